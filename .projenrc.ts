@@ -1,0 +1,174 @@
+import { cdk, javascript } from 'projen';
+
+/**
+ * cdk-sidecars: production-grade sidecars as typed constructs, composed onto
+ * Kubernetes (cdk8s), AWS ECS Fargate (aws-cdk-lib) and Azure Container Instances.
+ *
+ * Build outputs:
+ *   lib/         compiled JavaScript + .d.ts (jsii)
+ *   dist/        synthesized examples (Kubernetes YAML, CloudFormation, ARM, ACI YAML)
+ *   dist-pkg/    release packages (npm pack), only made by `npx projen package`
+ */
+const project = new cdk.JsiiProject({
+  name: 'cdk-sidecars',
+  description: 'Production-grade sidecars (Envoy, Vault Agent, Fluent Bit, OPA, OTel Collector, Dapr, X-Ray) as typed constructs, injected at synth time into Kubernetes (cdk8s), ECS Fargate and Azure Container Instances.',
+  author: 'cdk-sidecars maintainers',
+  authorAddress: 'maintainers@cdk-sidecars.dev',
+  repositoryUrl: 'https://github.com/cdk-sidecars/cdk-sidecars.git',
+  keywords: ['cdk', 'cdk8s', 'aws-cdk', 'sidecar', 'kubernetes', 'ecs', 'fargate', 'aci', 'envoy', 'vault'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~6.0.0',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.16.0',
+
+  // `dist/` is the examples' output (README contract); jsii packages go elsewhere.
+  artifactsDirectory: 'dist-pkg',
+
+  // CI is `.ci/run` (see README); no GitHub workflows, no release automation here.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  peerDeps: [
+    'constructs@^10.5.0',
+    'cdk8s@^2.70.0',
+    'aws-cdk-lib@^2.276.0',
+  ],
+  devDeps: [
+    'constructs@10.5.1',
+    'cdk8s@2.70.106',
+    'aws-cdk-lib@2.276.0',
+    'aws-cdk@2.1148.1',
+    'cdk8s-plus-27@2.9.5',
+    'cdk8s-plus-34@2.0.54',
+    'ajv@8.20.0',
+    'ajv-formats@3.0.1',
+    'ajv-draft-04@1.0.0',
+    'fast-check@4.10.2',
+  ],
+  bundledDeps: ['yaml@^2.9.1'],
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      collectCoverage: false,
+      testTimeout: 60_000,
+    },
+  },
+  peerDependencyOptions: { pinnedDevDependency: false },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'scripts'],
+  },
+  gitignore: ['/dist-pkg/', '/.bench/'],
+});
+
+for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/dist-pkg/']) {
+  project.npmignore?.exclude(p);
+}
+
+// Examples, the benchmark and scripts are type-checked like user code (they import 'cdk-sidecars').
+new javascript.TypescriptConfig(project, {
+  fileName: 'tsconfig.tools.json',
+  extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
+  include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
+  compilerOptions: { rootDir: '.', noEmit: true },
+});
+
+// Kubernetes-only users must not need aws-cdk-lib, ECS-only users must not need cdk8s.
+project.package.addField('peerDependenciesMeta', {
+  'aws-cdk-lib': { optional: true },
+  'cdk8s': { optional: true },
+});
+
+// Entry points per platform: plain CommonJS targets (no import-only conditions),
+// so that `require('cdk-sidecars/k8s')` never loads aws-cdk-lib.
+project.package.addField('exports', {
+  '.': './lib/index.js',
+  './core': './lib/core/index.js',
+  './sidecars': './lib/sidecars/index.js',
+  './k8s': './lib/k8s/index.js',
+  './ecs': './lib/ecs/index.js',
+  './aci': './lib/aci/index.js',
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+
+// The platform-neutral core and the sidecar modules must not know any platform.
+const platformImports = {
+  paths: [
+    { name: 'cdk8s', message: 'src/core and src/sidecars are platform-neutral (CONVENTIONS.md section 1).' },
+    { name: 'aws-cdk-lib', message: 'src/core and src/sidecars are platform-neutral (CONVENTIONS.md section 1).' },
+  ],
+  patterns: [
+    { group: ['cdk8s/*', 'cdk8s-plus-*', 'aws-cdk-lib/*', '**/k8s', '**/k8s/*', '**/ecs', '**/ecs/*', '**/aci', '**/aci/*'], message: 'src/core and src/sidecars are platform-neutral (CONVENTIONS.md section 1).' },
+  ],
+};
+project.eslint?.addOverride({
+  files: ['src/core/**/*.ts', 'src/sidecars/**/*.ts'],
+  rules: { 'no-restricted-imports': ['error', platformImports] },
+});
+project.eslint?.addOverride({
+  files: ['src/k8s/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      paths: [{ name: 'aws-cdk-lib', message: 'The Kubernetes binder must not load aws-cdk-lib.' }],
+      patterns: [{ group: ['aws-cdk-lib/*', '**/ecs', '**/ecs/*', '**/aci', '**/aci/*', 'cdk8s-plus-*'], message: 'The Kubernetes binder works at the ApiObject level and must not load other platforms.' }],
+    }],
+  },
+});
+project.eslint?.addOverride({
+  files: ['src/aci/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      paths: [
+        { name: 'aws-cdk-lib', message: 'The ACI binder must not load aws-cdk-lib.' },
+        { name: 'cdk8s', message: 'The ACI binder must not load cdk8s.' },
+      ],
+      patterns: [{ group: ['aws-cdk-lib/*', 'cdk8s/*', 'cdk8s-plus-*', '**/ecs', '**/ecs/*', '**/k8s', '**/k8s/*'], message: 'The ACI binder must not load other platforms.' }],
+    }],
+  },
+});
+project.eslint?.addOverride({
+  files: ['src/ecs/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      paths: [{ name: 'cdk8s', message: 'The ECS binder must not load cdk8s.' }],
+      patterns: [{ group: ['cdk8s/*', 'cdk8s-plus-*', '**/k8s', '**/k8s/*', '**/aci', '**/aci/*'], message: 'The ECS binder must not load other platforms.' }],
+    }],
+  },
+});
+
+// `npm test`: jsii compile (public API stays jsii-valid), API.md up to date, then jest + eslint.
+project.testTask.prependSpawn(project.tasks.tryFind('docgen')!);
+project.testTask.prependSpawn(project.compileTask);
+project.testTask.spawn(project.addTask('check:api-md', {
+  description: 'Fails when API.md differs from what jsii-docgen generates (commit the regenerated file)',
+  exec: 'git diff --exit-code -- API.md || (echo "API.md is out of date: run npx projen docgen and commit it" && exit 1)',
+  condition: 'git rev-parse --is-inside-work-tree >/dev/null 2>&1',
+}));
+
+// `npm run synth`: compile, then synthesize every example into dist/ and validate it.
+project.addTask('synth', {
+  description: 'Synthesize every example under examples/ into dist/ and check each output against the official schemas',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'ts-node --project tsconfig.tools.json scripts/synth-examples.ts' },
+  ],
+});
+
+// `npm run bench`: library vs hand-written, in one process run.
+project.addTask('bench', {
+  description: 'Benchmark: constructs from this library side by side with the hand-written equivalent',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'node --expose-gc -r ts-node/register/transpile-only bench/run.ts' },
+  ],
+});
+
+project.synth();
