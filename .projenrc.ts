@@ -34,8 +34,8 @@ const project = new cdk.JsiiProject({
   pullRequestTemplate: false,
 
   peerDeps: [
-    'constructs@^10.5.0',
-    'cdk8s@^2.70.0',
+    'constructs@^10.5.1',
+    'cdk8s@^2.70.106',
     'aws-cdk-lib@^2.276.0',
   ],
   devDeps: [

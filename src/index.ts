@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './core';
+export * from './sidecars';
+export * as k8s from './k8s';

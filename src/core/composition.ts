@@ -1,0 +1,268 @@
+/**
+ * The composition step: every sidecar attached to one pod (or task, or container
+ * group) is described, checked field by field, then checked as a whole together
+ * with the app, and put in start order. Binders render only what this returns.
+ * Internal: not part of the jsii API.
+ */
+import { EnvVarSpec, Protocol, StartupRole, WaitCondition } from './container';
+import { CompositionContext, ISidecar } from './contribution';
+import { Errors } from './errors';
+import { ResolvedContainer, ResolvedMount, ResolvedSidecar, ResolvedVolume, resolveContribution } from './resolve';
+
+/** An app container as a binder reads it from the platform object. */
+export interface AppContainerModel {
+  readonly name: string;
+  readonly ports: ReadonlyArray<{ readonly port: number; readonly protocol: Protocol }>;
+  /** Variables the container sets: literal value, or undefined when taken from a source. */
+  readonly env: ReadonlyMap<string, string | undefined>;
+  /** UID the container runs as, when the platform object says. */
+  readonly uid?: number;
+  readonly mountPaths: readonly string[];
+  /** An init container that keeps running next to the app (the user's own native sidecar). */
+  readonly longRunning?: boolean;
+}
+
+/** The app side of a pod as a binder reads it. */
+export interface AppPodModel {
+  readonly containers: readonly AppContainerModel[];
+  readonly initContainers: readonly AppContainerModel[];
+  readonly volumes: readonly string[];
+}
+
+export interface ComposedVolume {
+  readonly volume: ResolvedVolume;
+  /** Sidecars that declared the volume (more than one when it is shared). */
+  readonly owners: ResolvedSidecar[];
+}
+
+export interface ComposedPod {
+  readonly targetPath: string;
+  readonly sidecars: ResolvedSidecar[];
+  /** All sidecar containers in start order (init steps and long-running ones together). */
+  readonly containers: ResolvedContainer[];
+  readonly volumes: ComposedVolume[];
+  /** Variables to add, per app container name. */
+  readonly appEnv: ReadonlyMap<string, EnvVarSpec[]>;
+  /** Mounts to add, per app container name. */
+  readonly appMounts: ReadonlyMap<string, ResolvedMount[]>;
+  readonly shareProcessNamespace: boolean;
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function envValue(e: EnvVarSpec): unknown {
+  return e.value ?? e.secret ?? e.podField;
+}
+
+/** Describes each sidecar for this pod and resolves its fields. */
+export function describeSidecars(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[]): ResolvedSidecar[] {
+  const context: CompositionContext = {
+    targetPath,
+    appContainers: app.containers.map(c => ({ name: c.name, ports: c.ports.map(p => ({ port: p.port, protocol: p.protocol })) })),
+  };
+  return sidecars.map(s => resolveContribution(s.node.path, s.contribute(context)));
+}
+
+/**
+ * Composes the sidecars with the app of one pod. Throws the first conflict, naming
+ * both construct paths, the field and a fix.
+ */
+export function composePod(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[]): ComposedPod {
+  if (app.containers.length === 0) { throw Errors.noAppContainers(targetPath); }
+  const resolved = describeSidecars(targetPath, app, sidecars);
+  checkNames(targetPath, app, resolved);
+  checkPorts(targetPath, app, resolved);
+  checkUids(targetPath, app, resolved);
+  const volumes = mergeVolumes(targetPath, app, resolved);
+  const { appEnv, appMounts } = appChanges(targetPath, app, resolved);
+  const containers = startOrder(resolved);
+  return {
+    targetPath,
+    sidecars: resolved,
+    containers,
+    volumes,
+    appEnv,
+    appMounts,
+    shareProcessNamespace: resolved.some(s => s.shareProcessNamespace),
+  };
+}
+
+function checkNames(targetPath: string, app: AppPodModel, sidecars: ResolvedSidecar[]): void {
+  const owners = new Map<string, string>();
+  for (const c of [...app.initContainers, ...app.containers]) {
+    owners.set(c.name, `${targetPath} (app container)`);
+  }
+  for (const s of sidecars) {
+    for (const c of s.containers) {
+      const other = owners.get(c.name);
+      if (other) { throw Errors.duplicateContainerName(s.path, c.name, other, targetPath); }
+      owners.set(c.name, s.path);
+    }
+  }
+}
+
+function checkPorts(targetPath: string, app: AppPodModel, sidecars: ResolvedSidecar[]): void {
+  const used = new Map<string, { path: string; field: string }>();
+  const appContainers = [...app.containers, ...app.initContainers.filter(c => c.longRunning)];
+  for (const c of appContainers) {
+    for (const p of c.ports) {
+      used.set(`${p.port}/${p.protocol}`, { path: targetPath, field: `app container "${c.name}"` });
+    }
+  }
+  for (const s of sidecars) {
+    for (const c of s.containers) {
+      for (const p of c.ports) {
+        const key = `${p.port}/${p.protocol}`;
+        const other = used.get(key);
+        if (other) { throw Errors.portClash(s.path, p.field, p.port, p.protocol, other.path, other.field); }
+        used.set(key, { path: s.path, field: p.field });
+      }
+    }
+  }
+}
+
+function checkUids(targetPath: string, app: AppPodModel, sidecars: ResolvedSidecar[]): void {
+  const used = new Map<number, { path: string; field: string }>();
+  for (const c of [...app.containers, ...app.initContainers]) {
+    if (c.uid !== undefined && c.uid !== 0) {
+      used.set(c.uid, { path: targetPath, field: `app container "${c.name}" runAsUser` });
+    }
+  }
+  for (const s of sidecars) {
+    const mine = new Set<number>();
+    for (const c of s.containers) {
+      const uid = c.security.uid;
+      if (uid === 0 || mine.has(uid)) { continue; }
+      const other = used.get(uid);
+      if (other) { throw Errors.uidClash(s.path, `${c.field}security.uid`, uid, other.path, other.field); }
+      mine.add(uid);
+    }
+    for (const uid of mine) {
+      used.set(uid, { path: s.path, field: `${s.containers.find(c => c.security.uid === uid)!.field}security.uid` });
+    }
+  }
+}
+
+function mergeVolumes(targetPath: string, app: AppPodModel, sidecars: ResolvedSidecar[]): ComposedVolume[] {
+  const byName = new Map<string, ComposedVolume>();
+  const appVolumes = new Set(app.volumes);
+  for (const s of sidecars) {
+    s.volumes.forEach((v, i) => {
+      if (appVolumes.has(v.name)) {
+        throw Errors.volumeConflict(s.path, `volumes[${i}].name`, v.name, 'is also a volume of the app in', targetPath);
+      }
+      const existing = byName.get(v.name);
+      if (!existing) {
+        byName.set(v.name, { volume: v, owners: [s] });
+      } else if (sameJson(existing.volume, v)) {
+        existing.owners.push(s);
+      } else {
+        throw Errors.volumeConflict(s.path, `volumes[${i}].name`, v.name, 'has another definition in', existing.owners[0].path);
+      }
+    });
+  }
+  return [...byName.values()];
+}
+
+function appChanges(targetPath: string, app: AppPodModel, sidecars: ResolvedSidecar[]) {
+  const appNames = app.containers.map(c => c.name);
+  const appEnv = new Map<string, EnvVarSpec[]>(appNames.map(n => [n, []]));
+  const appMounts = new Map<string, ResolvedMount[]>(appNames.map(n => [n, []]));
+  const envOwner = new Map<string, { path: string; value: unknown }>();
+  const mountOwner = new Map<string, string>();
+  for (const s of sidecars) {
+    const req = s.appRequests;
+    const targets = req.containers ?? appNames;
+    req.containers?.forEach((name, i) => {
+      if (!appNames.includes(name)) {
+        throw Errors.unknownAppContainer(s.path, `appRequests.containers[${i}]`, name, targetPath, appNames);
+      }
+    });
+    for (const name of targets) {
+      const appContainer = app.containers.find(c => c.name === name)!;
+      req.env.forEach((e, i) => {
+        const field = `appRequests.env[${i}]`;
+        const value = envValue(e);
+        if (appContainer.env.has(e.name)) {
+          const own = appContainer.env.get(e.name);
+          if (e.value !== undefined && own === e.value) { return; }
+          throw Errors.envConflict(s.path, field, e.name, value, name, `${targetPath} (the app's own env)`, own ?? '<from a source>');
+        }
+        const key = `${name}\0${e.name}`;
+        const other = envOwner.get(key);
+        if (other) {
+          if (sameJson(other.value, value)) { return; }
+          throw Errors.envConflict(s.path, field, e.name, value, name, other.path, other.value);
+        }
+        envOwner.set(key, { path: s.path, value });
+        appEnv.get(name)!.push(e);
+      });
+      req.mounts.forEach((m, i) => {
+        const field = `appRequests.mounts[${i}].path`;
+        if (appContainer.mountPaths.includes(m.path)) {
+          throw Errors.mountConflict(s.path, field, m.path, name, `${targetPath} (the app's own volumeMounts)`);
+        }
+        const key = `${name}\0${m.path}`;
+        const other = mountOwner.get(key);
+        if (other) { throw Errors.mountConflict(s.path, field, m.path, name, other); }
+        mountOwner.set(key, s.path);
+        appMounts.get(name)!.push(m);
+      });
+    }
+  }
+  return { appEnv, appMounts };
+}
+
+/**
+ * Orders all sidecar containers so that each starts after what it waits for;
+ * otherwise attachment order is kept (stable topological sort).
+ */
+function startOrder(sidecars: ResolvedSidecar[]): ResolvedContainer[] {
+  const all = sidecars.flatMap(s => s.containers);
+  const byName = new Map(all.map(c => [c.name, c]));
+  const known = all.map(c => c.name);
+  const waitsFor = new Map<ResolvedContainer, ResolvedContainer[]>();
+  for (const c of all) {
+    const deps = c.dependsOn.map((d, i) => {
+      const field = `${c.field}dependsOn[${i}]`;
+      const target = byName.get(d.container);
+      if (!target) { throw Errors.unknownDependency(c.owner.path, field, d.container, known); }
+      if (d.condition === WaitCondition.COMPLETED && target.role !== StartupRole.INIT_STEP) {
+        throw Errors.dependencyCondition(c.owner.path, field, d.condition, d.container, 'long-running sidecar that never completes',
+          'Wait for STARTED or HEALTHY');
+      }
+      if (d.condition !== WaitCondition.COMPLETED && target.role === StartupRole.INIT_STEP) {
+        throw Errors.dependencyCondition(c.owner.path, field, d.condition, d.container, 'init step that exits when done',
+          'Wait for COMPLETED');
+      }
+      if (d.condition === WaitCondition.HEALTHY && !target.startupProbe && !target.readinessProbe) {
+        throw Errors.healthyNeedsProbe(target.owner.path, `${field} (waiting for ${d.container})`, d.container);
+      }
+      return target;
+    });
+    waitsFor.set(c, deps);
+  }
+  const done = new Set<ResolvedContainer>();
+  const order: ResolvedContainer[] = [];
+  while (order.length < all.length) {
+    const next = all.find(c => !done.has(c) && waitsFor.get(c)!.every(d => done.has(d)));
+    if (!next) {
+      const cycle = findCycle(all.filter(c => !done.has(c)), waitsFor);
+      throw Errors.dependencyCycle(cycle[0].owner.path, cycle.map(c => c.name), cycle[1].owner.path);
+    }
+    done.add(next);
+    order.push(next);
+  }
+  return order;
+}
+
+function findCycle(remaining: ResolvedContainer[], waitsFor: Map<ResolvedContainer, ResolvedContainer[]>): ResolvedContainer[] {
+  // Every remaining container waits for at least one remaining container: walk until one repeats.
+  const path: ResolvedContainer[] = [];
+  let current = remaining[0];
+  while (!path.includes(current)) {
+    path.push(current);
+    current = waitsFor.get(current)!.find(d => remaining.includes(d))!;
+  }
+  return [...path.slice(path.indexOf(current)), current];
+}

@@ -1,0 +1,339 @@
+import { Probe } from './probe';
+import { VolumeMountSpec } from './volume';
+
+/**
+ * Transport protocol of a port.
+ */
+export enum Protocol {
+  /** TCP. */
+  TCP = 'TCP',
+  /** UDP. */
+  UDP = 'UDP',
+}
+
+/**
+ * Who can reach a port.
+ */
+export enum PortExposure {
+  /**
+   * Only containers of the same pod or task, on localhost. The port is not
+   * declared on the platform (no Kubernetes `containerPort`, no ECS port
+   * mapping, not on the ACI public IP) but still counts in the pod's port check.
+   * Platform probes from outside the container (the kubelet) cannot reach it.
+   */
+  POD_LOCAL = 'POD_LOCAL',
+  /**
+   * Reachable from outside the pod: declared as a Kubernetes `containerPort`,
+   * an ECS port mapping and an ACI group port.
+   */
+  EXPOSED = 'EXPOSED',
+}
+
+/**
+ * A port a container listens on.
+ */
+export interface ContainerPortSpec {
+  /** Port number, 1 to 65535. */
+  readonly port: number;
+  /**
+   * Name of the port (IANA service name: at most 15 lowercase letters, digits and '-').
+   * @default - no name
+   */
+  readonly name?: string;
+  /**
+   * Transport protocol.
+   * @default Protocol.TCP
+   */
+  readonly protocol?: Protocol;
+  /**
+   * Who can reach the port.
+   * @default PortExposure.POD_LOCAL
+   */
+  readonly exposure?: PortExposure;
+}
+
+/**
+ * A value a container learns from the pod it runs in.
+ */
+export enum PodField {
+  /** Name of the pod (Kubernetes), task (ECS) or container group (ACI). */
+  POD_NAME = 'POD_NAME',
+  /** Namespace of the pod (Kubernetes only). */
+  POD_NAMESPACE = 'POD_NAMESPACE',
+  /** IP address of the pod. */
+  POD_IP = 'POD_IP',
+  /** Name of the node the pod runs on (Kubernetes only). */
+  NODE_NAME = 'NODE_NAME',
+}
+
+/**
+ * A key of a secret kept by the platform's secret store.
+ *
+ * The secret is named here in platform-neutral terms: on Kubernetes it is a
+ * `Secret` of that name in the workload's namespace; on ECS and ACI the binder
+ * maps the name to a Secrets Manager / SSM parameter or an ARM secure parameter.
+ */
+export interface SecretKeyReference {
+  /** Logical name of the secret (on Kubernetes, the Secret's name). */
+  readonly secretName: string;
+  /** Key inside the secret. */
+  readonly key: string;
+}
+
+/**
+ * An environment variable. Exactly one of `value`, `secret` and `podField` is set.
+ */
+export interface EnvVarSpec {
+  /** Name of the variable. */
+  readonly name: string;
+  /**
+   * Literal value.
+   * @default - not a literal
+   */
+  readonly value?: string;
+  /**
+   * Value taken from a secret, given only to this container.
+   * @default - not from a secret
+   */
+  readonly secret?: SecretKeyReference;
+  /**
+   * Value taken from the pod.
+   * @default - not from the pod
+   */
+  readonly podField?: PodField;
+}
+
+/**
+ * CPU and memory of a container. Every value left out is not set on the platform
+ * (where the platform requires one, the binder says so).
+ */
+export interface ResourceRequirements {
+  /**
+   * CPU the container is guaranteed, in millicores (1000 = one vCPU).
+   * @default - not set
+   */
+  readonly cpuRequestMillicores?: number;
+  /**
+   * CPU the container may use at most, in millicores.
+   * @default - not set
+   */
+  readonly cpuLimitMillicores?: number;
+  /**
+   * Memory the container is guaranteed, in MiB.
+   * @default - not set
+   */
+  readonly memoryRequestMebibytes?: number;
+  /**
+   * Memory at which the container is killed, in MiB.
+   * @default - not set
+   */
+  readonly memoryLimitMebibytes?: number;
+}
+
+/**
+ * The seccomp profile of a container.
+ */
+export enum SeccompProfile {
+  /** The container runtime's default profile. */
+  RUNTIME_DEFAULT = 'RUNTIME_DEFAULT',
+  /** No seccomp filtering. Only with a reason. */
+  UNCONFINED = 'UNCONFINED',
+}
+
+/**
+ * Security settings of a container. The defaults are the secure ones; each
+ * weaker setting is an explicit opt-out.
+ */
+export interface ContainerSecurity {
+  /**
+   * Linux user ID the container runs as. 0 (root) needs `allowRootUser`.
+   * @default - chosen by the sidecar (a distinct non-root UID per sidecar)
+   */
+  readonly uid?: number;
+  /**
+   * Linux group ID the container runs as.
+   * @default - same as the UID
+   */
+  readonly gid?: number;
+  /**
+   * Allow UID 0. Off by default; only for containers that need root (for example
+   * a traffic-redirect init step), and documented where used.
+   * @default false
+   */
+  readonly allowRootUser?: boolean;
+  /**
+   * Mount the root filesystem read-only. Give the container a scratch volume
+   * for what it must write.
+   * @default true
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+  /**
+   * Allow a process to gain more privileges than its parent (setuid binaries).
+   * @default false
+   */
+  readonly allowPrivilegeEscalation?: boolean;
+  /**
+   * Linux capabilities added after dropping ALL (names without the `CAP_` prefix,
+   * e.g. `NET_ADMIN`).
+   * @default - none
+   */
+  readonly addCapabilities?: string[];
+  /**
+   * The seccomp profile.
+   * @default SeccompProfile.RUNTIME_DEFAULT
+   */
+  readonly seccompProfile?: SeccompProfile;
+}
+
+/**
+ * When a container starts and stops relative to the app.
+ */
+export enum StartupRole {
+  /**
+   * Runs to completion before the app (and later sidecars) start: a Kubernetes
+   * init container, an ECS container the app waits on with SUCCESS, an ACI init container.
+   */
+  INIT_STEP = 'INIT_STEP',
+  /**
+   * Runs for the life of the pod: starts before the app and stops after it
+   * (Kubernetes native sidecar, ECS dependency, ACI container).
+   */
+  SIDECAR = 'SIDECAR',
+}
+
+/**
+ * What a dependent container waits for.
+ */
+export enum WaitCondition {
+  /** The container has started. */
+  STARTED = 'STARTED',
+  /** The container passes its startup (or readiness) probe. */
+  HEALTHY = 'HEALTHY',
+  /** The container ran to completion with exit code 0 (init steps). */
+  COMPLETED = 'COMPLETED',
+}
+
+/**
+ * A container that must reach a condition before this one starts.
+ */
+export interface ContainerDependency {
+  /** Name of the container waited for (a container of any sidecar in the same pod). */
+  readonly container: string;
+  /** What is waited for. */
+  readonly condition: WaitCondition;
+}
+
+/**
+ * How a container stops.
+ */
+export interface ShutdownSpec {
+  /**
+   * Command run in the container when it is asked to stop, before it gets SIGTERM
+   * (for example an Envoy drain). Kubernetes: a preStop hook.
+   * @default - none
+   */
+  readonly drainCommand?: string[];
+  /**
+   * Seconds the container needs from the stop request until it has exited.
+   * Kubernetes: added to the pod's termination grace period; ECS: stop timeout.
+   * @default - the platform default
+   */
+  readonly gracePeriodSeconds?: number;
+}
+
+/**
+ * One container of a sidecar, in platform-neutral terms.
+ */
+export interface ContainerSpec {
+  /** Container name (DNS label: lowercase letters, digits, '-'; at most 63). */
+  readonly name: string;
+  /** Image reference, e.g. `envoyproxy/envoy:v1.36.2` or with an `@sha256:` digest. */
+  readonly image: string;
+  /** Startup role. */
+  readonly role: StartupRole;
+  /**
+   * What the app containers wait for before they start. Init steps: COMPLETED;
+   * sidecars: STARTED or HEALTHY (HEALTHY needs a startup or readiness probe).
+   * @default - COMPLETED for init steps; HEALTHY for sidecars with a startup probe, else STARTED
+   */
+  readonly appWaitsFor?: WaitCondition;
+  /**
+   * Entrypoint.
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * Arguments.
+   * @default - the image's arguments
+   */
+  readonly args?: string[];
+  /**
+   * Working directory.
+   * @default - the image's
+   */
+  readonly workingDir?: string;
+  /**
+   * Environment variables of this container.
+   * @default - none
+   */
+  readonly env?: EnvVarSpec[];
+  /**
+   * Ports the container listens on.
+   * @default - none
+   */
+  readonly ports?: ContainerPortSpec[];
+  /**
+   * Security settings.
+   * @default - the secure defaults of `ContainerSecurity`
+   */
+  readonly security?: ContainerSecurity;
+  /**
+   * CPU and memory.
+   * @default - none set
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Probe that gates the container's startup. On a sidecar that the app waits for
+   * (HEALTHY) this is what the app waits on.
+   * @default - none
+   */
+  readonly startupProbe?: Probe;
+  /**
+   * Probe that marks the container ready.
+   * @default - none
+   */
+  readonly readinessProbe?: Probe;
+  /**
+   * Probe that restarts the container when it fails.
+   * @default - none
+   */
+  readonly livenessProbe?: Probe;
+  /**
+   * One-shot health command (exit 0 = healthy), for platforms that run health checks
+   * inside the container (ECS). Exec probes are used directly when this is not set.
+   * @default - derived from an exec probe, if any
+   */
+  readonly healthCommand?: string[];
+  /**
+   * Command that blocks until the container is healthy. Used on Kubernetes in classic
+   * sidecar mode (a postStart hook) so that the app starts only after this container
+   * is healthy.
+   * @default - none (classic mode then cannot wait for HEALTHY and says so)
+   */
+  readonly waitCommand?: string[];
+  /**
+   * Volumes mounted into this container.
+   * @default - none
+   */
+  readonly volumeMounts?: VolumeMountSpec[];
+  /**
+   * Other containers of the pod this one waits for.
+   * @default - none
+   */
+  readonly dependsOn?: ContainerDependency[];
+  /**
+   * How the container stops.
+   * @default - platform defaults
+   */
+  readonly shutdown?: ShutdownSpec;
+}

@@ -1,0 +1,222 @@
+/**
+ * The error catalogue. Every error the library throws is made here, so that each
+ * message names the construct path, the field, the offending value and a fix.
+ * Never build a message string elsewhere: add an entry here.
+ */
+
+/**
+ * Codes of the errors in the catalogue.
+ */
+export enum ErrorCode {
+  INVALID_NAME = 'INVALID_NAME',
+  INVALID_IMAGE = 'INVALID_IMAGE',
+  INVALID_PORT = 'INVALID_PORT',
+  INVALID_PORT_NAME = 'INVALID_PORT_NAME',
+  DUPLICATE_PORT = 'DUPLICATE_PORT',
+  INVALID_ENV = 'INVALID_ENV',
+  DUPLICATE_ENV = 'DUPLICATE_ENV',
+  ROOT_NOT_ALLOWED = 'ROOT_NOT_ALLOWED',
+  INVALID_ID = 'INVALID_ID',
+  UNKNOWN_CAPABILITY = 'UNKNOWN_CAPABILITY',
+  INVALID_RESOURCES = 'INVALID_RESOURCES',
+  INVALID_PROBE = 'INVALID_PROBE',
+  PROBE_PORT_NOT_DECLARED = 'PROBE_PORT_NOT_DECLARED',
+  INVALID_ROLE = 'INVALID_ROLE',
+  HEALTHY_NEEDS_PROBE = 'HEALTHY_NEEDS_PROBE',
+  INVALID_PATH = 'INVALID_PATH',
+  UNKNOWN_VOLUME = 'UNKNOWN_VOLUME',
+  DUPLICATE_MOUNT_PATH = 'DUPLICATE_MOUNT_PATH',
+  INVALID_VOLUME = 'INVALID_VOLUME',
+  DUPLICATE_VOLUME = 'DUPLICATE_VOLUME',
+  INVALID_CONFIG_FILE = 'INVALID_CONFIG_FILE',
+  INVALID_NUMBER = 'INVALID_NUMBER',
+  INVALID_COMMAND = 'INVALID_COMMAND',
+  NO_CONTAINERS = 'NO_CONTAINERS',
+  DUPLICATE_CONTAINER_NAME = 'DUPLICATE_CONTAINER_NAME',
+  PORT_CLASH = 'PORT_CLASH',
+  UID_CLASH = 'UID_CLASH',
+  VOLUME_CONFLICT = 'VOLUME_CONFLICT',
+  ENV_CONFLICT = 'ENV_CONFLICT',
+  MOUNT_CONFLICT = 'MOUNT_CONFLICT',
+  UNKNOWN_APP_CONTAINER = 'UNKNOWN_APP_CONTAINER',
+  NO_APP_CONTAINERS = 'NO_APP_CONTAINERS',
+  UNKNOWN_DEPENDENCY = 'UNKNOWN_DEPENDENCY',
+  DEPENDENCY_CONDITION = 'DEPENDENCY_CONDITION',
+  DEPENDENCY_CYCLE = 'DEPENDENCY_CYCLE',
+  NOT_A_WORKLOAD = 'NOT_A_WORKLOAD',
+  AMBIGUOUS_WORKLOAD = 'AMBIGUOUS_WORKLOAD',
+  ALREADY_INJECTED = 'ALREADY_INJECTED',
+  INVALID_KUBERNETES_VERSION = 'INVALID_KUBERNETES_VERSION',
+  NATIVE_SIDECARS_UNSUPPORTED = 'NATIVE_SIDECARS_UNSUPPORTED',
+  JOB_NEEDS_NATIVE_SIDECARS = 'JOB_NEEDS_NATIVE_SIDECARS',
+  CLASSIC_CANNOT_WAIT = 'CLASSIC_CANNOT_WAIT',
+  PROBE_UNREACHABLE = 'PROBE_UNREACHABLE',
+  INVALID_SELECTOR = 'INVALID_SELECTOR',
+  LOCKED = 'LOCKED',
+}
+
+/**
+ * An error from the catalogue: `code` identifies it, the message says where,
+ * what and how to fix it.
+ */
+export class SidecarError extends Error {
+  public readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'SidecarError';
+    Object.setPrototypeOf(this, SidecarError.prototype);
+  }
+}
+
+/** Renders a value for a message (strings quoted, arrays and objects as JSON). */
+export function show(value: unknown): string {
+  if (typeof value === 'string') { return JSON.stringify(value); }
+  if (value === undefined) { return 'undefined'; }
+  return JSON.stringify(value);
+}
+
+function err(code: ErrorCode, path: string, what: string, fix: string): SidecarError {
+  return new SidecarError(code, `${path}: ${what}. ${fix}`);
+}
+
+/**
+ * The catalogue. `path` is a construct path; `field` names the field as the user
+ * wrote it (for example `ports[1].port` or `security.uid`).
+ */
+export const Errors = {
+  invalidName: (path: string, field: string, value: unknown, rule: string) =>
+    err(ErrorCode.INVALID_NAME, path, `${field} ${show(value)} is not a valid name (${rule})`,
+      'Use lowercase letters, digits and \'-\', starting and ending with a letter or digit, e.g. "log-shipper"'),
+  invalidImage: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_IMAGE, path, `${field} ${show(value)} is not a valid image reference`,
+      'Use [registry/]repository[:tag][@sha256:<64 hex digits>] with a lowercase repository, e.g. "fluent/fluent-bit:4.0.3"'),
+  invalidPort: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_PORT, path, `${field} ${show(value)} is not a port number`,
+      'Use an integer from 1 to 65535'),
+  invalidPortName: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_PORT_NAME, path, `${field} ${show(value)} is not a valid port name`,
+      'Use at most 15 lowercase letters, digits and \'-\' with at least one letter, e.g. "http-admin"'),
+  duplicatePort: (path: string, field: string, port: number, protocol: string, other: string) =>
+    err(ErrorCode.DUPLICATE_PORT, path, `${field} ${port}/${protocol} is declared twice (also ${other})`,
+      'Declare each port once'),
+  invalidEnv: (path: string, field: string, value: unknown, why: string) =>
+    err(ErrorCode.INVALID_ENV, path, `${field} ${show(value)} ${why}`,
+      'Give each variable a name of letters, digits, \'_\', \'-\' or \'.\' (not starting with a digit) and exactly one of value, secret or podField'),
+  duplicateEnv: (path: string, field: string, name: string) =>
+    err(ErrorCode.DUPLICATE_ENV, path, `${field} sets ${show(name)} twice`,
+      'Set each variable once'),
+  rootNotAllowed: (path: string, field: string) =>
+    err(ErrorCode.ROOT_NOT_ALLOWED, path, `${field} is 0 (root) but security.allowRootUser is not set`,
+      'Run as a non-root UID, or set security.allowRootUser: true if the container really needs root (and document why)'),
+  invalidId: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_ID, path, `${field} ${show(value)} is not a valid Linux ID`,
+      'Use an integer from 0 to 2147483647'),
+  unknownCapability: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.UNKNOWN_CAPABILITY, path, `${field} ${show(value)} is not a Linux capability`,
+      'Use a capability name without the CAP_ prefix, e.g. "NET_ADMIN"; see capabilities(7)'),
+  invalidResources: (path: string, field: string, value: unknown, why: string) =>
+    err(ErrorCode.INVALID_RESOURCES, path, `${field} ${show(value)} ${why}`,
+      'Use positive numbers with each request at most its limit'),
+  invalidProbe: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_PROBE, path, `${field} ${show(value)} ${why}`, fix),
+  probePortNotDeclared: (path: string, field: string, port: number, container: string) =>
+    err(ErrorCode.PROBE_PORT_NOT_DECLARED, path, `${field} probes port ${port}, which container ${show(container)} does not declare`,
+      `Add { port: ${port} } to the container's ports, or probe a declared port`),
+  invalidRole: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_ROLE, path, `${field} ${show(value)} ${why}`, fix),
+  healthyNeedsProbe: (path: string, field: string, container: string) =>
+    err(ErrorCode.HEALTHY_NEEDS_PROBE, path, `${field} is HEALTHY but container ${show(container)} has no startup or readiness probe`,
+      'Add a startupProbe (or readinessProbe), or wait for STARTED'),
+  invalidPath: (path: string, field: string, value: unknown, why: string) =>
+    err(ErrorCode.INVALID_PATH, path, `${field} ${show(value)} ${why}`,
+      'Use an absolute, normalized path such as "/etc/app/app.conf" (no "..", no trailing "/")'),
+  unknownVolume: (path: string, field: string, value: unknown, known: string[]) =>
+    err(ErrorCode.UNKNOWN_VOLUME, path, `${field} ${show(value)} is not a volume of this sidecar (volumes: ${known.length ? known.join(', ') : 'none'})`,
+      'Declare the volume in the sidecar\'s volumes, or mount one that is declared'),
+  duplicateMountPath: (path: string, field: string, value: unknown, container: string) =>
+    err(ErrorCode.DUPLICATE_MOUNT_PATH, path, `${field} ${show(value)} is mounted twice in container ${show(container)}`,
+      'Mount each path once'),
+  invalidVolume: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_VOLUME, path, `${field} ${show(value)} ${why}`, fix),
+  duplicateVolume: (path: string, field: string, name: string) =>
+    err(ErrorCode.DUPLICATE_VOLUME, path, `${field} declares volume ${show(name)} twice`,
+      'Give each volume a unique name'),
+  invalidConfigFile: (path: string, field: string, value: unknown, why: string) =>
+    err(ErrorCode.INVALID_CONFIG_FILE, path, `${field} ${show(value)} ${why}`,
+      'Give each config file a unique absolute path whose file name uses letters, digits, \'-\', \'_\' and \'.\''),
+  invalidNumber: (path: string, field: string, value: unknown, rule: string) =>
+    err(ErrorCode.INVALID_NUMBER, path, `${field} ${show(value)} is not ${rule}`, `Use ${rule}`),
+  invalidCommand: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_COMMAND, path, `${field} ${show(value)} is empty or has an empty element`,
+      'Give a non-empty list of non-empty strings, e.g. ["/bin/app", "--flag"]'),
+  noContainers: (path: string) =>
+    err(ErrorCode.NO_CONTAINERS, path, 'the sidecar contributes no containers', 'Describe at least one container'),
+
+  // --- composition (whole pod) ---
+  duplicateContainerName: (path: string, name: string, otherPath: string, target: string) =>
+    err(ErrorCode.DUPLICATE_CONTAINER_NAME, path, `container name ${show(name)} is already used by ${otherPath} in ${target}`,
+      'Give the sidecar another name (props.name) so that every container of the pod has its own name'),
+  portClash: (path: string, field: string, port: number, protocol: string, otherPath: string, otherField: string) =>
+    err(ErrorCode.PORT_CLASH, path, `${field}: port ${port}/${protocol} is already used by ${otherPath} (${otherField})`,
+      `Containers of one pod share localhost: set ${field} or ${otherField} to a free port`),
+  uidClash: (path: string, field: string, uid: number, otherPath: string, otherField: string) =>
+    err(ErrorCode.UID_CLASH, path, `${field}: UID ${uid} is already used by ${otherPath} (${otherField})`,
+      'Give each sidecar its own UID (security.uid) so that file permissions and traffic rules can tell them apart'),
+  volumeConflict: (path: string, field: string, name: string, otherPath: string, why: string) =>
+    err(ErrorCode.VOLUME_CONFLICT, path, `${field}: volume ${show(name)} ${why} ${otherPath}`,
+      'Rename one of the volumes, or declare a shared volume identically in every sidecar that shares it'),
+  envConflict: (path: string, field: string, name: string, value: unknown, container: string, otherPath: string, otherValue: unknown) =>
+    err(ErrorCode.ENV_CONFLICT, path, `${field}: ${name}=${show(value)} for app container ${show(container)} conflicts with ${name}=${show(otherValue)} from ${otherPath}`,
+      'A variable can have one value: remove one of the two settings or make them equal'),
+  mountConflict: (path: string, field: string, mountPath: string, container: string, otherPath: string) =>
+    err(ErrorCode.MOUNT_CONFLICT, path, `${field}: path ${show(mountPath)} in app container ${show(container)} is already mounted by ${otherPath}`,
+      'Mount the volume at another path'),
+  unknownAppContainer: (path: string, field: string, name: string, target: string, known: string[]) =>
+    err(ErrorCode.UNKNOWN_APP_CONTAINER, path, `${field} names app container ${show(name)}, which ${target} does not have (app containers: ${known.length ? known.join(', ') : 'none'})`,
+      'Name an existing app container, or leave the field out to mean every app container'),
+  noAppContainers: (target: string) =>
+    err(ErrorCode.NO_APP_CONTAINERS, target, 'the pod has no app container to attach sidecars to',
+      'Add the app container before synthesis'),
+  unknownDependency: (path: string, field: string, name: string, known: string[]) =>
+    err(ErrorCode.UNKNOWN_DEPENDENCY, path, `${field} waits for container ${show(name)}, which no sidecar of this pod has (sidecar containers: ${known.join(', ') || 'none'})`,
+      'Wait for a container of a sidecar attached to the same pod, or attach that sidecar too'),
+  dependencyCondition: (path: string, field: string, condition: string, name: string, role: string, fix: string) =>
+    err(ErrorCode.DEPENDENCY_CONDITION, path, `${field} waits for ${condition} of ${show(name)}, which is a ${role}`, fix),
+  dependencyCycle: (path: string, cycle: string[], otherPath: string) =>
+    err(ErrorCode.DEPENDENCY_CYCLE, path, `containers wait for each other in a cycle: ${cycle.join(' -> ')} (involving ${otherPath})`,
+      'Remove one of the dependsOn entries so that the start order is a line'),
+
+  // --- Kubernetes binder ---
+  notAWorkload: (path: string, kind: string) =>
+    err(ErrorCode.NOT_A_WORKLOAD, path, `sidecars were attached to a ${kind}, which has no pod template`,
+      'Attach sidecars to a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod'),
+  ambiguousWorkload: (path: string, count: number) =>
+    err(ErrorCode.AMBIGUOUS_WORKLOAD, path, `the construct holds ${count} workloads`,
+      'Attach to one of them (e.g. include.apiObjects.find(o => o.name === "web")), or use SidecarInjector to inject into several'),
+  alreadyInjected: (path: string, names: string) =>
+    err(ErrorCode.ALREADY_INJECTED, path, `the pod template was already injected by cdk-sidecars (${names})`,
+      'Include the manifest as it was before injection, or do not attach sidecars to it again'),
+  invalidKubernetesVersion: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_KUBERNETES_VERSION, path, `${field} ${show(value)} is not a Kubernetes version`,
+      'Use "<major>.<minor>", e.g. "1.29"'),
+  nativeSidecarsUnsupported: (path: string, version: string) =>
+    err(ErrorCode.NATIVE_SIDECARS_UNSUPPORTED, path, `native sidecars were asked for, but the target Kubernetes version is ${version}`,
+      'Native sidecars (init containers with restartPolicy: Always) are on by default from 1.29: raise the target version or use SidecarMode.CLASSIC'),
+  jobNeedsNativeSidecars: (path: string, kind: string, container: string, sidecarPath: string) =>
+    err(ErrorCode.JOB_NEEDS_NATIVE_SIDECARS, path, `a ${kind} in classic sidecar mode never completes while the long-running container ${show(container)} of ${sidecarPath} runs`,
+      'Use native sidecars (target Kubernetes >= 1.29, SidecarMode.NATIVE), which stop when the app containers have finished'),
+  classicCannotWait: (path: string, field: string, container: string, why: string) =>
+    err(ErrorCode.CLASSIC_CANNOT_WAIT, path, `${field}: in classic sidecar mode ${why} (container ${show(container)})`,
+      'Use native sidecars (target Kubernetes >= 1.29), or give the container a waitCommand that blocks until it is healthy'),
+  probeUnreachable: (path: string, field: string, port: number) =>
+    err(ErrorCode.PROBE_UNREACHABLE, path, `${field} probes port ${port}, which is POD_LOCAL (bound to localhost) and so unreachable for the kubelet`,
+      'Expose the port (exposure: EXPOSED) or use an exec probe'),
+  invalidSelector: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_SELECTOR, path, `${field} ${show(value)} selects nothing useful`,
+      'Give at least one label or annotation to match'),
+  locked: (path: string, what: string) =>
+    err(ErrorCode.LOCKED, path, `${what} after the workload was synthesized`,
+      'Attach every sidecar before synthesis'),
+};

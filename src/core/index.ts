@@ -1,0 +1,4 @@
+export * from './container';
+export * from './contribution';
+export * from './probe';
+export * from './volume';

@@ -1,0 +1,76 @@
+import { createHash } from 'crypto';
+
+/**
+ * Syntax rules shared by the checks: names, image references, paths, Linux facts.
+ */
+
+/** RFC 1123 label, at most 63 characters (Kubernetes container and volume names). */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** IANA service name as Kubernetes checks it for port names. */
+export function isPortName(name: string): boolean {
+  return name.length >= 1 && name.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)
+    && /[a-z]/.test(name) && !name.includes('--');
+}
+
+/** Environment variable names as Kubernetes (before 1.34) and ECS accept them. */
+export const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+
+/** A file name inside a config volume (also a valid ConfigMap key). */
+export const FILE_NAME = /^[-._a-zA-Z0-9]+$/;
+
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}))?$`,
+);
+
+/**
+ * An image reference as the distribution reference grammar defines it:
+ * `[domain[:port]/]path[:tag][@digest]`. A first component without a dot, colon or
+ * `localhost` is part of the repository path, which must be lowercase.
+ */
+export function isImageReference(ref: string): boolean {
+  if (ref.length === 0 || ref.length > 512 || !IMAGE_REFERENCE.test(ref)) { return false; }
+  const nameEnd = ref.search(/[:@][^/]*$/);
+  const name = nameEnd === -1 ? ref : ref.slice(0, nameEnd);
+  const slash = name.indexOf('/');
+  const first = slash === -1 ? '' : name.slice(0, slash);
+  const hasDomain = slash !== -1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['));
+  const repository = hasDomain ? name.slice(slash + 1) : name;
+  return repository.length <= 255 && repository === repository.toLowerCase();
+}
+
+/** An absolute, normalized POSIX path (no '.', '..', '//' or trailing '/'). */
+export function pathProblem(p: string): string | undefined {
+  if (!p.startsWith('/')) { return 'is not an absolute path'; }
+  if (p === '/') { return 'is the root directory'; }
+  if (p.endsWith('/')) { return 'ends with "/"'; }
+  const parts = p.slice(1).split('/');
+  if (parts.some(s => s === '' || s === '.' || s === '..')) { return 'is not normalized (empty, "." or ".." segment)'; }
+  if (/[\0\n]/.test(p)) { return 'contains a NUL or newline'; }
+  return undefined;
+}
+
+/** Linux capabilities (capabilities(7)), without the CAP_ prefix. */
+export const LINUX_CAPABILITIES: ReadonlySet<string> = new Set([
+  'AUDIT_CONTROL', 'AUDIT_READ', 'AUDIT_WRITE', 'BLOCK_SUSPEND', 'BPF', 'CHECKPOINT_RESTORE', 'CHOWN',
+  'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'IPC_LOCK', 'IPC_OWNER', 'KILL', 'LEASE',
+  'LINUX_IMMUTABLE', 'MAC_ADMIN', 'MAC_OVERRIDE', 'MKNOD', 'NET_ADMIN', 'NET_BIND_SERVICE',
+  'NET_BROADCAST', 'NET_RAW', 'PERFMON', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_ADMIN',
+  'SYS_BOOT', 'SYS_CHROOT', 'SYS_MODULE', 'SYS_NICE', 'SYS_PACCT', 'SYS_PTRACE', 'SYS_RAWIO',
+  'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'SYSLOG', 'WAKE_ALARM',
+]);
+
+/** Largest Linux user or group ID that Kubernetes accepts. */
+export const MAX_LINUX_ID = 2147483647;
+
+/**
+ * The default UID of a sidecar without one: 10000 to 59999, derived from its first
+ * container's name (sha256), so that it is stable across platforms and runs and
+ * distinct between sidecars in all but rare cases, which the composition check reports.
+ */
+export function defaultUid(containerName: string): number {
+  return 10000 + (createHash('sha256').update(containerName, 'utf-8').digest().readUInt32BE(0) % 50000);
+}

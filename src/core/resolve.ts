@@ -1,0 +1,477 @@
+/**
+ * Field checks and defaults for one sidecar's contribution. Runs when a sidecar
+ * is constructed (cheap checks, early errors) and again when a pod is composed.
+ * Internal: not part of the jsii API.
+ */
+import {
+  ContainerDependency, ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, Protocol,
+  ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
+} from './container';
+import { AppRequests, SidecarContribution } from './contribution';
+import { Errors } from './errors';
+import {
+  DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, pathProblem,
+} from './names';
+import { Probe, ProbeKind } from './probe';
+import { ConfigFileSpec, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
+
+export interface ResolvedPort {
+  readonly port: number;
+  readonly name?: string;
+  readonly protocol: Protocol;
+  readonly exposure: PortExposure;
+  /** Field of the port, for messages. */
+  readonly field: string;
+}
+
+export interface ResolvedSecurity {
+  readonly uid: number;
+  readonly gid: number;
+  readonly allowRootUser: boolean;
+  readonly readOnlyRootFilesystem: boolean;
+  readonly allowPrivilegeEscalation: boolean;
+  readonly addCapabilities: string[];
+  readonly seccompProfile: SeccompProfile;
+}
+
+export interface ResolvedMount {
+  readonly volume: string;
+  readonly path: string;
+  readonly readOnly: boolean;
+}
+
+export interface ResolvedContainer {
+  /** The sidecar this container belongs to. */
+  readonly owner: ResolvedSidecar;
+  /** Prefix of this container's fields in messages ('' when the sidecar has one container). */
+  readonly field: string;
+  readonly name: string;
+  readonly image: string;
+  readonly role: StartupRole;
+  readonly appWaitsFor: WaitCondition;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly workingDir?: string;
+  readonly env: EnvVarSpec[];
+  readonly ports: ResolvedPort[];
+  readonly security: ResolvedSecurity;
+  readonly resources: ResourceRequirements;
+  readonly startupProbe?: Probe;
+  readonly readinessProbe?: Probe;
+  readonly livenessProbe?: Probe;
+  readonly healthCommand?: string[];
+  readonly waitCommand?: string[];
+  readonly volumeMounts: ResolvedMount[];
+  readonly dependsOn: ContainerDependency[];
+  readonly shutdown: ShutdownSpec;
+}
+
+export interface ResolvedVolume {
+  readonly name: string;
+  readonly kind: VolumeKind;
+  readonly sizeLimitMebibytes?: number;
+  readonly files: ConfigFileSpec[];
+  readonly sensitive: boolean;
+  readonly secretName?: string;
+}
+
+export interface ResolvedAppRequests {
+  readonly env: EnvVarSpec[];
+  readonly mounts: ResolvedMount[];
+  readonly containers?: string[];
+}
+
+export interface ResolvedSidecar {
+  /** Construct path of the sidecar. */
+  readonly path: string;
+  readonly containers: ResolvedContainer[];
+  readonly volumes: ResolvedVolume[];
+  readonly appRequests: ResolvedAppRequests;
+  readonly shareProcessNamespace: boolean;
+}
+
+function checkInt(path: string, field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (value === undefined) { return; }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw Errors.invalidNumber(path, field, value, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`);
+  }
+}
+
+function checkCommand(path: string, field: string, value: string[] | undefined): void {
+  if (value === undefined) { return; }
+  if (!Array.isArray(value) || value.length === 0 || value.some(v => typeof v !== 'string' || v.length === 0)) {
+    throw Errors.invalidCommand(path, field, value);
+  }
+}
+
+function checkStrings(path: string, field: string, value: string[] | undefined): void {
+  if (value === undefined) { return; }
+  if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
+    throw Errors.invalidCommand(path, field, value);
+  }
+}
+
+/** Checks a list of environment variables; returns it unchanged. */
+export function checkEnv(path: string, field: string, env: EnvVarSpec[] | undefined): EnvVarSpec[] {
+  const seen = new Set<string>();
+  (env ?? []).forEach((e, i) => {
+    const f = `${field}[${i}]`;
+    if (typeof e.name !== 'string' || !ENV_NAME.test(e.name)) {
+      throw Errors.invalidEnv(path, `${f}.name`, e.name, 'is not a valid variable name');
+    }
+    const sources = [e.value !== undefined, e.secret !== undefined, e.podField !== undefined].filter(Boolean).length;
+    if (sources !== 1) {
+      throw Errors.invalidEnv(path, `${f} (${e.name})`, e.name, `has ${sources} value sources`);
+    }
+    if (e.value !== undefined && typeof e.value !== 'string') {
+      throw Errors.invalidEnv(path, `${f}.value`, e.value, 'is not a string');
+    }
+    if (e.secret && (!DNS_LABEL.test(e.secret.secretName ?? '') && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(e.secret.secretName ?? ''))) {
+      throw Errors.invalidEnv(path, `${f}.secret.secretName`, e.secret.secretName, 'is not a valid secret name');
+    }
+    if (e.secret && (typeof e.secret.key !== 'string' || !FILE_NAME.test(e.secret.key))) {
+      throw Errors.invalidEnv(path, `${f}.secret.key`, e.secret.key, 'is not a valid secret key');
+    }
+    if (e.podField !== undefined && !Object.values(PodField).includes(e.podField)) {
+      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, 'is not a PodField');
+    }
+    if (seen.has(e.name)) { throw Errors.duplicateEnv(path, field, e.name); }
+    seen.add(e.name);
+  });
+  return [...(env ?? [])];
+}
+
+function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] | undefined): ResolvedPort[] {
+  const seen = new Map<string, string>();
+  const names = new Set<string>();
+  return (ports ?? []).map((p, i) => {
+    const field = `${prefix}ports[${i}]`;
+    if (typeof p.port !== 'number' || !Number.isInteger(p.port) || p.port < 1 || p.port > 65535) {
+      throw Errors.invalidPort(path, `${field}.port`, p.port);
+    }
+    if (p.name !== undefined && (typeof p.name !== 'string' || !isPortName(p.name))) {
+      throw Errors.invalidPortName(path, `${field}.name`, p.name);
+    }
+    if (p.name !== undefined) {
+      if (names.has(p.name)) { throw Errors.invalidPortName(path, `${field}.name`, p.name); }
+      names.add(p.name);
+    }
+    const protocol = p.protocol ?? Protocol.TCP;
+    if (!Object.values(Protocol).includes(protocol)) {
+      throw Errors.invalidPort(path, `${field}.protocol`, protocol);
+    }
+    const exposure = p.exposure ?? PortExposure.POD_LOCAL;
+    if (!Object.values(PortExposure).includes(exposure)) {
+      throw Errors.invalidPort(path, `${field}.exposure`, exposure);
+    }
+    const key = `${p.port}/${protocol}`;
+    const other = seen.get(key);
+    if (other) { throw Errors.duplicatePort(path, `${field}.port`, p.port, protocol, other); }
+    seen.set(key, `${field}.port`);
+    return { port: p.port, name: p.name, protocol, exposure, field: `${field}.port` };
+  });
+}
+
+function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbackUid: number): ResolvedSecurity {
+  const s = c.security ?? {};
+  const uid = s.uid ?? fallbackUid;
+  const gid = s.gid ?? uid;
+  checkId(path, `${prefix}security.uid`, uid);
+  checkId(path, `${prefix}security.gid`, gid);
+  const allowRootUser = s.allowRootUser ?? false;
+  if (uid === 0 && !allowRootUser) { throw Errors.rootNotAllowed(path, `${prefix}security.uid`); }
+  if (gid === 0 && !allowRootUser) { throw Errors.rootNotAllowed(path, `${prefix}security.gid`); }
+  const addCapabilities = [...(s.addCapabilities ?? [])];
+  addCapabilities.forEach((cap, i) => {
+    if (typeof cap !== 'string' || !LINUX_CAPABILITIES.has(cap) || addCapabilities.indexOf(cap) !== i) {
+      throw Errors.unknownCapability(path, `${prefix}security.addCapabilities[${i}]`, cap);
+    }
+  });
+  const allowPrivilegeEscalation = s.allowPrivilegeEscalation ?? false;
+  if (addCapabilities.includes('SYS_ADMIN') && !allowPrivilegeEscalation) {
+    throw Errors.invalidRole(path, `${prefix}security.addCapabilities`, addCapabilities, 'adds SYS_ADMIN while allowPrivilegeEscalation is false, which Kubernetes rejects',
+      'Drop SYS_ADMIN (almost never needed by a sidecar), or set security.allowPrivilegeEscalation: true');
+  }
+  const seccompProfile = s.seccompProfile ?? SeccompProfile.RUNTIME_DEFAULT;
+  if (!Object.values(SeccompProfile).includes(seccompProfile)) {
+    throw Errors.invalidRole(path, `${prefix}security.seccompProfile`, seccompProfile, 'is not a SeccompProfile', 'Use SeccompProfile.RUNTIME_DEFAULT');
+  }
+  return {
+    uid,
+    gid,
+    allowRootUser,
+    readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true,
+    allowPrivilegeEscalation,
+    addCapabilities,
+    seccompProfile,
+  };
+}
+
+function checkId(path: string, field: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_LINUX_ID) {
+    throw Errors.invalidId(path, field, value);
+  }
+}
+
+function checkResources(path: string, prefix: string, r: ResourceRequirements | undefined): ResourceRequirements {
+  const res = r ?? {};
+  const entries: Array<[keyof ResourceRequirements, number | undefined]> = [
+    ['cpuRequestMillicores', res.cpuRequestMillicores], ['cpuLimitMillicores', res.cpuLimitMillicores],
+    ['memoryRequestMebibytes', res.memoryRequestMebibytes], ['memoryLimitMebibytes', res.memoryLimitMebibytes],
+  ];
+  for (const [key, value] of entries) {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+      throw Errors.invalidResources(path, `${prefix}resources.${key}`, value, 'is not a positive number');
+    }
+  }
+  if (res.cpuRequestMillicores !== undefined && res.cpuLimitMillicores !== undefined && res.cpuRequestMillicores > res.cpuLimitMillicores) {
+    throw Errors.invalidResources(path, `${prefix}resources.cpuRequestMillicores`, res.cpuRequestMillicores, `is above the limit ${res.cpuLimitMillicores}`);
+  }
+  if (res.memoryRequestMebibytes !== undefined && res.memoryLimitMebibytes !== undefined && res.memoryRequestMebibytes > res.memoryLimitMebibytes) {
+    throw Errors.invalidResources(path, `${prefix}resources.memoryRequestMebibytes`, res.memoryRequestMebibytes, `is above the limit ${res.memoryLimitMebibytes}`);
+  }
+  return { ...res };
+}
+
+function checkProbe(path: string, field: string, probe: Probe | undefined, ports: ResolvedPort[], container: string,
+  successMustBeOne: boolean): void {
+  if (probe === undefined) { return; }
+  if (!(probe instanceof Probe)) {
+    throw Errors.invalidProbe(path, field, probe, 'is not a Probe', 'Make it with Probe.httpGet(), Probe.tcpSocket() or Probe.exec()');
+  }
+  const t = probe.timing;
+  checkInt(path, `${field}.initialDelaySeconds`, t.initialDelaySeconds, 0);
+  checkInt(path, `${field}.periodSeconds`, t.periodSeconds, 1);
+  checkInt(path, `${field}.timeoutSeconds`, t.timeoutSeconds, 1);
+  checkInt(path, `${field}.failureThreshold`, t.failureThreshold, 1);
+  checkInt(path, `${field}.successThreshold`, t.successThreshold, 1);
+  if (successMustBeOne && t.successThreshold !== undefined && t.successThreshold !== 1) {
+    throw Errors.invalidProbe(path, `${field}.successThreshold`, t.successThreshold, 'must be 1 for startup and liveness probes', 'Leave successThreshold out or set it to 1');
+  }
+  if (probe.kind === ProbeKind.EXEC) {
+    checkCommand(path, `${field}.command`, probe.command);
+    return;
+  }
+  if (typeof probe.port !== 'number' || !Number.isInteger(probe.port) || probe.port < 1 || probe.port > 65535) {
+    throw Errors.invalidPort(path, `${field}.port`, probe.port);
+  }
+  if (!ports.some(p => p.port === probe.port && p.protocol === Protocol.TCP)) {
+    throw Errors.probePortNotDeclared(path, `${field}.port`, probe.port, container);
+  }
+  if (probe.kind === ProbeKind.HTTP_GET && (typeof probe.path !== 'string' || !probe.path.startsWith('/') || /\s/.test(probe.path))) {
+    throw Errors.invalidProbe(path, `${field}.path`, probe.path, 'is not an HTTP path', 'Use a path starting with "/", e.g. "/healthz"');
+  }
+}
+
+function resolveMounts(path: string, field: string, mounts: VolumeMountSpec[] | undefined, volumes: Map<string, VolumeSpec>,
+  container: string): ResolvedMount[] {
+  const seen = new Set<string>();
+  return (mounts ?? []).map((m, i) => {
+    const f = `${field}[${i}]`;
+    const vol = volumes.get(m.volume);
+    if (!vol) { throw Errors.unknownVolume(path, `${f}.volume`, m.volume, [...volumes.keys()]); }
+    const problem = typeof m.path === 'string' ? pathProblem(m.path) : 'is not a string';
+    if (problem) { throw Errors.invalidPath(path, `${f}.path`, m.path, problem); }
+    if (seen.has(m.path)) { throw Errors.duplicateMountPath(path, `${f}.path`, m.path, container); }
+    seen.add(m.path);
+    const fixedReadOnly = vol.kind === VolumeKind.CONFIG_FILES || vol.kind === VolumeKind.SECRET;
+    if (fixedReadOnly && m.readOnly === false) {
+      throw Errors.invalidVolume(path, `${f}.readOnly`, false, `cannot be false: ${vol.kind} volumes are always read-only`, 'Leave readOnly out, or write into a SCRATCH or MEMORY volume');
+    }
+    return { volume: m.volume, path: m.path, readOnly: m.readOnly ?? fixedReadOnly };
+  });
+}
+
+function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): ResolvedVolume[] {
+  const seen = new Set<string>();
+  return (volumes ?? []).map((v, i) => {
+    const f = `volumes[${i}]`;
+    if (typeof v.name !== 'string' || !DNS_LABEL.test(v.name)) {
+      throw Errors.invalidName(path, `${f}.name`, v.name, 'a DNS label of at most 63 characters');
+    }
+    if (seen.has(v.name)) { throw Errors.duplicateVolume(path, 'volumes', v.name); }
+    seen.add(v.name);
+    if (!Object.values(VolumeKind).includes(v.kind)) {
+      throw Errors.invalidVolume(path, `${f}.kind`, v.kind, 'is not a VolumeKind', 'Use VolumeKind.SCRATCH, MEMORY, CONFIG_FILES or SECRET');
+    }
+    const scratch = v.kind === VolumeKind.SCRATCH || v.kind === VolumeKind.MEMORY;
+    if (v.sizeLimitMebibytes !== undefined && !scratch) {
+      throw Errors.invalidVolume(path, `${f}.sizeLimitMebibytes`, v.sizeLimitMebibytes, `applies only to SCRATCH and MEMORY volumes, not ${v.kind}`, 'Leave it out');
+    }
+    if (v.sizeLimitMebibytes !== undefined) { checkInt(path, `${f}.sizeLimitMebibytes`, v.sizeLimitMebibytes, 1); }
+    if (v.files !== undefined && v.kind !== VolumeKind.CONFIG_FILES) {
+      throw Errors.invalidVolume(path, `${f}.files`, v.files.map(x => x.name), `apply only to CONFIG_FILES volumes, not ${v.kind}`, 'Use VolumeKind.CONFIG_FILES');
+    }
+    if (v.sensitive !== undefined && v.kind !== VolumeKind.CONFIG_FILES) {
+      throw Errors.invalidVolume(path, `${f}.sensitive`, v.sensitive, `applies only to CONFIG_FILES volumes, not ${v.kind}`, 'Leave it out');
+    }
+    if (v.kind === VolumeKind.CONFIG_FILES && (!v.files || v.files.length === 0)) {
+      throw Errors.invalidVolume(path, `${f}.files`, v.files ?? [], 'is empty', 'Give at least one file');
+    }
+    if ((v.secretName !== undefined) !== (v.kind === VolumeKind.SECRET)) {
+      throw Errors.invalidVolume(path, `${f}.secretName`, v.secretName, v.kind === VolumeKind.SECRET ? 'is required for SECRET volumes' : `applies only to SECRET volumes, not ${v.kind}`,
+        v.kind === VolumeKind.SECRET ? 'Name the secret' : 'Leave it out');
+    }
+    if (v.secretName !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(v.secretName)) {
+      throw Errors.invalidVolume(path, `${f}.secretName`, v.secretName, 'is not a valid secret name', 'Use lowercase letters, digits, \'-\' and \'.\'');
+    }
+    const names = new Set<string>();
+    const files = (v.files ?? []).map((file, j) => {
+      const ff = `${f}.files[${j}]`;
+      if (typeof file.name !== 'string' || !FILE_NAME.test(file.name) || file.name === '.' || file.name === '..' || file.name.length > 253) {
+        throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, 'is not a valid file name');
+      }
+      if (names.has(file.name)) { throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, 'appears twice in the volume'); }
+      names.add(file.name);
+      if (typeof file.content !== 'string') { throw Errors.invalidConfigFile(path, `${ff}.content`, file.content, 'is not a string'); }
+      checkInt(path, `${ff}.mode`, file.mode, 0, 0o777);
+      return { name: file.name, content: file.content, mode: file.mode ?? (v.sensitive ? 0o440 : 0o444) };
+    });
+    return { name: v.name, kind: v.kind, sizeLimitMebibytes: v.sizeLimitMebibytes, files, sensitive: v.sensitive ?? false, secretName: v.secretName };
+  });
+}
+
+function resolveAppRequests(path: string, req: AppRequests | undefined, volumes: Map<string, VolumeSpec>): ResolvedAppRequests {
+  const env = checkEnv(path, 'appRequests.env', req?.env);
+  const mounts = resolveMounts(path, 'appRequests.mounts', req?.mounts, volumes, 'app');
+  (req?.containers ?? []).forEach((name, i) => {
+    if (typeof name !== 'string' || !DNS_LABEL.test(name)) {
+      throw Errors.invalidName(path, `appRequests.containers[${i}]`, name, 'a DNS label of at most 63 characters');
+    }
+  });
+  return { env, mounts, containers: req?.containers ? [...req.containers] : undefined };
+}
+
+function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec, prefix: string,
+  volumes: Map<string, VolumeSpec>, fallbackUid: number): ResolvedContainer {
+  if (typeof c.name !== 'string' || !DNS_LABEL.test(c.name)) {
+    throw Errors.invalidName(path, `${prefix}name`, c.name, 'a DNS label of at most 63 characters');
+  }
+  if (typeof c.image !== 'string' || !isImageReference(c.image)) {
+    throw Errors.invalidImage(path, `${prefix}image`, c.image);
+  }
+  if (!Object.values(StartupRole).includes(c.role)) {
+    throw Errors.invalidRole(path, `${prefix}role`, c.role, 'is not a StartupRole', 'Use StartupRole.INIT_STEP or StartupRole.SIDECAR');
+  }
+  checkCommand(path, `${prefix}command`, c.command);
+  checkStrings(path, `${prefix}args`, c.args);
+  if (c.workingDir !== undefined) {
+    const problem = pathProblem(c.workingDir);
+    if (problem) { throw Errors.invalidPath(path, `${prefix}workingDir`, c.workingDir, problem); }
+  }
+  const env = checkEnv(path, `${prefix}env`, c.env);
+  const ports = resolvePorts(path, prefix, c.ports);
+  const security = resolveSecurity(path, prefix, c, fallbackUid);
+  const resources = checkResources(path, prefix, c.resources);
+  checkProbe(path, `${prefix}startupProbe`, c.startupProbe, ports, c.name, true);
+  checkProbe(path, `${prefix}readinessProbe`, c.readinessProbe, ports, c.name, false);
+  checkProbe(path, `${prefix}livenessProbe`, c.livenessProbe, ports, c.name, true);
+  checkCommand(path, `${prefix}healthCommand`, c.healthCommand);
+  checkCommand(path, `${prefix}waitCommand`, c.waitCommand);
+  const volumeMounts = resolveMounts(path, `${prefix}volumeMounts`, c.volumeMounts, volumes, c.name);
+  checkCommand(path, `${prefix}shutdown.drainCommand`, c.shutdown?.drainCommand);
+  checkInt(path, `${prefix}shutdown.gracePeriodSeconds`, c.shutdown?.gracePeriodSeconds, 0);
+
+  let appWaitsFor: WaitCondition;
+  if (c.role === StartupRole.INIT_STEP) {
+    if (c.appWaitsFor !== undefined && c.appWaitsFor !== WaitCondition.COMPLETED) {
+      throw Errors.invalidRole(path, `${prefix}appWaitsFor`, c.appWaitsFor, 'does not fit an init step, which always runs to completion before the app',
+        'Leave appWaitsFor out (or COMPLETED), or make the container a SIDECAR');
+    }
+    if (ports.length > 0) {
+      throw Errors.invalidRole(path, `${prefix}ports`, ports.map(p => p.port), 'are declared on an init step, which exits before the app starts',
+        'Remove the ports, or make the container a long-running SIDECAR');
+    }
+    const probe = c.startupProbe ? 'startupProbe' : c.readinessProbe ? 'readinessProbe' : c.livenessProbe ? 'livenessProbe' : c.waitCommand ? 'waitCommand' : undefined;
+    if (probe) {
+      throw Errors.invalidRole(path, `${prefix}${probe}`, probe, 'is set on an init step; init steps are judged by their exit code',
+        'Remove the probe, or make the container a long-running SIDECAR');
+    }
+    appWaitsFor = WaitCondition.COMPLETED;
+  } else {
+    if (c.appWaitsFor === WaitCondition.COMPLETED) {
+      throw Errors.invalidRole(path, `${prefix}appWaitsFor`, c.appWaitsFor, 'does not fit a long-running sidecar, which never completes',
+        'Wait for STARTED or HEALTHY, or make the container an INIT_STEP');
+    }
+    if (c.appWaitsFor !== undefined && !Object.values(WaitCondition).includes(c.appWaitsFor)) {
+      throw Errors.invalidRole(path, `${prefix}appWaitsFor`, c.appWaitsFor, 'is not a WaitCondition', 'Use WaitCondition.STARTED or WaitCondition.HEALTHY');
+    }
+    if (c.appWaitsFor === WaitCondition.STARTED && c.startupProbe) {
+      throw Errors.invalidRole(path, `${prefix}appWaitsFor`, c.appWaitsFor, 'conflicts with the startupProbe, which makes the app wait until the container is healthy',
+        'Set appWaitsFor to HEALTHY, or use a readinessProbe instead of the startupProbe');
+    }
+    appWaitsFor = c.appWaitsFor ?? (c.startupProbe ? WaitCondition.HEALTHY : WaitCondition.STARTED);
+    if (appWaitsFor === WaitCondition.HEALTHY && !c.startupProbe && !c.readinessProbe) {
+      throw Errors.healthyNeedsProbe(path, `${prefix}appWaitsFor`, c.name);
+    }
+  }
+
+  const dependsOn = (c.dependsOn ?? []).map((d, i) => {
+    const f = `${prefix}dependsOn[${i}]`;
+    if (typeof d.container !== 'string' || !DNS_LABEL.test(d.container)) {
+      throw Errors.invalidName(path, `${f}.container`, d.container, 'a DNS label of at most 63 characters');
+    }
+    if (d.container === c.name) {
+      throw Errors.dependencyCycle(path, [c.name, c.name], path);
+    }
+    if (!Object.values(WaitCondition).includes(d.condition)) {
+      throw Errors.invalidRole(path, `${f}.condition`, d.condition, 'is not a WaitCondition', 'Use STARTED, HEALTHY or COMPLETED');
+    }
+    return { container: d.container, condition: d.condition };
+  });
+
+  return {
+    owner,
+    field: prefix,
+    name: c.name,
+    image: c.image,
+    role: c.role,
+    appWaitsFor,
+    command: c.command ? [...c.command] : undefined,
+    args: c.args ? [...c.args] : undefined,
+    workingDir: c.workingDir,
+    env,
+    ports,
+    security,
+    resources,
+    startupProbe: c.startupProbe,
+    readinessProbe: c.readinessProbe,
+    livenessProbe: c.livenessProbe,
+    healthCommand: c.healthCommand ? [...c.healthCommand] : undefined,
+    waitCommand: c.waitCommand ? [...c.waitCommand] : undefined,
+    volumeMounts,
+    dependsOn,
+    shutdown: {
+      drainCommand: c.shutdown?.drainCommand ? [...c.shutdown.drainCommand] : undefined,
+      gracePeriodSeconds: c.shutdown?.gracePeriodSeconds,
+    },
+  };
+}
+
+/**
+ * Checks every field of a contribution and fills in the defaults.
+ * @param path construct path of the sidecar, for messages
+ */
+export function resolveContribution(path: string, contribution: SidecarContribution): ResolvedSidecar {
+  const containers = contribution.containers ?? [];
+  if (!Array.isArray(containers) || containers.length === 0) { throw Errors.noContainers(path); }
+  const volumes = resolveVolumes(path, contribution.volumes);
+  const volumeMap = new Map((contribution.volumes ?? []).map(v => [v.name, v]));
+  const owner: { -readonly [K in keyof ResolvedSidecar]: ResolvedSidecar[K] } = {
+    path,
+    containers: [],
+    volumes,
+    appRequests: resolveAppRequests(path, contribution.appRequests, volumeMap),
+    shareProcessNamespace: contribution.pod?.shareProcessNamespace ?? false,
+  };
+  const names = new Set<string>();
+  const fallbackUid = defaultUid(String(containers[0]?.name));
+  containers.forEach((c, i) => {
+    const prefix = containers.length === 1 ? '' : `containers[${i}](${c.name}).`;
+    const resolved = resolveContainer(path, owner, c, prefix, volumeMap, fallbackUid);
+    if (names.has(resolved.name)) { throw Errors.duplicateContainerName(path, resolved.name, path, 'this sidecar'); }
+    names.add(resolved.name);
+    owner.containers.push(resolved);
+  });
+  return owner;
+}

@@ -1,0 +1,3 @@
+export * from './placement';
+export * from './target';
+export * from './workload-sidecars';

@@ -1,0 +1,256 @@
+/**
+ * Renders a composed pod (platform-neutral) into Kubernetes pod spec JSON.
+ * Pure functions on plain JSON; no cdk8s import, so it is cheap and testable.
+ */
+import { createHash } from 'crypto';
+import { AppInitContainerPlacement } from './placement';
+import { SidecarMode } from './target';
+import { BATCH_KINDS, podTemplate } from './workload';
+import { ComposedPod, ComposedVolume } from '../core/composition';
+import { EnvVarSpec, PodField, PortExposure, ResourceRequirements, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
+import { Errors } from '../core/errors';
+import { Probe, ProbeKind } from '../core/probe';
+import { ResolvedContainer } from '../core/resolve';
+import { VolumeKind } from '../core/volume';
+
+/** Annotation on the pod template: the containers injected by cdk-sidecars. */
+export const INJECTED_ANNOTATION = 'cdk-sidecars.dev/injected';
+/** Annotation on the pod template: the cdk-sidecars version that injected them. */
+export const VERSION_ANNOTATION = 'cdk-sidecars.dev/version';
+/** Annotation on the pod template: hash of the generated config files (a change rolls the pods). */
+export const CONFIG_HASH_ANNOTATION = 'cdk-sidecars.dev/config-hash';
+/** Annotation on the pod template: the SidecarInjector(s) that matched the workload. */
+export const INJECTOR_ANNOTATION = 'cdk-sidecars.dev/injector';
+/** Annotation (on the workload or its pod template) that opts out of SidecarInjector: "false". */
+export const INJECT_ANNOTATION = 'cdk-sidecars.dev/inject';
+
+const FIELD_PATHS: { [field in PodField]: string } = {
+  [PodField.POD_NAME]: 'metadata.name',
+  [PodField.POD_NAMESPACE]: 'metadata.namespace',
+  [PodField.POD_IP]: 'status.podIP',
+  [PodField.NODE_NAME]: 'spec.nodeName',
+};
+
+export interface RenderSettings {
+  readonly mode: SidecarMode;
+  readonly appInitContainers: AppInitContainerPlacement;
+  /** Name of the ConfigMap or Secret that holds each CONFIG_FILES volume. */
+  readonly configObjectNames: ReadonlyMap<string, string>;
+  readonly version: string;
+  readonly injectors: readonly string[];
+}
+
+export function cpuQuantity(millicores: number): string {
+  return Number.isInteger(millicores) ? `${millicores}m` : `${Math.ceil(millicores)}m`;
+}
+
+export function memoryQuantity(mebibytes: number): string {
+  return Number.isInteger(mebibytes) ? `${mebibytes}Mi` : `${Math.ceil(mebibytes * 1024)}Ki`;
+}
+
+function renderResources(r: ResourceRequirements): any {
+  const requests: any = {};
+  const limits: any = {};
+  if (r.cpuRequestMillicores !== undefined) { requests.cpu = cpuQuantity(r.cpuRequestMillicores); }
+  if (r.memoryRequestMebibytes !== undefined) { requests.memory = memoryQuantity(r.memoryRequestMebibytes); }
+  if (r.cpuLimitMillicores !== undefined) { limits.cpu = cpuQuantity(r.cpuLimitMillicores); }
+  if (r.memoryLimitMebibytes !== undefined) { limits.memory = memoryQuantity(r.memoryLimitMebibytes); }
+  const out: any = {};
+  if (Object.keys(requests).length) { out.requests = requests; }
+  if (Object.keys(limits).length) { out.limits = limits; }
+  return Object.keys(out).length ? out : undefined;
+}
+
+export function renderEnv(e: EnvVarSpec): any {
+  if (e.secret) { return { name: e.name, valueFrom: { secretKeyRef: { name: e.secret.secretName, key: e.secret.key } } }; }
+  if (e.podField) { return { name: e.name, valueFrom: { fieldRef: { fieldPath: FIELD_PATHS[e.podField] } } }; }
+  return { name: e.name, value: e.value };
+}
+
+function renderProbe(c: ResolvedContainer, field: string, probe: Probe): any {
+  const out: any = {};
+  if (probe.kind === ProbeKind.EXEC) {
+    out.exec = { command: probe.command };
+  } else {
+    const port = c.ports.find(p => p.port === probe.port);
+    if (port && port.exposure === PortExposure.POD_LOCAL) {
+      throw Errors.probeUnreachable(c.owner.path, `${c.field}${field}.port`, probe.port!);
+    }
+    out[probe.kind === ProbeKind.HTTP_GET ? 'httpGet' : 'tcpSocket'] = probe.kind === ProbeKind.HTTP_GET
+      ? { path: probe.path, port: probe.port, scheme: probe.scheme }
+      : { port: probe.port };
+  }
+  const t = probe.timing;
+  if (t.initialDelaySeconds !== undefined) { out.initialDelaySeconds = t.initialDelaySeconds; }
+  if (t.periodSeconds !== undefined) { out.periodSeconds = t.periodSeconds; }
+  if (t.timeoutSeconds !== undefined) { out.timeoutSeconds = t.timeoutSeconds; }
+  if (t.failureThreshold !== undefined) { out.failureThreshold = t.failureThreshold; }
+  if (t.successThreshold !== undefined) { out.successThreshold = t.successThreshold; }
+  return out;
+}
+
+/** Containers some other container (or the app) waits on until HEALTHY. */
+function healthGated(pod: ComposedPod): Set<string> {
+  const gated = new Set<string>();
+  for (const c of pod.containers) {
+    if (c.role === StartupRole.SIDECAR && c.appWaitsFor === WaitCondition.HEALTHY) { gated.add(c.name); }
+    for (const d of c.dependsOn) {
+      if (d.condition === WaitCondition.HEALTHY) { gated.add(d.container); }
+    }
+  }
+  return gated;
+}
+
+export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: boolean): any {
+  const out: any = { name: c.name, image: c.image };
+  if (c.command) { out.command = c.command; }
+  if (c.args) { out.args = c.args; }
+  if (c.workingDir) { out.workingDir = c.workingDir; }
+  if (c.env.length) { out.env = c.env.map(renderEnv); }
+  const ports = c.ports.filter(p => p.exposure === PortExposure.EXPOSED)
+    .map(p => (p.name ? { containerPort: p.port, name: p.name, protocol: p.protocol } : { containerPort: p.port, protocol: p.protocol }));
+  if (ports.length) { out.ports = ports; }
+  const resources = renderResources(c.resources);
+  if (resources) { out.resources = resources; }
+  const s = c.security;
+  out.securityContext = {
+    runAsUser: s.uid,
+    runAsGroup: s.gid,
+    runAsNonRoot: s.uid !== 0,
+    allowPrivilegeEscalation: s.allowPrivilegeEscalation,
+    privileged: false,
+    readOnlyRootFilesystem: s.readOnlyRootFilesystem,
+    capabilities: s.addCapabilities.length ? { drop: ['ALL'], add: s.addCapabilities } : { drop: ['ALL'] },
+    seccompProfile: { type: s.seccompProfile === SeccompProfile.UNCONFINED ? 'Unconfined' : 'RuntimeDefault' },
+  };
+  const native = mode === SidecarMode.NATIVE && c.role === StartupRole.SIDECAR;
+  // A native sidecar that others wait on until HEALTHY needs a startup probe: that is
+  // what the kubelet waits on before it starts the next container.
+  const startupProbe = c.startupProbe ?? (native && gated ? c.readinessProbe : undefined);
+  if (startupProbe) { out.startupProbe = renderProbe(c, c.startupProbe ? 'startupProbe' : 'readinessProbe', startupProbe); }
+  if (c.readinessProbe) { out.readinessProbe = renderProbe(c, 'readinessProbe', c.readinessProbe); }
+  if (c.livenessProbe) { out.livenessProbe = renderProbe(c, 'livenessProbe', c.livenessProbe); }
+  if (c.volumeMounts.length) {
+    out.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly }));
+  }
+  const lifecycle: any = {};
+  if (c.shutdown.drainCommand) { lifecycle.preStop = { exec: { command: c.shutdown.drainCommand } }; }
+  if (mode === SidecarMode.CLASSIC && gated && c.waitCommand) { lifecycle.postStart = { exec: { command: c.waitCommand } }; }
+  if (Object.keys(lifecycle).length) { out.lifecycle = lifecycle; }
+  if (native) { out.restartPolicy = 'Always'; }
+  return out;
+}
+
+export function renderVolume(cv: ComposedVolume, configObjectNames: ReadonlyMap<string, string>): any {
+  const v = cv.volume;
+  switch (v.kind) {
+    case VolumeKind.SCRATCH:
+      return { name: v.name, emptyDir: v.sizeLimitMebibytes ? { sizeLimit: memoryQuantity(v.sizeLimitMebibytes) } : {} };
+    case VolumeKind.MEMORY:
+      return { name: v.name, emptyDir: v.sizeLimitMebibytes ? { medium: 'Memory', sizeLimit: memoryQuantity(v.sizeLimitMebibytes) } : { medium: 'Memory' } };
+    case VolumeKind.SECRET:
+      return { name: v.name, secret: { secretName: v.secretName, defaultMode: 0o440 } };
+    case VolumeKind.CONFIG_FILES: {
+      const items = v.files.map(f => ({ key: f.name, path: f.name, mode: f.mode }));
+      const objectName = configObjectNames.get(v.name)!;
+      return v.sensitive
+        ? { name: v.name, secret: { secretName: objectName, items } }
+        : { name: v.name, configMap: { name: objectName, items } };
+    }
+  }
+}
+
+/** sha256 over every generated config file, in a stable order. */
+export function configHash(pod: ComposedPod): string | undefined {
+  const files = pod.volumes.filter(v => v.volume.kind === VolumeKind.CONFIG_FILES);
+  if (files.length === 0) { return undefined; }
+  const h = createHash('sha256');
+  for (const v of files) {
+    for (const f of v.volume.files) { h.update(`${v.volume.name}/${f.name}\0${f.mode}\0${f.content}\0`); }
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Checks that a composed pod can be rendered in the chosen mode for this workload kind. */
+export function checkMode(pod: ComposedPod, kind: string, mode: SidecarMode): void {
+  if (mode !== SidecarMode.CLASSIC) { return; }
+  const gated = healthGated(pod);
+  const byName = new Map(pod.containers.map(c => [c.name, c]));
+  for (const c of pod.containers) {
+    if (c.role === StartupRole.SIDECAR && BATCH_KINDS.has(kind)) {
+      throw Errors.jobNeedsNativeSidecars(pod.targetPath, kind, c.name, c.owner.path);
+    }
+    if (gated.has(c.name) && !c.waitCommand) {
+      throw Errors.classicCannotWait(c.owner.path, `${c.field}waitCommand`, c.name, 'nothing can wait until this container is HEALTHY without a waitCommand');
+    }
+    c.dependsOn.forEach((d, i) => {
+      if (c.role === StartupRole.INIT_STEP && byName.get(d.container)!.role === StartupRole.SIDECAR) {
+        throw Errors.classicCannotWait(c.owner.path, `${c.field}dependsOn[${i}]`, c.name, `an init step cannot wait for the long-running container ${JSON.stringify(d.container)}, which starts after all init containers`);
+      }
+    });
+  }
+}
+
+/**
+ * Injects a composed pod into a workload's JSON (mutates and returns it).
+ */
+export function injectIntoWorkload(json: any, pod: ComposedPod, settings: RenderSettings): any {
+  const template = podTemplate(json);
+  const spec = template.spec = template.spec ?? {};
+  const mode = settings.mode;
+  checkMode(pod, json.kind, mode);
+  const gated = healthGated(pod);
+
+  const injected = pod.containers.map(c => ({ c, rendered: renderContainer(c, mode, gated.has(c.name)) }));
+  const asInit = injected.filter(x => mode === SidecarMode.NATIVE || x.c.role === StartupRole.INIT_STEP).map(x => x.rendered);
+  const asClassic = injected.filter(x => mode === SidecarMode.CLASSIC && x.c.role === StartupRole.SIDECAR).map(x => x.rendered);
+
+  const userInit: any[] = spec.initContainers ?? [];
+  const initContainers = settings.appInitContainers === AppInitContainerPlacement.AFTER_SIDECARS
+    ? [...asInit, ...userInit] : [...userInit, ...asInit];
+  if (initContainers.length) { spec.initContainers = initContainers; }
+
+  const appContainers: any[] = (spec.containers ?? []).map((c: any) => {
+    const env = pod.appEnv.get(c.name) ?? [];
+    const mounts = pod.appMounts.get(c.name) ?? [];
+    if (env.length === 0 && mounts.length === 0) { return c; }
+    const out = { ...c };
+    if (env.length) { out.env = [...(c.env ?? []), ...env.map(renderEnv)]; }
+    if (mounts.length) {
+      out.volumeMounts = [...(c.volumeMounts ?? []), ...mounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly }))];
+    }
+    return out;
+  });
+  spec.containers = [...asClassic, ...appContainers];
+
+  if (pod.volumes.length) {
+    spec.volumes = [...(spec.volumes ?? []), ...pod.volumes.map(v => renderVolume(v, settings.configObjectNames))];
+  }
+  if (pod.shareProcessNamespace) {
+    if (spec.shareProcessNamespace === false) {
+      const owner = pod.sidecars.find(s => s.shareProcessNamespace)!;
+      throw Errors.invalidRole(owner.path, 'shareProcessNamespace', true, `conflicts with shareProcessNamespace: false set on ${pod.targetPath}`,
+        'Remove the explicit false from the workload, or do without process sharing');
+    }
+    spec.shareProcessNamespace = true;
+  }
+  const graces = pod.containers.filter(c => c.role === StartupRole.SIDECAR && c.shutdown.gracePeriodSeconds !== undefined)
+    .map(c => c.shutdown.gracePeriodSeconds!);
+  if (graces.length) {
+    const appGrace = spec.terminationGracePeriodSeconds ?? 30;
+    // Native sidecars are stopped one after another, after the app: their times add up.
+    // Classic sidecars stop together with the app.
+    spec.terminationGracePeriodSeconds = mode === SidecarMode.NATIVE
+      ? appGrace + graces.reduce((a, b) => a + b, 0)
+      : Math.max(appGrace, ...graces);
+  }
+
+  const metadata = template.metadata = template.metadata ?? {};
+  const annotations = metadata.annotations = { ...(metadata.annotations ?? {}) };
+  annotations[INJECTED_ANNOTATION] = pod.containers.map(c => c.name).join(',');
+  annotations[VERSION_ANNOTATION] = settings.version;
+  const hash = configHash(pod);
+  if (hash) { annotations[CONFIG_HASH_ANNOTATION] = hash; }
+  if (settings.injectors.length) { annotations[INJECTOR_ANNOTATION] = settings.injectors.join(','); }
+  return json;
+}

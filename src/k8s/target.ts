@@ -1,0 +1,92 @@
+import { IConstruct } from 'constructs';
+import { Errors } from '../core/errors';
+
+/**
+ * How long-running sidecars are placed in the pod.
+ */
+export enum SidecarMode {
+  /**
+   * Native sidecars: init containers with `restartPolicy: Always` (Kubernetes >= 1.29).
+   * They start before the app in order (waiting for their startup probes), stop after
+   * it in reverse order, and do not keep Jobs from completing.
+   */
+  NATIVE = 'NATIVE',
+  /**
+   * Classic sidecars: extra entries in `containers`, placed before the app containers.
+   * For clusters older than 1.29. The kubelet starts containers in list order; a
+   * sidecar's `waitCommand` becomes a postStart hook that holds the app until the
+   * sidecar is healthy. Jobs with classic long-running sidecars are refused.
+   */
+  CLASSIC = 'CLASSIC',
+}
+
+/** The first Kubernetes minor version with native sidecars on by default. */
+export const NATIVE_SIDECARS_SINCE = 29;
+
+/** The construct context key that can carry the target version instead of `KubernetesTarget.set`. */
+export const KUBERNETES_VERSION_CONTEXT = 'cdk-sidecars:kubernetesVersion';
+
+const targets = new WeakMap<IConstruct, string>();
+
+/**
+ * The Kubernetes version a chart or app is deployed to, stated once. It decides
+ * whether sidecars are native (>= 1.29) or classic.
+ *
+ * @example
+ * KubernetesTarget.set(app, '1.28'); // every chart of the app gets classic sidecars
+ */
+export class KubernetesTarget {
+  /**
+   * States the target Kubernetes version for `scope` and everything under it.
+   * @param scope a cdk8s App or Chart (any construct works)
+   * @param version "<major>.<minor>", e.g. "1.29" (a patch or a leading "v" is accepted)
+   */
+  public static set(scope: IConstruct, version: string): void {
+    parseVersion(scope.node.path || '<app>', 'version', version);
+    targets.set(scope, version);
+  }
+
+  /**
+   * The target version stated for `scope` or its nearest ancestor (by `set` or by
+   * the construct context key `cdk-sidecars:kubernetesVersion`).
+   * @returns the version, or undefined when none was stated
+   */
+  public static versionOf(scope: IConstruct): string | undefined {
+    for (const s of [...scope.node.scopes].reverse()) {
+      const v = targets.get(s);
+      if (v !== undefined) { return v; }
+    }
+    const fromContext = scope.node.tryGetContext(KUBERNETES_VERSION_CONTEXT);
+    if (fromContext !== undefined) {
+      parseVersion(scope.node.path, `context ${KUBERNETES_VERSION_CONTEXT}`, fromContext);
+      return String(fromContext);
+    }
+    return undefined;
+  }
+
+  private constructor() {}
+}
+
+/** Parses "1.29", "v1.29" or "1.29.3" into [major, minor]. */
+export function parseVersion(path: string, field: string, version: unknown): [number, number] {
+  const m = typeof version === 'string' ? /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(version) : null;
+  if (!m) { throw Errors.invalidKubernetesVersion(path, field, version); }
+  return [Number(m[1]), Number(m[2])];
+}
+
+/**
+ * The mode for a workload: the explicit one, else from the target version, else native
+ * (every Kubernetes release still supported upstream has native sidecars).
+ */
+export function modeFor(scope: IConstruct, path: string, explicit: SidecarMode | undefined): SidecarMode {
+  const version = KubernetesTarget.versionOf(scope);
+  const native = version === undefined || supportsNative(parseVersion(path, 'target Kubernetes version', version));
+  if (explicit === SidecarMode.NATIVE && !native) {
+    throw Errors.nativeSidecarsUnsupported(path, version!);
+  }
+  return explicit ?? (native ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
+}
+
+function supportsNative([major, minor]: [number, number]): boolean {
+  return major > 1 || (major === 1 && minor >= NATIVE_SIDECARS_SINCE);
+}

@@ -1,0 +1,218 @@
+import { ApiObject, Include, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { AppInitContainerPlacement } from './placement';
+import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
+import { SidecarMode, modeFor } from './target';
+import { libraryVersion } from './version';
+import { isWorkloadKind, podTemplate, readAppPod } from './workload';
+import { ComposedPod, composePod } from '../core/composition';
+import { ISidecar } from '../core/contribution';
+import { Errors } from '../core/errors';
+import { resolveContribution } from '../core/resolve';
+import { VolumeKind } from '../core/volume';
+
+/**
+ * Options of the sidecars of one workload.
+ */
+export interface WorkloadSidecarsOptions {
+  /**
+   * Native or classic sidecars.
+   * @default - from the target Kubernetes version (`KubernetesTarget`): native from 1.29, classic before; native when none is stated
+   */
+  readonly mode?: SidecarMode;
+  /**
+   * Where the workload's own init containers go relative to the injected containers.
+   * @default AppInitContainerPlacement.BEFORE_SIDECARS
+   */
+  readonly appInitContainers?: AppInitContainerPlacement;
+}
+
+const attachments = new WeakMap<ApiObject, WorkloadSidecars>();
+
+/** Finds the one workload ApiObject behind a construct, or explains why there is none. */
+function workloadObject(workload: IConstruct): ApiObject {
+  if (workload instanceof Include) {
+    const found = workload.apiObjects.filter(o => isWorkloadKind(o.kind));
+    if (found.length === 1) { return found[0]; }
+    if (found.length === 0) {
+      throw Errors.notAWorkload(workload.node.path, `YAML include of ${[...new Set(workload.apiObjects.map(o => o.kind))].join(', ') || 'nothing'}`);
+    }
+    throw Errors.ambiguousWorkload(workload.node.path, found.length);
+  }
+  let obj: ApiObject;
+  if (ApiObject.isApiObject(workload)) {
+    obj = workload;
+  } else {
+    try {
+      obj = ApiObject.of(workload);
+    } catch {
+      throw Errors.notAWorkload(workload.node.path, `construct (${workload.constructor.name}) without a Kubernetes object`);
+    }
+  }
+  if (!isWorkloadKind(obj.kind)) { throw Errors.notAWorkload(workload.node.path, obj.kind); }
+  return obj;
+}
+
+/**
+ * The sidecars of one Kubernetes workload. Works at the ApiObject level, so it
+ * serves cdk8s-plus (any version) workloads, raw `ApiObject`s such as
+ * `KubeDeployment`, and objects brought in with `Include`: Deployment, StatefulSet,
+ * DaemonSet, ReplicaSet, ReplicationController, Job, CronJob and Pod.
+ *
+ * At synthesis the sidecars are composed with the pod (the whole pod is checked:
+ * ports, UIDs, volumes, env, names, start order) and injected into its JSON.
+ *
+ * @example
+ * WorkloadSidecars.of(deployment).add(logShipper, metrics);
+ */
+export class WorkloadSidecars extends Construct {
+  /**
+   * The sidecars of `workload`, created on first use. Calling it again returns the
+   * same object, so attaching is idempotent.
+   *
+   * @param workload a cdk8s-plus workload, an ApiObject, or an Include holding one workload
+   * @param options options; when given again they must not differ
+   */
+  public static of(workload: IConstruct, options?: WorkloadSidecarsOptions): WorkloadSidecars {
+    const obj = workloadObject(workload);
+    const existing = attachments.get(obj);
+    if (existing) {
+      existing.configure(options);
+      return existing;
+    }
+    return new WorkloadSidecars(obj, options);
+  }
+
+  /** The workload's Kubernetes object. */
+  public readonly workload: ApiObject;
+
+  private readonly attached: ISidecar[] = [];
+  private readonly injectors: string[] = [];
+  private readonly configObjectNames = new Map<string, string>();
+  private readonly originalToJson: () => any;
+  private options: WorkloadSidecarsOptions;
+  private lastComposed?: ComposedPod;
+
+  private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
+    super(workload, 'CdkSidecars');
+    this.workload = workload;
+    this.options = { ...options };
+    attachments.set(workload, this);
+    const original = workload.toJson.bind(workload);
+    this.originalToJson = original;
+    // The one hook that serves every kind of workload: render the sidecars into the
+    // object's JSON after cdk8s (or cdk8s-plus) has produced it.
+    Object.defineProperty(workload, 'toJson', {
+      value: () => this.render(original()),
+      configurable: true,
+      writable: true,
+    });
+  }
+
+  /** The attached sidecars, in attachment order. */
+  public get sidecars(): ISidecar[] {
+    return [...this.attached];
+  }
+
+  /**
+   * Attaches sidecars. A sidecar already attached is skipped (idempotent).
+   */
+  public add(...sidecars: ISidecar[]): WorkloadSidecars {
+    for (const sidecar of sidecars) {
+      if (this.attached.includes(sidecar)) { continue; }
+      this.attached.push(sidecar);
+      this.prepareConfigObjects(sidecar);
+    }
+    return this;
+  }
+
+  /** The sidecars checked together with the app. Throws the first conflict. */
+  private compose(): ComposedPod {
+    const json = this.originalToJson();
+    return composePod(this.workload.node.path, readAppPod(podTemplate(json).spec), this.attached);
+  }
+
+  /** @internal */
+  public _recordInjector(path: string): void {
+    if (!this.injectors.includes(path)) { this.injectors.push(path); }
+  }
+
+  /** The workload's JSON as written, before injection. @internal */
+  public _originalJson(): any {
+    return this.originalToJson();
+  }
+
+  private configure(options: WorkloadSidecarsOptions | undefined): void {
+    for (const [key, value] of Object.entries(options ?? {})) {
+      const current = (this.options as any)[key];
+      if (value === undefined || current === value) { continue; }
+      if (current !== undefined) {
+        throw Errors.invalidRole(this.node.path, key, value, `differs from ${JSON.stringify(current)} given earlier for this workload`, 'Give the options once, or the same options every time');
+      }
+      (this.options as any)[key] = value;
+    }
+  }
+
+  private render(json: any): any {
+    if (this.attached.length === 0) { return json; }
+    const template = podTemplate(json);
+    const annotations = template.metadata?.annotations ?? {};
+    if (annotations[INJECTED_ANNOTATION] !== undefined) {
+      throw Errors.alreadyInjected(this.workload.node.path, annotations[INJECTED_ANNOTATION]);
+    }
+    const path = this.workload.node.path;
+    const composed = composePod(path, readAppPod(template.spec), this.attached);
+    this.lastComposed = composed;
+    for (const v of composed.volumes) {
+      if (v.volume.kind === VolumeKind.CONFIG_FILES && !this.configObjectNames.has(v.volume.name)) {
+        throw Errors.invalidVolume(v.owners[0].path, 'volumes', v.volume.name, 'appeared only once the pod was known; which config volumes a sidecar has must not depend on the pod',
+          'Declare the volume whatever the pod holds (its content may depend on the pod)');
+      }
+    }
+    return injectIntoWorkload(json, composed, {
+      mode: modeFor(this, path, this.options.mode),
+      appInitContainers: this.options.appInitContainers ?? AppInitContainerPlacement.BEFORE_SIDECARS,
+      configObjectNames: this.configObjectNames,
+      version: libraryVersion(),
+      injectors: this.injectors,
+    });
+  }
+
+  /**
+   * Creates the ConfigMap or Secret of each config volume of a sidecar. Which volumes a
+   * sidecar has does not depend on the pod; their content may, so it is produced at
+   * synthesis from the composed pod.
+   */
+  private prepareConfigObjects(sidecar: ISidecar): void {
+    const described = resolveContribution(sidecar.node.path, sidecar.contribute({ targetPath: this.workload.node.path, appContainers: [] }));
+    for (const volume of described.volumes) {
+      if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }
+      const name = `${this.workload.name}-${volume.name}`.slice(0, 253).replace(/[-.]+$/, '');
+      this.configObjectNames.set(volume.name, name);
+      const sensitive = volume.sensitive;
+      new ApiObject(this, `${volume.name}-${sensitive ? 'secret' : 'configmap'}`, {
+        apiVersion: 'v1',
+        kind: sensitive ? 'Secret' : 'ConfigMap',
+        metadata: {
+          name,
+          namespace: this.workload.metadata.namespace,
+          labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars' },
+        },
+        ...(sensitive ? { type: 'Opaque' } : {}),
+        data: Lazy.any({ produce: () => this.configData(volume.name, sensitive) }),
+      });
+    }
+  }
+
+  private configData(volumeName: string, sensitive: boolean): { [key: string]: string } {
+    // The workload's JSON is rendered before this object's (it is this object's
+    // ancestor), so the composed pod of this synthesis is normally at hand.
+    const pod = this.lastComposed ?? this.compose();
+    const volume = pod.volumes.find(v => v.volume.name === volumeName)?.volume;
+    const data: { [key: string]: string } = {};
+    for (const f of volume?.files ?? []) {
+      data[f.name] = sensitive ? Buffer.from(f.content, 'utf-8').toString('base64') : f.content;
+    }
+    return data;
+  }
+}

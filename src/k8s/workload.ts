@@ -1,0 +1,61 @@
+/**
+ * Where the pod template sits in each workload kind, and how the app side of a
+ * pod is read from synthesized JSON. Works on plain JSON, so it serves cdk8s-plus,
+ * raw ApiObjects and included YAML alike.
+ */
+import { AppContainerModel, AppPodModel } from '../core/composition';
+import { Protocol } from '../core/container';
+
+/** Kinds that carry a pod template, with the path to the pod (metadata + spec). */
+const POD_PATHS: { [kind: string]: string[] } = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+/** Workload kinds that run to completion. */
+export const BATCH_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
+
+export function isWorkloadKind(kind: string): boolean {
+  return Object.prototype.hasOwnProperty.call(POD_PATHS, kind);
+}
+
+/** The pod template object (with `metadata` and `spec`) inside a workload's JSON; created when missing. */
+export function podTemplate(json: any): { metadata?: any; spec?: any } {
+  let node = json;
+  for (const key of POD_PATHS[json.kind]) {
+    node[key] = node[key] ?? {};
+    node = node[key];
+  }
+  return node;
+}
+
+function readContainer(c: any, podUid: number | undefined): AppContainerModel {
+  const env = new Map<string, string | undefined>();
+  for (const e of c.env ?? []) {
+    env.set(e.name, e.valueFrom === undefined ? String(e.value ?? '') : undefined);
+  }
+  return {
+    name: String(c.name),
+    ports: (c.ports ?? []).map((p: any) => ({ port: Number(p.containerPort), protocol: (p.protocol ?? 'TCP') as Protocol })),
+    env,
+    uid: c.securityContext?.runAsUser ?? podUid,
+    mountPaths: (c.volumeMounts ?? []).map((m: any) => String(m.mountPath)),
+    longRunning: c.restartPolicy === 'Always',
+  };
+}
+
+/** Reads the app side of a pod spec. */
+export function readAppPod(spec: any): AppPodModel {
+  const podUid = spec?.securityContext?.runAsUser;
+  return {
+    containers: (spec?.containers ?? []).map((c: any) => readContainer(c, podUid)),
+    initContainers: (spec?.initContainers ?? []).map((c: any) => readContainer(c, podUid)),
+    volumes: (spec?.volumes ?? []).map((v: any) => String(v.name)),
+  };
+}

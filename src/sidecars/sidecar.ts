@@ -1,0 +1,349 @@
+import { Construct } from 'constructs';
+import {
+  ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, ResourceRequirements,
+  SecretKeyReference, StartupRole, WaitCondition,
+} from '../core/container';
+import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
+import { Errors } from '../core/errors';
+import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
+import { Probe } from '../core/probe';
+import { resolveContribution } from '../core/resolve';
+import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
+
+/**
+ * A file whose content is given inline and delivered to the sidecar: a ConfigMap
+ * (or Secret, when sensitive) on Kubernetes, a config volume on ECS and ACI.
+ */
+export interface SidecarConfigFile {
+  /** Absolute path of the file inside the sidecar, e.g. `/etc/fluent-bit/fluent-bit.yaml`. */
+  readonly path: string;
+  /** Content of the file. */
+  readonly content: string;
+  /**
+   * File mode.
+   * @default 0o444 (0o440 when sensitive)
+   */
+  readonly mode?: number;
+  /**
+   * The content is secret (a Kubernetes Secret instead of a ConfigMap).
+   * All files of one directory must agree.
+   * @default false
+   */
+  readonly sensitive?: boolean;
+}
+
+/**
+ * A volume of a generic sidecar: scratch space on disk, in memory, or a secret.
+ * Config files have their own prop (`configFiles`).
+ */
+export interface SidecarVolume {
+  /** Volume name, unique in the pod (DNS label). Two sidecars share a volume by declaring it identically. */
+  readonly name: string;
+  /**
+   * What the volume holds: SCRATCH, MEMORY or SECRET.
+   * @default VolumeKind.SCRATCH
+   */
+  readonly kind?: VolumeKind;
+  /** Where the sidecar sees the volume. */
+  readonly mountPath: string;
+  /**
+   * Mount read-only in the sidecar.
+   * @default false (true for SECRET volumes)
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Size limit of SCRATCH and MEMORY volumes, in MiB.
+   * @default - no limit
+   */
+  readonly sizeLimitMebibytes?: number;
+  /**
+   * Secret whose keys become files (SECRET volumes; on Kubernetes an existing Secret).
+   * @default - none
+   */
+  readonly secretName?: string;
+  /**
+   * Also mount the volume into the app containers at this path (e.g. a shared log directory).
+   * @default - not mounted into the app
+   */
+  readonly appMountPath?: string;
+  /**
+   * Mount read-only in the app containers.
+   * @default false
+   */
+  readonly appReadOnly?: boolean;
+}
+
+/**
+ * Props of a generic sidecar.
+ */
+export interface SidecarProps {
+  /**
+   * Container name, unique in the pod (DNS label).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /** Image reference, e.g. `fluent/fluent-bit:4.0.3` or pinned with `@sha256:<digest>`. */
+  readonly image: string;
+  /**
+   * Startup role: a long-running sidecar, or an init step that runs to completion before the app.
+   * @default StartupRole.SIDECAR
+   */
+  readonly role?: StartupRole;
+  /**
+   * What the app waits for before it starts.
+   * @default - COMPLETED for init steps; HEALTHY for sidecars with a startupProbe, else STARTED
+   */
+  readonly appWaitsFor?: WaitCondition;
+  /**
+   * Entrypoint.
+   * @default - the image's
+   */
+  readonly command?: string[];
+  /**
+   * Arguments.
+   * @default - the image's
+   */
+  readonly args?: string[];
+  /**
+   * Working directory.
+   * @default - the image's
+   */
+  readonly workingDir?: string;
+  /**
+   * Environment variables of the sidecar.
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+  /**
+   * Environment variables of the sidecar taken from secrets (given to this container only).
+   * @default - none
+   */
+  readonly secretEnv?: { [name: string]: SecretKeyReference };
+  /**
+   * Ports the sidecar listens on.
+   * @default - none
+   */
+  readonly ports?: ContainerPortSpec[];
+  /**
+   * Startup probe; the app then waits until it passes.
+   * @default - none
+   */
+  readonly startupProbe?: Probe;
+  /**
+   * Readiness probe.
+   * @default - none
+   */
+  readonly readinessProbe?: Probe;
+  /**
+   * Liveness probe.
+   * @default - none
+   */
+  readonly livenessProbe?: Probe;
+  /**
+   * One-shot health command for platforms that check health inside the container (ECS).
+   * @default - derived from an exec probe, if any
+   */
+  readonly healthCommand?: string[];
+  /**
+   * Command that blocks until the sidecar is healthy (Kubernetes classic mode postStart hook).
+   * @default - none
+   */
+  readonly waitCommand?: string[];
+  /**
+   * CPU and memory. Fields left out take the defaults.
+   * @default - requests 50m CPU and 64 MiB, memory limit 128 MiB, no CPU limit
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Security settings; the defaults are non-root with a UID derived from the name,
+   * read-only root filesystem, no privilege escalation, all capabilities dropped,
+   * seccomp RuntimeDefault.
+   * @default - the secure defaults
+   */
+  readonly security?: ContainerSecurity;
+  /**
+   * Scratch, memory and secret volumes.
+   * @default - none
+   */
+  readonly volumes?: SidecarVolume[];
+  /**
+   * Files with inline content, mounted read-only at their paths. Files are grouped by
+   * directory: each directory becomes one volume that replaces the directory's content.
+   * @default - none
+   */
+  readonly configFiles?: SidecarConfigFile[];
+  /**
+   * Environment variables given to the app containers.
+   * @default - none
+   */
+  readonly appEnv?: { [name: string]: string };
+  /**
+   * Names of the app containers that get `appEnv` and `appMountPath` mounts.
+   * @default - every app container
+   */
+  readonly appContainers?: string[];
+  /**
+   * Containers of other sidecars in the pod that this one waits for.
+   * @default - none
+   */
+  readonly dependsOn?: ContainerDependency[];
+  /**
+   * Command run when the sidecar is asked to stop, before SIGTERM.
+   * @default - none
+   */
+  readonly drainCommand?: string[];
+  /**
+   * Seconds the sidecar needs to stop.
+   * @default - the platform default
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * The pod's containers share one process namespace.
+   * @default false
+   */
+  readonly shareProcessNamespace?: boolean;
+}
+
+const DEFAULT_RESOURCES: ResourceRequirements = {
+  cpuRequestMillicores: 50,
+  memoryRequestMebibytes: 64,
+  memoryLimitMebibytes: 128,
+};
+
+/**
+ * A generic sidecar: any image, described once and rendered on Kubernetes, ECS
+ * Fargate and Azure Container Instances by the platform binders.
+ *
+ * @example
+ * const shipper = new Sidecar(chart, 'log-shipper', {
+ *   image: 'fluent/fluent-bit:4.0.3',
+ *   ports: [{ port: 2020 }],
+ *   readinessProbe: Probe.exec({ command: ['/fluent-bit/bin/fluent-bit', '--version'] }),
+ * });
+ */
+export class Sidecar extends Construct implements ISidecar {
+  /** Name of the sidecar's container. */
+  public readonly name: string;
+  /** Image of the sidecar. */
+  public readonly image: string;
+  /** UID the sidecar runs as. */
+  public readonly uid: number;
+  /** Startup role. */
+  public readonly role: StartupRole;
+
+  private readonly contribution: SidecarContribution;
+
+  constructor(scope: Construct, id: string, props: SidecarProps) {
+    super(scope, id);
+    const path = this.node.path;
+    this.name = props.name ?? id;
+    if (typeof this.name !== 'string' || !DNS_LABEL.test(this.name)) {
+      throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'a DNS label of at most 63 characters');
+    }
+    this.image = props.image;
+    this.role = props.role ?? StartupRole.SIDECAR;
+    this.uid = props.security?.uid ?? defaultUid(this.name);
+
+    const volumes: VolumeSpec[] = [];
+    const mounts: VolumeMountSpec[] = [];
+    const appMounts: VolumeMountSpec[] = [];
+    for (const v of props.volumes ?? []) {
+      if (v.kind === VolumeKind.CONFIG_FILES) {
+        throw Errors.invalidVolume(path, `volumes[${volumes.length}].kind`, v.kind, 'is not a kind for the volumes prop', 'Give generated files in the configFiles prop');
+      }
+      volumes.push({ name: v.name, kind: v.kind ?? VolumeKind.SCRATCH, sizeLimitMebibytes: v.sizeLimitMebibytes, secretName: v.secretName });
+      mounts.push({ volume: v.name, path: v.mountPath, readOnly: v.readOnly });
+      if (v.appMountPath !== undefined) {
+        appMounts.push({ volume: v.name, path: v.appMountPath, readOnly: v.appReadOnly ?? false });
+      } else if (v.appReadOnly !== undefined) {
+        throw Errors.invalidVolume(path, `volumes[${volumes.length - 1}].appReadOnly`, v.appReadOnly, 'is set without appMountPath', 'Set appMountPath too, or leave appReadOnly out');
+      }
+    }
+    this.addConfigFiles(path, props.configFiles ?? [], volumes, mounts);
+
+    const env: EnvVarSpec[] = [
+      ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
+      ...Object.entries(props.secretEnv ?? {}).map(([name, secret]) => ({ name, secret })),
+    ];
+    const container: ContainerSpec = {
+      name: this.name,
+      image: props.image,
+      role: this.role,
+      appWaitsFor: props.appWaitsFor,
+      command: props.command,
+      args: props.args,
+      workingDir: props.workingDir,
+      env,
+      ports: props.ports,
+      security: { ...props.security, uid: this.uid },
+      resources: { ...DEFAULT_RESOURCES, ...props.resources },
+      startupProbe: props.startupProbe,
+      readinessProbe: props.readinessProbe,
+      livenessProbe: props.livenessProbe,
+      healthCommand: props.healthCommand,
+      waitCommand: props.waitCommand,
+      volumeMounts: mounts,
+      dependsOn: props.dependsOn,
+      shutdown: { drainCommand: props.drainCommand, gracePeriodSeconds: props.terminationGracePeriodSeconds },
+    };
+    this.contribution = {
+      containers: [container],
+      volumes,
+      appRequests: {
+        env: Object.entries(props.appEnv ?? {}).map(([name, value]) => ({ name, value })),
+        mounts: appMounts,
+        containers: props.appContainers,
+      },
+      pod: { shareProcessNamespace: props.shareProcessNamespace },
+    };
+    // Field checks now, so that a bad prop fails where it was written.
+    resolveContribution(path, this.contribution);
+  }
+
+  /**
+   * Describes the sidecar. The generic sidecar does not depend on the pod.
+   */
+  public contribute(_context: CompositionContext): SidecarContribution {
+    return this.contribution;
+  }
+
+  private addConfigFiles(path: string, files: SidecarConfigFile[], volumes: VolumeSpec[], mounts: VolumeMountSpec[]): void {
+    const byDir = new Map<string, { sensitive: boolean; files: SidecarConfigFile[] }>();
+    const seen = new Set<string>();
+    files.forEach((f, i) => {
+      const problem = typeof f.path === 'string' ? pathProblem(f.path) : 'is not a string';
+      if (problem) { throw Errors.invalidPath(path, `configFiles[${i}].path`, f.path, problem); }
+      if (seen.has(f.path)) { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, 'appears twice'); }
+      seen.add(f.path);
+      const slash = f.path.lastIndexOf('/');
+      const dir = slash === 0 ? '/' : f.path.slice(0, slash);
+      if (dir === '/') { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, 'is in the root directory, which a volume cannot replace'); }
+      const name = f.path.slice(slash + 1);
+      if (!FILE_NAME.test(name)) { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, 'has a file name that is not letters, digits, \'-\', \'_\' and \'.\''); }
+      const group = byDir.get(dir) ?? { sensitive: f.sensitive ?? false, files: [] };
+      if (group.sensitive !== (f.sensitive ?? false)) {
+        throw Errors.invalidConfigFile(path, `configFiles[${i}].sensitive`, f.sensitive ?? false, `differs from other files in ${dir}, which become one volume`);
+      }
+      group.files.push(f);
+      byDir.set(dir, group);
+    });
+    let n = 0;
+    for (const [dir, group] of byDir) {
+      n++;
+      const volumeName = configVolumeName(this.name, n);
+      volumes.push({
+        name: volumeName,
+        kind: VolumeKind.CONFIG_FILES,
+        sensitive: group.sensitive ? true : undefined,
+        files: group.files.map(f => ({ name: f.path.slice(f.path.lastIndexOf('/') + 1), content: f.content, mode: f.mode })),
+      });
+      mounts.push({ volume: volumeName, path: dir, readOnly: true });
+    }
+  }
+}
+
+/** `<name>-config`, `<name>-config-2`, ... kept within 63 characters. */
+function configVolumeName(name: string, n: number): string {
+  const suffix = n === 1 ? '-config' : `-config-${n}`;
+  return `${name.slice(0, 63 - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
