@@ -62,6 +62,9 @@ const project = new cdk.JsiiProject({
   },
   peerDependencyOptions: { pinnedDevDependency: false },
   eslintOptions: {
+    // One program for src, tests, examples, bench and scripts (tsconfig.tools.json).
+    tsconfigPath: './tsconfig.tools.json',
+    projectService: false,
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'scripts'],
   },
@@ -76,7 +79,7 @@ for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/dist-pkg/']) {
 new javascript.TypescriptConfig(project, {
   fileName: 'tsconfig.tools.json',
   extends: javascript.TypescriptConfigExtends.fromPaths(['./tsconfig.json']),
-  include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
+  include: ['.projenrc.ts', 'projenrc/**/*.ts', 'src/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
   compilerOptions: { rootDir: '.', noEmit: true },
 });
 

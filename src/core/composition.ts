@@ -54,13 +54,25 @@ function envValue(e: EnvVarSpec): unknown {
   return e.value ?? e.secret ?? e.podField;
 }
 
+const paths = new WeakMap<ISidecar, string>();
+
+/** The construct path of a sidecar (fixed once constructed, so looked up once). */
+export function sidecarPath(sidecar: ISidecar): string {
+  let p = paths.get(sidecar);
+  if (p === undefined) {
+    p = sidecar.node.path;
+    paths.set(sidecar, p);
+  }
+  return p;
+}
+
 /** Describes each sidecar for this pod and resolves its fields. */
 export function describeSidecars(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[]): ResolvedSidecar[] {
   const context: CompositionContext = {
     targetPath,
     appContainers: app.containers.map(c => ({ name: c.name, ports: c.ports.map(p => ({ port: p.port, protocol: p.protocol })) })),
   };
-  return sidecars.map(s => resolveContribution(s.node.path, s.contribute(context)));
+  return sidecars.map(s => resolveContribution(sidecarPath(s), s.contribute(context)));
 }
 
 /**
@@ -149,7 +161,7 @@ function mergeVolumes(targetPath: string, app: AppPodModel, sidecars: ResolvedSi
   for (const s of sidecars) {
     s.volumes.forEach((v, i) => {
       if (appVolumes.has(v.name)) {
-        throw Errors.volumeConflict(s.path, `volumes[${i}].name`, v.name, 'is also a volume of the app in', targetPath);
+        throw Errors.volumeConflict(s.path, `volumes[${i}].name`, v.name, targetPath, 'is also a volume of the app in');
       }
       const existing = byName.get(v.name);
       if (!existing) {
@@ -157,7 +169,7 @@ function mergeVolumes(targetPath: string, app: AppPodModel, sidecars: ResolvedSi
       } else if (sameJson(existing.volume, v)) {
         existing.owners.push(s);
       } else {
-        throw Errors.volumeConflict(s.path, `volumes[${i}].name`, v.name, 'has another definition in', existing.owners[0].path);
+        throw Errors.volumeConflict(s.path, `volumes[${i}].name`, v.name, existing.owners[0].path, 'has another definition in');
       }
     });
   }

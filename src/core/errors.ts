@@ -52,7 +52,7 @@ export enum ErrorCode {
   CLASSIC_CANNOT_WAIT = 'CLASSIC_CANNOT_WAIT',
   PROBE_UNREACHABLE = 'PROBE_UNREACHABLE',
   INVALID_SELECTOR = 'INVALID_SELECTOR',
-  LOCKED = 'LOCKED',
+  NO_SIDECARS = 'NO_SIDECARS',
 }
 
 /**
@@ -216,7 +216,6 @@ export const Errors = {
   invalidSelector: (path: string, field: string, value: unknown) =>
     err(ErrorCode.INVALID_SELECTOR, path, `${field} ${show(value)} selects nothing useful`,
       'Give at least one label or annotation to match'),
-  locked: (path: string, what: string) =>
-    err(ErrorCode.LOCKED, path, `${what} after the workload was synthesized`,
-      'Attach every sidecar before synthesis'),
+  noSidecars: (path: string, field: string) =>
+    err(ErrorCode.NO_SIDECARS, path, `${field} is empty`, 'Give at least one sidecar'),
 };

@@ -172,9 +172,9 @@ function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] |
   });
 }
 
-function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbackUid: number): ResolvedSecurity {
+function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbackUid: () => number): ResolvedSecurity {
   const s = c.security ?? {};
-  const uid = s.uid ?? fallbackUid;
+  const uid = s.uid ?? fallbackUid();
   const gid = s.gid ?? uid;
   checkId(path, `${prefix}security.uid`, uid);
   checkId(path, `${prefix}security.gid`, gid);
@@ -343,7 +343,7 @@ function resolveAppRequests(path: string, req: AppRequests | undefined, volumes:
 }
 
 function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec, prefix: string,
-  volumes: Map<string, VolumeSpec>, fallbackUid: number): ResolvedContainer {
+  volumes: Map<string, VolumeSpec>, fallbackUid: () => number): ResolvedContainer {
   if (typeof c.name !== 'string' || !DNS_LABEL.test(c.name)) {
     throw Errors.invalidName(path, `${prefix}name`, c.name, 'a DNS label of at most 63 characters');
   }
@@ -448,11 +448,28 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
   };
 }
 
+const resolvedCache = new WeakMap<SidecarContribution, Map<string, ResolvedSidecar>>();
+
 /**
- * Checks every field of a contribution and fills in the defaults.
+ * Checks every field of a contribution and fills in the defaults. A contribution
+ * object that a sidecar hands out again (the generic sidecar always does) is resolved
+ * once; the result is immutable and shared by every pod it joins.
  * @param path construct path of the sidecar, for messages
  */
 export function resolveContribution(path: string, contribution: SidecarContribution): ResolvedSidecar {
+  let byPath = resolvedCache.get(contribution);
+  const cached = byPath?.get(path);
+  if (cached) { return cached; }
+  const resolved = resolveUncached(path, contribution);
+  if (!byPath) {
+    byPath = new Map();
+    resolvedCache.set(contribution, byPath);
+  }
+  byPath.set(path, resolved);
+  return resolved;
+}
+
+function resolveUncached(path: string, contribution: SidecarContribution): ResolvedSidecar {
   const containers = contribution.containers ?? [];
   if (!Array.isArray(containers) || containers.length === 0) { throw Errors.noContainers(path); }
   const volumes = resolveVolumes(path, contribution.volumes);
@@ -465,7 +482,8 @@ export function resolveContribution(path: string, contribution: SidecarContribut
     shareProcessNamespace: contribution.pod?.shareProcessNamespace ?? false,
   };
   const names = new Set<string>();
-  const fallbackUid = defaultUid(String(containers[0]?.name));
+  let uid: number | undefined;
+  const fallbackUid = () => (uid = uid ?? defaultUid(String(containers[0]?.name)));
   containers.forEach((c, i) => {
     const prefix = containers.length === 1 ? '' : `containers[${i}](${c.name}).`;
     const resolved = resolveContainer(path, owner, c, prefix, volumeMap, fallbackUid);

@@ -1,3 +1,4 @@
 export * from './placement';
 export * from './target';
 export * from './workload-sidecars';
+export * from './injector';

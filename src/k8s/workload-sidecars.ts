@@ -5,7 +5,7 @@ import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { SidecarMode, modeFor } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
-import { ComposedPod, composePod } from '../core/composition';
+import { ComposedPod, composePod, sidecarPath } from '../core/composition';
 import { ISidecar } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
@@ -83,6 +83,11 @@ export class WorkloadSidecars extends Construct {
     return new WorkloadSidecars(obj, options);
   }
 
+  /** The attachment of an object, if it has one. @internal */
+  public static _existing(obj: ApiObject): WorkloadSidecars | undefined {
+    return attachments.get(obj);
+  }
+
   /** The workload's Kubernetes object. */
   public readonly workload: ApiObject;
 
@@ -90,12 +95,14 @@ export class WorkloadSidecars extends Construct {
   private readonly injectors: string[] = [];
   private readonly configObjectNames = new Map<string, string>();
   private readonly originalToJson: () => any;
+  private readonly workloadPath: string;
   private options: WorkloadSidecarsOptions;
   private lastComposed?: ComposedPod;
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
     super(workload, 'CdkSidecars');
     this.workload = workload;
+    this.workloadPath = workload.node.path;
     this.options = { ...options };
     attachments.set(workload, this);
     const original = workload.toJson.bind(workload);
@@ -129,7 +136,7 @@ export class WorkloadSidecars extends Construct {
   /** The sidecars checked together with the app. Throws the first conflict. */
   private compose(): ComposedPod {
     const json = this.originalToJson();
-    return composePod(this.workload.node.path, readAppPod(podTemplate(json).spec), this.attached);
+    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached);
   }
 
   /** @internal */
@@ -158,9 +165,9 @@ export class WorkloadSidecars extends Construct {
     const template = podTemplate(json);
     const annotations = template.metadata?.annotations ?? {};
     if (annotations[INJECTED_ANNOTATION] !== undefined) {
-      throw Errors.alreadyInjected(this.workload.node.path, annotations[INJECTED_ANNOTATION]);
+      throw Errors.alreadyInjected(this.workloadPath, annotations[INJECTED_ANNOTATION]);
     }
-    const path = this.workload.node.path;
+    const path = this.workloadPath;
     const composed = composePod(path, readAppPod(template.spec), this.attached);
     this.lastComposed = composed;
     for (const v of composed.volumes) {
@@ -184,7 +191,7 @@ export class WorkloadSidecars extends Construct {
    * synthesis from the composed pod.
    */
   private prepareConfigObjects(sidecar: ISidecar): void {
-    const described = resolveContribution(sidecar.node.path, sidecar.contribute({ targetPath: this.workload.node.path, appContainers: [] }));
+    const described = resolveContribution(sidecarPath(sidecar), sidecar.contribute({ targetPath: this.workloadPath, appContainers: [] }));
     for (const volume of described.volumes) {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }
       const name = `${this.workload.name}-${volume.name}`.slice(0, 253).replace(/[-.]+$/, '');

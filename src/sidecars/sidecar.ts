@@ -318,6 +318,9 @@ export class Sidecar extends Construct implements ISidecar {
       const slash = f.path.lastIndexOf('/');
       const dir = slash === 0 ? '/' : f.path.slice(0, slash);
       if (dir === '/') { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, 'is in the root directory, which a volume cannot replace'); }
+      if (f.mode !== undefined && (!Number.isInteger(f.mode) || f.mode < 0 || f.mode > 0o777)) {
+        throw Errors.invalidNumber(path, `configFiles[${i}].mode`, `0o${Number(f.mode).toString(8)}`, 'a file mode from 0o000 to 0o777');
+      }
       const name = f.path.slice(slash + 1);
       if (!FILE_NAME.test(name)) { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, 'has a file name that is not letters, digits, \'-\', \'_\' and \'.\''); }
       const group = byDir.get(dir) ?? { sensitive: f.sensitive ?? false, files: [] };

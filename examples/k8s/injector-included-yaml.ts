@@ -1,0 +1,30 @@
+/**
+ * YAML kept in git, brought in with Include, and a SidecarInjector that adds a log
+ * shipper to every pod template labelled `sidecars.acme.dev/logging: enabled`, the way
+ * a mutating webhook would, but at synth time: the output is what gets deployed.
+ * The Job in the same file opts out with `cdk-sidecars.dev/inject: "false"`.
+ */
+import * as path from 'path';
+import { App, Chart, Include } from 'cdk8s';
+import { PortExposure, Probe, Sidecar } from 'cdk-sidecars';
+import { SidecarInjector } from 'cdk-sidecars/k8s';
+
+const app = new App();
+const chart = new Chart(app, 'legacy');
+
+new Include(chart, 'manifests', { url: path.join(__dirname, 'manifests', 'legacy-api.yaml') });
+
+const shipper = new Sidecar(chart, 'log-shipper', {
+  image: 'fluent/fluent-bit:4.0.3',
+  ports: [{ port: 2020, exposure: PortExposure.EXPOSED }],
+  readinessProbe: Probe.httpGet({ port: 2020, path: '/api/v1/health' }),
+  volumes: [{ name: 'app-logs', mountPath: '/var/log/app', readOnly: true, appMountPath: '/var/log/app' }],
+  configFiles: [{ path: '/fluent-bit/etc/fluent-bit.yaml', content: 'pipeline:\n  inputs:\n    - name: tail\n      path: /var/log/app/*.log\n  outputs:\n    - name: stdout\n      match: "*"\n' }],
+});
+
+new SidecarInjector(chart, 'logging', {
+  sidecars: [shipper],
+  selector: { matchLabels: { 'sidecars.acme.dev/logging': 'enabled' } },
+});
+
+app.synth();
