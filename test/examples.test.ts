@@ -1,0 +1,45 @@
+/**
+ * Every example synthesizes (as a user app, in its own process, against the compiled
+ * package) into schema-valid output, and does what its comment says.
+ */
+import * as os from 'os';
+import * as path from 'path';
+import { examplesOf, synthKubernetesExample } from '../scripts/examples';
+import { podOf } from './k8s/util';
+
+const out = path.join(os.tmpdir(), `cdk-sidecars-examples-${process.pid}`);
+const byName = (name: string) => {
+  const file = examplesOf('k8s').find(f => path.basename(f, '.ts') === name);
+  if (!file) { throw new Error(`no example ${name}`); }
+  return synthKubernetesExample(file, path.join(out, name)).docs;
+};
+const names = (cs: any[] | undefined) => (cs ?? []).map(c => c.name);
+
+test('there are Kubernetes examples', () => {
+  expect(examplesOf('k8s').map(f => path.basename(f))).toEqual(expect.arrayContaining([
+    'deployment-two-sidecars.ts', 'job-native-sidecar.ts', 'injector-included-yaml.ts',
+  ]));
+});
+
+test('deployment-two-sidecars: init step, then the two native sidecars, the app waits for statsd', () => {
+  const docs = byName('deployment-two-sidecars');
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  expect(names(pod.spec.initContainers)).toEqual(['migrate', 'statsd', 'log-shipper']);
+  expect(pod.spec.initContainers.map((c: any) => c.restartPolicy)).toEqual([undefined, 'Always', 'Always']);
+  expect(pod.spec.initContainers[1].startupProbe.httpGet.port).toBe(9102);
+  expect(docs.filter(d => d.kind === 'ConfigMap').map(d => d.metadata.namespace)).toEqual(['shop']);
+});
+
+test('job-native-sidecar: the Job keeps restartPolicy Never and the sidecar is native', () => {
+  const pod = podOf(byName('job-native-sidecar').find(d => d.kind === 'Job'));
+  expect(pod.spec.restartPolicy).toBe('Never');
+  expect(pod.spec.initContainers).toEqual([expect.objectContaining({ name: 'metrics', restartPolicy: 'Always' })]);
+});
+
+test('injector-included-yaml: the labelled Deployment is injected, the opted-out Job is not', () => {
+  const docs = byName('injector-included-yaml');
+  const deployment = podOf(docs.find(d => d.kind === 'Deployment'));
+  expect(names(deployment.spec.initContainers)).toEqual(['wait-for-db', 'log-shipper']);
+  expect(deployment.metadata.annotations['cdk-sidecars.dev/injector']).toBe('legacy/logging');
+  expect(podOf(docs.find(d => d.kind === 'Job')).spec.initContainers).toBeUndefined();
+});
