@@ -10,6 +10,9 @@
  * quantities given as plain values. So the baseline splices literal JSON into the
  * object's output, the cheapest way to get this manifest by hand.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { PortExposure, Probe, Sidecar, StartupRole } from '../src';
@@ -129,7 +132,7 @@ const handAppEnv = () => [{ name: 'LOG_DIR', value: '/var/log/app' }, { name: 'S
 const handAppMounts = () => [{ name: 'app-logs', mountPath: '/var/log/app', readOnly: false }, { name: 'secrets', mountPath: '/run/secrets', readOnly: true }];
 
 function newScenario(): Scenario {
-  const app = new App({ outdir: '/tmp/cdk-sidecars-bench' });
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-bench-')) });
   return { app, chart: new Chart(app, 'bench') };
 }
 

@@ -75,101 +75,130 @@ export function describeSidecars(targetPath: string, app: AppPodModel, sidecars:
   return sidecars.map(s => resolveContribution(sidecarPath(s), s.contribute(context)));
 }
 
+interface Owner { readonly path: string; readonly field: string }
+
+/**
+ * What can be known about a set of sidecars without the app: checked among
+ * themselves and put in start order. Many workloads share one set of sidecars, so
+ * this is worked out once per set and reused.
+ */
+interface SidecarSet {
+  readonly sidecars: ResolvedSidecar[];
+  readonly containers: ResolvedContainer[];
+  readonly volumes: ReadonlyArray<{ readonly composed: ComposedVolume; readonly field: string }>;
+  /** Container name -> owning sidecar path. */
+  readonly names: ReadonlyMap<string, string>;
+  /** "port/protocol" -> owner. */
+  readonly ports: ReadonlyMap<string, Owner>;
+  /** UID -> owner (root excluded). */
+  readonly uids: ReadonlyMap<number, Owner>;
+  readonly shareProcessNamespace: boolean;
+}
+
+const setCache = new WeakMap<ResolvedSidecar, Array<{ readonly key: ResolvedSidecar[]; readonly set: SidecarSet }>>();
+
+function sidecarSet(targetPath: string, resolved: ResolvedSidecar[]): SidecarSet {
+  if (resolved.length === 0) { return analyzeSet(targetPath, resolved); }
+  const entries = setCache.get(resolved[0]) ?? [];
+  const hit = entries.find(e => e.key.length === resolved.length && e.key.every((r, i) => r === resolved[i]));
+  if (hit) { return hit.set; }
+  const set = analyzeSet(targetPath, resolved);
+  entries.push({ key: [...resolved], set });
+  setCache.set(resolved[0], entries);
+  return set;
+}
+
+/** @param targetPath the pod the set is first seen in, for messages (errors are not cached) */
+function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet {
+  const names = new Map<string, string>();
+  const ports = new Map<string, Owner>();
+  const uids = new Map<number, Owner>();
+  for (const s of sidecars) {
+    for (const c of s.containers) {
+      const other = names.get(c.name);
+      if (other) { throw Errors.duplicateContainerName(s.path, c.name, other, targetPath); }
+      names.set(c.name, s.path);
+      for (const p of c.ports) {
+        const key = `${p.port}/${p.protocol}`;
+        const clash = ports.get(key);
+        if (clash) { throw Errors.portClash(s.path, p.field, p.port, p.protocol, clash.path, clash.field); }
+        ports.set(key, { path: s.path, field: p.field });
+      }
+    }
+    const mine = new Map<number, Owner>();
+    for (const c of s.containers) {
+      const uid = c.security.uid;
+      if (uid === 0 || mine.has(uid)) { continue; }
+      const other = uids.get(uid);
+      if (other) { throw Errors.uidClash(s.path, `${c.field}security.uid`, uid, other.path, other.field); }
+      mine.set(uid, { path: s.path, field: `${c.field}security.uid` });
+    }
+    mine.forEach((owner, uid) => uids.set(uid, owner));
+  }
+  return {
+    sidecars,
+    containers: startOrder(sidecars),
+    volumes: mergeVolumes(sidecars),
+    names,
+    ports,
+    uids,
+    shareProcessNamespace: sidecars.some(s => s.shareProcessNamespace),
+  };
+}
+
 /**
  * Composes the sidecars with the app of one pod. Throws the first conflict, naming
  * both construct paths, the field and a fix.
  */
 export function composePod(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[]): ComposedPod {
   if (app.containers.length === 0) { throw Errors.noAppContainers(targetPath); }
-  const resolved = describeSidecars(targetPath, app, sidecars);
-  checkNames(targetPath, app, resolved);
-  checkPorts(targetPath, app, resolved);
-  checkUids(targetPath, app, resolved);
-  const volumes = mergeVolumes(targetPath, app, resolved);
-  const { appEnv, appMounts } = appChanges(targetPath, app, resolved);
-  const containers = startOrder(resolved);
+  const set = sidecarSet(targetPath, describeSidecars(targetPath, app, sidecars));
+  checkAgainstApp(targetPath, app, set);
+  const { appEnv, appMounts } = appChanges(targetPath, app, set.sidecars);
   return {
     targetPath,
-    sidecars: resolved,
-    containers,
-    volumes,
+    sidecars: set.sidecars,
+    containers: set.containers,
+    volumes: set.volumes.map(v => ({ volume: v.composed.volume, owners: [...v.composed.owners] })),
     appEnv,
     appMounts,
-    shareProcessNamespace: resolved.some(s => s.shareProcessNamespace),
+    shareProcessNamespace: set.shareProcessNamespace,
   };
 }
 
-function checkNames(targetPath: string, app: AppPodModel, sidecars: ResolvedSidecar[]): void {
-  const owners = new Map<string, string>();
-  for (const c of [...app.initContainers, ...app.containers]) {
-    owners.set(c.name, `${targetPath} (app container)`);
-  }
-  for (const s of sidecars) {
-    for (const c of s.containers) {
-      const other = owners.get(c.name);
-      if (other) { throw Errors.duplicateContainerName(s.path, c.name, other, targetPath); }
-      owners.set(c.name, s.path);
-    }
-  }
-}
-
-function checkPorts(targetPath: string, app: AppPodModel, sidecars: ResolvedSidecar[]): void {
-  const used = new Map<string, { path: string; field: string }>();
-  const appContainers = [...app.containers, ...app.initContainers.filter(c => c.longRunning)];
-  for (const c of appContainers) {
-    for (const p of c.ports) {
-      used.set(`${p.port}/${p.protocol}`, { path: targetPath, field: `app container "${c.name}"` });
-    }
-  }
-  for (const s of sidecars) {
-    for (const c of s.containers) {
-      for (const p of c.ports) {
-        const key = `${p.port}/${p.protocol}`;
-        const other = used.get(key);
-        if (other) { throw Errors.portClash(s.path, p.field, p.port, p.protocol, other.path, other.field); }
-        used.set(key, { path: s.path, field: p.field });
-      }
-    }
-  }
-}
-
-function checkUids(targetPath: string, app: AppPodModel, sidecars: ResolvedSidecar[]): void {
-  const used = new Map<number, { path: string; field: string }>();
-  for (const c of [...app.containers, ...app.initContainers]) {
+function checkAgainstApp(targetPath: string, app: AppPodModel, set: SidecarSet): void {
+  for (const c of app.initContainers.length ? [...app.initContainers, ...app.containers] : app.containers) {
+    const sidecar = set.names.get(c.name);
+    if (sidecar) { throw Errors.duplicateContainerName(sidecar, c.name, `${targetPath} (app container)`, targetPath); }
     if (c.uid !== undefined && c.uid !== 0) {
-      used.set(c.uid, { path: targetPath, field: `app container "${c.name}" runAsUser` });
+      const owner = set.uids.get(c.uid);
+      if (owner) { throw Errors.uidClash(owner.path, owner.field, c.uid, targetPath, `app container "${c.name}" runAsUser`); }
+    }
+    if (app.initContainers.includes(c) && !c.longRunning) { continue; }
+    for (const p of c.ports) {
+      const owner = set.ports.get(`${p.port}/${p.protocol}`);
+      if (owner) { throw Errors.portClash(owner.path, owner.field, p.port, p.protocol, targetPath, `app container "${c.name}"`); }
     }
   }
-  for (const s of sidecars) {
-    const mine = new Set<number>();
-    for (const c of s.containers) {
-      const uid = c.security.uid;
-      if (uid === 0 || mine.has(uid)) { continue; }
-      const other = used.get(uid);
-      if (other) { throw Errors.uidClash(s.path, `${c.field}security.uid`, uid, other.path, other.field); }
-      mine.add(uid);
-    }
-    for (const uid of mine) {
-      used.set(uid, { path: s.path, field: `${s.containers.find(c => c.security.uid === uid)!.field}security.uid` });
+  for (const v of set.volumes) {
+    if (app.volumes.includes(v.composed.volume.name)) {
+      throw Errors.volumeConflict(v.composed.owners[0].path, v.field, v.composed.volume.name, targetPath, 'is also a volume of the app in');
     }
   }
 }
 
-function mergeVolumes(targetPath: string, app: AppPodModel, sidecars: ResolvedSidecar[]): ComposedVolume[] {
-  const byName = new Map<string, ComposedVolume>();
-  const appVolumes = new Set(app.volumes);
+function mergeVolumes(sidecars: ResolvedSidecar[]): Array<{ composed: ComposedVolume; field: string }> {
+  const byName = new Map<string, { composed: ComposedVolume; field: string }>();
   for (const s of sidecars) {
     s.volumes.forEach((v, i) => {
-      if (appVolumes.has(v.name)) {
-        throw Errors.volumeConflict(s.path, `volumes[${i}].name`, v.name, targetPath, 'is also a volume of the app in');
-      }
+      const field = `volumes[${i}].name`;
       const existing = byName.get(v.name);
       if (!existing) {
-        byName.set(v.name, { volume: v, owners: [s] });
-      } else if (sameJson(existing.volume, v)) {
-        existing.owners.push(s);
+        byName.set(v.name, { composed: { volume: v, owners: [s] }, field });
+      } else if (sameJson(existing.composed.volume, v)) {
+        existing.composed.owners.push(s);
       } else {
-        throw Errors.volumeConflict(s.path, `volumes[${i}].name`, v.name, existing.owners[0].path, 'has another definition in');
+        throw Errors.volumeConflict(s.path, field, v.name, existing.composed.owners[0].path, 'has another definition in');
       }
     });
   }

@@ -192,18 +192,43 @@ export function checkMode(pod: ComposedPod, kind: string, mode: SidecarMode): vo
 }
 
 /**
+ * What a set of sidecars needs checked and known per mode and kind of workload. Workloads
+ * that share a set of sidecars share its start order (the same array), so this is
+ * worked out once per set; the containers themselves are rendered fresh for each pod,
+ * so that no two manifests share an object.
+ */
+const modeCache = new WeakMap<readonly ResolvedContainer[], Map<string, Set<string>>>();
+
+function renderSidecarContainers(pod: ComposedPod, kind: string, mode: SidecarMode): { asInit: any[]; asClassic: any[] } {
+  const key = `${mode}/${BATCH_KINDS.has(kind) ? 'batch' : 'service'}`;
+  let byKey = modeCache.get(pod.containers);
+  let gated = byKey?.get(key);
+  if (gated === undefined) {
+    checkMode(pod, kind, mode);
+    gated = healthGated(pod);
+    if (!byKey) {
+      byKey = new Map();
+      modeCache.set(pod.containers, byKey);
+    }
+    byKey.set(key, gated);
+  }
+  const asInit: any[] = [];
+  const asClassic: any[] = [];
+  for (const c of pod.containers) {
+    const rendered = renderContainer(c, mode, gated.has(c.name));
+    (mode === SidecarMode.CLASSIC && c.role === StartupRole.SIDECAR ? asClassic : asInit).push(rendered);
+  }
+  return { asInit, asClassic };
+}
+
+/**
  * Injects a composed pod into a workload's JSON (mutates and returns it).
  */
 export function injectIntoWorkload(json: any, pod: ComposedPod, settings: RenderSettings): any {
   const template = podTemplate(json);
   const spec = template.spec = template.spec ?? {};
   const mode = settings.mode;
-  checkMode(pod, json.kind, mode);
-  const gated = healthGated(pod);
-
-  const injected = pod.containers.map(c => ({ c, rendered: renderContainer(c, mode, gated.has(c.name)) }));
-  const asInit = injected.filter(x => mode === SidecarMode.NATIVE || x.c.role === StartupRole.INIT_STEP).map(x => x.rendered);
-  const asClassic = injected.filter(x => mode === SidecarMode.CLASSIC && x.c.role === StartupRole.SIDECAR).map(x => x.rendered);
+  const { asInit, asClassic } = renderSidecarContainers(pod, json.kind, mode);
 
   const userInit: any[] = spec.initContainers ?? [];
   const initContainers = settings.appInitContainers === AppInitContainerPlacement.AFTER_SIDECARS

@@ -169,7 +169,8 @@ export class WorkloadSidecars extends Construct {
     }
     const path = this.workloadPath;
     const composed = composePod(path, readAppPod(template.spec), this.attached);
-    this.lastComposed = composed;
+    // Kept only for the ConfigMaps and Secrets rendered next (see configData).
+    this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
     for (const v of composed.volumes) {
       if (v.volume.kind === VolumeKind.CONFIG_FILES && !this.configObjectNames.has(v.volume.name)) {
         throw Errors.invalidVolume(v.owners[0].path, 'volumes', v.volume.name, 'appeared only once the pod was known; which config volumes a sidecar has must not depend on the pod',
