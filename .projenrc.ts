@@ -96,6 +96,8 @@ project.package.addField('exports', {
   './core': './lib/core/index.js',
   './sidecars': './lib/sidecars/index.js',
   './k8s': './lib/k8s/index.js',
+  './ecs': './lib/ecs/index.js',
+  './aci': './lib/aci/index.js',
   './package.json': './package.json',
   './.jsii': './.jsii',
 });

@@ -7,7 +7,7 @@
 import { EnvVarSpec, Protocol, StartupRole, WaitCondition } from './container';
 import { CompositionContext, ISidecar } from './contribution';
 import { Errors } from './errors';
-import { ResolvedContainer, ResolvedMount, ResolvedSidecar, ResolvedVolume, resolveContribution } from './resolve';
+import { ResolvedContainer, ResolvedInterception, ResolvedMount, ResolvedSidecar, ResolvedVolume, resolveContribution } from './resolve';
 
 /** An app container as a binder reads it from the platform object. */
 export interface AppContainerModel {
@@ -46,6 +46,15 @@ export interface ComposedPod {
   /** Mounts to add, per app container name. */
   readonly appMounts: ReadonlyMap<string, ResolvedMount[]>;
   readonly shareProcessNamespace: boolean;
+  /** The one traffic interception of the pod, with the app ports it captures. */
+  readonly trafficInterception?: ComposedInterception;
+}
+
+export interface ComposedInterception {
+  readonly spec: ResolvedInterception;
+  readonly owner: ResolvedSidecar;
+  /** Inbound ports captured: the spec's, or every TCP port of the app containers, less the excluded ones. */
+  readonly appPorts: number[];
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -93,6 +102,7 @@ interface SidecarSet {
   /** UID -> owner (root excluded). */
   readonly uids: ReadonlyMap<number, Owner>;
   readonly shareProcessNamespace: boolean;
+  readonly interceptor?: ResolvedSidecar;
 }
 
 const setCache = new WeakMap<ResolvedSidecar, Array<{ readonly key: ResolvedSidecar[]; readonly set: SidecarSet }>>();
@@ -135,6 +145,8 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
     }
     mine.forEach((owner, uid) => uids.set(uid, owner));
   }
+  const interceptors = sidecars.filter(s => s.trafficInterception);
+  if (interceptors.length > 1) { throw Errors.interceptionConflict(interceptors[1].path, interceptors[0].path, targetPath); }
   return {
     sidecars,
     containers: startOrder(sidecars),
@@ -143,6 +155,7 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
     ports,
     uids,
     shareProcessNamespace: sidecars.some(s => s.shareProcessNamespace),
+    interceptor: interceptors[0],
   };
 }
 
@@ -163,7 +176,15 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
     appEnv,
     appMounts,
     shareProcessNamespace: set.shareProcessNamespace,
+    trafficInterception: set.interceptor ? interception(set.interceptor, app) : undefined,
   };
+}
+
+function interception(owner: ResolvedSidecar, app: AppPodModel): ComposedInterception {
+  const spec = owner.trafficInterception!;
+  const appTcp = app.containers.flatMap(c => c.ports.filter(p => p.protocol === Protocol.TCP).map(p => p.port));
+  const ports = [...new Set(spec.appPorts ?? appTcp)].filter(p => !spec.excludeInboundPorts.includes(p)).sort((a, b) => a - b);
+  return { spec, owner, appPorts: ports };
 }
 
 function checkAgainstApp(targetPath: string, app: AppPodModel, set: SidecarSet): void {

@@ -336,4 +336,11 @@ export interface ContainerSpec {
    * @default - platform defaults
    */
   readonly shutdown?: ShutdownSpec;
+  /**
+   * The pod or task fails when this container stops (ECS `essential`). A non-essential
+   * sidecar (for example a log shipper) may stop without taking the app down; on
+   * Kubernetes and ACI a long-running sidecar is restarted either way.
+   * @default - true for long-running sidecars, false for init steps
+   */
+  readonly essential?: boolean;
 }

@@ -26,6 +26,48 @@ export interface AppRequests {
 }
 
 /**
+ * A request to send the app's TCP traffic through a proxy of the sidecar without
+ * the app knowing (transparent interception). Kubernetes renders it as a redirect
+ * init container, ECS as the task's proxyConfiguration; ACI cannot.
+ */
+export interface TrafficInterceptionSpec {
+  /** Name of the proxy container (a long-running container of the same sidecar). */
+  readonly proxyContainer: string;
+  /** UID of the proxy process: its own traffic is never redirected. Must be the proxy container's UID. */
+  readonly proxyUid: number;
+  /**
+   * GID of the proxy process, also exempt.
+   * @default - only the UID is exempt
+   */
+  readonly proxyGid?: number;
+  /** Port where the proxy takes redirected inbound traffic. */
+  readonly inboundPort: number;
+  /** Port where the proxy takes redirected outbound traffic. */
+  readonly outboundPort: number;
+  /**
+   * Inbound ports to capture.
+   * @default - every TCP port of the app containers
+   */
+  readonly appPorts?: number[];
+  /**
+   * Inbound ports never captured.
+   * @default - none
+   */
+  readonly excludeInboundPorts?: number[];
+  /**
+   * Outbound destination ports never captured.
+   * @default - none
+   */
+  readonly excludeOutboundPorts?: number[];
+  /**
+   * Outbound destinations (CIDRs) never captured. Platform metadata endpoints are
+   * always added by the binder (e.g. 169.254.170.2 and 169.254.169.254 on ECS).
+   * @default - none
+   */
+  readonly excludeOutboundCidrs?: string[];
+}
+
+/**
  * Pod-level needs of a sidecar.
  */
 export interface PodRequirements {
@@ -35,6 +77,11 @@ export interface PodRequirements {
    * @default false
    */
   readonly shareProcessNamespace?: boolean;
+  /**
+   * Send the app's TCP traffic through a proxy of this sidecar.
+   * @default - no interception
+   */
+  readonly trafficInterception?: TrafficInterceptionSpec;
 }
 
 /**

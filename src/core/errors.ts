@@ -53,6 +53,12 @@ export enum ErrorCode {
   PROBE_UNREACHABLE = 'PROBE_UNREACHABLE',
   INVALID_SELECTOR = 'INVALID_SELECTOR',
   NO_SIDECARS = 'NO_SIDECARS',
+  INVALID_INTERCEPTION = 'INVALID_INTERCEPTION',
+  INTERCEPTION_CONFLICT = 'INTERCEPTION_CONFLICT',
+  UNSUPPORTED_ON_PLATFORM = 'UNSUPPORTED_ON_PLATFORM',
+  MISSING_SECRET_SOURCE = 'MISSING_SECRET_SOURCE',
+  RESOURCES_EXCEED_TASK = 'RESOURCES_EXCEED_TASK',
+  ALREADY_SET = 'ALREADY_SET',
 }
 
 /**
@@ -216,6 +222,22 @@ export const Errors = {
   invalidSelector: (path: string, field: string, value: unknown) =>
     err(ErrorCode.INVALID_SELECTOR, path, `${field} ${show(value)} selects nothing useful`,
       'Give at least one label or annotation to match'),
+  invalidInterception: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_INTERCEPTION, path, `${field} ${show(value)} ${why}`, fix),
+  interceptionConflict: (path: string, otherPath: string, target: string) =>
+    err(ErrorCode.INTERCEPTION_CONFLICT, path, `pod.trafficInterception: ${otherPath} already intercepts the traffic of ${target}`,
+      'One proxy per pod can intercept traffic: remove the interception from one of the two sidecars'),
+  unsupportedOnPlatform: (path: string, field: string, value: unknown, platform: string, why: string, fix: string) =>
+    err(ErrorCode.UNSUPPORTED_ON_PLATFORM, path, `${field} ${show(value)} cannot be rendered on ${platform}: ${why}`, fix),
+  missingSecretSource: (path: string, field: string, secretName: string, target: string, option: string) =>
+    err(ErrorCode.MISSING_SECRET_SOURCE, path, `${field} takes secret ${show(secretName)}, which ${target} has no source for`,
+      `Map it in the binder options, e.g. ${option}`),
+  resourcesExceedTask: (target: string, field: string, total: number, limit: number, unit: string, parts: string) =>
+    err(ErrorCode.RESOURCES_EXCEED_TASK, target, `${field}: the containers need ${total} ${unit} (${parts}), more than the task's ${limit} ${unit}`,
+      `Raise the task's ${field}, or lower the containers' resources`),
+  alreadySet: (path: string, field: string, value: unknown, by: string) =>
+    err(ErrorCode.ALREADY_SET, path, `${field} is already set (${show(value)}) ${by}`,
+      'Remove one of the two settings'),
   noSidecars: (path: string, field: string) =>
     err(ErrorCode.NO_SIDECARS, path, `${field} is empty`, 'Give at least one sidecar'),
 };

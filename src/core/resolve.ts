@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 /**
  * Field checks and defaults for one sidecar's contribution. Runs when a sidecar
  * is constructed (cheap checks, early errors) and again when a pod is composed.
@@ -7,7 +8,7 @@ import {
   ContainerDependency, ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
-import { AppRequests, SidecarContribution } from './contribution';
+import { AppRequests, SidecarContribution, TrafficInterceptionSpec } from './contribution';
 import { Errors } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, pathProblem,
@@ -64,6 +65,19 @@ export interface ResolvedContainer {
   readonly volumeMounts: ResolvedMount[];
   readonly dependsOn: ContainerDependency[];
   readonly shutdown: ShutdownSpec;
+  readonly essential: boolean;
+}
+
+export interface ResolvedInterception {
+  readonly proxyContainer: string;
+  readonly proxyUid: number;
+  readonly proxyGid?: number;
+  readonly inboundPort: number;
+  readonly outboundPort: number;
+  readonly appPorts?: number[];
+  readonly excludeInboundPorts: number[];
+  readonly excludeOutboundPorts: number[];
+  readonly excludeOutboundCidrs: string[];
 }
 
 export interface ResolvedVolume {
@@ -88,6 +102,7 @@ export interface ResolvedSidecar {
   readonly volumes: ResolvedVolume[];
   readonly appRequests: ResolvedAppRequests;
   readonly shareProcessNamespace: boolean;
+  readonly trafficInterception?: ResolvedInterception;
 }
 
 function checkInt(path: string, field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -372,6 +387,13 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
   checkCommand(path, `${prefix}shutdown.drainCommand`, c.shutdown?.drainCommand);
   checkInt(path, `${prefix}shutdown.gracePeriodSeconds`, c.shutdown?.gracePeriodSeconds, 0);
 
+  if (c.essential !== undefined && typeof c.essential !== 'boolean') {
+    throw Errors.invalidRole(path, `${prefix}essential`, c.essential, 'is not a boolean', 'Use true or false');
+  }
+  if (c.role === StartupRole.INIT_STEP && c.essential === true) {
+    throw Errors.invalidRole(path, `${prefix}essential`, true, 'is set on an init step, which exits when done (an essential container that exits stops the task)',
+      'Leave essential out for init steps');
+  }
   let appWaitsFor: WaitCondition;
   if (c.role === StartupRole.INIT_STEP) {
     if (c.appWaitsFor !== undefined && c.appWaitsFor !== WaitCondition.COMPLETED) {
@@ -445,6 +467,78 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
       drainCommand: c.shutdown?.drainCommand ? [...c.shutdown.drainCommand] : undefined,
       gracePeriodSeconds: c.shutdown?.gracePeriodSeconds,
     },
+    essential: c.essential ?? c.role === StartupRole.SIDECAR,
+  };
+}
+
+/** An IPv4 or IPv6 address with an optional prefix length, e.g. "10.0.0.0/8" or "fd00::/8". */
+export function isCidr(value: string): boolean {
+  if (typeof value !== 'string') { return false; }
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) { return false; }
+  if (prefix === undefined) { return true; }
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+function resolveInterception(path: string, spec: TrafficInterceptionSpec | undefined, containers: ResolvedContainer[]): ResolvedInterception | undefined {
+  if (spec === undefined) { return undefined; }
+  const f = 'pod.trafficInterception';
+  const proxy = containers.find(c => c.name === spec.proxyContainer);
+  if (!proxy || proxy.role !== StartupRole.SIDECAR) {
+    throw Errors.invalidInterception(path, `${f}.proxyContainer`, spec.proxyContainer, 'is not a long-running container of this sidecar',
+      `Name one of: ${containers.filter(c => c.role === StartupRole.SIDECAR).map(c => c.name).join(', ') || 'none'}`);
+  }
+  checkId(path, `${f}.proxyUid`, spec.proxyUid);
+  if (spec.proxyUid !== proxy.security.uid) {
+    throw Errors.invalidInterception(path, `${f}.proxyUid`, spec.proxyUid, `differs from the UID ${proxy.security.uid} the proxy container runs as, so the proxy's own traffic would be redirected back to it`,
+      'Use the proxy container\'s UID');
+  }
+  if (spec.proxyGid !== undefined) {
+    checkId(path, `${f}.proxyGid`, spec.proxyGid);
+    if (spec.proxyGid !== proxy.security.gid) {
+      throw Errors.invalidInterception(path, `${f}.proxyGid`, spec.proxyGid, `differs from the GID ${proxy.security.gid} the proxy container runs as`, 'Use the proxy container\'s GID');
+    }
+  }
+  for (const key of ['inboundPort', 'outboundPort'] as const) {
+    const port = spec[key];
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, `${f}.${key}`, port); }
+    if (!proxy.ports.some(p => p.port === port && p.protocol === Protocol.TCP)) {
+      throw Errors.invalidInterception(path, `${f}.${key}`, port, `is not a TCP port of the proxy container ${JSON.stringify(proxy.name)}`,
+        'Declare it in the proxy container\'s ports (POD_LOCAL is fine)');
+    }
+  }
+  if (spec.inboundPort === spec.outboundPort) {
+    throw Errors.invalidInterception(path, `${f}.outboundPort`, spec.outboundPort, 'equals inboundPort', 'Use two different proxy ports');
+  }
+  const portList = (key: 'appPorts' | 'excludeInboundPorts' | 'excludeOutboundPorts') => (spec[key] ?? []).map((port, i) => {
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, `${f}.${key}[${i}]`, port); }
+    return port;
+  });
+  const cidrs = (spec.excludeOutboundCidrs ?? []).map((cidr, i) => {
+    if (!isCidr(cidr)) {
+      throw Errors.invalidInterception(path, `${f}.excludeOutboundCidrs[${i}]`, cidr, 'is not an IP address or CIDR', 'Use for example "10.0.0.0/8", "169.254.169.254" or "fd00::/8"');
+    }
+    return cidr;
+  });
+  const appPorts = spec.appPorts ? portList('appPorts') : undefined;
+  const excludeInboundPorts = portList('excludeInboundPorts');
+  for (const own of [spec.inboundPort, spec.outboundPort]) {
+    if (appPorts?.includes(own)) {
+      throw Errors.invalidInterception(path, `${f}.appPorts`, appPorts, `captures the proxy's own port ${own}`, 'Remove the proxy ports from appPorts');
+    }
+  }
+  return {
+    proxyContainer: proxy.name,
+    proxyUid: spec.proxyUid,
+    proxyGid: spec.proxyGid,
+    inboundPort: spec.inboundPort,
+    outboundPort: spec.outboundPort,
+    appPorts,
+    excludeInboundPorts,
+    excludeOutboundPorts: portList('excludeOutboundPorts'),
+    excludeOutboundCidrs: cidrs,
   };
 }
 
@@ -491,5 +585,6 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     names.add(resolved.name);
     owner.containers.push(resolved);
   });
+  owner.trafficInterception = resolveInterception(path, contribution.pod?.trafficInterception, owner.containers);
   return owner;
 }

@@ -169,6 +169,10 @@ export class WorkloadSidecars extends Construct {
     }
     const path = this.workloadPath;
     const composed = composePod(path, readAppPod(template.spec), this.attached);
+    if (composed.trafficInterception) {
+      throw Errors.unsupportedOnPlatform(composed.trafficInterception.owner.path, 'pod.trafficInterception', composed.trafficInterception.spec.proxyContainer,
+        'Kubernetes', 'this release has no redirect init container for Kubernetes yet', 'Point the app at the proxy explicitly (e.g. HTTP_PROXY), or deploy to ECS, where the task proxyConfiguration redirects');
+    }
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
     for (const v of composed.volumes) {

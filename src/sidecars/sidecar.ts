@@ -74,6 +74,37 @@ export interface SidecarVolume {
 }
 
 /**
+ * Transparent interception of the app's TCP traffic through this sidecar, which must
+ * then be a proxy listening on both ports.
+ */
+export interface InterceptTrafficOptions {
+  /** Port where the sidecar takes redirected inbound traffic (declare it in `ports`). */
+  readonly inboundPort: number;
+  /** Port where the sidecar takes redirected outbound traffic (declare it in `ports`). */
+  readonly outboundPort: number;
+  /**
+   * Inbound ports to capture.
+   * @default - every TCP port of the app containers
+   */
+  readonly appPorts?: number[];
+  /**
+   * Inbound ports never captured.
+   * @default - none
+   */
+  readonly excludeInboundPorts?: number[];
+  /**
+   * Outbound destination ports never captured.
+   * @default - none
+   */
+  readonly excludeOutboundPorts?: number[];
+  /**
+   * Outbound destinations (IP addresses or CIDRs) never captured.
+   * @default - none (the platform's metadata endpoints are always excluded)
+   */
+  readonly excludeOutboundCidrs?: string[];
+}
+
+/**
  * Props of a generic sidecar.
  */
 export interface SidecarProps {
@@ -202,6 +233,16 @@ export interface SidecarProps {
    * @default false
    */
   readonly shareProcessNamespace?: boolean;
+  /**
+   * The task or pod fails when this sidecar stops (ECS `essential`).
+   * @default true for long-running sidecars, false for init steps
+   */
+  readonly essential?: boolean;
+  /**
+   * Send the app's TCP traffic through this sidecar (a proxy) without the app knowing.
+   * @default - no interception
+   */
+  readonly interceptTraffic?: InterceptTrafficOptions;
 }
 
 const DEFAULT_RESOURCES: ResourceRequirements = {
@@ -285,7 +326,9 @@ export class Sidecar extends Construct implements ISidecar {
       volumeMounts: mounts,
       dependsOn: props.dependsOn,
       shutdown: { drainCommand: props.drainCommand, gracePeriodSeconds: props.terminationGracePeriodSeconds },
+      essential: props.essential,
     };
+    const gid = props.security?.gid ?? this.uid;
     this.contribution = {
       containers: [container],
       volumes,
@@ -294,7 +337,12 @@ export class Sidecar extends Construct implements ISidecar {
         mounts: appMounts,
         containers: props.appContainers,
       },
-      pod: { shareProcessNamespace: props.shareProcessNamespace },
+      pod: {
+        shareProcessNamespace: props.shareProcessNamespace,
+        trafficInterception: props.interceptTraffic
+          ? { ...props.interceptTraffic, proxyContainer: this.name, proxyUid: this.uid, proxyGid: gid }
+          : undefined,
+      },
     };
     // Field checks now, so that a bad prop fails where it was written.
     resolveContribution(path, this.contribution);

@@ -1,0 +1,153 @@
+/**
+ * Neutral containers to the Azure Container Instances model (API 2025-09-01), as
+ * plain JSON. Knows ACI, nothing about any particular sidecar; loads neither cdk8s
+ * nor aws-cdk-lib.
+ */
+import { EnvVarSpec, PortExposure, Protocol, StartupRole } from '../core/container';
+import { Errors } from '../core/errors';
+import { Probe, ProbeKind } from '../core/probe';
+import { ResolvedContainer } from '../core/resolve';
+
+export const PLATFORM = 'Azure Container Instances';
+export const API_VERSION = '2025-09-01';
+
+/** Receives a secure value's ARM parameter name and returns what to write in its place. */
+export interface SecureValues {
+  /** The ARM parameter (type securestring) that carries this secret key. */
+  parameterFor(secretName: string, key: string): string;
+  /** How a secure value is written: an ARM expression, or a placeholder in the YAML. */
+  render(parameter: string): string;
+}
+
+export interface Warn { (path: string, message: string): void }
+
+/** Cores for millicores (ACI takes decimal cores). */
+export function cores(millicores: number): number {
+  return Math.ceil(millicores / 10) / 100;
+}
+
+/** GB (ACI's memoryInGB, in steps of 0.1) for MiB. */
+export function gigabytes(mebibytes: number): number {
+  return Math.ceil(mebibytes / 1024 * 10) / 10;
+}
+
+export function renderEnv(path: string, field: string, env: EnvVarSpec[], secure: SecureValues): any[] {
+  return env.map((e, i) => {
+    if (e.value !== undefined) { return { name: e.name, value: e.value }; }
+    if (e.secret) { return { name: e.name, secureValue: secure.render(secure.parameterFor(e.secret.secretName, e.secret.key)) }; }
+    throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, 'ACI has no downward API for pod fields',
+      'Pass the value as a literal, or read it from the environment ACI sets (e.g. Fabric_* variables) in the container');
+  });
+}
+
+function renderProbe(c: ResolvedContainer, field: string, probe: Probe): any {
+  const path = c.owner.path;
+  const out: any = {};
+  if (probe.kind === ProbeKind.EXEC) {
+    out.exec = { command: probe.command };
+  } else if (probe.kind === ProbeKind.HTTP_GET) {
+    const port = c.ports.find(p => p.port === probe.port)!;
+    if (port.exposure === PortExposure.POD_LOCAL) {
+      throw Errors.probeUnreachable(path, `${c.field}${field}.port`, probe.port!);
+    }
+    out.httpGet = { path: probe.path, port: probe.port, scheme: probe.scheme === 'HTTPS' ? 'https' : 'http' };
+  } else {
+    throw Errors.unsupportedOnPlatform(path, `${c.field}${field}`, 'TCP_SOCKET', PLATFORM, 'ACI probes are HTTP GET or exec only',
+      'Use Probe.httpGet() or Probe.exec() for this sidecar');
+  }
+  const t = probe.timing;
+  if (t.initialDelaySeconds !== undefined) { out.initialDelaySeconds = t.initialDelaySeconds; }
+  if (t.periodSeconds !== undefined) { out.periodSeconds = t.periodSeconds; }
+  if (t.timeoutSeconds !== undefined) { out.timeoutSeconds = t.timeoutSeconds; }
+  if (t.failureThreshold !== undefined) { out.failureThreshold = t.failureThreshold; }
+  if (t.successThreshold !== undefined) { out.successThreshold = t.successThreshold; }
+  return out;
+}
+
+/** ACI runs `command` instead of the image's entrypoint and has no separate arguments. */
+function command(c: ResolvedContainer): string[] | undefined {
+  if (c.args && !c.command) {
+    throw Errors.unsupportedOnPlatform(c.owner.path, `${c.field}args`, c.args, PLATFORM,
+      'ACI has only `command`, which replaces the image entrypoint, so arguments cannot be passed on their own',
+      'Give the entrypoint in command too (command: ["/entrypoint", ...], args: [...])');
+  }
+  return c.command ? [...c.command, ...(c.args ?? [])] : undefined;
+}
+
+function securityContext(c: ResolvedContainer): any {
+  const s = c.security;
+  return {
+    runAsUser: s.uid,
+    runAsGroup: s.gid,
+    privileged: false,
+    allowPrivilegeEscalation: s.allowPrivilegeEscalation,
+    capabilities: s.addCapabilities.length ? { drop: ['ALL'], add: s.addCapabilities } : { drop: ['ALL'] },
+  };
+}
+
+export interface RenderOptions {
+  readonly secure: SecureValues;
+  /** Render securityContext (ACI honours it on the Confidential SKU). */
+  readonly securityContext: boolean;
+  readonly warn: Warn;
+}
+
+/** An init step: an ACI init container (no ports, probes or resources of its own). */
+export function renderInitContainer(c: ResolvedContainer, o: RenderOptions): any {
+  const r = c.resources;
+  if (r.cpuRequestMillicores !== undefined || r.memoryRequestMebibytes !== undefined || r.cpuLimitMillicores !== undefined || r.memoryLimitMebibytes !== undefined) {
+    o.warn(c.owner.path, `${c.field}resources are not rendered: ACI init containers have no resources of their own and run within the group's`);
+  }
+  if (c.workingDir) {
+    throw Errors.unsupportedOnPlatform(c.owner.path, `${c.field}workingDir`, c.workingDir, PLATFORM, 'ACI containers have no working directory setting',
+      'Change directory in the command, or leave workingDir out');
+  }
+  const properties: any = { image: c.image };
+  const cmd = command(c);
+  if (cmd) { properties.command = cmd; }
+  if (c.env.length) { properties.environmentVariables = renderEnv(c.owner.path, `${c.field}env`, c.env, o.secure); }
+  if (c.volumeMounts.length) { properties.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly })); }
+  if (o.securityContext) { properties.securityContext = securityContext(c); }
+  return { name: c.name, properties };
+}
+
+/** A long-running sidecar: an ACI container of the group. */
+export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
+  const path = c.owner.path;
+  if (c.workingDir) {
+    throw Errors.unsupportedOnPlatform(path, `${c.field}workingDir`, c.workingDir, PLATFORM, 'ACI containers have no working directory setting',
+      'Change directory in the command, or leave workingDir out');
+  }
+  if (c.shutdown.drainCommand || c.shutdown.gracePeriodSeconds !== undefined) {
+    o.warn(path, `${c.field}shutdown is not rendered: ACI has no pre-stop hook or grace period setting; the container gets SIGTERM when the group stops`);
+  }
+  const r = c.resources;
+  const requests = {
+    cpu: cores(r.cpuRequestMillicores ?? r.cpuLimitMillicores ?? 100),
+    memoryInGB: gigabytes(r.memoryRequestMebibytes ?? r.memoryLimitMebibytes ?? 128),
+  };
+  const limits: any = {};
+  if (r.cpuLimitMillicores !== undefined) { limits.cpu = cores(r.cpuLimitMillicores); }
+  if (r.memoryLimitMebibytes !== undefined) { limits.memoryInGB = gigabytes(r.memoryLimitMebibytes); }
+  const properties: any = { image: c.image };
+  const cmd = command(c);
+  if (cmd) { properties.command = cmd; }
+  const ports = c.ports.filter(p => p.exposure === PortExposure.EXPOSED).map(p => ({ port: p.port, protocol: p.protocol === Protocol.UDP ? 'UDP' : 'TCP' }));
+  if (ports.length) { properties.ports = ports; }
+  if (c.env.length) { properties.environmentVariables = renderEnv(path, `${c.field}env`, c.env, o.secure); }
+  properties.resources = Object.keys(limits).length ? { requests, limits } : { requests };
+  if (c.volumeMounts.length) { properties.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly })); }
+  if (c.livenessProbe) { properties.livenessProbe = renderProbe(c, 'livenessProbe', c.livenessProbe); }
+  if (c.readinessProbe) {
+    properties.readinessProbe = renderProbe(c, 'readinessProbe', c.readinessProbe);
+    if (c.startupProbe) {
+      o.warn(path, `${c.field}startupProbe is not rendered: ACI has no startup probes (the readiness probe is)`);
+    }
+  } else if (c.startupProbe) {
+    // The nearest ACI meaning of "healthy once started": ready when the startup probe passes.
+    properties.readinessProbe = renderProbe(c, 'startupProbe', c.startupProbe);
+  }
+  if (o.securityContext) { properties.securityContext = securityContext(c); }
+  if (c.role !== StartupRole.SIDECAR) { throw new Error('internal: not a long-running container'); }
+  return { name: c.name, properties };
+}

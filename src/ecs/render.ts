@@ -1,0 +1,185 @@
+/**
+ * Neutral containers to ECS container options. Knows ECS and Fargate, nothing about
+ * any particular sidecar.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Construct } from 'constructs';
+import { SecretSource } from './secrets';
+import { EnvVarSpec, PortExposure, Protocol, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
+import { Errors } from '../core/errors';
+import { Probe, ProbeKind } from '../core/probe';
+import { ResolvedContainer } from '../core/resolve';
+
+export const PLATFORM = 'ECS Fargate';
+
+/** The only capability Fargate lets a task add. */
+const FARGATE_ADDABLE = new Set(['SYS_PTRACE']);
+
+/** ECS health check limits (seconds, count). */
+const LIMITS = { interval: [5, 300], timeout: [2, 60], retries: [1, 10], startPeriod: [0, 300] } as const;
+
+/** Fargate's limit on stopTimeout. */
+export const FARGATE_MAX_STOP_TIMEOUT = 120;
+
+export interface Warn { (path: string, message: string): void }
+
+/** ECS CPU units (1024 per vCPU) for millicores. */
+export function cpuUnits(millicores: number): number {
+  return Math.max(1, Math.round(millicores * 1024 / 1000));
+}
+
+/** Splits env into literal environment and ECS secrets; pod fields have no ECS equivalent. */
+export function renderEnv(path: string, field: string, env: EnvVarSpec[], secrets: { [name: string]: SecretSource }, target: string):
+{ environment: { [name: string]: string }; secrets: { [name: string]: ecs.Secret } } {
+  const environment: { [name: string]: string } = {};
+  const out: { [name: string]: ecs.Secret } = {};
+  env.forEach((e, i) => {
+    if (e.value !== undefined) {
+      environment[e.name] = e.value;
+    } else if (e.secret) {
+      const source = secrets[e.secret.secretName];
+      if (!source) {
+        throw Errors.missingSecretSource(path, `${field}[${i}] (${e.name})`, e.secret.secretName, target,
+          `TaskSidecars.of(taskDefinition, { secrets: { '${e.secret.secretName}': SecretSource.fromSecretsManager(secret) } })`);
+      }
+      const secret = source._secret(e.secret.key);
+      if (!secret) {
+        throw Errors.missingSecretSource(path, `${field}[${i}] (${e.name})`, `${e.secret.secretName}/${e.secret.key}`, `${source._describe()}`,
+          `a parameter for key '${e.secret.key}'`);
+      }
+      out[e.name] = secret;
+    } else {
+      throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, 'ECS has no downward API for pod fields',
+        'Read the task metadata endpoint ($ECS_CONTAINER_METADATA_URI_V4) in the container instead');
+    }
+  });
+  return { environment, secrets: out };
+}
+
+function clamp(path: string, field: string, value: number, [min, max]: readonly [number, number], warn: Warn): number {
+  if (value < min || value > max) {
+    const fixed = Math.min(max, Math.max(min, value));
+    warn(path, `${field} ${value} is outside ECS's health check range ${min}..${max}; ${fixed} is used`);
+    return fixed;
+  }
+  return value;
+}
+
+/**
+ * The container health check: ECS runs a command inside the container. It comes from
+ * `healthCommand`, else from an exec probe. `required` is true when something waits
+ * for the container to be HEALTHY.
+ */
+export function renderHealthCheck(c: ResolvedContainer, required: boolean, warn: Warn): ecs.HealthCheck | undefined {
+  const path = c.owner.path;
+  const probes: Array<[string, Probe | undefined]> = required
+    ? [['startupProbe', c.startupProbe], ['readinessProbe', c.readinessProbe], ['livenessProbe', c.livenessProbe]]
+    : [['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe], ['startupProbe', c.startupProbe]];
+  const chosen = probes.find(([, p]) => p !== undefined);
+  const execProbe = probes.find(([, p]) => p?.kind === ProbeKind.EXEC);
+  const command = c.healthCommand ?? execProbe?.[1]?.command;
+  if (!command) {
+    if (required) {
+      throw Errors.unsupportedOnPlatform(path, `${c.field}healthCommand`, undefined, PLATFORM,
+        `something waits for ${JSON.stringify(c.name)} to be HEALTHY, and ECS health checks run a command inside the container, but the container has only ${chosen?.[1]?.kind ?? 'no'} probes`,
+        'Give the sidecar a healthCommand (e.g. ["/bin/check", "--ready"]) or an exec probe');
+    }
+    if (chosen) {
+      warn(path, `${c.field}${chosen[0]} (${chosen[1]!.kind}) is not rendered: ECS health checks run a command inside the container; give healthCommand to have one`);
+    }
+    return undefined;
+  }
+  const probe = (c.healthCommand ? chosen?.[1] : execProbe?.[1]);
+  const t = probe?.timing ?? {};
+  const field = `${c.field}${(c.healthCommand ? chosen?.[0] : execProbe?.[0]) ?? 'healthCommand'}`;
+  const period = t.periodSeconds ?? 30;
+  const failures = t.failureThreshold ?? 3;
+  const isStartup = probe !== undefined && probe === c.startupProbe;
+  const startPeriod = (t.initialDelaySeconds ?? 0) + (isStartup ? period * failures : 0);
+  return {
+    command: ['CMD', ...command],
+    interval: Duration.seconds(clamp(path, `${field}.periodSeconds`, period, LIMITS.interval, warn)),
+    timeout: Duration.seconds(clamp(path, `${field}.timeoutSeconds`, t.timeoutSeconds ?? 5, LIMITS.timeout, warn)),
+    retries: clamp(path, `${field}.failureThreshold`, failures, LIMITS.retries, warn),
+    startPeriod: startPeriod > 0 ? Duration.seconds(clamp(path, `${field} start period`, startPeriod, LIMITS.startPeriod, warn)) : undefined,
+  };
+}
+
+export interface RenderContainerOptions {
+  readonly scope: Construct;
+  readonly fargate: boolean;
+  readonly secrets: { [name: string]: SecretSource };
+  readonly target: string;
+  readonly healthRequired: boolean;
+  readonly logging?: ecs.LogDriver;
+  readonly warn: Warn;
+}
+
+/** ECS container options for one neutral container (mounts and dependencies are added by the caller). */
+export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions): ecs.ContainerDefinitionOptions {
+  const path = c.owner.path;
+  const s = c.security;
+  if (s.seccompProfile === SeccompProfile.UNCONFINED) {
+    throw Errors.unsupportedOnPlatform(path, `${c.field}security.seccompProfile`, s.seccompProfile, PLATFORM,
+      'Fargate always applies the container runtime\'s default seccomp profile and cannot turn it off', 'Leave seccompProfile at RUNTIME_DEFAULT');
+  }
+  if (o.fargate) {
+    s.addCapabilities.forEach((cap, i) => {
+      if (!FARGATE_ADDABLE.has(cap)) {
+        throw Errors.unsupportedOnPlatform(path, `${c.field}security.addCapabilities[${i}]`, cap, PLATFORM,
+          'Fargate lets tasks add only SYS_PTRACE', cap === 'NET_ADMIN' || cap === 'NET_RAW'
+            ? 'Traffic redirection on Fargate uses the task proxyConfiguration (interceptTraffic), not iptables'
+            : 'Remove the capability, or run on ECS with EC2 capacity');
+      }
+    });
+  }
+  if (o.fargate && c.shutdown.gracePeriodSeconds !== undefined && c.shutdown.gracePeriodSeconds > FARGATE_MAX_STOP_TIMEOUT) {
+    throw Errors.unsupportedOnPlatform(path, `${c.field}shutdown.gracePeriodSeconds`, c.shutdown.gracePeriodSeconds, PLATFORM,
+      `Fargate's stopTimeout is at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`, `Use at most ${FARGATE_MAX_STOP_TIMEOUT}`);
+  }
+  if (c.shutdown.drainCommand) {
+    o.warn(path, `${c.field}shutdown.drainCommand is not run: ECS has no pre-stop hook. ECS sends SIGTERM in reverse dependency order and waits stopTimeout; the sidecar must drain on SIGTERM`);
+  }
+  if (c.resources.cpuLimitMillicores !== undefined) {
+    o.warn(path, `${c.field}resources.cpuLimitMillicores is not enforced per container on ECS: the container's cpu units are a reservation and the task's CPU is the limit`);
+  }
+  const { environment, secrets } = renderEnv(path, `${c.field}env`, c.env, o.secrets, o.target);
+  const linuxParameters = new ecs.LinuxParameters(o.scope, `${c.name}-linux`, {});
+  linuxParameters.dropCapabilities(ecs.Capability.ALL);
+  if (s.addCapabilities.length) { linuxParameters.addCapabilities(...s.addCapabilities.map(cap => cap as ecs.Capability)); }
+  return {
+    containerName: c.name,
+    image: ecs.ContainerImage.fromRegistry(c.image),
+    entryPoint: c.command,
+    command: c.args,
+    workingDirectory: c.workingDir,
+    environment: Object.keys(environment).length ? environment : undefined,
+    secrets: Object.keys(secrets).length ? secrets : undefined,
+    portMappings: c.ports.filter(p => p.exposure === PortExposure.EXPOSED).map(p => ({
+      containerPort: p.port,
+      protocol: p.protocol === Protocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP,
+      name: p.name,
+    })),
+    user: `${s.uid}:${s.gid}`,
+    readonlyRootFilesystem: s.readOnlyRootFilesystem,
+    privileged: false,
+    linuxParameters,
+    cpu: c.resources.cpuRequestMillicores !== undefined ? cpuUnits(c.resources.cpuRequestMillicores) : undefined,
+    memoryReservationMiB: c.resources.memoryRequestMebibytes !== undefined ? Math.ceil(c.resources.memoryRequestMebibytes) : undefined,
+    memoryLimitMiB: c.resources.memoryLimitMebibytes !== undefined ? Math.ceil(c.resources.memoryLimitMebibytes) : undefined,
+    essential: c.essential,
+    stopTimeout: c.shutdown.gracePeriodSeconds !== undefined ? Duration.seconds(c.shutdown.gracePeriodSeconds) : undefined,
+    healthCheck: c.role === StartupRole.SIDECAR ? renderHealthCheck(c, o.healthRequired, o.warn) : undefined,
+    logging: o.logging,
+  };
+}
+
+/** The ECS dependency condition for a neutral wait condition. */
+export function condition(wait: WaitCondition): ecs.ContainerDependencyCondition {
+  switch (wait) {
+    case WaitCondition.COMPLETED: return ecs.ContainerDependencyCondition.SUCCESS;
+    case WaitCondition.HEALTHY: return ecs.ContainerDependencyCondition.HEALTHY;
+    default: return ecs.ContainerDependencyCondition.START;
+  }
+}
