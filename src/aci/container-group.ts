@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderInitContainer } from './render';
+import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { Protocol, SecretKeyReference, StartupRole, WaitCondition } from '../core/container';
 import { ISidecar } from '../core/contribution';
@@ -306,14 +306,14 @@ export class AciContainerGroup extends Construct {
       throw Errors.invalidRole(path, 'dnsNameLabel', props.dnsNameLabel, 'is set with subnetIds, but a DNS name label needs a public IP', 'Leave one of the two out');
     }
     // Resource IDs, not ARM expressions: the YAML for az container create cannot evaluate expressions.
-    (props.subnetIds ?? []).forEach((id, i) => {
-      if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i.test(id)) {
-        throw Errors.invalidName(path, `subnetIds[${i}]`, id, 'a subnet resource ID /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>');
+    (props.subnetIds ?? []).forEach((subnet, i) => {
+      if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i.test(subnet)) {
+        throw Errors.invalidName(path, `subnetIds[${i}]`, subnet, 'a subnet resource ID /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>');
       }
     });
-    (props.identity?.userAssignedIdentityIds ?? []).forEach((id, i) => {
-      if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i.test(id)) {
-        throw Errors.invalidName(path, `identity.userAssignedIdentityIds[${i}]`, id, 'a user-assigned identity resource ID /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>');
+    (props.identity?.userAssignedIdentityIds ?? []).forEach((identity, i) => {
+      if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i.test(identity)) {
+        throw Errors.invalidName(path, `identity.userAssignedIdentityIds[${i}]`, identity, 'a user-assigned identity resource ID /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>');
       }
     });
   }
@@ -461,13 +461,14 @@ export class AciContainerGroup extends Construct {
             throw Errors.missingSecretSource(owner, `volumes (${volume.name})`, volume.secretName!, path,
               `secretVolumeKeys: { '${volume.secretName}': ['tls.crt', 'tls.key'] }`);
           }
-          volumes.push({ name: volume.name, secret: Object.fromEntries(keys.map(k => [k, secure.render(secure.parameterFor(volume.secretName!, k))])) });
+          volumes.push({ name: volume.name, secret: Object.fromEntries(keys.map(k => [k, secureRef(secure, volume.secretName!, k)])) });
           break;
         }
       }
     }
     const published = [
-      ...props.containers.flatMap(c => (c.ports ?? []).filter(p => p.expose ?? true).map(p => ({ port: p.port, protocol: p.protocol ?? Protocol.TCP }))),
+      ...props.containers.flatMap(c => (c.ports ?? []).filter(p => p.expose ?? true)
+        .map(p => ({ port: p.port, protocol: p.protocol ?? Protocol.TCP }))),
       ...sidecars.flatMap(c => c.properties.ports ?? []),
     ];
     const properties: any = {
@@ -527,15 +528,14 @@ export class AciContainerGroup extends Construct {
   }
 
   private renderAppContainer(c: AciContainerProps, pod: ComposedPod, secure: SecureValues): any {
+    const requested = (pod.appEnv.get(c.name) ?? []).flatMap(e => {
+      const owner = pod.sidecars.find(s => s.appRequests.env.includes(e))!;
+      return renderEnv(owner.path, 'appRequests.env', [e], secure);
+    });
     const env = [
       ...Object.entries(c.environment ?? {}).map(([name, value]) => ({ name, value })),
-      ...Object.entries(c.secureEnvironment ?? {}).map(([name, ref]) => ({ name, secureValue: secure.render(secure.parameterFor(ref.secretName, ref.key)) })),
-      ...(pod.appEnv.get(c.name) ?? []).map(e => {
-        if (e.value !== undefined) { return { name: e.name, value: e.value }; }
-        if (e.secret) { return { name: e.name, secureValue: secure.render(secure.parameterFor(e.secret.secretName, e.secret.key)) }; }
-        const owner = pod.sidecars.find(s => s.appRequests.env.includes(e))!.path;
-        throw Errors.unsupportedOnPlatform(owner, 'appRequests.env', e.name, PLATFORM, 'ACI has no downward API for pod fields', 'Pass a literal value');
-      }),
+      ...Object.entries(c.secureEnvironment ?? {}).map(([name, ref]) => ({ name, secureValue: secureRef(secure, ref.secretName, ref.key) })),
+      ...requested,
     ];
     const mounts = [
       ...(c.volumeMounts ?? []).map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly ?? false })),

@@ -31,10 +31,15 @@ export function gigabytes(mebibytes: number): number {
   return Math.ceil(mebibytes / 1024 * 10) / 10;
 }
 
+/** How a secret key is written: an ARM parameter reference, or a YAML placeholder. */
+export function secureRef(secure: SecureValues, secretName: string, key: string): string {
+  return secure.render(secure.parameterFor(secretName, key));
+}
+
 export function renderEnv(path: string, field: string, env: EnvVarSpec[], secure: SecureValues): any[] {
   return env.map((e, i) => {
     if (e.value !== undefined) { return { name: e.name, value: e.value }; }
-    if (e.secret) { return { name: e.name, secureValue: secure.render(secure.parameterFor(e.secret.secretName, e.secret.key)) }; }
+    if (e.secret) { return { name: e.name, secureValue: secureRef(secure, e.secret.secretName, e.secret.key) }; }
     throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, 'ACI has no downward API for pod fields',
       'Pass the value as a literal, or read it from the environment ACI sets (e.g. Fabric_* variables) in the container');
   });
@@ -95,7 +100,7 @@ export interface RenderOptions {
 /** An init step: an ACI init container (no ports, probes or resources of its own). */
 export function renderInitContainer(c: ResolvedContainer, o: RenderOptions): any {
   const r = c.resources;
-  if (r.cpuRequestMillicores !== undefined || r.memoryRequestMebibytes !== undefined || r.cpuLimitMillicores !== undefined || r.memoryLimitMebibytes !== undefined) {
+  if (Object.values(r).some(v => v !== undefined)) {
     o.warn(c.owner.path, `${c.field}resources are not rendered: ACI init containers have no resources of their own and run within the group's`);
   }
   if (c.workingDir) {

@@ -482,7 +482,8 @@ export function isCidr(value: string): boolean {
   return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }
 
-function resolveInterception(path: string, spec: TrafficInterceptionSpec | undefined, containers: ResolvedContainer[]): ResolvedInterception | undefined {
+function resolveInterception(path: string, spec: TrafficInterceptionSpec | undefined,
+  containers: ResolvedContainer[]): ResolvedInterception | undefined {
   if (spec === undefined) { return undefined; }
   const f = 'pod.trafficInterception';
   const proxy = containers.find(c => c.name === spec.proxyContainer);

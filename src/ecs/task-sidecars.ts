@@ -13,7 +13,7 @@ import { AppContainerModel, ComposedPod, composePod } from '../core/composition'
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { ISidecar } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { ResolvedContainer, ResolvedVolume } from '../core/resolve';
+import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 
 /**
@@ -192,7 +192,8 @@ export class TaskSidecars extends Construct {
       : allContainers;
     const stack = Stack.of(td);
     // The app containers as they stand: rendered, with lazy lists resolved.
-    const rendered = new Map(appContainers.map(c => [c, stack.resolve(c.renderContainerDefinition()) as ecs.CfnTaskDefinition.ContainerDefinitionProperty]));
+    const rendered = new Map(appContainers.map(c =>
+      [c, stack.resolve(c.renderContainerDefinition()) as ecs.CfnTaskDefinition.ContainerDefinitionProperty]));
     const cfn = td.node.defaultChild as ecs.CfnTaskDefinition;
     const appVolumes: string[] = (stack.resolve(cfn.volumes) ?? []).map((v: any) => String(v.name));
     const app = {
@@ -253,7 +254,7 @@ export class TaskSidecars extends Construct {
       });
       if (options.healthCheck) { this.withHealthCheck.add(c.name); }
       const def = td.addContainer(`Sidecar-${c.name}`, options);
-      def.addMountPoints(...c.volumeMounts.map(m => ({ sourceVolume: m.volume, containerPath: m.path, readOnly: m.readOnly })));
+      def.addMountPoints(...c.volumeMounts.map(mountPoint));
       this.ours.add(def);
       defs.set(c.name, def);
     }
@@ -269,7 +270,7 @@ export class TaskSidecars extends Construct {
       const { environment, secrets } = renderEnv(pod.sidecars[0].path, 'appRequests.env', env, this.options.secrets ?? {}, tdPath);
       Object.entries(environment).forEach(([k, v]) => container.addEnvironment(k, v));
       Object.entries(secrets).forEach(([k, v]) => container.addSecret(k, v));
-      container.addMountPoints(...(pod.appMounts.get(name) ?? []).map(m => ({ sourceVolume: m.volume, containerPath: m.path, readOnly: m.readOnly })));
+      container.addMountPoints(...(pod.appMounts.get(name) ?? []).map(mountPoint));
       container.addContainerDependencies(...pod.containers.map(c => ({ container: defs.get(c.name)!, condition: condition(c.appWaitsFor) })));
     }
 
@@ -464,6 +465,10 @@ export class TaskSidecars extends Construct {
       ...long.map((c): [string, number] => [c.name, Math.ceil(c.resources.memoryLimitMebibytes ?? c.resources.memoryRequestMebibytes ?? 0)]),
     ], 'MiB');
   }
+}
+
+function mountPoint(m: ResolvedMount): ecs.MountPoint {
+  return { sourceVolume: m.volume, containerPath: m.path, readOnly: m.readOnly };
 }
 
 /** The app side of one container, read from its rendered definition. */
