@@ -147,7 +147,13 @@ project.eslint?.addOverride({
   },
 });
 
-// `npm test`: jsii compile (public API stays jsii-valid), API.md up to date, then jest + eslint.
+// `npm test`: jsii compile (public API stays jsii-valid), type-check of tests, examples,
+// bench and scripts (ts-jest transpiles only), API.md up to date, then jest + eslint.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-checks tests, examples, the benchmark and scripts',
+  exec: 'tsc --noEmit -p tsconfig.tools.json',
+});
+project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(project.tasks.tryFind('docgen')!);
 project.testTask.prependSpawn(project.compileTask);
 project.testTask.spawn(project.addTask('check:api-md', {

@@ -2,11 +2,13 @@
  * The README's main job: synthesizes every example under examples/ into dist/ and
  * checks each output with the independent validators (official schemas).
  *
- *   examples/k8s/<name>.ts  ->  dist/k8s/<name>/*.k8s.yaml   (cdk8s App.synth)
+ *   examples/k8s/<name>.ts  ->  dist/k8s/<name>/*.k8s.yaml                 (cdk8s App.synth)
+ *   examples/ecs/<name>.ts  ->  dist/ecs/<name>/*.template.json + assembly (cdk synth)
+ *   examples/aci/<name>.ts  ->  dist/aci/<name>/*.arm.json, *.aci.yaml     (AciApp.synth)
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT, examplesOf, synthKubernetesExample } from './examples';
+import { ROOT, examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from './examples';
 
 const dist = path.join(ROOT, 'dist');
 fs.rmSync(dist, { recursive: true, force: true });
@@ -16,6 +18,18 @@ for (const example of examplesOf('k8s')) {
   const { files, docs } = synthKubernetesExample(example, path.join(dist, 'k8s', path.basename(example, '.ts')));
   for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)}`); }
   console.log(`      ${docs.length} manifests, valid against the Kubernetes 1.35 OpenAPI schemas (strict)`);
+  count += files.length;
+}
+
+for (const example of examplesOf('ecs')) {
+  const { files } = synthEcsExample(example, path.join(dist, 'ecs', path.basename(example, '.ts')));
+  for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (CloudFormation registry schemas, strict)`); }
+  count += files.length;
+}
+
+for (const example of examplesOf('aci')) {
+  const { files } = synthAciExample(example, path.join(dist, 'aci', path.basename(example, '.ts')));
+  for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (ACI 2025-09-01 REST spec${f.endsWith('.json') ? ' + ARM template schema' : ''}, strict)`); }
   count += files.length;
 }
 

@@ -4,7 +4,7 @@
  */
 import * as os from 'os';
 import * as path from 'path';
-import { examplesOf, synthKubernetesExample } from '../scripts/examples';
+import { examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
 import { podOf } from './k8s/util';
 
 const out = path.join(os.tmpdir(), `cdk-sidecars-examples-${process.pid}`);
@@ -42,4 +42,29 @@ test('injector-included-yaml: the labelled Deployment is injected, the opted-out
   expect(names(deployment.spec.initContainers)).toEqual(['wait-for-db', 'log-shipper']);
   expect(deployment.metadata.annotations['cdk-sidecars.dev/injector']).toBe('legacy/logging');
   expect(podOf(docs.find(d => d.kind === 'Job')).spec.initContainers).toBeUndefined();
+});
+
+test('ecs/fargate-service: cdk synth, a Fargate service, two sidecars and an init step in the task definition', () => {
+  const [file] = examplesOf('ecs').filter(f => path.basename(f) === 'fargate-service.ts');
+  const { templates } = synthEcsExample(file, path.join(out, 'ecs'));
+  const resources = Object.values<any>(templates[0].Resources);
+  expect(resources.some(r => r.Type === 'AWS::ECS::Service')).toBe(true);
+  const td = resources.find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
+  expect(td.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['api', 'migrate', 'statsd', 'log-shipper', 'cdk-sidecars-config']);
+  const api = td.ContainerDefinitions[0];
+  expect(api.DependsOn).toEqual([
+    { ContainerName: 'migrate', Condition: 'SUCCESS' },
+    { ContainerName: 'statsd', Condition: 'HEALTHY' },
+    { ContainerName: 'log-shipper', Condition: 'START' },
+  ]);
+});
+
+test('aci/container-group: an ARM template and the az YAML for the same group', () => {
+  const [file] = examplesOf('aci');
+  const { templates, yaml } = synthAciExample(file, path.join(out, 'aci'));
+  const group = templates[0].resources[0].properties;
+  expect(group.initContainers.map((c: any) => c.name)).toEqual(['migrate']);
+  expect(group.containers.map((c: any) => c.name)).toEqual(['api', 'statsd', 'log-shipper']);
+  expect(yaml[0].properties.containers.map((c: any) => c.name)).toEqual(['api', 'statsd', 'log-shipper']);
+  expect(templates[0].parameters.shopDbUrl.type).toBe('securestring');
 });

@@ -40,6 +40,17 @@ test.each(['cdk-sidecars/core', 'cdk-sidecars/sidecars'])('%s loads neither cdk8
   expect(pkgs.filter(p => p === 'cdk8s' || p.startsWith('aws-cdk-lib') || p.startsWith('cdk8s-plus'))).toEqual([]);
 });
 
+test('cdk-sidecars/aci loads neither aws-cdk-lib nor cdk8s', () => {
+  const pkgs = loadedPackages('cdk-sidecars/aci');
+  expect(pkgs.filter(p => p === 'cdk8s' || p.startsWith('cdk8s-plus') || p.startsWith('aws-cdk-lib') || p.startsWith('@aws-cdk'))).toEqual([]);
+});
+
+test('cdk-sidecars/ecs loads aws-cdk-lib but not cdk8s', () => {
+  const pkgs = loadedPackages('cdk-sidecars/ecs');
+  expect(pkgs).toContain('aws-cdk-lib');
+  expect(pkgs.filter(p => p === 'cdk8s' || p.startsWith('cdk8s-plus'))).toEqual([]);
+});
+
 test('the entry points are plain CommonJS files listed in package.json exports', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8'));
   for (const [key, target] of Object.entries<string>(pkg.exports)) {

@@ -202,6 +202,8 @@ export class TaskSidecars extends Construct {
       volumes: appVolumes,
     };
     const pod = composePod(tdPath, app, this.attached);
+    // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
+    this.checkTaskSize(cfn, appContainers, rendered, pod.containers);
 
     // Volumes.
     const configVolumes: ResolvedVolume[] = [];
@@ -277,7 +279,6 @@ export class TaskSidecars extends Construct {
     if (configVolumes.length) { this.deliverConfig(pod, configVolumes, defs, appContainers, logging(WRITER)); }
     this.renderProcessSharing(pod, cfn);
     this.renderInterception(pod, cfn, defs);
-    this.checkTaskSize(cfn, appContainers, rendered, pod.containers);
   }
 
   private defaultLogging(): (container: string) => ecs.LogDriver {

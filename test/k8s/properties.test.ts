@@ -40,7 +40,7 @@ const caseArb = fc.record({
   kind: fc.constantFrom('Deployment', 'Job'),
 });
 
-type Case = fc.Infer<typeof caseArb>;
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 function propsOf(s: Case['sidecars'][number]): SidecarProps {
   const tcp = s.ports.find(p => p.protocol === Protocol.TCP);

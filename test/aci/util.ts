@@ -1,0 +1,29 @@
+import * as YAML from 'yaml';
+import { Probe } from '../../src';
+import { AciApp, AciContainerGroup, AciContainerGroupProps } from '../../src/aci';
+import { validateAciYaml, validateArmTemplate } from '../validate/azure';
+
+/** Renders both outputs, checks each against the ACI specs, returns the group resource and the YAML document. */
+export function synthGroup(group: AciContainerGroup): { arm: any; resource: any; yaml: any; text: string } {
+  const arm = group.toArmTemplate();
+  validateArmTemplate(arm);
+  const text = group.toYaml();
+  validateAciYaml(text);
+  return { arm, resource: arm.resources[0], yaml: YAML.parse(text), text };
+}
+
+export function appGroup(app: AciApp, props: Partial<AciContainerGroupProps> = {}): AciContainerGroup {
+  return new AciContainerGroup(app, 'shop', {
+    containers: [{
+      name: 'api',
+      image: 'ghcr.io/acme/api:4.2.0',
+      ports: [{ port: 8080 }],
+      environment: { LOG_FORMAT: 'json' },
+      secureEnvironment: { DB_PASSWORD: { secretName: 'db', key: 'password' } },
+      readinessProbe: Probe.httpGet({ port: 8080, path: '/ready' }),
+    }],
+    dnsNameLabel: 'acme-shop',
+    ...props,
+  });
+}
+

@@ -1,0 +1,94 @@
+/**
+ * One sidecar definition, no platform code in it, rendered on Kubernetes, ECS Fargate
+ * and Azure Container Instances; each output checked by its independent validator and
+ * asserted field by field.
+ */
+import * as cdk8s from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { PortExposure, Probe, Sidecar, StartupRole, WaitCondition } from '../src';
+import { AciApp, AciContainerGroup, AciSku } from '../src/aci';
+import { TaskSidecars } from '../src/ecs';
+import { WorkloadSidecars } from '../src/k8s';
+import { synthGroup } from './aci/util';
+import { container, fargateTask, synthTemplate } from './ecs/util';
+import { podOf, synth } from './k8s/util';
+
+// The definitions: a platform team's catalogue, under a construct of no platform.
+const catalogue = new Construct(undefined as any, '');
+const collector = new Sidecar(catalogue, 'collector', {
+  image: 'otel/opentelemetry-collector-contrib:0.139.0',
+  command: ['/otelcol-contrib'],
+  args: ['--config=/etc/otelcol/config.yaml'],
+  ports: [{ port: 13133, exposure: PortExposure.EXPOSED }, { port: 4317 }],
+  security: { uid: 20000 },
+  env: { GOMEMLIMIT: '100MiB' },
+  startupProbe: Probe.exec({ command: ['/healthcheck'], periodSeconds: 5, failureThreshold: 12 }),
+  readinessProbe: Probe.httpGet({ port: 13133, path: '/' }),
+  appWaitsFor: WaitCondition.HEALTHY,
+  appEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317' },
+  configFiles: [{ path: '/etc/otelcol/config.yaml', content: 'receivers: {}\n' }],
+  resources: { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 256 },
+});
+const prepare = new Sidecar(catalogue, 'prepare', {
+  image: 'ghcr.io/acme/prepare:1.0.0',
+  command: ['/prepare'],
+  role: StartupRole.INIT_STEP,
+  security: { uid: 20001 },
+});
+
+test('Kubernetes: native sidecar after the init step, startup probe, env for the app', () => {
+  const chart = new cdk8s.Chart(cdk8s.Testing.app(), 'k8s');
+  const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+  WorkloadSidecars.of(d).add(prepare, collector);
+  const pod = podOf(synth(chart).find(x => x.kind === 'Deployment')).spec;
+  expect(pod.initContainers.map((c: any) => c.name)).toEqual(['prepare', 'collector']);
+  const c = pod.initContainers[1];
+  expect(c.ports).toEqual([{ containerPort: 13133, protocol: 'TCP' }]);
+  expect(c.securityContext.runAsUser).toBe(20000);
+  expect(c.command).toEqual(['/otelcol-contrib']);
+  expect(c.args).toEqual(['--config=/etc/otelcol/config.yaml']);
+  expect(c.env).toEqual([{ name: 'GOMEMLIMIT', value: '100MiB' }]);
+  expect(c.startupProbe).toEqual({ exec: { command: ['/healthcheck'] }, periodSeconds: 5, failureThreshold: 12 });
+  expect(c.readinessProbe).toEqual({ httpGet: { path: '/', port: 13133, scheme: 'HTTP' } });
+  expect(c.restartPolicy).toBe('Always');
+  expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+  expect(pod.containers[0].env).toEqual([{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://127.0.0.1:4317' }]);
+});
+
+test('ECS: container definitions, HEALTHY and SUCCESS dependencies, health check from the exec probe', () => {
+  const f = fargateTask();
+  TaskSidecars.of(f.td).add(prepare, collector);
+  const t = synthTemplate(f.stack);
+  const c = container(t, 'collector');
+  expect(c.PortMappings).toEqual([{ ContainerPort: 13133, Protocol: 'tcp' }]);
+  expect(c.User).toBe('20000:20000');
+  expect(c.EntryPoint).toEqual(['/otelcol-contrib']);
+  expect(c.Command).toEqual(['--config=/etc/otelcol/config.yaml']);
+  expect(c.Environment).toEqual([{ Name: 'GOMEMLIMIT', Value: '100MiB' }]);
+  expect(c.HealthCheck).toEqual({ Command: ['CMD', '/healthcheck'], Interval: 5, Retries: 10, Timeout: 5, StartPeriod: 60 });
+  expect([c.Cpu, c.MemoryReservation, c.Memory]).toEqual([102, 128, 256]);
+  expect(container(t, 'prepare').User).toBe('20001:20001');
+  expect(container(t, 'app').DependsOn).toEqual([{ ContainerName: 'prepare', Condition: 'SUCCESS' }, { ContainerName: 'collector', Condition: 'HEALTHY' }]);
+  expect(container(t, 'app').Environment).toEqual(expect.arrayContaining([{ Name: 'OTEL_EXPORTER_OTLP_ENDPOINT', Value: 'http://127.0.0.1:4317' }]));
+});
+
+test('ACI: init container, container with the readiness probe, published port, and the warning about start order', () => {
+  const app = new AciApp();
+  const group = new AciContainerGroup(app, 'api', { sku: AciSku.CONFIDENTIAL, containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }] });
+  group.addSidecars(prepare, collector);
+  const { resource } = synthGroup(group);
+  const p = resource.properties;
+  expect(p.initContainers.map((c: any) => c.name)).toEqual(['prepare']);
+  const c = p.containers.find((x: any) => x.name === 'collector').properties;
+  expect(c.ports).toEqual([{ port: 13133, protocol: 'TCP' }]);
+  expect(c.securityContext).toMatchObject({ runAsUser: 20000, runAsGroup: 20000 });
+  expect(c.command).toEqual(['/otelcol-contrib', '--config=/etc/otelcol/config.yaml']);
+  expect(c.environmentVariables).toEqual([{ name: 'GOMEMLIMIT', value: '100MiB' }]);
+  expect(c.readinessProbe).toEqual({ httpGet: { path: '/', port: 13133, scheme: 'http' } });
+  expect(c.resources).toEqual({ requests: { cpu: 0.1, memoryInGB: 0.2 }, limits: { memoryInGB: 0.3 } });
+  expect(p.ipAddress.ports).toEqual([{ port: 8080, protocol: 'TCP' }, { port: 13133, protocol: 'TCP' }]);
+  expect(p.containers.find((x: any) => x.name === 'api').properties.environmentVariables).toEqual([{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://127.0.0.1:4317' }]);
+  expect(group.warnings.join('\n')).toContain('collector: appWaitsFor is HEALTHY, but ACI starts all containers of a group together');
+  expect(group.warnings.join('\n')).toContain('collector: startupProbe is not rendered: ACI has no startup probes');
+});
