@@ -8,10 +8,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { PodField, PortExposure, Probe, SeccompProfile, Sidecar, SidecarProps, StartupRole, VolumeKind, WaitCondition } from '../src';
+import { expectError } from './errors';
 import { AciApp, AciContainerGroup, AciContainerGroupProps } from '../src/aci';
 import { ErrorCode } from '../src/core/errors';
 import { ConfigFileDelivery, SecretSource, TaskSidecars, TaskSidecarsOptions } from '../src/ecs';
-import { expectError } from './errors';
 import { fargateTask } from './ecs/util';
 
 function onEcs(props: Partial<SidecarProps>, options?: TaskSidecarsOptions, fixture = fargateTask()) {
@@ -42,11 +42,13 @@ describe('ECS Fargate refuses what it cannot do', () => {
   });
 
   test('an unconfined seccomp profile', () => {
-    expectError(onEcs({ security: { seccompProfile: SeccompProfile.UNCONFINED } }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: security.seccompProfile "UNCONFINED" cannot be rendered on ECS Fargate');
+    expectError(onEcs({ security: { seccompProfile: SeccompProfile.UNCONFINED } }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: security.seccompProfile "UNCONFINED" cannot be rendered on ECS Fargate');
   });
 
   test('a stop timeout above 120 seconds', () => {
-    expectError(onEcs({ terminationGracePeriodSeconds: 300 }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: shutdown.gracePeriodSeconds 300 cannot be rendered on ECS Fargate: Fargate\'s stopTimeout is at most 120 seconds');
+    expectError(onEcs({ terminationGracePeriodSeconds: 300 }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: shutdown.gracePeriodSeconds 300 cannot be rendered on ECS Fargate: Fargate\'s stopTimeout is at most 120 seconds');
   });
 
   test('a secret without a source', () => {
@@ -62,7 +64,8 @@ describe('ECS Fargate refuses what it cannot do', () => {
   });
 
   test('a secret mounted as files', () => {
-    expectError(onEcs({ volumes: [{ name: 'tls', kind: VolumeKind.SECRET, secretName: 'tls', mountPath: '/tls' }] }), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+    expectError(onEcs({ volumes: [{ name: 'tls', kind: VolumeKind.SECRET, secretName: 'tls', mountPath: '/tls' }] }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM,
       'Shop/agent: volumes "tls" cannot be rendered on ECS Fargate: ECS cannot mount a secret as files', 'secretEnv');
   });
 
@@ -72,7 +75,8 @@ describe('ECS Fargate refuses what it cannot do', () => {
   });
 
   test('HEALTHY without a command ECS could run', () => {
-    expectError(onEcs({ ports: [{ port: 9000 }], readinessProbe: Probe.httpGet({ port: 9000 }), appWaitsFor: WaitCondition.HEALTHY }), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+    expectError(onEcs({ ports: [{ port: 9000 }], readinessProbe: Probe.httpGet({ port: 9000 }), appWaitsFor: WaitCondition.HEALTHY }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM,
       'Shop/agent: healthCommand undefined cannot be rendered on ECS Fargate: something waits for "agent" to be HEALTHY', 'Give the sidecar a healthCommand');
   });
 
@@ -85,7 +89,8 @@ describe('ECS Fargate refuses what it cannot do', () => {
     })(scope, 'agent', { image: 'ghcr.io/acme/agent:1' });
     const f = fargateTask();
     TaskSidecars.of(f.td).add(s(f.stack));
-    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: env[0].podField "POD_IP" cannot be rendered on ECS Fargate', 'ECS_CONTAINER_METADATA_URI_V4');
+    expectError(() => Template.fromStack(f.stack),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: env[0].podField "POD_IP" cannot be rendered on ECS Fargate', 'ECS_CONTAINER_METADATA_URI_V4');
   });
 
   test('a task definition without awsvpc networking', () => {
@@ -94,7 +99,8 @@ describe('ECS Fargate refuses what it cannot do', () => {
     const td = new ecs.Ec2TaskDefinition(stack, 'Api', { networkMode: ecs.NetworkMode.BRIDGE });
     td.addContainer('app', { image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/api:1'), memoryLimitMiB: 256 });
     TaskSidecars.of(td).add(new Sidecar(stack, 'agent', { image: 'ghcr.io/acme/agent:1' }));
-    expectError(() => Template.fromStack(stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/Api: networkMode "bridge" cannot be rendered on ECS Fargate', 'NetworkMode.AWS_VPC');
+    expectError(() => Template.fromStack(stack),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/Api: networkMode "bridge" cannot be rendered on ECS Fargate', 'NetworkMode.AWS_VPC');
   });
 
   test('a proxyConfiguration the user already set', () => {
@@ -117,18 +123,21 @@ describe('ECS Fargate refuses what it cannot do', () => {
   });
 
   test('containers that need more memory than the task has', () => {
-    expectError(onEcs({ resources: { memoryLimitMebibytes: 1024 } }, undefined, fargateTask({ cpu: 256, memoryLimitMiB: 1024 })), ErrorCode.RESOURCES_EXCEED_TASK,
+    expectError(onEcs({ resources: { memoryLimitMebibytes: 1024 } }, undefined, fargateTask({ cpu: 256, memoryLimitMiB: 1024 })),
+      ErrorCode.RESOURCES_EXCEED_TASK,
       'Shop/Api: memory: the containers need 1536 MiB (app 512, agent 1024), more than the task\'s 1024 MiB', "Raise the task's memory");
   });
 
   test('containers that need more CPU than the task has', () => {
-    expectError(onEcs({ resources: { cpuRequestMillicores: 500 } }, undefined, fargateTask({ cpu: 256, memoryLimitMiB: 2048 })), ErrorCode.RESOURCES_EXCEED_TASK,
+    expectError(onEcs({ resources: { cpuRequestMillicores: 500 } }, undefined, fargateTask({ cpu: 256, memoryLimitMiB: 2048 })),
+      ErrorCode.RESOURCES_EXCEED_TASK,
       'Shop/Api: cpu: the containers need 512 CPU units (app 0, agent 512), more than the task\'s 256 CPU units');
   });
 
   test('S3 config delivery with interception', () => {
     expectError(onEcs({ ports: [{ port: 15001 }, { port: 15006 }], interceptTraffic: { inboundPort: 15006, outboundPort: 15001 }, configFiles: [{ path: '/etc/p/p.yaml', content: 'x' }] },
-      { configDelivery: ConfigFileDelivery.S3 }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: configDelivery "S3" cannot be rendered on ECS Fargate');
+      { configDelivery: ConfigFileDelivery.S3 }),
+    ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: configDelivery "S3" cannot be rendered on ECS Fargate');
   });
 
   test('an SSM config file above 8 KiB', () => {
@@ -142,28 +151,33 @@ describe('ECS Fargate refuses what it cannot do', () => {
   });
 
   test('an app container that does not exist', () => {
-    expectError(onEcs({}, { appContainers: ['web'] }), ErrorCode.UNKNOWN_APP_CONTAINER, 'Shop/Api/CdkSidecars: appContainers[0] names app container "web", which Shop/Api does not have (app containers: app)');
+    expectError(onEcs({}, { appContainers: ['web'] }),
+      ErrorCode.UNKNOWN_APP_CONTAINER, 'Shop/Api/CdkSidecars: appContainers[0] names app container "web", which Shop/Api does not have (app containers: app)');
   });
 
   test('options given twice', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td, {});
-    expectError(() => TaskSidecars.of(f.td, { configDelivery: ConfigFileDelivery.S3 }), ErrorCode.ALREADY_SET, 'Shop/Api/CdkSidecars: options is already set');
+    expectError(() => TaskSidecars.of(f.td, { configDelivery: ConfigFileDelivery.S3 }),
+      ErrorCode.ALREADY_SET, 'Shop/Api/CdkSidecars: options is already set');
   });
 });
 
 describe('ACI refuses what it cannot do', () => {
   test('a TCP probe', () => {
-    expectError(onAci({ ports: [{ port: 9000, exposure: PortExposure.EXPOSED }], livenessProbe: Probe.tcpSocket({ port: 9000 }) }), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+    expectError(onAci({ ports: [{ port: 9000, exposure: PortExposure.EXPOSED }], livenessProbe: Probe.tcpSocket({ port: 9000 }) }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM,
       'agent: livenessProbe "TCP_SOCKET" cannot be rendered on Azure Container Instances: ACI probes are HTTP GET or exec only');
   });
 
   test('an HTTP probe on a localhost-only port', () => {
-    expectError(onAci({ ports: [{ port: 9000 }], livenessProbe: Probe.httpGet({ port: 9000 }) }), ErrorCode.PROBE_UNREACHABLE, 'agent: livenessProbe.port probes port 9000, which is POD_LOCAL');
+    expectError(onAci({ ports: [{ port: 9000 }], livenessProbe: Probe.httpGet({ port: 9000 }) }),
+      ErrorCode.PROBE_UNREACHABLE, 'agent: livenessProbe.port probes port 9000, which is POD_LOCAL');
   });
 
   test('args without a command', () => {
-    expectError(onAci({ args: ['--verbose'] }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: args ["--verbose"] cannot be rendered on Azure Container Instances', 'Give the entrypoint in command too');
+    expectError(onAci({ args: ['--verbose'] }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: args ["--verbose"] cannot be rendered on Azure Container Instances', 'Give the entrypoint in command too');
   });
 
   test('a memory-backed volume', () => {
@@ -172,7 +186,8 @@ describe('ACI refuses what it cannot do', () => {
   });
 
   test('sensitive generated config files', () => {
-    expectError(onAci({ configFiles: [{ path: '/etc/a/t', content: 'x', sensitive: true }] }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: configFiles (sensitive) "agent-config"');
+    expectError(onAci({ configFiles: [{ path: '/etc/a/t', content: 'x', sensitive: true }] }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: configFiles (sensitive) "agent-config"');
   });
 
   test('a secret volume without its keys', () => {
@@ -181,12 +196,14 @@ describe('ACI refuses what it cannot do', () => {
   });
 
   test('transparent traffic interception', () => {
-    expectError(onAci({ ports: [{ port: 15001 }, { port: 15006 }], interceptTraffic: { inboundPort: 15006, outboundPort: 15001 } }), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+    expectError(onAci({ ports: [{ port: 15001 }, { port: 15006 }], interceptTraffic: { inboundPort: 15006, outboundPort: 15001 } }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM,
       'agent: pod.trafficInterception "agent" cannot be rendered on Azure Container Instances: transparent redirection needs NET_ADMIN', 'Run the proxy as an explicit proxy');
   });
 
   test('a shared process namespace', () => {
-    expectError(onAci({ shareProcessNamespace: true }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: shareProcessNamespace true cannot be rendered on Azure Container Instances', 'watch the file');
+    expectError(onAci({ shareProcessNamespace: true }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: shareProcessNamespace true cannot be rendered on Azure Container Instances', 'watch the file');
   });
 
   test('an init step that waits for a long-running container', () => {
@@ -194,27 +211,35 @@ describe('ACI refuses what it cannot do', () => {
     const g = new AciContainerGroup(app, 'shop', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1' }] });
     g.addSidecars(new Sidecar(app, 'agent', { image: 'ghcr.io/acme/agent:1' }),
       new Sidecar(app, 'init', { image: 'ghcr.io/acme/init:1', role: StartupRole.INIT_STEP, dependsOn: [{ container: 'agent', condition: WaitCondition.STARTED }] }));
-    expectError(() => g.toArmTemplate(), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'init: dependsOn[0] "agent" cannot be rendered on Azure Container Instances: init containers run before every container');
+    expectError(() => g.toArmTemplate(),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'init: dependsOn[0] "agent" cannot be rendered on Azure Container Instances: init containers run before every container');
   });
 
   test('a working directory', () => {
-    expectError(onAci({ workingDir: '/work' }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: workingDir "/work" cannot be rendered on Azure Container Instances');
+    expectError(onAci({ workingDir: '/work' }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: workingDir "/work" cannot be rendered on Azure Container Instances');
   });
 
   test('bad group props', () => {
     const app = new AciApp();
     const containers = [{ name: 'api', image: 'ghcr.io/acme/api:1' }];
-    expectError(() => new AciContainerGroup(app, 'Shop_1', { containers }), ErrorCode.INVALID_NAME, 'Shop_1: name (taken from the construct id) "Shop_1"');
+    expectError(() => new AciContainerGroup(app, 'Shop_1', { containers }),
+      ErrorCode.INVALID_NAME, 'Shop_1: name (taken from the construct id) "Shop_1"');
     expectError(() => new AciContainerGroup(app, 'a', { containers, dnsNameLabel: 'x', subnetIds: ['/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/s'] }),
       ErrorCode.INVALID_NAME, 'a: dnsNameLabel "x"');
     expectError(() => new AciContainerGroup(app, 'b', { containers, dnsNameLabel: 'acme', subnetIds: ['/subscriptions/s/resourceGroups/r/providers/Microsoft.Network/virtualNetworks/v/subnets/s'] }),
       ErrorCode.INVALID_ROLE, 'b: dnsNameLabel "acme" is set with subnetIds');
-    expectError(() => new AciContainerGroup(app, 'c', { containers, subnetIds: ["[parameters('subnet')]"] }), ErrorCode.INVALID_NAME, 'c: subnetIds[0] "[parameters(\'subnet\')]"');
-    expectError(() => new AciContainerGroup(app, 'd', { containers: [{ name: 'api', image: 'x:1', cpu: 0 }] }), ErrorCode.INVALID_RESOURCES, 'd: containers[0].cpu 0 is not a positive number');
-    expectError(() => new AciContainerGroup(app, 'e', { containers: [{ name: 'api', image: 'x:1', volumeMounts: [{ volume: 'data', path: '/data' }] }] }), ErrorCode.UNKNOWN_VOLUME,
+    expectError(() => new AciContainerGroup(app, 'c', { containers, subnetIds: ["[parameters('subnet')]"] }),
+      ErrorCode.INVALID_NAME, 'c: subnetIds[0] "[parameters(\'subnet\')]"');
+    expectError(() => new AciContainerGroup(app, 'd', { containers: [{ name: 'api', image: 'x:1', cpu: 0 }] }),
+      ErrorCode.INVALID_RESOURCES, 'd: containers[0].cpu 0 is not a positive number');
+    expectError(() => new AciContainerGroup(app, 'e', { containers: [{ name: 'api', image: 'x:1', volumeMounts: [{ volume: 'data', path: '/data' }] }] }),
+      ErrorCode.UNKNOWN_VOLUME,
       'e: containers[0].volumeMounts[0].volume "data" is not a volume of this sidecar');
-    expectError(() => new AciContainerGroup(app, 'f', { containers: [{ name: 'api', image: 'x:1' }, { name: 'api', image: 'y:1' }] }), ErrorCode.DUPLICATE_CONTAINER_NAME, 'f: container name "api"');
+    expectError(() => new AciContainerGroup(app, 'f', { containers: [{ name: 'api', image: 'x:1' }, { name: 'api', image: 'y:1' }] }),
+      ErrorCode.DUPLICATE_CONTAINER_NAME, 'f: container name "api"');
     expectError(() => new AciContainerGroup(app, 'g', { containers: [] }), ErrorCode.NO_APP_CONTAINERS, 'g: the pod has no app container');
-    expectError(() => new AciContainerGroup(app, 'h', { containers: [{ name: 'api', image: 'x:1', ports: [{ port: 70000 }] }] }), ErrorCode.INVALID_PORT, 'h: containers[0].ports[0].port 70000');
+    expectError(() => new AciContainerGroup(app, 'h', { containers: [{ name: 'api', image: 'x:1', ports: [{ port: 70000 }] }] }),
+      ErrorCode.INVALID_PORT, 'h: containers[0].ports[0].port 70000');
   });
 });

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { appGroup, synthGroup } from './util';
 import { PortExposure, Probe, Sidecar, StartupRole, VolumeKind, WaitCondition } from '../../src';
 import { AciApp, AciMemoryVolumeHandling, AciSku } from '../../src/aci';
 import { validateAciYaml, validateArmTemplate } from '../validate/azure';
-import { appGroup, synthGroup } from './util';
 
 const byName = (list: any[], name: string) => list.find(x => x.name === name);
 
