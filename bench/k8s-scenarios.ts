@@ -136,10 +136,9 @@ function newScenario(): Scenario {
   return { app, chart: new Chart(app, 'bench') };
 }
 
-export type Sample = () => void;
 
 /** cdk8s-plus-27 Deployments with sidecars through the library. */
-export function plusLibrary(n: number, sample: Sample): Scenario {
+export function plusLibrary(n: number, sample: () => void): Scenario {
   const s = newScenario();
   const sidecars = librarySidecars(s.chart);
   for (let i = 0; i < n; i++) {
@@ -151,7 +150,7 @@ export function plusLibrary(n: number, sample: Sample): Scenario {
 }
 
 /** The same, hand-written on cdk8s-plus-27: literal JSON spliced into the object's output. */
-export function plusHandWritten(n: number, sample: Sample, migrateUid: number): Scenario {
+export function plusHandWritten(n: number, sample: () => void, migrateUid: number): Scenario {
   const s = newScenario();
   for (let i = 0; i < n; i++) {
     const d = new kplus.Deployment(s.chart, `api-${i}`, { containers: [{ name: 'api', image: APP_IMAGE, portNumber: 8080 }] });
@@ -192,7 +191,7 @@ function rawSpec(i: number, extra: any): any {
 }
 
 /** Raw ApiObject Deployments with sidecars through the library. */
-export function rawLibrary(n: number, sample: Sample): Scenario {
+export function rawLibrary(n: number, sample: () => void): Scenario {
   const s = newScenario();
   const sidecars = librarySidecars(s.chart);
   for (let i = 0; i < n; i++) {
@@ -204,7 +203,7 @@ export function rawLibrary(n: number, sample: Sample): Scenario {
 }
 
 /** The same raw ApiObjects with the sidecars written inline by hand. */
-export function rawHandWritten(n: number, sample: Sample, migrateUid: number): Scenario {
+export function rawHandWritten(n: number, sample: () => void, migrateUid: number): Scenario {
   const s = newScenario();
   for (let i = 0; i < n; i++) {
     new ApiObject(s.chart, `api-${i}`, rawSpec(i, {

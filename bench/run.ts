@@ -1,73 +1,68 @@
 /**
  * `npm run bench`: cdk-sidecars side by side with the hand-written equivalent, in one
- * process run. Each case builds the constructs and synthesizes the chart to JSON
- * (what `cdk8s synth` does before writing YAML). Cases alternate A, B, A, B, ... so
- * that both see the same machine state; the median of the rounds is reported.
+ * process run. Cases alternate library, hand-written, library, ... so that both see the
+ * same machine state; the median of the rounds is reported, after one warm-up each.
+ * Before timing, each pair is checked to produce the same output.
  *
- * Wall time: performance.now() around build + synth.
+ * Wall time: performance.now() around building the constructs and synthesizing.
  * Peak memory: the largest V8 heap in use seen during the case (sampled while building
- * and after synthesis, with the heap collected before the case starts), minus the
- * heap before it.
+ * and after synthesis, heap collected before the case), minus the heap before it.
  */
 import * as fs from 'fs';
 import { performance } from 'perf_hooks';
 import { Testing } from 'cdk8s';
-import { Scenario, plusHandWritten, plusLibrary, rawHandWritten, rawLibrary } from './k8s-scenarios';
 import { defaultUid } from '../src/core/names';
+import { ecsHandWritten, ecsLibrary } from './ecs-scenarios';
+import { Scenario, plusHandWritten, plusLibrary, rawHandWritten, rawLibrary } from './k8s-scenarios';
 
 const gc: () => void = (globalThis as any).gc ?? (() => { throw new Error('run node with --expose-gc'); });
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MIGRATE_UID = defaultUid('migrate');
 
-interface Measure { ms: number; heapMiB: number; docs: any[] }
+type Sample = () => void;
+/** Builds a scenario of n items, synthesizes it, returns its output (for the same-output check) and cleans up. */
+type Case = (n: number, sample: Sample) => any;
 
-/**
- * One case. `toYaml` false: build + synthesize to JSON (Testing.synth); true: build +
- * `app.synth()`, which is what `cdk8s synth` runs (JSON, then YAML files on disk).
- */
-function measure(build: (n: number, sample: () => void) => Scenario, n: number, toYaml: boolean): Measure {
+interface Measure { ms: number; heapMiB: number; output: any }
+
+function measure(run: Case, n: number): Measure {
   gc();
   const base = process.memoryUsage().heapUsed;
   let peak = base;
   const sample = () => { peak = Math.max(peak, process.memoryUsage().heapUsed); };
   const t0 = performance.now();
-  const s = build(n, sample);
-  let docs: any[] = [];
-  if (toYaml) { s.app.synth(); } else { docs = Testing.synth(s.chart); }
+  const output = run(n, sample);
   const ms = performance.now() - t0;
   sample();
-  fs.rmSync(s.app.outdir, { recursive: true, force: true });
-  return { ms, heapMiB: (peak - base) / 1024 / 1024, docs };
+  return { ms, heapMiB: (peak - base) / 1024 / 1024, output };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** JSON with sorted keys and without the annotations only the library writes. */
-function canonical(docs: any[]): string {
-  return JSON.stringify(docs, (k, v) => {
+function canonical(output: any): string {
+  return JSON.stringify(output, (k, v) => {
     if (k === 'annotations' && v && typeof v === 'object') {
       const rest = Object.fromEntries(Object.entries(v).filter(([key]) => !key.startsWith('cdk-sidecars.dev/')));
-      return Object.keys(rest).length ? canonicalObject(rest) : undefined;
+      return Object.keys(rest).length ? sortKeys(rest) : undefined;
     }
-    return v && typeof v === 'object' && !Array.isArray(v) ? canonicalObject(v) : v;
+    return v && typeof v === 'object' && !Array.isArray(v) ? sortKeys(v) : v;
   });
 }
 
-function canonicalObject(o: any): any {
+function sortKeys(o: any): any {
   return Object.fromEntries(Object.keys(o).sort().map(k => [k, o[k]]));
 }
 
-function compare(name: string, n: number, lib: (n: number, s: () => void) => Scenario, hand: (n: number, s: () => void) => Scenario, toYaml = false) {
-  // One warm-up of each (JIT, module loading), then alternating rounds.
-  const wl = measure(lib, Math.min(n, 200), false);
-  const wh = measure(hand, Math.min(n, 200), false);
-  const same = canonical(wl.docs) === canonical(wh.docs);
+interface Result { lm: number; hm: number; same: boolean }
+
+function compare(name: string, n: number, lib: Case, hand: Case): Result {
+  const same = canonical(measure(lib, Math.min(n, 100)).output) === canonical(measure(hand, Math.min(n, 100)).output);
   const libRuns: Measure[] = [];
   const handRuns: Measure[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    libRuns.push(measure(lib, n, toYaml));
-    handRuns.push(measure(hand, n, toYaml));
-    libRuns[r].docs = []; handRuns[r].docs = [];
+    libRuns.push({ ...measure(lib, n), output: undefined });
+    handRuns.push({ ...measure(hand, n), output: undefined });
   }
   const lm = median(libRuns.map(x => x.ms));
   const hm = median(handRuns.map(x => x.ms));
@@ -77,18 +72,53 @@ function compare(name: string, n: number, lib: (n: number, s: () => void) => Sce
   return { lm, hm, same };
 }
 
-console.log(`node ${process.version}, ${ROUNDS} rounds each, median; "to JSON" = build + Testing.synth, "to YAML" = build + app.synth() (cdk8s synth)`);
-const plusHand = (n: number, s: () => void) => plusHandWritten(n, s, MIGRATE_UID);
-const rawHand = (n: number, s: () => void) => rawHandWritten(n, s, MIGRATE_UID);
-const plus = compare('plus-27 Deployment+4 sidecars+init, to JSON', 1000, plusLibrary, plusHand);
-const plusYaml = compare('plus-27 Deployment+4 sidecars+init, to YAML', 1000, plusLibrary, plusHand, true);
-const raw1k = compare('raw ApiObject+4 sidecars+init, to JSON', 1000, rawLibrary, rawHand);
-const raw10k = compare('raw ApiObject+4 sidecars+init, to JSON', 10000, rawLibrary, rawHand);
-console.log(`growth 1,000 -> 10,000 (raw, library): ${(raw10k.lm / raw1k.lm).toFixed(2)}x time for 10x the workloads (linear = 10.00x)`);
-for (const [what, r] of [['to JSON', plus], ['to YAML', plusYaml]] as const) {
-  console.log(`target cdk8s-plus-27 time ratio <= 1.05 (${what}): ${(r.lm / r.hm).toFixed(3)} ${r.lm / r.hm <= 1.05 ? 'met' : 'NOT met'}`);
+/** cdk8s: build, then JSON (Testing.synth) or YAML files (app.synth, what `cdk8s synth` runs). */
+function k8s(build: (n: number, sample: Sample) => Scenario, toYaml: boolean): Case {
+  return (n, sample) => {
+    const s = build(n, sample);
+    try {
+      if (!toYaml) { return Testing.synth(s.chart); }
+      s.app.synth();
+      return fs.readdirSync(s.app.outdir).map(f => fs.readFileSync(`${s.app.outdir}/${f}`, 'utf-8'));
+    } finally {
+      fs.rmSync(s.app.outdir, { recursive: true, force: true });
+    }
+  };
 }
-if (!plus.same || !raw1k.same) {
-  console.error('the library and the hand-written scenario do not produce the same manifests');
+
+/** aws-cdk-lib: build, then app.synth() (the template on disk, as `cdk synth`), built-in validation off. */
+function cdk(build: (n: number, sample: Sample) => { app: any }): Case {
+  return (n, sample) => {
+    const s = build(n, sample);
+    try {
+      return s.app.synth().stacks.map((st: any) => st.template);
+    } finally {
+      fs.rmSync(s.app.outdir, { recursive: true, force: true });
+    }
+  };
+}
+
+const only = process.env.BENCH_ONLY;
+const want = (key: string) => !only || only.split(',').includes(key);
+console.log(`node ${process.version}, ${ROUNDS} rounds each, median; "to JSON" = build + Testing.synth, "to YAML" = build + app.synth() (cdk8s synth)`);
+const results: Array<[string, Result]> = [];
+const plusHand = (n: number, s: Sample) => plusHandWritten(n, s, MIGRATE_UID);
+const rawHand = (n: number, s: Sample) => rawHandWritten(n, s, MIGRATE_UID);
+if (want('k8s')) {
+  const plus = compare('plus-27 Deployment+4 sidecars+init, to JSON', 1000, k8s(plusLibrary, false), k8s(plusHand, false));
+  const plusYaml = compare('plus-27 Deployment+4 sidecars+init, to YAML', 1000, k8s(plusLibrary, true), k8s(plusHand, true));
+  const raw1k = compare('raw ApiObject+4 sidecars+init, to JSON', 1000, k8s(rawLibrary, false), k8s(rawHand, false));
+  const raw10k = compare('raw ApiObject+4 sidecars+init, to JSON', 10000, k8s(rawLibrary, false), k8s(rawHand, false));
+  console.log(`growth 1,000 -> 10,000 (raw, library): ${(raw10k.lm / raw1k.lm).toFixed(2)}x time for 10x the workloads (linear = 10.00x)`);
+  results.push(['cdk8s-plus-27 to JSON', plus], ['cdk8s-plus-27 to YAML', plusYaml], ['raw 1,000', raw1k], ['raw 10,000', raw10k]);
+}
+if (want('ecs')) {
+  results.push(['ECS Fargate', compare('ECS Fargate task def+2 sidecars+init, cdk synth', 500, cdk(ecsLibrary), cdk(ecsHandWritten))]);
+}
+for (const [what, r] of results) {
+  console.log(`target time ratio <= 1.05, ${what}: ${(r.lm / r.hm).toFixed(3)} ${r.lm / r.hm <= 1.05 ? 'met' : 'NOT met'}`);
+}
+if (results.some(([, r]) => !r.same)) {
+  console.error('the library and the hand-written scenario do not produce the same output');
   process.exitCode = 1;
 }

@@ -142,6 +142,13 @@ export class TaskSidecars extends Construct {
     this.taskDefinition = taskDefinition;
     this.options = options;
     attachments.set(taskDefinition, this);
+    // Sidecars log with awslogs and take secrets, which need the execution role. Made
+    // now: creating an IAM role inside an aspect adds an aspect, which makes aws-cdk-lib
+    // restart its aspect pass, and an app with more than 100 task definitions would
+    // then hit its loop limit.
+    if (!options.logging || options.secrets || options.configDelivery === ConfigFileDelivery.SSM_PARAMETERS) {
+      taskDefinition.obtainExecutionRole();
+    }
     const self = this;
     const aspect: IAspect = {
       visit(node: IConstruct) {

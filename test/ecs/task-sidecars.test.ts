@@ -1,3 +1,5 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { container, fargateTask, synthTemplate, taskDefinition, warnings } from './util';
@@ -260,3 +262,21 @@ describe('other mappings', () => {
 
 });
 
+
+describe('scale', () => {
+  test('an app with more than 100 task definitions with sidecars synthesizes (aws-cdk-lib aspect loop limit)', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const shared = new Stack(app, 'Catalogue');
+    const s = new Sidecar(shared, 'agent', { image: 'ghcr.io/acme/agent:1.0.0' });
+    for (let i = 0; i < 110; i++) {
+      const stack = (app.node.tryFindChild(`S${Math.floor(i / 40)}`) as Stack | undefined) ?? new Stack(app, `S${Math.floor(i / 40)}`);
+      const td = new ecs.FargateTaskDefinition(stack, `Task${i}`);
+      td.addContainer('app', { containerName: 'app', image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/api:1') });
+      TaskSidecars.of(td).add(s);
+    }
+    const assembly = app.synth();
+    const tds = assembly.stacks.flatMap(st => Object.values<any>(st.template.Resources ?? {}).filter(r => r.Type === 'AWS::ECS::TaskDefinition'));
+    expect(tds).toHaveLength(110);
+    expect(tds.every(td => td.Properties.ContainerDefinitions.some((c: any) => c.Name === 'agent'))).toBe(true);
+  });
+});
