@@ -44,13 +44,17 @@ export function ecsLibrary(n: number, sample: () => void): EcsScenario {
   const sidecars = [
     new Sidecar(s.stack, 'migrate', { image: 'ghcr.io/acme/migrate:4.2.0', role: StartupRole.INIT_STEP, args: ['up'], security: { uid: 20000 } }),
     new Sidecar(s.stack, 'statsd', {
-      image: 'prom/statsd-exporter:v0.28.0', security: { uid: 20001 },
+      image: 'prom/statsd-exporter:v0.28.0',
+      security: { uid: 20001 },
       ports: [{ port: 9102, exposure: PortExposure.EXPOSED }, { port: 9125 }],
       startupProbe: Probe.exec({ command: ['/bin/check'], periodSeconds: 5, failureThreshold: 6 }),
-      appWaitsFor: WaitCondition.HEALTHY, appEnv: { STATSD_HOST: '127.0.0.1' },
+      appWaitsFor: WaitCondition.HEALTHY,
+      appEnv: { STATSD_HOST: '127.0.0.1' },
     }),
     new Sidecar(s.stack, 'logs', {
-      image: 'fluent/fluent-bit:4.0.3', security: { uid: 20002 }, essential: false,
+      image: 'fluent/fluent-bit:4.0.3',
+      security: { uid: 20002 },
+      essential: false,
       volumes: [{ name: 'app-logs', mountPath: '/var/log/app', readOnly: true, appMountPath: '/var/log/app' }],
     }),
   ];
@@ -77,21 +81,40 @@ export function ecsHandWritten(n: number, sample: () => void): EcsScenario {
     const logging = (prefix: string) => ecs.LogDrivers.awsLogs({ logGroup: group, streamPrefix: prefix });
     td.addVolume({ name: 'app-logs' });
     const migrate = td.addContainer('Sidecar-migrate', {
-      containerName: 'migrate', image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/migrate:4.2.0'), command: ['up'],
-      user: '20000:20000', readonlyRootFilesystem: true, privileged: false, linuxParameters: linux(scope, 'migrate-linux'),
-      essential: false, logging: logging('migrate'), ...resources,
+      containerName: 'migrate',
+      image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/migrate:4.2.0'),
+      command: ['up'],
+      user: '20000:20000',
+      readonlyRootFilesystem: true,
+      privileged: false,
+      linuxParameters: linux(scope, 'migrate-linux'),
+      essential: false,
+      logging: logging('migrate'),
+      ...resources,
     });
     const statsd = td.addContainer('Sidecar-statsd', {
-      containerName: 'statsd', image: ecs.ContainerImage.fromRegistry('prom/statsd-exporter:v0.28.0'),
+      containerName: 'statsd',
+      image: ecs.ContainerImage.fromRegistry('prom/statsd-exporter:v0.28.0'),
       portMappings: [{ containerPort: 9102, protocol: ecs.Protocol.TCP }],
-      user: '20001:20001', readonlyRootFilesystem: true, privileged: false, linuxParameters: linux(scope, 'statsd-linux'),
-      essential: true, logging: logging('statsd'), ...resources,
+      user: '20001:20001',
+      readonlyRootFilesystem: true,
+      privileged: false,
+      linuxParameters: linux(scope, 'statsd-linux'),
+      essential: true,
+      logging: logging('statsd'),
+      ...resources,
       healthCheck: { command: ['CMD', '/bin/check'], interval: Duration.seconds(5), timeout: Duration.seconds(5), retries: 6, startPeriod: Duration.seconds(30) },
     });
     const shipper = td.addContainer('Sidecar-logs', {
-      containerName: 'logs', image: ecs.ContainerImage.fromRegistry('fluent/fluent-bit:4.0.3'),
-      user: '20002:20002', readonlyRootFilesystem: true, privileged: false, linuxParameters: linux(scope, 'logs-linux'),
-      essential: false, logging: logging('logs'), ...resources,
+      containerName: 'logs',
+      image: ecs.ContainerImage.fromRegistry('fluent/fluent-bit:4.0.3'),
+      user: '20002:20002',
+      readonlyRootFilesystem: true,
+      privileged: false,
+      linuxParameters: linux(scope, 'logs-linux'),
+      essential: false,
+      logging: logging('logs'),
+      ...resources,
     });
     shipper.addMountPoints({ sourceVolume: 'app-logs', containerPath: '/var/log/app', readOnly: true });
     app.addEnvironment('STATSD_HOST', '127.0.0.1');

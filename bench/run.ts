@@ -11,9 +11,9 @@
 import * as fs from 'fs';
 import { performance } from 'perf_hooks';
 import { Testing } from 'cdk8s';
-import { defaultUid } from '../src/core/names';
 import { ecsHandWritten, ecsLibrary } from './ecs-scenarios';
 import { Scenario, plusHandWritten, plusLibrary, rawHandWritten, rawLibrary } from './k8s-scenarios';
+import { defaultUid } from '../src/core/names';
 
 const gc: () => void = (globalThis as any).gc ?? (() => { throw new Error('run node with --expose-gc'); });
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
