@@ -49,6 +49,8 @@ const project = new cdk.JsiiProject({
     'ajv-formats@3.0.1',
     'ajv-draft-04@1.0.0',
     'fast-check@4.10.2',
+    '@grpc/grpc-js-xds@1.14.1',
+    'protobufjs@7.5.4',
   ],
   bundledDeps: ['yaml@^2.9.1'],
 

@@ -65,6 +65,45 @@ export interface TrafficInterceptionSpec {
    * @default - none
    */
   readonly excludeOutboundCidrs?: string[];
+  /**
+   * Only these outbound destination ports are captured (where the platform can
+   * express it; ECS cannot).
+   * @default - every port
+   */
+  readonly includeOutboundPorts?: number[];
+  /**
+   * Only these outbound destinations (CIDRs) are captured (where the platform can
+   * express it; ECS cannot).
+   * @default - every destination
+   */
+  readonly includeOutboundCidrs?: string[];
+  /**
+   * The proxy checks the app for platform probes that come from outside the pod (the
+   * kubelet), so that they keep working while inbound traffic is captured: an HTTP
+   * probe of app port P at path X is answered at `<pathPrefix>/http/P<X>`, a TCP probe
+   * of port P at `<pathPrefix>/tcp/P` (200 while P accepts connections).
+   * @default - probes are not rewritten
+   */
+  readonly probeRedirect?: ProbeRedirectSpec;
+  /**
+   * Image of the init container that installs the redirect rules in the pod, where a
+   * platform does it that way (Kubernetes). It must contain `iptables-restore`.
+   * @default - the binder's default (docker.io/istio/proxyv2, which contains iptables)
+   */
+  readonly redirectImage?: string;
+}
+
+/**
+ * Where a proxy answers the app's HTTP probes for it.
+ */
+export interface ProbeRedirectSpec {
+  /** Port of the proxy's probe listener (a port of the proxy container, not captured). */
+  readonly port: number;
+  /**
+   * Path prefix of the probe routes (`<pathPrefix>/http/<port><path>`, `<pathPrefix>/tcp/<port>`).
+   * @default '/app-health'
+   */
+  readonly pathPrefix?: string;
 }
 
 /**

@@ -78,6 +78,10 @@ export interface ResolvedInterception {
   readonly excludeInboundPorts: number[];
   readonly excludeOutboundPorts: number[];
   readonly excludeOutboundCidrs: string[];
+  readonly includeOutboundPorts?: number[];
+  readonly includeOutboundCidrs?: string[];
+  readonly probeRedirect?: { readonly port: number; readonly pathPrefix: string };
+  readonly redirectImage?: string;
 }
 
 export interface ResolvedVolume {
@@ -513,22 +517,39 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
   if (spec.inboundPort === spec.outboundPort) {
     throw Errors.invalidInterception(path, `${f}.outboundPort`, spec.outboundPort, 'equals inboundPort', 'Use two different proxy ports');
   }
-  const portList = (key: 'appPorts' | 'excludeInboundPorts' | 'excludeOutboundPorts') => (spec[key] ?? []).map((port, i) => {
+  const portList = (key: 'appPorts' | 'excludeInboundPorts' | 'excludeOutboundPorts' | 'includeOutboundPorts') => (spec[key] ?? []).map((port, i) => {
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, `${f}.${key}[${i}]`, port); }
     return port;
   });
-  const cidrs = (spec.excludeOutboundCidrs ?? []).map((cidr, i) => {
+  const cidrList = (key: 'excludeOutboundCidrs' | 'includeOutboundCidrs') => (spec[key] ?? []).map((cidr, i) => {
     if (!isCidr(cidr)) {
-      throw Errors.invalidInterception(path, `${f}.excludeOutboundCidrs[${i}]`, cidr, 'is not an IP address or CIDR', 'Use for example "10.0.0.0/8", "169.254.169.254" or "fd00::/8"');
+      throw Errors.invalidInterception(path, `${f}.${key}[${i}]`, cidr, 'is not an IP address or CIDR', 'Use for example "10.0.0.0/8", "169.254.169.254" or "fd00::/8"');
     }
     return cidr;
   });
   const appPorts = spec.appPorts ? portList('appPorts') : undefined;
   const excludeInboundPorts = portList('excludeInboundPorts');
-  for (const own of [spec.inboundPort, spec.outboundPort]) {
+  // The proxy's own ports are never captured: a capture of one would loop traffic into the proxy.
+  for (const own of proxy.ports.filter(p => p.protocol === Protocol.TCP).map(p => p.port)) {
     if (appPorts?.includes(own)) {
-      throw Errors.invalidInterception(path, `${f}.appPorts`, appPorts, `captures the proxy's own port ${own}`, 'Remove the proxy ports from appPorts');
+      throw Errors.invalidInterception(path, `${f}.appPorts`, appPorts, `captures the proxy's own port ${own}`, 'Remove the proxy\'s ports from appPorts');
     }
+  }
+  let probeRedirect: ResolvedInterception['probeRedirect'];
+  if (spec.probeRedirect) {
+    const port = spec.probeRedirect.port;
+    if (!proxy.ports.some(p => p.port === port && p.protocol === Protocol.TCP)) {
+      throw Errors.invalidInterception(path, `${f}.probeRedirect.port`, port, `is not a TCP port of the proxy container ${JSON.stringify(proxy.name)}`,
+        'Declare it in the proxy container\'s ports (EXPOSED: the kubelet must reach it)');
+    }
+    const prefix = spec.probeRedirect.pathPrefix ?? '/app-health';
+    if (!/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(prefix)) {
+      throw Errors.invalidInterception(path, `${f}.probeRedirect.pathPrefix`, prefix, 'is not a path prefix', 'Use a path like "/app-health"');
+    }
+    probeRedirect = { port, pathPrefix: prefix };
+  }
+  if (spec.redirectImage !== undefined && !isImageReference(spec.redirectImage)) {
+    throw Errors.invalidImage(path, `${f}.redirectImage`, spec.redirectImage);
   }
   return {
     proxyContainer: proxy.name,
@@ -539,7 +560,11 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
     appPorts,
     excludeInboundPorts,
     excludeOutboundPorts: portList('excludeOutboundPorts'),
-    excludeOutboundCidrs: cidrs,
+    excludeOutboundCidrs: cidrList('excludeOutboundCidrs'),
+    includeOutboundPorts: spec.includeOutboundPorts ? portList('includeOutboundPorts') : undefined,
+    includeOutboundCidrs: spec.includeOutboundCidrs ? cidrList('includeOutboundCidrs') : undefined,
+    probeRedirect,
+    redirectImage: spec.redirectImage,
   };
 }
 

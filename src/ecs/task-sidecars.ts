@@ -433,6 +433,12 @@ export class TaskSidecars extends Construct {
     if (cfn.proxyConfiguration !== undefined) {
       throw Errors.alreadySet(i.owner.path, 'proxyConfiguration', 'set', `on ${this.taskDefinition.node.path}, and ${i.owner.path} intercepts the task's traffic`);
     }
+    for (const key of ['includeOutboundPorts', 'includeOutboundCidrs'] as const) {
+      if (i.spec[key] !== undefined) {
+        throw Errors.unsupportedOnPlatform(i.owner.path, `pod.trafficInterception.${key}`, i.spec[key], PLATFORM,
+          'the task proxyConfiguration captures all egress except EgressIgnoredIPs and EgressIgnoredPorts', 'List what to leave out instead (excludeOutboundPorts, excludeOutboundCidrs)');
+      }
+    }
     if (i.appPorts.length === 0) {
       throw Errors.invalidInterception(i.owner.path, 'pod.trafficInterception.appPorts', [], 'is empty: the app containers expose no TCP port to capture',
         'Give appPorts, or give the app containers port mappings');

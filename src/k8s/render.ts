@@ -4,6 +4,7 @@
  */
 import { createHash } from 'crypto';
 import { AppInitContainerPlacement } from './placement';
+import { REDIRECT_CONTAINER, REDIRECT_VOLUME, redirectInitContainer, redirectVolumes, rewriteAppProbes } from './redirect';
 import { SidecarMode } from './target';
 import { BATCH_KINDS, podTemplate } from './workload';
 import { ComposedPod, ComposedVolume } from '../core/composition';
@@ -229,6 +230,26 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   const spec = template.spec = template.spec ?? {};
   const mode = settings.mode;
   const { asInit, asClassic } = renderSidecarContainers(pod, json.kind, mode);
+  const interception = pod.trafficInterception;
+  if (interception) {
+    rewriteAppProbes(spec, interception, pod.targetPath);
+    // The rules go in right before the proxy starts: in native mode just before the
+    // proxy's own init entry, so the init steps before it still have a plain network and
+    // the ones after it go through the running proxy; in classic mode after every init
+    // step, because the proxy only starts with the app containers.
+    const redirect = redirectInitContainer(interception);
+    const proxyAt = asInit.findIndex(c => c.name === interception.spec.proxyContainer);
+    if (mode === SidecarMode.NATIVE) {
+      asInit.splice(proxyAt, 0, redirect);
+    } else {
+      if (settings.appInitContainers === AppInitContainerPlacement.AFTER_SIDECARS && (spec.initContainers ?? []).length) {
+        throw Errors.invalidInterception(pod.targetPath, 'appInitContainers', AppInitContainerPlacement.AFTER_SIDECARS,
+          `would run the workload's init containers after the redirect rules of ${interception.owner.path} but before its proxy starts (classic mode), without a network`,
+          'Use AppInitContainerPlacement.BEFORE_SIDECARS, or native sidecars (Kubernetes >= 1.29)');
+      }
+      asInit.push(redirect);
+    }
+  }
 
   const userInit: any[] = spec.initContainers ?? [];
   const initContainers = settings.appInitContainers === AppInitContainerPlacement.AFTER_SIDECARS
@@ -248,8 +269,10 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   });
   spec.containers = [...asClassic, ...appContainers];
 
-  if (pod.volumes.length) {
-    spec.volumes = [...(spec.volumes ?? []), ...pod.volumes.map(v => renderVolume(v, settings.configObjectNames))];
+  const volumes = pod.volumes.map(v => renderVolume(v, settings.configObjectNames));
+  if (interception) { volumes.push(...redirectVolumes(settings.configObjectNames.get(REDIRECT_VOLUME)!)); }
+  if (volumes.length) {
+    spec.volumes = [...(spec.volumes ?? []), ...volumes];
   }
   if (pod.shareProcessNamespace) {
     if (spec.shareProcessNamespace === false) {
@@ -272,7 +295,7 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
 
   const metadata = template.metadata = template.metadata ?? {};
   const annotations = metadata.annotations = { ...(metadata.annotations ?? {}) };
-  annotations[INJECTED_ANNOTATION] = pod.containers.map(c => c.name).join(',');
+  annotations[INJECTED_ANNOTATION] = [...(interception ? [REDIRECT_CONTAINER] : []), ...pod.containers.map(c => c.name)].join(',');
   annotations[VERSION_ANNOTATION] = settings.version;
   const hash = configHash(pod);
   if (hash) { annotations[CONFIG_HASH_ANNOTATION] = hash; }

@@ -1,6 +1,7 @@
 import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
+import { REDIRECT_VOLUME, RULES_FILE, redirectRules } from './redirect';
 import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { SidecarMode, modeFor } from './target';
 import { libraryVersion } from './version';
@@ -169,12 +170,12 @@ export class WorkloadSidecars extends Construct {
     }
     const path = this.workloadPath;
     const composed = composePod(path, readAppPod(template.spec), this.attached);
-    if (composed.trafficInterception) {
-      throw Errors.unsupportedOnPlatform(composed.trafficInterception.owner.path, 'pod.trafficInterception', composed.trafficInterception.spec.proxyContainer,
-        'Kubernetes', 'this release has no redirect init container for Kubernetes yet', 'Point the app at the proxy explicitly (e.g. HTTP_PROXY), or deploy to ECS, where the task proxyConfiguration redirects');
-    }
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
+    if (composed.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
+      throw Errors.invalidVolume(composed.trafficInterception.owner.path, 'pod.trafficInterception', composed.trafficInterception.spec.proxyContainer,
+        'appeared only once the pod was known; whether a sidecar intercepts traffic must not depend on the pod', 'Request the interception whatever the pod holds');
+    }
     for (const v of composed.volumes) {
       if (v.volume.kind === VolumeKind.CONFIG_FILES && !this.configObjectNames.has(v.volume.name)) {
         throw Errors.invalidVolume(v.owners[0].path, 'volumes', v.volume.name, 'appeared only once the pod was known; which config volumes a sidecar has must not depend on the pod',
@@ -199,21 +200,33 @@ export class WorkloadSidecars extends Construct {
     const described = resolveContribution(sidecarPath(sidecar), sidecar.contribute({ targetPath: this.workloadPath, appContainers: [] }));
     for (const volume of described.volumes) {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }
-      const name = `${this.workload.name}-${volume.name}`.slice(0, 253).replace(/[-.]+$/, '');
-      this.configObjectNames.set(volume.name, name);
-      const sensitive = volume.sensitive;
-      new ApiObject(this, `${volume.name}-${sensitive ? 'secret' : 'configmap'}`, {
-        apiVersion: 'v1',
-        kind: sensitive ? 'Secret' : 'ConfigMap',
-        metadata: {
-          name,
-          namespace: this.workload.metadata.namespace,
-          labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars' },
-        },
-        ...(sensitive ? { type: 'Opaque' } : {}),
-        data: Lazy.any({ produce: () => this.configData(volume.name, sensitive) }),
+      this.configObject(volume.name, volume.sensitive, () => this.configData(volume.name, volume.sensitive));
+    }
+    if (described.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
+      // The redirect rules depend on the app's ports: produced from the composed pod.
+      this.configObject(REDIRECT_VOLUME, false, () => {
+        const interception = (this.lastComposed ?? this.compose()).trafficInterception;
+        const data: { [key: string]: string } = {};
+        if (interception) { data[RULES_FILE] = redirectRules(interception); }
+        return data;
       });
     }
+  }
+
+  private configObject(volume: string, sensitive: boolean, produce: () => { [key: string]: string }): void {
+    const name = `${this.workload.name}-${volume}`.slice(0, 253).replace(/[-.]+$/, '');
+    this.configObjectNames.set(volume, name);
+    new ApiObject(this, `${volume}-${sensitive ? 'secret' : 'configmap'}`, {
+      apiVersion: 'v1',
+      kind: sensitive ? 'Secret' : 'ConfigMap',
+      metadata: {
+        name,
+        namespace: this.workload.metadata.namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars' },
+      },
+      ...(sensitive ? { type: 'Opaque' } : {}),
+      data: Lazy.any({ produce }),
+    });
   }
 
   private configData(volumeName: string, sensitive: boolean): { [key: string]: string } {
