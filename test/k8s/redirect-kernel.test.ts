@@ -1,0 +1,175 @@
+/**
+ * The generated redirect rules, applied by the real kernel: the test makes its own
+ * network namespace (root, iproute2 and iptables from Debian's packages, which .ci/run
+ * installs), loads exactly the document the init container would apply, and sends real
+ * TCP connections through it. It cleans up after itself, and skips with a printed
+ * reason only where it cannot get root or the tools.
+ */
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { findDoc, newChart, podOf, rawDeployment, synth } from './util';
+import { PortExposure, Sidecar } from '../../src';
+import { WorkloadSidecars } from '../../src/k8s';
+
+const PROXY_UID = 1337;
+const APP_UID = 1000;
+const NS = `cdks${process.pid}`;
+const HOST_IF = `cdkh${process.pid}`.slice(0, 15);
+const NS_IF = `cdkn${process.pid}`.slice(0, 15);
+const HOST_IP = '10.231.0.1';
+const EXCLUDED_IP = '10.231.0.100';
+const POD_IP = '10.231.0.2';
+
+function which(cmd: string): boolean {
+  try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+
+const missing = ['ip', 'iptables-restore', 'setpriv'].filter(c => !which(c));
+const reason = process.getuid?.() !== 0 ? 'not running as root (network namespaces and iptables need root)'
+  : missing.length ? `missing ${missing.join(', ')} (install iproute2, iptables and util-linux)` : undefined;
+if (reason) {
+  // Visible in the test output: this test proves the rules on a real kernel only where it can.
+  process.stdout.write(`\nredirect-kernel.test.ts: SKIPPED: ${reason}\n`);
+}
+const kernelTest = reason ? test.skip : test;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-netns-'));
+fs.chmodSync(dir, 0o755);
+const SERVER = path.join(dir, 'server.js');
+const CLIENT = path.join(dir, 'client.js');
+fs.writeFileSync(SERVER, `
+const net = require('net');
+const specs = process.argv.slice(2);
+let ready = 0;
+for (const spec of specs) {
+  const [name, host, port] = spec.split(':');
+  net.createServer(s => { s.on('error', () => {}); s.end(name); }).listen(Number(port), host, () => {
+    if (++ready === specs.length) process.stdout.write('ready\\n');
+  });
+}
+`);
+fs.writeFileSync(CLIENT, `
+const net = require('net');
+const s = net.connect(Number(process.argv[3]), process.argv[2]);
+let data = '';
+s.setTimeout(3000, () => { process.stdout.write('timeout'); s.destroy(); });
+s.on('data', d => data += d);
+s.on('end', () => process.stdout.write(data));
+s.on('error', e => process.stdout.write('error:' + e.code));
+`);
+fs.chmodSync(SERVER, 0o644);
+fs.chmodSync(CLIENT, 0o644);
+
+const servers: ChildProcess[] = [];
+function startServer(inNamespace: boolean, specs: string[]): Promise<void> {
+  const cmd = inNamespace ? ['ip', 'netns', 'exec', NS, process.execPath, SERVER, ...specs] : [process.execPath, SERVER, ...specs];
+  const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  servers.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', d => { if (String(d).includes('ready')) { resolve(); } });
+    child.on('exit', code => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+/** Connects from inside the namespace as `uid` and returns the name of the listener that answered. */
+function connectFromPod(uid: number, host: string, port: number): string {
+  return execFileSync('ip', ['netns', 'exec', NS, 'setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups',
+    process.execPath, CLIENT, host, String(port)], { encoding: 'utf-8' });
+}
+
+/** Connects from outside the namespace (another host on the network). */
+function connectFromOutside(host: string, port: number): string {
+  return execFileSync(process.execPath, [CLIENT, host, String(port)], { encoding: 'utf-8' });
+}
+
+function sh(...args: string[]): void {
+  execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** The rules exactly as synthesized into the ConfigMap that the redirect init container mounts. */
+function synthesizedRules(): string {
+  const chart = newChart();
+  const proxy = new Sidecar(chart, 'proxy', {
+    image: 'ghcr.io/acme/proxy:1.0.0',
+    security: { uid: PROXY_UID },
+    ports: [{ port: 15001 }, { port: 15006 }, { port: 15021, exposure: PortExposure.EXPOSED }],
+    interceptTraffic: {
+      inboundPort: 15006,
+      outboundPort: 15001,
+      excludeInboundPorts: [9091],
+      excludeOutboundPorts: [5432],
+      excludeOutboundCidrs: [EXCLUDED_IP],
+    },
+  });
+  WorkloadSidecars.of(rawDeployment(chart, 'api', [{
+    name: 'app', image: 'ghcr.io/acme/app:1', ports: [{ containerPort: 8080 }, { containerPort: 9091 }],
+  }])).add(proxy);
+  const docs = synth(chart);
+  const pod = podOf(findDoc(docs, 'Deployment')).spec;
+  const volume = pod.volumes.find((v: any) => v.name === 'cdk-sidecars-redirect');
+  return findDoc(docs, 'ConfigMap', volume.configMap.name).data['rules.v4'];
+}
+
+describe('the redirect rules on a real kernel', () => {
+  beforeAll(async () => {
+    if (reason) { return; }
+    sh('ip', 'netns', 'add', NS);
+    sh('ip', '-n', NS, 'link', 'set', 'lo', 'up');
+    sh('ip', 'link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF);
+    sh('ip', 'link', 'set', NS_IF, 'netns', NS);
+    sh('ip', 'addr', 'add', `${HOST_IP}/24`, 'dev', HOST_IF);
+    sh('ip', 'addr', 'add', `${EXCLUDED_IP}/24`, 'dev', HOST_IF);
+    sh('ip', 'link', 'set', HOST_IF, 'up');
+    sh('ip', '-n', NS, 'addr', 'add', `${POD_IP}/24`, 'dev', NS_IF);
+    sh('ip', '-n', NS, 'link', 'set', NS_IF, 'up');
+    const rules = path.join(dir, 'rules.v4');
+    fs.writeFileSync(rules, synthesizedRules());
+    execFileSync('sh', ['-c', `ip netns exec ${NS} iptables-restore --noflush < ${rules}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // In the pod: the app (8080, 9091) and the proxy's two listeners.
+    await startServer(true, ['app:0.0.0.0:8080', 'app-excluded:0.0.0.0:9091', 'proxy-outbound:0.0.0.0:15001', 'proxy-inbound:0.0.0.0:15006']);
+    // Outside: a service, a database port and an excluded address.
+    await startServer(false, [`remote:${HOST_IP}:80`, `remote-db:${HOST_IP}:5432`, `remote-excluded:${EXCLUDED_IP}:80`]);
+  }, 30_000);
+
+  afterAll(() => {
+    for (const s of servers) { s.kill('SIGKILL'); }
+    if (!reason) {
+      try { sh('ip', 'netns', 'del', NS); } catch { /* already gone */ }
+      try { sh('ip', 'link', 'del', HOST_IF); } catch { /* removed with the namespace */ }
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  kernelTest('the document is the one the init container applies', () => {
+    const rules = fs.readFileSync(path.join(dir, 'rules.v4'), 'utf-8');
+    expect(rules).toContain('-A CDK_SIDECARS_INBOUND -p tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT');
+    expect(rules).not.toContain('--dport 9091 -j CDK_SIDECARS_IN_REDIRECT');
+  });
+
+  kernelTest('a connection to the app port arrives at the proxy inbound port', () => {
+    expect(connectFromOutside(POD_IP, 8080)).toBe('proxy-inbound');
+  });
+
+  kernelTest('an excluded inbound port reaches the app directly', () => {
+    expect(connectFromOutside(POD_IP, 9091)).toBe('app-excluded');
+  });
+
+  kernelTest('an outbound connection of the app arrives at the proxy outbound port', () => {
+    expect(connectFromPod(APP_UID, HOST_IP, 80)).toBe('proxy-outbound');
+  });
+
+  kernelTest('an outbound connection of the proxy UID is not redirected', () => {
+    expect(connectFromPod(PROXY_UID, HOST_IP, 80)).toBe('remote');
+  });
+
+  kernelTest('excluded outbound ports and CIDRs are not redirected', () => {
+    expect(connectFromPod(APP_UID, HOST_IP, 5432)).toBe('remote-db');
+    expect(connectFromPod(APP_UID, EXCLUDED_IP, 80)).toBe('remote-excluded');
+  });
+
+  kernelTest('localhost stays local: the app reaches other containers of the pod directly', () => {
+    expect(connectFromPod(APP_UID, '127.0.0.1', 8080)).toBe('app');
+  });
+});
