@@ -1,1 +1,2 @@
 export * from './sidecar';
+export * from './envoy';

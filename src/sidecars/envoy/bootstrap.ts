@@ -1,0 +1,444 @@
+/**
+ * The Envoy v3 bootstrap, generated from typed settings (JSON, snake_case field names,
+ * as Envoy reads it). Checked in tests against Envoy's own protos.
+ * Internal: the construct (envoy-sidecar.ts) owns the public props.
+ */
+
+const T = {
+  hcm: 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+  tcpProxy: 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+  router: 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+  healthCheck: 'type.googleapis.com/envoy.extensions.filters.http.health_check.v3.HealthCheck',
+  originalDst: 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
+  tlsInspector: 'type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
+  stdoutLog: 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
+  downstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+  upstreamTls: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+  httpOptions: 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+  secret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
+};
+
+/** An upstream service Envoy may route to. */
+export interface ClusterSettings {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly mtls: boolean;
+  readonly http2: boolean;
+  readonly sni?: string;
+  readonly connectTimeoutSeconds?: number;
+}
+
+/** An HTTP route of the egress listener. */
+export interface RouteSettings {
+  readonly pathPrefix: string;
+  readonly cluster: string;
+  readonly domains: string[];
+  readonly prefixRewrite?: string;
+  readonly timeoutSeconds?: number;
+}
+
+export interface BootstrapSettings {
+  readonly nodeId: string;
+  readonly nodeCluster: string;
+  readonly adminPort: number;
+  readonly inboundPort: number;
+  readonly outboundPort: number;
+  readonly readinessPort: number;
+  readonly prometheusPort: number;
+  /** Port of the kubelet probe route (transparent mode). */
+  readonly probePort?: number;
+  readonly probePathPrefix: string;
+  /** The app ports Envoy serves inbound. */
+  readonly appPorts: number[];
+  /** Transparent (iptables / proxyConfiguration) or explicit (the app talks to Envoy). */
+  readonly transparent: boolean;
+  readonly inboundProtocol: 'http' | 'tcp';
+  readonly connectTimeoutSeconds: number;
+  readonly requestTimeoutSeconds: number;
+  readonly accessLog: boolean;
+  readonly clusters: ClusterSettings[];
+  readonly routes: RouteSettings[];
+  /** Outbound destination ports served by the HTTP routes in transparent mode. */
+  readonly routedOutboundPorts: number[];
+  /** mTLS: the SDS files that point at the mounted certificate files. */
+  readonly mtls?: { readonly sdsDir: string; readonly certDir: string; readonly subjectAltNames: string[] };
+  /** Unix domain sockets instead of TCP loopback. */
+  readonly uds?: { readonly dir: string; readonly publicPort: number };
+  readonly xds?: { readonly address: string; readonly port: number; readonly tls: boolean; readonly caFile: string; readonly serverName: string };
+  /** ext_authz (gRPC) of another sidecar in the pod. */
+  readonly extAuthz?: { readonly port: number; readonly timeoutSeconds: number; readonly failureModeAllow: boolean };
+}
+
+const seconds = (s: number) => `${Number.isInteger(s) ? s : s.toFixed(3)}s`;
+
+function socket(address: string, port: number): any {
+  return { socket_address: { address, port_value: port } };
+}
+
+function endpoint(clusterName: string, address: any): any {
+  return { cluster_name: clusterName, endpoints: [{ lb_endpoints: [{ endpoint: { address } }] }] };
+}
+
+function staticCluster(name: string, address: any, connectTimeoutSeconds: number, extra: any = {}): any {
+  return { name, type: 'STATIC', connect_timeout: seconds(connectTimeoutSeconds), load_assignment: endpoint(name, address), ...extra };
+}
+
+function stdoutAccessLog(enabled: boolean): any[] {
+  if (!enabled) { return []; }
+  return [{
+    name: 'envoy.access_loggers.stdout',
+    typed_config: {
+      '@type': T.stdoutLog,
+      'log_format': {
+        json_format: {
+          start_time: '%START_TIME%',
+          method: '%REQ(:METHOD)%',
+          path: '%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%',
+          protocol: '%PROTOCOL%',
+          response_code: '%RESPONSE_CODE%',
+          response_flags: '%RESPONSE_FLAGS%',
+          bytes_received: '%BYTES_RECEIVED%',
+          bytes_sent: '%BYTES_SENT%',
+          duration_ms: '%DURATION%',
+          upstream_host: '%UPSTREAM_HOST%',
+          upstream_cluster: '%UPSTREAM_CLUSTER%',
+          downstream_remote_address: '%DOWNSTREAM_REMOTE_ADDRESS%',
+          request_id: '%REQ(X-REQUEST-ID)%',
+          authority: '%REQ(:AUTHORITY)%',
+          user_agent: '%REQ(USER-AGENT)%',
+        },
+      },
+    },
+  }];
+}
+
+function router(): any {
+  return { name: 'envoy.filters.http.router', typed_config: { '@type': T.router } };
+}
+
+function httpFilters(s: BootstrapSettings, authz: boolean): any[] {
+  const filters: any[] = [];
+  if (authz && s.extAuthz) {
+    filters.push({
+      name: 'envoy.filters.http.ext_authz',
+      typed_config: {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthz',
+        'transport_api_version': 'V3',
+        'failure_mode_allow': s.extAuthz.failureModeAllow,
+        'grpc_service': { envoy_grpc: { cluster_name: 'ext_authz' }, timeout: seconds(s.extAuthz.timeoutSeconds) },
+      },
+    });
+  }
+  filters.push(router());
+  return filters;
+}
+
+function hcm(s: BootstrapSettings, statPrefix: string, routeConfig: any, options: { authz: boolean; log: boolean; extraFilters?: any[] }): any {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': T.hcm,
+      'stat_prefix': statPrefix,
+      'codec_type': 'AUTO',
+      'route_config': routeConfig,
+      'http_filters': [...(options.extraFilters ?? []), ...httpFilters(s, options.authz)],
+      'access_log': stdoutAccessLog(options.log && s.accessLog),
+    },
+  };
+}
+
+function tcpProxy(statPrefix: string, cluster: string, log: any[]): any {
+  return { name: 'envoy.filters.network.tcp_proxy', typed_config: { '@type': T.tcpProxy, 'stat_prefix': statPrefix, cluster, 'access_log': log } };
+}
+
+function route(prefix: string, cluster: string, extra: any = {}): any {
+  return { match: { prefix }, route: { cluster, ...extra } };
+}
+
+function routeConfig(name: string, routes: any[], domains: string[] = ['*']): any {
+  return { name, virtual_hosts: [{ name, domains, routes }] };
+}
+
+/** The certificate files of mTLS, served to Envoy through SDS from files (reloaded when they change). */
+function sdsConfig(s: BootstrapSettings, name: 'tls_certificate' | 'validation_context'): any {
+  return { name, sds_config: { path_config_source: { path: `${s.mtls!.sdsDir}/${name}.json` }, resource_api_version: 'V3' } };
+}
+
+function commonTls(s: BootstrapSettings): any {
+  return {
+    tls_certificate_sds_secret_configs: [sdsConfig(s, 'tls_certificate')],
+    validation_context_sds_secret_config: sdsConfig(s, 'validation_context'),
+  };
+}
+
+function downstreamTls(s: BootstrapSettings): any {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: { '@type': T.downstreamTls, 'require_client_certificate': true, 'common_tls_context': commonTls(s) },
+  };
+}
+
+function upstreamTls(s: BootstrapSettings, sni: string, mtls: boolean): any {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: mtls
+      ? { '@type': T.upstreamTls, sni, 'common_tls_context': commonTls(s) }
+      : { '@type': T.upstreamTls, sni },
+  };
+}
+
+function http2Options(): any {
+  return { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': T.httpOptions, 'explicit_http_config': { http2_protocol_options: {} } } };
+}
+
+function isIp(address: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(address) || address.includes(':');
+}
+
+function userCluster(s: BootstrapSettings, c: ClusterSettings): any {
+  const cluster: any = {
+    name: c.name,
+    type: isIp(c.address) ? 'STATIC' : 'STRICT_DNS',
+    connect_timeout: seconds(c.connectTimeoutSeconds ?? s.connectTimeoutSeconds),
+    lb_policy: 'ROUND_ROBIN',
+    load_assignment: endpoint(c.name, socket(c.address, c.port)),
+  };
+  if (!isIp(c.address)) { cluster.dns_lookup_family = 'V4_PREFERRED'; }
+  if (c.tls || c.mtls) { cluster.transport_socket = upstreamTls(s, c.sni ?? c.address, c.mtls); }
+  if (c.http2) { cluster.typed_extension_protocol_options = http2Options(); }
+  return cluster;
+}
+
+function adminCluster(s: BootstrapSettings): any {
+  return staticCluster('admin', socket('127.0.0.1', s.adminPort), 1);
+}
+
+/** Readiness (/healthz/ready -> admin /ready) and Prometheus (/stats/prometheus) listeners. */
+function observabilityListeners(s: BootstrapSettings): any[] {
+  const notFound = { match: { prefix: '/' }, direct_response: { status: 404 } };
+  return [
+    {
+      name: 'readiness',
+      address: socket('0.0.0.0', s.readinessPort),
+      filter_chains: [{
+        filters: [hcm(s, 'readiness', routeConfig('readiness', [
+          route('/healthz/ready', 'admin', { prefix_rewrite: '/ready' }),
+          notFound,
+        ]), { authz: false, log: false })],
+      }],
+    },
+    {
+      name: 'prometheus',
+      address: socket('0.0.0.0', s.prometheusPort),
+      filter_chains: [{ filters: [hcm(s, 'prometheus', routeConfig('prometheus', [route('/stats/prometheus', 'admin'), notFound]), { authz: false, log: false })] }],
+    },
+  ];
+}
+
+/**
+ * The kubelet probe route: HTTP probes of app port P at X are proxied from
+ * <prefix>/http/P<X> to the app; <prefix>/tcp/P answers 200 while Envoy's TCP health
+ * check of 127.0.0.1:P passes.
+ */
+function probeListener(s: BootstrapSettings): { listener: any; clusters: any[] } {
+  const prefix = s.probePathPrefix;
+  const healthChecks = s.appPorts.map(p => ({
+    name: 'envoy.filters.http.health_check',
+    typed_config: {
+      '@type': T.healthCheck,
+      'pass_through_mode': false,
+      'headers': [{ name: ':path', string_match: { exact: `${prefix}/tcp/${p}` } }],
+      'cluster_min_healthy_percentages': { [`probe_tcp_${p}`]: { value: 100 } },
+    },
+  }));
+  const routes = [
+    ...s.appPorts.map(p => route(`${prefix}/http/${p}/`, `probe_http_${p}`, { prefix_rewrite: '/' })),
+    { match: { prefix: '/' }, direct_response: { status: 404 } },
+  ];
+  const clusters = s.appPorts.flatMap(p => [
+    staticCluster(`probe_http_${p}`, socket('127.0.0.1', p), 1),
+    staticCluster(`probe_tcp_${p}`, socket('127.0.0.1', p), 1, {
+      health_checks: [{ timeout: '1s', interval: '2s', unhealthy_threshold: 1, healthy_threshold: 1, tcp_health_check: {} }],
+    }),
+  ]);
+  return {
+    listener: {
+      name: 'probes',
+      address: socket('0.0.0.0', s.probePort!),
+      filter_chains: [{ filters: [hcm(s, 'probes', routeConfig('probes', routes), { authz: false, log: false, extraFilters: healthChecks })] }],
+    },
+    clusters,
+  };
+}
+
+function inboundFilter(s: BootstrapSettings, port: number, cluster: string): any {
+  return s.inboundProtocol === 'tcp'
+    ? tcpProxy(`inbound_${port}`, cluster, stdoutAccessLog(s.accessLog))
+    : hcm(s, `inbound_${port}`, routeConfig(`inbound_${port}`, [route('/', cluster, { timeout: seconds(s.requestTimeoutSeconds) })]), { authz: true, log: true });
+}
+
+function egressRoutes(s: BootstrapSettings, fallback?: string): any[] {
+  const byDomains = new Map<string, any[]>();
+  for (const r of s.routes) {
+    const key = r.domains.join(',');
+    const routes = byDomains.get(key) ?? [];
+    routes.push(route(r.pathPrefix, r.cluster, {
+      ...(r.prefixRewrite !== undefined ? { prefix_rewrite: r.prefixRewrite } : {}),
+      timeout: seconds(r.timeoutSeconds ?? s.requestTimeoutSeconds),
+    }));
+    byDomains.set(key, routes);
+  }
+  const hosts = [...byDomains].map(([domains, routes], i) => ({ name: `egress_${i}`, domains: domains.split(','), routes }));
+  const catchAll = fallback
+    ? [route('/', fallback, { timeout: seconds(s.requestTimeoutSeconds) })]
+    : [{ match: { prefix: '/' }, direct_response: { status: 404 } }];
+  const star = hosts.find(h => h.domains.includes('*'));
+  if (star) { star.routes.push(...catchAll); } else { hosts.push({ name: 'egress_default', domains: ['*'], routes: catchAll }); }
+  return hosts;
+}
+
+/** The bootstrap of a sidecar Envoy. */
+export function envoyBootstrap(s: BootstrapSettings): any {
+  const listeners: any[] = [...observabilityListeners(s)];
+  const clusters: any[] = [adminCluster(s), ...s.clusters.map(c => userCluster(s, c))];
+  const connect = s.connectTimeoutSeconds;
+  const appPortClusters = () => s.appPorts.map(p => staticCluster(`inbound_${p}`, socket('127.0.0.1', p), connect));
+
+  if (s.extAuthz) {
+    clusters.push(staticCluster('ext_authz', socket('127.0.0.1', s.extAuthz.port), connect, { typed_extension_protocol_options: http2Options() }));
+  }
+
+  if (s.uds) {
+    // Unix domain sockets: the app listens on <dir>/app.sock and sends to <dir>/egress.sock.
+    listeners.push({
+      name: 'inbound',
+      address: socket('0.0.0.0', s.uds.publicPort),
+      ...(s.mtls ? { listener_filters: [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': T.tlsInspector } }] } : {}),
+      filter_chains: [{ filters: [inboundFilter(s, s.uds.publicPort, 'app_uds')], ...(s.mtls ? { transport_socket: downstreamTls(s) } : {}) }],
+    });
+    listeners.push({
+      name: 'egress',
+      address: { pipe: { path: `${s.uds.dir}/egress.sock`, mode: 0o660 } },
+      filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true })] }],
+    });
+    clusters.push({
+      name: 'app_uds',
+      type: 'STATIC',
+      connect_timeout: seconds(connect),
+      load_assignment: endpoint('app_uds', { pipe: { path: `${s.uds.dir}/app.sock` } }),
+    });
+  } else if (s.xds) {
+    // The control plane sends the inbound and outbound listeners and their clusters
+    // (ADS); the probe route, readiness and metrics stay static.
+  } else if (s.transparent) {
+    listeners.push({
+      name: 'inbound',
+      address: socket('0.0.0.0', s.inboundPort),
+      listener_filters: [
+        { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': T.originalDst } },
+        ...(s.mtls ? [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': T.tlsInspector } }] : []),
+      ],
+      filter_chains: s.appPorts.map(p => ({
+        filter_chain_match: s.mtls ? { destination_port: p, transport_protocol: 'tls' } : { destination_port: p },
+        filters: [inboundFilter(s, p, `inbound_${p}`)],
+        ...(s.mtls ? { transport_socket: downstreamTls(s) } : {}),
+      })),
+    });
+    const passthrough = tcpProxy('outbound_passthrough', 'passthrough', stdoutAccessLog(s.accessLog));
+    listeners.push({
+      name: 'outbound',
+      address: socket('0.0.0.0', s.outboundPort),
+      listener_filters: [{ name: 'envoy.filters.listener.original_dst', typed_config: { '@type': T.originalDst } }],
+      filter_chains: s.routes.length && s.routedOutboundPorts.length
+        ? s.routedOutboundPorts.map(p => ({
+          filter_chain_match: { destination_port: p },
+          filters: [hcm(s, `outbound_${p}`, { name: `outbound_${p}`, virtual_hosts: egressRoutes(s, 'passthrough') }, { authz: false, log: true })],
+        }))
+        : [],
+      default_filter_chain: { filters: [passthrough] },
+    });
+    clusters.push(...appPortClusters(), {
+      name: 'passthrough',
+      type: 'ORIGINAL_DST',
+      lb_policy: 'CLUSTER_PROVIDED',
+      connect_timeout: seconds(connect),
+    });
+  } else {
+    // Explicit proxy: inbound on an exposed port to the app's first port; the app sends
+    // egress HTTP to 127.0.0.1:<outbound port>.
+    const target = s.appPorts[0];
+    listeners.push({
+      name: 'inbound',
+      address: socket('0.0.0.0', s.inboundPort),
+      filter_chains: [{ filters: [inboundFilter(s, target, `inbound_${target}`)], ...(s.mtls ? { transport_socket: downstreamTls(s) } : {}) }],
+    });
+    listeners.push({
+      name: 'egress',
+      address: socket('127.0.0.1', s.outboundPort),
+      filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true })] }],
+    });
+    clusters.push(staticCluster(`inbound_${target}`, socket('127.0.0.1', target), connect));
+  }
+
+  if (s.probePort !== undefined && s.transparent) {
+    const probes = probeListener(s);
+    listeners.push(probes.listener);
+    clusters.push(...probes.clusters);
+  }
+
+  const bootstrap: any = {
+    node: { id: s.nodeId, cluster: s.nodeCluster },
+    admin: {
+      address: socket('127.0.0.1', s.adminPort),
+    },
+    static_resources: { listeners, clusters },
+  };
+  if (s.xds) {
+    clusters.push({
+      name: 'xds',
+      type: isIp(s.xds.address) ? 'STATIC' : 'STRICT_DNS',
+      connect_timeout: seconds(connect),
+      load_assignment: endpoint('xds', socket(s.xds.address, s.xds.port)),
+      typed_extension_protocol_options: http2Options(),
+      ...(s.xds.tls ? {
+        transport_socket: {
+          name: 'envoy.transport_sockets.tls',
+          typed_config: {
+            '@type': T.upstreamTls,
+            'sni': s.xds.serverName,
+            'common_tls_context': { validation_context: { trusted_ca: { filename: s.xds.caFile }, match_typed_subject_alt_names: [{ san_type: 'DNS', matcher: { exact: s.xds.serverName } }] } },
+          },
+        },
+      } : {}),
+    });
+    bootstrap.dynamic_resources = {
+      ads_config: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds' } }], set_node_on_first_message_only: true },
+      lds_config: { ads: {}, resource_api_version: 'V3' },
+      cds_config: { ads: {}, resource_api_version: 'V3' },
+    };
+  }
+  return bootstrap;
+}
+
+/** The SDS resource files for mTLS: the certificate and the trusted CA, from the mounted secret. */
+export function sdsFiles(s: BootstrapSettings): { [name: string]: any } {
+  const m = s.mtls!;
+  const validation: any = { trusted_ca: { filename: `${m.certDir}/ca.crt` } };
+  if (m.subjectAltNames.length) {
+    validation.match_typed_subject_alt_names = m.subjectAltNames.map(san => ({ san_type: san.includes('://') ? 'URI' : 'DNS', matcher: { exact: san } }));
+  }
+  return {
+    'tls_certificate.json': {
+      resources: [{
+        '@type': T.secret,
+        'name': 'tls_certificate',
+        'tls_certificate': { certificate_chain: { filename: `${m.certDir}/tls.crt` }, private_key: { filename: `${m.certDir}/tls.key` } },
+      }],
+    },
+    'validation_context.json': {
+      resources: [{ '@type': T.secret, 'name': 'validation_context', 'validation_context': validation }],
+    },
+  };
+}

@@ -1,0 +1,565 @@
+import { Construct } from 'constructs';
+import { BootstrapSettings, envoyBootstrap, sdsFiles } from './bootstrap';
+import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
+import { Errors } from '../../core/errors';
+import { DNS_LABEL, isImageReference, pathProblem } from '../../core/names';
+import { Probe } from '../../core/probe';
+import { resolveContribution } from '../../core/resolve';
+import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
+
+/** What Envoy speaks on the app's inbound ports. */
+export enum EnvoyInboundProtocol {
+  /** HTTP/1.1 and HTTP/2 (HTTP connection manager: routes, access logs with paths, ext_authz). */
+  HTTP = 'HTTP',
+  /** Opaque TCP (tcp_proxy). */
+  TCP = 'TCP',
+}
+
+/** Envoy's log level. */
+export enum EnvoyLogLevel {
+  /** trace */
+  TRACE = 'trace',
+  /** debug */
+  DEBUG = 'debug',
+  /** info */
+  INFO = 'info',
+  /** warning */
+  WARN = 'warning',
+  /** error */
+  ERROR = 'error',
+  /** critical */
+  CRITICAL = 'critical',
+  /** off */
+  OFF = 'off',
+}
+
+/** An upstream service Envoy can route to. */
+export interface EnvoyCluster {
+  /** Cluster name (letters, digits, '-', '_', '.'). */
+  readonly name: string;
+  /** Host name or IP address. */
+  readonly address: string;
+  /** Port. */
+  readonly port: number;
+  /**
+   * Originate TLS.
+   * @default false
+   */
+  readonly tls?: boolean;
+  /**
+   * Originate mutual TLS with the sidecar's certificate (needs `mtls`).
+   * @default false
+   */
+  readonly mtls?: boolean;
+  /**
+   * Speak HTTP/2 (e.g. gRPC) upstream.
+   * @default false
+   */
+  readonly http2?: boolean;
+  /**
+   * SNI for TLS.
+   * @default - the address
+   */
+  readonly sni?: string;
+  /**
+   * Connect timeout in seconds.
+   * @default - connectTimeoutSeconds
+   */
+  readonly connectTimeoutSeconds?: number;
+}
+
+/** An HTTP route of the egress side. */
+export interface EnvoyRoute {
+  /** Path prefix matched, starting with '/'. */
+  readonly pathPrefix: string;
+  /** Name of a cluster in `clusters`. */
+  readonly cluster: string;
+  /**
+   * Host names (Host / :authority) the route is for.
+   * @default ['*']
+   */
+  readonly domains?: string[];
+  /**
+   * Replace the matched prefix with this.
+   * @default - the path is kept
+   */
+  readonly prefixRewrite?: string;
+  /**
+   * Request timeout in seconds (0 = none).
+   * @default - requestTimeoutSeconds
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** An xDS control plane (ADS over gRPC) that sends Envoy its listeners and clusters. */
+export interface EnvoyXds {
+  /** Host name or IP of the control plane. */
+  readonly address: string;
+  /** Port of the control plane. */
+  readonly port: number;
+  /**
+   * Connect with TLS.
+   * @default true
+   */
+  readonly tls?: boolean;
+  /**
+   * Name expected in the control plane's certificate (and SNI).
+   * @default - the address
+   */
+  readonly serverName?: string;
+  /**
+   * CA bundle that signs the control plane's certificate, inside the Envoy image.
+   * @default '/etc/ssl/certs/ca-certificates.crt'
+   */
+  readonly caCertificateFile?: string;
+}
+
+/** Mutual TLS between proxies with certificates from a secret (tls.crt, tls.key, ca.crt). */
+export interface EnvoyMtls {
+  /** Secret holding `tls.crt`, `tls.key` and `ca.crt` (on Kubernetes a Secret, e.g. from cert-manager). */
+  readonly secretName: string;
+  /**
+   * Subject alternative names accepted from peers (URIs such as SPIFFE IDs, or DNS names).
+   * @default - any certificate signed by the CA
+   */
+  readonly subjectAltNames?: string[];
+}
+
+/** App and Envoy exchange traffic over Unix domain sockets in a shared volume. */
+export interface EnvoyUnixSockets {
+  /** Port on which Envoy takes inbound traffic for the app (exposed). */
+  readonly publicPort: number;
+  /**
+   * Directory of the sockets, mounted into Envoy and the app: the app listens on
+   * `<dir>/app.sock` and sends egress HTTP to `<dir>/egress.sock`.
+   * @default '/var/run/envoy-uds'
+   */
+  readonly directory?: string;
+}
+
+/** Props of an Envoy sidecar. */
+export interface EnvoySidecarProps {
+  /**
+   * Container name.
+   * @default 'envoy'
+   */
+  readonly name?: string;
+  /**
+   * Image (the default Ubuntu-based image has curl, used by the ECS health check).
+   * @default 'envoyproxy/envoy:v1.39.1'
+   */
+  readonly image?: string;
+  /**
+   * UID and GID Envoy runs as; its traffic is never redirected.
+   * @default 1337
+   */
+  readonly uid?: number;
+  /**
+   * Admin interface port (bound to 127.0.0.1).
+   * @default 15000
+   */
+  readonly adminPort?: number;
+  /**
+   * Port of redirected outbound traffic (transparent mode), or of the egress listener
+   * on 127.0.0.1 (explicit mode).
+   * @default 15001
+   */
+  readonly outboundPort?: number;
+  /**
+   * Port of redirected inbound traffic (transparent mode), or the exposed inbound port
+   * (explicit mode).
+   * @default 15006
+   */
+  readonly inboundPort?: number;
+  /**
+   * Readiness port (`/healthz/ready`).
+   * @default 15021
+   */
+  readonly readinessPort?: number;
+  /**
+   * Prometheus port (`/stats/prometheus`).
+   * @default 15090
+   */
+  readonly prometheusPort?: number;
+  /**
+   * Port of the kubelet probe route for the app's probes (transparent mode).
+   * @default 15020
+   */
+  readonly probePort?: number;
+  /**
+   * Redirect the app's traffic through Envoy transparently (iptables on Kubernetes, the
+   * task proxyConfiguration on ECS). False: explicit proxy mode, the only one ACI allows.
+   * @default true
+   */
+  readonly redirect?: boolean;
+  /**
+   * Inbound ports captured and served.
+   * @default - every TCP port of the app containers
+   */
+  readonly appPorts?: number[];
+  /**
+   * Inbound ports never captured.
+   * @default - none
+   */
+  readonly excludeInboundPorts?: number[];
+  /**
+   * Outbound destination ports never captured.
+   * @default - none
+   */
+  readonly excludeOutboundPorts?: number[];
+  /**
+   * Outbound destinations (IPs or CIDRs) never captured.
+   * @default - none (platform metadata endpoints are always excluded on ECS)
+   */
+  readonly excludeOutboundCidrs?: string[];
+  /**
+   * Only these outbound ports are captured (Kubernetes only).
+   * @default - all
+   */
+  readonly includeOutboundPorts?: number[];
+  /**
+   * Only these outbound destinations are captured (Kubernetes only).
+   * @default - all
+   */
+  readonly includeOutboundCidrs?: string[];
+  /**
+   * Image of the Kubernetes init container that installs the redirect rules; it must
+   * contain iptables-restore.
+   * @default 'docker.io/istio/proxyv2:1.29.6'
+   */
+  readonly redirectImage?: string;
+  /**
+   * What Envoy speaks on the app's inbound ports.
+   * @default EnvoyInboundProtocol.HTTP
+   */
+  readonly inboundProtocol?: EnvoyInboundProtocol;
+  /**
+   * Upstream connect timeout, seconds.
+   * @default 5
+   */
+  readonly connectTimeoutSeconds?: number;
+  /**
+   * HTTP request timeout, seconds (0 = none).
+   * @default 15
+   */
+  readonly requestTimeoutSeconds?: number;
+  /**
+   * Access log of every request and connection to stdout, as JSON.
+   * @default true
+   */
+  readonly accessLog?: boolean;
+  /**
+   * Log level.
+   * @default EnvoyLogLevel.INFO
+   */
+  readonly logLevel?: EnvoyLogLevel;
+  /**
+   * Extra upstream clusters.
+   * @default - none
+   */
+  readonly clusters?: EnvoyCluster[];
+  /**
+   * Extra HTTP routes to the clusters: on the egress listener (explicit mode, Unix
+   * sockets) or for the outbound ports in `routedOutboundPorts` (transparent mode, other
+   * traffic passes through).
+   * @default - none
+   */
+  readonly routes?: EnvoyRoute[];
+  /**
+   * Outbound destination ports whose HTTP traffic the routes apply to (transparent mode).
+   * @default [80]
+   */
+  readonly routedOutboundPorts?: number[];
+  /**
+   * An xDS control plane instead of the static listeners.
+   * @default - static configuration
+   */
+  readonly xds?: EnvoyXds;
+  /**
+   * Mutual TLS on the inbound side (and for clusters with `mtls`).
+   * @default - plaintext
+   */
+  readonly mtls?: EnvoyMtls;
+  /**
+   * Unix domain sockets between the app and Envoy instead of TCP loopback.
+   * @default - TCP
+   */
+  readonly unixSockets?: EnvoyUnixSockets;
+  /**
+   * Seconds Envoy drains its listeners before it stops.
+   * @default 5
+   */
+  readonly drainSeconds?: number;
+  /**
+   * Seconds Envoy needs to stop.
+   * @default - drainSeconds + 5
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * CPU and memory.
+   * @default - requests 100m and 128 MiB, limits 2000m and 1024 MiB (Istio's defaults)
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Node id in the bootstrap.
+   * @default - the container name
+   */
+  readonly nodeId?: string;
+  /**
+   * Service cluster of the node (xDS).
+   * @default 'cdk-sidecars'
+   */
+  readonly serviceCluster?: string;
+  /**
+   * Health command for platforms that check health inside the container (ECS).
+   * @default - curl of the readiness route
+   */
+  readonly healthCommand?: string[];
+}
+
+const DEFAULT_IMAGE = 'envoyproxy/envoy:v1.39.1';
+const CONFIG_DIR = '/etc/envoy';
+const TLS_DIR = '/etc/envoy/tls';
+const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const RESERVED_CLUSTERS = /^(admin|passthrough|xds|ext_authz|app_uds|inbound_\d+|probe_(http|tcp)_\d+)$/;
+
+/**
+ * An Envoy proxy beside the app, with a generated bootstrap: admin on 127.0.0.1:15000,
+ * inbound listener 15006 to the app's ports on 127.0.0.1, outbound listener 15001
+ * (original destination, passthrough), Prometheus on 15090 (`/stats/prometheus`),
+ * readiness on 15021 (`/healthz/ready`), and a kubelet probe route on 15020.
+ *
+ * With `redirect` (the default) the app's traffic goes through Envoy without the app
+ * knowing: Kubernetes gets an iptables redirect init container, ECS the task's
+ * proxyConfiguration. The app starts only once Envoy is ready, and Envoy drains and
+ * stops after the app.
+ */
+export class EnvoySidecar extends Construct implements ISidecar {
+  /** Container name. */
+  public readonly name: string;
+  /** UID (and GID) Envoy runs as. */
+  public readonly uid: number;
+  /** Port of redirected inbound traffic. */
+  public readonly inboundPort: number;
+  /** Port of redirected outbound traffic (or the egress listener). */
+  public readonly outboundPort: number;
+  /** Readiness port. */
+  public readonly readinessPort: number;
+  private readonly props: EnvoySidecarProps;
+  private readonly ports: { admin: number; outbound: number; inbound: number; readiness: number; prometheus: number; probe: number };
+
+  constructor(scope: Construct, id: string, props: EnvoySidecarProps = {}) {
+    super(scope, id);
+    const path = this.node.path;
+    this.props = props;
+    this.name = props.name ?? 'envoy';
+    this.uid = props.uid ?? 1337;
+    this.ports = {
+      admin: props.adminPort ?? 15000,
+      outbound: props.outboundPort ?? 15001,
+      inbound: props.inboundPort ?? 15006,
+      readiness: props.readinessPort ?? 15021,
+      prometheus: props.prometheusPort ?? 15090,
+      probe: props.probePort ?? 15020,
+    };
+    this.inboundPort = this.ports.inbound;
+    this.outboundPort = this.ports.outbound;
+    this.readinessPort = this.ports.readiness;
+    this.check(path);
+    // Every field check of the neutral model, now, with an empty pod.
+    resolveContribution(path, this.contribute({ targetPath: path, appContainers: [] }));
+  }
+
+  /** Describes Envoy for the pod: the bootstrap serves the app's ports. */
+  public contribute(context: CompositionContext): SidecarContribution {
+    const p = this.props;
+    const transparent = (p.redirect ?? true) && !p.unixSockets;
+    const excluded = new Set(p.excludeInboundPorts ?? []);
+    const appTcp = context.appContainers.flatMap(c => c.ports.filter(x => (x.protocol ?? 'TCP') === 'TCP').map(x => x.port));
+    const appPorts = [...new Set(p.appPorts ?? appTcp)].filter(x => !excluded.has(x)).sort((a, b) => a - b);
+    const udsDir = p.unixSockets?.directory ?? '/var/run/envoy-uds';
+    const settings: BootstrapSettings = {
+      nodeId: p.nodeId ?? this.name,
+      nodeCluster: p.serviceCluster ?? 'cdk-sidecars',
+      adminPort: this.ports.admin,
+      inboundPort: this.ports.inbound,
+      outboundPort: this.ports.outbound,
+      readinessPort: this.ports.readiness,
+      prometheusPort: this.ports.prometheus,
+      probePort: transparent ? this.ports.probe : undefined,
+      probePathPrefix: '/app-health',
+      appPorts,
+      transparent,
+      inboundProtocol: p.inboundProtocol === EnvoyInboundProtocol.TCP ? 'tcp' : 'http',
+      connectTimeoutSeconds: p.connectTimeoutSeconds ?? 5,
+      requestTimeoutSeconds: p.requestTimeoutSeconds ?? 15,
+      accessLog: p.accessLog ?? true,
+      clusters: (p.clusters ?? []).map(c => ({
+        name: c.name,
+        address: c.address,
+        port: c.port,
+        tls: c.tls ?? false,
+        mtls: c.mtls ?? false,
+        http2: c.http2 ?? false,
+        sni: c.sni,
+        connectTimeoutSeconds: c.connectTimeoutSeconds,
+      })),
+      routes: (p.routes ?? []).map(r => ({ pathPrefix: r.pathPrefix, cluster: r.cluster, domains: r.domains ?? ['*'], prefixRewrite: r.prefixRewrite, timeoutSeconds: r.timeoutSeconds })),
+      routedOutboundPorts: p.routedOutboundPorts ?? [80],
+      mtls: p.mtls ? { sdsDir: CONFIG_DIR, certDir: TLS_DIR, subjectAltNames: p.mtls.subjectAltNames ?? [] } : undefined,
+      uds: p.unixSockets ? { dir: udsDir, publicPort: p.unixSockets.publicPort } : undefined,
+      xds: p.xds ? {
+        address: p.xds.address,
+        port: p.xds.port,
+        tls: p.xds.tls ?? true,
+        caFile: p.xds.caCertificateFile ?? '/etc/ssl/certs/ca-certificates.crt',
+        serverName: p.xds.serverName ?? p.xds.address,
+      } : undefined,
+    };
+
+    const files = [{ name: 'envoy.json', content: `${JSON.stringify(envoyBootstrap(settings), null, 2)}\n` }];
+    if (settings.mtls) {
+      for (const [name, content] of Object.entries(sdsFiles(settings))) { files.push({ name, content: `${JSON.stringify(content, null, 2)}\n` }); }
+    }
+    const volumes: VolumeSpec[] = [
+      { name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files },
+      { name: `${this.name}-tmp`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 },
+    ];
+    const mounts: VolumeMountSpec[] = [
+      { volume: `${this.name}-config`, path: CONFIG_DIR, readOnly: true },
+      { volume: `${this.name}-tmp`, path: '/tmp' },
+    ];
+    if (p.mtls) {
+      volumes.push({ name: `${this.name}-tls`, kind: VolumeKind.SECRET, secretName: p.mtls.secretName });
+      mounts.push({ volume: `${this.name}-tls`, path: TLS_DIR, readOnly: true });
+    }
+    const appMounts: VolumeMountSpec[] = [];
+    const appEnv = [];
+    if (p.unixSockets) {
+      volumes.push({ name: `${this.name}-uds`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 1 });
+      mounts.push({ volume: `${this.name}-uds`, path: udsDir });
+      appMounts.push({ volume: `${this.name}-uds`, path: udsDir });
+      appEnv.push({ name: 'ENVOY_EGRESS_SOCKET', value: `${udsDir}/egress.sock` }, { name: 'APP_LISTEN_SOCKET', value: `${udsDir}/app.sock` });
+    } else if (!transparent) {
+      appEnv.push({ name: 'ENVOY_EGRESS_URL', value: `http://127.0.0.1:${this.ports.outbound}` });
+    }
+
+    const ready = Probe.httpGet({ port: this.ports.readiness, path: '/healthz/ready', periodSeconds: 1, failureThreshold: 120 });
+    const ports: ContainerPortSpec[] = [
+      { port: this.ports.admin, name: 'envoy-admin' },
+      { port: this.ports.outbound, name: 'envoy-outbound' },
+      { port: this.ports.inbound, name: 'envoy-inbound', exposure: transparent || p.unixSockets ? PortExposure.POD_LOCAL : PortExposure.EXPOSED },
+      { port: this.ports.readiness, name: 'envoy-ready', exposure: PortExposure.EXPOSED },
+      { port: this.ports.prometheus, name: 'http-envoy-prom', exposure: PortExposure.EXPOSED },
+      ...(transparent ? [{ port: this.ports.probe, name: 'envoy-probes', exposure: PortExposure.EXPOSED }] : []),
+      ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.EXPOSED }] : []),
+    ];
+    const drain = p.drainSeconds ?? 5;
+    const readyUrl = `http://127.0.0.1:${this.ports.readiness}/healthz/ready`;
+    const container: ContainerSpec = {
+      name: this.name,
+      image: p.image ?? DEFAULT_IMAGE,
+      role: StartupRole.SIDECAR,
+      appWaitsFor: WaitCondition.HEALTHY,
+      command: ['envoy'],
+      args: ['-c', `${CONFIG_DIR}/envoy.json`, '--log-level', p.logLevel ?? EnvoyLogLevel.INFO, '--drain-time-s', String(drain),
+        '--drain-strategy', 'immediate', '--disable-hot-restart'],
+      ports,
+      security: { uid: this.uid, gid: this.uid },
+      resources: { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024, ...p.resources },
+      startupProbe: ready,
+      readinessProbe: Probe.httpGet({ port: this.ports.readiness, path: '/healthz/ready', periodSeconds: 5 }),
+      healthCommand: p.healthCommand ?? ['curl', '-sf', '-o', '/dev/null', readyUrl],
+      waitCommand: ['sh', '-c', `until curl -sf -o /dev/null ${readyUrl}; do sleep 1; done`],
+      volumeMounts: mounts,
+      shutdown: {
+        drainCommand: ['sh', '-c', `curl -sf -o /dev/null -X POST 'http://127.0.0.1:${this.ports.admin}/drain_listeners?graceful&inboundonly'; sleep ${drain}`],
+        gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,
+      },
+    };
+    return {
+      containers: [container],
+      volumes,
+      appRequests: { env: appEnv, mounts: appMounts },
+      pod: {
+        trafficInterception: transparent ? {
+          proxyContainer: this.name,
+          proxyUid: this.uid,
+          proxyGid: this.uid,
+          inboundPort: this.ports.inbound,
+          outboundPort: this.ports.outbound,
+          appPorts: p.appPorts,
+          excludeInboundPorts: p.excludeInboundPorts,
+          excludeOutboundPorts: p.excludeOutboundPorts,
+          excludeOutboundCidrs: p.excludeOutboundCidrs,
+          includeOutboundPorts: p.includeOutboundPorts,
+          includeOutboundCidrs: p.includeOutboundCidrs,
+          probeRedirect: { port: this.ports.probe, pathPrefix: '/app-health' },
+          redirectImage: p.redirectImage,
+        } : undefined,
+      },
+    };
+  }
+
+  /** Checks of Envoy's own props (the neutral ones are checked by the model). */
+  private check(path: string): void {
+    const p = this.props;
+    if (!DNS_LABEL.test(this.name)) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 63 characters'); }
+    if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
+    const seen = new Map<number, string>();
+    for (const [key, port] of Object.entries({ ...this.ports, ...(p.unixSockets ? { 'unixSockets.publicPort': p.unixSockets.publicPort } : {}) })) {
+      const field = key.includes('.') ? key : `${key}Port`;
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, field, port); }
+      const other = seen.get(port);
+      if (other) { throw Errors.duplicatePort(path, field, port, 'TCP', other); }
+      seen.set(port, field);
+    }
+    for (const [key, value] of [['connectTimeoutSeconds', p.connectTimeoutSeconds], ['requestTimeoutSeconds', p.requestTimeoutSeconds], ['drainSeconds', p.drainSeconds]] as const) {
+      if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
+        throw Errors.invalidNumber(path, key, value, 'a number of seconds >= 0');
+      }
+    }
+    if (p.connectTimeoutSeconds === 0) { throw Errors.invalidNumber(path, 'connectTimeoutSeconds', 0, 'a number of seconds > 0'); }
+    if (p.unixSockets && (p.redirect ?? false)) {
+      throw Errors.invalidRole(path, 'unixSockets', p.unixSockets, 'and redirect exclude each other: with Unix domain sockets the app talks to Envoy explicitly',
+        'Leave redirect out (or false) in Unix socket mode');
+    }
+    if (p.unixSockets?.directory !== undefined) {
+      const problem = pathProblem(p.unixSockets.directory);
+      if (problem) { throw Errors.invalidPath(path, 'unixSockets.directory', p.unixSockets.directory, problem); }
+    }
+    const clusterNames = new Set<string>();
+    (p.clusters ?? []).forEach((c, i) => {
+      const f = `clusters[${i}]`;
+      if (typeof c.name !== 'string' || !CLUSTER_NAME.test(c.name) || RESERVED_CLUSTERS.test(c.name) || clusterNames.has(c.name)) {
+        throw Errors.invalidName(path, `${f}.name`, c.name, `a unique cluster name of letters, digits, '.', '_' and '-', not one Envoy uses itself (${RESERVED_CLUSTERS.source})`);
+      }
+      clusterNames.add(c.name);
+      if (typeof c.address !== 'string' || !/^[A-Za-z0-9.:-]+$/.test(c.address)) { throw Errors.invalidName(path, `${f}.address`, c.address, 'a host name or IP address'); }
+      if (typeof c.port !== 'number' || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535) { throw Errors.invalidPort(path, `${f}.port`, c.port); }
+      if (c.mtls && !p.mtls) {
+        throw Errors.invalidRole(path, `${f}.mtls`, true, 'needs the sidecar\'s certificate, but mtls is not set', 'Set mtls: { secretName } on the sidecar, or use tls');
+      }
+    });
+    (p.routes ?? []).forEach((r, i) => {
+      const f = `routes[${i}]`;
+      if (typeof r.pathPrefix !== 'string' || !r.pathPrefix.startsWith('/')) {
+        throw Errors.invalidProbe(path, `${f}.pathPrefix`, r.pathPrefix, 'is not a path prefix', 'Start it with "/", e.g. "/payments/"');
+      }
+      if (!clusterNames.has(r.cluster)) {
+        throw Errors.invalidName(path, `${f}.cluster`, r.cluster, `a cluster of this sidecar (clusters: ${[...clusterNames].join(', ') || 'none'})`);
+      }
+    });
+    if (p.xds) {
+      if (typeof p.xds.address !== 'string' || !/^[A-Za-z0-9.:-]+$/.test(p.xds.address)) { throw Errors.invalidName(path, 'xds.address', p.xds.address, 'a host name or IP address'); }
+      if (typeof p.xds.port !== 'number' || !Number.isInteger(p.xds.port) || p.xds.port < 1 || p.xds.port > 65535) { throw Errors.invalidPort(path, 'xds.port', p.xds.port); }
+      if (p.routes?.length) {
+        throw Errors.invalidRole(path, 'routes', p.routes.length, 'are static routes, but with xds the control plane sends the listeners', 'Configure the routes in the control plane');
+      }
+    }
+    if (p.mtls && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(p.mtls.secretName ?? '')) {
+      throw Errors.invalidName(path, 'mtls.secretName', p.mtls.secretName, 'a secret name of lowercase letters, digits, \'-\' and \'.\'');
+    }
+  }
+}
