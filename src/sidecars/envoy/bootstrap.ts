@@ -135,7 +135,7 @@ function httpFilters(s: BootstrapSettings, authz: boolean): any[] {
   return filters;
 }
 
-function hcm(s: BootstrapSettings, statPrefix: string, routeConfig: any, options: { authz: boolean; log: boolean; extraFilters?: any[] }): any {
+function hcm(s: BootstrapSettings, statPrefix: string, routes: any, options: { authz: boolean; log: boolean; extraFilters?: any[] }): any {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
