@@ -142,7 +142,7 @@ function hcm(s: BootstrapSettings, statPrefix: string, routes: any, options: { a
       '@type': T.hcm,
       'stat_prefix': statPrefix,
       'codec_type': 'AUTO',
-      'route_config': routeConfig,
+      'route_config': routes,
       'http_filters': [...(options.extraFilters ?? []), ...httpFilters(s, options.authz)],
       'access_log': stdoutAccessLog(options.log && s.accessLog),
     },
