@@ -15,21 +15,24 @@ fs.rmSync(dist, { recursive: true, force: true });
 let count = 0;
 
 for (const example of examplesOf('k8s')) {
-  const { files, docs } = synthKubernetesExample(example, path.join(dist, 'k8s', path.basename(example, '.ts')));
+  const { files, docs, configs } = synthKubernetesExample(example, path.join(dist, 'k8s', path.basename(example, '.ts')));
   for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)}`); }
   console.log(`      ${docs.length} manifests, valid against the Kubernetes 1.35 OpenAPI schemas (strict)`);
+  for (const c of configs) { console.log(`      config ok: ${c}`); }
   count += files.length;
 }
 
 for (const example of examplesOf('ecs')) {
-  const { files } = synthEcsExample(example, path.join(dist, 'ecs', path.basename(example, '.ts')));
+  const { files, configs } = synthEcsExample(example, path.join(dist, 'ecs', path.basename(example, '.ts')));
   for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (CloudFormation registry schemas, strict)`); }
+  for (const c of configs) { console.log(`      config ok: ${c}`); }
   count += files.length;
 }
 
 for (const example of examplesOf('aci')) {
-  const { files } = synthAciExample(example, path.join(dist, 'aci', path.basename(example, '.ts')));
+  const { files, configs } = synthAciExample(example, path.join(dist, 'aci', path.basename(example, '.ts')));
   for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (ACI 2025-09-01 REST spec${f.endsWith('.json') ? ' + ARM template schema' : ''}, strict)`); }
+  for (const c of configs) { console.log(`      config ok: ${c}`); }
   count += files.length;
 }
 

@@ -36,6 +36,24 @@ test('job-native-sidecar: the Job keeps restartPolicy Never and the sidecar is n
   expect(pod.spec.initContainers).toEqual([expect.objectContaining({ name: 'metrics', restartPolicy: 'Always' })]);
 });
 
+test('deployment-envoy: redirect init after the team\'s own init, Envoy native, every bootstrap checked against the protos', () => {
+  const file = examplesOf('k8s').find(f => path.basename(f) === 'deployment-envoy.ts')!;
+  const { docs, configs } = synthKubernetesExample(file, path.join(out, 'deployment-envoy'));
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  expect(names(pod.spec.initContainers)).toEqual(['fetch-flags', 'cdk-sidecars-redirect', 'envoy']);
+  expect(pod.spec.containers[0].readinessProbe.httpGet).toMatchObject({ port: 15020, path: '/app-health/http/8080/ready' });
+  expect(configs).toEqual([expect.stringContaining('envoy-config (Envoy v3 protos)')]);
+});
+
+test('job-envoy: the Job completes because Envoy is a native sidecar', () => {
+  const file = examplesOf('k8s').find(f => path.basename(f) === 'job-envoy.ts')!;
+  const { docs, configs } = synthKubernetesExample(file, path.join(out, 'job-envoy'));
+  const pod = podOf(docs.find(d => d.kind === 'Job'));
+  expect(pod.spec.restartPolicy).toBe('Never');
+  expect(pod.spec.initContainers.find((c: any) => c.name === 'envoy').restartPolicy).toBe('Always');
+  expect(configs).toHaveLength(1);
+});
+
 test('injector-included-yaml: the labelled Deployment is injected, the opted-out Job is not', () => {
   const docs = byName('injector-included-yaml');
   const deployment = podOf(docs.find(d => d.kind === 'Deployment'));
@@ -45,7 +63,7 @@ test('injector-included-yaml: the labelled Deployment is injected, the opted-out
 });
 
 test('ecs/fargate-service: cdk synth, a Fargate service, two sidecars and an init step in the task definition', () => {
-  const [file] = examplesOf('ecs').filter(f => path.basename(f) === 'fargate-service.ts');
+  const file = examplesOf('ecs').find(f => path.basename(f) === 'fargate-service.ts')!;
   const { templates } = synthEcsExample(file, path.join(out, 'ecs'));
   const resources = Object.values<any>(templates[0].Resources);
   expect(resources.some(r => r.Type === 'AWS::ECS::Service')).toBe(true);
@@ -60,11 +78,28 @@ test('ecs/fargate-service: cdk synth, a Fargate service, two sidecars and an ini
 });
 
 test('aci/container-group: an ARM template and the az YAML for the same group', () => {
-  const [file] = examplesOf('aci');
+  const file = examplesOf('aci').find(f => path.basename(f) === 'container-group.ts')!;
   const { templates, yaml } = synthAciExample(file, path.join(out, 'aci'));
   const group = templates[0].resources[0].properties;
   expect(group.initContainers.map((c: any) => c.name)).toEqual(['migrate']);
   expect(group.containers.map((c: any) => c.name)).toEqual(['api', 'statsd', 'log-shipper']);
   expect(yaml[0].properties.containers.map((c: any) => c.name)).toEqual(['api', 'statsd', 'log-shipper']);
   expect(templates[0].parameters.shopDbUrl.type).toBe('securestring');
+});
+
+test('ecs/fargate-envoy: proxyConfiguration, the app waits for Envoy HEALTHY, the bootstrap passes the proto check', () => {
+  const file = examplesOf('ecs').find(f => path.basename(f) === 'fargate-envoy.ts')!;
+  const { templates, configs } = synthEcsExample(file, path.join(out, 'ecs-envoy'));
+  const td = Object.values<any>(templates[0].Resources).find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
+  expect(td.ProxyConfiguration.Type).toBe('APPMESH');
+  expect(td.ContainerDefinitions[0].DependsOn).toEqual([{ ContainerName: 'envoy', Condition: 'HEALTHY' }]);
+  expect(configs).toEqual([expect.stringContaining('envoy.json (Envoy v3 protos)')]);
+});
+
+test('aci/envoy-explicit: Envoy as an explicit proxy, the bootstrap passes the proto check', () => {
+  const file = examplesOf('aci').find(f => path.basename(f) === 'envoy-explicit.ts')!;
+  const { templates, configs } = synthAciExample(file, path.join(out, 'aci-envoy'));
+  const group = templates[0].resources[0].properties;
+  expect(group.ipAddress.ports.map((p: any) => p.port)).toEqual([15006, 15021, 15090]);
+  expect(configs).toEqual([expect.stringContaining('envoy-config (Envoy v3 protos)')]);
 });

@@ -9,7 +9,7 @@ import { synthGroup } from '../aci/util';
 import { container, fargateTask, synthTemplate, taskDefinition } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
-import { validateEnvoyBootstrap } from '../validate/envoy';
+import { validateEnvoyBootstrap, validateEnvoyMessage } from '../validate/envoy';
 
 /** Synthesizes a cdk8s-plus-27 Deployment with Envoy; returns the pod and the parsed, proto-checked bootstrap. */
 function onDeployment(props: EnvoySidecarProps = {}, chart: Chart = newChart()) {
@@ -129,6 +129,8 @@ describe('EnvoySidecar options', () => {
     expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'envoy-tls', secret: { secretName: 'mesh-tls', defaultMode: 0o440 } }]));
     const cm = docs.find(d => d.kind === 'ConfigMap' && d.data['validation_context.json']);
     const sds = JSON.parse(cm.data['validation_context.json']);
+    validateEnvoyMessage('envoy.service.discovery.v3.DiscoveryResponse', sds);
+    validateEnvoyMessage('envoy.service.discovery.v3.DiscoveryResponse', JSON.parse(cm.data['tls_certificate.json']));
     expect(sds.resources[0].validation_context).toEqual({
       trusted_ca: { filename: '/etc/envoy/tls/ca.crt' },
       match_typed_subject_alt_names: [{ san_type: 'URI', matcher: { exact: 'spiffe://acme/ns/shop/sa/api' } }],
