@@ -3,7 +3,7 @@ import * as YAML from 'yaml';
 import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { Protocol, SecretKeyReference, StartupRole, WaitCondition } from '../core/container';
-import { ISidecar } from '../core/contribution';
+import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, pathProblem } from '../core/names';
 import { Probe, ProbeKind } from '../core/probe';
@@ -421,7 +421,9 @@ export class AciContainerGroup extends Construct {
       initContainers: [],
       volumes: (props.volumes ?? []).map(v => v.name),
     };
-    const pod = composePod(path, app, this.attached);
+    const identity = props.identity?.systemAssigned || props.identity?.userAssignedIdentityIds?.length
+      ? WorkloadIdentity.AZURE_MANAGED_IDENTITY : WorkloadIdentity.NONE;
+    const pod = composePod(path, app, this.attached, identity);
     this.checkPod(pod, warn);
     const confidential = props.sku === AciSku.CONFIDENTIAL;
     const options = { secure, securityContext: confidential, warn };

@@ -5,7 +5,7 @@
  * Internal: not part of the jsii API.
  */
 import { EnvVarSpec, Protocol, StartupRole, WaitCondition } from './container';
-import { CompositionContext, ISidecar } from './contribution';
+import { CompositionContext, ISidecar, OfferedCapability, WorkloadIdentity } from './contribution';
 import { Errors } from './errors';
 import { ResolvedContainer, ResolvedInterception, ResolvedMount, ResolvedSidecar, ResolvedVolume, resolveContribution } from './resolve';
 
@@ -75,13 +75,34 @@ export function sidecarPath(sidecar: ISidecar): string {
   return p;
 }
 
-/** Describes each sidecar for this pod and resolves its fields. */
-export function describeSidecars(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[]): ResolvedSidecar[] {
+/**
+ * Describes each sidecar for this pod and resolves its fields. When sidecars offer
+ * capabilities to each other, each is described a second time, now seeing what the
+ * others offer (offers themselves must not depend on the context).
+ */
+export function describeSidecars(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[],
+  identity: WorkloadIdentity = WorkloadIdentity.NONE): ResolvedSidecar[] {
   const context: CompositionContext = {
     targetPath,
     appContainers: app.containers.map(c => ({ name: c.name, ports: c.ports.map(p => ({ port: p.port, protocol: p.protocol })) })),
+    identity,
   };
-  return sidecars.map(s => resolveContribution(sidecarPath(s), s.contribute(context)));
+  const paths = sidecars.map(sidecarPath);
+  let contributions = sidecars.map(s => s.contribute(context));
+  const offers: OfferedCapability[] = contributions.flatMap((c, i) => (c.offers ?? []).map(o => ({ ...o, providerPath: paths[i] })));
+  if (offers.length) {
+    contributions = sidecars.map((s, i) => s.contribute({ ...context, offers: offers.filter(o => o.providerPath !== paths[i]) }));
+  }
+  const resolved = contributions.map((c, i) => resolveContribution(paths[i], c));
+  for (const offer of offers) {
+    if (offer.requiresConsumer && !resolved.some(r => r.path !== offer.providerPath && r.consumes.includes(offer.name))) {
+      throw Errors.unconsumedCapability(offer.providerPath, offer.name, targetPath);
+    }
+  }
+  resolved.forEach(r => r.consumes.forEach(name => {
+    if (!offers.some(o => o.name === name && o.providerPath !== r.path)) { throw Errors.unconsumedCapability(r.path, name, targetPath, true); }
+  }));
+  return resolved;
 }
 
 interface Owner { readonly path: string; readonly field: string }
@@ -163,9 +184,10 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
  * Composes the sidecars with the app of one pod. Throws the first conflict, naming
  * both construct paths, the field and a fix.
  */
-export function composePod(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[]): ComposedPod {
+export function composePod(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[],
+  identity: WorkloadIdentity = WorkloadIdentity.NONE): ComposedPod {
   if (app.containers.length === 0) { throw Errors.noAppContainers(targetPath); }
-  const set = sidecarSet(targetPath, describeSidecars(targetPath, app, sidecars));
+  const set = sidecarSet(targetPath, describeSidecars(targetPath, app, sidecars, identity));
   checkAgainstApp(targetPath, app, set);
   const { appEnv, appMounts } = appChanges(targetPath, app, set.sidecars);
   return {

@@ -124,6 +124,38 @@ export interface PodRequirements {
 }
 
 /**
+ * Something a sidecar offers to other sidecars of the same pod, e.g. an ext_authz
+ * gRPC service on localhost that a proxy may call.
+ */
+export interface CapabilityOffer {
+  /** What is offered, e.g. `ext-authz.grpc`. */
+  readonly name: string;
+  /**
+   * Port on localhost where it is offered.
+   * @default - no port
+   */
+  readonly port?: number;
+  /**
+   * Free-form settings of the offer (e.g. a timeout), for the consumer.
+   * @default - none
+   */
+  readonly settings?: { [key: string]: string };
+  /**
+   * The pod is wrong without a consumer (the composition check reports an offer nobody takes).
+   * @default false
+   */
+  readonly requiresConsumer?: boolean;
+}
+
+/**
+ * A capability offered in the pod, as a consumer sees it.
+ */
+export interface OfferedCapability extends CapabilityOffer {
+  /** Construct path of the offering sidecar. */
+  readonly providerPath: string;
+}
+
+/**
  * Everything a sidecar adds to one pod, in platform-neutral terms.
  */
 export interface SidecarContribution {
@@ -144,6 +176,16 @@ export interface SidecarContribution {
    * @default - none
    */
   readonly pod?: PodRequirements;
+  /**
+   * Capabilities offered to the other sidecars of the pod. Must not depend on the context.
+   * @default - none
+   */
+  readonly offers?: CapabilityOffer[];
+  /**
+   * Names of the capabilities (offered by other sidecars) this sidecar uses.
+   * @default - none
+   */
+  readonly consumes?: string[];
 }
 
 /**
@@ -159,11 +201,35 @@ export interface AppContainerInfo {
 /**
  * What a sidecar may know about the pod it joins when it describes itself.
  */
+/**
+ * The identity a platform gives the pod, which sidecars can authenticate with.
+ */
+export enum WorkloadIdentity {
+  /** A Kubernetes service account (projected token at /var/run/secrets/kubernetes.io/serviceaccount/token). */
+  KUBERNETES_SERVICE_ACCOUNT = 'KUBERNETES_SERVICE_ACCOUNT',
+  /** An AWS IAM role (the ECS task role). */
+  AWS_IAM_ROLE = 'AWS_IAM_ROLE',
+  /** An Azure managed identity. */
+  AZURE_MANAGED_IDENTITY = 'AZURE_MANAGED_IDENTITY',
+  /** None the platform vouches for. */
+  NONE = 'NONE',
+}
+
 export interface CompositionContext {
   /** Path of the workload, task definition or container group. */
   readonly targetPath: string;
   /** The app containers of the pod (not the init containers, not other sidecars). */
   readonly appContainers: AppContainerInfo[];
+  /**
+   * The identity the platform gives the pod.
+   * @default WorkloadIdentity.NONE
+   */
+  readonly identity?: WorkloadIdentity;
+  /**
+   * Capabilities the other sidecars of the pod offer.
+   * @default - none
+   */
+  readonly offers?: OfferedCapability[];
 }
 
 /**

@@ -59,6 +59,8 @@ export enum ErrorCode {
   MISSING_SECRET_SOURCE = 'MISSING_SECRET_SOURCE',
   RESOURCES_EXCEED_TASK = 'RESOURCES_EXCEED_TASK',
   ALREADY_SET = 'ALREADY_SET',
+  UNCONSUMED_CAPABILITY = 'UNCONSUMED_CAPABILITY',
+  NO_AUTH_METHOD = 'NO_AUTH_METHOD',
 }
 
 /**
@@ -238,6 +240,14 @@ export const Errors = {
   alreadySet: (path: string, field: string, value: unknown, by: string) =>
     err(ErrorCode.ALREADY_SET, path, `${field} is already set (${show(value)}) ${by}`,
       'Remove one of the two settings'),
+  unconsumedCapability: (path: string, name: string, target: string, consumer = false) => consumer
+    ? err(ErrorCode.UNCONSUMED_CAPABILITY, path, `consumes ${show(name)}, which no other sidecar of ${target} offers`,
+      'Attach the sidecar that offers it to the same pod')
+    : err(ErrorCode.UNCONSUMED_CAPABILITY, path, `offers ${show(name)}, which no other sidecar of ${target} takes`,
+      'Attach the sidecar that uses it (e.g. an EnvoySidecar for ext_authz) to the same pod, or turn the offer off'),
+  noAuthMethod: (path: string, field: string, identity: string, target: string, have: string[]) =>
+    err(ErrorCode.NO_AUTH_METHOD, path, `${field} has no method for the ${identity} identity that ${target} provides (methods: ${have.join(', ') || 'none'})`,
+      'Add a method for this platform (e.g. VaultAuth.kubernetes(), VaultAuth.aws(), VaultAuth.azure()) or the portable VaultAuth.appRole()'),
   noSidecars: (path: string, field: string) =>
     err(ErrorCode.NO_SIDECARS, path, `${field} is empty`, 'Give at least one sidecar'),
 };

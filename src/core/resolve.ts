@@ -107,6 +107,7 @@ export interface ResolvedSidecar {
   readonly appRequests: ResolvedAppRequests;
   readonly shareProcessNamespace: boolean;
   readonly trafficInterception?: ResolvedInterception;
+  readonly consumes: string[];
 }
 
 function checkInt(path: string, field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -600,6 +601,7 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     volumes,
     appRequests: resolveAppRequests(path, contribution.appRequests, volumeMap),
     shareProcessNamespace: contribution.pod?.shareProcessNamespace ?? false,
+    consumes: [...(contribution.consumes ?? [])],
   };
   const names = new Set<string>();
   let uid: number | undefined;

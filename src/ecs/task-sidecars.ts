@@ -11,7 +11,7 @@ import { PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './ren
 import { SecretSource } from './secrets';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
-import { ISidecar } from '../core/contribution';
+import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
@@ -208,7 +208,7 @@ export class TaskSidecars extends Construct {
       initContainers: [],
       volumes: appVolumes,
     };
-    const pod = composePod(tdPath, app, this.attached);
+    const pod = composePod(tdPath, app, this.attached, WorkloadIdentity.AWS_IAM_ROLE);
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
     this.checkTaskSize(cfn, appContainers, rendered, pod.containers);
 

@@ -7,7 +7,7 @@ import { SidecarMode, modeFor } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
-import { ISidecar } from '../core/contribution';
+import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
@@ -137,7 +137,7 @@ export class WorkloadSidecars extends Construct {
   /** The sidecars checked together with the app. Throws the first conflict. */
   private compose(): ComposedPod {
     const json = this.originalToJson();
-    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached);
+    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT);
   }
 
   /** @internal */
@@ -169,7 +169,7 @@ export class WorkloadSidecars extends Construct {
       throw Errors.alreadyInjected(this.workloadPath, annotations[INJECTED_ANNOTATION]);
     }
     const path = this.workloadPath;
-    const composed = composePod(path, readAppPod(template.spec), this.attached);
+    const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT);
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
     if (composed.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
@@ -197,7 +197,7 @@ export class WorkloadSidecars extends Construct {
    * synthesis from the composed pod.
    */
   private prepareConfigObjects(sidecar: ISidecar): void {
-    const described = resolveContribution(sidecarPath(sidecar), sidecar.contribute({ targetPath: this.workloadPath, appContainers: [] }));
+    const described = resolveContribution(sidecarPath(sidecar), sidecar.contribute({ targetPath: this.workloadPath, appContainers: [], identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT }));
     for (const volume of described.volumes) {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }
       this.configObject(volume.name, volume.sensitive, () => this.configData(volume.name, volume.sensitive));

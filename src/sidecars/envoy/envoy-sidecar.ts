@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, envoyBootstrap, sdsFiles } from './bootstrap';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
@@ -319,6 +320,7 @@ export interface EnvoySidecarProps {
 }
 
 const DEFAULT_IMAGE = 'envoyproxy/envoy:v1.39.1';
+
 const CONFIG_DIR = '/etc/envoy';
 const TLS_DIR = '/etc/envoy/tls';
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -418,6 +420,22 @@ export class EnvoySidecar extends Construct implements ISidecar {
       } : undefined,
     };
 
+    // Another sidecar of the pod may offer an authorization service (e.g. OPA's Envoy
+    // plugin): Envoy then checks every inbound HTTP request with it (ext_authz over gRPC).
+    const authz = (context.offers ?? []).find(o => o.name === EXT_AUTHZ_GRPC);
+    if (authz) {
+      if (p.inboundProtocol === EnvoyInboundProtocol.TCP) {
+        throw Errors.invalidRole(this.node.path, 'inboundProtocol', 'TCP', `cannot apply the ext_authz HTTP filter that ${authz.providerPath} offers`,
+          'Use EnvoyInboundProtocol.HTTP, or turn the authorization offer off');
+      }
+      Object.assign(settings, {
+        extAuthz: {
+          port: authz.port!,
+          timeoutSeconds: Number(authz.settings?.timeoutSeconds ?? '0.5'),
+          failureModeAllow: authz.settings?.failureModeAllow === 'true',
+        },
+      });
+    }
     const files = [{ name: 'envoy.json', content: `${JSON.stringify(envoyBootstrap(settings), null, 2)}\n` }];
     if (settings.mtls) {
       for (const [name, content] of Object.entries(sdsFiles(settings))) { files.push({ name, content: `${JSON.stringify(content, null, 2)}\n` }); }
@@ -481,6 +499,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
     return {
       containers: [container],
       volumes,
+      consumes: authz ? [EXT_AUTHZ_GRPC] : undefined,
       appRequests: { env: appEnv, mounts: appMounts },
       pod: {
         trafficInterception: transparent ? {

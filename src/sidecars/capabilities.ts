@@ -1,0 +1,10 @@
+/**
+ * Names of the capabilities sidecars offer each other in one pod (internal: the
+ * offering and the consuming sidecar agree on them; binders never look at them).
+ */
+
+/**
+ * An authorization service speaking Envoy's ext_authz gRPC API on localhost
+ * (`port`; settings `timeoutSeconds`, `failureModeAllow`).
+ */
+export const EXT_AUTHZ_GRPC = 'ext-authz.grpc';
