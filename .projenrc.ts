@@ -51,6 +51,7 @@ const project = new cdk.JsiiProject({
     'fast-check@4.10.2',
     '@grpc/grpc-js-xds@1.14.1',
     'protobufjs@7.5.4',
+    '@cdktf/hcl2json@0.21.0',
   ],
   bundledDeps: ['yaml@^2.9.1'],
 

@@ -1,0 +1,164 @@
+import { HclBlock } from './hcl';
+import { APPROLE_DIR } from './paths';
+import { WorkloadIdentity } from '../../core/contribution';
+
+/** Vault's Kubernetes auth method: the pod's service account token. */
+export interface VaultKubernetesAuthOptions {
+  /** Vault role bound to the service account. */
+  readonly role: string;
+  /**
+   * Mount path of the auth method.
+   * @default 'auth/kubernetes'
+   */
+  readonly mountPath?: string;
+  /**
+   * Service account token file.
+   * @default '/var/run/secrets/kubernetes.io/serviceaccount/token'
+   */
+  readonly tokenPath?: string;
+}
+
+/** Vault's AWS auth method, IAM type: the task role's credentials. */
+export interface VaultAwsAuthOptions {
+  /** Vault role bound to the IAM role. */
+  readonly role: string;
+  /**
+   * Mount path of the auth method.
+   * @default 'auth/aws'
+   */
+  readonly mountPath?: string;
+  /**
+   * Value of the X-Vault-AWS-IAM-Server-ID header, when the Vault role requires one.
+   * @default - none
+   */
+  readonly headerValue?: string;
+  /**
+   * AWS region of the STS endpoint.
+   * @default - the SDK's (the task's region)
+   */
+  readonly region?: string;
+}
+
+/** Vault's Azure auth method: the container group's managed identity. */
+export interface VaultAzureAuthOptions {
+  /** Vault role bound to the identity. */
+  readonly role: string;
+  /**
+   * Mount path of the auth method.
+   * @default 'auth/azure'
+   */
+  readonly mountPath?: string;
+  /**
+   * Resource the identity's token is for.
+   * @default 'https://management.azure.com/'
+   */
+  readonly resource?: string;
+  /**
+   * Client ID of a user-assigned identity.
+   * @default - the system-assigned identity
+   */
+  readonly clientId?: string;
+}
+
+/** Vault's AppRole auth method: role ID and secret ID from a secret (works wherever secrets mount as files). */
+export interface VaultAppRoleAuthOptions {
+  /** Secret holding the role ID and the secret ID. */
+  readonly secretName: string;
+  /**
+   * Key of the role ID in the secret.
+   * @default 'role-id'
+   */
+  readonly roleIdKey?: string;
+  /**
+   * Key of the secret ID in the secret.
+   * @default 'secret-id'
+   */
+  readonly secretIdKey?: string;
+  /**
+   * Mount path of the auth method.
+   * @default 'auth/approle'
+   */
+  readonly mountPath?: string;
+}
+
+
+/**
+ * How the Vault agent logs in. A sidecar lists several; the one for the identity the
+ * platform gives the pod is used (Kubernetes service account, AWS IAM role, Azure managed
+ * identity), AppRole where no platform method fits.
+ */
+export class VaultAuth {
+  /** Kubernetes auth (pods' service account). */
+  public static kubernetes(options: VaultKubernetesAuthOptions): VaultAuth {
+    return new VaultAuth('kubernetes', WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, options.role, () => ({
+      type: 'method',
+      labels: ['kubernetes'],
+      body: [
+        ['mount_path', options.mountPath ?? 'auth/kubernetes'],
+        ['config', { role: options.role, token_path: options.tokenPath ?? '/var/run/secrets/kubernetes.io/serviceaccount/token' }],
+      ],
+    }), [['mountPath', options.mountPath], ['tokenPath', options.tokenPath]]);
+  }
+
+  /** AWS IAM auth (the ECS task role). */
+  public static aws(options: VaultAwsAuthOptions): VaultAuth {
+    const config: { [key: string]: string } = { type: 'iam', role: options.role };
+    if (options.headerValue) { config.header_value = options.headerValue; }
+    if (options.region) { config.region = options.region; }
+    return new VaultAuth('aws', WorkloadIdentity.AWS_IAM_ROLE, options.role, () => ({
+      type: 'method', labels: ['aws'], body: [['mount_path', options.mountPath ?? 'auth/aws'], ['config', config]],
+    }), [['mountPath', options.mountPath]]);
+  }
+
+  /** Azure managed identity auth (ACI with an identity). */
+  public static azure(options: VaultAzureAuthOptions): VaultAuth {
+    const config: { [key: string]: string } = { role: options.role, resource: options.resource ?? 'https://management.azure.com/' };
+    if (options.clientId) { config.client_id = options.clientId; }
+    return new VaultAuth('azure', WorkloadIdentity.AZURE_MANAGED_IDENTITY, options.role, () => ({
+      type: 'method', labels: ['azure'], body: [['mount_path', options.mountPath ?? 'auth/azure'], ['config', config]],
+    }), [['mountPath', options.mountPath]]);
+  }
+
+  /** AppRole auth, for any platform that mounts secrets as files. */
+  public static appRole(options: VaultAppRoleAuthOptions): VaultAuth {
+    return new VaultAuth('approle', undefined, options.secretName, () => ({
+      type: 'method',
+      labels: ['approle'],
+      body: [
+        ['mount_path', options.mountPath ?? 'auth/approle'],
+        ['config', {
+          role_id_file_path: `${APPROLE_DIR}/${options.roleIdKey ?? 'role-id'}`,
+          secret_id_file_path: `${APPROLE_DIR}/${options.secretIdKey ?? 'secret-id'}`,
+          remove_secret_id_file_after_reading: false,
+        }],
+      ],
+    }), [['mountPath', options.mountPath]], options.secretName);
+  }
+
+  /** Name of the method (kubernetes, aws, azure, approle). */
+  public readonly method: string;
+  /** The platform identity the method uses; undefined for AppRole, which works anywhere. */
+  public readonly identity?: WorkloadIdentity;
+  /** The Vault role (AppRole: the secret holding its credentials). */
+  public readonly role: string;
+  /** Secret that holds AppRole credentials. */
+  public readonly secretName?: string;
+
+  private constructor(method: string, identity: WorkloadIdentity | undefined, role: string, private readonly block: () => HclBlock,
+    private readonly paths: Array<[string, string | undefined]>, secretName?: string) {
+    this.method = method;
+    this.identity = identity;
+    this.role = role;
+    this.secretName = secretName;
+  }
+
+  /** The `method` block of auto_auth. @internal */
+  public _render(): HclBlock {
+    return this.block();
+  }
+
+  /** Path-like options, for checks. @internal */
+  public _paths(): Array<[string, string | undefined]> {
+    return this.paths;
+  }
+}

@@ -1,0 +1,382 @@
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import { VaultAuth } from './auth';
+import { HclBlock, HclBody, hcl, hclSafe } from './hcl';
+import { APPROLE_DIR } from './paths';
+import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
+import { Errors } from '../../core/errors';
+import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem } from '../../core/names';
+import { resolveContribution } from '../../core/resolve';
+import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
+
+/** A secret the agent renders into a file for the app. */
+export interface VaultSecret {
+  /** Vault path read by the template, e.g. `secret/data/shop/db`. */
+  readonly path: string;
+  /** File name in the app's secrets directory, e.g. `db.json` (no directories). */
+  readonly file: string;
+  /**
+   * Consul Template body.
+   * @default - the secret's data as JSON: `{{ with secret "<path>" }}{{ .Data | toJSON }}{{ end }}`
+   */
+  readonly template?: string;
+  /**
+   * Write the template inline (`contents`) in the agent configuration instead of as a
+   * separate file (`source`). Inline templates must not contain `${` or `%{`.
+   * @default false
+   */
+  readonly inline?: boolean;
+  /**
+   * File mode of the rendered file. The app runs as another user, so it must be able to
+   * read it; the directory is mounted only into the app containers that asked.
+   * @default 0o444
+   */
+  readonly perms?: number;
+  /**
+   * Command the agent runs after each render, e.g. `['pkill', '-HUP', 'myapp']` to make
+   * the app reload. Signalling the app needs a shared process namespace and the KILL
+   * capability for the agent (its security trade-off: the agent sees and may signal every
+   * process of the pod); platforms that cannot give both refuse it.
+   * @default - none
+   */
+  readonly command?: string[];
+  /**
+   * App containers that get this file.
+   * @default - every app container
+   */
+  readonly appContainers?: string[];
+}
+
+/** Props of a Vault agent sidecar. */
+export interface VaultAgentSidecarProps {
+  /** Vault's address, e.g. `https://vault.vault.svc:8200`. */
+  readonly address: string;
+  /**
+   * How the agent logs in; the method for the identity the platform gives the pod is
+   * used (Kubernetes service account, AWS IAM role, Azure managed identity), else AppRole.
+   */
+  readonly auth: VaultAuth[];
+  /** Secrets rendered for the app. */
+  readonly secrets: VaultSecret[];
+  /**
+   * PEM of the CA that signs Vault's certificate (public: delivered as a config file).
+   * @default - the system trust store of the image
+   */
+  readonly caCertificatePem?: string;
+  /**
+   * Skip verifying Vault's certificate. Only for development.
+   * @default false
+   */
+  readonly tlsSkipVerify?: boolean;
+  /**
+   * Vault Enterprise namespace.
+   * @default - none
+   */
+  readonly namespace?: string;
+  /**
+   * Render the secrets once in an init step before the app starts (`exit_after_auth`), so
+   * the app never starts without them.
+   * @default true
+   */
+  readonly prePopulate?: boolean;
+  /**
+   * Only the init step, no long-running agent (Jobs and batch: nothing keeps the pod alive,
+   * secrets are not renewed).
+   * @default false
+   */
+  readonly prePopulateOnly?: boolean;
+  /**
+   * Response-wrap the token written to the sink, with this TTL in seconds.
+   * @default - not wrapped
+   */
+  readonly sinkWrapTtlSeconds?: number;
+  /**
+   * A caching API proxy for the app on 127.0.0.1:`cachePort` using the agent's token; the
+   * app gets VAULT_ADDR pointing at it.
+   * @default false
+   */
+  readonly cache?: boolean;
+  /**
+   * Port of the caching API proxy.
+   * @default 8200
+   */
+  readonly cachePort?: number;
+  /**
+   * Directory of the rendered files in the app containers.
+   * @default '/vault/secrets'
+   */
+  readonly secretsPath?: string;
+  /**
+   * Stop the agent when a template keeps failing, instead of serving stale secrets.
+   * @default true
+   */
+  readonly exitOnRetryFailure?: boolean;
+  /**
+   * Image.
+   * @default 'hashicorp/vault:2.1.0'
+   */
+  readonly image?: string;
+  /**
+   * UID of the agent.
+   * @default 100
+   */
+  readonly uid?: number;
+  /**
+   * GID of the agent.
+   * @default 1000
+   */
+  readonly gid?: number;
+  /**
+   * CPU and memory of each agent container.
+   * @default - requests 250m and 64 MiB, limits 500m and 128 MiB (vault-k8s's defaults)
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Name of the long-running container; the init step is `<name>-init`.
+   * @default 'vault-agent'
+   */
+  readonly name?: string;
+}
+
+const DEFAULT_IMAGE = 'hashicorp/vault:2.1.0';
+const CONFIG_DIR = '/vault/config';
+const HOME = '/home/vault';
+const AGENT_SECRETS = '/vault/secrets';
+
+interface Group { readonly key: string; readonly volume: string; readonly agentPath: string; readonly targets?: string[]; readonly secrets: VaultSecret[] }
+
+/**
+ * HashiCorp Vault Agent beside the app: an init step renders the secrets before the app
+ * starts, and a long-running agent renews and re-renders them (like vault-k8s). The
+ * rendered files live on a memory-backed volume mounted read-only only into the app
+ * containers that asked for them.
+ */
+export class VaultAgentSidecar extends Construct implements ISidecar {
+  /** Name of the long-running agent container. */
+  public readonly name: string;
+  /** UID of the agent. */
+  public readonly uid: number;
+  private readonly props: VaultAgentSidecarProps;
+
+  constructor(scope: Construct, id: string, props: VaultAgentSidecarProps) {
+    super(scope, id);
+    this.props = props;
+    this.name = props.name ?? 'vault-agent';
+    this.uid = props.uid ?? 100;
+    this.check(this.node.path);
+    resolveContribution(this.node.path, this.contribute({ targetPath: this.node.path, appContainers: [], identity: WorkloadIdentity.NONE }));
+  }
+
+  /** Describes the agent: its auth method follows the identity the platform gives the pod. */
+  public contribute(context: CompositionContext): SidecarContribution {
+    const p = this.props;
+    const path = this.node.path;
+    const prePopulateOnly = p.prePopulateOnly ?? false;
+    const prePopulate = prePopulateOnly || (p.prePopulate ?? true);
+    const identity = context.identity ?? WorkloadIdentity.NONE;
+    // With no pod yet (a sidecar describing itself), any method will do.
+    const auth = p.auth.find(a => a.identity === identity) ?? p.auth.find(a => a.identity === undefined)
+      ?? (context.appContainers.length === 0 ? p.auth[0] : undefined);
+    if (!auth) {
+      throw Errors.noAuthMethod(path, 'auth', identity, context.targetPath, p.auth.map(a => a.method));
+    }
+
+    const groups = this.groups();
+    if (context.appContainers.length > 0) { this.checkGroups(path, groups, context); }
+    const configFiles: Array<{ name: string; content: string; mode?: number }> = [];
+    const templates = groups.flatMap(g => g.secrets.map(s => {
+      const destination = `${g.agentPath}/${s.file}`;
+      const body = s.template ?? `{{- with secret ${JSON.stringify(s.path)} -}}{{ .Data | toJSON }}{{- end -}}\n`;
+      const block: HclBody = [['destination', destination]];
+      if (s.inline) {
+        block.push(['contents', body]);
+      } else {
+        const source = `${s.file}.ctmpl`;
+        configFiles.push({ name: source, content: body });
+        block.push(['source', `${CONFIG_DIR}/${source}`]);
+      }
+      block.push(['perms', `0${(s.perms ?? 0o444).toString(8)}`]);
+      if (s.command) { block.push({ type: 'exec', body: [['command', s.command], ['timeout', '30s']] }); }
+      return { type: 'template', body: block } as HclBlock;
+    }));
+
+    const config = (init: boolean): string => {
+      const vault: HclBody = [['address', p.address]];
+      if (p.caCertificatePem) { vault.push(['ca_cert', `${CONFIG_DIR}/ca.pem`]); }
+      vault.push(['tls_skip_verify', p.tlsSkipVerify ?? false]);
+      if (p.namespace) { vault.push(['namespace', p.namespace]); }
+      const sink: HclBody = [];
+      if (p.sinkWrapTtlSeconds !== undefined) { sink.push(['wrap_ttl', `${p.sinkWrapTtlSeconds}s`]); }
+      sink.push(['config', { path: `${HOME}/.vault-token`, mode: 0o640 }]);
+      const doc: HclBody = [
+        ['pid_file', `${HOME}/.pid`],
+        ['exit_after_auth', init],
+        { type: 'vault', body: vault },
+        { type: 'auto_auth', body: [auth._render(), { type: 'sink', labels: ['file'], body: sink }] },
+        { type: 'template_config', body: [['exit_on_retry_failure', p.exitOnRetryFailure ?? true]] },
+        ...templates,
+      ];
+      if (!init && p.cache) {
+        doc.push(
+          { type: 'cache', body: [] },
+          { type: 'api_proxy', body: [['use_auto_auth_token', true]] },
+          { type: 'listener', labels: ['tcp'], body: [['address', `127.0.0.1:${p.cachePort ?? 8200}`], ['tls_disable', true]] },
+        );
+      }
+      return hcl(doc, `Vault agent${init ? ' (init: render once, then exit)' : ''}, generated by cdk-sidecars for ${path}`);
+    };
+    configFiles.push({ name: 'agent-init.hcl', content: config(true) }, { name: 'agent.hcl', content: config(false) });
+    if (p.caCertificatePem) { configFiles.push({ name: 'ca.pem', content: p.caCertificatePem }); }
+
+    const volumes: VolumeSpec[] = [
+      { name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files: configFiles },
+      { name: `${this.name}-home`, kind: VolumeKind.MEMORY, sizeLimitMebibytes: 1 },
+      ...groups.map(g => ({ name: g.volume, kind: VolumeKind.MEMORY, sizeLimitMebibytes: 16 })),
+    ];
+    const agentMounts: VolumeMountSpec[] = [
+      { volume: `${this.name}-config`, path: CONFIG_DIR, readOnly: true },
+      { volume: `${this.name}-home`, path: HOME },
+      ...groups.map(g => ({ volume: g.volume, path: g.agentPath })),
+    ];
+    if (auth.secretName) {
+      volumes.push({ name: `${this.name}-approle`, kind: VolumeKind.SECRET, secretName: auth.secretName });
+      agentMounts.push({ volume: `${this.name}-approle`, path: APPROLE_DIR, readOnly: true });
+    }
+    const signals = p.secrets.some(s => s.command);
+    const gid = p.gid ?? 1000;
+    const base = (name: string, role: StartupRole, init: boolean): ContainerSpec => ({
+      name,
+      image: p.image ?? DEFAULT_IMAGE,
+      role,
+      appWaitsFor: role === StartupRole.SIDECAR ? WaitCondition.STARTED : undefined,
+      command: ['vault'],
+      args: ['agent', `-config=${CONFIG_DIR}/${init ? 'agent-init.hcl' : 'agent.hcl'}`],
+      env: [{ name: 'VAULT_LOG_FORMAT', value: 'json' }, { name: 'HOME', value: HOME }],
+      ports: !init && p.cache ? [{ port: p.cachePort ?? 8200, name: 'vault-proxy' }] : undefined,
+      security: { uid: this.uid, gid, addCapabilities: signals && !init ? ['KILL'] : undefined },
+      resources: { cpuRequestMillicores: 250, memoryRequestMebibytes: 64, cpuLimitMillicores: 500, memoryLimitMebibytes: 128, ...p.resources },
+      volumeMounts: agentMounts,
+      dependsOn: !init && prePopulate ? [{ container: `${this.name}-init`, condition: WaitCondition.COMPLETED }] : undefined,
+    });
+    const containers: ContainerSpec[] = [];
+    if (prePopulate) { containers.push(base(`${this.name}-init`, StartupRole.INIT_STEP, true)); }
+    if (!prePopulateOnly) { containers.push(base(this.name, StartupRole.SIDECAR, false)); }
+
+    // The rendered files go only to the app containers that asked for them.
+    const secretsPath = p.secretsPath ?? AGENT_SECRETS;
+    if (groups.length > 1) {
+      throw Errors.invalidRole(path, 'secrets[].appContainers', groups.map(g => g.key),
+        'send secrets to different sets of app containers, which would need two secrets directories in one container',
+        'Give every secret the same appContainers, or use one VaultAgentSidecar per set of app containers');
+    }
+    return {
+      containers,
+      volumes,
+      appRequests: {
+        env: !prePopulateOnly && p.cache ? [{ name: 'VAULT_ADDR', value: `http://127.0.0.1:${p.cachePort ?? 8200}` }] : [],
+        mounts: [{ volume: groups[0].volume, path: secretsPath, readOnly: true }],
+        containers: groups[0].targets,
+      },
+      pod: { shareProcessNamespace: signals && !prePopulateOnly ? true : undefined },
+    };
+  }
+
+  /** Secrets grouped by the app containers that get them: one memory volume per group. */
+  private groups(): Group[] {
+    const byKey = new Map<string, VaultSecret[]>();
+    for (const s of this.props.secrets) {
+      const key = s.appContainers ? [...new Set(s.appContainers)].sort().join(',') : '*';
+      byKey.set(key, [...(byKey.get(key) ?? []), s]);
+    }
+    const keys = [...byKey.keys()];
+    return keys.map(key => {
+      const suffix = key === '*' ? '' : `-${createHash('sha256').update(key).digest('hex').slice(0, 6)}`;
+      return {
+        key,
+        volume: `${this.name}-secrets${suffix}`.slice(0, 63),
+        agentPath: AGENT_SECRETS,
+        targets: key === '*' ? undefined : key.split(','),
+        secrets: byKey.get(key)!,
+      };
+    });
+  }
+
+  private checkGroups(path: string, groups: Group[], context: CompositionContext): void {
+    const names = context.appContainers.map(c => c.name);
+    for (const g of groups) {
+      for (const t of g.targets ?? []) {
+        if (!names.includes(t)) {
+          throw Errors.unknownAppContainer(path, 'secrets[].appContainers', t, context.targetPath, names);
+        }
+      }
+    }
+  }
+
+  private check(path: string): void {
+    const p = this.props;
+    if (!DNS_LABEL.test(this.name) || this.name.length > 58) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 58 characters'); }
+    if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
+    if (typeof p.address !== 'string' || !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/.*)?$/.test(p.address)) {
+      throw Errors.invalidName(path, 'address', p.address, 'an http(s) URL such as "https://vault.vault.svc:8200"');
+    }
+    if (!Array.isArray(p.auth) || p.auth.length === 0) {
+      throw Errors.noAuthMethod(path, 'auth', 'any', path, []);
+    }
+    const methods = new Set<string>();
+    p.auth.forEach((a, i) => {
+      if (!(a instanceof VaultAuth)) { throw Errors.invalidRole(path, `auth[${i}]`, a, 'is not a VaultAuth', 'Make it with VaultAuth.kubernetes(), aws(), azure() or appRole()'); }
+      if (methods.has(a.method)) { throw Errors.invalidRole(path, `auth[${i}]`, a.method, 'is given twice', 'Give each method once'); }
+      methods.add(a.method);
+      if (!a.role || typeof a.role !== 'string') { throw Errors.invalidName(path, `auth[${i}].role`, a.role, 'a Vault role name'); }
+      for (const [key, value] of a._paths()) {
+        if (value === undefined) { continue; }
+        const problem = key === 'mountPath' ? (/^[A-Za-z0-9_/.-]+$/.test(value) && !value.startsWith('/') ? undefined : 'is not a Vault mount path like "auth/kubernetes"') : pathProblem(value);
+        if (problem) { throw Errors.invalidPath(path, `auth[${i}].${key}`, value, problem); }
+      }
+    });
+    if (!Array.isArray(p.secrets) || p.secrets.length === 0) {
+      throw Errors.invalidRole(path, 'secrets', [], 'is empty', 'Name at least one secret to render');
+    }
+    const files = new Set<string>();
+    p.secrets.forEach((s, i) => {
+      const f = `secrets[${i}]`;
+      if (typeof s.path !== 'string' || !/^[A-Za-z0-9_.\-/]+$/.test(s.path) || s.path.startsWith('/') || s.path.includes('..')) {
+        throw Errors.invalidName(path, `${f}.path`, s.path, 'a Vault path such as "secret/data/shop/db"');
+      }
+      if (typeof s.file !== 'string' || !FILE_NAME.test(s.file) || s.file === '.' || s.file === '..' || s.file.includes('/')) {
+        throw Errors.invalidPath(path, `${f}.file`, s.file, 'is not a file name inside the secrets directory (no "/" or "..")');
+      }
+      if (files.has(s.file)) { throw Errors.invalidConfigFile(path, `${f}.file`, s.file, 'is the destination of two secrets'); }
+      files.add(s.file);
+      if (s.perms !== undefined && (!Number.isInteger(s.perms) || s.perms < 0 || s.perms > 0o777)) {
+        throw Errors.invalidNumber(path, `${f}.perms`, s.perms, 'a file mode from 0o000 to 0o777');
+      }
+      if (s.inline && s.template !== undefined && !hclSafe(s.template)) {
+        throw Errors.invalidConfigFile(path, `${f}.template`, s.template.slice(0, 40), 'contains "${" or "%{", which HCL v1 and HCL2 read differently; inline templates must not');
+      }
+      if (s.command !== undefined && (!Array.isArray(s.command) || s.command.length === 0 || s.command.some(c => typeof c !== 'string' || !c || !hclSafe(c)))) {
+        throw Errors.invalidCommand(path, `${f}.command`, s.command);
+      }
+    });
+    if (p.prePopulateOnly && p.cache) {
+      throw Errors.invalidRole(path, 'cache', true, 'needs the long-running agent, but prePopulateOnly leaves only the init step', 'Drop cache, or prePopulateOnly');
+    }
+    if (p.prePopulateOnly && p.prePopulate === false) {
+      throw Errors.invalidRole(path, 'prePopulate', false, 'contradicts prePopulateOnly', 'Leave prePopulate out');
+    }
+    if (p.secretsPath !== undefined) {
+      const problem = pathProblem(p.secretsPath);
+      if (problem) { throw Errors.invalidPath(path, 'secretsPath', p.secretsPath, problem); }
+    }
+    if (p.sinkWrapTtlSeconds !== undefined && (!Number.isInteger(p.sinkWrapTtlSeconds) || p.sinkWrapTtlSeconds < 1)) {
+      throw Errors.invalidNumber(path, 'sinkWrapTtlSeconds', p.sinkWrapTtlSeconds, 'a whole number of seconds >= 1');
+    }
+    if (p.namespace !== undefined && !/^[A-Za-z0-9_/-]+$/.test(p.namespace)) {
+      throw Errors.invalidName(path, 'namespace', p.namespace, 'a Vault namespace such as "admin/shop"');
+    }
+    if (p.caCertificatePem !== undefined && !/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(p.caCertificatePem)) {
+      throw Errors.invalidConfigFile(path, 'caCertificatePem', p.caCertificatePem.slice(0, 30), 'is not a PEM certificate');
+    }
+  }
+}
