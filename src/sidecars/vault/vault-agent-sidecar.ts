@@ -144,7 +144,13 @@ const CONFIG_DIR = '/vault/config';
 const HOME = '/home/vault';
 const AGENT_SECRETS = '/vault/secrets';
 
-interface Group { readonly key: string; readonly volume: string; readonly agentPath: string; readonly targets?: string[]; readonly secrets: VaultSecret[] }
+interface Group {
+  readonly key: string;
+  readonly volume: string;
+  readonly agentPath: string;
+  readonly targets?: string[];
+  readonly secrets: VaultSecret[];
+}
 
 /**
  * HashiCorp Vault Agent beside the app: an init step renders the secrets before the app
