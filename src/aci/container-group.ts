@@ -425,6 +425,13 @@ export class AciContainerGroup extends Construct {
       ? WorkloadIdentity.AZURE_MANAGED_IDENTITY : WorkloadIdentity.NONE;
     const pod = composePod(path, app, this.attached, identity);
     this.checkPod(pod, warn);
+    for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
+    for (const { owner, permission } of pod.cloudPermissions) {
+      warn(owner.path, `needs ${permission.provider} permissions ${permission.actions.join(', ')}, which an Azure container group cannot be given; the sidecar will be denied`);
+    }
+    for (const s of pod.readsPodMetadata) {
+      warn(s.path, 'reads its pod\'s metadata from the Kubernetes API, which ACI does not have; the sidecar gets none');
+    }
     const confidential = props.sku === AciSku.CONFIDENTIAL;
     const options = { secure, securityContext: confidential, warn };
 

@@ -48,6 +48,14 @@ export interface ComposedPod {
   readonly shareProcessNamespace: boolean;
   /** The one traffic interception of the pod, with the app ports it captures. */
   readonly trafficInterception?: ComposedInterception;
+  /** The one log router of the pod. */
+  readonly logRouter?: { readonly owner: ResolvedSidecar; readonly spec: NonNullable<ResolvedSidecar['logRouter']> };
+  /** Sidecars that read their pod's metadata from the platform API. */
+  readonly readsPodMetadata: ResolvedSidecar[];
+  /** Cloud permissions, with the sidecar that needs each. */
+  readonly cloudPermissions: Array<{ readonly owner: ResolvedSidecar; readonly permission: ResolvedSidecar['cloudPermissions'][number] }>;
+  /** Warnings of the sidecars, each prefixed with its path. */
+  readonly warnings: string[];
 }
 
 export interface ComposedInterception {
@@ -168,6 +176,10 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
   }
   const interceptors = sidecars.filter(s => s.trafficInterception);
   if (interceptors.length > 1) { throw Errors.interceptionConflict(interceptors[1].path, interceptors[0].path, targetPath); }
+  const routers = sidecars.filter(s => s.logRouter);
+  if (routers.length > 1) {
+    throw Errors.alreadySet(routers[1].path, 'pod.logRouter', routers[1].logRouter!.container, `by ${routers[0].path}, the log router of ${targetPath}; a pod has one`);
+  }
   return {
     sidecars,
     containers: startOrder(sidecars),
@@ -199,6 +211,10 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
     appMounts,
     shareProcessNamespace: set.shareProcessNamespace,
     trafficInterception: set.interceptor ? interception(set.interceptor, app) : undefined,
+    logRouter: set.sidecars.filter(s => s.logRouter).map(owner => ({ owner, spec: owner.logRouter! }))[0],
+    readsPodMetadata: set.sidecars.filter(s => s.readsPodMetadata),
+    cloudPermissions: set.sidecars.flatMap(owner => owner.cloudPermissions.map(permission => ({ owner, permission }))),
+    warnings: set.sidecars.flatMap(s => s.warnings.map(w => `${s.path}: ${w}`)),
   };
 }
 

@@ -343,4 +343,28 @@ export interface ContainerSpec {
    * @default - true for long-running sidecars, false for init steps
    */
   readonly essential?: boolean;
+  /**
+   * The container needs the pod's own identity token as a file (e.g. Vault's Kubernetes
+   * auth, Fluent Bit's kubernetes filter). Kubernetes projects a service account token
+   * into this container only; platforms whose identity comes from a metadata endpoint
+   * (ECS task role, ACI managed identity) need nothing.
+   * @default - no token
+   */
+  readonly identityToken?: IdentityTokenSpec;
+}
+
+/**
+ * A projected identity token for one container.
+ */
+export interface IdentityTokenSpec {
+  /**
+   * Audience of the token.
+   * @default - the API server's
+   */
+  readonly audience?: string;
+  /**
+   * Seconds the token is valid (rotated before it expires).
+   * @default 3600
+   */
+  readonly expirationSeconds?: number;
 }

@@ -121,6 +121,77 @@ export interface PodRequirements {
    * @default - no interception
    */
   readonly trafficInterception?: TrafficInterceptionSpec;
+  /**
+   * The sidecar reads the metadata of its own pod from the platform's API (e.g. Fluent
+   * Bit's kubernetes filter): Kubernetes creates a ServiceAccount with a Role allowing
+   * get, list and watch on pods of the namespace.
+   * @default false
+   */
+  readonly readsPodMetadata?: boolean;
+  /**
+   * Cloud permissions the sidecar needs from the pod's identity (e.g. X-Ray writes).
+   * ECS grants them to the task role; elsewhere the binder says what to grant.
+   * @default - none
+   */
+  readonly cloudPermissions?: CloudPermission[];
+  /**
+   * The sidecar is the pod's log router: the platform sends the app containers' output to
+   * it (ECS FireLens). Where the platform has no such routing (Kubernetes, ACI) the sidecar
+   * reads the app's log files from a shared volume instead.
+   * @default - not a log router
+   */
+  readonly logRouter?: LogRouterSpec;
+}
+
+/** Cloud provider of a permission. */
+export enum CloudProvider {
+  /** Amazon Web Services (IAM). */
+  AWS = 'AWS',
+}
+
+/** A permission a sidecar needs from the pod's cloud identity. */
+export interface CloudPermission {
+  /** The cloud. */
+  readonly provider: CloudProvider;
+  /** Actions, e.g. `xray:PutTraceSegments`. */
+  readonly actions: string[];
+  /**
+   * Resources.
+   * @default ['*']
+   */
+  readonly resources?: string[];
+}
+
+/** Kind of log router. */
+export enum LogRouterType {
+  /** Fluent Bit. */
+  FLUENT_BIT = 'FLUENT_BIT',
+  /** Fluentd. */
+  FLUENTD = 'FLUENTD',
+}
+
+/** How a log router takes the app's output where the platform routes logs (ECS FireLens). */
+export interface LogRouterSpec {
+  /** The router container (a long-running container of the same sidecar). */
+  readonly container: string;
+  /** Kind of router. */
+  readonly type: LogRouterType;
+  /**
+   * Absolute path (inside the router container) of a config file in the router's classic
+   * format that the platform includes in its generated configuration.
+   * @default - none
+   */
+  readonly configFile?: string;
+  /**
+   * Options of the app containers' log driver (FireLens output plugin settings).
+   * @default - none (the included config file routes everything)
+   */
+  readonly appLogOptions?: { [key: string]: string };
+  /**
+   * Add the platform's metadata (task ARN, cluster...) to each record.
+   * @default true
+   */
+  readonly enableMetadata?: boolean;
 }
 
 /**
@@ -186,6 +257,12 @@ export interface SidecarContribution {
    * @default - none
    */
   readonly consumes?: string[];
+  /**
+   * Things the user should know about this sidecar (e.g. a deprecation); binders show
+   * them at synthesis.
+   * @default - none
+   */
+  readonly warnings?: string[];
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   ContainerDependency, ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
-import { AppRequests, SidecarContribution, TrafficInterceptionSpec } from './contribution';
+import { AppRequests, CloudProvider, LogRouterType, SidecarContribution, TrafficInterceptionSpec } from './contribution';
 import { Errors } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, pathProblem,
@@ -66,6 +66,7 @@ export interface ResolvedContainer {
   readonly dependsOn: ContainerDependency[];
   readonly shutdown: ShutdownSpec;
   readonly essential: boolean;
+  readonly identityToken?: { readonly audience?: string; readonly expirationSeconds: number };
 }
 
 export interface ResolvedInterception {
@@ -108,6 +109,11 @@ export interface ResolvedSidecar {
   readonly shareProcessNamespace: boolean;
   readonly trafficInterception?: ResolvedInterception;
   readonly consumes: string[];
+  readonly readsPodMetadata: boolean;
+  readonly cloudPermissions: Array<{ readonly provider: CloudProvider; readonly actions: string[]; readonly resources: string[] }>;
+  readonly logRouter?: { readonly container: string; readonly type: LogRouterType; readonly configFile?: string;
+    readonly appLogOptions: { [key: string]: string }; readonly enableMetadata: boolean; };
+  readonly warnings: string[];
 }
 
 function checkInt(path: string, field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -473,7 +479,18 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
       gracePeriodSeconds: c.shutdown?.gracePeriodSeconds,
     },
     essential: c.essential ?? c.role === StartupRole.SIDECAR,
+    identityToken: resolveIdentityToken(path, prefix, c),
   };
+}
+
+function resolveIdentityToken(path: string, prefix: string, c: ContainerSpec): ResolvedContainer['identityToken'] {
+  const t = c.identityToken;
+  if (!t) { return undefined; }
+  checkInt(path, `${prefix}identityToken.expirationSeconds`, t.expirationSeconds, 600, 86400 * 2);
+  if (t.audience !== undefined && (typeof t.audience !== 'string' || t.audience.length === 0 || /\s/.test(t.audience))) {
+    throw Errors.invalidName(path, `${prefix}identityToken.audience`, t.audience, 'a token audience without spaces');
+  }
+  return { audience: t.audience, expirationSeconds: t.expirationSeconds ?? 3600 };
 }
 
 /** An IPv4 or IPv6 address with an optional prefix length, e.g. "10.0.0.0/8" or "fd00::/8". */
@@ -602,6 +619,9 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     appRequests: resolveAppRequests(path, contribution.appRequests, volumeMap),
     shareProcessNamespace: contribution.pod?.shareProcessNamespace ?? false,
     consumes: [...(contribution.consumes ?? [])],
+    readsPodMetadata: contribution.pod?.readsPodMetadata ?? false,
+    cloudPermissions: [],
+    warnings: (contribution.warnings ?? []).map(w => String(w)),
   };
   const names = new Set<string>();
   let uid: number | undefined;
@@ -614,5 +634,35 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     owner.containers.push(resolved);
   });
   owner.trafficInterception = resolveInterception(path, contribution.pod?.trafficInterception, owner.containers);
+  owner.cloudPermissions = (contribution.pod?.cloudPermissions ?? []).map((cp, i) => {
+    const f = `pod.cloudPermissions[${i}]`;
+    if (!Object.values(CloudProvider).includes(cp.provider)) {
+      throw Errors.invalidRole(path, `${f}.provider`, cp.provider, 'is not a CloudProvider', 'Use CloudProvider.AWS');
+    }
+    if (!Array.isArray(cp.actions) || cp.actions.length === 0 || cp.actions.some(a => typeof a !== 'string' || !/^[a-z0-9-]+:[A-Za-z0-9*]+$/.test(a))) {
+      throw Errors.invalidRole(path, `${f}.actions`, cp.actions, 'are not IAM actions like "xray:PutTraceSegments"', 'Give service:Action names');
+    }
+    const resources = cp.resources ?? ['*'];
+    if (resources.length === 0 || resources.some(r => typeof r !== 'string' || r.length === 0)) {
+      throw Errors.invalidRole(path, `${f}.resources`, resources, 'are empty', 'Give ARNs or "*"');
+    }
+    return { provider: cp.provider, actions: [...cp.actions], resources: [...resources] };
+  });
+  const router = contribution.pod?.logRouter;
+  if (router) {
+    const c = owner.containers.find(x => x.name === router.container);
+    if (!c || c.role !== StartupRole.SIDECAR) {
+      throw Errors.invalidRole(path, 'pod.logRouter.container', router.container, 'is not a long-running container of this sidecar', 'Name the router container');
+    }
+    if (!Object.values(LogRouterType).includes(router.type)) {
+      throw Errors.invalidRole(path, 'pod.logRouter.type', router.type, 'is not a LogRouterType', 'Use LogRouterType.FLUENT_BIT or FLUENTD');
+    }
+    if (router.configFile !== undefined) {
+      const problem = pathProblem(router.configFile);
+      if (problem) { throw Errors.invalidPath(path, 'pod.logRouter.configFile', router.configFile, problem); }
+    }
+    owner.logRouter = { container: router.container, type: router.type, configFile: router.configFile,
+      appLogOptions: { ...router.appLogOptions }, enableMetadata: router.enableMetadata ?? true };
+  }
   return owner;
 }

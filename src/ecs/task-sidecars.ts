@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Annotations, AspectPriority, Aspects, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -11,7 +12,7 @@ import { PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './ren
 import { SecretSource } from './secrets';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
-import { ISidecar, WorkloadIdentity } from '../core/contribution';
+import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
@@ -262,7 +263,20 @@ export class TaskSidecars extends Construct {
         warn,
       });
       if (options.healthCheck) { this.withHealthCheck.add(c.name); }
-      const def = td.addContainer(`Sidecar-${c.name}`, options);
+      const router = pod.logRouter?.spec.container === c.name ? pod.logRouter.spec : undefined;
+      const def = router
+        // The pod's log router becomes the task's FireLens router; our config file is included.
+        ? td.addFirelensLogRouter(`Sidecar-${c.name}`, {
+          ...options,
+          firelensConfig: {
+            type: router.type === LogRouterType.FLUENTD ? ecs.FirelensLogRouterType.FLUENTD : ecs.FirelensLogRouterType.FLUENTBIT,
+            options: {
+              enableECSLogMetadata: router.enableMetadata,
+              ...(router.configFile ? { configFileType: ecs.FirelensConfigFileType.FILE, configFileValue: router.configFile } : {}),
+            },
+          },
+        })
+        : td.addContainer(`Sidecar-${c.name}`, options);
       def.addMountPoints(...c.volumeMounts.map(mountPoint));
       this.ours.add(def);
       defs.set(c.name, def);
@@ -285,6 +299,15 @@ export class TaskSidecars extends Construct {
 
     if (configVolumes.length) { this.deliverConfig(pod, configVolumes, defs, appContainers, logging(WRITER)); }
     this.renderProcessSharing(pod, cfn);
+    this.renderLogRouting(pod, appContainers);
+    for (const { owner, permission } of pod.cloudPermissions) {
+      td.addToTaskRolePolicy(new iam.PolicyStatement({ actions: permission.actions, resources: permission.resources }));
+      void owner;
+    }
+    for (const s of pod.readsPodMetadata) {
+      warn(s.path, 'reads its pod\'s metadata from the Kubernetes API, which ECS does not have; the sidecar gets none');
+    }
+    for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
     this.renderInterception(pod, cfn, defs);
   }
 
@@ -415,6 +438,24 @@ export class TaskSidecars extends Construct {
         container: proxy,
         condition: healthy ? ecs.ContainerDependencyCondition.HEALTHY : ecs.ContainerDependencyCondition.START,
       });
+    }
+  }
+
+  /**
+   * FireLens: the app containers log through the pod's log router (driver awsfirelens).
+   * An app container that already chose a log driver keeps it, and that is an error,
+   * because its logs would bypass the router silently.
+   */
+  private renderLogRouting(pod: ComposedPod, appContainers: ecs.ContainerDefinition[]): void {
+    const router = pod.logRouter;
+    if (!router) { return; }
+    for (const container of appContainers) {
+      if (container.logDriverConfig !== undefined) {
+        throw Errors.alreadySet(router.owner.path, `logging of app container ${JSON.stringify(container.containerName)}`, container.logDriverConfig.logDriver,
+          `on ${this.taskDefinition.node.path}, and ${router.owner.path} is the task's log router (FireLens); remove the container's logging`);
+      }
+      const driver = ecs.LogDrivers.firelens({ options: Object.keys(router.spec.appLogOptions).length ? router.spec.appLogOptions : undefined });
+      (container as { logDriverConfig?: ecs.LogDriverConfig }).logDriverConfig = driver.bind(this, container);
     }
   }
 

@@ -39,6 +39,8 @@ export interface RenderSettings {
   readonly configObjectNames: ReadonlyMap<string, string>;
   readonly version: string;
   readonly injectors: readonly string[];
+  /** The service account made for sidecars that read pod metadata, used when the pod names none. */
+  readonly serviceAccountName?: string;
 }
 
 export function cpuQuantity(millicores: number): string {
@@ -131,15 +133,42 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
   if (startupProbe) { out.startupProbe = renderProbe(c, c.startupProbe ? 'startupProbe' : 'readinessProbe', startupProbe); }
   if (c.readinessProbe) { out.readinessProbe = renderProbe(c, 'readinessProbe', c.readinessProbe); }
   if (c.livenessProbe) { out.livenessProbe = renderProbe(c, 'livenessProbe', c.livenessProbe); }
-  if (c.volumeMounts.length) {
-    out.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly }));
-  }
+  const mounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly }));
+  if (c.identityToken) { mounts.push({ name: identityVolumeName(c.name), mountPath: SERVICE_ACCOUNT_DIR, readOnly: true }); }
+  if (mounts.length) { out.volumeMounts = mounts; }
   const lifecycle: any = {};
   if (c.shutdown.drainCommand) { lifecycle.preStop = { exec: { command: c.shutdown.drainCommand } }; }
   if (mode === SidecarMode.CLASSIC && gated && c.waitCommand) { lifecycle.postStart = { exec: { command: c.waitCommand } }; }
   if (Object.keys(lifecycle).length) { out.lifecycle = lifecycle; }
   if (native) { out.restartPolicy = 'Always'; }
   return out;
+}
+
+/** Where Kubernetes mounts service account credentials (and tools look for them). */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export function identityVolumeName(container: string): string {
+  return `${container.slice(0, 54).replace(/-+$/, '')}-identity`;
+}
+
+/**
+ * A projected service account token (with the cluster CA and the namespace), mounted only
+ * into the container that asked, so the pod can keep automountServiceAccountToken off.
+ */
+export function identityVolume(c: ResolvedContainer): any {
+  const token: any = { path: 'token', expirationSeconds: c.identityToken!.expirationSeconds };
+  if (c.identityToken!.audience) { token.audience = c.identityToken!.audience; }
+  return {
+    name: identityVolumeName(c.name),
+    projected: {
+      defaultMode: 0o444,
+      sources: [
+        { serviceAccountToken: token },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } },
+      ],
+    },
+  };
 }
 
 export function renderVolume(cv: ComposedVolume, configObjectNames: ReadonlyMap<string, string>): any {
@@ -271,6 +300,10 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
 
   const volumes = pod.volumes.map(v => renderVolume(v, settings.configObjectNames));
   if (interception) { volumes.push(...redirectVolumes(settings.configObjectNames.get(REDIRECT_VOLUME)!)); }
+  volumes.push(...pod.containers.filter(c => c.identityToken).map(identityVolume));
+  if (pod.readsPodMetadata.length && settings.serviceAccountName && !spec.serviceAccountName) {
+    spec.serviceAccountName = settings.serviceAccountName;
+  }
   if (volumes.length) {
     spec.volumes = [...(spec.volumes ?? []), ...volumes];
   }

@@ -98,6 +98,9 @@ export class WorkloadSidecars extends Construct {
   private readonly originalToJson: () => any;
   private readonly workloadPath: string;
   private options: WorkloadSidecarsOptions;
+  private podReaderCreated = false;
+  private serviceAccountName?: string;
+  private readonly warned: string[] = [];
   private lastComposed?: ComposedPod;
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
@@ -115,6 +118,11 @@ export class WorkloadSidecars extends Construct {
       configurable: true,
       writable: true,
     });
+  }
+
+  /** Warnings of the last synthesis (also printed to stderr): what the sidecars want said and what Kubernetes cannot do. */
+  public get warnings(): string[] {
+    return [...this.warned];
   }
 
   /** The attached sidecars, in attachment order. */
@@ -150,6 +158,14 @@ export class WorkloadSidecars extends Construct {
     return this.originalToJson();
   }
 
+  private report(messages: string[]): void {
+    for (const m of messages) {
+      if (this.warned.includes(m)) { continue; }
+      this.warned.push(m);
+      process.stderr.write(`[cdk-sidecars] warning: ${m}\n`);
+    }
+  }
+
   private configure(options: WorkloadSidecarsOptions | undefined): void {
     for (const [key, value] of Object.entries(options ?? {})) {
       const current = (this.options as any)[key];
@@ -170,6 +186,12 @@ export class WorkloadSidecars extends Construct {
     }
     const path = this.workloadPath;
     const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT);
+    this.report([
+      ...composed.warnings,
+      ...composed.cloudPermissions.map(({ owner, permission }) => `${owner.path}: needs ${permission.provider} permissions `
+        + `${permission.actions.join(', ')} on ${permission.resources.join(', ')}, which Kubernetes cannot grant: give them to the pod's service account `
+        + '(EKS Pod Identity or IRSA)'),
+    ]);
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
     if (composed.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
@@ -188,6 +210,7 @@ export class WorkloadSidecars extends Construct {
       configObjectNames: this.configObjectNames,
       version: libraryVersion(),
       injectors: this.injectors,
+      serviceAccountName: this.serviceAccountName,
     });
   }
 
@@ -202,6 +225,9 @@ export class WorkloadSidecars extends Construct {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }
       this.configObject(volume.name, volume.sensitive, () => this.configData(volume.name, volume.sensitive));
     }
+    if (described.readsPodMetadata && !this.podReaderCreated) {
+      this.createPodReader();
+    }
     if (described.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
       // The redirect rules depend on the app's ports: produced from the composed pod.
       this.configObject(REDIRECT_VOLUME, false, () => {
@@ -211,6 +237,36 @@ export class WorkloadSidecars extends Construct {
         return data;
       });
     }
+  }
+
+  /**
+   * RBAC for sidecars that read their pod's metadata: a Role allowing get, list and watch
+   * on pods of the namespace, bound to the pod's service account, or to one made here
+   * when the pod names none.
+   */
+  private createPodReader(): void {
+    this.podReaderCreated = true;
+    const namespace = this.workload.metadata.namespace;
+    const labels = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
+    const own = podTemplate(this.originalToJson()).spec?.serviceAccountName;
+    let account = own;
+    if (!own) {
+      account = `${this.workload.name}-sidecars`.slice(0, 253);
+      this.serviceAccountName = account;
+      new ApiObject(this, 'service-account', {
+        apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace, labels }, automountServiceAccountToken: false,
+      });
+    }
+    const role = `${this.workload.name}-pod-reader`.slice(0, 253);
+    new ApiObject(this, 'pod-reader-role', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: role, namespace, labels },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+    });
+    new ApiObject(this, 'pod-reader-binding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: role, namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
+      subjects: [{ kind: 'ServiceAccount', name: account, ...(namespace ? { namespace } : {}) }],
+    });
   }
 
   private configObject(volume: string, sensitive: boolean, produce: () => { [key: string]: string }): void {

@@ -1,5 +1,6 @@
 import { HclBlock } from './hcl';
 import { APPROLE_DIR } from './paths';
+import { IdentityTokenSpec } from '../../core/container';
 import { WorkloadIdentity } from '../../core/contribution';
 
 /** Vault's Kubernetes auth method: the pod's service account token. */
@@ -12,10 +13,16 @@ export interface VaultKubernetesAuthOptions {
    */
   readonly mountPath?: string;
   /**
-   * Service account token file.
+   * Service account token file. At the default path the library projects a token into
+   * the agent containers only (the app need not automount one).
    * @default '/var/run/secrets/kubernetes.io/serviceaccount/token'
    */
   readonly tokenPath?: string;
+  /**
+   * Audience of the projected token (the Vault role's `audience`).
+   * @default - the API server's
+   */
+  readonly audience?: string;
 }
 
 /** Vault's AWS auth method, IAM type: the task role's credentials. */
@@ -97,7 +104,8 @@ export class VaultAuth {
         ['mount_path', options.mountPath ?? 'auth/kubernetes'],
         ['config', { role: options.role, token_path: options.tokenPath ?? '/var/run/secrets/kubernetes.io/serviceaccount/token' }],
       ],
-    }), [['mountPath', options.mountPath], ['tokenPath', options.tokenPath]]);
+    }), [['mountPath', options.mountPath], ['tokenPath', options.tokenPath]], undefined,
+    options.tokenPath === undefined || options.tokenPath === '/var/run/secrets/kubernetes.io/serviceaccount/token' ? { audience: options.audience } : undefined);
   }
 
   /** AWS IAM auth (the ECS task role). */
@@ -145,7 +153,7 @@ export class VaultAuth {
   public readonly secretName?: string;
 
   private constructor(method: string, identity: WorkloadIdentity | undefined, role: string, private readonly block: () => HclBlock,
-    private readonly paths: Array<[string, string | undefined]>, secretName?: string) {
+    private readonly paths: Array<[string, string | undefined]>, secretName?: string, private readonly token?: IdentityTokenSpec) {
     this.method = method;
     this.identity = identity;
     this.role = role;
@@ -155,6 +163,11 @@ export class VaultAuth {
   /** The `method` block of auto_auth. @internal */
   public _render(): HclBlock {
     return this.block();
+  }
+
+  /** The identity token the agent needs projected, if any. @internal */
+  public _identityToken(): IdentityTokenSpec | undefined {
+    return this.token;
   }
 
   /** Path-like options, for checks. @internal */

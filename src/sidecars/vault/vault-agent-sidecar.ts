@@ -264,6 +264,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       resources: { cpuRequestMillicores: 250, memoryRequestMebibytes: 64, cpuLimitMillicores: 500, memoryLimitMebibytes: 128, ...p.resources },
       volumeMounts: agentMounts,
       dependsOn: !init && prePopulate ? [{ container: `${this.name}-init`, condition: WaitCondition.COMPLETED }] : undefined,
+      identityToken: auth._identityToken(),
     });
     const containers: ContainerSpec[] = [];
     if (prePopulate) { containers.push(base(`${this.name}-init`, StartupRole.INIT_STEP, true)); }
