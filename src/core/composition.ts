@@ -71,14 +71,14 @@ function envValue(e: EnvVarSpec): unknown {
   return e.value ?? e.secret ?? e.podField;
 }
 
-const paths = new WeakMap<ISidecar, string>();
+const pathCache = new WeakMap<ISidecar, string>();
 
 /** The construct path of a sidecar (fixed once constructed, so looked up once). */
 export function sidecarPath(sidecar: ISidecar): string {
-  let p = paths.get(sidecar);
+  let p = pathCache.get(sidecar);
   if (p === undefined) {
     p = sidecar.node.path;
-    paths.set(sidecar, p);
+    pathCache.set(sidecar, p);
   }
   return p;
 }

@@ -218,6 +218,34 @@ describe('invalid manifests are rejected', () => {
     expectRejected([{ ...pod(), apiVersion: 'apps/v1' }], 'unknown apiVersion/kind "apps/v1" "Pod"');
   });
 
+  test('RBAC kinds (no OpenAPI document here) go through kubernetes-models, as strictly', () => {
+    const role = () => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'reader', namespace: 'apps' },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+    });
+    const binding = () => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'reader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+      subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'apps' }],
+    });
+    expect(manifestErrors([role(), binding()])).toEqual([]);
+
+    const r = role() as any;
+    r.rules[0].verb = r.rules[0].verbs;
+    delete r.rules[0].verbs;
+    r.metadata.lables = { a: 'b' };
+    expectRejected([r], 'doc[0] Role/reader at /rules/0/verb: unknown field "verb"', '/rules/0: required', '/metadata/lables: unknown field "lables"');
+    const b = binding() as any;
+    delete b.roleRef;
+    b.subjects[0].namespaces = 'apps';
+    expectRejected([b], '(root): required {"missingProperty":"roleRef"}', '/subjects/0/namespaces: unknown field "namespaces"');
+    expectRejected([{ ...role(), rules: [{ resources: ['pods'], verbs: 'get' }] }], '/rules/0/verbs: type {"type":"array"}');
+  });
+
   test('not an object, or without apiVersion/kind', () => {
     expectRejected([null], 'doc[0]: not an object');
     expectRejected([{ metadata: { name: 'x' } }], 'apiVersion and kind must be strings');

@@ -16,6 +16,10 @@
  * `format: int-or-string`). The translations for the absent keywords are kept because they are one
  * line each and the live apiserver's /openapi/v3 does use them.
  *
+ * Kinds whose group has no document in shared/schemas (RBAC Role, RoleBinding) are checked by
+ * `k8s-models.ts` (the `kubernetes-models` package, equally strict about unknown fields), with their
+ * metadata checked against 1.35 ObjectMeta here.
+ *
  * Cost (node 20, this machine, noisy): the first validation of a kind reads and translates its
  * group-version's schema file and compiles the validator: 230-650 ms for apps/v1 Deployment,
  * 160-460 ms for core/v1 Pod, 140-310 ms for batch/v1 Job. After that 0.01-0.04 ms per document
@@ -28,6 +32,7 @@ import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
+import { modelErrors } from './k8s-models';
 
 /** `CDK_SIDECARS_SCHEMAS` points at the `schemas` folder; by default it sits beside this repo. */
 const SCHEMA_DIR = process.env.CDK_SIDECARS_SCHEMAS
@@ -217,6 +222,12 @@ function validatorFor(apiVersion: string, kind: string): ValidateFunction | unde
   return validate;
 }
 
+/** ObjectMeta of the 1.35 core/v1 document, for kinds validated by the kubernetes-models fallback. */
+function objectMetaValidator(): ValidateFunction {
+  const gv = loadGroupVersion('v1')!;
+  return ajv.getSchema(`${gv.id}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`)!;
+}
+
 /** Every enum constraint, `Schema.field -> values`, over all schema files present (for review). */
 export function enumConstraints(): Record<string, string[]> {
   const result: Record<string, string[]> = {};
@@ -261,6 +272,16 @@ export function manifestErrors(docs: any[]): string[] {
       return;
     }
     const validate = validatorFor(doc.apiVersion, doc.kind);
+    const fallback = validate ? undefined : modelErrors(doc.apiVersion, doc.kind, doc);
+    if (fallback) {
+      // No OpenAPI document for this group here (RBAC): kubernetes-models, metadata from 1.35 core/v1.
+      for (const line of fallback) problems.push(`${label} at ${line}`);
+      const meta = objectMetaValidator();
+      if (doc.metadata !== undefined && !meta(doc.metadata)) {
+        for (const line of new Set((meta.errors ?? []).map(formatError))) problems.push(`${label} at /metadata${line}`);
+      }
+      return;
+    }
     if (!validate) {
       problems.push(`${label}: unknown apiVersion/kind "${doc.apiVersion}" "${doc.kind}" (no schema in ${SCHEMA_DIR})`);
       return;
