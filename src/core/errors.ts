@@ -61,6 +61,12 @@ export enum ErrorCode {
   ALREADY_SET = 'ALREADY_SET',
   UNCONSUMED_CAPABILITY = 'UNCONSUMED_CAPABILITY',
   NO_AUTH_METHOD = 'NO_AUTH_METHOD',
+  UNKNOWN_REFERENCE = 'UNKNOWN_REFERENCE',
+  INVALID_URL = 'INVALID_URL',
+  INVALID_RANGE = 'INVALID_RANGE',
+  INVALID_POLICY_FILE = 'INVALID_POLICY_FILE',
+  INVALID_KEY = 'INVALID_KEY',
+  INEFFECTIVE_SETTING = 'INEFFECTIVE_SETTING',
 }
 
 /**
@@ -250,4 +256,22 @@ export const Errors = {
       'Add a method for this platform (e.g. VaultAuth.kubernetes(), VaultAuth.aws(), VaultAuth.azure()) or the portable VaultAuth.appRole()'),
   noSidecars: (path: string, field: string) =>
     err(ErrorCode.NO_SIDECARS, path, `${field} is empty`, 'Give at least one sidecar'),
+
+  // --- references and settings inside a sidecar's own config (e.g. OPA's services, bundles, keys) ---
+  unknownReference: (path: string, field: string, value: unknown, what: string, declaredIn: string, known: string[]) =>
+    err(ErrorCode.UNKNOWN_REFERENCE, path, `${field} ${show(value)} names a ${what} that is not declared in ${declaredIn} (${declaredIn}: ${known.length ? known.join(', ') : 'none'})`,
+      `Declare it in ${declaredIn}, or name one that is declared`),
+  invalidUrl: (path: string, field: string, value: unknown, why: string) =>
+    err(ErrorCode.INVALID_URL, path, `${field} ${show(value)} ${why}`,
+      'Use an absolute http:// or https:// URL with a host, e.g. "https://bundles.example.com/v1"'),
+  invalidRange: (path: string, field: string, value: number, otherField: string, otherValue: number) =>
+    err(ErrorCode.INVALID_RANGE, path, `${field} ${value} is greater than ${otherField} ${otherValue}`,
+      `Make ${field} at most ${otherField}`),
+  invalidPolicyFile: (path: string, field: string, value: unknown, why: string) =>
+    err(ErrorCode.INVALID_POLICY_FILE, path, `${field} ${show(value)} ${why}`,
+      'Name each policy file "<name>.rego" with letters, digits, \'-\', \'_\' and \'.\' (not starting with \'.\'), e.g. "authz.rego", and give it Rego source with a package declaration'),
+  invalidKey: (path: string, field: string, firstLine: string, why: string, fix: string) =>
+    err(ErrorCode.INVALID_KEY, path, `${field} (first line ${show(firstLine)}) ${why}`, fix),
+  ineffectiveSetting: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INEFFECTIVE_SETTING, path, `${field} ${show(value)} would have no effect: ${why}`, fix),
 };

@@ -111,8 +111,13 @@ export interface ResolvedSidecar {
   readonly consumes: string[];
   readonly readsPodMetadata: boolean;
   readonly cloudPermissions: Array<{ readonly provider: CloudProvider; readonly actions: string[]; readonly resources: string[] }>;
-  readonly logRouter?: { readonly container: string; readonly type: LogRouterType; readonly configFile?: string;
-    readonly appLogOptions: { [key: string]: string }; readonly enableMetadata: boolean; };
+  readonly logRouter?: {
+    readonly container: string;
+    readonly type: LogRouterType;
+    readonly configFile?: string;
+    readonly appLogOptions: { [key: string]: string };
+    readonly enableMetadata: boolean;
+  };
   readonly warnings: string[];
 }
 
@@ -661,8 +666,13 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
       const problem = pathProblem(router.configFile);
       if (problem) { throw Errors.invalidPath(path, 'pod.logRouter.configFile', router.configFile, problem); }
     }
-    owner.logRouter = { container: router.container, type: router.type, configFile: router.configFile,
-      appLogOptions: { ...router.appLogOptions }, enableMetadata: router.enableMetadata ?? true };
+    owner.logRouter = {
+      container: router.container,
+      type: router.type,
+      configFile: router.configFile,
+      appLogOptions: { ...router.appLogOptions },
+      enableMetadata: router.enableMetadata ?? true,
+    };
   }
   return owner;
 }

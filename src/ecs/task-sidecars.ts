@@ -268,6 +268,10 @@ export class TaskSidecars extends Construct {
         // The pod's log router becomes the task's FireLens router; our config file is included.
         ? td.addFirelensLogRouter(`Sidecar-${c.name}`, {
           ...options,
+          // FireLens generates the router's main configuration at the image's default
+          // path and includes ours: the router runs that one.
+          entryPoint: router.type === LogRouterType.FLUENT_BIT ? ['/fluent-bit/bin/fluent-bit'] : options.entryPoint,
+          command: router.type === LogRouterType.FLUENT_BIT ? ['-c', '/fluent-bit/etc/fluent-bit.conf'] : undefined,
           firelensConfig: {
             type: router.type === LogRouterType.FLUENTD ? ecs.FirelensLogRouterType.FLUENTD : ecs.FirelensLogRouterType.FLUENTBIT,
             options: {

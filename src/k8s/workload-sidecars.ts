@@ -220,7 +220,11 @@ export class WorkloadSidecars extends Construct {
    * synthesis from the composed pod.
    */
   private prepareConfigObjects(sidecar: ISidecar): void {
-    const described = resolveContribution(sidecarPath(sidecar), sidecar.contribute({ targetPath: this.workloadPath, appContainers: [], identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT }));
+    const described = resolveContribution(sidecarPath(sidecar), sidecar.contribute({
+      targetPath: this.workloadPath,
+      appContainers: [],
+      identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT,
+    }));
     for (const volume of described.volumes) {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }
       this.configObject(volume.name, volume.sensitive, () => this.configData(volume.name, volume.sensitive));
@@ -259,11 +263,15 @@ export class WorkloadSidecars extends Construct {
     }
     const role = `${this.workload.name}-pod-reader`.slice(0, 253);
     new ApiObject(this, 'pod-reader-role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: role, namespace, labels },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: role, namespace, labels },
       rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
     });
     new ApiObject(this, 'pod-reader-binding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: role, namespace, labels },
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: role, namespace, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
       subjects: [{ kind: 'ServiceAccount', name: account, ...(namespace ? { namespace } : {}) }],
     });

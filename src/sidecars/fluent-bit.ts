@@ -1,0 +1,667 @@
+import { Construct } from 'constructs';
+import { stringify as toYaml } from 'yaml';
+import { ContainerSpec, PodField, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
+import { CloudPermission, CloudProvider, CompositionContext, ISidecar, LogRouterType, SidecarContribution } from '../core/contribution';
+import { Errors } from '../core/errors';
+import { DNS_LABEL, isImageReference, pathProblem } from '../core/names';
+import { Probe } from '../core/probe';
+import { resolveContribution } from '../core/resolve';
+import { VolumeKind } from '../core/volume';
+
+/** Format of the generated Fluent Bit configuration. */
+export enum FluentBitConfigFormat {
+  /** The YAML format (Fluent Bit >= 3.2 reads everything in it). */
+  YAML = 'YAML',
+  /** The classic `[SECTION]` format. */
+  CLASSIC = 'CLASSIC',
+}
+
+/** Common options of an output. */
+export interface FluentBitOutputOptions {
+  /**
+   * Tag pattern of the records sent to this output.
+   * @default '*'
+   */
+  readonly match?: string;
+  /**
+   * Retries of a failed flush before the chunk is dropped (0 = no retry).
+   * @default 5
+   */
+  readonly retryLimit?: number;
+}
+
+/** Elasticsearch / OpenSearch output. */
+export interface FluentBitElasticsearchOptions extends FluentBitOutputOptions {
+  /** Host. */
+  readonly host: string;
+  /**
+   * Port.
+   * @default 9200
+   */
+  readonly port?: number;
+  /**
+   * Index.
+   * @default 'fluent-bit'
+   */
+  readonly index?: string;
+  /**
+   * TLS.
+   * @default true
+   */
+  readonly tls?: boolean;
+}
+
+/** Grafana Loki output. */
+export interface FluentBitLokiOptions extends FluentBitOutputOptions {
+  /** Host. */
+  readonly host: string;
+  /**
+   * Port.
+   * @default 3100
+   */
+  readonly port?: number;
+  /**
+   * Static labels.
+   * @default { job: 'fluent-bit' }
+   */
+  readonly labels?: { [name: string]: string };
+  /**
+   * TLS.
+   * @default false
+   */
+  readonly tls?: boolean;
+}
+
+/** Amazon CloudWatch Logs output (needs the task role's logs permissions, granted on ECS). */
+export interface FluentBitCloudWatchLogsOptions extends FluentBitOutputOptions {
+  /** AWS region. */
+  readonly region: string;
+  /** Log group. */
+  readonly logGroupName: string;
+  /**
+   * Prefix of the log stream names.
+   * @default 'fluent-bit-'
+   */
+  readonly logStreamPrefix?: string;
+  /**
+   * Create the log group if missing.
+   * @default false
+   */
+  readonly autoCreateGroup?: boolean;
+}
+
+/** Amazon S3 output (needs s3:PutObject, granted on ECS). */
+export interface FluentBitS3Options extends FluentBitOutputOptions {
+  /** Bucket name. */
+  readonly bucket: string;
+  /** AWS region. */
+  readonly region: string;
+  /**
+   * Size of each object, in MiB.
+   * @default 50
+   */
+  readonly totalFileSizeMebibytes?: number;
+  /**
+   * Seconds after which a partial object is uploaded.
+   * @default 600
+   */
+  readonly uploadTimeoutSeconds?: number;
+}
+
+/** Forward output (to Fluentd or another Fluent Bit). */
+export interface FluentBitForwardOptions extends FluentBitOutputOptions {
+  /** Host. */
+  readonly host: string;
+  /**
+   * Port.
+   * @default 24224
+   */
+  readonly port?: number;
+}
+
+/** HTTP output. */
+export interface FluentBitHttpOptions extends FluentBitOutputOptions {
+  /** Host. */
+  readonly host: string;
+  /**
+   * Port.
+   * @default 443
+   */
+  readonly port?: number;
+  /**
+   * Path.
+   * @default '/'
+   */
+  readonly uri?: string;
+  /**
+   * Payload format (json, json_lines, msgpack...).
+   * @default 'json'
+   */
+  readonly format?: string;
+  /**
+   * TLS.
+   * @default true
+   */
+  readonly tls?: boolean;
+}
+
+/** Where logs go. */
+export class FluentBitOutput {
+  /** Elasticsearch or OpenSearch (`es`). */
+  public static elasticsearch(o: FluentBitElasticsearchOptions): FluentBitOutput {
+    return new FluentBitOutput('es', o, { host: o.host, port: o.port ?? 9200, index: o.index ?? 'fluent-bit', tls: onOff(o.tls ?? true), suppress_type_name: 'on' });
+  }
+
+  /** Grafana Loki (`loki`). */
+  public static loki(o: FluentBitLokiOptions): FluentBitOutput {
+    const labels = Object.entries(o.labels ?? { job: 'fluent-bit' }).map(([k, v]) => `${k}=${v}`).join(', ');
+    return new FluentBitOutput('loki', o, { host: o.host, port: o.port ?? 3100, labels, tls: onOff(o.tls ?? false) });
+  }
+
+  /** Amazon CloudWatch Logs (`cloudwatch_logs`). */
+  public static cloudWatchLogs(o: FluentBitCloudWatchLogsOptions): FluentBitOutput {
+    return new FluentBitOutput('cloudwatch_logs', o, {
+      region: o.region, log_group_name: o.logGroupName, log_stream_prefix: o.logStreamPrefix ?? 'fluent-bit-', auto_create_group: onOff(o.autoCreateGroup ?? false),
+    }, [{ provider: CloudProvider.AWS, actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', ...(o.autoCreateGroup ? ['logs:CreateLogGroup'] : [])] }]);
+  }
+
+  /** Amazon S3 (`s3`). */
+  public static s3(o: FluentBitS3Options): FluentBitOutput {
+    return new FluentBitOutput('s3', o, {
+      bucket: o.bucket, region: o.region, total_file_size: `${o.totalFileSizeMebibytes ?? 50}M`, upload_timeout: `${o.uploadTimeoutSeconds ?? 600}s`,
+    }, [{ provider: CloudProvider.AWS, actions: ['s3:PutObject'], resources: [`arn:aws:s3:::${o.bucket}/*`] }]);
+  }
+
+  /** Forward protocol (`forward`). */
+  public static forward(o: FluentBitForwardOptions): FluentBitOutput {
+    return new FluentBitOutput('forward', o, { host: o.host, port: o.port ?? 24224 });
+  }
+
+  /** HTTP (`http`). */
+  public static http(o: FluentBitHttpOptions): FluentBitOutput {
+    return new FluentBitOutput('http', o, { host: o.host, port: o.port ?? 443, uri: o.uri ?? '/', format: o.format ?? 'json', tls: onOff(o.tls ?? true) });
+  }
+
+  /** Standard output of the sidecar (`stdout`). */
+  public static stdout(options: FluentBitOutputOptions = {}): FluentBitOutput {
+    return new FluentBitOutput('stdout', options, { format: 'json_lines' });
+  }
+
+  /** Plugin name. */
+  public readonly plugin: string;
+
+  private constructor(plugin: string, private readonly options: FluentBitOutputOptions, private readonly settings: { [key: string]: string | number },
+    private readonly permissions: CloudPermission[] = []) {
+    this.plugin = plugin;
+  }
+
+  /** @internal */
+  public _render(): { [key: string]: string | number } {
+    return { name: this.plugin, match: this.options.match ?? '*', retry_limit: this.options.retryLimit ?? 5, ...this.settings };
+  }
+
+  /** @internal */
+  public _permissions(): CloudPermission[] {
+    return this.permissions;
+  }
+
+  /** @internal */
+  public _options(): FluentBitOutputOptions & { [key: string]: unknown } {
+    return { ...this.options, ...this.settings };
+  }
+}
+
+/** Options of the kubernetes filter. */
+export interface FluentBitKubernetesFilterOptions {
+  /**
+   * Parse the `log` field as JSON and merge it into the record.
+   * @default true
+   */
+  readonly mergeLog?: boolean;
+  /**
+   * Keep the original `log` field after merging.
+   * @default false
+   */
+  readonly keepLog?: boolean;
+  /**
+   * Add the pod's labels.
+   * @default true
+   */
+  readonly labels?: boolean;
+  /**
+   * Add the pod's annotations.
+   * @default false
+   */
+  readonly annotations?: boolean;
+}
+
+/** Options of the modify filter. */
+export interface FluentBitModifyFilterOptions {
+  /**
+   * Tag pattern.
+   * @default '*'
+   */
+  readonly match?: string;
+  /**
+   * Keys to add (when missing).
+   * @default - none
+   */
+  readonly add?: { [key: string]: string };
+  /**
+   * Keys to remove.
+   * @default - none
+   */
+  readonly remove?: string[];
+  /**
+   * Keys to rename (old -> new).
+   * @default - none
+   */
+  readonly rename?: { [key: string]: string };
+}
+
+/** Options of the grep filter. */
+export interface FluentBitGrepFilterOptions {
+  /**
+   * Tag pattern.
+   * @default '*'
+   */
+  readonly match?: string;
+  /**
+   * Keep only records whose key matches the regular expression.
+   * @default - none
+   */
+  readonly regex?: { [key: string]: string };
+  /**
+   * Drop records whose key matches the regular expression.
+   * @default - none
+   */
+  readonly exclude?: { [key: string]: string };
+}
+
+/** A filter of the pipeline. */
+export class FluentBitFilter {
+  /**
+   * Kubernetes metadata of the pod (needs read access to pods: the library makes a Role
+   * and RoleBinding unless `createRbac` is false). Kubernetes only.
+   */
+  public static kubernetes(options: FluentBitKubernetesFilterOptions = {}): FluentBitFilter {
+    return new FluentBitFilter('kubernetes', [{
+      name: 'kubernetes',
+      match: 'kube.*',
+      kube_tag_prefix: 'kube.',
+      regex_parser: KUBE_TAG_PARSER,
+      merge_log: onOff(options.mergeLog ?? true),
+      keep_log: onOff(options.keepLog ?? false),
+      labels: onOff(options.labels ?? true),
+      annotations: onOff(options.annotations ?? false),
+    }]);
+  }
+
+  /** Adds, removes or renames keys (`modify`). */
+  public static modify(options: FluentBitModifyFilterOptions): FluentBitFilter {
+    const rules: Array<[string, string]> = [
+      ...Object.entries(options.add ?? {}).map(([k, v]): [string, string] => ['add', `${k} ${v}`]),
+      ...(options.remove ?? []).map((k): [string, string] => ['remove', k]),
+      ...Object.entries(options.rename ?? {}).map(([k, v]): [string, string] => ['rename', `${k} ${v}`]),
+    ];
+    return new FluentBitFilter('modify', [{ name: 'modify', match: options.match ?? '*' }], rules);
+  }
+
+  /** Keeps or drops records by regular expressions (`grep`). */
+  public static grep(options: FluentBitGrepFilterOptions): FluentBitFilter {
+    const rules: Array<[string, string]> = [
+      ...Object.entries(options.regex ?? {}).map(([k, v]): [string, string] => ['regex', `${k} ${v}`]),
+      ...Object.entries(options.exclude ?? {}).map(([k, v]): [string, string] => ['exclude', `${k} ${v}`]),
+    ];
+    return new FluentBitFilter('grep', [{ name: 'grep', match: options.match ?? '*' }], rules);
+  }
+
+  /** Plugin name. */
+  public readonly plugin: string;
+
+  private constructor(
+    plugin: string,
+    private readonly sections: Array<{ [key: string]: string }>,
+    private readonly rules: Array<[string, string]> = [],
+  ) {
+    this.plugin = plugin;
+  }
+
+  /** Settings, and repeated rules (key, value). @internal */
+  public _render(): { settings: { [key: string]: string }; rules: Array<[string, string]> } {
+    return { settings: this.sections[0], rules: this.rules };
+  }
+}
+
+/** Props of a Fluent Bit sidecar. */
+export interface FluentBitSidecarProps {
+  /** Where the logs go. */
+  readonly outputs: FluentBitOutput[];
+  /**
+   * Filters, in order.
+   * @default - none
+   */
+  readonly filters?: FluentBitFilter[];
+  /**
+   * Directory where the app writes its log files: a volume shared with the app
+   * (writable there, read-only in Fluent Bit).
+   * @default '/var/log/app'
+   */
+  readonly logDirectory?: string;
+  /**
+   * Files tailed, relative to logDirectory (glob).
+   * @default '*.log'
+   */
+  readonly logFiles?: string;
+  /**
+   * Memory the tail input may buffer before it pauses, in MiB (`mem_buf_limit`).
+   * @default 5
+   */
+  readonly memBufLimitMebibytes?: number;
+  /**
+   * Skip lines longer than the buffer instead of stopping on them.
+   * @default true
+   */
+  readonly skipLongLines?: boolean;
+  /**
+   * Seconds between flushes.
+   * @default 1
+   */
+  readonly flushSeconds?: number;
+  /**
+   * Log level of Fluent Bit itself.
+   * @default 'info'
+   */
+  readonly logLevel?: string;
+  /**
+   * Format of the generated configuration.
+   * @default FluentBitConfigFormat.YAML
+   */
+  readonly configFormat?: FluentBitConfigFormat;
+  /**
+   * With the kubernetes filter, make the Role and RoleBinding that let Fluent Bit read its
+   * pod (get/list/watch pods). False when you bind the permissions yourself.
+   * @default true
+   */
+  readonly createRbac?: boolean;
+  /**
+   * Port of the HTTP server (health and metrics).
+   * @default 2020
+   */
+  readonly httpPort?: number;
+  /**
+   * CPU and memory. The memory limit must leave room above the buffer limits: a log storm
+   * then pauses the input instead of killing the sidecar.
+   * @default - requests 50m and 64 MiB (at most the limit); memory limit 2 x memBufLimit + 48 MiB, rounded up to 16 MiB
+   */
+  readonly resources?: ResourceRequirements;
+  /**
+   * Image.
+   * @default 'fluent/fluent-bit:5.0.8'
+   */
+  readonly image?: string;
+  /**
+   * Container name.
+   * @default 'fluent-bit'
+   */
+  readonly name?: string;
+  /**
+   * UID.
+   * @default 10001
+   */
+  readonly uid?: number;
+}
+
+const DEFAULT_IMAGE = 'fluent/fluent-bit:5.0.8';
+const CONFIG_DIR = '/etc/cdk-sidecars/fluent-bit';
+const STATE_DIR = '/var/lib/fluent-bit';
+const KUBE_TAG_PARSER = 'cdk_sidecars_kube_tag';
+/** Base memory of Fluent Bit beyond its buffers (MiB), and the headroom the check asks for. */
+const BASE_MEMORY = 48;
+const MIN_HEADROOM = 32;
+
+function onOff(b: boolean): string {
+  return b ? 'on' : 'off';
+}
+
+/**
+ * Fluent Bit beside the app, tailing the log files the app writes to a shared volume,
+ * with a generated configuration (YAML or classic): service with the HTTP server on 2020
+ * (health and metrics), a tail input with a memory buffer limit and an offsets database,
+ * filters (kubernetes, modify, grep) and outputs (es, loki, cloudwatch_logs, s3, forward,
+ * http, stdout) with retry limits.
+ *
+ * Where the platform routes container output to a log router (ECS FireLens), Fluent Bit is
+ * the task's router: the platform's generated configuration includes the filters and
+ * outputs, and the app containers log through it.
+ */
+export class FluentBitSidecar extends Construct implements ISidecar {
+  /** Container name. */
+  public readonly name: string;
+  /** UID. */
+  public readonly uid: number;
+  private readonly props: FluentBitSidecarProps;
+
+  constructor(scope: Construct, id: string, props: FluentBitSidecarProps) {
+    super(scope, id);
+    this.props = props;
+    this.name = props.name ?? 'fluent-bit';
+    this.uid = props.uid ?? 10001;
+    this.check(this.node.path);
+    resolveContribution(this.node.path, this.contribute({ targetPath: this.node.path, appContainers: [] }));
+  }
+
+  /** The memory limit in effect, in MiB. */
+  public get memoryLimitMebibytes(): number {
+    return this.props.resources?.memoryLimitMebibytes ?? Math.ceil((2 * this.memBuf() + BASE_MEMORY) / 16) * 16;
+  }
+
+  public contribute(_context: CompositionContext): SidecarContribution {
+    const p = this.props;
+    const logDir = p.logDirectory ?? '/var/log/app';
+    const k8sFilter = (p.filters ?? []).some(f => f.plugin === 'kubernetes');
+    const classic = (p.configFormat ?? FluentBitConfigFormat.YAML) === FluentBitConfigFormat.CLASSIC;
+    const files = [
+      classic ? { name: 'fluent-bit.conf', content: this.classic(true) } : { name: 'fluent-bit.yaml', content: this.yaml() },
+      // Classic filters and outputs for platforms that generate the main config (ECS FireLens includes it).
+      { name: 'pipeline.conf', content: this.classic(false) },
+      ...(classic ? [{ name: 'parsers.conf', content: this.classicParsers() }] : []),
+    ];
+    const warnings: string[] = [];
+    const limit = this.memoryLimitMebibytes;
+    if (p.resources?.memoryLimitMebibytes !== undefined && limit < 2 * this.memBuf() + MIN_HEADROOM) {
+      warnings.push(`resources.memoryLimitMebibytes ${limit} leaves too little room above memBufLimitMebibytes ${this.memBuf()}: `
+        + `a log storm can get Fluent Bit OOM-killed instead of pausing its input. Give at least ${2 * this.memBuf() + MIN_HEADROOM} MiB, or lower the buffer`);
+    }
+    const container: ContainerSpec = {
+      name: this.name,
+      image: p.image ?? DEFAULT_IMAGE,
+      role: StartupRole.SIDECAR,
+      appWaitsFor: WaitCondition.STARTED,
+      command: ['/fluent-bit/bin/fluent-bit'],
+      args: ['-c', `${CONFIG_DIR}/${classic ? 'fluent-bit.conf' : 'fluent-bit.yaml'}`],
+      env: k8sFilter ? [{ name: 'POD_NAME', podField: PodField.POD_NAME }, { name: 'POD_NAMESPACE', podField: PodField.POD_NAMESPACE }] : [],
+      ports: [{ port: p.httpPort ?? 2020, name: 'http-metrics', exposure: PortExposure.EXPOSED }],
+      security: { uid: this.uid },
+      resources: { cpuRequestMillicores: 50, memoryRequestMebibytes: Math.min(64, limit), ...p.resources, memoryLimitMebibytes: limit },
+      readinessProbe: Probe.httpGet({ port: p.httpPort ?? 2020, path: '/api/v2/health', periodSeconds: 10 }),
+      livenessProbe: Probe.httpGet({ port: p.httpPort ?? 2020, path: '/api/v2/health', periodSeconds: 30, failureThreshold: 3 }),
+      volumeMounts: [
+        { volume: `${this.name}-config`, path: CONFIG_DIR, readOnly: true },
+        { volume: `${this.name}-logs`, path: logDir, readOnly: true },
+        { volume: `${this.name}-state`, path: STATE_DIR },
+      ],
+      identityToken: k8sFilter ? {} : undefined,
+      // A log shipper that stops must not take the app down.
+      essential: false,
+      shutdown: { gracePeriodSeconds: 10 },
+    };
+    return {
+      containers: [container],
+      volumes: [
+        { name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files },
+        { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
+        { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 },
+      ],
+      appRequests: { mounts: [{ volume: `${this.name}-logs`, path: logDir }] },
+      pod: {
+        readsPodMetadata: k8sFilter && (p.createRbac ?? true) ? true : undefined,
+        cloudPermissions: mergePermissions(p.outputs.flatMap(o => o._permissions())),
+        logRouter: {
+          container: this.name,
+          type: LogRouterType.FLUENT_BIT,
+          configFile: `${CONFIG_DIR}/pipeline.conf`,
+          enableMetadata: true,
+        },
+      },
+      warnings,
+    };
+  }
+
+  private memBuf(): number {
+    return this.props.memBufLimitMebibytes ?? 5;
+  }
+
+  private tail(): { [key: string]: string | number } {
+    const p = this.props;
+    const k8sFilter = (p.filters ?? []).some(f => f.plugin === 'kubernetes');
+    return {
+      name: 'tail',
+      // With the kubernetes filter the tag carries the pod's identity (from env), parsed by our parser.
+      tag: k8sFilter ? 'kube.${POD_NAMESPACE}.${POD_NAME}.app' : 'app',
+      path: `${p.logDirectory ?? '/var/log/app'}/${p.logFiles ?? '*.log'}`,
+      db: `${STATE_DIR}/tail.db`,
+      mem_buf_limit: `${this.memBuf()}MB`,
+      skip_long_lines: onOff(p.skipLongLines ?? true),
+      refresh_interval: 5,
+    };
+  }
+
+  private parsers(): Array<{ [key: string]: string }> {
+    return (this.props.filters ?? []).some(f => f.plugin === 'kubernetes')
+      ? [{ name: KUBE_TAG_PARSER, format: 'regex', regex: '^(?<namespace_name>[^.]+)\\.(?<pod_name>[^.]+)\\.(?<container_name>.+)$' }]
+      : [];
+  }
+
+  private service(): { [key: string]: string | number } {
+    const p = this.props;
+    return {
+      flush: p.flushSeconds ?? 1,
+      log_level: p.logLevel ?? 'info',
+      http_server: 'on',
+      http_listen: '0.0.0.0',
+      http_port: p.httpPort ?? 2020,
+      health_check: 'on',
+      hc_errors_count: 5,
+      hc_retry_failure_count: 5,
+      hc_period: 60,
+    };
+  }
+
+  /** The YAML configuration. */
+  private yaml(): string {
+    const filters = (this.props.filters ?? []).map(f => {
+      const { settings, rules } = f._render();
+      const out: { [key: string]: string | string[] } = { ...settings };
+      for (const [key, value] of rules) {
+        const existing = out[key];
+        out[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+      }
+      return out;
+    });
+    const doc: any = {
+      service: this.service(),
+      ...(this.parsers().length ? { parsers: this.parsers() } : {}),
+      pipeline: {
+        inputs: [this.tail()],
+        ...(filters.length ? { filters } : {}),
+        outputs: this.props.outputs.map(o => o._render()),
+      },
+    };
+    return `# Fluent Bit configuration generated by cdk-sidecars for ${this.node.path}\n${toYaml(doc, { lineWidth: 0, version: '1.1' })}`;
+  }
+
+  /** The classic configuration: all of it, or only what a platform-generated main config includes. */
+  private classic(main: boolean): string {
+    const section = (name: string, entries: Array<[string, string | number]>) =>
+      [`[${name}]`, ...entries.map(([k, v]) => `    ${k.padEnd(22)} ${v}`), ''].join('\n');
+    const parts: string[] = [`# Fluent Bit configuration generated by cdk-sidecars for ${this.node.path}${main ? '' : ' (filters and outputs, included by the platform)'}`, ''];
+    if (main) {
+      parts.push(section('SERVICE', [...Object.entries(this.service()), ...(this.parsers().length ? [['parsers_file', `${CONFIG_DIR}/parsers.conf`] as [string, string]] : [])]));
+      parts.push(section('INPUT', Object.entries(this.tail())));
+    }
+    for (const f of this.props.filters ?? []) {
+      if (!main && f.plugin === 'kubernetes') { continue; }
+      const { settings, rules } = f._render();
+      parts.push(section('FILTER', [...Object.entries(settings), ...rules]));
+    }
+    for (const o of this.props.outputs) { parts.push(section('OUTPUT', Object.entries(o._render()))); }
+    return parts.join('\n');
+  }
+
+  private classicParsers(): string {
+    return this.parsers().map(p => ['[PARSER]', ...Object.entries(p).map(([k, v]) => `    ${k.padEnd(10)} ${v}`), ''].join('\n')).join('\n');
+  }
+
+  private check(path: string): void {
+    const p = this.props;
+    if (!DNS_LABEL.test(this.name) || this.name.length > 56) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 56 characters'); }
+    if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
+    if (!Array.isArray(p.outputs) || p.outputs.length === 0) {
+      throw Errors.invalidRole(path, 'outputs', [], 'is empty: the logs would go nowhere', 'Give at least one output, e.g. FluentBitOutput.stdout()');
+    }
+    p.outputs.forEach((o, i) => {
+      if (!(o instanceof FluentBitOutput)) { throw Errors.invalidRole(path, `outputs[${i}]`, o, 'is not a FluentBitOutput', 'Make it with FluentBitOutput.loki(), .elasticsearch(), ...'); }
+      const opts = o._options();
+      if (opts.retryLimit !== undefined && (!Number.isInteger(opts.retryLimit) || opts.retryLimit < 0)) {
+        throw Errors.invalidNumber(path, `outputs[${i}].retryLimit`, opts.retryLimit, 'a whole number >= 0');
+      }
+      if (typeof opts.host === 'string' && !/^[A-Za-z0-9.:-]+$/.test(opts.host)) {
+        throw Errors.invalidName(path, `outputs[${i}].host`, opts.host, 'a host name or IP address');
+      }
+      if (opts.port !== undefined && (typeof opts.port !== 'number' || !Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535)) {
+        throw Errors.invalidPort(path, `outputs[${i}].port`, opts.port);
+      }
+      if (opts.match !== undefined && (typeof opts.match !== 'string' || opts.match.length === 0 || /\s/.test(opts.match))) {
+        throw Errors.invalidName(path, `outputs[${i}].match`, opts.match, 'a tag pattern such as "*" or "app*"');
+      }
+    });
+    (p.filters ?? []).forEach((f, i) => {
+      if (!(f instanceof FluentBitFilter)) { throw Errors.invalidRole(path, `filters[${i}]`, f, 'is not a FluentBitFilter', 'Make it with FluentBitFilter.kubernetes(), .modify() or .grep()'); }
+      const { rules } = f._render();
+      if (f.plugin !== 'kubernetes' && rules.length === 0) {
+        throw Errors.invalidRole(path, `filters[${i}]`, f.plugin, 'has no rules and would do nothing', 'Give add/remove/rename (modify) or regex/exclude (grep)');
+      }
+      for (const [rule, value] of rules) {
+        const [key, ...rest] = value.split(' ');
+        if (!key || (rule !== 'remove' && rest.join(' ').length === 0)) {
+          throw Errors.invalidName(path, `filters[${i}].${rule}`, value, rule === 'remove' ? 'a record key' : 'a record key (no spaces) and a non-empty value');
+        }
+      }
+    });
+    if ((p.filters ?? []).filter(f => f.plugin === 'kubernetes').length > 1) {
+      throw Errors.invalidRole(path, 'filters', 'kubernetes', 'is given twice', 'Give the kubernetes filter once');
+    }
+    const problem = p.logDirectory !== undefined ? pathProblem(p.logDirectory) : undefined;
+    if (problem) { throw Errors.invalidPath(path, 'logDirectory', p.logDirectory, problem); }
+    if (p.logDirectory && ['/', CONFIG_DIR, STATE_DIR, '/fluent-bit', '/fluent-bit/etc'].some(d => p.logDirectory === d || p.logDirectory!.startsWith(`${CONFIG_DIR}/`))) {
+      throw Errors.invalidPath(path, 'logDirectory', p.logDirectory, 'is a directory Fluent Bit uses itself');
+    }
+    if (p.logFiles !== undefined && (p.logFiles.includes('..') || p.logFiles.startsWith('/') || /\s/.test(p.logFiles))) {
+      throw Errors.invalidPath(path, 'logFiles', p.logFiles, 'is not a file pattern inside logDirectory');
+    }
+    for (const [key, value, min] of [['memBufLimitMebibytes', p.memBufLimitMebibytes, 1], ['flushSeconds', p.flushSeconds, 1]] as const) {
+      if (value !== undefined && (!Number.isInteger(value) || value < min)) { throw Errors.invalidNumber(path, key, value, `a whole number >= ${min}`); }
+    }
+    if (p.logLevel !== undefined && !['off', 'error', 'warn', 'info', 'debug', 'trace'].includes(p.logLevel)) {
+      throw Errors.invalidName(path, 'logLevel', p.logLevel, 'one of off, error, warn, info, debug, trace');
+    }
+  }
+}
+
+/** One permission per distinct action set (outputs of one kind repeat them). */
+function mergePermissions(ps: CloudPermission[]): CloudPermission[] {
+  const seen = new Map<string, CloudPermission>();
+  for (const p of ps) { seen.set(JSON.stringify(p), p); }
+  return [...seen.values()];
+}
