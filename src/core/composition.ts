@@ -176,13 +176,14 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
   }
   const interceptors = sidecars.filter(s => s.trafficInterception);
   if (interceptors.length > 1) { throw Errors.interceptionConflict(interceptors[1].path, interceptors[0].path, targetPath); }
+  const proxy = interceptors[0]?.trafficInterception?.proxyContainer;
   const routers = sidecars.filter(s => s.logRouter);
   if (routers.length > 1) {
     throw Errors.alreadySet(routers[1].path, 'pod.logRouter', routers[1].logRouter!.container, `by ${routers[0].path}, the log router of ${targetPath}; a pod has one`);
   }
   return {
     sidecars,
-    containers: startOrder(sidecars),
+    containers: startOrder(sidecars, proxy),
     volumes: mergeVolumes(sidecars),
     names,
     ports,
@@ -316,8 +317,17 @@ function appChanges(targetPath: string, app: AppPodModel, sidecars: ResolvedSide
 /**
  * Orders all sidecar containers so that each starts after what it waits for;
  * otherwise attachment order is kept (stable topological sort).
+ *
+ * With a transparent proxy (`proxy`, the container traffic is redirected to), every other
+ * long-running sidecar container also starts after the proxy, unless the proxy itself
+ * waits for it: from then on its traffic is redirected, and a sidecar that needs the
+ * network to become ready (OPA's first bundle, an agent's login through a mesh that
+ * requires mTLS) would otherwise hold up the proxy behind it forever on Kubernetes,
+ * where native sidecars start one after the other. This is an ordering only; no
+ * dependsOn is added. Init steps keep their place (before the redirect rules they still
+ * have a plain network).
  */
-function startOrder(sidecars: ResolvedSidecar[]): ResolvedContainer[] {
+function startOrder(sidecars: ResolvedSidecar[], proxy?: string): ResolvedContainer[] {
   const all = sidecars.flatMap(s => s.containers);
   const byName = new Map(all.map(c => [c.name, c]));
   const known = all.map(c => c.name);
@@ -341,6 +351,19 @@ function startOrder(sidecars: ResolvedSidecar[]): ResolvedContainer[] {
       return target;
     });
     waitsFor.set(c, deps);
+  }
+  const proxyContainer = proxy === undefined ? undefined : byName.get(proxy);
+  if (proxyContainer) {
+    const proxyNeeds = new Set<ResolvedContainer>();
+    const visit = (c: ResolvedContainer) => waitsFor.get(c)!.forEach(d => {
+      if (!proxyNeeds.has(d)) { proxyNeeds.add(d); visit(d); }
+    });
+    visit(proxyContainer);
+    for (const c of all) {
+      if (c !== proxyContainer && c.role === StartupRole.SIDECAR && !proxyNeeds.has(c) && !waitsFor.get(c)!.includes(proxyContainer)) {
+        waitsFor.set(c, [...waitsFor.get(c)!, proxyContainer]);
+      }
+    }
   }
   const done = new Set<ResolvedContainer>();
   const order: ResolvedContainer[] = [];

@@ -369,9 +369,9 @@ interface OpaPorts {
  * offers it to the pod; an `EnvoySidecar` in the same pod then checks every inbound
  * HTTP request with OPA.
  *
- * Start order: when OPA downloads bundles through a transparent proxy of the same pod
- * (e.g. Envoy with redirect), attach the proxy before OPA, so that the proxy is up
- * when OPA's first download is redirected to it.
+ * Start order: with a transparent proxy in the same pod (e.g. Envoy with redirect), OPA
+ * starts after the proxy whatever the attachment order, so that its first bundle download
+ * already goes through the proxy.
  *
  * On Kubernetes classic sidecar mode (< 1.29) OPA cannot be waited for (its static image
  * has no shell for a wait command): set `appWaitsFor: WaitCondition.STARTED` there.

@@ -285,6 +285,33 @@ describe('start order and health gating', () => {
     expect(pod.spec.initContainers[1].startupProbe).toEqual({ tcpSocket: { port: 9000 } });
   });
 
+  test('with a transparent proxy, long-running sidecars start after it whatever the attachment order; what the proxy waits for stays ahead', () => {
+    const chart = newChart();
+    const tokens = new Sidecar(chart, 'tokens', { image: 'ghcr.io/acme/tokens:1', ports: [{ port: 9100, exposure: PortExposure.EXPOSED }], readinessProbe: Probe.tcpSocket({ port: 9100 }) });
+    const policy = new Sidecar(chart, 'policy', { image: 'ghcr.io/acme/policy:1', ports: [{ port: 8181 }] });
+    const prep = new Sidecar(chart, 'prep', { image: 'ghcr.io/acme/prep:1', role: StartupRole.INIT_STEP });
+    const proxy = new Sidecar(chart, 'mesh', {
+      image: 'ghcr.io/acme/mesh:1',
+      ports: [{ port: 15021, exposure: PortExposure.EXPOSED }, { port: 15006 }, { port: 15001 }],
+      readinessProbe: Probe.httpGet({ port: 15021, path: '/ready' }),
+      dependsOn: [{ container: 'tokens', condition: WaitCondition.HEALTHY }],
+      interceptTraffic: { inboundPort: 15006, outboundPort: 15001 },
+    });
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(policy, prep, tokens, proxy);
+    const pod = podOf(findDoc(synth(chart), 'Deployment'));
+    // policy was attached first but starts after the proxy; tokens, which the proxy waits for, before;
+    // the init step keeps its place (before the redirect rules: a plain network).
+    expect(names(pod.spec.initContainers)).toEqual(['prep', 'tokens', 'cdk-sidecars-redirect', 'mesh', 'policy']);
+    // an ordering only: nothing is gated on the proxy that was not asked for
+    expect(pod.spec.initContainers[4].startupProbe).toBeUndefined();
+
+    // without interception, attachment order holds
+    const chart2 = newChart();
+    WorkloadSidecars.of(rawDeployment(chart2, 'api')).add(
+      new Sidecar(chart2, 'policy', { image: 'ghcr.io/acme/policy:1' }), new Sidecar(chart2, 'mesh', { image: 'ghcr.io/acme/mesh:1' }));
+    expect(names(podOf(findDoc(synth(chart2), 'Deployment')).spec.initContainers)).toEqual(['policy', 'mesh']);
+  });
+
   test("the workload's own init containers run first by default, or after the sidecars when asked", () => {
     const initial = [{ name: 'app', image: APP_IMAGE }];
     for (const [placement, expected] of [
