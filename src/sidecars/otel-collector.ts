@@ -1,0 +1,951 @@
+import { Construct } from 'constructs';
+import * as YAML from 'yaml';
+import {
+  ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, ResourceRequirements, SecretKeyReference, StartupRole, WaitCondition,
+} from '../core/container';
+import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
+import { Errors } from '../core/errors';
+import { DNS_LABEL, isImageReference } from '../core/names';
+import { Probe } from '../core/probe';
+import { resolveContribution } from '../core/resolve';
+import { VolumeKind } from '../core/volume';
+
+/** Which build of the OpenTelemetry Collector runs. */
+export enum OtelCollectorDistribution {
+  /**
+   * The upstream contrib distribution (`otel/opentelemetry-collector-contrib`). Its image
+   * holds only the collector binary: ECS cannot run a health check in it (see `appWaitsFor`).
+   */
+  CONTRIB = 'CONTRIB',
+  /**
+   * AWS Distro for OpenTelemetry (`public.ecr.aws/aws-observability/aws-otel-collector`),
+   * which ships a `/healthcheck` binary that ECS runs as the container health check.
+   */
+  AWS_DISTRO = 'AWS_DISTRO',
+}
+
+/** The OTLP transport. */
+export enum OtelProtocol {
+  /** OTLP over gRPC (port 4317). */
+  GRPC = 'grpc',
+  /** OTLP over HTTP with protobuf bodies (port 4318). */
+  HTTP_PROTOBUF = 'http/protobuf',
+}
+
+/** A telemetry signal: one collector pipeline each. */
+export enum OtelSignal {
+  /** Traces. */
+  TRACES = 'traces',
+  /** Metrics. */
+  METRICS = 'metrics',
+  /** Logs. */
+  LOGS = 'logs',
+}
+
+/** How much the debug exporter prints. */
+export enum OtelDebugVerbosity {
+  /** One summary line per batch. */
+  BASIC = 'basic',
+  /** One line per record. */
+  NORMAL = 'normal',
+  /** Every field of every record. */
+  DETAILED = 'detailed',
+}
+
+/**
+ * An OTLP exporter (`otlp_grpc` or `otlp_http` in the collector configuration).
+ *
+ * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/exporter/otlpexporter
+ */
+export interface OtelOtlpExporter {
+  /**
+   * Name that tells two OTLP exporters of one protocol apart (`otlp_grpc/<name>`).
+   * @default - no name (`otlp_grpc` or `otlp_http`)
+   */
+  readonly name?: string;
+  /**
+   * Where to send: `host:port` or `https://host:port` for gRPC; the base URL for HTTP
+   * (e.g. `https://otlp.example.com:4318`, the exporter appends `/v1/traces` etc.).
+   */
+  readonly endpoint: string;
+  /**
+   * The transport to the backend.
+   * @default OtelProtocol.GRPC
+   */
+  readonly protocol?: OtelProtocol;
+  /**
+   * gRPC only: connect without TLS (`tls.insecure`). For HTTP the URL scheme decides.
+   * @default false
+   */
+  readonly insecure?: boolean;
+  /**
+   * Headers sent with every request (written into the collector configuration: never
+   * put credentials here, use `secretHeaders`).
+   * @default - none
+   */
+  readonly headers?: { [name: string]: string };
+  /**
+   * Headers whose values come from a secret: the collector container gets the value in
+   * an environment variable and the configuration refers to it (`${env:...}`), so the
+   * generated file holds no credential.
+   * @default - none
+   */
+  readonly secretHeaders?: { [name: string]: SecretKeyReference };
+  /**
+   * The signals this exporter takes.
+   * @default - traces, metrics and logs
+   */
+  readonly signals?: OtelSignal[];
+}
+
+/**
+ * The Prometheus exporter: the collector serves the metrics it received for scraping.
+ *
+ * @see https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/prometheusexporter
+ */
+export interface OtelPrometheusExporter {
+  /**
+   * Port of the scrape endpoint (on 0.0.0.0, exposed).
+   * @default 8889
+   */
+  readonly port?: number;
+  /**
+   * Prefix of every metric name (the exporter's `namespace`).
+   * @default - none
+   */
+  readonly metricNamespace?: string;
+}
+
+/**
+ * The debug exporter: records are printed to the collector's output.
+ *
+ * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/exporter/debugexporter
+ */
+export interface OtelDebugExporter {
+  /**
+   * How much is printed.
+   * @default OtelDebugVerbosity.BASIC
+   */
+  readonly verbosity?: OtelDebugVerbosity;
+  /**
+   * The signals it prints.
+   * @default - traces, metrics and logs
+   */
+  readonly signals?: OtelSignal[];
+}
+
+/**
+ * The AWS X-Ray exporter (contrib and ADOT): traces to X-Ray with `PutTraceSegments`,
+ * the replacement for the X-Ray daemon. The pod's AWS identity needs the X-Ray write
+ * permissions, which the sidecar declares (ECS grants them to the task role).
+ *
+ * @see https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/awsxrayexporter
+ */
+export interface OtelAwsXrayExporter {
+  /**
+   * AWS region of X-Ray.
+   * @default - the AWS SDK's resolution (AWS_REGION, task metadata)
+   */
+  readonly region?: string;
+  /**
+   * Span and resource attributes turned into X-Ray annotations (searchable).
+   * @default - none
+   */
+  readonly indexedAttributes?: string[];
+  /**
+   * Turn every attribute into an annotation.
+   * @default false
+   */
+  readonly indexAllAttributes?: boolean;
+}
+
+/**
+ * The AWS CloudWatch EMF exporter (contrib and ADOT): metrics to CloudWatch as embedded
+ * metric format log events (`PutLogEvents`). The pod's AWS identity needs CloudWatch Logs
+ * permissions, which the sidecar declares.
+ *
+ * @see https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/awsemfexporter
+ */
+export interface OtelAwsEmfExporter {
+  /**
+   * AWS region of CloudWatch.
+   * @default - the AWS SDK's resolution (AWS_REGION, task metadata)
+   */
+  readonly region?: string;
+  /**
+   * CloudWatch metrics namespace (the exporter's `namespace`).
+   * @default - the exporter's ("default")
+   */
+  readonly metricNamespace?: string;
+  /**
+   * Log group the events go to.
+   * @default - the exporter's ("/metrics/default")
+   */
+  readonly logGroupName?: string;
+  /**
+   * Log stream the events go to.
+   * @default - the exporter's ("otel-stream")
+   */
+  readonly logStreamName?: string;
+}
+
+/**
+ * A Prometheus scrape job of the collector's `prometheus` receiver (its metrics join the
+ * metrics pipeline).
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config
+ */
+export interface OtelPrometheusScrapeConfig {
+  /** Job name (letters, digits, '_', '-', '.'), unique among the scrape configs. */
+  readonly jobName: string;
+  /** Targets as `host:port`, e.g. `127.0.0.1:8080` for the app's metrics in the same pod. */
+  readonly targets: string[];
+  /**
+   * Seconds between scrapes.
+   * @default 30
+   */
+  readonly scrapeIntervalSeconds?: number;
+  /**
+   * Seconds after which a scrape fails; at most the interval.
+   * @default - Prometheus's (10 s, or the interval when shorter)
+   */
+  readonly scrapeTimeoutSeconds?: number;
+  /**
+   * HTTP path of the metrics.
+   * @default '/metrics'
+   */
+  readonly metricsPath?: string;
+}
+
+/**
+ * Settings of the `memory_limiter` processor, the first processor of every pipeline. Its
+ * percentages are of the collector container's memory limit (`resources.memoryLimitMebibytes`,
+ * which the collector reads from its cgroup): above `limitPercentage - spikeLimitPercentage`
+ * it refuses data (the app's exporter retries), above `limitPercentage` it forces a GC.
+ *
+ * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/processor/memorylimiterprocessor
+ */
+export interface OtelMemoryLimiter {
+  /**
+   * Render the processor.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Seconds between memory measurements (upstream recommends 1 s).
+   * @default 1
+   */
+  readonly checkIntervalSeconds?: number;
+  /**
+   * Hard limit, percent of the container memory limit.
+   * @default 80 (as the OpenTelemetry Helm chart)
+   */
+  readonly limitPercentage?: number;
+  /**
+   * Headroom for spikes between measurements, percent of the container memory limit;
+   * below `limitPercentage`.
+   * @default 25 (as the OpenTelemetry Helm chart)
+   */
+  readonly spikeLimitPercentage?: number;
+}
+
+/**
+ * Settings of the `batch` processor, the last processor of every pipeline.
+ *
+ * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/processor/batchprocessor
+ */
+export interface OtelBatchOptions {
+  /**
+   * Milliseconds after which a batch is sent whatever its size.
+   * @default - the processor's (200 ms)
+   */
+  readonly timeoutMilliseconds?: number;
+  /**
+   * Number of records after which a batch is sent.
+   * @default - the processor's (8192)
+   */
+  readonly sendBatchSize?: number;
+}
+
+/** Props of an OpenTelemetry Collector sidecar. */
+export interface OtelCollectorSidecarProps {
+  /**
+   * Container name.
+   * @default 'otel-collector'
+   */
+  readonly name?: string;
+  /**
+   * The collector build.
+   * @default OtelCollectorDistribution.CONTRIB
+   */
+  readonly distribution?: OtelCollectorDistribution;
+  /**
+   * Image (pin a digest here); its entrypoint must match `distribution`.
+   * @default - 'otel/opentelemetry-collector-contrib:0.162.0' (CONTRIB) or
+   * 'public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0' (AWS_DISTRO)
+   */
+  readonly image?: string;
+  /**
+   * UID and GID of the collector.
+   * @default 4317
+   */
+  readonly uid?: number;
+  /**
+   * OTLP exporters (gRPC or HTTP).
+   * @default - none
+   */
+  readonly otlpExporters?: OtelOtlpExporter[];
+  /**
+   * A Prometheus scrape endpoint for the metrics (`prometheus` exporter on 0.0.0.0:8889, exposed).
+   * @default - none
+   */
+  readonly prometheusExporter?: OtelPrometheusExporter;
+  /**
+   * Print the records to the collector's output (`debug` exporter).
+   * @default - none
+   */
+  readonly debugExporter?: OtelDebugExporter;
+  /**
+   * Traces to AWS X-Ray (`awsxray` exporter).
+   * @default - none
+   */
+  readonly awsXrayExporter?: OtelAwsXrayExporter;
+  /**
+   * Metrics to CloudWatch (`awsemf` exporter).
+   * @default - none
+   */
+  readonly awsEmfExporter?: OtelAwsEmfExporter;
+  /**
+   * Prometheus scrape jobs (`prometheus` receiver), e.g. of the app's own `/metrics`.
+   * @default - none
+   */
+  readonly prometheusScrapeConfigs?: OtelPrometheusScrapeConfig[];
+  /**
+   * The signals the collector takes from the app: one pipeline each. Every signal listed
+   * needs an exporter that takes it.
+   * @default - every signal that at least one exporter takes
+   */
+  readonly signals?: OtelSignal[];
+  /**
+   * `service.name` resource attribute set on everything that passes (`resource` processor, upsert).
+   * @default - not set (the app's own)
+   */
+  readonly serviceName?: string;
+  /**
+   * More resource attributes set on everything that passes (upsert).
+   * @default - none
+   */
+  readonly resourceAttributes?: { [key: string]: string };
+  /**
+   * Set `k8s.pod.name` from the pod's name (env `POD_NAME` from the downward API).
+   * Kubernetes only: ECS and ACI have no pod fields and refuse it.
+   * @default false
+   */
+  readonly podNameAttribute?: boolean;
+  /**
+   * The memory limiter.
+   * @default - on: check every 1 s, 80 % hard limit, 25 % spike of the container memory limit
+   */
+  readonly memoryLimiter?: OtelMemoryLimiter;
+  /**
+   * The batch processor.
+   * @default - the processor's defaults
+   */
+  readonly batch?: OtelBatchOptions;
+  /**
+   * Give the app containers `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_EXPORTER_OTLP_PROTOCOL`
+   * pointing at this collector. An app container that sets them to something else is a
+   * composition error; set false to leave the app's settings alone.
+   * @default true
+   */
+  readonly appEnv?: boolean;
+  /**
+   * The protocol the app is told to use.
+   * @default OtelProtocol.GRPC
+   */
+  readonly appProtocol?: OtelProtocol;
+  /**
+   * App containers that get the environment.
+   * @default - every app container
+   */
+  readonly appContainers?: string[];
+  /**
+   * What the app waits for before it starts. HEALTHY needs a health check the platform
+   * can run: on ECS that is the AWS distro's `/healthcheck` (or `healthCommand`); with
+   * the contrib image on ECS use STARTED.
+   * @default WaitCondition.HEALTHY
+   */
+  readonly appWaitsFor?: WaitCondition;
+  /**
+   * Command ECS runs inside the container as its health check.
+   * @default - `/healthcheck --port <healthCheckPort>` for AWS_DISTRO; none for CONTRIB
+   */
+  readonly healthCommand?: string[];
+  /**
+   * Port of the OTLP/gRPC receiver (on 127.0.0.1).
+   * @default 4317
+   */
+  readonly otlpGrpcPort?: number;
+  /**
+   * Port of the OTLP/HTTP receiver (on 127.0.0.1).
+   * @default 4318
+   */
+  readonly otlpHttpPort?: number;
+  /**
+   * Port of the `health_check` extension (on 0.0.0.0, exposed; the probes use it).
+   * @default 13133
+   */
+  readonly healthCheckPort?: number;
+  /**
+   * Port of the collector's own metrics (Prometheus, on 127.0.0.1).
+   * @default 8888
+   */
+  readonly telemetryPort?: number;
+  /**
+   * CPU and memory. The memory limit is what the memory limiter's percentages and
+   * GOMEMLIMIT (80 % of it) are taken of.
+   * @default - requests 100m and 128 MiB, memory limit 512 MiB, no CPU limit
+   */
+  readonly resources?: ResourceRequirements;
+}
+
+/** @see https://github.com/open-telemetry/opentelemetry-collector-releases/releases (0.162.0, checked 2026-11-26) */
+const CONTRIB_IMAGE = 'otel/opentelemetry-collector-contrib:0.162.0';
+/** @see https://github.com/aws-observability/aws-otel-collector/releases (v0.50.0, on upstream 0.158, checked 2026-11-26) */
+const ADOT_IMAGE = 'public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0';
+const CONFIG_DIR = '/etc/otelcol';
+const CONFIG_FILE = 'config.yaml';
+const ALL_SIGNALS = [OtelSignal.TRACES, OtelSignal.METRICS, OtelSignal.LOGS];
+/** The names of the OTLP exporters since collector 0.144 (`otlp` and `otlphttp` are deprecated aliases). */
+const OTLP_TYPE: { [p: string]: string } = { [OtelProtocol.GRPC]: 'otlp_grpc', [OtelProtocol.HTTP_PROTOBUF]: 'otlp_http' };
+/**
+ * IAM actions of the AWS exporters. X-Ray: the AWSXrayWriteOnlyAccess managed policy
+ * (segments, telemetry and the sampling calls SDKs proxy through a collector). EMF: the
+ * CloudWatch Logs calls the exporter makes; the metrics come from the log events, so no
+ * cloudwatch:PutMetricData.
+ * @see https://aws-otel.github.io/docs/setup/permissions
+ */
+const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
+  'xray:GetSamplingStatisticSummaries'];
+const EMF_ACTIONS = ['logs:PutLogEvents', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups'];
+
+const COMPONENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const HTTP_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const HOST_PORT = /^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+const URL_FORM = /^(https?):\/\/([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:(\d{1,5}))?(\/[^\s]*)?$/;
+const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+const LOG_GROUP = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_.\-/]{0,254}$/;
+
+/** A literal `$` in the collector configuration is written `$$` (the collector expands `${...}`). */
+function lit(s: string): string {
+  return s.replace(/\$/g, '$$$$');
+}
+
+function seconds(n: number): string {
+  return `${n}s`;
+}
+
+/** The collector's own ports. */
+interface CollectorPorts {
+  readonly otlpGrpcPort: number;
+  readonly otlpHttpPort: number;
+  readonly healthCheckPort: number;
+  readonly telemetryPort: number;
+}
+
+/** An exporter as the configuration and the pipelines see it. */
+interface Exporter {
+  readonly key: string;
+  readonly field: string;
+  readonly config: any;
+  readonly signals: OtelSignal[];
+}
+
+/**
+ * The OpenTelemetry Collector beside the app: the app sends OTLP to 127.0.0.1:4317
+ * (gRPC) or :4318 (HTTP), told by `OTEL_EXPORTER_OTLP_ENDPOINT` and
+ * `OTEL_EXPORTER_OTLP_PROTOCOL`; the collector limits its memory, adds resource
+ * attributes, batches, and exports to OTLP backends, a Prometheus endpoint, the debug
+ * output, AWS X-Ray or CloudWatch. The generated `config.yaml` is mounted at
+ * `/etc/otelcol`. The `health_check` extension (0.0.0.0:13133) serves the probes; the app
+ * starts once the collector is healthy.
+ *
+ * It replaces the AWS X-Ray daemon (end of support 2027-02-25) with `awsXrayExporter`.
+ *
+ * Waiting for HEALTHY needs a check the platform can run. The contrib image holds only
+ * the collector binary (no shell, no curl): on ECS use `AWS_DISTRO` (its `/healthcheck`)
+ * or `appWaitsFor: STARTED`, and on Kubernetes in classic sidecar mode (< 1.29), which
+ * needs a wait command, use `appWaitsFor: STARTED`. The app's OTLP exporter then retries
+ * until the collector answers.
+ *
+ * @see https://opentelemetry.io/docs/collector/configuration/
+ */
+export class OtelCollectorSidecar extends Construct implements ISidecar {
+  /** Container name. */
+  public readonly name: string;
+  /** UID (and GID) of the collector. */
+  public readonly uid: number;
+  /** The collector build. */
+  public readonly distribution: OtelCollectorDistribution;
+  /** The OTLP endpoint the app is pointed at, e.g. `http://127.0.0.1:4317`. */
+  public readonly appEndpoint: string;
+  /** The generated collector configuration (`/etc/otelcol/config.yaml`). */
+  public readonly config: string;
+
+  private readonly contribution: SidecarContribution;
+
+  constructor(scope: Construct, id: string, props: OtelCollectorSidecarProps = {}) {
+    super(scope, id);
+    const path = this.node.path;
+    const p = props;
+    this.name = p.name ?? 'otel-collector';
+    this.uid = p.uid ?? 4317;
+    this.distribution = p.distribution ?? OtelCollectorDistribution.CONTRIB;
+    const ports = {
+      otlpGrpcPort: p.otlpGrpcPort ?? 4317,
+      otlpHttpPort: p.otlpHttpPort ?? 4318,
+      healthCheckPort: p.healthCheckPort ?? 13133,
+      telemetryPort: p.telemetryPort ?? 8888,
+      ...(p.prometheusExporter ? { 'prometheusExporter.port': p.prometheusExporter.port ?? 8889 } : {}),
+    };
+    const appProtocol = p.appProtocol ?? OtelProtocol.GRPC;
+    this.appEndpoint = `http://127.0.0.1:${appProtocol === OtelProtocol.GRPC ? ports.otlpGrpcPort : ports.otlpHttpPort}`;
+    this.check(path, p, ports);
+    const resources: ResourceRequirements = { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512, ...p.resources };
+    const limiter = p.memoryLimiter ?? {};
+    const limiterOn = limiter.enabled ?? true;
+    const memoryLimit = resources.memoryLimitMebibytes;
+    if (limiterOn && memoryLimit === undefined) {
+      throw Errors.invalidResources(path, 'resources.memoryLimitMebibytes', memoryLimit,
+        'is not set, but the memory limiter takes its percentages of the container memory limit (set one, or memoryLimiter.enabled: false)');
+    }
+
+    const exporters = this.exporters(path, p);
+    const signals = this.signals(path, p, exporters);
+    const secretEnv: EnvVarSpec[] = [];
+    (p.otlpExporters ?? []).forEach((e, i) => Object.entries(e.secretHeaders ?? {}).forEach(([, secret], j) => {
+      secretEnv.push({ name: `OTELCOL_HEADER_${i}_${j}`, secret });
+    }));
+    const config = this.collectorConfig(p, ports, exporters, signals, limiterOn);
+    this.config = YAML.stringify(config, { aliasDuplicateObjects: false, lineWidth: 0 });
+
+    const health = ports.healthCheckPort;
+    const waitsFor = p.appWaitsFor ?? WaitCondition.HEALTHY;
+    const adot = this.distribution === OtelCollectorDistribution.AWS_DISTRO;
+    const containerPorts: ContainerPortSpec[] = [
+      { port: ports.otlpGrpcPort, name: 'otlp-grpc' },
+      { port: ports.otlpHttpPort, name: 'otlp-http' },
+      // The kubelet and ACI probe from outside the pod's loopback, so the health
+      // endpoint listens on 0.0.0.0; it serves only the collector's status.
+      { port: health, name: 'otel-health', exposure: PortExposure.EXPOSED },
+      { port: ports.telemetryPort, name: 'otel-telemetry' },
+      ...(p.prometheusExporter ? [{ port: ports['prometheusExporter.port']!, name: 'otel-prom', exposure: PortExposure.EXPOSED }] : []),
+    ];
+    const container: ContainerSpec = {
+      name: this.name,
+      image: p.image ?? (adot ? ADOT_IMAGE : CONTRIB_IMAGE),
+      role: StartupRole.SIDECAR,
+      appWaitsFor: waitsFor,
+      command: [adot ? '/awscollector' : '/otelcol-contrib'],
+      args: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`],
+      env: [
+        // The Go runtime's soft limit, 80 % of the container's (upstream's advice), so the
+        // garbage collector works before the memory limiter has to refuse data.
+        ...(memoryLimit !== undefined ? [{ name: 'GOMEMLIMIT', value: `${Math.floor(memoryLimit * 0.8)}MiB` }] : []),
+        ...(p.podNameAttribute ? [{ name: 'POD_NAME', podField: PodField.POD_NAME }] : []),
+        ...secretEnv,
+      ],
+      ports: containerPorts,
+      security: { uid: this.uid, gid: this.uid },
+      resources,
+      // 10 checks 5 s apart: within ECS's health check ranges (interval >= 5, retries <= 10).
+      startupProbe: waitsFor === WaitCondition.HEALTHY
+        ? Probe.httpGet({ port: health, path: '/', periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 10 })
+        : undefined,
+      readinessProbe: Probe.httpGet({ port: health, path: '/', periodSeconds: 10, timeoutSeconds: 3 }),
+      livenessProbe: Probe.httpGet({ port: health, path: '/', periodSeconds: 15, timeoutSeconds: 3 }),
+      healthCommand: p.healthCommand ?? (adot ? ['/healthcheck', '--port', String(health)] : undefined),
+      volumeMounts: [{ volume: `${this.name}-config`, path: CONFIG_DIR, readOnly: true }],
+    };
+
+    const permissions: CloudPermission[] = [];
+    if (p.awsXrayExporter) { permissions.push({ provider: CloudProvider.AWS, actions: [...XRAY_ACTIONS] }); }
+    if (p.awsEmfExporter) { permissions.push({ provider: CloudProvider.AWS, actions: [...EMF_ACTIONS] }); }
+    const appEnv = p.appEnv ?? true;
+    this.contribution = {
+      containers: [container],
+      volumes: [{ name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files: [{ name: CONFIG_FILE, content: this.config }] }],
+      appRequests: {
+        env: appEnv ? [
+          { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: this.appEndpoint },
+          { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: appProtocol },
+        ] : [],
+        containers: p.appContainers,
+      },
+      pod: permissions.length ? { cloudPermissions: permissions } : undefined,
+    };
+    // Every field check of the neutral model, now.
+    resolveContribution(path, this.contribution);
+  }
+
+  /** Describes the collector; it does not depend on the pod. */
+  public contribute(_context: CompositionContext): SidecarContribution {
+    return this.contribution;
+  }
+
+  /** The exporters as configured, with the signals each takes. */
+  private exporters(path: string, p: OtelCollectorSidecarProps): Exporter[] {
+    const out: Exporter[] = [];
+    const signalsOf = (field: string, list: OtelSignal[] | undefined): OtelSignal[] => {
+      if (list === undefined) { return [...ALL_SIGNALS]; }
+      if (!Array.isArray(list) || list.length === 0) {
+        throw Errors.invalidRole(path, field, list, 'is empty', 'Leave it out for every signal, or list at least one OtelSignal');
+      }
+      list.forEach((s, i) => {
+        if (!ALL_SIGNALS.includes(s) || list.indexOf(s) !== i) {
+          throw Errors.invalidRole(path, `${field}[${i}]`, s, list.indexOf(s) !== i ? 'is listed twice' : 'is not an OtelSignal', 'List each of OtelSignal.TRACES, METRICS and LOGS at most once');
+        }
+      });
+      return [...list];
+    };
+    (p.otlpExporters ?? []).forEach((e, i) => {
+      const f = `otlpExporters[${i}]`;
+      const protocol = e.protocol ?? OtelProtocol.GRPC;
+      if (!Object.values(OtelProtocol).includes(protocol)) {
+        throw Errors.invalidRole(path, `${f}.protocol`, protocol, 'is not an OtelProtocol', 'Use OtelProtocol.GRPC or OtelProtocol.HTTP_PROTOBUF');
+      }
+      if (e.name !== undefined && (typeof e.name !== 'string' || !COMPONENT_NAME.test(e.name))) {
+        throw Errors.invalidName(path, `${f}.name`, e.name, 'a component name of letters, digits, \'_\', \'-\' and \'.\' (at most 63)');
+      }
+      const key = `${OTLP_TYPE[protocol]}${e.name !== undefined ? `/${e.name}` : ''}`;
+      const other = out.find(x => x.key === key);
+      if (other) {
+        throw Errors.invalidName(path, `${f}.name`, e.name, `a name no other OTLP exporter of this protocol has (${other.field} is also "${key}")`);
+      }
+      const endpoint = e.endpoint;
+      if (typeof endpoint !== 'string') { throw Errors.invalidUrl(path, `${f}.endpoint`, endpoint, 'is not a string'); }
+      if (protocol === OtelProtocol.HTTP_PROTOBUF) {
+        const url = URL_FORM.exec(endpoint);
+        if (!url || (url[5] !== undefined && !checkPort(url[5]))) {
+          throw Errors.invalidUrl(path, `${f}.endpoint`, endpoint, 'is not an http(s) base URL for OTLP/HTTP');
+        }
+        if (e.insecure !== undefined) {
+          throw Errors.ineffectiveSetting(path, `${f}.insecure`, e.insecure, 'for OTLP/HTTP the endpoint\'s scheme decides (http:// is plaintext, https:// is TLS)',
+            'Leave insecure out and use an http:// or https:// endpoint');
+        }
+      } else {
+        const url = URL_FORM.exec(endpoint);
+        const hostPort = HOST_PORT.exec(endpoint);
+        const ok = url ? checkPort(url[5]) && (url[6] ?? '/') === '/' : hostPort !== null && checkPort(hostPort[3]);
+        if (!ok) {
+          throw Errors.invalidUrl(path, `${f}.endpoint`, endpoint, 'is not a gRPC endpoint ("host:port" or "https://host:port", without a path)');
+        }
+      }
+      const headers: { [k: string]: string } = {};
+      for (const [name, value] of Object.entries(e.headers ?? {})) {
+        if (!HTTP_TOKEN.test(name)) { throw Errors.invalidName(path, `${f}.headers`, name, 'an HTTP header name'); }
+        if (typeof value !== 'string' || /[\r\n]/.test(value)) {
+          throw Errors.invalidName(path, `${f}.headers[${JSON.stringify(name)}]`, value, 'a header value on one line');
+        }
+        headers[name] = lit(value);
+      }
+      Object.keys(e.secretHeaders ?? {}).forEach((name, j) => {
+        if (!HTTP_TOKEN.test(name)) { throw Errors.invalidName(path, `${f}.secretHeaders`, name, 'an HTTP header name'); }
+        if (Object.keys(headers).some(h => h.toLowerCase() === name.toLowerCase())) {
+          throw Errors.alreadySet(path, `${f}.secretHeaders[${JSON.stringify(name)}]`, name, `in ${f}.headers`);
+        }
+        headers[name] = `\${env:OTELCOL_HEADER_${i}_${j}}`;
+      });
+      const config: any = { endpoint: lit(endpoint) };
+      if (protocol === OtelProtocol.GRPC && e.insecure !== undefined) { config.tls = { insecure: e.insecure }; }
+      if (Object.keys(headers).length) { config.headers = headers; }
+      out.push({ key, field: f, config, signals: signalsOf(`${f}.signals`, e.signals) });
+    });
+    if (p.prometheusExporter) {
+      const e = p.prometheusExporter;
+      if (e.metricNamespace !== undefined && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(e.metricNamespace)) {
+        throw Errors.invalidName(path, 'prometheusExporter.metricNamespace', e.metricNamespace, 'a Prometheus metric name prefix (letters, digits and \'_\')');
+      }
+      out.push({
+        key: 'prometheus',
+        field: 'prometheusExporter',
+        config: { endpoint: `0.0.0.0:${e.port ?? 8889}`, ...(e.metricNamespace !== undefined ? { namespace: e.metricNamespace } : {}) },
+        signals: [OtelSignal.METRICS],
+      });
+    }
+    if (p.debugExporter) {
+      const e = p.debugExporter;
+      const verbosity = e.verbosity ?? OtelDebugVerbosity.BASIC;
+      if (!Object.values(OtelDebugVerbosity).includes(verbosity)) {
+        throw Errors.invalidRole(path, 'debugExporter.verbosity', verbosity, 'is not an OtelDebugVerbosity', 'Use BASIC, NORMAL or DETAILED');
+      }
+      out.push({ key: 'debug', field: 'debugExporter', config: { verbosity }, signals: signalsOf('debugExporter.signals', e.signals) });
+    }
+    if (p.awsXrayExporter) {
+      const e = p.awsXrayExporter;
+      checkRegion(path, 'awsXrayExporter.region', e.region);
+      (e.indexedAttributes ?? []).forEach((a, i) => {
+        if (typeof a !== 'string' || !ATTRIBUTE_KEY.test(a)) { throw Errors.invalidName(path, `awsXrayExporter.indexedAttributes[${i}]`, a, 'an attribute key such as "http.route"'); }
+      });
+      if (e.indexAllAttributes && e.indexedAttributes?.length) {
+        throw Errors.ineffectiveSetting(path, 'awsXrayExporter.indexedAttributes', e.indexedAttributes, 'indexAllAttributes turns every attribute into an annotation',
+          'Leave indexedAttributes out, or indexAllAttributes');
+      }
+      const config: any = {};
+      if (e.region !== undefined) { config.region = e.region; }
+      if (e.indexedAttributes?.length) { config.indexed_attributes = [...e.indexedAttributes]; }
+      if (e.indexAllAttributes !== undefined) { config.index_all_attributes = e.indexAllAttributes; }
+      out.push({ key: 'awsxray', field: 'awsXrayExporter', config, signals: [OtelSignal.TRACES] });
+    }
+    if (p.awsEmfExporter) {
+      const e = p.awsEmfExporter;
+      checkRegion(path, 'awsEmfExporter.region', e.region);
+      if (e.metricNamespace !== undefined && !/^[^:$\s][^:$]{0,254}$/.test(e.metricNamespace)) {
+        throw Errors.invalidName(path, 'awsEmfExporter.metricNamespace', e.metricNamespace, 'a CloudWatch namespace (at most 255 characters, no ":" or "$")');
+      }
+      for (const key of ['logGroupName', 'logStreamName'] as const) {
+        const v = e[key];
+        if (v !== undefined && (typeof v !== 'string' || !LOG_GROUP.test(v))) {
+          throw Errors.invalidName(path, `awsEmfExporter.${key}`, v, 'a CloudWatch Logs name of letters, digits, \'.\', \'-\', \'_\', \'/\' and \'#\'');
+        }
+      }
+      const config: any = {};
+      if (e.region !== undefined) { config.region = e.region; }
+      if (e.metricNamespace !== undefined) { config.namespace = e.metricNamespace; }
+      if (e.logGroupName !== undefined) { config.log_group_name = e.logGroupName; }
+      if (e.logStreamName !== undefined) { config.log_stream_name = e.logStreamName; }
+      out.push({ key: 'awsemf', field: 'awsEmfExporter', config, signals: [OtelSignal.METRICS] });
+    }
+    if (out.length === 0) {
+      throw Errors.invalidRole(path, 'exporters', [], 'are none, so no pipeline can be built (a pipeline needs an exporter)',
+        'Configure at least one of otlpExporters, prometheusExporter, debugExporter, awsXrayExporter or awsEmfExporter');
+    }
+    return out;
+  }
+
+  /** The pipelines to build; each has at least one exporter, and every exporter is in one. */
+  private signals(path: string, p: OtelCollectorSidecarProps, exporters: Exporter[]): OtelSignal[] {
+    const exported = ALL_SIGNALS.filter(s => exporters.some(e => e.signals.includes(s)));
+    let signals = exported;
+    if (p.signals !== undefined) {
+      if (!Array.isArray(p.signals) || p.signals.length === 0) {
+        throw Errors.invalidRole(path, 'signals', p.signals, 'is empty', 'Leave it out for every exported signal, or list at least one OtelSignal');
+      }
+      p.signals.forEach((s, i) => {
+        if (!ALL_SIGNALS.includes(s) || p.signals!.indexOf(s) !== i) {
+          throw Errors.invalidRole(path, `signals[${i}]`, s, p.signals!.indexOf(s) !== i ? 'is listed twice' : 'is not an OtelSignal', 'List each of OtelSignal.TRACES, METRICS and LOGS at most once');
+        }
+        if (!exported.includes(s)) {
+          throw Errors.invalidRole(path, `signals[${i}]`, s, `has no exporter that takes it, and a pipeline needs one (exporters: ${exporters.map(e => `${e.field} (${e.signals.join(', ')})`).join('; ')})`,
+            `Add an exporter that takes ${s} (an OTLP or the debug exporter), or remove it from signals`);
+        }
+      });
+      signals = ALL_SIGNALS.filter(s => p.signals!.includes(s));
+      for (const e of exporters) {
+        if (!e.signals.some(s => signals.includes(s))) {
+          throw Errors.invalidRole(path, e.field, e.signals, `takes only signals that signals leaves out (${signals.join(', ')}), so it would be in no pipeline`,
+            `Add one of ${e.signals.join(', ')} to signals, or remove ${e.field}`);
+        }
+      }
+    }
+    if ((p.prometheusScrapeConfigs ?? []).length && !signals.includes(OtelSignal.METRICS)) {
+      throw Errors.invalidRole(path, 'prometheusScrapeConfigs', p.prometheusScrapeConfigs!.map(s => s.jobName),
+        'feed the metrics pipeline, but no exporter takes metrics (a pipeline needs an exporter)',
+        'Add an exporter for metrics (prometheusExporter, awsEmfExporter or an OTLP exporter), or remove the scrape configs');
+    }
+    return signals;
+  }
+
+  private collectorConfig(p: OtelCollectorSidecarProps, ports: CollectorPorts, exporters: Exporter[], signals: OtelSignal[],
+    limiterOn: boolean): any {
+    const scrape = p.prometheusScrapeConfigs ?? [];
+    const receivers: any = {
+      otlp: {
+        protocols: {
+          grpc: { endpoint: `127.0.0.1:${ports.otlpGrpcPort}` },
+          http: { endpoint: `127.0.0.1:${ports.otlpHttpPort}` },
+        },
+      },
+    };
+    if (scrape.length) {
+      receivers.prometheus = {
+        config: {
+          scrape_configs: scrape.map(s => ({
+            job_name: s.jobName,
+            scrape_interval: seconds(s.scrapeIntervalSeconds ?? 30),
+            ...(s.scrapeTimeoutSeconds !== undefined ? { scrape_timeout: seconds(s.scrapeTimeoutSeconds) } : {}),
+            metrics_path: lit(s.metricsPath ?? '/metrics'),
+            static_configs: [{ targets: [...s.targets] }],
+          })),
+        },
+      };
+    }
+    const processors: any = {};
+    const chain: string[] = [];
+    if (limiterOn) {
+      const l = p.memoryLimiter ?? {};
+      processors.memory_limiter = {
+        check_interval: seconds(l.checkIntervalSeconds ?? 1),
+        limit_percentage: l.limitPercentage ?? 80,
+        spike_limit_percentage: l.spikeLimitPercentage ?? 25,
+      };
+      chain.push('memory_limiter');
+    }
+    const attributes: any[] = [];
+    if (p.serviceName !== undefined) { attributes.push({ key: 'service.name', value: lit(p.serviceName), action: 'upsert' }); }
+    for (const [key, value] of Object.entries(p.resourceAttributes ?? {})) { attributes.push({ key, value: lit(value), action: 'upsert' }); }
+    if (p.podNameAttribute) { attributes.push({ key: 'k8s.pod.name', value: '${env:POD_NAME}', action: 'upsert' }); }
+    if (attributes.length) {
+      processors.resource = { attributes };
+      chain.push('resource');
+    }
+    const b = p.batch ?? {};
+    processors.batch = {
+      ...(b.timeoutMilliseconds !== undefined ? { timeout: `${b.timeoutMilliseconds}ms` } : {}),
+      ...(b.sendBatchSize !== undefined ? { send_batch_size: b.sendBatchSize } : {}),
+    };
+    chain.push('batch');
+    const service: any = {
+      extensions: ['health_check'],
+      pipelines: Object.fromEntries(signals.map(s => [s, {
+        receivers: ['otlp', ...(s === OtelSignal.METRICS && scrape.length ? ['prometheus'] : [])],
+        processors: [...chain],
+        exporters: exporters.filter(e => e.signals.includes(s)).map(e => e.key),
+      }])),
+    };
+    // The collector's own metrics default to 127.0.0.1:8888; another port is configured.
+    if (ports.telemetryPort !== 8888) {
+      service.telemetry = { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: ports.telemetryPort } } } }] } };
+    }
+    return {
+      receivers,
+      processors,
+      exporters: Object.fromEntries(exporters.map(e => [e.key, e.config])),
+      extensions: { health_check: { endpoint: `0.0.0.0:${ports.healthCheckPort}`, path: '/' } },
+      service,
+    };
+  }
+
+  /** Checks of the collector's own props (the neutral ones are checked by the model). */
+  private check(path: string, p: OtelCollectorSidecarProps, ports: { [field: string]: number }): void {
+    if (typeof this.name !== 'string' || !DNS_LABEL.test(this.name) || this.name.length > 56) {
+      throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 56 characters');
+    }
+    if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
+    if (!Object.values(OtelCollectorDistribution).includes(this.distribution)) {
+      throw Errors.invalidRole(path, 'distribution', this.distribution, 'is not an OtelCollectorDistribution', 'Use OtelCollectorDistribution.CONTRIB or AWS_DISTRO');
+    }
+    const seen = new Map<number, string>();
+    for (const [field, port] of Object.entries(ports)) {
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, field, port); }
+      const other = seen.get(port);
+      if (other) { throw Errors.duplicatePort(path, field, port, 'TCP', other); }
+      seen.set(port, field);
+    }
+    if (p.appProtocol !== undefined && !Object.values(OtelProtocol).includes(p.appProtocol)) {
+      throw Errors.invalidRole(path, 'appProtocol', p.appProtocol, 'is not an OtelProtocol', 'Use OtelProtocol.GRPC or OtelProtocol.HTTP_PROTOBUF');
+    }
+    if (p.appEnv === false) {
+      for (const key of ['appProtocol', 'appContainers'] as const) {
+        if (p[key] !== undefined) {
+          throw Errors.ineffectiveSetting(path, key, p[key], 'appEnv is false, so the app containers get no OTLP settings', `Leave ${key} out, or appEnv`);
+        }
+      }
+    }
+    const l = p.memoryLimiter ?? {};
+    if (l.enabled === false) {
+      for (const key of ['checkIntervalSeconds', 'limitPercentage', 'spikeLimitPercentage'] as const) {
+        if (l[key] !== undefined) {
+          throw Errors.ineffectiveSetting(path, `memoryLimiter.${key}`, l[key], 'memoryLimiter.enabled is false', `Leave memoryLimiter.${key} out, or enable the limiter`);
+        }
+      }
+    }
+    if (l.checkIntervalSeconds !== undefined && (!Number.isInteger(l.checkIntervalSeconds) || l.checkIntervalSeconds < 1)) {
+      throw Errors.invalidNumber(path, 'memoryLimiter.checkIntervalSeconds', l.checkIntervalSeconds, 'a whole number of seconds >= 1');
+    }
+    const limit = l.limitPercentage ?? 80;
+    if (!Number.isInteger(limit) || limit < 2 || limit > 100) {
+      throw Errors.invalidNumber(path, 'memoryLimiter.limitPercentage', limit, 'an integer from 2 to 100');
+    }
+    const spike = l.spikeLimitPercentage ?? 25;
+    if (spike > limit && Number.isInteger(spike)) {
+      throw Errors.invalidRange(path, 'memoryLimiter.spikeLimitPercentage', spike, 'memoryLimiter.limitPercentage', limit);
+    }
+    if (!Number.isInteger(spike) || spike < 1 || spike >= limit) {
+      throw Errors.invalidNumber(path, 'memoryLimiter.spikeLimitPercentage', spike, `an integer from 1 to ${limit - 1} (below memoryLimiter.limitPercentage)`);
+    }
+    const b = p.batch ?? {};
+    if (b.timeoutMilliseconds !== undefined && (!Number.isInteger(b.timeoutMilliseconds) || b.timeoutMilliseconds < 1)) {
+      throw Errors.invalidNumber(path, 'batch.timeoutMilliseconds', b.timeoutMilliseconds, 'a whole number of milliseconds >= 1');
+    }
+    if (b.sendBatchSize !== undefined && (!Number.isInteger(b.sendBatchSize) || b.sendBatchSize < 1)) {
+      throw Errors.invalidNumber(path, 'batch.sendBatchSize', b.sendBatchSize, 'an integer >= 1');
+    }
+    if (p.serviceName !== undefined && (typeof p.serviceName !== 'string' || p.serviceName.length === 0 || /[\r\n]/.test(p.serviceName))) {
+      throw Errors.invalidName(path, 'serviceName', p.serviceName, 'a non-empty service name on one line');
+    }
+    for (const [key, value] of Object.entries(p.resourceAttributes ?? {})) {
+      if (!ATTRIBUTE_KEY.test(key)) { throw Errors.invalidName(path, 'resourceAttributes', key, 'an attribute key such as "deployment.environment.name"'); }
+      if (typeof value !== 'string' || /[\r\n]/.test(value)) {
+        throw Errors.invalidName(path, `resourceAttributes[${JSON.stringify(key)}]`, value, 'a value on one line');
+      }
+      if (key === 'service.name' && p.serviceName !== undefined) {
+        throw Errors.alreadySet(path, 'resourceAttributes["service.name"]', value, `by serviceName (${JSON.stringify(p.serviceName)})`);
+      }
+      if (key === 'k8s.pod.name' && p.podNameAttribute) {
+        throw Errors.alreadySet(path, 'resourceAttributes["k8s.pod.name"]', value, 'by podNameAttribute');
+      }
+    }
+    const jobs = new Set<string>();
+    (p.prometheusScrapeConfigs ?? []).forEach((s, i) => {
+      const f = `prometheusScrapeConfigs[${i}]`;
+      if (typeof s.jobName !== 'string' || !/^[A-Za-z0-9_.-]{1,128}$/.test(s.jobName) || jobs.has(s.jobName)) {
+        throw Errors.invalidName(path, `${f}.jobName`, s.jobName, 'a job name of letters, digits, \'_\', \'-\' and \'.\', unique among the scrape configs');
+      }
+      jobs.add(s.jobName);
+      if (!Array.isArray(s.targets) || s.targets.length === 0) {
+        throw Errors.invalidRole(path, `${f}.targets`, s.targets, 'is empty', 'Give at least one "host:port" target, e.g. "127.0.0.1:8080"');
+      }
+      s.targets.forEach((t, j) => {
+        const m = typeof t === 'string' ? HOST_PORT.exec(t) : null;
+        if (!m || !checkPort(m[3])) { throw Errors.invalidName(path, `${f}.targets[${j}]`, t, 'a "host:port" target such as "127.0.0.1:8080"'); }
+      });
+      const interval = s.scrapeIntervalSeconds ?? 30;
+      if (!Number.isInteger(interval) || interval < 1) {
+        throw Errors.invalidNumber(path, `${f}.scrapeIntervalSeconds`, interval, 'a whole number of seconds >= 1');
+      }
+      if (s.scrapeTimeoutSeconds !== undefined) {
+        if (!Number.isInteger(s.scrapeTimeoutSeconds) || s.scrapeTimeoutSeconds < 1) {
+          throw Errors.invalidNumber(path, `${f}.scrapeTimeoutSeconds`, s.scrapeTimeoutSeconds, 'a whole number of seconds >= 1');
+        }
+        if (s.scrapeTimeoutSeconds > interval) {
+          throw Errors.invalidRange(path, `${f}.scrapeTimeoutSeconds`, s.scrapeTimeoutSeconds, `${f}.scrapeIntervalSeconds`, interval);
+        }
+      }
+      if (s.metricsPath !== undefined && (typeof s.metricsPath !== 'string' || !/^\/[^\s?#]*$/.test(s.metricsPath))) {
+        throw Errors.invalidPath(path, `${f}.metricsPath`, s.metricsPath, 'is not an HTTP path starting with "/"');
+      }
+    });
+    if (p.healthCommand !== undefined && (!Array.isArray(p.healthCommand) || p.healthCommand.length === 0 || p.healthCommand.some(c => typeof c !== 'string' || !c))) {
+      throw Errors.invalidCommand(path, 'healthCommand', p.healthCommand);
+    }
+    (p.otlpExporters ?? []).forEach((e, i) => Object.values(e.secretHeaders ?? {}).forEach((s, j) => {
+      if (!s || typeof s.secretName !== 'string' || typeof s.key !== 'string') {
+        throw Errors.invalidEnv(path, `otlpExporters[${i}].secretHeaders[${j}]`, s, 'is not a secret reference { secretName, key }');
+      }
+    }));
+  }
+}
+
+function checkPort(port: string | undefined): boolean {
+  if (port === undefined) { return false; }
+  const n = Number(port);
+  return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
+function checkRegion(path: string, field: string, region: string | undefined): void {
+  if (region !== undefined && (typeof region !== 'string' || !AWS_REGION.test(region))) {
+    throw Errors.invalidName(path, field, region, 'an AWS region such as "eu-west-1"');
+  }
+}
