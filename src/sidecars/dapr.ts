@@ -502,6 +502,7 @@ export class DaprSidecar extends Construct implements ISidecar {
     const volumes: VolumeSpec[] = [];
     const mounts: VolumeMountSpec[] = [];
     const warnings: string[] = [];
+    let annotations: { [key: string]: string } | undefined;
     if (controlPlane) {
       args.push(
         '--control-plane-address', cp.operatorAddress ?? `dapr-api.${cpNamespace}.svc.cluster.local:443`,
@@ -521,9 +522,9 @@ export class DaprSidecar extends Construct implements ISidecar {
         { name: 'POD_NAME', podField: PodField.POD_NAME },
         { name: 'DAPR_TRUST_ANCHORS', secret: cp.trustAnchorsSecret ?? { secretName: 'dapr-trust-bundle', key: 'ca.crt' } },
       );
-      warnings.push(`Sentry issues certificates for the app ID "${this.appId}" only to pods annotated dapr.io/app-id: "${this.appId}" `
-        + '(add it to the pod template, without dapr.io/enabled); calls from other Dapr apps need a Service '
-        + `"${this.appId}-dapr" that selects the pod and targets port ${ports.internalGrpcPort}`);
+      // Sentry signs the pod's certificate for this app ID only if the pod carries the annotation.
+      annotations = { 'dapr.io/app-id': this.appId };
+      warnings.push(`calls from other Dapr apps need a Service "${this.appId}-dapr" that selects the pod and targets port ${ports.internalGrpcPort}`);
     } else {
       const components = p.components ?? [];
       if (components.length) {
@@ -591,6 +592,7 @@ export class DaprSidecar extends Construct implements ISidecar {
       containers: [container],
       volumes,
       appRequests: { env: appEnv, containers: p.appContainers },
+      pod: annotations ? { annotations } : undefined,
       warnings,
     };
   }
@@ -621,8 +623,8 @@ function componentYaml(c: DaprComponent, owner: string): string {
 
 /** A Configuration manifest for `--config`. */
 function configurationYaml(c: DaprConfiguration, appId: string): string {
-  const tracing: any = {};
-  if (c.tracingSamplingRate !== undefined) { tracing.samplingRate = String(c.tracingSamplingRate); }
+  // Always written: the Configuration CRD requires it, and this is daprd's own default.
+  const tracing: any = { samplingRate: String(c.tracingSamplingRate ?? 0.0001) };
   if (c.otelEndpoint !== undefined) {
     tracing.otel = { endpointAddress: c.otelEndpoint, isSecure: c.otelIsSecure ?? false, protocol: c.otelProtocol ?? DaprOtelProtocol.GRPC };
   }

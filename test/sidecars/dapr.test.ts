@@ -14,6 +14,7 @@ import { appGroup, synthGroup } from '../aci/util';
 import { container, fargateTask, synthTemplate, taskDefinition, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
+import { validateDaprResource } from '../validate/dapr';
 
 const STATESTORE: DaprComponent = {
   name: 'statestore',
@@ -61,6 +62,7 @@ const STANDALONE_ARGS = [
 /** A parsed Component file, with its structure checked (what daprd's loader requires). */
 function component(text: string, name: string): any {
   const doc = YAML.parse(text);
+  validateDaprResource(text);
   expect(doc).toMatchObject({ apiVersion: 'dapr.io/v1alpha1', kind: 'Component', metadata: { name } });
   expect(typeof doc.spec.type).toBe('string');
   expect(doc.spec.version).toMatch(/^v\d/);
@@ -147,6 +149,7 @@ describe('DaprSidecar on Kubernetes, STANDALONE (native sidecar)', () => {
   });
 
   test('the configuration file: tracing to an OTLP collector, passed with --config', () => {
+    validateDaprResource(configMap('daprd-config').data['config.yaml']);
     expect(YAML.parse(configMap('daprd-config').data['config.yaml'])).toEqual({
       apiVersion: 'dapr.io/v1alpha1',
       kind: 'Configuration',
@@ -239,8 +242,26 @@ describe('DaprSidecar on Kubernetes, CONTROL_PLANE', () => {
     expect(docs.filter(x => x.kind === 'ConfigMap')).toEqual([]);
   });
 
-  test('what the pod still needs is said as a warning', () => {
-    expect(attached.warnings).toEqual([expect.stringContaining('web/dapr: Sentry issues certificates for the app ID "orders" only to pods annotated dapr.io/app-id: "orders"')]);
+  test('the pod template carries dapr.io/app-id (Sentry signs only annotated pods); the Service it needs is a warning', () => {
+    expect(pod.metadata.annotations['dapr.io/app-id']).toBe('orders');
+    expect(attached.warnings).toEqual(['web/dapr: calls from other Dapr apps need a Service "orders-dapr" that selects the pod and targets port 50002']);
+  });
+
+  test('a pod template annotated with another app id is an error, the same one is fine', () => {
+    for (const [value, ok] of [['orders', true], ['billing', false]] as const) {
+      const chart = new Chart(Testing.app(), 'web');
+      const d = new kplus.Deployment(chart, 'api', {
+        podMetadata: { annotations: { 'dapr.io/app-id': value } },
+        containers: [{ name: 'app', image: 'ghcr.io/acme/orders:1', portNumber: 8080 }],
+      });
+      WorkloadSidecars.of(d).add(new DaprSidecar(chart, 'dapr', { appId: 'orders', appPort: 8080, mode: DaprMode.CONTROL_PLANE }));
+      const run = () => Testing.synth(chart);
+      if (ok) {
+        expect(run).not.toThrow();
+      } else {
+        expectError(run, ErrorCode.ALREADY_SET, 'web/dapr: pod.annotations["dapr.io/app-id"] is already set ("billing") on the pod template of');
+      }
+    }
   });
 });
 
@@ -289,6 +310,7 @@ describe('DaprSidecar options', () => {
     expect(entry(pubsub, 'saslPassword')).toEqual({ name: 'saslPassword', secretKeyRef: { name: 'KAFKA_PASSWORD', key: 'KAFKA_PASSWORD' } });
     expect(entry(pubsub, 'brokers')).toEqual({ name: 'brokers', value: 'kafka.shop.svc:9092' });
 
+    validateDaprResource(configMap('daprd-config').data['config.yaml']);
     expect(YAML.parse(configMap('daprd-config').data['config.yaml']).spec.tracing).toEqual({
       samplingRate: '0.25',
       otel: { endpointAddress: 'otel.shop.svc:4318', isSecure: true, protocol: 'http' },
@@ -370,6 +392,7 @@ describe('DaprSidecar on ECS (STANDALONE)', () => {
     const files = writtenFiles(t);
     const doc = component(files['/cdk-sidecars/daprd-components/statestore.yaml'], 'statestore');
     expect(entry(doc, 'redisPassword')).toEqual({ name: 'redisPassword', envRef: 'COMPONENT_STATESTORE_REDISPASSWORD' });
+    validateDaprResource(files['/cdk-sidecars/daprd-config/config.yaml']);
     expect(YAML.parse(files['/cdk-sidecars/daprd-config/config.yaml'])).toMatchObject({ kind: 'Configuration', spec: { tracing: { samplingRate: '1' } } });
     // Without a health command the HTTP probes cannot be rendered on ECS: said, not dropped silently.
     expect(warnings(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('Shop/dapr: livenessProbe (HTTP_GET) is not rendered')]));
@@ -417,6 +440,7 @@ describe('DaprSidecar on ACI (STANDALONE)', () => {
     expect(doc.spec.type).toBe('state.redis');
     expect(entry(doc, 'redisPassword').envRef).toBe('COMPONENT_STATESTORE_REDISPASSWORD');
     const config = resource.properties.volumes.find((v: any) => v.name === 'daprd-config').secret;
+    validateDaprResource(Buffer.from(config['config.yaml'], 'base64').toString());
     expect(YAML.parse(Buffer.from(config['config.yaml'], 'base64').toString()).kind).toBe('Configuration');
     expect(yaml.properties.containers.map((c: any) => c.name)).toEqual(['api', 'daprd']);
     // ACI has no start order between containers: the app must retry until Dapr answers.

@@ -12,6 +12,7 @@ import { container, fargateTask, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateEnvoyBootstrap } from '../validate/envoy';
+import { validateOpaConfig } from '../validate/opa';
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PUBLIC_PEM = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -47,6 +48,7 @@ function onDeployment(props: OpaSidecarProps = {}, before: (chart: Chart) => any
   const pod = podOf(findDoc(docs, 'Deployment'));
   const configMap = findDoc(docs, 'ConfigMap', `${d.name}-opa-config`);
   const config = YAML.parse(configMap.data['config.yaml']);
+  validateOpaConfig(configMap.data['config.yaml']);
   const sidecar = pod.spec.initContainers.find((c: any) => c.name === 'opa');
   return { docs, pod, config, sidecar, d };
 }
@@ -314,6 +316,7 @@ describe('OpaSidecar on ECS Fargate', () => {
     expect(m).not.toBeNull();
     const encoded = writer.Environment.find((e: any) => e.Name === m![1]).Value;
     const config = YAML.parse(Buffer.from(encoded, 'base64').toString('utf-8'));
+    validateOpaConfig(Buffer.from(encoded, 'base64').toString('utf-8'));
     expect(config.bundles.authz).toEqual({
       service: 'acme', resource: 'bundles/authz.tar.gz', polling: { min_delay_seconds: 30, max_delay_seconds: 90 }, signing: { keyid: 'global', scope: 'write' },
     });
@@ -347,10 +350,11 @@ describe('OpaSidecar on Azure Container Instances', () => {
     expect(opa.ports).toEqual([{ port: 8282, protocol: 'TCP' }]);
   });
 
-  test('ACI runs the probes from outside the container: HTTP on the diagnostic port, which is published with the group; 8181 is not', () => {
+  test('ACI runs the probes from outside the container: HTTP on the diagnostic port, a container port kept off the public IP; 8181 is not', () => {
     expect(opa.readinessProbe).toEqual({ httpGet: { path: '/health', port: 8282, scheme: 'http' }, periodSeconds: 5, timeoutSeconds: 3 });
     expect(opa.livenessProbe).toEqual({ httpGet: { path: '/health', port: 8282, scheme: 'http' }, periodSeconds: 10, timeoutSeconds: 3 });
-    expect(resource.properties.ipAddress.ports.map((p: any) => p.port)).toEqual([8080, 8282]);
+    expect(resource.properties.ipAddress.ports.map((p: any) => p.port)).toEqual([8080]);
+    expect(group.warnings).toContainEqual(expect.stringMatching(/^opa: EXPOSED port 8282 \(opa-diag\) is not published: /));
   });
 
   test('warnings: no start order, no startup probe, no grace period on ACI', () => {
@@ -364,6 +368,7 @@ describe('OpaSidecar on Azure Container Instances', () => {
     expect(resource.properties.containers[0].properties.environmentVariables).toEqual(expect.arrayContaining([{ name: 'OPA_ADDR', value: 'http://127.0.0.1:8181' }]));
     const volume = (name: string) => resource.properties.volumes.find((v: any) => v.name === name).secret;
     expect(YAML.parse(Buffer.from(volume('opa-config')['config.yaml'], 'base64').toString())).toEqual({ decision_logs: { console: true } });
+    validateOpaConfig(Buffer.from(volume('opa-config')['config.yaml'], 'base64').toString());
     expect(Buffer.from(volume('opa-policies')['authz.rego'], 'base64').toString()).toBe(POLICY);
     expect(yaml.properties.containers.map((c: any) => c.name)).toEqual(['api', 'opa']);
   });
