@@ -6,7 +6,7 @@
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PortExposure, Probe, Sidecar, StartupRole, WaitCondition } from '../src';
+import { PortExposure, Probe, Protocol, Sidecar, StartupRole, WaitCondition } from '../src';
 import { AciApp, AciContainerGroup, AciSku } from '../src/aci';
 import { TaskSidecars } from '../src/ecs';
 import { WorkloadSidecars } from '../src/k8s';
@@ -73,7 +73,7 @@ test('ECS: container definitions, HEALTHY and SUCCESS dependencies, health check
   expect(container(t, 'app').Environment).toEqual(expect.arrayContaining([{ Name: 'OTEL_EXPORTER_OTLP_ENDPOINT', Value: 'http://127.0.0.1:4317' }]));
 });
 
-test('ACI: init container, container with the readiness probe, published port, and the warning about start order', () => {
+test('ACI: init container, container with the readiness probe, its exposed port kept off the public IP, and the warnings', () => {
   const app = new AciApp();
   const group = new AciContainerGroup(app, 'api', { sku: AciSku.CONFIDENTIAL, containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }] });
   group.addSidecars(prepare, collector);
@@ -87,8 +87,59 @@ test('ACI: init container, container with the readiness probe, published port, a
   expect(c.environmentVariables).toEqual([{ name: 'GOMEMLIMIT', value: '100MiB' }]);
   expect(c.readinessProbe).toEqual({ httpGet: { path: '/', port: 13133, scheme: 'http' } });
   expect(c.resources).toEqual({ requests: { cpu: 0.1, memoryInGB: 0.2 }, limits: { memoryInGB: 0.3 } });
-  expect(p.ipAddress.ports).toEqual([{ port: 8080, protocol: 'TCP' }, { port: 13133, protocol: 'TCP' }]);
+  // 13133 is EXPOSED (health), not PUBLIC: a container port for the probe, not on the group's public IP.
+  expect(p.ipAddress.ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
+  expect(group.warnings.join('\n')).toContain('collector: EXPOSED port 13133 is not published: without subnetIds the group\'s IP address is public');
   expect(p.containers.find((x: any) => x.name === 'api').properties.environmentVariables).toEqual([{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://127.0.0.1:4317' }]);
   expect(group.warnings.join('\n')).toContain('collector: appWaitsFor is HEALTHY, but ACI starts all containers of a group together');
   expect(group.warnings.join('\n')).toContain('collector: startupProbe is not rendered: ACI has no startup probes');
+});
+
+describe('PortExposure.PUBLIC renders exactly like EXPOSED on Kubernetes and ECS; only ACI publishes it on a public IP', () => {
+  const withExposure = (scope: Construct, exposure: PortExposure) => new Sidecar(scope, 'gateway', {
+    image: 'ghcr.io/acme/gateway:1',
+    ports: [{ port: 8443, name: 'https', exposure }, { port: 8125, protocol: Protocol.UDP, exposure }, { port: 9000 }],
+    readinessProbe: Probe.httpGet({ port: 8443, path: '/ready' }),
+    security: { uid: 20002 },
+  });
+
+  test('Kubernetes: the same pod spec (containerPort, probe)', () => {
+    const render = (exposure: PortExposure) => {
+      const chart = new cdk8s.Chart(cdk8s.Testing.app(), 'k8s');
+      const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+      WorkloadSidecars.of(d).add(withExposure(chart, exposure));
+      return podOf(synth(chart).find(x => x.kind === 'Deployment')).spec;
+    };
+    const pub = render(PortExposure.PUBLIC);
+    expect(pub).toEqual(render(PortExposure.EXPOSED));
+    expect(pub.initContainers[0].ports).toEqual([{ containerPort: 8443, name: 'https', protocol: 'TCP' }, { containerPort: 8125, protocol: 'UDP' }]);
+  });
+
+  test('ECS: the same container definition (portMappings)', () => {
+    const render = (exposure: PortExposure) => {
+      const f = fargateTask();
+      TaskSidecars.of(f.td).add(withExposure(f.stack, exposure));
+      return container(synthTemplate(f.stack), 'gateway');
+    };
+    const pub = render(PortExposure.PUBLIC);
+    expect(pub).toEqual(render(PortExposure.EXPOSED));
+    expect(pub.PortMappings).toEqual([{ ContainerPort: 8443, Name: 'https', Protocol: 'tcp' }, { ContainerPort: 8125, Protocol: 'udp' }]);
+  });
+
+  test('ACI: the same containers; on a public IP only PUBLIC is published, on a private IP both are', () => {
+    const subnet = '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aci';
+    const render = (exposure: PortExposure, subnetIds?: string[]) => {
+      const app = new AciApp();
+      const group = new AciContainerGroup(app, 'api', { subnetIds, containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }] });
+      group.addSidecars(withExposure(app, exposure));
+      return synthGroup(group).resource.properties;
+    };
+    const pub = render(PortExposure.PUBLIC);
+    const exposed = render(PortExposure.EXPOSED);
+    expect(pub.containers).toEqual(exposed.containers);
+    expect(pub.ipAddress.ports).toEqual([{ port: 8080, protocol: 'TCP' }, { port: 8443, protocol: 'TCP' }, { port: 8125, protocol: 'UDP' }]);
+    expect(exposed.ipAddress.ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
+    expect(render(PortExposure.EXPOSED, [subnet]).ipAddress).toEqual(render(PortExposure.PUBLIC, [subnet]).ipAddress);
+    expect(render(PortExposure.EXPOSED, [subnet]).ipAddress.ports).toEqual(pub.ipAddress.ports);
+  });
 });

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
-import { Protocol, SecretKeyReference, StartupRole, WaitCondition } from '../core/container';
+import { PortExposure, Protocol, SecretKeyReference, StartupRole, WaitCondition } from '../core/container';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, pathProblem } from '../core/names';
@@ -188,8 +188,9 @@ export interface AciContainerGroupProps {
    */
   readonly dnsNameLabel?: string;
   /**
-   * Subnet resource IDs (not ARM expressions: the YAML cannot evaluate them); the group gets a private IP in them.
-   * @default - none (a public IP when a port is published)
+   * Subnet resource IDs (not ARM expressions: the YAML cannot evaluate them); the group gets a private IP in them,
+   * on which the sidecars' EXPOSED ports are published too (for scrapers in the network), not only their PUBLIC ones.
+   * @default - none (a public IP when a port is published; sidecars publish only their PUBLIC ports on it)
    */
   readonly subnetIds?: string[];
   /**
@@ -249,7 +250,11 @@ function checkPort(path: string, field: string, port: number): void {
  * - long-running sidecars become containers with resources, liveness and readiness
  *   probes, env (secrets as `secureValue` from ARM securestring parameters), mounts;
  * - config files become `secret` volumes (base64), scratch becomes `emptyDir`;
- * - EXPOSED ports are published on the group IP; POD_LOCAL ports stay off it.
+ * - EXPOSED and PUBLIC ports are container ports (ACI probes reach them); POD_LOCAL
+ *   ports are not. On the group's IP address a public group (no `subnetIds`) publishes
+ *   only PUBLIC sidecar ports, the workload's entry points, and warns about the EXPOSED
+ *   ones it leaves off (admin, health, metrics ports stay off the internet); a private
+ *   group (`subnetIds`) publishes EXPOSED and PUBLIC ones. App ports follow `expose`.
  *
  * ACI starts all containers of a group together: there is no start order between
  * long-running containers. A sidecar the app waits for until HEALTHY gets a warning at
@@ -424,6 +429,10 @@ export class AciContainerGroup extends Construct {
     const identity = props.identity?.systemAssigned || props.identity?.userAssignedIdentityIds?.length
       ? WorkloadIdentity.AZURE_MANAGED_IDENTITY : WorkloadIdentity.NONE;
     const pod = composePod(path, app, this.attached, identity);
+    for (const [key, { owner, value }] of pod.annotations) {
+      throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,
+        'container groups have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on ACI');
+    }
     this.checkPod(pod, warn);
     for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
     for (const { owner, permission } of pod.cloudPermissions) {
@@ -478,7 +487,7 @@ export class AciContainerGroup extends Construct {
     const published = [
       ...props.containers.flatMap(c => (c.ports ?? []).filter(p => p.expose ?? true)
         .map(p => ({ port: p.port, protocol: p.protocol ?? Protocol.TCP }))),
-      ...sidecars.flatMap(c => c.properties.ports ?? []),
+      ...this.publishedSidecarPorts(pod, warn),
     ];
     const properties: any = {
       sku: props.sku ?? AciSku.STANDARD,
@@ -507,12 +516,44 @@ export class AciContainerGroup extends Construct {
     return body;
   }
 
+  /**
+   * The sidecar ports on the group's IP address. Every EXPOSED (and PUBLIC) port is a
+   * container port either way, so ACI probes and the other containers reach it. A private
+   * IP (`subnetIds`) publishes EXPOSED and PUBLIC ports, for scrapers in the network; a
+   * public IP publishes only PUBLIC ones (entry points), never admin, health or metrics
+   * ports, and a warning per sidecar names the ports left off.
+   */
+  private publishedSidecarPorts(pod: ComposedPod, warn: (at: string, message: string) => void): Array<{ port: number; protocol: Protocol }> {
+    const privateIp = Boolean(this.props.subnetIds);
+    const published: Array<{ port: number; protocol: Protocol }> = [];
+    const unpublished = new Map<string, string[]>();
+    for (const c of pod.containers.filter(x => x.role === StartupRole.SIDECAR)) {
+      for (const p of c.ports.filter(x => x.exposure === PortExposure.EXPOSED)) {
+        if (privateIp || p.entryPoint) {
+          published.push({ port: p.port, protocol: p.protocol });
+        } else {
+          const list = unpublished.get(c.owner.path) ?? [];
+          list.push(`${p.port}${p.protocol === Protocol.UDP ? '/UDP' : ''}${p.name ? ` (${p.name})` : ''}`);
+          unpublished.set(c.owner.path, list);
+        }
+      }
+    }
+    for (const [owner, ports] of unpublished) {
+      const [noun, verb] = ports.length === 1 ? ['port', 'is'] : ['ports', 'are'];
+      warn(owner, `EXPOSED ${noun} ${ports.join(', ')} ${verb} not published: without subnetIds the group's IP address is public and carries only `
+        + `PUBLIC sidecar ports, so ${ports.length === 1 ? 'it is' : 'they are'} reachable only from containers of the group (ACI probes still work). `
+        + `To let scrapers in a virtual network reach ${ports.length === 1 ? 'it' : 'them'}, put the group in a VNet (subnetIds), whose private IP address publishes EXPOSED ports`);
+    }
+    return published;
+  }
+
   /** What ACI cannot honour in a composed pod. */
   private checkPod(pod: ComposedPod, warn: (at: string, message: string) => void): void {
     if (pod.trafficInterception) {
       throw Errors.unsupportedOnPlatform(pod.trafficInterception.owner.path, 'pod.trafficInterception', pod.trafficInterception.spec.proxyContainer, PLATFORM,
         'transparent redirection needs NET_ADMIN in the group\'s network namespace, which ACI does not give',
-        'Run the proxy as an explicit proxy: point the app at its listener on localhost (e.g. HTTP_PROXY) and publish its inbound port');
+        `Run the proxy as an explicit proxy${pod.trafficInterception.spec.disableHint ? ` (${pod.trafficInterception.spec.disableHint})` : ''}: `
+        + 'point the app at its listener on localhost (e.g. HTTP_PROXY) and publish its inbound port');
     }
     if (pod.shareProcessNamespace) {
       throw Errors.unsupportedOnPlatform(pod.sidecars.find(s => s.shareProcessNamespace)!.path, 'shareProcessNamespace', true, PLATFORM,

@@ -54,6 +54,8 @@ export interface ComposedPod {
   readonly readsPodMetadata: ResolvedSidecar[];
   /** Cloud permissions, with the sidecar that needs each. */
   readonly cloudPermissions: Array<{ readonly owner: ResolvedSidecar; readonly permission: ResolvedSidecar['cloudPermissions'][number] }>;
+  /** Pod annotations the sidecars need, with the sidecar that asked for each. */
+  readonly annotations: ReadonlyMap<string, { readonly value: string; readonly owner: ResolvedSidecar }>;
   /** Warnings of the sidecars, each prefixed with its path. */
   readonly warnings: string[];
 }
@@ -132,6 +134,7 @@ interface SidecarSet {
   readonly uids: ReadonlyMap<number, Owner>;
   readonly shareProcessNamespace: boolean;
   readonly interceptor?: ResolvedSidecar;
+  readonly annotations: ReadonlyMap<string, { readonly value: string; readonly owner: ResolvedSidecar }>;
 }
 
 const setCache = new WeakMap<ResolvedSidecar, Array<{ readonly key: ResolvedSidecar[]; readonly set: SidecarSet }>>();
@@ -181,8 +184,19 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
   if (routers.length > 1) {
     throw Errors.alreadySet(routers[1].path, 'pod.logRouter', routers[1].logRouter!.container, `by ${routers[0].path}, the log router of ${targetPath}; a pod has one`);
   }
+  const annotations = new Map<string, { value: string; owner: ResolvedSidecar }>();
+  for (const s of sidecars) {
+    for (const [key, value] of Object.entries(s.annotations)) {
+      const other = annotations.get(key);
+      if (other && other.value !== value) {
+        throw Errors.alreadySet(s.path, `pod.annotations[${JSON.stringify(key)}]`, other.value, `by ${other.owner.path} on ${targetPath}, and ${s.path} needs ${JSON.stringify(value)}`);
+      }
+      if (!other) { annotations.set(key, { value, owner: s }); }
+    }
+  }
   return {
     sidecars,
+    annotations,
     containers: startOrder(sidecars, proxy),
     volumes: mergeVolumes(sidecars),
     names,
@@ -215,6 +229,7 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
     logRouter: set.sidecars.filter(s => s.logRouter).map(owner => ({ owner, spec: owner.logRouter! }))[0],
     readsPodMetadata: set.sidecars.filter(s => s.readsPodMetadata),
     cloudPermissions: set.sidecars.flatMap(owner => owner.cloudPermissions.map(permission => ({ owner, permission }))),
+    annotations: set.annotations,
     warnings: set.sidecars.flatMap(s => s.warnings.map(w => `${s.path}: ${w}`)),
   };
 }

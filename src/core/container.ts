@@ -18,15 +18,31 @@ export enum PortExposure {
   /**
    * Only containers of the same pod or task, on localhost. The port is not
    * declared on the platform (no Kubernetes `containerPort`, no ECS port
-   * mapping, not on the ACI public IP) but still counts in the pod's port check.
+   * mapping, no ACI container port) but still counts in the pod's port check.
    * Platform probes from outside the container (the kubelet) cannot reach it.
    */
   POD_LOCAL = 'POD_LOCAL',
   /**
-   * Reachable from outside the pod: declared as a Kubernetes `containerPort`,
-   * an ECS port mapping and an ACI group port.
+   * Reachable from outside the pod or task, where the platform lets other
+   * parties in the same network reach it: a Kubernetes `containerPort` (the pod
+   * IP, for the kubelet's probes and in-cluster scrapers), an ECS port mapping,
+   * and an ACI container port. On ACI it is published on the group's IP address
+   * only when that address is private (a group in a virtual network, `subnetIds`);
+   * a group with a public IP address never publishes it, so that admin, health
+   * and metrics ports do not face the internet (ACI probes still reach it).
+   * Use `PUBLIC` for the workload's entry point.
    */
   EXPOSED = 'EXPOSED',
+  /**
+   * The workload's entry point: reachable from outside the pod like `EXPOSED` and,
+   * where a platform publishes ports to the outside (the ACI group IP address,
+   * public or private), published. On Kubernetes and ECS it renders exactly like
+   * `EXPOSED` (a `containerPort`, a port mapping): whether it is reachable from
+   * outside the cluster is up to a Service, Ingress or load balancer. Only for
+   * ports that are meant to take outside traffic, such as the inbound listener of
+   * an explicit proxy; never for admin, health or metrics ports.
+   */
+  PUBLIC = 'PUBLIC',
 }
 
 /**

@@ -91,6 +91,12 @@ export interface TrafficInterceptionSpec {
    * @default - the binder's default (docker.io/istio/proxyv2, which contains iptables)
    */
   readonly redirectImage?: string;
+  /**
+   * How the user turns this interception off, for the error of a platform that cannot
+   * intercept (e.g. `set redirect: false to run Envoy as an explicit proxy`).
+   * @default - the error gives a generic fix
+   */
+  readonly disableHint?: string;
 }
 
 /**
@@ -141,6 +147,13 @@ export interface PodRequirements {
    * @default - not a log router
    */
   readonly logRouter?: LogRouterSpec;
+  /**
+   * Annotations the pod must carry (Kubernetes), e.g. `dapr.io/app-id`, which Dapr's
+   * Sentry checks before it signs the pod's certificate. ECS and ACI have no pod
+   * annotations: their binders refuse a sidecar that asks for them.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
 }
 
 /** Cloud provider of a permission. */

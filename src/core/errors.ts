@@ -9,6 +9,7 @@
  */
 export enum ErrorCode {
   INVALID_NAME = 'INVALID_NAME',
+  INVALID_ANNOTATION = 'INVALID_ANNOTATION',
   INVALID_IMAGE = 'INVALID_IMAGE',
   INVALID_PORT = 'INVALID_PORT',
   INVALID_PORT_NAME = 'INVALID_PORT_NAME',
@@ -103,6 +104,9 @@ export const Errors = {
   invalidName: (path: string, field: string, value: unknown, rule: string) =>
     err(ErrorCode.INVALID_NAME, path, `${field} ${show(value)} is not a valid name (${rule})`,
       'Use lowercase letters, digits and \'-\', starting and ending with a letter or digit, e.g. "log-shipper"'),
+  invalidAnnotation: (path: string, field: string, value: unknown, why: string) =>
+    err(ErrorCode.INVALID_ANNOTATION, path, `${field} ${show(value)} ${why}`,
+      'Use a key like "example.com/name" (an optional DNS subdomain prefix and \'/\', then up to 63 letters, digits, \'-\', \'_\' and \'.\') with a string value'),
   invalidImage: (path: string, field: string, value: unknown) =>
     err(ErrorCode.INVALID_IMAGE, path, `${field} ${show(value)} is not a valid image reference`,
       'Use [registry/]repository[:tag][@sha256:<64 hex digits>] with a lowercase repository, e.g. "fluent/fluent-bit:4.0.3"'),

@@ -20,7 +20,13 @@ export interface ResolvedPort {
   readonly port: number;
   readonly name?: string;
   readonly protocol: Protocol;
+  /**
+   * Who can reach the port: POD_LOCAL or EXPOSED. A PUBLIC port is EXPOSED here
+   * (every platform declares it like an exposed port) with `entryPoint` set.
+   */
   readonly exposure: PortExposure;
+  /** The port was declared PUBLIC: the workload's entry point, published wherever a platform publishes ports. */
+  readonly entryPoint: boolean;
   /** Field of the port, for messages. */
   readonly field: string;
 }
@@ -83,6 +89,7 @@ export interface ResolvedInterception {
   readonly includeOutboundCidrs?: string[];
   readonly probeRedirect?: { readonly port: number; readonly pathPrefix: string };
   readonly redirectImage?: string;
+  readonly disableHint?: string;
 }
 
 export interface ResolvedVolume {
@@ -118,6 +125,8 @@ export interface ResolvedSidecar {
     readonly appLogOptions: { [key: string]: string };
     readonly enableMetadata: boolean;
   };
+  /** Pod annotations the sidecar needs (Kubernetes). */
+  readonly annotations: { readonly [key: string]: string };
   readonly warnings: string[];
 }
 
@@ -199,7 +208,8 @@ function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] |
     const other = seen.get(key);
     if (other) { throw Errors.duplicatePort(path, `${field}.port`, p.port, protocol, other); }
     seen.set(key, `${field}.port`);
-    return { port: p.port, name: p.name, protocol, exposure, field: `${field}.port` };
+    const entryPoint = exposure === PortExposure.PUBLIC;
+    return { port: p.port, name: p.name, protocol, exposure: entryPoint ? PortExposure.EXPOSED : exposure, entryPoint, field: `${field}.port` };
   });
 }
 
@@ -588,10 +598,27 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
     includeOutboundCidrs: spec.includeOutboundCidrs ? cidrList('includeOutboundCidrs') : undefined,
     probeRedirect,
     redirectImage: spec.redirectImage,
+    disableHint: spec.disableHint,
   };
 }
 
 const resolvedCache = new WeakMap<SidecarContribution, Map<string, ResolvedSidecar>>();
+
+/** Kubernetes annotation keys: an optional DNS subdomain prefix and '/', then a name of up to 63 characters. */
+const ANNOTATION_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+function resolveAnnotations(path: string, annotations: { [key: string]: string } | undefined): { [key: string]: string } {
+  const out: { [key: string]: string } = {};
+  for (const [key, value] of Object.entries(annotations ?? {})) {
+    const field = `pod.annotations[${JSON.stringify(key)}]`;
+    if (!ANNOTATION_KEY.test(key) || (key.includes('/') && key.indexOf('/') > 253)) {
+      throw Errors.invalidAnnotation(path, field, key, 'is not a valid annotation key');
+    }
+    if (typeof value !== 'string') { throw Errors.invalidAnnotation(path, field, value, 'is not a string value'); }
+    out[key] = value;
+  }
+  return out;
+}
 
 /**
  * Checks every field of a contribution and fills in the defaults. A contribution
@@ -626,6 +653,7 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     consumes: [...(contribution.consumes ?? [])],
     readsPodMetadata: contribution.pod?.readsPodMetadata ?? false,
     cloudPermissions: [],
+    annotations: resolveAnnotations(path, contribution.pod?.annotations),
     warnings: (contribution.warnings ?? []).map(w => String(w)),
   };
   const names = new Set<string>();

@@ -328,6 +328,13 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
 
   const metadata = template.metadata = template.metadata ?? {};
   const annotations = metadata.annotations = { ...(metadata.annotations ?? {}) };
+  for (const [key, { value, owner }] of pod.annotations) {
+    if (annotations[key] !== undefined && annotations[key] !== value) {
+      throw Errors.alreadySet(owner.path, `pod.annotations[${JSON.stringify(key)}]`, annotations[key],
+        `on the pod template of ${pod.targetPath}, and the sidecar needs ${JSON.stringify(value)}`);
+    }
+    annotations[key] = value;
+  }
   annotations[INJECTED_ANNOTATION] = [...(interception ? [REDIRECT_CONTAINER] : []), ...pod.containers.map(c => c.name)].join(',');
   annotations[VERSION_ANNOTATION] = settings.version;
   const hash = configHash(pod);

@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { appGroup, synthGroup } from './util';
-import { PortExposure, Probe, Sidecar, StartupRole, VolumeKind, WaitCondition } from '../../src';
-import { AciApp, AciMemoryVolumeHandling, AciSku } from '../../src/aci';
-import { validateAciYaml, validateArmTemplate } from '../validate/azure';
+import { EnvoySidecar, OpaSidecar, PortExposure, Probe, Protocol, Sidecar, StartupRole, VolumeKind, WaitCondition } from '../../src';
+import { AciApp, AciContainerGroupProps, AciMemoryVolumeHandling, AciSku } from '../../src/aci';
+import { DaprSidecar } from '../../src/sidecars/dapr';
+import { aciYamlErrors, armTemplateErrors, validateAciYaml, validateArmTemplate } from '../validate/azure';
 
 const byName = (list: any[], name: string) => list.find(x => x.name === name);
 
@@ -81,10 +82,21 @@ describe('generic sidecars on an ACI container group', () => {
     expect(Buffer.from(secret['fluent-bit.yaml'], 'base64').toString()).toBe('service:\n  flush: 1\n');
   });
 
-  test('exposed ports are published on the group IP; pod-local ports are not', () => {
-    expect(props.ipAddress).toEqual({ type: 'Public', dnsNameLabel: 'acme-shop', ports: [{ port: 8080, protocol: 'TCP' }, { port: 2020, protocol: 'TCP' }, { port: 9102, protocol: 'TCP' }] });
+  test('exposed sidecar ports are container ports but stay off the public IP; pod-local ports are neither', () => {
+    expect(props.ipAddress).toEqual({ type: 'Public', dnsNameLabel: 'acme-shop', ports: [{ port: 8080, protocol: 'TCP' }] });
+    expect(byName(props.containers, 'statsd').properties.ports).toEqual([{ port: 9102, protocol: 'TCP' }]);
     expect(JSON.stringify(props)).not.toContain('2021');
     expect(arm.outputs.ipAddress.value).toContain('.ipAddress.ip');
+  });
+
+  test('one warning per sidecar names the exposed ports left off the public IP', () => {
+    expect(group.warnings.filter(w => w.includes('not published'))).toEqual([
+      'log-shipper: EXPOSED port 2020 is not published: without subnetIds the group\'s IP address is public and carries only PUBLIC sidecar ports, '
+        + 'so it is reachable only from containers of the group (ACI probes still work). '
+        + 'To let scrapers in a virtual network reach it, put the group in a VNet (subnetIds), whose private IP address publishes EXPOSED ports',
+      expect.stringMatching(/^statsd: EXPOSED port 9102 is not published: /),
+    ]);
+    expect(text).toContain('# warning: log-shipper: EXPOSED port 2020 is not published');
   });
 
   test('warnings: the app cannot wait for statsd, init resources are dropped, Standard SKU has no security context', () => {
@@ -103,6 +115,95 @@ describe('generic sidecars on an ACI container group', () => {
     expect(text).toContain('#   ${DB_PASSWORD}: dbPassword');
     expect(text).toContain('apiVersion: "2025-09-01"');
     expect(text).toContain('# warning: statsd: appWaitsFor is HEALTHY');
+  });
+});
+
+describe('sidecar ports on the group IP address: PUBLIC entry points only on a public IP, EXPOSED ones too on a private IP', () => {
+  const subnet = '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/aci';
+  /** The app on 8080 with OPA, Dapr and Envoy as an explicit proxy: every admin, health and metrics port EXPOSED, Envoy's 15006 PUBLIC. */
+  function meshGroup(props: Partial<AciContainerGroupProps> = {}) {
+    const app = new AciApp();
+    const group = appGroup(app, props);
+    group.addSidecars(
+      new OpaSidecar(app, 'opa', { policies: { 'authz.rego': 'package authz\n\nimport rego.v1\n\ndefault allow := false\n' } }),
+      new DaprSidecar(app, 'dapr', { appId: 'orders', appPort: 8080 }),
+      new EnvoySidecar(app, 'envoy', { redirect: false }),
+    );
+    return { group, ...synthGroup(group) };
+  }
+  const ports = (list: any[]) => (list ?? []).map((p: any) => p.port);
+
+  describe('a public group (no subnetIds)', () => {
+    const { group, resource, text } = meshGroup();
+    const props = resource.properties;
+
+    test('publishes the app\'s exposed port and Envoy\'s inbound port, nothing else', () => {
+      expect(props.ipAddress.type).toBe('Public');
+      expect(props.ipAddress.ports).toEqual([{ port: 8080, protocol: 'TCP' }, { port: 15006, protocol: 'TCP' }]);
+    });
+
+    test('the containers still declare their exposed ports, and ACI probes use them (the spec validator accepts both)', () => {
+      expect(ports(byName(props.containers, 'opa').properties.ports)).toEqual([8282]);
+      expect(ports(byName(props.containers, 'daprd').properties.ports)).toEqual([3501, 9090]);
+      expect(ports(byName(props.containers, 'envoy').properties.ports)).toEqual([15006, 15021, 15090]);
+      expect(byName(props.containers, 'opa').properties.readinessProbe.httpGet.port).toBe(8282);
+      expect(byName(props.containers, 'daprd').properties.readinessProbe.httpGet.port).toBe(3501);
+      expect(byName(props.containers, 'envoy').properties.readinessProbe.httpGet.port).toBe(15021);
+      // Ports declared by a container but not on ipAddress, and probes on them, are valid ACI (checked by synthGroup too).
+      expect(armTemplateErrors(group.toArmTemplate())).toEqual([]);
+      expect(aciYamlErrors(text)).toEqual([]);
+    });
+
+    test('one warning per sidecar names its unpublished ports; none for the app or the PUBLIC port', () => {
+      const unpublished = group.warnings.filter(w => w.includes('not published'));
+      expect(unpublished).toEqual([
+        expect.stringMatching(/^opa: EXPOSED port 8282 \(opa-diag\) is not published: without subnetIds the group's IP address is public/),
+        expect.stringMatching(/^dapr: EXPOSED ports 3501 \(dapr-public\), 9090 \(dapr-metrics\) are not published: /),
+        expect.stringMatching(/^envoy: EXPOSED ports 15021 \(envoy-ready\), 15090 \(http-envoy-prom\) are not published: /),
+      ]);
+      expect(unpublished[1]).toContain('they are reachable only from containers of the group (ACI probes still work)');
+      expect(unpublished[1]).toContain('put the group in a VNet (subnetIds)');
+      expect(unpublished.join('\n')).not.toMatch(/8080|15006/);
+      expect(text).toContain('# warning: dapr: EXPOSED ports 3501 (dapr-public), 9090 (dapr-metrics) are not published');
+    });
+  });
+
+  test('a private group (subnetIds) publishes the EXPOSED and PUBLIC sidecar ports on its private IP, without the warning', () => {
+    const { group, resource } = meshGroup({ dnsNameLabel: undefined, subnetIds: [subnet] });
+    expect(resource.properties.ipAddress.type).toBe('Private');
+    expect(ports(resource.properties.ipAddress.ports)).toEqual([8080, 8282, 3501, 9090, 15006, 15021, 15090]);
+    expect(group.warnings.join('\n')).not.toContain('not published');
+  });
+
+  test('a generic sidecar: PUBLIC is published on a public IP, EXPOSED (UDP too) is not, POD_LOCAL is not declared', () => {
+    const app = new AciApp();
+    const group = appGroup(app, { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080, expose: false }] }] });
+    group.addSidecars(new Sidecar(app, 'gateway', {
+      image: 'ghcr.io/acme/gateway:1',
+      ports: [{ port: 8443, exposure: PortExposure.PUBLIC }, { port: 8125, protocol: Protocol.UDP, exposure: PortExposure.EXPOSED }, { port: 9000 }],
+      readinessProbe: Probe.httpGet({ port: 8443, path: '/ready' }),
+    }));
+    const { resource } = synthGroup(group);
+    expect(byName(resource.properties.containers, 'gateway').properties.ports).toEqual([{ port: 8443, protocol: 'TCP' }, { port: 8125, protocol: 'UDP' }]);
+    expect(resource.properties.ipAddress).toEqual({ type: 'Public', dnsNameLabel: 'acme-shop', ports: [{ port: 8443, protocol: 'TCP' }] });
+    expect(group.warnings).toContainEqual(expect.stringMatching(/^gateway: EXPOSED port 8125\/UDP is not published: /));
+  });
+
+  test('nothing to publish: no IP address at all, the exposed ports stay container ports', () => {
+    const app = new AciApp();
+    const group = appGroup(app, { dnsNameLabel: undefined, containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080, expose: false }] }] });
+    group.addSidecars(new Sidecar(app, 'metrics', {
+      image: 'prom/statsd-exporter:v0.28.0',
+      ports: [{ port: 9102, exposure: PortExposure.EXPOSED }],
+      livenessProbe: Probe.httpGet({ port: 9102, path: '/' }),
+    }));
+    const { arm, resource } = synthGroup(group);
+    expect(resource.properties.ipAddress).toBeUndefined();
+    expect(arm.outputs).toBeUndefined();
+    expect(byName(resource.properties.containers, 'metrics').properties).toMatchObject({
+      ports: [{ port: 9102, protocol: 'TCP' }], livenessProbe: { httpGet: { path: '/', port: 9102, scheme: 'http' } },
+    });
+    expect(group.warnings).toContainEqual(expect.stringMatching(/^metrics: EXPOSED port 9102 is not published: /));
   });
 });
 

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { EnvoyInboundProtocol, EnvoySidecar, EnvoySidecarProps, Sidecar, StartupRole } from '../../src';
+import { EnvoyInboundProtocol, EnvoySidecar, EnvoySidecarProps, PortExposure, Protocol, Sidecar, StartupRole } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
@@ -191,19 +191,65 @@ describe('EnvoySidecar on ECS and ACI', () => {
     expect(listener(bootstrap, 'inbound').filter_chains[0].filter_chain_match).toEqual({ destination_port: 8080 });
   });
 
-  test('ACI: explicit proxy mode, the inbound port published, the app pointed at the egress listener', () => {
+  test('ACI: explicit proxy mode, only the inbound port published, the app pointed at the egress listener', () => {
     const app = new AciApp();
     const group = new AciContainerGroup(app, 'shop', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080, expose: false }] }] });
     group.addSidecars(new EnvoySidecar(app, 'envoy', { redirect: false }));
     const { resource } = synthGroup(group);
     const envoy = resource.properties.containers.find((c: any) => c.name === 'envoy').properties;
+    // Readiness and Prometheus are container ports (the readiness probe uses 15021) but stay off the public IP.
     expect(envoy.ports).toEqual([{ port: 15006, protocol: 'TCP' }, { port: 15021, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }]);
-    expect(resource.properties.ipAddress.ports.map((p: any) => p.port)).toEqual([15006, 15021, 15090]);
+    expect(envoy.readinessProbe.httpGet).toEqual({ path: '/healthz/ready', port: 15021, scheme: 'http' });
+    expect(resource.properties.ipAddress).toEqual({ type: 'Public', ports: [{ port: 15006, protocol: 'TCP' }] });
+    expect(group.warnings).toContainEqual(expect.stringMatching(
+      /^envoy: EXPOSED ports 15021 \(envoy-ready\), 15090 \(http-envoy-prom\) are not published: .*reachable only from containers of the group \(ACI probes still work\).*VNet \(subnetIds\)/));
     expect(resource.properties.containers[0].properties.environmentVariables).toEqual([{ name: 'ENVOY_EGRESS_URL', value: 'http://127.0.0.1:15001' }]);
     const bootstrap = JSON.parse(Buffer.from(resource.properties.volumes.find((v: any) => v.name === 'envoy-config').secret['envoy.json'], 'base64').toString());
     validateEnvoyBootstrap(bootstrap);
     expect(listener(bootstrap, 'egress').address.socket_address).toEqual({ address: '127.0.0.1', port_value: 15001 });
     expect(cluster(bootstrap, 'inbound_8080')).toBeDefined();
+  });
+});
+
+describe('EnvoySidecar port exposure: the explicit inbound port is the entry point (PUBLIC)', () => {
+  const { POD_LOCAL: LOCAL, EXPOSED, PUBLIC } = PortExposure;
+  const portsOf = (props: EnvoySidecarProps) => {
+    const envoy = new EnvoySidecar(newChart(), 'envoy', props);
+    const [c] = envoy.contribute({ targetPath: 'web/api', appContainers: [{ name: 'api', ports: [{ port: 8080, protocol: Protocol.TCP }] }] }).containers;
+    return Object.fromEntries((c.ports ?? []).map(p => [p.port, p.exposure ?? PortExposure.POD_LOCAL]));
+  };
+
+  test('explicit mode: 15006 PUBLIC, readiness and Prometheus EXPOSED, admin and egress pod-local', () => {
+    expect(portsOf({ redirect: false })).toEqual({ 15000: LOCAL, 15001: LOCAL, 15006: PUBLIC, 15021: EXPOSED, 15090: EXPOSED });
+    expect(portsOf({ redirect: false, inboundPort: 9443 })[9443]).toBe(PUBLIC);
+  });
+
+  test('transparent mode (the default) is unchanged: the inbound port is pod-local', () => {
+    expect(portsOf({})).toEqual({ 15000: LOCAL, 15001: LOCAL, 15006: LOCAL, 15021: EXPOSED, 15090: EXPOSED, 15020: EXPOSED });
+  });
+
+  test('Unix socket mode: the public TCP port is the entry point', () => {
+    expect(portsOf({ unixSockets: { publicPort: 8443 } })).toMatchObject({ 8443: PUBLIC, 15006: LOCAL });
+  });
+
+  test('Kubernetes and ECS render the PUBLIC inbound port like any exposed one', () => {
+    const { pod } = onDeployment({ redirect: false });
+    expect(pod.spec.initContainers[0].ports).toEqual([
+      { containerPort: 15006, name: 'envoy-inbound', protocol: 'TCP' },
+      { containerPort: 15021, name: 'envoy-ready', protocol: 'TCP' },
+      { containerPort: 15090, name: 'http-envoy-prom', protocol: 'TCP' },
+    ]);
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy', { redirect: false }));
+    expect(container(synthTemplate(f.stack), 'envoy').PortMappings.map((m: any) => m.ContainerPort)).toEqual([15006, 15021, 15090]);
+  });
+
+  test('ACI: a Unix-socket Envoy publishes its public port', () => {
+    const app = new AciApp();
+    const group = new AciContainerGroup(app, 'shop', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1' }] });
+    group.addSidecars(new EnvoySidecar(app, 'envoy', { unixSockets: { publicPort: 8443 } }));
+    const { resource } = synthGroup(group);
+    expect(resource.properties.ipAddress.ports).toEqual([{ port: 8443, protocol: 'TCP' }]);
   });
 });
 
@@ -228,7 +274,7 @@ describe('EnvoySidecar bad input', () => {
     const app = new AciApp();
     const group = new AciContainerGroup(app, 'shop', { containers: [{ name: 'api', image: 'x:1', ports: [{ port: 8080 }] }] });
     group.addSidecars(new EnvoySidecar(app, 'envoy'));
-    expectError(() => group.toArmTemplate(), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'envoy: pod.trafficInterception "envoy" cannot be rendered on Azure Container Instances', 'Run the proxy as an explicit proxy');
+    expectError(() => group.toArmTemplate(), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'envoy: pod.trafficInterception "envoy" cannot be rendered on Azure Container Instances', 'Run the proxy as an explicit proxy (set redirect: false on the EnvoySidecar to run it as an explicit proxy)');
   });
 
   test('an invalid CIDR', () => {

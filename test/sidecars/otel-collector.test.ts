@@ -447,11 +447,12 @@ describe('OtelCollectorSidecar on Azure Container Instances', () => {
   const { resource, yaml } = synthGroup(group);
   const otel = resource.properties.containers.find((c: any) => c.name === 'otel-collector').properties;
 
-  test('the container: command and arguments together, only the health port published, the memory limit set', () => {
+  test('the container: command and arguments together, only the health port declared, the memory limit set', () => {
     expect(otel.image).toBe('otel/opentelemetry-collector-contrib:0.162.0');
     expect(otel.command).toEqual(['/otelcol-contrib', '--config=/etc/otelcol/config.yaml']);
     expect(otel.ports).toEqual([{ port: 13133, protocol: 'TCP' }]);
-    expect(resource.properties.ipAddress.ports.map((p: any) => p.port)).toEqual([8080, 13133]);
+    expect(resource.properties.ipAddress.ports.map((p: any) => p.port)).toEqual([8080]);
+    expect(group.warnings).toContainEqual(expect.stringMatching(/^otel: EXPOSED port 13133 \(otel-health\) is not published: /));
     expect(otel.resources).toEqual({ requests: { cpu: 0.1, memoryInGB: 0.2 }, limits: { memoryInGB: 0.5 } });
     expect(otel.readinessProbe).toEqual({ httpGet: { path: '/', port: 13133, scheme: 'http' }, periodSeconds: 10, timeoutSeconds: 3 });
   });

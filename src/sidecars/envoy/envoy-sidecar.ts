@@ -129,7 +129,7 @@ export interface EnvoyMtls {
 
 /** App and Envoy exchange traffic over Unix domain sockets in a shared volume. */
 export interface EnvoyUnixSockets {
-  /** Port on which Envoy takes inbound traffic for the app (exposed). */
+  /** Port on which Envoy takes inbound traffic for the app (`PortExposure.PUBLIC`: published on an ACI group's IP address). */
   readonly publicPort: number;
   /**
    * Directory of the sockets, mounted into Envoy and the app: the app listens on
@@ -168,8 +168,9 @@ export interface EnvoySidecarProps {
    */
   readonly outboundPort?: number;
   /**
-   * Port of redirected inbound traffic (transparent mode), or the exposed inbound port
-   * (explicit mode).
+   * Port of redirected inbound traffic (transparent mode, pod-local), or the inbound port
+   * of explicit mode (`PortExposure.PUBLIC`: the workload's entry point, published on an
+   * ACI group's IP address; readiness and Prometheus stay EXPOSED).
    * @default 15006
    */
   readonly inboundPort?: number;
@@ -467,11 +468,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
     const ports: ContainerPortSpec[] = [
       { port: this.ports.admin, name: 'envoy-admin' },
       { port: this.ports.outbound, name: 'envoy-outbound' },
-      { port: this.ports.inbound, name: 'envoy-inbound', exposure: transparent || p.unixSockets ? PortExposure.POD_LOCAL : PortExposure.EXPOSED },
+      // Explicit proxy: the inbound listener is the workload's entry point (published on an ACI group's IP address).
+      { port: this.ports.inbound, name: 'envoy-inbound', exposure: transparent || p.unixSockets ? PortExposure.POD_LOCAL : PortExposure.PUBLIC },
       { port: this.ports.readiness, name: 'envoy-ready', exposure: PortExposure.EXPOSED },
       { port: this.ports.prometheus, name: 'http-envoy-prom', exposure: PortExposure.EXPOSED },
       ...(transparent ? [{ port: this.ports.probe, name: 'envoy-probes', exposure: PortExposure.EXPOSED }] : []),
-      ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.EXPOSED }] : []),
+      ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.PUBLIC }] : []),
     ];
     const drain = p.drainSeconds ?? 5;
     const readyUrl = `http://127.0.0.1:${this.ports.readiness}/healthz/ready`;
@@ -516,6 +518,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
           includeOutboundCidrs: p.includeOutboundCidrs,
           probeRedirect: { port: this.ports.probe, pathPrefix: '/app-health' },
           redirectImage: p.redirectImage,
+          disableHint: 'set redirect: false on the EnvoySidecar to run it as an explicit proxy',
         } : undefined,
       },
     };
