@@ -14,6 +14,7 @@ import { appGroup, synthGroup } from '../aci/util';
 import { container, fargateTask, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
+import { validateOtelCollectorConfig } from '../validate/otel-collector';
 
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:GetSamplingStatisticSummaries'];
 const EMF_ACTIONS = ['logs:PutLogEvents', 'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups'];
@@ -71,6 +72,7 @@ function checkCollectorConfig(config: any): void {
 function configOf(docs: any[]): any {
   const cm = docs.find(d => d.kind === 'ConfigMap' && d.data?.['config.yaml'] !== undefined);
   const config = YAML.parse(cm.data['config.yaml']);
+  validateOtelCollectorConfig(cm.data['config.yaml']);
   checkCollectorConfig(config);
   return config;
 }
@@ -82,6 +84,7 @@ function ecsConfigOf(t: any): any {
   const m = /"\$(CDK_SIDECARS_FILE_\d+)" \| base64 -d > '[^']*\/otel-collector-config\/config\.yaml'/.exec(script);
   expect(m).not.toBeNull();
   const config = YAML.parse(Buffer.from(writer.Environment.find((e: any) => e.Name === m![1]).Value, 'base64').toString('utf-8'));
+  validateOtelCollectorConfig(Buffer.from(writer.Environment.find((e: any) => e.Name === m![1]).Value, 'base64').toString('utf-8'));
   checkCollectorConfig(config);
   return config;
 }
@@ -470,6 +473,7 @@ describe('OtelCollectorSidecar on Azure Container Instances', () => {
     ]));
     const volume = resource.properties.volumes.find((v: any) => v.name === 'otel-collector-config').secret;
     const config = YAML.parse(Buffer.from(volume['config.yaml'], 'base64').toString());
+    validateOtelCollectorConfig(Buffer.from(volume['config.yaml'], 'base64').toString());
     checkCollectorConfig(config);
     expect(config.exporters).toEqual({ otlp_grpc: { endpoint: 'https://otlp.vendor.example:4317' } });
     expect(config.processors.resource).toEqual({ attributes: [{ key: 'service.name', value: 'shop-api', action: 'upsert' }] });
