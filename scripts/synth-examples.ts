@@ -10,30 +10,37 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ROOT, examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from './examples';
 
-const dist = path.join(ROOT, 'dist');
-fs.rmSync(dist, { recursive: true, force: true });
-let count = 0;
+async function main(): Promise<void> {
+  const dist = path.join(ROOT, 'dist');
+  fs.rmSync(dist, { recursive: true, force: true });
+  let count = 0;
 
-for (const example of examplesOf('k8s')) {
-  const { files, docs, configs } = synthKubernetesExample(example, path.join(dist, 'k8s', path.basename(example, '.ts')));
-  for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)}`); }
-  console.log(`      ${docs.length} manifests, valid against the Kubernetes 1.35 OpenAPI schemas (strict)`);
-  for (const c of configs) { console.log(`      config ok: ${c}`); }
-  count += files.length;
+  for (const example of examplesOf('k8s')) {
+    const { files, docs, configs } = await synthKubernetesExample(example, path.join(dist, 'k8s', path.basename(example, '.ts')));
+    for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)}`); }
+    console.log(`      ${docs.length} manifests, valid against the Kubernetes 1.35 OpenAPI schemas (strict)`);
+    for (const c of configs) { console.log(`      config ${c}`); }
+    count += files.length;
+  }
+
+  for (const example of examplesOf('ecs')) {
+    const { files, configs } = await synthEcsExample(example, path.join(dist, 'ecs', path.basename(example, '.ts')));
+    for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (CloudFormation registry schemas, strict)`); }
+    for (const c of configs) { console.log(`      config ${c}`); }
+    count += files.length;
+  }
+
+  for (const example of examplesOf('aci')) {
+    const { files, configs } = await synthAciExample(example, path.join(dist, 'aci', path.basename(example, '.ts')));
+    for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (ACI 2025-09-01 REST spec${f.endsWith('.json') ? ' + ARM template schema' : ''}, strict)`); }
+    for (const c of configs) { console.log(`      config ${c}`); }
+    count += files.length;
+  }
+
+  console.log(`synthesized ${count} files into dist/`);
 }
 
-for (const example of examplesOf('ecs')) {
-  const { files, configs } = synthEcsExample(example, path.join(dist, 'ecs', path.basename(example, '.ts')));
-  for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (CloudFormation registry schemas, strict)`); }
-  for (const c of configs) { console.log(`      config ok: ${c}`); }
-  count += files.length;
-}
-
-for (const example of examplesOf('aci')) {
-  const { files, configs } = synthAciExample(example, path.join(dist, 'aci', path.basename(example, '.ts')));
-  for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (ACI 2025-09-01 REST spec${f.endsWith('.json') ? ' + ARM template schema' : ''}, strict)`); }
-  for (const c of configs) { console.log(`      config ok: ${c}`); }
-  count += files.length;
-}
-
-console.log(`synthesized ${count} files into dist/`);
+main().catch(e => {
+  console.error(e);
+  process.exitCode = 1;
+});

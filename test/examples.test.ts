@@ -2,27 +2,28 @@
  * Every example synthesizes (as a user app, in its own process, against the compiled
  * package) into schema-valid output, and does what its comment says.
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
 import { podOf } from './k8s/util';
 
 const out = path.join(os.tmpdir(), `cdk-sidecars-examples-${process.pid}`);
-const byName = (name: string) => {
+const byName = async (name: string) => {
   const file = examplesOf('k8s').find(f => path.basename(f, '.ts') === name);
   if (!file) { throw new Error(`no example ${name}`); }
-  return synthKubernetesExample(file, path.join(out, name)).docs;
+  return (await synthKubernetesExample(file, path.join(out, name))).docs;
 };
 const names = (cs: any[] | undefined) => (cs ?? []).map(c => c.name);
 
-test('there are Kubernetes examples', () => {
+test('there are Kubernetes examples', async () => {
   expect(examplesOf('k8s').map(f => path.basename(f))).toEqual(expect.arrayContaining([
     'deployment-two-sidecars.ts', 'job-native-sidecar.ts', 'injector-included-yaml.ts',
   ]));
 });
 
-test('deployment-two-sidecars: init step, then the two native sidecars, the app waits for statsd', () => {
-  const docs = byName('deployment-two-sidecars');
+test('deployment-two-sidecars: init step, then the two native sidecars, the app waits for statsd', async () => {
+  const docs = await byName('deployment-two-sidecars');
   const pod = podOf(docs.find(d => d.kind === 'Deployment'));
   expect(names(pod.spec.initContainers)).toEqual(['migrate', 'statsd', 'log-shipper']);
   expect(pod.spec.initContainers.map((c: any) => c.restartPolicy)).toEqual([undefined, 'Always', 'Always']);
@@ -30,41 +31,45 @@ test('deployment-two-sidecars: init step, then the two native sidecars, the app 
   expect(docs.filter(d => d.kind === 'ConfigMap').map(d => d.metadata.namespace)).toEqual(['shop']);
 });
 
-test('job-native-sidecar: the Job keeps restartPolicy Never and the sidecar is native', () => {
-  const pod = podOf(byName('job-native-sidecar').find(d => d.kind === 'Job'));
+test('job-native-sidecar: the Job keeps restartPolicy Never and the sidecar is native', async () => {
+  const pod = podOf((await byName('job-native-sidecar')).find(d => d.kind === 'Job'));
   expect(pod.spec.restartPolicy).toBe('Never');
   expect(pod.spec.initContainers).toEqual([expect.objectContaining({ name: 'metrics', restartPolicy: 'Always' })]);
 });
 
-test('deployment-envoy: redirect init after the team\'s own init, Envoy native, every bootstrap checked against the protos', () => {
+test('deployment-envoy: redirect init after the team\'s own init, Envoy native, every bootstrap checked against the protos', async () => {
   const file = examplesOf('k8s').find(f => path.basename(f) === 'deployment-envoy.ts')!;
-  const { docs, configs } = synthKubernetesExample(file, path.join(out, 'deployment-envoy'));
+  const { docs, configs } = await synthKubernetesExample(file, path.join(out, 'deployment-envoy'));
   const pod = podOf(docs.find(d => d.kind === 'Deployment'));
   expect(names(pod.spec.initContainers)).toEqual(['fetch-flags', 'cdk-sidecars-redirect', 'envoy']);
   expect(pod.spec.containers[0].readinessProbe.httpGet).toMatchObject({ port: 15020, path: '/app-health/http/8080/ready' });
-  expect(configs).toEqual([expect.stringContaining('envoy-config (Envoy v3 protos)')]);
+  expect(configs).toEqual([
+    expect.stringContaining('envoy-config/envoy.json (Envoy v3 protos)'),
+    expect.stringMatching(/cdk-sidecars-redirect\/rules\.v4 not checked: iptables-restore rules, applied to a real kernel/),
+  ]);
 });
 
-test('job-envoy: the Job completes because Envoy is a native sidecar', () => {
+test('job-envoy: the Job completes because Envoy is a native sidecar', async () => {
   const file = examplesOf('k8s').find(f => path.basename(f) === 'job-envoy.ts')!;
-  const { docs, configs } = synthKubernetesExample(file, path.join(out, 'job-envoy'));
+  const { docs, configs } = await synthKubernetesExample(file, path.join(out, 'job-envoy'));
   const pod = podOf(docs.find(d => d.kind === 'Job'));
   expect(pod.spec.restartPolicy).toBe('Never');
   expect(pod.spec.initContainers.find((c: any) => c.name === 'envoy').restartPolicy).toBe('Always');
-  expect(configs).toHaveLength(1);
+  expect(configs).toHaveLength(2);
+  expect(configs[0]).toContain('envoy.json (Envoy v3 protos)');
 });
 
-test('injector-included-yaml: the labelled Deployment is injected, the opted-out Job is not', () => {
-  const docs = byName('injector-included-yaml');
+test('injector-included-yaml: the labelled Deployment is injected, the opted-out Job is not', async () => {
+  const docs = await byName('injector-included-yaml');
   const deployment = podOf(docs.find(d => d.kind === 'Deployment'));
   expect(names(deployment.spec.initContainers)).toEqual(['wait-for-db', 'log-shipper']);
   expect(deployment.metadata.annotations['cdk-sidecars.dev/injector']).toBe('legacy/logging');
   expect(podOf(docs.find(d => d.kind === 'Job')).spec.initContainers).toBeUndefined();
 });
 
-test('ecs/fargate-service: cdk synth, a Fargate service, two sidecars and an init step in the task definition', () => {
+test('ecs/fargate-service: cdk synth, a Fargate service, two sidecars and an init step in the task definition', async () => {
   const file = examplesOf('ecs').find(f => path.basename(f) === 'fargate-service.ts')!;
-  const { templates } = synthEcsExample(file, path.join(out, 'ecs'));
+  const { templates } = await synthEcsExample(file, path.join(out, 'ecs'));
   const resources = Object.values<any>(templates[0].Resources);
   expect(resources.some(r => r.Type === 'AWS::ECS::Service')).toBe(true);
   const td = resources.find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
@@ -77,9 +82,9 @@ test('ecs/fargate-service: cdk synth, a Fargate service, two sidecars and an ini
   ]);
 });
 
-test('aci/container-group: an ARM template and the az YAML for the same group', () => {
+test('aci/container-group: an ARM template and the az YAML for the same group', async () => {
   const file = examplesOf('aci').find(f => path.basename(f) === 'container-group.ts')!;
-  const { templates, yaml } = synthAciExample(file, path.join(out, 'aci'));
+  const { templates, yaml } = await synthAciExample(file, path.join(out, 'aci'));
   const group = templates[0].resources[0].properties;
   expect(group.initContainers.map((c: any) => c.name)).toEqual(['migrate']);
   expect(group.containers.map((c: any) => c.name)).toEqual(['api', 'statsd', 'log-shipper']);
@@ -87,19 +92,138 @@ test('aci/container-group: an ARM template and the az YAML for the same group', 
   expect(templates[0].parameters.shopDbUrl.type).toBe('securestring');
 });
 
-test('ecs/fargate-envoy: proxyConfiguration, the app waits for Envoy HEALTHY, the bootstrap passes the proto check', () => {
+test('ecs/fargate-envoy: proxyConfiguration, the app waits for Envoy HEALTHY, the bootstrap passes the proto check', async () => {
   const file = examplesOf('ecs').find(f => path.basename(f) === 'fargate-envoy.ts')!;
-  const { templates, configs } = synthEcsExample(file, path.join(out, 'ecs-envoy'));
+  const { templates, configs } = await synthEcsExample(file, path.join(out, 'ecs-envoy'));
   const td = Object.values<any>(templates[0].Resources).find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
   expect(td.ProxyConfiguration.Type).toBe('APPMESH');
   expect(td.ContainerDefinitions[0].DependsOn).toEqual([{ ContainerName: 'envoy', Condition: 'HEALTHY' }]);
   expect(configs).toEqual([expect.stringContaining('envoy.json (Envoy v3 protos)')]);
 });
 
-test('aci/envoy-explicit: Envoy as an explicit proxy, the bootstrap passes the proto check', () => {
+test('aci/envoy-explicit: Envoy as an explicit proxy, the bootstrap passes the proto check', async () => {
   const file = examplesOf('aci').find(f => path.basename(f) === 'envoy-explicit.ts')!;
-  const { templates, configs } = synthAciExample(file, path.join(out, 'aci-envoy'));
+  const { templates, configs } = await synthAciExample(file, path.join(out, 'aci-envoy'));
   const group = templates[0].resources[0].properties;
-  expect(group.ipAddress.ports.map((p: any) => p.port)).toEqual([15006, 15021, 15090]);
-  expect(configs).toEqual([expect.stringContaining('envoy-config (Envoy v3 protos)')]);
+  // Only Envoy's inbound port (PUBLIC) faces the internet; readiness 15021 and Prometheus 15090 stay container ports.
+  expect(group.ipAddress.ports.map((p: any) => p.port)).toEqual([15006]);
+  expect(configs).toEqual([expect.stringContaining('envoy-config/envoy.json (Envoy v3 protos)')]);
+});
+
+const fileOf = (platform: string, name: string) => {
+  const file = examplesOf(platform).find(f => path.basename(f, '.ts') === name);
+  if (!file) { throw new Error(`no example ${platform}/${name}`); }
+  return file;
+};
+
+test('k8s/deployment-vault-opa-logs: the reference pod, every sidecar native with its own UID, every generated file checked', async () => {
+  const { docs, configs } = await synthKubernetesExample(fileOf('k8s', 'deployment-vault-opa-logs'), path.join(out, 'vault-opa-logs'));
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  expect(names(pod.spec.initContainers)).toEqual(['vault-agent-init', 'vault-agent', 'opa', 'fluent-bit']);
+  expect(pod.spec.initContainers.map((c: any) => c.restartPolicy)).toEqual([undefined, 'Always', 'Always', 'Always']);
+  const uids = pod.spec.initContainers.slice(1).map((c: any) => c.securityContext.runAsUser);
+  expect(new Set(uids).size).toBe(3);
+  const api = pod.spec.containers.find((c: any) => c.name === 'api');
+  expect(api.env).toEqual(expect.arrayContaining([{ name: 'OPA_ADDR', value: 'http://127.0.0.1:8181' }]));
+  expect(api.volumeMounts).toEqual(expect.arrayContaining([expect.objectContaining({ mountPath: '/vault/secrets', readOnly: true })]));
+  expect(pod.spec.volumes.find((v: any) => v.name === 'vault-agent-secrets').emptyDir.medium).toBe('Memory');
+  expect(docs.map(d => d.kind)).toEqual(expect.arrayContaining(['Role', 'RoleBinding']));
+  expect(configs.join('\n')).toMatch(/agent-init\.hcl \(Vault agent/);
+  expect(configs.join('\n')).toMatch(/fluent-bit\.yaml \(Fluent Bit YAML\)/);
+  expect(configs.join('\n')).toMatch(/config\.yaml \(OPA configuration/);
+});
+
+test('k8s/job-vault-prepopulate: the agent runs only as an init step, so the CronJob\'s pods complete', async () => {
+  const { docs } = await synthKubernetesExample(fileOf('k8s', 'job-vault-prepopulate'), path.join(out, 'job-vault'));
+  const pod = podOf(docs.find(d => d.kind === 'CronJob'));
+  expect(pod.spec.initContainers).toEqual([expect.objectContaining({ name: 'vault-agent-init' })]);
+  expect(pod.spec.initContainers[0].restartPolicy).toBeUndefined();
+  expect(pod.spec.restartPolicy).toBe('Never');
+});
+
+test('k8s/deployment-envoy-opa-authz: OPA after Envoy although attached first; ext_authz in the bootstrap; 9191 not published', async () => {
+  const { docs, configs } = await synthKubernetesExample(fileOf('k8s', 'deployment-envoy-opa-authz'), path.join(out, 'envoy-opa'));
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  expect(names(pod.spec.initContainers)).toEqual(['cdk-sidecars-redirect', 'envoy', 'opa']);
+  const opa = pod.spec.initContainers[2];
+  expect(opa.ports.map((p: any) => p.containerPort)).not.toContain(9191);
+  const bootstrap = JSON.parse(docs.find(d => d.kind === 'ConfigMap' && d.data['envoy.json']).data['envoy.json']);
+  expect(bootstrap.static_resources.clusters.map((c: any) => c.name)).toContain('ext_authz');
+  expect(configs.join('\n')).toMatch(/envoy\.json \(Envoy v3 protos\)/);
+});
+
+test('ecs/fargate-vault-opa-logs: Fluent Bit is the FireLens router, the app logs through it and waits for its sidecars', async () => {
+  const { templates, configs } = await synthEcsExample(fileOf('ecs', 'fargate-vault-opa-logs'), path.join(out, 'ecs-vault'));
+  const resources = Object.values<any>(templates[0].Resources);
+  const td = resources.find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
+  const containers = new Map<string, any>(td.ContainerDefinitions.map((c: any) => [c.Name, c]));
+  const api = containers.get('api');
+  expect(api.LogConfiguration.LogDriver).toBe('awsfirelens');
+  expect(api.DependsOn).toEqual(expect.arrayContaining([
+    { ContainerName: 'vault-agent-init', Condition: 'SUCCESS' },
+    { ContainerName: 'opa', Condition: 'HEALTHY' },
+  ]));
+  expect(containers.get('fluent-bit').FirelensConfiguration.Type).toBe('fluentbit');
+  const policies = resources.filter(r => r.Type === 'AWS::IAM::Policy').flatMap(r => r.Properties.PolicyDocument.Statement);
+  expect(policies.flatMap((s: any) => [s.Action].flat())).toEqual(expect.arrayContaining(['logs:PutLogEvents']));
+  expect(configs.join('\n')).toMatch(/agent\.hcl \(Vault agent/);
+});
+
+test('aci/vault-opa-logs: a private group with its managed identity, every sidecar container and config', async () => {
+  const { templates, configs } = await synthAciExample(fileOf('aci', 'vault-opa-logs'), path.join(out, 'aci-vault'));
+  const group = templates[0].resources[0];
+  expect(group.identity.type).toBe('UserAssigned');
+  expect(group.properties.ipAddress.type).toBe('Private');
+  expect(group.properties.initContainers.map((c: any) => c.name)).toEqual(['vault-agent-init']);
+  expect(group.properties.containers.map((c: any) => c.name)).toEqual(['api', 'vault-agent', 'opa', 'fluent-bit']);
+  expect(configs.join('\n')).toMatch(/agent\.hcl \(Vault agent/);
+});
+
+test('k8s/deployment-otel-dapr-logs: daprd joined to the control plane, the collector and Fluent Bit, every config checked', async () => {
+  const { docs, configs } = await synthKubernetesExample(fileOf('k8s', 'deployment-otel-dapr-logs'), path.join(out, 'otel-dapr'));
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  expect(names(pod.spec.initContainers)).toEqual(['daprd', 'otel-collector', 'fluent-bit']);
+  expect(pod.metadata.annotations['dapr.io/app-id']).toBe('orders');
+  const app = pod.spec.containers[0];
+  expect(app.env.map((e: any) => e.name)).toEqual(expect.arrayContaining(['DAPR_HTTP_PORT', 'DAPR_GRPC_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT']));
+  expect(configs.join('\n')).toMatch(/otel-collector-config\/config\.yaml \(OpenTelemetry Collector/);
+});
+
+test('k8s/deployment-xray-legacy, ecs/fargate-xray-legacy, aci/xray-daemon-legacy: the daemon on every platform, and its deprecation said', async () => {
+  const k8s = await synthKubernetesExample(fileOf('k8s', 'deployment-xray-legacy'), path.join(out, 'xray-k8s'));
+  const daemon = podOf(k8s.docs.find(d => d.kind === 'Deployment')).spec.initContainers[0];
+  expect(daemon).toMatchObject({ name: 'xray-daemon', restartPolicy: 'Always' });
+  const ecsOut = await synthEcsExample(fileOf('ecs', 'fargate-xray-legacy'), path.join(out, 'xray-ecs'));
+  const policies = Object.values<any>(ecsOut.templates[0].Resources).filter(r => r.Type === 'AWS::IAM::Policy')
+    .flatMap(r => r.Properties.PolicyDocument.Statement).flatMap((st: any) => [st.Action].flat());
+  expect(policies).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+  const aci = await synthAciExample(fileOf('aci', 'xray-daemon-legacy'), path.join(out, 'xray-aci'));
+  expect(aci.templates[0].resources[0].properties.containers.map((c: any) => c.name)).toEqual(['billing', 'xray-daemon']);
+  // the deprecation warning is part of what the YAML tells whoever deploys it
+  const yamlText = fs.readFileSync(aci.files.find(f => f.endsWith('.aci.yaml'))!, 'utf-8');
+  expect(yamlText).toContain('end of support on 2027-02-25');
+});
+
+test('ecs/fargate-otel-dapr: ADOT with X-Ray and EMF permissions on the task role, daprd with its component secret alone', async () => {
+  const { templates, configs } = await synthEcsExample(fileOf('ecs', 'fargate-otel-dapr'), path.join(out, 'ecs-otel'));
+  const resources = Object.values<any>(templates[0].Resources);
+  const td = resources.find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
+  const containers = new Map<string, any>(td.ContainerDefinitions.map((c: any) => [c.Name, c]));
+  expect(containers.get('orders').DependsOn).toEqual(expect.arrayContaining([
+    { ContainerName: 'otel-collector', Condition: 'HEALTHY' }, { ContainerName: 'daprd', Condition: 'START' },
+  ]));
+  expect((containers.get('daprd').Secrets ?? []).length).toBe(1);
+  expect(containers.get('orders').Secrets).toBeUndefined();
+  const actions = resources.filter(r => r.Type === 'AWS::IAM::Policy').flatMap(r => r.Properties.PolicyDocument.Statement).flatMap((st: any) => [st.Action].flat());
+  expect(actions).toEqual(expect.arrayContaining(['xray:PutTraceSegments', 'logs:PutLogEvents']));
+  expect(configs.join('\n')).toMatch(/statestore\.yaml \(Dapr CRD schema\)/);
+});
+
+test('aci/otel-dapr: a private group; daprd\'s component secret is a secure value; the collector\'s header too', async () => {
+  const { templates, configs } = await synthAciExample(fileOf('aci', 'otel-dapr'), path.join(out, 'aci-otel'));
+  const group = templates[0].resources[0];
+  expect(group.properties.ipAddress.type).toBe('Private');
+  expect(group.properties.containers.map((c: any) => c.name)).toEqual(['orders', 'daprd', 'otel-collector']);
+  expect(Object.values<any>(templates[0].parameters).filter(p => p.type === 'securestring')).toHaveLength(2);
+  expect(configs.join('\n')).toMatch(/pubsub\.yaml \(Dapr CRD schema\)/);
 });

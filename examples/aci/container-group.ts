@@ -34,7 +34,7 @@ const logShipper = new Sidecar(app, 'log-shipper', {
   volumes: [{ name: 'app-logs', mountPath: '/var/log/app', readOnly: true, appMountPath: '/var/log/app' }],
   configFiles: [{
     path: '/fluent-bit/etc/fluent-bit.yaml',
-    content: 'pipeline:\n  inputs:\n    - name: tail\n      path: /var/log/app/*.log\n  outputs:\n    - name: stdout\n      match: "*"\n',
+    content: 'pipeline:\n  inputs:\n    - name: tail\n      path: /var/log/app/*.log\n      mem_buf_limit: 5MB\n  outputs:\n    - name: stdout\n      match: "*"\n',
   }],
   appEnv: { LOG_DIR: '/var/log/app' },
 });

@@ -63,6 +63,7 @@ const logShipper = new Sidecar(stack, 'log-shipper', {
       '    - name: tail',
       '      path: /var/log/app/*.log',
       '      db: /var/lib/fluent-bit/tail.db',
+      '      mem_buf_limit: 5MB',
       '  outputs:',
       '    - name: stdout',
       '      match: "*"',

@@ -19,7 +19,7 @@ const shipper = new Sidecar(chart, 'log-shipper', {
   ports: [{ port: 2020, exposure: PortExposure.EXPOSED }],
   readinessProbe: Probe.httpGet({ port: 2020, path: '/api/v1/health' }),
   volumes: [{ name: 'app-logs', mountPath: '/var/log/app', readOnly: true, appMountPath: '/var/log/app' }],
-  configFiles: [{ path: '/fluent-bit/etc/fluent-bit.yaml', content: 'pipeline:\n  inputs:\n    - name: tail\n      path: /var/log/app/*.log\n  outputs:\n    - name: stdout\n      match: "*"\n' }],
+  configFiles: [{ path: '/fluent-bit/etc/fluent-bit.yaml', content: 'pipeline:\n  inputs:\n    - name: tail\n      path: /var/log/app/*.log\n      mem_buf_limit: 5MB\n  outputs:\n    - name: stdout\n      match: "*"\n' }],
 });
 
 new SidecarInjector(chart, 'logging', {
