@@ -62,8 +62,11 @@ describe('Kubernetes: everything is honoured', () => {
     expect(new Set(uids).size).toBe(uids.length);
     for (const c of sidecars) {
       expect(c.securityContext).toMatchObject({
-        runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
       });
     }
     const redirect = pod.spec.initContainers.find((c: any) => c.name === 'cdk-sidecars-redirect').securityContext;

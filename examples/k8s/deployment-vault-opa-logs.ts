@@ -27,7 +27,10 @@ const api = new kplus.Deployment(chart, 'api', {
     image: 'ghcr.io/acme/payments-api:4.2.0',
     portNumber: 8080,
     readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }),
-    resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(1000) }, memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) } },
+    resources: {
+      cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(1000) },
+      memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) },
+    },
   }],
 });
 
