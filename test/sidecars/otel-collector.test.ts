@@ -8,11 +8,12 @@ import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
 import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
 import {
-  OtelCollectorDistribution, OtelCollectorSidecar, OtelCollectorSidecarProps, OtelDebugVerbosity, OtelProtocol, OtelSignal,
+  OtelCollectorDistribution, OtelCollectorSidecar, OtelCollectorSidecarProps, OtelProtocol, OtelSignal,
 } from '../../src/sidecars/otel-collector';
 import { appGroup, synthGroup } from '../aci/util';
 import { container, fargateTask, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
+import { FULL } from './otel-fixtures';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateOtelCollectorConfig } from '../validate/otel-collector';
 
@@ -117,24 +118,6 @@ function onDeployment(props: OtelCollectorSidecarProps, appEnv: { [k: string]: s
   return { docs, pod, collector, config: configOf(docs), otel, attached, d };
 }
 
-const FULL: OtelCollectorSidecarProps = {
-  otlpExporters: [
-    { endpoint: 'tempo.observability.svc:4317', insecure: true, signals: [OtelSignal.TRACES] },
-    {
-      name: 'vendor',
-      protocol: OtelProtocol.HTTP_PROTOBUF,
-      endpoint: 'https://otlp.vendor.example',
-      headers: { 'x-team': 'shop$1' },
-      secretHeaders: { 'api-key': { secretName: 'vendor', key: 'token' } },
-    },
-  ],
-  prometheusExporter: { metricNamespace: 'shop' },
-  debugExporter: { verbosity: OtelDebugVerbosity.NORMAL, signals: [OtelSignal.LOGS] },
-  prometheusScrapeConfigs: [{ jobName: 'app', targets: ['127.0.0.1:8080'], scrapeIntervalSeconds: 15, scrapeTimeoutSeconds: 5 }],
-  serviceName: 'shop-api',
-  resourceAttributes: { 'deployment.environment.name': 'production' },
-  podNameAttribute: true,
-};
 
 describe('OtelCollectorSidecar on Kubernetes (cdk8s-plus-27, native sidecar)', () => {
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
