@@ -101,6 +101,7 @@ export class WorkloadSidecars extends Construct {
   private podReaderCreated = false;
   private serviceAccountName?: string;
   private readonly warned: string[] = [];
+  private readonly noted: string[] = [];
   private lastComposed?: ComposedPod;
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
@@ -123,6 +124,11 @@ export class WorkloadSidecars extends Construct {
   /** Warnings of the last synthesis (also printed to stderr): what the sidecars want said and what Kubernetes cannot do. */
   public get warnings(): string[] {
     return [...this.warned];
+  }
+
+  /** What the library created beyond the workload that a reviewer should know of (RBAC), also printed to stderr. */
+  public get notes(): string[] {
+    return [...this.noted];
   }
 
   /** The attached sidecars, in attachment order. */
@@ -156,6 +162,12 @@ export class WorkloadSidecars extends Construct {
   /** The workload's JSON as written, before injection. @internal */
   public _originalJson(): any {
     return this.originalToJson();
+  }
+
+  private note(message: string): void {
+    if (this.noted.includes(message)) { return; }
+    this.noted.push(message);
+    process.stderr.write(`[cdk-sidecars] note: ${message}\n`);
   }
 
   private report(messages: string[]): void {
@@ -230,7 +242,7 @@ export class WorkloadSidecars extends Construct {
       this.configObject(volume.name, volume.sensitive, () => this.configData(volume.name, volume.sensitive));
     }
     if (described.readsPodMetadata && !this.podReaderCreated) {
-      this.createPodReader();
+      this.createPodReader(described.path);
     }
     if (described.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
       // The redirect rules depend on the app's ports: produced from the composed pod.
@@ -248,7 +260,7 @@ export class WorkloadSidecars extends Construct {
    * on pods of the namespace, bound to the pod's service account, or to one made here
    * when the pod names none.
    */
-  private createPodReader(): void {
+  private createPodReader(sidecarPath: string): void {
     this.podReaderCreated = true;
     const namespace = this.workload.metadata.namespace;
     const labels = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
@@ -275,6 +287,8 @@ export class WorkloadSidecars extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
       subjects: [{ kind: 'ServiceAccount', name: account, ...(namespace ? { namespace } : {}) }],
     });
+    this.note(`${sidecarPath}: reads its pod's metadata from the API server: created Role and RoleBinding "${role}" `
+      + `(get, list, watch pods in the namespace) for service account "${account}"${own ? '' : ', created too'}`);
   }
 
   private configObject(volume: string, sensitive: boolean, produce: () => { [key: string]: string }): void {

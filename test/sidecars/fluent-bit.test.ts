@@ -88,9 +88,17 @@ describe('FluentBitSidecar on Kubernetes', () => {
   test('the Role is bound to the pod\'s own service account when it has one; none without the filter or with createRbac false', () => {
     const chart = newChart();
     const d = rawDeployment(chart, 'api', undefined, { serviceAccountName: 'shop-api' });
-    WorkloadSidecars.of(d).add(new FluentBitSidecar(chart, 'logs', { outputs: [LOKI], filters: [FluentBitFilter.kubernetes()] }));
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const attached = WorkloadSidecars.of(d).add(new FluentBitSidecar(chart, 'logs', { outputs: [LOKI], filters: [FluentBitFilter.kubernetes()] }));
     const docs = synth(chart);
+    const printed = stderr.mock.calls.map(c => String(c[0]));
+    stderr.mockRestore();
     expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'shop-api' }]);
+    // what was created is said (notes, also on stderr), not only written
+    const role = findDoc(docs, 'Role').metadata.name;
+    expect(attached.notes).toEqual([`web/logs: reads its pod's metadata from the API server: created Role and RoleBinding "${role}" `
+      + '(get, list, watch pods in the namespace) for service account "shop-api"']);
+    expect(printed).toEqual([expect.stringContaining('[cdk-sidecars] note: web/logs: reads its pod\'s metadata')]);
     expect(docs.some(x => x.kind === 'ServiceAccount')).toBe(false);
     expect(onDeployment().docs.some(x => x.kind === 'Role')).toBe(false);
     expect(onDeployment({ filters: [FluentBitFilter.kubernetes()], createRbac: false }).docs.some(x => x.kind === 'Role')).toBe(false);
