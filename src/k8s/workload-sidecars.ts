@@ -260,7 +260,7 @@ export class WorkloadSidecars extends Construct {
    * on pods of the namespace, bound to the pod's service account, or to one made here
    * when the pod names none.
    */
-  private createPodReader(sidecarPath: string): void {
+  private createPodReader(reader: string): void {
     this.podReaderCreated = true;
     const namespace = this.workload.metadata.namespace;
     const labels = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
@@ -287,7 +287,7 @@ export class WorkloadSidecars extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
       subjects: [{ kind: 'ServiceAccount', name: account, ...(namespace ? { namespace } : {}) }],
     });
-    this.note(`${sidecarPath}: reads its pod's metadata from the API server: created Role and RoleBinding "${role}" `
+    this.note(`${reader}: reads its pod's metadata from the API server: created Role and RoleBinding "${role}" `
       + `(get, list, watch pods in the namespace) for service account "${account}"${own ? '' : ', created too'}`);
   }
 
