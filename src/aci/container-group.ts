@@ -7,6 +7,7 @@ import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, pathProblem } from '../core/names';
 import { Probe, ProbeKind } from '../core/probe';
+import { isDeclared } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 
 /** Operating system of a container group. */
@@ -528,8 +529,8 @@ export class AciContainerGroup extends Construct {
     const published: Array<{ port: number; protocol: Protocol }> = [];
     const unpublished = new Map<string, string[]>();
     for (const c of pod.containers.filter(x => x.role === StartupRole.SIDECAR)) {
-      for (const p of c.ports.filter(x => x.exposure === PortExposure.EXPOSED)) {
-        if (privateIp || p.entryPoint) {
+      for (const p of c.ports.filter(isDeclared)) {
+        if (privateIp || p.exposure === PortExposure.PUBLIC) {
           published.push({ port: p.port, protocol: p.protocol });
         } else {
           const list = unpublished.get(c.owner.path) ?? [];

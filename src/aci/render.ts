@@ -6,7 +6,7 @@
 import { EnvVarSpec, PortExposure, Protocol, StartupRole } from '../core/container';
 import { Errors } from '../core/errors';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer } from '../core/resolve';
+import { ResolvedContainer, isDeclared } from '../core/resolve';
 
 export const PLATFORM = 'Azure Container Instances';
 export const API_VERSION = '2025-09-01';
@@ -137,7 +137,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
   const properties: any = { image: c.image };
   const cmd = command(c);
   if (cmd) { properties.command = cmd; }
-  const ports = c.ports.filter(p => p.exposure === PortExposure.EXPOSED).map(p => ({ port: p.port, protocol: p.protocol === Protocol.UDP ? 'UDP' : 'TCP' }));
+  const ports = c.ports.filter(isDeclared).map(p => ({ port: p.port, protocol: p.protocol === Protocol.UDP ? 'UDP' : 'TCP' }));
   if (ports.length) { properties.ports = ports; }
   if (c.env.length) { properties.environmentVariables = renderEnv(path, `${c.field}env`, c.env, o.secure); }
   properties.resources = Object.keys(limits).length ? { requests, limits } : { requests };

@@ -16,17 +16,17 @@ import {
 import { Probe, ProbeKind } from './probe';
 import { ConfigFileSpec, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
 
+/** The port is declared on the platform (EXPOSED or PUBLIC): a containerPort, a port mapping, an ACI container port. */
+export function isDeclared(port: ResolvedPort): boolean {
+  return port.exposure !== PortExposure.POD_LOCAL;
+}
+
 export interface ResolvedPort {
   readonly port: number;
   readonly name?: string;
   readonly protocol: Protocol;
-  /**
-   * Who can reach the port: POD_LOCAL or EXPOSED. A PUBLIC port is EXPOSED here
-   * (every platform declares it like an exposed port) with `entryPoint` set.
-   */
+  /** Who can reach the port; PUBLIC is declared like EXPOSED everywhere (see `isDeclared`). */
   readonly exposure: PortExposure;
-  /** The port was declared PUBLIC: the workload's entry point, published wherever a platform publishes ports. */
-  readonly entryPoint: boolean;
   /** Field of the port, for messages. */
   readonly field: string;
 }
@@ -208,8 +208,7 @@ function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] |
     const other = seen.get(key);
     if (other) { throw Errors.duplicatePort(path, `${field}.port`, p.port, protocol, other); }
     seen.set(key, `${field}.port`);
-    const entryPoint = exposure === PortExposure.PUBLIC;
-    return { port: p.port, name: p.name, protocol, exposure: entryPoint ? PortExposure.EXPOSED : exposure, entryPoint, field: `${field}.port` };
+    return { port: p.port, name: p.name, protocol, exposure, field: `${field}.port` };
   });
 }
 

@@ -6,10 +6,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct } from 'constructs';
 import { SecretSource } from './secrets';
-import { EnvVarSpec, PortExposure, Protocol, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
+import { EnvVarSpec, Protocol, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
 import { Errors } from '../core/errors';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer } from '../core/resolve';
+import { ResolvedContainer, isDeclared } from '../core/resolve';
 
 export const PLATFORM = 'ECS Fargate';
 
@@ -156,7 +156,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     workingDirectory: c.workingDir,
     environment: Object.keys(environment).length ? environment : undefined,
     secrets: Object.keys(secrets).length ? secrets : undefined,
-    portMappings: c.ports.filter(p => p.exposure === PortExposure.EXPOSED).map(p => ({
+    portMappings: c.ports.filter(isDeclared).map(p => ({
       containerPort: p.port,
       protocol: p.protocol === Protocol.UDP ? ecs.Protocol.UDP : ecs.Protocol.TCP,
       name: p.name,

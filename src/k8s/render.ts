@@ -11,7 +11,7 @@ import { ComposedPod, ComposedVolume } from '../core/composition';
 import { EnvVarSpec, PodField, PortExposure, ResourceRequirements, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
 import { Errors } from '../core/errors';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer } from '../core/resolve';
+import { ResolvedContainer, isDeclared } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 
 /** Annotation on the pod template: the containers injected by cdk-sidecars. */
@@ -110,7 +110,7 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
   if (c.args) { out.args = c.args; }
   if (c.workingDir) { out.workingDir = c.workingDir; }
   if (c.env.length) { out.env = c.env.map(renderEnv); }
-  const ports = c.ports.filter(p => p.exposure === PortExposure.EXPOSED)
+  const ports = c.ports.filter(isDeclared)
     .map(p => (p.name ? { containerPort: p.port, name: p.name, protocol: p.protocol } : { containerPort: p.port, protocol: p.protocol }));
   if (ports.length) { out.ports = ports; }
   const resources = renderResources(c.resources);
