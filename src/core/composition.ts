@@ -65,6 +65,8 @@ export interface ComposedInterception {
   readonly owner: ResolvedSidecar;
   /** Inbound ports captured: the spec's, or every TCP port of the app containers, less the excluded ones. */
   readonly appPorts: number[];
+  /** Sidecar containers the proxy waits for, directly or through others: they start before it. */
+  readonly proxyWaitsFor: ReadonlySet<string>;
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -134,6 +136,8 @@ interface SidecarSet {
   readonly uids: ReadonlyMap<number, Owner>;
   readonly shareProcessNamespace: boolean;
   readonly interceptor?: ResolvedSidecar;
+  /** With an interceptor: the containers its proxy waits for (see startOrder). */
+  readonly proxyWaitsFor: ReadonlySet<string>;
   readonly annotations: ReadonlyMap<string, { readonly value: string; readonly owner: ResolvedSidecar }>;
 }
 
@@ -194,10 +198,12 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
       if (!other) { annotations.set(key, { value, owner: s }); }
     }
   }
+  const { order, proxyWaitsFor } = startOrder(sidecars, proxy);
   return {
     sidecars,
     annotations,
-    containers: startOrder(sidecars, proxy),
+    containers: order,
+    proxyWaitsFor,
     volumes: mergeVolumes(sidecars),
     names,
     ports,
@@ -225,7 +231,7 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
     appEnv,
     appMounts,
     shareProcessNamespace: set.shareProcessNamespace,
-    trafficInterception: set.interceptor ? interception(set.interceptor, app) : undefined,
+    trafficInterception: set.interceptor ? interception(set.interceptor, app, set.proxyWaitsFor) : undefined,
     logRouter: set.sidecars.filter(s => s.logRouter).map(owner => ({ owner, spec: owner.logRouter! }))[0],
     readsPodMetadata: set.sidecars.filter(s => s.readsPodMetadata),
     cloudPermissions: set.sidecars.flatMap(owner => owner.cloudPermissions.map(permission => ({ owner, permission }))),
@@ -234,11 +240,11 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
   };
 }
 
-function interception(owner: ResolvedSidecar, app: AppPodModel): ComposedInterception {
+function interception(owner: ResolvedSidecar, app: AppPodModel, proxyWaitsFor: ReadonlySet<string>): ComposedInterception {
   const spec = owner.trafficInterception!;
   const appTcp = app.containers.flatMap(c => c.ports.filter(p => p.protocol === Protocol.TCP).map(p => p.port));
   const ports = [...new Set(spec.appPorts ?? appTcp)].filter(p => !spec.excludeInboundPorts.includes(p)).sort((a, b) => a - b);
-  return { spec, owner, appPorts: ports };
+  return { spec, owner, appPorts: ports, proxyWaitsFor };
 }
 
 function checkAgainstApp(targetPath: string, app: AppPodModel, set: SidecarSet): void {
@@ -342,7 +348,7 @@ function appChanges(targetPath: string, app: AppPodModel, sidecars: ResolvedSide
  * dependsOn is added. Init steps keep their place (before the redirect rules they still
  * have a plain network).
  */
-function startOrder(sidecars: ResolvedSidecar[], proxy?: string): ResolvedContainer[] {
+function startOrder(sidecars: ResolvedSidecar[], proxy?: string): { order: ResolvedContainer[]; proxyWaitsFor: ReadonlySet<string> } {
   const all = sidecars.flatMap(s => s.containers);
   const byName = new Map(all.map(c => [c.name, c]));
   const known = all.map(c => c.name);
@@ -368,8 +374,8 @@ function startOrder(sidecars: ResolvedSidecar[], proxy?: string): ResolvedContai
     waitsFor.set(c, deps);
   }
   const proxyContainer = proxy === undefined ? undefined : byName.get(proxy);
+  const proxyNeeds = new Set<ResolvedContainer>();
   if (proxyContainer) {
-    const proxyNeeds = new Set<ResolvedContainer>();
     const visit = (c: ResolvedContainer) => waitsFor.get(c)!.forEach(d => {
       if (!proxyNeeds.has(d)) { proxyNeeds.add(d); visit(d); }
     });
@@ -391,7 +397,7 @@ function startOrder(sidecars: ResolvedSidecar[], proxy?: string): ResolvedContai
     done.add(next);
     order.push(next);
   }
-  return order;
+  return { order, proxyWaitsFor: new Set([...proxyNeeds].map(c => c.name)) };
 }
 
 function findCycle(remaining: ResolvedContainer[], waitsFor: Map<ResolvedContainer, ResolvedContainer[]>): ResolvedContainer[] {

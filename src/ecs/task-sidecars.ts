@@ -430,18 +430,11 @@ export class TaskSidecars extends Construct {
   private waitForProxy(pod: ComposedPod, defs: Map<string, ecs.ContainerDefinition>): void {
     const i = pod.trafficInterception;
     if (!i) { return; }
-    const byName = new Map(pod.containers.map(c => [c.name, c]));
-    const before = new Set<string>();
-    const visit = (name: string) => {
-      for (const d of byName.get(name)!.dependsOn) {
-        if (!before.has(d.container)) { before.add(d.container); visit(d.container); }
-      }
-    };
-    visit(i.spec.proxyContainer);
-    const proxy = defs.get(i.spec.proxyContainer)!;
-    const healthy = this.withHealthCheck.has(i.spec.proxyContainer);
+    const proxyName = i.spec.proxyContainer;
+    const proxy = defs.get(proxyName)!;
+    const healthy = this.withHealthCheck.has(proxyName);
     for (const c of pod.containers) {
-      if (c.name === i.spec.proxyContainer || before.has(c.name) || c.dependsOn.some(d => d.container === i.spec.proxyContainer)) { continue; }
+      if (c.name === proxyName || i.proxyWaitsFor.has(c.name) || c.dependsOn.some(d => d.container === proxyName)) { continue; }
       defs.get(c.name)!.addContainerDependencies({
         container: proxy,
         condition: healthy ? ecs.ContainerDependencyCondition.HEALTHY : ecs.ContainerDependencyCondition.START,
