@@ -196,6 +196,13 @@ export interface LogRouterSpec {
    */
   readonly configFile?: string;
   /**
+   * The router's command-line flag that names its main configuration file (e.g. `-c` for
+   * Fluent Bit). Where the platform generates the main configuration (ECS FireLens), the
+   * router runs with this flag and the generated file instead of its container's args.
+   * @default - the container's args are left out and the image's defaults apply
+   */
+  readonly configFlag?: string;
+  /**
    * Options of the app containers' log driver (FireLens output plugin settings).
    * @default - none (the included config file routes everything)
    */

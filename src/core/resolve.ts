@@ -122,6 +122,7 @@ export interface ResolvedSidecar {
     readonly container: string;
     readonly type: LogRouterType;
     readonly configFile?: string;
+    readonly configFlag?: string;
     readonly appLogOptions: { [key: string]: string };
     readonly enableMetadata: boolean;
   };
@@ -693,10 +694,15 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
       const problem = pathProblem(router.configFile);
       if (problem) { throw Errors.invalidPath(path, 'pod.logRouter.configFile', router.configFile, problem); }
     }
+    if (router.configFlag !== undefined && !/^--?[A-Za-z][-A-Za-z0-9]*$/.test(router.configFlag)) {
+      throw Errors.invalidRole(path, 'pod.logRouter.configFlag', router.configFlag, 'is not a command-line flag',
+        'Give the flag that names the configuration file, e.g. "-c"');
+    }
     owner.logRouter = {
       container: router.container,
       type: router.type,
       configFile: router.configFile,
+      configFlag: router.configFlag,
       appLogOptions: { ...router.appLogOptions },
       enableMetadata: router.enableMetadata ?? true,
     };

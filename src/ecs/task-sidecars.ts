@@ -17,6 +17,9 @@ import { Errors } from '../core/errors';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 
+/** Where FireLens writes the log router's generated main configuration (Fluent Bit). */
+const FIRELENS_MAIN_CONFIG = '/fluent-bit/etc/fluent-bit.conf';
+
 /**
  * How generated config files reach the containers on ECS, which has no ConfigMap.
  */
@@ -272,10 +275,9 @@ export class TaskSidecars extends Construct {
         // The pod's log router becomes the task's FireLens router; our config file is included.
         ? td.addFirelensLogRouter(`Sidecar-${c.name}`, {
           ...options,
-          // FireLens generates the router's main configuration at the image's default
-          // path and includes ours: the router runs that one.
-          entryPoint: router.type === LogRouterType.FLUENT_BIT ? ['/fluent-bit/bin/fluent-bit'] : options.entryPoint,
-          command: router.type === LogRouterType.FLUENT_BIT ? ['-c', '/fluent-bit/etc/fluent-bit.conf'] : undefined,
+          // FireLens generates the router's main configuration and includes ours: the
+          // router runs that one.
+          command: router.configFlag ? [router.configFlag, FIRELENS_MAIN_CONFIG] : undefined,
           firelensConfig: {
             type: router.type === LogRouterType.FLUENTD ? ecs.FirelensLogRouterType.FLUENTD : ecs.FirelensLogRouterType.FLUENTBIT,
             options: {

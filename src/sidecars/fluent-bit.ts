@@ -511,6 +511,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
           container: this.name,
           type: LogRouterType.FLUENT_BIT,
           configFile: `${CONFIG_DIR}/pipeline.conf`,
+          configFlag: '-c',
           enableMetadata: true,
         },
       },
