@@ -213,8 +213,8 @@ export class TaskSidecars extends Construct {
       volumes: appVolumes,
     };
     const pod = composePod(tdPath, app, this.attached, WorkloadIdentity.AWS_IAM_ROLE);
-    for (const [key, { owner }] of pod.annotations) {
-      throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, pod.annotations.get(key)!.value, PLATFORM,
+    for (const [key, { owner, value }] of pod.annotations) {
+      throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,
         'ECS tasks have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on ECS');
     }
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).

@@ -164,18 +164,19 @@ export class WorkloadSidecars extends Construct {
     return this.originalToJson();
   }
 
+  /** Records a message once in `list` and prints it to stderr. */
+  private say(kind: 'warning' | 'note', list: string[], message: string): void {
+    if (list.includes(message)) { return; }
+    list.push(message);
+    process.stderr.write(`[cdk-sidecars] ${kind}: ${message}\n`);
+  }
+
   private note(message: string): void {
-    if (this.noted.includes(message)) { return; }
-    this.noted.push(message);
-    process.stderr.write(`[cdk-sidecars] note: ${message}\n`);
+    this.say('note', this.noted, message);
   }
 
   private report(messages: string[]): void {
-    for (const m of messages) {
-      if (this.warned.includes(m)) { continue; }
-      this.warned.push(m);
-      process.stderr.write(`[cdk-sidecars] warning: ${m}\n`);
-    }
+    for (const m of messages) { this.say('warning', this.warned, m); }
   }
 
   private configure(options: WorkloadSidecarsOptions | undefined): void {
