@@ -17,6 +17,8 @@ export interface AppContainerModel {
   readonly env: ReadonlyMap<string, string | undefined>;
   /** UID the container runs as, when the platform object says. */
   readonly uid?: number;
+  /** Primary GID the container runs as, when the platform object says. */
+  readonly gid?: number;
   readonly mountPaths: readonly string[];
   /** An init container that keeps running next to the app (the user's own native sidecar). */
   readonly longRunning?: boolean;
@@ -184,6 +186,16 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
   const interceptors = sidecars.filter(s => s.trafficInterception);
   if (interceptors.length > 1) { throw Errors.interceptionConflict(interceptors[1].path, interceptors[0].path, targetPath); }
   const proxy = interceptors[0]?.trafficInterception?.proxyContainer;
+  const exemptGid = interceptors[0]?.trafficInterception?.proxyGid;
+  if (exemptGid !== undefined) {
+    for (const s of sidecars) {
+      for (const c of s.containers) {
+        if (c.name !== proxy && c.security.gid === exemptGid) {
+          throw Errors.exemptGroup(s.path, `${c.field}security.gid`, exemptGid, c.name, interceptors[0].path, targetPath);
+        }
+      }
+    }
+  }
   const routers = sidecars.filter(s => s.logRouter);
   if (routers.length > 1) {
     throw Errors.alreadySet(routers[1].path, 'pod.logRouter', routers[1].logRouter!.container, `by ${routers[0].path}, the log router of ${targetPath}; a pod has one`);
@@ -231,7 +243,7 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
     appEnv,
     appMounts,
     shareProcessNamespace: set.shareProcessNamespace,
-    trafficInterception: set.interceptor ? interception(set.interceptor, app, set.proxyWaitsFor) : undefined,
+    trafficInterception: set.interceptor ? interception(targetPath, set.interceptor, app, set.proxyWaitsFor) : undefined,
     logRouter: set.sidecars.filter(s => s.logRouter).map(owner => ({ owner, spec: owner.logRouter! }))[0],
     readsPodMetadata: set.sidecars.filter(s => s.readsPodMetadata),
     cloudPermissions: set.sidecars.flatMap(owner => owner.cloudPermissions.map(permission => ({ owner, permission }))),
@@ -240,9 +252,20 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
   };
 }
 
-function interception(owner: ResolvedSidecar, app: AppPodModel, proxyWaitsFor: ReadonlySet<string>): ComposedInterception {
+function interception(targetPath: string, owner: ResolvedSidecar, app: AppPodModel, proxyWaitsFor: ReadonlySet<string>): ComposedInterception {
   const spec = owner.trafficInterception!;
   const appTcp = app.containers.flatMap(c => c.ports.filter(p => p.protocol === Protocol.TCP).map(p => p.port));
+  if (spec.appPorts) {
+    // A declared app port that is neither captured nor excluded would take traffic past
+    // the proxy (and its authorization) without anyone having said so: a typo, most often.
+    for (const c of app.containers) {
+      for (const p of c.ports) {
+        if (p.protocol === Protocol.TCP && !spec.appPorts.includes(p.port) && !spec.excludeInboundPorts.includes(p.port)) {
+          throw Errors.portNotCaptured(owner.path, 'appPorts', spec.appPorts, p.port, c.name, targetPath);
+        }
+      }
+    }
+  }
   const ports = [...new Set(spec.appPorts ?? appTcp)].filter(p => !spec.excludeInboundPorts.includes(p)).sort((a, b) => a - b);
   return { spec, owner, appPorts: ports, proxyWaitsFor };
 }
@@ -256,6 +279,10 @@ function checkAgainstApp(targetPath: string, app: AppPodModel, set: SidecarSet):
       if (owner) { throw Errors.uidClash(owner.path, owner.field, c.uid, targetPath, `app container "${c.name}" runAsUser`); }
     }
     if (app.initContainers.includes(c) && !c.longRunning) { continue; }
+    const exemptGid = set.interceptor?.trafficInterception?.proxyGid;
+    if (exemptGid !== undefined && c.gid === exemptGid) {
+      throw Errors.exemptGroup(targetPath, `app container "${c.name}" runAsGroup`, exemptGid, c.name, set.interceptor!.path, targetPath);
+    }
     for (const p of c.ports) {
       const owner = set.ports.get(`${p.port}/${p.protocol}`);
       if (owner) { throw Errors.portClash(owner.path, owner.field, p.port, p.protocol, targetPath, `app container "${c.name}"`); }

@@ -258,6 +258,23 @@ export interface ShutdownSpec {
 }
 
 /**
+ * Files a container creates at run time in one of its volumes: rendered secrets,
+ * Unix domain sockets. The other containers that mount the volume are their readers;
+ * the runtime contract check proves that each of them can read (or connect to) them.
+ */
+export interface RuntimeFilesSpec {
+  /** The SCRATCH or MEMORY volume the files are created in (mounted read-write by this container). */
+  readonly volume: string;
+  /** Mode the files are created with, e.g. 0o440. */
+  readonly mode: number;
+  /**
+   * The files are Unix domain sockets: a reader needs write permission to connect.
+   * @default false
+   */
+  readonly sockets?: boolean;
+}
+
+/**
  * One container of a sidecar, in platform-neutral terms.
  */
 export interface ContainerSpec {
@@ -367,6 +384,33 @@ export interface ContainerSpec {
    * @default - no token
    */
   readonly identityToken?: IdentityTokenSpec;
+  /**
+   * Files this container creates at run time in its volumes, for the other containers
+   * that mount the volume (checked: each of them can read or connect to them).
+   * @default - none
+   */
+  readonly createsFiles?: RuntimeFilesSpec[];
+  /**
+   * Absolute paths the process reads at run time besides its own config files, e.g. a
+   * token file its generated configuration names. Each must lie under a mount of this
+   * container (or its identity token) and be readable by it.
+   * @default - none
+   */
+  readonly readsPaths?: string[];
+  /**
+   * Absolute paths (files or directories) the process writes at run time. Each must lie
+   * under a read-write mount that this container can write to, unless the root
+   * filesystem is writable.
+   * @default - none
+   */
+  readonly writesPaths?: string[];
+  /**
+   * Names of the containers of the pod this container sends signals to (for example a
+   * reload after a re-render). Checked: the pod shares one process namespace and the
+   * sender is allowed to signal the target (same UID, or root with the KILL capability).
+   * @default - none
+   */
+  readonly signals?: string[];
 }
 
 /**

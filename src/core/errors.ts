@@ -68,6 +68,14 @@ export enum ErrorCode {
   INVALID_POLICY_FILE = 'INVALID_POLICY_FILE',
   INVALID_KEY = 'INVALID_KEY',
   INEFFECTIVE_SETTING = 'INEFFECTIVE_SETTING',
+  RUNTIME_UNREADABLE = 'RUNTIME_UNREADABLE',
+  RUNTIME_UNWRITABLE = 'RUNTIME_UNWRITABLE',
+  RUNTIME_MISSING_FILE = 'RUNTIME_MISSING_FILE',
+  RUNTIME_SOCKET_UNREACHABLE = 'RUNTIME_SOCKET_UNREACHABLE',
+  RUNTIME_SIGNAL_UNDELIVERABLE = 'RUNTIME_SIGNAL_UNDELIVERABLE',
+  RUNTIME_MISSING_BINARY = 'RUNTIME_MISSING_BINARY',
+  PORT_NOT_CAPTURED = 'PORT_NOT_CAPTURED',
+  EXEMPT_GROUP = 'EXEMPT_GROUP',
 }
 
 /**
@@ -278,4 +286,25 @@ export const Errors = {
     err(ErrorCode.INVALID_KEY, path, `${field} (first line ${show(firstLine)}) ${why}`, fix),
   ineffectiveSetting: (path: string, field: string, value: unknown, why: string, fix: string) =>
     err(ErrorCode.INEFFECTIVE_SETTING, path, `${field} ${show(value)} would have no effect: ${why}`, fix),
+  // The runtime contract (core/contract.ts): what a pod needs when it runs.
+  runtimeUnreadable: (path: string, field: string, file: string, container: string, why: string, fix: string) =>
+    err(ErrorCode.RUNTIME_UNREADABLE, path, `${field}: ${show(file)} cannot be read by container ${show(container)}: ${why}`, fix),
+  runtimeUnwritable: (path: string, field: string, target: string, container: string, why: string, fix: string) =>
+    err(ErrorCode.RUNTIME_UNWRITABLE, path, `${field}: container ${show(container)} cannot write ${show(target)}: ${why}`, fix),
+  runtimeMissingFile: (path: string, field: string, file: string, container: string, why: string, fix: string) =>
+    err(ErrorCode.RUNTIME_MISSING_FILE, path, `${field}: container ${show(container)} reads ${show(file)} at run time, but ${why}`, fix),
+  runtimeSocketUnreachable: (path: string, field: string, volume: string, container: string, reader: string, why: string) =>
+    err(ErrorCode.RUNTIME_SOCKET_UNREACHABLE, path, `${field}: container ${show(reader)} cannot connect to the Unix sockets ${show(container)} creates in volume ${show(volume)}: ${why}`,
+      'Create the sockets with a mode the other containers can write to (e.g. 0666 where only they mount the volume), or a group they share'),
+  runtimeSignalUndeliverable: (path: string, field: string, container: string, target: string, why: string, fix: string) =>
+    err(ErrorCode.RUNTIME_SIGNAL_UNDELIVERABLE, path, `${field}: container ${show(container)} cannot signal ${show(target)}: ${why}`, fix),
+  runtimeMissingBinary: (path: string, field: string, binary: string, container: string, image: string, why: string) =>
+    err(ErrorCode.RUNTIME_MISSING_BINARY, path, `${field} of container ${show(container)} runs ${show(binary)} in image ${show(image)}, but ${why}`,
+      'Use only what the image ships (see the image\'s Dockerfile), or an image that has it'),
+  portNotCaptured: (path: string, field: string, value: unknown, port: number, container: string, target: string) =>
+    err(ErrorCode.PORT_NOT_CAPTURED, path, `${field} ${show(value)} leaves port ${port} of app container ${show(container)} in ${target} uncaptured: its traffic would bypass the proxy`,
+      `Add ${port} to ${field}, or list it in the inbound exclusions (excludeInboundPorts) if it must bypass the proxy`),
+  exemptGroup: (path: string, field: string, gid: number, container: string, proxyPath: string, target: string) =>
+    err(ErrorCode.EXEMPT_GROUP, path, `${field} ${gid} of container ${show(container)} in ${target} is the group whose traffic the proxy of ${proxyPath} never redirects: it would bypass the proxy`,
+      'Run the container with another group (only the proxy may use it)'),
 };

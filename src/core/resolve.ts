@@ -73,6 +73,10 @@ export interface ResolvedContainer {
   readonly shutdown: ShutdownSpec;
   readonly essential: boolean;
   readonly identityToken?: { readonly audience?: string; readonly expirationSeconds: number };
+  readonly createsFiles: ReadonlyArray<{ readonly volume: string; readonly mode: number; readonly sockets: boolean; readonly field: string }>;
+  readonly readsPaths: string[];
+  readonly writesPaths: string[];
+  readonly signals: string[];
 }
 
 export interface ResolvedInterception {
@@ -495,7 +499,52 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
     },
     essential: c.essential ?? c.role === StartupRole.SIDECAR,
     identityToken: resolveIdentityToken(path, prefix, c),
+    ...resolveRuntimeNeeds(path, prefix, c, volumes, volumeMounts),
   };
+}
+
+/** The run-time needs a container declares (checked against the pod by the runtime contract). */
+function resolveRuntimeNeeds(path: string, prefix: string, c: ContainerSpec, volumes: Map<string, VolumeSpec>, mounts: ResolvedMount[]) {
+  const paths = (field: string, value: string[] | undefined): string[] => {
+    if (value === undefined) { return []; }
+    if (!Array.isArray(value)) { throw Errors.invalidPath(path, `${prefix}${field}`, value, 'is not a list of paths'); }
+    return value.map((p, i) => {
+      const problem = typeof p === 'string' ? pathProblem(p) : 'is not a string';
+      if (problem) { throw Errors.invalidPath(path, `${prefix}${field}[${i}]`, p, problem); }
+      return p;
+    });
+  };
+  if (c.createsFiles !== undefined && !Array.isArray(c.createsFiles)) {
+    throw Errors.invalidVolume(path, `${prefix}createsFiles`, c.createsFiles, 'is not a list', 'Give a list of { volume, mode }');
+  }
+  const createsFiles = (c.createsFiles ?? []).map((f, i) => {
+    const field = `${prefix}createsFiles[${i}]`;
+    const vol = volumes.get(f?.volume);
+    if (!vol) { throw Errors.unknownVolume(path, `${field}.volume`, f?.volume, [...volumes.keys()]); }
+    if (vol.kind !== VolumeKind.SCRATCH && vol.kind !== VolumeKind.MEMORY) {
+      throw Errors.invalidVolume(path, `${field}.volume`, f.volume, `is a ${vol.kind} volume, which the platform fills read-only`, 'Create files only in SCRATCH or MEMORY volumes');
+    }
+    if (!mounts.some(m => m.volume === f.volume && !m.readOnly)) {
+      throw Errors.invalidVolume(path, `${field}.volume`, f.volume, `is not mounted read-write into ${JSON.stringify(c.name)}, which creates files in it`, 'Mount the volume read-write into the container that creates the files');
+    }
+    checkInt(path, `${field}.mode`, f.mode, 0, 0o777);
+    if (f.mode === undefined) { throw Errors.invalidNumber(path, `${field}.mode`, f.mode, 'a file mode from 0 to 0o777'); }
+    if (f.sockets !== undefined && typeof f.sockets !== 'boolean') {
+      throw Errors.invalidVolume(path, `${field}.sockets`, f.sockets, 'is not a boolean', 'Use true or false');
+    }
+    return { volume: f.volume, mode: f.mode, sockets: f.sockets ?? false, field };
+  });
+  const signals = (() => {
+    if (c.signals === undefined) { return []; }
+    if (!Array.isArray(c.signals)) { throw Errors.invalidName(path, `${prefix}signals`, c.signals, 'a list of container names'); }
+    return c.signals.map((name, i) => {
+      if (typeof name !== 'string' || !DNS_LABEL.test(name)) {
+        throw Errors.invalidName(path, `${prefix}signals[${i}]`, name, 'a DNS label of at most 63 characters');
+      }
+      return name;
+    });
+  })();
+  return { createsFiles, readsPaths: paths('readsPaths', c.readsPaths), writesPaths: paths('writesPaths', c.writesPaths), signals };
 }
 
 function resolveIdentityToken(path: string, prefix: string, c: ContainerSpec): ResolvedContainer['identityToken'] {

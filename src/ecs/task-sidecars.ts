@@ -543,6 +543,7 @@ function readAppContainer(name: string, def: ecs.CfnTaskDefinition.ContainerDefi
     })),
     env,
     uid: user ? Number(user[1]) : undefined,
+    gid: user?.[2] ? Number(user[2].slice(1)) : undefined,
     mountPaths: ((def.mountPoints as any[] | undefined) ?? []).map(m => String(m.containerPath)),
   };
 }

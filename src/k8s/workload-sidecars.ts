@@ -3,10 +3,12 @@ import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
 import { REDIRECT_VOLUME, RULES_FILE, redirectRules } from './redirect';
 import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
+import { kubernetesRuntime } from './runtime';
 import { SidecarMode, modeFor } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
+import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
@@ -199,6 +201,7 @@ export class WorkloadSidecars extends Construct {
     }
     const path = this.workloadPath;
     const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT);
+    checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup));
     this.report([
       ...composed.warnings,
       ...composed.cloudPermissions.map(({ owner, permission }) => `${owner.path}: needs ${permission.provider} permissions `

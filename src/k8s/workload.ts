@@ -35,7 +35,7 @@ export function podTemplate(json: any): { metadata?: any; spec?: any } {
   return node;
 }
 
-function readContainer(c: any, podUid: number | undefined): AppContainerModel {
+function readContainer(c: any, podUid: number | undefined, podGid: number | undefined): AppContainerModel {
   const env = new Map<string, string | undefined>();
   for (const e of c.env ?? []) {
     env.set(e.name, e.valueFrom === undefined ? String(e.value ?? '') : undefined);
@@ -45,6 +45,7 @@ function readContainer(c: any, podUid: number | undefined): AppContainerModel {
     ports: (c.ports ?? []).map((p: any) => ({ port: Number(p.containerPort), protocol: (p.protocol ?? 'TCP') as Protocol })),
     env,
     uid: c.securityContext?.runAsUser ?? podUid,
+    gid: c.securityContext?.runAsGroup ?? podGid,
     mountPaths: (c.volumeMounts ?? []).map((m: any) => String(m.mountPath)),
     longRunning: c.restartPolicy === 'Always',
   };
@@ -53,9 +54,10 @@ function readContainer(c: any, podUid: number | undefined): AppContainerModel {
 /** Reads the app side of a pod spec. */
 export function readAppPod(spec: any): AppPodModel {
   const podUid = spec?.securityContext?.runAsUser;
+  const podGid = spec?.securityContext?.runAsGroup;
   return {
-    containers: (spec?.containers ?? []).map((c: any) => readContainer(c, podUid)),
-    initContainers: (spec?.initContainers ?? []).map((c: any) => readContainer(c, podUid)),
+    containers: (spec?.containers ?? []).map((c: any) => readContainer(c, podUid, podGid)),
+    initContainers: (spec?.initContainers ?? []).map((c: any) => readContainer(c, podUid, podGid)),
     volumes: (spec?.volumes ?? []).map((v: any) => String(v.name)),
   };
 }

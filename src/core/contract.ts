@@ -1,0 +1,372 @@
+/**
+ * The runtime contract of a pod: what its containers need when they run, checked at
+ * synth on every platform before anything is rendered. Schemas prove a file's shape;
+ * this proves that
+ * - every file a container must read (config files, secrets, files another container
+ *   creates, tokens its configuration names) is mounted there and readable by its UID,
+ *   GID and groups, with the mode and ownership the platform gives it;
+ * - every path a container writes is writable by it with a read-only root filesystem;
+ * - every Unix socket a container creates can be connected to by the containers that share it;
+ * - every signal has a sender the kernel lets deliver it;
+ * - every command the library runs inside a known third-party image uses only binaries
+ *   that image ships (`image-facts.ts`; an image the table does not know is not checked).
+ * Access is decided as the kernel does: owner, then group (primary and supplementary),
+ * then others; root bypasses file modes only with CAP_DAC_OVERRIDE in effect.
+ * Internal: not part of the jsii API.
+ */
+import { ComposedPod } from './composition';
+import { ProbeKind } from './probe';
+import { Errors } from './errors';
+import { ImageFacts, imageFacts } from './image-facts';
+import { ResolvedContainer } from './resolve';
+import { readShellScript, SHELL_BUILTINS } from './shell-words';
+import { VolumeKind } from './volume';
+
+/** Owner, group and mode of a file or directory as the platform makes it. */
+export interface FileAccess {
+  readonly uid: number;
+  readonly gid: number;
+  readonly mode: number;
+}
+
+/** A process's identity as the kernel checks it. */
+export interface ProcessIdentity {
+  /** Undefined: the image's user, not known at synth. */
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly groups: readonly number[];
+  /** Capabilities in effect (for root: those added after dropping; non-root: none, see kubernetes/kubernetes#56374). */
+  readonly capabilities: ReadonlySet<string>;
+}
+
+/** An app container as the runtime contract sees it. */
+export interface RuntimeAppContainer {
+  readonly name: string;
+  readonly identity: ProcessIdentity;
+  /** Mounts of sidecar volumes the app gets (path -> volume). */
+}
+
+/** How a platform runs a pod, as far as the contract needs it. Given by each binder. */
+export interface RuntimePlatform {
+  /** Name for messages, e.g. 'Kubernetes'. */
+  readonly name: string;
+  /** Groups every container of the pod has as supplementary groups (Kubernetes fsGroup, supplementalGroups). */
+  readonly podGroups: readonly number[];
+  /** A generated config file as it appears in a container. */
+  configFile(volume: string, file: string, mode: number, sensitive: boolean): FileAccess;
+  /** A file of a SECRET volume. */
+  secretFile(volume: string): FileAccess;
+  /** The directory of a SCRATCH or MEMORY volume when containers start. */
+  scratchDir(volume: string): FileAccess;
+  /**
+   * The group of files created in a scratch volume by a process of primary group `gid`
+   * (a setgid directory passes its own group on: Kubernetes emptyDir with fsGroup).
+   */
+  createdFileGroup(volume: string, gid: number): number;
+  /** Where the platform puts a container's identity token, if it does. */
+  readonly identityTokenDir?: string;
+  /** The containers of a pod can share one process namespace. */
+  readonly canShareProcessNamespace: boolean;
+  /** App containers of the pod. */
+  readonly apps: readonly RuntimeAppContainer[];
+}
+
+const R = 4;
+const W = 2;
+const X = 1;
+
+/** Whether `who` has every bit of `want` (R, W, X) on `file`, as the kernel decides. */
+export function allowed(who: ProcessIdentity, file: FileAccess, want: number): boolean {
+  if (who.uid === 0 && who.capabilities.has('DAC_OVERRIDE')) {
+    // Root with DAC_OVERRIDE reads and writes anything; executes if any x bit is set.
+    return (want & X) === 0 || (file.mode & 0o111) !== 0;
+  }
+  if (who.uid !== undefined && who.uid === file.uid) { return ((file.mode >> 6) & want) === want; }
+  const inGroup = (who.gid !== undefined && who.gid === file.gid) || who.groups.includes(file.gid);
+  if (inGroup) { return ((file.mode >> 3) & want) === want; }
+  return (file.mode & want) === want;
+}
+
+function sidecarIdentity(c: ResolvedContainer, platform: RuntimePlatform): ProcessIdentity {
+  const s = c.security;
+  // Capabilities added to a non-root container are not in effect for its process
+  // (no ambient capabilities: kubernetes/kubernetes#56374).
+  return { uid: s.uid, gid: s.gid, groups: platform.podGroups, capabilities: new Set(s.uid === 0 ? s.addCapabilities : []) };
+}
+
+function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
+}
+
+function describe(who: ProcessIdentity): string {
+  const groups = who.groups.length ? ` and groups ${who.groups.join(',')}` : '';
+  return `UID ${who.uid ?? '(the image\'s)'}, GID ${who.gid ?? '(the image\'s)'}${groups}`;
+}
+
+function describeFile(f: FileAccess): string {
+  return `${octal(f.mode)} owned by ${f.uid}:${f.gid}`;
+}
+
+interface Party {
+  readonly name: string;
+  readonly path: string;
+  readonly field: string;
+  readonly identity: ProcessIdentity;
+  /** Mount path -> volume name, readOnly. */
+  readonly mounts: ReadonlyArray<{ readonly volume: string; readonly path: string; readonly readOnly: boolean }>;
+  readonly readOnlyRoot: boolean;
+  readonly container?: ResolvedContainer;
+}
+
+function within(path: string, dir: string): string | undefined {
+  if (path === dir) { return ''; }
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
+}
+
+/** The mount that holds `path` (the deepest one), and the path inside it. */
+function mountOf(party: Party, path: string) {
+  let best: { mount: Party['mounts'][number]; rest: string } | undefined;
+  for (const m of party.mounts) {
+    const rest = within(path, m.path);
+    if (rest !== undefined && (!best || m.path.length > best.mount.path.length)) { best = { mount: m, rest }; }
+  }
+  return best;
+}
+
+/**
+ * Checks the runtime contract of a composed pod on a platform. Throws the first breach,
+ * naming the containers and the fix.
+ */
+export function checkRuntimeContract(pod: ComposedPod, platform: RuntimePlatform): void {
+  const volumes = new Map(pod.volumes.map(v => [v.volume.name, v.volume]));
+  const parties: Party[] = pod.containers.map(c => ({
+    name: c.name,
+    path: c.owner.path,
+    field: c.field,
+    identity: sidecarIdentity(c, platform),
+    mounts: c.volumeMounts,
+    readOnlyRoot: c.security.readOnlyRootFilesystem,
+    container: c,
+  }));
+  for (const app of platform.apps) {
+    parties.push({
+      name: app.name,
+      path: pod.targetPath,
+      field: `app container ${JSON.stringify(app.name)}: `,
+      identity: { ...app.identity, groups: [...new Set([...app.identity.groups, ...platform.podGroups])] },
+      mounts: pod.appMounts.get(app.name) ?? [],
+      readOnlyRoot: false,
+    });
+  }
+
+  // Who creates files in which volume.
+  const creators = new Map<string, Array<{ party: Party; mode: number; sockets: boolean; field: string }>>();
+  for (const p of parties) {
+    for (const f of p.container?.createsFiles ?? []) {
+      const list = creators.get(f.volume) ?? [];
+      list.push({ party: p, mode: f.mode, sockets: f.sockets, field: f.field });
+      creators.set(f.volume, list);
+    }
+  }
+
+  for (const p of parties) {
+    for (const m of p.mounts) {
+      const v = volumes.get(m.volume);
+      if (!v) { continue; }
+      if (v.kind === VolumeKind.CONFIG_FILES) {
+        for (const f of v.files) {
+          const access = platform.configFile(v.name, f.name, f.mode ?? 0o444, v.sensitive);
+          checkDirAndFile(p, `${m.path}/${f.name}`, access, R, platform, `config file of volume ${JSON.stringify(v.name)}`);
+        }
+      } else if (v.kind === VolumeKind.SECRET) {
+        checkDirAndFile(p, `${m.path}/*`, platform.secretFile(v.name), R, platform, `secret ${JSON.stringify(v.secretName)}`);
+      }
+    }
+  }
+
+  // Files created at run time: the creator can write the directory; every other container
+  // that mounts the volume can read (or connect to) what it creates.
+  for (const [volume, list] of creators) {
+    const dir = platform.scratchDir(volume);
+    for (const { party, mode, sockets, field } of list) {
+      if (!allowed(party.identity, dir, W | X)) {
+        throw Errors.runtimeUnwritable(party.path, `${party.field}${field.slice(party.field.length)}`, volume, party.name,
+          `${platform.name} gives the volume's directory ${describeFile(dir)} and the container runs as ${describe(party.identity)}`,
+          'Run the container with the volume\'s owner or group, or have the platform prepare the directory for it');
+      }
+      const created: FileAccess = { uid: party.identity.uid!, gid: platform.createdFileGroup(volume, party.identity.gid!), mode };
+      for (const reader of parties) {
+        if (reader === party) { continue; }
+        const m = reader.mounts.find(x => x.volume === volume);
+        if (!m) { continue; }
+        const want = sockets ? R | W : R;
+        if (!allowed(reader.identity, dir, X) || !allowed(reader.identity, created, want)) {
+          throw sockets
+            ? Errors.runtimeSocketUnreachable(party.path, field, volume, party.name, reader.name,
+              `the sockets are ${describeFile(created)} and ${reader.name} runs as ${describe(reader.identity)} on ${platform.name}`)
+            : Errors.runtimeUnreadable(party.path, field, `${m.path}/*`, reader.name,
+              `${party.name} creates the files ${describeFile(created)} and ${reader.name} runs as ${describe(reader.identity)} on ${platform.name}`,
+              'Give the files a mode their readers can use (a group they share, e.g. the pod\'s fsGroup), or run the readers with that group');
+        }
+      }
+    }
+  }
+
+  for (const p of parties) {
+    const c = p.container;
+    if (!c) { continue; }
+    c.readsPaths.forEach((path, i) => checkReadsPath(p, path, `${c.field}readsPaths[${i}]`, volumes, creators, platform));
+    c.writesPaths.forEach((path, i) => {
+      const field = `${c.field}writesPaths[${i}]`;
+      const at = mountOf(p, path);
+      if (!at) {
+        if (p.readOnlyRoot) {
+          throw Errors.runtimeUnwritable(p.path, field, path, p.name, 'no volume is mounted there and the root filesystem is read-only',
+            'Mount a SCRATCH or MEMORY volume read-write at that path or above it');
+        }
+        return;
+      }
+      const v = volumes.get(at.mount.volume);
+      if (at.mount.readOnly || !v || (v.kind !== VolumeKind.SCRATCH && v.kind !== VolumeKind.MEMORY)) {
+        throw Errors.runtimeUnwritable(p.path, field, path, p.name, `the volume ${JSON.stringify(at.mount.volume)} is mounted read-only at ${at.mount.path}`,
+          'Mount a SCRATCH or MEMORY volume read-write at that path or above it');
+      }
+      const dir = platform.scratchDir(v.name);
+      if (!allowed(p.identity, dir, W | X)) {
+        throw Errors.runtimeUnwritable(p.path, field, path, p.name,
+          `${platform.name} gives the volume ${JSON.stringify(v.name)} the directory ${describeFile(dir)} and the container runs as ${describe(p.identity)}`,
+          'Run the container with the volume\'s owner or group, or have the platform prepare the directory for it');
+      }
+    });
+    c.signals.forEach((target, i) => checkSignal(p, target, `${c.field}signals[${i}]`, parties, pod, platform));
+  }
+
+  for (const c of pod.containers) { checkImageCommands(c); }
+}
+
+function checkDirAndFile(p: Party, path: string, file: FileAccess, want: number, platform: RuntimePlatform, what: string): void {
+  if (!allowed(p.identity, file, want)) {
+    throw Errors.runtimeUnreadable(p.path, `${p.field}volumeMounts`, path, p.name,
+      `the ${what} is ${describeFile(file)} on ${platform.name} and the container runs as ${describe(p.identity)}`,
+      'Give the file a mode the container can read (e.g. 0444), or a group the container is in (the pod\'s fsGroup)');
+  }
+}
+
+function checkReadsPath(p: Party, path: string, field: string, volumes: Map<string, ComposedPod['volumes'][number]['volume']>,
+  creators: Map<string, Array<{ party: Party; mode: number }>>, platform: RuntimePlatform): void {
+  const c = p.container!;
+  if (platform.identityTokenDir && c.identityToken && within(path, platform.identityTokenDir) !== undefined) { return; }
+  const at = mountOf(p, path);
+  if (!at) {
+    const token = path.startsWith('/var/run/secrets/') ? ` (${platform.name} ${platform.identityTokenDir ? 'mounts an identity token only into containers that ask for one (identityToken)' : 'gives containers no identity token file'})` : '';
+    throw Errors.runtimeMissingFile(p.path, field, path, p.name, `nothing is mounted there${token}`,
+      'Mount the volume that holds the file into this container, or point the setting at a mounted file');
+  }
+  const v = volumes.get(at.mount.volume);
+  if (!v) { return; }
+  if (v.kind === VolumeKind.CONFIG_FILES) {
+    const file = v.files.find(f => f.name === at.rest);
+    if (!file) {
+      throw Errors.runtimeMissingFile(p.path, field, path, p.name, `the volume ${JSON.stringify(v.name)} mounted at ${at.mount.path} has no file ${JSON.stringify(at.rest)} (it has ${v.files.map(f => f.name).join(', ')})`,
+        'Point the setting at a file of the volume');
+    }
+    checkDirAndFile(p, path, platform.configFile(v.name, file.name, file.mode ?? 0o444, v.sensitive), R, platform, `config file of volume ${JSON.stringify(v.name)}`);
+  } else if (v.kind === VolumeKind.SECRET) {
+    checkDirAndFile(p, path, platform.secretFile(v.name), R, platform, `secret ${JSON.stringify(v.secretName)}`);
+  } else {
+    const made = (creators.get(v.name) ?? []).filter(x => x.party !== p);
+    if (made.length === 0 && !(c.createsFiles.some(f => f.volume === v.name))) {
+      throw Errors.runtimeMissingFile(p.path, field, path, p.name, `nothing in the pod creates files in the volume ${JSON.stringify(v.name)} mounted at ${at.mount.path}`,
+        'Point the setting at a file that a container of the pod creates or the platform provides');
+    }
+  }
+}
+
+function checkSignal(p: Party, target: string, field: string, parties: Party[], pod: ComposedPod, platform: RuntimePlatform): void {
+  const to = parties.find(x => x.name === target);
+  if (!to) {
+    throw Errors.unknownReference(p.path, field, target, 'container', pod.targetPath, parties.map(x => x.name));
+  }
+  if (!platform.canShareProcessNamespace) {
+    throw Errors.runtimeSignalUndeliverable(p.path, field, p.name, target, `${platform.name} gives the containers of a pod no shared process namespace`,
+      'Reload without a signal (e.g. an HTTP call to the app, or the app watching its files)');
+  }
+  if (!pod.shareProcessNamespace) {
+    throw Errors.runtimeSignalUndeliverable(p.path, field, p.name, target, 'the pod does not share one process namespace',
+      'Ask for pod.shareProcessNamespace in the sidecar that signals');
+  }
+  const from = p.identity;
+  const sameUser = from.uid !== undefined && from.uid === to.identity.uid;
+  const mayKill = from.uid === 0 && from.capabilities.has('KILL');
+  if (!sameUser && !mayKill) {
+    const why = from.uid !== 0 && p.container?.security.addCapabilities.includes('KILL')
+      ? `${p.name} runs as UID ${from.uid}: the KILL capability added to a non-root container is not in effect for its process (kubernetes/kubernetes#56374)`
+      : `${p.name} runs as ${describe(from)} and ${target} as ${describe(to.identity)}; the kernel lets a process signal another user's only with CAP_KILL in effect`;
+    throw Errors.runtimeSignalUndeliverable(p.path, field, p.name, target, why,
+      'Reload without a signal (an HTTP call to the app, or the app watching its files), or run both with one UID');
+  }
+}
+
+/** Every command the library runs inside the container's image, with the field it comes from. */
+function libraryCommands(c: ResolvedContainer): Array<{ field: string; argv: string[] }> {
+  const out: Array<{ field: string; argv: string[] }> = [];
+  if (c.command) { out.push({ field: 'command', argv: c.command }); }
+  if (c.healthCommand) { out.push({ field: 'healthCommand', argv: c.healthCommand }); }
+  if (c.waitCommand) { out.push({ field: 'waitCommand', argv: c.waitCommand }); }
+  if (c.shutdown.drainCommand) { out.push({ field: 'shutdown.drainCommand', argv: c.shutdown.drainCommand }); }
+  for (const [field, probe] of [['startupProbe', c.startupProbe], ['readinessProbe', c.readinessProbe], ['livenessProbe', c.livenessProbe]] as const) {
+    if (probe?.kind === ProbeKind.EXEC) { out.push({ field: `${field}.command`, argv: probe.command! }); }
+  }
+  return out;
+}
+
+const SHELLS = new Set(['sh', 'bash', 'ash', 'dash']);
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+/** Whether the image ships `binary` (a bare name on PATH, or an absolute path). */
+export function ships(facts: ImageFacts, binary: string): boolean {
+  if (binary.includes('/')) { return facts.binaries.includes(binary); }
+  return facts.binaries.includes(binary) || facts.binaries.some(b => b.includes('/') && basename(b) === binary);
+}
+
+/**
+ * Checks commands run inside `image` against what the image ships. Exported for binders,
+ * which run their own containers (the redirect init, the config writer).
+ */
+export function checkCommandsInImage(path: string, container: string, image: string, commands: Array<{ field: string; argv: string[] }>): void {
+  const facts = imageFacts(image);
+  if (!facts) { return; }
+  for (const { field, argv } of commands) {
+    const first = argv[0];
+    const missing = (binary: string, why?: string) => Errors.runtimeMissingBinary(path, field, binary, container, image,
+      why ?? `the image ships no ${JSON.stringify(binary)} (${facts.source})`);
+    if (!ships(facts, first)) { throw missing(first); }
+    const shell = basename(first);
+    if (!SHELLS.has(shell)) { continue; }
+    const script = argv[1] === '-c' ? argv[2] : undefined;
+    if (script === undefined) { continue; }
+    const reading = readShellScript(script);
+    if (reading.unreadable) {
+      throw Errors.runtimeMissingBinary(path, field, first, container, image, `the script uses ${reading.unreadable}, which the check cannot follow`);
+    }
+    if (reading.needsBash && shell !== 'bash') {
+      throw missing('bash', `the script uses /dev/tcp, which only bash provides, and runs under ${first}`);
+    }
+    for (const cmd of reading.commands) {
+      if (SHELL_BUILTINS.has(cmd)) { continue; }
+      if (!ships(facts, cmd)) { throw missing(cmd); }
+    }
+  }
+}
+
+const commandsChecked = new WeakSet<ResolvedContainer>();
+
+function checkImageCommands(c: ResolvedContainer): void {
+  if (commandsChecked.has(c)) { return; }
+  checkCommandsInImage(c.owner.path, c.name, c.image, libraryCommands(c).map(x => ({ field: `${c.field}${x.field}`, argv: x.argv })));
+  commandsChecked.add(c);
+}

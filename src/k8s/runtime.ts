@@ -1,0 +1,58 @@
+/**
+ * How Kubernetes runs a pod, for the runtime contract check (core/contract.ts): who
+ * owns the files of each volume and with which mode, and who the app containers are.
+ * Facts from the kubelet (kubernetes/kubernetes, pkg/volume):
+ * - emptyDir (disk or memory) is a directory with mode 0777 (emptydir/empty_dir.go setupDir);
+ * - ConfigMap, Secret and projected files are written by the kubelet as root with the
+ *   item's mode, or the volume's defaultMode (0644 when none is given);
+ * - with a pod `fsGroup`, every such volume is chowned to that group: files get at least
+ *   0440 (read-only volumes) or 0660, directories the setgid bit, so that files created
+ *   later inherit the group (volume_linux.go SetVolumeOwnership); `fsGroup` and
+ *   `supplementalGroups` are supplementary groups of every container's process.
+ */
+import { FileAccess, ProcessIdentity, RuntimePlatform } from '../core/contract';
+
+/** The capabilities container runtimes give a container by default (containerd/CRI-O, moby oci/caps/defaults.go). */
+const DEFAULT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
+  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
+
+/** Where Kubernetes mounts a service account token (and tools look for it). */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+function appIdentity(c: any, pod: any): ProcessIdentity {
+  const sc = c.securityContext ?? {};
+  const uid: number | undefined = sc.runAsUser ?? pod.runAsUser;
+  const gid: number | undefined = sc.runAsGroup ?? pod.runAsGroup;
+  const caps = new Set<string>();
+  if (uid === 0) {
+    const drop: string[] = sc.capabilities?.drop ?? [];
+    if (!drop.includes('ALL')) { DEFAULT_CAPABILITIES.filter(x => !drop.includes(x)).forEach(x => caps.add(x)); }
+    (sc.capabilities?.add ?? []).forEach((x: string) => caps.add(x));
+  }
+  return { uid, gid, groups: [], capabilities: caps };
+}
+
+/**
+ * The runtime of one pod spec (as it will be rendered: `fsGroup` is the pod's, including
+ * one the sidecars ask for).
+ */
+export function kubernetesRuntime(spec: any, fsGroup: number | undefined): RuntimePlatform {
+  const podSc = spec?.securityContext ?? {};
+  const podGroups: number[] = [...(fsGroup !== undefined ? [fsGroup] : []), ...((podSc.supplementalGroups ?? []) as number[])];
+  const withGroup = (mode: number, readOnly: boolean): FileAccess => (fsGroup === undefined
+    ? { uid: 0, gid: 0, mode }
+    : { uid: 0, gid: fsGroup, mode: mode | (readOnly ? 0o440 : 0o660) });
+  return {
+    name: 'Kubernetes',
+    podGroups,
+    // Generated files are rendered with their own mode (k8s/render.ts renderVolume).
+    configFile: (_volume, _file, mode) => withGroup(mode, true),
+    // SECRET volumes are rendered with defaultMode 0440 (k8s/render.ts renderVolume).
+    secretFile: () => withGroup(0o440, true),
+    scratchDir: () => ({ uid: 0, gid: fsGroup ?? 0, mode: 0o777 }),
+    createdFileGroup: (_volume, gid) => fsGroup ?? gid,
+    identityTokenDir: SERVICE_ACCOUNT_DIR,
+    canShareProcessNamespace: true,
+    apps: (spec?.containers ?? []).map((c: any) => ({ name: String(c.name), identity: appIdentity(c, podSc) })),
+  };
+}
