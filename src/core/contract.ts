@@ -43,7 +43,6 @@ export interface ProcessIdentity {
 export interface RuntimeAppContainer {
   readonly name: string;
   readonly identity: ProcessIdentity;
-  /** Mounts of sidecar volumes the app gets (path -> volume). */
 }
 
 /** How a platform runs a pod, as far as the contract needs it. Given by each binder. */
@@ -69,6 +68,12 @@ export interface RuntimePlatform {
   readonly canShareProcessNamespace: boolean;
   /** App containers of the pod. */
   readonly apps: readonly RuntimeAppContainer[];
+  /**
+   * The identity a sidecar container really runs with, where the platform does not apply
+   * its security settings (ACI's Standard SKU).
+   * @default - the container's security settings
+   */
+  readonly sidecarIdentity?: (c: ResolvedContainer) => ProcessIdentity;
 }
 
 const R = 4;
@@ -88,6 +93,10 @@ export function allowed(who: ProcessIdentity, file: FileAccess, want: number): b
 }
 
 function sidecarIdentity(c: ResolvedContainer, platform: RuntimePlatform): ProcessIdentity {
+  if (platform.sidecarIdentity) {
+    const id = platform.sidecarIdentity(c);
+    return { ...id, groups: [...id.groups, ...platform.podGroups] };
+  }
   const s = c.security;
   // Capabilities added to a non-root container are not in effect for its process
   // (no ambient capabilities: kubernetes/kubernetes#56374).
@@ -304,7 +313,7 @@ function checkSignal(p: Party, target: string, field: string, parties: Party[], 
       ? `${p.name} runs as UID ${from.uid}: the KILL capability added to a non-root container is not in effect for its process (kubernetes/kubernetes#56374)`
       : `${p.name} runs as ${describe(from)} and ${target} as ${describe(to.identity)}; the kernel lets a process signal another user's only with CAP_KILL in effect`;
     throw Errors.runtimeSignalUndeliverable(p.path, field, p.name, target, why,
-      'Reload without a signal (an HTTP call to the app, or the app watching its files), or run both with one UID');
+      'Reload without a signal (an HTTP call to the app, or the app watching its files), or run the sender as root with every capability dropped but KILL');
   }
 }
 

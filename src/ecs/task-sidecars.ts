@@ -9,8 +9,10 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
 import { PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './render';
+import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
+import { checkRuntimeContract } from '../core/contract';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
@@ -213,6 +215,7 @@ export class TaskSidecars extends Construct {
       volumes: appVolumes,
     };
     const pod = composePod(tdPath, app, this.attached, WorkloadIdentity.AWS_IAM_ROLE);
+    checkRuntimeContract(pod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })), new Set()));
     for (const [key, { owner, value }] of pod.annotations) {
       throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,
         'ECS tasks have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on ECS');

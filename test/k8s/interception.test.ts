@@ -160,3 +160,41 @@ describe('traffic interception on Kubernetes', () => {
     }), ErrorCode.INVALID_INTERCEPTION, 'web/p4: pod.trafficInterception.outboundPort 1 equals inboundPort');
   });
 });
+
+describe('what bypasses the proxy is refused, not left to chance', () => {
+  test('an app port missing from appPorts (a typo) is refused, naming the port, the container and the fix', () => {
+    const chart = newChart();
+    const d = rawDeployment(chart, 'api');
+    WorkloadSidecars.of(d).add(proxy(chart, { interceptTraffic: { inboundPort: 15006, outboundPort: 15001, appPorts: [9090] } }));
+    expectError(() => synth(chart), ErrorCode.PORT_NOT_CAPTURED,
+      'web/proxy: appPorts [9090] leaves port 8080 of app container "app" in web/api uncaptured', 'Add 8080 to appPorts', 'excludeInboundPorts');
+  });
+  test('an app port excluded on purpose, or captured, passes', () => {
+    for (const extra of [{ appPorts: [9090], excludeInboundPorts: [8080] }, { appPorts: [8080, 9090] }]) {
+      const chart = newChart();
+      const d = rawDeployment(chart, 'api');
+      WorkloadSidecars.of(d).add(proxy(chart, { interceptTraffic: { inboundPort: 15006, outboundPort: 15001, ...extra } }));
+      expect(() => synth(chart)).not.toThrow();
+    }
+  });
+  test('an app container running with the proxy\'s exempt group is refused', () => {
+    const chart = newChart();
+    const d = rawDeployment(chart, 'api', [{ name: 'api', image: 'ghcr.io/acme/app:1.0.0', ports: [{ containerPort: 8080 }], securityContext: { runAsUser: 2000, runAsGroup: 1337 } }]);
+    WorkloadSidecars.of(d).add(proxy(chart));
+    expectError(() => synth(chart), ErrorCode.EXEMPT_GROUP,
+      'web/api: app container "api" runAsGroup 1337 of container "api" in web/api is the group whose traffic the proxy of web/proxy never redirects');
+  });
+  test('the pod-level runAsGroup counts too', () => {
+    const chart = newChart();
+    const d = rawDeployment(chart, 'api', undefined, { securityContext: { runAsGroup: 1337 } });
+    WorkloadSidecars.of(d).add(proxy(chart));
+    expectError(() => synth(chart), ErrorCode.EXEMPT_GROUP, 'runAsGroup 1337');
+  });
+  test('another sidecar running with the exempt group is refused', () => {
+    const chart = newChart();
+    const d = rawDeployment(chart, 'api');
+    const agent = new Sidecar(chart, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', security: { uid: 4000, gid: 1337 } });
+    WorkloadSidecars.of(d).add(proxy(chart), agent);
+    expectError(() => synth(chart), ErrorCode.EXEMPT_GROUP, 'web/agent: security.gid 1337 of container "agent"', 'web/proxy never redirects');
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * How Azure Container Instances runs a container group, for the runtime contract check
+ * (core/contract.ts).
+ * - The Standard SKU does not apply container security contexts: each container runs as
+ *   its image's user (the image facts table says which, where it knows the image; root
+ *   keeps the runtime's default capabilities). The Confidential SKU applies them.
+ * - Secret volumes (generated config files) and emptyDir volumes: Azure documents neither
+ *   owner nor mode; they are taken as root-owned, world-readable files (0644) and a
+ *   world-writable directory, so that on ACI this check proves only what does not depend
+ *   on them (the files are mounted where they are read, commands, signals).
+ * - Containers of a group share no process namespace.
+ */
+import { FileAccess, ProcessIdentity, RuntimePlatform } from '../core/contract';
+import { imageFacts } from '../core/image-facts';
+import { ResolvedContainer } from '../core/resolve';
+
+const DEFAULT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
+  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
+
+/** The identity of a container whose security context is not applied: its image's user. */
+function imageIdentity(image: string): ProcessIdentity {
+  const user = imageFacts(image)?.user;
+  const m = user === undefined ? null : /^(\d+)(?::(\d+))?$/.exec(user);
+  if (!m) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
+  const uid = Number(m[1]);
+  return { uid, gid: m[2] !== undefined ? Number(m[2]) : undefined, groups: [], capabilities: new Set(uid === 0 ? DEFAULT_CAPABILITIES : []) };
+}
+
+export function aciRuntime(appNames: readonly string[], securityContexts: boolean): RuntimePlatform {
+  return {
+    name: 'ACI',
+    podGroups: [],
+    configFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o644 }),
+    secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o644 }),
+    scratchDir: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o777 }),
+    createdFileGroup: (_volume, gid) => gid,
+    canShareProcessNamespace: false,
+    apps: appNames.map(name => ({ name, identity: { uid: undefined, gid: undefined, groups: [], capabilities: new Set<string>() } })),
+    sidecarIdentity: securityContexts ? undefined : (c: ResolvedContainer) => imageIdentity(c.image),
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * How ECS Fargate runs a task, for the runtime contract check (core/contract.ts).
+ * - Task-storage volumes are bind mounts of a directory owned by root with mode 0755
+ *   (aws/containers-roadmap#938, #863): only root can create files there unless the task
+ *   prepares the directory first.
+ * - Generated config files are written by the config writer (root) with their own mode
+ *   (ecs/task-sidecars.ts deliverConfig).
+ * - A container's `user` is "uid:gid"; ECS has no supplementary groups for containers.
+ * - `pidMode: task` shares one process namespace between the containers of a task.
+ */
+import { FileAccess, ProcessIdentity, RuntimePlatform } from '../core/contract';
+
+/** Docker's default capabilities (moby oci/caps/defaults.go), which Fargate keeps unless dropped. */
+const DEFAULT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
+  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
+
+/** An app container definition as rendered (CloudFormation shape). */
+function appIdentity(def: any): ProcessIdentity {
+  const user = typeof def.user === 'string' ? /^(\d+)(?::(\d+))?$/.exec(def.user) : null;
+  const uid = user ? Number(user[1]) : undefined;
+  const gid = user?.[2] !== undefined ? Number(user[2]) : undefined;
+  const caps = new Set<string>();
+  if (uid === 0 || def.user === undefined) {
+    // No user: the image's, which we cannot know (uid stays undefined, no capabilities assumed).
+    if (uid === 0) {
+      const drop: string[] = def.linuxParameters?.capabilities?.drop ?? [];
+      if (!drop.includes('ALL')) { DEFAULT_CAPABILITIES.filter(x => !drop.includes(x)).forEach(x => caps.add(x)); }
+      (def.linuxParameters?.capabilities?.add ?? []).forEach((x: string) => caps.add(x));
+    }
+  }
+  return { uid, gid, groups: [], capabilities: caps };
+}
+
+/**
+ * @param apps the app container definitions, by name, as rendered
+ * @param preparedVolumes scratch volumes whose directory the task makes writable for every
+ *   container before they start (mode 0777 with the sticky bit)
+ */
+export function fargateRuntime(apps: ReadonlyArray<{ readonly name: string; readonly def: any }>, preparedVolumes: ReadonlySet<string>): RuntimePlatform {
+  return {
+    name: 'ECS Fargate',
+    podGroups: [],
+    configFile: (_volume, _file, mode): FileAccess => ({ uid: 0, gid: 0, mode }),
+    secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o400 }),
+    scratchDir: (volume): FileAccess => (preparedVolumes.has(volume) ? { uid: 0, gid: 0, mode: 0o1777 } : { uid: 0, gid: 0, mode: 0o755 }),
+    createdFileGroup: (_volume, gid) => gid,
+    canShareProcessNamespace: true,
+    apps: apps.map(a => ({ name: a.name, identity: appIdentity(a.def) })),
+  };
+}
