@@ -46,7 +46,7 @@ export interface ImageFacts {
 // ---------------------------------------------------------------------------------------------
 
 /** coreutils commands the library's generated scripts use (GNU coreutils or busybox applets). */
-const CORE = ['sleep', 'cat', 'cp', 'mv', 'rm', 'ln', 'ls', 'mkdir', 'chmod', 'chown', 'touch', 'test', 'echo', 'env', 'id', 'true', 'false', 'timeout'];
+const CORE = ['sleep', 'cat', 'cp', 'mv', 'rm', 'ln', 'ls', 'mkdir', 'chmod', 'chown', 'touch', 'test', 'echo', 'printf', 'base64', 'env', 'id', 'true', 'false', 'timeout'];
 
 /**
  * ubuntu:22.04 and ubuntu:24.04 base: bash, dash (/bin/sh), coreutils, procps (kill, pkill, pgrep,
@@ -227,11 +227,16 @@ const ISTIO_PROXY: Omit<ImageFacts, 'repository' | 'tags'> = {
   ],
   source: `${ISTIO_SOURCE}; docker/Dockerfile.base: FROM ubuntu:noble (ubuntu:jammy up to 1.23) + apt-get install curl iptables nftables iproute2 netcat-openbsd tcpdump conntrack lsof sudo …, update-alternatives --set iptables/ip6tables to the -legacy binaries, useradd istio-proxy 1337 but no USER (root); the iptables package ships the -legacy/-nft variants and the iptables-restore/ip6tables-restore alternatives (Debian/Ubuntu iptables packaging, checked with dpkg -L iptables and update-alternatives --query iptables on Debian 12); ${UBUNTU_SOURCE}`,
 };
+/** Wolfi's iptables and ip6tables packages install into /sbin (names from the package tests). */
+const WOLFI_IPTABLES = [
+  ...IPTABLES.filter(b => !b.startsWith('/')),
+  '/sbin/iptables-restore', '/sbin/ip6tables-restore', '/sbin/iptables-legacy-restore', '/sbin/iptables-nft-restore',
+];
 const ISTIO_PROXY_DISTROLESS: Omit<ImageFacts, 'repository' | 'tags'> = {
   bash: false,
-  binaries: ['/usr/local/bin/envoy', '/usr/local/bin/pilot-agent'],
+  binaries: ['/usr/local/bin/envoy', '/usr/local/bin/pilot-agent', ...WOLFI_IPTABLES],
   user: '65532',
-  source: `${ISTIO_SOURCE}; docker/iptables.yaml (apko, Wolfi packages iptables, ip6tables, nftables; run-as 65532), no shell; the exact iptables executable names of the Wolfi packages were not read, so none is listed`,
+  source: `${ISTIO_SOURCE}; docker/iptables.yaml (apko: Wolfi packages iptables, ip6tables, nftables, glibc; no shell; run-as 65532); wolfi-dev/os iptables.yaml @ 00534b3659f562ef9461b98d3a1775c2c91773e8 (--sbindir=/sbin; package tests run iptables-restore, iptables-legacy-restore, iptables-nft-restore and the ip6tables subpackage's ip6tables-restore, -legacy-restore, -nft-restore by name)`,
 };
 
 const AWS_CLI_AL2: Omit<ImageFacts, 'repository' | 'tags'> = {

@@ -91,6 +91,7 @@ describe('imageFacts lookups', () => {
     expect(imageFacts('openpolicyagent/opa:1.10.1-debug')?.shell).toBe('/bin/sh');
     expect(imageFacts('openpolicyagent/opa:1.10.1-envoy-static')?.binaries).toEqual(['/opa']);
     expect(imageFacts('istio/proxyv2:1.29.6-distroless')?.shell).toBeUndefined();
+    expect(imageFacts('istio/proxyv2:1.29.6-distroless')?.binaries).toEqual(expect.arrayContaining(['iptables-restore', 'ip6tables-restore']));
     expect(imageFacts('amazon/aws-xray-daemon:3.7.0')?.shell).toBe('/bin/sh');
     expect(imageFacts('public.ecr.aws/xray/aws-xray-daemon:3.7.0')?.shell).toBeUndefined();
     expect(imageFacts('public.ecr.aws/aws-cli/aws-cli:2.27.50')?.source).toContain('amazonlinux:2 ');
@@ -127,6 +128,14 @@ describe('facts the library relies on', () => {
     const f = imageFacts('public.ecr.aws/docker/library/busybox:1.37')!;
     expect(f.bash).toBe(false);
     expect(f.binaries).toEqual(expect.arrayContaining(['sh', 'cp', 'chmod', 'chown', 'mkdir', 'wget', 'kill', 'pkill', 'sleep']));
+  });
+
+  test('the ECS config writer images ship what its `sh -c` steps call', () => {
+    // src/ecs/task-sidecars.ts: printf | base64 -d > file, chmod, and `aws s3 cp` for S3 delivery.
+    for (const image of ['public.ecr.aws/docker/library/busybox:1.37', 'public.ecr.aws/aws-cli/aws-cli:2.27.50', 'public.ecr.aws/aws-cli/aws-cli:2.31.0']) {
+      expect(imageFacts(image)?.binaries).toEqual(expect.arrayContaining(['sh', 'printf', 'base64', 'chmod']));
+    }
+    expect(imageFacts('public.ecr.aws/aws-cli/aws-cli:2.27.50')?.binaries).toContain('aws');
   });
 
   test('vault (Alpine) has busybox wget, kill and pkill, and no bash', () => {
