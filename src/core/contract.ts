@@ -352,7 +352,7 @@ export function checkCommandsInImage(path: string, container: string, image: str
   for (const { field, argv } of commands) {
     const first = argv[0];
     const missing = (binary: string, why?: string) => Errors.runtimeMissingBinary(path, field, binary, container, image,
-      why ?? `the image ships no ${JSON.stringify(binary)} (${facts.source})`);
+      why ?? `the image ships no ${JSON.stringify(binary)} (${facts.source.split(',')[0]})`);
     if (!ships(facts, first)) { throw missing(first); }
     const shell = basename(first);
     if (!SHELLS.has(shell)) { continue; }

@@ -398,9 +398,14 @@ describe('DaprSidecar on ECS (STANDALONE)', () => {
     expect(warnings(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('Shop/dapr: livenessProbe (HTTP_GET) is not rendered')]));
   });
 
+  test('a health command the stock (distroless) image cannot run is refused by the runtime contract', () => {
+    expectError(() => synthTemplate(onTask({ healthCommand: ['/probe', 'http://127.0.0.1:3501/v1.0/healthz/outbound'] }).stack),
+      ErrorCode.RUNTIME_MISSING_BINARY, 'Shop/dapr: healthCommand of container "daprd" runs "/probe" in image "daprio/daprd:', 'the image ships no "/probe"');
+  });
+
   test('with a health command the app waits until daprd is HEALTHY, with the startup probe\'s timing', () => {
     // e.g. a probe binary in a custom daprd image; the stock image has none.
-    const f = onTask({ healthCommand: ['/probe', 'http://127.0.0.1:3501/v1.0/healthz/outbound'] });
+    const f = onTask({ image: 'ghcr.io/acme/daprd-with-probe:1.18.7', healthCommand: ['/probe', 'http://127.0.0.1:3501/v1.0/healthz/outbound'] });
     const t = synthTemplate(f.stack);
     expect(container(t, 'daprd').HealthCheck).toEqual({
       Command: ['CMD', '/probe', 'http://127.0.0.1:3501/v1.0/healthz/outbound'], Interval: 5, Timeout: 3, Retries: 10, StartPeriod: 50,
