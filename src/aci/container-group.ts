@@ -3,8 +3,8 @@ import * as YAML from 'yaml';
 import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
 import { aciRuntime } from './runtime';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
-import { checkRuntimeContract } from '../core/contract';
 import { PortExposure, Protocol, SecretKeyReference, StartupRole, WaitCondition } from '../core/container';
+import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, pathProblem } from '../core/names';
@@ -432,7 +432,7 @@ export class AciContainerGroup extends Construct {
     const identity = props.identity?.systemAssigned || props.identity?.userAssignedIdentityIds?.length
       ? WorkloadIdentity.AZURE_MANAGED_IDENTITY : WorkloadIdentity.NONE;
     const pod = composePod(path, app, this.attached, identity);
-    checkRuntimeContract(pod, aciRuntime(app.containers.map(c => c.name), props.sku === AciSku.CONFIDENTIAL));
+    checkRuntimeContract(pod, aciRuntime(app.containers.map(c => c.name)));
     for (const [key, { owner, value }] of pod.annotations) {
       throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,
         'container groups have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on ACI');

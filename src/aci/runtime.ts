@@ -1,9 +1,11 @@
 /**
  * How Azure Container Instances runs a container group, for the runtime contract check
  * (core/contract.ts).
- * - The Standard SKU does not apply container security contexts: each container runs as
- *   its image's user (the image facts table says which, where it knows the image; root
- *   keeps the runtime's default capabilities). The Confidential SKU applies them.
+ * - Neither SKU applies the container security context's user, group or capabilities
+ *   (the Standard SKU none of it; the Confidential SKU accepts only `privileged`, see
+ *   MicrosoftDocs/azure-docs#123837): each container runs as its image's user (the image
+ *   facts table says which, where it knows the image; root keeps the runtime's default
+ *   capabilities).
  * - Secret volumes (generated config files) and emptyDir volumes: Azure documents neither
  *   owner nor mode; they are taken as root-owned, world-readable files (0644) and a
  *   world-writable directory, so that on ACI this check proves only what does not depend
@@ -26,7 +28,7 @@ function imageIdentity(image: string): ProcessIdentity {
   return { uid, gid: m[2] !== undefined ? Number(m[2]) : undefined, groups: [], capabilities: new Set(uid === 0 ? DEFAULT_CAPABILITIES : []) };
 }
 
-export function aciRuntime(appNames: readonly string[], securityContexts: boolean): RuntimePlatform {
+export function aciRuntime(appNames: readonly string[]): RuntimePlatform {
   return {
     name: 'ACI',
     podGroups: [],
@@ -36,6 +38,6 @@ export function aciRuntime(appNames: readonly string[], securityContexts: boolea
     createdFileGroup: (_volume, gid) => gid,
     canShareProcessNamespace: false,
     apps: appNames.map(name => ({ name, identity: { uid: undefined, gid: undefined, groups: [], capabilities: new Set<string>() } })),
-    sidecarIdentity: securityContexts ? undefined : (c: ResolvedContainer) => imageIdentity(c.image),
+    sidecarIdentity: (c: ResolvedContainer) => imageIdentity(c.image),
   };
 }

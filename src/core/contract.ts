@@ -14,10 +14,11 @@
  * then others; root bypasses file modes only with CAP_DAC_OVERRIDE in effect.
  * Internal: not part of the jsii API.
  */
+/* eslint-disable no-bitwise */ // file modes and access masks are bit sets
 import { ComposedPod } from './composition';
-import { ProbeKind } from './probe';
 import { Errors } from './errors';
 import { ImageFacts, imageFacts } from './image-facts';
+import { ProbeKind } from './probe';
 import { ResolvedContainer } from './resolve';
 import { readShellScript, SHELL_BUILTINS } from './shell-words';
 import { VolumeKind } from './volume';
@@ -51,29 +52,29 @@ export interface RuntimePlatform {
   readonly name: string;
   /** Groups every container of the pod has as supplementary groups (Kubernetes fsGroup, supplementalGroups). */
   readonly podGroups: readonly number[];
+  /**
+   * The identity a sidecar container really runs with, where the platform does not apply
+   * its security settings (ACI).
+   * @default - the container's security settings
+   */
+  readonly sidecarIdentity?: (c: ResolvedContainer) => ProcessIdentity;
   /** A generated config file as it appears in a container. */
-  configFile(volume: string, file: string, mode: number, sensitive: boolean): FileAccess;
+  readonly configFile: (volume: string, file: string, mode: number, sensitive: boolean) => FileAccess;
   /** A file of a SECRET volume. */
-  secretFile(volume: string): FileAccess;
+  readonly secretFile: (volume: string) => FileAccess;
   /** The directory of a SCRATCH or MEMORY volume when containers start. */
-  scratchDir(volume: string): FileAccess;
+  readonly scratchDir: (volume: string) => FileAccess;
   /**
    * The group of files created in a scratch volume by a process of primary group `gid`
    * (a setgid directory passes its own group on: Kubernetes emptyDir with fsGroup).
    */
-  createdFileGroup(volume: string, gid: number): number;
+  readonly createdFileGroup: (volume: string, gid: number) => number;
   /** Where the platform puts a container's identity token, if it does. */
   readonly identityTokenDir?: string;
   /** The containers of a pod can share one process namespace. */
   readonly canShareProcessNamespace: boolean;
   /** App containers of the pod. */
   readonly apps: readonly RuntimeAppContainer[];
-  /**
-   * The identity a sidecar container really runs with, where the platform does not apply
-   * its security settings (ACI's Standard SKU).
-   * @default - the container's security settings
-   */
-  readonly sidecarIdentity?: (c: ResolvedContainer) => ProcessIdentity;
 }
 
 const R = 4;

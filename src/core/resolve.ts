@@ -370,7 +370,7 @@ function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): Resolv
       names.add(file.name);
       if (typeof file.content !== 'string') { throw Errors.invalidConfigFile(path, `${ff}.content`, file.content, 'is not a string'); }
       checkInt(path, `${ff}.mode`, file.mode, 0, 0o777);
-      return { name: file.name, content: file.content, mode: file.mode ?? (v.sensitive ? 0o440 : 0o444) };
+      return { name: file.name, content: file.content, mode: file.mode ?? 0o444 };
     });
     return { name: v.name, kind: v.kind, sizeLimitMebibytes: v.sizeLimitMebibytes, files, sensitive: v.sensitive ?? false, secretName: v.secretName };
   });

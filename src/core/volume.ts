@@ -22,7 +22,7 @@ export interface ConfigFileSpec {
   readonly content: string;
   /**
    * File mode (for example 0o440).
-   * @default 0o444 (0o440 for sensitive volumes)
+   * @default 0o444 (the platform writes the files as root: a mode without read for others needs a group the reader is in, e.g. the pod's fsGroup; mounting keeps other containers out)
    */
   readonly mode?: number;
 }

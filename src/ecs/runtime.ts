@@ -36,7 +36,8 @@ function appIdentity(def: any): ProcessIdentity {
  * @param preparedVolumes scratch volumes whose directory the task makes writable for every
  *   container before they start (mode 0777 with the sticky bit)
  */
-export function fargateRuntime(apps: ReadonlyArray<{ readonly name: string; readonly def: any }>, preparedVolumes: ReadonlySet<string>): RuntimePlatform {
+export function fargateRuntime(apps: ReadonlyArray<{ readonly name: string; readonly def: any }>,
+  preparedVolumes: ReadonlySet<string>): RuntimePlatform {
   return {
     name: 'ECS Fargate',
     podGroups: [],

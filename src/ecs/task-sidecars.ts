@@ -12,8 +12,8 @@ import { PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './ren
 import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
-import { checkRuntimeContract } from '../core/contract';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
+import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';

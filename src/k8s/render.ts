@@ -179,7 +179,10 @@ export function renderVolume(cv: ComposedVolume, configObjectNames: ReadonlyMap<
     case VolumeKind.MEMORY:
       return { name: v.name, emptyDir: v.sizeLimitMebibytes ? { medium: 'Memory', sizeLimit: memoryQuantity(v.sizeLimitMebibytes) } : { medium: 'Memory' } };
     case VolumeKind.SECRET:
-      return { name: v.name, secret: { secretName: v.secretName, defaultMode: 0o440 } };
+      // 0444: the kubelet writes the files as root, so 0440 would lock out every non-root
+      // container unless the pod has an fsGroup; the volume is mounted only into the
+      // containers that asked for it, which is what keeps the others out.
+      return { name: v.name, secret: { secretName: v.secretName, defaultMode: 0o444 } };
     case VolumeKind.CONFIG_FILES: {
       const items = v.files.map(f => ({ key: f.name, path: f.name, mode: f.mode }));
       const objectName = configObjectNames.get(v.name)!;

@@ -10,6 +10,7 @@
  *   later inherit the group (volume_linux.go SetVolumeOwnership); `fsGroup` and
  *   `supplementalGroups` are supplementary groups of every container's process.
  */
+/* eslint-disable no-bitwise */ // file modes are bit sets
 import { FileAccess, ProcessIdentity, RuntimePlatform } from '../core/contract';
 
 /** The capabilities container runtimes give a container by default (containerd/CRI-O, moby oci/caps/defaults.go). */
@@ -47,8 +48,8 @@ export function kubernetesRuntime(spec: any, fsGroup: number | undefined): Runti
     podGroups,
     // Generated files are rendered with their own mode (k8s/render.ts renderVolume).
     configFile: (_volume, _file, mode) => withGroup(mode, true),
-    // SECRET volumes are rendered with defaultMode 0440 (k8s/render.ts renderVolume).
-    secretFile: () => withGroup(0o440, true),
+    // SECRET volumes are rendered with defaultMode 0444 (k8s/render.ts renderVolume).
+    secretFile: () => withGroup(0o444, true),
     scratchDir: () => ({ uid: 0, gid: fsGroup ?? 0, mode: 0o777 }),
     createdFileGroup: (_volume, gid) => fsGroup ?? gid,
     identityTokenDir: SERVICE_ACCOUNT_DIR,

@@ -21,7 +21,7 @@ export interface SidecarConfigFile {
   readonly content: string;
   /**
    * File mode.
-   * @default 0o444 (0o440 when sensitive)
+   * @default 0o444 (the platform writes the files as root: only the containers that mount them can read them)
    */
   readonly mode?: number;
   /**

@@ -4,7 +4,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { container, fargateTask, synthTemplate, taskDefinition, warnings } from './util';
 import { PortExposure, Probe, Sidecar, StartupRole, VolumeKind, WaitCondition } from '../../src';
+import { ErrorCode } from '../../src/core/errors';
 import { ConfigFileDelivery, MemoryVolumeHandling, SecretSource, TaskSidecars } from '../../src/ecs';
+import { expectError } from '../errors';
 
 function logShipper(scope: any, extra: object = {}): Sidecar {
   return new Sidecar(scope, 'log-shipper', {
@@ -110,7 +112,14 @@ describe('generic sidecars on a Fargate task definition', () => {
 });
 
 describe('config files', () => {
-  const files = [{ path: '/etc/agent/agent.yaml', content: 'listen: 127.0.0.1:9000\n' }, { path: '/etc/agent/extra.conf', content: 'x=1', mode: 0o440 }];
+  const files = [{ path: '/etc/agent/agent.yaml', content: 'listen: 127.0.0.1:9000\n' }, { path: '/etc/agent/extra.conf', content: 'x=1', mode: 0o444 }];
+
+  test('a mode the consumer cannot read (root writes the files: 0440 locks out the agent\'s UID) is refused by the runtime contract', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', configFiles: [{ path: '/etc/agent/extra.conf', content: 'x=1', mode: 0o440 }] }));
+    expectError(() => synthTemplate(f.stack), ErrorCode.RUNTIME_UNREADABLE,
+      'Shop/agent: volumeMounts: "/etc/agent/extra.conf" cannot be read by container "agent": the config file of volume "agent-config" is 0440 owned by 0:0 on ECS Fargate');
+  });
 
   test('default: a non-essential root writer with no capabilities writes them before the consumer starts', () => {
     const f = fargateTask();
@@ -121,7 +130,7 @@ describe('config files', () => {
     const env = Object.fromEntries(writer.Environment.map((e: any) => [e.Name, Buffer.from(e.Value, 'base64').toString()]));
     expect(env).toEqual({ CDK_SIDECARS_FILE_0: 'listen: 127.0.0.1:9000\n', CDK_SIDECARS_FILE_1: 'x=1' });
     expect(writer.Command[0]).toContain("base64 -d > '/cdk-sidecars/agent-config/agent.yaml'");
-    expect(writer.Command[0]).toContain("chmod 0440 '/cdk-sidecars/agent-config/extra.conf'");
+    expect(writer.Command[0]).toContain("chmod 0444 '/cdk-sidecars/agent-config/extra.conf'");
     expect(writer.MountPoints).toEqual([{ SourceVolume: 'agent-config', ContainerPath: '/cdk-sidecars/agent-config', ReadOnly: false }]);
     const agent = container(t, 'agent');
     expect(agent.MountPoints).toEqual([{ SourceVolume: 'agent-config', ContainerPath: '/etc/agent', ReadOnly: true }]);

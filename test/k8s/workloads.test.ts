@@ -368,8 +368,8 @@ describe('shutdown, process namespace, secrets and memory volumes', () => {
     const pod = podOf(findDoc(docs, 'Deployment'));
     expect(pod.spec.volumes).toEqual([
       { name: 'secrets', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
-      { name: 'ca', secret: { secretName: 'mesh-ca', defaultMode: 0o440 } },
-      { name: 'agent-config', secret: { secretName: 'api-agent-config', items: [{ key: 'token.conf', path: 'token.conf', mode: 0o440 }] } },
+      { name: 'ca', secret: { secretName: 'mesh-ca', defaultMode: 0o444 } },
+      { name: 'agent-config', secret: { secretName: 'api-agent-config', items: [{ key: 'token.conf', path: 'token.conf', mode: 0o444 }] } },
     ]);
     expect(pod.spec.containers[0].volumeMounts).toEqual([{ name: 'secrets', mountPath: '/run/secrets', readOnly: true }]);
     const secret = findDoc(docs, 'Secret', 'api-agent-config');

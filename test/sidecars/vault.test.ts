@@ -143,7 +143,7 @@ describe('VaultAgentSidecar options', () => {
     }));
     const docs = synth(chart);
     const pod = podOf(findDoc(docs, 'Deployment'));
-    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'vault-agent-approle', secret: { secretName: 'shop-approle', defaultMode: 0o440 } }]));
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'vault-agent-approle', secret: { secretName: 'shop-approle', defaultMode: 0o444 } }]));
     const { agent, cm } = await configsOf(docs);
     expect(agent.auto_auth[0].method.approle[0].config).toEqual({
       role_id_file_path: '/vault/approle/role-id', secret_id_file_path: '/vault/approle/secret-id', remove_secret_id_file_after_reading: false,
