@@ -580,7 +580,9 @@ export class DaprSidecar extends Construct implements ISidecar {
       security: { uid: this.uid, gid: this.uid },
       resources,
       // 10 checks 5 s apart: within ECS's health check ranges when a healthCommand is given.
-      startupProbe: waitsFor === WaitCondition.HEALTHY ? Probe.httpGet({ ...outbound, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 10 }) : undefined,
+      startupProbe: waitsFor === WaitCondition.HEALTHY
+        ? Probe.httpGet({ ...outbound, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 10 })
+        : undefined,
       // The timings of the Dapr 1.18 injector (dapr/dapr#9818; pkg/injector/patcher/sidecar.go
       // @ v1.18.0, defaults of dapr.io/sidecar-{readiness,liveness}-probe-*): readiness reacts
       // within about 5 s, liveness restarts only after a stall of minutes (180 s delay, 5 x 10 s).
