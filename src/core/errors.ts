@@ -68,6 +68,7 @@ export enum ErrorCode {
   INVALID_POLICY_FILE = 'INVALID_POLICY_FILE',
   INVALID_KEY = 'INVALID_KEY',
   INEFFECTIVE_SETTING = 'INEFFECTIVE_SETTING',
+  MISSING_SETTING = 'MISSING_SETTING',
 }
 
 /**
@@ -278,4 +279,6 @@ export const Errors = {
     err(ErrorCode.INVALID_KEY, path, `${field} (first line ${show(firstLine)}) ${why}`, fix),
   ineffectiveSetting: (path: string, field: string, value: unknown, why: string, fix: string) =>
     err(ErrorCode.INEFFECTIVE_SETTING, path, `${field} ${show(value)} would have no effect: ${why}`, fix),
+  missingSetting: (path: string, field: string, why: string, fix: string) =>
+    err(ErrorCode.MISSING_SETTING, path, `${field} is not set: ${why}`, fix),
 };
