@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import { appGroup, appProps, synthGroup } from './util';
 import { EnvoySidecar, OpaSidecar, PortExposure, Probe, Protocol, Sidecar, StartupRole, VolumeKind, WaitCondition } from '../../src';
 import { AciApp, AciCcePolicy, AciContainerGroup, AciContainerGroupProps, AciMemoryVolumeHandling, AciSku } from '../../src/aci';
@@ -250,7 +251,13 @@ describe('ACI options', () => {
   test('a CCE policy to be generated: an empty one in the template for az confcom, a placeholder in the YAML, and a warning', () => {
     const app = new AciApp();
     const group = appGroup(app, { sku: AciSku.CONFIDENTIAL, ccePolicy: AciCcePolicy.generatedByConfcom() });
-    const { resource, yaml, text } = synthGroup(group);
+    // Not deployable until confcom has written the policy: the validator says exactly that, nothing else.
+    const arm = group.toArmTemplate();
+    expect(armTemplateErrors(arm)).toEqual([expect.stringMatching(/^.*\/properties\/confidentialComputeProperties\/ccePolicy: a Confidential group needs a CCE policy/)]);
+    const resource = arm.resources[0];
+    const text = group.toYaml();
+    validateAciYaml(text);
+    const yaml = YAML.parse(text);
     expect(resource.properties.confidentialComputeProperties).toEqual({ ccePolicy: '' });
     expect(yaml.properties.confidentialComputeProperties).toEqual({ ccePolicy: '${CCE_POLICY}' });
     expect(text).toMatch(/^# {3}\$\{CCE_POLICY\}: .*az confcom acipolicygen/m);
