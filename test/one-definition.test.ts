@@ -7,7 +7,7 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PortExposure, Probe, Protocol, Sidecar, StartupRole, WaitCondition } from '../src';
-import { AciApp, AciContainerGroup, AciSku } from '../src/aci';
+import { AciApp, AciCcePolicy, AciContainerGroup, AciSku } from '../src/aci';
 import { TaskSidecars } from '../src/ecs';
 import { WorkloadSidecars } from '../src/k8s';
 import { synthGroup } from './aci/util';
@@ -75,14 +75,20 @@ test('ECS: container definitions, HEALTHY and SUCCESS dependencies, health check
 
 test('ACI: init container, container with the readiness probe, its exposed port kept off the public IP, and the warnings', () => {
   const app = new AciApp();
-  const group = new AciContainerGroup(app, 'api', { sku: AciSku.CONFIDENTIAL, containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }] });
+  const group = new AciContainerGroup(app, 'api', {
+    sku: AciSku.CONFIDENTIAL,
+    ccePolicy: AciCcePolicy.fromBase64(Buffer.from('package policy\n').toString('base64')),
+    containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }],
+  });
   group.addSidecars(prepare, collector);
   const { resource } = synthGroup(group);
   const p = resource.properties;
   expect(p.initContainers.map((c: any) => c.name)).toEqual(['prepare']);
   const c = p.containers.find((x: any) => x.name === 'collector').properties;
   expect(c.ports).toEqual([{ port: 13133, protocol: 'TCP' }]);
-  expect(c.securityContext).toMatchObject({ runAsUser: 20000, runAsGroup: 20000 });
+  // ARM accepts only "privileged" on the Confidential SKU; the UID the model gives is said in a warning.
+  expect(c.securityContext).toEqual({ privileged: false });
+  expect(group.warnings.join('\n')).toContain('collector (runAsUser 20000, runAsGroup 20000,');
   expect(c.command).toEqual(['/otelcol-contrib', '--config=/etc/otelcol/config.yaml']);
   expect(c.environmentVariables).toEqual([{ name: 'GOMEMLIMIT', value: '100MiB' }]);
   expect(c.readinessProbe).toEqual({ httpGet: { path: '/', port: 13133, scheme: 'http' } });

@@ -3,9 +3,10 @@
  * reference design: daprd joined to the cluster's Dapr control plane (mTLS through
  * Sentry, with a projected token only daprd mounts), an OpenTelemetry Collector receiving
  * the app's OTLP on localhost and exporting to the platform's collector, and Fluent Bit
- * shipping the app's log files. All three are native sidecars; daprd, which upstream
- * injects as a classic container (dapr/dapr#9422), is native here so the pod shuts down
- * in order.
+ * shipping the app's log files. All three are native sidecars; daprd, which the upstream
+ * injector makes native only when asked (Dapr 1.18, dapr/dapr#9450) and then without a
+ * startup probe, is native here with one, so the app starts once daprd is up and the pod
+ * shuts down in order.
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';

@@ -79,20 +79,20 @@ function command(c: ResolvedContainer): string[] | undefined {
   return c.command ? [...c.command, ...(c.args ?? [])] : undefined;
 }
 
-function securityContext(c: ResolvedContainer): any {
-  const s = c.security;
-  return {
-    runAsUser: s.uid,
-    runAsGroup: s.gid,
-    privileged: false,
-    allowPrivilegeEscalation: s.allowPrivilegeEscalation,
-    capabilities: s.addCapabilities.length ? { drop: ['ALL'], add: s.addCapabilities } : { drop: ['ALL'] },
-  };
+/**
+ * The only security context ARM accepts: on the Confidential SKU every field but `privileged`
+ * is refused with SecurityContextNotSupported ("Only the \"Privileged\" flag is supported",
+ * MicrosoftDocs/azure-docs#123837), although the REST spec (2025-09-01) declares runAsUser,
+ * runAsGroup, capabilities, allowPrivilegeEscalation and seccompProfile. The binder says in a
+ * warning what is then not enforced.
+ */
+function securityContext(): any {
+  return { privileged: false };
 }
 
 export interface RenderOptions {
   readonly secure: SecureValues;
-  /** Render securityContext (ACI honours it on the Confidential SKU). */
+  /** Render the security context (`privileged: false`, the one field ARM accepts; Confidential SKU). */
   readonly securityContext: boolean;
   readonly warn: Warn;
 }
@@ -112,7 +112,7 @@ export function renderInitContainer(c: ResolvedContainer, o: RenderOptions): any
   if (cmd) { properties.command = cmd; }
   if (c.env.length) { properties.environmentVariables = renderEnv(c.owner.path, `${c.field}env`, c.env, o.secure); }
   if (c.volumeMounts.length) { properties.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly })); }
-  if (o.securityContext) { properties.securityContext = securityContext(c); }
+  if (o.securityContext) { properties.securityContext = securityContext(); }
   return { name: c.name, properties };
 }
 
@@ -152,7 +152,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
     // The nearest ACI meaning of "healthy once started": ready when the startup probe passes.
     properties.readinessProbe = renderProbe(c, 'startupProbe', c.startupProbe);
   }
-  if (o.securityContext) { properties.securityContext = securityContext(c); }
+  if (o.securityContext) { properties.securityContext = securityContext(); }
   if (c.role !== StartupRole.SIDECAR) { throw new Error('internal: not a long-running container'); }
   return { name: c.name, properties };
 }

@@ -76,6 +76,7 @@ export enum ErrorCode {
   RUNTIME_MISSING_BINARY = 'RUNTIME_MISSING_BINARY',
   PORT_NOT_CAPTURED = 'PORT_NOT_CAPTURED',
   EXEMPT_GROUP = 'EXEMPT_GROUP',
+  MISSING_SETTING = 'MISSING_SETTING',
 }
 
 /**
@@ -307,4 +308,6 @@ export const Errors = {
   exemptGroup: (path: string, field: string, gid: number, container: string, proxyPath: string, target: string) =>
     err(ErrorCode.EXEMPT_GROUP, path, `${field} ${gid} of container ${show(container)} in ${target} is the group whose traffic the proxy of ${proxyPath} never redirects: it would bypass the proxy`,
       'Run the container with another group (only the proxy may use it)'),
+  missingSetting: (path: string, field: string, why: string, fix: string) =>
+    err(ErrorCode.MISSING_SETTING, path, `${field} is not set: ${why}`, fix),
 };

@@ -234,7 +234,7 @@ export interface DaprSidecarProps {
   readonly name?: string;
   /**
    * Image (distroless: only the `/daprd` binary, no shell).
-   * @default 'daprio/daprd:1.17.16'
+   * @default 'daprio/daprd:1.18.7'
    */
   readonly image?: string;
   /**
@@ -361,8 +361,12 @@ export interface DaprSidecarProps {
   readonly appContainers?: string[];
 }
 
-/** Newest 1.17 patch release (checked 2026-11-26). */
-const DEFAULT_IMAGE = 'daprio/daprd:1.17.16';
+/**
+ * Newest 1.18 patch release: dapr/dapr has release notes up to docs/release_notes/v1.18.7.md
+ * (no v1.18.8; checked 2026-12-05). 1.18.0 brought native sidecar injection (dapr/dapr#9450)
+ * and the probe timings below (dapr/dapr#9818).
+ */
+const DEFAULT_IMAGE = 'daprio/daprd:1.18.7';
 const COMPONENTS_DIR = '/dapr/components';
 const CONFIG_DIR = '/dapr/config';
 const APP_ID = /^[a-z0-9]([-a-z0-9]{0,56}[a-z0-9])?$/;
@@ -396,9 +400,10 @@ interface DaprPorts {
  * app waits for daprd), readiness on `/v1.0/healthz` (also the app channel).
  *
  * On Kubernetes daprd is a native sidecar with a startup probe (Kubernetes >= 1.29): the app
- * starts once daprd is healthy, daprd stops after the app, and Jobs complete. The Dapr
- * injector itself has no native sidecar support (dapr/dapr#9422), so injected sidecars keep
- * Jobs running until the app calls `/v1.0/shutdown`.
+ * starts once daprd is healthy, daprd stops after the app, and Jobs complete. Since 1.18 the
+ * Dapr injector can do the same when asked (`dapr.io/enable-native-sidecar: "true"` or the
+ * chart's `dapr_sidecar_injector.nativeSidecar`, dapr/dapr#9450; off by default), but it adds
+ * no startup probe, so the app does not wait for daprd there.
  *
  * STANDALONE mode (default) writes the components and the configuration as files and works on
  * Kubernetes, ECS and ACI. CONTROL_PLANE mode joins a Dapr control plane in the cluster: daprd
@@ -515,7 +520,7 @@ export class DaprSidecar extends Construct implements ISidecar {
         '--disable-builtin-k8s-secret-store',
       );
       if (cp.configName) { args.push('--config', cp.configName); }
-      // daprd 1.17 reads the trust anchors (PEM) from DAPR_TRUST_ANCHORS only; it has no
+      // daprd (1.17 and 1.18: cmd/daprd @ v1.18.3) reads the trust anchors (PEM) from DAPR_TRUST_ANCHORS only; it has no
       // --trust-anchors-file flag (that one belongs to Placement, Scheduler and Sentry).
       env.push(
         { name: 'NAMESPACE', podField: PodField.POD_NAMESPACE },
@@ -562,7 +567,7 @@ export class DaprSidecar extends Construct implements ISidecar {
     ];
     // /v1.0/healthz waits for the app channel, and the app waits for daprd: the startup probe
     // (what the app waits on) and liveness use /v1.0/healthz/outbound, which does not.
-    const outbound = { port: ports.publicPort, path: '/v1.0/healthz/outbound', timeoutSeconds: 3 };
+    const outbound = { port: ports.publicPort, path: '/v1.0/healthz/outbound' };
     const container: ContainerSpec = {
       name: this.name,
       image: p.image ?? DEFAULT_IMAGE,
@@ -575,9 +580,16 @@ export class DaprSidecar extends Construct implements ISidecar {
       security: { uid: this.uid, gid: this.uid },
       resources,
       // 10 checks 5 s apart: within ECS's health check ranges when a healthCommand is given.
-      startupProbe: waitsFor === WaitCondition.HEALTHY ? Probe.httpGet({ ...outbound, periodSeconds: 5, failureThreshold: 10 }) : undefined,
-      readinessProbe: Probe.httpGet({ port: ports.publicPort, path: '/v1.0/healthz', periodSeconds: 5, timeoutSeconds: 3 }),
-      livenessProbe: Probe.httpGet({ ...outbound, periodSeconds: 10, failureThreshold: 3 }),
+      startupProbe: waitsFor === WaitCondition.HEALTHY
+        ? Probe.httpGet({ ...outbound, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 10 })
+        : undefined,
+      // The timings of the Dapr 1.18 injector (dapr/dapr#9818; pkg/injector/patcher/sidecar.go
+      // @ v1.18.0, defaults of dapr.io/sidecar-{readiness,liveness}-probe-*): readiness reacts
+      // within about 5 s, liveness restarts only after a stall of minutes (180 s delay, 5 x 10 s).
+      // Upstream's liveness is a TCP check of the public port; ACI has no TCP probes, so it
+      // stays an HTTP check of /v1.0/healthz/outbound.
+      readinessProbe: Probe.httpGet({ port: ports.publicPort, path: '/v1.0/healthz', initialDelaySeconds: 1, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 5 }),
+      livenessProbe: Probe.httpGet({ ...outbound, initialDelaySeconds: 180, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 5 }),
       healthCommand: p.healthCommand,
       volumeMounts: mounts,
       shutdown: { gracePeriodSeconds: graceful + 5 },

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { appGroup, synthGroup } from './util';
+import * as YAML from 'yaml';
+import { appGroup, appProps, synthGroup } from './util';
 import { EnvoySidecar, OpaSidecar, PortExposure, Probe, Protocol, Sidecar, StartupRole, VolumeKind, WaitCondition } from '../../src';
-import { AciApp, AciContainerGroupProps, AciMemoryVolumeHandling, AciSku } from '../../src/aci';
+import { AciApp, AciCcePolicy, AciContainerGroup, AciContainerGroupProps, AciMemoryVolumeHandling, AciSku } from '../../src/aci';
 import { DaprSidecar } from '../../src/sidecars/dapr';
 import { aciYamlErrors, armTemplateErrors, validateAciYaml, validateArmTemplate } from '../validate/azure';
 
@@ -103,7 +104,7 @@ describe('generic sidecars on an ACI container group', () => {
     expect(group.warnings).toEqual(expect.arrayContaining([
       expect.stringContaining('statsd: appWaitsFor is HEALTHY, but ACI starts all containers of a group together'),
       expect.stringContaining('migrate: resources are not rendered: ACI init containers have no resources of their own'),
-      expect.stringContaining('shop: the Standard SKU does not honour container security contexts'),
+      expect.stringContaining('shop: the Standard SKU does not honour container security contexts, so none is rendered'),
     ]));
     expect(props.containers.some((c: any) => c.properties.securityContext)).toBe(false);
   });
@@ -208,23 +209,96 @@ describe('sidecar ports on the group IP address: PUBLIC entry points only on a p
 });
 
 describe('ACI options', () => {
-  test('Confidential SKU renders the security context; identity and tags', () => {
+  // A base64 Rego policy of the shape az confcom acipolicygen prints (not a real policy).
+  const POLICY = Buffer.from('package policy\n\napi_version := "0.10.0"\n').toString('base64');
+
+  test('Confidential SKU: the CCE policy is rendered, the security context has only "privileged"; identity and tags', () => {
     const app = new AciApp();
     const group = appGroup(app, {
       sku: AciSku.CONFIDENTIAL,
+      ccePolicy: AciCcePolicy.fromBase64(POLICY),
       identity: { systemAssigned: true, userAssignedIdentityIds: ['/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shop'] },
       tags: { team: 'payments' },
       location: 'westeurope',
     });
-    group.addSidecars(new Sidecar(app, 'agent', { image: 'ghcr.io/acme/agent:1', security: { uid: 4000 } }));
+    group.addSidecars(
+      new Sidecar(app, 'agent', { image: 'ghcr.io/acme/agent:1', security: { uid: 4000, addCapabilities: ['KILL'] } }),
+      new Sidecar(app, 'setup', { image: 'ghcr.io/acme/setup:1', role: StartupRole.INIT_STEP, command: ['/setup'], security: { uid: 4001 } }),
+    );
     const { resource, yaml } = synthGroup(group);
-    expect(byName(resource.properties.containers, 'agent').properties.securityContext).toEqual({
-      runAsUser: 4000, runAsGroup: 4000, privileged: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
-    });
+    // ARM refuses a confidential group without a policy (InvalidCcePolicy, microsoft/confidential-ai#9).
+    expect(resource.properties.confidentialComputeProperties).toEqual({ ccePolicy: POLICY });
+    expect(yaml.properties.confidentialComputeProperties).toEqual({ ccePolicy: POLICY });
+    // ARM refuses every other field on this SKU: SecurityContextNotSupported (MicrosoftDocs/azure-docs#123837).
+    expect(byName(resource.properties.containers, 'agent').properties.securityContext).toEqual({ privileged: false });
+    expect(byName(resource.properties.initContainers, 'setup').properties.securityContext).toEqual({ privileged: false });
+    expect(byName(yaml.properties.containers, 'agent').properties.securityContext).toEqual({ privileged: false });
+    // What is then not enforced is said, per container.
+    const warning = group.warnings.find(w => w.startsWith('shop: the Confidential SKU accepts only "privileged"'));
+    expect(warning).toContain('agent (runAsUser 4000, runAsGroup 4000, capabilities drop ALL, add KILL, allowPrivilegeEscalation false)');
+    expect(warning).toContain('setup (runAsUser 4001, runAsGroup 4001, capabilities drop ALL, allowPrivilegeEscalation false)');
     expect(resource.identity).toEqual({ type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shop': {} } });
     expect(resource.tags).toEqual({ team: 'payments' });
     expect(yaml.location).toBe('westeurope');
-    expect(group.warnings.join('\n')).not.toContain('security contexts');
+  });
+
+  test('Confidential SKU without a CCE policy is refused with the az confcom fix', () => {
+    const app = new AciApp();
+    expect(() => appGroup(app, { sku: AciSku.CONFIDENTIAL })).toThrow(
+      /^shop: ccePolicy is not set: .*AciSku\.CONFIDENTIAL.*InvalidCcePolicy.*az confcom acipolicygen/);
+  });
+
+  test('a CCE policy to be generated: an empty one in the template for az confcom, a placeholder in the YAML, and a warning', () => {
+    const app = new AciApp();
+    const group = appGroup(app, { sku: AciSku.CONFIDENTIAL, ccePolicy: AciCcePolicy.generatedByConfcom() });
+    // Not deployable until confcom has written the policy: the validator says exactly that, nothing else.
+    const arm = group.toArmTemplate();
+    expect(armTemplateErrors(arm)).toEqual([expect.stringMatching(/^.*\/properties\/confidentialComputeProperties\/ccePolicy: a Confidential group needs a CCE policy/)]);
+    const resource = arm.resources[0];
+    const text = group.toYaml();
+    validateAciYaml(text);
+    const yaml = YAML.parse(text);
+    expect(resource.properties.confidentialComputeProperties).toEqual({ ccePolicy: '' });
+    expect(yaml.properties.confidentialComputeProperties).toEqual({ ccePolicy: '${CCE_POLICY}' });
+    expect(text).toMatch(/^# {3}\$\{CCE_POLICY\}: .*az confcom acipolicygen/m);
+    expect(group.warnings).toContainEqual(expect.stringMatching(/^shop: ccePolicy is empty in the ARM template: .*az confcom acipolicygen --template-file shop\.arm\.json/));
+  });
+
+  test('bad CCE policies: not base64, on another SKU, not an AciCcePolicy', () => {
+    const app = new AciApp();
+    expect(() => new AciContainerGroup(app, 'raw', { ...appProps(), sku: AciSku.CONFIDENTIAL, ccePolicy: AciCcePolicy.fromBase64('package policy\n') }))
+      .toThrow(/^raw: ccePolicy "package policy\\n" is not base64: .*az confcom acipolicygen/);
+    expect(() => new AciContainerGroup(app, 'std', { ...appProps(), ccePolicy: AciCcePolicy.fromBase64(POLICY) }))
+      .toThrow(/^std: ccePolicy ".*" would have no effect: the sku is Standard/);
+    expect(() => new AciContainerGroup(app, 'str', { ...appProps(), sku: AciSku.CONFIDENTIAL, ccePolicy: POLICY as any }))
+      .toThrow(/^str: ccePolicy ".*" is not an AciCcePolicy/);
+  });
+
+  test('a DNS name label needs published ports: refused when nothing is published', () => {
+    const app = new AciApp();
+    const group = appGroup(app, { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080, expose: false }] }] });
+    expect(() => group.toArmTemplate()).toThrow(/^shop: dnsNameLabel "acme-shop" would have no effect: nothing is published on the group's IP address/);
+  });
+
+  test('volume size limits and config file modes, which ACI cannot render, are said in warnings', () => {
+    const app = new AciApp();
+    const group = appGroup(app, { memoryVolumes: AciMemoryVolumeHandling.DISK });
+    group.addSidecars(new Sidecar(app, 'agent', {
+      image: 'ghcr.io/acme/agent:1',
+      volumes: [
+        { name: 'cache', kind: VolumeKind.SCRATCH, mountPath: '/cache', sizeLimitMebibytes: 64 },
+        { name: 'hot', kind: VolumeKind.MEMORY, mountPath: '/hot', sizeLimitMebibytes: 16 },
+      ],
+      configFiles: [{ path: '/etc/agent/agent.conf', content: 'a=1\n', mode: 0o400 }, { path: '/etc/agent/other.conf', content: 'b=2\n' }],
+    }));
+    const { resource } = synthGroup(group);
+    expect(byName(resource.properties.volumes, 'cache')).toEqual({ name: 'cache', emptyDir: {} });
+    expect(group.warnings).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^agent: volume "cache" has a size limit of 64 MiB, which is not enforced: ACI's emptyDir has no size setting/),
+      expect.stringMatching(/^agent: volume "hot" has a size limit of 16 MiB, which is not enforced: /),
+      expect.stringMatching(/^agent: config file "agent.conf" has mode 0400, which is not rendered: ACI secret volumes have no file mode/),
+    ]));
+    expect(group.warnings.join('\n')).not.toContain('other.conf');
   });
 
   test('a private group in a subnet; memory volumes may fall back to disk with a warning', () => {

@@ -13,7 +13,12 @@ export function synthGroup(group: AciContainerGroup): { arm: any; resource: any;
 }
 
 export function appGroup(app: AciApp, props: Partial<AciContainerGroupProps> = {}): AciContainerGroup {
-  return new AciContainerGroup(app, 'shop', {
+  return new AciContainerGroup(app, 'shop', { ...appProps(), ...props });
+}
+
+/** The props of the group appGroup makes. */
+export function appProps(): AciContainerGroupProps {
+  return {
     containers: [{
       name: 'api',
       image: 'ghcr.io/acme/api:4.2.0',
@@ -23,7 +28,6 @@ export function appGroup(app: AciApp, props: Partial<AciContainerGroupProps> = {
       readinessProbe: Probe.httpGet({ port: 8080, path: '/ready' }),
     }],
     dnsNameLabel: 'acme-shop',
-    ...props,
-  });
+  };
 }
 

@@ -93,12 +93,20 @@ describe('DaprSidecar on Kubernetes, STANDALONE (native sidecar)', () => {
 
   test('daprd is a native sidecar with a startup probe on the public port, so the app starts once Dapr is up', () => {
     expect(names(pod.spec.initContainers)).toEqual(['daprd']);
-    expect(daprd).toMatchObject({ image: 'daprio/daprd:1.17.16', restartPolicy: 'Always', command: ['/daprd'] });
+    expect(daprd).toMatchObject({ image: 'daprio/daprd:1.18.7', restartPolicy: 'Always', command: ['/daprd'] });
     expect(daprd.startupProbe).toEqual({
       httpGet: { path: '/v1.0/healthz/outbound', port: 3501, scheme: 'HTTP' }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 10,
     });
-    expect(daprd.readinessProbe.httpGet).toEqual({ path: '/v1.0/healthz', port: 3501, scheme: 'HTTP' });
-    expect(daprd.livenessProbe.httpGet).toEqual({ path: '/v1.0/healthz/outbound', port: 3501, scheme: 'HTTP' });
+  });
+
+  test('readiness and liveness have the timings of the Dapr 1.18 injector (dapr/dapr#9818)', () => {
+    // pkg/injector/patcher/sidecar.go @ v1.18.0: readiness 1/1/1/5 s, liveness 180/10/3/5.
+    expect(daprd.readinessProbe).toEqual({
+      httpGet: { path: '/v1.0/healthz', port: 3501, scheme: 'HTTP' }, initialDelaySeconds: 1, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 5,
+    });
+    expect(daprd.livenessProbe).toEqual({
+      httpGet: { path: '/v1.0/healthz/outbound', port: 3501, scheme: 'HTTP' }, initialDelaySeconds: 180, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 5,
+    });
   });
 
   test('the args', () => {
@@ -435,8 +443,14 @@ describe('DaprSidecar on ACI (STANDALONE)', () => {
       { name: 'COMPONENT_STATESTORE_REDISPASSWORD', secureValue: "[parameters('redisPassword')]" },
     ]));
     expect(daprd.ports).toEqual([{ port: 3501, protocol: 'TCP' }, { port: 9090, protocol: 'TCP' }]);
-    expect(daprd.readinessProbe.httpGet).toEqual({ path: '/v1.0/healthz', port: 3501, scheme: 'http' });
-    expect(daprd.livenessProbe.httpGet).toEqual({ path: '/v1.0/healthz/outbound', port: 3501, scheme: 'http' });
+    expect(daprd.image).toBe('daprio/daprd:1.18.7');
+    expect(daprd.readinessProbe).toEqual({
+      httpGet: { path: '/v1.0/healthz', port: 3501, scheme: 'http' }, initialDelaySeconds: 1, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 5,
+    });
+    // ACI has no startup probe: the 180 s initial delay keeps liveness from restarting daprd while it loads its components.
+    expect(daprd.livenessProbe).toEqual({
+      httpGet: { path: '/v1.0/healthz/outbound', port: 3501, scheme: 'http' }, initialDelaySeconds: 180, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 5,
+    });
     const api = resource.properties.containers.find((c: any) => c.name === 'api').properties;
     expect(api.environmentVariables).toEqual(expect.arrayContaining([{ name: 'DAPR_HTTP_PORT', value: '3500' }, { name: 'DAPR_GRPC_PORT', value: '50001' }]));
 

@@ -411,6 +411,24 @@ describe('semantic rules are enforced (both forms)', () => {
     check(p => { p.volumes[0].gitRepo = { repository: 'https://github.com/example/repo' }; }, '/properties/volumes/0: a volume needs exactly one of azureFile, emptyDir, secret, secretReference, gitRepo (found emptyDir, gitRepo)');
     check(p => { delete p.volumes[0].emptyDir; }, '(found none)');
     check(p => { p.volumes.push({ name: 'tls', emptyDir: {} }); }, '/properties/volumes/2/name: duplicate volume name "tls"');
+    // the Confidential SKU: a CCE policy, and no security context field but privileged
+    check(p => { p.sku = 'Confidential'; },
+      '/properties/confidentialComputeProperties/ccePolicy: a Confidential group needs a CCE policy (ARM: InvalidCcePolicy');
+    check(p => { p.sku = 'Confidential'; p.confidentialComputeProperties = { ccePolicy: '' }; }, 'a Confidential group needs a CCE policy');
+    check(p => {
+      p.sku = 'Confidential';
+      p.confidentialComputeProperties = { ccePolicy: b64('package policy\n') };
+      p.containers[0].properties.securityContext = { privileged: false, runAsUser: 1000, capabilities: { drop: ['ALL'] } };
+    }, '/properties/containers/0/properties/securityContext: runAsUser, capabilities: ARM accepts only "privileged" on the Confidential SKU (SecurityContextNotSupported');
+  });
+
+  test('a Confidential group with a CCE policy and privileged: false passes', () => {
+    const y = aciYaml();
+    y.properties.sku = 'Confidential';
+    y.properties.confidentialComputeProperties = { ccePolicy: b64('package policy\n') };
+    y.properties.containers[0].properties.securityContext = { privileged: false };
+    y.properties.initContainers[0].properties.securityContext = { privileged: false };
+    expect(aciYamlErrors(y)).toEqual([]);
   });
 });
 

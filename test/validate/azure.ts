@@ -28,7 +28,9 @@
  *   names a declared volume, every `ipAddress.ports` entry is a container port (protocol defaults to
  *   TCP), env vars carry exactly one of value/secureValue/secureValueReference, a volume has exactly
  *   one kind, secret volume values are base64, secret references are declared, identity type and
- *   userAssignedIdentities agree, and osType/image/resources are present (see below);
+ *   userAssignedIdentities agree, and osType/image/resources are present (see below); on the
+ *   Confidential SKU a non-empty ccePolicy and no securityContext field but `privileged` (what ARM
+ *   refuses: microsoft/confidential-ai#9, MicrosoftDocs/azure-docs#123837);
  * - template only (`envelopeErrors()`, `checkSecretSource()`): `$schema`, `contentVersion`, parameter
  *   and output types, every `parameters('x')`/`variables('x')` declared, no literal that ARM would
  *   mistake for an expression, secrets not from plain parameters or literal variables, no literal
@@ -402,6 +404,26 @@ function groupErrors(group: any, mode: Mode, template?: any): string[] {
     }
     requireField(c.properties, 'image', `${at}/properties`, 'the image to run');
     if (!init) requireField(c.properties, 'resources', `${at}/properties`, 'resources.requests with cpu and memoryInGB');
+  }
+
+  // The Confidential SKU, which neither schema expresses: ARM refuses a group without a CCE policy
+  // (InvalidCcePolicy, "The CCE Policy cannot be left empty for Confidential Container Groups",
+  // microsoft/confidential-ai#9) and any security context field but privileged
+  // (SecurityContextNotSupported, "Only the \"Privileged\" flag is supported",
+  // MicrosoftDocs/azure-docs#123837). A YAML placeholder or an ARM expression counts as a policy.
+  if (p.sku === 'Confidential') {
+    const policy = isObject(p.confidentialComputeProperties) ? p.confidentialComputeProperties.ccePolicy : undefined;
+    if (typeof policy !== 'string' || policy === '') {
+      out.push('/properties/confidentialComputeProperties/ccePolicy: a Confidential group needs a CCE policy (ARM: InvalidCcePolicy, '
+        + '"The CCE Policy cannot be left empty"); generate it with az confcom acipolicygen');
+    }
+    for (const { c, at } of containers) {
+      const context = c.properties?.securityContext;
+      const refused = isObject(context) ? Object.keys(context).filter(k => k !== 'privileged') : [];
+      if (refused.length) {
+        out.push(`${at}/properties/securityContext: ${refused.join(', ')}: ARM accepts only "privileged" on the Confidential SKU (SecurityContextNotSupported)`);
+      }
+    }
   }
 
   const secretRefs = Array.isArray(p.secretReferences)
