@@ -151,7 +151,7 @@ export class WorkloadSidecars extends Construct {
   /** The sidecars checked together with the app. Throws the first conflict. */
   private compose(): ComposedPod {
     const json = this.originalToJson();
-    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT);
+    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true);
   }
 
   /** @internal */
@@ -198,7 +198,7 @@ export class WorkloadSidecars extends Construct {
       throw Errors.alreadyInjected(this.workloadPath, annotations[INJECTED_ANNOTATION]);
     }
     const path = this.workloadPath;
-    const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT);
+    const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true);
     this.report([
       ...composed.warnings,
       ...composed.cloudPermissions.map(({ owner, permission }) => `${owner.path}: needs ${permission.provider} permissions `
@@ -237,6 +237,7 @@ export class WorkloadSidecars extends Construct {
       targetPath: this.workloadPath,
       appContainers: [],
       identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT,
+      fileGroups: true,
     }));
     for (const volume of described.volumes) {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }
