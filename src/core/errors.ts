@@ -68,6 +68,7 @@ export enum ErrorCode {
   INVALID_POLICY_FILE = 'INVALID_POLICY_FILE',
   INVALID_KEY = 'INVALID_KEY',
   INEFFECTIVE_SETTING = 'INEFFECTIVE_SETTING',
+  SIGNAL_NOT_DELIVERABLE = 'SIGNAL_NOT_DELIVERABLE',
 }
 
 /**
@@ -278,4 +279,7 @@ export const Errors = {
     err(ErrorCode.INVALID_KEY, path, `${field} (first line ${show(firstLine)}) ${why}`, fix),
   ineffectiveSetting: (path: string, field: string, value: unknown, why: string, fix: string) =>
     err(ErrorCode.INEFFECTIVE_SETTING, path, `${field} ${show(value)} would have no effect: ${why}`, fix),
+  signalNotDeliverable: (path: string, field: string, value: unknown, sender: string, fix: string) =>
+    err(ErrorCode.SIGNAL_NOT_DELIVERABLE, path, `${field} ${show(value)} sends a signal, which ${sender} cannot deliver to a process of another UID: `
+      + 'a non-root process has no capability in effect, even one added to its container (kubernetes/kubernetes#56374), and signalling another UID needs CAP_KILL', fix),
 };
