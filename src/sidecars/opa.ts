@@ -503,7 +503,7 @@ export class OpaSidecar extends Construct implements ISidecar {
       // The bundle token config.yaml names (the one path checkProps allows): projected
       // into OPA alone, since OPA reads it and nothing else mounts it
       // (https://www.openpolicyagent.org/docs/configuration#bearer-token).
-      identityToken: tokenPath(p) !== undefined ? { path: tokenPath(p) } : undefined,
+      identityToken: bundleTokenPath(p) !== undefined ? { path: bundleTokenPath(p) } : undefined,
       // OPA finishes in-flight requests for up to 10 s (--shutdown-grace-period) after SIGTERM.
       shutdown: { gracePeriodSeconds: 15 },
     };
@@ -807,6 +807,6 @@ function checkPublicKey(path: string, field: string, pem: unknown): void {
 }
 
 /** The one token file the services read, if any (checkProps makes them agree). */
-function tokenPath(p: OpaSidecarProps): string | undefined {
+function bundleTokenPath(p: OpaSidecarProps): string | undefined {
   return (p.services ?? []).find(s => s.credentials?.tokenPath !== undefined)?.credentials?.tokenPath;
 }

@@ -75,7 +75,8 @@ describe('the init step renders only', () => {
 
 describe('the reload reaches the app without a signal', () => {
   test('no KILL capability and no shared process namespace: an HTTP reload needs neither', async () => {
-    const { pod } = await onKubernetes({ secrets: [{ path: 'secret/data/shop/db', file: 'db.json', reload: VaultReload.http({ port: 8080, path: '/reload', method: VaultReloadMethod.GET }) }] });
+    const reload = VaultReload.http({ port: 8080, path: '/reload', method: VaultReloadMethod.GET });
+    const { pod } = await onKubernetes({ secrets: [{ path: 'secret/data/shop/db', file: 'db.json', reload }] });
     const agent = pod.spec.initContainers.find((c: any) => c.name === 'vault-agent');
     expect(agent.securityContext.capabilities).toEqual({ drop: ['ALL'] });
     expect(agent.securityContext.allowPrivilegeEscalation).toBe(false);
@@ -94,12 +95,18 @@ describe('the reload reaches the app without a signal', () => {
   });
 
   test.each<[string, Partial<VaultAgentSidecarProps>, ErrorCode, string]>([
-    ['command and reload together', { secrets: [{ path: 'secret/data/x', file: 'x', command: ['true'], reload: RELOAD }] }, ErrorCode.INVALID_ROLE, 'web/vault: secrets[0].reload'],
-    ['a reload with prePopulateOnly', { prePopulateOnly: true, secrets: [{ path: 'secret/data/x', file: 'x', reload: RELOAD }] }, ErrorCode.INEFFECTIVE_SETTING, 'web/vault: secrets[0].reload'],
-    ['a command with prePopulateOnly', { prePopulateOnly: true, secrets: [{ path: 'secret/data/x', file: 'x', command: ['true'] }] }, ErrorCode.INEFFECTIVE_SETTING, 'web/vault: secrets[0].command'],
-    ['a reload port of 0', { secrets: [{ path: 'secret/data/x', file: 'x', reload: VaultReload.http({ port: 0, path: '/r' }) }] }, ErrorCode.INVALID_PORT, 'web/vault: secrets[0].reload.port 0'],
-    ['a reload path with a space', { secrets: [{ path: 'secret/data/x', file: 'x', reload: VaultReload.http({ port: 8080, path: '/a b' }) }] }, ErrorCode.INVALID_URL, 'web/vault: secrets[0].reload.path "/a b"'],
-    ['a reload that is not a VaultReload', { secrets: [{ path: 'secret/data/x', file: 'x', reload: { port: 8080 } as any }] }, ErrorCode.INVALID_ROLE, 'web/vault: secrets[0].reload'],
+    ['command and reload together', { secrets: [{ path: 'secret/data/x', file: 'x', command: ['true'], reload: RELOAD }] },
+      ErrorCode.INVALID_ROLE, 'web/vault: secrets[0].reload'],
+    ['a reload with prePopulateOnly', { prePopulateOnly: true, secrets: [{ path: 'secret/data/x', file: 'x', reload: RELOAD }] },
+      ErrorCode.INEFFECTIVE_SETTING, 'web/vault: secrets[0].reload'],
+    ['a command with prePopulateOnly', { prePopulateOnly: true, secrets: [{ path: 'secret/data/x', file: 'x', command: ['true'] }] },
+      ErrorCode.INEFFECTIVE_SETTING, 'web/vault: secrets[0].command'],
+    ['a reload port of 0', { secrets: [{ path: 'secret/data/x', file: 'x', reload: VaultReload.http({ port: 0, path: '/r' }) }] },
+      ErrorCode.INVALID_PORT, 'web/vault: secrets[0].reload.port 0'],
+    ['a reload path with a space', { secrets: [{ path: 'secret/data/x', file: 'x', reload: VaultReload.http({ port: 8080, path: '/a b' }) }] },
+      ErrorCode.INVALID_URL, 'web/vault: secrets[0].reload.path "/a b"'],
+    ['a reload that is not a VaultReload', { secrets: [{ path: 'secret/data/x', file: 'x', reload: { port: 8080 } as any }] },
+      ErrorCode.INVALID_ROLE, 'web/vault: secrets[0].reload'],
     ['cachePort without cache', { cachePort: 8300 }, ErrorCode.INEFFECTIVE_SETTING, 'web/vault: cachePort 8300 would have no effect'],
   ])('%s is refused', (_t, props, code, part) => {
     expectError(() => vault(newChart(), props), code, part);
@@ -108,10 +115,11 @@ describe('the reload reaches the app without a signal', () => {
 
 /** Unix permission check: owner bits for the owner, else group bits for a member, else other bits. */
 function canRead(file: { uid: number; gid: number; mode: number }, proc: { uid: number; gid: number; groups: number[] }): boolean {
+  const bit = (b: number) => Math.floor(file.mode / b) % 2 === 1;
   if (proc.uid === 0) { return true; }
-  if (proc.uid === file.uid) { return (file.mode & 0o400) !== 0; }
-  if (proc.gid === file.gid || proc.groups.includes(file.gid)) { return (file.mode & 0o040) !== 0; }
-  return (file.mode & 0o004) !== 0;
+  if (proc.uid === file.uid) { return bit(0o400); }
+  if (proc.gid === file.gid || proc.groups.includes(file.gid)) { return bit(0o040); }
+  return bit(0o004);
 }
 
 describe('the app can read its secrets; containers that did not ask do not mount them', () => {
@@ -123,13 +131,15 @@ describe('the app can read its secrets; containers that did not ask do not mount
     // Files the agent (100:1000) creates in the setgid emptyDir get the fsGroup.
     const file = { uid: 100, gid: pod.spec.securityContext.fsGroup, mode };
     const app = pod.spec.containers.find((c: any) => c.name === 'app');
-    expect(canRead(file, { uid: app.securityContext.runAsUser, gid: app.securityContext.runAsGroup, groups: [pod.spec.securityContext.fsGroup] })).toBe(true);
+    const appProcess = { uid: app.securityContext.runAsUser, gid: app.securityContext.runAsGroup, groups: [pod.spec.securityContext.fsGroup] };
+    expect(canRead(file, appProcess)).toBe(true);
     expect(canRead(file, { uid: 100, gid: 1000, groups: [] })).toBe(true);
     // The old rendering (no fsGroup, file group = the agent's 1000) left the app out.
     expect(canRead({ uid: 100, gid: 1000, mode }, { uid: 1001, gid: 1001, groups: [] })).toBe(false);
     // Exactly the containers that asked mount the volume.
     const volume = app.volumeMounts.find((m: any) => m.mountPath === '/vault/secrets').name;
-    const mounting = [...pod.spec.initContainers, ...pod.spec.containers].filter((c: any) => (c.volumeMounts ?? []).some((m: any) => m.name === volume)).map((c: any) => c.name);
+    const mounting = [...pod.spec.initContainers, ...pod.spec.containers]
+      .filter((c: any) => (c.volumeMounts ?? []).some((m: any) => m.name === volume)).map((c: any) => c.name);
     expect(mounting.sort()).toEqual(['app', 'vault-agent', 'vault-agent-init']);
   });
 
@@ -184,7 +194,8 @@ describe('the app can read its secrets; containers that did not ask do not mount
 
 describe('Kubernetes auth: the token is mounted where the agent reads it, with its audience', () => {
   test('a custom tokenPath and audience: a projected token at that path, only in the agent containers', async () => {
-    const { pod, agent } = await onKubernetes({ auth: [VaultAuth.kubernetes({ role: 'shop', tokenPath: '/var/run/secrets/vault/token', audience: 'vault' })] });
+    const auth = [VaultAuth.kubernetes({ role: 'shop', tokenPath: '/var/run/secrets/vault/token', audience: 'vault' })];
+    const { pod, agent } = await onKubernetes({ auth });
     expect(agent.auto_auth[0].method.kubernetes[0].config.token_path).toBe('/var/run/secrets/vault/token');
     for (const name of ['vault-agent-init', 'vault-agent']) {
       const c = pod.spec.initContainers.find((x: any) => x.name === name);
@@ -211,7 +222,8 @@ const realTest = REAL ? test : test.skip;
 if (!REAL) { console.warn(`vault-runtime real-process tests${REASON}`); }
 
 /** Runs `args` as uid:gid with the given supplementary groups and no capabilities (like a non-root container). */
-function asUser(uid: number, gid: number, groups: number[], args: string[], opts: { inheritKill?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
+function asUser(uid: number, gid: number, groups: number[], args: string[],
+  opts: { inheritKill?: boolean } = {}): Promise<{ code: number; out: string; err: string }> {
   const priv = ['--reuid', String(uid), '--regid', String(gid), ...(groups.length ? ['--groups', groups.join(',')] : ['--clear-groups']),
     `--inh-caps=${opts.inheritKill ? '-all,+kill' : '-all'}`, '--'];
   return new Promise(resolve => {

@@ -309,7 +309,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         containers: groups[0].targets,
       },
       // Group-read files need the pod's file group (fsGroup = the agent's GID).
-      pod: fileGroups && p.secrets.some(s => ((s.perms ?? defaultPerms) & 0o004) === 0) ? { fileGroup: gid } : undefined,
+      pod: fileGroups && p.secrets.some(s => !hasBit(s.perms ?? defaultPerms, 0o004)) ? { fileGroup: gid } : undefined,
     };
   }
 
@@ -319,16 +319,16 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     this.props.secrets.forEach((s, i) => {
       if (s.perms === undefined) { return; }
       const shown = `0${s.perms.toString(8).padStart(3, '0')}`;
-      if ((s.perms & 0o400) === 0) {
+      if (!hasBit(s.perms, 0o400)) {
         throw Errors.invalidRole(path, `secrets[${i}].perms`, shown, `has no owner-read bit: the agent (UID ${uid}) owns the file and re-reads it before each render (consul-template renderer.Render), and fails if it cannot`,
           `Add owner-read, e.g. ${fileGroups ? '0o440' : '0o444'}`);
       }
-      if (fileGroups && (s.perms & 0o044) === 0) {
+      if (fileGroups && !hasBit(s.perms, 0o040) && !hasBit(s.perms, 0o004)) {
         throw Errors.invalidRole(path, `secrets[${i}].perms`, shown, `lets only the agent (UID ${uid}) read the file, and the app runs as another user`,
           'Use 0o440 (the default): the pod\'s fsGroup, the agent\'s GID, gives the app the group; the volume is mounted only into the app containers that asked');
       }
-      if (!fileGroups && (s.perms & 0o004) === 0) {
-        throw Errors.invalidRole(path, `secrets[${i}].perms`, shown, `has no world-read bit, and this platform has no pod file group (fsGroup) that could let the app, another user, in`,
+      if (!fileGroups && !hasBit(s.perms, 0o004)) {
+        throw Errors.invalidRole(path, `secrets[${i}].perms`, shown, 'has no world-read bit, and this platform has no pod file group (fsGroup) that could let the app, another user, in',
           'Use 0o444 (the default here): only the agent and the app containers that asked mount the volume');
       }
     });
@@ -473,6 +473,11 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       throw Errors.invalidConfigFile(path, 'caCertificatePem', p.caCertificatePem.slice(0, 30), 'is not a PEM certificate');
     }
   }
+}
+
+/** One permission bit of a file mode is set (mode and bit are 0..0o777). */
+function hasBit(mode: number, bit: number): boolean {
+  return Math.floor(mode / bit) % 2 === 1;
 }
 
 function defaultTemplate(secretPath: string): string {
