@@ -21,6 +21,7 @@ import { fargateTask, synthTemplate, warnings as ecsWarnings } from './ecs/util'
 import { expectError } from './errors';
 import { findDoc, names, podOf, synth } from './k8s/util';
 import { validateEnvoyBootstrap } from './validate/envoy';
+import { validateAgentConfig } from './validate/vault';
 
 const POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.attributes.request.http.method == "GET"\n';
 
@@ -81,6 +82,15 @@ describe('Kubernetes: everything is honoured', () => {
       expect.objectContaining({ mountPath: '/var/log/app' }),
     ]));
     expect(pod.spec.volumes.find((v: any) => v.name === 'vault-agent-secrets').emptyDir.medium).toBe('Memory');
+  });
+
+  test('the app can read its Vault secrets: fsGroup is the agent\'s GID and the files are group-readable', async () => {
+    expect(pod.spec.securityContext.fsGroup).toBe(1000);
+    const agent = await validateAgentConfig(docs.find(x => x.kind === 'ConfigMap' && x.data?.['agent.hcl']).data['agent.hcl']);
+    expect(agent.template.map((t: any) => t.perms)).toEqual(['0440']);
+    const mounting = [...pod.spec.initContainers, ...pod.spec.containers]
+      .filter((c: any) => (c.volumeMounts ?? []).some((m: any) => m.name === 'vault-agent-secrets')).map((c: any) => c.name);
+    expect(mounting).toEqual(['vault-agent-init', 'vault-agent', 'api']);
   });
 
   test('Envoy asks OPA before routing; the bootstrap passes the protos', () => {

@@ -684,6 +684,12 @@ export class AciContainerGroup extends Construct {
         `Run the proxy as an explicit proxy${pod.trafficInterception.spec.disableHint ? ` (${pod.trafficInterception.spec.disableHint})` : ''}: `
         + 'point the app at its listener on localhost (e.g. HTTP_PROXY) and publish its inbound port');
     }
+    if (pod.fileGroup) {
+      // The sidecars were told (CompositionContext.fileGroups false) that ACI has no pod file group.
+      throw Errors.unsupportedOnPlatform(pod.fileGroup.owner.path, 'pod.fileGroup', pod.fileGroup.gid, PLATFORM,
+        'ACI has no pod-wide file group (no fsGroup, no supplementary groups)',
+        'Write shared files with a world-readable mode and mount the volume only into the containers that need it');
+    }
     if (pod.shareProcessNamespace) {
       throw Errors.unsupportedOnPlatform(pod.sidecars.find(s => s.shareProcessNamespace)!.path, 'shareProcessNamespace', true, PLATFORM,
         'containers of a group cannot share a process namespace', 'Have the app watch the file the sidecar writes instead of waiting for a signal');

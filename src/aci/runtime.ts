@@ -36,6 +36,7 @@ export function aciRuntime(appNames: readonly string[]): RuntimePlatform {
     secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o644 }),
     scratchDir: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o777 }),
     createdFileGroup: (_volume, gid) => gid,
+    identityTokens: false,
     canShareProcessNamespace: false,
     apps: appNames.map(name => ({ name, identity: { uid: undefined, gid: undefined, groups: [], capabilities: new Set<string>() } })),
     sidecarIdentity: (c: ResolvedContainer) => imageIdentity(c.image),

@@ -60,6 +60,8 @@ export interface ComposedPod {
   readonly annotations: ReadonlyMap<string, { readonly value: string; readonly owner: ResolvedSidecar }>;
   /** Warnings of the sidecars, each prefixed with its path. */
   readonly warnings: string[];
+  /** The file group the sidecars need on the pod's shared volumes (Kubernetes fsGroup), with the sidecar that asked. */
+  readonly fileGroup?: { readonly gid: number; readonly owner: ResolvedSidecar };
 }
 
 export interface ComposedInterception {
@@ -95,11 +97,12 @@ export function sidecarPath(sidecar: ISidecar): string {
  * others offer (offers themselves must not depend on the context).
  */
 export function describeSidecars(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[],
-  identity: WorkloadIdentity = WorkloadIdentity.NONE): ResolvedSidecar[] {
+  identity: WorkloadIdentity = WorkloadIdentity.NONE, fileGroups = false): ResolvedSidecar[] {
   const context: CompositionContext = {
     targetPath,
     appContainers: app.containers.map(c => ({ name: c.name, ports: c.ports.map(p => ({ port: p.port, protocol: p.protocol })) })),
     identity,
+    fileGroups,
   };
   const paths = sidecars.map(sidecarPath);
   let contributions = sidecars.map(s => s.contribute(context));
@@ -230,9 +233,9 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
  * both construct paths, the field and a fix.
  */
 export function composePod(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[],
-  identity: WorkloadIdentity = WorkloadIdentity.NONE): ComposedPod {
+  identity: WorkloadIdentity = WorkloadIdentity.NONE, fileGroups = false): ComposedPod {
   if (app.containers.length === 0) { throw Errors.noAppContainers(targetPath); }
-  const set = sidecarSet(targetPath, describeSidecars(targetPath, app, sidecars, identity));
+  const set = sidecarSet(targetPath, describeSidecars(targetPath, app, sidecars, identity, fileGroups));
   checkAgainstApp(targetPath, app, set);
   const { appEnv, appMounts } = appChanges(targetPath, app, set.sidecars);
   return {
@@ -249,7 +252,18 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
     cloudPermissions: set.sidecars.flatMap(owner => owner.cloudPermissions.map(permission => ({ owner, permission }))),
     annotations: set.annotations,
     warnings: set.sidecars.flatMap(s => s.warnings.map(w => `${s.path}: ${w}`)),
+    fileGroup: fileGroup(targetPath, set.sidecars),
   };
+}
+
+/** The one file group of the pod: sidecars that ask for one must ask for the same. */
+function fileGroup(targetPath: string, sidecars: ResolvedSidecar[]): ComposedPod['fileGroup'] {
+  const asking = sidecars.filter(s => s.fileGroup !== undefined);
+  const other = asking.find(s => s.fileGroup !== asking[0].fileGroup);
+  if (other) {
+    throw Errors.alreadySet(other.path, 'pod.fileGroup', asking[0].fileGroup, `by ${asking[0].path} on ${targetPath}, and ${other.path} needs ${other.fileGroup}; a pod has one file group`);
+  }
+  return asking.length ? { gid: asking[0].fileGroup!, owner: asking[0] } : undefined;
 }
 
 function interception(targetPath: string, owner: ResolvedSidecar, app: AppPodModel, proxyWaitsFor: ReadonlySet<string>): ComposedInterception {

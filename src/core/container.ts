@@ -427,4 +427,10 @@ export interface IdentityTokenSpec {
    * @default 3600
    */
   readonly expirationSeconds?: number;
+  /**
+   * Absolute path of the token file in the container. Its directory is mounted for the
+   * token alone (with `ca.crt` and `namespace` beside it) and must not be another mount.
+   * @default '/var/run/secrets/kubernetes.io/serviceaccount/token'
+   */
+  readonly path?: string;
 }

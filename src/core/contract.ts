@@ -69,8 +69,8 @@ export interface RuntimePlatform {
    * (a setgid directory passes its own group on: Kubernetes emptyDir with fsGroup).
    */
   readonly createdFileGroup: (volume: string, gid: number) => number;
-  /** Where the platform puts a container's identity token, if it does. */
-  readonly identityTokenDir?: string;
+  /** The platform projects an identity token file into the containers that ask (`identityToken`). */
+  readonly identityTokens: boolean;
   /** The containers of a pod can share one process namespace. */
   readonly canShareProcessNamespace: boolean;
   /** App containers of the pod. */
@@ -266,10 +266,10 @@ function checkDirAndFile(p: Party, path: string, file: FileAccess, want: number,
 function checkReadsPath(p: Party, path: string, field: string, volumes: Map<string, ComposedPod['volumes'][number]['volume']>,
   creators: Map<string, Array<{ party: Party; mode: number }>>, platform: RuntimePlatform): void {
   const c = p.container!;
-  if (platform.identityTokenDir && c.identityToken && within(path, platform.identityTokenDir) !== undefined) { return; }
+  if (platform.identityTokens && c.identityToken && within(path, c.identityToken.path.slice(0, c.identityToken.path.lastIndexOf('/'))) !== undefined) { return; }
   const at = mountOf(p, path);
   if (!at) {
-    const token = path.startsWith('/var/run/secrets/') ? ` (${platform.name} ${platform.identityTokenDir ? 'mounts an identity token only into containers that ask for one (identityToken)' : 'gives containers no identity token file'})` : '';
+    const token = path.startsWith('/var/run/secrets/') ? ` (${platform.name} ${platform.identityTokens ? 'mounts an identity token only into containers that ask for one (identityToken)' : 'gives containers no identity token file'})` : '';
     throw Errors.runtimeMissingFile(p.path, field, path, p.name, `nothing is mounted there${token}`,
       'Mount the volume that holds the file into this container, or point the setting at a mounted file');
   }

@@ -154,6 +154,15 @@ export interface PodRequirements {
    * @default - none
    */
   readonly annotations?: { [key: string]: string };
+  /**
+   * A group that owns the pod's shared volumes and that every container of the pod has
+   * as a supplementary group (Kubernetes `fsGroup`), so that files one container writes
+   * with a group-read mode are readable by the other containers that mount the volume.
+   * Ask for it only when the context says the platform has one (`fileGroups`); ECS and
+   * ACI have none and their binders refuse it.
+   * @default - none
+   */
+  readonly fileGroup?: number;
 }
 
 /** Cloud provider of a permission. */
@@ -327,6 +336,13 @@ export interface CompositionContext {
    * @default - none
    */
   readonly offers?: OfferedCapability[];
+  /**
+   * The platform can give the pod a file group (`PodRequirements.fileGroup`: Kubernetes
+   * `fsGroup`). Where it cannot (ECS, ACI), files shared between containers of different
+   * users must be world-readable, and only mount scoping keeps other containers out.
+   * @default false
+   */
+  readonly fileGroups?: boolean;
 }
 
 /**

@@ -77,6 +77,7 @@ export enum ErrorCode {
   PORT_NOT_CAPTURED = 'PORT_NOT_CAPTURED',
   EXEMPT_GROUP = 'EXEMPT_GROUP',
   MISSING_SETTING = 'MISSING_SETTING',
+  SIGNAL_NOT_DELIVERABLE = 'SIGNAL_NOT_DELIVERABLE',
 }
 
 /**
@@ -310,4 +311,7 @@ export const Errors = {
       'Run the container with another group (only the proxy may use it)'),
   missingSetting: (path: string, field: string, why: string, fix: string) =>
     err(ErrorCode.MISSING_SETTING, path, `${field} is not set: ${why}`, fix),
+  signalNotDeliverable: (path: string, field: string, value: unknown, sender: string, fix: string) =>
+    err(ErrorCode.SIGNAL_NOT_DELIVERABLE, path, `${field} ${show(value)} sends a signal, which ${sender} cannot deliver to a process of another UID: `
+      + 'a non-root process has no capability in effect, even one added to its container (kubernetes/kubernetes#56374), and signalling another UID needs CAP_KILL', fix),
 };

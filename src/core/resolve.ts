@@ -72,7 +72,7 @@ export interface ResolvedContainer {
   readonly dependsOn: ContainerDependency[];
   readonly shutdown: ShutdownSpec;
   readonly essential: boolean;
-  readonly identityToken?: { readonly audience?: string; readonly expirationSeconds: number };
+  readonly identityToken?: { readonly audience?: string; readonly expirationSeconds: number; readonly path: string };
   readonly createsFiles: ReadonlyArray<{ readonly volume: string; readonly mode: number; readonly sockets: boolean; readonly field: string }>;
   readonly readsPaths: string[];
   readonly writesPaths: string[];
@@ -133,6 +133,8 @@ export interface ResolvedSidecar {
   /** Pod annotations the sidecar needs (Kubernetes). */
   readonly annotations: { readonly [key: string]: string };
   readonly warnings: string[];
+  /** The file group the sidecar needs on the pod's shared volumes (Kubernetes fsGroup). */
+  readonly fileGroup?: number;
 }
 
 function checkInt(path: string, field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -498,7 +500,7 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
       gracePeriodSeconds: c.shutdown?.gracePeriodSeconds,
     },
     essential: c.essential ?? c.role === StartupRole.SIDECAR,
-    identityToken: resolveIdentityToken(path, prefix, c),
+    identityToken: resolveIdentityToken(path, prefix, c, volumeMounts),
     ...resolveRuntimeNeeds(path, prefix, c, volumes, volumeMounts),
   };
 }
@@ -547,14 +549,32 @@ function resolveRuntimeNeeds(path: string, prefix: string, c: ContainerSpec, vol
   return { createsFiles, readsPaths: paths('readsPaths', c.readsPaths), writesPaths: paths('writesPaths', c.writesPaths), signals };
 }
 
-function resolveIdentityToken(path: string, prefix: string, c: ContainerSpec): ResolvedContainer['identityToken'] {
+/** Where Kubernetes mounts a service account token (and clients look for it). */
+export const DEFAULT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+function resolveIdentityToken(path: string, prefix: string, c: ContainerSpec, mounts: ResolvedMount[]): ResolvedContainer['identityToken'] {
   const t = c.identityToken;
   if (!t) { return undefined; }
   checkInt(path, `${prefix}identityToken.expirationSeconds`, t.expirationSeconds, 600, 86400 * 2);
   if (t.audience !== undefined && (typeof t.audience !== 'string' || t.audience.length === 0 || /\s/.test(t.audience))) {
     throw Errors.invalidName(path, `${prefix}identityToken.audience`, t.audience, 'a token audience without spaces');
   }
-  return { audience: t.audience, expirationSeconds: t.expirationSeconds ?? 3600 };
+  const tokenPath = t.path ?? DEFAULT_TOKEN_PATH;
+  const problem = typeof tokenPath === 'string' ? pathProblem(tokenPath) : 'is not a string';
+  if (problem) { throw Errors.invalidPath(path, `${prefix}identityToken.path`, tokenPath, problem); }
+  // The token's directory becomes a mount of its own: it must not be, hold or sit in another mount.
+  const dir = tokenPath.slice(0, tokenPath.lastIndexOf('/'));
+  if (dir === '') {
+    throw Errors.invalidPath(path, `${prefix}identityToken.path`, tokenPath, 'is directly under "/"; the token needs a directory of its own');
+  }
+  if (['ca.crt', 'namespace'].includes(tokenPath.slice(dir.length + 1))) {
+    throw Errors.invalidPath(path, `${prefix}identityToken.path`, tokenPath, 'names a file the token\'s directory already holds (ca.crt, namespace)');
+  }
+  const clash = mounts.find(m => m.path === dir || m.path.startsWith(`${dir}/`) || dir.startsWith(`${m.path}/`));
+  if (clash) {
+    throw Errors.invalidPath(path, `${prefix}identityToken.path`, tokenPath, `is in directory ${JSON.stringify(dir)}, which overlaps the mount of volume ${JSON.stringify(clash.volume)} at ${JSON.stringify(clash.path)}`);
+  }
+  return { audience: t.audience, expirationSeconds: t.expirationSeconds ?? 3600, path: tokenPath };
 }
 
 /** An IPv4 or IPv6 address with an optional prefix length, e.g. "10.0.0.0/8" or "fd00::/8". */
@@ -705,6 +725,13 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     annotations: resolveAnnotations(path, contribution.pod?.annotations),
     warnings: (contribution.warnings ?? []).map(w => String(w)),
   };
+  if (contribution.pod?.fileGroup !== undefined) {
+    checkId(path, 'pod.fileGroup', contribution.pod.fileGroup);
+    if (contribution.pod.fileGroup === 0) {
+      throw Errors.invalidRole(path, 'pod.fileGroup', 0, 'is the root group, which would become a supplementary group of every container of the pod', 'Use a non-zero GID');
+    }
+    owner.fileGroup = contribution.pod.fileGroup;
+  }
   const names = new Set<string>();
   let uid: number | undefined;
   const fallbackUid = () => (uid = uid ?? defaultUid(String(containers[0]?.name)));

@@ -45,6 +45,7 @@ export function fargateRuntime(apps: ReadonlyArray<{ readonly name: string; read
     secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o400 }),
     scratchDir: (volume): FileAccess => (preparedVolumes.has(volume) ? { uid: 0, gid: 0, mode: 0o1777 } : { uid: 0, gid: 0, mode: 0o755 }),
     createdFileGroup: (_volume, gid) => gid,
+    identityTokens: false,
     canShareProcessNamespace: true,
     apps: apps.map(a => ({ name: a.name, identity: appIdentity(a.def) })),
   };

@@ -466,6 +466,12 @@ export class TaskSidecars extends Construct {
   }
 
   private renderProcessSharing(pod: ComposedPod, cfn: ecs.CfnTaskDefinition): void {
+    if (pod.fileGroup) {
+      // The sidecars were told (CompositionContext.fileGroups false) that ECS has no pod file group.
+      throw Errors.unsupportedOnPlatform(pod.fileGroup.owner.path, 'pod.fileGroup', pod.fileGroup.gid, PLATFORM,
+        'ECS has no pod-wide file group (no fsGroup, no supplementary groups in a container definition)',
+        'Write shared files with a world-readable mode and mount the volume only into the containers that need it');
+    }
     if (!pod.shareProcessNamespace) { return; }
     const owner = pod.sidecars.find(s => s.shareProcessNamespace)!.path;
     if (cfn.pidMode !== undefined && cfn.pidMode !== 'task') {

@@ -134,7 +134,7 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
   if (c.readinessProbe) { out.readinessProbe = renderProbe(c, 'readinessProbe', c.readinessProbe); }
   if (c.livenessProbe) { out.livenessProbe = renderProbe(c, 'livenessProbe', c.livenessProbe); }
   const mounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly }));
-  if (c.identityToken) { mounts.push({ name: identityVolumeName(c.name), mountPath: SERVICE_ACCOUNT_DIR, readOnly: true }); }
+  if (c.identityToken) { mounts.push({ name: identityVolumeName(c.name), mountPath: tokenDir(c.identityToken.path), readOnly: true }); }
   if (mounts.length) { out.volumeMounts = mounts; }
   const lifecycle: any = {};
   if (c.shutdown.drainCommand) { lifecycle.preStop = { exec: { command: c.shutdown.drainCommand } }; }
@@ -144,8 +144,10 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
   return out;
 }
 
-/** Where Kubernetes mounts service account credentials (and tools look for them). */
-const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** The directory a container's projected token is mounted at (the token file's directory). */
+function tokenDir(tokenPath: string): string {
+  return tokenPath.slice(0, tokenPath.lastIndexOf('/'));
+}
 
 export function identityVolumeName(container: string): string {
   return `${container.slice(0, 54).replace(/-+$/, '')}-identity`;
@@ -156,7 +158,8 @@ export function identityVolumeName(container: string): string {
  * into the container that asked, so the pod can keep automountServiceAccountToken off.
  */
 export function identityVolume(c: ResolvedContainer): any {
-  const token: any = { path: 'token', expirationSeconds: c.identityToken!.expirationSeconds };
+  const tokenPath = c.identityToken!.path;
+  const token: any = { path: tokenPath.slice(tokenPath.lastIndexOf('/') + 1), expirationSeconds: c.identityToken!.expirationSeconds };
   if (c.identityToken!.audience) { token.audience = c.identityToken!.audience; }
   return {
     name: identityVolumeName(c.name),
@@ -309,6 +312,14 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   }
   if (volumes.length) {
     spec.volumes = [...(spec.volumes ?? []), ...volumes];
+  }
+  if (pod.fileGroup) {
+    // fsGroup: the kubelet makes the pod's volumes group-owned by it with the setgid bit
+    // (files created in them inherit the group) and gives it to every container as a
+    // supplementary group (PodSecurityContext.fsGroup in the Kubernetes API reference).
+    // A group the user set already does both for every volume, so it is kept as it is.
+    const securityContext = spec.securityContext = { ...(spec.securityContext ?? {}) };
+    if (securityContext.fsGroup === undefined) { securityContext.fsGroup = pod.fileGroup.gid; }
   }
   if (pod.shareProcessNamespace) {
     if (spec.shareProcessNamespace === false) {

@@ -17,9 +17,6 @@ import { FileAccess, ProcessIdentity, RuntimePlatform } from '../core/contract';
 const DEFAULT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
   'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
 
-/** Where Kubernetes mounts a service account token (and tools look for it). */
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
 function appIdentity(c: any, pod: any): ProcessIdentity {
   const sc = c.securityContext ?? {};
   const uid: number | undefined = sc.runAsUser ?? pod.runAsUser;
@@ -52,7 +49,7 @@ export function kubernetesRuntime(spec: any, fsGroup: number | undefined): Runti
     secretFile: () => withGroup(0o444, true),
     scratchDir: () => ({ uid: 0, gid: fsGroup ?? 0, mode: 0o777 }),
     createdFileGroup: (_volume, gid) => fsGroup ?? gid,
-    identityTokenDir: SERVICE_ACCOUNT_DIR,
+    identityTokens: true,
     canShareProcessNamespace: true,
     apps: (spec?.containers ?? []).map((c: any) => ({ name: String(c.name), identity: appIdentity(c, podSc) })),
   };

@@ -153,7 +153,7 @@ export class WorkloadSidecars extends Construct {
   /** The sidecars checked together with the app. Throws the first conflict. */
   private compose(): ComposedPod {
     const json = this.originalToJson();
-    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT);
+    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true);
   }
 
   /** @internal */
@@ -200,8 +200,8 @@ export class WorkloadSidecars extends Construct {
       throw Errors.alreadyInjected(this.workloadPath, annotations[INJECTED_ANNOTATION]);
     }
     const path = this.workloadPath;
-    const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT);
-    checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup));
+    const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true);
+    checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
     this.report([
       ...composed.warnings,
       ...composed.cloudPermissions.map(({ owner, permission }) => `${owner.path}: needs ${permission.provider} permissions `
@@ -240,6 +240,7 @@ export class WorkloadSidecars extends Construct {
       targetPath: this.workloadPath,
       appContainers: [],
       identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT,
+      fileGroups: true,
     }));
     for (const volume of described.volumes) {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { EXT_AUTHZ_GRPC } from './capabilities';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
-import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
+import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
@@ -60,10 +60,11 @@ export class OpaCredentials {
 
   /**
    * A bearer token read from a file in the OPA container, re-read on every request
-   * (`credentials.bearer.token_path`), e.g. the projected Kubernetes service account
-   * token `/var/run/secrets/kubernetes.io/serviceaccount/token`. The file must be
-   * mounted into the OPA container by the platform (cdk8s-plus sets
-   * `automountServiceAccountToken: false` unless told otherwise).
+   * (`credentials.bearer.token_path`): the pod's Kubernetes service account token. The
+   * library projects a token (default audience, rotated hourly) at `tokenPath` into the
+   * OPA container alone, so the pod can keep `automountServiceAccountToken: false`. All
+   * services of one OpaSidecar share the one token path; its directory must not be one
+   * OPA mounts for its config or policies. ECS and ACI have no such token and refuse it.
    *
    * @param tokenPath absolute path of the token file
    * @param scheme the authorization scheme (default `Bearer`)
@@ -393,6 +394,7 @@ export class OpaSidecar extends Construct implements ISidecar {
   public readonly appAddress: string;
 
   private readonly contribution: SidecarContribution;
+  private readonly props: OpaSidecarProps;
 
   constructor(scope: Construct, id: string, props: OpaSidecarProps = {}) {
     super(scope, id);
@@ -410,13 +412,21 @@ export class OpaSidecar extends Construct implements ISidecar {
     this.extAuthzPort = ports.extAuthzPort;
     this.appAddress = `http://127.0.0.1:${ports.port}`;
     checkProps(path, this.name, props, ports);
+    this.props = props;
     this.contribution = this.describe(props, ports);
     // Every field check of the neutral model, now.
     resolveContribution(path, this.contribution);
   }
 
-  /** Describes OPA; it does not depend on the pod. */
-  public contribute(_context: CompositionContext): SidecarContribution {
+  /** Describes OPA; it does not depend on the pod, but a token file needs a Kubernetes pod. */
+  public contribute(context: CompositionContext): SidecarContribution {
+    const identity = context.identity ?? WorkloadIdentity.NONE;
+    const i = (this.props.services ?? []).findIndex(s => s.credentials?.tokenPath !== undefined);
+    if (i >= 0 && context.appContainers.length > 0 && identity !== WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT) {
+      throw Errors.invalidRole(this.node.path, `services[${i}].credentials.tokenPath`, this.props.services![i].credentials!.tokenPath,
+        `needs a Kubernetes service account token, but ${context.targetPath} provides the ${identity} identity and nothing would write that file`,
+        'Use OpaCredentials.none() with a bundle server that needs no token (e.g. a signed bundle over HTTPS), or run OPA on Kubernetes');
+    }
     return this.contribution;
   }
 
@@ -490,6 +500,10 @@ export class OpaSidecar extends Construct implements ISidecar {
       livenessProbe: Probe.httpGet({ port: diag, path: '/health', periodSeconds: 10, timeoutSeconds: 3 }),
       healthCommand: ['/opa', 'eval', '--fail', healthQuery],
       volumeMounts: mounts,
+      // The bundle token config.yaml names (the one path checkProps allows): projected
+      // into OPA alone, since OPA reads it and nothing else mounts it
+      // (https://www.openpolicyagent.org/docs/configuration#bearer-token).
+      identityToken: bundleTokenPath(p) !== undefined ? { path: bundleTokenPath(p) } : undefined,
       // OPA finishes in-flight requests for up to 10 s (--shutdown-grace-period) after SIGTERM.
       shutdown: { gracePeriodSeconds: 15 },
     };
@@ -639,6 +653,17 @@ function checkProps(path: string, name: string, p: OpaSidecarProps, ports: OpaPo
     if (c?.tokenPath !== undefined) {
       const problem = typeof c.tokenPath === 'string' ? pathProblem(c.tokenPath) : 'is not a string';
       if (problem) { throw Errors.invalidPath(path, `${f}.credentials.tokenPath`, c.tokenPath, problem); }
+      const first = services.findIndex(x => x.credentials?.tokenPath !== undefined);
+      if (first < i && services[first].credentials!.tokenPath !== c.tokenPath) {
+        throw Errors.invalidPath(path, `${f}.credentials.tokenPath`, c.tokenPath,
+          `differs from services[${first}].credentials.tokenPath ${JSON.stringify(services[first].credentials!.tokenPath)}: OPA gets one projected service account token; use the same path for every service`);
+      }
+      const dir = c.tokenPath.slice(0, c.tokenPath.lastIndexOf('/'));
+      const clash = [CONFIG_DIR, POLICY_DIR].find(t => dir === '' || t === dir || t.startsWith(`${dir}/`) || dir.startsWith(`${t}/`));
+      if (clash !== undefined || ['ca.crt', 'namespace'].includes(c.tokenPath.slice(dir.length + 1))) {
+        throw Errors.invalidPath(path, `${f}.credentials.tokenPath`, c.tokenPath,
+          `is in directory ${JSON.stringify(dir || '/')}, which OPA mounts for its config or policies (${CONFIG_DIR}, ${POLICY_DIR}) or which holds the token's ca.crt and namespace; the projected token gets a directory of its own`);
+      }
     }
     if (c?.scheme !== undefined && (typeof c.scheme !== 'string' || !HTTP_TOKEN.test(c.scheme))) {
       throw Errors.invalidName(path, `${f}.credentials.scheme`, c.scheme, 'an HTTP authorization scheme such as "Bearer"');
@@ -779,4 +804,9 @@ function checkPublicKey(path: string, field: string, pem: unknown): void {
   if (!/^-----BEGIN (RSA )?PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+\r?\n-----END (RSA )?PUBLIC KEY-----$/.test(pem.trim())) {
     throw Errors.invalidKey(path, field, first, 'is not a PEM-encoded public key', fix);
   }
+}
+
+/** The one token file the services read, if any (checkProps makes them agree). */
+function bundleTokenPath(p: OpaSidecarProps): string | undefined {
+  return (p.services ?? []).find(s => s.credentials?.tokenPath !== undefined)?.credentials?.tokenPath;
 }

@@ -114,13 +114,70 @@ describe('OpaSidecar on Kubernetes (native sidecar)', () => {
     });
   });
 
-  test('the config and the policies are mounted read-only from their own ConfigMaps', () => {
+  test('the config and the policies are mounted read-only from their own ConfigMaps; the bundle token at the path config.yaml names', () => {
     expect(sidecar.volumeMounts).toEqual([
       { name: 'opa-config', mountPath: '/config/opa', readOnly: true },
       { name: 'opa-policies', mountPath: '/policies', readOnly: true },
+      { name: 'opa-identity', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
     ]);
     expect(findDoc(docs, 'ConfigMap', `${d.name}-opa-policies`).data).toEqual({ 'authz.rego': POLICY });
     expect(pod.spec.volumes.map((v: any) => v.name)).toEqual(expect.arrayContaining(['opa-config', 'opa-policies']));
+  });
+});
+
+describe('OpaSidecar bundle credentials: the token config.yaml names is mounted into OPA alone', () => {
+  test('the service account token: a projected token where token_path points, in OPA only, with automount off', () => {
+    const { pod, config, sidecar } = onDeployment(FULL);
+    const tokenPath: string = config.services.acme.credentials.bearer.token_path;
+    const dir = tokenPath.slice(0, tokenPath.lastIndexOf('/'));
+    const mount = sidecar.volumeMounts.find((m: any) => m.mountPath === dir);
+    expect(mount).toEqual({ name: 'opa-identity', mountPath: dir, readOnly: true });
+    const volume = pod.spec.volumes.find((v: any) => v.name === mount.name);
+    expect(volume.projected.sources[0].serviceAccountToken).toEqual({ path: tokenPath.slice(dir.length + 1), expirationSeconds: 3600 });
+    const app = pod.spec.containers.find((c: any) => c.name === 'api');
+    expect((app.volumeMounts ?? []).map((m: any) => m.name)).not.toContain('opa-identity');
+    expect(pod.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  test('a token path of its own: the projected token is mounted there', () => {
+    const { sidecar, pod } = onDeployment({ ...FULL, services: [{ name: 'acme', url: 'https://bundles.acme.dev/v1', credentials: OpaCredentials.bearerTokenFile('/var/run/secrets/opa/token', 'Bearer') }] });
+    expect(sidecar.volumeMounts).toEqual(expect.arrayContaining([{ name: 'opa-identity', mountPath: '/var/run/secrets/opa', readOnly: true }]));
+    expect(pod.spec.volumes.find((v: any) => v.name === 'opa-identity').projected.sources[0].serviceAccountToken.path).toBe('token');
+  });
+
+  test('no credentials, no token', () => {
+    const { sidecar, pod } = onDeployment({ policies: { 'authz.rego': POLICY } });
+    expect(sidecar.volumeMounts.map((m: any) => m.name)).not.toContain('opa-identity');
+    expect(pod.spec.volumes.map((v: any) => v.name)).not.toContain('opa-identity');
+  });
+
+  test('two services reading different token files: one projected token per container, refused', () => {
+    expectError(() => new OpaSidecar(newChart(), 'opa', {
+      services: [
+        { name: 'a', url: 'https://a.example.com', credentials: OpaCredentials.bearerTokenFile(SA_TOKEN) },
+        { name: 'b', url: 'https://b.example.com', credentials: OpaCredentials.bearerTokenFile('/var/run/secrets/b/token') },
+      ],
+      bundles: [{ name: 'x', service: 'a' }],
+      status: { service: 'b' },
+    }), ErrorCode.INVALID_PATH, 'web/opa: services[1].credentials.tokenPath "/var/run/secrets/b/token"', 'services[0]');
+  });
+
+  test('a token path in a directory OPA mounts for its config is refused', () => {
+    expectError(() => new OpaSidecar(newChart(), 'opa', {
+      services: [{ name: 'a', url: 'https://a.example.com', credentials: OpaCredentials.bearerTokenFile('/config/opa/token') }],
+      bundles: [{ name: 'x', service: 'a' }],
+    }), ErrorCode.INVALID_PATH, 'web/opa: services[0].credentials.tokenPath "/config/opa/token"');
+  });
+
+  test('ECS and ACI have no service account token: refused, naming the fix', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new OpaSidecar(f.stack, 'opa', FULL));
+    expectError(() => synthTemplate(f.stack), ErrorCode.INVALID_ROLE,
+      'Shop/opa: services[0].credentials.tokenPath "/var/run/secrets/kubernetes.io/serviceaccount/token"', 'AWS_IAM_ROLE', 'OpaCredentials.none()');
+    const app = new AciApp();
+    const group = appGroup(app);
+    group.addSidecars(new OpaSidecar(app, 'opa', FULL));
+    expectError(() => group.toArmTemplate(), ErrorCode.INVALID_ROLE, 'opa: services[0].credentials.tokenPath', 'OpaCredentials.none()');
   });
 });
 
@@ -274,7 +331,8 @@ function healthRequest(command: string[]): any {
 
 describe('OpaSidecar on ECS Fargate', () => {
   const f = fargateTask();
-  const opa = new OpaSidecar(f.stack, 'opa', FULL);
+  // No bearer token file on ECS (no service account token there): an unauthenticated service.
+  const opa = new OpaSidecar(f.stack, 'opa', { ...FULL, services: [{ name: 'acme', url: 'https://bundles.acme.dev/v1' }] });
   TaskSidecars.of(f.td).add(opa);
   const t = synthTemplate(f.stack);
   const def = container(t, 'opa');

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { VaultAgentSidecar, VaultAgentSidecarProps, VaultAuth } from '../../src';
+import { VaultAgentSidecar, VaultAgentSidecarProps, VaultAuth, VaultReload } from '../../src';
 import { AciApp, AciContainerGroup, AciMemoryVolumeHandling } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
@@ -26,7 +26,7 @@ function vault(scope: any, extra: Partial<VaultAgentSidecarProps> = {}): VaultAg
     auth: AUTH,
     secrets: [
       { path: 'secret/data/shop/db', file: 'db.json' },
-      { path: 'secret/data/shop/api', file: 'api.env', template: '{{ with secret "secret/data/shop/api" }}API_KEY={{ .Data.data.key }}{{ end }}\n', perms: 0o440 },
+      { path: 'secret/data/shop/api', file: 'api.env', template: '{{ with secret "secret/data/shop/api" }}API_KEY={{ .Data.data.key }}{{ end }}\n', perms: 0o444 },
     ],
     ...extra,
   });
@@ -83,8 +83,8 @@ describe('VaultAgentSidecar on Kubernetes', () => {
     });
     expect(agent.auto_auth[0].sink.file[0].config.path).toBe('/home/vault/.vault-token');
     expect(agent.template).toEqual([
-      { destination: '/vault/secrets/db.json', source: '/vault/config/db.json.ctmpl', perms: '0444' },
-      { destination: '/vault/secrets/api.env', source: '/vault/config/api.env.ctmpl', perms: '0440' },
+      { destination: '/vault/secrets/db.json', source: '/vault/config/db.json.ctmpl', perms: '0440' },
+      { destination: '/vault/secrets/api.env', source: '/vault/config/api.env.ctmpl', perms: '0444' },
     ]);
     expect(cm.data['db.json.ctmpl']).toBe('{{- with secret "secret/data/shop/db" -}}{{ .Data | toJSON }}{{- end -}}\n');
     expect(agent.listener.tcp[0]).toEqual({ address: '127.0.0.1:8200', tls_disable: true });
@@ -116,18 +116,19 @@ describe('VaultAgentSidecar options', () => {
     expect(worker.volumeMounts).toEqual([{ name: expect.stringMatching(/^vault-agent-secrets-[0-9a-f]{6}$/), mountPath: '/vault/secrets', readOnly: true }]);
   });
 
-  test('a reload command shares the process namespace and gives the agent KILL (the trade-off)', async () => {
+  test('a reload over HTTP: no process sharing, no capability, only the long-running agent calls it', async () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api')).add(vault(chart, {
-      secrets: [{ path: 'secret/data/tls', file: 'tls.pem', command: ['pkill', '-HUP', 'nginx'] }],
+      secrets: [{ path: 'secret/data/tls', file: 'tls.pem', reload: VaultReload.http({ port: 8080, path: '/-/reload' }) }],
     }));
     const docs = synth(chart);
     const pod = podOf(findDoc(docs, 'Deployment'));
-    expect(pod.spec.shareProcessNamespace).toBe(true);
-    expect(pod.spec.initContainers[1].securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['KILL'] });
+    expect(pod.spec.shareProcessNamespace).toBeUndefined();
+    expect(pod.spec.initContainers[1].securityContext.capabilities).toEqual({ drop: ['ALL'] });
     expect(pod.spec.initContainers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
-    const { agent } = await configsOf(docs);
-    expect(agent.template[0].exec[0]).toEqual({ command: ['pkill', '-HUP', 'nginx'], timeout: '30s' });
+    const { agent, init } = await configsOf(docs);
+    expect(agent.template[0].exec[0]).toEqual({ command: ['wget', '-q', '-O', '/dev/null', '--post-data=', 'http://127.0.0.1:8080/-/reload'], timeout: '30s' });
+    expect(init.template[0].exec).toBeUndefined();
   });
 
   test('AppRole from a secret, a CA certificate, a namespace, a wrapped sink, inline templates', async () => {
@@ -178,10 +179,12 @@ describe('VaultAgentSidecar on ECS and ACI', () => {
     expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/vault: volumes "vault-agent-home" cannot be rendered on ECS Fargate: Fargate has no memory-backed (tmpfs) volumes');
   });
 
-  test('ECS refuses a reload signal: Fargate cannot give the agent KILL', () => {
+  test('ECS renders an HTTP reload (no KILL, no pidMode needed)', () => {
     const f = fargateTask();
-    TaskSidecars.of(f.td, { memoryVolumes: MemoryVolumeHandling.TASK_STORAGE }).add(vault(f.stack, { secrets: [{ path: 'secret/data/x', file: 'x', command: ['pkill', '-HUP', 'app'] }] }));
-    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/vault: containers[1](vault-agent).security.addCapabilities[0] "KILL" cannot be rendered on ECS Fargate');
+    TaskSidecars.of(f.td, { memoryVolumes: MemoryVolumeHandling.TASK_STORAGE }).add(vault(f.stack, { secrets: [{ path: 'secret/data/x', file: 'x', reload: VaultReload.http({ port: 8080, path: '/reload' }) }] }));
+    const t = synthTemplate(f.stack);
+    expect(container(t, 'vault-agent').LinuxParameters?.Capabilities?.Add).toBeUndefined();
+    expect(taskDefinition(t).PidMode).toBeUndefined();
   });
 
   test('ACI: azure auth with the group identity, init container and container, secrets via emptyDir fallback', async () => {

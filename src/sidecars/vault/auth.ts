@@ -2,6 +2,7 @@ import { HclBlock } from './hcl';
 import { APPROLE_DIR } from './paths';
 import { IdentityTokenSpec } from '../../core/container';
 import { WorkloadIdentity } from '../../core/contribution';
+import { DEFAULT_TOKEN_PATH } from '../../core/resolve';
 
 /** Vault's Kubernetes auth method: the pod's service account token. */
 export interface VaultKubernetesAuthOptions {
@@ -13,8 +14,10 @@ export interface VaultKubernetesAuthOptions {
    */
   readonly mountPath?: string;
   /**
-   * Service account token file. At the default path the library projects a token into
-   * the agent containers only (the app need not automount one).
+   * Where the agent reads its service account token. The library projects a token there
+   * (with `audience`) into the agent containers only, so the app need not automount one;
+   * the file's directory is the token's alone and must not be one the agent mounts for
+   * anything else (`/vault/config`, `/home/vault`, `/vault/secrets`, `/vault/approle`).
    * @default '/var/run/secrets/kubernetes.io/serviceaccount/token'
    */
   readonly tokenPath?: string;
@@ -97,15 +100,17 @@ export interface VaultAppRoleAuthOptions {
 export class VaultAuth {
   /** Kubernetes auth (pods' service account). */
   public static kubernetes(options: VaultKubernetesAuthOptions): VaultAuth {
+    const tokenPath = options.tokenPath ?? DEFAULT_TOKEN_PATH;
     return new VaultAuth('kubernetes', WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, options.role, () => ({
       type: 'method',
       labels: ['kubernetes'],
       body: [
         ['mount_path', options.mountPath ?? 'auth/kubernetes'],
-        ['config', { role: options.role, token_path: options.tokenPath ?? '/var/run/secrets/kubernetes.io/serviceaccount/token' }],
+        ['config', { role: options.role, token_path: tokenPath }],
       ],
     }), [['mountPath', options.mountPath], ['tokenPath', options.tokenPath]], undefined,
-    options.tokenPath === undefined || options.tokenPath === '/var/run/secrets/kubernetes.io/serviceaccount/token' ? { audience: options.audience } : undefined);
+    // The token is projected where token_path says, with the audience the Vault role expects.
+    { audience: options.audience, path: tokenPath });
   }
 
   /** AWS IAM auth (the ECS task role). */

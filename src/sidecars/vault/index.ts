@@ -1,2 +1,3 @@
 export * from './auth';
+export * from './reload';
 export * from './vault-agent-sidecar';

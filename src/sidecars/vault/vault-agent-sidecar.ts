@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { VaultAuth } from './auth';
 import { HclBlock, HclBody, hcl, hclSafe } from './hcl';
 import { APPROLE_DIR } from './paths';
+import { VaultReload } from './reload';
 import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
@@ -28,19 +29,31 @@ export interface VaultSecret {
    */
   readonly inline?: boolean;
   /**
-   * File mode of the rendered file. The app runs as another user, so it must be able to
-   * read it; the directory is mounted only into the app containers that asked.
-   * @default 0o444
+   * File mode of the rendered file. The agent owns the file and re-reads it before each
+   * render (so owner-read is needed); the app runs as another user. On Kubernetes the pod
+   * gets `fsGroup` = the agent's GID: the secrets volume is then group-owned with the
+   * setgid bit, files inherit the group, every container has it as a supplementary group,
+   * and group-read suffices. ECS and ACI have no such group, so the file must be
+   * world-readable there. Either way only the agent and the app containers that asked
+   * mount the volume.
+   * @default - 0o440 on Kubernetes, 0o444 on ECS and ACI
    */
   readonly perms?: number;
   /**
-   * Command the agent runs after each render, e.g. `['pkill', '-HUP', 'myapp']` to make
-   * the app reload. Signalling the app needs a shared process namespace and the KILL
-   * capability for the agent (its security trade-off: the agent sees and may signal every
-   * process of the pod); platforms that cannot give both refuse it.
+   * Command the long-running agent runs after each re-render (never the init step: the
+   * app is not running yet). Consul Template runs it without a shell, and a non-zero exit
+   * stops the agent (hashicorp/consul-template#508). Commands that send a signal (`kill`,
+   * `pkill`, `killall`) are refused: the non-root agent cannot signal the app. To make the
+   * app reload, use `reload`.
    * @default - none
    */
   readonly command?: string[];
+  /**
+   * How the long-running agent makes the app reload after a re-render, e.g.
+   * `VaultReload.http({ port: 8080, path: '/-/reload' })`. Not with `command`.
+   * @default - none (the app re-reads the file itself)
+   */
+  readonly reload?: VaultReload;
   /**
    * App containers that get this file.
    * @default - every app container
@@ -98,7 +111,7 @@ export interface VaultAgentSidecarProps {
    */
   readonly cache?: boolean;
   /**
-   * Port of the caching API proxy.
+   * Port of the caching API proxy (only with `cache`).
    * @default 8200
    */
   readonly cachePort?: number;
@@ -189,21 +202,30 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     }
 
     const groups = this.groups();
-    if (context.appContainers.length > 0) { this.checkGroups(path, groups, context); }
+    // Kubernetes gives the pod a file group (fsGroup); ECS and ACI do not, so there the
+    // rendered files must be world-readable for an app of another UID and group.
+    const fileGroups = context.fileGroups ?? false;
+    const defaultPerms = fileGroups ? 0o440 : 0o444;
+    if (context.appContainers.length > 0) {
+      this.checkGroups(path, groups, context);
+      this.checkPerms(path, fileGroups);
+    }
     const configFiles: Array<{ name: string; content: string; mode?: number }> = [];
-    const templates = groups.flatMap(g => g.secrets.map(s => {
-      const destination = `${g.agentPath}/${s.file}`;
-      const body = s.template ?? `{{- with secret ${JSON.stringify(s.path)} -}}{{ .Data | toJSON }}{{- end -}}\n`;
-      const block: HclBody = [['destination', destination]];
-      if (s.inline) {
-        block.push(['contents', body]);
-      } else {
-        const source = `${s.file}.ctmpl`;
-        configFiles.push({ name: source, content: body });
-        block.push(['source', `${CONFIG_DIR}/${source}`]);
-      }
-      block.push(['perms', `0${(s.perms ?? 0o444).toString(8)}`]);
-      if (s.command) { block.push({ type: 'exec', body: [['command', s.command], ['timeout', '30s']] }); }
+    const sources = new Map<VaultSecret, string>();
+    for (const s of groups.flatMap(g => g.secrets)) {
+      if (s.inline) { continue; }
+      const source = `${s.file}.ctmpl`;
+      configFiles.push({ name: source, content: s.template ?? defaultTemplate(s.path) });
+      sources.set(s, `${CONFIG_DIR}/${source}`);
+    }
+    // The init step renders only: a command there would run before the app exists and,
+    // failing, make the agent (and so the pod) fail.
+    const templates = (init: boolean): HclBlock[] => groups.flatMap(g => g.secrets.map(s => {
+      const block: HclBody = [['destination', `${g.agentPath}/${s.file}`]];
+      block.push(s.inline ? ['contents', s.template ?? defaultTemplate(s.path)] : ['source', sources.get(s)!]);
+      block.push(['perms', `0${(s.perms ?? defaultPerms).toString(8).padStart(3, '0')}`]);
+      const command = s.reload ? s.reload._command() : s.command;
+      if (command && !init) { block.push({ type: 'exec', body: [['command', command], ['timeout', '30s']] }); }
       return { type: 'template', body: block } as HclBlock;
     }));
 
@@ -221,7 +243,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         { type: 'vault', body: vault },
         { type: 'auto_auth', body: [auth._render(), { type: 'sink', labels: ['file'], body: sink }] },
         { type: 'template_config', body: [['exit_on_retry_failure', p.exitOnRetryFailure ?? true]] },
-        ...templates,
+        ...templates(init),
       ];
       if (!init && p.cache) {
         doc.push(
@@ -249,7 +271,6 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       volumes.push({ name: `${this.name}-approle`, kind: VolumeKind.SECRET, secretName: auth.secretName });
       agentMounts.push({ volume: `${this.name}-approle`, path: APPROLE_DIR, readOnly: true });
     }
-    const signals = p.secrets.some(s => s.command);
     const gid = p.gid ?? 1000;
     const base = (name: string, role: StartupRole, init: boolean): ContainerSpec => ({
       name,
@@ -260,7 +281,9 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       args: ['agent', `-config=${CONFIG_DIR}/${init ? 'agent-init.hcl' : 'agent.hcl'}`],
       env: [{ name: 'VAULT_LOG_FORMAT', value: 'json' }, { name: 'HOME', value: HOME }],
       ports: !init && p.cache ? [{ port: p.cachePort ?? 8200, name: 'vault-proxy' }] : undefined,
-      security: { uid: this.uid, gid, addCapabilities: signals && !init ? ['KILL'] : undefined },
+      // No capability: the reload is an HTTP call, and a capability added to a non-root
+      // container is not in effect anyway (kubernetes/kubernetes#56374).
+      security: { uid: this.uid, gid },
       resources: { cpuRequestMillicores: 250, memoryRequestMebibytes: 64, cpuLimitMillicores: 500, memoryLimitMebibytes: 128, ...p.resources },
       volumeMounts: agentMounts,
       dependsOn: !init && prePopulate ? [{ container: `${this.name}-init`, condition: WaitCondition.COMPLETED }] : undefined,
@@ -285,8 +308,30 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         mounts: [{ volume: groups[0].volume, path: secretsPath, readOnly: true }],
         containers: groups[0].targets,
       },
-      pod: { shareProcessNamespace: signals && !prePopulateOnly ? true : undefined },
+      // Group-read files need the pod's file group (fsGroup = the agent's GID).
+      pod: fileGroups && p.secrets.some(s => !hasBit(s.perms ?? defaultPerms, 0o004)) ? { fileGroup: gid } : undefined,
     };
+  }
+
+  /** Every rendered file must be readable by its owner (the agent re-reads it) and by the app. */
+  private checkPerms(path: string, fileGroups: boolean): void {
+    const uid = this.uid;
+    this.props.secrets.forEach((s, i) => {
+      if (s.perms === undefined) { return; }
+      const shown = `0${s.perms.toString(8).padStart(3, '0')}`;
+      if (!hasBit(s.perms, 0o400)) {
+        throw Errors.invalidRole(path, `secrets[${i}].perms`, shown, `has no owner-read bit: the agent (UID ${uid}) owns the file and re-reads it before each render (consul-template renderer.Render), and fails if it cannot`,
+          `Add owner-read, e.g. ${fileGroups ? '0o440' : '0o444'}`);
+      }
+      if (fileGroups && !hasBit(s.perms, 0o040) && !hasBit(s.perms, 0o004)) {
+        throw Errors.invalidRole(path, `secrets[${i}].perms`, shown, `lets only the agent (UID ${uid}) read the file, and the app runs as another user`,
+          'Use 0o440 (the default): the pod\'s fsGroup, the agent\'s GID, gives the app the group; the volume is mounted only into the app containers that asked');
+      }
+      if (!fileGroups && !hasBit(s.perms, 0o004)) {
+        throw Errors.invalidRole(path, `secrets[${i}].perms`, shown, 'has no world-read bit, and this platform has no pod file group (fsGroup) that could let the app, another user, in',
+          'Use 0o444 (the default here): only the agent and the app containers that asked mount the volume');
+      }
+    });
   }
 
   /** Secrets grouped by the app containers that get them: one memory volume per group. */
@@ -320,6 +365,16 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     }
   }
 
+  /** The token is mounted in a directory of its own: not one the agent mounts for something else. */
+  private checkTokenPath(path: string, field: string, tokenPath: string): void {
+    const dir = tokenPath.slice(0, tokenPath.lastIndexOf('/'));
+    const taken = [CONFIG_DIR, HOME, AGENT_SECRETS, APPROLE_DIR];
+    const clash = taken.find(t => dir === '' || t === dir || t.startsWith(`${dir}/`) || dir.startsWith(`${t}/`));
+    if (clash !== undefined || ['ca.crt', 'namespace'].includes(tokenPath.slice(dir.length + 1))) {
+      throw Errors.invalidPath(path, field, tokenPath, `is in directory ${JSON.stringify(dir || '/')}, which the agent needs for itself (${taken.join(', ')}) or for the token's ca.crt and namespace; the projected token gets a directory of its own`);
+    }
+  }
+
   private check(path: string): void {
     const p = this.props;
     if (!DNS_LABEL.test(this.name) || this.name.length > 58) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 58 characters'); }
@@ -340,6 +395,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         if (value === undefined) { continue; }
         const problem = key === 'mountPath' ? (/^[A-Za-z0-9_/.-]+$/.test(value) && !value.startsWith('/') ? undefined : 'is not a Vault mount path like "auth/kubernetes"') : pathProblem(value);
         if (problem) { throw Errors.invalidPath(path, `auth[${i}].${key}`, value, problem); }
+        if (key === 'tokenPath') { this.checkTokenPath(path, `auth[${i}].${key}`, value); }
       }
     });
     if (!Array.isArray(p.secrets) || p.secrets.length === 0) {
@@ -365,7 +421,38 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       if (s.command !== undefined && (!Array.isArray(s.command) || s.command.length === 0 || s.command.some(c => typeof c !== 'string' || !c || !hclSafe(c)))) {
         throw Errors.invalidCommand(path, `${f}.command`, s.command);
       }
+      if (s.command !== undefined && sendsSignal(s.command)) {
+        throw Errors.signalNotDeliverable(path, `${f}.command`, s.command, `the agent (UID ${this.uid}, every capability dropped)`,
+          `Make the app reload over HTTP with ${f}.reload: VaultReload.http({ port, path }), or have the app watch the file`);
+      }
+      if (s.reload !== undefined) {
+        if (!(s.reload instanceof VaultReload)) {
+          throw Errors.invalidRole(path, `${f}.reload`, s.reload, 'is not a VaultReload', 'Make it with VaultReload.http({ port, path })');
+        }
+        if (s.command !== undefined) {
+          throw Errors.invalidRole(path, `${f}.reload`, s.reload.path, `is set together with ${f}.command; a template runs one command`, 'Keep one of the two');
+        }
+        const r = s.reload;
+        if (typeof r.port !== 'number' || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) { throw Errors.invalidPort(path, `${f}.reload.port`, r.port); }
+        if (typeof r.path !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(r.path) || !hclSafe(r.path)) {
+          throw Errors.invalidUrl(path, `${f}.reload.path`, r.path, 'is not a URL path starting with "/" (no spaces)');
+        }
+        if (!['GET', 'POST'].includes(r.method)) {
+          throw Errors.invalidRole(path, `${f}.reload.method`, r.method, 'is not a VaultReloadMethod', 'Use VaultReloadMethod.GET or POST');
+        }
+      }
+      if (p.prePopulateOnly && (s.command !== undefined || s.reload !== undefined)) {
+        const key = s.reload !== undefined ? 'reload' : 'command';
+        throw Errors.ineffectiveSetting(path, `${f}.${key}`, key === 'reload' ? s.reload!.path : s.command, 'prePopulateOnly leaves only the init step, which renders once and never reloads the app',
+          `Drop ${f}.${key}, or prePopulateOnly`);
+      }
     });
+    if (p.cachePort !== undefined && !p.cache) {
+      throw Errors.ineffectiveSetting(path, 'cachePort', p.cachePort, 'cache is off, so no listener serves it', 'Set cache: true, or leave cachePort out');
+    }
+    if (p.cachePort !== undefined && (typeof p.cachePort !== 'number' || !Number.isInteger(p.cachePort) || p.cachePort < 1 || p.cachePort > 65535)) {
+      throw Errors.invalidPort(path, 'cachePort', p.cachePort);
+    }
     if (p.prePopulateOnly && p.cache) {
       throw Errors.invalidRole(path, 'cache', true, 'needs the long-running agent, but prePopulateOnly leaves only the init step', 'Drop cache, or prePopulateOnly');
     }
@@ -386,4 +473,23 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       throw Errors.invalidConfigFile(path, 'caCertificatePem', p.caCertificatePem.slice(0, 30), 'is not a PEM certificate');
     }
   }
+}
+
+/** One permission bit of a file mode is set (mode and bit are 0..0o777). */
+function hasBit(mode: number, bit: number): boolean {
+  return Math.floor(mode / bit) % 2 === 1;
+}
+
+function defaultTemplate(secretPath: string): string {
+  return `{{- with secret ${JSON.stringify(secretPath)} -}}{{ .Data | toJSON }}{{- end -}}\n`;
+}
+
+const SIGNAL_PROGRAMS = new Set(['kill', 'pkill', 'killall', 'killall5', 'skill', 'snice']);
+const SHELLS = new Set(['sh', 'ash', 'bash', 'dash', 'zsh', 'busybox', 'env', 'timeout', 'nice', 'nohup']);
+
+/** The command sends a signal: a kill program, or a shell (or wrapper) whose arguments run one. */
+function sendsSignal(command: string[]): boolean {
+  const program = command[0].slice(command[0].lastIndexOf('/') + 1);
+  if (SIGNAL_PROGRAMS.has(program)) { return true; }
+  return SHELLS.has(program) && command.slice(1).some(a => /(^|[^A-Za-z0-9_.-])(kill|pkill|killall|killall5)([^A-Za-z0-9_.-]|$)/.test(a));
 }
