@@ -68,6 +68,7 @@ export enum ErrorCode {
   INVALID_POLICY_FILE = 'INVALID_POLICY_FILE',
   INVALID_KEY = 'INVALID_KEY',
   INEFFECTIVE_SETTING = 'INEFFECTIVE_SETTING',
+  IMAGE_LACKS_BINARY = 'IMAGE_LACKS_BINARY',
 }
 
 /**
@@ -278,4 +279,6 @@ export const Errors = {
     err(ErrorCode.INVALID_KEY, path, `${field} (first line ${show(firstLine)}) ${why}`, fix),
   ineffectiveSetting: (path: string, field: string, value: unknown, why: string, fix: string) =>
     err(ErrorCode.INEFFECTIVE_SETTING, path, `${field} ${show(value)} would have no effect: ${why}`, fix),
+  imageLacksBinary: (path: string, field: string, image: string, binary: string, usedBy: string, fix: string) =>
+    err(ErrorCode.IMAGE_LACKS_BINARY, path, `${field} ${show(image)} has no ${binary}, which ${usedBy} needs`, fix),
 };

@@ -49,7 +49,11 @@ describe('EnvoySidecar on Kubernetes (native)', () => {
 
   test('Envoy drains on stop and outlives the app', () => {
     const envoy = pod.spec.initContainers[1];
-    expect(envoy.lifecycle.preStop.exec.command[2]).toContain("curl -sf -o /dev/null -X POST 'http://127.0.0.1:15000/drain_listeners?graceful&inboundonly'; sleep 5");
+    // bash and /dev/tcp (the image has no curl); the script itself runs in envoy-runtime.test.ts.
+    expect(envoy.lifecycle.preStop.exec.command[0]).toBe('bash');
+    expect(envoy.lifecycle.preStop.exec.command[2]).toContain('exec 3<>/dev/tcp/127.0.0.1/15000');
+    expect(envoy.lifecycle.preStop.exec.command[2]).toContain('POST /drain_listeners?graceful&inboundonly HTTP/1.1');
+    expect(envoy.lifecycle.preStop.exec.command[2]).toMatch(/; sleep 5$/);
     expect(pod.spec.terminationGracePeriodSeconds).toBe(40);
   });
 
@@ -181,7 +185,9 @@ describe('EnvoySidecar on ECS and ACI', () => {
       { Name: 'AppPorts', Value: '8080' }, { Name: 'ProxyIngressPort', Value: '15006' }, { Name: 'ProxyEgressPort', Value: '15001' }, { Name: 'IgnoredUID', Value: '1337' },
     ]));
     const envoy = container(t, 'envoy');
-    expect(envoy.HealthCheck.Command).toEqual(['CMD', 'curl', '-sf', '-o', '/dev/null', 'http://127.0.0.1:15021/healthz/ready']);
+    expect(envoy.HealthCheck.Command.slice(0, 3)).toEqual(['CMD', 'bash', '-c']);
+    expect(envoy.HealthCheck.Command[3]).toContain('exec 3<>/dev/tcp/127.0.0.1/15021');
+    expect(envoy.HealthCheck.Command[3]).not.toContain('curl');
     expect(envoy.User).toBe('1337:1337');
     expect(container(t, 'app').DependsOn).toEqual([{ ContainerName: 'envoy', Condition: 'HEALTHY' }]);
     const writer = container(t, 'cdk-sidecars-config');

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, envoyBootstrap, sdsFiles } from './bootstrap';
+import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
@@ -147,7 +148,10 @@ export interface EnvoySidecarProps {
    */
   readonly name?: string;
   /**
-   * Image (the default Ubuntu-based image has curl, used by the ECS health check).
+   * Image. It must have bash (and `sleep`): the health check (ECS), the wait until ready
+   * (Kubernetes classic mode) and the drain before stop run bash scripts inside it that
+   * talk HTTP to Envoy over bash's `/dev/tcp` (the default Ubuntu-based image has bash, but
+   * no curl). Distroless images (`-distroless`) have no shell and are refused.
    * @default 'envoyproxy/envoy:v1.39.1'
    */
   readonly image?: string;
@@ -315,7 +319,7 @@ export interface EnvoySidecarProps {
   readonly serviceCluster?: string;
   /**
    * Health command for platforms that check health inside the container (ECS).
-   * @default - curl of the readiness route
+   * @default - a bash script that asks the readiness route (`/healthz/ready`) over `/dev/tcp`
    */
   readonly healthCommand?: string[];
 }
@@ -476,7 +480,6 @@ export class EnvoySidecar extends Construct implements ISidecar {
       ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.PUBLIC }] : []),
     ];
     const drain = p.drainSeconds ?? 5;
-    const readyUrl = `http://127.0.0.1:${this.ports.readiness}/healthz/ready`;
     const container: ContainerSpec = {
       name: this.name,
       image: p.image ?? DEFAULT_IMAGE,
@@ -490,11 +493,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
       resources: { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024, ...p.resources },
       startupProbe: ready,
       readinessProbe: Probe.httpGet({ port: this.ports.readiness, path: '/healthz/ready', periodSeconds: 5 }),
-      healthCommand: p.healthCommand ?? ['curl', '-sf', '-o', '/dev/null', readyUrl],
-      waitCommand: ['sh', '-c', `until curl -sf -o /dev/null ${readyUrl}; do sleep 1; done`],
+      // bash and coreutils only: the image has no curl (see commands.ts for the upstream facts).
+      healthCommand: p.healthCommand ?? readyCheckCommand(this.ports.readiness),
+      waitCommand: waitUntilReadyCommand(this.ports.readiness),
       volumeMounts: mounts,
       shutdown: {
-        drainCommand: ['sh', '-c', `curl -sf -o /dev/null -X POST 'http://127.0.0.1:${this.ports.admin}/drain_listeners?graceful&inboundonly'; sleep ${drain}`],
+        drainCommand: drainCommand(this.ports.admin, drain),
         gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,
       },
     };
@@ -529,6 +533,11 @@ export class EnvoySidecar extends Construct implements ISidecar {
     const p = this.props;
     if (!DNS_LABEL.test(this.name)) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 63 characters'); }
     if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
+    // envoyproxy/envoy's distroless stage (ci/Dockerfile-envoy, FROM gcr.io/distroless/base-nossl) has no shell.
+    if (p.image !== undefined && /distroless/i.test(p.image)) {
+      throw Errors.imageLacksBinary(path, 'image', p.image, 'shell (bash)', 'the health check, the wait until ready and the drain before stop',
+        'Use the Ubuntu-based image, e.g. "envoyproxy/envoy:v1.39.1", or build one FROM the distroless image that adds bash');
+    }
     const seen = new Map<number, string>();
     for (const [key, port] of Object.entries({ ...this.ports, ...(p.unixSockets ? { 'unixSockets.publicPort': p.unixSockets.publicPort } : {}) })) {
       const field = key.includes('.') ? key : `${key}Port`;
