@@ -86,6 +86,34 @@ describe('EnvoySidecar on Kubernetes (native)', () => {
     expect(cluster(bootstrap, 'probe_tcp_8080').health_checks[0].tcp_health_check).toEqual({});
   });
 
+  test("outbound 15001: a connection whose original destination is one of Envoy's own ports goes to a blackhole, never back into Envoy (as Istio's virtualOutbound)", () => {
+    const outbound = listener(bootstrap, 'outbound');
+    const own = [15000, 15001, 15006, 15020, 15021, 15090];
+    const guarded = outbound.filter_chains.filter((c: any) => own.includes(c.filter_chain_match?.destination_port));
+    expect(guarded.map((c: any) => c.filter_chain_match.destination_port).sort()).toEqual(own);
+    for (const chain of guarded) {
+      expect(chain.filters).toHaveLength(1);
+      expect(chain.filters[0].name).toBe('envoy.filters.network.tcp_proxy');
+      expect(chain.filters[0].typed_config.cluster).toBe('blackhole');
+    }
+    // A STATIC cluster with no endpoints: the connection is closed, nothing is dialled.
+    const blackhole = cluster(bootstrap, 'blackhole');
+    expect(blackhole.type).toBe('STATIC');
+    expect(blackhole.load_assignment?.endpoints ?? []).toEqual([]);
+  });
+
+  test('the blackhole chains follow custom ports and do not clash with routed outbound ports', () => {
+    const { bootstrap: b } = onDeployment({ adminPort: 16000, prometheusPort: 16090, routes: [{ pathPrefix: '/', cluster: 'x' }], clusters: [{ name: 'x', address: '10.0.0.1', port: 80 }] });
+    const ports = listener(b, 'outbound').filter_chains.map((c: any) => c.filter_chain_match.destination_port);
+    expect(ports).toEqual(expect.arrayContaining([80, 16000, 16090, 15001, 15006, 15020, 15021]));
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  test('a routed outbound port that is one of Envoy\'s own ports is refused', () => {
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { routedOutboundPorts: [80, 15000] }), ErrorCode.INVALID_ROLE,
+      'web/envoy: routedOutboundPorts[1] 15000 is one of Envoy\'s own ports');
+  });
+
   test('the redirect rules capture the app port and leave Envoy alone', () => {
     const rules = findDoc(docs, 'ConfigMap', `${pod.metadata ? '' : ''}${findDoc(docs, 'Deployment').metadata.name}-cdk-sidecars-redirect`).data['rules.v4'];
     expect(rules).toContain('-A CDK_SIDECARS_INBOUND -p tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT');

@@ -299,6 +299,12 @@ function egressRoutes(s: BootstrapSettings, fallback?: string): any[] {
   return hosts;
 }
 
+/** Every port Envoy itself listens on (admin, outbound, inbound, readiness, metrics, probe route). */
+export function ownPorts(s: BootstrapSettings): number[] {
+  const ports = [s.adminPort, s.outboundPort, s.inboundPort, s.readinessPort, s.prometheusPort, ...(s.probePort !== undefined ? [s.probePort] : [])];
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
 /** The bootstrap of a sidecar Envoy. */
 export function envoyBootstrap(s: BootstrapSettings): any {
   const listeners: any[] = [...observabilityListeners(s)];
@@ -347,22 +353,40 @@ export function envoyBootstrap(s: BootstrapSettings): any {
       })),
     });
     const passthrough = tcpProxy('outbound_passthrough', 'passthrough', stdoutAccessLog(s.accessLog));
+    const routed = s.routes.length && s.routedOutboundPorts.length
+      ? s.routedOutboundPorts.map(p => ({
+        filter_chain_match: { destination_port: p },
+        filters: [hcm(s, `outbound_${p}`, { name: `outbound_${p}`, virtual_hosts: egressRoutes(s, 'passthrough') }, { authz: false, log: true })],
+      }))
+      : [];
+    // A connection whose original destination port is one of Envoy's own listener ports
+    // (e.g. another pod's 15001, or a port that is not redirected back) must not be
+    // passed through: the upstream would be a proxy's listener, and the passthrough can
+    // loop into Envoy itself. Like Istio's virtualOutbound listener (istio/istio
+    // pilot/pkg/networking/core/listener_builder.go, blackholeFilterChain: a chain matching
+    // destination_port == the listen port, tcp_proxy to BlackHoleCluster), these go to a
+    // cluster without endpoints, so the connection is closed. One chain per own port.
+    const blackholed = ownPorts(s).map(p => ({
+      filter_chain_match: { destination_port: p },
+      filters: [tcpProxy(`outbound_blackhole_${p}`, 'blackhole', stdoutAccessLog(s.accessLog))],
+    }));
     listeners.push({
       name: 'outbound',
       address: socket('0.0.0.0', s.outboundPort),
       listener_filters: [{ name: 'envoy.filters.listener.original_dst', typed_config: { '@type': T.originalDst } }],
-      filter_chains: s.routes.length && s.routedOutboundPorts.length
-        ? s.routedOutboundPorts.map(p => ({
-          filter_chain_match: { destination_port: p },
-          filters: [hcm(s, `outbound_${p}`, { name: `outbound_${p}`, virtual_hosts: egressRoutes(s, 'passthrough') }, { authz: false, log: true })],
-        }))
-        : [],
+      filter_chains: [...routed, ...blackholed],
       default_filter_chain: { filters: [passthrough] },
     });
     clusters.push(...appPortClusters(), {
       name: 'passthrough',
       type: 'ORIGINAL_DST',
       lb_policy: 'CLUSTER_PROVIDED',
+      connect_timeout: seconds(connect),
+    }, {
+      // As Istio's BlackHoleCluster (istio/istio pilot/pkg/networking/core/cluster_builder.go,
+      // buildBlackHoleCluster): STATIC with no endpoints.
+      name: 'blackhole',
+      type: 'STATIC',
       connect_timeout: seconds(connect),
     });
   } else {

@@ -329,7 +329,7 @@ const DEFAULT_IMAGE = 'envoyproxy/envoy:v1.39.1';
 const CONFIG_DIR = '/etc/envoy';
 const TLS_DIR = '/etc/envoy/tls';
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const RESERVED_CLUSTERS = /^(admin|passthrough|xds|ext_authz|app_uds|inbound_\d+|probe_(http|tcp)_\d+)$/;
+const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|inbound_\d+|probe_(http|tcp)_\d+)$/;
 
 /**
  * An Envoy proxy beside the app, with a generated bootstrap: admin on 127.0.0.1:15000,
@@ -546,6 +546,15 @@ export class EnvoySidecar extends Construct implements ISidecar {
       if (other) { throw Errors.duplicatePort(path, field, port, 'TCP', other); }
       seen.set(port, field);
     }
+    // The outbound listener sends Envoy's own ports to a blackhole (see bootstrap.ts): an HTTP route chain on one would clash with it.
+    const own = new Set(Object.values(this.ports));
+    (p.routedOutboundPorts ?? []).forEach((port, i) => {
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, `routedOutboundPorts[${i}]`, port); }
+      if (own.has(port)) {
+        throw Errors.invalidRole(path, `routedOutboundPorts[${i}]`, port, 'is one of Envoy\'s own ports, whose outbound traffic Envoy refuses (so that it never connects to itself)',
+          'Route ports Envoy does not listen on, or move Envoy\'s port (adminPort, inboundPort, ...)');
+      }
+    });
     for (const [key, value] of [['connectTimeoutSeconds', p.connectTimeoutSeconds], ['requestTimeoutSeconds', p.requestTimeoutSeconds], ['drainSeconds', p.drainSeconds]] as const) {
       if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
         throw Errors.invalidNumber(path, key, value, 'a number of seconds >= 0');
