@@ -114,6 +114,20 @@ describe('EnvoySidecar on Kubernetes (native)', () => {
       'web/envoy: routedOutboundPorts[1] 15000 is one of Envoy\'s own ports');
   });
 
+  test('every listener on 0.0.0.0 also listens on [::], so redirected IPv6 traffic and IPv6 kubelet probes reach Envoy', () => {
+    const wildcard = bootstrap.static_resources.listeners.filter((l: any) => l.address.socket_address?.address === '0.0.0.0');
+    expect(wildcard.map((l: any) => l.name).sort()).toEqual(['inbound', 'outbound', 'probes', 'prometheus', 'readiness']);
+    for (const l of wildcard) {
+      expect(l.additional_addresses).toEqual([{ address: { socket_address: { address: '::', port_value: port(l) } } }]);
+    }
+  });
+
+  test('ipv6: false keeps the listeners on IPv4 only (kernels without IPv6)', () => {
+    const { bootstrap: b } = onDeployment({ ipv6: false });
+    expect(b.static_resources.listeners.filter((l: any) => l.additional_addresses)).toEqual([]);
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { ipv6: 'yes' as any }), ErrorCode.INVALID_ROLE, 'web/envoy: ipv6 "yes" is not a boolean');
+  });
+
   test('the redirect rules capture the app port and leave Envoy alone', () => {
     const rules = findDoc(docs, 'ConfigMap', `${pod.metadata ? '' : ''}${findDoc(docs, 'Deployment').metadata.name}-cdk-sidecars-redirect`).data['rules.v4'];
     expect(rules).toContain('-A CDK_SIDECARS_INBOUND -p tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT');

@@ -67,6 +67,8 @@ export interface BootstrapSettings {
   /** Unix domain sockets instead of TCP loopback. */
   readonly uds?: { readonly dir: string; readonly publicPort: number };
   readonly xds?: { readonly address: string; readonly port: number; readonly tls: boolean; readonly caFile: string; readonly serverName: string };
+  /** Listeners on 0.0.0.0 also listen on [::] (an IPv6-only socket beside the IPv4 one). */
+  readonly ipv6: boolean;
   /** ext_authz (gRPC) of another sidecar in the pod. */
   readonly extAuthz?: { readonly port: number; readonly timeoutSeconds: number; readonly failureModeAllow: boolean };
 }
@@ -410,6 +412,18 @@ export function envoyBootstrap(s: BootstrapSettings): any {
     const probes = probeListener(s);
     listeners.push(probes.listener);
     clusters.push(...probes.clusters);
+  }
+
+  if (s.ipv6) {
+    // Dual stack: IPv6 connections (redirected by the ip6tables rules, or the kubelet's
+    // probes of an IPv6 pod IP) reach the same listener on [::]. Envoy makes [::] sockets
+    // IPv6-only unless ipv4_compat is set, so both bind the one port (as Istio does for
+    // dual-stack proxies with additional_addresses).
+    for (const l of listeners) {
+      if (l.address.socket_address?.address === '0.0.0.0') {
+        l.additional_addresses = [{ address: socket('::', l.address.socket_address.port_value) }];
+      }
+    }
   }
 
   const bootstrap: any = {

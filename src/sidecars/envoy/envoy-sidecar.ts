@@ -200,6 +200,14 @@ export interface EnvoySidecarProps {
    */
   readonly redirect?: boolean;
   /**
+   * Listen on IPv6 too: every listener on 0.0.0.0 also listens on [::], so that the IPv6
+   * traffic the redirect rules capture in dual-stack pods (and the kubelet's probes of an
+   * IPv6 pod IP) reach Envoy. Set false only where the node's kernel has IPv6 disabled
+   * (`ipv6.disable=1`), where Envoy cannot open an IPv6 socket.
+   * @default true
+   */
+  readonly ipv6?: boolean;
+  /**
    * Inbound ports captured and served.
    * @default - every TCP port of the app containers
    */
@@ -398,6 +406,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       probePathPrefix: '/app-health',
       appPorts,
       transparent,
+      ipv6: p.ipv6 ?? true,
       inboundProtocol: p.inboundProtocol === EnvoyInboundProtocol.TCP ? 'tcp' : 'http',
       connectTimeoutSeconds: p.connectTimeoutSeconds ?? 5,
       requestTimeoutSeconds: p.requestTimeoutSeconds ?? 15,
@@ -546,6 +555,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       if (other) { throw Errors.duplicatePort(path, field, port, 'TCP', other); }
       seen.set(port, field);
     }
+    if (p.ipv6 !== undefined && typeof p.ipv6 !== 'boolean') { throw Errors.invalidRole(path, 'ipv6', p.ipv6, 'is not a boolean', 'Use true or false'); }
     // The outbound listener sends Envoy's own ports to a blackhole (see bootstrap.ts): an HTTP route chain on one would clash with it.
     const own = new Set(Object.values(this.ports));
     (p.routedOutboundPorts ?? []).forEach((port, i) => {
