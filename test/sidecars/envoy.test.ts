@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { EnvoyInboundProtocol, EnvoySidecar, EnvoySidecarProps, PortExposure, Protocol, Sidecar, StartupRole } from '../../src';
+import { EnvoyInboundProtocol, EnvoySidecar, EnvoySidecarProps, OpaSidecar, PortExposure, Protocol, Sidecar, StartupRole } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
@@ -215,6 +215,53 @@ describe('EnvoySidecar options', () => {
     expect(hosts[0]).toEqual({ name: 'egress_0', domains: ['payments.internal'], routes: [{ match: { prefix: '/pay/' }, route: { cluster: 'payments', prefix_rewrite: '/', timeout: '5s' } }] });
     expect(hosts[1].routes[0].route).toEqual({ cluster: 'passthrough', timeout: '30s' });
     void pod;
+  });
+});
+
+describe('load balancer health checks and ext_authz (ECS has no probe route)', () => {
+  const POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n';
+  /** Envoy with OPA's ext_authz on an ECS task; returns the bootstrap the init writer writes, proto-checked. */
+  function onTask(props: EnvoySidecarProps) {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy', props), new OpaSidecar(f.stack, 'opa', { envoyPlugin: true, policies: { 'policy.rego': POLICY } }));
+    const t = synthTemplate(f.stack);
+    const writer = container(t, 'cdk-sidecars-config');
+    const files = writer.Environment.filter((e: any) => /^CDK_SIDECARS_FILE_\d+$/.test(e.Name)).map((e: any) => Buffer.from(e.Value, 'base64').toString());
+    const bootstrap = JSON.parse(files.find((f2: string) => f2.includes('static_resources')));
+    validateEnvoyBootstrap(bootstrap);
+    return bootstrap;
+  }
+  const routesOf = (b: any) => listener(b, 'inbound').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
+
+  test('a GET of exactly each health-check path reaches the app without ext_authz; everything else is checked', () => {
+    const b = onTask({ healthCheckPaths: ['/healthz', '/ready'] });
+    const routes = routesOf(b);
+    expect(routes).toHaveLength(3);
+    for (const [i, p] of ['/healthz', '/ready'].entries()) {
+      expect(routes[i]).toEqual({
+        match: { path: p, headers: [{ name: ':method', string_match: { exact: 'GET' } }] },
+        route: { cluster: 'inbound_8080', timeout: '15s' },
+        typed_per_filter_config: {
+          'envoy.filters.http.ext_authz': { '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute', 'disabled': true },
+        },
+      });
+    }
+    // The catch-all route keeps the check.
+    expect(routes[2]).toEqual({ match: { prefix: '/' }, route: { cluster: 'inbound_8080', timeout: '15s' } });
+    expect(listener(b, 'inbound').filter_chains[0].filters[0].typed_config.http_filters[0].name).toBe('envoy.filters.http.ext_authz');
+  });
+
+  test('without healthCheckPaths every request is checked (the default)', () => {
+    expect(routesOf(onTask({}))).toEqual([{ match: { prefix: '/' }, route: { cluster: 'inbound_8080', timeout: '15s' } }]);
+  });
+
+  test('bad paths and TCP inbound are refused', () => {
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: ['healthz'] }), ErrorCode.INVALID_PROBE, 'web/envoy: healthCheckPaths[0] "healthz" is not an exact HTTP path');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: ['/h?x=1'] }), ErrorCode.INVALID_PROBE, 'web/envoy: healthCheckPaths[0] "/h?x=1"');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: ['/a', '/a'] }), ErrorCode.INVALID_PROBE, 'web/envoy: healthCheckPaths[1] "/a"');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: '/a' as any }), ErrorCode.INVALID_PROBE, 'web/envoy: healthCheckPaths "/a"');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: ['/a'], inboundProtocol: EnvoyInboundProtocol.TCP }), ErrorCode.INVALID_ROLE,
+      'web/envoy: healthCheckPaths ["/a"] need HTTP inbound');
   });
 });
 

@@ -69,6 +69,8 @@ export interface BootstrapSettings {
   readonly xds?: { readonly address: string; readonly port: number; readonly tls: boolean; readonly caFile: string; readonly serverName: string };
   /** Listeners on 0.0.0.0 also listen on [::] (an IPv6-only socket beside the IPv4 one). */
   readonly ipv6: boolean;
+  /** Exact paths whose GET requests reach the app without ext_authz (load balancer health checks). */
+  readonly healthCheckPaths: string[];
   /** ext_authz (gRPC) of another sidecar in the pod. */
   readonly extAuthz?: { readonly port: number; readonly timeoutSeconds: number; readonly failureModeAllow: boolean };
 }
@@ -275,10 +277,32 @@ function probeListener(s: BootstrapSettings): { listener: any; clusters: any[] }
   };
 }
 
+/**
+ * Routes for the load balancer's health checks: a GET of exactly one of the paths goes to
+ * the app with ext_authz turned off for that route (ExtAuthzPerRoute `disabled`, see
+ * envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto). On Kubernetes the kubelet's
+ * probes take the probe route instead; an ALB or NLB health check (ECS, or EKS with IP
+ * targets) reaches the app port, which the redirect sends through the inbound listener.
+ */
+function healthCheckRoutes(s: BootstrapSettings, cluster: string): any[] {
+  return s.healthCheckPaths.map(path => ({
+    match: { path, headers: [{ name: ':method', string_match: { exact: 'GET' } }] },
+    route: { cluster, timeout: seconds(s.requestTimeoutSeconds) },
+    ...(s.extAuthz ? {
+      typed_per_filter_config: {
+        'envoy.filters.http.ext_authz': { '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute', 'disabled': true },
+      },
+    } : {}),
+  }));
+}
+
 function inboundFilter(s: BootstrapSettings, port: number, cluster: string): any {
   return s.inboundProtocol === 'tcp'
     ? tcpProxy(`inbound_${port}`, cluster, stdoutAccessLog(s.accessLog))
-    : hcm(s, `inbound_${port}`, routeConfig(`inbound_${port}`, [route('/', cluster, { timeout: seconds(s.requestTimeoutSeconds) })]), { authz: true, log: true });
+    : hcm(s, `inbound_${port}`, routeConfig(`inbound_${port}`, [
+      ...healthCheckRoutes(s, cluster),
+      route('/', cluster, { timeout: seconds(s.requestTimeoutSeconds) }),
+    ]), { authz: true, log: true });
 }
 
 function egressRoutes(s: BootstrapSettings, fallback?: string): any[] {

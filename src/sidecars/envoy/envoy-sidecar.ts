@@ -244,6 +244,16 @@ export interface EnvoySidecarProps {
    */
   readonly redirectImage?: string;
   /**
+   * Exact paths of load balancer health checks (an ALB or NLB target group's health-check
+   * path): a `GET` of exactly one of them reaches the app without the ext_authz check that
+   * another sidecar (e.g. OPA's Envoy plugin) adds to every inbound request, which a load
+   * balancer could not pass. Needed on ECS, where health checks reach the app port through
+   * Envoy (Kubernetes probes use the probe route instead). Other methods and other paths
+   * are still checked (Envoy's exact `path` match ignores the query string).
+   * @default - none: every inbound request is checked
+   */
+  readonly healthCheckPaths?: string[];
+  /**
    * What Envoy speaks on the app's inbound ports.
    * @default EnvoyInboundProtocol.HTTP
    */
@@ -407,6 +417,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       appPorts,
       transparent,
       ipv6: p.ipv6 ?? true,
+      healthCheckPaths: p.healthCheckPaths ?? [],
       inboundProtocol: p.inboundProtocol === EnvoyInboundProtocol.TCP ? 'tcp' : 'http',
       connectTimeoutSeconds: p.connectTimeoutSeconds ?? 5,
       requestTimeoutSeconds: p.requestTimeoutSeconds ?? 15,
@@ -554,6 +565,22 @@ export class EnvoySidecar extends Construct implements ISidecar {
       const other = seen.get(port);
       if (other) { throw Errors.duplicatePort(path, field, port, 'TCP', other); }
       seen.set(port, field);
+    }
+    if (p.healthCheckPaths !== undefined) {
+      if (!Array.isArray(p.healthCheckPaths)) {
+        throw Errors.invalidProbe(path, 'healthCheckPaths', p.healthCheckPaths, 'is not a list of paths', 'Give a list such as ["/healthz"]');
+      }
+      p.healthCheckPaths.forEach((hc, i) => {
+        // An exact path without query or fragment: Envoy's `path` match compares the path with the query string removed.
+        if (typeof hc !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(hc) || p.healthCheckPaths!.indexOf(hc) !== i) {
+          throw Errors.invalidProbe(path, `healthCheckPaths[${i}]`, hc, 'is not an exact HTTP path, or is listed twice',
+            'Give the target group\'s health-check path once, starting with "/", without a query, e.g. "/healthz"');
+        }
+      });
+      if (p.inboundProtocol === EnvoyInboundProtocol.TCP) {
+        throw Errors.invalidRole(path, 'healthCheckPaths', p.healthCheckPaths, 'need HTTP inbound: with EnvoyInboundProtocol.TCP Envoy does not see paths',
+          'Use EnvoyInboundProtocol.HTTP, or leave healthCheckPaths out');
+      }
     }
     if (p.ipv6 !== undefined && typeof p.ipv6 !== 'boolean') { throw Errors.invalidRole(path, 'ipv6', p.ipv6, 'is not a boolean', 'Use true or false'); }
     // The outbound listener sends Envoy's own ports to a blackhole (see bootstrap.ts): an HTTP route chain on one would clash with it.
