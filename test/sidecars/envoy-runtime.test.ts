@@ -5,7 +5,7 @@
  * against a small HTTP server on 127.0.0.1 that stands in for Envoy's readiness and admin
  * listeners, on random ports wired through the props.
  */
-import { execFile, execFileSync } from 'child_process';
+import { execFile, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -119,5 +119,79 @@ describe('a distroless Envoy image cannot run the commands', () => {
   test('refused with the image, the missing shell and the fix', () => {
     expectError(() => new EnvoySidecar(newChart(), 'envoy', { image: 'envoyproxy/envoy:distroless-v1.39.1' }), ErrorCode.IMAGE_LACKS_BINARY,
       'web/envoy: image "envoyproxy/envoy:distroless-v1.39.1" has no shell (bash)', 'Use the Ubuntu-based image');
+  });
+});
+
+/**
+ * Unix domain sockets with real processes: Envoy (UID/GID 1337) creates the egress socket
+ * with the mode of the rendered `pipe.mode` (Envoy chmods the socket after bind), and the
+ * app, another UID in none of Envoy's groups, must be able to connect to it.
+ */
+describe('the app can connect to the egress socket Envoy creates', () => {
+  const PROXY = 1337;
+  // App identities: a common non-root UID, and distroless' "nonroot".
+  const APPS = [[1000, 1000], [65532, 65532]];
+  const missing = ['setpriv'].filter(c => { try { execFileSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }); return false; } catch { return true; } });
+  const reason = process.getuid?.() !== 0 ? 'not running as root (switching UIDs needs root)' : missing.length ? `missing ${missing.join(', ')} (install util-linux)` : undefined;
+  if (reason) { process.stdout.write(`\nenvoy-runtime.test.ts (Unix sockets): SKIPPED: ${reason}\n`); }
+  const rootTest = reason ? test.skip : test;
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-uds-'));
+  fs.chmodSync(dir, 0o755);
+  const SERVER = path.join(dir, 'server.js');
+  const CLIENT = path.join(dir, 'client.js');
+  fs.writeFileSync(SERVER, `
+const fs = require('fs');
+const net = require('net');
+const [file, mode] = process.argv.slice(2);
+net.createServer(s => s.end('envoy')).listen(file, () => { fs.chmodSync(file, Number(mode)); process.stdout.write('ready\\n'); });
+`, { mode: 0o644 });
+  fs.writeFileSync(CLIENT, `
+const s = require('net').connect(process.argv[2]);
+s.on('data', d => process.stdout.write(String(d)));
+s.on('error', e => process.stdout.write('error:' + e.code));
+`, { mode: 0o644 });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Starts Envoy's stand-in as the proxy UID in a fresh socket directory (an emptyDir: mode 0777); returns the socket path and a stop function. */
+  async function listenAsProxy(mode: number): Promise<{ socket: string; stop: () => void }> {
+    const volume = fs.mkdtempSync(path.join(dir, 'vol-'));
+    fs.chmodSync(volume, 0o777);
+    const socket = path.join(volume, 'egress.sock');
+    const child = spawn('setpriv', [`--reuid=${PROXY}`, `--regid=${PROXY}`, '--clear-groups', process.execPath, SERVER, socket, String(mode)],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', d => { if (String(d).includes('ready')) { resolve(); } });
+      child.on('exit', code => reject(new Error(`stand-in exited with ${code}`)));
+    });
+    return { socket, stop: () => child.kill('SIGKILL') };
+  }
+
+  function connectAs(uid: number, gid: number, socket: string): string {
+    return execFileSync('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', process.execPath, CLIENT, socket], { encoding: 'utf-8' });
+  }
+
+  function renderedMode(): number {
+    const contribution = new EnvoySidecar(newChart(), 'envoy', { unixSockets: { publicPort: 8443 } }).contribute({ targetPath: 'test', appContainers: [] });
+    const files = contribution.volumes.find(v => v.name === 'envoy-config')!.files!;
+    const bootstrap = JSON.parse(files.find(f => f.name === 'envoy.json')!.content);
+    return bootstrap.static_resources.listeners.find((l: any) => l.name === 'egress').address.pipe.mode;
+  }
+
+  rootTest('with the rendered mode, the app (another UID, not in group 1337) connects', async () => {
+    const mode = renderedMode();
+    const envoy = await listenAsProxy(mode);
+    try {
+      const stat = fs.statSync(envoy.socket);
+      expect([stat.uid, stat.gid, stat.mode & 0o777]).toEqual([PROXY, PROXY, mode]);
+      for (const [uid, gid] of APPS) { expect(connectAs(uid, gid, envoy.socket)).toBe('envoy'); }
+    } finally { envoy.stop(); }
+  });
+
+  rootTest('with the old mode 0660 the same connect fails with EACCES', async () => {
+    const envoy = await listenAsProxy(0o660);
+    try {
+      for (const [uid, gid] of APPS) { expect(connectAs(uid, gid, envoy.socket)).toBe('error:EACCES'); }
+    } finally { envoy.stop(); }
   });
 });

@@ -185,7 +185,7 @@ describe('EnvoySidecar options', () => {
 
   test('Unix domain sockets: a pipe listener and a pipe cluster, the socket directory shared with the app, no redirect', () => {
     const { bootstrap, pod } = onDeployment({ unixSockets: { publicPort: 8443 } });
-    expect(listener(bootstrap, 'egress').address).toEqual({ pipe: { path: '/var/run/envoy-uds/egress.sock', mode: 0o660 } });
+    expect(listener(bootstrap, 'egress').address).toEqual({ pipe: { path: '/var/run/envoy-uds/egress.sock', mode: 0o666 } });
     expect(cluster(bootstrap, 'app_uds').load_assignment.endpoints[0].lb_endpoints[0].endpoint.address).toEqual({ pipe: { path: '/var/run/envoy-uds/app.sock' } });
     expect(port(listener(bootstrap, 'inbound'))).toBe(8443);
     expect(names(pod.spec.initContainers)).toEqual(['envoy']);

@@ -352,7 +352,11 @@ export function envoyBootstrap(s: BootstrapSettings): any {
     });
     listeners.push({
       name: 'egress',
-      address: { pipe: { path: `${s.uds.dir}/egress.sock`, mode: 0o660 } },
+      // 0666: Envoy creates the socket as 1337:1337 and the app is another UID in none of
+      // Envoy's groups (it must not be: GID 1337 is exempt from redirection), so 0660 makes
+      // the app's connect() fail with EACCES. The access control is the volume: the socket
+      // directory is mounted only into Envoy and the app. (Pipe.mode, envoy/config/core/v3/address.proto.)
+      address: { pipe: { path: `${s.uds.dir}/egress.sock`, mode: 0o666 } },
       filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true })] }],
     });
     clusters.push({

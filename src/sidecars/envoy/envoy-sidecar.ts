@@ -133,8 +133,12 @@ export interface EnvoyUnixSockets {
   /** Port on which Envoy takes inbound traffic for the app (`PortExposure.PUBLIC`: published on an ACI group's IP address). */
   readonly publicPort: number;
   /**
-   * Directory of the sockets, mounted into Envoy and the app: the app listens on
-   * `<dir>/app.sock` and sends egress HTTP to `<dir>/egress.sock`.
+   * Directory of the sockets, mounted into Envoy and the app only: the app listens on
+   * `<dir>/app.sock` and sends egress HTTP to `<dir>/egress.sock`. Envoy creates
+   * `egress.sock` with mode 0666 (the volume, not the mode, keeps other containers out),
+   * so the app connects whatever its UID and groups. Envoy (UID 1337) connects to
+   * `app.sock`, which needs write permission on it: the app must create it writable by
+   * others (e.g. mode 0666, or a umask of 0 while it binds).
    * @default '/var/run/envoy-uds'
    */
   readonly directory?: string;
