@@ -396,9 +396,10 @@ export function envoyBootstrap(s: BootstrapSettings): any {
     // pilot/pkg/networking/core/listener_builder.go, blackholeFilterChain: a chain matching
     // destination_port == the listen port, tcp_proxy to BlackHoleCluster), these go to a
     // cluster without endpoints, so the connection is closed. One chain per own port.
+    // No access log on these (it would repeat for every port): counted under the stat prefix outbound_blackhole.
     const blackholed = ownPorts(s).map(p => ({
       filter_chain_match: { destination_port: p },
-      filters: [tcpProxy(`outbound_blackhole_${p}`, 'blackhole', stdoutAccessLog(s.accessLog))],
+      filters: [tcpProxy('outbound_blackhole', 'blackhole', [])],
     }));
     listeners.push({
       name: 'outbound',
