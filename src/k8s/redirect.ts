@@ -11,7 +11,12 @@ import { Errors } from '../core/errors';
 
 /** Name of the init container that installs the rules. */
 export const REDIRECT_CONTAINER = 'cdk-sidecars-redirect';
-/** Default image: Istio's proxy image, Ubuntu-based with iptables (iptables-restore) installed. */
+/**
+ * Default image: Istio's proxy image. Its default (debug) flavour is FROM Istio's base
+ * image, ubuntu:noble with the iptables package (iptables-restore and ip6tables-restore)
+ * and sh (istio/istio at 86c9f01fd735, pilot/docker/Dockerfile.proxyv2 and
+ * docker/Dockerfile.base); its -distroless flavour has no shell.
+ */
 export const DEFAULT_REDIRECT_IMAGE = 'docker.io/istio/proxyv2:1.29.6';
 /** Volume (ConfigMap) holding the rules, and where the init container reads them. */
 export const REDIRECT_VOLUME = 'cdk-sidecars-redirect';
@@ -93,8 +98,8 @@ export function redirectRules(i: ComposedInterception, family: 4 | 6 = 4): strin
 }
 
 /**
- * The init container's script (POSIX sh; the default image, Istio's proxyv2, is Ubuntu
- * based with sh, iptables-restore and ip6tables-restore). The IPv4 document is always
+ * The init container's script (POSIX sh; the default image has sh, iptables-restore and
+ * ip6tables-restore, see DEFAULT_REDIRECT_IMAGE). The IPv4 document is always
  * applied. The IPv6 one is applied when the pod has a global-scope IPv6 address (scope
  * 00 in /proc/net/if_inet6, which lists the addresses of the pod's network namespace):
  * a dual-stack or IPv6 pod. Then a failure stops the pod (fail closed: IPv6 traffic
@@ -123,9 +128,15 @@ function redirectScript(dir: string): string {
  * root filesystem, no privilege escalation.
  */
 export function redirectInitContainer(i: ComposedInterception): any {
+  const image = i.spec.redirectImage ?? DEFAULT_REDIRECT_IMAGE;
+  // Istio's -distroless images have no shell (istio/istio, pilot/docker/Dockerfile.proxyv2: FROM its iptables image).
+  if (/distroless/i.test(image)) {
+    throw Errors.imageLacksBinary(i.owner.path, 'pod.trafficInterception.redirectImage', image, 'shell (sh)', 'the redirect init script (IPv4 and IPv6 rules)',
+      `Use an image with sh, iptables-restore and ip6tables-restore, e.g. the default "${DEFAULT_REDIRECT_IMAGE}"`);
+  }
   return {
     name: REDIRECT_CONTAINER,
-    image: i.spec.redirectImage ?? DEFAULT_REDIRECT_IMAGE,
+    image,
     command: ['sh', '-c', redirectScript(RULES_DIR)],
     resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
     securityContext: {

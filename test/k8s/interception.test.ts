@@ -135,6 +135,15 @@ describe('traffic interception on Kubernetes', () => {
     expect(data['rules.v6']).toContain('-A CDK_SIDECARS_INBOUND -p tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT');
   });
 
+  test('a distroless redirect image cannot run the init script: refused', () => {
+    const chart = newChart();
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(proxy(chart, {
+      interceptTraffic: { inboundPort: 15006, outboundPort: 15001, redirectImage: 'docker.io/istio/proxyv2:1.29.6-distroless' },
+    }));
+    expectError(() => Testing.synth(chart), ErrorCode.IMAGE_LACKS_BINARY,
+      'web/proxy: pod.trafficInterception.redirectImage "docker.io/istio/proxyv2:1.29.6-distroless" has no shell (sh)');
+  });
+
   test("the app's probes of captured ports go to the proxy's probe route; other probes stay", () => {
     const chart = newChart();
     const d = new kplus.Deployment(chart, 'api', {

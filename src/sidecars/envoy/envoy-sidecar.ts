@@ -243,7 +243,7 @@ export interface EnvoySidecarProps {
   readonly includeOutboundCidrs?: string[];
   /**
    * Image of the Kubernetes init container that installs the redirect rules; it must
-   * contain iptables-restore.
+   * contain sh, iptables-restore and ip6tables-restore (distroless images are refused).
    * @default 'docker.io/istio/proxyv2:1.29.6'
    */
   readonly redirectImage?: string;
