@@ -266,6 +266,13 @@ describe('load balancer health checks and ext_authz (ECS has no probe route)', (
 });
 
 describe('EnvoySidecar on ECS and ACI', () => {
+  test('ECS: IPv6 excluded CIDRs go to EgressIgnoredIPs beside the IPv4 ones (the aws-appmesh CNI plugin applies them with ip6tables)', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy', { excludeOutboundCidrs: ['10.96.0.0/12', 'fd00::/8'] }));
+    const props = taskDefinition(synthTemplate(f.stack)).ProxyConfiguration.ProxyConfigurationProperties;
+    expect(props.find((p: any) => p.Name === 'EgressIgnoredIPs').Value.split(',')).toEqual(expect.arrayContaining(['10.96.0.0/12', 'fd00::/8']));
+  });
+
   test('ECS: proxyConfiguration, a health check the app waits for, the bootstrap written by the init writer', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy'));
