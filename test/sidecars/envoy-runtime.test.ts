@@ -173,7 +173,7 @@ s.on('error', e => process.stdout.write('error:' + e.code));
 
   function renderedMode(): number {
     const contribution = new EnvoySidecar(newChart(), 'envoy', { unixSockets: { publicPort: 8443 } }).contribute({ targetPath: 'test', appContainers: [] });
-    const files = contribution.volumes.find(v => v.name === 'envoy-config')!.files!;
+    const files = contribution.volumes!.find(v => v.name === 'envoy-config')!.files!;
     const bootstrap = JSON.parse(files.find(f => f.name === 'envoy.json')!.content);
     return bootstrap.static_resources.listeners.find((l: any) => l.name === 'egress').address.pipe.mode;
   }
@@ -183,7 +183,7 @@ s.on('error', e => process.stdout.write('error:' + e.code));
     const envoy = await listenAsProxy(mode);
     try {
       const stat = fs.statSync(envoy.socket);
-      expect([stat.uid, stat.gid, stat.mode & 0o777]).toEqual([PROXY, PROXY, mode]);
+      expect([stat.uid, stat.gid, stat.mode % 0o1000]).toEqual([PROXY, PROXY, mode]);
       for (const [uid, gid] of APPS) { expect(connectAs(uid, gid, envoy.socket)).toBe('envoy'); }
     } finally { envoy.stop(); }
   });
