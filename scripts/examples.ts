@@ -95,6 +95,7 @@ const NOT_CHECKED: Array<{ readonly matches: (c: EmbeddedConfig) => boolean; rea
   { matches: c => c.file.endsWith('.ctmpl'), reason: 'Consul Template body, rendered by the agent (no parser outside Go)' },
   { matches: c => c.file.endsWith('.rego'), reason: 'the user\'s Rego policy, passed through unchanged' },
   { matches: c => c.file === 'rules.v4', reason: 'iptables-restore rules, applied to a real kernel by test/k8s/redirect-kernel.test.ts' },
+  { matches: c => c.file === 'rules.v6', reason: 'ip6tables-restore rules, applied to a real kernel by test/k8s/redirect-kernel.test.ts' },
 ];
 
 /** Checks every generated config; returns one line per file: what checked it, or why nothing did. */

@@ -46,6 +46,7 @@ test('deployment-envoy: redirect init after the team\'s own init, Envoy native, 
   expect(configs).toEqual([
     expect.stringContaining('envoy-config/envoy.json (Envoy v3 protos)'),
     expect.stringMatching(/cdk-sidecars-redirect\/rules\.v4 not checked: iptables-restore rules, applied to a real kernel/),
+    expect.stringMatching(/cdk-sidecars-redirect\/rules\.v6 not checked: ip6tables-restore rules, applied to a real kernel/),
   ]);
 });
 
@@ -55,7 +56,7 @@ test('job-envoy: the Job completes because Envoy is a native sidecar', async () 
   const pod = podOf(docs.find(d => d.kind === 'Job'));
   expect(pod.spec.restartPolicy).toBe('Never');
   expect(pod.spec.initContainers.find((c: any) => c.name === 'envoy').restartPolicy).toBe('Always');
-  expect(configs).toHaveLength(2);
+  expect(configs).toHaveLength(3);
   expect(configs[0]).toContain('envoy.json (Envoy v3 protos)');
 });
 

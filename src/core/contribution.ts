@@ -87,7 +87,8 @@ export interface TrafficInterceptionSpec {
   readonly probeRedirect?: ProbeRedirectSpec;
   /**
    * Image of the init container that installs the redirect rules in the pod, where a
-   * platform does it that way (Kubernetes). It must contain `iptables-restore`.
+   * platform does it that way (Kubernetes). It must contain `sh`, `iptables-restore` and
+   * `ip6tables-restore` (distroless images are refused).
    * @default - the binder's default (docker.io/istio/proxyv2, which contains iptables)
    */
   readonly redirectImage?: string;

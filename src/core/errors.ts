@@ -78,6 +78,7 @@ export enum ErrorCode {
   EXEMPT_GROUP = 'EXEMPT_GROUP',
   MISSING_SETTING = 'MISSING_SETTING',
   SIGNAL_NOT_DELIVERABLE = 'SIGNAL_NOT_DELIVERABLE',
+  IMAGE_LACKS_BINARY = 'IMAGE_LACKS_BINARY',
 }
 
 /**
@@ -314,4 +315,6 @@ export const Errors = {
   signalNotDeliverable: (path: string, field: string, value: unknown, sender: string, fix: string) =>
     err(ErrorCode.SIGNAL_NOT_DELIVERABLE, path, `${field} ${show(value)} sends a signal, which ${sender} cannot deliver to a process of another UID: `
       + 'a non-root process has no capability in effect, even one added to its container (kubernetes/kubernetes#56374), and signalling another UID needs CAP_KILL', fix),
+  imageLacksBinary: (path: string, field: string, image: string, binary: string, usedBy: string, fix: string) =>
+    err(ErrorCode.IMAGE_LACKS_BINARY, path, `${field} ${show(image)} has no ${binary}, which ${usedBy} needs`, fix),
 };

@@ -504,6 +504,8 @@ export class TaskSidecars extends Construct {
         proxyEgressPort: i.spec.outboundPort,
         ignoredUID: i.spec.proxyUid,
         ignoredGID: i.spec.proxyGid,
+        // IPv4 and IPv6 both: the aws-appmesh CNI plugin splits the list by family and applies
+        // the IPv6 ones with ip6tables (aws/amazon-ecs-cni-plugins, plugins/aws-appmesh/config, separateIPs).
         egressIgnoredIPs: [...new Set([...EGRESS_IGNORED, ...i.spec.excludeOutboundCidrs])],
         egressIgnoredPorts: i.spec.excludeOutboundPorts.length ? i.spec.excludeOutboundPorts : undefined,
       },

@@ -1,7 +1,7 @@
 import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
-import { REDIRECT_VOLUME, RULES_FILE, redirectRules } from './redirect';
+import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_V6, redirectRules } from './redirect';
 import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
 import { SidecarMode, modeFor } from './target';
@@ -254,7 +254,10 @@ export class WorkloadSidecars extends Construct {
       this.configObject(REDIRECT_VOLUME, false, () => {
         const interception = (this.lastComposed ?? this.compose()).trafficInterception;
         const data: { [key: string]: string } = {};
-        if (interception) { data[RULES_FILE] = redirectRules(interception); }
+        if (interception) {
+          data[RULES_FILE] = redirectRules(interception, 4);
+          data[RULES_FILE_V6] = redirectRules(interception, 6);
+        }
         return data;
       });
     }

@@ -138,13 +138,14 @@ describe('config files and secrets', () => {
   test('with an fsGroup the kubelet makes it group-readable (0440 at least) and the agent reads it', () => {
     expect(() => synth([withConfig(0o400)], { fsGroup: 3000 })).not.toThrow();
   });
-  test('a SECRET volume (rendered 0440, root-owned) needs the pod\'s fsGroup', () => {
+  test('a SECRET volume is rendered 0444 (root writes it: 0440 would lock out the non-root agent without an fsGroup)', () => {
     const c: SidecarContribution = {
       containers: [container('agent', { security: { uid: 100, gid: 1000 }, volumeMounts: [{ volume: 'tls', path: '/tls' }] })],
       volumes: [{ name: 'tls', kind: VolumeKind.SECRET, secretName: 'mesh-tls' }],
     };
-    expectError(() => synth([c]), ErrorCode.RUNTIME_UNREADABLE, '"/tls/*" cannot be read by container "agent"', 'secret "mesh-tls" is 0440 owned by 0:0');
-    expect(() => synth([c], { fsGroup: 3000 })).not.toThrow();
+    const pod = synth([c])[0].spec.template.spec;
+    expect(pod.volumes).toEqual([{ name: 'tls', secret: { secretName: 'mesh-tls', defaultMode: 0o444 } }]);
+    expect(pod.containers.map((x: any) => x.name)).toEqual(['app']);
   });
 });
 

@@ -116,7 +116,7 @@ describe('facts the library relies on', () => {
   });
 
   test('distroless and scratch images have no shell and only their own binary', () => {
-    for (const image of ['daprio/daprd:1.17.16', 'otel/opentelemetry-collector-contrib:0.162.0', 'fluent/fluent-bit:5.0.8', 'openpolicyagent/opa:1.10.1-static']) {
+    for (const image of ['daprio/daprd:1.18.7', 'otel/opentelemetry-collector-contrib:0.162.0', 'fluent/fluent-bit:5.0.8', 'openpolicyagent/opa:1.10.1-static']) {
       const f = imageFacts(image)!;
       expect(f.shell).toBeUndefined();
       expect(f.bash).toBe(false);

@@ -41,7 +41,6 @@ describe('traffic interception on Kubernetes', () => {
     const redirect = pod.spec.initContainers[2];
     expect(redirect).toMatchObject({
       image: 'docker.io/istio/proxyv2:1.29.6',
-      command: ['iptables-restore', '--noflush', '/etc/cdk-sidecars/redirect/rules.v4'],
       securityContext: {
         runAsUser: 0,
         runAsNonRoot: false,
@@ -52,6 +51,11 @@ describe('traffic interception on Kubernetes', () => {
       },
     });
     expect(redirect.restartPolicy).toBeUndefined();
+    // Both documents: IPv4 always, IPv6 when the pod has a global IPv6 address (run for real in redirect-kernel.test.ts).
+    expect(redirect.command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(redirect.command[2]).toContain('iptables-restore --noflush /etc/cdk-sidecars/redirect/rules.v4');
+    expect(redirect.command[2]).toContain('ip6tables-restore --noflush /etc/cdk-sidecars/redirect/rules.v6');
+    expect(pod.spec.volumes.find((v: any) => v.name === 'cdk-sidecars-redirect').configMap.items.map((i: any) => i.key)).toEqual(['rules.v4', 'rules.v6']);
     const rules = findDoc(docs, 'ConfigMap', 'api-cdk-sidecars-redirect').data['rules.v4'];
     expect(rules.split('\n')).toEqual(expect.arrayContaining([
       '-A CDK_SIDECARS_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006',
@@ -95,6 +99,49 @@ describe('traffic interception on Kubernetes', () => {
       '-A CDK_SIDECARS_OUTPUT -d 10.0.0.0/8 -p tcp --dport 443 -j CDK_SIDECARS_REDIRECT',
     ]));
     expect(rules).not.toContain('-A CDK_SIDECARS_OUTPUT -j CDK_SIDECARS_REDIRECT');
+  });
+
+  test('IPv6 CIDRs go to the ip6tables document only, IPv4 ones to the iptables document only; ::1 is the IPv6 loopback', () => {
+    const chart = newChart();
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(proxy(chart, {
+      interceptTraffic: { inboundPort: 15006, outboundPort: 15001, excludeOutboundCidrs: ['10.96.0.1', 'fd00::/8', '2001:db8::1'] },
+    }));
+    const data = synth(chart).find(d => d.kind === 'ConfigMap').data;
+    const v4 = data['rules.v4'].split('\n');
+    const v6 = data['rules.v6'].split('\n');
+    expect(v4).toEqual(expect.arrayContaining(['-A CDK_SIDECARS_OUTPUT -d 127.0.0.1/32 -j RETURN', '-A CDK_SIDECARS_OUTPUT -d 10.96.0.1/32 -j RETURN']));
+    expect(data['rules.v4']).not.toMatch(/fd00|2001:db8|::1/);
+    expect(v6).toEqual(expect.arrayContaining([
+      '-A CDK_SIDECARS_OUTPUT -d ::1/128 -j RETURN',
+      '-A CDK_SIDECARS_OUTPUT -d fd00::/8 -j RETURN',
+      '-A CDK_SIDECARS_OUTPUT -d 2001:db8::1/128 -j RETURN',
+      '-A CDK_SIDECARS_OUTPUT -m owner --uid-owner 1337 -j RETURN',
+      '-A CDK_SIDECARS_INBOUND -p tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT',
+      '-A CDK_SIDECARS_OUTPUT -j CDK_SIDECARS_REDIRECT',
+    ]));
+    expect(data['rules.v6']).not.toMatch(/10\.96\.0\.1|127\.0\.0\.1/);
+  });
+
+  test('include CIDRs of one family only: the other family captures no outbound traffic', () => {
+    const chart = newChart();
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(proxy(chart, {
+      interceptTraffic: { inboundPort: 15006, outboundPort: 15001, includeOutboundCidrs: ['10.0.0.0/8'] },
+    }));
+    const data = synth(chart).find(d => d.kind === 'ConfigMap').data;
+    expect(data['rules.v4']).toContain('-A CDK_SIDECARS_OUTPUT -d 10.0.0.0/8 -j CDK_SIDECARS_REDIRECT');
+    expect(data['rules.v6']).not.toContain('-j CDK_SIDECARS_REDIRECT\n');
+    expect(data['rules.v6'].split('\n').filter((l: string) => l.endsWith('-j CDK_SIDECARS_REDIRECT'))).toEqual([]);
+    // Inbound capture stays in both.
+    expect(data['rules.v6']).toContain('-A CDK_SIDECARS_INBOUND -p tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT');
+  });
+
+  test('a distroless redirect image cannot run the init script: refused', () => {
+    const chart = newChart();
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(proxy(chart, {
+      interceptTraffic: { inboundPort: 15006, outboundPort: 15001, redirectImage: 'docker.io/istio/proxyv2:1.29.6-distroless' },
+    }));
+    expectError(() => Testing.synth(chart), ErrorCode.IMAGE_LACKS_BINARY,
+      'web/proxy: pod.trafficInterception.redirectImage "docker.io/istio/proxyv2:1.29.6-distroless" has no shell (sh)');
   });
 
   test("the app's probes of captured ports go to the proxy's probe route; other probes stay", () => {

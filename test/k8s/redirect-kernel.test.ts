@@ -1,9 +1,11 @@
 /**
  * The generated redirect rules, applied by the real kernel: the test makes its own
- * network namespace (root, iproute2 and iptables from Debian's packages, which .ci/run
- * installs), loads exactly the document the init container would apply, and sends real
- * TCP connections through it. It cleans up after itself, and skips with a printed
- * reason only where it cannot get root or the tools.
+ * dual-stack network namespace (root, iproute2 and iptables from Debian's packages, which
+ * .ci/run installs), runs in it exactly the script of the redirect init container on
+ * exactly the documents of its ConfigMap (rules.v4 with iptables-restore, rules.v6 with
+ * ip6tables-restore), and sends real TCP connections over IPv4 and IPv6 through them.
+ * It cleans up after itself, and skips with a printed reason only where it cannot get
+ * root or the tools.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -16,17 +18,24 @@ import { WorkloadSidecars } from '../../src/k8s';
 const PROXY_UID = 1337;
 const APP_UID = 1000;
 const NS = `cdks${process.pid}`;
+/** A second pod network with IPv4 only (no global IPv6 address). */
+const NS4 = `cdk4${process.pid}`;
 const HOST_IF = `cdkh${process.pid}`.slice(0, 15);
 const NS_IF = `cdkn${process.pid}`.slice(0, 15);
 const HOST_IP = '10.231.0.1';
 const EXCLUDED_IP = '10.231.0.100';
 const POD_IP = '10.231.0.2';
+const HOST_IP6 = 'fd00:231::1';
+const EXCLUDED_IP6 = 'fd00:231::100';
+const POD_IP6 = 'fd00:231::2';
+/** Where the init container mounts the ConfigMap (replaced by the test's directory). */
+const RULES_DIR = '/etc/cdk-sidecars/redirect';
 
 function which(cmd: string): boolean {
   try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
 }
 
-const missing = ['ip', 'iptables-restore', 'setpriv'].filter(c => !which(c));
+const missing = ['ip', 'iptables-restore', 'ip6tables-restore', 'ip6tables', 'setpriv', 'sh'].filter(c => !which(c));
 const reason = process.getuid?.() !== 0 ? 'not running as root (network namespaces and iptables need root)'
   : missing.length ? `missing ${missing.join(', ')} (install iproute2, iptables and util-linux)` : undefined;
 if (reason) {
@@ -44,7 +53,7 @@ const net = require('net');
 const specs = process.argv.slice(2);
 let ready = 0;
 for (const spec of specs) {
-  const [name, host, port] = spec.split(':');
+  const [name, host, port] = spec.split('@');
   net.createServer(s => { s.on('error', () => {}); s.end(name); }).listen(Number(port), host, () => {
     if (++ready === specs.length) process.stdout.write('ready\\n');
   });
@@ -88,8 +97,8 @@ function sh(...args: string[]): void {
   execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** The rules exactly as synthesized into the ConfigMap that the redirect init container mounts. */
-function synthesizedRules(): string {
+/** The documents exactly as synthesized into the ConfigMap that the redirect init container mounts, and its script. */
+function synthesized(): { v4: string; v6: string; script: string } {
   const chart = newChart();
   const proxy = new Sidecar(chart, 'proxy', {
     image: 'ghcr.io/acme/proxy:1.0.0',
@@ -100,7 +109,7 @@ function synthesizedRules(): string {
       outboundPort: 15001,
       excludeInboundPorts: [9091],
       excludeOutboundPorts: [5432],
-      excludeOutboundCidrs: [EXCLUDED_IP],
+      excludeOutboundCidrs: [EXCLUDED_IP, EXCLUDED_IP6],
     },
   });
   WorkloadSidecars.of(rawDeployment(chart, 'api', [{
@@ -109,10 +118,23 @@ function synthesizedRules(): string {
   const docs = synth(chart);
   const pod = podOf(findDoc(docs, 'Deployment')).spec;
   const volume = pod.volumes.find((v: any) => v.name === 'cdk-sidecars-redirect');
-  return findDoc(docs, 'ConfigMap', volume.configMap.name).data['rules.v4'];
+  const data = findDoc(docs, 'ConfigMap', volume.configMap.name).data;
+  const init = pod.initContainers.find((c: any) => c.name === 'cdk-sidecars-redirect');
+  expect(init.command.slice(0, 2)).toEqual(['sh', '-c']);
+  expect(init.volumeMounts.find((m: any) => m.name === 'cdk-sidecars-redirect').mountPath).toBe(RULES_DIR);
+  return { v4: data['rules.v4'], v6: data['rules.v6'], script: init.command[2] };
 }
 
+/** Runs the init container's script in a namespace, reading the documents from the test's directory. */
+function runInitScript(ns: string): string {
+  const script = fs.readFileSync(path.join(dir, 'init.sh'), 'utf-8').split(RULES_DIR).join(dir);
+  return execFileSync('ip', ['netns', 'exec', ns, 'sh', '-c', script], { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const natRules = (ns: string, tool: 'iptables' | 'ip6tables') => execFileSync('ip', ['netns', 'exec', ns, tool, '-t', 'nat', '-S'], { encoding: 'utf-8' });
+
 describe('the redirect rules on a real kernel', () => {
+  let initOutput = '';
   beforeAll(async () => {
     if (reason) { return; }
     sh('ip', 'netns', 'add', NS);
@@ -121,55 +143,88 @@ describe('the redirect rules on a real kernel', () => {
     sh('ip', 'link', 'set', NS_IF, 'netns', NS);
     sh('ip', 'addr', 'add', `${HOST_IP}/24`, 'dev', HOST_IF);
     sh('ip', 'addr', 'add', `${EXCLUDED_IP}/24`, 'dev', HOST_IF);
+    sh('ip', '-6', 'addr', 'add', `${HOST_IP6}/64`, 'dev', HOST_IF, 'nodad');
+    sh('ip', '-6', 'addr', 'add', `${EXCLUDED_IP6}/64`, 'dev', HOST_IF, 'nodad');
     sh('ip', 'link', 'set', HOST_IF, 'up');
     sh('ip', '-n', NS, 'addr', 'add', `${POD_IP}/24`, 'dev', NS_IF);
+    sh('ip', '-n', NS, '-6', 'addr', 'add', `${POD_IP6}/64`, 'dev', NS_IF, 'nodad');
     sh('ip', '-n', NS, 'link', 'set', NS_IF, 'up');
-    const rules = path.join(dir, 'rules.v4');
-    fs.writeFileSync(rules, synthesizedRules());
-    execFileSync('sh', ['-c', `ip netns exec ${NS} iptables-restore --noflush < ${rules}`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    // In the pod: the app (8080, 9091) and the proxy's two listeners.
-    await startServer(true, ['app:0.0.0.0:8080', 'app-excluded:0.0.0.0:9091', 'proxy-outbound:0.0.0.0:15001', 'proxy-inbound:0.0.0.0:15006']);
-    // Outside: a service, a database port and an excluded address.
-    await startServer(false, [`remote:${HOST_IP}:80`, `remote-db:${HOST_IP}:5432`, `remote-excluded:${EXCLUDED_IP}:80`]);
+    sh('ip', 'netns', 'add', NS4);
+    sh('ip', '-n', NS4, 'link', 'set', 'lo', 'up');
+    const { v4, v6, script } = synthesized();
+    fs.writeFileSync(path.join(dir, 'rules.v4'), v4);
+    fs.writeFileSync(path.join(dir, 'rules.v6'), v6);
+    fs.writeFileSync(path.join(dir, 'init.sh'), script);
+    initOutput = runInitScript(NS);
+    // In the pod: the app (8080, 9091) and the proxy's two listeners, each on [::] (IPv4 and IPv6).
+    await startServer(true, ['app@::@8080', 'app-excluded@::@9091', 'proxy-outbound@::@15001', 'proxy-inbound@::@15006']);
+    // Outside: a service, a database port and an excluded address, over IPv4 and IPv6.
+    await startServer(false, [`remote@${HOST_IP}@80`, `remote-db@${HOST_IP}@5432`, `remote-excluded@${EXCLUDED_IP}@80`,
+      `remote6@${HOST_IP6}@80`, `remote-db6@${HOST_IP6}@5432`, `remote-excluded6@${EXCLUDED_IP6}@80`]);
   }, 30_000);
 
   afterAll(() => {
     for (const s of servers) { s.kill('SIGKILL'); }
     if (!reason) {
-      try { sh('ip', 'netns', 'del', NS); } catch { /* already gone */ }
+      for (const ns of [NS, NS4]) {
+        try { sh('ip', 'netns', 'del', ns); } catch { /* already gone */ }
+      }
       try { sh('ip', 'link', 'del', HOST_IF); } catch { /* removed with the namespace */ }
     }
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  kernelTest('the document is the one the init container applies', () => {
-    const rules = fs.readFileSync(path.join(dir, 'rules.v4'), 'utf-8');
-    expect(rules).toContain('-A CDK_SIDECARS_INBOUND -p tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT');
-    expect(rules).not.toContain('--dport 9091 -j CDK_SIDECARS_IN_REDIRECT');
+  kernelTest('the documents are the ones the init container applies, each with its own family', () => {
+    const v4 = fs.readFileSync(path.join(dir, 'rules.v4'), 'utf-8');
+    const v6 = fs.readFileSync(path.join(dir, 'rules.v6'), 'utf-8');
+    expect(v4).toContain('-A CDK_SIDECARS_INBOUND -p tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT');
+    expect(v4).not.toContain('--dport 9091 -j CDK_SIDECARS_IN_REDIRECT');
+    expect(v4).not.toContain(EXCLUDED_IP6);
+    expect(v6).toContain(`-d ${EXCLUDED_IP6}/128 -j RETURN`);
+    expect(v6).not.toContain(EXCLUDED_IP);
+  });
+
+  kernelTest('the init script applied both documents in a dual-stack pod', () => {
+    expect(initOutput).not.toContain('IPv6 rules not needed');
+    expect(natRules(NS, 'iptables')).toContain('-A CDK_SIDECARS_INBOUND -p tcp -m tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT');
+    expect(natRules(NS, 'ip6tables')).toContain('-A CDK_SIDECARS_INBOUND -p tcp -m tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT');
+  });
+
+  kernelTest('in an IPv4-only pod the init script applies the IPv4 document and skips the IPv6 one', () => {
+    expect(runInitScript(NS4)).toContain('IPv6 rules not needed');
+    expect(natRules(NS4, 'iptables')).toContain('CDK_SIDECARS_INBOUND');
+    expect(natRules(NS4, 'ip6tables')).not.toContain('CDK_SIDECARS');
   });
 
   kernelTest('a connection to the app port arrives at the proxy inbound port', () => {
     expect(connectFromOutside(POD_IP, 8080)).toBe('proxy-inbound');
+    expect(connectFromOutside(POD_IP6, 8080)).toBe('proxy-inbound');
   });
 
   kernelTest('an excluded inbound port reaches the app directly', () => {
     expect(connectFromOutside(POD_IP, 9091)).toBe('app-excluded');
+    expect(connectFromOutside(POD_IP6, 9091)).toBe('app-excluded');
   });
 
   kernelTest('an outbound connection of the app arrives at the proxy outbound port', () => {
     expect(connectFromPod(APP_UID, HOST_IP, 80)).toBe('proxy-outbound');
+    expect(connectFromPod(APP_UID, HOST_IP6, 80)).toBe('proxy-outbound');
   });
 
   kernelTest('an outbound connection of the proxy UID is not redirected', () => {
     expect(connectFromPod(PROXY_UID, HOST_IP, 80)).toBe('remote');
+    expect(connectFromPod(PROXY_UID, HOST_IP6, 80)).toBe('remote6');
   });
 
   kernelTest('excluded outbound ports and CIDRs are not redirected', () => {
     expect(connectFromPod(APP_UID, HOST_IP, 5432)).toBe('remote-db');
     expect(connectFromPod(APP_UID, EXCLUDED_IP, 80)).toBe('remote-excluded');
+    expect(connectFromPod(APP_UID, HOST_IP6, 5432)).toBe('remote-db6');
+    expect(connectFromPod(APP_UID, EXCLUDED_IP6, 80)).toBe('remote-excluded6');
   });
 
   kernelTest('localhost stays local: the app reaches other containers of the pod directly', () => {
     expect(connectFromPod(APP_UID, '127.0.0.1', 8080)).toBe('app');
+    expect(connectFromPod(APP_UID, '::1', 8080)).toBe('app');
   });
 });

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { EnvoyInboundProtocol, EnvoySidecar, EnvoySidecarProps, PortExposure, Protocol, Sidecar, StartupRole } from '../../src';
+import { EnvoyInboundProtocol, EnvoySidecar, EnvoySidecarProps, OpaSidecar, PortExposure, Protocol, Sidecar, StartupRole } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
@@ -49,7 +49,11 @@ describe('EnvoySidecar on Kubernetes (native)', () => {
 
   test('Envoy drains on stop and outlives the app', () => {
     const envoy = pod.spec.initContainers[1];
-    expect(envoy.lifecycle.preStop.exec.command[2]).toContain("curl -sf -o /dev/null -X POST 'http://127.0.0.1:15000/drain_listeners?graceful&inboundonly'; sleep 5");
+    // bash and /dev/tcp (the image has no curl); the script itself runs in envoy-runtime.test.ts.
+    expect(envoy.lifecycle.preStop.exec.command[0]).toBe('bash');
+    expect(envoy.lifecycle.preStop.exec.command[2]).toContain('exec 3<>/dev/tcp/127.0.0.1/15000');
+    expect(envoy.lifecycle.preStop.exec.command[2]).toContain('POST /drain_listeners?graceful&inboundonly HTTP/1.1');
+    expect(envoy.lifecycle.preStop.exec.command[2]).toMatch(/; sleep 5$/);
     expect(pod.spec.terminationGracePeriodSeconds).toBe(40);
   });
 
@@ -80,6 +84,48 @@ describe('EnvoySidecar on Kubernetes (native)', () => {
     const probes = listener(bootstrap, 'probes').filter_chains[0].filters[0].typed_config;
     expect(probes.http_filters[0].typed_config.cluster_min_healthy_percentages).toEqual({ probe_tcp_8080: { value: 100 } });
     expect(cluster(bootstrap, 'probe_tcp_8080').health_checks[0].tcp_health_check).toEqual({});
+  });
+
+  test("outbound 15001: a connection whose original destination is one of Envoy's own ports goes to a blackhole, never back into Envoy (as Istio's virtualOutbound)", () => {
+    const outbound = listener(bootstrap, 'outbound');
+    const own = [15000, 15001, 15006, 15020, 15021, 15090];
+    const guarded = outbound.filter_chains.filter((c: any) => own.includes(c.filter_chain_match?.destination_port));
+    expect(guarded.map((c: any) => c.filter_chain_match.destination_port).sort()).toEqual(own);
+    for (const chain of guarded) {
+      expect(chain.filters).toHaveLength(1);
+      expect(chain.filters[0].name).toBe('envoy.filters.network.tcp_proxy');
+      expect(chain.filters[0].typed_config.cluster).toBe('blackhole');
+    }
+    // A STATIC cluster with no endpoints: the connection is closed, nothing is dialled.
+    const blackhole = cluster(bootstrap, 'blackhole');
+    expect(blackhole.type).toBe('STATIC');
+    expect(blackhole.load_assignment?.endpoints ?? []).toEqual([]);
+  });
+
+  test('the blackhole chains follow custom ports and do not clash with routed outbound ports', () => {
+    const { bootstrap: b } = onDeployment({ adminPort: 16000, prometheusPort: 16090, routes: [{ pathPrefix: '/', cluster: 'x' }], clusters: [{ name: 'x', address: '10.0.0.1', port: 80 }] });
+    const ports = listener(b, 'outbound').filter_chains.map((c: any) => c.filter_chain_match.destination_port);
+    expect(ports).toEqual(expect.arrayContaining([80, 16000, 16090, 15001, 15006, 15020, 15021]));
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  test('a routed outbound port that is one of Envoy\'s own ports is refused', () => {
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { routedOutboundPorts: [80, 15000] }), ErrorCode.INVALID_ROLE,
+      'web/envoy: routedOutboundPorts[1] 15000 is one of Envoy\'s own ports');
+  });
+
+  test('every listener on 0.0.0.0 also listens on [::], so redirected IPv6 traffic and IPv6 kubelet probes reach Envoy', () => {
+    const wildcard = bootstrap.static_resources.listeners.filter((l: any) => l.address.socket_address?.address === '0.0.0.0');
+    expect(wildcard.map((l: any) => l.name).sort()).toEqual(['inbound', 'outbound', 'probes', 'prometheus', 'readiness']);
+    for (const l of wildcard) {
+      expect(l.additional_addresses).toEqual([{ address: { socket_address: { address: '::', port_value: port(l) } } }]);
+    }
+  });
+
+  test('ipv6: false keeps the listeners on IPv4 only (kernels without IPv6)', () => {
+    const { bootstrap: b } = onDeployment({ ipv6: false });
+    expect(b.static_resources.listeners.filter((l: any) => l.additional_addresses)).toEqual([]);
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { ipv6: 'yes' as any }), ErrorCode.INVALID_ROLE, 'web/envoy: ipv6 "yes" is not a boolean');
   });
 
   test('the redirect rules capture the app port and leave Envoy alone', () => {
@@ -139,7 +185,7 @@ describe('EnvoySidecar options', () => {
 
   test('Unix domain sockets: a pipe listener and a pipe cluster, the socket directory shared with the app, no redirect', () => {
     const { bootstrap, pod } = onDeployment({ unixSockets: { publicPort: 8443 } });
-    expect(listener(bootstrap, 'egress').address).toEqual({ pipe: { path: '/var/run/envoy-uds/egress.sock', mode: 0o660 } });
+    expect(listener(bootstrap, 'egress').address).toEqual({ pipe: { path: '/var/run/envoy-uds/egress.sock', mode: 0o666 } });
     expect(cluster(bootstrap, 'app_uds').load_assignment.endpoints[0].lb_endpoints[0].endpoint.address).toEqual({ pipe: { path: '/var/run/envoy-uds/app.sock' } });
     expect(port(listener(bootstrap, 'inbound'))).toBe(8443);
     expect(names(pod.spec.initContainers)).toEqual(['envoy']);
@@ -172,7 +218,61 @@ describe('EnvoySidecar options', () => {
   });
 });
 
+describe('load balancer health checks and ext_authz (ECS has no probe route)', () => {
+  const POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n';
+  /** Envoy with OPA's ext_authz on an ECS task; returns the bootstrap the init writer writes, proto-checked. */
+  function onTask(props: EnvoySidecarProps) {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy', props), new OpaSidecar(f.stack, 'opa', { envoyPlugin: true, policies: { 'policy.rego': POLICY } }));
+    const t = synthTemplate(f.stack);
+    const writer = container(t, 'cdk-sidecars-config');
+    const files = writer.Environment.filter((e: any) => /^CDK_SIDECARS_FILE_\d+$/.test(e.Name)).map((e: any) => Buffer.from(e.Value, 'base64').toString());
+    const bootstrap = JSON.parse(files.find((f2: string) => f2.includes('static_resources')));
+    validateEnvoyBootstrap(bootstrap);
+    return bootstrap;
+  }
+  const routesOf = (b: any) => listener(b, 'inbound').filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
+
+  test('a GET of exactly each health-check path reaches the app without ext_authz; everything else is checked', () => {
+    const b = onTask({ healthCheckPaths: ['/healthz', '/ready'] });
+    const routes = routesOf(b);
+    expect(routes).toHaveLength(3);
+    for (const [i, p] of ['/healthz', '/ready'].entries()) {
+      expect(routes[i]).toEqual({
+        match: { path: p, headers: [{ name: ':method', string_match: { exact: 'GET' } }] },
+        route: { cluster: 'inbound_8080', timeout: '15s' },
+        typed_per_filter_config: {
+          'envoy.filters.http.ext_authz': { '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute', 'disabled': true },
+        },
+      });
+    }
+    // The catch-all route keeps the check.
+    expect(routes[2]).toEqual({ match: { prefix: '/' }, route: { cluster: 'inbound_8080', timeout: '15s' } });
+    expect(listener(b, 'inbound').filter_chains[0].filters[0].typed_config.http_filters[0].name).toBe('envoy.filters.http.ext_authz');
+  });
+
+  test('without healthCheckPaths every request is checked (the default)', () => {
+    expect(routesOf(onTask({}))).toEqual([{ match: { prefix: '/' }, route: { cluster: 'inbound_8080', timeout: '15s' } }]);
+  });
+
+  test('bad paths and TCP inbound are refused', () => {
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: ['healthz'] }), ErrorCode.INVALID_PROBE, 'web/envoy: healthCheckPaths[0] "healthz" is not an exact HTTP path');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: ['/h?x=1'] }), ErrorCode.INVALID_PROBE, 'web/envoy: healthCheckPaths[0] "/h?x=1"');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: ['/a', '/a'] }), ErrorCode.INVALID_PROBE, 'web/envoy: healthCheckPaths[1] "/a"');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: '/a' as any }), ErrorCode.INVALID_PROBE, 'web/envoy: healthCheckPaths "/a"');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { healthCheckPaths: ['/a'], inboundProtocol: EnvoyInboundProtocol.TCP }), ErrorCode.INVALID_ROLE,
+      'web/envoy: healthCheckPaths ["/a"] need HTTP inbound');
+  });
+});
+
 describe('EnvoySidecar on ECS and ACI', () => {
+  test('ECS: IPv6 excluded CIDRs go to EgressIgnoredIPs beside the IPv4 ones (the aws-appmesh CNI plugin applies them with ip6tables)', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy', { excludeOutboundCidrs: ['10.96.0.0/12', 'fd00::/8'] }));
+    const props = taskDefinition(synthTemplate(f.stack)).ProxyConfiguration.ProxyConfigurationProperties;
+    expect(props.find((p: any) => p.Name === 'EgressIgnoredIPs').Value.split(',')).toEqual(expect.arrayContaining(['10.96.0.0/12', 'fd00::/8']));
+  });
+
   test('ECS: proxyConfiguration, a health check the app waits for, the bootstrap written by the init writer', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy'));
@@ -181,7 +281,9 @@ describe('EnvoySidecar on ECS and ACI', () => {
       { Name: 'AppPorts', Value: '8080' }, { Name: 'ProxyIngressPort', Value: '15006' }, { Name: 'ProxyEgressPort', Value: '15001' }, { Name: 'IgnoredUID', Value: '1337' },
     ]));
     const envoy = container(t, 'envoy');
-    expect(envoy.HealthCheck.Command).toEqual(['CMD', 'curl', '-sf', '-o', '/dev/null', 'http://127.0.0.1:15021/healthz/ready']);
+    expect(envoy.HealthCheck.Command.slice(0, 3)).toEqual(['CMD', 'bash', '-c']);
+    expect(envoy.HealthCheck.Command[3]).toContain('exec 3<>/dev/tcp/127.0.0.1/15021');
+    expect(envoy.HealthCheck.Command[3]).not.toContain('curl');
     expect(envoy.User).toBe('1337:1337');
     expect(container(t, 'app').DependsOn).toEqual([{ ContainerName: 'envoy', Condition: 'HEALTHY' }]);
     const writer = container(t, 'cdk-sidecars-config');

@@ -67,6 +67,10 @@ export interface BootstrapSettings {
   /** Unix domain sockets instead of TCP loopback. */
   readonly uds?: { readonly dir: string; readonly publicPort: number };
   readonly xds?: { readonly address: string; readonly port: number; readonly tls: boolean; readonly caFile: string; readonly serverName: string };
+  /** Listeners on 0.0.0.0 also listen on [::] (an IPv6-only socket beside the IPv4 one). */
+  readonly ipv6: boolean;
+  /** Exact paths whose GET requests reach the app without ext_authz (load balancer health checks). */
+  readonly healthCheckPaths: string[];
   /** ext_authz (gRPC) of another sidecar in the pod. */
   readonly extAuthz?: { readonly port: number; readonly timeoutSeconds: number; readonly failureModeAllow: boolean };
 }
@@ -273,10 +277,32 @@ function probeListener(s: BootstrapSettings): { listener: any; clusters: any[] }
   };
 }
 
+/**
+ * Routes for the load balancer's health checks: a GET of exactly one of the paths goes to
+ * the app with ext_authz turned off for that route (ExtAuthzPerRoute `disabled`, see
+ * envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto). On Kubernetes the kubelet's
+ * probes take the probe route instead; an ALB or NLB health check (ECS, or EKS with IP
+ * targets) reaches the app port, which the redirect sends through the inbound listener.
+ */
+function healthCheckRoutes(s: BootstrapSettings, cluster: string): any[] {
+  return s.healthCheckPaths.map(path => ({
+    match: { path, headers: [{ name: ':method', string_match: { exact: 'GET' } }] },
+    route: { cluster, timeout: seconds(s.requestTimeoutSeconds) },
+    ...(s.extAuthz ? {
+      typed_per_filter_config: {
+        'envoy.filters.http.ext_authz': { '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute', 'disabled': true },
+      },
+    } : {}),
+  }));
+}
+
 function inboundFilter(s: BootstrapSettings, port: number, cluster: string): any {
   return s.inboundProtocol === 'tcp'
     ? tcpProxy(`inbound_${port}`, cluster, stdoutAccessLog(s.accessLog))
-    : hcm(s, `inbound_${port}`, routeConfig(`inbound_${port}`, [route('/', cluster, { timeout: seconds(s.requestTimeoutSeconds) })]), { authz: true, log: true });
+    : hcm(s, `inbound_${port}`, routeConfig(`inbound_${port}`, [
+      ...healthCheckRoutes(s, cluster),
+      route('/', cluster, { timeout: seconds(s.requestTimeoutSeconds) }),
+    ]), { authz: true, log: true });
 }
 
 function egressRoutes(s: BootstrapSettings, fallback?: string): any[] {
@@ -297,6 +323,12 @@ function egressRoutes(s: BootstrapSettings, fallback?: string): any[] {
   const star = hosts.find(h => h.domains.includes('*'));
   if (star) { star.routes.push(...catchAll); } else { hosts.push({ name: 'egress_default', domains: ['*'], routes: catchAll }); }
   return hosts;
+}
+
+/** Every port Envoy itself listens on (admin, outbound, inbound, readiness, metrics, probe route). */
+export function ownPorts(s: BootstrapSettings): number[] {
+  const ports = [s.adminPort, s.outboundPort, s.inboundPort, s.readinessPort, s.prometheusPort, ...(s.probePort !== undefined ? [s.probePort] : [])];
+  return [...new Set(ports)].sort((a, b) => a - b);
 }
 
 /** The bootstrap of a sidecar Envoy. */
@@ -320,7 +352,11 @@ export function envoyBootstrap(s: BootstrapSettings): any {
     });
     listeners.push({
       name: 'egress',
-      address: { pipe: { path: `${s.uds.dir}/egress.sock`, mode: 0o660 } },
+      // 0666: Envoy creates the socket as 1337:1337 and the app is another UID in none of
+      // Envoy's groups (it must not be: GID 1337 is exempt from redirection), so 0660 makes
+      // the app's connect() fail with EACCES. The access control is the volume: the socket
+      // directory is mounted only into Envoy and the app. (Pipe.mode, envoy/config/core/v3/address.proto.)
+      address: { pipe: { path: `${s.uds.dir}/egress.sock`, mode: 0o666 } },
       filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true })] }],
     });
     clusters.push({
@@ -347,22 +383,41 @@ export function envoyBootstrap(s: BootstrapSettings): any {
       })),
     });
     const passthrough = tcpProxy('outbound_passthrough', 'passthrough', stdoutAccessLog(s.accessLog));
+    const routed = s.routes.length && s.routedOutboundPorts.length
+      ? s.routedOutboundPorts.map(p => ({
+        filter_chain_match: { destination_port: p },
+        filters: [hcm(s, `outbound_${p}`, { name: `outbound_${p}`, virtual_hosts: egressRoutes(s, 'passthrough') }, { authz: false, log: true })],
+      }))
+      : [];
+    // A connection whose original destination port is one of Envoy's own listener ports
+    // (e.g. another pod's 15001, or a port that is not redirected back) must not be
+    // passed through: the upstream would be a proxy's listener, and the passthrough can
+    // loop into Envoy itself. Like Istio's virtualOutbound listener (istio/istio
+    // pilot/pkg/networking/core/listener_builder.go, blackholeFilterChain: a chain matching
+    // destination_port == the listen port, tcp_proxy to BlackHoleCluster), these go to a
+    // cluster without endpoints, so the connection is closed. One chain per own port.
+    // No access log on these (it would repeat for every port): counted under the stat prefix outbound_blackhole.
+    const blackholed = ownPorts(s).map(p => ({
+      filter_chain_match: { destination_port: p },
+      filters: [tcpProxy('outbound_blackhole', 'blackhole', [])],
+    }));
     listeners.push({
       name: 'outbound',
       address: socket('0.0.0.0', s.outboundPort),
       listener_filters: [{ name: 'envoy.filters.listener.original_dst', typed_config: { '@type': T.originalDst } }],
-      filter_chains: s.routes.length && s.routedOutboundPorts.length
-        ? s.routedOutboundPorts.map(p => ({
-          filter_chain_match: { destination_port: p },
-          filters: [hcm(s, `outbound_${p}`, { name: `outbound_${p}`, virtual_hosts: egressRoutes(s, 'passthrough') }, { authz: false, log: true })],
-        }))
-        : [],
+      filter_chains: [...routed, ...blackholed],
       default_filter_chain: { filters: [passthrough] },
     });
     clusters.push(...appPortClusters(), {
       name: 'passthrough',
       type: 'ORIGINAL_DST',
       lb_policy: 'CLUSTER_PROVIDED',
+      connect_timeout: seconds(connect),
+    }, {
+      // As Istio's BlackHoleCluster (istio/istio pilot/pkg/networking/core/cluster_builder.go,
+      // buildBlackHoleCluster): STATIC with no endpoints.
+      name: 'blackhole',
+      type: 'STATIC',
       connect_timeout: seconds(connect),
     });
   } else {
@@ -386,6 +441,18 @@ export function envoyBootstrap(s: BootstrapSettings): any {
     const probes = probeListener(s);
     listeners.push(probes.listener);
     clusters.push(...probes.clusters);
+  }
+
+  if (s.ipv6) {
+    // Dual stack: IPv6 connections (redirected by the ip6tables rules, or the kubelet's
+    // probes of an IPv6 pod IP) reach the same listener on [::]. Envoy makes [::] sockets
+    // IPv6-only unless ipv4_compat is set, so both bind the one port (as Istio does for
+    // dual-stack proxies with additional_addresses).
+    for (const l of listeners) {
+      if (l.address.socket_address?.address === '0.0.0.0') {
+        l.additional_addresses = [{ address: socket('::', l.address.socket_address.port_value) }];
+      }
+    }
   }
 
   const bootstrap: any = {

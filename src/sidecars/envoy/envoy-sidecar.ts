@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, envoyBootstrap, sdsFiles } from './bootstrap';
+import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
@@ -132,8 +133,12 @@ export interface EnvoyUnixSockets {
   /** Port on which Envoy takes inbound traffic for the app (`PortExposure.PUBLIC`: published on an ACI group's IP address). */
   readonly publicPort: number;
   /**
-   * Directory of the sockets, mounted into Envoy and the app: the app listens on
-   * `<dir>/app.sock` and sends egress HTTP to `<dir>/egress.sock`.
+   * Directory of the sockets, mounted into Envoy and the app only: the app listens on
+   * `<dir>/app.sock` and sends egress HTTP to `<dir>/egress.sock`. Envoy creates
+   * `egress.sock` with mode 0666 (the volume, not the mode, keeps other containers out),
+   * so the app connects whatever its UID and groups. Envoy (UID 1337) connects to
+   * `app.sock`, which needs write permission on it: the app must create it writable by
+   * others (e.g. mode 0666, or a umask of 0 while it binds).
    * @default '/var/run/envoy-uds'
    */
   readonly directory?: string;
@@ -147,7 +152,10 @@ export interface EnvoySidecarProps {
    */
   readonly name?: string;
   /**
-   * Image (the default Ubuntu-based image has curl, used by the ECS health check).
+   * Image. It must have bash (and `sleep`): the health check (ECS), the wait until ready
+   * (Kubernetes classic mode) and the drain before stop run bash scripts inside it that
+   * talk HTTP to Envoy over bash's `/dev/tcp` (the default Ubuntu-based image has bash, but
+   * no curl). Distroless images (`-distroless`) have no shell and are refused.
    * @default 'envoyproxy/envoy:v1.39.1'
    */
   readonly image?: string;
@@ -196,6 +204,14 @@ export interface EnvoySidecarProps {
    */
   readonly redirect?: boolean;
   /**
+   * Listen on IPv6 too: every listener on 0.0.0.0 also listens on [::], so that the IPv6
+   * traffic the redirect rules capture in dual-stack pods (and the kubelet's probes of an
+   * IPv6 pod IP) reach Envoy. Set false only where the node's kernel has IPv6 disabled
+   * (`ipv6.disable=1`), where Envoy cannot open an IPv6 socket.
+   * @default true
+   */
+  readonly ipv6?: boolean;
+  /**
    * Inbound ports captured and served.
    * @default - every TCP port of the app containers
    */
@@ -227,10 +243,20 @@ export interface EnvoySidecarProps {
   readonly includeOutboundCidrs?: string[];
   /**
    * Image of the Kubernetes init container that installs the redirect rules; it must
-   * contain iptables-restore.
+   * contain sh, iptables-restore and ip6tables-restore (distroless images are refused).
    * @default 'docker.io/istio/proxyv2:1.29.6'
    */
   readonly redirectImage?: string;
+  /**
+   * Exact paths of load balancer health checks (an ALB or NLB target group's health-check
+   * path): a `GET` of exactly one of them reaches the app without the ext_authz check that
+   * another sidecar (e.g. OPA's Envoy plugin) adds to every inbound request, which a load
+   * balancer could not pass. Needed on ECS, where health checks reach the app port through
+   * Envoy (Kubernetes probes use the probe route instead). Other methods and other paths
+   * are still checked (Envoy's exact `path` match ignores the query string).
+   * @default - none: every inbound request is checked
+   */
+  readonly healthCheckPaths?: string[];
   /**
    * What Envoy speaks on the app's inbound ports.
    * @default EnvoyInboundProtocol.HTTP
@@ -315,7 +341,7 @@ export interface EnvoySidecarProps {
   readonly serviceCluster?: string;
   /**
    * Health command for platforms that check health inside the container (ECS).
-   * @default - curl of the readiness route
+   * @default - a bash script that asks the readiness route (`/healthz/ready`) over `/dev/tcp`
    */
   readonly healthCommand?: string[];
 }
@@ -325,7 +351,7 @@ const DEFAULT_IMAGE = 'envoyproxy/envoy:v1.39.1';
 const CONFIG_DIR = '/etc/envoy';
 const TLS_DIR = '/etc/envoy/tls';
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const RESERVED_CLUSTERS = /^(admin|passthrough|xds|ext_authz|app_uds|inbound_\d+|probe_(http|tcp)_\d+)$/;
+const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|inbound_\d+|probe_(http|tcp)_\d+)$/;
 
 /**
  * An Envoy proxy beside the app, with a generated bootstrap: admin on 127.0.0.1:15000,
@@ -394,6 +420,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
       probePathPrefix: '/app-health',
       appPorts,
       transparent,
+      ipv6: p.ipv6 ?? true,
+      healthCheckPaths: p.healthCheckPaths ?? [],
       inboundProtocol: p.inboundProtocol === EnvoyInboundProtocol.TCP ? 'tcp' : 'http',
       connectTimeoutSeconds: p.connectTimeoutSeconds ?? 5,
       requestTimeoutSeconds: p.requestTimeoutSeconds ?? 15,
@@ -476,7 +504,6 @@ export class EnvoySidecar extends Construct implements ISidecar {
       ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.PUBLIC }] : []),
     ];
     const drain = p.drainSeconds ?? 5;
-    const readyUrl = `http://127.0.0.1:${this.ports.readiness}/healthz/ready`;
     const container: ContainerSpec = {
       name: this.name,
       image: p.image ?? DEFAULT_IMAGE,
@@ -490,11 +517,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
       resources: { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024, ...p.resources },
       startupProbe: ready,
       readinessProbe: Probe.httpGet({ port: this.ports.readiness, path: '/healthz/ready', periodSeconds: 5 }),
-      healthCommand: p.healthCommand ?? ['curl', '-sf', '-o', '/dev/null', readyUrl],
-      waitCommand: ['sh', '-c', `until curl -sf -o /dev/null ${readyUrl}; do sleep 1; done`],
+      // bash and coreutils only: the image has no curl (see commands.ts for the upstream facts).
+      healthCommand: p.healthCommand ?? readyCheckCommand(this.ports.readiness),
+      waitCommand: waitUntilReadyCommand(this.ports.readiness),
       volumeMounts: mounts,
       shutdown: {
-        drainCommand: ['sh', '-c', `curl -sf -o /dev/null -X POST 'http://127.0.0.1:${this.ports.admin}/drain_listeners?graceful&inboundonly'; sleep ${drain}`],
+        drainCommand: drainCommand(this.ports.admin, drain),
         gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,
       },
     };
@@ -529,6 +557,11 @@ export class EnvoySidecar extends Construct implements ISidecar {
     const p = this.props;
     if (!DNS_LABEL.test(this.name)) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 63 characters'); }
     if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
+    // envoyproxy/envoy's distroless stage (ci/Dockerfile-envoy, FROM gcr.io/distroless/base-nossl) has no shell.
+    if (p.image !== undefined && /distroless/i.test(p.image)) {
+      throw Errors.imageLacksBinary(path, 'image', p.image, 'shell (bash)', 'the health check, the wait until ready and the drain before stop',
+        'Use the Ubuntu-based image, e.g. "envoyproxy/envoy:v1.39.1", or build one FROM the distroless image that adds bash');
+    }
     const seen = new Map<number, string>();
     for (const [key, port] of Object.entries({ ...this.ports, ...(p.unixSockets ? { 'unixSockets.publicPort': p.unixSockets.publicPort } : {}) })) {
       const field = key.includes('.') ? key : `${key}Port`;
@@ -537,6 +570,32 @@ export class EnvoySidecar extends Construct implements ISidecar {
       if (other) { throw Errors.duplicatePort(path, field, port, 'TCP', other); }
       seen.set(port, field);
     }
+    if (p.healthCheckPaths !== undefined) {
+      if (!Array.isArray(p.healthCheckPaths)) {
+        throw Errors.invalidProbe(path, 'healthCheckPaths', p.healthCheckPaths, 'is not a list of paths', 'Give a list such as ["/healthz"]');
+      }
+      p.healthCheckPaths.forEach((hc, i) => {
+        // An exact path without query or fragment: Envoy's `path` match compares the path with the query string removed.
+        if (typeof hc !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(hc) || p.healthCheckPaths!.indexOf(hc) !== i) {
+          throw Errors.invalidProbe(path, `healthCheckPaths[${i}]`, hc, 'is not an exact HTTP path, or is listed twice',
+            'Give the target group\'s health-check path once, starting with "/", without a query, e.g. "/healthz"');
+        }
+      });
+      if (p.inboundProtocol === EnvoyInboundProtocol.TCP) {
+        throw Errors.invalidRole(path, 'healthCheckPaths', p.healthCheckPaths, 'need HTTP inbound: with EnvoyInboundProtocol.TCP Envoy does not see paths',
+          'Use EnvoyInboundProtocol.HTTP, or leave healthCheckPaths out');
+      }
+    }
+    if (p.ipv6 !== undefined && typeof p.ipv6 !== 'boolean') { throw Errors.invalidRole(path, 'ipv6', p.ipv6, 'is not a boolean', 'Use true or false'); }
+    // The outbound listener sends Envoy's own ports to a blackhole (see bootstrap.ts): an HTTP route chain on one would clash with it.
+    const own = new Set(Object.values(this.ports));
+    (p.routedOutboundPorts ?? []).forEach((port, i) => {
+      if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, `routedOutboundPorts[${i}]`, port); }
+      if (own.has(port)) {
+        throw Errors.invalidRole(path, `routedOutboundPorts[${i}]`, port, 'is one of Envoy\'s own ports, whose outbound traffic Envoy refuses (so that it never connects to itself)',
+          'Route ports Envoy does not listen on, or move Envoy\'s port (adminPort, inboundPort, ...)');
+      }
+    });
     for (const [key, value] of [['connectTimeoutSeconds', p.connectTimeoutSeconds], ['requestTimeoutSeconds', p.requestTimeoutSeconds], ['drainSeconds', p.drainSeconds]] as const) {
       if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
         throw Errors.invalidNumber(path, key, value, 'a number of seconds >= 0');

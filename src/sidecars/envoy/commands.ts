@@ -1,0 +1,55 @@
+/**
+ * The commands the library runs inside the Envoy image: the health check (ECS), the wait
+ * until ready (Kubernetes classic mode, postStart) and the drain before stop (preStop).
+ *
+ * Image facts relied on (envoyproxy/envoy, ci/Dockerfile-envoy, e.g. at commit
+ * 019f458bf978aa5559491871896282c9122630a2, stage "envoy"): the image is `FROM ubuntu`
+ * and installs only ca-certificates (newer releases add tzdata); there is no curl or wget
+ * (envoyproxy/envoy#31614, "curl: command not found"). Ubuntu's base image ships bash
+ * (an Essential package, built with network redirections, so `/dev/tcp/host/port` opens
+ * a TCP connection) and coreutils (`sleep`). The commands below use bash builtins
+ * (`exec`, `printf`, `read -t`) and `sleep` only. The `-distroless` stage of the same
+ * Dockerfile (FROM gcr.io/distroless/base-nossl) has no shell at all: those images are
+ * refused by the construct.
+ *
+ * Internal: no user string reaches these scripts, only port numbers and seconds (numbers
+ * checked by the construct) and fixed paths.
+ */
+
+/**
+ * A bash function `http_status` that sends one HTTP/1.1 request (no body) to
+ * 127.0.0.1:<port> over /dev/tcp and exits 0 only if the status is 200. HTTP/1.1 with
+ * `Connection: close`: Envoy's HTTP connection manager refuses HTTP/1.0 by default
+ * (426) unless `accept_http_10` is set. Runs in a subshell, so a refused connection
+ * fails the function, not the shell.
+ */
+function httpCheck(method: string, port: number, path: string): string {
+  const request = `${method} ${path} HTTP/1.1\\r\\nHost: 127.0.0.1:${port}\\r\\n${method === 'POST' ? 'Content-Length: 0\\r\\n' : ''}Connection: close\\r\\n\\r\\n`;
+  return [
+    'check() (',
+    `exec 3<>/dev/tcp/127.0.0.1/${port} || exit 1;`,
+    `printf '${request}' >&3 || exit 1;`,
+    'IFS=" " read -r -t 5 _ code _ <&3 || exit 1;',
+    '[ "${code%$\'\\r\'}" = 200 ]',
+    ')',
+  ].join(' ');
+}
+
+/** Exits 0 when Envoy's readiness route answers 200 (the ECS container health check). */
+export function readyCheckCommand(readinessPort: number): string[] {
+  return ['bash', '-c', `${httpCheck('GET', readinessPort, '/healthz/ready')}; check`];
+}
+
+/** Returns once Envoy's readiness route answers 200, asking every second (postStart in classic mode). */
+export function waitUntilReadyCommand(readinessPort: number): string[] {
+  return ['bash', '-c', `${httpCheck('GET', readinessPort, '/healthz/ready')}; until check; do sleep 1; done`];
+}
+
+/**
+ * Tells Envoy to drain its inbound listeners gracefully (admin `POST /drain_listeners`),
+ * then waits `drainSeconds` (preStop). The wait happens even if the admin call fails:
+ * stopping then is no worse than without the hook.
+ */
+export function drainCommand(adminPort: number, drainSeconds: number): string[] {
+  return ['bash', '-c', `${httpCheck('POST', adminPort, '/drain_listeners?graceful&inboundonly')}; check; sleep ${drainSeconds}`];
+}
