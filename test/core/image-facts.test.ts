@@ -145,7 +145,7 @@ describe('facts the library relies on', () => {
   });
 
   test('default users', () => {
-    expect(imageFacts('daprio/daprd:1.17.16')?.user).toBe('65532');
+    expect(imageFacts('daprio/daprd:1.18.7')?.user).toBe('65532');
     expect(imageFacts('otel/opentelemetry-collector-contrib:0.162.0')?.user).toBe('10001');
     expect(imageFacts('openpolicyagent/opa:1.10.1-static')?.user).toBe('1000');
     expect(imageFacts('amazon/aws-xray-daemon:3.7.0')?.user).toBe('10001');
@@ -167,7 +167,7 @@ describe('the table', () => {
       'openpolicyagent/opa:1.10.1-envoy-static',
       'otel/opentelemetry-collector-contrib:0.162.0',
       'public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0',
-      'daprio/daprd:1.17.16',
+      'daprio/daprd:1.18.7',
       'amazon/aws-xray-daemon:3.7.0',
       'docker.io/istio/proxyv2:1.29.6',
       'public.ecr.aws/docker/library/busybox:1.37',
