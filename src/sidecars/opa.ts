@@ -504,6 +504,8 @@ export class OpaSidecar extends Construct implements ISidecar {
       // into OPA alone, since OPA reads it and nothing else mounts it
       // (https://www.openpolicyagent.org/docs/configuration#bearer-token).
       identityToken: bundleTokenPath(p) !== undefined ? { path: bundleTokenPath(p) } : undefined,
+      // The runtime contract proves the token is really there for OPA to read.
+      readsPaths: bundleTokenPath(p) !== undefined ? [bundleTokenPath(p)!] : undefined,
       // OPA finishes in-flight requests for up to 10 s (--shutdown-grace-period) after SIGTERM.
       shutdown: { gracePeriodSeconds: 15 },
     };

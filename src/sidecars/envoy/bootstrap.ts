@@ -4,6 +4,14 @@
  * Internal: the construct (envoy-sidecar.ts) owns the public props.
  */
 
+/**
+ * Mode of the egress socket Envoy creates for the app: Envoy runs as 1337:1337 and the app
+ * is in none of its groups (GID 1337 is exempt from redirection and never the app's), so
+ * the app needs write permission as "other" to connect; the socket volume, mounted into
+ * Envoy and the app only, keeps every other container out.
+ */
+export const EGRESS_SOCKET_MODE = 0o666;
+
 const T = {
   hcm: 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
   tcpProxy: 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
@@ -356,7 +364,7 @@ export function envoyBootstrap(s: BootstrapSettings): any {
       // Envoy's groups (it must not be: GID 1337 is exempt from redirection), so 0660 makes
       // the app's connect() fail with EACCES. The access control is the volume: the socket
       // directory is mounted only into Envoy and the app. (Pipe.mode, envoy/config/core/v3/address.proto.)
-      address: { pipe: { path: `${s.uds.dir}/egress.sock`, mode: 0o666 } },
+      address: { pipe: { path: `${s.uds.dir}/egress.sock`, mode: EGRESS_SOCKET_MODE } },
       filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true })] }],
     });
     clusters.push({

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
-import { BootstrapSettings, envoyBootstrap, sdsFiles } from './bootstrap';
+import { BootstrapSettings, EGRESS_SOCKET_MODE, envoyBootstrap, sdsFiles } from './bootstrap';
 import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
@@ -521,6 +521,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
       healthCommand: p.healthCommand ?? readyCheckCommand(this.ports.readiness),
       waitCommand: waitUntilReadyCommand(this.ports.readiness),
       volumeMounts: mounts,
+      // The runtime contract proves the app (the other container mounting the volume) can connect.
+      createsFiles: p.unixSockets ? [{ volume: `${this.name}-uds`, mode: EGRESS_SOCKET_MODE, sockets: true }] : undefined,
       shutdown: {
         drainCommand: drainCommand(this.ports.admin, drain),
         gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,

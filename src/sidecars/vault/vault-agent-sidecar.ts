@@ -288,6 +288,15 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       volumeMounts: agentMounts,
       dependsOn: !init && prePopulate ? [{ container: `${this.name}-init`, condition: WaitCondition.COMPLETED }] : undefined,
       identityToken: auth._identityToken(),
+      // What the runtime contract proves: the token it authenticates with is mounted and
+      // readable, it can write its sink and pid file, and every app container that mounts
+      // the secrets can read what it renders (with the modes of the templates).
+      readsPaths: auth._identityToken()?.path ? [auth._identityToken()!.path!] : undefined,
+      writesPaths: [`${HOME}/.vault-token`, `${HOME}/.pid`],
+      createsFiles: [
+        { volume: `${this.name}-home`, mode: 0o640 },
+        ...groups.flatMap(g => [...new Set(g.secrets.map(s => s.perms ?? defaultPerms))].map(mode => ({ volume: g.volume, mode }))),
+      ],
     });
     const containers: ContainerSpec[] = [];
     if (prePopulate) { containers.push(base(`${this.name}-init`, StartupRole.INIT_STEP, true)); }
