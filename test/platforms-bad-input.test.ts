@@ -123,7 +123,9 @@ describe('ECS Fargate refuses what it cannot do', () => {
   });
 
   test('containers that need more memory than the task has', () => {
-    expectError(onEcs({ resources: { memoryLimitMebibytes: 1024 } }, undefined, fargateTask({ cpu: 256, memoryLimitMiB: 1024 })),
+    // ECS sums what each container reserves: memoryReservation, else memory (the app's 512).
+    const resources = { memoryRequestMebibytes: 1024, memoryLimitMebibytes: 1024 };
+    expectError(onEcs({ resources }, undefined, fargateTask({ cpu: 256, memoryLimitMiB: 1024 })),
       ErrorCode.RESOURCES_EXCEED_TASK,
       'Shop/Api: memory: the containers need 1536 MiB (app 512, agent 1024), more than the task\'s 1024 MiB', "Raise the task's memory");
   });
