@@ -166,6 +166,13 @@ describe('ECS Fargate refuses what it cannot do', () => {
 });
 
 describe('ACI refuses what it cannot do', () => {
+  test('$(VAR) or $$ in command/args: Kubernetes expands them, ACI would pass them literally', () => {
+    expectError(onAci({ command: ['/bin/agent'], args: ['--region=$(REGION)'], env: { REGION: 'eu-west-1' } }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: args[0] "--region=$(REGION)" cannot be rendered on Azure Container Instances: Kubernetes expands $(VAR) and $$ there');
+    // a $(NAME) with no such variable stays as written on Kubernetes too
+    expect(onAci({ command: ['/bin/agent', '--x=$(NOPE)'] })).not.toThrow();
+  });
+
   test('a TCP probe', () => {
     expectError(onAci({ ports: [{ port: 9000, exposure: PortExposure.EXPOSED }], livenessProbe: Probe.tcpSocket({ port: 9000 }) }),
       ErrorCode.UNSUPPORTED_ON_PLATFORM,

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { SecretSource } from './secrets';
 import { EnvVarSpec, Protocol, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
 import { Errors } from '../core/errors';
+import { expandKubernetesReferences } from '../core/expansion';
 import { Probe, ProbeKind } from '../core/probe';
 import { ResolvedContainer, isDeclared } from '../core/resolve';
 
@@ -44,34 +45,15 @@ export interface Warn { (path: string, message: string): void }
  * no variable of that name, which Kubernetes leaves as written) the same string is rendered;
  * a variable whose value ECS only knows at run time (a secret) is refused.
  */
-export function expandReferences(path: string, field: string, values: string[] | undefined, env: EnvVarSpec[],
-  platform = PLATFORM): string[] | undefined {
-  if (values === undefined) { return undefined; }
-  const vars = new Map(env.map(e => [e.name, e]));
-  return values.map((value, i) => {
-    if (!value.includes('$')) { return value; }
-    let out = '';
-    for (let at = 0; at < value.length;) {
-      const ch = value[at];
-      if (ch !== '$' || at + 1 >= value.length) { out += ch; at++; continue; }
-      const next = value[at + 1];
-      if (next === '$') { out += '$'; at += 2; continue; }
-      const close = next === '(' ? value.indexOf(')', at + 2) : -1;
-      if (close < 0) { out += ch; at++; continue; }
-      const name = value.slice(at + 2, close);
-      const v = vars.get(name);
-      if (v === undefined) {
-        out += value.slice(at, close + 1);
-      } else if (v.value !== undefined && !v.value.includes('$')) {
-        out += v.value;
-      } else {
-        throw Errors.unsupportedOnPlatform(path, `${field}[${i}]`, value, platform,
-          `Kubernetes replaces $(${name}) with the variable's value, but ${platform} passes it literally and ${name} is only known at run time`,
-          `Let a shell expand it at run time on every platform, e.g. command: ["sh", "-c", "exec /app --flag \\"$${name}\\""]`);
-      }
-      at = close + 1;
+export function expandReferences(path: string, field: string, values: string[] | undefined, env: EnvVarSpec[]): string[] | undefined {
+  return values?.map((value, i) => {
+    const { value: expanded, runtimeVariable: name } = expandKubernetesReferences(value, env);
+    if (name !== undefined) {
+      throw Errors.unsupportedOnPlatform(path, `${field}[${i}]`, value, PLATFORM,
+        `Kubernetes replaces $(${name}) with the variable's value, but ${PLATFORM} passes it literally and ${name} is only known at run time`,
+        `Let a shell expand it at run time on every platform, e.g. command: ["sh", "-c", "exec /app --flag \\"$${name}\\""]`);
     }
-    return out;
+    return expanded;
   });
 }
 

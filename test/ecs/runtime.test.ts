@@ -59,6 +59,12 @@ describe('$(VAR) is Kubernetes expansion; ECS passes it literally', () => {
     expect(a.Command).toEqual(['--price=$(cents)', '--other=$(UNDEFINED)', '--both=eu-west-1/eu-west-1', 'a$b']);
   });
 
+  test('a literal that Kubernetes would itself expand is refused too', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', { image: 'ghcr.io/acme/agent:1', args: ['--x=$(B)'], env: { A: 'a', B: '$(A)b' } }));
+    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: args[0] "--x=$(B)" cannot be rendered on ECS Fargate');
+  });
+
   test('a variable ECS only knows at run time (a secret) is refused, with a shell as the fix', () => {
     const f = fargateTask();
     const secret = new secretsmanager.Secret(f.stack, 'Token');
