@@ -51,7 +51,9 @@ test('a configFlag that is not a flag is an error naming the field', () => {
 
 /** A router whose include file the platform writes only where it includes it. */
 class IncludingRouter extends Construct implements ISidecar {
-  constructor(scope: Construct, id: string, private readonly extra: { mountPath?: string; configFile?: string; ownFile?: boolean } = {}) { super(scope, id); }
+  constructor(scope: Construct, id: string, private readonly extra: { mountPath?: string; configFile?: string; ownFile?: boolean } = {}) {
+    super(scope, id);
+  }
   public contribute(_context: CompositionContext): SidecarContribution {
     return {
       containers: [{
@@ -62,7 +64,8 @@ class IncludingRouter extends Construct implements ISidecar {
         volumeMounts: [{ volume: 'router-config', path: this.extra.mountPath ?? '/etc/router' }],
       }],
       volumes: [{
-        name: 'router-config', kind: VolumeKind.CONFIG_FILES,
+        name: 'router-config',
+        kind: VolumeKind.CONFIG_FILES,
         files: [{ name: 'main.conf', content: 'main' }, ...(this.extra.ownFile ? [{ name: 'include.conf', content: 'own' }] : [])],
       }],
       pod: { logRouter: { container: 'router', type: LogRouterType.FLUENT_BIT, configFile: this.extra.configFile ?? '/etc/router/include.conf', configFileContent: '# included' } },
