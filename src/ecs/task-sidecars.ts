@@ -640,7 +640,10 @@ export class TaskSidecars extends Construct {
    * ECS's rules (ECS API reference, ContainerDefinition cpu, memory, memoryReservation): the
    * CPU units of all containers together are at most the task's; the memory reserved by all
    * containers together (memoryReservation, else memory) is at most the task's; no
-   * container's memory or memoryReservation exceeds the task's; each is at least 6 MiB.
+   * container's memory or memoryReservation exceeds the task's ("the hard limit for each
+   * container must not exceed the memory configured at the task level", Amazon Fargate Quick
+   * Start Guide, compute resources); each is at least 6 MiB. aws-cdk-lib's own check
+   * (ContainerValuesCannotGreater) allows the CPU sum to equal the task's, and so does this.
    * Every container counts: app containers, long-running sidecars, init steps and the writer.
    */
   private checkTaskSize(cfn: ecs.CfnTaskDefinition, appContainers: ecs.ContainerDefinition[],
