@@ -80,7 +80,10 @@ test('ecs/fargate-service: cdk synth, a Fargate service, two sidecars and an ini
     { ContainerName: 'migrate', Condition: 'SUCCESS' },
     { ContainerName: 'statsd', Condition: 'HEALTHY' },
     { ContainerName: 'log-shipper', Condition: 'START' },
+    // the writer makes the shared log volume writable for the api (its UID is the image's)
+    { ContainerName: 'cdk-sidecars-config', Condition: 'SUCCESS' },
   ]);
+  expect(td.ContainerDefinitions[4].Command[0]).toContain("chmod 1777 '/cdk-sidecars/app-logs'");
 });
 
 test('aci/container-group: an ARM template and the az YAML for the same group', async () => {

@@ -123,7 +123,9 @@ describe('ECS Fargate refuses what it cannot do', () => {
   });
 
   test('containers that need more memory than the task has', () => {
-    expectError(onEcs({ resources: { memoryLimitMebibytes: 1024 } }, undefined, fargateTask({ cpu: 256, memoryLimitMiB: 1024 })),
+    // ECS sums what each container reserves: memoryReservation, else memory (the app's 512).
+    const resources = { memoryRequestMebibytes: 1024, memoryLimitMebibytes: 1024 };
+    expectError(onEcs({ resources }, undefined, fargateTask({ cpu: 256, memoryLimitMiB: 1024 })),
       ErrorCode.RESOURCES_EXCEED_TASK,
       'Shop/Api: memory: the containers need 1536 MiB (app 512, agent 1024), more than the task\'s 1024 MiB', "Raise the task's memory");
   });
@@ -164,6 +166,13 @@ describe('ECS Fargate refuses what it cannot do', () => {
 });
 
 describe('ACI refuses what it cannot do', () => {
+  test('$(VAR) or $$ in command/args: Kubernetes expands them, ACI would pass them literally', () => {
+    expectError(onAci({ command: ['/bin/agent'], args: ['--region=$(REGION)'], env: { REGION: 'eu-west-1' } }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: args[0] "--region=$(REGION)" cannot be rendered on Azure Container Instances: Kubernetes expands $(VAR) and $$ there');
+    // a $(NAME) with no such variable stays as written on Kubernetes too
+    expect(onAci({ command: ['/bin/agent', '--x=$(NOPE)'] })).not.toThrow();
+  });
+
   test('a TCP probe', () => {
     expectError(onAci({ ports: [{ port: 9000, exposure: PortExposure.EXPOSED }], livenessProbe: Probe.tcpSocket({ port: 9000 }) }),
       ErrorCode.UNSUPPORTED_ON_PLATFORM,

@@ -7,6 +7,7 @@ import { PortExposure, Protocol, SecretKeyReference, StartupRole, WaitCondition 
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
+import { expandKubernetesReferences } from '../core/expansion';
 import { DNS_LABEL, pathProblem } from '../core/names';
 import { Probe, ProbeKind } from '../core/probe';
 import { isDeclared } from '../core/resolve';
@@ -696,6 +697,14 @@ export class AciContainerGroup extends Construct {
     }
     const byName = new Map(pod.containers.map(c => [c.name, c]));
     for (const c of pod.containers) {
+      // Kubernetes expands $(VAR) and $$ in command and args; ACI passes them literally.
+      for (const [field, v] of [...(c.command ?? []).map((x, i) => [`command[${i}]`, x]), ...(c.args ?? []).map((x, i) => [`args[${i}]`, x])]) {
+        const e = expandKubernetesReferences(v, c.env);
+        if (e.runtimeVariable !== undefined || e.value !== v) {
+          throw Errors.unsupportedOnPlatform(c.owner.path, `${c.field}${field}`, v, PLATFORM, 'Kubernetes expands $(VAR) and $$ there, ACI passes them literally',
+            'Let a shell expand the variable at run time, e.g. command: ["sh", "-c", "exec /app --flag \\"$VAR\\""]');
+        }
+      }
       if (c.role === StartupRole.SIDECAR && c.appWaitsFor === WaitCondition.HEALTHY) {
         warn(c.owner.path, `${c.field}appWaitsFor is HEALTHY, but ACI starts all containers of a group together: the app does not wait for ${JSON.stringify(c.name)}. Make the app retry until the sidecar answers (readiness of ${JSON.stringify(c.name)} is still probed)`);
       }

@@ -206,6 +206,13 @@ export interface LogRouterSpec {
    */
   readonly configFile?: string;
   /**
+   * Content of `configFile`. The file is written only where the platform includes it
+   * (ECS FireLens), into the CONFIG_FILES volume of this sidecar that the router
+   * container mounts at the file's directory; elsewhere it is not written at all.
+   * @default - the file is one of the sidecar's own config files (or in its image)
+   */
+  readonly configFileContent?: string;
+  /**
    * The router's command-line flag that names its main configuration file (e.g. `-c` for
    * Fluent Bit). Where the platform generates the main configuration (ECS FireLens), the
    * router runs with this flag and the generated file instead of its container's args.

@@ -126,6 +126,8 @@ export interface ResolvedSidecar {
     readonly container: string;
     readonly type: LogRouterType;
     readonly configFile?: string;
+    /** With `configFileContent`: the file to add to a config volume where the platform includes it. */
+    readonly includeFile?: { readonly volume: string; readonly name: string; readonly content: string };
     readonly configFlag?: string;
     readonly appLogOptions: { [key: string]: string };
     readonly enableMetadata: boolean;
@@ -770,6 +772,25 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
       const problem = pathProblem(router.configFile);
       if (problem) { throw Errors.invalidPath(path, 'pod.logRouter.configFile', router.configFile, problem); }
     }
+    let includeFile: { volume: string; name: string; content: string } | undefined;
+    if (router.configFileContent !== undefined) {
+      if (typeof router.configFileContent !== 'string' || router.configFile === undefined) {
+        throw Errors.invalidRole(path, 'pod.logRouter.configFileContent', typeof router.configFileContent, 'needs a string and pod.logRouter.configFile',
+          'Give configFile (the path the platform includes) with its content');
+      }
+      const dir = router.configFile.slice(0, router.configFile.lastIndexOf('/')) || '/';
+      const name = router.configFile.slice(router.configFile.lastIndexOf('/') + 1);
+      const mount = c.volumeMounts.find(m => m.path === dir && owner.volumes.some(v => v.name === m.volume && v.kind === VolumeKind.CONFIG_FILES));
+      if (!mount) {
+        throw Errors.invalidRole(path, 'pod.logRouter.configFile', router.configFile, `is not in a CONFIG_FILES volume that container ${JSON.stringify(c.name)} mounts at ${JSON.stringify(dir)}`,
+          'Mount a CONFIG_FILES volume of the sidecar at the file\'s directory in the router container');
+      }
+      if (owner.volumes.find(v => v.name === mount.volume)!.files.some(f => f.name === name)) {
+        throw Errors.invalidRole(path, 'pod.logRouter.configFile', router.configFile, `is also one of volume ${JSON.stringify(mount.volume)}'s own files`,
+          'Give the file once: either in the volume or as configFileContent');
+      }
+      includeFile = { volume: mount.volume, name, content: router.configFileContent };
+    }
     if (router.configFlag !== undefined && !/^--?[A-Za-z][-A-Za-z0-9]*$/.test(router.configFlag)) {
       throw Errors.invalidRole(path, 'pod.logRouter.configFlag', router.configFlag, 'is not a command-line flag',
         'Give the flag that names the configuration file, e.g. "-c"');
@@ -778,6 +799,7 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
       container: router.container,
       type: router.type,
       configFile: router.configFile,
+      includeFile,
       configFlag: router.configFlag,
       appLogOptions: { ...router.appLogOptions },
       enableMetadata: router.enableMetadata ?? true,

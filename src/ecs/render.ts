@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { SecretSource } from './secrets';
 import { EnvVarSpec, Protocol, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
 import { Errors } from '../core/errors';
+import { expandKubernetesReferences } from '../core/expansion';
 import { Probe, ProbeKind } from '../core/probe';
 import { ResolvedContainer, isDeclared } from '../core/resolve';
 
@@ -22,7 +23,39 @@ const LIMITS = { interval: [5, 300], timeout: [2, 60], retries: [1, 10], startPe
 /** Fargate's limit on stopTimeout. */
 export const FARGATE_MAX_STOP_TIMEOUT = 120;
 
+/**
+ * The least memory (MiB) ECS lets a container have (`memory` and `memoryReservation`): the
+ * Docker 20.10 daemon reserves 6 MiB per container (ECS ContainerDefinition API reference,
+ * "memory": "don't specify less than 6 MiB of memory for your containers").
+ */
+export const MIN_CONTAINER_MEMORY = 6;
+
+/**
+ * Seconds a restarted container must run before ECS restarts it again: the least ECS allows
+ * (ECS API reference, ContainerRestartPolicy.restartAttemptPeriod: 60 to 1800, default 300).
+ */
+const RESTART_ATTEMPT_PERIOD = 60;
+
 export interface Warn { (path: string, message: string): void }
+
+/**
+ * Kubernetes expands `$(NAME)` in command and args with the container's variable NAME and
+ * turns `$$` into `$` (kubernetes/kubernetes third_party/forked/golang/expansion/expand.go);
+ * ECS passes both literally. Where the result is known at synthesis (a literal variable, or
+ * no variable of that name, which Kubernetes leaves as written) the same string is rendered;
+ * a variable whose value ECS only knows at run time (a secret) is refused.
+ */
+export function expandReferences(path: string, field: string, values: string[] | undefined, env: EnvVarSpec[]): string[] | undefined {
+  return values?.map((value, i) => {
+    const { value: expanded, runtimeVariable: name } = expandKubernetesReferences(value, env);
+    if (name !== undefined) {
+      throw Errors.unsupportedOnPlatform(path, `${field}[${i}]`, value, PLATFORM,
+        `Kubernetes replaces $(${name}) with the variable's value, but ${PLATFORM} passes it literally and ${name} is only known at run time`,
+        `Let a shell expand it at run time on every platform, e.g. command: ["sh", "-c", "exec /app --flag \\"$${name}\\""]`);
+    }
+    return expanded;
+  });
+}
 
 /** ECS CPU units (1024 per vCPU) for millicores. */
 export function cpuUnits(millicores: number): number {
@@ -145,14 +178,15 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     o.warn(path, `${c.field}resources.cpuLimitMillicores is not enforced per container on ECS: the container's cpu units are a reservation and the task's CPU is the limit`);
   }
   const { environment, secrets } = renderEnv(path, `${c.field}env`, c.env, o.secrets, o.target);
+  const longRunning = c.role === StartupRole.SIDECAR;
   const linuxParameters = new ecs.LinuxParameters(o.scope, `${c.name}-linux`, {});
   linuxParameters.dropCapabilities(ecs.Capability.ALL);
   if (s.addCapabilities.length) { linuxParameters.addCapabilities(...s.addCapabilities.map(cap => cap as ecs.Capability)); }
   return {
     containerName: c.name,
     image: ecs.ContainerImage.fromRegistry(c.image),
-    entryPoint: c.command,
-    command: c.args,
+    entryPoint: expandReferences(path, `${c.field}command`, c.command, c.env),
+    command: expandReferences(path, `${c.field}args`, c.args, c.env),
     workingDirectory: c.workingDir,
     environment: Object.keys(environment).length ? environment : undefined,
     secrets: Object.keys(secrets).length ? secrets : undefined,
@@ -169,8 +203,13 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     memoryReservationMiB: c.resources.memoryRequestMebibytes !== undefined ? Math.ceil(c.resources.memoryRequestMebibytes) : undefined,
     memoryLimitMiB: c.resources.memoryLimitMebibytes !== undefined ? Math.ceil(c.resources.memoryLimitMebibytes) : undefined,
     essential: c.essential,
+    // A non-essential long-running sidecar that exits would stay down for the life of the
+    // task: ECS restarts it (container restart policy, aws/containers-roadmap#326), as
+    // Kubernetes and ACI restart their sidecars.
+    enableRestartPolicy: longRunning && !c.essential ? true : undefined,
+    restartAttemptPeriod: longRunning && !c.essential ? Duration.seconds(RESTART_ATTEMPT_PERIOD) : undefined,
     stopTimeout: c.shutdown.gracePeriodSeconds !== undefined ? Duration.seconds(c.shutdown.gracePeriodSeconds) : undefined,
-    healthCheck: c.role === StartupRole.SIDECAR ? renderHealthCheck(c, o.healthRequired, o.warn) : undefined,
+    healthCheck: longRunning ? renderHealthCheck(c, o.healthRequired, o.warn) : undefined,
     logging: o.logging,
   };
 }

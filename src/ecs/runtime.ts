@@ -33,17 +33,31 @@ function appIdentity(def: any): ProcessIdentity {
 
 /**
  * @param apps the app container definitions, by name, as rendered
- * @param preparedVolumes scratch volumes whose directory the task makes writable for every
- *   container before they start (mode 0777 with the sticky bit)
+ * @param preparations what the writer does to task volumes before anyone mounts them
+ *   (task-sidecars.ts planWriter): their directory's mode and owner
+ * @param users the UID and GID each sidecar container runs as on ECS (the FireLens router as root)
  */
 export function fargateRuntime(apps: ReadonlyArray<{ readonly name: string; readonly def: any }>,
-  preparedVolumes: ReadonlySet<string>): RuntimePlatform {
+  preparations: ReadonlyArray<{ readonly volume: string; readonly mode: string; readonly owner?: string }>,
+  users: ReadonlyMap<string, { readonly uid: number; readonly gid: number }>): RuntimePlatform {
+  const prepared = new Map(preparations.map(p => [p.volume, p]));
+  const dir = (volume: string): FileAccess => {
+    const p = prepared.get(volume);
+    if (!p) { return { uid: 0, gid: 0, mode: 0o755 }; }
+    const [uid, gid] = (p.owner ?? '0:0').split(':').map(Number);
+    return { uid, gid: gid ?? 0, mode: parseInt(p.mode, 8) };
+  };
   return {
     name: 'ECS Fargate',
     podGroups: [],
+    // Every capability is dropped from sidecar containers, the root FireLens router's too.
+    sidecarIdentity: c => {
+      const u = users.get(c.name) ?? { uid: c.security.uid, gid: c.security.gid };
+      return { uid: u.uid, gid: u.gid, groups: [], capabilities: new Set(u.uid === 0 ? c.security.addCapabilities : []) };
+    },
     configFile: (_volume, _file, mode): FileAccess => ({ uid: 0, gid: 0, mode }),
     secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o400 }),
-    scratchDir: (volume): FileAccess => (preparedVolumes.has(volume) ? { uid: 0, gid: 0, mode: 0o1777 } : { uid: 0, gid: 0, mode: 0o755 }),
+    scratchDir: dir,
     createdFileGroup: (_volume, gid) => gid,
     identityTokens: false,
     canShareProcessNamespace: true,

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
-import { PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './render';
+import { MIN_CONTAINER_MEMORY, PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './render';
 import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
@@ -21,6 +21,16 @@ import { VolumeKind } from '../core/volume';
 
 /** Where FireLens writes the log router's generated main configuration (Fluent Bit). */
 const FIRELENS_MAIN_CONFIG = '/fluent-bit/etc/fluent-bit.conf';
+
+/**
+ * FireLens needs its router to run as UID 0: the router creates the unix socket the app
+ * containers' log driver connects to in a directory the ECS agent makes for root
+ * (aws/containers-roadmap#2122; aws/aws-for-fluent-bit#713, "In FireLens, we need to run FLB
+ * as root"; ecs-service-extensions runs its FireLens router as 0:1338). The router keeps its
+ * own GID, a read-only root filesystem and no capability at all: as the owner of that
+ * directory it needs none.
+ */
+const FIRELENS_ROUTER_UID = 0;
 
 /**
  * How generated config files reach the containers on ECS, which has no ConfigMap.
@@ -94,12 +104,60 @@ export interface TaskSidecarsOptions {
   readonly appContainers?: string[];
 }
 
+/**
+ * The writer's default image. docker-library/busybox builds busybox with `make defconfig` and
+ * installs every applet into /bin (`busybox --install /bin`, latest-1/musl/Dockerfile.builder and the glibc one):
+ * `sh`, `base64`, `printf`, `chmod` and `chown`, all the writer runs.
+ */
 const BUSYBOX = 'public.ecr.aws/docker/library/busybox:1.37';
 const AWS_CLI = 'public.ecr.aws/aws-cli/aws-cli:2.27.50';
 const WRITER = 'cdk-sidecars-config';
 const CONFIG_ROOT = '/cdk-sidecars';
 const MAX_INLINE_BYTES = 32 * 1024;
 const EGRESS_IGNORED = ['169.254.170.2', '169.254.169.254'];
+/** Memory limit of the writer (MiB): busybox, or the AWS CLI for S3. */
+const WRITER_MEMORY = { busybox: 32, awsCli: 256 };
+/**
+ * The Docker default capability set, which Fargate gives a container that drops nothing. A
+ * Fargate task can add only SYS_PTRACE, so a container that needs one of these keeps it by
+ * dropping all the others.
+ */
+const DEFAULT_CAPABILITIES: ecs.Capability[] = [
+  ecs.Capability.AUDIT_WRITE, ecs.Capability.CHOWN, ecs.Capability.DAC_OVERRIDE, ecs.Capability.FOWNER, ecs.Capability.FSETID,
+  ecs.Capability.KILL, ecs.Capability.MKNOD, ecs.Capability.NET_BIND_SERVICE, ecs.Capability.NET_RAW, ecs.Capability.SETFCAP,
+  ecs.Capability.SETGID, ecs.Capability.SETPCAP, ecs.Capability.SETUID, ecs.Capability.SYS_CHROOT,
+];
+
+/** What the writer does to one empty task volume before anyone mounts it. */
+export interface VolumePreparation {
+  /** The volume. */
+  readonly volume: string;
+  /** The directory's mode, in octal (e.g. '0755', or '1777' for writers of several UIDs). */
+  readonly mode: string;
+  /** `uid[:gid]` the directory is given to (needs CAP_CHOWN), when one UID writes it. */
+  readonly owner?: string;
+}
+
+/**
+ * The shell lines that prepare task volumes mounted at `<root>/<volume>` (POSIX sh with the
+ * chmod and chown of busybox or coreutils). chmod comes first, while the directory is still
+ * root's: a root process with no capability may change the mode of what it owns; the chown
+ * then needs CAP_CHOWN only.
+ */
+export function volumePreparationScript(preparations: readonly VolumePreparation[], root: string = CONFIG_ROOT): string[] {
+  return preparations.flatMap(p => [
+    `chmod ${p.mode} '${root}/${p.volume}'`,
+    ...(p.owner ? [`chown ${p.owner} '${root}/${p.volume}'`] : []),
+  ]);
+}
+
+interface WriterPlan {
+  /** Config volumes with their files (the log router's include file added). */
+  readonly configVolumes: ResolvedVolume[];
+  readonly preparations: VolumePreparation[];
+  readonly s3: boolean;
+  readonly memoryMiB: number;
+}
 
 const attachments = new WeakMap<ecs.TaskDefinition, TaskSidecars>();
 
@@ -215,18 +273,28 @@ export class TaskSidecars extends Construct {
       volumes: appVolumes,
     };
     const pod = composePod(tdPath, app, this.attached, WorkloadIdentity.AWS_IAM_ROLE);
-    checkRuntimeContract(pod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })), new Set()));
     for (const [key, { owner, value }] of pod.annotations) {
       throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,
         'ECS tasks have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on ECS');
     }
+    // The users the containers run as on ECS: their own, but the FireLens router as root.
+    const routerName = pod.logRouter?.spec.container;
+    const users = new Map(pod.containers.map(c => [c.name,
+      { uid: c.name === routerName ? FIRELENS_ROUTER_UID : c.security.uid, gid: c.security.gid }]));
+    const writerPlan = this.planWriter(pod, users, appContainers, rendered);
+    checkRuntimeContract(pod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
+      writerPlan?.preparations ?? [], users));
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
-    this.checkTaskSize(cfn, appContainers, rendered, pod.containers);
+    this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
 
     // Volumes.
-    const configVolumes: ResolvedVolume[] = [];
     for (const { volume, owners } of pod.volumes) {
       const owner = owners[0].path;
+      if (volume.sizeLimitMebibytes !== undefined && (volume.kind === VolumeKind.SCRATCH || volume.kind === VolumeKind.MEMORY)) {
+        // A task volume is a bind mount of the task's storage, which ECS cannot limit per volume.
+        warn(owner, `volume ${JSON.stringify(volume.name)} sizeLimitMebibytes ${volume.sizeLimitMebibytes} is not enforced: an ECS task volume `
+          + 'is a bind mount of the task\'s storage, which has no per-volume size limit (the task\'s ephemeral storage is the limit)');
+      }
       switch (volume.kind) {
         case VolumeKind.MEMORY:
           if (fargate && (this.options.memoryVolumes ?? MemoryVolumeHandling.REJECT) === MemoryVolumeHandling.REJECT) {
@@ -245,7 +313,6 @@ export class TaskSidecars extends Construct {
               'ECS would carry the content in clear in the task definition, SSM String parameters or S3',
               'Keep the secret in Secrets Manager and give it as environment (secretEnv)');
           }
-          configVolumes.push(volume);
           td.addVolume({ name: volume.name });
           break;
         default:
@@ -263,7 +330,7 @@ export class TaskSidecars extends Construct {
     const logging = given ? () => given : this.defaultLogging();
     const defs = new Map<string, ecs.ContainerDefinition>();
     for (const c of pod.containers) {
-      const options = renderContainer(c, {
+      const rendered0 = renderContainer(c, {
         scope: this,
         fargate,
         secrets: this.options.secrets ?? {},
@@ -272,6 +339,8 @@ export class TaskSidecars extends Construct {
         logging: logging(c.name),
         warn,
       });
+      const user = users.get(c.name)!;
+      const options: ecs.ContainerDefinitionOptions = { ...rendered0, user: `${user.uid}:${user.gid}` };
       if (options.healthCheck) { this.withHealthCheck.add(c.name); }
       const router = pod.logRouter?.spec.container === c.name ? pod.logRouter.spec : undefined;
       const def = router
@@ -297,6 +366,14 @@ export class TaskSidecars extends Construct {
     for (const c of pod.containers) {
       defs.get(c.name)!.addContainerDependencies(...c.dependsOn.map(d => ({ container: defs.get(d.container)!, condition: condition(d.condition) })));
     }
+    // Init steps run one after the other, in the composed start order, as Kubernetes and ACI
+    // run init containers: each waits for the previous one to succeed.
+    const inits = pod.containers.filter(c => c.role === StartupRole.INIT_STEP);
+    inits.slice(1).forEach((c, i) => {
+      if (!c.dependsOn.some(d => d.container === inits[i].name)) {
+        defs.get(c.name)!.addContainerDependencies({ container: defs.get(inits[i].name)!, condition: ecs.ContainerDependencyCondition.SUCCESS });
+      }
+    });
     this.waitForProxy(pod, defs);
 
     // App containers: requests, and the start order.
@@ -310,7 +387,7 @@ export class TaskSidecars extends Construct {
       container.addContainerDependencies(...pod.containers.map(c => ({ container: defs.get(c.name)!, condition: condition(c.appWaitsFor) })));
     }
 
-    if (configVolumes.length) { this.deliverConfig(pod, configVolumes, defs, appContainers, logging(WRITER)); }
+    if (writerPlan) { this.renderWriter(pod, writerPlan, defs, appContainers, logging(WRITER)); }
     this.renderProcessSharing(pod, cfn);
     this.renderLogRouting(pod, appContainers);
     for (const { owner, permission } of pod.cloudPermissions) {
@@ -332,17 +409,66 @@ export class TaskSidecars extends Construct {
     };
   }
 
-  /** Config files: a non-essential init container writes them into task volumes. */
-  private deliverConfig(pod: ComposedPod, volumes: ResolvedVolume[], defs: Map<string, ecs.ContainerDefinition>,
+  /**
+   * What the writer container must do, or undefined when nothing: write the config files,
+   * and prepare each empty task volume that a non-root container writes. Fargate creates task
+   * volumes as root-owned bind mounts (aws/containers-roadmap#938, #863), where a non-root
+   * container cannot create a file. A volume written by one non-root UID is given to that
+   * UID (mode 0755: the others keep reading it); one written by several UIDs, or by an app
+   * container whose UID ECS does not know (no numeric `user`), becomes 1777 (any UID may
+   * create files, none may remove another's). Volumes only root writes are left as they are.
+   */
+  private planWriter(pod: ComposedPod, users: ReadonlyMap<string, { uid: number; gid: number }>, appContainers: ecs.ContainerDefinition[],
+    rendered: Map<ecs.ContainerDefinition, ecs.CfnTaskDefinition.ContainerDefinitionProperty>): WriterPlan | undefined {
+    const include = pod.logRouter?.spec.includeFile;
+    const configVolumes = pod.volumes
+      .filter(v => v.volume.kind === VolumeKind.CONFIG_FILES && !v.volume.sensitive)
+      .map(v => (include?.volume === v.volume.name
+        ? { ...v.volume, files: [...v.volume.files, { name: include.name, content: include.content }] }
+        : v.volume));
+    const preparations: VolumePreparation[] = [];
+    for (const { volume } of pod.volumes) {
+      if (volume.kind !== VolumeKind.SCRATCH && volume.kind !== VolumeKind.MEMORY) { continue; }
+      const writers: Array<{ uid?: number; gid?: number }> = [
+        ...pod.containers.filter(c => c.volumeMounts.some(m => m.volume === volume.name && !m.readOnly)).map(c => users.get(c.name)!),
+        ...appContainers.filter(a => (pod.appMounts.get(a.containerName) ?? []).some(m => m.volume === volume.name && !m.readOnly))
+          .map(a => {
+            const user = rendered.get(a)!.user;
+            const m = typeof user === 'string' ? /^(\d+)(?::(\d+))?$/.exec(user) : null;
+            return m ? { uid: Number(m[1]), gid: m[2] !== undefined ? Number(m[2]) : undefined } : {};
+          }),
+      ];
+      const nonRoot = writers.filter(w => w.uid !== 0);
+      if (nonRoot.length === 0) { continue; }
+      const uids = new Set(nonRoot.map(w => w.uid));
+      if (uids.has(undefined) || uids.size > 1) {
+        preparations.push({ volume: volume.name, mode: '1777' });
+      } else {
+        const gids = new Set(nonRoot.map(w => w.gid));
+        const gid = gids.size === 1 ? [...gids][0] : undefined;
+        preparations.push({ volume: volume.name, mode: '0755', owner: gid === undefined ? `${[...uids][0]}` : `${[...uids][0]}:${gid}` });
+      }
+    }
+    if (configVolumes.length === 0 && preparations.length === 0) { return undefined; }
+    const s3 = configVolumes.length > 0 && (this.options.configDelivery ?? ConfigFileDelivery.INIT_CONTAINER) === ConfigFileDelivery.S3;
+    return { configVolumes, preparations, s3, memoryMiB: s3 ? WRITER_MEMORY.awsCli : WRITER_MEMORY.busybox };
+  }
+
+  /**
+   * The writer: a non-essential root container that exits before any container that mounts
+   * one of its volumes starts (dependsOn SUCCESS). It keeps no capability, or only CHOWN when
+   * it gives a volume to a non-root UID.
+   */
+  private renderWriter(pod: ComposedPod, plan: WriterPlan, defs: Map<string, ecs.ContainerDefinition>,
     appContainers: ecs.ContainerDefinition[], logging: ecs.LogDriver): void {
     const td = this.taskDefinition;
     const delivery = this.options.configDelivery ?? ConfigFileDelivery.INIT_CONTAINER;
     const environment: { [name: string]: string } = {};
     const secrets: { [name: string]: ecs.Secret } = {};
-    const steps: string[] = ['set -eu'];
+    const steps: string[] = ['set -eu', ...volumePreparationScript(plan.preparations)];
     let inlineBytes = 0;
     let n = 0;
-    for (const v of volumes) {
+    for (const v of plan.configVolumes) {
       for (const f of v.files) {
         const variable = `CDK_SIDECARS_FILE_${n}`;
         const target = `${CONFIG_ROOT}/${v.name}/${f.name}`;
@@ -388,36 +514,41 @@ export class TaskSidecars extends Construct {
         `more than ${MAX_INLINE_BYTES / 1024} KiB would be carried in the task definition (limit 64 KiB in all)`,
         'Use configDelivery: ConfigFileDelivery.SSM_PARAMETERS or ConfigFileDelivery.S3');
     }
-    const s3 = delivery === ConfigFileDelivery.S3;
+    const s3 = plan.s3;
     if (s3 && pod.trafficInterception) {
       throw Errors.unsupportedOnPlatform(pod.trafficInterception.owner.path, 'configDelivery', delivery, PLATFORM,
         'the S3 config writer needs the network before the proxy runs, but the task\'s traffic is redirected to the proxy from the start',
         'Use ConfigFileDelivery.INIT_CONTAINER or ConfigFileDelivery.SSM_PARAMETERS (fetched by the ECS agent, not the container)');
     }
     const linuxParameters = new ecs.LinuxParameters(this, 'writer-linux', {});
-    linuxParameters.dropCapabilities(ecs.Capability.ALL);
+    if (plan.preparations.some(p => p.owner)) {
+      // Keeps CHOWN by dropping every other default capability (Fargate lets a task add none but SYS_PTRACE).
+      linuxParameters.dropCapabilities(...DEFAULT_CAPABILITIES.filter(c => c !== ecs.Capability.CHOWN));
+    } else {
+      linuxParameters.dropCapabilities(ecs.Capability.ALL);
+    }
     if (s3) { td.addVolume({ name: `${WRITER}-home` }); }
     const writer = td.addContainer('Sidecar-config-writer', {
       containerName: WRITER,
       image: ecs.ContainerImage.fromRegistry(this.options.configWriterImage ?? (s3 ? AWS_CLI : BUSYBOX)),
       entryPoint: ['sh', '-c'],
       command: [steps.join('\n')],
-      environment: s3 ? { ...environment, HOME: '/home/writer' } : environment,
+      environment: s3 ? { ...environment, HOME: '/home/writer' } : (Object.keys(environment).length ? environment : undefined),
       secrets: Object.keys(secrets).length ? secrets : undefined,
-      // Root, but with every capability dropped: it writes into task volumes, which
-      // Fargate creates owned by root. It exits before any other container mounts them.
+      // Root: task volumes are created owned by root. It exits before any other container mounts them.
       user: '0:0',
       readonlyRootFilesystem: true,
       privileged: false,
       linuxParameters,
       essential: false,
-      memoryLimitMiB: s3 ? 256 : 32,
+      memoryLimitMiB: plan.memoryMiB,
       logging,
     });
-    writer.addMountPoints(...volumes.map(v => ({ sourceVolume: v.name, containerPath: `${CONFIG_ROOT}/${v.name}`, readOnly: false })));
+    const volumes = [...plan.preparations.map(p => p.volume), ...plan.configVolumes.map(v => v.name)];
+    writer.addMountPoints(...volumes.map(v => ({ sourceVolume: v, containerPath: `${CONFIG_ROOT}/${v}`, readOnly: false })));
     if (s3) { writer.addMountPoints({ sourceVolume: `${WRITER}-home`, containerPath: '/home/writer', readOnly: false }); }
     this.ours.add(writer);
-    const names = new Set(volumes.map(v => v.name));
+    const names = new Set(volumes);
     const waitForWriter = { container: writer, condition: ecs.ContainerDependencyCondition.SUCCESS };
     for (const c of pod.containers) {
       if (c.volumeMounts.some(m => names.has(m.volume))) { defs.get(c.name)!.addContainerDependencies(waitForWriter); }
@@ -438,8 +569,12 @@ export class TaskSidecars extends Construct {
     const proxyName = i.spec.proxyContainer;
     const proxy = defs.get(proxyName)!;
     const healthy = this.withHealthCheck.has(proxyName);
+    // Init steps run in order: one before an init step the proxy waits for runs before the proxy too.
+    const inits = pod.containers.filter(c => c.role === StartupRole.INIT_STEP).map(c => c.name);
+    const lastBeforeProxy = Math.max(-1, ...inits.map((n, k) => (i.proxyWaitsFor.has(n) ? k : -1)));
     for (const c of pod.containers) {
       if (c.name === proxyName || i.proxyWaitsFor.has(c.name) || c.dependsOn.some(d => d.container === proxyName)) { continue; }
+      if (inits.indexOf(c.name) >= 0 && inits.indexOf(c.name) < lastBeforeProxy) { continue; }
       defs.get(c.name)!.addContainerDependencies({
         container: proxy,
         condition: healthy ? ecs.ContainerDependencyCondition.HEALTHY : ecs.ContainerDependencyCondition.START,
@@ -512,27 +647,64 @@ export class TaskSidecars extends Construct {
     }).bind(Stack.of(this), this.taskDefinition);
   }
 
-  /** The containers must fit in the task's CPU and memory (when those are known numbers). */
+  /**
+   * The containers must fit in the task's CPU and memory (when those are known numbers), by
+   * ECS's rules (ECS API reference, ContainerDefinition cpu, memory, memoryReservation): the
+   * CPU units of all containers together are at most the task's; the memory reserved by all
+   * containers together (memoryReservation, else memory) is at most the task's; no
+   * container's memory or memoryReservation exceeds the task's ("the hard limit for each
+   * container must not exceed the memory configured at the task level", Amazon Fargate Quick
+   * Start Guide, compute resources); each is at least 6 MiB. aws-cdk-lib's own check
+   * (ContainerValuesCannotGreater) allows the CPU sum to equal the task's, and so does this.
+   * Every container counts: app containers, long-running sidecars, init steps and the writer.
+   */
   private checkTaskSize(cfn: ecs.CfnTaskDefinition, appContainers: ecs.ContainerDefinition[],
-    rendered: Map<ecs.ContainerDefinition, ecs.CfnTaskDefinition.ContainerDefinitionProperty>, sidecars: ResolvedContainer[]): void {
+    rendered: Map<ecs.ContainerDefinition, ecs.CfnTaskDefinition.ContainerDefinitionProperty>, sidecars: ResolvedContainer[],
+    writer: WriterPlan | undefined): void {
     const target = this.taskDefinition.node.path;
-    const check = (field: string, limit: string | undefined, parts: Array<[string, number]>, unit: string) => {
-      if (limit === undefined || Token.isUnresolved(limit)) { return; }
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    const ceil = (v: number | undefined) => (v === undefined ? undefined : Math.ceil(v));
+    const shares: Array<{ name: string; path: string; fields: [string, string]; cpu?: number; memory?: number; reservation?: number }> = [
+      ...appContainers.map(c => {
+        const d = rendered.get(c)!;
+        return { name: c.containerName, path: target, fields: [`app container ${JSON.stringify(c.containerName)} memory`, `app container ${JSON.stringify(c.containerName)} memoryReservation`] as [string, string], cpu: num(d.cpu), memory: num(d.memory), reservation: num(d.memoryReservation) };
+      }),
+      ...sidecars.map(c => ({
+        name: c.name,
+        path: c.owner.path,
+        fields: [`${c.field}resources.memoryLimitMebibytes`, `${c.field}resources.memoryRequestMebibytes`] as [string, string],
+        cpu: c.resources.cpuRequestMillicores !== undefined ? cpuUnits(c.resources.cpuRequestMillicores) : undefined,
+        memory: ceil(c.resources.memoryLimitMebibytes),
+        reservation: ceil(c.resources.memoryRequestMebibytes),
+      })),
+      ...(writer ? [{ name: WRITER, path: target, fields: [`${WRITER} memory`, `${WRITER} memoryReservation`] as [string, string], memory: writer.memoryMiB }] : []),
+    ];
+    for (const s of shares) {
+      for (const [field, v] of [[s.fields[0], s.memory], [s.fields[1], s.reservation]] as const) {
+        if (v !== undefined && !Token.isUnresolved(v) && v < MIN_CONTAINER_MEMORY) {
+          throw Errors.unsupportedOnPlatform(s.path, field, v, PLATFORM,
+            `ECS gives a container at least ${MIN_CONTAINER_MEMORY} MiB (memory and memoryReservation)`, `Use at least ${MIN_CONTAINER_MEMORY} MiB`);
+        }
+      }
+    }
+    const known = (limit: string | undefined) => limit !== undefined && !Token.isUnresolved(limit);
+    const check = (field: string, limit: number, parts: Array<[string, number]>, unit: string) => {
       const total = parts.reduce((a, [, v]) => a + v, 0);
-      if (total > Number(limit)) {
-        throw Errors.resourcesExceedTask(target, field, total, Number(limit), unit, parts.map(([n, v]) => `${n} ${v}`).join(', '));
+      if (total > limit) {
+        throw Errors.resourcesExceedTask(target, field, total, limit, unit, parts.map(([n, v]) => `${n} ${v}`).join(', '));
       }
     };
-    const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-    const long = sidecars.filter(c => c.role === StartupRole.SIDECAR);
-    check('cpu', cfn.cpu, [
-      ...appContainers.map((c): [string, number] => [c.containerName, num(rendered.get(c)!.cpu)]),
-      ...long.map((c): [string, number] => [c.name, c.resources.cpuRequestMillicores !== undefined ? cpuUnits(c.resources.cpuRequestMillicores) : 0]),
-    ], 'CPU units');
-    check('memory', cfn.memory, [
-      ...appContainers.map((c): [string, number] => [c.containerName, num(rendered.get(c)!.memory) || num(rendered.get(c)!.memoryReservation)]),
-      ...long.map((c): [string, number] => [c.name, Math.ceil(c.resources.memoryLimitMebibytes ?? c.resources.memoryRequestMebibytes ?? 0)]),
-    ], 'MiB');
+    if (known(cfn.cpu)) {
+      check('cpu', Number(cfn.cpu), shares.map((s): [string, number] => [s.name, s.cpu ?? 0]), 'CPU units');
+    }
+    if (known(cfn.memory)) {
+      const memory = Number(cfn.memory);
+      check('memory', memory, shares.map((s): [string, number] => [s.name, s.reservation ?? s.memory ?? 0]), 'MiB');
+      for (const s of shares) {
+        const most = Math.max(s.memory ?? 0, s.reservation ?? 0);
+        if (most > memory) { check(`memory of container ${JSON.stringify(s.name)}`, memory, [[s.name, most]], 'MiB'); }
+      }
+    }
   }
 }
 

@@ -53,7 +53,8 @@ describe('generic sidecars on a Fargate task definition', () => {
   const td = taskDefinition(t);
 
   test('each sidecar is a container definition with the neutral fields rendered', () => {
-    expect(td.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['app', 'log-shipper', 'statsd', 'migrate']);
+    // cdk-sidecars-config prepares the log volume the app writes (see runtime.test.ts)
+    expect(td.ContainerDefinitions.map((c: any) => c.Name)).toEqual(['app', 'log-shipper', 'statsd', 'migrate', 'cdk-sidecars-config']);
     const s = container(t, 'statsd');
     expect(s).toMatchObject({
       Image: 'prom/statsd-exporter:v0.28.0',
@@ -89,6 +90,7 @@ describe('generic sidecars on a Fargate task definition', () => {
       { ContainerName: 'log-shipper', Condition: 'START' },
       { ContainerName: 'statsd', Condition: 'HEALTHY' },
       { ContainerName: 'migrate', Condition: 'SUCCESS' },
+      { ContainerName: 'cdk-sidecars-config', Condition: 'SUCCESS' },
     ]);
   });
 

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { FluentBitConfigFormat, FluentBitFilter, FluentBitOutput, FluentBitSidecar, FluentBitSidecarProps } from '../../src';
+import { FluentBitConfigFormat, FluentBitFilter, FluentBitOutput, FluentBitSidecar, FluentBitSidecarProps, RetryLimit } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
@@ -54,6 +54,21 @@ describe('FluentBitSidecar on Kubernetes', () => {
       { name: 'modify', match: '*', add: 'cluster eu-1', remove: 'password' },
     ]);
     expect(doc.pipeline.outputs).toEqual([{ name: 'loki', match: '*', retry_limit: 3, host: 'loki.monitoring.svc', port: 3100, labels: 'app=shop', tls: 'off' }]);
+  });
+
+  test('only the file Fluent Bit loads is written: no FireLens include (pipeline.conf) in either format', () => {
+    expect(Object.keys(onDeployment().cm.data)).toEqual(['fluent-bit.yaml']);
+    expect(Object.keys(onDeployment({ configFormat: FluentBitConfigFormat.CLASSIC }).cm.data).sort()).toEqual(['fluent-bit.conf', 'parsers.conf']);
+  });
+
+  test('retries: a count, none (no_retries) or unlimited (no_limits)', () => {
+    const outputs = [
+      FluentBitOutput.stdout({ retry: RetryLimit.none() }),
+      FluentBitOutput.loki({ host: 'loki', retry: RetryLimit.unlimited() }),
+      FluentBitOutput.forward({ host: 'fluentd', retry: RetryLimit.retries(2) }),
+    ];
+    const doc = validateFluentBitYaml(onDeployment({ outputs }).cm.data['fluent-bit.yaml']);
+    expect(doc.pipeline.outputs.map((o: any) => o.retry_limit)).toEqual(['no_retries', 'no_limits', 2]);
   });
 
   test('the classic format, on request', () => {
@@ -140,6 +155,13 @@ describe('FluentBitSidecar on ECS: the FireLens log router', () => {
     expect(router.EntryPoint).toEqual(['/fluent-bit/bin/fluent-bit']);
     expect(router.Command).toEqual(['-c', '/fluent-bit/etc/fluent-bit.conf']);
     expect(router.Essential).toBe(false);
+    // FireLens needs its router to run as root (aws/containers-roadmap#2122); no capability kept.
+    expect(router.User).toBe('0:10001');
+    expect(router.LinuxParameters.Capabilities).toEqual({ Drop: ['ALL'] });
+    // A non-essential router that exits is restarted (ECS container restart policy).
+    expect(router.RestartPolicy).toEqual({ Enabled: true, RestartAttemptPeriod: 60 });
+    // Its state volume is written by root only: nothing to prepare there.
+    expect(container(t, 'cdk-sidecars-config').Command[0]).not.toContain('fluent-bit-state');
     const app = container(t, 'app');
     expect(app.LogConfiguration).toEqual({ LogDriver: 'awsfirelens' });
     expect(app.DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'fluent-bit', Condition: 'START' }]));
@@ -147,8 +169,11 @@ describe('FluentBitSidecar on ECS: the FireLens log router', () => {
     const writer = container(t, 'cdk-sidecars-config');
     const variable = /"\$(CDK_SIDECARS_FILE_\d+)" \| base64 -d > '\/cdk-sidecars\/fluent-bit-config\/pipeline.conf'/.exec(writer.Command[0])![1];
     const sections = validateFluentBitClassic(Buffer.from(writer.Environment.find((e: any) => e.Name === variable).Value, 'base64').toString());
-    expect(sections.map(s => s.name)).toEqual(['FILTER', 'OUTPUT']);
-    expect(sections[1].entries).toEqual(expect.arrayContaining([['name', 'cloudwatch_logs'], ['log_group_name', '/shop/api'], ['auto_create_group', 'on']]));
+    // The app's log files are shipped too: the tail input is in the included file.
+    expect(sections.map(s => s.name)).toEqual(['INPUT', 'FILTER', 'OUTPUT']);
+    expect(sections[0].entries).toEqual(expect.arrayContaining([['name', 'tail'], ['path', '/var/log/app/*.log'], ['db', '/var/lib/fluent-bit/tail.db']]));
+    expect(router.MountPoints).toEqual(expect.arrayContaining([{ SourceVolume: 'fluent-bit-logs', ContainerPath: '/var/log/app', ReadOnly: true }]));
+    expect(sections[2].entries).toEqual(expect.arrayContaining([['name', 'cloudwatch_logs'], ['log_group_name', '/shop/api'], ['auto_create_group', 'on']]));
     // The task role may write the logs.
     const policy = Object.values<any>(t.Resources).find(r => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes('TaskRole'));
     expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({
@@ -180,6 +205,7 @@ describe('FluentBitSidecar on ACI', () => {
     expect(resource.properties.volumes.find((v: any) => v.name === 'fluent-bit-logs')).toEqual({ name: 'fluent-bit-logs', emptyDir: {} });
     expect(resource.properties.containers[0].properties.volumeMounts).toEqual([{ name: 'fluent-bit-logs', mountPath: '/var/log/app', readOnly: false }]);
     const cfg = resource.properties.volumes.find((v: any) => v.name === 'fluent-bit-config').secret;
+    expect(Object.keys(cfg)).toEqual(['fluent-bit.yaml']);
     validateFluentBitYaml(Buffer.from(cfg['fluent-bit.yaml'], 'base64').toString());
   });
 });
@@ -189,6 +215,11 @@ describe('FluentBitSidecar bad input', () => {
   test.each<[string, Partial<FluentBitSidecarProps>, ErrorCode, string]>([
     ['no outputs', { outputs: [] }, ErrorCode.INVALID_ROLE, 'web/logs: outputs [] is empty: the logs would go nowhere'],
     ['a negative retry limit', { outputs: [FluentBitOutput.stdout({ retryLimit: -1 })] }, ErrorCode.INVALID_NUMBER, 'web/logs: outputs[0].retryLimit -1'],
+    // Fluent Bit would replace 0 by 1 (src/flb_output.c): no retry is RetryLimit.none()
+    ['a zero retry limit', { outputs: [FluentBitOutput.stdout({ retryLimit: 0 })] }, ErrorCode.INVALID_NUMBER, 'web/logs: outputs[0].retryLimit 0 is not a whole number >= 1 (for no retry use retry: RetryLimit.none()'],
+    ['zero retries', { outputs: [FluentBitOutput.stdout({ retry: RetryLimit.retries(0) })] }, ErrorCode.INVALID_NUMBER, 'web/logs: outputs[0].retry 0 is not a whole number >= 1'],
+    ['both retry settings', { outputs: [FluentBitOutput.stdout({ retry: RetryLimit.none(), retryLimit: 3 })] }, ErrorCode.ALREADY_SET, 'web/logs: outputs[0].retry is already set ("no_retries") by outputs[0].retryLimit (3)'],
+    ['a retry that is not a RetryLimit', { outputs: [FluentBitOutput.stdout({ retry: 'no_retries' as any })] }, ErrorCode.INVALID_ROLE, 'web/logs: outputs[0].retry "no_retries" is not a RetryLimit'],
     ['a bad host', { outputs: [FluentBitOutput.forward({ host: 'fluentd svc' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].host "fluentd svc"'],
     ['a bad port', { outputs: [FluentBitOutput.loki({ host: 'loki', port: 70000 })] }, ErrorCode.INVALID_PORT, 'web/logs: outputs[0].port 70000'],
     ['a relative log directory', { logDirectory: 'logs' }, ErrorCode.INVALID_PATH, 'web/logs: logDirectory "logs" is not an absolute path'],

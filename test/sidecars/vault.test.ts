@@ -161,11 +161,16 @@ describe('VaultAgentSidecar on ECS and ACI', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td, { memoryVolumes: MemoryVolumeHandling.TASK_STORAGE }).add(vault(f.stack));
     const t = synthTemplate(f.stack);
-    expect(container(t, 'app').DependsOn).toEqual([{ ContainerName: 'vault-agent-init', Condition: 'SUCCESS' }, { ContainerName: 'vault-agent', Condition: 'START' }]);
+    expect(container(t, 'app').DependsOn).toEqual([
+      { ContainerName: 'vault-agent-init', Condition: 'SUCCESS' }, { ContainerName: 'vault-agent', Condition: 'START' },
+      { ContainerName: 'cdk-sidecars-config', Condition: 'SUCCESS' },
+    ]);
     expect(container(t, 'app').MountPoints).toEqual([{ SourceVolume: 'vault-agent-secrets', ContainerPath: '/vault/secrets', ReadOnly: true }]);
     expect(container(t, 'vault-agent').User).toBe('100:1000');
     const writer = container(t, 'cdk-sidecars-config');
     const script = writer.Command[0];
+    // Task storage is root-owned on Fargate: the writer gives the agent's volumes to 100:1000 first.
+    expect(script).toContain("chmod 0755 '/cdk-sidecars/vault-agent-secrets'\nchown 100:1000 '/cdk-sidecars/vault-agent-secrets'");
     const variable = /"\$(CDK_SIDECARS_FILE_\d+)" \| base64 -d > '\/cdk-sidecars\/vault-agent-config\/agent.hcl'/.exec(script)![1];
     const hcl = Buffer.from(writer.Environment.find((e: any) => e.Name === variable).Value, 'base64').toString();
     const agent = await validateAgentConfig(hcl);
