@@ -17,8 +17,9 @@ import { podOf, synth } from './k8s/util';
 // The definitions: a platform team's catalogue, under a construct of no platform.
 const catalogue = new Construct(undefined as any, '');
 const collector = new Sidecar(catalogue, 'collector', {
-  image: 'otel/opentelemetry-collector-contrib:0.139.0',
-  command: ['/otelcol-contrib'],
+  // ADOT's image ships /healthcheck (the contrib image has only /otelcol-contrib: the runtime contract refuses the probe there).
+  image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.50.0',
+  command: ['/awscollector'],
   args: ['--config=/etc/otelcol/config.yaml'],
   ports: [{ port: 13133, exposure: PortExposure.EXPOSED }, { port: 4317 }],
   security: { uid: 20000 },
@@ -46,7 +47,7 @@ test('Kubernetes: native sidecar after the init step, startup probe, env for the
   const c = pod.initContainers[1];
   expect(c.ports).toEqual([{ containerPort: 13133, protocol: 'TCP' }]);
   expect(c.securityContext.runAsUser).toBe(20000);
-  expect(c.command).toEqual(['/otelcol-contrib']);
+  expect(c.command).toEqual(['/awscollector']);
   expect(c.args).toEqual(['--config=/etc/otelcol/config.yaml']);
   expect(c.env).toEqual([{ name: 'GOMEMLIMIT', value: '100MiB' }]);
   expect(c.startupProbe).toEqual({ exec: { command: ['/healthcheck'] }, periodSeconds: 5, failureThreshold: 12 });
@@ -63,7 +64,7 @@ test('ECS: container definitions, HEALTHY and SUCCESS dependencies, health check
   const c = container(t, 'collector');
   expect(c.PortMappings).toEqual([{ ContainerPort: 13133, Protocol: 'tcp' }]);
   expect(c.User).toBe('20000:20000');
-  expect(c.EntryPoint).toEqual(['/otelcol-contrib']);
+  expect(c.EntryPoint).toEqual(['/awscollector']);
   expect(c.Command).toEqual(['--config=/etc/otelcol/config.yaml']);
   expect(c.Environment).toEqual([{ Name: 'GOMEMLIMIT', Value: '100MiB' }]);
   expect(c.HealthCheck).toEqual({ Command: ['CMD', '/healthcheck'], Interval: 5, Retries: 10, Timeout: 5, StartPeriod: 60 });
@@ -89,7 +90,7 @@ test('ACI: init container, container with the readiness probe, its exposed port 
   // ARM accepts only "privileged" on the Confidential SKU; the UID the model gives is said in a warning.
   expect(c.securityContext).toEqual({ privileged: false });
   expect(group.warnings.join('\n')).toContain('collector (runAsUser 20000, runAsGroup 20000,');
-  expect(c.command).toEqual(['/otelcol-contrib', '--config=/etc/otelcol/config.yaml']);
+  expect(c.command).toEqual(['/awscollector', '--config=/etc/otelcol/config.yaml']);
   expect(c.environmentVariables).toEqual([{ name: 'GOMEMLIMIT', value: '100MiB' }]);
   expect(c.readinessProbe).toEqual({ httpGet: { path: '/', port: 13133, scheme: 'http' } });
   expect(c.resources).toEqual({ requests: { cpu: 0.1, memoryInGB: 0.2 }, limits: { memoryInGB: 0.3 } });

@@ -21,8 +21,10 @@ const DEFAULT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNO
 
 /** The identity of a container whose security context is not applied: its image's user. */
 function imageIdentity(image: string): ProcessIdentity {
-  const user = imageFacts(image)?.user;
-  const m = user === undefined ? null : /^(\d+)(?::(\d+))?$/.exec(user);
+  const facts = imageFacts(image);
+  if (!facts) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
+  // A known image without USER runs as root.
+  const m = /^(\d+)(?::(\d+))?$/.exec(facts.user ?? '0:0');
   if (!m) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
   const uid = Number(m[1]);
   return { uid, gid: m[2] !== undefined ? Number(m[2]) : undefined, groups: [], capabilities: new Set(uid === 0 ? DEFAULT_CAPABILITIES : []) };

@@ -200,12 +200,15 @@ export function checkRuntimeContract(pod: ComposedPod, platform: RuntimePlatform
   for (const [volume, list] of creators) {
     const dir = platform.scratchDir(volume);
     for (const { party, mode, sockets, field } of list) {
+      // The image's user, unknown at synth (ACI runs containers as their image's user): who
+      // owns what it creates cannot be known, so nothing about it can be proven either way.
+      if (party.identity.uid === undefined) { continue; }
       if (!allowed(party.identity, dir, W | X)) {
         throw Errors.runtimeUnwritable(party.path, `${party.field}${field.slice(party.field.length)}`, volume, party.name,
           `${platform.name} gives the volume's directory ${describeFile(dir)} and the container runs as ${describe(party.identity)}`,
           'Run the container with the volume\'s owner or group, or have the platform prepare the directory for it');
       }
-      const created: FileAccess = { uid: party.identity.uid!, gid: platform.createdFileGroup(volume, party.identity.gid!), mode };
+      const created: FileAccess = { uid: party.identity.uid, gid: platform.createdFileGroup(volume, party.identity.gid ?? 0), mode };
       for (const reader of parties) {
         if (reader === party) { continue; }
         const m = reader.mounts.find(x => x.volume === volume);

@@ -86,6 +86,7 @@ export function readShellScript(script: string): ShellReading {
   const tokens = tokenize(script);
   if (typeof tokens === 'string') { return { commands: [], needsBash, unreadable: tokens }; }
   const commands: string[] = [];
+  const functions = new Set<string>();
   let atCommand = true;
   let afterFor = false;
   for (let i = 0; i < tokens.length; i++) {
@@ -104,6 +105,13 @@ export function readShellScript(script: string): ShellReading {
       continue;
     }
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) { continue; }
+    if (tokens[i + 1]?.op === '(' && tokens[i + 2]?.op === ')') {
+      // A function definition `name() body`: its calls run the body, read here in place.
+      functions.add(w);
+      i += 2;
+      atCommand = true;
+      continue;
+    }
     if (UNSUPPORTED.has(w)) { return { commands, needsBash, unreadable: `the ${JSON.stringify(w)} construct` }; }
     if (w === 'for') { afterFor = true; atCommand = false; continue; }
     if (KEYWORDS.has(w)) { atCommand = COMMAND_AFTER.has(w); continue; }
@@ -124,5 +132,5 @@ export function readShellScript(script: string): ShellReading {
     commands.push(w);
     atCommand = false;
   }
-  return { commands, needsBash };
+  return { commands: commands.filter(c => !functions.has(c)), needsBash };
 }

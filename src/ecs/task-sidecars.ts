@@ -282,8 +282,6 @@ export class TaskSidecars extends Construct {
     const users = new Map(pod.containers.map(c => [c.name,
       { uid: c.name === routerName ? FIRELENS_ROUTER_UID : c.security.uid, gid: c.security.gid }]));
     const writerPlan = this.planWriter(pod, users, appContainers, rendered);
-    checkRuntimeContract(pod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
-      writerPlan?.preparations ?? [], users));
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
     this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
 
@@ -319,6 +317,10 @@ export class TaskSidecars extends Construct {
           td.addVolume({ name: volume.name });
       }
     }
+
+    // What the pod needs at run time, once ECS's own refusals are out of the way.
+    checkRuntimeContract(pod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
+      writerPlan?.preparations ?? [], users));
 
     // Sidecar containers.
     const gated = new Set<string>();

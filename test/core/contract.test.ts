@@ -3,9 +3,10 @@ import { Construct } from 'constructs';
 import {
   CompositionContext, ContainerSpec, ISidecar, SidecarContribution, StartupRole, VolumeKind, VolumeSpec,
 } from '../../src';
-import { allowed } from '../../src/core/contract';
+import { allowed, checkCommandsInImage } from '../../src/core/contract';
 import { ErrorCode } from '../../src/core/errors';
 import { WorkloadSidecars } from '../../src/k8s';
+import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from '../../src/sidecars/envoy/commands';
 import { expectError } from '../errors';
 import { validateManifests } from '../validate/k8s';
 
@@ -227,5 +228,33 @@ describe('signals', () => {
   test('an unknown target is refused', () => {
     const c: SidecarContribution = { containers: [container('reloader', { signals: ['nginx'] })], pod: { shareProcessNamespace: true } };
     expectError(() => synth([c]), ErrorCode.UNKNOWN_REFERENCE, 'shop/s0: signals[0] "nginx"');
+  });
+});
+
+describe('commands run inside known images use only what the image ships', () => {
+  const run = (image: string, argv: string[]) => () => checkCommandsInImage('web/envoy', 'envoy', image, [{ field: 'healthCommand', argv }]);
+
+  test('the old curl health check in the Envoy image is refused (envoyproxy/envoy#31614)', () => {
+    expectError(run('envoyproxy/envoy:v1.39.1', ['curl', '-sf', '-o', '/dev/null', 'http://127.0.0.1:15021/healthz/ready']), ErrorCode.RUNTIME_MISSING_BINARY,
+      'web/envoy: healthCommand of container "envoy" runs "curl" in image "envoyproxy/envoy:v1.39.1", but the image ships no "curl"', 'Dockerfile-envoy');
+    expectError(run('docker.io/envoyproxy/envoy:v1.39.1', ['sh', '-c', 'until curl -sf http://127.0.0.1:15021/healthz/ready; do sleep 1; done']),
+      ErrorCode.RUNTIME_MISSING_BINARY, 'runs "curl"');
+  });
+  test('the generated bash /dev/tcp commands pass in the Envoy image, and are refused where there is no bash', () => {
+    for (const argv of [readyCheckCommand(15021), waitUntilReadyCommand(15021), drainCommand(15000, 5)]) {
+      expect(run('envoyproxy/envoy:v1.39.1', argv)).not.toThrow();
+      expectError(run('envoyproxy/envoy:distroless-v1.39.1', argv), ErrorCode.RUNTIME_MISSING_BINARY, 'runs "bash"');
+    }
+  });
+  test('/dev/tcp under a plain sh is refused: only bash has it', () => {
+    expectError(run('hashicorp/vault:2.1.0', ['sh', '-c', 'exec 3<>/dev/tcp/127.0.0.1/8080']), ErrorCode.RUNTIME_MISSING_BINARY, '/dev/tcp, which only bash provides');
+  });
+  test('busybox wget in the Vault image passes; a script the check cannot read is refused, not passed', () => {
+    expect(run('hashicorp/vault:2.1.0', ['sh', '-c', 'wget -q -O /dev/null http://127.0.0.1:8080/-/reload'])).not.toThrow();
+    expectError(run('hashicorp/vault:2.1.0', ['sh', '-c', 'eval "$RELOAD"']), ErrorCode.RUNTIME_MISSING_BINARY, 'which the check cannot follow');
+  });
+  test('an image the table does not know is not checked', () => {
+    expect(run('ghcr.io/acme/envoy:1.0.0', ['curl', 'http://x/'])).not.toThrow();
+    expect(run('envoyproxy/envoy@sha256:' + 'a'.repeat(64), ['curl', 'http://x/'])).not.toThrow();
   });
 });

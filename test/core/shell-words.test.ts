@@ -14,6 +14,7 @@ describe('the commands of a shell script', () => {
     ['newlines and comments', '# wait\nmkdir -p /x\nchown 100 /x # owner', ['mkdir', 'chown']],
     ['a subshell', '(cd /tmp && tar xf a.tar)', ['cd', 'tar']],
     ['timeout with a duration', 'timeout 5 wget -q -O- http://x/', ['timeout', 'wget']],
+    ['a function defined and called', 'check() ( exec 3<>/dev/tcp/127.0.0.1/1 || exit 1; cat <&3 ); until check; do sleep 1; done', ['exec', 'exit', 'cat', 'sleep']],
   ])('%s', (_name, script, commands) => {
     expect(readShellScript(script).commands).toEqual(commands);
   });
