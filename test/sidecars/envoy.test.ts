@@ -172,7 +172,7 @@ describe('EnvoySidecar options', () => {
     expect(chain.filter_chain_match).toEqual({ destination_port: 8080, transport_protocol: 'tls' });
     expect(chain.transport_socket.typed_config.require_client_certificate).toBe(true);
     expect(chain.transport_socket.typed_config.common_tls_context.tls_certificate_sds_secret_configs[0].sds_config.path_config_source.path).toBe('/etc/envoy/tls_certificate.json');
-    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'envoy-tls', secret: { secretName: 'mesh-tls', defaultMode: 0o440 } }]));
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'envoy-tls', secret: { secretName: 'mesh-tls', defaultMode: 0o444 } }]));
     const cm = docs.find(d => d.kind === 'ConfigMap' && d.data['validation_context.json']);
     const sds = JSON.parse(cm.data['validation_context.json']);
     validateEnvoyMessage('envoy.service.discovery.v3.DiscoveryResponse', sds);

@@ -168,7 +168,11 @@ describe('the app can read its secrets; containers that did not ask do not mount
     expect(canRead({ uid: 100, gid: 1000, mode: 0o444 }, { uid: 1001, gid: 1001, groups: [] })).toBe(true);
     const mounting = Object.values<any>(t.Resources).find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions
       .filter((c: any) => (c.MountPoints ?? []).some((m: any) => m.SourceVolume === 'vault-agent-secrets')).map((c: any) => c.Name);
-    expect(mounting.sort()).toEqual(['app', 'vault-agent', 'vault-agent-init']);
+    // The root writer mounts the volume too, only to give the empty directory to the agent
+    // (Fargate makes it root-owned 0755), and exits before the agent starts.
+    expect(mounting.sort()).toEqual(['app', 'cdk-sidecars-config', 'vault-agent', 'vault-agent-init']);
+    expect(writer.Command[0]).toContain("chown 100:1000 '/cdk-sidecars/vault-agent-secrets'");
+    expect(container(t, 'vault-agent-init').DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'cdk-sidecars-config', Condition: 'SUCCESS' }]));
   });
 
   test('ECS: perms without the world-read bit are refused (no group can carry them)', () => {

@@ -5,6 +5,7 @@ import { Chart, Cron, Testing } from 'cdk8s';
 import * as kplus27 from 'cdk8s-plus-27';
 import * as kplus34 from 'cdk8s-plus-34';
 import { enumConstraints, enumFromDescription, manifestErrors, validateManifests, validateYamlFile } from './k8s';
+import { modelErrors } from './k8s-models';
 
 const podSpec = () => ({
   restartPolicy: 'Always',
@@ -218,7 +219,7 @@ describe('invalid manifests are rejected', () => {
     expectRejected([{ ...pod(), apiVersion: 'apps/v1' }], 'unknown apiVersion/kind "apps/v1" "Pod"');
   });
 
-  test('RBAC kinds (no OpenAPI document here) go through kubernetes-models, as strictly', () => {
+  test('RBAC kinds: rejected whether the OpenAPI document or kubernetes-models (its fallback) checks them', () => {
     const role = () => ({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -233,17 +234,25 @@ describe('invalid manifests are rejected', () => {
       subjects: [{ kind: 'ServiceAccount', name: 'web', namespace: 'apps' }],
     });
     expect(manifestErrors([role(), binding()])).toEqual([]);
+    expect(modelErrors('rbac.authorization.k8s.io/v1', 'Role', role())).toEqual([]);
 
     const r = role() as any;
     r.rules[0].verb = r.rules[0].verbs;
     delete r.rules[0].verbs;
     r.metadata.lables = { a: 'b' };
-    expectRejected([r], 'doc[0] Role/reader at /rules/0/verb: unknown field "verb"', '/rules/0: required', '/metadata/lables: unknown field "lables"');
+    expectRejected([r], 'doc[0] Role/reader at /rules/0/verb: unknown field "verb"', /\/rules\/0: .*required/, '/metadata/lables: unknown field "lables"');
     const b = binding() as any;
     delete b.roleRef;
     b.subjects[0].namespaces = 'apps';
-    expectRejected([b], '(root): required {"missingProperty":"roleRef"}', '/subjects/0/namespaces: unknown field "namespaces"');
-    expectRejected([{ ...role(), rules: [{ resources: ['pods'], verbs: 'get' }] }], '/rules/0/verbs: type {"type":"array"}');
+    expectRejected([b], /roleRef/, '/subjects/0/namespaces: unknown field "namespaces"');
+    expectRejected([{ ...role(), rules: [{ resources: ['pods'], verbs: 'get' }] }], /\/rules\/0\/verbs: .*array/);
+    // The fallback on its own (used where no OpenAPI document for the group is vendored).
+    expect(modelErrors('rbac.authorization.k8s.io/v1', 'Role', r)).toEqual(expect.arrayContaining(['/rules/0/verb: unknown field "verb"',
+      expect.stringMatching(/^\/rules\/0: required/)]));
+    expect(modelErrors('rbac.authorization.k8s.io/v1', 'RoleBinding', b)).toEqual(expect.arrayContaining(['(root): required {"missingProperty":"roleRef"}',
+      '/subjects/0/namespaces: unknown field "namespaces"']));
+    expect(modelErrors('rbac.authorization.k8s.io/v1', 'Role', { ...role(), rules: [{ resources: ['pods'], verbs: 'get' }] }))
+      .toEqual(expect.arrayContaining(['/rules/0/verbs: type {"type":"array"}']));
   });
 
   test('not an object, or without apiVersion/kind', () => {
