@@ -13,7 +13,7 @@ import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
-import { checkRuntimeContract } from '../core/contract';
+import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
@@ -530,9 +530,12 @@ export class TaskSidecars extends Construct {
       linuxParameters.dropCapabilities(ecs.Capability.ALL);
     }
     if (s3) { td.addVolume({ name: `${WRITER}-home` }); }
+    const writerImage = this.options.configWriterImage ?? (s3 ? AWS_CLI : BUSYBOX);
+    // The runtime contract's binaries check, for the container the binder itself adds.
+    checkCommandsInImage(pod.targetPath, WRITER, writerImage, [{ field: 'configWriterImage', argv: ['sh', '-c', steps.join('\n')] }]);
     const writer = td.addContainer('Sidecar-config-writer', {
       containerName: WRITER,
-      image: ecs.ContainerImage.fromRegistry(this.options.configWriterImage ?? (s3 ? AWS_CLI : BUSYBOX)),
+      image: ecs.ContainerImage.fromRegistry(writerImage),
       entryPoint: ['sh', '-c'],
       command: [steps.join('\n')],
       environment: s3 ? { ...environment, HOME: '/home/writer' } : (Object.keys(environment).length ? environment : undefined),

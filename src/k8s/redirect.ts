@@ -7,6 +7,7 @@
  */
 import { isIP } from 'net';
 import { ComposedInterception } from '../core/composition';
+import { checkCommandsInImage } from '../core/contract';
 import { Errors } from '../core/errors';
 
 /** Name of the init container that installs the rules. */
@@ -134,10 +135,13 @@ export function redirectInitContainer(i: ComposedInterception): any {
     throw Errors.imageLacksBinary(i.owner.path, 'pod.trafficInterception.redirectImage', image, 'shell (sh)', 'the redirect init script (IPv4 and IPv6 rules)',
       `Use an image with sh, iptables-restore and ip6tables-restore, e.g. the default "${DEFAULT_REDIRECT_IMAGE}"`);
   }
+  const command = ['sh', '-c', redirectScript(RULES_DIR)];
+  // The runtime contract's binaries check, for the one container the binder itself adds.
+  checkCommandsInImage(i.owner.path, REDIRECT_CONTAINER, image, [{ field: 'pod.trafficInterception.redirectImage', argv: command }]);
   return {
     name: REDIRECT_CONTAINER,
     image,
-    command: ['sh', '-c', redirectScript(RULES_DIR)],
+    command,
     resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
     securityContext: {
       runAsUser: 0,

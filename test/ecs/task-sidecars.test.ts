@@ -123,6 +123,14 @@ describe('config files', () => {
       'Shop/agent: volumeMounts: "/etc/agent/extra.conf" cannot be read by container "agent": the config file of volume "agent-config" is 0440 owned by 0:0 on ECS Fargate');
   });
 
+  test('a writer image that cannot run the writer\'s script (no shell) is refused by the binaries check', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td, { configWriterImage: 'otel/opentelemetry-collector-contrib:0.162.0' })
+      .add(new Sidecar(f.stack, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', configFiles: files }));
+    expectError(() => synthTemplate(f.stack), ErrorCode.RUNTIME_MISSING_BINARY,
+      'configWriterImage of container "cdk-sidecars-config" runs "sh" in image "otel/opentelemetry-collector-contrib:0.162.0"');
+  });
+
   test('default: a non-essential root writer with no capabilities writes them before the consumer starts', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', configFiles: files }));

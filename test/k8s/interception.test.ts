@@ -245,3 +245,13 @@ describe('what bypasses the proxy is refused, not left to chance', () => {
     expectError(() => synth(chart), ErrorCode.EXEMPT_GROUP, 'web/agent: security.gid 1337 of container "agent"', 'web/proxy never redirects');
   });
 });
+
+describe('the redirect init runs only what its image ships', () => {
+  test('an image without iptables-restore (the Envoy image) is refused, naming the binary and the image', () => {
+    const chart = newChart();
+    const d = rawDeployment(chart, 'api');
+    WorkloadSidecars.of(d).add(proxy(chart, { interceptTraffic: { inboundPort: 15006, outboundPort: 15001, redirectImage: 'envoyproxy/envoy:v1.39.1' } }));
+    expectError(() => synth(chart), ErrorCode.RUNTIME_MISSING_BINARY,
+      'web/proxy: pod.trafficInterception.redirectImage of container "cdk-sidecars-redirect" runs', 'in image "envoyproxy/envoy:v1.39.1", but the image ships no', 'iptables');
+  });
+});
