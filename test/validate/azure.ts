@@ -1,7 +1,7 @@
 /**
  * Strict, independent validator for Azure Container Instances output, built on the ACI REST API
  * spec 2025-09-01 and the ARM deployment-template schema for the same API version (see
- * shared/schemas/SOURCES.md, section azure/). Two inputs:
+ * test/validate/schemas/SOURCES.md, section azure/). Two inputs:
  *
  * - an ARM deployment template (JSON) holding `Microsoft.ContainerInstance/containerGroups`
  *   resources: `armTemplateErrors()` / `validateArmTemplate()`. Each container group must pass BOTH
@@ -85,10 +85,10 @@ import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 
-/** `CDK_SIDECARS_SCHEMAS` points at the `schemas` folder; by default it sits beside this repo. */
+/** The vendored schemas (test/validate/schemas/, see its SOURCES.md); `CDK_SIDECARS_SCHEMAS` may point at another folder of that layout. */
 const SCHEMA_DIR = process.env.CDK_SIDECARS_SCHEMAS
   ? path.join(process.env.CDK_SIDECARS_SCHEMAS, 'azure')
-  : path.resolve(__dirname, '..', '..', '..', 'shared', 'schemas', 'azure');
+  : path.resolve(__dirname, 'schemas', 'azure');
 
 export const ACI_API_VERSION = '2025-09-01';
 export const ACI_TYPE = 'Microsoft.ContainerInstance/containerGroups';
@@ -127,7 +127,7 @@ const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(SCHEMA_D
 
 function schemaDirCheck(): void {
   if (!fs.existsSync(SCHEMA_DIR)) {
-    throw new Error(`Azure schemas not found in ${SCHEMA_DIR} (set CDK_SIDECARS_SCHEMAS to the shared/schemas folder)`);
+    throw new Error(`Azure schemas not found in ${SCHEMA_DIR} (they are vendored in test/validate/schemas; CDK_SIDECARS_SCHEMAS overrides the folder)`);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Strict, independent validator for CloudFormation templates that contain ECS resources, built on
  * the CloudFormation registry resource schemas as normalised by cfn-lint v1.51.5 (see
- * shared/schemas/SOURCES.md, section cloudformation/).
+ * test/validate/schemas/SOURCES.md, section cloudformation/).
  *
  * What is checked:
  * - the template: only the documented top-level sections; `Resources` is a non-empty object;
@@ -42,10 +42,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 
-/** `CDK_SIDECARS_SCHEMAS` points at the `schemas` folder; by default it sits beside this repo. */
+/** The vendored schemas (test/validate/schemas/, see its SOURCES.md); `CDK_SIDECARS_SCHEMAS` may point at another folder of that layout. */
 const SCHEMA_DIR = process.env.CDK_SIDECARS_SCHEMAS
   ? path.join(process.env.CDK_SIDECARS_SCHEMAS, 'cloudformation')
-  : path.resolve(__dirname, '..', '..', '..', 'shared', 'schemas', 'cloudformation');
+  : path.resolve(__dirname, 'schemas', 'cloudformation');
 
 /** Resource types validated against a schema, and their file in SCHEMA_DIR. */
 const SCHEMA_FILES: Record<string, string> = {
@@ -185,7 +185,7 @@ function validatorFor(type: string): ValidateFunction | undefined {
   if (!validate && SCHEMA_FILES[type]) {
     const file = path.join(SCHEMA_DIR, SCHEMA_FILES[type]);
     if (!fs.existsSync(file)) {
-      throw new Error(`CloudFormation schema for ${type} not found at ${file} (set CDK_SIDECARS_SCHEMAS to the shared/schemas folder)`);
+      throw new Error(`CloudFormation schema for ${type} not found at ${file} (they are vendored in test/validate/schemas; CDK_SIDECARS_SCHEMAS overrides the folder)`);
     }
     const registry = JSON.parse(fs.readFileSync(file, 'utf8'));
     if (registry.typeName !== type) throw new Error(`${file}: typeName is ${registry.typeName}, expected ${type}`);

@@ -1,5 +1,5 @@
 /**
- * Fallback validator for Kubernetes kinds that have no OpenAPI document in shared/schemas
+ * Fallback validator for Kubernetes kinds that have no vendored OpenAPI document (test/validate/schemas/kubernetes)
  * (today: rbac.authorization.k8s.io/v1 Role and RoleBinding, which the pod-metadata readers need).
  *
  * Source: the `kubernetes-models` package (tommy351/kubernetes-models-ts, Apache-2.0), generated

@@ -1,6 +1,6 @@
 /**
  * Strict, independent validator for Kubernetes manifests, built on the official Kubernetes 1.35
- * OpenAPI v3 documents (see shared/schemas/SOURCES.md, section kubernetes/).
+ * OpenAPI v3 documents (see test/validate/schemas/SOURCES.md, section kubernetes/).
  *
  * What "strict" means here, on top of the upstream schemas:
  * - every object schema with `properties` and no `additionalProperties` is closed (unknown fields
@@ -16,7 +16,7 @@
  * `format: int-or-string`). The translations for the absent keywords are kept because they are one
  * line each and the live apiserver's /openapi/v3 does use them.
  *
- * Kinds whose group has no document in shared/schemas (RBAC Role, RoleBinding) are checked by
+ * Kinds whose group has no vendored document are checked by
  * `k8s-models.ts` (the `kubernetes-models` package, equally strict about unknown fields), with their
  * metadata checked against 1.35 ObjectMeta here.
  *
@@ -34,10 +34,10 @@ import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { modelErrors } from './k8s-models';
 
-/** `CDK_SIDECARS_SCHEMAS` points at the `schemas` folder; by default it sits beside this repo. */
+/** The vendored schemas (test/validate/schemas/, see its SOURCES.md); `CDK_SIDECARS_SCHEMAS` may point at another folder of that layout. */
 const SCHEMA_DIR = process.env.CDK_SIDECARS_SCHEMAS
   ? path.join(process.env.CDK_SIDECARS_SCHEMAS, 'kubernetes')
-  : path.resolve(__dirname, '..', '..', '..', 'shared', 'schemas', 'kubernetes');
+  : path.resolve(__dirname, 'schemas', 'kubernetes');
 
 // ---------------------------------------------------------------------------------------------
 // Enums. The upstream files carry allowed values only in prose, in a handful of phrasings:
@@ -185,7 +185,7 @@ function schemaFileFor(apiVersion: string): string {
 function loadGroupVersion(apiVersion: string): GroupVersion | undefined {
   if (groupVersions.has(apiVersion)) return groupVersions.get(apiVersion);
   if (!fs.existsSync(SCHEMA_DIR)) {
-    throw new Error(`Kubernetes OpenAPI schemas not found in ${SCHEMA_DIR} (set CDK_SIDECARS_SCHEMAS to the shared/schemas folder)`);
+    throw new Error(`Kubernetes OpenAPI schemas not found in ${SCHEMA_DIR} (they are vendored in test/validate/schemas; CDK_SIDECARS_SCHEMAS overrides the folder)`);
   }
   const file = path.join(SCHEMA_DIR, schemaFileFor(apiVersion));
   let gv: GroupVersion | undefined;
