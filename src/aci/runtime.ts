@@ -12,12 +12,9 @@
  *   on them (the files are mounted where they are read, commands, signals).
  * - Containers of a group share no process namespace.
  */
-import { FileAccess, ProcessIdentity, RuntimePlatform } from '../core/contract';
+import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
 import { imageFacts } from '../core/image-facts';
 import { ResolvedContainer } from '../core/resolve';
-
-const DEFAULT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
-  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
 
 /** The identity of a container whose security context is not applied: its image's user. */
 function imageIdentity(image: string): ProcessIdentity {
@@ -27,7 +24,8 @@ function imageIdentity(image: string): ProcessIdentity {
   const m = /^(\d+)(?::(\d+))?$/.exec(facts.user ?? '0:0');
   if (!m) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
   const uid = Number(m[1]);
-  return { uid, gid: m[2] !== undefined ? Number(m[2]) : undefined, groups: [], capabilities: new Set(uid === 0 ? DEFAULT_CAPABILITIES : []) };
+  const gid = m[2] !== undefined ? Number(m[2]) : undefined;
+  return { uid, gid, groups: [], capabilities: new Set(uid === 0 ? RUNTIME_DEFAULT_CAPABILITIES : []) };
 }
 
 export function aciRuntime(appNames: readonly string[]): RuntimePlatform {

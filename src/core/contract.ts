@@ -77,6 +77,14 @@ export interface RuntimePlatform {
   readonly apps: readonly RuntimeAppContainer[];
 }
 
+/**
+ * The capabilities container runtimes give a container that drops none (moby
+ * oci/caps/defaults.go; containerd and CRI-O use the same set): what a root app
+ * container has unless its platform object says otherwise.
+ */
+export const RUNTIME_DEFAULT_CAPABILITIES: readonly string[] = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW',
+  'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP', 'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
+
 const R = 4;
 const W = 2;
 const X = 1;

@@ -8,25 +8,20 @@
  * - A container's `user` is "uid:gid"; ECS has no supplementary groups for containers.
  * - `pidMode: task` shares one process namespace between the containers of a task.
  */
-import { FileAccess, ProcessIdentity, RuntimePlatform } from '../core/contract';
-
-/** Docker's default capabilities (moby oci/caps/defaults.go), which Fargate keeps unless dropped. */
-const DEFAULT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
-  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
+import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
 
 /** An app container definition as rendered (CloudFormation shape). */
 function appIdentity(def: any): ProcessIdentity {
   const user = typeof def.user === 'string' ? /^(\d+)(?::(\d+))?$/.exec(def.user) : null;
   const uid = user ? Number(user[1]) : undefined;
   const gid = user?.[2] !== undefined ? Number(user[2]) : undefined;
+  // No numeric user: the image's, which cannot be known here (uid stays undefined, no
+  // capabilities assumed). Root keeps the runtime's defaults less what it drops.
   const caps = new Set<string>();
-  if (uid === 0 || def.user === undefined) {
-    // No user: the image's, which we cannot know (uid stays undefined, no capabilities assumed).
-    if (uid === 0) {
-      const drop: string[] = def.linuxParameters?.capabilities?.drop ?? [];
-      if (!drop.includes('ALL')) { DEFAULT_CAPABILITIES.filter(x => !drop.includes(x)).forEach(x => caps.add(x)); }
-      (def.linuxParameters?.capabilities?.add ?? []).forEach((x: string) => caps.add(x));
-    }
+  if (uid === 0) {
+    const drop: string[] = def.linuxParameters?.capabilities?.drop ?? [];
+    if (!drop.includes('ALL')) { RUNTIME_DEFAULT_CAPABILITIES.filter(x => !drop.includes(x)).forEach(x => caps.add(x)); }
+    (def.linuxParameters?.capabilities?.add ?? []).forEach((x: string) => caps.add(x));
   }
   return { uid, gid, groups: [], capabilities: caps };
 }

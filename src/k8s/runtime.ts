@@ -11,11 +11,7 @@
  *   `supplementalGroups` are supplementary groups of every container's process.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
-import { FileAccess, ProcessIdentity, RuntimePlatform } from '../core/contract';
-
-/** The capabilities container runtimes give a container by default (containerd/CRI-O, moby oci/caps/defaults.go). */
-const DEFAULT_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
-  'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE'];
+import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
 
 function appIdentity(c: any, pod: any): ProcessIdentity {
   const sc = c.securityContext ?? {};
@@ -24,7 +20,7 @@ function appIdentity(c: any, pod: any): ProcessIdentity {
   const caps = new Set<string>();
   if (uid === 0) {
     const drop: string[] = sc.capabilities?.drop ?? [];
-    if (!drop.includes('ALL')) { DEFAULT_CAPABILITIES.filter(x => !drop.includes(x)).forEach(x => caps.add(x)); }
+    if (!drop.includes('ALL')) { RUNTIME_DEFAULT_CAPABILITIES.filter(x => !drop.includes(x)).forEach(x => caps.add(x)); }
     (sc.capabilities?.add ?? []).forEach((x: string) => caps.add(x));
   }
   return { uid, gid, groups: [], capabilities: caps };
