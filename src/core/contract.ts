@@ -330,7 +330,7 @@ function checkSignal(p: Party, target: string, field: string, parties: Party[], 
 }
 
 /** Every command the library runs inside the container's image, with the field it comes from. */
-function libraryCommands(c: ResolvedContainer): Array<{ field: string; argv: string[] }> {
+export function libraryCommands(c: ResolvedContainer): Array<{ field: string; argv: string[] }> {
   const out: Array<{ field: string; argv: string[] }> = [];
   if (c.command) { out.push({ field: 'command', argv: c.command }); }
   if (c.healthCommand) { out.push({ field: 'healthCommand', argv: c.healthCommand }); }
@@ -355,23 +355,38 @@ export function ships(facts: ImageFacts, binary: string): boolean {
 }
 
 /**
- * Checks commands run inside `image` against what the image ships. Exported for binders,
- * which run their own containers (the redirect init, the config writer).
+ * Whether `binary` is known to be missing from the image: an image without a shell ships
+ * nothing but its listed binaries; one with a shell lacks what its base is known not to have
+ * (and bash where it has none). `strict`: anything not confirmed counts as missing (for the
+ * commands the library writes itself, whose binaries the table lists).
  */
-export function checkCommandsInImage(path: string, container: string, image: string, commands: Array<{ field: string; argv: string[] }>): void {
+export function lacks(facts: ImageFacts, binary: string, strict: boolean): boolean {
+  if (ships(facts, binary)) { return false; }
+  if (strict || facts.shell === undefined) { return true; }
+  const name = basename(binary);
+  return (name === 'bash' && !facts.bash) || (facts.absent ?? []).some(a => a === binary || a === name);
+}
+
+/**
+ * Checks commands run inside `image` against what the image ships. The contract checks
+ * every container of the pod this way; binders check the containers they add themselves
+ * (the redirect init, the config writer) strictly.
+ */
+export function checkCommandsInImage(path: string, container: string, image: string, commands: Array<{ field: string; argv: string[] }>,
+  strict = false): void {
   const facts = imageFacts(image);
   if (!facts) { return; }
   for (const { field, argv } of commands) {
     const first = argv[0];
     const missing = (binary: string, why?: string) => Errors.runtimeMissingBinary(path, field, binary, container, image,
       why ?? `the image ships no ${JSON.stringify(binary)} (${facts.source.split(',')[0]})`);
-    if (!ships(facts, first)) { throw missing(first); }
+    if (lacks(facts, first, strict)) { throw missing(first); }
     const shell = basename(first);
     if (!SHELLS.has(shell)) { continue; }
     const script = argv[1] === '-c' ? argv[2] : undefined;
     if (script === undefined) { continue; }
     const reading = readShellScript(script);
-    if (reading.unreadable) {
+    if (reading.unreadable && strict) {
       throw Errors.runtimeMissingBinary(path, field, first, container, image, `the script uses ${reading.unreadable}, which the check cannot follow`);
     }
     if (reading.needsBash && shell !== 'bash') {
@@ -379,7 +394,7 @@ export function checkCommandsInImage(path: string, container: string, image: str
     }
     for (const cmd of reading.commands) {
       if (SHELL_BUILTINS.has(cmd)) { continue; }
-      if (!ships(facts, cmd)) { throw missing(cmd); }
+      if (lacks(facts, cmd, strict)) { throw missing(cmd); }
     }
   }
 }

@@ -33,6 +33,13 @@ export interface ImageFacts {
    */
   readonly binaries: readonly string[];
   /**
+   * Executables the cited base's package list shows the image does NOT ship (e.g. curl in the
+   * Ubuntu-based Envoy image). An image without a shell ships nothing but `binaries`; one with
+   * a shell may ship more than was confirmed, so only these are known to be missing.
+   * @default - none known
+   */
+  readonly absent?: readonly string[];
+  /**
    * The image's default user as a numeric UID (what the Dockerfile's USER resolves to; a named
    * USER is resolved through the passwd file the build installs), or undefined for root / no USER.
    */
@@ -76,6 +83,8 @@ const ALPINE_BUSYBOX = [
  * docker-library/repo-info repos/amazonlinux/local/2.md @ 082a4310b3f776dbabcaa832e1da42751cf5376b.
  */
 const AL2 = ['/bin/sh', 'sh', '/bin/bash', 'bash', ...CORE, 'grep', 'sed', 'awk', 'find', 'xargs', 'curl'];
+/** No procps-ng in the amazonlinux:2 base. */
+const AL2_ABSENT = ['pkill', 'pgrep', 'ps'];
 const AL2_SOURCE = 'amazonlinux:2 packages: docker-library/repo-info repos/amazonlinux/local/2.md @ 082a4310b3f776dbabcaa832e1da42751cf5376b (bash, coreutils, curl, grep, sed, gawk, findutils; no procps-ng)';
 
 /**
@@ -84,6 +93,8 @@ const AL2_SOURCE = 'amazonlinux:2 packages: docker-library/repo-info repos/amazo
  * docker-library/repo-info repos/amazonlinux/local/2023.md @ 583515f1fe1ff17aac0b347a6f01d51b6b269ada.
  */
 const AL2023 = ['/bin/sh', 'sh', '/bin/bash', 'bash', ...CORE, 'grep', 'sed', 'awk', 'curl'];
+/** No findutils, tar or procps-ng in the amazonlinux:2023 base. */
+const AL2023_ABSENT = ['find', 'xargs', 'tar', 'pkill', 'pgrep', 'ps'];
 const AL2023_SOURCE = 'amazonlinux:2023 packages: docker-library/repo-info repos/amazonlinux/local/2023.md @ 583515f1fe1ff17aac0b347a6f01d51b6b269ada (bash, coreutils-single, curl-minimal, grep, sed, gawk)';
 
 /** Debian slim base (dash, bash, coreutils, grep, sed, findutils, tar, gzip); procps is not in slim. */
@@ -113,6 +124,7 @@ const ENVOY_UBUNTU: Omit<ImageFacts, 'repository' | 'tags'> = {
   shell: '/bin/sh',
   bash: true,
   binaries: ['/usr/local/bin/envoy', 'envoy', '/usr/local/bin/su-exec', 'su-exec', ...UBUNTU],
+  absent: ['curl', 'wget'],
   source: `${ENVOY_DOCKERFILE}, stage envoy: FROM ubuntu, apt-get install ca-certificates tzdata only (no curl, envoyproxy/envoy#31614), no USER (root; docker-entrypoint.sh may drop to ENVOY_UID with su-exec); -contrib/-debug/-tools copy their binary to /usr/local/bin/envoy on the same base; ${ENVOY_TAGGING}; ${UBUNTU_SOURCE}`,
 };
 const ENVOY_DISTROLESS: Omit<ImageFacts, 'repository' | 'tags'> = {
@@ -126,6 +138,7 @@ const VAULT: Omit<ImageFacts, 'repository' | 'tags'> = {
   shell: '/bin/sh',
   bash: false,
   binaries: ['/bin/vault', 'vault', '/usr/bin/dumb-init', 'dumb-init', 'su-exec', '/usr/local/bin/docker-entrypoint.sh', ...ALPINE_BUSYBOX],
+  absent: ['bash', 'curl'],
   source: 'hashicorp/vault Dockerfile @ 1815be8b5efedf3353db36e5e746397df6d5b36f, stage default (## DOCKERHUB DOCKERFILE ##; current main is FROM alpine:3 with the same `apk add libcap su-exec dumb-init tzdata`, vault in /bin, no USER: root, the entrypoint drops to the `vault` user with su-exec for vault subcommands); .release/docker/docker-entrypoint.sh @ 1d04c5e2762f15a2d53e19836208adfb038abc14 (#!/usr/bin/dumb-init /bin/sh); Alpine busybox applets: alpinelinux/aports main/busybox/busyboxconfig @ 05253d2ccfbc33afa159c80635963e9c34d8cf45',
 };
 
@@ -145,6 +158,7 @@ const AWS_FOR_FLUENT_BIT: Omit<ImageFacts, 'repository' | 'tags'> = {
   shell: '/bin/sh',
   bash: true,
   binaries: ['/fluent-bit/bin/fluent-bit', '/entrypoint.sh', ...AL2, 'nc'],
+  absent: AL2_ABSENT,
   source: `aws/aws-for-fluent-bit scripts/dockerfiles/Dockerfile.main-release @ v2.32.3 (cd557e03126848594038e0e41f80d2bd8c27e54d): FROM public.ecr.aws/amazonlinux/amazonlinux:2 + yum install … nc, fluent-bit in /fluent-bit/bin, CMD /entrypoint.sh, no USER (root); ${AL2_SOURCE}`,
 };
 
@@ -201,6 +215,7 @@ const XRAY_HUB: Omit<ImageFacts, 'repository' | 'tags'> = {
   shell: '/bin/sh',
   bash: true,
   binaries: ['/xray', '/usr/bin/xray', 'xray', ...AL2023],
+  absent: AL2023_ABSENT,
   user: '10001',
   source: `aws/aws-xray-daemon Dockerfile.amazonlinux @ 8c295a5b20dce58bb1ab38cd4a93e84b70449e94: FROM amazonlinux:latest, /xray linked to /usr/bin/xray, /etc/passwd from the alpine build stage (adduser -u 10001 xray), USER xray; ${XRAY_RELEASE}; base binaries are those common to amazonlinux:2 and :2023 (${AL2023_SOURCE})`,
 };
@@ -243,12 +258,14 @@ const AWS_CLI_AL2: Omit<ImageFacts, 'repository' | 'tags'> = {
   shell: '/bin/sh',
   bash: true,
   binaries: ['/usr/local/bin/aws', 'aws', ...AL2, 'less'],
+  absent: AL2_ABSENT,
   source: `aws/aws-cli docker/Dockerfile @ 2.27.50 (e0b51301c79fe8bde05fabd9cb2162dc4cac39fd): FROM public.ecr.aws/amazonlinux/amazonlinux:2 + yum install less groff, aws in /usr/local/bin, ENTRYPOINT /usr/local/bin/aws, no USER (root); ${AL2_SOURCE}`,
 };
 const AWS_CLI_AL2023: Omit<ImageFacts, 'repository' | 'tags'> = {
   shell: '/bin/sh',
   bash: true,
   binaries: ['/usr/local/bin/aws', 'aws', ...AL2023, 'less', 'find', 'xargs', 'jq'],
+  absent: AL2023_ABSENT.filter(b => b !== 'find' && b !== 'xargs'),
   source: `aws/aws-cli docker/Dockerfile on branch v2 @ 73fb33bb171ace3e9eaa03308f76e5de50c21393: FROM public.ecr.aws/amazonlinux/amazonlinux:2023 since 2.27.51 (commit 54b1fc31c86b40dfef4cb3858c0f689bf84baeef, aws/aws-cli#9551) + dnf install less groff findutils jq (aws/aws-cli#9600), ENTRYPOINT /usr/local/bin/aws, no USER (root); ${AL2023_SOURCE}`,
 };
 
@@ -256,6 +273,7 @@ const BUSYBOX: Omit<ImageFacts, 'repository' | 'tags'> = {
   shell: '/bin/sh',
   bash: false,
   binaries: BUSYBOX_137,
+  absent: ['bash', 'curl'],
   source: BUSYBOX_SOURCE,
 };
 

@@ -532,7 +532,7 @@ export class TaskSidecars extends Construct {
     if (s3) { td.addVolume({ name: `${WRITER}-home` }); }
     const writerImage = this.options.configWriterImage ?? (s3 ? AWS_CLI : BUSYBOX);
     // The runtime contract's binaries check, for the container the binder itself adds.
-    checkCommandsInImage(pod.targetPath, WRITER, writerImage, [{ field: 'configWriterImage', argv: ['sh', '-c', steps.join('\n')] }]);
+    checkCommandsInImage(pod.targetPath, WRITER, writerImage, [{ field: 'configWriterImage', argv: ['sh', '-c', steps.join('\n')] }], true);
     const writer = td.addContainer('Sidecar-config-writer', {
       containerName: WRITER,
       image: ecs.ContainerImage.fromRegistry(writerImage),

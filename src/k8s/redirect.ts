@@ -137,7 +137,7 @@ export function redirectInitContainer(i: ComposedInterception): any {
   }
   const command = ['sh', '-c', redirectScript(RULES_DIR)];
   // The runtime contract's binaries check, for the one container the binder itself adds.
-  checkCommandsInImage(i.owner.path, REDIRECT_CONTAINER, image, [{ field: 'pod.trafficInterception.redirectImage', argv: command }]);
+  checkCommandsInImage(i.owner.path, REDIRECT_CONTAINER, image, [{ field: 'pod.trafficInterception.redirectImage', argv: command }], true);
   return {
     name: REDIRECT_CONTAINER,
     image,

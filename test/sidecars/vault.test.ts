@@ -127,7 +127,7 @@ describe('VaultAgentSidecar options', () => {
     expect(pod.spec.initContainers[1].securityContext.capabilities).toEqual({ drop: ['ALL'] });
     expect(pod.spec.initContainers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
     const { agent, init } = await configsOf(docs);
-    expect(agent.template[0].exec[0]).toEqual({ command: ['wget', '-q', '-O', '/dev/null', '--post-data=', 'http://127.0.0.1:8080/-/reload'], timeout: '30s' });
+    expect(agent.template[0].exec[0]).toEqual({ command: ['sh', '-c', 'wget -q -O /dev/null --post-data= \'http://127.0.0.1:8080/-/reload\' || echo "cdk-sidecars: the reload call to "\'http://127.0.0.1:8080/-/reload\'" failed; the new files are rendered" >&2'], timeout: '30s' });
     expect(init.template[0].exec).toBeUndefined();
   });
 

@@ -40,9 +40,11 @@ export class VaultReload {
    * hashicorp/vault `Dockerfile` is `FROM alpine:3`, and Alpine's busybox is built with
    * `CONFIG_WGET` and `CONFIG_FEATURE_WGET_LONG_OPTIONS`, alpinelinux/aports
    * `main/busybox/busyboxconfig`); the call is bounded by the template's 30 s exec timeout. A custom `image` must have a
-   * busybox- or GNU-compatible `wget` on its PATH. A failed call (non-2xx, refused) makes
-   * the agent exit, as any failed template command does in consul-template
-   * (hashicorp/consul-template#508): the platform restarts it, and it re-renders.
+   * busybox- or GNU-compatible `wget` and `sh` on its PATH. A failed call (non-2xx,
+   * refused: the app not listening yet) is reported on the agent's stderr and does not fail
+   * the template: consul-template treats a failed command as a failed render
+   * (hashicorp/consul-template#508) and the agent would exit, which on ECS stops the whole
+   * task (the agent is essential); the new secrets are on disk either way.
    */
   public static http(options: VaultHttpReloadOptions): VaultReload {
     return new VaultReload(options.port, options.path, options.method ?? VaultReloadMethod.POST);
@@ -61,11 +63,17 @@ export class VaultReload {
     this.method = method;
   }
 
-  /** The command the agent runs (consul-template runs it without a shell). @internal */
+  /** The command the agent runs (consul-template runs it without a shell, so it names one). @internal */
   public _command(): string[] {
     // No `-T`: the template's exec timeout (30 s) bounds the call, and busybox 1.35's
     // `wget -T` crashes (seen with Debian's busybox-static in this repository's tests).
-    return ['wget', '-q', '-O', '/dev/null', ...(this.method === VaultReloadMethod.POST ? ['--post-data='] : []),
-      `http://127.0.0.1:${this.port}${this.path}`];
+    const url = shellQuote(`http://127.0.0.1:${this.port}${this.path}`);
+    const post = this.method === VaultReloadMethod.POST ? ' --post-data=' : '';
+    return ['sh', '-c', `wget -q -O /dev/null${post} ${url} || echo "cdk-sidecars: the reload call to "${url}" failed; the new files are rendered" >&2`];
   }
+}
+
+/** A POSIX shell word that is exactly `s` (single quotes; a quote inside closes, escapes and reopens). */
+function shellQuote(s: string): string {
+  return `'${s.split('\'').join('\'\\\'\'')}'`;
 }
