@@ -86,11 +86,13 @@ describe('EnvoySidecar on Kubernetes (native)', () => {
     expect(cluster(bootstrap, 'probe_tcp_8080').health_checks[0].tcp_health_check).toEqual({});
   });
 
-  test("outbound 15001: a connection whose original destination is one of Envoy's own ports goes to a blackhole, never back into Envoy (as Istio's virtualOutbound)", () => {
+  test("outbound 15001: a connection whose original destination is the outbound or inbound listener's port goes to a blackhole, never back into Envoy (as Istio's virtualOutbound)", () => {
     const outbound = listener(bootstrap, 'outbound');
     const own = [15000, 15001, 15006, 15020, 15021, 15090];
     const guarded = outbound.filter_chains.filter((c: any) => own.includes(c.filter_chain_match?.destination_port));
-    expect(guarded.map((c: any) => c.filter_chain_match.destination_port).sort()).toEqual(own);
+    // Only the two ports a pass-through would loop into: other pods' readiness (15021) and
+    // metrics (15090) ports stay reachable for the app (a Prometheus server behind Envoy scrapes them).
+    expect(guarded.map((c: any) => c.filter_chain_match.destination_port).sort()).toEqual([15001, 15006]);
     for (const chain of guarded) {
       expect(chain.filters).toHaveLength(1);
       expect(chain.filters[0].name).toBe('envoy.filters.network.tcp_proxy');
@@ -105,13 +107,14 @@ describe('EnvoySidecar on Kubernetes (native)', () => {
   test('the blackhole chains follow custom ports and do not clash with routed outbound ports', () => {
     const { bootstrap: b } = onDeployment({ adminPort: 16000, prometheusPort: 16090, routes: [{ pathPrefix: '/', cluster: 'x' }], clusters: [{ name: 'x', address: '10.0.0.1', port: 80 }] });
     const ports = listener(b, 'outbound').filter_chains.map((c: any) => c.filter_chain_match.destination_port);
-    expect(ports).toEqual(expect.arrayContaining([80, 16000, 16090, 15001, 15006, 15020, 15021]));
+    expect(ports).toEqual(expect.arrayContaining([80, 15001, 15006]));
+    expect(ports).not.toEqual(expect.arrayContaining([16000]));
     expect(new Set(ports).size).toBe(ports.length);
   });
 
   test('a routed outbound port that is one of Envoy\'s own ports is refused', () => {
-    expectError(() => new EnvoySidecar(newChart(), 'envoy', { routedOutboundPorts: [80, 15000] }), ErrorCode.INVALID_ROLE,
-      'web/envoy: routedOutboundPorts[1] 15000 is one of Envoy\'s own ports');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { routedOutboundPorts: [80, 15001] }), ErrorCode.INVALID_ROLE,
+      'web/envoy: routedOutboundPorts[1] 15001 is the port of Envoy\'s outbound or inbound listener');
   });
 
   test('every listener on 0.0.0.0 also listens on [::], so redirected IPv6 traffic and IPv6 kubelet probes reach Envoy', () => {

@@ -333,10 +333,16 @@ function egressRoutes(s: BootstrapSettings, fallback?: string): any[] {
   return hosts;
 }
 
-/** Every port Envoy itself listens on (admin, outbound, inbound, readiness, metrics, probe route). */
-export function ownPorts(s: BootstrapSettings): number[] {
-  const ports = [s.adminPort, s.outboundPort, s.inboundPort, s.readinessPort, s.prometheusPort, ...(s.probePort !== undefined ? [s.probePort] : [])];
-  return [...new Set(ports)].sort((a, b) => a - b);
+/**
+ * The ports where redirected traffic lands (outbound and inbound listeners). A connection to
+ * one of them that Envoy passed through would reach Envoy again (its own traffic is exempt
+ * from the rules, so a pass-through to the pod's own 15001 or 15006 arrives at the listener
+ * with itself as the original destination, and so on). Envoy's other ports (admin, readiness,
+ * metrics, probes) are not guarded: a pass-through to them reaches them once, and other pods'
+ * readiness and metrics ports are legitimate destinations (health checkers, Prometheus).
+ */
+export function loopPorts(s: BootstrapSettings): number[] {
+  return [...new Set([s.outboundPort, s.inboundPort])].sort((a, b) => a - b);
 }
 
 /** The bootstrap of a sidecar Envoy. */
@@ -397,15 +403,14 @@ export function envoyBootstrap(s: BootstrapSettings): any {
         filters: [hcm(s, `outbound_${p}`, { name: `outbound_${p}`, virtual_hosts: egressRoutes(s, 'passthrough') }, { authz: false, log: true })],
       }))
       : [];
-    // A connection whose original destination port is one of Envoy's own listener ports
-    // (e.g. another pod's 15001, or a port that is not redirected back) must not be
-    // passed through: the upstream would be a proxy's listener, and the passthrough can
-    // loop into Envoy itself. Like Istio's virtualOutbound listener (istio/istio
-    // pilot/pkg/networking/core/listener_builder.go, blackholeFilterChain: a chain matching
-    // destination_port == the listen port, tcp_proxy to BlackHoleCluster), these go to a
-    // cluster without endpoints, so the connection is closed. One chain per own port.
-    // No access log on these (it would repeat for every port): counted under the stat prefix outbound_blackhole.
-    const blackholed = ownPorts(s).map(p => ({
+    // A connection whose original destination port is the outbound or inbound listener's
+    // (see loopPorts) must not be passed through: it would loop into Envoy itself. Like
+    // Istio's virtualOutbound listener (istio/istio pilot/pkg/networking/core/listener_builder.go,
+    // blackholeFilterChain: a chain matching destination_port == the listen port, tcp_proxy
+    // to BlackHoleCluster) and its inbound counterpart for 15006, these go to a cluster
+    // without endpoints, so the connection is closed. No access log on these: counted under
+    // the stat prefix outbound_blackhole.
+    const blackholed = loopPorts(s).map(p => ({
       filter_chain_match: { destination_port: p },
       filters: [tcpProxy('outbound_blackhole', 'blackhole', [])],
     }));

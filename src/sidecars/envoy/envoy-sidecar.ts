@@ -589,13 +589,13 @@ export class EnvoySidecar extends Construct implements ISidecar {
       }
     }
     if (p.ipv6 !== undefined && typeof p.ipv6 !== 'boolean') { throw Errors.invalidRole(path, 'ipv6', p.ipv6, 'is not a boolean', 'Use true or false'); }
-    // The outbound listener sends Envoy's own ports to a blackhole (see bootstrap.ts): an HTTP route chain on one would clash with it.
-    const own = new Set(Object.values(this.ports));
+    // The outbound listener sends its own and the inbound port to a blackhole (bootstrap.ts loopPorts): a route chain there would clash.
+    const own = new Set([this.ports.outbound, this.ports.inbound]);
     (p.routedOutboundPorts ?? []).forEach((port, i) => {
       if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, `routedOutboundPorts[${i}]`, port); }
       if (own.has(port)) {
-        throw Errors.invalidRole(path, `routedOutboundPorts[${i}]`, port, 'is one of Envoy\'s own ports, whose outbound traffic Envoy refuses (so that it never connects to itself)',
-          'Route ports Envoy does not listen on, or move Envoy\'s port (adminPort, inboundPort, ...)');
+        throw Errors.invalidRole(path, `routedOutboundPorts[${i}]`, port, 'is the port of Envoy\'s outbound or inbound listener, whose outbound traffic Envoy refuses (so that it never connects to itself)',
+          'Route ports Envoy does not redirect to, or move Envoy\'s outboundPort or inboundPort');
       }
     });
     for (const [key, value] of [['connectTimeoutSeconds', p.connectTimeoutSeconds], ['requestTimeoutSeconds', p.requestTimeoutSeconds], ['drainSeconds', p.drainSeconds]] as const) {
