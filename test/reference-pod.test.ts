@@ -28,7 +28,8 @@ const POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\
 /** The reference design's sidecars, defined once per scope; `envoy` props differ only where a platform forces it. */
 function referenceSidecars(scope: Construct, envoyRedirect = true): ISidecar[] {
   return [
-    new EnvoySidecar(scope, 'envoy', { redirect: envoyRedirect }),
+    // Nothing health-checks the app through Envoy here (the kubelet's probes use the probe route).
+    new EnvoySidecar(scope, 'envoy', { redirect: envoyRedirect, healthCheckPaths: [] }),
     new VaultAgentSidecar(scope, 'vault', {
       address: 'https://vault.acme.internal:8200',
       auth: [VaultAuth.kubernetes({ role: 'shop' }), VaultAuth.aws({ role: 'shop' }), VaultAuth.azure({ role: 'shop' })],

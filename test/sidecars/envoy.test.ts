@@ -6,7 +6,7 @@ import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
 import { WorkloadSidecars } from '../../src/k8s';
 import { synthGroup } from '../aci/util';
-import { container, fargateTask, synthTemplate, taskDefinition } from '../ecs/util';
+import { container, fargateTask, synthTemplate, taskDefinition, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateEnvoyBootstrap, validateEnvoyMessage } from '../validate/envoy';
@@ -224,10 +224,11 @@ describe('EnvoySidecar options', () => {
 describe('load balancer health checks and ext_authz (ECS has no probe route)', () => {
   const POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n';
   /** Envoy with OPA's ext_authz on an ECS task; returns the bootstrap the init writer writes, proto-checked. */
-  function onTask(props: EnvoySidecarProps) {
+  function onTask(props: EnvoySidecarProps, seen: string[] = []) {
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy', props), new OpaSidecar(f.stack, 'opa', { envoyPlugin: true, policies: { 'policy.rego': POLICY } }));
     const t = synthTemplate(f.stack);
+    seen.push(...warnings(f.stack));
     const writer = container(t, 'cdk-sidecars-config');
     const files = writer.Environment.filter((e: any) => /^CDK_SIDECARS_FILE_\d+$/.test(e.Name)).map((e: any) => Buffer.from(e.Value, 'base64').toString());
     const bootstrap = JSON.parse(files.find((f2: string) => f2.includes('static_resources')));
@@ -254,8 +255,15 @@ describe('load balancer health checks and ext_authz (ECS has no probe route)', (
     expect(listener(b, 'inbound').filter_chains[0].filters[0].typed_config.http_filters[0].name).toBe('envoy.filters.http.ext_authz');
   });
 
-  test('without healthCheckPaths every request is checked (the default)', () => {
-    expect(routesOf(onTask({}))).toEqual([{ match: { prefix: '/' }, route: { cluster: 'inbound_8080', timeout: '15s' } }]);
+  test('without healthCheckPaths every request is checked (the default), and a warning says a load balancer\'s health checks will be too', () => {
+    const seen: string[] = [];
+    expect(routesOf(onTask({}, seen))).toEqual([{ match: { prefix: '/' }, route: { cluster: 'inbound_8080', timeout: '15s' } }]);
+    expect(seen).toEqual(expect.arrayContaining([expect.stringContaining(
+      'Shop/envoy: every inbound request is checked by Shop/opa\'s ext_authz service, a load balancer\'s health checks (an ALB or NLB target group) too')]));
+    // healthCheckPaths: [] says there is no such health check: no warning.
+    const none: string[] = [];
+    onTask({ healthCheckPaths: [] }, none);
+    expect(none.filter(w => w.includes('ext_authz'))).toEqual([]);
   });
 
   test('bad paths and TCP inbound are refused', () => {

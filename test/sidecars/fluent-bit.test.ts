@@ -157,6 +157,8 @@ describe('FluentBitSidecar on ECS: the FireLens log router', () => {
     expect(router.Essential).toBe(false);
     // FireLens needs its router to run as root (aws/containers-roadmap#2122); no capability kept.
     expect(router.User).toBe('0:10001');
+    // ... and says so: the sidecar's own UID (10001) is not silently replaced.
+    expect(warnings(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('container "fluent-bit" runs as UID 0 (group 10001) on ECS, not as its UID 10001')]));
     expect(router.LinuxParameters.Capabilities).toEqual({ Drop: ['ALL'] });
     // A non-essential router that exits is restarted (ECS container restart policy).
     expect(router.RestartPolicy).toEqual({ Enabled: true, RestartAttemptPeriod: 60 });

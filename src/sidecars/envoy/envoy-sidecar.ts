@@ -253,7 +253,9 @@ export interface EnvoySidecarProps {
    * another sidecar (e.g. OPA's Envoy plugin) adds to every inbound request, which a load
    * balancer could not pass. Needed on ECS, where health checks reach the app port through
    * Envoy (Kubernetes probes use the probe route instead). Other methods and other paths
-   * are still checked (Envoy's exact `path` match ignores the query string).
+   * are still checked (Envoy's exact `path` match ignores the query string). With an
+   * authorization service in the pod and this left out, a warning says that load balancer
+   * health checks will be checked too; `[]` says there are none.
    * @default - none: every inbound request is checked
    */
   readonly healthCheckPaths?: string[];
@@ -528,9 +530,16 @@ export class EnvoySidecar extends Construct implements ISidecar {
         gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,
       },
     };
+    // Load balancer health checks reach the app through the inbound listener, hence through
+    // ext_authz, which they cannot pass: the target would be marked unhealthy.
+    const warnings = authz && p.healthCheckPaths === undefined
+      ? [`every inbound request is checked by ${authz.providerPath}'s ext_authz service, a load balancer's health checks (an ALB or NLB target group) too, `
+        + 'which they cannot pass: list their paths in healthCheckPaths, or set healthCheckPaths: [] if nothing health-checks the app through Envoy']
+      : undefined;
     return {
       containers: [container],
       volumes,
+      warnings,
       consumes: authz ? [EXT_AUTHZ_GRPC] : undefined,
       appRequests: { env: appEnv, mounts: appMounts },
       pod: {
