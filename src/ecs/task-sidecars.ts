@@ -281,11 +281,11 @@ export class TaskSidecars extends Construct {
     const routerName = pod.logRouter?.spec.container;
     const users = new Map(pod.containers.map(c => [c.name,
       { uid: c.name === routerName ? FIRELENS_ROUTER_UID : c.security.uid, gid: c.security.gid }]));
-    const router = pod.containers.find(c => c.name === routerName);
-    if (router && router.security.uid !== FIRELENS_ROUTER_UID) {
+    const firelensRouter = pod.containers.find(c => c.name === routerName);
+    if (firelensRouter && firelensRouter.security.uid !== FIRELENS_ROUTER_UID) {
       // Said, not silently replaced: the sidecar's UID still applies on Kubernetes and ACI.
-      warn(router.owner.path, `container ${JSON.stringify(router.name)} runs as UID ${FIRELENS_ROUTER_UID} (group ${router.security.gid}) on ECS, not as its UID `
-        + `${router.security.uid}: FireLens needs the log router to run as root (aws/containers-roadmap#2122, aws/aws-for-fluent-bit#713); `
+      warn(firelensRouter.owner.path, `container ${JSON.stringify(firelensRouter.name)} runs as UID ${FIRELENS_ROUTER_UID} (group ${firelensRouter.security.gid}) on ECS, not as its UID `
+        + `${firelensRouter.security.uid}: FireLens needs the log router to run as root (aws/containers-roadmap#2122, aws/aws-for-fluent-bit#713); `
         + 'it keeps a read-only root filesystem and no capability');
     }
     const writerPlan = this.planWriter(pod, users, appContainers, rendered);
