@@ -147,7 +147,20 @@ const hostile = fc.array(fc.oneof(
   fc.string(),
 ), { maxLength: 8 }).map(parts => parts.join(''));
 
+/** The same without what is refused (control characters, "${", surrounding whitespace): always accepted. */
+const printable = hostile
+  .map(v => v.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '').split('${').join('$').trim())
+  .filter(v => v.length > 0);
+
 describe('properties of the classic writer', () => {
+  test('directives, headers, comments and quotes inside a value are accepted and read back as data', () => {
+    fc.assert(fc.property(printable, value => {
+      const text = ['[OUTPUT]', classicEntry('p', 'f', 'name', 'es'), classicEntry('p', 'f', 'index', value), ''].join('\n');
+      expect(parseClassicDocument(text)).toEqual({ sections: [{ name: 'OUTPUT', entries: [['name', 'es'], ['index', value]] }], directives: [], groups: [] });
+    }), { numRuns: 1000 });
+  });
+
+
   test('any accepted value parses back to exactly itself, in the same section, adding no section, directive, group or key', () => {
     fc.assert(fc.property(hostile, value => {
       let line: string;
@@ -199,6 +212,18 @@ describe('properties of the classic writer', () => {
       const modify = sections.find(s => s.entries.some(([k, v]) => k === 'name' && v === 'modify'))!;
       expect(splitModifyRule(modify.entries.find(([k]) => k === 'add')![1])).toEqual(['k', addValue]);
       checkFluentBitValue('p', 'f', index);
+      // the YAML format (written with the yaml library) carries the same values
+      const yamlSidecar = new FluentBitSidecar(newChart(), 'logs', {
+        outputs: [FluentBitOutput.elasticsearch({ host: 'es', index }), FluentBitOutput.http({ host: 'h', uri })],
+        filters: [FluentBitFilter.modify({ add: { k: addValue } })],
+      });
+      const yamlFile = (yamlSidecar.contribute({ targetPath: 'web/api', appContainers: [] }).volumes ?? [])[0].files![0].content;
+      for (const version of ['1.1', '1.2'] as const) {
+        const doc = version === '1.1' ? validateFluentBitYaml(yamlFile) : YAML.parse(yamlFile, { version });
+        expect(doc.pipeline.outputs[0].index).toBe(index);
+        expect(doc.pipeline.outputs[1].uri).toBe(uri);
+        expect(splitModifyRule(doc.pipeline.filters[0].add)).toEqual(['k', addValue]);
+      }
     }), { numRuns: 150 });
   });
 });
