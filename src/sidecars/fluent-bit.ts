@@ -761,7 +761,11 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       if (f.plugin !== 'kubernetes' && rules.length === 0) {
         throw Errors.invalidRole(path, `filters[${i}]`, f.plugin, 'has no rules and would do nothing', 'Give add/remove/rename (modify) or regex/exclude (grep)');
       }
-      if (f._match() !== undefined) { checkFluentBitValue(path, `filters[${i}].match`, f._match()!); }
+      const match = f._match();
+      if (match !== undefined && (typeof match !== 'string' || match.length === 0 || /\s/.test(match))) {
+        throw Errors.invalidName(path, `filters[${i}].match`, match, 'a tag pattern such as "*" or "app*"');
+      }
+      if (match !== undefined) { checkFluentBitValue(path, `filters[${i}].match`, match); }
       for (const r of f._rules()) {
         const [key, value] = r.tokens;
         const keyField = r.index !== undefined ? `filters[${i}].${r.rule}[${r.index}]` : `filters[${i}].${r.rule}`;
