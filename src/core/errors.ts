@@ -79,6 +79,7 @@ export enum ErrorCode {
   MISSING_SETTING = 'MISSING_SETTING',
   SIGNAL_NOT_DELIVERABLE = 'SIGNAL_NOT_DELIVERABLE',
   IMAGE_LACKS_BINARY = 'IMAGE_LACKS_BINARY',
+  UNREPRESENTABLE_VALUE = 'UNREPRESENTABLE_VALUE',
 }
 
 /**
@@ -317,4 +318,7 @@ export const Errors = {
       + 'a non-root process has no capability in effect, even one added to its container (kubernetes/kubernetes#56374), and signalling another UID needs CAP_KILL', fix),
   imageLacksBinary: (path: string, field: string, image: string, binary: string, usedBy: string, fix: string) =>
     err(ErrorCode.IMAGE_LACKS_BINARY, path, `${field} ${show(image)} has no ${binary}, which ${usedBy} needs`, fix),
+  /** A value that a generated file's format cannot carry as that same value. */
+  unrepresentableValue: (path: string, field: string, value: unknown, format: string, why: string, fix: string) =>
+    err(ErrorCode.UNREPRESENTABLE_VALUE, path, `${field} ${show(value)} cannot be written to ${format}: ${why}`, fix),
 };

@@ -3,6 +3,7 @@ import { stringify as toYaml } from 'yaml';
 import { ContainerSpec, PodField, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, LogRouterType, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
+import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, modifyRule, refuseClassicValue, tokenProblem } from '../core/escape-fluent-bit';
 import { DNS_LABEL, isImageReference, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
 import { resolveContribution } from '../core/resolve';
@@ -258,6 +259,17 @@ export class FluentBitOutput {
   public _options(): FluentBitOutputOptions & { [key: string]: unknown } {
     return { ...this.options, ...this.settings };
   }
+
+  /** The options as the user gave them. @internal */
+  public _given(): { [key: string]: unknown } {
+    return { ...this.options };
+  }
+}
+
+/** The option an output setting comes from, e.g. `logGroupName` for `log_group_name`. */
+function outputField(key: string): string {
+  return ({ total_file_size: 'totalFileSizeMebibytes', upload_timeout: 'uploadTimeoutSeconds' } as { [k: string]: string })[key]
+    ?? key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
 /** Options of the kubernetes filter. */
@@ -348,21 +360,21 @@ export class FluentBitFilter {
 
   /** Adds, removes or renames keys (`modify`). */
   public static modify(options: FluentBitModifyFilterOptions): FluentBitFilter {
-    const rules: Array<[string, string]> = [
-      ...Object.entries(options.add ?? {}).map(([k, v]): [string, string] => ['add', `${k} ${v}`]),
-      ...(options.remove ?? []).map((k): [string, string] => ['remove', k]),
-      ...Object.entries(options.rename ?? {}).map(([k, v]): [string, string] => ['rename', `${k} ${v}`]),
+    const rules: FilterRule[] = [
+      ...Object.entries(options.add ?? {}).map(([k, v]): FilterRule => ({ rule: 'add', tokens: [k, v] })),
+      ...(options.remove ?? []).map((k, j): FilterRule => ({ rule: 'remove', tokens: [k], index: j })),
+      ...Object.entries(options.rename ?? {}).map(([k, v]): FilterRule => ({ rule: 'rename', tokens: [k, v] })),
     ];
-    return new FluentBitFilter('modify', [{ name: 'modify', match: options.match ?? '*' }], rules);
+    return new FluentBitFilter('modify', [{ name: 'modify', match: options.match ?? '*' }], rules, options.match);
   }
 
   /** Keeps or drops records by regular expressions (`grep`). */
   public static grep(options: FluentBitGrepFilterOptions): FluentBitFilter {
-    const rules: Array<[string, string]> = [
-      ...Object.entries(options.regex ?? {}).map(([k, v]): [string, string] => ['regex', `${k} ${v}`]),
-      ...Object.entries(options.exclude ?? {}).map(([k, v]): [string, string] => ['exclude', `${k} ${v}`]),
+    const rules: FilterRule[] = [
+      ...Object.entries(options.regex ?? {}).map(([k, v]): FilterRule => ({ rule: 'regex', tokens: [k, v] })),
+      ...Object.entries(options.exclude ?? {}).map(([k, v]): FilterRule => ({ rule: 'exclude', tokens: [k, v] })),
     ];
-    return new FluentBitFilter('grep', [{ name: 'grep', match: options.match ?? '*' }], rules);
+    return new FluentBitFilter('grep', [{ name: 'grep', match: options.match ?? '*' }], rules, options.match);
   }
 
   /** Plugin name. */
@@ -371,15 +383,44 @@ export class FluentBitFilter {
   private constructor(
     plugin: string,
     private readonly sections: Array<{ [key: string]: string }>,
-    private readonly rules: Array<[string, string]> = [],
+    private readonly rules: FilterRule[] = [],
+    private readonly match?: string,
   ) {
     this.plugin = plugin;
   }
 
-  /** Settings, and repeated rules (key, value). @internal */
-  public _render(): { settings: { [key: string]: string }; rules: Array<[string, string]> } {
-    return { settings: this.sections[0], rules: this.rules };
+  /** Settings, and repeated rules (key, value, the option it comes from). @internal */
+  public _render(): { settings: { [key: string]: string }; rules: Array<[string, string, string]> } {
+    return {
+      settings: this.sections[0],
+      rules: this.rules.map(r => [r.rule, this.plugin === 'modify' ? modifyRule(r.tokens) : r.tokens.join(' '), ruleField(r)]),
+    };
   }
+
+  /** The rules as given. @internal */
+  public _rules(): Array<{ readonly rule: string; readonly tokens: string[]; readonly index?: number }> {
+    return this.rules;
+  }
+
+  /** The match pattern as given. @internal */
+  public _match(): string | undefined {
+    return this.match;
+  }
+}
+
+/** A rule of a modify or grep filter, as the user gave it. */
+interface FilterRule {
+  /** add, remove, rename, regex, exclude. */
+  readonly rule: string;
+  /** The record key, then the value, new name or regex. */
+  readonly tokens: string[];
+  /** The position in `remove`. */
+  readonly index?: number;
+}
+
+/** The option a rule's value comes from, relative to the filter: `add["env"]`, `remove[0]`. */
+function ruleField(r: FilterRule): string {
+  return r.index !== undefined ? `${r.rule}[${r.index}]` : `${r.rule}[${JSON.stringify(r.tokens[0])}]`;
 }
 
 /** Props of a Fluent Bit sidecar. */
@@ -628,32 +669,42 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         outputs: this.props.outputs.map(o => o._render()),
       },
     };
-    return `# Fluent Bit configuration generated by cdk-sidecars for ${this.node.path}\n${toYaml(doc, { lineWidth: 0, version: '1.1' })}`;
+    return `${configComment(`Fluent Bit configuration generated by cdk-sidecars for ${this.node.path}`)}\n${toYaml(doc, { lineWidth: 0, version: '1.1' })}`;
   }
 
-  /** The classic configuration: all of it, or only what a platform-generated main config includes. */
+  /**
+   * The classic configuration: all of it, or only what a platform-generated main config includes.
+   * Every line goes through classicEntry, which refuses what the format cannot carry; the third
+   * member of an entry names the prop its value comes from.
+   */
   private classic(main: boolean): string {
-    const section = (name: string, entries: Array<[string, string | number]>) =>
-      [`[${name}]`, ...entries.map(([k, v]) => `    ${k.padEnd(22)} ${v}`), ''].join('\n');
-    const parts: string[] = [`# Fluent Bit configuration generated by cdk-sidecars for ${this.node.path}${main ? '' : ' (input, filters and outputs, included by the platform)'}`, ''];
+    const path = this.node.path;
+    const section = (name: string, entries: Array<[string, string | number, string?]>) =>
+      [`[${name}]`, ...entries.map(([k, v, field]) => classicEntry(path, field ?? k, k, v, { expandsEnv: name === 'INPUT' && k === 'tag' })), ''].join('\n');
+    const parts: string[] = [configComment(`Fluent Bit configuration generated by cdk-sidecars for ${path}${main ? '' : ' (input, filters and outputs, included by the platform)'}`), ''];
     if (main) {
-      parts.push(section('SERVICE', [...Object.entries(this.service()), ...(this.parsers().length ? [['parsers_file', `${CONFIG_DIR}/parsers.conf`] as [string, string]] : [])]));
+      parts.push(section('SERVICE', [...withFields(this.service(), SERVICE_FIELDS), ...(this.parsers().length ? [['parsers_file', `${CONFIG_DIR}/parsers.conf`] as [string, string]] : [])]));
     }
     // The app's log files are tailed under FireLens too (the platform's config includes this
     // file with @INCLUDE; aws-samples/amazon-ecs-firelens-under-the-hood): the platform ships
     // stdout, this input ships the files the app writes to the shared log volume.
-    parts.push(section('INPUT', Object.entries(this.tail())));
-    for (const f of this.props.filters ?? []) {
-      if (!main && f.plugin === 'kubernetes') { continue; }
+    parts.push(section('INPUT', withFields(this.tail(), { path: this.props.logFiles !== undefined ? 'logFiles' : 'logDirectory', mem_buf_limit: 'memBufLimitMebibytes', skip_long_lines: 'skipLongLines' })));
+    (this.props.filters ?? []).forEach((f, i) => {
+      if (!main && f.plugin === 'kubernetes') { return; }
       const { settings, rules } = f._render();
-      parts.push(section('FILTER', [...Object.entries(settings), ...rules]));
-    }
-    for (const o of this.props.outputs) { parts.push(section('OUTPUT', Object.entries(o._render()))); }
+      parts.push(section('FILTER', [
+        ...Object.entries(settings).map(([k, v]): [string, string, string] => [k, v, `filters[${i}].${k}`]),
+        ...rules.map(([k, v, field]): [string, string, string] => [k, v, `filters[${i}].${field}`]),
+      ]));
+    });
+    this.props.outputs.forEach((o, i) => {
+      parts.push(section('OUTPUT', Object.entries(o._render()).map(([k, v]): [string, string | number, string] => [k, v, `outputs[${i}].${outputField(k)}`])));
+    });
     return parts.join('\n');
   }
 
   private classicParsers(): string {
-    return this.parsers().map(p => ['[PARSER]', ...Object.entries(p).map(([k, v]) => `    ${k.padEnd(10)} ${v}`), ''].join('\n')).join('\n');
+    return this.parsers().map(p => ['[PARSER]', ...Object.entries(p).map(([k, v]) => classicEntry(this.node.path, k, k, v, { width: 10 })), ''].join('\n')).join('\n');
   }
 
   private check(path: string): void {
@@ -692,6 +743,17 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       if (opts.match !== undefined && (typeof opts.match !== 'string' || opts.match.length === 0 || /\s/.test(opts.match))) {
         throw Errors.invalidName(path, `outputs[${i}].match`, opts.match, 'a tag pattern such as "*" or "app*"');
       }
+      // Every string the user gave is written as a value of both formats (and of the classic
+      // pipeline.conf that FireLens loads): refused here, with the prop's name, when it cannot be.
+      for (const [name, value] of Object.entries(o._given())) {
+        if (typeof value === 'string') { checkFluentBitValue(path, `outputs[${i}].${name}`, value); }
+      }
+      if (o.plugin === 'loki') { checkLokiLabels(path, `outputs[${i}].labels`, o._given().labels); }
+      // S3 bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
+      // the name is also written into the IAM policy's resource ARN, where "*" would grant every bucket.
+      if (o.plugin === 's3' && !(typeof opts.bucket === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(opts.bucket))) {
+        throw Errors.invalidName(path, `outputs[${i}].bucket`, opts.bucket, 'an S3 bucket name: 3 to 63 lowercase letters, digits, \'.\' and \'-\'');
+      }
     });
     (p.filters ?? []).forEach((f, i) => {
       if (!(f instanceof FluentBitFilter)) { throw Errors.invalidRole(path, `filters[${i}]`, f, 'is not a FluentBitFilter', 'Make it with FluentBitFilter.kubernetes(), .modify() or .grep()'); }
@@ -699,15 +761,43 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       if (f.plugin !== 'kubernetes' && rules.length === 0) {
         throw Errors.invalidRole(path, `filters[${i}]`, f.plugin, 'has no rules and would do nothing', 'Give add/remove/rename (modify) or regex/exclude (grep)');
       }
-      for (const [rule, value] of rules) {
-        const [key, ...rest] = value.split(' ');
-        if (!key || (rule !== 'remove' && rest.join(' ').length === 0)) {
-          throw Errors.invalidName(path, `filters[${i}].${rule}`, value, rule === 'remove' ? 'a record key' : 'a record key (no spaces) and a non-empty value');
+      const match = f._match();
+      if (match !== undefined && (typeof match !== 'string' || match.length === 0 || /\s/.test(match))) {
+        throw Errors.invalidName(path, `filters[${i}].match`, match, 'a tag pattern such as "*" or "app*"');
+      }
+      if (match !== undefined) { checkFluentBitValue(path, `filters[${i}].match`, match); }
+      for (const r of f._rules()) {
+        const [key, value] = r.tokens;
+        const keyField = r.index !== undefined ? `filters[${i}].${r.rule}[${r.index}]` : `filters[${i}].${r.rule}`;
+        const valueField = `filters[${i}].${r.rule}[${JSON.stringify(key)}]`;
+        if (typeof key !== 'string' || key.length === 0) { throw Errors.invalidName(path, keyField, key, 'a record key'); }
+        if (r.tokens.length > 1 && (typeof value !== 'string' || value.length === 0)) {
+          throw Errors.invalidName(path, valueField, value, r.rule === 'rename' ? 'a new record key' : 'a non-empty value');
+        }
+        // modify quotes its tokens (core/escape-fluent-bit.ts, modifyRule): anything but a control
+        // character or "${" is carried. grep splits its value at the first space, with no quoting
+        // (fluent/fluent-bit plugins/filter_grep/grep.c, flb_utils_split(value, ' ', 1)): the key
+        // cannot hold whitespace; the regex is the rest of the line.
+        for (const [token, field] of [[key, keyField], ...(r.tokens.length > 1 ? [[value, valueField]] : [])]) {
+          const problem = tokenProblem(token);
+          if (problem) { throw refuseClassicValue(path, field, token, problem); }
+        }
+        if (f.plugin === 'grep') {
+          if (/\s/.test(key)) {
+            throw Errors.unrepresentableValue(path, keyField, key, 'a grep filter rule', 'the grep filter reads the record key up to the first space, without quoting',
+              'Use a key without whitespace (a record accessor such as $log works)');
+          }
+          // what the line carries is "key regex": only the regex's end can be trimmed away
+          const problem = classicValueProblem(`${key} ${value}`);
+          if (problem) { throw refuseClassicValue(path, valueField, value, problem); }
         }
       }
     });
     if ((p.filters ?? []).filter(f => f.plugin === 'kubernetes').length > 1) {
       throw Errors.invalidRole(path, 'filters', 'kubernetes', 'is given twice', 'Give the kubernetes filter once');
+    }
+    for (const [name, value] of [['logDirectory', p.logDirectory], ['logFiles', p.logFiles]] as const) {
+      if (typeof value === 'string') { checkFluentBitValue(path, name, value); }
     }
     const problem = p.logDirectory !== undefined ? pathProblem(p.logDirectory) : undefined;
     if (problem) { throw Errors.invalidPath(path, 'logDirectory', p.logDirectory, problem); }
@@ -724,6 +814,40 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       throw Errors.invalidName(path, 'logLevel', p.logLevel, 'one of off, error, warn, info, debug, trace');
     }
   }
+}
+
+/**
+ * Loki's `labels` is a comma-separated list of `name=value` items, each trimmed, and an item
+ * starting with '$' is a record accessor (fluent/fluent-bit plugins/out_loki/loki.c: the
+ * FLB_CONFIG_MAP_CLIST "labels" and parse_kv). A name must be a Loki label name
+ * (https://grafana.com/docs/loki/latest/get-started/labels/: [a-zA-Z_][a-zA-Z0-9_]*); a value
+ * cannot hold a comma (it would start another label) nor start or end with whitespace.
+ */
+function checkLokiLabels(path: string, field: string, labels: unknown): void {
+  if (labels === undefined) { return; }
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
+    throw Errors.invalidRole(path, field, labels, 'is not a map of label names to values', 'Give labels as { name: value }');
+  }
+  const fix = 'Use a label name of letters, digits and \'_\' (not starting with a digit), and a value without commas or surrounding whitespace';
+  for (const [name, value] of Object.entries(labels)) {
+    checkFluentBitValue(path, field, name);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw Errors.unrepresentableValue(path, field, name, 'Loki\'s labels setting', 'it is not a Loki label name', fix);
+    }
+    if (typeof value !== 'string' || value.length === 0) { throw Errors.invalidName(path, `${field}[${JSON.stringify(name)}]`, value, 'a non-empty label value'); }
+    checkFluentBitValue(path, `${field}[${JSON.stringify(name)}]`, value);
+    if (value.includes(',')) {
+      throw Errors.unrepresentableValue(path, `${field}[${JSON.stringify(name)}]`, value, 'Loki\'s labels setting', 'a comma starts another label', fix);
+    }
+  }
+}
+
+/** The props the service settings come from. */
+const SERVICE_FIELDS: { [key: string]: string } = { flush: 'flushSeconds', log_level: 'logLevel', http_port: 'httpPort' };
+
+/** Entries with the prop each comes from (the key itself for what the library sets). */
+function withFields(settings: { [key: string]: string | number }, fields: { [key: string]: string }): Array<[string, string | number, string]> {
+  return Object.entries(settings).map(([k, v]) => [k, v, fields[k] ?? k]);
 }
 
 /** One permission per distinct action set (outputs of one kind repeat them). */

@@ -230,6 +230,8 @@ describe('FluentBitSidecar bad input', () => {
     ['an empty grep', { filters: [FluentBitFilter.grep({})] }, ErrorCode.INVALID_ROLE, 'web/logs: filters[0] "grep" has no rules'],
     ['two kubernetes filters', { filters: [FluentBitFilter.kubernetes(), FluentBitFilter.kubernetes()] }, ErrorCode.INVALID_ROLE, 'web/logs: filters "kubernetes" is given twice'],
     ['an unknown log level', { logLevel: 'loud' }, ErrorCode.INVALID_NAME, 'web/logs: logLevel "loud"'],
+    ['a filter match with a space', { filters: [FluentBitFilter.grep({ match: 'app *', regex: { log: 'x' } })] }, ErrorCode.INVALID_NAME, 'web/logs: filters[0].match "app *"'],
+    ['an empty modify value', { filters: [FluentBitFilter.modify({ add: { env: '' } })] }, ErrorCode.INVALID_NAME, 'web/logs: filters[0].add["env"] ""'],
     ['a log directory Fluent Bit uses itself', { logDirectory: '/var/lib/fluent-bit' }, ErrorCode.INVALID_PATH, 'web/logs: logDirectory "/var/lib/fluent-bit" is a directory Fluent Bit uses itself'],
   ])('%s', (_t, props, code, part) => {
     expectError(make(props), code, part);
