@@ -79,6 +79,9 @@ export enum ErrorCode {
   MISSING_SETTING = 'MISSING_SETTING',
   SIGNAL_NOT_DELIVERABLE = 'SIGNAL_NOT_DELIVERABLE',
   IMAGE_LACKS_BINARY = 'IMAGE_LACKS_BINARY',
+  INVALID_SECRET_KEY = 'INVALID_SECRET_KEY',
+  UNWRITABLE_TEXT = 'UNWRITABLE_TEXT',
+  INVALID_TYPE = 'INVALID_TYPE',
 }
 
 /**
@@ -317,4 +320,13 @@ export const Errors = {
       + 'a non-root process has no capability in effect, even one added to its container (kubernetes/kubernetes#56374), and signalling another UID needs CAP_KILL', fix),
   imageLacksBinary: (path: string, field: string, image: string, binary: string, usedBy: string, fix: string) =>
     err(ErrorCode.IMAGE_LACKS_BINARY, path, `${field} ${show(image)} has no ${binary}, which ${usedBy} needs`, fix),
+  invalidSecretKey: (path: string, field: string, value: unknown, usedAs: string) =>
+    err(ErrorCode.INVALID_SECRET_KEY, path, `${field} ${show(value)} is not a Secret key, which ${usedAs} as a file name`,
+      'Use the key as the Secret has it: letters, digits, \'-\', \'_\' and \'.\' (not "." or ".."), e.g. "role-id"'),
+  unwritableText: (path: string, field: string, value: unknown, target: string, why: string) =>
+    err(ErrorCode.UNWRITABLE_TEXT, path, `${field} ${show(value)} cannot be written to ${target}: it ${why}`,
+      'Pass well-formed Unicode text in normalization form C (value.normalize("NFC"))'),
+  invalidType: (path: string, field: string, value: unknown, expected: string) =>
+    err(ErrorCode.INVALID_TYPE, path, `${field} ${show(value)} (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}) is not ${expected}`,
+      `Pass ${expected}`),
 };
