@@ -34,7 +34,7 @@ function restore(family: 4 | 6, doc: string): { status: number; out: string } {
   }
 }
 
-function documents(id: string): { v4: string; v6: string } {
+function documents(id: string): { v4: string; v6: string; script: string } {
   const chart = newChart();
   const proxy = new Sidecar(chart, id, {
     name: 'proxy',
@@ -48,7 +48,9 @@ function documents(id: string): { v4: string; v6: string } {
   const pod = podOf(findDoc(docs, 'Deployment')).spec;
   const volume = pod.volumes.find((v: any) => v.name === 'cdk-sidecars-redirect');
   const data = findDoc(docs, 'ConfigMap', volume.configMap.name).data;
-  return { v4: data['rules.v4'], v6: data['rules.v6'] };
+  // The init container's script is the library's own: no user value in it.
+  const script = pod.initContainers.find((c: any) => c.name === 'cdk-sidecars-redirect').command[2];
+  return { v4: data['rules.v4'], v6: data['rules.v6'], script };
 }
 
 const rules = (doc: string) => doc.split('\n').filter(l => l !== '' && !l.startsWith('#'));
@@ -65,6 +67,7 @@ describe('the restore documents: a construct id is only ever a comment', () => {
       expect(comments(hostile[family])).toHaveLength(1);
       expect(hostile[family]).not.toContain('\n-I OUTPUT 1 -j ACCEPT');
     }
+    expect(hostile.script).toBe(benign.script);
     expect(comments(hostile.v4)[0]).toContain('of web/proxy\\u000a-I OUTPUT 1 -j ACCEPT\\u000d\\u000a');
   });
 
