@@ -138,6 +138,27 @@ describe('VaultAgentSidecar: user strings in agent.hcl', () => {
     expect(cm.data['x.ctmpl']).toBe('e\u0301');
   });
 
+  test('any id, role, header value, region, inline template and command (property): agent.hcl reads them back exactly, in HCL2 and HCL v1', async () => {
+    await fc.assert(fc.asyncProperty(hostileText.filter(t => !t.includes('/')), hostileText, hostileText, hostileText, hostileText, hostileText.filter(t => t !== ''),
+      async (id, role, headerValue, region, template, arg) => {
+        fc.pre(id !== '' && role !== '');
+        const v = new VaultAgentSidecar(newChart(), id, props({
+          auth: [VaultAuth.aws({ role, headerValue, region })],
+          secrets: [{ path: 'secret/data/x', file: 'x', inline: true, template, command: ['/bin/notify', arg] }],
+        }));
+        const files = (v.contribute({ targetPath: 'x', appContainers: [] }).volumes ?? []).flatMap(vol => vol.files ?? []);
+        const agentHcl = files.find(f => f.name === 'agent.hcl')!.content;
+        const doc = await validateAgentConfig(agentHcl);
+        expect(doc.auto_auth[0].method.aws[0].config).toEqual({ type: 'iam', role, header_value: headerValue, region });
+        expect(doc.template).toHaveLength(1);
+        expect(doc.template[0].contents).toBe(template);
+        expect(doc.template[0].exec[0].command).toEqual(['/bin/notify', arg]);
+        expect(doc.listener).toBeUndefined();
+        expect(hclV1Strings(agentHcl)).toEqual(expect.arrayContaining([role, headerValue, region, template, arg]));
+        expect(agentHcl.split('\n').filter(l => l.startsWith('#'))).toHaveLength(1);
+      }), { numRuns: 60 });
+  });
+
   test('AppRole keys are file names: an allowed key renders under /vault/approle', async () => {
     const { doc } = await agentConfig('vault', { auth: [VaultAuth.appRole({ secretName: 'creds', roleIdKey: 'role.id_1-x', secretIdKey: 'sid' })] });
     expect(doc.auto_auth[0].method.approle[0].config).toMatchObject({ role_id_file_path: '/vault/approle/role.id_1-x', secret_id_file_path: '/vault/approle/sid' });
