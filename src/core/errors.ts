@@ -80,6 +80,9 @@ export enum ErrorCode {
   SIGNAL_NOT_DELIVERABLE = 'SIGNAL_NOT_DELIVERABLE',
   IMAGE_LACKS_BINARY = 'IMAGE_LACKS_BINARY',
   UNREPRESENTABLE_VALUE = 'UNREPRESENTABLE_VALUE',
+  INVALID_SECRET_KEY = 'INVALID_SECRET_KEY',
+  UNWRITABLE_TEXT = 'UNWRITABLE_TEXT',
+  INVALID_TYPE = 'INVALID_TYPE',
 }
 
 /**
@@ -321,4 +324,13 @@ export const Errors = {
   /** A value that a generated file's format cannot carry as that same value. */
   unrepresentableValue: (path: string, field: string, value: unknown, format: string, why: string, fix: string) =>
     err(ErrorCode.UNREPRESENTABLE_VALUE, path, `${field} ${show(value)} cannot be written to ${format}: ${why}`, fix),
+  invalidSecretKey: (path: string, field: string, value: unknown, usedAs: string) =>
+    err(ErrorCode.INVALID_SECRET_KEY, path, `${field} ${show(value)} is not a Secret key, which ${usedAs} as a file name`,
+      'Use the key as the Secret has it: letters, digits, \'-\', \'_\' and \'.\' (not "." or ".."), e.g. "role-id"'),
+  unwritableText: (path: string, field: string, value: unknown, target: string, why: string) =>
+    err(ErrorCode.UNWRITABLE_TEXT, path, `${field} ${show(value)} cannot be written to ${target}: it ${why}`,
+      'Pass well-formed Unicode text in normalization form C (value.normalize("NFC"))'),
+  invalidType: (path: string, field: string, value: unknown, expected: string) =>
+    err(ErrorCode.INVALID_TYPE, path, `${field} ${show(value)} (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}) is not ${expected}`,
+      `Pass ${expected}`),
 };

@@ -227,7 +227,6 @@ describe('VaultAgentSidecar bad input', () => {
     ['two secrets to one file', { secrets: [{ path: 'secret/data/a', file: 'x' }, { path: 'secret/data/b', file: 'x' }] }, ErrorCode.INVALID_CONFIG_FILE, 'web/vault: secrets[1].file "x" is the destination of two secrets'],
     ['a Vault address that is not a URL', { address: 'vault:8200' }, ErrorCode.INVALID_NAME, 'web/vault: address "vault:8200"'],
     ['an absolute Vault path', { secrets: [{ path: '/secret/data/x', file: 'x' }] }, ErrorCode.INVALID_NAME, 'web/vault: secrets[0].path "/secret/data/x"'],
-    ['an inline template HCL would read differently', { secrets: [{ path: 'secret/data/x', file: 'x', inline: true, template: 'A=${HOME}' }] }, ErrorCode.INVALID_CONFIG_FILE, 'web/vault: secrets[0].template "A=${HOME}" contains "${" or "%{"'],
     ['a cache with prePopulateOnly', { prePopulateOnly: true, cache: true }, ErrorCode.INVALID_ROLE, 'web/vault: cache true needs the long-running agent'],
     ['file permissions above 0777', { secrets: [{ path: 'secret/data/x', file: 'x', perms: 0o1000 }] }, ErrorCode.INVALID_NUMBER, 'web/vault: secrets[0].perms 512'],
     ['a method given twice', { auth: [VaultAuth.aws({ role: 'a' }), VaultAuth.aws({ role: 'b' })] }, ErrorCode.INVALID_ROLE, 'web/vault: auth[1] "aws" is given twice'],

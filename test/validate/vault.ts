@@ -3,23 +3,134 @@
  * @cdktf/hcl2json (HashiCorp's HCL2 parser compiled to WebAssembly) and the structure
  * Vault agent expects is asserted: known top-level stanzas only, one auto_auth method with
  * a config, a file sink, each template with a destination and exactly one of source and
- * contents, a tcp listener only with a cache. Vault reads HCL v1; the generator keeps to
- * the subset both read alike (no `${`/`%{`), which the parse here would expose.
+ * contents, a tcp listener only with a cache. Vault reads HCL v1; the generator writes
+ * what both read alike, never a raw `${` or `%{` in a string (which HCL2 would evaluate),
+ * and every string token is also read with a model of HCL v1's string rules
+ * ({@link hclV1Strings}).
  */
 import { parse } from '@cdktf/hcl2json';
 
 const TOP_LEVEL = new Set(['pid_file', 'exit_after_auth', 'vault', 'auto_auth', 'template_config', 'template', 'cache', 'api_proxy', 'listener', 'log_level', 'log_format']);
 const METHODS = new Set(['kubernetes', 'aws', 'azure', 'approle', 'gcp', 'jwt', 'cert']);
 
-/** The parsed configuration (hcl2json's JSON form: blocks are arrays). */
+/**
+ * hcl2json writes HCL's JSON form, whose strings are templates again: a literal `${` comes
+ * out as `$${`, a literal `%{` as `%%{` (a plain replace-all). This undoes it, so a value
+ * compares with what the user gave; agentConfigErrors makes sure no real interpolation
+ * was in the file to begin with.
+ */
+export function fromHclJson(v: any): any {
+  if (typeof v === 'string') { return v.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{'); }
+  if (Array.isArray(v)) { return v.map(fromHclJson); }
+  if (v && typeof v === 'object') { return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromHclJson(x)])); }
+  return v;
+}
+
+/** The parsed configuration (hcl2json's JSON form: blocks are arrays), strings as literal values. */
 export async function parseAgentConfig(text: string): Promise<any> {
-  return parse('agent.hcl', text);
+  return fromHclJson(await parse('agent.hcl', text));
+}
+
+/**
+ * A model of how HCL v1 (github.com/hashicorp/hcl v1, which Vault's agent uses) reads a
+ * quoted string starting at `src[start]` (the opening quote): the scanner's end of the
+ * token (hcl/scanner/scanner.go scanString: a raw newline is an error, a raw `${` opens
+ * a brace count during which quotes do not end the string, escapes are checked by
+ * scanEscape) and its value (hcl/strconv/quote.go Unquote: `${...}` copied as it is,
+ * Go escapes otherwise). Returns the value and the index after the closing quote.
+ */
+export function readHclV1String(src: string, start: number): { value: string; end: number } {
+  if (src[start] !== '"') { throw new Error(`HCL v1: no string at ${start}`); }
+  let braces = 0;
+  let i = start + 1;
+  for (;;) {
+    const ch = src[i];
+    if (ch === undefined || (ch === '\n' && braces === 0)) { throw new Error('HCL v1: literal not terminated'); }
+    if (ch === '"' && braces === 0) { break; }
+    if (braces === 0 && ch === '$' && src[i + 1] === '{') { braces++; i++; } else if (braces > 0 && ch === '{') { braces++; }
+    if (braces > 0 && ch === '}') { braces--; }
+    if (ch === '\\') {
+      const e = src[i + 1];
+      const digits: { [k: string]: [number, RegExp] } = { x: [2, /[0-9a-fA-F]/], u: [4, /[0-9a-fA-F]/], U: [8, /[0-9a-fA-F]/] };
+      if ('abfnrtv\\"'.includes(e)) { i += 1; } else if (digits[e]) {
+        const [n, re] = digits[e];
+        for (let k = 0; k < n; k++) { if (!re.test(src[i + 2 + k] ?? '')) { throw new Error('HCL v1: illegal char escape'); } }
+        i += 1 + n;
+      } else if (/[0-7]/.test(e)) {
+        if (!/^[0-7]{3}$/.test(src.slice(i + 1, i + 4))) { throw new Error('HCL v1: illegal char escape'); }
+        i += 3;
+      } else { throw new Error(`HCL v1: illegal char escape \\${e}`); }
+    }
+    i++;
+  }
+  // Unquote.
+  const body = src.slice(start + 1, i);
+  if (body.includes('\n')) { throw new Error('HCL v1: invalid syntax (newline)'); }
+  let out = '';
+  for (let j = 0; j < body.length;) {
+    if (body[j] === '$' && body[j + 1] === '{') {
+      let depth = 1;
+      out += '${';
+      j += 2;
+      while (j < body.length && depth > 0) {
+        const cp = body.codePointAt(j)!;
+        const c = String.fromCodePoint(cp);
+        out += c;
+        j += c.length;
+        if (c === '{') { depth++; } else if (c === '}') { depth--; }
+      }
+      if (depth !== 0) { throw new Error('HCL v1: invalid syntax (unclosed ${)'); }
+      continue;
+    }
+    if (body[j] === '"') { throw new Error('HCL v1: invalid syntax (raw quote)'); }
+    if (body[j] !== '\\') {
+      const c = String.fromCodePoint(body.codePointAt(j)!);
+      out += c;
+      j += c.length;
+      continue;
+    }
+    const e = body[j + 1];
+    const simple: { [k: string]: string } = { 'a': '\x07', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v', '\\': '\\', '"': '"' };
+    if (simple[e] !== undefined) { out += simple[e]; j += 2; continue; }
+    const n = e === 'u' ? 4 : e === 'U' ? 8 : 0;
+    if (n > 0) {
+      const cp = parseInt(body.slice(j + 2, j + 2 + n), 16);
+      if (cp > 0x10ffff) { throw new Error('HCL v1: invalid syntax (rune)'); }
+      // Go's utf8.EncodeRune writes U+FFFD for a surrogate code point.
+      out += cp >= 0xd800 && cp <= 0xdfff ? '\ufffd' : String.fromCodePoint(cp);
+      j += 2 + n;
+      continue;
+    }
+    throw new Error(`HCL v1: escape \\${e} outside the model (the writer never uses it)`);
+  }
+  return { value: out, end: i + 1 };
+}
+
+/** Every quoted string of an HCL file as HCL v1 reads it (comments skipped). */
+export function hclV1Strings(src: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < src.length;) {
+    if (src[i] === '#') {
+      const nl = src.indexOf('\n', i);
+      i = nl < 0 ? src.length : nl + 1;
+    } else if (src[i] === '"') {
+      const { value, end } = readHclV1String(src, i);
+      values.push(value);
+      i = end;
+    } else { i++; }
+  }
+  return values;
 }
 
 export async function agentConfigErrors(text: string): Promise<string[]> {
   const errors: string[] = [];
   let doc: any;
   try { doc = await parseAgentConfig(text); } catch (e) { return [`does not parse as HCL: ${(e as Error).message}`]; }
+  // Outside comments, a raw `${` or `%{` is an HCL2 template sequence, which HCL v1 reads otherwise.
+  text.split('\n').forEach((line, n) => {
+    if (!line.trimStart().startsWith('#') && /[$%]\{/.test(line)) { errors.push(`line ${n + 1} has a raw template sequence: ${line}`); }
+  });
+  try { hclV1Strings(text); } catch (e) { errors.push(`a string HCL v1 cannot read: ${(e as Error).message}`); }
   for (const key of Object.keys(doc)) { if (!TOP_LEVEL.has(key)) { errors.push(`unknown top-level stanza "${key}"`); } }
   const vault = doc.vault?.[0];
   if (!vault || typeof vault.address !== 'string') { errors.push('vault.address is missing'); }

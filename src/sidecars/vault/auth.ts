@@ -100,6 +100,8 @@ export interface VaultAppRoleAuthOptions {
 export class VaultAuth {
   /** Kubernetes auth (pods' service account). */
   public static kubernetes(options: VaultKubernetesAuthOptions): VaultAuth {
+    // Plain JavaScript and jsii callers may pass nothing: the sidecar's checks then name the missing role.
+    options = options ?? ({} as VaultKubernetesAuthOptions);
     const tokenPath = options.tokenPath ?? DEFAULT_TOKEN_PATH;
     return new VaultAuth('kubernetes', WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, options.role, () => ({
       type: 'method',
@@ -110,30 +112,36 @@ export class VaultAuth {
       ],
     }), [['mountPath', options.mountPath], ['tokenPath', options.tokenPath]], undefined,
     // The token is projected where token_path says, with the audience the Vault role expects.
-    { audience: options.audience, path: tokenPath });
+    { audience: options.audience, path: tokenPath }, [['audience', options.audience]]);
   }
 
   /** AWS IAM auth (the ECS task role). */
   public static aws(options: VaultAwsAuthOptions): VaultAuth {
+    // Plain JavaScript and jsii callers may pass nothing: the sidecar's checks then name the missing role.
+    options = options ?? ({} as VaultAwsAuthOptions);
     const config: { [key: string]: string } = { type: 'iam', role: options.role };
-    if (options.headerValue) { config.header_value = options.headerValue; }
-    if (options.region) { config.region = options.region; }
+    if (options.headerValue !== undefined) { config.header_value = options.headerValue; }
+    if (options.region !== undefined) { config.region = options.region; }
     return new VaultAuth('aws', WorkloadIdentity.AWS_IAM_ROLE, options.role, () => ({
       type: 'method', labels: ['aws'], body: [['mount_path', options.mountPath ?? 'auth/aws'], ['config', config]],
-    }), [['mountPath', options.mountPath]]);
+    }), [['mountPath', options.mountPath]], undefined, undefined, [['headerValue', options.headerValue], ['region', options.region]]);
   }
 
   /** Azure managed identity auth (ACI with an identity). */
   public static azure(options: VaultAzureAuthOptions): VaultAuth {
+    // Plain JavaScript and jsii callers may pass nothing: the sidecar's checks then name the missing role.
+    options = options ?? ({} as VaultAzureAuthOptions);
     const config: { [key: string]: string } = { role: options.role, resource: options.resource ?? 'https://management.azure.com/' };
-    if (options.clientId) { config.client_id = options.clientId; }
+    if (options.clientId !== undefined) { config.client_id = options.clientId; }
     return new VaultAuth('azure', WorkloadIdentity.AZURE_MANAGED_IDENTITY, options.role, () => ({
       type: 'method', labels: ['azure'], body: [['mount_path', options.mountPath ?? 'auth/azure'], ['config', config]],
-    }), [['mountPath', options.mountPath]]);
+    }), [['mountPath', options.mountPath]], undefined, undefined, [['resource', options.resource], ['clientId', options.clientId]]);
   }
 
   /** AppRole auth, for any platform that mounts secrets as files. */
   public static appRole(options: VaultAppRoleAuthOptions): VaultAuth {
+    // Plain JavaScript and jsii callers may pass nothing: the sidecar's checks then name the missing role.
+    options = options ?? ({} as VaultAppRoleAuthOptions);
     return new VaultAuth('approle', undefined, options.secretName, () => ({
       type: 'method',
       labels: ['approle'],
@@ -145,7 +153,9 @@ export class VaultAuth {
           remove_secret_id_file_after_reading: false,
         }],
       ],
-    }), [['mountPath', options.mountPath]], options.secretName);
+    }), [['mountPath', options.mountPath]], options.secretName, undefined, [],
+    // The keys become file names under the secret's mount (Kubernetes: the Secret's keys).
+    [['roleIdKey', options.roleIdKey], ['secretIdKey', options.secretIdKey]]);
   }
 
   /** Name of the method (kubernetes, aws, azure, approle). */
@@ -158,7 +168,8 @@ export class VaultAuth {
   public readonly secretName?: string;
 
   private constructor(method: string, identity: WorkloadIdentity | undefined, role: string, private readonly block: () => HclBlock,
-    private readonly paths: Array<[string, string | undefined]>, secretName?: string, private readonly token?: IdentityTokenSpec) {
+    private readonly paths: Array<[string, string | undefined]>, secretName?: string, private readonly token?: IdentityTokenSpec,
+    private readonly texts: Array<[string, string | undefined]> = [], private readonly keys: Array<[string, string | undefined]> = []) {
     this.method = method;
     this.identity = identity;
     this.role = role;
@@ -178,5 +189,15 @@ export class VaultAuth {
   /** Path-like options, for checks. @internal */
   public _paths(): Array<[string, string | undefined]> {
     return this.paths;
+  }
+
+  /** Free-text options written into the configuration as they are, for checks. @internal */
+  public _texts(): Array<[string, string | undefined]> {
+    return this.texts;
+  }
+
+  /** Options that name a key of the credentials secret (a file name under its mount), for checks. @internal */
+  public _secretKeys(): Array<[string, string | undefined]> {
+    return this.keys;
   }
 }

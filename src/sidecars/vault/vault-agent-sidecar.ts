@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { VaultAuth } from './auth';
-import { HclBlock, HclBody, hcl, hclSafe } from './hcl';
+import { HclBlock, HclBody, hcl, hclProblem, wellFormed } from './hcl';
 import { APPROLE_DIR } from './paths';
 import { VaultReload } from './reload';
 import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
@@ -386,11 +386,22 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
 
   private check(path: string): void {
     const p = this.props;
+    // Every user string that reaches the agent configuration: a string (or unset) that HCL v1
+    // and HCL2 can read alike (./hcl.ts hclProblem); the HCL writer escapes everything else.
+    const text = (field: string, value: unknown, prefix = '', inHcl = true) => {
+      if (value === undefined) { return; }
+      if (typeof value !== 'string') { throw Errors.invalidType(path, `${prefix}${field}`, value, 'a string'); }
+      const problem = inHcl ? hclProblem(value) : (wellFormed(value) ? undefined : 'has a UTF-16 surrogate without its pair, which no UTF-8 file can carry');
+      if (problem) { throw Errors.unwritableText(path, `${prefix}${field}`, value, inHcl ? 'the Vault agent configuration' : 'a template file', problem); }
+    };
+    text('caCertificatePem', p.caCertificatePem);
+    text('secretsPath', p.secretsPath);
     if (!DNS_LABEL.test(this.name) || this.name.length > 58) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 58 characters'); }
     if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
     if (typeof p.address !== 'string' || !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/.*)?$/.test(p.address)) {
       throw Errors.invalidName(path, 'address', p.address, 'an http(s) URL such as "https://vault.vault.svc:8200"');
     }
+    text('address', p.address);
     if (!Array.isArray(p.auth) || p.auth.length === 0) {
       throw Errors.noAuthMethod(path, 'auth', 'any', path, []);
     }
@@ -400,8 +411,21 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       if (methods.has(a.method)) { throw Errors.invalidRole(path, `auth[${i}]`, a.method, 'is given twice', 'Give each method once'); }
       methods.add(a.method);
       if (!a.role || typeof a.role !== 'string') { throw Errors.invalidName(path, `auth[${i}].role`, a.role, 'a Vault role name'); }
+      text(a.secretName !== undefined ? 'secretName' : 'role', a.role, `auth[${i}].`);
+      for (const [key, value] of a._texts()) { text(key, value, `auth[${i}].`); }
+      for (const [key, value] of a._secretKeys()) {
+        if (value === undefined) { continue; }
+        text(key, value, `auth[${i}].`);
+        // A Kubernetes Secret key (IsConfigMapKey in kubernetes/kubernetes
+        // staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go): the agent reads
+        // it as a file name under the secret's mount, so "/" or ".." would leave it.
+        if (!/^[-._a-zA-Z0-9]+$/.test(value) || value === '.' || value === '..' || value.length > 253) {
+          throw Errors.invalidSecretKey(path, `auth[${i}].${key}`, value, `the agent reads under ${APPROLE_DIR}`);
+        }
+      }
       for (const [key, value] of a._paths()) {
         if (value === undefined) { continue; }
+        text(key, value, `auth[${i}].`);
         const problem = key === 'mountPath' ? (/^[A-Za-z0-9_/.-]+$/.test(value) && !value.startsWith('/') ? undefined : 'is not a Vault mount path like "auth/kubernetes"') : pathProblem(value);
         if (problem) { throw Errors.invalidPath(path, `auth[${i}].${key}`, value, problem); }
         if (key === 'tokenPath') { this.checkTokenPath(path, `auth[${i}].${key}`, value); }
@@ -424,12 +448,12 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       if (s.perms !== undefined && (!Number.isInteger(s.perms) || s.perms < 0 || s.perms > 0o777)) {
         throw Errors.invalidNumber(path, `${f}.perms`, s.perms, 'a file mode from 0o000 to 0o777');
       }
-      if (s.inline && s.template !== undefined && !hclSafe(s.template)) {
-        throw Errors.invalidConfigFile(path, `${f}.template`, s.template.slice(0, 40), 'contains "${" or "%{", which HCL v1 and HCL2 read differently; inline templates must not');
-      }
-      if (s.command !== undefined && (!Array.isArray(s.command) || s.command.length === 0 || s.command.some(c => typeof c !== 'string' || !c || !hclSafe(c)))) {
+      // Written into agent.hcl (inline) or a template file: any text, escaped by the HCL writer.
+      text('template', s.template, `${f}.`, s.inline === true);
+      if (s.command !== undefined && (!Array.isArray(s.command) || s.command.length === 0 || s.command.some(c => typeof c !== 'string' || !c))) {
         throw Errors.invalidCommand(path, `${f}.command`, s.command);
       }
+      (s.command ?? []).forEach((c, j) => text(`command[${j}]`, c, `${f}.`));
       if (s.command !== undefined && sendsSignal(s.command)) {
         throw Errors.signalNotDeliverable(path, `${f}.command`, s.command, `the agent (UID ${this.uid}, every capability dropped)`,
           `Make the app reload over HTTP with ${f}.reload: VaultReload.http({ port, path }), or have the app watch the file`);
@@ -443,7 +467,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         }
         const r = s.reload;
         if (typeof r.port !== 'number' || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) { throw Errors.invalidPort(path, `${f}.reload.port`, r.port); }
-        if (typeof r.path !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(r.path) || !hclSafe(r.path)) {
+        if (typeof r.path !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(r.path)) {
           throw Errors.invalidUrl(path, `${f}.reload.path`, r.path, 'is not a URL path starting with "/" (no spaces)');
         }
         if (!['GET', 'POST'].includes(r.method)) {
