@@ -529,7 +529,7 @@ export class TaskSidecars extends Construct {
         'the S3 config writer needs the network before the proxy runs, but the task\'s traffic is redirected to the proxy from the start',
         'Use ConfigFileDelivery.INIT_CONTAINER or ConfigFileDelivery.SSM_PARAMETERS (fetched by the ECS agent, not the container)');
     }
-    const linuxParameters = new ecs.LinuxParameters(this, 'writer-linux', {});
+    const linuxParameters = new ecs.LinuxParameters(this, `${WRITER}-linux`, {});
     if (plan.preparations.some(p => p.owner)) {
       // Keeps CHOWN by dropping every other default capability (Fargate lets a task add none but SYS_PTRACE).
       linuxParameters.dropCapabilities(...DEFAULT_CAPABILITIES.filter(c => c !== ecs.Capability.CHOWN));

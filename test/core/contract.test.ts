@@ -3,10 +3,14 @@ import { Construct } from 'constructs';
 import {
   CompositionContext, ContainerSpec, ISidecar, SidecarContribution, StartupRole, VolumeKind, VolumeSpec,
 } from '../../src';
+import { AciApp } from '../../src/aci';
 import { allowed, checkCommandsInImage } from '../../src/core/contract';
 import { ErrorCode } from '../../src/core/errors';
+import { TaskSidecars } from '../../src/ecs';
 import { WorkloadSidecars } from '../../src/k8s';
 import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from '../../src/sidecars/envoy/commands';
+import { appGroup, synthGroup } from '../aci/util';
+import { fargateTask, synthTemplate } from '../ecs/util';
 import { expectError } from '../errors';
 import { validateManifests } from '../validate/k8s';
 
@@ -261,5 +265,46 @@ describe('commands run inside known images use only what the image ships', () =>
   test('an image the table does not know is not checked', () => {
     expect(run('ghcr.io/acme/envoy:1.0.0', ['curl', 'http://x/'])).not.toThrow();
     expect(run('envoyproxy/envoy@sha256:' + 'a'.repeat(64), ['curl', 'http://x/'])).not.toThrow();
+  });
+});
+
+describe('the contract on ECS and ACI', () => {
+
+  test('ACI: a token file the config names is refused, ACI has none to give', () => {
+    const app = new AciApp();
+    const group = appGroup(app);
+    group.addSidecars(new RawSidecar(app, 'agent', { containers: [container('agent', { readsPaths: ['/var/run/secrets/kubernetes.io/serviceaccount/token'] })] }));
+    expectError(() => synthGroup(group), ErrorCode.RUNTIME_MISSING_FILE, 'agent: readsPaths[0]', 'ACI gives containers no identity token file');
+  });
+  test('ACI: a command the image lacks (curl in busybox) is refused; the image\'s user (root) is who runs it', () => {
+    const app = new AciApp();
+    const group = appGroup(app);
+    group.addSidecars(new RawSidecar(app, 'agent', { containers: [container('agent', { image: 'busybox:1.37', command: ['sh', '-c', 'curl -sf http://x/ || sleep 5'] })] }));
+    expectError(() => synthGroup(group), ErrorCode.RUNTIME_MISSING_BINARY, 'agent: command of container "agent" runs "curl" in image "busybox:1.37"');
+  });
+  test('ACI: signals need a shared process namespace, which no container group has', () => {
+    const app = new AciApp();
+    const group = appGroup(app);
+    group.addSidecars(new RawSidecar(app, 'agent', { containers: [container('agent', { signals: ['api'] })] }));
+    expectError(() => synthGroup(group), ErrorCode.RUNTIME_SIGNAL_UNDELIVERABLE, 'agent: signals[0]: container "agent" cannot signal "api": ACI gives the containers of a pod no shared process namespace');
+  });
+  test('ECS: a token path is refused (the task role comes from a metadata endpoint, not a file)', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new RawSidecar(f.stack, 'agent', { containers: [container('agent', { readsPaths: ['/var/run/secrets/token'] })] }));
+    expectError(() => synthTemplate(f.stack), ErrorCode.RUNTIME_MISSING_FILE, 'readsPaths[0]', 'ECS Fargate gives containers no identity token file');
+  });
+  // A sidecar container named "writer" once collided with the ECS binder's own construct id "writer-linux".
+  test('ECS: files a sidecar creates for the app are readable through the writer\'s preparation and their mode', () => {
+    const f = fargateTask();
+    const writer = (mode: number): SidecarContribution => ({
+      containers: [container('writer', { security: { uid: 100, gid: 1000 }, volumeMounts: [{ volume: 'secrets', path: '/secrets' }], createsFiles: [{ volume: 'secrets', mode }] })],
+      volumes: [{ name: 'secrets', kind: VolumeKind.SCRATCH }],
+      appRequests: { mounts: [{ volume: 'secrets', path: '/secrets', readOnly: true }] },
+    });
+    TaskSidecars.of(f.td).add(new RawSidecar(f.stack, 'agent', writer(0o440)));
+    expectError(() => synthTemplate(f.stack), ErrorCode.RUNTIME_UNREADABLE, 'cannot be read by container "app"', 'on ECS Fargate');
+    const g = fargateTask();
+    TaskSidecars.of(g.td).add(new RawSidecar(g.stack, 'agent', writer(0o444)));
+    expect(() => synthTemplate(g.stack)).not.toThrow();
   });
 });
