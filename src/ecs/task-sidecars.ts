@@ -325,9 +325,6 @@ export class TaskSidecars extends Construct {
       }
     }
 
-    // What the pod needs at run time, once ECS's own refusals are out of the way.
-    checkRuntimeContract(pod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
-      writerPlan?.preparations ?? [], users));
 
     // Sidecar containers.
     const gated = new Set<string>();
@@ -396,6 +393,9 @@ export class TaskSidecars extends Construct {
       container.addContainerDependencies(...pod.containers.map(c => ({ container: defs.get(c.name)!, condition: condition(c.appWaitsFor) })));
     }
 
+    // What the pod needs at run time, once ECS's own refusals are out of the way.
+    checkRuntimeContract(pod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
+      writerPlan?.preparations ?? [], users));
     if (writerPlan) { this.renderWriter(pod, writerPlan, defs, appContainers, logging(WRITER)); }
     this.renderProcessSharing(pod, cfn);
     this.renderLogRouting(pod, appContainers);

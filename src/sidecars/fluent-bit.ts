@@ -580,6 +580,10 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         { volume: `${this.name}-state`, path: STATE_DIR },
       ],
       identityToken: k8sFilter ? {} : undefined,
+      // For the runtime contract: the tail DB it keeps, and the token the kubernetes filter
+      // reads (its kube_token_file default, the service account token path).
+      writesPaths: [`${STATE_DIR}/tail.db`],
+      readsPaths: k8sFilter ? ['/var/run/secrets/kubernetes.io/serviceaccount/token'] : undefined,
       // A log shipper that stops must not take the app down.
       essential: false,
       shutdown: { gracePeriodSeconds: 10 },
