@@ -4,6 +4,7 @@
  * user string that YAML 1.1 and 1.2 read differently (0o17, yes, 1:20, 2001-12-14, ~) reads
  * back as that string with YAML 1.2, YAML 1.1 and PyYAML (az's reader).
  */
+import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { DaprSidecar } from '../../src/sidecars/dapr';
@@ -165,5 +166,18 @@ describe('Fluent Bit YAML config', () => {
         expect(adds).toContain(`${key} ${value}`);
       }
     }
+  });
+});
+
+describe('Kubernetes manifests (written by cdk8s, not by the library)', () => {
+  // cdk8s's Yaml.stringify writes with the yaml package as YAML 1.1 (cdk8s-team/cdk8s#348, #349), has no
+  // option for the scalar style, and gets plain JSON from Chart.toJson(), so the library cannot quote these.
+  // A 1.1 writer quotes yes, 1:20, 2001-12-14 and 017; it leaves the 1.2 octal 0o17 plain, which YAML 1.2
+  // readers and kubectl's go-yaml (resolve.go: strconv.ParseInt(plain, 0, 64), which takes 0o) read as 15.
+  // This test notices when cdk8s changes that.
+  test('cdk8s quotes the YAML 1.1 forms and leaves the 0o octal forms plain', () => {
+    const plain = Object.values(AMBIGUOUS).filter(v => !/^v: ["']/.test(Yaml.stringify({ v })));
+    expect(plain).toEqual(['0o17']);
+    expect(readYaml(Yaml.stringify({ v: '0o17' }), '1.2')).toEqual({ v: 15 });
   });
 });
