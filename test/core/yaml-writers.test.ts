@@ -5,6 +5,7 @@
  * back as that string with YAML 1.2, YAML 1.1 and PyYAML (az's reader).
  */
 import { Yaml } from 'cdk8s';
+import * as fc from 'fast-check';
 import { Construct } from 'constructs';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { DaprSidecar } from '../../src/sidecars/dapr';
@@ -179,5 +180,42 @@ describe('Kubernetes manifests (written by cdk8s, not by the library)', () => {
     const plain = Object.values(AMBIGUOUS).filter(v => !/^v: ["']/.test(Yaml.stringify({ v })));
     expect(plain).toEqual(['0o17']);
     expect(readYaml(Yaml.stringify({ v: '0o17' }), '1.2')).toEqual({ v: 15 });
+  });
+});
+
+describe('property: user strings in generated YAML read back exactly', () => {
+  const value = fc.oneof(
+    fc.constantFrom(...Object.values(AMBIGUOUS), '=', '<<', 'y', 'n', '+0o17', 'NaN', '-.inf', '0b101', 'a\tb', ' x', 'x ', '#x', 'a: b', '- a', '"', '\''),
+    fc.string({ unit: 'binary', maxLength: 16 }),
+  );
+
+  test('Dapr metadata values and OPA label values: a catalogued error, or every reader gets the string given', () => {
+    const samples = fc.sample(fc.tuple(value, value), { numRuns: 300, seed: 42 });
+    const texts: string[] = [];
+    const expected: Array<[string, string]> = [];
+    let refused = 0;
+    for (const [a, b] of samples) {
+      try {
+        const dapr = new DaprSidecar(new AciApp(), 'dapr', { appId: 'orders', components: [{ name: 'store', type: 'state.redis', metadata: { host: a } }] });
+        const opa = new OpaSidecar(new AciApp(), 'opa', { policies: { 'authz.rego': 'package authz\n' }, labels: { team: b } });
+        texts.push(files(dapr)['store.yaml'], files(opa)['config.yaml']);
+        expected.push([a, b]);
+      } catch (e) {
+        expect((e as { code?: unknown }).code).toBeDefined();
+        refused++;
+      }
+    }
+    const got = (doc: any, i: number) => (i % 2 === 0 ? doc.spec.metadata[0].value : doc.labels.team);
+    texts.forEach((text, i) => {
+      for (const version of ['1.2', '1.1'] as const) { expect(got(readYaml(text, version), i)).toBe(expected[i >> 1][i % 2]); }
+    });
+    if (!PYYAML_MISSING) {
+      readPyYaml(texts).forEach((r, i) => {
+        expect(r.error).toBeUndefined();
+        expect(got(r.ok, i)).toBe(expected[i >> 1][i % 2]);
+      });
+    }
+    expect(texts.length + refused * 2).toBe(600);
+    expect(texts.length).toBeGreaterThanOrEqual(200); // 300 of 300 pairs accepted today
   });
 });
