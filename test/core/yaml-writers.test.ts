@@ -5,8 +5,8 @@
  * back as that string with YAML 1.2, YAML 1.1 and PyYAML (az's reader).
  */
 import { Yaml } from 'cdk8s';
-import * as fc from 'fast-check';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { DaprSidecar } from '../../src/sidecars/dapr';
 import { FluentBitFilter, FluentBitOutput, FluentBitSidecar } from '../../src/sidecars/fluent-bit';
@@ -207,12 +207,12 @@ describe('property: user strings in generated YAML read back exactly', () => {
     }
     const got = (doc: any, i: number) => (i % 2 === 0 ? doc.spec.metadata[0].value : doc.labels.team);
     texts.forEach((text, i) => {
-      for (const version of ['1.2', '1.1'] as const) { expect(got(readYaml(text, version), i)).toBe(expected[i >> 1][i % 2]); }
+      for (const version of ['1.2', '1.1'] as const) { expect(got(readYaml(text, version), i)).toBe(expected[Math.floor(i / 2)][i % 2]); }
     });
     if (!PYYAML_MISSING) {
       readPyYaml(texts).forEach((r, i) => {
         expect(r.error).toBeUndefined();
-        expect(got(r.ok, i)).toBe(expected[i >> 1][i % 2]);
+        expect(got(r.ok, i)).toBe(expected[Math.floor(i / 2)][i % 2]);
       });
     }
     expect(texts.length + refused * 2).toBe(600);
