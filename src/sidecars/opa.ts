@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import { EXT_AUTHZ_GRPC } from './capabilities';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
@@ -8,6 +7,7 @@ import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '.
 import { Probe } from '../core/probe';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
+import { toYamlText } from '../core/yaml-writer';
 
 /** OPA's log level (`opa run --log-level`). */
 export enum OpaLogLevel {
@@ -439,7 +439,7 @@ export class OpaSidecar extends Construct implements ISidecar {
     const volumes: VolumeSpec[] = [{
       name: configVolume,
       kind: VolumeKind.CONFIG_FILES,
-      files: [{ name: 'config.yaml', content: YAML.stringify(opaConfig(p, ports), { aliasDuplicateObjects: false, lineWidth: 0 }) }],
+      files: [{ name: 'config.yaml', content: toYamlText(opaConfig(p, ports)) }],
     }];
     const mounts: VolumeMountSpec[] = [{ volume: configVolume, path: CONFIG_DIR, readOnly: true }];
     if (policies.length) {

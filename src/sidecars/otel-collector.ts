@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
 import {
   ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, ResourceRequirements, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
@@ -9,6 +8,7 @@ import { DNS_LABEL, isImageReference } from '../core/names';
 import { Probe } from '../core/probe';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
+import { toYamlText } from '../core/yaml-writer';
 
 /** Which build of the OpenTelemetry Collector runs. */
 export enum OtelCollectorDistribution {
@@ -528,7 +528,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       secretEnv.push({ name: `OTELCOL_HEADER_${i}_${j}`, secret });
     }));
     const config = this.collectorConfig(p, ports, exporters, signals, limiterOn);
-    this.config = YAML.stringify(config, { aliasDuplicateObjects: false, lineWidth: 0 });
+    this.config = toYamlText(config);
 
     const health = ports.healthCheckPort;
     const waitsFor = p.appWaitsFor ?? WaitCondition.HEALTHY;
