@@ -115,14 +115,35 @@ export function ecsHandWritten(n: number, sample: () => void): EcsScenario {
       essential: false,
       logging: logging('logs'),
       ...resources,
+      // A non-essential sidecar that exits is restarted.
+      enableRestartPolicy: true,
+      restartAttemptPeriod: Duration.seconds(60),
     });
     shipper.addMountPoints({ sourceVolume: 'app-logs', containerPath: '/var/log/app', readOnly: true });
+    // Fargate task volumes are root-owned 0755: a root writer makes the app's log volume
+    // writable (the app's UID is not known) before anything mounts it.
+    const writer = td.addContainer('Sidecar-config-writer', {
+      containerName: 'cdk-sidecars-config',
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:1.37'),
+      entryPoint: ['sh', '-c'],
+      command: ["set -eu\nchmod 1777 '/cdk-sidecars/app-logs'"],
+      user: '0:0',
+      readonlyRootFilesystem: true,
+      privileged: false,
+      linuxParameters: linux(scope, 'cdk-sidecars-config-linux'),
+      essential: false,
+      logging: logging('cdk-sidecars-config'),
+      memoryLimitMiB: 32,
+    });
+    writer.addMountPoints({ sourceVolume: 'app-logs', containerPath: '/cdk-sidecars/app-logs', readOnly: false });
+    shipper.addContainerDependencies({ container: writer, condition: ecs.ContainerDependencyCondition.SUCCESS });
     app.addEnvironment('STATSD_HOST', '127.0.0.1');
     app.addMountPoints({ sourceVolume: 'app-logs', containerPath: '/var/log/app', readOnly: false });
     app.addContainerDependencies(
       { container: migrate, condition: ecs.ContainerDependencyCondition.SUCCESS },
       { container: statsd, condition: ecs.ContainerDependencyCondition.HEALTHY },
       { container: shipper, condition: ecs.ContainerDependencyCondition.START },
+      { container: writer, condition: ecs.ContainerDependencyCondition.SUCCESS },
     );
     if (i % 50 === 0) { sample(); }
   }
