@@ -1,6 +1,6 @@
 import * as YAML from 'yaml';
-import { Probe } from '../../src';
-import { AciApp, AciContainerGroup, AciContainerGroupProps } from '../../src/aci';
+import { ISidecar, Probe } from '../../src';
+import { AciApp, AciContainerGroup, AciContainerGroupProps, AciMemoryVolumeHandling } from '../../src/aci';
 import { validateAciYaml, validateArmTemplate } from '../validate/azure';
 
 /** Renders both outputs, checks each against the ACI specs, returns the group resource and the YAML document. */
@@ -31,3 +31,17 @@ export function appProps(): AciContainerGroupProps {
   };
 }
 
+
+/**
+ * A group whose sidecars authenticate with its managed identity and whose memory volumes
+ * fall back to disk (ACI has none): the set-up of the agent tests, given `sidecar`.
+ */
+export function identityGroupWith(app: AciApp, ...sidecars: ISidecar[]): { arm: any; resource: any; yaml: any; text: string } {
+  const group = new AciContainerGroup(app, 'shop', {
+    containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }],
+    identity: { systemAssigned: true },
+    memoryVolumes: AciMemoryVolumeHandling.DISK,
+  });
+  group.addSidecars(...sidecars);
+  return synthGroup(group);
+}

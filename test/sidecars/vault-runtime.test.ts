@@ -15,11 +15,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { VaultAgentSidecar, VaultAgentSidecarProps, VaultAuth, VaultReload, VaultReloadMethod } from '../../src';
-import { AciApp, AciContainerGroup, AciMemoryVolumeHandling } from '../../src/aci';
+import { AciApp } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
 import { WorkloadSidecars } from '../../src/k8s';
-import { synthGroup } from '../aci/util';
+import { identityGroupWith } from '../aci/util';
 import { container, fargateTask, synthTemplate } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, newChart, podOf, rawDeployment, synth } from '../k8s/util';
@@ -183,13 +183,7 @@ describe('the app can read its secrets; containers that did not ask do not mount
 
   test('ACI: no fsGroup either, files 0444', async () => {
     const app = new AciApp();
-    const group = new AciContainerGroup(app, 'shop', {
-      containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }],
-      identity: { systemAssigned: true },
-      memoryVolumes: AciMemoryVolumeHandling.DISK,
-    });
-    group.addSidecars(vault(app));
-    const { resource } = synthGroup(group);
+    const { resource } = identityGroupWith(app, vault(app));
     const cfg = resource.properties.volumes.find((v: any) => v.name === 'vault-agent-config').secret;
     const agent = await validateAgentConfig(Buffer.from(cfg['agent.hcl'], 'base64').toString());
     expect(agent.template[0].perms).toBe('0444');

@@ -8,7 +8,7 @@ import { AciApp, AciContainerGroup, AciMemoryVolumeHandling } from '../../src/ac
 import { ErrorCode } from '../../src/core/errors';
 import { MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
 import { WorkloadSidecars } from '../../src/k8s';
-import { synthGroup } from '../aci/util';
+import { identityGroupWith } from '../aci/util';
 import { container, fargateTask, synthTemplate, taskDefinition } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
@@ -194,13 +194,7 @@ describe('VaultAgentSidecar on ECS and ACI', () => {
 
   test('ACI: azure auth with the group identity, init container and container, secrets via emptyDir fallback', async () => {
     const app = new AciApp();
-    const group = new AciContainerGroup(app, 'shop', {
-      containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }],
-      identity: { systemAssigned: true },
-      memoryVolumes: AciMemoryVolumeHandling.DISK,
-    });
-    group.addSidecars(vault(app));
-    const { resource } = synthGroup(group);
+    const { resource } = identityGroupWith(app, vault(app));
     expect(resource.properties.initContainers.map((c: any) => c.name)).toEqual(['vault-agent-init']);
     expect(resource.properties.containers.map((c: any) => c.name)).toEqual(['api', 'vault-agent']);
     const cfg = resource.properties.volumes.find((v: any) => v.name === 'vault-agent-config').secret;
