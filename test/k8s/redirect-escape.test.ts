@@ -18,7 +18,7 @@ import { expectError } from '../errors';
 function which(cmd: string): boolean {
   try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
 }
-const missing = ['iptables-restore', 'ip6tables-restore'].filter(c => !which(c));
+const missing = ['iptables-restore', 'ip6tables-restore', 'unshare'].filter(c => !which(c));
 const reason = process.getuid?.() !== 0 ? 'not running as root (iptables-restore --test needs root)'
   : missing.length ? `missing ${missing.join(', ')} (install iptables)` : undefined;
 if (reason) { process.stdout.write(`\nredirect-escape.test.ts: iptables-restore checks SKIPPED: ${reason}\n`); }
@@ -27,7 +27,9 @@ const restoreTest = reason ? test.skip : test;
 /** Runs the real parser on a document; returns its exit status and message. */
 function restore(family: 4 | 6, doc: string): { status: number; out: string } {
   try {
-    execFileSync(family === 4 ? 'iptables-restore' : 'ip6tables-restore', ['--test'], { input: doc, stdio: ['pipe', 'pipe', 'pipe'] });
+    // In a network namespace of its own (nf_tables state is per namespace), so that tests
+    // running beside it and changing rules elsewhere cannot make the check fail.
+    execFileSync('unshare', ['--net', family === 4 ? 'iptables-restore' : 'ip6tables-restore', '--test'], { input: doc, stdio: ['pipe', 'pipe', 'pipe'] });
     return { status: 0, out: '' };
   } catch (e: any) {
     return { status: e.status ?? -1, out: String(e.stderr ?? e.message) };
