@@ -389,19 +389,21 @@ export function envoyBootstrap(s: BootstrapSettings): any {
     // envoyproxy/envoy source/common/listener_manager/listener_impl.cc): with no app port
     // (an egress-only pod) no inbound port is redirected (k8s/redirect.ts), so the inbound
     // listener is left out.
-    if (s.appPorts.length > 0) listeners.push({
-      name: 'inbound',
-      address: socket('0.0.0.0', s.inboundPort),
-      listener_filters: [
-        { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': T.originalDst } },
-        ...(s.mtls ? [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': T.tlsInspector } }] : []),
-      ],
-      filter_chains: s.appPorts.map(p => ({
-        filter_chain_match: s.mtls ? { destination_port: p, transport_protocol: 'tls' } : { destination_port: p },
-        filters: [inboundFilter(s, p, `inbound_${p}`)],
-        ...(s.mtls ? { transport_socket: downstreamTls(s) } : {}),
-      })),
-    });
+    if (s.appPorts.length > 0) {
+      listeners.push({
+        name: 'inbound',
+        address: socket('0.0.0.0', s.inboundPort),
+        listener_filters: [
+          { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': T.originalDst } },
+          ...(s.mtls ? [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': T.tlsInspector } }] : []),
+        ],
+        filter_chains: s.appPorts.map(p => ({
+          filter_chain_match: s.mtls ? { destination_port: p, transport_protocol: 'tls' } : { destination_port: p },
+          filters: [inboundFilter(s, p, `inbound_${p}`)],
+          ...(s.mtls ? { transport_socket: downstreamTls(s) } : {}),
+        })),
+      });
+    }
     const passthrough = tcpProxy('outbound_passthrough', 'passthrough', stdoutAccessLog(s.accessLog));
     const routed = s.routes.length && s.routedOutboundPorts.length
       ? s.routedOutboundPorts.map(p => ({
