@@ -8,7 +8,7 @@ import { CompositionContext, ISidecar, SidecarContribution } from '../../core/co
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, isImageReference, pathProblem } from '../../core/names';
 import { Probe } from '../../core/probe';
-import { resolveContribution } from '../../core/resolve';
+import { isCidr, resolveContribution } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
 /** What Envoy speaks on the app's inbound ports. */
@@ -774,6 +774,21 @@ export class EnvoySidecar extends Construct implements ISidecar {
         if (first !== i) { throw Errors.duplicatePort(path, `${field}[${i}]`, port, 'TCP', `${field}[${first}]`); }
       });
     }
+    // Named as written (the model would report them under pod.trafficInterception).
+    for (const field of ['excludeOutboundCidrs', 'includeOutboundCidrs']) {
+      (p[field] ?? []).forEach((cidr: unknown, i: number) => {
+        if (typeof cidr !== 'string' || !isCidr(cidr)) {
+          throw Errors.invalidInterception(path, `${field}[${i}]`, cidr, 'is not an IP address or CIDR', 'Use for example "10.0.0.0/8", "169.254.169.254" or "fd00::/8"');
+        }
+      });
+    }
+    const own = new Map(Object.entries(this.ports).map(([k, v]) => [v, `${k}Port`]));
+    (p.appPorts ?? []).forEach((port: number, i: number) => {
+      if (own.has(port)) {
+        throw Errors.invalidInterception(path, `appPorts[${i}]`, port, `is Envoy's own ${own.get(port)}: serving it as an app port would loop traffic into Envoy`,
+          `Remove ${port} from appPorts, or move Envoy's ${own.get(port)}`);
+      }
+    });
     // Envoy's --drain-time-s is a whole number of seconds (server/options_impl.cc, a uint64 argument);
     // the grace period is a Kubernetes int64 / ECS stopTimeout (at most 120 on Fargate, checked by the binder).
     for (const [field, value] of [['drainSeconds', p.drainSeconds], ['terminationGracePeriodSeconds', p.terminationGracePeriodSeconds]] as const) {
