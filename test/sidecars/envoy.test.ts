@@ -400,11 +400,11 @@ describe('EnvoySidecar bad input', () => {
   });
 
   test('a route to an unknown cluster', () => {
-    expectError(make({ routes: [{ pathPrefix: '/x', cluster: 'nope' }] }), ErrorCode.INVALID_NAME, 'web/envoy: routes[0].cluster "nope"');
+    expectError(make({ routes: [{ pathPrefix: '/x', cluster: 'nope' }] }), ErrorCode.UNKNOWN_REFERENCE, 'web/envoy: routes[0].cluster "nope" names a cluster that is not declared in clusters');
   });
 
   test('a cluster named like one of Envoy\'s own', () => {
-    expectError(make({ clusters: [{ name: 'passthrough', address: 'a.b', port: 80 }] }), ErrorCode.INVALID_NAME, 'web/envoy: clusters[0].name "passthrough"');
+    expectError(make({ clusters: [{ name: 'passthrough', address: 'a.b', port: 80 }] }), ErrorCode.INVALID_ROLE, 'web/envoy: clusters[0].name "passthrough" is a cluster name Envoy\'s bootstrap uses itself');
   });
 
   test('a route path without a leading slash', () => {

@@ -657,7 +657,11 @@ export class EnvoySidecar extends Construct implements ISidecar {
     (p.clusters ?? []).forEach((c, i) => {
       const f = `clusters[${i}]`;
       if (typeof c.name !== 'string' || !CLUSTER_NAME.test(c.name) || RESERVED_CLUSTERS.test(c.name) || clusterNames.has(c.name)) {
-        throw Errors.invalidName(path, `${f}.name`, c.name, `a unique cluster name of letters, digits, '.', '_' and '-', not one Envoy uses itself (${RESERVED_CLUSTERS.source})`);
+        // Envoy's own cluster-name rules allow upper case, '.' and '_' (not the DNS-label advice of invalidName).
+        throw Errors.invalidRole(path, `${f}.name`, c.name,
+          typeof c.name === 'string' && clusterNames.has(c.name) ? 'names two clusters' : typeof c.name === 'string' && RESERVED_CLUSTERS.test(c.name)
+            ? `is a cluster name Envoy's bootstrap uses itself (${RESERVED_CLUSTERS.source})` : 'is not a cluster name',
+          'Give each cluster a unique name of at most 128 letters (either case), digits, \'.\', \'_\' and \'-\', starting with a letter or digit, e.g. "payments.v1"');
       }
       clusterNames.add(c.name);
       const addressProblem = upstreamAddressProblem(c.address);
@@ -686,7 +690,13 @@ export class EnvoySidecar extends Construct implements ISidecar {
         throw Errors.invalidProbe(path, `${f}.pathPrefix`, r.pathPrefix, 'is not a path prefix', 'Start it with "/", e.g. "/payments/"');
       }
       if (!clusterNames.has(r.cluster)) {
-        throw Errors.invalidName(path, `${f}.cluster`, r.cluster, `a cluster of this sidecar (clusters: ${[...clusterNames].join(', ') || 'none'})`);
+        throw Errors.unknownReference(path, `${f}.cluster`, r.cluster, 'cluster', 'clusters', [...clusterNames]);
+      }
+      // Envoy checks prefix_rewrite as an HTTP header value (route_components.proto, RouteAction.prefix_rewrite): no control characters.
+      for (const [key, value] of [['pathPrefix', r.pathPrefix], ['prefixRewrite', r.prefixRewrite]] as const) {
+        if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) {
+          throw Errors.invalidRole(path, `${f}.${key}`, value, 'holds a control character (a newline, tab or NUL), which no HTTP path carries', 'Percent-encode it, e.g. "%0A"');
+        }
       }
       // VirtualHost.domains (route_components.proto): at least one, each unique across the virtual hosts of a route
       // configuration, else Envoy refuses the configuration. Routes with the same domain list share one virtual host.
@@ -810,7 +820,17 @@ export class EnvoySidecar extends Construct implements ISidecar {
       if (r.prefixRewrite !== undefined && typeof r.prefixRewrite !== 'string') { throw Errors.invalidType(path, `routes[${i}].prefixRewrite`, r.prefixRewrite, 'a string'); }
       this.checkSeconds(path, `routes[${i}].timeoutSeconds`, r.timeoutSeconds, false);
     });
-    if (p.xds) { bool('xds.tls', p.xds.tls); str('xds.serverName', p.xds.serverName); str('xds.caCertificateFile', p.xds.caCertificateFile); }
+    if (p.xds) {
+      bool('xds.tls', p.xds.tls); str('xds.serverName', p.xds.serverName); str('xds.caCertificateFile', p.xds.caCertificateFile);
+      const problem = p.xds.caCertificateFile !== undefined ? pathProblem(p.xds.caCertificateFile) : undefined;
+      if (problem) { throw Errors.invalidPath(path, 'xds.caCertificateFile', p.xds.caCertificateFile, problem); }
+    }
+    if (p.mtls) {
+      str('mtls.secretName', p.mtls.secretName);
+      list('mtls.subjectAltNames', p.mtls.subjectAltNames);
+      (p.mtls.subjectAltNames ?? []).forEach((san: unknown, i: number) => str(`mtls.subjectAltNames[${i}]`, san));
+    }
+    if (p.unixSockets) { str('unixSockets.directory', p.unixSockets.directory); }
   }
 
   /** A duration in seconds: finite, not negative (and not zero where Envoy needs a positive one). */
