@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
 import { INJECT_ANNOTATION } from './render';
-import { SidecarMode } from './target';
+import { SidecarMode, checkBinderOptions } from './target';
 import { isWorkloadKind, podTemplate } from './workload';
 import { WorkloadSidecars } from './workload-sidecars';
 import { ISidecar } from '../core/contribution';
@@ -79,15 +79,18 @@ export class SidecarInjector extends Construct {
     this.props = props;
     this.sidecars = [...props.sidecars];
     this.selector = props.selector ?? {};
-    const check = (field: string, map: { [key: string]: string } | undefined) => {
+    checkBinderOptions(this.node.path, { mode: props.mode, appInitContainers: props.appInitContainers });
+    // Label values follow the label value rule; annotation values are any string (Kubernetes
+    // validates only annotation keys and the total size: apimachinery ValidateAnnotations).
+    const check = (field: string, map: { [key: string]: string } | undefined, valueRule: RegExp) => {
       for (const [k, v] of Object.entries(map ?? {})) {
-        if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v)) {
+        if (!LABEL_KEY.test(k) || typeof v !== 'string' || !valueRule.test(v)) {
           throw Errors.invalidSelector(this.node.path, `${field}`, { [k]: v });
         }
       }
     };
-    check('selector.matchLabels', this.selector.matchLabels);
-    check('selector.matchAnnotations', this.selector.matchAnnotations);
+    check('selector.matchLabels', this.selector.matchLabels, LABEL_VALUE);
+    check('selector.matchAnnotations', this.selector.matchAnnotations, /^[^]*$/);
     (this.selector.kinds ?? []).forEach((k, i) => {
       if (!isWorkloadKind(k)) { throw Errors.notAWorkload(`${this.node.path} (selector.kinds[${i}])`, k); }
     });

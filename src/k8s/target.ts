@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { AppInitContainerPlacement } from './placement';
 import { Errors } from '../core/errors';
 
 /**
@@ -67,9 +68,9 @@ export class KubernetesTarget {
   private constructor() {}
 }
 
-/** Parses "1.29", "v1.29" or "1.29.3" into [major, minor]. */
+/** Parses "1.29", "v1.29" or "1.29.3" into [major, minor] (numbers without leading zeros, as Kubernetes releases are named). */
 export function parseVersion(path: string, field: string, version: unknown): [number, number] {
-  const m = typeof version === 'string' ? /^v?(\d+)\.(\d+)(\.\d+)?$/.exec(version) : null;
+  const m = typeof version === 'string' ? /^v?([1-9]\d{0,2})\.(0|[1-9]\d{0,3})(\.(0|[1-9]\d{0,4}))?$/.exec(version) : null;
   if (!m) { throw Errors.invalidKubernetesVersion(path, field, version); }
   return [Number(m[1]), Number(m[2])];
 }
@@ -85,6 +86,25 @@ export function modeFor(scope: IConstruct, path: string, explicit: SidecarMode |
     throw Errors.nativeSidecarsUnsupported(path, version!);
   }
   return explicit ?? (native ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
+}
+
+/**
+ * Runtime check of the binder options (mode, appInitContainers): plain JavaScript, JSON and
+ * jsii callers can pass strings that are not enum members, which would otherwise fall back
+ * to a default or render a pod that never starts.
+ */
+export function checkBinderOptions(path: string, options: { readonly mode?: unknown; readonly appInitContainers?: unknown } | undefined): void {
+  if (options === undefined) { return; }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) { throw Errors.invalidType(path, 'options', options, 'an object'); }
+  const members: Array<[string, unknown, object, string]> = [
+    ['mode', options.mode, SidecarMode, 'SidecarMode'],
+    ['appInitContainers', options.appInitContainers, AppInitContainerPlacement, 'AppInitContainerPlacement'],
+  ];
+  for (const [field, value, values, name] of members) {
+    if (value !== undefined && !Object.values(values).includes(value)) {
+      throw Errors.invalidType(path, field, value, `one of ${Object.keys(values).map(k => `${name}.${k}`).join(', ')}`);
+    }
+  }
 }
 
 function supportsNative([major, minor]: [number, number]): boolean {

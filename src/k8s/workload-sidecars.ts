@@ -4,7 +4,7 @@ import { AppInitContainerPlacement } from './placement';
 import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_V6, redirectRules } from './redirect';
 import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
-import { SidecarMode, modeFor } from './target';
+import { SidecarMode, checkBinderOptions, modeFor } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
@@ -77,6 +77,7 @@ export class WorkloadSidecars extends Construct {
    * @param options options; when given again they must not differ
    */
   public static of(workload: IConstruct, options?: WorkloadSidecarsOptions): WorkloadSidecars {
+    checkBinderOptions(workload.node.path, options);
     const obj = workloadObject(workload);
     const existing = attachments.get(obj);
     if (existing) {

@@ -376,7 +376,7 @@ describe('EnvoySidecar bad input', () => {
   });
 
   test('capturing a port Envoy needs', () => {
-    expectError(make({ appPorts: [8080, 15021] }), ErrorCode.INVALID_INTERCEPTION, "web/envoy: pod.trafficInterception.appPorts [8080,15021] captures the proxy's own port 15021");
+    expectError(make({ appPorts: [8080, 15021] }), ErrorCode.INVALID_INTERCEPTION, "web/envoy: appPorts[1] 15021 is Envoy's own readinessPort");
   });
 
   test('Unix sockets together with redirection', () => {
@@ -391,7 +391,8 @@ describe('EnvoySidecar bad input', () => {
   });
 
   test('an invalid CIDR', () => {
-    expectError(make({ excludeOutboundCidrs: ['10.0.0.0/40'] }), ErrorCode.INVALID_INTERCEPTION, 'web/envoy: pod.trafficInterception.excludeOutboundCidrs[0] "10.0.0.0/40"');
+    expectError(make({ excludeOutboundCidrs: ['10.0.0.0/40'] }), ErrorCode.INVALID_INTERCEPTION, 'web/envoy: excludeOutboundCidrs[0] "10.0.0.0/40" is not an IP address or CIDR');
+    expectError(make({ includeOutboundCidrs: ['10.0.0.1', 'ten'] }), ErrorCode.INVALID_INTERCEPTION, 'web/envoy: includeOutboundCidrs[1] "ten" is not an IP address or CIDR');
   });
 
   test('two Envoy ports on one number', () => {
@@ -399,11 +400,11 @@ describe('EnvoySidecar bad input', () => {
   });
 
   test('a route to an unknown cluster', () => {
-    expectError(make({ routes: [{ pathPrefix: '/x', cluster: 'nope' }] }), ErrorCode.INVALID_NAME, 'web/envoy: routes[0].cluster "nope"');
+    expectError(make({ routes: [{ pathPrefix: '/x', cluster: 'nope' }] }), ErrorCode.UNKNOWN_REFERENCE, 'web/envoy: routes[0].cluster "nope" names a cluster that is not declared in clusters');
   });
 
   test('a cluster named like one of Envoy\'s own', () => {
-    expectError(make({ clusters: [{ name: 'passthrough', address: 'a.b', port: 80 }] }), ErrorCode.INVALID_NAME, 'web/envoy: clusters[0].name "passthrough"');
+    expectError(make({ clusters: [{ name: 'passthrough', address: 'a.b', port: 80 }] }), ErrorCode.INVALID_ROLE, 'web/envoy: clusters[0].name "passthrough" is a cluster name Envoy\'s bootstrap uses itself');
   });
 
   test('a route path without a leading slash', () => {

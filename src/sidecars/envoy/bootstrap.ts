@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 /**
  * The Envoy v3 bootstrap, generated from typed settings (JSON, snake_case field names,
  * as Envoy reads it). Checked in tests against Envoy's own protos.
@@ -205,8 +206,9 @@ function http2Options(): any {
   return { 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': { '@type': T.httpOptions, 'explicit_http_config': { http2_protocol_options: {} } } };
 }
 
+/** An IP address makes a STATIC cluster, anything else (a host name) a STRICT_DNS one (cluster.proto, Cluster.DiscoveryType). */
 function isIp(address: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(address) || address.includes(':');
+  return isIP(address) !== 0;
 }
 
 function userCluster(s: BootstrapSettings, c: ClusterSettings): any {
@@ -383,19 +385,25 @@ export function envoyBootstrap(s: BootstrapSettings): any {
     // The control plane sends the inbound and outbound listeners and their clusters
     // (ADS); the probe route, readiness and metrics stay static.
   } else if (s.transparent) {
-    listeners.push({
-      name: 'inbound',
-      address: socket('0.0.0.0', s.inboundPort),
-      listener_filters: [
-        { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': T.originalDst } },
-        ...(s.mtls ? [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': T.tlsInspector } }] : []),
-      ],
-      filter_chains: s.appPorts.map(p => ({
-        filter_chain_match: s.mtls ? { destination_port: p, transport_protocol: 'tls' } : { destination_port: p },
-        filters: [inboundFilter(s, p, `inbound_${p}`)],
-        ...(s.mtls ? { transport_socket: downstreamTls(s) } : {}),
-      })),
-    });
+    // Envoy refuses a listener without a filter chain ("no filter chains specified",
+    // envoyproxy/envoy source/common/listener_manager/listener_impl.cc): with no app port
+    // (an egress-only pod) no inbound port is redirected (k8s/redirect.ts), so the inbound
+    // listener is left out.
+    if (s.appPorts.length > 0) {
+      listeners.push({
+        name: 'inbound',
+        address: socket('0.0.0.0', s.inboundPort),
+        listener_filters: [
+          { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': T.originalDst } },
+          ...(s.mtls ? [{ name: 'envoy.filters.listener.tls_inspector', typed_config: { '@type': T.tlsInspector } }] : []),
+        ],
+        filter_chains: s.appPorts.map(p => ({
+          filter_chain_match: s.mtls ? { destination_port: p, transport_protocol: 'tls' } : { destination_port: p },
+          filters: [inboundFilter(s, p, `inbound_${p}`)],
+          ...(s.mtls ? { transport_socket: downstreamTls(s) } : {}),
+        })),
+      });
+    }
     const passthrough = tcpProxy('outbound_passthrough', 'passthrough', stdoutAccessLog(s.accessLog));
     const routed = s.routes.length && s.routedOutboundPorts.length
       ? s.routedOutboundPorts.map(p => ({
@@ -436,18 +444,21 @@ export function envoyBootstrap(s: BootstrapSettings): any {
   } else {
     // Explicit proxy: inbound on an exposed port to the app's first port; the app sends
     // egress HTTP to 127.0.0.1:<outbound port>.
-    const target = s.appPorts[0];
-    listeners.push({
-      name: 'inbound',
-      address: socket('0.0.0.0', s.inboundPort),
-      filter_chains: [{ filters: [inboundFilter(s, target, `inbound_${target}`)], ...(s.mtls ? { transport_socket: downstreamTls(s) } : {}) }],
-    });
+    // With no app port (an egress-only app) there is nothing to forward to: no inbound listener.
+    const target: number | undefined = s.appPorts[0];
+    if (target !== undefined) {
+      listeners.push({
+        name: 'inbound',
+        address: socket('0.0.0.0', s.inboundPort),
+        filter_chains: [{ filters: [inboundFilter(s, target, `inbound_${target}`)], ...(s.mtls ? { transport_socket: downstreamTls(s) } : {}) }],
+      });
+      clusters.push(staticCluster(`inbound_${target}`, socket('127.0.0.1', target), connect));
+    }
     listeners.push({
       name: 'egress',
       address: socket('127.0.0.1', s.outboundPort),
       filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true })] }],
     });
-    clusters.push(staticCluster(`inbound_${target}`, socket('127.0.0.1', target), connect));
   }
 
   if (s.probePort !== undefined && s.transparent) {

@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, EGRESS_SOCKET_MODE, envoyBootstrap, sdsFiles } from './bootstrap';
@@ -7,7 +8,7 @@ import { CompositionContext, ISidecar, SidecarContribution } from '../../core/co
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, isImageReference, pathProblem } from '../../core/names';
 import { Probe } from '../../core/probe';
-import { resolveContribution } from '../../core/resolve';
+import { isCidr, resolveContribution } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
 /** What Envoy speaks on the app's inbound ports. */
@@ -354,6 +355,27 @@ const CONFIG_DIR = '/etc/envoy';
 const TLS_DIR = '/etc/envoy/tls';
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|inbound_\d+|probe_(http|tcp)_\d+)$/;
+/** A DNS host name: labels of letters, digits and '-', at most 253 characters. */
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+/**
+ * A virtual host domain as Envoy matches it (route_components.proto, VirtualHost.domains):
+ * a host, optionally with a port, a leading or trailing '*' wildcard, or '*' alone.
+ */
+const ROUTE_DOMAIN = /^(\*|\*?[A-Za-z0-9_.-]+(:(\d+|\*))?|[A-Za-z0-9_.-]+\*|\[[0-9A-Fa-f:.]+\](:\d+)?)$/;
+
+/**
+ * Why an upstream address is not usable, or undefined. Envoy resolves a STATIC cluster's
+ * endpoints as IP addresses only, and a STRICT_DNS one's as host names (cluster.proto,
+ * Cluster.DiscoveryType): a dotted quad out of range or a "host:port" is neither.
+ */
+export function upstreamAddressProblem(address: unknown): string | undefined {
+  if (typeof address !== 'string' || address === '') { return 'is not a host name or IP address'; }
+  if (isIP(address)) { return undefined; }
+  if (/^[\d.]+$/.test(address)) { return 'looks like an IPv4 address but is not one (each part 0 to 255, four parts)'; }
+  if (address.includes(':')) { return 'is neither an IPv6 address nor a host name (give the port in port, not after a ":")'; }
+  if (!HOST_NAME.test(address)) { return 'is not a host name (labels of at most 63 letters, digits and \'-\', at most 253 characters)'; }
+  return undefined;
+}
 
 /**
  * An Envoy proxy beside the app, with a generated bootstrap: admin on 127.0.0.1:15000,
@@ -378,6 +400,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
   /** Readiness port. */
   public readonly readinessPort: number;
   private readonly props: EnvoySidecarProps;
+  private dryRun = false;
   private readonly ports: { admin: number; outbound: number; inbound: number; readiness: number; prometheus: number; probe: number };
 
   constructor(scope: Construct, id: string, props: EnvoySidecarProps = {}) {
@@ -399,7 +422,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
     this.readinessPort = this.ports.readiness;
     this.check(path);
     // Every field check of the neutral model, now, with an empty pod.
-    resolveContribution(path, this.contribute({ targetPath: path, appContainers: [] }));
+    this.dryRun = true;
+    try {
+      resolveContribution(path, this.contribute({ targetPath: path, appContainers: [] }));
+    } finally {
+      this.dryRun = false;
+    }
   }
 
   /** Describes Envoy for the pod: the bootstrap serves the app's ports. */
@@ -532,10 +560,16 @@ export class EnvoySidecar extends Construct implements ISidecar {
     };
     // Load balancer health checks reach the app through the inbound listener, hence through
     // ext_authz, which they cannot pass: the target would be marked unhealthy.
-    const warnings = authz && p.healthCheckPaths === undefined
+    let warnings = authz && p.healthCheckPaths === undefined
       ? [`every inbound request is checked by ${authz.providerPath}'s ext_authz service, a load balancer's health checks (an ALB or NLB target group) too, `
         + 'which they cannot pass: list their paths in healthCheckPaths, or set healthCheckPaths: [] if nothing health-checks the app through Envoy']
       : undefined;
+    // An app without a TCP port gets no inbound listener (bootstrap.ts); say so where the
+    // inbound port is the workload's entry point (explicit mode), the user may have forgotten one.
+    if (!this.dryRun && !transparent && !p.unixSockets && !p.xds && appPorts.length === 0) {
+      (warnings ?? (warnings = [])).push(`the app containers declare no TCP port${p.excludeInboundPorts ? ' outside excludeInboundPorts' : ''}, `
+        + `so Envoy has no inbound listener on its inboundPort ${this.ports.inbound} and serves egress only: declare the app's port (or appPorts) to receive traffic`);
+    }
     return {
       containers: [container],
       volumes,
@@ -566,6 +600,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
   /** Checks of Envoy's own props (the neutral ones are checked by the model). */
   private check(path: string): void {
     const p = this.props;
+    this.checkTypes(path);
+    this.checkModes(path);
     if (!DNS_LABEL.test(this.name)) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 63 characters'); }
     if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
     // envoyproxy/envoy's distroless stage (ci/Dockerfile-envoy, FROM gcr.io/distroless/base-nossl) has no shell.
@@ -607,12 +643,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
           'Route ports Envoy does not redirect to, or move Envoy\'s outboundPort or inboundPort');
       }
     });
-    for (const [key, value] of [['connectTimeoutSeconds', p.connectTimeoutSeconds], ['requestTimeoutSeconds', p.requestTimeoutSeconds], ['drainSeconds', p.drainSeconds]] as const) {
-      if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
-        throw Errors.invalidNumber(path, key, value, 'a number of seconds >= 0');
-      }
-    }
-    if (p.connectTimeoutSeconds === 0) { throw Errors.invalidNumber(path, 'connectTimeoutSeconds', 0, 'a number of seconds > 0'); }
+    this.checkSeconds(path, 'connectTimeoutSeconds', p.connectTimeoutSeconds, true);
+    this.checkSeconds(path, 'requestTimeoutSeconds', p.requestTimeoutSeconds, false);
     if (p.unixSockets && (p.redirect ?? false)) {
       throw Errors.invalidRole(path, 'unixSockets', p.unixSockets, 'and redirect exclude each other: with Unix domain sockets the app talks to Envoy explicitly',
         'Leave redirect out (or false) in Unix socket mode');
@@ -625,26 +657,75 @@ export class EnvoySidecar extends Construct implements ISidecar {
     (p.clusters ?? []).forEach((c, i) => {
       const f = `clusters[${i}]`;
       if (typeof c.name !== 'string' || !CLUSTER_NAME.test(c.name) || RESERVED_CLUSTERS.test(c.name) || clusterNames.has(c.name)) {
-        throw Errors.invalidName(path, `${f}.name`, c.name, `a unique cluster name of letters, digits, '.', '_' and '-', not one Envoy uses itself (${RESERVED_CLUSTERS.source})`);
+        // Envoy's own cluster-name rules allow upper case, '.' and '_' (not the DNS-label advice of invalidName).
+        throw Errors.invalidRole(path, `${f}.name`, c.name,
+          typeof c.name === 'string' && clusterNames.has(c.name) ? 'names two clusters' : typeof c.name === 'string' && RESERVED_CLUSTERS.test(c.name)
+            ? `is a cluster name Envoy's bootstrap uses itself (${RESERVED_CLUSTERS.source})` : 'is not a cluster name',
+          'Give each cluster a unique name of at most 128 letters (either case), digits, \'.\', \'_\' and \'-\', starting with a letter or digit, e.g. "payments.v1"');
       }
       clusterNames.add(c.name);
-      if (typeof c.address !== 'string' || !/^[A-Za-z0-9.:-]+$/.test(c.address)) { throw Errors.invalidName(path, `${f}.address`, c.address, 'a host name or IP address'); }
+      const addressProblem = upstreamAddressProblem(c.address);
+      if (addressProblem) {
+        throw Errors.invalidRole(path, `${f}.address`, c.address, addressProblem, 'Give an IP address (a STATIC cluster) or a DNS host name (a STRICT_DNS cluster), e.g. "10.0.0.5" or "payments.internal", and the port in port');
+      }
+      // UpstreamTlsContext.sni: at most 255 bytes (envoy api/envoy/extensions/transport_sockets/tls/v3/tls.proto, validate max_bytes 255).
+      const sni = c.sni ?? (c.tls || c.mtls ? c.address : undefined);
+      if (c.sni !== undefined && (typeof c.sni !== 'string' || c.sni === '')) { throw Errors.invalidType(path, `${f}.sni`, c.sni, 'a non-empty string'); }
+      if (sni !== undefined && Buffer.byteLength(sni, 'utf8') > 255) {
+        throw Errors.invalidRole(path, c.sni !== undefined ? `${f}.sni` : `${f}.address`, sni, `is ${Buffer.byteLength(sni, 'utf8')} bytes, but Envoy takes an SNI of at most 255 bytes`,
+          'Give a shorter server name in sni');
+      }
+      if (c.sni !== undefined && !(c.tls || c.mtls)) {
+        throw Errors.ineffectiveSetting(path, `${f}.sni`, c.sni, 'the cluster does not originate TLS', 'Set tls: true, or leave sni out');
+      }
       if (typeof c.port !== 'number' || !Number.isInteger(c.port) || c.port < 1 || c.port > 65535) { throw Errors.invalidPort(path, `${f}.port`, c.port); }
       if (c.mtls && !p.mtls) {
         throw Errors.invalidRole(path, `${f}.mtls`, true, 'needs the sidecar\'s certificate, but mtls is not set', 'Set mtls: { secretName } on the sidecar, or use tls');
       }
     });
+    const domainOwner = new Map<string, { key: string; field: string }>();
     (p.routes ?? []).forEach((r, i) => {
       const f = `routes[${i}]`;
       if (typeof r.pathPrefix !== 'string' || !r.pathPrefix.startsWith('/')) {
         throw Errors.invalidProbe(path, `${f}.pathPrefix`, r.pathPrefix, 'is not a path prefix', 'Start it with "/", e.g. "/payments/"');
       }
       if (!clusterNames.has(r.cluster)) {
-        throw Errors.invalidName(path, `${f}.cluster`, r.cluster, `a cluster of this sidecar (clusters: ${[...clusterNames].join(', ') || 'none'})`);
+        throw Errors.unknownReference(path, `${f}.cluster`, r.cluster, 'cluster', 'clusters', [...clusterNames]);
+      }
+      // Envoy checks prefix_rewrite as an HTTP header value (route_components.proto, RouteAction.prefix_rewrite): no control characters.
+      for (const [key, value] of [['pathPrefix', r.pathPrefix], ['prefixRewrite', r.prefixRewrite]] as const) {
+        if (value !== undefined && /[\u0000-\u001f\u007f]/.test(value)) {
+          throw Errors.invalidRole(path, `${f}.${key}`, value, 'holds a control character (a newline, tab or NUL), which no HTTP path carries', 'Percent-encode it, e.g. "%0A"');
+        }
+      }
+      // VirtualHost.domains (route_components.proto): at least one, each unique across the virtual hosts of a route
+      // configuration, else Envoy refuses the configuration. Routes with the same domain list share one virtual host.
+      const domains = r.domains ?? ['*'];
+      if (domains.length === 0) {
+        throw Errors.invalidRole(path, `${f}.domains`, domains, 'is empty: Envoy needs at least one domain per virtual host', 'Leave domains out (every host, "*") or list the hosts');
+      }
+      domains.forEach((d, j) => {
+        if (typeof d !== 'string' || !ROUTE_DOMAIN.test(d)) {
+          throw Errors.invalidRole(path, `${f}.domains[${j}]`, d, 'is not a host Envoy matches (a host name with an optional port, a "*." or "*-" wildcard, or "*"; no commas or spaces)',
+            'Give each host as its own element, e.g. ["api.example.com", "*.example.com"]');
+        }
+        if (domains.indexOf(d) !== j) { throw Errors.invalidRole(path, `${f}.domains[${j}]`, d, 'is listed twice', 'List each domain once'); }
+      });
+      const key = JSON.stringify(domains);
+      for (const d of domains) {
+        const other = domainOwner.get(d);
+        if (other && other.key !== key) {
+          throw Errors.invalidRole(path, `${f}.domains`, domains, `share ${JSON.stringify(d)} with ${other.field}, whose domain list differs: Envoy refuses a domain in two virtual hosts`,
+            `Give routes for ${JSON.stringify(d)} the same domains list, or split the domains so that each appears in one list`);
+        }
+        domainOwner.set(d, { key, field: `${f}.domains` });
       }
     });
     if (p.xds) {
-      if (typeof p.xds.address !== 'string' || !/^[A-Za-z0-9.:-]+$/.test(p.xds.address)) { throw Errors.invalidName(path, 'xds.address', p.xds.address, 'a host name or IP address'); }
+      const xdsProblem = upstreamAddressProblem(p.xds.address);
+      if (xdsProblem) {
+        throw Errors.invalidRole(path, 'xds.address', p.xds.address, xdsProblem, 'Give an IP address or a DNS host name, e.g. "istiod.istio-system.svc", and the port in port');
+      }
       if (typeof p.xds.port !== 'number' || !Number.isInteger(p.xds.port) || p.xds.port < 1 || p.xds.port > 65535) { throw Errors.invalidPort(path, 'xds.port', p.xds.port); }
       if (p.routes?.length) {
         throw Errors.invalidRole(path, 'routes', p.routes.length, 'are static routes, but with xds the control plane sends the listeners', 'Configure the routes in the control plane');
@@ -652,6 +733,139 @@ export class EnvoySidecar extends Construct implements ISidecar {
     }
     if (p.mtls && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(p.mtls.secretName ?? '')) {
       throw Errors.invalidName(path, 'mtls.secretName', p.mtls.secretName, 'a secret name of lowercase letters, digits, \'-\' and \'.\'');
+    }
+  }
+  /** Runtime types of the props (plain JavaScript, JSON and jsii callers can pass anything). */
+  private checkTypes(path: string): void {
+    const p = this.props as any;
+    const oneOf = (field: string, value: unknown, members: object, enumName: string) => {
+      if (value !== undefined && !Object.values(members).includes(value)) {
+        throw Errors.invalidType(path, field, value, `one of ${Object.keys(members).map(k => `${enumName}.${k}`).join(', ')}`);
+      }
+    };
+    oneOf('inboundProtocol', p.inboundProtocol, EnvoyInboundProtocol, 'EnvoyInboundProtocol');
+    oneOf('logLevel', p.logLevel, EnvoyLogLevel, 'EnvoyLogLevel');
+    const bool = (field: string, value: unknown) => {
+      if (value !== undefined && typeof value !== 'boolean') { throw Errors.invalidType(path, field, value, 'a boolean (true or false)'); }
+    };
+    bool('redirect', p.redirect);
+    bool('accessLog', p.accessLog);
+    const str = (field: string, value: unknown) => {
+      if (value !== undefined && (typeof value !== 'string' || value === '')) { throw Errors.invalidType(path, field, value, 'a non-empty string'); }
+    };
+    str('name', p.name);
+    str('image', p.image);
+    str('redirectImage', p.redirectImage);
+    str('nodeId', p.nodeId);
+    str('serviceCluster', p.serviceCluster);
+    const list = (field: string, value: unknown) => {
+      if (value !== undefined && !Array.isArray(value)) { throw Errors.invalidType(path, field, value, 'a list'); }
+    };
+    for (const field of ['appPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'excludeOutboundCidrs', 'includeOutboundPorts',
+      'includeOutboundCidrs', 'clusters', 'routes', 'routedOutboundPorts', 'healthCommand']) {
+      list(field, p[field]);
+    }
+    const struct = (field: string, value: unknown) => {
+      if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) { throw Errors.invalidType(path, field, value, 'an object'); }
+    };
+    struct('xds', p.xds);
+    struct('mtls', p.mtls);
+    struct('unixSockets', p.unixSockets);
+    struct('resources', p.resources);
+    if (p.uid !== undefined && (typeof p.uid !== 'number' || !Number.isInteger(p.uid) || p.uid < 1 || p.uid > 2147483647)) {
+      throw Errors.invalidNumber(path, 'uid', p.uid, 'an integer from 1 to 2147483647');
+    }
+    // Port lists: integers 1-65535, each once.
+    for (const field of ['appPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'includeOutboundPorts', 'routedOutboundPorts']) {
+      const ports: unknown[] = p[field] ?? [];
+      ports.forEach((port, i) => {
+        if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, `${field}[${i}]`, port); }
+        const first = ports.indexOf(port);
+        if (first !== i) { throw Errors.duplicatePort(path, `${field}[${i}]`, port, 'TCP', `${field}[${first}]`); }
+      });
+    }
+    // Named as written (the model would report them under pod.trafficInterception).
+    for (const field of ['excludeOutboundCidrs', 'includeOutboundCidrs']) {
+      (p[field] ?? []).forEach((cidr: unknown, i: number) => {
+        if (typeof cidr !== 'string' || !isCidr(cidr)) {
+          throw Errors.invalidInterception(path, `${field}[${i}]`, cidr, 'is not an IP address or CIDR', 'Use for example "10.0.0.0/8", "169.254.169.254" or "fd00::/8"');
+        }
+      });
+    }
+    const own = new Map(Object.entries(this.ports).map(([k, v]) => [v, `${k}Port`]));
+    (p.appPorts ?? []).forEach((port: number, i: number) => {
+      if (own.has(port)) {
+        throw Errors.invalidInterception(path, `appPorts[${i}]`, port, `is Envoy's own ${own.get(port)}: serving it as an app port would loop traffic into Envoy`,
+          `Remove ${port} from appPorts, or move Envoy's ${own.get(port)}`);
+      }
+    });
+    // Envoy's --drain-time-s is a whole number of seconds (server/options_impl.cc, a uint64 argument);
+    // the grace period is a Kubernetes int64 / ECS stopTimeout (at most 120 on Fargate, checked by the binder).
+    for (const [field, value] of [['drainSeconds', p.drainSeconds], ['terminationGracePeriodSeconds', p.terminationGracePeriodSeconds]] as const) {
+      if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86400)) {
+        throw Errors.invalidNumber(path, field, value, 'a whole number of seconds from 0 to 86400');
+      }
+    }
+    if (p.drainSeconds !== undefined && p.terminationGracePeriodSeconds !== undefined && p.drainSeconds > p.terminationGracePeriodSeconds) {
+      throw Errors.invalidRange(path, 'drainSeconds', p.drainSeconds, 'terminationGracePeriodSeconds', p.terminationGracePeriodSeconds);
+    }
+    (p.clusters ?? []).forEach((c: any, i: number) => {
+      struct(`clusters[${i}]`, c);
+      for (const k of ['tls', 'mtls', 'http2']) { bool(`clusters[${i}].${k}`, c[k]); }
+      this.checkSeconds(path, `clusters[${i}].connectTimeoutSeconds`, c.connectTimeoutSeconds, true);
+    });
+    (p.routes ?? []).forEach((r: any, i: number) => {
+      struct(`routes[${i}]`, r);
+      list(`routes[${i}].domains`, r.domains);
+      if (r.prefixRewrite !== undefined && typeof r.prefixRewrite !== 'string') { throw Errors.invalidType(path, `routes[${i}].prefixRewrite`, r.prefixRewrite, 'a string'); }
+      this.checkSeconds(path, `routes[${i}].timeoutSeconds`, r.timeoutSeconds, false);
+    });
+    if (p.xds) {
+      bool('xds.tls', p.xds.tls); str('xds.serverName', p.xds.serverName); str('xds.caCertificateFile', p.xds.caCertificateFile);
+      const problem = p.xds.caCertificateFile !== undefined ? pathProblem(p.xds.caCertificateFile) : undefined;
+      if (problem) { throw Errors.invalidPath(path, 'xds.caCertificateFile', p.xds.caCertificateFile, problem); }
+    }
+    if (p.mtls) {
+      str('mtls.secretName', p.mtls.secretName);
+      list('mtls.subjectAltNames', p.mtls.subjectAltNames);
+      (p.mtls.subjectAltNames ?? []).forEach((san: unknown, i: number) => str(`mtls.subjectAltNames[${i}]`, san));
+    }
+    if (p.unixSockets) { str('unixSockets.directory', p.unixSockets.directory); }
+  }
+
+  /** A duration in seconds: finite, not negative (and not zero where Envoy needs a positive one). */
+  private checkSeconds(path: string, field: string, value: unknown, positive: boolean): void {
+    if (value === undefined) { return; }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (positive && value === 0) || value > 315576000000) {
+      throw Errors.invalidNumber(path, field, value,
+        positive ? 'a number of seconds > 0' : 'a number of seconds >= 0');
+    }
+  }
+
+  /** Options a mode would ignore are refused, naming the mode. */
+  private checkModes(path: string): void {
+    const p = this.props;
+    const mode = p.unixSockets ? 'Unix socket mode (unixSockets)' : p.redirect === false ? 'explicit proxy mode (redirect: false)' : undefined;
+    if (mode) {
+      // Only the transparent mode installs redirect rules and the kubelet probe route.
+      for (const [field, value] of [['excludeOutboundPorts', p.excludeOutboundPorts], ['excludeOutboundCidrs', p.excludeOutboundCidrs],
+        ['includeOutboundPorts', p.includeOutboundPorts], ['includeOutboundCidrs', p.includeOutboundCidrs], ['redirectImage', p.redirectImage],
+        ['probePort', p.probePort], ['routedOutboundPorts', p.routedOutboundPorts]] as const) {
+        if (value !== undefined) {
+          throw Errors.ineffectiveSetting(path, field, value, `in ${mode} no traffic is redirected to Envoy, so ${field} is used by nothing`,
+            `Leave ${field} out, or use the transparent mode (redirect: true, no unixSockets)`);
+        }
+      }
+    }
+    if (p.xds) {
+      // With xds the control plane sends the inbound and outbound listeners (bootstrap.ts): static listener settings are not rendered.
+      for (const [field, value] of [['routedOutboundPorts', p.routedOutboundPorts],
+        ['inboundProtocol', p.inboundProtocol === EnvoyInboundProtocol.TCP ? p.inboundProtocol : undefined]] as const) {
+        if (value !== undefined) {
+          throw Errors.ineffectiveSetting(path, field, value, 'with xds the control plane sends the listeners, so the static listener settings are not rendered',
+            `Leave ${field} out and configure it in the control plane, or leave xds out`);
+        }
+      }
     }
   }
 }
