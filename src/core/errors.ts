@@ -102,9 +102,35 @@ export class SidecarError extends Error {
 
 /** Renders a value for a message (strings quoted, arrays and objects as JSON). */
 export function show(value: unknown): string {
-  if (typeof value === 'string') { return JSON.stringify(value); }
-  if (value === undefined) { return 'undefined'; }
-  return JSON.stringify(value);
+  return showValue(value, new Set());
+}
+
+/**
+ * JSON for strings, plain numbers, arrays and objects; JavaScript notation for what JSON
+ * cannot carry (JSON.stringify writes NaN and Infinity as null, drops functions and throws on
+ * BigInt and cycles), so a message shows the value the user passed.
+ */
+function showValue(value: unknown, seen: Set<unknown>): string {
+  switch (typeof value) {
+    case 'string': return JSON.stringify(value);
+    case 'undefined': return 'undefined';
+    case 'number': return Object.is(value, -0) ? '-0' : String(value);
+    case 'bigint': return `${value}n`;
+    case 'boolean': return String(value);
+    case 'symbol': return value.toString();
+    case 'function': return value.name ? `[function ${value.name}]` : '[function]';
+  }
+  if (value === null) { return 'null'; }
+  if (seen.has(value)) { return '[Circular]'; }
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) { return `[${value.map(v => showValue(v, seen)).join(',')}]`; }
+    const json = (value as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === 'function') { return showValue(json.call(value), seen); }
+    return `{${Object.entries(value as object).map(([k, v]) => `${JSON.stringify(k)}:${showValue(v, seen)}`).join(',')}}`;
+  } finally {
+    seen.delete(value);
+  }
 }
 
 function err(code: ErrorCode, path: string, what: string, fix: string): SidecarError {
