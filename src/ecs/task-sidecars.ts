@@ -17,6 +17,7 @@ import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
+import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/runtime-types';
 import { VolumeKind } from '../core/volume';
 
 /** Where FireLens writes the log router's generated main configuration (Fluent Bit). */
@@ -159,6 +160,25 @@ interface WriterPlan {
   readonly memoryMiB: number;
 }
 
+/** The options' runtime types (they come from JavaScript, JSON and jsii languages too). */
+function checkOptions(path: string, options: TaskSidecarsOptions): void {
+  if (!isPlainMap(options)) { throw Errors.invalidType(path, 'options', options, 'a TaskSidecarsOptions object'); }
+  checkEnum(path, 'configDelivery', options.configDelivery, ConfigFileDelivery, 'ConfigFileDelivery');
+  checkEnum(path, 'memoryVolumes', options.memoryVolumes, MemoryVolumeHandling, 'MemoryVolumeHandling');
+  checkString(path, 'configWriterImage', options.configWriterImage);
+  checkArray(path, 'appContainers', options.appContainers).forEach((name, i) => checkString(path, `appContainers[${i}]`, name ?? null));
+  if (Array.isArray(options.secrets)) { throw Errors.invalidType(path, 'secrets', options.secrets, 'a map of secret names to SecretSource'); }
+  for (const [name, source] of checkMap(path, 'secrets', options.secrets)) {
+    if (!(source instanceof SecretSource)) {
+      throw Errors.invalidType(path, `secrets.${name}`, source, 'a SecretSource (SecretSource.fromSecretsManager() or SecretSource.fromSsmParameters())');
+    }
+  }
+  // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
+  if (options.logging !== undefined && typeof (options.logging as { bind?: unknown } | null)?.bind !== 'function') {
+    throw Errors.invalidType(path, 'logging', options.logging, 'an ecs.LogDriver, e.g. ecs.LogDrivers.awsLogs({ streamPrefix: "sidecars" })');
+  }
+}
+
 const attachments = new WeakMap<ecs.TaskDefinition, TaskSidecars>();
 
 /**
@@ -185,7 +205,8 @@ export class TaskSidecars extends Construct {
   public static of(taskDefinition: ecs.TaskDefinition, options?: TaskSidecarsOptions): TaskSidecars {
     const existing = attachments.get(taskDefinition);
     if (existing) {
-      if (options !== undefined && options !== existing.options) {
+      // Equal options (a second call with the same literal) are the same request.
+      if (options !== undefined && !sameValue(options, existing.options)) {
         throw Errors.alreadySet(existing.node.path, 'options', Object.keys(options), 'by an earlier TaskSidecars.of(); give the options once');
       }
       return existing;
@@ -204,6 +225,7 @@ export class TaskSidecars extends Construct {
   private constructor(taskDefinition: ecs.TaskDefinition, options: TaskSidecarsOptions) {
     super(taskDefinition, 'CdkSidecars');
     this.taskDefinition = taskDefinition;
+    checkOptions(this.node.path, options);
     this.options = options;
     attachments.set(taskDefinition, this);
     // Sidecars log with awslogs and take secrets, which need the execution role. Made
