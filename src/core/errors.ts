@@ -83,6 +83,9 @@ export enum ErrorCode {
   INVALID_SECRET_KEY = 'INVALID_SECRET_KEY',
   UNWRITABLE_TEXT = 'UNWRITABLE_TEXT',
   INVALID_TYPE = 'INVALID_TYPE',
+  INVALID_TAG = 'INVALID_TAG',
+  RESERVED_NAME = 'RESERVED_NAME',
+  DERIVED_NAME_CLASH = 'DERIVED_NAME_CLASH',
 }
 
 /**
@@ -359,4 +362,15 @@ export const Errors = {
   invalidType: (path: string, field: string, value: unknown, expected: string) =>
     err(ErrorCode.INVALID_TYPE, path, `${field} ${show(value)} (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}) is not ${expected}`,
       `Pass ${expected}`),
+  /** An Azure resource tag ARM refuses (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations). */
+  invalidTag: (path: string, field: string, value: unknown, why: string) =>
+    err(ErrorCode.INVALID_TAG, path, `${field} ${show(value)} ${why}`,
+      'Use at most 50 tags, names of 1-512 characters without <, >, %, &, \\, ? or /, and string values of at most 256 characters'),
+  /** A name the library gives its own containers or volumes. */
+  reservedName: (path: string, field: string, value: unknown, usedFor: string) =>
+    err(ErrorCode.RESERVED_NAME, path, `${field} ${show(value)} is reserved: cdk-sidecars names ${usedFor} so`,
+      'Choose another name; names starting with "cdk-sidecars-" are the library\'s'),
+  /** Two different names whose derived names (volumes, parameters) are the same. */
+  derivedNameClash: (path: string, field: string, value: unknown, derived: string, otherPath: string, otherField: string, otherValue: unknown, fix: string) =>
+    err(ErrorCode.DERIVED_NAME_CLASH, path, `${field} ${show(value)} gives ${derived}, as ${otherPath} ${otherField} ${show(otherValue)} does`, fix),
 };
