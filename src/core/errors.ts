@@ -368,7 +368,7 @@ export const Errors = {
       'Use at most 50 tags, names of 1-512 characters without <, >, %, &, \\, ? or /, and string values of at most 256 characters'),
   /** A name the library gives its own containers or volumes. */
   reservedName: (path: string, field: string, value: unknown, usedFor: string) =>
-    err(ErrorCode.RESERVED_NAME, path, `${field} ${show(value)} is reserved: cdk-sidecars names ${usedFor} so`,
+    err(ErrorCode.RESERVED_NAME, path, `${field} ${show(value)} is reserved: cdk-sidecars gives such names to ${usedFor}`,
       'Choose another name; names starting with "cdk-sidecars-" are the library\'s'),
   /** Two different names whose derived names (volumes, parameters) are the same. */
   derivedNameClash: (path: string, field: string, value: unknown, derived: string, otherPath: string, otherField: string, otherValue: unknown, fix: string) =>

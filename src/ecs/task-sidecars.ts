@@ -16,6 +16,7 @@ import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
+import { LIBRARY_NAMES } from '../core/names';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/runtime-types';
 import { VolumeKind } from '../core/volume';
@@ -112,7 +113,7 @@ export interface TaskSidecarsOptions {
  */
 const BUSYBOX = 'public.ecr.aws/docker/library/busybox:1.37';
 const AWS_CLI = 'public.ecr.aws/aws-cli/aws-cli:2.27.50';
-const WRITER = 'cdk-sidecars-config';
+const WRITER = LIBRARY_NAMES.configWriter;
 const CONFIG_ROOT = '/cdk-sidecars';
 const MAX_INLINE_BYTES = 32 * 1024;
 const EGRESS_IGNORED = ['169.254.170.2', '169.254.169.254'];
@@ -558,7 +559,7 @@ export class TaskSidecars extends Construct {
     } else {
       linuxParameters.dropCapabilities(ecs.Capability.ALL);
     }
-    if (s3) { td.addVolume({ name: `${WRITER}-home` }); }
+    if (s3) { td.addVolume({ name: LIBRARY_NAMES.configWriterHome }); }
     const writerImage = this.options.configWriterImage ?? (s3 ? AWS_CLI : BUSYBOX);
     // The runtime contract's binaries check, for the container the binder itself adds.
     checkCommandsInImage(pod.targetPath, WRITER, writerImage, [{ field: 'configWriterImage', argv: ['sh', '-c', steps.join('\n')] }], true);
