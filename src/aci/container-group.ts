@@ -460,6 +460,9 @@ export class AciContainerGroup extends Construct {
   public readonly warnings: string[] = [];
   private readonly props: AciContainerGroupProps;
   private readonly attached: ISidecar[] = [];
+  /** The secret key (secretName/key) behind each ARM parameter and YAML placeholder made. */
+  private readonly parameterOwners = new Map<string, string>();
+  private readonly placeholderOwners = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: AciContainerGroupProps) {
     super(scope, id);
@@ -600,6 +603,18 @@ export class AciContainerGroup extends Construct {
 
   private secureParameter(parameters: { [name: string]: any }, secretName: string, key: string): string {
     const name = parameterName(secretName, key);
+    // The derivation joins words, so two secret keys can give one parameter (db-url/x and
+    // db/url-x both give dbUrlX) or one placeholder (dbURL and dbUrl both give ${DB_URL}).
+    const value = `${secretName}/${key}`;
+    for (const [derived, owners] of [[`ARM parameter ${JSON.stringify(name)}`, this.parameterOwners], [`YAML placeholder ${JSON.stringify(placeholder(name))}`, this.placeholderOwners]] as const) {
+      const id = derived.startsWith('ARM') ? name : placeholder(name);
+      const other = owners.get(id);
+      if (other !== undefined && other !== value) {
+        throw Errors.derivedNameClash(this.node.path, 'secretName/key', value, derived, this.node.path, 'secretName/key', other,
+          'Rename the secret or the key so that their words (split at every character other than a letter or digit, case-insensitively) differ');
+      }
+      owners.set(id, value);
+    }
     parameters[name] = { type: 'securestring', metadata: { description: `Secret ${secretName}, key ${key}` } };
     return name;
   }

@@ -93,3 +93,21 @@ describe('ACI group props are validated', () => {
     expect(() => g.toArmTemplate()).not.toThrow();
   });
 });
+
+describe('ACI secure parameters', () => {
+  const withSecrets = (a: [string, string], b: [string, string]) => group({
+    containers: [{ ...api(), secureEnvironment: { A: { secretName: a[0], key: a[1] }, B: { secretName: b[0], key: b[1] } } }],
+  });
+
+  test.each<[string, [string, string], [string, string], string]>([
+    ['db-url/x and db/url-x', ['db-url', 'x'], ['db', 'url-x'], 'ARM parameter "dbUrlX"'],
+    ['db/URL and db/url', ['db', 'URL'], ['db', 'url'], 'YAML placeholder "${DB_URL}"'],
+  ])('%s give one name: refused', (_, a, b, derived) => {
+    expectError(withSecrets(a, b), ErrorCode.DERIVED_NAME_CLASH, 'shop: secretName/key', derived);
+  });
+
+  test('one secret key used twice is one parameter', () => {
+    const { arm } = withSecrets(['db', 'url'], ['db', 'url'])() as any;
+    expect(Object.keys(arm.parameters)).toEqual(['location', 'dbUrl']);
+  });
+});
