@@ -136,6 +136,13 @@ function showValue(value: unknown, seen: Set<unknown>): string {
   }
 }
 
+/**
+ * Why a config file name may not start with "..": Kubernetes refuses such a ConfigMap or
+ * Secret key (kubernetes/apimachinery pkg/util/validation IsConfigMapKey), because the
+ * kubelet's atomic writer keeps its own ..data link and ..<timestamp> directory in the volume.
+ */
+export const KUBELET_DOT_DOT = 'has a file name starting with "..", which Kubernetes refuses as a ConfigMap or Secret key (the kubelet keeps its own ..data link in the volume)';
+
 function err(code: ErrorCode, path: string, what: string, fix: string): SidecarError {
   return new SidecarError(code, `${path}: ${what}. ${fix}`);
 }

@@ -9,7 +9,7 @@ import {
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
 import { AppRequests, CloudProvider, LogRouterType, SidecarContribution, TrafficInterceptionSpec } from './contribution';
-import { Errors } from './errors';
+import { Errors, KUBELET_DOT_DOT } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
 } from './names';
@@ -371,6 +371,7 @@ function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): Resolv
       if (typeof file.name !== 'string' || !FILE_NAME.test(file.name) || file.name === '.' || file.name === '..' || file.name.length > 253) {
         throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, 'is not a valid file name');
       }
+      if (file.name.startsWith('..')) { throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, KUBELET_DOT_DOT); }
       if (names.has(file.name)) { throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, 'appears twice in the volume'); }
       names.add(file.name);
       if (typeof file.content !== 'string') { throw Errors.invalidConfigFile(path, `${ff}.content`, file.content, 'is not a string'); }

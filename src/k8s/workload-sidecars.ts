@@ -14,6 +14,23 @@ import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 
+/** Most data one ConfigMap or Secret may hold (core.MaxSecretSize, 1 MiB). */
+const MAX_CONFIG_OBJECT_BYTES = 1024 * 1024;
+
+/**
+ * The API server refuses a ConfigMap or Secret whose values add up to more than 1 MiB
+ * (kubernetes/kubernetes pkg/apis/core/validation ValidateConfigMap and ValidateSecret: core.MaxSecretSize).
+ */
+function checkConfigObjectSize(pod: ComposedPod, composed: ComposedPod['volumes'][number]): void {
+  const volume = composed.volume;
+  const total = volume.files.reduce((n, f) => n + Buffer.byteLength(f.content, 'utf-8'), 0);
+  if (total <= MAX_CONFIG_OBJECT_BYTES) { return; }
+  const mount = pod.containers.flatMap(c => c.volumeMounts).find(m => m.volume === volume.name);
+  throw Errors.unrepresentableValue(composed.owners[0].path, `configFiles in ${mount?.path ?? `volume ${JSON.stringify(volume.name)}`}`, `${total} bytes`,
+    `a Kubernetes ${volume.sensitive ? 'Secret' : 'ConfigMap'}`, `the API server takes at most ${MAX_CONFIG_OBJECT_BYTES} bytes (1 MiB) of data in one`,
+    'Split the files across directories (each directory is one volume), or ship large content in the image');
+}
+
 /**
  * Options of the sidecars of one workload.
  */
@@ -219,6 +236,7 @@ export class WorkloadSidecars extends Construct {
         throw Errors.invalidVolume(v.owners[0].path, 'volumes', v.volume.name, 'appeared only once the pod was known; which config volumes a sidecar has must not depend on the pod',
           'Declare the volume whatever the pod holds (its content may depend on the pod)');
       }
+      if (v.volume.kind === VolumeKind.CONFIG_FILES) { checkConfigObjectSize(composed, v); }
     }
     return injectIntoWorkload(json, composed, {
       mode: modeFor(this, path, this.options.mode),
