@@ -16,7 +16,7 @@ import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { LIBRARY_NAMES } from '../core/names';
+import { LIBRARY_NAMES, isReservedName } from '../core/names';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/runtime-types';
 import { VolumeKind } from '../core/volume';
@@ -277,6 +277,9 @@ export class TaskSidecars extends Construct {
     const fargate = td.isFargateCompatible;
     const allContainers = td.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition);
     const names = allContainers.map(c => c.containerName);
+    for (const c of allContainers) {
+      if (isReservedName(c.containerName)) { throw Errors.reservedName(c.node.path, 'containerName', c.containerName, 'the containers it adds to the task'); }
+    }
     const appContainers = this.options.appContainers
       ? this.options.appContainers.map((name, i) => {
         const found = allContainers.find(c => c.containerName === name);

@@ -55,3 +55,12 @@ describe('TaskSidecars.of() twice', () => {
     expectError(() => TaskSidecars.of(f.td, { appContainers: ['app'], memoryVolumes: MemoryVolumeHandling.TASK_STORAGE }), ErrorCode.ALREADY_SET);
   });
 });
+
+describe('names the library reserves', () => {
+  test('an app container named like the config writer', () => {
+    const f = fargateTask();
+    f.td.addContainer('writer', { containerName: 'cdk-sidecars-config', image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/w:1'), memoryLimitMiB: 64 });
+    TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', { image: 'ghcr.io/acme/agent:1.0.0' }));
+    expectError(() => Template.fromStack(f.stack), ErrorCode.RESERVED_NAME, 'Shop/Api/writer: containerName "cdk-sidecars-config" is reserved');
+  });
+});
