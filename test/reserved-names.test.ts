@@ -3,11 +3,11 @@
  * names derived from a user's name stay distinct.
  */
 import { Sidecar, VaultAgentSidecar, VaultAuth, VolumeKind } from '../src';
+import { expectError } from './errors';
+import { findDoc, newChart, podOf, rawDeployment, synth } from './k8s/util';
 import { ErrorCode } from '../src/core/errors';
 import { LIBRARY_CONTAINER_NAMES, LIBRARY_VOLUME_NAMES, isReservedName } from '../src/core/names';
 import { WorkloadSidecars } from '../src/k8s';
-import { expectError } from './errors';
-import { findDoc, newChart, podOf, rawDeployment, synth } from './k8s/util';
 
 function onK8s(props: any) {
   return () => {

@@ -378,6 +378,7 @@ export const Errors = {
     err(ErrorCode.RESERVED_NAME, path, `${field} ${show(value)} is reserved: cdk-sidecars gives such names to ${usedFor}`,
       'Choose another name; names starting with "cdk-sidecars-" are the library\'s'),
   /** Two different names whose derived names (volumes, parameters) are the same. */
-  derivedNameClash: (path: string, field: string, value: unknown, derived: string, otherPath: string, otherField: string, otherValue: unknown, fix: string) =>
+  derivedNameClash: (path: string, field: string, value: unknown, derived: string,
+    otherPath: string, otherField: string, otherValue: unknown, fix: string) =>
     err(ErrorCode.DERIVED_NAME_CLASH, path, `${field} ${show(value)} gives ${derived}, as ${otherPath} ${otherField} ${show(otherValue)} does`, fix),
 };

@@ -95,7 +95,9 @@ export const LIBRARY_NAMES = {
 /** Prefix of every name in LIBRARY_NAMES. */
 export const RESERVED_PREFIX = 'cdk-sidecars';
 export const LIBRARY_CONTAINER_NAMES: readonly string[] = [LIBRARY_NAMES.redirectContainer, LIBRARY_NAMES.configWriter];
-export const LIBRARY_VOLUME_NAMES: readonly string[] = [LIBRARY_NAMES.redirectVolume, LIBRARY_NAMES.redirectRunVolume, LIBRARY_NAMES.configWriterHome];
+export const LIBRARY_VOLUME_NAMES: readonly string[] = [
+  LIBRARY_NAMES.redirectVolume, LIBRARY_NAMES.redirectRunVolume, LIBRARY_NAMES.configWriterHome,
+];
 
 /** Whether a container or volume name is the library's (`cdk-sidecars` or `cdk-sidecars-...`). */
 export function isReservedName(name: string): boolean {

@@ -7,7 +7,8 @@ import { Errors } from './errors';
  */
 
 /** `value`, when set, is a member of the string enum `members` (named `enumName`). */
-export function checkEnum<T extends string>(path: string, field: string, value: unknown, members: { [key: string]: T }, enumName: string): T | undefined {
+export function checkEnum<T extends string>(path: string, field: string, value: unknown,
+  members: { [key: string]: T }, enumName: string): T | undefined {
   if (value === undefined) { return undefined; }
   const values = Object.values(members) as unknown[];
   if (!values.includes(value)) {

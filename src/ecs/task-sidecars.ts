@@ -162,21 +162,21 @@ interface WriterPlan {
 }
 
 /** The options' runtime types (they come from JavaScript, JSON and jsii languages too). */
-function checkOptions(path: string, options: TaskSidecarsOptions): void {
-  if (!isPlainMap(options)) { throw Errors.invalidType(path, 'options', options, 'a TaskSidecarsOptions object'); }
-  checkEnum(path, 'configDelivery', options.configDelivery, ConfigFileDelivery, 'ConfigFileDelivery');
-  checkEnum(path, 'memoryVolumes', options.memoryVolumes, MemoryVolumeHandling, 'MemoryVolumeHandling');
-  checkString(path, 'configWriterImage', options.configWriterImage);
-  checkArray(path, 'appContainers', options.appContainers).forEach((name, i) => checkString(path, `appContainers[${i}]`, name ?? null));
-  if (Array.isArray(options.secrets)) { throw Errors.invalidType(path, 'secrets', options.secrets, 'a map of secret names to SecretSource'); }
-  for (const [name, source] of checkMap(path, 'secrets', options.secrets)) {
+function checkOptions(at: string, options: TaskSidecarsOptions): void {
+  if (!isPlainMap(options)) { throw Errors.invalidType(at, 'options', options, 'a TaskSidecarsOptions object'); }
+  checkEnum(at, 'configDelivery', options.configDelivery, ConfigFileDelivery, 'ConfigFileDelivery');
+  checkEnum(at, 'memoryVolumes', options.memoryVolumes, MemoryVolumeHandling, 'MemoryVolumeHandling');
+  checkString(at, 'configWriterImage', options.configWriterImage);
+  checkArray(at, 'appContainers', options.appContainers).forEach((name, i) => checkString(at, `appContainers[${i}]`, name ?? null));
+  if (Array.isArray(options.secrets)) { throw Errors.invalidType(at, 'secrets', options.secrets, 'a map of secret names to SecretSource'); }
+  for (const [name, source] of checkMap(at, 'secrets', options.secrets)) {
     if (!(source instanceof SecretSource)) {
-      throw Errors.invalidType(path, `secrets.${name}`, source, 'a SecretSource (SecretSource.fromSecretsManager() or SecretSource.fromSsmParameters())');
+      throw Errors.invalidType(at, `secrets.${name}`, source, 'a SecretSource (SecretSource.fromSecretsManager() or SecretSource.fromSsmParameters())');
     }
   }
   // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
   if (options.logging !== undefined && typeof (options.logging as { bind?: unknown } | null)?.bind !== 'function') {
-    throw Errors.invalidType(path, 'logging', options.logging, 'an ecs.LogDriver, e.g. ecs.LogDrivers.awsLogs({ streamPrefix: "sidecars" })');
+    throw Errors.invalidType(at, 'logging', options.logging, 'an ecs.LogDriver, e.g. ecs.LogDrivers.awsLogs({ streamPrefix: "sidecars" })');
   }
 }
 
