@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
@@ -318,7 +319,11 @@ export class WorkloadSidecars extends Construct {
   }
 
   private configObject(volume: string, sensitive: boolean, produce: () => { [key: string]: string }): void {
-    const name = `${this.workload.name}-${volume}`.slice(0, 253).replace(/[-.]+$/, '');
+    // A DNS subdomain of at most 253 characters; a longer one is shortened and keeps a hash
+    // of the whole, so two volumes of one long-named workload still get two objects.
+    const full = `${this.workload.name}-${volume}`;
+    const name = full.length <= 253 ? full
+      : `${full.slice(0, 245).replace(/[-.]+$/, '')}-${createHash('sha256').update(full).digest('hex').slice(0, 7)}`;
     this.configObjectNames.set(volume, name);
     new ApiObject(this, `${volume}-${sensitive ? 'secret' : 'configmap'}`, {
       apiVersion: 'v1',

@@ -37,3 +37,18 @@ describe('ConfigMap keys and size', () => {
     expect(findDoc(docs, 'ConfigMap').data['a.conf']).toHaveLength(1024 * 1024);
   });
 });
+
+describe('ConfigMap names', () => {
+  test('two config volumes of a workload with a 250-character name get two ConfigMap names of at most 253 characters', () => {
+    const chart = newChart();
+    const workload = `w${'a'.repeat(249)}`;
+    WorkloadSidecars.of(rawDeployment(chart, workload)).add(
+      new Sidecar(chart, 'one', { name: 'shipper-one', image: 'ghcr.io/acme/one:1.0.0', configFiles: [{ path: '/etc/one/a.conf', content: 'a' }] }),
+      new Sidecar(chart, 'two', { name: 'shipper-two', image: 'ghcr.io/acme/two:1.0.0', configFiles: [{ path: '/etc/two/b.conf', content: 'b' }] }),
+    );
+    const names = synth(chart).filter((d: any) => d.kind === 'ConfigMap').map((d: any) => d.metadata.name);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    for (const n of names) { expect(n.length).toBeLessThanOrEqual(253); expect(n).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/); }
+  });
+});
