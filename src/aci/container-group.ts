@@ -7,9 +7,10 @@ import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
-import { DNS_LABEL, pathProblem } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
 import { Probe, ProbeKind } from '../core/probe';
 import { isDeclared } from '../core/resolve';
+import { checkArray, checkBoolean, checkEnum, checkMap, checkString, isPlainMap } from '../core/runtime-types';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
@@ -295,6 +296,143 @@ function checkPort(path: string, field: string, port: number): void {
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) { throw Errors.invalidPort(path, field, port); }
 }
 
+function checkInt(path: string, field: string, value: unknown, min: number): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_INT32)) {
+    throw Errors.invalidNumber(path, field, value, `an integer from ${min} to ${MAX_INT32}`);
+  }
+}
+
+/** Probe fields are int32 in the ContainerInstance spec (Azure/azure-rest-api-specs, containerInstance.json ContainerProbe). */
+const MAX_INT32 = 2147483647;
+
+/** An app container's probe: a Probe of HTTP GET or exec with ports and timings ACI takes. */
+function checkAppProbe(path: string, field: string, probe: unknown): void {
+  if (probe === undefined) { return; }
+  if (!(probe instanceof Probe)) {
+    throw Errors.invalidProbe(path, field, probe, 'is not a Probe', 'Make it with Probe.httpGet() or Probe.exec()');
+  }
+  if (probe.kind === ProbeKind.TCP_SOCKET) {
+    throw Errors.unsupportedOnPlatform(path, field, 'TCP_SOCKET', PLATFORM, 'ACI probes are HTTP GET or exec only', 'Use Probe.httpGet() or Probe.exec()');
+  }
+  const t = probe.timing;
+  checkInt(path, `${field}.initialDelaySeconds`, t.initialDelaySeconds, 0);
+  for (const key of ['periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'] as const) {
+    checkInt(path, `${field}.${key}`, t[key], 1);
+  }
+  if (probe.kind === ProbeKind.EXEC) {
+    if (!Array.isArray(probe.command) || probe.command.length === 0 || probe.command.some(v => typeof v !== 'string' || v.length === 0)) {
+      throw Errors.invalidCommand(path, `${field}.command`, probe.command);
+    }
+    return;
+  }
+  checkPort(path, `${field}.port`, probe.port!);
+  if (typeof probe.path !== 'string' || !probe.path.startsWith('/') || /\s/.test(probe.path)) {
+    throw Errors.invalidProbe(path, `${field}.path`, probe.path, 'is not an HTTP path', 'Use a path starting with "/", e.g. "/healthz"');
+  }
+}
+
+/**
+ * ARM tag rules (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations):
+ * at most 50 tags, names up to 512 characters without < > % & \\ ? /, values up to 256 characters.
+ */
+function checkTags(path: string, tags: unknown): void {
+  const entries = checkMap(path, 'tags', tags);
+  if (entries.length > 50) { throw Errors.invalidTag(path, 'tags', `${entries.length} tags`, 'are more than the 50 an Azure resource may have'); }
+  for (const [name, value] of entries) {
+    const field = `tags[${JSON.stringify(name)}]`;
+    if (name.length === 0 || name.length > 512) { throw Errors.invalidTag(path, field, name, 'is not a tag name of 1-512 characters'); }
+    if (/[<>%&\\?/]/.test(name)) { throw Errors.invalidTag(path, field, name, 'has a character ARM refuses in a tag name (<, >, %, &, \\, ? or /)'); }
+    if (typeof value !== 'string') { throw Errors.invalidTag(path, field, value, 'is not a string'); }
+    if (value.length > 256) { throw Errors.invalidTag(path, field, `${value.slice(0, 24)}... (${value.length} characters)`, 'is longer than the 256 characters of a tag value'); }
+  }
+}
+
+/** The runtime types and values of the group's props, before anything is rendered. */
+function checkGroupProps(path: string, props: AciContainerGroupProps): void {
+  checkEnum(path, 'osType', props.osType, AciOsType, 'AciOsType');
+  checkEnum(path, 'restartPolicy', props.restartPolicy, AciRestartPolicy, 'AciRestartPolicy');
+  checkEnum(path, 'sku', props.sku, AciSku, 'AciSku');
+  checkEnum(path, 'memoryVolumes', props.memoryVolumes, AciMemoryVolumeHandling, 'AciMemoryVolumeHandling');
+  checkTags(path, props.tags);
+  if (props.identity !== undefined) {
+    if (!isPlainMap(props.identity)) { throw Errors.invalidType(path, 'identity', props.identity, 'an AciIdentity'); }
+    checkBoolean(path, 'identity.systemAssigned', props.identity.systemAssigned);
+    checkArray(path, 'identity.userAssignedIdentityIds', props.identity.userAssignedIdentityIds);
+  }
+  checkArray(path, 'subnetIds', props.subnetIds);
+  for (const [name, keys] of checkMap(path, 'secretVolumeKeys', props.secretVolumeKeys)) {
+    checkArray(path, `secretVolumeKeys[${JSON.stringify(name)}]`, keys).forEach((k, i) => checkString(path, `secretVolumeKeys[${JSON.stringify(name)}][${i}]`, k ?? null));
+  }
+  if (props.containers === undefined || props.containers === null || (Array.isArray(props.containers) && props.containers.length === 0)) {
+    throw Errors.noAppContainers(path);
+  }
+  checkArray(path, 'containers', props.containers);
+  const volumes = new Set<string>();
+  checkArray(path, 'volumes', props.volumes).forEach((v, i) => {
+    const name = (v as AciVolume | null)?.name;
+    if (typeof name !== 'string' || !DNS_LABEL.test(name)) { throw Errors.invalidName(path, `volumes[${i}].name`, name, 'a DNS label'); }
+    if (volumes.has(name)) { throw Errors.duplicateVolume(path, `volumes[${i}].name`, name); }
+    volumes.add(name);
+  });
+  const names = new Set<string>();
+  // Containers of a group share one port namespace (learn.microsoft.com/azure/container-instances/container-instances-container-groups).
+  const ports = new Map<string, string>();
+  props.containers.forEach((c, i) => {
+    const f = `containers[${i}]`;
+    if (!isPlainMap(c)) { throw Errors.invalidType(path, f, c, 'an AciContainerProps'); }
+    if (typeof c.name !== 'string' || !GROUP_NAME.test(c.name)) { throw Errors.invalidName(path, `${f}.name`, c.name, 'lowercase letters, digits and single \'-\''); }
+    if (names.has(c.name)) { throw Errors.duplicateContainerName(path, c.name, path, path); }
+    names.add(c.name);
+    if (typeof c.image !== 'string' || !isImageReference(c.image)) { throw Errors.invalidImage(path, `${f}.image`, c.image); }
+    if (c.command !== undefined && (!Array.isArray(c.command) || c.command.length === 0 || c.command.some(v => typeof v !== 'string' || v.length === 0))) {
+      throw Errors.invalidCommand(path, `${f}.command`, c.command);
+    }
+    checkArray(path, `${f}.ports`, c.ports).forEach((p, j) => {
+      const pf = `${f}.ports[${j}]`;
+      if (!isPlainMap(p)) { throw Errors.invalidType(path, pf, p, 'an AciPort'); }
+      checkPort(path, `${pf}.port`, p.port as number);
+      const protocol = checkEnum(path, `${pf}.protocol`, p.protocol, Protocol, 'Protocol') ?? Protocol.TCP;
+      checkBoolean(path, `${pf}.expose`, p.expose);
+      const key = `${p.port}/${protocol}`;
+      const other = ports.get(key);
+      if (other) { throw Errors.portClash(path, `${pf}.port`, p.port as number, protocol, path, other); }
+      ports.set(key, `${pf}.port`);
+    });
+    const env = new Set<string>();
+    for (const [name, value] of checkMap(path, `${f}.environment`, c.environment)) {
+      const ef = `${f}.environment[${JSON.stringify(name)}]`;
+      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, ef, name, 'is not a valid variable name'); }
+      if (typeof value !== 'string') { throw Errors.invalidEnv(path, ef, value, 'is not a string'); }
+      env.add(name);
+    }
+    for (const [name, ref] of checkMap(path, `${f}.secureEnvironment`, c.secureEnvironment)) {
+      const ef = `${f}.secureEnvironment[${JSON.stringify(name)}]`;
+      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, ef, name, 'is not a valid variable name'); }
+      if (env.has(name)) { throw Errors.duplicateEnv(path, `${f}.secureEnvironment (and environment)`, name); }
+      if (!isPlainMap(ref)) { throw Errors.invalidType(path, ef, ref, 'a SecretKeyReference ({ secretName, key })'); }
+      if (typeof ref.secretName !== 'string' || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(ref.secretName)) {
+        throw Errors.invalidEnv(path, `${ef}.secretName`, ref.secretName, 'is not a valid secret name');
+      }
+      if (typeof ref.key !== 'string' || !FILE_NAME.test(ref.key)) { throw Errors.invalidEnv(path, `${ef}.key`, ref.key, 'is not a valid secret key'); }
+    }
+    for (const [key, value] of [['cpu', c.cpu], ['memoryInGB', c.memoryInGB]] as const) {
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || !(value > 0))) {
+        throw Errors.invalidResources(path, `${f}.${key}`, value, 'is not a positive number');
+      }
+    }
+    checkArray(path, `${f}.volumeMounts`, c.volumeMounts).forEach((m, j) => {
+      const mf = `${f}.volumeMounts[${j}]`;
+      if (!isPlainMap(m)) { throw Errors.invalidType(path, mf, m, 'an AciVolumeMount'); }
+      if (typeof m.volume !== 'string' || !volumes.has(m.volume)) { throw Errors.unknownVolume(path, `${mf}.volume`, m.volume, [...volumes]); }
+      const problem = typeof m.path === 'string' ? pathProblem(m.path) : 'is not a string';
+      if (problem) { throw Errors.invalidPath(path, `${mf}.path`, m.path, problem); }
+      checkBoolean(path, `${mf}.readOnly`, m.readOnly);
+    });
+    checkAppProbe(path, `${f}.livenessProbe`, c.livenessProbe);
+    checkAppProbe(path, `${f}.readinessProbe`, c.readinessProbe);
+  });
+}
+
 /**
  * An Azure Container Instances container group: the user's app containers, to which
  * sidecars attach. It synthesizes to an ARM deployment template and to the YAML that
@@ -322,43 +460,19 @@ export class AciContainerGroup extends Construct {
   public readonly warnings: string[] = [];
   private readonly props: AciContainerGroupProps;
   private readonly attached: ISidecar[] = [];
+  /** The secret key (secretName/key) behind each ARM parameter and YAML placeholder made. */
+  private readonly parameterOwners = new Map<string, string>();
+  private readonly placeholderOwners = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: AciContainerGroupProps) {
     super(scope, id);
     const path = this.node.path;
     this.props = props;
     this.name = props.name ?? id;
-    if (!GROUP_NAME.test(this.name)) {
+    if (typeof this.name !== 'string' || !GROUP_NAME.test(this.name)) {
       throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'an ACI group name: 1-63 lowercase letters, digits and single \'-\'');
     }
-    if (!props.containers || props.containers.length === 0) { throw Errors.noAppContainers(path); }
-    const names = new Set<string>();
-    const volumes = new Set((props.volumes ?? []).map(v => v.name));
-    (props.volumes ?? []).forEach((v, i) => {
-      if (!DNS_LABEL.test(v.name)) { throw Errors.invalidName(path, `volumes[${i}].name`, v.name, 'a DNS label'); }
-    });
-    props.containers.forEach((c, i) => {
-      const f = `containers[${i}]`;
-      if (typeof c.name !== 'string' || !GROUP_NAME.test(c.name)) { throw Errors.invalidName(path, `${f}.name`, c.name, 'lowercase letters, digits and single \'-\''); }
-      if (names.has(c.name)) { throw Errors.duplicateContainerName(path, c.name, path, path); }
-      names.add(c.name);
-      (c.ports ?? []).forEach((p, j) => checkPort(path, `${f}.ports[${j}].port`, p.port));
-      for (const [key, value] of [['cpu', c.cpu], ['memoryInGB', c.memoryInGB]] as const) {
-        if (value !== undefined && (typeof value !== 'number' || !(value > 0))) {
-          throw Errors.invalidResources(path, `${f}.${key}`, value, 'is not a positive number');
-        }
-      }
-      (c.volumeMounts ?? []).forEach((m, j) => {
-        if (!volumes.has(m.volume)) { throw Errors.unknownVolume(path, `${f}.volumeMounts[${j}].volume`, m.volume, [...volumes]); }
-        const problem = pathProblem(m.path);
-        if (problem) { throw Errors.invalidPath(path, `${f}.volumeMounts[${j}].path`, m.path, problem); }
-      });
-      for (const [key, probe] of [['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe]] as const) {
-        if (probe?.kind === ProbeKind.TCP_SOCKET) {
-          throw Errors.unsupportedOnPlatform(path, `${f}.${key}`, 'TCP_SOCKET', PLATFORM, 'ACI probes are HTTP GET or exec only', 'Use Probe.httpGet() or Probe.exec()');
-        }
-      }
-    });
+    checkGroupProps(path, props);
     if (props.dnsNameLabel !== undefined && !/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/.test(props.dnsNameLabel)) {
       throw Errors.invalidName(path, 'dnsNameLabel', props.dnsNameLabel, '3-63 lowercase letters, digits and \'-\', starting with a letter');
     }
@@ -489,6 +603,18 @@ export class AciContainerGroup extends Construct {
 
   private secureParameter(parameters: { [name: string]: any }, secretName: string, key: string): string {
     const name = parameterName(secretName, key);
+    // The derivation joins words, so two secret keys can give one parameter (db-url/x and
+    // db/url-x both give dbUrlX) or one placeholder (dbURL and dbUrl both give ${DB_URL}).
+    const value = `${secretName}/${key}`;
+    for (const [derived, owners] of [[`ARM parameter ${JSON.stringify(name)}`, this.parameterOwners], [`YAML placeholder ${JSON.stringify(placeholder(name))}`, this.placeholderOwners]] as const) {
+      const id = derived.startsWith('ARM') ? name : placeholder(name);
+      const other = owners.get(id);
+      if (other !== undefined && other !== value) {
+        throw Errors.derivedNameClash(this.node.path, 'secretName/key', value, derived, this.node.path, 'secretName/key', other,
+          'Rename the secret or the key so that their words (split at every character other than a letter or digit, case-insensitively) differ');
+      }
+      owners.set(id, value);
+    }
     parameters[name] = { type: 'securestring', metadata: { description: `Secret ${secretName}, key ${key}` } };
     return name;
   }
@@ -520,6 +646,13 @@ export class AciContainerGroup extends Construct {
     };
     const identity = props.identity?.systemAssigned || props.identity?.userAssignedIdentityIds?.length
       ? WorkloadIdentity.AZURE_MANAGED_IDENTITY : WorkloadIdentity.NONE;
+    if (this.attached.length && props.osType === AciOsType.WINDOWS) {
+      // "Multi-container groups are currently restricted to Linux containers"
+      // (learn.microsoft.com/azure/container-instances/container-instances-container-groups).
+      throw Errors.unsupportedOnPlatform(path, 'osType', props.osType, PLATFORM,
+        `ACI runs multi-container groups, and so sidecars (${this.attached.map(s => s.node.path).join(', ')}), only with Linux containers`,
+        'Run the app as a Linux container (osType: AciOsType.LINUX), or run it without sidecars');
+    }
     const pod = composePod(path, app, this.attached, identity);
     checkRuntimeContract(pod, aciRuntime(app.containers.map(c => c.name)));
     for (const [key, { owner, value }] of pod.annotations) {

@@ -83,6 +83,9 @@ export enum ErrorCode {
   INVALID_SECRET_KEY = 'INVALID_SECRET_KEY',
   UNWRITABLE_TEXT = 'UNWRITABLE_TEXT',
   INVALID_TYPE = 'INVALID_TYPE',
+  INVALID_TAG = 'INVALID_TAG',
+  RESERVED_NAME = 'RESERVED_NAME',
+  DERIVED_NAME_CLASH = 'DERIVED_NAME_CLASH',
 }
 
 /**
@@ -102,12 +105,43 @@ export class SidecarError extends Error {
 
 /** Renders a value for a message (strings quoted, arrays and objects as JSON). */
 export function show(value: unknown): string {
-  if (typeof value === 'string') { return JSON.stringify(value); }
-  if (value === undefined) { return 'undefined'; }
-  // JSON.stringify writes NaN and Infinity as null: name them.
-  if (typeof value === 'number' && !Number.isFinite(value)) { return String(value); }
-  return JSON.stringify(value);
+  return showValue(value, new Set());
 }
+
+/**
+ * JSON for strings, plain numbers, arrays and objects; JavaScript notation for what JSON
+ * cannot carry (JSON.stringify writes NaN and Infinity as null, drops functions and throws on
+ * BigInt and cycles), so a message shows the value the user passed.
+ */
+function showValue(value: unknown, seen: Set<unknown>): string {
+  switch (typeof value) {
+    case 'string': return JSON.stringify(value);
+    case 'undefined': return 'undefined';
+    case 'number': return Object.is(value, -0) ? '-0' : String(value);
+    case 'bigint': return `${value}n`;
+    case 'boolean': return String(value);
+    case 'symbol': return value.toString();
+    case 'function': return value.name ? `[function ${value.name}]` : '[function]';
+  }
+  if (value === null) { return 'null'; }
+  if (seen.has(value)) { return '[Circular]'; }
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) { return `[${value.map(v => showValue(v, seen)).join(',')}]`; }
+    const json = (value as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === 'function') { return showValue(json.call(value), seen); }
+    return `{${Object.entries(value as object).map(([k, v]) => `${JSON.stringify(k)}:${showValue(v, seen)}`).join(',')}}`;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/**
+ * Why a config file name may not start with "..": Kubernetes refuses such a ConfigMap or
+ * Secret key (kubernetes/apimachinery pkg/util/validation IsConfigMapKey), because the
+ * kubelet's atomic writer keeps its own ..data link and ..<timestamp> directory in the volume.
+ */
+export const KUBELET_DOT_DOT = 'has a file name starting with "..", which Kubernetes refuses as a ConfigMap or Secret key (the kubelet keeps its own ..data link in the volume)';
 
 function err(code: ErrorCode, path: string, what: string, fix: string): SidecarError {
   return new SidecarError(code, `${path}: ${what}. ${fix}`);
@@ -335,4 +369,16 @@ export const Errors = {
   invalidType: (path: string, field: string, value: unknown, expected: string) =>
     err(ErrorCode.INVALID_TYPE, path, `${field} ${show(value)} (${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}) is not ${expected}`,
       `Pass ${expected}`),
+  /** An Azure resource tag ARM refuses (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations). */
+  invalidTag: (path: string, field: string, value: unknown, why: string) =>
+    err(ErrorCode.INVALID_TAG, path, `${field} ${show(value)} ${why}`,
+      'Use at most 50 tags, names of 1-512 characters without <, >, %, &, \\, ? or /, and string values of at most 256 characters'),
+  /** A name the library gives its own containers or volumes. */
+  reservedName: (path: string, field: string, value: unknown, usedFor: string) =>
+    err(ErrorCode.RESERVED_NAME, path, `${field} ${show(value)} is reserved: cdk-sidecars gives such names to ${usedFor}`,
+      'Choose another name; names starting with "cdk-sidecars-" are the library\'s'),
+  /** Two different names whose derived names (volumes, parameters) are the same. */
+  derivedNameClash: (path: string, field: string, value: unknown, derived: string,
+    otherPath: string, otherField: string, otherValue: unknown, fix: string) =>
+    err(ErrorCode.DERIVED_NAME_CLASH, path, `${field} ${show(value)} gives ${derived}, as ${otherPath} ${otherField} ${show(otherValue)} does`, fix),
 };

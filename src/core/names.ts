@@ -74,3 +74,32 @@ export const MAX_LINUX_ID = 2147483647;
 export function defaultUid(containerName: string): number {
   return 10000 + (createHash('sha256').update(containerName, 'utf-8').digest().readUInt32BE(0) % 50000);
 }
+
+/**
+ * Names the binders give their own containers and volumes. Every one starts with
+ * RESERVED_PREFIX, which sidecars may not use (resolve.ts refuses it), so no sidecar's
+ * container or volume can take one of them now or when a binder adds another.
+ */
+export const LIBRARY_NAMES = {
+  /** Kubernetes: the init container that installs the iptables rules (src/k8s/redirect.ts). */
+  redirectContainer: 'cdk-sidecars-redirect',
+  /** Kubernetes: the ConfigMap volume of the rules. */
+  redirectVolume: 'cdk-sidecars-redirect',
+  /** Kubernetes: scratch for the xtables lock of the redirect init container. */
+  redirectRunVolume: 'cdk-sidecars-redirect-run',
+  /** ECS: the init container that writes config files and prepares task volumes (src/ecs/task-sidecars.ts). */
+  configWriter: 'cdk-sidecars-config',
+  /** ECS: the AWS CLI's home of the config writer (S3 delivery). */
+  configWriterHome: 'cdk-sidecars-config-home',
+} as const;
+/** Prefix of every name in LIBRARY_NAMES. */
+export const RESERVED_PREFIX = 'cdk-sidecars';
+export const LIBRARY_CONTAINER_NAMES: readonly string[] = [LIBRARY_NAMES.redirectContainer, LIBRARY_NAMES.configWriter];
+export const LIBRARY_VOLUME_NAMES: readonly string[] = [
+  LIBRARY_NAMES.redirectVolume, LIBRARY_NAMES.redirectRunVolume, LIBRARY_NAMES.configWriterHome,
+];
+
+/** Whether a container or volume name is the library's (`cdk-sidecars` or `cdk-sidecars-...`). */
+export function isReservedName(name: string): boolean {
+  return name === RESERVED_PREFIX || name.startsWith(`${RESERVED_PREFIX}-`);
+}

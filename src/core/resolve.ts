@@ -9,9 +9,9 @@ import {
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
 import { AppRequests, CloudProvider, LogRouterType, SidecarContribution, TrafficInterceptionSpec } from './contribution';
-import { Errors } from './errors';
+import { Errors, KUBELET_DOT_DOT } from './errors';
 import {
-  DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, pathProblem,
+  DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
 } from './names';
 import { Probe, ProbeKind } from './probe';
 import { ConfigFileSpec, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
@@ -338,6 +338,7 @@ function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): Resolv
     if (typeof v.name !== 'string' || !DNS_LABEL.test(v.name)) {
       throw Errors.invalidName(path, `${f}.name`, v.name, 'a DNS label of at most 63 characters');
     }
+    if (isReservedName(v.name)) { throw Errors.reservedName(path, `${f}.name`, v.name, 'its own volumes'); }
     if (seen.has(v.name)) { throw Errors.duplicateVolume(path, 'volumes', v.name); }
     seen.add(v.name);
     if (!Object.values(VolumeKind).includes(v.kind)) {
@@ -370,6 +371,7 @@ function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): Resolv
       if (typeof file.name !== 'string' || !FILE_NAME.test(file.name) || file.name === '.' || file.name === '..' || file.name.length > 253) {
         throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, 'is not a valid file name');
       }
+      if (file.name.startsWith('..')) { throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, KUBELET_DOT_DOT); }
       if (names.has(file.name)) { throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, 'appears twice in the volume'); }
       names.add(file.name);
       if (typeof file.content !== 'string') { throw Errors.invalidConfigFile(path, `${ff}.content`, file.content, 'is not a string'); }
@@ -396,6 +398,7 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
   if (typeof c.name !== 'string' || !DNS_LABEL.test(c.name)) {
     throw Errors.invalidName(path, `${prefix}name`, c.name, 'a DNS label of at most 63 characters');
   }
+  if (isReservedName(c.name)) { throw Errors.reservedName(path, `${prefix}name`, c.name, 'its own containers (the redirect and config-writer init containers)'); }
   if (typeof c.image !== 'string' || !isImageReference(c.image)) {
     throw Errors.invalidImage(path, `${prefix}image`, c.image);
   }

@@ -16,7 +16,9 @@ import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
+import { LIBRARY_NAMES, isReservedName } from '../core/names';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
+import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/runtime-types';
 import { VolumeKind } from '../core/volume';
 
 /** Where FireLens writes the log router's generated main configuration (Fluent Bit). */
@@ -111,7 +113,7 @@ export interface TaskSidecarsOptions {
  */
 const BUSYBOX = 'public.ecr.aws/docker/library/busybox:1.37';
 const AWS_CLI = 'public.ecr.aws/aws-cli/aws-cli:2.27.50';
-const WRITER = 'cdk-sidecars-config';
+const WRITER = LIBRARY_NAMES.configWriter;
 const CONFIG_ROOT = '/cdk-sidecars';
 const MAX_INLINE_BYTES = 32 * 1024;
 const EGRESS_IGNORED = ['169.254.170.2', '169.254.169.254'];
@@ -159,6 +161,25 @@ interface WriterPlan {
   readonly memoryMiB: number;
 }
 
+/** The options' runtime types (they come from JavaScript, JSON and jsii languages too). */
+function checkOptions(at: string, options: TaskSidecarsOptions): void {
+  if (!isPlainMap(options)) { throw Errors.invalidType(at, 'options', options, 'a TaskSidecarsOptions object'); }
+  checkEnum(at, 'configDelivery', options.configDelivery, ConfigFileDelivery, 'ConfigFileDelivery');
+  checkEnum(at, 'memoryVolumes', options.memoryVolumes, MemoryVolumeHandling, 'MemoryVolumeHandling');
+  checkString(at, 'configWriterImage', options.configWriterImage);
+  checkArray(at, 'appContainers', options.appContainers).forEach((name, i) => checkString(at, `appContainers[${i}]`, name ?? null));
+  if (Array.isArray(options.secrets)) { throw Errors.invalidType(at, 'secrets', options.secrets, 'a map of secret names to SecretSource'); }
+  for (const [name, source] of checkMap(at, 'secrets', options.secrets)) {
+    if (!(source instanceof SecretSource)) {
+      throw Errors.invalidType(at, `secrets.${name}`, source, 'a SecretSource (SecretSource.fromSecretsManager() or SecretSource.fromSsmParameters())');
+    }
+  }
+  // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
+  if (options.logging !== undefined && typeof (options.logging as { bind?: unknown } | null)?.bind !== 'function') {
+    throw Errors.invalidType(at, 'logging', options.logging, 'an ecs.LogDriver, e.g. ecs.LogDrivers.awsLogs({ streamPrefix: "sidecars" })');
+  }
+}
+
 const attachments = new WeakMap<ecs.TaskDefinition, TaskSidecars>();
 
 /**
@@ -185,7 +206,8 @@ export class TaskSidecars extends Construct {
   public static of(taskDefinition: ecs.TaskDefinition, options?: TaskSidecarsOptions): TaskSidecars {
     const existing = attachments.get(taskDefinition);
     if (existing) {
-      if (options !== undefined && options !== existing.options) {
+      // Equal options (a second call with the same literal) are the same request.
+      if (options !== undefined && !sameValue(options, existing.options)) {
         throw Errors.alreadySet(existing.node.path, 'options', Object.keys(options), 'by an earlier TaskSidecars.of(); give the options once');
       }
       return existing;
@@ -204,6 +226,7 @@ export class TaskSidecars extends Construct {
   private constructor(taskDefinition: ecs.TaskDefinition, options: TaskSidecarsOptions) {
     super(taskDefinition, 'CdkSidecars');
     this.taskDefinition = taskDefinition;
+    checkOptions(this.node.path, options);
     this.options = options;
     attachments.set(taskDefinition, this);
     // Sidecars log with awslogs and take secrets, which need the execution role. Made
@@ -254,6 +277,9 @@ export class TaskSidecars extends Construct {
     const fargate = td.isFargateCompatible;
     const allContainers = td.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition);
     const names = allContainers.map(c => c.containerName);
+    for (const c of allContainers) {
+      if (isReservedName(c.containerName)) { throw Errors.reservedName(c.node.path, 'containerName', c.containerName, 'the containers it adds to the task'); }
+    }
     const appContainers = this.options.appContainers
       ? this.options.appContainers.map((name, i) => {
         const found = allContainers.find(c => c.containerName === name);
@@ -536,7 +562,7 @@ export class TaskSidecars extends Construct {
     } else {
       linuxParameters.dropCapabilities(ecs.Capability.ALL);
     }
-    if (s3) { td.addVolume({ name: `${WRITER}-home` }); }
+    if (s3) { td.addVolume({ name: LIBRARY_NAMES.configWriterHome }); }
     const writerImage = this.options.configWriterImage ?? (s3 ? AWS_CLI : BUSYBOX);
     // The runtime contract's binaries check, for the container the binder itself adds.
     checkCommandsInImage(pod.targetPath, WRITER, writerImage, [{ field: 'configWriterImage', argv: ['sh', '-c', steps.join('\n')] }], true);

@@ -9,9 +9,10 @@ import { isIP } from 'net';
 import { ComposedInterception } from '../core/composition';
 import { checkCommandsInImage } from '../core/contract';
 import { Errors } from '../core/errors';
+import { LIBRARY_NAMES } from '../core/names';
 
 /** Name of the init container that installs the rules. */
-export const REDIRECT_CONTAINER = 'cdk-sidecars-redirect';
+export const REDIRECT_CONTAINER = LIBRARY_NAMES.redirectContainer;
 /**
  * Default image: Istio's proxy image. Its default (debug) flavour is FROM Istio's base
  * image, ubuntu:noble with the iptables package (iptables-restore and ip6tables-restore)
@@ -20,13 +21,13 @@ export const REDIRECT_CONTAINER = 'cdk-sidecars-redirect';
  */
 export const DEFAULT_REDIRECT_IMAGE = 'docker.io/istio/proxyv2:1.29.6';
 /** Volume (ConfigMap) holding the rules, and where the init container reads them. */
-export const REDIRECT_VOLUME = 'cdk-sidecars-redirect';
+export const REDIRECT_VOLUME = LIBRARY_NAMES.redirectVolume;
 export const RULES_FILE = 'rules.v4';
 /** The IPv6 document, beside the IPv4 one in the same ConfigMap. */
 export const RULES_FILE_V6 = 'rules.v6';
 const RULES_DIR = '/etc/cdk-sidecars/redirect';
 /** Scratch for the xtables lock (/run/xtables.lock) under a read-only root filesystem. */
-const LOCK_VOLUME = 'cdk-sidecars-redirect-run';
+const LOCK_VOLUME = LIBRARY_NAMES.redirectRunVolume;
 
 const CHAIN = {
   inbound: 'CDK_SIDECARS_INBOUND',

@@ -149,8 +149,15 @@ function tokenDir(tokenPath: string): string {
   return tokenPath.slice(0, tokenPath.lastIndexOf('/'));
 }
 
+/**
+ * The projected-token volume of a container: `<container>-identity`, or for a container name
+ * over 54 characters a shortened name with a hash of the whole name, so that two long names
+ * with one prefix (a Vault agent and its `-init`) get two volumes, not one.
+ */
 export function identityVolumeName(container: string): string {
-  return `${container.slice(0, 54).replace(/-+$/, '')}-identity`;
+  if (container.length <= 54) { return `${container}-identity`; }
+  const hash = createHash('sha256').update(container).digest('hex').slice(0, 6);
+  return `${container.slice(0, 47).replace(/-+$/, '')}-${hash}-identity`;
 }
 
 /**

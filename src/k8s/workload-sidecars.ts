@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
@@ -13,6 +14,23 @@ import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
+
+/** Most data one ConfigMap or Secret may hold (core.MaxSecretSize, 1 MiB). */
+const MAX_CONFIG_OBJECT_BYTES = 1024 * 1024;
+
+/**
+ * The API server refuses a ConfigMap or Secret whose values add up to more than 1 MiB
+ * (kubernetes/kubernetes pkg/apis/core/validation ValidateConfigMap and ValidateSecret: core.MaxSecretSize).
+ */
+function checkConfigObjectSize(pod: ComposedPod, composed: ComposedPod['volumes'][number]): void {
+  const volume = composed.volume;
+  const total = volume.files.reduce((n, f) => n + Buffer.byteLength(f.content, 'utf-8'), 0);
+  if (total <= MAX_CONFIG_OBJECT_BYTES) { return; }
+  const mount = pod.containers.flatMap(c => c.volumeMounts).find(m => m.volume === volume.name);
+  throw Errors.unrepresentableValue(composed.owners[0].path, `configFiles in ${mount?.path ?? `volume ${JSON.stringify(volume.name)}`}`, `${total} bytes`,
+    `a Kubernetes ${volume.sensitive ? 'Secret' : 'ConfigMap'}`, `the API server takes at most ${MAX_CONFIG_OBJECT_BYTES} bytes (1 MiB) of data in one`,
+    'Split the files across directories (each directory is one volume), or ship large content in the image');
+}
 
 /**
  * Options of the sidecars of one workload.
@@ -220,6 +238,7 @@ export class WorkloadSidecars extends Construct {
         throw Errors.invalidVolume(v.owners[0].path, 'volumes', v.volume.name, 'appeared only once the pod was known; which config volumes a sidecar has must not depend on the pod',
           'Declare the volume whatever the pod holds (its content may depend on the pod)');
       }
+      if (v.volume.kind === VolumeKind.CONFIG_FILES) { checkConfigObjectSize(composed, v); }
     }
     return injectIntoWorkload(json, composed, {
       mode: modeFor(this, path, this.options.mode),
@@ -301,7 +320,11 @@ export class WorkloadSidecars extends Construct {
   }
 
   private configObject(volume: string, sensitive: boolean, produce: () => { [key: string]: string }): void {
-    const name = `${this.workload.name}-${volume}`.slice(0, 253).replace(/[-.]+$/, '');
+    // A DNS subdomain of at most 253 characters; a longer one is shortened and keeps a hash
+    // of the whole, so two volumes of one long-named workload still get two objects.
+    const full = `${this.workload.name}-${volume}`;
+    const name = full.length <= 253 ? full
+      : `${full.slice(0, 245).replace(/[-.]+$/, '')}-${createHash('sha256').update(full).digest('hex').slice(0, 7)}`;
     this.configObjectNames.set(volume, name);
     new ApiObject(this, `${volume}-${sensitive ? 'secret' : 'configmap'}`, {
       apiVersion: 'v1',

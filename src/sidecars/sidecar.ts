@@ -4,7 +4,7 @@ import {
   SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
-import { Errors } from '../core/errors';
+import { Errors, KUBELET_DOT_DOT } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
 import { resolveContribution } from '../core/resolve';
@@ -371,6 +371,7 @@ export class Sidecar extends Construct implements ISidecar {
       }
       const name = f.path.slice(slash + 1);
       if (!FILE_NAME.test(name)) { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, 'has a file name that is not letters, digits, \'-\', \'_\' and \'.\''); }
+      if (name.startsWith('..')) { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, KUBELET_DOT_DOT); }
       const group = byDir.get(dir) ?? { sensitive: f.sensitive ?? false, files: [] };
       if (group.sensitive !== (f.sensitive ?? false)) {
         throw Errors.invalidConfigFile(path, `configFiles[${i}].sensitive`, f.sensitive ?? false, `differs from other files in ${dir}, which become one volume`);

@@ -355,7 +355,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       const suffix = key === '*' ? '' : `-${createHash('sha256').update(key).digest('hex').slice(0, 6)}`;
       return {
         key,
-        volume: `${this.name}-secrets${suffix}`.slice(0, 63),
+        // Shorten the base, not the hash: a cut hash would give every group one name.
+        volume: `${`${this.name}-secrets`.slice(0, 63 - suffix.length)}${suffix}`,
         agentPath: AGENT_SECRETS,
         targets: key === '*' ? undefined : key.split(','),
         secrets: byKey.get(key)!,
@@ -396,7 +397,12 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     };
     text('caCertificatePem', p.caCertificatePem);
     text('secretsPath', p.secretsPath);
-    if (!DNS_LABEL.test(this.name) || this.name.length > 58) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 58 characters'); }
+    // Derived names must stay DNS labels of at most 63 characters: <name>-config always,
+    // <name>-approle with AppRole (the secrets volume shortens its base instead, keeping its hash).
+    const maxName = 63 - (p.auth?.some(a => a?.secretName) ? '-approle' : '-config').length;
+    if (typeof this.name !== 'string' || !DNS_LABEL.test(this.name) || this.name.length > maxName) {
+      throw Errors.invalidName(path, 'name', this.name, `a DNS label of at most ${maxName} characters, so that the volume names made from it (${this.name}-config${maxName === 55 ? `, ${this.name}-approle` : ''}) are at most 63`);
+    }
     if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
     if (typeof p.address !== 'string' || !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/.*)?$/.test(p.address)) {
       throw Errors.invalidName(path, 'address', p.address, 'an http(s) URL such as "https://vault.vault.svc:8200"');
