@@ -104,6 +104,8 @@ export class SidecarError extends Error {
 export function show(value: unknown): string {
   if (typeof value === 'string') { return JSON.stringify(value); }
   if (value === undefined) { return 'undefined'; }
+  // JSON.stringify shows NaN and Infinity as null (issue 10, section 2).
+  if (typeof value === 'number' && !Number.isFinite(value)) { return String(value); }
   return JSON.stringify(value);
 }
 
