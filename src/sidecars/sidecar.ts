@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import {
   ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, ResourceRequirements,
-  SecretKeyReference, StartupRole, WaitCondition,
+  SeccompProfile, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
@@ -307,6 +307,18 @@ export class Sidecar extends Construct implements ISidecar {
       essential: 'boolean',
       interceptTraffic: 'object',
     }, ['image']);
+    if (props.security !== undefined) {
+      // allowRootUser: 'false' would be truthy and render runAsUser 0 (issue 10, section 2).
+      checkPropTypes(path, props.security, {
+        uid: 'number',
+        gid: 'number',
+        allowRootUser: 'boolean',
+        readOnlyRootFilesystem: 'boolean',
+        allowPrivilegeEscalation: 'boolean',
+        addCapabilities: 'stringArray',
+        seccompProfile: { enum: SeccompProfile },
+      }, [], 'security.');
+    }
     for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
       checkPropTypes(path, ref, { secretName: 'string', key: 'string' }, ['secretName', 'key'], `secretEnv.${name}.`);
     }

@@ -202,6 +202,9 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       resources: 'object',
       name: 'string',
     }, ['address', 'auth', 'secrets']);
+    props.secrets.forEach((secret, i) => checkPropTypes(this.node.path, secret, {
+      path: 'string', file: 'string', template: 'string', inline: 'boolean', perms: 'number', command: 'stringArray', reload: 'object', appContainers: 'stringArray',
+    }, ['path', 'file'], `secrets[${i}].`));
     this.props = props;
     this.name = props.name ?? 'vault-agent';
     this.uid = props.uid ?? 100;
