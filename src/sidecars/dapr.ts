@@ -6,6 +6,7 @@ import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } f
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference } from '../core/names';
 import { Probe } from '../core/probe';
+import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
@@ -433,6 +434,37 @@ export class DaprSidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: DaprSidecarProps) {
     super(scope, id);
+    // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
+    checkPropTypes(this.node.path, props, {
+      appId: 'string',
+      mode: { enum: DaprMode },
+      appPort: 'port',
+      appProtocol: { enum: DaprAppProtocol },
+      name: 'string',
+      image: 'string',
+      uid: 'number',
+      httpPort: 'port',
+      grpcPort: 'port',
+      internalGrpcPort: 'port',
+      publicPort: 'port',
+      metricsPort: 'port',
+      enableMetrics: 'boolean',
+      exposeApi: 'boolean',
+      apiToken: 'object',
+      logLevel: { enum: DaprLogLevel },
+      logAsJson: 'boolean',
+      maxBodySize: 'string',
+      gracefulShutdownSeconds: 'number',
+      placementHostAddress: 'string',
+      schedulerHostAddress: 'string',
+      controlPlane: 'object',
+      components: 'objectArray',
+      configuration: 'object',
+      appWaitsFor: { enum: WaitCondition },
+      healthCommand: 'stringArray',
+      resources: 'object',
+      appContainers: 'stringArray',
+    }, ['appId']);
     const path = this.node.path;
     this.name = props.name ?? 'daprd';
     this.uid = props.uid ?? 1500;

@@ -5,6 +5,7 @@ import { Errors } from '../core/errors';
 import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, modifyRule, refuseClassicValue, tokenProblem } from '../core/escape-fluent-bit';
 import { DNS_LABEL, isImageReference, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
+import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
@@ -534,6 +535,24 @@ export class FluentBitSidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: FluentBitSidecarProps) {
     super(scope, id);
+    // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
+    checkPropTypes(this.node.path, props, {
+      outputs: 'objectArray',
+      filters: 'objectArray',
+      logDirectory: 'string',
+      logFiles: 'string',
+      memBufLimitMebibytes: 'number',
+      skipLongLines: 'boolean',
+      flushSeconds: 'number',
+      logLevel: 'string',
+      configFormat: { enum: FluentBitConfigFormat },
+      createRbac: 'boolean',
+      httpPort: 'port',
+      resources: 'object',
+      image: 'string',
+      name: 'string',
+      uid: 'number',
+    }, ['outputs']);
     this.props = props;
     this.name = props.name ?? 'fluent-bit';
     this.uid = props.uid ?? 10001;
@@ -811,8 +830,12 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     if (p.logFiles !== undefined && (p.logFiles.includes('..') || p.logFiles.startsWith('/') || /\s/.test(p.logFiles))) {
       throw Errors.invalidPath(path, 'logFiles', p.logFiles, 'is not a file pattern inside logDirectory');
     }
-    for (const [key, value, min] of [['memBufLimitMebibytes', p.memBufLimitMebibytes, 1], ['flushSeconds', p.flushSeconds, 1]] as const) {
+    // Fluent Bit reads mem_buf_limit into a signed 64-bit byte count (fluent/fluent-bit
+    // src/flb_utils.c, flb_utils_size_to_bytes returns int64_t): more MiB than fit there is refused.
+    const MAX_MIB = Math.floor(Number.MAX_SAFE_INTEGER / 1024);
+    for (const [key, value, min, max] of [['memBufLimitMebibytes', p.memBufLimitMebibytes, 1, MAX_MIB], ['flushSeconds', p.flushSeconds, 1, undefined]] as const) {
       if (value !== undefined && (!Number.isInteger(value) || value < min)) { throw Errors.invalidNumber(path, key, value, `a whole number >= ${min}`); }
+      if (value !== undefined && max !== undefined && value > max) { throw Errors.invalidNumber(path, key, value, `a whole number from ${min} to ${max}`); }
     }
     if (p.logLevel !== undefined && !['off', 'error', 'warn', 'info', 'debug', 'trace'].includes(p.logLevel)) {
       throw Errors.invalidName(path, 'logLevel', p.logLevel, 'one of off, error, warn, info, debug, trace');

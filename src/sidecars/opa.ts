@@ -5,6 +5,7 @@ import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, Wor
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
+import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
@@ -398,6 +399,32 @@ export class OpaSidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: OpaSidecarProps = {}) {
     super(scope, id);
+    // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
+    checkPropTypes(this.node.path, props, {
+      name: 'string',
+      image: 'string',
+      port: 'port',
+      exposeApi: 'boolean',
+      diagnosticPort: 'port',
+      uid: 'number',
+      logLevel: { enum: OpaLogLevel },
+      resources: 'object',
+      services: 'objectArray',
+      bundles: 'objectArray',
+      verificationKeys: 'objectArray',
+      decisionLogs: 'object',
+      status: 'object',
+      labels: 'stringMap',
+      policies: 'stringMap',
+      appEnvName: 'string',
+      appContainers: 'stringArray',
+      appWaitsFor: { enum: WaitCondition },
+      envoyPlugin: 'boolean',
+      envoyPluginPath: 'string',
+      extAuthzPort: 'port',
+      extAuthzTimeoutSeconds: 'number',
+      extAuthzFailureModeAllow: 'boolean',
+    });
     const path = this.node.path;
     this.name = props.name ?? 'opa';
     this.uid = props.uid ?? 1111;

@@ -6,6 +6,7 @@ import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarCo
 import { Errors } from '../core/errors';
 import { DNS_LABEL, isImageReference } from '../core/names';
 import { Probe } from '../core/probe';
+import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
@@ -497,6 +498,35 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: OtelCollectorSidecarProps = {}) {
     super(scope, id);
+    // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
+    checkPropTypes(this.node.path, props, {
+      name: 'string',
+      distribution: { enum: OtelCollectorDistribution },
+      image: 'string',
+      uid: 'number',
+      otlpExporters: 'objectArray',
+      prometheusExporter: 'object',
+      debugExporter: 'object',
+      awsXrayExporter: 'object',
+      awsEmfExporter: 'object',
+      prometheusScrapeConfigs: 'objectArray',
+      signals: { enumArray: OtelSignal },
+      serviceName: 'string',
+      resourceAttributes: 'stringMap',
+      podNameAttribute: 'boolean',
+      memoryLimiter: 'object',
+      batch: 'object',
+      appEnv: 'boolean',
+      appProtocol: { enum: OtelProtocol },
+      appContainers: 'stringArray',
+      appWaitsFor: { enum: WaitCondition },
+      healthCommand: 'stringArray',
+      otlpGrpcPort: 'port',
+      otlpHttpPort: 'port',
+      healthCheckPort: 'port',
+      telemetryPort: 'port',
+      resources: 'object',
+    });
     const path = this.node.path;
     const p = props;
     this.name = p.name ?? 'otel-collector';

@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import {
   ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, ResourceRequirements,
-  SecretKeyReference, StartupRole, WaitCondition,
+  SeccompProfile, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors, KUBELET_DOT_DOT } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
+import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 
@@ -277,6 +278,55 @@ export class Sidecar extends Construct implements ISidecar {
   constructor(scope: Construct, id: string, props: SidecarProps) {
     super(scope, id);
     const path = this.node.path;
+    checkPropTypes(path, props, {
+      name: 'string',
+      image: 'string',
+      role: { enum: StartupRole },
+      appWaitsFor: { enum: WaitCondition },
+      command: 'stringArray',
+      args: 'stringArray',
+      workingDir: 'string',
+      env: 'stringMap',
+      secretEnv: 'objectMap',
+      ports: 'objectArray',
+      startupProbe: 'object',
+      readinessProbe: 'object',
+      livenessProbe: 'object',
+      healthCommand: 'stringArray',
+      waitCommand: 'stringArray',
+      resources: 'object',
+      security: 'object',
+      volumes: 'objectArray',
+      configFiles: 'objectArray',
+      appEnv: 'stringMap',
+      appContainers: 'stringArray',
+      dependsOn: 'objectArray',
+      drainCommand: 'stringArray',
+      terminationGracePeriodSeconds: 'count',
+      shareProcessNamespace: 'boolean',
+      essential: 'boolean',
+      interceptTraffic: 'object',
+    }, ['image']);
+    if (props.security !== undefined) {
+      // allowRootUser: 'false' would be truthy and render runAsUser 0 (issue 10, section 2).
+      checkPropTypes(path, props.security, {
+        uid: 'number',
+        gid: 'number',
+        allowRootUser: 'boolean',
+        readOnlyRootFilesystem: 'boolean',
+        allowPrivilegeEscalation: 'boolean',
+        addCapabilities: 'stringArray',
+        seccompProfile: { enum: SeccompProfile },
+      }, [], 'security.');
+    }
+    for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
+      checkPropTypes(path, ref, { secretName: 'string', key: 'string' }, ['secretName', 'key'], `secretEnv.${name}.`);
+    }
+    if (props.interceptTraffic !== undefined) {
+      checkPropTypes(path, props.interceptTraffic, {
+        inboundPort: 'port', outboundPort: 'port', appPorts: 'portArray', excludeInboundPorts: 'portArray', excludeOutboundPorts: 'portArray', excludeOutboundCidrs: 'stringArray',
+      }, ['inboundPort', 'outboundPort'], 'interceptTraffic.');
+    }
     this.name = props.name ?? id;
     if (typeof this.name !== 'string' || !DNS_LABEL.test(this.name)) {
       throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'a DNS label of at most 63 characters');

@@ -3,6 +3,7 @@ import { ContainerSpec, Protocol, ResourceRequirements, StartupRole, WaitConditi
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, isImageReference } from '../core/names';
+import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 
 /** Log level of the X-Ray daemon, from most verbose to least. */
@@ -142,6 +143,22 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: XRayDaemonSidecarProps) {
     super(scope, id);
+    // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
+    checkPropTypes(this.node.path, props, {
+      region: 'string',
+      name: 'string',
+      image: 'string',
+      uid: 'number',
+      port: 'port',
+      bufferMemoryMegabytes: 'number',
+      localMode: 'boolean',
+      resourceArn: 'string',
+      roleArn: 'string',
+      logLevel: { enum: XRayDaemonLogLevel },
+      appEnv: 'boolean',
+      appContainers: 'stringArray',
+      resources: 'object',
+    });
     const path = this.node.path;
     const p = props;
     this.name = p.name ?? 'xray-daemon';

@@ -96,7 +96,7 @@ describe('bad input is rejected with the path, the field and a fix', () => {
     ['request above limit', { resources: { memoryRequestMebibytes: 512, memoryLimitMebibytes: 256 } }, ErrorCode.INVALID_RESOURCES, 'web/agent: resources.memoryRequestMebibytes 512 is above the limit 256'],
     ['negative cpu', { resources: { cpuRequestMillicores: -5 } }, ErrorCode.INVALID_RESOURCES, 'web/agent: resources.cpuRequestMillicores -5 is not a positive number'],
     ['empty command element', { command: ['/bin/agent', ''] }, ErrorCode.INVALID_COMMAND, 'web/agent: command ["/bin/agent",""]'],
-    ['negative grace period', { terminationGracePeriodSeconds: -1 }, ErrorCode.INVALID_NUMBER, 'web/agent: shutdown.gracePeriodSeconds -1'],
+    ['negative grace period', { terminationGracePeriodSeconds: -1 }, ErrorCode.INVALID_NUMBER, 'web/agent: terminationGracePeriodSeconds -1'],
     ['waiting for itself', { dependsOn: [{ container: 'agent', condition: WaitCondition.STARTED }] }, ErrorCode.DEPENDENCY_CYCLE, 'web/agent: containers wait for each other in a cycle: agent -> agent'],
     ['bad name', { name: 'Agent_1' }, ErrorCode.INVALID_NAME, 'web/agent: name "Agent_1" is not a valid name'],
     ['bad workingDir', { workingDir: 'work' }, ErrorCode.INVALID_PATH, 'web/agent: workingDir "work"'],

