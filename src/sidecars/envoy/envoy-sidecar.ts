@@ -810,12 +810,13 @@ export class EnvoySidecar extends Construct implements ISidecar {
       throw Errors.invalidRange(path, 'drainSeconds', p.drainSeconds, 'terminationGracePeriodSeconds', p.terminationGracePeriodSeconds);
     }
     (p.clusters ?? []).forEach((c: any, i: number) => {
-      struct(`clusters[${i}]`, c);
+      // An element of a list is never optional: undefined is as wrong as null.
+      struct(`clusters[${i}]`, c ?? null);
       for (const k of ['tls', 'mtls', 'http2']) { bool(`clusters[${i}].${k}`, c[k]); }
       this.checkSeconds(path, `clusters[${i}].connectTimeoutSeconds`, c.connectTimeoutSeconds, true);
     });
     (p.routes ?? []).forEach((r: any, i: number) => {
-      struct(`routes[${i}]`, r);
+      struct(`routes[${i}]`, r ?? null);
       list(`routes[${i}].domains`, r.domains);
       if (r.prefixRewrite !== undefined && typeof r.prefixRewrite !== 'string') { throw Errors.invalidType(path, `routes[${i}].prefixRewrite`, r.prefixRewrite, 'a string'); }
       this.checkSeconds(path, `routes[${i}].timeoutSeconds`, r.timeoutSeconds, false);
