@@ -9,8 +9,8 @@ import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
 import { Probe, ProbeKind } from '../core/probe';
+import { checkArray, checkBoolean, checkEnum, checkMap, checkString, isPlainMap } from '../core/prop-types';
 import { isDeclared } from '../core/resolve';
-import { checkArray, checkBoolean, checkEnum, checkMap, checkString, isPlainMap } from '../core/runtime-types';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 

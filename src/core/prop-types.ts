@@ -11,6 +11,7 @@ import { Errors } from './errors';
 export type PropType =
   | 'string' | 'number' | 'boolean' | 'object'
   | 'port' | 'count'
+  | 'array' | 'map'
   | 'stringArray' | 'objectArray' | 'portArray' | 'stringMap' | 'objectMap'
   | { readonly enum: object }
   | { readonly enumArray: object };
@@ -18,7 +19,11 @@ export type PropType =
 /** The props of a construct and the type each must have (a prop left undefined is not checked). */
 export type PropTypes = { readonly [prop: string]: PropType };
 
-const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A plain object (not null, not an array): a struct or a map prop such as `tags` or `secrets`. */
+export function isPlainMap(value: unknown): value is { [key: string]: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const isObject = isPlainMap;
 
 function checkOne(path: string, field: string, value: unknown, type: PropType): void {
   if (typeof type === 'object') {
@@ -52,6 +57,12 @@ function checkOne(path: string, field: string, value: unknown, type: PropType): 
       return;
     case 'object':
       if (!isObject(value)) { throw Errors.invalidType(path, field, value, 'an object'); }
+      return;
+    case 'map':
+      if (!isObject(value)) { throw Errors.invalidType(path, field, value, 'a map of names to values'); }
+      return;
+    case 'array':
+      if (!Array.isArray(value)) { throw Errors.invalidType(path, field, value, 'a list'); }
       return;
     case 'stringArray':
     case 'objectArray':
@@ -96,6 +107,8 @@ function describe(type: PropType): string {
     number: 'a finite number',
     boolean: 'a boolean',
     object: 'an object',
+    map: 'a map of names to values',
+    array: 'a list',
     port: 'a port number',
     count: 'an integer >= 0',
     stringArray: 'an array of strings',
@@ -104,4 +117,62 @@ function describe(type: PropType): string {
     stringMap: 'an object of strings',
     objectMap: 'an object of objects',
   }[type];
+}
+
+// Single props, for code that checks one value at a time (binders' options, nested fields).
+// Each leaves undefined alone and goes through the same checks as checkPropTypes.
+
+/** `value`, when set, is a member of the string enum `members` (named `enumName` in the message). */
+export function checkEnum<T extends string>(path: string, field: string, value: unknown,
+  members: { [key: string]: T }, enumName: string): T | undefined {
+  if (value === undefined) { return undefined; }
+  if (!(Object.values(members) as unknown[]).includes(value)) {
+    throw Errors.invalidType(path, field, value, `one of ${Object.keys(members).map(k => `${enumName}.${k}`).join(', ')}`);
+  }
+  return value as T;
+}
+
+/** `value`, when set, is a map; returns its entries. */
+export function checkMap(path: string, field: string, value: unknown): Array<[string, unknown]> {
+  if (value === undefined) { return []; }
+  checkOne(path, field, value, 'map');
+  return Object.entries(value as object);
+}
+
+/** `value`, when set, is an array; returns it. */
+export function checkArray(path: string, field: string, value: unknown): unknown[] {
+  if (value === undefined) { return []; }
+  checkOne(path, field, value, 'array');
+  return value as unknown[];
+}
+
+/** `value`, when set, is an object (a struct prop). */
+export function checkObject(path: string, field: string, value: unknown): void {
+  if (value !== undefined) { checkOne(path, field, value, 'object'); }
+}
+
+/** `value`, when set, is a string. */
+export function checkString(path: string, field: string, value: unknown): void {
+  if (value !== undefined) { checkOne(path, field, value, 'string'); }
+}
+
+/** `value`, when set, is a boolean (not 'false' or 0, which would read as the opposite or be dropped). */
+export function checkBoolean(path: string, field: string, value: unknown): void {
+  if (value !== undefined) { checkOne(path, field, value, 'boolean'); }
+}
+
+/**
+ * Whether two option values are equal: arrays and plain objects by content, anything else
+ * (constructs, log drivers, secret sources, class instances) by identity.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) { return true; }
+  if (Array.isArray(a) && Array.isArray(b)) { return a.length === b.length && a.every((v, i) => sameValue(v, b[i])); }
+  const plain = (v: unknown) => isPlainMap(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v));
+  if (plain(a) && plain(b)) {
+    const ka = Object.keys(a as object).filter(k => (a as any)[k] !== undefined);
+    const kb = Object.keys(b as object).filter(k => (b as any)[k] !== undefined);
+    return ka.length === kb.length && ka.every(k => sameValue((a as any)[k], (b as any)[k]));
+  }
+  return false;
 }

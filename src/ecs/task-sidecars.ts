@@ -16,9 +16,9 @@ import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { LIBRARY_NAMES, isReservedName } from '../core/names';
+import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
+import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
-import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/runtime-types';
 import { VolumeKind } from '../core/volume';
 
 /** Where FireLens writes the log router's generated main configuration (Fluent Bit). */
@@ -467,11 +467,7 @@ export class TaskSidecars extends Construct {
       const writers: Array<{ uid?: number; gid?: number }> = [
         ...pod.containers.filter(c => c.volumeMounts.some(m => m.volume === volume.name && !m.readOnly)).map(c => users.get(c.name)!),
         ...appContainers.filter(a => (pod.appMounts.get(a.containerName) ?? []).some(m => m.volume === volume.name && !m.readOnly))
-          .map(a => {
-            const user = rendered.get(a)!.user;
-            const m = typeof user === 'string' ? /^(\d+)(?::(\d+))?$/.exec(user) : null;
-            return m ? { uid: Number(m[1]), gid: m[2] !== undefined ? Number(m[2]) : undefined } : {};
-          }),
+          .map(a => parseUser(rendered.get(a)!.user)),
       ];
       const nonRoot = writers.filter(w => w.uid !== 0);
       if (nonRoot.length === 0) { continue; }
@@ -755,7 +751,7 @@ function readAppContainer(name: string, def: ecs.CfnTaskDefinition.ContainerDefi
   const env = new Map<string, string | undefined>();
   for (const e of (def.environment as any[] | undefined) ?? []) { env.set(String(e.name), typeof e.value === 'string' ? e.value : undefined); }
   for (const s of (def.secrets as any[] | undefined) ?? []) { env.set(String(s.name), undefined); }
-  const user = typeof def.user === 'string' ? /^(\d+)(:\d+)?$/.exec(def.user) : null;
+  const { uid, gid } = parseUser(def.user);
   return {
     name,
     ports: ((def.portMappings as any[] | undefined) ?? []).map(p => ({
@@ -763,8 +759,8 @@ function readAppContainer(name: string, def: ecs.CfnTaskDefinition.ContainerDefi
       protocol: String(p.protocol ?? 'tcp').toUpperCase() === 'UDP' ? Protocol.UDP : Protocol.TCP,
     })),
     env,
-    uid: user ? Number(user[1]) : undefined,
-    gid: user?.[2] ? Number(user[2].slice(1)) : undefined,
+    uid,
+    gid,
     mountPaths: ((def.mountPoints as any[] | undefined) ?? []).map(m => String(m.containerPath)),
   };
 }

@@ -8,6 +8,7 @@ import { CompositionContext, ISidecar, SidecarContribution } from '../../core/co
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, isImageReference, pathProblem } from '../../core/names';
 import { Probe } from '../../core/probe';
+import { checkArray, checkBoolean, checkEnum, checkObject } from '../../core/prop-types';
 import { isCidr, resolveContribution } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
@@ -738,16 +739,9 @@ export class EnvoySidecar extends Construct implements ISidecar {
   /** Runtime types of the props (plain JavaScript, JSON and jsii callers can pass anything). */
   private checkTypes(path: string): void {
     const p = this.props as any;
-    const oneOf = (field: string, value: unknown, members: object, enumName: string) => {
-      if (value !== undefined && !Object.values(members).includes(value)) {
-        throw Errors.invalidType(path, field, value, `one of ${Object.keys(members).map(k => `${enumName}.${k}`).join(', ')}`);
-      }
-    };
-    oneOf('inboundProtocol', p.inboundProtocol, EnvoyInboundProtocol, 'EnvoyInboundProtocol');
-    oneOf('logLevel', p.logLevel, EnvoyLogLevel, 'EnvoyLogLevel');
-    const bool = (field: string, value: unknown) => {
-      if (value !== undefined && typeof value !== 'boolean') { throw Errors.invalidType(path, field, value, 'a boolean (true or false)'); }
-    };
+    checkEnum(path, 'inboundProtocol', p.inboundProtocol, EnvoyInboundProtocol, 'EnvoyInboundProtocol');
+    checkEnum(path, 'logLevel', p.logLevel, EnvoyLogLevel, 'EnvoyLogLevel');
+    const bool = (field: string, value: unknown) => checkBoolean(path, field, value);
     bool('redirect', p.redirect);
     bool('accessLog', p.accessLog);
     const str = (field: string, value: unknown) => {
@@ -758,16 +752,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
     str('redirectImage', p.redirectImage);
     str('nodeId', p.nodeId);
     str('serviceCluster', p.serviceCluster);
-    const list = (field: string, value: unknown) => {
-      if (value !== undefined && !Array.isArray(value)) { throw Errors.invalidType(path, field, value, 'a list'); }
-    };
+    const list = (field: string, value: unknown) => checkArray(path, field, value);
     for (const field of ['appPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'excludeOutboundCidrs', 'includeOutboundPorts',
       'includeOutboundCidrs', 'clusters', 'routes', 'routedOutboundPorts', 'healthCommand']) {
       list(field, p[field]);
     }
-    const struct = (field: string, value: unknown) => {
-      if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) { throw Errors.invalidType(path, field, value, 'an object'); }
-    };
+    const struct = (field: string, value: unknown) => checkObject(path, field, value);
     struct('xds', p.xds);
     struct('mtls', p.mtls);
     struct('unixSockets', p.unixSockets);
