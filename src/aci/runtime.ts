@@ -14,6 +14,7 @@
  */
 import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
 import { imageFacts } from '../core/image-facts';
+import { parseUser } from '../core/names';
 import { ResolvedContainer } from '../core/resolve';
 
 /** The identity of a container whose security context is not applied: its image's user. */
@@ -21,10 +22,7 @@ function imageIdentity(image: string): ProcessIdentity {
   const facts = imageFacts(image);
   if (!facts) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
   // A known image without USER runs as root.
-  const m = /^(\d+)(?::(\d+))?$/.exec(facts.user ?? '0:0');
-  if (!m) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
-  const uid = Number(m[1]);
-  const gid = m[2] !== undefined ? Number(m[2]) : undefined;
+  const { uid, gid } = parseUser(facts.user ?? '0:0');
   return { uid, gid, groups: [], capabilities: new Set(uid === 0 ? RUNTIME_DEFAULT_CAPABILITIES : []) };
 }
 

@@ -103,3 +103,12 @@ export const LIBRARY_VOLUME_NAMES: readonly string[] = [
 export function isReservedName(name: string): boolean {
   return name === RESERVED_PREFIX || name.startsWith(`${RESERVED_PREFIX}-`);
 }
+
+/**
+ * The numeric UID and GID of a "uid" or "uid:gid" user string (an ECS container's `user`, an
+ * image's USER); each is undefined where the string names no number (no user, a user name).
+ */
+export function parseUser(user: unknown): { readonly uid?: number; readonly gid?: number } {
+  const m = typeof user === 'string' ? /^(\d+)(?::(\d+))?$/.exec(user) : null;
+  return m ? { uid: Number(m[1]), gid: m[2] !== undefined ? Number(m[2]) : undefined } : {};
+}

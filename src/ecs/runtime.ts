@@ -9,12 +9,11 @@
  * - `pidMode: task` shares one process namespace between the containers of a task.
  */
 import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
+import { parseUser } from '../core/names';
 
 /** An app container definition as rendered (CloudFormation shape). */
 function appIdentity(def: any): ProcessIdentity {
-  const user = typeof def.user === 'string' ? /^(\d+)(?::(\d+))?$/.exec(def.user) : null;
-  const uid = user ? Number(user[1]) : undefined;
-  const gid = user?.[2] !== undefined ? Number(user[2]) : undefined;
+  const { uid, gid } = parseUser(def.user);
   // No numeric user: the image's, which cannot be known here (uid stays undefined, no
   // capabilities assumed). Root keeps the runtime's defaults less what it drops.
   const caps = new Set<string>();

@@ -6,7 +6,7 @@ import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, 
 import { DNS_LABEL, isImageReference, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
-import { resolveContribution } from '../core/resolve';
+import { DEFAULT_TOKEN_PATH, resolveContribution } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
@@ -602,7 +602,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       // For the runtime contract: the tail DB it keeps, and the token the kubernetes filter
       // reads (its kube_token_file default, the service account token path).
       writesPaths: [`${STATE_DIR}/tail.db`],
-      readsPaths: k8sFilter ? ['/var/run/secrets/kubernetes.io/serviceaccount/token'] : undefined,
+      readsPaths: k8sFilter ? [DEFAULT_TOKEN_PATH] : undefined,
       // A log shipper that stops must not take the app down.
       essential: false,
       shutdown: { gracePeriodSeconds: 10 },
