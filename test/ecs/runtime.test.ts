@@ -15,6 +15,7 @@ import { Sidecar, SidecarProps, StartupRole, VolumeKind } from '../../src';
 import { ErrorCode } from '../../src/core/errors';
 import { MemoryVolumeHandling, SecretSource, TaskSidecars } from '../../src/ecs';
 import { expectError } from '../errors';
+import { missingPrerequisite, realTest } from '../prerequisites';
 
 function init(scope: any, name: string, extra: Partial<SidecarProps> = {}): Sidecar {
   return new Sidecar(scope, name, { image: `ghcr.io/acme/${name}:1`, role: StartupRole.INIT_STEP, ...extra });
@@ -145,15 +146,11 @@ describe('task volumes are made writable for their non-root writers (Fargate cre
  * file there; after it, it can.
  */
 describe('on a real kernel', () => {
-  const busybox = ['/usr/bin/busybox', '/bin/busybox'].find(p => fs.existsSync(p));
-  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find(p => fs.existsSync(p));
-  const reason = process.getuid?.() !== 0 ? 'not root' : !busybox ? 'no busybox (apt-get install busybox-static)' : !setpriv ? 'no setpriv (util-linux)' : undefined;
-  if (reason) {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED real-kernel volume preparation test: ${reason}`);
-    test.skip(`the writer's preparation lets UID 100 write (skipped: ${reason})`, () => undefined);
-    return;
-  }
+  const busybox = 'busybox';
+  const setpriv = 'setpriv';
+  const kernelTest = realTest('ecs/runtime.test.ts (volume preparation)', missingPrerequisite({
+    root: 'changing ownership and switching UIDs need root', commands: [busybox, setpriv], install: 'apt-get install busybox-static util-linux',
+  }));
 
   const script = () => String(container(agentTask(), 'cdk-sidecars-config').Command[0]);
 
@@ -177,7 +174,7 @@ describe('on a real kernel', () => {
     return root;
   }
 
-  test('before: UID 100 cannot create a file in a root-owned 0755 directory; after the preparation it can', () => {
+  kernelTest('before: UID 100 cannot create a file in a root-owned 0755 directory; after the preparation it can', () => {
     const root = taskVolumes();
     try {
       expect(writeAsAgent(path.join(root, 'vault-secrets'))).not.toBe(0);
@@ -194,7 +191,7 @@ describe('on a real kernel', () => {
     }
   });
 
-  test('CHOWN is what it needs: with no capability at all the preparation fails', () => {
+  kernelTest('CHOWN is what it needs: with no capability at all the preparation fails', () => {
     const root = taskVolumes();
     try {
       expect(prepare(root, '-all').status).not.toBe(0);

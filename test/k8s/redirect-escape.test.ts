@@ -14,15 +14,11 @@ import { ErrorCode } from '../../src/core/errors';
 import { WorkloadSidecars } from '../../src/k8s';
 import { iptablesComment } from '../../src/k8s/redirect';
 import { expectError } from '../errors';
+import { missingPrerequisite, realTest } from '../prerequisites';
 
-function which(cmd: string): boolean {
-  try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
-}
-const missing = ['iptables-restore', 'ip6tables-restore', 'unshare'].filter(c => !which(c));
-const reason = process.getuid?.() !== 0 ? 'not running as root (iptables-restore --test needs root)'
-  : missing.length ? `missing ${missing.join(', ')} (install iptables)` : undefined;
-if (reason) { process.stdout.write(`\nredirect-escape.test.ts: iptables-restore checks SKIPPED: ${reason}\n`); }
-const restoreTest = reason ? test.skip : test;
+const restoreTest = realTest('redirect-escape.test.ts (iptables-restore checks)', missingPrerequisite({
+  root: 'iptables-restore --test needs root', commands: ['iptables-restore', 'ip6tables-restore', 'unshare'], install: 'install iptables and util-linux',
+}));
 
 /** Runs the real parser on a document; returns its exit status and message. */
 function restore(family: 4 | 6, doc: string): { status: number; out: string } {

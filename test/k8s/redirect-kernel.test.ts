@@ -14,6 +14,7 @@ import * as path from 'path';
 import { findDoc, newChart, podOf, rawDeployment, synth } from './util';
 import { PortExposure, Sidecar } from '../../src';
 import { WorkloadSidecars } from '../../src/k8s';
+import { missingPrerequisite, realTest } from '../prerequisites';
 
 const PROXY_UID = 1337;
 const APP_UID = 1000;
@@ -31,18 +32,13 @@ const POD_IP6 = 'fd00:231::2';
 /** Where the init container mounts the ConfigMap (replaced by the test's directory). */
 const RULES_DIR = '/etc/cdk-sidecars/redirect';
 
-function which(cmd: string): boolean {
-  try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
-}
 
-const missing = ['ip', 'iptables-restore', 'ip6tables-restore', 'ip6tables', 'setpriv', 'sh'].filter(c => !which(c));
-const reason = process.getuid?.() !== 0 ? 'not running as root (network namespaces and iptables need root)'
-  : missing.length ? `missing ${missing.join(', ')} (install iproute2, iptables and util-linux)` : undefined;
-if (reason) {
-  // Visible in the test output: this test proves the rules on a real kernel only where it can.
-  process.stdout.write(`\nredirect-kernel.test.ts: SKIPPED: ${reason}\n`);
-}
-const kernelTest = reason ? test.skip : test;
+const reason = missingPrerequisite({
+  root: 'network namespaces and iptables need root',
+  commands: ['ip', 'iptables-restore', 'ip6tables-restore', 'ip6tables', 'setpriv', 'sh'],
+  install: 'install iproute2, iptables and util-linux',
+});
+const kernelTest = realTest('redirect-kernel.test.ts', reason);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-netns-'));
 fs.chmodSync(dir, 0o755);

@@ -16,6 +16,7 @@ import { ContainerSpec } from '../../src/core/container';
 import { ErrorCode } from '../../src/core/errors';
 import { expectError } from '../errors';
 import { newChart } from '../k8s/util';
+import { missingPrerequisite, realTest } from '../prerequisites';
 
 interface Seen { readonly method: string; readonly url: string }
 
@@ -131,10 +132,8 @@ describe('the app can connect to the egress socket Envoy creates', () => {
   const PROXY = 1337;
   // App identities: a common non-root UID, and distroless' "nonroot".
   const APPS = [[1000, 1000], [65532, 65532]];
-  const missing = ['setpriv'].filter(c => { try { execFileSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }); return false; } catch { return true; } });
-  const reason = process.getuid?.() !== 0 ? 'not running as root (switching UIDs needs root)' : missing.length ? `missing ${missing.join(', ')} (install util-linux)` : undefined;
-  if (reason) { process.stdout.write(`\nenvoy-runtime.test.ts (Unix sockets): SKIPPED: ${reason}\n`); }
-  const rootTest = reason ? test.skip : test;
+  const rootTest = realTest('envoy-runtime.test.ts (Unix sockets)',
+    missingPrerequisite({ root: 'switching UIDs needs root', commands: ['setpriv'], install: 'install util-linux' }));
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'envoy-uds-'));
   fs.chmodSync(dir, 0o755);

@@ -12,6 +12,7 @@ import * as fc from 'fast-check';
 import { VaultAgentSidecar, VaultAuth } from '../../src';
 import { hcl, hclString, hclWritable } from '../../src/sidecars/vault/hcl';
 import { newChart } from '../k8s/util';
+import { realTest } from '../prerequisites';
 
 const GOPATH = '/usr/share/gocode';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-hclv1-'));
@@ -29,9 +30,7 @@ function build(): string | undefined {
     return `go build failed: ${String(e.stderr ?? e.message).slice(0, 300)}`;
   }
 }
-const reason = build();
-if (reason) { process.stdout.write(`\nvault-hcl-v1.test.ts: SKIPPED: ${reason}\n`); }
-const v1Test = reason ? test.skip : test;
+const v1Test = realTest('vault-hcl-v1.test.ts', build());
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** What HCL v1 decodes, or its error. */

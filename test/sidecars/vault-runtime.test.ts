@@ -5,7 +5,7 @@
  * mounted where the agent reads it. Where a real kernel can prove it (root, setpriv and
  * busybox on the machine), real processes do.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'fs';
 import { createServer } from 'http';
 import { AddressInfo } from 'net';
@@ -23,6 +23,7 @@ import { identityGroupWith } from '../aci/util';
 import { container, fargateTask, synthTemplate } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, newChart, podOf, rawDeployment, synth } from '../k8s/util';
+import { missingPrerequisite, realTest } from '../prerequisites';
 import { validateAgentConfig } from '../validate/vault';
 
 const AUTH = [VaultAuth.kubernetes({ role: 'shop' }), VaultAuth.aws({ role: 'shop' }), VaultAuth.azure({ role: 'shop' })];
@@ -213,11 +214,9 @@ describe('Kubernetes auth: the token is mounted where the agent reads it, with i
 
 // --- real processes ---------------------------------------------------------------
 
-const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
-const REAL = process.getuid?.() === 0 && has('setpriv', ['--version']) && has('busybox', ['true']);
-const REASON = REAL ? '' : ' [SKIPPED: needs root, setpriv (util-linux) and busybox]';
-const realTest = REAL ? test : test.skip;
-if (!REAL) { console.warn(`vault-runtime real-process tests${REASON}`); }
+const realProcessTest = realTest('vault-runtime.test.ts (real processes)', missingPrerequisite({
+  root: 'switching UIDs needs root', commands: ['setpriv', 'busybox'], install: 'apt-get install util-linux busybox-static',
+}));
 
 /** Runs `args` as uid:gid with the given supplementary groups and no capabilities (like a non-root container). */
 function asUser(uid: number, gid: number, groups: number[], args: string[],
@@ -234,8 +233,8 @@ function asUser(uid: number, gid: number, groups: number[], args: string[],
   });
 }
 
-describe(`real processes${REASON}`, () => {
-  realTest('the old design: a non-root agent (UID 100), even with KILL added, cannot signal the app (another UID): EPERM', async () => {
+describe('real processes', () => {
+  realProcessTest('the old design: a non-root agent (UID 100), even with KILL added, cannot signal the app (another UID): EPERM', async () => {
     const app = spawn('setpriv', ['--reuid', '1001', '--regid', '1001', '--clear-groups', '--', 'sleep', '30']);
     try {
       await new Promise(r => setTimeout(r, 200));
@@ -251,7 +250,7 @@ describe(`real processes${REASON}`, () => {
     }
   });
 
-  realTest('the chosen mechanism: the generated reload command, run as UID 100 with no capabilities, reaches the app\'s endpoint', async () => {
+  realProcessTest('the chosen mechanism: the generated reload command, run as UID 100 with no capabilities, reaches the app\'s endpoint', async () => {
     const seen: string[] = [];
     const server = createServer((req, res) => { seen.push(`${req.method} ${req.url}`); res.end('ok'); });
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
@@ -277,7 +276,7 @@ describe(`real processes${REASON}`, () => {
     }
   });
 
-  realTest('file modes on a setgid fsGroup volume: the agent writes with the generated perms; the app reads through fsGroup; without it, EACCES', async () => {
+  realProcessTest('file modes on a setgid fsGroup volume: the agent writes with the generated perms; the app reads through fsGroup; without it, EACCES', async () => {
     const { pod, agent } = await onKubernetes();
     const fsGroup: number = pod.spec.securityContext.fsGroup;
     const perms: string = agent.template[0].perms;
