@@ -52,7 +52,7 @@ const project = new cdk.JsiiProject({
     '@grpc/grpc-js-xds@1.14.1',
     'protobufjs@7.5.4',
     '@cdktf/hcl2json@0.21.0',
-    // Kubernetes kinds without a schema in shared/schemas (RBAC): upstream-generated models (1.27.1).
+    // Kubernetes kinds whose group has no vendored OpenAPI document (test/validate/schemas): upstream-generated models (1.27.1).
     'kubernetes-models@4.5.0',
   ],
   bundledDeps: ['yaml@^2.9.1'],
