@@ -8,6 +8,7 @@ import { kubernetesRuntime } from './runtime';
 import { SidecarMode, checkBinderOptions, modeFor } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
+import { checkKubectlReadsStrings, userStrings } from './yaml-safety';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
@@ -238,9 +239,15 @@ export class WorkloadSidecars extends Construct {
         throw Errors.invalidVolume(v.owners[0].path, 'volumes', v.volume.name, 'appeared only once the pod was known; which config volumes a sidecar has must not depend on the pod',
           'Declare the volume whatever the pod holds (its content may depend on the pod)');
       }
-      if (v.volume.kind === VolumeKind.CONFIG_FILES) { checkConfigObjectSize(composed, v); }
+      if (v.volume.kind === VolumeKind.CONFIG_FILES) {
+        checkConfigObjectSize(composed, v);
+        if (!v.volume.sensitive) {
+          checkKubectlReadsStrings(path, composed, new Set(), Object.fromEntries((v.volume.files ?? []).map(f => [f.name, f.content])), 'data', v.owners[0].path);
+        }
+      }
     }
-    return injectIntoWorkload(json, composed, {
+    const before = userStrings(json);
+    const rendered = injectIntoWorkload(json, composed, {
       mode: modeFor(this, path, this.options.mode),
       appInitContainers: this.options.appInitContainers ?? AppInitContainerPlacement.BEFORE_SIDECARS,
       configObjectNames: this.configObjectNames,
@@ -248,6 +255,8 @@ export class WorkloadSidecars extends Construct {
       injectors: this.injectors,
       serviceAccountName: this.serviceAccountName,
     });
+    checkKubectlReadsStrings(path, composed, before, rendered, '');
+    return rendered;
   }
 
   /**
