@@ -134,3 +134,13 @@ export function readShellScript(script: string): ShellReading {
   }
   return { commands: commands.filter(c => !functions.has(c)), needsBash };
 }
+
+/**
+ * The one way the library puts a value into a POSIX shell script (sh -c, the ECS config
+ * writer, the Vault reload command): a single word that is exactly `value`, written in single
+ * quotes, where nothing is special (POSIX.1-2017 XCU 2.2.2); a quote inside closes the quotes,
+ * adds an escaped quote and reopens them. A NUL cannot be in a shell word: refused by the caller.
+ */
+export function shellWord(value: string): string {
+  return `'${value.split('\'').join('\'\\\'\'')}'`;
+}

@@ -19,6 +19,7 @@ import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
+import { shellWord } from '../core/shell-words';
 import { VolumeKind } from '../core/volume';
 
 /** Where FireLens writes the log router's generated main configuration (Fluent Bit). */
@@ -148,8 +149,8 @@ export interface VolumePreparation {
  */
 export function volumePreparationScript(preparations: readonly VolumePreparation[], root: string = CONFIG_ROOT): string[] {
   return preparations.flatMap(p => [
-    `chmod ${p.mode} '${root}/${p.volume}'`,
-    ...(p.owner ? [`chown ${p.owner} '${root}/${p.volume}'`] : []),
+    `chmod ${p.mode} ${shellWord(`${root}/${p.volume}`)}`,
+    ...(p.owner ? [`chown ${p.owner} ${shellWord(`${root}/${p.volume}`)}`] : []),
   ]);
 }
 
@@ -509,7 +510,7 @@ export class TaskSidecars extends Construct {
           case ConfigFileDelivery.INIT_CONTAINER:
             inlineBytes += bytes;
             environment[variable] = Buffer.from(f.content, 'utf-8').toString('base64');
-            steps.push(`printf '%s' "$${variable}" | base64 -d > '${target}'`);
+            steps.push(`printf '%s' "$${variable}" | base64 -d > ${shellWord(target)}`);
             break;
           case ConfigFileDelivery.SSM_PARAMETERS: {
             if (bytes > 8192) {
@@ -522,7 +523,7 @@ export class TaskSidecars extends Construct {
               description: `cdk-sidecars: ${v.name}/${f.name} for ${td.node.path}`,
             });
             secrets[variable] = ecs.Secret.fromSsmParameter(parameter);
-            steps.push(`printf '%s' "$${variable}" > '${target}'`);
+            steps.push(`printf '%s' "$${variable}" > ${shellWord(target)}`);
             break;
           }
           case ConfigFileDelivery.S3: {
@@ -532,11 +533,11 @@ export class TaskSidecars extends Construct {
             const asset = new s3assets.Asset(this, `Config${n}`, { path: file });
             asset.grantRead(td.taskRole);
             environment[`${variable}_URL`] = asset.s3ObjectUrl;
-            steps.push(`aws s3 cp --only-show-errors "$${variable}_URL" '${target}'`);
+            steps.push(`aws s3 cp --only-show-errors "$${variable}_URL" ${shellWord(target)}`);
             break;
           }
         }
-        steps.push(`chmod ${(f.mode ?? 0o444).toString(8).padStart(4, '0')} '${target}'`);
+        steps.push(`chmod ${(f.mode ?? 0o444).toString(8).padStart(4, '0')} ${shellWord(target)}`);
         n++;
       }
     }

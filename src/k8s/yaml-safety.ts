@@ -35,7 +35,7 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 /** Go's strconv.ParseInt(s, 0, 64) (bitSize 64, underscores already removed): the value, or undefined. */
 function parseGoInt(s: string, signed: boolean): bigint | undefined {
-  const m = /^([-+]?)(.*)$/.exec(s)!;
+  const m = /^([-+]?)([\s\S]*)$/.exec(s)!;
   const sign = m[1];
   if (sign && !signed) { return undefined; }
   const body = m[2];

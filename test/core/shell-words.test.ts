@@ -1,4 +1,7 @@
-import { readShellScript } from '../../src/core/shell-words';
+import { execFileSync } from 'child_process';
+import * as fc from 'fast-check';
+import { readShellScript, shellWord } from '../../src/core/shell-words';
+import { onPath } from '../prerequisites';
 
 describe('the commands of a shell script', () => {
   test.each([
@@ -33,5 +36,25 @@ describe('the commands of a shell script', () => {
     ['an unterminated quote', 'echo \'oops'],
   ])('what it cannot read is said, never passed: %s', (_name, script) => {
     expect(readShellScript(script).unreadable).toBeDefined();
+  });
+});
+
+describe('shellWord: the one escaping rule for values in shell scripts', () => {
+  // The shells the library's scripts run in: dash (/bin/sh here), busybox ash (the Alpine and
+  // busybox images of the ECS writer and the Vault agent) and bash (the Envoy image).
+  const shells = [['sh'], ['busybox', 'sh'], ['bash']].filter(([cmd]) => onPath(cmd));
+
+  test('a value with quotes, spaces, $, `, \\, newlines, globs and ; is one word that each shell reads back exactly (property)', () => {
+    expect(shells.length).toBeGreaterThan(0);
+    const special = fc.constantFrom('\'', '"', '$', '`', '\\', '\n', ' ', '*', '?', '[', ';', '&', '|', '$(id)', '${x}', '\'\'', '#', '~', '-n', '%s');
+    const value = fc.array(fc.oneof(special, fc.string({ maxLength: 4 }).filter(s => !s.includes('\u0000'))), { maxLength: 8 }).map(p => p.join(''));
+    fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 5 }), values => {
+      const script = `for a in ${values.map(shellWord).join(' ')}; do printf '%s\\0' "$a"; done`;
+      expect(readShellScript(script).unreadable).toBeUndefined();
+      for (const shell of shells) {
+        const out = execFileSync(shell[0], [...shell.slice(1), '-c', script]).toString();
+        expect(out.split('\u0000').slice(0, -1)).toEqual(values);
+      }
+    }), { numRuns: 60 });
   });
 });

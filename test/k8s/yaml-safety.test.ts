@@ -94,6 +94,13 @@ describe('the model of go-yaml v2 agrees with go-yaml v2', () => {
     expect(kubectlMisreads('0x1F')).toBe(false);
     expect(kubectlMisreads('8080')).toBe(false);
     expect(kubectlMisreads('v1.2.3')).toBe(false);
+    expect(kubectlMisreads('1\n0o17')).toBe(false);
+  });
+
+  test('any string, multi-line and unicode ones included, gets an answer (property)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 12 }), s => {
+      expect(typeof kubectlMisreads(s)).toBe('boolean');
+    }), { numRuns: 500 });
   });
 });
 

@@ -1,3 +1,5 @@
+import { shellWord } from '../../core/shell-words';
+
 /**
  * How the Vault agent tells the app that a secret was re-rendered.
  *
@@ -67,13 +69,8 @@ export class VaultReload {
   public _command(): string[] {
     // No `-T`: the template's exec timeout (30 s) bounds the call, and busybox 1.35's
     // `wget -T` crashes (seen with Debian's busybox-static in this repository's tests).
-    const url = shellQuote(`http://127.0.0.1:${this.port}${this.path}`);
+    const url = shellWord(`http://127.0.0.1:${this.port}${this.path}`);
     const post = this.method === VaultReloadMethod.POST ? ' --post-data=' : '';
     return ['sh', '-c', `wget -q -O /dev/null${post} ${url} || echo "cdk-sidecars: the reload call to "${url}" failed; the new files are rendered" >&2`];
   }
-}
-
-/** A POSIX shell word that is exactly `s` (single quotes; a quote inside closes, escapes and reopens). */
-function shellQuote(s: string): string {
-  return `'${s.split('\'').join('\'\\\'\'')}'`;
 }
