@@ -175,6 +175,16 @@ project.addTask('synth', {
   ],
 });
 
+// `npm run test:pods`: the pod tier alone (example pods run with podman + runc, as root; the
+// same tests also run in `npm test`).
+project.addTask('test:pods', {
+  description: 'Runs the example pods on this machine\'s kernel with podman and runc (root; see README, pod tier)',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'jest --passWithNoTests=false --maxWorkers=1 test/pods' },
+  ],
+});
+
 // `npm run bench`: library vs hand-written, in one process run.
 project.addTask('bench', {
   description: 'Benchmark: constructs from this library side by side with the hand-written equivalent',

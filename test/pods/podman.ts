@@ -1,0 +1,90 @@
+/**
+ * The pod tier's container runtime: podman (Debian's 4.3) with runc, run as root with the
+ * repository's own containers.conf. Images cannot be pulled here: every image of a pod is
+ * replaced by one local image built from busybox-static and the stand-in binary
+ * (test/pods/standin), cached by the hash of what it is made of.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { missingPrerequisite } from '../prerequisites';
+
+const HERE = __dirname;
+const GOPATH = '/usr/share/gocode';
+export const CONTAINERS_CONF = path.join(HERE, 'containers.conf');
+const CACHE = path.join(os.tmpdir(), 'cdk-sidecars-pod-tier');
+
+/** Why the pod tier cannot run here, or undefined. */
+export function podTierMissing(): string | undefined {
+  const missing = missingPrerequisite({
+    root: 'podman runs the pods as root',
+    commands: ['podman', 'runc', 'busybox', 'go', 'nsenter'],
+    install: 'apt-get install podman runc busybox-static golang-go golang-github-hashicorp-hcl-dev util-linux',
+  });
+  if (missing) { return missing; }
+  if (!fs.existsSync(path.join(GOPATH, 'src/github.com/hashicorp/hcl'))) { return 'no hashicorp/hcl v1 source (apt-get install golang-github-hashicorp-hcl-dev)'; }
+  return undefined;
+}
+
+export interface Result { readonly code: number; readonly stdout: string; readonly stderr: string }
+
+/** Runs podman with the tier's configuration. */
+export function podman(args: string[], options: { input?: string; check?: boolean } = {}): Result {
+  const r = spawnSync('podman', args, {
+    env: { ...process.env, CONTAINERS_CONF },
+    input: options.input,
+    encoding: 'utf-8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const result = { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
+  if (options.check !== false && result.code !== 0) {
+    throw new Error(`podman ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+  }
+  return result;
+}
+
+/** Paths of the real programs, each made a link to the stand-in (dispatch on the name it is called by). */
+const STAND_IN_LINKS = ['/bin/vault', '/usr/local/bin/app'];
+
+/** The stand-in image, built once per content and kept in podman's storage. */
+export function standInImage(): string {
+  const sources = fs.readdirSync(path.join(HERE, 'standin')).sort().map(f => fs.readFileSync(path.join(HERE, 'standin', f)));
+  const busybox = fs.readFileSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim());
+  const hash = createHash('sha256');
+  for (const part of [...sources, busybox, Buffer.from(STAND_IN_LINKS.join('\n'))]) { hash.update(part); }
+  const tag = `localhost/cdk-sidecars-stand-in:${hash.digest('hex').slice(0, 16)}`;
+  if (podman(['image', 'exists', tag], { check: false }).code === 0) { return tag; }
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-stand-in-'));
+  try {
+    const rootfs = path.join(work, 'rootfs');
+    for (const d of ['bin', 'usr/local/bin', 'etc', 'tmp', 'home', 'var/run']) { fs.mkdirSync(path.join(rootfs, d), { recursive: true }); }
+    fs.chmodSync(path.join(rootfs, 'tmp'), 0o1777);
+    execFileSync('go', ['build', '-o', path.join(rootfs, 'usr/local/bin/stand-in'), '.'], {
+      cwd: path.join(HERE, 'standin'),
+      env: { ...process.env, GO111MODULE: 'off', GOPATH, GOCACHE: path.join(CACHE, 'go-cache'), CGO_ENABLED: '0', GOFLAGS: '' },
+      stdio: 'pipe',
+    });
+    fs.copyFileSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim(), path.join(rootfs, 'bin/busybox'));
+    fs.chmodSync(path.join(rootfs, 'bin/busybox'), 0o755);
+    for (const applet of execFileSync(path.join(rootfs, 'bin/busybox'), ['--list']).toString().split('\n').filter(Boolean)) {
+      const link = path.join(rootfs, 'bin', applet);
+      if (!fs.existsSync(link)) { fs.symlinkSync('busybox', link); }
+    }
+    for (const l of STAND_IN_LINKS) {
+      fs.rmSync(path.join(rootfs, l), { force: true });
+      fs.symlinkSync('/usr/local/bin/stand-in', path.join(rootfs, l));
+    }
+    // The pod sandbox's process (Kubernetes' pause): sleeps until killed.
+    fs.writeFileSync(path.join(rootfs, 'pause'), '#!/bin/sh\ntrap "exit 0" TERM INT\nwhile :; do sleep 3600 & wait $!; done\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n');
+    fs.writeFileSync(path.join(rootfs, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    execFileSync('tar', ['-C', rootfs, '-cf', path.join(work, 'rootfs.tar'), '.']);
+    podman(['import', '-q', path.join(work, 'rootfs.tar'), tag]);
+    return tag;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
