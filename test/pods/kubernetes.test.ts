@@ -55,3 +55,23 @@ describe('job-vault-prepopulate: the Vault agent init renders the secret once, a
     });
   });
 });
+
+describe('deployment-vault-opa-logs: Vault agent, OPA and Fluent Bit beside the app', () => {
+  podTest('every sidecar starts in order and is ready; the app reads its secrets, writes logs Fluent Bit can read; OPA answers', async () => {
+    const docs = await example('deployment-vault-opa-logs');
+    await withPod(docs, 'Deployment', pod => {
+      expect(pod.completed.map(c => c.name)).toEqual(['vault-agent-init']);
+      expect(pod.started).toEqual(['vault-agent-init', 'vault-agent', 'opa', 'fluent-bit', 'api']);
+      const app = (cmd: string) => pod.exec('api', ['sh', '-c', cmd]);
+      expect(app('cat /vault/secrets/db.json /vault/secrets/stripe.env').code).toBe(0);
+      // The log the app writes is readable by Fluent Bit's UID through the pod's fsGroup.
+      expect(app('echo "GET /orders 200" >> /var/log/app/api.log').code).toBe(0);
+      expect(pod.exec('fluent-bit', ['cat', '/var/log/app/api.log'])).toMatchObject({ code: 0, stdout: 'GET /orders 200\n' });
+      expect(pod.logs('fluent-bit')).toContain('kubernetes filter read /var/run/secrets/kubernetes.io/serviceaccount/token');
+      // OPA's API is on localhost only; the app reaches it.
+      expect(app('wget -q -O- http://127.0.0.1:8181/v1/data').code).toBe(0);
+      // Fluent Bit cannot read the app's secrets: it has neither the agent's UID nor a mount.
+      expect(pod.exec('fluent-bit', ['cat', '/vault/secrets/db.json']).code).not.toBe(0);
+    });
+  });
+});

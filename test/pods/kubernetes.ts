@@ -207,6 +207,10 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
         if (!host) { throw new Error(`pod ${name}: container ${c.name} mounts ${m.name}, which is not a pod volume`); }
         args.push('--volume', `${m.subPath ? path.join(host, m.subPath) : host}:${m.mountPath}:${m.readOnly ? 'ro' : 'rw'}`);
       }
+      if (app && c.ports?.length) {
+        // The app stand-in listens on the app's declared ports.
+        args.push('--env', `STAND_IN_APP_PORTS=${c.ports.filter((p: any) => (p.protocol ?? 'TCP') === 'TCP').map((p: any) => p.containerPort).join(' ')}`);
+      }
       if (c.workingDir) { args.push('--workdir', c.workingDir); }
       if (detached) { args.push('--detach'); }
       // The image's own entrypoint is not known: an app without a command runs the app
@@ -224,21 +228,28 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
       if (p.httpGet) {
         return spawnSync('nsenter', ['-t', pid, '-n', 'busybox', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${p.httpGet.port}${p.httpGet.path ?? '/'}`]).status === 0;
       }
-      if (p.tcpSocket) { return spawnSync('nsenter', ['-t', pid, '-n', 'busybox', 'nc', '-z', '-w', '1', '127.0.0.1', String(p.tcpSocket.port)]).status === 0; }
+      if (p.tcpSocket) {
+        return spawnSync('nsenter', ['-t', pid, '-n', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${Number(p.tcpSocket.port)}`]).status === 0;
+      }
       throw new Error(`pod ${name}: container ${c.name}: probe kind not translated (${Object.keys(p).join(', ')})`);
+    };
+
+    const waitFor = (c: any, p: any, kind: string) => {
+      const deadline = Date.now() + 30_000;
+      while (!probe(c, p)) {
+        if (Date.now() > deadline) {
+          const logs = podman(['logs', `${name}-${c.name}`], { check: false });
+          throw new Error(`pod ${name}: ${c.name}: ${kind} probe never passed; logs:\n${logs.stdout}${logs.stderr}`);
+        }
+        execFileSync('sleep', ['0.2']);
+      }
     };
 
     for (const c of spec.initContainers ?? []) {
       if (c.restartPolicy === 'Always') {
         const r = run(c, true, false);
         if (r.code !== 0) { throw new Error(`pod ${name}: native sidecar ${c.name} did not start: ${r.stderr}`); }
-        if (c.startupProbe) {
-          const deadline = Date.now() + 30_000;
-          while (!probe(c, c.startupProbe)) {
-            if (Date.now() > deadline) { throw new Error(`pod ${name}: native sidecar ${c.name}: startup probe never passed; logs:\n${podman(['logs', `${name}-${c.name}`], { check: false }).stdout}`); }
-            execFileSync('sleep', ['0.2']);
-          }
-        }
+        if (c.startupProbe) { waitFor(c, c.startupProbe, 'startup'); }
       } else {
         const r = run(c, false, false);
         const output = `${r.stdout}${r.stderr}`;
@@ -249,6 +260,10 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
     for (const c of spec.containers ?? []) {
       const r = run(c, true, true);
       if (r.code !== 0) { throw new Error(`pod ${name}: container ${c.name} did not start: ${r.stderr}`); }
+    }
+    for (const c of spec.containers ?? []) {
+      if (c.startupProbe) { waitFor(c, c.startupProbe, 'startup'); }
+      if (c.readinessProbe) { waitFor(c, c.readinessProbe, 'readiness'); }
     }
   } catch (e) {
     remove();

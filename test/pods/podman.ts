@@ -21,10 +21,11 @@ export function podTierMissing(): string | undefined {
   const missing = missingPrerequisite({
     root: 'podman runs the pods as root',
     commands: ['podman', 'runc', 'busybox', 'go', 'nsenter'],
-    install: 'apt-get install podman runc busybox-static golang-go golang-github-hashicorp-hcl-dev util-linux',
+    install: 'apt-get install podman runc busybox-static golang-go golang-github-hashicorp-hcl-dev golang-gopkg-yaml.v2-dev util-linux',
   });
   if (missing) { return missing; }
   if (!fs.existsSync(path.join(GOPATH, 'src/github.com/hashicorp/hcl'))) { return 'no hashicorp/hcl v1 source (apt-get install golang-github-hashicorp-hcl-dev)'; }
+  if (!fs.existsSync(path.join(GOPATH, 'src/gopkg.in/yaml.v2'))) { return 'no go-yaml v2 source (apt-get install golang-gopkg-yaml.v2-dev)'; }
   return undefined;
 }
 
@@ -46,7 +47,7 @@ export function podman(args: string[], options: { input?: string; check?: boolea
 }
 
 /** Paths of the real programs, each made a link to the stand-in (dispatch on the name it is called by). */
-const STAND_IN_LINKS = ['/bin/vault', '/usr/local/bin/app'];
+const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/app'];
 
 /** The stand-in image, built once per content and kept in podman's storage. */
 export function standInImage(): string {
@@ -74,6 +75,7 @@ export function standInImage(): string {
       if (!fs.existsSync(link)) { fs.symlinkSync('busybox', link); }
     }
     for (const l of STAND_IN_LINKS) {
+      fs.mkdirSync(path.dirname(path.join(rootfs, l)), { recursive: true });
       fs.rmSync(path.join(rootfs, l), { force: true });
       fs.symlinkSync('/usr/local/bin/stand-in', path.join(rootfs, l));
     }

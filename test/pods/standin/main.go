@@ -6,7 +6,8 @@
 // process cannot read or a directory it cannot write fails as the real program would.
 //
 // Built with Debian's golang-go; reads Vault agent HCL with hashicorp/hcl v1
-// (golang-github-hashicorp-hcl-dev), the parser the Vault agent uses for its config.
+// (golang-github-hashicorp-hcl-dev), the parser the Vault agent uses for its config, and the
+// OPA and Fluent Bit YAML configs with go-yaml v2 (golang-gopkg-yaml.v2-dev), as OPA does.
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl"
+	"gopkg.in/yaml.v2"
 )
 
 func fail(format string, args ...interface{}) {
@@ -182,6 +184,10 @@ func serve(address string) {
 		fail("listen %s: %v", address, err)
 	}
 	say("listening on %s", address)
+	accept(ln)
+}
+
+func accept(ln net.Listener) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -195,6 +201,196 @@ func serve(address string) {
 			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nstand-in\n"))
 		}(c)
 	}
+}
+
+// flag returns the value of --name=value or --name value in args.
+func flag(args []string, name string) string {
+	for i, a := range args {
+		if strings.HasPrefix(a, name+"=") {
+			return strings.TrimPrefix(a, name+"=")
+		}
+		if a == name && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+func readYAML(path string) map[interface{}]interface{} {
+	src, err := ioutil.ReadFile(path)
+	if err != nil {
+		fail("%v", err)
+	}
+	var cfg map[interface{}]interface{}
+	if err := yaml.Unmarshal(src, &cfg); err != nil {
+		fail("%s: %v", path, err)
+	}
+	return cfg
+}
+
+func ymap(v interface{}) map[interface{}]interface{} {
+	if m, ok := v.(map[interface{}]interface{}); ok {
+		return m
+	}
+	return map[interface{}]interface{}{}
+}
+
+func ylist(v interface{}) []interface{} {
+	if l, ok := v.([]interface{}); ok {
+		return l
+	}
+	return nil
+}
+
+func ystr(v interface{}) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case int:
+		return strconv.Itoa(t)
+	case bool:
+		if t {
+			return "on"
+		}
+		return "off"
+	}
+	return ""
+}
+
+// opa: `opa run --server --addr=A --diagnostic-addr=D --config-file=F`. Reads the config and
+// every file it names (bearer token, TLS key and CA files), then serves both addresses.
+func opa(args []string) {
+	if len(args) == 0 || args[0] != "run" || !contains(args, "--server") {
+		fail("opa: only `opa run --server` is stood in for, not %q", args)
+	}
+	if f := flag(args, "--config-file"); f != "" {
+		cfg := readYAML(f)
+		for name, svc := range ymap(cfg["services"]) {
+			creds := ymap(ymap(svc)["credentials"])
+			for _, kind := range []string{"bearer", "client_tls"} {
+				c := ymap(creds[kind])
+				for _, key := range []string{"token_path", "cert", "private_key"} {
+					if p := ystr(c[key]); p != "" {
+						if _, err := ioutil.ReadFile(p); err != nil {
+							fail("opa: services.%v.credentials.%s.%s: %v", name, kind, key, err)
+						}
+						say("opa: read services.%v.credentials.%s.%s %s", name, kind, key, p)
+					}
+				}
+			}
+		}
+	}
+	addr := flag(args, "--addr")
+	if addr == "" {
+		addr = ":8181"
+	}
+	for _, a := range []string{addr, flag(args, "--diagnostic-addr")} {
+		if a == "" {
+			continue
+		}
+		if strings.HasPrefix(a, "unix://") {
+			go serveUnix(strings.TrimPrefix(a, "unix://"), flag(args, "--unix-socket-perm"))
+		} else {
+			go serve(a)
+		}
+	}
+	forever()
+}
+
+func contains(l []string, s string) bool {
+	for _, e := range l {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// serveUnix listens on a Unix socket with the given mode (OPA's --unix-socket-perm, default 755).
+func serveUnix(path, perm string) {
+	os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		fail("listen unix %s: %v", path, err)
+	}
+	mode := uint64(0755)
+	if perm != "" {
+		if m, err := strconv.ParseUint(perm, 8, 32); err == nil {
+			mode = m
+		}
+	}
+	if err := os.Chmod(path, os.FileMode(mode)); err != nil {
+		fail("chmod %s: %v", path, err)
+	}
+	say("listening on unix %s (%04o)", path, mode)
+	accept(ln)
+}
+
+// fluentBit: `fluent-bit -c F` with a YAML config. Serves the HTTP server when on, reads the
+// files the kubernetes filter names, lists the directories of tail paths and writes the tail
+// DB and storage path, as Fluent Bit does at start.
+func fluentBit(args []string) {
+	f := flag(args, "-c")
+	if !strings.HasSuffix(f, ".yaml") && !strings.HasSuffix(f, ".yml") {
+		fail("fluent-bit: only YAML configs are stood in for, not %q", f)
+	}
+	cfg := readYAML(f)
+	service := ymap(cfg["service"])
+	if p := ystr(service["storage.path"]); p != "" {
+		probeWritable("service storage.path", p)
+	}
+	pipeline := ymap(cfg["pipeline"])
+	for _, in := range ylist(pipeline["inputs"]) {
+		m := ymap(in)
+		if ystr(m["name"]) != "tail" {
+			continue
+		}
+		dir := filepath.Dir(ystr(m["path"]))
+		if _, err := ioutil.ReadDir(dir); err != nil {
+			fail("fluent-bit: tail path %s: %v", ystr(m["path"]), err)
+		}
+		say("fluent-bit: tail lists %s", dir)
+		if db := ystr(m["db"]); db != "" {
+			probeWritable("tail db", filepath.Dir(db))
+			if err := ioutil.WriteFile(db, []byte("stand-in"), 0644); err != nil {
+				fail("fluent-bit: tail db %s: %v", db, err)
+			}
+		}
+	}
+	for _, fl := range ylist(pipeline["filters"]) {
+		m := ymap(fl)
+		if ystr(m["name"]) != "kubernetes" {
+			continue
+		}
+		token := ystr(m["kube_token_file"])
+		if token == "" {
+			token = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+		}
+		for _, p := range []string{token, "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"} {
+			if _, err := ioutil.ReadFile(p); err != nil {
+				fail("fluent-bit: kubernetes filter: %v", err)
+			}
+			say("fluent-bit: kubernetes filter read %s", p)
+		}
+	}
+	if ystr(service["http_server"]) == "on" {
+		port := ystr(service["http_port"])
+		if port == "" {
+			port = "2020"
+		}
+		listen := ystr(service["http_listen"])
+		go serve(net.JoinHostPort(listen, port))
+	}
+	forever()
+}
+
+func probeWritable(what, dir string) {
+	f, err := ioutil.TempFile(dir, ".stand-in-")
+	if err != nil {
+		fail("%s %s is not writable: %v", what, dir, err)
+	}
+	f.Close()
+	os.Remove(f.Name())
 }
 
 func forever() {
@@ -219,7 +415,14 @@ func main() {
 		// The app: keeps running; the test checks what it can read, write and connect to
 		// with `podman exec`, as the app's user, groups and capabilities.
 		say("app: running as uid %d gid %d", os.Getuid(), os.Getgid())
+		for _, p := range strings.Fields(os.Getenv("STAND_IN_APP_PORTS")) {
+			go serve(":" + p)
+		}
 		forever()
+	case "opa":
+		opa(args)
+	case "fluent-bit":
+		fluentBit(args)
 	default:
 		fail("no stand-in for %q", name)
 	}
