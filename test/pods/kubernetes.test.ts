@@ -10,18 +10,29 @@ import * as os from 'os';
 import * as path from 'path';
 import { examplesOf, synthKubernetesExample } from '../../scripts/examples';
 import { realTest } from '../prerequisites';
-import { RunningPod, runKubernetesPod } from './kubernetes';
+import { RunningPod, runKubernetesPod, startPeer } from './kubernetes';
 import { podTierMissing } from './podman';
 
 const podTest = realTest('pods/kubernetes.test.ts', podTierMissing());
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-examples-'));
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
-async function example(name: string): Promise<any[]> {
+const synthesized = new Map<string, Promise<any[]>>();
+
+/** The documents an example synthesizes (once per run of this file). */
+function example(name: string): Promise<any[]> {
   const file = examplesOf('k8s').find(f => path.basename(f, '.ts') === name);
   if (!file) { throw new Error(`no example ${name}`); }
+  if (!synthesized.has(name)) { synthesized.set(name, synthesizeKubernetes(file, name)); }
+  return synthesized.get(name)!;
+}
+
+async function synthesizeKubernetes(file: string, name: string): Promise<any[]> {
   return (await synthKubernetesExample(file, path.join(out, name))).docs;
 }
+
+/** A pod takes seconds to start: each test has minutes. */
+const POD_TIMEOUT = 240_000;
 
 /** Runs `fn` on the started pod, and always removes the pod. */
 async function withPod(docs: any[], kind: string, fn: (pod: RunningPod) => void | Promise<void>): Promise<void> {
@@ -53,7 +64,7 @@ describe('job-vault-prepopulate: the Vault agent init renders the secret once, a
       expect(pod.exec('export', ['cat', '/vault/secrets/db.json'], '4242:4242')).toMatchObject({ code: 1, stderr: expect.stringContaining('Permission denied') });
       expect(pod.exec('export', ['cat', '/vault/secrets/db.json'], '4242:1000').code).toBe(0);
     });
-  });
+  }, POD_TIMEOUT);
 });
 
 describe('deployment-vault-opa-logs: Vault agent, OPA and Fluent Bit beside the app', () => {
@@ -73,5 +84,48 @@ describe('deployment-vault-opa-logs: Vault agent, OPA and Fluent Bit beside the 
       // Fluent Bit cannot read the app's secrets: it has neither the agent's UID nor a mount.
       expect(pod.exec('fluent-bit', ['cat', '/vault/secrets/db.json']).code).not.toBe(0);
     });
-  });
+  }, POD_TIMEOUT);
+});
+
+describe('deployment-envoy: the redirect init, Envoy as a native sidecar, the app behind it', () => {
+  podTest('the rules apply in the pod\'s namespace; Envoy is ready; the app\'s probes pass through Envoy\'s probe routes', async () => {
+    const docs = await example('deployment-envoy');
+    await withPod(docs, 'Deployment', pod => {
+      expect(pod.started).toEqual(['fetch-flags', 'cdk-sidecars-redirect', 'envoy', 'checkout']);
+      expect(pod.completed.map(c => c.name)).toEqual(['fetch-flags', 'cdk-sidecars-redirect']);
+      const logs = pod.logs('envoy');
+      expect(logs).toContain('health check /app-health/tcp/8080: 200');
+      expect(logs).toMatch(/probes: GET \/app-health\/http\/8080\/ready .* -> cluster probe_http_8080 \(127\.0\.0\.1:8080\/ready\): 200/);
+    });
+  }, POD_TIMEOUT);
+
+  podTest('a client in another network namespace reaches the app only through Envoy (15006, original destination); the app\'s outbound goes through 15001', async () => {
+    const docs = await example('deployment-envoy');
+    const peer = startPeer('cdk-sidecars-peer', [80, 9000]);
+    try {
+      await withPod(docs, 'Deployment', pod => {
+        const ip = pod.ip();
+        expect(ip).toMatch(/^[0-9.]+$/);
+        // Inbound: the client connects to the pod's 8080; the rules send it to Envoy's 15006,
+        // which reads the original destination and routes to the app on 127.0.0.1:8080.
+        expect(peer.run(['wget', '-q', '-O-', `http://${ip}:8080/orders`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+        expect(pod.logs('envoy')).toContain(`inbound: GET /orders from ${peer.ip}`);
+        expect(pod.logs('envoy')).toMatch(new RegExp(`inbound: GET /orders from ${peer.ip.replace(/\./g, '\\.')}:[0-9]+ to ${ip.replace(/\./g, '\\.')}:8080 -> cluster inbound_8080 \\(127\\.0\\.0\\.1:8080/orders\\): 200`));
+        // Envoy's own ports are not reachable through the capture (15000 is on localhost only).
+        expect(peer.run(['wget', '-q', '-O-', `http://${ip}:15000/ready`]).code).not.toBe(0);
+        // Outbound: the app's connection to port 80 elsewhere goes to 15001, the chain for
+        // port 80 routes it to its original destination (passthrough); Envoy's own upstream
+        // connection (UID 1337) is not captured again.
+        expect(pod.exec('checkout', ['wget', '-q', '-O-', `http://${peer.ip}/x`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+        expect(pod.logs('envoy')).toContain(`outbound: GET /x from ${ip}:`);
+        expect(pod.logs('envoy')).toContain(`to ${peer.ip}:80 -> cluster passthrough (${peer.ip}:80/x): 200`);
+        // A port with no chain of its own (9000) takes the chain without a match: none here, so closed.
+        const other = pod.exec('checkout', ['wget', '-q', '-O-', `http://${peer.ip}:9000/`]);
+        expect(pod.logs('envoy')).toContain(`to ${peer.ip}:9000: no filter chain matches, closed`);
+        expect(other.code).not.toBe(0);
+      });
+    } finally {
+      peer.remove();
+    }
+  }, POD_TIMEOUT);
 });

@@ -48,6 +48,8 @@ export interface RunningPod {
   /** The host path of a pod volume (for checks of modes and owners). */
   volumePath(volume: string): string;
   logs(container: string): string;
+  /** The pod's IPv4 address on podman's network. */
+  ip(): string;
   /** Stops every container and removes the pod and its volumes. */
   remove(): void;
 }
@@ -213,11 +215,18 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
       }
       if (c.workingDir) { args.push('--workdir', c.workingDir); }
       if (detached) { args.push('--detach'); }
-      // The image's own entrypoint is not known: an app without a command runs the app
-      // stand-in with its args; a container with a command runs that command.
-      const command: string[] = c.command ?? (app ? ['app'] : []);
-      if (command.length === 0) { throw new Error(`pod ${name}: container ${c.name} has no command, and the stand-in cannot know its image's entrypoint`); }
-      args.push('--entrypoint', JSON.stringify(command), image, ...(c.args ?? []));
+      // The user's containers run the app stand-in (their images are unknown: a one-shot
+      // init step exits 0, an app keeps running), given their command and args to print; the
+      // library's containers run their own command, found in the stand-in image.
+      let argv: string[];
+      if (app) {
+        if (!detached) { args.push('--env', 'STAND_IN_ONE_SHOT=1'); }
+        argv = ['/usr/local/bin/app', ...(c.command ?? []), ...(c.args ?? [])];
+      } else {
+        if (!c.command?.length) { throw new Error(`pod ${name}: container ${c.name} has no command, and the stand-in cannot know its image's entrypoint`); }
+        argv = [...c.command, ...(c.args ?? [])];
+      }
+      args.push('--entrypoint', JSON.stringify([argv[0]]), image, ...argv.slice(1));
       started.push(c.name);
       return podman(args, { check: false });
     };
@@ -245,13 +254,18 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
       }
     };
 
+    // The containers the library added are listed in the pod's annotation; every other
+    // container (the team's init steps and apps) runs as the stand-in of the user's image.
+    const injected = new Set(String(template.metadata?.annotations?.['cdk-sidecars.dev/injected'] ?? '').split(',').filter(Boolean));
+    const users = (c: any) => !injected.has(c.name);
+
     for (const c of spec.initContainers ?? []) {
       if (c.restartPolicy === 'Always') {
-        const r = run(c, true, false);
+        const r = run(c, true, users(c));
         if (r.code !== 0) { throw new Error(`pod ${name}: native sidecar ${c.name} did not start: ${r.stderr}`); }
         if (c.startupProbe) { waitFor(c, c.startupProbe, 'startup'); }
       } else {
-        const r = run(c, false, false);
+        const r = run(c, false, users(c));
         const output = `${r.stdout}${r.stderr}`;
         if (r.code !== 0) { throw new Error(`pod ${name}: init container ${c.name} exited ${r.code}:\n${output}`); }
         completed.push({ name: c.name, output });
@@ -277,6 +291,28 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
     exec: (container, command, user) => podman(['exec', ...(user ? ['--user', user] : []), `${name}-${container}`, ...command], { check: false }),
     volumePath: v => volumes.get(v)!,
     logs: container => { const r = podman(['logs', `${name}-${container}`], { check: false }); return r.stdout + r.stderr; },
+    ip: () => {
+      const infra = podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim();
+      return podman(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', infra]).stdout.trim();
+    },
     remove,
+  };
+}
+
+/**
+ * A peer outside the pod: a container in its own network namespace on podman's network,
+ * running the app stand-in on `ports`.
+ */
+export function startPeer(name: string, ports: number[]): { ip: string; run(command: string[]): Result; remove(): void } {
+  const image = standInImage();
+  podman(['rm', '-f', '-t', '0', name], { check: false });
+  podman(['run', '--detach', '--name', name, '--user', '4000:4000', '--cap-drop', 'ALL', '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0',
+    '--env', `STAND_IN_APP_PORTS=${ports.join(' ')}`,
+    '--entrypoint', '["/usr/local/bin/app"]', image]);
+  const ip = podman(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', name]).stdout.trim();
+  return {
+    ip,
+    run: command => podman(['exec', name, ...command], { check: false }),
+    remove: () => { podman(['rm', '-f', '-t', '0', name], { check: false }); },
   };
 }

@@ -47,14 +47,29 @@ export function podman(args: string[], options: { input?: string; check?: boolea
 }
 
 /** Paths of the real programs, each made a link to the stand-in (dispatch on the name it is called by). */
-const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/app'];
+const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/usr/local/bin/app'];
+
+/**
+ * The host's iptables (Debian's xtables multi-call binary, its libraries and its extension
+ * modules), copied into the image so that the redirect init runs the real iptables-restore
+ * and ip6tables-restore against the pod's network namespace.
+ */
+function iptablesFiles(): string[] {
+  const binary = fs.realpathSync(execFileSync('sh', ['-c', 'command -v iptables-restore']).toString().trim());
+  const libs = (file: string) => execFileSync('ldd', [file]).toString().split('\n')
+    .map(l => /(\/\S+)\s+\(0x/.exec(l)?.[1]).filter((x): x is string => !!x);
+  const extensions = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/xtables'].filter(d => fs.existsSync(d))
+    .flatMap(d => fs.readdirSync(d).map(f => path.join(d, f)));
+  return [...new Set([binary, ...libs(binary), ...extensions, ...extensions.flatMap(libs)])];
+}
 
 /** The stand-in image, built once per content and kept in podman's storage. */
 export function standInImage(): string {
   const sources = fs.readdirSync(path.join(HERE, 'standin')).sort().map(f => fs.readFileSync(path.join(HERE, 'standin', f)));
   const busybox = fs.readFileSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim());
   const hash = createHash('sha256');
-  for (const part of [...sources, busybox, Buffer.from(STAND_IN_LINKS.join('\n'))]) { hash.update(part); }
+  const iptables = iptablesFiles();
+  for (const part of [...sources, busybox, Buffer.from(STAND_IN_LINKS.join('\n')), Buffer.from(iptables.join('\n'))]) { hash.update(part); }
   const tag = `localhost/cdk-sidecars-stand-in:${hash.digest('hex').slice(0, 16)}`;
   if (podman(['image', 'exists', tag], { check: false }).code === 0) { return tag; }
 
@@ -78,6 +93,16 @@ export function standInImage(): string {
       fs.mkdirSync(path.dirname(path.join(rootfs, l)), { recursive: true });
       fs.rmSync(path.join(rootfs, l), { force: true });
       fs.symlinkSync('/usr/local/bin/stand-in', path.join(rootfs, l));
+    }
+    for (const f of iptables) {
+      const target = path.join(rootfs, f);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.copyFileSync(fs.realpathSync(f), target);
+      fs.chmodSync(target, 0o755);
+    }
+    const xtables = iptables[0];
+    for (const n of ['iptables', 'iptables-restore', 'iptables-save', 'ip6tables', 'ip6tables-restore', 'ip6tables-save']) {
+      fs.symlinkSync(path.basename(xtables), path.join(rootfs, path.dirname(xtables), n));
     }
     // The pod sandbox's process (Kubernetes' pause): sleeps until killed.
     fs.writeFileSync(path.join(rootfs, 'pause'), '#!/bin/sh\ntrap "exit 0" TERM INT\nwhile :; do sleep 3600 & wait $!; done\n', { mode: 0o755 });

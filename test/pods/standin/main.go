@@ -412,13 +412,18 @@ func main() {
 		}
 		fail("vault: only `vault agent` is stood in for, not %q", args)
 	case "app":
-		// The app: keeps running; the test checks what it can read, write and connect to
+		// The user's containers (init steps and apps): keeps running; the test checks what it can read, write and connect to
 		// with `podman exec`, as the app's user, groups and capabilities.
-		say("app: running as uid %d gid %d", os.Getuid(), os.Getgid())
+		say("app: running as uid %d gid %d (the user's image and command %q stood in for)", os.Getuid(), os.Getgid(), args)
+		if os.Getenv("STAND_IN_ONE_SHOT") == "1" {
+			os.Exit(0)
+		}
 		for _, p := range strings.Fields(os.Getenv("STAND_IN_APP_PORTS")) {
 			go serve(":" + p)
 		}
 		forever()
+	case "envoy":
+		envoy(args)
 	case "opa":
 		opa(args)
 	case "fluent-bit":

@@ -1,0 +1,394 @@
+package main
+
+// The Envoy stand-in: reads the generated bootstrap (JSON) and serves what it declares with
+// the behaviour of the Envoy features the library uses, so that a bootstrap pointing at a
+// wrong port, a listener the redirect rules never reach or a probe route that does not exist
+// fails here as it would with Envoy:
+// - listeners at their socket addresses; with the original_dst listener filter, the
+//   connection's original destination (SO_ORIGINAL_DST, IPv4 and IPv6) picks the filter chain
+//   by destination_port, else the chain without a match;
+// - http_connection_manager: routes matched by prefix or exact path in order,
+//   prefix_rewrite, direct_response status, the health_check filter in non-pass-through mode
+//   (exact :path header; 200 when every cluster of cluster_min_healthy_percentages has a
+//   reachable endpoint, else 503);
+// - tcp_proxy to a cluster; clusters STATIC (first endpoint; none: the connection is closed,
+//   as Envoy's blackhole), ORIGINAL_DST (the original destination), *_DNS (resolved; failing
+//   resolution answers 503);
+// - the admin listener: /ready is 200 once every listener is bound.
+// Every connection is logged with its listener, original destination and upstream.
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/ioutil"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type socketAddress struct {
+	Address   string `json:"address"`
+	PortValue int    `json:"port_value"`
+}
+
+type address struct {
+	SocketAddress *socketAddress `json:"socket_address"`
+}
+
+type typedConfig map[string]interface{}
+
+type filter struct {
+	Name        string      `json:"name"`
+	TypedConfig typedConfig `json:"typed_config"`
+}
+
+type filterChain struct {
+	FilterChainMatch *struct {
+		DestinationPort int `json:"destination_port"`
+	} `json:"filter_chain_match"`
+	Filters []filter `json:"filters"`
+}
+
+type listener struct {
+	Name            string        `json:"name"`
+	Address         address       `json:"address"`
+	ListenerFilters []filter      `json:"listener_filters"`
+	FilterChains    []filterChain `json:"filter_chains"`
+}
+
+type cluster struct {
+	Name           string `json:"name"`
+	Type           string `json:"type"`
+	LoadAssignment struct {
+		Endpoints []struct {
+			LbEndpoints []struct {
+				Endpoint struct {
+					Address address `json:"address"`
+				} `json:"endpoint"`
+			} `json:"lb_endpoints"`
+		} `json:"endpoints"`
+	} `json:"load_assignment"`
+}
+
+type bootstrap struct {
+	Admin struct {
+		Address address `json:"address"`
+	} `json:"admin"`
+	StaticResources struct {
+		Listeners []listener `json:"listeners"`
+		Clusters  []cluster  `json:"clusters"`
+	} `json:"static_resources"`
+}
+
+type envoyStandIn struct {
+	clusters map[string]cluster
+}
+
+func envoy(args []string) {
+	path := flag(args, "-c")
+	if path == "" {
+		path = flag(args, "--config-path")
+	}
+	src, err := ioutil.ReadFile(path)
+	if err != nil {
+		fail("envoy: %v", err)
+	}
+	var b bootstrap
+	if err := json.Unmarshal(src, &b); err != nil {
+		fail("envoy: %s: %v", path, err)
+	}
+	e := &envoyStandIn{clusters: map[string]cluster{}}
+	for _, c := range b.StaticResources.Clusters {
+		e.clusters[c.Name] = c
+	}
+	for _, l := range b.StaticResources.Listeners {
+		ln := listen(l.Address)
+		say("envoy: listener %s on %s", l.Name, ln.Addr())
+		go e.serve(l, ln)
+	}
+	if b.Admin.Address.SocketAddress != nil {
+		ln := listen(b.Admin.Address)
+		say("envoy: admin on %s", ln.Addr())
+		go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/ready":
+				fmt.Fprintln(w, "LIVE")
+			case "/stats/prometheus":
+				fmt.Fprintln(w, "# stand-in")
+			case "/drain_listeners", "/healthcheck/fail", "/quitquitquit":
+				fmt.Fprintln(w, "OK")
+			default:
+				w.WriteHeader(404)
+			}
+		}))
+	}
+	forever()
+}
+
+func listen(a address) net.Listener {
+	if a.SocketAddress == nil {
+		fail("envoy: a listener without socket_address")
+	}
+	host := a.SocketAddress.Address
+	network := "tcp4"
+	if strings.Contains(host, ":") {
+		network = "tcp6"
+	}
+	ln, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(a.SocketAddress.PortValue)))
+	if err != nil {
+		fail("envoy: listen %s:%d: %v", host, a.SocketAddress.PortValue, err)
+	}
+	return ln
+}
+
+func hasFilter(fs []filter, name string) bool {
+	for _, f := range fs {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// originalDst reads SO_ORIGINAL_DST (netfilter; 80 on SOL_IP and SOL_IPV6).
+func originalDst(c net.Conn) (net.IP, int, error) {
+	raw, err := c.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		return nil, 0, err
+	}
+	var ip net.IP
+	var port int
+	var serr error
+	local := c.LocalAddr().(*net.TCPAddr)
+	raw.Control(func(fd uintptr) {
+		if local.IP.To4() != nil {
+			mreq, err := syscall.GetsockoptIPv6Mreq(int(fd), syscall.IPPROTO_IP, 80)
+			if err != nil {
+				serr = err
+				return
+			}
+			port = int(binary.BigEndian.Uint16(mreq.Multiaddr[2:4]))
+			ip = net.IPv4(mreq.Multiaddr[4], mreq.Multiaddr[5], mreq.Multiaddr[6], mreq.Multiaddr[7])
+		} else {
+			info, err := syscall.GetsockoptIPv6MTUInfo(int(fd), syscall.IPPROTO_IPV6, 80)
+			if err != nil {
+				serr = err
+				return
+			}
+			b := (*[2]byte)(unsafePointer(&info.Addr.Port))
+			port = int(binary.BigEndian.Uint16(b[:]))
+			ip = net.IP(info.Addr.Addr[:])
+		}
+	})
+	return ip, port, serr
+}
+
+func (e *envoyStandIn) serve(l listener, ln net.Listener) {
+	transparent := hasFilter(l.ListenerFilters, "envoy.filters.listener.original_dst")
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			continue
+		}
+		go func(c net.Conn) {
+			defer c.Close()
+			local := c.LocalAddr().(*net.TCPAddr)
+			dstIP, dstPort := local.IP, local.Port
+			if transparent {
+				ip, port, err := originalDst(c)
+				if err != nil {
+					say("envoy: %s: no original destination: %v", l.Name, err)
+					return
+				}
+				dstIP, dstPort = ip, port
+			}
+			chain := pickChain(l.FilterChains, dstPort)
+			origin := net.JoinHostPort(dstIP.String(), strconv.Itoa(dstPort))
+			if chain == nil {
+				say("envoy: %s: connection from %s to %s: no filter chain matches, closed", l.Name, c.RemoteAddr(), origin)
+				return
+			}
+			for _, f := range chain.Filters {
+				switch f.Name {
+				case "envoy.filters.network.tcp_proxy":
+					cl, _ := f.TypedConfig["cluster"].(string)
+					e.tcpProxy(l.Name, c, cl, origin)
+					return
+				case "envoy.filters.network.http_connection_manager":
+					e.http(l.Name, c, f.TypedConfig, origin)
+					return
+				}
+			}
+			say("envoy: %s: no terminal filter in the chain for %s", l.Name, origin)
+		}(c)
+	}
+}
+
+func pickChain(chains []filterChain, port int) *filterChain {
+	for i := range chains {
+		if m := chains[i].FilterChainMatch; m != nil && m.DestinationPort == port {
+			return &chains[i]
+		}
+	}
+	for i := range chains {
+		if m := chains[i].FilterChainMatch; m == nil || m.DestinationPort == 0 {
+			return &chains[i]
+		}
+	}
+	return nil
+}
+
+// endpoint resolves a cluster to one upstream address, or "" when it has none.
+func (e *envoyStandIn) endpoint(name, origin string) (string, error) {
+	c, ok := e.clusters[name]
+	if !ok {
+		return "", fmt.Errorf("unknown cluster %q", name)
+	}
+	if c.Type == "ORIGINAL_DST" {
+		return origin, nil
+	}
+	for _, ep := range c.LoadAssignment.Endpoints {
+		for _, lb := range ep.LbEndpoints {
+			sa := lb.Endpoint.Address.SocketAddress
+			if sa == nil {
+				continue
+			}
+			if c.Type == "STRICT_DNS" || c.Type == "LOGICAL_DNS" {
+				if _, err := net.LookupHost(sa.Address); err != nil {
+					return "", fmt.Errorf("cluster %s: %v", name, err)
+				}
+			}
+			return net.JoinHostPort(sa.Address, strconv.Itoa(sa.PortValue)), nil
+		}
+	}
+	return "", nil
+}
+
+func (e *envoyStandIn) tcpProxy(listenerName string, c net.Conn, cl, origin string) {
+	up, err := e.endpoint(cl, origin)
+	if err != nil || up == "" {
+		say("envoy: %s: connection from %s to %s -> cluster %s: no endpoint, closed", listenerName, c.RemoteAddr(), origin, cl)
+		return
+	}
+	u, err := net.DialTimeout("tcp", up, 3*time.Second)
+	if err != nil {
+		say("envoy: %s: connection from %s to %s -> cluster %s (%s): %v", listenerName, c.RemoteAddr(), origin, cl, up, err)
+		return
+	}
+	defer u.Close()
+	say("envoy: %s: connection from %s to %s -> cluster %s (%s)", listenerName, c.RemoteAddr(), origin, cl, up)
+	go io.Copy(u, c)
+	io.Copy(c, u)
+}
+
+func str2(m map[string]interface{}, k string) string {
+	s, _ := m[k].(string)
+	return s
+}
+
+func (e *envoyStandIn) http(listenerName string, c net.Conn, hcm typedConfig, origin string) {
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	req, err := http.ReadRequest(bufio.NewReader(c))
+	if err != nil {
+		return
+	}
+	status, body := e.route(listenerName, hcm, req, origin, c.RemoteAddr().String())
+	fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", status, http.StatusText(status), len(body), body)
+}
+
+func (e *envoyStandIn) route(listenerName string, hcm typedConfig, req *http.Request, origin, from string) (int, string) {
+	path := req.URL.RequestURI()
+	for _, hf := range asList(hcm["http_filters"]) {
+		f := asMap(hf)
+		if str2(f, "name") != "envoy.filters.http.health_check" {
+			continue
+		}
+		tc := asMap(f["typed_config"])
+		for _, h := range asList(tc["headers"]) {
+			hm := asMap(h)
+			if str2(hm, "name") == ":path" && str2(asMap(hm["string_match"]), "exact") == req.URL.Path {
+				for cl := range asMap(tc["cluster_min_healthy_percentages"]) {
+					up, err := e.endpoint(cl, origin)
+					if err != nil || up == "" {
+						return 503, "no healthy upstream\n"
+					}
+					conn, err := net.DialTimeout("tcp", up, 2*time.Second)
+					if err != nil {
+						say("envoy: %s: health check %s: cluster %s (%s) unhealthy: %v", listenerName, req.URL.Path, cl, up, err)
+						return 503, "no healthy upstream\n"
+					}
+					conn.Close()
+				}
+				say("envoy: %s: health check %s: 200", listenerName, req.URL.Path)
+				return 200, ""
+			}
+		}
+	}
+	rc := asMap(hcm["route_config"])
+	for _, vh := range asList(rc["virtual_hosts"]) {
+		for _, r := range asList(asMap(vh)["routes"]) {
+			rm := asMap(r)
+			match := asMap(rm["match"])
+			prefix, hasPrefix := match["prefix"].(string)
+			exact, hasPath := match["path"].(string)
+			if !(hasPrefix && strings.HasPrefix(path, prefix) || hasPath && req.URL.Path == exact) {
+				continue
+			}
+			if dr, ok := rm["direct_response"]; ok {
+				st, _ := asMap(dr)["status"].(float64)
+				say("envoy: %s: %s %s from %s to %s: direct response %d", listenerName, req.Method, path, from, origin, int(st))
+				return int(st), ""
+			}
+			rt := asMap(rm["route"])
+			cl := str2(rt, "cluster")
+			target := path
+			if pr, ok := rt["prefix_rewrite"].(string); ok && hasPrefix {
+				target = pr + strings.TrimPrefix(path, prefix)
+			}
+			up, err := e.endpoint(cl, origin)
+			if err != nil || up == "" {
+				say("envoy: %s: %s %s from %s to %s -> cluster %s: no upstream (%v)", listenerName, req.Method, path, from, origin, cl, err)
+				return 503, "no healthy upstream\n"
+			}
+			resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(mustRequest(req.Method, "http://"+up+target, req.Host))
+			if err != nil {
+				say("envoy: %s: %s %s from %s to %s -> cluster %s (%s%s): %v", listenerName, req.Method, path, from, origin, cl, up, target, err)
+				return 503, "upstream connect error\n"
+			}
+			defer resp.Body.Close()
+			b, _ := ioutil.ReadAll(resp.Body)
+			say("envoy: %s: %s %s from %s to %s -> cluster %s (%s%s): %d", listenerName, req.Method, path, from, origin, cl, up, target, resp.StatusCode)
+			return resp.StatusCode, string(b)
+		}
+	}
+	return 404, ""
+}
+
+func mustRequest(method, url, host string) *http.Request {
+	r, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		fail("envoy: %v", err)
+	}
+	r.Host = host
+	return r
+}
+
+func asMap(v interface{}) map[string]interface{} {
+	if m, ok := v.(map[string]interface{}); ok {
+		return m
+	}
+	return map[string]interface{}{}
+}
+
+func asList(v interface{}) []interface{} {
+	if l, ok := v.([]interface{}); ok {
+		return l
+	}
+	return nil
+}
