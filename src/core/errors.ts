@@ -3,6 +3,7 @@
  * message names the construct path, the field, the offending value and a fix.
  * Never build a message string elsewhere: add an entry here.
  */
+import { TOKEN_PLACEHOLDER, hideTokens, isUnresolved } from './tokens';
 
 /**
  * Codes of the errors in the catalogue.
@@ -105,7 +106,8 @@ export class SidecarError extends Error {
 
 /** Renders a value for a message (strings quoted, arrays and objects as JSON). */
 export function show(value: unknown): string {
-  return showValue(value, new Set());
+  // A CDK token is shown as a placeholder, never as its encoding (issue 10, section 3).
+  return hideTokens(showValue(value, new Set()));
 }
 
 /**
@@ -124,6 +126,7 @@ function showValue(value: unknown, seen: Set<unknown>): string {
     case 'function': return value.name ? `[function ${value.name}]` : '[function]';
   }
   if (value === null) { return 'null'; }
+  if (isUnresolved(value)) { return TOKEN_PLACEHOLDER; }
   if (seen.has(value)) { return '[Circular]'; }
   seen.add(value);
   try {
@@ -144,7 +147,8 @@ function showValue(value: unknown, seen: Set<unknown>): string {
 export const KUBELET_DOT_DOT = 'has a file name starting with "..", which Kubernetes refuses as a ConfigMap or Secret key (the kubelet keeps its own ..data link in the volume)';
 
 function err(code: ErrorCode, path: string, what: string, fix: string): SidecarError {
-  return new SidecarError(code, `${path}: ${what}. ${fix}`);
+  // Backstop: a token that reached a message through a field or a computed text is hidden too.
+  return new SidecarError(code, hideTokens(`${path}: ${what}. ${fix}`));
 }
 
 /**
