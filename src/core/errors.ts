@@ -3,7 +3,7 @@
  * message names the construct path, the field, the offending value and a fix.
  * Never build a message string elsewhere: add an entry here.
  */
-import { TOKEN_PLACEHOLDER, hideTokens, isUnresolved } from './tokens';
+import { TOKEN_PLACEHOLDER, containsUnresolved, hideTokens, isUnresolved } from './tokens';
 
 /**
  * Codes of the errors in the catalogue.
@@ -87,6 +87,7 @@ export enum ErrorCode {
   INVALID_TAG = 'INVALID_TAG',
   RESERVED_NAME = 'RESERVED_NAME',
   DERIVED_NAME_CLASH = 'DERIVED_NAME_CLASH',
+  TOKEN_NOT_SUPPORTED = 'TOKEN_NOT_SUPPORTED',
 }
 
 /**
@@ -385,4 +386,30 @@ export const Errors = {
   derivedNameClash: (path: string, field: string, value: unknown, derived: string,
     otherPath: string, otherField: string, otherValue: unknown, fix: string) =>
     err(ErrorCode.DERIVED_NAME_CLASH, path, `${field} ${show(value)} gives ${derived}, as ${otherPath} ${otherField} ${show(otherValue)} does`, fix),
+  /** A CDK token (a value known only at deployment) where the library needs the value at synthesis. */
+  tokenNotSupported: (path: string, field: string, why: string, fix: string) =>
+    err(ErrorCode.TOKEN_NOT_SUPPORTED, path, `${field} is a CDK token (a value known only at deployment), which ${field} does not support: ${why}`, fix),
 };
+
+/**
+ * A value that failed a check because it is a CDK token gets the token error instead (issue 10,
+ * section 3: never "-1.888e+289 is not a port number"): the check needed the value at synthesis.
+ * Wrapped here, after the catalogue, so every existing caller is covered.
+ */
+const TOKEN_CHECKS: { readonly [entry: string]: readonly [why: string, fix: string] } = {
+  invalidPort: ['the library checks the port against the pod\'s other ports and writes it into generated configuration at synthesis',
+    'Pass a literal port number, e.g. 8080'],
+  invalidNumber: ['the library checks the number and writes it into generated configuration at synthesis', 'Pass a literal number'],
+  invalidId: ['the library checks the ID against the other containers\' IDs at synthesis', 'Pass a literal integer, e.g. 1000'],
+  invalidResources: ['the library checks the resources against the task\'s and the limits at synthesis', 'Pass a literal number'],
+  invalidName: ['names are checked and derive other names (containers, volumes, clusters) at synthesis', 'Pass a literal name'],
+  invalidPath: ['paths are checked against the other mounts at synthesis', 'Pass a literal path'],
+  invalidType: ['the library needs this value at synthesis', 'Pass a literal value'],
+};
+for (const [entry, [why, fix]] of Object.entries(TOKEN_CHECKS)) {
+  const table = Errors as unknown as { [k: string]: (path: string, field: string, value: unknown, ...rest: unknown[]) => SidecarError };
+  const make = table[entry];
+  table[entry] = (path, field, value, ...rest) => (containsUnresolved(value)
+    ? Errors.tokenNotSupported(path, field, why, fix)
+    : make(path, field, value, ...rest));
+}

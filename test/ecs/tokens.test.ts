@@ -1,0 +1,39 @@
+/**
+ * CDK tokens on ECS (issue 11 section 3, issue 10 section 3): rendered through CloudFormation
+ * where the value only travels, refused with a token error where the library needs it.
+ */
+import { CfnParameter, Lazy, Stack, Token } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { container, fargateTask, synthTemplate, taskDefinition } from './util';
+import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, Sidecar } from '../../src';
+import { ErrorCode, SidecarError } from '../../src/core/errors';
+import { ConfigFileDelivery, TaskSidecars } from '../../src/ecs';
+import { expectError } from '../errors';
+
+/** Asserts the error is the token error naming path and field, with no raw token in it. */
+function expectTokenError(fn: () => unknown, ...parts: string[]): void {
+  const e: SidecarError = expectError(fn, ErrorCode.TOKEN_NOT_SUPPORTED, ...parts, 'is a CDK token', 'Pass a literal');
+  expect(e.message).not.toMatch(/Token\[|e\+289/);
+}
+
+describe('ports', () => {
+  test('a sidecar port from a CfnParameter is refused naming the field, never "-1.888e+289 is not a port number"', () => {
+    const f = fargateTask();
+    const port = new CfnParameter(f.stack, 'Port', { type: 'Number' }).valueAsNumber;
+    expectTokenError(() => new Sidecar(f.stack, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', ports: [{ port }] }), 'Shop/agent: ports[0].port');
+  });
+
+  test('a Fluent Bit httpPort from Lazy.number is refused naming httpPort', () => {
+    const f = fargateTask();
+    const port = Token.asNumber(Lazy.number({ produce: () => 2020 }));
+    expectTokenError(() => new FluentBitSidecar(f.stack, 'logs', { outputs: [FluentBitOutput.stdout()], httpPort: port }), 'Shop/logs: httpPort');
+  });
+
+  test('an Envoy listener port from a CfnParameter is refused naming the field', () => {
+    const f = fargateTask();
+    const port = new CfnParameter(f.stack, 'Port', { type: 'Number' }).valueAsNumber;
+    expectTokenError(() => new EnvoySidecar(f.stack, 'mesh', { adminPort: port }), 'Shop/mesh: adminPort');
+  });
+});
