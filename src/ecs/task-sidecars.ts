@@ -433,7 +433,7 @@ export class TaskSidecars extends Construct {
       warn(s.path, 'reads its pod\'s metadata from the Kubernetes API, which ECS does not have; the sidecar gets none');
     }
     for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
-    this.renderInterception(pod, cfn, defs);
+    this.renderInterception(pod, cfn, defs, appContainers);
   }
 
   private defaultLogging(): (container: string) => ecs.LogDriver {
@@ -649,7 +649,8 @@ export class TaskSidecars extends Construct {
     cfn.pidMode = 'task';
   }
 
-  private renderInterception(pod: ComposedPod, cfn: ecs.CfnTaskDefinition, defs: Map<string, ecs.ContainerDefinition>): void {
+  private renderInterception(pod: ComposedPod, cfn: ecs.CfnTaskDefinition, defs: Map<string, ecs.ContainerDefinition>,
+    appContainers: ecs.ContainerDefinition[]): void {
     const i = pod.trafficInterception;
     if (!i) { return; }
     if (cfn.proxyConfiguration !== undefined) {
@@ -660,6 +661,18 @@ export class TaskSidecars extends Construct {
         throw Errors.unsupportedOnPlatform(i.owner.path, `pod.trafficInterception.${key}`, i.spec[key], PLATFORM,
           'the task proxyConfiguration captures all egress except EgressIgnoredIPs and EgressIgnoredPorts', 'List what to leave out instead (excludeOutboundPorts, excludeOutboundCidrs)');
       }
+    }
+    // The proxy captures the app's ports and Envoy derives its inbound clusters from them, at
+    // synthesis: a port known only at deployment cannot be captured (nor checked as left out).
+    for (const container of appContainers) {
+      const mappings = (Stack.of(this).resolve(container.portMappings) ?? []) as Array<{ containerPort?: unknown }>;
+      mappings.forEach((m, k) => {
+        if (typeof m.containerPort !== 'number') {
+          throw Errors.tokenNotSupported(this.taskDefinition.node.path, `app container ${JSON.stringify(container.containerName)} portMappings[${k}].containerPort`,
+            `${i.owner.path} intercepts the task's traffic, and the proxy configuration (AppPorts) and the proxy's inbound listeners are built from the app's ports at synthesis`,
+            'Pass a literal containerPort (e.g. 8080) to the app container');
+        }
+      });
     }
     if (i.appPorts.length === 0) {
       throw Errors.invalidInterception(i.owner.path, 'pod.trafficInterception.appPorts', [], 'is empty: the app containers expose no TCP port to capture',
@@ -754,8 +767,11 @@ function readAppContainer(name: string, def: ecs.CfnTaskDefinition.ContainerDefi
   const { uid, gid } = parseUser(def.user);
   return {
     name,
-    ports: ((def.portMappings as any[] | undefined) ?? []).map(p => ({
-      port: Number(p.containerPort),
+    // A port only known at deployment (a CfnParameter, a Lazy: `{ Ref: ... }` once resolved) is
+    // left out: the checks run on the literal ones, and renderInterception refuses it where the
+    // proxy needs it (tokenPorts).
+    ports: ((def.portMappings as any[] | undefined) ?? []).filter(p => typeof p.containerPort === 'number').map(p => ({
+      port: p.containerPort as number,
       protocol: String(p.protocol ?? 'tcp').toUpperCase() === 'UDP' ? Protocol.UDP : Protocol.TCP,
     })),
     env,

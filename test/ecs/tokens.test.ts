@@ -37,3 +37,51 @@ describe('ports', () => {
     expectTokenError(() => new EnvoySidecar(f.stack, 'mesh', { adminPort: port }), 'Shop/mesh: adminPort');
   });
 });
+
+describe('app container ports', () => {
+  function proxy(scope: any): Sidecar {
+    return new Sidecar(scope, 'proxy', {
+      image: 'ghcr.io/acme/proxy:1.0.0',
+      security: { uid: 1337 },
+      ports: [{ port: 15001 }, { port: 15006 }],
+      interceptTraffic: { inboundPort: 15006, outboundPort: 15001 },
+    });
+  }
+
+  test('a CfnParameter containerPort stays a Ref in the port mapping; the checks run on the literal ports', () => {
+    const f = fargateTask();
+    const port = new CfnParameter(f.stack, 'AppPort', { type: 'Number', default: 9090 }).valueAsNumber;
+    f.appContainer.addPortMappings({ containerPort: port });
+    TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', ports: [{ port: 9102 }] }));
+    const t = synthTemplate(f.stack);
+    expect(container(t, 'app').PortMappings).toEqual([
+      { ContainerPort: 8080, Protocol: 'tcp' },
+      { ContainerPort: { Ref: 'AppPort' }, Protocol: 'tcp' },
+    ]);
+    expect(JSON.stringify(t)).not.toMatch(/NaN|Token\[|e\+289/);
+  });
+
+  test('a Lazy containerPort is resolved at synthesis and captured like a literal', () => {
+    const f = fargateTask();
+    f.appContainer.addPortMappings({ containerPort: Token.asNumber(Lazy.number({ produce: () => 9090 })) });
+    TaskSidecars.of(f.td).add(proxy(f.stack));
+    const t = synthTemplate(f.stack);
+    expect(taskDefinition(t).ProxyConfiguration.ProxyConfigurationProperties[0]).toEqual({ Name: 'AppPorts', Value: '8080,9090' });
+  });
+
+  test('with traffic interception a CfnParameter port is refused naming the app container port, never AppPorts "NaN"', () => {
+    const f = fargateTask();
+    const port = new CfnParameter(f.stack, 'AppPort', { type: 'Number' }).valueAsNumber;
+    f.appContainer.addPortMappings({ containerPort: port });
+    TaskSidecars.of(f.td).add(proxy(f.stack));
+    expectTokenError(() => synthTemplate(f.stack), 'Shop/Api: app container "app" portMappings[1].containerPort', 'Shop/proxy intercepts the task\'s traffic');
+  });
+
+  test('an Envoy sidecar never gets an inbound_NaN cluster from a token app port', () => {
+    const f = fargateTask();
+    const port = new CfnParameter(f.stack, 'AppPort', { type: 'Number' }).valueAsNumber;
+    f.appContainer.addPortMappings({ containerPort: port });
+    TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'mesh', {}));
+    expectTokenError(() => synthTemplate(f.stack), 'Shop/Api: app container "app" portMappings[1].containerPort', 'Shop/mesh intercepts');
+  });
+});
