@@ -104,6 +104,15 @@ export interface TaskSidecarsOptions {
    * @default - every container of the task definition that is not a sidecar
    */
   readonly appContainers?: string[];
+  /**
+   * ECS images of sidecar containers, by container name, in place of the image reference the
+   * sidecar names: an image built from a local Dockerfile (`ecs.ContainerImage.fromAsset`), an
+   * ECR repository (`fromEcrRepository`) or a private registry. Each is bound as aws-cdk-lib binds
+   * a container's image: an ECR or asset image gives the execution role pull rights. The
+   * library's checks of what an image ships then treat the image as unknown.
+   * @default - each sidecar container runs the image reference its sidecar names
+   */
+  readonly images?: { [containerName: string]: ecs.ContainerImage };
 }
 
 /**
@@ -114,6 +123,8 @@ export interface TaskSidecarsOptions {
 const BUSYBOX = 'public.ecr.aws/docker/library/busybox:1.37';
 const AWS_CLI = 'public.ecr.aws/aws-cli/aws-cli:2.27.50';
 const WRITER = LIBRARY_NAMES.configWriter;
+/** What the runtime contract sees of an image given as an ecs.ContainerImage: a name no image fact matches. */
+const UNKNOWN_IMAGE = 'cdk-sidecars/ecs-container-image';
 const CONFIG_ROOT = '/cdk-sidecars';
 const MAX_INLINE_BYTES = 32 * 1024;
 const EGRESS_IGNORED = ['169.254.170.2', '169.254.169.254'];
@@ -172,6 +183,12 @@ function checkOptions(at: string, options: TaskSidecarsOptions): void {
   for (const [name, source] of checkMap(at, 'secrets', options.secrets)) {
     if (!(source instanceof SecretSource)) {
       throw Errors.invalidType(at, `secrets.${name}`, source, 'a SecretSource (SecretSource.fromSecretsManager() or SecretSource.fromSsmParameters())');
+    }
+  }
+  for (const [name, image] of checkMap(at, 'images', options.images)) {
+    // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
+    if (typeof (image as { bind?: unknown } | null)?.bind !== 'function') {
+      throw Errors.invalidType(at, `images.${name}`, image, 'an ecs.ContainerImage, e.g. ecs.ContainerImage.fromEcrRepository(repository, "1.0.0")');
     }
   }
   // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
@@ -314,6 +331,12 @@ export class TaskSidecars extends Construct {
         + `${firelensRouter.security.uid}: FireLens needs the log router to run as root (aws/containers-roadmap#2122, aws/aws-for-fluent-bit#713); `
         + 'it keeps a read-only root filesystem and no capability');
     }
+    const images = this.options.images ?? {};
+    Object.keys(images).forEach(name => {
+      if (!pod.containers.some(c => c.name === name)) {
+        throw Errors.unknownReference(this.node.path, `images.${name}`, name, 'sidecar container', tdPath, pod.containers.map(c => c.name));
+      }
+    });
     const writerPlan = this.planWriter(pod, users, appContainers, rendered);
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
     this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
@@ -372,7 +395,7 @@ export class TaskSidecars extends Construct {
         warn,
       });
       const user = users.get(c.name)!;
-      const options: ecs.ContainerDefinitionOptions = { ...rendered0, user: `${user.uid}:${user.gid}` };
+      const options: ecs.ContainerDefinitionOptions = { ...rendered0, image: images[c.name] ?? rendered0.image, user: `${user.uid}:${user.gid}` };
       if (options.healthCheck) { this.withHealthCheck.add(c.name); }
       const router = pod.logRouter?.spec.container === c.name ? pod.logRouter.spec : undefined;
       const def = router
@@ -420,7 +443,9 @@ export class TaskSidecars extends Construct {
     }
 
     // What the pod needs at run time, once ECS's own refusals are out of the way.
-    checkRuntimeContract(pod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
+    // An ECS image given in `images` is unknown to the image facts (image-facts.ts): its commands are not checked against the sidecar's image.
+    const contractPod: ComposedPod = { ...pod, containers: pod.containers.map(c => (images[c.name] ? { ...c, image: UNKNOWN_IMAGE } : c)) };
+    checkRuntimeContract(contractPod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
       writerPlan?.preparations ?? [], users));
     if (writerPlan) { this.renderWriter(pod, writerPlan, defs, appContainers, logging(WRITER)); }
     this.renderProcessSharing(pod, cfn);

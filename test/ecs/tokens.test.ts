@@ -2,6 +2,9 @@
  * CDK tokens on ECS (issue 11 section 3, issue 10 section 3): rendered through CloudFormation
  * where the value only travels, refused with a token error where the library needs it.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { CfnParameter, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -83,5 +86,65 @@ describe('app container ports', () => {
     f.appContainer.addPortMappings({ containerPort: port });
     TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'mesh', {}));
     expectTokenError(() => synthTemplate(f.stack), 'Shop/Api: app container "app" portMappings[1].containerPort', 'Shop/mesh intercepts');
+  });
+});
+
+describe('images', () => {
+  test('an image reference from ecr.Repository.repositoryUriForTag() is accepted and rendered through CloudFormation', () => {
+    const f = fargateTask();
+    const repo = new ecr.Repository(f.stack, 'Repo');
+    TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', { image: repo.repositoryUriForTag('1.0.0') }));
+    const image = container(synthTemplate(f.stack), 'agent').Image;
+    expect(image['Fn::Join'][1]).toContain(':1.0.0');
+    expect(Stack.of(f.td).resolve(image)).toEqual(image);
+    expect(JSON.stringify(image)).not.toMatch(/Token\[/);
+  });
+
+  test('a bad literal part around a token is still refused', () => {
+    const f = fargateTask();
+    const repo = new ecr.Repository(f.stack, 'Repo');
+    expectError(() => new Sidecar(f.stack, 'agent', { image: `${repo.repositoryUri}:bad tag` }), ErrorCode.INVALID_IMAGE, 'Shop/agent: image "<CDK token>.dkr.ecr.<CDK token>.<CDK token>/<CDK token>:bad tag" is not a valid image reference');
+  });
+
+  test('images: an ECR repository image replaces the sidecar\'s image and the execution role may pull it', () => {
+    const f = fargateTask();
+    const repo = new ecr.Repository(f.stack, 'Repo');
+    TaskSidecars.of(f.td, { images: { 'envoy': ecs.ContainerImage.fromEcrRepository(repo, 'v1.35.0-acme') } })
+      .add(new EnvoySidecar(f.stack, 'mesh', {}));
+    const t = synthTemplate(f.stack);
+    const image = JSON.stringify(container(t, 'envoy').Image);
+    expect(image).toContain(':v1.35.0-acme');
+    expect(image).toContain(f.stack.resolve(repo.repositoryName).Ref);
+    const executionRole = taskDefinition(t).ExecutionRoleArn['Fn::GetAtt'][0];
+    const policies = Object.values<any>(t.Resources).filter(r => r.Type === 'AWS::IAM::Policy'
+      && r.Properties.Roles.some((x: any) => x.Ref === executionRole));
+    const statements = policies.flatMap(p => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Resource: { 'Fn::GetAtt': [f.stack.resolve(repo.repositoryName).Ref, 'Arn'] },
+    }));
+  });
+
+  test('images: an asset image (ContainerImage.fromAsset) is built, pushed and pulled with the execution role', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-asset-'));
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM envoyproxy/envoy:v1.35.0\n');
+    const f = fargateTask();
+    TaskSidecars.of(f.td, { images: { envoy: ecs.ContainerImage.fromAsset(dir) } }).add(new EnvoySidecar(f.stack, 'mesh', {}));
+    const t = synthTemplate(f.stack);
+    expect(JSON.stringify(container(t, 'envoy').Image)).toMatch(/cdk-hnb659fds-container-assets-123456789012-eu-west-1:[0-9a-f]{64}/);
+    const statements = Object.values<any>(t.Resources).filter(r => r.Type === 'AWS::IAM::Policy')
+      .flatMap(p => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'] }));
+  });
+
+  test('images: a key that names no sidecar container is refused', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td, { images: { proxy: ecs.ContainerImage.fromRegistry('ghcr.io/acme/proxy:1') } }).add(new EnvoySidecar(f.stack, 'mesh', {}));
+    expectError(() => synthTemplate(f.stack), ErrorCode.UNKNOWN_REFERENCE, 'Shop/Api/CdkSidecars: images.proxy "proxy" names a sidecar container', '(Shop/Api: envoy)');
+  });
+
+  test('images: a value that is not an ecs.ContainerImage is refused', () => {
+    const f = fargateTask();
+    expectError(() => TaskSidecars.of(f.td, { images: { envoy: 'envoyproxy/envoy:v1.35.0' as any } }), ErrorCode.INVALID_TYPE, 'images.envoy "envoyproxy/envoy:v1.35.0"');
   });
 });
