@@ -76,3 +76,16 @@ export function hideTokens(text: string): string {
 export function literalParts(text: string, stand: string): string {
   return text.replace(ANY_TOKEN, stand);
 }
+
+/** The text cut into literal parts and tokens, in order (a writer escapes only the literal parts). */
+export function splitTokens(text: string): Array<{ readonly token: boolean; readonly text: string }> {
+  const parts: Array<{ token: boolean; text: string }> = [];
+  let last = 0;
+  for (const m of text.matchAll(new RegExp(ANY_TOKEN.source, 'g'))) {
+    if (m.index! > last) { parts.push({ token: false, text: text.slice(last, m.index) }); }
+    parts.push({ token: true, text: m[0] });
+    last = m.index! + m[0].length;
+  }
+  if (last < text.length || parts.length === 0) { parts.push({ token: false, text: text.slice(last) }); }
+  return parts;
+}

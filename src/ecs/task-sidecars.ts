@@ -17,6 +17,7 @@ import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
+import { stringHasToken } from '../core/tokens';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
@@ -533,8 +534,18 @@ export class TaskSidecars extends Construct {
         switch (delivery) {
           case ConfigFileDelivery.INIT_CONTAINER:
             inlineBytes += bytes;
-            environment[variable] = Buffer.from(f.content, 'utf-8').toString('base64');
-            steps.push(`printf '%s' "$${variable}" | base64 -d > '${target}'`);
+            if (stringHasToken(f.content)) {
+              // Content with values known only at deployment (CDK tokens): carried as text, which
+              // aws-cdk-lib renders as Fn::Join, so CloudFormation writes the real values in
+              // (base64 would encode the token's placeholder). ECS passes any text but NUL in
+              // an environment value; the sidecar that wrote the file decided that the token's
+              // value needs no escaping there (README, "CDK tokens").
+              environment[variable] = f.content;
+              steps.push(`printf '%s' "$${variable}" > '${target}'`);
+            } else {
+              environment[variable] = Buffer.from(f.content, 'utf-8').toString('base64');
+              steps.push(`printf '%s' "$${variable}" | base64 -d > '${target}'`);
+            }
             break;
           case ConfigFileDelivery.SSM_PARAMETERS: {
             if (bytes > 8192) {
@@ -551,6 +562,11 @@ export class TaskSidecars extends Construct {
             break;
           }
           case ConfigFileDelivery.S3: {
+            if (stringHasToken(f.content)) {
+              throw Errors.tokenNotSupported(owner, `config file ${v.name}/${f.name} content`,
+                'with configDelivery S3 the file is uploaded as an asset at synthesis, before CloudFormation knows the value',
+                'Use configDelivery: ConfigFileDelivery.INIT_CONTAINER or ConfigFileDelivery.SSM_PARAMETERS (rendered by CloudFormation), or pass literal content');
+            }
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-config-'));
             const file = path.join(dir, f.name);
             fs.writeFileSync(file, f.content);

@@ -14,10 +14,11 @@ import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, Sidecar } from '../../
 import { ErrorCode, SidecarError } from '../../src/core/errors';
 import { ConfigFileDelivery, TaskSidecars } from '../../src/ecs';
 import { expectError } from '../errors';
+import { validateFluentBitClassic, validateFluentBitYaml } from '../validate/fluent-bit';
 
 /** Asserts the error is the token error naming path and field, with no raw token in it. */
-function expectTokenError(fn: () => unknown, ...parts: string[]): void {
-  const e: SidecarError = expectError(fn, ErrorCode.TOKEN_NOT_SUPPORTED, ...parts, 'is a CDK token', 'Pass a literal');
+function expectTokenError(fn: () => unknown, ...parts: Array<string | RegExp>): void {
+  const e: SidecarError = expectError(fn, ErrorCode.TOKEN_NOT_SUPPORTED, ...parts, 'holds a CDK token', /[Pp]ass (a )?literal/);
   expect(e.message).not.toMatch(/Token\[|e\+289/);
 }
 
@@ -146,5 +147,107 @@ describe('images', () => {
   test('images: a value that is not an ecs.ContainerImage is refused', () => {
     const f = fargateTask();
     expectError(() => TaskSidecars.of(f.td, { images: { envoy: 'envoyproxy/envoy:v1.35.0' as any } }), ErrorCode.INVALID_TYPE, 'images.envoy "envoyproxy/envoy:v1.35.0"');
+  });
+});
+
+/**
+ * The value CloudFormation gives `value` with the parameters and references given (Ref,
+ * Fn::GetAtt as "Id.Attr", Fn::Join): what the deployed writer's environment holds.
+ */
+function deploy(value: any, refs: { [id: string]: string }): string {
+  if (typeof value === 'string') { return value; }
+  if (value.Ref !== undefined) {
+    if (refs[value.Ref] === undefined) { throw new Error(`no value for Ref ${value.Ref}`); }
+    return refs[value.Ref];
+  }
+  if (value['Fn::GetAtt']) { return refs[value['Fn::GetAtt'].join('.')]; }
+  if (value['Fn::Join']) { return value['Fn::Join'][1].map((v: any) => deploy(v, refs)).join(value['Fn::Join'][0]); }
+  throw new Error(`cannot deploy ${JSON.stringify(value)}`);
+}
+
+/** The deployed content of the config file the writer writes to `target` (under /cdk-sidecars/), with `refs`. */
+function deployedFile(t: any, target: string, refs: { [id: string]: string }): string {
+  const writer = container(t, 'cdk-sidecars-config');
+  const line = writer.Command[0].split('\n').find((l: string) => l.endsWith(` > '/cdk-sidecars/${target}'`));
+  expect(line).toBeDefined();
+  // A file with tokens travels as text (base64 would encode the token's placeholder).
+  expect(line).not.toContain('base64');
+  const variable = /"\$(CDK_SIDECARS_FILE_\d+)"/.exec(line)![1];
+  return deploy(writer.Environment.find((e: any) => e.Name === variable).Value, refs);
+}
+
+function logicalId(stack: Stack, token: string): string {
+  return stack.resolve(token).Ref;
+}
+
+describe('tokens in generated config files are rendered through CloudFormation', () => {
+  test('a generic sidecar\'s config file: the writer\'s environment is an Fn::Join, the deployed file holds the value', () => {
+    const f = fargateTask();
+    const endpoint = new CfnParameter(f.stack, 'Endpoint');
+    TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', {
+      image: 'ghcr.io/acme/agent:1.0.0',
+      configFiles: [{ path: '/etc/agent/agent.conf', content: `endpoint=${endpoint.valueAsString}\n` }],
+    }));
+    const t = synthTemplate(f.stack);
+    expect(deployedFile(t, 'agent-config/agent.conf', { Endpoint: 'https://collector.example.com' })).toBe('endpoint=https://collector.example.com\n');
+    expect(JSON.stringify(t)).not.toMatch(/Token\[/);
+  });
+
+  test('SSM_PARAMETERS: the parameter value is an Fn::Join', () => {
+    const f = fargateTask();
+    const endpoint = new CfnParameter(f.stack, 'Endpoint');
+    TaskSidecars.of(f.td, { configDelivery: ConfigFileDelivery.SSM_PARAMETERS }).add(new Sidecar(f.stack, 'agent', {
+      image: 'ghcr.io/acme/agent:1.0.0',
+      configFiles: [{ path: '/etc/agent/agent.conf', content: `endpoint=${endpoint.valueAsString}\n` }],
+    }));
+    const t = synthTemplate(f.stack);
+    const param = Object.values<any>(t.Resources).find(r => r.Type === 'AWS::SSM::Parameter').Properties;
+    expect(deploy(param.Value, { Endpoint: 'https://c.example.com' })).toBe('endpoint=https://c.example.com\n');
+  });
+
+  test('S3: refused naming the file, since the asset is uploaded before the value exists', () => {
+    const f = fargateTask();
+    const endpoint = new CfnParameter(f.stack, 'Endpoint');
+    TaskSidecars.of(f.td, { configDelivery: ConfigFileDelivery.S3 }).add(new Sidecar(f.stack, 'agent', {
+      image: 'ghcr.io/acme/agent:1.0.0',
+      configFiles: [{ path: '/etc/agent/agent.conf', content: `endpoint=${endpoint.valueAsString}\n` }],
+    }));
+    expectTokenError(() => synthTemplate(f.stack), 'Shop/agent: config file agent-config/agent.conf content', 'ConfigFileDelivery.INIT_CONTAINER');
+  });
+
+  test('Fluent Bit: a log group and a bucket from other constructs reach the deployed files (YAML and the FireLens classic include)', () => {
+    const f = fargateTask();
+    const group = new logs.LogGroup(f.stack, 'AppLogs');
+    const bucket = new CfnParameter(f.stack, 'Bucket');
+    TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', {
+      outputs: [
+        FluentBitOutput.cloudWatchLogs({ logGroupName: group.logGroupName, region: 'eu-west-1' }),
+        FluentBitOutput.s3({ bucket: bucket.valueAsString, region: 'eu-west-1' }),
+      ],
+    }));
+    const t = synthTemplate(f.stack);
+    const refs = { [logicalId(f.stack, group.logGroupName)]: 'Shop-AppLogs-1A2B3C', Bucket: 'shop-logs-archive' };
+    const writer = container(t, 'cdk-sidecars-config');
+    const targets = writer.Command[0].split('\n').map((l: string) => / > '\/cdk-sidecars\/(.*)'$/.exec(l)?.[1]).filter(Boolean);
+    const yamlTarget = targets.find((x: string) => x.endsWith('.yaml'));
+    const classicTarget = targets.find((x: string) => x.endsWith('.conf'));
+    const yaml = validateFluentBitYaml(deployedFile(t, yamlTarget, refs));
+    const outputs = yaml.pipeline.outputs;
+    expect(outputs.find((o: any) => o.name === 'cloudwatch_logs').log_group_name).toBe('Shop-AppLogs-1A2B3C');
+    expect(outputs.find((o: any) => o.name === 's3').bucket).toBe('shop-logs-archive');
+    const classic = validateFluentBitClassic(deployedFile(t, classicTarget, refs));
+    const entries = classic.flatMap(sec => sec.entries);
+    expect(entries).toContainEqual(['log_group_name', 'Shop-AppLogs-1A2B3C']);
+    expect(entries).toContainEqual(['bucket', 'shop-logs-archive']);
+    // The IAM policy names the bucket through CloudFormation too.
+    expect(JSON.stringify(t)).not.toMatch(/Token\[/);
+  });
+
+  test('Fluent Bit: the literal parts around a token are still checked', () => {
+    const f = fargateTask();
+    const group = new logs.LogGroup(f.stack, 'AppLogs');
+    expectError(() => new FluentBitSidecar(f.stack, 'logs', {
+      outputs: [FluentBitOutput.cloudWatchLogs({ logGroupName: `${group.logGroupName}\n[OUTPUT]`, region: 'eu-west-1' })],
+    }), ErrorCode.UNREPRESENTABLE_VALUE, 'Shop/logs: outputs[0].logGroupName "<CDK token>\\n[OUTPUT]"');
   });
 });
