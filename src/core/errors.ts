@@ -402,7 +402,7 @@ const TOKEN_CHECKS: { readonly [entry: string]: readonly [why: string, fix: stri
   invalidNumber: ['the library checks the number and writes it into generated configuration at synthesis', 'Pass a literal number'],
   invalidId: ['the library checks the ID against the other containers\' IDs at synthesis', 'Pass a literal integer, e.g. 1000'],
   invalidResources: ['the library checks the resources against the task\'s and the limits at synthesis', 'Pass a literal number'],
-  invalidName: ['names are checked and derive other names (containers, volumes, clusters) at synthesis', 'Pass a literal name'],
+  invalidName: ['the library checks this value (and derives names from some) at synthesis', 'Pass a literal value'],
   invalidPath: ['paths are checked against the other mounts at synthesis', 'Pass a literal path'],
   invalidType: ['the library needs this value at synthesis', 'Pass a literal value'],
 };

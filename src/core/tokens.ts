@@ -89,3 +89,14 @@ export function splitTokens(text: string): Array<{ readonly token: boolean; read
   if (last < text.length || parts.length === 0) { parts.push({ token: false, text: text.slice(last) }); }
   return parts;
 }
+
+/**
+ * Whether a syntax check passes on what is known of `value` at synthesis: a value that is one
+ * token is not checked (nothing of it is known); otherwise `test` runs on the literal parts, each
+ * token standing as `stand` (a part valid where a name goes).
+ */
+export function literalPartsPass(value: string, test: (text: string) => boolean, stand = 'x'): boolean {
+  if (!stringHasToken(value)) { return test(value); }
+  const parts = splitTokens(value);
+  return (parts.length === 1 && parts[0].token) || test(literalParts(value, stand));
+}

@@ -8,6 +8,7 @@ import { DNS_LABEL, isImageReference } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
+import { literalPartsPass } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
@@ -736,7 +737,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       }
       for (const key of ['logGroupName', 'logStreamName'] as const) {
         const v = e[key];
-        if (v !== undefined && (typeof v !== 'string' || !LOG_GROUP.test(v))) {
+        if (v !== undefined && (typeof v !== 'string' || !literalPartsPass(v, x => LOG_GROUP.test(x)))) {
           throw Errors.invalidName(path, `awsEmfExporter.${key}`, v, 'a CloudWatch Logs name of letters, digits, \'.\', \'-\', \'_\', \'/\' and \'#\'');
         }
       }

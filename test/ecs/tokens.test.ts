@@ -10,11 +10,14 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { container, fargateTask, synthTemplate, taskDefinition } from './util';
-import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, Sidecar } from '../../src';
+import { DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OtelCollectorDistribution, OtelCollectorSidecar, Sidecar, VaultAgentSidecar, VaultAuth, WaitCondition } from '../../src';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
-import { ConfigFileDelivery, TaskSidecars } from '../../src/ecs';
+import { ConfigFileDelivery, MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
 import { expectError } from '../errors';
+import { validateDaprResource } from '../validate/dapr';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../validate/fluent-bit';
+import { validateOtelCollectorConfig } from '../validate/otel-collector';
+import { validateAgentConfig } from '../validate/vault';
 
 /** Asserts the error is the token error naming path and field, with no raw token in it. */
 function expectTokenError(fn: () => unknown, ...parts: Array<string | RegExp>): void {
@@ -249,5 +252,50 @@ describe('tokens in generated config files are rendered through CloudFormation',
     expectError(() => new FluentBitSidecar(f.stack, 'logs', {
       outputs: [FluentBitOutput.cloudWatchLogs({ logGroupName: `${group.logGroupName}\n[OUTPUT]`, region: 'eu-west-1' })],
     }), ErrorCode.UNREPRESENTABLE_VALUE, 'Shop/logs: outputs[0].logGroupName "<CDK token>\\n[OUTPUT]"');
+  });
+});
+
+describe('Vault, Dapr and OTel values from other constructs', () => {
+  test('Vault: a role and an address from parameters reach the deployed agent.hcl, which parses', async () => {
+    const f = fargateTask();
+    const role = new CfnParameter(f.stack, 'VaultRole');
+    const address = new CfnParameter(f.stack, 'VaultAddress');
+    TaskSidecars.of(f.td, { memoryVolumes: MemoryVolumeHandling.TASK_STORAGE }).add(new VaultAgentSidecar(f.stack, 'vault', {
+      address: address.valueAsString,
+      auth: [VaultAuth.aws({ role: role.valueAsString })],
+      secrets: [{ path: 'secret/data/shop/db', file: 'db.json' }],
+    }));
+    const t = synthTemplate(f.stack);
+    const text = deployedFile(t, 'vault-agent-config/agent.hcl', { VaultRole: 'shop-api', VaultAddress: 'https://vault.example.com:8200' });
+    const hcl = await validateAgentConfig(text);
+    expect(JSON.stringify(hcl)).toContain('"role":"shop-api"');
+    expect(JSON.stringify(hcl)).toContain('"address":"https://vault.example.com:8200"');
+  });
+
+  test('Dapr: a component metadata value from a parameter reaches the deployed component, which validates', () => {
+    const f = fargateTask();
+    const host = new CfnParameter(f.stack, 'RedisHost');
+    TaskSidecars.of(f.td).add(new DaprSidecar(f.stack, 'dapr', {
+      appId: 'orders',
+      appPort: 8080,
+      appWaitsFor: WaitCondition.STARTED,
+      components: [{ name: 'statestore', type: 'state.redis', version: 'v1', metadata: { redisHost: host.valueAsString } }],
+    }));
+    const t = synthTemplate(f.stack);
+    const doc = validateDaprResource(deployedFile(t, 'daprd-components/statestore.yaml', { RedisHost: 'shop.abc123.cache.amazonaws.com:6379' }));
+    expect(doc.spec.metadata).toContainEqual({ name: 'redisHost', value: 'shop.abc123.cache.amazonaws.com:6379' });
+  });
+
+  test('OTel: an exporter log group from another construct reaches the deployed collector config, which validates', () => {
+    const f = fargateTask();
+    const group = new logs.LogGroup(f.stack, 'Metrics');
+    TaskSidecars.of(f.td).add(new OtelCollectorSidecar(f.stack, 'otel', {
+      distribution: OtelCollectorDistribution.AWS_DISTRO,
+      awsEmfExporter: { region: 'eu-west-1', metricNamespace: 'Shop/Api', logGroupName: group.logGroupName },
+      appWaitsFor: WaitCondition.STARTED,
+    }));
+    const t = synthTemplate(f.stack);
+    const config = validateOtelCollectorConfig(deployedFile(t, 'otel-collector-config/config.yaml', { [logicalId(f.stack, group.logGroupName)]: 'Shop-Metrics-9Z8Y' }));
+    expect(config.exporters.awsemf.log_group_name).toBe('Shop-Metrics-9Z8Y');
   });
 });
