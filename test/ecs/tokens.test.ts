@@ -299,3 +299,18 @@ describe('Vault, Dapr and OTel values from other constructs', () => {
     expect(config.exporters.awsemf.log_group_name).toBe('Shop-Metrics-9Z8Y');
   });
 });
+
+describe('container fields that only travel', () => {
+  test('env values and args with tokens are rendered through CloudFormation', () => {
+    const f = fargateTask();
+    const endpoint = new CfnParameter(f.stack, 'Endpoint');
+    TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', {
+      image: 'ghcr.io/acme/agent:1.0.0',
+      env: { ENDPOINT: endpoint.valueAsString },
+      args: [`--endpoint=${endpoint.valueAsString}`],
+    }));
+    const agent = container(synthTemplate(f.stack), 'agent');
+    expect(agent.Environment).toEqual([{ Name: 'ENDPOINT', Value: { Ref: 'Endpoint' } }]);
+    expect(deploy(agent.Command[0], { Endpoint: 'https://c.example.com' })).toBe('--endpoint=https://c.example.com');
+  });
+});
