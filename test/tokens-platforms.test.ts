@@ -25,7 +25,9 @@ describe('Kubernetes', () => {
   test('a cdk8s Lazy containerPort in the app\'s manifest is resolved at synth: the sidecars see the real port', () => {
     const chart = newChart();
     const d = new ApiObject(chart, 'api', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api' },
       spec: {
         selector: { matchLabels: { app: 'api' } },
         template: {
@@ -39,7 +41,9 @@ describe('Kubernetes', () => {
     expectError(() => synth(chart), ErrorCode.PORT_CLASH, 'web/agent: ports[0].port: port 9090/TCP is already used by web/api (app container "app")');
     const chart2 = newChart();
     const d2 = new ApiObject(chart2, 'api', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api' },
       spec: {
         selector: { matchLabels: { app: 'api' } },
         template: {
@@ -62,7 +66,9 @@ describe('Kubernetes', () => {
   test('an aws-cdk-lib token in generated config content is refused naming the file, never deployed as ${Token[...]}', () => {
     const chart = newChart();
     const d = new ApiObject(chart, 'api', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api' },
       spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/app:1.0.0' }] } } },
     });
     void Stack;

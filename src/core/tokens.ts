@@ -29,7 +29,8 @@ export function isNumberToken(value: number): boolean {
   const buf = new ArrayBuffer(8);
   new Float64Array(buf)[0] = value;
   const ints = new Uint32Array(buf);
-  return ((ints[1] & 0xFFFF0000) >>> 0) === DOUBLE_TOKEN_MARKER_BITS;
+  // The upper 16 bits of the upper 32-bit word (ints[1] is unsigned): arithmetic, not bitwise.
+  return Math.floor(ints[1] / 0x10000) * 0x10000 === DOUBLE_TOKEN_MARKER_BITS;
 }
 
 /** Whether a string holds an aws-cdk-lib token anywhere (string, list or stringified number token). */

@@ -17,9 +17,9 @@ import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
-import { stringHasToken } from '../core/tokens';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
+import { stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 
 /** Where FireLens writes the log router's generated main configuration (Fluent Bit). */

@@ -113,7 +113,7 @@ describe('images', () => {
   test('images: an ECR repository image replaces the sidecar\'s image and the execution role may pull it', () => {
     const f = fargateTask();
     const repo = new ecr.Repository(f.stack, 'Repo');
-    TaskSidecars.of(f.td, { images: { 'envoy': ecs.ContainerImage.fromEcrRepository(repo, 'v1.35.0-acme') } })
+    TaskSidecars.of(f.td, { images: { envoy: ecs.ContainerImage.fromEcrRepository(repo, 'v1.35.0-acme') } })
       .add(new EnvoySidecar(f.stack, 'mesh', {}));
     const t = synthTemplate(f.stack);
     const image = JSON.stringify(container(t, 'envoy').Image);
