@@ -405,6 +405,10 @@ const TOKEN_CHECKS: { readonly [entry: string]: readonly [why: string, fix: stri
   invalidName: ['the library checks this value (and derives names from some) at synthesis', 'Pass a literal value'],
   invalidPath: ['paths are checked against the other mounts at synthesis', 'Pass a literal path'],
   invalidType: ['the library needs this value at synthesis', 'Pass a literal value'],
+  ...Object.fromEntries(['invalidAnnotation', 'invalidPortName', 'invalidEnv', 'invalidProbe', 'invalidRole', 'invalidVolume', 'invalidConfigFile',
+    'invalidCommand', 'invalidSelector', 'invalidInterception', 'invalidUrl', 'invalidPolicyFile', 'invalidSecretKey', 'invalidTag',
+    'unknownCapability', 'invalidKubernetesVersion', 'unknownReference', 'invalidRange', 'invalidKey']
+    .map(entry => [entry, ['the library checks this value at synthesis', 'Pass a literal value'] as const])),
 };
 for (const [entry, [why, fix]] of Object.entries(TOKEN_CHECKS)) {
   const table = Errors as unknown as { [k: string]: (path: string, field: string, value: unknown, ...rest: unknown[]) => SidecarError };

@@ -98,6 +98,11 @@ export function splitTokens(text: string): Array<{ readonly token: boolean; read
  */
 export function literalPartsPass(value: string, test: (text: string) => boolean, stand = 'x'): boolean {
   if (!stringHasToken(value)) { return test(value); }
+  return isOnlyToken(value) || test(literalParts(value, stand));
+}
+
+/** Whether the string is one token and nothing else (nothing of it is known at synthesis). */
+export function isOnlyToken(value: string): boolean {
   const parts = splitTokens(value);
-  return (parts.length === 1 && parts[0].token) || test(literalParts(value, stand));
+  return parts.length === 1 && parts[0].token;
 }

@@ -10,12 +10,13 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { container, fargateTask, synthTemplate, taskDefinition } from './util';
-import { DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OtelCollectorDistribution, OtelCollectorSidecar, Sidecar, VaultAgentSidecar, VaultAuth, WaitCondition } from '../../src';
+import { DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorDistribution, OtelCollectorSidecar, Sidecar, VaultAgentSidecar, VaultAuth, WaitCondition } from '../../src';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
 import { ConfigFileDelivery, MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
 import { expectError } from '../errors';
 import { validateDaprResource } from '../validate/dapr';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../validate/fluent-bit';
+import { validateOpaConfig } from '../validate/opa';
 import { validateOtelCollectorConfig } from '../validate/otel-collector';
 import { validateAgentConfig } from '../validate/vault';
 
@@ -312,5 +313,44 @@ describe('container fields that only travel', () => {
     const agent = container(synthTemplate(f.stack), 'agent');
     expect(agent.Environment).toEqual([{ Name: 'ENDPOINT', Value: { Ref: 'Endpoint' } }]);
     expect(deploy(agent.Command[0], { Endpoint: 'https://c.example.com' })).toBe('--endpoint=https://c.example.com');
+  });
+});
+
+describe('endpoints from other constructs', () => {
+  test('OPA: a service URL with a token reaches the deployed config.yaml, which validates', () => {
+    const f = fargateTask();
+    const host = new CfnParameter(f.stack, 'BundleHost');
+    TaskSidecars.of(f.td).add(new OpaSidecar(f.stack, 'opa', {
+      services: [{ name: 'acme', url: `https://${host.valueAsString}/v1` }],
+      bundles: [{ name: 'authz', service: 'acme', resource: 'bundles/authz.tar.gz' }],
+    }));
+    const t = synthTemplate(f.stack);
+    const writer = container(t, 'cdk-sidecars-config');
+    const target = writer.Command[0].split('\n').map((l: string) => / > '\/cdk-sidecars\/(.*config\.yaml)'$/.exec(l)?.[1]).find(Boolean);
+    const config = validateOpaConfig(deployedFile(t, target, { BundleHost: 'bundles.acme.dev' }));
+    expect(config.services.acme.url).toBe('https://bundles.acme.dev/v1');
+  });
+
+  test('OPA: a bad literal part around a token is shown with the placeholder, not as a token error', () => {
+    const f = fargateTask();
+    const host = new CfnParameter(f.stack, 'BundleHost');
+    expectError(() => new OpaSidecar(f.stack, 'opa', { services: [{ name: 'acme', url: `ftp://${host.valueAsString}/v1` }] }),
+      ErrorCode.INVALID_URL, 'Shop/opa: services[0].url "ftp://<CDK token>/v1" has the scheme "ftp"');
+  });
+
+  test('OTel: an OTLP endpoint that is a token reaches the deployed collector config', () => {
+    const f = fargateTask();
+    const endpoint = new CfnParameter(f.stack, 'Collector');
+    TaskSidecars.of(f.td).add(new OtelCollectorSidecar(f.stack, 'otel', { otlpExporters: [{ endpoint: endpoint.valueAsString }], appWaitsFor: WaitCondition.STARTED }));
+    const t = synthTemplate(f.stack);
+    const config = validateOtelCollectorConfig(deployedFile(t, 'otel-collector-config/config.yaml', { Collector: 'otlp.vendor.example:4317' }));
+    expect(Object.values<any>(config.exporters).map(e => e.endpoint)).toContain('otlp.vendor.example:4317');
+  });
+
+  test('Envoy: a cluster address that is a token is refused (Envoy\'s cluster type depends on it being an IP or a name)', () => {
+    const f = fargateTask();
+    const host = new CfnParameter(f.stack, 'Upstream');
+    expectTokenError(() => new EnvoySidecar(f.stack, 'mesh', { clusters: [{ name: 'orders', address: host.valueAsString, port: 443 }] }),
+      'Shop/mesh: clusters[0].address');
   });
 });
