@@ -2,7 +2,9 @@ import { CfnParameter, Fn, Lazy as CdkLazy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Lazy as Cdk8sLazy } from 'cdk8s';
 import { show } from '../../src/core/errors';
-import { containsUnresolved, hideTokens, isNumberToken, isUnresolved, literalParts, stringHasToken } from '../../src/core/tokens';
+import { containsUnresolved, hideTokens, isNumberToken, isOnlyToken, isUnresolved, literalParts, literalPartsPass, splitTokens, stringHasToken } from '../../src/core/tokens';
+import { toYamlText } from '../../src/core/yaml-writer';
+import { hclString } from '../../src/sidecars/vault/hcl';
 
 // The core recognises tokens without importing aws-cdk-lib: these checks hold it to
 // aws-cdk-lib's real encodings (Token.isUnresolved agrees on every value).
@@ -55,5 +57,30 @@ describe('token recognition against aws-cdk-lib encodings', () => {
     expect(show(`${str.valueAsString}:v1`)).toBe('"<CDK token>:v1"');
     expect(show({ port: num.valueAsNumber })).toBe('{"port":<CDK token>}');
     expect(literalParts(uri, 'x')).toBe('x.dkr.ecr.x.x/x:v1');
+  });
+});
+
+describe('writers keep tokens intact and escape the literal parts around them', () => {
+  const stack = new Stack();
+  const role = new CfnParameter(stack, 'Role').valueAsString;
+  const deployed = (text: string) => stack.resolve(text);
+
+  test('splitTokens, isOnlyToken, literalPartsPass', () => {
+    expect(splitTokens(`a${role}b`).map(p => p.token)).toEqual([false, true, false]);
+    expect(isOnlyToken(role)).toBe(true);
+    expect(isOnlyToken(`${role}:1`)).toBe(false);
+    expect(literalPartsPass(role, () => false)).toBe(true);
+    expect(literalPartsPass(`https://${role}`, t => t === 'https://x')).toBe(true);
+  });
+
+  test('YAML: a string with a token is double-quoted, whatever the literal parts', () => {
+    const text = toYamlText({ host: role, port: `${role}:6379`, plain: 'yes' });
+    expect(text).toBe(`host: "${role}"\nport: "${role}:6379"\nplain: "yes"\n`);
+    expect(deployed(text)).toEqual({ 'Fn::Join': ['', ['host: "', { Ref: 'Role' }, '"\nport: "', { Ref: 'Role' }, ':6379"\nplain: "yes"\n']] });
+  });
+
+  test('HCL: the literal parts are escaped, the token is kept for CloudFormation', () => {
+    expect(hclString(`\${x}"${role}`)).toBe(`"\\u0024{x}\\"${role}"`);
+    expect(deployed(hclString(`role-${role}`))).toEqual({ 'Fn::Join': ['', ['"role-', { Ref: 'Role' }, '"']] });
   });
 });
