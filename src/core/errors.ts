@@ -3,7 +3,7 @@
  * message names the construct path, the field, the offending value and a fix.
  * Never build a message string elsewhere: add an entry here.
  */
-import { TOKEN_PLACEHOLDER, containsUnresolved, hideTokens, isUnresolved } from './tokens';
+import { TOKEN_PLACEHOLDER, hideTokens, isUnresolved } from './tokens';
 
 /**
  * Codes of the errors in the catalogue.
@@ -410,10 +410,20 @@ const TOKEN_CHECKS: { readonly [entry: string]: readonly [why: string, fix: stri
     'unknownCapability', 'invalidKubernetesVersion', 'unknownReference', 'invalidRange', 'invalidKey']
     .map(entry => [entry, ['the library checks this value at synthesis', 'Pass a literal value'] as const])),
 };
+/**
+ * The value itself is a token (a string holding one, a number token, an encoded list, an
+ * IResolvable or a cdk8s Lazy). Not what is inside objects or lists: their members are checked
+ * under their own fields, and an object passed where something else belongs (a construct, an
+ * ecs.Secret for a SecretSource) holds tokens of its own and is a wrong type, not a token.
+ */
+function holdsToken(value: unknown): boolean {
+  return isUnresolved(value);
+}
+
 for (const [entry, [why, fix]] of Object.entries(TOKEN_CHECKS)) {
   const table = Errors as unknown as { [k: string]: (path: string, field: string, value: unknown, ...rest: unknown[]) => SidecarError };
   const make = table[entry];
-  table[entry] = (path, field, value, ...rest) => (containsUnresolved(value)
+  table[entry] = (path, field, value, ...rest) => (holdsToken(value)
     ? Errors.tokenNotSupported(path, field, why, fix)
     : make(path, field, value, ...rest));
 }

@@ -9,6 +9,7 @@ import { CfnParameter, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { container, fargateTask, synthTemplate, taskDefinition } from './util';
 import { DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorDistribution, OtelCollectorSidecar, Sidecar, VaultAgentSidecar, VaultAuth, WaitCondition } from '../../src';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
@@ -353,4 +354,10 @@ describe('endpoints from other constructs', () => {
     expectTokenError(() => new EnvoySidecar(f.stack, 'mesh', { clusters: [{ name: 'orders', address: host.valueAsString, port: 443 }] }),
       'Shop/mesh: clusters[0].address');
   });
+});
+
+test('a wrong type that holds tokens of its own (an ecs.Secret for a SecretSource) stays a type error', () => {
+  const f = fargateTask();
+  const secret = ecs.Secret.fromSsmParameter(new ssm.StringParameter(f.stack, 'Param', { stringValue: 'x' }));
+  expectError(() => TaskSidecars.of(f.td, { secrets: { db: secret as any } }), ErrorCode.INVALID_TYPE, 'secrets.db');
 });
