@@ -444,8 +444,9 @@ export class TaskSidecars extends Construct {
     }
 
     // What the pod needs at run time, once ECS's own refusals are out of the way.
-    // An ECS image given in `images` is unknown to the image facts (image-facts.ts): its commands are not checked against the sidecar's image.
-    const contractPod: ComposedPod = { ...pod, containers: pod.containers.map(c => (images[c.name] ? { ...c, image: UNKNOWN_IMAGE } : c)) };
+    // An ECS image given in `images` is checked as what it is: a registry image by its name (the
+    // image facts know it when its tag is known), an ECR or asset image as an unknown image.
+    const contractPod: ComposedPod = { ...pod, containers: pod.containers.map(c => (images[c.name] ? { ...c, image: contractImage(images[c.name]) } : c)) };
     checkRuntimeContract(contractPod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
       writerPlan?.preparations ?? [], users));
     if (writerPlan) { this.renderWriter(pod, writerPlan, defs, appContainers, logging(WRITER)); }
@@ -794,6 +795,16 @@ export class TaskSidecars extends Construct {
       }
     }
   }
+}
+
+/**
+ * The reference the runtime contract checks for an image given as an ecs.ContainerImage: the
+ * name of a registry image (aws-cdk-lib RepositoryImage keeps it as `imageName`), or a name no
+ * image fact matches when it is known only at deployment (ECR, asset: a token).
+ */
+function contractImage(image: ecs.ContainerImage): string {
+  const name = (image as { imageName?: unknown }).imageName;
+  return typeof name === 'string' && !stringHasToken(name) ? name : UNKNOWN_IMAGE;
 }
 
 function mountPoint(m: ResolvedMount): ecs.MountPoint {

@@ -143,6 +143,14 @@ describe('images', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'] }));
   });
 
+  test('images: a registry image is checked by its name (its tag is known), as the sidecar\'s own image would be', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td, { images: { envoy: ecs.ContainerImage.fromRegistry('otel/opentelemetry-collector-contrib:0.162.0') } })
+      .add(new EnvoySidecar(f.stack, 'mesh', {}));
+    expectError(() => synthTemplate(f.stack), ErrorCode.RUNTIME_MISSING_BINARY,
+      'Shop/mesh: command of container "envoy" runs "envoy" in image "otel/opentelemetry-collector-contrib:0.162.0"');
+  });
+
   test('images: a key that names no sidecar container is refused', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td, { images: { proxy: ecs.ContainerImage.fromRegistry('ghcr.io/acme/proxy:1') } }).add(new EnvoySidecar(f.stack, 'mesh', {}));
