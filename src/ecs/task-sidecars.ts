@@ -446,7 +446,10 @@ export class TaskSidecars extends Construct {
     // What the pod needs at run time, once ECS's own refusals are out of the way.
     // An ECS image given in `images` is checked as what it is: a registry image by its name (the
     // image facts know it when its tag is known), an ECR or asset image as an unknown image.
-    const contractPod: ComposedPod = { ...pod, containers: pod.containers.map(c => (images[c.name] ? { ...c, image: contractImage(images[c.name]) } : c)) };
+    const contractPod: ComposedPod = {
+      ...pod,
+      containers: pod.containers.map(c => (images[c.name] ? { ...c, image: contractImage(images[c.name]) } : c)),
+    };
     checkRuntimeContract(contractPod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
       writerPlan?.preparations ?? [], users));
     if (writerPlan) { this.renderWriter(pod, writerPlan, defs, appContainers, logging(WRITER)); }
