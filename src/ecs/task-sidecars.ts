@@ -19,7 +19,7 @@ import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
-import { stringHasToken } from '../core/tokens';
+import { hideTokens, stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 
 /** Where FireLens writes the log router's generated main configuration (Fluent Bit). */
@@ -280,7 +280,8 @@ export class TaskSidecars extends Construct {
   }
 
   private warn(at: string, message: string): void {
-    Annotations.of(this.taskDefinition).addWarningV2(`cdk-sidecars:${at}`, `${at}: ${message}`);
+    // A value known only at deployment is named, never printed as its token text.
+    Annotations.of(this.taskDefinition).addWarningV2(`cdk-sidecars:${at}`, hideTokens(`${at}: ${message}`));
   }
 
   private render(): void {
