@@ -388,7 +388,7 @@ export const Errors = {
     err(ErrorCode.DERIVED_NAME_CLASH, path, `${field} ${show(value)} gives ${derived}, as ${otherPath} ${otherField} ${show(otherValue)} does`, fix),
   /** A CDK token (a value known only at deployment) where the library needs the value at synthesis. */
   tokenNotSupported: (path: string, field: string, why: string, fix: string) =>
-    err(ErrorCode.TOKEN_NOT_SUPPORTED, path, `${field} holds a CDK token (a value known only at deployment), which is not supported there: ${why}`, fix),
+    err(ErrorCode.TOKEN_NOT_SUPPORTED, path, `${field} holds a CDK token (a value known only at deployment, or a Lazy one known late in synthesis), which is not supported there: ${why}`, fix),
 };
 
 /**
