@@ -11,6 +11,8 @@ import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '.
 import { Probe, ProbeKind } from '../core/probe';
 import { checkArray, checkBoolean, checkEnum, checkMap, checkString, isPlainMap } from '../core/prop-types';
 import { isDeclared } from '../core/resolve';
+import { refuseTokens } from '../core/token-check';
+import { stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
@@ -383,6 +385,10 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
     if (typeof c.name !== 'string' || !GROUP_NAME.test(c.name)) { throw Errors.invalidName(path, `${f}.name`, c.name, 'lowercase letters, digits and single \'-\''); }
     if (names.has(c.name)) { throw Errors.duplicateContainerName(path, c.name, path, path); }
     names.add(c.name);
+    if (typeof c.image === 'string' && stringHasToken(c.image)) {
+      throw Errors.tokenNotSupported(path, `${f}.image`, 'the ARM template is written at synthesis with no deployment engine to fill the value in',
+        `Pass a literal image reference on ${PLATFORM}`);
+    }
     if (typeof c.image !== 'string' || !isImageReference(c.image)) { throw Errors.invalidImage(path, `${f}.image`, c.image); }
     if (c.command !== undefined && (!Array.isArray(c.command) || c.command.length === 0 || c.command.some(v => typeof v !== 'string' || v.length === 0))) {
       throw Errors.invalidCommand(path, `${f}.command`, c.command);
@@ -654,6 +660,7 @@ export class AciContainerGroup extends Construct {
         'Run the app as a Linux container (osType: AciOsType.LINUX), or run it without sidecars');
     }
     const pod = composePod(path, app, this.attached, identity);
+    refuseTokens(pod, PLATFORM, 'the ARM template is written at synthesis with no deployment engine to fill the value in, so the deployed value would be the token\'s placeholder text');
     checkRuntimeContract(pod, aciRuntime(app.containers.map(c => c.name)));
     for (const [key, { owner, value }] of pod.annotations) {
       throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,

@@ -3,6 +3,7 @@
  * message names the construct path, the field, the offending value and a fix.
  * Never build a message string elsewhere: add an entry here.
  */
+import { TOKEN_PLACEHOLDER, hideTokens, isUnresolved } from './tokens';
 
 /**
  * Codes of the errors in the catalogue.
@@ -86,6 +87,7 @@ export enum ErrorCode {
   INVALID_TAG = 'INVALID_TAG',
   RESERVED_NAME = 'RESERVED_NAME',
   DERIVED_NAME_CLASH = 'DERIVED_NAME_CLASH',
+  TOKEN_NOT_SUPPORTED = 'TOKEN_NOT_SUPPORTED',
 }
 
 /**
@@ -105,7 +107,8 @@ export class SidecarError extends Error {
 
 /** Renders a value for a message (strings quoted, arrays and objects as JSON). */
 export function show(value: unknown): string {
-  return showValue(value, new Set());
+  // A CDK token is shown as a placeholder, never as its encoding (issue 10, section 3).
+  return hideTokens(showValue(value, new Set()));
 }
 
 /**
@@ -124,6 +127,7 @@ function showValue(value: unknown, seen: Set<unknown>): string {
     case 'function': return value.name ? `[function ${value.name}]` : '[function]';
   }
   if (value === null) { return 'null'; }
+  if (isUnresolved(value)) { return TOKEN_PLACEHOLDER; }
   if (seen.has(value)) { return '[Circular]'; }
   seen.add(value);
   try {
@@ -144,7 +148,8 @@ function showValue(value: unknown, seen: Set<unknown>): string {
 export const KUBELET_DOT_DOT = 'has a file name starting with "..", which Kubernetes refuses as a ConfigMap or Secret key (the kubelet keeps its own ..data link in the volume)';
 
 function err(code: ErrorCode, path: string, what: string, fix: string): SidecarError {
-  return new SidecarError(code, `${path}: ${what}. ${fix}`);
+  // Backstop: a token that reached a message through a field or a computed text is hidden too.
+  return new SidecarError(code, hideTokens(`${path}: ${what}. ${fix}`));
 }
 
 /**
@@ -381,4 +386,44 @@ export const Errors = {
   derivedNameClash: (path: string, field: string, value: unknown, derived: string,
     otherPath: string, otherField: string, otherValue: unknown, fix: string) =>
     err(ErrorCode.DERIVED_NAME_CLASH, path, `${field} ${show(value)} gives ${derived}, as ${otherPath} ${otherField} ${show(otherValue)} does`, fix),
+  /** A CDK token (a value known only at deployment) where the library needs the value at synthesis. */
+  tokenNotSupported: (path: string, field: string, why: string, fix: string) =>
+    err(ErrorCode.TOKEN_NOT_SUPPORTED, path, `${field} holds a CDK token (a value known only at deployment, or a Lazy one known late in synthesis), which is not supported there: ${why}`, fix),
 };
+
+/**
+ * A value that failed a check because it is a CDK token gets the token error instead (issue 10,
+ * section 3: never "-1.888e+289 is not a port number"): the check needed the value at synthesis.
+ * Wrapped here, after the catalogue, so every existing caller is covered.
+ */
+const TOKEN_CHECKS: { readonly [entry: string]: readonly [why: string, fix: string] } = {
+  invalidPort: ['the library checks the port against the pod\'s other ports and writes it into generated configuration at synthesis',
+    'Pass a literal port number, e.g. 8080'],
+  invalidNumber: ['the library checks the number and writes it into generated configuration at synthesis', 'Pass a literal number'],
+  invalidId: ['the library checks the ID against the other containers\' IDs at synthesis', 'Pass a literal integer, e.g. 1000'],
+  invalidResources: ['the library checks the resources against the task\'s and the limits at synthesis', 'Pass a literal number'],
+  invalidName: ['the library checks this value (and derives names from some) at synthesis', 'Pass a literal value'],
+  invalidPath: ['paths are checked against the other mounts at synthesis', 'Pass a literal path'],
+  invalidType: ['the library needs this value at synthesis', 'Pass a literal value'],
+  ...Object.fromEntries(['invalidAnnotation', 'invalidPortName', 'invalidEnv', 'invalidProbe', 'invalidRole', 'invalidVolume', 'invalidConfigFile',
+    'invalidCommand', 'invalidSelector', 'invalidInterception', 'invalidUrl', 'invalidPolicyFile', 'invalidSecretKey', 'invalidTag',
+    'unknownCapability', 'invalidKubernetesVersion', 'unknownReference', 'invalidRange', 'invalidKey']
+    .map(entry => [entry, ['the library checks this value at synthesis', 'Pass a literal value'] as const])),
+};
+/**
+ * The value itself is a token (a string holding one, a number token, an encoded list, an
+ * IResolvable or a cdk8s Lazy). Not what is inside objects or lists: their members are checked
+ * under their own fields, and an object passed where something else belongs (a construct, an
+ * ecs.Secret for a SecretSource) holds tokens of its own and is a wrong type, not a token.
+ */
+function holdsToken(value: unknown): boolean {
+  return isUnresolved(value);
+}
+
+for (const [entry, [why, fix]] of Object.entries(TOKEN_CHECKS)) {
+  const table = Errors as unknown as { [k: string]: (path: string, field: string, value: unknown, ...rest: unknown[]) => SidecarError };
+  const make = table[entry];
+  table[entry] = (path, field, value, ...rest) => (holdsToken(value)
+    ? Errors.tokenNotSupported(path, field, why, fix)
+    : make(path, field, value, ...rest));
+}

@@ -17,6 +17,18 @@
  * a value is data (a grep regex such as `[0-9]+` is fine), and '#' inside a value is data too.
  */
 import { Errors, SidecarError } from './errors';
+import { literalParts, stringHasToken } from './tokens';
+
+/**
+ * A value with CDK tokens (e.g. a log group name from another construct) as the checks see it:
+ * its literal parts, each token standing for a name. Neither format has an escape, so the
+ * deployed value is written as it is: CloudFormation puts it in (the ECS writer delivers such a
+ * file through Fn::Join) and it must itself be one Fluent Bit reads back, which AWS resource
+ * names and ARNs are (no line break, no "${", no surrounding whitespace: README, "CDK tokens").
+ */
+function deployed(value: string): string {
+  return stringHasToken(value) ? literalParts(value, 'x') : value;
+}
 
 /** The format names used in messages. */
 export const CLASSIC_FORMAT = 'the Fluent Bit classic format';
@@ -41,7 +53,7 @@ const KEY = /^[A-Za-z0-9_.-]+$/;
  * no environment of its own for users to refer to.
  */
 export function fluentBitValueProblem(value: string): string | undefined {
-  if (value.includes('${')) {
+  if (deployed(value).includes('${')) {
     return 'Fluent Bit replaces "${NAME}" by an environment variable in every value, and has no escape for it';
   }
   return undefined;
@@ -53,7 +65,7 @@ export function fluentBitValueProblem(value: string): string | undefined {
  * classic format has no escape for any of them), or `${` (see fluentBitValueProblem).
  */
 export function tokenProblem(value: string): string | undefined {
-  const m = CONTROL.exec(value);
+  const m = CONTROL.exec(deployed(value));
   if (m) {
     return `it contains the control character ${JSON.stringify(m[0])}: a line break would start a new line `
       + '(a new section, an @INCLUDE or @SET directive, another key), and the classic format has no escape for it';
@@ -62,9 +74,10 @@ export function tokenProblem(value: string): string | undefined {
 }
 
 /** Why the classic format cannot carry `value` as one value (undefined when it can). */
-export function classicValueProblem(value: string): string | undefined {
-  const problem = tokenProblem(value);
+export function classicValueProblem(value0: string): string | undefined {
+  const problem = tokenProblem(value0);
   if (problem) { return problem; }
+  const value = deployed(value0);
   if (value.length === 0) { return 'it is empty, and Fluent Bit refuses a key with an empty value'; }
   if (C_SPACE.test(value[0]) || C_SPACE.test(value[value.length - 1])) {
     return 'it starts or ends with whitespace, which Fluent Bit trims from every value';

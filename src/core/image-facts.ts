@@ -14,6 +14,8 @@
  * or `command` array cannot.
  */
 
+import { stringHasToken } from './tokens';
+
 /** What an image really ships, read from its upstream build. */
 export interface ImageFacts {
   /**
@@ -377,6 +379,8 @@ export function parseImage(image: string): { readonly repository: string; readon
  * no row vouches for (its content moves), so it is unknown too.
  */
 export function imageFacts(image: string): ImageFacts | undefined {
+  // An image known only at deployment (a CDK token) is an unknown image.
+  if (stringHasToken(image)) { return undefined; }
   const ref = parseImage(image);
   if (ref.tag === undefined) { return undefined; }
   const tag = ref.tag;

@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { literalParts, stringHasToken } from './tokens';
 
 /**
  * Syntax rules shared by the checks: names, image references, paths, Linux facts.
@@ -32,6 +33,9 @@ const IMAGE_REFERENCE = new RegExp(
  * `localhost` is part of the repository path, which must be lowercase.
  */
 export function isImageReference(ref: string): boolean {
+  // A CDK token (e.g. ecr.Repository.repositoryUriForTag()) stands for a part known only at
+  // deployment: the literal parts are checked, each token standing for one valid component.
+  if (stringHasToken(ref)) { return isImageReference(literalParts(ref, 'x')); }
   if (ref.length === 0 || ref.length > 512 || !IMAGE_REFERENCE.test(ref)) { return false; }
   const nameEnd = ref.search(/[:@][^/]*$/);
   const name = nameEnd === -1 ? ref : ref.slice(0, nameEnd);

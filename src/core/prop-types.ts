@@ -6,6 +6,7 @@
  * TypeError from inside the library.
  */
 import { Errors } from './errors';
+import { isUnresolved } from './tokens';
 
 /** What a prop must be at run time. */
 export type PropType =
@@ -26,6 +27,13 @@ export function isPlainMap(value: unknown): value is { [key: string]: unknown } 
 const isObject = isPlainMap;
 
 function checkOne(path: string, field: string, value: unknown, type: PropType): void {
+  // A CDK token passes as a string (checked and rendered further on); anything else must be
+  // known at synthesis, and the catalogue gives a token its own error (errors.ts TOKEN_CHECKS).
+  if (type !== 'string' && isUnresolved(value)) {
+    throw type === 'port' || type === 'portArray' ? Errors.invalidPort(path, field, value)
+      : type === 'number' || type === 'count' ? Errors.invalidNumber(path, field, value, 'a literal number')
+        : Errors.invalidType(path, field, value, 'a literal value');
+  }
   if (typeof type === 'object') {
     const members = Object.values('enum' in type ? type.enum : type.enumArray);
     const expected = `one of ${members.map(m => JSON.stringify(m)).join(', ')}`;

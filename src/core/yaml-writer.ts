@@ -1,4 +1,5 @@
 import { Document, Scalar } from 'yaml';
+import { stringHasToken } from './tokens';
 
 /**
  * The one way the library writes YAML (the ACI YAML, and the OTel Collector, Dapr, OPA and
@@ -85,6 +86,11 @@ function strictStrings(tags: any[]): any[] {
       ...tag,
       stringify(item: Scalar, ctx: any, onComment?: () => void, onChompKeep?: () => void): string {
         const value = item.value;
+        // A CDK token (a value CloudFormation fills in, through Fn::Join) is always written in
+        // double quotes: whatever the deployed name or ARN, it stays a string, and inside double
+        // quotes only '"', '\\' and control characters need escapes, which such values never
+        // hold (README, "CDK tokens"). The token's own text has none of them, so it stays intact.
+        if (typeof value === 'string' && stringHasToken(value)) { return doubleQuoted(value); }
         if (typeof value === 'string' && (UNSAFE.test(value) || isAmbiguousYamlScalar(value) || blockUnsafe(value))) {
           return doubleQuoted(value);
         }

@@ -20,6 +20,7 @@ import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
 import { shellWord } from '../core/shell-words';
+import { hideTokens, stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 
 /** Where FireLens writes the log router's generated main configuration (Fluent Bit). */
@@ -105,6 +106,15 @@ export interface TaskSidecarsOptions {
    * @default - every container of the task definition that is not a sidecar
    */
   readonly appContainers?: string[];
+  /**
+   * ECS images of sidecar containers, by container name, in place of the image reference the
+   * sidecar names: an image built from a local Dockerfile (`ecs.ContainerImage.fromAsset`), an
+   * ECR repository (`fromEcrRepository`) or a private registry. Each is bound as aws-cdk-lib binds
+   * a container's image: an ECR or asset image gives the execution role pull rights. The
+   * library's checks of what an image ships then treat the image as unknown.
+   * @default - each sidecar container runs the image reference its sidecar names
+   */
+  readonly images?: { [containerName: string]: ecs.ContainerImage };
 }
 
 /**
@@ -115,6 +125,8 @@ export interface TaskSidecarsOptions {
 const BUSYBOX = 'public.ecr.aws/docker/library/busybox:1.37';
 const AWS_CLI = 'public.ecr.aws/aws-cli/aws-cli:2.27.50';
 const WRITER = LIBRARY_NAMES.configWriter;
+/** What the runtime contract sees of an image given as an ecs.ContainerImage: a name no image fact matches. */
+const UNKNOWN_IMAGE = 'cdk-sidecars/ecs-container-image';
 const CONFIG_ROOT = '/cdk-sidecars';
 const MAX_INLINE_BYTES = 32 * 1024;
 const EGRESS_IGNORED = ['169.254.170.2', '169.254.169.254'];
@@ -173,6 +185,12 @@ function checkOptions(at: string, options: TaskSidecarsOptions): void {
   for (const [name, source] of checkMap(at, 'secrets', options.secrets)) {
     if (!(source instanceof SecretSource)) {
       throw Errors.invalidType(at, `secrets.${name}`, source, 'a SecretSource (SecretSource.fromSecretsManager() or SecretSource.fromSsmParameters())');
+    }
+  }
+  for (const [name, image] of checkMap(at, 'images', options.images)) {
+    // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
+    if (typeof (image as { bind?: unknown } | null)?.bind !== 'function') {
+      throw Errors.invalidType(at, `images.${name}`, image, 'an ecs.ContainerImage, e.g. ecs.ContainerImage.fromEcrRepository(repository, "1.0.0")');
     }
   }
   // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
@@ -263,7 +281,8 @@ export class TaskSidecars extends Construct {
   }
 
   private warn(at: string, message: string): void {
-    Annotations.of(this.taskDefinition).addWarningV2(`cdk-sidecars:${at}`, `${at}: ${message}`);
+    // A value known only at deployment is named, never printed as its token text.
+    Annotations.of(this.taskDefinition).addWarningV2(`cdk-sidecars:${at}`, hideTokens(`${at}: ${message}`));
   }
 
   private render(): void {
@@ -315,6 +334,12 @@ export class TaskSidecars extends Construct {
         + `${firelensRouter.security.uid}: FireLens needs the log router to run as root (aws/containers-roadmap#2122, aws/aws-for-fluent-bit#713); `
         + 'it keeps a read-only root filesystem and no capability');
     }
+    const images = this.options.images ?? {};
+    Object.keys(images).forEach(name => {
+      if (!pod.containers.some(c => c.name === name)) {
+        throw Errors.unknownReference(this.node.path, `images.${name}`, name, 'sidecar container', tdPath, pod.containers.map(c => c.name));
+      }
+    });
     const writerPlan = this.planWriter(pod, users, appContainers, rendered);
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
     this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
@@ -373,7 +398,7 @@ export class TaskSidecars extends Construct {
         warn,
       });
       const user = users.get(c.name)!;
-      const options: ecs.ContainerDefinitionOptions = { ...rendered0, user: `${user.uid}:${user.gid}` };
+      const options: ecs.ContainerDefinitionOptions = { ...rendered0, image: images[c.name] ?? rendered0.image, user: `${user.uid}:${user.gid}` };
       if (options.healthCheck) { this.withHealthCheck.add(c.name); }
       const router = pod.logRouter?.spec.container === c.name ? pod.logRouter.spec : undefined;
       const def = router
@@ -421,7 +446,13 @@ export class TaskSidecars extends Construct {
     }
 
     // What the pod needs at run time, once ECS's own refusals are out of the way.
-    checkRuntimeContract(pod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
+    // An ECS image given in `images` is checked as what it is: a registry image by its name (the
+    // image facts know it when its tag is known), an ECR or asset image as an unknown image.
+    const contractPod: ComposedPod = {
+      ...pod,
+      containers: pod.containers.map(c => (images[c.name] ? { ...c, image: contractImage(images[c.name]) } : c)),
+    };
+    checkRuntimeContract(contractPod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
       writerPlan?.preparations ?? [], users));
     if (writerPlan) { this.renderWriter(pod, writerPlan, defs, appContainers, logging(WRITER)); }
     this.renderProcessSharing(pod, cfn);
@@ -434,7 +465,7 @@ export class TaskSidecars extends Construct {
       warn(s.path, 'reads its pod\'s metadata from the Kubernetes API, which ECS does not have; the sidecar gets none');
     }
     for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
-    this.renderInterception(pod, cfn, defs);
+    this.renderInterception(pod, cfn, defs, appContainers);
   }
 
   private defaultLogging(): (container: string) => ecs.LogDriver {
@@ -509,8 +540,18 @@ export class TaskSidecars extends Construct {
         switch (delivery) {
           case ConfigFileDelivery.INIT_CONTAINER:
             inlineBytes += bytes;
-            environment[variable] = Buffer.from(f.content, 'utf-8').toString('base64');
-            steps.push(`printf '%s' "$${variable}" | base64 -d > ${shellWord(target)}`);
+            if (stringHasToken(f.content)) {
+              // Content with values known only at deployment (CDK tokens): carried as text, which
+              // aws-cdk-lib renders as Fn::Join, so CloudFormation writes the real values in
+              // (base64 would encode the token's placeholder). ECS passes any text but NUL in
+              // an environment value; the sidecar that wrote the file decided that the token's
+              // value needs no escaping there (README, "CDK tokens").
+              environment[variable] = f.content;
+              steps.push(`printf '%s' "$${variable}" > ${shellWord(target)}`);
+            } else {
+              environment[variable] = Buffer.from(f.content, 'utf-8').toString('base64');
+              steps.push(`printf '%s' "$${variable}" | base64 -d > ${shellWord(target)}`);
+            }
             break;
           case ConfigFileDelivery.SSM_PARAMETERS: {
             if (bytes > 8192) {
@@ -527,6 +568,11 @@ export class TaskSidecars extends Construct {
             break;
           }
           case ConfigFileDelivery.S3: {
+            if (stringHasToken(f.content)) {
+              throw Errors.tokenNotSupported(owner, `config file ${v.name}/${f.name} content`,
+                'with configDelivery S3 the file is uploaded as an asset at synthesis, before CloudFormation knows the value',
+                'Use configDelivery: ConfigFileDelivery.INIT_CONTAINER or ConfigFileDelivery.SSM_PARAMETERS (rendered by CloudFormation), or pass literal content');
+            }
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-config-'));
             const file = path.join(dir, f.name);
             fs.writeFileSync(file, f.content);
@@ -650,7 +696,8 @@ export class TaskSidecars extends Construct {
     cfn.pidMode = 'task';
   }
 
-  private renderInterception(pod: ComposedPod, cfn: ecs.CfnTaskDefinition, defs: Map<string, ecs.ContainerDefinition>): void {
+  private renderInterception(pod: ComposedPod, cfn: ecs.CfnTaskDefinition, defs: Map<string, ecs.ContainerDefinition>,
+    appContainers: ecs.ContainerDefinition[]): void {
     const i = pod.trafficInterception;
     if (!i) { return; }
     if (cfn.proxyConfiguration !== undefined) {
@@ -661,6 +708,18 @@ export class TaskSidecars extends Construct {
         throw Errors.unsupportedOnPlatform(i.owner.path, `pod.trafficInterception.${key}`, i.spec[key], PLATFORM,
           'the task proxyConfiguration captures all egress except EgressIgnoredIPs and EgressIgnoredPorts', 'List what to leave out instead (excludeOutboundPorts, excludeOutboundCidrs)');
       }
+    }
+    // The proxy captures the app's ports and Envoy derives its inbound clusters from them, at
+    // synthesis: a port known only at deployment cannot be captured (nor checked as left out).
+    for (const container of appContainers) {
+      const mappings = (Stack.of(this).resolve(container.portMappings) ?? []) as Array<{ containerPort?: unknown }>;
+      mappings.forEach((m, k) => {
+        if (typeof m.containerPort !== 'number') {
+          throw Errors.tokenNotSupported(this.taskDefinition.node.path, `app container ${JSON.stringify(container.containerName)} portMappings[${k}].containerPort`,
+            `${i.owner.path} intercepts the task's traffic, and the proxy configuration (AppPorts) and the proxy's inbound listeners are built from the app's ports at synthesis`,
+            'Pass a literal containerPort (e.g. 8080) to the app container');
+        }
+      });
     }
     if (i.appPorts.length === 0) {
       throw Errors.invalidInterception(i.owner.path, 'pod.trafficInterception.appPorts', [], 'is empty: the app containers expose no TCP port to capture',
@@ -743,6 +802,16 @@ export class TaskSidecars extends Construct {
   }
 }
 
+/**
+ * The reference the runtime contract checks for an image given as an ecs.ContainerImage: the
+ * name of a registry image (aws-cdk-lib RepositoryImage keeps it as `imageName`), or a name no
+ * image fact matches when it is known only at deployment (ECR, asset: a token).
+ */
+function contractImage(image: ecs.ContainerImage): string {
+  const name = (image as { imageName?: unknown }).imageName;
+  return typeof name === 'string' && !stringHasToken(name) ? name : UNKNOWN_IMAGE;
+}
+
 function mountPoint(m: ResolvedMount): ecs.MountPoint {
   return { sourceVolume: m.volume, containerPath: m.path, readOnly: m.readOnly };
 }
@@ -755,8 +824,11 @@ function readAppContainer(name: string, def: ecs.CfnTaskDefinition.ContainerDefi
   const { uid, gid } = parseUser(def.user);
   return {
     name,
-    ports: ((def.portMappings as any[] | undefined) ?? []).map(p => ({
-      port: Number(p.containerPort),
+    // A port only known at deployment (a CfnParameter, a Lazy: `{ Ref: ... }` once resolved) is
+    // left out: the checks run on the literal ones, and renderInterception refuses it where the
+    // proxy needs it (tokenPorts).
+    ports: ((def.portMappings as any[] | undefined) ?? []).filter(p => typeof p.containerPort === 'number').map(p => ({
+      port: p.containerPort as number,
       protocol: String(p.protocol ?? 'tcp').toUpperCase() === 'UDP' ? Protocol.UDP : Protocol.TCP,
     })),
     env,

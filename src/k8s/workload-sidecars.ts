@@ -14,6 +14,7 @@ import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
+import { refuseTokens } from '../core/token-check';
 import { VolumeKind } from '../core/volume';
 
 /** Most data one ConfigMap or Secret may hold (core.MaxSecretSize, 1 MiB). */
@@ -221,6 +222,7 @@ export class WorkloadSidecars extends Construct {
     }
     const path = this.workloadPath;
     const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true);
+    refuseTokens(composed, 'Kubernetes', 'cdk8s writes the manifest at synthesis and resolves only its own Lazy values: an aws-cdk-lib token would be deployed as its placeholder text');
     checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
     this.report([
       ...composed.warnings,

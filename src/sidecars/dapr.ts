@@ -8,6 +8,7 @@ import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference } from '../core/names'
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
+import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
@@ -875,9 +876,11 @@ function checkConfiguration(path: string, c: DaprConfiguration): void {
   }
   if (c.zipkinEndpoint !== undefined) {
     let url: URL | undefined;
-    try { url = new URL(c.zipkinEndpoint); } catch { url = undefined; }
-    if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) {
-      throw Errors.invalidUrl(path, 'configuration.zipkinEndpoint', c.zipkinEndpoint, 'is not an absolute http(s) URL');
+    // An endpoint from another construct (a CDK token) is checked on its literal parts.
+    const endpoint: unknown = c.zipkinEndpoint;
+    try { url = new URL(typeof endpoint === 'string' ? literalParts(endpoint, 'x') : String(endpoint)); } catch { url = undefined; }
+    if (!(typeof endpoint === 'string' && isOnlyToken(endpoint)) && (!url || !/^https?:$/.test(url.protocol) || !url.hostname)) {
+      throw Errors.invalidUrl(path, 'configuration.zipkinEndpoint', typeof endpoint === 'string' ? hideTokens(endpoint) : endpoint, 'is not an absolute http(s) URL');
     }
   }
   if (rate === undefined && c.otelEndpoint === undefined && c.zipkinEndpoint === undefined) {

@@ -7,6 +7,7 @@ import { DNS_LABEL, isImageReference, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { DEFAULT_TOKEN_PATH, resolveContribution } from '../core/resolve';
+import { literalPartsPass } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
@@ -757,7 +758,8 @@ export class FluentBitSidecar extends Construct implements ISidecar {
             'a whole number >= 1 (for no retry use RetryLimit.none(), for no limit RetryLimit.unlimited())');
         }
       }
-      if (typeof opts.host === 'string' && !/^[A-Za-z0-9.:-]+$/.test(opts.host)) {
+      // A host or bucket from another construct (a CDK token) is checked on its literal parts.
+      if (typeof opts.host === 'string' && !literalPartsPass(opts.host, h => /^[A-Za-z0-9.:-]+$/.test(h))) {
         throw Errors.invalidName(path, `outputs[${i}].host`, opts.host, 'a host name or IP address');
       }
       if (opts.port !== undefined && (typeof opts.port !== 'number' || !Number.isInteger(opts.port) || opts.port < 1 || opts.port > 65535)) {
@@ -774,7 +776,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       if (o.plugin === 'loki') { checkLokiLabels(path, `outputs[${i}].labels`, o._given().labels); }
       // S3 bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
       // the name is also written into the IAM policy's resource ARN, where "*" would grant every bucket.
-      if (o.plugin === 's3' && !(typeof opts.bucket === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(opts.bucket))) {
+      if (o.plugin === 's3' && !(typeof opts.bucket === 'string' && literalPartsPass(opts.bucket, b => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b), 'xxx'))) {
         throw Errors.invalidName(path, `outputs[${i}].bucket`, opts.bucket, 'an S3 bucket name: 3 to 63 lowercase letters, digits, \'.\' and \'-\'');
       }
     });

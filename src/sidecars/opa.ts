@@ -7,6 +7,7 @@ import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '.
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
+import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
@@ -810,16 +811,20 @@ function checkProps(path: string, name: string, p: OpaSidecarProps, ports: OpaPo
 
 function checkUrl(path: string, field: string, value: unknown): void {
   if (typeof value !== 'string') { throw Errors.invalidUrl(path, field, value, 'is not a string'); }
+  // A URL from another construct (a CDK token) is checked on its literal parts.
+  if (isOnlyToken(value)) { return; }
+  // Its literal parts are what is wrong then: shown with the tokens as placeholders (not the token error).
+  const shown = hideTokens(value);
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(literalParts(value, 'x'));
   } catch {
-    throw Errors.invalidUrl(path, field, value, 'is not a URL');
+    throw Errors.invalidUrl(path, field, shown, 'is not a URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw Errors.invalidUrl(path, field, value, `has the scheme ${JSON.stringify(url.protocol.slice(0, -1))}, not http or https`);
+    throw Errors.invalidUrl(path, field, shown, `has the scheme ${JSON.stringify(url.protocol.slice(0, -1))}, not http or https`);
   }
-  if (!url.hostname) { throw Errors.invalidUrl(path, field, value, 'has no host'); }
+  if (!url.hostname) { throw Errors.invalidUrl(path, field, shown, 'has no host'); }
 }
 
 /** A PEM public key; a private key (which would land in a ConfigMap) is refused. */

@@ -8,6 +8,7 @@ import { DNS_LABEL, isImageReference } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
+import { hideTokens, isOnlyToken, literalParts, literalPartsPass, splitTokens } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
@@ -438,9 +439,12 @@ const AWS_REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 const LOG_GROUP = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const ATTRIBUTE_KEY = /^[A-Za-z_][A-Za-z0-9_.\-/]{0,254}$/;
 
-/** A literal `$` in the collector configuration is written `$$` (the collector expands `${...}`). */
+/**
+ * A literal `$` in the collector configuration is written `$$` (the collector expands `${...}`).
+ * A CDK token is kept as it is (CloudFormation fills it in; a name, ARN or host has no `$`).
+ */
 function lit(s: string): string {
-  return s.replace(/\$/g, '$$$$');
+  return splitTokens(s).map(p => (p.token ? p.text : p.text.replace(/\$/g, '$$$$'))).join('');
 }
 
 function seconds(n: number): string {
@@ -655,21 +659,23 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       }
       const endpoint = e.endpoint;
       if (typeof endpoint !== 'string') { throw Errors.invalidUrl(path, `${f}.endpoint`, endpoint, 'is not a string'); }
+      // An endpoint from another construct (a CDK token) is checked on its literal parts.
+      const known = literalParts(endpoint, 'x');
       if (protocol === OtelProtocol.HTTP_PROTOBUF) {
-        const url = URL_FORM.exec(endpoint);
-        if (!url || (url[5] !== undefined && !checkPort(url[5]))) {
-          throw Errors.invalidUrl(path, `${f}.endpoint`, endpoint, 'is not an http(s) base URL for OTLP/HTTP');
+        const url = URL_FORM.exec(known);
+        if (!isOnlyToken(endpoint) && (!url || (url[5] !== undefined && !checkPort(url[5])))) {
+          throw Errors.invalidUrl(path, `${f}.endpoint`, hideTokens(endpoint), 'is not an http(s) base URL for OTLP/HTTP');
         }
         if (e.insecure !== undefined) {
           throw Errors.ineffectiveSetting(path, `${f}.insecure`, e.insecure, 'for OTLP/HTTP the endpoint\'s scheme decides (http:// is plaintext, https:// is TLS)',
             'Leave insecure out and use an http:// or https:// endpoint');
         }
       } else {
-        const url = URL_FORM.exec(endpoint);
-        const hostPort = HOST_PORT.exec(endpoint);
+        const url = URL_FORM.exec(known);
+        const hostPort = HOST_PORT.exec(known);
         const ok = url ? checkPort(url[5]) && (url[6] ?? '/') === '/' : hostPort !== null && checkPort(hostPort[3]);
-        if (!ok) {
-          throw Errors.invalidUrl(path, `${f}.endpoint`, endpoint, 'is not a gRPC endpoint ("host:port" or "https://host:port", without a path)');
+        if (!ok && !isOnlyToken(endpoint)) {
+          throw Errors.invalidUrl(path, `${f}.endpoint`, hideTokens(endpoint), 'is not a gRPC endpoint ("host:port" or "https://host:port", without a path)');
         }
       }
       const headers: { [k: string]: string } = {};
@@ -736,7 +742,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       }
       for (const key of ['logGroupName', 'logStreamName'] as const) {
         const v = e[key];
-        if (v !== undefined && (typeof v !== 'string' || !LOG_GROUP.test(v))) {
+        if (v !== undefined && (typeof v !== 'string' || !literalPartsPass(v, x => LOG_GROUP.test(x)))) {
           throw Errors.invalidName(path, `awsEmfExporter.${key}`, v, 'a CloudWatch Logs name of letters, digits, \'.\', \'-\', \'_\', \'/\' and \'#\'');
         }
       }

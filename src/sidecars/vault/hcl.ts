@@ -10,6 +10,8 @@
  * identifiers, never user input.
  */
 
+import { splitTokens } from '../../core/tokens';
+
 export type HclValue = string | number | boolean | string[] | { [key: string]: string | number | boolean };
 
 export interface HclBlock {
@@ -78,7 +80,15 @@ const ESCAPES: { [c: string]: string } = { '\\': '\\\\', '"': '\\"', '\n': '\\n'
 export function hclString(s: string): string {
   const problem = hclProblem(s);
   if (problem) { throw new Error(`internal: a string that ${problem} reached the HCL writer (check it with hclProblem first)`); }
-  let out = '"';
+  // CDK tokens (values CloudFormation fills in through Fn::Join, such as a Vault role or address
+  // from another construct) are kept as they are, the literal parts around them escaped. The
+  // deployed value lands inside the quotes unescaped: it must need no escape there (no '"',
+  // '\\', control character, "${" or "%{"), which AWS names, ARNs and URLs never hold (README, "CDK tokens").
+  return `"${splitTokens(s).map(part => (part.token ? part.text : escaped(part.text))).join('')}"`;
+}
+
+function escaped(s: string): string {
+  let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     const code = s.charCodeAt(i);
@@ -92,7 +102,7 @@ export function hclString(s: string): string {
       out += c;
     }
   }
-  return `${out}"`;
+  return out;
 }
 
 /**

@@ -10,6 +10,7 @@ import { Errors } from '../../core/errors';
 import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem } from '../../core/names';
 import { checkPropTypes } from '../../core/prop-types';
 import { resolveContribution } from '../../core/resolve';
+import { literalPartsPass } from '../../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
 /** A secret the agent renders into a file for the app. */
@@ -429,7 +430,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       throw Errors.invalidName(path, 'name', this.name, `a DNS label of at most ${maxName} characters, so that the volume names made from it (${this.name}-config${maxName === 55 ? `, ${this.name}-approle` : ''}) are at most 63`);
     }
     if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
-    if (typeof p.address !== 'string' || !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/.*)?$/.test(p.address)) {
+    // An address from another construct (a CDK token) is checked on its literal parts.
+    if (typeof p.address !== 'string' || !literalPartsPass(p.address, a => /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/.*)?$/.test(a))) {
       throw Errors.invalidName(path, 'address', p.address, 'an http(s) URL such as "https://vault.vault.svc:8200"');
     }
     text('address', p.address);
