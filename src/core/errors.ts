@@ -86,6 +86,7 @@ export enum ErrorCode {
   INVALID_TAG = 'INVALID_TAG',
   RESERVED_NAME = 'RESERVED_NAME',
   DERIVED_NAME_CLASH = 'DERIVED_NAME_CLASH',
+  INVALID_SECRET_NAME = 'INVALID_SECRET_NAME',
 }
 
 /**
@@ -381,4 +382,8 @@ export const Errors = {
   derivedNameClash: (path: string, field: string, value: unknown, derived: string,
     otherPath: string, otherField: string, otherValue: unknown, fix: string) =>
     err(ErrorCode.DERIVED_NAME_CLASH, path, `${field} ${show(value)} gives ${derived}, as ${otherPath} ${otherField} ${show(otherValue)} does`, fix),
+  /** A Secret name Kubernetes refuses (a DNS subdomain: kubernetes.io/docs/concepts/overview/working-with-objects/names). */
+  invalidSecretName: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_SECRET_NAME, path, `${field} ${show(value)} is not a Secret name`,
+      'Use at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit, e.g. "db-credentials"'),
 };

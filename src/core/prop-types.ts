@@ -6,6 +6,7 @@
  * TypeError from inside the library.
  */
 import { Errors } from './errors';
+import { FILE_NAME } from './names';
 
 /** What a prop must be at run time. */
 export type PropType =
@@ -14,7 +15,18 @@ export type PropType =
   | 'array' | 'map'
   | 'stringArray' | 'objectArray' | 'portArray' | 'stringMap' | 'objectMap'
   | { readonly enum: object }
-  | { readonly enumArray: object };
+  | { readonly enumArray: object }
+  | NestedType;
+
+/**
+ * A nested prop: a struct (`struct`), a list of structs (`each`) or a map whose values are
+ * structs (`values`), with the types of the struct's fields; errors name the full path as the
+ * user wrote it, e.g. `outputs[1].port` or `secretEnv.TOKEN.key` (issue 10, section 2).
+ */
+export type NestedType =
+  | { readonly struct: PropTypes; readonly required?: string[] }
+  | { readonly each: PropTypes; readonly required?: string[] }
+  | { readonly values: PropTypes; readonly required?: string[] };
 
 /** The props of a construct and the type each must have (a prop left undefined is not checked). */
 export type PropTypes = { readonly [prop: string]: PropType };
@@ -26,6 +38,20 @@ export function isPlainMap(value: unknown): value is { [key: string]: unknown } 
 const isObject = isPlainMap;
 
 function checkOne(path: string, field: string, value: unknown, type: PropType): void {
+  if (typeof type === 'object' && 'struct' in type) {
+    checkPropTypes(path, value, type.struct, type.required, `${field}.`);
+    return;
+  }
+  if (typeof type === 'object' && 'each' in type) {
+    checkOne(path, field, value, 'objectArray');
+    (value as unknown[]).forEach((v, i) => checkPropTypes(path, v, type.each, type.required, `${field}[${i}].`));
+    return;
+  }
+  if (typeof type === 'object' && 'values' in type) {
+    checkOne(path, field, value, 'objectMap');
+    for (const [k, v] of Object.entries(value as object)) { checkPropTypes(path, v, type.values, type.required, `${field}.${k}.`); }
+    return;
+  }
   if (typeof type === 'object') {
     const members = Object.values('enum' in type ? type.enum : type.enumArray);
     const expected = `one of ${members.map(m => JSON.stringify(m)).join(', ')}`;
@@ -101,6 +127,8 @@ export function checkPropTypes(path: string, props: unknown, types: PropTypes, r
 }
 
 function describe(type: PropType): string {
+  if (typeof type === 'object' && ('struct' in type || 'values' in type)) { return 'an object'; }
+  if (typeof type === 'object' && 'each' in type) { return 'an array of objects'; }
   if (typeof type === 'object') { return 'enum' in type ? 'one of its enum\'s values' : 'an array of its enum\'s values'; }
   return {
     string: 'a string',
@@ -117,6 +145,38 @@ function describe(type: PropType): string {
     stringMap: 'an object of strings',
     objectMap: 'an object of objects',
   }[type];
+}
+
+/**
+ * The fields of a ResourceRequirements struct: whole millicores and MiB. Kubernetes takes no CPU
+ * precision finer than 1m (kubernetes.io/docs/concepts/configuration/manage-resources-containers,
+ * "CPU resource units"), ECS container `cpu` and `memory` are integers (AWS::ECS::TaskDefinition
+ * ContainerDefinition), and a negative, NaN or infinite size renders nonsense on every platform.
+ */
+export const RESOURCE_TYPES: PropTypes = {
+  cpuRequestMillicores: 'count', cpuLimitMillicores: 'count', memoryRequestMebibytes: 'count', memoryLimitMebibytes: 'count',
+};
+
+/** A SecretKeyReference struct (both fields required). */
+export const SECRET_REF: NestedType = { struct: { secretName: 'string', key: 'string' }, required: ['secretName', 'key'] };
+/** A map whose values are SecretKeyReference structs. */
+export const SECRET_REF_MAP: NestedType = { values: { secretName: 'string', key: 'string' }, required: ['secretName', 'key'] };
+
+/** A Kubernetes Secret name: a DNS subdomain (the rule core/resolve.ts applies to env secrets). */
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * The values of a SecretKeyReference the user gave as `field` (after its type check): a Secret
+ * name Kubernetes takes (a DNS subdomain) and a key it takes (a file name: Secret data keys are
+ * the files of a mounted Secret, kubernetes/apimachinery IsConfigMapKey). Named as written
+ * (`secretEnv.TOKEN.key`), not under the model's `env[0].secret.key`.
+ */
+export function checkSecretRef(path: string, field: string, ref: unknown): void {
+  if (!isPlainMap(ref)) { return; }
+  if (typeof ref.secretName === 'string' && !SECRET_NAME.test(ref.secretName)) { throw Errors.invalidSecretName(path, `${field}.secretName`, ref.secretName); }
+  if (typeof ref.key === 'string' && (!FILE_NAME.test(ref.key) || ref.key === '.' || ref.key === '..')) {
+    throw Errors.invalidSecretKey(path, `${field}.key`, ref.key, 'Kubernetes keeps');
+  }
 }
 
 // Single props, for code that checks one value at a time (binders' options, nested fields).
