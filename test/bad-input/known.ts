@@ -48,4 +48,6 @@ export const KNOWN = new Set<string>([
   'FluentBitSidecar aci resources.memoryLimitMebibytes=0',
   // nested.test.ts: src/sidecars/dapr.ts: an empty secret store reference name is reported at the map entry, not at its .name (section 3).
   'DaprSidecar aci components[0].secretStoreRefs.redisPassword.name=empty',
+  // nested.test.ts: src/aci/container-group.ts: containers: null is reported as "no app container" without naming the prop (existing top-level check).
+  'AciContainerGroupProps containers=null',
 ]);

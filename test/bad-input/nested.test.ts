@@ -64,10 +64,17 @@
  */
 import { appendFileSync } from 'fs';
 import {
-  FluentBitFilter, FluentBitOutput, OpaCredentials, Probe, RetryLimit, VaultAuth, VaultReload,
+  FluentBitFilter, FluentBitOutput, OpaCredentials, Probe, RetryLimit, Sidecar, VaultAuth, VaultReload,
 } from '../../src';
+import { AciApp, AciContainerGroup } from '../../src/aci';
+import { ErrorCode, SidecarError } from '../../src/core/errors';
+import { TaskSidecars } from '../../src/ecs';
+import { KubernetesTarget, SidecarInjector, WorkloadSidecars } from '../../src/k8s';
 import { attempt, describeError, KINDS, Outcome, parsesBack, Platform, PLATFORMS, PropKind, WRONG } from './harness';
 import { KNOWN } from './known';
+import { synthGroup } from '../aci/util';
+import { fargateTask, synthTemplate } from '../ecs/util';
+import { newChart, rawDeployment, synth } from '../k8s/util';
 
 /**
  * A nested field: the sidecar, the prop path as the user writes it, its kind, how to set it,
@@ -396,6 +403,152 @@ for (const sidecar of Object.keys(KINDS)) {
     }
   });
 }
+
+
+/**
+ * Fixed defects (table): each row crashed with a TypeError, rendered a value the platform
+ * refuses, or was reported under the model's internal name before the nested type checks.
+ */
+const NESTED_FIXED: Array<[string, string, () => any, Platform, ErrorCode, string]> = [
+  ['Sidecar', 'Probe.exec with a string command (TypeError in the factory)', () => ({ startupProbe: Probe.exec({ command: 'true' as any }) }), 'k8s', ErrorCode.INVALID_TYPE,
+    'web/sc: startupProbe.command "true" (string) is not an array of strings'],
+  ['Sidecar', 'volumes[0].readOnly "false" (rendered, refused by the platform)', () => ({ volumes: [{ name: 'data', mountPath: '/data', readOnly: 'false' }] }), 'ecs',
+    ErrorCode.INVALID_TYPE, 'Shop/sc: volumes[0].readOnly "false" (string) is not a boolean'],
+  ['Sidecar', 'volumes[0].mountPath 42 (named volumeMounts[0].path)', () => ({ volumes: [{ name: 'data', mountPath: 42 }] }), 'aci', ErrorCode.INVALID_TYPE,
+    'sc: volumes[0].mountPath 42 (number) is not a string'],
+  ['Sidecar', 'secretEnv key (named env[0].secret.key)', () => ({ secretEnv: { TOKEN: { secretName: 'agent', key: '../x' } } }), 'k8s', ErrorCode.INVALID_SECRET_KEY,
+    'web/sc: secretEnv.TOKEN.key "../x" is not a Secret key'],
+  ['Sidecar', 'resources.cpuLimitMillicores 1.5', () => ({ resources: { cpuLimitMillicores: 1.5 } }), 'aci', ErrorCode.INVALID_NUMBER,
+    'sc: resources.cpuLimitMillicores 1.5 is not an integer from 0 to 2147483647'],
+  ['VaultAgentSidecar', 'auth[0].role 42 in VaultAuth.kubernetes', () => ({ auth: [VaultAuth.kubernetes({ role: 42 as any })] }), 'k8s', ErrorCode.INVALID_TYPE,
+    'web/sc: auth[0].role 42 (number) is not a string'],
+  ['VaultAgentSidecar', 'auth[0].secretName of AppRole (named volumes[3].secretName)', () => ({ auth: [VaultAuth.appRole({ secretName: 'a: b' })] }), 'k8s', ErrorCode.INVALID_SECRET_NAME,
+    'web/sc: auth[0].secretName "a: b" is not a Secret name'],
+  ['VaultAgentSidecar', 'secrets[0].reload.port NaN', () => ({ secrets: [{ path: 'secret/data/x', file: 'x', reload: VaultReload.http({ port: NaN, path: '/-/reload' }) }] }), 'ecs',
+    ErrorCode.INVALID_TYPE, 'Shop/sc: secrets[0].reload.port NaN (number) is not a port number'],
+  ['OpaSidecar', 'status.console null (was "would have no effect")', () => ({ status: { console: null } }), 'aci', ErrorCode.INVALID_TYPE,
+    'sc: status.console null (null) is not a boolean'],
+  ['FluentBitSidecar', 'filters[0].remove " " (TypeError in FluentBitFilter.modify)', () => ({ filters: [FluentBitFilter.modify({ remove: ' ' as any })] }), 'k8s', ErrorCode.INVALID_TYPE,
+    'web/sc: filters[0].remove " " (string) is not an array of strings'],
+  ['FluentBitSidecar', 'filters[0].add {k: null} (TypeError while rendering)', () => ({ filters: [FluentBitFilter.modify({ add: { env: null as any } })] }), 'ecs', ErrorCode.INVALID_TYPE,
+    'Shop/sc: filters[0].add.env null (null) is not a string'],
+  ['FluentBitSidecar', 'filters[0].mergeLog "false" (read as on)', () => ({ filters: [FluentBitFilter.kubernetes({ mergeLog: 'false' as any })] }), 'k8s', ErrorCode.INVALID_TYPE,
+    'web/sc: filters[0].mergeLog "false" (string) is not a boolean'],
+  ['FluentBitSidecar', 'outputs[0].port Infinity', () => ({ outputs: [FluentBitOutput.elasticsearch({ host: 'es', port: Infinity })] }), 'aci', ErrorCode.INVALID_TYPE,
+    'sc: outputs[0].port Infinity (number) is not a port number'],
+  ['OtelCollectorSidecar', 'otlpExporters[0].insecure "false" (refused by the collector)', () => ({ otlpExporters: [{ endpoint: 'https://otlp.example:4317', insecure: 'false' }] }), 'ecs',
+    ErrorCode.INVALID_TYPE, 'Shop/sc: otlpExporters[0].insecure "false" (string) is not a boolean'],
+  ['OtelCollectorSidecar', 'awsXrayExporter.indexedAttributes " " (TypeError)', () => ({ awsXrayExporter: { indexedAttributes: ' ' } }), 'k8s', ErrorCode.INVALID_TYPE,
+    'web/sc: awsXrayExporter.indexedAttributes " " (string) is not an array of strings'],
+  ['OtelCollectorSidecar', 'batch.timeoutMilliseconds 1e21 ("1e+21ms")', () => ({ batch: { timeoutMilliseconds: 1e21 } }), 'aci', ErrorCode.INVALID_NUMBER,
+    'sc: batch.timeoutMilliseconds 1e+21 is not an integer from 0 to 2147483647'],
+  ['DaprSidecar', 'controlPlane.trustDomain 42 (was "would have no effect")', () => ({ mode: 'CONTROL_PLANE', controlPlane: { trustDomain: 42 } }), 'k8s', ErrorCode.INVALID_TYPE,
+    'web/sc: controlPlane.trustDomain 42 (number) is not a string'],
+  ['EnvoySidecar', 'mtls.subjectAltNames [undefined] (TypeError)', () => ({ mtls: { secretName: 'envoy-tls', subjectAltNames: [undefined] } }), 'k8s', ErrorCode.INVALID_TYPE,
+    'web/sc: mtls.subjectAltNames[0] undefined (undefined) is not a string'],
+];
+
+describe('fixed nested-field defects (table)', () => {
+  test.each(NESTED_FIXED)('%s %s', async (sidecar, _title, props, platform, code, part) => {
+    const o = await run(sidecar, props, undefined, platform);
+    if (o.kind !== 'error') { throw new Error(`expected ${code}, got ${o.kind === 'crash' ? describeError(o.error) : 'an output'}`); }
+    expect(o.error.code).toBe(code);
+    expect(o.error.message).toContain(part);
+  });
+  test('SidecarInjector with sidecars: null (TypeError: props.sidecars is not iterable)', () => {
+    const chart = newChart('web');
+    expect(() => new SidecarInjector(chart, 'inject', { sidecars: null as any })).toThrow('web/inject: sidecars null (null) is not an array of objects');
+  });
+  test('SidecarInjector with selector.kinds " " (TypeError)', () => {
+    const chart = newChart('web');
+    expect(() => new SidecarInjector(chart, 'inject', { sidecars: [new Sidecar(chart, 'agent', AGENT)], selector: { kinds: ' ' as any } }))
+      .toThrow('web/inject: selector.kinds " " (string) is not an array of strings');
+  });
+});
+
+/**
+ * Binder options and ACI group props: each row builds, attaches one sidecar and synthesizes on
+ * its own platform; a wrong value must end in a catalogued error naming the binder's construct
+ * path and the option, or in a valid output.
+ */
+const AGENT = { image: 'ghcr.io/acme/agent:1.0.0' };
+type BinderRow = [string, string, PropKind, string, (v: any) => void];
+const k8sWith = (attach: (chart: any, d: any, sc: Sidecar) => void) => {
+  const chart = newChart('web');
+  const d = rawDeployment(chart, 'api');
+  attach(chart, d, new Sidecar(chart, 'agent', AGENT));
+  synth(chart);
+};
+const ecsWith = (options: any) => {
+  const f = fargateTask();
+  TaskSidecars.of(f.td, options).add(new Sidecar(f.stack, 'agent', AGENT));
+  synthTemplate(f.stack);
+};
+const aciWith = (over: any, container: any = {}) => {
+  const app = new AciApp();
+  const group = new AciContainerGroup(app, 'shop', {
+    containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }], ...container }], ...over,
+  });
+  group.addSidecars(new Sidecar(app, 'agent', AGENT));
+  synthGroup(group);
+};
+const BINDERS: BinderRow[] = [
+  ['WorkloadSidecarsOptions', 'mode', 'enum', 'web/api', v => k8sWith((_c, d, sc) => WorkloadSidecars.of(d, { mode: v }).add(sc))],
+  ['WorkloadSidecarsOptions', 'appInitContainers', 'enum', 'web/api', v => k8sWith((_c, d, sc) => WorkloadSidecars.of(d, { appInitContainers: v }).add(sc))],
+  ['SidecarInjectorProps', 'sidecars', 'array', 'web/inject', v => k8sWith(c => new SidecarInjector(c, 'inject', { sidecars: v }))],
+  ['SidecarInjectorProps', 'selector', 'object', 'web/inject', v => k8sWith((c, _d, sc) => new SidecarInjector(c, 'inject', { sidecars: [sc], selector: v }))],
+  ['SidecarInjectorProps', 'selector.matchLabels', 'map', 'web/inject', v => k8sWith((c, _d, sc) => new SidecarInjector(c, 'inject', { sidecars: [sc], selector: { matchLabels: v } }))],
+  ['SidecarInjectorProps', 'selector.matchAnnotations', 'map', 'web/inject',
+    v => k8sWith((c, _d, sc) => new SidecarInjector(c, 'inject', { sidecars: [sc], selector: { matchAnnotations: v } }))],
+  ['SidecarInjectorProps', 'selector.kinds', 'array', 'web/inject', v => k8sWith((c, _d, sc) => new SidecarInjector(c, 'inject', { sidecars: [sc], selector: { kinds: v } }))],
+  ['KubernetesTarget', 'version', 'string', 'web', v => k8sWith((c, d, sc) => { KubernetesTarget.set(c, v); WorkloadSidecars.of(d).add(sc); })],
+  ['TaskSidecarsOptions', 'configDelivery', 'enum', 'Shop/Api/CdkSidecars', v => ecsWith({ configDelivery: v })],
+  ['TaskSidecarsOptions', 'memoryVolumes', 'enum', 'Shop/Api/CdkSidecars', v => ecsWith({ memoryVolumes: v })],
+  ['TaskSidecarsOptions', 'configWriterImage', 'string', 'Shop/Api/CdkSidecars', v => ecsWith({ configWriterImage: v })],
+  ['TaskSidecarsOptions', 'appContainers', 'array', 'Shop/Api/CdkSidecars', v => ecsWith({ appContainers: v })],
+  ['TaskSidecarsOptions', 'secrets', 'map', 'Shop/Api/CdkSidecars', v => ecsWith({ secrets: v })],
+  ['AciContainerGroupProps', 'osType', 'enum', 'shop', v => aciWith({ osType: v })],
+  ['AciContainerGroupProps', 'restartPolicy', 'enum', 'shop', v => aciWith({ restartPolicy: v })],
+  ['AciContainerGroupProps', 'sku', 'enum', 'shop', v => aciWith({ sku: v })],
+  ['AciContainerGroupProps', 'tags', 'map', 'shop', v => aciWith({ tags: v })],
+  ['AciContainerGroupProps', 'identity', 'object', 'shop', v => aciWith({ identity: v })],
+  ['AciContainerGroupProps', 'identity.systemAssigned', 'boolean', 'shop', v => aciWith({ identity: { systemAssigned: v } })],
+  ['AciContainerGroupProps', 'volumes', 'array', 'shop', v => aciWith({ volumes: v })],
+  ['AciContainerGroupProps', 'containers', 'array', 'shop', v => aciWith({ containers: v })],
+  ['AciContainerProps', 'containers[0].name', 'string', 'shop', v => aciWith({}, { name: v })],
+  ['AciContainerProps', 'containers[0].image', 'string', 'shop', v => aciWith({}, { image: v })],
+  ['AciContainerProps', 'containers[0].command', 'array', 'shop', v => aciWith({}, { command: v })],
+  ['AciContainerProps', 'containers[0].cpu', 'number', 'shop', v => aciWith({}, { cpu: v })],
+  ['AciContainerProps', 'containers[0].memoryInGB', 'number', 'shop', v => aciWith({}, { memoryInGB: v })],
+  ['AciContainerProps', 'containers[0].ports', 'array', 'shop', v => aciWith({}, { ports: v })],
+  ['AciPort', 'containers[0].ports[0].port', 'number', 'shop', v => aciWith({}, { ports: [{ port: v }] })],
+  ['AciPort', 'containers[0].ports[0].protocol', 'enum', 'shop', v => aciWith({}, { ports: [{ port: 8080, protocol: v }] })],
+  ['AciPort', 'containers[0].ports[0].expose', 'boolean', 'shop', v => aciWith({}, { ports: [{ port: 8080, expose: v }] })],
+  ['AciContainerProps', 'containers[0].environment', 'map', 'shop', v => aciWith({}, { environment: v })],
+  ['AciContainerProps', 'containers[0].secureEnvironment', 'map', 'shop', v => aciWith({}, { secureEnvironment: v })],
+  ['AciVolumeMount', 'containers[0].volumeMounts[0].path', 'string', 'shop',
+    v => aciWith({ volumes: [{ name: 'data' }] }, { volumeMounts: [{ volume: 'data', path: v }] })],
+  ['AciVolumeMount', 'containers[0].volumeMounts[0].readOnly', 'boolean', 'shop',
+    v => aciWith({ volumes: [{ name: 'data' }] }, { volumeMounts: [{ volume: 'data', path: '/data', readOnly: v }] })],
+];
+
+describe('binder options and ACI group props', () => {
+  for (const [iface, field, pk, at, build] of BINDERS) {
+    for (const [label, value] of NESTED_WRONG[pk]) {
+      const key = `${iface} ${field}=${label}`;
+      caseTest(key, async () => {
+        let o: Outcome;
+        try {
+          build(value);
+          o = { kind: 'output', output: { docs: [] }, path: at };
+        } catch (e) {
+          o = e instanceof SidecarError ? { kind: 'error', error: e, path: at } : { kind: 'crash', error: e, path: at };
+        }
+        return judge(o, field.replace(/^selector\./, 'selector.'));
+      });
+    }
+  }
+});
 
 afterAll(() => {
   console.log(`bad-input guard, nested fields: ${counts.cases} cases, ${counts.clearErrors} clear errors, ${counts.parsedBack} outputs parsed back, `
