@@ -11,7 +11,7 @@ import { FILE_NAME } from './names';
 /** What a prop must be at run time. */
 export type PropType =
   | 'string' | 'number' | 'boolean' | 'object'
-  | 'port' | 'count'
+  | 'port' | 'count' | 'size'
   | 'array' | 'map'
   | 'stringArray' | 'objectArray' | 'portArray' | 'stringMap' | 'objectMap'
   | { readonly enum: object }
@@ -81,6 +81,10 @@ function checkOne(path: string, field: string, value: unknown, type: PropType): 
       if (typeof value !== 'number' || !Number.isFinite(value)) { throw Errors.invalidType(path, field, value, 'an integer >= 0'); }
       if (!Number.isInteger(value) || value < 0 || value > 2147483647) { throw Errors.invalidNumber(path, field, value, 'an integer from 0 to 2147483647'); }
       return;
+    case 'size':
+      if (typeof value !== 'number' || !Number.isFinite(value)) { throw Errors.invalidType(path, field, value, 'an integer >= 1'); }
+      if (!Number.isInteger(value) || value < 1 || value > 2147483647) { throw Errors.invalidNumber(path, field, value, 'an integer from 1 to 2147483647'); }
+      return;
     case 'object':
       if (!isObject(value)) { throw Errors.invalidType(path, field, value, 'an object'); }
       return;
@@ -139,6 +143,7 @@ function describe(type: PropType): string {
     array: 'a list',
     port: 'a port number',
     count: 'an integer >= 0',
+    size: 'an integer >= 1',
     stringArray: 'an array of strings',
     objectArray: 'an array of objects',
     portArray: 'an array of port numbers',
@@ -148,13 +153,14 @@ function describe(type: PropType): string {
 }
 
 /**
- * The fields of a ResourceRequirements struct: whole millicores and MiB. Kubernetes takes no CPU
- * precision finer than 1m (kubernetes.io/docs/concepts/configuration/manage-resources-containers,
- * "CPU resource units"), ECS container `cpu` and `memory` are integers (AWS::ECS::TaskDefinition
- * ContainerDefinition), and a negative, NaN or infinite size renders nonsense on every platform.
+ * The fields of a ResourceRequirements struct: whole, positive millicores and MiB (the model
+ * refuses 0 too, core/resolve.ts). Kubernetes takes no CPU precision finer than 1m
+ * (kubernetes.io/docs/concepts/configuration/manage-resources-containers, "CPU resource units"),
+ * ECS container `cpu` and `memory` are integers (AWS::ECS::TaskDefinition ContainerDefinition),
+ * and a NaN or infinite size renders nonsense on every platform.
  */
 export const RESOURCE_TYPES: PropTypes = {
-  cpuRequestMillicores: 'count', cpuLimitMillicores: 'count', memoryRequestMebibytes: 'count', memoryLimitMebibytes: 'count',
+  cpuRequestMillicores: 'size', cpuLimitMillicores: 'size', memoryRequestMebibytes: 'size', memoryLimitMebibytes: 'size',
 };
 
 /** A SecretKeyReference struct (both fields required). */
@@ -167,14 +173,15 @@ const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /**
  * The values of a SecretKeyReference the user gave as `field` (after its type check): a Secret
- * name Kubernetes takes (a DNS subdomain) and a key it takes (a file name: Secret data keys are
- * the files of a mounted Secret, kubernetes/apimachinery IsConfigMapKey). Named as written
+ * name Kubernetes takes (a DNS subdomain) and a key it takes (a file name of at most 253
+ * characters, not "." or "..": Secret data keys are the files of a mounted Secret,
+ * kubernetes/apimachinery validation IsConfigMapKey). Named as written
  * (`secretEnv.TOKEN.key`), not under the model's `env[0].secret.key`.
  */
 export function checkSecretRef(path: string, field: string, ref: unknown): void {
   if (!isPlainMap(ref)) { return; }
   if (typeof ref.secretName === 'string' && !SECRET_NAME.test(ref.secretName)) { throw Errors.invalidSecretName(path, `${field}.secretName`, ref.secretName); }
-  if (typeof ref.key === 'string' && (!FILE_NAME.test(ref.key) || ref.key === '.' || ref.key === '..')) {
+  if (typeof ref.key === 'string' && (!FILE_NAME.test(ref.key) || ref.key === '.' || ref.key === '..' || ref.key.length > 253)) {
     throw Errors.invalidSecretKey(path, `${field}.key`, ref.key, 'Kubernetes keeps');
   }
 }

@@ -94,7 +94,7 @@ describe('bad input is rejected with the path, the field and a fix', () => {
     ['mixed sensitivity in a directory', { configFiles: [{ path: '/etc/a/x', content: '1' }, { path: '/etc/a/y', content: '2', sensitive: true }] }, ErrorCode.INVALID_CONFIG_FILE, 'web/agent: configFiles[1].sensitive true differs from other files in /etc/a'],
     ['config file mode above 0777', { configFiles: [{ path: '/etc/a/x', content: '1', mode: 0o1777 }] }, ErrorCode.INVALID_NUMBER, 'web/agent: configFiles[0].mode "0o1777" is not a file mode from 0o000 to 0o777'],
     ['request above limit', { resources: { memoryRequestMebibytes: 512, memoryLimitMebibytes: 256 } }, ErrorCode.INVALID_RESOURCES, 'web/agent: resources.memoryRequestMebibytes 512 is above the limit 256'],
-    ['negative cpu', { resources: { cpuRequestMillicores: -5 } }, ErrorCode.INVALID_NUMBER, 'web/agent: resources.cpuRequestMillicores -5 is not an integer from 0 to 2147483647'],
+    ['negative cpu', { resources: { cpuRequestMillicores: -5 } }, ErrorCode.INVALID_NUMBER, 'web/agent: resources.cpuRequestMillicores -5 is not an integer from 1 to 2147483647'],
     ['fractional millicores', { resources: { cpuLimitMillicores: 1.5 } }, ErrorCode.INVALID_NUMBER, 'web/agent: resources.cpuLimitMillicores 1.5 is not an integer'],
     ['mount path of the wrong type', { volumes: [{ name: 'a', mountPath: 42 }] }, ErrorCode.INVALID_TYPE, 'web/agent: volumes[0].mountPath 42 (number) is not a string'],
     ['readOnly "false" (rendered as a string the platforms refuse)', { volumes: [{ name: 'a', mountPath: '/a', readOnly: 'false' }] }, ErrorCode.INVALID_TYPE,
