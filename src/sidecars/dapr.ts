@@ -476,14 +476,22 @@ export class DaprSidecar extends Construct implements ISidecar {
       components: {
         each: {
           // metadata values have a check of their own (checkComponents), with a fix for Dapr's string values.
-          name: 'string', type: 'string', version: 'string', secretMetadata: SECRET_REF_MAP,
-          secretStoreRefs: { values: { name: 'string', key: 'string' }, required: ['name'] }, secretStore: 'string',
+          name: 'string',
+          type: 'string',
+          version: 'string',
+          secretMetadata: SECRET_REF_MAP,
+          secretStoreRefs: { values: { name: 'string', key: 'string' }, required: ['name'] },
+          secretStore: 'string',
         },
         required: ['name', 'type'],
       },
       configuration: {
         struct: {
-          name: 'string', tracingSamplingRate: 'number', otelEndpoint: 'string', otelProtocol: { enum: DaprOtelProtocol }, otelIsSecure: 'boolean',
+          name: 'string',
+          tracingSamplingRate: 'number',
+          otelEndpoint: 'string',
+          otelProtocol: { enum: DaprOtelProtocol },
+          otelIsSecure: 'boolean',
           zipkinEndpoint: 'string',
         },
       },

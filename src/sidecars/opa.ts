@@ -431,7 +431,11 @@ export class OpaSidecar extends Construct implements ISidecar {
       services: { each: { name: 'string', url: 'string', credentials: { struct: { tokenPath: 'string', scheme: 'string' } } }, required: ['name', 'url'] },
       bundles: {
         each: {
-          name: 'string', service: 'string', resource: 'string', pollingMinDelaySeconds: 'count', pollingMaxDelaySeconds: 'count',
+          name: 'string',
+          service: 'string',
+          resource: 'string',
+          pollingMinDelaySeconds: 'count',
+          pollingMaxDelaySeconds: 'count',
           signing: { struct: { keyId: 'string', scope: 'string' }, required: ['keyId'] },
         },
         required: ['name', 'service'],

@@ -531,8 +531,13 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
     checkPropTypes(this.node.path, props, {
       otlpExporters: {
         each: {
-          name: 'string', endpoint: 'string', protocol: { enum: OtelProtocol }, insecure: 'boolean', headers: 'stringMap',
-          secretHeaders: SECRET_REF_MAP, signals: { enumArray: OtelSignal },
+          name: 'string',
+          endpoint: 'string',
+          protocol: { enum: OtelProtocol },
+          insecure: 'boolean',
+          headers: 'stringMap',
+          secretHeaders: SECRET_REF_MAP,
+          signals: { enumArray: OtelSignal },
         },
         required: ['endpoint'],
       },

@@ -335,8 +335,14 @@ export class Sidecar extends Construct implements ISidecar {
       resources: { struct: RESOURCE_TYPES },
       volumes: {
         each: {
-          name: 'string', kind: { enum: VolumeKind }, mountPath: 'string', readOnly: 'boolean', sizeLimitMebibytes: 'count',
-          secretName: 'string', appMountPath: 'string', appReadOnly: 'boolean',
+          name: 'string',
+          kind: { enum: VolumeKind },
+          mountPath: 'string',
+          readOnly: 'boolean',
+          sizeLimitMebibytes: 'count',
+          secretName: 'string',
+          appMountPath: 'string',
+          appReadOnly: 'boolean',
         },
         required: ['name', 'mountPath'],
       },

@@ -63,6 +63,8 @@
  *   (AciVolumeMount.volume, path, readOnly), livenessProbe).
  */
 import { appendFileSync } from 'fs';
+import { attempt, describeError, KINDS, Outcome, parsesBack, Platform, PLATFORMS, PropKind, WRONG } from './harness';
+import { KNOWN } from './known';
 import {
   FluentBitFilter, FluentBitOutput, OpaCredentials, Probe, RetryLimit, Sidecar, VaultAuth, VaultReload,
 } from '../../src';
@@ -70,8 +72,6 @@ import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
 import { KubernetesTarget, SidecarInjector, WorkloadSidecars } from '../../src/k8s';
-import { attempt, describeError, KINDS, Outcome, parsesBack, Platform, PLATFORMS, PropKind, WRONG } from './harness';
-import { KNOWN } from './known';
 import { synthGroup } from '../aci/util';
 import { fargateTask, synthTemplate } from '../ecs/util';
 import { newChart, rawDeployment, synth } from '../k8s/util';
@@ -181,15 +181,18 @@ export const NESTED: Row[] = [
       services: [{ name: 'b', url: 'https://bundles.example.com' }], bundles: [{ name: 'authz', service: 'b', ...{ [f]: v } }],
     }), req]),
   ['OpaSidecar', 'bundles[0].signing.keyId', 'string', v => ({
-    services: [{ name: 'b', url: 'https://bundles.example.com' }], bundles: [{ name: 'authz', service: 'b', signing: { keyId: v } }],
+    services: [{ name: 'b', url: 'https://bundles.example.com' }],
+    bundles: [{ name: 'authz', service: 'b', signing: { keyId: v } }],
     verificationKeys: [{ keyId: 'k', publicKeyPem: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----' }],
   }), true],
   ['OpaSidecar', 'bundles[0].signing.scope', 'string', v => ({
-    services: [{ name: 'b', url: 'https://bundles.example.com' }], bundles: [{ name: 'authz', service: 'b', signing: { keyId: 'k', scope: v } }],
+    services: [{ name: 'b', url: 'https://bundles.example.com' }],
+    bundles: [{ name: 'authz', service: 'b', signing: { keyId: 'k', scope: v } }],
     verificationKeys: [{ keyId: 'k', publicKeyPem: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----' }],
   })],
   ['OpaSidecar', 'verificationKeys[0].keyId', 'string', v => ({
-    services: [{ name: 'b', url: 'https://bundles.example.com' }], bundles: [{ name: 'authz', service: 'b', signing: { keyId: v } }],
+    services: [{ name: 'b', url: 'https://bundles.example.com' }],
+    bundles: [{ name: 'authz', service: 'b', signing: { keyId: v } }],
     verificationKeys: [{ keyId: v, publicKeyPem: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----' }],
   }), true],
   ['OpaSidecar', 'verificationKeys[0].publicKeyPem', 'string', v => ({ verificationKeys: [{ keyId: 'k', publicKeyPem: v }] }), true],
