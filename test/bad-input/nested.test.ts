@@ -443,6 +443,8 @@ const NESTED_FIXED: Array<[string, string, () => any, Platform, ErrorCode, strin
     'web/sc: auth[0].role 42 (number) is not a string'],
   ['VaultAgentSidecar', 'auth[0].secretName of AppRole (named volumes[3].secretName)', () => ({ auth: [VaultAuth.appRole({ secretName: 'a: b' })] }), 'k8s', ErrorCode.INVALID_SECRET_NAME,
     'web/sc: auth[0].secretName "a: b" is not a Secret name'],
+  ['VaultAgentSidecar', 'auth[0].audience with a space (named identityToken.audience)', () => ({ auth: [VaultAuth.kubernetes({ role: 'r', audience: 'vault prod' })] }), 'k8s',
+    ErrorCode.INVALID_NAME, 'web/sc: auth[0].audience "vault prod" is not a valid name (a token audience without spaces)'],
   ['VaultAgentSidecar', 'secrets[0].reload.port NaN', () => ({ secrets: [{ path: 'secret/data/x', file: 'x', reload: VaultReload.http({ port: NaN, path: '/-/reload' }) }] }), 'ecs',
     ErrorCode.INVALID_TYPE, 'Shop/sc: secrets[0].reload.port NaN (number) is not a port number'],
   ['OpaSidecar', 'status.console null (was "would have no effect")', () => ({ status: { console: null } }), 'aci', ErrorCode.INVALID_TYPE,

@@ -221,6 +221,11 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       if (given !== undefined) { checkPropTypes(this.node.path, given, AUTH_OPTION_TYPES[a.method] ?? {}, AUTH_REQUIRED[a.method] ?? [], `auth[${i}].`); }
       // AppRole's secretName names a Secret (reported as the agent's volume otherwise).
       if (a.method === 'approle') { checkSecretRef(this.node.path, `auth[${i}]`, { secretName: a.secretName }); }
+      // The model's rule for the projected token's audience, under the option's name (not identityToken.audience).
+      const audience = (given as { audience?: unknown } | undefined)?.audience;
+      if (typeof audience === 'string' && (audience.length === 0 || /\s/.test(audience))) {
+        throw Errors.invalidName(this.node.path, `auth[${i}].audience`, audience, 'a token audience without spaces');
+      }
     });
     checkPropTypes(this.node.path, props, {
       secrets: { each: { reload: { struct: { port: 'port', path: 'string', method: { enum: VaultReloadMethod } }, required: ['port', 'path'] } } },
