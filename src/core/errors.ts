@@ -88,6 +88,7 @@ export enum ErrorCode {
   RESERVED_NAME = 'RESERVED_NAME',
   DERIVED_NAME_CLASH = 'DERIVED_NAME_CLASH',
   TOKEN_NOT_SUPPORTED = 'TOKEN_NOT_SUPPORTED',
+  INVALID_SECRET_NAME = 'INVALID_SECRET_NAME',
 }
 
 /**
@@ -389,6 +390,10 @@ export const Errors = {
   /** A CDK token (a value known only at deployment) where the library needs the value at synthesis. */
   tokenNotSupported: (path: string, field: string, why: string, fix: string) =>
     err(ErrorCode.TOKEN_NOT_SUPPORTED, path, `${field} holds a CDK token (a value known only at deployment, or a Lazy one known late in synthesis), which is not supported there: ${why}`, fix),
+  /** A Secret name Kubernetes refuses (a DNS subdomain: kubernetes.io/docs/concepts/overview/working-with-objects/names). */
+  invalidSecretName: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_SECRET_NAME, path, `${field} ${show(value)} is not a Secret name`,
+      'Use at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit, e.g. "db-credentials"'),
 };
 
 /**

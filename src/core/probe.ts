@@ -1,3 +1,4 @@
+import { checkPropTypes } from './prop-types';
 /**
  * How a probe reaches the container.
  */
@@ -105,7 +106,9 @@ export class Probe {
 
   /** A command probe. */
   public static exec(options: ExecProbeOptions): Probe {
-    return new Probe(ProbeKind.EXEC, options, undefined, undefined, undefined, [...options.command]);
+    // A command that is not a list is kept as given: the sidecar's type check names it (never a TypeError here).
+    const command = Array.isArray(options.command) ? [...options.command] : options.command;
+    return new Probe(ProbeKind.EXEC, options, undefined, undefined, undefined, command);
   }
 
   /** How the probe reaches the container. */
@@ -136,4 +139,19 @@ export class Probe {
       successThreshold: timing.successThreshold,
     };
   }
+}
+
+/**
+ * Runtime types of a probe the user gave as `field` (e.g. `readinessProbe`): a Probe made by
+ * its factories, whose options are checked under the names the user wrote (`readinessProbe.port`,
+ * `readinessProbe.periodSeconds`), not under the probe's internal `timing`.
+ */
+export function checkProbe(path: string, field: string, probe: unknown): void {
+  if (probe === undefined) { return; }
+  const kind = (probe as Probe)?.kind;
+  checkPropTypes(path, probe, { port: 'port', path: 'string', scheme: { enum: ProbeScheme }, command: 'stringArray' },
+    kind === ProbeKind.EXEC ? ['command'] : kind === undefined ? [] : ['port'], `${field}.`);
+  checkPropTypes(path, (probe as Probe).timing ?? {}, {
+    initialDelaySeconds: 'count', periodSeconds: 'count', timeoutSeconds: 'count', failureThreshold: 'count', successThreshold: 'count',
+  }, [], `${field}.`);
 }

@@ -6,16 +6,28 @@
  * TypeError from inside the library.
  */
 import { Errors } from './errors';
+import { FILE_NAME } from './names';
 import { isUnresolved } from './tokens';
 
 /** What a prop must be at run time. */
 export type PropType =
   | 'string' | 'number' | 'boolean' | 'object'
-  | 'port' | 'count'
+  | 'port' | 'count' | 'size'
   | 'array' | 'map'
   | 'stringArray' | 'objectArray' | 'portArray' | 'stringMap' | 'objectMap'
   | { readonly enum: object }
-  | { readonly enumArray: object };
+  | { readonly enumArray: object }
+  | NestedType;
+
+/**
+ * A nested prop: a struct (`struct`), a list of structs (`each`) or a map whose values are
+ * structs (`values`), with the types of the struct's fields; errors name the full path as the
+ * user wrote it, e.g. `outputs[1].port` or `secretEnv.TOKEN.key` (issue 10, section 2).
+ */
+export type NestedType =
+  | { readonly struct: PropTypes; readonly required?: string[] }
+  | { readonly each: PropTypes; readonly required?: string[] }
+  | { readonly values: PropTypes; readonly required?: string[] };
 
 /** The props of a construct and the type each must have (a prop left undefined is not checked). */
 export type PropTypes = { readonly [prop: string]: PropType };
@@ -33,6 +45,20 @@ function checkOne(path: string, field: string, value: unknown, type: PropType): 
     throw type === 'port' || type === 'portArray' ? Errors.invalidPort(path, field, value)
       : type === 'number' || type === 'count' ? Errors.invalidNumber(path, field, value, 'a literal number')
         : Errors.invalidType(path, field, value, 'a literal value');
+  }
+  if (typeof type === 'object' && 'struct' in type) {
+    checkPropTypes(path, value, type.struct, type.required, `${field}.`);
+    return;
+  }
+  if (typeof type === 'object' && 'each' in type) {
+    checkOne(path, field, value, 'objectArray');
+    (value as unknown[]).forEach((v, i) => checkPropTypes(path, v, type.each, type.required, `${field}[${i}].`));
+    return;
+  }
+  if (typeof type === 'object' && 'values' in type) {
+    checkOne(path, field, value, 'objectMap');
+    for (const [k, v] of Object.entries(value as object)) { checkPropTypes(path, v, type.values, type.required, `${field}.${k}.`); }
+    return;
   }
   if (typeof type === 'object') {
     const members = Object.values('enum' in type ? type.enum : type.enumArray);
@@ -62,6 +88,10 @@ function checkOne(path: string, field: string, value: unknown, type: PropType): 
     case 'count':
       if (typeof value !== 'number' || !Number.isFinite(value)) { throw Errors.invalidType(path, field, value, 'an integer >= 0'); }
       if (!Number.isInteger(value) || value < 0 || value > 2147483647) { throw Errors.invalidNumber(path, field, value, 'an integer from 0 to 2147483647'); }
+      return;
+    case 'size':
+      if (typeof value !== 'number' || !Number.isFinite(value)) { throw Errors.invalidType(path, field, value, 'an integer >= 1'); }
+      if (!Number.isInteger(value) || value < 1 || value > 2147483647) { throw Errors.invalidNumber(path, field, value, 'an integer from 1 to 2147483647'); }
       return;
     case 'object':
       if (!isObject(value)) { throw Errors.invalidType(path, field, value, 'an object'); }
@@ -109,6 +139,8 @@ export function checkPropTypes(path: string, props: unknown, types: PropTypes, r
 }
 
 function describe(type: PropType): string {
+  if (typeof type === 'object' && ('struct' in type || 'values' in type)) { return 'an object'; }
+  if (typeof type === 'object' && 'each' in type) { return 'an array of objects'; }
   if (typeof type === 'object') { return 'enum' in type ? 'one of its enum\'s values' : 'an array of its enum\'s values'; }
   return {
     string: 'a string',
@@ -119,12 +151,47 @@ function describe(type: PropType): string {
     array: 'a list',
     port: 'a port number',
     count: 'an integer >= 0',
+    size: 'an integer >= 1',
     stringArray: 'an array of strings',
     objectArray: 'an array of objects',
     portArray: 'an array of port numbers',
     stringMap: 'an object of strings',
     objectMap: 'an object of objects',
   }[type];
+}
+
+/**
+ * The fields of a ResourceRequirements struct: whole, positive millicores and MiB (the model
+ * refuses 0 too, core/resolve.ts). Kubernetes takes no CPU precision finer than 1m
+ * (kubernetes.io/docs/concepts/configuration/manage-resources-containers, "CPU resource units"),
+ * ECS container `cpu` and `memory` are integers (AWS::ECS::TaskDefinition ContainerDefinition),
+ * and a NaN or infinite size renders nonsense on every platform.
+ */
+export const RESOURCE_TYPES: PropTypes = {
+  cpuRequestMillicores: 'size', cpuLimitMillicores: 'size', memoryRequestMebibytes: 'size', memoryLimitMebibytes: 'size',
+};
+
+/** A SecretKeyReference struct (both fields required). */
+export const SECRET_REF: NestedType = { struct: { secretName: 'string', key: 'string' }, required: ['secretName', 'key'] };
+/** A map whose values are SecretKeyReference structs. */
+export const SECRET_REF_MAP: NestedType = { values: { secretName: 'string', key: 'string' }, required: ['secretName', 'key'] };
+
+/** A Kubernetes Secret name: a DNS subdomain (the rule core/resolve.ts applies to env secrets). */
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * The values of a SecretKeyReference the user gave as `field` (after its type check): a Secret
+ * name Kubernetes takes (a DNS subdomain) and a key it takes (a file name of at most 253
+ * characters, not "." or "..": Secret data keys are the files of a mounted Secret,
+ * kubernetes/apimachinery validation IsConfigMapKey). Named as written
+ * (`secretEnv.TOKEN.key`), not under the model's `env[0].secret.key`.
+ */
+export function checkSecretRef(path: string, field: string, ref: unknown): void {
+  if (!isPlainMap(ref)) { return; }
+  if (typeof ref.secretName === 'string' && !SECRET_NAME.test(ref.secretName)) { throw Errors.invalidSecretName(path, `${field}.secretName`, ref.secretName); }
+  if (typeof ref.key === 'string' && (!FILE_NAME.test(ref.key) || ref.key === '.' || ref.key === '..' || ref.key.length > 253)) {
+    throw Errors.invalidSecretKey(path, `${field}.key`, ref.key, 'Kubernetes keeps');
+  }
 }
 
 // Single props, for code that checks one value at a time (binders' options, nested fields).

@@ -7,6 +7,7 @@ import { isWorkloadKind, podTemplate } from './workload';
 import { WorkloadSidecars } from './workload-sidecars';
 import { ISidecar } from '../core/contribution';
 import { Errors } from '../core/errors';
+import { checkPropTypes } from '../core/prop-types';
 
 /**
  * Which workloads a `SidecarInjector` injects into. Every given condition must hold;
@@ -76,6 +77,12 @@ export class SidecarInjector extends Construct {
 
   constructor(scope: Construct, id: string, props: SidecarInjectorProps) {
     super(scope, id);
+    // Runtime types first (issue 10, section 2): a list that is not one, or a selector that is
+    // null, is a catalogued error naming the prop, never a TypeError.
+    checkPropTypes(this.node.path, props, {
+      sidecars: 'objectArray',
+      selector: { struct: { matchLabels: 'map', matchAnnotations: 'map', kinds: 'stringArray' } },
+    }, ['sidecars']);
     this.props = props;
     this.sidecars = [...props.sidecars];
     this.selector = props.selector ?? {};

@@ -6,7 +6,7 @@ import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } f
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference } from '../core/names';
 import { Probe } from '../core/probe';
-import { checkPropTypes } from '../core/prop-types';
+import { RESOURCE_TYPES, SECRET_REF, SECRET_REF_MAP, checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
@@ -466,6 +466,38 @@ export class DaprSidecar extends Construct implements ISidecar {
       resources: 'object',
       appContainers: 'stringArray',
     }, ['appId']);
+    // Nested fields, named as the user wrote them (issue 10, section 2).
+    checkPropTypes(this.node.path, props, {
+      apiToken: SECRET_REF,
+      controlPlane: {
+        struct: {
+          namespace: 'string', trustDomain: 'string', sentryAddress: 'string', operatorAddress: 'string', trustAnchorsSecret: SECRET_REF, configName: 'string',
+        },
+      },
+      components: {
+        each: {
+          // metadata values have a check of their own (checkComponents), with a fix for Dapr's string values.
+          name: 'string',
+          type: 'string',
+          version: 'string',
+          secretMetadata: SECRET_REF_MAP,
+          secretStoreRefs: { values: { name: 'string', key: 'string' }, required: ['name'] },
+          secretStore: 'string',
+        },
+        required: ['name', 'type'],
+      },
+      configuration: {
+        struct: {
+          name: 'string',
+          tracingSamplingRate: 'number',
+          otelEndpoint: 'string',
+          otelProtocol: { enum: DaprOtelProtocol },
+          otelIsSecure: 'boolean',
+          zipkinEndpoint: 'string',
+        },
+      },
+      resources: { struct: RESOURCE_TYPES },
+    });
     const path = this.node.path;
     this.name = props.name ?? 'daprd';
     this.uid = props.uid ?? 1500;

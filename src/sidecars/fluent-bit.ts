@@ -5,7 +5,7 @@ import { Errors } from '../core/errors';
 import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, modifyRule, refuseClassicValue, tokenProblem } from '../core/escape-fluent-bit';
 import { DNS_LABEL, isImageReference, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
-import { checkPropTypes } from '../core/prop-types';
+import { PropTypes, RESOURCE_TYPES, checkPropTypes, isPlainMap } from '../core/prop-types';
 import { DEFAULT_TOKEN_PATH, resolveContribution } from '../core/resolve';
 import { literalPartsPass } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -348,7 +348,7 @@ export class FluentBitFilter {
    * and RoleBinding unless `createRbac` is false). Kubernetes only.
    */
   public static kubernetes(options: FluentBitKubernetesFilterOptions = {}): FluentBitFilter {
-    return new FluentBitFilter('kubernetes', [{
+    return new FluentBitFilter('kubernetes', options, [{
       name: 'kubernetes',
       match: 'kube.*',
       kube_tag_prefix: 'kube.',
@@ -362,21 +362,22 @@ export class FluentBitFilter {
 
   /** Adds, removes or renames keys (`modify`). */
   public static modify(options: FluentBitModifyFilterOptions): FluentBitFilter {
+    // Options of the wrong runtime type are kept as given and named by the sidecar's type check.
     const rules: FilterRule[] = [
-      ...Object.entries(options.add ?? {}).map(([k, v]): FilterRule => ({ rule: 'add', tokens: [k, v] })),
-      ...(options.remove ?? []).map((k, j): FilterRule => ({ rule: 'remove', tokens: [k], index: j })),
-      ...Object.entries(options.rename ?? {}).map(([k, v]): FilterRule => ({ rule: 'rename', tokens: [k, v] })),
+      ...mapEntries(options.add).map(([k, v]): FilterRule => ({ rule: 'add', tokens: [k, v] })),
+      ...(Array.isArray(options.remove) ? options.remove : []).map((k, j): FilterRule => ({ rule: 'remove', tokens: [k], index: j })),
+      ...mapEntries(options.rename).map(([k, v]): FilterRule => ({ rule: 'rename', tokens: [k, v] })),
     ];
-    return new FluentBitFilter('modify', [{ name: 'modify', match: options.match ?? '*' }], rules, options.match);
+    return new FluentBitFilter('modify', options, [{ name: 'modify', match: options.match ?? '*' }], rules, options.match);
   }
 
   /** Keeps or drops records by regular expressions (`grep`). */
   public static grep(options: FluentBitGrepFilterOptions): FluentBitFilter {
     const rules: FilterRule[] = [
-      ...Object.entries(options.regex ?? {}).map(([k, v]): FilterRule => ({ rule: 'regex', tokens: [k, v] })),
-      ...Object.entries(options.exclude ?? {}).map(([k, v]): FilterRule => ({ rule: 'exclude', tokens: [k, v] })),
+      ...mapEntries(options.regex).map(([k, v]): FilterRule => ({ rule: 'regex', tokens: [k, v] })),
+      ...mapEntries(options.exclude).map(([k, v]): FilterRule => ({ rule: 'exclude', tokens: [k, v] })),
     ];
-    return new FluentBitFilter('grep', [{ name: 'grep', match: options.match ?? '*' }], rules, options.match);
+    return new FluentBitFilter('grep', options, [{ name: 'grep', match: options.match ?? '*' }], rules, options.match);
   }
 
   /** Plugin name. */
@@ -384,6 +385,7 @@ export class FluentBitFilter {
 
   private constructor(
     plugin: string,
+    private readonly given: object,
     private readonly sections: Array<{ [key: string]: string }>,
     private readonly rules: FilterRule[] = [],
     private readonly match?: string,
@@ -397,6 +399,11 @@ export class FluentBitFilter {
       settings: this.sections[0],
       rules: this.rules.map(r => [r.rule, this.plugin === 'modify' ? modifyRule(r.tokens) : r.tokens.join(' '), ruleField(r)]),
     };
+  }
+
+  /** The options as the user gave them, for the sidecar's runtime type check. @internal */
+  public _given(): object {
+    return this.given;
   }
 
   /** The rules as given. @internal */
@@ -424,6 +431,27 @@ interface FilterRule {
 function ruleField(r: FilterRule): string {
   return r.index !== undefined ? `${r.rule}[${r.index}]` : `${r.rule}[${JSON.stringify(r.tokens[0])}]`;
 }
+
+/** Types of the options of each output factory, by plugin (retryLimit and retry have checks of their own in check()). */
+const OUTPUT_COMMON: PropTypes = { match: 'string' };
+const OUTPUT_OPTION_TYPES: { [plugin: string]: PropTypes } = {
+  es: { ...OUTPUT_COMMON, host: 'string', port: 'port', index: 'string', tls: 'boolean' },
+  loki: { ...OUTPUT_COMMON, host: 'string', port: 'port', labels: 'stringMap', tls: 'boolean' },
+  cloudwatch_logs: { ...OUTPUT_COMMON, region: 'string', logGroupName: 'string', logStreamPrefix: 'string', autoCreateGroup: 'boolean' },
+  s3: { ...OUTPUT_COMMON, bucket: 'string', region: 'string', totalFileSizeMebibytes: 'count', uploadTimeoutSeconds: 'count' },
+  forward: { ...OUTPUT_COMMON, host: 'string', port: 'port' },
+  http: { ...OUTPUT_COMMON, host: 'string', port: 'port', uri: 'string', format: 'string', tls: 'boolean' },
+  stdout: OUTPUT_COMMON,
+};
+const OUTPUT_REQUIRED: { [plugin: string]: string[] } = {
+  es: ['host'], loki: ['host'], cloudwatch_logs: ['region', 'logGroupName'], s3: ['bucket', 'region'], forward: ['host'], http: ['host'],
+};
+/** Types of the options of each filter factory, by plugin. */
+const FILTER_OPTION_TYPES: { [plugin: string]: PropTypes } = {
+  kubernetes: { mergeLog: 'boolean', keepLog: 'boolean', labels: 'boolean', annotations: 'boolean' },
+  modify: { match: 'string', add: 'stringMap', remove: 'stringArray', rename: 'stringMap' },
+  grep: { match: 'string', regex: 'stringMap', exclude: 'stringMap' },
+};
 
 /** Props of a Fluent Bit sidecar. */
 export interface FluentBitSidecarProps {
@@ -512,6 +540,11 @@ const KUBE_TAG_PARSER = 'cdk_sidecars_kube_tag';
 const BASE_MEMORY = 48;
 const MIN_HEADROOM = 32;
 
+/** The entries of a map option; a value that is not a map has none (the sidecar's type check names it). */
+function mapEntries(map: { [key: string]: string } | undefined): Array<[string, string]> {
+  return isPlainMap(map) ? Object.entries(map) as Array<[string, string]> : [];
+}
+
 function onOff(b: boolean): string {
   return b ? 'on' : 'off';
 }
@@ -554,6 +587,18 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       name: 'string',
       uid: 'number',
     }, ['outputs']);
+    // Nested fields, named as the user wrote them (issue 10, section 2): the options given to
+    // each output and filter factory, checked before any setting is rendered.
+    const given = (x: unknown): object | undefined => typeof (x as any)?._given === 'function' ? (x as any)._given() : undefined;
+    props.outputs.forEach((o, i) => {
+      const options = given(o);
+      if (options !== undefined) { checkPropTypes(this.node.path, options, OUTPUT_OPTION_TYPES[o.plugin] ?? {}, OUTPUT_REQUIRED[o.plugin] ?? [], `outputs[${i}].`); }
+    });
+    (props.filters ?? []).forEach((f, i) => {
+      const options = given(f);
+      if (options !== undefined) { checkPropTypes(this.node.path, options, FILTER_OPTION_TYPES[f.plugin] ?? {}, [], `filters[${i}].`); }
+    });
+    checkPropTypes(this.node.path, props, { resources: { struct: RESOURCE_TYPES } });
     this.props = props;
     this.name = props.name ?? 'fluent-bit';
     this.uid = props.uid ?? 10001;

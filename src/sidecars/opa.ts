@@ -5,7 +5,7 @@ import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, Wor
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
-import { checkPropTypes } from '../core/prop-types';
+import { RESOURCE_TYPES, checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
@@ -425,6 +425,25 @@ export class OpaSidecar extends Construct implements ISidecar {
       extAuthzPort: 'port',
       extAuthzTimeoutSeconds: 'number',
       extAuthzFailureModeAllow: 'boolean',
+    });
+    // Nested fields, named as the user wrote them (issue 10, section 2).
+    checkPropTypes(this.node.path, props, {
+      verificationKeys: { each: { keyId: 'string', publicKeyPem: 'string', algorithm: { enum: OpaSigningAlgorithm } }, required: ['keyId', 'publicKeyPem'] },
+      services: { each: { name: 'string', url: 'string', credentials: { struct: { tokenPath: 'string', scheme: 'string' } } }, required: ['name', 'url'] },
+      bundles: {
+        each: {
+          name: 'string',
+          service: 'string',
+          resource: 'string',
+          pollingMinDelaySeconds: 'count',
+          pollingMaxDelaySeconds: 'count',
+          signing: { struct: { keyId: 'string', scope: 'string' }, required: ['keyId'] },
+        },
+        required: ['name', 'service'],
+      },
+      decisionLogs: { struct: { console: 'boolean', service: 'string', reportingMinDelaySeconds: 'count', reportingMaxDelaySeconds: 'count' } },
+      status: { struct: { console: 'boolean', service: 'string' } },
+      resources: { struct: RESOURCE_TYPES },
     });
     const path = this.node.path;
     this.name = props.name ?? 'opa';

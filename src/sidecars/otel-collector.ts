@@ -6,7 +6,7 @@ import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarCo
 import { Errors } from '../core/errors';
 import { DNS_LABEL, isImageReference } from '../core/names';
 import { Probe } from '../core/probe';
-import { checkPropTypes } from '../core/prop-types';
+import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts, literalPartsPass, splitTokens } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -530,6 +530,36 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       healthCheckPort: 'port',
       telemetryPort: 'port',
       resources: 'object',
+    });
+    // Nested fields, named as the user wrote them (issue 10, section 2).
+    checkPropTypes(this.node.path, props, {
+      otlpExporters: {
+        each: {
+          name: 'string',
+          endpoint: 'string',
+          protocol: { enum: OtelProtocol },
+          insecure: 'boolean',
+          headers: 'stringMap',
+          secretHeaders: SECRET_REF_MAP,
+          signals: { enumArray: OtelSignal },
+        },
+        required: ['endpoint'],
+      },
+      prometheusExporter: { struct: { port: 'port', metricNamespace: 'string' } },
+      debugExporter: { struct: { verbosity: { enum: OtelDebugVerbosity }, signals: { enumArray: OtelSignal } } },
+      awsXrayExporter: { struct: { region: 'string', indexedAttributes: 'stringArray', indexAllAttributes: 'boolean' } },
+      awsEmfExporter: { struct: { region: 'string', metricNamespace: 'string', logGroupName: 'string', logStreamName: 'string' } },
+      prometheusScrapeConfigs: {
+        each: { jobName: 'string', targets: 'stringArray', scrapeIntervalSeconds: 'count', scrapeTimeoutSeconds: 'count', metricsPath: 'string' },
+        required: ['jobName', 'targets'],
+      },
+      // Durations and sizes become Go durations and uint32 counts in the collector config (time.ParseDuration rejects "1e+21s").
+      memoryLimiter: { struct: { enabled: 'boolean', checkIntervalSeconds: 'count', limitPercentage: 'number', spikeLimitPercentage: 'number' } },
+      batch: { struct: { timeoutMilliseconds: 'count', sendBatchSize: 'count' } },
+      resources: { struct: RESOURCE_TYPES },
+    });
+    (props.otlpExporters ?? []).forEach((e, i) => {
+      for (const [name, ref] of Object.entries(e.secretHeaders ?? {})) { checkSecretRef(this.node.path, `otlpExporters[${i}].secretHeaders.${name}`, ref); }
     });
     const path = this.node.path;
     const p = props;

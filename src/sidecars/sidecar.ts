@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import {
-  ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, ResourceRequirements,
+  ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, PortExposure, Protocol, ResourceRequirements,
   SeccompProfile, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors, KUBELET_DOT_DOT } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
-import { Probe } from '../core/probe';
-import { checkPropTypes } from '../core/prop-types';
+import { Probe, checkProbe } from '../core/probe';
+import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 
@@ -327,6 +327,37 @@ export class Sidecar extends Construct implements ISidecar {
         inboundPort: 'port', outboundPort: 'port', appPorts: 'portArray', excludeInboundPorts: 'portArray', excludeOutboundPorts: 'portArray', excludeOutboundCidrs: 'stringArray',
       }, ['inboundPort', 'outboundPort'], 'interceptTraffic.');
     }
+    // Nested fields, named as the user wrote them (issue 10, section 2): a wrong type here would
+    // otherwise be reported under the model's names (volumeMounts[0].path), crash, or render
+    // `readOnly: "false"`, which the platforms refuse.
+    checkPropTypes(path, props, {
+      ports: { each: { port: 'port', name: 'string', protocol: { enum: Protocol }, exposure: { enum: PortExposure } }, required: ['port'] },
+      resources: { struct: RESOURCE_TYPES },
+      volumes: {
+        each: {
+          name: 'string',
+          kind: { enum: VolumeKind },
+          mountPath: 'string',
+          readOnly: 'boolean',
+          sizeLimitMebibytes: 'count',
+          secretName: 'string',
+          appMountPath: 'string',
+          appReadOnly: 'boolean',
+        },
+        required: ['name', 'mountPath'],
+      },
+      configFiles: { each: { path: 'string', content: 'string', mode: 'count', sensitive: 'boolean' }, required: ['path', 'content'] },
+      secretEnv: SECRET_REF_MAP,
+      dependsOn: { each: { container: 'string', condition: { enum: WaitCondition } }, required: ['container', 'condition'] },
+    });
+    for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) { checkProbe(path, probe, props[probe]); }
+    for (const [name, ref] of Object.entries(props.secretEnv ?? {})) { checkSecretRef(path, `secretEnv.${name}`, ref); }
+    (props.volumes ?? []).forEach((v, i) => {
+      for (const field of ['mountPath', 'appMountPath'] as const) {
+        const problem = v[field] === undefined ? undefined : pathProblem(v[field]!);
+        if (problem) { throw Errors.invalidPath(path, `volumes[${i}].${field}`, v[field], problem); }
+      }
+    });
     this.name = props.name ?? id;
     if (typeof this.name !== 'string' || !DNS_LABEL.test(this.name)) {
       throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'a DNS label of at most 63 characters');

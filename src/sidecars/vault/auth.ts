@@ -112,7 +112,7 @@ export class VaultAuth {
       ],
     }), [['mountPath', options.mountPath], ['tokenPath', options.tokenPath]], undefined,
     // The token is projected where token_path says, with the audience the Vault role expects.
-    { audience: options.audience, path: tokenPath }, [['audience', options.audience]]);
+    { audience: options.audience, path: tokenPath }, [['audience', options.audience]], [], options);
   }
 
   /** AWS IAM auth (the ECS task role). */
@@ -124,7 +124,7 @@ export class VaultAuth {
     if (options.region !== undefined) { config.region = options.region; }
     return new VaultAuth('aws', WorkloadIdentity.AWS_IAM_ROLE, options.role, () => ({
       type: 'method', labels: ['aws'], body: [['mount_path', options.mountPath ?? 'auth/aws'], ['config', config]],
-    }), [['mountPath', options.mountPath]], undefined, undefined, [['headerValue', options.headerValue], ['region', options.region]]);
+    }), [['mountPath', options.mountPath]], undefined, undefined, [['headerValue', options.headerValue], ['region', options.region]], [], options);
   }
 
   /** Azure managed identity auth (ACI with an identity). */
@@ -135,7 +135,7 @@ export class VaultAuth {
     if (options.clientId !== undefined) { config.client_id = options.clientId; }
     return new VaultAuth('azure', WorkloadIdentity.AZURE_MANAGED_IDENTITY, options.role, () => ({
       type: 'method', labels: ['azure'], body: [['mount_path', options.mountPath ?? 'auth/azure'], ['config', config]],
-    }), [['mountPath', options.mountPath]], undefined, undefined, [['resource', options.resource], ['clientId', options.clientId]]);
+    }), [['mountPath', options.mountPath]], undefined, undefined, [['resource', options.resource], ['clientId', options.clientId]], [], options);
   }
 
   /** AppRole auth, for any platform that mounts secrets as files. */
@@ -155,7 +155,7 @@ export class VaultAuth {
       ],
     }), [['mountPath', options.mountPath]], options.secretName, undefined, [],
     // The keys become file names under the secret's mount (Kubernetes: the Secret's keys).
-    [['roleIdKey', options.roleIdKey], ['secretIdKey', options.secretIdKey]]);
+    [['roleIdKey', options.roleIdKey], ['secretIdKey', options.secretIdKey]], options);
   }
 
   /** Name of the method (kubernetes, aws, azure, approle). */
@@ -169,11 +169,17 @@ export class VaultAuth {
 
   private constructor(method: string, identity: WorkloadIdentity | undefined, role: string, private readonly block: () => HclBlock,
     private readonly paths: Array<[string, string | undefined]>, secretName?: string, private readonly token?: IdentityTokenSpec,
-    private readonly texts: Array<[string, string | undefined]> = [], private readonly keys: Array<[string, string | undefined]> = []) {
+    private readonly texts: Array<[string, string | undefined]> = [], private readonly keys: Array<[string, string | undefined]> = [],
+    private readonly given: object = {}) {
     this.method = method;
     this.identity = identity;
     this.role = role;
     this.secretName = secretName;
+  }
+
+  /** The options as the user gave them, for the sidecar's runtime type check. @internal */
+  public _given(): object {
+    return this.given;
   }
 
   /** The `method` block of auto_auth. @internal */

@@ -3,12 +3,12 @@ import { Construct } from 'constructs';
 import { VaultAuth } from './auth';
 import { HclBlock, HclBody, hcl, hclProblem, wellFormed } from './hcl';
 import { APPROLE_DIR } from './paths';
-import { VaultReload } from './reload';
+import { VaultReload, VaultReloadMethod } from './reload';
 import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem } from '../../core/names';
-import { checkPropTypes } from '../../core/prop-types';
+import { PropTypes, RESOURCE_TYPES, checkPropTypes, checkSecretRef } from '../../core/prop-types';
 import { resolveContribution } from '../../core/resolve';
 import { literalPartsPass } from '../../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
@@ -167,6 +167,15 @@ interface Group {
   readonly secrets: VaultSecret[];
 }
 
+/** The options of each VaultAuth factory, by method (auth.ts). */
+const AUTH_OPTION_TYPES: { [method: string]: PropTypes } = {
+  kubernetes: { role: 'string', mountPath: 'string', tokenPath: 'string', audience: 'string' },
+  aws: { role: 'string', mountPath: 'string', headerValue: 'string', region: 'string' },
+  azure: { role: 'string', mountPath: 'string', resource: 'string', clientId: 'string' },
+  approle: { secretName: 'string', roleIdKey: 'string', secretIdKey: 'string', mountPath: 'string' },
+};
+const AUTH_REQUIRED: { [method: string]: string[] } = { kubernetes: ['role'], aws: ['role'], azure: ['role'], approle: ['secretName'] };
+
 /**
  * HashiCorp Vault Agent beside the app: an init step renders the secrets before the app
  * starts, and a long-running agent renews and re-renders them (like vault-k8s). The
@@ -206,6 +215,23 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     props.secrets.forEach((secret, i) => checkPropTypes(this.node.path, secret, {
       path: 'string', file: 'string', template: 'string', inline: 'boolean', perms: 'number', command: 'stringArray', reload: 'object', appContainers: 'stringArray',
     }, ['path', 'file'], `secrets[${i}].`));
+    // Nested fields, named as the user wrote them (issue 10, section 2): the options given to
+    // each VaultAuth factory, each secret's reload, and the resources.
+    props.auth.forEach((a, i) => {
+      const given = typeof (a as any)?._given === 'function' ? (a as any)._given() : undefined;
+      if (given !== undefined) { checkPropTypes(this.node.path, given, AUTH_OPTION_TYPES[a.method] ?? {}, AUTH_REQUIRED[a.method] ?? [], `auth[${i}].`); }
+      // AppRole's secretName names a Secret (reported as the agent's volume otherwise).
+      if (a.method === 'approle') { checkSecretRef(this.node.path, `auth[${i}]`, { secretName: a.secretName }); }
+      // The model's rule for the projected token's audience, under the option's name (not identityToken.audience).
+      const audience = (given as { audience?: unknown } | undefined)?.audience;
+      if (typeof audience === 'string' && (audience.length === 0 || /\s/.test(audience))) {
+        throw Errors.invalidName(this.node.path, `auth[${i}].audience`, audience, 'a token audience without spaces');
+      }
+    });
+    checkPropTypes(this.node.path, props, {
+      secrets: { each: { reload: { struct: { port: 'port', path: 'string', method: { enum: VaultReloadMethod } }, required: ['port', 'path'] } } },
+      resources: { struct: RESOURCE_TYPES },
+    });
     this.props = props;
     this.name = props.name ?? 'vault-agent';
     this.uid = props.uid ?? 100;
