@@ -129,3 +129,29 @@ describe('deployment-envoy: the redirect init, Envoy as a native sidecar, the ap
     }
   }, POD_TIMEOUT);
 });
+
+describe('deployment-two-sidecars and job-native-sidecar: generic sidecars', () => {
+  podTest('the migration runs first, statsd is started and probed before the log shipper, the shipper tails what the app writes', async () => {
+    const docs = await example('deployment-two-sidecars');
+    await withPod(docs, 'Deployment', pod => {
+      expect(pod.started).toEqual(['migrate', 'statsd', 'log-shipper', 'api']);
+      expect(pod.completed.map(c => c.name)).toEqual(['migrate']);
+      // The app writes its log into the shared emptyDir (no fsGroup: 0777, files 0644 by umask);
+      // the shipper's UID reads it.
+      expect(pod.exec('api', ['sh', '-c', 'echo started >> /var/log/app/api.log']).code).toBe(0);
+      expect(pod.exec('log-shipper', ['cat', '/var/log/app/api.log'])).toMatchObject({ code: 0, stdout: 'started\n' });
+      // The app reaches statsd on localhost, as its environment says.
+      expect(pod.exec('api', ['sh', '-c', 'echo "orders:1|c" | nc "$STATSD_HOST" "$STATSD_PORT"']).code).toBe(0);
+    });
+  }, POD_TIMEOUT);
+
+  podTest('the Job completes: the report exits 0, then the native metrics sidecar is stopped', async () => {
+    const docs = await example('job-native-sidecar');
+    await withPod(docs, 'Job', pod => {
+      expect(pod.started).toEqual(['metrics', 'report']);
+      expect(pod.completed.map(c => c.name)).toEqual(['report']);
+      expect(pod.completed[0].output).toMatch(/^exit 0\n/);
+      expect(pod.stopped).toEqual(['metrics']);
+    });
+  }, POD_TIMEOUT);
+});

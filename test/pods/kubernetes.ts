@@ -31,8 +31,22 @@ import * as os from 'os';
 import * as path from 'path';
 import { Result, podman, standInImage } from './podman';
 
+/**
+ * Entrypoints of the images the library's containers run without a command (the kubelet
+ * runs the image's ENTRYPOINT with the container's args).
+ */
+const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[]]> = [
+  // prometheus/statsd_exporter Dockerfile: ENTRYPOINT [ "/bin/statsd_exporter" ].
+  [/^(docker\.io\/)?prom\/statsd-exporter:/, ['/bin/statsd_exporter']],
+  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ].
+  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit']],
+];
+
 /** The UID and GID an app container without runAsUser runs as (its image's USER is unknown here). */
 export const APP_IMAGE_USER = { uid: 1000, gid: 1000 };
+
+/** How long the app of a Job works before it exits 0. */
+const JOB_SECONDS = 3;
 
 const READ_ONLY_MASK = 0o440;
 const READ_WRITE_MASK = 0o660;
@@ -41,8 +55,10 @@ export interface RunningPod {
   readonly name: string;
   /** Containers in the order they were started. */
   readonly started: string[];
-  /** Init containers that ran to completion, with their output. */
+  /** Init containers that ran to completion (and, for a Job, its containers), with their output. */
   readonly completed: Array<{ readonly name: string; readonly output: string }>;
+  /** Native sidecars stopped once a Job's containers completed, in stop order. */
+  readonly stopped: string[];
   /** Runs a command in a running container as that container's user, groups and capabilities (or as `user`). */
   exec(container: string, command: string[], user?: string): Result;
   /** The host path of a pod volume (for checks of modes and owners). */
@@ -116,11 +132,13 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
   const mounts: string[] = [];
   const volumes = new Map<string, string>();
   const byName = (kind: string, n: string) => docs.find(d => d.kind === kind && d.metadata?.name === n);
+  const job = workload.kind === 'Job' || workload.kind === 'CronJob';
 
   podman(['pod', 'rm', '-f', '-t', '0', name], { check: false });
   podman(['pod', 'create', '--name', name, '--share', 'net,ipc,uts', '--infra-image', image, '--infra-command', '/pause']);
   const started: string[] = [];
   const completed: Array<{ name: string; output: string }> = [];
+  const stopped: string[] = [];
 
   const remove = () => {
     podman(['pod', 'rm', '-f', '-t', '0', name], { check: false });
@@ -219,12 +237,14 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
       // init step exits 0, an app keeps running), given their command and args to print; the
       // library's containers run their own command, found in the stand-in image.
       let argv: string[];
-      if (app) {
+      const entrypoint = c.command?.length ? c.command : IMAGE_ENTRYPOINTS.find(([i]) => i.test(c.image))?.[1];
+      // A generic Sidecar with the team's own image (e.g. a migration step) runs the app stand-in too.
+      if (app || !entrypoint) {
         if (!detached) { args.push('--env', 'STAND_IN_ONE_SHOT=1'); }
+        if (detached && job) { args.push('--env', `STAND_IN_RUN_SECONDS=${JOB_SECONDS}`); }
         argv = ['/usr/local/bin/app', ...(c.command ?? []), ...(c.args ?? [])];
       } else {
-        if (!c.command?.length) { throw new Error(`pod ${name}: container ${c.name} has no command, and the stand-in cannot know its image's entrypoint`); }
-        argv = [...c.command, ...(c.args ?? [])];
+        argv = [...entrypoint!, ...(c.args ?? [])];
       }
       args.push('--entrypoint', JSON.stringify([argv[0]]), image, ...argv.slice(1));
       started.push(c.name);
@@ -279,6 +299,21 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
       if (c.startupProbe) { waitFor(c, c.startupProbe, 'startup'); }
       if (c.readinessProbe) { waitFor(c, c.readinessProbe, 'readiness'); }
     }
+    if (job) {
+      // A Job's pod completes when its regular containers have exited; the kubelet then stops
+      // the native sidecars, in the reverse order of their start (KEP-753). A container that
+      // is still running then (a classic sidecar) keeps the pod from ever completing.
+      for (const c of spec.containers ?? []) {
+        const code = Number(podman(['wait', `${name}-${c.name}`]).stdout.trim());
+        completed.push({ name: c.name, output: `exit ${code}\n${podman(['logs', `${name}-${c.name}`], { check: false }).stdout}` });
+        if (code !== 0) { throw new Error(`pod ${name}: Job container ${c.name} exited ${code}`); }
+      }
+      const natives = (spec.initContainers ?? []).filter((c: any) => c.restartPolicy === 'Always').reverse();
+      for (const c of natives) {
+        podman(['stop', '-t', String(spec.terminationGracePeriodSeconds ?? 30), `${name}-${c.name}`]);
+        stopped.push(c.name);
+      }
+    }
   } catch (e) {
     remove();
     throw e;
@@ -288,6 +323,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
     name,
     started,
     completed,
+    stopped,
     exec: (container, command, user) => podman(['exec', ...(user ? ['--user', user] : []), `${name}-${container}`, ...command], { check: false }),
     volumePath: v => volumes.get(v)!,
     logs: container => { const r = podman(['logs', `${name}-${container}`], { check: false }); return r.stdout + r.stderr; },

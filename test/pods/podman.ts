@@ -47,7 +47,7 @@ export function podman(args: string[], options: { input?: string; check?: boolea
 }
 
 /** Paths of the real programs, each made a link to the stand-in (dispatch on the name it is called by). */
-const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/usr/local/bin/app'];
+const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app'];
 
 /**
  * The host's iptables (Debian's xtables multi-call binary, its libraries and its extension

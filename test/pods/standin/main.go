@@ -418,6 +418,14 @@ func main() {
 		if os.Getenv("STAND_IN_ONE_SHOT") == "1" {
 			os.Exit(0)
 		}
+		if secs, err := strconv.Atoi(os.Getenv("STAND_IN_RUN_SECONDS")); err == nil {
+			// A Job's app: does its work for a while, then exits 0.
+			go func() {
+				time.Sleep(time.Duration(secs) * time.Second)
+				say("app: done")
+				os.Exit(0)
+			}()
+		}
 		for _, p := range strings.Fields(os.Getenv("STAND_IN_APP_PORTS")) {
 			go serve(":" + p)
 		}
@@ -428,6 +436,19 @@ func main() {
 		opa(args)
 	case "fluent-bit":
 		fluentBit(args)
+	case "statsd_exporter":
+		// prometheus/statsd_exporter: metrics on --web.listen-address (default :9102), statsd
+		// over TCP on --statsd.listen-tcp (default :9125; UDP is not stood in for).
+		web, tcp := flag(args, "--web.listen-address"), flag(args, "--statsd.listen-tcp")
+		if web == "" {
+			web = ":9102"
+		}
+		if tcp == "" {
+			tcp = ":9125"
+		}
+		go serve(web)
+		go serve(tcp)
+		forever()
 	default:
 		fail("no stand-in for %q", name)
 	}
