@@ -34,6 +34,8 @@ export function floorSpecs(pkg: any): string[] {
 if (require.main === module) {
   const target = process.argv[2];
   if (!target || !fs.existsSync(target)) { throw new Error('usage: install-floors.ts <node_modules folder>'); }
+  // A worktree's node_modules may be a link to another checkout's: never replace packages there.
+  if (fs.lstatSync(target).isSymbolicLink()) { throw new Error(`${target} is a symbolic link: run this in a copy with its own node_modules`); }
   const specs = floorSpecs(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-floors-'));
   fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'floors', private: true }));
