@@ -41,7 +41,7 @@ const project = new cdk.JsiiProject({
   // - aws-cdk-lib 2.172.0: first release with AspectPriority / Aspects.of(x).add(a, { priority })
   //   (TaskSidecars renders in a MUTATING aspect); it also has ContainerDefinitionOptions.enableRestartPolicy;
   // - cdk8s 2.68.12: the oldest release that cdk8s-plus-27 2.9.x and cdk8s-plus-34 accept (^2.68.11;
-  //   2.68.11 itself is not on the registry);
+  //   2.68.11 itself cannot be installed from the registry this project reaches: E404);
   // - constructs 10.3.0: what cdk8s-plus-27 and cdk8s-plus-34 require (aws-cdk-lib 2.172.0 needs ^10.0.0).
   // The devDeps below pin the newest releases: the full suite runs against those (lockfile).
   peerDeps: [
