@@ -27,6 +27,9 @@ beforeAll(() => {
   if (!fs.existsSync(path.join(root, 'lib', 'k8s', 'index.js'))) {
     throw new Error('lib/ is not compiled: run `npx projen compile` (npm test does it first)');
   }
+  if (!fs.readFileSync(path.join(root, 'lib', 'index.js'), 'utf-8').includes('Object.defineProperty(exports, "k8s"')) {
+    throw new Error('lib/index.js was compiled by jsii alone: run `npx projen compile` (jsii, then scripts/lazy-platforms.ts)');
+  }
 });
 
 test('cdk-sidecars/k8s loads cdk8s but no aws-cdk-lib', () => {
