@@ -21,7 +21,10 @@ const project = new cdk.JsiiProject({
   jsiiVersion: '~6.0.0',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
-  minNodeVersion: '20.16.0',
+  // Supported Node lines: 22 and 24 (Node 20 reached end of life on 2026-10-30). npm only
+  // warns (EBADENGINE) on another line unless engine-strict is set, so development on Node 20
+  // keeps working; @types/node stays ^20 below so that the library uses no API newer than that.
+  minNodeVersion: '22.0.0',
 
   // `dist/` is the examples' output (README contract); jsii packages go elsewhere.
   artifactsDirectory: 'dist-pkg',
@@ -33,12 +36,22 @@ const project = new cdk.JsiiProject({
   depsUpgrade: false,
   pullRequestTemplate: false,
 
+  // Floors: the oldest releases the library works with, tested by .ci/run (scripts/install-floors.ts
+  // installs exactly these minimums, then the examples and the platform tests run against them):
+  // - aws-cdk-lib 2.172.0: first release with AspectPriority / Aspects.of(x).add(a, { priority })
+  //   (TaskSidecars renders in a MUTATING aspect); it also has ContainerDefinitionOptions.enableRestartPolicy;
+  // - cdk8s 2.68.12: the oldest release that cdk8s-plus-27 2.9.x and cdk8s-plus-34 accept (^2.68.11;
+  //   2.68.11 itself cannot be installed from the registry this project reaches: E404);
+  // - constructs 10.3.0: what cdk8s-plus-27 and cdk8s-plus-34 require (aws-cdk-lib 2.172.0 needs ^10.0.0).
+  // The devDeps below pin the newest releases: the full suite runs against those (lockfile).
   peerDeps: [
-    'constructs@^10.5.1',
-    'cdk8s@^2.70.106',
-    'aws-cdk-lib@^2.276.0',
+    'constructs@^10.3.0',
+    'cdk8s@^2.68.12',
+    'aws-cdk-lib@^2.172.0',
   ],
   devDeps: [
+    // Types of the oldest Node line developers still use (this machine: Node 20); see minNodeVersion.
+    '@types/node@^20',
     'constructs@10.5.1',
     'cdk8s@2.70.106',
     'aws-cdk-lib@2.276.0',
@@ -76,9 +89,16 @@ const project = new cdk.JsiiProject({
   gitignore: ['/dist-pkg/', '/.bench/'],
 });
 
-for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/dist-pkg/']) {
+for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/']) {
   project.npmignore?.exclude(p);
 }
+// jsii-pacmak (package:js) appends its outdir to .npmignore unless a line is exactly the outdir's
+// relative path (jsii-pacmak lib/npm-modules.js updateNpmIgnore), so '/dist-pkg/' left a release
+// build with a modified tracked file: write the line in its form.
+project.npmignore?.exclude('dist-pkg');
+
+// The root entry loads a platform only when its namespace is first read (scripts/lazy-platforms.ts).
+project.compileTask.exec('node -r ts-node/register/transpile-only scripts/lazy-platforms.ts');
 
 // Examples, the benchmark and scripts are type-checked like user code (they import 'cdk-sidecars').
 new javascript.TypescriptConfig(project, {

@@ -9,9 +9,10 @@ import * as path from 'path';
 
 const root = path.resolve(__dirname, '..');
 
-function loadedPackages(entry: string): string[] {
+function loadedPackages(entry: string, read = ''): string[] {
   const script = `
-    require(${JSON.stringify(entry)});
+    const m = require(${JSON.stringify(entry)});
+    ${read}
     const pkgs = new Set();
     for (const file of Object.keys(require.cache)) {
       const m = /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)/.exec(file);
@@ -25,6 +26,9 @@ function loadedPackages(entry: string): string[] {
 beforeAll(() => {
   if (!fs.existsSync(path.join(root, 'lib', 'k8s', 'index.js'))) {
     throw new Error('lib/ is not compiled: run `npx projen compile` (npm test does it first)');
+  }
+  if (!fs.readFileSync(path.join(root, 'lib', 'index.js'), 'utf-8').includes('Object.defineProperty(exports, "k8s"')) {
+    throw new Error('lib/index.js was compiled by jsii alone: run `npx projen compile` (jsii, then scripts/lazy-platforms.ts)');
   }
 });
 
@@ -49,6 +53,34 @@ test('cdk-sidecars/ecs loads aws-cdk-lib but not cdk8s', () => {
   const pkgs = loadedPackages('cdk-sidecars/ecs');
   expect(pkgs).toContain('aws-cdk-lib');
   expect(pkgs.filter(p => p === 'cdk8s' || p.startsWith('cdk8s-plus'))).toEqual([]);
+});
+
+const PLATFORMS = (pkgs: string[]) => pkgs.filter(p => p === 'cdk8s' || p.startsWith('cdk8s-plus') || p.startsWith('aws-cdk-lib') || p.startsWith('@aws-cdk'));
+
+// issue 11 section 2: a cdk8s-only project failed on `import { Sidecar } from 'cdk-sidecars'`
+// with "Cannot find module 'aws-cdk-lib/aws-ecs'": the root entry loaded every platform.
+test('cdk-sidecars (root) loads no platform until a namespace is read, then only that one', () => {
+  expect(PLATFORMS(loadedPackages('cdk-sidecars', 'if (typeof m.Sidecar !== "function" || typeof m.EnvoySidecar !== "function") throw new Error("no sidecars");'))).toEqual([]);
+  const k8s = loadedPackages('cdk-sidecars', 'if (typeof m.k8s.WorkloadSidecars !== "function") throw new Error("no k8s");');
+  expect(PLATFORMS(k8s)).toEqual(['cdk8s']);
+  const ecs = loadedPackages('cdk-sidecars', 'if (typeof m.ecs.TaskSidecars !== "function") throw new Error("no ecs");');
+  expect(PLATFORMS(ecs)).toContain('aws-cdk-lib');
+  expect(PLATFORMS(ecs).filter(p => p.startsWith('cdk8s'))).toEqual([]);
+  expect(PLATFORMS(loadedPackages('cdk-sidecars', 'if (typeof m.aci.AciApp !== "function") throw new Error("no aci");'))).toEqual([]);
+  expect(loadedPackages('cdk-sidecars', 'if (m.k8s !== m.k8s || m.k8s.WorkloadSidecars !== require("cdk-sidecars/k8s").WorkloadSidecars) throw new Error("not one module");')).toContain('cdk8s');
+});
+
+test('an ES module importing cdk-sidecars (root) loads no platform', () => {
+  const script = `
+    import { Sidecar, Probe } from 'cdk-sidecars';
+    import { createRequire } from 'module';
+    if (typeof Sidecar !== 'function' || typeof Probe.httpGet !== 'function') throw new Error('named exports missing');
+    const cache = createRequire(import.meta.url).cache;
+    const loaded = Object.keys(cache).filter(f => /node_modules[\\/](cdk8s|aws-cdk-lib)[\\/]/.test(f));
+    process.stdout.write(JSON.stringify(loaded));
+  `;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf-8' });
+  expect(JSON.parse(out)).toEqual([]);
 });
 
 test('the entry points are plain CommonJS files listed in package.json exports', () => {

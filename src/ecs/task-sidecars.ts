@@ -376,6 +376,16 @@ export class TaskSidecars extends Construct {
           td.addVolume({ name: volume.name });
       }
     }
+    // Up to aws-cdk-lib 2.253 (before the live list of aws-cdk-lib 2.254.0,
+    // aws-ecs/lib/base/task-definition.ts), the task definition's `volumes` is a cached
+    // Lazy.any: resolved above (appVolumes), it keeps that value, and the volumes just added
+    // would be left out of the template. Then the property is set to the app's volumes as
+    // resolved plus the sidecars' own.
+    const added = pod.volumes.map(v => v.volume.name);
+    const resolvedNow: any[] = stack.resolve(cfn.volumes) ?? [];
+    if (added.some(name => !resolvedNow.some(v => v?.name === name))) {
+      cfn.volumes = [...resolvedNow, ...added.filter(name => !resolvedNow.some(v => v?.name === name)).map(name => ({ name }))];
+    }
 
 
     // Sidecar containers.

@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Lazy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { container, fargateTask, synthTemplate, taskDefinition, warnings } from './util';
@@ -259,5 +260,25 @@ describe('other run-time behaviour', () => {
     const t = synthTemplate(f.stack);
     expect(taskDefinition(t).Volumes).toEqual([{ Name: 'cache' }]);
     expect(warnings(f.stack).join('\n')).toContain('Shop/agent: volume "cache" sizeLimitMebibytes 64 is not enforced: an ECS task volume is a bind mount');
+  });
+});
+
+describe('older aws-cdk-lib releases', () => {
+  // Up to aws-cdk-lib 2.253 the task definition's `volumes` is a cached Lazy.any (2.254 made it a
+  // live list): once resolved, volumes added later were left out of the template, so the sidecars'
+  // task volumes vanished on the floor release 2.172.0. Emulated here on the newest release by a
+  // cached Lazy in place of the live list.
+  test('task volumes the sidecars add are rendered even when the volume list was a cached Lazy', () => {
+    const f = fargateTask();
+    f.td.addVolume({ name: 'data', host: { sourcePath: '/data' } });
+    const cfn = f.td.node.defaultChild as any;
+    const live = cfn.volumes;
+    let produced = 0;
+    cfn.volumes = Lazy.any({ produce: () => { produced++; return f.stack.resolve(live); } });
+    TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', { image: 'ghcr.io/acme/agent:1', volumes: [{ name: 'cache', mountPath: '/cache', appMountPath: '/cache' }] }));
+    const t = synthTemplate(f.stack);
+    expect(produced).toBe(1);
+    expect(taskDefinition(t).Volumes).toEqual([{ Name: 'data', Host: { SourcePath: '/data' } }, { Name: 'cache' }]);
+    expect(container(t, 'app').MountPoints).toEqual([{ SourceVolume: 'cache', ContainerPath: '/cache', ReadOnly: false }]);
   });
 });
