@@ -5,11 +5,12 @@ import { AppInitContainerPlacement } from './placement';
 import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_V6, redirectRules } from './redirect';
 import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
-import { SidecarMode, checkBinderOptions, modeFor } from './target';
+import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
 import { checkRuntimeContract } from '../core/contract';
+import { StartupRole } from '../core/container';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
@@ -49,6 +50,19 @@ export interface WorkloadSidecarsOptions {
 }
 
 const attachments = new WeakMap<ApiObject, WorkloadSidecars>();
+
+/** Apps (construct roots) already told on stderr which mode was chosen without a target. */
+const toldDefaultMode = new WeakSet<IConstruct>();
+
+/**
+ * Said when no target version and no mode were given and a workload has long-running
+ * sidecars: which mode was chosen and why (every Kubernetes release still supported
+ * upstream has native sidecars: beta and on by default since 1.29, kubernetes/enhancements#753).
+ */
+const DEFAULT_MODE_NOTE = 'no KubernetesTarget stated: long-running sidecars are native (init containers with restartPolicy: Always, '
+  + 'Kubernetes 1.29 or later), the default since every Kubernetes release still supported upstream has them. '
+  + 'For an older cluster state it once with KubernetesTarget.set(app, \'1.28\') (classic sidecars), '
+  + 'or choose per workload with WorkloadSidecarsOptions.mode';
 
 /** Finds the one workload ApiObject behind a construct, or explains why there is none. */
 function workloadObject(workload: IConstruct): ApiObject {
@@ -196,6 +210,20 @@ export class WorkloadSidecars extends Construct {
     this.say('note', this.noted, message);
   }
 
+  /** The mode of this synthesis; when it was chosen by default, says so (stderr once per app). */
+  private chooseMode(composed: ComposedPod): SidecarMode {
+    const mode = modeFor(this, this.workloadPath, this.options.mode);
+    const defaulted = this.options.mode === undefined && KubernetesTarget.versionOf(this) === undefined;
+    if (defaulted && composed.containers.some(c => c.role === StartupRole.SIDECAR) && !this.noted.includes(DEFAULT_MODE_NOTE)) {
+      this.noted.push(DEFAULT_MODE_NOTE);
+      if (!toldDefaultMode.has(this.node.root)) {
+        toldDefaultMode.add(this.node.root);
+        process.stderr.write(`[cdk-sidecars] note: ${DEFAULT_MODE_NOTE}\n`);
+      }
+    }
+    return mode;
+  }
+
   private report(messages: string[]): void {
     for (const m of messages) { this.say('warning', this.warned, m); }
   }
@@ -241,7 +269,7 @@ export class WorkloadSidecars extends Construct {
       if (v.volume.kind === VolumeKind.CONFIG_FILES) { checkConfigObjectSize(composed, v); }
     }
     return injectIntoWorkload(json, composed, {
-      mode: modeFor(this, path, this.options.mode),
+      mode: this.chooseMode(composed),
       appInitContainers: this.options.appInitContainers ?? AppInitContainerPlacement.BEFORE_SIDECARS,
       configObjectNames: this.configObjectNames,
       version: libraryVersion(),
