@@ -18,7 +18,7 @@ const names = (cs: any[] | undefined) => (cs ?? []).map(c => c.name);
 
 test('there are Kubernetes examples', async () => {
   expect(examplesOf('k8s').map(f => path.basename(f))).toEqual(expect.arrayContaining([
-    'deployment-two-sidecars.ts', 'job-native-sidecar.ts', 'injector-included-yaml.ts',
+    'deployment-two-sidecars.ts', 'deployment-classic-sidecars.ts', 'job-native-sidecar.ts', 'injector-included-yaml.ts',
   ]));
 });
 
@@ -29,6 +29,21 @@ test('deployment-two-sidecars: init step, then the two native sidecars, the app 
   expect(pod.spec.initContainers.map((c: any) => c.restartPolicy)).toEqual([undefined, 'Always', 'Always']);
   expect(pod.spec.initContainers[1].startupProbe.httpGet.port).toBe(9102);
   expect(docs.filter(d => d.kind === 'ConfigMap').map(d => d.metadata.namespace)).toEqual(['shop']);
+});
+
+test('deployment-classic-sidecars: Kubernetes 1.28, the sidecars lead containers, statsd\'s postStart wait holds the app, no mode note', async () => {
+  const file = examplesOf('k8s').find(f => path.basename(f) === 'deployment-classic-sidecars.ts')!;
+  const { docs, said } = await synthKubernetesExample(file, path.join(out, 'deployment-classic-sidecars'));
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  expect(names(pod.spec.initContainers)).toEqual(['migrate']);
+  expect(pod.spec.initContainers[0].restartPolicy).toBeUndefined();
+  expect(names(pod.spec.containers)).toEqual(['statsd', 'log-shipper', 'api']);
+  expect(pod.spec.containers.map((c: any) => c.restartPolicy)).toEqual([undefined, undefined, undefined]);
+  expect(pod.spec.containers[0].lifecycle.postStart.exec.command).toEqual(['sh', '-c', 'until wget -q -O /dev/null http://127.0.0.1:9102/; do sleep 1; done']);
+  // the target is stated, so the mode is not a note; the native example says it once
+  expect(said).toEqual({ warnings: [], notes: [] });
+  const native = await synthKubernetesExample(examplesOf('k8s').find(f => path.basename(f) === 'deployment-two-sidecars.ts')!, path.join(out, 'two-sidecars-notes'));
+  expect(native.said.notes).toEqual([expect.stringContaining('no KubernetesTarget stated: long-running sidecars are native')]);
 });
 
 test('job-native-sidecar: the Job keeps restartPolicy Never and the sidecar is native', async () => {
