@@ -57,7 +57,7 @@ const toldDefaultMode = new WeakSet<IConstruct>();
 /**
  * Said when no target version and no mode were given and a workload has long-running
  * sidecars: which mode was chosen and why (every Kubernetes release still supported
- * upstream has native sidecars: beta and on by default since 1.29, kubernetes/enhancements#753).
+ * upstream has native sidecars: beta and on by default since 1.29, https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/).
  */
 const DEFAULT_MODE_NOTE = 'no KubernetesTarget stated: long-running sidecars are native (init containers with restartPolicy: Always, '
   + 'Kubernetes 1.29 or later), the default since every Kubernetes release still supported upstream has them. '
