@@ -16,6 +16,15 @@ import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 
+/**
+ * The service account a pod spec names: `serviceAccountName`, or `serviceAccount`
+ * ("DeprecatedServiceAccount is a deprecated alias for ServiceAccountName": the PodSpec
+ * of the Kubernetes OpenAPI, vendored in test/validate/schemas/kubernetes/api__v1_openapi.json).
+ */
+function ownServiceAccount(spec: any): string | undefined {
+  return spec?.serviceAccountName || spec?.serviceAccount || undefined;
+}
+
 /** Most data one ConfigMap or Secret may hold (core.MaxSecretSize, 1 MiB). */
 const MAX_CONFIG_OBJECT_BYTES = 1024 * 1024;
 
@@ -134,6 +143,7 @@ export class WorkloadSidecars extends Construct {
   private readonly workloadPath: string;
   private options: WorkloadSidecarsOptions;
   private podReaderCreated = false;
+  private podReader?: { readonly reader: string; readonly role: string };
   private serviceAccountName?: string;
   private readonly warned: string[] = [];
   private readonly noted: string[] = [];
@@ -255,6 +265,7 @@ export class WorkloadSidecars extends Construct {
         + `${permission.actions.join(', ')} on ${permission.resources.join(', ')}, which Kubernetes cannot grant: give them to the pod's service account `
         + '(EKS Pod Identity or IRSA)'),
     ]);
+    if (composed.readsPodMetadata.length) { this.notePodReader(template.spec); }
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
     if (composed.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
@@ -313,23 +324,28 @@ export class WorkloadSidecars extends Construct {
 
   /**
    * RBAC for sidecars that read their pod's metadata: a Role allowing get, list and watch
-   * on pods of the namespace, bound to the pod's service account, or to one made here
-   * when the pod names none.
+   * on pods of the namespace, bound to the service account the pod runs as (read at
+   * synthesis, so an account set after the sidecars were attached is the one bound). A
+   * ServiceAccount is made only for a pod that names none when the sidecars are attached:
+   * such a pod runs as its namespace's "default" account, which the Role must not be given
+   * (every other pod of the namespace runs as it too). cdk8s-plus-27 workloads render no
+   * serviceAccountName unless given a `serviceAccount` (cdk8s-plus-27 lib/pod.js
+   * `_toPodSpec`), so they are such pods. The pod's identity changes only then, and the
+   * note says so.
    */
   private createPodReader(reader: string): void {
     this.podReaderCreated = true;
     const namespace = this.workload.metadata.namespace;
     const labels = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
-    const own = podTemplate(this.originalToJson()).spec?.serviceAccountName;
-    let account = own;
-    if (!own) {
-      account = `${this.workload.name}-sidecars`.slice(0, 253);
+    if (!ownServiceAccount(podTemplate(this.originalToJson()).spec)) {
+      const account = `${this.workload.name}-sidecars`.slice(0, 253);
       this.serviceAccountName = account;
       new ApiObject(this, 'service-account', {
         apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace, labels }, automountServiceAccountToken: false,
       });
     }
     const role = `${this.workload.name}-pod-reader`.slice(0, 253);
+    this.podReader = { reader, role };
     new ApiObject(this, 'pod-reader-role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -341,10 +357,27 @@ export class WorkloadSidecars extends Construct {
       kind: 'RoleBinding',
       metadata: { name: role, namespace, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
-      subjects: [{ kind: 'ServiceAccount', name: account, ...(namespace ? { namespace } : {}) }],
+      subjects: Lazy.any({
+        produce: () => [{ kind: 'ServiceAccount', name: this.boundAccount(podTemplate(this.originalToJson()).spec), ...(namespace ? { namespace } : {}) }],
+      }),
     });
-    this.note(`${reader}: reads its pod's metadata from the API server: created Role and RoleBinding "${role}" `
-      + `(get, list, watch pods in the namespace) for service account "${account}"${own ? '' : ', created too'}`);
+  }
+
+  /** The service account the pod runs as once injected: its own, else the one made for it. */
+  private boundAccount(spec: any): string {
+    return ownServiceAccount(spec) ?? this.serviceAccountName ?? 'default';
+  }
+
+  /** Says what was created for the pod-metadata readers, and whether the pod's identity changed. */
+  private notePodReader(spec: any): void {
+    if (!this.podReader) { return; }
+    const own = ownServiceAccount(spec);
+    const account = this.boundAccount(spec);
+    this.note(`${this.podReader.reader}: reads its pod's metadata from the API server: created Role and RoleBinding "${this.podReader.role}" `
+      + `(get, list, watch pods in the namespace) for service account "${account}"`
+      + (own || !this.serviceAccountName ? ''
+        : `, created too: the pod named none (so it ran as its namespace's "default"), its serviceAccountName is now "${account}"; `
+          + 'give the workload its own service account to keep its identity'));
   }
 
   private configObject(volume: string, sensitive: boolean, produce: () => { [key: string]: string }): void {

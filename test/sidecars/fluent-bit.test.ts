@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { Testing } from 'cdk8s';
+import { JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { FluentBitConfigFormat, FluentBitFilter, FluentBitOutput, FluentBitSidecar, FluentBitSidecarProps, RetryLimit } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
@@ -118,6 +118,65 @@ describe('FluentBitSidecar on Kubernetes', () => {
     expect(docs.some(x => x.kind === 'ServiceAccount')).toBe(false);
     expect(onDeployment().docs.some(x => x.kind === 'Role')).toBe(false);
     expect(onDeployment({ filters: [FluentBitFilter.kubernetes()], createRbac: false }).docs.some(x => x.kind === 'Role')).toBe(false);
+  });
+
+  describe('the kubernetes filter never changes the pod\'s identity silently', () => {
+    const attach = (workload: any, chart: any) => {
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        const attached = WorkloadSidecars.of(workload).add(new FluentBitSidecar(chart, 'logs', { outputs: [LOKI], filters: [FluentBitFilter.kubernetes()] }));
+        const docs = synth(chart);
+        return { attached, docs, pod: podOf(docs.find(d => d.kind === workload.kind)) };
+      } finally {
+        stderr.mockRestore();
+      }
+    };
+
+    test('a pod naming its account with the deprecated serviceAccount field keeps it, and the Role is bound to it', () => {
+      const chart = newChart();
+      const { docs, pod } = attach(rawDeployment(chart, 'api', undefined, { serviceAccount: 'legacy-sa' }), chart);
+      expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'legacy-sa' }]);
+      expect(pod.spec.serviceAccount).toBe('legacy-sa');
+      expect(pod.spec.serviceAccountName).toBeUndefined();
+      expect(docs.some(d => d.kind === 'ServiceAccount')).toBe(false);
+    });
+
+    test('a cdk8s-plus-27 workload with its own ServiceAccount keeps it, and the Role is bound to it', () => {
+      const chart = newChart();
+      const sa = new kplus.ServiceAccount(chart, 'api-sa');
+      const d = new kplus.Deployment(chart, 'api', { serviceAccount: sa, containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+      const { docs, pod } = attach(d, chart);
+      expect(pod.spec.serviceAccountName).toBe(sa.name);
+      expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: sa.name }]);
+      expect(docs.filter(x => x.kind === 'ServiceAccount').map(x => x.metadata.name)).toEqual([sa.name]);
+    });
+
+    test('an account set after the sidecars were attached is the one bound', () => {
+      const chart = newChart();
+      const d = rawDeployment(chart, 'api');
+      const { attached } = { attached: WorkloadSidecars.of(d) };
+      attached.add(new FluentBitSidecar(chart, 'logs', { outputs: [LOKI], filters: [FluentBitFilter.kubernetes()] }));
+      d.addJsonPatch(JsonPatch.add('/spec/template/spec/serviceAccountName', 'late-sa'));
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      const docs = synth(chart);
+      stderr.mockRestore();
+      expect(podOf(findDoc(docs, 'Deployment')).spec.serviceAccountName).toBe('late-sa');
+      expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'late-sa' }]);
+    });
+
+    test('a cdk8s-plus-27 workload without one (it renders no serviceAccountName) gets one made for it, and the note says the pod now runs as it', () => {
+      const chart = newChart();
+      const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+      const { attached, docs, pod } = attach(d, chart);
+      const account = findDoc(docs, 'ServiceAccount');
+      expect(pod.spec.serviceAccountName).toBe(account.metadata.name);
+      // cdk8s-plus keeps the token off the app containers; only Fluent Bit gets a projected one
+      expect(pod.spec.automountServiceAccountToken).toBe(false);
+      expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name }]);
+      expect(attached.notes.filter(n => n.startsWith('web/logs'))).toEqual([expect.stringContaining(
+        `service account "${account.metadata.name}", created too: the pod named none (so it ran as its namespace's "default"), `
+        + `its serviceAccountName is now "${account.metadata.name}"; give the workload its own service account to keep its identity`)]);
+    });
   });
 
   test('buffer and memory limit are set together; an inconsistent pair is a warning at synth', () => {
