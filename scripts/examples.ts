@@ -150,10 +150,10 @@ function run(example: string, env: NodeJS.ProcessEnv): Said {
 }
 
 /**
- * The warnings the CDK recorded in a cloud assembly (the annotations `cdk synth` prints),
- * without the CLI's prefix; the library's are the ones whose id starts with `cdk-sidecars:`.
+ * The messages of one kind (`aws:cdk:warning`, `aws:cdk:info`) the CDK recorded in a cloud
+ * assembly: the annotations `cdk synth` prints. The library's notes are info annotations.
  */
-function assemblyWarnings(outdir: string): string[] {
+function assemblyMessages(outdir: string, type: string): string[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf-8'));
   const out: string[] = [];
   for (const artifact of Object.values<any>(manifest.artifacts ?? {})) {
@@ -162,7 +162,7 @@ function assemblyWarnings(outdir: string): string[] {
       ? JSON.parse(fs.readFileSync(path.join(outdir, artifact.additionalMetadataFile), 'utf-8')) : {}) };
     for (const entries of Object.values<any>(metadata)) {
       for (const e of entries) {
-        if (e.type === 'aws:cdk:warning') { out.push(String(e.data).replace(/ \[ack: [^\]]*\]$/, '')); }
+        if (e.type === type) { out.push(String(e.data).replace(/ \[ack: [^\]]*\]$/, '')); }
       }
     }
   }
@@ -188,7 +188,7 @@ export async function synthEcsExample(example: string, outdir: string): Promise<
   if (files.length === 0) { throw new Error(`${example} wrote no template to ${outdir}`); }
   for (const f of files) { validateTemplateFile(f); }
   const templates = files.map(f => JSON.parse(fs.readFileSync(f, 'utf-8')));
-  return { files, templates, configs: await checkConfigs(ecsConfigs(templates)), said: { warnings: assemblyWarnings(outdir), notes: [] } };
+  return { files, templates, configs: await checkConfigs(ecsConfigs(templates)), said: { warnings: assemblyMessages(outdir, 'aws:cdk:warning'), notes: assemblyMessages(outdir, 'aws:cdk:info') } };
 }
 
 /** Synthesizes an ACI example (AciApp.synth) into `outdir` and validates the ARM templates and YAML. */

@@ -638,6 +638,7 @@ export class DaprSidecar extends Construct implements ISidecar {
       appRequests: { env: appEnv, containers: p.appContainers },
       pod: annotations ? { annotations } : undefined,
       warnings,
+      settableProps: ['DaprSidecarProps.appWaitsFor', 'DaprSidecarProps.healthCommand'],
     };
   }
 }

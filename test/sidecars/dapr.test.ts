@@ -11,7 +11,7 @@ import {
   DaprAppProtocol, DaprComponent, DaprLogLevel, DaprMode, DaprOtelProtocol, DaprSidecar, DaprSidecarProps,
 } from '../../src/sidecars/dapr';
 import { appGroup, synthGroup } from '../aci/util';
-import { container, fargateTask, synthTemplate, taskDefinition, warnings } from '../ecs/util';
+import { container, fargateTask, notes, synthTemplate, taskDefinition, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateDaprResource } from '../validate/dapr';
@@ -403,7 +403,7 @@ describe('DaprSidecar on ECS (STANDALONE)', () => {
     validateDaprResource(files['/cdk-sidecars/daprd-config/config.yaml']);
     expect(YAML.parse(files['/cdk-sidecars/daprd-config/config.yaml'])).toMatchObject({ kind: 'Configuration', spec: { tracing: { samplingRate: '1' } } });
     // Without a health command the HTTP probes cannot be rendered on ECS: said, not dropped silently.
-    expect(warnings(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('Shop/dapr: livenessProbe (HTTP_GET) is not rendered')]));
+    expect(notes(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('Shop/dapr: livenessProbe (HTTP_GET) is not rendered')]));
   });
 
   test('a health command the stock (distroless) image cannot run is refused by the runtime contract', () => {

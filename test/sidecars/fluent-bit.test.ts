@@ -8,7 +8,7 @@ import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
 import { WorkloadSidecars } from '../../src/k8s';
 import { synthGroup } from '../aci/util';
-import { container, fargateTask, synthTemplate, warnings } from '../ecs/util';
+import { container, fargateTask, notes, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../validate/fluent-bit';
@@ -218,7 +218,7 @@ describe('FluentBitSidecar on ECS: the FireLens log router', () => {
     // FireLens needs its router to run as root (aws/containers-roadmap#2122); no capability kept.
     expect(router.User).toBe('0:10001');
     // ... and says so: the sidecar's own UID (10001) is not silently replaced.
-    expect(warnings(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('container "fluent-bit" runs as UID 0 (group 10001) on ECS, not as its UID 10001')]));
+    expect(notes(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('container "fluent-bit" runs as UID 0 (group 10001) on ECS, not as its UID 10001')]));
     expect(router.LinuxParameters.Capabilities).toEqual({ Drop: ['ALL'] });
     // A non-essential router that exits is restarted (ECS container restart policy).
     expect(router.RestartPolicy).toEqual({ Enabled: true, RestartAttemptPeriod: 60 });
@@ -241,7 +241,9 @@ describe('FluentBitSidecar on ECS: the FireLens log router', () => {
     expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:CreateLogGroup'], Resource: '*',
     })]));
-    expect(warnings(f.stack).join('\n')).toContain('livenessProbe (HTTP_GET) is not rendered');
+    // a note that names no healthCommand: FluentBitSidecarProps has none
+    expect(notes(f.stack).join('\n')).toContain('livenessProbe (HTTP_GET) is not rendered: ECS health checks run a command inside the container, so ECS does not check "fluent-bit"');
+    expect([...notes(f.stack), ...warnings(f.stack)].join('\n')).not.toContain('healthCommand');
   });
 
   test('an app container that already has a log driver is an error, not a silent bypass', () => {

@@ -575,6 +575,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       containers: [container],
       volumes,
       warnings,
+      settableProps: ['EnvoySidecarProps.healthCommand'],
       consumes: authz ? [EXT_AUTHZ_GRPC] : undefined,
       appRequests: { env: appEnv, mounts: appMounts },
       pod: {
