@@ -330,7 +330,7 @@ describe('DaprSidecar options', () => {
   test('a secret given in clear in plain metadata is rendered, with a warning', () => {
     const { attached, configMap } = onDeployment({ appId: 'orders', components: [{ name: 'cache', type: 'state.redis', metadata: { redisPassword: 'hunter2' } }] });
     expect(entry(component(configMap('daprd-components').data['cache.yaml'], 'cache'), 'redisPassword').value).toBe('hunter2');
-    expect(attached.warnings).toEqual(['web/dapr: components[0].metadata.redisPassword is written in clear into cache.yaml; give it in secretMetadata (from a platform secret) or secretStoreRefs instead']);
+    expect(attached.warnings).toEqual(['web/dapr: components[0].metadata.redisPassword is written in clear into cache.yaml; give it in DaprComponent.secretMetadata (from a platform secret) or DaprComponent.secretStoreRefs instead']);
   });
 
   test('appWaitsFor STARTED: no startup probe, the app does not wait', () => {
