@@ -3,27 +3,10 @@
  * prop must exist on the named props interface of the compiled assembly (.jsii), so that no
  * warning sends a user to a prop that does not exist.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { Construct } from 'constructs';
 import { DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, Sidecar, VaultAgentSidecar, VaultAuth, XRayDaemonSidecar } from '../../src';
 import { resolveContribution, settableProp } from '../../src/core/resolve';
-
-const ASSEMBLY = path.join(__dirname, '..', '..', '.jsii');
-
-/** The properties of a struct of the assembly by its short name (any submodule), or undefined. */
-export function jsiiProps(assembly: any, type: string): string[] | undefined {
-  const found = Object.entries<any>(assembly.types).find(([fqn]) => fqn.endsWith(`.${type}`));
-  return found ? (found[1].properties ?? []).map((p: any) => p.name) : undefined;
-}
-
-/** Every `<SomethingProps or struct>.<prop>` a message names that does not exist in the assembly. */
-export function missingProps(assembly: any, message: string): string[] {
-  return [...message.matchAll(/\b([A-Z][A-Za-z0-9]*)\.([a-z][A-Za-z0-9]*)\b/g)]
-    .filter(([, type]) => /Props$|^Dapr|^Fluent|^Envoy|^Opa|^Otel|^Vault/.test(type))
-    .filter(([, type, prop]) => !(jsiiProps(assembly, type) ?? []).includes(prop))
-    .map(([m]) => m);
-}
+import { jsiiProps, missingProps, readAssembly } from '../jsii-props';
 
 const sidecars = (scope: Construct) => [
   new Sidecar(scope, 'generic', { image: 'ghcr.io/acme/agent:1.0.0' }),
@@ -37,10 +20,7 @@ const sidecars = (scope: Construct) => [
 ];
 
 describe('settableProps name props that exist', () => {
-  if (!fs.existsSync(ASSEMBLY)) {
-    throw new Error('.jsii is not compiled: run `npx projen compile` (npm test does it first)');
-  }
-  const assembly = JSON.parse(fs.readFileSync(ASSEMBLY, 'utf-8'));
+  const assembly = readAssembly();
 
   test('every prop a sidecar lists exists on its props interface', () => {
     const scope = new Construct(undefined as any, 'root');
