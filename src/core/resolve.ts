@@ -14,6 +14,7 @@ import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
 } from './names';
 import { Probe, ProbeKind } from './probe';
+import { checkArray, checkBoolean } from './prop-types';
 import { ConfigFileSpec, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
 
 /** The port is declared on the platform (EXPOSED or PUBLIC): a containerPort, a port mapping, an ACI container port. */
@@ -733,9 +734,13 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     cloudPermissions: [],
     annotations: resolveAnnotations(path, contribution.pod?.annotations),
     warnings: (contribution.warnings ?? []).map(w => String(w)),
-    settableProps: (contribution.settableProps ?? []).map(p => String(p)),
+    settableProps: checkArray(path, 'settableProps', contribution.settableProps).map((p, i) => {
+      if (typeof p !== 'string') { throw Errors.invalidType(path, `settableProps[${i}]`, p, 'a string'); }
+      return p;
+    }),
     userWritten: contribution.userWritten === true,
   };
+  checkBoolean(path, 'userWritten', contribution.userWritten);
   if (contribution.pod?.fileGroup !== undefined) {
     checkId(path, 'pod.fileGroup', contribution.pod.fileGroup);
     if (contribution.pod.fileGroup === 0) {

@@ -6,6 +6,8 @@
 import { Construct } from 'constructs';
 import { DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, Sidecar, VaultAgentSidecar, VaultAuth, XRayDaemonSidecar } from '../../src';
 import { resolveContribution, settableProp } from '../../src/core/resolve';
+import { ErrorCode } from '../../src/core/errors';
+import { expectError } from '../errors';
 import { jsiiProps, missingProps, readAssembly } from '../jsii-props';
 
 const sidecars = (scope: Construct) => [
@@ -58,4 +60,11 @@ describe('settableProps name props that exist', () => {
     expect(missingProps(assembly, 'set FluentBitSidecarProps.healthCommand to have one')).toEqual(['FluentBitSidecarProps.healthCommand']);
     expect(missingProps(assembly, 'set DaprSidecarProps.appWaitsFor to WaitCondition.STARTED')).toEqual([]);
   });
+});
+
+test('a custom sidecar\'s settableProps and userWritten of the wrong type are catalogued errors', () => {
+  const base = { containers: [{ name: 'agent', image: 'ghcr.io/acme/agent:1.0.0' }] };
+  expectError(() => resolveContribution('app/agent', { ...base, settableProps: 'SidecarProps.appWaitsFor' as any }), ErrorCode.INVALID_TYPE, 'app/agent', 'settableProps');
+  expectError(() => resolveContribution('app/agent', { ...base, settableProps: [undefined as any] }), ErrorCode.INVALID_TYPE, 'app/agent', 'settableProps[0]');
+  expectError(() => resolveContribution('app/agent', { ...base, userWritten: 'yes' as any }), ErrorCode.INVALID_TYPE, 'app/agent', 'userWritten');
 });
