@@ -158,8 +158,11 @@ function assemblyMessages(outdir: string, type: string): string[] {
   const out: string[] = [];
   for (const artifact of Object.values<any>(manifest.artifacts ?? {})) {
     // Newer assemblies keep a stack's metadata in a file of its own (additionalMetadataFile).
-    const metadata = { ...artifact.metadata, ...(artifact.additionalMetadataFile
-      ? JSON.parse(fs.readFileSync(path.join(outdir, artifact.additionalMetadataFile), 'utf-8')) : {}) };
+    const metadata = {
+      ...artifact.metadata,
+      ...(artifact.additionalMetadataFile
+        ? JSON.parse(fs.readFileSync(path.join(outdir, artifact.additionalMetadataFile), 'utf-8')) : {}),
+    };
     for (const entries of Object.values<any>(metadata)) {
       for (const e of entries) {
         if (e.type === type) { out.push(String(e.data).replace(/ \[ack: [^\]]*\]$/, '')); }
@@ -173,7 +176,8 @@ function assemblyMessages(outdir: string, type: string): string[] {
  * Synthesizes an aws-cdk-lib example with the CDK CLI (`cdk synth`, offline) into
  * `outdir` (a cloud assembly) and validates every template; returns the templates.
  */
-export async function synthEcsExample(example: string, outdir: string): Promise<{ files: string[]; templates: any[]; configs: string[]; said: Said }> {
+export async function synthEcsExample(example: string, outdir: string)
+  : Promise<{ files: string[]; templates: any[]; configs: string[]; said: Said }> {
   fs.rmSync(outdir, { recursive: true, force: true });
   const cli = require.resolve('aws-cdk/bin/cdk');
   // The CLI splits --app on spaces: give it paths relative to the repository.
@@ -192,7 +196,13 @@ export async function synthEcsExample(example: string, outdir: string): Promise<
 }
 
 /** Synthesizes an ACI example (AciApp.synth) into `outdir` and validates the ARM templates and YAML. */
-export interface AciExampleOutput { readonly files: string[]; readonly templates: any[]; readonly yaml: any[]; readonly configs: string[]; readonly said: Said }
+export interface AciExampleOutput {
+  readonly files: string[];
+  readonly templates: any[];
+  readonly yaml: any[];
+  readonly configs: string[];
+  readonly said: Said;
+}
 
 export async function synthAciExample(example: string, outdir: string): Promise<AciExampleOutput> {
   fs.rmSync(outdir, { recursive: true, force: true });
@@ -208,7 +218,8 @@ export async function synthAciExample(example: string, outdir: string): Promise<
 }
 
 /** Synthesizes a cdk8s example into `outdir` and validates every YAML file; returns the documents. */
-export async function synthKubernetesExample(example: string, outdir: string): Promise<{ files: string[]; docs: any[]; configs: string[]; said: Said }> {
+export async function synthKubernetesExample(example: string, outdir: string)
+  : Promise<{ files: string[]; docs: any[]; configs: string[]; said: Said }> {
   fs.rmSync(outdir, { recursive: true, force: true });
   const said = run(example, { CDK8S_OUTDIR: outdir });
   const files = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).map(f => path.join(outdir, f));

@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
 import { missingProps, namedProps, readAssembly } from './jsii-props';
+import { examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
 import { podOf } from './k8s/util';
 
 const out = path.join(os.tmpdir(), `cdk-sidecars-examples-${process.pid}`);

@@ -843,7 +843,8 @@ export interface LimitReport {
  * that silences it when the user wrote the value (the generic Sidecar) and the sidecar has the
  * prop, else a note (a default the user never set).
  */
-export function reportLimit(say: LimitReport, owner: ResolvedSidecar, prop: string, message: string, silence: (qualifiedProp: string) => string): void {
+export function reportLimit(say: LimitReport, owner: ResolvedSidecar, prop: string, message: string,
+  silence: (qualifiedProp: string) => string): void {
   const qualified = settableProp(owner, prop);
   if (owner.userWritten && qualified) {
     say.warn(owner.path, `${message}; ${silence(qualified)}`);

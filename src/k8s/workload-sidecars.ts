@@ -9,8 +9,8 @@ import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './ta
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
-import { checkRuntimeContract } from '../core/contract';
 import { StartupRole } from '../core/container';
+import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';

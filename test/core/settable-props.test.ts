@@ -5,8 +5,8 @@
  */
 import { Construct } from 'constructs';
 import { DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, Sidecar, VaultAgentSidecar, VaultAuth, XRayDaemonSidecar } from '../../src';
-import { resolveContribution, settableProp } from '../../src/core/resolve';
 import { ErrorCode } from '../../src/core/errors';
+import { resolveContribution, settableProp } from '../../src/core/resolve';
 import { expectError } from '../errors';
 import { jsiiProps, missingProps, readAssembly } from '../jsii-props';
 
@@ -63,7 +63,7 @@ describe('settableProps name props that exist', () => {
 });
 
 test('a custom sidecar\'s settableProps and userWritten of the wrong type are catalogued errors', () => {
-  const base = { containers: [{ name: 'agent', image: 'ghcr.io/acme/agent:1.0.0' }] };
+  const base: any = { containers: [{ name: 'agent', image: 'ghcr.io/acme/agent:1.0.0', role: 'SIDECAR' }] };
   expectError(() => resolveContribution('app/agent', { ...base, settableProps: 'SidecarProps.appWaitsFor' as any }), ErrorCode.INVALID_TYPE, 'app/agent', 'settableProps');
   expectError(() => resolveContribution('app/agent', { ...base, settableProps: [undefined as any] }), ErrorCode.INVALID_TYPE, 'app/agent', 'settableProps[0]');
   expectError(() => resolveContribution('app/agent', { ...base, userWritten: 'yes' as any }), ErrorCode.INVALID_TYPE, 'app/agent', 'userWritten');

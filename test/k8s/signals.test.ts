@@ -4,9 +4,9 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { podOf, rawDeployment, synth } from './util';
 import { PortExposure, Probe, Sidecar, StartupRole } from '../../src';
 import { KubernetesTarget, SidecarInjector, SidecarMode, WorkloadSidecars } from '../../src/k8s';
-import { podOf, rawDeployment, synth } from './util';
 
 function statsd(chart: Chart, role?: StartupRole): Sidecar {
   return new Sidecar(chart, role === StartupRole.INIT_STEP ? 'migrate' : 'statsd', {

@@ -11,7 +11,7 @@ import {
   DaprAppProtocol, DaprComponent, DaprLogLevel, DaprMode, DaprOtelProtocol, DaprSidecar, DaprSidecarProps,
 } from '../../src/sidecars/dapr';
 import { appGroup, synthGroup } from '../aci/util';
-import { container, fargateTask, notes, synthTemplate, taskDefinition, warnings } from '../ecs/util';
+import { container, fargateTask, notes, synthTemplate, taskDefinition } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateDaprResource } from '../validate/dapr';
