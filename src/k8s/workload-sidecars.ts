@@ -171,7 +171,11 @@ export class WorkloadSidecars extends Construct {
     return [...this.warned];
   }
 
-  /** What the library created beyond the workload that a reviewer should know of (RBAC), also printed to stderr. */
+  /**
+   * What a reviewer should know and need not act on, also printed to stderr: what the library
+   * created beyond the workload (RBAC, a ServiceAccount) and the sidecar mode it chose when
+   * none was stated (printed once per app).
+   */
   public get notes(): string[] {
     return [...this.noted];
   }
