@@ -3,7 +3,7 @@
  * `cdk8s synth` or `cdk synth` would run it; each output is checked with the
  * independent validators. Used by `npm run synth` and by test/examples.test.ts.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -125,19 +125,59 @@ export function examplesOf(platform: string): string[] {
 
 const TS_NODE = { TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.tools.json') };
 
-function run(example: string, env: NodeJS.ProcessEnv): void {
-  execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', example], {
+/** What an example said on stderr: the library's `[cdk-sidecars] warning:` and `note:` lines. */
+export interface Said { readonly warnings: string[]; readonly notes: string[] }
+
+/** The library's warnings and notes in a process's stderr. */
+export function saidIn(stderr: string): Said {
+  const lines = stderr.split('\n');
+  const of = (kind: string) => lines.filter(l => l.startsWith(`[cdk-sidecars] ${kind}: `)).map(l => l.slice(`[cdk-sidecars] ${kind}: `.length));
+  return { warnings: of('warning'), notes: of('note') };
+}
+
+/** Runs an example in its own node process; its stderr is passed on and returned. */
+function run(example: string, env: NodeJS.ProcessEnv): Said {
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', example], {
     cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'inherit', 'pipe'],
     env: { ...process.env, ...TS_NODE, ...env },
+    encoding: 'utf-8',
   });
+  process.stderr.write(r.stderr ?? '');
+  if (r.error) { throw r.error; }
+  if (r.status !== 0) { throw new Error(`${example} exited with ${r.status ?? r.signal}: ${r.stderr}`); }
+  return saidIn(r.stderr);
+}
+
+/**
+ * The messages of one kind (`aws:cdk:warning`, `aws:cdk:info`) the CDK recorded in a cloud
+ * assembly: the annotations `cdk synth` prints. The library's notes are info annotations.
+ */
+function assemblyMessages(outdir: string, type: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf-8'));
+  const out: string[] = [];
+  for (const artifact of Object.values<any>(manifest.artifacts ?? {})) {
+    // Newer assemblies keep a stack's metadata in a file of its own (additionalMetadataFile).
+    const metadata = {
+      ...artifact.metadata,
+      ...(artifact.additionalMetadataFile
+        ? JSON.parse(fs.readFileSync(path.join(outdir, artifact.additionalMetadataFile), 'utf-8')) : {}),
+    };
+    for (const entries of Object.values<any>(metadata)) {
+      for (const e of entries) {
+        if (e.type === type) { out.push(String(e.data).replace(/ \[ack: [^\]]*\]$/, '')); }
+      }
+    }
+  }
+  return out;
 }
 
 /**
  * Synthesizes an aws-cdk-lib example with the CDK CLI (`cdk synth`, offline) into
  * `outdir` (a cloud assembly) and validates every template; returns the templates.
  */
-export async function synthEcsExample(example: string, outdir: string): Promise<{ files: string[]; templates: any[]; configs: string[] }> {
+export async function synthEcsExample(example: string, outdir: string)
+  : Promise<{ files: string[]; templates: any[]; configs: string[]; said: Said }> {
   fs.rmSync(outdir, { recursive: true, force: true });
   const cli = require.resolve('aws-cdk/bin/cdk');
   // The CLI splits --app on spaces: give it paths relative to the repository.
@@ -152,15 +192,21 @@ export async function synthEcsExample(example: string, outdir: string): Promise<
   if (files.length === 0) { throw new Error(`${example} wrote no template to ${outdir}`); }
   for (const f of files) { validateTemplateFile(f); }
   const templates = files.map(f => JSON.parse(fs.readFileSync(f, 'utf-8')));
-  return { files, templates, configs: await checkConfigs(ecsConfigs(templates)) };
+  return { files, templates, configs: await checkConfigs(ecsConfigs(templates)), said: { warnings: assemblyMessages(outdir, 'aws:cdk:warning'), notes: assemblyMessages(outdir, 'aws:cdk:info') } };
 }
 
 /** Synthesizes an ACI example (AciApp.synth) into `outdir` and validates the ARM templates and YAML. */
-export interface AciExampleOutput { readonly files: string[]; readonly templates: any[]; readonly yaml: any[]; readonly configs: string[] }
+export interface AciExampleOutput {
+  readonly files: string[];
+  readonly templates: any[];
+  readonly yaml: any[];
+  readonly configs: string[];
+  readonly said: Said;
+}
 
 export async function synthAciExample(example: string, outdir: string): Promise<AciExampleOutput> {
   fs.rmSync(outdir, { recursive: true, force: true });
-  run(example, { ACI_OUTDIR: outdir });
+  const said = run(example, { ACI_OUTDIR: outdir });
   const files = fs.readdirSync(outdir).map(f => path.join(outdir, f)).sort();
   const arm = files.filter(f => f.endsWith('.arm.json'));
   const yaml = files.filter(f => f.endsWith('.aci.yaml'));
@@ -168,13 +214,14 @@ export async function synthAciExample(example: string, outdir: string): Promise<
   const templates = arm.map(f => JSON.parse(fs.readFileSync(f, 'utf-8')));
   templates.forEach(validateArmTemplate);
   yaml.forEach(validateAciYamlFile);
-  return { files, templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()), configs: await checkConfigs(aciConfigs(templates)) };
+  return { files, templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()), configs: await checkConfigs(aciConfigs(templates)), said };
 }
 
 /** Synthesizes a cdk8s example into `outdir` and validates every YAML file; returns the documents. */
-export async function synthKubernetesExample(example: string, outdir: string): Promise<{ files: string[]; docs: any[]; configs: string[] }> {
+export async function synthKubernetesExample(example: string, outdir: string)
+  : Promise<{ files: string[]; docs: any[]; configs: string[]; said: Said }> {
   fs.rmSync(outdir, { recursive: true, force: true });
-  run(example, { CDK8S_OUTDIR: outdir });
+  const said = run(example, { CDK8S_OUTDIR: outdir });
   const files = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).map(f => path.join(outdir, f));
   if (files.length === 0) { throw new Error(`${example} wrote no YAML to ${outdir}`); }
   const docs: any[] = [];
@@ -183,5 +230,5 @@ export async function synthKubernetesExample(example: string, outdir: string): P
     docs.push(...parseAllDocuments(fs.readFileSync(f, 'utf-8')).map(d => d.toJS()).filter(d => d));
   }
   const configs = await checkConfigs(kubernetesConfigs(docs));
-  return { files, docs, configs };
+  return { files, docs, configs, said };
 }

@@ -87,9 +87,9 @@ test('ACI: init container, container with the readiness probe, its exposed port 
   expect(p.initContainers.map((c: any) => c.name)).toEqual(['prepare']);
   const c = p.containers.find((x: any) => x.name === 'collector').properties;
   expect(c.ports).toEqual([{ port: 13133, protocol: 'TCP' }]);
-  // ARM accepts only "privileged" on the Confidential SKU; the UID the model gives is said in a warning.
+  // ARM accepts only "privileged" on the Confidential SKU; the UID the model gives is said in a note.
   expect(c.securityContext).toEqual({ privileged: false });
-  expect(group.warnings.join('\n')).toContain('collector (runAsUser 20000, runAsGroup 20000,');
+  expect(group.notes.join('\n')).toContain('collector (runAsUser 20000, runAsGroup 20000,');
   expect(c.command).toEqual(['/awscollector', '--config=/etc/otelcol/config.yaml']);
   expect(c.environmentVariables).toEqual([{ name: 'GOMEMLIMIT', value: '100MiB' }]);
   expect(c.readinessProbe).toEqual({ httpGet: { path: '/', port: 13133, scheme: 'http' } });
@@ -99,7 +99,9 @@ test('ACI: init container, container with the readiness probe, its exposed port 
   expect(group.warnings.join('\n')).toContain('collector: EXPOSED port 13133 is not published: without subnetIds the group\'s IP address is public');
   expect(p.containers.find((x: any) => x.name === 'api').properties.environmentVariables).toEqual([{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://127.0.0.1:4317' }]);
   expect(group.warnings.join('\n')).toContain('collector: appWaitsFor is HEALTHY, but ACI starts all containers of a group together');
-  expect(group.warnings.join('\n')).toContain('collector: startupProbe is not rendered: ACI has no startup probes');
+  // the user wrote the startup probe (a generic Sidecar): a warning naming the prop
+  expect(group.warnings.join('\n')).toContain('collector: startupProbe is not rendered: ACI has no startup probes (the readiness probe is); '
+    + 'leave SidecarProps.startupProbe out on ACI to silence this');
 });
 
 describe('PortExposure.PUBLIC renders exactly like EXPOSED on Kubernetes and ECS; only ACI publishes it on a public IP', () => {

@@ -45,6 +45,7 @@ export class AciApp extends Construct {
       fs.writeFileSync(yaml, group.toYaml());
       files.push(arm, yaml);
       for (const w of group.warnings) { process.stderr.write(`[cdk-sidecars] warning: ${w}\n`); }
+      for (const n of group.notes) { process.stderr.write(`[cdk-sidecars] note: ${n}\n`); }
     }
     return files;
   }

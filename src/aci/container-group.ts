@@ -10,7 +10,7 @@ import { expandKubernetesReferences } from '../core/expansion';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
 import { Probe, ProbeKind } from '../core/probe';
 import { checkArray, checkBoolean, checkEnum, checkMap, checkString, isPlainMap } from '../core/prop-types';
-import { isDeclared } from '../core/resolve';
+import { LimitReport, ResolvedSidecar, isDeclared, reportLimit, settableProp } from '../core/resolve';
 import { refuseTokens } from '../core/token-check';
 import { stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -462,8 +462,16 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
 export class AciContainerGroup extends Construct {
   /** Group name. */
   public readonly name: string;
-  /** Warnings from the last synthesis (also printed to stderr). */
+  /**
+   * Warnings from the last synthesis (also printed to stderr): what the user set that ACI
+   * cannot honour, or must act on. Each names the prop that silences it where one exists.
+   */
   public readonly warnings: string[] = [];
+  /**
+   * Notes from the last synthesis (also printed to stderr): where ACI differs from what a
+   * sidecar asked by default (a probe, a size limit, a security context) and nothing is to be done.
+   */
+  public readonly notes: string[] = [];
   private readonly props: AciContainerGroupProps;
   private readonly attached: ISidecar[] = [];
   /** The secret key (secretName/key) behind each ARM parameter and YAML placeholder made. */
@@ -575,6 +583,7 @@ export class AciContainerGroup extends Construct {
       'Deploy: az container create --resource-group <rg> --file <this file>',
       ...(placeholders.size ? ['Fill the placeholders first, e.g. envsubst < this-file > filled.yaml:', ...[...placeholders].map(([ph, what]) => `  ${ph}: ${what}`)] : []),
       ...this.warnings.map(w => `warning: ${w}`),
+      ...this.notes.map(n => `note: ${n}`),
     ];
     return toYamlText(doc, header);
   }
@@ -633,10 +642,13 @@ export class AciContainerGroup extends Construct {
     const props = this.props;
     const path = this.node.path;
     this.warnings.length = 0;
-    const warn = (at: string, message: string) => {
+    this.notes.length = 0;
+    const say = (list: string[]) => (at: string, message: string) => {
       const text = `${at}: ${message}`;
-      if (!this.warnings.includes(text)) { this.warnings.push(text); }
+      if (!list.includes(text)) { list.push(text); }
     };
+    const warn = say(this.warnings);
+    const note = say(this.notes);
     const app = {
       containers: props.containers.map((c): AppContainerModel => ({
         name: c.name,
@@ -675,7 +687,7 @@ export class AciContainerGroup extends Construct {
       warn(s.path, 'reads its pod\'s metadata from the Kubernetes API, which ACI does not have; the sidecar gets none');
     }
     const confidential = props.sku === AciSku.CONFIDENTIAL;
-    const options = { secure, securityContext: confidential, warn };
+    const options = { secure, securityContext: confidential, warn, note };
 
     const initContainers = pod.containers.filter(c => c.role === StartupRole.INIT_STEP).map(c => renderInitContainer(c, options));
     const sidecars = pod.containers.filter(c => c.role === StartupRole.SIDECAR).map(c => renderContainer(c, options));
@@ -689,10 +701,10 @@ export class AciContainerGroup extends Construct {
       if (confidential) {
         // MicrosoftDocs/azure-docs#123837: ARM answers SecurityContextNotSupported, "Only the
         // \"Privileged\" flag is supported", for any other field on this SKU.
-        warn(path, 'the Confidential SKU accepts only "privileged" in a container security context (ARM refuses the other fields with SecurityContextNotSupported), '
+        note(path, 'the Confidential SKU accepts only "privileged" in a container security context (ARM refuses the other fields with SecurityContextNotSupported), '
           + `so only privileged: false is rendered and these are not enforced: ${unenforced}; ${consequence}`);
       } else {
-        warn(path, `the ${props.sku ?? AciSku.STANDARD} SKU does not honour container security contexts, so none is rendered and these are not enforced: ${unenforced}; `
+        note(path, `the ${props.sku ?? AciSku.STANDARD} SKU does not honour container security contexts, so none is rendered and these are not enforced: ${unenforced}; `
           + `${consequence} (AciSku.CONFIDENTIAL does not change this: it accepts only "privileged")`);
       }
     }
@@ -706,8 +718,8 @@ export class AciContainerGroup extends Construct {
       const owner = owners[0].path;
       // The 2025-09-01 spec gives emptyDir no fields at all (no medium, no sizeLimit).
       if (volume.sizeLimitMebibytes !== undefined && (volume.kind === VolumeKind.SCRATCH || volume.kind === VolumeKind.MEMORY)) {
-        warn(owner, `volume ${JSON.stringify(volume.name)} has a size limit of ${volume.sizeLimitMebibytes} MiB, which is not enforced: ACI's emptyDir has no size setting, `
-          + 'so the volume is bounded only by the group\'s disk');
+        reportLimit({ warn, note }, owners[0], 'volumes', `volume ${JSON.stringify(volume.name)} has a size limit of ${volume.sizeLimitMebibytes} MiB, which is not enforced: `
+          + 'ACI\'s emptyDir has no size setting, so the volume is bounded only by the group\'s disk', p => `leave sizeLimitMebibytes out of ${p} on ACI to silence this`);
       }
       switch (volume.kind) {
         case VolumeKind.SCRATCH:
@@ -718,7 +730,8 @@ export class AciContainerGroup extends Construct {
             throw Errors.unsupportedOnPlatform(owner, 'volumes', volume.name, PLATFORM, 'ACI has no memory-backed emptyDir',
               'Set memoryVolumes: AciMemoryVolumeHandling.DISK to use an emptyDir on disk, or keep the data out of files');
           }
-          warn(owner, `volume ${JSON.stringify(volume.name)} is an emptyDir on disk, not in memory: ACI has no memory-backed volumes`);
+          // Asked for with memoryVolumes: AciMemoryVolumeHandling.DISK, so said as a note.
+          note(owner, `volume ${JSON.stringify(volume.name)} is an emptyDir on disk, not in memory (memoryVolumes: DISK): ACI has no memory-backed volumes`);
           volumes.push({ name: volume.name, emptyDir: {} });
           break;
         case VolumeKind.CONFIG_FILES:
@@ -749,7 +762,7 @@ export class AciContainerGroup extends Construct {
     const published = [
       ...props.containers.flatMap(c => (c.ports ?? []).filter(p => p.expose ?? true)
         .map(p => ({ port: p.port, protocol: p.protocol ?? Protocol.TCP }))),
-      ...this.publishedSidecarPorts(pod, warn),
+      ...this.publishedSidecarPorts(pod, { warn, note }),
     ];
     if (props.dnsNameLabel && !published.length && !props.subnetIds) {
       // IpAddress requires ports (ContainerInstance API 2025-09-01), so a group with nothing to
@@ -791,28 +804,31 @@ export class AciContainerGroup extends Construct {
    * container port either way, so ACI probes and the other containers reach it. A private
    * IP (`subnetIds`) publishes EXPOSED and PUBLIC ports, for scrapers in the network; a
    * public IP publishes only PUBLIC ones (entry points), never admin, health or metrics
-   * ports, and a warning per sidecar names the ports left off.
+   * ports, and a note per sidecar names the ports left off.
    */
-  private publishedSidecarPorts(pod: ComposedPod, warn: (at: string, message: string) => void): Array<{ port: number; protocol: Protocol }> {
+  private publishedSidecarPorts(pod: ComposedPod, say: LimitReport): Array<{ port: number; protocol: Protocol }> {
     const privateIp = Boolean(this.props.subnetIds);
     const published: Array<{ port: number; protocol: Protocol }> = [];
-    const unpublished = new Map<string, string[]>();
+    const unpublished = new Map<ResolvedSidecar, string[]>();
     for (const c of pod.containers.filter(x => x.role === StartupRole.SIDECAR)) {
       for (const p of c.ports.filter(isDeclared)) {
         if (privateIp || p.exposure === PortExposure.PUBLIC) {
           published.push({ port: p.port, protocol: p.protocol });
         } else {
-          const list = unpublished.get(c.owner.path) ?? [];
+          const list = unpublished.get(c.owner) ?? [];
           list.push(`${p.port}${p.protocol === Protocol.UDP ? '/UDP' : ''}${p.name ? ` (${p.name})` : ''}`);
-          unpublished.set(c.owner.path, list);
+          unpublished.set(c.owner, list);
         }
       }
     }
     for (const [owner, ports] of unpublished) {
       const [noun, verb] = ports.length === 1 ? ['port', 'is'] : ['ports', 'are'];
-      warn(owner, `EXPOSED ${noun} ${ports.join(', ')} ${verb} not published: without subnetIds the group's IP address is public and carries only `
+      // A port the user declared EXPOSED (a generic Sidecar) is a warning naming the props; a
+      // sidecar's own metrics or health port is a note (still reachable inside the group).
+      reportLimit(say, owner, 'ports', `EXPOSED ${noun} ${ports.join(', ')} ${verb} not published: without subnetIds the group's IP address is public and carries only `
         + `PUBLIC sidecar ports, so ${ports.length === 1 ? 'it is' : 'they are'} reachable only from containers of the group (ACI probes still work). `
-        + `To let scrapers in a virtual network reach ${ports.length === 1 ? 'it' : 'them'}, put the group in a VNet (subnetIds), whose private IP address publishes EXPOSED ports`);
+        + `To let scrapers in a virtual network reach ${ports.length === 1 ? 'it' : 'them'}, put the group in a VNet (subnetIds), whose private IP address publishes EXPOSED ports`,
+      p => `give AciContainerGroupProps.subnetIds, or the port an exposure other than EXPOSED in ${p}, to silence this`);
     }
     return published;
   }
@@ -846,7 +862,12 @@ export class AciContainerGroup extends Construct {
         }
       }
       if (c.role === StartupRole.SIDECAR && c.appWaitsFor === WaitCondition.HEALTHY) {
-        warn(c.owner.path, `${c.field}appWaitsFor is HEALTHY, but ACI starts all containers of a group together: the app does not wait for ${JSON.stringify(c.name)}. Make the app retry until the sidecar answers (readiness of ${JSON.stringify(c.name)} is still probed)`);
+        // The app must act (retry), so a warning; it names the prop that says the app does not
+        // wait, where the sidecar has one.
+        const prop = settableProp(c.owner, 'appWaitsFor');
+        warn(c.owner.path, `${c.field}appWaitsFor is HEALTHY, but ACI starts all containers of a group together: the app does not wait for ${JSON.stringify(c.name)}. `
+          + `Make the app retry until the sidecar answers (readiness of ${JSON.stringify(c.name)} is still probed)`
+          + (prop ? `, then set ${prop} to WaitCondition.STARTED to silence this` : ''));
       }
       c.dependsOn.forEach((d, i) => {
         const target = byName.get(d.container)!;

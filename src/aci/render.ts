@@ -6,7 +6,7 @@
 import { EnvVarSpec, PortExposure, Protocol, StartupRole } from '../core/container';
 import { Errors } from '../core/errors';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer, isDeclared } from '../core/resolve';
+import { ResolvedContainer, isDeclared, reportLimit } from '../core/resolve';
 
 export const PLATFORM = 'Azure Container Instances';
 export const API_VERSION = '2025-09-01';
@@ -95,13 +95,15 @@ export interface RenderOptions {
   /** Render the security context (`privileged: false`, the one field ARM accepts; Confidential SKU). */
   readonly securityContext: boolean;
   readonly warn: Warn;
+  /** What ACI does differently from what the sidecar asked, where nothing is to be done (notes, not warnings). */
+  readonly note: Warn;
 }
 
 /** An init step: an ACI init container (no ports, probes or resources of its own). */
 export function renderInitContainer(c: ResolvedContainer, o: RenderOptions): any {
   const r = c.resources;
   if (Object.values(r).some(v => v !== undefined)) {
-    o.warn(c.owner.path, `${c.field}resources are not rendered: ACI init containers have no resources of their own and run within the group's`);
+    o.note(c.owner.path, `${c.field}resources are not rendered: ACI init containers have no resources of their own and run within the group's`);
   }
   if (c.workingDir) {
     throw Errors.unsupportedOnPlatform(c.owner.path, `${c.field}workingDir`, c.workingDir, PLATFORM, 'ACI containers have no working directory setting',
@@ -124,7 +126,9 @@ export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
       'Change directory in the command, or leave workingDir out');
   }
   if (c.shutdown.drainCommand || c.shutdown.gracePeriodSeconds !== undefined) {
-    o.warn(path, `${c.field}shutdown is not rendered: ACI has no pre-stop hook or grace period setting; the container gets SIGTERM when the group stops`);
+    reportLimit(o, c.owner, c.shutdown.drainCommand ? 'drainCommand' : 'terminationGracePeriodSeconds',
+      `${c.field}shutdown is not rendered: ACI has no pre-stop hook or grace period setting; the container gets SIGTERM when the group stops`,
+      p => `leave ${p} out on ACI to silence this`);
   }
   const r = c.resources;
   const requests = {
@@ -146,7 +150,8 @@ export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
   if (c.readinessProbe) {
     properties.readinessProbe = renderProbe(c, 'readinessProbe', c.readinessProbe);
     if (c.startupProbe) {
-      o.warn(path, `${c.field}startupProbe is not rendered: ACI has no startup probes (the readiness probe is)`);
+      reportLimit(o, c.owner, 'startupProbe', `${c.field}startupProbe is not rendered: ACI has no startup probes (the readiness probe is)`,
+        p => `leave ${p} out on ACI to silence this`);
     }
   } else if (c.startupProbe) {
     // The nearest ACI meaning of "healthy once started": ready when the startup probe passes.

@@ -300,6 +300,21 @@ export interface SidecarContribution {
    * @default - none
    */
   readonly warnings?: string[];
+  /**
+   * Props of the sidecar's construct that a binder may suggest in a warning or note,
+   * written `<props interface>.<prop>` (e.g. `DaprSidecarProps.appWaitsFor`). A binder
+   * suggests a prop only when the sidecar lists it, so it never names one the sidecar
+   * does not have.
+   * @default - none
+   */
+  readonly settableProps?: string[];
+  /**
+   * Whether the containers and volumes are written by the user field by field (the
+   * generic `Sidecar`), rather than filled in with the sidecar's own defaults. What a
+   * platform cannot honour in them is then a warning naming the prop; otherwise a note.
+   * @default false
+   */
+  readonly userWritten?: boolean;
 }
 
 /**

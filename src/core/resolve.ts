@@ -14,6 +14,7 @@ import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
 } from './names';
 import { Probe, ProbeKind } from './probe';
+import { checkArray, checkBoolean } from './prop-types';
 import { ConfigFileSpec, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
 
 /** The port is declared on the platform (EXPOSED or PUBLIC): a containerPort, a port mapping, an ACI container port. */
@@ -135,6 +136,10 @@ export interface ResolvedSidecar {
   /** Pod annotations the sidecar needs (Kubernetes). */
   readonly annotations: { readonly [key: string]: string };
   readonly warnings: string[];
+  /** Props of the sidecar a binder may suggest, as `<props interface>.<prop>` (SidecarContribution.settableProps). */
+  readonly settableProps: string[];
+  /** Containers and volumes written by the user field by field (SidecarContribution.userWritten). */
+  readonly userWritten: boolean;
   /** The file group the sidecar needs on the pod's shared volumes (Kubernetes fsGroup). */
   readonly fileGroup?: number;
 }
@@ -729,7 +734,13 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     cloudPermissions: [],
     annotations: resolveAnnotations(path, contribution.pod?.annotations),
     warnings: (contribution.warnings ?? []).map(w => String(w)),
+    settableProps: checkArray(path, 'settableProps', contribution.settableProps).map((p, i) => {
+      if (typeof p !== 'string') { throw Errors.invalidType(path, `settableProps[${i}]`, p, 'a string'); }
+      return p;
+    }),
+    userWritten: contribution.userWritten === true,
   };
+  checkBoolean(path, 'userWritten', contribution.userWritten);
   if (contribution.pod?.fileGroup !== undefined) {
     checkId(path, 'pod.fileGroup', contribution.pod.fileGroup);
     if (contribution.pod.fileGroup === 0) {
@@ -809,4 +820,35 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     };
   }
   return owner;
+}
+
+/**
+ * The prop of a sidecar that sets `prop` (e.g. `DaprSidecarProps.appWaitsFor` for
+ * 'appWaitsFor'), when the sidecar has one; binders name only such props in their advice.
+ */
+export function settableProp(owner: ResolvedSidecar, prop: string): string | undefined {
+  return owner.settableProps.find(p => p.endsWith(`.${prop}`));
+}
+
+/** Something a sidecar asked that a platform does not honour: said to the user in one of two ways. */
+export interface LimitReport {
+  /** Said as a warning (the user wrote it): `silence` is the advice that names the prop. */
+  readonly warn: (path: string, message: string) => void;
+  /** Said as a note (the sidecar's own default: nothing to be done). */
+  readonly note: (path: string, message: string) => void;
+}
+
+/**
+ * Says that a platform does not honour `prop` of a sidecar: a warning ending with the advice
+ * that silences it when the user wrote the value (the generic Sidecar) and the sidecar has the
+ * prop, else a note (a default the user never set).
+ */
+export function reportLimit(say: LimitReport, owner: ResolvedSidecar, prop: string, message: string,
+  silence: (qualifiedProp: string) => string): void {
+  const qualified = settableProp(owner, prop);
+  if (owner.userWritten && qualified) {
+    say.warn(owner.path, `${message}; ${silence(qualified)}`);
+  } else {
+    say.note(owner.path, message);
+  }
 }

@@ -10,7 +10,7 @@ import { EnvVarSpec, Protocol, SeccompProfile, StartupRole, WaitCondition } from
 import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer, isDeclared } from '../core/resolve';
+import { LimitReport, ResolvedContainer, isDeclared, reportLimit } from '../core/resolve';
 
 export const PLATFORM = 'ECS Fargate';
 
@@ -90,10 +90,11 @@ export function renderEnv(path: string, field: string, env: EnvVarSpec[], secret
   return { environment, secrets: out };
 }
 
-function clamp(path: string, field: string, value: number, [min, max]: readonly [number, number], warn: Warn): number {
+function clamp(c: ResolvedContainer, probe: string, field: string, value: number, [min, max]: readonly [number, number], say: LimitReport): number {
   if (value < min || value > max) {
     const fixed = Math.min(max, Math.max(min, value));
-    warn(path, `${field} ${value} is outside ECS's health check range ${min}..${max}; ${fixed} is used`);
+    reportLimit(say, c.owner, probe, `${field} ${value} is outside ECS's health check range ${min}..${max}; ${fixed} is used`,
+      p => `keep the timing of ${p} within the range to silence this`);
     return fixed;
   }
   return value;
@@ -104,7 +105,7 @@ function clamp(path: string, field: string, value: number, [min, max]: readonly 
  * `healthCommand`, else from an exec probe. `required` is true when something waits
  * for the container to be HEALTHY.
  */
-export function renderHealthCheck(c: ResolvedContainer, required: boolean, warn: Warn): ecs.HealthCheck | undefined {
+export function renderHealthCheck(c: ResolvedContainer, required: boolean, say: LimitReport): ecs.HealthCheck | undefined {
   const path = c.owner.path;
   const probes: Array<[string, Probe | undefined]> = required
     ? [['startupProbe', c.startupProbe], ['readinessProbe', c.readinessProbe], ['livenessProbe', c.livenessProbe]]
@@ -119,23 +120,29 @@ export function renderHealthCheck(c: ResolvedContainer, required: boolean, warn:
         'Give the sidecar a healthCommand (e.g. ["/bin/check", "--ready"]) or an exec probe');
     }
     if (chosen) {
-      warn(path, `${c.field}${chosen[0]} (${chosen[1]!.kind}) is not rendered: ECS health checks run a command inside the container; give healthCommand to have one`);
+      // Nothing waits for the container to be healthy. A warning naming healthCommand where the
+      // user wrote the probe and the sidecar has that prop; a note otherwise (Fluent Bit, Vault
+      // and OPA have no healthCommand prop: their probes are their own defaults).
+      reportLimit(say, c.owner, 'healthCommand',
+        `${c.field}${chosen[0]} (${chosen[1]!.kind}) is not rendered: ECS health checks run a command inside the container, so ECS does not check ${JSON.stringify(c.name)}`,
+        p => `set ${p} to have one`);
     }
     return undefined;
   }
   const probe = (c.healthCommand ? chosen?.[1] : execProbe?.[1]);
   const t = probe?.timing ?? {};
-  const field = `${c.field}${(c.healthCommand ? chosen?.[0] : execProbe?.[0]) ?? 'healthCommand'}`;
+  const probeProp = (c.healthCommand ? chosen?.[0] : execProbe?.[0]) ?? 'healthCommand';
+  const field = `${c.field}${probeProp}`;
   const period = t.periodSeconds ?? 30;
   const failures = t.failureThreshold ?? 3;
   const isStartup = probe !== undefined && probe === c.startupProbe;
   const startPeriod = (t.initialDelaySeconds ?? 0) + (isStartup ? period * failures : 0);
   return {
     command: ['CMD', ...command],
-    interval: Duration.seconds(clamp(path, `${field}.periodSeconds`, period, LIMITS.interval, warn)),
-    timeout: Duration.seconds(clamp(path, `${field}.timeoutSeconds`, t.timeoutSeconds ?? 5, LIMITS.timeout, warn)),
-    retries: clamp(path, `${field}.failureThreshold`, failures, LIMITS.retries, warn),
-    startPeriod: startPeriod > 0 ? Duration.seconds(clamp(path, `${field} start period`, startPeriod, LIMITS.startPeriod, warn)) : undefined,
+    interval: Duration.seconds(clamp(c, probeProp, `${field}.periodSeconds`, period, LIMITS.interval, say)),
+    timeout: Duration.seconds(clamp(c, probeProp, `${field}.timeoutSeconds`, t.timeoutSeconds ?? 5, LIMITS.timeout, say)),
+    retries: clamp(c, probeProp, `${field}.failureThreshold`, failures, LIMITS.retries, say),
+    startPeriod: startPeriod > 0 ? Duration.seconds(clamp(c, probeProp, `${field} start period`, startPeriod, LIMITS.startPeriod, say)) : undefined,
   };
 }
 
@@ -147,6 +154,8 @@ export interface RenderContainerOptions {
   readonly healthRequired: boolean;
   readonly logging?: ecs.LogDriver;
   readonly warn: Warn;
+  /** What ECS does differently from what the sidecar asked, where nothing is to be done (CDK info annotations). */
+  readonly note: Warn;
 }
 
 /** ECS container options for one neutral container (mounts and dependencies are added by the caller). */
@@ -171,11 +180,16 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     throw Errors.unsupportedOnPlatform(path, `${c.field}shutdown.gracePeriodSeconds`, c.shutdown.gracePeriodSeconds, PLATFORM,
       `Fargate's stopTimeout is at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`, `Use at most ${FARGATE_MAX_STOP_TIMEOUT}`);
   }
+  const say: LimitReport = { warn: o.warn, note: o.note };
   if (c.shutdown.drainCommand) {
-    o.warn(path, `${c.field}shutdown.drainCommand is not run: ECS has no pre-stop hook. ECS sends SIGTERM in reverse dependency order and waits stopTimeout; the sidecar must drain on SIGTERM`);
+    reportLimit(say, c.owner, 'drainCommand',
+      `${c.field}shutdown.drainCommand is not run: ECS has no pre-stop hook. ECS sends SIGTERM in reverse dependency order and waits stopTimeout; the sidecar must drain on SIGTERM`,
+      p => `leave ${p} out on ECS to silence this`);
   }
   if (c.resources.cpuLimitMillicores !== undefined) {
-    o.warn(path, `${c.field}resources.cpuLimitMillicores is not enforced per container on ECS: the container's cpu units are a reservation and the task's CPU is the limit`);
+    reportLimit(say, c.owner, 'resources',
+      `${c.field}resources.cpuLimitMillicores is not enforced per container on ECS: the container's cpu units are a reservation and the task's CPU is the limit`,
+      p => `leave cpuLimitMillicores out of ${p} on ECS to silence this`);
   }
   const { environment, secrets } = renderEnv(path, `${c.field}env`, c.env, o.secrets, o.target);
   const longRunning = c.role === StartupRole.SIDECAR;
@@ -209,7 +223,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     enableRestartPolicy: longRunning && !c.essential ? true : undefined,
     restartAttemptPeriod: longRunning && !c.essential ? Duration.seconds(RESTART_ATTEMPT_PERIOD) : undefined,
     stopTimeout: c.shutdown.gracePeriodSeconds !== undefined ? Duration.seconds(c.shutdown.gracePeriodSeconds) : undefined,
-    healthCheck: longRunning ? renderHealthCheck(c, o.healthRequired, o.warn) : undefined,
+    healthCheck: longRunning ? renderHealthCheck(c, o.healthRequired, say) : undefined,
     logging: o.logging,
   };
 }

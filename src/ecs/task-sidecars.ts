@@ -18,7 +18,7 @@ import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution'
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
-import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
+import { ResolvedContainer, ResolvedMount, ResolvedVolume, reportLimit } from '../core/resolve';
 import { shellWord } from '../core/shell-words';
 import { hideTokens, stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -285,11 +285,17 @@ export class TaskSidecars extends Construct {
     Annotations.of(this.taskDefinition).addWarningV2(`cdk-sidecars:${at}`, hideTokens(`${at}: ${message}`));
   }
 
+  /** Where ECS differs from what a sidecar asked and nothing is to be done: an info annotation (`cdk synth` prints it). */
+  private note(at: string, message: string): void {
+    Annotations.of(this.taskDefinition).addInfo(`${at}: ${message}`);
+  }
+
   private render(): void {
     if (this.attached.length === 0) { return; }
     const td = this.taskDefinition;
     const tdPath = td.node.path;
     const warn = (at: string, message: string) => this.warn(at, message);
+    const note = (at: string, message: string) => this.note(at, message);
     if (td.networkMode !== ecs.NetworkMode.AWS_VPC) {
       throw Errors.unsupportedOnPlatform(tdPath, 'networkMode', td.networkMode, PLATFORM,
         'sidecars talk to the app on localhost, which containers share only in awsvpc mode', 'Use a FargateTaskDefinition or NetworkMode.AWS_VPC');
@@ -330,7 +336,7 @@ export class TaskSidecars extends Construct {
     const firelensRouter = pod.containers.find(c => c.name === routerName);
     if (firelensRouter && firelensRouter.security.uid !== FIRELENS_ROUTER_UID) {
       // Said, not silently replaced: the sidecar's UID still applies on Kubernetes and ACI.
-      warn(firelensRouter.owner.path, `container ${JSON.stringify(firelensRouter.name)} runs as UID ${FIRELENS_ROUTER_UID} (group ${firelensRouter.security.gid}) on ECS, not as its UID `
+      note(firelensRouter.owner.path, `container ${JSON.stringify(firelensRouter.name)} runs as UID ${FIRELENS_ROUTER_UID} (group ${firelensRouter.security.gid}) on ECS, not as its UID `
         + `${firelensRouter.security.uid}: FireLens needs the log router to run as root (aws/containers-roadmap#2122, aws/aws-for-fluent-bit#713); `
         + 'it keeps a read-only root filesystem and no capability');
     }
@@ -349,8 +355,9 @@ export class TaskSidecars extends Construct {
       const owner = owners[0].path;
       if (volume.sizeLimitMebibytes !== undefined && (volume.kind === VolumeKind.SCRATCH || volume.kind === VolumeKind.MEMORY)) {
         // A task volume is a bind mount of the task's storage, which ECS cannot limit per volume.
-        warn(owner, `volume ${JSON.stringify(volume.name)} sizeLimitMebibytes ${volume.sizeLimitMebibytes} is not enforced: an ECS task volume `
-          + 'is a bind mount of the task\'s storage, which has no per-volume size limit (the task\'s ephemeral storage is the limit)');
+        reportLimit({ warn, note }, owners[0], 'volumes', `volume ${JSON.stringify(volume.name)} sizeLimitMebibytes ${volume.sizeLimitMebibytes} is not enforced: an ECS task volume `
+          + 'is a bind mount of the task\'s storage, which has no per-volume size limit (the task\'s ephemeral storage is the limit)',
+        p => `leave sizeLimitMebibytes out of ${p} on ECS to silence this`);
       }
       switch (volume.kind) {
         case VolumeKind.MEMORY:
@@ -358,7 +365,8 @@ export class TaskSidecars extends Construct {
             throw Errors.unsupportedOnPlatform(owner, 'volumes', volume.name, PLATFORM, 'Fargate has no memory-backed (tmpfs) volumes',
               'Set memoryVolumes: MemoryVolumeHandling.TASK_STORAGE to use encrypted task storage instead, or keep the data out of files');
           }
-          if (fargate) { warn(owner, `volume ${JSON.stringify(volume.name)} is on task storage (encrypted at rest), not in memory: Fargate has no tmpfs volumes`); }
+          // Asked for with memoryVolumes: MemoryVolumeHandling.TASK_STORAGE, so said as a note.
+          if (fargate) { note(owner, `volume ${JSON.stringify(volume.name)} is on task storage (encrypted at rest), not in memory (memoryVolumes: TASK_STORAGE): Fargate has no tmpfs volumes`); }
           td.addVolume({ name: volume.name });
           break;
         case VolumeKind.SECRET:
@@ -406,6 +414,7 @@ export class TaskSidecars extends Construct {
         healthRequired: gated.has(c.name),
         logging: logging(c.name),
         warn,
+        note,
       });
       const user = users.get(c.name)!;
       const options: ecs.ContainerDefinitionOptions = { ...rendered0, image: images[c.name] ?? rendered0.image, user: `${user.uid}:${user.gid}` };

@@ -74,6 +74,7 @@ export class SidecarInjector extends Construct {
   /** The selector. */
   public readonly selector: InjectionSelector;
   private readonly props: SidecarInjectorProps;
+  private readonly warned: string[] = [];
 
   constructor(scope: Construct, id: string, props: SidecarInjectorProps) {
     super(scope, id);
@@ -109,6 +110,11 @@ export class SidecarInjector extends Construct {
     this.node.addValidation({ validate: () => { this.inject(); return []; } });
   }
 
+  /** Warnings of the last injection (also printed to stderr): a selector that matches no workload. */
+  public get warnings(): string[] {
+    return [...this.warned];
+  }
+
   /**
    * Injects into every matching workload now and returns the workloads' objects.
    * Runs by itself when the app is synthesized; calling it again is harmless.
@@ -130,6 +136,16 @@ export class SidecarInjector extends Construct {
       attachment.add(...this.sidecars);
       attachment._recordInjector(this.node.path);
       matched.push(c);
+    }
+    if (matched.length === 0) {
+      // A mutating webhook that selects nothing is silent too; here the whole app is known,
+      // so a selector that matches nothing is most likely a typo in a label or a kind.
+      const message = `${this.node.path}: selector ${JSON.stringify(this.selector)} matches no workload in ${scope.node.path || 'the app'}, `
+        + 'so nothing is injected; check the selector (labels and annotations of the pod template) or remove the injector';
+      if (!this.warned.includes(message)) {
+        this.warned.push(message);
+        process.stderr.write(`[cdk-sidecars] warning: ${message}\n`);
+      }
     }
     return matched;
   }

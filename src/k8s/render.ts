@@ -314,7 +314,8 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   const volumes = pod.volumes.map(v => renderVolume(v, settings.configObjectNames));
   if (interception) { volumes.push(...redirectVolumes(settings.configObjectNames.get(REDIRECT_VOLUME)!)); }
   volumes.push(...pod.containers.filter(c => c.identityToken).map(identityVolume));
-  if (pod.readsPodMetadata.length && settings.serviceAccountName && !spec.serviceAccountName) {
+  // A pod naming its account (serviceAccountName, or the deprecated alias serviceAccount) keeps it.
+  if (pod.readsPodMetadata.length && settings.serviceAccountName && !spec.serviceAccountName && !spec.serviceAccount) {
     spec.serviceAccountName = settings.serviceAccountName;
   }
   if (volumes.length) {

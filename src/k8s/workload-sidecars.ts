@@ -5,17 +5,27 @@ import { AppInitContainerPlacement } from './placement';
 import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_V6, redirectRules } from './redirect';
 import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
-import { SidecarMode, checkBinderOptions, modeFor } from './target';
+import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
 import { checkKubectlReadsStrings, userStrings } from './yaml-safety';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
+import { StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
 import { refuseTokens } from '../core/token-check';
 import { VolumeKind } from '../core/volume';
+
+/**
+ * The service account a pod spec names: `serviceAccountName`, or `serviceAccount`
+ * ("DeprecatedServiceAccount is a deprecated alias for ServiceAccountName": the PodSpec
+ * of the Kubernetes OpenAPI, vendored in test/validate/schemas/kubernetes/api__v1_openapi.json).
+ */
+function ownServiceAccount(spec: any): string | undefined {
+  return spec?.serviceAccountName || spec?.serviceAccount || undefined;
+}
 
 /** Most data one ConfigMap or Secret may hold (core.MaxSecretSize, 1 MiB). */
 const MAX_CONFIG_OBJECT_BYTES = 1024 * 1024;
@@ -51,6 +61,19 @@ export interface WorkloadSidecarsOptions {
 }
 
 const attachments = new WeakMap<ApiObject, WorkloadSidecars>();
+
+/** Apps (construct roots) already told on stderr which mode was chosen without a target. */
+const toldDefaultMode = new WeakSet<IConstruct>();
+
+/**
+ * Said when no target version and no mode were given and a workload has long-running
+ * sidecars: which mode was chosen and why (every Kubernetes release still supported
+ * upstream has native sidecars: beta and on by default since 1.29, https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/).
+ */
+const DEFAULT_MODE_NOTE = 'no KubernetesTarget stated: long-running sidecars are native (init containers with restartPolicy: Always, '
+  + 'Kubernetes 1.29 or later), the default since every Kubernetes release still supported upstream has them. '
+  + 'For an older cluster state it once with KubernetesTarget.set(app, \'1.28\') (classic sidecars), '
+  + 'or choose per workload with WorkloadSidecarsOptions.mode';
 
 /** Finds the one workload ApiObject behind a construct, or explains why there is none. */
 function workloadObject(workload: IConstruct): ApiObject {
@@ -122,6 +145,7 @@ export class WorkloadSidecars extends Construct {
   private readonly workloadPath: string;
   private options: WorkloadSidecarsOptions;
   private podReaderCreated = false;
+  private podReader?: { readonly reader: string; readonly role: string };
   private serviceAccountName?: string;
   private readonly warned: string[] = [];
   private readonly noted: string[] = [];
@@ -149,7 +173,11 @@ export class WorkloadSidecars extends Construct {
     return [...this.warned];
   }
 
-  /** What the library created beyond the workload that a reviewer should know of (RBAC), also printed to stderr. */
+  /**
+   * What a reviewer should know and need not act on, also printed to stderr: what the library
+   * created beyond the workload (RBAC, a ServiceAccount) and the sidecar mode it chose when
+   * none was stated (printed once per app).
+   */
   public get notes(): string[] {
     return [...this.noted];
   }
@@ -198,6 +226,20 @@ export class WorkloadSidecars extends Construct {
     this.say('note', this.noted, message);
   }
 
+  /** The mode of this synthesis; when it was chosen by default, says so (stderr once per app). */
+  private chooseMode(composed: ComposedPod): SidecarMode {
+    const mode = modeFor(this, this.workloadPath, this.options.mode);
+    const defaulted = this.options.mode === undefined && KubernetesTarget.versionOf(this) === undefined;
+    if (defaulted && composed.containers.some(c => c.role === StartupRole.SIDECAR) && !this.noted.includes(DEFAULT_MODE_NOTE)) {
+      this.noted.push(DEFAULT_MODE_NOTE);
+      if (!toldDefaultMode.has(this.node.root)) {
+        toldDefaultMode.add(this.node.root);
+        process.stderr.write(`[cdk-sidecars] note: ${DEFAULT_MODE_NOTE}\n`);
+      }
+    }
+    return mode;
+  }
+
   private report(messages: string[]): void {
     for (const m of messages) { this.say('warning', this.warned, m); }
   }
@@ -230,6 +272,7 @@ export class WorkloadSidecars extends Construct {
         + `${permission.actions.join(', ')} on ${permission.resources.join(', ')}, which Kubernetes cannot grant: give them to the pod's service account `
         + '(EKS Pod Identity or IRSA)'),
     ]);
+    if (composed.readsPodMetadata.length) { this.notePodReader(template.spec); }
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
     if (composed.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
@@ -250,7 +293,7 @@ export class WorkloadSidecars extends Construct {
     }
     const before = userStrings(json);
     const rendered = injectIntoWorkload(json, composed, {
-      mode: modeFor(this, path, this.options.mode),
+      mode: this.chooseMode(composed),
       appInitContainers: this.options.appInitContainers ?? AppInitContainerPlacement.BEFORE_SIDECARS,
       configObjectNames: this.configObjectNames,
       version: libraryVersion(),
@@ -296,23 +339,28 @@ export class WorkloadSidecars extends Construct {
 
   /**
    * RBAC for sidecars that read their pod's metadata: a Role allowing get, list and watch
-   * on pods of the namespace, bound to the pod's service account, or to one made here
-   * when the pod names none.
+   * on pods of the namespace, bound to the service account the pod runs as (read at
+   * synthesis, so an account set after the sidecars were attached is the one bound). A
+   * ServiceAccount is made only for a pod that names none when the sidecars are attached:
+   * such a pod runs as its namespace's "default" account, which the Role must not be given
+   * (every other pod of the namespace runs as it too). cdk8s-plus-27 workloads render no
+   * serviceAccountName unless given a `serviceAccount` (cdk8s-plus-27 lib/pod.js
+   * `_toPodSpec`), so they are such pods. The pod's identity changes only then, and the
+   * note says so.
    */
   private createPodReader(reader: string): void {
     this.podReaderCreated = true;
     const namespace = this.workload.metadata.namespace;
     const labels = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
-    const own = podTemplate(this.originalToJson()).spec?.serviceAccountName;
-    let account = own;
-    if (!own) {
-      account = `${this.workload.name}-sidecars`.slice(0, 253);
+    if (!ownServiceAccount(podTemplate(this.originalToJson()).spec)) {
+      const account = `${this.workload.name}-sidecars`.slice(0, 253);
       this.serviceAccountName = account;
       new ApiObject(this, 'service-account', {
         apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace, labels }, automountServiceAccountToken: false,
       });
     }
     const role = `${this.workload.name}-pod-reader`.slice(0, 253);
+    this.podReader = { reader, role };
     new ApiObject(this, 'pod-reader-role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -324,10 +372,27 @@ export class WorkloadSidecars extends Construct {
       kind: 'RoleBinding',
       metadata: { name: role, namespace, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
-      subjects: [{ kind: 'ServiceAccount', name: account, ...(namespace ? { namespace } : {}) }],
+      subjects: Lazy.any({
+        produce: () => [{ kind: 'ServiceAccount', name: this.boundAccount(podTemplate(this.originalToJson()).spec), ...(namespace ? { namespace } : {}) }],
+      }),
     });
-    this.note(`${reader}: reads its pod's metadata from the API server: created Role and RoleBinding "${role}" `
-      + `(get, list, watch pods in the namespace) for service account "${account}"${own ? '' : ', created too'}`);
+  }
+
+  /** The service account the pod runs as once injected: its own, else the one made for it. */
+  private boundAccount(spec: any): string {
+    return ownServiceAccount(spec) ?? this.serviceAccountName ?? 'default';
+  }
+
+  /** Says what was created for the pod-metadata readers, and whether the pod's identity changed. */
+  private notePodReader(spec: any): void {
+    if (!this.podReader) { return; }
+    const own = ownServiceAccount(spec);
+    const account = this.boundAccount(spec);
+    this.note(`${this.podReader.reader}: reads its pod's metadata from the API server: created Role and RoleBinding "${this.podReader.role}" `
+      + `(get, list, watch pods in the namespace) for service account "${account}"`
+      + (own || !this.serviceAccountName ? ''
+        : `, created too: the pod named none (so it ran as its namespace's "default"), its serviceAccountName is now "${account}"; `
+          + 'give the workload its own service account to keep its identity'));
   }
 
   private configObject(volume: string, sensitive: boolean, produce: () => { [key: string]: string }): void {

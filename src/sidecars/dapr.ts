@@ -611,7 +611,7 @@ export class DaprSidecar extends Construct implements ISidecar {
         env.push(...Object.entries(c.secretMetadata ?? {}).map(([key, secret]) => ({ name: secretEnvName(c.name, key), secret })));
         for (const key of Object.keys(c.metadata ?? {})) {
           if (SECRET_LIKE.test(key)) {
-            warnings.push(`components[${i}].metadata.${key} is written in clear into ${c.name}.yaml; give it in secretMetadata (from a platform secret) or secretStoreRefs instead`);
+            warnings.push(`components[${i}].metadata.${key} is written in clear into ${c.name}.yaml; give it in DaprComponent.secretMetadata (from a platform secret) or DaprComponent.secretStoreRefs instead`);
           }
         }
       });
@@ -671,6 +671,7 @@ export class DaprSidecar extends Construct implements ISidecar {
       appRequests: { env: appEnv, containers: p.appContainers },
       pod: annotations ? { annotations } : undefined,
       warnings,
+      settableProps: ['DaprSidecarProps.appWaitsFor', 'DaprSidecarProps.healthCommand'],
     };
   }
 }

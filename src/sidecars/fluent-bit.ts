@@ -624,7 +624,8 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     const limit = this.memoryLimitMebibytes;
     if (p.resources?.memoryLimitMebibytes !== undefined && limit < 2 * this.memBuf() + MIN_HEADROOM) {
       warnings.push(`resources.memoryLimitMebibytes ${limit} leaves too little room above memBufLimitMebibytes ${this.memBuf()}: `
-        + `a log storm can get Fluent Bit OOM-killed instead of pausing its input. Give at least ${2 * this.memBuf() + MIN_HEADROOM} MiB, or lower the buffer`);
+        + `a log storm can get Fluent Bit OOM-killed instead of pausing its input. Give FluentBitSidecarProps.resources at least ${2 * this.memBuf() + MIN_HEADROOM} MiB, `
+        + 'or lower FluentBitSidecarProps.memBufLimitMebibytes');
     }
     const container: ContainerSpec = {
       name: this.name,

@@ -574,6 +574,7 @@ export class OpaSidecar extends Construct implements ISidecar {
         containers: p.appContainers,
       },
       offers,
+      settableProps: ['OpaSidecarProps.appWaitsFor'],
     };
   }
 }

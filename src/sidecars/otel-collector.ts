@@ -638,6 +638,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
     if (p.awsEmfExporter) { permissions.push({ provider: CloudProvider.AWS, actions: [...EMF_ACTIONS] }); }
     const appEnv = p.appEnv ?? true;
     this.contribution = {
+      settableProps: ['OtelCollectorSidecarProps.appWaitsFor', 'OtelCollectorSidecarProps.healthCommand'],
       containers: [container],
       volumes: [{ name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files: [{ name: CONFIG_FILE, content: this.config }] }],
       appRequests: {

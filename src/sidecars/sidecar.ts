@@ -411,6 +411,9 @@ export class Sidecar extends Construct implements ISidecar {
     };
     const gid = props.security?.gid ?? this.uid;
     this.contribution = {
+      settableProps: ['appWaitsFor', 'healthCommand', 'drainCommand', 'terminationGracePeriodSeconds', 'resources', 'volumes', 'ports',
+        'startupProbe', 'readinessProbe', 'livenessProbe'].map(p => `SidecarProps.${p}`),
+      userWritten: true,
       containers: [container],
       volumes,
       appRequests: {

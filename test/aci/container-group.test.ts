@@ -94,18 +94,23 @@ describe('generic sidecars on an ACI container group', () => {
     expect(group.warnings.filter(w => w.includes('not published'))).toEqual([
       'log-shipper: EXPOSED port 2020 is not published: without subnetIds the group\'s IP address is public and carries only PUBLIC sidecar ports, '
         + 'so it is reachable only from containers of the group (ACI probes still work). '
-        + 'To let scrapers in a virtual network reach it, put the group in a VNet (subnetIds), whose private IP address publishes EXPOSED ports',
+        + 'To let scrapers in a virtual network reach it, put the group in a VNet (subnetIds), whose private IP address publishes EXPOSED ports; '
+        + 'give AciContainerGroupProps.subnetIds, or the port an exposure other than EXPOSED in SidecarProps.ports, to silence this',
       expect.stringMatching(/^statsd: EXPOSED port 9102 is not published: /),
     ]);
     expect(text).toContain('# warning: log-shipper: EXPOSED port 2020 is not published');
   });
 
-  test('warnings: the app cannot wait for statsd, init resources are dropped, Standard SKU has no security context', () => {
+  test('the app cannot wait for statsd (a warning naming the prop); init resources dropped, Standard SKU without security context (notes)', () => {
     expect(group.warnings).toEqual(expect.arrayContaining([
       expect.stringContaining('statsd: appWaitsFor is HEALTHY, but ACI starts all containers of a group together'),
+    ]));
+    expect(group.warnings.join('\n')).toContain('then set SidecarProps.appWaitsFor to WaitCondition.STARTED to silence this');
+    expect(group.notes).toEqual(expect.arrayContaining([
       expect.stringContaining('migrate: resources are not rendered: ACI init containers have no resources of their own'),
       expect.stringContaining('shop: the Standard SKU does not honour container security contexts, so none is rendered'),
     ]));
+    expect(text).toContain('# note: shop: the Standard SKU does not honour');
     expect(props.containers.some((c: any) => c.properties.securityContext)).toBe(false);
   });
 
@@ -155,8 +160,9 @@ describe('sidecar ports on the group IP address: PUBLIC entry points only on a p
       expect(aciYamlErrors(text)).toEqual([]);
     });
 
-    test('one warning per sidecar names its unpublished ports; none for the app or the PUBLIC port', () => {
-      const unpublished = group.warnings.filter(w => w.includes('not published'));
+    test('one note per sidecar names its unpublished ports (the sidecars\' own ports); none for the app or the PUBLIC port', () => {
+      expect(group.warnings.join('\n')).not.toContain('not published');
+      const unpublished = group.notes.filter(w => w.includes('not published'));
       expect(unpublished).toEqual([
         expect.stringMatching(/^opa: EXPOSED port 8282 \(opa-diag\) is not published: without subnetIds the group's IP address is public/),
         expect.stringMatching(/^dapr: EXPOSED ports 3501 \(dapr-public\), 9090 \(dapr-metrics\) are not published: /),
@@ -165,7 +171,7 @@ describe('sidecar ports on the group IP address: PUBLIC entry points only on a p
       expect(unpublished[1]).toContain('they are reachable only from containers of the group (ACI probes still work)');
       expect(unpublished[1]).toContain('put the group in a VNet (subnetIds)');
       expect(unpublished.join('\n')).not.toMatch(/8080|15006/);
-      expect(text).toContain('# warning: dapr: EXPOSED ports 3501 (dapr-public), 9090 (dapr-metrics) are not published');
+      expect(text).toContain('# note: dapr: EXPOSED ports 3501 (dapr-public), 9090 (dapr-metrics) are not published');
     });
   });
 
@@ -173,7 +179,7 @@ describe('sidecar ports on the group IP address: PUBLIC entry points only on a p
     const { group, resource } = meshGroup({ dnsNameLabel: undefined, subnetIds: [subnet] });
     expect(resource.properties.ipAddress.type).toBe('Private');
     expect(ports(resource.properties.ipAddress.ports)).toEqual([8080, 8282, 3501, 9090, 15006, 15021, 15090]);
-    expect(group.warnings.join('\n')).not.toContain('not published');
+    expect([...group.warnings, ...group.notes].join('\n')).not.toContain('not published');
   });
 
   test('a generic sidecar: PUBLIC is published on a public IP, EXPOSED (UDP too) is not, POD_LOCAL is not declared', () => {
@@ -234,7 +240,7 @@ describe('ACI options', () => {
     expect(byName(resource.properties.initContainers, 'setup').properties.securityContext).toEqual({ privileged: false });
     expect(byName(yaml.properties.containers, 'agent').properties.securityContext).toEqual({ privileged: false });
     // What is then not enforced is said, per container.
-    const warning = group.warnings.find(w => w.startsWith('shop: the Confidential SKU accepts only "privileged"'));
+    const warning = group.notes.find(w => w.startsWith('shop: the Confidential SKU accepts only "privileged"'));
     expect(warning).toContain('agent (runAsUser 4000, runAsGroup 4000, capabilities drop ALL, add KILL, allowPrivilegeEscalation false)');
     expect(warning).toContain('setup (runAsUser 4001, runAsGroup 4001, capabilities drop ALL, allowPrivilegeEscalation false)');
     expect(resource.identity).toEqual({ type: 'SystemAssigned, UserAssigned', userAssignedIdentities: { '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/shop': {} } });
@@ -310,7 +316,7 @@ describe('ACI options', () => {
     expect(resource.properties.ipAddress).toEqual({ type: 'Private', ports: [{ port: 8080, protocol: 'TCP' }] });
     expect(resource.properties.subnetIds).toEqual([{ id: subnet }]);
     expect(byName(resource.properties.volumes, 'secrets')).toEqual({ name: 'secrets', emptyDir: {} });
-    expect(group.warnings.join('\n')).toContain('agent: volume "secrets" is an emptyDir on disk, not in memory');
+    expect(group.notes.join('\n')).toContain('agent: volume "secrets" is an emptyDir on disk, not in memory (memoryVolumes: DISK)');
   });
 
   test('SECRET volumes take their keys from securestring parameters', () => {

@@ -260,6 +260,7 @@ describe('other run-time behaviour', () => {
     const t = synthTemplate(f.stack);
     expect(taskDefinition(t).Volumes).toEqual([{ Name: 'cache' }]);
     expect(warnings(f.stack).join('\n')).toContain('Shop/agent: volume "cache" sizeLimitMebibytes 64 is not enforced: an ECS task volume is a bind mount');
+    expect(warnings(f.stack).join('\n')).toContain('leave sizeLimitMebibytes out of SidecarProps.volumes on ECS to silence this');
   });
 });
 

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { container, fargateTask, synthTemplate, taskDefinition, warnings } from './util';
+import { container, fargateTask, notes, synthTemplate, taskDefinition, warnings } from './util';
 import { PortExposure, Probe, Sidecar, StartupRole, VolumeKind, WaitCondition } from '../../src';
 import { ErrorCode } from '../../src/core/errors';
 import { ConfigFileDelivery, MemoryVolumeHandling, SecretSource, TaskSidecars } from '../../src/ecs';
@@ -216,7 +216,9 @@ describe('other mappings', () => {
     const t = synthTemplate(f.stack);
     expect(taskDefinition(t).PidMode).toBe('task');
     expect(taskDefinition(t).Volumes).toEqual([{ Name: 'secrets' }]);
-    expect(warnings(f.stack).join('\n')).toMatch(/Shop\/reloader: volume "secrets" is on task storage \(encrypted at rest\), not in memory/);
+    // asked for with memoryVolumes: TASK_STORAGE, so a note, not a warning
+    expect(notes(f.stack).join('\n')).toMatch(/Shop\/reloader: volume "secrets" is on task storage \(encrypted at rest\), not in memory \(memoryVolumes: TASK_STORAGE\)/);
+    expect(warnings(f.stack).join('\n')).not.toContain('on task storage');
   });
 
   test('secrets from SSM parameters; an app-requested secret goes to the app only', () => {
@@ -245,9 +247,13 @@ describe('other mappings', () => {
     const t = synthTemplate(f.stack);
     expect(container(t, 'proxy').HealthCheck).toBeUndefined();
     const w = warnings(f.stack).join('\n');
-    expect(w).toContain('Shop/proxy: livenessProbe (HTTP_GET) is not rendered: ECS health checks run a command inside the container; give healthCommand to have one');
+    // the user wrote them (a generic Sidecar), so each is a warning naming the prop that silences it
+    expect(w).toContain('Shop/proxy: livenessProbe (HTTP_GET) is not rendered: ECS health checks run a command inside the container, so ECS does not check "proxy"; '
+      + 'set SidecarProps.healthCommand to have one');
     expect(w).toContain('Shop/proxy: shutdown.drainCommand is not run: ECS has no pre-stop hook');
+    expect(w).toContain('the sidecar must drain on SIGTERM; leave SidecarProps.drainCommand out on ECS to silence this');
     expect(w).toContain('Shop/proxy: resources.cpuLimitMillicores is not enforced per container on ECS');
+    expect(w).toContain('leave cpuLimitMillicores out of SidecarProps.resources on ECS to silence this');
   });
 
   test('health check values outside ECS ranges are clamped, with a warning', () => {
@@ -260,7 +266,8 @@ describe('other mappings', () => {
     }));
     const t = synthTemplate(f.stack);
     expect(container(t, 'x').HealthCheck).toEqual({ Command: ['CMD', '/ok'], Interval: 5, Timeout: 2, Retries: 10 });
-    expect(warnings(f.stack).join('\n')).toContain('Shop/x: readinessProbe.periodSeconds 1 is outside ECS\'s health check range 5..300; 5 is used');
+    expect(warnings(f.stack).join('\n')).toContain('Shop/x: readinessProbe.periodSeconds 1 is outside ECS\'s health check range 5..300; 5 is used; '
+      + 'keep the timing of SidecarProps.readinessProbe within the range to silence this');
   });
 
   test('attaching is idempotent', () => {

@@ -52,3 +52,8 @@ export function container(template: any, name: string): any {
 export function warnings(stack: Stack): string[] {
   return Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map(w => String(w.entry.data));
 }
+
+/** The notes (info annotations) of a stack: where ECS differs from what a sidecar asked and nothing is to be done. */
+export function notes(stack: Stack): string[] {
+  return Annotations.fromStack(stack).findInfo('*', Match.anyValue()).map(w => String(w.entry.data));
+}

@@ -11,7 +11,7 @@ import {
   DaprAppProtocol, DaprComponent, DaprLogLevel, DaprMode, DaprOtelProtocol, DaprSidecar, DaprSidecarProps,
 } from '../../src/sidecars/dapr';
 import { appGroup, synthGroup } from '../aci/util';
-import { container, fargateTask, synthTemplate, taskDefinition, warnings } from '../ecs/util';
+import { container, fargateTask, notes, synthTemplate, taskDefinition } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateDaprResource } from '../validate/dapr';
@@ -330,7 +330,7 @@ describe('DaprSidecar options', () => {
   test('a secret given in clear in plain metadata is rendered, with a warning', () => {
     const { attached, configMap } = onDeployment({ appId: 'orders', components: [{ name: 'cache', type: 'state.redis', metadata: { redisPassword: 'hunter2' } }] });
     expect(entry(component(configMap('daprd-components').data['cache.yaml'], 'cache'), 'redisPassword').value).toBe('hunter2');
-    expect(attached.warnings).toEqual(['web/dapr: components[0].metadata.redisPassword is written in clear into cache.yaml; give it in secretMetadata (from a platform secret) or secretStoreRefs instead']);
+    expect(attached.warnings).toEqual(['web/dapr: components[0].metadata.redisPassword is written in clear into cache.yaml; give it in DaprComponent.secretMetadata (from a platform secret) or DaprComponent.secretStoreRefs instead']);
   });
 
   test('appWaitsFor STARTED: no startup probe, the app does not wait', () => {
@@ -403,7 +403,7 @@ describe('DaprSidecar on ECS (STANDALONE)', () => {
     validateDaprResource(files['/cdk-sidecars/daprd-config/config.yaml']);
     expect(YAML.parse(files['/cdk-sidecars/daprd-config/config.yaml'])).toMatchObject({ kind: 'Configuration', spec: { tracing: { samplingRate: '1' } } });
     // Without a health command the HTTP probes cannot be rendered on ECS: said, not dropped silently.
-    expect(warnings(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('Shop/dapr: livenessProbe (HTTP_GET) is not rendered')]));
+    expect(notes(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('Shop/dapr: livenessProbe (HTTP_GET) is not rendered')]));
   });
 
   test('a health command the stock (distroless) image cannot run is refused by the runtime contract', () => {

@@ -314,7 +314,7 @@ describe('EnvoySidecar on ECS and ACI', () => {
     expect(envoy.ports).toEqual([{ port: 15006, protocol: 'TCP' }, { port: 15021, protocol: 'TCP' }, { port: 15090, protocol: 'TCP' }]);
     expect(envoy.readinessProbe.httpGet).toEqual({ path: '/healthz/ready', port: 15021, scheme: 'http' });
     expect(resource.properties.ipAddress).toEqual({ type: 'Public', ports: [{ port: 15006, protocol: 'TCP' }] });
-    expect(group.warnings).toContainEqual(expect.stringMatching(
+    expect(group.notes).toContainEqual(expect.stringMatching(
       /^envoy: EXPOSED ports 15021 \(envoy-ready\), 15090 \(http-envoy-prom\) are not published: .*reachable only from containers of the group \(ACI probes still work\).*VNet \(subnetIds\)/));
     expect(resource.properties.containers[0].properties.environmentVariables).toEqual([{ name: 'ENVOY_EGRESS_URL', value: 'http://127.0.0.1:15001' }]);
     const bootstrap = JSON.parse(Buffer.from(resource.properties.volumes.find((v: any) => v.name === 'envoy-config').secret['envoy.json'], 'base64').toString());

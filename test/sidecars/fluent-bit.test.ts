@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { Testing } from 'cdk8s';
+import { JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { FluentBitConfigFormat, FluentBitFilter, FluentBitOutput, FluentBitSidecar, FluentBitSidecarProps, RetryLimit } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
@@ -8,7 +8,7 @@ import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
 import { WorkloadSidecars } from '../../src/k8s';
 import { synthGroup } from '../aci/util';
-import { container, fargateTask, synthTemplate, warnings } from '../ecs/util';
+import { container, fargateTask, notes, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../validate/fluent-bit';
@@ -111,12 +111,72 @@ describe('FluentBitSidecar on Kubernetes', () => {
     expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'shop-api' }]);
     // what was created is said (notes, also on stderr), not only written
     const role = findDoc(docs, 'Role').metadata.name;
-    expect(attached.notes).toEqual([`web/logs: reads its pod's metadata from the API server: created Role and RoleBinding "${role}" `
+    // (the other note says which sidecar mode was chosen: no KubernetesTarget is stated here)
+    expect(attached.notes.filter(n => n.startsWith('web/logs'))).toEqual([`web/logs: reads its pod's metadata from the API server: created Role and RoleBinding "${role}" `
       + '(get, list, watch pods in the namespace) for service account "shop-api"']);
-    expect(printed).toEqual([expect.stringContaining('[cdk-sidecars] note: web/logs: reads its pod\'s metadata')]);
+    expect(printed.filter(l => l.includes('web/logs'))).toEqual([expect.stringContaining('[cdk-sidecars] note: web/logs: reads its pod\'s metadata')]);
     expect(docs.some(x => x.kind === 'ServiceAccount')).toBe(false);
     expect(onDeployment().docs.some(x => x.kind === 'Role')).toBe(false);
     expect(onDeployment({ filters: [FluentBitFilter.kubernetes()], createRbac: false }).docs.some(x => x.kind === 'Role')).toBe(false);
+  });
+
+  describe('the kubernetes filter never changes the pod\'s identity silently', () => {
+    const attach = (workload: any, chart: any) => {
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        const attached = WorkloadSidecars.of(workload).add(new FluentBitSidecar(chart, 'logs', { outputs: [LOKI], filters: [FluentBitFilter.kubernetes()] }));
+        const docs = synth(chart);
+        return { attached, docs, pod: podOf(docs.find(d => d.kind === workload.kind)) };
+      } finally {
+        stderr.mockRestore();
+      }
+    };
+
+    test('a pod naming its account with the deprecated serviceAccount field keeps it, and the Role is bound to it', () => {
+      const chart = newChart();
+      const { docs, pod } = attach(rawDeployment(chart, 'api', undefined, { serviceAccount: 'legacy-sa' }), chart);
+      expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'legacy-sa' }]);
+      expect(pod.spec.serviceAccount).toBe('legacy-sa');
+      expect(pod.spec.serviceAccountName).toBeUndefined();
+      expect(docs.some(d => d.kind === 'ServiceAccount')).toBe(false);
+    });
+
+    test('a cdk8s-plus-27 workload with its own ServiceAccount keeps it, and the Role is bound to it', () => {
+      const chart = newChart();
+      const sa = new kplus.ServiceAccount(chart, 'api-sa');
+      const d = new kplus.Deployment(chart, 'api', { serviceAccount: sa, containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+      const { docs, pod } = attach(d, chart);
+      expect(pod.spec.serviceAccountName).toBe(sa.name);
+      expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: sa.name }]);
+      expect(docs.filter(x => x.kind === 'ServiceAccount').map(x => x.metadata.name)).toEqual([sa.name]);
+    });
+
+    test('an account set after the sidecars were attached is the one bound', () => {
+      const chart = newChart();
+      const d = rawDeployment(chart, 'api');
+      const { attached } = { attached: WorkloadSidecars.of(d) };
+      attached.add(new FluentBitSidecar(chart, 'logs', { outputs: [LOKI], filters: [FluentBitFilter.kubernetes()] }));
+      d.addJsonPatch(JsonPatch.add('/spec/template/spec/serviceAccountName', 'late-sa'));
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      const docs = synth(chart);
+      stderr.mockRestore();
+      expect(podOf(findDoc(docs, 'Deployment')).spec.serviceAccountName).toBe('late-sa');
+      expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'late-sa' }]);
+    });
+
+    test('a cdk8s-plus-27 workload without one (it renders no serviceAccountName) gets one made for it, and the note says the pod now runs as it', () => {
+      const chart = newChart();
+      const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+      const { attached, docs, pod } = attach(d, chart);
+      const account = findDoc(docs, 'ServiceAccount');
+      expect(pod.spec.serviceAccountName).toBe(account.metadata.name);
+      // cdk8s-plus keeps the token off the app containers; only Fluent Bit gets a projected one
+      expect(pod.spec.automountServiceAccountToken).toBe(false);
+      expect(findDoc(docs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: account.metadata.name }]);
+      expect(attached.notes.filter(n => n.startsWith('web/logs'))).toEqual([expect.stringContaining(
+        `service account "${account.metadata.name}", created too: the pod named none (so it ran as its namespace's "default"), `
+        + `its serviceAccountName is now "${account.metadata.name}"; give the workload its own service account to keep its identity`)]);
+    });
   });
 
   test('buffer and memory limit are set together; an inconsistent pair is a warning at synth', () => {
@@ -158,7 +218,7 @@ describe('FluentBitSidecar on ECS: the FireLens log router', () => {
     // FireLens needs its router to run as root (aws/containers-roadmap#2122); no capability kept.
     expect(router.User).toBe('0:10001');
     // ... and says so: the sidecar's own UID (10001) is not silently replaced.
-    expect(warnings(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('container "fluent-bit" runs as UID 0 (group 10001) on ECS, not as its UID 10001')]));
+    expect(notes(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('container "fluent-bit" runs as UID 0 (group 10001) on ECS, not as its UID 10001')]));
     expect(router.LinuxParameters.Capabilities).toEqual({ Drop: ['ALL'] });
     // A non-essential router that exits is restarted (ECS container restart policy).
     expect(router.RestartPolicy).toEqual({ Enabled: true, RestartAttemptPeriod: 60 });
@@ -181,7 +241,9 @@ describe('FluentBitSidecar on ECS: the FireLens log router', () => {
     expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:CreateLogGroup'], Resource: '*',
     })]));
-    expect(warnings(f.stack).join('\n')).toContain('livenessProbe (HTTP_GET) is not rendered');
+    // a note that names no healthCommand: FluentBitSidecarProps has none
+    expect(notes(f.stack).join('\n')).toContain('livenessProbe (HTTP_GET) is not rendered: ECS health checks run a command inside the container, so ECS does not check "fluent-bit"');
+    expect([...notes(f.stack), ...warnings(f.stack)].join('\n')).not.toContain('healthCommand');
   });
 
   test('an app container that already has a log driver is an error, not a silent bypass', () => {

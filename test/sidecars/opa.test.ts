@@ -412,14 +412,15 @@ describe('OpaSidecar on Azure Container Instances', () => {
     expect(opa.readinessProbe).toEqual({ httpGet: { path: '/health', port: 8282, scheme: 'http' }, periodSeconds: 5, timeoutSeconds: 3 });
     expect(opa.livenessProbe).toEqual({ httpGet: { path: '/health', port: 8282, scheme: 'http' }, periodSeconds: 10, timeoutSeconds: 3 });
     expect(resource.properties.ipAddress.ports.map((p: any) => p.port)).toEqual([8080]);
-    expect(group.warnings).toContainEqual(expect.stringMatching(/^opa: EXPOSED port 8282 \(opa-diag\) is not published: /));
+    expect(group.notes).toContainEqual(expect.stringMatching(/^opa: EXPOSED port 8282 \(opa-diag\) is not published: /));
   });
 
-  test('warnings: no start order, no startup probe, no grace period on ACI', () => {
+  test('no start order (a warning naming the prop); no startup probe, no grace period on ACI (notes: OPA\'s own defaults)', () => {
     const text = group.warnings.join('\n');
     expect(text).toContain('opa: appWaitsFor is HEALTHY, but ACI starts all containers of a group together');
-    expect(text).toContain('opa: startupProbe is not rendered');
-    expect(text).toContain('opa: shutdown is not rendered');
+    expect(text).toContain('then set OpaSidecarProps.appWaitsFor to WaitCondition.STARTED to silence this');
+    expect(group.notes.join('\n')).toContain('opa: startupProbe is not rendered');
+    expect(group.notes.join('\n')).toContain('opa: shutdown is not rendered');
   });
 
   test('the app gets OPA_ADDR; config.yaml and the policy come from secret volumes', () => {

@@ -11,7 +11,7 @@ import {
   OtelCollectorDistribution, OtelCollectorSidecar, OtelCollectorSidecarProps, OtelProtocol, OtelSignal,
 } from '../../src/sidecars/otel-collector';
 import { appGroup, synthGroup } from '../aci/util';
-import { container, fargateTask, synthTemplate, warnings } from '../ecs/util';
+import { container, fargateTask, notes, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { FULL } from './otel-fixtures';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
@@ -412,7 +412,7 @@ describe('OtelCollectorSidecar on ECS: what the contrib image cannot do', () => 
     expect(container(t, 'otel-collector')).toMatchObject({ Image: 'otel/opentelemetry-collector-contrib:0.162.0', EntryPoint: ['/otelcol-contrib'] });
     expect(container(t, 'otel-collector').HealthCheck).toBeUndefined();
     expect(container(t, 'app').DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'otel-collector', Condition: 'START' }]));
-    expect(warnings(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('Shop/otel: livenessProbe (HTTP_GET) is not rendered')]));
+    expect(notes(f.stack)).toEqual(expect.arrayContaining([expect.stringContaining('Shop/otel: livenessProbe (HTTP_GET) is not rendered')]));
     expect(taskRoleActions(t)).toEqual([]);
     expect(ecsConfigOf(t).exporters).toEqual({ otlp_grpc: { endpoint: 'otlp.vendor.example:4317' } });
   });
@@ -438,15 +438,16 @@ describe('OtelCollectorSidecar on Azure Container Instances', () => {
     expect(otel.command).toEqual(['/otelcol-contrib', '--config=/etc/otelcol/config.yaml']);
     expect(otel.ports).toEqual([{ port: 13133, protocol: 'TCP' }]);
     expect(resource.properties.ipAddress.ports.map((p: any) => p.port)).toEqual([8080]);
-    expect(group.warnings).toContainEqual(expect.stringMatching(/^otel: EXPOSED port 13133 \(otel-health\) is not published: /));
+    expect(group.notes).toContainEqual(expect.stringMatching(/^otel: EXPOSED port 13133 \(otel-health\) is not published: /));
     expect(otel.resources).toEqual({ requests: { cpu: 0.1, memoryInGB: 0.2 }, limits: { memoryInGB: 0.5 } });
     expect(otel.readinessProbe).toEqual({ httpGet: { path: '/', port: 13133, scheme: 'http' }, periodSeconds: 10, timeoutSeconds: 3 });
   });
 
-  test('ACI cannot hold the app until the collector is healthy: said in group.warnings', () => {
+  test('ACI cannot hold the app until the collector is healthy: a warning naming the prop; the startup probe left out is a note', () => {
     const text = group.warnings.join('\n');
     expect(text).toContain('otel: appWaitsFor is HEALTHY, but ACI starts all containers of a group together');
-    expect(text).toContain('otel: startupProbe is not rendered');
+    expect(text).toContain('then set OtelCollectorSidecarProps.appWaitsFor to WaitCondition.STARTED to silence this');
+    expect(group.notes.join('\n')).toContain('otel: startupProbe is not rendered');
   });
 
   test('the app gets the OTLP settings; config.yaml comes from a secret volume and parses back', () => {

@@ -563,18 +563,19 @@ export class EnvoySidecar extends Construct implements ISidecar {
     // ext_authz, which they cannot pass: the target would be marked unhealthy.
     let warnings = authz && p.healthCheckPaths === undefined
       ? [`every inbound request is checked by ${authz.providerPath}'s ext_authz service, a load balancer's health checks (an ALB or NLB target group) too, `
-        + 'which they cannot pass: list their paths in healthCheckPaths, or set healthCheckPaths: [] if nothing health-checks the app through Envoy']
+        + 'which they cannot pass: list their paths in EnvoySidecarProps.healthCheckPaths, or set it to [] if nothing health-checks the app through Envoy']
       : undefined;
     // An app without a TCP port gets no inbound listener (bootstrap.ts); say so where the
     // inbound port is the workload's entry point (explicit mode), the user may have forgotten one.
     if (!this.dryRun && !transparent && !p.unixSockets && !p.xds && appPorts.length === 0) {
       (warnings ?? (warnings = [])).push(`the app containers declare no TCP port${p.excludeInboundPorts ? ' outside excludeInboundPorts' : ''}, `
-        + `so Envoy has no inbound listener on its inboundPort ${this.ports.inbound} and serves egress only: declare the app's port (or appPorts) to receive traffic`);
+        + `so Envoy has no inbound listener on its inboundPort ${this.ports.inbound} and serves egress only: declare the app's port (or EnvoySidecarProps.appPorts) to receive traffic`);
     }
     return {
       containers: [container],
       volumes,
       warnings,
+      settableProps: ['EnvoySidecarProps.healthCommand'],
       consumes: authz ? [EXT_AUTHZ_GRPC] : undefined,
       appRequests: { env: appEnv, mounts: appMounts },
       pod: {
