@@ -4,10 +4,6 @@
  * bad-input.test.ts; a key starting with "row: " is a todo row of its own.
  */
 export const KNOWN = new Set<string>([
-  // src/aci: an env value that starts with '[' and ends with ']' is evaluated by ARM; the ARM
-  // writer must escape it as '[[...]' (ARM template syntax, "Escape characters").
-  'Sidecar aci env.FOO=[',
-  'Sidecar aci appEnv.FOO=[',
   // src/ecs: a config larger than the task definition carries is reported at the task
   // (Shop/Api, "config files"), not at the prop that made it large.
   'OtelCollectorSidecar ecs serviceName=huge',
