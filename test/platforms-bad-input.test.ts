@@ -48,7 +48,7 @@ describe('ECS Fargate refuses what it cannot do', () => {
 
   test('a stop timeout above 120 seconds', () => {
     expectError(onEcs({ terminationGracePeriodSeconds: 300 }),
-      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: shutdown.gracePeriodSeconds 300 cannot be rendered on ECS Fargate: Fargate\'s stopTimeout is at most 120 seconds');
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: terminationGracePeriodSeconds 300 cannot be rendered on ECS Fargate: Fargate\'s stopTimeout is at most 120 seconds');
   });
 
   test('a secret without a source', () => {

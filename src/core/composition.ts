@@ -7,7 +7,7 @@
 import { EnvVarSpec, Protocol, StartupRole, WaitCondition } from './container';
 import { CompositionContext, ISidecar, OfferedCapability, WorkloadIdentity } from './contribution';
 import { Errors } from './errors';
-import { ResolvedContainer, ResolvedInterception, ResolvedMount, ResolvedSidecar, ResolvedVolume, resolveContribution } from './resolve';
+import { ResolvedContainer, ResolvedInterception, ResolvedMount, ResolvedSidecar, ResolvedVolume, resolveContribution, userField } from './resolve';
 
 /** An app container as a binder reads it from the platform object. */
 export interface AppContainerModel {
@@ -344,7 +344,7 @@ function appChanges(targetPath: string, app: AppPodModel, sidecars: ResolvedSide
     for (const name of targets) {
       const appContainer = app.containers.find(c => c.name === name)!;
       req.env.forEach((e, i) => {
-        const field = `appRequests.env[${i}]`;
+        const field = userField(s.origins, '', `appRequests.env[${i}]`);
         const value = envValue(e);
         if (appContainer.env.has(e.name)) {
           const own = appContainer.env.get(e.name);
@@ -361,7 +361,7 @@ function appChanges(targetPath: string, app: AppPodModel, sidecars: ResolvedSide
         appEnv.get(name)!.push(e);
       });
       req.mounts.forEach((m, i) => {
-        const field = `appRequests.mounts[${i}].path`;
+        const field = userField(s.origins, '', `appRequests.mounts[${i}].path`);
         if (appContainer.mountPaths.includes(m.path)) {
           throw Errors.mountConflict(s.path, field, m.path, name, `${targetPath} (the app's own volumeMounts)`);
         }

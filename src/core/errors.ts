@@ -94,12 +94,36 @@ export enum ErrorCode {
  */
 export class SidecarError extends Error {
   public readonly code: ErrorCode;
+  /**
+   * The field the message names, where it names one (for example `ports[0].port`).
+   */
+  public readonly field?: string;
+  /** Makes the same error naming another field (and value, for errors whose third argument is the value). */
+  private remake?: (field: string, value?: (value: unknown) => unknown) => SidecarError;
 
   constructor(code: ErrorCode, message: string) {
     super(message);
     this.code = code;
     this.name = 'SidecarError';
     Object.setPrototypeOf(this, SidecarError.prototype);
+  }
+
+  /**
+   * The same error naming `field` (the prop the user wrote) instead of the library's own field,
+   * and the value `value` makes of the field's value, where given (the value the user wrote, when
+   * the library's field holds a value derived from it). Errors that name no field are returned
+   * as they are.
+   * @internal
+   */
+  public _renamed(field: string, value?: (value: unknown) => unknown): SidecarError {
+    return this.remake ? this.remake(field, value) : this;
+  }
+
+  /** @internal */
+  public _remakeWith(field: string, remake: (field: string, value?: (value: unknown) => unknown) => SidecarError): this {
+    (this as { field?: string }).field = field;
+    this.remake = remake;
+    return this;
   }
 }
 
@@ -151,7 +175,7 @@ function err(code: ErrorCode, path: string, what: string, fix: string): SidecarE
  * The catalogue. `path` is a construct path; `field` names the field as the user
  * wrote it (for example `ports[1].port` or `security.uid`).
  */
-export const Errors = {
+const CATALOGUE = {
   invalidName: (path: string, field: string, value: unknown, rule: string) =>
     err(ErrorCode.INVALID_NAME, path, `${field} ${show(value)} is not a valid name (${rule})`,
       'Use lowercase letters, digits and \'-\', starting and ending with a letter or digit, e.g. "log-shipper"'),
@@ -382,3 +406,31 @@ export const Errors = {
     otherPath: string, otherField: string, otherValue: unknown, fix: string) =>
     err(ErrorCode.DERIVED_NAME_CLASH, path, `${field} ${show(value)} gives ${derived}, as ${otherPath} ${otherField} ${show(otherValue)} does`, fix),
 };
+
+/** Entries whose second argument is not a field. */
+const NO_FIELD = new Set<string>(['noContainers', 'duplicateContainerName', 'noAppContainers', 'dependencyCycle', 'notAWorkload', 'ambiguousWorkload',
+  'alreadyInjected', 'nativeSidecarsUnsupported', 'jobNeedsNativeSidecars', 'interceptionConflict', 'unconsumedCapability']);
+/** Entries whose third argument is not the value the field holds. */
+const NO_VALUE = new Set<string>(['rootNotAllowed', 'healthyNeedsProbe', 'unknownDependency', 'classicCannotWait', 'missingSecretSource',
+  'invalidKey', 'runtimeUnreadable', 'runtimeUnwritable', 'runtimeMissingFile', 'runtimeSocketUnreachable', 'runtimeSignalUndeliverable',
+  'runtimeMissingBinary', 'missingSetting', 'noSidecars', 'noAuthMethod', 'duplicateEnv', 'duplicateVolume', 'envConflict', 'mountConflict',
+  'unknownAppContainer', 'dependencyCondition', 'exemptGroup', 'imageLacksBinary', 'resourcesExceedTask', 'alreadySet', 'probePortNotDeclared']);
+
+/**
+ * The catalogue. Each error that names a field can be made again naming another one
+ * (`SidecarError._renamed`): the core renames the library's internal fields (such as
+ * `ports[0].port` of a sidecar's container) to the props the user wrote (such as `httpPort`).
+ */
+export const Errors: typeof CATALOGUE = Object.fromEntries(Object.entries(CATALOGUE).map(([name, make]) => {
+  if (NO_FIELD.has(name)) { return [name, make]; }
+  const entry = (...args: unknown[]): SidecarError => {
+    const e = (make as (...a: unknown[]) => SidecarError)(...args);
+    return e._remakeWith(args[1] as string, (field, value) => {
+      const again = [...args];
+      again[1] = field;
+      if (value !== undefined && !NO_VALUE.has(name)) { again[2] = value(again[2]); }
+      return entry(...again);
+    });
+  };
+  return [name, entry];
+})) as typeof CATALOGUE;

@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { FieldOrigin } from './container';
 
 /**
  * Syntax rules shared by the checks: names, image references, paths, Linux facts.
@@ -111,4 +112,12 @@ export function isReservedName(name: string): boolean {
 export function parseUser(user: unknown): { readonly uid?: number; readonly gid?: number } {
   const m = typeof user === 'string' ? /^(\d+)(?::(\d+))?$/.exec(user) : null;
   return m ? { uid: Number(m[1]), gid: m[2] !== undefined ? Number(m[2]) : undefined } : {};
+}
+
+/**
+ * Origins of a container's ports, in order: the prop the user writes for each (`FieldOrigin`),
+ * so that a port clash names `httpPort`, not `ports[0].port`. An undefined entry has none.
+ */
+export function portOrigins(props: Array<string | undefined>): FieldOrigin[] {
+  return props.flatMap((prop, i) => (prop === undefined ? [] : [{ field: `ports[${i}].port`, prop }]));
 }

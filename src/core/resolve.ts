@@ -5,11 +5,11 @@ import { isIP } from 'net';
  * Internal: not part of the jsii API.
  */
 import {
-  ContainerDependency, ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, Protocol,
+  ContainerDependency, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
 import { AppRequests, CloudProvider, LogRouterType, SidecarContribution, TrafficInterceptionSpec } from './contribution';
-import { Errors, KUBELET_DOT_DOT } from './errors';
+import { Errors, KUBELET_DOT_DOT, SidecarError } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
 } from './names';
@@ -77,6 +77,45 @@ export interface ResolvedContainer {
   readonly readsPaths: string[];
   readonly writesPaths: string[];
   readonly signals: string[];
+  /** The props the user wrote for fields of this container (relative fields, e.g. `ports[0].port`). */
+  readonly origins: Origins;
+}
+
+/** The origins of fields (relative to a container or a contribution), by field. */
+export type Origins = ReadonlyMap<string, FieldOrigin>;
+
+/** The name of a field for messages: the prop the user wrote for it, else the field with its prefix. */
+export function userField(origins: Origins, prefix: string, field: string): string {
+  return origins.get(field)?.prop ?? `${prefix}${field}`;
+}
+
+/**
+ * The error `e` naming the prop the user wrote where it names a field that one of `origins`
+ * comes from (with the value the user wrote, where the field adds an offset to it).
+ */
+export function renamedError(e: unknown, origins: Origins, prefix: string): unknown {
+  if (!(e instanceof SidecarError) || e.field === undefined || !e.field.startsWith(prefix)) { return e; }
+  const o = origins.get(e.field.slice(prefix.length));
+  if (!o) { return e; }
+  const offset = o.offset ?? 0;
+  return e._renamed(o.prop, offset ? v => (typeof v === 'number' ? v - offset : v) : undefined);
+}
+
+function renaming<T>(origins: Origins, prefix: string, fn: () => T): T {
+  try { return fn(); } catch (e) { throw renamedError(e, origins, prefix); }
+}
+
+function originsOf(path: string, field: string, list: FieldOrigin[] | undefined): Origins {
+  const out = new Map<string, FieldOrigin>();
+  if (list === undefined) { return out; }
+  if (!Array.isArray(list)) { throw Errors.invalidType(path, field, list, 'a list of { field, prop }'); }
+  list.forEach((o, i) => {
+    if (!o || typeof o.field !== 'string' || typeof o.prop !== 'string' || (o.offset !== undefined && !Number.isFinite(o.offset))) {
+      throw Errors.invalidType(path, `${field}[${i}]`, o, 'a FieldOrigin { field, prop, offset? }');
+    }
+    out.set(o.field, o);
+  });
+  return out;
 }
 
 export interface ResolvedInterception {
@@ -137,6 +176,8 @@ export interface ResolvedSidecar {
   readonly warnings: string[];
   /** The file group the sidecar needs on the pod's shared volumes (Kubernetes fsGroup). */
   readonly fileGroup?: number;
+  /** The props the user wrote for `volumes` and `appRequests` fields. */
+  readonly origins: Origins;
 }
 
 function checkInt(path: string, field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -173,16 +214,16 @@ export function checkEnv(path: string, field: string, env: EnvVarSpec[] | undefi
       throw Errors.invalidEnv(path, `${f} (${e.name})`, e.name, `has ${sources} value sources`);
     }
     if (e.value !== undefined && typeof e.value !== 'string') {
-      throw Errors.invalidEnv(path, `${f}.value`, e.value, 'is not a string');
+      throw Errors.invalidEnv(path, `${f}.value`, e.value, `(the value of ${e.name}) is not a string`);
     }
     if (e.secret && (!DNS_LABEL.test(e.secret.secretName ?? '') && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(e.secret.secretName ?? ''))) {
-      throw Errors.invalidEnv(path, `${f}.secret.secretName`, e.secret.secretName, 'is not a valid secret name');
+      throw Errors.invalidEnv(path, `${f}.secret.secretName`, e.secret.secretName, `(the secret of ${e.name}) is not a valid secret name`);
     }
     if (e.secret && (typeof e.secret.key !== 'string' || !FILE_NAME.test(e.secret.key))) {
-      throw Errors.invalidEnv(path, `${f}.secret.key`, e.secret.key, 'is not a valid secret key');
+      throw Errors.invalidEnv(path, `${f}.secret.key`, e.secret.key, `(the secret key of ${e.name}) is not a valid secret key`);
     }
     if (e.podField !== undefined && !Object.values(PodField).includes(e.podField)) {
-      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, 'is not a PodField');
+      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, `(the value of ${e.name}) is not a PodField`);
     }
     if (seen.has(e.name)) { throw Errors.duplicateEnv(path, field, e.name); }
     seen.add(e.name);
@@ -190,7 +231,7 @@ export function checkEnv(path: string, field: string, env: EnvVarSpec[] | undefi
   return [...(env ?? [])];
 }
 
-function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] | undefined): ResolvedPort[] {
+function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] | undefined, origins: Origins): ResolvedPort[] {
   const seen = new Map<string, string>();
   const names = new Set<string>();
   return (ports ?? []).map((p, i) => {
@@ -217,7 +258,7 @@ function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] |
     const other = seen.get(key);
     if (other) { throw Errors.duplicatePort(path, `${field}.port`, p.port, protocol, other); }
     seen.set(key, `${field}.port`);
-    return { port: p.port, name: p.name, protocol, exposure, field: `${field}.port` };
+    return { port: p.port, name: p.name, protocol, exposure, field: userField(origins, prefix, `ports[${i}].port`) };
   });
 }
 
@@ -412,7 +453,8 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
     if (problem) { throw Errors.invalidPath(path, `${prefix}workingDir`, c.workingDir, problem); }
   }
   const env = checkEnv(path, `${prefix}env`, c.env);
-  const ports = resolvePorts(path, prefix, c.ports);
+  const origins = originsOf(path, `${prefix}origins`, c.origins);
+  const ports = resolvePorts(path, prefix, c.ports, origins);
   const security = resolveSecurity(path, prefix, c, fallbackUid);
   const resources = checkResources(path, prefix, c.resources);
   checkProbe(path, `${prefix}startupProbe`, c.startupProbe, ports, c.name, true);
@@ -507,6 +549,7 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
     essential: c.essential ?? c.role === StartupRole.SIDECAR,
     identityToken: resolveIdentityToken(path, prefix, c, volumeMounts),
     ...resolveRuntimeNeeds(path, prefix, c, volumes, volumeMounts),
+    origins,
   };
 }
 
@@ -716,13 +759,15 @@ export function resolveContribution(path: string, contribution: SidecarContribut
 function resolveUncached(path: string, contribution: SidecarContribution): ResolvedSidecar {
   const containers = contribution.containers ?? [];
   if (!Array.isArray(containers) || containers.length === 0) { throw Errors.noContainers(path); }
-  const volumes = resolveVolumes(path, contribution.volumes);
+  const origins = originsOf(path, 'origins', contribution.origins);
+  const volumes = renaming(origins, '', () => resolveVolumes(path, contribution.volumes));
   const volumeMap = new Map((contribution.volumes ?? []).map(v => [v.name, v]));
   const owner: { -readonly [K in keyof ResolvedSidecar]: ResolvedSidecar[K] } = {
     path,
     containers: [],
     volumes,
-    appRequests: resolveAppRequests(path, contribution.appRequests, volumeMap),
+    appRequests: renaming(origins, '', () => resolveAppRequests(path, contribution.appRequests, volumeMap)),
+    origins,
     shareProcessNamespace: contribution.pod?.shareProcessNamespace ?? false,
     consumes: [...(contribution.consumes ?? [])],
     readsPodMetadata: contribution.pod?.readsPodMetadata ?? false,
@@ -742,7 +787,8 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
   const fallbackUid = () => (uid = uid ?? defaultUid(String(containers[0]?.name)));
   containers.forEach((c, i) => {
     const prefix = containers.length === 1 ? '' : `containers[${i}](${c.name}).`;
-    const resolved = resolveContainer(path, owner, c, prefix, volumeMap, fallbackUid);
+    // Errors about a field the user set through a prop name the prop (ContainerSpec.origins).
+    const resolved = renaming(originsOf(path, `${prefix}origins`, c?.origins), prefix, () => resolveContainer(path, owner, c, prefix, volumeMap, fallbackUid));
     if (names.has(resolved.name)) { throw Errors.duplicateContainerName(path, resolved.name, path, 'this sidecar'); }
     names.add(resolved.name);
     owner.containers.push(resolved);

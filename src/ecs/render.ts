@@ -10,7 +10,7 @@ import { EnvVarSpec, Protocol, SeccompProfile, StartupRole, WaitCondition } from
 import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer, isDeclared } from '../core/resolve';
+import { ResolvedContainer, isDeclared, userField } from '../core/resolve';
 
 export const PLATFORM = 'ECS Fargate';
 
@@ -168,8 +168,16 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     });
   }
   if (o.fargate && c.shutdown.gracePeriodSeconds !== undefined && c.shutdown.gracePeriodSeconds > FARGATE_MAX_STOP_TIMEOUT) {
-    throw Errors.unsupportedOnPlatform(path, `${c.field}shutdown.gracePeriodSeconds`, c.shutdown.gracePeriodSeconds, PLATFORM,
-      `Fargate's stopTimeout is at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`, `Use at most ${FARGATE_MAX_STOP_TIMEOUT}`);
+    // Named as the prop the user wrote (e.g. Envoy's drainSeconds, which the grace period adds
+    // seconds to), with the prop's value and the limit for the prop.
+    const origin = c.origins.get('shutdown.gracePeriodSeconds');
+    const offset = origin?.offset ?? 0;
+    const field = userField(c.origins, c.field, 'shutdown.gracePeriodSeconds');
+    const why = offset
+      ? `the container's stop timeout is ${field} + ${offset} = ${c.shutdown.gracePeriodSeconds} seconds, and Fargate's stopTimeout is at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`
+      : `Fargate's stopTimeout is at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`;
+    throw Errors.unsupportedOnPlatform(path, field, c.shutdown.gracePeriodSeconds - offset, PLATFORM, why,
+      `Set ${field} to at most ${FARGATE_MAX_STOP_TIMEOUT - offset}`);
   }
   if (c.shutdown.drainCommand) {
     o.warn(path, `${c.field}shutdown.drainCommand is not run: ECS has no pre-stop hook. ECS sends SIGTERM in reverse dependency order and waits stopTimeout; the sidecar must drain on SIGTERM`);

@@ -4,7 +4,7 @@ import {
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, portOrigins } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
@@ -609,6 +609,10 @@ export class DaprSidecar extends Construct implements ISidecar {
       args,
       env,
       ports: containerPorts,
+      origins: [
+        ...portOrigins(['httpPort', 'grpcPort', 'internalGrpcPort', 'publicPort', ...((p.enableMetrics ?? true) ? ['metricsPort'] : [])]),
+        { field: 'shutdown.gracePeriodSeconds', prop: 'gracefulShutdownSeconds', offset: 5 },
+      ],
       security: { uid: this.uid, gid: this.uid },
       resources,
       // 10 checks 5 s apart: within ECS's health check ranges when a healthCommand is given.

@@ -3,7 +3,7 @@ import { ContainerSpec, PodField, PortExposure, ResourceRequirements, StartupRol
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, LogRouterType, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, modifyRule, refuseClassicValue, tokenProblem } from '../core/escape-fluent-bit';
-import { DNS_LABEL, isImageReference, pathProblem } from '../core/names';
+import { DNS_LABEL, isImageReference, pathProblem, portOrigins } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { DEFAULT_TOKEN_PATH, resolveContribution } from '../core/resolve';
@@ -589,6 +589,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       args: ['-c', `${CONFIG_DIR}/${classic ? 'fluent-bit.conf' : 'fluent-bit.yaml'}`],
       env: k8sFilter ? [{ name: 'POD_NAME', podField: PodField.POD_NAME }, { name: 'POD_NAMESPACE', podField: PodField.POD_NAMESPACE }] : [],
       ports: [{ port: p.httpPort ?? 2020, name: 'http-metrics', exposure: PortExposure.EXPOSED }],
+      origins: portOrigins(['httpPort']),
       security: { uid: this.uid },
       resources: { cpuRequestMillicores: 50, memoryRequestMebibytes: Math.min(64, limit), ...p.resources, memoryLimitMebibytes: limit },
       readinessProbe: Probe.httpGet({ port: p.httpPort ?? 2020, path: '/api/v2/health', periodSeconds: 10 }),

@@ -3,7 +3,7 @@ import { EXT_AUTHZ_GRPC } from './capabilities';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem, portOrigins } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
@@ -517,6 +517,7 @@ export class OpaSidecar extends Construct implements ISidecar {
         ...(policies.length ? ['--ignore=.*', POLICY_DIR] : []),
       ],
       ports: containerPorts,
+      origins: portOrigins(['port', 'diagnosticPort', ...(envoy ? ['extAuthzPort'] : [])]),
       security: { uid: this.uid, gid: this.uid },
       resources: { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512, ...p.resources },
       // 10 checks 5 s apart (50 s) for the first bundle activation; within ECS's health check ranges.

@@ -4,7 +4,7 @@ import {
 } from '../core/container';
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, isImageReference } from '../core/names';
+import { DNS_LABEL, isImageReference, portOrigins } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
@@ -587,6 +587,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
         ...secretEnv,
       ],
       ports: containerPorts,
+      origins: portOrigins(['otlpGrpcPort', 'otlpHttpPort', 'healthCheckPort', 'telemetryPort', ...(p.prometheusExporter ? ['prometheusExporter.port'] : [])]),
       security: { uid: this.uid, gid: this.uid },
       resources,
       // 10 checks 5 s apart: within ECS's health check ranges (interval >= 5, retries <= 10).

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ContainerSpec, Protocol, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, isImageReference } from '../core/names';
+import { DNS_LABEL, isImageReference, portOrigins } from '../core/names';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
 
@@ -198,6 +198,7 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
         { port: this.port, name: 'xray-udp', protocol: Protocol.UDP },
         { port: this.port, name: 'xray-tcp', protocol: Protocol.TCP },
       ],
+      origins: portOrigins(['port', 'port']),
       security: { uid: this.uid, gid: this.uid },
       resources,
     };

@@ -7,8 +7,6 @@ export const KNOWN = new Set<string>([
   // src/ecs: a config larger than the task definition carries is reported at the task
   // (Shop/Api, "config files"), not at the prop that made it large.
   'OtelCollectorSidecar ecs serviceName=huge',
-  // src/ecs: Fargate's stopTimeout limit names shutdown.gracePeriodSeconds, not terminationGracePeriodSeconds.
-  'row: Sidecar ecs terminationGracePeriodSeconds=121 (Fargate stopTimeout; error names shutdown.gracePeriodSeconds)',
   // src/ecs: as above, a config too large for the task definition is reported at the task.
   'EnvoySidecar ecs serviceCluster=huge',
 ]);

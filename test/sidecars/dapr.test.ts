@@ -348,7 +348,7 @@ describe('DaprSidecar options', () => {
   test('an app container on daprd\'s HTTP port clashes', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api', [{ name: 'app', image: 'x:1', ports: [{ containerPort: 3500 }] }])).add(new DaprSidecar(chart, 'dapr', { appId: 'orders' }));
-    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/dapr: ports[0].port: port 3500/TCP is already used by web/api');
+    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/dapr: httpPort: port 3500/TCP is already used by web/api');
   });
 });
 

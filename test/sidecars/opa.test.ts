@@ -515,7 +515,7 @@ describe('OpaSidecar bad input', () => {
   test('an app container on the diagnostic port', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api', [{ name: 'app', image: 'x:1', ports: [{ containerPort: 8282 }] }])).add(new OpaSidecar(chart, 'opa'));
-    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/opa: ports[1].port: port 8282/TCP is already used by web/api (app container "app")');
+    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/opa: diagnosticPort: port 8282/TCP is already used by web/api (app container "app")');
   });
 
   test('appContainers naming a container the pod does not have', () => {

@@ -320,7 +320,7 @@ describe('OtelCollectorSidecar options on Kubernetes', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api', [{ name: 'app', image: 'x:1', ports: [{ containerPort: 8888 }] }]))
       .add(new OtelCollectorSidecar(chart, 'otel', debug));
-    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/otel: ports[3].port: port 8888/TCP is already used by web/api (app container "app")');
+    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/otel: telemetryPort: port 8888/TCP is already used by web/api (app container "app")');
   });
 
   test('AWS exporters on Kubernetes: the permissions cannot be granted there, which the binder says', () => {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, EGRESS_SOCKET_MODE, envoyBootstrap, sdsFiles } from './bootstrap';
 import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
-import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, isImageReference, pathProblem } from '../../core/names';
@@ -535,6 +535,15 @@ export class EnvoySidecar extends Construct implements ISidecar {
       ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.PUBLIC }] : []),
     ];
     const drain = p.drainSeconds ?? 5;
+    // Errors about these fields (a port clash, Fargate's stop timeout) name the props.
+    const portProps = ['adminPort', 'outboundPort', 'inboundPort', 'readinessPort', 'prometheusPort', ...(transparent ? ['probePort'] : []),
+      ...(p.unixSockets ? ['unixSockets.publicPort'] : [])];
+    const origins: FieldOrigin[] = [
+      ...portProps.map((prop, i) => ({ field: `ports[${i}].port`, prop })),
+      p.terminationGracePeriodSeconds !== undefined
+        ? { field: 'shutdown.gracePeriodSeconds', prop: 'terminationGracePeriodSeconds' }
+        : { field: 'shutdown.gracePeriodSeconds', prop: 'drainSeconds', offset: 5 },
+    ];
     const container: ContainerSpec = {
       name: this.name,
       image: p.image ?? DEFAULT_IMAGE,
@@ -558,6 +567,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
         drainCommand: drainCommand(this.ports.admin, drain),
         gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,
       },
+      origins,
     };
     // Load balancer health checks reach the app through the inbound listener, hence through
     // ext_authz, which they cannot pass: the target would be marked unhealthy.

@@ -7,7 +7,7 @@ import { VaultReload } from './reload';
 import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
-import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem } from '../../core/names';
+import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, portOrigins } from '../../core/names';
 import { checkPropTypes } from '../../core/prop-types';
 import { resolveContribution } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
@@ -306,6 +306,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       args: ['agent', `-config=${CONFIG_DIR}/${init ? 'agent-init.hcl' : 'agent.hcl'}`],
       env: [{ name: 'VAULT_LOG_FORMAT', value: 'json' }, { name: 'HOME', value: HOME }],
       ports: !init && p.cache ? [{ port: p.cachePort ?? 8200, name: 'vault-proxy' }] : undefined,
+      origins: !init && p.cache ? portOrigins(['cachePort']) : undefined,
       // No capability: the reload is an HTTP call, and a capability added to a non-root
       // container is not in effect anyway (kubernetes/kubernetes#56374).
       security: { uid: this.uid, gid },
