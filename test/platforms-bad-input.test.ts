@@ -144,12 +144,13 @@ describe('ECS Fargate refuses what it cannot do', () => {
 
   test('an SSM config file above 8 KiB', () => {
     expectError(onEcs({ configFiles: [{ path: '/etc/p/big.json', content: 'x'.repeat(9000) }] }, { configDelivery: ConfigFileDelivery.SSM_PARAMETERS }),
-      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: config file agent-config/big.json "9000 bytes" cannot be rendered on ECS Fargate: an SSM parameter holds at most 8 KiB', 'ConfigFileDelivery.S3');
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: configFiles[0].content makes config file "agent-config/big.json" 9000 bytes, which cannot be rendered on ECS Fargate: an SSM parameter holds at most 8 KiB', 'ConfigFileDelivery.S3');
   });
 
   test('inline config files above 32 KiB', () => {
     expectError(onEcs({ configFiles: [{ path: '/etc/p/big.json', content: 'x'.repeat(40000) }] }), ErrorCode.UNSUPPORTED_ON_PLATFORM,
-      'Shop/Api: config files "40000 bytes" cannot be rendered on ECS Fargate', 'ConfigFileDelivery.SSM_PARAMETERS or ConfigFileDelivery.S3');
+      'Shop/agent: configFiles[0].content makes config file "agent-config/big.json" 40000 bytes, which cannot be rendered on ECS Fargate: the config files of Shop/Api come to',
+      'ConfigFileDelivery.SSM_PARAMETERS or ConfigFileDelivery.S3');
   });
 
   test('an app container that does not exist', () => {

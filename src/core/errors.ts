@@ -405,6 +405,9 @@ const CATALOGUE = {
   derivedNameClash: (path: string, field: string, value: unknown, derived: string,
     otherPath: string, otherField: string, otherValue: unknown, fix: string) =>
     err(ErrorCode.DERIVED_NAME_CLASH, path, `${field} ${show(value)} gives ${derived}, as ${otherPath} ${otherField} ${show(otherValue)} does`, fix),
+  /** A generated or given file too large for what carries it on a platform, named by the prop that made it large. */
+  fileTooLarge: (path: string, field: string, file: string, bytes: number, platform: string, why: string, fix: string) =>
+    err(ErrorCode.UNSUPPORTED_ON_PLATFORM, path, `${field} makes config file ${show(file)} ${bytes} bytes, which cannot be rendered on ${platform}: ${why}`, fix),
 };
 
 /** Entries whose second argument is not a field. */
@@ -414,7 +417,8 @@ const NO_FIELD = new Set<string>(['noContainers', 'duplicateContainerName', 'noA
 const NO_VALUE = new Set<string>(['rootNotAllowed', 'healthyNeedsProbe', 'unknownDependency', 'classicCannotWait', 'missingSecretSource',
   'invalidKey', 'runtimeUnreadable', 'runtimeUnwritable', 'runtimeMissingFile', 'runtimeSocketUnreachable', 'runtimeSignalUndeliverable',
   'runtimeMissingBinary', 'missingSetting', 'noSidecars', 'noAuthMethod', 'duplicateEnv', 'duplicateVolume', 'envConflict', 'mountConflict',
-  'unknownAppContainer', 'dependencyCondition', 'exemptGroup', 'imageLacksBinary', 'resourcesExceedTask', 'alreadySet', 'probePortNotDeclared']);
+  'unknownAppContainer', 'dependencyCondition', 'exemptGroup', 'imageLacksBinary', 'resourcesExceedTask', 'alreadySet', 'probePortNotDeclared',
+  'fileTooLarge']);
 
 /**
  * The catalogue. Each error that names a field can be made again naming another one

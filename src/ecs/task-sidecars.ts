@@ -18,7 +18,7 @@ import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution'
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
-import { ResolvedContainer, ResolvedMount, ResolvedVolume } from '../core/resolve';
+import { ResolvedContainer, ResolvedMount, ResolvedVolume, userField } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 
 /** Where FireLens writes the log router's generated main configuration (Fluent Bit). */
@@ -498,13 +498,20 @@ export class TaskSidecars extends Construct {
     const secrets: { [name: string]: ecs.Secret } = {};
     const steps: string[] = ['set -eu', ...volumePreparationScript(plan.preparations)];
     let inlineBytes = 0;
+    // The largest file, named by the prop that made it large (FieldOrigin), where the total is too much.
+    let largest: { owner: string; field: string; file: string; bytes: number } | undefined;
     let n = 0;
     for (const v of plan.configVolumes) {
       for (const f of v.files) {
         const variable = `CDK_SIDECARS_FILE_${n}`;
         const target = `${CONFIG_ROOT}/${v.name}/${f.name}`;
         const bytes = Buffer.byteLength(f.content, 'utf-8');
-        const owner = pod.volumes.find(x => x.volume.name === v.name)!.owners[0].path;
+        const sidecar = pod.volumes.find(x => x.volume.name === v.name)!.owners[0];
+        const owner = sidecar.path;
+        const at = sidecar.volumes.findIndex(x => x.name === v.name);
+        const index = at < 0 ? -1 : sidecar.volumes[at].files.findIndex(x => x.name === f.name);
+        const field = index < 0 ? `config file ${v.name}/${f.name}` : userField(sidecar.origins, '', `volumes[${at}].files[${index}].content`);
+        if (!largest || bytes > largest.bytes) { largest = { owner, field, file: `${v.name}/${f.name}`, bytes }; }
         switch (delivery) {
           case ConfigFileDelivery.INIT_CONTAINER:
             inlineBytes += bytes;
@@ -513,8 +520,8 @@ export class TaskSidecars extends Construct {
             break;
           case ConfigFileDelivery.SSM_PARAMETERS: {
             if (bytes > 8192) {
-              throw Errors.unsupportedOnPlatform(owner, `config file ${v.name}/${f.name}`, `${bytes} bytes`, PLATFORM,
-                'an SSM parameter holds at most 8 KiB', 'Use configDelivery: ConfigFileDelivery.S3');
+              throw Errors.fileTooLarge(owner, field, `${v.name}/${f.name}`, bytes, PLATFORM,
+                'an SSM parameter holds at most 8 KiB', `Use configDelivery: ConfigFileDelivery.S3, or shorten ${field}`);
             }
             const parameter = new ssm.StringParameter(this, `Config${n}`, {
               stringValue: f.content,
@@ -540,10 +547,10 @@ export class TaskSidecars extends Construct {
         n++;
       }
     }
-    if (inlineBytes > MAX_INLINE_BYTES) {
-      throw Errors.unsupportedOnPlatform(pod.targetPath, 'config files', `${inlineBytes} bytes`, PLATFORM,
-        `more than ${MAX_INLINE_BYTES / 1024} KiB would be carried in the task definition (limit 64 KiB in all)`,
-        'Use configDelivery: ConfigFileDelivery.SSM_PARAMETERS or ConfigFileDelivery.S3');
+    if (inlineBytes > MAX_INLINE_BYTES && largest) {
+      throw Errors.fileTooLarge(largest.owner, largest.field, largest.file, largest.bytes, PLATFORM,
+        `the config files of ${pod.targetPath} come to ${inlineBytes} bytes, more than the ${MAX_INLINE_BYTES / 1024} KiB the task definition can carry (limit 64 KiB in all)`,
+        `Use configDelivery: ConfigFileDelivery.SSM_PARAMETERS or ConfigFileDelivery.S3, or shorten ${largest.field}`);
     }
     const s3 = plan.s3;
     if (s3 && pod.trafficInterception) {

@@ -4,7 +4,7 @@ import {
 } from '../core/container';
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, isImageReference, portOrigins } from '../core/names';
+import { DNS_LABEL, generatedFileOrigins, isImageReference, portOrigins } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution } from '../core/resolve';
@@ -616,6 +616,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       },
       pod: permissions.length ? { cloudPermissions: permissions } : undefined,
     };
+    // A configuration too large for a platform names the prop with the largest value (e.g. serviceName).
+    this.contribution = { ...this.contribution, origins: generatedFileOrigins(p, this.contribution.volumes) };
     // Every field check of the neutral model, now.
     resolveContribution(path, this.contribution);
   }

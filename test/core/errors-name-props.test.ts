@@ -67,3 +67,15 @@ test('a Vault template command that signals on Fargate names secrets[].command, 
   expect(m).toContain('Shop/sc: secrets[0].command ["/bin/sh","-c","kill -HUP 1"] sends a signal');
   expect(m).not.toContain('addCapabilities');
 });
+
+describe('a config file too large for the ECS task definition names the prop that made it large, at the sidecar', () => {
+  test.each<[string, any, string]>([
+    ['OtelCollectorSidecar', { serviceName: 'x'.repeat(70000) }, 'Shop/sc: serviceName makes config file "otel-collector-config/config.yaml"'],
+    ['EnvoySidecar', { serviceCluster: 'c'.repeat(70000) }, 'Shop/sc: serviceCluster makes config file "envoy-config/envoy.json"'],
+    ['Sidecar', { configFiles: [{ path: '/etc/a/a.conf', content: 'x' }, { path: '/etc/a/big.conf', content: 'y'.repeat(70000) }] }, 'Shop/sc: configFiles[1].content makes config file "sc-config/big.conf" 70000 bytes'],
+  ])('%s', async (kind, props, part) => {
+    const m = await message(kind, props, 'ecs');
+    expect(m).toContain(part);
+    expect(m).toContain('or shorten');
+  });
+});

@@ -6,7 +6,7 @@ import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './comman
 import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
-import { DNS_LABEL, isImageReference, pathProblem } from '../../core/names';
+import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem } from '../../core/names';
 import { Probe } from '../../core/probe';
 import { checkArray, checkBoolean, checkEnum, checkObject } from '../../core/prop-types';
 import { isCidr, resolveContribution } from '../../core/resolve';
@@ -584,6 +584,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
     return {
       containers: [container],
       volumes,
+      // A bootstrap too large for a platform names the prop with the largest value (e.g. serviceCluster).
+      origins: generatedFileOrigins(p, volumes),
       warnings,
       consumes: authz ? [EXT_AUTHZ_GRPC] : undefined,
       appRequests: { env: appEnv, mounts: appMounts },
