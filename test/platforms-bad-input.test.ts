@@ -77,7 +77,7 @@ describe('ECS Fargate refuses what it cannot do', () => {
   test('HEALTHY without a command ECS could run', () => {
     expectError(onEcs({ ports: [{ port: 9000 }], readinessProbe: Probe.httpGet({ port: 9000 }), appWaitsFor: WaitCondition.HEALTHY }),
       ErrorCode.UNSUPPORTED_ON_PLATFORM,
-      'Shop/agent: healthCommand undefined cannot be rendered on ECS Fargate: something waits for "agent" to be HEALTHY', 'Give the sidecar a healthCommand');
+      'Shop/agent: appWaitsFor "HEALTHY" cannot be rendered on ECS Fargate: the app waits for "agent" to be HEALTHY', 'Set healthCommand', 'or set appWaitsFor: WaitCondition.STARTED');
   });
 
   test('a pod field', () => {

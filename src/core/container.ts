@@ -438,6 +438,12 @@ export interface FieldOrigin {
    * @default 0
    */
   readonly offset?: number;
+  /**
+   * Another setting of the sidecar that fills the field, for messages' fixes, e.g.
+   * `distribution: OtelCollectorDistribution.AWS_DISTRO` for a health command.
+   * @default - none
+   */
+  readonly alternative?: string;
 }
 
 /**

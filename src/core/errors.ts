@@ -176,9 +176,13 @@ function err(code: ErrorCode, path: string, what: string, fix: string): SidecarE
  * wrote it (for example `ports[1].port` or `security.uid`).
  */
 const CATALOGUE = {
+  // The DNS-label advice only where the rule is a DNS label; otherwise the rule itself is the fix
+  // (an AWS region, an ARN, a header value, ... have rules of their own).
   invalidName: (path: string, field: string, value: unknown, rule: string) =>
     err(ErrorCode.INVALID_NAME, path, `${field} ${show(value)} is not a valid name (${rule})`,
-      'Use lowercase letters, digits and \'-\', starting and ending with a letter or digit, e.g. "log-shipper"'),
+      /DNS label/.test(rule)
+        ? 'Use lowercase letters, digits and \'-\', starting and ending with a letter or digit, e.g. "log-shipper"'
+        : `Give ${rule}`),
   invalidAnnotation: (path: string, field: string, value: unknown, why: string) =>
     err(ErrorCode.INVALID_ANNOTATION, path, `${field} ${show(value)} ${why}`,
       'Use a key like "example.com/name" (an optional DNS subdomain prefix and \'/\', then up to 63 letters, digits, \'-\', \'_\' and \'.\') with a string value'),
@@ -194,24 +198,26 @@ const CATALOGUE = {
   duplicatePort: (path: string, field: string, port: number, protocol: string, other: string) =>
     err(ErrorCode.DUPLICATE_PORT, path, `${field} ${port}/${protocol} is declared twice (also ${other})`,
       'Declare each port once'),
-  invalidEnv: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_ENV, path, `${field} ${show(value)} ${why}`,
-      'Give each variable a name of letters, digits, \'_\', \'-\' or \'.\' (not starting with a digit) and exactly one of value, secret or podField'),
+  invalidEnv: (path: string, field: string, value: unknown, why: string,
+    fix = 'Give each variable a name of letters, digits, \'_\', \'-\' or \'.\' (not starting with a digit) and exactly one of value, secret or podField') =>
+    err(ErrorCode.INVALID_ENV, path, `${field} ${show(value)} ${why}`, fix),
   duplicateEnv: (path: string, field: string, name: string) =>
     err(ErrorCode.DUPLICATE_ENV, path, `${field} sets ${show(name)} twice`,
       'Set each variable once'),
-  rootNotAllowed: (path: string, field: string) =>
-    err(ErrorCode.ROOT_NOT_ALLOWED, path, `${field} is 0 (root) but security.allowRootUser is not set`,
-      'Run as a non-root UID, or set security.allowRootUser: true if the container really needs root (and document why)'),
+  // Only the generic Sidecar's security prop has allowRootUser: a sidecar's own uid prop is never root.
+  rootNotAllowed: (path: string, field: string) => field.includes('security.')
+    ? err(ErrorCode.ROOT_NOT_ALLOWED, path, `${field} is 0 (root) but security.allowRootUser is not set`,
+      'Run as a non-root UID, or set security.allowRootUser: true if the container really needs root (and document why)')
+    : err(ErrorCode.ROOT_NOT_ALLOWED, path, `${field} is 0 (root), which this sidecar does not run as`,
+      `Set ${field} to a non-root UID (from 1 to 2147483647)`),
   invalidId: (path: string, field: string, value: unknown) =>
     err(ErrorCode.INVALID_ID, path, `${field} ${show(value)} is not a valid Linux ID`,
       'Use an integer from 0 to 2147483647'),
   unknownCapability: (path: string, field: string, value: unknown) =>
     err(ErrorCode.UNKNOWN_CAPABILITY, path, `${field} ${show(value)} is not a Linux capability`,
       'Use a capability name without the CAP_ prefix, e.g. "NET_ADMIN"; see capabilities(7)'),
-  invalidResources: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_RESOURCES, path, `${field} ${show(value)} ${why}`,
-      'Use positive numbers with each request at most its limit'),
+  invalidResources: (path: string, field: string, value: unknown, why: string, fix = 'Use positive numbers with each request at most its limit') =>
+    err(ErrorCode.INVALID_RESOURCES, path, `${field} ${show(value)} ${why}`, fix),
   invalidProbe: (path: string, field: string, value: unknown, why: string, fix: string) =>
     err(ErrorCode.INVALID_PROBE, path, `${field} ${show(value)} ${why}`, fix),
   probePortNotDeclared: (path: string, field: string, port: number, container: string) =>
@@ -222,9 +228,9 @@ const CATALOGUE = {
   healthyNeedsProbe: (path: string, field: string, container: string) =>
     err(ErrorCode.HEALTHY_NEEDS_PROBE, path, `${field} is HEALTHY but container ${show(container)} has no startup or readiness probe`,
       'Add a startupProbe (or readinessProbe), or wait for STARTED'),
-  invalidPath: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_PATH, path, `${field} ${show(value)} ${why}`,
-      'Use an absolute, normalized path such as "/etc/app/app.conf" (no "..", no trailing "/")'),
+  invalidPath: (path: string, field: string, value: unknown, why: string,
+    fix = 'Use an absolute, normalized path such as "/etc/app/app.conf" (no "..", no trailing "/")') =>
+    err(ErrorCode.INVALID_PATH, path, `${field} ${show(value)} ${why}`, fix),
   unknownVolume: (path: string, field: string, value: unknown, known: string[]) =>
     err(ErrorCode.UNKNOWN_VOLUME, path, `${field} ${show(value)} is not a volume of this sidecar (volumes: ${known.length ? known.join(', ') : 'none'})`,
       'Declare the volume in the sidecar\'s volumes, or mount one that is declared'),
@@ -236,9 +242,9 @@ const CATALOGUE = {
   duplicateVolume: (path: string, field: string, name: string) =>
     err(ErrorCode.DUPLICATE_VOLUME, path, `${field} declares volume ${show(name)} twice`,
       'Give each volume a unique name'),
-  invalidConfigFile: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_CONFIG_FILE, path, `${field} ${show(value)} ${why}`,
-      'Give each config file a unique absolute path whose file name uses letters, digits, \'-\', \'_\' and \'.\''),
+  invalidConfigFile: (path: string, field: string, value: unknown, why: string,
+    fix = 'Give each config file a unique absolute path whose file name uses letters, digits, \'-\', \'_\' and \'.\'') =>
+    err(ErrorCode.INVALID_CONFIG_FILE, path, `${field} ${show(value)} ${why}`, fix),
   invalidNumber: (path: string, field: string, value: unknown, rule: string) =>
     err(ErrorCode.INVALID_NUMBER, path, `${field} ${show(value)} is not ${rule}`, `Use ${rule}`),
   invalidCommand: (path: string, field: string, value: unknown) =>

@@ -153,3 +153,6 @@ export function generatedFileOrigins(props: unknown, volumes: VolumeSpec[] | und
   if (prop === undefined) { return []; }
   return (volumes ?? []).flatMap((v, i) => (v.kind === VolumeKind.CONFIG_FILES ? (v.files ?? []).map((_, j) => ({ field: `volumes[${i}].files[${j}].content`, prop })) : []));
 }
+
+/** The origin of a sidecar container's UID: the sidecar's `uid` prop. */
+export const UID_ORIGIN: FieldOrigin = { field: 'security.uid', prop: 'uid' };

@@ -214,16 +214,18 @@ export function checkEnv(path: string, field: string, env: EnvVarSpec[] | undefi
       throw Errors.invalidEnv(path, `${f} (${e.name})`, e.name, `has ${sources} value sources`);
     }
     if (e.value !== undefined && typeof e.value !== 'string') {
-      throw Errors.invalidEnv(path, `${f}.value`, e.value, `(the value of ${e.name}) is not a string`);
+      throw Errors.invalidEnv(path, `${f}.value`, e.value, `(the value of ${e.name}) is not a string`, 'Give the value as a string, e.g. "8080" for a number');
     }
     if (e.secret && (!DNS_LABEL.test(e.secret.secretName ?? '') && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(e.secret.secretName ?? ''))) {
-      throw Errors.invalidEnv(path, `${f}.secret.secretName`, e.secret.secretName, `(the secret of ${e.name}) is not a valid secret name`);
+      throw Errors.invalidEnv(path, `${f}.secret.secretName`, e.secret.secretName, `(the secret of ${e.name}) is not a valid secret name`,
+        'Name the secret as the platform has it: lowercase letters, digits, \'-\' and \'.\', e.g. "db-credentials"');
     }
     if (e.secret && (typeof e.secret.key !== 'string' || !FILE_NAME.test(e.secret.key))) {
-      throw Errors.invalidEnv(path, `${f}.secret.key`, e.secret.key, `(the secret key of ${e.name}) is not a valid secret key`);
+      throw Errors.invalidEnv(path, `${f}.secret.key`, e.secret.key, `(the secret key of ${e.name}) is not a valid secret key`,
+        'Use the key as the secret has it: letters, digits, \'-\', \'_\' and \'.\', e.g. "password"');
     }
     if (e.podField !== undefined && !Object.values(PodField).includes(e.podField)) {
-      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, `(the value of ${e.name}) is not a PodField`);
+      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, `(the value of ${e.name}) is not a PodField`, 'Use PodField.POD_NAME, POD_NAMESPACE, POD_IP or NODE_NAME');
     }
     if (seen.has(e.name)) { throw Errors.duplicateEnv(path, field, e.name); }
     seen.add(e.name);
@@ -248,11 +250,11 @@ function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] |
     }
     const protocol = p.protocol ?? Protocol.TCP;
     if (!Object.values(Protocol).includes(protocol)) {
-      throw Errors.invalidPort(path, `${field}.protocol`, protocol);
+      throw Errors.invalidType(path, `${field}.protocol`, protocol, `one of ${Object.values(Protocol).map(x => JSON.stringify(x)).join(', ')} (Protocol.TCP, Protocol.UDP)`);
     }
     const exposure = p.exposure ?? PortExposure.POD_LOCAL;
     if (!Object.values(PortExposure).includes(exposure)) {
-      throw Errors.invalidPort(path, `${field}.exposure`, exposure);
+      throw Errors.invalidType(path, `${field}.exposure`, exposure, `one of ${Object.values(PortExposure).map(x => JSON.stringify(x)).join(', ')} (PortExposure.POD_LOCAL, EXPOSED, PUBLIC)`);
     }
     const key = `${p.port}/${protocol}`;
     const other = seen.get(key);
@@ -415,7 +417,7 @@ function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): Resolv
       if (file.name.startsWith('..')) { throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, KUBELET_DOT_DOT); }
       if (names.has(file.name)) { throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, 'appears twice in the volume'); }
       names.add(file.name);
-      if (typeof file.content !== 'string') { throw Errors.invalidConfigFile(path, `${ff}.content`, file.content, 'is not a string'); }
+      if (typeof file.content !== 'string') { throw Errors.invalidConfigFile(path, `${ff}.content`, file.content, 'is not a string', 'Give the file\'s content as a string'); }
       checkInt(path, `${ff}.mode`, file.mode, 0, 0o777);
       return { name: file.name, content: file.content, mode: file.mode ?? 0o444 };
     });
@@ -855,4 +857,26 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     };
   }
   return owner;
+}
+
+/**
+ * A sidecar's resources: its defaults, overridden by what the user gave. A request above its
+ * limit where one of the two is a default the user never set is reported at the value the user
+ * set, naming the default and the prop to set.
+ */
+export function withDefaultResources(path: string, defaults: ResourceRequirements, given: ResourceRequirements | undefined, field = 'resources'): ResourceRequirements {
+  const merged: ResourceRequirements = { ...defaults, ...given };
+  const set = (key: keyof ResourceRequirements) => given?.[key] !== undefined;
+  for (const [request, limit] of [['cpuRequestMillicores', 'cpuLimitMillicores'], ['memoryRequestMebibytes', 'memoryLimitMebibytes']] as const) {
+    const r = merged[request];
+    const l = merged[limit];
+    if (typeof r !== 'number' || typeof l !== 'number' || r <= l || set(request) === set(limit)) { continue; }
+    if (set(limit)) {
+      throw Errors.invalidResources(path, `${field}.${limit}`, l, `is below this sidecar's default ${request} of ${r}, which was not set`,
+        `Set ${field}.${request} to at most ${l} too, or raise ${field}.${limit} to at least ${r}`);
+    }
+    throw Errors.invalidResources(path, `${field}.${request}`, r, `is above this sidecar's default ${limit} of ${l}, which was not set`,
+      `Set ${field}.${limit} to at least ${r} too, or lower ${field}.${request} to at most ${l}`);
+  }
+  return merged;
 }

@@ -113,13 +113,27 @@ export function renderHealthCheck(c: ResolvedContainer, required: boolean, warn:
   const execProbe = probes.find(([, p]) => p?.kind === ProbeKind.EXEC);
   const command = c.healthCommand ?? execProbe?.[1]?.command;
   if (!command) {
+    // Fixes name only the props the sidecar has (ContainerSpec.origins): not every sidecar has
+    // a healthCommand or appWaitsFor prop.
+    const health = c.origins.get('healthCommand');
+    const ways = [
+      ...(health ? [`set ${health.prop} (a command the image can run, exit 0 = healthy)`] : []),
+      ...(health?.alternative ? [`set ${health.alternative}`] : []),
+    ];
     if (required) {
-      throw Errors.unsupportedOnPlatform(path, `${c.field}healthCommand`, undefined, PLATFORM,
-        `something waits for ${JSON.stringify(c.name)} to be HEALTHY, and ECS health checks run a command inside the container, but the container has only ${chosen?.[1]?.kind ?? 'no'} probes`,
-        'Give the sidecar a healthCommand (e.g. ["/bin/check", "--ready"]) or an exec probe');
+      // Named as the wait (appWaitsFor HEALTHY) that needs the health check, not as the
+      // healthCommand the sidecar may not even have.
+      const waits = c.appWaitsFor === WaitCondition.HEALTHY;
+      const wait = c.origins.get('appWaitsFor');
+      const fixes = [...ways, ...(waits && wait ? [`set ${wait.prop}: WaitCondition.STARTED`] : []), ...(waits ? [] : ['wait for STARTED in the dependsOn that waits for it'])];
+      throw Errors.unsupportedOnPlatform(path, waits ? wait?.prop ?? `${c.field}appWaitsFor` : `dependsOn on ${JSON.stringify(c.name)}`, WaitCondition.HEALTHY, PLATFORM,
+        `${waits ? 'the app waits' : 'another container waits'} for ${JSON.stringify(c.name)} to be HEALTHY, which ECS checks only with a command run inside the container, `
+        + `and the container has ${chosen ? `only ${chosen[1]!.kind} probes` : 'no probe'} and no health command`,
+        fixes.length ? fixes.join(', or ').replace(/^s/, 'S') : 'Do not wait for it to be HEALTHY on ECS: this sidecar has no health command ECS could run');
     }
     if (chosen) {
-      warn(path, `${c.field}${chosen[0]} (${chosen[1]!.kind}) is not rendered: ECS health checks run a command inside the container; give healthCommand to have one`);
+      warn(path, `${c.field}${chosen[0]} (${chosen[1]!.kind}) is not rendered: ECS health checks run a command inside the container`
+        + (ways.length ? `; ${ways.join(', or ')} to have one` : ''));
     }
     return undefined;
   }
@@ -180,7 +194,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
       `Set ${field} to at most ${FARGATE_MAX_STOP_TIMEOUT - offset}`);
   }
   if (c.shutdown.drainCommand) {
-    o.warn(path, `${c.field}shutdown.drainCommand is not run: ECS has no pre-stop hook. ECS sends SIGTERM in reverse dependency order and waits stopTimeout; the sidecar must drain on SIGTERM`);
+    o.warn(path, `${userField(c.origins, c.field, 'shutdown.drainCommand')} is not run: ECS has no pre-stop hook. ECS sends SIGTERM in reverse dependency order and waits stopTimeout; the sidecar must drain on SIGTERM`);
   }
   if (c.resources.cpuLimitMillicores !== undefined) {
     o.warn(path, `${c.field}resources.cpuLimitMillicores is not enforced per container on ECS: the container's cpu units are a reservation and the task's CPU is the limit`);

@@ -4,10 +4,10 @@ import {
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, portOrigins } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
-import { resolveContribution } from '../core/resolve';
+import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
@@ -506,9 +506,8 @@ export class DaprSidecar extends Construct implements ISidecar {
     const trustDomain = cp.trustDomain ?? 'cluster.local';
     const exposeApi = p.exposeApi ?? false;
     const waitsFor = p.appWaitsFor ?? WaitCondition.HEALTHY;
-    const resources: ResourceRequirements = {
-      cpuRequestMillicores: 100, memoryRequestMebibytes: 250, cpuLimitMillicores: 300, memoryLimitMebibytes: 1000, ...p.resources,
-    };
+    const resources: ResourceRequirements = withDefaultResources(this.node.path,
+      { cpuRequestMillicores: 100, memoryRequestMebibytes: 250, cpuLimitMillicores: 300, memoryLimitMebibytes: 1000 }, p.resources);
     const graceful = p.gracefulShutdownSeconds ?? 5;
 
     const args = [
@@ -612,6 +611,9 @@ export class DaprSidecar extends Construct implements ISidecar {
       origins: [
         ...portOrigins(['httpPort', 'grpcPort', 'internalGrpcPort', 'publicPort', ...((p.enableMetrics ?? true) ? ['metricsPort'] : [])]),
         { field: 'shutdown.gracePeriodSeconds', prop: 'gracefulShutdownSeconds', offset: 5 },
+        UID_ORIGIN,
+        { field: 'healthCommand', prop: 'healthCommand' },
+        { field: 'appWaitsFor', prop: 'appWaitsFor' },
       ],
       security: { uid: this.uid, gid: this.uid },
       resources,

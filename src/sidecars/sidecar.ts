@@ -8,7 +8,7 @@ import { Errors, KUBELET_DOT_DOT } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
-import { resolveContribution } from '../core/resolve';
+import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 
 /**
@@ -367,7 +367,8 @@ export class Sidecar extends Construct implements ISidecar {
       origins.push({ field: `env[${i}].name`, prop }, { field: `env[${i}].value`, prop },
         { field: `env[${i}].secret.secretName`, prop: `${prop}.secretName` }, { field: `env[${i}].secret.key`, prop: `${prop}.key` });
     });
-    origins.push({ field: 'shutdown.gracePeriodSeconds', prop: 'terminationGracePeriodSeconds' }, { field: 'shutdown.drainCommand', prop: 'drainCommand' });
+    origins.push({ field: 'shutdown.gracePeriodSeconds', prop: 'terminationGracePeriodSeconds' }, { field: 'shutdown.drainCommand', prop: 'drainCommand' },
+      { field: 'healthCommand', prop: 'healthCommand' }, { field: 'appWaitsFor', prop: 'appWaitsFor' });
     const appEnv = Object.entries(props.appEnv ?? {}).map(([name, value]) => ({ name, value }));
     appEnv.forEach((e, i) => contributionOrigins.push(
       { field: `appRequests.env[${i}]`, prop: `appEnv.${e.name}` }, { field: `appRequests.env[${i}].name`, prop: `appEnv.${e.name}` },
@@ -383,7 +384,7 @@ export class Sidecar extends Construct implements ISidecar {
       env,
       ports: props.ports,
       security: { ...props.security, uid: this.uid },
-      resources: { ...DEFAULT_RESOURCES, ...props.resources },
+      resources: withDefaultResources(path, DEFAULT_RESOURCES, props.resources),
       startupProbe: props.startupProbe,
       readinessProbe: props.readinessProbe,
       livenessProbe: props.livenessProbe,

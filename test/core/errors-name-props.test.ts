@@ -4,7 +4,10 @@
  * `shutdown.gracePeriodSeconds` with a computed value, `appRequests.env[0].name`, ...).
  * The mechanism: ContainerSpec.origins and SidecarContribution.origins (core/container.ts).
  */
+import { FluentBitFilter, FluentBitSidecar } from '../../src';
+import { TaskSidecars } from '../../src/ecs';
 import { KINDS, Platform, attempt, describeError } from '../bad-input/harness';
+import { fargateTask, synthTemplate, warnings } from '../ecs/util';
 
 async function message(kind: string, props: any, platform: Platform): Promise<string> {
   const o = await attempt(KINDS[kind], { ...KINDS[kind].base, ...props }, platform);
@@ -77,5 +80,78 @@ describe('a config file too large for the ECS task definition names the prop tha
     const m = await message(kind, props, 'ecs');
     expect(m).toContain(part);
     expect(m).toContain('or shorten');
+  });
+});
+
+describe('the fix fits the field', () => {
+  test.each<[string, string, any, Platform, string[], RegExp[]]>([
+    ['a bad protocol is not a port number', 'Sidecar', { ports: [{ port: 80, protocol: 'SCTP' }] }, 'k8s',
+      ['web/sc: ports[0].protocol "SCTP" (string) is not one of "TCP", "UDP"'], [/1 to 65535/]],
+    ['a bad exposure is not a port number', 'Sidecar', { ports: [{ port: 80, exposure: 'OPEN' }] }, 'k8s',
+      ['web/sc: ports[0].exposure "OPEN" (string) is not one of'], [/1 to 65535/]],
+    ['Envoy cluster names allow upper case, "." and "_"', 'EnvoySidecar', { clusters: [{ name: 'bad name', address: '10.0.0.5', port: 443 }] }, 'k8s',
+      ['web/sc: clusters[0].name "bad name"', 'letters (either case)'], [/lowercase/]],
+    ['a Vault secret file with a directory: a file name, not an absolute path', 'VaultAgentSidecar', { secrets: [{ path: 'secret/data/x', file: 'a/b.json' }] }, 'k8s',
+      ['web/sc: secrets[0].file "a/b.json" is not a file name', 'without a directory, e.g. "db.json"'], [/absolute/]],
+    ['an OTel scrape metricsPath: an HTTP path, not a file path', 'OtelCollectorSidecar', { prometheusScrapeConfigs: [{ jobName: 'a', targets: ['127.0.0.1:9'], metricsPath: 'x' }] }, 'k8s',
+      ['web/sc: prometheusScrapeConfigs[0].metricsPath "x"', '"/metrics"'], [/absolute|app\.conf/]],
+    ['Fluent Bit logFiles: a pattern inside logDirectory', 'FluentBitSidecar', { logFiles: '../x.log' }, 'k8s',
+      ['web/sc: logFiles "../x.log"', '"*.log"'], [/absolute/]],
+    ['an AWS region is not a DNS label', 'XRayDaemonSidecar', { region: 'mars' }, 'k8s',
+      ['web/sc: region "mars"', 'Give an AWS region such as "eu-west-1"'], [/log-shipper/]],
+    ['a sidecar\'s uid prop has no allowRootUser', 'OpaSidecar', { uid: 0 }, 'k8s',
+      ['web/sc: uid is 0 (root)', 'Set uid to a non-root UID'], [/allowRootUser|security\./]],
+    ['the Vault agent\'s uid (two containers)', 'VaultAgentSidecar', { uid: 0 }, 'k8s',
+      ['web/sc: uid is 0 (root)'], [/allowRootUser|containers\[/]],
+    ['the generic Sidecar has security.allowRootUser', 'Sidecar', { security: { uid: 0 } }, 'k8s',
+      ['web/sc: security.uid is 0 (root)', 'security.allowRootUser: true'], []],
+    ['a bad secret key is not told to fix a variable name', 'Sidecar', { secretEnv: { TOKEN: { secretName: 'api', key: 'a/b' } } }, 'k8s',
+      ['web/sc: secretEnv.TOKEN.key "a/b"', 'Use the key as the secret has it'], [/variable a name/]],
+  ])('%s', async (_, kind, props, platform, parts, absent) => {
+    const m = await message(kind, props, platform);
+    for (const p of parts) { expect(m).toContain(p); }
+    for (const a of absent) { expect(m).not.toMatch(a); }
+  });
+});
+
+describe('weak messages (issue 11, section 5)', () => {
+  test('the Fluent Bit kubernetes filter on ECS and ACI is named as the filter, which needs Kubernetes', async () => {
+    for (const platform of ['ecs', 'aci'] as const) {
+      const m = await message('FluentBitSidecar', { filters: [FluentBitFilter.kubernetes()] }, platform);
+      expect(m).toContain('filters[0] "FluentBitFilter.kubernetes()" cannot be rendered on');
+      expect(m).toContain('not a Kubernetes pod');
+      expect(m).not.toMatch(/podField|readsPaths|token/);
+    }
+  });
+
+  test('OTel on ECS waiting for HEALTHY names appWaitsFor and suggests AWS_DISTRO and STARTED', async () => {
+    const m = await message('OtelCollectorSidecar', { appWaitsFor: undefined }, 'ecs');
+    expect(m).toContain('Shop/sc: appWaitsFor "HEALTHY" cannot be rendered on ECS Fargate');
+    expect(m).toContain('distribution: OtelCollectorDistribution.AWS_DISTRO');
+    expect(m).toContain('appWaitsFor: WaitCondition.STARTED');
+    expect(m).not.toContain('undefined');
+  });
+
+  test.each<[string, any, string, string]>([
+    ['OtelCollectorSidecar', { resources: { memoryLimitMebibytes: 100 } }, 'web/sc: resources.memoryLimitMebibytes 100 is below this sidecar\'s default memoryRequestMebibytes of 128, which was not set',
+      'Set resources.memoryRequestMebibytes to at most 100'],
+    ['VaultAgentSidecar', { resources: { memoryRequestMebibytes: 200 } }, 'web/sc: resources.memoryRequestMebibytes 200 is above this sidecar\'s default memoryLimitMebibytes of 128',
+      'Set resources.memoryLimitMebibytes to at least 200'],
+    ['Sidecar', { resources: { memoryLimitMebibytes: 32 } }, 'web/sc: resources.memoryLimitMebibytes 32 is below this sidecar\'s default memoryRequestMebibytes', 'Set resources.memoryRequestMebibytes'],
+  ])('%s: a limit below a default request names the default and the prop to set', async (kind, props, part, fix) => {
+    const m = await message(kind, props, 'k8s');
+    expect(m).toContain(part);
+    expect(m).toContain(fix);
+  });
+
+  test('an HTTP probe ECS cannot run is reported without suggesting a healthCommand prop the sidecar does not have', async () => {
+    const o = await attempt(KINDS.FluentBitSidecar, KINDS.FluentBitSidecar.base, 'ecs');
+    expect(o.kind).toBe('output');
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', KINDS.FluentBitSidecar.base));
+    synthTemplate(f.stack);
+    const w = warnings(f.stack).filter(x => x.includes('is not rendered: ECS health checks'));
+    expect(w.length).toBeGreaterThan(0);
+    for (const x of w) { expect(x).not.toContain('healthCommand'); }
   });
 });

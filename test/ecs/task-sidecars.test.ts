@@ -245,8 +245,8 @@ describe('other mappings', () => {
     const t = synthTemplate(f.stack);
     expect(container(t, 'proxy').HealthCheck).toBeUndefined();
     const w = warnings(f.stack).join('\n');
-    expect(w).toContain('Shop/proxy: livenessProbe (HTTP_GET) is not rendered: ECS health checks run a command inside the container; give healthCommand to have one');
-    expect(w).toContain('Shop/proxy: shutdown.drainCommand is not run: ECS has no pre-stop hook');
+    expect(w).toContain('Shop/proxy: livenessProbe (HTTP_GET) is not rendered: ECS health checks run a command inside the container; set healthCommand');
+    expect(w).toContain('Shop/proxy: drainCommand is not run: ECS has no pre-stop hook');
     expect(w).toContain('Shop/proxy: resources.cpuLimitMillicores is not enforced per container on ECS');
   });
 

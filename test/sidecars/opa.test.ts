@@ -509,7 +509,7 @@ describe('OpaSidecar bad input', () => {
     expectError(make({ services: [{ ...acme, credentials: OpaCredentials.bearerTokenFile('token') }], status: { service: 'acme' } }), ErrorCode.INVALID_PATH,
       'web/opa: services[0].credentials.tokenPath "token" is not an absolute path');
     expectError(make({ appEnvName: '1OPA' }), ErrorCode.INVALID_ENV, 'web/opa: appEnvName "1OPA" is not a valid variable name');
-    expectError(make({ uid: 0 }), ErrorCode.ROOT_NOT_ALLOWED, 'web/opa: security.uid is 0 (root)');
+    expectError(make({ uid: 0 }), ErrorCode.ROOT_NOT_ALLOWED, 'web/opa: uid is 0 (root)');
   });
 
   test('an app container on the diagnostic port', () => {

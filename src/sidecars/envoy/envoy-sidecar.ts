@@ -6,10 +6,10 @@ import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './comman
 import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
-import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem } from '../../core/names';
+import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, UID_ORIGIN } from '../../core/names';
 import { Probe } from '../../core/probe';
 import { checkArray, checkBoolean, checkEnum, checkObject } from '../../core/prop-types';
-import { isCidr, resolveContribution } from '../../core/resolve';
+import { isCidr, resolveContribution, withDefaultResources } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
 /** What Envoy speaks on the app's inbound ports. */
@@ -540,6 +540,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
       ...(p.unixSockets ? ['unixSockets.publicPort'] : [])];
     const origins: FieldOrigin[] = [
       ...portProps.map((prop, i) => ({ field: `ports[${i}].port`, prop })),
+      UID_ORIGIN,
+      { field: 'healthCommand', prop: 'healthCommand' },
       p.terminationGracePeriodSeconds !== undefined
         ? { field: 'shutdown.gracePeriodSeconds', prop: 'terminationGracePeriodSeconds' }
         : { field: 'shutdown.gracePeriodSeconds', prop: 'drainSeconds', offset: 5 },
@@ -554,7 +556,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
         '--drain-strategy', 'immediate', '--disable-hot-restart'],
       ports,
       security: { uid: this.uid, gid: this.uid },
-      resources: { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024, ...p.resources },
+      resources: withDefaultResources(this.node.path, { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024 }, p.resources),
       startupProbe: ready,
       readinessProbe: Probe.httpGet({ port: this.ports.readiness, path: '/healthz/ready', periodSeconds: 5 }),
       // bash and coreutils only: the image has no curl (see commands.ts for the upstream facts).

@@ -7,9 +7,9 @@ import { VaultReload } from './reload';
 import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
-import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, portOrigins } from '../../core/names';
+import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../../core/names';
 import { checkPropTypes } from '../../core/prop-types';
-import { resolveContribution } from '../../core/resolve';
+import { resolveContribution, withDefaultResources } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
 /** A secret the agent renders into a file for the app. */
@@ -306,11 +306,11 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       args: ['agent', `-config=${CONFIG_DIR}/${init ? 'agent-init.hcl' : 'agent.hcl'}`],
       env: [{ name: 'VAULT_LOG_FORMAT', value: 'json' }, { name: 'HOME', value: HOME }],
       ports: !init && p.cache ? [{ port: p.cachePort ?? 8200, name: 'vault-proxy' }] : undefined,
-      origins: !init && p.cache ? portOrigins(['cachePort']) : undefined,
+      origins: [...(!init && p.cache ? portOrigins(['cachePort']) : []), UID_ORIGIN],
       // No capability: the reload is an HTTP call, and a capability added to a non-root
       // container is not in effect anyway (kubernetes/kubernetes#56374).
       security: { uid: this.uid, gid },
-      resources: { cpuRequestMillicores: 250, memoryRequestMebibytes: 64, cpuLimitMillicores: 500, memoryLimitMebibytes: 128, ...p.resources },
+      resources: withDefaultResources(path, { cpuRequestMillicores: 250, memoryRequestMebibytes: 64, cpuLimitMillicores: 500, memoryLimitMebibytes: 128 }, p.resources),
       volumeMounts: agentMounts,
       dependsOn: !init && prePopulate ? [{ container: `${this.name}-init`, condition: WaitCondition.COMPLETED }] : undefined,
       identityToken: auth._identityToken(),
@@ -473,9 +473,10 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         throw Errors.invalidName(path, `${f}.path`, s.path, 'a Vault path such as "secret/data/shop/db"');
       }
       if (typeof s.file !== 'string' || !FILE_NAME.test(s.file) || s.file === '.' || s.file === '..' || s.file.includes('/')) {
-        throw Errors.invalidPath(path, `${f}.file`, s.file, 'is not a file name inside the secrets directory (no "/" or "..")');
+        throw Errors.invalidPath(path, `${f}.file`, s.file, 'is not a file name inside the secrets directory (no "/" or "..")',
+          'Give a file name of letters, digits, \'-\', \'_\' and \'.\' without a directory, e.g. "db.json"; the agent writes it into the secrets directory');
       }
-      if (files.has(s.file)) { throw Errors.invalidConfigFile(path, `${f}.file`, s.file, 'is the destination of two secrets'); }
+      if (files.has(s.file)) { throw Errors.invalidConfigFile(path, `${f}.file`, s.file, 'is the destination of two secrets', 'Give each secret a file of its own'); }
       files.add(s.file);
       if (s.perms !== undefined && (!Number.isInteger(s.perms) || s.perms < 0 || s.perms > 0o777)) {
         throw Errors.invalidNumber(path, `${f}.perms`, s.perms, 'a file mode from 0o000 to 0o777');
