@@ -519,7 +519,8 @@ export class OpaSidecar extends Construct implements ISidecar {
       ports: containerPorts,
       origins: [...portOrigins(['port', 'diagnosticPort', ...(envoy ? ['extAuthzPort'] : [])]), UID_ORIGIN, { field: 'appWaitsFor', prop: 'appWaitsFor' }],
       security: { uid: this.uid, gid: this.uid },
-      resources: withDefaultResources(this.node.path, { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512 }, p.resources),
+      resources: withDefaultResources(this.node.path,
+        { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512 }, p.resources),
       // 10 checks 5 s apart (50 s) for the first bundle activation; within ECS's health check ranges.
       startupProbe: waitsFor === WaitCondition.HEALTHY
         ? Probe.httpGet({ port: diag, path: readyPath, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 10 })

@@ -542,7 +542,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
     const appProtocol = p.appProtocol ?? OtelProtocol.GRPC;
     this.appEndpoint = `http://127.0.0.1:${appProtocol === OtelProtocol.GRPC ? ports.otlpGrpcPort : ports.otlpHttpPort}`;
     this.check(path, p, ports);
-    const resources: ResourceRequirements = withDefaultResources(path, { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512 }, p.resources);
+    const resources: ResourceRequirements = withDefaultResources(path,
+      { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512 }, p.resources);
     const limiter = p.memoryLimiter ?? {};
     const limiterOn = limiter.enabled ?? true;
     const memoryLimit = resources.memoryLimitMebibytes;

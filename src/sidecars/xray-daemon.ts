@@ -166,7 +166,8 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
     this.port = p.port ?? 2000;
     this.daemonAddress = `127.0.0.1:${this.port}`;
     this.check(path, p);
-    const resources: ResourceRequirements = withDefaultResources(path, { cpuRequestMillicores: 50, memoryRequestMebibytes: 64, memoryLimitMebibytes: 128 }, p.resources);
+    const resources: ResourceRequirements = withDefaultResources(path,
+      { cpuRequestMillicores: 50, memoryRequestMebibytes: 64, memoryLimitMebibytes: 128 }, p.resources);
     const limit = resources.memoryLimitMebibytes;
     const buffer = p.bufferMemoryMegabytes ?? (limit !== undefined ? Math.max(3, Math.floor(limit / 2)) : undefined);
     if (buffer === undefined) {

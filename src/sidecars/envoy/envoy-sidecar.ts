@@ -556,7 +556,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
         '--drain-strategy', 'immediate', '--disable-hot-restart'],
       ports,
       security: { uid: this.uid, gid: this.uid },
-      resources: withDefaultResources(this.node.path, { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024 }, p.resources),
+      resources: withDefaultResources(this.node.path,
+        { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024 }, p.resources),
       startupProbe: ready,
       readinessProbe: Probe.httpGet({ port: this.ports.readiness, path: '/healthz/ready', periodSeconds: 5 }),
       // bash and coreutils only: the image has no curl (see commands.ts for the upstream facts).

@@ -310,7 +310,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       // No capability: the reload is an HTTP call, and a capability added to a non-root
       // container is not in effect anyway (kubernetes/kubernetes#56374).
       security: { uid: this.uid, gid },
-      resources: withDefaultResources(path, { cpuRequestMillicores: 250, memoryRequestMebibytes: 64, cpuLimitMillicores: 500, memoryLimitMebibytes: 128 }, p.resources),
+      resources: withDefaultResources(path,
+        { cpuRequestMillicores: 250, memoryRequestMebibytes: 64, cpuLimitMillicores: 500, memoryLimitMebibytes: 128 }, p.resources),
       volumeMounts: agentMounts,
       dependsOn: !init && prePopulate ? [{ container: `${this.name}-init`, condition: WaitCondition.COMPLETED }] : undefined,
       identityToken: auth._identityToken(),
