@@ -66,7 +66,7 @@ describe('ECS Fargate refuses what it cannot do', () => {
   test('a secret mounted as files', () => {
     expectError(onEcs({ volumes: [{ name: 'tls', kind: VolumeKind.SECRET, secretName: 'tls', mountPath: '/tls' }] }),
       ErrorCode.UNSUPPORTED_ON_PLATFORM,
-      'Shop/agent: volumes "tls" cannot be rendered on ECS Fargate: ECS cannot mount a secret as files', 'secretEnv');
+      'Shop/agent: volumes[0] "tls" cannot be rendered on ECS Fargate: ECS cannot mount a secret as files', 'secretEnv');
   });
 
   test('sensitive generated config files', () => {

@@ -40,7 +40,7 @@ export function renderEnv(path: string, field: string, env: EnvVarSpec[], secure
   return env.map((e, i) => {
     if (e.value !== undefined) { return { name: e.name, value: e.value }; }
     if (e.secret) { return { name: e.name, secureValue: secureRef(secure, e.secret.secretName, e.secret.key) }; }
-    throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, 'ACI has no downward API for pod fields',
+    throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, `ACI has no downward API for pod fields (variable ${e.name})`,
       'Pass the value as a literal, or read it from the environment ACI sets (e.g. Fabric_* variables) in the container');
   });
 }

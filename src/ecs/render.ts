@@ -83,7 +83,7 @@ export function renderEnv(path: string, field: string, env: EnvVarSpec[], secret
       }
       out[e.name] = secret;
     } else {
-      throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, 'ECS has no downward API for pod fields',
+      throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, `ECS has no downward API for pod fields (variable ${e.name})`,
         'Read the task metadata endpoint ($ECS_CONTAINER_METADATA_URI_V4) in the container instead');
     }
   });

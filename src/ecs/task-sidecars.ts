@@ -335,9 +335,16 @@ export class TaskSidecars extends Construct {
           if (fargate) { warn(owner, `volume ${JSON.stringify(volume.name)} is on task storage (encrypted at rest), not in memory: Fargate has no tmpfs volumes`); }
           td.addVolume({ name: volume.name });
           break;
-        case VolumeKind.SECRET:
-          throw Errors.unsupportedOnPlatform(owner, 'volumes', volume.name, PLATFORM, 'ECS cannot mount a secret as files',
-            'Give the secret as environment (secretEnv), which ECS fills from Secrets Manager or SSM through `secrets`');
+        case VolumeKind.SECRET: {
+          // Named as the prop that asked for the secret files (e.g. Envoy's mtls), with a fix
+          // that fits it; secretEnv is the generic Sidecar's.
+          const at = owners[0].volumes.findIndex(v => v.name === volume.name);
+          const origin = owners[0].origins.get(`volumes[${at}]`);
+          throw Errors.unsupportedOnPlatform(owner, origin?.prop ?? `volumes[${at}]`, origin ? volume.secretName : volume.name, PLATFORM,
+            `ECS cannot mount a secret as files (secret ${JSON.stringify(volume.secretName)})`,
+            origin?.alternative ? `Leave ${origin.prop} out on ECS and use ${origin.alternative}`
+              : 'Give the secret as environment (secretEnv), which ECS fills from Secrets Manager or SSM through `secrets`');
+        }
         case VolumeKind.CONFIG_FILES:
           if (volume.sensitive) {
             throw Errors.unsupportedOnPlatform(owner, 'configFiles (sensitive)', volume.name, PLATFORM,

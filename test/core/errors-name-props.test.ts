@@ -4,7 +4,7 @@
  * `shutdown.gracePeriodSeconds` with a computed value, `appRequests.env[0].name`, ...).
  * The mechanism: ContainerSpec.origins and SidecarContribution.origins (core/container.ts).
  */
-import { FluentBitFilter, FluentBitSidecar } from '../../src';
+import { FluentBitFilter, FluentBitSidecar, VaultAuth } from '../../src';
 import { TaskSidecars } from '../../src/ecs';
 import { KINDS, Platform, attempt, describeError } from '../bad-input/harness';
 import { fargateTask, synthTemplate, warnings } from '../ecs/util';
@@ -153,5 +153,20 @@ describe('weak messages (issue 11, section 5)', () => {
     const w = warnings(f.stack).filter(x => x.includes('is not rendered: ECS health checks'));
     expect(w.length).toBeGreaterThan(0);
     for (const x of w) { expect(x).not.toContain('healthCommand'); }
+  });
+});
+
+describe('a secret mounted as files on ECS names the prop that asked for it, with a fix that fits it', () => {
+  test('Envoy mtls', async () => {
+    const m = await message('EnvoySidecar', { mtls: { secretName: 'mesh-tls' } }, 'ecs');
+    expect(m).toContain('Shop/sc: mtls "mesh-tls" cannot be rendered on ECS Fargate: ECS cannot mount a secret as files');
+    expect(m).toContain('Leave mtls out on ECS');
+    expect(m).not.toContain('secretEnv');
+  });
+  test('Vault AppRole', async () => {
+    const m = await message('VaultAgentSidecar', { auth: [VaultAuth.appRole({ role: 'shop', secretName: 'vault-approle' })] }, 'ecs');
+    expect(m).toContain('Shop/sc: auth[0] (VaultAuth.appRole()) "vault-approle" cannot be rendered on ECS Fargate');
+    expect(m).toContain('VaultAuth.aws()');
+    expect(m).not.toContain('secretEnv');
   });
 });

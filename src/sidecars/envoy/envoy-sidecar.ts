@@ -508,7 +508,9 @@ export class EnvoySidecar extends Construct implements ISidecar {
       { volume: `${this.name}-config`, path: CONFIG_DIR, readOnly: true },
       { volume: `${this.name}-tmp`, path: '/tmp' },
     ];
+    const volumeOrigins: FieldOrigin[] = [];
     if (p.mtls) {
+      volumeOrigins.push({ field: `volumes[${volumes.length}]`, prop: 'mtls', alternative: 'TLS where the platform terminates it (e.g. the load balancer or a mesh)' });
       volumes.push({ name: `${this.name}-tls`, kind: VolumeKind.SECRET, secretName: p.mtls.secretName });
       mounts.push({ volume: `${this.name}-tls`, path: TLS_DIR, readOnly: true });
     }
@@ -588,7 +590,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       containers: [container],
       volumes,
       // A bootstrap too large for a platform names the prop with the largest value (e.g. serviceCluster).
-      origins: generatedFileOrigins(p, volumes),
+      origins: [...generatedFileOrigins(p, volumes), ...volumeOrigins],
       warnings,
       consumes: authz ? [EXT_AUTHZ_GRPC] : undefined,
       appRequests: { env: appEnv, mounts: appMounts },

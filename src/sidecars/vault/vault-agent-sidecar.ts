@@ -4,7 +4,7 @@ import { VaultAuth } from './auth';
 import { HclBlock, HclBody, hcl, hclProblem, wellFormed } from './hcl';
 import { APPROLE_DIR } from './paths';
 import { VaultReload } from './reload';
-import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { ContainerSpec, FieldOrigin, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../../core/names';
@@ -292,7 +292,11 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       { volume: `${this.name}-home`, path: HOME },
       ...groups.map(g => ({ volume: g.volume, path: g.agentPath })),
     ];
+    const origins: FieldOrigin[] = [];
     if (auth.secretName) {
+      // A platform that cannot mount the AppRole secret as files names the auth method.
+      origins.push({ field: `volumes[${volumes.length}]`, prop: `auth[${p.auth.indexOf(auth)}] (VaultAuth.appRole())`,
+        alternative: 'the method of the platform\'s own identity (VaultAuth.aws() for the ECS task role)' });
       volumes.push({ name: `${this.name}-approle`, kind: VolumeKind.SECRET, secretName: auth.secretName });
       agentMounts.push({ volume: `${this.name}-approle`, path: APPROLE_DIR, readOnly: true });
     }
@@ -339,6 +343,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     return {
       containers,
       volumes,
+      origins,
       appRequests: {
         env: !prePopulateOnly && p.cache ? [{ name: 'VAULT_ADDR', value: `http://127.0.0.1:${p.cachePort ?? 8200}` }] : [],
         mounts: [{ volume: groups[0].volume, path: secretsPath, readOnly: true }],
