@@ -295,8 +295,11 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     const origins: FieldOrigin[] = [];
     if (auth.secretName) {
       // A platform that cannot mount the AppRole secret as files names the auth method.
-      origins.push({ field: `volumes[${volumes.length}]`, prop: `auth[${p.auth.indexOf(auth)}] (VaultAuth.appRole())`,
-        alternative: 'the method of the platform\'s own identity (VaultAuth.aws() for the ECS task role)' });
+      origins.push({
+        field: `volumes[${volumes.length}]`,
+        prop: `auth[${p.auth.indexOf(auth)}] (VaultAuth.appRole())`,
+        alternative: 'the method of the platform\'s own identity (VaultAuth.aws() for the ECS task role)',
+      });
       volumes.push({ name: `${this.name}-approle`, kind: VolumeKind.SECRET, secretName: auth.secretName });
       agentMounts.push({ volume: `${this.name}-approle`, path: APPROLE_DIR, readOnly: true });
     }
