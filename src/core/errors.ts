@@ -346,9 +346,8 @@ const CATALOGUE = {
   unknownReference: (path: string, field: string, value: unknown, what: string, declaredIn: string, known: string[]) =>
     err(ErrorCode.UNKNOWN_REFERENCE, path, `${field} ${show(value)} names a ${what} that is not declared in ${declaredIn} (${declaredIn}: ${known.length ? known.join(', ') : 'none'})`,
       `Declare it in ${declaredIn}, or name one that is declared`),
-  invalidUrl: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_URL, path, `${field} ${show(value)} ${why}`,
-      'Use an absolute http:// or https:// URL with a host, e.g. "https://bundles.example.com/v1"'),
+  invalidUrl: (path: string, field: string, value: unknown, why: string, fix = 'Use an absolute http:// or https:// URL with a host, e.g. "https://bundles.example.com/v1"') =>
+    err(ErrorCode.INVALID_URL, path, `${field} ${show(value)} ${why}`, fix),
   invalidRange: (path: string, field: string, value: number, otherField: string, otherValue: number) =>
     err(ErrorCode.INVALID_RANGE, path, `${field} ${value} is greater than ${otherField} ${otherValue}`,
       `Make ${field} at most ${otherField}`),

@@ -677,7 +677,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
         const hostPort = HOST_PORT.exec(endpoint);
         const ok = url ? checkPort(url[5]) && (url[6] ?? '/') === '/' : hostPort !== null && checkPort(hostPort[3]);
         if (!ok) {
-          throw Errors.invalidUrl(path, `${f}.endpoint`, endpoint, 'is not a gRPC endpoint ("host:port" or "https://host:port", without a path)');
+          throw Errors.invalidUrl(path, `${f}.endpoint`, endpoint, 'is not a gRPC endpoint ("host:port" or "https://host:port", without a path)',
+            'Give the collector\'s host and port, e.g. "otlp.vendor.example:4317" or "https://otlp.vendor.example:4317"');
         }
       }
       const headers: { [k: string]: string } = {};

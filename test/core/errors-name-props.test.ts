@@ -4,7 +4,7 @@
  * `shutdown.gracePeriodSeconds` with a computed value, `appRequests.env[0].name`, ...).
  * The mechanism: ContainerSpec.origins and SidecarContribution.origins (core/container.ts).
  */
-import { FluentBitFilter, FluentBitSidecar, VaultAuth } from '../../src';
+import { FluentBitFilter, FluentBitSidecar, VaultAuth, VaultReload } from '../../src';
 import { TaskSidecars } from '../../src/ecs';
 import { KINDS, Platform, attempt, describeError } from '../bad-input/harness';
 import { fargateTask, synthTemplate, warnings } from '../ecs/util';
@@ -169,4 +169,16 @@ describe('a secret mounted as files on ECS names the prop that asked for it, wit
     expect(m).toContain('VaultAuth.aws()');
     expect(m).not.toContain('secretEnv');
   });
+});
+
+test.each<[string, string, any, string, RegExp]>([
+  ['an OTLP gRPC endpoint is host:port, not an http(s) URL', 'OtelCollectorSidecar', { otlpExporters: [{ endpoint: 'https://otlp.vendor.example:4317/v1/traces' }] },
+    'web/sc: otlpExporters[0].endpoint "https://otlp.vendor.example:4317/v1/traces" is not a gRPC endpoint', /bundles\.example/],
+  ['a Vault reload path is a URL path', 'VaultAgentSidecar',
+    { secrets: [{ path: 'secret/data/x', file: 'x.json', reload: VaultReload.http({ port: 8080, path: 'reload' }) }] },
+    'web/sc: secrets[0].reload.path "reload" is not a URL path', /absolute http/],
+])('%s', async (_, kind, props, part, absent) => {
+  const m = await message(kind, props, 'k8s');
+  expect(m).toContain(part);
+  expect(m).not.toMatch(absent);
 });

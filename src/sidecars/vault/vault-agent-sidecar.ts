@@ -510,7 +510,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         const r = s.reload;
         if (typeof r.port !== 'number' || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) { throw Errors.invalidPort(path, `${f}.reload.port`, r.port); }
         if (typeof r.path !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(r.path)) {
-          throw Errors.invalidUrl(path, `${f}.reload.path`, r.path, 'is not a URL path starting with "/" (no spaces)');
+          throw Errors.invalidUrl(path, `${f}.reload.path`, r.path, 'is not a URL path starting with "/" (no spaces)', 'Give the app\'s reload path, e.g. "/-/reload"');
         }
         if (!['GET', 'POST'].includes(r.method)) {
           throw Errors.invalidRole(path, `${f}.reload.method`, r.method, 'is not a VaultReloadMethod', 'Use VaultReloadMethod.GET or POST');
