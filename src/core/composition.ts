@@ -181,8 +181,9 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
       const uid = c.security.uid;
       if (uid === 0 || mine.has(uid)) { continue; }
       const other = uids.get(uid);
-      if (other) { throw Errors.uidClash(s.path, `${c.field}security.uid`, uid, other.path, other.field); }
-      mine.set(uid, { path: s.path, field: `${c.field}security.uid` });
+      const field = userField(c.origins, c.field, 'security.uid');
+      if (other) { throw Errors.uidClash(s.path, field, uid, other.path, other.field); }
+      mine.set(uid, { path: s.path, field });
     }
     mine.forEach((owner, uid) => uids.set(uid, owner));
   }

@@ -262,7 +262,7 @@ const CATALOGUE = {
       `Containers of one pod share localhost: set ${field} or ${otherField} to a free port`),
   uidClash: (path: string, field: string, uid: number, otherPath: string, otherField: string) =>
     err(ErrorCode.UID_CLASH, path, `${field}: UID ${uid} is already used by ${otherPath} (${otherField})`,
-      'Give each sidecar its own UID (security.uid) so that file permissions and traffic rules can tell them apart'),
+      `Give each sidecar its own UID (${field === otherField ? `set ${field} on one of the two` : `set ${field} or ${otherField}`} to another) so that file permissions and traffic rules can tell them apart`),
   volumeConflict: (path: string, field: string, name: string, otherPath: string, why: string) =>
     err(ErrorCode.VOLUME_CONFLICT, path, `${field}: volume ${show(name)} ${why} ${otherPath}`,
       'Rename one of the volumes, or declare a shared volume identically in every sidecar that shares it'),
