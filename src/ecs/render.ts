@@ -126,7 +126,7 @@ export function renderHealthCheck(c: ResolvedContainer, required: boolean, warn:
       const waits = c.appWaitsFor === WaitCondition.HEALTHY;
       const wait = c.origins.get('appWaitsFor');
       const fixes = [...ways, ...(waits && wait ? [`set ${wait.prop}: WaitCondition.STARTED`] : []), ...(waits ? [] : ['wait for STARTED in the dependsOn that waits for it'])];
-      throw Errors.unsupportedOnPlatform(path, waits ? wait?.prop ?? `${c.field}appWaitsFor` : `dependsOn on ${JSON.stringify(c.name)}`, WaitCondition.HEALTHY, PLATFORM,
+      throw Errors.unsupportedOnPlatform(path, waits ? wait?.prop ?? userField(c.origins, c.field, 'appWaitsFor') : `dependsOn on ${JSON.stringify(c.name)}`, WaitCondition.HEALTHY, PLATFORM,
         `${waits ? 'the app waits' : 'another container waits'} for ${JSON.stringify(c.name)} to be HEALTHY, which ECS checks only with a command run inside the container, `
         + `and the container has ${chosen ? `only ${chosen[1]!.kind} probes` : 'no probe'} and no health command`,
         fixes.length ? fixes.join(', or ').replace(/^s/, 'S') : 'Do not wait for it to be HEALTHY on ECS: this sidecar has no health command ECS could run');
@@ -168,7 +168,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
   const path = c.owner.path;
   const s = c.security;
   if (s.seccompProfile === SeccompProfile.UNCONFINED) {
-    throw Errors.unsupportedOnPlatform(path, `${c.field}security.seccompProfile`, s.seccompProfile, PLATFORM,
+    throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'security.seccompProfile'), s.seccompProfile, PLATFORM,
       'Fargate always applies the container runtime\'s default seccomp profile and cannot turn it off', 'Leave seccompProfile at RUNTIME_DEFAULT');
   }
   if (o.fargate) {
@@ -207,8 +207,8 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
   return {
     containerName: c.name,
     image: ecs.ContainerImage.fromRegistry(c.image),
-    entryPoint: expandReferences(path, `${c.field}command`, c.command, c.env),
-    command: expandReferences(path, `${c.field}args`, c.args, c.env),
+    entryPoint: expandReferences(path, userField(c.origins, c.field, 'command'), c.command, c.env),
+    command: expandReferences(path, userField(c.origins, c.field, 'args'), c.args, c.env),
     workingDirectory: c.workingDir,
     environment: Object.keys(environment).length ? environment : undefined,
     secrets: Object.keys(secrets).length ? secrets : undefined,

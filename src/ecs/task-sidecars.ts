@@ -720,7 +720,7 @@ export class TaskSidecars extends Construct {
       ...sidecars.map(c => ({
         name: c.name,
         path: c.owner.path,
-        fields: [`${c.field}resources.memoryLimitMebibytes`, `${c.field}resources.memoryRequestMebibytes`] as [string, string],
+        fields: [userField(c.origins, c.field, 'resources.memoryLimitMebibytes'), userField(c.origins, c.field, 'resources.memoryRequestMebibytes')] as [string, string],
         cpu: c.resources.cpuRequestMillicores !== undefined ? cpuUnits(c.resources.cpuRequestMillicores) : undefined,
         memory: ceil(c.resources.memoryLimitMebibytes),
         reservation: ceil(c.resources.memoryRequestMebibytes),
