@@ -4,10 +4,15 @@
  * `shutdown.gracePeriodSeconds` with a computed value, `appRequests.env[0].name`, ...).
  * The mechanism: ContainerSpec.origins and SidecarContribution.origins (core/container.ts).
  */
-import { FluentBitFilter, FluentBitSidecar, VaultAuth, VaultReload } from '../../src';
+import { Construct } from 'constructs';
+import { CompositionContext, FluentBitFilter, FluentBitSidecar, ISidecar, SidecarContribution, StartupRole, VaultAuth, VaultReload } from '../../src';
+import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
+import { WorkloadSidecars } from '../../src/k8s';
 import { KINDS, Platform, attempt, describeError } from '../bad-input/harness';
 import { fargateTask, synthTemplate, warnings } from '../ecs/util';
+import { expectError } from '../errors';
+import { newChart, rawDeployment, synth } from '../k8s/util';
 
 async function message(kind: string, props: any, platform: Platform): Promise<string> {
   const o = await attempt(KINDS[kind], { ...KINDS[kind].base, ...props }, platform);
@@ -181,4 +186,45 @@ test.each<[string, string, any, string, RegExp]>([
   const m = await message(kind, props, 'k8s');
   expect(m).toContain(part);
   expect(m).not.toMatch(absent);
+});
+
+/** A third-party sidecar that declares where its fields come from (FieldOrigin), as the built-in ones do. */
+class Agent extends Construct implements ISidecar {
+  constructor(scope: Construct, id: string, private readonly props: { listenPort: number; stopSeconds: number },
+    private readonly origins: any = undefined) {
+    super(scope, id);
+  }
+  public contribute(_context: CompositionContext): SidecarContribution {
+    return {
+      containers: [{
+        name: 'agent',
+        image: 'ghcr.io/acme/agent:1.0.0',
+        role: StartupRole.SIDECAR,
+        security: { uid: 4000 },
+        ports: [{ port: this.props.listenPort }],
+        shutdown: { gracePeriodSeconds: this.props.stopSeconds + 10 },
+        origins: this.origins ?? [{ field: 'ports[0].port', prop: 'listenPort' }, { field: 'shutdown.gracePeriodSeconds', prop: 'stopSeconds', offset: 10 }],
+      }],
+    };
+  }
+}
+
+describe('a custom sidecar\'s origins', () => {
+  test('a port clash on Kubernetes names its prop', () => {
+    const chart = newChart('web');
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(new Agent(chart, 'agent', { listenPort: 8080, stopSeconds: 5 }));
+    expectError(() => synth(chart), ErrorCode.PORT_CLASH, 'web/agent: listenPort: port 8080/TCP is already used by web/api');
+  });
+  test('a stop timeout on Fargate names its prop with the value written and the limit for it', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new Agent(f.stack, 'agent', { listenPort: 9000, stopSeconds: 115 }));
+    expectError(() => synthTemplate(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+      'Shop/agent: stopSeconds 115 cannot be rendered on ECS Fargate: the container\'s stop timeout is stopSeconds + 10 = 125 seconds', 'Set stopSeconds to at most 110');
+  });
+  test('origins of the wrong shape are a catalogued error', () => {
+    const chart = newChart('web');
+    const attachment = WorkloadSidecars.of(rawDeployment(chart, 'api'));
+    expectError(() => { attachment.add(new Agent(chart, 'agent', { listenPort: 9000, stopSeconds: 5 }, [{ field: 1 }])); synth(chart); },
+      ErrorCode.INVALID_TYPE, 'web/agent: origins[0] {"field":1}');
+  });
 });
