@@ -415,10 +415,10 @@ const CATALOGUE = {
     err(ErrorCode.UNSUPPORTED_ON_PLATFORM, path, `${field} makes config file ${show(file)} ${bytes} bytes, which cannot be rendered on ${platform}: ${why}`, fix),
 };
 
-/** Entries whose second argument is not a field. */
+/** Entries whose second argument is not a field (a new entry of that kind goes here too). */
 const NO_FIELD = new Set<string>(['noContainers', 'duplicateContainerName', 'noAppContainers', 'dependencyCycle', 'notAWorkload', 'ambiguousWorkload',
   'alreadyInjected', 'nativeSidecarsUnsupported', 'jobNeedsNativeSidecars', 'interceptionConflict', 'unconsumedCapability']);
-/** Entries whose third argument is not the value the field holds. */
+/** Entries whose third argument is not the value the field holds (kept when an error is renamed). */
 const NO_VALUE = new Set<string>(['rootNotAllowed', 'healthyNeedsProbe', 'unknownDependency', 'classicCannotWait', 'missingSecretSource',
   'invalidKey', 'runtimeUnreadable', 'runtimeUnwritable', 'runtimeMissingFile', 'runtimeSocketUnreachable', 'runtimeSignalUndeliverable',
   'runtimeMissingBinary', 'missingSetting', 'noSidecars', 'noAuthMethod', 'duplicateEnv', 'duplicateVolume', 'envConflict', 'mountConflict',
@@ -434,6 +434,8 @@ export const Errors: typeof CATALOGUE = Object.fromEntries(Object.entries(CATALO
   if (NO_FIELD.has(name)) { return [name, make]; }
   const entry = (...args: unknown[]): SidecarError => {
     const e = (make as (...a: unknown[]) => SidecarError)(...args);
+    // An entry added later whose second argument is not a field name is left as it is.
+    if (typeof args[1] !== 'string') { return e; }
     return e._remakeWith(args[1] as string, (field, value) => {
       const again = [...args];
       again[1] = field;

@@ -94,7 +94,7 @@ export function userField(origins: Origins, prefix: string, field: string): stri
  * comes from (with the value the user wrote, where the field adds an offset to it).
  */
 export function renamedError(e: unknown, origins: Origins, prefix: string): unknown {
-  if (!(e instanceof SidecarError) || e.field === undefined || !e.field.startsWith(prefix)) { return e; }
+  if (!(e instanceof SidecarError) || typeof e.field !== 'string' || !e.field.startsWith(prefix)) { return e; }
   const o = origins.get(e.field.slice(prefix.length));
   if (!o) { return e; }
   const offset = o.offset ?? 0;
