@@ -4,7 +4,7 @@ import {
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
@@ -641,6 +641,8 @@ export class DaprSidecar extends Construct implements ISidecar {
     return {
       containers: [container],
       volumes,
+      // A file too large for a platform names the prop with the largest value (e.g. a component's metadata).
+      origins: generatedFileOrigins(p, volumes),
       appRequests: { env: appEnv, containers: p.appContainers },
       pod: annotations ? { annotations } : undefined,
       warnings,

@@ -3,7 +3,7 @@ import { EXT_AUTHZ_GRPC } from './capabilities';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkPropTypes } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
@@ -551,6 +551,8 @@ export class OpaSidecar extends Construct implements ISidecar {
     return {
       containers: [container],
       volumes,
+      // A file too large for a platform names the prop with the largest value (e.g. a policy).
+      origins: generatedFileOrigins(p, volumes),
       appRequests: {
         env: [{ name: p.appEnvName ?? 'OPA_ADDR', value: this.appAddress }],
         containers: p.appContainers,

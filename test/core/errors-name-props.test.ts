@@ -81,6 +81,9 @@ describe('a config file too large for the ECS task definition names the prop tha
     ['OtelCollectorSidecar', { serviceName: 'x'.repeat(70000) }, 'Shop/sc: serviceName makes config file "otel-collector-config/config.yaml"'],
     ['EnvoySidecar', { serviceCluster: 'c'.repeat(70000) }, 'Shop/sc: serviceCluster makes config file "envoy-config/envoy.json"'],
     ['Sidecar', { configFiles: [{ path: '/etc/a/a.conf', content: 'x' }, { path: '/etc/a/big.conf', content: 'y'.repeat(70000) }] }, 'Shop/sc: configFiles[1].content makes config file "sc-config/big.conf" 70000 bytes'],
+    ['OpaSidecar', { policies: { 'authz.rego': `package authz\n${'# note\n'.repeat(10000)}` } }, 'Shop/sc: policies.authz.rego makes config file'],
+    ['VaultAgentSidecar', { secrets: [{ path: 'secret/data/shop/db', file: 'db.json', template: `{{ with secret "secret/data/shop/db" }}${'x'.repeat(70000)}{{ end }}` }] },
+      'Shop/sc: secrets[0].template makes config file'],
   ])('%s', async (kind, props, part) => {
     const m = await message(kind, props, 'ecs');
     expect(m).toContain(part);

@@ -7,7 +7,7 @@ import { VaultReload } from './reload';
 import { ContainerSpec, FieldOrigin, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
-import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../../core/names';
+import { DNS_LABEL, FILE_NAME, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../../core/names';
 import { checkPropTypes } from '../../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
@@ -346,7 +346,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     return {
       containers,
       volumes,
-      origins,
+      // A file too large for a platform names the prop with the largest value (e.g. a template).
+      origins: [...origins, ...generatedFileOrigins(p, volumes)],
       appRequests: {
         env: !prePopulateOnly && p.cache ? [{ name: 'VAULT_ADDR', value: `http://127.0.0.1:${p.cachePort ?? 8200}` }] : [],
         mounts: [{ volume: groups[0].volume, path: secretsPath, readOnly: true }],
