@@ -231,3 +231,9 @@ describe('a custom sidecar\'s origins', () => {
       ErrorCode.INVALID_TYPE, 'web/agent: origins[0] {"field":1}');
   });
 });
+
+test('a generated config too large for a Kubernetes ConfigMap names the prop that made it large', async () => {
+  const m = await message('OtelCollectorSidecar', { serviceName: 's'.repeat(1100000) }, 'k8s');
+  expect(m).toMatch(/^web\/sc: serviceName "\d+ bytes" cannot be written to a Kubernetes ConfigMap/);
+  expect(m).toContain('Shorten serviceName');
+});
