@@ -24,7 +24,10 @@ export class SecretSource {
 
   // Data, not closures: two sources of one secret (or of the same parameters) compare equal
   // (TaskSidecars.of() called twice with equal options).
-  private constructor(private readonly secret: secretsmanager.ISecret | undefined, private readonly parameters: { [key: string]: ssm.IParameter } | undefined) {}
+  private constructor(
+    private readonly secret: secretsmanager.ISecret | undefined,
+    private readonly parameters: { [key: string]: ssm.IParameter } | undefined,
+  ) {}
 
   /** The ECS secret for one key, or undefined when this source has no such key. @internal */
   public _secret(key: string): ecs.Secret | undefined {
