@@ -48,7 +48,7 @@ describe('ECS Fargate refuses what it cannot do', () => {
 
   test('a stop timeout above 120 seconds', () => {
     expectError(onEcs({ terminationGracePeriodSeconds: 300 }),
-      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: shutdown.gracePeriodSeconds 300 cannot be rendered on ECS Fargate: Fargate\'s stopTimeout is at most 120 seconds');
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: terminationGracePeriodSeconds 300 cannot be rendered on ECS Fargate: Fargate\'s stopTimeout is at most 120 seconds');
   });
 
   test('a secret without a source', () => {
@@ -66,7 +66,7 @@ describe('ECS Fargate refuses what it cannot do', () => {
   test('a secret mounted as files', () => {
     expectError(onEcs({ volumes: [{ name: 'tls', kind: VolumeKind.SECRET, secretName: 'tls', mountPath: '/tls' }] }),
       ErrorCode.UNSUPPORTED_ON_PLATFORM,
-      'Shop/agent: volumes "tls" cannot be rendered on ECS Fargate: ECS cannot mount a secret as files', 'secretEnv');
+      'Shop/agent: volumes[0] "tls" cannot be rendered on ECS Fargate: ECS cannot mount a secret as files', 'secretEnv');
   });
 
   test('sensitive generated config files', () => {
@@ -77,7 +77,7 @@ describe('ECS Fargate refuses what it cannot do', () => {
   test('HEALTHY without a command ECS could run', () => {
     expectError(onEcs({ ports: [{ port: 9000 }], readinessProbe: Probe.httpGet({ port: 9000 }), appWaitsFor: WaitCondition.HEALTHY }),
       ErrorCode.UNSUPPORTED_ON_PLATFORM,
-      'Shop/agent: healthCommand undefined cannot be rendered on ECS Fargate: something waits for "agent" to be HEALTHY', 'Give the sidecar a healthCommand');
+      'Shop/agent: appWaitsFor "HEALTHY" cannot be rendered on ECS Fargate: the app waits for "agent" to be HEALTHY', 'Set healthCommand', 'or set appWaitsFor: WaitCondition.STARTED');
   });
 
   test('a pod field', () => {
@@ -144,12 +144,13 @@ describe('ECS Fargate refuses what it cannot do', () => {
 
   test('an SSM config file above 8 KiB', () => {
     expectError(onEcs({ configFiles: [{ path: '/etc/p/big.json', content: 'x'.repeat(9000) }] }, { configDelivery: ConfigFileDelivery.SSM_PARAMETERS }),
-      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: config file agent-config/big.json "9000 bytes" cannot be rendered on ECS Fargate: an SSM parameter holds at most 8 KiB', 'ConfigFileDelivery.S3');
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/agent: configFiles[0].content makes config file "agent-config/big.json" 9000 bytes, which cannot be rendered on ECS Fargate: an SSM parameter holds at most 8 KiB', 'ConfigFileDelivery.S3');
   });
 
   test('inline config files above 32 KiB', () => {
     expectError(onEcs({ configFiles: [{ path: '/etc/p/big.json', content: 'x'.repeat(40000) }] }), ErrorCode.UNSUPPORTED_ON_PLATFORM,
-      'Shop/Api: config files "40000 bytes" cannot be rendered on ECS Fargate', 'ConfigFileDelivery.SSM_PARAMETERS or ConfigFileDelivery.S3');
+      'Shop/agent: configFiles[0].content makes config file "agent-config/big.json" 40000 bytes, which cannot be rendered on ECS Fargate: the config files of Shop/Api come to',
+      'ConfigFileDelivery.SSM_PARAMETERS or ConfigFileDelivery.S3');
   });
 
   test('an app container that does not exist', () => {

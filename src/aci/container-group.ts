@@ -289,6 +289,21 @@ function parameterName(secretName: string, key: string): string {
   return words.map((w, i) => (i === 0 ? w[0].toLowerCase() + w.slice(1) : w[0].toUpperCase() + w.slice(1))).join('');
 }
 
+/**
+ * The containers' values (env values, commands, probe commands, ...) as ARM literals: ARM
+ * evaluates a string that starts with '[' and ends with ']' as a template expression, and reads
+ * '[[...]' as the literal '[...]' (learn.microsoft.com/azure/azure-resource-manager/templates/
+ * template-expressions, "Escape characters"). The library's own references (`secureValue`) stay
+ * expressions. Only the ARM template: `az container create --file` sends the YAML as the resource
+ * body, unevaluated (Azure/azure-cli, container/custom.py _create_update_from_file).
+ */
+function armLiterals(value: any, key?: string): any {
+  if (typeof value === 'string') { return key !== 'secureValue' && value.startsWith('[') && value.endsWith(']') ? `[${value}` : value; }
+  if (Array.isArray(value)) { return value.map(v => armLiterals(v)); }
+  if (value && typeof value === 'object') { return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, armLiterals(v, k)])); }
+  return value;
+}
+
 /** The YAML placeholder of a parameter, e.g. dbUrl -> ${DB_URL}. */
 function placeholder(parameter: string): string {
   return `\${${parameter.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}}`;
@@ -538,6 +553,9 @@ export class AciContainerGroup extends Construct {
       // Microsoft's tutorial, container-instances-tutorial-deploy-confidential-containers-cce-arm).
       ...this.resourceBody(secure, ''),
     };
+    for (const key of ['containers', 'initContainers'] as const) {
+      if (resource.properties[key]) { resource.properties[key] = armLiterals(resource.properties[key]); }
+    }
     const template: any = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
       contentVersion: '1.0.0.0',

@@ -6,7 +6,7 @@
 import { EnvVarSpec, PortExposure, Protocol, StartupRole } from '../core/container';
 import { Errors } from '../core/errors';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer, isDeclared, reportLimit } from '../core/resolve';
+import { ResolvedContainer, isDeclared, reportLimit, userField } from '../core/resolve';
 
 export const PLATFORM = 'Azure Container Instances';
 export const API_VERSION = '2025-09-01';
@@ -40,7 +40,7 @@ export function renderEnv(path: string, field: string, env: EnvVarSpec[], secure
   return env.map((e, i) => {
     if (e.value !== undefined) { return { name: e.name, value: e.value }; }
     if (e.secret) { return { name: e.name, secureValue: secureRef(secure, e.secret.secretName, e.secret.key) }; }
-    throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, 'ACI has no downward API for pod fields',
+    throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, `ACI has no downward API for pod fields (variable ${e.name})`,
       'Pass the value as a literal, or read it from the environment ACI sets (e.g. Fabric_* variables) in the container');
   });
 }
@@ -72,7 +72,7 @@ function renderProbe(c: ResolvedContainer, field: string, probe: Probe): any {
 /** ACI runs `command` instead of the image's entrypoint and has no separate arguments. */
 function command(c: ResolvedContainer): string[] | undefined {
   if (c.args && !c.command) {
-    throw Errors.unsupportedOnPlatform(c.owner.path, `${c.field}args`, c.args, PLATFORM,
+    throw Errors.unsupportedOnPlatform(c.owner.path, userField(c.origins, c.field, 'args'), c.args, PLATFORM,
       'ACI has only `command`, which replaces the image entrypoint, so arguments cannot be passed on their own',
       'Give the entrypoint in command too (command: ["/entrypoint", ...], args: [...])');
   }
@@ -106,7 +106,7 @@ export function renderInitContainer(c: ResolvedContainer, o: RenderOptions): any
     o.note(c.owner.path, `${c.field}resources are not rendered: ACI init containers have no resources of their own and run within the group's`);
   }
   if (c.workingDir) {
-    throw Errors.unsupportedOnPlatform(c.owner.path, `${c.field}workingDir`, c.workingDir, PLATFORM, 'ACI containers have no working directory setting',
+    throw Errors.unsupportedOnPlatform(c.owner.path, userField(c.origins, c.field, 'workingDir'), c.workingDir, PLATFORM, 'ACI containers have no working directory setting',
       'Change directory in the command, or leave workingDir out');
   }
   const properties: any = { image: c.image };
@@ -122,7 +122,7 @@ export function renderInitContainer(c: ResolvedContainer, o: RenderOptions): any
 export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
   const path = c.owner.path;
   if (c.workingDir) {
-    throw Errors.unsupportedOnPlatform(path, `${c.field}workingDir`, c.workingDir, PLATFORM, 'ACI containers have no working directory setting',
+    throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'workingDir'), c.workingDir, PLATFORM, 'ACI containers have no working directory setting',
       'Change directory in the command, or leave workingDir out');
   }
   if (c.shutdown.drainCommand || c.shutdown.gracePeriodSeconds !== undefined) {

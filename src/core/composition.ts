@@ -7,7 +7,7 @@
 import { EnvVarSpec, Protocol, StartupRole, WaitCondition } from './container';
 import { CompositionContext, ISidecar, OfferedCapability, WorkloadIdentity } from './contribution';
 import { Errors } from './errors';
-import { ResolvedContainer, ResolvedInterception, ResolvedMount, ResolvedSidecar, ResolvedVolume, resolveContribution } from './resolve';
+import { ResolvedContainer, ResolvedInterception, ResolvedMount, ResolvedSidecar, ResolvedVolume, resolveContribution, userField } from './resolve';
 
 /** An app container as a binder reads it from the platform object. */
 export interface AppContainerModel {
@@ -181,8 +181,9 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
       const uid = c.security.uid;
       if (uid === 0 || mine.has(uid)) { continue; }
       const other = uids.get(uid);
-      if (other) { throw Errors.uidClash(s.path, `${c.field}security.uid`, uid, other.path, other.field); }
-      mine.set(uid, { path: s.path, field: `${c.field}security.uid` });
+      const field = userField(c.origins, c.field, 'security.uid');
+      if (other) { throw Errors.uidClash(s.path, field, uid, other.path, other.field); }
+      mine.set(uid, { path: s.path, field });
     }
     mine.forEach((owner, uid) => uids.set(uid, owner));
   }
@@ -344,7 +345,7 @@ function appChanges(targetPath: string, app: AppPodModel, sidecars: ResolvedSide
     for (const name of targets) {
       const appContainer = app.containers.find(c => c.name === name)!;
       req.env.forEach((e, i) => {
-        const field = `appRequests.env[${i}]`;
+        const field = userField(s.origins, '', `appRequests.env[${i}]`);
         const value = envValue(e);
         if (appContainer.env.has(e.name)) {
           const own = appContainer.env.get(e.name);
@@ -361,7 +362,7 @@ function appChanges(targetPath: string, app: AppPodModel, sidecars: ResolvedSide
         appEnv.get(name)!.push(e);
       });
       req.mounts.forEach((m, i) => {
-        const field = `appRequests.mounts[${i}].path`;
+        const field = userField(s.origins, '', `appRequests.mounts[${i}].path`);
         if (appContainer.mountPaths.includes(m.path)) {
           throw Errors.mountConflict(s.path, field, m.path, name, `${targetPath} (the app's own volumeMounts)`);
         }

@@ -411,6 +411,39 @@ export interface ContainerSpec {
    * @default - none
    */
   readonly signals?: string[];
+  /**
+   * The props the user wrote that set fields of this container, so that errors name them.
+   * @default - errors name the container's fields
+   */
+  readonly origins?: FieldOrigin[];
+}
+
+/**
+ * Where a field of the library's model comes from: the prop the user wrote. Errors about
+ * the field name the prop (for example Fluent Bit's `httpPort`, not `ports[0].port`).
+ */
+export interface FieldOrigin {
+  /**
+   * The field, as the library names it: relative to the container for `ContainerSpec.origins`
+   * (e.g. `ports[0].port`, `volumeMounts[1].path`, `shutdown.gracePeriodSeconds`), relative to
+   * the contribution for `SidecarContribution.origins` (e.g. `volumes[0].files[0].content`,
+   * `appRequests.env[0].name`).
+   */
+  readonly field: string;
+  /** The prop the user wrote, e.g. `httpPort` or `volumes[0].mountPath`. */
+  readonly prop: string;
+  /**
+   * The field holds the prop's value plus this number (for example a grace period that adds a
+   * few seconds to a drain time): messages show the prop's value and limits for the prop.
+   * @default 0
+   */
+  readonly offset?: number;
+  /**
+   * Another setting of the sidecar that fills the field, for messages' fixes, e.g.
+   * `distribution: OtelCollectorDistribution.AWS_DISTRO` for a health command.
+   * @default - none
+   */
+  readonly alternative?: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { ContainerPortSpec, ContainerSpec, EnvVarSpec } from './container';
+import { ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin } from './container';
 import { VolumeMountSpec, VolumeSpec } from './volume';
 
 /**
@@ -279,6 +279,12 @@ export interface SidecarContribution {
    * @default - nothing
    */
   readonly appRequests?: AppRequests;
+  /**
+   * The props the user wrote that set `volumes` and `appRequests` fields, so that errors name
+   * them (fields of containers: `ContainerSpec.origins`).
+   * @default - errors name the contribution's fields
+   */
+  readonly origins?: FieldOrigin[];
   /**
    * Pod-level needs.
    * @default - none

@@ -97,12 +97,36 @@ export enum ErrorCode {
  */
 export class SidecarError extends Error {
   public readonly code: ErrorCode;
+  /**
+   * The field the message names, where it names one (for example `ports[0].port`).
+   */
+  public readonly field?: string;
+  /** Makes the same error naming another field (and value, for errors whose third argument is the value). */
+  private remake?: (field: string, value?: (value: unknown) => unknown) => SidecarError;
 
   constructor(code: ErrorCode, message: string) {
     super(message);
     this.code = code;
     this.name = 'SidecarError';
     Object.setPrototypeOf(this, SidecarError.prototype);
+  }
+
+  /**
+   * The same error naming `field` (the prop the user wrote) instead of the library's own field,
+   * and the value `value` makes of the field's value, where given (the value the user wrote, when
+   * the library's field holds a value derived from it). Errors that name no field are returned
+   * as they are.
+   * @internal
+   */
+  public _renamed(field: string, value?: (value: unknown) => unknown): SidecarError {
+    return this.remake ? this.remake(field, value) : this;
+  }
+
+  /** @internal */
+  public _remakeWith(field: string, remake: (field: string, value?: (value: unknown) => unknown) => SidecarError): this {
+    (this as { field?: string }).field = field;
+    this.remake = remake;
+    return this;
   }
 }
 
@@ -157,10 +181,14 @@ function err(code: ErrorCode, path: string, what: string, fix: string): SidecarE
  * The catalogue. `path` is a construct path; `field` names the field as the user
  * wrote it (for example `ports[1].port` or `security.uid`).
  */
-export const Errors = {
+const CATALOGUE = {
+  // The DNS-label advice only where the rule is a DNS label; otherwise the rule itself is the fix
+  // (an AWS region, an ARN, a header value, ... have rules of their own).
   invalidName: (path: string, field: string, value: unknown, rule: string) =>
     err(ErrorCode.INVALID_NAME, path, `${field} ${show(value)} is not a valid name (${rule})`,
-      'Use lowercase letters, digits and \'-\', starting and ending with a letter or digit, e.g. "log-shipper"'),
+      /DNS label/.test(rule)
+        ? 'Use lowercase letters, digits and \'-\', starting and ending with a letter or digit, e.g. "log-shipper"'
+        : `Give ${rule}`),
   invalidAnnotation: (path: string, field: string, value: unknown, why: string) =>
     err(ErrorCode.INVALID_ANNOTATION, path, `${field} ${show(value)} ${why}`,
       'Use a key like "example.com/name" (an optional DNS subdomain prefix and \'/\', then up to 63 letters, digits, \'-\', \'_\' and \'.\') with a string value'),
@@ -176,24 +204,26 @@ export const Errors = {
   duplicatePort: (path: string, field: string, port: number, protocol: string, other: string) =>
     err(ErrorCode.DUPLICATE_PORT, path, `${field} ${port}/${protocol} is declared twice (also ${other})`,
       'Declare each port once'),
-  invalidEnv: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_ENV, path, `${field} ${show(value)} ${why}`,
-      'Give each variable a name of letters, digits, \'_\', \'-\' or \'.\' (not starting with a digit) and exactly one of value, secret or podField'),
+  invalidEnv: (path: string, field: string, value: unknown, why: string,
+    fix = 'Give each variable a name of letters, digits, \'_\', \'-\' or \'.\' (not starting with a digit) and exactly one of value, secret or podField') =>
+    err(ErrorCode.INVALID_ENV, path, `${field} ${show(value)} ${why}`, fix),
   duplicateEnv: (path: string, field: string, name: string) =>
     err(ErrorCode.DUPLICATE_ENV, path, `${field} sets ${show(name)} twice`,
       'Set each variable once'),
-  rootNotAllowed: (path: string, field: string) =>
-    err(ErrorCode.ROOT_NOT_ALLOWED, path, `${field} is 0 (root) but security.allowRootUser is not set`,
-      'Run as a non-root UID, or set security.allowRootUser: true if the container really needs root (and document why)'),
+  // Only the generic Sidecar's security prop has allowRootUser: a sidecar's own uid prop is never root.
+  rootNotAllowed: (path: string, field: string) => field.includes('security.')
+    ? err(ErrorCode.ROOT_NOT_ALLOWED, path, `${field} is 0 (root) but security.allowRootUser is not set`,
+      'Run as a non-root UID, or set security.allowRootUser: true if the container really needs root (and document why)')
+    : err(ErrorCode.ROOT_NOT_ALLOWED, path, `${field} is 0 (root), which this sidecar does not run as`,
+      `Set ${field} to a non-root UID (from 1 to 2147483647)`),
   invalidId: (path: string, field: string, value: unknown) =>
     err(ErrorCode.INVALID_ID, path, `${field} ${show(value)} is not a valid Linux ID`,
       'Use an integer from 0 to 2147483647'),
   unknownCapability: (path: string, field: string, value: unknown) =>
     err(ErrorCode.UNKNOWN_CAPABILITY, path, `${field} ${show(value)} is not a Linux capability`,
       'Use a capability name without the CAP_ prefix, e.g. "NET_ADMIN"; see capabilities(7)'),
-  invalidResources: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_RESOURCES, path, `${field} ${show(value)} ${why}`,
-      'Use positive numbers with each request at most its limit'),
+  invalidResources: (path: string, field: string, value: unknown, why: string, fix = 'Use positive numbers with each request at most its limit') =>
+    err(ErrorCode.INVALID_RESOURCES, path, `${field} ${show(value)} ${why}`, fix),
   invalidProbe: (path: string, field: string, value: unknown, why: string, fix: string) =>
     err(ErrorCode.INVALID_PROBE, path, `${field} ${show(value)} ${why}`, fix),
   probePortNotDeclared: (path: string, field: string, port: number, container: string) =>
@@ -204,9 +234,9 @@ export const Errors = {
   healthyNeedsProbe: (path: string, field: string, container: string) =>
     err(ErrorCode.HEALTHY_NEEDS_PROBE, path, `${field} is HEALTHY but container ${show(container)} has no startup or readiness probe`,
       'Add a startupProbe (or readinessProbe), or wait for STARTED'),
-  invalidPath: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_PATH, path, `${field} ${show(value)} ${why}`,
-      'Use an absolute, normalized path such as "/etc/app/app.conf" (no "..", no trailing "/")'),
+  invalidPath: (path: string, field: string, value: unknown, why: string,
+    fix = 'Use an absolute, normalized path such as "/etc/app/app.conf" (no "..", no trailing "/")') =>
+    err(ErrorCode.INVALID_PATH, path, `${field} ${show(value)} ${why}`, fix),
   unknownVolume: (path: string, field: string, value: unknown, known: string[]) =>
     err(ErrorCode.UNKNOWN_VOLUME, path, `${field} ${show(value)} is not a volume of this sidecar (volumes: ${known.length ? known.join(', ') : 'none'})`,
       'Declare the volume in the sidecar\'s volumes, or mount one that is declared'),
@@ -218,9 +248,9 @@ export const Errors = {
   duplicateVolume: (path: string, field: string, name: string) =>
     err(ErrorCode.DUPLICATE_VOLUME, path, `${field} declares volume ${show(name)} twice`,
       'Give each volume a unique name'),
-  invalidConfigFile: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_CONFIG_FILE, path, `${field} ${show(value)} ${why}`,
-      'Give each config file a unique absolute path whose file name uses letters, digits, \'-\', \'_\' and \'.\''),
+  invalidConfigFile: (path: string, field: string, value: unknown, why: string,
+    fix = 'Give each config file a unique absolute path whose file name uses letters, digits, \'-\', \'_\' and \'.\'') =>
+    err(ErrorCode.INVALID_CONFIG_FILE, path, `${field} ${show(value)} ${why}`, fix),
   invalidNumber: (path: string, field: string, value: unknown, rule: string) =>
     err(ErrorCode.INVALID_NUMBER, path, `${field} ${show(value)} is not ${rule}`, `Use ${rule}`),
   invalidCommand: (path: string, field: string, value: unknown) =>
@@ -238,7 +268,7 @@ export const Errors = {
       `Containers of one pod share localhost: set ${field} or ${otherField} to a free port`),
   uidClash: (path: string, field: string, uid: number, otherPath: string, otherField: string) =>
     err(ErrorCode.UID_CLASH, path, `${field}: UID ${uid} is already used by ${otherPath} (${otherField})`,
-      'Give each sidecar its own UID (security.uid) so that file permissions and traffic rules can tell them apart'),
+      `Give each sidecar its own UID (${field === otherField ? `set ${field} on one of the two` : `set ${field} or ${otherField}`} to another) so that file permissions and traffic rules can tell them apart`),
   volumeConflict: (path: string, field: string, name: string, otherPath: string, why: string) =>
     err(ErrorCode.VOLUME_CONFLICT, path, `${field}: volume ${show(name)} ${why} ${otherPath}`,
       'Rename one of the volumes, or declare a shared volume identically in every sidecar that shares it'),
@@ -322,9 +352,8 @@ export const Errors = {
   unknownReference: (path: string, field: string, value: unknown, what: string, declaredIn: string, known: string[]) =>
     err(ErrorCode.UNKNOWN_REFERENCE, path, `${field} ${show(value)} names a ${what} that is not declared in ${declaredIn} (${declaredIn}: ${known.length ? known.join(', ') : 'none'})`,
       `Declare it in ${declaredIn}, or name one that is declared`),
-  invalidUrl: (path: string, field: string, value: unknown, why: string) =>
-    err(ErrorCode.INVALID_URL, path, `${field} ${show(value)} ${why}`,
-      'Use an absolute http:// or https:// URL with a host, e.g. "https://bundles.example.com/v1"'),
+  invalidUrl: (path: string, field: string, value: unknown, why: string, fix = 'Use an absolute http:// or https:// URL with a host, e.g. "https://bundles.example.com/v1"') =>
+    err(ErrorCode.INVALID_URL, path, `${field} ${show(value)} ${why}`, fix),
   invalidRange: (path: string, field: string, value: number, otherField: string, otherValue: number) =>
     err(ErrorCode.INVALID_RANGE, path, `${field} ${value} is greater than ${otherField} ${otherValue}`,
       `Make ${field} at most ${otherField}`),
@@ -394,7 +423,41 @@ export const Errors = {
   invalidSecretName: (path: string, field: string, value: unknown) =>
     err(ErrorCode.INVALID_SECRET_NAME, path, `${field} ${show(value)} is not a Secret name`,
       'Use at most 253 lowercase letters, digits, \'-\' and \'.\', starting and ending with a letter or digit, e.g. "db-credentials"'),
+  /** A generated or given file too large for what carries it on a platform, named by the prop that made it large. */
+  fileTooLarge: (path: string, field: string, file: string, bytes: number, platform: string, why: string, fix: string) =>
+    err(ErrorCode.UNSUPPORTED_ON_PLATFORM, path, `${field} makes config file ${show(file)} ${bytes} bytes, which cannot be rendered on ${platform}: ${why}`, fix),
 };
+
+/** Entries whose second argument is not a field (a new entry of that kind goes here too). */
+const NO_FIELD = new Set<string>(['noContainers', 'duplicateContainerName', 'noAppContainers', 'dependencyCycle', 'notAWorkload', 'ambiguousWorkload',
+  'alreadyInjected', 'nativeSidecarsUnsupported', 'jobNeedsNativeSidecars', 'interceptionConflict', 'unconsumedCapability']);
+/** Entries whose third argument is not the value the field holds (kept when an error is renamed). */
+const NO_VALUE = new Set<string>(['rootNotAllowed', 'healthyNeedsProbe', 'unknownDependency', 'classicCannotWait', 'missingSecretSource',
+  'invalidKey', 'runtimeUnreadable', 'runtimeUnwritable', 'runtimeMissingFile', 'runtimeSocketUnreachable', 'runtimeSignalUndeliverable',
+  'runtimeMissingBinary', 'missingSetting', 'noSidecars', 'noAuthMethod', 'duplicateEnv', 'duplicateVolume', 'envConflict', 'mountConflict',
+  'unknownAppContainer', 'dependencyCondition', 'exemptGroup', 'imageLacksBinary', 'resourcesExceedTask', 'alreadySet', 'probePortNotDeclared',
+  'fileTooLarge', 'tokenNotSupported']);
+
+/**
+ * The catalogue. Each error that names a field can be made again naming another one
+ * (`SidecarError._renamed`): the core renames the library's internal fields (such as
+ * `ports[0].port` of a sidecar's container) to the props the user wrote (such as `httpPort`).
+ */
+export const Errors: typeof CATALOGUE = Object.fromEntries(Object.entries(CATALOGUE).map(([name, make]) => {
+  if (NO_FIELD.has(name)) { return [name, make]; }
+  const entry = (...args: unknown[]): SidecarError => {
+    const e = (make as (...a: unknown[]) => SidecarError)(...args);
+    // An entry added later whose second argument is not a field name is left as it is.
+    if (typeof args[1] !== 'string') { return e; }
+    return e._remakeWith(args[1] as string, (field, value) => {
+      const again = [...args];
+      again[1] = field;
+      if (value !== undefined && !NO_VALUE.has(name)) { again[2] = value(again[2]); }
+      return entry(...again);
+    });
+  };
+  return [name, entry];
+})) as typeof CATALOGUE;
 
 /**
  * A value that failed a check because it is a CDK token gets the token error instead (issue 10,

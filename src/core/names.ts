@@ -1,5 +1,7 @@
 import { createHash } from 'crypto';
+import { FieldOrigin } from './container';
 import { literalParts, stringHasToken } from './tokens';
+import { VolumeKind, VolumeSpec } from './volume';
 
 /**
  * Syntax rules shared by the checks: names, image references, paths, Linux facts.
@@ -116,3 +118,45 @@ export function parseUser(user: unknown): { readonly uid?: number; readonly gid?
   const m = typeof user === 'string' ? /^(\d+)(?::(\d+))?$/.exec(user) : null;
   return m ? { uid: Number(m[1]), gid: m[2] !== undefined ? Number(m[2]) : undefined } : {};
 }
+
+/**
+ * Origins of a container's ports, in order: the prop the user writes for each (`FieldOrigin`),
+ * so that a port clash names `httpPort`, not `ports[0].port`. An undefined entry has none.
+ */
+export function portOrigins(props: Array<string | undefined>): FieldOrigin[] {
+  return props.flatMap((prop, i) => (prop === undefined ? [] : [{ field: `ports[${i}].port`, prop }]));
+}
+
+/**
+ * The path of the longest string among the values of a props object (plain objects and arrays
+ * walked), e.g. `serviceName` or `resourceAttributes.team`: what to name when a file generated
+ * from the props is too large for a platform.
+ */
+export function largestValue(props: unknown): string | undefined {
+  let best: { path: string; size: number } | undefined;
+  const walk = (v: unknown, at: string, depth: number): void => {
+    if (typeof v === 'string') {
+      if (at && (!best || v.length > best.size)) { best = { path: at, size: v.length }; }
+    } else if (Array.isArray(v) && depth < 8) {
+      v.forEach((x, i) => walk(x, `${at}[${i}]`, depth + 1));
+    } else if (v && typeof v === 'object' && depth < 8 && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
+      for (const [k, x] of Object.entries(v)) { walk(x, at ? `${at}.${k}` : k, depth + 1); }
+    }
+  };
+  walk(props, '', 0);
+  return best?.path;
+}
+
+/**
+ * Origins of the files a sidecar generates from its props (`volumes[i].files[j].content` of
+ * each CONFIG_FILES volume): the prop with the largest value, so that a file too large for a
+ * platform names what made it large.
+ */
+export function generatedFileOrigins(props: unknown, volumes: VolumeSpec[] | undefined): FieldOrigin[] {
+  const prop = largestValue(props);
+  if (prop === undefined) { return []; }
+  return (volumes ?? []).flatMap((v, i) => (v.kind === VolumeKind.CONFIG_FILES ? (v.files ?? []).map((_, j) => ({ field: `volumes[${i}].files[${j}].content`, prop })) : []));
+}
+
+/** The origin of a sidecar container's UID: the sidecar's `uid` prop. */
+export const UID_ORIGIN: FieldOrigin = { field: 'security.uid', prop: 'uid' };

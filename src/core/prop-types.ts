@@ -237,17 +237,24 @@ export function checkBoolean(path: string, field: string, value: unknown): void 
 }
 
 /**
- * Whether two option values are equal: arrays and plain objects by content, anything else
- * (constructs, log drivers, secret sources, class instances) by identity.
+ * Whether two option values are equal: arrays, plain objects and value objects (instances of
+ * one class, such as two `SecretSource.fromSecretsManager(secret)` or two
+ * `LogDrivers.awsLogs({ ... })` calls with equal arguments) by content; constructs (anything
+ * with a construct `node`), functions and everything else by identity.
  */
-export function sameValue(a: unknown, b: unknown): boolean {
+export function sameValue(a: unknown, b: unknown, seen: Array<[unknown, unknown]> = []): boolean {
   if (a === b) { return true; }
-  if (Array.isArray(a) && Array.isArray(b)) { return a.length === b.length && a.every((v, i) => sameValue(v, b[i])); }
-  const plain = (v: unknown) => isPlainMap(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v));
-  if (plain(a) && plain(b)) {
-    const ka = Object.keys(a as object).filter(k => (a as any)[k] !== undefined);
-    const kb = Object.keys(b as object).filter(k => (b as any)[k] !== undefined);
-    return ka.length === kb.length && ka.every(k => sameValue((a as any)[k], (b as any)[k]));
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) { return false; }
+  if (seen.some(([x, y]) => x === a && y === b)) { return true; }
+  const pairs: Array<[unknown, unknown]> = [...seen, [a, b]];
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameValue(v, b[i], pairs));
   }
-  return false;
+  const proto = Object.getPrototypeOf(a);
+  if (proto !== Object.getPrototypeOf(b)) { return false; }
+  const construct = (v: object) => 'node' in v;
+  if (construct(a) || construct(b)) { return false; }
+  const ka = Object.keys(a).filter(k => (a as any)[k] !== undefined);
+  const kb = Object.keys(b).filter(k => (b as any)[k] !== undefined);
+  return ka.length === kb.length && ka.every(k => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as any)[k], (b as any)[k], pairs));
 }

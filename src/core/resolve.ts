@@ -5,11 +5,11 @@ import { isIP } from 'net';
  * Internal: not part of the jsii API.
  */
 import {
-  ContainerDependency, ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, Protocol,
+  ContainerDependency, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
 import { AppRequests, CloudProvider, LogRouterType, SidecarContribution, TrafficInterceptionSpec } from './contribution';
-import { Errors, KUBELET_DOT_DOT } from './errors';
+import { Errors, KUBELET_DOT_DOT, SidecarError } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
 } from './names';
@@ -78,6 +78,45 @@ export interface ResolvedContainer {
   readonly readsPaths: string[];
   readonly writesPaths: string[];
   readonly signals: string[];
+  /** The props the user wrote for fields of this container (relative fields, e.g. `ports[0].port`). */
+  readonly origins: Origins;
+}
+
+/** The origins of fields (relative to a container or a contribution), by field. */
+export type Origins = ReadonlyMap<string, FieldOrigin>;
+
+/** The name of a field for messages: the prop the user wrote for it, else the field with its prefix. */
+export function userField(origins: Origins, prefix: string, field: string): string {
+  return origins.get(field)?.prop ?? `${prefix}${field}`;
+}
+
+/**
+ * The error `e` naming the prop the user wrote where it names a field that one of `origins`
+ * comes from (with the value the user wrote, where the field adds an offset to it).
+ */
+export function renamedError(e: unknown, origins: Origins, prefix: string): unknown {
+  if (!(e instanceof SidecarError) || typeof e.field !== 'string' || !e.field.startsWith(prefix)) { return e; }
+  const o = origins.get(e.field.slice(prefix.length));
+  if (!o) { return e; }
+  const offset = o.offset ?? 0;
+  return e._renamed(o.prop, offset ? v => (typeof v === 'number' ? v - offset : v) : undefined);
+}
+
+function renaming<T>(origins: Origins, prefix: string, fn: () => T): T {
+  try { return fn(); } catch (e) { throw renamedError(e, origins, prefix); }
+}
+
+function originsOf(path: string, field: string, list: FieldOrigin[] | undefined): Origins {
+  const out = new Map<string, FieldOrigin>();
+  if (list === undefined) { return out; }
+  if (!Array.isArray(list)) { throw Errors.invalidType(path, field, list, 'a list of { field, prop }'); }
+  list.forEach((o, i) => {
+    if (!o || typeof o.field !== 'string' || typeof o.prop !== 'string' || (o.offset !== undefined && !Number.isFinite(o.offset))) {
+      throw Errors.invalidType(path, `${field}[${i}]`, o, 'a FieldOrigin { field, prop, offset? }');
+    }
+    out.set(o.field, o);
+  });
+  return out;
 }
 
 export interface ResolvedInterception {
@@ -142,6 +181,8 @@ export interface ResolvedSidecar {
   readonly userWritten: boolean;
   /** The file group the sidecar needs on the pod's shared volumes (Kubernetes fsGroup). */
   readonly fileGroup?: number;
+  /** The props the user wrote for `volumes` and `appRequests` fields. */
+  readonly origins: Origins;
 }
 
 function checkInt(path: string, field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): void {
@@ -178,16 +219,18 @@ export function checkEnv(path: string, field: string, env: EnvVarSpec[] | undefi
       throw Errors.invalidEnv(path, `${f} (${e.name})`, e.name, `has ${sources} value sources`);
     }
     if (e.value !== undefined && typeof e.value !== 'string') {
-      throw Errors.invalidEnv(path, `${f}.value`, e.value, 'is not a string');
+      throw Errors.invalidEnv(path, `${f}.value`, e.value, `(the value of ${e.name}) is not a string`, 'Give the value as a string, e.g. "8080" for a number');
     }
     if (e.secret && (!DNS_LABEL.test(e.secret.secretName ?? '') && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(e.secret.secretName ?? ''))) {
-      throw Errors.invalidEnv(path, `${f}.secret.secretName`, e.secret.secretName, 'is not a valid secret name');
+      throw Errors.invalidEnv(path, `${f}.secret.secretName`, e.secret.secretName, `(the secret of ${e.name}) is not a valid secret name`,
+        'Name the secret as the platform has it: lowercase letters, digits, \'-\' and \'.\', e.g. "db-credentials"');
     }
     if (e.secret && (typeof e.secret.key !== 'string' || !FILE_NAME.test(e.secret.key))) {
-      throw Errors.invalidEnv(path, `${f}.secret.key`, e.secret.key, 'is not a valid secret key');
+      throw Errors.invalidEnv(path, `${f}.secret.key`, e.secret.key, `(the secret key of ${e.name}) is not a valid secret key`,
+        'Use the key as the secret has it: letters, digits, \'-\', \'_\' and \'.\', e.g. "password"');
     }
     if (e.podField !== undefined && !Object.values(PodField).includes(e.podField)) {
-      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, 'is not a PodField');
+      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, `(the value of ${e.name}) is not a PodField`, 'Use PodField.POD_NAME, POD_NAMESPACE, POD_IP or NODE_NAME');
     }
     if (seen.has(e.name)) { throw Errors.duplicateEnv(path, field, e.name); }
     seen.add(e.name);
@@ -195,7 +238,7 @@ export function checkEnv(path: string, field: string, env: EnvVarSpec[] | undefi
   return [...(env ?? [])];
 }
 
-function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] | undefined): ResolvedPort[] {
+function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] | undefined, origins: Origins): ResolvedPort[] {
   const seen = new Map<string, string>();
   const names = new Set<string>();
   return (ports ?? []).map((p, i) => {
@@ -212,17 +255,17 @@ function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] |
     }
     const protocol = p.protocol ?? Protocol.TCP;
     if (!Object.values(Protocol).includes(protocol)) {
-      throw Errors.invalidPort(path, `${field}.protocol`, protocol);
+      throw Errors.invalidType(path, `${field}.protocol`, protocol, `one of ${Object.values(Protocol).map(x => JSON.stringify(x)).join(', ')} (Protocol.TCP, Protocol.UDP)`);
     }
     const exposure = p.exposure ?? PortExposure.POD_LOCAL;
     if (!Object.values(PortExposure).includes(exposure)) {
-      throw Errors.invalidPort(path, `${field}.exposure`, exposure);
+      throw Errors.invalidType(path, `${field}.exposure`, exposure, `one of ${Object.values(PortExposure).map(x => JSON.stringify(x)).join(', ')} (PortExposure.POD_LOCAL, EXPOSED, PUBLIC)`);
     }
     const key = `${p.port}/${protocol}`;
     const other = seen.get(key);
     if (other) { throw Errors.duplicatePort(path, `${field}.port`, p.port, protocol, other); }
     seen.set(key, `${field}.port`);
-    return { port: p.port, name: p.name, protocol, exposure, field: `${field}.port` };
+    return { port: p.port, name: p.name, protocol, exposure, field: userField(origins, prefix, `ports[${i}].port`) };
   });
 }
 
@@ -379,7 +422,7 @@ function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): Resolv
       if (file.name.startsWith('..')) { throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, KUBELET_DOT_DOT); }
       if (names.has(file.name)) { throw Errors.invalidConfigFile(path, `${ff}.name`, file.name, 'appears twice in the volume'); }
       names.add(file.name);
-      if (typeof file.content !== 'string') { throw Errors.invalidConfigFile(path, `${ff}.content`, file.content, 'is not a string'); }
+      if (typeof file.content !== 'string') { throw Errors.invalidConfigFile(path, `${ff}.content`, file.content, 'is not a string', 'Give the file\'s content as a string'); }
       checkInt(path, `${ff}.mode`, file.mode, 0, 0o777);
       return { name: file.name, content: file.content, mode: file.mode ?? 0o444 };
     });
@@ -417,7 +460,8 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
     if (problem) { throw Errors.invalidPath(path, `${prefix}workingDir`, c.workingDir, problem); }
   }
   const env = checkEnv(path, `${prefix}env`, c.env);
-  const ports = resolvePorts(path, prefix, c.ports);
+  const origins = originsOf(path, `${prefix}origins`, c.origins);
+  const ports = resolvePorts(path, prefix, c.ports, origins);
   const security = resolveSecurity(path, prefix, c, fallbackUid);
   const resources = checkResources(path, prefix, c.resources);
   checkProbe(path, `${prefix}startupProbe`, c.startupProbe, ports, c.name, true);
@@ -512,6 +556,7 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
     essential: c.essential ?? c.role === StartupRole.SIDECAR,
     identityToken: resolveIdentityToken(path, prefix, c, volumeMounts),
     ...resolveRuntimeNeeds(path, prefix, c, volumes, volumeMounts),
+    origins,
   };
 }
 
@@ -721,13 +766,15 @@ export function resolveContribution(path: string, contribution: SidecarContribut
 function resolveUncached(path: string, contribution: SidecarContribution): ResolvedSidecar {
   const containers = contribution.containers ?? [];
   if (!Array.isArray(containers) || containers.length === 0) { throw Errors.noContainers(path); }
-  const volumes = resolveVolumes(path, contribution.volumes);
+  const origins = originsOf(path, 'origins', contribution.origins);
+  const volumes = renaming(origins, '', () => resolveVolumes(path, contribution.volumes));
   const volumeMap = new Map((contribution.volumes ?? []).map(v => [v.name, v]));
   const owner: { -readonly [K in keyof ResolvedSidecar]: ResolvedSidecar[K] } = {
     path,
     containers: [],
     volumes,
-    appRequests: resolveAppRequests(path, contribution.appRequests, volumeMap),
+    appRequests: renaming(origins, '', () => resolveAppRequests(path, contribution.appRequests, volumeMap)),
+    origins,
     shareProcessNamespace: contribution.pod?.shareProcessNamespace ?? false,
     consumes: [...(contribution.consumes ?? [])],
     readsPodMetadata: contribution.pod?.readsPodMetadata ?? false,
@@ -753,7 +800,8 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
   const fallbackUid = () => (uid = uid ?? defaultUid(String(containers[0]?.name)));
   containers.forEach((c, i) => {
     const prefix = containers.length === 1 ? '' : `containers[${i}](${c.name}).`;
-    const resolved = resolveContainer(path, owner, c, prefix, volumeMap, fallbackUid);
+    // Errors about a field the user set through a prop name the prop (ContainerSpec.origins).
+    const resolved = renaming(originsOf(path, `${prefix}origins`, c?.origins), prefix, () => resolveContainer(path, owner, c, prefix, volumeMap, fallbackUid));
     if (names.has(resolved.name)) { throw Errors.duplicateContainerName(path, resolved.name, path, 'this sidecar'); }
     names.add(resolved.name);
     owner.containers.push(resolved);
@@ -851,4 +899,26 @@ export function reportLimit(say: LimitReport, owner: ResolvedSidecar, prop: stri
   } else {
     say.note(owner.path, message);
   }
+}
+
+/**
+ * A sidecar's resources: its defaults, overridden by what the user gave. A request above its
+ * limit where one of the two is a default the user never set is reported at the value the user
+ * set, naming the default and the prop to set.
+ */
+export function withDefaultResources(path: string, defaults: ResourceRequirements, given: ResourceRequirements | undefined, field = 'resources'): ResourceRequirements {
+  const merged: ResourceRequirements = { ...defaults, ...given };
+  const set = (key: keyof ResourceRequirements) => given?.[key] !== undefined;
+  for (const [request, limit] of [['cpuRequestMillicores', 'cpuLimitMillicores'], ['memoryRequestMebibytes', 'memoryLimitMebibytes']] as const) {
+    const r = merged[request];
+    const l = merged[limit];
+    if (typeof r !== 'number' || typeof l !== 'number' || r <= l || set(request) === set(limit)) { continue; }
+    if (set(limit)) {
+      throw Errors.invalidResources(path, `${field}.${limit}`, l, `is below this sidecar's default ${request} of ${r}, which was not set`,
+        `Set ${field}.${request} to at most ${l} too, or raise ${field}.${limit} to at least ${r}`);
+    }
+    throw Errors.invalidResources(path, `${field}.${request}`, r, `is above this sidecar's default ${limit} of ${l}, which was not set`,
+      `Set ${field}.${limit} to at least ${r} too, or lower ${field}.${request} to at most ${l}`);
+  }
+  return merged;
 }

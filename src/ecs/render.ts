@@ -10,7 +10,7 @@ import { EnvVarSpec, Protocol, SeccompProfile, StartupRole, WaitCondition } from
 import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
 import { Probe, ProbeKind } from '../core/probe';
-import { LimitReport, ResolvedContainer, isDeclared, reportLimit } from '../core/resolve';
+import { LimitReport, ResolvedContainer, isDeclared, reportLimit, userField } from '../core/resolve';
 
 export const PLATFORM = 'ECS Fargate';
 
@@ -83,7 +83,7 @@ export function renderEnv(path: string, field: string, env: EnvVarSpec[], secret
       }
       out[e.name] = secret;
     } else {
-      throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, 'ECS has no downward API for pod fields',
+      throw Errors.unsupportedOnPlatform(path, `${field}[${i}].podField`, e.podField, PLATFORM, `ECS has no downward API for pod fields (variable ${e.name})`,
         'Read the task metadata endpoint ($ECS_CONTAINER_METADATA_URI_V4) in the container instead');
     }
   });
@@ -114,18 +114,34 @@ export function renderHealthCheck(c: ResolvedContainer, required: boolean, say: 
   const execProbe = probes.find(([, p]) => p?.kind === ProbeKind.EXEC);
   const command = c.healthCommand ?? execProbe?.[1]?.command;
   if (!command) {
+    // Fixes name only the props the sidecar has (ContainerSpec.origins): not every sidecar has
+    // a healthCommand or appWaitsFor prop.
+    const health = c.origins.get('healthCommand');
+    const ways = [
+      ...(health ? [`set ${health.prop} (a command the image can run, exit 0 = healthy)`] : []),
+      ...(health?.alternative ? [`set ${health.alternative}`] : []),
+    ];
     if (required) {
-      throw Errors.unsupportedOnPlatform(path, `${c.field}healthCommand`, undefined, PLATFORM,
-        `something waits for ${JSON.stringify(c.name)} to be HEALTHY, and ECS health checks run a command inside the container, but the container has only ${chosen?.[1]?.kind ?? 'no'} probes`,
-        'Give the sidecar a healthCommand (e.g. ["/bin/check", "--ready"]) or an exec probe');
+      // Named as the wait (appWaitsFor HEALTHY) that needs the health check, not as the
+      // healthCommand the sidecar may not even have.
+      const waits = c.appWaitsFor === WaitCondition.HEALTHY;
+      const wait = c.origins.get('appWaitsFor');
+      const fixes = [...ways, ...(waits && wait ? [`set ${wait.prop}: WaitCondition.STARTED`] : []), ...(waits ? [] : ['wait for STARTED in the dependsOn that waits for it'])];
+      throw Errors.unsupportedOnPlatform(path, waits ? wait?.prop ?? userField(c.origins, c.field, 'appWaitsFor') : `dependsOn on ${JSON.stringify(c.name)}`, WaitCondition.HEALTHY, PLATFORM,
+        `${waits ? 'the app waits' : 'another container waits'} for ${JSON.stringify(c.name)} to be HEALTHY, which ECS checks only with a command run inside the container, `
+        + `and the container has ${chosen ? `only ${chosen[1]!.kind} probes` : 'no probe'} and no health command`,
+        fixes.length ? fixes.join(', or ').replace(/^s/, 'S') : 'Do not wait for it to be HEALTHY on ECS: this sidecar has no health command ECS could run');
     }
     if (chosen) {
-      // Nothing waits for the container to be healthy. A warning naming healthCommand where the
-      // user wrote the probe and the sidecar has that prop; a note otherwise (Fluent Bit, Vault
-      // and OPA have no healthCommand prop: their probes are their own defaults).
-      reportLimit(say, c.owner, 'healthCommand',
-        `${c.field}${chosen[0]} (${chosen[1]!.kind}) is not rendered: ECS health checks run a command inside the container, so ECS does not check ${JSON.stringify(c.name)}`,
-        p => `set ${p} to have one`);
+      // Nothing waits for the container to be healthy. A warning with the props that give it a
+      // health check where the user wrote the probe and the sidecar has such a prop
+      // (ContainerSpec.origins); a note otherwise (its probes are the sidecar's own defaults).
+      const message = `${c.field}${chosen[0]} (${chosen[1]!.kind}) is not rendered: ECS health checks run a command inside the container, so ECS does not check ${JSON.stringify(c.name)}`;
+      if (c.owner.userWritten && ways.length) {
+        say.warn(c.owner.path, `${message}; ${ways.join(', or ')} to have one`);
+      } else {
+        say.note(c.owner.path, message);
+      }
     }
     return undefined;
   }
@@ -163,7 +179,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
   const path = c.owner.path;
   const s = c.security;
   if (s.seccompProfile === SeccompProfile.UNCONFINED) {
-    throw Errors.unsupportedOnPlatform(path, `${c.field}security.seccompProfile`, s.seccompProfile, PLATFORM,
+    throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'security.seccompProfile'), s.seccompProfile, PLATFORM,
       'Fargate always applies the container runtime\'s default seccomp profile and cannot turn it off', 'Leave seccompProfile at RUNTIME_DEFAULT');
   }
   if (o.fargate) {
@@ -177,13 +193,21 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     });
   }
   if (o.fargate && c.shutdown.gracePeriodSeconds !== undefined && c.shutdown.gracePeriodSeconds > FARGATE_MAX_STOP_TIMEOUT) {
-    throw Errors.unsupportedOnPlatform(path, `${c.field}shutdown.gracePeriodSeconds`, c.shutdown.gracePeriodSeconds, PLATFORM,
-      `Fargate's stopTimeout is at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`, `Use at most ${FARGATE_MAX_STOP_TIMEOUT}`);
+    // Named as the prop the user wrote (e.g. Envoy's drainSeconds, which the grace period adds
+    // seconds to), with the prop's value and the limit for the prop.
+    const origin = c.origins.get('shutdown.gracePeriodSeconds');
+    const offset = origin?.offset ?? 0;
+    const field = userField(c.origins, c.field, 'shutdown.gracePeriodSeconds');
+    const why = offset
+      ? `the container's stop timeout is ${field} + ${offset} = ${c.shutdown.gracePeriodSeconds} seconds, and Fargate's stopTimeout is at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`
+      : `Fargate's stopTimeout is at most ${FARGATE_MAX_STOP_TIMEOUT} seconds`;
+    throw Errors.unsupportedOnPlatform(path, field, c.shutdown.gracePeriodSeconds - offset, PLATFORM, why,
+      `Set ${field} to at most ${FARGATE_MAX_STOP_TIMEOUT - offset}`);
   }
   const say: LimitReport = { warn: o.warn, note: o.note };
   if (c.shutdown.drainCommand) {
     reportLimit(say, c.owner, 'drainCommand',
-      `${c.field}shutdown.drainCommand is not run: ECS has no pre-stop hook. ECS sends SIGTERM in reverse dependency order and waits stopTimeout; the sidecar must drain on SIGTERM`,
+      `${userField(c.origins, c.field, 'shutdown.drainCommand')} is not run: ECS has no pre-stop hook. ECS sends SIGTERM in reverse dependency order and waits stopTimeout; the sidecar must drain on SIGTERM`,
       p => `leave ${p} out on ECS to silence this`);
   }
   if (c.resources.cpuLimitMillicores !== undefined) {
@@ -199,8 +223,8 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
   return {
     containerName: c.name,
     image: ecs.ContainerImage.fromRegistry(c.image),
-    entryPoint: expandReferences(path, `${c.field}command`, c.command, c.env),
-    command: expandReferences(path, `${c.field}args`, c.args, c.env),
+    entryPoint: expandReferences(path, userField(c.origins, c.field, 'command'), c.command, c.env),
+    command: expandReferences(path, userField(c.origins, c.field, 'args'), c.args, c.env),
     workingDirectory: c.workingDir,
     environment: Object.keys(environment).length ? environment : undefined,
     secrets: Object.keys(secrets).length ? secrets : undefined,

@@ -12,28 +12,32 @@ export class SecretSource {
    * A Secrets Manager secret holding JSON: each key is a JSON field of the secret.
    */
   public static fromSecretsManager(secret: secretsmanager.ISecret): SecretSource {
-    return new SecretSource(key => ecs.Secret.fromSecretsManager(secret, key), `Secrets Manager secret ${secret.node.path}`);
+    return new SecretSource(secret, undefined);
   }
 
   /**
    * SSM Parameter Store parameters (String or SecureString), one per key.
    */
   public static fromSsmParameters(parameters: { [key: string]: ssm.IParameter }): SecretSource {
-    return new SecretSource(key => {
-      const p = parameters[key];
-      return p === undefined ? undefined : ecs.Secret.fromSsmParameter(p);
-    }, `SSM parameters (${Object.keys(parameters).join(', ')})`);
+    return new SecretSource(undefined, { ...parameters });
   }
 
-  private constructor(private readonly lookup: (key: string) => ecs.Secret | undefined, private readonly description: string) {}
+  // Data, not closures: two sources of one secret (or of the same parameters) compare equal
+  // (TaskSidecars.of() called twice with equal options).
+  private constructor(
+    private readonly secret: secretsmanager.ISecret | undefined,
+    private readonly parameters: { [key: string]: ssm.IParameter } | undefined,
+  ) {}
 
   /** The ECS secret for one key, or undefined when this source has no such key. @internal */
   public _secret(key: string): ecs.Secret | undefined {
-    return this.lookup(key);
+    if (this.secret) { return ecs.Secret.fromSecretsManager(this.secret, key); }
+    const p = this.parameters?.[key];
+    return p === undefined ? undefined : ecs.Secret.fromSsmParameter(p);
   }
 
   /** What this source is, for messages. @internal */
   public _describe(): string {
-    return this.description;
+    return this.secret ? `Secrets Manager secret ${this.secret.node.path}` : `SSM parameters (${Object.keys(this.parameters ?? {}).join(', ')})`;
   }
 }

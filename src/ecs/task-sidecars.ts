@@ -18,7 +18,7 @@ import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution'
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
-import { ResolvedContainer, ResolvedMount, ResolvedVolume, reportLimit } from '../core/resolve';
+import { ResolvedContainer, ResolvedMount, ResolvedVolume, reportLimit, userField } from '../core/resolve';
 import { shellWord } from '../core/shell-words';
 import { hideTokens, stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -369,9 +369,16 @@ export class TaskSidecars extends Construct {
           if (fargate) { note(owner, `volume ${JSON.stringify(volume.name)} is on task storage (encrypted at rest), not in memory (memoryVolumes: TASK_STORAGE): Fargate has no tmpfs volumes`); }
           td.addVolume({ name: volume.name });
           break;
-        case VolumeKind.SECRET:
-          throw Errors.unsupportedOnPlatform(owner, 'volumes', volume.name, PLATFORM, 'ECS cannot mount a secret as files',
-            'Give the secret as environment (secretEnv), which ECS fills from Secrets Manager or SSM through `secrets`');
+        case VolumeKind.SECRET: {
+          // Named as the prop that asked for the secret files (e.g. Envoy's mtls), with a fix
+          // that fits it; secretEnv is the generic Sidecar's.
+          const at = owners[0].volumes.findIndex(v => v.name === volume.name);
+          const origin = owners[0].origins.get(`volumes[${at}]`);
+          throw Errors.unsupportedOnPlatform(owner, origin?.prop ?? `volumes[${at}]`, origin ? volume.secretName : volume.name, PLATFORM,
+            `ECS cannot mount a secret as files (secret ${JSON.stringify(volume.secretName)})`,
+            origin?.alternative ? `Leave ${origin.prop} out on ECS and use ${origin.alternative}`
+              : 'Give the secret as environment (secretEnv), which ECS fills from Secrets Manager or SSM through `secrets`');
+        }
         case VolumeKind.CONFIG_FILES:
           if (volume.sensitive) {
             throw Errors.unsupportedOnPlatform(owner, 'configFiles (sensitive)', volume.name, PLATFORM,
@@ -549,13 +556,20 @@ export class TaskSidecars extends Construct {
     const secrets: { [name: string]: ecs.Secret } = {};
     const steps: string[] = ['set -eu', ...volumePreparationScript(plan.preparations)];
     let inlineBytes = 0;
+    // The largest file, named by the prop that made it large (FieldOrigin), where the total is too much.
+    let largest: { owner: string; field: string; file: string; bytes: number } | undefined;
     let n = 0;
     for (const v of plan.configVolumes) {
       for (const f of v.files) {
         const variable = `CDK_SIDECARS_FILE_${n}`;
         const target = `${CONFIG_ROOT}/${v.name}/${f.name}`;
         const bytes = Buffer.byteLength(f.content, 'utf-8');
-        const owner = pod.volumes.find(x => x.volume.name === v.name)!.owners[0].path;
+        const sidecar = pod.volumes.find(x => x.volume.name === v.name)!.owners[0];
+        const owner = sidecar.path;
+        const at = sidecar.volumes.findIndex(x => x.name === v.name);
+        const index = at < 0 ? -1 : sidecar.volumes[at].files.findIndex(x => x.name === f.name);
+        const field = index < 0 ? `config file ${v.name}/${f.name}` : userField(sidecar.origins, '', `volumes[${at}].files[${index}].content`);
+        if (!largest || bytes > largest.bytes) { largest = { owner, field, file: `${v.name}/${f.name}`, bytes }; }
         switch (delivery) {
           case ConfigFileDelivery.INIT_CONTAINER:
             inlineBytes += bytes;
@@ -574,8 +588,8 @@ export class TaskSidecars extends Construct {
             break;
           case ConfigFileDelivery.SSM_PARAMETERS: {
             if (bytes > 8192) {
-              throw Errors.unsupportedOnPlatform(owner, `config file ${v.name}/${f.name}`, `${bytes} bytes`, PLATFORM,
-                'an SSM parameter holds at most 8 KiB', 'Use configDelivery: ConfigFileDelivery.S3');
+              throw Errors.fileTooLarge(owner, field, `${v.name}/${f.name}`, bytes, PLATFORM,
+                'an SSM parameter holds at most 8 KiB', `Use configDelivery: ConfigFileDelivery.S3, or shorten ${field}`);
             }
             const parameter = new ssm.StringParameter(this, `Config${n}`, {
               stringValue: f.content,
@@ -606,10 +620,10 @@ export class TaskSidecars extends Construct {
         n++;
       }
     }
-    if (inlineBytes > MAX_INLINE_BYTES) {
-      throw Errors.unsupportedOnPlatform(pod.targetPath, 'config files', `${inlineBytes} bytes`, PLATFORM,
-        `more than ${MAX_INLINE_BYTES / 1024} KiB would be carried in the task definition (limit 64 KiB in all)`,
-        'Use configDelivery: ConfigFileDelivery.SSM_PARAMETERS or ConfigFileDelivery.S3');
+    if (inlineBytes > MAX_INLINE_BYTES && largest) {
+      throw Errors.fileTooLarge(largest.owner, largest.field, largest.file, largest.bytes, PLATFORM,
+        `the config files of ${pod.targetPath} come to ${inlineBytes} bytes, more than the ${MAX_INLINE_BYTES / 1024} KiB the task definition can carry (limit 64 KiB in all)`,
+        `Use configDelivery: ConfigFileDelivery.SSM_PARAMETERS or ConfigFileDelivery.S3, or shorten ${largest.field}`);
     }
     const s3 = plan.s3;
     if (s3 && pod.trafficInterception) {
@@ -785,7 +799,7 @@ export class TaskSidecars extends Construct {
       ...sidecars.map(c => ({
         name: c.name,
         path: c.owner.path,
-        fields: [`${c.field}resources.memoryLimitMebibytes`, `${c.field}resources.memoryRequestMebibytes`] as [string, string],
+        fields: [userField(c.origins, c.field, 'resources.memoryLimitMebibytes'), userField(c.origins, c.field, 'resources.memoryRequestMebibytes')] as [string, string],
         cpu: c.resources.cpuRequestMillicores !== undefined ? cpuUnits(c.resources.cpuRequestMillicores) : undefined,
         memory: ceil(c.resources.memoryLimitMebibytes),
         reservation: ceil(c.resources.memoryRequestMebibytes),

@@ -11,7 +11,7 @@ import { ComposedPod, ComposedVolume } from '../core/composition';
 import { EnvVarSpec, PodField, PortExposure, ResourceRequirements, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
 import { Errors } from '../core/errors';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer, isDeclared } from '../core/resolve';
+import { ResolvedContainer, isDeclared, userField } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 
 /** Annotation on the pod template: the containers injected by cdk-sidecars. */
@@ -224,7 +224,7 @@ export function checkMode(pod: ComposedPod, kind: string, mode: SidecarMode): vo
       throw Errors.jobNeedsNativeSidecars(pod.targetPath, kind, c.name, c.owner.path);
     }
     if (gated.has(c.name) && !c.waitCommand) {
-      throw Errors.classicCannotWait(c.owner.path, `${c.field}waitCommand`, c.name, 'nothing can wait until this container is HEALTHY without a waitCommand');
+      throw Errors.classicCannotWait(c.owner.path, userField(c.origins, c.field, 'waitCommand'), c.name, 'nothing can wait until this container is HEALTHY without a waitCommand');
     }
     c.dependsOn.forEach((d, i) => {
       if (c.role === StartupRole.INIT_STEP && byName.get(d.container)!.role === StartupRole.SIDECAR) {

@@ -39,9 +39,17 @@ function checkConfigObjectSize(pod: ComposedPod, composed: ComposedPod['volumes'
   const total = volume.files.reduce((n, f) => n + Buffer.byteLength(f.content, 'utf-8'), 0);
   if (total <= MAX_CONFIG_OBJECT_BYTES) { return; }
   const mount = pod.containers.flatMap(c => c.volumeMounts).find(m => m.volume === volume.name);
-  throw Errors.unrepresentableValue(composed.owners[0].path, `configFiles in ${mount?.path ?? `volume ${JSON.stringify(volume.name)}`}`, `${total} bytes`,
+  // A generated file names the prop that made it large (FieldOrigin); given files (the generic
+  // Sidecar's configFiles) are named by their directory, which is the one volume they share.
+  const owner = composed.owners[0];
+  const at = owner.volumes.findIndex(v => v.name === volume.name);
+  const sizes = volume.files.map(f => Buffer.byteLength(f.content, 'utf-8'));
+  const origin = owner.origins.get(`volumes[${at}].files[${sizes.indexOf(Math.max(...sizes))}].content`);
+  const generated = origin !== undefined && !origin.prop.startsWith('configFiles[');
+  throw Errors.unrepresentableValue(owner.path, generated ? origin.prop : `configFiles in ${mount?.path ?? `volume ${JSON.stringify(volume.name)}`}`, `${total} bytes`,
     `a Kubernetes ${volume.sensitive ? 'Secret' : 'ConfigMap'}`, `the API server takes at most ${MAX_CONFIG_OBJECT_BYTES} bytes (1 MiB) of data in one`,
-    'Split the files across directories (each directory is one volume), or ship large content in the image');
+    generated ? `Shorten ${origin.prop}, or ship large content in the image`
+      : 'Split the files across directories (each directory is one volume), or ship large content in the image');
 }
 
 /**

@@ -4,10 +4,10 @@ import {
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
 import { RESOURCE_TYPES, SECRET_REF, SECRET_REF_MAP, checkPropTypes } from '../core/prop-types';
-import { resolveContribution } from '../core/resolve';
+import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
@@ -539,9 +539,8 @@ export class DaprSidecar extends Construct implements ISidecar {
     const trustDomain = cp.trustDomain ?? 'cluster.local';
     const exposeApi = p.exposeApi ?? false;
     const waitsFor = p.appWaitsFor ?? WaitCondition.HEALTHY;
-    const resources: ResourceRequirements = {
-      cpuRequestMillicores: 100, memoryRequestMebibytes: 250, cpuLimitMillicores: 300, memoryLimitMebibytes: 1000, ...p.resources,
-    };
+    const resources: ResourceRequirements = withDefaultResources(this.node.path,
+      { cpuRequestMillicores: 100, memoryRequestMebibytes: 250, cpuLimitMillicores: 300, memoryLimitMebibytes: 1000 }, p.resources);
     const graceful = p.gracefulShutdownSeconds ?? 5;
 
     const args = [
@@ -642,6 +641,13 @@ export class DaprSidecar extends Construct implements ISidecar {
       args,
       env,
       ports: containerPorts,
+      origins: [
+        ...portOrigins(['httpPort', 'grpcPort', 'internalGrpcPort', 'publicPort', ...((p.enableMetrics ?? true) ? ['metricsPort'] : [])]),
+        { field: 'shutdown.gracePeriodSeconds', prop: 'gracefulShutdownSeconds', offset: 5 },
+        UID_ORIGIN,
+        { field: 'healthCommand', prop: 'healthCommand' },
+        { field: 'appWaitsFor', prop: 'appWaitsFor' },
+      ],
       security: { uid: this.uid, gid: this.uid },
       resources,
       // 10 checks 5 s apart: within ECS's health check ranges when a healthCommand is given.
@@ -668,6 +674,8 @@ export class DaprSidecar extends Construct implements ISidecar {
     return {
       containers: [container],
       volumes,
+      // A file too large for a platform names the prop with the largest value (e.g. a component's metadata).
+      origins: generatedFileOrigins(p, volumes),
       appRequests: { env: appEnv, containers: p.appContainers },
       pod: annotations ? { annotations } : undefined,
       warnings,

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { ContainerSpec, PodField, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
-import { CloudPermission, CloudProvider, CompositionContext, ISidecar, LogRouterType, SidecarContribution } from '../core/contribution';
+import { CloudPermission, CloudProvider, CompositionContext, ISidecar, LogRouterType, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, modifyRule, refuseClassicValue, tokenProblem } from '../core/escape-fluent-bit';
-import { DNS_LABEL, isImageReference, pathProblem } from '../core/names';
+import { DNS_LABEL, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
 import { PropTypes, RESOURCE_TYPES, checkPropTypes, isPlainMap } from '../core/prop-types';
 import { DEFAULT_TOKEN_PATH, resolveContribution } from '../core/resolve';
@@ -611,10 +611,19 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     return this.props.resources?.memoryLimitMebibytes ?? Math.ceil((2 * this.memBuf() + BASE_MEMORY) / 16) * 16;
   }
 
-  public contribute(_context: CompositionContext): SidecarContribution {
+  public contribute(context: CompositionContext): SidecarContribution {
     const p = this.props;
     const logDir = p.logDirectory ?? '/var/log/app';
     const k8sFilter = (p.filters ?? []).some(f => f.plugin === 'kubernetes');
+    // The kubernetes filter asks the Kubernetes API server for the pod's metadata
+    // (fluent/fluent-bit plugins/filter_kubernetes): named as the filter the user added, not as
+    // the pod fields and token it needs, where the pod is not on Kubernetes.
+    if (k8sFilter && context.identity !== undefined && context.identity !== WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT) {
+      const k = p.filters!.findIndex(f => f.plugin === 'kubernetes');
+      throw Errors.unsupportedOnPlatform(this.node.path, `filters[${k}]`, 'FluentBitFilter.kubernetes()', `${context.targetPath}, which is not a Kubernetes pod`,
+        'the kubernetes filter reads the pod\'s labels and annotations from the Kubernetes API server, which ECS tasks and ACI container groups do not have',
+        'Leave FluentBitFilter.kubernetes() out here (it works on Kubernetes only); add the fields you need with FluentBitFilter.modify({ add: { ... } })');
+    }
     const classic = (p.configFormat ?? FluentBitConfigFormat.YAML) === FluentBitConfigFormat.CLASSIC;
     const files = [
       classic ? { name: 'fluent-bit.conf', content: this.classic(true) } : { name: 'fluent-bit.yaml', content: this.yaml() },
@@ -636,6 +645,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       args: ['-c', `${CONFIG_DIR}/${classic ? 'fluent-bit.conf' : 'fluent-bit.yaml'}`],
       env: k8sFilter ? [{ name: 'POD_NAME', podField: PodField.POD_NAME }, { name: 'POD_NAMESPACE', podField: PodField.POD_NAMESPACE }] : [],
       ports: [{ port: p.httpPort ?? 2020, name: 'http-metrics', exposure: PortExposure.EXPOSED }],
+      origins: [...portOrigins(['httpPort']), UID_ORIGIN],
       security: { uid: this.uid },
       resources: { cpuRequestMillicores: 50, memoryRequestMebibytes: Math.min(64, limit), ...p.resources, memoryLimitMebibytes: limit },
       readinessProbe: Probe.httpGet({ port: p.httpPort ?? 2020, path: '/api/v2/health', periodSeconds: 10 }),
@@ -873,10 +883,11 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     const problem = p.logDirectory !== undefined ? pathProblem(p.logDirectory) : undefined;
     if (problem) { throw Errors.invalidPath(path, 'logDirectory', p.logDirectory, problem); }
     if (p.logDirectory && ['/', CONFIG_DIR, STATE_DIR, '/fluent-bit', '/fluent-bit/etc'].some(d => p.logDirectory === d || p.logDirectory!.startsWith(`${CONFIG_DIR}/`))) {
-      throw Errors.invalidPath(path, 'logDirectory', p.logDirectory, 'is a directory Fluent Bit uses itself');
+      throw Errors.invalidPath(path, 'logDirectory', p.logDirectory, 'is a directory Fluent Bit uses itself', 'Give the directory the app writes its logs to, e.g. "/var/log/app"');
     }
     if (p.logFiles !== undefined && (p.logFiles.includes('..') || p.logFiles.startsWith('/') || /\s/.test(p.logFiles))) {
-      throw Errors.invalidPath(path, 'logFiles', p.logFiles, 'is not a file pattern inside logDirectory');
+      throw Errors.invalidPath(path, 'logFiles', p.logFiles, 'is not a file pattern inside logDirectory',
+        'Give a file name or wildcard pattern relative to logDirectory, without ".." or white space, e.g. "*.log"');
     }
     // Fluent Bit reads mem_buf_limit into a signed 64-bit byte count (fluent/fluent-bit
     // src/flb_utils.c, flb_utils_size_to_bytes returns int64_t): more MiB than fit there is refused.

@@ -3,10 +3,10 @@ import { EXT_AUTHZ_GRPC } from './capabilities';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
 import { RESOURCE_TYPES, checkPropTypes } from '../core/prop-types';
-import { resolveContribution } from '../core/resolve';
+import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
@@ -537,8 +537,10 @@ export class OpaSidecar extends Construct implements ISidecar {
         ...(policies.length ? ['--ignore=.*', POLICY_DIR] : []),
       ],
       ports: containerPorts,
+      origins: [...portOrigins(['port', 'diagnosticPort', ...(envoy ? ['extAuthzPort'] : [])]), UID_ORIGIN, { field: 'appWaitsFor', prop: 'appWaitsFor' }],
       security: { uid: this.uid, gid: this.uid },
-      resources: { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512, ...p.resources },
+      resources: withDefaultResources(this.node.path,
+        { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512 }, p.resources),
       // 10 checks 5 s apart (50 s) for the first bundle activation; within ECS's health check ranges.
       startupProbe: waitsFor === WaitCondition.HEALTHY
         ? Probe.httpGet({ port: diag, path: readyPath, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 10 })
@@ -569,6 +571,8 @@ export class OpaSidecar extends Construct implements ISidecar {
     return {
       containers: [container],
       volumes,
+      // A file too large for a platform names the prop with the largest value (e.g. a policy).
+      origins: generatedFileOrigins(p, volumes),
       appRequests: {
         env: [{ name: p.appEnvName ?? 'OPA_ADDR', value: this.appAddress }],
         containers: p.appContainers,
@@ -748,7 +752,8 @@ function checkProps(path: string, name: string, p: OpaSidecarProps, ports: OpaPo
     bundleNames.push(b.name);
     service(`${f}.service`, b.service);
     if (b.resource !== undefined && (typeof b.resource !== 'string' || b.resource.length === 0 || /\s/.test(b.resource))) {
-      throw Errors.invalidPath(path, `${f}.resource`, b.resource, 'is not a resource path (empty or with white space)');
+      throw Errors.invalidPath(path, `${f}.resource`, b.resource, 'is not a resource path (empty or with white space)',
+        'Give the bundle\'s path on its service, e.g. "bundles/authz.tar.gz"');
     }
     checkDelays(path, `${f}.pollingMinDelaySeconds`, b.pollingMinDelaySeconds, `${f}.pollingMaxDelaySeconds`, b.pollingMaxDelaySeconds, [60, 120]);
     if (b.signing) {

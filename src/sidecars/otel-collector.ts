@@ -4,10 +4,10 @@ import {
 } from '../core/container';
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, isImageReference } from '../core/names';
+import { DNS_LABEL, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
 import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef } from '../core/prop-types';
-import { resolveContribution } from '../core/resolve';
+import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts, literalPartsPass, splitTokens } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
@@ -576,7 +576,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
     const appProtocol = p.appProtocol ?? OtelProtocol.GRPC;
     this.appEndpoint = `http://127.0.0.1:${appProtocol === OtelProtocol.GRPC ? ports.otlpGrpcPort : ports.otlpHttpPort}`;
     this.check(path, p, ports);
-    const resources: ResourceRequirements = { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512, ...p.resources };
+    const resources: ResourceRequirements = withDefaultResources(path,
+      { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, memoryLimitMebibytes: 512 }, p.resources);
     const limiter = p.memoryLimiter ?? {};
     const limiterOn = limiter.enabled ?? true;
     const memoryLimit = resources.memoryLimitMebibytes;
@@ -621,6 +622,11 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
         ...secretEnv,
       ],
       ports: containerPorts,
+      origins: [...portOrigins(['otlpGrpcPort', 'otlpHttpPort', 'healthCheckPort', 'telemetryPort', ...(p.prometheusExporter ? ['prometheusExporter.port'] : [])]), UID_ORIGIN,
+        // The contrib image is the collector binary alone (no shell, no curl): on ECS a health
+        // check needs the AWS distro's /healthcheck (aws-observability/aws-otel-collector).
+        { field: 'healthCommand', prop: 'healthCommand', alternative: adot ? undefined : 'distribution: OtelCollectorDistribution.AWS_DISTRO (its image has /healthcheck)' },
+        { field: 'appWaitsFor', prop: 'appWaitsFor' }],
       security: { uid: this.uid, gid: this.uid },
       resources,
       // 10 checks 5 s apart: within ECS's health check ranges (interval >= 5, retries <= 10).
@@ -650,6 +656,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       },
       pod: permissions.length ? { cloudPermissions: permissions } : undefined,
     };
+    // A configuration too large for a platform names the prop with the largest value (e.g. serviceName).
+    this.contribution = { ...this.contribution, origins: generatedFileOrigins(p, this.contribution.volumes) };
     // Every field check of the neutral model, now.
     resolveContribution(path, this.contribution);
   }
@@ -706,7 +714,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
         const hostPort = HOST_PORT.exec(known);
         const ok = url ? checkPort(url[5]) && (url[6] ?? '/') === '/' : hostPort !== null && checkPort(hostPort[3]);
         if (!ok && !isOnlyToken(endpoint)) {
-          throw Errors.invalidUrl(path, `${f}.endpoint`, hideTokens(endpoint), 'is not a gRPC endpoint ("host:port" or "https://host:port", without a path)');
+          throw Errors.invalidUrl(path, `${f}.endpoint`, hideTokens(endpoint), 'is not a gRPC endpoint ("host:port" or "https://host:port", without a path)',
+            'Give the collector\'s host and port, e.g. "otlp.vendor.example:4317" or "https://otlp.vendor.example:4317"');
         }
       }
       const headers: { [k: string]: string } = {};
@@ -991,7 +1000,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
         }
       }
       if (s.metricsPath !== undefined && (typeof s.metricsPath !== 'string' || !/^\/[^\s?#]*$/.test(s.metricsPath))) {
-        throw Errors.invalidPath(path, `${f}.metricsPath`, s.metricsPath, 'is not an HTTP path starting with "/"');
+        throw Errors.invalidPath(path, `${f}.metricsPath`, s.metricsPath, 'is not an HTTP path starting with "/"', 'Give the path the target serves its metrics at, e.g. "/metrics"');
       }
     });
     if (p.healthCommand !== undefined && (!Array.isArray(p.healthCommand) || p.healthCommand.length === 0 || p.healthCommand.some(c => typeof c !== 'string' || !c))) {

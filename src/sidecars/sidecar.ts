@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import {
-  ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, PortExposure, Protocol, ResourceRequirements,
+  ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, FieldOrigin, PortExposure, Protocol, ResourceRequirements,
   SeccompProfile, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
@@ -8,7 +8,7 @@ import { Errors, KUBELET_DOT_DOT } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
 import { Probe, checkProbe } from '../core/probe';
 import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef } from '../core/prop-types';
-import { resolveContribution } from '../core/resolve';
+import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 
 /**
@@ -369,24 +369,41 @@ export class Sidecar extends Construct implements ISidecar {
     const volumes: VolumeSpec[] = [];
     const mounts: VolumeMountSpec[] = [];
     const appMounts: VolumeMountSpec[] = [];
+    // Errors about the model's fields name the props written here (e.g. volumes[0].mountPath, not volumeMounts[0].path).
+    const origins: FieldOrigin[] = [];
+    const contributionOrigins: FieldOrigin[] = [];
     for (const v of props.volumes ?? []) {
       if (v.kind === VolumeKind.CONFIG_FILES) {
         throw Errors.invalidVolume(path, `volumes[${volumes.length}].kind`, v.kind, 'is not a kind for the volumes prop', 'Give generated files in the configFiles prop');
       }
       volumes.push({ name: v.name, kind: v.kind ?? VolumeKind.SCRATCH, sizeLimitMebibytes: v.sizeLimitMebibytes, secretName: v.secretName });
+      const at = `volumes[${volumes.length - 1}]`;
+      origins.push({ field: `volumeMounts[${mounts.length}].path`, prop: `${at}.mountPath` }, { field: `volumeMounts[${mounts.length}].readOnly`, prop: `${at}.readOnly` });
       mounts.push({ volume: v.name, path: v.mountPath, readOnly: v.readOnly });
       if (v.appMountPath !== undefined) {
+        contributionOrigins.push({ field: `appRequests.mounts[${appMounts.length}].path`, prop: `${at}.appMountPath` });
         appMounts.push({ volume: v.name, path: v.appMountPath, readOnly: v.appReadOnly ?? false });
       } else if (v.appReadOnly !== undefined) {
         throw Errors.invalidVolume(path, `volumes[${volumes.length - 1}].appReadOnly`, v.appReadOnly, 'is set without appMountPath', 'Set appMountPath too, or leave appReadOnly out');
       }
     }
-    this.addConfigFiles(path, props.configFiles ?? [], volumes, mounts);
+    this.addConfigFiles(path, props.configFiles ?? [], volumes, mounts, contributionOrigins);
 
     const env: EnvVarSpec[] = [
       ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
       ...Object.entries(props.secretEnv ?? {}).map(([name, secret]) => ({ name, secret })),
     ];
+    env.forEach((e, i) => {
+      const prop = `${e.secret ? 'secretEnv' : 'env'}.${e.name}`;
+      origins.push({ field: `env[${i}].name`, prop }, { field: `env[${i}].value`, prop },
+        { field: `env[${i}].secret.secretName`, prop: `${prop}.secretName` }, { field: `env[${i}].secret.key`, prop: `${prop}.key` });
+    });
+    origins.push({ field: 'shutdown.gracePeriodSeconds', prop: 'terminationGracePeriodSeconds' }, { field: 'shutdown.drainCommand', prop: 'drainCommand' },
+      { field: 'healthCommand', prop: 'healthCommand' }, { field: 'appWaitsFor', prop: 'appWaitsFor' });
+    const appEnv = Object.entries(props.appEnv ?? {}).map(([name, value]) => ({ name, value }));
+    appEnv.forEach((e, i) => contributionOrigins.push(
+      { field: `appRequests.env[${i}]`, prop: `appEnv.${e.name}` }, { field: `appRequests.env[${i}].name`, prop: `appEnv.${e.name}` },
+      { field: `appRequests.env[${i}].value`, prop: `appEnv.${e.name}` }));
     const container: ContainerSpec = {
       name: this.name,
       image: props.image,
@@ -398,7 +415,7 @@ export class Sidecar extends Construct implements ISidecar {
       env,
       ports: props.ports,
       security: { ...props.security, uid: this.uid },
-      resources: { ...DEFAULT_RESOURCES, ...props.resources },
+      resources: withDefaultResources(path, DEFAULT_RESOURCES, props.resources),
       startupProbe: props.startupProbe,
       readinessProbe: props.readinessProbe,
       livenessProbe: props.livenessProbe,
@@ -408,6 +425,7 @@ export class Sidecar extends Construct implements ISidecar {
       dependsOn: props.dependsOn,
       shutdown: { drainCommand: props.drainCommand, gracePeriodSeconds: props.terminationGracePeriodSeconds },
       essential: props.essential,
+      origins,
     };
     const gid = props.security?.gid ?? this.uid;
     this.contribution = {
@@ -416,8 +434,9 @@ export class Sidecar extends Construct implements ISidecar {
       userWritten: true,
       containers: [container],
       volumes,
+      origins: contributionOrigins,
       appRequests: {
-        env: Object.entries(props.appEnv ?? {}).map(([name, value]) => ({ name, value })),
+        env: appEnv,
         mounts: appMounts,
         containers: props.appContainers,
       },
@@ -439,8 +458,8 @@ export class Sidecar extends Construct implements ISidecar {
     return this.contribution;
   }
 
-  private addConfigFiles(path: string, files: SidecarConfigFile[], volumes: VolumeSpec[], mounts: VolumeMountSpec[]): void {
-    const byDir = new Map<string, { sensitive: boolean; files: SidecarConfigFile[] }>();
+  private addConfigFiles(path: string, files: SidecarConfigFile[], volumes: VolumeSpec[], mounts: VolumeMountSpec[], origins: FieldOrigin[]): void {
+    const byDir = new Map<string, { sensitive: boolean; files: SidecarConfigFile[]; indexes: number[] }>();
     const seen = new Set<string>();
     files.forEach((f, i) => {
       const problem = typeof f.path === 'string' ? pathProblem(f.path) : 'is not a string';
@@ -456,17 +475,22 @@ export class Sidecar extends Construct implements ISidecar {
       const name = f.path.slice(slash + 1);
       if (!FILE_NAME.test(name)) { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, 'has a file name that is not letters, digits, \'-\', \'_\' and \'.\''); }
       if (name.startsWith('..')) { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, KUBELET_DOT_DOT); }
-      const group = byDir.get(dir) ?? { sensitive: f.sensitive ?? false, files: [] };
+      const group = byDir.get(dir) ?? { sensitive: f.sensitive ?? false, files: [], indexes: [] };
       if (group.sensitive !== (f.sensitive ?? false)) {
         throw Errors.invalidConfigFile(path, `configFiles[${i}].sensitive`, f.sensitive ?? false, `differs from other files in ${dir}, which become one volume`);
       }
       group.files.push(f);
+      group.indexes.push(i);
       byDir.set(dir, group);
     });
     let n = 0;
     for (const [dir, group] of byDir) {
       n++;
       const volumeName = configVolumeName(this.name, n);
+      group.indexes.forEach((i, j) => origins.push(
+        { field: `volumes[${volumes.length}].files[${j}].content`, prop: `configFiles[${i}].content` },
+        { field: `volumes[${volumes.length}].files[${j}].name`, prop: `configFiles[${i}].path` },
+        { field: `volumes[${volumes.length}].files[${j}].mode`, prop: `configFiles[${i}].mode` }));
       volumes.push({
         name: volumeName,
         kind: VolumeKind.CONFIG_FILES,

@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { ContainerSpec, Protocol, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, isImageReference } from '../core/names';
+import { DNS_LABEL, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { RESOURCE_TYPES, checkPropTypes } from '../core/prop-types';
-import { resolveContribution } from '../core/resolve';
+import { resolveContribution, withDefaultResources } from '../core/resolve';
 
 /** Log level of the X-Ray daemon, from most verbose to least. */
 export enum XRayDaemonLogLevel {
@@ -168,7 +168,8 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
     this.port = p.port ?? 2000;
     this.daemonAddress = `127.0.0.1:${this.port}`;
     this.check(path, p);
-    const resources: ResourceRequirements = { cpuRequestMillicores: 50, memoryRequestMebibytes: 64, memoryLimitMebibytes: 128, ...p.resources };
+    const resources: ResourceRequirements = withDefaultResources(path,
+      { cpuRequestMillicores: 50, memoryRequestMebibytes: 64, memoryLimitMebibytes: 128 }, p.resources);
     const limit = resources.memoryLimitMebibytes;
     const buffer = p.bufferMemoryMegabytes ?? (limit !== undefined ? Math.max(3, Math.floor(limit / 2)) : undefined);
     if (buffer === undefined) {
@@ -200,6 +201,7 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
         { port: this.port, name: 'xray-udp', protocol: Protocol.UDP },
         { port: this.port, name: 'xray-tcp', protocol: Protocol.TCP },
       ],
+      origins: [...portOrigins(['port', 'port']), UID_ORIGIN],
       security: { uid: this.uid, gid: this.uid },
       resources,
     };

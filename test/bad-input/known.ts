@@ -4,17 +4,6 @@
  * bad-input.test.ts and nested.test.ts; a key starting with "row: " is a todo row of its own.
  */
 export const KNOWN = new Set<string>([
-  // src/aci: an env value that starts with '[' and ends with ']' is evaluated by ARM; the ARM
-  // writer must escape it as '[[...]' (ARM template syntax, "Escape characters").
-  'Sidecar aci env.FOO=[',
-  'Sidecar aci appEnv.FOO=[',
-  // src/ecs: a config larger than the task definition carries is reported at the task
-  // (Shop/Api, "config files"), not at the prop that made it large.
-  'OtelCollectorSidecar ecs serviceName=huge',
-  // src/ecs: Fargate's stopTimeout limit names shutdown.gracePeriodSeconds, not terminationGracePeriodSeconds.
-  'row: Sidecar ecs terminationGracePeriodSeconds=121 (Fargate stopTimeout; error names shutdown.gracePeriodSeconds)',
-  // src/ecs: as above, a config too large for the task definition is reported at the task.
-  'EnvoySidecar ecs serviceCluster=huge',
   // nested.test.ts: src/core/contract.ts (lead): an unreadable config file mode is reported at volumeMounts, not configFiles[0].mode.
   'Sidecar k8s configFiles[0].mode=0',
   // nested.test.ts: src/core/composition.ts: an unknown dependsOn container is reported as dependsOn[0], not dependsOn[0].container (section 3).

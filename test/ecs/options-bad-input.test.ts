@@ -4,9 +4,10 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Sidecar } from '../../src';
 import { ErrorCode } from '../../src/core/errors';
-import { ConfigFileDelivery, MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
+import { ConfigFileDelivery, MemoryVolumeHandling, SecretSource, TaskSidecars } from '../../src/ecs';
 import { expectError } from '../errors';
 import { fargateTask } from './util';
 
@@ -46,6 +47,26 @@ describe('TaskSidecars.of() twice', () => {
     const first = TaskSidecars.of(f.td, { appContainers: ['app'], memoryVolumes: MemoryVolumeHandling.TASK_STORAGE, logging });
     const second = TaskSidecars.of(f.td, { appContainers: ['app'], memoryVolumes: MemoryVolumeHandling.TASK_STORAGE, logging });
     expect(second).toBe(first);
+  });
+
+  test('options built twice by the same code (new SecretSource and LogDriver objects of equal content) are accepted', () => {
+    const f = fargateTask();
+    const secret = new secretsmanager.Secret(f.stack, 'Db');
+    const options = () => ({
+      appContainers: ['app'],
+      secrets: { db: SecretSource.fromSecretsManager(secret) },
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'x' }),
+    });
+    const first = TaskSidecars.of(f.td, options());
+    expect(TaskSidecars.of(f.td, options())).toBe(first);
+  });
+
+  test('a secret source for another secret is still refused', () => {
+    const f = fargateTask();
+    const a = new secretsmanager.Secret(f.stack, 'A');
+    const b = new secretsmanager.Secret(f.stack, 'B');
+    TaskSidecars.of(f.td, { secrets: { db: SecretSource.fromSecretsManager(a) } });
+    expectError(() => TaskSidecars.of(f.td, { secrets: { db: SecretSource.fromSecretsManager(b) } }), ErrorCode.ALREADY_SET, 'Shop/Api/CdkSidecars: options');
   });
 
   test('different options are still refused', () => {

@@ -249,8 +249,8 @@ describe('other mappings', () => {
     const w = warnings(f.stack).join('\n');
     // the user wrote them (a generic Sidecar), so each is a warning naming the prop that silences it
     expect(w).toContain('Shop/proxy: livenessProbe (HTTP_GET) is not rendered: ECS health checks run a command inside the container, so ECS does not check "proxy"; '
-      + 'set SidecarProps.healthCommand to have one');
-    expect(w).toContain('Shop/proxy: shutdown.drainCommand is not run: ECS has no pre-stop hook');
+      + 'set healthCommand');
+    expect(w).toContain('Shop/proxy: drainCommand is not run: ECS has no pre-stop hook');
     expect(w).toContain('the sidecar must drain on SIGTERM; leave SidecarProps.drainCommand out on ECS to silence this');
     expect(w).toContain('Shop/proxy: resources.cpuLimitMillicores is not enforced per container on ECS');
     expect(w).toContain('leave cpuLimitMillicores out of SidecarProps.resources on ECS to silence this');

@@ -96,14 +96,14 @@ describe('the whole pod is checked before rendering; each error names both paths
     const a = sidecar(chart, 'a', { appEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317' } });
     const b = sidecar(chart, 'b', { appEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' } });
     expectError(() => attachAndSynth(chart, [a, b]), ErrorCode.ENV_CONFLICT,
-      'web/b: appRequests.env[0]: OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4318" for app container "app" conflicts with OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4317" from web/a');
+      'web/b: appEnv.OTEL_EXPORTER_OTLP_ENDPOINT: OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4318" for app container "app" conflicts with OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:4317" from web/a');
   });
 
   test('an env var the app already sets to another value', () => {
     const chart = newChart();
     const a = sidecar(chart, 'a', { appEnv: { LOG_LEVEL: 'debug' } });
     expectError(() => attachAndSynth(chart, [a], [{ name: 'app', image: 'ghcr.io/acme/app:1', env: [{ name: 'LOG_LEVEL', value: 'info' }] }]),
-      ErrorCode.ENV_CONFLICT, 'web/a: appRequests.env[0]: LOG_LEVEL="debug" for app container "app" conflicts with LOG_LEVEL="info" from web/api (the app\'s own env)');
+      ErrorCode.ENV_CONFLICT, 'web/a: appEnv.LOG_LEVEL: LOG_LEVEL="debug" for app container "app" conflicts with LOG_LEVEL="info" from web/api (the app\'s own env)');
   });
 
   test('the same env value from two sidecars and from the app is given once', () => {
@@ -184,7 +184,7 @@ describe('the whole pod is checked before rendering; each error names both paths
     const a = sidecar(chart, 'a', { volumes: [{ name: 'v', mountPath: '/v', appMountPath: '/tmp' }] });
     expectError(() => attachAndSynth(chart, [a], [{ name: 'app', image: 'ghcr.io/acme/app:1', volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] }],
       { volumes: [{ name: 'tmp', emptyDir: {} }] }),
-    ErrorCode.MOUNT_CONFLICT, 'web/a: appRequests.mounts[0].path: path "/tmp" in app container "app" is already mounted by web/api (the app\'s own volumeMounts)');
+    ErrorCode.MOUNT_CONFLICT, 'web/a: volumes[0].appMountPath: path "/tmp" in app container "app" is already mounted by web/api (the app\'s own volumeMounts)');
   });
 
   test('a kubelet probe on a localhost-only port', () => {

@@ -70,6 +70,14 @@ describe('SidecarInjector', () => {
     void a;
   });
 
+  test('an annotation value with spaces (any string, apimachinery ValidateAnnotations checks keys only) is matched', () => {
+    const chart = newChart();
+    const b = new kplus.Deployment(chart, 'b', { containers: [{ image: 'ghcr.io/acme/b:1' }] });
+    b.podMetadata.addAnnotation('team.example.com/owner', 'payments team, EU');
+    new SidecarInjector(chart, 'by-owner', { sidecars: [shipper(chart)], selector: { matchAnnotations: { 'team.example.com/owner': 'payments team, EU' } } });
+    expect(names(podOf(findDoc(synth(chart), 'Deployment')).spec.initContainers)).toEqual(['log-shipper']);
+  });
+
   test('an app-scoped injector reaches every chart', () => {
     const app = Testing.app();
     const c1 = new Chart(app, 'one');

@@ -348,7 +348,7 @@ describe('DaprSidecar options', () => {
   test('an app container on daprd\'s HTTP port clashes', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api', [{ name: 'app', image: 'x:1', ports: [{ containerPort: 3500 }] }])).add(new DaprSidecar(chart, 'dapr', { appId: 'orders' }));
-    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/dapr: ports[0].port: port 3500/TCP is already used by web/api');
+    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/dapr: httpPort: port 3500/TCP is already used by web/api');
   });
 });
 
@@ -374,7 +374,7 @@ describe('DaprSidecar on ECS (STANDALONE)', () => {
   test('HEALTHY is refused without a health command: the image has no shell, curl or health subcommand', () => {
     const f = onTask({});
     expectError(() => synthTemplate(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM,
-      'Shop/dapr: healthCommand undefined cannot be rendered on ECS Fargate: something waits for "daprd" to be HEALTHY');
+      'Shop/dapr: appWaitsFor "HEALTHY" cannot be rendered on ECS Fargate: the app waits for "daprd" to be HEALTHY', 'or set appWaitsFor: WaitCondition.STARTED');
   });
 
   test('STARTED: daprd starts first, the writer delivers the component and configuration files, the secret comes from Secrets Manager', () => {
@@ -515,7 +515,7 @@ describe('DaprSidecar bad input', () => {
     ['a bad trust anchors secret', { mode: DaprMode.CONTROL_PLANE, components: undefined, configuration: undefined, controlPlane: { trustAnchorsSecret: { secretName: 'Trust', key: 'ca.crt' } } },
       ErrorCode.INVALID_NAME, 'web/dapr: controlPlane.trustAnchorsSecret.secretName "Trust"'],
     ['appWaitsFor COMPLETED', { appWaitsFor: WaitCondition.COMPLETED }, ErrorCode.INVALID_ROLE, 'web/dapr: appWaitsFor "COMPLETED" does not fit a long-running sidecar'],
-    ['a root UID', { uid: 0 }, ErrorCode.ROOT_NOT_ALLOWED, 'web/dapr: security.uid is 0 (root)'],
+    ['a root UID', { uid: 0 }, ErrorCode.ROOT_NOT_ALLOWED, 'web/dapr: uid is 0 (root)'],
     ['an empty health command', { healthCommand: [] }, ErrorCode.INVALID_COMMAND, 'web/dapr: healthCommand [] is empty'],
   ])('%s', (_t, props, code, part) => {
     expectError(make(props), code, part);

@@ -372,7 +372,7 @@ describe('EnvoySidecar bad input', () => {
   test('a port clash with the app', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api', [{ name: 'app', image: 'x:1', ports: [{ containerPort: 15001 }] }])).add(new EnvoySidecar(chart, 'envoy'));
-    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/envoy: ports[1].port: port 15001/TCP is already used by web/api (app container "app")');
+    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/envoy: outboundPort: port 15001/TCP is already used by web/api (app container "app")');
   });
 
   test('capturing a port Envoy needs', () => {

@@ -253,10 +253,12 @@ describe('FluentBitSidecar on ECS: the FireLens log router', () => {
     expectError(() => Template.fromStack(f.stack), ErrorCode.ALREADY_SET, 'Shop/logs: logging of app container "worker" is already set ("awslogs")');
   });
 
-  test('the kubernetes filter on ECS: the pod fields it needs do not exist there', () => {
+  test('the kubernetes filter on ECS is refused as the filter, which needs Kubernetes (not as the pod fields it uses)', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { outputs: [LOKI], filters: [FluentBitFilter.kubernetes()] }));
-    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/logs: env[0].podField "POD_NAME" cannot be rendered on ECS Fargate');
+    const e = expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+      'Shop/logs: filters[0] "FluentBitFilter.kubernetes()" cannot be rendered on Shop/Api, which is not a Kubernetes pod', 'Kubernetes API server', 'FluentBitFilter.modify');
+    expect(e.message).not.toContain('podField');
   });
 });
 

@@ -510,13 +510,13 @@ describe('OpaSidecar bad input', () => {
     expectError(make({ services: [{ ...acme, credentials: OpaCredentials.bearerTokenFile('token') }], status: { service: 'acme' } }), ErrorCode.INVALID_PATH,
       'web/opa: services[0].credentials.tokenPath "token" is not an absolute path');
     expectError(make({ appEnvName: '1OPA' }), ErrorCode.INVALID_ENV, 'web/opa: appEnvName "1OPA" is not a valid variable name');
-    expectError(make({ uid: 0 }), ErrorCode.ROOT_NOT_ALLOWED, 'web/opa: security.uid is 0 (root)');
+    expectError(make({ uid: 0 }), ErrorCode.ROOT_NOT_ALLOWED, 'web/opa: uid is 0 (root)');
   });
 
   test('an app container on the diagnostic port', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api', [{ name: 'app', image: 'x:1', ports: [{ containerPort: 8282 }] }])).add(new OpaSidecar(chart, 'opa'));
-    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/opa: ports[1].port: port 8282/TCP is already used by web/api (app container "app")');
+    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/opa: diagnosticPort: port 8282/TCP is already used by web/api (app container "app")');
   });
 
   test('appContainers naming a container the pod does not have', () => {

@@ -320,7 +320,7 @@ describe('OtelCollectorSidecar options on Kubernetes', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api', [{ name: 'app', image: 'x:1', ports: [{ containerPort: 8888 }] }]))
       .add(new OtelCollectorSidecar(chart, 'otel', debug));
-    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/otel: ports[3].port: port 8888/TCP is already used by web/api (app container "app")');
+    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/otel: telemetryPort: port 8888/TCP is already used by web/api (app container "app")');
   });
 
   test('AWS exporters on Kubernetes: the permissions cannot be granted there, which the binder says', () => {
@@ -402,7 +402,8 @@ describe('OtelCollectorSidecar on ECS: what the contrib image cannot do', () => 
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new OtelCollectorSidecar(f.stack, 'otel', { debugExporter: {} }));
     expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM,
-      'Shop/otel: healthCommand undefined cannot be rendered on ECS Fargate: something waits for "otel-collector" to be HEALTHY', 'Give the sidecar a healthCommand');
+      'Shop/otel: appWaitsFor "HEALTHY" cannot be rendered on ECS Fargate: the app waits for "otel-collector" to be HEALTHY',
+      'Set healthCommand', 'or set distribution: OtelCollectorDistribution.AWS_DISTRO', 'or set appWaitsFor: WaitCondition.STARTED');
   });
 
   test('with appWaitsFor STARTED it runs; the HTTP probes are not rendered (said), no permission is asked for', () => {
@@ -508,7 +509,7 @@ describe('OtelCollectorSidecar bad input', () => {
     ['an empty signal list on an exporter', { debugExporter: { signals: [] } }, ErrorCode.INVALID_ROLE, 'web/otel: debugExporter.signals [] is empty'],
     ['a header with a line break', { otlpExporters: [{ endpoint: 'a.example:4317', headers: { 'x-a': 'b\nInjected: 1' } }] }, ErrorCode.INVALID_NAME,
       'web/otel: otlpExporters[0].headers["x-a"] "b\\nInjected: 1" is not a valid name'],
-    ['root', { ...debug, uid: 0 }, ErrorCode.ROOT_NOT_ALLOWED, 'web/otel: security.uid is 0 (root)'],
+    ['root', { ...debug, uid: 0 }, ErrorCode.ROOT_NOT_ALLOWED, 'web/otel: uid is 0 (root)'],
   ])('%s', (_t, props, code, part) => {
     expectError(make(props), code, part);
   });

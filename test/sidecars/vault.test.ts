@@ -242,7 +242,7 @@ describe('VaultAgentSidecar bad input', () => {
   test('an app port clash with the cache listener', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api', [{ name: 'app', image: 'x:1', ports: [{ containerPort: 8200 }] }])).add(vault(chart, { cache: true }));
-    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/vault: containers[1](vault-agent).ports[0].port: port 8200/TCP is already used by web/api');
+    expectError(() => Testing.synth(chart), ErrorCode.PORT_CLASH, 'web/vault: cachePort: port 8200/TCP is already used by web/api');
   });
 
   void Chart; void App; void Stack; void ecs;

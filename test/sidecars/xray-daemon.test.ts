@@ -131,7 +131,7 @@ describe('XRayDaemonSidecar options', () => {
       new XRayDaemonSidecar(chart, 'xray', { region: 'eu-west-1', uid: 4317 }),
       new OtelCollectorSidecar(chart, 'otel', { debugExporter: {} }),
     );
-    expectError(() => Testing.synth(chart), ErrorCode.UID_CLASH, 'web/otel: security.uid: UID 4317 is already used by web/xray (security.uid)');
+    expectError(() => Testing.synth(chart), ErrorCode.UID_CLASH, 'web/otel: uid: UID 4317 is already used by web/xray (uid)', 'set uid on one of the two to another');
   });
 });
 

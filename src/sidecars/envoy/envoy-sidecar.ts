@@ -3,13 +3,13 @@ import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, EGRESS_SOCKET_MODE, envoyBootstrap, sdsFiles } from './bootstrap';
 import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
-import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
-import { DNS_LABEL, isImageReference, pathProblem } from '../../core/names';
+import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, UID_ORIGIN } from '../../core/names';
 import { Probe } from '../../core/probe';
 import { RESOURCE_TYPES, checkArray, checkBoolean, checkEnum, checkObject, checkPropTypes } from '../../core/prop-types';
-import { isCidr, resolveContribution } from '../../core/resolve';
+import { isCidr, resolveContribution, withDefaultResources } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
 /** What Envoy speaks on the app's inbound ports. */
@@ -508,7 +508,9 @@ export class EnvoySidecar extends Construct implements ISidecar {
       { volume: `${this.name}-config`, path: CONFIG_DIR, readOnly: true },
       { volume: `${this.name}-tmp`, path: '/tmp' },
     ];
+    const volumeOrigins: FieldOrigin[] = [];
     if (p.mtls) {
+      volumeOrigins.push({ field: `volumes[${volumes.length}]`, prop: 'mtls', alternative: 'TLS where the platform terminates it (e.g. the load balancer or a mesh)' });
       volumes.push({ name: `${this.name}-tls`, kind: VolumeKind.SECRET, secretName: p.mtls.secretName });
       mounts.push({ volume: `${this.name}-tls`, path: TLS_DIR, readOnly: true });
     }
@@ -535,6 +537,17 @@ export class EnvoySidecar extends Construct implements ISidecar {
       ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.PUBLIC }] : []),
     ];
     const drain = p.drainSeconds ?? 5;
+    // Errors about these fields (a port clash, Fargate's stop timeout) name the props.
+    const portProps = ['adminPort', 'outboundPort', 'inboundPort', 'readinessPort', 'prometheusPort', ...(transparent ? ['probePort'] : []),
+      ...(p.unixSockets ? ['unixSockets.publicPort'] : [])];
+    const origins: FieldOrigin[] = [
+      ...portProps.map((prop, i) => ({ field: `ports[${i}].port`, prop })),
+      UID_ORIGIN,
+      { field: 'healthCommand', prop: 'healthCommand' },
+      p.terminationGracePeriodSeconds !== undefined
+        ? { field: 'shutdown.gracePeriodSeconds', prop: 'terminationGracePeriodSeconds' }
+        : { field: 'shutdown.gracePeriodSeconds', prop: 'drainSeconds', offset: 5 },
+    ];
     const container: ContainerSpec = {
       name: this.name,
       image: p.image ?? DEFAULT_IMAGE,
@@ -545,7 +558,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
         '--drain-strategy', 'immediate', '--disable-hot-restart'],
       ports,
       security: { uid: this.uid, gid: this.uid },
-      resources: { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024, ...p.resources },
+      resources: withDefaultResources(this.node.path,
+        { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024 }, p.resources),
       startupProbe: ready,
       readinessProbe: Probe.httpGet({ port: this.ports.readiness, path: '/healthz/ready', periodSeconds: 5 }),
       // bash and coreutils only: the image has no curl (see commands.ts for the upstream facts).
@@ -558,6 +572,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
         drainCommand: drainCommand(this.ports.admin, drain),
         gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,
       },
+      origins,
     };
     // Load balancer health checks reach the app through the inbound listener, hence through
     // ext_authz, which they cannot pass: the target would be marked unhealthy.
@@ -574,6 +589,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
     return {
       containers: [container],
       volumes,
+      // A bootstrap too large for a platform names the prop with the largest value (e.g. serviceCluster).
+      origins: [...generatedFileOrigins(p, volumes), ...volumeOrigins],
       warnings,
       settableProps: ['EnvoySidecarProps.healthCommand'],
       consumes: authz ? [EXT_AUTHZ_GRPC] : undefined,

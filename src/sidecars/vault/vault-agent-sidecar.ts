@@ -4,12 +4,12 @@ import { VaultAuth } from './auth';
 import { HclBlock, HclBody, hcl, hclProblem, wellFormed } from './hcl';
 import { APPROLE_DIR } from './paths';
 import { VaultReload, VaultReloadMethod } from './reload';
-import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition, FieldOrigin } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
-import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem } from '../../core/names';
+import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, generatedFileOrigins, portOrigins, UID_ORIGIN } from '../../core/names';
 import { PropTypes, RESOURCE_TYPES, checkPropTypes, checkSecretRef } from '../../core/prop-types';
-import { resolveContribution } from '../../core/resolve';
+import { resolveContribution, withDefaultResources } from '../../core/resolve';
 import { literalPartsPass } from '../../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
@@ -319,7 +319,14 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       { volume: `${this.name}-home`, path: HOME },
       ...groups.map(g => ({ volume: g.volume, path: g.agentPath })),
     ];
+    const origins: FieldOrigin[] = [];
     if (auth.secretName) {
+      // A platform that cannot mount the AppRole secret as files names the auth method.
+      origins.push({
+        field: `volumes[${volumes.length}]`,
+        prop: `auth[${p.auth.indexOf(auth)}] (VaultAuth.appRole())`,
+        alternative: 'the method of the platform\'s own identity (VaultAuth.aws() for the ECS task role)',
+      });
       volumes.push({ name: `${this.name}-approle`, kind: VolumeKind.SECRET, secretName: auth.secretName });
       agentMounts.push({ volume: `${this.name}-approle`, path: APPROLE_DIR, readOnly: true });
     }
@@ -333,10 +340,12 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       args: ['agent', `-config=${CONFIG_DIR}/${init ? 'agent-init.hcl' : 'agent.hcl'}`],
       env: [{ name: 'VAULT_LOG_FORMAT', value: 'json' }, { name: 'HOME', value: HOME }],
       ports: !init && p.cache ? [{ port: p.cachePort ?? 8200, name: 'vault-proxy' }] : undefined,
+      origins: [...(!init && p.cache ? portOrigins(['cachePort']) : []), UID_ORIGIN],
       // No capability: the reload is an HTTP call, and a capability added to a non-root
       // container is not in effect anyway (kubernetes/kubernetes#56374).
       security: { uid: this.uid, gid },
-      resources: { cpuRequestMillicores: 250, memoryRequestMebibytes: 64, cpuLimitMillicores: 500, memoryLimitMebibytes: 128, ...p.resources },
+      resources: withDefaultResources(path,
+        { cpuRequestMillicores: 250, memoryRequestMebibytes: 64, cpuLimitMillicores: 500, memoryLimitMebibytes: 128 }, p.resources),
       volumeMounts: agentMounts,
       dependsOn: !init && prePopulate ? [{ container: `${this.name}-init`, condition: WaitCondition.COMPLETED }] : undefined,
       identityToken: auth._identityToken(),
@@ -364,6 +373,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     return {
       containers,
       volumes,
+      // A file too large for a platform names the prop with the largest value (e.g. a template).
+      origins: [...origins, ...generatedFileOrigins(p, volumes)],
       appRequests: {
         env: !prePopulateOnly && p.cache ? [{ name: 'VAULT_ADDR', value: `http://127.0.0.1:${p.cachePort ?? 8200}` }] : [],
         mounts: [{ volume: groups[0].volume, path: secretsPath, readOnly: true }],
@@ -500,9 +511,10 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         throw Errors.invalidName(path, `${f}.path`, s.path, 'a Vault path such as "secret/data/shop/db"');
       }
       if (typeof s.file !== 'string' || !FILE_NAME.test(s.file) || s.file === '.' || s.file === '..' || s.file.includes('/')) {
-        throw Errors.invalidPath(path, `${f}.file`, s.file, 'is not a file name inside the secrets directory (no "/" or "..")');
+        throw Errors.invalidPath(path, `${f}.file`, s.file, 'is not a file name inside the secrets directory (no "/" or "..")',
+          'Give a file name of letters, digits, \'-\', \'_\' and \'.\' without a directory, e.g. "db.json"; the agent writes it into the secrets directory');
       }
-      if (files.has(s.file)) { throw Errors.invalidConfigFile(path, `${f}.file`, s.file, 'is the destination of two secrets'); }
+      if (files.has(s.file)) { throw Errors.invalidConfigFile(path, `${f}.file`, s.file, 'is the destination of two secrets', 'Give each secret a file of its own'); }
       files.add(s.file);
       if (s.perms !== undefined && (!Number.isInteger(s.perms) || s.perms < 0 || s.perms > 0o777)) {
         throw Errors.invalidNumber(path, `${f}.perms`, s.perms, 'a file mode from 0o000 to 0o777');
@@ -527,7 +539,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         const r = s.reload;
         if (typeof r.port !== 'number' || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) { throw Errors.invalidPort(path, `${f}.reload.port`, r.port); }
         if (typeof r.path !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(r.path)) {
-          throw Errors.invalidUrl(path, `${f}.reload.path`, r.path, 'is not a URL path starting with "/" (no spaces)');
+          throw Errors.invalidUrl(path, `${f}.reload.path`, r.path, 'is not a URL path starting with "/" (no spaces)', 'Give the app\'s reload path, e.g. "/-/reload"');
         }
         if (!['GET', 'POST'].includes(r.method)) {
           throw Errors.invalidRole(path, `${f}.reload.method`, r.method, 'is not a VaultReloadMethod', 'Use VaultReloadMethod.GET or POST');

@@ -1,0 +1,55 @@
+/**
+ * ARM evaluates a JSON string that starts with '[' and ends with ']' as a template expression;
+ * a literal of that shape is written '[[...]' (learn.microsoft.com/azure/azure-resource-manager/
+ * templates/template-expressions, "Escape characters"). `az container create --file` sends the
+ * YAML as the resource body (Azure/azure-cli container/custom.py _create_update_from_file:
+ * resources.create_or_update), with no template evaluation: there the value stays as it is.
+ */
+import { appGroup, synthGroup } from './util';
+import { Sidecar, StartupRole } from '../../src';
+import { AciApp } from '../../src/aci';
+
+/** What ARM makes of a template string: a literal, or undefined for an expression it would evaluate. */
+function armLiteral(s: string): string | undefined {
+  if (s.startsWith('[[')) { return s.slice(1); }
+  if (s.startsWith('[') && s.endsWith(']')) { return undefined; }
+  return s;
+}
+
+const byName = (list: any[], name: string) => list.find(x => x.name === name);
+
+describe('values shaped like ARM expressions', () => {
+  const app = new AciApp();
+  const group = appGroup(app, {
+    containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }], environment: { APP_LIST: '[a, b]' } }],
+  });
+  group.addSidecars(
+    new Sidecar(app, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', env: { FOO: '[OUTPUT]', BAR: '[x] y' }, command: ['/agent', '[--flag]'], appEnv: { FROM_SIDECAR: '[1]' } }),
+    new Sidecar(app, 'init', { image: 'ghcr.io/acme/init:1.0.0', role: StartupRole.INIT_STEP, command: ['[run]'] }),
+  );
+  const { resource, yaml } = synthGroup(group);
+  const armEnv = (c: string) => byName(resource.properties.containers, c).properties.environmentVariables;
+  const yamlEnv = (c: string) => byName(yaml.properties.containers, c).properties.environmentVariables;
+
+  test('are escaped in the ARM template and read back by ARM as the value given', () => {
+    expect(byName(armEnv('agent'), 'FOO').value).toBe('[[OUTPUT]');
+    expect(armLiteral(byName(armEnv('agent'), 'FOO').value)).toBe('[OUTPUT]');
+    // Not ending in ']': a literal already, left as it is.
+    expect(byName(armEnv('agent'), 'BAR').value).toBe('[x] y');
+    expect(armLiteral(byName(resource.properties.containers, 'agent').properties.command.at(-1))).toBe('[--flag]');
+    expect(armLiteral(byName(armEnv('api'), 'FROM_SIDECAR').value)).toBe('[1]');
+    expect(armLiteral(byName(armEnv('api'), 'APP_LIST').value)).toBe('[a, b]');
+    expect(armLiteral(byName(resource.properties.initContainers, 'init').properties.command[0])).toBe('[run]');
+  });
+
+  test('the library\'s own parameter references stay expressions', () => {
+    expect(byName(armEnv('api'), 'DB_PASSWORD')).toBeUndefined();
+    expect(resource.location).toBe("[parameters('location')]");
+  });
+
+  test('stay as given in the YAML (not template-evaluated)', () => {
+    expect(byName(yamlEnv('agent'), 'FOO').value).toBe('[OUTPUT]');
+    expect(byName(yamlEnv('api'), 'FROM_SIDECAR').value).toBe('[1]');
+    expect(byName(yamlEnv('api'), 'APP_LIST').value).toBe('[a, b]');
+  });
+});
