@@ -380,10 +380,10 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
   for (const [name, keys] of checkMap(path, 'secretVolumeKeys', props.secretVolumeKeys)) {
     checkArray(path, `secretVolumeKeys[${JSON.stringify(name)}]`, keys).forEach((k, i) => checkString(path, `secretVolumeKeys[${JSON.stringify(name)}][${i}]`, k ?? null));
   }
-  if (props.containers === undefined || props.containers === null || (Array.isArray(props.containers) && props.containers.length === 0)) {
+  if (props.containers !== undefined) { checkArray(path, 'containers', props.containers); }
+  if (props.containers === undefined || props.containers.length === 0) {
     throw Errors.noAppContainers(path);
   }
-  checkArray(path, 'containers', props.containers);
   const volumes = new Set<string>();
   checkArray(path, 'volumes', props.volumes).forEach((v, i) => {
     const name = (v as AciVolume | null)?.name;

@@ -276,7 +276,8 @@ function interception(targetPath: string, owner: ResolvedSidecar, app: AppPodMod
     for (const c of app.containers) {
       for (const p of c.ports) {
         if (p.protocol === Protocol.TCP && !spec.appPorts.includes(p.port) && !spec.excludeInboundPorts.includes(p.port)) {
-          throw Errors.portNotCaptured(owner.path, 'appPorts', spec.appPorts, p.port, c.name, targetPath);
+          throw Errors.portNotCaptured(owner.path, userField(owner.origins, '', 'pod.trafficInterception.appPorts').replace(/^pod\.trafficInterception\./, ''),
+            spec.appPorts, p.port, c.name, targetPath);
         }
       }
     }
@@ -397,7 +398,7 @@ function startOrder(sidecars: ResolvedSidecar[], proxy?: string): { order: Resol
   const waitsFor = new Map<ResolvedContainer, ResolvedContainer[]>();
   for (const c of all) {
     const deps = c.dependsOn.map((d, i) => {
-      const field = `${c.field}dependsOn[${i}]`;
+      const field = `${c.field}dependsOn[${i}].container`;
       const target = byName.get(d.container);
       if (!target) { throw Errors.unknownDependency(c.owner.path, field, d.container, known); }
       if (d.condition === WaitCondition.COMPLETED && target.role !== StartupRole.INIT_STEP) {

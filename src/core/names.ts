@@ -128,8 +128,9 @@ export function portOrigins(props: Array<string | undefined>): FieldOrigin[] {
 }
 
 /**
- * The path of the longest string among the values of a props object (plain objects and arrays
- * walked), e.g. `serviceName` or `resourceAttributes.team`: what to name when a file generated
+ * The path of the longest string among the values of a props object (plain objects, arrays and
+ * the options kept by factory-made objects walked), e.g. `serviceName`, `resourceAttributes.team`
+ * or `auth[1].headerValue`: what to name when a file generated
  * from the props is too large for a platform.
  */
 export function largestValue(props: unknown): string | undefined {
@@ -141,6 +142,9 @@ export function largestValue(props: unknown): string | undefined {
       v.forEach((x, i) => walk(x, `${at}[${i}]`, depth + 1));
     } else if (v && typeof v === 'object' && depth < 8 && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
       for (const [k, x] of Object.entries(v)) { walk(x, at ? `${at}.${k}` : k, depth + 1); }
+    } else if (v && typeof v === 'object' && depth < 8 && typeof (v as { _given?: unknown })._given === 'function') {
+      // An object made by a factory (VaultAuth.kubernetes(), FluentBitOutput.http()): the options as given.
+      walk((v as { _given: () => unknown })._given(), at, depth + 1);
     }
   };
   walk(props, '', 0);

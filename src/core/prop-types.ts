@@ -258,3 +258,15 @@ export function sameValue(a: unknown, b: unknown, seen: Array<[unknown, unknown]
   const kb = Object.keys(b).filter(k => (b as any)[k] !== undefined);
   return ka.length === kb.length && ka.every(k => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as any)[k], (b as any)[k], pairs));
 }
+
+const GIVEN = new WeakMap<object, unknown>();
+
+/** Remembers the props a sidecar was given, so a binder can name the prop behind a rendered value. */
+export function rememberProps(sidecar: object, props: unknown): void {
+  GIVEN.set(sidecar, props);
+}
+
+/** The props a sidecar was given (see rememberProps), or undefined. */
+export function givenProps(sidecar: object): unknown {
+  return GIVEN.get(sidecar);
+}

@@ -16,8 +16,8 @@ import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { LIBRARY_NAMES, isReservedName, parseUser } from '../core/names';
-import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue } from '../core/prop-types';
+import { LIBRARY_NAMES, isReservedName, largestValue, parseUser } from '../core/names';
+import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue, givenProps } from '../core/prop-types';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume, reportLimit, userField } from '../core/resolve';
 import { shellWord } from '../core/shell-words';
 import { hideTokens, stringHasToken } from '../core/tokens';
@@ -568,7 +568,11 @@ export class TaskSidecars extends Construct {
         const owner = sidecar.path;
         const at = sidecar.volumes.findIndex(x => x.name === v.name);
         const index = at < 0 ? -1 : sidecar.volumes[at].files.findIndex(x => x.name === f.name);
-        const field = index < 0 ? `config file ${v.name}/${f.name}` : userField(sidecar.origins, '', `volumes[${at}].files[${index}].content`);
+        // A file the binder adds for the sidecar (FireLens's pipeline.conf) is named by the
+        // sidecar's prop with the largest value, as generated files are (core/names.ts largestValue).
+        const construct = this.attached.find(s => s.node.path === owner);
+        const field = index < 0 ? largestValue(construct ? givenProps(construct) : undefined) ?? `config file ${v.name}/${f.name}`
+          : userField(sidecar.origins, '', `volumes[${at}].files[${index}].content`);
         if (!largest || bytes > largest.bytes) { largest = { owner, field, file: `${v.name}/${f.name}`, bytes }; }
         switch (delivery) {
           case ConfigFileDelivery.INIT_CONTAINER:

@@ -295,7 +295,8 @@ export class WorkloadSidecars extends Construct {
       if (v.volume.kind === VolumeKind.CONFIG_FILES) {
         checkConfigObjectSize(composed, v);
         if (!v.volume.sensitive) {
-          checkKubectlReadsStrings(path, composed, new Set(), Object.fromEntries((v.volume.files ?? []).map(f => [f.name, f.content])), 'data', v.owners[0].path);
+          checkKubectlReadsStrings(path, composed, new Set(), Object.fromEntries((v.volume.files ?? []).map(f => [f.name, f.content])), 'data', this.attached,
+            v.owners[0].path);
         }
       }
     }
@@ -308,7 +309,7 @@ export class WorkloadSidecars extends Construct {
       injectors: this.injectors,
       serviceAccountName: this.serviceAccountName,
     });
-    checkKubectlReadsStrings(path, composed, before, rendered, '');
+    checkKubectlReadsStrings(path, composed, before, rendered, '', this.attached);
     return rendered;
   }
 

@@ -1,6 +1,9 @@
 import { Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
 import { ComposedPod } from '../core/composition';
+import { ISidecar } from '../core/contribution';
 import { Errors } from '../core/errors';
+import { givenProps } from '../core/prop-types';
 
 /**
  * Kubernetes manifests are written by cdk8s, as YAML 1.1 through the `yaml` package
@@ -122,16 +125,51 @@ export function userStrings(value: unknown): ReadonlySet<string> {
  * the user's own (cdk8s writes them the same way with or without sidecars) and are left alone.
  */
 export function checkKubectlReadsStrings(workloadPath: string, composed: ComposedPod, own: ReadonlySet<string>, after: unknown, where: string,
-  ownerPath?: string): void {
+  sidecars: readonly ISidecar[], ownerPath?: string): void {
   for (const [field, value] of strings(after, where)) {
     if (own.has(value) || !kubectlMisreads(value)) { continue; }
+    // Named by the prop the user wrote it in, where a sidecar's props hold it.
+    for (const sidecar of sidecars) {
+      const prop = findProp(givenProps(sidecar), value);
+      if (prop !== undefined) {
+        throw Errors.unrepresentableValue(sidecar.node.path, prop, value, 'a Kubernetes manifest', why(value), FIX);
+      }
+    }
     const { container, env } = locate(after, field, where);
     const owner = composed.containers.find(c => c.name === container)?.owner.path ?? ownerPath ?? workloadPath;
     const context = [container && `container "${container}"`, env && `variable ${env}`].filter(Boolean).join(', ');
-    throw Errors.unrepresentableValue(owner, context ? `${field} (${context})` : field, value, 'a Kubernetes manifest',
-      `cdk8s writes manifests as YAML 1.1 and leaves it unquoted, and kubectl (go-yaml v2 through sigs.k8s.io/yaml) reads it as ${article(goYamlV2Type(value))}, which the API server refuses for a string field`,
-      'Write the value another way (e.g. a decimal "15" for "0o17"), or give it to the container in a Secret, whose data is base64');
+    throw Errors.unrepresentableValue(owner, context ? `${field} (${context})` : field, value, 'a Kubernetes manifest', why(value), FIX);
   }
+}
+
+const FIX = 'Write the value another way (e.g. a decimal "15" for "0o17"), or give it to the container in a Secret, whose data is base64';
+
+function why(value: string): string {
+  return `cdk8s writes manifests as YAML 1.1 and leaves it unquoted, and kubectl (go-yaml v2 through sigs.k8s.io/yaml) reads it as ${article(goYamlV2Type(value))}, `
+    + 'which the API server refuses for a string field';
+}
+
+/**
+ * Where `value` is in `props`, as the user wrote the path (`auth[0].audience`): options kept by
+ * factory-made objects (VaultAuth, Fluent Bit outputs) are looked into through their `given`.
+ */
+function findProp(props: unknown, value: string): string | undefined {
+  const seen = new Set<unknown>();
+  const search = (v: unknown, path: string, depth: number): string | undefined => {
+    if (v === value) { return path; }
+    if (depth > 8 || v === null || typeof v !== 'object' || seen.has(v) || Construct.isConstruct(v)) { return undefined; }
+    seen.add(v);
+    const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((x, i) => [`${path}[${i}]`, x])
+      // `given` first: the options as the user gave them, before what a factory derived from them.
+      : Object.entries(v as object).sort(([a], [b]) => Number(b === 'given') - Number(a === 'given'))
+        .map(([k, x]) => [k === 'given' ? path : path ? `${path}.${k}` : k, x]);
+    for (const [p, x] of entries) {
+      const found = search(x, p, depth + 1);
+      if (found !== undefined) { return found; }
+    }
+    return undefined;
+  };
+  return search(props, '', 0);
 }
 
 function article(type: GoYamlType): string {

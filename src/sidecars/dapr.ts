@@ -6,7 +6,7 @@ import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } f
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
-import { RESOURCE_TYPES, SECRET_REF, SECRET_REF_MAP, checkPropTypes } from '../core/prop-types';
+import { RESOURCE_TYPES, SECRET_REF, SECRET_REF_MAP, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
@@ -435,6 +435,7 @@ export class DaprSidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: DaprSidecarProps) {
     super(scope, id);
+    rememberProps(this, props);
     // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
     checkPropTypes(this.node.path, props, {
       appId: 'string',
@@ -871,8 +872,14 @@ function checkComponents(path: string, components: DaprComponent[]): void {
         }
         if (group === 'secretStoreRefs') {
           const ref = value as DaprSecretStoreKey;
-          if (typeof ref?.name !== 'string' || ref.name.length === 0 || (ref.key !== undefined && (typeof ref.key !== 'string' || ref.key.length === 0))) {
+          if (ref === null || typeof ref !== 'object') {
             throw malformed(path, field, ref, 'a secret store reference', '{ name: "<secret>", key: "<key>" } with non-empty strings');
+          }
+          if (typeof ref.name !== 'string' || ref.name.length === 0) {
+            throw malformed(path, `${field}.name`, ref.name, 'the name of a secret in the secret store', 'a non-empty string, e.g. "redis"');
+          }
+          if (ref.key !== undefined && (typeof ref.key !== 'string' || ref.key.length === 0)) {
+            throw malformed(path, `${field}.key`, ref.key, 'a key of that secret', 'a non-empty string, e.g. "password"');
           }
         }
       }

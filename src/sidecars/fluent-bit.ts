@@ -3,12 +3,12 @@ import { ContainerSpec, PodField, PortExposure, ResourceRequirements, StartupRol
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, LogRouterType, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, modifyRule, refuseClassicValue, tokenProblem } from '../core/escape-fluent-bit';
-import { DNS_LABEL, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
+import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
-import { PropTypes, RESOURCE_TYPES, checkPropTypes, isPlainMap } from '../core/prop-types';
+import { PropTypes, RESOURCE_TYPES, checkPropTypes, isPlainMap, rememberProps } from '../core/prop-types';
 import { DEFAULT_TOKEN_PATH, resolveContribution } from '../core/resolve';
 import { literalPartsPass } from '../core/tokens';
-import { VolumeKind } from '../core/volume';
+import { VolumeKind, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
 
 /** Format of the generated Fluent Bit configuration. */
@@ -600,6 +600,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     });
     checkPropTypes(this.node.path, props, { resources: { struct: RESOURCE_TYPES } });
     this.props = props;
+    rememberProps(this, props);
     this.name = props.name ?? 'fluent-bit';
     this.uid = props.uid ?? 10001;
     this.check(this.node.path);
@@ -664,13 +665,16 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       essential: false,
       shutdown: { gracePeriodSeconds: 10 },
     };
+    const volumes: VolumeSpec[] = [
+      { name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files },
+      { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
+      { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 },
+    ];
     return {
       containers: [container],
-      volumes: [
-        { name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files },
-        { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
-        { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 },
-      ],
+      volumes,
+      // A generated file too large for a platform is named by the prop with the largest value.
+      origins: generatedFileOrigins(p, volumes),
       appRequests: { mounts: [{ volume: `${this.name}-logs`, path: logDir }] },
       pod: {
         readsPodMetadata: k8sFilter && (p.createRbac ?? true) ? true : undefined,

@@ -5,7 +5,7 @@ import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, Wor
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
-import { RESOURCE_TYPES, checkPropTypes } from '../core/prop-types';
+import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
@@ -460,6 +460,7 @@ export class OpaSidecar extends Construct implements ISidecar {
     this.appAddress = `http://127.0.0.1:${ports.port}`;
     checkProps(path, this.name, props, ports);
     this.props = props;
+    rememberProps(this, props);
     this.contribution = this.describe(props, ports);
     // Every field check of the neutral model, now.
     resolveContribution(path, this.contribution);

@@ -6,7 +6,7 @@ import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarCo
 import { Errors } from '../core/errors';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
-import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef } from '../core/prop-types';
+import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts, literalPartsPass, splitTokens } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -502,6 +502,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: OtelCollectorSidecarProps = {}) {
     super(scope, id);
+    rememberProps(this, props);
     // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
     checkPropTypes(this.node.path, props, {
       name: 'string',

@@ -7,7 +7,7 @@ import { CompositionContext, ISidecar, SidecarContribution } from '../core/contr
 import { Errors, KUBELET_DOT_DOT } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
 import { Probe, checkProbe } from '../core/probe';
-import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef } from '../core/prop-types';
+import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 
@@ -277,6 +277,7 @@ export class Sidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: SidecarProps) {
     super(scope, id);
+    rememberProps(this, props);
     const path = this.node.path;
     checkPropTypes(path, props, {
       name: 'string',
@@ -388,6 +389,9 @@ export class Sidecar extends Construct implements ISidecar {
       }
     }
     this.addConfigFiles(path, props.configFiles ?? [], volumes, mounts, contributionOrigins);
+    if (props.interceptTraffic) {
+      contributionOrigins.push({ field: 'pod.trafficInterception.appPorts', prop: 'interceptTraffic.appPorts' });
+    }
 
     const env: EnvVarSpec[] = [
       ...Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value })),
@@ -471,6 +475,12 @@ export class Sidecar extends Construct implements ISidecar {
       if (dir === '/') { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, 'is in the root directory, which a volume cannot replace'); }
       if (f.mode !== undefined && (!Number.isInteger(f.mode) || f.mode < 0 || f.mode > 0o777)) {
         throw Errors.invalidNumber(path, `configFiles[${i}].mode`, `0o${Number(f.mode).toString(8)}`, 'a file mode from 0o000 to 0o777');
+      }
+      // eslint-disable-next-line no-bitwise
+      if (f.mode !== undefined && (f.mode & 0o444) === 0) {
+        // A config file no one may read (the owner is root, other containers read it by group or others).
+        throw Errors.invalidNumber(path, `configFiles[${i}].mode`, `0o${f.mode.toString(8).padStart(3, '0')}`,
+          'a file mode that lets someone read the file (e.g. 0o444, or 0o440 for the pod\'s file group)');
       }
       const name = f.path.slice(slash + 1);
       if (!FILE_NAME.test(name)) { throw Errors.invalidConfigFile(path, `configFiles[${i}].path`, f.path, 'has a file name that is not letters, digits, \'-\', \'_\' and \'.\''); }

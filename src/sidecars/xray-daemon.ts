@@ -3,7 +3,7 @@ import { ContainerSpec, Protocol, ResourceRequirements, StartupRole, WaitConditi
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
-import { RESOURCE_TYPES, checkPropTypes } from '../core/prop-types';
+import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 
 /** Log level of the X-Ray daemon, from most verbose to least. */
@@ -143,6 +143,7 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
 
   constructor(scope: Construct, id: string, props: XRayDaemonSidecarProps) {
     super(scope, id);
+    rememberProps(this, props);
     // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
     checkPropTypes(this.node.path, props, {
       region: 'string',

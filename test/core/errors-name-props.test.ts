@@ -10,7 +10,7 @@ import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
 import { WorkloadSidecars } from '../../src/k8s';
 import { KINDS, Platform, attempt, describeError } from '../bad-input/harness';
-import { fargateTask, synthTemplate, warnings } from '../ecs/util';
+import { fargateTask, notes, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { newChart, rawDeployment, synth } from '../k8s/util';
 
@@ -60,7 +60,7 @@ describe('the generic Sidecar\'s props', () => {
     ['appEnv conflicting with the app', { appEnv: { LOG_FORMAT: 'text' } }, 'ecs', 'Shop/sc: appEnv.LOG_FORMAT: LOG_FORMAT="text"'],
     ['volumes[].mountPath', { volumes: [{ name: 'v', mountPath: 'rel' }] }, 'k8s', 'web/sc: volumes[0].mountPath "rel" is not an absolute path'],
     ['volumes[].appMountPath', { volumes: [{ name: 'v', mountPath: '/x', appMountPath: 'rel' }] }, 'aci', 'sc: volumes[0].appMountPath "rel"'],
-    ['configFiles[].content', { configFiles: [{ path: '/etc/a/a.conf', content: 5 }] }, 'k8s', 'web/sc: configFiles[0].content 5 is not a string'],
+    ['configFiles[].content', { configFiles: [{ path: '/etc/a/a.conf', content: 5 }] }, 'k8s', 'web/sc: configFiles[0].content 5 (number) is not a string'],
     ['env with a bad name', { env: { '1A': 'x' } }, 'k8s', 'web/sc: env.1A "1A" is not a valid variable name'],
     ['secretEnv with a bad secret name', { secretEnv: { A: { secretName: 'Bad_Name', key: 'k' } } }, 'k8s', 'web/sc: secretEnv.A.secretName "Bad_Name"'],
   ])('%s', async (_, props, platform, part) => {
@@ -114,7 +114,7 @@ describe('the fix fits the field', () => {
     ['the generic Sidecar has security.allowRootUser', 'Sidecar', { security: { uid: 0 } }, 'k8s',
       ['web/sc: security.uid is 0 (root)', 'security.allowRootUser: true'], []],
     ['a bad secret key is not told to fix a variable name', 'Sidecar', { secretEnv: { TOKEN: { secretName: 'api', key: 'a/b' } } }, 'k8s',
-      ['web/sc: secretEnv.TOKEN.key "a/b"', 'Use the key as the secret has it'], [/variable a name/]],
+      ['web/sc: secretEnv.TOKEN.key "a/b"', 'Use the key as the Secret has it'], [/variable a name/]],
   ])('%s', async (_, kind, props, platform, parts, absent) => {
     const m = await message(kind, props, platform);
     for (const p of parts) { expect(m).toContain(p); }
@@ -158,7 +158,8 @@ describe('weak messages (issue 11, section 5)', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', KINDS.FluentBitSidecar.base));
     synthTemplate(f.stack);
-    const w = warnings(f.stack).filter(x => x.includes('is not rendered: ECS health checks'));
+    // Fluent Bit's probes are its own defaults: a note (the user has nothing to set), never a healthCommand it does not have.
+    const w = [...warnings(f.stack), ...notes(f.stack)].filter(x => x.includes('is not rendered: ECS health checks'));
     expect(w.length).toBeGreaterThan(0);
     for (const x of w) { expect(x).not.toContain('healthCommand'); }
   });

@@ -115,7 +115,7 @@ function chartWith(env: { [k: string]: string }, appEnv?: { [k: string]: string 
 describe('the binder refuses what kubectl would misread', () => {
   test('a sidecar env value "0o17": the error names the sidecar, the field, the container and the value', () => {
     expectError(() => Testing.synth(chartWith({ MODE: '0o17' })), ErrorCode.UNREPRESENTABLE_VALUE,
-      'web/agent', 'spec.template.spec.initContainers[0].env[0].value (container "agent", variable MODE)', '"0o17"', 'kubectl', 'an integer', 'Secret');
+      'web/agent: env.MODE "0o17"', 'kubectl', 'an integer', 'Secret');
     expectError(() => Testing.synth(chartWith({ MODE: '0X1F' })), ErrorCode.UNREPRESENTABLE_VALUE, '"0X1F"');
   });
 
@@ -123,7 +123,17 @@ describe('the binder refuses what kubectl would misread', () => {
     const chart = new Chart(Testing.app(), 'web');
     const sidecar = new Sidecar(chart, 'agent', { image: 'ghcr.io/acme/agent:1.2.3', configFiles: [{ path: '/etc/agent/mode', content: '0o17' }] });
     WorkloadSidecars.of(rawDeployment(chart, 'api')).add(sidecar);
-    expectError(() => Testing.synth(chart), ErrorCode.UNREPRESENTABLE_VALUE, 'web/agent', 'data.mode', '"0o17"');
+    expectError(() => Testing.synth(chart), ErrorCode.UNREPRESENTABLE_VALUE, 'web/agent: configFiles[0].content "0o17"');
+  });
+
+  test('a value the library derived (no prop holds it) is named by its manifest field, container and variable', () => {
+    const chart = new Chart(Testing.app(), 'web');
+    const sidecar = new Sidecar(chart, 'agent', { image: 'ghcr.io/acme/agent:1.2.3', env: { MODE: '0o1' } });
+    // Give the sidecar's props object a different value than what is rendered: the prop search finds nothing.
+    (sidecar as any).contribution.containers[0].env[0].value = '0o17';
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(sidecar);
+    expectError(() => Testing.synth(chart), ErrorCode.UNREPRESENTABLE_VALUE,
+      'web/agent: spec.template.spec.initContainers[0].env[0].value (container "agent", variable MODE) "0o17"');
   });
 
   test('the app\'s own values are the user\'s and are left as cdk8s writes them; quoted forms pass', () => {

@@ -121,7 +121,11 @@ function quantityBytes(q: string | undefined): string | undefined {
 }
 
 /** Starts the pod of `workload` (a synthesized object) with the ConfigMaps and Secrets of `docs`. */
-export function runKubernetesPod(docs: any[], workload: any, options: { readonly name?: string } = {}): RunningPod {
+export function runKubernetesPod(docs: any[], workload: any, options: {
+  readonly name?: string;
+  /** For a Job: run it to completion (its app exits after a few seconds), or keep its app running for checks. @default true */
+  readonly complete?: boolean;
+} = {}): RunningPod {
   const image = standInImage();
   const template = podTemplate(workload);
   const spec = template.spec;
@@ -132,7 +136,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: { readonly
   const mounts: string[] = [];
   const volumes = new Map<string, string>();
   const byName = (kind: string, n: string) => docs.find(d => d.kind === kind && d.metadata?.name === n);
-  const job = workload.kind === 'Job' || workload.kind === 'CronJob';
+  const job = (workload.kind === 'Job' || workload.kind === 'CronJob') && options.complete !== false;
 
   podman(['pod', 'rm', '-f', '-t', '0', name], { check: false });
   podman(['pod', 'create', '--name', name, '--share', 'net,ipc,uts', '--infra-image', image, '--infra-command', '/pause']);

@@ -190,6 +190,6 @@ describe('VaultAgentSidecar: user strings in agent.hcl', () => {
   });
 
   test('auth options missing altogether (plain JavaScript) name the role, not a TypeError', () => {
-    expectError(() => new VaultAgentSidecar(newChart(), 'vault', props({ auth: [VaultAuth.kubernetes(undefined as any)] })), ErrorCode.INVALID_NAME, 'web/vault: auth[0].role undefined');
+    expectError(() => new VaultAgentSidecar(newChart(), 'vault', props({ auth: [VaultAuth.kubernetes(undefined as any)] })), ErrorCode.INVALID_TYPE, 'web/vault: auth[0].role undefined');
   });
 });

@@ -106,8 +106,10 @@ describe('the reload reaches the app without a signal', () => {
       ErrorCode.INVALID_PORT, 'web/vault: secrets[0].reload.port 0'],
     ['a reload path with a space', { secrets: [{ path: 'secret/data/x', file: 'x', reload: VaultReload.http({ port: 8080, path: '/a b' }) }] },
       ErrorCode.INVALID_URL, 'web/vault: secrets[0].reload.path "/a b"'],
-    ['a reload that is not a VaultReload', { secrets: [{ path: 'secret/data/x', file: 'x', reload: { port: 8080 } as any }] },
-      ErrorCode.INVALID_ROLE, 'web/vault: secrets[0].reload'],
+    ['a reload that is not a VaultReload', { secrets: [{ path: 'secret/data/x', file: 'x', reload: { port: 8080, path: '/r' } as any }] },
+      ErrorCode.INVALID_ROLE, 'web/vault: secrets[0].reload {"port":8080,"path":"/r"} is not a VaultReload'],
+    ['a reload object without its path', { secrets: [{ path: 'secret/data/x', file: 'x', reload: { port: 8080 } as any }] },
+      ErrorCode.INVALID_TYPE, 'web/vault: secrets[0].reload.path undefined'],
     ['cachePort without cache', { cachePort: 8300 }, ErrorCode.INEFFECTIVE_SETTING, 'web/vault: cachePort 8300 would have no effect'],
   ])('%s is refused', (_t, props, code, part) => {
     expectError(() => vault(newChart(), props), code, part);

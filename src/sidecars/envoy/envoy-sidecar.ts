@@ -8,7 +8,7 @@ import { CompositionContext, ISidecar, SidecarContribution } from '../../core/co
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, UID_ORIGIN } from '../../core/names';
 import { Probe } from '../../core/probe';
-import { RESOURCE_TYPES, checkArray, checkBoolean, checkEnum, checkObject, checkPropTypes } from '../../core/prop-types';
+import { RESOURCE_TYPES, checkArray, checkBoolean, checkEnum, checkObject, checkPropTypes, rememberProps } from '../../core/prop-types';
 import { isCidr, resolveContribution, withDefaultResources } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
@@ -408,6 +408,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
     super(scope, id);
     const path = this.node.path;
     this.props = props;
+    rememberProps(this, props);
     this.name = props.name ?? 'envoy';
     this.uid = props.uid ?? 1337;
     this.ports = {

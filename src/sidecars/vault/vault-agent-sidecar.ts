@@ -8,7 +8,7 @@ import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition, FieldO
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, generatedFileOrigins, portOrigins, UID_ORIGIN } from '../../core/names';
-import { PropTypes, RESOURCE_TYPES, checkPropTypes, checkSecretRef } from '../../core/prop-types';
+import { PropTypes, RESOURCE_TYPES, checkPropTypes, checkSecretRef, rememberProps } from '../../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../../core/resolve';
 import { literalPartsPass } from '../../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
@@ -233,6 +233,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       resources: { struct: RESOURCE_TYPES },
     });
     this.props = props;
+    rememberProps(this, props);
     this.name = props.name ?? 'vault-agent';
     this.uid = props.uid ?? 100;
     this.check(this.node.path);
@@ -515,6 +516,11 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
           'Give a file name of letters, digits, \'-\', \'_\' and \'.\' without a directory, e.g. "db.json"; the agent writes it into the secrets directory');
       }
       if (files.has(s.file)) { throw Errors.invalidConfigFile(path, `${f}.file`, s.file, 'is the destination of two secrets', 'Give each secret a file of its own'); }
+      // Its template is the config file "<file>.ctmpl": a ConfigMap key and a file name of at most 253 characters.
+      if (!s.inline && s.file.length + '.ctmpl'.length > 253) {
+        throw Errors.invalidConfigFile(path, `${f}.file`, s.file, `is ${s.file.length} characters long; its template "<file>.ctmpl" must be a file name of at most 253`,
+          'Use a file name of at most 247 characters');
+      }
       files.add(s.file);
       if (s.perms !== undefined && (!Number.isInteger(s.perms) || s.perms < 0 || s.perms > 0o777)) {
         throw Errors.invalidNumber(path, `${f}.perms`, s.perms, 'a file mode from 0o000 to 0o777');
