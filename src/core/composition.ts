@@ -398,15 +398,15 @@ function startOrder(sidecars: ResolvedSidecar[], proxy?: string): { order: Resol
   const waitsFor = new Map<ResolvedContainer, ResolvedContainer[]>();
   for (const c of all) {
     const deps = c.dependsOn.map((d, i) => {
-      const field = `${c.field}dependsOn[${i}].container`;
+      const field = `${c.field}dependsOn[${i}]`;
       const target = byName.get(d.container);
-      if (!target) { throw Errors.unknownDependency(c.owner.path, field, d.container, known); }
+      if (!target) { throw Errors.unknownDependency(c.owner.path, `${field}.container`, d.container, known); }
       if (d.condition === WaitCondition.COMPLETED && target.role !== StartupRole.INIT_STEP) {
-        throw Errors.dependencyCondition(c.owner.path, field, d.condition, d.container, 'long-running sidecar that never completes',
+        throw Errors.dependencyCondition(c.owner.path, `${field}.condition`, d.condition, d.container, 'long-running sidecar that never completes',
           'Wait for STARTED or HEALTHY');
       }
       if (d.condition !== WaitCondition.COMPLETED && target.role === StartupRole.INIT_STEP) {
-        throw Errors.dependencyCondition(c.owner.path, field, d.condition, d.container, 'init step that exits when done',
+        throw Errors.dependencyCondition(c.owner.path, `${field}.condition`, d.condition, d.container, 'init step that exits when done',
           'Wait for COMPLETED');
       }
       if (d.condition === WaitCondition.HEALTHY && !target.startupProbe && !target.readinessProbe) {

@@ -127,7 +127,7 @@ describe('the whole pod is checked before rendering; each error names both paths
     const chart = newChart();
     const a = sidecar(chart, 'a', { dependsOn: [{ container: 'vault-agent', condition: WaitCondition.STARTED }] });
     expectError(() => attachAndSynth(chart, [a]), ErrorCode.UNKNOWN_DEPENDENCY,
-      'web/a: dependsOn[0] waits for container "vault-agent", which no sidecar of this pod has (sidecar containers: a)');
+      'web/a: dependsOn[0].container waits for container "vault-agent", which no sidecar of this pod has (sidecar containers: a)');
   });
 
   test('waiting for COMPLETED of a long-running sidecar', () => {
@@ -135,14 +135,14 @@ describe('the whole pod is checked before rendering; each error names both paths
     const a = sidecar(chart, 'a');
     const b = sidecar(chart, 'b', { dependsOn: [{ container: 'a', condition: WaitCondition.COMPLETED }] });
     expectError(() => attachAndSynth(chart, [a, b]), ErrorCode.DEPENDENCY_CONDITION,
-      'web/b: dependsOn[0] waits for COMPLETED of "a", which is a long-running sidecar that never completes');
+      'web/b: dependsOn[0].condition waits for COMPLETED of "a", which is a long-running sidecar that never completes');
   });
 
   test('waiting for HEALTHY of an init step', () => {
     const chart = newChart();
     const a = sidecar(chart, 'a', { role: StartupRole.INIT_STEP });
     const b = sidecar(chart, 'b', { dependsOn: [{ container: 'a', condition: WaitCondition.HEALTHY }] });
-    expectError(() => attachAndSynth(chart, [a, b]), ErrorCode.DEPENDENCY_CONDITION, 'web/b: dependsOn[0] waits for HEALTHY of "a", which is a init step');
+    expectError(() => attachAndSynth(chart, [a, b]), ErrorCode.DEPENDENCY_CONDITION, 'web/b: dependsOn[0].condition waits for HEALTHY of "a", which is a init step');
   });
 
   test('a sidecar named like the app container', () => {

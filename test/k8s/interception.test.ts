@@ -214,7 +214,7 @@ describe('what bypasses the proxy is refused, not left to chance', () => {
     const d = rawDeployment(chart, 'api');
     WorkloadSidecars.of(d).add(proxy(chart, { interceptTraffic: { inboundPort: 15006, outboundPort: 15001, appPorts: [9090] } }));
     expectError(() => synth(chart), ErrorCode.PORT_NOT_CAPTURED,
-      'web/proxy: appPorts [9090] leaves port 8080 of app container "app" in web/api uncaptured', 'Add 8080 to appPorts', 'excludeInboundPorts');
+      'web/proxy: interceptTraffic.appPorts [9090] leaves port 8080 of app container "app" in web/api uncaptured', 'Add 8080 to interceptTraffic.appPorts', 'excludeInboundPorts');
   });
   test('an app port excluded on purpose, or captured, passes', () => {
     for (const extra of [{ appPorts: [9090], excludeInboundPorts: [8080] }, { appPorts: [8080, 9090] }]) {
