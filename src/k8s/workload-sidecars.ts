@@ -8,7 +8,7 @@ import { kubernetesRuntime } from './runtime';
 import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
-import { checkKubectlReadsStrings, userStrings } from './yaml-safety';
+import { checkKubectlReadsStrings } from './yaml-safety';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
 import { StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
@@ -295,12 +295,11 @@ export class WorkloadSidecars extends Construct {
       if (v.volume.kind === VolumeKind.CONFIG_FILES) {
         checkConfigObjectSize(composed, v);
         if (!v.volume.sensitive) {
-          checkKubectlReadsStrings(path, composed, new Set(), Object.fromEntries((v.volume.files ?? []).map(f => [f.name, f.content])), 'data', this.attached,
+          checkKubectlReadsStrings(path, composed, () => ({}), Object.fromEntries((v.volume.files ?? []).map(f => [f.name, f.content])), 'data', this.attached,
             v.owners[0].path);
         }
       }
     }
-    const before = userStrings(json);
     const rendered = injectIntoWorkload(json, composed, {
       mode: this.chooseMode(composed),
       appInitContainers: this.options.appInitContainers ?? AppInitContainerPlacement.BEFORE_SIDECARS,
@@ -309,7 +308,7 @@ export class WorkloadSidecars extends Construct {
       injectors: this.injectors,
       serviceAccountName: this.serviceAccountName,
     });
-    checkKubectlReadsStrings(path, composed, before, rendered, '', this.attached);
+    checkKubectlReadsStrings(path, composed, () => this.originalToJson(), rendered, '', this.attached);
     return rendered;
   }
 

@@ -23,13 +23,13 @@ import { givenProps } from '../core/prop-types';
  */
 export type GoYamlType = 'str' | 'int' | 'float' | 'bool' | 'null';
 
-const MAP: { [key: string]: GoYamlType } = {};
+const MAP = new Map<string, GoYamlType>();
 for (const [type, words] of [
   ['bool', ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']],
   ['null', ['', '~', 'null', 'Null', 'NULL']],
   ['float', ['.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF']],
 ] as Array<[GoYamlType, string[]]>) {
-  for (const w of words) { MAP[w] = type; }
+  for (const w of words) { MAP.set(w, type); }
 }
 
 const INT64_MIN = -(2n ** 63n);
@@ -67,7 +67,7 @@ function parseGoDecimalFloat(s: string): number | undefined {
  * the `0b`/`-0b` forms read with base 2.
  */
 export function goYamlV2Type(value: string): GoYamlType {
-  const mapped = MAP[value];
+  const mapped = MAP.get(value);
   if (mapped !== undefined) { return mapped; }
   const first = value[0];
   if (first === '.') {
@@ -95,9 +95,19 @@ export function cdk8sWritesPlain(value: string): boolean {
   return !/^["'|>]/.test(Yaml.stringify(value));
 }
 
+const MISREADS = new Map<string, boolean>();
+
 /** Whether kubectl reads `value`, written by cdk8s, as something else than that string. */
 export function kubectlMisreads(value: string): boolean {
-  return goYamlV2Type(value) !== 'str' && cdk8sWritesPlain(value);
+  // Remembered: the same values (ports, sizes, versions) come back in every workload, and
+  // asking cdk8s's writer is the costly part.
+  let known = MISREADS.get(value);
+  if (known === undefined) {
+    known = goYamlV2Type(value) !== 'str' && cdk8sWritesPlain(value);
+    if (MISREADS.size >= 10_000) { MISREADS.clear(); }
+    MISREADS.set(value, known);
+  }
+  return known;
 }
 
 /** Every string of `value` with its JSON path. */
@@ -106,28 +116,57 @@ function* strings(value: unknown, path: string): Generator<[string, string]> {
   if (Array.isArray(value)) { for (let i = 0; i < value.length; i++) { yield* strings(value[i], `${path}[${i}]`); } return; }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (kubectlMisreads(k)) { yield [`${path}.${k} (key)`, k]; }
+      if (mayMisread(k) && kubectlMisreads(k)) { yield [`${path}.${k} (key)`, k]; }
       yield* strings(v, path ? `${path}.${k}` : k);
     }
   }
 }
 
-/** The strings of a workload's JSON before injection (taken first: injection may change that JSON in place). */
-export function userStrings(value: unknown): ReadonlySet<string> {
-  const into = new Set<string>();
+/**
+ * Whether a string may be misread at all: cdk8s quotes every YAML 1.1 boolean and null word
+ * (`yes`, `on`, `~`, ...), so only a scalar that starts like a number (a sign, a dot or a digit:
+ * go-yaml v2's resolve table) can be written plain and read as something else. A cheap test
+ * made on every string of every workload before the exact one.
+ */
+function mayMisread(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57);
+}
+
+/** The strings (values and keys) of `value` that kubectl would misread, into `hits`. */
+function collectMisread(value: unknown, hits: Set<string>): void {
+  if (typeof value === 'string') {
+    if (mayMisread(value) && kubectlMisreads(value)) { hits.add(value); }
+  } else if (Array.isArray(value)) {
+    for (const v of value) { collectMisread(v, hits); }
+  } else if (value && typeof value === 'object') {
+    for (const k in value) {
+      if (mayMisread(k) && kubectlMisreads(k)) { hits.add(k); }
+      collectMisread((value as { [k: string]: unknown })[k], hits);
+    }
+  }
+}
+
+/** Every string of a JSON value. */
+function allStrings(value: unknown, into: Set<string>): Set<string> {
   for (const [, s] of strings(value, '')) { into.add(s); }
   return into;
 }
 
 /**
  * Refuses a string the library added to a workload (or a ConfigMap it makes) that kubectl
- * would read as a number or a boolean. Strings in `own` (the workload's before injection) are
- * the user's own (cdk8s writes them the same way with or without sidecars) and are left alone.
+ * would read as a number or a boolean. Strings of `original()` (the workload's JSON as written,
+ * asked for only when something is found) are the user's own (cdk8s writes them the same way
+ * with or without sidecars) and are left alone.
  */
-export function checkKubectlReadsStrings(workloadPath: string, composed: ComposedPod, own: ReadonlySet<string>, after: unknown, where: string,
+export function checkKubectlReadsStrings(workloadPath: string, composed: ComposedPod, original: () => unknown, after: unknown, where: string,
   sidecars: readonly ISidecar[], ownerPath?: string): void {
+  const hits = new Set<string>();
+  collectMisread(after, hits);
+  if (hits.size === 0) { return; }
+  const own = allStrings(original(), new Set());
   for (const [field, value] of strings(after, where)) {
-    if (own.has(value) || !kubectlMisreads(value)) { continue; }
+    if (!hits.has(value) || own.has(value)) { continue; }
     // Named by the prop the user wrote it in, where a sidecar's props hold it.
     for (const sidecar of sidecars) {
       const prop = findProp(givenProps(sidecar), value);

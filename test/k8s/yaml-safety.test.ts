@@ -97,6 +97,15 @@ describe('the model of go-yaml v2 agrees with go-yaml v2', () => {
     expect(kubectlMisreads('1\n0o17')).toBe(false);
   });
 
+  test('only a string starting with a sign, a dot or a digit can be misread (the binder tests that first): every word of the resolve table is quoted', () => {
+    const words = ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE',
+      'off', 'Off', 'OFF', '', '~', 'null', 'Null', 'NULL', '<<', '='];
+    expect(words.filter(kubectlMisreads)).toEqual([]);
+    fc.assert(fc.property(fc.string({ maxLength: 8 }).filter(s => !/^[-+.0-9]/.test(s)), s => {
+      expect(kubectlMisreads(s)).toBe(false);
+    }), { numRuns: 2000 });
+  });
+
   test('any string, multi-line and unicode ones included, gets an answer (property)', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 12 }), s => {
       expect(typeof kubectlMisreads(s)).toBe('boolean');
