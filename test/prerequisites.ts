@@ -6,6 +6,7 @@
  *   so that a CI run can never pass by skipping the tests that matter most.
  */
 import { execFileSync } from 'child_process';
+import { existsSync } from 'fs';
 
 /** Whether `cmd` is on the PATH. */
 export function onPath(cmd: string): boolean {
@@ -31,4 +32,28 @@ export function realTest(file: string, reason: string | undefined): jest.It {
   }
   process.stdout.write(`\n${file}: SKIPPED: ${reason}\n`);
   return test.skip;
+}
+
+/** Debian's Go source packages (GOPATH mode, no module download: the machines reach no Go proxy). */
+export const GOPATH = '/usr/share/gocode';
+
+/**
+ * Builds a Go program of this repository (`dir`, a main package) with Debian's golang-go and
+ * the Debian source packages it imports (`packages`: import path and the package that ships
+ * it) into `output`. Returns why it cannot, or undefined when it was built.
+ */
+export function buildGo(dir: string, output: string, packages: ReadonlyArray<readonly [string, string]>, cache: string,
+  extraEnv: { [k: string]: string } = {}): string | undefined {
+  if (!onPath('go')) { return 'no Go toolchain (apt-get install golang-go)'; }
+  for (const [importPath, debianPackage] of packages) {
+    if (!existsSync(`${GOPATH}/src/${importPath}`)) { return `no ${importPath} source (apt-get install ${debianPackage})`; }
+  }
+  try {
+    execFileSync('go', ['build', '-o', output, '.'], {
+      cwd: dir, env: { ...process.env, GO111MODULE: 'off', GOPATH, GOCACHE: cache, GOFLAGS: '', ...extraEnv }, stdio: 'pipe',
+    });
+    return undefined;
+  } catch (e: any) {
+    return `go build failed: ${String(e.stderr ?? e.message).slice(0, 300)}`;
+  }
 }

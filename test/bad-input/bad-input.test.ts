@@ -9,7 +9,7 @@
  */
 import { appendFileSync } from 'fs';
 import * as fc from 'fast-check';
-import { attempt, describeError, KINDS, Outcome, parsesBack, Platform, PLATFORMS, PropKind, SPECIALS, WRONG } from './harness';
+import { attempt, describeError, judge, KINDS, newCounts, Platform, PLATFORMS, PropKind, SPECIALS, WRONG } from './harness';
 import { KNOWN } from './known';
 import { ErrorCode } from '../../src/core/errors';
 
@@ -248,23 +248,9 @@ const STRING_SITES: { [sidecar: string]: Array<[string, (s: string) => any, (s: 
   XRayDaemonSidecar: [['region', s => ({ region: s }), s => [s]], ['roleArn', s => ({ roleArn: s }), s => [s]]],
 };
 
-const counts = { cases: 0, clearErrors: 0, parsedBack: 0, validOutputs: 0, todo: 0 };
+const counts = newCounts();
 const SURVEY = process.env.BAD_INPUT_SURVEY;
 
-/** What a case must end in; returns a failure description, or undefined. */
-function judge(o: Outcome, prop: string, want?: string[]): string | undefined {
-  if (o.kind === 'crash') { return `crash: ${describeError(o.error)}`; }
-  if (o.kind === 'error') {
-    const m = o.error.message;
-    if (!m.includes(`${o.path}:`) && !m.includes(`${o.path} `)) { return `error without the construct path ${o.path}: ${m.slice(0, 300)}`; }
-    if (!m.includes(prop)) { return `error without the prop ${prop}: ${m.slice(0, 300)}`; }
-    counts.clearErrors++;
-    return undefined;
-  }
-  if (want && !parsesBack(o.output, want)) { return `output does not parse back to ${JSON.stringify(want[0]).slice(0, 80)}`; }
-  if (want) { counts.parsedBack++; } else { counts.validOutputs++; }
-  return undefined;
-}
 
 function caseTest(key: string, run: () => Promise<string | undefined>) {
   if (KNOWN.has(key) && !SURVEY) { counts.todo++; test.todo(`${key} (known failure)`); return; }
@@ -363,7 +349,7 @@ for (const [sidecar, props] of Object.entries(PROPS)) {
       const values = [...WRONG[pk], ...(REQUIRED[sidecar]?.includes(prop) ? [['undefined', undefined] as [string, unknown]] : [])];
       for (const [label, value] of values) {
         const platform = nextPlatform();
-        caseTest(`${sidecar} ${platform} ${prop}=${label}`, async () => judge(await attempt(kind, { ...kind.base, [prop]: value }, platform), prop));
+        caseTest(`${sidecar} ${platform} ${prop}=${label}`, async () => judge(counts, await attempt(kind, { ...kind.base, [prop]: value }, platform), prop));
       }
     }
   });
@@ -373,7 +359,7 @@ for (const [sidecar, props] of Object.entries(PROPS)) {
       const prop = site.split(/[.[]/)[0];
       for (const platform of PLATFORMS) {
         for (const [label, s] of SPECIALS) {
-          caseTest(`${sidecar} ${platform} ${site}=${label}`, async () => judge(await attempt(kind, { ...kind.base, ...set(s) }, platform), prop, shapes(s)));
+          caseTest(`${sidecar} ${platform} ${site}=${label}`, async () => judge(counts, await attempt(kind, { ...kind.base, ...set(s) }, platform), prop, shapes(s)));
         }
       }
     }
@@ -395,7 +381,7 @@ for (const [sidecar, props] of Object.entries(PROPS)) {
       });
       await fc.assert(fc.asyncProperty(arb, async ({ prop, value, platform }) => {
         counts.cases++;
-        const failure = judge(await attempt(kind, { ...kind.base, [prop]: value }, platform), prop);
+        const failure = judge(counts, await attempt(kind, { ...kind.base, [prop]: value }, platform), prop);
         if (failure && SURVEY) { appendFileSync(SURVEY, `${JSON.stringify(`${key} ${platform} ${prop}=${value}`)}\t${failure}\n`); return; }
         expect(failure).toBeUndefined();
       }), { numRuns: 12, seed: 10 });

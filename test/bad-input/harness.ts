@@ -191,3 +191,28 @@ export function parsesBack(output: Output, want: string[]): boolean {
 export function describeError(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message.slice(0, 300)}` : String(e);
 }
+
+/** The counts of a guard file (the closing notes quote them). */
+export interface GuardCounts { cases: number; clearErrors: number; parsedBack: number; validOutputs: number; todo: number }
+
+export function newCounts(): GuardCounts {
+  return { cases: 0, clearErrors: 0, parsedBack: 0, validOutputs: 0, todo: 0 };
+}
+
+/**
+ * What a case must end in: a catalogued error naming the construct path and the prop, or an
+ * output that parses back to the value given (`want`). Returns a failure description, or undefined.
+ */
+export function judge(counts: GuardCounts, o: Outcome, prop: string, want?: string[]): string | undefined {
+  if (o.kind === 'crash') { return `crash: ${describeError(o.error)}`; }
+  if (o.kind === 'error') {
+    const m = o.error.message;
+    if (!m.includes(`${o.path}:`) && !m.includes(`${o.path} `)) { return `error without the construct path ${o.path}: ${m.slice(0, 300)}`; }
+    if (!m.includes(prop)) { return `error without the prop ${prop}: ${m.slice(0, 300)}`; }
+    counts.clearErrors++;
+    return undefined;
+  }
+  if (want && !parsesBack(o.output, want)) { return `output does not parse back to ${JSON.stringify(want[0]).slice(0, 80)}`; }
+  if (want) { counts.parsedBack++; } else { counts.validOutputs++; }
+  return undefined;
+}

@@ -63,7 +63,7 @@
  *   (AciVolumeMount.volume, path, readOnly), livenessProbe).
  */
 import { appendFileSync } from 'fs';
-import { attempt, describeError, KINDS, Outcome, parsesBack, Platform, PLATFORMS, PropKind, WRONG } from './harness';
+import { attempt, describeError, judge, KINDS, newCounts, Outcome, Platform, PLATFORMS, PropKind, WRONG } from './harness';
 import { KNOWN } from './known';
 import {
   FluentBitFilter, FluentBitOutput, OpaCredentials, Probe, RetryLimit, Sidecar, VaultAuth, VaultReload,
@@ -342,22 +342,9 @@ const NESTED_SPECIALS: Array<[string, string]> = [
   ['@INCLUDE', '@INCLUDE /etc/passwd'], ['..', '../../etc/passwd'], ['yaml 1.1 octal', '0o17'], ['colon', 'a: b'],
 ];
 
-const counts = { cases: 0, clearErrors: 0, parsedBack: 0, validOutputs: 0, todo: 0 };
+const counts = newCounts();
 const SURVEY = process.env.BAD_INPUT_SURVEY;
 
-function judge(o: Outcome, prop: string, want?: string[]): string | undefined {
-  if (o.kind === 'crash') { return `crash: ${describeError(o.error)}`; }
-  if (o.kind === 'error') {
-    const m = o.error.message;
-    if (!m.includes(`${o.path}:`) && !m.includes(`${o.path} `)) { return `error without the construct path ${o.path}: ${m.slice(0, 300)}`; }
-    if (!m.includes(prop)) { return `error without the prop ${prop}: ${m.slice(0, 300)}`; }
-    counts.clearErrors++;
-    return undefined;
-  }
-  if (want && !parsesBack(o.output, want)) { return `output does not parse back to ${JSON.stringify(want[0]).slice(0, 80)}`; }
-  if (want) { counts.parsedBack++; } else { counts.validOutputs++; }
-  return undefined;
-}
 
 /** Builds the props (a factory may throw: that is a crash unless it is a catalogued error) and composes. */
 async function run(sidecar: string, set: (v: any) => any, value: unknown, platform: Platform): Promise<Outcome> {
@@ -405,7 +392,7 @@ for (const sidecar of Object.keys(KINDS)) {
         let key = `${sidecar} ${platform} ${field}=${label}`;
         while (seen.has(key)) { key += "'"; }
         seen.add(key);
-        caseTest(key, async () => judge(await run(sidecar, set, value, platform), field));
+        caseTest(key, async () => judge(counts, await run(sidecar, set, value, platform), field));
       }
       if (pk === 'string') {
         // Three special strings per field, chosen by the field's seed, so that every field meets
@@ -416,7 +403,8 @@ for (const sidecar of Object.keys(KINDS)) {
           let key = `${sidecar} ${platform} ${field}=${label}`;
           while (seen.has(key)) { key += "'"; }
           seen.add(key);
-          caseTest(key, async () => judge(await run(sidecar, set, s, platform), field, shapes === NO_PARSE ? undefined : shapes ? shapes(s) : [s]));
+          caseTest(key, async () => judge(counts, await run(sidecar, set, s, platform), field,
+            shapes === NO_PARSE ? undefined : shapes ? shapes(s) : [s]));
         }
       }
     }
@@ -569,7 +557,7 @@ describe('binder options and ACI group props', () => {
         } catch (e) {
           o = e instanceof SidecarError ? { kind: 'error', error: e, path: at } : { kind: 'crash', error: e, path: at };
         }
-        return judge(o, field.replace(/^selector\./, 'selector.'));
+        return judge(counts, o, field.replace(/^selector\./, 'selector.'));
       });
     }
   }

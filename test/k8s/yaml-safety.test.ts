@@ -16,26 +16,13 @@ import { ErrorCode } from '../../src/core/errors';
 import { WorkloadSidecars } from '../../src/k8s';
 import { cdk8sWritesPlain, goYamlV2Type, kubectlMisreads } from '../../src/k8s/yaml-safety';
 import { expectError } from '../errors';
-import { realTest } from '../prerequisites';
+import { buildGo, realTest } from '../prerequisites';
 import { rawDeployment, synth } from './util';
 
-const GOPATH = '/usr/share/gocode';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-goyaml-'));
 const binary = path.join(dir, 'goyaml');
-
-function build(): string | undefined {
-  try { execFileSync('sh', ['-c', 'command -v go'], { stdio: 'ignore' }); } catch { return 'no Go toolchain (apt-get install golang-go)'; }
-  if (!fs.existsSync(path.join(GOPATH, 'src/gopkg.in/yaml.v2'))) { return 'no go-yaml v2 source (apt-get install golang-gopkg-yaml.v2-dev)'; }
-  try {
-    execFileSync('go', ['build', '-o', binary, path.join(__dirname, '../validate/goyaml/main.go')], {
-      env: { ...process.env, GO111MODULE: 'off', GOPATH, GOCACHE: path.join(dir, 'cache'), GOFLAGS: '' }, stdio: 'pipe',
-    });
-    return undefined;
-  } catch (e: any) {
-    return `go build failed: ${String(e.stderr ?? e.message).slice(0, 300)}`;
-  }
-}
-const goTest = realTest('yaml-safety.test.ts', build());
+const goTest = realTest('yaml-safety.test.ts',
+  buildGo(path.join(__dirname, '../validate/goyaml'), binary, [['gopkg.in/yaml.v2', 'golang-gopkg-yaml.v2-dev']], path.join(dir, 'cache')));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The documents of a YAML stream as go-yaml v2 reads them. */

@@ -9,10 +9,9 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { missingPrerequisite } from '../prerequisites';
+import { GOPATH, buildGo, missingPrerequisite } from '../prerequisites';
 
 const HERE = __dirname;
-const GOPATH = '/usr/share/gocode';
 export const CONTAINERS_CONF = path.join(HERE, 'containers.conf');
 const CACHE = path.join(os.tmpdir(), 'cdk-sidecars-pod-tier');
 
@@ -78,11 +77,10 @@ export function standInImage(): string {
     const rootfs = path.join(work, 'rootfs');
     for (const d of ['bin', 'usr/local/bin', 'etc', 'tmp', 'home', 'var/run']) { fs.mkdirSync(path.join(rootfs, d), { recursive: true }); }
     fs.chmodSync(path.join(rootfs, 'tmp'), 0o1777);
-    execFileSync('go', ['build', '-o', path.join(rootfs, 'usr/local/bin/stand-in'), '.'], {
-      cwd: path.join(HERE, 'standin'),
-      env: { ...process.env, GO111MODULE: 'off', GOPATH, GOCACHE: path.join(CACHE, 'go-cache'), CGO_ENABLED: '0', GOFLAGS: '' },
-      stdio: 'pipe',
-    });
+    const failed = buildGo(path.join(HERE, 'standin'), path.join(rootfs, 'usr/local/bin/stand-in'),
+      [['github.com/hashicorp/hcl', 'golang-github-hashicorp-hcl-dev'], ['gopkg.in/yaml.v2', 'golang-gopkg-yaml.v2-dev']],
+      path.join(CACHE, 'go-cache'), { CGO_ENABLED: '0' });
+    if (failed) { throw new Error(`the stand-in binary: ${failed}`); }
     fs.copyFileSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim(), path.join(rootfs, 'bin/busybox'));
     fs.chmodSync(path.join(rootfs, 'bin/busybox'), 0o755);
     for (const applet of execFileSync(path.join(rootfs, 'bin/busybox'), ['--list']).toString().split('\n').filter(Boolean)) {

@@ -12,25 +12,12 @@ import * as fc from 'fast-check';
 import { VaultAgentSidecar, VaultAuth } from '../../src';
 import { hcl, hclString, hclWritable } from '../../src/sidecars/vault/hcl';
 import { newChart } from '../k8s/util';
-import { realTest } from '../prerequisites';
+import { buildGo, realTest } from '../prerequisites';
 
-const GOPATH = '/usr/share/gocode';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-hclv1-'));
 const binary = path.join(dir, 'hclv1');
-
-function build(): string | undefined {
-  try { execFileSync('sh', ['-c', 'command -v go'], { stdio: 'ignore' }); } catch { return 'no Go toolchain (apt-get install golang-go)'; }
-  if (!fs.existsSync(path.join(GOPATH, 'src/github.com/hashicorp/hcl'))) { return 'no hashicorp/hcl v1 source (apt-get install golang-github-hashicorp-hcl-dev)'; }
-  try {
-    execFileSync('go', ['build', '-o', binary, path.join(__dirname, '../validate/hclv1/main.go')], {
-      env: { ...process.env, GO111MODULE: 'off', GOPATH, GOCACHE: path.join(dir, 'cache'), GOFLAGS: '' }, stdio: 'pipe',
-    });
-    return undefined;
-  } catch (e: any) {
-    return `go build failed: ${String(e.stderr ?? e.message).slice(0, 300)}`;
-  }
-}
-const v1Test = realTest('vault-hcl-v1.test.ts', build());
+const v1Test = realTest('vault-hcl-v1.test.ts',
+  buildGo(path.join(__dirname, '../validate/hclv1'), binary, [['github.com/hashicorp/hcl', 'golang-github-hashicorp-hcl-dev']], path.join(dir, 'cache')));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** What HCL v1 decodes, or its error. */
