@@ -512,6 +512,12 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
     if (appWaitsFor === WaitCondition.HEALTHY && !c.startupProbe && !c.readinessProbe) {
       throw Errors.healthyNeedsProbe(path, `${prefix}appWaitsFor`, c.name);
     }
+    if (c.waitCommand && appWaitsFor === WaitCondition.STARTED) {
+      // The wait command holds the app only where it waits for HEALTHY (classic mode's
+      // postStart hook): with STARTED it would be dropped without a word.
+      throw Errors.invalidRole(path, `${prefix}waitCommand`, c.waitCommand, 'holds the app until the container is healthy, but the app waits only until it has STARTED',
+        'Set appWaitsFor: WaitCondition.HEALTHY (with a startupProbe or readinessProbe), or leave waitCommand out');
+    }
   }
 
   const dependsOn = (c.dependsOn ?? []).map((d, i) => {

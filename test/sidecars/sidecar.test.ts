@@ -76,6 +76,8 @@ describe('bad input is rejected with the path, the field and a fix', () => {
     ['init step with a probe', { role: StartupRole.INIT_STEP, readinessProbe: Probe.exec({ command: ['true'] }) }, ErrorCode.INVALID_ROLE, 'web/agent: readinessProbe'],
     ['init step waited for STARTED', { role: StartupRole.INIT_STEP, appWaitsFor: WaitCondition.STARTED }, ErrorCode.INVALID_ROLE, 'web/agent: appWaitsFor "STARTED" does not fit an init step'],
     ['bad env name', { env: { '1BAD': 'x' } }, ErrorCode.INVALID_ENV, 'web/agent: env.1BAD "1BAD"'],
+    ['a waitCommand the app never waits for', { waitCommand: ['/bin/wait'] }, ErrorCode.INVALID_ROLE,
+      'web/agent: waitCommand ["/bin/wait"] holds the app until the container is healthy, but the app waits only until it has STARTED'],
     ['bad secret key', { secretEnv: { TOKEN: { secretName: 'tokens', key: 'a/b' } } }, ErrorCode.INVALID_SECRET_KEY, 'web/agent: secretEnv.TOKEN.key "a/b" is not a Secret key'],
     ['bad secret name', { secretEnv: { TOKEN: { secretName: 'Tokens!', key: 'a' } } }, ErrorCode.INVALID_SECRET_NAME, 'web/agent: secretEnv.TOKEN.secretName "Tokens!" is not a Secret name'],
     ['relative mount path', { volumes: [{ name: 'scratch', mountPath: 'tmp' }] }, ErrorCode.INVALID_PATH, 'web/agent: volumes[0].mountPath "tmp" is not an absolute path'],
