@@ -128,27 +128,38 @@ export function portOrigins(props: Array<string | undefined>): FieldOrigin[] {
 }
 
 /**
- * The path of the longest string among the values of a props object (plain objects, arrays and
- * the options kept by factory-made objects walked), e.g. `serviceName`, `resourceAttributes.team`
- * or `auth[1].headerValue`: what to name when a file generated
- * from the props is too large for a platform.
+ * Every string among the values of a props object, with the path the user wrote it at
+ * (`serviceName`, `resourceAttributes.team`, `auth[1].headerValue`): plain objects and arrays
+ * walked, and objects made by a factory (VaultAuth.kubernetes(), FluentBitOutput.http())
+ * through the options as given (`_given()`). Depth-first, in the order the props were written.
  */
-export function largestValue(props: unknown): string | undefined {
-  let best: { path: string; size: number } | undefined;
+export function propStrings(props: unknown): Array<[path: string, value: string]> {
+  const out: Array<[string, string]> = [];
   const walk = (v: unknown, at: string, depth: number): void => {
     if (typeof v === 'string') {
-      if (at && (!best || v.length > best.size)) { best = { path: at, size: v.length }; }
+      if (at) { out.push([at, v]); }
     } else if (Array.isArray(v) && depth < 8) {
       v.forEach((x, i) => walk(x, `${at}[${i}]`, depth + 1));
     } else if (v && typeof v === 'object' && depth < 8 && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
       for (const [k, x] of Object.entries(v)) { walk(x, at ? `${at}.${k}` : k, depth + 1); }
     } else if (v && typeof v === 'object' && depth < 8 && typeof (v as { _given?: unknown })._given === 'function') {
-      // An object made by a factory (VaultAuth.kubernetes(), FluentBitOutput.http()): the options as given.
       walk((v as { _given: () => unknown })._given(), at, depth + 1);
     }
   };
   walk(props, '', 0);
-  return best?.path;
+  return out;
+}
+
+/**
+ * The path of the longest string among the values of a props object (propStrings): what to
+ * name when a file generated from the props is too large for a platform.
+ */
+export function largestValue(props: unknown): string | undefined {
+  let best: [string, string] | undefined;
+  for (const entry of propStrings(props)) {
+    if (!best || entry[1].length > best[1].length) { best = entry; }
+  }
+  return best?.[0];
 }
 
 /**

@@ -1,8 +1,8 @@
 import { Yaml } from 'cdk8s';
-import { Construct } from 'constructs';
 import { ComposedPod } from '../core/composition';
 import { ISidecar } from '../core/contribution';
 import { Errors } from '../core/errors';
+import { propStrings } from '../core/names';
 import { givenProps } from '../core/prop-types';
 
 /**
@@ -169,7 +169,7 @@ export function checkKubectlReadsStrings(workloadPath: string, composed: Compose
     if (!hits.has(value) || own.has(value)) { continue; }
     // Named by the prop the user wrote it in, where a sidecar's props hold it.
     for (const sidecar of sidecars) {
-      const prop = findProp(givenProps(sidecar), value);
+      const prop = propStrings(givenProps(sidecar)).find(([, v]) => v === value)?.[0];
       if (prop !== undefined) {
         throw Errors.unrepresentableValue(sidecar.node.path, prop, value, 'a Kubernetes manifest', why(value), FIX);
       }
@@ -188,28 +188,6 @@ function why(value: string): string {
     + 'which the API server refuses for a string field';
 }
 
-/**
- * Where `value` is in `props`, as the user wrote the path (`auth[0].audience`): options kept by
- * factory-made objects (VaultAuth, Fluent Bit outputs) are looked into through their `given`.
- */
-function findProp(props: unknown, value: string): string | undefined {
-  const seen = new Set<unknown>();
-  const search = (v: unknown, path: string, depth: number): string | undefined => {
-    if (v === value) { return path; }
-    if (depth > 8 || v === null || typeof v !== 'object' || seen.has(v) || Construct.isConstruct(v)) { return undefined; }
-    seen.add(v);
-    const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((x, i) => [`${path}[${i}]`, x])
-      // `given` first: the options as the user gave them, before what a factory derived from them.
-      : Object.entries(v as object).sort(([a], [b]) => Number(b === 'given') - Number(a === 'given'))
-        .map(([k, x]) => [k === 'given' ? path : path ? `${path}.${k}` : k, x]);
-    for (const [p, x] of entries) {
-      const found = search(x, p, depth + 1);
-      if (found !== undefined) { return found; }
-    }
-    return undefined;
-  };
-  return search(props, '', 0);
-}
 
 function article(type: GoYamlType): string {
   return { int: 'an integer', float: 'a floating-point number', bool: 'a boolean', null: 'null', str: 'a string' }[type];
