@@ -30,6 +30,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Result, podman, standInImage } from './podman';
+import { podOf } from '../k8s/util';
 
 /**
  * Entrypoints of the images the library's containers run without a command (the kubelet
@@ -68,14 +69,6 @@ export interface RunningPod {
   ip(): string;
   /** Stops every container and removes the pod and its volumes. */
   remove(): void;
-}
-
-function podTemplate(doc: any): any {
-  switch (doc.kind) {
-    case 'Pod': return doc;
-    case 'CronJob': return doc.spec.jobTemplate.spec.template;
-    default: return doc.spec.template;
-  }
 }
 
 function writeAtomic(dir: string, files: Array<{ path: string; content: Buffer; mode: number }>): void {
@@ -127,7 +120,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
   readonly complete?: boolean;
 } = {}): RunningPod {
   const image = standInImage();
-  const template = podTemplate(workload);
+  const template = podOf(workload);
   const spec = template.spec;
   const podSecurity = spec.securityContext ?? {};
   const name = options.name ?? `k8s-${workload.metadata.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50);

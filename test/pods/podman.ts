@@ -62,8 +62,15 @@ function iptablesFiles(): string[] {
   return [...new Set([binary, ...libs(binary), ...extensions, ...extensions.flatMap(libs)])];
 }
 
-/** The stand-in image, built once per content and kept in podman's storage. */
+let built: string | undefined;
+
+/** The stand-in image, built once per content and kept in podman's storage (looked up once per process). */
 export function standInImage(): string {
+  built ??= buildStandInImage();
+  return built;
+}
+
+function buildStandInImage(): string {
   const sources = fs.readdirSync(path.join(HERE, 'standin')).sort().map(f => fs.readFileSync(path.join(HERE, 'standin', f)));
   const busybox = fs.readFileSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim());
   const hash = createHash('sha256');

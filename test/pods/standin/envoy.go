@@ -191,43 +191,36 @@ func originalDst(c net.Conn) (net.IP, int, error) {
 
 func (e *envoyStandIn) serve(l listener, ln net.Listener) {
 	transparent := hasFilter(l.ListenerFilters, "envoy.filters.listener.original_dst")
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			continue
-		}
-		go func(c net.Conn) {
-			defer c.Close()
-			local := c.LocalAddr().(*net.TCPAddr)
-			dstIP, dstPort := local.IP, local.Port
-			if transparent {
-				ip, port, err := originalDst(c)
-				if err != nil {
-					say("envoy: %s: no original destination: %v", l.Name, err)
-					return
-				}
-				dstIP, dstPort = ip, port
-			}
-			chain := pickChain(l.FilterChains, dstPort)
-			origin := net.JoinHostPort(dstIP.String(), strconv.Itoa(dstPort))
-			if chain == nil {
-				say("envoy: %s: connection from %s to %s: no filter chain matches, closed", l.Name, c.RemoteAddr(), origin)
+	acceptEach(ln, func(c net.Conn) {
+		local := c.LocalAddr().(*net.TCPAddr)
+		dstIP, dstPort := local.IP, local.Port
+		if transparent {
+			ip, port, err := originalDst(c)
+			if err != nil {
+				say("envoy: %s: no original destination: %v", l.Name, err)
 				return
 			}
-			for _, f := range chain.Filters {
-				switch f.Name {
-				case "envoy.filters.network.tcp_proxy":
-					cl, _ := f.TypedConfig["cluster"].(string)
-					e.tcpProxy(l.Name, c, cl, origin)
-					return
-				case "envoy.filters.network.http_connection_manager":
-					e.http(l.Name, c, f.TypedConfig, origin)
-					return
-				}
+			dstIP, dstPort = ip, port
+		}
+		chain := pickChain(l.FilterChains, dstPort)
+		origin := net.JoinHostPort(dstIP.String(), strconv.Itoa(dstPort))
+		if chain == nil {
+			say("envoy: %s: connection from %s to %s: no filter chain matches, closed", l.Name, c.RemoteAddr(), origin)
+			return
+		}
+		for _, f := range chain.Filters {
+			switch f.Name {
+			case "envoy.filters.network.tcp_proxy":
+				cl, _ := f.TypedConfig["cluster"].(string)
+				e.tcpProxy(l.Name, c, cl, origin)
+				return
+			case "envoy.filters.network.http_connection_manager":
+				e.http(l.Name, c, f.TypedConfig, origin)
+				return
 			}
-			say("envoy: %s: no terminal filter in the chain for %s", l.Name, origin)
-		}(c)
-	}
+		}
+		say("envoy: %s: no terminal filter in the chain for %s", l.Name, origin)
+	})
 }
 
 func pickChain(chains []filterChain, port int) *filterChain {

@@ -188,6 +188,16 @@ func serve(address string) {
 }
 
 func accept(ln net.Listener) {
+	acceptEach(ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 4096)
+		c.Read(buf)
+		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nstand-in\n"))
+	})
+}
+
+// acceptEach handles each connection of ln in its own goroutine, and closes it after.
+func acceptEach(ln net.Listener, handle func(net.Conn)) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -195,10 +205,7 @@ func accept(ln net.Listener) {
 		}
 		go func(c net.Conn) {
 			defer c.Close()
-			c.SetDeadline(time.Now().Add(5 * time.Second))
-			buf := make([]byte, 4096)
-			c.Read(buf)
-			c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nstand-in\n"))
+			handle(c)
 		}(c)
 	}
 }
