@@ -29,7 +29,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Result, podman, standInImage } from './podman';
+import { NeutralProbe, Result, imageArgs, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { podOf } from '../k8s/util';
 
 /**
@@ -119,11 +119,10 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
   /** For a Job: run it to completion (its app exits after a few seconds), or keep its app running for checks. @default true */
   readonly complete?: boolean;
 } = {}): RunningPod {
-  const image = standInImage();
   const template = podOf(workload);
   const spec = template.spec;
   const podSecurity = spec.securityContext ?? {};
-  const name = options.name ?? `k8s-${workload.metadata.name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50);
+  const name = options.name ?? uniqueName(`k8s-${workload.metadata.name}`);
   const namespace = workload.metadata.namespace ?? 'default';
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `cdk-sidecars-pod-${name}-`));
   const mounts: string[] = [];
@@ -132,7 +131,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
   const job = (workload.kind === 'Job' || workload.kind === 'CronJob') && options.complete !== false;
 
   podman(['pod', 'rm', '-f', '-t', '0', name], { check: false });
-  podman(['pod', 'create', '--name', name, '--share', 'net,ipc,uts', '--infra-image', image, '--infra-command', '/pause']);
+  podman(['pod', 'create', '--name', name, '--share', 'net,ipc,uts', '--infra-image', standInImage(), '--infra-command', '/pause']);
   const started: string[] = [];
   const completed: Array<{ name: string; output: string }> = [];
   const stopped: string[] = [];
@@ -243,33 +242,19 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       } else {
         argv = [...entrypoint!, ...(c.args ?? [])];
       }
-      args.push('--entrypoint', JSON.stringify([argv[0]]), image, ...argv.slice(1));
+      args.push('--entrypoint', JSON.stringify([argv[0]]), ...imageArgs(c.image), ...argv.slice(1));
       started.push(c.name);
       return podman(args, { check: false });
     };
 
-    const probe = (c: any, p: any): boolean => {
-      if (p.exec) { return podman(['exec', `${name}-${c.name}`, ...p.exec.command], { check: false }).code === 0; }
-      const pid = podman(['inspect', '--format', '{{.State.Pid}}', `${name}-${c.name}`]).stdout.trim();
-      if (p.httpGet) {
-        return spawnSync('nsenter', ['-t', pid, '-n', 'busybox', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${p.httpGet.port}${p.httpGet.path ?? '/'}`]).status === 0;
-      }
-      if (p.tcpSocket) {
-        return spawnSync('nsenter', ['-t', pid, '-n', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${Number(p.tcpSocket.port)}`]).status === 0;
-      }
+    /** A Kubernetes probe in the tier's neutral form. */
+    const neutral = (c: any, p: any): NeutralProbe => {
+      if (p.exec) { return { exec: p.exec.command }; }
+      if (p.httpGet) { return { http: { port: Number(p.httpGet.port), path: p.httpGet.path } }; }
+      if (p.tcpSocket) { return { tcp: Number(p.tcpSocket.port) }; }
       throw new Error(`pod ${name}: container ${c.name}: probe kind not translated (${Object.keys(p).join(', ')})`);
     };
-
-    const waitFor = (c: any, p: any, kind: string) => {
-      const deadline = Date.now() + 30_000;
-      while (!probe(c, p)) {
-        if (Date.now() > deadline) {
-          const logs = podman(['logs', `${name}-${c.name}`], { check: false });
-          throw new Error(`pod ${name}: ${c.name}: ${kind} probe never passed; logs:\n${logs.stdout}${logs.stderr}`);
-        }
-        execFileSync('sleep', ['0.2']);
-      }
-    };
+    const waitFor = (c: any, p: any, kind: string) => waitForProbe(`${name}-${c.name}`, neutral(c, p), kind);
 
     // The containers the library added are listed in the pod's annotation; every other
     // container (the team's init steps and apps) runs as the stand-in of the user's image.
@@ -321,7 +306,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
     started,
     completed,
     stopped,
-    exec: (container, command, user) => podman(['exec', ...(user ? ['--user', user] : []), `${name}-${container}`, ...command], { check: false }),
+    exec: (container, command, user) => toolExec(`${name}-${container}`, command, user),
     volumePath: v => volumes.get(v)!,
     logs: container => { const r = podman(['logs', `${name}-${container}`], { check: false }); return r.stdout + r.stderr; },
     ip: () => {
@@ -336,8 +321,9 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
  * A peer outside the pod: a container in its own network namespace on podman's network,
  * running the app stand-in on `ports`.
  */
-export function startPeer(name: string, ports: number[]): { ip: string; run(command: string[]): Result; remove(): void } {
+export function startPeer(base: string, ports: number[]): { ip: string; run(command: string[]): Result; remove(): void } {
   const image = standInImage();
+  const name = uniqueName(base);
   podman(['rm', '-f', '-t', '0', name], { check: false });
   podman(['run', '--detach', '--name', name, '--user', '4000:4000', '--cap-drop', 'ALL', '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0',
     '--env', `STAND_IN_APP_PORTS=${ports.join(' ')}`,
@@ -345,7 +331,7 @@ export function startPeer(name: string, ports: number[]): { ip: string; run(comm
   const ip = podman(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', name]).stdout.trim();
   return {
     ip,
-    run: command => podman(['exec', name, ...command], { check: false }),
+    run: command => toolExec(name, command),
     remove: () => { podman(['rm', '-f', '-t', '0', name], { check: false }); },
   };
 }

@@ -64,6 +64,70 @@ function iptablesFiles(): string[] {
 
 let built: string | undefined;
 
+/**
+ * The `podman run` arguments that end with the local image standing in for `reference` (an
+ * image a pod names): options first, the image last, so the caller appends the command's
+ * arguments. Every runner (the Kubernetes, ECS and ACI translations) asks here, so that each
+ * container gets what its real image ships.
+ */
+export function imageArgs(_reference: string): string[] {
+  return [standInImage()];
+}
+
+/**
+ * Runs a test's command (busybox applets: cat, wget, sh, nc ...) inside a running container, as
+ * that container's user, groups and capabilities, or as `user`. This is the tester's tool, not
+ * the image's: every runner's exec goes through here.
+ */
+export function toolExec(container: string, command: string[], user?: string): Result {
+  return podman(['exec', ...(user ? ['--user', user] : []), container, ...command], { check: false });
+}
+
+/** A probe in platform-neutral form: a command run in the container, an HTTP GET or a TCP connect on the pod's localhost. */
+export interface NeutralProbe {
+  readonly exec?: readonly string[];
+  readonly http?: { readonly port: number; readonly path?: string };
+  readonly tcp?: number;
+}
+
+/**
+ * Runs a probe against a running container: commands inside it (podman exec, as the container's
+ * user), HTTP and TCP from the pod's network namespace (nsenter with the host's busybox wget and
+ * bash /dev/tcp; the kubelet probes the pod IP from the node, ECS and ACI agents probe inside).
+ */
+export function probeContainer(container: string, p: NeutralProbe): boolean {
+  if (p.exec) { return podman(['exec', container, ...p.exec], { check: false }).code === 0; }
+  const pid = podman(['inspect', '--format', '{{.State.Pid}}', container]).stdout.trim();
+  if (p.http) {
+    return spawnSync('nsenter', ['-t', pid, '-n', 'busybox', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${p.http.port}${p.http.path ?? '/'}`]).status === 0;
+  }
+  if (p.tcp !== undefined) {
+    return spawnSync('nsenter', ['-t', pid, '-n', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${Number(p.tcp)}`]).status === 0;
+  }
+  throw new Error(`container ${container}: probe kind not translated (${Object.keys(p).join(', ')})`);
+}
+
+/** Probes until the probe passes, or throws with the container's logs after `seconds`. */
+export function waitForProbe(container: string, p: NeutralProbe, kind: string, seconds = 30): void {
+  const deadline = Date.now() + seconds * 1000;
+  while (!probeContainer(container, p)) {
+    if (Date.now() > deadline) {
+      const logs = podman(['logs', container], { check: false });
+      throw new Error(`${container}: ${kind} probe never passed; logs:\n${logs.stdout}${logs.stderr}`);
+    }
+    execFileSync('sleep', ['0.2']);
+  }
+}
+
+/**
+ * A name unique to this test process (jest runs files in parallel workers, and helpers may run
+ * the tier side by side): `base` with the process id, cut to fit podman's name limits.
+ */
+export function uniqueName(base: string): string {
+  const suffix = `-${process.pid}`;
+  return `${base.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50 - suffix.length)}${suffix}`;
+}
+
 /** The stand-in image, built once per content and kept in podman's storage (looked up once per process). */
 export function standInImage(): string {
   built ??= buildStandInImage();
