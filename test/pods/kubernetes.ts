@@ -29,7 +29,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { NeutralProbe, Result, imageArgs, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { NeutralProbe, Result, imageArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { podOf } from '../k8s/util';
 
 /**
@@ -191,15 +191,19 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
 
     const run = (c: any, detached: boolean, app: boolean): Result => {
       const sc = c.securityContext ?? {};
-      const uid = sc.runAsUser ?? podSecurity.runAsUser ?? (app ? APP_IMAGE_USER.uid : 0);
-      // Without runAsGroup the runtime takes the group of the image's USER, or 0 for a UID the
-      // image's /etc/passwd does not list (the stand-in image lists none but root and nobody).
-      const imageUser = app && (sc.runAsUser ?? podSecurity.runAsUser) === undefined;
-      const gid = sc.runAsGroup ?? podSecurity.runAsGroup ?? (imageUser ? APP_IMAGE_USER.gid : 0);
+      // Without runAsUser a container runs as its image's USER: the app stand-in as
+      // APP_IMAGE_USER, a library image as the USER of its facts row (podman takes it from the
+      // image, as containerd does), root where the row gives none.
+      const runAsUser = sc.runAsUser ?? podSecurity.runAsUser;
+      const runAsGroup = sc.runAsGroup ?? podSecurity.runAsGroup;
+      const uid = runAsUser ?? (app ? APP_IMAGE_USER.uid : imageUser(c.image) ?? 0);
+      // Without runAsGroup the runtime takes the group of the UID in the image's /etc/passwd,
+      // or 0 for a UID it does not list (the stand-in images list root, nobody and their USER).
+      const gid = runAsGroup ?? (app && runAsUser === undefined ? APP_IMAGE_USER.gid : undefined);
       if ((sc.runAsNonRoot ?? podSecurity.runAsNonRoot) && uid === 0) {
         throw new Error(`pod ${name}: container ${c.name}: runAsNonRoot and UID 0: the kubelet refuses to start it (CreateContainerConfigError)`);
       }
-      const args = ['run', '--pod', name, '--name', `${name}-${c.name}`, '--user', `${uid}:${gid}`];
+      const args = ['run', '--pod', name, '--name', `${name}-${c.name}`, '--user', gid === undefined ? String(uid) : `${uid}:${gid}`];
       for (const g of [podSecurity.fsGroup, ...(podSecurity.supplementalGroups ?? [])]) {
         if (g !== undefined) { args.push('--group-add', String(g)); }
       }
@@ -322,12 +326,11 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
  * running the app stand-in on `ports`.
  */
 export function startPeer(base: string, ports: number[]): { ip: string; run(command: string[]): Result; remove(): void } {
-  const image = standInImage();
   const name = uniqueName(base);
   podman(['rm', '-f', '-t', '0', name], { check: false });
   podman(['run', '--detach', '--name', name, '--user', '4000:4000', '--cap-drop', 'ALL', '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0',
     '--env', `STAND_IN_APP_PORTS=${ports.join(' ')}`,
-    '--entrypoint', '["/usr/local/bin/app"]', image]);
+    '--entrypoint', '["/usr/local/bin/app"]', ...imageArgs('cdk-sidecars/pod-tier-peer')]);
   const ip = podman(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', name]).stdout.trim();
   return {
     ip,

@@ -9,6 +9,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ImageFacts, imageFacts } from '../../src/core/image-facts';
 import { GOPATH, buildGo, missingPrerequisite } from '../prerequisites';
 
 const HERE = __dirname;
@@ -49,12 +50,63 @@ export function podman(args: string[], options: { input?: string; check?: boolea
 const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app'];
 
 /**
+ * Names of the real programs the stand-in is put in place of, in an image of the facts table
+ * (test/pods/standin/main.go dispatches on them; one it has no case for fails with "no
+ * stand-in for", not with a missing file).
+ */
+const STAND_IN_NAMES = new Set(['vault', 'opa', 'fluent-bit', 'envoy', 'statsd_exporter', 'otelcol-contrib', 'awscollector', 'daprd', 'xray']);
+
+/**
+ * Programs that run other programs: the host's own (GNU) binary is copied for them, never a
+ * busybox applet, because Debian's busybox-static runs its applets in-process whatever the
+ * PATH (FEATURE_PREFER_APPLETS, FEATURE_SH_STANDALONE: `busybox sh -c wget`, `env wget` and
+ * `timeout 1 wget` all run its wget in an empty root), which would lend an image programs it
+ * does not ship. `sh` is the host's dash for the same reason.
+ */
+const HOST_PROGRAMS: { readonly [name: string]: string } = {
+  sh: 'dash', bash: 'bash', env: 'env', timeout: 'timeout', xargs: 'xargs', find: 'find', nohup: 'nohup', nice: 'nice', setsid: 'setsid',
+};
+
+/** Where the stand-in binary is in every image. */
+const STAND_IN = '/usr/local/bin/stand-in';
+
+/**
+ * Where a family image keeps busybox for its applet links: off PATH and under a name that is
+ * no applet, so that only the linked names run (`applets wget` fails: "applet not found").
+ */
+const APPLETS = '/usr/lib/pod-tier/applets';
+
+/** The tester's busybox inside every container, read-only and on no PATH (toolExec runs it). */
+export const TIER_BUSYBOX = '/.pod-tier/busybox';
+
+/** The default PATH podman gives an image that sets none (the OCI runtime spec's Linux default). */
+const DEFAULT_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+/** A host program's real path, with the shared libraries and loader it needs (ldd). */
+function hostFiles(binary: string): string[] {
+  const real = fs.realpathSync(binary);
+  const libs = execFileSync('ldd', [real]).toString().split('\n')
+    .map(l => /(\/\S+)\s+\(0x/.exec(l)?.[1]).filter((x): x is string => !!x);
+  return [real, ...libs];
+}
+
+function onHostPath(name: string): string {
+  return execFileSync('sh', ['-c', `command -v ${name}`]).toString().trim();
+}
+
+/** A host program's path, or undefined when the host has none of that name. */
+function hostProgram(name: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf-8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
  * The host's iptables (Debian's xtables multi-call binary, its libraries and its extension
  * modules), copied into the image so that the redirect init runs the real iptables-restore
  * and ip6tables-restore against the pod's network namespace.
  */
 function iptablesFiles(): string[] {
-  const binary = fs.realpathSync(execFileSync('sh', ['-c', 'command -v iptables-restore']).toString().trim());
+  const binary = fs.realpathSync(onHostPath('iptables-restore'));
   const libs = (file: string) => execFileSync('ldd', [file]).toString().split('\n')
     .map(l => /(\/\S+)\s+\(0x/.exec(l)?.[1]).filter((x): x is string => !!x);
   const extensions = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/xtables'].filter(d => fs.existsSync(d))
@@ -63,24 +115,41 @@ function iptablesFiles(): string[] {
 }
 
 let built: string | undefined;
+const families = new Map<ImageFacts, string>();
 
 /**
  * The `podman run` arguments that end with the local image standing in for `reference` (an
  * image a pod names): options first, the image last, so the caller appends the command's
  * arguments. Every runner (the Kubernetes, ECS and ACI translations) asks here, so that each
- * container gets what its real image ships.
+ * container gets what its real image ships: an image of the facts table (src/core/image-facts.ts)
+ * is replaced by an image of that row alone (familyImage); any other image (the user's apps,
+ * busybox) by the full stand-in image. Every container also gets the tester's busybox,
+ * read-only at TIER_BUSYBOX, on no PATH.
  */
-export function imageArgs(_reference: string): string[] {
-  return [standInImage()];
+export function imageArgs(reference: string): string[] {
+  const facts = imageFacts(reference);
+  const known = facts && !/(^|\/)busybox$/.test(facts.repository);
+  return ['--volume', `${hostBusybox()}:${TIER_BUSYBOX}:ro`, known ? familyImage(facts) : standInImage()];
+}
+
+/**
+ * The numeric UID an image runs as without runAsUser (the Dockerfile's USER, from the facts
+ * table), or undefined for root / an image the table does not know.
+ */
+export function imageUser(reference: string): number | undefined {
+  const user = imageFacts(reference)?.user;
+  return user === undefined ? undefined : Number(user);
 }
 
 /**
  * Runs a test's command (busybox applets: cat, wget, sh, nc ...) inside a running container, as
  * that container's user, groups and capabilities, or as `user`. This is the tester's tool, not
- * the image's: every runner's exec goes through here.
+ * the image's: the tester's busybox mounted at TIER_BUSYBOX runs it, so that a container whose
+ * image has no shell or no `cat` can still be inspected (its own programs are what probes and
+ * the pod's commands run). Every runner's exec goes through here.
  */
 export function toolExec(container: string, command: string[], user?: string): Result {
-  return podman(['exec', ...(user ? ['--user', user] : []), container, ...command], { check: false });
+  return podman(['exec', ...(user ? ['--user', user] : []), container, TIER_BUSYBOX, ...command], { check: false });
 }
 
 /** A probe in platform-neutral form: a command run in the container, an HTTP GET or a TCP connect on the pod's localhost. */
@@ -128,6 +197,162 @@ export function uniqueName(base: string): string {
   return `${base.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50 - suffix.length)}${suffix}`;
 }
 
+let busyboxPath: string | undefined;
+/** The host's static busybox (a single file: bind-mounted into every container as the tester's tool). */
+function hostBusybox(): string {
+  busyboxPath ??= fs.realpathSync(onHostPath('busybox'));
+  return busyboxPath;
+}
+
+let standIn: { path: string; hash: string } | undefined;
+/** The stand-in binary, built once per content of test/pods/standin into the tier's cache. */
+function standInBinary(): { path: string; hash: string } {
+  if (standIn) { return standIn; }
+  const hash = createHash('sha256');
+  for (const f of fs.readdirSync(path.join(HERE, 'standin')).sort()) { hash.update(f).update(fs.readFileSync(path.join(HERE, 'standin', f))); }
+  const digest = hash.digest('hex').slice(0, 16);
+  const output = path.join(CACHE, `stand-in-${digest}`);
+  if (!fs.existsSync(output)) {
+    fs.mkdirSync(CACHE, { recursive: true });
+    const partial = `${output}.${process.pid}`;
+    const failed = buildGo(path.join(HERE, 'standin'), partial,
+      [['github.com/hashicorp/hcl', 'golang-github-hashicorp-hcl-dev'], ['gopkg.in/yaml.v2', 'golang-gopkg-yaml.v2-dev']],
+      path.join(CACHE, 'go-cache'), { CGO_ENABLED: '0' });
+    if (failed) { throw new Error(`the stand-in binary: ${failed}`); }
+    fs.renameSync(partial, output);
+  }
+  standIn = { path: output, hash: digest };
+  return standIn;
+}
+
+/** Copies a host file into the rootfs at the same path (mode 0755). */
+function copyHostFile(rootfs: string, file: string): void {
+  const target = path.join(rootfs, file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(fs.realpathSync(file), target);
+  fs.chmodSync(target, 0o755);
+}
+
+/** A link at `at` in the rootfs, replacing what was there. */
+function link(rootfs: string, at: string, target: string): void {
+  fs.mkdirSync(path.dirname(path.join(rootfs, at)), { recursive: true });
+  fs.rmSync(path.join(rootfs, at), { force: true });
+  fs.symlinkSync(target, path.join(rootfs, at));
+}
+
+/** The directories every image has (the mount points the runtime needs, /tmp for everyone). */
+function baseRootfs(rootfs: string, users: string): void {
+  for (const d of ['bin', 'usr/local/bin', 'etc', 'tmp', 'home', 'var/run', path.dirname(TIER_BUSYBOX).slice(1)]) { fs.mkdirSync(path.join(rootfs, d), { recursive: true }); }
+  fs.chmodSync(path.join(rootfs, 'tmp'), 0o1777);
+  fs.writeFileSync(path.join(rootfs, TIER_BUSYBOX), '');
+  fs.writeFileSync(path.join(rootfs, 'etc/passwd'), `root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n${users}`);
+  fs.writeFileSync(path.join(rootfs, 'etc/group'), `root:x:0:\nnogroup:x:65534:\n${users.split('\n').filter(Boolean).map(u => `${u.split(':')[0]}:x:${u.split(':')[3]}:`).join('\n')}${users ? '\n' : ''}`);
+}
+
+/** What one path of a family image is: the stand-in, a busybox applet, or a copied host program. */
+type Source = { readonly standIn: string } | { readonly applet: string } | { readonly host: string } | { readonly iptables: string };
+
+/**
+ * What the image of a facts row holds, path by path: the stand-in at the real program's paths,
+ * the host's dash at the shell's path (only where the row has a shell), the host's bash where
+ * the row has bash, the host's iptables for the iptables names, a busybox applet for each other
+ * name busybox has; a listed program none of these provides (su-exec, dumb-init, curl, jq, aws
+ * ...) is left out, so a command that needs it fails here. Bare names are put in /bin (or
+ * /usr/sbin for iptables) unless the row gives their path; a path off the default PATH that a
+ * bare name needs (OPA's `/`, the Dockerfile's ENV PATH=$PATH:/) is appended to PATH.
+ */
+function familyLayout(facts: ImageFacts): { files: Array<readonly [string, Source]>; left: string[]; pathDirs: string[] } {
+  const applets = new Set(execFileSync(hostBusybox(), ['--list']).toString().split('\n').filter(Boolean));
+  const files = new Map<string, Source>();
+  const left: string[] = [];
+  const pathDirs = [...DEFAULT_PATH];
+  const listed = [...facts.binaries, ...(facts.shell ? [facts.shell] : []), ...(facts.bash ? ['/bin/bash'] : [])];
+  for (const b of listed) {
+    const name = path.basename(b);
+    const placed = listed.filter(o => o.startsWith('/') && path.basename(o) === name);
+    if (!b.startsWith('/') && placed.length) {
+      for (const dir of placed.map(o => path.dirname(o))) { if (!pathDirs.includes(dir)) { pathDirs.push(dir); } }
+      continue;
+    }
+    const iptables = /^ip6?tables(-|$)/.test(name);
+    const at = b.startsWith('/') ? b : `${iptables ? '/usr/sbin' : '/bin'}/${name}`;
+    let source: Source | undefined;
+    if (STAND_IN_NAMES.has(name)) {
+      source = { standIn: name };
+    } else if (name === 'sh') {
+      if (facts.shell) { source = { host: HOST_PROGRAMS.sh }; }
+    } else if (HOST_PROGRAMS[name]) {
+      if (name !== 'bash' || facts.bash) { source = { host: HOST_PROGRAMS[name] }; }
+    } else if (iptables) {
+      if (hostProgram(name)) { source = { iptables: name }; }
+    } else if (applets.has(name)) {
+      source = { applet: name };
+    }
+    if (source) { files.set(at, source); } else { left.push(b); }
+  }
+  return { files: [...files.entries()].sort(([x], [y]) => x.localeCompare(y)), left, pathDirs };
+}
+
+/**
+ * The image standing in for one row of the facts table: only what the real image ships (see
+ * familyLayout) and its USER; built once per content and kept in podman's storage.
+ */
+export function familyImage(facts: ImageFacts): string {
+  const cached = families.get(facts);
+  if (cached) { return cached; }
+  const layout = familyLayout(facts);
+  const binary = standInBinary();
+  const hostPrograms = [...new Set(layout.files.flatMap(([, s]) => 'host' in s ? [s.host] : []))];
+  const hostCopies = hostPrograms.flatMap(p => hostFiles(onHostPath(p)));
+  const iptablesNames = layout.files.flatMap(([, s]) => 'iptables' in s ? [s.iptables] : []);
+  const iptables = iptablesNames.length ? [...new Set([...iptablesFiles(), ...iptablesNames.flatMap(n => hostFiles(onHostPath(n)))])] : [];
+  const users = facts.user ? `u${facts.user}:x:${facts.user}:${facts.user}:image user:/home:/bin/false\n` : '';
+  const hash = createHash('sha256').update(binary.hash).update(hostBusybox())
+    .update(JSON.stringify({ layout, users }))
+    .update([...hostCopies, ...iptables].map(f => `${f} ${fs.statSync(f).size} ${fs.statSync(f).mtimeMs}`).join('\n'));
+  const slug = facts.repository.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const tag = `localhost/cdk-sidecars-image-${slug}:${hash.digest('hex').slice(0, 16)}`;
+  if (podman(['image', 'exists', tag], { check: false }).code !== 0) {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-image-'));
+    try {
+      const rootfs = path.join(work, 'rootfs');
+      baseRootfs(rootfs, users);
+      if (layout.files.some(([, s]) => 'standIn' in s)) {
+        fs.copyFileSync(binary.path, path.join(rootfs, STAND_IN));
+        fs.chmodSync(path.join(rootfs, STAND_IN), 0o755);
+      }
+      if (layout.files.some(([, s]) => 'applet' in s)) {
+        fs.mkdirSync(path.dirname(path.join(rootfs, APPLETS)), { recursive: true });
+        fs.copyFileSync(hostBusybox(), path.join(rootfs, APPLETS));
+        fs.chmodSync(path.join(rootfs, APPLETS), 0o755);
+      }
+      for (const f of [...hostCopies, ...iptables]) { copyHostFile(rootfs, f); }
+      for (const [at, s] of layout.files) {
+        if ('standIn' in s) {
+          link(rootfs, at, STAND_IN);
+        } else if ('applet' in s) {
+          link(rootfs, at, APPLETS);
+        } else if ('host' in s) {
+          link(rootfs, at, fs.realpathSync(onHostPath(s.host)));
+        } else {
+          link(rootfs, at, fs.realpathSync(onHostPath(s.iptables)));
+        }
+      }
+      // The stand-in and busybox dispatch on the name they are called by: every link above
+      // keeps its own name (a link named `vault` to the binary runs the Vault stand-in).
+      execFileSync('tar', ['-C', rootfs, '-cf', path.join(work, 'rootfs.tar'), '.']);
+      podman(['import', '-q',
+        '--change', `ENV PATH=${layout.pathDirs.join(':')}`,
+        ...(facts.user ? ['--change', `USER ${facts.user}`] : []),
+        path.join(work, 'rootfs.tar'), tag]);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }
+  families.set(facts, tag);
+  return tag;
+}
+
 /** The stand-in image, built once per content and kept in podman's storage (looked up once per process). */
 export function standInImage(): string {
   built ??= buildStandInImage();
@@ -135,7 +360,7 @@ export function standInImage(): string {
 }
 
 function buildStandInImage(): string {
-  const sources = fs.readdirSync(path.join(HERE, 'standin')).sort().map(f => fs.readFileSync(path.join(HERE, 'standin', f)));
+  const sources = [Buffer.from(standInBinary().hash)];
   const busybox = fs.readFileSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim());
   const hash = createHash('sha256');
   const iptables = iptablesFiles();
@@ -148,10 +373,8 @@ function buildStandInImage(): string {
     const rootfs = path.join(work, 'rootfs');
     for (const d of ['bin', 'usr/local/bin', 'etc', 'tmp', 'home', 'var/run']) { fs.mkdirSync(path.join(rootfs, d), { recursive: true }); }
     fs.chmodSync(path.join(rootfs, 'tmp'), 0o1777);
-    const failed = buildGo(path.join(HERE, 'standin'), path.join(rootfs, 'usr/local/bin/stand-in'),
-      [['github.com/hashicorp/hcl', 'golang-github-hashicorp-hcl-dev'], ['gopkg.in/yaml.v2', 'golang-gopkg-yaml.v2-dev']],
-      path.join(CACHE, 'go-cache'), { CGO_ENABLED: '0' });
-    if (failed) { throw new Error(`the stand-in binary: ${failed}`); }
+    fs.copyFileSync(standInBinary().path, path.join(rootfs, STAND_IN));
+    fs.chmodSync(path.join(rootfs, STAND_IN), 0o755);
     fs.copyFileSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim(), path.join(rootfs, 'bin/busybox'));
     fs.chmodSync(path.join(rootfs, 'bin/busybox'), 0o755);
     for (const applet of execFileSync(path.join(rootfs, 'bin/busybox'), ['--list']).toString().split('\n').filter(Boolean)) {
