@@ -118,6 +118,8 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
   readonly name?: string;
   /** For a Job: run it to completion (its app exits after a few seconds), or keep its app running for checks. @default true */
   readonly complete?: boolean;
+  /** How long a startup or readiness probe may take to pass before the pod fails. @default 30 */
+  readonly probeSeconds?: number;
 } = {}): RunningPod {
   const template = podOf(workload);
   const spec = template.spec;
@@ -258,7 +260,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       if (p.tcpSocket) { return { tcp: Number(p.tcpSocket.port) }; }
       throw new Error(`pod ${name}: container ${c.name}: probe kind not translated (${Object.keys(p).join(', ')})`);
     };
-    const waitFor = (c: any, p: any, kind: string) => waitForProbe(`${name}-${c.name}`, neutral(c, p), kind);
+    const waitFor = (c: any, p: any, kind: string) => waitForProbe(`${name}-${c.name}`, neutral(c, p), kind, options.probeSeconds);
 
     // The containers the library added are listed in the pod's annotation; every other
     // container (the team's init steps and apps) runs as the stand-in of the user's image.

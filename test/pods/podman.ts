@@ -307,7 +307,9 @@ export function familyImage(facts: ImageFacts): string {
   const iptablesNames = layout.files.flatMap(([, s]) => 'iptables' in s ? [s.iptables] : []);
   const iptables = iptablesNames.length ? [...new Set([...iptablesFiles(), ...iptablesNames.flatMap(n => hostFiles(onHostPath(n)))])] : [];
   const users = facts.user ? `u${facts.user}:x:${facts.user}:${facts.user}:image user:/home:/bin/false\n` : '';
+  // The recipe's own code is part of the content: a change in how the image is laid out builds it anew.
   const hash = createHash('sha256').update(binary.hash).update(hostBusybox())
+    .update([familyImage, familyLayout, baseRootfs, copyHostFile, link].map(f => f.toString()).join('\n'))
     .update(JSON.stringify({ layout, users }))
     .update([...hostCopies, ...iptables].map(f => `${f} ${fs.statSync(f).size} ${fs.statSync(f).mtimeMs}`).join('\n'));
   const slug = facts.repository.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
