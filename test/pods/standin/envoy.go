@@ -122,6 +122,13 @@ func envoy(args []string) {
 			case "/stats/prometheus":
 				fmt.Fprintln(w, "# stand-in")
 			case "/drain_listeners", "/healthcheck/fail", "/quitquitquit":
+				// Envoy's admin takes these as POST only (envoyproxy/envoy docs/root/operations/admin.rst:
+				// "POST /drain_listeners", "POST /healthcheck/fail", "POST /quitquitquit"); a GET is refused.
+				if r.Method != http.MethodPost {
+					w.WriteHeader(405)
+					return
+				}
+				say("envoy: admin: POST %s?%s", r.URL.Path, r.URL.RawQuery)
 				fmt.Fprintln(w, "OK")
 			default:
 				w.WriteHeader(404)
