@@ -18,9 +18,11 @@
  *   (a failure stops the pod), a native sidecar (restartPolicy: Always) started and, when it
  *   has a startup probe, waited for until the probe passes; then the app containers.
  *
- * Where it differs from a node, documented in the README's pod tier section: images are the
- * stand-in image (test/pods/standin); an app image's USER is unknown, so an app container with
- * no runAsUser runs as 1000:1000; the projected service account token, CA and namespace are
+ * Where it differs from a node, documented in the README's pod tier section: images are local
+ * stand-ins (podman.ts imageArgs: a library image holds only what its facts row lists, with the
+ * host's dash as every shell, no program the stand-ins cannot provide, and its USER with the
+ * group of the same number; other images a full busybox image); an app image's USER is
+ * unknown, so an app container with no runAsUser runs as 1000:1000; the projected service account token, CA and namespace are
  * stand-in contents; probes are run from the pod's network namespace (the kubelet probes the
  * pod IP from the node).
  */

@@ -1,8 +1,15 @@
 /**
  * The pod tier's container runtime: podman (Debian's 4.3) with runc, run as root with the
  * repository's own containers.conf. Images cannot be pulled here: every image of a pod is
- * replaced by one local image built from busybox-static and the stand-in binary
- * (test/pods/standin), cached by the hash of what it is made of.
+ * replaced by a local image built from busybox-static, host programs and the stand-in binary
+ * (test/pods/standin), cached by the hash of what it is made of (imageArgs).
+ *
+ * Where these images differ from the real ones (also in the README's pod tier section): an
+ * image of the facts table (src/core/image-facts.ts) holds only what its row lists, but every
+ * shell is the host's dash (Alpine's is busybox ash, Chainguard's busybox sh), the listed
+ * programs no stand-in provides (su-exec, dumb-init, docker-entrypoint.sh, curl, jq, aws,
+ * busybox applets Debian's busybox lacks such as pkill) are absent, and its USER's group is
+ * the same number as the UID. Every container also has the tester's busybox at TIER_BUSYBOX.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
