@@ -61,7 +61,7 @@ describe('the Envoy image (envoyproxy/envoy, Ubuntu without curl or wget: envoyp
   }, POD_TIMEOUT);
 
   podTest('a pod whose Envoy startup probe runs wget never starts here, and the synth-time contract refuses it', async () => {
-    const docs = JSON.parse(JSON.stringify(await example('deployment-envoy')));
+    const docs: any[] = JSON.parse(JSON.stringify(await example('deployment-envoy')));
     const envoy = envoyOf(docs);
     const argv = ['wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:15021/healthz/ready'];
     envoy.startupProbe = { exec: { command: argv }, periodSeconds: 1, failureThreshold: 10 };

@@ -241,7 +241,7 @@ function copyHostFile(rootfs: string, file: string): void {
 }
 
 /** A link at `at` in the rootfs, replacing what was there. */
-function link(rootfs: string, at: string, target: string): void {
+function linkAt(rootfs: string, at: string, target: string): void {
   fs.mkdirSync(path.dirname(path.join(rootfs, at)), { recursive: true });
   fs.rmSync(path.join(rootfs, at), { force: true });
   fs.symlinkSync(target, path.join(rootfs, at));
@@ -316,7 +316,7 @@ export function familyImage(facts: ImageFacts): string {
   const users = facts.user ? `u${facts.user}:x:${facts.user}:${facts.user}:image user:/home:/bin/false\n` : '';
   // The recipe's own code is part of the content: a change in how the image is laid out builds it anew.
   const hash = createHash('sha256').update(binary.hash).update(hostBusybox())
-    .update([familyImage, familyLayout, baseRootfs, copyHostFile, link].map(f => f.toString()).join('\n'))
+    .update([familyImage, familyLayout, baseRootfs, copyHostFile, linkAt].map(f => f.toString()).join('\n'))
     .update(JSON.stringify({ layout, users }))
     .update([...hostCopies, ...iptables].map(f => `${f} ${fs.statSync(f).size} ${fs.statSync(f).mtimeMs}`).join('\n'));
   const slug = facts.repository.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -338,13 +338,13 @@ export function familyImage(facts: ImageFacts): string {
       for (const f of [...hostCopies, ...iptables]) { copyHostFile(rootfs, f); }
       for (const [at, s] of layout.files) {
         if ('standIn' in s) {
-          link(rootfs, at, STAND_IN);
+          linkAt(rootfs, at, STAND_IN);
         } else if ('applet' in s) {
-          link(rootfs, at, APPLETS);
+          linkAt(rootfs, at, APPLETS);
         } else if ('host' in s) {
-          link(rootfs, at, fs.realpathSync(onHostPath(s.host)));
+          linkAt(rootfs, at, fs.realpathSync(onHostPath(s.host)));
         } else {
-          link(rootfs, at, fs.realpathSync(onHostPath(s.iptables)));
+          linkAt(rootfs, at, fs.realpathSync(onHostPath(s.iptables)));
         }
       }
       // The stand-in and busybox dispatch on the name they are called by: every link above
