@@ -10,8 +10,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { examplesOf, synthKubernetesExample } from '../../scripts/examples';
 import { realTest } from '../prerequisites';
-import { RunningPod, runKubernetesPod, startPeer } from './kubernetes';
+import { RunningPod, Termination, assertReaders, dualStackNetwork, readersOf, runKubernetesPod, startPeer } from './kubernetes';
 import { podTierMissing } from './podman';
+import { Sidecar, VaultAgentSidecar, VaultAuth, VaultReload } from '../../src';
+import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
+import { newChart, rawDeployment, synth } from '../k8s/util';
 
 const podTest = realTest('pods/kubernetes.test.ts', podTierMissing());
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-examples-'));
@@ -35,10 +38,21 @@ async function synthesizeKubernetes(file: string, name: string): Promise<any[]> 
 const POD_TIMEOUT = 240_000;
 
 /** Runs `fn` on the started pod, and always removes the pod. */
-async function withPod(docs: any[], kind: string, fn: (pod: RunningPod) => void | Promise<void>, complete = true): Promise<void> {
+async function withPod(docs: any[], kind: string, fn: (pod: RunningPod) => void | Promise<void>, complete = true,
+  options: Parameters<typeof runKubernetesPod>[2] = {}): Promise<void> {
   const workload = docs.find(d => d.kind === kind);
-  const pod = runKubernetesPod(docs, workload, { complete });
+  const pod = runKubernetesPod(docs, workload, { complete, ...options });
   try { await fn(pod); } finally { pod.remove(); }
+}
+
+/** When each long-running container of a termination finished (ms), by name. */
+function finished(t: Termination): { [name: string]: number } {
+  return Object.fromEntries(t.exits.map(e => [e.name, e.finishedAt]));
+}
+
+/** The lines of a container's log that report its shutdown work ("app: draining N: ..."). */
+function drainLines(logs: string): string[] {
+  return logs.split('\n').filter(l => l.includes('app: draining'));
 }
 
 describe('job-vault-prepopulate: the Vault agent init renders the secret once, and only the app reads it', () => {
@@ -153,5 +167,69 @@ describe('deployment-two-sidecars and job-native-sidecar: generic sidecars', () 
       expect(pod.completed[0].output).toMatch(/^exit 0\n/);
       expect(pod.stopped).toEqual(['metrics']);
     });
+  }, POD_TIMEOUT);
+});
+
+describe('shutdown as the kubelet does it: the sidecars outlive the app and keep serving it while it drains', () => {
+  podTest('deployment-envoy: on SIGTERM the app keeps calling out through Envoy for 3 s, every call succeeds; Envoy stops after the app', async () => {
+    const docs = await example('deployment-envoy');
+    const peer = startPeer('cdk-sidecars-drain-peer', [80]);
+    try {
+      await withPod(docs, 'Deployment', async pod => {
+        const t = await pod.terminate();
+        // Native sidecars: the app first; Envoy once the app has exited.
+        expect(t.steps).toEqual(['checkout', 'envoy']);
+        const at = finished(t);
+        expect(at.envoy).toBeGreaterThan(at.checkout);
+        const app = pod.logs('checkout');
+        expect(app).toContain('app: signal terminated');
+        // Every outbound call the app made during its shutdown went through Envoy's 15001
+        // (the redirect rules still apply) and reached the peer: 200 each time.
+        const calls = drainLines(app);
+        expect(calls.length).toBeGreaterThanOrEqual(4);
+        for (const l of calls) { expect(l).toMatch(new RegExp(`GET http://${peer.ip.replace(/\./g, '\\.')}/drain: 200$`)); }
+        expect(pod.logs('envoy')).toContain(`to ${peer.ip}:80 -> cluster passthrough (${peer.ip}:80/drain): 200`);
+        expect(peer.logs().match(/app: GET \/drain from/g)?.length).toBe(calls.length);
+        // Envoy's preStop hook (admin drain, then drainSeconds) ran before its SIGTERM.
+        expect(t.hooks.map(h => `${h.container}: ${h.hook}`)).toEqual(['envoy: preStop exec']);
+        expect(pod.logs('envoy')).toContain('envoy: terminated, exiting');
+      }, true, { env: { checkout: { STAND_IN_DRAIN_SECONDS: '3', STAND_IN_DRAIN_URL: `http://${peer.ip}/drain` } } });
+    } finally {
+      peer.remove();
+    }
+  }, POD_TIMEOUT);
+
+  podTest('deployment-vault-opa-logs: while the app drains it reads its Vault secret and logs; Fluent Bit ships every line; every sidecar exits after the app, in reverse start order', async () => {
+    const docs = await example('deployment-vault-opa-logs');
+    await withPod(docs, 'Deployment', async pod => {
+      const t = await pod.terminate();
+      expect(t.steps).toEqual(['api', 'fluent-bit', 'opa', 'vault-agent']);
+      const at = finished(t);
+      for (const s of ['fluent-bit', 'opa', 'vault-agent']) { expect(at[s]).toBeGreaterThan(at.api); }
+      expect(at.opa).toBeGreaterThanOrEqual(at['fluent-bit']);
+      expect(at['vault-agent']).toBeGreaterThanOrEqual(at.opa);
+      const calls = drainLines(pod.logs('api'));
+      const reads = calls.filter(l => l.includes('read /vault/secrets/db.json'));
+      const written = calls.filter(l => l.includes('log /var/log/app/api.log')).map(l => /wrote "(.*)"$/.exec(l)?.[1]);
+      expect(reads.length).toBeGreaterThanOrEqual(4);
+      for (const l of reads) { expect(l).toMatch(/read \/vault\/secrets\/db\.json: [0-9]+ bytes$/); }
+      expect(written.length).toBe(reads.length);
+      // Fluent Bit, still running, tailed and shipped each line the app wrote during its shutdown.
+      const shipped = pod.logs('fluent-bit').split('\n').filter(l => l.includes('tail /var/log/app/api.log'));
+      expect(shipped.map(l => /: "(.*)" -> /.exec(l)?.[1])).toEqual(written);
+      expect(shipped[0]).toContain('-> loki');
+    }, true, { env: { api: { STAND_IN_DRAIN_SECONDS: '3', STAND_IN_DRAIN_READ: '/vault/secrets/db.json', STAND_IN_DRAIN_LOG: '/var/log/app/api.log' } } });
+  }, POD_TIMEOUT);
+
+  podTest('deployment-classic-sidecars (Kubernetes 1.28): classic sidecars get SIGTERM together with the app, so the shipper is gone before the app has finished', async () => {
+    const docs = await example('deployment-classic-sidecars');
+    await withPod(docs, 'Deployment', async pod => {
+      const t = await pod.terminate();
+      expect(t.steps).toEqual(['statsd+log-shipper+api']);
+      const at = finished(t);
+      // The app drains for 3 s; the classic sidecars stop at once: nothing orders them after the app.
+      expect(at['log-shipper']).toBeLessThan(at.api);
+      expect(at.statsd).toBeLessThan(at.api);
+    }, true, { env: { api: { STAND_IN_DRAIN_SECONDS: '3', STAND_IN_DRAIN_LOG: '/var/log/app/api.log' } } });
   }, POD_TIMEOUT);
 });
