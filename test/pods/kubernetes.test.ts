@@ -233,3 +233,36 @@ describe('shutdown as the kubelet does it: the sidecars outlive the app and keep
     }, true, { env: { api: { STAND_IN_DRAIN_SECONDS: '3', STAND_IN_DRAIN_LOG: '/var/log/app/api.log' } } });
   }, POD_TIMEOUT);
 });
+
+describe('readers: every rendered secret, token and Secret volume is readable by exactly the containers that need it', () => {
+  /** The content of a file of a pod volume, as the kubelet wrote it. */
+  const volumeFile = (pod: RunningPod, volume: string, file: string) => fs.readFileSync(path.join(pod.volumePath(volume), file), 'utf-8');
+
+  podTest('job-vault-prepopulate: db.json by the agent and the app; the agent\'s token and identity token by the agent only', async () => {
+    const docs = await example('job-vault-prepopulate');
+    await withPod(docs, 'CronJob', pod => {
+      expect(pod.containers).toEqual(['vault-agent-init', 'export']);
+      assertReaders(pod, '/vault/secrets/db.json', ['vault-agent-init', 'export']);
+      assertReaders(pod, '/home/vault/.vault-token', ['vault-agent-init']);
+      assertReaders(pod, '/var/run/secrets/kubernetes.io/serviceaccount/token', ['vault-agent-init'],
+        volumeFile(pod, 'vault-agent-init-identity', 'token'));
+    }, false);
+  }, POD_TIMEOUT);
+
+  podTest('deployment-vault-opa-logs: both secrets by the agents and the app only; each identity token by its own container only', async () => {
+    const docs = await example('deployment-vault-opa-logs');
+    await withPod(docs, 'Deployment', pod => {
+      expect(pod.containers).toEqual(['vault-agent-init', 'vault-agent', 'opa', 'fluent-bit', 'api']);
+      for (const f of ['/vault/secrets/db.json', '/vault/secrets/stripe.env']) {
+        assertReaders(pod, f, ['vault-agent-init', 'vault-agent', 'api']);
+      }
+      assertReaders(pod, '/home/vault/.vault-token', ['vault-agent-init', 'vault-agent']);
+      const token = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+      assertReaders(pod, token, ['vault-agent-init'], volumeFile(pod, 'vault-agent-init-identity', 'token'));
+      assertReaders(pod, token, ['vault-agent'], volumeFile(pod, 'vault-agent-identity', 'token'));
+      assertReaders(pod, token, ['fluent-bit'], volumeFile(pod, 'fluent-bit-identity', 'token'));
+      // The app mounts no service account token at all (automountServiceAccountToken: false).
+      expect(readersOf(pod, token)).not.toContain('api');
+    });
+  }, POD_TIMEOUT);
+});

@@ -226,7 +226,9 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
         const files: Array<{ path: string; content: Buffer; mode: number }> = [];
         for (const s of v.projected.sources ?? []) {
           if (s.serviceAccountToken) {
-            files.push({ path: s.serviceAccountToken.path, content: Buffer.from(`stand-in service account token (audience ${s.serviceAccountToken.audience ?? 'api'})`), mode: defaultMode });
+            // Each projected volume holds its own token (the kubelet makes one TokenRequest per
+            // volume source, pkg/volume/projected/projected.go collectData): contents differ.
+            files.push({ path: s.serviceAccountToken.path, content: Buffer.from(`stand-in service account token of volume ${v.name} (audience ${s.serviceAccountToken.audience ?? 'api'})`), mode: defaultMode });
           }
           for (const i of s.configMap?.items ?? []) { files.push({ path: i.path, content: Buffer.from(`stand-in ${s.configMap.name}/${i.key}`), mode: i.mode ?? defaultMode }); }
           for (const i of s.downwardAPI?.items ?? []) {
@@ -446,15 +448,20 @@ async function hookRun(container: string, hook: string, args: string[], program 
 
 /**
  * The names of the containers of `pod` that can read `file`, each trying as its own identity
- * (RunningPod.as); a container that does not mount the file's volume cannot.
+ * (RunningPod.as); a container that does not mount the file's volume cannot. With `content`,
+ * only a read that returns exactly it counts (the same path in two containers may be two
+ * volumes, e.g. each container's own projected token).
  */
-export function readersOf(pod: RunningPod, file: string): string[] {
-  return pod.containers.filter(c => pod.as(c, ['cat', file]).code === 0);
+export function readersOf(pod: RunningPod, file: string, content?: string): string[] {
+  return pod.containers.filter(c => {
+    const r = pod.as(c, ['cat', file]);
+    return r.code === 0 && (content === undefined || r.stdout === content);
+  });
 }
 
-/** Asserts that exactly `readers` (in any order) of the pod's containers can read `file`. */
-export function assertReaders(pod: RunningPod, file: string, readers: string[]): void {
-  expect({ file, readers: readersOf(pod, file).sort() }).toEqual({ file, readers: [...readers].sort() });
+/** Asserts that exactly `readers` (in any order) of the pod's containers can read `file` (with `content`, when given). */
+export function assertReaders(pod: RunningPod, file: string, readers: string[], content?: string): void {
+  expect({ file, readers: readersOf(pod, file, content).sort() }).toEqual({ file, readers: [...readers].sort() });
 }
 
 /**
