@@ -327,3 +327,52 @@ describe('reloads: a re-rendered Vault secret reaches the app, from the agent\'s
     }, true, { env: { 'vault-agent': { STAND_IN_VAULT_CHANGE_SECONDS: '2' } } });
   }, POD_TIMEOUT);
 });
+
+describe('IPv6: deployment-envoy on a dual-stack network', () => {
+  podTest('inbound over IPv6 reaches the app only through Envoy (15006, original destination); outbound goes through 15001; Envoy\'s own traffic (UID 1337) is not redirected', async () => {
+    const docs = await example('deployment-envoy');
+    const network = dualStackNetwork('cdk-sidecars-v6');
+    try {
+      const peer = startPeer('cdk-sidecars-v6-peer', [80, 9000], network.name);
+      try {
+        await withPod(docs, 'Deployment', pod => {
+          const ip6 = pod.ip6();
+          expect(ip6).toMatch(/^fd42:/);
+          expect(peer.ip6).toMatch(/^fd42:/);
+          // The redirect init found a global IPv6 address and applied the IPv6 rules too.
+          expect(pod.completed.find(c => c.name === 'cdk-sidecars-redirect')!.output).not.toContain('no global IPv6 address');
+          const envoyLog = () => pod.logs('envoy');
+
+          // Inbound: the peer connects to [pod]:8080; ip6tables sends it to Envoy's [::]:15006,
+          // which reads the original destination (IP6T_SO_ORIGINAL_DST) and routes to the app.
+          expect(peer.run(['wget', '-q', '-O-', `http://[${ip6}]:8080/orders`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(envoyLog()).toContain(`inbound: GET /orders from [${peer.ip6}]:`);
+          expect(envoyLog()).toContain(`to [${ip6}]:8080 -> cluster inbound_8080 (127.0.0.1:8080/orders): 200`);
+          // The app saw the request come from Envoy on localhost, never from the peer.
+          expect(pod.logs('checkout')).toMatch(/app: GET \/orders from 127\.0\.0\.1:/);
+          expect(pod.logs('checkout')).not.toContain(peer.ip6);
+
+          // Outbound: the app's call to [peer]:80 goes to 15001 and out through the passthrough
+          // cluster; the peer sees one connection, from the pod's own address: Envoy's upstream
+          // connection went out directly, not captured again (no loop).
+          expect(pod.exec('checkout', ['wget', '-q', '-O-', `http://[${peer.ip6}]/x`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(envoyLog()).toContain(`to [${peer.ip6}]:80 -> cluster passthrough ([${peer.ip6}]:80/x): 200`);
+          expect(envoyLog().match(/outbound: GET \/x from /g)?.length).toBe(1);
+          expect(peer.logs().match(/app: GET \/x from /g)?.length).toBe(1);
+          expect(peer.logs()).toContain(`app: GET /x from [${ip6}]:`);
+
+          // Port 9000 has no outbound chain: the app's connection is captured and closed ...
+          expect(pod.exec('checkout', ['wget', '-q', '-O-', `http://[${peer.ip6}]:9000/`]).code).not.toBe(0);
+          expect(envoyLog()).toContain(`to [${peer.ip6}]:9000: no filter chain matches, closed`);
+          // ... while the same call from Envoy's identity (UID 1337) is not redirected and arrives.
+          expect(pod.exec('envoy', ['wget', '-q', '-O-', `http://[${peer.ip6}]:9000/`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(peer.logs()).toContain(`app: GET / from [${ip6}]:`);
+        }, true, { network: network.name });
+      } finally {
+        peer.remove();
+      }
+    } finally {
+      network.remove();
+    }
+  }, POD_TIMEOUT);
+});
