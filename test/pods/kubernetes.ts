@@ -16,13 +16,22 @@
  *   RuntimeDefault as podman's default profile;
  * - the start order of the kubelet: init containers one after another, each run to its exit
  *   (a failure stops the pod), a native sidecar (restartPolicy: Always) started and, when it
- *   has a startup probe, waited for until the probe passes; then the app containers.
+ *   has a startup probe, waited for until the probe passes; then the app containers;
+ * - shareProcessNamespace as one PID namespace for the pod (the pause process is PID 1);
+ * - termination (RunningPod.terminate) in the kubelet's order: preStop hooks, SIGTERM with
+ *   what is left of the grace period, SIGKILL; regular containers at once, native sidecars
+ *   after them in reverse start order, each container's exit time from podman's FinishedAt.
  *
  * Where it differs from a node, documented in the README's pod tier section: images are the
  * stand-in image (test/pods/standin); an app image's USER is unknown, so an app container with
  * no runAsUser runs as 1000:1000; the projected service account token, CA and namespace are
- * stand-in contents; probes are run from the pod's network namespace (the kubelet probes the
- * pod IP from the node).
+ * stand-in contents (one distinct token per projected volume, as each is its own TokenRequest);
+ * probes and preStop httpGet hooks are run from the pod's network namespace (the kubelet
+ * probes the pod IP from the node); there is no Vault server: STAND_IN_VAULT_CHANGE_SECONDS
+ * makes the stood-in secret change; reads by assertReaders are the tester's busybox `cat`
+ * (an image without one could not run it), and an init container that already completed
+ * reads from a new container with its identity and mounts; the pod's network is podman's
+ * bridge (dualStackNetwork for IPv6), not a cluster network with Services.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { execFile, execFileSync, spawnSync } from 'child_process';
@@ -403,7 +412,9 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
     for (const c of allContainers) {
       const r = podman(['inspect', '--format', '{{.State.FinishedAt.UnixNano}} {{.State.ExitCode}}', `${name}-${c.name}`], { check: false });
       const [ns, code] = r.stdout.trim().split(' ');
-      if (r.code === 0 && Number(ns) > 0) { exits.push({ name: c.name, finishedAt: Number(BigInt(ns) / BigInt(1_000_000)), exitCode: Number(code) }); }
+      if (r.code === 0 && Number(ns) > 0) {
+        exits.push({ name: c.name, finishedAt: Number(BigInt(ns) / BigInt(1_000_000)), exitCode: Number(code) });
+      }
     }
     exits.sort((a, b) => a.finishedAt - b.finishedAt);
     return { exits, hooks, steps };
@@ -447,28 +458,63 @@ async function hookRun(container: string, hook: string, args: string[], program 
 }
 
 /**
- * The names of the containers of `pod` that can read `file`, each trying as its own identity
- * (RunningPod.as); a container that does not mount the file's volume cannot. With `content`,
- * only a read that returns exactly it counts (the same path in two containers may be two
- * volumes, e.g. each container's own projected token).
+ * What each container of `pod` reads at each of `files`, trying as its own identity
+ * (RunningPod.as: one run per container for all the files, with the tester's busybox `sh`
+ * and `base64`): container -> file -> content, a file missing where the read failed (not
+ * mounted there, no permission).
  */
-export function readersOf(pod: RunningPod, file: string, content?: string): string[] {
-  return pod.containers.filter(c => {
-    const r = pod.as(c, ['cat', file]);
-    return r.code === 0 && (content === undefined || r.stdout === content);
-  });
-}
-
-/** Asserts that exactly `readers` (in any order) of the pod's containers can read `file` (with `content`, when given). */
-export function assertReaders(pod: RunningPod, file: string, readers: string[], content?: string): void {
-  expect({ file, readers: readersOf(pod, file, content).sort() }).toEqual({ file, readers: [...readers].sort() });
+export function readsOf(pod: RunningPod, files: string[]): Map<string, Map<string, string>> {
+  const script = 'for f in "$@"; do printf "==%s\\n" "$f"; base64 "$f" 2>/dev/null || echo "!"; done';
+  const out = new Map<string, Map<string, string>>();
+  for (const c of pod.containers) {
+    const r = pod.as(c, ['sh', '-c', script, 'sh', ...files]);
+    const reads = new Map<string, string>();
+    for (const part of r.stdout.split(/^==/m).slice(1)) {
+      const [file, ...lines] = part.split('\n');
+      if (lines[0] !== '!') { reads.set(file, Buffer.from(lines.join(''), 'base64').toString('utf-8')); }
+    }
+    out.set(c, reads);
+  }
+  return out;
 }
 
 /**
- * A peer outside the pod: a container in its own network namespace on podman's network,
- * running the app stand-in on `ports`.
+ * The names of the containers of `pod` that can read `file` as their own identity; a
+ * container that does not mount the file's volume cannot. With `content`, only a read that
+ * returns exactly it counts (the same path in two containers may be two volumes, e.g. each
+ * container's own projected token).
  */
-export function startPeer(base: string, ports: number[], network?: string): { ip: string; ip6: string; run(command: string[]): Result; logs(): string; remove(): void } {
+export function readersOf(pod: RunningPod, file: string, content?: string, reads = readsOf(pod, [file])): string[] {
+  return pod.containers.filter(c => {
+    const got = reads.get(c)?.get(file);
+    return got !== undefined && (content === undefined || got === content);
+  });
+}
+
+/**
+ * Asserts that exactly `readers` (in any order) of the pod's containers can read `file`
+ * (with `content`, when given). `reads` (from readsOf) saves the runs when several files are checked.
+ */
+export function assertReaders(pod: RunningPod, file: string, readers: string[], content?: string, reads?: Map<string, Map<string, string>>): void {
+  expect({ file, readers: readersOf(pod, file, content, reads).sort() }).toEqual({ file, readers: [...readers].sort() });
+}
+
+/** A container outside the pod (see startPeer). */
+export interface Peer {
+  readonly ip: string;
+  /** Its global IPv6 address ('' on a network without IPv6). */
+  readonly ip6: string;
+  run(command: string[]): Result;
+  /** Its output: the app stand-in logs every request with the peer address it came from. */
+  logs(): string;
+  remove(): void;
+}
+
+/**
+ * A peer outside the pod: a container in its own network namespace on podman's network (or
+ * `network`), running the app stand-in on `ports`.
+ */
+export function startPeer(base: string, ports: number[], network?: string): Peer {
   const image = standInImage();
   const name = uniqueName(base);
   podman(['rm', '-f', '-t', '0', name], { check: false });
