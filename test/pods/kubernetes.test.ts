@@ -226,7 +226,7 @@ describe('shutdown as the kubelet does it: the sidecars outlive the app and keep
     }, true, { env: { api: { STAND_IN_DRAIN_SECONDS: '3', STAND_IN_DRAIN_READ: '/vault/secrets/db.json', STAND_IN_DRAIN_LOG: '/var/log/app/api.log' } } });
   }, POD_TIMEOUT);
 
-  podTest('deployment-classic-sidecars (Kubernetes 1.28): classic sidecars get SIGTERM together with the app, so the shipper is gone before the app has finished', async () => {
+  podTest('deployment-classic-sidecars (Kubernetes 1.28): classic sidecars get SIGTERM together with the app, so the shipper is gone before the app has finished and its last lines are lost', async () => {
     const docs = await example('deployment-classic-sidecars');
     await withPod(docs, 'Deployment', async pod => {
       const t = await pod.terminate();
@@ -235,6 +235,12 @@ describe('shutdown as the kubelet does it: the sidecars outlive the app and keep
       // The app drains for 3 s; the classic sidecars stop at once: nothing orders them after the app.
       expect(at['log-shipper']).toBeLessThan(at.api);
       expect(at.statsd).toBeLessThan(at.api);
+      // What that costs: the lines the app logs after the shipper has gone are never shipped.
+      const written = drainLines(pod.logs('api')).filter(l => l.includes('log /var/log/app/api.log')).map(l => /wrote "(.*)"$/.exec(l)?.[1]);
+      const shipped = pod.logs('log-shipper').split('\n').filter(l => l.includes('tail /var/log/app/api.log')).map(l => /: "(.*)" -> /.exec(l)?.[1]);
+      expect(written.length).toBeGreaterThanOrEqual(4);
+      expect(written.slice(0, shipped.length)).toEqual(shipped);
+      expect(shipped.length).toBeLessThan(written.length);
     }, true, { env: { api: { STAND_IN_DRAIN_SECONDS: '3', STAND_IN_DRAIN_LOG: '/var/log/app/api.log' } } });
   }, POD_TIMEOUT);
 });
