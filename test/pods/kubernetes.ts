@@ -16,22 +16,32 @@
  *   RuntimeDefault as podman's default profile;
  * - the start order of the kubelet: init containers one after another, each run to its exit
  *   (a failure stops the pod), a native sidecar (restartPolicy: Always) started and, when it
- *   has a startup probe, waited for until the probe passes; then the app containers.
+ *   has a startup probe, waited for until the probe passes; then the app containers;
+ * - shareProcessNamespace as one PID namespace for the pod (the pause process is PID 1);
+ * - termination (RunningPod.terminate) in the kubelet's order: preStop hooks, SIGTERM with
+ *   what is left of the grace period, SIGKILL; regular containers at once, native sidecars
+ *   after them in reverse start order, each container's exit time from podman's FinishedAt.
  *
  * Where it differs from a node, documented in the README's pod tier section: images are local
  * stand-ins (podman.ts imageArgs: a library image holds only what its facts row lists, with the
  * host's dash as every shell, no program the stand-ins cannot provide, and its USER with the
  * group of the same number; other images a full busybox image); an app image's USER is
- * unknown, so an app container with no runAsUser runs as 1000:1000; the projected service account token, CA and namespace are
- * stand-in contents; probes are run from the pod's network namespace (the kubelet probes the
- * pod IP from the node).
+ * unknown, so an app container with no runAsUser runs as 1000:1000; the projected service
+ * account token, CA and namespace are stand-in contents (one distinct token per projected
+ * volume, as each is its own TokenRequest); probes and preStop httpGet hooks are run from the
+ * pod's network namespace (the kubelet probes the pod IP from the node); there is no Vault
+ * server: STAND_IN_VAULT_CHANGE_SECONDS makes the stood-in secret change; reads by
+ * assertReaders are the tester's busybox (/.pod-tier/busybox, on no PATH), and an init
+ * container that already completed reads from a new container with its identity and mounts;
+ * the pod's network is podman's bridge (dualStackNetwork for IPv6), not a cluster network
+ * with Services.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
-import { execFileSync, spawnSync } from 'child_process';
+import { execFile, execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { NeutralProbe, Result, imageArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { CONTAINERS_CONF, NeutralProbe, Result, TIER_BUSYBOX, imageArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { podOf } from '../k8s/util';
 
 /**
@@ -54,8 +64,34 @@ const JOB_SECONDS = 3;
 const READ_ONLY_MASK = 0o440;
 const READ_WRITE_MASK = 0o660;
 
+/** A container as it ended: when (podman's State.FinishedAt, in ms) and with which code. */
+export interface ContainerExit {
+  readonly name: string;
+  readonly finishedAt: number;
+  readonly exitCode: number;
+}
+
+/** A lifecycle hook the runner ran, with its outcome (a failed preStop does not stop the termination). */
+export interface HookRun {
+  readonly container: string;
+  readonly hook: string;
+  readonly code: number;
+  readonly output: string;
+}
+
+export interface Termination {
+  /** Every container that ran, by the time it finished. */
+  readonly exits: ContainerExit[];
+  /** The preStop hooks run, in the order they started. */
+  readonly hooks: HookRun[];
+  /** The containers sent SIGTERM, in order (a step of several containers at once is one entry joined with "+"). */
+  readonly steps: string[];
+}
+
 export interface RunningPod {
   readonly name: string;
+  /** Every container of the pod spec, init containers first (the order of the spec). */
+  readonly containers: string[];
   /** Containers in the order they were started. */
   readonly started: string[];
   /** Init containers that ran to completion (and, for a Job, its containers), with their output. */
@@ -67,8 +103,26 @@ export interface RunningPod {
   /** The host path of a pod volume (for checks of modes and owners). */
   volumePath(volume: string): string;
   logs(container: string): string;
-  /** The pod's IPv4 address on podman's network. */
+  /**
+   * Runs `command` as container `container`'s identity (user, groups, capabilities, read-only
+   * root, mounts): in the container when it is running, else (an init container that
+   * completed) in a new container of the pod made with the same options.
+   */
+  as(container: string, command: string[]): Result;
+  /** The pod's IPv4 address on its network. */
   ip(): string;
+  /** The pod's global IPv6 address on its network ('' without one). */
+  ip6(): string;
+  /**
+   * Stops the pod as the kubelet does (pkg/kubelet/kuberuntime/kuberuntime_container.go
+   * killContainer, kuberuntime_manager.go killContainersWithSyncResult): each container's
+   * preStop hook, then SIGTERM with what is left of terminationGracePeriodSeconds (at least
+   * 2 s after the hook), then SIGKILL. The regular containers (classic sidecars among them)
+   * all at once; native sidecars only once every regular container has exited, one by one
+   * in the reverse order of their start (KEP-753, kubernetes/enhancements
+   * keps/sig-node/753-sidecar-containers, "Termination"). The pod stays until remove().
+   */
+  terminate(): Promise<Termination>;
   /** Stops every container and removes the pod and its volumes. */
   remove(): void;
 }
@@ -118,6 +172,10 @@ function quantityBytes(q: string | undefined): string | undefined {
 /** Starts the pod of `workload` (a synthesized object) with the ConfigMaps and Secrets of `docs`. */
 export function runKubernetesPod(docs: any[], workload: any, options: {
   readonly name?: string;
+  /** A podman network to put the pod on (e.g. one with an IPv6 subnet). @default podman's default network */
+  readonly network?: string;
+  /** Extra environment of containers by name: the stand-ins' knobs (STAND_IN_DRAIN_SECONDS ...), not the pod's. */
+  readonly env?: { readonly [container: string]: { readonly [name: string]: string } };
   /** For a Job: run it to completion (its app exits after a few seconds), or keep its app running for checks. @default true */
   readonly complete?: boolean;
   /** How long a startup or readiness probe may take to pass before the pod fails. @default 30 */
@@ -135,7 +193,12 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
   const job = (workload.kind === 'Job' || workload.kind === 'CronJob') && options.complete !== false;
 
   podman(['pod', 'rm', '-f', '-t', '0', name], { check: false });
-  podman(['pod', 'create', '--name', name, '--share', 'net,ipc,uts', '--infra-image', standInImage(), '--infra-command', '/pause']);
+  // shareProcessNamespace: the containers see each other's processes, the pause process is PID 1.
+  const share = spec.shareProcessNamespace ? 'net,ipc,uts,pid' : 'net,ipc,uts';
+  podman(['pod', 'create', '--name', name, '--share', share, ...(options.network ? ['--network', options.network] : []),
+    '--infra-image', standInImage(), '--infra-command', '/pause']);
+  /** Each container's identity: the `podman run` options before the image (no name, no detach). */
+  const identities = new Map<string, string[]>();
   const started: string[] = [];
   const completed: Array<{ name: string; output: string }> = [];
   const stopped: string[] = [];
@@ -177,7 +240,9 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
         const files: Array<{ path: string; content: Buffer; mode: number }> = [];
         for (const s of v.projected.sources ?? []) {
           if (s.serviceAccountToken) {
-            files.push({ path: s.serviceAccountToken.path, content: Buffer.from(`stand-in service account token (audience ${s.serviceAccountToken.audience ?? 'api'})`), mode: defaultMode });
+            // Each projected volume holds its own token (the kubelet makes one TokenRequest per
+            // volume source, pkg/volume/projected/projected.go collectData): contents differ.
+            files.push({ path: s.serviceAccountToken.path, content: Buffer.from(`stand-in service account token of volume ${v.name} (audience ${s.serviceAccountToken.audience ?? 'api'})`), mode: defaultMode });
           }
           for (const i of s.configMap?.items ?? []) { files.push({ path: i.path, content: Buffer.from(`stand-in ${s.configMap.name}/${i.key}`), mode: i.mode ?? defaultMode }); }
           for (const i of s.downwardAPI?.items ?? []) {
@@ -236,6 +301,8 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
         args.push('--env', `STAND_IN_APP_PORTS=${c.ports.filter((p: any) => (p.protocol ?? 'TCP') === 'TCP').map((p: any) => p.containerPort).join(' ')}`);
       }
       if (c.workingDir) { args.push('--workdir', c.workingDir); }
+      for (const [k, v] of Object.entries(options.env?.[c.name] ?? {})) { args.push('--env', `${k}=${v}`); }
+      identities.set(c.name, args.slice(args.indexOf('--user')));
       if (detached) { args.push('--detach'); }
       // The user's containers run the app stand-in (their images are unknown: a one-shot
       // init step exits 0, an app keeps running), given their command and args to print; the
@@ -309,36 +376,178 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
     throw e;
   }
 
+  const allContainers: any[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
+  const running = (c: string) => podman(['inspect', '--format', '{{.State.Running}}', `${name}-${c}`], { check: false }).stdout.trim() === 'true';
+  const networkOf = (field: string) => {
+    const infra = podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim();
+    return podman(['inspect', '--format', `{{range .NetworkSettings.Networks}}{{.${field}}}{{end}}`, infra]).stdout.trim();
+  };
+
+  const terminate = async (): Promise<Termination> => {
+    const hooks: HookRun[] = [];
+    const steps: string[] = [];
+    const grace = spec.terminationGracePeriodSeconds ?? 30;
+    const begun = Date.now();
+    /** preStop, then SIGTERM with the rest of the grace period (podman stop -t: SIGTERM, then SIGKILL). */
+    const kill = async (c: any): Promise<void> => {
+      const cname = `${name}-${c.name}`;
+      if (!running(c.name)) { return; }
+      const pre = c.lifecycle?.preStop;
+      if (pre?.exec) {
+        hooks.push(await hookRun(c.name, 'preStop exec', ['exec', cname, ...pre.exec.command]));
+      } else if (pre?.httpGet) {
+        // The kubelet sends the GET from the node to the pod IP; here from the pod's network namespace.
+        const pid = podman(['inspect', '--format', '{{.State.Pid}}', cname]).stdout.trim();
+        const url = `http://127.0.0.1:${Number(pre.httpGet.port)}${pre.httpGet.path ?? '/'}`;
+        hooks.push(await hookRun(c.name, `preStop httpGet ${url}`, ['nsenter', '-t', pid, '-n', 'busybox', 'wget', '-q', '-O', '/dev/null', url], 'nsenter'));
+      } else if (pre?.sleep) {
+        await new Promise(r => setTimeout(r, Number(pre.sleep.seconds) * 1000));
+        hooks.push({ container: c.name, hook: `preStop sleep ${pre.sleep.seconds}`, code: 0, output: '' });
+      }
+      // kubelet: after the hook, at least minimumGracePeriodInSeconds (2) remain.
+      const left = Math.max(2, Math.ceil(grace - (Date.now() - begun) / 1000));
+      await podmanAsync(['stop', '-t', String(left), cname]);
+    };
+    const regular = (spec.containers ?? []) as any[];
+    steps.push(regular.filter(c => running(c.name)).map(c => c.name).join('+'));
+    await Promise.all(regular.map(kill));
+    const natives = (spec.initContainers ?? []).filter((c: any) => c.restartPolicy === 'Always').reverse();
+    for (const c of natives) {
+      if (!running(c.name)) { continue; }
+      steps.push(c.name);
+      await kill(c);
+    }
+    const exits: ContainerExit[] = [];
+    for (const c of allContainers) {
+      const r = podman(['inspect', '--format', '{{.State.FinishedAt.UnixNano}} {{.State.ExitCode}}', `${name}-${c.name}`], { check: false });
+      const [ns, code] = r.stdout.trim().split(' ');
+      if (r.code === 0 && Number(ns) > 0) {
+        exits.push({ name: c.name, finishedAt: Number(BigInt(ns) / BigInt(1_000_000)), exitCode: Number(code) });
+      }
+    }
+    exits.sort((a, b) => a.finishedAt - b.finishedAt);
+    return { exits, hooks, steps };
+  };
+
   return {
     name,
+    containers: allContainers.map(c => c.name),
     started,
     completed,
     stopped,
     exec: (container, command, user) => toolExec(`${name}-${container}`, command, user),
+    as: (container, command) => {
+      if (running(container)) { return toolExec(`${name}-${container}`, command); }
+      const identity = identities.get(container);
+      if (!identity) { throw new Error(`pod ${name}: no container ${container} was started`); }
+      return podman(['run', '--rm', '--pod', name, '--name', uniqueName(`${name}-as-${container}`).slice(0, 60), ...identity,
+        '--entrypoint', JSON.stringify([TIER_BUSYBOX]), ...imageArgs(allContainers.find(c => c.name === container).image), ...command], { check: false });
+    },
     volumePath: v => volumes.get(v)!,
     logs: container => { const r = podman(['logs', `${name}-${container}`], { check: false }); return r.stdout + r.stderr; },
-    ip: () => {
-      const infra = podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim();
-      return podman(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', infra]).stdout.trim();
-    },
+    ip: () => networkOf('IPAddress'),
+    ip6: () => networkOf('GlobalIPv6Address'),
+    terminate,
     remove,
   };
 }
 
+/** Runs podman without blocking the event loop (containers stopped side by side). */
+function podmanAsync(args: string[], program = 'podman'): Promise<Result> {
+  return new Promise(resolve => {
+    execFile(program, args, { env: { ...process.env, CONTAINERS_CONF }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof (error as any).code === 'number' ? (error as any).code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+async function hookRun(container: string, hook: string, args: string[], program = 'podman'): Promise<HookRun> {
+  const r = await podmanAsync(args, program);
+  return { container, hook, code: r.code, output: `${r.stdout}${r.stderr}` };
+}
+
 /**
- * A peer outside the pod: a container in its own network namespace on podman's network,
- * running the app stand-in on `ports`.
+ * What each container of `pod` reads at each of `files`, trying as its own identity
+ * (RunningPod.as: one run per container for all the files, with the tester's busybox `sh`
+ * and `base64`): container -> file -> content, a file missing where the read failed (not
+ * mounted there, no permission).
  */
-export function startPeer(base: string, ports: number[]): { ip: string; run(command: string[]): Result; remove(): void } {
+export function readsOf(pod: RunningPod, files: string[]): Map<string, Map<string, string>> {
+  const script = 'for f in "$@"; do printf "==%s\\n" "$f"; base64 "$f" 2>/dev/null || echo "!"; done';
+  const out = new Map<string, Map<string, string>>();
+  for (const c of pod.containers) {
+    const r = pod.as(c, ['sh', '-c', script, 'sh', ...files]);
+    const reads = new Map<string, string>();
+    for (const part of r.stdout.split(/^==/m).slice(1)) {
+      const [file, ...lines] = part.split('\n');
+      if (lines[0] !== '!') { reads.set(file, Buffer.from(lines.join(''), 'base64').toString('utf-8')); }
+    }
+    out.set(c, reads);
+  }
+  return out;
+}
+
+/**
+ * The names of the containers of `pod` that can read `file` as their own identity; a
+ * container that does not mount the file's volume cannot. With `content`, only a read that
+ * returns exactly it counts (the same path in two containers may be two volumes, e.g. each
+ * container's own projected token).
+ */
+export function readersOf(pod: RunningPod, file: string, content?: string, reads = readsOf(pod, [file])): string[] {
+  return pod.containers.filter(c => {
+    const got = reads.get(c)?.get(file);
+    return got !== undefined && (content === undefined || got === content);
+  });
+}
+
+/**
+ * Asserts that exactly `readers` (in any order) of the pod's containers can read `file`
+ * (with `content`, when given). `reads` (from readsOf) saves the runs when several files are checked.
+ */
+export function assertReaders(pod: RunningPod, file: string, readers: string[], content?: string, reads?: Map<string, Map<string, string>>): void {
+  expect({ file, readers: readersOf(pod, file, content, reads).sort() }).toEqual({ file, readers: [...readers].sort() });
+}
+
+/** A container outside the pod (see startPeer). */
+export interface Peer {
+  readonly ip: string;
+  /** Its global IPv6 address ('' on a network without IPv6). */
+  readonly ip6: string;
+  run(command: string[]): Result;
+  /** Its output: the app stand-in logs every request with the peer address it came from. */
+  logs(): string;
+  remove(): void;
+}
+
+/**
+ * A peer outside the pod: a container in its own network namespace on podman's network (or
+ * `network`), running the app stand-in on `ports`.
+ */
+export function startPeer(base: string, ports: number[], network?: string): Peer {
   const name = uniqueName(base);
   podman(['rm', '-f', '-t', '0', name], { check: false });
-  podman(['run', '--detach', '--name', name, '--user', '4000:4000', '--cap-drop', 'ALL', '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0',
-    '--env', `STAND_IN_APP_PORTS=${ports.join(' ')}`,
+  podman(['run', '--detach', '--name', name, ...(network ? ['--network', network] : []), '--user', '4000:4000', '--cap-drop', 'ALL',
+    '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0', '--env', `STAND_IN_APP_PORTS=${ports.join(' ')}`,
     '--entrypoint', '["/usr/local/bin/app"]', ...imageArgs('cdk-sidecars/pod-tier-peer')]);
-  const ip = podman(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', name]).stdout.trim();
+  const field = (f: string) => podman(['inspect', '--format', `{{range .NetworkSettings.Networks}}{{.${f}}}{{end}}`, name]).stdout.trim();
   return {
-    ip,
+    ip: field('IPAddress'),
+    ip6: field('GlobalIPv6Address'),
     run: command => toolExec(name, command),
+    logs: () => { const r = podman(['logs', name], { check: false }); return r.stdout + r.stderr; },
     remove: () => { podman(['rm', '-f', '-t', '0', name], { check: false }); },
   };
+}
+
+/**
+ * A podman network with an IPv4 and an IPv6 subnet (the pod tier's dual-stack cluster
+ * network), named through uniqueName; `remove` deletes it.
+ */
+export function dualStackNetwork(base: string): { name: string; remove(): void } {
+  const name = uniqueName(base);
+  // Subnets derived from the process id, so that networks of runs side by side do not overlap.
+  const n = process.pid % 250;
+  podman(['network', 'rm', '-f', name], { check: false });
+  podman(['network', 'create', '--ipv6', '--subnet', `fd42:cd5:${n.toString(16)}::/64`, '--subnet', `10.${200 + (n % 50)}.${n}.0/24`, name]);
+  return { name, remove: () => { podman(['network', 'rm', '-f', name], { check: false }); } };
 }

@@ -58,6 +58,12 @@ type filterChain struct {
 type listener struct {
 	Name            string        `json:"name"`
 	Address         address       `json:"address"`
+	// Further addresses the listener binds (api/envoy/config/listener/v3/listener.proto
+	// additional_addresses), e.g. [::] beside 0.0.0.0: an [::] socket is IPv6-only unless
+	// ipv4_compat is set (api/envoy/config/core/v3/address.proto SocketAddress.ipv4_compat).
+	AdditionalAddresses []struct {
+		Address address `json:"address"`
+	} `json:"additional_addresses"`
 	ListenerFilters []filter      `json:"listener_filters"`
 	FilterChains    []filterChain `json:"filter_chains"`
 }
@@ -108,9 +114,11 @@ func envoy(args []string) {
 		e.clusters[c.Name] = c
 	}
 	for _, l := range b.StaticResources.Listeners {
-		ln := listen(l.Address)
-		say("envoy: listener %s on %s", l.Name, ln.Addr())
-		go e.serve(l, ln)
+		for _, a := range append([]address{l.Address}, additional(l)...) {
+			ln := listen(a)
+			say("envoy: listener %s on %s", l.Name, ln.Addr())
+			go e.serve(l, ln)
+		}
 	}
 	if b.Admin.Address.SocketAddress != nil {
 		ln := listen(b.Admin.Address)
@@ -152,6 +160,14 @@ func listen(a address) net.Listener {
 		fail("envoy: listen %s:%d: %v", host, a.SocketAddress.PortValue, err)
 	}
 	return ln
+}
+
+func additional(l listener) []address {
+	out := []address{}
+	for _, a := range l.AdditionalAddresses {
+		out = append(out, a.Address)
+	}
+	return out
 }
 
 func hasFilter(fs []filter, name string) bool {

@@ -11,13 +11,21 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"fmt"
+	"io"
 	"io/ioutil"
 	"net"
+	"net/http"
 	"os"
+	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/hcl"
@@ -127,23 +135,9 @@ func vaultAgent(args []string) {
 			}
 		}
 	}
-	for _, t := range blocks(cfg["template"]) {
-		dest := str(t, "destination")
-		if s := str(t, "source"); s != "" {
-			if _, err := ioutil.ReadFile(s); err != nil {
-				fail("vault agent: template source: %v", err)
-			}
-		}
-		mode := os.FileMode(0644)
-		if p := str(t, "perms"); p != "" {
-			m, err := strconv.ParseUint(p, 8, 32)
-			if err != nil {
-				fail("vault agent: template perms %q: %v", p, err)
-			}
-			mode = os.FileMode(m)
-		}
-		write(dest, fmt.Sprintf("stand-in secret rendered by the Vault agent stand-in into %s\n", dest), mode)
-		say("vault agent: rendered %s (%04o)", dest, mode)
+	templates := blocks(cfg["template"])
+	for _, t := range templates {
+		render(t, 1)
 	}
 	if exit, ok := cfg["exit_after_auth"].(bool); ok && exit {
 		say("vault agent: exit_after_auth")
@@ -154,7 +148,84 @@ func vaultAgent(args []string) {
 			go serve(a)
 		}
 	}
+	// No Vault server here: STAND_IN_VAULT_CHANGE_SECONDS=N makes every secret change at the
+	// "server" every N seconds (a new version), as a lease renewal or a KV update does; the
+	// agent then re-renders each template and runs its command when the content changed.
+	if secs, err := strconv.Atoi(os.Getenv("STAND_IN_VAULT_CHANGE_SECONDS")); err == nil && secs > 0 {
+		go func() {
+			for version := 2; ; version++ {
+				time.Sleep(time.Duration(secs) * time.Second)
+				for _, t := range templates {
+					render(t, version)
+				}
+			}
+		}()
+	}
 	forever()
+}
+
+// render renders one template block at a secret version: its source must be readable, the
+// destination is written with its perms; when the content changed (the first render of a
+// file already rendered by the init agent with the same secret changes nothing), the
+// template's command runs. Vault agent template docs
+// (https://developer.hashicorp.com/vault/docs/agent-and-proxy/agent/template): `exec` has
+// `command` (a list, run without a shell) and `timeout` (default 30s), run each time the
+// template renders new content (consul-template's template command semantics,
+// https://developer.hashicorp.com/consul/docs/automate/consul-template/render).
+func render(t map[string]interface{}, version int) {
+	dest := str(t, "destination")
+	if s := str(t, "source"); s != "" {
+		if _, err := ioutil.ReadFile(s); err != nil {
+			fail("vault agent: template source: %v", err)
+		}
+	}
+	mode := os.FileMode(0644)
+	if p := str(t, "perms"); p != "" {
+		m, err := strconv.ParseUint(p, 8, 32)
+		if err != nil {
+			fail("vault agent: template perms %q: %v", p, err)
+		}
+		mode = os.FileMode(m)
+	}
+	content := fmt.Sprintf("stand-in secret rendered by the Vault agent stand-in into %s\n", dest)
+	if version > 1 {
+		content = fmt.Sprintf("stand-in secret version %d rendered by the Vault agent stand-in into %s\n", version, dest)
+	}
+	if old, err := ioutil.ReadFile(dest); err == nil && string(old) == content {
+		say("vault agent: %s unchanged", dest)
+		return
+	}
+	write(dest, content, mode)
+	say("vault agent: rendered %s (%04o) version %d", dest, mode, version)
+	if version == 1 {
+		return
+	}
+	for _, e := range blocks(t["exec"]) {
+		var argv []string
+		switch c := e["command"].(type) {
+		case []interface{}:
+			for _, a := range c {
+				argv = append(argv, fmt.Sprint(a))
+			}
+		case string:
+			argv = []string{c}
+		}
+		if len(argv) == 0 {
+			continue
+		}
+		timeout := 30 * time.Second
+		if d, err := time.ParseDuration(str(e, "timeout")); err == nil {
+			timeout = d
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
+		cancel()
+		status := "exit 0"
+		if err != nil {
+			status = err.Error()
+		}
+		say("vault agent: %s: command %q: %s: %s", dest, argv, status, strings.TrimSpace(string(out)))
+	}
 }
 
 // write creates a file the way Vault's agent does: a temporary file in the destination's
@@ -347,6 +418,11 @@ func fluentBit(args []string) {
 		probeWritable("service storage.path", p)
 	}
 	pipeline := ymap(cfg["pipeline"])
+	outputs := []string{}
+	for _, o := range ylist(pipeline["outputs"]) {
+		outputs = append(outputs, ystr(ymap(o)["name"]))
+	}
+	t := &tailer{offsets: map[string]int64{}, outputs: strings.Join(outputs, ",")}
 	for _, in := range ylist(pipeline["inputs"]) {
 		m := ymap(in)
 		if ystr(m["name"]) != "tail" {
@@ -357,6 +433,7 @@ func fluentBit(args []string) {
 			fail("fluent-bit: tail path %s: %v", ystr(m["path"]), err)
 		}
 		say("fluent-bit: tail lists %s", dir)
+		t.patterns = append(t.patterns, ystr(m["path"]))
 		if db := ystr(m["db"]); db != "" {
 			probeWritable("tail db", filepath.Dir(db))
 			if err := ioutil.WriteFile(db, []byte("stand-in"), 0644); err != nil {
@@ -380,6 +457,17 @@ func fluentBit(args []string) {
 			say("fluent-bit: kubernetes filter read %s", p)
 		}
 	}
+	// Tails the files (the stand-in ships each new line to its outputs by logging it); on
+	// SIGTERM it reads what is left and exits, as Fluent Bit flushes its buffers within
+	// service.grace (fluent/fluent-bit src/flb_engine.c, grace period on SIGTERM).
+	t.poll(true)
+	go func() {
+		for {
+			time.Sleep(250 * time.Millisecond)
+			t.poll(false)
+		}
+	}()
+	exitOnTerm("fluent-bit", func() { t.poll(false) })
 	if ystr(service["http_server"]) == "on" {
 		port := ystr(service["http_port"])
 		if port == "" {
@@ -391,6 +479,46 @@ func fluentBit(args []string) {
 	forever()
 }
 
+type tailer struct {
+	mu       sync.Mutex
+	patterns []string
+	offsets  map[string]int64
+	outputs  string
+}
+
+// poll reads the new lines of every file the tail paths match. Files there at start are read
+// from their end (tail's read_from_head defaults to false); files that appear later from their
+// start.
+func (t *tailer) poll(start bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, p := range t.patterns {
+		files, _ := filepath.Glob(p)
+		for _, f := range files {
+			fh, err := os.Open(f)
+			if err != nil {
+				continue
+			}
+			off, seen := t.offsets[f]
+			if !seen && start {
+				off, _ = fh.Seek(0, io.SeekEnd)
+			}
+			fh.Seek(off, io.SeekStart)
+			r := bufio.NewReader(fh)
+			for {
+				line, err := r.ReadString('\n')
+				if err != nil {
+					break
+				}
+				off += int64(len(line))
+				say("fluent-bit: tail %s: %q -> %s", f, strings.TrimSuffix(line, "\n"), t.outputs)
+			}
+			t.offsets[f] = off
+			fh.Close()
+		}
+	}
+}
+
 func probeWritable(what, dir string) {
 	f, err := ioutil.TempFile(dir, ".stand-in-")
 	if err != nil {
@@ -398,6 +526,98 @@ func probeWritable(what, dir string) {
 	}
 	f.Close()
 	os.Remove(f.Name())
+}
+
+// serveApp is the app's HTTP listener: answers 200 "stand-in" to every request and logs it
+// (method, path, peer), so that a test sees which calls reached the app (a reload call, a
+// request through Envoy).
+func serveApp(address string) {
+	ln, err := net.Listen("tcp", address)
+	if err != nil {
+		fail("listen %s: %v", address, err)
+	}
+	say("listening on %s", address)
+	acceptEach(ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+			say("app: %s %s from %s", req.Method, req.URL.RequestURI(), c.RemoteAddr())
+		}
+		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nstand-in\n"))
+	})
+}
+
+// appSignals logs every signal the app receives (SIGHUP, SIGUSR1, SIGUSR2 are reload
+// signals; the app keeps running). On SIGTERM (the kubelet's stop) it exits, after
+// STAND_IN_DRAIN_SECONDS of shutdown work when set: every half second it does each of
+//   STAND_IN_DRAIN_URL   an HTTP GET (e.g. an outbound call through Envoy),
+//   STAND_IN_DRAIN_READ  a read of a file (e.g. a Vault secret),
+//   STAND_IN_DRAIN_LOG   a line appended to a file (e.g. a log Fluent Bit tails),
+// and logs each result ("app: draining: ..."), as an app finishing its requests would.
+func appSignals() {
+	ch := make(chan os.Signal, 8)
+	signal.Notify(ch, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGTERM, syscall.SIGINT)
+	for sig := range ch {
+		say("app: signal %s", sig)
+		if sig != syscall.SIGTERM && sig != syscall.SIGINT {
+			continue
+		}
+		secs, _ := strconv.ParseFloat(os.Getenv("STAND_IN_DRAIN_SECONDS"), 64)
+		deadline := time.Now().Add(time.Duration(secs * float64(time.Second)))
+		for i := 1; time.Now().Before(deadline); i++ {
+			drainStep(i)
+			time.Sleep(500 * time.Millisecond)
+		}
+		say("app: exiting")
+		os.Exit(0)
+	}
+}
+
+func drainStep(i int) {
+	if u := os.Getenv("STAND_IN_DRAIN_URL"); u != "" {
+		resp, err := (&http.Client{Timeout: 2 * time.Second}).Get(u)
+		if err != nil {
+			say("app: draining %d: GET %s: %v", i, u, err)
+		} else {
+			io.Copy(ioutil.Discard, resp.Body)
+			resp.Body.Close()
+			say("app: draining %d: GET %s: %d", i, u, resp.StatusCode)
+		}
+	}
+	if f := os.Getenv("STAND_IN_DRAIN_READ"); f != "" {
+		if b, err := ioutil.ReadFile(f); err != nil {
+			say("app: draining %d: read %s: %v", i, f, err)
+		} else {
+			say("app: draining %d: read %s: %d bytes", i, f, len(b))
+		}
+	}
+	if f := os.Getenv("STAND_IN_DRAIN_LOG"); f != "" {
+		line := fmt.Sprintf("draining %d", i)
+		fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0644)
+		if err == nil {
+			_, err = fmt.Fprintln(fh, line)
+			fh.Close()
+		}
+		if err != nil {
+			say("app: draining %d: log %s: %v", i, f, err)
+		} else {
+			say("app: draining %d: log %s: wrote %q", i, f, line)
+		}
+	}
+}
+
+// exitOnTerm: a sidecar stand-in stops on SIGTERM (Envoy, the Vault agent, OPA and Fluent
+// Bit all shut down on it), after `flush` if given; the exit is logged.
+func exitOnTerm(name string, flush func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		sig := <-ch
+		if flush != nil {
+			flush()
+		}
+		say("%s: %s, exiting", name, sig)
+		os.Exit(0)
+	}()
 }
 
 func forever() {
@@ -411,6 +631,9 @@ func main() {
 	args := os.Args[1:]
 	if name == "stand-in" && len(args) > 0 {
 		name, args = args[0], args[1:]
+	}
+	if name != "app" && name != "fluent-bit" {
+		exitOnTerm(name, nil)
 	}
 	switch name {
 	case "vault":
@@ -434,9 +657,9 @@ func main() {
 			}()
 		}
 		for _, p := range strings.Fields(os.Getenv("STAND_IN_APP_PORTS")) {
-			go serve(":" + p)
+			go serveApp(":" + p)
 		}
-		forever()
+		appSignals()
 	case "envoy":
 		envoy(args)
 	case "opa":
