@@ -349,7 +349,8 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       }
     }
     for (const c of spec.containers ?? []) {
-      const r = run(c, true, true);
+      // Classic sidecars are regular containers too: the library's run their own program.
+      const r = run(c, true, users(c));
       if (r.code !== 0) { throw new Error(`pod ${name}: container ${c.name} did not start: ${r.stderr}`); }
     }
     for (const c of spec.containers ?? []) {
