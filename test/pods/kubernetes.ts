@@ -35,14 +35,16 @@ import { NeutralProbe, Result, imageArgs, imageUser, podman, standInImage, toolE
 import { podOf } from '../k8s/util';
 
 /**
- * Entrypoints of the images the library's containers run without a command (the kubelet
- * runs the image's ENTRYPOINT with the container's args).
+ * Entrypoints (and CMDs) of the images the library's containers run without a command: the
+ * kubelet runs the image's ENTRYPOINT with the container's args, or with the image's CMD
+ * when the container has no args either.
  */
-const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[]]> = [
+const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[], string[]?]> = [
   // prometheus/statsd_exporter Dockerfile: ENTRYPOINT [ "/bin/statsd_exporter" ].
   [/^(docker\.io\/)?prom\/statsd-exporter:/, ['/bin/statsd_exporter']],
-  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ].
-  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit']],
+  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ],
+  // CMD ["/fluent-bit/bin/fluent-bit", "-c", "/fluent-bit/etc/fluent-bit.conf"].
+  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit'], ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/fluent-bit.conf']],
 ];
 
 /** The UID and GID an app container without runAsUser runs as (its image's USER is unknown here). */
@@ -241,14 +243,15 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       // init step exits 0, an app keeps running), given their command and args to print; the
       // library's containers run their own command, found in the stand-in image.
       let argv: string[];
-      const entrypoint = c.command?.length ? c.command : IMAGE_ENTRYPOINTS.find(([i]) => i.test(c.image))?.[1];
+      const image = IMAGE_ENTRYPOINTS.find(([i]) => i.test(c.image));
+      const entrypoint = c.command?.length ? c.command : image?.[1];
       // A generic Sidecar with the team's own image (e.g. a migration step) runs the app stand-in too.
       if (app || !entrypoint) {
         if (!detached) { args.push('--env', 'STAND_IN_ONE_SHOT=1'); }
         if (detached && job) { args.push('--env', `STAND_IN_RUN_SECONDS=${JOB_SECONDS}`); }
         argv = ['/usr/local/bin/app', ...(c.command ?? []), ...(c.args ?? [])];
       } else {
-        argv = [...entrypoint!, ...(c.args ?? [])];
+        argv = [...entrypoint!, ...(c.args ?? (c.command?.length ? [] : image?.[2] ?? []))];
       }
       args.push('--entrypoint', JSON.stringify([argv[0]]), ...imageArgs(c.image), ...argv.slice(1));
       started.push(c.name);
@@ -282,7 +285,8 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       }
     }
     for (const c of spec.containers ?? []) {
-      const r = run(c, true, true);
+      // Classic sidecars are regular containers the library added: they run their own program.
+      const r = run(c, true, users(c));
       if (r.code !== 0) { throw new Error(`pod ${name}: container ${c.name} did not start: ${r.stderr}`); }
     }
     for (const c of spec.containers ?? []) {
