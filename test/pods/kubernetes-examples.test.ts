@@ -16,10 +16,18 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { examplesOf, synthKubernetesExample } from '../../scripts/examples';
-import { realTest } from '../prerequisites';
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
 import { RunningPod, runKubernetesPod, startPeer } from './kubernetes';
 import { podTierMissing, podman, waitForProbe } from './podman';
+import { examplesOf, synthKubernetesExample } from '../../scripts/examples';
+import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorDistribution, OtelCollectorSidecar, VaultAgentSidecar, VaultAuth } from '../../src';
+import { WorkloadSidecars } from '../../src/k8s';
+import { caseArb, compose } from '../k8s/arbitraries';
+import { podOf, synth } from '../k8s/util';
+import { realTest } from '../prerequisites';
+import { manifestErrors } from '../validate/k8s';
 
 const podTest = realTest('pods/kubernetes-examples.test.ts', podTierMissing());
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-more-'));
@@ -112,7 +120,7 @@ describe('deployment-envoy-opa-authz: Envoy asks OPA before every inbound reques
         const ip = pod.ip();
         expect(peer.run(['wget', '-q', '-O-', `http://${ip}:8080/catalog/42`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
         const envoyLogs = pod.logs('envoy');
-        expect(envoyLogs).toMatch(new RegExp(`inbound: ext_authz GET /catalog/42 -> cluster ext_authz \\(tcp 127\\.0\\.0\\.1:9191\\): ALLOW`));
+        expect(envoyLogs).toMatch(new RegExp('inbound: ext_authz GET /catalog/42 -> cluster ext_authz \\(tcp 127\\.0\\.0\\.1:9191\\): ALLOW'));
         expect(envoyLogs).toMatch(new RegExp(`inbound: GET /catalog/42 from ${escape(peer.ip)}:[0-9]+ to ${escape(ip)}:8080 -> cluster inbound_8080 \\(127\\.0\\.0\\.1:8080/catalog/42\\): 200`));
         expect(pod.logs('opa')).toContain('ext_authz CHECK GET /catalog/42');
         // OPA's ports are on localhost only: the peer cannot reach the plugin.
@@ -199,7 +207,7 @@ describe('deployment-xray-legacy: the X-Ray daemon on the address the app is giv
 describe('injector-included-yaml: a team\'s YAML, injected at synth time', () => {
   podTest('the team\'s init step runs, then the injected shipper reads its generated YAML and the app\'s log; the opted-out Job has no sidecar', async () => {
     const docs = await example('injector-included-yaml');
-    expect(podOfDoc(workloadOf(docs, 'Job')).spec.initContainers).toBeUndefined();
+    expect(podOf(workloadOf(docs, 'Job')).spec.initContainers).toBeUndefined();
     await withPod(docs, workloadOf(docs, 'Deployment'), pod => {
       expect(pod.completed.map(c => c.name)).toEqual(['wait-for-db']);
       expect(pod.started).toEqual(['wait-for-db', 'log-shipper', 'api']);
@@ -231,6 +239,131 @@ describe('job-envoy: a Job behind Envoy completes', () => {
   }, POD_TIMEOUT);
 });
 
-function podOfDoc(workload: any): any {
-  return workload.spec.template ?? workload.spec.jobTemplate.spec.template;
+
+/**
+ * The Kubernetes reference pod: the sidecars of referenceSidecars() in
+ * test/reference-pod.test.ts, defined the same way here (that file's start-order test and this
+ * one check the same order, so the two cannot drift apart unnoticed).
+ */
+function referencePod(): any[] {
+  const policy = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.attributes.request.http.method == "GET"\n';
+  const chart = new Chart(Testing.app(), 'shop');
+  const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:4.2.0', portNumber: 8080 }] });
+  WorkloadSidecars.of(d).add(
+    new EnvoySidecar(chart, 'envoy', { redirect: true, healthCheckPaths: [] }),
+    new VaultAgentSidecar(chart, 'vault', {
+      address: 'https://vault.acme.internal:8200',
+      auth: [VaultAuth.kubernetes({ role: 'shop' }), VaultAuth.aws({ role: 'shop' }), VaultAuth.azure({ role: 'shop' })],
+      secrets: [{ path: 'database/creds/shop', file: 'db.json' }],
+    }),
+    new FluentBitSidecar(chart, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.acme.internal' })] }),
+    new OpaSidecar(chart, 'opa', { envoyPlugin: true, policies: { 'authz.rego': policy } }),
+    new OtelCollectorSidecar(chart, 'otel', {
+      distribution: OtelCollectorDistribution.AWS_DISTRO,
+      serviceName: 'shop',
+      otlpExporters: [{ endpoint: 'otel-gateway.acme.internal:4317' }],
+    }),
+  );
+  return synth(chart);
 }
+
+describe('the Kubernetes reference pod: app, Envoy, Vault agent, Fluent Bit, OPA as Envoy\'s authorizer, the ADOT collector', () => {
+  podTest('every container starts in order and is ready; only the app reads the secret; requests through Envoy are checked by OPA; the app reaches OPA and the collector', async () => {
+    const docs = referencePod();
+    const peer = startPeer('cdk-sidecars-ref-peer', [80]);
+    try {
+      await withPod(docs, workloadOf(docs, 'Deployment'), pod => {
+        expect(pod.started).toEqual(['cdk-sidecars-redirect', 'envoy', 'vault-agent-init', 'vault-agent', 'fluent-bit', 'opa', 'otel-collector', 'api']);
+        expect(pod.completed.map(c => c.name)).toEqual(['cdk-sidecars-redirect', 'vault-agent-init']);
+        // The agents read the projected token their Kubernetes auth names; the init agent renders the secret.
+        expect(pod.completed[1].output).toContain('vault agent: read token_path /var/run/secrets/kubernetes.io/serviceaccount/token');
+        expect(pod.completed[1].output).toContain('rendered /vault/secrets/db.json (0440)');
+        // Readiness of the natives the kubelet only probes after start.
+        waitForProbe(`${pod.name}-fluent-bit`, { http: { port: 2020, path: '/api/v2/health' } }, 'readiness');
+        waitForProbe(`${pod.name}-opa`, { http: { port: 8282, path: '/health?plugins' } }, 'readiness');
+        waitForProbe(`${pod.name}-envoy`, { http: { port: 15021, path: '/healthz/ready' } }, 'readiness');
+
+        // The secret: the app reads it (fsGroup), no other container can.
+        expect(pod.exec('api', ['cat', '/vault/secrets/db.json'])).toMatchObject({ code: 0, stdout: expect.stringContaining('stand-in secret') });
+        for (const other of ['envoy', 'fluent-bit', 'opa', 'otel-collector']) {
+          expect(pod.exec(other, ['cat', '/vault/secrets/db.json']).code).not.toBe(0);
+        }
+        // Fluent Bit reads what the app logs.
+        expect(pod.exec('api', ['sh', '-c', 'echo "GET /cart 200" >> /var/log/app/api.log']).code).toBe(0);
+        expect(pod.exec('fluent-bit', ['cat', '/var/log/app/api.log'])).toMatchObject({ code: 0, stdout: 'GET /cart 200\n' });
+        // A client through Envoy: OPA's plugin is asked at the address both configs name.
+        const ip = pod.ip();
+        expect(peer.run(['wget', '-q', '-O-', `http://${ip}:8080/cart`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+        expect(pod.logs('envoy')).toContain('inbound: ext_authz GET /cart -> cluster ext_authz (tcp 127.0.0.1:9191): ALLOW');
+        expect(pod.logs('opa')).toContain('envoy_ext_authz_grpc: envoy/authz/allow is defined in /policies/authz.rego');
+        // The app's environment: OPA's API and the collector's OTLP gRPC receiver.
+        expect(pod.exec('api', ['sh', '-c', 'wget -q -O /dev/null "$OPA_ADDR/v1/data"']).code).toBe(0);
+        expect(pod.logs('otel-collector')).toContain('otelcol: receiver otlp grpc on 127.0.0.1:4317');
+        expect(pod.exec('api', ['sh', '-c', 'hostport="${OTEL_EXPORTER_OTLP_ENDPOINT#http://}"; echo | nc "${hostport%:*}" "${hostport##*:}"']).code).toBe(0);
+      });
+    } finally {
+      peer.remove();
+    }
+  }, POD_TIMEOUT);
+});
+
+/**
+ * Pods of the composition property test (test/k8s/properties.test.ts), drawn with fixed seeds
+ * from its arbitraries: the first case of the seed that renders, with the workload kind and
+ * mode asked for and at least three containers added.
+ */
+function propertyPod(seed: number, kind: string, mode: string): any[] {
+  for (const c of fc.sample(caseArb, { seed, numRuns: 200 })) {
+    if (c.kind !== kind || String(c.mode) !== mode) { continue; }
+    let docs: any[];
+    try { docs = compose(c).docs; } catch { continue; }
+    const injected = String(podOf(workloadOf(docs, kind)).metadata.annotations['cdk-sidecars.dev/injected']).split(',');
+    if (injected.length >= 3) {
+      expect(manifestErrors(docs)).toEqual([]);
+      return docs;
+    }
+  }
+  throw new Error(`seed ${seed}: no rendered ${kind} ${mode} case with three sidecars`);
+}
+
+describe.each([
+  [20261126, 'Deployment', 'native'],
+  [1, 'Deployment', 'classic'],
+  [1, 'Job', 'native'],
+])('property pod (seed %i, %s, %s)', (seed, kind, mode) => {
+  podTest('runs to readiness: each container in order as its own UID, configs readable by their sidecar, shared volumes from sidecar to app, the app\'s env', async () => {
+    const docs = propertyPod(seed, kind, mode.toUpperCase() === 'NATIVE' ? 'NATIVE' : 'CLASSIC');
+    const template = podOf(workloadOf(docs, kind));
+    const spec = template.spec;
+    const all: any[] = [...(spec.initContainers ?? []), ...spec.containers];
+    await withPod(docs, workloadOf(docs, kind), pod => {
+      expect(pod.started).toEqual(all.map(c => c.name));
+      expect(pod.completed.map(c => c.name)).toEqual((spec.initContainers ?? []).filter((c: any) => c.restartPolicy !== 'Always').map((c: any) => c.name));
+      const app = spec.containers.find((c: any) => c.name === 'app');
+      for (const c of all) {
+        const running = c.restartPolicy === 'Always' || spec.containers.includes(c);
+        if (!running) { continue; }
+        expect(state(pod, c.name)).toBe('running');
+        if (c.securityContext?.runAsUser !== undefined) { expect(pod.exec(c.name, ['id', '-u']).stdout.trim()).toBe(String(c.securityContext.runAsUser)); }
+        for (const p of [c.startupProbe, c.readinessProbe].filter(Boolean)) {
+          waitForProbe(`${pod.name}-${c.name}`, { tcp: Number(p.tcpSocket.port) }, 'probe');
+        }
+        for (const m of c.volumeMounts ?? []) {
+          const volume = spec.volumes.find((v: any) => v.name === m.name);
+          if (volume.configMap) {
+            // The sidecar reads its config file.
+            expect(pod.exec(c.name, ['sh', '-c', `cat ${m.mountPath}/*`])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^x=[12]$/) });
+          } else if (c !== app) {
+            // What a sidecar writes in a volume shared with the app, the app reads.
+            const shared = (app.volumeMounts ?? []).find((am: any) => am.name === m.name);
+            expect(pod.exec(c.name, ['sh', '-c', `echo from-${c.name} > ${m.mountPath}/${c.name}.txt`]).code).toBe(0);
+            if (shared) { expect(pod.exec('app', ['cat', `${shared.mountPath}/${c.name}.txt`])).toMatchObject({ code: 0, stdout: `from-${c.name}\n` }); }
+          }
+        }
+      }
+      for (const e of app.env ?? []) {
+        expect(pod.exec('app', ['sh', '-c', `printf %s "$${e.name}"`]).stdout).toBe(e.value);
+      }
+    }, false);
+  }, POD_TIMEOUT);
+});

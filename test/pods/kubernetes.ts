@@ -233,9 +233,20 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
         if (!host) { throw new Error(`pod ${name}: container ${c.name} mounts ${m.name}, which is not a pod volume`); }
         args.push('--volume', `${m.subPath ? path.join(host, m.subPath) : host}:${m.mountPath}:${m.readOnly ? 'ro' : 'rw'}`);
       }
-      if (app && c.ports?.length) {
-        // The app stand-in listens on the app's declared ports.
-        args.push('--env', `STAND_IN_APP_PORTS=${c.ports.filter((p: any) => (p.protocol ?? 'TCP') === 'TCP').map((p: any) => p.containerPort).join(' ')}`);
+      const image = IMAGE_ENTRYPOINTS.find(([i]) => i.test(c.image));
+      const entrypoint = c.command?.length ? c.command : image?.[1];
+      // The app stand-in listens on the app's declared TCP ports; standing in for a generic
+      // Sidecar's own image (no command the stand-in image knows), also on the ports its
+      // probes name: that image serves what its probes check.
+      const tcpPorts = new Set<number>((c.ports ?? []).filter((p: any) => (p.protocol ?? 'TCP') === 'TCP').map((p: any) => Number(p.containerPort)));
+      if (!app && !entrypoint) {
+        for (const p of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+          const port = p?.tcpSocket?.port ?? p?.httpGet?.port;
+          if (port !== undefined) { tcpPorts.add(Number(port)); }
+        }
+      }
+      if ((app || !entrypoint) && tcpPorts.size) {
+        args.push('--env', `STAND_IN_APP_PORTS=${[...tcpPorts].join(' ')}`);
       }
       if (c.workingDir) { args.push('--workdir', c.workingDir); }
       if (detached) { args.push('--detach'); }
@@ -243,12 +254,11 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       // init step exits 0, an app keeps running), given their command and args to print; the
       // library's containers run their own command, found in the stand-in image.
       let argv: string[];
-      const image = IMAGE_ENTRYPOINTS.find(([i]) => i.test(c.image));
-      const entrypoint = c.command?.length ? c.command : image?.[1];
       // A generic Sidecar with the team's own image (e.g. a migration step) runs the app stand-in too.
       if (app || !entrypoint) {
         if (!detached) { args.push('--env', 'STAND_IN_ONE_SHOT=1'); }
-        if (detached && job) { args.push('--env', `STAND_IN_RUN_SECONDS=${JOB_SECONDS}`); }
+        // A Job's own containers finish their work; its sidecars keep running.
+        if (detached && job && app) { args.push('--env', `STAND_IN_RUN_SECONDS=${JOB_SECONDS}`); }
         argv = ['/usr/local/bin/app', ...(c.command ?? []), ...(c.args ?? [])];
       } else {
         argv = [...entrypoint!, ...(c.args ?? (c.command?.length ? [] : image?.[2] ?? []))];
