@@ -71,6 +71,21 @@ function eventually(what: string, fn: () => boolean, seconds = 15): void {
   }
 }
 
+/**
+ * Waits for the readiness probe of every running container of the pod (the natives and the
+ * regular containers), as the kubelet probes them until the pod is Ready.
+ */
+function expectReady(pod: RunningPod, workload: any): void {
+  const spec = podOf(workload).spec;
+  const running = [...(spec.initContainers ?? []).filter((c: any) => c.restartPolicy === 'Always'), ...spec.containers];
+  for (const c of running) {
+    const p = c.readinessProbe;
+    if (!p) { continue; }
+    const probe = p.exec ? { exec: p.exec.command } : p.httpGet ? { http: { port: Number(p.httpGet.port), path: p.httpGet.path } } : { tcp: Number(p.tcpSocket.port) };
+    waitForProbe(`${pod.name}-${c.name}`, probe, 'readiness');
+  }
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('deployment-classic-sidecars: Kubernetes 1.28, the sidecars as regular containers', () => {
@@ -81,6 +96,7 @@ describe('deployment-classic-sidecars: Kubernetes 1.28, the sidecars as regular 
       expect(pod.completed[0].output).toContain('running as uid 23363 gid 23363');
       // Classic: the sidecars lead the containers list (the kubelet starts them in order).
       expect(pod.started).toEqual(['migrate', 'statsd', 'log-shipper', 'api']);
+      expectReady(pod, workloadOf(docs, 'Deployment'));
       for (const c of ['statsd', 'log-shipper', 'api']) { expect(state(pod, c)).toBe('running'); }
       // Fluent Bit found the tail path's directory and wrote its DB where the config says.
       expect(pod.logs('log-shipper')).toContain('fluent-bit: tail lists /var/log/app');
@@ -109,6 +125,7 @@ describe('deployment-envoy-opa-authz: Envoy asks OPA before every inbound reques
       await withPod(docs, workloadOf(docs, 'Deployment'), pod => {
         expect(pod.completed.map(c => c.name)).toEqual(['cdk-sidecars-redirect']);
         expect(pod.started).toEqual(['cdk-sidecars-redirect', 'envoy', 'opa', 'catalog']);
+        expectReady(pod, workloadOf(docs, 'Deployment'));
         // OPA's plugin listens where its config says, and the rule it names is in the policy volume.
         const opaLogs = pod.logs('opa');
         expect(opaLogs).toContain('envoy_ext_authz_grpc: envoy/authz/allow is defined in /policies/authz.rego');
@@ -147,6 +164,7 @@ describe('deployment-otel-dapr-logs: daprd, the collector and Fluent Bit beside 
     await withPod(docs, workloadOf(docs, 'Deployment'), pod => {
       expect(pod.completed).toEqual([]);
       expect(pod.started).toEqual(['daprd', 'otel-collector', 'fluent-bit', 'orders']);
+      expectReady(pod, workloadOf(docs, 'Deployment'));
 
       // daprd: the Sentry token from the projected volume, then the app channel on 8080;
       // its readiness (/v1.0/healthz on the public port) passes only once the app listens.
@@ -211,6 +229,7 @@ describe('injector-included-yaml: a team\'s YAML, injected at synth time', () =>
     await withPod(docs, workloadOf(docs, 'Deployment'), pod => {
       expect(pod.completed.map(c => c.name)).toEqual(['wait-for-db']);
       expect(pod.started).toEqual(['wait-for-db', 'log-shipper', 'api']);
+      expectReady(pod, workloadOf(docs, 'Deployment'));
       waitForProbe(`${pod.name}-log-shipper`, { http: { port: 2020, path: '/api/v1/health' } }, 'readiness');
       expect(state(pod, 'log-shipper')).toBe('running');
       expect(pod.logs('log-shipper')).toContain('fluent-bit: tail lists /var/log/app');
@@ -274,6 +293,7 @@ describe('the Kubernetes reference pod: app, Envoy, Vault agent, Fluent Bit, OPA
     try {
       await withPod(docs, workloadOf(docs, 'Deployment'), pod => {
         expect(pod.started).toEqual(['cdk-sidecars-redirect', 'envoy', 'vault-agent-init', 'vault-agent', 'fluent-bit', 'opa', 'otel-collector', 'api']);
+        expectReady(pod, workloadOf(docs, 'Deployment'));
         expect(pod.completed.map(c => c.name)).toEqual(['cdk-sidecars-redirect', 'vault-agent-init']);
         // The agents read the projected token their Kubernetes auth names; the init agent renders the secret.
         expect(pod.completed[1].output).toContain('vault agent: read token_path /var/run/secrets/kubernetes.io/serviceaccount/token');
@@ -338,6 +358,7 @@ describe.each([
     const all: any[] = [...(spec.initContainers ?? []), ...spec.containers];
     await withPod(docs, workloadOf(docs, kind), pod => {
       expect(pod.started).toEqual(all.map(c => c.name));
+      expectReady(pod, workloadOf(docs, kind));
       expect(pod.completed.map(c => c.name)).toEqual((spec.initContainers ?? []).filter((c: any) => c.restartPolicy !== 'Always').map((c: any) => c.name));
       const app = spec.containers.find((c: any) => c.name === 'app');
       for (const c of all) {

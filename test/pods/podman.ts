@@ -58,9 +58,9 @@ const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/us
   // otel/opentelemetry-collector-contrib Dockerfile: ENTRYPOINT ["/otelcol-contrib"]; the ADOT
   // collector image (aws-observability/aws-otel-collector cmd/awscollector/Dockerfile): ENTRYPOINT ["/awscollector"].
   '/otelcol-contrib', '/awscollector',
-  // daprio/daprd (dapr/dapr docker/Dockerfile): the binary at /daprd.
+  // daprio/daprd (dapr/dapr docker/Dockerfile: the release binaries copied to /, no ENTRYPOINT).
   '/daprd',
-  // amazon/aws-xray-daemon (aws/aws-xray-daemon Dockerfile): ENTRYPOINT ["/xray", ...].
+  // amazon/aws-xray-daemon (aws/aws-xray-daemon Dockerfile): ENTRYPOINT ["/xray", "-t", "0.0.0.0:2000", "-b", "0.0.0.0:2000"].
   '/xray'];
 
 /**
