@@ -24,7 +24,9 @@
  * group of the same number; other images a full busybox image); an app image's USER is
  * unknown, so an app container with no runAsUser runs as 1000:1000; the projected service account token, CA and namespace are
  * stand-in contents; probes are run from the pod's network namespace (the kubelet probes the
- * pod IP from the node).
+ * pod IP from the node); a generic Sidecar's own image (unknown here) is the app stand-in,
+ * listening on its declared ports and the ports its probes name; lifecycle hooks (postStart,
+ * preStop) are not run.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { execFileSync, spawnSync } from 'child_process';
