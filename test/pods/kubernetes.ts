@@ -34,7 +34,8 @@
  * assertReaders are the tester's busybox (/.pod-tier/busybox, on no PATH), and an init
  * container that already completed reads from a new container with its identity and mounts;
  * the pod's network is podman's bridge (dualStackNetwork for IPv6), not a cluster network
- * with Services.
+ * with Services; a generic Sidecar's own image (unknown here) is the app stand-in,
+ * listening on its declared ports and the ports its probes name; postStart hooks are not run.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { execFile, execFileSync, spawnSync } from 'child_process';
@@ -45,14 +46,16 @@ import { CONTAINERS_CONF, NeutralProbe, Result, TIER_BUSYBOX, imageArgs, imageUs
 import { podOf } from '../k8s/util';
 
 /**
- * Entrypoints of the images the library's containers run without a command (the kubelet
- * runs the image's ENTRYPOINT with the container's args).
+ * Entrypoints (and CMDs) of the images the library's containers run without a command: the
+ * kubelet runs the image's ENTRYPOINT with the container's args, or with the image's CMD
+ * when the container has no args either.
  */
-const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[]]> = [
+const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[], string[]?]> = [
   // prometheus/statsd_exporter Dockerfile: ENTRYPOINT [ "/bin/statsd_exporter" ].
   [/^(docker\.io\/)?prom\/statsd-exporter:/, ['/bin/statsd_exporter']],
-  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ].
-  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit']],
+  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ],
+  // CMD ["/fluent-bit/bin/fluent-bit", "-c", "/fluent-bit/etc/fluent-bit.conf"].
+  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit'], ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/fluent-bit.conf']],
 ];
 
 /** The UID and GID an app container without runAsUser runs as (its image's USER is unknown here). */
@@ -296,9 +299,20 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
         if (!host) { throw new Error(`pod ${name}: container ${c.name} mounts ${m.name}, which is not a pod volume`); }
         args.push('--volume', `${m.subPath ? path.join(host, m.subPath) : host}:${m.mountPath}:${m.readOnly ? 'ro' : 'rw'}`);
       }
-      if (app && c.ports?.length) {
-        // The app stand-in listens on the app's declared ports.
-        args.push('--env', `STAND_IN_APP_PORTS=${c.ports.filter((p: any) => (p.protocol ?? 'TCP') === 'TCP').map((p: any) => p.containerPort).join(' ')}`);
+      const image = IMAGE_ENTRYPOINTS.find(([i]) => i.test(c.image));
+      const entrypoint = c.command?.length ? c.command : image?.[1];
+      // The app stand-in listens on the app's declared TCP ports; standing in for a generic
+      // Sidecar's own image (no command the stand-in image knows), also on the ports its
+      // probes name: that image serves what its probes check.
+      const tcpPorts = new Set<number>((c.ports ?? []).filter((p: any) => (p.protocol ?? 'TCP') === 'TCP').map((p: any) => Number(p.containerPort)));
+      if (!app && !entrypoint) {
+        for (const p of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+          const port = p?.tcpSocket?.port ?? p?.httpGet?.port;
+          if (port !== undefined) { tcpPorts.add(Number(port)); }
+        }
+      }
+      if ((app || !entrypoint) && tcpPorts.size) {
+        args.push('--env', `STAND_IN_APP_PORTS=${[...tcpPorts].join(' ')}`);
       }
       if (c.workingDir) { args.push('--workdir', c.workingDir); }
       for (const [k, v] of Object.entries(options.env?.[c.name] ?? {})) { args.push('--env', `${k}=${v}`); }
@@ -308,14 +322,14 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       // init step exits 0, an app keeps running), given their command and args to print; the
       // library's containers run their own command, found in the stand-in image.
       let argv: string[];
-      const entrypoint = c.command?.length ? c.command : IMAGE_ENTRYPOINTS.find(([i]) => i.test(c.image))?.[1];
       // A generic Sidecar with the team's own image (e.g. a migration step) runs the app stand-in too.
       if (app || !entrypoint) {
         if (!detached) { args.push('--env', 'STAND_IN_ONE_SHOT=1'); }
-        if (detached && job) { args.push('--env', `STAND_IN_RUN_SECONDS=${JOB_SECONDS}`); }
+        // A Job's own containers finish their work; its sidecars keep running.
+        if (detached && job && app) { args.push('--env', `STAND_IN_RUN_SECONDS=${JOB_SECONDS}`); }
         argv = ['/usr/local/bin/app', ...(c.command ?? []), ...(c.args ?? [])];
       } else {
-        argv = [...entrypoint!, ...(c.args ?? [])];
+        argv = [...entrypoint!, ...(c.args ?? (c.command?.length ? [] : image?.[2] ?? []))];
       }
       args.push('--entrypoint', JSON.stringify([argv[0]]), ...imageArgs(c.image), ...argv.slice(1));
       started.push(c.name);
@@ -349,7 +363,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       }
     }
     for (const c of spec.containers ?? []) {
-      // Classic sidecars are regular containers too: the library's run their own program.
+      // Classic sidecars are regular containers the library added: they run their own program.
       const r = run(c, true, users(c));
       if (r.code !== 0) { throw new Error(`pod ${name}: container ${c.name} did not start: ${r.stderr}`); }
     }

@@ -54,7 +54,14 @@ export function podman(args: string[], options: { input?: string; check?: boolea
 }
 
 /** Paths of the real programs, each made a link to the stand-in (dispatch on the name it is called by). */
-const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app'];
+const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app',
+  // otel/opentelemetry-collector-contrib Dockerfile: ENTRYPOINT ["/otelcol-contrib"]; the ADOT
+  // collector image (aws-observability/aws-otel-collector cmd/awscollector/Dockerfile): ENTRYPOINT ["/awscollector"].
+  '/otelcol-contrib', '/awscollector',
+  // daprio/daprd (dapr/dapr docker/Dockerfile: the release binaries copied to /, no ENTRYPOINT).
+  '/daprd',
+  // amazon/aws-xray-daemon (aws/aws-xray-daemon Dockerfile): ENTRYPOINT ["/xray", "-t", "0.0.0.0:2000", "-b", "0.0.0.0:2000"].
+  '/xray'];
 
 /**
  * Names of the real programs the stand-in is put in place of, in an image of the facts table

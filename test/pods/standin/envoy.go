@@ -39,6 +39,10 @@ type socketAddress struct {
 
 type address struct {
 	SocketAddress *socketAddress `json:"socket_address"`
+	// A Unix socket (Envoy's Pipe address: path and mode).
+	Pipe *struct {
+		Path string `json:"path"`
+	} `json:"pipe"`
 }
 
 type typedConfig map[string]interface{}
@@ -322,6 +326,13 @@ func (e *envoyStandIn) route(listenerName string, hcm typedConfig, req *http.Req
 	path := req.URL.RequestURI()
 	for _, hf := range asList(hcm["http_filters"]) {
 		f := asMap(hf)
+		// ext_authz before the router, in filter order (stand-in protocol: ext_authz.go).
+		if str2(f, "name") == "envoy.filters.http.ext_authz" {
+			if status, ok := e.extAuthz(listenerName, asMap(f["typed_config"]), req.Method, path, from); !ok {
+				return status, ""
+			}
+			continue
+		}
 		if str2(f, "name") != "envoy.filters.http.health_check" {
 			continue
 		}

@@ -343,6 +343,7 @@ func opa(args []string) {
 	}
 	if f := flag(args, "--config-file"); f != "" {
 		cfg := readYAML(f)
+		opaEnvoyPlugin(cfg, args)
 		for name, svc := range ymap(cfg["services"]) {
 			creds := ymap(ymap(svc)["credentials"])
 			for _, kind := range []string{"bearer", "client_tls"} {
@@ -409,6 +410,9 @@ func serveUnix(path, perm string) {
 // DB and storage path, as Fluent Bit does at start.
 func fluentBit(args []string) {
 	f := flag(args, "-c")
+	if _, err := os.Stat(f); err != nil {
+		fail("fluent-bit: config %v", err)
+	}
 	if !strings.HasSuffix(f, ".yaml") && !strings.HasSuffix(f, ".yml") {
 		fail("fluent-bit: only YAML configs are stood in for, not %q", f)
 	}
@@ -666,6 +670,12 @@ func main() {
 		opa(args)
 	case "fluent-bit":
 		fluentBit(args)
+	case "otelcol-contrib", "otelcol", "awscollector":
+		otelcol(args)
+	case "daprd":
+		daprd(args)
+	case "xray":
+		xray(args)
 	case "statsd_exporter":
 		// prometheus/statsd_exporter: metrics on --web.listen-address (default :9102), statsd
 		// over TCP on --statsd.listen-tcp (default :9125; UDP is not stood in for).
