@@ -46,7 +46,21 @@ export function podman(args: string[], options: { input?: string; check?: boolea
 }
 
 /** Paths of the real programs, each made a link to the stand-in (dispatch on the name it is called by). */
-const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app'];
+export const STAND_IN_LINKS = [
+  '/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app',
+  '/daprd', '/otelcol-contrib', '/awscollector', '/xray',
+];
+
+/**
+ * Entrypoints of the images the library's containers run without a command (the kubelet and
+ * ACI run the image's ENTRYPOINT with the container's args).
+ */
+export const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[]]> = [
+  // prometheus/statsd_exporter Dockerfile: ENTRYPOINT [ "/bin/statsd_exporter" ].
+  [/^(docker\.io\/)?prom\/statsd-exporter:/, ['/bin/statsd_exporter']],
+  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ].
+  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit']],
+];
 
 /**
  * The host's iptables (Debian's xtables multi-call binary, its libraries and its extension

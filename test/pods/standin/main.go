@@ -442,6 +442,12 @@ func main() {
 	case "opa":
 		opa(args)
 	case "fluent-bit":
+		if contains(args, "--version") {
+			// fluent/fluent-bit src/fluent-bit.c: -V/--version prints the version and exits 0
+			// (an exec liveness probe some teams use).
+			say("Fluent Bit stand-in")
+			os.Exit(0)
+		}
 		fluentBit(args)
 	case "statsd_exporter":
 		// prometheus/statsd_exporter: metrics on --web.listen-address (default :9102), statsd
@@ -456,6 +462,12 @@ func main() {
 		go serve(web)
 		go serve(tcp)
 		forever()
+	case "daprd":
+		daprd(args)
+	case "otelcol-contrib", "awscollector":
+		otelcol(name, args)
+	case "xray":
+		xray(args)
 	default:
 		fail("no stand-in for %q", name)
 	}
