@@ -1,0 +1,164 @@
+/**
+ * The pod tier on Azure Container Instances: every ACI example group, and the reference pod on
+ * ACI, run with podman and runc on this machine's kernel (test/pods/aci.ts translates the
+ * container group resource as ACI would), with the stand-ins of test/pods/standin. ACI starts a
+ * group's containers together, in no order: each group is run twice, its containers started in
+ * the declared order and reversed, and must work both ways. Skipped with the reason where
+ * podman, runc, Go or root are missing; under CI (CI=true) a missing prerequisite fails.
+ */
+/* eslint-disable no-bitwise */ // file modes are bit sets
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { examplesOf, synthAciExample } from '../../scripts/examples';
+import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorDistribution, OtelCollectorSidecar, VaultAgentSidecar, VaultAuth } from '../../src';
+import { AciApp, AciMemoryVolumeHandling } from '../../src/aci';
+import { appGroup, synthGroup } from '../aci/util';
+import { realTest } from '../prerequisites';
+import { AciGroup, RunningGroup, groupOfArm, groupOfYaml, planGroup, runAciGroup, secureValue } from './aci';
+import { startPeer } from './kubernetes';
+import { podTierMissing } from './podman';
+
+const podTest = realTest('pods/aci.test.ts', podTierMissing());
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-aci-examples-'));
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+interface Synthesized { readonly arm: AciGroup; readonly yaml: AciGroup }
+const synthesized = new Map<string, Promise<Synthesized>>();
+
+/** The group an example synthesizes, read from its ARM template and from its YAML (once per run of this file). */
+function example(name: string): Promise<Synthesized> {
+  const file = examplesOf('aci').find(f => path.basename(f, '.ts') === name);
+  if (!file) { throw new Error(`no example ${name}`); }
+  if (!synthesized.has(name)) {
+    synthesized.set(name, synthAciExample(file, path.join(out, name)).then(o => ({
+      arm: groupOfArm(o.templates[0]),
+      yaml: groupOfYaml(fs.readFileSync(o.files.find(f => f.endsWith('.aci.yaml'))!, 'utf-8')),
+    })));
+  }
+  return synthesized.get(name)!;
+}
+
+/** A group takes seconds to start: each test has minutes. */
+const GROUP_TIMEOUT = 240_000;
+const ORDERS = ['declared', 'reversed'] as const;
+
+/** Runs `fn` on the started group, and always removes it. */
+async function withGroup(group: AciGroup, order: typeof ORDERS[number], fn: (g: RunningGroup) => void | Promise<void>,
+  hosts?: { [name: string]: string }): Promise<void> {
+  const g = runAciGroup(group, { order, hosts });
+  try { await fn(g); } finally { g.remove(); }
+}
+
+/** `sh -c` in a container of the group. */
+const sh = (g: RunningGroup, container: string, script: string) => g.exec(container, ['sh', '-c', script]);
+/** The environment of a container's processes (what `podman exec` gets: the container's own). */
+const envOf = (g: RunningGroup, container: string): { [name: string]: string } =>
+  Object.fromEntries(g.exec(container, ['env']).stdout.split('\n').filter(l => l.includes('=')).map(l => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+/** An HTTP GET with busybox wget, bounded by `timeout` (busybox-static's `wget -T` crashes). */
+const get = (url: string) => ['timeout', '5', 'wget', '-q', '-O-', url];
+/** Whether a TCP connection to host:port from `run`'s place is accepted. */
+const connects = (run: (c: string[]) => { code: number }, host: string, port: number) =>
+  run(['sh', '-c', `echo | nc -w 3 ${host} ${port}`]).code === 0;
+
+const EXAMPLES = ['container-group', 'envoy-explicit', 'otel-dapr', 'vault-opa-logs', 'xray-daemon-legacy'];
+
+describe('the ARM template and the YAML of each example are the same group', () => {
+  test.each(EXAMPLES)('%s: same containers, volumes, arguments and published ports', async name => {
+    const { arm, yaml } = await example(name);
+    const fromArm = planGroup(arm);
+    expect(fromArm.containers.length).toBeGreaterThan(0);
+    expect(planGroup(yaml)).toEqual(fromArm);
+  }, GROUP_TIMEOUT);
+});
+
+describe('the translation of a container (no pod started)', () => {
+  const group = (properties: any): AciGroup => ({ name: 'g', properties: { osType: 'Linux', containers: [{ name: 'c', properties }] } });
+
+  test('securityContext: user, group, privilege escalation, capabilities, privileged, seccomp profile', () => {
+    const profile = { defaultAction: 'SCMP_ACT_ERRNO', syscalls: [] };
+    const [c] = planGroup(group({
+      image: 'openpolicyagent/opa:1.10.1-static',
+      command: ['/opa', 'run', '--server'],
+      securityContext: {
+        runAsUser: 1111, runAsGroup: 2222, allowPrivilegeEscalation: false, privileged: true,
+        capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
+        seccompProfile: Buffer.from(JSON.stringify(profile)).toString('base64'),
+      },
+    })).containers;
+    expect(c.options).toEqual(['--user', '1111:2222', '--privileged', '--security-opt', 'no-new-privileges', '--cap-drop', 'ALL', '--cap-add', 'NET_BIND_SERVICE']);
+    expect(JSON.parse(c.seccomp!)).toEqual(profile);
+  });
+
+  test('without a security context: the image\'s USER (image-facts, statsd_exporter\'s Dockerfile), root where the image has none, 1000 for the user\'s own image', () => {
+    const user = (image: string, command?: string[]) => planGroup(group({ image, command })).containers[0].options.slice(0, 2);
+    expect(user('openpolicyagent/opa:1.10.1-static', ['/opa'])).toEqual(['--user', '1000:1000']);
+    expect(user('daprio/daprd:1.18.7', ['/daprd'])).toEqual(['--user', '65532:65532']);
+    expect(user('prom/statsd-exporter:v0.28.0')).toEqual(['--user', '65534:65534']);
+    expect(user('hashicorp/vault:2.1.0', ['vault'])).toEqual(['--user', '0:0']);
+    expect(user('ghcr.io/acme/api:1.0.0')).toEqual(['--user', '1000:1000']);
+  });
+
+  test('command replaces the ENTRYPOINT; without one the image\'s ENTRYPOINT runs; a user\'s image runs the app stand-in', () => {
+    expect(planGroup(group({ image: 'prom/statsd-exporter:v0.28.0' })).containers[0].argv).toEqual(['/bin/statsd_exporter']);
+    expect(planGroup(group({ image: 'fluent/fluent-bit:4.0.3', command: ['/fluent-bit/bin/fluent-bit', '-c', 'x.yaml'] })).containers[0].argv)
+      .toEqual(['/fluent-bit/bin/fluent-bit', '-c', 'x.yaml']);
+    expect(planGroup(group({ image: 'ghcr.io/acme/migrate:1', command: ['/migrate', 'up'] })).containers[0]).toMatchObject({ app: true, argv: ['/usr/local/bin/app', '/migrate', 'up'] });
+    expect(() => planGroup(group({ image: 'envoyproxy/envoy:v1.39.1' }))).toThrow('no command and no known ENTRYPOINT');
+  });
+
+  test('resources: the limit, else the request, as cgroup limits', () => {
+    const opts = (resources: any) => planGroup(group({ image: 'ghcr.io/acme/api:1.0.0', resources })).containers[0].options;
+    expect(opts({ requests: { cpu: 1, memoryInGB: 1.5 } })).toEqual(expect.arrayContaining(['--cpus', '1', '--memory', '1536m']));
+    expect(opts({ requests: { cpu: 0.1, memoryInGB: 0.1 }, limits: { cpu: 2, memoryInGB: 0.5 } })).toEqual(expect.arrayContaining(['--cpus', '2', '--memory', '512m']));
+  });
+
+  test('gitRepo and azureFile volumes are refused, naming the volume', () => {
+    expect(() => planGroup({ name: 'g', properties: { containers: [], volumes: [{ name: 'src', gitRepo: { repository: 'https://x' } }] } }))
+      .toThrow('group g: volume src: gitRepo volumes are not run by the pod tier');
+    expect(() => planGroup({ name: 'g', properties: { containers: [], volumes: [{ name: 'share', azureFile: { shareName: 's' } }] } }))
+      .toThrow('group g: volume share: azureFile volumes are not run by the pod tier');
+  });
+});
+
+describe('container-group: the migration init step, then the app, statsd and the log shipper in no order', () => {
+  for (const order of ORDERS) {
+    podTest(`${order} order: all ready; the app has its secure value and reaches statsd; the shipper reads the app's log and its config, the app cannot read that config`, async () => {
+      const { arm } = await example('container-group');
+      const peer = startPeer('cdk-sidecars-aci-peer', []);
+      try {
+        await withGroup(arm, order, g => {
+          expect(g.completed.map(c => c.name)).toEqual(['migrate']);
+          expect(g.completed[0].output).toContain('["/migrate" "up"]');
+          const names = ['api', 'statsd', 'log-shipper'];
+          expect(g.started).toEqual(['migrate', ...(order === 'reversed' ? [...names].reverse() : names)]);
+
+          // The secure value reaches the app and the migration, not the sidecars.
+          expect(envOf(g, 'api').DATABASE_URL).toBe(secureValue('shopDbUrl'));
+          for (const c of ['statsd', 'log-shipper']) { expect(envOf(g, c)).not.toHaveProperty('DATABASE_URL'); }
+          // statsd runs as its image's user (nobody) and the app reaches it where its environment says.
+          expect(sh(g, 'statsd', 'id -u').stdout.trim()).toBe('65534');
+          expect(sh(g, 'api', 'echo "orders:1|c" | nc -w 3 "$STATSD_HOST" "$STATSD_PORT"').code).toBe(0);
+          // Log tailing: what the app writes to the shared emptyDir, the shipper (root in its
+          // image) reads; the shipper's mount is read-only.
+          expect(sh(g, 'api', 'echo "GET /orders 200" >> "$LOG_DIR/api.log"').code).toBe(0);
+          expect(sh(g, 'log-shipper', 'cat /var/log/app/api.log')).toMatchObject({ code: 0, stdout: 'GET /orders 200\n' });
+          expect(sh(g, 'log-shipper', 'echo x >> /var/log/app/api.log').stderr).toContain('Read-only file system');
+          // The shipper's config is on its secret volume (tmpfs), which the app does not mount.
+          expect(sh(g, 'log-shipper', 'cat /fluent-bit/etc/fluent-bit.yaml').stdout).toContain('path: /var/log/app/*.log');
+          expect(sh(g, 'log-shipper', 'grep " /fluent-bit/etc " /proc/mounts').stdout).toMatch(/^tmpfs /);
+          expect(sh(g, 'api', 'cat /fluent-bit/etc/fluent-bit.yaml').code).not.toBe(0);
+          // From elsewhere, only the published port 8080 answers: statsd's 9102 is EXPOSED but
+          // the group's public address carries no such port (the library warns), 9125 is local.
+          const ip = g.ip();
+          expect(peer.run(get(`http://${ip}:8080/`))).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(connects(peer.run, ip, 9102)).toBe(false);
+          expect(connects(peer.run, ip, 9125)).toBe(false);
+          expect(connects(c => g.exec('api', c), '127.0.0.1', 9102)).toBe(true);
+        });
+      } finally {
+        peer.remove();
+      }
+    }, GROUP_TIMEOUT);
+  }
+});
