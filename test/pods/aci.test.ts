@@ -7,6 +7,7 @@
  * podman, runc, Go or root are missing; under CI (CI=true) a missing prerequisite fails.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,7 +18,7 @@ import { appGroup, synthGroup } from '../aci/util';
 import { realTest } from '../prerequisites';
 import { AciGroup, RunningGroup, groupOfArm, groupOfYaml, planGroup, runAciGroup, secureValue } from './aci';
 import { startPeer } from './kubernetes';
-import { podTierMissing } from './podman';
+import { podTierMissing, podman } from './podman';
 
 const podTest = realTest('pods/aci.test.ts', podTierMissing());
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-aci-examples-'));
@@ -155,6 +156,143 @@ describe('container-group: the migration init step, then the app, statsd and the
           expect(connects(peer.run, ip, 9102)).toBe(false);
           expect(connects(peer.run, ip, 9125)).toBe(false);
           expect(connects(c => g.exec('api', c), '127.0.0.1', 9102)).toBe(true);
+        });
+      } finally {
+        peer.remove();
+      }
+    }, GROUP_TIMEOUT);
+  }
+});
+
+/** A string as a literal part of a RegExp. */
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('envoy-explicit: Envoy as an explicit proxy, only its port published', () => {
+  for (const order of ORDERS) {
+    podTest(`${order} order: a peer reaches the app only through Envoy's 15006; the app's egress through 15001 reaches the upstream`, async () => {
+      const { arm } = await example('envoy-explicit');
+      // The peer stands in for payments.acme.example (Azure DNS: the group's hosts entry).
+      const peer = startPeer('cdk-sidecars-aci-peer', [443]);
+      try {
+        await withGroup(arm, order, g => {
+          const ip = g.ip();
+          // Inbound: the published port 15006 is Envoy's listener, routed to the app on localhost.
+          expect(peer.run(get(`http://${ip}:15006/orders`))).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(g.logs('envoy')).toMatch(new RegExp(`inbound: GET /orders from ${literal(peer.ip)}:[0-9]+ to ${literal(ip)}:15006 -> cluster inbound_8080 \\(127\\.0\\.0\\.1:8080/orders\\): 200`));
+          // The app's own port, Envoy's admin and its readiness listener are not published.
+          for (const port of [8080, 15000, 15021]) { expect(connects(peer.run, ip, port)).toBe(false); }
+          expect(connects(c => g.exec('checkout', c), '127.0.0.1', 8080)).toBe(true);
+          // Egress: the app sends to $ENVOY_EGRESS_URL; the route sends /payments/ to the payments cluster.
+          expect(envOf(g, 'checkout').ENVOY_EGRESS_URL).toBe('http://127.0.0.1:15001');
+          expect(sh(g, 'checkout', 'timeout 5 wget -q -O- "$ENVOY_EGRESS_URL/payments/charge"')).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(g.logs('envoy')).toContain('-> cluster payments (payments.acme.example:443/payments/charge): 200');
+          // A path with no route is answered by Envoy (404), not sent anywhere.
+          expect(sh(g, 'checkout', 'timeout 5 wget -q -O- "$ENVOY_EGRESS_URL/elsewhere"').stderr).toContain('404');
+          // The egress listener is on localhost only: the peer cannot use the group as a proxy.
+          expect(connects(peer.run, ip, 15001)).toBe(false);
+        }, { 'payments.acme.example': peer.ip });
+      } finally {
+        peer.remove();
+      }
+    }, GROUP_TIMEOUT);
+  }
+});
+
+describe('vault-opa-logs: the Vault agent init, then the agent, OPA and Fluent Bit beside the app in no order', () => {
+  for (const order of ORDERS) {
+    podTest(`${order} order: the init renders the secret the app reads and no sidecar mounts; OPA answers the app; Fluent Bit tails the app's log`, async () => {
+      const { arm } = await example('vault-opa-logs');
+      const peer = startPeer('cdk-sidecars-aci-peer', []);
+      try {
+        await withGroup(arm, order, g => {
+          expect(g.completed.map(c => c.name)).toEqual(['vault-agent-init']);
+          expect(g.completed[0].output).toContain('rendered /vault/secrets/db.json (0444)');
+          expect(g.logs('vault-agent')).toContain('rendered /vault/secrets/db.json (0444)');
+          // The app reads the secret from the shared emptyDir, mounted read-only in it.
+          expect(sh(g, 'api', 'id -u; cat /vault/secrets/db.json')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^1000\nstand-in secret/) });
+          expect(sh(g, 'api', 'echo x > /vault/secrets/db.json').stderr).toContain('Read-only file system');
+          // Neither OPA nor Fluent Bit mounts it; the agent's token is in its home, which only the agent mounts.
+          for (const c of ['opa', 'fluent-bit']) { expect(sh(g, c, 'cat /vault/secrets/db.json').stderr).toContain('No such file'); }
+          expect(sh(g, 'api', 'cat /home/vault/.vault-token').stderr).toContain('No such file');
+          expect(sh(g, 'vault-agent', 'cat /home/vault/.vault-token').stdout).toBe('stand-in token');
+          // OPA's API is on localhost, where the app's environment points; OPA runs as its image's user.
+          expect(sh(g, 'api', 'timeout 5 wget -q -O- "$OPA_ADDR/v1/data"').code).toBe(0);
+          expect(sh(g, 'opa', 'id -u').stdout.trim()).toBe('1000');
+          // Log tailing: Fluent Bit reads what the app appends to the shared log directory.
+          expect(sh(g, 'api', 'echo "POST /pay 201" >> /var/log/app/api.log').code).toBe(0);
+          expect(sh(g, 'fluent-bit', 'cat /var/log/app/api.log')).toMatchObject({ code: 0, stdout: 'POST /pay 201\n' });
+          // The VNet address publishes the app, OPA's diagnostics and Fluent Bit's health port; OPA's API stays local.
+          const ip = g.ip();
+          expect(peer.run(get(`http://${ip}:8080/`)).code).toBe(0);
+          expect(peer.run(get(`http://${ip}:8282/health`)).code).toBe(0);
+          expect(connects(peer.run, ip, 8181)).toBe(false);
+        });
+      } finally {
+        peer.remove();
+      }
+    }, GROUP_TIMEOUT);
+  }
+});
+
+describe('otel-dapr: daprd and the OpenTelemetry Collector beside the app in no order', () => {
+  for (const order of ORDERS) {
+    podTest(`${order} order: daprd is ready once the app answers; each secure value reaches only its container; the app reaches both on localhost`, async () => {
+      const { arm } = await example('otel-dapr');
+      const peer = startPeer('cdk-sidecars-aci-peer', []);
+      try {
+        await withGroup(arm, order, g => {
+          expect(g.logs('daprd')).toContain('daprd: app channel: app port 8080 answers');
+          expect(g.logs('daprd')).toContain('daprd: component pubsub: metadata connectionString from env COMPONENT_PUBSUB_CONNECTIONSTRING');
+          // The Service Bus connection string is daprd's alone; the gateway API key the collector's alone.
+          expect(envOf(g, 'daprd').COMPONENT_PUBSUB_CONNECTIONSTRING).toBe(secureValue('ordersServicebusConnectionString'));
+          expect(envOf(g, 'otel-collector').OTELCOL_HEADER_0_0).toBe(secureValue('otelGatewayApiKey'));
+          expect(g.logs('otel-collector')).toContain('${env:OTELCOL_HEADER_0_0} is set');
+          expect(envOf(g, 'orders')).not.toHaveProperty('COMPONENT_PUBSUB_CONNECTIONSTRING');
+          expect(envOf(g, 'orders')).not.toHaveProperty('OTELCOL_HEADER_0_0');
+          expect(envOf(g, 'otel-collector')).not.toHaveProperty('COMPONENT_PUBSUB_CONNECTIONSTRING');
+          // The components and configuration are on daprd's secret volumes only.
+          expect(sh(g, 'orders', 'cat /dapr/components/pubsub.yaml').stderr).toContain('No such file');
+          expect(sh(g, 'daprd', 'id -u; cat /dapr/components/pubsub.yaml')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^65532\n/) });
+          // The app reaches daprd's HTTP API and the collector's OTLP gRPC port where its environment says.
+          expect(sh(g, 'orders', 'timeout 5 wget -q -O- "http://127.0.0.1:$DAPR_HTTP_PORT/v1.0/healthz"').code).toBe(0);
+          expect(sh(g, 'orders', 'echo | nc -w 3 127.0.0.1 "$DAPR_GRPC_PORT"').code).toBe(0);
+          expect(sh(g, 'orders', 'echo | nc -w 3 127.0.0.1 "${OTEL_EXPORTER_OTLP_ENDPOINT##*:}"').code).toBe(0);
+          expect(sh(g, 'otel-collector', 'id -u').stdout.trim()).toBe('10001');
+          // From the VNet: daprd's public health port answers; its API (127.0.0.1) and OTLP do not.
+          const ip = g.ip();
+          expect(peer.run(get(`http://${ip}:3501/v1.0/healthz`)).code).toBe(0);
+          expect(peer.run(get(`http://${ip}:13133/`)).code).toBe(0);
+          for (const port of [3500, 4317]) { expect(connects(peer.run, ip, port)).toBe(false); }
+        });
+      } finally {
+        peer.remove();
+      }
+    }, GROUP_TIMEOUT);
+  }
+});
+
+describe('xray-daemon-legacy: the X-Ray daemon beside the app', () => {
+  for (const order of ORDERS) {
+    podTest(`${order} order: the app's UDP segments reach the daemon at AWS_XRAY_DAEMON_ADDRESS; the daemon is not reachable from elsewhere`, async () => {
+      const { arm } = await example('xray-daemon-legacy');
+      const peer = startPeer('cdk-sidecars-aci-peer', []);
+      try {
+        await withGroup(arm, order, g => {
+          expect(envOf(g, 'billing').AWS_XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
+          // busybox's nc has no UDP: the host's bash sends the datagram from the group's network
+          // namespace (/dev/udp), as the app's X-Ray SDK would to AWS_XRAY_DAEMON_ADDRESS.
+          const pid = podman(['inspect', '--format', '{{.State.Pid}}', `${g.name}-billing`]).stdout.trim();
+          const sent = spawnSync('nsenter', ['-t', pid, '-n', 'bash', '-c', 'printf \'{"format":"json","version":1}\\n{"name":"billing"}\' > "/dev/udp/${0%:*}/${0##*:}"',
+            envOf(g, 'billing').AWS_XRAY_DAEMON_ADDRESS]);
+          expect(sent.status).toBe(0);
+          const deadline = Date.now() + 5000;
+          while (!g.logs('xray-daemon').includes('xray: segment from') && Date.now() < deadline) { spawnSync('sleep', ['0.2']); }
+          expect(g.logs('xray-daemon')).toContain('xray: segment from 127.0.0.1:');
+          expect(g.logs('xray-daemon')).toContain('{"format":"json","version":1}');
+          expect(sh(g, 'xray-daemon', 'id -u').stdout.trim()).toBe('10001');
+          const ip = g.ip();
+          expect(peer.run(get(`http://${ip}:8080/`)).code).toBe(0);
+          expect(connects(peer.run, ip, 2000)).toBe(false);
         });
       } finally {
         peer.remove();
