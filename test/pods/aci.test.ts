@@ -300,3 +300,72 @@ describe('xray-daemon-legacy: the X-Ray daemon beside the app', () => {
     }, GROUP_TIMEOUT);
   }
 });
+
+/**
+ * The reference pod on ACI, as test/reference-pod.test.ts composes it there: Envoy as an
+ * explicit proxy with OPA as its external authorizer, the Vault agent, Fluent Bit and the ADOT
+ * collector beside the app, volumes on disk.
+ */
+function referenceGroup(): { arm: AciGroup; yaml: AciGroup } {
+  const POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.attributes.request.http.method == "GET"\n';
+  const app = new AciApp();
+  const group = appGroup(app, { memoryVolumes: AciMemoryVolumeHandling.DISK, identity: { systemAssigned: true } });
+  group.addSidecars(
+    new EnvoySidecar(app, 'envoy', { redirect: false, healthCheckPaths: [] }),
+    new VaultAgentSidecar(app, 'vault', {
+      address: 'https://vault.acme.internal:8200',
+      auth: [VaultAuth.kubernetes({ role: 'shop' }), VaultAuth.aws({ role: 'shop' }), VaultAuth.azure({ role: 'shop' })],
+      secrets: [{ path: 'database/creds/shop', file: 'db.json' }],
+    }),
+    new FluentBitSidecar(app, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.acme.internal' })] }),
+    new OpaSidecar(app, 'opa', { envoyPlugin: true, policies: { 'authz.rego': POLICY } }),
+    new OtelCollectorSidecar(app, 'otel', {
+      distribution: OtelCollectorDistribution.AWS_DISTRO,
+      serviceName: 'shop',
+      otlpExporters: [{ endpoint: 'otel-gateway.acme.internal:4317' }],
+    }),
+  );
+  const { arm, text } = synthGroup(group);
+  return { arm: groupOfArm(arm), yaml: groupOfYaml(text) };
+}
+
+describe('the reference pod on ACI: Envoy (explicit, OPA as authorizer), Vault agent, Fluent Bit, ADOT collector', () => {
+  test('its ARM template and its YAML are the same group', () => {
+    const { arm, yaml } = referenceGroup();
+    expect(planGroup(yaml)).toEqual(planGroup(arm));
+  });
+
+  for (const order of ORDERS) {
+    podTest(`${order} order: every container ready; inbound through Envoy reaches the app after the authorizer; the app reads its secret and reaches OPA and the collector; Fluent Bit tails its log`, async () => {
+      const { arm } = referenceGroup();
+      const peer = startPeer('cdk-sidecars-aci-peer', []);
+      try {
+        await withGroup(arm, order, g => {
+          expect(g.completed.map(c => c.name)).toEqual(['vault-agent-init']);
+          // Inbound on the published 15006: Envoy asks OPA's ext_authz port (9191, which the
+          // plugin config names) before routing to the app.
+          const ip = g.ip();
+          expect(peer.run(get(`http://${ip}:15006/orders`))).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(g.logs('envoy')).toContain('inbound: GET /orders: ext_authz cluster ext_authz (127.0.0.1:9191) reached');
+          expect(g.logs('envoy')).toMatch(/inbound: GET \/orders from .* -> cluster inbound_8080 \(127\.0\.0\.1:8080\/orders\): 200/);
+          // The app: its secure value, the secret the init rendered, OPA and the collector on localhost.
+          expect(envOf(g, 'api').DB_PASSWORD).toBe(secureValue('dbPassword'));
+          expect(sh(g, 'api', 'cat /vault/secrets/db.json').stdout).toContain('stand-in secret');
+          for (const c of ['envoy', 'opa', 'fluent-bit', 'otel-collector']) {
+            expect(sh(g, c, 'cat /vault/secrets/db.json').code).not.toBe(0);
+            expect(envOf(g, c)).not.toHaveProperty('DB_PASSWORD');
+          }
+          expect(sh(g, 'api', 'timeout 5 wget -q -O- "$OPA_ADDR/v1/data"').code).toBe(0);
+          expect(sh(g, 'api', 'echo | nc -w 3 127.0.0.1 "${OTEL_EXPORTER_OTLP_ENDPOINT##*:}"').code).toBe(0);
+          expect(sh(g, 'otel-collector', 'id -u').stdout.trim()).toBe('4317');
+          expect(sh(g, 'api', 'echo "GET /orders 200" >> /var/log/app/api.log').code).toBe(0);
+          expect(sh(g, 'fluent-bit', 'cat /var/log/app/api.log').stdout).toBe('GET /orders 200\n');
+          // OPA's API, its authorizer port and the collector's OTLP port are not reachable from elsewhere.
+          for (const port of [8181, 9191, 4317]) { expect(connects(peer.run, ip, port)).toBe(false); }
+        });
+      } finally {
+        peer.remove();
+      }
+    }, GROUP_TIMEOUT);
+  }
+});

@@ -323,6 +323,33 @@ func (e *envoyStandIn) route(listenerName string, hcm typedConfig, req *http.Req
 			}
 		}
 	}
+	// envoy.filters.http.ext_authz: each request is checked with the authorization service's
+	// cluster first; when it cannot be reached, the request is denied with status_on_error
+	// (default 403) unless failure_mode_allow (envoyproxy/envoy api/envoy/extensions/filters/
+	// http/ext_authz/v3/ext_authz.proto). The stand-in connects to the service but does not
+	// evaluate its decision.
+	for _, hf := range asList(hcm["http_filters"]) {
+		f := asMap(hf)
+		if str2(f, "name") != "envoy.filters.http.ext_authz" {
+			continue
+		}
+		tc := asMap(f["typed_config"])
+		cl := str2(asMap(asMap(tc["grpc_service"])["envoy_grpc"]), "cluster_name")
+		up, err := e.endpoint(cl, origin)
+		if err == nil && up != "" {
+			var conn net.Conn
+			if conn, err = net.DialTimeout("tcp", up, 2*time.Second); err == nil {
+				conn.Close()
+				say("envoy: %s: %s %s: ext_authz cluster %s (%s) reached", listenerName, req.Method, path, cl, up)
+				continue
+			}
+		}
+		if allow, _ := tc["failure_mode_allow"].(bool); allow {
+			continue
+		}
+		say("envoy: %s: %s %s from %s: ext_authz cluster %s unreachable (%v): 403", listenerName, req.Method, path, from, cl, err)
+		return 403, ""
+	}
 	rc := asMap(hcm["route_config"])
 	for _, vh := range asList(rc["virtual_hosts"]) {
 		for _, r := range asList(asMap(vh)["routes"]) {

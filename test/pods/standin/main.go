@@ -287,6 +287,17 @@ func opa(args []string) {
 			}
 		}
 	}
+	if f := flag(args, "--config-file"); f != "" {
+		// open-policy-agent/opa-envoy-plugin (README, plugins.envoy_ext_authz_grpc): the
+		// plugin serves Envoy's ext_authz gRPC API on addr (default ":9191").
+		if p, ok := ymap(readYAML(f)["plugins"])["envoy_ext_authz_grpc"]; ok {
+			a := ystr(ymap(p)["addr"])
+			if a == "" {
+				a = ":9191"
+			}
+			go serve(a)
+		}
+	}
 	addr := flag(args, "--addr")
 	if addr == "" {
 		addr = ":8181"
