@@ -82,7 +82,10 @@ describe('the translation of a container (no pod started)', () => {
       image: 'openpolicyagent/opa:1.10.1-static',
       command: ['/opa', 'run', '--server'],
       securityContext: {
-        runAsUser: 1111, runAsGroup: 2222, allowPrivilegeEscalation: false, privileged: true,
+        runAsUser: 1111,
+        runAsGroup: 2222,
+        allowPrivilegeEscalation: false,
+        privileged: true,
         capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
         seccompProfile: Buffer.from(JSON.stringify(profile)).toString('base64'),
       },
@@ -143,6 +146,7 @@ describe('container-group: the migration init step, then the app, statsd and the
           // Log tailing: what the app writes to the shared emptyDir, the shipper (root in its
           // image) reads; the shipper's mount is read-only.
           expect(sh(g, 'api', 'echo "GET /orders 200" >> "$LOG_DIR/api.log"').code).toBe(0);
+          expect(g.logs('log-shipper')).toContain('fluent-bit: tail lists /var/log/app');
           expect(sh(g, 'log-shipper', 'cat /var/log/app/api.log')).toMatchObject({ code: 0, stdout: 'GET /orders 200\n' });
           expect(sh(g, 'log-shipper', 'echo x >> /var/log/app/api.log').stderr).toContain('Read-only file system');
           // The shipper's config is on its secret volume (tmpfs), which the app does not mount.
@@ -220,6 +224,7 @@ describe('vault-opa-logs: the Vault agent init, then the agent, OPA and Fluent B
           expect(sh(g, 'opa', 'id -u').stdout.trim()).toBe('1000');
           // Log tailing: Fluent Bit reads what the app appends to the shared log directory.
           expect(sh(g, 'api', 'echo "POST /pay 201" >> /var/log/app/api.log').code).toBe(0);
+          expect(g.logs('fluent-bit')).toContain('fluent-bit: tail lists /var/log/app');
           expect(sh(g, 'fluent-bit', 'cat /var/log/app/api.log')).toMatchObject({ code: 0, stdout: 'POST /pay 201\n' });
           // The VNet address publishes the app, OPA's diagnostics and Fluent Bit's health port; OPA's API stays local.
           const ip = g.ip();

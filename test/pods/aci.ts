@@ -34,7 +34,8 @@
  * stand-in image; an app image's USER is unknown, so a user's container runs as 1000:1000;
  * secure values are stand-in strings; the published-ports filter stands in for Azure's load
  * balancer / VNet address; probes run from the group's network namespace; host names the test
- * gives (`hosts`) stand in for Azure DNS; a container that fails is not restarted
+ * gives (`hosts`) stand in for Azure DNS; the Envoy stand-in speaks plain HTTP to TLS clusters
+ * and checks only that the ext_authz service answers; a container that fails is not restarted
  * (restartPolicy): the test fails instead.
  */
 import { spawnSync } from 'child_process';

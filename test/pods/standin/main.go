@@ -288,8 +288,8 @@ func opa(args []string) {
 		}
 	}
 	if f := flag(args, "--config-file"); f != "" {
-		// open-policy-agent/opa-envoy-plugin (README, plugins.envoy_ext_authz_grpc): the
-		// plugin serves Envoy's ext_authz gRPC API on addr (default ":9191").
+		// open-policy-agent/opa-envoy-plugin internal/internal.go (defaultAddr = ":9191"):
+		// plugins.envoy_ext_authz_grpc serves Envoy's ext_authz gRPC API on addr.
 		if p, ok := ymap(readYAML(f)["plugins"])["envoy_ext_authz_grpc"]; ok {
 			a := ystr(ymap(p)["addr"])
 			if a == "" {
