@@ -374,3 +374,23 @@ describe('the reference pod on ACI: Envoy (explicit, OPA as authorizer), Vault a
     }, GROUP_TIMEOUT);
   }
 });
+
+describe('the runner fails a group that ACI could not run', () => {
+  podTest('an init container that cannot read its config (the Vault agent without its config volume) stops the group, with its output', async () => {
+    const { arm } = await example('vault-opa-logs');
+    const broken: AciGroup = JSON.parse(JSON.stringify(arm));
+    const init = broken.properties.initContainers[0].properties;
+    init.volumeMounts = init.volumeMounts.filter((m: any) => m.name !== 'vault-agent-config');
+    expect(() => runAciGroup(broken)).toThrow(/init container vault-agent-init exited 1:\n.*vault agent: open \/vault\/config\/agent-init\.hcl: no such file or directory/);
+  }, GROUP_TIMEOUT);
+
+  podTest('daprd without the secure value its component\'s envRef names (given to the app instead) never becomes ready', async () => {
+    const { arm } = await example('otel-dapr');
+    const broken: AciGroup = JSON.parse(JSON.stringify(arm));
+    const [orders, daprd] = ['orders', 'daprd'].map(n => broken.properties.containers.find((c: any) => c.name === n).properties);
+    const secret = daprd.environmentVariables.find((e: any) => e.name === 'COMPONENT_PUBSUB_CONNECTIONSTRING');
+    daprd.environmentVariables = daprd.environmentVariables.filter((e: any) => e !== secret);
+    orders.environmentVariables.push(secret);
+    expect(() => runAciGroup(broken)).toThrow(/daprd: readiness probe never passed; logs:\n[^]*envRef COMPONENT_PUBSUB_CONNECTIONSTRING is not set in daprd's environment/);
+  }, GROUP_TIMEOUT);
+});
