@@ -42,21 +42,8 @@ import { execFile, execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CONTAINERS_CONF, NeutralProbe, Result, TIER_BUSYBOX, imageArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { CONTAINERS_CONF, IMAGE_ENTRYPOINTS, NeutralProbe, Result, TIER_BUSYBOX, imageArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { podOf } from '../k8s/util';
-
-/**
- * Entrypoints (and CMDs) of the images the library's containers run without a command: the
- * kubelet runs the image's ENTRYPOINT with the container's args, or with the image's CMD
- * when the container has no args either.
- */
-const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[], string[]?]> = [
-  // prometheus/statsd_exporter Dockerfile: ENTRYPOINT [ "/bin/statsd_exporter" ].
-  [/^(docker\.io\/)?prom\/statsd-exporter:/, ['/bin/statsd_exporter']],
-  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ],
-  // CMD ["/fluent-bit/bin/fluent-bit", "-c", "/fluent-bit/etc/fluent-bit.conf"].
-  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit'], ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/fluent-bit.conf']],
-];
 
 /** The UID and GID an app container without runAsUser runs as (its image's USER is unknown here). */
 export const APP_IMAGE_USER = { uid: 1000, gid: 1000 };

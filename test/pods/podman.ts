@@ -54,7 +54,7 @@ export function podman(args: string[], options: { input?: string; check?: boolea
 }
 
 /** Paths of the real programs, each made a link to the stand-in (dispatch on the name it is called by). */
-const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app',
+export const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app',
   // otel/opentelemetry-collector-contrib Dockerfile: ENTRYPOINT ["/otelcol-contrib"]; the ADOT
   // collector image (aws-observability/aws-otel-collector cmd/awscollector/Dockerfile): ENTRYPOINT ["/awscollector"].
   '/otelcol-contrib', '/awscollector',
@@ -80,6 +80,19 @@ const STAND_IN_NAMES = new Set(['vault', 'opa', 'fluent-bit', 'envoy', 'statsd_e
 const HOST_PROGRAMS: { readonly [name: string]: string } = {
   sh: 'dash', bash: 'bash', env: 'env', timeout: 'timeout', xargs: 'xargs', find: 'find', nohup: 'nohup', nice: 'nice', setsid: 'setsid',
 };
+
+/**
+ * Entrypoints (and CMDs) of the images the library's containers run without a command: the
+ * kubelet (and ECS, and ACI) runs the image's ENTRYPOINT with the container's args, or with the
+ * image's CMD when the container has no args either.
+ */
+export const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[], string[]?]> = [
+  // prometheus/statsd_exporter Dockerfile: ENTRYPOINT [ "/bin/statsd_exporter" ].
+  [/^(docker\.io\/)?prom\/statsd-exporter:/, ['/bin/statsd_exporter']],
+  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ],
+  // CMD ["/fluent-bit/bin/fluent-bit", "-c", "/fluent-bit/etc/fluent-bit.conf"].
+  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit'], ['/fluent-bit/bin/fluent-bit', '-c', '/fluent-bit/etc/fluent-bit.conf']],
+];
 
 /** Where the stand-in binary is in every image. */
 const STAND_IN = '/usr/local/bin/stand-in';

@@ -66,7 +66,19 @@ func daprd(args []string) {
 				if e.IsDir() || !(strings.HasSuffix(e.Name(), ".yaml") || strings.HasSuffix(e.Name(), ".yml")) {
 					continue
 				}
-				readYAML(filepath.Join(dir, e.Name()))
+				c := readYAML(filepath.Join(dir, e.Name()))
+				component := ystr(ymap(c["metadata"])["name"])
+				// A metadata item with envRef is read from daprd's own environment
+				// (dapr/dapr pkg/runtime/processor); a component that cannot be read fails the start.
+				for _, item := range ylist(ymap(c["spec"])["metadata"]) {
+					m := ymap(item)
+					if ref := ystr(m["envRef"]); ref != "" {
+						if v, ok := os.LookupEnv(ref); !ok || v == "" {
+							fail("daprd: component %s: metadata %s: envRef %s is not set in daprd's environment", component, ystr(m["name"]), ref)
+						}
+						say("daprd: component %s: metadata %s from env %s", component, ystr(m["name"]), ref)
+					}
+				}
 				say("daprd: loaded component file %s", filepath.Join(dir, e.Name()))
 			}
 		}

@@ -669,6 +669,12 @@ func main() {
 	case "opa":
 		opa(args)
 	case "fluent-bit":
+		if contains(args, "--version") {
+			// fluent/fluent-bit src/fluent-bit.c: -V/--version prints the version and exits 0
+			// (an exec liveness probe some teams use).
+			say("Fluent Bit stand-in")
+			os.Exit(0)
+		}
 		fluentBit(args)
 	case "otelcol-contrib", "otelcol", "awscollector":
 		otelcol(args)

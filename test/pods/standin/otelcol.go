@@ -42,6 +42,17 @@ func otelcol(args []string) {
 	if f == "" {
 		fail("otelcol: no --config in %q", args)
 	}
+	// Each ${env:NAME} the config references, and whether the process has it (unset expands
+	// to an empty string: confmap/provider/envprovider).
+	if src, err := os.ReadFile(f); err == nil {
+		for _, m := range envRef.FindAllStringSubmatch(string(src), -1) {
+			if v, ok := os.LookupEnv(m[2]); ok && v != "" {
+				say("otelcol: ${env:%s} is set", m[2])
+			} else {
+				say("otelcol: ${env:%s} is not set (expands to an empty string)", m[2])
+			}
+		}
+	}
 	cfg := readYAML(f)
 	service := ymap(cfg["service"])
 	used := map[string]map[string]bool{"receivers": {}, "exporters": {}}
