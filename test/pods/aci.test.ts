@@ -211,7 +211,9 @@ describe('vault-opa-logs: the Vault agent init, then the agent, OPA and Fluent B
         await withGroup(arm, order, g => {
           expect(g.completed.map(c => c.name)).toEqual(['vault-agent-init']);
           expect(g.completed[0].output).toContain('rendered /vault/secrets/db.json (0444)');
-          expect(g.logs('vault-agent')).toContain('rendered /vault/secrets/db.json (0444)');
+          // The long-running agent finds the init's render current (consul-template writes a
+          // destination only when its content changes).
+          expect(g.logs('vault-agent')).toContain('/vault/secrets/db.json unchanged');
           // The app reads the secret from the shared emptyDir, mounted read-only in it.
           expect(sh(g, 'api', 'id -u; cat /vault/secrets/db.json')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^1000\nstand-in secret/) });
           expect(sh(g, 'api', 'echo x > /vault/secrets/db.json').stderr).toContain('Read-only file system');
@@ -286,8 +288,9 @@ describe('xray-daemon-legacy: the X-Ray daemon beside the app', () => {
           expect(envOf(g, 'billing').AWS_XRAY_DAEMON_ADDRESS).toBe('127.0.0.1:2000');
           // busybox's nc has no UDP: the host's bash sends the datagram from the group's network
           // namespace (/dev/udp), as the app's X-Ray SDK would to AWS_XRAY_DAEMON_ADDRESS.
+          // One datagram: cat writes the file with one write (bash's printf writes per line).
           const pid = podman(['inspect', '--format', '{{.State.Pid}}', `${g.name}-billing`]).stdout.trim();
-          const sent = spawnSync('nsenter', ['-t', pid, '-n', 'bash', '-c', 'printf \'{"format":"json","version":1}\\n{"name":"billing"}\' > "/dev/udp/${0%:*}/${0##*:}"',
+          const sent = spawnSync('nsenter', ['-t', pid, '-n', 'bash', '-c', 'f=$(mktemp); printf \'{"format":"json","version":1}\\n{"name":"billing"}\' > "$f"; cat "$f" > "/dev/udp/${0%:*}/${0##*:}"; rm -f "$f"',
             envOf(g, 'billing').AWS_XRAY_DAEMON_ADDRESS]);
           expect(sent.status).toBe(0);
           const deadline = Date.now() + 5000;
