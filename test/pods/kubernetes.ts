@@ -29,19 +29,9 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { NeutralProbe, Result, imageArgs, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { IMAGE_ENTRYPOINTS, NeutralProbe, Result, imageArgs, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { podOf } from '../k8s/util';
 
-/**
- * Entrypoints of the images the library's containers run without a command (the kubelet
- * runs the image's ENTRYPOINT with the container's args).
- */
-const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[]]> = [
-  // prometheus/statsd_exporter Dockerfile: ENTRYPOINT [ "/bin/statsd_exporter" ].
-  [/^(docker\.io\/)?prom\/statsd-exporter:/, ['/bin/statsd_exporter']],
-  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ].
-  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit']],
-];
 
 /** The UID and GID an app container without runAsUser runs as (its image's USER is unknown here). */
 export const APP_IMAGE_USER = { uid: 1000, gid: 1000 };

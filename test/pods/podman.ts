@@ -46,7 +46,20 @@ export function podman(args: string[], options: { input?: string; check?: boolea
 }
 
 /** Paths of the real programs, each made a link to the stand-in (dispatch on the name it is called by). */
-const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app'];
+const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit', '/usr/local/bin/envoy', '/bin/statsd_exporter', '/usr/local/bin/app',
+  // daprio/daprd, aws-otel-collector (its /healthcheck too) and amazon/aws-xray-daemon keep their binaries at the root.
+  '/daprd', '/awscollector', '/healthcheck', '/xray'];
+
+/**
+ * Entrypoints of the images the library's containers run without a command (the kubelet and
+ * the ECS agent run the image's ENTRYPOINT with the container's args or Command).
+ */
+export const IMAGE_ENTRYPOINTS: ReadonlyArray<readonly [RegExp, string[]]> = [
+  // prometheus/statsd_exporter Dockerfile: ENTRYPOINT [ "/bin/statsd_exporter" ].
+  [/^(docker\.io\/)?prom\/statsd-exporter:/, ['/bin/statsd_exporter']],
+  // fluent/fluent-bit dockerfiles/Dockerfile: ENTRYPOINT [ "/fluent-bit/bin/fluent-bit" ].
+  [/^((docker\.io|cr\.fluentbit\.io)\/)?fluent\/fluent-bit:/, ['/fluent-bit/bin/fluent-bit']],
+];
 
 /**
  * The host's iptables (Debian's xtables multi-call binary, its libraries and its extension
@@ -60,6 +73,16 @@ function iptablesFiles(): string[] {
   const extensions = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/xtables'].filter(d => fs.existsSync(d))
     .flatMap(d => fs.readdirSync(d).map(f => path.join(d, f)));
   return [...new Set([binary, ...libs(binary), ...extensions, ...extensions.flatMap(libs)])];
+}
+
+/**
+ * The host's bash and its libraries: the envoyproxy/envoy image is Ubuntu-based and ships
+ * bash, which the library's ECS health check of Envoy runs (`bash -c` with /dev/tcp).
+ */
+function bashFiles(): string[] {
+  const binary = fs.realpathSync(execFileSync('sh', ['-c', 'command -v bash']).toString().trim());
+  const libs = execFileSync('ldd', [binary]).toString().split('\n').map(l => /(\/\S+)\s+\(0x/.exec(l)?.[1]).filter((x): x is string => !!x);
+  return [binary, ...libs];
 }
 
 let built: string | undefined;
@@ -139,7 +162,8 @@ function buildStandInImage(): string {
   const busybox = fs.readFileSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim());
   const hash = createHash('sha256');
   const iptables = iptablesFiles();
-  for (const part of [...sources, busybox, Buffer.from(STAND_IN_LINKS.join('\n')), Buffer.from(iptables.join('\n'))]) { hash.update(part); }
+  const bash = bashFiles();
+  for (const part of [...sources, busybox, Buffer.from(STAND_IN_LINKS.join('\n')), Buffer.from([...iptables, ...bash].join('\n'))]) { hash.update(part); }
   const tag = `localhost/cdk-sidecars-stand-in:${hash.digest('hex').slice(0, 16)}`;
   if (podman(['image', 'exists', tag], { check: false }).code === 0) { return tag; }
 
@@ -163,12 +187,14 @@ function buildStandInImage(): string {
       fs.rmSync(path.join(rootfs, l), { force: true });
       fs.symlinkSync('/usr/local/bin/stand-in', path.join(rootfs, l));
     }
-    for (const f of iptables) {
+    for (const f of [...iptables, ...bash]) {
       const target = path.join(rootfs, f);
+      fs.rmSync(target, { force: true });
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.copyFileSync(fs.realpathSync(f), target);
       fs.chmodSync(target, 0o755);
     }
+    if (bash[0] !== '/bin/bash') { fs.rmSync(path.join(rootfs, 'bin/bash'), { force: true }); fs.symlinkSync(bash[0], path.join(rootfs, 'bin/bash')); }
     const xtables = iptables[0];
     for (const n of ['iptables', 'iptables-restore', 'iptables-save', 'ip6tables', 'ip6tables-restore', 'ip6tables-save']) {
       fs.symlinkSync(path.basename(xtables), path.join(rootfs, path.dirname(xtables), n));

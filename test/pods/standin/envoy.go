@@ -60,6 +60,12 @@ type listener struct {
 	Address         address       `json:"address"`
 	ListenerFilters []filter      `json:"listener_filters"`
 	FilterChains    []filterChain `json:"filter_chains"`
+	// The chain for connections no filter_chain_match selects (Envoy's Listener.default_filter_chain).
+	DefaultFilterChain *filterChain `json:"default_filter_chain"`
+	// More addresses the listener binds, e.g. "::" beside 0.0.0.0 (Listener.additional_addresses).
+	AdditionalAddresses []struct {
+		Address address `json:"address"`
+	} `json:"additional_addresses"`
 }
 
 type cluster struct {
@@ -111,6 +117,11 @@ func envoy(args []string) {
 		ln := listen(l.Address)
 		say("envoy: listener %s on %s", l.Name, ln.Addr())
 		go e.serve(l, ln)
+		for _, a := range l.AdditionalAddresses {
+			ln := listen(a.Address)
+			say("envoy: listener %s on %s", l.Name, ln.Addr())
+			go e.serve(l, ln)
+		}
 	}
 	if b.Admin.Address.SocketAddress != nil {
 		ln := listen(b.Admin.Address)
@@ -203,6 +214,9 @@ func (e *envoyStandIn) serve(l listener, ln net.Listener) {
 			dstIP, dstPort = ip, port
 		}
 		chain := pickChain(l.FilterChains, dstPort)
+		if chain == nil {
+			chain = l.DefaultFilterChain
+		}
 		origin := net.JoinHostPort(dstIP.String(), strconv.Itoa(dstPort))
 		if chain == nil {
 			say("envoy: %s: connection from %s to %s: no filter chain matches, closed", l.Name, c.RemoteAddr(), origin)

@@ -267,6 +267,9 @@ func ystr(v interface{}) string {
 // opa: `opa run --server --addr=A --diagnostic-addr=D --config-file=F`. Reads the config and
 // every file it names (bearer token, TLS key and CA files), then serves both addresses.
 func opa(args []string) {
+	if len(args) > 0 && args[0] == "eval" {
+		opaEval(args[1:])
+	}
 	if len(args) == 0 || args[0] != "run" || !contains(args, "--server") {
 		fail("opa: only `opa run --server` is stood in for, not %q", args)
 	}
@@ -338,8 +341,11 @@ func serveUnix(path, perm string) {
 // DB and storage path, as Fluent Bit does at start.
 func fluentBit(args []string) {
 	f := flag(args, "-c")
+	if strings.HasSuffix(f, ".conf") {
+		fluentBitClassic(f)
+	}
 	if !strings.HasSuffix(f, ".yaml") && !strings.HasSuffix(f, ".yml") {
-		fail("fluent-bit: only YAML configs are stood in for, not %q", f)
+		fail("fluent-bit: only YAML and classic .conf configs are stood in for, not %q", f)
 	}
 	cfg := readYAML(f)
 	service := ymap(cfg["service"])
@@ -443,6 +449,8 @@ func main() {
 		opa(args)
 	case "fluent-bit":
 		fluentBit(args)
+	case "xray":
+		xrayDaemon(args)
 	case "statsd_exporter":
 		// prometheus/statsd_exporter: metrics on --web.listen-address (default :9102), statsd
 		// over TCP on --statsd.listen-tcp (default :9125; UDP is not stood in for).

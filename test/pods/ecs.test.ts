@@ -1,0 +1,133 @@
+/**
+ * The pod tier on ECS Fargate task definitions: each ECS example (and the ECS reference pod)
+ * synthesized with the CDK and run with podman and runc on this machine's kernel, as the ECS
+ * agent on Fargate would run the task (test/pods/ecs.ts translates the task definition), with
+ * the stand-in binaries of test/pods/standin. Skipped with the reason where podman, runc, Go
+ * or root are missing; under CI (CI=true) a missing prerequisite fails.
+ */
+/* eslint-disable no-bitwise */ // file modes are bit sets
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { examplesOf, synthEcsExample } from '../../scripts/examples';
+import { realTest } from '../prerequisites';
+import { RunningTask, runEcsTask } from './ecs';
+import { startPeer } from './kubernetes';
+import { podTierMissing } from './podman';
+
+const podTest = realTest('pods/ecs.test.ts', podTierMissing());
+const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-ecs-examples-'));
+afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+const synthesized = new Map<string, Promise<any>>();
+
+/** The template an example synthesizes (`cdk synth`, validated; once per run of this file). */
+function example(name: string): Promise<any> {
+  const file = examplesOf('ecs').find(f => path.basename(f, '.ts') === name);
+  if (!file) { throw new Error(`no example ${name}`); }
+  if (!synthesized.has(name)) {
+    synthesized.set(name, synthEcsExample(file, path.join(out, name)).then(r => {
+      const withTask = r.templates.filter(t => Object.values<any>(t.Resources ?? {}).some(x => x.Type === 'AWS::ECS::TaskDefinition'));
+      if (withTask.length !== 1) { throw new Error(`${name}: ${withTask.length} templates with a task definition`); }
+      return withTask[0];
+    }));
+  }
+  return synthesized.get(name)!;
+}
+
+/** A task takes seconds to start: each test has minutes. */
+const TASK_TIMEOUT = 300_000;
+
+/** Runs `fn` on the started task, and always removes the task. */
+async function withTask(template: any, fn: (task: RunningTask) => void | Promise<void>, options: { prepareVolumes?: boolean } = {}): Promise<void> {
+  const task = runEcsTask(template, options);
+  try { await fn(task); } finally { task.remove(); }
+}
+
+/** The position of an event (`start x`, `healthy x`, `exit x 0`, `stop x`) in the task's history. */
+function at(task: RunningTask, event: string | RegExp): number {
+  const i = task.events.findIndex(e => (typeof event === 'string' ? e === event : event.test(e)));
+  if (i < 0) { throw new Error(`no event ${event} in ${task.events.join(', ')}`); }
+  return i;
+}
+
+describe('fargate-vault-opa-logs: the writer prepares task storage, the Vault agent writes, only the app reads', () => {
+  podTest('start order follows DependsOn; the non-root agent writes its token and secret into the prepared volumes; the app reads them, the others cannot', async () => {
+    const template = await example('fargate-vault-opa-logs');
+    await withTask(template, task => {
+      // The writer runs first and exits 0; the init agent waits for it, the agent for both; the
+      // app waits for the init agent's SUCCESS and OPA's health check.
+      expect(task.events[0]).toBe('start cdk-sidecars-config');
+      expect(at(task, 'exit cdk-sidecars-config 0')).toBeLessThan(at(task, 'start vault-agent-init'));
+      expect(at(task, 'exit vault-agent-init 0')).toBeLessThan(at(task, 'start vault-agent'));
+      expect(at(task, 'healthy opa')).toBeLessThan(at(task, 'start api'));
+      expect(at(task, 'exit vault-agent-init 0')).toBeLessThan(at(task, 'start api'));
+      expect(task.logs('vault-agent-init')).toContain('rendered /vault/secrets/db.json (0444)');
+
+      // Task storage as Fargate makes it: root, 0755; the writer handed the agent's volumes to 100:1000.
+      const st = (v: string, f = '') => { const s = fs.statSync(path.join(task.volumePath(v), f)); return { uid: s.uid, gid: s.gid, mode: (s.mode & 0o7777).toString(8) }; };
+      expect(st('vault-agent-secrets')).toEqual({ uid: 100, gid: 1000, mode: '755' });
+      expect(st('vault-agent-home', '.vault-token')).toEqual({ uid: 100, gid: 1000, mode: '640' });
+      expect(st('vault-agent-secrets', 'db.json')).toEqual({ uid: 100, gid: 1000, mode: '444' });
+      expect(st('opa-config')).toEqual({ uid: 0, gid: 0, mode: '755' });
+
+      const app = (cmd: string) => task.exec('api', ['sh', '-c', cmd]);
+      expect(app('id -u').stdout.trim()).toBe('1000');
+      expect(app('cat /vault/secrets/db.json')).toMatchObject({ code: 0, stdout: expect.stringContaining('stand-in secret') });
+      expect(app('echo x > /vault/secrets/other').code).not.toBe(0);
+      expect(app('touch /x').stderr).toContain('Read-only file system');
+      // The token stays with the agent: the app has no mount of its home, and another UID in the agent's container cannot read it.
+      expect(app('cat /home/vault/.vault-token').code).not.toBe(0);
+      expect(task.exec('vault-agent', ['cat', '/home/vault/.vault-token'], '4242:4242')).toMatchObject({ code: 1, stderr: expect.stringContaining('Permission denied') });
+      // Containers that did not ask for the secrets have no mount of them.
+      for (const c of ['opa', 'fluent-bit']) { expect(task.exec(c, ['cat', '/vault/secrets/db.json']).code).not.toBe(0); }
+      // The app reaches OPA on localhost, as OPA_ADDR says.
+      expect(app('wget -q -O- "$OPA_ADDR/v1/data"').code).toBe(0);
+      expect(task.essentialExited()).toEqual([]);
+    });
+  }, TASK_TIMEOUT);
+
+  podTest('without the writer\'s preparation (owner and mode of the volume roots) the non-root agent cannot write its token: the task never starts its app', async () => {
+    const template = await example('fargate-vault-opa-logs');
+    let failure = '';
+    try {
+      await withTask(template, () => undefined, { prepareVolumes: false });
+    } catch (e) {
+      failure = (e as Error).message;
+    }
+    expect(failure).toMatch(/vault-agent-init exited 1: a dependency on its SUCCESS can never be met/);
+    expect(failure).toMatch(/write \/home\/vault\/\.vault-token: .*permission denied/);
+  }, TASK_TIMEOUT);
+
+  podTest('FireLens: the router runs as the task definition says, loads the config ECS would (config-file-type file) and its tail input reads what the app writes', async () => {
+    const template = await example('fargate-vault-opa-logs');
+    await withTask(template, task => {
+      const router = (cmd: string) => task.exec('fluent-bit', ['sh', '-c', cmd]);
+      expect(router('id -u; id -g').stdout).toBe('0\n10001\n');
+      // ECS's generated config includes config-file-value; the stand-in read both and created the forward socket.
+      const logs = task.logs('fluent-bit');
+      expect(logs).toContain('fluent-bit: read /fluent-bit/etc/fluent-bit.conf');
+      expect(logs).toContain('fluent-bit: read /etc/cdk-sidecars/fluent-bit/pipeline.conf');
+      expect(logs).toContain('listening on unix /var/run/fluent.sock');
+      expect(logs).toContain('fluent-bit: tail lists /var/log/app');
+      expect(fs.existsSync(path.join(task.volumePath('fluent-bit-state'), 'tail.db'))).toBe(true);
+      // The app writes its log into the shared volume (the writer made it 1777); the router reads it.
+      expect(task.exec('api', ['sh', '-c', 'echo "GET /pay 200" >> /var/log/app/api.log']).code).toBe(0);
+      expect(router('cat /var/log/app/*.log')).toMatchObject({ code: 0, stdout: 'GET /pay 200\n' });
+      // Without capabilities, root in the router cannot read what another UID keeps to itself.
+      expect(task.exec('api', ['sh', '-c', 'echo private > /var/log/app/private.txt && chmod 600 /var/log/app/private.txt']).code).toBe(0);
+      expect(router('cat /var/log/app/private.txt').code).not.toBe(0);
+    });
+  }, TASK_TIMEOUT);
+
+  podTest('on stop the sidecars outlive the app: ECS stops dependents first', async () => {
+    const template = await example('fargate-vault-opa-logs');
+    await withTask(template, task => {
+      const order = task.stop();
+      expect(order[0]).toBe('api');
+      expect(new Set(order)).toEqual(new Set(task.started));
+      for (const sidecar of ['vault-agent', 'opa', 'fluent-bit']) { expect(order.indexOf(sidecar)).toBeGreaterThan(0); }
+      expect(order.indexOf('vault-agent')).toBeLessThan(order.indexOf('vault-agent-init'));
+    });
+  }, TASK_TIMEOUT);
+});
