@@ -131,3 +131,57 @@ describe('fargate-vault-opa-logs: the writer prepares task storage, the Vault ag
     });
   }, TASK_TIMEOUT);
 });
+
+describe('fargate-envoy: the AppMesh proxy configuration applied as the aws-appmesh CNI plugin does, Envoy before the app', () => {
+  podTest('the plugin\'s rules are in the task\'s namespace (IPv4 and IPv6); Envoy becomes healthy through its bash health check before the app starts', async () => {
+    const template = await example('fargate-envoy');
+    await withTask(template, task => {
+      expect(task.events.slice(0, 2)).toEqual(['start cdk-sidecars-config', 'exit cdk-sidecars-config 0']);
+      expect(at(task, 'healthy envoy')).toBeLessThan(at(task, 'start checkout'));
+      const v4 = task.inNetns(['iptables', '-t', 'nat', '-S']).stdout;
+      expect(v4).toContain('-A PREROUTING -p tcp -m addrtype ! --src-type LOCAL -j APPMESH_INGRESS');
+      expect(v4).toContain('-A APPMESH_INGRESS -p tcp -m multiport --dports 8080 -j REDIRECT --to-ports 15006');
+      expect(v4).toContain('-A APPMESH_EGRESS -m owner --uid-owner 1337 -j RETURN');
+      expect(v4).toContain('-A APPMESH_EGRESS -m owner --gid-owner 1337 -j RETURN');
+      expect(v4).toContain('-A APPMESH_EGRESS -p tcp -m multiport --dports 5432 -j RETURN');
+      // One rule with both addresses; iptables lists it as one rule per address.
+      expect(v4).toContain('-A APPMESH_EGRESS -d 169.254.170.2/32 -p tcp -j RETURN\n-A APPMESH_EGRESS -d 169.254.169.254/32 -p tcp -j RETURN');
+      expect(v4).toContain('-A APPMESH_EGRESS -p tcp -j REDIRECT --to-ports 15001');
+      expect(v4).toContain('-A OUTPUT -p tcp -m addrtype ! --dst-type LOCAL -j APPMESH_EGRESS');
+      // IPv6: the same chains, without the IPv4 ignored addresses (netconfig.go separateIPs).
+      const v6 = task.inNetns(['ip6tables', '-t', 'nat', '-S']).stdout;
+      expect(v6).toContain('-A APPMESH_INGRESS -p tcp -m multiport --dports 8080 -j REDIRECT --to-ports 15006');
+      expect(v6).toContain('-A APPMESH_EGRESS -p tcp -j REDIRECT --to-ports 15001');
+      expect(v6).not.toContain('169.254');
+      // Envoy runs as the ignored UID with no capability, from the bootstrap the writer wrote read-only.
+      expect(task.exec('envoy', ['sh', '-c', 'id -u; id -g; cat /proc/self/status | grep CapEff']).stdout).toBe('1337\n1337\nCapEff:\t0000000000000000\n');
+      expect(task.exec('envoy', ['sh', '-c', 'echo x > /etc/envoy/envoy.json']).code).not.toBe(0);
+      expect(task.essentialExited()).toEqual([]);
+    });
+  }, TASK_TIMEOUT);
+
+  podTest('a client in another network namespace reaches the app only through Envoy (15006, original destination); the app\'s outbound goes through 15001; ignored ports and Envoy\'s own traffic are not redirected', async () => {
+    const template = await example('fargate-envoy');
+    const peer = startPeer('cdk-sidecars-ecs-peer', [80, 5432]);
+    try {
+      await withTask(template, task => {
+        const ip = task.ip();
+        expect(ip).toMatch(/^[0-9.]+$/);
+        const esc = (s: string) => s.replace(/\./g, '\\.');
+        // Inbound: the client connects to the task's 8080; the rules send it to Envoy's 15006.
+        expect(peer.run(['wget', '-q', '-O-', `http://${ip}:8080/orders`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+        expect(task.logs('envoy')).toMatch(new RegExp(`inbound: GET /orders from ${esc(peer.ip)}:[0-9]+ to ${esc(ip)}:8080 -> cluster inbound_8080 \\(127\\.0\\.0\\.1:8080/orders\\): 200`));
+        // Outbound: the app's connection to port 80 elsewhere goes to 15001, whose default chain
+        // passes it to its original destination; Envoy's own upstream (UID 1337) is not captured again.
+        expect(task.exec('checkout', ['wget', '-q', '-O-', `http://${peer.ip}/x`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+        expect(task.logs('envoy')).toMatch(new RegExp(`outbound: connection from ${esc(ip)}:[0-9]+ to ${esc(peer.ip)}:80 -> cluster passthrough \\(${esc(peer.ip)}:80\\)`));
+        // EgressIgnoredPorts: 5432 goes straight out, Envoy never sees it.
+        const before = task.logs('envoy');
+        expect(task.exec('checkout', ['sh', '-c', `echo q | nc -w 2 ${peer.ip} 5432`]).code).toBe(0);
+        expect(task.logs('envoy').slice(before.length)).not.toContain(':5432');
+      });
+    } finally {
+      peer.remove();
+    }
+  }, TASK_TIMEOUT);
+});

@@ -183,9 +183,13 @@ export function runEcsTask(template: any, options: {
 
   podman(['pod', 'rm', '-f', '-t', '0', name], { check: false });
   podman(['pod', 'create', '--name', name, '--share', 'net,ipc,uts', '--infra-image', standInImage(), '--infra-command', '/pause']);
+  // The task's network namespace exists before any container starts (the infra container holds it).
+  podman(['pod', 'start', name]);
+  let pid: string | undefined;
   const infraPid = () => {
     const infra = podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim();
-    return podman(['inspect', '--format', '{{.State.Pid}}', infra]).stdout.trim();
+    pid ??= podman(['inspect', '--format', '{{.State.Pid}}', infra]).stdout.trim();
+    return pid;
   };
   const inNetns = (command: string[]): Result => {
     const r = spawnSync('nsenter', ['-t', infraPid(), '-n', ...command], { encoding: 'utf-8' });
