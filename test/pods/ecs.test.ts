@@ -185,3 +185,64 @@ describe('fargate-envoy: the AppMesh proxy configuration applied as the aws-appm
     }
   }, TASK_TIMEOUT);
 });
+
+describe('fargate-service: a migration step, statsd gated on its health check, a log shipper', () => {
+  podTest('the migration succeeds before the app starts, statsd is healthy first; the shipper reads the app\'s log and writes its DB in the prepared volume; only the migration has the database secret', async () => {
+    const template = await example('fargate-service');
+    await withTask(template, task => {
+      expect(at(task, 'exit migrate 0')).toBeLessThan(at(task, 'start api'));
+      expect(at(task, 'healthy statsd')).toBeLessThan(at(task, 'start api'));
+      expect(at(task, 'start log-shipper')).toBeLessThan(at(task, 'start api'));
+      expect(at(task, 'exit cdk-sidecars-config 0')).toBeLessThan(at(task, 'start log-shipper'));
+      // The migration ran as its UID with the secret's stand-in value; the app has no such variable.
+      expect(task.logs('migrate')).toContain('app: running as uid 23363 gid 23363');
+      expect(task.exec('api', ['sh', '-c', 'echo "${DATABASE_URL-unset}"']).stdout).toBe('unset\n');
+      // The shipper's UID owns its state volume (the writer's chown); its DB is there.
+      const db = fs.statSync(path.join(task.volumePath('flb-state'), 'tail.db'));
+      expect(db.uid).toBe(41728);
+      expect(task.exec('api', ['sh', '-c', 'echo started >> "$LOG_DIR/api.log"']).code).toBe(0);
+      expect(task.exec('log-shipper', ['cat', '/var/log/app/api.log'])).toMatchObject({ code: 0, stdout: 'started\n' });
+      expect(task.exec('log-shipper', ['sh', '-c', 'echo x > /var/log/app/y']).code).not.toBe(0);
+      expect(task.exec('api', ['sh', '-c', 'echo "orders:1|c" | nc -w 1 "$STATSD_HOST" "$STATSD_PORT"']).code).toBe(0);
+      // The migration is not essential: its exit does not stop the task.
+      expect(task.essentialExited()).toEqual([]);
+      expect(task.stop()[0]).toBe('api');
+    });
+  }, TASK_TIMEOUT);
+});
+
+describe('fargate-xray-legacy: the X-Ray daemon beside the app', () => {
+  podTest('the daemon starts first and receives the app\'s UDP segments on the address the app is given; on stop it outlives the app', async () => {
+    const template = await example('fargate-xray-legacy');
+    await withTask(template, task => {
+      expect(at(task, 'start xray-daemon')).toBeLessThan(at(task, 'start billing'));
+      expect(task.exec('xray-daemon', ['id', '-u']).stdout).toBe('2000\n');
+      // A segment over UDP as the X-Ray SDK sends it (bash's /dev/udp: busybox nc has no UDP).
+      const sent = task.exec('billing', ['bash', '-c', 'echo \'{"format":"json","version":1}\' > "/dev/udp/${AWS_XRAY_DAEMON_ADDRESS%:*}/${AWS_XRAY_DAEMON_ADDRESS#*:}"']);
+      expect(sent.code).toBe(0);
+      expect(task.logs('xray-daemon')).toMatch(/xray: segment of [0-9]+ bytes from 127\.0\.0\.1:/);
+      expect(task.stop()).toEqual(['billing', 'xray-daemon']);
+    });
+  }, TASK_TIMEOUT);
+});
+
+describe('fargate-otel-dapr: daprd and the ADOT collector beside the app', () => {
+  podTest('the collector is healthy (its /healthcheck) before the app starts; daprd loads its component with the secret from its environment; the app reaches both; only daprd has the Redis password', async () => {
+    const template = await example('fargate-otel-dapr');
+    await withTask(template, task => {
+      expect(at(task, 'healthy otel-collector')).toBeLessThan(at(task, 'start orders'));
+      expect(at(task, 'start daprd')).toBeLessThan(at(task, 'start orders'));
+      expect(task.logs('daprd')).toContain('daprd: component statestore: redisPassword from $COMPONENT_STATESTORE_REDISPASSWORD');
+      expect(task.logs('daprd')).toContain('daprd: read config /dapr/config/config.yaml');
+      const app = (cmd: string) => task.exec('orders', ['sh', '-c', cmd]);
+      expect(app('wget -q -O- "http://127.0.0.1:$DAPR_HTTP_PORT/v1.0/metadata"').code).toBe(0);
+      expect(app('nc -w 1 127.0.0.1 "$DAPR_GRPC_PORT" < /dev/null').code).toBe(0);
+      expect(app('nc -w 1 127.0.0.1 "${OTEL_EXPORTER_OTLP_ENDPOINT##*:}" < /dev/null').code).toBe(0);
+      expect(app('echo "${COMPONENT_STATESTORE_REDISPASSWORD-unset}"').stdout).toBe('unset\n');
+      expect(task.exec('daprd', ['sh', '-c', 'echo "$COMPONENT_STATESTORE_REDISPASSWORD"']).stdout).toMatch(/^stand-in secret of stand-in-RedisPassword[0-9A-F]*:password::\n$/);
+      expect(task.essentialExited()).toEqual([]);
+      const order = task.stop();
+      expect(order[0]).toBe('orders');
+    });
+  }, TASK_TIMEOUT);
+});

@@ -451,6 +451,12 @@ func main() {
 		fluentBit(args)
 	case "xray":
 		xrayDaemon(args)
+	case "awscollector", "otelcol-contrib", "otelcol":
+		otelCollector(args)
+	case "healthcheck":
+		otelHealthcheck(args)
+	case "daprd":
+		daprd(args)
 	case "statsd_exporter":
 		// prometheus/statsd_exporter: metrics on --web.listen-address (default :9102), statsd
 		// over TCP on --statsd.listen-tcp (default :9125; UDP is not stood in for).
