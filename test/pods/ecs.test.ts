@@ -9,7 +9,14 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Construct } from 'constructs';
 import { examplesOf, synthEcsExample } from '../../scripts/examples';
+import {
+  EnvoySidecar, FluentBitOutput, FluentBitSidecar, ISidecar, OpaSidecar, OtelCollectorDistribution, OtelCollectorSidecar,
+  VaultAgentSidecar, VaultAuth,
+} from '../../src';
+import { MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
+import { fargateTask, synthTemplate } from '../ecs/util';
 import { realTest } from '../prerequisites';
 import { RunningTask, runEcsTask } from './ecs';
 import { startPeer } from './kubernetes';
@@ -243,6 +250,54 @@ describe('fargate-otel-dapr: daprd and the ADOT collector beside the app', () =>
       expect(task.essentialExited()).toEqual([]);
       const order = task.stop();
       expect(order[0]).toBe('orders');
+    });
+  }, TASK_TIMEOUT);
+});
+
+/** The reference design's sidecars, as test/reference-pod.test.ts defines them (referenceSidecars) for ECS. */
+function referenceSidecars(scope: Construct): ISidecar[] {
+  return [
+    new EnvoySidecar(scope, 'envoy', { redirect: true, healthCheckPaths: [] }),
+    new VaultAgentSidecar(scope, 'vault', {
+      address: 'https://vault.acme.internal:8200',
+      auth: [VaultAuth.kubernetes({ role: 'shop' }), VaultAuth.aws({ role: 'shop' }), VaultAuth.azure({ role: 'shop' })],
+      secrets: [{ path: 'database/creds/shop', file: 'db.json' }],
+    }),
+    new FluentBitSidecar(scope, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.acme.internal' })] }),
+    new OpaSidecar(scope, 'opa', { envoyPlugin: true, policies: { 'authz.rego': REFERENCE_POLICY } }),
+    new OtelCollectorSidecar(scope, 'otel', {
+      distribution: OtelCollectorDistribution.AWS_DISTRO,
+      serviceName: 'shop',
+      otlpExporters: [{ endpoint: 'otel-gateway.acme.internal:4317' }],
+    }),
+  ];
+}
+const REFERENCE_POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.attributes.request.http.method == "GET"\n';
+
+describe('the ECS reference pod (test/reference-pod.test.ts): app, Envoy, Vault agent, FireLens Fluent Bit, OPA, ADOT collector', () => {
+  podTest('every container starts in DependsOn order and becomes healthy; the app reads its secret; the sidecars outlive the app on stop', async () => {
+    const f = fargateTask({ cpu: 2048, memoryLimitMiB: 4096 });
+    TaskSidecars.of(f.td, { memoryVolumes: MemoryVolumeHandling.TASK_STORAGE }).add(...referenceSidecars(f.stack));
+    const template = synthTemplate(f.stack);
+    await withTask(template, task => {
+      const td = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
+      for (const c of td.ContainerDefinitions) {
+        for (const d of c.DependsOn ?? []) {
+          const event = { START: `start ${d.ContainerName}`, HEALTHY: `healthy ${d.ContainerName}`, SUCCESS: `exit ${d.ContainerName} 0`, COMPLETE: new RegExp(`^exit ${d.ContainerName} `) }[d.Condition as string]!;
+          expect([c.Name, d.ContainerName, at(task, event) < at(task, `start ${c.Name}`)]).toEqual([c.Name, d.ContainerName, true]);
+        }
+        if (c.HealthCheck) { expect(task.events).toContain(`healthy ${c.Name}`); }
+      }
+      expect(task.exec('app', ['cat', '/vault/secrets/db.json'])).toMatchObject({ code: 0, stdout: expect.stringContaining('stand-in secret') });
+      for (const c of ['envoy', 'opa', 'fluent-bit', 'otel-collector']) { expect(task.exec(c, ['cat', '/vault/secrets/db.json']).code).not.toBe(0); }
+      expect(task.essentialExited()).toEqual([]);
+      const order = task.stop();
+      expect(order[0]).toBe('app');
+      // Every container is stopped before the containers it depends on: Envoy outlives every sidecar that waited for it.
+      for (const c of td.ContainerDefinitions) {
+        for (const d of c.DependsOn ?? []) { expect([c.Name, d.ContainerName, order.indexOf(c.Name) < order.indexOf(d.ContainerName)]).toEqual([c.Name, d.ContainerName, true]); }
+      }
+      expect(order.slice(-2)).toEqual(['envoy', 'cdk-sidecars-config']);
     });
   }, TASK_TIMEOUT);
 });
