@@ -18,8 +18,9 @@ import {
 import { MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
 import { fargateTask, synthTemplate } from '../ecs/util';
 import { realTest } from '../prerequisites';
-import { RunningTask, runEcsTask } from './ecs';
-import { startPeer } from './kubernetes';
+import {
+  DOCKER_DEFAULT_CAPABILITIES, RunningTask, appMeshRules, capabilitiesOf, dualStackNetwork, runEcsTask, startPeerOn, taskDefinitionOf, userOf,
+} from './ecs';
 import { podTierMissing } from './podman';
 
 const podTest = realTest('pods/ecs.test.ts', podTierMissing());
@@ -46,7 +47,7 @@ function example(name: string): Promise<any> {
 const TASK_TIMEOUT = 300_000;
 
 /** Runs `fn` on the started task, and always removes the task. */
-async function withTask(template: any, fn: (task: RunningTask) => void | Promise<void>, options: { prepareVolumes?: boolean } = {}): Promise<void> {
+async function withTask(template: any, fn: (task: RunningTask) => void | Promise<void>, options: { prepareVolumes?: boolean; network?: string } = {}): Promise<void> {
   const task = runEcsTask(template, options);
   try { await fn(task); } finally { task.remove(); }
 }
@@ -134,6 +135,8 @@ describe('fargate-vault-opa-logs: the writer prepares task storage, the Vault ag
       expect(order[0]).toBe('api');
       expect(new Set(order)).toEqual(new Set(task.started));
       for (const sidecar of ['vault-agent', 'opa', 'fluent-bit']) { expect(order.indexOf(sidecar)).toBeGreaterThan(0); }
+      // When the app is sent SIGTERM, every sidecar is still running (the one-shot steps have exited).
+      expect(task.runningAtStop.get('api')!.sort()).toEqual(['fluent-bit', 'opa', 'vault-agent']);
       expect(order.indexOf('vault-agent')).toBeLessThan(order.indexOf('vault-agent-init'));
     });
   }, TASK_TIMEOUT);
@@ -167,28 +170,38 @@ describe('fargate-envoy: the AppMesh proxy configuration applied as the aws-appm
     });
   }, TASK_TIMEOUT);
 
-  podTest('a client in another network namespace reaches the app only through Envoy (15006, original destination); the app\'s outbound goes through 15001; ignored ports and Envoy\'s own traffic are not redirected', async () => {
+  podTest('a client in another network namespace reaches the app only through Envoy (15006, original destination) over IPv4 and IPv6; the app\'s outbound goes through 15001; ignored ports and Envoy\'s own traffic are not redirected', async () => {
     const template = await example('fargate-envoy');
-    const peer = startPeer('cdk-sidecars-ecs-peer', [80, 5432]);
+    // A dual-stack network, as a dual-stack VPC subnet: the plugin's IPv6 rules meet real IPv6 connections.
+    const network = dualStackNetwork('cdk-sidecars-ecs-v6');
+    const peer = startPeerOn(network.name, 'cdk-sidecars-ecs-peer', [80, 5432]);
     try {
       await withTask(template, task => {
-        const ip = task.ip();
+        const [ip, ip6] = [task.ip(), task.ip6()];
         expect(ip).toMatch(/^[0-9.]+$/);
-        const esc = (s: string) => s.replace(/\./g, '\\.');
-        // Inbound: the client connects to the task's 8080; the rules send it to Envoy's 15006.
-        expect(peer.run(['wget', '-q', '-O-', `http://${ip}:8080/orders`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
-        expect(task.logs('envoy')).toMatch(new RegExp(`inbound: GET /orders from ${esc(peer.ip)}:[0-9]+ to ${esc(ip)}:8080 -> cluster inbound_8080 \\(127\\.0\\.0\\.1:8080/orders\\): 200`));
-        // Outbound: the app's connection to port 80 elsewhere goes to 15001, whose default chain
-        // passes it to its original destination; Envoy's own upstream (UID 1337) is not captured again.
-        expect(task.exec('checkout', ['wget', '-q', '-O-', `http://${peer.ip}/x`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
-        expect(task.logs('envoy')).toMatch(new RegExp(`outbound: connection from ${esc(ip)}:[0-9]+ to ${esc(peer.ip)}:80 -> cluster passthrough \\(${esc(peer.ip)}:80\\)`));
-        // EgressIgnoredPorts: 5432 goes straight out, Envoy never sees it.
-        const before = task.logs('envoy');
-        expect(task.exec('checkout', ['sh', '-c', `echo q | nc -w 2 ${peer.ip} 5432`]).code).toBe(0);
-        expect(task.logs('envoy').slice(before.length)).not.toContain(':5432');
-      });
+        expect(ip6).toMatch(/^[0-9a-f:]+$/);
+        expect(peer.ip6).toMatch(/^[0-9a-f:]+$/);
+        const esc = (x: string) => x.replace(/[.[\]]/g, c => `\\${c}`);
+        for (const [mine, theirs] of [[ip, peer.ip], [`[${ip6}]`, `[${peer.ip6}]`]]) {
+          // Inbound: the client connects to the task's 8080; the rules send it to Envoy's 15006,
+          // which reads the original destination and routes to the app on 127.0.0.1:8080.
+          expect(peer.run(['wget', '-q', '-O-', `http://${mine}:8080/orders`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(task.logs('envoy')).toMatch(new RegExp(`inbound: GET /orders from ${esc(theirs)}:[0-9]+ to ${esc(mine)}:8080 -> cluster inbound_8080 \\(127\\.0\\.0\\.1:8080/orders\\): 200`));
+          // Outbound: the app's connection to port 80 elsewhere goes to 15001, whose default chain
+          // passes it to its original destination; Envoy's own upstream (UID 1337) is not captured again.
+          expect(task.exec('checkout', ['wget', '-q', '-O-', `http://${theirs}/x`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(task.logs('envoy')).toMatch(new RegExp(`outbound: connection from ${esc(mine)}:[0-9]+ to ${esc(theirs)}:80 -> cluster passthrough \\(${esc(theirs)}:80\\)`));
+          // EgressIgnoredPorts: 5432 goes straight out, Envoy never sees it.
+          const before = task.logs('envoy');
+          expect(task.exec('checkout', ['sh', '-c', `echo q | nc -w 2 ${theirs.replace(/[[\]]/g, '')} 5432`]).code).toBe(0);
+          expect(task.logs('envoy').slice(before.length)).not.toContain(':5432');
+        }
+        // Envoy's own ports are not reachable through the capture (its admin is on localhost only).
+        expect(peer.run(['wget', '-q', '-O-', `http://${ip}:15000/ready`]).code).not.toBe(0);
+      }, { network: network.name });
     } finally {
       peer.remove();
+      network.remove();
     }
   }, TASK_TIMEOUT);
 });
@@ -229,6 +242,7 @@ describe('fargate-xray-legacy: the X-Ray daemon beside the app', () => {
       expect(sent.code).toBe(0);
       expect(task.logs('xray-daemon')).toMatch(/xray: segment of [0-9]+ bytes from 127\.0\.0\.1:/);
       expect(task.stop()).toEqual(['billing', 'xray-daemon']);
+      expect(task.runningAtStop.get('billing')).toEqual(['xray-daemon']);
     });
   }, TASK_TIMEOUT);
 });
@@ -300,4 +314,42 @@ describe('the ECS reference pod (test/reference-pod.test.ts): app, Envoy, Vault 
       expect(order.slice(-2)).toEqual(['envoy', 'cdk-sidecars-config']);
     });
   }, TASK_TIMEOUT);
+});
+
+describe('the translation refuses what it does not translate (no podman needed)', () => {
+  const template = (c: any, extra: any = {}) => ({
+    Resources: {
+      Role: { Type: 'AWS::IAM::Role', Properties: {} },
+      Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [{ Name: 'app', Image: 'x', ...c }], ...extra } },
+    },
+  });
+
+  test('Fn::Join, Ref and Fn::GetAtt are resolved to literals and stand-ins; any other intrinsic is refused naming where it is', () => {
+    const { td } = taskDefinitionOf(template({ Environment: [{ Name: 'A', Value: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Region' }, ':', { 'Fn::GetAtt': ['Role', 'Arn'] }]] } }] }));
+    expect(td.ContainerDefinitions[0].Environment[0].Value).toBe('arn:eu-west-1:stand-in-Role.Arn');
+    expect(() => taskDefinitionOf(template({ Image: { 'Fn::Sub': '${AWS::Region}' } }))).toThrow('Task.ContainerDefinitions[0].Image: the intrinsic Fn::Sub is not resolved by the pod tier');
+    expect(() => taskDefinitionOf(template({ Image: { Ref: 'Nothing' } }))).toThrow('Task.ContainerDefinitions[0].Image: Ref Nothing is neither a pseudo parameter, a resource nor a parameter');
+  });
+
+  test('the aws-appmesh plugin\'s rules: ingress only with AppPorts and ProxyIngressPort, 15 ports per multiport rule', () => {
+    const ports = Array.from({ length: 16 }, (_, i) => String(8000 + i)).join(',');
+    const rules = appMeshRules({ AppPorts: ports, ProxyIngressPort: '15006', ProxyEgressPort: '15001', IgnoredUID: '1337' }, '');
+    expect(rules.filter(r => r.includes('APPMESH_INGRESS') && r.includes('REDIRECT')).map(r => r[r.indexOf('--dports') + 1].split(',').length)).toEqual([15, 1]);
+    const egressOnly = appMeshRules({ ProxyEgressPort: '15001', IgnoredGID: '1337' }, '');
+    expect(egressOnly.some(r => r.includes('APPMESH_INGRESS'))).toBe(false);
+    expect(egressOnly[egressOnly.length - 1]).toEqual(['-t', 'nat', '-A', 'OUTPUT', '-p', 'tcp', '-m', 'addrtype', '!', '--dst-type', 'LOCAL', '-j', 'APPMESH_EGRESS']);
+  });
+
+  test('Docker\'s default capability set is the base: drop then add; drop ALL keeps only the adds; a user name is refused', () => {
+    expect(capabilitiesOf({})).toEqual(DOCKER_DEFAULT_CAPABILITIES);
+    expect(capabilitiesOf({ LinuxParameters: { Capabilities: { Drop: ['ALL'] } } })).toEqual([]);
+    expect(capabilitiesOf({ LinuxParameters: { Capabilities: { Drop: ['ALL'], Add: ['SYS_PTRACE'] } } })).toEqual(['SYS_PTRACE']);
+    // The writer's set: every default but CHOWN dropped.
+    const writer = DOCKER_DEFAULT_CAPABILITIES.filter(x => x !== 'CHOWN');
+    expect(capabilitiesOf({ LinuxParameters: { Capabilities: { Drop: writer } } })).toEqual(['CHOWN']);
+    expect(userOf({ User: '1337:1337' }, false, 'c')).toBe('1337:1337');
+    expect(userOf({ User: '100' }, false, 'c')).toBe('100:0');
+    expect(userOf({}, true, 'c')).toBe('1000:1000');
+    expect(() => userOf({ User: 'envoy' }, false, 'task t: container envoy')).toThrow('task t: container envoy: User envoy: only "uid" or "uid:gid" is translated');
+  });
 });

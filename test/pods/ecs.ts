@@ -44,8 +44,8 @@
  * log drivers podman cannot emulate (the app's stdout does not reach the router; what the router
  * reads from files is checked); health checks run every second instead of every Interval (the
  * pass/fail rules are the same); RestartPolicy is read but a container is not restarted;
- * podman's network has no IPv6, so the IPv6 rules are applied and listed but no IPv6 client
- * connects; ECS's own agent containers and metadata endpoints (169.254.170.2) do not exist.
+ * the IPv6 test runs on a dual-stack podman network (dualStackNetwork) standing in for a
+ * dual-stack subnet; ECS's own agent containers and metadata endpoints (169.254.170.2) do not exist.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { execFileSync, spawnSync } from 'child_process';
@@ -60,6 +60,30 @@ export const DOCKER_DEFAULT_CAPABILITIES = [
   'CHOWN', 'DAC_OVERRIDE', 'FSETID', 'FOWNER', 'MKNOD', 'NET_RAW', 'SETGID', 'SETUID', 'SETFCAP', 'SETPCAP',
   'NET_BIND_SERVICE', 'SYS_CHROOT', 'KILL', 'AUDIT_WRITE',
 ];
+
+/**
+ * The capabilities of a container: Docker's default set, less Drop (ALL: every one), plus Add
+ * (ECS API KernelCapabilities: "the default is to first drop ... then add").
+ */
+export function capabilitiesOf(c: any): string[] {
+  const caps = c.LinuxParameters?.Capabilities ?? {};
+  const drop: string[] = caps.Drop ?? [];
+  const add: string[] = caps.Add ?? [];
+  const base = add.includes('ALL') ? DOCKER_DEFAULT_CAPABILITIES : [...DOCKER_DEFAULT_CAPABILITIES, ...add];
+  return [...new Set(drop.includes('ALL') ? add.filter(x => x !== 'ALL') : base.filter(x => !drop.includes(x)))];
+}
+
+/**
+ * The `--user` of a container: User as "uid" (group 0, as Docker gives a UID the image's
+ * /etc/passwd does not list) or "uid:gid"; a user or group name is refused (the stand-in image
+ * lists no users). Without User, the library's images run as root and a user's image as
+ * APP_IMAGE_USER (its USER is unknown here).
+ */
+export function userOf(c: any, usersImage: boolean, where: string): string {
+  const user = c.User === undefined ? (usersImage ? `${APP_IMAGE_USER.uid}:${APP_IMAGE_USER.gid}` : '0:0') : String(c.User);
+  if (!/^[0-9]+(:[0-9]+)?$/.test(user)) { throw new Error(`${where}: User ${user}: only "uid" or "uid:gid" is translated (the stand-in image lists no users)`); }
+  return user.includes(':') ? user : `${user}:0`;
+}
 
 /** Values the tier gives to references a template makes to other resources and pseudo parameters. */
 const PSEUDO: { [name: string]: string } = {
@@ -150,12 +174,16 @@ export interface RunningTask {
   logs(container: string): string;
   /** The task's IPv4 address on podman's network. */
   ip(): string;
+  /** The task's global IPv6 address (on a dual-stack network), or ''. */
+  ip6(): string;
   /** Runs a command in the task's network namespace with the host's tools (iptables -S ...). */
   inNetns(command: string[]): Result;
   /** Essential containers that have exited (an ECS task stops when there is one). */
   essentialExited(): string[];
   /** Stops the task as ECS does: dependents first, each with its StopTimeout; returns the stop order. */
   stop(): string[];
+  /** After stop(): for each container, the other containers still running when it was sent SIGTERM. */
+  readonly runningAtStop: Map<string, string[]>;
   /** Removes the pod and its volumes. */
   remove(): void;
 }
@@ -170,6 +198,8 @@ export function runEcsTask(template: any, options: {
    * mode (chown/chmod of a volume root), to show what the preparation is for. @default true
    */
   readonly prepareVolumes?: boolean;
+  /** The podman network the task joins (e.g. a dual-stack one from dualStackNetwork()). @default podman's default network */
+  readonly network?: string;
 } = {}): RunningTask {
   const { id, td } = taskDefinitionOf(template);
   const name = options.name ?? uniqueName(`ecs-${td.Family ?? id}`);
@@ -182,7 +212,8 @@ export function runEcsTask(template: any, options: {
   const container = (c: string) => `${name}-${c}`;
 
   podman(['pod', 'rm', '-f', '-t', '0', name], { check: false });
-  podman(['pod', 'create', '--name', name, '--share', 'net,ipc,uts', '--infra-image', standInImage(), '--infra-command', '/pause']);
+  podman(['pod', 'create', '--name', name, '--share', 'net,ipc,uts', '--infra-image', standInImage(), '--infra-command', '/pause',
+    ...(options.network ? ['--network', options.network] : [])]);
   // The task's network namespace exists before any container starts (the infra container holds it).
   podman(['pod', 'start', name]);
   let pid: string | undefined;
@@ -258,17 +289,10 @@ export function runEcsTask(template: any, options: {
       const args = ['run', '--pod', name, '--name', container(c.Name), '--detach'];
       const entrypoint: string[] | undefined = c.EntryPoint ?? IMAGE_ENTRYPOINTS.find(([i]) => i.test(c.Image))?.[1];
       const users = !entrypoint;
-      let user = c.User;
-      if (user === undefined) { user = users ? `${APP_IMAGE_USER.uid}:${APP_IMAGE_USER.gid}` : '0:0'; }
-      if (!/^[0-9]+(:[0-9]+)?$/.test(String(user))) { throw new Error(`task ${name}: container ${c.Name}: User ${user}: only "uid" or "uid:gid" is translated (the stand-in image lists no users)`); }
-      args.push('--user', String(user).includes(':') ? user : `${user}:0`);
-      const caps = c.LinuxParameters?.Capabilities ?? {};
-      const drop: string[] = caps.Drop ?? [];
-      const add: string[] = caps.Add ?? [];
-      const effective = c.Privileged ? [] : [...DOCKER_DEFAULT_CAPABILITIES.filter(x => !drop.includes('ALL') && !drop.includes(x)), ...add.filter(x => x !== 'ALL')];
+      args.push('--user', userOf(c, users, `task ${name}: container ${c.Name}`));
       if (c.Privileged) { args.push('--privileged'); } else {
         args.push('--cap-drop', 'ALL');
-        for (const a of new Set(effective)) { args.push('--cap-add', a); }
+        for (const a of capabilitiesOf(c)) { args.push('--cap-add', a); }
       }
       if (c.ReadonlyRootFilesystem) { args.push('--read-only', '--read-only-tmpfs=false'); }
       if (c.LinuxParameters?.InitProcessEnabled) { args.push('--init'); }
@@ -346,6 +370,11 @@ export function runEcsTask(template: any, options: {
         if (!exited.has(c)) {
           const s = state(c);
           if (s.started && !s.running) { exited.set(c, s.exitCode); events.push(`exit ${c} ${s.exitCode}`); }
+          // An essential container that exits stops the task (ECS API ContainerDefinition essential).
+          if (exited.has(c) && byName.get(c).Essential !== false) {
+            const logs = podman(['logs', container(c)], { check: false });
+            throw new Error(`task ${name}: essential container ${c} exited ${exited.get(c)}: ECS stops the task; logs:\n${logs.stdout}${logs.stderr}`);
+          }
         }
         const h = health.get(c);
         if (h && !h.healthy && !exited.has(c)) {
@@ -371,6 +400,7 @@ export function runEcsTask(template: any, options: {
     throw e;
   }
 
+  const runningAtStop = new Map<string, string[]>();
   const stop = (): string[] => {
     const order: string[] = [];
     const remaining = new Set(started);
@@ -379,6 +409,7 @@ export function runEcsTask(template: any, options: {
       const ready = [...remaining].filter(c => ![...remaining].some(o => o !== c && (byName.get(o).DependsOn ?? []).some((d: any) => d.ContainerName === c)));
       if (!ready.length) { throw new Error(`task ${name}: a dependency cycle among ${[...remaining].join(', ')}`); }
       for (const c of ready) {
+        runningAtStop.set(c, started.filter(o => o !== c && state(o).running));
         podman(['stop', '-t', String(byName.get(c).StopTimeout ?? 30), container(c)], { check: false });
         order.push(c);
         events.push(`stop ${c}`);
@@ -395,13 +426,43 @@ export function runEcsTask(template: any, options: {
     exec: (c, command, user) => toolExec(container(c), command, user),
     volumePath: v => volumes.get(v)!,
     logs: c => { const r = podman(['logs', container(c)], { check: false }); return r.stdout + r.stderr; },
-    ip: () => {
-      const infra = podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim();
-      return podman(['inspect', '--format', '{{.NetworkSettings.IPAddress}}', infra]).stdout.trim();
-    },
+    ip: () => address(podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim(), 'IPAddress'),
+    ip6: () => address(podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim(), 'GlobalIPv6Address'),
     inNetns,
     essentialExited: () => started.filter(c => byName.get(c).Essential !== false && !state(c).running),
     stop,
+    runningAtStop,
     remove,
+  };
+}
+
+/** A container's address of one kind on whichever podman network it is on. */
+function address(id: string, field: 'IPAddress' | 'GlobalIPv6Address'): string {
+  return podman(['inspect', '--format', `{{range .NetworkSettings.Networks}}{{.${field}}} {{end}}`, id]).stdout.trim().split(' ')[0] ?? '';
+}
+
+/**
+ * A dual-stack podman network (IPv4 and an IPv6 ULA subnet podman picks), so that a task and a
+ * peer can talk over IPv6 as on a dual-stack VPC subnet.
+ */
+export function dualStackNetwork(base: string): { name: string; remove(): void } {
+  const name = uniqueName(base);
+  podman(['network', 'rm', '-f', name], { check: false });
+  podman(['network', 'create', '--ipv6', name]);
+  return { name, remove: () => { podman(['network', 'rm', '-f', name], { check: false }); } };
+}
+
+/** A peer outside the task on `network`: the app stand-in on `ports` in its own network namespace. */
+export function startPeerOn(network: string, base: string, ports: number[]): { ip: string; ip6: string; run(command: string[]): Result; remove(): void } {
+  const name = uniqueName(base);
+  podman(['rm', '-f', '-t', '0', name], { check: false });
+  podman(['run', '--detach', '--name', name, '--network', network, '--user', '4000:4000', '--cap-drop', 'ALL',
+    '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0', '--env', `STAND_IN_APP_PORTS=${ports.join(' ')}`,
+    '--entrypoint', '["/usr/local/bin/app"]', standInImage()]);
+  return {
+    ip: address(name, 'IPAddress'),
+    ip6: address(name, 'GlobalIPv6Address'),
+    run: command => toolExec(name, command),
+    remove: () => { podman(['rm', '-f', '-t', '0', name], { check: false }); },
   };
 }
