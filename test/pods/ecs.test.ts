@@ -35,9 +35,9 @@ function example(name: string): Promise<any> {
   if (!file) { throw new Error(`no example ${name}`); }
   if (!synthesized.has(name)) {
     synthesized.set(name, synthEcsExample(file, path.join(out, name)).then(r => {
-      const withTask = r.templates.filter(t => Object.values<any>(t.Resources ?? {}).some(x => x.Type === 'AWS::ECS::TaskDefinition'));
-      if (withTask.length !== 1) { throw new Error(`${name}: ${withTask.length} templates with a task definition`); }
-      return withTask[0];
+      const tasks = r.templates.filter(t => Object.values<any>(t.Resources ?? {}).some(x => x.Type === 'AWS::ECS::TaskDefinition'));
+      if (tasks.length !== 1) { throw new Error(`${name}: ${tasks.length} templates with a task definition`); }
+      return tasks[0];
     }));
   }
   return synthesized.get(name)!;
@@ -47,7 +47,8 @@ function example(name: string): Promise<any> {
 const TASK_TIMEOUT = 300_000;
 
 /** Runs `fn` on the started task, and always removes the task. */
-async function withTask(template: any, fn: (task: RunningTask) => void | Promise<void>, options: { prepareVolumes?: boolean; network?: string } = {}): Promise<void> {
+async function withTask(template: any, fn: (task: RunningTask) => void | Promise<void>,
+  options: { prepareVolumes?: boolean; network?: string } = {}): Promise<void> {
   const task = runEcsTask(template, options);
   try { await fn(task); } finally { task.remove(); }
 }
@@ -309,7 +310,9 @@ describe('the ECS reference pod (test/reference-pod.test.ts): app, Envoy, Vault 
       expect(order[0]).toBe('app');
       // Every container is stopped before the containers it depends on: Envoy outlives every sidecar that waited for it.
       for (const c of td.ContainerDefinitions) {
-        for (const d of c.DependsOn ?? []) { expect([c.Name, d.ContainerName, order.indexOf(c.Name) < order.indexOf(d.ContainerName)]).toEqual([c.Name, d.ContainerName, true]); }
+        for (const d of c.DependsOn ?? []) {
+          expect([c.Name, d.ContainerName, order.indexOf(c.Name) < order.indexOf(d.ContainerName)]).toEqual([c.Name, d.ContainerName, true]);
+        }
       }
       expect(order.slice(-2)).toEqual(['envoy', 'cdk-sidecars-config']);
     });

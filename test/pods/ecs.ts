@@ -168,6 +168,8 @@ export interface RunningTask {
   readonly started: string[];
   /** What happened, in order: `start X`, `healthy X`, `exit X <code>`, `stop X`. */
   readonly events: string[];
+  /** After stop(): for each container, the other containers still running when it was sent SIGTERM. */
+  readonly runningAtStop: Map<string, string[]>;
   exec(container: string, command: string[], user?: string): Result;
   /** The host path of a task volume. */
   volumePath(volume: string): string;
@@ -182,8 +184,6 @@ export interface RunningTask {
   essentialExited(): string[];
   /** Stops the task as ECS does: dependents first, each with its StopTimeout; returns the stop order. */
   stop(): string[];
-  /** After stop(): for each container, the other containers still running when it was sent SIGTERM. */
-  readonly runningAtStop: Map<string, string[]>;
   /** Removes the pod and its volumes. */
   remove(): void;
 }
@@ -295,7 +295,13 @@ export function runEcsTask(template: any, options: {
         for (const a of capabilitiesOf(c)) { args.push('--cap-add', a); }
       }
       if (c.ReadonlyRootFilesystem) { args.push('--read-only', '--read-only-tmpfs=false'); }
-      if (c.LinuxParameters?.InitProcessEnabled) { args.push('--init'); }
+      if (c.LinuxParameters?.InitProcessEnabled) {
+        // podman's --init runs catatonit as PID 1 (Fargate runs its own init, as docker --init).
+        if (!fs.existsSync('/usr/libexec/podman/catatonit')) {
+          throw new Error(`task ${name}: container ${c.Name}: InitProcessEnabled needs podman's catatonit (apt-get install catatonit)`);
+        }
+        args.push('--init');
+      }
       for (const e of c.Environment ?? []) { args.push('--env', `${e.Name}=${e.Value}`); }
       for (const s of c.Secrets ?? []) { args.push('--env', `${s.Name}=stand-in secret of ${s.ValueFrom}`); }
       for (const m of c.MountPoints ?? []) {
@@ -406,7 +412,8 @@ export function runEcsTask(template: any, options: {
     const remaining = new Set(started);
     while (remaining.size) {
       // Stop every container no remaining container depends on (dependents first).
-      const ready = [...remaining].filter(c => ![...remaining].some(o => o !== c && (byName.get(o).DependsOn ?? []).some((d: any) => d.ContainerName === c)));
+      const dependedOn = (c: string) => [...remaining].some(o => o !== c && (byName.get(o).DependsOn ?? []).some((d: any) => d.ContainerName === c));
+      const ready = [...remaining].filter(c => !dependedOn(c));
       if (!ready.length) { throw new Error(`task ${name}: a dependency cycle among ${[...remaining].join(', ')}`); }
       for (const c of ready) {
         runningAtStop.set(c, started.filter(o => o !== c && state(o).running));
@@ -453,7 +460,8 @@ export function dualStackNetwork(base: string): { name: string; remove(): void }
 }
 
 /** A peer outside the task on `network`: the app stand-in on `ports` in its own network namespace. */
-export function startPeerOn(network: string, base: string, ports: number[]): { ip: string; ip6: string; run(command: string[]): Result; remove(): void } {
+export function startPeerOn(network: string, base: string, ports: number[])
+  : { ip: string; ip6: string; run(command: string[]): Result; remove(): void } {
   const name = uniqueName(base);
   podman(['rm', '-f', '-t', '0', name], { check: false });
   podman(['run', '--detach', '--name', name, '--network', network, '--user', '4000:4000', '--cap-drop', 'ALL',
