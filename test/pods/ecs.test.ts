@@ -60,6 +60,41 @@ function at(task: RunningTask, event: string | RegExp): number {
   return i;
 }
 
+/** The task definition of a template, as synthesized (its DependsOn are what the agent orders by). */
+function containersOf(template: any): any[] {
+  return Object.values<any>(template.Resources).find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions;
+}
+
+/** Each DependsOn condition was reached before its dependent started; each container with a HealthCheck became healthy. */
+function expectDependsOnOrder(task: RunningTask, template: any): void {
+  for (const c of containersOf(template)) {
+    for (const d of c.DependsOn ?? []) {
+      const event = {
+        START: `start ${d.ContainerName}`, HEALTHY: `healthy ${d.ContainerName}`, SUCCESS: `exit ${d.ContainerName} 0`, COMPLETE: new RegExp(`^exit ${d.ContainerName} `),
+      }[d.Condition as string]!;
+      expect([c.Name, d.Condition, d.ContainerName, at(task, event) < at(task, `start ${c.Name}`)]).toEqual([c.Name, d.Condition, d.ContainerName, true]);
+    }
+    if (c.HealthCheck) { expect(task.events).toContain(`healthy ${c.Name}`); }
+  }
+}
+
+/**
+ * Stops the task: the app first, each container before the ones it depends on, and when the app
+ * gets SIGTERM every sidecar that was running still is. Returns the stop order.
+ */
+function expectSidecarsOutliveApp(task: RunningTask, template: any, app: string): string[] {
+  const exited = task.events.filter(e => e.startsWith('exit ')).map(e => e.split(' ')[1]);
+  const order = task.stop();
+  expect(order[0]).toBe(app);
+  for (const c of containersOf(template)) {
+    for (const d of c.DependsOn ?? []) {
+      expect([c.Name, d.ContainerName, order.indexOf(c.Name) < order.indexOf(d.ContainerName)]).toEqual([c.Name, d.ContainerName, true]);
+    }
+  }
+  expect(task.runningAtStop.get(app)!.sort()).toEqual(task.started.filter(c => c !== app && !exited.includes(c)).sort());
+  return order;
+}
+
 describe('fargate-vault-opa-logs: the writer prepares task storage, the Vault agent writes, only the app reads', () => {
   podTest('start order follows DependsOn; the non-root agent writes its token and secret into the prepared volumes; the app reads them, the others cannot', async () => {
     const template = await example('fargate-vault-opa-logs');
@@ -72,6 +107,7 @@ describe('fargate-vault-opa-logs: the writer prepares task storage, the Vault ag
       expect(at(task, 'healthy opa')).toBeLessThan(at(task, 'start api'));
       expect(at(task, 'exit vault-agent-init 0')).toBeLessThan(at(task, 'start api'));
       expect(task.logs('vault-agent-init')).toContain('rendered /vault/secrets/db.json (0444)');
+      expectDependsOnOrder(task, template);
 
       // Task storage as Fargate makes it: root, 0755; the writer handed the agent's volumes to 100:1000.
       const st = (v: string, f = '') => { const s = fs.statSync(path.join(task.volumePath(v), f)); return { uid: s.uid, gid: s.gid, mode: (s.mode & 0o7777).toString(8) }; };
@@ -132,8 +168,7 @@ describe('fargate-vault-opa-logs: the writer prepares task storage, the Vault ag
   podTest('on stop the sidecars outlive the app: ECS stops dependents first', async () => {
     const template = await example('fargate-vault-opa-logs');
     await withTask(template, task => {
-      const order = task.stop();
-      expect(order[0]).toBe('api');
+      const order = expectSidecarsOutliveApp(task, template, 'api');
       expect(new Set(order)).toEqual(new Set(task.started));
       for (const sidecar of ['vault-agent', 'opa', 'fluent-bit']) { expect(order.indexOf(sidecar)).toBeGreaterThan(0); }
       // When the app is sent SIGTERM, every sidecar is still running (the one-shot steps have exited).
@@ -149,6 +184,7 @@ describe('fargate-envoy: the AppMesh proxy configuration applied as the aws-appm
     await withTask(template, task => {
       expect(task.events.slice(0, 2)).toEqual(['start cdk-sidecars-config', 'exit cdk-sidecars-config 0']);
       expect(at(task, 'healthy envoy')).toBeLessThan(at(task, 'start checkout'));
+      expectDependsOnOrder(task, template);
       const v4 = task.inNetns(['iptables', '-t', 'nat', '-S']).stdout;
       expect(v4).toContain('-A PREROUTING -p tcp -m addrtype ! --src-type LOCAL -j APPMESH_INGRESS');
       expect(v4).toContain('-A APPMESH_INGRESS -p tcp -m multiport --dports 8080 -j REDIRECT --to-ports 15006');
@@ -168,6 +204,7 @@ describe('fargate-envoy: the AppMesh proxy configuration applied as the aws-appm
       expect(task.exec('envoy', ['sh', '-c', 'id -u; id -g; cat /proc/self/status | grep CapEff']).stdout).toBe('1337\n1337\nCapEff:\t0000000000000000\n');
       expect(task.exec('envoy', ['sh', '-c', 'echo x > /etc/envoy/envoy.json']).code).not.toBe(0);
       expect(task.essentialExited()).toEqual([]);
+      expect(expectSidecarsOutliveApp(task, template, 'checkout')).toEqual(['checkout', 'envoy', 'cdk-sidecars-config']);
     });
   }, TASK_TIMEOUT);
 
@@ -215,6 +252,7 @@ describe('fargate-service: a migration step, statsd gated on its health check, a
       expect(at(task, 'healthy statsd')).toBeLessThan(at(task, 'start api'));
       expect(at(task, 'start log-shipper')).toBeLessThan(at(task, 'start api'));
       expect(at(task, 'exit cdk-sidecars-config 0')).toBeLessThan(at(task, 'start log-shipper'));
+      expectDependsOnOrder(task, template);
       // The migration ran as its UID with the secret's stand-in value; the app has no such variable.
       expect(task.logs('migrate')).toContain('app: running as uid 23363 gid 23363');
       expect(task.exec('api', ['sh', '-c', 'echo "${DATABASE_URL-unset}"']).stdout).toBe('unset\n');
@@ -227,7 +265,7 @@ describe('fargate-service: a migration step, statsd gated on its health check, a
       expect(task.exec('api', ['sh', '-c', 'echo "orders:1|c" | nc -w 1 "$STATSD_HOST" "$STATSD_PORT"']).code).toBe(0);
       // The migration is not essential: its exit does not stop the task.
       expect(task.essentialExited()).toEqual([]);
-      expect(task.stop()[0]).toBe('api');
+      expectSidecarsOutliveApp(task, template, 'api');
     });
   }, TASK_TIMEOUT);
 });
@@ -237,12 +275,13 @@ describe('fargate-xray-legacy: the X-Ray daemon beside the app', () => {
     const template = await example('fargate-xray-legacy');
     await withTask(template, task => {
       expect(at(task, 'start xray-daemon')).toBeLessThan(at(task, 'start billing'));
+      expectDependsOnOrder(task, template);
       expect(task.exec('xray-daemon', ['id', '-u']).stdout).toBe('2000\n');
       // A segment over UDP as the X-Ray SDK sends it (bash's /dev/udp: busybox nc has no UDP).
       const sent = task.exec('billing', ['bash', '-c', 'echo \'{"format":"json","version":1}\' > "/dev/udp/${AWS_XRAY_DAEMON_ADDRESS%:*}/${AWS_XRAY_DAEMON_ADDRESS#*:}"']);
       expect(sent.code).toBe(0);
       expect(task.logs('xray-daemon')).toMatch(/xray: segment of [0-9]+ bytes from 127\.0\.0\.1:/);
-      expect(task.stop()).toEqual(['billing', 'xray-daemon']);
+      expect(expectSidecarsOutliveApp(task, template, 'billing')).toEqual(['billing', 'xray-daemon']);
       expect(task.runningAtStop.get('billing')).toEqual(['xray-daemon']);
     });
   }, TASK_TIMEOUT);
@@ -254,6 +293,7 @@ describe('fargate-otel-dapr: daprd and the ADOT collector beside the app', () =>
     await withTask(template, task => {
       expect(at(task, 'healthy otel-collector')).toBeLessThan(at(task, 'start orders'));
       expect(at(task, 'start daprd')).toBeLessThan(at(task, 'start orders'));
+      expectDependsOnOrder(task, template);
       expect(task.logs('daprd')).toContain('daprd: component statestore: redisPassword from $COMPONENT_STATESTORE_REDISPASSWORD');
       expect(task.logs('daprd')).toContain('daprd: read config /dapr/config/config.yaml');
       const app = (cmd: string) => task.exec('orders', ['sh', '-c', cmd]);
@@ -263,8 +303,7 @@ describe('fargate-otel-dapr: daprd and the ADOT collector beside the app', () =>
       expect(app('echo "${COMPONENT_STATESTORE_REDISPASSWORD-unset}"').stdout).toBe('unset\n');
       expect(task.exec('daprd', ['sh', '-c', 'echo "$COMPONENT_STATESTORE_REDISPASSWORD"']).stdout).toMatch(/^stand-in secret of stand-in-RedisPassword[0-9A-F]*:password::\n$/);
       expect(task.essentialExited()).toEqual([]);
-      const order = task.stop();
-      expect(order[0]).toBe('orders');
+      expectSidecarsOutliveApp(task, template, 'orders');
     });
   }, TASK_TIMEOUT);
 });
@@ -295,25 +334,12 @@ describe('the ECS reference pod (test/reference-pod.test.ts): app, Envoy, Vault 
     TaskSidecars.of(f.td, { memoryVolumes: MemoryVolumeHandling.TASK_STORAGE }).add(...referenceSidecars(f.stack));
     const template = synthTemplate(f.stack);
     await withTask(template, task => {
-      const td = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
-      for (const c of td.ContainerDefinitions) {
-        for (const d of c.DependsOn ?? []) {
-          const event = { START: `start ${d.ContainerName}`, HEALTHY: `healthy ${d.ContainerName}`, SUCCESS: `exit ${d.ContainerName} 0`, COMPLETE: new RegExp(`^exit ${d.ContainerName} `) }[d.Condition as string]!;
-          expect([c.Name, d.ContainerName, at(task, event) < at(task, `start ${c.Name}`)]).toEqual([c.Name, d.ContainerName, true]);
-        }
-        if (c.HealthCheck) { expect(task.events).toContain(`healthy ${c.Name}`); }
-      }
+      expectDependsOnOrder(task, template);
       expect(task.exec('app', ['cat', '/vault/secrets/db.json'])).toMatchObject({ code: 0, stdout: expect.stringContaining('stand-in secret') });
       for (const c of ['envoy', 'opa', 'fluent-bit', 'otel-collector']) { expect(task.exec(c, ['cat', '/vault/secrets/db.json']).code).not.toBe(0); }
       expect(task.essentialExited()).toEqual([]);
-      const order = task.stop();
-      expect(order[0]).toBe('app');
-      // Every container is stopped before the containers it depends on: Envoy outlives every sidecar that waited for it.
-      for (const c of td.ContainerDefinitions) {
-        for (const d of c.DependsOn ?? []) {
-          expect([c.Name, d.ContainerName, order.indexOf(c.Name) < order.indexOf(d.ContainerName)]).toEqual([c.Name, d.ContainerName, true]);
-        }
-      }
+      // Envoy outlives every sidecar that waited for it; the writer it depends on is last.
+      const order = expectSidecarsOutliveApp(task, template, 'app');
       expect(order.slice(-2)).toEqual(['envoy', 'cdk-sidecars-config']);
     });
   }, TASK_TIMEOUT);
