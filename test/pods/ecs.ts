@@ -43,7 +43,8 @@
  * as 1000:1000; Secrets are stand-in values; the awsfirelens and awslogs log drivers are Docker
  * log drivers podman cannot emulate (the app's stdout does not reach the router; what the router
  * reads from files is checked); health checks run every second instead of every Interval (the
- * pass/fail rules are the same) and stop once the container is healthy (ECS keeps checking); RestartPolicy is read but a container is not restarted;
+ * pass/fail rules are the same) and stop once the container is healthy (ECS keeps checking);
+ * RestartPolicy is not exercised (no container is restarted);
  * the IPv6 test runs on a dual-stack podman network (dualStackNetwork) standing in for a
  * dual-stack subnet; ECS's own agent containers and metadata endpoints (169.254.170.2) do not exist.
  */
