@@ -61,14 +61,16 @@ export const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit
   // daprio/daprd (dapr/dapr docker/Dockerfile: the release binaries copied to /, no ENTRYPOINT).
   '/daprd',
   // amazon/aws-xray-daemon (aws/aws-xray-daemon Dockerfile): ENTRYPOINT ["/xray", "-t", "0.0.0.0:2000", "-b", "0.0.0.0:2000"].
-  '/xray'];
+  '/xray',
+  // aws-otel-collector's health check program (the same Dockerfile: /healthcheck beside /awscollector).
+  '/healthcheck'];
 
 /**
  * Names of the real programs the stand-in is put in place of, in an image of the facts table
  * (test/pods/standin/main.go dispatches on them; one it has no case for fails with "no
  * stand-in for", not with a missing file).
  */
-const STAND_IN_NAMES = new Set(['vault', 'opa', 'fluent-bit', 'envoy', 'statsd_exporter', 'otelcol-contrib', 'awscollector', 'daprd', 'xray']);
+const STAND_IN_NAMES = new Set(['vault', 'opa', 'fluent-bit', 'envoy', 'statsd_exporter', 'otelcol-contrib', 'awscollector', 'daprd', 'xray', 'healthcheck']);
 
 /**
  * Programs that run other programs: the host's own (GNU) binary is copied for them, never a
@@ -139,6 +141,16 @@ function iptablesFiles(): string[] {
   const extensions = ['/usr/lib/x86_64-linux-gnu/xtables', '/usr/lib/xtables'].filter(d => fs.existsSync(d))
     .flatMap(d => fs.readdirSync(d).map(f => path.join(d, f)));
   return [...new Set([binary, ...libs(binary), ...extensions, ...extensions.flatMap(libs)])];
+}
+
+/**
+ * The host's bash and its libraries: the envoyproxy/envoy image is Ubuntu-based and ships
+ * bash, which the library's ECS health check of Envoy runs (`bash -c` with /dev/tcp).
+ */
+function bashFiles(): string[] {
+  const binary = fs.realpathSync(execFileSync('sh', ['-c', 'command -v bash']).toString().trim());
+  const libs = execFileSync('ldd', [binary]).toString().split('\n').map(l => /(\/\S+)\s+\(0x/.exec(l)?.[1]).filter((x): x is string => !!x);
+  return [binary, ...libs];
 }
 
 let built: string | undefined;
@@ -393,7 +405,8 @@ function buildStandInImage(): string {
   const busybox = fs.readFileSync(execFileSync('sh', ['-c', 'command -v busybox']).toString().trim());
   const hash = createHash('sha256');
   const iptables = iptablesFiles();
-  for (const part of [...sources, busybox, Buffer.from(STAND_IN_LINKS.join('\n')), Buffer.from(iptables.join('\n'))]) { hash.update(part); }
+  const bash = bashFiles();
+  for (const part of [...sources, busybox, Buffer.from(STAND_IN_LINKS.join('\n')), Buffer.from([...iptables, ...bash].join('\n'))]) { hash.update(part); }
   const tag = `localhost/cdk-sidecars-stand-in:${hash.digest('hex').slice(0, 16)}`;
   if (podman(['image', 'exists', tag], { check: false }).code === 0) { return tag; }
 
@@ -415,12 +428,14 @@ function buildStandInImage(): string {
       fs.rmSync(path.join(rootfs, l), { force: true });
       fs.symlinkSync('/usr/local/bin/stand-in', path.join(rootfs, l));
     }
-    for (const f of iptables) {
+    for (const f of [...iptables, ...bash]) {
       const target = path.join(rootfs, f);
+      fs.rmSync(target, { force: true });
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.copyFileSync(fs.realpathSync(f), target);
       fs.chmodSync(target, 0o755);
     }
+    if (bash[0] !== '/bin/bash') { fs.rmSync(path.join(rootfs, 'bin/bash'), { force: true }); fs.symlinkSync(bash[0], path.join(rootfs, 'bin/bash')); }
     const xtables = iptables[0];
     for (const n of ['iptables', 'iptables-restore', 'iptables-save', 'ip6tables', 'ip6tables-restore', 'ip6tables-save']) {
       fs.symlinkSync(path.basename(xtables), path.join(rootfs, path.dirname(xtables), n));

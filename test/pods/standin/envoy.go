@@ -60,8 +60,8 @@ type filterChain struct {
 }
 
 type listener struct {
-	Name            string        `json:"name"`
-	Address         address       `json:"address"`
+	Name    string  `json:"name"`
+	Address address `json:"address"`
 	// Further addresses the listener binds (api/envoy/config/listener/v3/listener.proto
 	// additional_addresses), e.g. [::] beside 0.0.0.0: an [::] socket is IPv6-only unless
 	// ipv4_compat is set (api/envoy/config/core/v3/address.proto SocketAddress.ipv4_compat).
@@ -70,6 +70,8 @@ type listener struct {
 	} `json:"additional_addresses"`
 	ListenerFilters []filter      `json:"listener_filters"`
 	FilterChains    []filterChain `json:"filter_chains"`
+	// The chain for connections no filter_chain_match selects (Envoy's Listener.default_filter_chain).
+	DefaultFilterChain *filterChain `json:"default_filter_chain"`
 }
 
 type cluster struct {
@@ -230,6 +232,9 @@ func (e *envoyStandIn) serve(l listener, ln net.Listener) {
 			dstIP, dstPort = ip, port
 		}
 		chain := pickChain(l.FilterChains, dstPort)
+		if chain == nil {
+			chain = l.DefaultFilterChain
+		}
 		origin := net.JoinHostPort(dstIP.String(), strconv.Itoa(dstPort))
 		if chain == nil {
 			say("envoy: %s: connection from %s to %s: no filter chain matches, closed", l.Name, c.RemoteAddr(), origin)

@@ -338,6 +338,9 @@ func ystr(v interface{}) string {
 // opa: `opa run --server --addr=A --diagnostic-addr=D --config-file=F`. Reads the config and
 // every file it names (bearer token, TLS key and CA files), then serves both addresses.
 func opa(args []string) {
+	if len(args) > 0 && args[0] == "eval" {
+		opaEval(args[1:])
+	}
 	if len(args) == 0 || args[0] != "run" || !contains(args, "--server") {
 		fail("opa: only `opa run --server` is stood in for, not %q", args)
 	}
@@ -413,8 +416,11 @@ func fluentBit(args []string) {
 	if _, err := os.Stat(f); err != nil {
 		fail("fluent-bit: config %v", err)
 	}
+	if strings.HasSuffix(f, ".conf") {
+		fluentBitClassic(f)
+	}
 	if !strings.HasSuffix(f, ".yaml") && !strings.HasSuffix(f, ".yml") {
-		fail("fluent-bit: only YAML configs are stood in for, not %q", f)
+		fail("fluent-bit: only YAML and classic .conf configs are stood in for, not %q", f)
 	}
 	cfg := readYAML(f)
 	service := ymap(cfg["service"])
@@ -553,9 +559,11 @@ func serveApp(address string) {
 // appSignals logs every signal the app receives (SIGHUP, SIGUSR1, SIGUSR2 are reload
 // signals; the app keeps running). On SIGTERM (the kubelet's stop) it exits, after
 // STAND_IN_DRAIN_SECONDS of shutdown work when set: every half second it does each of
-//   STAND_IN_DRAIN_URL   an HTTP GET (e.g. an outbound call through Envoy),
-//   STAND_IN_DRAIN_READ  a read of a file (e.g. a Vault secret),
-//   STAND_IN_DRAIN_LOG   a line appended to a file (e.g. a log Fluent Bit tails),
+//
+//	STAND_IN_DRAIN_URL   an HTTP GET (e.g. an outbound call through Envoy),
+//	STAND_IN_DRAIN_READ  a read of a file (e.g. a Vault secret),
+//	STAND_IN_DRAIN_LOG   a line appended to a file (e.g. a log Fluent Bit tails),
+//
 // and logs each result ("app: draining: ..."), as an app finishing its requests would.
 func appSignals() {
 	ch := make(chan os.Signal, 8)
@@ -682,6 +690,8 @@ func main() {
 		daprd(args)
 	case "xray":
 		xray(args)
+	case "healthcheck":
+		otelHealthcheck(args)
 	case "statsd_exporter":
 		// prometheus/statsd_exporter: metrics on --web.listen-address (default :9102), statsd
 		// over TCP on --statsd.listen-tcp (default :9125; UDP is not stood in for).

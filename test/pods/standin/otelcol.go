@@ -26,6 +26,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 var envRef = regexp.MustCompile(`\$\{(env:)?([A-Za-z_][A-Za-z0-9_]*)\}`)
@@ -205,4 +206,20 @@ func sorted(set map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// otelHealthcheck: aws-otel-collector's /healthcheck (aws-observability/aws-otel-collector
+// cmd/healthcheck/main.go): a GET of http://127.0.0.1:<--port, default 13133>/, exit 0 on
+// 200, else 1 (the ECS health check of the ADOT image).
+func otelHealthcheck(args []string) {
+	port := flag(args, "--port")
+	if port == "" {
+		port = "13133"
+	}
+	resp, err := (&http.Client{Timeout: 3 * time.Second}).Get("http://127.0.0.1:" + port + "/")
+	if err != nil || resp.StatusCode != 200 {
+		say("healthcheck: unhealthy (%v)", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
 }
