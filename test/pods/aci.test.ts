@@ -17,8 +17,7 @@ import { AciApp, AciMemoryVolumeHandling } from '../../src/aci';
 import { appGroup, synthGroup } from '../aci/util';
 import { realTest } from '../prerequisites';
 import { AciGroup, RunningGroup, groupOfArm, groupOfYaml, planGroup, runAciGroup, secureValue } from './aci';
-import { startPeer } from './kubernetes';
-import { podTierMissing, podman } from './podman';
+import { podTierMissing, podman, startPeer } from './podman';
 
 const podTest = realTest('pods/aci.test.ts', podTierMissing());
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-aci-examples-'));

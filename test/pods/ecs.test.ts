@@ -19,9 +19,9 @@ import { MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
 import { fargateTask, synthTemplate } from '../ecs/util';
 import { realTest } from '../prerequisites';
 import {
-  DOCKER_DEFAULT_CAPABILITIES, RunningTask, appMeshRules, capabilitiesOf, dualStackNetwork, runEcsTask, startPeerOn, taskDefinitionOf, userOf,
+  DOCKER_DEFAULT_CAPABILITIES, RunningTask, appMeshRules, capabilitiesOf, runEcsTask, taskDefinitionOf, userOf,
 } from './ecs';
-import { podTierMissing } from './podman';
+import { dualStackNetwork, podTierMissing, startPeer } from './podman';
 
 const podTest = realTest('pods/ecs.test.ts', podTierMissing());
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-ecs-examples-'));
@@ -212,7 +212,7 @@ describe('fargate-envoy: the AppMesh proxy configuration applied as the aws-appm
     const template = await example('fargate-envoy');
     // A dual-stack network, as a dual-stack VPC subnet: the plugin's IPv6 rules meet real IPv6 connections.
     const network = dualStackNetwork('cdk-sidecars-ecs-v6');
-    const peer = startPeerOn(network.name, 'cdk-sidecars-ecs-peer', [80, 5432]);
+    const peer = startPeer('cdk-sidecars-ecs-peer', [80, 5432], network.name);
     try {
       await withTask(template, task => {
         const [ip, ip6] = [task.ip(), task.ip6()];
@@ -282,7 +282,7 @@ describe('fargate-xray-legacy: the X-Ray daemon beside the app', () => {
       // cat writes the file with one write, bash's printf would write per line).
       const address = task.exec('billing', ['sh', '-c', 'echo "$AWS_XRAY_DAEMON_ADDRESS"']).stdout.trim();
       expect(address).toBe('127.0.0.1:2000');
-      const sent = task.inNetns(['bash', '-c', `f=$(mktemp); printf '{"format":"json","version":1}\\n{"name":"billing"}' > "$f"; cat "$f" > /dev/udp/127.0.0.1/2000; rm -f "$f"`]);
+      const sent = task.inNetns(['bash', '-c', 'f=$(mktemp); printf \'{"format":"json","version":1}\\n{"name":"billing"}\' > "$f"; cat "$f" > /dev/udp/127.0.0.1/2000; rm -f "$f"']);
       expect(sent.code).toBe(0);
       expect(task.logs('xray-daemon')).toMatch(/xray: segment received from 127\.0\.0\.1:[0-9]+ \(/);
       expect(expectSidecarsOutliveApp(task, template, 'billing')).toEqual(['billing', 'xray-daemon']);

@@ -54,7 +54,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { APP_IMAGE_USER } from './kubernetes';
-import { IMAGE_ENTRYPOINTS, Result, imageArgs, podman, standInImage, toolExec, uniqueName } from './podman';
+import { IMAGE_ENTRYPOINTS, Result, containerAddress, imageArgs, podman, standInImage, toolExec, uniqueName } from './podman';
 
 /** Docker's default capability set (moby oci/caps/defaults.go DefaultCapabilities), the base ECS adds to and drops from. */
 export const DOCKER_DEFAULT_CAPABILITIES = [
@@ -434,44 +434,12 @@ export function runEcsTask(template: any, options: {
     exec: (c, command, user) => toolExec(container(c), command, user),
     volumePath: v => volumes.get(v)!,
     logs: c => { const r = podman(['logs', container(c)], { check: false }); return r.stdout + r.stderr; },
-    ip: () => address(podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim(), 'IPAddress'),
-    ip6: () => address(podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim(), 'GlobalIPv6Address'),
+    ip: () => containerAddress(podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim(), 'IPAddress'),
+    ip6: () => containerAddress(podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim(), 'GlobalIPv6Address'),
     inNetns,
     essentialExited: () => started.filter(c => byName.get(c).Essential !== false && !state(c).running),
     stop,
     runningAtStop,
     remove,
-  };
-}
-
-/** A container's address of one kind on whichever podman network it is on. */
-function address(id: string, field: 'IPAddress' | 'GlobalIPv6Address'): string {
-  return podman(['inspect', '--format', `{{range .NetworkSettings.Networks}}{{.${field}}} {{end}}`, id]).stdout.trim().split(' ')[0] ?? '';
-}
-
-/**
- * A dual-stack podman network (IPv4 and an IPv6 ULA subnet podman picks), so that a task and a
- * peer can talk over IPv6 as on a dual-stack VPC subnet.
- */
-export function dualStackNetwork(base: string): { name: string; remove(): void } {
-  const name = uniqueName(base);
-  podman(['network', 'rm', '-f', name], { check: false });
-  podman(['network', 'create', '--ipv6', name]);
-  return { name, remove: () => { podman(['network', 'rm', '-f', name], { check: false }); } };
-}
-
-/** A peer outside the task on `network`: the app stand-in on `ports` in its own network namespace. */
-export function startPeerOn(network: string, base: string, ports: number[])
-  : { ip: string; ip6: string; run(command: string[]): Result; remove(): void } {
-  const name = uniqueName(base);
-  podman(['rm', '-f', '-t', '0', name], { check: false });
-  podman(['run', '--detach', '--name', name, '--network', network, '--user', '4000:4000', '--cap-drop', 'ALL',
-    '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0', '--env', `STAND_IN_APP_PORTS=${ports.join(' ')}`,
-    '--entrypoint', '["/usr/local/bin/app"]', standInImage()]);
-  return {
-    ip: address(name, 'IPAddress'),
-    ip6: address(name, 'GlobalIPv6Address'),
-    run: command => toolExec(name, command),
-    remove: () => { podman(['rm', '-f', '-t', '0', name], { check: false }); },
   };
 }

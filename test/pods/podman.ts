@@ -451,3 +451,51 @@ function buildStandInImage(): string {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** A container's address of one kind on whichever podman network it is on ('' when none). */
+export function containerAddress(id: string, field: 'IPAddress' | 'GlobalIPv6Address'): string {
+  return podman(['inspect', '--format', `{{range .NetworkSettings.Networks}}{{.${field}}} {{end}}`, id]).stdout.trim().split(' ')[0] ?? '';
+}
+
+/** A container outside the pod, task or group (see startPeer). */
+export interface Peer {
+  readonly ip: string;
+  /** Its global IPv6 address ('' on a network without IPv6). */
+  readonly ip6: string;
+  run(command: string[]): Result;
+  /** Its output: the app stand-in logs every request with the peer address it came from. */
+  logs(): string;
+  remove(): void;
+}
+
+/**
+ * A peer outside the pod (or task, or group): a container in its own network namespace on podman's network (or
+ * `network`), running the app stand-in on `ports`.
+ */
+export function startPeer(base: string, ports: number[], network?: string): Peer {
+  const name = uniqueName(base);
+  podman(['rm', '-f', '-t', '0', name], { check: false });
+  podman(['run', '--detach', '--name', name, ...(network ? ['--network', network] : []), '--user', '4000:4000', '--cap-drop', 'ALL',
+    '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0', '--env', `STAND_IN_APP_PORTS=${ports.join(' ')}`,
+    '--entrypoint', '["/usr/local/bin/app"]', ...imageArgs('cdk-sidecars/pod-tier-peer')]);
+  return {
+    ip: containerAddress(name, 'IPAddress'),
+    ip6: containerAddress(name, 'GlobalIPv6Address'),
+    run: command => toolExec(name, command),
+    logs: () => { const r = podman(['logs', name], { check: false }); return r.stdout + r.stderr; },
+    remove: () => { podman(['rm', '-f', '-t', '0', name], { check: false }); },
+  };
+}
+
+/**
+ * A podman network with an IPv4 and an IPv6 subnet (the pod tier's dual-stack cluster
+ * network), named through uniqueName; `remove` deletes it.
+ */
+export function dualStackNetwork(base: string): { name: string; remove(): void } {
+  const name = uniqueName(base);
+  // Subnets derived from the process id, so that networks of runs side by side do not overlap.
+  const n = process.pid % 250;
+  podman(['network', 'rm', '-f', name], { check: false });
+  podman(['network', 'create', '--ipv6', '--subnet', `fd42:cd5:${n.toString(16)}::/64`, '--subnet', `10.${200 + (n % 50)}.${n}.0/24`, name]);
+  return { name, remove: () => { podman(['network', 'rm', '-f', name], { check: false }); } };
+}

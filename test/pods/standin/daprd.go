@@ -100,6 +100,10 @@ func daprd(args []string) {
 				w.WriteHeader(500)
 				fmt.Fprintln(w, `{"errorCode":"ERR_HEALTH_NOT_READY","message":"dapr is not ready"}`)
 			}
+		case "/v1.0/metadata":
+			// The metadata API (https://docs.dapr.io/reference/api/metadata_api/): the app id and
+			// the components loaded; the stand-in answers with the id only.
+			fmt.Fprintf(w, "{\"id\":%q}\n", get("app-id", ""))
 		default:
 			w.WriteHeader(404)
 		}
