@@ -27,7 +27,10 @@
  * host's dash as every shell, no program the stand-ins cannot provide, and its USER with the
  * group of the same number; other images a full busybox image); an app image's USER is
  * unknown, so an app container with no runAsUser runs as APP_IMAGE_USER (podman.ts,
- * 25000:26000, a UID and GID no sidecar of the library uses); the projected service
+ * 25000:26000, a UID and GID no sidecar of the library uses), listening on the declared
+ * ports and on APP_LISTEN_SOCKET (mode 0666, what the README asks of an app beside Envoy's
+ * unixSockets; the tests' Unix socket client is the stand-in's `uds-get`, found in the user's
+ * images only); the projected service
  * account token, CA and namespace are stand-in contents (one distinct token per projected
  * volume, as each is its own TokenRequest); probes and preStop httpGet hooks are run from the
  * pod's network namespace (the kubelet probes the pod IP from the node); there is no Vault
