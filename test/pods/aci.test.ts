@@ -93,13 +93,13 @@ describe('the translation of a container (no pod started)', () => {
     expect(JSON.parse(c.seccomp!)).toEqual(profile);
   });
 
-  test('without a security context: the image\'s USER (image-facts, statsd_exporter\'s Dockerfile), root where the image has none, 1000 for the user\'s own image', () => {
+  test('without a security context: the image\'s USER (image-facts, statsd_exporter\'s Dockerfile), root where the image has none, APP_IMAGE_USER for the user\'s own image', () => {
     const user = (image: string, command?: string[]) => planGroup(group({ image, command })).containers[0].options.slice(0, 2);
     expect(user('openpolicyagent/opa:1.10.1-static', ['/opa'])).toEqual(['--user', '1000:1000']);
     expect(user('daprio/daprd:1.18.7', ['/daprd'])).toEqual(['--user', '65532:65532']);
     expect(user('prom/statsd-exporter:v0.28.0')).toEqual(['--user', '65534:65534']);
     expect(user('hashicorp/vault:2.1.0', ['vault'])).toEqual(['--user', '0:0']);
-    expect(user('ghcr.io/acme/api:1.0.0')).toEqual(['--user', '1000:1000']);
+    expect(user('ghcr.io/acme/api:1.0.0')).toEqual(['--user', '25000:26000']);
   });
 
   test('command replaces the ENTRYPOINT; without one the image\'s ENTRYPOINT runs; a user\'s image runs the app stand-in', () => {
@@ -214,7 +214,7 @@ describe('vault-opa-logs: the Vault agent init, then the agent, OPA and Fluent B
           // destination only when its content changes).
           expect(g.logs('vault-agent')).toContain('/vault/secrets/db.json unchanged');
           // The app reads the secret from the shared emptyDir, mounted read-only in it.
-          expect(sh(g, 'api', 'id -u; cat /vault/secrets/db.json')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^1000\nstand-in secret/) });
+          expect(sh(g, 'api', 'id -u; cat /vault/secrets/db.json')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^25000\nstand-in secret/) });
           expect(sh(g, 'api', 'echo x > /vault/secrets/db.json').stderr).toContain('Read-only file system');
           // Neither OPA nor Fluent Bit mounts it; the agent's token is in its home, which only the agent mounts.
           for (const c of ['opa', 'fluent-bit']) { expect(sh(g, c, 'cat /vault/secrets/db.json').stderr).toContain('No such file'); }

@@ -31,7 +31,8 @@
  *   VNet-private): a packet filter in the group's namespace admits those and rejects the rest.
  *
  * Where it differs from ACI, documented in the README's pod tier section: images are the
- * stand-in image; an app image's USER is unknown, so a user's container runs as 1000:1000;
+ * stand-in image; an app image's USER is unknown, so a user's container runs as
+ * APP_IMAGE_USER (podman.ts, 25000:26000);
  * secure values are stand-in strings; the published-ports filter stands in for Azure's load
  * balancer / VNet address; probes run from the group's network namespace; host names the test
  * gives (`hosts`) stand in for Azure DNS; the Envoy stand-in speaks plain HTTP to TLS clusters
@@ -43,8 +44,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { APP_IMAGE_USER } from './kubernetes';
-import { IMAGE_ENTRYPOINTS, NeutralProbe, Result, imageArgs, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { APP_IMAGE_USER, IMAGE_ENTRYPOINTS, NeutralProbe, Result, imageArgs, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { imageFacts } from '../../src/core/image-facts';
 
 const RESOURCE_TYPE = 'Microsoft.ContainerInstance/containerGroups';

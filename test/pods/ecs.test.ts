@@ -21,7 +21,7 @@ import { realTest } from '../prerequisites';
 import {
   DOCKER_DEFAULT_CAPABILITIES, RunningTask, appMeshRules, capabilitiesOf, runEcsTask, taskDefinitionOf, userOf,
 } from './ecs';
-import { dualStackNetwork, podTierMissing, startPeer } from './podman';
+import { APP_IMAGE_USER, dualStackNetwork, podTierMissing, startPeer } from './podman';
 
 const podTest = realTest('pods/ecs.test.ts', podTierMissing());
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-ecs-examples-'));
@@ -117,7 +117,7 @@ describe('fargate-vault-opa-logs: the writer prepares task storage, the Vault ag
       expect(st('opa-config')).toEqual({ uid: 0, gid: 0, mode: '755' });
 
       const app = (cmd: string) => task.exec('api', ['sh', '-c', cmd]);
-      expect(app('id -u').stdout.trim()).toBe('1000');
+      expect(app('id -u').stdout.trim()).toBe(String(APP_IMAGE_USER.uid));
       expect(app('cat /vault/secrets/db.json')).toMatchObject({ code: 0, stdout: expect.stringContaining('stand-in secret') });
       expect(app('echo x > /vault/secrets/other').code).not.toBe(0);
       expect(app('touch /x').stderr).toContain('Read-only file system');
@@ -382,7 +382,7 @@ describe('the translation refuses what it does not translate (no podman needed)'
     expect(capabilitiesOf({ LinuxParameters: { Capabilities: { Drop: writer } } })).toEqual(['CHOWN']);
     expect(userOf({ User: '1337:1337' }, false, 'c')).toBe('1337:1337');
     expect(userOf({ User: '100' }, false, 'c')).toBe('100:0');
-    expect(userOf({}, true, 'c')).toBe('1000:1000');
+    expect(userOf({}, true, 'c')).toBe(`${APP_IMAGE_USER.uid}:${APP_IMAGE_USER.gid}`);
     expect(() => userOf({ User: 'envoy' }, false, 'task t: container envoy')).toThrow('task t: container envoy: User envoy: only "uid" or "uid:gid" is translated');
   });
 });

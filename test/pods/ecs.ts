@@ -39,8 +39,8 @@
  *   /fluent-bit/etc/fluent-bit.conf as the agent mounts it.
  *
  * Where it differs from Fargate (each in one line of the README's pod tier section): images are
- * the stand-in image; an app image's USER is unknown, so a user's container without User runs
- * as 1000:1000; Secrets are stand-in values; the awsfirelens and awslogs log drivers are Docker
+ * the stand-ins of podman.ts imageArgs (a library image holds what its facts row lists); an app image's USER is unknown, so a user's container without User runs
+ * as APP_IMAGE_USER (podman.ts); Secrets are stand-in values; the awsfirelens and awslogs log drivers are Docker
  * log drivers podman cannot emulate (the app's stdout does not reach the router; what the router
  * reads from files is checked); health checks run every second instead of every Interval (the
  * pass/fail rules are the same) and stop once the container is healthy (ECS keeps checking);
@@ -53,8 +53,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { APP_IMAGE_USER } from './kubernetes';
-import { IMAGE_ENTRYPOINTS, Result, containerAddress, imageArgs, podman, standInImage, toolExec, uniqueName } from './podman';
+import { APP_IMAGE_USER, IMAGE_ENTRYPOINTS, Result, containerAddress, imageArgs, podman, standInImage, toolExec, uniqueName } from './podman';
 
 /** Docker's default capability set (moby oci/caps/defaults.go DefaultCapabilities), the base ECS adds to and drops from. */
 export const DOCKER_DEFAULT_CAPABILITIES = [

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { examplesOf, synthKubernetesExample } from '../../scripts/examples';
 import { realTest } from '../prerequisites';
 import { RunningPod, Termination, assertReaders, readersOf, readsOf, runKubernetesPod } from './kubernetes';
-import { dualStackNetwork, podTierMissing, startPeer } from './podman';
+import { APP_IMAGE_USER, dualStackNetwork, podTierMissing, startPeer } from './podman';
 import { Sidecar, VaultAgentSidecar, VaultAuth, VaultReload } from '../../src';
 import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
 import { newChart, rawDeployment, synth } from '../k8s/util';
@@ -69,7 +69,9 @@ describe('job-vault-prepopulate: the Vault agent init renders the secret once, a
       expect({ uid: st.uid, gid: st.gid, mode: (st.mode & 0o7777).toString(8) }).toEqual({ uid: 100, gid: 1000, mode: '440' });
 
       const app = (cmd: string) => pod.exec('export', ['sh', '-c', cmd]);
-      expect(app('id -u').stdout.trim()).toBe('1000');
+      // The app runs as the tier's app user (no runAsUser in the pod), whose GID is not the
+      // agent's 1000: the fsGroup, not a shared primary group, lets it read the secret.
+      expect(app('id -u; id -g').stdout.trim()).toBe(`${APP_IMAGE_USER.uid}\n${APP_IMAGE_USER.gid}`);
       expect(app('cat /vault/secrets/db.json')).toMatchObject({ code: 0, stdout: expect.stringContaining('stand-in secret') });
       // The secrets volume is mounted read-only in the app, and its root filesystem is read-only.
       expect(app('echo x > /vault/secrets/other').code).not.toBe(0);
@@ -329,15 +331,15 @@ describe('reloads: a re-rendered Vault secret reaches the app, from the agent\'s
 
       // Why the reload is an HTTP call and not a signal (issue 9): even in a pod sharing one PID
       // namespace, the agent's identity (UID 100, every capability dropped) cannot signal the
-      // app (UID 1000), and neither can root in the agent's container without CAP_KILL.
-      const appPid = 'for s in /proc/[0-9]*/status; do grep -q "^Uid:[[:space:]]*1000[[:space:]]" $s && grep -q "^Name:[[:space:]]*app$" $s && p=${s%/status} && echo ${p#/proc/}; done';
+      // app (APP_IMAGE_USER), and neither can root in the agent's container without CAP_KILL.
+      const appPid = `for s in /proc/[0-9]*/status; do grep -q "^Uid:[[:space:]]*${APP_IMAGE_USER.uid}[[:space:]]" $s && grep -q "^Name:[[:space:]]*app$" $s && p=\${s%/status} && echo \${p#/proc/}; done`;
       const pid = pod.exec('vault-agent', ['sh', '-c', appPid]).stdout.trim();
       expect(pid).toMatch(/^[0-9]+$/);
       expect(pod.exec('vault-agent', ['kill', '-HUP', pid])).toMatchObject({ code: 1, stderr: expect.stringContaining('Operation not permitted') });
       expect(pod.exec('vault-agent', ['kill', '-HUP', pid], '0:0')).toMatchObject({ code: 1, stderr: expect.stringContaining('Operation not permitted') });
       expect(pod.logs('app')).not.toContain('app: signal hangup');
       // The app does receive and log a signal from an identity the kernel allows (its own UID).
-      expect(pod.exec('debug', ['kill', '-HUP', pid], '1000:1000').code).toBe(0);
+      expect(pod.exec('debug', ['kill', '-HUP', pid], `${APP_IMAGE_USER.uid}:${APP_IMAGE_USER.gid}`).code).toBe(0);
       await new Promise(r => setTimeout(r, 300));
       expect(pod.logs('app')).toContain('app: signal hangup');
     }, true, { env: { 'vault-agent': { STAND_IN_VAULT_CHANGE_SECONDS: '2' } } });

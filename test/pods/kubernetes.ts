@@ -26,7 +26,11 @@
  * stand-ins (podman.ts imageArgs: a library image holds only what its facts row lists, with the
  * host's dash as every shell, no program the stand-ins cannot provide, and its USER with the
  * group of the same number; other images a full busybox image); an app image's USER is
- * unknown, so an app container with no runAsUser runs as 1000:1000; the projected service
+ * unknown, so an app container with no runAsUser runs as APP_IMAGE_USER (podman.ts,
+ * 25000:26000, a UID and GID no sidecar of the library uses), listening on the declared
+ * ports and on APP_LISTEN_SOCKET (mode 0666, what the README asks of an app beside Envoy's
+ * unixSockets; the tests' Unix socket client is the stand-in's `uds-get`, found in the user's
+ * images only); the projected service
  * account token, CA and namespace are stand-in contents (one distinct token per projected
  * volume, as each is its own TokenRequest); probes and preStop httpGet hooks are run from the
  * pod's network namespace (the kubelet probes the pod IP from the node); there is no Vault
@@ -42,11 +46,10 @@ import { execFile, execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CONTAINERS_CONF, IMAGE_ENTRYPOINTS, NeutralProbe, Result, TIER_BUSYBOX, imageArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { APP_IMAGE_USER, CONTAINERS_CONF, IMAGE_ENTRYPOINTS, NeutralProbe, Result, TIER_BUSYBOX, imageArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { podOf } from '../k8s/util';
 
-/** The UID and GID an app container without runAsUser runs as (its image's USER is unknown here). */
-export const APP_IMAGE_USER = { uid: 1000, gid: 1000 };
+export { APP_IMAGE_USER };
 
 /** How long the app of a Job works before it exits 0. */
 const JOB_SECONDS = 3;

@@ -36,6 +36,19 @@ export function podTierMissing(): string | undefined {
   return undefined;
 }
 
+/**
+ * The UID and GID a user's container runs as when its pod gives no runAsUser (its image's
+ * USER is unknown here), shared by every runner (kubernetes.ts, aci.ts): cdk8s-plus's own
+ * default user and group (ContainerSecurityContext: user 25000, group 26000), which no
+ * sidecar of the library uses: not Envoy 1337, the Vault agent 100:1000, OPA 1111 (image
+ * USER 1000), Dapr 1500, X-Ray 2000, the ADOT collector 4317, Fluent Bit and the contrib
+ * collector 10001, distroless 65532, nobody 65534. (1000:1000, the earlier default, shared
+ * the Vault agent's GID and OPA's image UID, which once hid a secret the app could not read.)
+ * A generic Sidecar's UID derived from its name (src/core/names.ts defaultUid) lies in
+ * 10000-59999 and could in theory be 25000: the pods of the tier use none that is.
+ */
+export const APP_IMAGE_USER = { uid: 25000, gid: 26000 };
+
 export interface Result { readonly code: number; readonly stdout: string; readonly stderr: string }
 
 /** Runs podman with the tier's configuration. */

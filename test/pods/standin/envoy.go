@@ -14,11 +14,20 @@ package main
 // - tcp_proxy to a cluster; clusters STATIC (first endpoint; none: the connection is closed,
 //   as Envoy's blackhole), ORIGINAL_DST (the original destination), *_DNS (resolved; failing
 //   resolution answers 503);
-// - the admin listener: /ready is 200 once every listener is bound.
+// - the admin listener: /ready is 200 once every listener is bound;
+// - pipe addresses (Unix domain sockets), listeners and cluster endpoints, as Envoy makes them
+//   (envoyproxy/envoy api/envoy/config/core/v3/address.proto Pipe: `path`, where a leading
+//   '@' on Linux names the abstract namespace, and `mode`, at most 0777, which abstract
+//   sockets ignore; source/common/network/socket_impl.cc SocketImpl::bind: for a path, unlink
+//   what is there, bind(), then chmod to `mode` unless it is 0, an error if chmod fails): the
+//   kernel creates the socket file at bind() with the process's umask, UID and GID (Envoy's
+//   runAsUser/runAsGroup); an abstract name has no file. connect() to a pipe endpoint is
+//   checked by the kernel against that file (write permission) with Envoy's UID and groups.
 // Every connection is logged with its listener, original destination and upstream.
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -42,6 +51,7 @@ type address struct {
 	// A Unix socket (Envoy's Pipe address: path and mode).
 	Pipe *struct {
 		Path string `json:"path"`
+		Mode uint32 `json:"mode"`
 	} `json:"pipe"`
 }
 
@@ -153,8 +163,11 @@ func envoy(args []string) {
 }
 
 func listen(a address) net.Listener {
+	if a.Pipe != nil {
+		return listenPipe(a.Pipe.Path, a.Pipe.Mode)
+	}
 	if a.SocketAddress == nil {
-		fail("envoy: a listener without socket_address")
+		fail("envoy: an address with neither socket_address nor pipe")
 	}
 	host := a.SocketAddress.Address
 	network := "tcp4"
@@ -166,6 +179,59 @@ func listen(a address) net.Listener {
 		fail("envoy: listen %s:%d: %v", host, a.SocketAddress.PortValue, err)
 	}
 	return ln
+}
+
+// listenPipe binds a Unix socket as Envoy's SocketImpl::bind does (see the header): an abstract
+// name ('@', which Go's net package maps to the leading NUL as Envoy's PipeInstance does) is
+// bound as is; a path is unlinked first, bound (the kernel creates the file with the
+// process's UID, GID and umask), then given `mode` when it is not 0.
+func listenPipe(path string, mode uint32) net.Listener {
+	abstract := strings.HasPrefix(path, "@")
+	if !abstract {
+		syscall.Unlink(path)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		fail("envoy: listen pipe %s: %v", path, err)
+	}
+	if abstract {
+		return ln
+	}
+	if mode != 0 {
+		if err := syscall.Chmod(path, mode); err != nil {
+			fail("envoy: pipe %s: chmod %04o: %v", path, mode, err)
+		}
+	}
+	return ln
+}
+
+// dial connects to an upstream: "unix:<path>" a pipe endpoint (connect() as Envoy's UID and
+// GID, which the kernel checks against the socket file's mode: write permission), else TCP.
+func dial(up string, timeout time.Duration) (net.Conn, error) {
+	if strings.HasPrefix(up, "unix:") {
+		return net.DialTimeout("unix", strings.TrimPrefix(up, "unix:"), timeout)
+	}
+	return net.DialTimeout("tcp", up, timeout)
+}
+
+// peer names a connection's client: a TCP address, or for a Unix socket the client's
+// credentials (SO_PEERCRED), which the kernel records at connect().
+func peer(c net.Conn) string {
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		return c.RemoteAddr().String()
+	}
+	raw, err := uc.SyscallConn()
+	if err != nil {
+		return "unix"
+	}
+	who := "unix"
+	raw.Control(func(fd uintptr) {
+		if cred, err := syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED); err == nil {
+			who = fmt.Sprintf("unix(uid %d gid %d)", cred.Uid, cred.Gid)
+		}
+	})
+	return who
 }
 
 func additional(l listener) []address {
@@ -221,6 +287,11 @@ func originalDst(c net.Conn) (net.IP, int, error) {
 func (e *envoyStandIn) serve(l listener, ln net.Listener) {
 	transparent := hasFilter(l.ListenerFilters, "envoy.filters.listener.original_dst")
 	acceptEach(ln, func(c net.Conn) {
+		if _, unix := c.(*net.UnixConn); unix {
+			// A pipe listener: no port, no original destination; the chain without a match.
+			e.chain(l, c, pickChain(l.FilterChains, 0), "unix:"+l.Address.Pipe.Path)
+			return
+		}
 		local := c.LocalAddr().(*net.TCPAddr)
 		dstIP, dstPort := local.IP, local.Port
 		if transparent {
@@ -235,24 +306,27 @@ func (e *envoyStandIn) serve(l listener, ln net.Listener) {
 		if chain == nil {
 			chain = l.DefaultFilterChain
 		}
-		origin := net.JoinHostPort(dstIP.String(), strconv.Itoa(dstPort))
-		if chain == nil {
-			say("envoy: %s: connection from %s to %s: no filter chain matches, closed", l.Name, c.RemoteAddr(), origin)
+		e.chain(l, c, chain, net.JoinHostPort(dstIP.String(), strconv.Itoa(dstPort)))
+	})
+}
+
+func (e *envoyStandIn) chain(l listener, c net.Conn, chain *filterChain, origin string) {
+	if chain == nil {
+		say("envoy: %s: connection from %s to %s: no filter chain matches, closed", l.Name, peer(c), origin)
+		return
+	}
+	for _, f := range chain.Filters {
+		switch f.Name {
+		case "envoy.filters.network.tcp_proxy":
+			cl, _ := f.TypedConfig["cluster"].(string)
+			e.tcpProxy(l.Name, c, cl, origin)
+			return
+		case "envoy.filters.network.http_connection_manager":
+			e.http(l.Name, c, f.TypedConfig, origin)
 			return
 		}
-		for _, f := range chain.Filters {
-			switch f.Name {
-			case "envoy.filters.network.tcp_proxy":
-				cl, _ := f.TypedConfig["cluster"].(string)
-				e.tcpProxy(l.Name, c, cl, origin)
-				return
-			case "envoy.filters.network.http_connection_manager":
-				e.http(l.Name, c, f.TypedConfig, origin)
-				return
-			}
-		}
-		say("envoy: %s: no terminal filter in the chain for %s", l.Name, origin)
-	})
+	}
+	say("envoy: %s: no terminal filter in the chain for %s", l.Name, origin)
 }
 
 func pickChain(chains []filterChain, port int) *filterChain {
@@ -280,6 +354,9 @@ func (e *envoyStandIn) endpoint(name, origin string) (string, error) {
 	}
 	for _, ep := range c.LoadAssignment.Endpoints {
 		for _, lb := range ep.LbEndpoints {
+			if p := lb.Endpoint.Address.Pipe; p != nil {
+				return "unix:" + p.Path, nil
+			}
 			sa := lb.Endpoint.Address.SocketAddress
 			if sa == nil {
 				continue
@@ -298,16 +375,16 @@ func (e *envoyStandIn) endpoint(name, origin string) (string, error) {
 func (e *envoyStandIn) tcpProxy(listenerName string, c net.Conn, cl, origin string) {
 	up, err := e.endpoint(cl, origin)
 	if err != nil || up == "" {
-		say("envoy: %s: connection from %s to %s -> cluster %s: no endpoint, closed", listenerName, c.RemoteAddr(), origin, cl)
+		say("envoy: %s: connection from %s to %s -> cluster %s: no endpoint, closed", listenerName, peer(c), origin, cl)
 		return
 	}
-	u, err := net.DialTimeout("tcp", up, 3*time.Second)
+	u, err := dial(up, 3*time.Second)
 	if err != nil {
-		say("envoy: %s: connection from %s to %s -> cluster %s (%s): %v", listenerName, c.RemoteAddr(), origin, cl, up, err)
+		say("envoy: %s: connection from %s to %s -> cluster %s (%s): %v", listenerName, peer(c), origin, cl, up, err)
 		return
 	}
 	defer u.Close()
-	say("envoy: %s: connection from %s to %s -> cluster %s (%s)", listenerName, c.RemoteAddr(), origin, cl, up)
+	say("envoy: %s: connection from %s to %s -> cluster %s (%s)", listenerName, peer(c), origin, cl, up)
 	go io.Copy(u, c)
 	io.Copy(c, u)
 }
@@ -323,7 +400,7 @@ func (e *envoyStandIn) http(listenerName string, c net.Conn, hcm typedConfig, or
 	if err != nil {
 		return
 	}
-	status, body := e.route(listenerName, hcm, req, origin, c.RemoteAddr().String())
+	status, body := e.route(listenerName, hcm, req, origin, peer(c))
 	fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", status, http.StatusText(status), len(body), body)
 }
 
@@ -350,7 +427,7 @@ func (e *envoyStandIn) route(listenerName string, hcm typedConfig, req *http.Req
 					if err != nil || up == "" {
 						return 503, "no healthy upstream\n"
 					}
-					conn, err := net.DialTimeout("tcp", up, 2*time.Second)
+					conn, err := dial(up, 2*time.Second)
 					if err != nil {
 						say("envoy: %s: health check %s: cluster %s (%s) unhealthy: %v", listenerName, req.URL.Path, cl, up, err)
 						return 503, "no healthy upstream\n"
@@ -388,7 +465,16 @@ func (e *envoyStandIn) route(listenerName string, hcm typedConfig, req *http.Req
 				say("envoy: %s: %s %s from %s to %s -> cluster %s: no upstream (%v)", listenerName, req.Method, path, from, origin, cl, err)
 				return 503, "no healthy upstream\n"
 			}
-			resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(mustRequest(req.Method, "http://"+up+target, req.Host))
+			// A pipe upstream: the request goes over the Unix socket (the URL's host is only the Host header's stand-in).
+			client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+				DisableKeepAlives: true,
+				DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(up, 3*time.Second) },
+			}}
+			host := up
+			if strings.HasPrefix(up, "unix:") {
+				host = "pipe"
+			}
+			resp, err := client.Do(mustRequest(req.Method, "http://"+host+target, req.Host))
 			if err != nil {
 				say("envoy: %s: %s %s from %s to %s -> cluster %s (%s%s): %v", listenerName, req.Method, path, from, origin, cl, up, target, err)
 				return 503, "upstream connect error\n"

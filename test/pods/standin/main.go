@@ -556,6 +556,58 @@ func serveApp(address string) {
 	})
 }
 
+// serveAppUnix is the app's listener on a Unix socket (mode: octal, default 0666): unlinks a
+// stale file, binds (the file gets the app's UID and GID), chmods, and serves as serveApp.
+func serveAppUnix(path, perm string) {
+	mode := uint64(0666)
+	if perm != "" {
+		m, err := strconv.ParseUint(perm, 8, 32)
+		if err != nil {
+			fail("app: STAND_IN_APP_SOCKET_MODE %q: %v", perm, err)
+		}
+		mode = m
+	}
+	os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		fail("app: listen unix %s: %v", path, err)
+	}
+	if err := os.Chmod(path, os.FileMode(mode)); err != nil {
+		fail("app: chmod %s: %v", path, err)
+	}
+	say("app: listening on unix %s (%04o)", path, mode)
+	acceptEach(ln, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		if req, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+			say("app: %s %s from unix %s", req.Method, req.URL.RequestURI(), path)
+		}
+		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nstand-in\n"))
+	})
+}
+
+// udsGet: one HTTP GET over a Unix socket; prints the status line and body, or the error of
+// connect() (e.g. "connect: permission denied", the kernel's EACCES) and exits 1.
+func udsGet(args []string) {
+	if len(args) != 2 {
+		fail("uds-get SOCKET PATH")
+	}
+	c, err := net.DialTimeout("unix", args[0], 3*time.Second)
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: uds\r\nConnection: close\r\n\r\n", args[1])
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	b, _ := ioutil.ReadAll(resp.Body)
+	fmt.Printf("%s\n%s", resp.Status, b)
+}
+
 // appSignals logs every signal the app receives (SIGHUP, SIGUSR1, SIGUSR2 are reload
 // signals; the app keeps running). On SIGTERM (the kubelet's stop) it exits, after
 // STAND_IN_DRAIN_SECONDS of shutdown work when set: every half second it does each of
@@ -671,7 +723,17 @@ func main() {
 		for _, p := range strings.Fields(os.Getenv("STAND_IN_APP_PORTS")) {
 			go serveApp(":" + p)
 		}
+		// EnvoySidecar unixSockets gives the app APP_LISTEN_SOCKET: the app listens there and
+		// Envoy (its own UID) connects, so the app makes the socket writable by others, as the
+		// README tells a team to (mode 0666; STAND_IN_APP_SOCKET_MODE sets another).
+		if p := os.Getenv("APP_LISTEN_SOCKET"); p != "" {
+			go serveAppUnix(p, os.Getenv("STAND_IN_APP_SOCKET_MODE"))
+		}
 		appSignals()
+	case "uds-get":
+		// The tester's client of a Unix socket (busybox's nc has none): `stand-in uds-get SOCKET
+		// PATH` connects as the caller's UID and groups and sends one HTTP GET.
+		udsGet(args)
 	case "envoy":
 		envoy(args)
 	case "opa":
