@@ -135,10 +135,10 @@ describe('deployment-envoy: the redirect init, Envoy as a native sidecar, the ap
         expect(pod.exec('checkout', ['wget', '-q', '-O-', `http://${peer.ip}/x`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
         expect(pod.logs('envoy')).toContain(`outbound: GET /x from ${ip}:`);
         expect(pod.logs('envoy')).toContain(`to ${peer.ip}:80 -> cluster passthrough (${peer.ip}:80/x): 200`);
-        // A port with no chain of its own (9000) takes the chain without a match: none here, so closed.
-        const other = pod.exec('checkout', ['wget', '-q', '-O-', `http://${peer.ip}:9000/`]);
-        expect(pod.logs('envoy')).toContain(`to ${peer.ip}:9000: no filter chain matches, closed`);
-        expect(other.code).not.toBe(0);
+        // A port with no routed chain (9000) takes the outbound listener's default_filter_chain:
+        // a TCP passthrough to the original destination (Istio's ALLOW_ANY), still through Envoy.
+        expect(pod.exec('checkout', ['wget', '-q', '-O-', `http://${peer.ip}:9000/`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+        expect(pod.logs('envoy')).toMatch(new RegExp(`outbound: connection from ${ip.replace(/\./g, '\\.')}:[0-9]+ to ${peer.ip.replace(/\./g, '\\.')}:9000 -> cluster passthrough`));
       });
     } finally {
       peer.remove();
@@ -379,12 +379,16 @@ describe('IPv6: deployment-envoy on a dual-stack network', () => {
           expect(peer.logs().match(/app: GET \/x from /g)?.length).toBe(1);
           expect(peer.logs()).toContain(`app: GET /x from [${ip6}]:`);
 
-          // Port 9000 has no outbound chain: the app's connection is captured and closed ...
-          expect(pod.exec('checkout', ['wget', '-q', '-O-', `http://[${peer.ip6}]:9000/`]).code).not.toBe(0);
-          expect(envoyLog()).toContain(`to [${peer.ip6}]:9000: no filter chain matches, closed`);
-          // ... while the same call from Envoy's identity (UID 1337) is not redirected and arrives.
+          // Port 9000 has no routed chain: the app's connection is captured and passed through
+          // by the default chain ...
+          const through9000 = () => envoyLog().split('\n').filter(l => l.includes(`to [${peer.ip6}]:9000 -> cluster passthrough`)).length;
+          expect(pod.exec('checkout', ['wget', '-q', '-O-', `http://[${peer.ip6}]:9000/`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+          expect(through9000()).toBe(1);
+          // ... while the same call from Envoy's identity (UID 1337) is not redirected: it
+          // arrives, and Envoy's outbound listener never sees it.
           expect(pod.exec('envoy', ['wget', '-q', '-O-', `http://[${peer.ip6}]:9000/`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
-          expect(peer.logs()).toContain(`app: GET / from [${ip6}]:`);
+          expect(through9000()).toBe(1);
+          expect(peer.logs().match(new RegExp(`app: GET / from \\[${ip6}\\]:`, 'g'))?.length).toBe(2);
         }, true, { network: network.name });
       } finally {
         peer.remove();
