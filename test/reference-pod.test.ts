@@ -7,11 +7,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import {
-  EnvoySidecar, FluentBitOutput, FluentBitSidecar, ISidecar, OpaSidecar, OtelCollectorDistribution, OtelCollectorSidecar,
-  VaultAgentSidecar, VaultAuth,
-} from '../src';
 import { AciApp, AciMemoryVolumeHandling } from '../src/aci';
 import { ErrorCode } from '../src/core/errors';
 import { MemoryVolumeHandling, TaskSidecars } from '../src/ecs';
@@ -19,31 +14,10 @@ import { WorkloadSidecars } from '../src/k8s';
 import { appGroup, synthGroup } from './aci/util';
 import { fargateTask, notes as ecsNotes, synthTemplate, warnings as ecsWarnings } from './ecs/util';
 import { expectError } from './errors';
+import { referenceSidecars } from './fixtures/reference-sidecars';
 import { findDoc, names, podOf, synth } from './k8s/util';
 import { validateEnvoyBootstrap } from './validate/envoy';
 import { validateAgentConfig } from './validate/vault';
-
-const POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.attributes.request.http.method == "GET"\n';
-
-/** The reference design's sidecars, defined once per scope; `envoy` props differ only where a platform forces it. */
-function referenceSidecars(scope: Construct, envoyRedirect = true): ISidecar[] {
-  return [
-    // Nothing health-checks the app through Envoy here (the kubelet's probes use the probe route).
-    new EnvoySidecar(scope, 'envoy', { redirect: envoyRedirect, healthCheckPaths: [] }),
-    new VaultAgentSidecar(scope, 'vault', {
-      address: 'https://vault.acme.internal:8200',
-      auth: [VaultAuth.kubernetes({ role: 'shop' }), VaultAuth.aws({ role: 'shop' }), VaultAuth.azure({ role: 'shop' })],
-      secrets: [{ path: 'database/creds/shop', file: 'db.json' }],
-    }),
-    new FluentBitSidecar(scope, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.acme.internal' })] }),
-    new OpaSidecar(scope, 'opa', { envoyPlugin: true, policies: { 'authz.rego': POLICY } }),
-    new OtelCollectorSidecar(scope, 'otel', {
-      distribution: OtelCollectorDistribution.AWS_DISTRO,
-      serviceName: 'shop',
-      otlpExporters: [{ endpoint: 'otel-gateway.acme.internal:4317' }],
-    }),
-  ];
-}
 
 describe('Kubernetes: everything is honoured', () => {
   const chart = new Chart(Testing.app(), 'shop');

@@ -12,9 +12,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { examplesOf, synthAciExample } from '../../scripts/examples';
-import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorDistribution, OtelCollectorSidecar, VaultAgentSidecar, VaultAuth } from '../../src';
 import { AciApp, AciMemoryVolumeHandling } from '../../src/aci';
 import { appGroup, synthGroup } from '../aci/util';
+import { referenceSidecars } from '../fixtures/reference-sidecars';
 import { realTest } from '../prerequisites';
 import { AciGroup, RunningGroup, groupOfArm, groupOfYaml, planGroup, runAciGroup, secureValue } from './aci';
 import { podTierMissing, podman, startPeer } from './podman';
@@ -314,24 +314,9 @@ describe('xray-daemon-legacy: the X-Ray daemon beside the app', () => {
  * collector beside the app, volumes on disk.
  */
 function referenceGroup(): { arm: AciGroup; yaml: AciGroup } {
-  const POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.attributes.request.http.method == "GET"\n';
   const app = new AciApp();
   const group = appGroup(app, { memoryVolumes: AciMemoryVolumeHandling.DISK, identity: { systemAssigned: true } });
-  group.addSidecars(
-    new EnvoySidecar(app, 'envoy', { redirect: false, healthCheckPaths: [] }),
-    new VaultAgentSidecar(app, 'vault', {
-      address: 'https://vault.acme.internal:8200',
-      auth: [VaultAuth.kubernetes({ role: 'shop' }), VaultAuth.aws({ role: 'shop' }), VaultAuth.azure({ role: 'shop' })],
-      secrets: [{ path: 'database/creds/shop', file: 'db.json' }],
-    }),
-    new FluentBitSidecar(app, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.acme.internal' })] }),
-    new OpaSidecar(app, 'opa', { envoyPlugin: true, policies: { 'authz.rego': POLICY } }),
-    new OtelCollectorSidecar(app, 'otel', {
-      distribution: OtelCollectorDistribution.AWS_DISTRO,
-      serviceName: 'shop',
-      otlpExporters: [{ endpoint: 'otel-gateway.acme.internal:4317' }],
-    }),
-  );
+  group.addSidecars(...referenceSidecars(app, false));
   const { arm, text } = synthGroup(group);
   return { arm: groupOfArm(arm), yaml: groupOfYaml(text) };
 }

@@ -9,14 +9,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Construct } from 'constructs';
 import { examplesOf, synthEcsExample } from '../../scripts/examples';
-import {
-  EnvoySidecar, FluentBitOutput, FluentBitSidecar, ISidecar, OpaSidecar, OtelCollectorDistribution, OtelCollectorSidecar,
-  VaultAgentSidecar, VaultAuth,
-} from '../../src';
 import { MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
 import { fargateTask, synthTemplate } from '../ecs/util';
+import { referenceSidecars } from '../fixtures/reference-sidecars';
 import { realTest } from '../prerequisites';
 import {
   DOCKER_DEFAULT_CAPABILITIES, RunningTask, appMeshRules, capabilitiesOf, runEcsTask, taskDefinitionOf, userOf,
@@ -312,25 +308,6 @@ describe('fargate-otel-dapr: daprd and the ADOT collector beside the app', () =>
   }, TASK_TIMEOUT);
 });
 
-/** The reference design's sidecars, as test/reference-pod.test.ts defines them (referenceSidecars) for ECS. */
-function referenceSidecars(scope: Construct): ISidecar[] {
-  return [
-    new EnvoySidecar(scope, 'envoy', { redirect: true, healthCheckPaths: [] }),
-    new VaultAgentSidecar(scope, 'vault', {
-      address: 'https://vault.acme.internal:8200',
-      auth: [VaultAuth.kubernetes({ role: 'shop' }), VaultAuth.aws({ role: 'shop' }), VaultAuth.azure({ role: 'shop' })],
-      secrets: [{ path: 'database/creds/shop', file: 'db.json' }],
-    }),
-    new FluentBitSidecar(scope, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.acme.internal' })] }),
-    new OpaSidecar(scope, 'opa', { envoyPlugin: true, policies: { 'authz.rego': REFERENCE_POLICY } }),
-    new OtelCollectorSidecar(scope, 'otel', {
-      distribution: OtelCollectorDistribution.AWS_DISTRO,
-      serviceName: 'shop',
-      otlpExporters: [{ endpoint: 'otel-gateway.acme.internal:4317' }],
-    }),
-  ];
-}
-const REFERENCE_POLICY = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.attributes.request.http.method == "GET"\n';
 
 describe('the ECS reference pod (test/reference-pod.test.ts): app, Envoy, Vault agent, FireLens Fluent Bit, OPA, ADOT collector', () => {
   podTest('every container starts in DependsOn order and becomes healthy; the app reads its secret; the sidecars outlive the app on stop', async () => {

@@ -22,8 +22,8 @@ import * as fc from 'fast-check';
 import { RunningPod, runKubernetesPod } from './kubernetes';
 import { podTierMissing, podman, startPeer, waitForProbe } from './podman';
 import { examplesOf, synthKubernetesExample } from '../../scripts/examples';
-import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorDistribution, OtelCollectorSidecar, VaultAgentSidecar, VaultAuth } from '../../src';
 import { WorkloadSidecars } from '../../src/k8s';
+import { referenceSidecars } from '../fixtures/reference-sidecars';
 import { caseArb, compose } from '../k8s/arbitraries';
 import { podOf, synth } from '../k8s/util';
 import { realTest } from '../prerequisites';
@@ -262,29 +262,13 @@ describe('job-envoy: a Job behind Envoy completes', () => {
 
 
 /**
- * The Kubernetes reference pod: the sidecars of referenceSidecars() in
- * test/reference-pod.test.ts, defined the same way here (that file's start-order test and this
- * one check the same order, so the two cannot drift apart unnoticed).
+ * The Kubernetes reference pod: the sidecars of test/fixtures/reference-sidecars.ts, as
+ * test/reference-pod.test.ts composes them.
  */
 function referencePod(): any[] {
-  const policy = 'package envoy.authz\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.attributes.request.http.method == "GET"\n';
   const chart = new Chart(Testing.app(), 'shop');
   const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:4.2.0', portNumber: 8080 }] });
-  WorkloadSidecars.of(d).add(
-    new EnvoySidecar(chart, 'envoy', { redirect: true, healthCheckPaths: [] }),
-    new VaultAgentSidecar(chart, 'vault', {
-      address: 'https://vault.acme.internal:8200',
-      auth: [VaultAuth.kubernetes({ role: 'shop' }), VaultAuth.aws({ role: 'shop' }), VaultAuth.azure({ role: 'shop' })],
-      secrets: [{ path: 'database/creds/shop', file: 'db.json' }],
-    }),
-    new FluentBitSidecar(chart, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.acme.internal' })] }),
-    new OpaSidecar(chart, 'opa', { envoyPlugin: true, policies: { 'authz.rego': policy } }),
-    new OtelCollectorSidecar(chart, 'otel', {
-      distribution: OtelCollectorDistribution.AWS_DISTRO,
-      serviceName: 'shop',
-      otlpExporters: [{ endpoint: 'otel-gateway.acme.internal:4317' }],
-    }),
-  );
+  WorkloadSidecars.of(d).add(...referenceSidecars(chart));
   return synth(chart);
 }
 
