@@ -9,38 +9,27 @@
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { examplesOf, synthAciExample } from '../../scripts/examples';
+import { AciGroup, RunningGroup, groupOfArm, groupOfYaml, planGroup, runAciGroup, secureValue } from './aci';
 import { AciApp, AciMemoryVolumeHandling } from '../../src/aci';
 import { appGroup, synthGroup } from '../aci/util';
 import { referenceSidecars } from '../fixtures/reference-sidecars';
 import { realTest } from '../prerequisites';
-import { AciGroup, RunningGroup, groupOfArm, groupOfYaml, planGroup, runAciGroup, secureValue } from './aci';
+import { POD_TIMEOUT, aciExample } from './examples';
 import { podTierMissing, podman, startPeer } from './podman';
 
 const podTest = realTest('pods/aci.test.ts', podTierMissing());
-const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-aci-examples-'));
-afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
-
 interface Synthesized { readonly arm: AciGroup; readonly yaml: AciGroup }
-const synthesized = new Map<string, Promise<Synthesized>>();
 
-/** The group an example synthesizes, read from its ARM template and from its YAML (once per run of this file). */
-function example(name: string): Promise<Synthesized> {
-  const file = examplesOf('aci').find(f => path.basename(f, '.ts') === name);
-  if (!file) { throw new Error(`no example ${name}`); }
-  if (!synthesized.has(name)) {
-    synthesized.set(name, synthAciExample(file, path.join(out, name)).then(o => ({
-      arm: groupOfArm(o.templates[0]),
-      yaml: groupOfYaml(fs.readFileSync(o.files.find(f => f.endsWith('.aci.yaml'))!, 'utf-8')),
-    })));
-  }
-  return synthesized.get(name)!;
+/** The group an example synthesizes, read from its ARM template and from its YAML. */
+async function example(name: string): Promise<Synthesized> {
+  const o = await aciExample(name);
+  return {
+    arm: groupOfArm(o.templates[0]),
+    yaml: groupOfYaml(fs.readFileSync(o.files.find(f => f.endsWith('.aci.yaml'))!, 'utf-8')),
+  };
 }
 
-/** A group takes seconds to start: each test has minutes. */
-const GROUP_TIMEOUT = 240_000;
+const GROUP_TIMEOUT = POD_TIMEOUT;
 const ORDERS = ['declared', 'reversed'] as const;
 
 /** Runs `fn` on the started group, and always removes it. */

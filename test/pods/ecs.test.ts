@@ -7,40 +7,20 @@
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { examplesOf, synthEcsExample } from '../../scripts/examples';
+import {
+  DOCKER_DEFAULT_CAPABILITIES, RunningTask, appMeshRules, capabilitiesOf, runEcsTask, taskDefinitionOf, userOf,
+} from './ecs';
 import { MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
 import { fargateTask, synthTemplate } from '../ecs/util';
 import { referenceSidecars } from '../fixtures/reference-sidecars';
 import { realTest } from '../prerequisites';
-import {
-  DOCKER_DEFAULT_CAPABILITIES, RunningTask, appMeshRules, capabilitiesOf, runEcsTask, taskDefinitionOf, userOf,
-} from './ecs';
+import { POD_TIMEOUT, ecsExample } from './examples';
 import { APP_IMAGE_USER, dualStackNetwork, podTierMissing, startPeer } from './podman';
 
 const podTest = realTest('pods/ecs.test.ts', podTierMissing());
-const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-ecs-examples-'));
-afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
-
-const synthesized = new Map<string, Promise<any>>();
-
-/** The template an example synthesizes (`cdk synth`, validated; once per run of this file). */
-function example(name: string): Promise<any> {
-  const file = examplesOf('ecs').find(f => path.basename(f, '.ts') === name);
-  if (!file) { throw new Error(`no example ${name}`); }
-  if (!synthesized.has(name)) {
-    synthesized.set(name, synthEcsExample(file, path.join(out, name)).then(r => {
-      const tasks = r.templates.filter(t => Object.values<any>(t.Resources ?? {}).some(x => x.Type === 'AWS::ECS::TaskDefinition'));
-      if (tasks.length !== 1) { throw new Error(`${name}: ${tasks.length} templates with a task definition`); }
-      return tasks[0];
-    }));
-  }
-  return synthesized.get(name)!;
-}
-
-/** A task takes seconds to start: each test has minutes. */
-const TASK_TIMEOUT = 300_000;
+const example = ecsExample;
+const TASK_TIMEOUT = POD_TIMEOUT;
 
 /** Runs `fn` on the started task, and always removes the task. */
 async function withTask(template: any, fn: (task: RunningTask) => void | Promise<void>,

@@ -4,28 +4,16 @@
  * command the real image cannot run fails here too. The tester's own tools come from the
  * busybox mounted at /.pod-tier/busybox, never from the image.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { examplesOf, synthKubernetesExample } from '../../scripts/examples';
 import { checkCommandsInImage } from '../../src/core/contract';
 import { ErrorCode } from '../../src/core/errors';
 import { expectError } from '../errors';
 import { realTest } from '../prerequisites';
+import { POD_TIMEOUT, kubernetesExample } from './examples';
 import { RunningPod, runKubernetesPod } from './kubernetes';
 import { podTierMissing, podman } from './podman';
 
 const podTest = realTest('pods/images.test.ts', podTierMissing());
-const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-images-'));
-afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
-
-async function example(name: string): Promise<any[]> {
-  const file = examplesOf('k8s').find(f => path.basename(f, '.ts') === name);
-  if (!file) { throw new Error(`no example ${name}`); }
-  return (await synthKubernetesExample(file, path.join(out, name))).docs;
-}
-
-const POD_TIMEOUT = 240_000;
+const example = kubernetesExample;
 
 /** A command run by the container's own image (its PATH, its programs), not by the tester's busybox. */
 function inImage(pod: RunningPod, container: string, command: string[]) {

@@ -14,34 +14,22 @@
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { RunningPod, runKubernetesPod } from './kubernetes';
 import { podTierMissing, podman, startPeer, waitForProbe } from './podman';
-import { examplesOf, synthKubernetesExample } from '../../scripts/examples';
 import { WorkloadSidecars } from '../../src/k8s';
 import { referenceSidecars } from '../fixtures/reference-sidecars';
 import { caseArb, compose } from '../k8s/arbitraries';
 import { podOf, synth } from '../k8s/util';
 import { realTest } from '../prerequisites';
+import { POD_TIMEOUT, kubernetesExample } from './examples';
 import { manifestErrors } from '../validate/k8s';
 
 const podTest = realTest('pods/kubernetes-examples.test.ts', podTierMissing());
-const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-more-'));
-afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
-
-/** The documents an example synthesizes (validated by scripts/examples.ts). */
-async function example(name: string): Promise<any[]> {
-  const file = examplesOf('k8s').find(f => path.basename(f, '.ts') === name);
-  if (!file) { throw new Error(`no example ${name}`); }
-  return (await synthKubernetesExample(file, path.join(out, name))).docs;
-}
-
-/** A pod takes seconds to start: each test has minutes. */
-const POD_TIMEOUT = 240_000;
+const example = kubernetesExample;
 
 /** Runs `fn` on the started pod, and always removes the pod. */
 async function withPod(docs: any[], workload: any, fn: (pod: RunningPod) => void | Promise<void>, complete = true): Promise<void> {

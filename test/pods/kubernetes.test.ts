@@ -6,10 +6,9 @@
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { examplesOf, synthKubernetesExample } from '../../scripts/examples';
 import { realTest } from '../prerequisites';
+import { POD_TIMEOUT, kubernetesExample } from './examples';
 import { RunningPod, Termination, assertReaders, readersOf, readsOf, runKubernetesPod } from './kubernetes';
 import { APP_IMAGE_USER, dualStackNetwork, podTierMissing, startPeer } from './podman';
 import { Sidecar, VaultAgentSidecar, VaultAuth, VaultReload } from '../../src';
@@ -17,25 +16,7 @@ import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
 import { newChart, rawDeployment, synth } from '../k8s/util';
 
 const podTest = realTest('pods/kubernetes.test.ts', podTierMissing());
-const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-pod-examples-'));
-afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
-
-const synthesized = new Map<string, Promise<any[]>>();
-
-/** The documents an example synthesizes (once per run of this file). */
-function example(name: string): Promise<any[]> {
-  const file = examplesOf('k8s').find(f => path.basename(f, '.ts') === name);
-  if (!file) { throw new Error(`no example ${name}`); }
-  if (!synthesized.has(name)) { synthesized.set(name, synthesizeKubernetes(file, name)); }
-  return synthesized.get(name)!;
-}
-
-async function synthesizeKubernetes(file: string, name: string): Promise<any[]> {
-  return (await synthKubernetesExample(file, path.join(out, name))).docs;
-}
-
-/** A pod takes seconds to start: each test has minutes. */
-const POD_TIMEOUT = 240_000;
+const example = kubernetesExample;
 
 /** Runs `fn` on the started pod, and always removes the pod. */
 async function withPod(docs: any[], kind: string, fn: (pod: RunningPod) => void | Promise<void>, complete = true,

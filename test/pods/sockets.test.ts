@@ -13,6 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { realTest } from '../prerequisites';
+import { POD_TIMEOUT } from './examples';
 import { RunningPod, runKubernetesPod } from './kubernetes';
 import { APP_IMAGE_USER, Peer, podTierMissing, startPeer } from './podman';
 import { EnvoySidecar, Sidecar } from '../../src';
@@ -23,7 +24,6 @@ import { validateEnvoyBootstrap } from '../validate/envoy';
 const podTest = realTest('pods/sockets.test.ts', podTierMissing());
 
 /** A pod takes seconds to start: each test has minutes. */
-const POD_TIMEOUT = 240_000;
 
 /** The upstream the app's egress requests go to, through Envoy (a peer outside the pod). */
 const UPSTREAM_PORT = 9090;
