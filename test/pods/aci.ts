@@ -23,7 +23,8 @@
  *   the request: "If you don't specify a resource limit, the container instance's maximum
  *   resource usage is the same as its resource request", container-instances-container-groups.md;
  *   init containers run within the group's); readiness and liveness probes (exec, httpGet);
- *   securityContext (privileged, allowPrivilegeEscalation, capabilities add/drop, runAsUser,
+ *   securityContext (privileged, allowPrivilegeEscalation, capabilities add/drop (a non-root
+ *   container's adds only in its bounding set, as Docker leaves them: podman.ts containerArgs), runAsUser,
  *   runAsGroup, seccompProfile: a base64 JSON profile, Azure/azure-rest-api-specs
  *   SecurityContextDefinition); without runAsUser, the image's USER (src/core/image-facts.ts and
  *   the Dockerfiles it cites; a UID's primary group is taken to be the same number);
@@ -44,7 +45,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { APP_IMAGE_USER, IMAGE_ENTRYPOINTS, NeutralProbe, Result, imageArgs, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { APP_IMAGE_USER, IMAGE_ENTRYPOINTS, NeutralProbe, Result, containerArgs, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { imageFacts } from '../../src/core/image-facts';
 
 const RESOURCE_TYPE = 'Microsoft.ContainerInstance/containerGroups';
@@ -334,9 +335,8 @@ export function runAciGroup(group: AciGroup, options: {
         args.push('--volume', `${host}:${m.path}:${m.readOnly ? 'ro' : 'rw'}`);
       }
       if (detached) { args.push('--detach'); }
-      args.push('--entrypoint', JSON.stringify([c.argv[0]]), ...imageArgs(c.image), ...c.argv.slice(1));
       started.push(c.name);
-      return podman(args, { check: false });
+      return podman(containerArgs(args, c.image, c.argv), { check: false });
     };
 
     for (const c of plan.init) {

@@ -13,7 +13,9 @@
  *   lists no users), ReadonlyRootFilesystem (without podman's extra tmpfs mounts), Docker's
  *   default capability set with LinuxParameters.Capabilities drop then add (ECS API
  *   KernelCapabilities: "the default is to first drop ... then add"; Fargate accepts only
- *   SYS_PTRACE as an add), InitProcessEnabled as podman's --init, Environment, Secrets (their
+ *   SYS_PTRACE as an add; a non-root container's adds stay in its bounding set only, as Docker
+ *   sets no ambient capabilities: it starts as root and drops to its User through the stand-in's
+ *   `drop-to`, podman.ts containerArgs), InitProcessEnabled as podman's --init, Environment, Secrets (their
  *   values are stand-ins naming the ARN: no Secrets Manager here), MountPoints, PortMappings
  *   (the app stand-in listens on them), EntryPoint/Command (the image's ENTRYPOINT with the
  *   Command when EntryPoint is absent: IMAGE_ENTRYPOINTS in podman.ts);
@@ -53,7 +55,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { APP_IMAGE_USER, IMAGE_ENTRYPOINTS, Result, containerAddress, imageArgs, podman, standInImage, toolExec, uniqueName } from './podman';
+import { APP_IMAGE_USER, IMAGE_ENTRYPOINTS, Result, containerAddress, containerArgs, execArgs, podman, standInImage, toolExec, uniqueName } from './podman';
 
 /** Docker's default capability set (moby oci/caps/defaults.go DefaultCapabilities), the base ECS adds to and drops from. */
 export const DOCKER_DEFAULT_CAPABILITIES = [
@@ -326,8 +328,7 @@ export function runEcsTask(template: any, options: {
           argv = argv.map(a => a.split('\n').filter(l => !/^ch(own|mod) [0-9:]+ '\/cdk-sidecars\/[^/']+'$/.test(l)).join('\n'));
         }
       }
-      args.push('--entrypoint', JSON.stringify([argv[0]]), ...imageArgs(c.Image), ...argv.slice(1));
-      podman(args);
+      podman(containerArgs(args, c.Image, argv));
       started.push(c.Name);
       events.push(`start ${c.Name}`);
     };
@@ -340,7 +341,7 @@ export function runEcsTask(template: any, options: {
       const [kind, ...rest] = c.HealthCheck.Command;
       const command = kind === 'CMD-SHELL' ? ['sh', '-c', rest.join(' ')] : kind === 'CMD' ? rest : undefined;
       if (!command) { throw new Error(`task ${name}: container ${c.Name}: HealthCheck ${kind} is not translated`); }
-      const r = spawnSync('timeout', [String(c.HealthCheck.Timeout ?? 5), 'podman', 'exec', container(c.Name), ...command], {
+      const r = spawnSync('timeout', [String(c.HealthCheck.Timeout ?? 5), 'podman', ...execArgs(container(c.Name), command)], {
         env: { ...process.env, CONTAINERS_CONF: path.join(__dirname, 'containers.conf') }, encoding: 'utf-8',
       });
       return r.status === 0;

@@ -39,14 +39,17 @@
  * container that already completed reads from a new container with its identity and mounts;
  * the pod's network is podman's bridge (dualStackNetwork for IPv6), not a cluster network
  * with Services; a generic Sidecar's own image (unknown here) is the app stand-in,
- * listening on its declared ports and the ports its probes name; postStart hooks are not run.
+ * listening on its declared ports and the ports its probes name; postStart hooks are not run;
+ * a non-root container that adds capabilities runs as root until the stand-in's `drop-to` sets
+ * its user (podman.ts containerArgs; podman would make the adds effective, containerd leaves
+ * them in the bounding set only), and commands exec'd into it drop the same way.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { execFile, execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { APP_IMAGE_USER, CONTAINERS_CONF, IMAGE_ENTRYPOINTS, NeutralProbe, Result, TIER_BUSYBOX, imageArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { APP_IMAGE_USER, CONTAINERS_CONF, IMAGE_ENTRYPOINTS, NeutralProbe, Result, TIER_BUSYBOX, containerArgs, execArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { podOf } from '../k8s/util';
 
 export { APP_IMAGE_USER };
@@ -321,9 +324,8 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       } else {
         argv = [...entrypoint!, ...(c.args ?? (c.command?.length ? [] : image?.[2] ?? []))];
       }
-      args.push('--entrypoint', JSON.stringify([argv[0]]), ...imageArgs(c.image), ...argv.slice(1));
       started.push(c.name);
-      return podman(args, { check: false });
+      return podman(containerArgs(args, c.image, argv), { check: false });
     };
 
     /** A Kubernetes probe in the tier's neutral form. */
@@ -399,7 +401,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       if (!running(c.name)) { return; }
       const pre = c.lifecycle?.preStop;
       if (pre?.exec) {
-        hooks.push(await hookRun(c.name, 'preStop exec', ['exec', cname, ...pre.exec.command]));
+        hooks.push(await hookRun(c.name, 'preStop exec', execArgs(cname, pre.exec.command)));
       } else if (pre?.httpGet) {
         // The kubelet sends the GET from the node to the pod IP; here from the pod's network namespace.
         const pid = podman(['inspect', '--format', '{{.State.Pid}}', cname]).stdout.trim();
@@ -445,8 +447,8 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       if (running(container)) { return toolExec(`${name}-${container}`, command); }
       const identity = identities.get(container);
       if (!identity) { throw new Error(`pod ${name}: no container ${container} was started`); }
-      return podman(['run', '--rm', '--pod', name, '--name', uniqueName(`${name}-as-${container}`).slice(0, 60), ...identity,
-        '--entrypoint', JSON.stringify([TIER_BUSYBOX]), ...imageArgs(allContainers.find(c => c.name === container).image), ...command], { check: false });
+      return podman(containerArgs(['run', '--rm', '--pod', name, '--name', uniqueName(`${name}-as-${container}`).slice(0, 60), ...identity],
+        allContainers.find(c => c.name === container).image, [TIER_BUSYBOX, ...command]), { check: false });
     },
     volumePath: v => volumes.get(v)!,
     logs: container => { const r = podman(['logs', `${name}-${container}`], { check: false }); return r.stdout + r.stderr; },

@@ -201,7 +201,80 @@ export function imageUser(reference: string): number | undefined {
  * the pod's commands run). Every runner's exec goes through here.
  */
 export function toolExec(container: string, command: string[], user?: string): Result {
-  return podman(['exec', ...(user ? ['--user', user] : []), container, TIER_BUSYBOX, ...command], { check: false });
+  return podman(execArgs(container, [TIER_BUSYBOX, ...command], user), { check: false });
+}
+
+/**
+ * podman's default capability set on this machine (podman 4.3, no default_capabilities in the
+ * tier's containers.conf: CapBnd 00000000a80425fb of a root container), the base of
+ * --cap-drop and --cap-add.
+ */
+const PODMAN_DEFAULT_CAPS = new Set(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP',
+  'NET_BIND_SERVICE', 'NET_RAW', 'SYS_CHROOT', 'MKNOD', 'AUDIT_WRITE', 'SETFCAP']);
+
+/** The capabilities the drop step itself needs (linux/capability.h numbers), removed from the bounding set when the container does not have them. */
+const DROP_STEP_CAPS: { readonly [name: string]: number } = { SETGID: 6, SETUID: 7, SETPCAP: 8 };
+
+/** The label of a container started as root to drop to its user (containerArgs): "UID GID GROUPS BOUNDING-DROP". */
+export const DROP_LABEL = 'cdk-sidecars.pod-tier.drop-to';
+
+/** The stand-in binary, mounted read-only into a container that drops to its user (on no PATH). */
+const TIER_STAND_IN = '/.pod-tier/stand-in';
+
+/**
+ * The rest of a `podman run` after `options` (every runner's `--user`, `--group-add`,
+ * `--cap-drop`, `--cap-add` ...): `--entrypoint`, the image (imageArgs) and the arguments,
+ * running `argv` in the image.
+ *
+ * A container whose user is not root and that adds capabilities differs between podman and the
+ * platforms' runtimes: podman puts the added capabilities in a non-root process's ambient set,
+ * so they are effective (containers/podman#7399, #8217); containerd (the kubelet) and Docker
+ * (the ECS agent, ACI) set no ambient capabilities, so the added ones are only in the bounding
+ * set and permitted/effective are empty after exec (kubernetes/kubernetes#56374). Such a
+ * container is therefore started as root with the capabilities (plus SETUID, SETGID and SETPCAP
+ * for the step when it lacks them) and its argv run through `stand-in drop-to` (standin/dropto.go:
+ * bounding extras dropped, setgroups, setgid, setuid, ambient and inheritable cleared, exec),
+ * which leaves containerd's result; the label DROP_LABEL records the identity for execArgs.
+ */
+export function containerArgs(options: string[], image: string, argv: string[]): string[] {
+  const plain = () => [...options, '--entrypoint', JSON.stringify([argv[0]]), ...imageArgs(image), ...argv.slice(1)];
+  let user: string | undefined;
+  const groups: string[] = [];
+  const adds = new Set<string>();
+  const drops = new Set<string>();
+  const rest: string[] = [];
+  const cap = (c: string) => c.toUpperCase().replace(/^CAP_/, '');
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i];
+    if (o === '--privileged') { return plain(); }
+    if (o === '--user') { user = options[++i]; continue; }
+    if (o === '--group-add') { groups.push(options[++i]); continue; }
+    if (o === '--cap-add') { adds.add(cap(options[i + 1])); } else if (o === '--cap-drop') { drops.add(cap(options[i + 1])); }
+    rest.push(o);
+  }
+  const [uidText, gidText] = (user ?? String(imageUser(image) ?? 0)).split(':');
+  if (!/^[0-9]+$/.test(uidText) || (gidText !== undefined && !/^[0-9]+$/.test(gidText))) {
+    throw new Error(`podman run ${options.join(' ')}: user ${user}: only "uid" or "uid:gid" is translated`);
+  }
+  if (Number(uidText) === 0 || adds.size === 0) { return plain(); }
+  const has = (c: string) => adds.has(c) || (!drops.has('ALL') && !drops.has(c) && PODMAN_DEFAULT_CAPS.has(c));
+  const extra = Object.keys(DROP_STEP_CAPS).filter(c => !has(c));
+  const spec = [uidText, gidText ?? '-', groups.length ? groups.join(',') : '-', extra.length ? extra.map(c => DROP_STEP_CAPS[c]).join(',') : '-'];
+  return [...rest, '--user', '0:0', ...extra.flatMap(c => ['--cap-add', c]), '--label', `${DROP_LABEL}=${spec.join(' ')}`,
+    '--volume', `${standInBinary().path}:${TIER_STAND_IN}:ro`,
+    '--entrypoint', JSON.stringify([TIER_STAND_IN]), ...imageArgs(image), 'drop-to', ...spec, '--', ...argv];
+}
+
+/**
+ * The `podman exec` arguments that run `command` in a running container as its user (or as
+ * `user`): a container that drops to its user (containerArgs) is entered as root and dropped
+ * the same way, so the command has the container's identity and capability sets.
+ */
+export function execArgs(container: string, command: string[], user?: string): string[] {
+  if (user) { return ['exec', '--user', user, container, ...command]; }
+  const spec = podman(['inspect', '--format', `{{index .Config.Labels "${DROP_LABEL}"}}`, container], { check: false }).stdout.trim();
+  if (!/^[0-9]+ /.test(spec)) { return ['exec', container, ...command]; }
+  return ['exec', '--user', '0:0', container, TIER_STAND_IN, 'drop-to', ...spec.split(' '), '--', ...command];
 }
 
 /** A probe in platform-neutral form: a command run in the container, an HTTP GET or a TCP connect on the pod's localhost. */
@@ -217,7 +290,7 @@ export interface NeutralProbe {
  * bash /dev/tcp; the kubelet probes the pod IP from the node, ECS and ACI agents probe inside).
  */
 export function probeContainer(container: string, p: NeutralProbe): boolean {
-  if (p.exec) { return podman(['exec', container, ...p.exec], { check: false }).code === 0; }
+  if (p.exec) { return podman(execArgs(container, [...p.exec]), { check: false }).code === 0; }
   const pid = podman(['inspect', '--format', '{{.State.Pid}}', container]).stdout.trim();
   if (p.http) {
     return spawnSync('nsenter', ['-t', pid, '-n', 'busybox', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${p.http.port}${p.http.path ?? '/'}`]).status === 0;

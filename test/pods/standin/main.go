@@ -696,6 +696,9 @@ func main() {
 	if name == "stand-in" && len(args) > 0 {
 		name, args = args[0], args[1:]
 	}
+	if name == "drop-to" {
+		dropTo(args)
+	}
 	if name != "app" && name != "fluent-bit" {
 		exitOnTerm(name, nil)
 	}
