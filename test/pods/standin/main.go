@@ -135,6 +135,11 @@ func vaultAgent(args []string) {
 			}
 		}
 	}
+	for _, tc := range blocks(cfg["template_config"]) {
+		if b, ok := tc["exit_on_retry_failure"].(bool); ok {
+			exitOnRetryFailure = b
+		}
+	}
 	templates := blocks(cfg["template"])
 	for _, t := range templates {
 		render(t, 1)
@@ -164,14 +169,28 @@ func vaultAgent(args []string) {
 	forever()
 }
 
+// exitOnRetryFailure: the agent config's template_config exit_on_retry_failure (Vault's default false).
+var exitOnRetryFailure bool
+
 // render renders one template block at a secret version: its source must be readable, the
-// destination is written with its perms; when the content changed (the first render of a
-// file already rendered by the init agent with the same secret changes nothing), the
-// template's command runs. Vault agent template docs
+// destination is written with its perms; whenever that wrote new content, the first render
+// too (the destination did not exist or differed), the template's command runs; a render
+// that finds the file as it would write it (the long-running agent after the init agent, same
+// secret) changes nothing and runs nothing. Vault agent template docs
 // (https://developer.hashicorp.com/vault/docs/agent-and-proxy/agent/template): `exec` has
 // `command` (a list, run without a shell) and `timeout` (default 30s), run each time the
 // template renders new content (consul-template's template command semantics,
-// https://developer.hashicorp.com/consul/docs/automate/consul-template/render).
+// https://developer.hashicorp.com/consul/docs/automate/consul-template/render: "a command
+// that will execute each time the template changes"; hashicorp/consul-template
+// manager/runner.go runs it after every render that wrote the file, the first included).
+// A command that exits non-zero (or times out) is an error of the template server, not a
+// warning: "This is assumed to be a failure. Please ensure the command exits with a zero exit
+// status" (consul-template's runner; the agent's log in hashicorp/vault#12566). With
+// template_config exit_on_retry_failure = true (what the library renders by default) the
+// template server returns the error at once and the agent exits 1 (hashicorp/vault
+// command/agent/template/template.go Run: ErrCh with backoff.WithMaxRetries(.., 0) returns
+// "template server: ..."); without it the agent retries the runner with backoff, which the
+// stand-in only reports (it does not re-run the command).
 func render(t map[string]interface{}, version int) {
 	dest := str(t, "destination")
 	if s := str(t, "source"); s != "" {
@@ -197,9 +216,6 @@ func render(t map[string]interface{}, version int) {
 	}
 	write(dest, content, mode)
 	say("vault agent: rendered %s (%04o) version %d", dest, mode, version)
-	if version == 1 {
-		return
-	}
 	for _, e := range blocks(t["exec"]) {
 		var argv []string
 		switch c := e["command"].(type) {
@@ -225,6 +241,11 @@ func render(t map[string]interface{}, version int) {
 			status = err.Error()
 		}
 		say("vault agent: %s: command %q: %s: %s", dest, argv, status, strings.TrimSpace(string(out)))
+		if err != nil && exitOnRetryFailure {
+			fail("vault agent: template server: failed to execute command %q from %s: %s (a command that does not exit 0 is a failure; exit_on_retry_failure)", argv, dest, status)
+		} else if err != nil {
+			say("vault agent: template server error: failed to execute command %q from %s: %s (retried with backoff by the real agent)", argv, dest, status)
+		}
 	}
 }
 
