@@ -37,6 +37,9 @@ function capsDeployment(): any {
             app('agent', { runAsUser: 100, runAsGroup: 1000, capabilities: { add: ADD } }),
             app('admin', { runAsUser: 0, runAsGroup: 0, capabilities: { add: ADD } }),
             app('other', { runAsUser: 4000, runAsGroup: 4000 }),
+            // Every other capability dropped (as ECS's runner does): the drop step's own SETUID,
+            // SETGID and SETPCAP must not be left in its bounding set.
+            app('minimal', { runAsUser: 101, runAsGroup: 1000, capabilities: { drop: ['ALL'], add: ADD } }),
           ],
         },
       },
@@ -85,6 +88,10 @@ describe('added capabilities of a non-root container stay in the bounding set, a
         expect({ eff: mask(status, 'CapEff'), prm: mask(status, 'CapPrm'), inh: mask(status, 'CapInh'), amb: mask(status, 'CapAmb') })
           .toEqual({ eff: BigInt(0), prm: BigInt(0), inh: BigInt(0), amb: BigInt(0) });
         expect(mask(status, 'CapBnd') & (KILL_BIT | BIND_BIT)).toBe(KILL_BIT | BIND_BIT);
+      }
+      for (const status of [statusOfUid(pod, 'other', 101), pod.exec('minimal', ['cat', '/proc/self/status']).stdout]) {
+        expect({ uid: field(status, 'Uid'), eff: mask(status, 'CapEff'), bnd: mask(status, 'CapBnd') })
+          .toEqual({ uid: '101\t101\t101\t101', eff: BigInt(0), bnd: KILL_BIT | BIND_BIT });
       }
       expect(killOther(pod, 'agent')).toMatch(/Operation not permitted/);
       expect(bind80(pod, 'agent')).toMatch(/Permission denied/);
