@@ -15,7 +15,7 @@ import { appGroup, synthGroup } from '../aci/util';
 import { referenceSidecars } from '../fixtures/reference-sidecars';
 import { realTest } from '../prerequisites';
 import { POD_TIMEOUT, aciExample } from './examples';
-import { podTierMissing, podman, startPeer } from './podman';
+import { eventually, podTierMissing, podman, startPeer } from './podman';
 
 const podTest = realTest('pods/aci.test.ts', podTierMissing());
 interface Synthesized { readonly arm: AciGroup; readonly yaml: AciGroup }
@@ -281,8 +281,7 @@ describe('xray-daemon-legacy: the X-Ray daemon beside the app', () => {
           const sent = spawnSync('nsenter', ['-t', pid, '-n', 'bash', '-c', 'f=$(mktemp); printf \'{"format":"json","version":1}\\n{"name":"billing"}\' > "$f"; cat "$f" > "/dev/udp/${0%:*}/${0##*:}"; rm -f "$f"',
             envOf(g, 'billing').AWS_XRAY_DAEMON_ADDRESS]);
           expect(sent.status).toBe(0);
-          const deadline = Date.now() + 5000;
-          while (!g.logs('xray-daemon').includes('xray: segment received from') && Date.now() < deadline) { spawnSync('sleep', ['0.2']); }
+          eventually('the segment arrives', () => g.logs('xray-daemon').includes('xray: segment received from'), 5);
           // The daemon checked the header line ({"format":"json","version":1}) before taking the segment.
           expect(g.logs('xray-daemon')).toMatch(/xray: segment received from 127\.0\.0\.1:[0-9]+ \(/);
           expect(sh(g, 'xray-daemon', 'id -u').stdout.trim()).toBe('10001');

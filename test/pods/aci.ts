@@ -45,7 +45,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { APP_IMAGE_USER, IMAGE_ENTRYPOINTS, NeutralProbe, Result, containerArgs, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { APP_IMAGE_USER, IMAGE_ENTRYPOINTS, NeutralProbe, Result, containerArgs, neutralProbe, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { imageFacts } from '../../src/core/image-facts';
 
 const RESOURCE_TYPE = 'Microsoft.ContainerInstance/containerGroups';
@@ -149,13 +149,7 @@ function defaultUser(image: string, app: boolean): { uid: number; gid: number } 
 }
 
 function probe(where: string, p: any): NeutralProbe | undefined {
-  if (!p) { return undefined; }
-  if (p.exec) { return { exec: p.exec.command }; }
-  if (p.httpGet) {
-    if ((p.httpGet.scheme ?? 'http').toLowerCase() !== 'http') { throw new Error(`${where}: httpGet scheme ${p.httpGet.scheme} not translated`); }
-    return { http: { port: Number(p.httpGet.port), path: p.httpGet.path } };
-  }
-  throw new Error(`${where}: probe kind not translated (${Object.keys(p).join(', ')})`);
+  return p ? neutralProbe(where, p) : undefined;
 }
 
 function planContainer(group: string, c: any, init: boolean): ContainerPlan {

@@ -19,7 +19,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as fc from 'fast-check';
 import { RunningPod, runKubernetesPod } from './kubernetes';
-import { podTierMissing, podman, startPeer, waitForProbe } from './podman';
+import { eventually, podTierMissing, podman, startPeer, waitForProbe } from './podman';
 import { WorkloadSidecars } from '../../src/k8s';
 import { referenceSidecars } from '../fixtures/reference-sidecars';
 import { caseArb, compose } from '../k8s/arbitraries';
@@ -48,15 +48,6 @@ function state(pod: RunningPod, container: string): string {
 function inPodNetwork(pod: RunningPod, container: string, script: string): number {
   const pid = podman(['inspect', '--format', '{{.State.Pid}}', `${pod.name}-${container}`]).stdout.trim();
   return spawnSync('nsenter', ['-t', pid, '-n', 'bash', '-c', script]).status ?? -1;
-}
-
-/** Waits until `fn` is true (a log line, a file), or fails after `seconds`. */
-function eventually(what: string, fn: () => boolean, seconds = 15): void {
-  const deadline = Date.now() + seconds * 1000;
-  while (!fn()) {
-    if (Date.now() > deadline) { throw new Error(`never: ${what}`); }
-    spawnSync('sleep', ['0.2']);
-  }
 }
 
 /**

@@ -49,7 +49,7 @@ import { execFile, execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { APP_IMAGE_USER, CONTAINERS_CONF, IMAGE_ENTRYPOINTS, NeutralProbe, Result, TIER_BUSYBOX, containerArgs, execArgs, imageUser, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
+import { APP_IMAGE_USER, CONTAINERS_CONF, IMAGE_ENTRYPOINTS, Result, TIER_BUSYBOX, containerArgs, execArgs, imageUser, neutralProbe, podman, standInImage, toolExec, uniqueName, waitForProbe } from './podman';
 import { podOf } from '../k8s/util';
 
 export { APP_IMAGE_USER };
@@ -328,14 +328,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       return podman(containerArgs(args, c.image, argv), { check: false });
     };
 
-    /** A Kubernetes probe in the tier's neutral form. */
-    const neutral = (c: any, p: any): NeutralProbe => {
-      if (p.exec) { return { exec: p.exec.command }; }
-      if (p.httpGet) { return { http: { port: Number(p.httpGet.port), path: p.httpGet.path } }; }
-      if (p.tcpSocket) { return { tcp: Number(p.tcpSocket.port) }; }
-      throw new Error(`pod ${name}: container ${c.name}: probe kind not translated (${Object.keys(p).join(', ')})`);
-    };
-    const waitFor = (c: any, p: any, kind: string) => waitForProbe(`${name}-${c.name}`, neutral(c, p), kind, options.probeSeconds);
+    const waitFor = (c: any, p: any, kind: string) => waitForProbe(`${name}-${c.name}`, neutralProbe(`pod ${name}: container ${c.name}`, p), kind, options.probeSeconds);
 
     // The containers the library added are listed in the pod's annotation; every other
     // container (the team's init steps and apps) runs as the stand-in of the user's image.

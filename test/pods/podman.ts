@@ -285,6 +285,29 @@ export interface NeutralProbe {
 }
 
 /**
+ * A Kubernetes-shaped probe (the kubelet's, and ACI's, which has the same exec and httpGet
+ * fields) in the tier's neutral form; `where` names the container in errors.
+ */
+export function neutralProbe(where: string, p: any): NeutralProbe {
+  if (p.exec) { return { exec: p.exec.command }; }
+  if (p.httpGet) {
+    if ((p.httpGet.scheme ?? 'http').toLowerCase() !== 'http') { throw new Error(`${where}: httpGet scheme ${p.httpGet.scheme} not translated`); }
+    return { http: { port: Number(p.httpGet.port), path: p.httpGet.path } };
+  }
+  if (p.tcpSocket) { return { tcp: Number(p.tcpSocket.port) }; }
+  throw new Error(`${where}: probe kind not translated (${Object.keys(p).join(', ')})`);
+}
+
+/** Waits until `fn` is true (a log line, a file), or fails after `seconds`. */
+export function eventually(what: string, fn: () => boolean, seconds = 15): void {
+  const deadline = Date.now() + seconds * 1000;
+  while (!fn()) {
+    if (Date.now() > deadline) { throw new Error(`never: ${what}`); }
+    execFileSync('sleep', ['0.2']);
+  }
+}
+
+/**
  * Runs a probe against a running container: commands inside it (podman exec, as the container's
  * user), HTTP and TCP from the pod's network namespace (nsenter with the host's busybox wget and
  * bash /dev/tcp; the kubelet probes the pod IP from the node, ECS and ACI agents probe inside).
