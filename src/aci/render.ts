@@ -6,7 +6,8 @@
 import { EnvVarSpec, PortExposure, Protocol, StartupRole } from '../core/container';
 import { Errors } from '../core/errors';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer, isDeclared, reportLimit, userField } from '../core/resolve';
+import { ACI_PATCHES } from '../core/overrides';
+import { ResolvedContainer, isDeclared, patchRendered, reportLimit, userField } from '../core/resolve';
 
 export const PLATFORM = 'Azure Container Instances';
 export const API_VERSION = '2025-09-01';
@@ -113,9 +114,29 @@ export function renderInitContainer(c: ResolvedContainer, o: RenderOptions): any
   const cmd = command(c);
   if (cmd) { properties.command = cmd; }
   if (c.env.length) { properties.environmentVariables = renderEnv(c.owner.path, `${c.field}env`, c.env, o.secure); }
-  if (c.volumeMounts.length) { properties.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly })); }
+  const mounts = [...c.volumeMounts, ...c.appVolumeMounts];
+  if (mounts.length) { properties.volumeMounts = mounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly })); }
   if (o.securityContext) { properties.securityContext = securityContext(); }
-  return { name: c.name, properties };
+  warnEscapeHatch(c, o);
+  return { name: c.name, properties: patchRendered(c, properties, ACI_PATCHES) };
+}
+
+/** What the escape hatch asks that ACI has no per-container setting for: a warning each. */
+function warnEscapeHatch(c: ResolvedContainer, o: RenderOptions): void {
+  if (c.origins.get('shutdown.gracePeriodSeconds')?.prop === 'overrides.gracePeriodSeconds') {
+    o.warn(c.owner.path, `overrides.gracePeriodSeconds ${c.shutdown.gracePeriodSeconds} is not rendered: ACI has no grace period setting `
+      + '(the container gets SIGTERM when the group stops); leave it out on ACI to silence this');
+  }
+  if (c.imagePullPolicy !== undefined) {
+    o.warn(c.owner.path, `${userField(c.origins, c.field, 'imagePullPolicy')} ${c.imagePullPolicy} is not rendered: an ACI container has no image pull policy `
+      + '(ACI pulls the image when the group starts); leave it out on ACI to silence this');
+  }
+  for (const key of ['ephemeralStorageRequestMebibytes', 'ephemeralStorageLimitMebibytes'] as const) {
+    if (c.resources[key] !== undefined) {
+      o.warn(c.owner.path, `${c.field}resources.${key} ${c.resources[key]} is not rendered: ACI containers have no ephemeral storage setting `
+        + '(ContainerInstance API 2025-09-01 ResourceRequests: cpu, memoryInGB, gpu); leave it out on ACI to silence this');
+    }
+  }
 }
 
 /** A long-running sidecar: an ACI container of the group. */
@@ -145,7 +166,8 @@ export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
   if (ports.length) { properties.ports = ports; }
   if (c.env.length) { properties.environmentVariables = renderEnv(path, `${c.field}env`, c.env, o.secure); }
   properties.resources = Object.keys(limits).length ? { requests, limits } : { requests };
-  if (c.volumeMounts.length) { properties.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly })); }
+  const mounts = [...c.volumeMounts, ...c.appVolumeMounts];
+  if (mounts.length) { properties.volumeMounts = mounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly })); }
   if (c.livenessProbe) { properties.livenessProbe = renderProbe(c, 'livenessProbe', c.livenessProbe); }
   if (c.readinessProbe) {
     properties.readinessProbe = renderProbe(c, 'readinessProbe', c.readinessProbe);
@@ -159,5 +181,6 @@ export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
   }
   if (o.securityContext) { properties.securityContext = securityContext(); }
   if (c.role !== StartupRole.SIDECAR) { throw new Error('internal: not a long-running container'); }
-  return { name: c.name, properties };
+  warnEscapeHatch(c, o);
+  return { name: c.name, properties: patchRendered(c, properties, ACI_PATCHES) };
 }

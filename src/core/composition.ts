@@ -304,6 +304,14 @@ function checkAgainstApp(targetPath: string, app: AppPodModel, set: SidecarSet):
       if (owner) { throw Errors.portClash(owner.path, owner.field, p.port, p.protocol, targetPath, `app container "${c.name}"`); }
     }
   }
+  // Mounts of the workload's own volumes (SidecarOverrides.appVolumeMounts) need the volume in the pod.
+  for (const c of set.containers) {
+    c.appVolumeMounts.forEach((m, i) => {
+      if (!app.volumes.includes(m.volume)) {
+        throw Errors.appVolumeMissing(c.owner.path, userField(c.origins, c.field, `appVolumeMounts[${i}].volume`), m.volume, targetPath, [...app.volumes]);
+      }
+    });
+  }
   for (const v of set.volumes) {
     if (app.volumes.includes(v.composed.volume.name)) {
       throw Errors.volumeConflict(v.composed.owners[0].path, v.field, v.composed.volume.name, targetPath, 'is also a volume of the app in');

@@ -144,6 +144,64 @@ export interface ResourceRequirements {
    * @default - not set
    */
   readonly memoryLimitMebibytes?: number;
+  /**
+   * Local ephemeral storage (writable layer, logs, emptyDir on disk) the container is
+   * guaranteed, in MiB. Kubernetes: `resources.requests.ephemeral-storage`. ECS and ACI have no
+   * per-container value (ECS sizes the whole task with `ephemeralStorageGiB`): a warning says so.
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage
+   * @default - not set
+   */
+  readonly ephemeralStorageRequestMebibytes?: number;
+  /**
+   * Local ephemeral storage at which the kubelet evicts the pod, in MiB. Kubernetes:
+   * `resources.limits.ephemeral-storage`. ECS and ACI: a warning (no per-container limit).
+   * @default - not set
+   */
+  readonly ephemeralStorageLimitMebibytes?: number;
+}
+
+/**
+ * When the platform pulls a container's image.
+ * @see https://kubernetes.io/docs/concepts/containers/images/#image-pull-policy
+ */
+export enum ImagePullPolicy {
+  /** Pull on every start (Kubernetes `Always`). */
+  ALWAYS = 'ALWAYS',
+  /** Pull only when the node does not have the image (Kubernetes `IfNotPresent`). */
+  IF_NOT_PRESENT = 'IF_NOT_PRESENT',
+  /** Never pull; the image must be on the node (Kubernetes `Never`). */
+  NEVER = 'NEVER',
+}
+
+/** The operation of a {@link ContainerPatch} (RFC 6902 JSON Patch). */
+export enum PatchOperation {
+  /** Add a member or array element (`-` appends); an existing member is replaced. */
+  ADD = 'ADD',
+  /** Replace a value that exists. */
+  REPLACE = 'REPLACE',
+  /** Remove a value that exists. */
+  REMOVE = 'REMOVE',
+}
+
+/**
+ * One JSON Patch operation (RFC 6902) on a container as a platform renders it: the last resort
+ * for a field the library has no prop for. Fields the library's checks rely on (security
+ * settings, mounts, ports, secret variables, the name) are refused: set them with the typed props.
+ * @see https://datatracker.ietf.org/doc/html/rfc6902
+ */
+export interface ContainerPatch {
+  /** The operation. */
+  readonly op: PatchOperation;
+  /**
+   * JSON Pointer (RFC 6901) into the rendered container, e.g. `/resources/limits/nvidia.com~1gpu`
+   * (`~1` is `/`, `~0` is `~`).
+   */
+  readonly path: string;
+  /**
+   * The value for ADD and REPLACE (a JSON value).
+   * @default - none (required for ADD and REPLACE, refused for REMOVE)
+   */
+  readonly value?: any;
 }
 
 /**
@@ -411,6 +469,36 @@ export interface ContainerSpec {
    * @default - none
    */
   readonly signals?: string[];
+  /**
+   * When the platform pulls the image (Kubernetes `imagePullPolicy`; ECS and ACI have no
+   * per-container setting: a warning).
+   * @default - the platform default
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+  /**
+   * Volumes of the workload itself (declared by the app's pod, task or container group, not by
+   * a sidecar) mounted into this container, by name. A pod without a volume of that name is an error.
+   * @default - none
+   */
+  readonly appVolumeMounts?: VolumeMountSpec[];
+  /**
+   * JSON patches applied to this container as the Kubernetes binder renders it (a container of
+   * the pod spec). Other platforms ignore them.
+   * @default - none
+   */
+  readonly kubernetesPatches?: ContainerPatch[];
+  /**
+   * JSON patches applied to this container as the ECS binder renders it (an entry of the
+   * CloudFormation `AWS::ECS::TaskDefinition` `ContainerDefinitions`, PascalCase). Other platforms ignore them.
+   * @default - none
+   */
+  readonly ecsPatches?: ContainerPatch[];
+  /**
+   * JSON patches applied to this container's `properties` as the ACI binder renders them. Other
+   * platforms ignore them.
+   * @default - none
+   */
+  readonly aciPatches?: ContainerPatch[];
   /**
    * The props the user wrote that set fields of this container, so that errors name them.
    * @default - errors name the container's fields

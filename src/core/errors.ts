@@ -89,6 +89,11 @@ export enum ErrorCode {
   DERIVED_NAME_CLASH = 'DERIVED_NAME_CLASH',
   TOKEN_NOT_SUPPORTED = 'TOKEN_NOT_SUPPORTED',
   INVALID_SECRET_NAME = 'INVALID_SECRET_NAME',
+  OVERRIDE_CONFLICT = 'OVERRIDE_CONFLICT',
+  OVERRIDE_TARGET_MISSING = 'OVERRIDE_TARGET_MISSING',
+  INVALID_PATCH = 'INVALID_PATCH',
+  PROTECTED_PATCH = 'PROTECTED_PATCH',
+  APP_VOLUME_MISSING = 'APP_VOLUME_MISSING',
 }
 
 /**
@@ -426,6 +431,23 @@ const CATALOGUE = {
   /** A generated or given file too large for what carries it on a platform, named by the prop that made it large. */
   fileTooLarge: (path: string, field: string, file: string, bytes: number, platform: string, why: string, fix: string) =>
     err(ErrorCode.UNSUPPORTED_ON_PLATFORM, path, `${field} makes config file ${show(file)} ${bytes} bytes, which cannot be rendered on ${platform}: ${why}`, fix),
+  /** An override (SidecarOverrides) that would change what the sidecar sets itself. */
+  overrideConflict: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.OVERRIDE_CONFLICT, path, `${field} ${show(value)} is refused: ${why}`, fix),
+  /** An override of something the sidecar does not have (e.g. the timing of a probe it lacks). */
+  overrideTargetMissing: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.OVERRIDE_TARGET_MISSING, path, `${field} ${show(value)} has nothing to apply to: ${why}`, fix),
+  /** A JSON patch (ContainerPatch) that is malformed or does not fit the rendered container. */
+  invalidPatch: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_PATCH, path, `${field} ${show(value)} ${why}`, fix),
+  /** A JSON patch on a field the library's checks rely on. */
+  protectedPatch: (path: string, field: string, value: unknown, target: string, instead: string) =>
+    err(ErrorCode.PROTECTED_PATCH, path, `${field} ${show(value)} patches ${target}, which the library's checks (ports, users, capabilities, mounts, secrets) rely on`,
+      `Use ${instead} instead of a patch`),
+  /** A mount of a workload volume that the pod, task or container group does not declare. */
+  appVolumeMissing: (path: string, field: string, volume: unknown, target: string, volumes: string[]) =>
+    err(ErrorCode.APP_VOLUME_MISSING, path, `${field} ${show(volume)} is not a volume of ${target}, which has ${volumes.length ? volumes.map(v => JSON.stringify(v)).join(', ') : 'no volumes'}`,
+      'Name a volume the workload declares (pod spec volumes, task definition volumes, container group volumes), or add it there'),
 };
 
 /** Entries whose second argument is not a field (a new entry of that kind goes here too). */
@@ -436,7 +458,7 @@ const NO_VALUE = new Set<string>(['rootNotAllowed', 'healthyNeedsProbe', 'unknow
   'invalidKey', 'runtimeUnreadable', 'runtimeUnwritable', 'runtimeMissingFile', 'runtimeSocketUnreachable', 'runtimeSignalUndeliverable',
   'runtimeMissingBinary', 'missingSetting', 'noSidecars', 'noAuthMethod', 'duplicateEnv', 'duplicateVolume', 'envConflict', 'mountConflict',
   'unknownAppContainer', 'dependencyCondition', 'exemptGroup', 'imageLacksBinary', 'resourcesExceedTask', 'alreadySet', 'probePortNotDeclared',
-  'fileTooLarge', 'tokenNotSupported']);
+  'fileTooLarge', 'tokenNotSupported', 'protectedPatch']);
 
 /**
  * The catalogue. Each error that names a field can be made again naming another one

@@ -2,3 +2,4 @@ export * from './container';
 export * from './contribution';
 export * from './probe';
 export * from './volume';
+export * from './overrides';

@@ -169,6 +169,7 @@ function describe(type: PropType): string {
  */
 export const RESOURCE_TYPES: PropTypes = {
   cpuRequestMillicores: 'size', cpuLimitMillicores: 'size', memoryRequestMebibytes: 'size', memoryLimitMebibytes: 'size',
+  ephemeralStorageRequestMebibytes: 'size', ephemeralStorageLimitMebibytes: 'size',
 };
 
 /** A SecretKeyReference struct (both fields required). */

@@ -5,7 +5,7 @@ import { isIP } from 'net';
  * Internal: not part of the jsii API.
  */
 import {
-  ContainerDependency, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
+  ContainerDependency, ContainerPatch, ImagePullPolicy, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
 import { AppRequests, CloudProvider, LogRouterType, SidecarContribution, TrafficInterceptionSpec } from './contribution';
@@ -13,6 +13,7 @@ import { Errors, KUBELET_DOT_DOT, SidecarError } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
 } from './names';
+import { ACI_PATCHES, ECS_PATCHES, KUBERNETES_PATCHES, PatchPlatform, applyPatches, checkPatches } from './overrides';
 import { Probe, ProbeKind } from './probe';
 import { checkArray, checkBoolean } from './prop-types';
 import { ConfigFileSpec, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
@@ -78,6 +79,14 @@ export interface ResolvedContainer {
   readonly readsPaths: string[];
   readonly writesPaths: string[];
   readonly signals: string[];
+  /** When the platform pulls the image (overrides.imagePullPolicy). */
+  readonly imagePullPolicy?: ImagePullPolicy;
+  /** Volumes of the workload itself mounted into this container (the binders check the pod has them). */
+  readonly appVolumeMounts: ResolvedMount[];
+  /** JSON patches per platform, checked against the fields the checks rely on (core/overrides.ts). */
+  readonly kubernetesPatches: ContainerPatch[];
+  readonly ecsPatches: ContainerPatch[];
+  readonly aciPatches: ContainerPatch[];
   /** The props the user wrote for fields of this container (relative fields, e.g. `ports[0].port`). */
   readonly origins: Origins;
 }
@@ -315,6 +324,7 @@ function checkResources(path: string, prefix: string, r: ResourceRequirements | 
   const entries: Array<[keyof ResourceRequirements, number | undefined]> = [
     ['cpuRequestMillicores', res.cpuRequestMillicores], ['cpuLimitMillicores', res.cpuLimitMillicores],
     ['memoryRequestMebibytes', res.memoryRequestMebibytes], ['memoryLimitMebibytes', res.memoryLimitMebibytes],
+    ['ephemeralStorageRequestMebibytes', res.ephemeralStorageRequestMebibytes], ['ephemeralStorageLimitMebibytes', res.ephemeralStorageLimitMebibytes],
   ];
   for (const [key, value] of entries) {
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
@@ -326,6 +336,11 @@ function checkResources(path: string, prefix: string, r: ResourceRequirements | 
   }
   if (res.memoryRequestMebibytes !== undefined && res.memoryLimitMebibytes !== undefined && res.memoryRequestMebibytes > res.memoryLimitMebibytes) {
     throw Errors.invalidResources(path, `${prefix}resources.memoryRequestMebibytes`, res.memoryRequestMebibytes, `is above the limit ${res.memoryLimitMebibytes}`);
+  }
+  if (res.ephemeralStorageRequestMebibytes !== undefined && res.ephemeralStorageLimitMebibytes !== undefined
+    && res.ephemeralStorageRequestMebibytes > res.ephemeralStorageLimitMebibytes) {
+    throw Errors.invalidResources(path, `${prefix}resources.ephemeralStorageRequestMebibytes`, res.ephemeralStorageRequestMebibytes,
+      `is above the limit ${res.ephemeralStorageLimitMebibytes}`);
   }
   return { ...res };
 }
@@ -561,8 +576,37 @@ function resolveContainer(path: string, owner: ResolvedSidecar, c: ContainerSpec
     },
     essential: c.essential ?? c.role === StartupRole.SIDECAR,
     identityToken: resolveIdentityToken(path, prefix, c, volumeMounts),
+    ...resolveEscapeHatch(path, prefix, c, volumeMounts),
     ...resolveRuntimeNeeds(path, prefix, c, volumes, volumeMounts),
     origins,
+  };
+}
+
+/** What the escape hatch (SidecarOverrides, core/overrides.ts) set on a container beyond the common fields. */
+function resolveEscapeHatch(path: string, prefix: string, c: ContainerSpec, mounts: ResolvedMount[]) {
+  if (c.imagePullPolicy !== undefined && !Object.values(ImagePullPolicy).includes(c.imagePullPolicy)) {
+    throw Errors.invalidType(path, `${prefix}imagePullPolicy`, c.imagePullPolicy, 'one of ImagePullPolicy.ALWAYS, IF_NOT_PRESENT, NEVER');
+  }
+  const paths = new Set(mounts.map(m => m.path));
+  if (c.appVolumeMounts !== undefined && !Array.isArray(c.appVolumeMounts)) {
+    throw Errors.invalidType(path, `${prefix}appVolumeMounts`, c.appVolumeMounts, 'a list of { volume, path, readOnly? }');
+  }
+  const appVolumeMounts = (c.appVolumeMounts ?? []).map((m, i) => {
+    const f = `${prefix}appVolumeMounts[${i}]`;
+    if (typeof m?.volume !== 'string' || !DNS_LABEL.test(m.volume)) { throw Errors.invalidName(path, `${f}.volume`, m?.volume, 'a DNS label of at most 63 characters'); }
+    const problem = typeof m.path === 'string' ? pathProblem(m.path) : 'is not a string';
+    if (problem) { throw Errors.invalidPath(path, `${f}.path`, m.path, problem); }
+    if (paths.has(m.path)) { throw Errors.duplicateMountPath(path, `${f}.path`, m.path, c.name); }
+    paths.add(m.path);
+    checkBoolean(path, `${f}.readOnly`, m.readOnly);
+    return { volume: m.volume, path: m.path, readOnly: m.readOnly ?? false };
+  });
+  return {
+    imagePullPolicy: c.imagePullPolicy,
+    appVolumeMounts,
+    kubernetesPatches: checkPatches(path, `${prefix}kubernetesPatches`, c.kubernetesPatches, KUBERNETES_PATCHES),
+    ecsPatches: checkPatches(path, `${prefix}ecsPatches`, c.ecsPatches, ECS_PATCHES),
+    aciPatches: checkPatches(path, `${prefix}aciPatches`, c.aciPatches, ACI_PATCHES),
   };
 }
 
@@ -915,7 +959,8 @@ export function reportLimit(say: LimitReport, owner: ResolvedSidecar, prop: stri
 export function withDefaultResources(path: string, defaults: ResourceRequirements, given: ResourceRequirements | undefined, field = 'resources'): ResourceRequirements {
   const merged: ResourceRequirements = { ...defaults, ...given };
   const set = (key: keyof ResourceRequirements) => given?.[key] !== undefined;
-  for (const [request, limit] of [['cpuRequestMillicores', 'cpuLimitMillicores'], ['memoryRequestMebibytes', 'memoryLimitMebibytes']] as const) {
+  for (const [request, limit] of [['cpuRequestMillicores', 'cpuLimitMillicores'], ['memoryRequestMebibytes', 'memoryLimitMebibytes'],
+    ['ephemeralStorageRequestMebibytes', 'ephemeralStorageLimitMebibytes']] as const) {
     const r = merged[request];
     const l = merged[limit];
     if (typeof r !== 'number' || typeof l !== 'number' || r <= l || set(request) === set(limit)) { continue; }
@@ -927,4 +972,14 @@ export function withDefaultResources(path: string, defaults: ResourceRequirement
       `Set ${field}.${limit} to at least ${r} too, or lower ${field}.${request} to at most ${l}`);
   }
   return merged;
+}
+
+/**
+ * A rendered container with the container's patches for `platform` applied (SidecarOverrides
+ * kubernetesPatches / ecsPatches / aciPatches); errors name the prop the user wrote.
+ */
+export function patchRendered(c: ResolvedContainer, rendered: any, platform: PatchPlatform): any {
+  const patches = c[platform.key];
+  if (patches.length === 0) { return rendered; }
+  return renaming(c.origins, c.field, () => applyPatches(c.owner.path, `${c.field}${platform.key}`, rendered, patches, platform));
 }

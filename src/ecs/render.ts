@@ -185,7 +185,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
   if (o.fargate) {
     s.addCapabilities.forEach((cap, i) => {
       if (!FARGATE_ADDABLE.has(cap)) {
-        throw Errors.unsupportedOnPlatform(path, `${c.field}security.addCapabilities[${i}]`, cap, PLATFORM,
+        throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, `security.addCapabilities[${i}]`), cap, PLATFORM,
           'Fargate lets tasks add only SYS_PTRACE', cap === 'NET_ADMIN' || cap === 'NET_RAW'
             ? 'Traffic redirection on Fargate uses the task proxyConfiguration (interceptTraffic), not iptables'
             : 'Remove the capability, or run on ECS with EC2 capacity');
@@ -214,6 +214,17 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     reportLimit(say, c.owner, 'resources',
       `${c.field}resources.cpuLimitMillicores is not enforced per container on ECS: the container's cpu units are a reservation and the task's CPU is the limit`,
       p => `leave cpuLimitMillicores out of ${p} on ECS to silence this`);
+  }
+  if (c.imagePullPolicy !== undefined) {
+    // ECS pulls by the agent's setting (ECS_IMAGE_PULL_BEHAVIOR, EC2 only); a task definition has no per-container policy.
+    o.warn(path, `${userField(c.origins, c.field, 'imagePullPolicy')} ${c.imagePullPolicy} is not rendered: an ECS container definition has no image pull policy `
+      + '(Fargate pulls the image at every task start); leave it out on ECS to silence this');
+  }
+  for (const key of ['ephemeralStorageRequestMebibytes', 'ephemeralStorageLimitMebibytes'] as const) {
+    if (c.resources[key] !== undefined) {
+      o.warn(path, `${c.field}resources.${key} ${c.resources[key]} is not rendered: ECS has no per-container ephemeral storage; `
+        + 'the task\'s storage is sized as a whole (FargateTaskDefinition ephemeralStorageGiB, 21 to 200 GiB); leave it out on ECS to silence this');
+    }
   }
   const { environment, secrets } = renderEnv(path, `${c.field}env`, c.env, o.secrets, o.target);
   const longRunning = c.role === StartupRole.SIDECAR;

@@ -18,7 +18,8 @@ import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution'
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, largestValue, parseUser } from '../core/names';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue, givenProps } from '../core/prop-types';
-import { ResolvedContainer, ResolvedMount, ResolvedVolume, reportLimit, userField } from '../core/resolve';
+import { ECS_PATCHES } from '../core/overrides';
+import { ResolvedContainer, ResolvedMount, ResolvedVolume, patchRendered, reportLimit, userField } from '../core/resolve';
 import { shellWord } from '../core/shell-words';
 import { hideTokens, stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -443,7 +444,7 @@ export class TaskSidecars extends Construct {
           },
         })
         : td.addContainer(`Sidecar-${c.name}`, options);
-      def.addMountPoints(...c.volumeMounts.map(mountPoint));
+      def.addMountPoints(...[...c.volumeMounts, ...c.appVolumeMounts].map(mountPoint));
       this.ours.add(def);
       defs.set(c.name, def);
     }
@@ -492,6 +493,34 @@ export class TaskSidecars extends Construct {
     }
     for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
     this.renderInterception(pod, cfn, defs, appContainers);
+    this.renderPatches(pod, cfn);
+  }
+
+  /**
+   * The escape hatch (SidecarOverrides.ecsPatches): each patched container is taken as the
+   * template will have it (the CloudFormation ContainerDefinitions entry), patched, and each
+   * top-level field the patches changed is written back as a property override.
+   */
+  private renderPatches(pod: ComposedPod, cfn: ecs.CfnTaskDefinition): void {
+    const patched = pod.containers.filter(c => c.ecsPatches.length > 0);
+    if (patched.length === 0) { return; }
+    const template: any = Stack.of(cfn).resolve((cfn as any)._toCloudFormation());
+    const resource: any = Object.values(template?.Resources ?? {})[0];
+    const defs: any[] = resource?.Properties?.ContainerDefinitions ?? [];
+    for (const c of patched) {
+      const index = defs.findIndex(d => d?.Name === c.name);
+      if (index < 0) { continue; }
+      const before = defs[index];
+      const after = patchRendered(c, before, ECS_PATCHES);
+      for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        if (JSON.stringify(before[key]) === JSON.stringify(after[key])) { continue; }
+        if (after[key] === undefined) {
+          cfn.addPropertyDeletionOverride(`ContainerDefinitions.${index}.${key}`);
+        } else {
+          cfn.addPropertyOverride(`ContainerDefinitions.${index}.${key}`, after[key]);
+        }
+      }
+    }
   }
 
   private defaultLogging(): (container: string) => ecs.LogDriver {

@@ -8,10 +8,11 @@ import { REDIRECT_CONTAINER, REDIRECT_VOLUME, redirectInitContainer, redirectVol
 import { SidecarMode } from './target';
 import { BATCH_KINDS, podTemplate } from './workload';
 import { ComposedPod, ComposedVolume } from '../core/composition';
-import { EnvVarSpec, PodField, PortExposure, ResourceRequirements, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
+import { EnvVarSpec, ImagePullPolicy, PodField, PortExposure, ResourceRequirements, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
 import { Errors } from '../core/errors';
+import { KUBERNETES_PATCHES } from '../core/overrides';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer, isDeclared, userField } from '../core/resolve';
+import { ResolvedContainer, isDeclared, patchRendered, userField } from '../core/resolve';
 import { VolumeKind } from '../core/volume';
 
 /** Annotation on the pod template: the containers injected by cdk-sidecars. */
@@ -58,6 +59,9 @@ function renderResources(r: ResourceRequirements): any {
   if (r.memoryRequestMebibytes !== undefined) { requests.memory = memoryQuantity(r.memoryRequestMebibytes); }
   if (r.cpuLimitMillicores !== undefined) { limits.cpu = cpuQuantity(r.cpuLimitMillicores); }
   if (r.memoryLimitMebibytes !== undefined) { limits.memory = memoryQuantity(r.memoryLimitMebibytes); }
+  // kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage
+  if (r.ephemeralStorageRequestMebibytes !== undefined) { requests['ephemeral-storage'] = memoryQuantity(r.ephemeralStorageRequestMebibytes); }
+  if (r.ephemeralStorageLimitMebibytes !== undefined) { limits['ephemeral-storage'] = memoryQuantity(r.ephemeralStorageLimitMebibytes); }
   const out: any = {};
   if (Object.keys(requests).length) { out.requests = requests; }
   if (Object.keys(limits).length) { out.limits = limits; }
@@ -106,6 +110,7 @@ function healthGated(pod: ComposedPod): Set<string> {
 
 export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: boolean): any {
   const out: any = { name: c.name, image: c.image };
+  if (c.imagePullPolicy) { out.imagePullPolicy = PULL_POLICIES[c.imagePullPolicy]; }
   if (c.command) { out.command = c.command; }
   if (c.args) { out.args = c.args; }
   if (c.workingDir) { out.workingDir = c.workingDir; }
@@ -133,7 +138,7 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
   if (startupProbe) { out.startupProbe = renderProbe(c, c.startupProbe ? 'startupProbe' : 'readinessProbe', startupProbe); }
   if (c.readinessProbe) { out.readinessProbe = renderProbe(c, 'readinessProbe', c.readinessProbe); }
   if (c.livenessProbe) { out.livenessProbe = renderProbe(c, 'livenessProbe', c.livenessProbe); }
-  const mounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly }));
+  const mounts = [...c.volumeMounts, ...c.appVolumeMounts].map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly }));
   if (c.identityToken) { mounts.push({ name: identityVolumeName(c.name), mountPath: tokenDir(c.identityToken.path), readOnly: true }); }
   if (mounts.length) { out.volumeMounts = mounts; }
   const lifecycle: any = {};
@@ -141,8 +146,16 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
   if (mode === SidecarMode.CLASSIC && gated && c.waitCommand) { lifecycle.postStart = { exec: { command: c.waitCommand } }; }
   if (Object.keys(lifecycle).length) { out.lifecycle = lifecycle; }
   if (native) { out.restartPolicy = 'Always'; }
-  return out;
+  // The escape hatch (SidecarOverrides.kubernetesPatches), on the container as rendered.
+  return patchRendered(c, out, KUBERNETES_PATCHES);
 }
+
+/** Kubernetes' names of the pull policies (core/v1 Container.imagePullPolicy). */
+const PULL_POLICIES: { [p in ImagePullPolicy]: string } = {
+  [ImagePullPolicy.ALWAYS]: 'Always',
+  [ImagePullPolicy.IF_NOT_PRESENT]: 'IfNotPresent',
+  [ImagePullPolicy.NEVER]: 'Never',
+};
 
 /** The directory a container's projected token is mounted at (the token file's directory). */
 function tokenDir(tokenPath: string): string {

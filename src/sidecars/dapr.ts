@@ -11,6 +11,7 @@ import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /**
  * Where daprd gets its components, configuration and identity.
@@ -211,7 +212,7 @@ export interface DaprControlPlaneOptions {
 /**
  * Props of a Dapr sidecar.
  */
-export interface DaprSidecarProps {
+export interface DaprSidecarProps extends BuiltInSidecarProps {
   /** The app's ID (`--app-id`): lowercase letters, digits and '-', no dots, at most 58 characters. */
   readonly appId: string;
   /**
@@ -436,6 +437,7 @@ export class DaprSidecar extends Construct implements ISidecar {
   constructor(scope: Construct, id: string, props: DaprSidecarProps) {
     super(scope, id);
     rememberProps(this, props);
+    checkOverrideTypes(this.node.path, props);
     // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
     checkPropTypes(this.node.path, props, {
       appId: 'string',
@@ -514,7 +516,7 @@ export class DaprSidecar extends Construct implements ISidecar {
     this.httpPort = ports.httpPort;
     this.grpcPort = ports.grpcPort;
     checkProps(path, this.name, this.mode, props, ports);
-    this.contribution = this.describe(props, ports);
+    this.contribution = applyOverrides(path, this.describe(props, ports), props.overrides);
     // Every field check of the neutral model, now.
     resolveContribution(path, this.contribution);
   }

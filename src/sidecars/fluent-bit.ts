@@ -10,6 +10,7 @@ import { DEFAULT_TOKEN_PATH, resolveContribution } from '../core/resolve';
 import { literalPartsPass } from '../core/tokens';
 import { VolumeKind, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /** Format of the generated Fluent Bit configuration. */
 export enum FluentBitConfigFormat {
@@ -454,7 +455,7 @@ const FILTER_OPTION_TYPES: { [plugin: string]: PropTypes } = {
 };
 
 /** Props of a Fluent Bit sidecar. */
-export interface FluentBitSidecarProps {
+export interface FluentBitSidecarProps extends BuiltInSidecarProps {
   /** Where the logs go. */
   readonly outputs: FluentBitOutput[];
   /**
@@ -601,6 +602,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     checkPropTypes(this.node.path, props, { resources: { struct: RESOURCE_TYPES } });
     this.props = props;
     rememberProps(this, props);
+    checkOverrideTypes(this.node.path, props);
     this.name = props.name ?? 'fluent-bit';
     this.uid = props.uid ?? 10001;
     this.check(this.node.path);
@@ -670,7 +672,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
       { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 },
     ];
-    return {
+    return applyOverrides(this.node.path, {
       containers: [container],
       volumes,
       // A generated file too large for a platform is named by the prop with the largest value.
@@ -690,7 +692,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         },
       },
       warnings,
-    };
+    }, p.overrides);
   }
 
   private memBuf(): number {

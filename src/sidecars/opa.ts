@@ -10,6 +10,7 @@ import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /** OPA's log level (`opa run --log-level`). */
 export enum OpaLogLevel {
@@ -217,7 +218,7 @@ export interface OpaStatus {
 /**
  * Props of an Open Policy Agent sidecar.
  */
-export interface OpaSidecarProps {
+export interface OpaSidecarProps extends BuiltInSidecarProps {
   /**
    * Container name, unique in the pod (DNS label).
    * @default 'opa'
@@ -461,7 +462,8 @@ export class OpaSidecar extends Construct implements ISidecar {
     checkProps(path, this.name, props, ports);
     this.props = props;
     rememberProps(this, props);
-    this.contribution = this.describe(props, ports);
+    checkOverrideTypes(path, props);
+    this.contribution = applyOverrides(path, this.describe(props, ports), props.overrides);
     // Every field check of the neutral model, now.
     resolveContribution(path, this.contribution);
   }

@@ -11,6 +11,7 @@ import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts, literalPartsPass, splitTokens } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /** Which build of the OpenTelemetry Collector runs. */
 export enum OtelCollectorDistribution {
@@ -270,7 +271,7 @@ export interface OtelBatchOptions {
 }
 
 /** Props of an OpenTelemetry Collector sidecar. */
-export interface OtelCollectorSidecarProps {
+export interface OtelCollectorSidecarProps extends BuiltInSidecarProps {
   /**
    * Container name.
    * @default 'otel-collector'
@@ -503,6 +504,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
   constructor(scope: Construct, id: string, props: OtelCollectorSidecarProps = {}) {
     super(scope, id);
     rememberProps(this, props);
+    checkOverrideTypes(this.node.path, props);
     // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
     checkPropTypes(this.node.path, props, {
       name: 'string',
@@ -659,6 +661,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
     };
     // A configuration too large for a platform names the prop with the largest value (e.g. serviceName).
     this.contribution = { ...this.contribution, origins: generatedFileOrigins(p, this.contribution.volumes) };
+    this.contribution = applyOverrides(path, this.contribution, props.overrides);
     // Every field check of the neutral model, now.
     resolveContribution(path, this.contribution);
   }

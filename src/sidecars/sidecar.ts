@@ -9,6 +9,7 @@ import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
 import { Probe, checkProbe } from '../core/probe';
 import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 
 /**
@@ -108,7 +109,7 @@ export interface InterceptTrafficOptions {
 /**
  * Props of a generic sidecar.
  */
-export interface SidecarProps {
+export interface SidecarProps extends BuiltInSidecarProps {
   /**
    * Container name, unique in the pod (DNS label).
    * @default - the construct id
@@ -279,6 +280,7 @@ export class Sidecar extends Construct implements ISidecar {
     super(scope, id);
     rememberProps(this, props);
     const path = this.node.path;
+    checkOverrideTypes(path, props);
     checkPropTypes(path, props, {
       name: 'string',
       image: 'string',
@@ -451,6 +453,7 @@ export class Sidecar extends Construct implements ISidecar {
           : undefined,
       },
     };
+    this.contribution = applyOverrides(path, this.contribution, props.overrides);
     // Field checks now, so that a bad prop fails where it was written.
     resolveContribution(path, this.contribution);
   }

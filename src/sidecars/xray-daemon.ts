@@ -5,6 +5,7 @@ import { Errors } from '../core/errors';
 import { DNS_LABEL, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /** Log level of the X-Ray daemon, from most verbose to least. */
 export enum XRayDaemonLogLevel {
@@ -23,7 +24,7 @@ export enum XRayDaemonLogLevel {
 }
 
 /** Props of an AWS X-Ray daemon sidecar. */
-export interface XRayDaemonSidecarProps {
+export interface XRayDaemonSidecarProps extends BuiltInSidecarProps {
   /** AWS region the daemon sends segments to (`--region`), e.g. `eu-west-1`. */
   readonly region: string;
   /**
@@ -144,6 +145,7 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
   constructor(scope: Construct, id: string, props: XRayDaemonSidecarProps) {
     super(scope, id);
     rememberProps(this, props);
+    checkOverrideTypes(this.node.path, props);
     // Runtime types first (issue 10, section 2): a wrong type is a catalogued error naming the prop, never a TypeError.
     checkPropTypes(this.node.path, props, {
       region: 'string',
@@ -220,6 +222,7 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
       pod: { cloudPermissions: permissions },
       warnings: [DEPRECATION],
     };
+    this.contribution = applyOverrides(path, this.contribution, props.overrides);
     // Every field check of the neutral model, now.
     resolveContribution(path, this.contribution);
   }

@@ -11,6 +11,7 @@ import { Probe } from '../../core/probe';
 import { RESOURCE_TYPES, checkArray, checkBoolean, checkEnum, checkObject, checkPropTypes, rememberProps } from '../../core/prop-types';
 import { isCidr, resolveContribution, withDefaultResources } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
 
 /** What Envoy speaks on the app's inbound ports. */
 export enum EnvoyInboundProtocol {
@@ -147,7 +148,7 @@ export interface EnvoyUnixSockets {
 }
 
 /** Props of an Envoy sidecar. */
-export interface EnvoySidecarProps {
+export interface EnvoySidecarProps extends BuiltInSidecarProps {
   /**
    * Container name.
    * @default 'envoy'
@@ -409,6 +410,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
     const path = this.node.path;
     this.props = props;
     rememberProps(this, props);
+    checkOverrideTypes(path, props);
     this.name = props.name ?? 'envoy';
     this.uid = props.uid ?? 1337;
     this.ports = {
@@ -587,7 +589,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       (warnings ?? (warnings = [])).push(`the app containers declare no TCP port${p.excludeInboundPorts ? ' outside excludeInboundPorts' : ''}, `
         + `so Envoy has no inbound listener on its inboundPort ${this.ports.inbound} and serves egress only: declare the app's port (or EnvoySidecarProps.appPorts) to receive traffic`);
     }
-    return {
+    return applyOverrides(this.node.path, {
       containers: [container],
       volumes,
       // A bootstrap too large for a platform names the prop with the largest value (e.g. serviceCluster).
@@ -614,7 +616,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
           disableHint: 'set redirect: false on the EnvoySidecar to run it as an explicit proxy',
         } : undefined,
       },
-    };
+    }, p.overrides);
   }
 
   /** Checks of Envoy's own props (the neutral ones are checked by the model). */

@@ -12,6 +12,7 @@ import { PropTypes, RESOURCE_TYPES, checkPropTypes, checkSecretRef, rememberProp
 import { resolveContribution, withDefaultResources } from '../../core/resolve';
 import { literalPartsPass } from '../../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
 
 /** A secret the agent renders into a file for the app. */
 export interface VaultSecret {
@@ -64,7 +65,7 @@ export interface VaultSecret {
 }
 
 /** Props of a Vault agent sidecar. */
-export interface VaultAgentSidecarProps {
+export interface VaultAgentSidecarProps extends BuiltInSidecarProps {
   /** Vault's address, e.g. `https://vault.vault.svc:8200`. */
   readonly address: string;
   /**
@@ -234,6 +235,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     });
     this.props = props;
     rememberProps(this, props);
+    checkOverrideTypes(this.node.path, props);
     this.name = props.name ?? 'vault-agent';
     this.uid = props.uid ?? 100;
     this.check(this.node.path);
@@ -371,7 +373,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         'send secrets to different sets of app containers, which would need two secrets directories in one container',
         'Give every secret the same appContainers, or use one VaultAgentSidecar per set of app containers');
     }
-    return {
+    return applyOverrides(path, {
       containers,
       volumes,
       // A file too large for a platform names the prop with the largest value (e.g. a template).
@@ -383,7 +385,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       },
       // Group-read files need the pod's file group (fsGroup = the agent's GID).
       pod: fileGroups && p.secrets.some(s => !hasBit(s.perms ?? defaultPerms, 0o004)) ? { fileGroup: gid } : undefined,
-    };
+    }, p.overrides);
   }
 
   /** Every rendered file must be readable by its owner (the agent re-reads it) and by the app. */

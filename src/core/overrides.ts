@@ -1,0 +1,517 @@
+/**
+ * The shared escape hatch of every built-in sidecar (issue 13, items 4 and 6): `overrides`
+ * changes the sidecar's main container before the model checks it, so every composition check
+ * (ports, UIDs, volumes, capabilities, the runtime contract) applies to what it adds.
+ */
+import {
+  ContainerPatch, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol,
+  SeccompProfile, StartupRole,
+} from './container';
+import { SidecarContribution } from './contribution';
+import { Errors } from './errors';
+import { Probe, ProbeKind, ProbeTiming } from './probe';
+import { NestedType, PropTypes, checkPropTypes, isPlainMap } from './prop-types';
+import { VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
+
+/**
+ * An extra volume of a built-in sidecar, mounted into its main container: scratch space on
+ * disk, in memory, or the keys of a secret as files.
+ */
+export interface OverrideVolume {
+  /** Volume name, unique in the pod (DNS label). */
+  readonly name: string;
+  /**
+   * What the volume holds: SCRATCH, MEMORY or SECRET (CONFIG_FILES is refused: generated files
+   * belong to the sidecar's own props).
+   * @default VolumeKind.SCRATCH
+   */
+  readonly kind?: VolumeKind;
+  /** Absolute path where the sidecar's container sees the volume. */
+  readonly mountPath: string;
+  /**
+   * Mount read-only.
+   * @default false (true for SECRET volumes)
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Size limit of SCRATCH and MEMORY volumes, in MiB.
+   * @default - no limit
+   */
+  readonly sizeLimitMebibytes?: number;
+  /**
+   * Secret whose keys become files (SECRET volumes only; on Kubernetes an existing Secret, on
+   * ACI a secure value given to the container group; ECS refuses secret files).
+   * @default - none
+   */
+  readonly secretName?: string;
+}
+
+/**
+ * A volume that the workload itself declares (a Kubernetes pod volume, an ECS task volume, an
+ * ACI group volume), mounted into the sidecar's main container.
+ */
+export interface AppVolumeMount {
+  /** Name of the workload's volume. A pod without a volume of this name is an error. */
+  readonly volume: string;
+  /** Absolute path where the sidecar's container sees the volume. */
+  readonly mountPath: string;
+  /**
+   * Mount read-only.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Changes to a built-in sidecar's main (long-running) container, for what the sidecar has no
+ * prop of its own. Applied before the library's checks, so a port, UID, volume or capability
+ * added here is checked against the rest of the pod like the sidecar's own.
+ */
+export interface SidecarOverrides {
+  /**
+   * Extra environment variables (literal, from a secret, or from the pod). A variable the
+   * sidecar sets itself is refused (naming both): the sidecar's own value is what its
+   * generated configuration relies on; use the sidecar's prop for it.
+   * @default - none
+   */
+  readonly env?: EnvVarSpec[];
+  /**
+   * Extra volumes of the sidecar, mounted into its main container.
+   * @default - none
+   */
+  readonly volumes?: OverrideVolume[];
+  /**
+   * Volumes of the workload mounted into the sidecar's main container.
+   * @default - none
+   */
+  readonly appVolumeMounts?: AppVolumeMount[];
+  /**
+   * Arguments appended to the sidecar's own. On ACI, which has only `command`, they are
+   * appended to the command line.
+   * @default - none
+   */
+  readonly extraArgs?: string[];
+  /**
+   * Entrypoint that replaces the sidecar's (its arguments are kept). The runtime contract
+   * checks the new binary where it knows the image.
+   * @default - the sidecar's
+   */
+  readonly command?: string[];
+  /**
+   * Extra ports the main container listens on (checked against every other port of the pod).
+   * @default - none
+   */
+  readonly ports?: ContainerPortSpec[];
+  /**
+   * Linux capabilities added to the main container (after dropping ALL; names without `CAP_`).
+   * ECS Fargate refuses all but SYS_PTRACE. A non-root process gets them in its bounding set
+   * only (kubernetes/kubernetes#56374).
+   * @default - none
+   */
+  readonly addCapabilities?: string[];
+  /**
+   * Seccomp profile of the main container (UNCONFINED is refused on ECS Fargate).
+   * @default - the sidecar's (RUNTIME_DEFAULT)
+   */
+  readonly seccompProfile?: SeccompProfile;
+  /**
+   * Timing laid over the sidecar's startup probe (fields left out keep the sidecar's values).
+   * A sidecar without a startup probe refuses it.
+   * @default - the sidecar's timing
+   */
+  readonly startupProbe?: ProbeTiming;
+  /**
+   * Timing laid over the sidecar's readiness probe. A sidecar without one refuses it.
+   * @default - the sidecar's timing
+   */
+  readonly readinessProbe?: ProbeTiming;
+  /**
+   * Timing laid over the sidecar's liveness probe. A sidecar without one refuses it.
+   * @default - the sidecar's timing
+   */
+  readonly livenessProbe?: ProbeTiming;
+  /**
+   * Image pull policy (Kubernetes `imagePullPolicy`; ECS and ACI have no per-container
+   * setting: a warning).
+   * @default - the platform default
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+  /**
+   * Seconds the main container needs to stop (Kubernetes: added to the pod's termination
+   * grace period; ECS: stopTimeout, at most 120 on Fargate; ACI: a warning).
+   * @default - the sidecar's
+   */
+  readonly gracePeriodSeconds?: number;
+  /**
+   * JSON patches on the main container as the Kubernetes binder renders it (a pod spec
+   * container, camelCase). Ignored on ECS and ACI.
+   * @default - none
+   */
+  readonly kubernetesPatches?: ContainerPatch[];
+  /**
+   * JSON patches on the main container as the ECS binder renders it (the CloudFormation
+   * `ContainerDefinitions` entry, PascalCase, e.g. `/Ulimits`). Ignored on Kubernetes and ACI.
+   * @default - none
+   */
+  readonly ecsPatches?: ContainerPatch[];
+  /**
+   * JSON patches on the main container's `properties` as the ACI binder renders them
+   * (e.g. `/resources/requests/gpu`). Ignored on Kubernetes and ECS.
+   * @default - none
+   */
+  readonly aciPatches?: ContainerPatch[];
+}
+
+/** Props every built-in sidecar takes. */
+export interface BuiltInSidecarProps {
+  /**
+   * Changes to the sidecar's main container for what it has no prop of its own (the escape hatch).
+   * @default - none
+   */
+  readonly overrides?: SidecarOverrides;
+}
+
+const TIMING: PropTypes = { initialDelaySeconds: 'count', periodSeconds: 'count', timeoutSeconds: 'count', failureThreshold: 'count', successThreshold: 'count' };
+const PATCH: NestedType = { each: { op: { enum: PatchOperation }, path: 'string' }, required: ['op', 'path'] };
+
+/** Runtime types of `overrides`, named as the user wrote them (`overrides.env[0].name`). */
+export const OVERRIDES_TYPES: PropTypes = {
+  overrides: {
+    struct: {
+      env: {
+        each: {
+          name: 'string', value: 'string', podField: { enum: PodField },
+          secret: { struct: { secretName: 'string', key: 'string' }, required: ['secretName', 'key'] },
+        },
+        required: ['name'],
+      },
+      volumes: {
+        each: { name: 'string', kind: { enum: VolumeKind }, mountPath: 'string', readOnly: 'boolean', sizeLimitMebibytes: 'size', secretName: 'string' },
+        required: ['name', 'mountPath'],
+      },
+      appVolumeMounts: { each: { volume: 'string', mountPath: 'string', readOnly: 'boolean' }, required: ['volume', 'mountPath'] },
+      extraArgs: 'stringArray',
+      command: 'stringArray',
+      ports: { each: { port: 'port', name: 'string', protocol: { enum: Protocol }, exposure: { enum: PortExposure } }, required: ['port'] },
+      addCapabilities: 'stringArray',
+      seccompProfile: { enum: SeccompProfile },
+      startupProbe: { struct: TIMING },
+      readinessProbe: { struct: TIMING },
+      livenessProbe: { struct: TIMING },
+      imagePullPolicy: { enum: ImagePullPolicy },
+      gracePeriodSeconds: 'count',
+      kubernetesPatches: PATCH,
+      ecsPatches: PATCH,
+      aciPatches: PATCH,
+    },
+  },
+};
+
+/** Checks the runtime types of `props.overrides` (every built-in sidecar calls it with its props). */
+export function checkOverrideTypes(path: string, props: unknown): void {
+  if (isPlainMap(props)) { checkPropTypes(path, props, OVERRIDES_TYPES); }
+}
+
+/**
+ * The contribution with the sidecar's main container changed by `overrides`. The main container
+ * is `containerName`, else the first long-running one, else the first. Returns `contribution`
+ * itself when there is nothing to change (so the model's cache of it keeps working).
+ */
+export function applyOverrides(path: string, contribution: SidecarContribution, overrides: SidecarOverrides | undefined,
+  containerName?: string): SidecarContribution {
+  if (overrides === undefined) { return contribution; }
+  checkOverrideTypes(path, { overrides });
+  const o = overrides;
+  const containers = contribution.containers ?? [];
+  const named = containerName === undefined ? -1 : containers.findIndex(c => c.name === containerName);
+  const index = named >= 0 ? named : Math.max(0, containers.findIndex(c => c.role === StartupRole.SIDECAR));
+  const main = containers[index];
+  if (!main) { return contribution; }
+  const many = containers.length > 1;
+  const at = (field: string) => (many ? `containers[${index}](${main.name}).${field}` : field);
+  const origins: FieldOrigin[] = [...(main.origins ?? [])];
+  const contributionOrigins: FieldOrigin[] = [...(contribution.origins ?? [])];
+  const change: { -readonly [K in keyof ContainerSpec]?: ContainerSpec[K] } = {};
+
+  if (o.env !== undefined) {
+    const own = main.env ?? [];
+    o.env.forEach((e, j) => {
+      const k = own.findIndex(x => x.name === e.name);
+      if (k >= 0) {
+        const ownField = origins.find(x => x.field === `env[${k}].name` || x.field === `env[${k}].value`)?.prop ?? at(`env[${k}]`);
+        throw Errors.overrideConflict(path, `overrides.env[${j}].name`, e.name, `the sidecar sets it itself (${ownField}) for its own configuration`,
+          `Leave ${e.name} out of overrides.env${ownField.startsWith('env[') || ownField.startsWith('containers[') ? '' : `, and set ${ownField} instead`}`);
+      }
+      const i = own.length + j;
+      for (const f of ['name', 'value', 'podField', 'secret.secretName', 'secret.key']) {
+        origins.push({ field: `env[${i}].${f}`, prop: `overrides.env[${j}].${f}` });
+      }
+    });
+    change.env = [...own, ...o.env];
+  }
+  if (o.volumes !== undefined) {
+    const volumes: VolumeSpec[] = [...(contribution.volumes ?? [])];
+    const mounts: VolumeMountSpec[] = [...(change.volumeMounts ?? main.volumeMounts ?? [])];
+    o.volumes.forEach((v, j) => {
+      const p = `overrides.volumes[${j}]`;
+      if (v.kind === VolumeKind.CONFIG_FILES) {
+        throw Errors.invalidVolume(path, `${p}.kind`, v.kind, 'is not a kind for overrides.volumes', 'Use SCRATCH, MEMORY or SECRET; generated files come from the sidecar\'s own props');
+      }
+      const vi = volumes.length;
+      for (const f of ['name', 'kind', 'sizeLimitMebibytes', 'secretName']) { contributionOrigins.push({ field: `volumes[${vi}].${f}`, prop: `${p}.${f}` }); }
+      contributionOrigins.push({ field: `volumes[${vi}]`, prop: p });
+      const kind = v.kind ?? VolumeKind.SCRATCH;
+      volumes.push({ name: v.name, kind, sizeLimitMebibytes: v.sizeLimitMebibytes, secretName: v.secretName });
+      origins.push({ field: `volumeMounts[${mounts.length}].path`, prop: `${p}.mountPath` }, { field: `volumeMounts[${mounts.length}].readOnly`, prop: `${p}.readOnly` },
+        { field: `volumeMounts[${mounts.length}].volume`, prop: `${p}.name` });
+      mounts.push({ volume: v.name, path: v.mountPath, readOnly: v.readOnly });
+    });
+    change.volumeMounts = mounts;
+    contribution = { ...contribution, volumes };
+  }
+  if (o.appVolumeMounts !== undefined) {
+    const own = main.appVolumeMounts ?? [];
+    o.appVolumeMounts.forEach((_, j) => {
+      const i = own.length + j;
+      origins.push({ field: `appVolumeMounts[${i}].volume`, prop: `overrides.appVolumeMounts[${j}].volume` },
+        { field: `appVolumeMounts[${i}].path`, prop: `overrides.appVolumeMounts[${j}].mountPath` });
+    });
+    change.appVolumeMounts = [...own, ...o.appVolumeMounts.map(m => ({ volume: m.volume, path: m.mountPath, readOnly: m.readOnly ?? false }))];
+  }
+  if (o.command !== undefined) {
+    change.command = [...o.command];
+    origins.push({ field: 'command', prop: 'overrides.command' });
+  }
+  if (o.extraArgs !== undefined) {
+    change.args = [...(main.args ?? []), ...o.extraArgs];
+    origins.push({ field: 'args', prop: 'overrides.extraArgs' });
+  }
+  if (o.ports !== undefined) {
+    const own = main.ports ?? [];
+    o.ports.forEach((_, j) => {
+      for (const f of ['port', 'name', 'protocol', 'exposure']) { origins.push({ field: `ports[${own.length + j}].${f}`, prop: `overrides.ports[${j}].${f}` }); }
+    });
+    change.ports = [...own, ...o.ports];
+  }
+  if (o.addCapabilities !== undefined || o.seccompProfile !== undefined) {
+    const security = { ...main.security };
+    if (o.addCapabilities !== undefined) {
+      const own = security.addCapabilities ?? [];
+      const added = o.addCapabilities.filter(cap => !own.includes(cap));
+      added.forEach(cap => origins.push({ field: `security.addCapabilities[${own.length + added.indexOf(cap)}]`, prop: `overrides.addCapabilities[${o.addCapabilities!.indexOf(cap)}]` }));
+      origins.push({ field: 'security.addCapabilities', prop: 'overrides.addCapabilities' });
+      security.addCapabilities = [...own, ...added];
+    }
+    if (o.seccompProfile !== undefined) {
+      security.seccompProfile = o.seccompProfile;
+      origins.push({ field: 'security.seccompProfile', prop: 'overrides.seccompProfile' });
+    }
+    change.security = security;
+  }
+  for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
+    const timing = o[kind];
+    if (timing === undefined) { continue; }
+    const probe = main[kind];
+    if (!probe) {
+      throw Errors.overrideTargetMissing(path, `overrides.${kind}`, timing, `container ${JSON.stringify(main.name)} of this sidecar has no ${kind}`,
+        `Leave overrides.${kind} out, or set the timing of the probes it has (${(['startupProbe', 'readinessProbe', 'livenessProbe'] as const).filter(k => main[k]).map(k => `overrides.${k}`).join(', ') || 'none'})`);
+    }
+    change[kind] = overlay(probe, timing);
+    for (const f of Object.keys(TIMING)) { origins.push({ field: `${kind}.${f}`, prop: `overrides.${kind}.${f}` }); }
+  }
+  if (o.imagePullPolicy !== undefined) {
+    change.imagePullPolicy = o.imagePullPolicy;
+    origins.push({ field: 'imagePullPolicy', prop: 'overrides.imagePullPolicy' });
+  }
+  if (o.gracePeriodSeconds !== undefined) {
+    change.shutdown = { ...main.shutdown, gracePeriodSeconds: o.gracePeriodSeconds };
+    origins.push({ field: 'shutdown.gracePeriodSeconds', prop: 'overrides.gracePeriodSeconds' });
+  }
+  for (const key of ['kubernetesPatches', 'ecsPatches', 'aciPatches'] as const) {
+    const patches = o[key];
+    if (patches === undefined) { continue; }
+    const own = main[key] ?? [];
+    patches.forEach((_, j) => {
+      for (const f of ['op', 'path', 'value']) { origins.push({ field: `${key}[${own.length + j}].${f}`, prop: `overrides.${key}[${j}].${f}` }); }
+    });
+    origins.push({ field: key, prop: `overrides.${key}` });
+    change[key] = [...own, ...patches];
+  }
+  if (Object.keys(change).length === 0) { return contribution; }
+  const changed: ContainerSpec = { ...main, ...change, origins };
+  return {
+    ...contribution,
+    containers: containers.map((c, i) => (i === index ? changed : c)),
+    origins: contributionOrigins,
+  };
+}
+
+/** `probe` with `timing` laid over its own (fields left out keep the probe's). */
+function overlay(probe: Probe, timing: ProbeTiming): Probe {
+  const t = { ...probe.timing };
+  for (const [k, v] of Object.entries(timing)) {
+    if (v !== undefined) { (t as any)[k] = v; }
+  }
+  if (!(probe instanceof Probe)) { return probe; }
+  switch (probe.kind) {
+    case ProbeKind.EXEC: return Probe.exec({ ...t, command: probe.command! });
+    case ProbeKind.TCP_SOCKET: return Probe.tcpSocket({ ...t, port: probe.port! });
+    default: return Probe.httpGet({ ...t, port: probe.port!, path: probe.path, scheme: probe.scheme });
+  }
+}
+
+/** A platform whose rendered containers take patches. */
+export interface PatchPlatform {
+  /** The ContainerSpec field of the patches, e.g. `kubernetesPatches`. */
+  readonly key: 'kubernetesPatches' | 'ecsPatches' | 'aciPatches';
+  /** Top-level fields of the rendered container the checks rely on, with the typed prop to use instead. */
+  readonly protectedFields: { readonly [field: string]: string };
+  /** Field of the container's environment list and how an entry names its variable / marks a secret. */
+  readonly env?: { readonly field: string; readonly name: string; readonly isSecret: (entry: any) => boolean };
+}
+
+/** The container fields a Kubernetes patch may not touch, and the prop that sets each. */
+export const KUBERNETES_PATCHES: PatchPlatform = {
+  key: 'kubernetesPatches',
+  protectedFields: {
+    name: 'the sidecar\'s name prop',
+    securityContext: 'overrides.addCapabilities or overrides.seccompProfile (UIDs: the sidecar\'s uid prop)',
+    volumeMounts: 'overrides.volumes or overrides.appVolumeMounts',
+    ports: 'overrides.ports',
+    restartPolicy: 'the sidecar\'s start order (native sidecars are chosen by the binder)',
+    envFrom: 'overrides.env',
+  },
+  env: { field: 'env', name: 'name', isSecret: e => isPlainMap(e) && isPlainMap(e.valueFrom) && e.valueFrom.secretKeyRef !== undefined },
+};
+
+/** The ContainerDefinition fields (CloudFormation, PascalCase) an ECS patch may not touch. */
+export const ECS_PATCHES: PatchPlatform = {
+  key: 'ecsPatches',
+  protectedFields: {
+    Name: 'the sidecar\'s name prop',
+    User: 'the sidecar\'s uid prop',
+    LinuxParameters: 'overrides.addCapabilities',
+    Privileged: '(nothing: sidecars never run privileged)',
+    ReadonlyRootFilesystem: 'overrides.volumes (a SCRATCH volume for what the sidecar writes)',
+    MountPoints: 'overrides.volumes or overrides.appVolumeMounts',
+    VolumesFrom: 'overrides.appVolumeMounts',
+    PortMappings: 'overrides.ports',
+    Secrets: 'overrides.env (with secret)',
+    DependsOn: 'the sidecar\'s start order',
+  },
+};
+
+/** The container `properties` fields an ACI patch may not touch. */
+export const ACI_PATCHES: PatchPlatform = {
+  key: 'aciPatches',
+  protectedFields: {
+    securityContext: 'overrides.addCapabilities or overrides.seccompProfile',
+    volumeMounts: 'overrides.volumes or overrides.appVolumeMounts',
+    ports: 'overrides.ports',
+  },
+  env: { field: 'environmentVariables', name: 'name', isSecret: e => isPlainMap(e) && e.secureValue !== undefined },
+};
+
+/** The reference tokens of a JSON Pointer (RFC 6901), or undefined when it is not one. */
+export function pointerTokens(pointer: unknown): string[] | undefined {
+  if (typeof pointer !== 'string' || !pointer.startsWith('/')) { return undefined; }
+  const tokens = pointer.slice(1).split('/');
+  if (tokens.some(t => /~[^01]|~$/.test(t))) { return undefined; }
+  return tokens.map(t => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/**
+ * Checks a list of patches for one platform (before anything is rendered): each op a
+ * PatchOperation, each path a JSON Pointer below a field the checks do not rely on, a value for
+ * ADD and REPLACE and none for REMOVE.
+ */
+export function checkPatches(path: string, field: string, patches: ContainerPatch[] | undefined, platform: PatchPlatform): ContainerPatch[] {
+  if (patches === undefined) { return []; }
+  if (!Array.isArray(patches)) { throw Errors.invalidType(path, field, patches, 'an array of ContainerPatch'); }
+  return patches.map((p, i) => {
+    const f = `${field}[${i}]`;
+    if (!isPlainMap(p)) { throw Errors.invalidType(path, f, p, 'a ContainerPatch { op, path, value? }'); }
+    if (!Object.values(PatchOperation).includes(p.op)) {
+      throw Errors.invalidType(path, `${f}.op`, p.op, 'one of PatchOperation.ADD, PatchOperation.REPLACE, PatchOperation.REMOVE');
+    }
+    const tokens = pointerTokens(p.path);
+    if (!tokens || tokens.some(t => t === '')) {
+      throw Errors.invalidPatch(path, `${f}.path`, p.path, 'is not a JSON Pointer to a field of the container', 'Start with "/" and name the field, e.g. "/resources/limits" ("~1" for "/" in a name)');
+    }
+    const instead = platform.protectedFields[tokens[0]];
+    if (instead !== undefined) { throw Errors.protectedPatch(path, `${f}.path`, p.path, tokens[0], instead); }
+    if ((p.op === PatchOperation.REMOVE) !== (p.value === undefined)) {
+      throw Errors.invalidPatch(path, `${f}.value`, p.value, p.op === PatchOperation.REMOVE ? 'is set on a REMOVE' : `is missing for ${p.op}`,
+        p.op === PatchOperation.REMOVE ? 'Leave value out' : 'Give the JSON value to write');
+    }
+    return { op: p.op, path: p.path, value: p.value };
+  });
+}
+
+/**
+ * Applies checked patches to a rendered container (a copy is returned). A REPLACE or REMOVE of a
+ * value that is not there, or an ADD whose parent is not there, is an error; so is a result
+ * that changes or adds a secret variable or names a variable twice (set them with overrides.env).
+ */
+export function applyPatches(path: string, field: string, rendered: any, patches: readonly ContainerPatch[], platform: PatchPlatform): any {
+  if (patches.length === 0) { return rendered; }
+  const doc = JSON.parse(JSON.stringify(rendered ?? {}));
+  const env = platform.env;
+  const before = env ? envSecrets(doc, env) : undefined;
+  patches.forEach((p, i) => {
+    const f = `${field}[${i}].path`;
+    const tokens = pointerTokens(p.path)!;
+    let parent: any = doc;
+    for (const t of tokens.slice(0, -1)) {
+      parent = Array.isArray(parent) ? (/^\d+$/.test(t) ? parent[Number(t)] : undefined) : isPlainMap(parent) ? parent[t] : undefined;
+      if (parent === undefined || parent === null || typeof parent !== 'object') {
+        throw Errors.invalidPatch(path, f, p.path, `does not exist in the rendered container (no ${JSON.stringify(t)})`, 'Patch a field the rendered container has, or ADD its parent first');
+      }
+    }
+    const last = tokens[tokens.length - 1];
+    if (Array.isArray(parent)) {
+      const n = last === '-' ? parent.length : /^(0|[1-9]\d*)$/.test(last) ? Number(last) : -1;
+      const exists = n >= 0 && n < parent.length;
+      if (n < 0 || n > parent.length || (p.op !== PatchOperation.ADD && !exists)) {
+        throw Errors.invalidPatch(path, f, p.path, `does not name an element of a list of ${parent.length}`, 'Use an index of the list, or "-" to append with ADD');
+      }
+      if (p.op === PatchOperation.ADD) { parent.splice(n, 0, clone(p.value)); } else if (p.op === PatchOperation.REPLACE) { parent[n] = clone(p.value); } else { parent.splice(n, 1); }
+    } else {
+      const exists = Object.prototype.hasOwnProperty.call(parent, last);
+      if (p.op !== PatchOperation.ADD && !exists) {
+        throw Errors.invalidPatch(path, f, p.path, `does not exist in the rendered container (no ${JSON.stringify(last)}), so it cannot be ${p.op === PatchOperation.REMOVE ? 'removed' : 'replaced'}`,
+          'Use ADD for a new field');
+      }
+      if (p.op === PatchOperation.REMOVE) { delete parent[last]; } else { parent[last] = clone(p.value); }
+    }
+  });
+  if (env) {
+    const after = envSecrets(doc, env);
+    const names = after.all;
+    const twice = names.find((n, k) => names.indexOf(n) !== k);
+    if (twice !== undefined) {
+      throw Errors.protectedPatch(path, field, twice, `${env.field} (variable ${twice} set twice)`, 'overrides.env');
+    }
+    for (const [name, entry] of before!.secrets) {
+      if (JSON.stringify(after.secrets.get(name)) !== JSON.stringify(entry)) {
+        throw Errors.protectedPatch(path, field, name, `${env.field} (secret variable ${name})`, 'overrides.env');
+      }
+    }
+    for (const name of after.secrets.keys()) {
+      if (!before!.secrets.has(name)) { throw Errors.protectedPatch(path, field, name, `${env.field} (secret variable ${name})`, 'overrides.env (with secret)'); }
+    }
+  }
+  return doc;
+}
+
+function clone(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+function envSecrets(doc: any, env: NonNullable<PatchPlatform['env']>): { all: string[]; secrets: Map<string, unknown> } {
+  const list: any[] = Array.isArray(doc?.[env.field]) ? doc[env.field] : [];
+  return {
+    all: list.map(e => String(e?.[env.name])),
+    secrets: new Map(list.filter(env.isSecret).map(e => [String(e[env.name]), e])),
+  };
+}
