@@ -493,7 +493,7 @@ export function applyPatches(path: string, field: string, rendered: any, patches
       throw Errors.protectedPatch(path, field, twice, `${env.field} (variable ${twice} set twice)`, 'overrides.env');
     }
     for (const [name, entry] of before!.secrets) {
-      if (JSON.stringify(after.secrets.get(name)) !== JSON.stringify(entry)) {
+      if (after.secrets.get(name) !== entry) {
         throw Errors.protectedPatch(path, field, name, `${env.field} (secret variable ${name})`, 'overrides.env');
       }
     }
@@ -508,10 +508,11 @@ function clone(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
-function envSecrets(doc: any, env: NonNullable<PatchPlatform['env']>): { all: string[]; secrets: Map<string, unknown> } {
+function envSecrets(doc: any, env: NonNullable<PatchPlatform['env']>): { all: string[]; secrets: Map<string, string> } {
   const list: any[] = Array.isArray(doc?.[env.field]) ? doc[env.field] : [];
   return {
     all: list.map(e => String(e?.[env.name])),
-    secrets: new Map(list.filter(env.isSecret).map(e => [String(e[env.name]), e])),
+    // As text: the patches change the entries in place.
+    secrets: new Map(list.filter(env.isSecret).map(e => [String(e[env.name]), JSON.stringify(e)])),
   };
 }

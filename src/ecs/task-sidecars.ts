@@ -434,7 +434,7 @@ export class TaskSidecars extends Construct {
           ...options,
           // FireLens generates the router's main configuration and includes ours: the
           // router runs that one.
-          command: router.configFlag ? [router.configFlag, FIRELENS_MAIN_CONFIG] : undefined,
+          command: router.configFlag ? firelensArgs(c.args ?? [], router.configFlag) : undefined,
           firelensConfig: {
             type: router.type === LogRouterType.FLUENTD ? ecs.FirelensLogRouterType.FLUENTD : ecs.FirelensLogRouterType.FLUENTBIT,
             options: {
@@ -902,4 +902,16 @@ function readAppContainer(name: string, def: ecs.CfnTaskDefinition.ContainerDefi
     gid,
     mountPaths: ((def.mountPoints as any[] | undefined) ?? []).map(m => String(m.containerPath)),
   };
+}
+
+/**
+ * The FireLens router's arguments: its own, with the value of its config flag replaced by the
+ * configuration FireLens generates (which includes ours), so that other arguments (such as
+ * SidecarOverrides.extraArgs) are kept.
+ */
+function firelensArgs(args: string[], flag: string): string[] {
+  const at = args.indexOf(flag);
+  return at >= 0 && at + 1 < args.length
+    ? [...args.slice(0, at + 1), FIRELENS_MAIN_CONFIG, ...args.slice(at + 2)]
+    : [flag, FIRELENS_MAIN_CONFIG, ...args];
 }
