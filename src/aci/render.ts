@@ -5,8 +5,8 @@
  */
 import { EnvVarSpec, PortExposure, Protocol, StartupRole } from '../core/container';
 import { Errors } from '../core/errors';
+import { ACI_PATCHES } from '../core/patch';
 import { Probe, ProbeKind } from '../core/probe';
-import { ACI_PATCHES } from '../core/overrides';
 import { ResolvedContainer, isDeclared, patchRendered, reportLimit, userField } from '../core/resolve';
 
 export const PLATFORM = 'Azure Container Instances';

@@ -175,12 +175,14 @@ const TIMING: PropTypes = { initialDelaySeconds: 'count', periodSeconds: 'count'
 const PATCH: NestedType = { each: { op: { enum: PatchOperation }, path: 'string' }, required: ['op', 'path'] };
 
 /** Runtime types of `overrides`, named as the user wrote them (`overrides.env[0].name`). */
-export const OVERRIDES_TYPES: PropTypes = {
+const OVERRIDES_TYPES: PropTypes = {
   overrides: {
     struct: {
       env: {
         each: {
-          name: 'string', value: 'string', podField: { enum: PodField },
+          name: 'string',
+          value: 'string',
+          podField: { enum: PodField },
           secret: { struct: { secretName: 'string', key: 'string' }, required: ['secretName', 'key'] },
         },
         required: ['name'],
@@ -358,161 +360,4 @@ function overlay(probe: Probe, timing: ProbeTiming): Probe {
     case ProbeKind.TCP_SOCKET: return Probe.tcpSocket({ ...t, port: probe.port! });
     default: return Probe.httpGet({ ...t, port: probe.port!, path: probe.path, scheme: probe.scheme });
   }
-}
-
-/** A platform whose rendered containers take patches. */
-export interface PatchPlatform {
-  /** The ContainerSpec field of the patches, e.g. `kubernetesPatches`. */
-  readonly key: 'kubernetesPatches' | 'ecsPatches' | 'aciPatches';
-  /** Top-level fields of the rendered container the checks rely on, with the typed prop to use instead. */
-  readonly protectedFields: { readonly [field: string]: string };
-  /** Field of the container's environment list and how an entry names its variable / marks a secret. */
-  readonly env?: { readonly field: string; readonly name: string; readonly isSecret: (entry: any) => boolean };
-}
-
-/** The container fields a Kubernetes patch may not touch, and the prop that sets each. */
-export const KUBERNETES_PATCHES: PatchPlatform = {
-  key: 'kubernetesPatches',
-  protectedFields: {
-    name: 'the sidecar\'s name prop',
-    securityContext: 'overrides.addCapabilities or overrides.seccompProfile (UIDs: the sidecar\'s uid prop)',
-    volumeMounts: 'overrides.volumes or overrides.appVolumeMounts',
-    ports: 'overrides.ports',
-    restartPolicy: 'the sidecar\'s start order (native sidecars are chosen by the binder)',
-    envFrom: 'overrides.env',
-  },
-  env: { field: 'env', name: 'name', isSecret: e => isPlainMap(e) && isPlainMap(e.valueFrom) && e.valueFrom.secretKeyRef !== undefined },
-};
-
-/** The ContainerDefinition fields (CloudFormation, PascalCase) an ECS patch may not touch. */
-export const ECS_PATCHES: PatchPlatform = {
-  key: 'ecsPatches',
-  protectedFields: {
-    Name: 'the sidecar\'s name prop',
-    User: 'the sidecar\'s uid prop',
-    LinuxParameters: 'overrides.addCapabilities',
-    Privileged: '(nothing: sidecars never run privileged)',
-    ReadonlyRootFilesystem: 'overrides.volumes (a SCRATCH volume for what the sidecar writes)',
-    MountPoints: 'overrides.volumes or overrides.appVolumeMounts',
-    VolumesFrom: 'overrides.appVolumeMounts',
-    PortMappings: 'overrides.ports',
-    Secrets: 'overrides.env (with secret)',
-    DependsOn: 'the sidecar\'s start order',
-  },
-};
-
-/** The container `properties` fields an ACI patch may not touch. */
-export const ACI_PATCHES: PatchPlatform = {
-  key: 'aciPatches',
-  protectedFields: {
-    securityContext: 'overrides.addCapabilities or overrides.seccompProfile',
-    volumeMounts: 'overrides.volumes or overrides.appVolumeMounts',
-    ports: 'overrides.ports',
-  },
-  env: { field: 'environmentVariables', name: 'name', isSecret: e => isPlainMap(e) && e.secureValue !== undefined },
-};
-
-/** The reference tokens of a JSON Pointer (RFC 6901), or undefined when it is not one. */
-export function pointerTokens(pointer: unknown): string[] | undefined {
-  if (typeof pointer !== 'string' || !pointer.startsWith('/')) { return undefined; }
-  const tokens = pointer.slice(1).split('/');
-  if (tokens.some(t => /~[^01]|~$/.test(t))) { return undefined; }
-  return tokens.map(t => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-/**
- * Checks a list of patches for one platform (before anything is rendered): each op a
- * PatchOperation, each path a JSON Pointer below a field the checks do not rely on, a value for
- * ADD and REPLACE and none for REMOVE.
- */
-export function checkPatches(path: string, field: string, patches: ContainerPatch[] | undefined, platform: PatchPlatform): ContainerPatch[] {
-  if (patches === undefined) { return []; }
-  if (!Array.isArray(patches)) { throw Errors.invalidType(path, field, patches, 'an array of ContainerPatch'); }
-  return patches.map((p, i) => {
-    const f = `${field}[${i}]`;
-    if (!isPlainMap(p)) { throw Errors.invalidType(path, f, p, 'a ContainerPatch { op, path, value? }'); }
-    if (!Object.values(PatchOperation).includes(p.op)) {
-      throw Errors.invalidType(path, `${f}.op`, p.op, 'one of PatchOperation.ADD, PatchOperation.REPLACE, PatchOperation.REMOVE');
-    }
-    const tokens = pointerTokens(p.path);
-    if (!tokens || tokens.some(t => t === '')) {
-      throw Errors.invalidPatch(path, `${f}.path`, p.path, 'is not a JSON Pointer to a field of the container', 'Start with "/" and name the field, e.g. "/resources/limits" ("~1" for "/" in a name)');
-    }
-    const instead = platform.protectedFields[tokens[0]];
-    if (instead !== undefined) { throw Errors.protectedPatch(path, `${f}.path`, p.path, tokens[0], instead); }
-    if ((p.op === PatchOperation.REMOVE) !== (p.value === undefined)) {
-      throw Errors.invalidPatch(path, `${f}.value`, p.value, p.op === PatchOperation.REMOVE ? 'is set on a REMOVE' : `is missing for ${p.op}`,
-        p.op === PatchOperation.REMOVE ? 'Leave value out' : 'Give the JSON value to write');
-    }
-    return { op: p.op, path: p.path, value: p.value };
-  });
-}
-
-/**
- * Applies checked patches to a rendered container (a copy is returned). A REPLACE or REMOVE of a
- * value that is not there, or an ADD whose parent is not there, is an error; so is a result
- * that changes or adds a secret variable or names a variable twice (set them with overrides.env).
- */
-export function applyPatches(path: string, field: string, rendered: any, patches: readonly ContainerPatch[], platform: PatchPlatform): any {
-  if (patches.length === 0) { return rendered; }
-  const doc = JSON.parse(JSON.stringify(rendered ?? {}));
-  const env = platform.env;
-  const before = env ? envSecrets(doc, env) : undefined;
-  patches.forEach((p, i) => {
-    const f = `${field}[${i}].path`;
-    const tokens = pointerTokens(p.path)!;
-    let parent: any = doc;
-    for (const t of tokens.slice(0, -1)) {
-      parent = Array.isArray(parent) ? (/^\d+$/.test(t) ? parent[Number(t)] : undefined) : isPlainMap(parent) ? parent[t] : undefined;
-      if (parent === undefined || parent === null || typeof parent !== 'object') {
-        throw Errors.invalidPatch(path, f, p.path, `does not exist in the rendered container (no ${JSON.stringify(t)})`, 'Patch a field the rendered container has, or ADD its parent first');
-      }
-    }
-    const last = tokens[tokens.length - 1];
-    if (Array.isArray(parent)) {
-      const n = last === '-' ? parent.length : /^(0|[1-9]\d*)$/.test(last) ? Number(last) : -1;
-      const exists = n >= 0 && n < parent.length;
-      if (n < 0 || n > parent.length || (p.op !== PatchOperation.ADD && !exists)) {
-        throw Errors.invalidPatch(path, f, p.path, `does not name an element of a list of ${parent.length}`, 'Use an index of the list, or "-" to append with ADD');
-      }
-      if (p.op === PatchOperation.ADD) { parent.splice(n, 0, clone(p.value)); } else if (p.op === PatchOperation.REPLACE) { parent[n] = clone(p.value); } else { parent.splice(n, 1); }
-    } else {
-      const exists = Object.prototype.hasOwnProperty.call(parent, last);
-      if (p.op !== PatchOperation.ADD && !exists) {
-        throw Errors.invalidPatch(path, f, p.path, `does not exist in the rendered container (no ${JSON.stringify(last)}), so it cannot be ${p.op === PatchOperation.REMOVE ? 'removed' : 'replaced'}`,
-          'Use ADD for a new field');
-      }
-      if (p.op === PatchOperation.REMOVE) { delete parent[last]; } else { parent[last] = clone(p.value); }
-    }
-  });
-  if (env) {
-    const after = envSecrets(doc, env);
-    const names = after.all;
-    const twice = names.find((n, k) => names.indexOf(n) !== k);
-    if (twice !== undefined) {
-      throw Errors.protectedPatch(path, field, twice, `${env.field} (variable ${twice} set twice)`, 'overrides.env');
-    }
-    for (const [name, entry] of before!.secrets) {
-      if (after.secrets.get(name) !== entry) {
-        throw Errors.protectedPatch(path, field, name, `${env.field} (secret variable ${name})`, 'overrides.env');
-      }
-    }
-    for (const name of after.secrets.keys()) {
-      if (!before!.secrets.has(name)) { throw Errors.protectedPatch(path, field, name, `${env.field} (secret variable ${name})`, 'overrides.env (with secret)'); }
-    }
-  }
-  return doc;
-}
-
-function clone(value: unknown): unknown {
-  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
-}
-
-function envSecrets(doc: any, env: NonNullable<PatchPlatform['env']>): { all: string[]; secrets: Map<string, string> } {
-  const list: any[] = Array.isArray(doc?.[env.field]) ? doc[env.field] : [];
-  return {
-    all: list.map(e => String(e?.[env.name])),
-    // As text: the patches change the entries in place.
-    secrets: new Map(list.filter(env.isSecret).map(e => [String(e[env.name]), JSON.stringify(e)])),
-  };
 }

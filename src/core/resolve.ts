@@ -13,7 +13,7 @@ import { Errors, KUBELET_DOT_DOT, SidecarError } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
 } from './names';
-import { ACI_PATCHES, ECS_PATCHES, KUBERNETES_PATCHES, PatchPlatform, applyPatches, checkPatches } from './overrides';
+import { ACI_PATCHES, ECS_PATCHES, KUBERNETES_PATCHES, PatchPlatform, applyPatches, checkPatches } from './patch';
 import { Probe, ProbeKind } from './probe';
 import { checkArray, checkBoolean } from './prop-types';
 import { ConfigFileSpec, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
@@ -83,7 +83,7 @@ export interface ResolvedContainer {
   readonly imagePullPolicy?: ImagePullPolicy;
   /** Volumes of the workload itself mounted into this container (the binders check the pod has them). */
   readonly appVolumeMounts: ResolvedMount[];
-  /** JSON patches per platform, checked against the fields the checks rely on (core/overrides.ts). */
+  /** JSON patches per platform, checked against the fields the checks rely on (core/patch.ts). */
   readonly kubernetesPatches: ContainerPatch[];
   readonly ecsPatches: ContainerPatch[];
   readonly aciPatches: ContainerPatch[];

@@ -10,7 +10,7 @@ import { BATCH_KINDS, podTemplate } from './workload';
 import { ComposedPod, ComposedVolume } from '../core/composition';
 import { EnvVarSpec, ImagePullPolicy, PodField, PortExposure, ResourceRequirements, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
 import { Errors } from '../core/errors';
-import { KUBERNETES_PATCHES } from '../core/overrides';
+import { KUBERNETES_PATCHES } from '../core/patch';
 import { Probe, ProbeKind } from '../core/probe';
 import { ResolvedContainer, isDeclared, patchRendered, userField } from '../core/resolve';
 import { VolumeKind } from '../core/volume';

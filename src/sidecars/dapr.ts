@@ -5,13 +5,13 @@ import {
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { Probe } from '../core/probe';
 import { RESOURCE_TYPES, SECRET_REF, SECRET_REF_MAP, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
-import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /**
  * Where daprd gets its components, configuration and identity.

@@ -4,13 +4,13 @@ import { CloudPermission, CloudProvider, CompositionContext, ISidecar, LogRouter
 import { Errors } from '../core/errors';
 import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, modifyRule, refuseClassicValue, tokenProblem } from '../core/escape-fluent-bit';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { Probe } from '../core/probe';
 import { PropTypes, RESOURCE_TYPES, checkPropTypes, isPlainMap, rememberProps } from '../core/prop-types';
 import { DEFAULT_TOKEN_PATH, resolveContribution } from '../core/resolve';
 import { literalPartsPass } from '../core/tokens';
 import { VolumeKind, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
-import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /** Format of the generated Fluent Bit configuration. */
 export enum FluentBitConfigFormat {

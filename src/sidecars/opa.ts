@@ -4,13 +4,13 @@ import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, S
 import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { Probe } from '../core/probe';
 import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
-import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /** OPA's log level (`opa run --log-level`). */
 export enum OpaLogLevel {

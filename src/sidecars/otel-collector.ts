@@ -5,13 +5,13 @@ import {
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { Probe } from '../core/probe';
 import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts, literalPartsPass, splitTokens } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
-import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /** Which build of the OpenTelemetry Collector runs. */
 export enum OtelCollectorDistribution {

@@ -6,10 +6,10 @@ import {
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors, KUBELET_DOT_DOT } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { Probe, checkProbe } from '../core/probe';
 import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
-import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 
 /**

@@ -3,9 +3,9 @@ import { ContainerSpec, Protocol, ResourceRequirements, StartupRole, WaitConditi
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
-import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 
 /** Log level of the X-Ray daemon, from most verbose to least. */
 export enum XRayDaemonLogLevel {

@@ -7,11 +7,11 @@ import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, ResourceRe
 import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, UID_ORIGIN } from '../../core/names';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
 import { Probe } from '../../core/probe';
 import { RESOURCE_TYPES, checkArray, checkBoolean, checkEnum, checkObject, checkPropTypes, rememberProps } from '../../core/prop-types';
 import { isCidr, resolveContribution, withDefaultResources } from '../../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
-import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
 
 /** What Envoy speaks on the app's inbound ports. */
 export enum EnvoyInboundProtocol {

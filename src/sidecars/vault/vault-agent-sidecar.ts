@@ -8,11 +8,11 @@ import { ContainerSpec, ResourceRequirements, StartupRole, WaitCondition, FieldO
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, generatedFileOrigins, portOrigins, UID_ORIGIN } from '../../core/names';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
 import { PropTypes, RESOURCE_TYPES, checkPropTypes, checkSecretRef, rememberProps } from '../../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../../core/resolve';
 import { literalPartsPass } from '../../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
-import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
 
 /** A secret the agent renders into a file for the app. */
 export interface VaultSecret {
