@@ -95,8 +95,37 @@ const ON_ECS: Platform[] = ['ecs'];
 const NOT_ACI: Platform[] = ['k8s', 'ecs'];
 const ON_ACI: Platform[] = ['aci'];
 
-const res = (sidecar: string): Row[] => ['cpuRequestMillicores', 'cpuLimitMillicores', 'memoryRequestMebibytes', 'memoryLimitMebibytes']
+const res = (sidecar: string): Row[] => ['cpuRequestMillicores', 'cpuLimitMillicores', 'memoryRequestMebibytes', 'memoryLimitMebibytes',
+  'ephemeralStorageRequestMebibytes', 'ephemeralStorageLimitMebibytes']
   .map((f): Row => [sidecar, `resources.${f}`, 'number', v => ({ resources: { [f]: v } })]);
+
+/** The nested fields of SidecarOverrides (core/overrides.ts); OPA has a readiness probe, so its timing applies. */
+const OVERRIDE_ROWS = (sidecar: string): Row[] => {
+  const o = (over: any) => ({ overrides: over });
+  return [
+    [sidecar, 'overrides.env[0].name', 'string', v => o({ env: [{ name: v, value: 'x' }] }), true],
+    [sidecar, 'overrides.env[0].value', 'string', v => o({ env: [{ name: 'EXTRA', value: v }] })],
+    [sidecar, 'overrides.env[0].podField', 'enum', v => o({ env: [{ name: 'EXTRA', podField: v }] }), false, K8S_ONLY],
+    [sidecar, 'overrides.env[0].secret.key', 'string', v => o({ env: [{ name: 'EXTRA', secret: { secretName: 'db', key: v } }] }), true, K8S_ONLY, NO_PARSE],
+    [sidecar, 'overrides.volumes[0].name', 'string', v => o({ volumes: [{ name: v, mountPath: '/extra' }] }), true],
+    [sidecar, 'overrides.volumes[0].kind', 'enum', v => o({ volumes: [{ name: 'extra', kind: v, mountPath: '/extra' }] })],
+    [sidecar, 'overrides.volumes[0].mountPath', 'string', v => o({ volumes: [{ name: 'extra', mountPath: v }] }), true],
+    [sidecar, 'overrides.volumes[0].readOnly', 'boolean', v => o({ volumes: [{ name: 'extra', mountPath: '/extra', readOnly: v }] })],
+    [sidecar, 'overrides.volumes[0].sizeLimitMebibytes', 'number', v => o({ volumes: [{ name: 'extra', mountPath: '/extra', sizeLimitMebibytes: v }] })],
+    [sidecar, 'overrides.appVolumeMounts[0].volume', 'string', v => o({ appVolumeMounts: [{ volume: v, mountPath: '/shared' }] }), true],
+    [sidecar, 'overrides.appVolumeMounts[0].mountPath', 'string', v => o({ appVolumeMounts: [{ volume: 'shared', mountPath: v }] }), true],
+    [sidecar, 'overrides.extraArgs', 'array', v => o({ extraArgs: v })],
+    [sidecar, 'overrides.command', 'array', v => o({ command: v })],
+    [sidecar, 'overrides.ports[0].port', 'number', v => o({ ports: [{ port: v }] }), true],
+    [sidecar, 'overrides.addCapabilities', 'array', v => o({ addCapabilities: v })],
+    [sidecar, 'overrides.seccompProfile', 'enum', v => o({ seccompProfile: v })],
+    [sidecar, 'overrides.readinessProbe.periodSeconds', 'number', v => o({ readinessProbe: { periodSeconds: v } })],
+    [sidecar, 'overrides.imagePullPolicy', 'enum', v => o({ imagePullPolicy: v })],
+    [sidecar, 'overrides.gracePeriodSeconds', 'number', v => o({ gracePeriodSeconds: v })],
+    [sidecar, 'overrides.kubernetesPatches[0].op', 'enum', v => o({ kubernetesPatches: [{ op: v, path: '/tty', value: false }] }), true],
+    [sidecar, 'overrides.kubernetesPatches[0].path', 'string', v => o({ kubernetesPatches: [{ op: 'ADD', path: v, value: false }] }), true],
+  ];
+};
 
 const INTERCEPT_PORTS = [{ port: 15006 }, { port: 15001 }];
 const httpProbe = (over: any) => Probe.httpGet({ port: 9000, path: '/ready', ...over });
@@ -316,6 +345,8 @@ export const NESTED: Row[] = [
   ['EnvoySidecar', 'unixSockets.publicPort', 'number', v => ({ unixSockets: { publicPort: v } }), true],
   ['EnvoySidecar', 'unixSockets.directory', 'string', v => ({ unixSockets: { publicPort: 8443, directory: v } })],
   ...res('EnvoySidecar'),
+  // The shared escape hatch (core/overrides.ts), one code path for every sidecar: OPA stands for them.
+  ...OVERRIDE_ROWS('OpaSidecar'),
 ];
 
 const SKIP: { [k in PropKind]?: string[] } = {
