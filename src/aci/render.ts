@@ -7,7 +7,7 @@ import { EnvVarSpec, PortExposure, Protocol, StartupRole } from '../core/contain
 import { Errors } from '../core/errors';
 import { ACI_PATCHES } from '../core/patch';
 import { Probe, ProbeKind } from '../core/probe';
-import { ResolvedContainer, isDeclared, patchRendered, reportLimit, userField } from '../core/resolve';
+import { ResolvedContainer, isDeclared, patchRendered, renamedError, reportLimit, userField } from '../core/resolve';
 
 export const PLATFORM = 'Azure Container Instances';
 export const API_VERSION = '2025-09-01';
@@ -113,7 +113,7 @@ export function renderInitContainer(c: ResolvedContainer, o: RenderOptions): any
   const properties: any = { image: c.image };
   const cmd = command(c);
   if (cmd) { properties.command = cmd; }
-  if (c.env.length) { properties.environmentVariables = renderEnv(c.owner.path, `${c.field}env`, c.env, o.secure); }
+  if (c.env.length) { properties.environmentVariables = named(c, () => renderEnv(c.owner.path, `${c.field}env`, c.env, o.secure)); }
   const mounts = [...c.volumeMounts, ...c.appVolumeMounts];
   if (mounts.length) { properties.volumeMounts = mounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly })); }
   if (o.securityContext) { properties.securityContext = securityContext(); }
@@ -164,7 +164,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
   if (cmd) { properties.command = cmd; }
   const ports = c.ports.filter(isDeclared).map(p => ({ port: p.port, protocol: p.protocol === Protocol.UDP ? 'UDP' : 'TCP' }));
   if (ports.length) { properties.ports = ports; }
-  if (c.env.length) { properties.environmentVariables = renderEnv(path, `${c.field}env`, c.env, o.secure); }
+  if (c.env.length) { properties.environmentVariables = named(c, () => renderEnv(path, `${c.field}env`, c.env, o.secure)); }
   properties.resources = Object.keys(limits).length ? { requests, limits } : { requests };
   const mounts = [...c.volumeMounts, ...c.appVolumeMounts];
   if (mounts.length) { properties.volumeMounts = mounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly })); }
@@ -183,4 +183,9 @@ export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
   if (c.role !== StartupRole.SIDECAR) { throw new Error('internal: not a long-running container'); }
   warnEscapeHatch(c, o);
   return { name: c.name, properties: patchRendered(c, properties, ACI_PATCHES) };
+}
+
+/** `fn()`, whose errors name the prop the user wrote for a field of `c` (e.g. overrides.env[0].podField). */
+function named<T>(c: ResolvedContainer, fn: () => T): T {
+  try { return fn(); } catch (e) { throw renamedError(e, c.origins, c.field); }
 }

@@ -248,8 +248,10 @@ export function applyOverrides(path: string, contribution: SidecarContribution, 
       for (const f of ['name', 'value', 'podField', 'secret.secretName', 'secret.key']) {
         origins.push({ field: `env[${i}].${f}`, prop: `overrides.env[${j}].${f}` });
       }
+      origins.push({ field: `env[${i}] (${e.name})`, prop: `overrides.env[${j}] (${e.name})` });
     });
     change.env = [...own, ...o.env];
+    origins.push({ field: 'env', prop: 'overrides.env' });
   }
   if (o.volumes !== undefined) {
     const volumes: VolumeSpec[] = [...(contribution.volumes ?? [])];

@@ -10,7 +10,7 @@ import { EnvVarSpec, Protocol, SeccompProfile, StartupRole, WaitCondition } from
 import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
 import { Probe, ProbeKind } from '../core/probe';
-import { LimitReport, ResolvedContainer, isDeclared, reportLimit, userField } from '../core/resolve';
+import { LimitReport, ResolvedContainer, isDeclared, renamedError, reportLimit, userField } from '../core/resolve';
 
 export const PLATFORM = 'ECS Fargate';
 
@@ -226,7 +226,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
         + 'the task\'s storage is sized as a whole (FargateTaskDefinition ephemeralStorageGiB, 21 to 200 GiB); leave it out on ECS to silence this');
     }
   }
-  const { environment, secrets } = renderEnv(path, `${c.field}env`, c.env, o.secrets, o.target);
+  const { environment, secrets } = named(c, () => renderEnv(path, `${c.field}env`, c.env, o.secrets, o.target));
   const longRunning = c.role === StartupRole.SIDECAR;
   const linuxParameters = new ecs.LinuxParameters(o.scope, `${c.name}-linux`, {});
   linuxParameters.dropCapabilities(ecs.Capability.ALL);
@@ -270,4 +270,9 @@ export function condition(wait: WaitCondition): ecs.ContainerDependencyCondition
     case WaitCondition.HEALTHY: return ecs.ContainerDependencyCondition.HEALTHY;
     default: return ecs.ContainerDependencyCondition.START;
   }
+}
+
+/** `fn()`, whose errors name the prop the user wrote for a field of `c` (e.g. overrides.env[0].podField). */
+function named<T>(c: ResolvedContainer, fn: () => T): T {
+  try { return fn(); } catch (e) { throw renamedError(e, c.origins, c.field); }
 }

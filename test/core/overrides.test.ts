@@ -6,7 +6,7 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
-  ContainerSpec, DaprSidecar, EnvoySidecar, ImagePullPolicy, PatchOperation, PortExposure, Protocol, SidecarOverrides, VolumeKind,
+  ContainerSpec, DaprSidecar, EnvoySidecar, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol, SidecarOverrides, VolumeKind,
   WorkloadIdentity,
 } from '../../src';
 import { AciApp, AciContainerGroup, AciMemoryVolumeHandling } from '../../src/aci';
@@ -236,6 +236,8 @@ describe('overrides: bad inputs', () => {
     ['probe timing', { readinessProbe: { periodSeconds: -1 } }, 'sc: overrides.readinessProbe.periodSeconds -1 is not an integer from 0 to 2147483647'],
     ['pull policy', { imagePullPolicy: 'Always' }, 'sc: overrides.imagePullPolicy "Always" (string) is not one of'],
     ['grace period', { gracePeriodSeconds: '30' }, 'sc: overrides.gracePeriodSeconds "30" (string) is not an integer >= 0'],
+    ['env with two sources', { env: [{ name: 'A', value: 'x', podField: PodField.POD_IP }] }, 'sc: overrides.env[0] (A) "A" has 2 value sources'],
+    ['env twice', { env: [{ name: 'A', value: 'x' }, { name: 'A', value: 'y' }] }, 'sc: overrides.env sets "A" twice'],
     ['patch op', { kubernetesPatches: [{ op: 'add', path: '/x', value: 1 }] }, 'sc: overrides.kubernetesPatches[0].op "add" (string) is not one of'],
     ['patch without value', { kubernetesPatches: [{ op: PatchOperation.ADD, path: '/x' }] }, 'sc: overrides.kubernetesPatches[0].value undefined is missing for ADD'],
     ['patch path', { aciPatches: [{ op: PatchOperation.REMOVE, path: 'resources' }] }, 'sc: overrides.aciPatches[0].path "resources" is not a JSON Pointer'],
@@ -303,6 +305,14 @@ describe('overrides: bad inputs', () => {
     expect(e.message).toContain('sc: overrides.addCapabilities[0] "NET_ADMIN"');
     expect(e.message).toContain('Fargate lets tasks add only SYS_PTRACE');
     expect(() => k8sPod('OpaSidecar', { addCapabilities: ['NET_ADMIN'] })).not.toThrow();
+  });
+
+  test('a pod field ECS and ACI cannot give is an error naming the override', () => {
+    const o: SidecarOverrides = { env: [{ name: 'POD', podField: PodField.POD_NAME }] };
+    expect(thrown(() => ecsTask('OpaSidecar', o)).message).toContain('Shop/sc: overrides.env[0].podField "POD_NAME" cannot be rendered on ECS Fargate');
+    expect(thrown(() => aciGroup('OpaSidecar', o)).message).toContain('sc: overrides.env[0].podField "POD_NAME" cannot be rendered on');
+    expect(k8sPod('OpaSidecar', o).pod.spec.initContainers.find((c: any) => c.name === 'opa').env)
+      .toContainEqual({ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
   });
 
   test('an unknown capability names the override', () => {
