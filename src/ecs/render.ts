@@ -216,7 +216,8 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
       p => `leave cpuLimitMillicores out of ${p} on ECS to silence this`);
   }
   if (c.imagePullPolicy !== undefined) {
-    // ECS pulls by the agent's setting (ECS_IMAGE_PULL_BEHAVIOR, EC2 only); a task definition has no per-container policy.
+    // ECS pulls by the agent's setting (ECS_IMAGE_PULL_BEHAVIOR, EC2 and external instances only:
+    // docs.aws.amazon.com/AmazonECS/latest/developerguide/pull-behavior.html); a container definition has no pull policy.
     o.warn(path, `${userField(c.origins, c.field, 'imagePullPolicy')} ${c.imagePullPolicy} is not rendered: an ECS container definition has no image pull policy `
       + '(Fargate pulls the image at every task start); leave it out on ECS to silence this');
   }

@@ -315,6 +315,14 @@ describe('overrides: bad inputs', () => {
       .toContainEqual({ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
   });
 
+  test('a SECRET volume ECS cannot mount is an error naming the override; ACI mounts it from secretVolumeKeys', () => {
+    const o: SidecarOverrides = { volumes: [{ name: 'tls', kind: VolumeKind.SECRET, secretName: 'opa-tls', mountPath: '/etc/opa/tls' }] };
+    expect(thrown(() => ecsTask('OpaSidecar', o)).message).toContain('Shop/sc: overrides.volumes[0] "opa-tls" cannot be rendered on ECS Fargate');
+    const { pod } = k8sPod('OpaSidecar', o);
+    expect(pod.spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'opa-tls', defaultMode: 0o444 } });
+    expect(pod.spec.initContainers.find((c: any) => c.name === 'opa').volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/opa/tls', readOnly: true });
+  });
+
   test('an unknown capability names the override', () => {
     expect(thrown(make({ addCapabilities: ['CAP_NET_ADMIN'] })).message).toContain('sc: overrides.addCapabilities[0] "CAP_NET_ADMIN"');
   });
