@@ -234,6 +234,7 @@ export function applyOverrides(path: string, contribution: SidecarContribution, 
   const origins: FieldOrigin[] = [...(main.origins ?? [])];
   const contributionOrigins: FieldOrigin[] = [...(contribution.origins ?? [])];
   const change: { -readonly [K in keyof ContainerSpec]?: ContainerSpec[K] } = {};
+  const warnings: string[] = [...(contribution.warnings ?? [])];
 
   if (o.env !== undefined) {
     const own = main.env ?? [];
@@ -305,6 +306,13 @@ export function applyOverrides(path: string, contribution: SidecarContribution, 
       added.forEach(cap => origins.push({ field: `security.addCapabilities[${own.length + added.indexOf(cap)}]`, prop: `overrides.addCapabilities[${o.addCapabilities!.indexOf(cap)}]` }));
       origins.push({ field: 'security.addCapabilities', prop: 'overrides.addCapabilities' });
       security.addCapabilities = [...own, ...added];
+      const uid = security.uid;
+      if (added.length && uid !== 0) {
+        // Said, not refused: a binary with file capabilities (setcap) can still use them.
+        warnings.push(`overrides.addCapabilities ${added.join(', ')} reach only the bounding set of container ${JSON.stringify(main.name)}: its process runs as `
+          + `${uid === undefined ? 'a non-root UID' : `UID ${uid}`}, and no platform gives a non-root process ambient capabilities (kubernetes/kubernetes#56374), `
+          + 'so they take effect only for a binary with file capabilities (setcap)');
+      }
     }
     if (o.seccompProfile !== undefined) {
       security.seccompProfile = o.seccompProfile;
@@ -347,6 +355,7 @@ export function applyOverrides(path: string, contribution: SidecarContribution, 
     ...contribution,
     containers: containers.map((c, i) => (i === index ? changed : c)),
     origins: contributionOrigins,
+    warnings,
   };
 }
 

@@ -6,7 +6,7 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
-  ContainerSpec, DaprSidecar, EnvoySidecar, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol, SidecarOverrides, VolumeKind,
+  ContainerSpec, DaprSidecar, EnvoySidecar, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol, Sidecar, SidecarOverrides, VolumeKind,
   WorkloadIdentity,
 } from '../../src';
 import { AciApp, AciContainerGroup, AciMemoryVolumeHandling } from '../../src/aci';
@@ -321,6 +321,23 @@ describe('overrides: bad inputs', () => {
     const { pod } = k8sPod('OpaSidecar', o);
     expect(pod.spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'opa-tls', defaultMode: 0o444 } });
     expect(pod.spec.initContainers.find((c: any) => c.name === 'opa').volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/opa/tls', readOnly: true });
+  });
+
+  test('capabilities added to a non-root sidecar are rendered with a warning that they reach the bounding set only', () => {
+    const opa: any = KINDS.OpaSidecar.make(new AciApp(), 'sc', { overrides: { addCapabilities: ['NET_BIND_SERVICE'] } });
+    const warnings: string[] = opa.contribute({ targetPath: 'x', appContainers: [] }).warnings ?? [];
+    expect(warnings.join('\n')).toContain('overrides.addCapabilities NET_BIND_SERVICE reach only the bounding set of container "opa": its process runs as UID');
+  });
+
+  test('the generic Sidecar takes overrides too (patches, pull policy)', () => {
+    const chart = newChart('web');
+    const d = rawDeployment(chart, 'api');
+    WorkloadSidecars.of(d).add(new Sidecar(chart, 'agent', {
+      image: 'ghcr.io/acme/agent:1.0.0',
+      overrides: { imagePullPolicy: ImagePullPolicy.ALWAYS, kubernetesPatches: [{ op: PatchOperation.ADD, path: '/tty', value: true }] },
+    }));
+    const c = podOf(synth(chart).find(x => x.kind === 'Deployment')).spec.initContainers.find((x: any) => x.name === 'agent');
+    expect(c).toMatchObject({ imagePullPolicy: 'Always', tty: true });
   });
 
   test('an unknown capability names the override', () => {
