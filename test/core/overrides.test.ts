@@ -215,6 +215,21 @@ describe('overrides: the other fields, per platform', () => {
     expect(c.Ulimits).toBeUndefined();
   });
 
+  test('ECS: patched container definitions pass aws-cdk-lib\'s own template validation too', () => {
+    const f = fargateTask({ validation: true });
+    TaskSidecars.of(f.td).add(KINDS.OpaSidecar.make(f.stack, 'sc', {
+      overrides: {
+        ecsPatches: [
+          { op: PatchOperation.ADD, path: '/Ulimits', value: [{ Name: 'nofile', SoftLimit: 4096, HardLimit: 8192 }] },
+          { op: PatchOperation.ADD, path: '/DockerLabels', value: { team: 'policy' } },
+        ],
+      },
+    }) as any);
+    const c = ecsContainer(synthTemplate(f.stack), 'opa');
+    expect(c.DockerLabels).toEqual({ team: 'policy' });
+    expect(c.Ulimits).toEqual([{ Name: 'nofile', SoftLimit: 4096, HardLimit: 8192 }]);
+  });
+
   test('ECS: a REMOVE patch deletes the field from the container definition', () => {
     const { template } = ecsTask('OpaSidecar', { ecsPatches: [{ op: PatchOperation.REMOVE, path: '/Essential' }] });
     expect(ecsContainer(template, mainOf('OpaSidecar').name).Essential).toBeUndefined();
