@@ -168,8 +168,12 @@ function describe(type: PropType): string {
  * and a NaN or infinite size renders nonsense on every platform.
  */
 export const RESOURCE_TYPES: PropTypes = {
-  cpuRequestMillicores: 'size', cpuLimitMillicores: 'size', memoryRequestMebibytes: 'size', memoryLimitMebibytes: 'size',
-  ephemeralStorageRequestMebibytes: 'size', ephemeralStorageLimitMebibytes: 'size',
+  cpuRequestMillicores: 'size',
+  cpuLimitMillicores: 'size',
+  memoryRequestMebibytes: 'size',
+  memoryLimitMebibytes: 'size',
+  ephemeralStorageRequestMebibytes: 'size',
+  ephemeralStorageLimitMebibytes: 'size',
 };
 
 /** A SecretKeyReference struct (both fields required). */
