@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
+import { SidecarContainerOptions, applyContainerOptions, checkContainerOptions, mergeContainerOptions } from './container-options';
 import { MIN_CONTAINER_MEMORY, PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './render';
 import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
@@ -115,6 +116,18 @@ export interface TaskSidecarsOptions {
    * @default - each sidecar container runs the image reference its sidecar names
    */
   readonly images?: { [containerName: string]: ecs.ContainerImage };
+  /**
+   * ECS settings of sidecar containers, by container name (restart policy, ulimits, system
+   * controls, start timeout, init process, Docker labels, version consistency, app protocols of
+   * named ports). Each entry overrides `sidecarDefaults` field by field.
+   * @default - none
+   */
+  readonly containerOptions?: { [containerName: string]: SidecarContainerOptions };
+  /**
+   * ECS settings applied to every sidecar container the library adds (not to the config writer).
+   * @default - none
+   */
+  readonly sidecarDefaults?: SidecarContainerOptions;
 }
 
 /**
@@ -192,6 +205,10 @@ function checkOptions(at: string, options: TaskSidecarsOptions): void {
     if (typeof (image as { bind?: unknown } | null)?.bind !== 'function') {
       throw Errors.invalidType(at, `images.${name}`, image, 'an ecs.ContainerImage, e.g. ecs.ContainerImage.fromEcrRepository(repository, "1.0.0")');
     }
+  }
+  if (options.sidecarDefaults !== undefined) { checkContainerOptions(at, 'sidecarDefaults', options.sidecarDefaults); }
+  for (const [name, o] of checkMap(at, 'containerOptions', options.containerOptions)) {
+    checkContainerOptions(at, `containerOptions.${name}`, o);
   }
   // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
   if (options.logging !== undefined && typeof (options.logging as { bind?: unknown } | null)?.bind !== 'function') {
@@ -346,6 +363,12 @@ export class TaskSidecars extends Construct {
         throw Errors.unknownReference(this.node.path, `images.${name}`, name, 'sidecar container', tdPath, pod.containers.map(c => c.name));
       }
     });
+    const containerOptions = this.options.containerOptions ?? {};
+    Object.keys(containerOptions).forEach(name => {
+      if (!pod.containers.some(c => c.name === name)) {
+        throw Errors.unknownReference(this.node.path, `containerOptions.${name}`, name, 'sidecar container', tdPath, pod.containers.map(c => c.name));
+      }
+    });
     const writerPlan = this.planWriter(pod, users, appContainers, rendered);
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
     this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
@@ -413,6 +436,7 @@ export class TaskSidecars extends Construct {
     const logging = given ? () => given : this.defaultLogging();
     const defs = new Map<string, ecs.ContainerDefinition>();
     for (const c of pod.containers) {
+      const ecsOptions = mergeContainerOptions(this.options.sidecarDefaults, containerOptions[c.name]);
       const rendered0 = renderContainer(c, {
         scope: this,
         fargate,
@@ -422,9 +446,11 @@ export class TaskSidecars extends Construct {
         logging: logging(c.name),
         warn,
         note,
+        initProcessEnabled: ecsOptions.initProcessEnabled,
       });
       const user = users.get(c.name)!;
-      const options: ecs.ContainerDefinitionOptions = { ...rendered0, image: images[c.name] ?? rendered0.image, user: `${user.uid}:${user.gid}` };
+      const optionsField = containerOptions[c.name] ? `containerOptions.${c.name}` : 'sidecarDefaults';
+      const options: ecs.ContainerDefinitionOptions = { ...applyContainerOptions(c, rendered0, ecsOptions, this.node.path, optionsField), image: images[c.name] ?? rendered0.image, user: `${user.uid}:${user.gid}` };
       if (options.healthCheck) { this.withHealthCheck.add(c.name); }
       const router = pod.logRouter?.spec.container === c.name ? pod.logRouter.spec : undefined;
       const def = router

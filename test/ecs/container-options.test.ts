@@ -1,0 +1,154 @@
+import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { container, fargateTask, synthTemplate } from './util';
+import { PortExposure, Sidecar, StartupRole } from '../../src';
+import { ErrorCode } from '../../src/core/errors';
+import { TaskSidecars, TaskSidecarsOptions } from '../../src/ecs';
+import { expectError } from '../errors';
+
+function proxy(scope: any): Sidecar {
+  return new Sidecar(scope, 'proxy', {
+    image: 'ghcr.io/acme/proxy:1',
+    ports: [{ port: 9901, name: 'admin', exposure: PortExposure.EXPOSED }, { port: 15006, name: 'inbound', exposure: PortExposure.PUBLIC }],
+  });
+}
+
+function shipper(scope: any): Sidecar {
+  return new Sidecar(scope, 'shipper', { image: 'ghcr.io/acme/shipper:1', essential: false });
+}
+
+function migrate(scope: any): Sidecar {
+  return new Sidecar(scope, 'migrate', { image: 'ghcr.io/acme/migrate:1', role: StartupRole.INIT_STEP });
+}
+
+function synthWith(options: TaskSidecarsOptions): any {
+  const f = fargateTask();
+  TaskSidecars.of(f.td, options).add(proxy(f.stack), shipper(f.stack), migrate(f.stack));
+  return synthTemplate(f.stack);
+}
+
+describe('SidecarContainerOptions rendering', () => {
+  test('restart policy: ignored exit codes and attempt period on a sidecar that asks, the default kept for non-essential ones', () => {
+    const t = synthWith({
+      containerOptions: {
+        proxy: { enableRestartPolicy: true, restartIgnoredExitCodes: [0, 143], restartAttemptPeriod: Duration.seconds(120) },
+        shipper: { restartIgnoredExitCodes: [0] },
+      },
+    });
+    expect(container(t, 'proxy').RestartPolicy).toEqual({ Enabled: true, IgnoredExitCodes: [0, 143], RestartAttemptPeriod: 120 });
+    expect(container(t, 'shipper').RestartPolicy).toEqual({ Enabled: true, IgnoredExitCodes: [0], RestartAttemptPeriod: 60 });
+    expect(container(t, 'migrate').RestartPolicy).toBeUndefined();
+  });
+
+  test('enableRestartPolicy: false turns the default off for a non-essential sidecar', () => {
+    const t = synthWith({ containerOptions: { shipper: { enableRestartPolicy: false } } });
+    expect(container(t, 'shipper').RestartPolicy).toBeUndefined();
+  });
+
+  test('ulimits, system controls, start timeout, init process, labels, version consistency and app protocols', () => {
+    const t = synthWith({
+      sidecarDefaults: { dockerLabels: { team: 'platform' } },
+      containerOptions: {
+        proxy: {
+          ulimits: [{ name: ecs.UlimitName.NOFILE, softLimit: 1024000, hardLimit: 1024000 }],
+          systemControls: [{ namespace: 'net.ipv4.tcp_keepalive_time', value: '300' }, { namespace: 'kernel.shmmax', value: '68719476736' }],
+          startTimeout: Duration.seconds(90),
+          initProcessEnabled: true,
+          versionConsistency: ecs.VersionConsistency.DISABLED,
+          portAppProtocols: { inbound: ecs.AppProtocol.http2 },
+        },
+      },
+    });
+    const p = container(t, 'proxy');
+    expect(p.Ulimits).toEqual([{ Name: 'nofile', SoftLimit: 1024000, HardLimit: 1024000 }]);
+    expect(p.SystemControls).toEqual([{ Namespace: 'net.ipv4.tcp_keepalive_time', Value: '300' }, { Namespace: 'kernel.shmmax', Value: '68719476736' }]);
+    expect(p.StartTimeout).toBe(90);
+    expect(p.LinuxParameters.InitProcessEnabled).toBe(true);
+    expect(p.LinuxParameters.Capabilities.Drop).toEqual(['ALL']);
+    expect(p.DockerLabels).toEqual({ team: 'platform' });
+    expect(p.VersionConsistency).toBe('disabled');
+    expect(p.PortMappings).toEqual([
+      { ContainerPort: 9901, Name: 'admin', Protocol: 'tcp' },
+      { ContainerPort: 15006, Name: 'inbound', Protocol: 'tcp', AppProtocol: 'http2' },
+    ]);
+    // The defaults reach every sidecar container.
+    expect(container(t, 'shipper').DockerLabels).toEqual({ team: 'platform' });
+    expect(container(t, 'migrate').DockerLabels).toEqual({ team: 'platform' });
+    expect(container(t, 'shipper').Ulimits).toBeUndefined();
+  });
+
+  test('a containerOptions entry overrides sidecarDefaults field by field', () => {
+    const t = synthWith({
+      sidecarDefaults: { dockerLabels: { team: 'platform' }, initProcessEnabled: true },
+      containerOptions: { proxy: { dockerLabels: { team: 'edge' } } },
+    });
+    expect(container(t, 'proxy').DockerLabels).toEqual({ team: 'edge' });
+    expect(container(t, 'proxy').LinuxParameters.InitProcessEnabled).toBe(true);
+  });
+});
+
+describe('SidecarContainerOptions bad input', () => {
+  const at = 'Shop/Api/CdkSidecars';
+  const bad = (options: any) => () => synthWith(options);
+  const lazy = (options: any) => () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td, options).add(proxy(f.stack), shipper(f.stack), migrate(f.stack));
+    Template.fromStack(f.stack);
+  };
+
+  test('an unknown container name', () => {
+    expectError(lazy({ containerOptions: { envoy: { initProcessEnabled: true } } }), ErrorCode.UNKNOWN_REFERENCE,
+      `${at}: containerOptions.envoy "envoy" names a sidecar container`, 'proxy, shipper, migrate');
+  });
+  test('restartAttemptPeriod outside 60..1800 seconds', () => {
+    expectError(bad({ containerOptions: { shipper: { restartAttemptPeriod: Duration.seconds(30) } } }), ErrorCode.INVALID_NUMBER,
+      `${at}: containerOptions.shipper.restartAttemptPeriod "30 seconds" is not a whole number of seconds from 60 to 1800`);
+    expectError(bad({ containerOptions: { shipper: { restartAttemptPeriod: Duration.minutes(31) } } }), ErrorCode.INVALID_NUMBER,
+      'containerOptions.shipper.restartAttemptPeriod "1860 seconds"');
+  });
+  test('more than 50 ignored exit codes, or one that is not an integer', () => {
+    expectError(bad({ containerOptions: { shipper: { restartIgnoredExitCodes: Array.from({ length: 51 }, (_, i) => i) } } }), ErrorCode.INVALID_NUMBER,
+      `${at}: containerOptions.shipper.restartIgnoredExitCodes "51 exit codes" is not at most 50 exit codes`);
+    expectError(bad({ containerOptions: { shipper: { restartIgnoredExitCodes: ['1'] } } }), ErrorCode.INVALID_NUMBER,
+      'containerOptions.shipper.restartIgnoredExitCodes[0] "1"');
+  });
+  test('restart settings on a container without a restart policy have no effect', () => {
+    expectError(lazy({ containerOptions: { proxy: { restartIgnoredExitCodes: [0] } } }), ErrorCode.INEFFECTIVE_SETTING,
+      `${at}: containerOptions.proxy.restartIgnoredExitCodes [0] would have no effect: container "proxy" has no restart policy`,
+      'Set containerOptions.proxy.enableRestartPolicy: true');
+    expectError(lazy({ containerOptions: { shipper: { enableRestartPolicy: false, restartAttemptPeriod: Duration.seconds(90) } } }), ErrorCode.INEFFECTIVE_SETTING,
+      'containerOptions.shipper.restartAttemptPeriod "90 seconds" would have no effect', 'enableRestartPolicy is false');
+  });
+  test('a restart policy on an init step is refused', () => {
+    expectError(lazy({ containerOptions: { migrate: { enableRestartPolicy: true } } }), ErrorCode.INVALID_ROLE,
+      `${at}: containerOptions.migrate.enableRestartPolicy true is set on "migrate", an init step`);
+  });
+  test('ulimits: unknown name, soft above hard, twice the same', () => {
+    expectError(bad({ containerOptions: { proxy: { ulimits: [{ name: 'files', softLimit: 1, hardLimit: 2 }] } } }), ErrorCode.INVALID_TYPE,
+      `${at}: containerOptions.proxy.ulimits[0].name "files"`);
+    expectError(bad({ containerOptions: { proxy: { ulimits: [{ name: 'nofile', softLimit: 3, hardLimit: 2 }] } } }), ErrorCode.INVALID_RANGE,
+      'containerOptions.proxy.ulimits[0].softLimit 3 is greater than containerOptions.proxy.ulimits[0].hardLimit 2');
+    expectError(bad({ containerOptions: { proxy: { ulimits: [{ name: 'nofile', softLimit: 1, hardLimit: 2 }, { name: 'nofile', softLimit: 1, hardLimit: 2 }] } } }),
+      ErrorCode.ALREADY_SET, 'containerOptions.proxy.ulimits[1].name is already set');
+  });
+  test('a system control that is not namespaced', () => {
+    expectError(bad({ containerOptions: { proxy: { systemControls: [{ namespace: 'vm.swappiness', value: '10' }] } } }), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+      `${at}: containerOptions.proxy.systemControls[0].namespace "vm.swappiness" cannot be rendered on ECS Fargate`);
+    expectError(bad({ sidecarDefaults: { systemControls: [{ namespace: 'net.core.somaxconn', value: 4096 }] } }), ErrorCode.INVALID_TYPE,
+      'sidecarDefaults.systemControls[0].value 4096');
+  });
+  test('wrong types', () => {
+    expectError(bad({ containerOptions: { proxy: 'yes' } }), ErrorCode.INVALID_TYPE, `${at}: containerOptions.proxy "yes"`);
+    expectError(bad({ containerOptions: { proxy: { startTimeout: 30 } } }), ErrorCode.INVALID_TYPE, 'containerOptions.proxy.startTimeout 30', 'a Duration');
+    expectError(bad({ containerOptions: { proxy: { initProcessEnabled: 'true' } } }), ErrorCode.INVALID_TYPE, 'containerOptions.proxy.initProcessEnabled "true"');
+    expectError(bad({ containerOptions: { proxy: { versionConsistency: 'on' } } }), ErrorCode.INVALID_TYPE, 'containerOptions.proxy.versionConsistency "on"');
+    expectError(bad({ containerOptions: { proxy: { dockerLabels: { team: 1 } } } }), ErrorCode.INVALID_TYPE, 'containerOptions.proxy.dockerLabels["team"] 1');
+    expectError(bad({ containerOptions: { proxy: { portAppProtocols: { inbound: 'http' } } } }), ErrorCode.INVALID_TYPE,
+      'containerOptions.proxy.portAppProtocols["inbound"] "http"', 'an ecs.AppProtocol');
+  });
+  test('an app protocol for a port the container does not name', () => {
+    expectError(lazy({ containerOptions: { proxy: { portAppProtocols: { outbound: ecs.AppProtocol.http } } } }), ErrorCode.UNKNOWN_REFERENCE,
+      `${at}: containerOptions.proxy.portAppProtocols "outbound" names a port of container "proxy"`, 'admin, inbound');
+  });
+});
