@@ -19,7 +19,7 @@ import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution'
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, largestValue, parseUser } from '../core/names';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue, givenProps } from '../core/prop-types';
-import { ResolvedContainer, ResolvedMount, ResolvedVolume, reportLimit, userField } from '../core/resolve';
+import { ResolvedContainer, ResolvedMount, ResolvedVolume, isDeclared, reportLimit, userField } from '../core/resolve';
 import { shellWord } from '../core/shell-words';
 import { hideTokens, stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -128,6 +128,42 @@ export interface TaskSidecarsOptions {
    * @default - none
    */
   readonly sidecarDefaults?: SidecarContainerOptions;
+}
+
+/**
+ * What `TaskSidecars.serviceConnect()` puts in the `ServiceConnectProps` of the service that runs
+ * the task: ECS Service Connect, the ECS-managed proxy, as the alternative to a self-managed
+ * proxy that intercepts the task's traffic.
+ */
+export interface TaskServiceConnectOptions {
+  /**
+   * Names of the task's port mappings to offer to other services (one Service Connect service
+   * each, discovered under the port name): named ports of the app containers
+   * (`portMappings[].name`) or of sidecar containers (ContainerPortSpec.name).
+   * @default - none: the service is a Service Connect client only
+   */
+  readonly portMappingNames?: string[];
+  /**
+   * The Service Connect services in full (discovery name, client alias port, timeouts, TLS), in
+   * place of `portMappingNames`; their `portMappingName`s are checked the same way.
+   * @default - one service per name of `portMappingNames`
+   */
+  readonly services?: ecs.ServiceConnectService[];
+  /**
+   * The Cloud Map namespace (name or ARN).
+   * @default - the cluster's default Cloud Map namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Log driver of the Service Connect proxy.
+   * @default - none
+   */
+  readonly logDriver?: ecs.LogDriver;
+  /**
+   * Access logs of the Service Connect proxy.
+   * @default - none
+   */
+  readonly accessLogConfiguration?: ecs.ServiceConnectAccessLogConfiguration;
 }
 
 /**
@@ -258,6 +294,8 @@ export class TaskSidecars extends Construct {
   private readonly ours = new Set<ecs.ContainerDefinition>();
   private readonly withHealthCheck = new Set<string>();
   private rendered = false;
+  /** The port mapping names given to Service Connect (serviceConnect()), with the field that named each. */
+  private serviceConnectPorts?: Array<{ name: string; field: string }>;
 
   private constructor(taskDefinition: ecs.TaskDefinition, options: TaskSidecarsOptions) {
     super(taskDefinition, 'CdkSidecars');
@@ -297,6 +335,86 @@ export class TaskSidecars extends Construct {
     return this;
   }
 
+  /**
+   * The `serviceConnectConfiguration` for the ECS service (`FargateService`) that runs this task
+   * definition: Service Connect lives on the service, not on the task. When the app is
+   * synthesized, each `portMappingName` must name a port mapping of the task (an app
+   * container's or a sidecar's named port), and no sidecar may intercept the task's traffic
+   * (a proxy's `proxyConfiguration`): Service Connect's own proxy handles that traffic, and
+   * the two are one or the other.
+   *
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html
+   */
+  public serviceConnect(options: TaskServiceConnectOptions = {}): ecs.ServiceConnectProps {
+    const at = this.node.path;
+    if (!isPlainMap(options)) { throw Errors.invalidType(at, 'serviceConnect options', options, 'a TaskServiceConnectOptions object'); }
+    checkString(at, 'serviceConnect.namespace', options.namespace);
+    const names = checkArray(at, 'serviceConnect.portMappingNames', options.portMappingNames);
+    names.forEach((n, i) => {
+      if (typeof n !== 'string' || n.length === 0) { throw Errors.invalidType(at, `serviceConnect.portMappingNames[${i}]`, n, 'a port mapping name'); }
+    });
+    const services = checkArray(at, 'serviceConnect.services', options.services);
+    services.forEach((svc, i) => {
+      if (!isPlainMap(svc) || typeof svc.portMappingName !== 'string') {
+        throw Errors.invalidType(at, `serviceConnect.services[${i}]`, svc, 'an ecs.ServiceConnectService with a portMappingName');
+      }
+    });
+    if (names.length && services.length) {
+      throw Errors.alreadySet(at, 'serviceConnect.services', `${services.length} services`, 'with serviceConnect.portMappingNames; give one of the two');
+    }
+    if (options.logDriver !== undefined && typeof (options.logDriver as { bind?: unknown } | null)?.bind !== 'function') {
+      throw Errors.invalidType(at, 'serviceConnect.logDriver', options.logDriver, 'an ecs.LogDriver');
+    }
+    if (this.serviceConnectPorts) {
+      throw Errors.alreadySet(at, 'serviceConnect', 'called', 'by an earlier serviceConnect(); a task definition\'s ports are given to Service Connect once');
+    }
+    this.serviceConnectPorts = services.length
+      ? (services as ecs.ServiceConnectService[]).map((svc, i) => ({ name: svc.portMappingName, field: `serviceConnect.services[${i}].portMappingName` }))
+      : (names as string[]).map((name, i) => ({ name, field: `serviceConnect.portMappingNames[${i}]` }));
+    // aws-cdk-lib looks each name up when the service is made (BaseService, PortMappingDoesExist),
+    // before the sidecar containers exist (they are added at synthesis): only the app containers'
+    // named ports can be offered.
+    const appNames = this.taskDefinition.node.children
+      .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
+      .flatMap(c => c.portMappings.map(p => p.name).filter((n): n is string => typeof n === 'string'));
+    for (const p of this.serviceConnectPorts) {
+      if (!appNames.includes(p.name)) {
+        throw Errors.unknownReference(at, p.field, p.name, 'port mapping',
+          `the app containers of ${this.taskDefinition.node.path} (aws-cdk-lib checks each name when the service is made, before the sidecar containers are added at synthesis, so a sidecar's port cannot be offered)`,
+          appNames);
+      }
+    }
+    return {
+      namespace: options.namespace,
+      services: services.length ? [...(services as ecs.ServiceConnectService[])] : (names as string[]).map(portMappingName => ({ portMappingName })),
+      logDriver: options.logDriver,
+      accessLogConfiguration: options.accessLogConfiguration,
+    };
+  }
+
+  /** Service Connect (serviceConnect()) against the composed task: named ports exist, no proxyConfiguration. */
+  private checkServiceConnect(pod: Pick<ComposedPod, 'trafficInterception' | 'containers'>,
+    rendered: Map<ecs.ContainerDefinition, ecs.CfnTaskDefinition.ContainerDefinitionProperty>): void {
+    const ports = this.serviceConnectPorts;
+    if (!ports) { return; }
+    const i = pod.trafficInterception;
+    if (i) {
+      throw Errors.invalidRole(i.owner.path, 'pod.trafficInterception', i.spec.proxyContainer,
+        `intercepts the traffic of ${this.taskDefinition.node.path} with the task's proxyConfiguration, and ${this.node.path}.serviceConnect() gives the task to ECS Service Connect, `
+        + 'whose ECS-managed proxy handles the same traffic: a task has one or the other',
+        `Use one of the two: ${i.spec.disableHint ?? 'turn off the sidecar\'s traffic interception'}, or do not call serviceConnect()`);
+    }
+    const named = new Set<string>([
+      ...[...rendered.values()].flatMap(d => ((d.portMappings as any[] | undefined) ?? []).map(p => p.name).filter((n: unknown): n is string => typeof n === 'string')),
+      ...pod.containers.flatMap(c => c.ports.filter(isDeclared).map(p => p.name).filter((n): n is string => n !== undefined)),
+    ]);
+    for (const p of ports) {
+      if (!named.has(p.name)) {
+        throw Errors.unknownReference(this.node.path, p.field, p.name, 'port mapping', `the port mappings of ${this.taskDefinition.node.path}`, [...named]);
+      }
+    }
+  }
+
   private warn(at: string, message: string): void {
     // A value known only at deployment is named, never printed as its token text.
     Annotations.of(this.taskDefinition).addWarningV2(`cdk-sidecars:${at}`, hideTokens(`${at}: ${message}`));
@@ -308,8 +426,13 @@ export class TaskSidecars extends Construct {
   }
 
   private render(): void {
-    if (this.attached.length === 0) { return; }
     const td = this.taskDefinition;
+    if (this.attached.length === 0) {
+      const all = td.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition);
+      this.checkServiceConnect({ trafficInterception: undefined, containers: [] },
+        new Map(all.map(c => [c, Stack.of(td).resolve(c.renderContainerDefinition()) as ecs.CfnTaskDefinition.ContainerDefinitionProperty])));
+      return;
+    }
     const tdPath = td.node.path;
     const warn = (at: string, message: string) => this.warn(at, message);
     const note = (at: string, message: string) => this.note(at, message);
@@ -369,6 +492,7 @@ export class TaskSidecars extends Construct {
         throw Errors.unknownReference(this.node.path, `containerOptions.${name}`, name, 'sidecar container', tdPath, pod.containers.map(c => c.name));
       }
     });
+    this.checkServiceConnect(pod, rendered);
     const writerPlan = this.planWriter(pod, users, appContainers, rendered);
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
     this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
