@@ -15,6 +15,7 @@ import { SecretSource } from './secrets';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
+import { imageArchitectures } from '../core/image-facts';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES, isReservedName, largestValue, parseUser } from '../core/names';
@@ -392,6 +393,35 @@ export class TaskSidecars extends Construct {
     };
   }
 
+  /**
+   * An ARM64 task (runtimePlatform.cpuArchitecture) runs only images published for arm64: a
+   * sidecar image known (core/image-facts.ts) not to be is an error, one whose architectures are
+   * unknown is a warning. The config writer's image is checked the same way.
+   */
+  private checkArchitecture(pod: ComposedPod, cfn: ecs.CfnTaskDefinition, images: { [name: string]: ecs.ContainerImage }, writer: WriterPlan | undefined,
+    warn: (at: string, m: string) => void): void {
+    const platform = Stack.of(this).resolve(cfn.runtimePlatform) as { cpuArchitecture?: unknown } | undefined;
+    const arch = platform?.cpuArchitecture;
+    if (arch !== ecs.CpuArchitecture.ARM64._cpuArchitecture) { return; }
+    const want = 'arm64';
+    const check = (at: string, field: string, image: string, given: boolean) => {
+      const known = given && image === UNKNOWN_IMAGE ? undefined : imageArchitectures(image);
+      if (!known) {
+        warn(at, `${field} ${given && image === UNKNOWN_IMAGE ? '(an ecs.ContainerImage)' : JSON.stringify(image)} is not known to be published for arm64, and ${this.taskDefinition.node.path} `
+          + 'runs on ARM64 (runtimePlatform.cpuArchitecture): check that the image has a linux/arm64 variant, or the task stops with an exec format error');
+      } else if (!known.architectures.includes(want)) {
+        throw Errors.unsupportedOnPlatform(at, field, image, PLATFORM,
+          `${this.taskDefinition.node.path} runs on ARM64 (runtimePlatform.cpuArchitecture), and the image is published for ${known.architectures.join(', ')} only (${known.source})`,
+          'Use an image with a linux/arm64 variant, or run the task on X86_64');
+      }
+    };
+    for (const c of pod.containers) {
+      const given = images[c.name];
+      check(c.owner.path, given ? `images.${c.name}` : userField(c.origins, c.field, 'image'), given ? contractImage(given) : c.image, given !== undefined);
+    }
+    if (writer) { check(this.node.path, 'configWriterImage', this.options.configWriterImage ?? (writer.s3 ? AWS_CLI : BUSYBOX), false); }
+  }
+
   /** Service Connect (serviceConnect()) against the composed task: named ports exist, no proxyConfiguration. */
   private checkServiceConnect(pod: Pick<ComposedPod, 'trafficInterception' | 'containers'>,
     rendered: Map<ecs.ContainerDefinition, ecs.CfnTaskDefinition.ContainerDefinitionProperty>): void {
@@ -494,6 +524,7 @@ export class TaskSidecars extends Construct {
     });
     this.checkServiceConnect(pod, rendered);
     const writerPlan = this.planWriter(pod, users, appContainers, rendered);
+    this.checkArchitecture(pod, cfn, images, writerPlan, warn);
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
     this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
 
