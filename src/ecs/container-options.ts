@@ -88,6 +88,21 @@ export interface SidecarContainerOptions {
    * @default - none (TCP)
    */
   readonly portAppProtocols?: { [portName: string]: ecs.AppProtocol };
+  /**
+   * Environment files (S3 objects or assets) ECS loads into the container's environment.
+   * Variables a sidecar sets itself are not to be overridden this way: ECS gives `environment`
+   * precedence over the files.
+   * @default - none
+   */
+  readonly environmentFiles?: ecs.EnvironmentFile[];
+  /**
+   * Run the container with the proxy's group so that the task's proxyConfiguration does not
+   * redirect its traffic (`ignoredGID`), as the ECS service extensions run their FireLens router
+   * and CloudWatch agent (user `0:1338`, ignoredGID 1338). Only with a sidecar that intercepts the
+   * task's traffic; the container keeps its UID.
+   * @default false
+   */
+  readonly bypassProxy?: boolean;
 }
 
 /** Seconds ECS lets a restart attempt period be (ECS API reference, ContainerRestartPolicy.restartAttemptPeriod). */
@@ -167,6 +182,13 @@ export function checkContainerOptions(path: string, field: string, o: unknown): 
     if (key.length === 0) { throw Errors.invalidType(path, `${field}.dockerLabels`, key, 'a label name of at least one character'); }
     if (typeof value !== 'string') { throw Errors.invalidType(path, `${field}.dockerLabels[${JSON.stringify(key)}]`, value, 'a string'); }
   }
+  checkBoolean(path, `${field}.bypassProxy`, opts.bypassProxy);
+  checkArray(path, `${field}.environmentFiles`, opts.environmentFiles).forEach((e, i) => {
+    // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
+    if (typeof (e as { bind?: unknown } | null)?.bind !== 'function') {
+      throw Errors.invalidType(path, `${field}.environmentFiles[${i}]`, e, 'an ecs.EnvironmentFile, e.g. ecs.EnvironmentFile.fromBucket(bucket, "sidecar.env")');
+    }
+  });
   checkEnum(path, `${field}.versionConsistency`, opts.versionConsistency, ecs.VersionConsistency, 'ecs.VersionConsistency');
   for (const [name, protocol] of checkMap(path, `${field}.portAppProtocols`, opts.portAppProtocols)) {
     // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
@@ -227,6 +249,7 @@ export function applyContainerOptions(c: ResolvedContainer, rendered: ecs.Contai
     startTimeout: o.startTimeout,
     dockerLabels: o.dockerLabels && Object.keys(o.dockerLabels).length ? { ...o.dockerLabels } : undefined,
     versionConsistency: o.versionConsistency,
+    environmentFiles: o.environmentFiles?.length ? [...o.environmentFiles] : undefined,
     portMappings: rendered.portMappings?.map(p => (p.name && protocols[p.name] ? { ...p, appProtocol: protocols[p.name] } : p)),
   };
 }

@@ -503,6 +503,27 @@ export class TaskSidecars extends Construct {
     const routerName = pod.logRouter?.spec.container;
     const users = new Map(pod.containers.map(c => [c.name,
       { uid: c.name === routerName ? FIRELENS_ROUTER_UID : c.security.uid, gid: c.security.gid }]));
+    // Containers that bypass the proxy run with its group (ignoredGID), as the ECS service
+    // extensions run their FireLens router and CloudWatch agent (user 0:1338, ignoredGID 1338:
+    // cdklabs/cdk-ecs-service-extensions src/extensions/firelens.ts, appmesh.ts); the aws-appmesh
+    // CNI plugin exempts that group's packets by owner (aws/amazon-ecs-cni-plugins, plugins/aws-appmesh).
+    for (const c of pod.containers) {
+      const own = this.options.containerOptions?.[c.name]?.bypassProxy;
+      const bypass = own ?? this.options.sidecarDefaults?.bypassProxy;
+      if (!bypass) { continue; }
+      const field = own !== undefined ? `containerOptions.${c.name}.bypassProxy` : 'sidecarDefaults.bypassProxy';
+      const i = pod.trafficInterception;
+      if (!i) {
+        throw Errors.ineffectiveSetting(this.node.path, field, true, `no sidecar of ${tdPath} intercepts its traffic, so there is no proxy to bypass`, `Leave ${field} out`);
+      }
+      if (c.name === i.spec.proxyContainer) { continue; }
+      if (i.spec.proxyGid === undefined) {
+        throw Errors.ineffectiveSetting(this.node.path, field, true, `the proxy of ${i.owner.path} exempts no group from redirection (no ignoredGID), only its UID`,
+          `Give the interception a proxyGid, or leave ${field} out`);
+      }
+      users.set(c.name, { uid: users.get(c.name)!.uid, gid: i.spec.proxyGid });
+      note(c.owner.path, `container ${JSON.stringify(c.name)} runs with group ${i.spec.proxyGid}, the proxy's (${field}): the task's proxyConfiguration (ignoredGID) does not redirect its traffic`);
+    }
     const firelensRouter = pod.containers.find(c => c.name === routerName);
     if (firelensRouter && firelensRouter.security.uid !== FIRELENS_ROUTER_UID) {
       // Said, not silently replaced: the sidecar's UID still applies on Kubernetes and ACI.

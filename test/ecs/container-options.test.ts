@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { container, fargateTask, synthTemplate, warnings } from './util';
-import { PortExposure, Sidecar, StartupRole } from '../../src';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { container, fargateTask, notes, synthTemplate, taskDefinition, warnings } from './util';
+import { EnvoySidecar, PortExposure, Sidecar, StartupRole } from '../../src';
 import { ErrorCode } from '../../src/core/errors';
 import * as facts from '../../src/core/image-facts';
 import { TaskSidecars, TaskSidecarsOptions } from '../../src/ecs';
@@ -199,5 +200,37 @@ describe('ARM64 tasks (runtimePlatform.cpuArchitecture)', () => {
     TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'router', { image: 'fluent/fluent-bit:5.0.8-debug', essential: false }));
     synthTemplate(f.stack);
     expect(armWarnings(f.stack).join('\n')).toContain('Shop/router: image "fluent/fluent-bit:5.0.8-debug" is not known to be published for arm64');
+  });
+});
+
+describe('bypassProxy and environmentFiles', () => {
+  test('a sidecar that bypasses the proxy runs with the proxy\'s group (ignoredGID), keeping its UID', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td, { containerOptions: { shipper: { bypassProxy: true } } })
+      .add(new EnvoySidecar(f.stack, 'mesh', {}), shipper(f.stack));
+    const t = synthTemplate(f.stack);
+    const proxyConfig = taskDefinition(t).ProxyConfiguration.ProxyConfigurationProperties;
+    const gid = proxyConfig.find((p: any) => p.Name === 'IgnoredGID').Value;
+    const [uid, group] = container(t, 'shipper').User.split(':');
+    expect(group).toBe(gid);
+    // Its own UID, not the proxy's (IgnoredUID): only the group exempts it.
+    expect(uid).not.toBe(proxyConfig.find((p: any) => p.Name === 'IgnoredUID').Value);
+    expect(notes(f.stack).join('\n')).toContain(`Shop/shipper: container "shipper" runs with group ${gid}, the proxy's (containerOptions.shipper.bypassProxy)`);
+  });
+
+  test('bypassProxy without interception has no effect', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td, { containerOptions: { shipper: { bypassProxy: true } } }).add(shipper(f.stack));
+    expectError(() => Template.fromStack(f.stack), ErrorCode.INEFFECTIVE_SETTING,
+      'Shop/Api/CdkSidecars: containerOptions.shipper.bypassProxy true would have no effect: no sidecar of Shop/Api intercepts its traffic');
+  });
+
+  test('environment files are rendered; a wrong type is refused', () => {
+    const f = fargateTask();
+    const bucket = new s3.Bucket(f.stack, 'Env');
+    TaskSidecars.of(f.td, { containerOptions: { shipper: { environmentFiles: [ecs.EnvironmentFile.fromBucket(bucket, 'shipper.env')] } } }).add(shipper(f.stack));
+    const t = synthTemplate(f.stack);
+    expect(container(t, 'shipper').EnvironmentFiles).toEqual([{ Type: 's3', Value: expect.anything() }]);
+    expect(() => synthWith({ containerOptions: { shipper: { environmentFiles: ['s3://b/k'] as any } } })).toThrow(/containerOptions.shipper.environmentFiles\[0\] "s3:\/\/b\/k"/);
   });
 });
