@@ -386,10 +386,10 @@ export class TaskSidecars extends Construct {
       }
     }
     return {
-      namespace: options.namespace,
+      namespace: (options as TaskServiceConnectOptions).namespace,
       services: services.length ? [...(services as ecs.ServiceConnectService[])] : (names as string[]).map(portMappingName => ({ portMappingName })),
-      logDriver: options.logDriver,
-      accessLogConfiguration: options.accessLogConfiguration,
+      logDriver: (options as TaskServiceConnectOptions).logDriver,
+      accessLogConfiguration: (options as TaskServiceConnectOptions).accessLogConfiguration,
     };
   }
 
