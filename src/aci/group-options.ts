@@ -322,6 +322,8 @@ export function checkGroupOptions(path: string, o: AciGroupOptions): void {
   (o.zones ?? []).forEach((z, i) => {
     if (!/^[1-9]$/.test(z)) { throw Errors.invalidName(path, `zones[${i}]`, z, 'an availability zone number such as "1"'); }
   });
+  // ACI deployments are zonal: a group is pinned to one self-selected zone
+  // (learn.microsoft.com/azure/container-instances/availability-zones).
   if ((o.zones ?? []).length > 1) {
     throw Errors.invalidName(path, 'zones', o.zones, 'one availability zone: a container group runs in a single zone');
   }
