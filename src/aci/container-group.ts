@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import {
   AciContainerGroupProfileReference, AciDeploymentExtension, AciDnsConfig, AciDnsNameLabelScope, AciEncryption, AciGpuSku, AciIdentityAcls,
-  AciImageRegistryCredential, AciLogAnalytics, AciPriority, AciSecretReference, AciStandbyPoolProfile, checkGroupOptions, renderGroupOptions, secretReferenceNames,
+  AciImageRegistryCredential, AciLogAnalytics, AciPriority, AciSecretReference, AciStandbyPoolProfile,
+  checkGroupOptions, renderGroupOptions, secretReferenceNames,
 } from './group-options';
 import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
 import { aciRuntime } from './runtime';
@@ -1016,7 +1017,9 @@ export class AciContainerGroup extends Construct {
         ...Object.entries(c.secureEnvironment ?? {}).map(([name, ref]) => ({ name, secureValue: secureRef(secure, ref.secretName, ref.key) })),
       ];
       if (env.length) { properties.environmentVariables = env; }
-      if (c.volumeMounts?.length) { properties.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly ?? false })); }
+      if (c.volumeMounts?.length) {
+        properties.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly ?? false }));
+      }
       if (confidential) { properties.securityContext = { privileged: false }; }
       initContainers.push({ name: c.name, properties });
     }
@@ -1215,13 +1218,16 @@ export class AciContainerGroup extends Construct {
     if (c.command) { properties.command = [...c.command]; }
     if (c.ports?.length) { properties.ports = c.ports.map(p => ({ port: p.port, protocol: p.protocol ?? Protocol.TCP })); }
     if (env.length) { properties.environmentVariables = env; }
-    properties.resources = { requests: { cpu: c.cpu ?? 1, memoryInGB: c.memoryInGB ?? 1.5, ...(c.gpu ? { gpu: { count: c.gpu.count, sku: c.gpu.sku } } : {}) } };
+    const gpu = c.gpu ? { gpu: { count: c.gpu.count, sku: c.gpu.sku } } : {};
+    properties.resources = { requests: { cpu: c.cpu ?? 1, memoryInGB: c.memoryInGB ?? 1.5, ...gpu } };
     if (mounts.length) { properties.volumeMounts = mounts; }
     const probe = (p: Probe) => (p.kind === ProbeKind.EXEC
       ? { exec: { command: p.command } }
       : {
         httpGet: {
-          path: p.path, port: p.port, scheme: p.scheme === 'HTTPS' ? 'https' : 'http',
+          path: p.path,
+          port: p.port,
+          scheme: p.scheme === 'HTTPS' ? 'https' : 'http',
           ...(c.probeHttpHeaders && Object.keys(c.probeHttpHeaders).length
             ? { httpHeaders: Object.entries(c.probeHttpHeaders).map(([name, value]) => ({ name, value })) } : {}),
         },
@@ -1251,7 +1257,11 @@ function renderAppVolume(v: AciVolume, secure: SecureValues): any {
   if (g) {
     return {
       name: v.name,
-      gitRepo: { repository: g.repository, ...(g.directory !== undefined ? { directory: g.directory } : {}), ...(g.revision !== undefined ? { revision: g.revision } : {}) },
+      gitRepo: {
+        repository: g.repository,
+        ...(g.directory !== undefined ? { directory: g.directory } : {}),
+        ...(g.revision !== undefined ? { revision: g.revision } : {}),
+      },
     };
   }
   return { name: v.name, emptyDir: {} };

@@ -348,6 +348,11 @@ export function checkGroupOptions(path: string, o: AciGroupOptions): void {
   checkBoolean(path, 'standbyPoolProfile.failContainerGroupCreateOnReuseFailure', o.standbyPoolProfile?.failContainerGroupCreateOnReuseFailure);
 }
 
+/** A map of secret keys as secure values. */
+function securedMap(refs: { [key: string]: SecretKeyReference }, secure: SecureValues): { [key: string]: string } {
+  return Object.fromEntries(Object.entries(refs).map(([k, r]) => [k, secureRef(secure, r.secretName, r.key)]));
+}
+
 /** Names of the group's secret references (for `secureValueReference` checks elsewhere). */
 export function secretReferenceNames(o: AciGroupOptions): string[] {
   return (o.secretReferences ?? []).map(r => r.name);
@@ -393,8 +398,7 @@ export function renderGroupOptions(o: AciGroupOptions, secure: SecureValues, bod
         extensionType: e.extensionType,
         version: e.version,
         ...(e.settings && Object.keys(e.settings).length ? { settings: { ...e.settings } } : {}),
-        ...(e.protectedSettings && Object.keys(e.protectedSettings).length
-          ? { protectedSettings: Object.fromEntries(Object.entries(e.protectedSettings).map(([k, r]) => [k, secureRef(secure, r.secretName, r.key)])) } : {}),
+        ...(e.protectedSettings && Object.keys(e.protectedSettings).length ? { protectedSettings: securedMap(e.protectedSettings, secure) } : {}),
       },
     }));
   }
@@ -403,7 +407,9 @@ export function renderGroupOptions(o: AciGroupOptions, secure: SecureValues, bod
   }
   if (o.encryption) {
     properties.encryptionProperties = {
-      vaultBaseUrl: o.encryption.vaultBaseUrl, keyName: o.encryption.keyName, keyVersion: o.encryption.keyVersion,
+      vaultBaseUrl: o.encryption.vaultBaseUrl,
+      keyName: o.encryption.keyName,
+      keyVersion: o.encryption.keyVersion,
       ...(o.encryption.identity !== undefined ? { identity: o.encryption.identity } : {}),
     };
   }
@@ -414,7 +420,8 @@ export function renderGroupOptions(o: AciGroupOptions, secure: SecureValues, bod
     };
   }
   if (o.containerGroupProfile) {
-    properties.containerGroupProfile = { id: o.containerGroupProfile.id, ...(o.containerGroupProfile.revision !== undefined ? { revision: o.containerGroupProfile.revision } : {}) };
+    const revision = o.containerGroupProfile.revision;
+    properties.containerGroupProfile = { id: o.containerGroupProfile.id, ...(revision !== undefined ? { revision } : {}) };
   }
   if (o.standbyPoolProfile) {
     properties.standbyPoolProfile = {

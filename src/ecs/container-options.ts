@@ -200,7 +200,8 @@ export function checkContainerOptions(path: string, field: string, o: unknown): 
 }
 
 /** The options of one container: `sidecarDefaults` with its `containerOptions` entry over it, field by field. */
-export function mergeContainerOptions(defaults: SidecarContainerOptions | undefined, own: SidecarContainerOptions | undefined): SidecarContainerOptions {
+export function mergeContainerOptions(defaults: SidecarContainerOptions | undefined,
+  own: SidecarContainerOptions | undefined): SidecarContainerOptions {
   const out: { [k: string]: unknown } = { ...(defaults ?? {}) };
   for (const [k, v] of Object.entries(own ?? {})) { if (v !== undefined) { out[k] = v; } }
   return out as SidecarContainerOptions;

@@ -15,9 +15,9 @@ import { SecretSource } from './secrets';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
-import { imageArchitectures } from '../core/image-facts';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
+import { imageArchitectures } from '../core/image-facts';
 import { LIBRARY_NAMES, isReservedName, largestValue, parseUser } from '../core/names';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue, givenProps } from '../core/prop-types';
 import { ResolvedContainer, ResolvedMount, ResolvedVolume, isDeclared, reportLimit, userField } from '../core/resolve';
@@ -398,7 +398,8 @@ export class TaskSidecars extends Construct {
    * sidecar image known (core/image-facts.ts) not to be is an error, one whose architectures are
    * unknown is a warning. The config writer's image is checked the same way.
    */
-  private checkArchitecture(pod: ComposedPod, cfn: ecs.CfnTaskDefinition, images: { [name: string]: ecs.ContainerImage }, writer: WriterPlan | undefined,
+  private checkArchitecture(pod: ComposedPod, cfn: ecs.CfnTaskDefinition, images: { [name: string]: ecs.ContainerImage },
+    writer: WriterPlan | undefined,
     warn: (at: string, m: string) => void): void {
     const platform = Stack.of(this).resolve(cfn.runtimePlatform) as { cpuArchitecture?: unknown } | undefined;
     const arch = platform?.cpuArchitecture;

@@ -50,8 +50,10 @@ describe('ACI group options in both outputs', () => {
     const out = group({
       identity: { userAssignedIdentityIds: [UAI] },
       logAnalytics: {
-        workspaceId: '7b3f2c1e-0a4d-4f5e-9c8b-1234567890ab', workspaceKey: { secretName: 'law', key: 'key' },
-        logType: AciLogAnalyticsLogType.CONTAINER_INSTANCE_LOGS, metadata: { team: 'shop' },
+        workspaceId: '7b3f2c1e-0a4d-4f5e-9c8b-1234567890ab',
+        workspaceKey: { secretName: 'law', key: 'key' },
+        logType: AciLogAnalyticsLogType.CONTAINER_INSTANCE_LOGS,
+        metadata: { team: 'shop' },
       },
       dnsConfig: { nameServers: ['10.0.0.4', '10.0.0.5'], searchDomains: ['shop.internal', 'acme.internal'], options: ['ndots:2'] },
       zones: ['2'],
@@ -116,8 +118,12 @@ describe('ACI group options in both outputs', () => {
         livenessProbe: Probe.httpGet({ port: 8080, path: '/live' }),
       }],
       initContainers: [{
-        name: 'seed', image: 'ghcr.io/acme/seed:1', command: ['/seed'], environment: { MODE: 'fast' },
-        secureEnvironment: { TOKEN: { secretName: 'seed', key: 'token' } }, volumeMounts: [{ volume: 'work', path: '/work' }],
+        name: 'seed',
+        image: 'ghcr.io/acme/seed:1',
+        command: ['/seed'],
+        environment: { MODE: 'fast' },
+        secureEnvironment: { TOKEN: { secretName: 'seed', key: 'token' } },
+        volumeMounts: [{ volume: 'work', path: '/work' }],
       }],
     });
     g.addSidecars(agent(app), new Sidecar(app, 'prepare', { image: 'ghcr.io/acme/prepare:1', role: StartupRole.INIT_STEP }));

@@ -110,7 +110,8 @@ describe('SidecarContainerOptions bad input', () => {
       'containerOptions.shipper.restartAttemptPeriod "1860 seconds"');
   });
   test('more than 50 ignored exit codes, or one that is not an integer', () => {
-    expectError(bad({ containerOptions: { shipper: { restartIgnoredExitCodes: Array.from({ length: 51 }, (_, i) => i) } } }), ErrorCode.INVALID_NUMBER,
+    const codes = Array.from({ length: 51 }, (_, i) => i);
+    expectError(bad({ containerOptions: { shipper: { restartIgnoredExitCodes: codes } } }), ErrorCode.INVALID_NUMBER,
       `${at}: containerOptions.shipper.restartIgnoredExitCodes "51 exit codes" is not at most 50 exit codes`);
     expectError(bad({ containerOptions: { shipper: { restartIgnoredExitCodes: ['1'] } } }), ErrorCode.INVALID_NUMBER,
       'containerOptions.shipper.restartIgnoredExitCodes[0] "1"');
@@ -119,7 +120,8 @@ describe('SidecarContainerOptions bad input', () => {
     expectError(lazy({ containerOptions: { proxy: { restartIgnoredExitCodes: [0] } } }), ErrorCode.INEFFECTIVE_SETTING,
       `${at}: containerOptions.proxy.restartIgnoredExitCodes [0] would have no effect: container "proxy" has no restart policy`,
       'Set containerOptions.proxy.enableRestartPolicy: true');
-    expectError(lazy({ containerOptions: { shipper: { enableRestartPolicy: false, restartAttemptPeriod: Duration.seconds(90) } } }), ErrorCode.INEFFECTIVE_SETTING,
+    const off = { enableRestartPolicy: false, restartAttemptPeriod: Duration.seconds(90) };
+    expectError(lazy({ containerOptions: { shipper: off } }), ErrorCode.INEFFECTIVE_SETTING,
       'containerOptions.shipper.restartAttemptPeriod "90 seconds" would have no effect', 'enableRestartPolicy is false');
   });
   test('a restart policy on an init step is refused', () => {
@@ -159,7 +161,9 @@ describe('ARM64 tasks (runtimePlatform.cpuArchitecture)', () => {
   function armTask(): any {
     const f = fargateTask();
     const td = new ecs.FargateTaskDefinition(f.stack, 'Arm', {
-      cpu: 1024, memoryLimitMiB: 2048, runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      cpu: 1024,
+      memoryLimitMiB: 2048,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     td.addContainer('app', { containerName: 'app', image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/api:4.2.0'), portMappings: [{ containerPort: 8080 }], memoryLimitMiB: 512 });
     return { ...f, td };
