@@ -201,6 +201,11 @@ export interface AciContainerProps {
    * @default - none
    */
   readonly gpu?: AciGpuResource;
+  /**
+   * The container's config map (`configMap.keyValuePairs`).
+   * @default - none
+   */
+  readonly configMap?: { [key: string]: string };
 }
 
 /** GPUs of a container. */
@@ -295,6 +300,11 @@ export interface AciVolume {
    * @default - none (an emptyDir)
    */
   readonly gitRepo?: AciGitRepoVolume;
+  /**
+   * Files from the group's Key Vault `secretReferences`: file name to reference name (`secretReference`).
+   * @default - none (an emptyDir)
+   */
+  readonly secretReferenceFiles?: { [fileName: string]: string };
 }
 
 /** The managed identity of a container group. */
@@ -643,6 +653,9 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
       if (env.has(name) || c.secureEnvironment?.[name] !== undefined) { throw Errors.duplicateEnv(path, `${f}.secureEnvironmentReferences (and environment or secureEnvironment)`, name); }
       if (typeof ref !== 'string' || !references.includes(ref)) { throw Errors.unknownReference(path, ef, ref, 'secret reference', 'secretReferences', references); }
     }
+    for (const [key, value] of checkMap(path, `${f}.configMap`, c.configMap)) {
+      if (typeof value !== 'string') { throw Errors.invalidType(path, `${f}.configMap[${JSON.stringify(key)}]`, value, 'a string'); }
+    }
     if (c.gpu !== undefined) {
       checkPropTypes(path, c.gpu, { count: 'size', sku: { enum: AciGpuSku } }, ['count', 'sku'], `${f}.gpu.`);
     }
@@ -687,8 +700,15 @@ function checkVolumeSource(path: string, field: string, v: AciVolume, references
     azureFile: { struct: { shareName: 'string', storageAccountName: 'string', storageAccountKey: SECRET_REF, storageAccountKeyReference: 'string', readOnly: 'boolean' }, required: ['shareName', 'storageAccountName'] },
     gitRepo: { struct: { repository: 'string', directory: 'string', revision: 'string' }, required: ['repository'] },
   }, [], `${field}.`);
-  if (v.azureFile && v.gitRepo) {
-    throw Errors.alreadySet(path, `${field}.gitRepo`, v.gitRepo.repository, `with ${field}.azureFile; a volume has one source`);
+  const sources = (['azureFile', 'gitRepo', 'secretReferenceFiles'] as const).filter(k => v[k] !== undefined);
+  if (sources.length > 1) {
+    throw Errors.alreadySet(path, `${field}.${sources[1]}`, 'set', `with ${field}.${sources[0]}; a volume has one source`);
+  }
+  for (const [file, ref] of checkMap(path, `${field}.secretReferenceFiles`, v.secretReferenceFiles)) {
+    if (!FILE_NAME.test(file) || file === '.' || file === '..') { throw Errors.invalidName(path, `${field}.secretReferenceFiles`, file, 'a file name (letters, digits, \'-\', \'_\', \'.\')'); }
+    if (typeof ref !== 'string' || !references.includes(ref)) {
+      throw Errors.unknownReference(path, `${field}.secretReferenceFiles[${JSON.stringify(file)}]`, ref, 'secret reference', 'secretReferences', references);
+    }
   }
   const a = v.azureFile;
   if (a) {
@@ -1221,6 +1241,7 @@ export class AciContainerGroup extends Construct {
     const gpu = c.gpu ? { gpu: { count: c.gpu.count, sku: c.gpu.sku } } : {};
     properties.resources = { requests: { cpu: c.cpu ?? 1, memoryInGB: c.memoryInGB ?? 1.5, ...gpu } };
     if (mounts.length) { properties.volumeMounts = mounts; }
+    if (c.configMap && Object.keys(c.configMap).length) { properties.configMap = { keyValuePairs: { ...c.configMap } }; }
     const probe = (p: Probe) => (p.kind === ProbeKind.EXEC
       ? { exec: { command: p.command } }
       : {
@@ -1264,6 +1285,7 @@ function renderAppVolume(v: AciVolume, secure: SecureValues): any {
       },
     };
   }
+  if (v.secretReferenceFiles) { return { name: v.name, secretReference: { ...v.secretReferenceFiles } }; }
   return { name: v.name, emptyDir: {} };
 }
 

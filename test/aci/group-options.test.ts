@@ -89,6 +89,7 @@ describe('ACI group options in both outputs', () => {
         { name: 'shared', azureFile: { shareName: 'shop-data', storageAccountName: 'acmeshop', storageAccountKey: { secretName: 'files', key: 'key' }, readOnly: true } },
         { name: 'archive', azureFile: { shareName: 'shop-archive', storageAccountName: 'acmeshop', storageAccountKeyReference: 'files-key' } },
         { name: 'config', gitRepo: { repository: 'https://github.com/acme/shop-config.git', directory: '.', revision: '0123abcd' } },
+        { name: 'kv', secretReferenceFiles: { 'db.key': 'files-key' } },
       ],
       containers: [{ ...base.containers[0], volumeMounts: [{ volume: 'shared', path: '/data', readOnly: true }, { volume: 'config', path: '/etc/shop' }] }],
     });
@@ -97,6 +98,9 @@ describe('ACI group options in both outputs', () => {
     expect(yaml[0].azureFile.storageAccountKey).toBe('${FILES_KEY}');
     expect(yaml[1]).toEqual({ name: 'archive', azureFile: { shareName: 'shop-archive', storageAccountName: 'acmeshop', storageAccountKeyReference: 'files-key' } });
     expect(arm[2]).toEqual({ name: 'config', gitRepo: { repository: 'https://github.com/acme/shop-config.git', directory: '.', revision: '0123abcd' } });
+    for (const doc of [out.resource, out.yaml]) {
+      expect(doc.properties.volumes.find((v: any) => v.name === 'kv')).toEqual({ name: 'kv', secretReference: { 'db.key': 'files-key' } });
+    }
     expect(out.yaml.properties.containers[0].properties.volumeMounts).toEqual([
       { name: 'shared', mountPath: '/data', readOnly: true }, { name: 'config', mountPath: '/etc/shop', readOnly: false },
     ]);
@@ -115,6 +119,7 @@ describe('ACI group options in both outputs', () => {
         gpu: { count: 1, sku: AciGpuSku.V100 },
         secureEnvironmentReferences: { DB_PASSWORD_KV: 'db-password' },
         probeHttpHeaders: { 'X-Probe': 'aci' },
+        configMap: { mode: 'blue' },
         livenessProbe: Probe.httpGet({ port: 8080, path: '/live' }),
       }],
       initContainers: [{
@@ -131,6 +136,7 @@ describe('ACI group options in both outputs', () => {
     for (const doc of [out.resource, out.yaml]) {
       const api = doc.properties.containers[0].properties;
       expect(api.resources.requests.gpu).toEqual({ count: 1, sku: 'V100' });
+      expect(api.configMap).toEqual({ keyValuePairs: { mode: 'blue' } });
       expect(api.environmentVariables).toContainEqual({ name: 'DB_PASSWORD_KV', secureValueReference: 'db-password' });
       expect(api.readinessProbe.httpGet.httpHeaders).toEqual([{ name: 'X-Probe', value: 'aci' }]);
       expect(api.livenessProbe.httpGet.httpHeaders).toEqual([{ name: 'X-Probe', value: 'aci' }]);
@@ -188,10 +194,12 @@ describe('ACI group options: bad input names the field', () => {
       ErrorCode.ALREADY_SET, 'volumes[0].gitRepo is already set');
     expectError(bad({ volumes: [{ name: 'v', gitRepo: { repository: 'https://x/y.git', directory: '../etc' } }] }), ErrorCode.INVALID_PATH, 'volumes[0].gitRepo.directory "../etc"');
     expectError(bad({ volumes: [{ name: 'v', gitRepo: { repository: 'https://x/y.git', revision: 'main' } }] }), ErrorCode.INVALID_NAME, 'volumes[0].gitRepo.revision "main"');
+    expectError(bad({ volumes: [{ name: 'v', secretReferenceFiles: { 'a.key': 'nope' } }] }), ErrorCode.UNKNOWN_REFERENCE, 'volumes[0].secretReferenceFiles["a.key"] "nope"');
   });
   test('app containers and init containers', () => {
     const c = appProps().containers[0];
     expectError(bad({ containers: [{ ...c, gpu: { count: 0, sku: AciGpuSku.K80 } }] }), ErrorCode.INVALID_NUMBER, 'containers[0].gpu.count 0');
+    expectError(bad({ containers: [{ ...c, configMap: { a: 1 as any } }] }), ErrorCode.INVALID_TYPE, 'containers[0].configMap["a"] 1');
     expectError(bad({ containers: [{ ...c, gpu: { count: 1, sku: 'A100' as any } }] }), ErrorCode.INVALID_TYPE, 'containers[0].gpu.sku "A100"');
     expectError(bad({ containers: [{ ...c, secureEnvironmentReferences: { X: 'missing' } }] }), ErrorCode.UNKNOWN_REFERENCE, 'containers[0].secureEnvironmentReferences["X"] "missing"');
     expectError(bad({ containers: [{ ...c, readinessProbe: undefined, probeHttpHeaders: { 'X-A': '1' } }] }), ErrorCode.INEFFECTIVE_SETTING, 'containers[0].probeHttpHeaders');
