@@ -110,6 +110,12 @@ export interface AciLogAnalytics {
    * @default - none
    */
   readonly metadata?: { [key: string]: string };
+  /**
+   * Resource ID of the workspace. ARM marks the field secret (`x-ms-secret`), so it is given like
+   * a secret: an ARM securestring parameter, a `${NAME}` placeholder in the YAML.
+   * @default - none
+   */
+  readonly workspaceResourceId?: SecretKeyReference;
 }
 
 /** DNS of the group (`dnsConfig`). */
@@ -251,7 +257,7 @@ function checkGroupIdentity(path: string, field: string, value: unknown, o: AciG
 export function checkGroupOptions(path: string, o: AciGroupOptions): void {
   checkPropTypes(path, o, {
     imageRegistryCredentials: { each: { server: 'string', username: 'string', password: SECRET_REF, passwordReference: 'string', identity: 'string' }, required: ['server'] },
-    logAnalytics: { struct: { workspaceId: 'string', workspaceKey: SECRET_REF, metadata: 'stringMap' }, required: ['workspaceId', 'workspaceKey'] },
+    logAnalytics: { struct: { workspaceId: 'string', workspaceKey: SECRET_REF, metadata: 'stringMap', workspaceResourceId: SECRET_REF }, required: ['workspaceId', 'workspaceKey'] },
     dnsConfig: { struct: { nameServers: 'stringArray', searchDomains: 'stringArray', options: 'stringArray' }, required: ['nameServers'] },
     zones: 'stringArray',
     extensions: { each: { name: 'string', extensionType: 'string', version: 'string', settings: 'stringMap', protectedSettings: 'objectMap' }, required: ['name', 'extensionType', 'version'] },
@@ -309,6 +315,7 @@ export function checkGroupOptions(path: string, o: AciGroupOptions): void {
       throw Errors.invalidName(path, 'logAnalytics.workspaceId', o.logAnalytics.workspaceId, 'a Log Analytics workspace ID (a GUID, not the resource ID)');
     }
     checkSecretRef(path, 'logAnalytics.workspaceKey', o.logAnalytics.workspaceKey);
+    checkSecretRef(path, 'logAnalytics.workspaceResourceId', o.logAnalytics.workspaceResourceId);
   }
   if (o.dnsConfig && o.dnsConfig.nameServers.length === 0) {
     throw Errors.missingSetting(path, 'dnsConfig.nameServers', 'a DNS configuration needs at least one name server', 'Give at least one, e.g. ["10.0.0.4"]');
@@ -380,6 +387,7 @@ export function renderGroupOptions(o: AciGroupOptions, secure: SecureValues, bod
         workspaceKey: secureRef(secure, l.workspaceKey.secretName, l.workspaceKey.key),
         ...(l.logType ? { logType: l.logType } : {}),
         ...(l.metadata && Object.keys(l.metadata).length ? { metadata: { ...l.metadata } } : {}),
+        ...(l.workspaceResourceId ? { workspaceResourceId: secureRef(secure, l.workspaceResourceId.secretName, l.workspaceResourceId.key) } : {}),
       },
     };
   }

@@ -54,6 +54,7 @@ describe('ACI group options in both outputs', () => {
         workspaceKey: { secretName: 'law', key: 'key' },
         logType: AciLogAnalyticsLogType.CONTAINER_INSTANCE_LOGS,
         metadata: { team: 'shop' },
+        workspaceResourceId: { secretName: 'law', key: 'resource-id' },
       },
       dnsConfig: { nameServers: ['10.0.0.4', '10.0.0.5'], searchDomains: ['shop.internal', 'acme.internal'], options: ['ndots:2'] },
       zones: ['2'],
@@ -76,6 +77,8 @@ describe('ACI group options in both outputs', () => {
     }
     expect(out.resource.properties.diagnostics.logAnalytics.workspaceKey).toBe("[parameters('lawKey')]");
     expect(out.yaml.properties.diagnostics.logAnalytics.workspaceKey).toBe('${LAW_KEY}');
+    expect(out.resource.properties.diagnostics.logAnalytics.workspaceResourceId).toBe("[parameters('lawResourceId')]");
+    expect(out.yaml.properties.diagnostics.logAnalytics.workspaceResourceId).toBe('${LAW_RESOURCE_ID}');
     expect(out.resource.properties.extensions[0].properties.protectedSettings).toEqual({ kubeConfig: "[parameters('vkKubeconfig')]" });
     expect(out.yaml.properties.extensions[0].properties.protectedSettings).toEqual({ kubeConfig: '${VK_KUBECONFIG}' });
   });
