@@ -200,6 +200,8 @@ const OPA_ENVOY: Omit<ImageFacts, 'repository' | 'tags'> = {
 };
 
 const OTEL_CONTRIB: Omit<ImageFacts, 'repository' | 'tags'> = {
+  architectures: ['amd64', 'arm64'],
+  architecturesSource: 'open-telemetry/opentelemetry-collector-releases README.md: each distribution ships multi-arch container images, at least amd64 and arm64',
   bash: false,
   binaries: ['/otelcol-contrib'],
   user: '10001',
@@ -214,6 +216,8 @@ const ADOT: Omit<ImageFacts, 'repository' | 'tags'> = {
 };
 
 const DAPRD: Omit<ImageFacts, 'repository' | 'tags'> = {
+  architectures: ['amd64', 'arm', 'arm64'],
+  architecturesSource: 'dapr/dapr docker/docker.mk: DOCKER_MULTI_ARCH linux-amd64 linux-arm linux-arm64 (plus Windows)',
   bash: false,
   binaries: ['/daprd'],
   user: '65532',
