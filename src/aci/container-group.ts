@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import {
   AciContainerGroupProfileReference, AciDeploymentExtension, AciDnsConfig, AciDnsNameLabelScope, AciEncryption, AciGpuSku, AciIdentityAcls,
   AciImageRegistryCredential, AciLogAnalytics, AciPriority, AciSecretReference, AciStandbyPoolProfile,
-  checkGroupOptions, renderGroupOptions, secretReferenceNames,
 } from './group-options';
+import { checkGroupOptions, renderGroupOptions, secretReferenceNames } from './group-render';
 import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
 import { aciRuntime } from './runtime';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
