@@ -1,4 +1,9 @@
 import { Construct } from 'constructs';
+import {
+  AciContainerGroupProfileReference, AciDeploymentExtension, AciDnsConfig, AciDnsNameLabelScope, AciEncryption, AciGpuSku, AciIdentityAcls,
+  AciImageRegistryCredential, AciLogAnalytics, AciPriority, AciSecretReference, AciStandbyPoolProfile,
+} from './group-options';
+import { checkGroupOptions, renderGroupOptions, secretReferenceNames } from './group-render';
 import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
 import { aciRuntime } from './runtime';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
@@ -9,7 +14,7 @@ import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
 import { Probe, ProbeKind } from '../core/probe';
-import { checkArray, checkBoolean, checkEnum, checkMap, checkString, isPlainMap } from '../core/prop-types';
+import { SECRET_REF, checkArray, checkBoolean, checkEnum, checkMap, checkPropTypes, checkSecretRef, checkString, isPlainMap } from '../core/prop-types';
 import { LimitReport, ResolvedSidecar, isDeclared, reportLimit, settableProp } from '../core/resolve';
 import { refuseTokens } from '../core/token-check';
 import { stringHasToken } from '../core/tokens';
@@ -180,12 +185,126 @@ export interface AciContainerProps {
    * @default - none
    */
   readonly readinessProbe?: Probe;
+  /**
+   * HTTP headers sent by the container's HTTP GET probes (`httpGet.httpHeaders`).
+   * @default - none
+   */
+  readonly probeHttpHeaders?: { [name: string]: string };
+  /**
+   * Environment variables from the group's Key Vault `secretReferences`, by reference name
+   * (`secureValueReference`).
+   * @default - none
+   */
+  readonly secureEnvironmentReferences?: { [name: string]: string };
+  /**
+   * GPUs requested (`resources.requests.gpu`).
+   * @default - none
+   */
+  readonly gpu?: AciGpuResource;
+  /**
+   * The container's config map (`configMap.keyValuePairs`).
+   * @default - none
+   */
+  readonly configMap?: { [key: string]: string };
 }
 
-/** A volume of the group for the app containers: empty scratch space. */
+/** GPUs of a container. */
+export interface AciGpuResource {
+  /** Number of GPUs. */
+  readonly count: number;
+  /** GPU SKU. */
+  readonly sku: AciGpuSku;
+}
+
+/** An app init container: runs to completion, in order, before the group's containers (after the sidecars' init steps). */
+export interface AciInitContainerProps {
+  /** Container name (lowercase letters, digits and '-'). */
+  readonly name: string;
+  /** Image reference. */
+  readonly image: string;
+  /**
+   * Command (replaces the image entrypoint).
+   * @default - the image's
+   */
+  readonly command?: string[];
+  /**
+   * Environment variables.
+   * @default - none
+   */
+  readonly environment?: { [name: string]: string };
+  /**
+   * Environment variables from secrets (securestring parameters).
+   * @default - none
+   */
+  readonly secureEnvironment?: { [name: string]: SecretKeyReference };
+  /**
+   * Volume mounts (volumes of the group's `volumes`).
+   * @default - none
+   */
+  readonly volumeMounts?: AciVolumeMount[];
+}
+
+/** An Azure Files share mounted as a volume. */
+export interface AciAzureFileVolume {
+  /** File share name. */
+  readonly shareName: string;
+  /** Storage account name. */
+  readonly storageAccountName: string;
+  /**
+   * The storage account key, from a secret key (securestring parameter / YAML placeholder).
+   * @default - none (give storageAccountKeyReference)
+   */
+  readonly storageAccountKey?: SecretKeyReference;
+  /**
+   * The storage account key as a Key Vault reference: the name of one of the group's `secretReferences`.
+   * @default - none (give storageAccountKey)
+   */
+  readonly storageAccountKeyReference?: string;
+  /**
+   * Mount the share read-only.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/** A git repository cloned into a volume when the group starts. */
+export interface AciGitRepoVolume {
+  /** Repository URL. */
+  readonly repository: string;
+  /**
+   * Target directory name inside the volume ("." clones into the volume's root).
+   * @default - the repository's name
+   */
+  readonly directory?: string;
+  /**
+   * Commit hash to check out.
+   * @default - the default branch's head
+   */
+  readonly revision?: string;
+}
+
+/**
+ * A volume of the group for the app containers (and sidecars that mount the app's volumes):
+ * empty scratch space, or an Azure Files share, or a git repository (at most one of the two).
+ */
 export interface AciVolume {
   /** Volume name. */
   readonly name: string;
+  /**
+   * An Azure Files share.
+   * @default - none (an emptyDir)
+   */
+  readonly azureFile?: AciAzureFileVolume;
+  /**
+   * A git repository cloned into the volume.
+   * @default - none (an emptyDir)
+   */
+  readonly gitRepo?: AciGitRepoVolume;
+  /**
+   * Files from the group's Key Vault `secretReferences`: file name to reference name (`secretReference`).
+   * @default - none (an emptyDir)
+   */
+  readonly secretReferenceFiles?: { [fileName: string]: string };
 }
 
 /** The managed identity of a container group. */
@@ -276,6 +395,72 @@ export interface AciContainerGroupProps {
    * @default - none: a SECRET volume is an error
    */
   readonly secretVolumeKeys?: { [secretName: string]: string[] };
+  /**
+   * Credentials of private image registries.
+   * @default - none (public images only)
+   */
+  readonly imageRegistryCredentials?: AciImageRegistryCredential[];
+  /**
+   * Ship container logs to a Log Analytics workspace (`diagnostics.logAnalytics`).
+   * @default - none
+   */
+  readonly logAnalytics?: AciLogAnalytics;
+  /**
+   * DNS configuration of the group.
+   * @default - Azure's DNS
+   */
+  readonly dnsConfig?: AciDnsConfig;
+  /**
+   * Availability zone (one).
+   * @default - none (no zone pinning)
+   */
+  readonly zones?: string[];
+  /**
+   * Priority (Regular or Spot).
+   * @default - ACI's (Regular)
+   */
+  readonly priority?: AciPriority;
+  /**
+   * Deployment extensions (virtual nodes: kube-proxy, realtime).
+   * @default - none
+   */
+  readonly extensions?: AciDeploymentExtension[];
+  /**
+   * Key Vault secrets the group reads with a user-assigned identity, named for
+   * `secureEnvironmentReferences`, `passwordReference` and `storageAccountKeyReference`.
+   * @default - none
+   */
+  readonly secretReferences?: AciSecretReference[];
+  /**
+   * Customer-managed key encryption of the group (`encryptionProperties`).
+   * @default - Microsoft-managed keys
+   */
+  readonly encryption?: AciEncryption;
+  /**
+   * Who may reuse the group's DNS name label (`ipAddress.autoGeneratedDomainNameLabelScope`); needs `dnsNameLabel`.
+   * @default - ACI's (Unsecure)
+   */
+  readonly autoGeneratedDomainNameLabelScope?: AciDnsNameLabelScope;
+  /**
+   * Who may use the group's identities (`identityAcls`).
+   * @default - none
+   */
+  readonly identityAcls?: AciIdentityAcls;
+  /**
+   * The container group profile the group is created from.
+   * @default - none
+   */
+  readonly containerGroupProfile?: AciContainerGroupProfileReference;
+  /**
+   * The standby pool the group is taken from.
+   * @default - none
+   */
+  readonly standbyPoolProfile?: AciStandbyPoolProfile;
+  /**
+   * App init containers, run in order after the sidecars' init steps and before every container of the group.
+   * @default - none
+   */
+  readonly initContainers?: AciInitContainerProps[];
 }
 
 const GROUP_NAME = /^(?!.*--)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -384,12 +569,15 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
   if (props.containers === undefined || props.containers.length === 0) {
     throw Errors.noAppContainers(path);
   }
+  checkGroupOptions(path, props);
+  const references = secretReferenceNames(props);
   const volumes = new Set<string>();
   checkArray(path, 'volumes', props.volumes).forEach((v, i) => {
     const name = (v as AciVolume | null)?.name;
     if (typeof name !== 'string' || !DNS_LABEL.test(name)) { throw Errors.invalidName(path, `volumes[${i}].name`, name, 'a DNS label'); }
     if (volumes.has(name)) { throw Errors.duplicateVolume(path, `volumes[${i}].name`, name); }
     volumes.add(name);
+    checkVolumeSource(path, `volumes[${i}]`, v as AciVolume, references);
   });
   const names = new Set<string>();
   // Containers of a group share one port namespace (learn.microsoft.com/azure/container-instances/container-instances-container-groups).
@@ -451,7 +639,106 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
     });
     checkAppProbe(path, `${f}.livenessProbe`, c.livenessProbe);
     checkAppProbe(path, `${f}.readinessProbe`, c.readinessProbe);
+    const headers = checkMap(path, `${f}.probeHttpHeaders`, c.probeHttpHeaders);
+    headers.forEach(([name, value]) => {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) { throw Errors.invalidName(path, `${f}.probeHttpHeaders`, name, 'an HTTP header name (RFC 9110 token)'); }
+      if (typeof value !== 'string' || /[\r\n]/.test(value)) { throw Errors.invalidType(path, `${f}.probeHttpHeaders[${JSON.stringify(name)}]`, value, 'a header value on one line'); }
+    });
+    if (headers.length && ![c.livenessProbe, c.readinessProbe].some(p => p?.kind === ProbeKind.HTTP_GET)) {
+      throw Errors.ineffectiveSetting(path, `${f}.probeHttpHeaders`, headers.map(([k]) => k), 'the container has no HTTP GET probe to send them', `Give ${f} an HTTP GET probe, or leave probeHttpHeaders out`);
+    }
+    for (const [name, ref] of checkMap(path, `${f}.secureEnvironmentReferences`, c.secureEnvironmentReferences)) {
+      const ef = `${f}.secureEnvironmentReferences[${JSON.stringify(name)}]`;
+      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, ef, name, 'is not a valid variable name'); }
+      if (env.has(name) || c.secureEnvironment?.[name] !== undefined) { throw Errors.duplicateEnv(path, `${f}.secureEnvironmentReferences (and environment or secureEnvironment)`, name); }
+      if (typeof ref !== 'string' || !references.includes(ref)) { throw Errors.unknownReference(path, ef, ref, 'secret reference', 'secretReferences', references); }
+    }
+    for (const [key, value] of checkMap(path, `${f}.configMap`, c.configMap)) {
+      if (typeof value !== 'string') { throw Errors.invalidType(path, `${f}.configMap[${JSON.stringify(key)}]`, value, 'a string'); }
+    }
+    if (c.gpu !== undefined) {
+      checkPropTypes(path, c.gpu, { count: 'size', sku: { enum: AciGpuSku } }, ['count', 'sku'], `${f}.gpu.`);
+    }
   });
+  checkArray(path, 'initContainers', props.initContainers).forEach((c, i) => {
+    const f = `initContainers[${i}]`;
+    if (!isPlainMap(c)) { throw Errors.invalidType(path, f, c, 'an AciInitContainerProps'); }
+    if (typeof c.name !== 'string' || !GROUP_NAME.test(c.name)) { throw Errors.invalidName(path, `${f}.name`, c.name, 'lowercase letters, digits and single \'-\''); }
+    if (names.has(c.name)) { throw Errors.duplicateContainerName(path, c.name, path, path); }
+    names.add(c.name);
+    if (typeof c.image !== 'string' || stringHasToken(c.image) || !isImageReference(c.image)) { throw Errors.invalidImage(path, `${f}.image`, c.image); }
+    if (c.command !== undefined && (!Array.isArray(c.command) || c.command.length === 0 || c.command.some(v => typeof v !== 'string' || v.length === 0))) {
+      throw Errors.invalidCommand(path, `${f}.command`, c.command);
+    }
+    const env = new Set<string>();
+    for (const [name, value] of checkMap(path, `${f}.environment`, c.environment)) {
+      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, `${f}.environment[${JSON.stringify(name)}]`, name, 'is not a valid variable name'); }
+      if (typeof value !== 'string') { throw Errors.invalidEnv(path, `${f}.environment[${JSON.stringify(name)}]`, value, 'is not a string'); }
+      env.add(name);
+    }
+    for (const [name, ref] of checkMap(path, `${f}.secureEnvironment`, c.secureEnvironment)) {
+      const ef = `${f}.secureEnvironment[${JSON.stringify(name)}]`;
+      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, ef, name, 'is not a valid variable name'); }
+      if (env.has(name)) { throw Errors.duplicateEnv(path, `${f}.secureEnvironment (and environment)`, name); }
+      checkPropTypes(path, ref, { secretName: 'string', key: 'string' }, ['secretName', 'key'], `${ef}.`);
+      checkSecretRef(path, ef, ref);
+    }
+    checkArray(path, `${f}.volumeMounts`, c.volumeMounts).forEach((m, j) => {
+      const mf = `${f}.volumeMounts[${j}]`;
+      if (!isPlainMap(m)) { throw Errors.invalidType(path, mf, m, 'an AciVolumeMount'); }
+      if (typeof m.volume !== 'string' || !volumes.has(m.volume)) { throw Errors.unknownVolume(path, `${mf}.volume`, m.volume, [...volumes]); }
+      const problem = typeof m.path === 'string' ? pathProblem(m.path) : 'is not a string';
+      if (problem) { throw Errors.invalidPath(path, `${mf}.path`, m.path, problem); }
+      checkBoolean(path, `${mf}.readOnly`, m.readOnly);
+    });
+  });
+}
+
+/** An app volume's source: emptyDir, or one of azureFile and gitRepo. */
+function checkVolumeSource(path: string, field: string, v: AciVolume, references: string[]): void {
+  checkPropTypes(path, v, {
+    azureFile: { struct: { shareName: 'string', storageAccountName: 'string', storageAccountKey: SECRET_REF, storageAccountKeyReference: 'string', readOnly: 'boolean' }, required: ['shareName', 'storageAccountName'] },
+    gitRepo: { struct: { repository: 'string', directory: 'string', revision: 'string' }, required: ['repository'] },
+  }, [], `${field}.`);
+  const sources = (['azureFile', 'gitRepo', 'secretReferenceFiles'] as const).filter(k => v[k] !== undefined);
+  if (sources.length > 1) {
+    throw Errors.alreadySet(path, `${field}.${sources[1]}`, 'set', `with ${field}.${sources[0]}; a volume has one source`);
+  }
+  for (const [file, ref] of checkMap(path, `${field}.secretReferenceFiles`, v.secretReferenceFiles)) {
+    if (!FILE_NAME.test(file) || file === '.' || file === '..') { throw Errors.invalidName(path, `${field}.secretReferenceFiles`, file, 'a file name (letters, digits, \'-\', \'_\', \'.\')'); }
+    if (typeof ref !== 'string' || !references.includes(ref)) {
+      throw Errors.unknownReference(path, `${field}.secretReferenceFiles[${JSON.stringify(file)}]`, ref, 'secret reference', 'secretReferences', references);
+    }
+  }
+  const a = v.azureFile;
+  if (a) {
+    // Azure Files share names: 3-63 lowercase letters, digits and single hyphens; storage account names: 3-24 lowercase letters and digits.
+    if (!/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(a.shareName)) { throw Errors.invalidName(path, `${field}.azureFile.shareName`, a.shareName, 'an Azure Files share name: 3-63 lowercase letters, digits and single \'-\''); }
+    if (!/^[a-z0-9]{3,24}$/.test(a.storageAccountName)) { throw Errors.invalidName(path, `${field}.azureFile.storageAccountName`, a.storageAccountName, 'a storage account name: 3-24 lowercase letters and digits'); }
+    checkSecretRef(path, `${field}.azureFile.storageAccountKey`, a.storageAccountKey);
+    if (a.storageAccountKey && a.storageAccountKeyReference !== undefined) {
+      throw Errors.alreadySet(path, `${field}.azureFile.storageAccountKeyReference`, a.storageAccountKeyReference, `with ${field}.azureFile.storageAccountKey; give one of the two`);
+    }
+    if (!a.storageAccountKey && a.storageAccountKeyReference === undefined) {
+      throw Errors.missingSetting(path, `${field}.azureFile.storageAccountKey`, 'ACI mounts an Azure Files share with the storage account key',
+        `Set ${field}.azureFile.storageAccountKey (a secret key, given at deployment) or storageAccountKeyReference (a Key Vault secret reference)`);
+    }
+    if (a.storageAccountKeyReference !== undefined && !references.includes(a.storageAccountKeyReference)) {
+      throw Errors.unknownReference(path, `${field}.azureFile.storageAccountKeyReference`, a.storageAccountKeyReference, 'secret reference', 'secretReferences', references);
+    }
+  }
+  const g = v.gitRepo;
+  if (g) {
+    if (!/^(?:https?|git|ssh):\/\/\S+$|^[^\s@]+@[^\s:]+:\S+$/.test(g.repository)) {
+      throw Errors.invalidUrl(path, `${field}.gitRepo.repository`, g.repository, 'is not a git repository URL', 'Use e.g. "https://github.com/acme/config.git"');
+    }
+    if (g.directory !== undefined && (g.directory.length === 0 || g.directory.split('/').includes('..') || g.directory.startsWith('/'))) {
+      throw Errors.invalidPath(path, `${field}.gitRepo.directory`, g.directory, 'is not a relative directory inside the volume', 'Use a relative name such as "config", or "." for the volume\'s root');
+    }
+    if (g.revision !== undefined && !/^[0-9a-f]{7,40}$/i.test(g.revision)) {
+      throw Errors.invalidName(path, `${field}.gitRepo.revision`, g.revision, 'a commit hash (ACI checks out a commit, not a branch)');
+    }
+  }
 }
 
 /**
@@ -677,7 +964,15 @@ export class AciContainerGroup extends Construct {
         ]),
         mountPaths: (c.volumeMounts ?? []).map(m => m.path),
       })),
-      initContainers: [],
+      initContainers: (props.initContainers ?? []).map((c): AppContainerModel => ({
+        name: c.name,
+        ports: [],
+        env: new Map<string, string | undefined>([
+          ...Object.entries(c.environment ?? {}),
+          ...Object.keys(c.secureEnvironment ?? {}).map((k): [string, undefined] => [k, undefined]),
+        ]),
+        mountPaths: (c.volumeMounts ?? []).map(m => m.path),
+      })),
       volumes: (props.volumes ?? []).map(v => v.name),
     };
     const identity = props.identity?.systemAssigned || props.identity?.userAssignedIdentityIds?.length
@@ -731,7 +1026,23 @@ export class AciContainerGroup extends Construct {
         + `writes the generated policy into it; the YAML has the placeholder ${CCE_PLACEHOLDER} for the policy printed with --print-policy. Generate it again whenever the group changes`);
     }
     const appContainers = props.containers.map(c => this.renderAppContainer(c, pod, secure));
-    const volumes: any[] = (props.volumes ?? []).map(v => ({ name: v.name, emptyDir: {} }));
+    const volumes: any[] = (props.volumes ?? []).map(v => renderAppVolume(v, secure));
+    // App init containers run after the sidecars' init steps (which prepare config and secrets
+    // they may read), before every container of the group.
+    for (const c of props.initContainers ?? []) {
+      const properties: any = { image: c.image };
+      if (c.command) { properties.command = [...c.command]; }
+      const env = [
+        ...Object.entries(c.environment ?? {}).map(([name, value]) => ({ name, value })),
+        ...Object.entries(c.secureEnvironment ?? {}).map(([name, ref]) => ({ name, secureValue: secureRef(secure, ref.secretName, ref.key) })),
+      ];
+      if (env.length) { properties.environmentVariables = env; }
+      if (c.volumeMounts?.length) {
+        properties.volumeMounts = c.volumeMounts.map(m => ({ name: m.volume, mountPath: m.path, readOnly: m.readOnly ?? false }));
+      }
+      if (confidential) { properties.securityContext = { privileged: false }; }
+      initContainers.push({ name: c.name, properties });
+    }
     for (const { volume, owners } of pod.volumes) {
       const owner = owners[0].path;
       // The 2025-09-01 spec gives emptyDir no fields at all (no medium, no sizeLimit).
@@ -804,7 +1115,15 @@ export class AciContainerGroup extends Construct {
       if (props.dnsNameLabel) { properties.ipAddress.dnsNameLabel = props.dnsNameLabel; }
     }
     if (props.subnetIds) { properties.subnetIds = props.subnetIds.map(id => ({ id })); }
+    if (props.autoGeneratedDomainNameLabelScope) {
+      if (!properties.ipAddress?.dnsNameLabel) {
+        throw Errors.ineffectiveSetting(path, 'autoGeneratedDomainNameLabelScope', props.autoGeneratedDomainNameLabelScope,
+          'the group has no DNS name label (dnsNameLabel) whose reuse it would govern', 'Set dnsNameLabel, or leave autoGeneratedDomainNameLabelScope out');
+      }
+      properties.ipAddress.autoGeneratedDomainNameLabelScope = props.autoGeneratedDomainNameLabelScope;
+    }
     const body: any = {};
+    renderGroupOptions(props, secure, body, properties);
     if (props.identity && (props.identity.systemAssigned || props.identity.userAssignedIdentityIds?.length)) {
       const user = props.identity.userAssignedIdentityIds ?? [];
       body.identity = {
@@ -908,6 +1227,7 @@ export class AciContainerGroup extends Construct {
     const env = [
       ...Object.entries(c.environment ?? {}).map(([name, value]) => ({ name, value })),
       ...Object.entries(c.secureEnvironment ?? {}).map(([name, ref]) => ({ name, secureValue: secureRef(secure, ref.secretName, ref.key) })),
+      ...Object.entries(c.secureEnvironmentReferences ?? {}).map(([name, ref]) => ({ name, secureValueReference: ref })),
       ...requested,
     ];
     const mounts = [
@@ -918,15 +1238,55 @@ export class AciContainerGroup extends Construct {
     if (c.command) { properties.command = [...c.command]; }
     if (c.ports?.length) { properties.ports = c.ports.map(p => ({ port: p.port, protocol: p.protocol ?? Protocol.TCP })); }
     if (env.length) { properties.environmentVariables = env; }
-    properties.resources = { requests: { cpu: c.cpu ?? 1, memoryInGB: c.memoryInGB ?? 1.5 } };
+    const gpu = c.gpu ? { gpu: { count: c.gpu.count, sku: c.gpu.sku } } : {};
+    properties.resources = { requests: { cpu: c.cpu ?? 1, memoryInGB: c.memoryInGB ?? 1.5, ...gpu } };
     if (mounts.length) { properties.volumeMounts = mounts; }
+    if (c.configMap && Object.keys(c.configMap).length) { properties.configMap = { keyValuePairs: { ...c.configMap } }; }
     const probe = (p: Probe) => (p.kind === ProbeKind.EXEC
       ? { exec: { command: p.command } }
-      : { httpGet: { path: p.path, port: p.port, scheme: p.scheme === 'HTTPS' ? 'https' : 'http' } });
+      : {
+        httpGet: {
+          path: p.path,
+          port: p.port,
+          scheme: p.scheme === 'HTTPS' ? 'https' : 'http',
+          ...(c.probeHttpHeaders && Object.keys(c.probeHttpHeaders).length
+            ? { httpHeaders: Object.entries(c.probeHttpHeaders).map(([name, value]) => ({ name, value })) } : {}),
+        },
+      });
     if (c.livenessProbe) { properties.livenessProbe = { ...probe(c.livenessProbe), ...timing(c.livenessProbe) }; }
     if (c.readinessProbe) { properties.readinessProbe = { ...probe(c.readinessProbe), ...timing(c.readinessProbe) }; }
     return { name: c.name, properties };
   }
+}
+
+/** An app volume: emptyDir, an Azure Files share (key as a secure value or a Key Vault reference) or a git repository. */
+function renderAppVolume(v: AciVolume, secure: SecureValues): any {
+  const a = v.azureFile;
+  if (a) {
+    return {
+      name: v.name,
+      azureFile: {
+        shareName: a.shareName,
+        storageAccountName: a.storageAccountName,
+        ...(a.storageAccountKey ? { storageAccountKey: secureRef(secure, a.storageAccountKey.secretName, a.storageAccountKey.key) } : {}),
+        ...(a.storageAccountKeyReference !== undefined ? { storageAccountKeyReference: a.storageAccountKeyReference } : {}),
+        ...(a.readOnly !== undefined ? { readOnly: a.readOnly } : {}),
+      },
+    };
+  }
+  const g = v.gitRepo;
+  if (g) {
+    return {
+      name: v.name,
+      gitRepo: {
+        repository: g.repository,
+        ...(g.directory !== undefined ? { directory: g.directory } : {}),
+        ...(g.revision !== undefined ? { revision: g.revision } : {}),
+      },
+    };
+  }
+  if (v.secretReferenceFiles) { return { name: v.name, secretReference: { ...v.secretReferenceFiles } }; }
+  return { name: v.name, emptyDir: {} };
 }
 
 function timing(p: Probe): any {

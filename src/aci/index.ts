@@ -1,2 +1,3 @@
 export * from './app';
 export * from './container-group';
+export * from './group-options';

@@ -48,6 +48,14 @@ export interface ImageFacts {
   readonly user?: string;
   /** Where this comes from: upstream repository, file and tag/commit, or documentation URL. */
   readonly source: string;
+  /**
+   * CPU architectures the image is published for ('amd64', 'arm64', ...), where an upstream
+   * build or release list was read (`architecturesSource`); undefined where not confirmed.
+   * @default - unknown
+   */
+  readonly architectures?: readonly string[];
+  /** Where `architectures` comes from. */
+  readonly architecturesSource?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,6 +131,8 @@ const ENVOY_VERSION = 'v1\\.\\d+(?:\\.\\d+|-latest)';
 const ENVOY_DOCKERFILE = 'envoyproxy/envoy distribution/docker/Dockerfile-envoy @ 0252c88f4757a779c62b2cc034e29bb737e0783a';
 const ENVOY_TAGGING = 'envoyproxy/envoy distribution/docker/docker_ci.sh @ 2a81dac05af40c7c51bc9e46b8f0f645f69ed98c (tags `<type>-v1.x.y` on envoyproxy/envoy and `envoyproxy/envoy-<type>:v1.x.y`)';
 const ENVOY_UBUNTU: Omit<ImageFacts, 'repository' | 'tags'> = {
+  architectures: ['amd64', 'arm64'],
+  architecturesSource: 'envoyproxy/envoy docs/root/start/install.rst: pre-built Docker images for both amd64 and arm64',
   shell: '/bin/sh',
   bash: true,
   binaries: ['/usr/local/bin/envoy', 'envoy', '/usr/local/bin/su-exec', 'su-exec', ...UBUNTU],
@@ -130,6 +140,8 @@ const ENVOY_UBUNTU: Omit<ImageFacts, 'repository' | 'tags'> = {
   source: `${ENVOY_DOCKERFILE}, stage envoy: FROM ubuntu, apt-get install ca-certificates tzdata only (no curl, envoyproxy/envoy#31614), no USER (root; docker-entrypoint.sh may drop to ENVOY_UID with su-exec); -contrib/-debug/-tools copy their binary to /usr/local/bin/envoy on the same base; ${ENVOY_TAGGING}; ${UBUNTU_SOURCE}`,
 };
 const ENVOY_DISTROLESS: Omit<ImageFacts, 'repository' | 'tags'> = {
+  architectures: ['amd64', 'arm64'],
+  architecturesSource: 'envoyproxy/envoy docs/root/start/install.rst: pre-built Docker images for both amd64 and arm64',
   bash: false,
   binaries: ['/usr/local/bin/envoy'],
   user: '65532',
@@ -145,6 +157,8 @@ const VAULT: Omit<ImageFacts, 'repository' | 'tags'> = {
 };
 
 const FLUENT_BIT_DISTROLESS: Omit<ImageFacts, 'repository' | 'tags'> = {
+  architectures: ['amd64', 'arm64', 'arm'],
+  architecturesSource: 'fluent/fluent-bit dockerfiles/README.md: distroless production images for AMD64, ARM32 and ARM64 (no debug images for ARM)',
   bash: false,
   binaries: ['/fluent-bit/bin/fluent-bit'],
   source: 'fluent/fluent-bit dockerfiles/Dockerfile, stage production: FROM gcr.io/distroless/cc-debian11 (v3.0.0 @ f499a4fbe1a58e3230cf1f8dce51145f1f721cf0), cc-debian12 (v3.2.x–v4.0.x), cc-debian13 (v4.2.8 @ 419540c428089155f42e710503ad23ce60737618, v5.0.8 @ c2b1cfd5f5b3530d613c167fc999a7df4eb2eabb): no shell, no USER (root), only /fluent-bit/bin/fluent-bit',
@@ -186,6 +200,8 @@ const OPA_ENVOY: Omit<ImageFacts, 'repository' | 'tags'> = {
 };
 
 const OTEL_CONTRIB: Omit<ImageFacts, 'repository' | 'tags'> = {
+  architectures: ['amd64', 'arm64'],
+  architecturesSource: 'open-telemetry/opentelemetry-collector-releases README.md: each distribution ships multi-arch container images, at least amd64 and arm64',
   bash: false,
   binaries: ['/otelcol-contrib'],
   user: '10001',
@@ -200,6 +216,8 @@ const ADOT: Omit<ImageFacts, 'repository' | 'tags'> = {
 };
 
 const DAPRD: Omit<ImageFacts, 'repository' | 'tags'> = {
+  architectures: ['amd64', 'arm', 'arm64'],
+  architecturesSource: 'dapr/dapr docker/docker.mk: DOCKER_MULTI_ARCH linux-amd64 linux-arm linux-arm64 (plus Windows)',
   bash: false,
   binaries: ['/daprd'],
   user: '65532',
@@ -272,6 +290,8 @@ const AWS_CLI_AL2023: Omit<ImageFacts, 'repository' | 'tags'> = {
 };
 
 const BUSYBOX: Omit<ImageFacts, 'repository' | 'tags'> = {
+  architectures: ['amd64', 'arm', 'arm64', '386', 'mips64le', 'ppc64le', 's390x'],
+  architecturesSource: 'docker-library/official-images library/busybox @ 01fe87cdd608348939826acd8ad7236b74b5b21c: every variant lists arm64v8 (shape read at 1.32)',
   shell: '/bin/sh',
   bash: false,
   binaries: BUSYBOX_137,
@@ -385,4 +405,13 @@ export function imageFacts(image: string): ImageFacts | undefined {
   if (ref.tag === undefined) { return undefined; }
   const tag = ref.tag;
   return IMAGE_FACTS.find(row => row.repository === ref.repository && row.tags.test(tag));
+}
+
+/**
+ * The CPU architectures `image` is known to be published for, with where that was read; undefined
+ * when the image or its architectures are unknown.
+ */
+export function imageArchitectures(image: string): { readonly architectures: readonly string[]; readonly source: string } | undefined {
+  const facts = imageFacts(image);
+  return facts?.architectures ? { architectures: facts.architectures, source: facts.architecturesSource ?? facts.source } : undefined;
 }

@@ -1,2 +1,3 @@
 export * from './secrets';
 export * from './task-sidecars';
+export * from './container-options';

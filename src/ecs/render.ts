@@ -172,6 +172,8 @@ export interface RenderContainerOptions {
   readonly warn: Warn;
   /** What ECS does differently from what the sidecar asked, where nothing is to be done (CDK info annotations). */
   readonly note: Warn;
+  /** Run an init process as PID 1 (`linuxParameters.initProcessEnabled`; SidecarContainerOptions). */
+  readonly initProcessEnabled?: boolean;
 }
 
 /** ECS container options for one neutral container (mounts and dependencies are added by the caller). */
@@ -229,7 +231,7 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
   }
   const { environment, secrets } = named(c, () => renderEnv(path, `${c.field}env`, c.env, o.secrets, o.target));
   const longRunning = c.role === StartupRole.SIDECAR;
-  const linuxParameters = new ecs.LinuxParameters(o.scope, `${c.name}-linux`, {});
+  const linuxParameters = new ecs.LinuxParameters(o.scope, `${c.name}-linux`, { initProcessEnabled: o.initProcessEnabled });
   linuxParameters.dropCapabilities(ecs.Capability.ALL);
   if (s.addCapabilities.length) { linuxParameters.addCapabilities(...s.addCapabilities.map(cap => cap as ecs.Capability)); }
   return {

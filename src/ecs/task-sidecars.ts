@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, IConstruct } from 'constructs';
+import { SidecarContainerOptions, applyContainerOptions, checkContainerOptions, mergeContainerOptions } from './container-options';
 import { MIN_CONTAINER_MEMORY, PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './render';
 import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
@@ -16,10 +17,11 @@ import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
+import { imageArchitectures } from '../core/image-facts';
 import { LIBRARY_NAMES, isReservedName, largestValue, parseUser } from '../core/names';
 import { ECS_PATCHES } from '../core/patch';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue, givenProps } from '../core/prop-types';
-import { ResolvedContainer, ResolvedMount, ResolvedVolume, patchRendered, reportLimit, userField } from '../core/resolve';
+import { ResolvedContainer, ResolvedMount, ResolvedVolume, isDeclared, patchRendered, reportLimit, userField } from '../core/resolve';
 import { shellWord } from '../core/shell-words';
 import { hideTokens, stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -116,6 +118,54 @@ export interface TaskSidecarsOptions {
    * @default - each sidecar container runs the image reference its sidecar names
    */
   readonly images?: { [containerName: string]: ecs.ContainerImage };
+  /**
+   * ECS settings of sidecar containers, by container name (restart policy, ulimits, system
+   * controls, start timeout, init process, Docker labels, version consistency, app protocols of
+   * named ports). Each entry overrides `sidecarDefaults` field by field.
+   * @default - none
+   */
+  readonly containerOptions?: { [containerName: string]: SidecarContainerOptions };
+  /**
+   * ECS settings applied to every sidecar container the library adds (not to the config writer).
+   * @default - none
+   */
+  readonly sidecarDefaults?: SidecarContainerOptions;
+}
+
+/**
+ * What `TaskSidecars.serviceConnect()` puts in the `ServiceConnectProps` of the service that runs
+ * the task: ECS Service Connect, the ECS-managed proxy, as the alternative to a self-managed
+ * proxy that intercepts the task's traffic.
+ */
+export interface TaskServiceConnectOptions {
+  /**
+   * Names of the task's port mappings to offer to other services (one Service Connect service
+   * each, discovered under the port name): named ports of the app containers
+   * (`portMappings[].name`) or of sidecar containers (ContainerPortSpec.name).
+   * @default - none: the service is a Service Connect client only
+   */
+  readonly portMappingNames?: string[];
+  /**
+   * The Service Connect services in full (discovery name, client alias port, timeouts, TLS), in
+   * place of `portMappingNames`; their `portMappingName`s are checked the same way.
+   * @default - one service per name of `portMappingNames`
+   */
+  readonly services?: ecs.ServiceConnectService[];
+  /**
+   * The Cloud Map namespace (name or ARN).
+   * @default - the cluster's default Cloud Map namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Log driver of the Service Connect proxy.
+   * @default - none
+   */
+  readonly logDriver?: ecs.LogDriver;
+  /**
+   * Access logs of the Service Connect proxy.
+   * @default - none
+   */
+  readonly accessLogConfiguration?: ecs.ServiceConnectAccessLogConfiguration;
 }
 
 /**
@@ -194,6 +244,10 @@ function checkOptions(at: string, options: TaskSidecarsOptions): void {
       throw Errors.invalidType(at, `images.${name}`, image, 'an ecs.ContainerImage, e.g. ecs.ContainerImage.fromEcrRepository(repository, "1.0.0")');
     }
   }
+  if (options.sidecarDefaults !== undefined) { checkContainerOptions(at, 'sidecarDefaults', options.sidecarDefaults); }
+  for (const [name, o] of checkMap(at, 'containerOptions', options.containerOptions)) {
+    checkContainerOptions(at, `containerOptions.${name}`, o);
+  }
   // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
   if (options.logging !== undefined && typeof (options.logging as { bind?: unknown } | null)?.bind !== 'function') {
     throw Errors.invalidType(at, 'logging', options.logging, 'an ecs.LogDriver, e.g. ecs.LogDrivers.awsLogs({ streamPrefix: "sidecars" })');
@@ -242,6 +296,8 @@ export class TaskSidecars extends Construct {
   private readonly ours = new Set<ecs.ContainerDefinition>();
   private readonly withHealthCheck = new Set<string>();
   private rendered = false;
+  /** The port mapping names given to Service Connect (serviceConnect()), with the field that named each. */
+  private serviceConnectPorts?: Array<{ name: string; field: string }>;
 
   private constructor(taskDefinition: ecs.TaskDefinition, options: TaskSidecarsOptions) {
     super(taskDefinition, 'CdkSidecars');
@@ -281,6 +337,116 @@ export class TaskSidecars extends Construct {
     return this;
   }
 
+  /**
+   * The `serviceConnectConfiguration` for the ECS service (`FargateService`) that runs this task
+   * definition: Service Connect lives on the service, not on the task. When the app is
+   * synthesized, each `portMappingName` must name a port mapping of the task (an app
+   * container's or a sidecar's named port), and no sidecar may intercept the task's traffic
+   * (a proxy's `proxyConfiguration`): Service Connect's own proxy handles that traffic, and
+   * the two are one or the other.
+   *
+   * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect.html
+   */
+  public serviceConnect(options: TaskServiceConnectOptions = {}): ecs.ServiceConnectProps {
+    const at = this.node.path;
+    if (!isPlainMap(options)) { throw Errors.invalidType(at, 'serviceConnect options', options, 'a TaskServiceConnectOptions object'); }
+    checkString(at, 'serviceConnect.namespace', options.namespace);
+    const names = checkArray(at, 'serviceConnect.portMappingNames', options.portMappingNames);
+    names.forEach((n, i) => {
+      if (typeof n !== 'string' || n.length === 0) { throw Errors.invalidType(at, `serviceConnect.portMappingNames[${i}]`, n, 'a port mapping name'); }
+    });
+    const services = checkArray(at, 'serviceConnect.services', options.services);
+    services.forEach((svc, i) => {
+      if (!isPlainMap(svc) || typeof svc.portMappingName !== 'string') {
+        throw Errors.invalidType(at, `serviceConnect.services[${i}]`, svc, 'an ecs.ServiceConnectService with a portMappingName');
+      }
+    });
+    if (names.length && services.length) {
+      throw Errors.alreadySet(at, 'serviceConnect.services', `${services.length} services`, 'with serviceConnect.portMappingNames; give one of the two');
+    }
+    if (options.logDriver !== undefined && typeof (options.logDriver as { bind?: unknown } | null)?.bind !== 'function') {
+      throw Errors.invalidType(at, 'serviceConnect.logDriver', options.logDriver, 'an ecs.LogDriver');
+    }
+    if (this.serviceConnectPorts) {
+      throw Errors.alreadySet(at, 'serviceConnect', 'called', 'by an earlier serviceConnect(); a task definition\'s ports are given to Service Connect once');
+    }
+    this.serviceConnectPorts = services.length
+      ? (services as ecs.ServiceConnectService[]).map((svc, i) => ({ name: svc.portMappingName, field: `serviceConnect.services[${i}].portMappingName` }))
+      : (names as string[]).map((name, i) => ({ name, field: `serviceConnect.portMappingNames[${i}]` }));
+    // aws-cdk-lib looks each name up when the service is made (BaseService, PortMappingDoesExist),
+    // before the sidecar containers exist (they are added at synthesis): only the app containers'
+    // named ports can be offered.
+    const appNames = this.taskDefinition.node.children
+      .filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition)
+      .flatMap(c => c.portMappings.map(p => p.name).filter((n): n is string => typeof n === 'string'));
+    for (const p of this.serviceConnectPorts) {
+      if (!appNames.includes(p.name)) {
+        throw Errors.unknownReference(at, p.field, p.name, 'port mapping',
+          `the app containers of ${this.taskDefinition.node.path} (aws-cdk-lib checks each name when the service is made, before the sidecar containers are added at synthesis, so a sidecar's port cannot be offered)`,
+          appNames);
+      }
+    }
+    return {
+      namespace: (options as TaskServiceConnectOptions).namespace,
+      services: services.length ? [...(services as ecs.ServiceConnectService[])] : (names as string[]).map(portMappingName => ({ portMappingName })),
+      logDriver: (options as TaskServiceConnectOptions).logDriver,
+      accessLogConfiguration: (options as TaskServiceConnectOptions).accessLogConfiguration,
+    };
+  }
+
+  /**
+   * An ARM64 task (runtimePlatform.cpuArchitecture) runs only images published for arm64: a
+   * sidecar image known (core/image-facts.ts) not to be is an error, one whose architectures are
+   * unknown is a warning. The config writer's image is checked the same way.
+   */
+  private checkArchitecture(pod: ComposedPod, cfn: ecs.CfnTaskDefinition, images: { [name: string]: ecs.ContainerImage },
+    writer: WriterPlan | undefined,
+    warn: (at: string, m: string) => void): void {
+    const platform = Stack.of(this).resolve(cfn.runtimePlatform) as { cpuArchitecture?: unknown } | undefined;
+    const arch = platform?.cpuArchitecture;
+    if (arch !== ecs.CpuArchitecture.ARM64._cpuArchitecture) { return; }
+    const want = 'arm64';
+    const check = (at: string, field: string, image: string, given: boolean) => {
+      const known = given && image === UNKNOWN_IMAGE ? undefined : imageArchitectures(image);
+      if (!known) {
+        warn(at, `${field} ${given && image === UNKNOWN_IMAGE ? '(an ecs.ContainerImage)' : JSON.stringify(image)} is not known to be published for arm64, and ${this.taskDefinition.node.path} `
+          + 'runs on ARM64 (runtimePlatform.cpuArchitecture): check that the image has a linux/arm64 variant, or the task stops with an exec format error');
+      } else if (!known.architectures.includes(want)) {
+        throw Errors.unsupportedOnPlatform(at, field, image, PLATFORM,
+          `${this.taskDefinition.node.path} runs on ARM64 (runtimePlatform.cpuArchitecture), and the image is published for ${known.architectures.join(', ')} only (${known.source})`,
+          'Use an image with a linux/arm64 variant, or run the task on X86_64');
+      }
+    };
+    for (const c of pod.containers) {
+      const given = images[c.name];
+      check(c.owner.path, given ? `images.${c.name}` : userField(c.origins, c.field, 'image'), given ? contractImage(given) : c.image, given !== undefined);
+    }
+    if (writer) { check(this.node.path, 'configWriterImage', this.options.configWriterImage ?? (writer.s3 ? AWS_CLI : BUSYBOX), false); }
+  }
+
+  /** Service Connect (serviceConnect()) against the composed task: named ports exist, no proxyConfiguration. */
+  private checkServiceConnect(pod: Pick<ComposedPod, 'trafficInterception' | 'containers'>,
+    rendered: Map<ecs.ContainerDefinition, ecs.CfnTaskDefinition.ContainerDefinitionProperty>): void {
+    const ports = this.serviceConnectPorts;
+    if (!ports) { return; }
+    const i = pod.trafficInterception;
+    if (i) {
+      throw Errors.invalidRole(i.owner.path, 'pod.trafficInterception', i.spec.proxyContainer,
+        `intercepts the traffic of ${this.taskDefinition.node.path} with the task's proxyConfiguration, and ${this.node.path}.serviceConnect() gives the task to ECS Service Connect, `
+        + 'whose ECS-managed proxy handles the same traffic: a task has one or the other',
+        `Use one of the two: ${i.spec.disableHint ?? 'turn off the sidecar\'s traffic interception'}, or do not call serviceConnect()`);
+    }
+    const named = new Set<string>([
+      ...[...rendered.values()].flatMap(d => ((d.portMappings as any[] | undefined) ?? []).map(p => p.name).filter((n: unknown): n is string => typeof n === 'string')),
+      ...pod.containers.flatMap(c => c.ports.filter(isDeclared).map(p => p.name).filter((n): n is string => n !== undefined)),
+    ]);
+    for (const p of ports) {
+      if (!named.has(p.name)) {
+        throw Errors.unknownReference(this.node.path, p.field, p.name, 'port mapping', `the port mappings of ${this.taskDefinition.node.path}`, [...named]);
+      }
+    }
+  }
+
   private warn(at: string, message: string): void {
     // A value known only at deployment is named, never printed as its token text.
     Annotations.of(this.taskDefinition).addWarningV2(`cdk-sidecars:${at}`, hideTokens(`${at}: ${message}`));
@@ -292,8 +458,13 @@ export class TaskSidecars extends Construct {
   }
 
   private render(): void {
-    if (this.attached.length === 0) { return; }
     const td = this.taskDefinition;
+    if (this.attached.length === 0) {
+      const all = td.node.children.filter((c): c is ecs.ContainerDefinition => c instanceof ecs.ContainerDefinition);
+      this.checkServiceConnect({ trafficInterception: undefined, containers: [] },
+        new Map(all.map(c => [c, Stack.of(td).resolve(c.renderContainerDefinition()) as ecs.CfnTaskDefinition.ContainerDefinitionProperty])));
+      return;
+    }
     const tdPath = td.node.path;
     const warn = (at: string, message: string) => this.warn(at, message);
     const note = (at: string, message: string) => this.note(at, message);
@@ -334,6 +505,27 @@ export class TaskSidecars extends Construct {
     const routerName = pod.logRouter?.spec.container;
     const users = new Map(pod.containers.map(c => [c.name,
       { uid: c.name === routerName ? FIRELENS_ROUTER_UID : c.security.uid, gid: c.security.gid }]));
+    // Containers that bypass the proxy run with its group (ignoredGID), as the ECS service
+    // extensions run their FireLens router and CloudWatch agent (user 0:1338, ignoredGID 1338:
+    // cdklabs/cdk-ecs-service-extensions src/extensions/firelens.ts, appmesh.ts); the aws-appmesh
+    // CNI plugin exempts that group's packets by owner (aws/amazon-ecs-cni-plugins, plugins/aws-appmesh).
+    for (const c of pod.containers) {
+      const own = this.options.containerOptions?.[c.name]?.bypassProxy;
+      const bypass = own ?? this.options.sidecarDefaults?.bypassProxy;
+      if (!bypass) { continue; }
+      const field = own !== undefined ? `containerOptions.${c.name}.bypassProxy` : 'sidecarDefaults.bypassProxy';
+      const i = pod.trafficInterception;
+      if (!i) {
+        throw Errors.ineffectiveSetting(this.node.path, field, true, `no sidecar of ${tdPath} intercepts its traffic, so there is no proxy to bypass`, `Leave ${field} out`);
+      }
+      if (c.name === i.spec.proxyContainer) { continue; }
+      if (i.spec.proxyGid === undefined) {
+        throw Errors.ineffectiveSetting(this.node.path, field, true, `the proxy of ${i.owner.path} exempts no group from redirection (no ignoredGID), only its UID`,
+          `Give the interception a proxyGid, or leave ${field} out`);
+      }
+      users.set(c.name, { uid: users.get(c.name)!.uid, gid: i.spec.proxyGid });
+      note(c.owner.path, `container ${JSON.stringify(c.name)} runs with group ${i.spec.proxyGid}, the proxy's (${field}): the task's proxyConfiguration (ignoredGID) does not redirect its traffic`);
+    }
     const firelensRouter = pod.containers.find(c => c.name === routerName);
     if (firelensRouter && firelensRouter.security.uid !== FIRELENS_ROUTER_UID) {
       // Said, not silently replaced: the sidecar's UID still applies on Kubernetes and ACI.
@@ -347,7 +539,15 @@ export class TaskSidecars extends Construct {
         throw Errors.unknownReference(this.node.path, `images.${name}`, name, 'sidecar container', tdPath, pod.containers.map(c => c.name));
       }
     });
+    const containerOptions = this.options.containerOptions ?? {};
+    Object.keys(containerOptions).forEach(name => {
+      if (!pod.containers.some(c => c.name === name)) {
+        throw Errors.unknownReference(this.node.path, `containerOptions.${name}`, name, 'sidecar container', tdPath, pod.containers.map(c => c.name));
+      }
+    });
+    this.checkServiceConnect(pod, rendered);
     const writerPlan = this.planWriter(pod, users, appContainers, rendered);
+    this.checkArchitecture(pod, cfn, images, writerPlan, warn);
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
     this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
 
@@ -414,6 +614,7 @@ export class TaskSidecars extends Construct {
     const logging = given ? () => given : this.defaultLogging();
     const defs = new Map<string, ecs.ContainerDefinition>();
     for (const c of pod.containers) {
+      const ecsOptions = mergeContainerOptions(this.options.sidecarDefaults, containerOptions[c.name]);
       const rendered0 = renderContainer(c, {
         scope: this,
         fargate,
@@ -423,9 +624,11 @@ export class TaskSidecars extends Construct {
         logging: logging(c.name),
         warn,
         note,
+        initProcessEnabled: ecsOptions.initProcessEnabled,
       });
       const user = users.get(c.name)!;
-      const options: ecs.ContainerDefinitionOptions = { ...rendered0, image: images[c.name] ?? rendered0.image, user: `${user.uid}:${user.gid}` };
+      const optionsField = containerOptions[c.name] ? `containerOptions.${c.name}` : 'sidecarDefaults';
+      const options: ecs.ContainerDefinitionOptions = { ...applyContainerOptions(c, rendered0, ecsOptions, this.node.path, optionsField), image: images[c.name] ?? rendered0.image, user: `${user.uid}:${user.gid}` };
       if (options.healthCheck) { this.withHealthCheck.add(c.name); }
       const router = pod.logRouter?.spec.container === c.name ? pod.logRouter.spec : undefined;
       const def = router
