@@ -217,6 +217,7 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     nodeId: 'string',
     serviceCluster: 'string',
     healthCommand: 'array',
+    concurrency: 'number',
   },
 };
 

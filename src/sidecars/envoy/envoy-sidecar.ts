@@ -10,6 +10,7 @@ import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, UID_ORI
 import { Probe } from '../../core/probe';
 import { RESOURCE_TYPES, checkArray, checkBoolean, checkEnum, checkObject, checkPropTypes, rememberProps } from '../../core/prop-types';
 import { isCidr, resolveContribution, withDefaultResources } from '../../core/resolve';
+import { isNumberToken } from '../../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
 /** What Envoy speaks on the app's inbound ports. */
@@ -344,6 +345,18 @@ export interface EnvoySidecarProps {
    */
   readonly serviceCluster?: string;
   /**
+   * Envoy worker threads (`--concurrency`). Left out, it follows the container's CPU limit
+   * as Istio does (pilot-agent reads the limit through the downward API with divisor 1,
+   * i.e. rounded up to whole cores, and uses it as ProxyConfig.concurrency): ceil of
+   * `resources.cpuLimitMillicores` / 1000, so 2 with the default limit of 2000m; 2 when no
+   * CPU limit is set. 0 starts one worker per hardware thread of the host, which on a large
+   * node wastes memory and gets the container throttled under its CPU limit
+   * (istio/istio#8938, #11268): only as an explicit choice.
+   * @default - ceil(resources.cpuLimitMillicores / 1000), or 2 without a CPU limit
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#ProxyConfig
+   */
+  readonly concurrency?: number;
+  /**
    * Health command for platforms that check health inside the container (ECS).
    * @default - a bash script that asks the readiness route (`/healthz/ready`) over `/dev/tcp`
    */
@@ -376,6 +389,19 @@ export function upstreamAddressProblem(address: unknown): string | undefined {
   if (address.includes(':')) { return 'is neither an IPv6 address nor a host name (give the port in port, not after a ":")'; }
   if (!HOST_NAME.test(address)) { return 'is not a host name (labels of at most 63 letters, digits and \'-\', at most 253 characters)'; }
   return undefined;
+}
+
+/**
+ * Envoy's worker threads: the explicit number, else the CPU limit rounded up to whole cores
+ * (istio/istio pilot/cmd/pilot-agent/config/config.go ConstructProxyConfig: an unset
+ * ProxyConfig.concurrency takes ISTIO_CPU_LIMIT, which the injection template fills from
+ * `resourceFieldRef: limits.cpu, divisor: "1"`; the downward API rounds CPU up to the
+ * divisor), else 2 (no limit, or a limit known only at deployment).
+ */
+export function envoyConcurrency(concurrency: number | undefined, cpuLimitMillicores: number | undefined): number {
+  if (concurrency !== undefined) { return concurrency; }
+  if (typeof cpuLimitMillicores !== 'number' || !Number.isFinite(cpuLimitMillicores) || cpuLimitMillicores <= 0 || isNumberToken(cpuLimitMillicores)) { return 2; }
+  return Math.max(1, Math.ceil(cpuLimitMillicores / 1000));
 }
 
 /**
@@ -549,6 +575,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
         ? { field: 'shutdown.gracePeriodSeconds', prop: 'terminationGracePeriodSeconds' }
         : { field: 'shutdown.gracePeriodSeconds', prop: 'drainSeconds', offset: 5 },
     ];
+    const resources = withDefaultResources(this.node.path,
+      { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024 }, p.resources);
     const container: ContainerSpec = {
       name: this.name,
       image: p.image ?? DEFAULT_IMAGE,
@@ -556,11 +584,10 @@ export class EnvoySidecar extends Construct implements ISidecar {
       appWaitsFor: WaitCondition.HEALTHY,
       command: ['envoy'],
       args: ['-c', `${CONFIG_DIR}/envoy.json`, '--log-level', p.logLevel ?? EnvoyLogLevel.INFO, '--drain-time-s', String(drain),
-        '--drain-strategy', 'immediate', '--disable-hot-restart'],
+        '--drain-strategy', 'immediate', '--disable-hot-restart', '--concurrency', String(envoyConcurrency(p.concurrency, resources.cpuLimitMillicores))],
       ports,
       security: { uid: this.uid, gid: this.uid },
-      resources: withDefaultResources(this.node.path,
-        { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024 }, p.resources),
+      resources,
       startupProbe: ready,
       readinessProbe: Probe.httpGet({ port: this.ports.readiness, path: '/healthz/ready', periodSeconds: 5 }),
       // bash and coreutils only: the image has no curl (see commands.ts for the upstream facts).
@@ -817,6 +844,10 @@ export class EnvoySidecar extends Construct implements ISidecar {
     });
     // Envoy's --drain-time-s is a whole number of seconds (server/options_impl.cc, a uint64 argument);
     // the grace period is a Kubernetes int64 / ECS stopTimeout (at most 120 on Fargate, checked by the binder).
+    // Envoy's --concurrency is a uint32 (server/options_impl.cc); 0 means one worker per hardware thread.
+    if (p.concurrency !== undefined && (typeof p.concurrency !== 'number' || !Number.isInteger(p.concurrency) || p.concurrency < 0 || p.concurrency > 1024)) {
+      throw Errors.invalidNumber(path, 'concurrency', p.concurrency, 'a whole number of worker threads from 0 (one per host hardware thread) to 1024');
+    }
     for (const [field, value] of [['drainSeconds', p.drainSeconds], ['terminationGracePeriodSeconds', p.terminationGracePeriodSeconds]] as const) {
       if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86400)) {
         throw Errors.invalidNumber(path, field, value, 'a whole number of seconds from 0 to 86400');
