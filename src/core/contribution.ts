@@ -26,6 +26,24 @@ export interface AppRequests {
 }
 
 /**
+ * Who installs the rules that send the pod's traffic through the proxy.
+ */
+export enum RedirectMode {
+  /**
+   * An init container of the pod installs them (Kubernetes: root with NET_ADMIN and
+   * NET_RAW, which Pod Security `baseline` and `restricted` refuse); ECS: the task's
+   * proxyConfiguration, which the platform's own CNI plugin applies.
+   */
+  INIT_CONTAINER = 'INIT_CONTAINER',
+  /**
+   * A CNI plugin of the node installs them when the pod's network is created (the Istio
+   * CNI plugin, or one that reads the same pod annotations): no container of the pod needs
+   * a capability or root. Kubernetes only.
+   */
+  CNI = 'CNI',
+}
+
+/**
  * A request to send the app's TCP traffic through a proxy of the sidecar without
  * the app knowing (transparent interception). Kubernetes renders it as a redirect
  * init container, ECS as the task's proxyConfiguration; ACI cannot.
@@ -92,6 +110,17 @@ export interface TrafficInterceptionSpec {
    * @default - the binder's default (docker.io/istio/proxyv2, which contains iptables)
    */
   readonly redirectImage?: string;
+  /**
+   * Who installs the rules.
+   * @default RedirectMode.INIT_CONTAINER
+   */
+  readonly redirectMode?: RedirectMode;
+  /**
+   * Network interfaces whose traffic is never captured, inbound or outbound (e.g. a second
+   * interface added by Multus). Where the platform can express it (Kubernetes).
+   * @default - none
+   */
+  readonly excludeInterfaces?: string[];
   /**
    * How the user turns this interception off, for the error of a platform that cannot
    * intercept (e.g. `set redirect: false to run Envoy as an explicit proxy`).

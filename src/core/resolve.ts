@@ -8,7 +8,7 @@ import {
   ContainerDependency, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
-import { AppRequests, CloudProvider, LogRouterType, SidecarContribution, TrafficInterceptionSpec } from './contribution';
+import { AppRequests, CloudProvider, LogRouterType, RedirectMode, SidecarContribution, TrafficInterceptionSpec } from './contribution';
 import { Errors, KUBELET_DOT_DOT, SidecarError } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
@@ -133,6 +133,8 @@ export interface ResolvedInterception {
   readonly includeOutboundCidrs?: string[];
   readonly probeRedirect?: { readonly port: number; readonly pathPrefix: string };
   readonly redirectImage?: string;
+  readonly redirectMode: RedirectMode;
+  readonly excludeInterfaces: string[];
   readonly disableHint?: string;
 }
 
@@ -714,6 +716,19 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
   if (spec.redirectImage !== undefined && !isImageReference(spec.redirectImage)) {
     throw Errors.invalidImage(path, `${f}.redirectImage`, spec.redirectImage);
   }
+  const redirectMode = spec.redirectMode ?? RedirectMode.INIT_CONTAINER;
+  if (!Object.values(RedirectMode).includes(redirectMode)) {
+    throw Errors.invalidInterception(path, `${f}.redirectMode`, redirectMode, 'is not a RedirectMode', `Use one of ${Object.values(RedirectMode).join(', ')}`);
+  }
+  // Linux interface names: at most 15 characters (IFNAMSIZ - 1); the characters istio/istio pkg/util/net/ip.go
+  // ValidateInterfaceNames accepts, which are also safe in an iptables rule and an annotation value.
+  const excludeInterfaces = (spec.excludeInterfaces ?? []).map((name, i) => {
+    if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/.test(name)) {
+      throw Errors.invalidInterception(path, `${f}.excludeInterfaces[${i}]`, name, 'is not a network interface name',
+        'Give a name of at most 15 letters, digits, \'_\', \'.\' and \'-\', starting with a letter, e.g. "net1"');
+    }
+    return name;
+  });
   return {
     proxyContainer: proxy.name,
     proxyUid: spec.proxyUid,
@@ -728,6 +743,8 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
     includeOutboundCidrs: spec.includeOutboundCidrs ? cidrList('includeOutboundCidrs') : undefined,
     probeRedirect,
     redirectImage: spec.redirectImage,
+    redirectMode,
+    excludeInterfaces,
     disableHint: spec.disableHint,
   };
 }

@@ -7,12 +7,15 @@
  */
 import { isIP } from 'net';
 import { ComposedInterception } from '../core/composition';
+import { RedirectMode } from '../core/contribution';
 import { checkCommandsInImage } from '../core/contract';
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES } from '../core/names';
 
 /** Name of the init container that installs the rules. */
 export const REDIRECT_CONTAINER = LIBRARY_NAMES.redirectContainer;
+/** Name of the unprivileged init container that checks the rules a CNI plugin installed (CNI redirect mode). */
+export const REDIRECT_CHECK_CONTAINER = LIBRARY_NAMES.redirectCheckContainer;
 /**
  * Default image: Istio's proxy image. Its default (debug) flavour is FROM Istio's base
  * image, ubuntu:noble with the iptables package (iptables-restore and ip6tables-restore)
@@ -110,10 +113,14 @@ export function redirectRules(i: ComposedInterception, family: 4 | 6 = 4): strin
     `-A ${CHAIN.redirect} -p tcp -j REDIRECT --to-ports ${s.outboundPort}`,
     // Inbound: only the app's ports.
     `-A PREROUTING -p tcp -j ${CHAIN.inbound}`,
+    // Excluded interfaces (e.g. a Multus network): neither direction is captured there, as
+    // istio-iptables' shortCircuitExcludeInterfaces (tools/istio-iptables/pkg/capture/run.go).
+    ...s.excludeInterfaces.map(n => `-A ${CHAIN.inbound} -i ${n} -j RETURN`),
     ...i.appPorts.map(p => `-A ${CHAIN.inbound} -p tcp --dport ${p} -j ${CHAIN.inRedirect}`),
     // Outbound.
     `-A OUTPUT -p tcp -j ${CHAIN.output}`,
     // The proxy's own traffic leaves as it is (this is what keeps it from looping).
+    ...s.excludeInterfaces.map(n => `-A ${CHAIN.output} -o ${n} -j RETURN`),
     `-A ${CHAIN.output} -m owner --uid-owner ${s.proxyUid} -j RETURN`,
     ...(s.proxyGid !== undefined ? [`-A ${CHAIN.output} -m owner --gid-owner ${s.proxyGid} -j RETURN`] : []),
     // Loopback: containers of one pod reach each other on localhost directly.
@@ -262,4 +269,105 @@ export function rewriteAppProbes(spec: any, i: ComposedInterception, targetPath:
       }
     }
   }
+}
+
+/**
+ * The Istio CNI plugin's contract (istio/istio cni/pkg/plugin, read at 86c9f01fd735): the
+ * plugin programs a pod's rules when the pod's network is created if the pod has a container
+ * named `istio-proxy` (init or regular; its securityContext runAsUser / runAsGroup are the
+ * exempt UID / GID), no `istio-init` container, no `sidecar.istio.io/inject: "false"`, and a
+ * `sidecar.istio.io/status` annotation (plugin.go CmdAdd). The rules send outbound traffic to
+ * 15001 and inbound to 15006 (sidecar_redirect.go defaultRedirectToPort, tools/common/config
+ * DefaultConfig InboundCapturePort), both fixed; the rest comes from the annotations below
+ * (sidecar_redirect.go NewRedirect), read as istio-iptables reads its flags.
+ */
+export const CNI_PROXY_CONTAINER = 'istio-proxy';
+export const CNI_OUTBOUND_PORT = 15001;
+export const CNI_INBOUND_PORT = 15006;
+
+/** Checks that the interception fits the CNI plugin's fixed contract. */
+function checkCniContract(i: ComposedInterception): void {
+  const s = i.spec;
+  const f = 'pod.trafficInterception';
+  if (s.proxyContainer !== CNI_PROXY_CONTAINER) {
+    throw Errors.invalidInterception(i.owner.path, `${f}.proxyContainer`, s.proxyContainer,
+      `is not "${CNI_PROXY_CONTAINER}", the only container whose pod the Istio CNI plugin redirects (cni/pkg/plugin/plugin.go)`,
+      `Name the proxy container "${CNI_PROXY_CONTAINER}" (EnvoySidecarProps.name), or use RedirectMode.INIT_CONTAINER`);
+  }
+  for (const [key, fixed] of [['outboundPort', CNI_OUTBOUND_PORT], ['inboundPort', CNI_INBOUND_PORT]] as const) {
+    if (s[key] !== fixed) {
+      throw Errors.invalidInterception(i.owner.path, `${f}.${key}`, s[key], `differs from ${fixed}, where the Istio CNI plugin always redirects`,
+        `Leave ${key} at ${fixed}, or use RedirectMode.INIT_CONTAINER`);
+    }
+  }
+  if (s.includeOutboundPorts && s.includeOutboundCidrs) {
+    // Istio's includeOutboundPorts captures a port whatever the destination, besides includeOutboundIPRanges:
+    // "only these ports to only these destinations" has no annotation.
+    throw Errors.invalidInterception(i.owner.path, `${f}.includeOutboundPorts`, s.includeOutboundPorts,
+      'cannot be combined with includeOutboundCidrs under the Istio CNI plugin, whose includeOutboundPorts captures those ports to every destination',
+      'Give one of includeOutboundPorts and includeOutboundCidrs, or use RedirectMode.INIT_CONTAINER');
+  }
+}
+
+/**
+ * The pod annotations the Istio CNI plugin (or a compatible plugin) reads, from the
+ * interception settings. `includeOutboundPorts` alone becomes an empty
+ * includeOutboundIPRanges plus those ports (captured whatever the destination).
+ */
+export function cniAnnotations(i: ComposedInterception): { [key: string]: string } {
+  checkAppPorts(i);
+  checkCniContract(i);
+  const s = i.spec;
+  const out: { [key: string]: string } = {
+    // Only its presence is read by the plugin; the value has the shape of Istio's own status.
+    'sidecar.istio.io/status': JSON.stringify({ initContainers: [REDIRECT_CHECK_CONTAINER], containers: [s.proxyContainer], injector: 'cdk-sidecars' }),
+    'sidecar.istio.io/interceptionMode': 'REDIRECT',
+    'traffic.sidecar.istio.io/includeInboundPorts': i.appPorts.join(','),
+    'traffic.sidecar.istio.io/excludeInboundPorts': s.excludeInboundPorts.join(','),
+    'traffic.sidecar.istio.io/includeOutboundIPRanges': s.includeOutboundCidrs ? s.includeOutboundCidrs.join(',') : s.includeOutboundPorts ? '' : '*',
+  };
+  if (s.excludeOutboundCidrs.length) { out['traffic.sidecar.istio.io/excludeOutboundIPRanges'] = s.excludeOutboundCidrs.join(','); }
+  if (s.includeOutboundPorts) { out['traffic.sidecar.istio.io/includeOutboundPorts'] = s.includeOutboundPorts.join(','); }
+  if (s.excludeOutboundPorts.length) { out['traffic.sidecar.istio.io/excludeOutboundPorts'] = s.excludeOutboundPorts.join(','); }
+  if (s.excludeInterfaces.length) { out['traffic.sidecar.istio.io/excludeInterfaces'] = s.excludeInterfaces.join(','); }
+  return out;
+}
+
+/**
+ * CNI mode: an unprivileged init container that fails the pod when the rules are missing
+ * (the CNI plugin is not installed on the node, or skipped the pod), as Istio's
+ * `istio-validation` (injection-template.yaml with pilot.cni.enabled: `istio-iptables
+ * --run-validation --skip-rule-apply`, run as the proxy's UID with every capability
+ * dropped). It must run before the proxy binds 15001 and 15006 (tools/istio-iptables/pkg/
+ * validation: it listens there and expects a connection to 127.0.0.6 to be redirected).
+ */
+export function redirectCheckContainer(i: ComposedInterception): any {
+  checkCniContract(i);
+  const image = i.spec.redirectImage ?? DEFAULT_REDIRECT_IMAGE;
+  const command = ['/usr/local/bin/pilot-agent', 'istio-iptables', '-p', String(CNI_OUTBOUND_PORT), '-z', String(CNI_INBOUND_PORT),
+    '-u', String(i.spec.proxyUid), ...(i.spec.proxyGid !== undefined ? ['-g', String(i.spec.proxyGid)] : []), '-m', 'REDIRECT',
+    '--run-validation', '--skip-rule-apply'];
+  checkCommandsInImage(i.owner.path, REDIRECT_CHECK_CONTAINER, image, [{ field: 'pod.trafficInterception.redirectImage', argv: command }], true);
+  const uid = i.spec.proxyUid;
+  return {
+    name: REDIRECT_CHECK_CONTAINER,
+    image,
+    command,
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+    securityContext: {
+      runAsUser: uid,
+      runAsGroup: i.spec.proxyGid ?? uid,
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+  };
+}
+
+/** Whether a CNI plugin installs the rules (no privileged init container, no rules ConfigMap). */
+export function rulesByCni(i: { readonly redirectMode?: RedirectMode } | undefined): boolean {
+  return i?.redirectMode === RedirectMode.CNI;
 }

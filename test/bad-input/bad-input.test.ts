@@ -218,6 +218,9 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     serviceCluster: 'string',
     healthCommand: 'array',
     concurrency: 'number',
+    redirectMode: 'enum',
+    excludeInterfaces: 'array',
+    rewriteAppProbes: 'boolean',
   },
 };
 

@@ -4,7 +4,7 @@
  * goes through the proto validator; bad inputs assert the message part naming path and field.
  */
 import * as kplus from 'cdk8s-plus-27';
-import { EnvoySidecar, EnvoySidecarProps } from '../../src';
+import { EnvoySidecar, EnvoySidecarProps, RedirectMode } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
@@ -22,7 +22,7 @@ function onK8s(props: EnvoySidecarProps = {}, app: any = { name: 'api', image: '
   WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', props));
   const docs = synth(chart);
   const pod = podOf(findDoc(docs, 'Deployment'));
-  const name = props.name ?? (props.redirectMode === 'CNI' as any ? 'istio-proxy' : 'envoy');
+  const name = props.name ?? (props.redirectMode === RedirectMode.CNI ? 'istio-proxy' : 'envoy');
   const envoy = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c: any) => c.name === name);
   const bootstrap = JSON.parse(findDoc(docs, 'ConfigMap', `${d.name}-${name}-config`).data['envoy.json']);
   validateEnvoyBootstrap(bootstrap);
@@ -74,5 +74,106 @@ describe('concurrency: worker threads from the CPU limit (Istio ProxyConfig.conc
     for (const bad of [-1, 1.5, '4', 5000]) {
       expectError(() => new EnvoySidecar(newChart(), 'envoy', { concurrency: bad as any }), ErrorCode.INVALID_NUMBER, 'web/envoy: concurrency');
     }
+  });
+});
+
+describe('redirectMode CNI: the Istio CNI plugin installs the rules, no privileged container', () => {
+  const { pod, docs, envoy, bootstrap } = onK8s({ redirectMode: RedirectMode.CNI, excludeOutboundCidrs: ['10.96.0.0/12'], excludeOutboundPorts: [5432],
+    excludeInboundPorts: [9090], excludeInterfaces: ['net1'] });
+
+  test('no container needs NET_ADMIN, NET_RAW or root: the pod passes Pod Security restricted on these fields', () => {
+    const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+    for (const c of all) {
+      const add: string[] = c.securityContext?.capabilities?.add ?? [];
+      expect(add.filter(x => x !== 'NET_BIND_SERVICE')).toEqual([]);
+      expect(c.securityContext?.runAsUser).not.toBe(0);
+      expect(c.securityContext?.privileged ?? false).toBe(false);
+    }
+    for (const c of all.filter(x => x.name !== 'api')) {
+      expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    }
+  });
+
+  test('the proxy is "istio-proxy" on 15001/15006 after an unprivileged check of the rules (istio-iptables --run-validation), no rules ConfigMap', () => {
+    expect(pod.spec.initContainers.map((c: any) => c.name)).toEqual(['cdk-sidecars-redirect-check', 'istio-proxy']);
+    const check = pod.spec.initContainers[0];
+    expect(check.command).toEqual(['/usr/local/bin/pilot-agent', 'istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-g', '1337', '-m', 'REDIRECT',
+      '--run-validation', '--skip-rule-apply']);
+    expect(check.securityContext).toMatchObject({ runAsUser: 1337, runAsGroup: 1337 });
+    expect(envoy.securityContext).toMatchObject({ runAsUser: 1337, runAsGroup: 1337 });
+    expect(docs.filter((d: any) => d.kind === 'ConfigMap').map((d: any) => d.metadata.name).some((n: string) => n.includes('redirect'))).toBe(false);
+    expect((pod.spec.volumes ?? []).map((v: any) => v.name)).not.toContain('cdk-sidecars-redirect');
+    expect(bootstrap.static_resources.listeners.find((l: any) => l.name === 'outbound').address.socket_address.port_value).toBe(15001);
+  });
+
+  test('the pod carries the annotations the plugin reads, written from the props', () => {
+    expect(pod.metadata.annotations).toMatchObject({
+      'sidecar.istio.io/interceptionMode': 'REDIRECT',
+      'traffic.sidecar.istio.io/includeInboundPorts': '8080',
+      'traffic.sidecar.istio.io/excludeInboundPorts': '9090',
+      'traffic.sidecar.istio.io/includeOutboundIPRanges': '*',
+      'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.96.0.0/12',
+      'traffic.sidecar.istio.io/excludeOutboundPorts': '5432',
+      'traffic.sidecar.istio.io/excludeInterfaces': 'net1',
+    });
+    expect(JSON.parse(pod.metadata.annotations['sidecar.istio.io/status']).containers).toEqual(['istio-proxy']);
+    expect(pod.metadata.annotations['traffic.sidecar.istio.io/includeOutboundPorts']).toBeUndefined();
+  });
+
+  test('includeOutboundPorts alone: no IP-range capture, those ports whatever the destination; with CIDRs too it is refused', () => {
+    const { pod: p } = onK8s({ redirectMode: RedirectMode.CNI, includeOutboundPorts: [80, 443] });
+    expect(p.metadata.annotations).toMatchObject({ 'traffic.sidecar.istio.io/includeOutboundIPRanges': '', 'traffic.sidecar.istio.io/includeOutboundPorts': '80,443' });
+    expectError(() => onK8s({ redirectMode: RedirectMode.CNI, includeOutboundPorts: [80], includeOutboundCidrs: ['10.0.0.0/8'] }), ErrorCode.INVALID_INTERCEPTION,
+      'web/envoy: pod.trafficInterception.includeOutboundPorts [80] cannot be combined with includeOutboundCidrs');
+  });
+
+  test('another proxy name or port is refused, naming the prop', () => {
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { redirectMode: RedirectMode.CNI, name: 'envoy' }), ErrorCode.INVALID_ROLE, 'web/envoy: name "envoy" is not "istio-proxy"');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { redirectMode: RedirectMode.CNI, outboundPort: 16001 }), ErrorCode.INVALID_ROLE, 'web/envoy: outboundPort 16001 differs from 15001');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { redirectMode: 'BOGUS' as any }), ErrorCode.INVALID_TYPE, 'web/envoy: redirectMode');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { redirect: false, redirectMode: RedirectMode.CNI }), ErrorCode.INEFFECTIVE_SETTING, 'web/envoy: redirectMode');
+  });
+
+  test('the workload\'s own init containers are warned about: the rules are in place before Envoy runs', () => {
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', {
+      initContainers: [{ name: 'migrate', image: 'ghcr.io/acme/migrate:1' }],
+      containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }],
+    });
+    const sidecars = WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { redirectMode: RedirectMode.CNI }));
+    synth(chart);
+    expect(sidecars.warnings).toContainEqual(expect.stringMatching(/^web\/envoy: the CNI plugin installs the redirect rules before any container starts, .*\(migrate\).*run them as UID 1337/));
+  });
+
+  test('ECS: CNI mode and excludeInterfaces are errors (the proxyConfiguration is already applied by the platform\'s CNI plugin)', () => {
+    expectError(() => onEcs({ redirectMode: RedirectMode.CNI }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/envoy: pod.trafficInterception.redirectMode "CNI" cannot be rendered on ECS');
+    expectError(() => onEcs({ excludeInterfaces: ['eth1'] }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'pod.trafficInterception.excludeInterfaces');
+  });
+});
+
+describe('excludeInterfaces (init container mode) and rewriteAppProbes', () => {
+  test('an excluded interface returns first in both chains of the IPv4 and IPv6 rules', () => {
+    const { docs } = onK8s({ excludeInterfaces: ['net1', 'eth1.100'] });
+    const rules = findDoc(docs, 'ConfigMap', docs.find((d: any) => d.kind === 'ConfigMap' && d.data?.['rules.v4']).metadata.name).data;
+    for (const doc of [rules['rules.v4'], rules['rules.v6']]) {
+      const lines = doc.split('\n');
+      expect(lines).toContain('-A CDK_SIDECARS_INBOUND -i net1 -j RETURN');
+      expect(lines).toContain('-A CDK_SIDECARS_OUTPUT -o eth1.100 -j RETURN');
+      expect(lines.indexOf('-A CDK_SIDECARS_INBOUND -i net1 -j RETURN')).toBeLessThan(lines.indexOf('-A CDK_SIDECARS_INBOUND -p tcp --dport 8080 -j CDK_SIDECARS_IN_REDIRECT'));
+    }
+    for (const bad of ['-j ACCEPT', 'a'.repeat(16), 'eth 0', '1eth']) {
+      expectError(() => new EnvoySidecar(newChart(), 'envoy', { excludeInterfaces: [bad] }), ErrorCode.INVALID_INTERCEPTION, 'web/envoy: excludeInterfaces[0]');
+    }
+  });
+
+  test('rewriteAppProbes: false keeps the HTTP probes, drops the probe route, and refuses a TCP probe of a captured port', () => {
+    const app = { name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }), startup: kplus.Probe.fromHttpGet('/ready', { port: 8080 }) };
+    const { pod, envoy, bootstrap } = onK8s({ rewriteAppProbes: false }, app);
+    expect(pod.spec.containers[0].readinessProbe.httpGet).toMatchObject({ path: '/ready', port: 8080 });
+    expect(envoy.ports.map((p: any) => p.containerPort)).not.toContain(15020);
+    expect(bootstrap.static_resources.listeners.map((l: any) => l.name)).not.toContain('probes');
+    expectError(() => onK8s({ rewriteAppProbes: false }), ErrorCode.INVALID_INTERCEPTION, 'tcpSocket.port');
+    // The default (on) rewrites them.
+    expect(onK8s({}, app).pod.spec.containers[0].readinessProbe.httpGet).toMatchObject({ path: '/app-health/http/8080/ready', port: 15020 });
   });
 });

@@ -4,7 +4,7 @@ import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, EGRESS_SOCKET_MODE, envoyBootstrap, sdsFiles } from './bootstrap';
 import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
 import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
-import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
+import { CompositionContext, ISidecar, RedirectMode, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, UID_ORIGIN } from '../../core/names';
 import { Probe } from '../../core/probe';
@@ -245,6 +245,40 @@ export interface EnvoySidecarProps {
    */
   readonly includeOutboundCidrs?: string[];
   /**
+   * Who installs the redirect rules on Kubernetes. `RedirectMode.INIT_CONTAINER`: an init
+   * container of the pod, root with NET_ADMIN and NET_RAW (refused by Pod Security
+   * `baseline` and `restricted`). `RedirectMode.CNI`: the Istio CNI plugin (or a plugin
+   * reading the same annotations) installs them when the pod's network is made; the pod then
+   * carries `sidecar.istio.io/status`, `sidecar.istio.io/interceptionMode: REDIRECT` and the
+   * `traffic.sidecar.istio.io/*` annotations (include/exclude inbound ports, outbound IP
+   * ranges and ports, interfaces) written from these props, the proxy container is named
+   * `istio-proxy` (the only one the plugin looks for) and listens on 15001 and 15006 (the
+   * plugin's fixed ports), and an unprivileged init container (`istio-iptables
+   * --run-validation`, from `redirectImage`) fails the pod if the rules are missing. No
+   * container of the pod needs root or a capability. The namespace must not also be injected
+   * by istiod, and the app's own init containers run with the rules in place (their traffic
+   * goes to 15001 before Envoy runs: run them as UID `uid`, or exclude their ports). ECS:
+   * the task proxyConfiguration is already applied by the platform's CNI plugin, so CNI
+   * is refused there; ACI has no interception at all.
+   * @default RedirectMode.INIT_CONTAINER
+   * @see https://istio.io/latest/docs/setup/additional-setup/cni/
+   */
+  readonly redirectMode?: RedirectMode;
+  /**
+   * Network interfaces whose traffic is never captured, inbound or outbound (e.g. a Multus
+   * network), as Istio's `traffic.sidecar.istio.io/excludeInterfaces`. Kubernetes only.
+   * @default - none
+   */
+  readonly excludeInterfaces?: string[];
+  /**
+   * Rewrite the app's kubelet probes of captured ports to Envoy's probe route on `probePort`
+   * (Istio's `sidecar.istio.io/rewriteAppHTTPProbers`). False: no probe route; HTTP probes
+   * then go through the inbound listener like any request, and a TCP probe of a captured
+   * port is refused (Envoy, not the app, would answer it).
+   * @default true
+   */
+  readonly rewriteAppProbes?: boolean;
+  /**
    * Image of the Kubernetes init container that installs the redirect rules; it must
    * contain sh, iptables-restore and ip6tables-restore (distroless images are refused).
    * @default 'docker.io/istio/proxyv2:1.29.6'
@@ -435,7 +469,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
     const path = this.node.path;
     this.props = props;
     rememberProps(this, props);
-    this.name = props.name ?? 'envoy';
+    // The Istio CNI plugin redirects only pods with a container of this name (k8s/redirect.ts CNI_PROXY_CONTAINER).
+    this.name = props.name ?? (props.redirectMode === RedirectMode.CNI ? 'istio-proxy' : 'envoy');
     this.uid = props.uid ?? 1337;
     this.ports = {
       admin: props.adminPort ?? 15000,
@@ -462,6 +497,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
   public contribute(context: CompositionContext): SidecarContribution {
     const p = this.props;
     const transparent = (p.redirect ?? true) && !p.unixSockets;
+    const probeRoute = transparent && (p.rewriteAppProbes ?? true);
     const excluded = new Set(p.excludeInboundPorts ?? []);
     const appTcp = context.appContainers.flatMap(c => c.ports.filter(x => (x.protocol ?? 'TCP') === 'TCP').map(x => x.port));
     const appPorts = [...new Set(p.appPorts ?? appTcp)].filter(x => !excluded.has(x)).sort((a, b) => a - b);
@@ -474,7 +510,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       outboundPort: this.ports.outbound,
       readinessPort: this.ports.readiness,
       prometheusPort: this.ports.prometheus,
-      probePort: transparent ? this.ports.probe : undefined,
+      probePort: probeRoute ? this.ports.probe : undefined,
       probePathPrefix: '/app-health',
       appPorts,
       transparent,
@@ -560,12 +596,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
       { port: this.ports.inbound, name: 'envoy-inbound', exposure: transparent || p.unixSockets ? PortExposure.POD_LOCAL : PortExposure.PUBLIC },
       { port: this.ports.readiness, name: 'envoy-ready', exposure: PortExposure.EXPOSED },
       { port: this.ports.prometheus, name: 'http-envoy-prom', exposure: PortExposure.EXPOSED },
-      ...(transparent ? [{ port: this.ports.probe, name: 'envoy-probes', exposure: PortExposure.EXPOSED }] : []),
+      ...(probeRoute ? [{ port: this.ports.probe, name: 'envoy-probes', exposure: PortExposure.EXPOSED }] : []),
       ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.PUBLIC }] : []),
     ];
     const drain = p.drainSeconds ?? 5;
     // Errors about these fields (a port clash, Fargate's stop timeout) name the props.
-    const portProps = ['adminPort', 'outboundPort', 'inboundPort', 'readinessPort', 'prometheusPort', ...(transparent ? ['probePort'] : []),
+    const portProps = ['adminPort', 'outboundPort', 'inboundPort', 'readinessPort', 'prometheusPort', ...(probeRoute ? ['probePort'] : []),
       ...(p.unixSockets ? ['unixSockets.publicPort'] : [])];
     const origins: FieldOrigin[] = [
       ...portProps.map((prop, i) => ({ field: `ports[${i}].port`, prop })),
@@ -636,8 +672,10 @@ export class EnvoySidecar extends Construct implements ISidecar {
           excludeOutboundCidrs: p.excludeOutboundCidrs,
           includeOutboundPorts: p.includeOutboundPorts,
           includeOutboundCidrs: p.includeOutboundCidrs,
-          probeRedirect: { port: this.ports.probe, pathPrefix: '/app-health' },
+          probeRedirect: probeRoute ? { port: this.ports.probe, pathPrefix: '/app-health' } : undefined,
           redirectImage: p.redirectImage,
+          redirectMode: p.redirectMode,
+          excludeInterfaces: p.excludeInterfaces,
           disableHint: 'set redirect: false on the EnvoySidecar to run it as an explicit proxy',
         } : undefined,
       },
@@ -794,6 +832,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
     const p = this.props as any;
     checkEnum(path, 'inboundProtocol', p.inboundProtocol, EnvoyInboundProtocol, 'EnvoyInboundProtocol');
     checkEnum(path, 'logLevel', p.logLevel, EnvoyLogLevel, 'EnvoyLogLevel');
+    checkEnum(path, 'redirectMode', p.redirectMode, RedirectMode, 'RedirectMode');
+    checkBoolean(path, 'rewriteAppProbes', p.rewriteAppProbes);
     const bool = (field: string, value: unknown) => checkBoolean(path, field, value);
     bool('redirect', p.redirect);
     bool('accessLog', p.accessLog);
@@ -807,7 +847,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
     str('serviceCluster', p.serviceCluster);
     const list = (field: string, value: unknown) => checkArray(path, field, value);
     for (const field of ['appPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'excludeOutboundCidrs', 'includeOutboundPorts',
-      'includeOutboundCidrs', 'clusters', 'routes', 'routedOutboundPorts', 'healthCommand']) {
+      'includeOutboundCidrs', 'excludeInterfaces', 'clusters', 'routes', 'routedOutboundPorts', 'healthCommand']) {
       list(field, p[field]);
     }
     const struct = (field: string, value: unknown) => checkObject(path, field, value);
@@ -827,6 +867,13 @@ export class EnvoySidecar extends Construct implements ISidecar {
         if (first !== i) { throw Errors.duplicatePort(path, `${field}[${i}]`, port, 'TCP', `${field}[${first}]`); }
       });
     }
+    (p.excludeInterfaces ?? []).forEach((n: unknown, i: number) => {
+      // Linux IFNAMSIZ: at most 15 characters; the characters istio/istio pkg/util/net/ip.go ValidateInterfaceNames accepts.
+      if (typeof n !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/.test(n) || p.excludeInterfaces.indexOf(n) !== i) {
+        throw Errors.invalidInterception(path, `excludeInterfaces[${i}]`, n, 'is not a network interface name, or is listed twice',
+          'Give each name once: at most 15 letters, digits, \'_\', \'.\' and \'-\', starting with a letter, e.g. "net1"');
+      }
+    });
     // Named as written (the model would report them under pod.trafficInterception).
     for (const field of ['excludeOutboundCidrs', 'includeOutboundCidrs']) {
       (p[field] ?? []).forEach((cidr: unknown, i: number) => {
@@ -898,11 +945,27 @@ export class EnvoySidecar extends Construct implements ISidecar {
       // Only the transparent mode installs redirect rules and the kubelet probe route.
       for (const [field, value] of [['excludeOutboundPorts', p.excludeOutboundPorts], ['excludeOutboundCidrs', p.excludeOutboundCidrs],
         ['includeOutboundPorts', p.includeOutboundPorts], ['includeOutboundCidrs', p.includeOutboundCidrs], ['redirectImage', p.redirectImage],
-        ['probePort', p.probePort], ['routedOutboundPorts', p.routedOutboundPorts]] as const) {
+        ['probePort', p.probePort], ['routedOutboundPorts', p.routedOutboundPorts], ['redirectMode', p.redirectMode], ['excludeInterfaces', p.excludeInterfaces],
+        ['rewriteAppProbes', p.rewriteAppProbes]] as const) {
         if (value !== undefined) {
           throw Errors.ineffectiveSetting(path, field, value, `in ${mode} no traffic is redirected to Envoy, so ${field} is used by nothing`,
             `Leave ${field} out, or use the transparent mode (redirect: true, no unixSockets)`);
         }
+      }
+    }
+    if (p.rewriteAppProbes === false && p.probePort !== undefined) {
+      throw Errors.ineffectiveSetting(path, 'probePort', p.probePort, 'rewriteAppProbes is false, so there is no probe route', 'Leave probePort out, or rewriteAppProbes on');
+    }
+    if (p.redirectMode === RedirectMode.CNI) {
+      // The Istio CNI plugin redirects to these two ports only (k8s/redirect.ts, cni/pkg/plugin/sidecar_redirect.go).
+      for (const [field, fixed] of [['outboundPort', 15001], ['inboundPort', 15006]] as const) {
+        if (p[field] !== undefined && p[field] !== fixed) {
+          throw Errors.invalidRole(path, field, p[field], `differs from ${fixed}, where the Istio CNI plugin redirects (RedirectMode.CNI)`, `Leave ${field} at ${fixed}, or use RedirectMode.INIT_CONTAINER`);
+        }
+      }
+      if (p.name !== undefined && p.name !== 'istio-proxy') {
+        throw Errors.invalidRole(path, 'name', p.name, 'is not "istio-proxy", the only container name the Istio CNI plugin redirects for (RedirectMode.CNI)',
+          'Leave name out (it is then "istio-proxy"), or use RedirectMode.INIT_CONTAINER');
       }
     }
     if (p.xds) {
