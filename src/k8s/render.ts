@@ -364,6 +364,17 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
     }
     annotations[key] = value;
   }
+  // kubectl logs / exec / attach pick this container when none is named (kubectl's
+  // podcmd.FindOrDefaultContainerByName reads kubectl.kubernetes.io/default-container;
+  // default-logs-container is the older key kubectl logs read). Without it kubectl takes the
+  // first container, a classic sidecar here. Istio's injection-template.yaml sets both to the
+  // first app container unless the pod sets them.
+  const firstApp = appContainers[0]?.name;
+  if (typeof firstApp === 'string') {
+    for (const key of ['kubectl.kubernetes.io/default-container', 'kubectl.kubernetes.io/default-logs-container']) {
+      if (annotations[key] === undefined) { annotations[key] = firstApp; }
+    }
+  }
   annotations[INJECTED_ANNOTATION] = [...(interception ? [rulesByCni(interception.spec) ? REDIRECT_CHECK_CONTAINER : REDIRECT_CONTAINER] : []),
     ...pod.containers.map(c => c.name)].join(',');
   annotations[VERSION_ANNOTATION] = settings.version;

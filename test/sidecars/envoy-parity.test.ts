@@ -3,16 +3,17 @@
  * plugin, tracing, stats, headers, connection settings, drain. Every synthesized bootstrap
  * goes through the proto validator; bad inputs assert the message part naming path and field.
  */
+import { JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { EnvoySidecar, EnvoySidecarProps, RedirectMode } from '../../src';
+import { EnvoySidecar, EnvoySidecarProps, RedirectMode, Sidecar } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
-import { WorkloadSidecars } from '../../src/k8s';
+import { SidecarMode, WorkloadSidecars } from '../../src/k8s';
 import { synthGroup } from '../aci/util';
 import { container, fargateTask, synthTemplate } from '../ecs/util';
 import { expectError } from '../errors';
-import { findDoc, newChart, podOf, synth } from '../k8s/util';
+import { findDoc, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateEnvoyBootstrap } from '../validate/envoy';
 
 /** A cdk8s-plus-27 Deployment with Envoy: the pod, the Envoy container and the parsed, proto-checked bootstrap. */
@@ -175,5 +176,24 @@ describe('excludeInterfaces (init container mode) and rewriteAppProbes', () => {
     expectError(() => onK8s({ rewriteAppProbes: false }), ErrorCode.INVALID_INTERCEPTION, 'tcpSocket.port');
     // The default (on) rewrites them.
     expect(onK8s({}, app).pod.spec.containers[0].readinessProbe.httpGet).toMatchObject({ path: '/app-health/http/8080/ready', port: 15020 });
+  });
+});
+
+describe('kubectl default container annotations (every workload)', () => {
+  test('classic mode puts sidecars first: the annotations name the first app container, for Envoy and any sidecar', () => {
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }, { name: 'worker', image: 'ghcr.io/acme/w:1' }] });
+    WorkloadSidecars.of(d, { mode: SidecarMode.CLASSIC }).add(new EnvoySidecar(chart, 'envoy'));
+    const pod = podOf(findDoc(synth(chart), 'Deployment'));
+    expect(pod.spec.containers[0].name).toBe('envoy');
+    expect(pod.metadata.annotations).toMatchObject({ 'kubectl.kubernetes.io/default-container': 'api', 'kubectl.kubernetes.io/default-logs-container': 'api' });
+
+    const chart2 = newChart();
+    const raw = rawDeployment(chart2, 'app');
+    raw.addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { 'kubectl.kubernetes.io/default-container': 'app-main' }));
+    WorkloadSidecars.of(raw).add(new Sidecar(chart2, 'agent', { image: 'ghcr.io/acme/agent:1.0.0' }));
+    const pod2 = podOf(findDoc(synth(chart2), 'Deployment'));
+    expect(pod2.metadata.annotations['kubectl.kubernetes.io/default-container']).toBe('app-main');
+    expect(pod2.metadata.annotations['kubectl.kubernetes.io/default-logs-container']).toBe('app');
   });
 });
