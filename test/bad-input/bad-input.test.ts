@@ -221,6 +221,15 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     redirectMode: 'enum',
     excludeInterfaces: 'array',
     rewriteAppProbes: 'boolean',
+    tracing: 'object',
+    stats: 'object',
+    proxyHeaders: 'object',
+    connectionSettings: 'object',
+    componentLogLevels: 'array',
+    accessLogFlushIntervalMilliseconds: 'number',
+    accessLogFlushMinSizeKilobytes: 'number',
+    exitOnZeroActiveConnections: 'boolean',
+    bootstrapOverride: 'map',
   },
 };
 

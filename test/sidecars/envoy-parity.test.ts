@@ -5,7 +5,9 @@
  */
 import { JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { EnvoySidecar, EnvoySidecarProps, RedirectMode, Sidecar } from '../../src';
+import {
+  EnvoyForwardClientCert, EnvoyInboundProtocol, EnvoyLogLevel, EnvoyServerHeader, EnvoySidecar, EnvoySidecarProps, EnvoyStatsSinkKind, EnvoyTracingProvider, RedirectMode, Sidecar,
+} from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
@@ -195,5 +197,147 @@ describe('kubectl default container annotations (every workload)', () => {
     const pod2 = podOf(findDoc(synth(chart2), 'Deployment'));
     expect(pod2.metadata.annotations['kubectl.kubernetes.io/default-container']).toBe('app-main');
     expect(pod2.metadata.annotations['kubectl.kubernetes.io/default-logs-container']).toBe('app');
+  });
+});
+
+const hcmOf = (b: any, listenerName: string) => b.static_resources.listeners.find((l: any) => l.name === listenerName).filter_chains[0].filters[0].typed_config;
+
+describe('tracing, stats, headers, connection settings (bootstrap, proto-checked)', () => {
+  const all: EnvoySidecarProps = {
+    tracing: { provider: EnvoyTracingProvider.ZIPKIN, address: 'zipkin.observability', samplingPercent: 10 },
+    stats: {
+      inclusionPrefixes: ['cluster.inbound_'], inclusionSuffixes: ['upstream_rq_time'], inclusionRegexps: ['http\\.inbound_\\d+\\..*'],
+      histogramBuckets: [{ statPrefix: 'cluster_manager', buckets: [1, 5, 10] }],
+      sinks: [{ kind: EnvoyStatsSinkKind.DOG_STATSD }, { kind: EnvoyStatsSinkKind.STATSD, address: '10.0.0.9', port: 9125, prefix: 'mesh' }],
+      flushIntervalSeconds: 1,
+    },
+    proxyHeaders: { serverName: 'shop', serverHeader: EnvoyServerHeader.APPEND_IF_ABSENT, generateRequestId: false, forwardClientCert: EnvoyForwardClientCert.SANITIZE_SET, suppressEnvoyHeaders: true },
+    connectionSettings: { idleTimeoutSeconds: 60, maxConnectionDurationSeconds: 600, streamIdleTimeoutSeconds: 30, http2InitialStreamWindowBytes: 65536, http2InitialConnectionWindowBytes: 1048576 },
+  };
+
+  test('Kubernetes: the inbound HTTP listener traces (Zipkin cluster by DNS), carries the headers and connection settings; readiness does not', () => {
+    const { bootstrap } = onK8s(all);
+    const inbound = bootstrap.static_resources.listeners.find((l: any) => l.name === 'inbound').filter_chains[0].filters[0].typed_config;
+    expect(inbound.tracing).toEqual({
+      random_sampling: { value: 10 },
+      provider: { name: 'envoy.tracers.zipkin', typed_config: expect.objectContaining({ collector_cluster: 'tracing', collector_endpoint: '/api/v2/spans', collector_endpoint_version: 'HTTP_JSON' }) },
+    });
+    expect(bootstrap.static_resources.clusters.find((c: any) => c.name === 'tracing')).toMatchObject({
+      type: 'STRICT_DNS', load_assignment: { endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'zipkin.observability', port_value: 9411 } } } }] }] },
+    });
+    expect(inbound).toMatchObject({
+      server_name: 'shop', server_header_transformation: 'APPEND_IF_ABSENT', generate_request_id: false,
+      forward_client_cert_details: 'SANITIZE_SET', set_current_client_cert_details: { subject: true, uri: true, dns: true },
+      common_http_protocol_options: { idle_timeout: '60s', max_connection_duration: '600s' }, stream_idle_timeout: '30s',
+      http2_protocol_options: { initial_stream_window_size: 65536, initial_connection_window_size: 1048576 },
+    });
+    expect(inbound.http_filters.at(-1).typed_config.suppress_envoy_headers).toBe(true);
+    const readiness = hcmOf(bootstrap, 'readiness');
+    expect(readiness.tracing).toBeUndefined();
+    expect(readiness.server_name).toBeUndefined();
+    expect(bootstrap.stats_config).toEqual({
+      stats_matcher: { inclusion_list: { patterns: [{ prefix: 'cluster.inbound_' }, { suffix: 'upstream_rq_time' }, { safe_regex: { regex: 'http\\.inbound_\\d+\\..*' } }] } },
+      histogram_bucket_settings: [{ match: { prefix: 'cluster_manager' }, buckets: [1, 5, 10] }],
+    });
+    expect(bootstrap.stats_sinks).toEqual([
+      { name: 'envoy.stat_sinks.dog_statsd', typed_config: { '@type': 'type.googleapis.com/envoy.config.metrics.v3.DogStatsdSink', 'address': { socket_address: { address: '127.0.0.1', port_value: 8125 } } } },
+      { name: 'envoy.stat_sinks.statsd', typed_config: { '@type': 'type.googleapis.com/envoy.config.metrics.v3.StatsdSink', 'address': { socket_address: { address: '10.0.0.9', port_value: 9125 } }, 'prefix': 'mesh' } },
+    ]);
+    expect(bootstrap.stats_flush_interval).toBe('1s');
+  });
+
+  test('ECS: X-Ray tracing to the daemon on 127.0.0.1:2000 over UDP, DogStatsD to an agent of the task', () => {
+    const { bootstrap } = onEcs({ tracing: { provider: EnvoyTracingProvider.XRAY, serviceName: 'shop-api' }, stats: { sinks: [{ kind: EnvoyStatsSinkKind.DOG_STATSD }] } });
+    expect(hcmOf(bootstrap, 'inbound').tracing.provider).toEqual({
+      name: 'envoy.tracers.xray',
+      typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.XRayConfig', 'daemon_endpoint': { protocol: 'UDP', address: '127.0.0.1', port_value: 2000 }, 'segment_name': 'shop-api' },
+    });
+    expect(bootstrap.static_resources.clusters.find((c: any) => c.name === 'tracing')).toBeUndefined();
+    expect(bootstrap.stats_sinks[0].name).toBe('envoy.stat_sinks.dog_statsd');
+  });
+
+  test('ACI (explicit proxy): OpenTelemetry over gRPC (HTTP/2 cluster) on the inbound and egress listeners; Datadog renders too', () => {
+    const { bootstrap } = onAci({ tracing: { provider: EnvoyTracingProvider.OPENTELEMETRY } });
+    for (const name of ['inbound', 'egress']) {
+      expect(hcmOf(bootstrap, name).tracing).toEqual({
+        random_sampling: { value: 1 },
+        provider: { name: 'envoy.tracers.opentelemetry', typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig', 'grpc_service': { envoy_grpc: { cluster_name: 'tracing' } }, 'service_name': 'cdk-sidecars' } },
+      });
+    }
+    const otlp = bootstrap.static_resources.clusters.find((c: any) => c.name === 'tracing');
+    expect(otlp).toMatchObject({ type: 'STATIC', typed_extension_protocol_options: expect.any(Object) });
+    expect(otlp.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value).toBe(4317);
+    const dd = onAci({ tracing: { provider: EnvoyTracingProvider.DATADOG } }).bootstrap;
+    expect(hcmOf(dd, 'egress').tracing.provider.typed_config).toEqual({ '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', 'collector_cluster': 'tracing', 'service_name': 'cdk-sidecars' });
+  });
+
+  test('TCP inbound with no routes has no HTTP listener: a warning says tracing has no effect', () => {
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+    const sidecars = WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { inboundProtocol: EnvoyInboundProtocol.TCP, tracing: { provider: EnvoyTracingProvider.ZIPKIN } }));
+    synth(chart);
+    expect(sidecars.warnings).toContainEqual(expect.stringContaining('EnvoySidecarProps.tracing apply to HTTP listeners, and this pod has none'));
+  });
+
+  test('bad inputs name the field', () => {
+    const bad: Array<[EnvoySidecarProps, ErrorCode, string]> = [
+      [{ tracing: { provider: EnvoyTracingProvider.XRAY, address: 'xray.local' } }, ErrorCode.INVALID_ROLE, 'web/envoy: tracing.address "xray.local" is not an IP address'],
+      [{ tracing: { provider: EnvoyTracingProvider.ZIPKIN, samplingPercent: 101 } }, ErrorCode.INVALID_NUMBER, 'web/envoy: tracing.samplingPercent 101'],
+      [{ tracing: { provider: 'JAEGER' as any } }, ErrorCode.INVALID_TYPE, 'web/envoy: tracing.provider'],
+      [{ tracing: {} as any }, ErrorCode.INVALID_TYPE, 'web/envoy: tracing.provider'],
+      [{ tracing: { provider: EnvoyTracingProvider.ZIPKIN }, xds: { address: 'istiod', port: 15012 } }, ErrorCode.INEFFECTIVE_SETTING, 'web/envoy: tracing'],
+      [{ stats: { inclusionRegexps: ['(?=a)b'] } }, ErrorCode.INVALID_ROLE, 'web/envoy: stats.inclusionRegexps[0] "(?=a)b" is not an RE2 regular expression'],
+      [{ stats: { histogramBuckets: [{ statPrefix: 'x', buckets: [5, 5] }] } }, ErrorCode.INVALID_ROLE, 'web/envoy: stats.histogramBuckets[0].buckets'],
+      [{ stats: { sinks: [{ kind: EnvoyStatsSinkKind.STATSD, address: 'statsd.local' }] } }, ErrorCode.INVALID_ROLE, 'web/envoy: stats.sinks[0].address "statsd.local" is not an IP address'],
+      [{ stats: { flushIntervalSeconds: 1 } }, ErrorCode.INEFFECTIVE_SETTING, 'web/envoy: stats.flushIntervalSeconds 1'],
+      [{ stats: { sinks: [{ kind: EnvoyStatsSinkKind.STATSD }], flushIntervalSeconds: 300 } }, ErrorCode.INVALID_NUMBER, 'web/envoy: stats.flushIntervalSeconds 300'],
+      [{ proxyHeaders: { serverName: 'a\nb' } }, ErrorCode.INVALID_ROLE, 'web/envoy: proxyHeaders.serverName'],
+      [{ connectionSettings: { http2InitialStreamWindowBytes: 1000 } }, ErrorCode.INVALID_NUMBER, 'web/envoy: connectionSettings.http2InitialStreamWindowBytes 1000'],
+      [{ connectionSettings: { idleTimeoutSeconds: -1 } }, ErrorCode.INVALID_NUMBER, 'web/envoy: connectionSettings.idleTimeoutSeconds -1'],
+      [{ componentLogLevels: [{ component: 'Upstream!', level: EnvoyLogLevel.DEBUG }] }, ErrorCode.INVALID_ROLE, 'web/envoy: componentLogLevels[0].component "Upstream!"'],
+      [{ componentLogLevels: [{ component: 'http', level: 'loud' as any }] }, ErrorCode.INVALID_TYPE, 'web/envoy: componentLogLevels[0].level'],
+      [{ accessLog: false, accessLogFlushIntervalMilliseconds: 1000 }, ErrorCode.INEFFECTIVE_SETTING, 'web/envoy: accessLogFlushIntervalMilliseconds 1000'],
+      [{ accessLogFlushMinSizeKilobytes: 0 }, ErrorCode.INVALID_NUMBER, 'web/envoy: accessLogFlushMinSizeKilobytes 0'],
+      [{ bootstrapOverride: { layered_runtime: { x: () => 1 } } as any }, ErrorCode.INVALID_TYPE, 'web/envoy: bootstrapOverride.layered_runtime.x'],
+      [{ exitOnZeroActiveConnections: 'yes' as any }, ErrorCode.INVALID_TYPE, 'web/envoy: exitOnZeroActiveConnections'],
+    ];
+    for (const [props, code, part] of bad) {
+      expectError(() => new EnvoySidecar(newChart(), 'envoy', props), code, part);
+    }
+  });
+});
+
+describe('args: component log levels, access-log flush, bootstrap override; drain until idle', () => {
+  test('rendered as Envoy flags on every platform', () => {
+    const props: EnvoySidecarProps = {
+      componentLogLevels: [{ component: 'upstream', level: EnvoyLogLevel.DEBUG }, { component: 'connection', level: EnvoyLogLevel.TRACE }],
+      accessLogFlushIntervalMilliseconds: 1000, accessLogFlushMinSizeKilobytes: 16,
+      bootstrapOverride: { layered_runtime: { layers: [{ name: 'static', static_layer: { 'overload.global_downstream_max_connections': 50000 } }] } },
+    };
+    const k8s = onK8s(props).envoy.args;
+    const ecs = onEcs(props).envoy.Command;
+    const aci = onAci(props).envoy.command;
+    for (const args of [k8s, ecs, aci]) {
+      expect(argAfter(args, '--component-log-level')).toBe('upstream:debug,connection:trace');
+      expect(argAfter(args, '--file-flush-interval-msec')).toBe('1000');
+      expect(argAfter(args, '--file-flush-min-size-kb')).toBe('16');
+      expect(JSON.parse(argAfter(args, '--config-yaml'))).toEqual(props.bootstrapOverride);
+    }
+    const { group } = onAci({ bootstrapOverride: {} });
+    expect(group.notes.concat((group as any).warnings ?? [])).toEqual(expect.arrayContaining([expect.stringContaining('bootstrapOverride is merged onto the generated bootstrap by Envoy at start')]));
+  });
+
+  test('exitOnZeroActiveConnections: preStop drains, then polls the listeners\' downstream_cx_active, bounded by drainSeconds', () => {
+    const { envoy } = onK8s({ exitOnZeroActiveConnections: true, drainSeconds: 20, stats: { inclusionPrefixes: ['cluster.'] } });
+    const script = envoy.lifecycle.preStop.exec.command[2];
+    expect(script).toContain('POST /drain_listeners?graceful&inboundonly HTTP/1.1');
+    expect(script).toContain('GET /stats?filter=downstream_cx_active HTTP/1.1');
+    expect(script).toContain('listener.*_15006.downstream_cx_active:*|listener.*_15001.downstream_cx_active:*');
+    expect(script).toContain('end=$((SECONDS + 20))');
+  });
+
+  test('the inclusion list keeps downstream_cx_active when the drain reads it', () => {
+    const { bootstrap } = onK8s({ exitOnZeroActiveConnections: true, stats: { inclusionPrefixes: ['cluster.'] } });
+    expect(bootstrap.stats_config.stats_matcher.inclusion_list.patterns).toEqual([{ prefix: 'cluster.' }, { suffix: 'downstream_cx_active' }]);
   });
 });

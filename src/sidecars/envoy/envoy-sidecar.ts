@@ -2,7 +2,7 @@ import { isIP } from 'net';
 import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, EGRESS_SOCKET_MODE, envoyBootstrap, sdsFiles } from './bootstrap';
-import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
+import { drainCommand, drainUntilIdleCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
 import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, RedirectMode, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
@@ -145,6 +145,210 @@ export interface EnvoyUnixSockets {
    * @default '/var/run/envoy-uds'
    */
   readonly directory?: string;
+}
+
+/** A tracer Envoy reports spans to. */
+export enum EnvoyTracingProvider {
+  /** Zipkin v2 JSON over HTTP (`/api/v2/spans`), default port 9411. */
+  ZIPKIN = 'ZIPKIN',
+  /** OpenTelemetry (OTLP over gRPC), default port 4317: e.g. an OTel Collector sidecar. */
+  OPENTELEMETRY = 'OPENTELEMETRY',
+  /** Datadog agent (APM intake), default port 8126. */
+  DATADOG = 'DATADOG',
+  /** AWS X-Ray daemon (UDP), default port 2000: e.g. the X-Ray daemon sidecar. */
+  XRAY = 'XRAY',
+}
+
+/**
+ * Tracing of the HTTP traffic Envoy carries for the app (inbound, routed outbound and egress
+ * listeners), as Istio's ProxyConfig.tracing.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/trace/v3/http_tracer.proto
+ */
+export interface EnvoyTracing {
+  /** The tracer. */
+  readonly provider: EnvoyTracingProvider;
+  /**
+   * Host name or IP address of the collector (an IP address for X-Ray).
+   * @default '127.0.0.1' (a collector in the same pod or task, e.g. the OTel Collector or X-Ray daemon sidecar)
+   */
+  readonly address?: string;
+  /**
+   * Port of the collector.
+   * @default - 9411 (Zipkin), 4317 (OpenTelemetry), 8126 (Datadog), 2000 (X-Ray, UDP)
+   */
+  readonly port?: number;
+  /**
+   * Percentage of requests traced, 0 to 100.
+   * @default 1 (Istio's default sampling)
+   */
+  readonly samplingPercent?: number;
+  /**
+   * Service name in the spans (the X-Ray segment name).
+   * @default - serviceCluster
+   */
+  readonly serviceName?: string;
+}
+
+/** A statsd flavour of push stats sink. */
+export enum EnvoyStatsSinkKind {
+  /** Plain statsd over UDP (e.g. the CloudWatch agent's statsd listener). */
+  STATSD = 'STATSD',
+  /** DogStatsD over UDP, with tags (the Datadog agent). */
+  DOG_STATSD = 'DOG_STATSD',
+}
+
+/** A push stats sink (statsd over UDP). */
+export interface EnvoyStatsSink {
+  /** The flavour. */
+  readonly kind: EnvoyStatsSinkKind;
+  /**
+   * IP address of the statsd listener (Envoy sends UDP datagrams to an address, no DNS).
+   * @default '127.0.0.1' (an agent in the same pod or task)
+   */
+  readonly address?: string;
+  /**
+   * UDP port.
+   * @default 8125
+   */
+  readonly port?: number;
+  /**
+   * Prefix of every stat name.
+   * @default 'envoy'
+   */
+  readonly prefix?: string;
+}
+
+/** Histogram buckets of the stats whose name starts with a prefix (Istio's `sidecar.istio.io/statsHistogramBuckets`). */
+export interface EnvoyHistogramBuckets {
+  /** Prefix of the stat names, e.g. "cluster_manager" or "http.inbound_8080.downstream_rq_time". */
+  readonly statPrefix: string;
+  /** Upper bounds of the buckets (each > 0, each once), in the stat's unit (milliseconds for times). */
+  readonly buckets: number[];
+}
+
+/** Which stats Envoy keeps and where it pushes them (Istio's ProxyConfig.proxyStatsMatcher and stats annotations). */
+export interface EnvoyStats {
+  /**
+   * Keep only stats whose name starts with one of these (with the suffixes and regexps: any match).
+   * @default - every stat
+   */
+  readonly inclusionPrefixes?: string[];
+  /**
+   * Keep only stats whose name ends with one of these.
+   * @default - every stat
+   */
+  readonly inclusionSuffixes?: string[];
+  /**
+   * Keep only stats whose whole name matches one of these RE2 regular expressions (no
+   * lookaround or backreferences).
+   * @default - every stat
+   */
+  readonly inclusionRegexps?: string[];
+  /**
+   * Histogram buckets per stat name prefix.
+   * @default - Envoy's default buckets
+   */
+  readonly histogramBuckets?: EnvoyHistogramBuckets[];
+  /**
+   * Push sinks (statsd, DogStatsD), besides the Prometheus endpoint.
+   * @default - none
+   */
+  readonly sinks?: EnvoyStatsSink[];
+  /**
+   * Seconds between pushes to the sinks (at least 0.001, below 300).
+   * @default 5 (Envoy's)
+   */
+  readonly flushIntervalSeconds?: number;
+}
+
+/** What Envoy does with the `server` response header. */
+export enum EnvoyServerHeader {
+  /** Always write serverName (Envoy's default). */
+  OVERWRITE = 'OVERWRITE',
+  /** Write serverName only when the app sent none. */
+  APPEND_IF_ABSENT = 'APPEND_IF_ABSENT',
+  /** Pass the app's header through, add none. */
+  PASS_THROUGH = 'PASS_THROUGH',
+}
+
+/** What Envoy does with the `x-forwarded-client-cert` (XFCC) header. */
+export enum EnvoyForwardClientCert {
+  /** Remove it (Envoy's default). */
+  SANITIZE = 'SANITIZE',
+  /** Forward it when the connection is mTLS. */
+  FORWARD_ONLY = 'FORWARD_ONLY',
+  /** Append the peer certificate's subject, URI and DNS SANs when mTLS, and forward. */
+  APPEND_FORWARD = 'APPEND_FORWARD',
+  /** Replace it with the peer certificate's subject, URI and DNS SANs when mTLS (Istio's sidecar default). */
+  SANITIZE_SET = 'SANITIZE_SET',
+  /** Always forward it, mTLS or not. */
+  ALWAYS_FORWARD_ONLY = 'ALWAYS_FORWARD_ONLY',
+}
+
+/** Headers Envoy adds or removes on app traffic (Istio's ProxyConfig.proxyHeaders). */
+export interface EnvoyProxyHeaders {
+  /**
+   * Value of the `server` response header.
+   * @default 'envoy'
+   */
+  readonly serverName?: string;
+  /**
+   * What happens to the `server` header.
+   * @default EnvoyServerHeader.OVERWRITE
+   */
+  readonly serverHeader?: EnvoyServerHeader;
+  /**
+   * Generate an `x-request-id` when a request has none.
+   * @default true
+   */
+  readonly generateRequestId?: boolean;
+  /**
+   * The `x-forwarded-client-cert` header.
+   * @default EnvoyForwardClientCert.SANITIZE
+   */
+  readonly forwardClientCert?: EnvoyForwardClientCert;
+  /**
+   * Do not add `x-envoy-*` headers (upstream service time, attempt count, ...).
+   * @default false
+   */
+  readonly suppressEnvoyHeaders?: boolean;
+}
+
+/** Downstream HTTP connection settings of the listeners that carry app traffic. */
+export interface EnvoyConnectionSettings {
+  /**
+   * Seconds a connection without active requests stays open (0 = no limit).
+   * @default 3600 (Envoy's)
+   */
+  readonly idleTimeoutSeconds?: number;
+  /**
+   * Seconds after which a connection is drained and closed.
+   * @default - no limit
+   */
+  readonly maxConnectionDurationSeconds?: number;
+  /**
+   * Seconds a request stream may stay without activity (0 = no limit).
+   * @default 300 (Envoy's)
+   */
+  readonly streamIdleTimeoutSeconds?: number;
+  /**
+   * HTTP/2 initial stream window, bytes (65535 to 2147483647).
+   * @default 268435456 (Envoy's)
+   */
+  readonly http2InitialStreamWindowBytes?: number;
+  /**
+   * HTTP/2 initial connection window, bytes (65535 to 2147483647).
+   * @default 268435456 (Envoy's)
+   */
+  readonly http2InitialConnectionWindowBytes?: number;
+}
+
+/** The log level of one Envoy component (`--component-log-level`). */
+export interface EnvoyComponentLogLevel {
+  /** Envoy logger name, e.g. "upstream", "http", "connection", "router", "rbac" (`envoy --help` lists them). */
+  readonly component: string;
+  /** Its level. */
+  readonly level: EnvoyLogLevel;
 }
 
 /** Props of an Envoy sidecar. */
@@ -379,6 +583,57 @@ export interface EnvoySidecarProps {
    */
   readonly serviceCluster?: string;
   /**
+   * Tracing of the app's HTTP traffic.
+   * @default - no tracing
+   */
+  readonly tracing?: EnvoyTracing;
+  /**
+   * Stats inclusion, histogram buckets and push sinks.
+   * @default - every stat, Envoy's buckets, Prometheus endpoint only
+   */
+  readonly stats?: EnvoyStats;
+  /**
+   * Headers Envoy adds or removes on the app's HTTP traffic.
+   * @default - Envoy's defaults
+   */
+  readonly proxyHeaders?: EnvoyProxyHeaders;
+  /**
+   * Downstream HTTP connection settings (idle timeout, maximum connection duration, stream
+   * idle timeout, HTTP/2 windows).
+   * @default - Envoy's defaults
+   */
+  readonly connectionSettings?: EnvoyConnectionSettings;
+  /**
+   * Per-component log levels (`--component-log-level`), as Istio's `sidecar.istio.io/componentLogLevel`.
+   * @default - every component at logLevel
+   */
+  readonly componentLogLevels?: EnvoyComponentLogLevel[];
+  /**
+   * Milliseconds between flushes of the access log (`--file-flush-interval-msec`); Istio uses 1000.
+   * @default 10000 (Envoy's)
+   */
+  readonly accessLogFlushIntervalMilliseconds?: number;
+  /**
+   * Kilobytes buffered before the access log is flushed (`--file-flush-min-size-kb`).
+   * @default 64 (Envoy's)
+   */
+  readonly accessLogFlushMinSizeKilobytes?: number;
+  /**
+   * On stop, after draining, wait until no downstream connection is left on the inbound and
+   * outbound listeners (asked every second from the admin stats), at most drainSeconds, instead
+   * of always waiting drainSeconds: Istio's EXIT_ON_ZERO_ACTIVE_CONNECTIONS.
+   * @default false
+   */
+  readonly exitOnZeroActiveConnections?: boolean;
+  /**
+   * A bootstrap fragment Envoy merges onto the generated bootstrap at start (`--config-yaml`:
+   * messages merge, lists append), as Istio's `sidecar.istio.io/bootstrapOverride`. The
+   * library's checks (the port and loop checks, the proto validation in the tests) see only
+   * the generated part: a warning says so.
+   * @default - none
+   */
+  readonly bootstrapOverride?: { [key: string]: any };
+  /**
    * Envoy worker threads (`--concurrency`). Left out, it follows the container's CPU limit
    * as Istio does (pilot-agent reads the limit through the downward API with divisor 1,
    * i.e. rounded up to whole cores, and uses it as ProxyConfig.concurrency): ceil of
@@ -398,11 +653,15 @@ export interface EnvoySidecarProps {
 }
 
 const DEFAULT_IMAGE = 'envoyproxy/envoy:v1.39.1';
+/** The collectors' usual ports: Zipkin 9411, OTLP/gRPC 4317, Datadog agent APM 8126, X-Ray daemon UDP 2000. */
+const TRACING_PORTS: { [k in EnvoyTracingProvider]: number } = {
+  [EnvoyTracingProvider.ZIPKIN]: 9411, [EnvoyTracingProvider.OPENTELEMETRY]: 4317, [EnvoyTracingProvider.DATADOG]: 8126, [EnvoyTracingProvider.XRAY]: 2000,
+};
 
 const CONFIG_DIR = '/etc/envoy';
 const TLS_DIR = '/etc/envoy/tls';
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|inbound_\d+|probe_(http|tcp)_\d+)$/;
+const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|tracing|inbound_\d+|probe_(http|tcp)_\d+)$/;
 /** A DNS host name: labels of letters, digits and '-', at most 253 characters. */
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 /**
@@ -534,6 +793,36 @@ export class EnvoySidecar extends Construct implements ISidecar {
       routedOutboundPorts: p.routedOutboundPorts ?? [80],
       mtls: p.mtls ? { sdsDir: CONFIG_DIR, certDir: TLS_DIR, subjectAltNames: p.mtls.subjectAltNames ?? [] } : undefined,
       uds: p.unixSockets ? { dir: udsDir, publicPort: p.unixSockets.publicPort } : undefined,
+      tracing: p.tracing ? {
+        provider: ({ ZIPKIN: 'zipkin', OPENTELEMETRY: 'opentelemetry', DATADOG: 'datadog', XRAY: 'xray' } as const)[p.tracing.provider],
+        address: p.tracing.address ?? '127.0.0.1',
+        port: p.tracing.port ?? TRACING_PORTS[p.tracing.provider],
+        samplingPercent: p.tracing.samplingPercent ?? 1,
+        serviceName: p.tracing.serviceName ?? p.serviceCluster ?? 'cdk-sidecars',
+      } : undefined,
+      stats: p.stats ? {
+        inclusionPrefixes: p.stats.inclusionPrefixes ?? [],
+        // The drain that waits for zero connections reads the listeners' downstream_cx_active: kept whatever the inclusion list.
+        inclusionSuffixes: [...(p.stats.inclusionSuffixes ?? []),
+          ...(p.exitOnZeroActiveConnections && (p.stats.inclusionPrefixes ?? p.stats.inclusionSuffixes ?? p.stats.inclusionRegexps) ? ['downstream_cx_active'] : [])],
+        inclusionRegexps: p.stats.inclusionRegexps ?? [],
+        histogramBuckets: (p.stats.histogramBuckets ?? []).map(b => ({ prefix: b.statPrefix, buckets: b.buckets })),
+        sinks: (p.stats.sinks ?? []).map(k => ({
+          kind: k.kind === EnvoyStatsSinkKind.DOG_STATSD ? 'dog_statsd' as const : 'statsd' as const,
+          address: k.address ?? '127.0.0.1',
+          port: k.port ?? 8125,
+          prefix: k.prefix,
+        })),
+        flushIntervalSeconds: p.stats.flushIntervalSeconds,
+      } : undefined,
+      headers: p.proxyHeaders ? {
+        serverName: p.proxyHeaders.serverName,
+        serverHeaderTransformation: p.proxyHeaders.serverHeader,
+        generateRequestId: p.proxyHeaders.generateRequestId,
+        forwardClientCertDetails: p.proxyHeaders.forwardClientCert,
+        suppressEnvoyHeaders: p.proxyHeaders.suppressEnvoyHeaders,
+      } : undefined,
+      connections: p.connectionSettings ? { ...p.connectionSettings } : undefined,
       xds: p.xds ? {
         address: p.xds.address,
         port: p.xds.port,
@@ -620,7 +909,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
       appWaitsFor: WaitCondition.HEALTHY,
       command: ['envoy'],
       args: ['-c', `${CONFIG_DIR}/envoy.json`, '--log-level', p.logLevel ?? EnvoyLogLevel.INFO, '--drain-time-s', String(drain),
-        '--drain-strategy', 'immediate', '--disable-hot-restart', '--concurrency', String(envoyConcurrency(p.concurrency, resources.cpuLimitMillicores))],
+        '--drain-strategy', 'immediate', '--disable-hot-restart', '--concurrency', String(envoyConcurrency(p.concurrency, resources.cpuLimitMillicores)),
+        ...(p.componentLogLevels?.length ? ['--component-log-level', p.componentLogLevels.map(c => `${c.component}:${c.level}`).join(',')] : []),
+        ...(p.accessLogFlushIntervalMilliseconds !== undefined ? ['--file-flush-interval-msec', String(p.accessLogFlushIntervalMilliseconds)] : []),
+        ...(p.accessLogFlushMinSizeKilobytes !== undefined ? ['--file-flush-min-size-kb', String(p.accessLogFlushMinSizeKilobytes)] : []),
+        // Envoy merges this onto the -c bootstrap (server/options_impl.cc, --config-yaml; istio/istio pkg/envoy/proxy.go does the same for bootstrapOverride).
+        ...(p.bootstrapOverride !== undefined ? ['--config-yaml', JSON.stringify(p.bootstrapOverride)] : [])],
       ports,
       security: { uid: this.uid, gid: this.uid },
       resources,
@@ -633,7 +927,9 @@ export class EnvoySidecar extends Construct implements ISidecar {
       // The runtime contract proves the app (the other container mounting the volume) can connect.
       createsFiles: p.unixSockets ? [{ volume: `${this.name}-uds`, mode: EGRESS_SOCKET_MODE, sockets: true }] : undefined,
       shutdown: {
-        drainCommand: drainCommand(this.ports.admin, drain),
+        drainCommand: p.exitOnZeroActiveConnections
+          ? drainUntilIdleCommand(this.ports.admin, drain, [...new Set([this.ports.inbound, this.ports.outbound, ...(p.unixSockets ? [p.unixSockets.publicPort] : [])])])
+          : drainCommand(this.ports.admin, drain),
         gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,
       },
       origins,
@@ -649,6 +945,19 @@ export class EnvoySidecar extends Construct implements ISidecar {
     if (!this.dryRun && !transparent && !p.unixSockets && !p.xds && appPorts.length === 0) {
       (warnings ?? (warnings = [])).push(`the app containers declare no TCP port${p.excludeInboundPorts ? ' outside excludeInboundPorts' : ''}, `
         + `so Envoy has no inbound listener on its inboundPort ${this.ports.inbound} and serves egress only: declare the app's port (or EnvoySidecarProps.appPorts) to receive traffic`);
+    }
+    if (!this.dryRun && p.bootstrapOverride !== undefined) {
+      (warnings ?? (warnings = [])).push('EnvoySidecarProps.bootstrapOverride is merged onto the generated bootstrap by Envoy at start (--config-yaml): '
+        + 'the library\'s checks (ports, loops, the proto validation of its tests) see only the generated part');
+    }
+    // Tracing, headers and connection settings apply to the HTTP connection managers of app traffic (bootstrap.ts appHcmSettings).
+    const appHttp = !!p.unixSockets || !transparent || (p.inboundProtocol !== EnvoyInboundProtocol.TCP && appPorts.length > 0)
+      || ((p.routes ?? []).length > 0 && (p.routedOutboundPorts ?? [80]).length > 0);
+    if (!this.dryRun && !p.xds && !appHttp) {
+      const unused = (['tracing', 'proxyHeaders', 'connectionSettings'] as const).filter(k => p[k] !== undefined);
+      if (unused.length) {
+        (warnings ?? (warnings = [])).push(`EnvoySidecarProps.${unused.join(', ')} apply to HTTP listeners, and this pod has none (no HTTP app port, no routes): they have no effect here`);
+      }
     }
     return {
       containers: [container],
@@ -694,6 +1003,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       resources: { struct: RESOURCE_TYPES },
     });
     this.checkModes(path);
+    this.checkObservability(path);
     if (!DNS_LABEL.test(this.name)) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 63 characters'); }
     if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
     // envoyproxy/envoy's distroless stage (ci/Dockerfile-envoy, FROM gcr.io/distroless/base-nossl) has no shell.
@@ -926,6 +1236,155 @@ export class EnvoySidecar extends Construct implements ISidecar {
       (p.mtls.subjectAltNames ?? []).forEach((san: unknown, i: number) => str(`mtls.subjectAltNames[${i}]`, san));
     }
     if (p.unixSockets) { str('unixSockets.directory', p.unixSockets.directory); }
+  }
+
+  /** Tracing, stats, headers, connection settings, log levels, flushes, drain and the bootstrap override. */
+  private checkObservability(path: string): void {
+    const p = this.props;
+    checkPropTypes(path, p, {
+      tracing: { struct: { provider: { enum: EnvoyTracingProvider }, address: 'string', port: 'port', samplingPercent: 'number', serviceName: 'string' }, required: ['provider'] },
+      stats: {
+        struct: {
+          inclusionPrefixes: 'stringArray', inclusionSuffixes: 'stringArray', inclusionRegexps: 'stringArray',
+          histogramBuckets: { each: { statPrefix: 'string', buckets: 'array' }, required: ['statPrefix', 'buckets'] },
+          sinks: { each: { kind: { enum: EnvoyStatsSinkKind }, address: 'string', port: 'port', prefix: 'string' }, required: ['kind'] },
+          flushIntervalSeconds: 'number',
+        },
+      },
+      proxyHeaders: {
+        struct: { serverName: 'string', serverHeader: { enum: EnvoyServerHeader }, generateRequestId: 'boolean', forwardClientCert: { enum: EnvoyForwardClientCert }, suppressEnvoyHeaders: 'boolean' },
+      },
+      connectionSettings: {
+        struct: {
+          idleTimeoutSeconds: 'number', maxConnectionDurationSeconds: 'number', streamIdleTimeoutSeconds: 'number',
+          http2InitialStreamWindowBytes: 'size', http2InitialConnectionWindowBytes: 'size',
+        },
+      },
+      componentLogLevels: { each: { component: 'string', level: { enum: EnvoyLogLevel } }, required: ['component', 'level'] },
+      accessLogFlushIntervalMilliseconds: 'size',
+      accessLogFlushMinSizeKilobytes: 'size',
+      exitOnZeroActiveConnections: 'boolean',
+      bootstrapOverride: 'map',
+    });
+    // Text Envoy writes into headers, stat names and spans: no control characters (HTTP header values, route_components.proto).
+    const text = (field: string, value: string | undefined, max = 255) => {
+      if (value !== undefined && (value === '' || value.length > max || /[\u0000-\u001f\u007f]/.test(value))) {
+        throw Errors.invalidRole(path, field, value, `is empty, longer than ${max} characters or holds a control character`, 'Give printable text');
+      }
+    };
+    const t = p.tracing;
+    if (t) {
+      const address = t.address ?? '127.0.0.1';
+      const problem = upstreamAddressProblem(address);
+      if (problem) { throw Errors.invalidRole(path, 'tracing.address', address, problem, 'Give the collector\'s IP address or host name, e.g. "127.0.0.1" or "otel-collector.observability"'); }
+      // XRayConfig.daemon_endpoint is a SocketAddress Envoy parses as an IP address (envoy/config/trace/v3/xray.proto).
+      if (t.provider === EnvoyTracingProvider.XRAY && !isIP(address)) {
+        throw Errors.invalidRole(path, 'tracing.address', address, 'is not an IP address, which the X-Ray tracer needs (it sends UDP datagrams, no DNS)',
+          'Give the daemon\'s IP address, e.g. "127.0.0.1" for an X-Ray daemon sidecar');
+      }
+      // type.v3.Percent: 0 to 100.
+      if (t.samplingPercent !== undefined && (t.samplingPercent < 0 || t.samplingPercent > 100)) {
+        throw Errors.invalidNumber(path, 'tracing.samplingPercent', t.samplingPercent, 'a percentage from 0 to 100');
+      }
+      text('tracing.serviceName', t.serviceName);
+    }
+    const st = p.stats;
+    if (st) {
+      for (const key of ['inclusionPrefixes', 'inclusionSuffixes', 'inclusionRegexps'] as const) {
+        (st[key] ?? []).forEach((v, i) => text(`stats.${key}[${i}]`, v, 1024));
+      }
+      (st.inclusionRegexps ?? []).forEach((r, i) => {
+        // Envoy's regex engine is RE2: no lookaround, no backreferences; the rest compiles in JavaScript too.
+        let ok = !/\(\?[=!<]|\\[1-9]/.test(r);
+        try { new RegExp(r); } catch { ok = false; }
+        if (!ok) {
+          throw Errors.invalidRole(path, `stats.inclusionRegexps[${i}]`, r, 'is not an RE2 regular expression (Envoy\'s engine: no lookaround, no backreferences)',
+            'Give an RE2 expression, e.g. "cluster\\\\.inbound_.*\\\\.upstream_rq_.*"');
+        }
+      });
+      (st.histogramBuckets ?? []).forEach((b, i) => {
+        text(`stats.histogramBuckets[${i}].statPrefix`, b.statPrefix, 1024);
+        // HistogramBucketSettings.buckets (stats.proto): at least one, each > 0, unique.
+        if (b.buckets.length === 0 || b.buckets.some((x, j) => typeof x !== 'number' || !Number.isFinite(x) || x <= 0 || b.buckets.indexOf(x) !== j)) {
+          throw Errors.invalidRole(path, `stats.histogramBuckets[${i}].buckets`, b.buckets, 'is not a list of distinct upper bounds above 0', 'Give e.g. [1, 5, 10, 50, 100, 500, 1000]');
+        }
+      });
+      (st.sinks ?? []).forEach((k, i) => {
+        if (k.address !== undefined && !isIP(k.address)) {
+          throw Errors.invalidRole(path, `stats.sinks[${i}].address`, k.address, 'is not an IP address, which a statsd sink needs (Envoy sends UDP datagrams to an address, no DNS)',
+            'Give the agent\'s IP address, e.g. "127.0.0.1" for an agent in the same pod or task');
+        }
+        if (k.prefix !== undefined && !/^[A-Za-z0-9_.-]{1,128}$/.test(k.prefix)) {
+          throw Errors.invalidRole(path, `stats.sinks[${i}].prefix`, k.prefix, 'is not a stat prefix (letters, digits, "_", "." and "-")', 'Give e.g. "envoy"');
+        }
+      });
+      // Bootstrap.stats_flush_interval: at least 1 ms, below 300 s (bootstrap.proto).
+      if (st.flushIntervalSeconds !== undefined) {
+        if (st.flushIntervalSeconds < 0.001 || st.flushIntervalSeconds >= 300) {
+          throw Errors.invalidNumber(path, 'stats.flushIntervalSeconds', st.flushIntervalSeconds, 'a number of seconds from 0.001 to below 300');
+        }
+        if (!(st.sinks ?? []).length) {
+          throw Errors.ineffectiveSetting(path, 'stats.flushIntervalSeconds', st.flushIntervalSeconds, 'only push sinks are flushed, and stats.sinks is empty', 'Add a sink, or leave flushIntervalSeconds out');
+        }
+      }
+    }
+    if (p.proxyHeaders) { text('proxyHeaders.serverName', p.proxyHeaders.serverName); }
+    const c = p.connectionSettings;
+    if (c) {
+      for (const key of ['idleTimeoutSeconds', 'maxConnectionDurationSeconds', 'streamIdleTimeoutSeconds'] as const) {
+        this.checkSeconds(path, `connectionSettings.${key}`, c[key], false);
+      }
+      // Http2ProtocolOptions initial_stream_window_size / initial_connection_window_size: 65535 to 2^31 - 1 (protocol.proto).
+      for (const key of ['http2InitialStreamWindowBytes', 'http2InitialConnectionWindowBytes'] as const) {
+        const v = c[key];
+        if (v !== undefined && (v < 65535 || v > 2147483647)) { throw Errors.invalidNumber(path, `connectionSettings.${key}`, v, 'a number of bytes from 65535 to 2147483647'); }
+      }
+    }
+    const seenComponents = new Set<string>();
+    (p.componentLogLevels ?? []).forEach((cl, i) => {
+      // Envoy's logger names (source/common/common/logger.h ALL_LOGGER_IDS): lower-case words joined by "_".
+      if (!/^[a-z][a-z0-9_]{0,63}$/.test(cl.component) || seenComponents.has(cl.component)) {
+        throw Errors.invalidRole(path, `componentLogLevels[${i}].component`, cl.component, 'is not an Envoy logger name, or is listed twice',
+          'Give each logger once, e.g. "upstream", "http", "connection" (envoy --help lists them)');
+      }
+      seenComponents.add(cl.component);
+    });
+    if (p.accessLog === false) {
+      for (const key of ['accessLogFlushIntervalMilliseconds', 'accessLogFlushMinSizeKilobytes'] as const) {
+        if (p[key] !== undefined) { throw Errors.ineffectiveSetting(path, key, p[key], 'accessLog is false', `Leave ${key} out, or turn accessLog on`); }
+      }
+    }
+    if (p.accessLogFlushIntervalMilliseconds !== undefined && p.accessLogFlushIntervalMilliseconds > 86400000) {
+      throw Errors.invalidNumber(path, 'accessLogFlushIntervalMilliseconds', p.accessLogFlushIntervalMilliseconds, 'at most 86400000 (a day)');
+    }
+    if (p.accessLogFlushMinSizeKilobytes !== undefined && p.accessLogFlushMinSizeKilobytes > 1048576) {
+      throw Errors.invalidNumber(path, 'accessLogFlushMinSizeKilobytes', p.accessLogFlushMinSizeKilobytes, 'at most 1048576 (1 GiB)');
+    }
+    if (p.bootstrapOverride !== undefined) { this.checkJson(path, 'bootstrapOverride', p.bootstrapOverride); }
+    if (p.xds) {
+      // With xds the control plane sends the HTTP listeners: these would not be rendered.
+      for (const key of ['tracing', 'proxyHeaders', 'connectionSettings'] as const) {
+        if (p[key] !== undefined) {
+          throw Errors.ineffectiveSetting(path, key, key, 'with xds the control plane sends the HTTP listeners these settings belong to', `Configure ${key} in the control plane, or leave xds out`);
+        }
+      }
+    }
+  }
+
+  /** A value made of JSON only (objects, arrays, strings, finite numbers, booleans, null), as it is written into --config-yaml. */
+  private checkJson(path: string, field: string, value: unknown, depth = 0): void {
+    if (depth > 64) { throw Errors.invalidType(path, field, '...', 'JSON nested at most 64 levels deep'); }
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') { return; }
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) { throw Errors.invalidType(path, field, value, 'a JSON value (finite numbers only)'); }
+      return;
+    }
+    if (Array.isArray(value)) { value.forEach((v, i) => this.checkJson(path, `${field}[${i}]`, v, depth + 1)); return; }
+    if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      for (const [k, v] of Object.entries(value as object)) { this.checkJson(path, `${field}.${k}`, v, depth + 1); }
+      return;
+    }
+    throw Errors.invalidType(path, field, value, 'a JSON value (object, array, string, finite number, boolean or null)');
   }
 
   /** A duration in seconds: finite, not negative (and not zero where Envoy needs a positive one). */
