@@ -122,6 +122,13 @@ export interface TrafficInterceptionSpec {
    */
   readonly excludeInterfaces?: string[];
   /**
+   * Network interfaces whose inbound TCP traffic is treated as outbound traffic of the pod
+   * (sent to the outbound port), e.g. the bridge of a KubeVirt virtual machine in the pod.
+   * Where the platform can express it (Kubernetes).
+   * @default - none
+   */
+  readonly rerouteVirtualInterfaces?: string[];
+  /**
    * How the user turns this interception off, for the error of a platform that cannot
    * intercept (e.g. `set redirect: false to run Envoy as an explicit proxy`).
    * @default - the error gives a generic fix

@@ -135,6 +135,7 @@ export interface ResolvedInterception {
   readonly redirectImage?: string;
   readonly redirectMode: RedirectMode;
   readonly excludeInterfaces: string[];
+  readonly rerouteVirtualInterfaces: string[];
   readonly disableHint?: string;
 }
 
@@ -722,13 +723,19 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
   }
   // Linux interface names: at most 15 characters (IFNAMSIZ - 1); the characters istio/istio pkg/util/net/ip.go
   // ValidateInterfaceNames accepts, which are also safe in an iptables rule and an annotation value.
-  const excludeInterfaces = (spec.excludeInterfaces ?? []).map((name, i) => {
+  const interfaces = (key: 'excludeInterfaces' | 'rerouteVirtualInterfaces') => (spec[key] ?? []).map((name, i) => {
     if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/.test(name)) {
-      throw Errors.invalidInterception(path, `${f}.excludeInterfaces[${i}]`, name, 'is not a network interface name',
+      throw Errors.invalidInterception(path, `${f}.${key}[${i}]`, name, 'is not a network interface name',
         'Give a name of at most 15 letters, digits, \'_\', \'.\' and \'-\', starting with a letter, e.g. "net1"');
     }
     return name;
   });
+  const excludeInterfaces = interfaces('excludeInterfaces');
+  const rerouteVirtualInterfaces = interfaces('rerouteVirtualInterfaces');
+  const both = rerouteVirtualInterfaces.find(n => excludeInterfaces.includes(n));
+  if (both !== undefined) {
+    throw Errors.invalidInterception(path, `${f}.rerouteVirtualInterfaces`, both, 'is in excludeInterfaces too', 'Either reroute an interface or exclude it');
+  }
   return {
     proxyContainer: proxy.name,
     proxyUid: spec.proxyUid,
@@ -745,6 +752,7 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
     redirectImage: spec.redirectImage,
     redirectMode,
     excludeInterfaces,
+    rerouteVirtualInterfaces,
     disableHint: spec.disableHint,
   };
 }

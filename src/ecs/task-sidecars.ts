@@ -747,6 +747,10 @@ export class TaskSidecars extends Construct {
         'the task proxyConfiguration is ECS\'s only redirect mechanism, and it is already applied by the platform\'s CNI plugin (aws-appmesh), with no privileged container in the task',
         'Leave redirectMode out on ECS (RedirectMode.INIT_CONTAINER renders the proxyConfiguration)');
     }
+    if (i.spec.rerouteVirtualInterfaces.length) {
+      throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.rerouteVirtualInterfaces', i.spec.rerouteVirtualInterfaces, PLATFORM,
+        'the task proxyConfiguration has no interface rerouting, and a task has no virtual interfaces', 'Leave rerouteVirtualInterfaces out on ECS');
+    }
     if (i.spec.excludeInterfaces.length) {
       throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.excludeInterfaces', i.spec.excludeInterfaces, PLATFORM,
         'the task proxyConfiguration has no interface exclusion (AppPorts, ProxyIngressPort, ProxyEgressPort, IgnoredUID, IgnoredGID, EgressIgnoredIPs, EgressIgnoredPorts only)',

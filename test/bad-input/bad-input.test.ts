@@ -221,6 +221,7 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     redirectMode: 'enum',
     excludeInterfaces: 'array',
     rewriteAppProbes: 'boolean',
+    rerouteVirtualInterfaces: 'array',
     tracing: 'object',
     stats: 'object',
     proxyHeaders: 'object',

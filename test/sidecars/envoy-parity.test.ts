@@ -169,6 +169,19 @@ describe('excludeInterfaces (init container mode) and rewriteAppProbes', () => {
     }
   });
 
+  test('rerouteVirtualInterfaces: TCP entering the interface is sent to the outbound port (per include CIDR); CNI annotation; ECS error', () => {
+    const { docs } = onK8s({ rerouteVirtualInterfaces: ['k6t-eth0'], includeOutboundCidrs: ['10.0.0.0/8'] });
+    const rules = docs.find((d: any) => d.kind === 'ConfigMap' && d.data?.['rules.v4']).data['rules.v4'].split('\n');
+    expect(rules).toContain('-A CDK_SIDECARS_INBOUND -i k6t-eth0 -d 10.0.0.0/8 -j CDK_SIDECARS_REDIRECT');
+    const { pod } = onK8s({ redirectMode: RedirectMode.CNI, rerouteVirtualInterfaces: ['k6t-eth0'] });
+    expect(pod.metadata.annotations['istio.io/reroute-virtual-interfaces']).toBe('k6t-eth0');
+    expectError(() => onK8s({ redirectMode: RedirectMode.CNI, rerouteVirtualInterfaces: ['k6t-eth0'], includeOutboundPorts: [80] }), ErrorCode.INVALID_INTERCEPTION,
+      'web/envoy: pod.trafficInterception.rerouteVirtualInterfaces ["k6t-eth0"] cannot be limited to includeOutboundPorts');
+    expectError(() => onEcs({ rerouteVirtualInterfaces: ['k6t-eth0'] }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'pod.trafficInterception.rerouteVirtualInterfaces');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { rerouteVirtualInterfaces: ['a b'] }), ErrorCode.INVALID_INTERCEPTION, 'web/envoy: rerouteVirtualInterfaces[0]');
+    expectError(() => onK8s({ rerouteVirtualInterfaces: ['net1'], excludeInterfaces: ['net1'] }), ErrorCode.INVALID_INTERCEPTION, 'rerouteVirtualInterfaces "net1" is in excludeInterfaces too');
+  });
+
   test('rewriteAppProbes: false keeps the HTTP probes, drops the probe route, and refuses a TCP probe of a captured port', () => {
     const app = { name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }), startup: kplus.Probe.fromHttpGet('/ready', { port: 8080 }) };
     const { pod, envoy, bootstrap } = onK8s({ rewriteAppProbes: false }, app);

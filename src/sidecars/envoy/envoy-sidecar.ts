@@ -475,6 +475,14 @@ export interface EnvoySidecarProps {
    */
   readonly excludeInterfaces?: string[];
   /**
+   * Network interfaces whose inbound TCP traffic is captured as outbound traffic (sent to
+   * the outbound listener), e.g. the bridge of a KubeVirt virtual machine running in the pod:
+   * Istio's `istio.io/reroute-virtual-interfaces` (formerly `traffic.sidecar.istio.io/kubevirtInterfaces`).
+   * Kubernetes only.
+   * @default - none
+   */
+  readonly rerouteVirtualInterfaces?: string[];
+  /**
    * Rewrite the app's kubelet probes of captured ports to Envoy's probe route on `probePort`
    * (Istio's `sidecar.istio.io/rewriteAppHTTPProbers`). False: no probe route; HTTP probes
    * then go through the inbound listener like any request, and a TCP probe of a captured
@@ -985,6 +993,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
           redirectImage: p.redirectImage,
           redirectMode: p.redirectMode,
           excludeInterfaces: p.excludeInterfaces,
+          rerouteVirtualInterfaces: p.rerouteVirtualInterfaces,
           disableHint: 'set redirect: false on the EnvoySidecar to run it as an explicit proxy',
         } : undefined,
       },
@@ -1157,7 +1166,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
     str('serviceCluster', p.serviceCluster);
     const list = (field: string, value: unknown) => checkArray(path, field, value);
     for (const field of ['appPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'excludeOutboundCidrs', 'includeOutboundPorts',
-      'includeOutboundCidrs', 'excludeInterfaces', 'clusters', 'routes', 'routedOutboundPorts', 'healthCommand']) {
+      'includeOutboundCidrs', 'excludeInterfaces', 'rerouteVirtualInterfaces', 'clusters', 'routes', 'routedOutboundPorts', 'healthCommand']) {
       list(field, p[field]);
     }
     const struct = (field: string, value: unknown) => checkObject(path, field, value);
@@ -1177,13 +1186,15 @@ export class EnvoySidecar extends Construct implements ISidecar {
         if (first !== i) { throw Errors.duplicatePort(path, `${field}[${i}]`, port, 'TCP', `${field}[${first}]`); }
       });
     }
-    (p.excludeInterfaces ?? []).forEach((n: unknown, i: number) => {
-      // Linux IFNAMSIZ: at most 15 characters; the characters istio/istio pkg/util/net/ip.go ValidateInterfaceNames accepts.
-      if (typeof n !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/.test(n) || p.excludeInterfaces.indexOf(n) !== i) {
-        throw Errors.invalidInterception(path, `excludeInterfaces[${i}]`, n, 'is not a network interface name, or is listed twice',
-          'Give each name once: at most 15 letters, digits, \'_\', \'.\' and \'-\', starting with a letter, e.g. "net1"');
-      }
-    });
+    for (const key of ['excludeInterfaces', 'rerouteVirtualInterfaces']) {
+      (p[key] ?? []).forEach((n: unknown, i: number) => {
+        // Linux IFNAMSIZ: at most 15 characters; the characters istio/istio pkg/util/net/ip.go ValidateInterfaceNames accepts.
+        if (typeof n !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/.test(n) || p[key].indexOf(n) !== i) {
+          throw Errors.invalidInterception(path, `${key}[${i}]`, n, 'is not a network interface name, or is listed twice',
+            'Give each name once: at most 15 letters, digits, \'_\', \'.\' and \'-\', starting with a letter, e.g. "net1"');
+        }
+      });
+    }
     // Named as written (the model would report them under pod.trafficInterception).
     for (const field of ['excludeOutboundCidrs', 'includeOutboundCidrs']) {
       (p[field] ?? []).forEach((cidr: unknown, i: number) => {
@@ -1405,6 +1416,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       for (const [field, value] of [['excludeOutboundPorts', p.excludeOutboundPorts], ['excludeOutboundCidrs', p.excludeOutboundCidrs],
         ['includeOutboundPorts', p.includeOutboundPorts], ['includeOutboundCidrs', p.includeOutboundCidrs], ['redirectImage', p.redirectImage],
         ['probePort', p.probePort], ['routedOutboundPorts', p.routedOutboundPorts], ['redirectMode', p.redirectMode], ['excludeInterfaces', p.excludeInterfaces],
+        ['rerouteVirtualInterfaces', p.rerouteVirtualInterfaces],
         ['rewriteAppProbes', p.rewriteAppProbes]] as const) {
         if (value !== undefined) {
           throw Errors.ineffectiveSetting(path, field, value, `in ${mode} no traffic is redirected to Envoy, so ${field} is used by nothing`,
