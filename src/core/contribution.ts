@@ -143,7 +143,9 @@ export interface ProbeRedirectSpec {
   /** Port of the proxy's probe listener (a port of the proxy container, not captured). */
   readonly port: number;
   /**
-   * Path prefix of the probe routes (`<pathPrefix>/http/<port><path>`, `<pathPrefix>/tcp/<port>`).
+   * Path prefix of the probe routes (`<pathPrefix>/http/<port><path>`, `<pathPrefix>/tcp/<port>`,
+   * and `<pathPrefix>/grpc/<port>[/<service, percent-encoded>]` for gRPC probes: 200 while the
+   * app's gRPC health service says SERVING).
    * @default '/app-health'
    */
   readonly pathPrefix?: string;
@@ -367,6 +369,23 @@ export interface AppContainerInfo {
   readonly name: string;
   /** Ports the container declares. */
   readonly ports: ContainerPortSpec[];
+  /**
+   * The container's gRPC health probes (Kubernetes `grpc` probes), which a proxy with a
+   * probe route answers for the kubelet.
+   * @default - none
+   */
+  readonly grpcProbes?: GrpcProbeInfo[];
+}
+
+/** A gRPC health probe of an app container (grpc.health.v1.Health/Check). */
+export interface GrpcProbeInfo {
+  /** Port probed. */
+  readonly port: number;
+  /**
+   * Service name asked for.
+   * @default '' (the server's overall health)
+   */
+  readonly service?: string;
 }
 
 /**

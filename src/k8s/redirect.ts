@@ -254,6 +254,20 @@ export function rewriteAppProbes(spec: any, i: ComposedInterception, targetPath:
         const { tcpSocket: _, ...rest } = probe;
         container[kind] = { ...rest, httpGet: { path: `${redirect.pathPrefix}/tcp/${port}`, port: redirect.port, scheme: 'HTTP' } };
       }
+      if (probe.grpc) {
+        const port = Number(probe.grpc.port);
+        if (!captured.has(port)) { continue; }
+        if (!redirect) {
+          throw Errors.invalidInterception(targetPath, `${field}.grpc.port`, port,
+            `is captured by ${i.owner.path}, which has no probe route, so the kubelet's gRPC probe would reach the proxy's inbound listener, not the app's health service`,
+            'Exclude the port (excludeInboundPorts), or give the proxy a probe route (probeRedirect)');
+        }
+        const { grpc, ...rest } = probe;
+        // The proxy's probe route asks the app's grpc.health.v1 service (Istio rewrites gRPC probes the same way, to its agent).
+        const service = grpc.service ? `/${encodeURIComponent(String(grpc.service))}` : '';
+        container[kind] = { ...rest, httpGet: { path: `${redirect.pathPrefix}/grpc/${port}${service}`, port: redirect.port, scheme: 'HTTP' } };
+        continue;
+      }
       if (probe.httpGet) {
         const port = portOf(container, probe.httpGet.port);
         if (port === undefined || !captured.has(port)) { continue; }

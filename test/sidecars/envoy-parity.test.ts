@@ -354,3 +354,40 @@ describe('args: component log levels, access-log flush, bootstrap override; drai
     expect(bootstrap.stats_config.stats_matcher.inclusion_list.patterns).toEqual([{ prefix: 'cluster.' }, { suffix: 'downstream_cx_active' }]);
   });
 });
+
+describe('gRPC probes of captured ports (Istio rewrites them to its agent)', () => {
+  function grpcPod(props: EnvoySidecarProps = {}) {
+    const chart = newChart();
+    const d = rawDeployment(chart, 'api', [{
+      name: 'app', image: 'ghcr.io/acme/app:1', ports: [{ containerPort: 8080 }, { containerPort: 9000 }],
+      readinessProbe: { grpc: { port: 8080, service: 'orders.v1/Orders' }, periodSeconds: 3 },
+      livenessProbe: { grpc: { port: 8080 } },
+      startupProbe: { grpc: { port: 9000 } },
+    }]);
+    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { excludeInboundPorts: [9000], ...props }));
+    const docs = synth(chart);
+    const pod = podOf(findDoc(docs, 'Deployment'));
+    const bootstrap = JSON.parse(docs.find((x: any) => x.kind === 'ConfigMap' && x.data?.['envoy.json']).data['envoy.json']);
+    validateEnvoyBootstrap(bootstrap);
+    return { pod, bootstrap };
+  }
+
+  test('the kubelet asks Envoy\'s probe route over HTTP; Envoy asks the app\'s grpc.health.v1 service over HTTP/2', () => {
+    const { pod, bootstrap } = grpcPod();
+    const app = pod.spec.containers[0];
+    expect(app.readinessProbe).toEqual({ periodSeconds: 3, httpGet: { path: '/app-health/grpc/8080/orders.v1%2FOrders', port: 15020, scheme: 'HTTP' } });
+    expect(app.livenessProbe).toEqual({ httpGet: { path: '/app-health/grpc/8080', port: 15020, scheme: 'HTTP' } });
+    // A port that is not captured keeps its gRPC probe.
+    expect(app.startupProbe).toEqual({ grpc: { port: 9000 } });
+    const clusters = bootstrap.static_resources.clusters.filter((c: any) => c.name.startsWith('probe_grpc_'));
+    expect(clusters.map((c: any) => c.health_checks[0].grpc_health_check)).toEqual([{}, { service_name: 'orders.v1/Orders' }]);
+    expect(clusters[0].typed_extension_protocol_options).toBeDefined();
+    const probes = bootstrap.static_resources.listeners.find((l: any) => l.name === 'probes').filter_chains[0].filters[0].typed_config.http_filters;
+    expect(probes.map((f: any) => f.typed_config.headers?.[0].string_match.exact).filter(Boolean))
+      .toEqual(expect.arrayContaining(['/app-health/grpc/8080', '/app-health/grpc/8080/orders.v1%2FOrders']));
+  });
+
+  test('without the probe route (rewriteAppProbes: false) a gRPC probe of a captured port is refused', () => {
+    expectError(() => grpcPod({ rewriteAppProbes: false }), ErrorCode.INVALID_INTERCEPTION, 'containers[app].readinessProbe.grpc.port 8080 is captured by web/envoy, which has no probe route');
+  });
+});

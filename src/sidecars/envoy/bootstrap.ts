@@ -59,6 +59,8 @@ export interface BootstrapSettings {
   /** Port of the kubelet probe route (transparent mode). */
   readonly probePort?: number;
   readonly probePathPrefix: string;
+  /** gRPC health probes of captured app ports the probe route answers (distinct port and service). */
+  readonly grpcProbes?: Array<{ readonly port: number; readonly service: string }>;
   /** The app ports Envoy serves inbound. */
   readonly appPorts: number[];
   /** Transparent (iptables / proxyConfiguration) or explicit (the app talks to Envoy). */
@@ -416,6 +418,11 @@ function observabilityListeners(s: BootstrapSettings): any[] {
   ];
 }
 
+/** Where the probe route answers a gRPC probe of `port` asking for `service` (the service percent-encoded; none for ''). */
+export function grpcProbePath(prefix: string, port: number, service: string): string {
+  return `${prefix}/grpc/${port}${service ? `/${encodeURIComponent(service)}` : ''}`;
+}
+
 /**
  * The kubelet probe route: HTTP probes of app port P at X are proxied from
  * <prefix>/http/P<X> to the app; <prefix>/tcp/P answers 200 while Envoy's TCP health
@@ -432,6 +439,18 @@ function probeListener(s: BootstrapSettings): { listener: any; clusters: any[] }
       'cluster_min_healthy_percentages': { [`probe_tcp_${p}`]: { value: 100 } },
     },
   }));
+  // gRPC probes: Envoy's gRPC health checker (grpc.health.v1.Health/Check over HTTP/2,
+  // core/v3/health_check.proto GrpcHealthCheck) asks the app; the path answers 200 while it is SERVING.
+  const grpc = s.grpcProbes ?? [];
+  healthChecks.push(...grpc.map((g, i) => ({
+    name: 'envoy.filters.http.health_check',
+    typed_config: {
+      '@type': T.healthCheck,
+      'pass_through_mode': false,
+      'headers': [{ name: ':path', string_match: { exact: grpcProbePath(prefix, g.port, g.service) } }],
+      'cluster_min_healthy_percentages': { [`probe_grpc_${i}`]: { value: 100 } },
+    },
+  })));
   const routes = [
     ...s.appPorts.map(p => route(`${prefix}/http/${p}/`, `probe_http_${p}`, { prefix_rewrite: '/' })),
     { match: { prefix: '/' }, direct_response: { status: 404 } },
@@ -442,6 +461,10 @@ function probeListener(s: BootstrapSettings): { listener: any; clusters: any[] }
       health_checks: [{ timeout: '1s', interval: '2s', unhealthy_threshold: 1, healthy_threshold: 1, tcp_health_check: {} }],
     }),
   ]);
+  clusters.push(...grpc.map((g, i) => staticCluster(`probe_grpc_${i}`, socket('127.0.0.1', g.port), 1, {
+    typed_extension_protocol_options: http2Options(),
+    health_checks: [{ timeout: '1s', interval: '2s', unhealthy_threshold: 1, healthy_threshold: 1, grpc_health_check: g.service ? { service_name: g.service } : {} }],
+  })));
   return {
     listener: {
       name: 'probes',

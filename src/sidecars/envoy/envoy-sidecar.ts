@@ -669,7 +669,7 @@ const TRACING_PORTS: { [k in EnvoyTracingProvider]: number } = {
 const CONFIG_DIR = '/etc/envoy';
 const TLS_DIR = '/etc/envoy/tls';
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|tracing|inbound_\d+|probe_(http|tcp)_\d+)$/;
+const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|tracing|inbound_\d+|probe_(http|tcp|grpc)_\d+)$/;
 /** A DNS host name: labels of letters, digits and '-', at most 253 characters. */
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 /**
@@ -779,6 +779,11 @@ export class EnvoySidecar extends Construct implements ISidecar {
       prometheusPort: this.ports.prometheus,
       probePort: probeRoute ? this.ports.probe : undefined,
       probePathPrefix: '/app-health',
+      // The app's gRPC probes of captured ports, each (port, service) once, in a stable order.
+      grpcProbes: probeRoute ? [...new Map(context.appContainers.flatMap(c => c.grpcProbes ?? [])
+        .filter(g => appPorts.includes(g.port))
+        .map(g => [`${g.port}/${g.service ?? ''}`, { port: g.port, service: g.service ?? '' }] as const)).values()]
+        .sort((a, b) => a.port - b.port || a.service.localeCompare(b.service)) : undefined,
       appPorts,
       transparent,
       ipv6: p.ipv6 ?? true,
