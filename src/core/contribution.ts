@@ -129,6 +129,13 @@ export interface TrafficInterceptionSpec {
    */
   readonly rerouteVirtualInterfaces?: string[];
   /**
+   * Install the rules with native nftables (`nft`, one `inet` table for IPv4 and IPv6)
+   * instead of iptables, where the platform installs them itself (Kubernetes, redirect
+   * init container), as Istio's `global.nativeNftables`.
+   * @default false
+   */
+  readonly nativeNftables?: boolean;
+  /**
    * How the user turns this interception off, for the error of a platform that cannot
    * intercept (e.g. `set redirect: false to run Envoy as an explicit proxy`).
    * @default - the error gives a generic fix

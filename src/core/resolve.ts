@@ -136,6 +136,7 @@ export interface ResolvedInterception {
   readonly redirectMode: RedirectMode;
   readonly excludeInterfaces: string[];
   readonly rerouteVirtualInterfaces: string[];
+  readonly nativeNftables: boolean;
   readonly disableHint?: string;
 }
 
@@ -732,6 +733,13 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
   });
   const excludeInterfaces = interfaces('excludeInterfaces');
   const rerouteVirtualInterfaces = interfaces('rerouteVirtualInterfaces');
+  if (spec.nativeNftables !== undefined && typeof spec.nativeNftables !== 'boolean') {
+    throw Errors.invalidInterception(path, `${f}.nativeNftables`, spec.nativeNftables, 'is not a boolean', 'Use true or false');
+  }
+  if (spec.nativeNftables && redirectMode === RedirectMode.CNI) {
+    throw Errors.invalidInterception(path, `${f}.nativeNftables`, true, 'has no effect with RedirectMode.CNI: the node\'s CNI plugin chooses iptables or nftables (its own nativeNftables setting)',
+      'Leave nativeNftables out, or use RedirectMode.INIT_CONTAINER');
+  }
   const both = rerouteVirtualInterfaces.find(n => excludeInterfaces.includes(n));
   if (both !== undefined) {
     throw Errors.invalidInterception(path, `${f}.rerouteVirtualInterfaces`, both, 'is in excludeInterfaces too', 'Either reroute an interface or exclude it');
@@ -753,6 +761,7 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
     redirectMode,
     excludeInterfaces,
     rerouteVirtualInterfaces,
+    nativeNftables: spec.nativeNftables === true,
     disableHint: spec.disableHint,
   };
 }

@@ -747,6 +747,10 @@ export class TaskSidecars extends Construct {
         'the task proxyConfiguration is ECS\'s only redirect mechanism, and it is already applied by the platform\'s CNI plugin (aws-appmesh), with no privileged container in the task',
         'Leave redirectMode out on ECS (RedirectMode.INIT_CONTAINER renders the proxyConfiguration)');
     }
+    if (i.spec.nativeNftables) {
+      throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.nativeNftables', true, PLATFORM,
+        'the rules of the task proxyConfiguration are installed by the platform\'s CNI plugin, which chooses its own backend', 'Leave nativeNftables out on ECS');
+    }
     if (i.spec.rerouteVirtualInterfaces.length) {
       throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.rerouteVirtualInterfaces', i.spec.rerouteVirtualInterfaces, PLATFORM,
         'the task proxyConfiguration has no interface rerouting, and a task has no virtual interfaces', 'Leave rerouteVirtualInterfaces out on ECS');

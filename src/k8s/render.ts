@@ -315,7 +315,9 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   spec.containers = [...asClassic, ...appContainers];
 
   const volumes = pod.volumes.map(v => renderVolume(v, settings.configObjectNames));
-  if (interception && !rulesByCni(interception.spec)) { volumes.push(...redirectVolumes(settings.configObjectNames.get(REDIRECT_VOLUME)!)); }
+  if (interception && !rulesByCni(interception.spec)) {
+    volumes.push(...redirectVolumes(settings.configObjectNames.get(REDIRECT_VOLUME)!, interception.spec.nativeNftables));
+  }
   volumes.push(...pod.containers.filter(c => c.identityToken).map(identityVolume));
   // A pod naming its account (serviceAccountName, or the deprecated alias serviceAccount) keeps it.
   if (pod.readsPodMetadata.length && settings.serviceAccountName && !spec.serviceAccountName && !spec.serviceAccount) {

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
-import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_V6, redirectRules, rulesByCni } from './redirect';
+import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
 import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
 import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './target';
@@ -342,7 +342,9 @@ export class WorkloadSidecars extends Construct {
       this.configObject(REDIRECT_VOLUME, false, () => {
         const interception = (this.lastComposed ?? this.compose()).trafficInterception;
         const data: { [key: string]: string } = {};
-        if (interception) {
+        if (interception?.spec.nativeNftables) {
+          data[RULES_FILE_NFT] = nftRules(interception);
+        } else if (interception) {
           data[RULES_FILE] = redirectRules(interception, 4);
           data[RULES_FILE_V6] = redirectRules(interception, 6);
         }

@@ -222,6 +222,7 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     excludeInterfaces: 'array',
     rewriteAppProbes: 'boolean',
     rerouteVirtualInterfaces: 'array',
+    nativeNftables: 'boolean',
     tracing: 'object',
     stats: 'object',
     proxyHeaders: 'object',

@@ -182,6 +182,18 @@ describe('excludeInterfaces (init container mode) and rewriteAppProbes', () => {
     expectError(() => onK8s({ rerouteVirtualInterfaces: ['net1'], excludeInterfaces: ['net1'] }), ErrorCode.INVALID_INTERCEPTION, 'rerouteVirtualInterfaces "net1" is in excludeInterfaces too');
   });
 
+  test('nativeNftables: one nft ruleset in the ConfigMap, applied with nft -f; refused with CNI, on ECS and in explicit mode', () => {
+    const { pod, docs } = onK8s({ nativeNftables: true });
+    const init = pod.spec.initContainers.find((c: any) => c.name === 'cdk-sidecars-redirect');
+    expect(init.command).toEqual(['nft', '-f', '/etc/cdk-sidecars/redirect/rules.nft']);
+    const data = docs.find((d: any) => d.kind === 'ConfigMap' && d.data?.['rules.nft']).data;
+    expect(Object.keys(data)).toEqual(['rules.nft']);
+    expect(data['rules.nft']).toContain('tcp dport { 8080 } redirect to :15006');
+    expectError(() => onK8s({ nativeNftables: true, redirectMode: RedirectMode.CNI }), ErrorCode.INVALID_INTERCEPTION, 'web/envoy: pod.trafficInterception.nativeNftables true has no effect with RedirectMode.CNI');
+    expectError(() => onEcs({ nativeNftables: true }), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'pod.trafficInterception.nativeNftables');
+    expectError(() => new EnvoySidecar(newChart(), 'envoy', { redirect: false, nativeNftables: true }), ErrorCode.INEFFECTIVE_SETTING, 'web/envoy: nativeNftables');
+  });
+
   test('rewriteAppProbes: false keeps the HTTP probes, drops the probe route, and refuses a TCP probe of a captured port', () => {
     const app = { name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/ready', { port: 8080 }), startup: kplus.Probe.fromHttpGet('/ready', { port: 8080 }) };
     const { pod, envoy, bootstrap } = onK8s({ rewriteAppProbes: false }, app);

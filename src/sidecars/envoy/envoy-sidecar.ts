@@ -483,6 +483,14 @@ export interface EnvoySidecarProps {
    */
   readonly rerouteVirtualInterfaces?: string[];
   /**
+   * Install the redirect rules with native nftables (`nft -f`, one `inet` table for IPv4 and
+   * IPv6) instead of iptables-restore, as Istio's `global.nativeNftables`: for nodes without
+   * the iptables kernel modules. Kubernetes with RedirectMode.INIT_CONTAINER only; the
+   * `redirectImage` must ship `nft` (Istio's proxyv2 does).
+   * @default false
+   */
+  readonly nativeNftables?: boolean;
+  /**
    * Rewrite the app's kubelet probes of captured ports to Envoy's probe route on `probePort`
    * (Istio's `sidecar.istio.io/rewriteAppHTTPProbers`). False: no probe route; HTTP probes
    * then go through the inbound listener like any request, and a TCP probe of a captured
@@ -999,6 +1007,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
           redirectMode: p.redirectMode,
           excludeInterfaces: p.excludeInterfaces,
           rerouteVirtualInterfaces: p.rerouteVirtualInterfaces,
+          nativeNftables: p.nativeNftables,
           disableHint: 'set redirect: false on the EnvoySidecar to run it as an explicit proxy',
         } : undefined,
       },
@@ -1158,6 +1167,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
     checkEnum(path, 'logLevel', p.logLevel, EnvoyLogLevel, 'EnvoyLogLevel');
     checkEnum(path, 'redirectMode', p.redirectMode, RedirectMode, 'RedirectMode');
     checkBoolean(path, 'rewriteAppProbes', p.rewriteAppProbes);
+    checkBoolean(path, 'nativeNftables', p.nativeNftables);
     const bool = (field: string, value: unknown) => checkBoolean(path, field, value);
     bool('redirect', p.redirect);
     bool('accessLog', p.accessLog);
@@ -1421,7 +1431,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       for (const [field, value] of [['excludeOutboundPorts', p.excludeOutboundPorts], ['excludeOutboundCidrs', p.excludeOutboundCidrs],
         ['includeOutboundPorts', p.includeOutboundPorts], ['includeOutboundCidrs', p.includeOutboundCidrs], ['redirectImage', p.redirectImage],
         ['probePort', p.probePort], ['routedOutboundPorts', p.routedOutboundPorts], ['redirectMode', p.redirectMode], ['excludeInterfaces', p.excludeInterfaces],
-        ['rerouteVirtualInterfaces', p.rerouteVirtualInterfaces],
+        ['rerouteVirtualInterfaces', p.rerouteVirtualInterfaces], ['nativeNftables', p.nativeNftables],
         ['rewriteAppProbes', p.rewriteAppProbes]] as const) {
         if (value !== undefined) {
           throw Errors.ineffectiveSetting(path, field, value, `in ${mode} no traffic is redirected to Envoy, so ${field} is used by nothing`,
