@@ -237,7 +237,7 @@ describe('tracing, stats, headers, connection settings (bootstrap, proto-checked
       flushIntervalSeconds: 1,
     },
     proxyHeaders: { serverName: 'shop', serverHeader: EnvoyServerHeader.APPEND_IF_ABSENT, generateRequestId: false, forwardClientCert: EnvoyForwardClientCert.SANITIZE_SET, suppressEnvoyHeaders: true },
-    connectionSettings: { idleTimeoutSeconds: 60, maxConnectionDurationSeconds: 600, streamIdleTimeoutSeconds: 30, http2InitialStreamWindowBytes: 65536, http2InitialConnectionWindowBytes: 1048576 },
+    connectionSettings: { idleTimeoutSeconds: 60, maxConnectionDurationSeconds: 600, streamIdleTimeoutSeconds: 30, requestHeadersTimeoutSeconds: 10, http2InitialStreamWindowBytes: 65536, http2InitialConnectionWindowBytes: 1048576 },
   };
 
   test('Kubernetes: the inbound HTTP listener traces (Zipkin cluster by DNS), carries the headers and connection settings; readiness does not', () => {
@@ -253,7 +253,7 @@ describe('tracing, stats, headers, connection settings (bootstrap, proto-checked
     expect(inbound).toMatchObject({
       server_name: 'shop', server_header_transformation: 'APPEND_IF_ABSENT', generate_request_id: false,
       forward_client_cert_details: 'SANITIZE_SET', set_current_client_cert_details: { subject: true, uri: true, dns: true },
-      common_http_protocol_options: { idle_timeout: '60s', max_connection_duration: '600s' }, stream_idle_timeout: '30s',
+      common_http_protocol_options: { idle_timeout: '60s', max_connection_duration: '600s' }, stream_idle_timeout: '30s', request_headers_timeout: '10s',
       http2_protocol_options: { initial_stream_window_size: 65536, initial_connection_window_size: 1048576 },
     });
     expect(inbound.http_filters.at(-1).typed_config.suppress_envoy_headers).toBe(true);

@@ -123,6 +123,7 @@ export interface ConnectionSettings {
   readonly idleTimeoutSeconds?: number;
   readonly maxConnectionDurationSeconds?: number;
   readonly streamIdleTimeoutSeconds?: number;
+  readonly requestHeadersTimeoutSeconds?: number;
   readonly http2InitialStreamWindowBytes?: number;
   readonly http2InitialConnectionWindowBytes?: number;
 }
@@ -277,6 +278,7 @@ function appHcmSettings(s: BootstrapSettings): any {
   if (c?.maxConnectionDurationSeconds !== undefined) { common.max_connection_duration = seconds(c.maxConnectionDurationSeconds); }
   if (Object.keys(common).length) { out.common_http_protocol_options = common; }
   if (c?.streamIdleTimeoutSeconds !== undefined) { out.stream_idle_timeout = seconds(c.streamIdleTimeoutSeconds); }
+  if (c?.requestHeadersTimeoutSeconds !== undefined) { out.request_headers_timeout = seconds(c.requestHeadersTimeoutSeconds); }
   const h2: any = {};
   if (c?.http2InitialStreamWindowBytes !== undefined) { h2.initial_stream_window_size = c.http2InitialStreamWindowBytes; }
   if (c?.http2InitialConnectionWindowBytes !== undefined) { h2.initial_connection_window_size = c.http2InitialConnectionWindowBytes; }

@@ -332,6 +332,11 @@ export interface EnvoyConnectionSettings {
    */
   readonly streamIdleTimeoutSeconds?: number;
   /**
+   * Seconds a client has to send the request headers (0 = no limit).
+   * @default - no limit (Envoy's)
+   */
+  readonly requestHeadersTimeoutSeconds?: number;
+  /**
    * HTTP/2 initial stream window, bytes (65535 to 2147483647).
    * @default 268435456 (Envoy's)
    */
@@ -1282,7 +1287,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       },
       connectionSettings: {
         struct: {
-          idleTimeoutSeconds: 'number', maxConnectionDurationSeconds: 'number', streamIdleTimeoutSeconds: 'number',
+          idleTimeoutSeconds: 'number', maxConnectionDurationSeconds: 'number', streamIdleTimeoutSeconds: 'number', requestHeadersTimeoutSeconds: 'number',
           http2InitialStreamWindowBytes: 'size', http2InitialConnectionWindowBytes: 'size',
         },
       },
@@ -1357,7 +1362,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
     if (p.proxyHeaders) { text('proxyHeaders.serverName', p.proxyHeaders.serverName); }
     const c = p.connectionSettings;
     if (c) {
-      for (const key of ['idleTimeoutSeconds', 'maxConnectionDurationSeconds', 'streamIdleTimeoutSeconds'] as const) {
+      for (const key of ['idleTimeoutSeconds', 'maxConnectionDurationSeconds', 'streamIdleTimeoutSeconds', 'requestHeadersTimeoutSeconds'] as const) {
         this.checkSeconds(path, `connectionSettings.${key}`, c[key], false);
       }
       // Http2ProtocolOptions initial_stream_window_size / initial_connection_window_size: 65535 to 2^31 - 1 (protocol.proto).
