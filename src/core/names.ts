@@ -102,7 +102,9 @@ export const LIBRARY_NAMES = {
 } as const;
 /** Prefix of every name in LIBRARY_NAMES. */
 export const RESERVED_PREFIX = 'cdk-sidecars';
-export const LIBRARY_CONTAINER_NAMES: readonly string[] = [LIBRARY_NAMES.redirectContainer, LIBRARY_NAMES.redirectCheckContainer, LIBRARY_NAMES.configWriter];
+export const LIBRARY_CONTAINER_NAMES: readonly string[] = [
+  LIBRARY_NAMES.redirectContainer, LIBRARY_NAMES.redirectCheckContainer, LIBRARY_NAMES.configWriter,
+];
 export const LIBRARY_VOLUME_NAMES: readonly string[] = [
   LIBRARY_NAMES.redirectVolume, LIBRARY_NAMES.redirectRunVolume, LIBRARY_NAMES.configWriterHome,
 ];

@@ -7,8 +7,8 @@
  */
 import { isIP } from 'net';
 import { ComposedInterception } from '../core/composition';
-import { RedirectMode } from '../core/contribution';
 import { checkCommandsInImage } from '../core/contract';
+import { RedirectMode } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { LIBRARY_NAMES } from '../core/names';
 

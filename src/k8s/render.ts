@@ -357,7 +357,8 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   const annotations = metadata.annotations = { ...(metadata.annotations ?? {}) };
   const wanted = [...pod.annotations];
   if (interception && rulesByCni(interception.spec)) {
-    wanted.push(...Object.entries(cniAnnotations(interception)).map(([key, value]) => [key, { value, owner: interception.owner }] as typeof wanted[number]));
+    wanted.push(...Object.entries(cniAnnotations(interception))
+      .map(([key, value]) => [key, { value, owner: interception.owner }] as typeof wanted[number]));
   }
   for (const [key, { value, owner }] of wanted) {
     if (annotations[key] !== undefined && annotations[key] !== value) {

@@ -336,8 +336,14 @@ export class Sidecar extends Construct implements ISidecar {
     }
     if (props.interceptTraffic !== undefined) {
       checkPropTypes(path, props.interceptTraffic, {
-        inboundPort: 'port', outboundPort: 'port', appPorts: 'portArray', excludeInboundPorts: 'portArray', excludeOutboundPorts: 'portArray', excludeOutboundCidrs: 'stringArray',
-        excludeInterfaces: 'stringArray', rerouteVirtualInterfaces: 'stringArray',
+        inboundPort: 'port',
+        outboundPort: 'port',
+        appPorts: 'portArray',
+        excludeInboundPorts: 'portArray',
+        excludeOutboundPorts: 'portArray',
+        excludeOutboundCidrs: 'stringArray',
+        excludeInterfaces: 'stringArray',
+        rerouteVirtualInterfaces: 'stringArray',
       }, ['inboundPort', 'outboundPort'], 'interceptTraffic.');
     }
     // Nested fields, named as the user wrote them (issue 10, section 2): a wrong type here would

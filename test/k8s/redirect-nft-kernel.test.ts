@@ -134,8 +134,11 @@ describe('the native nftables redirect rules on a real kernel', () => {
   kernelTest('the other options (interfaces, include lists) give a ruleset nft accepts too', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'api')).add(new EnvoySidecar(chart, 'envoy', {
-      nativeNftables: true, excludeInterfaces: ['net1'], rerouteVirtualInterfaces: ['k6t-eth0'],
-      includeOutboundCidrs: ['10.0.0.0/8', 'fd00::/8'], includeOutboundPorts: [80, 443],
+      nativeNftables: true,
+      excludeInterfaces: ['net1'],
+      rerouteVirtualInterfaces: ['k6t-eth0'],
+      includeOutboundCidrs: ['10.0.0.0/8', 'fd00::/8'],
+      includeOutboundPorts: [80, 443],
     }));
     const docs = synth(chart);
     const rules = docs.find((d: any) => d.kind === 'ConfigMap' && d.data?.['rules.nft']).data['rules.nft'];

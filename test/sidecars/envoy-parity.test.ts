@@ -6,7 +6,8 @@
 import { JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  EnvoyForwardClientCert, EnvoyInboundProtocol, EnvoyLogLevel, EnvoyServerHeader, EnvoySidecar, EnvoySidecarProps, EnvoyStatsSinkKind, EnvoyTracingProvider, RedirectMode, Sidecar,
+  EnvoyForwardClientCert, EnvoyInboundProtocol, EnvoyLogLevel, EnvoyServerHeader, EnvoySidecar, EnvoySidecarProps, EnvoyStatsSinkKind,
+  EnvoyTracingProvider, RedirectMode, Sidecar,
 } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
@@ -81,8 +82,13 @@ describe('concurrency: worker threads from the CPU limit (Istio ProxyConfig.conc
 });
 
 describe('redirectMode CNI: the Istio CNI plugin installs the rules, no privileged container', () => {
-  const { pod, docs, envoy, bootstrap } = onK8s({ redirectMode: RedirectMode.CNI, excludeOutboundCidrs: ['10.96.0.0/12'], excludeOutboundPorts: [5432],
-    excludeInboundPorts: [9090], excludeInterfaces: ['net1'] });
+  const { pod, docs, envoy, bootstrap } = onK8s({
+    redirectMode: RedirectMode.CNI,
+    excludeOutboundCidrs: ['10.96.0.0/12'],
+    excludeOutboundPorts: [5432],
+    excludeInboundPorts: [9090],
+    excludeInterfaces: ['net1'],
+  });
 
   test('no container needs NET_ADMIN, NET_RAW or root: the pod passes Pod Security restricted on these fields', () => {
     const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
@@ -225,19 +231,29 @@ describe('kubectl default container annotations (every workload)', () => {
   });
 });
 
-const hcmOf = (b: any, listenerName: string) => b.static_resources.listeners.find((l: any) => l.name === listenerName).filter_chains[0].filters[0].typed_config;
+const hcmOf = (b: any, listenerName: string) =>
+  b.static_resources.listeners.find((l: any) => l.name === listenerName).filter_chains[0].filters[0].typed_config;
 
 describe('tracing, stats, headers, connection settings (bootstrap, proto-checked)', () => {
   const all: EnvoySidecarProps = {
     tracing: { provider: EnvoyTracingProvider.ZIPKIN, address: 'zipkin.observability', samplingPercent: 10 },
     stats: {
-      inclusionPrefixes: ['cluster.inbound_'], inclusionSuffixes: ['upstream_rq_time'], inclusionRegexps: ['http\\.inbound_\\d+\\..*'],
+      inclusionPrefixes: ['cluster.inbound_'],
+      inclusionSuffixes: ['upstream_rq_time'],
+      inclusionRegexps: ['http\\.inbound_\\d+\\..*'],
       histogramBuckets: [{ statPrefix: 'cluster_manager', buckets: [1, 5, 10] }],
       sinks: [{ kind: EnvoyStatsSinkKind.DOG_STATSD }, { kind: EnvoyStatsSinkKind.STATSD, address: '10.0.0.9', port: 9125, prefix: 'mesh' }],
       flushIntervalSeconds: 1,
     },
     proxyHeaders: { serverName: 'shop', serverHeader: EnvoyServerHeader.APPEND_IF_ABSENT, generateRequestId: false, forwardClientCert: EnvoyForwardClientCert.SANITIZE_SET, suppressEnvoyHeaders: true },
-    connectionSettings: { idleTimeoutSeconds: 60, maxConnectionDurationSeconds: 600, streamIdleTimeoutSeconds: 30, requestHeadersTimeoutSeconds: 10, http2InitialStreamWindowBytes: 65536, http2InitialConnectionWindowBytes: 1048576 },
+    connectionSettings: {
+      idleTimeoutSeconds: 60,
+      maxConnectionDurationSeconds: 600,
+      streamIdleTimeoutSeconds: 30,
+      requestHeadersTimeoutSeconds: 10,
+      http2InitialStreamWindowBytes: 65536,
+      http2InitialConnectionWindowBytes: 1048576,
+    },
   };
 
   test('Kubernetes: the inbound HTTP listener traces (Zipkin cluster by DNS), carries the headers and connection settings; readiness does not', () => {
@@ -251,9 +267,14 @@ describe('tracing, stats, headers, connection settings (bootstrap, proto-checked
       type: 'STRICT_DNS', load_assignment: { endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'zipkin.observability', port_value: 9411 } } } }] }] },
     });
     expect(inbound).toMatchObject({
-      server_name: 'shop', server_header_transformation: 'APPEND_IF_ABSENT', generate_request_id: false,
-      forward_client_cert_details: 'SANITIZE_SET', set_current_client_cert_details: { subject: true, uri: true, dns: true },
-      common_http_protocol_options: { idle_timeout: '60s', max_connection_duration: '600s' }, stream_idle_timeout: '30s', request_headers_timeout: '10s',
+      server_name: 'shop',
+      server_header_transformation: 'APPEND_IF_ABSENT',
+      generate_request_id: false,
+      forward_client_cert_details: 'SANITIZE_SET',
+      set_current_client_cert_details: { subject: true, uri: true, dns: true },
+      common_http_protocol_options: { idle_timeout: '60s', max_connection_duration: '600s' },
+      stream_idle_timeout: '30s',
+      request_headers_timeout: '10s',
       http2_protocol_options: { initial_stream_window_size: 65536, initial_connection_window_size: 1048576 },
     });
     expect(inbound.http_filters.at(-1).typed_config.suppress_envoy_headers).toBe(true);
@@ -336,7 +357,8 @@ describe('args: component log levels, access-log flush, bootstrap override; drai
   test('rendered as Envoy flags on every platform', () => {
     const props: EnvoySidecarProps = {
       componentLogLevels: [{ component: 'upstream', level: EnvoyLogLevel.DEBUG }, { component: 'connection', level: EnvoyLogLevel.TRACE }],
-      accessLogFlushIntervalMilliseconds: 1000, accessLogFlushMinSizeKilobytes: 16,
+      accessLogFlushIntervalMilliseconds: 1000,
+      accessLogFlushMinSizeKilobytes: 16,
       bootstrapOverride: { layered_runtime: { layers: [{ name: 'static', static_layer: { 'overload.global_downstream_max_connections': 50000 } }] } },
     };
     const k8s = onK8s(props).envoy.args;
@@ -371,7 +393,9 @@ describe('gRPC probes of captured ports (Istio rewrites them to its agent)', () 
   function grpcPod(props: EnvoySidecarProps = {}) {
     const chart = newChart();
     const d = rawDeployment(chart, 'api', [{
-      name: 'app', image: 'ghcr.io/acme/app:1', ports: [{ containerPort: 8080 }, { containerPort: 9000 }],
+      name: 'app',
+      image: 'ghcr.io/acme/app:1',
+      ports: [{ containerPort: 8080 }, { containerPort: 9000 }],
       readinessProbe: { grpc: { port: 8080, service: 'orders.v1/Orders' }, periodSeconds: 3 },
       livenessProbe: { grpc: { port: 8080 } },
       startupProbe: { grpc: { port: 9000 } },

@@ -287,7 +287,8 @@ function appHcmSettings(s: BootstrapSettings): any {
   return out;
 }
 
-function hcm(s: BootstrapSettings, statPrefix: string, routes: any, options: { authz: boolean; log: boolean; extraFilters?: any[]; app?: boolean }): any {
+function hcm(s: BootstrapSettings, statPrefix: string, routes: any,
+  options: { authz: boolean; log: boolean; extraFilters?: any[]; app?: boolean }): any {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {

@@ -676,7 +676,10 @@ export interface EnvoySidecarProps {
 const DEFAULT_IMAGE = 'envoyproxy/envoy:v1.39.1';
 /** The collectors' usual ports: Zipkin 9411, OTLP/gRPC 4317, Datadog agent APM 8126, X-Ray daemon UDP 2000. */
 const TRACING_PORTS: { [k in EnvoyTracingProvider]: number } = {
-  [EnvoyTracingProvider.ZIPKIN]: 9411, [EnvoyTracingProvider.OPENTELEMETRY]: 4317, [EnvoyTracingProvider.DATADOG]: 8126, [EnvoyTracingProvider.XRAY]: 2000,
+  [EnvoyTracingProvider.ZIPKIN]: 9411,
+  [EnvoyTracingProvider.OPENTELEMETRY]: 4317,
+  [EnvoyTracingProvider.DATADOG]: 8126,
+  [EnvoyTracingProvider.XRAY]: 2000,
 };
 
 const CONFIG_DIR = '/etc/envoy';
@@ -954,7 +957,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
       createsFiles: p.unixSockets ? [{ volume: `${this.name}-uds`, mode: EGRESS_SOCKET_MODE, sockets: true }] : undefined,
       shutdown: {
         drainCommand: p.exitOnZeroActiveConnections
-          ? drainUntilIdleCommand(this.ports.admin, drain, [...new Set([this.ports.inbound, this.ports.outbound, ...(p.unixSockets ? [p.unixSockets.publicPort] : [])])])
+          ? drainUntilIdleCommand(this.ports.admin, drain,
+            [...new Set([this.ports.inbound, this.ports.outbound, ...(p.unixSockets ? [p.unixSockets.publicPort] : [])])])
           : drainCommand(this.ports.admin, drain),
         gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,
       },
@@ -1276,7 +1280,9 @@ export class EnvoySidecar extends Construct implements ISidecar {
       tracing: { struct: { provider: { enum: EnvoyTracingProvider }, address: 'string', port: 'port', samplingPercent: 'number', serviceName: 'string' }, required: ['provider'] },
       stats: {
         struct: {
-          inclusionPrefixes: 'stringArray', inclusionSuffixes: 'stringArray', inclusionRegexps: 'stringArray',
+          inclusionPrefixes: 'stringArray',
+          inclusionSuffixes: 'stringArray',
+          inclusionRegexps: 'stringArray',
           histogramBuckets: { each: { statPrefix: 'string', buckets: 'array' }, required: ['statPrefix', 'buckets'] },
           sinks: { each: { kind: { enum: EnvoyStatsSinkKind }, address: 'string', port: 'port', prefix: 'string' }, required: ['kind'] },
           flushIntervalSeconds: 'number',
@@ -1287,8 +1293,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
       },
       connectionSettings: {
         struct: {
-          idleTimeoutSeconds: 'number', maxConnectionDurationSeconds: 'number', streamIdleTimeoutSeconds: 'number', requestHeadersTimeoutSeconds: 'number',
-          http2InitialStreamWindowBytes: 'size', http2InitialConnectionWindowBytes: 'size',
+          idleTimeoutSeconds: 'number',
+          maxConnectionDurationSeconds: 'number',
+          streamIdleTimeoutSeconds: 'number',
+          requestHeadersTimeoutSeconds: 'number',
+          http2InitialStreamWindowBytes: 'size',
+          http2InitialConnectionWindowBytes: 'size',
         },
       },
       componentLogLevels: { each: { component: 'string', level: { enum: EnvoyLogLevel } }, required: ['component', 'level'] },
