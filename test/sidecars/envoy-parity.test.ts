@@ -7,7 +7,7 @@ import { JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   EnvoyForwardClientCert, EnvoyInboundProtocol, EnvoyLogLevel, EnvoyServerHeader, EnvoySidecar, EnvoySidecarProps, EnvoyStatsSinkKind,
-  EnvoyTracingProvider, RedirectMode, Sidecar,
+  EnvoyTracingProvider, RedirectMode, Sidecar, XRayDaemonSidecar,
 } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
@@ -425,5 +425,29 @@ describe('gRPC probes of captured ports (Istio rewrites them to its agent)', () 
 
   test('without the probe route (rewriteAppProbes: false) a gRPC probe of a captured port is refused', () => {
     expectError(() => grpcPod({ rewriteAppProbes: false }), ErrorCode.INVALID_INTERCEPTION, 'containers[app].readinessProbe.grpc.port 8080 is captured by web/envoy, which has no probe route');
+  });
+});
+
+describe('combinations', () => {
+  test('CNI mode in classic mode: the check runs after the workload\'s init containers, Envoy is a regular container named istio-proxy', () => {
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+    WorkloadSidecars.of(d, { mode: SidecarMode.CLASSIC }).add(new EnvoySidecar(chart, 'envoy', { redirectMode: RedirectMode.CNI }));
+    const pod = podOf(findDoc(synth(chart), 'Deployment'));
+    expect(pod.spec.initContainers.map((c: any) => c.name)).toEqual(['cdk-sidecars-redirect-check']);
+    expect(pod.spec.containers.map((c: any) => c.name)).toEqual(['istio-proxy', 'api']);
+    expect(pod.metadata.annotations['kubectl.kubernetes.io/default-container']).toBe('api');
+    expect(pod.metadata.annotations['cdk-sidecars.dev/injected']).toBe('cdk-sidecars-redirect-check,istio-proxy');
+  });
+
+  test('ECS: Envoy traces to the X-Ray daemon sidecar of the same task', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new XRayDaemonSidecar(f.stack, 'xray', { region: 'eu-west-1' }),
+      new EnvoySidecar(f.stack, 'envoy', { tracing: { provider: EnvoyTracingProvider.XRAY } }));
+    const t = synthTemplate(f.stack);
+    const file = container(t, 'cdk-sidecars-config').Environment.find((e: any) => e.Name === 'CDK_SIDECARS_FILE_0').Value;
+    const bootstrap = JSON.parse(Buffer.from(file, 'base64').toString());
+    validateEnvoyBootstrap(bootstrap);
+    expect(hcmOf(bootstrap, 'inbound').tracing.provider.typed_config.daemon_endpoint).toEqual({ protocol: 'UDP', address: '127.0.0.1', port_value: 2000 });
   });
 });
