@@ -13,6 +13,8 @@ import { ResolvedContainer, ResolvedInterception, ResolvedMount, ResolvedSidecar
 export interface AppContainerModel {
   readonly name: string;
   readonly ports: ReadonlyArray<{ readonly port: number; readonly protocol: Protocol }>;
+  /** gRPC health probes of the container (Kubernetes), for a proxy that answers them. */
+  readonly grpcProbes?: ReadonlyArray<{ readonly port: number; readonly service?: string }>;
   /** Variables the container sets: literal value, or undefined when taken from a source. */
   readonly env: ReadonlyMap<string, string | undefined>;
   /** UID the container runs as, when the platform object says. */
@@ -100,7 +102,11 @@ export function describeSidecars(targetPath: string, app: AppPodModel, sidecars:
   identity: WorkloadIdentity = WorkloadIdentity.NONE, fileGroups = false): ResolvedSidecar[] {
   const context: CompositionContext = {
     targetPath,
-    appContainers: app.containers.map(c => ({ name: c.name, ports: c.ports.map(p => ({ port: p.port, protocol: p.protocol })) })),
+    appContainers: app.containers.map(c => ({
+      name: c.name,
+      ports: c.ports.map(p => ({ port: p.port, protocol: p.protocol })),
+      ...(c.grpcProbes?.length ? { grpcProbes: c.grpcProbes.map(g => ({ ...g })) } : {}),
+    })),
     identity,
     fileGroups,
   };

@@ -26,6 +26,24 @@ export interface AppRequests {
 }
 
 /**
+ * Who installs the rules that send the pod's traffic through the proxy.
+ */
+export enum RedirectMode {
+  /**
+   * An init container of the pod installs them (Kubernetes: root with NET_ADMIN and
+   * NET_RAW, which Pod Security `baseline` and `restricted` refuse); ECS: the task's
+   * proxyConfiguration, which the platform's own CNI plugin applies.
+   */
+  INIT_CONTAINER = 'INIT_CONTAINER',
+  /**
+   * A CNI plugin of the node installs them when the pod's network is created (the Istio
+   * CNI plugin, or one that reads the same pod annotations): no container of the pod needs
+   * a capability or root. Kubernetes only.
+   */
+  CNI = 'CNI',
+}
+
+/**
  * A request to send the app's TCP traffic through a proxy of the sidecar without
  * the app knowing (transparent interception). Kubernetes renders it as a redirect
  * init container, ECS as the task's proxyConfiguration; ACI cannot.
@@ -93,6 +111,31 @@ export interface TrafficInterceptionSpec {
    */
   readonly redirectImage?: string;
   /**
+   * Who installs the rules.
+   * @default RedirectMode.INIT_CONTAINER
+   */
+  readonly redirectMode?: RedirectMode;
+  /**
+   * Network interfaces whose traffic is never captured, inbound or outbound (e.g. a second
+   * interface added by Multus). Where the platform can express it (Kubernetes).
+   * @default - none
+   */
+  readonly excludeInterfaces?: string[];
+  /**
+   * Network interfaces whose inbound TCP traffic is treated as outbound traffic of the pod
+   * (sent to the outbound port), e.g. the bridge of a KubeVirt virtual machine in the pod.
+   * Where the platform can express it (Kubernetes).
+   * @default - none
+   */
+  readonly rerouteVirtualInterfaces?: string[];
+  /**
+   * Install the rules with native nftables (`nft`, one `inet` table for IPv4 and IPv6)
+   * instead of iptables, where the platform installs them itself (Kubernetes, redirect
+   * init container), as Istio's `global.nativeNftables`.
+   * @default false
+   */
+  readonly nativeNftables?: boolean;
+  /**
    * How the user turns this interception off, for the error of a platform that cannot
    * intercept (e.g. `set redirect: false to run Envoy as an explicit proxy`).
    * @default - the error gives a generic fix
@@ -107,7 +150,9 @@ export interface ProbeRedirectSpec {
   /** Port of the proxy's probe listener (a port of the proxy container, not captured). */
   readonly port: number;
   /**
-   * Path prefix of the probe routes (`<pathPrefix>/http/<port><path>`, `<pathPrefix>/tcp/<port>`).
+   * Path prefix of the probe routes (`<pathPrefix>/http/<port><path>`, `<pathPrefix>/tcp/<port>`,
+   * and `<pathPrefix>/grpc/<port>[/<service, percent-encoded>]` for gRPC probes: 200 while the
+   * app's gRPC health service says SERVING).
    * @default '/app-health'
    */
   readonly pathPrefix?: string;
@@ -331,6 +376,23 @@ export interface AppContainerInfo {
   readonly name: string;
   /** Ports the container declares. */
   readonly ports: ContainerPortSpec[];
+  /**
+   * The container's gRPC health probes (Kubernetes `grpc` probes), which a proxy with a
+   * probe route answers for the kubelet.
+   * @default - none
+   */
+  readonly grpcProbes?: GrpcProbeInfo[];
+}
+
+/** A gRPC health probe of an app container (grpc.health.v1.Health/Check). */
+export interface GrpcProbeInfo {
+  /** Port probed. */
+  readonly port: number;
+  /**
+   * Service name asked for.
+   * @default '' (the server's overall health)
+   */
+  readonly service?: string;
 }
 
 /**

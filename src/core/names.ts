@@ -89,6 +89,8 @@ export function defaultUid(containerName: string): number {
 export const LIBRARY_NAMES = {
   /** Kubernetes: the init container that installs the iptables rules (src/k8s/redirect.ts). */
   redirectContainer: 'cdk-sidecars-redirect',
+  /** Kubernetes, CNI redirect mode: the unprivileged init container that checks the CNI plugin installed the rules. */
+  redirectCheckContainer: 'cdk-sidecars-redirect-check',
   /** Kubernetes: the ConfigMap volume of the rules. */
   redirectVolume: 'cdk-sidecars-redirect',
   /** Kubernetes: scratch for the xtables lock of the redirect init container. */
@@ -100,7 +102,9 @@ export const LIBRARY_NAMES = {
 } as const;
 /** Prefix of every name in LIBRARY_NAMES. */
 export const RESERVED_PREFIX = 'cdk-sidecars';
-export const LIBRARY_CONTAINER_NAMES: readonly string[] = [LIBRARY_NAMES.redirectContainer, LIBRARY_NAMES.configWriter];
+export const LIBRARY_CONTAINER_NAMES: readonly string[] = [
+  LIBRARY_NAMES.redirectContainer, LIBRARY_NAMES.redirectCheckContainer, LIBRARY_NAMES.configWriter,
+];
 export const LIBRARY_VOLUME_NAMES: readonly string[] = [
   LIBRARY_NAMES.redirectVolume, LIBRARY_NAMES.redirectRunVolume, LIBRARY_NAMES.configWriterHome,
 ];

@@ -8,7 +8,7 @@ import {
   ContainerDependency, ContainerPatch, ImagePullPolicy, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
-import { AppRequests, CloudProvider, LogRouterType, SidecarContribution, TrafficInterceptionSpec } from './contribution';
+import { AppRequests, CloudProvider, LogRouterType, RedirectMode, SidecarContribution, TrafficInterceptionSpec } from './contribution';
 import { Errors, KUBELET_DOT_DOT, SidecarError } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
@@ -142,6 +142,10 @@ export interface ResolvedInterception {
   readonly includeOutboundCidrs?: string[];
   readonly probeRedirect?: { readonly port: number; readonly pathPrefix: string };
   readonly redirectImage?: string;
+  readonly redirectMode: RedirectMode;
+  readonly excludeInterfaces: string[];
+  readonly rerouteVirtualInterfaces: string[];
+  readonly nativeNftables: boolean;
   readonly disableHint?: string;
 }
 
@@ -758,6 +762,32 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
   if (spec.redirectImage !== undefined && !isImageReference(spec.redirectImage)) {
     throw Errors.invalidImage(path, `${f}.redirectImage`, spec.redirectImage);
   }
+  const redirectMode = spec.redirectMode ?? RedirectMode.INIT_CONTAINER;
+  if (!Object.values(RedirectMode).includes(redirectMode)) {
+    throw Errors.invalidInterception(path, `${f}.redirectMode`, redirectMode, 'is not a RedirectMode', `Use one of ${Object.values(RedirectMode).join(', ')}`);
+  }
+  // Linux interface names: at most 15 characters (IFNAMSIZ - 1); the characters istio/istio pkg/util/net/ip.go
+  // ValidateInterfaceNames accepts, which are also safe in an iptables rule and an annotation value.
+  const interfaces = (key: 'excludeInterfaces' | 'rerouteVirtualInterfaces') => (spec[key] ?? []).map((name, i) => {
+    if (typeof name !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/.test(name)) {
+      throw Errors.invalidInterception(path, `${f}.${key}[${i}]`, name, 'is not a network interface name',
+        'Give a name of at most 15 letters, digits, \'_\', \'.\' and \'-\', starting with a letter, e.g. "net1"');
+    }
+    return name;
+  });
+  const excludeInterfaces = interfaces('excludeInterfaces');
+  const rerouteVirtualInterfaces = interfaces('rerouteVirtualInterfaces');
+  if (spec.nativeNftables !== undefined && typeof spec.nativeNftables !== 'boolean') {
+    throw Errors.invalidInterception(path, `${f}.nativeNftables`, spec.nativeNftables, 'is not a boolean', 'Use true or false');
+  }
+  if (spec.nativeNftables && redirectMode === RedirectMode.CNI) {
+    throw Errors.invalidInterception(path, `${f}.nativeNftables`, true, 'has no effect with RedirectMode.CNI: the node\'s CNI plugin chooses iptables or nftables (its own nativeNftables setting)',
+      'Leave nativeNftables out, or use RedirectMode.INIT_CONTAINER');
+  }
+  const both = rerouteVirtualInterfaces.find(n => excludeInterfaces.includes(n));
+  if (both !== undefined) {
+    throw Errors.invalidInterception(path, `${f}.rerouteVirtualInterfaces`, both, 'is in excludeInterfaces too', 'Either reroute an interface or exclude it');
+  }
   return {
     proxyContainer: proxy.name,
     proxyUid: spec.proxyUid,
@@ -772,6 +802,10 @@ function resolveInterception(path: string, spec: TrafficInterceptionSpec | undef
     includeOutboundCidrs: spec.includeOutboundCidrs ? cidrList('includeOutboundCidrs') : undefined,
     probeRedirect,
     redirectImage: spec.redirectImage,
+    redirectMode,
+    excludeInterfaces,
+    rerouteVirtualInterfaces,
+    nativeNftables: spec.nativeNftables === true,
     disableHint: spec.disableHint,
   };
 }

@@ -15,7 +15,7 @@ import { SecretSource } from './secrets';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
-import { ISidecar, LogRouterType, WorkloadIdentity } from '../core/contribution';
+import { ISidecar, LogRouterType, RedirectMode, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { imageArchitectures } from '../core/image-facts';
 import { LIBRARY_NAMES, isReservedName, largestValue, parseUser } from '../core/names';
@@ -971,6 +971,26 @@ export class TaskSidecars extends Construct {
     if (!i) { return; }
     if (cfn.proxyConfiguration !== undefined) {
       throw Errors.alreadySet(i.owner.path, 'proxyConfiguration', 'set', `on ${this.taskDefinition.node.path}, and ${i.owner.path} intercepts the task's traffic`);
+    }
+    // The task's proxyConfiguration (type APPMESH) is already applied by a CNI plugin of the platform
+    // (aws/amazon-ecs-cni-plugins, plugins/aws-appmesh), not by a container of the task: there is no other to choose.
+    if (i.spec.redirectMode === RedirectMode.CNI) {
+      throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.redirectMode', i.spec.redirectMode, PLATFORM,
+        'the task proxyConfiguration is ECS\'s only redirect mechanism, and it is already applied by the platform\'s CNI plugin (aws-appmesh), with no privileged container in the task',
+        'Leave redirectMode out on ECS (RedirectMode.INIT_CONTAINER renders the proxyConfiguration)');
+    }
+    if (i.spec.nativeNftables) {
+      throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.nativeNftables', true, PLATFORM,
+        'the rules of the task proxyConfiguration are installed by the platform\'s CNI plugin, which chooses its own backend', 'Leave nativeNftables out on ECS');
+    }
+    if (i.spec.rerouteVirtualInterfaces.length) {
+      throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.rerouteVirtualInterfaces', i.spec.rerouteVirtualInterfaces, PLATFORM,
+        'the task proxyConfiguration has no interface rerouting, and a task has no virtual interfaces', 'Leave rerouteVirtualInterfaces out on ECS');
+    }
+    if (i.spec.excludeInterfaces.length) {
+      throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.excludeInterfaces', i.spec.excludeInterfaces, PLATFORM,
+        'the task proxyConfiguration has no interface exclusion (AppPorts, ProxyIngressPort, ProxyEgressPort, IgnoredUID, IgnoredGID, EgressIgnoredIPs, EgressIgnoredPorts only)',
+        'Leave excludeInterfaces out on ECS');
     }
     for (const key of ['includeOutboundPorts', 'includeOutboundCidrs'] as const) {
       if (i.spec[key] !== undefined) {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'crypto';
 import { AppInitContainerPlacement } from './placement';
-import { REDIRECT_CONTAINER, REDIRECT_VOLUME, redirectInitContainer, redirectVolumes, rewriteAppProbes } from './redirect';
+import { REDIRECT_CHECK_CONTAINER, REDIRECT_CONTAINER, REDIRECT_VOLUME, cniAnnotations, redirectCheckContainer, redirectInitContainer, redirectVolumes, rewriteAppProbes, rulesByCni } from './redirect';
 import { SidecarMode } from './target';
 import { BATCH_KINDS, podTemplate } from './workload';
 import { ComposedPod, ComposedVolume } from '../core/composition';
@@ -292,7 +292,10 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
     // proxy's own init entry, so the init steps before it still have a plain network and
     // the ones after it go through the running proxy; in classic mode after every init
     // step, because the proxy only starts with the app containers.
-    const redirect = redirectInitContainer(interception);
+    // CNI mode: the node's CNI plugin installed the rules when the pod's network was made;
+    // an unprivileged check takes the privileged init container's place.
+    const byCni = rulesByCni(interception.spec);
+    const redirect = byCni ? redirectCheckContainer(interception) : redirectInitContainer(interception);
     const proxyAt = asInit.findIndex(c => c.name === interception.spec.proxyContainer);
     if (mode === SidecarMode.NATIVE) {
       asInit.splice(proxyAt, 0, redirect);
@@ -325,7 +328,9 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   spec.containers = [...asClassic, ...appContainers];
 
   const volumes = pod.volumes.map(v => renderVolume(v, settings.configObjectNames));
-  if (interception) { volumes.push(...redirectVolumes(settings.configObjectNames.get(REDIRECT_VOLUME)!)); }
+  if (interception && !rulesByCni(interception.spec)) {
+    volumes.push(...redirectVolumes(settings.configObjectNames.get(REDIRECT_VOLUME)!, interception.spec.nativeNftables));
+  }
   volumes.push(...pod.containers.filter(c => c.identityToken).map(identityVolume));
   // A pod naming its account (serviceAccountName, or the deprecated alias serviceAccount) keeps it.
   if (pod.readsPodMetadata.length && settings.serviceAccountName && !spec.serviceAccountName && !spec.serviceAccount) {
@@ -363,14 +368,31 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
 
   const metadata = template.metadata = template.metadata ?? {};
   const annotations = metadata.annotations = { ...(metadata.annotations ?? {}) };
-  for (const [key, { value, owner }] of pod.annotations) {
+  const wanted = [...pod.annotations];
+  if (interception && rulesByCni(interception.spec)) {
+    wanted.push(...Object.entries(cniAnnotations(interception))
+      .map(([key, value]) => [key, { value, owner: interception.owner }] as typeof wanted[number]));
+  }
+  for (const [key, { value, owner }] of wanted) {
     if (annotations[key] !== undefined && annotations[key] !== value) {
       throw Errors.alreadySet(owner.path, `pod.annotations[${JSON.stringify(key)}]`, annotations[key],
         `on the pod template of ${pod.targetPath}, and the sidecar needs ${JSON.stringify(value)}`);
     }
     annotations[key] = value;
   }
-  annotations[INJECTED_ANNOTATION] = [...(interception ? [REDIRECT_CONTAINER] : []), ...pod.containers.map(c => c.name)].join(',');
+  // kubectl logs / exec / attach pick this container when none is named (kubectl's
+  // podcmd.FindOrDefaultContainerByName reads kubectl.kubernetes.io/default-container;
+  // default-logs-container is the older key kubectl logs read). Without it kubectl takes the
+  // first container, a classic sidecar here. Istio's injection-template.yaml sets both to the
+  // first app container unless the pod sets them.
+  const firstApp = appContainers[0]?.name;
+  if (typeof firstApp === 'string') {
+    for (const key of ['kubectl.kubernetes.io/default-container', 'kubectl.kubernetes.io/default-logs-container']) {
+      if (annotations[key] === undefined) { annotations[key] = firstApp; }
+    }
+  }
+  annotations[INJECTED_ANNOTATION] = [...(interception ? [rulesByCni(interception.spec) ? REDIRECT_CHECK_CONTAINER : REDIRECT_CONTAINER] : []),
+    ...pod.containers.map(c => c.name)].join(',');
   annotations[VERSION_ANNOTATION] = settings.version;
   const hash = configHash(pod);
   if (hash) { annotations[CONFIG_HASH_ANNOTATION] = hash; }

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
-import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_V6, redirectRules } from './redirect';
+import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
 import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
 import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './target';
@@ -274,8 +274,14 @@ export class WorkloadSidecars extends Construct {
     const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true);
     refuseTokens(composed, 'Kubernetes', 'cdk8s writes the manifest at synthesis and resolves only its own Lazy values: an aws-cdk-lib token would be deployed as its placeholder text');
     checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
+    const cni = composed.trafficInterception && rulesByCni(composed.trafficInterception.spec) ? composed.trafficInterception : undefined;
     this.report([
       ...composed.warnings,
+      // With the rules installed by the CNI plugin before any container runs, the workload's own init containers
+      // are redirected too, to a proxy that does not run yet (istio/istio#27382; Istio's CNI docs: run them as the proxy's UID).
+      ...(cni && (template.spec?.initContainers ?? []).length ? [`${cni.owner.path}: the CNI plugin installs the redirect rules before any container starts, `
+        + `so the outbound TCP traffic of ${this.workloadPath}'s init containers (${(template.spec.initContainers as any[]).map(c => c.name).join(', ')}) goes to Envoy's port `
+        + `${cni.spec.outboundPort} before Envoy runs and fails: run them as UID ${cni.spec.proxyUid} (exempt), or exclude the ports or CIDRs they reach`] : []),
       ...composed.cloudPermissions.map(({ owner, permission }) => `${owner.path}: needs ${permission.provider} permissions `
         + `${permission.actions.join(', ')} on ${permission.resources.join(', ')}, which Kubernetes cannot grant: give them to the pod's service account `
         + '(EKS Pod Identity or IRSA)'),
@@ -283,7 +289,7 @@ export class WorkloadSidecars extends Construct {
     if (composed.readsPodMetadata.length) { this.notePodReader(template.spec); }
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
-    if (composed.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
+    if (composed.trafficInterception && !rulesByCni(composed.trafficInterception.spec) && !this.configObjectNames.has(REDIRECT_VOLUME)) {
       throw Errors.invalidVolume(composed.trafficInterception.owner.path, 'pod.trafficInterception', composed.trafficInterception.spec.proxyContainer,
         'appeared only once the pod was known; whether a sidecar intercepts traffic must not depend on the pod', 'Request the interception whatever the pod holds');
     }
@@ -331,12 +337,14 @@ export class WorkloadSidecars extends Construct {
     if (described.readsPodMetadata && !this.podReaderCreated) {
       this.createPodReader(described.path);
     }
-    if (described.trafficInterception && !this.configObjectNames.has(REDIRECT_VOLUME)) {
+    if (described.trafficInterception && !rulesByCni(described.trafficInterception) && !this.configObjectNames.has(REDIRECT_VOLUME)) {
       // The redirect rules depend on the app's ports: produced from the composed pod.
       this.configObject(REDIRECT_VOLUME, false, () => {
         const interception = (this.lastComposed ?? this.compose()).trafficInterception;
         const data: { [key: string]: string } = {};
-        if (interception) {
+        if (interception?.spec.nativeNftables) {
+          data[RULES_FILE_NFT] = nftRules(interception);
+        } else if (interception) {
           data[RULES_FILE] = redirectRules(interception, 4);
           data[RULES_FILE_V6] = redirectRules(interception, 6);
         }

@@ -43,6 +43,9 @@ function readContainer(c: any, podUid: number | undefined, podGid: number | unde
   return {
     name: String(c.name),
     ports: (c.ports ?? []).map((p: any) => ({ port: Number(p.containerPort), protocol: (p.protocol ?? 'TCP') as Protocol })),
+    // GRPCAction: port (int32, no named port) and service (core/v1 Probe.grpc).
+    grpcProbes: ['startupProbe', 'readinessProbe', 'livenessProbe'].map(k => c[k]?.grpc).filter((g: any) => g !== undefined && g !== null)
+      .map((g: any) => ({ port: Number(g.port), ...(g.service ? { service: String(g.service) } : {}) })),
     env,
     uid: c.securityContext?.runAsUser ?? podUid,
     gid: c.securityContext?.runAsGroup ?? podGid,

@@ -104,6 +104,17 @@ export interface InterceptTrafficOptions {
    * @default - none (the platform's metadata endpoints are always excluded)
    */
   readonly excludeOutboundCidrs?: string[];
+  /**
+   * Network interfaces whose traffic is never captured (Kubernetes only).
+   * @default - none
+   */
+  readonly excludeInterfaces?: string[];
+  /**
+   * Network interfaces whose inbound TCP traffic is captured as outbound traffic, e.g. a
+   * KubeVirt virtual machine's bridge (Kubernetes only).
+   * @default - none
+   */
+  readonly rerouteVirtualInterfaces?: string[];
 }
 
 /**
@@ -327,7 +338,14 @@ export class Sidecar extends Construct implements ISidecar {
     }
     if (props.interceptTraffic !== undefined) {
       checkPropTypes(path, props.interceptTraffic, {
-        inboundPort: 'port', outboundPort: 'port', appPorts: 'portArray', excludeInboundPorts: 'portArray', excludeOutboundPorts: 'portArray', excludeOutboundCidrs: 'stringArray',
+        inboundPort: 'port',
+        outboundPort: 'port',
+        appPorts: 'portArray',
+        excludeInboundPorts: 'portArray',
+        excludeOutboundPorts: 'portArray',
+        excludeOutboundCidrs: 'stringArray',
+        excludeInterfaces: 'stringArray',
+        rerouteVirtualInterfaces: 'stringArray',
       }, ['inboundPort', 'outboundPort'], 'interceptTraffic.');
     }
     // Nested fields, named as the user wrote them (issue 10, section 2): a wrong type here would

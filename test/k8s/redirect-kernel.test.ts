@@ -23,6 +23,15 @@ const NS = `cdks${process.pid}`;
 const NS4 = `cdk4${process.pid}`;
 const HOST_IF = `cdkh${process.pid}`.slice(0, 15);
 const NS_IF = `cdkn${process.pid}`.slice(0, 15);
+/** A second pod interface whose traffic is excluded (excludeInterfaces), and a third rerouted as outbound (rerouteVirtualInterfaces). */
+const HOST_IF_X = `cdkhx${process.pid}`.slice(0, 15);
+const NS_IF_X = `cdknx${process.pid}`.slice(0, 15);
+const HOST_IF_V = `cdkhv${process.pid}`.slice(0, 15);
+const NS_IF_V = `cdknv${process.pid}`.slice(0, 15);
+const HOST_IP_X = '10.232.0.1';
+const POD_IP_X = '10.232.0.2';
+const HOST_IP_V = '10.233.0.1';
+const POD_IP_V = '10.233.0.2';
 const HOST_IP = '10.231.0.1';
 const EXCLUDED_IP = '10.231.0.100';
 const POD_IP = '10.231.0.2';
@@ -106,6 +115,8 @@ function synthesized(): { v4: string; v6: string; script: string } {
       excludeInboundPorts: [9091],
       excludeOutboundPorts: [5432],
       excludeOutboundCidrs: [EXCLUDED_IP, EXCLUDED_IP6],
+      excludeInterfaces: [NS_IF_X],
+      rerouteVirtualInterfaces: [NS_IF_V],
     },
   });
   WorkloadSidecars.of(rawDeployment(chart, 'api', [{
@@ -145,6 +156,14 @@ describe('the redirect rules on a real kernel', () => {
     sh('ip', '-n', NS, 'addr', 'add', `${POD_IP}/24`, 'dev', NS_IF);
     sh('ip', '-n', NS, '-6', 'addr', 'add', `${POD_IP6}/64`, 'dev', NS_IF, 'nodad');
     sh('ip', '-n', NS, 'link', 'set', NS_IF, 'up');
+    for (const [hostIf, nsIf, hostIp, podIp] of [[HOST_IF_X, NS_IF_X, HOST_IP_X, POD_IP_X], [HOST_IF_V, NS_IF_V, HOST_IP_V, POD_IP_V]]) {
+      sh('ip', 'link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf);
+      sh('ip', 'link', 'set', nsIf, 'netns', NS);
+      sh('ip', 'addr', 'add', `${hostIp}/24`, 'dev', hostIf);
+      sh('ip', 'link', 'set', hostIf, 'up');
+      sh('ip', '-n', NS, 'addr', 'add', `${podIp}/24`, 'dev', nsIf);
+      sh('ip', '-n', NS, 'link', 'set', nsIf, 'up');
+    }
     sh('ip', 'netns', 'add', NS4);
     sh('ip', '-n', NS4, 'link', 'set', 'lo', 'up');
     const { v4, v6, script } = synthesized();
@@ -165,7 +184,9 @@ describe('the redirect rules on a real kernel', () => {
       for (const ns of [NS, NS4]) {
         try { sh('ip', 'netns', 'del', ns); } catch { /* already gone */ }
       }
-      try { sh('ip', 'link', 'del', HOST_IF); } catch { /* removed with the namespace */ }
+      for (const hostIf of [HOST_IF, HOST_IF_X, HOST_IF_V]) {
+        try { sh('ip', 'link', 'del', hostIf); } catch { /* removed with the namespace */ }
+      }
     }
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -217,6 +238,16 @@ describe('the redirect rules on a real kernel', () => {
     expect(connectFromPod(APP_UID, EXCLUDED_IP, 80)).toBe('remote-excluded');
     expect(connectFromPod(APP_UID, HOST_IP6, 5432)).toBe('remote-db6');
     expect(connectFromPod(APP_UID, EXCLUDED_IP6, 80)).toBe('remote-excluded6');
+  });
+
+  kernelTest('traffic of an excluded interface is not captured: the app port answers itself', () => {
+    expect(connectFromOutside(POD_IP_X, 8080)).toBe('app');
+    expect(connectFromOutside(POD_IP, 8080)).toBe('proxy-inbound');
+  });
+
+  kernelTest('TCP entering a rerouted virtual interface goes to the outbound port, whatever its port', () => {
+    expect(connectFromOutside(POD_IP_V, 8080)).toBe('proxy-outbound');
+    expect(connectFromOutside(POD_IP_V, 9091)).toBe('proxy-outbound');
   });
 
   kernelTest('localhost stays local: the app reaches other containers of the pod directly', () => {

@@ -194,3 +194,50 @@ s.on('error', e => process.stdout.write('error:' + e.code));
     } finally { envoy.stop(); }
   });
 });
+
+/**
+ * exitOnZeroActiveConnections: the preStop script drains, then reads the listeners'
+ * downstream_cx_active from the admin stats until they reach 0 (or drainSeconds pass).
+ * The stand-in answers as Envoy's admin does: one "name: value" line per stat, the
+ * listeners named listener.<address>_<port> (no stat prefix), admin's own http.admin stats beside them.
+ */
+describe('drain until no connection is left (Istio EXIT_ON_ZERO_ACTIVE_CONNECTIONS)', () => {
+  async function adminWith(active: () => number): Promise<{ port: number; seen: Seen[]; close: () => Promise<void> }> {
+    const seen: Seen[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push({ method: req.method!, url: req.url! });
+      req.resume();
+      req.on('end', () => {
+        res.end(req.url!.startsWith('/stats')
+          ? `http.admin.downstream_cx_active: 1\nlistener.0.0.0.0_15006.downstream_cx_active: ${active()}\nlistener.0.0.0.0_15001.downstream_cx_active: 0\nlistener.0.0.0.0_15021.downstream_cx_active: 3\n`
+          : 'OK\n');
+      });
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as AddressInfo).port, seen, close: () => new Promise(r => server.close(() => r())) };
+  }
+
+  test('returns once the inbound and outbound listeners have no connection, long before drainSeconds', async () => {
+    let calls = 0;
+    const admin = await adminWith(() => Math.max(0, 2 - calls++));
+    try {
+      const c = envoyContainer({ adminPort: admin.port, drainSeconds: 30, exitOnZeroActiveConnections: true });
+      const started = Date.now();
+      expect(await run(c.shutdown!.drainCommand!, 20_000)).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(admin.seen[0]).toEqual({ method: 'POST', url: '/drain_listeners?graceful&inboundonly' });
+      expect(admin.seen.slice(1).map(s => s.url)).toEqual(['/stats?filter=downstream_cx_active', '/stats?filter=downstream_cx_active', '/stats?filter=downstream_cx_active']);
+    } finally { await admin.close(); }
+  }, 25_000);
+
+  test('gives up after drainSeconds while connections stay open (readiness and admin connections do not count)', async () => {
+    const admin = await adminWith(() => 1);
+    try {
+      const c = envoyContainer({ adminPort: admin.port, drainSeconds: 2, exitOnZeroActiveConnections: true });
+      const started = Date.now();
+      expect(await run(c.shutdown!.drainCommand!, 20_000)).not.toBe(124);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally { await admin.close(); }
+  }, 25_000);
+});

@@ -39,7 +39,8 @@ describe('EnvoySidecar on Kubernetes (native)', () => {
       startupProbe: { httpGet: { path: '/healthz/ready', port: 15021 } },
       securityContext: { runAsUser: 1337, runAsGroup: 1337, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
     });
-    expect(envoy.args).toEqual(['-c', '/etc/envoy/envoy.json', '--log-level', 'info', '--drain-time-s', '5', '--drain-strategy', 'immediate', '--disable-hot-restart']);
+    expect(envoy.args).toEqual(['-c', '/etc/envoy/envoy.json', '--log-level', 'info', '--drain-time-s', '5', '--drain-strategy', 'immediate', '--disable-hot-restart',
+      '--concurrency', '2']);
     expect(envoy.ports.map((p: any) => p.containerPort)).toEqual([15021, 15090, 15020]);
     expect(envoy.volumeMounts).toEqual([
       { name: 'envoy-config', mountPath: '/etc/envoy', readOnly: true },

@@ -59,6 +59,8 @@ export interface BootstrapSettings {
   /** Port of the kubelet probe route (transparent mode). */
   readonly probePort?: number;
   readonly probePathPrefix: string;
+  /** gRPC health probes of captured app ports the probe route answers (distinct port and service). */
+  readonly grpcProbes?: Array<{ readonly port: number; readonly service: string }>;
   /** The app ports Envoy serves inbound. */
   readonly appPorts: number[];
   /** Transparent (iptables / proxyConfiguration) or explicit (the app talks to Envoy). */
@@ -82,7 +84,52 @@ export interface BootstrapSettings {
   readonly healthCheckPaths: string[];
   /** ext_authz (gRPC) of another sidecar in the pod. */
   readonly extAuthz?: { readonly port: number; readonly timeoutSeconds: number; readonly failureModeAllow: boolean };
+  /** Tracing of the HTTP connection managers that carry app traffic. */
+  readonly tracing?: TracingSettings;
+  /** Stats: inclusion list, histogram buckets, push sinks. */
+  readonly stats?: StatsSettings;
+  /** Headers of the HTTP connection managers that carry app traffic. */
+  readonly headers?: HeaderSettings;
+  /** Downstream connection settings of the HTTP connection managers that carry app traffic. */
+  readonly connections?: ConnectionSettings;
 }
+
+export interface TracingSettings {
+  readonly provider: 'zipkin' | 'opentelemetry' | 'datadog' | 'xray';
+  readonly address: string;
+  readonly port: number;
+  readonly samplingPercent: number;
+  readonly serviceName: string;
+}
+
+export interface StatsSettings {
+  readonly inclusionPrefixes: string[];
+  readonly inclusionSuffixes: string[];
+  readonly inclusionRegexps: string[];
+  readonly histogramBuckets: Array<{ readonly prefix: string; readonly buckets: number[] }>;
+  readonly sinks: Array<{ readonly kind: 'statsd' | 'dog_statsd'; readonly address: string; readonly port: number; readonly prefix?: string }>;
+  readonly flushIntervalSeconds?: number;
+}
+
+export interface HeaderSettings {
+  readonly serverName?: string;
+  readonly serverHeaderTransformation?: string;
+  readonly generateRequestId?: boolean;
+  readonly forwardClientCertDetails?: string;
+  readonly suppressEnvoyHeaders?: boolean;
+}
+
+export interface ConnectionSettings {
+  readonly idleTimeoutSeconds?: number;
+  readonly maxConnectionDurationSeconds?: number;
+  readonly streamIdleTimeoutSeconds?: number;
+  readonly requestHeadersTimeoutSeconds?: number;
+  readonly http2InitialStreamWindowBytes?: number;
+  readonly http2InitialConnectionWindowBytes?: number;
+}
+
+/** Name of the cluster of the tracing collector (reserved: see envoy-sidecar.ts RESERVED_CLUSTERS). */
+export const TRACING_CLUSTER = 'tracing';
 
 const seconds = (s: number) => `${Number.isInteger(s) ? s : s.toFixed(3)}s`;
 
@@ -127,11 +174,11 @@ function stdoutAccessLog(enabled: boolean): any[] {
   }];
 }
 
-function router(): any {
-  return { name: 'envoy.filters.http.router', typed_config: { '@type': T.router } };
+function router(suppressEnvoyHeaders = false): any {
+  return { name: 'envoy.filters.http.router', typed_config: suppressEnvoyHeaders ? { '@type': T.router, 'suppress_envoy_headers': true } : { '@type': T.router } };
 }
 
-function httpFilters(s: BootstrapSettings, authz: boolean): any[] {
+function httpFilters(s: BootstrapSettings, authz: boolean, app = false): any[] {
   const filters: any[] = [];
   if (authz && s.extAuthz) {
     filters.push({
@@ -144,11 +191,104 @@ function httpFilters(s: BootstrapSettings, authz: boolean): any[] {
       },
     });
   }
-  filters.push(router());
+  filters.push(router(app && s.headers?.suppressEnvoyHeaders === true));
   return filters;
 }
 
-function hcm(s: BootstrapSettings, statPrefix: string, routes: any, options: { authz: boolean; log: boolean; extraFilters?: any[] }): any {
+/**
+ * Tracing of an HTTP connection manager (http_connection_manager.proto, Tracing: random_sampling
+ * and the provider, as Istio's sidecars configure it), one provider per tracer:
+ * envoy/config/trace/v3/{zipkin,opentelemetry,datadog,xray}.proto.
+ */
+function hcmTracing(t: TracingSettings): any {
+  const provider = (() => {
+    switch (t.provider) {
+      case 'zipkin':
+        return {
+          name: 'envoy.tracers.zipkin',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig',
+            'collector_cluster': TRACING_CLUSTER,
+            'collector_endpoint': '/api/v2/spans',
+            'collector_endpoint_version': 'HTTP_JSON',
+            'trace_id_128bit': true,
+            'shared_span_context': false,
+          },
+        };
+      case 'opentelemetry':
+        return {
+          name: 'envoy.tracers.opentelemetry',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig',
+            'grpc_service': { envoy_grpc: { cluster_name: TRACING_CLUSTER } },
+            'service_name': t.serviceName,
+          },
+        };
+      case 'datadog':
+        return {
+          name: 'envoy.tracers.datadog',
+          typed_config: { '@type': 'type.googleapis.com/envoy.config.trace.v3.DatadogConfig', 'collector_cluster': TRACING_CLUSTER, 'service_name': t.serviceName },
+        };
+      case 'xray':
+        return {
+          name: 'envoy.tracers.xray',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.config.trace.v3.XRayConfig',
+            'daemon_endpoint': { protocol: 'UDP', address: t.address, port_value: t.port },
+            'segment_name': t.serviceName,
+          },
+        };
+    }
+  })();
+  return { random_sampling: { value: t.samplingPercent }, provider };
+}
+
+/** The cluster of a tracing collector (X-Ray sends UDP datagrams to an address, no cluster). */
+function tracingCluster(s: BootstrapSettings): any[] {
+  const t = s.tracing;
+  if (!t || t.provider === 'xray') { return []; }
+  return [{
+    name: TRACING_CLUSTER,
+    type: isIp(t.address) ? 'STATIC' : 'STRICT_DNS',
+    connect_timeout: seconds(s.connectTimeoutSeconds),
+    load_assignment: endpoint(TRACING_CLUSTER, socket(t.address, t.port)),
+    ...(isIp(t.address) ? {} : { dns_lookup_family: 'V4_PREFERRED' }),
+    // OTLP/gRPC speaks HTTP/2.
+    ...(t.provider === 'opentelemetry' ? { typed_extension_protocol_options: http2Options() } : {}),
+  }];
+}
+
+/** Settings of the connection managers that carry app traffic (not readiness, metrics or probes). */
+function appHcmSettings(s: BootstrapSettings): any {
+  const out: any = {};
+  const h = s.headers;
+  if (h?.serverName !== undefined) { out.server_name = h.serverName; }
+  if (h?.serverHeaderTransformation !== undefined) { out.server_header_transformation = h.serverHeaderTransformation; }
+  if (h?.generateRequestId !== undefined) { out.generate_request_id = h.generateRequestId; }
+  if (h?.forwardClientCertDetails !== undefined) {
+    out.forward_client_cert_details = h.forwardClientCertDetails;
+    // With SANITIZE_SET / APPEND_FORWARD the proxy adds the peer certificate's identity (as Istio's sidecars do).
+    if (h.forwardClientCertDetails === 'SANITIZE_SET' || h.forwardClientCertDetails === 'APPEND_FORWARD') {
+      out.set_current_client_cert_details = { subject: true, uri: true, dns: true };
+    }
+  }
+  const c = s.connections;
+  const common: any = {};
+  if (c?.idleTimeoutSeconds !== undefined) { common.idle_timeout = seconds(c.idleTimeoutSeconds); }
+  if (c?.maxConnectionDurationSeconds !== undefined) { common.max_connection_duration = seconds(c.maxConnectionDurationSeconds); }
+  if (Object.keys(common).length) { out.common_http_protocol_options = common; }
+  if (c?.streamIdleTimeoutSeconds !== undefined) { out.stream_idle_timeout = seconds(c.streamIdleTimeoutSeconds); }
+  if (c?.requestHeadersTimeoutSeconds !== undefined) { out.request_headers_timeout = seconds(c.requestHeadersTimeoutSeconds); }
+  const h2: any = {};
+  if (c?.http2InitialStreamWindowBytes !== undefined) { h2.initial_stream_window_size = c.http2InitialStreamWindowBytes; }
+  if (c?.http2InitialConnectionWindowBytes !== undefined) { h2.initial_connection_window_size = c.http2InitialConnectionWindowBytes; }
+  if (Object.keys(h2).length) { out.http2_protocol_options = h2; }
+  if (s.tracing) { out.tracing = hcmTracing(s.tracing); }
+  return out;
+}
+
+function hcm(s: BootstrapSettings, statPrefix: string, routes: any,
+  options: { authz: boolean; log: boolean; extraFilters?: any[]; app?: boolean }): any {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -156,10 +296,40 @@ function hcm(s: BootstrapSettings, statPrefix: string, routes: any, options: { a
       'stat_prefix': statPrefix,
       'codec_type': 'AUTO',
       'route_config': routes,
-      'http_filters': [...(options.extraFilters ?? []), ...httpFilters(s, options.authz)],
+      'http_filters': [...(options.extraFilters ?? []), ...httpFilters(s, options.authz, options.app)],
       'access_log': stdoutAccessLog(options.log && s.accessLog),
+      ...(options.app ? appHcmSettings(s) : {}),
     },
   };
+}
+
+/** stats_config, stats_sinks and stats_flush_interval of the bootstrap (envoy/config/metrics/v3/stats.proto). */
+function statsBootstrap(st: StatsSettings): any {
+  const out: any = {};
+  const patterns = [
+    ...st.inclusionPrefixes.map(prefix => ({ prefix })),
+    ...st.inclusionSuffixes.map(suffix => ({ suffix })),
+    ...st.inclusionRegexps.map(regex => ({ safe_regex: { regex } })),
+  ];
+  const config: any = {};
+  if (patterns.length) { config.stats_matcher = { inclusion_list: { patterns } }; }
+  if (st.histogramBuckets.length) {
+    config.histogram_bucket_settings = st.histogramBuckets.map(b => ({ match: { prefix: b.prefix }, buckets: b.buckets }));
+  }
+  if (Object.keys(config).length) { out.stats_config = config; }
+  if (st.sinks.length) {
+    out.stats_sinks = st.sinks.map(k => k.kind === 'statsd'
+      ? {
+        name: 'envoy.stat_sinks.statsd',
+        typed_config: { '@type': 'type.googleapis.com/envoy.config.metrics.v3.StatsdSink', 'address': socket(k.address, k.port), ...(k.prefix ? { prefix: k.prefix } : {}) },
+      }
+      : {
+        name: 'envoy.stat_sinks.dog_statsd',
+        typed_config: { '@type': 'type.googleapis.com/envoy.config.metrics.v3.DogStatsdSink', 'address': socket(k.address, k.port), ...(k.prefix ? { prefix: k.prefix } : {}) },
+      });
+  }
+  if (st.flushIntervalSeconds !== undefined) { out.stats_flush_interval = seconds(st.flushIntervalSeconds); }
+  return out;
 }
 
 function tcpProxy(statPrefix: string, cluster: string, log: any[]): any {
@@ -251,6 +421,11 @@ function observabilityListeners(s: BootstrapSettings): any[] {
   ];
 }
 
+/** Where the probe route answers a gRPC probe of `port` asking for `service` (the service percent-encoded; none for ''). */
+export function grpcProbePath(prefix: string, port: number, service: string): string {
+  return `${prefix}/grpc/${port}${service ? `/${encodeURIComponent(service)}` : ''}`;
+}
+
 /**
  * The kubelet probe route: HTTP probes of app port P at X are proxied from
  * <prefix>/http/P<X> to the app; <prefix>/tcp/P answers 200 while Envoy's TCP health
@@ -267,6 +442,18 @@ function probeListener(s: BootstrapSettings): { listener: any; clusters: any[] }
       'cluster_min_healthy_percentages': { [`probe_tcp_${p}`]: { value: 100 } },
     },
   }));
+  // gRPC probes: Envoy's gRPC health checker (grpc.health.v1.Health/Check over HTTP/2,
+  // core/v3/health_check.proto GrpcHealthCheck) asks the app; the path answers 200 while it is SERVING.
+  const grpc = s.grpcProbes ?? [];
+  healthChecks.push(...grpc.map((g, i) => ({
+    name: 'envoy.filters.http.health_check',
+    typed_config: {
+      '@type': T.healthCheck,
+      'pass_through_mode': false,
+      'headers': [{ name: ':path', string_match: { exact: grpcProbePath(prefix, g.port, g.service) } }],
+      'cluster_min_healthy_percentages': { [`probe_grpc_${i}`]: { value: 100 } },
+    },
+  })));
   const routes = [
     ...s.appPorts.map(p => route(`${prefix}/http/${p}/`, `probe_http_${p}`, { prefix_rewrite: '/' })),
     { match: { prefix: '/' }, direct_response: { status: 404 } },
@@ -277,6 +464,10 @@ function probeListener(s: BootstrapSettings): { listener: any; clusters: any[] }
       health_checks: [{ timeout: '1s', interval: '2s', unhealthy_threshold: 1, healthy_threshold: 1, tcp_health_check: {} }],
     }),
   ]);
+  clusters.push(...grpc.map((g, i) => staticCluster(`probe_grpc_${i}`, socket('127.0.0.1', g.port), 1, {
+    typed_extension_protocol_options: http2Options(),
+    health_checks: [{ timeout: '1s', interval: '2s', unhealthy_threshold: 1, healthy_threshold: 1, grpc_health_check: g.service ? { service_name: g.service } : {} }],
+  })));
   return {
     listener: {
       name: 'probes',
@@ -312,7 +503,7 @@ function inboundFilter(s: BootstrapSettings, port: number, cluster: string): any
     : hcm(s, `inbound_${port}`, routeConfig(`inbound_${port}`, [
       ...healthCheckRoutes(s, cluster),
       route('/', cluster, { timeout: seconds(s.requestTimeoutSeconds) }),
-    ]), { authz: true, log: true });
+    ]), { authz: true, log: true, app: true });
 }
 
 function egressRoutes(s: BootstrapSettings, fallback?: string): any[] {
@@ -350,7 +541,7 @@ export function loopPorts(s: BootstrapSettings): number[] {
 /** The bootstrap of a sidecar Envoy. */
 export function envoyBootstrap(s: BootstrapSettings): any {
   const listeners: any[] = [...observabilityListeners(s)];
-  const clusters: any[] = [adminCluster(s), ...s.clusters.map(c => userCluster(s, c))];
+  const clusters: any[] = [adminCluster(s), ...s.clusters.map(c => userCluster(s, c)), ...tracingCluster(s)];
   const connect = s.connectTimeoutSeconds;
   const appPortClusters = () => s.appPorts.map(p => staticCluster(`inbound_${p}`, socket('127.0.0.1', p), connect));
 
@@ -373,7 +564,7 @@ export function envoyBootstrap(s: BootstrapSettings): any {
       // the app's connect() fail with EACCES. The access control is the volume: the socket
       // directory is mounted only into Envoy and the app. (Pipe.mode, envoy/config/core/v3/address.proto.)
       address: { pipe: { path: `${s.uds.dir}/egress.sock`, mode: EGRESS_SOCKET_MODE } },
-      filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true })] }],
+      filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true, app: true })] }],
     });
     clusters.push({
       name: 'app_uds',
@@ -408,7 +599,7 @@ export function envoyBootstrap(s: BootstrapSettings): any {
     const routed = s.routes.length && s.routedOutboundPorts.length
       ? s.routedOutboundPorts.map(p => ({
         filter_chain_match: { destination_port: p },
-        filters: [hcm(s, `outbound_${p}`, { name: `outbound_${p}`, virtual_hosts: egressRoutes(s, 'passthrough') }, { authz: false, log: true })],
+        filters: [hcm(s, `outbound_${p}`, { name: `outbound_${p}`, virtual_hosts: egressRoutes(s, 'passthrough') }, { authz: false, log: true, app: true })],
       }))
       : [];
     // A connection whose original destination port is the outbound or inbound listener's
@@ -457,7 +648,7 @@ export function envoyBootstrap(s: BootstrapSettings): any {
     listeners.push({
       name: 'egress',
       address: socket('127.0.0.1', s.outboundPort),
-      filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true })] }],
+      filter_chains: [{ filters: [hcm(s, 'egress', { name: 'egress', virtual_hosts: egressRoutes(s) }, { authz: false, log: true, app: true })] }],
     });
   }
 
@@ -485,6 +676,7 @@ export function envoyBootstrap(s: BootstrapSettings): any {
       address: socket('127.0.0.1', s.adminPort),
     },
     static_resources: { listeners, clusters },
+    ...(s.stats ? statsBootstrap(s.stats) : {}),
   };
   if (s.xds) {
     clusters.push({

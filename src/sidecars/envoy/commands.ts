@@ -53,3 +53,34 @@ export function waitUntilReadyCommand(readinessPort: number): string[] {
 export function drainCommand(adminPort: number, drainSeconds: number): string[] {
   return ['bash', '-c', `${httpCheck('POST', adminPort, '/drain_listeners?graceful&inboundonly')}; check; sleep ${drainSeconds}`];
 }
+
+/**
+ * As drainCommand, then instead of always sleeping `drainSeconds`, returns as soon as no
+ * downstream connection is left on the listeners of `ports` (asked every second from the
+ * admin `GET /stats?filter=downstream_cx_active`, whose lines read
+ * `listener.<address>_<port>.downstream_cx_active: <n>` for listeners without a stat
+ * prefix), at most `drainSeconds`: Istio's EXIT_ON_ZERO_ACTIVE_CONNECTIONS (pilot-agent
+ * waits for the proxy's `downstream_cx_active` to reach zero, bounded by the termination
+ * drain duration). An admin call that fails counts as "not idle yet".
+ */
+export function drainUntilIdleCommand(adminPort: number, drainSeconds: number, ports: number[]): string[] {
+  const request = `GET /stats?filter=downstream_cx_active HTTP/1.1\\r\\nHost: 127.0.0.1:${adminPort}\\r\\nConnection: close\\r\\n\\r\\n`;
+  const patterns = ports.map(p => `listener.*_${p}.downstream_cx_active:*`).join('|');
+  const active = [
+    'active() (',
+    `exec 3<>/dev/tcp/127.0.0.1/${adminPort} || exit 1;`,
+    `printf '${request}' >&3 || exit 1;`,
+    'n=0;',
+    'while IFS= read -r -t 5 line <&3; do line=${line%$\'\\r\'};',
+    `case $line in ${patterns}) v=\${line##* }; case $v in ''|*[!0-9]*) ;; *) n=$((n + v));; esac;; esac;`,
+    'done;',
+    'echo "$n"',
+    ')',
+  ].join(' ');
+  return ['bash', '-c', [
+    `${httpCheck('POST', adminPort, '/drain_listeners?graceful&inboundonly')}; check;`,
+    `${active};`,
+    `end=$((SECONDS + ${drainSeconds}));`,
+    'while [ "$SECONDS" -lt "$end" ]; do [ "$(active)" = 0 ] && exit 0; sleep 1; done',
+  ].join(' ')];
+}

@@ -2,15 +2,16 @@ import { isIP } from 'net';
 import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, EGRESS_SOCKET_MODE, envoyBootstrap, sdsFiles } from './bootstrap';
-import { drainCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
+import { drainCommand, drainUntilIdleCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
 import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
-import { CompositionContext, ISidecar, SidecarContribution } from '../../core/contribution';
+import { CompositionContext, ISidecar, RedirectMode, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, UID_ORIGIN } from '../../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
 import { Probe } from '../../core/probe';
 import { RESOURCE_TYPES, checkArray, checkBoolean, checkEnum, checkObject, checkPropTypes, rememberProps } from '../../core/prop-types';
 import { isCidr, resolveContribution, withDefaultResources } from '../../core/resolve';
+import { isNumberToken } from '../../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
 
 /** What Envoy speaks on the app's inbound ports. */
@@ -147,6 +148,215 @@ export interface EnvoyUnixSockets {
   readonly directory?: string;
 }
 
+/** A tracer Envoy reports spans to. */
+export enum EnvoyTracingProvider {
+  /** Zipkin v2 JSON over HTTP (`/api/v2/spans`), default port 9411. */
+  ZIPKIN = 'ZIPKIN',
+  /** OpenTelemetry (OTLP over gRPC), default port 4317: e.g. an OTel Collector sidecar. */
+  OPENTELEMETRY = 'OPENTELEMETRY',
+  /** Datadog agent (APM intake), default port 8126. */
+  DATADOG = 'DATADOG',
+  /** AWS X-Ray daemon (UDP), default port 2000: e.g. the X-Ray daemon sidecar. */
+  XRAY = 'XRAY',
+}
+
+/**
+ * Tracing of the HTTP traffic Envoy carries for the app (inbound, routed outbound and egress
+ * listeners), as Istio's ProxyConfig.tracing.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/trace/v3/http_tracer.proto
+ */
+export interface EnvoyTracing {
+  /** The tracer. */
+  readonly provider: EnvoyTracingProvider;
+  /**
+   * Host name or IP address of the collector (an IP address for X-Ray).
+   * @default '127.0.0.1' (a collector in the same pod or task, e.g. the OTel Collector or X-Ray daemon sidecar)
+   */
+  readonly address?: string;
+  /**
+   * Port of the collector.
+   * @default - 9411 (Zipkin), 4317 (OpenTelemetry), 8126 (Datadog), 2000 (X-Ray, UDP)
+   */
+  readonly port?: number;
+  /**
+   * Percentage of requests traced, 0 to 100.
+   * @default 1 (Istio's default sampling)
+   */
+  readonly samplingPercent?: number;
+  /**
+   * Service name in the spans (the X-Ray segment name).
+   * @default - serviceCluster
+   */
+  readonly serviceName?: string;
+}
+
+/** A statsd flavour of push stats sink. */
+export enum EnvoyStatsSinkKind {
+  /** Plain statsd over UDP (e.g. the CloudWatch agent's statsd listener). */
+  STATSD = 'STATSD',
+  /** DogStatsD over UDP, with tags (the Datadog agent). */
+  DOG_STATSD = 'DOG_STATSD',
+}
+
+/** A push stats sink (statsd over UDP). */
+export interface EnvoyStatsSink {
+  /** The flavour. */
+  readonly kind: EnvoyStatsSinkKind;
+  /**
+   * IP address of the statsd listener (Envoy sends UDP datagrams to an address, no DNS).
+   * @default '127.0.0.1' (an agent in the same pod or task)
+   */
+  readonly address?: string;
+  /**
+   * UDP port.
+   * @default 8125
+   */
+  readonly port?: number;
+  /**
+   * Prefix of every stat name.
+   * @default 'envoy'
+   */
+  readonly prefix?: string;
+}
+
+/** Histogram buckets of the stats whose name starts with a prefix (Istio's `sidecar.istio.io/statsHistogramBuckets`). */
+export interface EnvoyHistogramBuckets {
+  /** Prefix of the stat names, e.g. "cluster_manager" or "http.inbound_8080.downstream_rq_time". */
+  readonly statPrefix: string;
+  /** Upper bounds of the buckets (each > 0, each once), in the stat's unit (milliseconds for times). */
+  readonly buckets: number[];
+}
+
+/** Which stats Envoy keeps and where it pushes them (Istio's ProxyConfig.proxyStatsMatcher and stats annotations). */
+export interface EnvoyStats {
+  /**
+   * Keep only stats whose name starts with one of these (with the suffixes and regexps: any match).
+   * @default - every stat
+   */
+  readonly inclusionPrefixes?: string[];
+  /**
+   * Keep only stats whose name ends with one of these.
+   * @default - every stat
+   */
+  readonly inclusionSuffixes?: string[];
+  /**
+   * Keep only stats whose whole name matches one of these RE2 regular expressions (no
+   * lookaround or backreferences).
+   * @default - every stat
+   */
+  readonly inclusionRegexps?: string[];
+  /**
+   * Histogram buckets per stat name prefix.
+   * @default - Envoy's default buckets
+   */
+  readonly histogramBuckets?: EnvoyHistogramBuckets[];
+  /**
+   * Push sinks (statsd, DogStatsD), besides the Prometheus endpoint.
+   * @default - none
+   */
+  readonly sinks?: EnvoyStatsSink[];
+  /**
+   * Seconds between pushes to the sinks (at least 0.001, below 300).
+   * @default 5 (Envoy's)
+   */
+  readonly flushIntervalSeconds?: number;
+}
+
+/** What Envoy does with the `server` response header. */
+export enum EnvoyServerHeader {
+  /** Always write serverName (Envoy's default). */
+  OVERWRITE = 'OVERWRITE',
+  /** Write serverName only when the app sent none. */
+  APPEND_IF_ABSENT = 'APPEND_IF_ABSENT',
+  /** Pass the app's header through, add none. */
+  PASS_THROUGH = 'PASS_THROUGH',
+}
+
+/** What Envoy does with the `x-forwarded-client-cert` (XFCC) header. */
+export enum EnvoyForwardClientCert {
+  /** Remove it (Envoy's default). */
+  SANITIZE = 'SANITIZE',
+  /** Forward it when the connection is mTLS. */
+  FORWARD_ONLY = 'FORWARD_ONLY',
+  /** Append the peer certificate's subject, URI and DNS SANs when mTLS, and forward. */
+  APPEND_FORWARD = 'APPEND_FORWARD',
+  /** Replace it with the peer certificate's subject, URI and DNS SANs when mTLS (Istio's sidecar default). */
+  SANITIZE_SET = 'SANITIZE_SET',
+  /** Always forward it, mTLS or not. */
+  ALWAYS_FORWARD_ONLY = 'ALWAYS_FORWARD_ONLY',
+}
+
+/** Headers Envoy adds or removes on app traffic (Istio's ProxyConfig.proxyHeaders). */
+export interface EnvoyProxyHeaders {
+  /**
+   * Value of the `server` response header.
+   * @default 'envoy'
+   */
+  readonly serverName?: string;
+  /**
+   * What happens to the `server` header.
+   * @default EnvoyServerHeader.OVERWRITE
+   */
+  readonly serverHeader?: EnvoyServerHeader;
+  /**
+   * Generate an `x-request-id` when a request has none.
+   * @default true
+   */
+  readonly generateRequestId?: boolean;
+  /**
+   * The `x-forwarded-client-cert` header.
+   * @default EnvoyForwardClientCert.SANITIZE
+   */
+  readonly forwardClientCert?: EnvoyForwardClientCert;
+  /**
+   * Do not add `x-envoy-*` headers (upstream service time, attempt count, ...).
+   * @default false
+   */
+  readonly suppressEnvoyHeaders?: boolean;
+}
+
+/** Downstream HTTP connection settings of the listeners that carry app traffic. */
+export interface EnvoyConnectionSettings {
+  /**
+   * Seconds a connection without active requests stays open (0 = no limit).
+   * @default 3600 (Envoy's)
+   */
+  readonly idleTimeoutSeconds?: number;
+  /**
+   * Seconds after which a connection is drained and closed.
+   * @default - no limit
+   */
+  readonly maxConnectionDurationSeconds?: number;
+  /**
+   * Seconds a request stream may stay without activity (0 = no limit).
+   * @default 300 (Envoy's)
+   */
+  readonly streamIdleTimeoutSeconds?: number;
+  /**
+   * Seconds a client has to send the request headers (0 = no limit).
+   * @default - no limit (Envoy's)
+   */
+  readonly requestHeadersTimeoutSeconds?: number;
+  /**
+   * HTTP/2 initial stream window, bytes (65535 to 2147483647).
+   * @default 268435456 (Envoy's)
+   */
+  readonly http2InitialStreamWindowBytes?: number;
+  /**
+   * HTTP/2 initial connection window, bytes (65535 to 2147483647).
+   * @default 268435456 (Envoy's)
+   */
+  readonly http2InitialConnectionWindowBytes?: number;
+}
+
+/** The log level of one Envoy component (`--component-log-level`). */
+export interface EnvoyComponentLogLevel {
+  /** Envoy logger name, e.g. "upstream", "http", "connection", "router", "rbac" (`envoy --help` lists them). */
+  readonly component: string;
+  /** Its level. */
+  readonly level: EnvoyLogLevel;
+}
+
 /** Props of an Envoy sidecar. */
 export interface EnvoySidecarProps extends BuiltInSidecarProps {
   /**
@@ -244,6 +454,56 @@ export interface EnvoySidecarProps extends BuiltInSidecarProps {
    * @default - all
    */
   readonly includeOutboundCidrs?: string[];
+  /**
+   * Who installs the redirect rules on Kubernetes. `RedirectMode.INIT_CONTAINER`: an init
+   * container of the pod, root with NET_ADMIN and NET_RAW (refused by Pod Security
+   * `baseline` and `restricted`). `RedirectMode.CNI`: the Istio CNI plugin (or a plugin
+   * reading the same annotations) installs them when the pod's network is made; the pod then
+   * carries `sidecar.istio.io/status`, `sidecar.istio.io/interceptionMode: REDIRECT` and the
+   * `traffic.sidecar.istio.io/*` annotations (include/exclude inbound ports, outbound IP
+   * ranges and ports, interfaces) written from these props, the proxy container is named
+   * `istio-proxy` (the only one the plugin looks for) and listens on 15001 and 15006 (the
+   * plugin's fixed ports), and an unprivileged init container (`istio-iptables
+   * --run-validation`, from `redirectImage`) fails the pod if the rules are missing. No
+   * container of the pod needs root or a capability. The namespace must not also be injected
+   * by istiod, and the app's own init containers run with the rules in place (their traffic
+   * goes to 15001 before Envoy runs: run them as UID `uid`, or exclude their ports). ECS:
+   * the task proxyConfiguration is already applied by the platform's CNI plugin, so CNI
+   * is refused there; ACI has no interception at all.
+   * @default RedirectMode.INIT_CONTAINER
+   * @see https://istio.io/latest/docs/setup/additional-setup/cni/
+   */
+  readonly redirectMode?: RedirectMode;
+  /**
+   * Network interfaces whose traffic is never captured, inbound or outbound (e.g. a Multus
+   * network), as Istio's `traffic.sidecar.istio.io/excludeInterfaces`. Kubernetes only.
+   * @default - none
+   */
+  readonly excludeInterfaces?: string[];
+  /**
+   * Network interfaces whose inbound TCP traffic is captured as outbound traffic (sent to
+   * the outbound listener), e.g. the bridge of a KubeVirt virtual machine running in the pod:
+   * Istio's `istio.io/reroute-virtual-interfaces` (formerly `traffic.sidecar.istio.io/kubevirtInterfaces`).
+   * Kubernetes only.
+   * @default - none
+   */
+  readonly rerouteVirtualInterfaces?: string[];
+  /**
+   * Install the redirect rules with native nftables (`nft -f`, one `inet` table for IPv4 and
+   * IPv6) instead of iptables-restore, as Istio's `global.nativeNftables`: for nodes without
+   * the iptables kernel modules. Kubernetes with RedirectMode.INIT_CONTAINER only; the
+   * `redirectImage` must ship `nft` (Istio's proxyv2 does).
+   * @default false
+   */
+  readonly nativeNftables?: boolean;
+  /**
+   * Rewrite the app's kubelet probes of captured ports to Envoy's probe route on `probePort`
+   * (Istio's `sidecar.istio.io/rewriteAppHTTPProbers`). False: no probe route; HTTP probes
+   * then go through the inbound listener like any request, and a TCP probe of a captured
+   * port is refused (Envoy, not the app, would answer it).
+   * @default true
+   */
+  readonly rewriteAppProbes?: boolean;
   /**
    * Image of the Kubernetes init container that installs the redirect rules; it must
    * contain sh, iptables-restore and ip6tables-restore (distroless images are refused).
@@ -345,6 +605,69 @@ export interface EnvoySidecarProps extends BuiltInSidecarProps {
    */
   readonly serviceCluster?: string;
   /**
+   * Tracing of the app's HTTP traffic.
+   * @default - no tracing
+   */
+  readonly tracing?: EnvoyTracing;
+  /**
+   * Stats inclusion, histogram buckets and push sinks.
+   * @default - every stat, Envoy's buckets, Prometheus endpoint only
+   */
+  readonly stats?: EnvoyStats;
+  /**
+   * Headers Envoy adds or removes on the app's HTTP traffic.
+   * @default - Envoy's defaults
+   */
+  readonly proxyHeaders?: EnvoyProxyHeaders;
+  /**
+   * Downstream HTTP connection settings (idle timeout, maximum connection duration, stream
+   * idle timeout, HTTP/2 windows).
+   * @default - Envoy's defaults
+   */
+  readonly connectionSettings?: EnvoyConnectionSettings;
+  /**
+   * Per-component log levels (`--component-log-level`), as Istio's `sidecar.istio.io/componentLogLevel`.
+   * @default - every component at logLevel
+   */
+  readonly componentLogLevels?: EnvoyComponentLogLevel[];
+  /**
+   * Milliseconds between flushes of the access log (`--file-flush-interval-msec`); Istio uses 1000.
+   * @default 10000 (Envoy's)
+   */
+  readonly accessLogFlushIntervalMilliseconds?: number;
+  /**
+   * Kilobytes buffered before the access log is flushed (`--file-flush-min-size-kb`).
+   * @default 64 (Envoy's)
+   */
+  readonly accessLogFlushMinSizeKilobytes?: number;
+  /**
+   * On stop, after draining, wait until no downstream connection is left on the inbound and
+   * outbound listeners (asked every second from the admin stats), at most drainSeconds, instead
+   * of always waiting drainSeconds: Istio's EXIT_ON_ZERO_ACTIVE_CONNECTIONS.
+   * @default false
+   */
+  readonly exitOnZeroActiveConnections?: boolean;
+  /**
+   * A bootstrap fragment Envoy merges onto the generated bootstrap at start (`--config-yaml`:
+   * messages merge, lists append), as Istio's `sidecar.istio.io/bootstrapOverride`. The
+   * library's checks (the port and loop checks, the proto validation in the tests) see only
+   * the generated part: a warning says so.
+   * @default - none
+   */
+  readonly bootstrapOverride?: { [key: string]: any };
+  /**
+   * Envoy worker threads (`--concurrency`). Left out, it follows the container's CPU limit
+   * as Istio does (pilot-agent reads the limit through the downward API with divisor 1,
+   * i.e. rounded up to whole cores, and uses it as ProxyConfig.concurrency): ceil of
+   * `resources.cpuLimitMillicores` / 1000, so 2 with the default limit of 2000m; 2 when no
+   * CPU limit is set. 0 starts one worker per hardware thread of the host, which on a large
+   * node wastes memory and gets the container throttled under its CPU limit
+   * (istio/istio#8938, #11268): only as an explicit choice.
+   * @default - ceil(resources.cpuLimitMillicores / 1000), or 2 without a CPU limit
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#ProxyConfig
+   */
+  readonly concurrency?: number;
+  /**
    * Health command for platforms that check health inside the container (ECS).
    * @default - a bash script that asks the readiness route (`/healthz/ready`) over `/dev/tcp`
    */
@@ -352,11 +675,18 @@ export interface EnvoySidecarProps extends BuiltInSidecarProps {
 }
 
 const DEFAULT_IMAGE = 'envoyproxy/envoy:v1.39.1';
+/** The collectors' usual ports: Zipkin 9411, OTLP/gRPC 4317, Datadog agent APM 8126, X-Ray daemon UDP 2000. */
+const TRACING_PORTS: { [k in EnvoyTracingProvider]: number } = {
+  [EnvoyTracingProvider.ZIPKIN]: 9411,
+  [EnvoyTracingProvider.OPENTELEMETRY]: 4317,
+  [EnvoyTracingProvider.DATADOG]: 8126,
+  [EnvoyTracingProvider.XRAY]: 2000,
+};
 
 const CONFIG_DIR = '/etc/envoy';
 const TLS_DIR = '/etc/envoy/tls';
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|inbound_\d+|probe_(http|tcp)_\d+)$/;
+const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|tracing|inbound_\d+|probe_(http|tcp|grpc)_\d+)$/;
 /** A DNS host name: labels of letters, digits and '-', at most 253 characters. */
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 /**
@@ -377,6 +707,19 @@ export function upstreamAddressProblem(address: unknown): string | undefined {
   if (address.includes(':')) { return 'is neither an IPv6 address nor a host name (give the port in port, not after a ":")'; }
   if (!HOST_NAME.test(address)) { return 'is not a host name (labels of at most 63 letters, digits and \'-\', at most 253 characters)'; }
   return undefined;
+}
+
+/**
+ * Envoy's worker threads: the explicit number, else the CPU limit rounded up to whole cores
+ * (istio/istio pilot/cmd/pilot-agent/config/config.go ConstructProxyConfig: an unset
+ * ProxyConfig.concurrency takes ISTIO_CPU_LIMIT, which the injection template fills from
+ * `resourceFieldRef: limits.cpu, divisor: "1"`; the downward API rounds CPU up to the
+ * divisor), else 2 (no limit, or a limit known only at deployment).
+ */
+export function envoyConcurrency(concurrency: number | undefined, cpuLimitMillicores: number | undefined): number {
+  if (concurrency !== undefined) { return concurrency; }
+  if (typeof cpuLimitMillicores !== 'number' || !Number.isFinite(cpuLimitMillicores) || cpuLimitMillicores <= 0 || isNumberToken(cpuLimitMillicores)) { return 2; }
+  return Math.max(1, Math.ceil(cpuLimitMillicores / 1000));
 }
 
 /**
@@ -411,7 +754,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
     this.props = props;
     rememberProps(this, props);
     checkOverrideTypes(path, props);
-    this.name = props.name ?? 'envoy';
+    // The Istio CNI plugin redirects only pods with a container of this name (k8s/redirect.ts CNI_PROXY_CONTAINER).
+    this.name = props.name ?? (props.redirectMode === RedirectMode.CNI ? 'istio-proxy' : 'envoy');
     this.uid = props.uid ?? 1337;
     this.ports = {
       admin: props.adminPort ?? 15000,
@@ -438,6 +782,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
   public contribute(context: CompositionContext): SidecarContribution {
     const p = this.props;
     const transparent = (p.redirect ?? true) && !p.unixSockets;
+    const probeRoute = transparent && (p.rewriteAppProbes ?? true);
     const excluded = new Set(p.excludeInboundPorts ?? []);
     const appTcp = context.appContainers.flatMap(c => c.ports.filter(x => (x.protocol ?? 'TCP') === 'TCP').map(x => x.port));
     const appPorts = [...new Set(p.appPorts ?? appTcp)].filter(x => !excluded.has(x)).sort((a, b) => a - b);
@@ -450,8 +795,13 @@ export class EnvoySidecar extends Construct implements ISidecar {
       outboundPort: this.ports.outbound,
       readinessPort: this.ports.readiness,
       prometheusPort: this.ports.prometheus,
-      probePort: transparent ? this.ports.probe : undefined,
+      probePort: probeRoute ? this.ports.probe : undefined,
       probePathPrefix: '/app-health',
+      // The app's gRPC probes of captured ports, each (port, service) once, in a stable order.
+      grpcProbes: probeRoute ? [...new Map(context.appContainers.flatMap(c => c.grpcProbes ?? [])
+        .filter(g => appPorts.includes(g.port))
+        .map(g => [`${g.port}/${g.service ?? ''}`, { port: g.port, service: g.service ?? '' }] as const)).values()]
+        .sort((a, b) => a.port - b.port || a.service.localeCompare(b.service)) : undefined,
       appPorts,
       transparent,
       ipv6: p.ipv6 ?? true,
@@ -474,6 +824,36 @@ export class EnvoySidecar extends Construct implements ISidecar {
       routedOutboundPorts: p.routedOutboundPorts ?? [80],
       mtls: p.mtls ? { sdsDir: CONFIG_DIR, certDir: TLS_DIR, subjectAltNames: p.mtls.subjectAltNames ?? [] } : undefined,
       uds: p.unixSockets ? { dir: udsDir, publicPort: p.unixSockets.publicPort } : undefined,
+      tracing: p.tracing ? {
+        provider: ({ ZIPKIN: 'zipkin', OPENTELEMETRY: 'opentelemetry', DATADOG: 'datadog', XRAY: 'xray' } as const)[p.tracing.provider],
+        address: p.tracing.address ?? '127.0.0.1',
+        port: p.tracing.port ?? TRACING_PORTS[p.tracing.provider],
+        samplingPercent: p.tracing.samplingPercent ?? 1,
+        serviceName: p.tracing.serviceName ?? p.serviceCluster ?? 'cdk-sidecars',
+      } : undefined,
+      stats: p.stats ? {
+        inclusionPrefixes: p.stats.inclusionPrefixes ?? [],
+        // The drain that waits for zero connections reads the listeners' downstream_cx_active: kept whatever the inclusion list.
+        inclusionSuffixes: [...(p.stats.inclusionSuffixes ?? []),
+          ...(p.exitOnZeroActiveConnections && (p.stats.inclusionPrefixes ?? p.stats.inclusionSuffixes ?? p.stats.inclusionRegexps) ? ['downstream_cx_active'] : [])],
+        inclusionRegexps: p.stats.inclusionRegexps ?? [],
+        histogramBuckets: (p.stats.histogramBuckets ?? []).map(b => ({ prefix: b.statPrefix, buckets: b.buckets })),
+        sinks: (p.stats.sinks ?? []).map(k => ({
+          kind: k.kind === EnvoyStatsSinkKind.DOG_STATSD ? 'dog_statsd' as const : 'statsd' as const,
+          address: k.address ?? '127.0.0.1',
+          port: k.port ?? 8125,
+          prefix: k.prefix,
+        })),
+        flushIntervalSeconds: p.stats.flushIntervalSeconds,
+      } : undefined,
+      headers: p.proxyHeaders ? {
+        serverName: p.proxyHeaders.serverName,
+        serverHeaderTransformation: p.proxyHeaders.serverHeader,
+        generateRequestId: p.proxyHeaders.generateRequestId,
+        forwardClientCertDetails: p.proxyHeaders.forwardClientCert,
+        suppressEnvoyHeaders: p.proxyHeaders.suppressEnvoyHeaders,
+      } : undefined,
+      connections: p.connectionSettings ? { ...p.connectionSettings } : undefined,
       xds: p.xds ? {
         address: p.xds.address,
         port: p.xds.port,
@@ -536,12 +916,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
       { port: this.ports.inbound, name: 'envoy-inbound', exposure: transparent || p.unixSockets ? PortExposure.POD_LOCAL : PortExposure.PUBLIC },
       { port: this.ports.readiness, name: 'envoy-ready', exposure: PortExposure.EXPOSED },
       { port: this.ports.prometheus, name: 'http-envoy-prom', exposure: PortExposure.EXPOSED },
-      ...(transparent ? [{ port: this.ports.probe, name: 'envoy-probes', exposure: PortExposure.EXPOSED }] : []),
+      ...(probeRoute ? [{ port: this.ports.probe, name: 'envoy-probes', exposure: PortExposure.EXPOSED }] : []),
       ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.PUBLIC }] : []),
     ];
     const drain = p.drainSeconds ?? 5;
     // Errors about these fields (a port clash, Fargate's stop timeout) name the props.
-    const portProps = ['adminPort', 'outboundPort', 'inboundPort', 'readinessPort', 'prometheusPort', ...(transparent ? ['probePort'] : []),
+    const portProps = ['adminPort', 'outboundPort', 'inboundPort', 'readinessPort', 'prometheusPort', ...(probeRoute ? ['probePort'] : []),
       ...(p.unixSockets ? ['unixSockets.publicPort'] : [])];
     const origins: FieldOrigin[] = [
       ...portProps.map((prop, i) => ({ field: `ports[${i}].port`, prop })),
@@ -551,6 +931,8 @@ export class EnvoySidecar extends Construct implements ISidecar {
         ? { field: 'shutdown.gracePeriodSeconds', prop: 'terminationGracePeriodSeconds' }
         : { field: 'shutdown.gracePeriodSeconds', prop: 'drainSeconds', offset: 5 },
     ];
+    const resources = withDefaultResources(this.node.path,
+      { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024 }, p.resources);
     const container: ContainerSpec = {
       name: this.name,
       image: p.image ?? DEFAULT_IMAGE,
@@ -558,11 +940,15 @@ export class EnvoySidecar extends Construct implements ISidecar {
       appWaitsFor: WaitCondition.HEALTHY,
       command: ['envoy'],
       args: ['-c', `${CONFIG_DIR}/envoy.json`, '--log-level', p.logLevel ?? EnvoyLogLevel.INFO, '--drain-time-s', String(drain),
-        '--drain-strategy', 'immediate', '--disable-hot-restart'],
+        '--drain-strategy', 'immediate', '--disable-hot-restart', '--concurrency', String(envoyConcurrency(p.concurrency, resources.cpuLimitMillicores)),
+        ...(p.componentLogLevels?.length ? ['--component-log-level', p.componentLogLevels.map(c => `${c.component}:${c.level}`).join(',')] : []),
+        ...(p.accessLogFlushIntervalMilliseconds !== undefined ? ['--file-flush-interval-msec', String(p.accessLogFlushIntervalMilliseconds)] : []),
+        ...(p.accessLogFlushMinSizeKilobytes !== undefined ? ['--file-flush-min-size-kb', String(p.accessLogFlushMinSizeKilobytes)] : []),
+        // Envoy merges this onto the -c bootstrap (server/options_impl.cc, --config-yaml; istio/istio pkg/envoy/proxy.go does the same for bootstrapOverride).
+        ...(p.bootstrapOverride !== undefined ? ['--config-yaml', JSON.stringify(p.bootstrapOverride)] : [])],
       ports,
       security: { uid: this.uid, gid: this.uid },
-      resources: withDefaultResources(this.node.path,
-        { cpuRequestMillicores: 100, memoryRequestMebibytes: 128, cpuLimitMillicores: 2000, memoryLimitMebibytes: 1024 }, p.resources),
+      resources,
       startupProbe: ready,
       readinessProbe: Probe.httpGet({ port: this.ports.readiness, path: '/healthz/ready', periodSeconds: 5 }),
       // bash and coreutils only: the image has no curl (see commands.ts for the upstream facts).
@@ -572,7 +958,10 @@ export class EnvoySidecar extends Construct implements ISidecar {
       // The runtime contract proves the app (the other container mounting the volume) can connect.
       createsFiles: p.unixSockets ? [{ volume: `${this.name}-uds`, mode: EGRESS_SOCKET_MODE, sockets: true }] : undefined,
       shutdown: {
-        drainCommand: drainCommand(this.ports.admin, drain),
+        drainCommand: p.exitOnZeroActiveConnections
+          ? drainUntilIdleCommand(this.ports.admin, drain,
+            [...new Set([this.ports.inbound, this.ports.outbound, ...(p.unixSockets ? [p.unixSockets.publicPort] : [])])])
+          : drainCommand(this.ports.admin, drain),
         gracePeriodSeconds: p.terminationGracePeriodSeconds ?? drain + 5,
       },
       origins,
@@ -588,6 +977,19 @@ export class EnvoySidecar extends Construct implements ISidecar {
     if (!this.dryRun && !transparent && !p.unixSockets && !p.xds && appPorts.length === 0) {
       (warnings ?? (warnings = [])).push(`the app containers declare no TCP port${p.excludeInboundPorts ? ' outside excludeInboundPorts' : ''}, `
         + `so Envoy has no inbound listener on its inboundPort ${this.ports.inbound} and serves egress only: declare the app's port (or EnvoySidecarProps.appPorts) to receive traffic`);
+    }
+    if (!this.dryRun && p.bootstrapOverride !== undefined) {
+      (warnings ?? (warnings = [])).push('EnvoySidecarProps.bootstrapOverride is merged onto the generated bootstrap by Envoy at start (--config-yaml): '
+        + 'the library\'s checks (ports, loops, the proto validation of its tests) see only the generated part');
+    }
+    // Tracing, headers and connection settings apply to the HTTP connection managers of app traffic (bootstrap.ts appHcmSettings).
+    const appHttp = !!p.unixSockets || !transparent || (p.inboundProtocol !== EnvoyInboundProtocol.TCP && appPorts.length > 0)
+      || ((p.routes ?? []).length > 0 && (p.routedOutboundPorts ?? [80]).length > 0);
+    if (!this.dryRun && !p.xds && !appHttp) {
+      const unused = (['tracing', 'proxyHeaders', 'connectionSettings'] as const).filter(k => p[k] !== undefined);
+      if (unused.length) {
+        (warnings ?? (warnings = [])).push(`EnvoySidecarProps.${unused.join(', ')} apply to HTTP listeners, and this pod has none (no HTTP app port, no routes): they have no effect here`);
+      }
     }
     return applyOverrides(this.node.path, {
       containers: [container],
@@ -611,8 +1013,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
           excludeOutboundCidrs: p.excludeOutboundCidrs,
           includeOutboundPorts: p.includeOutboundPorts,
           includeOutboundCidrs: p.includeOutboundCidrs,
-          probeRedirect: { port: this.ports.probe, pathPrefix: '/app-health' },
+          probeRedirect: probeRoute ? { port: this.ports.probe, pathPrefix: '/app-health' } : undefined,
           redirectImage: p.redirectImage,
+          redirectMode: p.redirectMode,
+          excludeInterfaces: p.excludeInterfaces,
+          rerouteVirtualInterfaces: p.rerouteVirtualInterfaces,
+          nativeNftables: p.nativeNftables,
           disableHint: 'set redirect: false on the EnvoySidecar to run it as an explicit proxy',
         } : undefined,
       },
@@ -631,6 +1037,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       resources: { struct: RESOURCE_TYPES },
     });
     this.checkModes(path);
+    this.checkObservability(path);
     if (!DNS_LABEL.test(this.name)) { throw Errors.invalidName(path, 'name', this.name, 'a DNS label of at most 63 characters'); }
     if (p.image !== undefined && !isImageReference(p.image)) { throw Errors.invalidImage(path, 'image', p.image); }
     // envoyproxy/envoy's distroless stage (ci/Dockerfile-envoy, FROM gcr.io/distroless/base-nossl) has no shell.
@@ -769,6 +1176,9 @@ export class EnvoySidecar extends Construct implements ISidecar {
     const p = this.props as any;
     checkEnum(path, 'inboundProtocol', p.inboundProtocol, EnvoyInboundProtocol, 'EnvoyInboundProtocol');
     checkEnum(path, 'logLevel', p.logLevel, EnvoyLogLevel, 'EnvoyLogLevel');
+    checkEnum(path, 'redirectMode', p.redirectMode, RedirectMode, 'RedirectMode');
+    checkBoolean(path, 'rewriteAppProbes', p.rewriteAppProbes);
+    checkBoolean(path, 'nativeNftables', p.nativeNftables);
     const bool = (field: string, value: unknown) => checkBoolean(path, field, value);
     bool('redirect', p.redirect);
     bool('accessLog', p.accessLog);
@@ -782,7 +1192,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
     str('serviceCluster', p.serviceCluster);
     const list = (field: string, value: unknown) => checkArray(path, field, value);
     for (const field of ['appPorts', 'excludeInboundPorts', 'excludeOutboundPorts', 'excludeOutboundCidrs', 'includeOutboundPorts',
-      'includeOutboundCidrs', 'clusters', 'routes', 'routedOutboundPorts', 'healthCommand']) {
+      'includeOutboundCidrs', 'excludeInterfaces', 'rerouteVirtualInterfaces', 'clusters', 'routes', 'routedOutboundPorts', 'healthCommand']) {
       list(field, p[field]);
     }
     const struct = (field: string, value: unknown) => checkObject(path, field, value);
@@ -802,6 +1212,15 @@ export class EnvoySidecar extends Construct implements ISidecar {
         if (first !== i) { throw Errors.duplicatePort(path, `${field}[${i}]`, port, 'TCP', `${field}[${first}]`); }
       });
     }
+    for (const key of ['excludeInterfaces', 'rerouteVirtualInterfaces']) {
+      (p[key] ?? []).forEach((n: unknown, i: number) => {
+        // Linux IFNAMSIZ: at most 15 characters; the characters istio/istio pkg/util/net/ip.go ValidateInterfaceNames accepts.
+        if (typeof n !== 'string' || !/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/.test(n) || p[key].indexOf(n) !== i) {
+          throw Errors.invalidInterception(path, `${key}[${i}]`, n, 'is not a network interface name, or is listed twice',
+            'Give each name once: at most 15 letters, digits, \'_\', \'.\' and \'-\', starting with a letter, e.g. "net1"');
+        }
+      });
+    }
     // Named as written (the model would report them under pod.trafficInterception).
     for (const field of ['excludeOutboundCidrs', 'includeOutboundCidrs']) {
       (p[field] ?? []).forEach((cidr: unknown, i: number) => {
@@ -819,6 +1238,10 @@ export class EnvoySidecar extends Construct implements ISidecar {
     });
     // Envoy's --drain-time-s is a whole number of seconds (server/options_impl.cc, a uint64 argument);
     // the grace period is a Kubernetes int64 / ECS stopTimeout (at most 120 on Fargate, checked by the binder).
+    // Envoy's --concurrency is a uint32 (server/options_impl.cc); 0 means one worker per hardware thread.
+    if (p.concurrency !== undefined && (typeof p.concurrency !== 'number' || !Number.isInteger(p.concurrency) || p.concurrency < 0 || p.concurrency > 1024)) {
+      throw Errors.invalidNumber(path, 'concurrency', p.concurrency, 'a whole number of worker threads from 0 (one per host hardware thread) to 1024');
+    }
     for (const [field, value] of [['drainSeconds', p.drainSeconds], ['terminationGracePeriodSeconds', p.terminationGracePeriodSeconds]] as const) {
       if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86400)) {
         throw Errors.invalidNumber(path, field, value, 'a whole number of seconds from 0 to 86400');
@@ -852,6 +1275,161 @@ export class EnvoySidecar extends Construct implements ISidecar {
     if (p.unixSockets) { str('unixSockets.directory', p.unixSockets.directory); }
   }
 
+  /** Tracing, stats, headers, connection settings, log levels, flushes, drain and the bootstrap override. */
+  private checkObservability(path: string): void {
+    const p = this.props;
+    checkPropTypes(path, p, {
+      tracing: { struct: { provider: { enum: EnvoyTracingProvider }, address: 'string', port: 'port', samplingPercent: 'number', serviceName: 'string' }, required: ['provider'] },
+      stats: {
+        struct: {
+          inclusionPrefixes: 'stringArray',
+          inclusionSuffixes: 'stringArray',
+          inclusionRegexps: 'stringArray',
+          histogramBuckets: { each: { statPrefix: 'string', buckets: 'array' }, required: ['statPrefix', 'buckets'] },
+          sinks: { each: { kind: { enum: EnvoyStatsSinkKind }, address: 'string', port: 'port', prefix: 'string' }, required: ['kind'] },
+          flushIntervalSeconds: 'number',
+        },
+      },
+      proxyHeaders: {
+        struct: { serverName: 'string', serverHeader: { enum: EnvoyServerHeader }, generateRequestId: 'boolean', forwardClientCert: { enum: EnvoyForwardClientCert }, suppressEnvoyHeaders: 'boolean' },
+      },
+      connectionSettings: {
+        struct: {
+          idleTimeoutSeconds: 'number',
+          maxConnectionDurationSeconds: 'number',
+          streamIdleTimeoutSeconds: 'number',
+          requestHeadersTimeoutSeconds: 'number',
+          http2InitialStreamWindowBytes: 'size',
+          http2InitialConnectionWindowBytes: 'size',
+        },
+      },
+      componentLogLevels: { each: { component: 'string', level: { enum: EnvoyLogLevel } }, required: ['component', 'level'] },
+      accessLogFlushIntervalMilliseconds: 'size',
+      accessLogFlushMinSizeKilobytes: 'size',
+      exitOnZeroActiveConnections: 'boolean',
+      bootstrapOverride: 'map',
+    });
+    // Text Envoy writes into headers, stat names and spans: no control characters (HTTP header values, route_components.proto).
+    const text = (field: string, value: string | undefined, max = 255) => {
+      if (value !== undefined && (value === '' || value.length > max || /[\u0000-\u001f\u007f]/.test(value))) {
+        throw Errors.invalidRole(path, field, value, `is empty, longer than ${max} characters or holds a control character`, 'Give printable text');
+      }
+    };
+    const t = p.tracing;
+    if (t) {
+      const address = t.address ?? '127.0.0.1';
+      const problem = upstreamAddressProblem(address);
+      if (problem) { throw Errors.invalidRole(path, 'tracing.address', address, problem, 'Give the collector\'s IP address or host name, e.g. "127.0.0.1" or "otel-collector.observability"'); }
+      // XRayConfig.daemon_endpoint is a SocketAddress Envoy parses as an IP address (envoy/config/trace/v3/xray.proto).
+      if (t.provider === EnvoyTracingProvider.XRAY && !isIP(address)) {
+        throw Errors.invalidRole(path, 'tracing.address', address, 'is not an IP address, which the X-Ray tracer needs (it sends UDP datagrams, no DNS)',
+          'Give the daemon\'s IP address, e.g. "127.0.0.1" for an X-Ray daemon sidecar');
+      }
+      // type.v3.Percent: 0 to 100.
+      if (t.samplingPercent !== undefined && (t.samplingPercent < 0 || t.samplingPercent > 100)) {
+        throw Errors.invalidNumber(path, 'tracing.samplingPercent', t.samplingPercent, 'a percentage from 0 to 100');
+      }
+      text('tracing.serviceName', t.serviceName);
+    }
+    const st = p.stats;
+    if (st) {
+      for (const key of ['inclusionPrefixes', 'inclusionSuffixes', 'inclusionRegexps'] as const) {
+        (st[key] ?? []).forEach((v, i) => text(`stats.${key}[${i}]`, v, 1024));
+      }
+      (st.inclusionRegexps ?? []).forEach((r, i) => {
+        // Envoy's regex engine is RE2: no lookaround, no backreferences; the rest compiles in JavaScript too.
+        let ok = !/\(\?[=!<]|\\[1-9]/.test(r);
+        try { new RegExp(r); } catch { ok = false; }
+        if (!ok) {
+          throw Errors.invalidRole(path, `stats.inclusionRegexps[${i}]`, r, 'is not an RE2 regular expression (Envoy\'s engine: no lookaround, no backreferences)',
+            'Give an RE2 expression, e.g. "cluster\\\\.inbound_.*\\\\.upstream_rq_.*"');
+        }
+      });
+      (st.histogramBuckets ?? []).forEach((b, i) => {
+        text(`stats.histogramBuckets[${i}].statPrefix`, b.statPrefix, 1024);
+        // HistogramBucketSettings.buckets (stats.proto): at least one, each > 0, unique.
+        if (b.buckets.length === 0 || b.buckets.some((x, j) => typeof x !== 'number' || !Number.isFinite(x) || x <= 0 || b.buckets.indexOf(x) !== j)) {
+          throw Errors.invalidRole(path, `stats.histogramBuckets[${i}].buckets`, b.buckets, 'is not a list of distinct upper bounds above 0', 'Give e.g. [1, 5, 10, 50, 100, 500, 1000]');
+        }
+      });
+      (st.sinks ?? []).forEach((k, i) => {
+        if (k.address !== undefined && !isIP(k.address)) {
+          throw Errors.invalidRole(path, `stats.sinks[${i}].address`, k.address, 'is not an IP address, which a statsd sink needs (Envoy sends UDP datagrams to an address, no DNS)',
+            'Give the agent\'s IP address, e.g. "127.0.0.1" for an agent in the same pod or task');
+        }
+        if (k.prefix !== undefined && !/^[A-Za-z0-9_.-]{1,128}$/.test(k.prefix)) {
+          throw Errors.invalidRole(path, `stats.sinks[${i}].prefix`, k.prefix, 'is not a stat prefix (letters, digits, "_", "." and "-")', 'Give e.g. "envoy"');
+        }
+      });
+      // Bootstrap.stats_flush_interval: at least 1 ms, below 300 s (bootstrap.proto).
+      if (st.flushIntervalSeconds !== undefined) {
+        if (st.flushIntervalSeconds < 0.001 || st.flushIntervalSeconds >= 300) {
+          throw Errors.invalidNumber(path, 'stats.flushIntervalSeconds', st.flushIntervalSeconds, 'a number of seconds from 0.001 to below 300');
+        }
+        if (!(st.sinks ?? []).length) {
+          throw Errors.ineffectiveSetting(path, 'stats.flushIntervalSeconds', st.flushIntervalSeconds, 'only push sinks are flushed, and stats.sinks is empty', 'Add a sink, or leave flushIntervalSeconds out');
+        }
+      }
+    }
+    if (p.proxyHeaders) { text('proxyHeaders.serverName', p.proxyHeaders.serverName); }
+    const c = p.connectionSettings;
+    if (c) {
+      for (const key of ['idleTimeoutSeconds', 'maxConnectionDurationSeconds', 'streamIdleTimeoutSeconds', 'requestHeadersTimeoutSeconds'] as const) {
+        this.checkSeconds(path, `connectionSettings.${key}`, c[key], false);
+      }
+      // Http2ProtocolOptions initial_stream_window_size / initial_connection_window_size: 65535 to 2^31 - 1 (protocol.proto).
+      for (const key of ['http2InitialStreamWindowBytes', 'http2InitialConnectionWindowBytes'] as const) {
+        const v = c[key];
+        if (v !== undefined && (v < 65535 || v > 2147483647)) { throw Errors.invalidNumber(path, `connectionSettings.${key}`, v, 'a number of bytes from 65535 to 2147483647'); }
+      }
+    }
+    const seenComponents = new Set<string>();
+    (p.componentLogLevels ?? []).forEach((cl, i) => {
+      // Envoy's logger names (source/common/common/logger.h ALL_LOGGER_IDS): lower-case words joined by "_".
+      if (!/^[a-z][a-z0-9_]{0,63}$/.test(cl.component) || seenComponents.has(cl.component)) {
+        throw Errors.invalidRole(path, `componentLogLevels[${i}].component`, cl.component, 'is not an Envoy logger name, or is listed twice',
+          'Give each logger once, e.g. "upstream", "http", "connection" (envoy --help lists them)');
+      }
+      seenComponents.add(cl.component);
+    });
+    if (p.accessLog === false) {
+      for (const key of ['accessLogFlushIntervalMilliseconds', 'accessLogFlushMinSizeKilobytes'] as const) {
+        if (p[key] !== undefined) { throw Errors.ineffectiveSetting(path, key, p[key], 'accessLog is false', `Leave ${key} out, or turn accessLog on`); }
+      }
+    }
+    if (p.accessLogFlushIntervalMilliseconds !== undefined && p.accessLogFlushIntervalMilliseconds > 86400000) {
+      throw Errors.invalidNumber(path, 'accessLogFlushIntervalMilliseconds', p.accessLogFlushIntervalMilliseconds, 'at most 86400000 (a day)');
+    }
+    if (p.accessLogFlushMinSizeKilobytes !== undefined && p.accessLogFlushMinSizeKilobytes > 1048576) {
+      throw Errors.invalidNumber(path, 'accessLogFlushMinSizeKilobytes', p.accessLogFlushMinSizeKilobytes, 'at most 1048576 (1 GiB)');
+    }
+    if (p.bootstrapOverride !== undefined) { this.checkJson(path, 'bootstrapOverride', p.bootstrapOverride); }
+    if (p.xds) {
+      // With xds the control plane sends the HTTP listeners: these would not be rendered.
+      for (const key of ['tracing', 'proxyHeaders', 'connectionSettings'] as const) {
+        if (p[key] !== undefined) {
+          throw Errors.ineffectiveSetting(path, key, key, 'with xds the control plane sends the HTTP listeners these settings belong to', `Configure ${key} in the control plane, or leave xds out`);
+        }
+      }
+    }
+  }
+
+  /** A value made of JSON only (objects, arrays, strings, finite numbers, booleans, null), as it is written into --config-yaml. */
+  private checkJson(path: string, field: string, value: unknown, depth = 0): void {
+    if (depth > 64) { throw Errors.invalidType(path, field, '...', 'JSON nested at most 64 levels deep'); }
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') { return; }
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) { throw Errors.invalidType(path, field, value, 'a JSON value (finite numbers only)'); }
+      return;
+    }
+    if (Array.isArray(value)) { value.forEach((v, i) => this.checkJson(path, `${field}[${i}]`, v, depth + 1)); return; }
+    if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      for (const [k, v] of Object.entries(value as object)) { this.checkJson(path, `${field}.${k}`, v, depth + 1); }
+      return;
+    }
+    throw Errors.invalidType(path, field, value, 'a JSON value (object, array, string, finite number, boolean or null)');
+  }
+
   /** A duration in seconds: finite, not negative (and not zero where Envoy needs a positive one). */
   private checkSeconds(path: string, field: string, value: unknown, positive: boolean): void {
     if (value === undefined) { return; }
@@ -869,11 +1447,28 @@ export class EnvoySidecar extends Construct implements ISidecar {
       // Only the transparent mode installs redirect rules and the kubelet probe route.
       for (const [field, value] of [['excludeOutboundPorts', p.excludeOutboundPorts], ['excludeOutboundCidrs', p.excludeOutboundCidrs],
         ['includeOutboundPorts', p.includeOutboundPorts], ['includeOutboundCidrs', p.includeOutboundCidrs], ['redirectImage', p.redirectImage],
-        ['probePort', p.probePort], ['routedOutboundPorts', p.routedOutboundPorts]] as const) {
+        ['probePort', p.probePort], ['routedOutboundPorts', p.routedOutboundPorts], ['redirectMode', p.redirectMode], ['excludeInterfaces', p.excludeInterfaces],
+        ['rerouteVirtualInterfaces', p.rerouteVirtualInterfaces], ['nativeNftables', p.nativeNftables],
+        ['rewriteAppProbes', p.rewriteAppProbes]] as const) {
         if (value !== undefined) {
           throw Errors.ineffectiveSetting(path, field, value, `in ${mode} no traffic is redirected to Envoy, so ${field} is used by nothing`,
             `Leave ${field} out, or use the transparent mode (redirect: true, no unixSockets)`);
         }
+      }
+    }
+    if (p.rewriteAppProbes === false && p.probePort !== undefined) {
+      throw Errors.ineffectiveSetting(path, 'probePort', p.probePort, 'rewriteAppProbes is false, so there is no probe route', 'Leave probePort out, or rewriteAppProbes on');
+    }
+    if (p.redirectMode === RedirectMode.CNI) {
+      // The Istio CNI plugin redirects to these two ports only (k8s/redirect.ts, cni/pkg/plugin/sidecar_redirect.go).
+      for (const [field, fixed] of [['outboundPort', 15001], ['inboundPort', 15006]] as const) {
+        if (p[field] !== undefined && p[field] !== fixed) {
+          throw Errors.invalidRole(path, field, p[field], `differs from ${fixed}, where the Istio CNI plugin redirects (RedirectMode.CNI)`, `Leave ${field} at ${fixed}, or use RedirectMode.INIT_CONTAINER`);
+        }
+      }
+      if (p.name !== undefined && p.name !== 'istio-proxy') {
+        throw Errors.invalidRole(path, 'name', p.name, 'is not "istio-proxy", the only container name the Istio CNI plugin redirects for (RedirectMode.CNI)',
+          'Leave name out (it is then "istio-proxy"), or use RedirectMode.INIT_CONTAINER');
       }
     }
     if (p.xds) {
