@@ -92,6 +92,7 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     enableQuit: 'boolean',
     disableIdleConnections: 'array',
     disableKeepAlives: 'array',
+    shareProcessNamespace: 'boolean',
   },
   OpaSidecar: {
     name: 'string',

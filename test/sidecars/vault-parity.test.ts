@@ -261,6 +261,15 @@ describe('vault-k8s parity: agent settings on Kubernetes', () => {
     expect((await render(VaultAuth.cert())).cert[0]).toEqual({ mount_path: 'auth/cert', config: {} });
   });
 
+  test('shareProcessNamespace: the pod shares one process namespace', () => {
+    const chart = newChart();
+    WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, { shareProcessNamespace: true }));
+    expect(podOf(findDoc(synth(chart), 'Deployment')).spec.shareProcessNamespace).toBe(true);
+    const chart2 = newChart();
+    WorkloadSidecars.of(rawDeployment(chart2, 'a')).add(vault(chart2));
+    expect(podOf(findDoc(synth(chart2), 'Deployment')).spec.shareProcessNamespace).toBeUndefined();
+  });
+
   test('a JWT file nothing mounts: the runtime contract names it', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, { auth: [VaultAuth.jwt({ role: 'ci', tokenPath: '/jwt/token' })] }));
@@ -283,6 +292,14 @@ describe('vault-k8s parity on ECS', () => {
       { Name: 'VAULT_LOG_LEVEL', Value: 'debug' }, { Name: 'VAULT_CLIENT_TIMEOUT', Value: '15s' }, { Name: 'GOMAXPROCS', Value: '2' },
       { Name: 'HTTPS_PROXY', Value: 'http://proxy.corp:3128' }, { Name: 'VAULT_LOG_FORMAT', Value: 'standard' },
     ]));
+  });
+
+  test('shareProcessNamespace: pidMode task', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td, { memoryVolumes: MemoryVolumeHandling.TASK_STORAGE }).add(vault(f.stack, { shareProcessNamespace: true }));
+    const t = synthTemplate(f.stack);
+    const td = Object.values(t.Resources).find((r: any) => r.Type === 'AWS::ECS::TaskDefinition') as any;
+    expect(td.Properties.PidMode).toBe('task');
   });
 
   test('runAsSameUser takes the app container\'s user', () => {
@@ -332,6 +349,7 @@ describe('vault-k8s parity on ACI', () => {
   test.each<[string, Partial<VaultAgentSidecarProps>, ErrorCode, string]>([
     ['revokeOnShutdown: no pre-stop hook', { revokeOnShutdown: true }, ErrorCode.UNSUPPORTED_ON_PLATFORM, 'vault: revokeOnShutdown true cannot be rendered on the platform of shop'],
     ['runAsSameUser: ACI has no container user', { runAsSameUser: true }, ErrorCode.INVALID_ROLE, 'vault: runAsSameUser true needs the UID of the first app container "api" of shop'],
+    ['shareProcessNamespace: ACI has none', { shareProcessNamespace: true }, ErrorCode.UNSUPPORTED_ON_PLATFORM, 'vault: shareProcessNamespace true cannot be rendered on'],
   ])('%s', (_t, props, code, part) => {
     const app = new AciApp();
     expectError(() => identityGroupWith(app, vault(app, props)), code, part);

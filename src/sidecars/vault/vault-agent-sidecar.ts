@@ -353,6 +353,14 @@ export interface VaultAgentSidecarProps {
    */
   readonly disableKeepAlives?: VaultAgentFeature[];
   /**
+   * Give the pod one process namespace for all its containers (vault-k8s
+   * `agent-share-process-namespace`): Kubernetes `shareProcessNamespace`, ECS `pidMode: task`;
+   * ACI has none (error). The agent still cannot signal the app (it is non-root with every
+   * capability dropped): reload the app with `reload` instead.
+   * @default false
+   */
+  readonly shareProcessNamespace?: boolean;
+  /**
    * Image.
    * @default 'hashicorp/vault:2.1.0'
    */
@@ -477,6 +485,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       enableQuit: 'boolean',
       disableIdleConnections: { enumArray: VaultAgentFeature },
       disableKeepAlives: { enumArray: VaultAgentFeature },
+      shareProcessNamespace: 'boolean',
     }, ['address', 'auth', 'secrets']);
     props.secrets.forEach((secret, i) => checkPropTypes(this.node.path, secret, {
       path: 'string', file: 'string', template: 'string', inline: 'boolean', perms: 'number', command: 'stringArray', reload: 'object', appContainers: 'stringArray',
@@ -732,8 +741,11 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         mounts: [{ volume: groups[0].volume, path: secretsPath, readOnly: true }],
         containers: groups[0].targets,
       },
-      // Group-read files need the pod's file group (fsGroup = the agent's GID).
-      pod: fileGroups && !user.same && (p.secrets.some(s => !hasBit(s.perms ?? defaultPerms, 0o004)) || p.injectToken) ? { fileGroup: gid } : undefined,
+      pod: {
+        // Group-read files need the pod's file group (fsGroup = the agent's GID).
+        ...(fileGroups && !user.same && (p.secrets.some(s => !hasBit(s.perms ?? defaultPerms, 0o004)) || p.injectToken) ? { fileGroup: gid } : {}),
+        ...(p.shareProcessNamespace ? { shareProcessNamespace: true } : {}),
+      },
     };
   }
 
