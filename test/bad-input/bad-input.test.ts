@@ -93,6 +93,8 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     disableIdleConnections: 'array',
     disableKeepAlives: 'array',
     shareProcessNamespace: 'boolean',
+    cachePersist: 'boolean',
+    cacheExitOnError: 'boolean',
   },
   OpaSidecar: {
     name: 'string',

@@ -261,6 +261,23 @@ describe('vault-k8s parity: agent settings on Kubernetes', () => {
     expect((await render(VaultAuth.cert())).cert[0]).toEqual({ mount_path: 'auth/cert', config: {} });
   });
 
+  test('cachePersist: the init step hands its token and leases to the agent through a memory volume', async () => {
+    const chart = newChart();
+    WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, { cache: true, cachePersist: true, cacheExitOnError: true }));
+    const docs = synth(chart);
+    const pod = podOf(findDoc(docs, 'Deployment'));
+    expect(pod.spec.volumes).toContainEqual({ name: 'vault-agent-cache', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } });
+    for (const c of pod.spec.initContainers) { expect(c.volumeMounts).toContainEqual({ name: 'vault-agent-cache', mountPath: '/vault/agent-cache', readOnly: false }); }
+    const cm = docs.find(d => d.kind === 'ConfigMap' && d.data['agent.hcl']);
+    const store = { path: '/vault/agent-cache', service_account_token_file: '/var/run/secrets/kubernetes.io/serviceaccount/token', exit_on_err: true };
+    for (const file of ['agent.hcl', 'agent-init.hcl']) {
+      const c = await validateAgentConfig(cm.data[file]);
+      expect(c.cache).toEqual([{ persist: { kubernetes: [store] } }]);
+      expect(c.listener.tcp[0].address).toBe('127.0.0.1:8200');
+    }
+    expect((await validateAgentConfig(cm.data['agent-init.hcl'])).api_proxy).toBeUndefined();
+  });
+
   test('shareProcessNamespace: the pod shares one process namespace', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, { shareProcessNamespace: true }));
@@ -316,6 +333,7 @@ describe('vault-k8s parity on ECS', () => {
     ['revokeOnShutdown: no pre-stop hook', { revokeOnShutdown: true }, ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/vault: revokeOnShutdown true cannot be rendered on the platform of Shop/Api'],
     ['runAsSameUser: the app has no user', { runAsSameUser: true }, ErrorCode.INVALID_ROLE, 'Shop/vault: runAsSameUser true needs the UID of the first app container "app" of Shop/Api'],
     ['extraSecretName: no secret files', { extraSecretName: 'x' }, ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/vault: extraSecretName "x" cannot be rendered on ECS'],
+    ['cachePersist: no service account token', { cache: true, cachePersist: true }, ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/vault: cachePersist true cannot be rendered on the platform of Shop/Api: the persistent cache is sealed with a Kubernetes service account token, and the agent logs in with aws here'],
     ['tlsSecretName: no secret files', { tlsSecretName: 'x' }, ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/vault: tlsSecretName "x" cannot be rendered on ECS'],
   ])('%s', (_t, props, code, part) => {
     const f = fargateTask();
@@ -350,6 +368,7 @@ describe('vault-k8s parity on ACI', () => {
     ['revokeOnShutdown: no pre-stop hook', { revokeOnShutdown: true }, ErrorCode.UNSUPPORTED_ON_PLATFORM, 'vault: revokeOnShutdown true cannot be rendered on the platform of shop'],
     ['runAsSameUser: ACI has no container user', { runAsSameUser: true }, ErrorCode.INVALID_ROLE, 'vault: runAsSameUser true needs the UID of the first app container "api" of shop'],
     ['shareProcessNamespace: ACI has none', { shareProcessNamespace: true }, ErrorCode.UNSUPPORTED_ON_PLATFORM, 'vault: shareProcessNamespace true cannot be rendered on'],
+    ['cachePersist: no service account token', { cache: true, cachePersist: true }, ErrorCode.UNSUPPORTED_ON_PLATFORM, 'vault: cachePersist true cannot be rendered on the platform of shop'],
   ])('%s', (_t, props, code, part) => {
     const app = new AciApp();
     expectError(() => identityGroupWith(app, vault(app, props)), code, part);
@@ -373,6 +392,9 @@ describe('vault-k8s parity: bad input', () => {
     ['a threshold of the wrong type', { leaseRenewalThreshold: '0.5' as any }, ErrorCode.INVALID_TYPE, 'web/vault: leaseRenewalThreshold "0.5"'],
     ['zero connections', { templateMaxConnectionsPerHost: 0 }, ErrorCode.INVALID_NUMBER, 'web/vault: templateMaxConnectionsPerHost 0'],
     ['force without cache', { cacheForceAutoAuthToken: true }, ErrorCode.INEFFECTIVE_SETTING, 'web/vault: cacheForceAutoAuthToken true would have no effect: cache is off'],
+    ['a persistent cache without cache', { cachePersist: true }, ErrorCode.INEFFECTIVE_SETTING, 'web/vault: cachePersist true would have no effect'],
+    ['a persistent cache without init step', { cache: true, cachePersist: true, prePopulate: false }, ErrorCode.INEFFECTIVE_SETTING, 'web/vault: cachePersist true would have no effect'],
+    ['cache exit on error without persistence', { cacheExitOnError: true }, ErrorCode.INEFFECTIVE_SETTING, 'web/vault: cacheExitOnError true would have no effect: cachePersist is off'],
     ['quit with prePopulateOnly', { enableQuit: true, prePopulateOnly: true }, ErrorCode.INEFFECTIVE_SETTING, 'web/vault: enableQuit true would have no effect'],
     ['a feature that is not one', { disableKeepAlives: ['everything' as any] }, ErrorCode.INVALID_TYPE, 'web/vault: disableKeepAlives[0] "everything"'],
     ['a feature twice', { disableIdleConnections: [VaultAgentFeature.CACHING, VaultAgentFeature.CACHING] }, ErrorCode.INVALID_ROLE, 'web/vault: disableIdleConnections[1] "caching" is given twice'],

@@ -209,7 +209,17 @@ export async function agentConfigErrors(text: string): Promise<string[]> {
   const useToken = doc.api_proxy?.[0]?.use_auto_auth_token;
   if (useToken !== undefined && useToken !== true && useToken !== false && useToken !== 'force') { errors.push(`api_proxy.use_auto_auth_token ${JSON.stringify(useToken)} is not true, false or "force"`); }
   if (doc.listener && !doc.cache) { errors.push('a listener without cache serves nothing'); }
-  if (doc.exit_after_auth === true && doc.listener) { errors.push('exit_after_auth with a listener: the agent would exit under its clients'); }
+  // vault-k8s gives the init step the cache listener when it fills a persistent cache (agent-inject/agent/config.go newConfig).
+  const persist = doc.cache?.[0]?.persist;
+  if (doc.exit_after_auth === true && doc.listener && !persist) { errors.push('exit_after_auth with a listener: the agent would exit under its clients'); }
+  if (persist !== undefined) {
+    const types = Object.keys(persist);
+    if (types.length !== 1 || types[0] !== 'kubernetes') { errors.push(`cache.persist must be one "kubernetes" block (found ${types.join(', ')})`); }
+    const store = persist.kubernetes?.[0] ?? {};
+    for (const k of Object.keys(store)) { if (!['path', 'keep_after_import', 'exit_on_err', 'service_account_token_file'].includes(k)) { errors.push(`cache.persist has an unknown key "${k}"`); } }
+    if (typeof store.path !== 'string' || !store.path.startsWith('/')) { errors.push('cache.persist needs an absolute path'); }
+  }
+  for (const k of Object.keys(doc.cache?.[0] ?? {})) { if (!['persist', 'use_auto_auth_token'].includes(k)) { errors.push(`cache has an unknown key "${k}"`); } }
   return errors;
 }
 

@@ -10,7 +10,7 @@ import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } f
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, generatedFileOrigins, portOrigins, UID_ORIGIN } from '../../core/names';
 import { PropTypes, RESOURCE_TYPES, checkPropTypes, checkSecretRef, rememberProps } from '../../core/prop-types';
-import { resolveContribution, withDefaultResources } from '../../core/resolve';
+import { DEFAULT_TOKEN_PATH, resolveContribution, withDefaultResources } from '../../core/resolve';
 import { shellWord } from '../../core/shell-words';
 import { literalPartsPass } from '../../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../../core/volume';
@@ -145,6 +145,23 @@ export interface VaultAgentSidecarProps {
    * @default false
    */
   readonly cache?: boolean;
+  /**
+   * Hand the init step's token and leases to the long-running agent through a persistent
+   * cache on a memory volume (`cache { persist "kubernetes" }` at `/vault/agent-cache`), so
+   * that the agent does not log in and fetch every dynamic secret a second time (vault-k8s
+   * does this whenever `agent-cache-enable` is set with an init step:
+   * agent-inject/agent/config.go newConfig; hashicorp/vault-k8s#620). Needs `cache`, the init
+   * step, and the Kubernetes auth method: the cache is sealed with the pod's service account
+   * token, so it is Kubernetes-only (an error on ECS and ACI).
+   * @default false
+   */
+  readonly cachePersist?: boolean;
+  /**
+   * Exit when the persistent cache cannot be restored, instead of starting with an empty one
+   * (`persist { exit_on_err }`; vault-k8s `agent-cache-exit-on-err`). Only with `cachePersist`.
+   * @default false
+   */
+  readonly cacheExitOnError?: boolean;
   /**
    * Port of the caching API proxy (only with `cache`).
    * @default 8200
@@ -394,6 +411,8 @@ const AGENT_SECRETS = '/vault/secrets';
 /** Where vault-k8s mounts agent-extra-secret and tls-secret (agent-inject/agent/container_volume.go). */
 const CUSTOM_DIR = '/vault/custom';
 const TLS_DIR = '/vault/tls';
+/** Where vault-k8s keeps the persistent cache (cacheVolumePath). */
+const CACHE_DIR = '/vault/agent-cache';
 
 interface Group {
   readonly key: string;
@@ -486,6 +505,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       disableIdleConnections: { enumArray: VaultAgentFeature },
       disableKeepAlives: { enumArray: VaultAgentFeature },
       shareProcessNamespace: 'boolean',
+      cachePersist: 'boolean',
+      cacheExitOnError: 'boolean',
     }, ['address', 'auth', 'secrets']);
     props.secrets.forEach((secret, i) => checkPropTypes(this.node.path, secret, {
       path: 'string', file: 'string', template: 'string', inline: 'boolean', perms: 'number', command: 'stringArray', reload: 'object', appContainers: 'stringArray',
@@ -540,6 +561,11 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     if (context.appContainers.length > 0) {
       this.checkGroups(path, groups, context);
       this.checkPerms(path, fileGroups, user.same, user.uid);
+      if (p.cachePersist && (auth.method !== 'kubernetes' || identity !== WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT)) {
+        throw Errors.unsupportedOnPlatform(path, 'cachePersist', true, `the platform of ${context.targetPath}`,
+          `the persistent cache is sealed with a Kubernetes service account token, and the agent logs in with ${auth.method} here (developer.hashicorp.com/vault/docs/agent/caching/persistent-caches/kubernetes)`,
+          'Leave cachePersist out here (the long-running agent then logs in and fetches the secrets again after the init step)');
+      }
       if (p.revokeOnShutdown && !prePopulateOnly && !(context.preStopHooks ?? false)) {
         throw Errors.unsupportedOnPlatform(path, 'revokeOnShutdown', true, `the platform of ${context.targetPath}`,
           'it has no pre-stop hook that could revoke the token before the agent stops (only Kubernetes has one)', 'Leave revokeOnShutdown out here and keep the role\'s token TTL short');
@@ -577,6 +603,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     const caCert = p.caCertificateFile ?? (p.caCertificatePem ? `${CONFIG_DIR}/ca.pem` : undefined);
     // Whether the long-running agent has a listener: the cache, or the quit endpoint alone.
     const listens = !prePopulateOnly && (p.cache || p.enableQuit);
+    const persist = p.cachePersist === true;
 
     const config = (init: boolean): string => {
       const vault: HclBody = [['address', p.address]];
@@ -615,12 +642,21 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       if (p.disableIdleConnections?.length) { doc.push(['disable_idle_connections', [...p.disableIdleConnections]]); }
       if (p.disableKeepAlives?.length) { doc.push(['disable_keep_alives', [...p.disableKeepAlives]]); }
       if (p.telemetry) { doc.push({ type: 'telemetry', body: telemetryBody(p.telemetry) }); }
-      if (!init && listens) {
+      // The persistent cache: in the init step too, which fills it; a cache needs a listener
+      // (hashicorp/vault command/agent/config/config.go LoadConfig), so the init step listens
+      // while it runs alone (vault-k8s newConfig gives both the cache listener).
+      if (persist || (!init && listens)) {
         const listener: HclBody = [['address', `127.0.0.1:${p.cachePort ?? 8200}`], ['tls_disable', true]];
         // The quit endpoint is on the listener; a listener needs a cache stanza (vault-k8s newConfig, EnableQuit).
-        if (p.enableQuit) { listener.push({ type: 'agent_api', body: [['enable_quit', true]] }); }
-        doc.push({ type: 'cache', body: [] });
-        if (p.cache) { doc.push({ type: 'api_proxy', body: [['use_auto_auth_token', p.cacheForceAutoAuthToken ? 'force' : true]] }); }
+        if (p.enableQuit && !init) { listener.push({ type: 'agent_api', body: [['enable_quit', true]] }); }
+        const cache: HclBody = [];
+        if (persist) {
+          const store: HclBody = [['path', CACHE_DIR], ['service_account_token_file', auth._identityToken()?.path ?? DEFAULT_TOKEN_PATH]];
+          if (p.cacheExitOnError) { store.push(['exit_on_err', true]); }
+          cache.push({ type: 'persist', labels: ['kubernetes'], body: store });
+        }
+        doc.push({ type: 'cache', body: cache });
+        if (p.cache && !init) { doc.push({ type: 'api_proxy', body: [['use_auto_auth_token', p.cacheForceAutoAuthToken ? 'force' : true]] }); }
         doc.push({ type: 'listener', labels: ['tcp'], body: listener });
       }
       return hcl(doc, `Vault agent${init ? ' (init: render once, then exit)' : ''}, generated by cdk-sidecars for ${path}`);
@@ -632,11 +668,13 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       { name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files: configFiles },
       { name: `${this.name}-home`, kind: VolumeKind.MEMORY, sizeLimitMebibytes: 1 },
       ...groups.map(g => ({ name: g.volume, kind: VolumeKind.MEMORY, sizeLimitMebibytes: 16 })),
+      ...(persist ? [{ name: `${this.name}-cache`, kind: VolumeKind.MEMORY, sizeLimitMebibytes: 16 }] : []),
     ];
     const agentMounts: VolumeMountSpec[] = [
       { volume: `${this.name}-config`, path: CONFIG_DIR, readOnly: true },
       { volume: `${this.name}-home`, path: HOME },
       ...groups.map(g => ({ volume: g.volume, path: g.agentPath })),
+      ...(persist ? [{ volume: `${this.name}-cache`, path: CACHE_DIR }] : []),
     ];
     const origins: FieldOrigin[] = [];
     if (auth.secretName) {
@@ -717,6 +755,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       writesPaths: [`${HOME}/.vault-token`, `${HOME}/.pid`],
       createsFiles: [
         { volume: `${this.name}-home`, mode: 0o640 },
+        // The cache's BoltDB file, written by the init step, read by the agent (both the agent's UID).
+        ...(persist ? [{ volume: `${this.name}-cache`, mode: 0o600 }] : []),
         ...groups.flatMap(g => [...new Set([...g.secrets.map(s => s.perms ?? defaultPerms), ...(p.injectToken ? [tokenMode] : [])])].map(mode => ({ volume: g.volume, mode }))),
       ],
     });
@@ -1024,6 +1064,11 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       throw Errors.invalidRole(path, 'revokeOnShutdown', true, 'needs the agent\'s token in its sink, but sinkWrapTtlSeconds writes a response-wrapped token there', 'Drop sinkWrapTtlSeconds, or revokeOnShutdown');
     }
     only('cacheForceAutoAuthToken', p.cacheForceAutoAuthToken, p.cache === true, 'cache is off, so there is no API proxy', 'Set cache: true, or leave cacheForceAutoAuthToken out');
+    only('cacheExitOnError', p.cacheExitOnError, p.cachePersist === true, 'cachePersist is off, so there is no cache to restore', 'Set cachePersist: true, or leave cacheExitOnError out');
+    if (p.cachePersist && (!p.cache || p.prePopulate === false || p.prePopulateOnly)) {
+      throw Errors.ineffectiveSetting(path, 'cachePersist', true, 'the init step hands its cache to the long-running agent, so it needs cache, prePopulate and the long-running agent',
+        'Set cache: true and keep prePopulate (and no prePopulateOnly), or leave cachePersist out');
+    }
     if (p.enableQuit && p.prePopulateOnly) {
       throw Errors.ineffectiveSetting(path, 'enableQuit', true, 'prePopulateOnly leaves only the init step, which exits by itself', 'Drop enableQuit, or prePopulateOnly');
     }
