@@ -185,7 +185,7 @@ export const NESTED: Row[] = [
   ['VaultAgentSidecar', 'auth[0].role', 'string', v => ({ auth: [VaultAuth.gcp({ role: v })] }), true],
   ['VaultAgentSidecar', 'auth[0].serviceAccount', 'string', v => ({ auth: [VaultAuth.gcp({ role: 'r', serviceAccount: v })] })],
   ['VaultAgentSidecar', 'auth[0].tokenPath', 'string', v => ({ extraSecretName: 'jwt', auth: [VaultAuth.jwt({ role: 'r', tokenPath: v })] }), true, K8S_ONLY],
-  ['VaultAgentSidecar', 'auth[0].name', 'string', v => ({ auth: [VaultAuth.cert({ name: v })] })],
+  ['VaultAgentSidecar', 'auth[0].name', 'string', v => ({ tlsSecretName: 'tls', auth: [VaultAuth.cert({ name: v, clientCertificateFile: '/vault/tls/tls.crt', clientKeyFile: '/vault/tls/tls.key' })] }), false, K8S_ONLY],
   ...res('VaultAgentSidecar'),
 
   // OPA

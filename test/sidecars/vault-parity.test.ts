@@ -258,7 +258,8 @@ describe('vault-k8s parity: agent settings on Kubernetes', () => {
     expect((await render(VaultAuth.cert({ name: 'shop', clientCertificateFile: '/vault/tls/tls.crt', clientKeyFile: '/vault/tls/tls.key' }), { tlsSecretName: 'vault-tls' })).cert[0]).toEqual({
       mount_path: 'auth/cert', config: { name: 'shop', client_cert: '/vault/tls/tls.crt', client_key: '/vault/tls/tls.key' },
     });
-    expect((await render(VaultAuth.cert())).cert[0]).toEqual({ mount_path: 'auth/cert', config: {} });
+    expect((await render(VaultAuth.cert(), { tlsSecretName: 'vault-tls', clientCertificateFile: '/vault/tls/tls.crt', clientKeyFile: '/vault/tls/tls.key' })).cert[0])
+      .toEqual({ mount_path: 'auth/cert', config: {} });
   });
 
   test('cachePersist: the init step hands its token and leases to the agent through a memory volume', async () => {
@@ -418,7 +419,9 @@ describe('vault-k8s parity: bad input', () => {
     ['a default format that is not one', { defaultTemplateFormat: 'yaml' as any }, ErrorCode.INVALID_TYPE, 'web/vault: defaultTemplateFormat "yaml"'],
     ['a jwt without file', { auth: [VaultAuth.jwt({ role: 'r' } as any)] }, ErrorCode.INVALID_TYPE, 'web/vault: auth[0].tokenPath'],
     ['a relative jwt file', { auth: [VaultAuth.jwt({ role: 'r', tokenPath: 'jwt' })] }, ErrorCode.INVALID_PATH, 'web/vault: auth[0].tokenPath "jwt" is not an absolute path'],
-    ['a cert key path that is relative', { auth: [VaultAuth.cert({ clientKeyFile: 'k' })] }, ErrorCode.INVALID_PATH, 'web/vault: auth[0].clientKeyFile "k"'],
+    ['a cert key path that is relative', { auth: [VaultAuth.cert({ clientCertificateFile: '/c', clientKeyFile: 'k' })] }, ErrorCode.INVALID_PATH, 'web/vault: auth[0].clientKeyFile "k"'],
+    ['a cert method without any certificate', { auth: [VaultAuth.cert()] }, ErrorCode.INVALID_ROLE, 'web/vault: auth[0] "cert" has no client certificate to log in with'],
+    ['a cert method with a key only', { auth: [VaultAuth.cert({ clientKeyFile: '/vault/tls/tls.key' })] }, ErrorCode.INVALID_ROLE, 'web/vault: auth[0].clientKeyFile "/vault/tls/tls.key" needs clientCertificateFile'],
   ])('%s', (_t, props, code, part) => {
     expectError(make(props), code, part);
   });

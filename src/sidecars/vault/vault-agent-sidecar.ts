@@ -1078,6 +1078,19 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     if (p.caCertificateFile !== undefined && p.caCertificatePem !== undefined) {
       throw Errors.invalidRole(path, 'caCertificateFile', p.caCertificateFile, 'is set together with caCertificatePem; the agent takes one CA file', 'Keep one of the two');
     }
+    p.auth.forEach((a, i) => {
+      if (a.method !== 'cert') { return; }
+      // The cert method presents its own certificate, else the vault stanza's client_cert (developer.hashicorp.com/vault/docs/agent-and-proxy/autoauth/methods/cert).
+      const given = (a._given() as { clientCertificateFile?: string; clientKeyFile?: string });
+      if ((given.clientCertificateFile === undefined) !== (given.clientKeyFile === undefined)) {
+        const [set, missing] = given.clientCertificateFile !== undefined ? ['clientCertificateFile', 'clientKeyFile'] : ['clientKeyFile', 'clientCertificateFile'];
+        throw Errors.invalidRole(path, `auth[${i}].${set}`, (given as any)[set], `needs ${missing}: the cert method presents a certificate and its key`, `Set auth[${i}].${missing} too`);
+      }
+      if (given.clientCertificateFile === undefined && p.clientCertificateFile === undefined) {
+        throw Errors.invalidRole(path, `auth[${i}]`, 'cert', 'has no client certificate to log in with: neither its clientCertificateFile nor the sidecar\'s is set',
+          'Set clientCertificateFile and clientKeyFile (e.g. files of tlsSecretName under /vault/tls) on the sidecar or in VaultAuth.cert()');
+      }
+    });
     if ((p.clientCertificateFile === undefined) !== (p.clientKeyFile === undefined)) {
       const [set, missing] = p.clientCertificateFile !== undefined ? ['clientCertificateFile', 'clientKeyFile'] : ['clientKeyFile', 'clientCertificateFile'];
       throw Errors.invalidRole(path, set, (p as any)[set], `needs ${missing}: TLS client authentication takes a certificate and its key`, `Set ${missing} too`);
