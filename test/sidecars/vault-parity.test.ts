@@ -163,8 +163,13 @@ describe('vault-k8s parity: agent settings on Kubernetes', () => {
   test('revokeOnShutdown: a pre-stop revoke on the long-running agent only, with the agent\'s TLS flags', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, {
-      revokeOnShutdown: true, revokeGraceSeconds: 8, namespace: 'admin/shop', tlsSecretName: 'vault-tls', caCertificateFile: '/vault/tls/ca.crt',
-      clientCertificateFile: '/vault/tls/tls.crt', clientKeyFile: '/vault/tls/tls.key',
+      revokeOnShutdown: true,
+      revokeGraceSeconds: 8,
+      namespace: 'admin/shop',
+      tlsSecretName: 'vault-tls',
+      caCertificateFile: '/vault/tls/ca.crt',
+      clientCertificateFile: '/vault/tls/tls.crt',
+      clientKeyFile: '/vault/tls/tls.key',
     }));
     const pod = podOf(findDoc(synth(chart), 'Deployment'));
     const [initC, agentC] = pod.spec.initContainers;
@@ -178,7 +183,10 @@ describe('vault-k8s parity: agent settings on Kubernetes', () => {
   test('TLS from a secret at /vault/tls and an extra secret at /vault/custom: mounted into both agent containers, named in the configuration', async () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, {
-      tlsSecretName: 'vault-tls', caCertificateFile: '/vault/tls/ca.crt', clientCertificateFile: '/vault/tls/tls.crt', clientKeyFile: '/vault/tls/tls.key',
+      tlsSecretName: 'vault-tls',
+      caCertificateFile: '/vault/tls/ca.crt',
+      clientCertificateFile: '/vault/tls/tls.crt',
+      clientKeyFile: '/vault/tls/tls.key',
       extraSecretName: 'shop-templates',
       secrets: [{ path: 'secret/data/shop/db', file: 'db.env', templateFile: '/vault/custom/db.ctmpl' }],
     }));
@@ -357,7 +365,9 @@ describe('vault-k8s parity on ACI', () => {
   test('TLS from a secret the group maps with secretVolumeKeys', () => {
     const app = new AciApp();
     const group = new AciContainerGroup(app, 'shop', {
-      containers: [{ name: 'api', image: 'x:1' }], identity: { systemAssigned: true }, memoryVolumes: AciMemoryVolumeHandling.DISK,
+      containers: [{ name: 'api', image: 'x:1' }],
+      identity: { systemAssigned: true },
+      memoryVolumes: AciMemoryVolumeHandling.DISK,
       secretVolumeKeys: { 'vault-tls': ['ca.crt'] },
     });
     group.addSidecars(vault(app, { tlsSecretName: 'vault-tls', caCertificateFile: '/vault/tls/ca.crt' }));

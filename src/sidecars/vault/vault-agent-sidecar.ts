@@ -480,8 +480,16 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       revokeGraceSeconds: 'count',
       telemetry: {
         struct: {
-          prometheusRetentionSeconds: 'size', statsdAddress: 'string', statsiteAddress: 'string', dogstatsdAddress: 'string', dogstatsdTags: 'stringArray',
-          disableHostname: 'boolean', enableHostnameLabel: 'boolean', prefixFilter: 'stringArray', filterDefault: 'boolean', usageGaugePeriodSeconds: 'size',
+          prometheusRetentionSeconds: 'size',
+          statsdAddress: 'string',
+          statsiteAddress: 'string',
+          dogstatsdAddress: 'string',
+          dogstatsdTags: 'stringArray',
+          disableHostname: 'boolean',
+          enableHostnameLabel: 'boolean',
+          prefixFilter: 'stringArray',
+          filterDefault: 'boolean',
+          usageGaugePeriodSeconds: 'size',
           maximumGaugeCardinality: 'size',
         },
       },
@@ -509,8 +517,18 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       cacheExitOnError: 'boolean',
     }, ['address', 'auth', 'secrets']);
     props.secrets.forEach((secret, i) => checkPropTypes(this.node.path, secret, {
-      path: 'string', file: 'string', template: 'string', inline: 'boolean', perms: 'number', command: 'stringArray', reload: 'object', appContainers: 'stringArray',
-      templateFile: 'string', leftDelimiter: 'string', rightDelimiter: 'string', errorOnMissingKey: 'boolean',
+      path: 'string',
+      file: 'string',
+      template: 'string',
+      inline: 'boolean',
+      perms: 'number',
+      command: 'stringArray',
+      reload: 'object',
+      appContainers: 'stringArray',
+      templateFile: 'string',
+      leftDelimiter: 'string',
+      rightDelimiter: 'string',
+      errorOnMissingKey: 'boolean',
     }, ['path', 'file'], `secrets[${i}].`));
     // Nested fields, named as the user wrote them (issue 10, section 2): the options given to
     // each VaultAuth factory, each secret's reload, and the resources.
@@ -757,7 +775,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         { volume: `${this.name}-home`, mode: 0o640 },
         // The cache's BoltDB file, written by the init step, read by the agent (both the agent's UID).
         ...(persist ? [{ volume: `${this.name}-cache`, mode: 0o600 }] : []),
-        ...groups.flatMap(g => [...new Set([...g.secrets.map(s => s.perms ?? defaultPerms), ...(p.injectToken ? [tokenMode] : [])])].map(mode => ({ volume: g.volume, mode }))),
+        ...groups.flatMap(g => [...new Set([...g.secrets.map(s => s.perms ?? defaultPerms), ...(p.injectToken ? [tokenMode] : [])])]
+          .map(mode => ({ volume: g.volume, mode }))),
       ],
     });
     const containers: ContainerSpec[] = [];
