@@ -23,7 +23,8 @@
  * - src/sidecars/vault: VaultAgentSidecarProps.auth[] (auth.ts:VaultKubernetesAuthOptions.role, mountPath, tokenPath,
  *   audience; VaultAwsAuthOptions.role, mountPath, headerValue, region; VaultAzureAuthOptions.role, mountPath,
  *   resource, clientId; VaultAppRoleAuthOptions.secretName, roleIdKey, secretIdKey, mountPath; VaultJwtAuthOptions.role,
- *   tokenPath; VaultGcpAuthOptions.role, serviceAccount; VaultCertAuthOptions.name); secrets[] (VaultSecret.path, file,
+ *   tokenPath; VaultGcpAuthOptions.role, serviceAccount; VaultCertAuthOptions.name; VaultGenericAuthOptions.type, config);
+ *   secrets[] (VaultSecret.path, file,
  *   template, inline, perms, command, reload, appContainers, templateFile, leftDelimiter, rightDelimiter,
  *   errorOnMissingKey; reload.ts:VaultHttpReloadOptions.port, path, method); telemetry (VaultTelemetry
  *   .prometheusRetentionSeconds, statsdAddress, dogstatsdTags, prefixFilter, disableHostname, maximumGaugeCardinality);
@@ -186,6 +187,9 @@ export const NESTED: Row[] = [
   ['VaultAgentSidecar', 'auth[0].serviceAccount', 'string', v => ({ auth: [VaultAuth.gcp({ role: 'r', serviceAccount: v })] })],
   ['VaultAgentSidecar', 'auth[0].tokenPath', 'string', v => ({ extraSecretName: 'jwt', auth: [VaultAuth.jwt({ role: 'r', tokenPath: v })] }), true, K8S_ONLY],
   ['VaultAgentSidecar', 'auth[0].name', 'string', v => ({ tlsSecretName: 'tls', auth: [VaultAuth.cert({ name: v, clientCertificateFile: '/vault/tls/tls.crt', clientKeyFile: '/vault/tls/tls.key' })] }), false, K8S_ONLY],
+  ['VaultAgentSidecar', 'auth[0].type', 'string', v => ({ auth: [VaultAuth.generic({ type: v, config: { role: 'r' } })] }), true],
+  ['VaultAgentSidecar', 'auth[0].config.role', 'string', v => ({ auth: [VaultAuth.generic({ type: 'cf', config: { role: v } })] })],
+  ['VaultAgentSidecar', 'auth[0].config', 'map', v => ({ auth: [VaultAuth.generic({ type: 'cf', config: v })] }), true],
   ...res('VaultAgentSidecar'),
 
   // OPA

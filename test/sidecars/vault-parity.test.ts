@@ -296,6 +296,23 @@ describe('vault-k8s parity: agent settings on Kubernetes', () => {
     expect(podOf(findDoc(synth(chart2), 'Deployment')).spec.shareProcessNamespace).toBeUndefined();
   });
 
+  test('any other auto-auth method with VaultAuth.generic: its config as given, its files checked', async () => {
+    const chart = newChart();
+    WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, {
+      extraSecretName: 'dev-token',
+      auth: [VaultAuth.generic({ type: 'token_file', config: { token_file_path: '/vault/custom/token' }, files: ['/vault/custom/token'] })],
+    }));
+    const cm = synth(chart).find(d => d.kind === 'ConfigMap' && d.data['agent.hcl']);
+    expect((await validateAgentConfig(cm.data['agent.hcl'])).auto_auth[0].method.token_file[0]).toEqual({
+      mount_path: 'auth/token_file', config: { token_file_path: '/vault/custom/token' },
+    });
+    const chart2 = newChart();
+    WorkloadSidecars.of(rawDeployment(chart2, 'a')).add(vault(chart2, {
+      auth: [VaultAuth.generic({ type: 'kerberos', config: { keytab_path: '/etc/krb5.keytab' }, files: ['/etc/krb5.keytab'] })],
+    }));
+    expectError(() => synth(chart2), ErrorCode.RUNTIME_MISSING_FILE, '/etc/krb5.keytab');
+  });
+
   test('a JWT file nothing mounts: the runtime contract names it', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, { auth: [VaultAuth.jwt({ role: 'ci', tokenPath: '/jwt/token' })] }));
@@ -430,6 +447,10 @@ describe('vault-k8s parity: bad input', () => {
     ['a jwt without file', { auth: [VaultAuth.jwt({ role: 'r' } as any)] }, ErrorCode.INVALID_TYPE, 'web/vault: auth[0].tokenPath'],
     ['a relative jwt file', { auth: [VaultAuth.jwt({ role: 'r', tokenPath: 'jwt' })] }, ErrorCode.INVALID_PATH, 'web/vault: auth[0].tokenPath "jwt" is not an absolute path'],
     ['a cert key path that is relative', { auth: [VaultAuth.cert({ clientCertificateFile: '/c', clientKeyFile: 'k' })] }, ErrorCode.INVALID_PATH, 'web/vault: auth[0].clientKeyFile "k"'],
+    ['a generic method the agent does not have', { auth: [VaultAuth.generic({ type: 'github', config: {} })] }, ErrorCode.INVALID_NAME, 'web/vault: auth[0].type "github" is not a valid name (an auto-auth method of the Vault agent'],
+    ['a generic config key that is not an identifier', { auth: [VaultAuth.generic({ type: 'cf', config: { 'role name': 'x' } })] }, ErrorCode.INVALID_NAME, 'web/vault: auth[0].config "role name"'],
+    ['a generic config value of the wrong type', { auth: [VaultAuth.generic({ type: 'cf', config: { role: 1 as any } })] }, ErrorCode.INVALID_TYPE, 'web/vault: auth[0].config.role 1'],
+    ['a generic file that is relative', { auth: [VaultAuth.generic({ type: 'token_file', config: {}, files: ['token'] })] }, ErrorCode.INVALID_PATH, 'web/vault: auth[0].files[0] "token"'],
     ['a cert method without any certificate', { auth: [VaultAuth.cert()] }, ErrorCode.INVALID_ROLE, 'web/vault: auth[0] "cert" has no client certificate to log in with'],
     ['a cert method with a key only', { auth: [VaultAuth.cert({ clientKeyFile: '/vault/tls/tls.key' })] }, ErrorCode.INVALID_ROLE, 'web/vault: auth[0].clientKeyFile "/vault/tls/tls.key" needs clientCertificateFile'],
   ])('%s', (_t, props, code, part) => {

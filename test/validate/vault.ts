@@ -13,7 +13,8 @@ import { parse } from '@cdktf/hcl2json';
 const TOP_LEVEL = new Set(['pid_file', 'exit_after_auth', 'vault', 'auto_auth', 'template_config', 'template', 'cache', 'api_proxy', 'listener', 'log_level', 'log_format',
   // Rendered by vault-k8s too (hashicorp/vault-k8s agent-inject/agent/config.go Config).
   'telemetry', 'disable_idle_connections', 'disable_keep_alives']);
-const METHODS = new Set(['kubernetes', 'aws', 'azure', 'approle', 'gcp', 'jwt', 'cert']);
+/** The agent's auto-auth methods (developer.hashicorp.com/vault/docs/agent-and-proxy/autoauth/methods). */
+const METHODS = new Set(['kubernetes', 'aws', 'azure', 'approle', 'gcp', 'jwt', 'cert', 'alicloud', 'cf', 'kerberos', 'ldap', 'oci', 'token_file']);
 /**
  * The keys of each stanza the generator writes, from the agent's own structs: vault (hashicorp/vault
  * command/agent/config/config.go Vault, Retry), the auth method and template_config

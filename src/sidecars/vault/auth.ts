@@ -148,6 +148,32 @@ export interface VaultCertAuthOptions {
   readonly clientKeyFile?: string;
 }
 
+/** Any auto-auth method of the agent, with its config written as given (vault-k8s `auth-type` + `auth-config-<key>`). */
+export interface VaultGenericAuthOptions {
+  /**
+   * The method as the agent names it: alicloud, approle, aws, azure, cert, cf, gcp, jwt,
+   * kerberos, kubernetes, ldap, oci or token_file.
+   */
+  readonly type: string;
+  /**
+   * The method's config parameters, e.g. `{ role: 'shop', type: 'ec2' }` for aws or
+   * `{ token_file_path: '/vault/custom/token' }` for token_file. Keys are HCL identifiers;
+   * values are written as strings.
+   */
+  readonly config: { [key: string]: string };
+  /**
+   * Mount path of the auth method.
+   * @default - `auth/<type>`
+   */
+  readonly mountPath?: string;
+  /**
+   * Absolute paths of the files the method reads (a token, a keytab, a krb5.conf), so that
+   * the runtime contract proves the agent containers mount them.
+   * @default - none
+   */
+  readonly files?: string[];
+}
+
 /**
  * How the Vault agent logs in. A sidecar lists several; the one for the identity the
  * platform gives the pod is used (Kubernetes service account, AWS IAM role, Azure managed
@@ -255,7 +281,22 @@ export class VaultAuth {
     undefined, undefined, [], [], options, [options.clientCertificateFile, options.clientKeyFile].filter((f): f is string => f !== undefined));
   }
 
-  /** Name of the method (kubernetes, aws, azure, approle, jwt, gcp, cert). */
+  /**
+   * Any auto-auth method of the agent, its config given key by key (used wherever no method
+   * for the platform's own identity fits, like AppRole). Prefer the typed factories: their
+   * options are checked and their files mounted.
+   */
+  public static generic(options: VaultGenericAuthOptions): VaultAuth {
+    // Plain JavaScript and jsii callers may pass nothing: the sidecar's checks then name the missing type.
+    options = options ?? ({} as VaultGenericAuthOptions);
+    const config = options.config ?? {};
+    return new VaultAuth(`generic:${options.type}`, undefined, config.role ?? options.type, () => ({
+      type: 'method', labels: [options.type], body: [['mount_path', options.mountPath ?? `auth/${options.type}`], ['config', { ...config }]],
+    }), [['mountPath', options.mountPath], ...(options.files ?? []).map((f, i): [string, string] => [`files[${i}]`, f])], undefined, undefined,
+    Object.entries(config).map(([k, v]): [string, string] => [`config.${k}`, v]), [], options, [...(options.files ?? [])]);
+  }
+
+  /** Name of the method (kubernetes, aws, azure, approle, jwt, gcp, cert; `generic:<type>` for VaultAuth.generic). */
   public readonly method: string;
   /** The platform identity the method uses; undefined for AppRole, which works anywhere. */
   public readonly identity?: WorkloadIdentity;

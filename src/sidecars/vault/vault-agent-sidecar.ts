@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { VaultAuth } from './auth';
+import { VaultAuth, VaultGenericAuthOptions } from './auth';
 import { HclBlock, HclBody, hcl, hclProblem, wellFormed } from './hcl';
 import { VaultAgentFeature, VaultLogFormat, VaultLogLevel, VaultTelemetry, VaultTemplateFormat } from './options';
-import { APPROLE_DIR } from './paths';
+import { APPROLE_DIR, VAULT_AGENT_AUTH_METHODS } from './paths';
 import { VaultReload, VaultReloadMethod } from './reload';
 import { ContainerSpec, EnvVarSpec, ResourceRequirements, StartupRole, WaitCondition, FieldOrigin } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
@@ -431,8 +431,9 @@ const AUTH_OPTION_TYPES: { [method: string]: PropTypes } = {
   jwt: { role: 'string', tokenPath: 'string', mountPath: 'string' },
   gcp: { role: 'string', mountPath: 'string', serviceAccount: 'string' },
   cert: { name: 'string', mountPath: 'string', clientCertificateFile: 'string', clientKeyFile: 'string' },
+  generic: { type: 'string', config: 'stringMap', mountPath: 'string', files: 'stringArray' },
 };
-const AUTH_REQUIRED: { [method: string]: string[] } = { kubernetes: ['role'], aws: ['role'], azure: ['role'], approle: ['secretName'], jwt: ['role', 'tokenPath'], gcp: ['role'], cert: [] };
+const AUTH_REQUIRED: { [method: string]: string[] } = { kubernetes: ['role'], aws: ['role'], azure: ['role'], approle: ['secretName'], jwt: ['role', 'tokenPath'], gcp: ['role'], cert: [], generic: ['type', 'config'] };
 
 /**
  * HashiCorp Vault Agent beside the app: an init step renders the secrets before the app
@@ -534,7 +535,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
     // each VaultAuth factory, each secret's reload, and the resources.
     props.auth.forEach((a, i) => {
       const given = typeof (a as any)?._given === 'function' ? (a as any)._given() : undefined;
-      if (given !== undefined) { checkPropTypes(this.node.path, given, AUTH_OPTION_TYPES[a.method] ?? {}, AUTH_REQUIRED[a.method] ?? [], `auth[${i}].`); }
+      const kind = typeof a?.method === 'string' && a.method.startsWith('generic:') ? 'generic' : a?.method;
+      if (given !== undefined) { checkPropTypes(this.node.path, given, AUTH_OPTION_TYPES[kind] ?? {}, AUTH_REQUIRED[kind] ?? [], `auth[${i}].`); }
       // AppRole's secretName names a Secret (reported as the agent's volume otherwise).
       if (a.method === 'approle') { checkSecretRef(this.node.path, `auth[${i}]`, { secretName: a.secretName }); }
       // The model's rule for the projected token's audience, under the option's name (not identityToken.audience).
@@ -936,9 +938,13 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       if (!(a instanceof VaultAuth)) { throw Errors.invalidRole(path, `auth[${i}]`, a, 'is not a VaultAuth', 'Make it with VaultAuth.kubernetes(), aws(), azure(), appRole(), jwt(), gcp() or cert()'); }
       if (methods.has(a.method)) { throw Errors.invalidRole(path, `auth[${i}]`, a.method, 'is given twice', 'Give each method once'); }
       methods.add(a.method);
-      // The cert method's role (name) is optional: any certificate the mount trusts matches.
-      if (a.method !== 'cert' && (!a.role || typeof a.role !== 'string')) { throw Errors.invalidName(path, `auth[${i}].role`, a.role, 'a Vault role name'); }
-      text(a.secretName !== undefined ? 'secretName' : a.method === 'cert' ? 'name' : 'role', a.role, `auth[${i}].`);
+      if (a.method.startsWith('generic:')) {
+        this.checkGeneric(path, i, a);
+      } else {
+        // The cert method's role (name) is optional: any certificate the mount trusts matches.
+        if (a.method !== 'cert' && (!a.role || typeof a.role !== 'string')) { throw Errors.invalidName(path, `auth[${i}].role`, a.role, 'a Vault role name'); }
+        text(a.secretName !== undefined ? 'secretName' : a.method === 'cert' ? 'name' : 'role', a.role, `auth[${i}].`);
+      }
       for (const [key, value] of a._texts()) { text(key, value, `auth[${i}].`); }
       for (const [key, value] of a._secretKeys()) {
         if (value === undefined) { continue; }
@@ -1061,6 +1067,17 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
       throw Errors.invalidConfigFile(path, 'caCertificatePem', p.caCertificatePem.slice(0, 30), 'is not a PEM certificate');
     }
     this.checkTuning(path, text);
+  }
+
+  /** VaultAuth.generic: a method the agent has, config keys that are HCL identifiers. */
+  private checkGeneric(path: string, i: number, a: VaultAuth): void {
+    const given = a._given() as VaultGenericAuthOptions;
+    if (!VAULT_AGENT_AUTH_METHODS.includes(given.type)) {
+      throw Errors.invalidName(path, `auth[${i}].type`, given.type, `an auto-auth method of the Vault agent (${VAULT_AGENT_AUTH_METHODS.join(', ')})`);
+    }
+    for (const key of Object.keys(given.config)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) { throw Errors.invalidName(path, `auth[${i}].config`, key, 'a config key of the method, e.g. "token_file_path"'); }
+    }
   }
 
   /** The knobs of issue 13 (vault-k8s parity): ranges, combinations, paths and text. */
