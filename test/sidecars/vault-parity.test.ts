@@ -287,6 +287,43 @@ describe('vault-k8s parity: agent settings on Kubernetes', () => {
     expect((await validateAgentConfig(cm.data['agent-init.hcl'])).api_proxy).toBeUndefined();
   });
 
+  test('telemetry: lease metrics and Stackdriver keys', async () => {
+    const chart = newChart();
+    WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, {
+      telemetry: {
+        leaseMetricsEpsilonSeconds: 600,
+        numLeaseMetricsBuckets: 24,
+        addLeaseMetricsNamespaceLabels: true,
+        stackdriverProjectId: 'shop-prod',
+        stackdriverLocation: 'europe-west1',
+        stackdriverNamespace: 'shop',
+        stackdriverDebugLogs: false,
+        usageGaugePeriodSeconds: 300,
+        maximumGaugeCardinality: 100,
+        filterDefault: false,
+        enableHostnameLabel: true,
+        statsdAddress: 'localhost:8125',
+        statsiteAddress: 'localhost:8126',
+      },
+    }));
+    const cm = synth(chart).find(d => d.kind === 'ConfigMap' && d.data['agent.hcl']);
+    expect((await validateAgentConfig(cm.data['agent.hcl'])).telemetry[0]).toEqual({
+      statsd_address: 'localhost:8125',
+      statsite_address: 'localhost:8126',
+      enable_hostname_label: true,
+      filter_default: false,
+      usage_gauge_period: '300s',
+      maximum_gauge_cardinality: 100,
+      lease_metrics_epsilon: '600s',
+      num_lease_metrics_buckets: 24,
+      add_lease_metrics_namespace_labels: true,
+      stackdriver_project_id: 'shop-prod',
+      stackdriver_location: 'europe-west1',
+      stackdriver_namespace: 'shop',
+      stackdriver_debug_logs: false,
+    });
+  });
+
   test('shareProcessNamespace: the pod shares one process namespace', () => {
     const chart = newChart();
     WorkloadSidecars.of(rawDeployment(chart, 'a')).add(vault(chart, { shareProcessNamespace: true }));

@@ -108,4 +108,40 @@ export interface VaultTelemetry {
    * @default - Vault's (500)
    */
   readonly maximumGaugeCardinality?: number;
+  /**
+   * Width of a lease-expiry bucket, in seconds (`lease_metrics_epsilon`).
+   * @default - Vault's (1 hour)
+   */
+  readonly leaseMetricsEpsilonSeconds?: number;
+  /**
+   * Number of lease-expiry buckets (`num_lease_metrics_buckets`).
+   * @default - Vault's (168)
+   */
+  readonly numLeaseMetricsBuckets?: number;
+  /**
+   * Add the namespace label to lease metrics (`add_lease_metrics_namespace_labels`).
+   * @default false
+   */
+  readonly addLeaseMetricsNamespaceLabels?: boolean;
+  /**
+   * Google Cloud project of Stackdriver (Cloud Monitoring) metrics (`stackdriver_project_id`).
+   * Circonus, whose API token would be written in clear into the configuration, is not offered.
+   * @default - no Stackdriver metrics
+   */
+  readonly stackdriverProjectId?: string;
+  /**
+   * Region or zone of the Stackdriver metrics (`stackdriver_location`).
+   * @default - none
+   */
+  readonly stackdriverLocation?: string;
+  /**
+   * Namespace of the Stackdriver metrics (`stackdriver_namespace`).
+   * @default - none
+   */
+  readonly stackdriverNamespace?: string;
+  /**
+   * Log the Stackdriver client's requests (`stackdriver_debug_logs`).
+   * @default false
+   */
+  readonly stackdriverDebugLogs?: boolean;
 }

@@ -492,6 +492,13 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
           filterDefault: 'boolean',
           usageGaugePeriodSeconds: 'size',
           maximumGaugeCardinality: 'size',
+          leaseMetricsEpsilonSeconds: 'size',
+          numLeaseMetricsBuckets: 'size',
+          addLeaseMetricsNamespaceLabels: 'boolean',
+          stackdriverProjectId: 'string',
+          stackdriverLocation: 'string',
+          stackdriverNamespace: 'string',
+          stackdriverDebugLogs: 'boolean',
         },
       },
       runAsSameUser: 'boolean',
@@ -1160,6 +1167,7 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(v)) { throw Errors.invalidName(path, `telemetry.${key}`, v, 'a host:port such as "127.0.0.1:8125"'); }
       }
       (t.dogstatsdTags ?? []).forEach((tag, i) => text(`dogstatsdTags[${i}]`, tag, 'telemetry.'));
+      for (const key of ['stackdriverProjectId', 'stackdriverLocation', 'stackdriverNamespace'] as const) { text(key, t[key], 'telemetry.'); }
       (t.prefixFilter ?? []).forEach((f, i) => {
         text(`prefixFilter[${i}]`, f, 'telemetry.');
         if (!/^[+-]\S+$/.test(f)) { throw Errors.invalidName(path, `telemetry.prefixFilter[${i}]`, f, 'a metric prefix after "+" (allow) or "-" (block), e.g. "+vault.agent"'); }
@@ -1223,6 +1231,13 @@ function telemetryBody(t: VaultTelemetry): HclBody {
   if (t.filterDefault !== undefined) { out.push(['filter_default', t.filterDefault]); }
   if (t.usageGaugePeriodSeconds !== undefined) { out.push(['usage_gauge_period', `${t.usageGaugePeriodSeconds}s`]); }
   if (t.maximumGaugeCardinality !== undefined) { out.push(['maximum_gauge_cardinality', t.maximumGaugeCardinality]); }
+  if (t.leaseMetricsEpsilonSeconds !== undefined) { out.push(['lease_metrics_epsilon', `${t.leaseMetricsEpsilonSeconds}s`]); }
+  if (t.numLeaseMetricsBuckets !== undefined) { out.push(['num_lease_metrics_buckets', t.numLeaseMetricsBuckets]); }
+  if (t.addLeaseMetricsNamespaceLabels !== undefined) { out.push(['add_lease_metrics_namespace_labels', t.addLeaseMetricsNamespaceLabels]); }
+  if (t.stackdriverProjectId !== undefined) { out.push(['stackdriver_project_id', t.stackdriverProjectId]); }
+  if (t.stackdriverLocation !== undefined) { out.push(['stackdriver_location', t.stackdriverLocation]); }
+  if (t.stackdriverNamespace !== undefined) { out.push(['stackdriver_namespace', t.stackdriverNamespace]); }
+  if (t.stackdriverDebugLogs !== undefined) { out.push(['stackdriver_debug_logs', t.stackdriverDebugLogs]); }
   return out;
 }
 
