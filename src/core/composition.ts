@@ -99,16 +99,19 @@ export function sidecarPath(sidecar: ISidecar): string {
  * others offer (offers themselves must not depend on the context).
  */
 export function describeSidecars(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[],
-  identity: WorkloadIdentity = WorkloadIdentity.NONE, fileGroups = false): ResolvedSidecar[] {
+  identity: WorkloadIdentity = WorkloadIdentity.NONE, fileGroups = false, preStopHooks = false): ResolvedSidecar[] {
   const context: CompositionContext = {
     targetPath,
     appContainers: app.containers.map(c => ({
       name: c.name,
       ports: c.ports.map(p => ({ port: p.port, protocol: p.protocol })),
       ...(c.grpcProbes?.length ? { grpcProbes: c.grpcProbes.map(g => ({ ...g })) } : {}),
+      ...(c.uid !== undefined ? { uid: c.uid } : {}),
+      ...(c.gid !== undefined ? { gid: c.gid } : {}),
     })),
     identity,
     fileGroups,
+    preStopHooks,
   };
   const paths = sidecars.map(sidecarPath);
   let contributions = sidecars.map(s => s.contribute(context));
@@ -128,7 +131,7 @@ export function describeSidecars(targetPath: string, app: AppPodModel, sidecars:
   return resolved;
 }
 
-interface Owner { readonly path: string; readonly field: string }
+interface Owner { readonly path: string; readonly field: string; readonly sameUserAs?: string }
 
 /**
  * What can be known about a set of sidecars without the app: checked among
@@ -189,7 +192,7 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
       const other = uids.get(uid);
       const field = userField(c.origins, c.field, 'security.uid');
       if (other) { throw Errors.uidClash(s.path, field, uid, other.path, other.field); }
-      mine.set(uid, { path: s.path, field });
+      mine.set(uid, { path: s.path, field, sameUserAs: c.security.sameUserAs });
     }
     mine.forEach((owner, uid) => uids.set(uid, owner));
   }
@@ -240,9 +243,9 @@ function analyzeSet(targetPath: string, sidecars: ResolvedSidecar[]): SidecarSet
  * both construct paths, the field and a fix.
  */
 export function composePod(targetPath: string, app: AppPodModel, sidecars: readonly ISidecar[],
-  identity: WorkloadIdentity = WorkloadIdentity.NONE, fileGroups = false): ComposedPod {
+  identity: WorkloadIdentity = WorkloadIdentity.NONE, fileGroups = false, preStopHooks = false): ComposedPod {
   if (app.containers.length === 0) { throw Errors.noAppContainers(targetPath); }
-  const set = sidecarSet(targetPath, describeSidecars(targetPath, app, sidecars, identity, fileGroups));
+  const set = sidecarSet(targetPath, describeSidecars(targetPath, app, sidecars, identity, fileGroups, preStopHooks));
   checkAgainstApp(targetPath, app, set);
   const { appEnv, appMounts } = appChanges(targetPath, app, set.sidecars);
   return {
@@ -298,7 +301,8 @@ function checkAgainstApp(targetPath: string, app: AppPodModel, set: SidecarSet):
     if (sidecar) { throw Errors.duplicateContainerName(sidecar, c.name, `${targetPath} (app container)`, targetPath); }
     if (c.uid !== undefined && c.uid !== 0) {
       const owner = set.uids.get(c.uid);
-      if (owner) { throw Errors.uidClash(owner.path, owner.field, c.uid, targetPath, `app container "${c.name}" runAsUser`); }
+      // A sidecar that runs as this app container's user on purpose (ContainerSecurity.sameUserAs) shares it.
+      if (owner && owner.sameUserAs !== c.name) { throw Errors.uidClash(owner.path, owner.field, c.uid, targetPath, `app container "${c.name}" runAsUser`); }
     }
     if (app.initContainers.includes(c) && !c.longRunning) { continue; }
     const exemptGid = set.interceptor?.trafficInterception?.proxyGid;

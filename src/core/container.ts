@@ -257,6 +257,13 @@ export interface ContainerSecurity {
    * @default SeccompProfile.RUNTIME_DEFAULT
    */
   readonly seccompProfile?: SeccompProfile;
+  /**
+   * Name of the app container whose UID this container runs as on purpose (e.g. Vault's
+   * agent-run-as-same-user), so that the composition does not report the shared UID with
+   * that container as a clash. Clashes with any other container are still reported.
+   * @default - the UID is this container's alone
+   */
+  readonly sameUserAs?: string;
 }
 
 /**

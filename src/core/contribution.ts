@@ -382,6 +382,17 @@ export interface AppContainerInfo {
    * @default - none
    */
   readonly grpcProbes?: GrpcProbeInfo[];
+  /**
+   * UID the container runs as, where the platform object says (Kubernetes
+   * `securityContext.runAsUser`, of the container or the pod; ECS `user`).
+   * @default - unknown (the image's user)
+   */
+  readonly uid?: number;
+  /**
+   * Primary GID the container runs as, where the platform object says.
+   * @default - unknown
+   */
+  readonly gid?: number;
 }
 
 /** A gRPC health probe of an app container (grpc.health.v1.Health/Check). */
@@ -434,6 +445,12 @@ export interface CompositionContext {
    * @default false
    */
   readonly fileGroups?: boolean;
+  /**
+   * The platform runs a container's `shutdown.drainCommand` before it stops the container
+   * (Kubernetes preStop). ECS and ACI have no such hook.
+   * @default false
+   */
+  readonly preStopHooks?: boolean;
 }
 
 /**

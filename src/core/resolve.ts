@@ -41,6 +41,8 @@ export interface ResolvedSecurity {
   readonly allowPrivilegeEscalation: boolean;
   readonly addCapabilities: string[];
   readonly seccompProfile: SeccompProfile;
+  /** The app container whose UID this container shares on purpose (ContainerSecurity.sameUserAs). */
+  readonly sameUserAs?: string;
 }
 
 export interface ResolvedMount {
@@ -310,6 +312,7 @@ function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbac
     uid,
     gid,
     allowRootUser,
+    ...(s.sameUserAs !== undefined ? { sameUserAs: s.sameUserAs } : {}),
     readOnlyRootFilesystem: s.readOnlyRootFilesystem ?? true,
     allowPrivilegeEscalation,
     addCapabilities,

@@ -210,7 +210,7 @@ export class WorkloadSidecars extends Construct {
   /** The sidecars checked together with the app. Throws the first conflict. */
   private compose(): ComposedPod {
     const json = this.originalToJson();
-    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true);
+    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
   }
 
   /** @internal */
@@ -271,7 +271,7 @@ export class WorkloadSidecars extends Construct {
       throw Errors.alreadyInjected(this.workloadPath, annotations[INJECTED_ANNOTATION]);
     }
     const path = this.workloadPath;
-    const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true);
+    const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
     refuseTokens(composed, 'Kubernetes', 'cdk8s writes the manifest at synthesis and resolves only its own Lazy values: an aws-cdk-lib token would be deployed as its placeholder text');
     checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
     const cni = composed.trafficInterception && rulesByCni(composed.trafficInterception.spec) ? composed.trafficInterception : undefined;
@@ -329,6 +329,7 @@ export class WorkloadSidecars extends Construct {
       appContainers: [],
       identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT,
       fileGroups: true,
+      preStopHooks: true,
     }));
     for (const volume of described.volumes) {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }

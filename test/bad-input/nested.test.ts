@@ -22,9 +22,13 @@
  *   excludeOutboundCidrs); env.*, appEnv.*.
  * - src/sidecars/vault: VaultAgentSidecarProps.auth[] (auth.ts:VaultKubernetesAuthOptions.role, mountPath, tokenPath,
  *   audience; VaultAwsAuthOptions.role, mountPath, headerValue, region; VaultAzureAuthOptions.role, mountPath,
- *   resource, clientId; VaultAppRoleAuthOptions.secretName, roleIdKey, secretIdKey, mountPath); secrets[]
- *   (VaultSecret.path, file, template, inline, perms, command, reload, appContainers; reload.ts:VaultHttpReloadOptions
- *   .port, path, method); resources.
+ *   resource, clientId; VaultAppRoleAuthOptions.secretName, roleIdKey, secretIdKey, mountPath; VaultJwtAuthOptions.role,
+ *   tokenPath; VaultGcpAuthOptions.role, serviceAccount; VaultCertAuthOptions.name; VaultGenericAuthOptions.type, config);
+ *   secrets[] (VaultSecret.path, file,
+ *   template, inline, perms, command, reload, appContainers, templateFile, leftDelimiter, rightDelimiter,
+ *   errorOnMissingKey; reload.ts:VaultHttpReloadOptions.port, path, method); telemetry (VaultTelemetry
+ *   .prometheusRetentionSeconds, statsdAddress, dogstatsdTags, prefixFilter, disableHostname, maximumGaugeCardinality);
+ *   resources.
  * - src/sidecars/opa.ts: services[] (OpaService.name, url, credentials; OpaCredentials.tokenPath, scheme); bundles[]
  *   (OpaBundle.name, service, resource, pollingMinDelaySeconds, pollingMaxDelaySeconds, signing; OpaBundleSigning.keyId,
  *   scope); verificationKeys[] (OpaVerificationKey.keyId, publicKeyPem, algorithm); decisionLogs (OpaDecisionLogs
@@ -197,6 +201,24 @@ export const NESTED: Row[] = [
   ['VaultAgentSidecar', 'secrets[0].reload.port', 'number', v => ({ secrets: [{ path: 'secret/data/shop/db', file: 'db.json', reload: VaultReload.http({ port: v, path: '/-/reload' }) }] }), true],
   ['VaultAgentSidecar', 'secrets[0].reload.path', 'string', v => ({ secrets: [{ path: 'secret/data/shop/db', file: 'db.json', reload: VaultReload.http({ port: 8080, path: v }) }] }), true],
   ['VaultAgentSidecar', 'secrets[0].reload.method', 'enum', v => ({ secrets: [{ path: 'secret/data/shop/db', file: 'db.json', reload: VaultReload.http({ port: 8080, path: '/-/reload', method: v }) }] })],
+  // issue 13: templates from a file, delimiters, the missing-key rule; telemetry; the jwt, gcp and cert methods (any platform).
+  ['VaultAgentSidecar', 'secrets[0].templateFile', 'string', v => ({ extraSecretName: 'tmpl', secrets: [{ path: 'secret/data/shop/db', file: 'db.json', templateFile: v }] }), false, K8S_ONLY],
+  ['VaultAgentSidecar', 'secrets[0].leftDelimiter', 'string', v => ({ secrets: [{ path: 'secret/data/shop/db', file: 'db.json', leftDelimiter: v }] })],
+  ['VaultAgentSidecar', 'secrets[0].rightDelimiter', 'string', v => ({ secrets: [{ path: 'secret/data/shop/db', file: 'db.json', rightDelimiter: v }] })],
+  ['VaultAgentSidecar', 'secrets[0].errorOnMissingKey', 'boolean', v => ({ secrets: [{ path: 'secret/data/shop/db', file: 'db.json', errorOnMissingKey: v }] })],
+  ['VaultAgentSidecar', 'telemetry.prometheusRetentionSeconds', 'number', v => ({ telemetry: { prometheusRetentionSeconds: v } })],
+  ['VaultAgentSidecar', 'telemetry.statsdAddress', 'string', v => ({ telemetry: { statsdAddress: v } })],
+  ['VaultAgentSidecar', 'telemetry.dogstatsdTags', 'array', v => ({ telemetry: { dogstatsdTags: v } })],
+  ['VaultAgentSidecar', 'telemetry.prefixFilter', 'array', v => ({ telemetry: { prefixFilter: v } })],
+  ['VaultAgentSidecar', 'telemetry.disableHostname', 'boolean', v => ({ telemetry: { disableHostname: v } })],
+  ['VaultAgentSidecar', 'telemetry.maximumGaugeCardinality', 'number', v => ({ telemetry: { maximumGaugeCardinality: v } })],
+  ['VaultAgentSidecar', 'auth[0].role', 'string', v => ({ auth: [VaultAuth.gcp({ role: v })] }), true],
+  ['VaultAgentSidecar', 'auth[0].serviceAccount', 'string', v => ({ auth: [VaultAuth.gcp({ role: 'r', serviceAccount: v })] })],
+  ['VaultAgentSidecar', 'auth[0].tokenPath', 'string', v => ({ extraSecretName: 'jwt', auth: [VaultAuth.jwt({ role: 'r', tokenPath: v })] }), true, K8S_ONLY],
+  ['VaultAgentSidecar', 'auth[0].name', 'string', v => ({ tlsSecretName: 'tls', auth: [VaultAuth.cert({ name: v, clientCertificateFile: '/vault/tls/tls.crt', clientKeyFile: '/vault/tls/tls.key' })] }), false, K8S_ONLY],
+  ['VaultAgentSidecar', 'auth[0].type', 'string', v => ({ auth: [VaultAuth.generic({ type: v, config: { role: 'r' } })] }), true],
+  ['VaultAgentSidecar', 'auth[0].config.role', 'string', v => ({ auth: [VaultAuth.generic({ type: 'cf', config: { role: v } })] })],
+  ['VaultAgentSidecar', 'auth[0].config', 'map', v => ({ auth: [VaultAuth.generic({ type: 'cf', config: v })] }), true],
   ...res('VaultAgentSidecar'),
 
   // OPA

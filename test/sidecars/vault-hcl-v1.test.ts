@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { VaultAgentSidecar, VaultAuth } from '../../src';
+import { VaultAgentFeature, VaultAgentSidecar, VaultAuth, VaultTemplateFormat } from '../../src';
+import { WorkloadIdentity } from '../../src/core/contribution';
 import { hcl, hclString, hclWritable } from '../../src/sidecars/vault/hcl';
 import { newChart } from '../k8s/util';
 import { buildGo, realTest } from '../prerequisites';
@@ -77,5 +78,56 @@ describe('HCL v1 (the parser Vault uses) reads what the writer writes', () => {
     const found = strings((read as any).value);
     expect(found).toEqual(expect.arrayContaining([...Object.values(values), 'https://vault.acme.internal:8200/${p}']));
     expect((read as any).value.listener).toBeUndefined();
+  });
+
+  v1Test('the issue 13 knobs decode as Vault reads them: negative and fractional numbers, "force", nested labelled blocks, an empty config', () => {
+    const v = new VaultAgentSidecar(newChart(), 'vault', {
+      address: 'https://vault:8200',
+      auth: [VaultAuth.kubernetes({ role: 'r' }), VaultAuth.cert({ name: 'c', clientCertificateFile: '/vault/tls/tls.crt', clientKeyFile: '/vault/tls/tls.key' })],
+      tlsSecretName: 'tls',
+      secrets: [{ path: 'secret/data/x', file: 'a/x.txt', leftDelimiter: '[[', rightDelimiter: ']]', errorOnMissingKey: true }],
+      clientMaxRetries: 0,
+      leaseRenewalThreshold: 0.75,
+      exitOnAuthError: true,
+      authMinBackoffSeconds: 1,
+      authMaxBackoffSeconds: 60,
+      cache: true,
+      cacheForceAutoAuthToken: true,
+      cachePersist: true,
+      cacheExitOnError: true,
+      enableQuit: true,
+      defaultTemplateFormat: VaultTemplateFormat.MAP,
+      disableKeepAlives: [VaultAgentFeature.TEMPLATING],
+      telemetry: { prometheusRetentionSeconds: 30, prefixFilter: ['-vault.agent.auth'] },
+    });
+    const files = (context: any) => (v.contribute(context).volumes ?? []).flatMap(vol => vol.files ?? []);
+    const k8s = files({ targetPath: 'x', appContainers: [{ name: 'app', ports: [] }], identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, fileGroups: true, preStopHooks: true });
+    const read = readV1(k8s.find(f => f.name === 'agent.hcl')!.content);
+    expect(read.ok).toBe(true);
+    const value = (read as any).value;
+    expect(value.vault[0].retry[0].num_retries).toBe(-1);
+    expect(value.template_config[0].lease_renewal_threshold).toBe(0.75);
+    expect(value.api_proxy[0].use_auto_auth_token).toBe('force');
+    expect(value.cache[0].persist[0].kubernetes[0]).toMatchObject({ path: '/vault/agent-cache', exit_on_err: true });
+    expect(value.listener[0].tcp[0].agent_api[0].enable_quit).toBe(true);
+    expect(value.auto_auth[0].method[0].kubernetes[0]).toMatchObject({ min_backoff: '1s', max_backoff: '60s', exit_on_err: true });
+    expect(value.template[0]).toMatchObject({ destination: '/vault/secrets/a/x.txt', left_delimiter: '[[', right_delimiter: ']]', error_on_missing_key: true });
+    expect(value.disable_keep_alives).toEqual(['templating']);
+    expect(value.telemetry[0].prefix_filter).toEqual(['-vault.agent.auth']);
+    // The cert method with an empty config (the vault stanza's client certificate is used).
+    const cert = new VaultAgentSidecar(newChart(), 'cert', {
+      address: 'https://vault:8200',
+      auth: [VaultAuth.cert()],
+      tlsSecretName: 'tls',
+      clientCertificateFile: '/vault/tls/tls.crt',
+      clientKeyFile: '/vault/tls/tls.key',
+      secrets: [{ path: 'secret/data/x', file: 'x' }],
+    });
+    const certHcl = (cert.contribute({ targetPath: 'x', appContainers: [{ name: 'app', ports: [] }] }).volumes ?? []).flatMap(vol => vol.files ?? [])
+      .find(f => f.name === 'agent.hcl')!.content;
+    const certRead = readV1(certHcl);
+    expect(certRead).toMatchObject({ ok: true });
+    expect((certRead as any).value.auto_auth[0].method[0].cert[0]).toEqual({ mount_path: 'auth/cert', config: [{}] });
+    expect((certRead as any).value.vault[0]).toMatchObject({ client_cert: '/vault/tls/tls.crt', client_key: '/vault/tls/tls.key' });
   });
 });

@@ -215,8 +215,10 @@ describe('VaultAgentSidecar bad input', () => {
 
   test.each<[string, Partial<VaultAgentSidecarProps>, ErrorCode, string]>([
     ['no auth method', { auth: [] }, ErrorCode.NO_AUTH_METHOD, 'web/vault: auth has no method'],
-    ['a destination outside the secrets directory', { secrets: [{ path: 'secret/data/x', file: '../etc/passwd' }] }, ErrorCode.INVALID_PATH, 'web/vault: secrets[0].file "../etc/passwd" is not a file name inside the secrets directory'],
-    ['a destination with a directory', { secrets: [{ path: 'secret/data/x', file: 'sub/x.json' }] }, ErrorCode.INVALID_PATH, 'web/vault: secrets[0].file "sub/x.json"'],
+    ['a destination outside the secrets directory', { secrets: [{ path: 'secret/data/x', file: '../etc/passwd' }] }, ErrorCode.INVALID_PATH, 'web/vault: secrets[0].file "../etc/passwd" is not a file inside the secrets directory'],
+    ['a destination under a ".." directory', { secrets: [{ path: 'secret/data/x', file: 'sub/../../x.json' }] }, ErrorCode.INVALID_PATH, 'web/vault: secrets[0].file "sub/../../x.json"'],
+    ['an absolute destination', { secrets: [{ path: 'secret/data/x', file: '/etc/x.json' }] }, ErrorCode.INVALID_PATH, 'web/vault: secrets[0].file "/etc/x.json"'],
+    ['a destination with an empty part', { secrets: [{ path: 'secret/data/x', file: 'sub//x.json' }] }, ErrorCode.INVALID_PATH, 'web/vault: secrets[0].file "sub//x.json"'],
     ['a relative token path', { auth: [VaultAuth.kubernetes({ role: 'r', tokenPath: 'token' })] }, ErrorCode.INVALID_PATH, 'web/vault: auth[0].tokenPath "token" is not an absolute path'],
     ['two secrets to one file', { secrets: [{ path: 'secret/data/a', file: 'x' }, { path: 'secret/data/b', file: 'x' }] }, ErrorCode.INVALID_CONFIG_FILE, 'web/vault: secrets[1].file "x" is the destination of two secrets'],
     ['a Vault address that is not a URL', { address: 'vault:8200' }, ErrorCode.INVALID_NAME, 'web/vault: address "vault:8200"'],

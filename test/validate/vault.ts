@@ -10,8 +10,27 @@
  */
 import { parse } from '@cdktf/hcl2json';
 
-const TOP_LEVEL = new Set(['pid_file', 'exit_after_auth', 'vault', 'auto_auth', 'template_config', 'template', 'cache', 'api_proxy', 'listener', 'log_level', 'log_format']);
-const METHODS = new Set(['kubernetes', 'aws', 'azure', 'approle', 'gcp', 'jwt', 'cert']);
+const TOP_LEVEL = new Set(['pid_file', 'exit_after_auth', 'vault', 'auto_auth', 'template_config', 'template', 'cache', 'api_proxy', 'listener', 'log_level', 'log_format',
+  // Rendered by vault-k8s too (hashicorp/vault-k8s agent-inject/agent/config.go Config).
+  'telemetry', 'disable_idle_connections', 'disable_keep_alives']);
+/** The agent's auto-auth methods (developer.hashicorp.com/vault/docs/agent-and-proxy/autoauth/methods). */
+const METHODS = new Set(['kubernetes', 'aws', 'azure', 'approle', 'gcp', 'jwt', 'cert', 'alicloud', 'cf', 'kerberos', 'ldap', 'oci', 'token_file']);
+/**
+ * The keys of each stanza the generator writes, from the agent's own structs: vault (hashicorp/vault
+ * command/agent/config/config.go Vault, Retry), the auth method and template_config
+ * (hashicorp/vault-k8s agent-inject/agent/config.go Method, TemplateConfig), templates
+ * (consul-template's TemplateConfig as vault-k8s writes it: Template), telemetry (vault-k8s Telemetry).
+ */
+const VAULT_KEYS = new Set(['address', 'ca_cert', 'ca_path', 'tls_skip_verify', 'client_cert', 'client_key', 'tls_server_name', 'namespace', 'retry']);
+const METHOD_KEYS = new Set(['mount_path', 'wrap_ttl', 'min_backoff', 'max_backoff', 'namespace', 'config', 'exit_on_err']);
+const TEMPLATE_KEYS = new Set(['destination', 'source', 'contents', 'perms', 'exec', 'command', 'left_delimiter', 'right_delimiter', 'error_on_missing_key', 'create_dest_dirs']);
+const TEMPLATE_CONFIG_KEYS = new Set(['exit_on_retry_failure', 'static_secret_render_interval', 'max_connections_per_host', 'lease_renewal_threshold']);
+const TELEMETRY_KEYS = new Set(['usage_gauge_period', 'maximum_gauge_cardinality', 'disable_hostname', 'enable_hostname_label', 'lease_metrics_epsilon',
+  'num_lease_metrics_buckets', 'add_lease_metrics_namespace_labels', 'filter_default', 'prefix_filter', 'statsite_address', 'statsd_address', 'dogstatsd_addr',
+  'dogstatsd_tags', 'prometheus_retention_time', 'stackdriver_project_id', 'stackdriver_location', 'stackdriver_namespace', 'stackdriver_debug_logs']);
+/** Features of disable_idle_connections / disable_keep_alives (vault-k8s annotations.go; the agent also knows "proxying"). */
+const FEATURES = new Set(['auto-auth', 'caching', 'templating', 'proxying']);
+const DURATION = /^\d+[smh]$/;
 
 /**
  * hcl2json writes HCL's JSON form, whose strings are templates again: a literal `${` comes
@@ -142,8 +161,15 @@ export async function agentConfigErrors(text: string): Promise<string[]> {
     if (methods.length !== 1) { errors.push(`auto_auth needs exactly one method (found ${methods.join(', ') || 'none'})`); }
     for (const m of methods) {
       if (!METHODS.has(m)) { errors.push(`auto_auth.method "${m}" is not a Vault agent auth method`); }
-      const config = autoAuth.method[m][0]?.config;
+      const method = autoAuth.method[m][0] ?? {};
+      const config = method.config;
       if (!config || typeof config !== 'object') { errors.push(`auto_auth.method "${m}" has no config`); }
+      for (const k of Object.keys(method)) { if (!METHOD_KEYS.has(k)) { errors.push(`auto_auth.method "${m}" has an unknown key "${k}"`); } }
+      for (const k of ['min_backoff', 'max_backoff']) { if (method[k] !== undefined && !DURATION.test(String(method[k]))) { errors.push(`auto_auth.method "${m}".${k} "${method[k]}" is not a duration`); } }
+      if (method.exit_on_err !== undefined && typeof method.exit_on_err !== 'boolean') { errors.push('auto_auth.method exit_on_err is not a boolean'); }
+    }
+    for (const sinkBlock of autoAuth.sink?.file ?? []) {
+      if (typeof sinkBlock?.config?.path !== 'string' || !sinkBlock.config.path.startsWith('/')) { errors.push('every file sink needs an absolute config.path'); }
     }
     const sink = autoAuth.sink?.file?.[0];
     if (!sink?.config?.path) { errors.push('auto_auth.sink "file" needs config.path'); }
@@ -152,9 +178,49 @@ export async function agentConfigErrors(text: string): Promise<string[]> {
     if (typeof t.destination !== 'string' || !t.destination.startsWith('/')) { errors.push(`template[${i}].destination must be an absolute path`); }
     if ((t.source === undefined) === (t.contents === undefined)) { errors.push(`template[${i}] needs exactly one of source and contents`); }
     if (t.perms !== undefined && !/^0[0-7]{3}$/.test(String(t.perms))) { errors.push(`template[${i}].perms "${t.perms}" is not an octal mode string`); }
+    for (const k of Object.keys(t)) { if (!TEMPLATE_KEYS.has(k)) { errors.push(`template[${i}] has an unknown key "${k}"`); } }
+    if (t.source !== undefined && !String(t.source).startsWith('/')) { errors.push(`template[${i}].source must be an absolute path`); }
+    if (t.error_on_missing_key !== undefined && typeof t.error_on_missing_key !== 'boolean') { errors.push(`template[${i}].error_on_missing_key is not a boolean`); }
   });
+  const vaultKeys = Object.keys(vault ?? {});
+  for (const k of vaultKeys) { if (!VAULT_KEYS.has(k)) { errors.push(`vault has an unknown key "${k}"`); } }
+  const retry = vault?.retry?.[0];
+  if (retry !== undefined && (Object.keys(retry).some(k => k !== 'num_retries') || !Number.isInteger(retry.num_retries) || retry.num_retries < -1)) {
+    errors.push('vault.retry takes num_retries only, an integer >= -1');
+  }
+  const templateConfig = doc.template_config?.[0] ?? {};
+  for (const k of Object.keys(templateConfig)) { if (!TEMPLATE_CONFIG_KEYS.has(k)) { errors.push(`template_config has an unknown key "${k}"`); } }
+  if (templateConfig.static_secret_render_interval !== undefined && !DURATION.test(String(templateConfig.static_secret_render_interval))) { errors.push('template_config.static_secret_render_interval is not a duration'); }
+  const threshold = templateConfig.lease_renewal_threshold;
+  if (threshold !== undefined && !(typeof threshold === 'number' && threshold > 0 && threshold <= 1)) { errors.push('template_config.lease_renewal_threshold is not a fraction in (0, 1]'); }
+  for (const key of ['disable_idle_connections', 'disable_keep_alives']) {
+    const list = doc[key];
+    if (list !== undefined && (!Array.isArray(list) || list.some((x: unknown) => !FEATURES.has(String(x))))) { errors.push(`${key} must list features among ${[...FEATURES].join(', ')}`); }
+  }
+  const telemetry = doc.telemetry?.[0];
+  if (doc.telemetry !== undefined) {
+    if (doc.telemetry.length !== 1) { errors.push('one telemetry stanza at most'); }
+    for (const k of Object.keys(telemetry ?? {})) { if (!TELEMETRY_KEYS.has(k)) { errors.push(`telemetry has an unknown key "${k}"`); } }
+  }
+  for (const l of doc.listener?.tcp ?? []) {
+    for (const k of Object.keys(l)) { if (!['address', 'tls_disable', 'agent_api'].includes(k)) { errors.push(`listener "tcp" has an unknown key "${k}"`); } }
+    const api = l.agent_api?.[0];
+    if (api !== undefined && (Object.keys(api).some(k => k !== 'enable_quit') || typeof api.enable_quit !== 'boolean')) { errors.push('listener agent_api takes enable_quit (a boolean) only'); }
+  }
+  const useToken = doc.api_proxy?.[0]?.use_auto_auth_token;
+  if (useToken !== undefined && useToken !== true && useToken !== false && useToken !== 'force') { errors.push(`api_proxy.use_auto_auth_token ${JSON.stringify(useToken)} is not true, false or "force"`); }
   if (doc.listener && !doc.cache) { errors.push('a listener without cache serves nothing'); }
-  if (doc.exit_after_auth === true && doc.listener) { errors.push('exit_after_auth with a listener: the agent would exit under its clients'); }
+  // vault-k8s gives the init step the cache listener when it fills a persistent cache (agent-inject/agent/config.go newConfig).
+  const persist = doc.cache?.[0]?.persist;
+  if (doc.exit_after_auth === true && doc.listener && !persist) { errors.push('exit_after_auth with a listener: the agent would exit under its clients'); }
+  if (persist !== undefined) {
+    const types = Object.keys(persist);
+    if (types.length !== 1 || types[0] !== 'kubernetes') { errors.push(`cache.persist must be one "kubernetes" block (found ${types.join(', ')})`); }
+    const store = persist.kubernetes?.[0] ?? {};
+    for (const k of Object.keys(store)) { if (!['path', 'keep_after_import', 'exit_on_err', 'service_account_token_file'].includes(k)) { errors.push(`cache.persist has an unknown key "${k}"`); } }
+    if (typeof store.path !== 'string' || !store.path.startsWith('/')) { errors.push('cache.persist needs an absolute path'); }
+  }
+  for (const k of Object.keys(doc.cache?.[0] ?? {})) { if (!['persist', 'use_auto_auth_token'].includes(k)) { errors.push(`cache has an unknown key "${k}"`); } }
   return errors;
 }
 

@@ -91,6 +91,88 @@ export interface VaultAppRoleAuthOptions {
   readonly mountPath?: string;
 }
 
+/** Vault's JWT auth method: a JWT read from a file in the agent containers. */
+export interface VaultJwtAuthOptions {
+  /** Vault role of the JWT auth method. */
+  readonly role: string;
+  /**
+   * Absolute path of the file that holds the JWT, e.g. in a secret mounted with
+   * `extraSecretName` (`/vault/custom/jwt`). The agent re-reads it when it re-authenticates;
+   * it is never deleted (`remove_jwt_after_reading = false`: the mount is read-only).
+   */
+  readonly tokenPath: string;
+  /**
+   * Mount path of the auth method.
+   * @default 'auth/jwt'
+   */
+  readonly mountPath?: string;
+}
+
+/** Vault's GCP auth method, type `gce`: the instance's identity from the metadata server (e.g. GKE, Compute Engine). */
+export interface VaultGcpAuthOptions {
+  /** Vault role of the GCP auth method. */
+  readonly role: string;
+  /**
+   * Mount path of the auth method.
+   * @default 'auth/gcp'
+   */
+  readonly mountPath?: string;
+  /**
+   * Service account whose identity token is requested.
+   * @default - the instance's default service account
+   */
+  readonly serviceAccount?: string;
+}
+
+/** Vault's TLS certificate auth method: the client certificate the agent presents. */
+export interface VaultCertAuthOptions {
+  /**
+   * Name of the certificate role to log in with.
+   * @default - any role of the mount that trusts the certificate
+   */
+  readonly name?: string;
+  /**
+   * Mount path of the auth method.
+   * @default 'auth/cert'
+   */
+  readonly mountPath?: string;
+  /**
+   * Absolute path of the client certificate, e.g. `/vault/tls/tls.crt` (with `tlsSecretName`).
+   * @default - the agent's `clientCertificateFile`
+   */
+  readonly clientCertificateFile?: string;
+  /**
+   * Absolute path of the client certificate's key.
+   * @default - the agent's `clientKeyFile`
+   */
+  readonly clientKeyFile?: string;
+}
+
+/** Any auto-auth method of the agent, with its config written as given (vault-k8s `auth-type` + `auth-config-<key>`). */
+export interface VaultGenericAuthOptions {
+  /**
+   * The method as the agent names it: alicloud, approle, aws, azure, cert, cf, gcp, jwt,
+   * kerberos, kubernetes, ldap, oci or token_file.
+   */
+  readonly type: string;
+  /**
+   * The method's config parameters, e.g. `{ role: 'shop', type: 'ec2' }` for aws or
+   * `{ token_file_path: '/vault/custom/token' }` for token_file. Keys are HCL identifiers;
+   * values are written as strings.
+   */
+  readonly config: { [key: string]: string };
+  /**
+   * Mount path of the auth method.
+   * @default - `auth/<type>`
+   */
+  readonly mountPath?: string;
+  /**
+   * Absolute paths of the files the method reads (a token, a keytab, a krb5.conf), so that
+   * the runtime contract proves the agent containers mount them.
+   * @default - none
+   */
+  readonly files?: string[];
+}
 
 /**
  * How the Vault agent logs in. A sidecar lists several; the one for the identity the
@@ -158,7 +240,63 @@ export class VaultAuth {
     [['roleIdKey', options.roleIdKey], ['secretIdKey', options.secretIdKey]], options);
   }
 
-  /** Name of the method (kubernetes, aws, azure, approle). */
+  /**
+   * JWT auth: a JWT from a file the agent containers mount (any platform; the agent's
+   * configuration `method "jwt" { config { path, role } }`).
+   */
+  public static jwt(options: VaultJwtAuthOptions): VaultAuth {
+    // Plain JavaScript and jsii callers may pass nothing: the sidecar's checks then name the missing role.
+    options = options ?? ({} as VaultJwtAuthOptions);
+    return new VaultAuth('jwt', undefined, options.role, () => ({
+      type: 'method',
+      labels: ['jwt'],
+      body: [
+        ['mount_path', options.mountPath ?? 'auth/jwt'],
+        ['config', { role: options.role, path: options.tokenPath, remove_jwt_after_reading: false }],
+      ],
+    }), [['mountPath', options.mountPath], ['tokenPath', options.tokenPath]], undefined, undefined, [], [], options, [options.tokenPath]);
+  }
+
+  /** GCP auth, type gce: the identity of the Google Compute Engine instance or GKE node the pod runs on. */
+  public static gcp(options: VaultGcpAuthOptions): VaultAuth {
+    // Plain JavaScript and jsii callers may pass nothing: the sidecar's checks then name the missing role.
+    options = options ?? ({} as VaultGcpAuthOptions);
+    const config: { [key: string]: string } = { type: 'gce', role: options.role };
+    if (options.serviceAccount !== undefined) { config.service_account = options.serviceAccount; }
+    return new VaultAuth('gcp', undefined, options.role, () => ({
+      type: 'method', labels: ['gcp'], body: [['mount_path', options.mountPath ?? 'auth/gcp'], ['config', config]],
+    }), [['mountPath', options.mountPath]], undefined, undefined, [['serviceAccount', options.serviceAccount]], [], options);
+  }
+
+  /** TLS certificate auth: the agent logs in with a client certificate (mounted with `tlsSecretName`). */
+  public static cert(options: VaultCertAuthOptions = {}): VaultAuth {
+    options = options ?? {};
+    const config: { [key: string]: string } = {};
+    if (options.name !== undefined) { config.name = options.name; }
+    if (options.clientCertificateFile !== undefined) { config.client_cert = options.clientCertificateFile; }
+    if (options.clientKeyFile !== undefined) { config.client_key = options.clientKeyFile; }
+    return new VaultAuth('cert', undefined, options.name ?? '', () => ({
+      type: 'method', labels: ['cert'], body: [['mount_path', options.mountPath ?? 'auth/cert'], ['config', config]],
+    }), [['mountPath', options.mountPath], ['clientCertificateFile', options.clientCertificateFile], ['clientKeyFile', options.clientKeyFile]],
+    undefined, undefined, [], [], options, [options.clientCertificateFile, options.clientKeyFile].filter((f): f is string => f !== undefined));
+  }
+
+  /**
+   * Any auto-auth method of the agent, its config given key by key (used wherever no method
+   * for the platform's own identity fits, like AppRole). Prefer the typed factories: their
+   * options are checked and their files mounted.
+   */
+  public static generic(options: VaultGenericAuthOptions): VaultAuth {
+    // Plain JavaScript and jsii callers may pass nothing: the sidecar's checks then name the missing type.
+    options = options ?? ({} as VaultGenericAuthOptions);
+    const config = options.config ?? {};
+    return new VaultAuth(`generic:${options.type}`, undefined, config.role ?? options.type, () => ({
+      type: 'method', labels: [options.type], body: [['mount_path', options.mountPath ?? `auth/${options.type}`], ['config', { ...config }]],
+    }), [['mountPath', options.mountPath], ...(options.files ?? []).map((f, i): [string, string] => [`files[${i}]`, f])], undefined, undefined,
+    Object.entries(config).map(([k, v]): [string, string] => [`config.${k}`, v]), [], options, [...(options.files ?? [])]);
+  }
+
+  /** Name of the method (kubernetes, aws, azure, approle, jwt, gcp, cert; `generic:<type>` for VaultAuth.generic). */
   public readonly method: string;
   /** The platform identity the method uses; undefined for AppRole, which works anywhere. */
   public readonly identity?: WorkloadIdentity;
@@ -170,7 +308,7 @@ export class VaultAuth {
   private constructor(method: string, identity: WorkloadIdentity | undefined, role: string, private readonly block: () => HclBlock,
     private readonly paths: Array<[string, string | undefined]>, secretName?: string, private readonly token?: IdentityTokenSpec,
     private readonly texts: Array<[string, string | undefined]> = [], private readonly keys: Array<[string, string | undefined]> = [],
-    private readonly given: object = {}) {
+    private readonly given: object = {}, private readonly files: string[] = []) {
     this.method = method;
     this.identity = identity;
     this.role = role;
@@ -195,6 +333,11 @@ export class VaultAuth {
   /** Path-like options, for checks. @internal */
   public _paths(): Array<[string, string | undefined]> {
     return this.paths;
+  }
+
+  /** Files the method makes the agent read (a JWT, a client certificate), for the runtime contract. @internal */
+  public _files(): string[] {
+    return this.files.filter(f => typeof f === 'string');
   }
 
   /** Free-text options written into the configuration as they are, for checks. @internal */
