@@ -166,6 +166,16 @@ export interface DaprConfiguration {
    * @default - no Zipkin exporter
    */
   readonly zipkinEndpoint?: string;
+  /**
+   * The only Dapr APIs the app may call (`spec.api.allowed`); every other API is refused.
+   * @default - every API
+   */
+  readonly allowedApis?: DaprApiRule[];
+  /**
+   * Dapr APIs the app may not call (`spec.api.denied`).
+   * @default - none
+   */
+  readonly deniedApis?: DaprApiRule[];
 }
 
 /**
@@ -361,6 +371,181 @@ export interface DaprSidecarProps {
    * @default - every app container
    */
   readonly appContainers?: string[];
+  /**
+   * Token daprd sends to the app in the `dapr-api-token` header (`APP_API_TOKEN`), given to
+   * daprd and to the app containers (which check it).
+   * @default - no token
+   * @see https://docs.dapr.io/operations/security/app-api-token/
+   */
+  readonly appToken?: SecretKeyReference;
+  /**
+   * Most requests daprd forwards to the app at once (`--app-max-concurrency`; needs `appPort`).
+   * @default - no limit
+   */
+  readonly appMaxConcurrency?: number;
+  /**
+   * Address the app listens on, where daprd calls it (`--app-channel-address`; needs `appPort`).
+   * @default - '127.0.0.1' (daprd's default)
+   */
+  readonly appChannelAddress?: string;
+  /**
+   * daprd checks the app's health and stops delivering work to an unhealthy app
+   * (`--enable-app-health-check` and its options; needs `appPort`).
+   * @default - no app health check
+   * @see https://docs.dapr.io/operations/resiliency/health-checks/app-health/
+   */
+  readonly appHealthCheck?: DaprAppHealthCheck;
+  /**
+   * Addresses the Dapr HTTP and gRPC APIs (and the profiling server) listen on
+   * (`--dapr-listen-addresses`), e.g. `['[::1]', '127.0.0.1']` (the injector's default) or
+   * `['0.0.0.0']`. A non-loopback address exposes the API: set `apiToken` too. Not with `exposeApi`.
+   * @default - ['127.0.0.1'], or ['0.0.0.0'] with exposeApi
+   */
+  readonly listenAddresses?: string[];
+  /**
+   * Serve the Dapr HTTP and gRPC APIs on Unix domain sockets instead of TCP
+   * (`--unix-domain-socket`): a memory-backed volume is mounted at
+   * `/var/run/dapr-sockets` in daprd and at this path in the app containers, which find
+   * `dapr-<appId>-http.socket` and `dapr-<appId>-grpc.socket` there. daprd creates the
+   * sockets with its umask (mode 0755), so only a process with daprd's UID (or root) can
+   * connect: run the app with daprd's `uid` (the runtime contract checks it).
+   * @default - the APIs listen on TCP
+   * @see https://docs.dapr.io/operations/configuration/unix-domain-socket/
+   */
+  readonly unixDomainSocketPath?: string;
+  /**
+   * Size of the read buffer of the HTTP server, which also bounds request headers
+   * (`--read-buffer-size`), a resource quantity such as `4Ki` or `16Ki`.
+   * @default '4Ki' (daprd's default)
+   */
+  readonly readBufferSize?: string;
+  /**
+   * Seconds daprd keeps serving after SIGTERM (while the app shuts down and still calls
+   * Dapr) before its own graceful shutdown starts, unless the app reports unhealthy first
+   * (`--dapr-block-shutdown-duration`). The container's grace period grows by this much.
+   * @default - no blocking
+   * @see https://docs.dapr.io/concepts/dapr-services/sidecar/#graceful-shutdown
+   */
+  readonly blockShutdownSeconds?: number;
+  /**
+   * Log every API call (`--enable-api-logging=<value>`).
+   * @default - the Configuration's `spec.logging.apiLogging.enabled` (off)
+   */
+  readonly enableApiLogging?: boolean;
+  /**
+   * Serve Go's pprof endpoints (`--enable-profiling`) on `profilePort`, on the API's
+   * listen addresses.
+   * @default false
+   */
+  readonly enableProfiling?: boolean;
+  /**
+   * Port of the profiling server (`--profile-port`; needs `enableProfiling`).
+   * @default 7777
+   */
+  readonly profilePort?: number;
+  /**
+   * Run daprd under the Delve debugger (`/dlv ... exec /daprd`), listening on `debugPort`.
+   * Needs an image that ships `/dlv` (daprd's `docker/Dockerfile-debug`, built with
+   * `DEBUG=1`); the released `daprio/daprd` images do not, which the runtime contract refuses.
+   * Debugging only: Delve starts daprd stopped until a client continues it.
+   * @default false
+   */
+  readonly enableDebug?: boolean;
+  /**
+   * Delve's port (needs `enableDebug`), declared on daprd.
+   * @default 40000
+   */
+  readonly debugPort?: number;
+  /**
+   * Seconds daprd waits for the app to answer the input binding discovery request
+   * (`--app-binding-options-timeout`, daprd 1.18.3+); raise it for slow-starting apps.
+   * @default - daprd's default
+   */
+  readonly appBindingOptionsTimeoutSeconds?: number;
+  /**
+   * Seconds a placement dissemination round may take before daprd resets its placement
+   * stream (`--actors-disseminate-timeout`, daprd 1.18+).
+   * @default - daprd's default
+   */
+  readonly actorsDisseminateTimeoutSeconds?: number;
+  /**
+   * Audiences daprd asks Sentry to put in its JWT (`--sentry-request-jwt-audiences`;
+   * CONTROL_PLANE mode only).
+   * @default - the trust domain
+   */
+  readonly sentryRequestJwtAudiences?: string[];
+  /**
+   * Initialisation calls daprd does not make to the app (`--disable-init-endpoints`): the
+   * subscription list (`/dapr/subscribe`) or the configuration (`/dapr/config`).
+   * @default - all are called
+   */
+  readonly disableInitEndpoints?: DaprInitEndpoint[];
+}
+
+/**
+ * daprd's health checks of the app (`--enable-app-health-check`). Over HTTP daprd calls
+ * `path`; over gRPC the app's `HealthCheck` method.
+ *
+ * @see https://docs.dapr.io/operations/resiliency/health-checks/app-health/
+ */
+export interface DaprAppHealthCheck {
+  /**
+   * Path daprd calls on the app (`--app-health-check-path`; HTTP app protocols only).
+   * @default '/healthz'
+   */
+  readonly path?: string;
+  /**
+   * Seconds between checks (`--app-health-probe-interval`).
+   * @default 5
+   */
+  readonly intervalSeconds?: number;
+  /**
+   * Timeout of one check, in milliseconds (`--app-health-probe-timeout`).
+   * @default 500
+   */
+  readonly timeoutMilliseconds?: number;
+  /**
+   * Failed checks in a row before the app counts as unhealthy (`--app-health-threshold`).
+   * @default 3
+   */
+  readonly threshold?: number;
+}
+
+/** An initialisation call daprd makes to the app (`--disable-init-endpoints`). */
+export enum DaprInitEndpoint {
+  /** `GET /dapr/subscribe`: programmatic pub/sub subscriptions. */
+  SUBSCRIBE = 'subscribe',
+  /** `GET /dapr/config`: actor and entity configuration. */
+  CONFIG = 'config',
+}
+
+/** Protocol of a Dapr API rule (`spec.api.allowed[].protocol`). */
+export enum DaprApiProtocol {
+  /** The HTTP API. */
+  HTTP = 'http',
+  /** The gRPC API. */
+  GRPC = 'grpc',
+}
+
+/**
+ * One Dapr API in an allow or deny list of the Configuration (`spec.api.allowed` /
+ * `spec.api.denied`).
+ *
+ * @see https://docs.dapr.io/operations/configuration/api-allowlist/
+ */
+export interface DaprApiRule {
+  /** API name, e.g. `state`, `invoke`, `publish`, `secrets`, `actors`. */
+  readonly name: string;
+  /**
+   * API version, e.g. `v1.0` or `v1.0-alpha1`.
+   * @default 'v1.0'
+   */
+  readonly version?: string;
+  /**
+   * Protocol.
+   * @default - both HTTP and gRPC
+   */
+  readonly protocol?: DaprApiProtocol;
 }
 
 /**
@@ -380,6 +565,21 @@ const QUANTITY = /^[1-9][0-9]*(Ki|Mi|Gi|k|M|G)?$/;
 const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 /** Metadata names that usually hold a secret: said as a warning when given in clear. */
 const SECRET_LIKE = /(password|secret|token|connectionstring|accesskey|apikey|credentials?)$/i;
+
+/** Field types of a DaprApiRule. */
+const API_RULE_TYPES = { name: 'string', version: 'string', protocol: { enum: DaprApiProtocol } } as const;
+/** daprd's API server addresses: an IPv4 address, a bracketed IPv6 address, or a host name. */
+const LISTEN_ADDRESS = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/;
+const LOOPBACK = /^(127\.[0-9.]+|\[::1\]|localhost)$/;
+const API_NAME = /^[a-z][a-z0-9._-]{0,62}$/;
+const API_VERSION = /^v[0-9]+(\.[0-9]+)?(-(alpha|beta)[0-9]*)?$/;
+/** Where daprd's container gets the socket directory (pkg/injector/consts UnixDomainSocketDaprdPath @ v1.18.3). */
+const SOCKETS_DIR = '/var/run/dapr-sockets';
+/**
+ * Mode of the sockets daprd creates: net.Listen("unix") with no chmod (pkg/api/http/server.go,
+ * pkg/api/grpc/server.go @ v1.18.3), so 0777 minus the container runtime's umask 0022.
+ */
+const SOCKET_MODE = 0o755;
 
 /** The ports of one daprd, by prop name. */
 interface DaprPorts {
@@ -466,10 +666,29 @@ export class DaprSidecar extends Construct implements ISidecar {
       healthCommand: 'stringArray',
       resources: 'object',
       appContainers: 'stringArray',
+      appToken: 'object',
+      appMaxConcurrency: 'size',
+      appChannelAddress: 'string',
+      appHealthCheck: 'object',
+      listenAddresses: 'stringArray',
+      unixDomainSocketPath: 'string',
+      readBufferSize: 'string',
+      blockShutdownSeconds: 'number',
+      enableApiLogging: 'boolean',
+      enableProfiling: 'boolean',
+      profilePort: 'port',
+      enableDebug: 'boolean',
+      debugPort: 'port',
+      appBindingOptionsTimeoutSeconds: 'number',
+      actorsDisseminateTimeoutSeconds: 'number',
+      sentryRequestJwtAudiences: 'stringArray',
+      disableInitEndpoints: { enumArray: DaprInitEndpoint },
     }, ['appId']);
     // Nested fields, named as the user wrote them (issue 10, section 2).
     checkPropTypes(this.node.path, props, {
       apiToken: SECRET_REF,
+      appToken: SECRET_REF,
+      appHealthCheck: { struct: { path: 'string', intervalSeconds: 'number', timeoutMilliseconds: 'number', threshold: 'number' } },
       controlPlane: {
         struct: {
           namespace: 'string', trustDomain: 'string', sentryAddress: 'string', operatorAddress: 'string', trustAnchorsSecret: SECRET_REF, configName: 'string',
@@ -495,6 +714,8 @@ export class DaprSidecar extends Construct implements ISidecar {
           otelProtocol: { enum: DaprOtelProtocol },
           otelIsSecure: 'boolean',
           zipkinEndpoint: 'string',
+          allowedApis: { each: API_RULE_TYPES, required: ['name'] },
+          deniedApis: { each: API_RULE_TYPES, required: ['name'] },
         },
       },
       resources: { struct: RESOURCE_TYPES },
@@ -543,6 +764,11 @@ export class DaprSidecar extends Construct implements ISidecar {
     const resources: ResourceRequirements = withDefaultResources(this.node.path,
       { cpuRequestMillicores: 100, memoryRequestMebibytes: 250, cpuLimitMillicores: 300, memoryLimitMebibytes: 1000 }, p.resources);
     const graceful = p.gracefulShutdownSeconds ?? 5;
+    const block = p.blockShutdownSeconds ?? 0;
+    const listen = p.listenAddresses ?? [exposeApi ? '0.0.0.0' : '127.0.0.1'];
+    // The API (and the profiling server, which listens where the API does) is reachable
+    // from outside the pod when any address is not a loopback one.
+    const apiExposed = listen.some(a => !LOOPBACK.test(a));
 
     const args = [
       '--mode', controlPlane ? 'kubernetes' : 'standalone',
@@ -551,7 +777,7 @@ export class DaprSidecar extends Construct implements ISidecar {
       '--dapr-http-port', String(ports.httpPort),
       '--dapr-grpc-port', String(ports.grpcPort),
       '--dapr-internal-grpc-port', String(ports.internalGrpcPort),
-      '--dapr-listen-addresses', exposeApi ? '0.0.0.0' : '127.0.0.1',
+      '--dapr-listen-addresses', listen.join(','),
       // Without mTLS (STANDALONE) the internal API authenticates no caller: localhost only.
       ...(controlPlane ? [] : ['--dapr-internal-grpc-listen-address', '127.0.0.1']),
       // The kubelet (and ECS/ACI) probe from outside the pod's loopback: the public port
@@ -563,6 +789,29 @@ export class DaprSidecar extends Construct implements ISidecar {
       '--max-body-size', p.maxBodySize ?? '4Mi',
       '--dapr-graceful-shutdown-seconds', String(graceful),
     ];
+    // daprd flags of cmd/daprd/options/options.go @ v1.18.3, rendered as the injector does
+    // (pkg/injector/patcher/sidecar_container.go @ v1.18.3).
+    if (p.appMaxConcurrency !== undefined) { args.push('--app-max-concurrency', String(p.appMaxConcurrency)); }
+    if (p.appChannelAddress !== undefined) { args.push('--app-channel-address', p.appChannelAddress); }
+    const health = p.appHealthCheck;
+    if (health) {
+      const grpcApp = p.appProtocol === DaprAppProtocol.GRPC || p.appProtocol === DaprAppProtocol.GRPCS;
+      args.push('--enable-app-health-check',
+        ...(grpcApp ? [] : ['--app-health-check-path', health.path ?? '/healthz']),
+        '--app-health-probe-interval', String(health.intervalSeconds ?? 5),
+        '--app-health-probe-timeout', String(health.timeoutMilliseconds ?? 500),
+        '--app-health-threshold', String(health.threshold ?? 3));
+    }
+    if (p.appBindingOptionsTimeoutSeconds !== undefined) { args.push('--app-binding-options-timeout', `${p.appBindingOptionsTimeoutSeconds}s`); }
+    if (p.readBufferSize !== undefined) { args.push('--read-buffer-size', p.readBufferSize); }
+    if (p.blockShutdownSeconds !== undefined) { args.push('--dapr-block-shutdown-duration', `${p.blockShutdownSeconds}s`); }
+    // Set explicitly even when false: without the flag the Configuration's setting applies.
+    if (p.enableApiLogging !== undefined) { args.push(`--enable-api-logging=${p.enableApiLogging}`); }
+    if (p.enableProfiling) { args.push('--enable-profiling', '--profile-port', String(p.profilePort ?? 7777)); }
+    if (p.unixDomainSocketPath !== undefined) { args.push('--unix-domain-socket', SOCKETS_DIR); }
+    if (p.actorsDisseminateTimeoutSeconds !== undefined) { args.push('--actors-disseminate-timeout', `${p.actorsDisseminateTimeoutSeconds}s`); }
+    if (p.disableInitEndpoints !== undefined) { args.push('--disable-init-endpoints', p.disableInitEndpoints.join(',')); }
+    if (p.sentryRequestJwtAudiences !== undefined) { args.push('--sentry-request-jwt-audiences', p.sentryRequestJwtAudiences.join(',')); }
     const placement = p.placementHostAddress ?? (controlPlane ? `dapr-placement-server.${cpNamespace}.svc.cluster.local:50005` : undefined);
     const scheduler = p.schedulerHostAddress ?? (controlPlane ? `dapr-scheduler-server.${cpNamespace}.svc.cluster.local:50006` : undefined);
     if (placement) { args.push('--placement-host-address', placement); }
@@ -617,11 +866,25 @@ export class DaprSidecar extends Construct implements ISidecar {
       });
     }
     if (p.apiToken) { env.push({ name: 'DAPR_API_TOKEN', secret: p.apiToken }); }
+    // daprd sends it to the app (pkg/security/consts AppAPITokenEnvVar @ v1.18.3).
+    if (p.appToken) { env.push({ name: 'APP_API_TOKEN', secret: p.appToken }); }
+    const appMounts: VolumeMountSpec[] = [];
+    if (p.unixDomainSocketPath !== undefined) {
+      // As the injector does (pkg/injector/patcher/sidecar_volumes.go @ v1.18.3): a
+      // memory-backed volume, at a fixed path in daprd and at the chosen path in the app.
+      volumes.push({ name: `${this.name}-sockets`, kind: VolumeKind.MEMORY, sizeLimitMebibytes: 1 });
+      mounts.push({ volume: `${this.name}-sockets`, path: SOCKETS_DIR });
+      appMounts.push({ volume: `${this.name}-sockets`, path: p.unixDomainSocketPath });
+    }
+    if (p.enableDebug) {
+      warnings.push(`enableDebug runs daprd under Delve (/dlv), which the image ${p.image ?? DEFAULT_IMAGE} must ship (daprd's docker/Dockerfile-debug); `
+        + `daprd waits, stopped, until a debugger connects to port ${p.debugPort ?? 40000} and continues it: for debugging only`);
+    }
     if (resources.memoryLimitMebibytes !== undefined) {
       env.push({ name: 'GOMEMLIMIT', value: `${Math.floor(resources.memoryLimitMebibytes * 0.9)}MiB` });
     }
 
-    const api = exposeApi ? PortExposure.EXPOSED : PortExposure.POD_LOCAL;
+    const api = apiExposed ? PortExposure.EXPOSED : PortExposure.POD_LOCAL;
     const containerPorts: ContainerPortSpec[] = [
       { port: ports.httpPort, name: 'dapr-http', exposure: api },
       { port: ports.grpcPort, name: 'dapr-grpc', exposure: api },
@@ -629,6 +892,9 @@ export class DaprSidecar extends Construct implements ISidecar {
       { port: ports.internalGrpcPort, name: 'dapr-internal', exposure: controlPlane ? PortExposure.EXPOSED : PortExposure.POD_LOCAL },
       { port: ports.publicPort, name: 'dapr-public', exposure: PortExposure.EXPOSED },
       ...((p.enableMetrics ?? true) ? [{ port: ports.metricsPort, name: 'dapr-metrics', exposure: PortExposure.EXPOSED }] : []),
+      ...(p.enableProfiling ? [{ port: p.profilePort ?? 7777, name: 'dapr-profile', exposure: api }] : []),
+      // Delve listens on all interfaces (":<port>", pkg/injector/patcher/sidecar_container.go @ v1.18.3).
+      ...(p.enableDebug ? [{ port: p.debugPort ?? 40000, name: 'dapr-debug', exposure: PortExposure.EXPOSED }] : []),
     ];
     // /v1.0/healthz waits for the app channel, and the app waits for daprd: the startup probe
     // (what the app waits on) and liveness use /v1.0/healthz/outbound, which does not.
@@ -638,13 +904,17 @@ export class DaprSidecar extends Construct implements ISidecar {
       image: p.image ?? DEFAULT_IMAGE,
       role: StartupRole.SIDECAR,
       appWaitsFor: waitsFor,
-      command: ['/daprd'],
-      args,
+      // With enableDebug, Delve starts daprd, as the injector does (sidecar_container.go @ v1.18.3).
+      command: p.enableDebug ? ['/dlv'] : ['/daprd'],
+      args: p.enableDebug
+        ? ['--listen', `:${p.debugPort ?? 40000}`, '--accept-multiclient', '--headless=true', '--log', '--api-version=2', 'exec', '/daprd', '--', ...args]
+        : args,
       env,
       ports: containerPorts,
       origins: [
-        ...portOrigins(['httpPort', 'grpcPort', 'internalGrpcPort', 'publicPort', ...((p.enableMetrics ?? true) ? ['metricsPort'] : [])]),
-        { field: 'shutdown.gracePeriodSeconds', prop: 'gracefulShutdownSeconds', offset: 5 },
+        ...portOrigins(['httpPort', 'grpcPort', 'internalGrpcPort', 'publicPort', ...((p.enableMetrics ?? true) ? ['metricsPort'] : []),
+          ...(p.enableProfiling ? ['profilePort'] : []), ...(p.enableDebug ? ['debugPort'] : [])]),
+        { field: 'shutdown.gracePeriodSeconds', prop: 'gracefulShutdownSeconds', offset: 5 + block },
         UID_ORIGIN,
         { field: 'healthCommand', prop: 'healthCommand' },
         { field: 'appWaitsFor', prop: 'appWaitsFor' },
@@ -664,20 +934,23 @@ export class DaprSidecar extends Construct implements ISidecar {
       livenessProbe: Probe.httpGet({ ...outbound, initialDelaySeconds: 180, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 5 }),
       healthCommand: p.healthCommand,
       volumeMounts: mounts,
-      shutdown: { gracePeriodSeconds: graceful + 5 },
+      createsFiles: p.unixDomainSocketPath !== undefined ? [{ volume: `${this.name}-sockets`, mode: SOCKET_MODE, sockets: true }] : undefined,
+      // daprd first blocks its shutdown (blockShutdownSeconds), then drains (gracefulShutdownSeconds).
+      shutdown: { gracePeriodSeconds: graceful + block + 5 },
       identityToken: controlPlane ? { audience: `spiffe://${trustDomain}/ns/${cpNamespace}/dapr-sentry`, expirationSeconds: 7200 } : undefined,
     };
     const appEnv: EnvVarSpec[] = [
       { name: 'DAPR_HTTP_PORT', value: String(ports.httpPort) },
       { name: 'DAPR_GRPC_PORT', value: String(ports.grpcPort) },
       ...(p.apiToken ? [{ name: 'DAPR_API_TOKEN', secret: p.apiToken }] : []),
+      ...(p.appToken ? [{ name: 'APP_API_TOKEN', secret: p.appToken }] : []),
     ];
     return {
       containers: [container],
       volumes,
       // A file too large for a platform names the prop with the largest value (e.g. a component's metadata).
       origins: generatedFileOrigins(p, volumes),
-      appRequests: { env: appEnv, containers: p.appContainers },
+      appRequests: { env: appEnv, containers: p.appContainers, mounts: appMounts.length ? appMounts : undefined },
       pod: annotations ? { annotations } : undefined,
       warnings,
       settableProps: ['DaprSidecarProps.appWaitsFor', 'DaprSidecarProps.healthCommand'],
@@ -716,11 +989,22 @@ function configurationYaml(c: DaprConfiguration, appId: string): string {
     tracing.otel = { endpointAddress: c.otelEndpoint, isSecure: c.otelIsSecure ?? false, protocol: c.otelProtocol ?? DaprOtelProtocol.GRPC };
   }
   if (c.zipkinEndpoint !== undefined) { tracing.zipkin = { endpointAddress: c.zipkinEndpoint }; }
+  const spec: any = { tracing };
+  // A rule without a protocol matches neither API (pkg/config/configuration.go GetRulesByProtocol
+  // @ v1.18.3, silently ignored): a rule for "both" becomes one rule per protocol.
+  const rules = (list: DaprApiRule[]) => list.flatMap(r => (r.protocol ? [r.protocol] : [DaprApiProtocol.HTTP, DaprApiProtocol.GRPC])
+    .map(protocol => ({ name: r.name, version: r.version ?? 'v1.0', protocol })));
+  if (c.allowedApis !== undefined || c.deniedApis !== undefined) {
+    spec.api = {
+      ...(c.allowedApis !== undefined ? { allowed: rules(c.allowedApis) } : {}),
+      ...(c.deniedApis !== undefined ? { denied: rules(c.deniedApis) } : {}),
+    };
+  }
   const doc = {
     apiVersion: 'dapr.io/v1alpha1',
     kind: 'Configuration',
     metadata: { name: c.name ?? `${appId}-config` },
-    spec: { tracing },
+    spec,
   };
   return toYamlText(doc);
 }
@@ -784,6 +1068,7 @@ function checkProps(path: string, name: string, mode: DaprMode, p: DaprSidecarPr
     }
   }
   if (p.apiToken !== undefined) { checkSecretRef(path, 'apiToken', p.apiToken); }
+  checkRuntimeOptions(path, mode, p, ports);
 
   if (mode === DaprMode.CONTROL_PLANE) {
     for (const field of ['components', 'configuration'] as const) {
@@ -800,6 +1085,105 @@ function checkProps(path: string, name: string, mode: DaprMode, p: DaprSidecarPr
     }
     checkComponents(path, p.components ?? []);
     if (p.configuration !== undefined) { checkConfiguration(path, p.configuration); }
+  }
+}
+
+/** Whole seconds in a range, for daprd's duration flags (rendered as "<n>s"). */
+function checkSeconds(path: string, field: string, value: unknown, min: number, max: number): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)) {
+    throw Errors.invalidNumber(path, field, value, `an integer number of seconds from ${min} to ${max}`);
+  }
+}
+
+/** Checks of the daprd runtime flags (issue 13, table 3.1 of the parity reference). */
+function checkRuntimeOptions(path: string, mode: DaprMode, p: DaprSidecarProps, ports: DaprPorts): void {
+  // Flags about calls to the app mean nothing without an app port: refused, not dropped.
+  if (p.appPort === undefined) {
+    for (const field of ['appMaxConcurrency', 'appChannelAddress', 'appHealthCheck', 'appBindingOptionsTimeoutSeconds'] as const) {
+      if (p[field] !== undefined) {
+        throw Errors.ineffectiveSetting(path, field, p[field], 'appPort is not set, so daprd never calls the app', `Set appPort, or leave ${field} out`);
+      }
+    }
+  }
+  if (p.appToken !== undefined) { checkSecretRef(path, 'appToken', p.appToken); }
+  if (p.appChannelAddress !== undefined && (typeof p.appChannelAddress !== 'string' || !LISTEN_ADDRESS.test(p.appChannelAddress) || p.appChannelAddress.startsWith('['))) {
+    throw malformed(path, 'appChannelAddress', p.appChannelAddress, 'a host name or IPv4 address (no port)', 'e.g. "127.0.0.1" or "app.internal"');
+  }
+  const h = p.appHealthCheck;
+  if (h !== undefined) {
+    if (h.path !== undefined && (typeof h.path !== 'string' || !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(h.path))) {
+      throw Errors.invalidPath(path, 'appHealthCheck.path', h.path, 'is not an absolute URL path');
+    }
+    const proto = p.appProtocol ?? DaprAppProtocol.HTTP;
+    if (h.path !== undefined && (proto === DaprAppProtocol.GRPC || proto === DaprAppProtocol.GRPCS)) {
+      throw Errors.ineffectiveSetting(path, 'appHealthCheck.path', h.path, `appProtocol is ${proto}: daprd checks a gRPC app with its HealthCheck method, not a path`,
+        'Leave appHealthCheck.path out for gRPC apps');
+    }
+    checkSeconds(path, 'appHealthCheck.intervalSeconds', h.intervalSeconds, 1, 3600);
+    if (h.timeoutMilliseconds !== undefined && (typeof h.timeoutMilliseconds !== 'number' || !Number.isInteger(h.timeoutMilliseconds) || h.timeoutMilliseconds < 1 || h.timeoutMilliseconds > 3600000)) {
+      throw Errors.invalidNumber(path, 'appHealthCheck.timeoutMilliseconds', h.timeoutMilliseconds, 'an integer number of milliseconds from 1 to 3600000');
+    }
+    if (h.threshold !== undefined && (typeof h.threshold !== 'number' || !Number.isInteger(h.threshold) || h.threshold < 1 || h.threshold > 1000)) {
+      throw Errors.invalidNumber(path, 'appHealthCheck.threshold', h.threshold, 'an integer from 1 to 1000');
+    }
+    // daprd refuses to start with a probe timeout above the interval (pkg/runtime/config.go @ v1.18.3).
+    const interval = (h.intervalSeconds ?? 5) * 1000;
+    if ((h.timeoutMilliseconds ?? 500) > interval) {
+      throw Errors.invalidNumber(path, 'appHealthCheck.timeoutMilliseconds', h.timeoutMilliseconds ?? 500, `a timeout of at most appHealthCheck.intervalSeconds (${interval} ms)`);
+    }
+  }
+  if (p.listenAddresses !== undefined) {
+    if (p.exposeApi !== undefined) {
+      throw Errors.invalidRole(path, 'listenAddresses', p.listenAddresses, 'and exposeApi both set the API\'s addresses', 'Set one of them: listenAddresses: ["0.0.0.0"] is exposeApi: true');
+    }
+    if (p.listenAddresses.length === 0) {
+      throw malformed(path, 'listenAddresses', p.listenAddresses, 'a non-empty list', 'at least one address, e.g. ["127.0.0.1"]');
+    }
+    p.listenAddresses.forEach((a, i) => {
+      if (!LISTEN_ADDRESS.test(a)) {
+        throw malformed(path, `listenAddresses[${i}]`, a, 'an IPv4 address, a bracketed IPv6 address or a host name', 'e.g. "127.0.0.1", "[::1]" or "0.0.0.0"');
+      }
+    });
+  }
+  if (p.unixDomainSocketPath !== undefined) {
+    const v = p.unixDomainSocketPath;
+    if (typeof v !== 'string' || !/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(v) || v.split('/').includes('..')) {
+      throw Errors.invalidPath(path, 'unixDomainSocketPath', v, 'is not an absolute directory path');
+    }
+  }
+  if (p.readBufferSize !== undefined && (typeof p.readBufferSize !== 'string' || !QUANTITY.test(p.readBufferSize))) {
+    throw Errors.invalidNumber(path, 'readBufferSize', p.readBufferSize, 'a positive resource quantity such as "4Ki" or "16Ki"');
+  }
+  checkSeconds(path, 'blockShutdownSeconds', p.blockShutdownSeconds, 1, 3600);
+  checkSeconds(path, 'appBindingOptionsTimeoutSeconds', p.appBindingOptionsTimeoutSeconds, 1, 3600);
+  // daprd refuses a non-positive dissemination timeout (cmd/daprd/options/options.go @ v1.18.3).
+  checkSeconds(path, 'actorsDisseminateTimeoutSeconds', p.actorsDisseminateTimeoutSeconds, 1, 3600);
+  const taken = new Map<number, string>(Object.entries(ports).map(([f, port]) => [port as number, f]));
+  if (p.appPort !== undefined) { taken.set(p.appPort, 'appPort'); }
+  for (const [field, on, port] of [['profilePort', p.enableProfiling, p.profilePort ?? 7777], ['debugPort', p.enableDebug, p.debugPort ?? 40000]] as const) {
+    if (!on) {
+      if ((p as any)[field] !== undefined) {
+        const flag = field === 'profilePort' ? 'enableProfiling' : 'enableDebug';
+        throw Errors.ineffectiveSetting(path, field, (p as any)[field], `${flag} is not true`, `Set ${flag}: true, or leave ${field} out`);
+      }
+      continue;
+    }
+    const other = taken.get(port);
+    if (other) { throw Errors.duplicatePort(path, field, port, 'TCP', other); }
+    taken.set(port, field);
+  }
+  if (p.sentryRequestJwtAudiences !== undefined) {
+    if (mode !== DaprMode.CONTROL_PLANE) {
+      throw Errors.ineffectiveSetting(path, 'sentryRequestJwtAudiences', p.sentryRequestJwtAudiences, 'mode is STANDALONE, which has no Sentry', 'Set mode: DaprMode.CONTROL_PLANE, or leave it out');
+    }
+    p.sentryRequestJwtAudiences.forEach((a, i) => {
+      if (a.length === 0 || /[,\s]/.test(a)) {
+        throw malformed(path, `sentryRequestJwtAudiences[${i}]`, a, 'a JWT audience', 'a non-empty string without commas or spaces');
+      }
+    });
+  }
+  if (p.disableInitEndpoints !== undefined && new Set(p.disableInitEndpoints).size !== p.disableInitEndpoints.length) {
+    throw malformed(path, 'disableInitEndpoints', p.disableInitEndpoints, 'a list without repeats', 'each DaprInitEndpoint once');
   }
 }
 
@@ -931,8 +1315,25 @@ function checkConfiguration(path: string, c: DaprConfiguration): void {
       throw Errors.invalidUrl(path, 'configuration.zipkinEndpoint', typeof endpoint === 'string' ? hideTokens(endpoint) : endpoint, 'is not an absolute http(s) URL');
     }
   }
-  if (rate === undefined && c.otelEndpoint === undefined && c.zipkinEndpoint === undefined) {
-    throw Errors.ineffectiveSetting(path, 'configuration', c, 'it sets nothing (no sampling rate, no exporter)',
-      'Set tracingSamplingRate and an exporter (otelEndpoint or zipkinEndpoint), or leave configuration out');
+  for (const field of ['allowedApis', 'deniedApis'] as const) {
+    const list = c[field];
+    if (list === undefined) { continue; }
+    if (field === 'allowedApis' && list.length === 0) {
+      // An empty allow list is no allow list at all (endpoint.go IsAllowed @ v1.18.3): every API stays open.
+      throw Errors.ineffectiveSetting(path, 'configuration.allowedApis', list, 'an empty allow list allows every API',
+        'List the APIs the app may call, or leave allowedApis out');
+    }
+    list.forEach((r, i) => {
+      if (!API_NAME.test(r.name)) {
+        throw malformed(path, `configuration.${field}[${i}].name`, r.name, 'a Dapr API name', 'e.g. "state", "invoke", "publish" or "secrets"');
+      }
+      if (r.version !== undefined && !API_VERSION.test(r.version)) {
+        throw malformed(path, `configuration.${field}[${i}].version`, r.version, 'a Dapr API version', 'e.g. "v1.0" or "v1.0-alpha1"');
+      }
+    });
+  }
+  if (rate === undefined && c.otelEndpoint === undefined && c.zipkinEndpoint === undefined && c.allowedApis === undefined && c.deniedApis === undefined) {
+    throw Errors.ineffectiveSetting(path, 'configuration', c, 'it sets nothing (no sampling rate, no exporter, no API list)',
+      'Set tracingSamplingRate and an exporter (otelEndpoint or zipkinEndpoint), or an API list, or leave configuration out');
   }
 }
