@@ -404,11 +404,12 @@ export interface DaprSidecarProps {
   readonly listenAddresses?: string[];
   /**
    * Serve the Dapr HTTP and gRPC APIs on Unix domain sockets instead of TCP
-   * (`--unix-domain-socket`): a memory-backed volume is mounted at
+   * (`--unix-domain-socket`): a shared scratch volume is mounted at
    * `/var/run/dapr-sockets` in daprd and at this path in the app containers, which find
    * `dapr-<appId>-http.socket` and `dapr-<appId>-grpc.socket` there. daprd creates the
-   * sockets with its umask (mode 0755), so only a process with daprd's UID (or root) can
-   * connect: run the app with daprd's `uid` (the runtime contract checks it).
+   * sockets without a chmod (mode 0755 under the runtime's umask 0022), so only its own UID
+   * or root can connect; a sidecar may not share the app's UID, so the app must run as root
+   * (the runtime contract refuses an app whose UID is another or unknown).
    * @default - the APIs listen on TCP
    * @see https://docs.dapr.io/operations/configuration/unix-domain-socket/
    */
@@ -870,9 +871,10 @@ export class DaprSidecar extends Construct implements ISidecar {
     if (p.appToken) { env.push({ name: 'APP_API_TOKEN', secret: p.appToken }); }
     const appMounts: VolumeMountSpec[] = [];
     if (p.unixDomainSocketPath !== undefined) {
-      // As the injector does (pkg/injector/patcher/sidecar_volumes.go @ v1.18.3): a
-      // memory-backed volume, at a fixed path in daprd and at the chosen path in the app.
-      volumes.push({ name: `${this.name}-sockets`, kind: VolumeKind.MEMORY, sizeLimitMebibytes: 1 });
+      // As the injector does (pkg/injector/patcher/sidecar_volumes.go @ v1.18.3): a shared
+      // volume at a fixed path in daprd and at the chosen path in the app. A socket holds no
+      // data, so a scratch volume serves where upstream uses tmpfs, and Fargate (no tmpfs) can have it.
+      volumes.push({ name: `${this.name}-sockets`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 1 });
       mounts.push({ volume: `${this.name}-sockets`, path: SOCKETS_DIR });
       appMounts.push({ volume: `${this.name}-sockets`, path: p.unixDomainSocketPath });
     }
