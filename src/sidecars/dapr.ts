@@ -1108,7 +1108,7 @@ function checkRuntimeOptions(path: string, mode: DaprMode, p: DaprSidecarProps, 
     }
   }
   if (p.appToken !== undefined) { checkSecretRef(path, 'appToken', p.appToken); }
-  if (p.appChannelAddress !== undefined && (typeof p.appChannelAddress !== 'string' || !LISTEN_ADDRESS.test(p.appChannelAddress) || p.appChannelAddress.startsWith('['))) {
+  if (p.appChannelAddress !== undefined && (typeof p.appChannelAddress !== 'string' || p.appChannelAddress.length > 253 || !LISTEN_ADDRESS.test(p.appChannelAddress) || p.appChannelAddress.startsWith('['))) {
     throw malformed(path, 'appChannelAddress', p.appChannelAddress, 'a host name or IPv4 address (no port)', 'e.g. "127.0.0.1" or "app.internal"');
   }
   const h = p.appHealthCheck;
@@ -1142,14 +1142,14 @@ function checkRuntimeOptions(path: string, mode: DaprMode, p: DaprSidecarProps, 
       throw malformed(path, 'listenAddresses', p.listenAddresses, 'a non-empty list', 'at least one address, e.g. ["127.0.0.1"]');
     }
     p.listenAddresses.forEach((a, i) => {
-      if (!LISTEN_ADDRESS.test(a)) {
+      if (a.length > 253 || !LISTEN_ADDRESS.test(a)) {
         throw malformed(path, `listenAddresses[${i}]`, a, 'an IPv4 address, a bracketed IPv6 address or a host name', 'e.g. "127.0.0.1", "[::1]" or "0.0.0.0"');
       }
     });
   }
   if (p.unixDomainSocketPath !== undefined) {
     const v = p.unixDomainSocketPath;
-    if (typeof v !== 'string' || !/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(v) || v.split('/').includes('..')) {
+    if (typeof v !== 'string' || v.length > 1024 || !/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(v) || v.split('/').includes('..') || v.includes('//')) {
       throw Errors.invalidPath(path, 'unixDomainSocketPath', v, 'is not an absolute directory path');
     }
   }
@@ -1179,8 +1179,8 @@ function checkRuntimeOptions(path: string, mode: DaprMode, p: DaprSidecarProps, 
       throw Errors.ineffectiveSetting(path, 'sentryRequestJwtAudiences', p.sentryRequestJwtAudiences, 'mode is STANDALONE, which has no Sentry', 'Set mode: DaprMode.CONTROL_PLANE, or leave it out');
     }
     p.sentryRequestJwtAudiences.forEach((a, i) => {
-      if (a.length === 0 || /[,\s]/.test(a)) {
-        throw malformed(path, `sentryRequestJwtAudiences[${i}]`, a, 'a JWT audience', 'a non-empty string without commas or spaces');
+      if (a.length === 0 || a.length > 1024 || /[,\s]/.test(a)) {
+        throw malformed(path, `sentryRequestJwtAudiences[${i}]`, a, 'a JWT audience', 'a non-empty string of at most 1024 characters without commas or spaces');
       }
     });
   }

@@ -41,7 +41,8 @@
  *   trustDomain, sentryAddress, operatorAddress, trustAnchorsSecret, configName); components[] (DaprComponent.name,
  *   type, version, metadata, secretMetadata, secretStoreRefs, secretStore; DaprSecretStoreKey.name, key);
  *   configuration (DaprConfiguration.name, tracingSamplingRate, otelEndpoint, otelProtocol, otelIsSecure,
- *   zipkinEndpoint); resources.
+ *   zipkinEndpoint, allowedApis, deniedApis; DaprApiRule.name, version, protocol); appToken (SecretKeyReference.secretName,
+ *   key); appHealthCheck (DaprAppHealthCheck.path, intervalSeconds, timeoutMilliseconds, threshold); resources.
  * - src/sidecars/otel-collector.ts: otlpExporters[] (OtelOtlpExporter.name, endpoint, protocol, insecure, headers,
  *   secretHeaders, signals); prometheusExporter (OtelPrometheusExporter.port, metricNamespace); debugExporter
  *   (OtelDebugExporter.verbosity, signals); awsXrayExporter (OtelAwsXrayExporter.region, indexedAttributes,
@@ -264,6 +265,14 @@ export const NESTED: Row[] = [
   ['DaprSidecar', 'configuration.otelProtocol', 'enum', v => ({ configuration: { otelEndpoint: 'otel:4317', otelProtocol: v } })],
   ['DaprSidecar', 'configuration.otelIsSecure', 'boolean', v => ({ configuration: { otelEndpoint: 'otel:4317', otelIsSecure: v } })],
   ['DaprSidecar', 'configuration.zipkinEndpoint', 'string', v => ({ configuration: { zipkinEndpoint: v } })],
+  ['DaprSidecar', 'configuration.allowedApis', 'array', v => ({ configuration: { allowedApis: v } })],
+  ['DaprSidecar', 'configuration.allowedApis[0].name', 'string', v => ({ configuration: { allowedApis: [{ name: v }] } }), true],
+  ['DaprSidecar', 'configuration.deniedApis[0].version', 'string', v => ({ configuration: { deniedApis: [{ name: 'state', version: v }] } })],
+  ['DaprSidecar', 'configuration.deniedApis[0].protocol', 'enum', v => ({ configuration: { deniedApis: [{ name: 'state', protocol: v }] } })],
+  ['DaprSidecar', 'appToken.secretName', 'string', v => ({ appToken: { secretName: v, key: 'token' } }), true, undefined, NO_PARSE],
+  ['DaprSidecar', 'appToken.key', 'string', v => ({ appToken: { secretName: 'dapr-app', key: v } }), true, undefined, NO_PARSE],
+  ['DaprSidecar', 'appHealthCheck.path', 'string', v => ({ appHealthCheck: { path: v } })],
+  ...['intervalSeconds', 'timeoutMilliseconds', 'threshold'].map((f): Row => ['DaprSidecar', `appHealthCheck.${f}`, 'number', v => ({ appHealthCheck: { [f]: v } })]),
   ...res('DaprSidecar'),
 
   // OTel Collector
