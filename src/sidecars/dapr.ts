@@ -481,6 +481,57 @@ export interface DaprSidecarProps {
    * @default - all are called
    */
   readonly disableInitEndpoints?: DaprInitEndpoint[];
+  /**
+   * Pluggable component containers (gRPC components over Unix sockets), run beside daprd
+   * as part of this sidecar, as the injector's `dapr.io/component-container` or
+   * `dapr.io/pluggable-components` do. Each gets the sockets folder (a shared scratch
+   * volume) and runs with daprd's UID: the component SDKs create their sockets without a
+   * chmod (0755), so only that UID can connect. daprd starts after them (STARTED) and finds
+   * each component under its socket's name (e.g. `state.<socket>`). Declare the
+   * components themselves in `components` (STANDALONE) or in the cluster (CONTROL_PLANE).
+   * @default - none
+   * @see https://docs.dapr.io/operations/components/pluggable-components-registration/
+   */
+  readonly pluggableComponents?: DaprPluggableComponent[];
+  /**
+   * Folder of the pluggable components' sockets (needs `pluggableComponents`), given to
+   * daprd as `DAPR_COMPONENTS_SOCKETS_FOLDER` and to the components as
+   * `DAPR_COMPONENT_SOCKETS_FOLDER` (what the component SDKs read).
+   * @default '/tmp/dapr-components-sockets'
+   */
+  readonly pluggableComponentsSocketsFolder?: string;
+}
+
+/**
+ * A pluggable component container, run with daprd's UID beside it.
+ *
+ * @see https://docs.dapr.io/developing-applications/develop-components/pluggable-components/pluggable-components-overview/
+ */
+export interface DaprPluggableComponent {
+  /** Container name (a DNS label). */
+  readonly name: string;
+  /** Image of the component. */
+  readonly image: string;
+  /**
+   * Entrypoint.
+   * @default - the image's
+   */
+  readonly command?: string[];
+  /**
+   * Arguments.
+   * @default - the image's
+   */
+  readonly args?: string[];
+  /**
+   * Plain environment variables (no secrets).
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+  /**
+   * CPU and memory.
+   * @default - none set
+   */
+  readonly resources?: ResourceRequirements;
 }
 
 /**
@@ -684,12 +735,18 @@ export class DaprSidecar extends Construct implements ISidecar {
       actorsDisseminateTimeoutSeconds: 'number',
       sentryRequestJwtAudiences: 'stringArray',
       disableInitEndpoints: { enumArray: DaprInitEndpoint },
+      pluggableComponents: 'objectArray',
+      pluggableComponentsSocketsFolder: 'string',
     }, ['appId']);
     // Nested fields, named as the user wrote them (issue 10, section 2).
     checkPropTypes(this.node.path, props, {
       apiToken: SECRET_REF,
       appToken: SECRET_REF,
       appHealthCheck: { struct: { path: 'string', intervalSeconds: 'number', timeoutMilliseconds: 'number', threshold: 'number' } },
+      pluggableComponents: {
+        each: { name: 'string', image: 'string', command: 'stringArray', args: 'stringArray', env: 'stringMap', resources: { struct: RESOURCE_TYPES } },
+        required: ['name', 'image'],
+      },
       controlPlane: {
         struct: {
           namespace: 'string', trustDomain: 'string', sentryAddress: 'string', operatorAddress: 'string', trustAnchorsSecret: SECRET_REF, configName: 'string',
@@ -878,6 +935,41 @@ export class DaprSidecar extends Construct implements ISidecar {
       mounts.push({ volume: `${this.name}-sockets`, path: SOCKETS_DIR });
       appMounts.push({ volume: `${this.name}-sockets`, path: p.unixDomainSocketPath });
     }
+    const pluggable: ContainerSpec[] = [];
+    if (p.pluggableComponents?.length) {
+      // The injector's shared socket volume (pkg/injector/patcher/sidecar_components.go @ v1.18.3), with both
+      // variable names: daprd reads DAPR_COMPONENTS_SOCKETS_FOLDER (pkg/components/pluggable/discovery.go), the
+      // component SDKs DAPR_COMPONENT_SOCKETS_FOLDER (the name the injector sets, pkg/injector/consts).
+      const folder = p.pluggableComponentsSocketsFolder ?? '/tmp/dapr-components-sockets';
+      const volume = `${this.name}-components-sockets`;
+      volumes.push({ name: volume, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 1 });
+      mounts.push({ volume, path: folder });
+      env.push({ name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', value: folder });
+      p.pluggableComponents.forEach((c, i) => pluggable.push({
+        name: c.name,
+        image: c.image,
+        role: StartupRole.SIDECAR,
+        appWaitsFor: WaitCondition.STARTED,
+        command: c.command,
+        args: c.args,
+        env: [
+          ...Object.entries(c.env ?? {}).map(([n, value]) => ({ name: n, value })),
+          { name: 'DAPR_COMPONENT_SOCKETS_FOLDER', value: folder },
+          { name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', value: folder },
+        ],
+        // daprd's UID: the sockets are 0755 (net.Listen without chmod), so only their owner can connect.
+        security: { uid: this.uid, gid: this.uid },
+        resources: c.resources,
+        volumeMounts: [{ volume, path: folder }],
+        createsFiles: [{ volume, mode: SOCKET_MODE, sockets: true }],
+        origins: [
+          { field: 'image', prop: `pluggableComponents[${i}].image` },
+          { field: 'command', prop: `pluggableComponents[${i}].command` },
+          { field: 'args', prop: `pluggableComponents[${i}].args` },
+          { field: 'resources', prop: `pluggableComponents[${i}].resources` },
+        ],
+      }));
+    }
     if (p.enableDebug) {
       warnings.push(`enableDebug runs daprd under Delve (/dlv), which the image ${p.image ?? DEFAULT_IMAGE} must ship (daprd's docker/Dockerfile-debug); `
         + `daprd waits, stopped, until a debugger connects to port ${p.debugPort ?? 40000} and continues it: for debugging only`);
@@ -939,6 +1031,8 @@ export class DaprSidecar extends Construct implements ISidecar {
       createsFiles: p.unixDomainSocketPath !== undefined ? [{ volume: `${this.name}-sockets`, mode: SOCKET_MODE, sockets: true }] : undefined,
       // daprd first blocks its shutdown (blockShutdownSeconds), then drains (gracefulShutdownSeconds).
       shutdown: { gracePeriodSeconds: graceful + block + 5 },
+      // daprd lists the component sockets once, when it starts (discovery.go): the components start first.
+      dependsOn: pluggable.length ? pluggable.map(c => ({ container: c.name, condition: WaitCondition.STARTED })) : undefined,
       identityToken: controlPlane ? { audience: `spiffe://${trustDomain}/ns/${cpNamespace}/dapr-sentry`, expirationSeconds: 7200 } : undefined,
     };
     const appEnv: EnvVarSpec[] = [
@@ -948,7 +1042,7 @@ export class DaprSidecar extends Construct implements ISidecar {
       ...(p.appToken ? [{ name: 'APP_API_TOKEN', secret: p.appToken }] : []),
     ];
     return {
-      containers: [container],
+      containers: [...pluggable, container],
       volumes,
       // A file too large for a platform names the prop with the largest value (e.g. a component's metadata).
       origins: generatedFileOrigins(p, volumes),
@@ -1070,7 +1164,7 @@ function checkProps(path: string, name: string, mode: DaprMode, p: DaprSidecarPr
     }
   }
   if (p.apiToken !== undefined) { checkSecretRef(path, 'apiToken', p.apiToken); }
-  checkRuntimeOptions(path, mode, p, ports);
+  checkRuntimeOptions(path, name, mode, p, ports);
 
   if (mode === DaprMode.CONTROL_PLANE) {
     for (const field of ['components', 'configuration'] as const) {
@@ -1098,7 +1192,7 @@ function checkSeconds(path: string, field: string, value: unknown, min: number, 
 }
 
 /** Checks of the daprd runtime flags (issue 13, table 3.1 of the parity reference). */
-function checkRuntimeOptions(path: string, mode: DaprMode, p: DaprSidecarProps, ports: DaprPorts): void {
+function checkRuntimeOptions(path: string, name: string, mode: DaprMode, p: DaprSidecarProps, ports: DaprPorts): void {
   // Flags about calls to the app mean nothing without an app port: refused, not dropped.
   if (p.appPort === undefined) {
     for (const field of ['appMaxConcurrency', 'appChannelAddress', 'appHealthCheck', 'appBindingOptionsTimeoutSeconds'] as const) {
@@ -1184,6 +1278,27 @@ function checkRuntimeOptions(path: string, mode: DaprMode, p: DaprSidecarProps, 
       }
     });
   }
+  if (p.pluggableComponentsSocketsFolder !== undefined) {
+    if (!p.pluggableComponents?.length) {
+      throw Errors.ineffectiveSetting(path, 'pluggableComponentsSocketsFolder', p.pluggableComponentsSocketsFolder, 'there are no pluggableComponents',
+        'Add pluggableComponents, or leave pluggableComponentsSocketsFolder out');
+    }
+    const v = p.pluggableComponentsSocketsFolder;
+    if (v.length > 1024 || !/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(v) || v.split('/').includes('..') || v.includes('//')) {
+      throw Errors.invalidPath(path, 'pluggableComponentsSocketsFolder', v, 'is not an absolute directory path');
+    }
+  }
+  const containerNames = [name];
+  (p.pluggableComponents ?? []).forEach((c, i) => {
+    if (!DNS_LABEL.test(c.name) || c.name.length > 63) {
+      throw Errors.invalidName(path, `pluggableComponents[${i}].name`, c.name, 'a container name (a DNS label)');
+    }
+    if (containerNames.includes(c.name)) {
+      throw Errors.invalidName(path, `pluggableComponents[${i}].name`, c.name, `a container name other than ${containerNames.map(n => JSON.stringify(n)).join(', ')}`);
+    }
+    containerNames.push(c.name);
+    if (!isImageReference(c.image)) { throw Errors.invalidImage(path, `pluggableComponents[${i}].image`, c.image); }
+  });
   if (p.disableInitEndpoints !== undefined && new Set(p.disableInitEndpoints).size !== p.disableInitEndpoints.length) {
     throw malformed(path, 'disableInitEndpoints', p.disableInitEndpoints, 'a list without repeats', 'each DaprInitEndpoint once');
   }

@@ -180,6 +180,8 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     actorsDisseminateTimeoutSeconds: 'number',
     sentryRequestJwtAudiences: 'array',
     disableInitEndpoints: 'array',
+    pluggableComponents: 'array',
+    pluggableComponentsSocketsFolder: 'string',
   },
   XRayDaemonSidecar: {
     region: 'string',

@@ -42,7 +42,8 @@
  *   type, version, metadata, secretMetadata, secretStoreRefs, secretStore; DaprSecretStoreKey.name, key);
  *   configuration (DaprConfiguration.name, tracingSamplingRate, otelEndpoint, otelProtocol, otelIsSecure,
  *   zipkinEndpoint, allowedApis, deniedApis; DaprApiRule.name, version, protocol); appToken (SecretKeyReference.secretName,
- *   key); appHealthCheck (DaprAppHealthCheck.path, intervalSeconds, timeoutMilliseconds, threshold); resources.
+ *   key); appHealthCheck (DaprAppHealthCheck.path, intervalSeconds, timeoutMilliseconds, threshold); pluggableComponents[]
+ *   (DaprPluggableComponent.name, image, command, env); resources.
  * - src/sidecars/otel-collector.ts: otlpExporters[] (OtelOtlpExporter.name, endpoint, protocol, insecure, headers,
  *   secretHeaders, signals); prometheusExporter (OtelPrometheusExporter.port, metricNamespace); debugExporter
  *   (OtelDebugExporter.verbosity, signals); awsXrayExporter (OtelAwsXrayExporter.region, indexedAttributes,
@@ -273,6 +274,10 @@ export const NESTED: Row[] = [
   ['DaprSidecar', 'appToken.key', 'string', v => ({ appToken: { secretName: 'dapr-app', key: v } }), true, undefined, NO_PARSE],
   ['DaprSidecar', 'appHealthCheck.path', 'string', v => ({ appHealthCheck: { path: v } })],
   ...['intervalSeconds', 'timeoutMilliseconds', 'threshold'].map((f): Row => ['DaprSidecar', `appHealthCheck.${f}`, 'number', v => ({ appHealthCheck: { [f]: v } })]),
+  ['DaprSidecar', 'pluggableComponents[0].name', 'string', v => ({ pluggableComponents: [{ name: v, image: 'ghcr.io/acme/store:1.0.0' }] }), true],
+  ['DaprSidecar', 'pluggableComponents[0].image', 'string', v => ({ pluggableComponents: [{ name: 'store', image: v }] }), true],
+  ['DaprSidecar', 'pluggableComponents[0].command', 'array', v => ({ pluggableComponents: [{ name: 'store', image: 'ghcr.io/acme/store:1.0.0', command: v }] })],
+  ['DaprSidecar', 'pluggableComponents[0].env', 'map', v => ({ pluggableComponents: [{ name: 'store', image: 'ghcr.io/acme/store:1.0.0', env: v }] })],
   ...res('DaprSidecar'),
 
   // OTel Collector

@@ -689,6 +689,72 @@ describe('DaprSidecar daprd flags (the injector\'s annotations)', () => {
   });
 });
 
+describe('DaprSidecar pluggable components', () => {
+  const PLUGGABLE: DaprSidecarProps = {
+    appId: 'orders',
+    appWaitsFor: WaitCondition.STARTED,
+    components: [{ name: 'store', type: 'state.acme-store', metadata: { table: 'orders' } }],
+    pluggableComponents: [{ name: 'acme-store', image: 'ghcr.io/acme/dapr-store:1.0.0', args: ['--verbose'], env: { STORE_REGION: 'eu' } }],
+  };
+
+  test('Kubernetes: the component starts before daprd, both share the sockets folder, the component runs with daprd\'s UID', () => {
+    const { pod, daprd } = onDeployment(PLUGGABLE);
+    expect(names(pod.spec.initContainers)).toEqual(['acme-store', 'daprd']);
+    const comp = pod.spec.initContainers[0];
+    expect(comp).toMatchObject({ image: 'ghcr.io/acme/dapr-store:1.0.0', restartPolicy: 'Always', args: ['--verbose'] });
+    expect(comp.securityContext).toMatchObject({ runAsUser: 1500, runAsGroup: 1500, readOnlyRootFilesystem: true });
+    expect(comp.env).toEqual([
+      { name: 'STORE_REGION', value: 'eu' },
+      { name: 'DAPR_COMPONENT_SOCKETS_FOLDER', value: '/tmp/dapr-components-sockets' },
+      { name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', value: '/tmp/dapr-components-sockets' },
+    ]);
+    const mount = { name: 'daprd-components-sockets', mountPath: '/tmp/dapr-components-sockets', readOnly: false };
+    expect(comp.volumeMounts).toEqual([mount]);
+    expect(daprd.volumeMounts).toEqual(expect.arrayContaining([mount]));
+    expect(daprd.env).toEqual(expect.arrayContaining([{ name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', value: '/tmp/dapr-components-sockets' }]));
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'daprd-components-sockets', emptyDir: { sizeLimit: '1Mi' } }]));
+  });
+
+  test('ECS: daprd waits for the component to start; a custom folder reaches both', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new DaprSidecar(f.stack, 'dapr', { ...PLUGGABLE, pluggableComponentsSocketsFolder: '/var/run/components' }));
+    const t = synthTemplate(f.stack);
+    const daprd = container(t, 'daprd');
+    expect(daprd.DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'acme-store', Condition: 'START' }]));
+    expect(daprd.Environment).toEqual(expect.arrayContaining([{ Name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', Value: '/var/run/components' }]));
+    const comp = container(t, 'acme-store');
+    expect(comp.User).toBe('1500:1500');
+    expect(comp.MountPoints).toEqual([{ SourceVolume: 'daprd-components-sockets', ContainerPath: '/var/run/components', ReadOnly: false }]);
+    expect(comp.Environment).toEqual(expect.arrayContaining([{ Name: 'DAPR_COMPONENT_SOCKETS_FOLDER', Value: '/var/run/components' }]));
+  });
+
+  test('ACI: the component beside daprd in the group; args without an entrypoint are refused (ACI has only command)', () => {
+    const app = new AciApp();
+    const bad = appGroup(app);
+    bad.addSidecars(new DaprSidecar(app, 'dapr', PLUGGABLE));
+    expectError(() => bad.toArmTemplate(), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'dapr: pluggableComponents[0].args ["--verbose"] cannot be rendered on Azure Container Instances');
+    const app2 = new AciApp();
+    const group = appGroup(app2);
+    group.addSidecars(new DaprSidecar(app2, 'dapr', { ...PLUGGABLE, pluggableComponents: [{ ...PLUGGABLE.pluggableComponents![0], command: ['/store'] }] }));
+    const { resource } = synthGroup(group);
+    expect(resource.properties.containers.map((c: any) => c.name)).toEqual(expect.arrayContaining(['acme-store', 'daprd']));
+    const comp = resource.properties.containers.find((c: any) => c.name === 'acme-store').properties;
+    expect(comp.command).toEqual(['/store', '--verbose']);
+    expect(comp.volumeMounts).toEqual([{ name: 'daprd-components-sockets', mountPath: '/tmp/dapr-components-sockets', readOnly: false }]);
+  });
+
+  test.each<[string, Partial<DaprSidecarProps>, ErrorCode, string]>([
+    ['a sockets folder without components', { pluggableComponents: undefined, pluggableComponentsSocketsFolder: '/tmp/x' }, ErrorCode.INEFFECTIVE_SETTING,
+      'web/dapr: pluggableComponentsSocketsFolder "/tmp/x" would have no effect: there are no pluggableComponents'],
+    ['a relative sockets folder', { pluggableComponentsSocketsFolder: 'tmp/x' }, ErrorCode.INVALID_PATH, 'web/dapr: pluggableComponentsSocketsFolder "tmp/x"'],
+    ['a component named like daprd', { pluggableComponents: [{ name: 'daprd', image: 'ghcr.io/acme/c:1' }] }, ErrorCode.INVALID_NAME, 'web/dapr: pluggableComponents[0].name "daprd"'],
+    ['a component with a bad image', { pluggableComponents: [{ name: 'c', image: 'UPPER CASE' }] }, ErrorCode.INVALID_IMAGE, 'web/dapr: pluggableComponents[0].image'],
+    ['a component without an image', { pluggableComponents: [{ name: 'c' } as any] }, ErrorCode.INVALID_TYPE, 'web/dapr: pluggableComponents[0].image'],
+  ])('%s', (_t, props, code, part) => {
+    expectError(() => new DaprSidecar(newChart(), 'dapr', { ...PLUGGABLE, ...props }), code, part);
+  });
+});
+
 describe('DaprSidecar daprd flags, bad input', () => {
   const make = (props: Partial<DaprSidecarProps>) => () => new DaprSidecar(newChart(), 'dapr', { ...STANDALONE, ...props });
 
