@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import {
   ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, ResourceRequirements, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
-import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
+import { CompositionContext, ISidecar, PodServiceSpec, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { generatedFileOrigins, portOrigins, UID_ORIGIN } from '../core/names';
 import { Probe } from '../core/probe';
@@ -500,6 +500,21 @@ export interface DaprSidecarProps {
    * @default '/tmp/dapr-components-sockets'
    */
   readonly pluggableComponentsSocketsFolder?: string;
+  /**
+   * Create the headless Service `<appId>-dapr` that other Dapr sidecars call this app
+   * through (CONTROL_PLANE mode; the Dapr operator creates it only for pods annotated
+   * `dapr.io/enabled`, which this sidecar's pods are not). Kubernetes creates it for
+   * workloads with a label selector and warns for others (Jobs, bare Pods).
+   * @default true
+   */
+  readonly createService?: boolean;
+  /**
+   * Extra annotations of the `<appId>-dapr` Service (`dapr.io/sidecar-svc-annotations`;
+   * CONTROL_PLANE mode with `createService`). The keys the Dapr operator manages
+   * (`dapr.io/app-id`, `prometheus.io/*`) are refused.
+   * @default - none
+   */
+  readonly serviceAnnotations?: { [key: string]: string };
 }
 
 /**
@@ -644,9 +659,11 @@ const SOCKET_MODE = 0o755;
  * Kubernetes, ECS and ACI. CONTROL_PLANE mode joins a Dapr control plane in the cluster: daprd
  * authenticates to Sentry with a projected service account token (into daprd only) and gets
  * mTLS certificates. Sentry accepts the app ID only when the pod carries the annotation
- * `dapr.io/app-id` (without `dapr.io/enabled`, so the injector leaves the pod alone), and
- * service invocation from other apps needs a Service `<appId>-dapr` for the pod's port 50002;
- * this sidecar cannot add either and says so as a warning.
+ * `dapr.io/app-id` (without `dapr.io/enabled`, so the injector leaves the pod alone; this
+ * sidecar adds it), and service invocation from other apps needs the headless Service
+ * `<appId>-dapr` for the pod's port 50002, which the Dapr operator makes only for pods it
+ * injected: this sidecar asks for it (`createService`), and Kubernetes creates it for
+ * workloads with a label selector.
  *
  * @see https://docs.dapr.io/reference/arguments-annotations-overview/
  */
@@ -718,6 +735,8 @@ export class DaprSidecar extends Construct implements ISidecar {
       disableInitEndpoints: { enumArray: DaprInitEndpoint },
       pluggableComponents: 'objectArray',
       pluggableComponentsSocketsFolder: 'string',
+      createService: 'boolean',
+      serviceAnnotations: 'stringMap',
     }, ['appId']);
     // Nested fields, named as the user wrote them (issue 10, section 2).
     checkPropTypes(this.node.path, props, {
@@ -861,6 +880,7 @@ export class DaprSidecar extends Construct implements ISidecar {
     const mounts: VolumeMountSpec[] = [];
     const warnings: string[] = [];
     let annotations: { [key: string]: string } | undefined;
+    const services: PodServiceSpec[] = [];
     if (controlPlane) {
       args.push(
         '--control-plane-address', cp.operatorAddress ?? `dapr-api.${cpNamespace}.svc.cluster.local:443`,
@@ -882,7 +902,28 @@ export class DaprSidecar extends Construct implements ISidecar {
       );
       // Sentry signs the pod's certificate for this app ID only if the pod carries the annotation.
       annotations = { 'dapr.io/app-id': this.appId };
-      warnings.push(`calls from other Dapr apps need a Service "${this.appId}-dapr" that selects the pod and targets port ${ports.internalGrpcPort}`);
+      if (p.createService ?? true) {
+        // The Service the Dapr operator would create (pkg/operator/handlers/dapr_handler.go createDaprServiceValues
+        // @ v1.18.3): headless, selecting the pods, with the app ID and Prometheus annotations; here only the
+        // ports other pods can reach (the API ports when exposed).
+        const enableMetrics = p.enableMetrics ?? true;
+        services.push({
+          name: `${this.appId}-dapr`,
+          headless: true,
+          annotations: {
+            'dapr.io/app-id': this.appId,
+            ...(enableMetrics ? { 'prometheus.io/probe': 'true', 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ports.metricsPort), 'prometheus.io/path': '/' } : {}),
+            ...p.serviceAnnotations,
+          },
+          ports: [
+            ...(apiExposed ? [{ name: 'dapr-http', port: 80, targetPort: ports.httpPort }, { name: 'dapr-grpc', port: ports.grpcPort }] : []),
+            { name: 'dapr-internal', port: ports.internalGrpcPort },
+            ...(enableMetrics ? [{ name: 'dapr-metrics', port: ports.metricsPort }] : []),
+          ],
+        });
+      } else {
+        warnings.push(`calls from other Dapr apps need a Service "${this.appId}-dapr" that selects the pod and targets port ${ports.internalGrpcPort}`);
+      }
     } else {
       const components = p.components ?? [];
       if (components.length) {
@@ -1028,7 +1069,7 @@ export class DaprSidecar extends Construct implements ISidecar {
       // A file too large for a platform names the prop with the largest value (e.g. a component's metadata).
       origins: generatedFileOrigins(p, volumes),
       appRequests: { env: appEnv, containers: p.appContainers, mounts: appMounts.length ? appMounts : undefined },
-      pod: annotations ? { annotations } : undefined,
+      pod: annotations ? { annotations, services: services.length ? services : undefined } : undefined,
       warnings,
       settableProps: ['DaprSidecarProps.appWaitsFor', 'DaprSidecarProps.healthCommand'],
     };

@@ -182,6 +182,8 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     disableInitEndpoints: 'array',
     pluggableComponents: 'array',
     pluggableComponentsSocketsFolder: 'string',
+    createService: 'boolean',
+    serviceAnnotations: 'map',
   },
   XRayDaemonSidecar: {
     region: 'string',

@@ -43,7 +43,7 @@
  *   configuration (DaprConfiguration.name, tracingSamplingRate, otelEndpoint, otelProtocol, otelIsSecure,
  *   zipkinEndpoint, allowedApis, deniedApis; DaprApiRule.name, version, protocol); appToken (SecretKeyReference.secretName,
  *   key); appHealthCheck (DaprAppHealthCheck.path, intervalSeconds, timeoutMilliseconds, threshold); pluggableComponents[]
- *   (DaprPluggableComponent.name, image, command, env); resources.
+ *   (DaprPluggableComponent.name, image, command, env); serviceAnnotations.*; resources.
  * - src/sidecars/otel-collector.ts: otlpExporters[] (OtelOtlpExporter.name, endpoint, protocol, insecure, headers,
  *   secretHeaders, signals); prometheusExporter (OtelPrometheusExporter.port, metricNamespace); debugExporter
  *   (OtelDebugExporter.verbosity, signals); awsXrayExporter (OtelAwsXrayExporter.region, indexedAttributes,
@@ -277,6 +277,7 @@ export const NESTED: Row[] = [
   ['DaprSidecar', 'pluggableComponents[0].name', 'string', v => ({ pluggableComponents: [{ name: v, image: 'ghcr.io/acme/store:1.0.0' }] }), true],
   ['DaprSidecar', 'pluggableComponents[0].image', 'string', v => ({ pluggableComponents: [{ name: 'store', image: v }] }), true],
   ['DaprSidecar', 'pluggableComponents[0].command', 'array', v => ({ pluggableComponents: [{ name: 'store', image: 'ghcr.io/acme/store:1.0.0', command: v }] })],
+  ['DaprSidecar', 'serviceAnnotations.team', 'string', v => ({ mode: 'CONTROL_PLANE', serviceAnnotations: { team: v } }), false, K8S_ONLY],
   ['DaprSidecar', 'pluggableComponents[0].env', 'map', v => ({ pluggableComponents: [{ name: 'store', image: 'ghcr.io/acme/store:1.0.0', env: v }] })],
   ...res('DaprSidecar'),
 

@@ -252,9 +252,24 @@ describe('DaprSidecar on Kubernetes, CONTROL_PLANE', () => {
     expect(docs.filter(x => x.kind === 'ConfigMap')).toEqual([]);
   });
 
-  test('the pod template carries dapr.io/app-id (Sentry signs only annotated pods); the Service it needs is a warning', () => {
+  test('the pod template carries dapr.io/app-id (Sentry signs only annotated pods); the headless Service "<appId>-dapr" selects the pods', () => {
     expect(pod.metadata.annotations['dapr.io/app-id']).toBe('orders');
-    expect(attached.warnings).toEqual(['web/dapr: calls from other Dapr apps need a Service "orders-dapr" that selects the pod and targets port 50002']);
+    expect(attached.warnings).toEqual([]);
+    // As the Dapr operator makes it (pkg/operator/handlers/dapr_handler.go @ v1.18.3), with the reachable ports only.
+    const svc = findDoc(docs, 'Service', 'orders-dapr');
+    const deployment = findDoc(docs, 'Deployment');
+    expect(svc.spec).toEqual({
+      selector: deployment.spec.selector.matchLabels,
+      clusterIP: 'None',
+      ports: [
+        { name: 'dapr-internal', port: 50002, targetPort: 50002, protocol: 'TCP' },
+        { name: 'dapr-metrics', port: 9090, targetPort: 9090, protocol: 'TCP' },
+      ],
+    });
+    expect(Object.keys(svc.spec.selector).length).toBeGreaterThan(0);
+    expect(svc.metadata.annotations).toEqual({
+      'dapr.io/app-id': 'orders', 'prometheus.io/probe': 'true', 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/',
+    });
   });
 
   test('a pod template annotated with another app id is an error, the same one is fine', () => {
@@ -752,6 +767,43 @@ describe('DaprSidecar pluggable components', () => {
     ['a component without an image', { pluggableComponents: [{ name: 'c' } as any] }, ErrorCode.INVALID_TYPE, 'web/dapr: pluggableComponents[0].image'],
   ])('%s', (_t, props, code, part) => {
     expectError(() => new DaprSidecar(newChart(), 'dapr', { ...PLUGGABLE, ...props }), code, part);
+  });
+});
+
+describe('DaprSidecar <appId>-dapr Service (CONTROL_PLANE)', () => {
+  const CP: DaprSidecarProps = { appId: 'orders', mode: DaprMode.CONTROL_PLANE };
+
+  test('serviceAnnotations join the operator\'s; an exposed API adds its ports', () => {
+    const serviceAnnotations = { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', 'team': 'shop' };
+    const { docs } = onDeployment({ ...CP, exposeApi: true, apiToken: { secretName: 'dapr-api', key: 'token' }, enableMetrics: false, serviceAnnotations });
+    const svc = findDoc(docs, 'Service', 'orders-dapr');
+    expect(svc.metadata.annotations).toEqual({ 'dapr.io/app-id': 'orders', 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', 'team': 'shop' });
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort])).toEqual([['dapr-http', 80, 3500], ['dapr-grpc', 50001, 50001], ['dapr-internal', 50002, 50002]]);
+  });
+
+  test('createService: false keeps the warning and makes no Service', () => {
+    const { docs, attached } = onDeployment({ ...CP, createService: false });
+    expect(docs.filter(d => d.kind === 'Service')).toEqual([]);
+    expect(attached.warnings).toEqual(['web/dapr: calls from other Dapr apps need a Service "orders-dapr" that selects the pod and targets port 50002']);
+  });
+
+  test('a Job has no label selector: a warning instead of the Service', () => {
+    const chart = newChart();
+    const job = new kplus.Job(chart, 'report', { containers: [{ name: 'report', image: 'ghcr.io/acme/report:1' }] });
+    const attached = WorkloadSidecars.of(job).add(new DaprSidecar(chart, 'dapr', { appId: 'report', mode: DaprMode.CONTROL_PLANE }));
+    const docs = synth(chart);
+    expect(docs.filter(d => d.kind === 'Service')).toEqual([]);
+    expect(attached.warnings).toEqual([expect.stringContaining('web/dapr: needs a Service "report-dapr" that selects the pod (ports 50002->50002, 9090->9090), but web/report')]);
+  });
+
+  test.each<[string, Partial<DaprSidecarProps>, ErrorCode, string]>([
+    ['createService in STANDALONE mode', { mode: undefined, createService: true }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: createService true would have no effect: mode is STANDALONE'],
+    ['serviceAnnotations without the Service', { createService: false, serviceAnnotations: { a: 'b' } }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: serviceAnnotations {"a":"b"} would have no effect: createService is false'],
+    ['an operator-managed annotation', { serviceAnnotations: { 'prometheus.io/port': '1' } }, ErrorCode.INVALID_ANNOTATION, 'web/dapr: serviceAnnotations["prometheus.io/port"]'],
+    ['a bad annotation key', { serviceAnnotations: { 'a b': 'c' } }, ErrorCode.INVALID_ANNOTATION, 'web/dapr: serviceAnnotations["a b"]'],
+    ['an app ID starting with a digit', { appId: '1orders' }, ErrorCode.INVALID_NAME, 'web/dapr: appId "1orders"'],
+  ])('%s', (_t, props, code, part) => {
+    expectError(() => new DaprSidecar(newChart(), 'dapr', { ...CP, ...props }), code, part);
   });
 });
 

@@ -24,6 +24,9 @@ const LISTEN_ADDRESS = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|\[[0-9A-Fa-f:.]+\]|[A-Za-z
 const API_NAME = /^[a-z][a-z0-9._-]{0,62}$/;
 const API_VERSION = /^v[0-9]+(\.[0-9]+)?(-(alpha|beta)[0-9]*)?$/;
 
+/** Kubernetes annotation keys: an optional DNS subdomain prefix and '/', then a name of up to 63 characters. */
+const ANNOTATION_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
 /** The ports of one daprd, by prop name. */
 export interface DaprPorts {
   readonly httpPort: number;
@@ -227,6 +230,26 @@ function checkRuntimeOptions(path: string, name: string, mode: DaprMode, p: Dapr
     containerNames.push(c.name);
     if (!isImageReference(c.image)) { throw Errors.invalidImage(path, `pluggableComponents[${i}].image`, c.image); }
   });
+  for (const field of ['createService', 'serviceAnnotations'] as const) {
+    if (p[field] !== undefined && mode !== DaprMode.CONTROL_PLANE) {
+      throw Errors.ineffectiveSetting(path, field, p[field], 'mode is STANDALONE, whose internal API is on localhost only and needs no Service',
+        `Set mode: DaprMode.CONTROL_PLANE, or leave ${field} out`);
+    }
+  }
+  if (p.serviceAnnotations !== undefined && p.createService === false) {
+    throw Errors.ineffectiveSetting(path, 'serviceAnnotations', p.serviceAnnotations, 'createService is false', 'Leave createService at true, or serviceAnnotations out');
+  }
+  if (mode === DaprMode.CONTROL_PLANE && (p.createService ?? true) && !/^[a-z]/.test(p.appId)) {
+    throw Errors.invalidName(path, 'appId', p.appId, 'an app ID starting with a letter, since the Service "<appId>-dapr" needs one (or set createService: false)');
+  }
+  for (const key of Object.keys(p.serviceAnnotations ?? {})) {
+    if (!ANNOTATION_KEY.test(key) || key.length > 317) {
+      throw Errors.invalidAnnotation(path, `serviceAnnotations[${JSON.stringify(key)}]`, key, 'is not a valid annotation key');
+    }
+    if (key === 'dapr.io/app-id' || key.startsWith('prometheus.io/')) {
+      throw Errors.invalidAnnotation(path, `serviceAnnotations[${JSON.stringify(key)}]`, key, 'is managed by this sidecar (as by the Dapr operator)');
+    }
+  }
   if (p.disableInitEndpoints !== undefined && new Set(p.disableInitEndpoints).size !== p.disableInitEndpoints.length) {
     throw malformed(path, 'disableInitEndpoints', p.disableInitEndpoints, 'a list without repeats', 'each DaprInitEndpoint once');
   }
