@@ -1030,7 +1030,10 @@ export class DaprSidecar extends Construct implements ISidecar {
       origins: [
         ...portOrigins(['httpPort', 'grpcPort', 'internalGrpcPort', 'publicPort', ...((p.enableMetrics ?? true) ? ['metricsPort'] : []),
           ...(p.enableProfiling ? ['profilePort'] : []), ...(p.enableDebug ? ['debugPort'] : [])]),
-        { field: 'shutdown.gracePeriodSeconds', prop: 'gracefulShutdownSeconds', offset: 5 + block },
+        // A grace period too long for a platform (Fargate: 120 s) names the larger of the two props that add up to it.
+        block > graceful
+          ? { field: 'shutdown.gracePeriodSeconds', prop: 'blockShutdownSeconds', offset: 5 + graceful }
+          : { field: 'shutdown.gracePeriodSeconds', prop: 'gracefulShutdownSeconds', offset: 5 + block },
         UID_ORIGIN,
         { field: 'healthCommand', prop: 'healthCommand' },
         { field: 'appWaitsFor', prop: 'appWaitsFor' },

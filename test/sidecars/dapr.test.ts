@@ -678,6 +678,14 @@ describe('DaprSidecar daprd flags (the injector\'s annotations)', () => {
     expect(YAML.parse(config).spec.api.denied).toEqual([{ name: 'secrets', version: 'v1.0', protocol: 'http' }]);
   });
 
+  test('ECS: a blocked shutdown longer than Fargate\'s stop timeout allows is refused, naming blockShutdownSeconds', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new DaprSidecar(f.stack, 'dapr', { ...FLAGS, appToken: undefined, blockShutdownSeconds: 200 }));
+    expectError(() => synthTemplate(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+      'Shop/dapr: blockShutdownSeconds 200 cannot be rendered on ECS Fargate: the container\'s stop timeout is blockShutdownSeconds + 10 = 210 seconds',
+      'Set blockShutdownSeconds to at most 110');
+  });
+
   test('ECS: Unix domain sockets on a task volume shared with the app', () => {
     // The app runs as root: daprd's sockets are 0755, owner-only for connect().
     const stack = new Stack(new App(), 'Shop', { env: { account: '123456789012', region: 'eu-west-1' } });
