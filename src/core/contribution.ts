@@ -158,6 +158,37 @@ export interface ProbeRedirectSpec {
   readonly pathPrefix?: string;
 }
 
+/** A port of a {@link PodServiceSpec}. */
+export interface PodServicePort {
+  /** Port name (an IANA service name: lowercase letters, digits and '-', at most 15 characters). */
+  readonly name: string;
+  /** Port of the Service. */
+  readonly port: number;
+  /**
+   * Container port the Service sends to.
+   * @default - the same as port
+   */
+  readonly targetPort?: number;
+}
+
+/** A Kubernetes Service that selects the pod (see `PodRequirements.services`). */
+export interface PodServiceSpec {
+  /** Service name (a DNS label). */
+  readonly name: string;
+  /** Its TCP ports. */
+  readonly ports: PodServicePort[];
+  /**
+   * Annotations of the Service.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+  /**
+   * A headless Service (`clusterIP: None`): DNS gives the pods' addresses.
+   * @default false
+   */
+  readonly headless?: boolean;
+}
+
 /**
  * Pod-level needs of a sidecar.
  */
@@ -200,6 +231,14 @@ export interface PodRequirements {
    * @default - none
    */
   readonly annotations?: { [key: string]: string };
+  /**
+   * Kubernetes Services that select the pod, e.g. Dapr's `<appId>-dapr` for calls from
+   * other Dapr sidecars. The Kubernetes binder creates each one for a workload with a label
+   * selector (Deployment, StatefulSet, ReplicaSet, DaemonSet) and warns for the others.
+   * Only a sidecar given the Kubernetes service account identity asks for one.
+   * @default - none
+   */
+  readonly services?: PodServiceSpec[];
   /**
    * A group that owns the pod's shared volumes and that every container of the pod has
    * as a supplementary group (Kubernetes `fsGroup`), so that files one container writes

@@ -8,7 +8,7 @@ import {
   ContainerDependency, ContainerPatch, ImagePullPolicy, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
-import { AppRequests, CloudProvider, LogRouterType, RedirectMode, SidecarContribution, TrafficInterceptionSpec } from './contribution';
+import { AppRequests, CloudProvider, LogRouterType, PodServiceSpec, RedirectMode, SidecarContribution, TrafficInterceptionSpec } from './contribution';
 import { Errors, KUBELET_DOT_DOT, SidecarError } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
@@ -189,6 +189,8 @@ export interface ResolvedSidecar {
   };
   /** Pod annotations the sidecar needs (Kubernetes). */
   readonly annotations: { readonly [key: string]: string };
+  /** Kubernetes Services that select the pod (PodRequirements.services). */
+  readonly services: PodServiceSpec[];
   readonly warnings: string[];
   /** Props of the sidecar a binder may suggest, as `<props interface>.<prop>` (SidecarContribution.settableProps). */
   readonly settableProps: string[];
@@ -818,10 +820,10 @@ const resolvedCache = new WeakMap<SidecarContribution, Map<string, ResolvedSidec
 /** Kubernetes annotation keys: an optional DNS subdomain prefix and '/', then a name of up to 63 characters. */
 const ANNOTATION_KEY = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
-function resolveAnnotations(path: string, annotations: { [key: string]: string } | undefined): { [key: string]: string } {
+function resolveAnnotations(path: string, annotations: { [key: string]: string } | undefined, prefix = 'pod.annotations'): { [key: string]: string } {
   const out: { [key: string]: string } = {};
   for (const [key, value] of Object.entries(annotations ?? {})) {
-    const field = `pod.annotations[${JSON.stringify(key)}]`;
+    const field = `${prefix}[${JSON.stringify(key)}]`;
     if (!ANNOTATION_KEY.test(key) || (key.includes('/') && key.indexOf('/') > 253)) {
       throw Errors.invalidAnnotation(path, field, key, 'is not a valid annotation key');
     }
@@ -829,6 +831,28 @@ function resolveAnnotations(path: string, annotations: { [key: string]: string }
     out[key] = value;
   }
   return out;
+}
+
+function resolveServices(path: string, services: PodServiceSpec[] | undefined): PodServiceSpec[] {
+  return (checkArray(path, 'pod.services', services) as PodServiceSpec[]).map((svc, i) => {
+    const field = `pod.services[${i}]`;
+    if (typeof svc?.name !== 'string' || !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(svc.name)) {
+      throw Errors.invalidName(path, `${field}.name`, svc?.name, 'a Service name (a DNS label starting with a letter)');
+    }
+    const ports = checkArray(path, `${field}.ports`, svc.ports) as PodServiceSpec['ports'];
+    if (ports.length === 0) { throw Errors.invalidPort(path, `${field}.ports`, ports); }
+    ports.forEach((p, j) => {
+      if (typeof p?.name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/.test(p.name) || !/[a-z]/.test(p.name)) {
+        throw Errors.invalidPortName(path, `${field}.ports[${j}].name`, p?.name);
+      }
+      checkInt(path, `${field}.ports[${j}].port`, p.port, 1, 65535);
+      checkInt(path, `${field}.ports[${j}].targetPort`, p.targetPort, 1, 65535);
+    });
+    const annotations = resolveAnnotations(path, svc.annotations, `${field}.annotations`);
+    checkBoolean(path, `${field}.headless`, svc.headless);
+    const resolvedPorts = ports.map(p => ({ name: p.name, port: p.port, targetPort: p.targetPort ?? p.port }));
+    return { name: svc.name, ports: resolvedPorts, annotations, headless: svc.headless ?? false };
+  });
 }
 
 /**
@@ -867,6 +891,7 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     readsPodMetadata: contribution.pod?.readsPodMetadata ?? false,
     cloudPermissions: [],
     annotations: resolveAnnotations(path, contribution.pod?.annotations),
+    services: resolveServices(path, contribution.pod?.services),
     warnings: (contribution.warnings ?? []).map(w => String(w)),
     settableProps: checkArray(path, 'settableProps', contribution.settableProps).map((p, i) => {
       if (typeof p !== 'string') { throw Errors.invalidType(path, `settableProps[${i}]`, p, 'a string'); }

@@ -12,7 +12,7 @@ import { checkKubectlReadsStrings } from './yaml-safety';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
 import { StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
-import { ISidecar, WorkloadIdentity } from '../core/contribution';
+import { ISidecar, PodServiceSpec, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { resolveContribution } from '../core/resolve';
 import { refuseTokens } from '../core/token-check';
@@ -153,6 +153,8 @@ export class WorkloadSidecars extends Construct {
   private readonly workloadPath: string;
   private options: WorkloadSidecarsOptions;
   private podReaderCreated = false;
+  private readonly serviceNames = new Set<string>();
+  private readonly services: Array<{ readonly owner: string; readonly svc: PodServiceSpec }> = [];
   private podReader?: { readonly reader: string; readonly role: string };
   private serviceAccountName?: string;
   private readonly warned: string[] = [];
@@ -315,6 +317,9 @@ export class WorkloadSidecars extends Construct {
       serviceAccountName: this.serviceAccountName,
     });
     checkKubectlReadsStrings(path, composed, () => this.originalToJson(), rendered, '', this.attached);
+    for (const { owner, svc } of this.services) {
+      checkKubectlReadsStrings(path, composed, () => ({}), svc.annotations ?? {}, `Service ${svc.name} metadata.annotations`, this.attached, owner);
+    }
     return rendered;
   }
 
@@ -338,6 +343,7 @@ export class WorkloadSidecars extends Construct {
     if (described.readsPodMetadata && !this.podReaderCreated) {
       this.createPodReader(described.path);
     }
+    for (const svc of described.services) { this.createService(described.path, svc); }
     if (described.trafficInterception && !rulesByCni(described.trafficInterception) && !this.configObjectNames.has(REDIRECT_VOLUME)) {
       // The redirect rules depend on the app's ports: produced from the composed pod.
       this.configObject(REDIRECT_VOLUME, false, () => {
@@ -392,6 +398,40 @@ export class WorkloadSidecars extends Construct {
       subjects: Lazy.any({
         produce: () => [{ kind: 'ServiceAccount', name: this.boundAccount(podTemplate(this.originalToJson()).spec), ...(namespace ? { namespace } : {}) }],
       }),
+    });
+  }
+
+  /**
+   * A Service a sidecar needs (PodRequirements.services), selecting the workload's pods by its
+   * label selector, read at synthesis. A workload without one (a Job, a bare Pod) gets a warning.
+   */
+  private createService(owner: string, svc: PodServiceSpec): void {
+    if (this.serviceNames.has(svc.name)) { return; }
+    this.serviceNames.add(svc.name);
+    this.services.push({ owner, svc });
+    const matchLabels = () => this.originalToJson()?.spec?.selector?.matchLabels;
+    const labels = matchLabels();
+    if (!labels || typeof labels !== 'object' || Object.keys(labels).length === 0) {
+      this.say('warning', this.warned, `${owner}: needs a Service "${svc.name}" that selects the pod (ports ${svc.ports.map(p => `${p.port}->${p.targetPort}`).join(', ')}), `
+        + `but ${this.workloadPath} has no label selector (spec.selector.matchLabels) to select its pods by: create the Service yourself`);
+      return;
+    }
+    const annotations = Object.keys(svc.annotations ?? {}).length ? svc.annotations : undefined;
+    new ApiObject(this, `service-${svc.name}`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: svc.name,
+        namespace: this.workload.metadata.namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars' },
+        // Checked for kubectl's reading with the pod, at synthesis (render).
+        ...(annotations ? { annotations } : {}),
+      },
+      spec: {
+        selector: Lazy.any({ produce: () => ({ ...matchLabels() }) }),
+        ...(svc.headless ? { clusterIP: 'None' } : {}),
+        ports: svc.ports.map(p => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: 'TCP' })),
+      },
     });
   }
 

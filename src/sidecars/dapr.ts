@@ -2,16 +2,16 @@ import { Construct } from 'constructs';
 import {
   ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, ResourceRequirements, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
-import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
+import { CompositionContext, ISidecar, PodServiceSpec, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
+import { generatedFileOrigins, portOrigins, UID_ORIGIN } from '../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { Probe } from '../core/probe';
 import { RESOURCE_TYPES, SECRET_REF, SECRET_REF_MAP, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
-import { hideTokens, isOnlyToken, literalParts } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
-import { toYamlText } from '../core/yaml-writer';
+import { checkProps, DaprPorts } from './dapr/checks';
+import { componentYaml, configurationYaml, secretEnvName } from './dapr/files';
 
 /**
  * Where daprd gets its components, configuration and identity.
@@ -167,6 +167,16 @@ export interface DaprConfiguration {
    * @default - no Zipkin exporter
    */
   readonly zipkinEndpoint?: string;
+  /**
+   * The only Dapr APIs the app may call (`spec.api.allowed`); every other API is refused.
+   * @default - every API
+   */
+  readonly allowedApis?: DaprApiRule[];
+  /**
+   * Dapr APIs the app may not call (`spec.api.denied`).
+   * @default - none
+   */
+  readonly deniedApis?: DaprApiRule[];
 }
 
 /**
@@ -362,6 +372,248 @@ export interface DaprSidecarProps extends BuiltInSidecarProps {
    * @default - every app container
    */
   readonly appContainers?: string[];
+  /**
+   * Token daprd sends to the app in the `dapr-api-token` header (`APP_API_TOKEN`), given to
+   * daprd and to the app containers (which check it).
+   * @default - no token
+   * @see https://docs.dapr.io/operations/security/app-api-token/
+   */
+  readonly appToken?: SecretKeyReference;
+  /**
+   * Most requests daprd forwards to the app at once (`--app-max-concurrency`; needs `appPort`).
+   * @default - no limit
+   */
+  readonly appMaxConcurrency?: number;
+  /**
+   * Address the app listens on, where daprd calls it (`--app-channel-address`; needs `appPort`).
+   * @default - '127.0.0.1' (daprd's default)
+   */
+  readonly appChannelAddress?: string;
+  /**
+   * daprd checks the app's health and stops delivering work to an unhealthy app
+   * (`--enable-app-health-check` and its options; needs `appPort`).
+   * @default - no app health check
+   * @see https://docs.dapr.io/operations/resiliency/health-checks/app-health/
+   */
+  readonly appHealthCheck?: DaprAppHealthCheck;
+  /**
+   * Addresses the Dapr HTTP and gRPC APIs (and the profiling server) listen on
+   * (`--dapr-listen-addresses`), e.g. `['[::1]', '127.0.0.1']` (the injector's default) or
+   * `['0.0.0.0']`. A non-loopback address exposes the API: set `apiToken` too. Not with `exposeApi`.
+   * @default - ['127.0.0.1'], or ['0.0.0.0'] with exposeApi
+   */
+  readonly listenAddresses?: string[];
+  /**
+   * Serve the Dapr HTTP and gRPC APIs on Unix domain sockets instead of TCP
+   * (`--unix-domain-socket`): a shared scratch volume is mounted at
+   * `/var/run/dapr-sockets` in daprd and at this path in the app containers, which find
+   * `dapr-<appId>-http.socket` and `dapr-<appId>-grpc.socket` there. daprd creates the
+   * sockets without a chmod (mode 0755 under the runtime's umask 0022), so only its own UID
+   * or root can connect; a sidecar may not share the app's UID, so the app must run as root
+   * (the runtime contract refuses an app whose UID is another or unknown).
+   * @default - the APIs listen on TCP
+   * @see https://docs.dapr.io/operations/configuration/unix-domain-socket/
+   */
+  readonly unixDomainSocketPath?: string;
+  /**
+   * Size of the read buffer of the HTTP server, which also bounds request headers
+   * (`--read-buffer-size`), a resource quantity such as `4Ki` or `16Ki`.
+   * @default '4Ki' (daprd's default)
+   */
+  readonly readBufferSize?: string;
+  /**
+   * Seconds daprd keeps serving after SIGTERM (while the app shuts down and still calls
+   * Dapr) before its own graceful shutdown starts, unless the app reports unhealthy first
+   * (`--dapr-block-shutdown-duration`). The container's grace period grows by this much.
+   * @default - no blocking
+   * @see https://docs.dapr.io/concepts/dapr-services/sidecar/#graceful-shutdown
+   */
+  readonly blockShutdownSeconds?: number;
+  /**
+   * Log every API call (`--enable-api-logging=<value>`).
+   * @default - the Configuration's `spec.logging.apiLogging.enabled` (off)
+   */
+  readonly enableApiLogging?: boolean;
+  /**
+   * Serve Go's pprof endpoints (`--enable-profiling`) on `profilePort`, on the API's
+   * listen addresses.
+   * @default false
+   */
+  readonly enableProfiling?: boolean;
+  /**
+   * Port of the profiling server (`--profile-port`; needs `enableProfiling`).
+   * @default 7777
+   */
+  readonly profilePort?: number;
+  /**
+   * Run daprd under the Delve debugger (`/dlv ... exec /daprd`), listening on `debugPort`.
+   * Needs an image that ships `/dlv` (daprd's `docker/Dockerfile-debug`, built with
+   * `DEBUG=1`); the released `daprio/daprd` images do not, which the runtime contract refuses.
+   * Debugging only: Delve starts daprd stopped until a client continues it.
+   * @default false
+   */
+  readonly enableDebug?: boolean;
+  /**
+   * Delve's port (needs `enableDebug`), declared on daprd.
+   * @default 40000
+   */
+  readonly debugPort?: number;
+  /**
+   * Seconds daprd waits for the app to answer the input binding discovery request
+   * (`--app-binding-options-timeout`, daprd 1.18.3+); raise it for slow-starting apps.
+   * @default - daprd's default
+   */
+  readonly appBindingOptionsTimeoutSeconds?: number;
+  /**
+   * Seconds a placement dissemination round may take before daprd resets its placement
+   * stream (`--actors-disseminate-timeout`, daprd 1.18+).
+   * @default - daprd's default
+   */
+  readonly actorsDisseminateTimeoutSeconds?: number;
+  /**
+   * Audiences daprd asks Sentry to put in its JWT (`--sentry-request-jwt-audiences`;
+   * CONTROL_PLANE mode only).
+   * @default - the trust domain
+   */
+  readonly sentryRequestJwtAudiences?: string[];
+  /**
+   * Initialisation calls daprd does not make to the app (`--disable-init-endpoints`): the
+   * subscription list (`/dapr/subscribe`) or the configuration (`/dapr/config`).
+   * @default - all are called
+   */
+  readonly disableInitEndpoints?: DaprInitEndpoint[];
+  /**
+   * Pluggable component containers (gRPC components over Unix sockets), run beside daprd
+   * as part of this sidecar, as the injector's `dapr.io/component-container` or
+   * `dapr.io/pluggable-components` do. Each gets the sockets folder (a shared scratch
+   * volume) and runs with daprd's UID: the component SDKs create their sockets without a
+   * chmod (0755), so only that UID can connect. daprd starts after them (STARTED) and finds
+   * each component under its socket's name (e.g. `state.<socket>`). Declare the
+   * components themselves in `components` (STANDALONE) or in the cluster (CONTROL_PLANE).
+   * @default - none
+   * @see https://docs.dapr.io/operations/components/pluggable-components-registration/
+   */
+  readonly pluggableComponents?: DaprPluggableComponent[];
+  /**
+   * Folder of the pluggable components' sockets (needs `pluggableComponents`), given to
+   * daprd as `DAPR_COMPONENTS_SOCKETS_FOLDER` and to the components as
+   * `DAPR_COMPONENT_SOCKETS_FOLDER` (what the component SDKs read).
+   * @default '/tmp/dapr-components-sockets'
+   */
+  readonly pluggableComponentsSocketsFolder?: string;
+  /**
+   * Create the headless Service `<appId>-dapr` that other Dapr sidecars call this app
+   * through (CONTROL_PLANE mode; the Dapr operator creates it only for pods annotated
+   * `dapr.io/enabled`, which this sidecar's pods are not). Kubernetes creates it for
+   * workloads with a label selector and warns for others (Jobs, bare Pods).
+   * @default true
+   */
+  readonly createService?: boolean;
+  /**
+   * Extra annotations of the `<appId>-dapr` Service (`dapr.io/sidecar-svc-annotations`;
+   * CONTROL_PLANE mode with `createService`). The keys the Dapr operator manages
+   * (`dapr.io/app-id`, `prometheus.io/*`) are refused.
+   * @default - none
+   */
+  readonly serviceAnnotations?: { [key: string]: string };
+}
+
+/**
+ * A pluggable component container, run with daprd's UID beside it.
+ *
+ * @see https://docs.dapr.io/developing-applications/develop-components/pluggable-components/pluggable-components-overview/
+ */
+export interface DaprPluggableComponent {
+  /** Container name (a DNS label). */
+  readonly name: string;
+  /** Image of the component. */
+  readonly image: string;
+  /**
+   * Entrypoint.
+   * @default - the image's
+   */
+  readonly command?: string[];
+  /**
+   * Arguments.
+   * @default - the image's
+   */
+  readonly args?: string[];
+  /**
+   * Plain environment variables (no secrets).
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+  /**
+   * CPU and memory.
+   * @default - none set
+   */
+  readonly resources?: ResourceRequirements;
+}
+
+/**
+ * daprd's health checks of the app (`--enable-app-health-check`). Over HTTP daprd calls
+ * `path`; over gRPC the app's `HealthCheck` method.
+ *
+ * @see https://docs.dapr.io/operations/resiliency/health-checks/app-health/
+ */
+export interface DaprAppHealthCheck {
+  /**
+   * Path daprd calls on the app (`--app-health-check-path`; HTTP app protocols only).
+   * @default '/healthz'
+   */
+  readonly path?: string;
+  /**
+   * Seconds between checks (`--app-health-probe-interval`).
+   * @default 5
+   */
+  readonly intervalSeconds?: number;
+  /**
+   * Timeout of one check, in milliseconds (`--app-health-probe-timeout`).
+   * @default 500
+   */
+  readonly timeoutMilliseconds?: number;
+  /**
+   * Failed checks in a row before the app counts as unhealthy (`--app-health-threshold`).
+   * @default 3
+   */
+  readonly threshold?: number;
+}
+
+/** An initialisation call daprd makes to the app (`--disable-init-endpoints`). */
+export enum DaprInitEndpoint {
+  /** `GET /dapr/subscribe`: programmatic pub/sub subscriptions. */
+  SUBSCRIBE = 'subscribe',
+  /** `GET /dapr/config`: actor and entity configuration. */
+  CONFIG = 'config',
+}
+
+/** Protocol of a Dapr API rule (`spec.api.allowed[].protocol`). */
+export enum DaprApiProtocol {
+  /** The HTTP API. */
+  HTTP = 'http',
+  /** The gRPC API. */
+  GRPC = 'grpc',
+}
+
+/**
+ * One Dapr API in an allow or deny list of the Configuration (`spec.api.allowed` /
+ * `spec.api.denied`).
+ *
+ * @see https://docs.dapr.io/operations/configuration/api-allowlist/
+ */
+export interface DaprApiRule {
+  /** API name, e.g. `state`, `invoke`, `publish`, `secrets`, `actors`. */
+  readonly name: string;
+  /**
+   * API version, e.g. `v1.0` or `v1.0-alpha1`.
+   * @default 'v1.0'
+   */
+  readonly version?: string;
+  /**
+   * Protocol.
+   * @default - both HTTP and gRPC
+   */
+  readonly protocol?: DaprApiProtocol;
 }
 
 /**
@@ -372,24 +624,20 @@ export interface DaprSidecarProps extends BuiltInSidecarProps {
 const DEFAULT_IMAGE = 'daprio/daprd:1.18.7';
 const COMPONENTS_DIR = '/dapr/components';
 const CONFIG_DIR = '/dapr/config';
-const APP_ID = /^[a-z0-9]([-a-z0-9]{0,56}[a-z0-9])?$/;
-const COMPONENT_TYPE = /^(state|pubsub|bindings|secretstores|configuration|lock|crypto|conversation|nameresolution|workflow|middleware\.http)\.[a-z0-9]+([.-][a-z0-9]+)*$/;
-const COMPONENT_VERSION = /^v[0-9]+([a-z]+[0-9]+)?$/;
-const METADATA_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
-const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:[0-9]{1,5}$/;
-const QUANTITY = /^[1-9][0-9]*(Ki|Mi|Gi|k|M|G)?$/;
-const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 /** Metadata names that usually hold a secret: said as a warning when given in clear. */
 const SECRET_LIKE = /(password|secret|token|connectionstring|accesskey|apikey|credentials?)$/i;
 
-/** The ports of one daprd, by prop name. */
-interface DaprPorts {
-  readonly httpPort: number;
-  readonly grpcPort: number;
-  readonly internalGrpcPort: number;
-  readonly publicPort: number;
-  readonly metricsPort: number;
-}
+/** Field types of a DaprApiRule. */
+const API_RULE_TYPES = { name: 'string', version: 'string', protocol: { enum: DaprApiProtocol } } as const;
+const LOOPBACK = /^(127\.[0-9.]+|\[::1\]|localhost)$/;
+/** Where daprd's container gets the socket directory (pkg/injector/consts UnixDomainSocketDaprdPath @ v1.18.3). */
+const SOCKETS_DIR = '/var/run/dapr-sockets';
+/**
+ * Mode of the sockets daprd creates: net.Listen("unix") with no chmod (pkg/api/http/server.go,
+ * pkg/api/grpc/server.go @ v1.18.3), so 0777 minus the container runtime's umask 0022.
+ */
+const SOCKET_MODE = 0o755;
+
 
 /**
  * The Dapr runtime (`daprd`) beside the app, without the sidecar injector: the manifest you
@@ -412,9 +660,11 @@ interface DaprPorts {
  * Kubernetes, ECS and ACI. CONTROL_PLANE mode joins a Dapr control plane in the cluster: daprd
  * authenticates to Sentry with a projected service account token (into daprd only) and gets
  * mTLS certificates. Sentry accepts the app ID only when the pod carries the annotation
- * `dapr.io/app-id` (without `dapr.io/enabled`, so the injector leaves the pod alone), and
- * service invocation from other apps needs a Service `<appId>-dapr` for the pod's port 50002;
- * this sidecar cannot add either and says so as a warning.
+ * `dapr.io/app-id` (without `dapr.io/enabled`, so the injector leaves the pod alone; this
+ * sidecar adds it), and service invocation from other apps needs the headless Service
+ * `<appId>-dapr` for the pod's port 50002, which the Dapr operator makes only for pods it
+ * injected: this sidecar asks for it (`createService`), and Kubernetes creates it for
+ * workloads with a label selector.
  *
  * @see https://docs.dapr.io/reference/arguments-annotations-overview/
  */
@@ -468,10 +718,37 @@ export class DaprSidecar extends Construct implements ISidecar {
       healthCommand: 'stringArray',
       resources: 'object',
       appContainers: 'stringArray',
+      appToken: 'object',
+      appMaxConcurrency: 'size',
+      appChannelAddress: 'string',
+      appHealthCheck: 'object',
+      listenAddresses: 'stringArray',
+      unixDomainSocketPath: 'string',
+      readBufferSize: 'string',
+      blockShutdownSeconds: 'number',
+      enableApiLogging: 'boolean',
+      enableProfiling: 'boolean',
+      profilePort: 'port',
+      enableDebug: 'boolean',
+      debugPort: 'port',
+      appBindingOptionsTimeoutSeconds: 'number',
+      actorsDisseminateTimeoutSeconds: 'number',
+      sentryRequestJwtAudiences: 'stringArray',
+      disableInitEndpoints: { enumArray: DaprInitEndpoint },
+      pluggableComponents: 'objectArray',
+      pluggableComponentsSocketsFolder: 'string',
+      createService: 'boolean',
+      serviceAnnotations: 'stringMap',
     }, ['appId']);
     // Nested fields, named as the user wrote them (issue 10, section 2).
     checkPropTypes(this.node.path, props, {
       apiToken: SECRET_REF,
+      appToken: SECRET_REF,
+      appHealthCheck: { struct: { path: 'string', intervalSeconds: 'number', timeoutMilliseconds: 'number', threshold: 'number' } },
+      pluggableComponents: {
+        each: { name: 'string', image: 'string', command: 'stringArray', args: 'stringArray', env: 'stringMap', resources: { struct: RESOURCE_TYPES } },
+        required: ['name', 'image'],
+      },
       controlPlane: {
         struct: {
           namespace: 'string', trustDomain: 'string', sentryAddress: 'string', operatorAddress: 'string', trustAnchorsSecret: SECRET_REF, configName: 'string',
@@ -497,6 +774,8 @@ export class DaprSidecar extends Construct implements ISidecar {
           otelProtocol: { enum: DaprOtelProtocol },
           otelIsSecure: 'boolean',
           zipkinEndpoint: 'string',
+          allowedApis: { each: API_RULE_TYPES, required: ['name'] },
+          deniedApis: { each: API_RULE_TYPES, required: ['name'] },
         },
       },
       resources: { struct: RESOURCE_TYPES },
@@ -545,6 +824,11 @@ export class DaprSidecar extends Construct implements ISidecar {
     const resources: ResourceRequirements = withDefaultResources(this.node.path,
       { cpuRequestMillicores: 100, memoryRequestMebibytes: 250, cpuLimitMillicores: 300, memoryLimitMebibytes: 1000 }, p.resources);
     const graceful = p.gracefulShutdownSeconds ?? 5;
+    const block = p.blockShutdownSeconds ?? 0;
+    const listen = p.listenAddresses ?? [exposeApi ? '0.0.0.0' : '127.0.0.1'];
+    // The API (and the profiling server, which listens where the API does) is reachable
+    // from outside the pod when any address is not a loopback one.
+    const apiExposed = listen.some(a => !LOOPBACK.test(a));
 
     const args = [
       '--mode', controlPlane ? 'kubernetes' : 'standalone',
@@ -553,7 +837,7 @@ export class DaprSidecar extends Construct implements ISidecar {
       '--dapr-http-port', String(ports.httpPort),
       '--dapr-grpc-port', String(ports.grpcPort),
       '--dapr-internal-grpc-port', String(ports.internalGrpcPort),
-      '--dapr-listen-addresses', exposeApi ? '0.0.0.0' : '127.0.0.1',
+      '--dapr-listen-addresses', listen.join(','),
       // Without mTLS (STANDALONE) the internal API authenticates no caller: localhost only.
       ...(controlPlane ? [] : ['--dapr-internal-grpc-listen-address', '127.0.0.1']),
       // The kubelet (and ECS/ACI) probe from outside the pod's loopback: the public port
@@ -565,6 +849,29 @@ export class DaprSidecar extends Construct implements ISidecar {
       '--max-body-size', p.maxBodySize ?? '4Mi',
       '--dapr-graceful-shutdown-seconds', String(graceful),
     ];
+    // daprd flags of cmd/daprd/options/options.go @ v1.18.3, rendered as the injector does
+    // (pkg/injector/patcher/sidecar_container.go @ v1.18.3).
+    if (p.appMaxConcurrency !== undefined) { args.push('--app-max-concurrency', String(p.appMaxConcurrency)); }
+    if (p.appChannelAddress !== undefined) { args.push('--app-channel-address', p.appChannelAddress); }
+    const health = p.appHealthCheck;
+    if (health) {
+      const grpcApp = p.appProtocol === DaprAppProtocol.GRPC || p.appProtocol === DaprAppProtocol.GRPCS;
+      args.push('--enable-app-health-check',
+        ...(grpcApp ? [] : ['--app-health-check-path', health.path ?? '/healthz']),
+        '--app-health-probe-interval', String(health.intervalSeconds ?? 5),
+        '--app-health-probe-timeout', String(health.timeoutMilliseconds ?? 500),
+        '--app-health-threshold', String(health.threshold ?? 3));
+    }
+    if (p.appBindingOptionsTimeoutSeconds !== undefined) { args.push('--app-binding-options-timeout', `${p.appBindingOptionsTimeoutSeconds}s`); }
+    if (p.readBufferSize !== undefined) { args.push('--read-buffer-size', p.readBufferSize); }
+    if (p.blockShutdownSeconds !== undefined) { args.push('--dapr-block-shutdown-duration', `${p.blockShutdownSeconds}s`); }
+    // Set explicitly even when false: without the flag the Configuration's setting applies.
+    if (p.enableApiLogging !== undefined) { args.push(`--enable-api-logging=${p.enableApiLogging}`); }
+    if (p.enableProfiling) { args.push('--enable-profiling', '--profile-port', String(p.profilePort ?? 7777)); }
+    if (p.unixDomainSocketPath !== undefined) { args.push('--unix-domain-socket', SOCKETS_DIR); }
+    if (p.actorsDisseminateTimeoutSeconds !== undefined) { args.push('--actors-disseminate-timeout', `${p.actorsDisseminateTimeoutSeconds}s`); }
+    if (p.disableInitEndpoints !== undefined) { args.push('--disable-init-endpoints', p.disableInitEndpoints.join(',')); }
+    if (p.sentryRequestJwtAudiences !== undefined) { args.push('--sentry-request-jwt-audiences', p.sentryRequestJwtAudiences.join(',')); }
     const placement = p.placementHostAddress ?? (controlPlane ? `dapr-placement-server.${cpNamespace}.svc.cluster.local:50005` : undefined);
     const scheduler = p.schedulerHostAddress ?? (controlPlane ? `dapr-scheduler-server.${cpNamespace}.svc.cluster.local:50006` : undefined);
     if (placement) { args.push('--placement-host-address', placement); }
@@ -575,6 +882,7 @@ export class DaprSidecar extends Construct implements ISidecar {
     const mounts: VolumeMountSpec[] = [];
     const warnings: string[] = [];
     let annotations: { [key: string]: string } | undefined;
+    const services: PodServiceSpec[] = [];
     if (controlPlane) {
       args.push(
         '--control-plane-address', cp.operatorAddress ?? `dapr-api.${cpNamespace}.svc.cluster.local:443`,
@@ -596,7 +904,28 @@ export class DaprSidecar extends Construct implements ISidecar {
       );
       // Sentry signs the pod's certificate for this app ID only if the pod carries the annotation.
       annotations = { 'dapr.io/app-id': this.appId };
-      warnings.push(`calls from other Dapr apps need a Service "${this.appId}-dapr" that selects the pod and targets port ${ports.internalGrpcPort}`);
+      if (p.createService ?? true) {
+        // The Service the Dapr operator would create (pkg/operator/handlers/dapr_handler.go createDaprServiceValues
+        // @ v1.18.3): headless, selecting the pods, with the app ID and Prometheus annotations; here only the
+        // ports other pods can reach (the API ports when exposed).
+        const enableMetrics = p.enableMetrics ?? true;
+        services.push({
+          name: `${this.appId}-dapr`,
+          headless: true,
+          annotations: {
+            'dapr.io/app-id': this.appId,
+            ...(enableMetrics ? { 'prometheus.io/probe': 'true', 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(ports.metricsPort), 'prometheus.io/path': '/' } : {}),
+            ...p.serviceAnnotations,
+          },
+          ports: [
+            ...(apiExposed ? [{ name: 'dapr-http', port: 80, targetPort: ports.httpPort }, { name: 'dapr-grpc', port: ports.grpcPort }] : []),
+            { name: 'dapr-internal', port: ports.internalGrpcPort },
+            ...(enableMetrics ? [{ name: 'dapr-metrics', port: ports.metricsPort }] : []),
+          ],
+        });
+      } else {
+        warnings.push(`calls from other Dapr apps need a Service "${this.appId}-dapr" that selects the pod and targets port ${ports.internalGrpcPort}`);
+      }
     } else {
       const components = p.components ?? [];
       if (components.length) {
@@ -619,11 +948,61 @@ export class DaprSidecar extends Construct implements ISidecar {
       });
     }
     if (p.apiToken) { env.push({ name: 'DAPR_API_TOKEN', secret: p.apiToken }); }
+    // daprd sends it to the app (pkg/security/consts AppAPITokenEnvVar @ v1.18.3).
+    if (p.appToken) { env.push({ name: 'APP_API_TOKEN', secret: p.appToken }); }
+    const appMounts: VolumeMountSpec[] = [];
+    if (p.unixDomainSocketPath !== undefined) {
+      // As the injector does (pkg/injector/patcher/sidecar_volumes.go @ v1.18.3): a shared
+      // volume at a fixed path in daprd and at the chosen path in the app. A socket holds no
+      // data, so a scratch volume serves where upstream uses tmpfs, and Fargate (no tmpfs) can have it.
+      volumes.push({ name: `${this.name}-sockets`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 1 });
+      mounts.push({ volume: `${this.name}-sockets`, path: SOCKETS_DIR });
+      appMounts.push({ volume: `${this.name}-sockets`, path: p.unixDomainSocketPath });
+    }
+    const pluggable: ContainerSpec[] = [];
+    if (p.pluggableComponents?.length) {
+      // The injector's shared socket volume (pkg/injector/patcher/sidecar_components.go @ v1.18.3), with both
+      // variable names: daprd reads DAPR_COMPONENTS_SOCKETS_FOLDER (pkg/components/pluggable/discovery.go), the
+      // component SDKs DAPR_COMPONENT_SOCKETS_FOLDER (the name the injector sets, pkg/injector/consts).
+      const folder = p.pluggableComponentsSocketsFolder ?? '/tmp/dapr-components-sockets';
+      const volume = `${this.name}-components-sockets`;
+      volumes.push({ name: volume, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 1 });
+      mounts.push({ volume, path: folder });
+      env.push({ name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', value: folder });
+      p.pluggableComponents.forEach((c, i) => pluggable.push({
+        name: c.name,
+        image: c.image,
+        role: StartupRole.SIDECAR,
+        appWaitsFor: WaitCondition.STARTED,
+        command: c.command,
+        args: c.args,
+        env: [
+          ...Object.entries(c.env ?? {}).map(([n, value]) => ({ name: n, value })),
+          { name: 'DAPR_COMPONENT_SOCKETS_FOLDER', value: folder },
+          { name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', value: folder },
+        ],
+        // daprd's UID: the sockets are 0755 (net.Listen without chmod), so only their owner can connect.
+        security: { uid: this.uid, gid: this.uid },
+        resources: c.resources,
+        volumeMounts: [{ volume, path: folder }],
+        createsFiles: [{ volume, mode: SOCKET_MODE, sockets: true }],
+        origins: [
+          { field: 'image', prop: `pluggableComponents[${i}].image` },
+          { field: 'command', prop: `pluggableComponents[${i}].command` },
+          { field: 'args', prop: `pluggableComponents[${i}].args` },
+          { field: 'resources', prop: `pluggableComponents[${i}].resources` },
+        ],
+      }));
+    }
+    if (p.enableDebug) {
+      warnings.push(`enableDebug runs daprd under Delve (/dlv), which the image ${p.image ?? DEFAULT_IMAGE} must ship (daprd's docker/Dockerfile-debug); `
+        + `daprd waits, stopped, until a debugger connects to port ${p.debugPort ?? 40000} and continues it: for debugging only`);
+    }
     if (resources.memoryLimitMebibytes !== undefined) {
       env.push({ name: 'GOMEMLIMIT', value: `${Math.floor(resources.memoryLimitMebibytes * 0.9)}MiB` });
     }
 
-    const api = exposeApi ? PortExposure.EXPOSED : PortExposure.POD_LOCAL;
+    const api = apiExposed ? PortExposure.EXPOSED : PortExposure.POD_LOCAL;
     const containerPorts: ContainerPortSpec[] = [
       { port: ports.httpPort, name: 'dapr-http', exposure: api },
       { port: ports.grpcPort, name: 'dapr-grpc', exposure: api },
@@ -631,6 +1010,9 @@ export class DaprSidecar extends Construct implements ISidecar {
       { port: ports.internalGrpcPort, name: 'dapr-internal', exposure: controlPlane ? PortExposure.EXPOSED : PortExposure.POD_LOCAL },
       { port: ports.publicPort, name: 'dapr-public', exposure: PortExposure.EXPOSED },
       ...((p.enableMetrics ?? true) ? [{ port: ports.metricsPort, name: 'dapr-metrics', exposure: PortExposure.EXPOSED }] : []),
+      ...(p.enableProfiling ? [{ port: p.profilePort ?? 7777, name: 'dapr-profile', exposure: api }] : []),
+      // Delve listens on all interfaces (":<port>", pkg/injector/patcher/sidecar_container.go @ v1.18.3).
+      ...(p.enableDebug ? [{ port: p.debugPort ?? 40000, name: 'dapr-debug', exposure: PortExposure.EXPOSED }] : []),
     ];
     // /v1.0/healthz waits for the app channel, and the app waits for daprd: the startup probe
     // (what the app waits on) and liveness use /v1.0/healthz/outbound, which does not.
@@ -640,13 +1022,20 @@ export class DaprSidecar extends Construct implements ISidecar {
       image: p.image ?? DEFAULT_IMAGE,
       role: StartupRole.SIDECAR,
       appWaitsFor: waitsFor,
-      command: ['/daprd'],
-      args,
+      // With enableDebug, Delve starts daprd, as the injector does (sidecar_container.go @ v1.18.3).
+      command: p.enableDebug ? ['/dlv'] : ['/daprd'],
+      args: p.enableDebug
+        ? ['--listen', `:${p.debugPort ?? 40000}`, '--accept-multiclient', '--headless=true', '--log', '--api-version=2', 'exec', '/daprd', '--', ...args]
+        : args,
       env,
       ports: containerPorts,
       origins: [
-        ...portOrigins(['httpPort', 'grpcPort', 'internalGrpcPort', 'publicPort', ...((p.enableMetrics ?? true) ? ['metricsPort'] : [])]),
-        { field: 'shutdown.gracePeriodSeconds', prop: 'gracefulShutdownSeconds', offset: 5 },
+        ...portOrigins(['httpPort', 'grpcPort', 'internalGrpcPort', 'publicPort', ...((p.enableMetrics ?? true) ? ['metricsPort'] : []),
+          ...(p.enableProfiling ? ['profilePort'] : []), ...(p.enableDebug ? ['debugPort'] : [])]),
+        // A grace period too long for a platform (Fargate: 120 s) names the larger of the two props that add up to it.
+        block > graceful
+          ? { field: 'shutdown.gracePeriodSeconds', prop: 'blockShutdownSeconds', offset: 5 + graceful }
+          : { field: 'shutdown.gracePeriodSeconds', prop: 'gracefulShutdownSeconds', offset: 5 + block },
         UID_ORIGIN,
         { field: 'healthCommand', prop: 'healthCommand' },
         { field: 'appWaitsFor', prop: 'appWaitsFor' },
@@ -666,275 +1055,28 @@ export class DaprSidecar extends Construct implements ISidecar {
       livenessProbe: Probe.httpGet({ ...outbound, initialDelaySeconds: 180, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 5 }),
       healthCommand: p.healthCommand,
       volumeMounts: mounts,
-      shutdown: { gracePeriodSeconds: graceful + 5 },
+      createsFiles: p.unixDomainSocketPath !== undefined ? [{ volume: `${this.name}-sockets`, mode: SOCKET_MODE, sockets: true }] : undefined,
+      // daprd first blocks its shutdown (blockShutdownSeconds), then drains (gracefulShutdownSeconds).
+      shutdown: { gracePeriodSeconds: graceful + block + 5 },
+      // daprd lists the component sockets once, when it starts (discovery.go): the components start first.
+      dependsOn: pluggable.length ? pluggable.map(c => ({ container: c.name, condition: WaitCondition.STARTED })) : undefined,
       identityToken: controlPlane ? { audience: `spiffe://${trustDomain}/ns/${cpNamespace}/dapr-sentry`, expirationSeconds: 7200 } : undefined,
     };
     const appEnv: EnvVarSpec[] = [
       { name: 'DAPR_HTTP_PORT', value: String(ports.httpPort) },
       { name: 'DAPR_GRPC_PORT', value: String(ports.grpcPort) },
       ...(p.apiToken ? [{ name: 'DAPR_API_TOKEN', secret: p.apiToken }] : []),
+      ...(p.appToken ? [{ name: 'APP_API_TOKEN', secret: p.appToken }] : []),
     ];
     return {
-      containers: [container],
+      containers: [...pluggable, container],
       volumes,
       // A file too large for a platform names the prop with the largest value (e.g. a component's metadata).
       origins: generatedFileOrigins(p, volumes),
-      appRequests: { env: appEnv, containers: p.appContainers },
-      pod: annotations ? { annotations } : undefined,
+      appRequests: { env: appEnv, containers: p.appContainers, mounts: appMounts.length ? appMounts : undefined },
+      pod: annotations ? { annotations, services: services.length ? services : undefined } : undefined,
       warnings,
       settableProps: ['DaprSidecarProps.appWaitsFor', 'DaprSidecarProps.healthCommand'],
     };
-  }
-}
-
-/** The environment variable that carries one secret metadata value into daprd. */
-function secretEnvName(component: string, key: string): string {
-  // Not DAPR_*: daprd refuses envRef to those (and to APP_API_TOKEN).
-  return `COMPONENT_${component}_${key}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
-}
-
-/** A Component manifest, as daprd reads it from the resources directory. */
-function componentYaml(c: DaprComponent, owner: string): string {
-  const metadata: any[] = [
-    ...Object.entries(c.metadata ?? {}).map(([name, value]) => ({ name, value })),
-    ...Object.keys(c.secretMetadata ?? {}).map(name => ({ name, envRef: secretEnvName(c.name, name) })),
-    ...Object.entries(c.secretStoreRefs ?? {}).map(([name, ref]) => ({ name, secretKeyRef: { name: ref.name, key: ref.key ?? ref.name } })),
-  ];
-  const doc: any = {
-    apiVersion: 'dapr.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: c.name },
-    spec: { type: c.type, version: c.version ?? 'v1', metadata },
-  };
-  if (c.secretStore !== undefined) { doc.auth = { secretStore: c.secretStore }; }
-  return toYamlText(doc, [`Dapr component, generated by cdk-sidecars for ${owner}`]);
-}
-
-/** A Configuration manifest for `--config`. */
-function configurationYaml(c: DaprConfiguration, appId: string): string {
-  // Always written: the Configuration CRD requires it, and this is daprd's own default.
-  const tracing: any = { samplingRate: String(c.tracingSamplingRate ?? 0.0001) };
-  if (c.otelEndpoint !== undefined) {
-    tracing.otel = { endpointAddress: c.otelEndpoint, isSecure: c.otelIsSecure ?? false, protocol: c.otelProtocol ?? DaprOtelProtocol.GRPC };
-  }
-  if (c.zipkinEndpoint !== undefined) { tracing.zipkin = { endpointAddress: c.zipkinEndpoint }; }
-  const doc = {
-    apiVersion: 'dapr.io/v1alpha1',
-    kind: 'Configuration',
-    metadata: { name: c.name ?? `${appId}-config` },
-    spec: { tracing },
-  };
-  return toYamlText(doc);
-}
-
-/** A value of the wrong shape, where the catalogue's name rule (lowercase, digits, '-') would mislead. */
-function malformed(path: string, field: string, value: unknown, what: string, example: string): Error {
-  return Errors.invalidRole(path, field, value, `is not ${what}`, `Use ${example}`);
-}
-
-function isPort(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
-}
-
-/** Checks of Dapr's own props (the neutral ones are checked by the model). */
-function checkProps(path: string, name: string, mode: DaprMode, p: DaprSidecarProps, ports: DaprPorts): void {
-  if (typeof name !== 'string' || !DNS_LABEL.test(name) || name.length > 52) {
-    throw Errors.invalidName(path, 'name', name, 'a DNS label of at most 52 characters');
-  }
-  if (typeof p.appId !== 'string' || !APP_ID.test(p.appId)) {
-    throw Errors.invalidName(path, 'appId', p.appId, 'a Dapr app ID: lowercase letters, digits and \'-\', no dots, at most 58 characters');
-  }
-  if (!Object.values(DaprMode).includes(mode)) {
-    throw Errors.invalidRole(path, 'mode', mode, 'is not a DaprMode', 'Use DaprMode.STANDALONE or DaprMode.CONTROL_PLANE');
-  }
-  if (p.image !== undefined && (typeof p.image !== 'string' || !isImageReference(p.image))) { throw Errors.invalidImage(path, 'image', p.image); }
-
-  const seen = new Map<number, string>();
-  for (const [field, port] of Object.entries(ports)) {
-    if (!isPort(port)) { throw Errors.invalidPort(path, field, port); }
-    const other = seen.get(port);
-    if (other) { throw Errors.duplicatePort(path, field, port, 'TCP', other); }
-    seen.set(port, field);
-  }
-  if (p.appPort !== undefined) {
-    if (!isPort(p.appPort)) { throw Errors.invalidPort(path, 'appPort', p.appPort); }
-    const other = seen.get(p.appPort);
-    if (other) { throw Errors.duplicatePort(path, 'appPort', p.appPort, 'TCP', `${other}, daprd's own port`); }
-  } else if (p.appProtocol !== undefined) {
-    throw Errors.ineffectiveSetting(path, 'appProtocol', p.appProtocol, 'appPort is not set, so daprd never calls the app', 'Set appPort, or leave appProtocol out');
-  }
-  if (p.appProtocol !== undefined && !Object.values(DaprAppProtocol).includes(p.appProtocol)) {
-    throw Errors.invalidRole(path, 'appProtocol', p.appProtocol, 'is not a DaprAppProtocol', 'Use HTTP, GRPC, HTTPS, GRPCS or H2C');
-  }
-  if (p.logLevel !== undefined && !Object.values(DaprLogLevel).includes(p.logLevel)) {
-    throw Errors.invalidRole(path, 'logLevel', p.logLevel, 'is not a DaprLogLevel', 'Use DEBUG, INFO, WARN or ERROR');
-  }
-  if (p.maxBodySize !== undefined && (typeof p.maxBodySize !== 'string' || !QUANTITY.test(p.maxBodySize))) {
-    throw Errors.invalidNumber(path, 'maxBodySize', p.maxBodySize, 'a positive resource quantity such as "4Mi", "16Mi" or "1Gi"');
-  }
-  const graceful = p.gracefulShutdownSeconds;
-  if (graceful !== undefined && (typeof graceful !== 'number' || !Number.isInteger(graceful) || graceful < 0 || graceful > 3600)) {
-    throw Errors.invalidNumber(path, 'gracefulShutdownSeconds', graceful, 'an integer number of seconds from 0 to 3600');
-  }
-  if (p.appWaitsFor !== undefined && p.appWaitsFor !== WaitCondition.HEALTHY && p.appWaitsFor !== WaitCondition.STARTED) {
-    throw Errors.invalidRole(path, 'appWaitsFor', p.appWaitsFor, 'does not fit a long-running sidecar', 'Use WaitCondition.HEALTHY or WaitCondition.STARTED');
-  }
-  for (const field of ['placementHostAddress', 'schedulerHostAddress'] as const) {
-    const value = p[field];
-    if (value !== undefined && (typeof value !== 'string' || !value.split(',').every(a => HOST_PORT.test(a.trim())))) {
-      throw malformed(path, field, value, 'one or more host:port addresses separated by commas', 'e.g. "dapr-placement-server.dapr-system.svc.cluster.local:50005"');
-    }
-  }
-  if (p.apiToken !== undefined) { checkSecretRef(path, 'apiToken', p.apiToken); }
-
-  if (mode === DaprMode.CONTROL_PLANE) {
-    for (const field of ['components', 'configuration'] as const) {
-      if (p[field] !== undefined) {
-        throw Errors.ineffectiveSetting(path, field, field === 'components' ? p.components!.map(c => c.name) : p.configuration!.name ?? '(configuration)',
-          'in CONTROL_PLANE mode daprd gets components and configurations from the Dapr operator',
-          'Apply them to the cluster as Component and Configuration resources (controlPlane.configName names the configuration), or use DaprMode.STANDALONE');
-      }
-    }
-    checkControlPlane(path, p.controlPlane ?? {});
-  } else {
-    if (p.controlPlane !== undefined) {
-      throw Errors.ineffectiveSetting(path, 'controlPlane', p.controlPlane, 'mode is STANDALONE, which uses no control plane', 'Set mode: DaprMode.CONTROL_PLANE, or leave controlPlane out');
-    }
-    checkComponents(path, p.components ?? []);
-    if (p.configuration !== undefined) { checkConfiguration(path, p.configuration); }
-  }
-}
-
-function checkSecretRef(path: string, field: string, ref: SecretKeyReference): void {
-  if (typeof ref?.secretName !== 'string' || !SECRET_NAME.test(ref.secretName)) {
-    throw Errors.invalidName(path, `${field}.secretName`, ref?.secretName, 'a secret name of lowercase letters, digits, \'-\' and \'.\'');
-  }
-  if (typeof ref.key !== 'string' || !FILE_NAME.test(ref.key)) {
-    throw malformed(path, `${field}.key`, ref.key, 'a secret key', 'letters, digits, \'-\', \'_\' and \'.\', e.g. "password"');
-  }
-}
-
-function checkControlPlane(path: string, cp: DaprControlPlaneOptions): void {
-  if (cp.namespace !== undefined && (typeof cp.namespace !== 'string' || !DNS_LABEL.test(cp.namespace))) {
-    throw Errors.invalidName(path, 'controlPlane.namespace', cp.namespace, 'a Kubernetes namespace name');
-  }
-  if (cp.trustDomain !== undefined && (typeof cp.trustDomain !== 'string' || !/^[a-z0-9]([-a-z0-9._]*[a-z0-9])?$/.test(cp.trustDomain))) {
-    throw malformed(path, 'controlPlane.trustDomain', cp.trustDomain, 'a SPIFFE trust domain', 'the control plane\'s trust domain, e.g. "cluster.local"');
-  }
-  for (const field of ['sentryAddress', 'operatorAddress'] as const) {
-    const value = cp[field];
-    if (value !== undefined && (typeof value !== 'string' || !HOST_PORT.test(value))) {
-      throw malformed(path, `controlPlane.${field}`, value, 'a host:port address', 'e.g. "dapr-sentry.dapr-system.svc.cluster.local:443"');
-    }
-  }
-  if (cp.trustAnchorsSecret !== undefined) { checkSecretRef(path, 'controlPlane.trustAnchorsSecret', cp.trustAnchorsSecret); }
-  if (cp.configName !== undefined && (typeof cp.configName !== 'string' || !DNS_LABEL.test(cp.configName))) {
-    throw Errors.invalidName(path, 'controlPlane.configName', cp.configName, 'the name of a Configuration resource');
-  }
-}
-
-function checkComponents(path: string, components: DaprComponent[]): void {
-  const names: string[] = [];
-  const envNames = new Map<string, string>();
-  components.forEach((c, i) => {
-    const f = `components[${i}]`;
-    if (typeof c.name !== 'string' || !DNS_LABEL.test(c.name)) {
-      throw Errors.invalidName(path, `${f}.name`, c.name, 'a component name of lowercase letters, digits and \'-\', at most 63 characters');
-    }
-    if (names.includes(c.name)) {
-      throw Errors.invalidName(path, `${f}.name`, c.name, `a unique component name (components[${names.indexOf(c.name)}] has it too)`);
-    }
-    names.push(c.name);
-    if (typeof c.type !== 'string' || !COMPONENT_TYPE.test(c.type)) {
-      throw malformed(path, `${f}.type`, c.type, 'a Dapr component type "<building block>.<name>"', 'e.g. "state.redis", "pubsub.kafka" or "secretstores.local.env"');
-    }
-    if (c.version !== undefined && (typeof c.version !== 'string' || !COMPONENT_VERSION.test(c.version))) {
-      throw malformed(path, `${f}.version`, c.version, 'a component version', 'e.g. "v1" or "v2"');
-    }
-    const keys = new Set<string>();
-    const groups: Array<[string, { [key: string]: unknown } | undefined]> = [['metadata', c.metadata], ['secretMetadata', c.secretMetadata], ['secretStoreRefs', c.secretStoreRefs]];
-    for (const [group, entries] of groups) {
-      for (const [key, value] of Object.entries(entries ?? {})) {
-        const field = `${f}.${group}.${key}`;
-        if (!METADATA_NAME.test(key)) { throw malformed(path, field, key, 'a metadata name', 'letters, digits, \'_\', \'-\' and \'.\', e.g. "redisHost"'); }
-        if (keys.has(key)) {
-          throw Errors.invalidRole(path, field, key, 'is also in another metadata map of this component', 'Give each metadata name once: in metadata, secretMetadata or secretStoreRefs');
-        }
-        keys.add(key);
-        if (group === 'metadata' && typeof value !== 'string') {
-          throw malformed(path, field, value, 'a string', 'strings for numbers and booleans too, e.g. "true" or "6379"');
-        }
-        if (group === 'secretMetadata') {
-          checkSecretRef(path, field, value as SecretKeyReference);
-          const env = secretEnvName(c.name, key);
-          if (!ENV_NAME.test(env)) { throw Errors.invalidEnv(path, field, env, 'is not a valid variable name'); }
-          const other = envNames.get(env);
-          if (other) { throw Errors.duplicateEnv(path, `${field} and ${other}`, env); }
-          envNames.set(env, field);
-        }
-        if (group === 'secretStoreRefs') {
-          const ref = value as DaprSecretStoreKey;
-          if (ref === null || typeof ref !== 'object') {
-            throw malformed(path, field, ref, 'a secret store reference', '{ name: "<secret>", key: "<key>" } with non-empty strings');
-          }
-          if (typeof ref.name !== 'string' || ref.name.length === 0) {
-            throw malformed(path, `${field}.name`, ref.name, 'the name of a secret in the secret store', 'a non-empty string, e.g. "redis"');
-          }
-          if (ref.key !== undefined && (typeof ref.key !== 'string' || ref.key.length === 0)) {
-            throw malformed(path, `${field}.key`, ref.key, 'a key of that secret', 'a non-empty string, e.g. "password"');
-          }
-        }
-      }
-    }
-  });
-  // Secret stores are referenced by name: each must be a secret store component declared here.
-  const stores = components.filter(c => c.type.startsWith('secretstores.')).map(c => c.name);
-  components.forEach((c, i) => {
-    const f = `components[${i}]`;
-    if (c.secretStore !== undefined && !stores.includes(c.secretStore)) {
-      throw Errors.unknownReference(path, `${f}.secretStore`, c.secretStore, 'secret store component', 'components (type secretstores.*)', stores);
-    }
-    if (c.secretStoreRefs && Object.keys(c.secretStoreRefs).length && c.secretStore === undefined) {
-      throw Errors.unknownReference(path, `${f}.secretStore`, undefined, 'secret store component for secretStoreRefs', 'components (type secretstores.*)', stores);
-    }
-    if (c.secretStore === c.name) {
-      throw Errors.invalidRole(path, `${f}.secretStore`, c.secretStore, 'names the component itself', 'Read the secrets from another secret store component');
-    }
-  });
-}
-
-function checkConfiguration(path: string, c: DaprConfiguration): void {
-  if (c.name !== undefined && (typeof c.name !== 'string' || !DNS_LABEL.test(c.name))) {
-    throw Errors.invalidName(path, 'configuration.name', c.name, 'a configuration name of lowercase letters, digits and \'-\'');
-  }
-  const rate = c.tracingSamplingRate;
-  if (rate !== undefined && (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0 || rate > 1)) {
-    throw Errors.invalidNumber(path, 'configuration.tracingSamplingRate', rate, 'a number from 0 to 1');
-  }
-  if (c.otelEndpoint !== undefined && (typeof c.otelEndpoint !== 'string' || !HOST_PORT.test(c.otelEndpoint))) {
-    throw malformed(path, 'configuration.otelEndpoint', c.otelEndpoint, 'a host:port address', 'e.g. "127.0.0.1:4317" (no scheme)');
-  }
-  if (c.otelEndpoint === undefined) {
-    for (const field of ['otelProtocol', 'otelIsSecure'] as const) {
-      if (c[field] !== undefined) {
-        throw Errors.ineffectiveSetting(path, `configuration.${field}`, c[field], 'otelEndpoint is not set', 'Set configuration.otelEndpoint, or leave the field out');
-      }
-    }
-  }
-  if (c.otelProtocol !== undefined && !Object.values(DaprOtelProtocol).includes(c.otelProtocol)) {
-    throw Errors.invalidRole(path, 'configuration.otelProtocol', c.otelProtocol, 'is not a DaprOtelProtocol', 'Use DaprOtelProtocol.GRPC or DaprOtelProtocol.HTTP');
-  }
-  if (c.zipkinEndpoint !== undefined) {
-    let url: URL | undefined;
-    // An endpoint from another construct (a CDK token) is checked on its literal parts.
-    const endpoint: unknown = c.zipkinEndpoint;
-    try { url = new URL(typeof endpoint === 'string' ? literalParts(endpoint, 'x') : String(endpoint)); } catch { url = undefined; }
-    if (!(typeof endpoint === 'string' && isOnlyToken(endpoint)) && (!url || !/^https?:$/.test(url.protocol) || !url.hostname)) {
-      throw Errors.invalidUrl(path, 'configuration.zipkinEndpoint', typeof endpoint === 'string' ? hideTokens(endpoint) : endpoint, 'is not an absolute http(s) URL');
-    }
-  }
-  if (rate === undefined && c.otelEndpoint === undefined && c.zipkinEndpoint === undefined) {
-    throw Errors.ineffectiveSetting(path, 'configuration', c, 'it sets nothing (no sampling rate, no exporter)',
-      'Set tracingSamplingRate and an exporter (otelEndpoint or zipkinEndpoint), or leave configuration out');
   }
 }

@@ -45,7 +45,9 @@
  *   trustDomain, sentryAddress, operatorAddress, trustAnchorsSecret, configName); components[] (DaprComponent.name,
  *   type, version, metadata, secretMetadata, secretStoreRefs, secretStore; DaprSecretStoreKey.name, key);
  *   configuration (DaprConfiguration.name, tracingSamplingRate, otelEndpoint, otelProtocol, otelIsSecure,
- *   zipkinEndpoint); resources.
+ *   zipkinEndpoint, allowedApis, deniedApis; DaprApiRule.name, version, protocol); appToken (SecretKeyReference.secretName,
+ *   key); appHealthCheck (DaprAppHealthCheck.path, intervalSeconds, timeoutMilliseconds, threshold); pluggableComponents[]
+ *   (DaprPluggableComponent.name, image, command, env); serviceAnnotations.*; resources.
  * - src/sidecars/otel-collector.ts: otlpExporters[] (OtelOtlpExporter.name, endpoint, protocol, insecure, headers,
  *   secretHeaders, signals); prometheusExporter (OtelPrometheusExporter.port, metricNamespace); debugExporter
  *   (OtelDebugExporter.verbosity, signals); awsXrayExporter (OtelAwsXrayExporter.region, indexedAttributes,
@@ -315,6 +317,19 @@ export const NESTED: Row[] = [
   ['DaprSidecar', 'configuration.otelProtocol', 'enum', v => ({ configuration: { otelEndpoint: 'otel:4317', otelProtocol: v } })],
   ['DaprSidecar', 'configuration.otelIsSecure', 'boolean', v => ({ configuration: { otelEndpoint: 'otel:4317', otelIsSecure: v } })],
   ['DaprSidecar', 'configuration.zipkinEndpoint', 'string', v => ({ configuration: { zipkinEndpoint: v } })],
+  ['DaprSidecar', 'configuration.allowedApis', 'array', v => ({ configuration: { allowedApis: v } })],
+  ['DaprSidecar', 'configuration.allowedApis[0].name', 'string', v => ({ configuration: { allowedApis: [{ name: v }] } }), true],
+  ['DaprSidecar', 'configuration.deniedApis[0].version', 'string', v => ({ configuration: { deniedApis: [{ name: 'state', version: v }] } })],
+  ['DaprSidecar', 'configuration.deniedApis[0].protocol', 'enum', v => ({ configuration: { deniedApis: [{ name: 'state', protocol: v }] } })],
+  ['DaprSidecar', 'appToken.secretName', 'string', v => ({ appToken: { secretName: v, key: 'token' } }), true, undefined, NO_PARSE],
+  ['DaprSidecar', 'appToken.key', 'string', v => ({ appToken: { secretName: 'dapr-app', key: v } }), true, undefined, NO_PARSE],
+  ['DaprSidecar', 'appHealthCheck.path', 'string', v => ({ appHealthCheck: { path: v } })],
+  ...['intervalSeconds', 'timeoutMilliseconds', 'threshold'].map((f): Row => ['DaprSidecar', `appHealthCheck.${f}`, 'number', v => ({ appHealthCheck: { [f]: v } })]),
+  ['DaprSidecar', 'pluggableComponents[0].name', 'string', v => ({ pluggableComponents: [{ name: v, image: 'ghcr.io/acme/store:1.0.0' }] }), true],
+  ['DaprSidecar', 'pluggableComponents[0].image', 'string', v => ({ pluggableComponents: [{ name: 'store', image: v }] }), true],
+  ['DaprSidecar', 'pluggableComponents[0].command', 'array', v => ({ pluggableComponents: [{ name: 'store', image: 'ghcr.io/acme/store:1.0.0', command: v }] })],
+  ['DaprSidecar', 'serviceAnnotations.team', 'string', v => ({ mode: 'CONTROL_PLANE', serviceAnnotations: { team: v } }), false, K8S_ONLY],
+  ['DaprSidecar', 'pluggableComponents[0].env', 'map', v => ({ pluggableComponents: [{ name: 'store', image: 'ghcr.io/acme/store:1.0.0', env: v }] })],
   ...res('DaprSidecar'),
 
   // OTel Collector

@@ -1,3 +1,5 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -8,7 +10,7 @@ import { ErrorCode } from '../../src/core/errors';
 import { SecretSource, TaskSidecars } from '../../src/ecs';
 import { SidecarMode, WorkloadSidecars } from '../../src/k8s';
 import {
-  DaprAppProtocol, DaprComponent, DaprLogLevel, DaprMode, DaprOtelProtocol, DaprSidecar, DaprSidecarProps,
+  DaprApiProtocol, DaprAppProtocol, DaprComponent, DaprInitEndpoint, DaprLogLevel, DaprMode, DaprOtelProtocol, DaprSidecar, DaprSidecarProps,
 } from '../../src/sidecars/dapr';
 import { appGroup, synthGroup } from '../aci/util';
 import { container, fargateTask, notes, synthTemplate, taskDefinition } from '../ecs/util';
@@ -250,9 +252,24 @@ describe('DaprSidecar on Kubernetes, CONTROL_PLANE', () => {
     expect(docs.filter(x => x.kind === 'ConfigMap')).toEqual([]);
   });
 
-  test('the pod template carries dapr.io/app-id (Sentry signs only annotated pods); the Service it needs is a warning', () => {
+  test('the pod template carries dapr.io/app-id (Sentry signs only annotated pods); the headless Service "<appId>-dapr" selects the pods', () => {
     expect(pod.metadata.annotations['dapr.io/app-id']).toBe('orders');
-    expect(attached.warnings).toEqual(['web/dapr: calls from other Dapr apps need a Service "orders-dapr" that selects the pod and targets port 50002']);
+    expect(attached.warnings).toEqual([]);
+    // As the Dapr operator makes it (pkg/operator/handlers/dapr_handler.go @ v1.18.3), with the reachable ports only.
+    const svc = findDoc(docs, 'Service', 'orders-dapr');
+    const deployment = findDoc(docs, 'Deployment');
+    expect(svc.spec).toEqual({
+      selector: deployment.spec.selector.matchLabels,
+      clusterIP: 'None',
+      ports: [
+        { name: 'dapr-internal', port: 50002, targetPort: 50002, protocol: 'TCP' },
+        { name: 'dapr-metrics', port: 9090, targetPort: 9090, protocol: 'TCP' },
+      ],
+    });
+    expect(Object.keys(svc.spec.selector).length).toBeGreaterThan(0);
+    expect(svc.metadata.annotations).toEqual({
+      'dapr.io/app-id': 'orders', 'prometheus.io/probe': 'true', 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/',
+    });
   });
 
   test('a pod template annotated with another app id is an error, the same one is fine', () => {
@@ -527,5 +544,311 @@ describe('DaprSidecar bad input', () => {
         { name: 'a', type: 'state.redis', secretMetadata: { 'b-c': { secretName: 's', key: 'k' } } }],
     }),
     ErrorCode.DUPLICATE_ENV, 'web/dapr: components[1].secretMetadata.b-c and components[0].secretMetadata.c sets "COMPONENT_A_B_C" twice');
+  });
+});
+
+/** The daprd flags of the injector's annotations (issue 13, parity table 3.1). */
+const FLAGS: DaprSidecarProps = {
+  appId: 'orders',
+  appPort: 8080,
+  appWaitsFor: WaitCondition.STARTED,
+  appToken: { secretName: 'dapr-app', key: 'token' },
+  appMaxConcurrency: 16,
+  appChannelAddress: 'app.internal',
+  appHealthCheck: { path: '/ready', intervalSeconds: 10, timeoutMilliseconds: 2000, threshold: 4 },
+  listenAddresses: ['[::1]', '127.0.0.1'],
+  readBufferSize: '16Ki',
+  blockShutdownSeconds: 20,
+  enableApiLogging: false,
+  enableProfiling: true,
+  appBindingOptionsTimeoutSeconds: 30,
+  actorsDisseminateTimeoutSeconds: 12,
+  disableInitEndpoints: [DaprInitEndpoint.SUBSCRIBE, DaprInitEndpoint.CONFIG],
+  configuration: {
+    allowedApis: [{ name: 'state' }, { name: 'publish', version: 'v1.0', protocol: DaprApiProtocol.GRPC }],
+    deniedApis: [{ name: 'secrets', protocol: DaprApiProtocol.HTTP }],
+  },
+};
+
+/** What FLAGS adds to daprd's args, in order, after the flags every daprd gets. */
+const FLAG_ARGS = [
+  '--app-max-concurrency', '16',
+  '--app-channel-address', 'app.internal',
+  '--enable-app-health-check', '--app-health-check-path', '/ready', '--app-health-probe-interval', '10', '--app-health-probe-timeout', '2000', '--app-health-threshold', '4',
+  '--app-binding-options-timeout', '30s',
+  '--read-buffer-size', '16Ki',
+  '--dapr-block-shutdown-duration', '20s',
+  '--enable-api-logging=false',
+  '--enable-profiling', '--profile-port', '7777',
+  '--actors-disseminate-timeout', '12s',
+  '--disable-init-endpoints', 'subscribe,config',
+];
+
+/** The value after a flag (undefined when absent). */
+const flagOf = (args: string[], name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+
+describe('DaprSidecar daprd flags (the injector\'s annotations)', () => {
+  test('Kubernetes: every flag rendered, the app token to daprd and the app, the API and profiler on both loopbacks', () => {
+    const { daprd, pod, configMap, attached } = onDeployment(FLAGS);
+    expect(daprd.args.slice(daprd.args.indexOf('--dapr-graceful-shutdown-seconds') + 2, daprd.args.indexOf('--resources-path') === -1 ? daprd.args.indexOf('--config') : undefined))
+      .toEqual(FLAG_ARGS);
+    expect(flagOf(daprd.args, '--dapr-listen-addresses')).toBe('[::1],127.0.0.1');
+    // Loopback only: no containerPort for the API or the profiler.
+    expect(daprd.ports.map((p: any) => p.containerPort)).toEqual([3501, 9090]);
+    const token = { valueFrom: { secretKeyRef: { name: 'dapr-app', key: 'token' } } };
+    expect(daprd.env).toEqual(expect.arrayContaining([{ name: 'APP_API_TOKEN', ...token }]));
+    expect(pod.spec.containers[0].env).toEqual(expect.arrayContaining([{ name: 'APP_API_TOKEN', ...token }]));
+    // daprd blocks 20 s, then drains 5 s: the pod's grace covers the app's 30 s, then daprd's 20 + 5 + 5.
+    expect(pod.spec.terminationGracePeriodSeconds).toBe(30 + 30);
+    const text = configMap('daprd-config').data['config.yaml'];
+    validateDaprResource(text);
+    expect(YAML.parse(text).spec.api).toEqual({
+      allowed: [
+        { name: 'state', version: 'v1.0', protocol: 'http' },
+        { name: 'state', version: 'v1.0', protocol: 'grpc' },
+        { name: 'publish', version: 'v1.0', protocol: 'grpc' },
+      ],
+      denied: [{ name: 'secrets', version: 'v1.0', protocol: 'http' }],
+    });
+    expect(attached.warnings).toEqual([]);
+  });
+
+  test('a listen address that is not a loopback exposes the API and the profiler', () => {
+    const { daprd } = onDeployment({ ...STANDALONE, listenAddresses: ['0.0.0.0', '[::]'], enableProfiling: true, profilePort: 7070 });
+    expect(flagOf(daprd.args, '--dapr-listen-addresses')).toBe('0.0.0.0,[::]');
+    expect(flagOf(daprd.args, '--profile-port')).toBe('7070');
+    expect(daprd.ports.map((p: any) => p.containerPort)).toEqual([3500, 50001, 3501, 9090, 7070]);
+  });
+
+  test('a gRPC app is health-checked without a path', () => {
+    const { daprd } = onDeployment({ ...STANDALONE, appProtocol: DaprAppProtocol.GRPC, appHealthCheck: {} });
+    expect(daprd.args).toContain('--enable-app-health-check');
+    expect(daprd.args).not.toContain('--app-health-check-path');
+    expect(flagOf(daprd.args, '--app-health-probe-interval')).toBe('5');
+    expect(flagOf(daprd.args, '--app-health-probe-timeout')).toBe('500');
+    expect(flagOf(daprd.args, '--app-health-threshold')).toBe('3');
+  });
+
+  test('CONTROL_PLANE: JWT audiences for Sentry', () => {
+    const { daprd } = onDeployment({ appId: 'orders', mode: DaprMode.CONTROL_PLANE, sentryRequestJwtAudiences: ['spiffe://cluster.local', 'vault'] });
+    expect(flagOf(daprd.args, '--sentry-request-jwt-audiences')).toBe('spiffe://cluster.local,vault');
+  });
+
+  test('Unix domain sockets: a shared volume at the injector\'s path in daprd and at the chosen path in the (root) app', () => {
+    const chart = newChart();
+    const d = rawDeployment(chart, 'api', [{ name: 'app', image: 'ghcr.io/acme/app:1.0.0', securityContext: { runAsUser: 0 } }]);
+    WorkloadSidecars.of(d).add(new DaprSidecar(chart, 'dapr', { appId: 'orders', unixDomainSocketPath: '/tmp/dapr' }));
+    const pod = podOf(findDoc(synth(chart), 'Deployment'));
+    const daprd = pod.spec.initContainers.find((c: any) => c.name === 'daprd');
+    expect(flagOf(daprd.args, '--unix-domain-socket')).toBe('/var/run/dapr-sockets');
+    expect(daprd.volumeMounts).toEqual([{ name: 'daprd-sockets', mountPath: '/var/run/dapr-sockets', readOnly: false }]);
+    expect(pod.spec.containers[0].volumeMounts).toEqual([{ name: 'daprd-sockets', mountPath: '/tmp/dapr', readOnly: false }]);
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'daprd-sockets', emptyDir: { sizeLimit: '1Mi' } }]));
+  });
+
+  test('Unix domain sockets: an app with another UID cannot connect to daprd\'s 0755 sockets (runtime contract)', () => {
+    const chart = newChart();
+    const d = rawDeployment(chart, 'api', [{ name: 'app', image: 'ghcr.io/acme/app:1.0.0', securityContext: { runAsUser: 1000, runAsGroup: 1000 } }]);
+    WorkloadSidecars.of(d).add(new DaprSidecar(chart, 'dapr', { appId: 'orders', unixDomainSocketPath: '/tmp/dapr' }));
+    expectError(() => synth(chart), ErrorCode.RUNTIME_SOCKET_UNREACHABLE, 'web/dapr', 'daprd-sockets');
+  });
+
+  test('enableDebug: Delve starts daprd and listens on the debug port; the released image has no /dlv', () => {
+    const debug = { ...STANDALONE, image: 'ghcr.io/acme/daprd-debug:1.18.7', enableDebug: true, debugPort: 40001 };
+    const { daprd, attached } = onDeployment(debug);
+    expect(daprd.command).toEqual(['/dlv']);
+    expect(daprd.args).toEqual(['--listen', ':40001', '--accept-multiclient', '--headless=true', '--log', '--api-version=2', 'exec', '/daprd', '--', ...STANDALONE_ARGS]);
+    expect(daprd.ports).toEqual(expect.arrayContaining([{ containerPort: 40001, name: 'dapr-debug', protocol: 'TCP' }]));
+    expect(attached.warnings).toEqual(expect.arrayContaining([expect.stringContaining('enableDebug runs daprd under Delve (/dlv)')]));
+    expectError(() => onDeployment({ ...STANDALONE, enableDebug: true }), ErrorCode.RUNTIME_MISSING_BINARY, 'runs "/dlv" in image "daprio/daprd:1.18.7"');
+  });
+
+  test('ECS: the same flags in the command, the app token from Secrets Manager, a longer stop timeout', () => {
+    const f = fargateTask();
+    const appToken = new secretsmanager.Secret(f.stack, 'AppToken');
+    TaskSidecars.of(f.td, { secrets: { 'dapr-app': SecretSource.fromSecretsManager(appToken) } }).add(new DaprSidecar(f.stack, 'dapr', FLAGS));
+    const t = synthTemplate(f.stack);
+    const daprd = container(t, 'daprd');
+    expect(daprd.Command.slice(daprd.Command.indexOf('--dapr-graceful-shutdown-seconds') + 2, daprd.Command.indexOf('--config'))).toEqual(FLAG_ARGS);
+    expect(daprd.Secrets).toEqual([{ Name: 'APP_API_TOKEN', ValueFrom: expect.anything() }]);
+    expect(container(t, 'app').Secrets).toEqual([{ Name: 'APP_API_TOKEN', ValueFrom: expect.anything() }]);
+    expect(daprd.StopTimeout).toBe(30);
+    const config = writtenFiles(t)['/cdk-sidecars/daprd-config/config.yaml'];
+    validateDaprResource(config);
+    expect(YAML.parse(config).spec.api.denied).toEqual([{ name: 'secrets', version: 'v1.0', protocol: 'http' }]);
+  });
+
+  test('ECS: a blocked shutdown longer than Fargate\'s stop timeout allows is refused, naming blockShutdownSeconds', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new DaprSidecar(f.stack, 'dapr', { ...FLAGS, appToken: undefined, blockShutdownSeconds: 200 }));
+    expectError(() => synthTemplate(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+      'Shop/dapr: blockShutdownSeconds 200 cannot be rendered on ECS Fargate: the container\'s stop timeout is blockShutdownSeconds + 10 = 210 seconds',
+      'Set blockShutdownSeconds to at most 110');
+  });
+
+  test('ECS: Unix domain sockets on a task volume shared with the app', () => {
+    // The app runs as root: daprd's sockets are 0755, owner-only for connect().
+    const stack = new Stack(new App(), 'Shop', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const td = new ecs.FargateTaskDefinition(stack, 'Api', { cpu: 1024, memoryLimitMiB: 2048 });
+    td.addContainer('app', { containerName: 'app', image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/api:4.2.0'), user: '0', memoryLimitMiB: 512 });
+    TaskSidecars.of(td).add(new DaprSidecar(stack, 'dapr', { appId: 'orders', appWaitsFor: WaitCondition.STARTED, unixDomainSocketPath: '/tmp/dapr' }));
+    const t = synthTemplate(stack);
+    expect(container(t, 'daprd').MountPoints).toEqual([{ SourceVolume: 'daprd-sockets', ContainerPath: '/var/run/dapr-sockets', ReadOnly: false }]);
+    expect(container(t, 'app').MountPoints).toEqual([{ SourceVolume: 'daprd-sockets', ContainerPath: '/tmp/dapr', ReadOnly: false }]);
+  });
+
+  test('ACI: the same flags in the command, the app token as a secure value', () => {
+    const app = new AciApp();
+    const group = appGroup(app);
+    group.addSidecars(new DaprSidecar(app, 'dapr', FLAGS));
+    const { resource } = synthGroup(group);
+    const daprd = resource.properties.containers.find((c: any) => c.name === 'daprd').properties;
+    expect(daprd.command.slice(daprd.command.indexOf('--dapr-graceful-shutdown-seconds') + 2, daprd.command.indexOf('--config'))).toEqual(FLAG_ARGS);
+    expect(daprd.environmentVariables).toEqual(expect.arrayContaining([{ name: 'APP_API_TOKEN', secureValue: expect.stringContaining('parameters(') }]));
+    const config = resource.properties.volumes.find((v: any) => v.name === 'daprd-config').secret;
+    const text = Buffer.from(config['config.yaml'], 'base64').toString();
+    validateDaprResource(text);
+    expect(YAML.parse(text).spec.api.allowed).toHaveLength(3);
+  });
+});
+
+describe('DaprSidecar pluggable components', () => {
+  const PLUGGABLE: DaprSidecarProps = {
+    appId: 'orders',
+    appWaitsFor: WaitCondition.STARTED,
+    components: [{ name: 'store', type: 'state.acme-store', metadata: { table: 'orders' } }],
+    pluggableComponents: [{ name: 'acme-store', image: 'ghcr.io/acme/dapr-store:1.0.0', args: ['--verbose'], env: { STORE_REGION: 'eu' } }],
+  };
+
+  test('Kubernetes: the component starts before daprd, both share the sockets folder, the component runs with daprd\'s UID', () => {
+    const { pod, daprd } = onDeployment(PLUGGABLE);
+    expect(names(pod.spec.initContainers)).toEqual(['acme-store', 'daprd']);
+    const comp = pod.spec.initContainers[0];
+    expect(comp).toMatchObject({ image: 'ghcr.io/acme/dapr-store:1.0.0', restartPolicy: 'Always', args: ['--verbose'] });
+    expect(comp.securityContext).toMatchObject({ runAsUser: 1500, runAsGroup: 1500, readOnlyRootFilesystem: true });
+    expect(comp.env).toEqual([
+      { name: 'STORE_REGION', value: 'eu' },
+      { name: 'DAPR_COMPONENT_SOCKETS_FOLDER', value: '/tmp/dapr-components-sockets' },
+      { name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', value: '/tmp/dapr-components-sockets' },
+    ]);
+    const mount = { name: 'daprd-components-sockets', mountPath: '/tmp/dapr-components-sockets', readOnly: false };
+    expect(comp.volumeMounts).toEqual([mount]);
+    expect(daprd.volumeMounts).toEqual(expect.arrayContaining([mount]));
+    expect(daprd.env).toEqual(expect.arrayContaining([{ name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', value: '/tmp/dapr-components-sockets' }]));
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'daprd-components-sockets', emptyDir: { sizeLimit: '1Mi' } }]));
+  });
+
+  test('ECS: daprd waits for the component to start; a custom folder reaches both', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new DaprSidecar(f.stack, 'dapr', { ...PLUGGABLE, pluggableComponentsSocketsFolder: '/var/run/components' }));
+    const t = synthTemplate(f.stack);
+    const daprd = container(t, 'daprd');
+    expect(daprd.DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'acme-store', Condition: 'START' }]));
+    expect(daprd.Environment).toEqual(expect.arrayContaining([{ Name: 'DAPR_COMPONENTS_SOCKETS_FOLDER', Value: '/var/run/components' }]));
+    const comp = container(t, 'acme-store');
+    expect(comp.User).toBe('1500:1500');
+    expect(comp.MountPoints).toEqual([{ SourceVolume: 'daprd-components-sockets', ContainerPath: '/var/run/components', ReadOnly: false }]);
+    expect(comp.Environment).toEqual(expect.arrayContaining([{ Name: 'DAPR_COMPONENT_SOCKETS_FOLDER', Value: '/var/run/components' }]));
+  });
+
+  test('ACI: the component beside daprd in the group; args without an entrypoint are refused (ACI has only command)', () => {
+    const app = new AciApp();
+    const bad = appGroup(app);
+    bad.addSidecars(new DaprSidecar(app, 'dapr', PLUGGABLE));
+    expectError(() => bad.toArmTemplate(), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'dapr: pluggableComponents[0].args ["--verbose"] cannot be rendered on Azure Container Instances');
+    const app2 = new AciApp();
+    const group = appGroup(app2);
+    group.addSidecars(new DaprSidecar(app2, 'dapr', { ...PLUGGABLE, pluggableComponents: [{ ...PLUGGABLE.pluggableComponents![0], command: ['/store'] }] }));
+    const { resource } = synthGroup(group);
+    expect(resource.properties.containers.map((c: any) => c.name)).toEqual(expect.arrayContaining(['acme-store', 'daprd']));
+    const comp = resource.properties.containers.find((c: any) => c.name === 'acme-store').properties;
+    expect(comp.command).toEqual(['/store', '--verbose']);
+    expect(comp.volumeMounts).toEqual([{ name: 'daprd-components-sockets', mountPath: '/tmp/dapr-components-sockets', readOnly: false }]);
+  });
+
+  test.each<[string, Partial<DaprSidecarProps>, ErrorCode, string]>([
+    ['a sockets folder without components', { pluggableComponents: undefined, pluggableComponentsSocketsFolder: '/tmp/x' }, ErrorCode.INEFFECTIVE_SETTING,
+      'web/dapr: pluggableComponentsSocketsFolder "/tmp/x" would have no effect: there are no pluggableComponents'],
+    ['a relative sockets folder', { pluggableComponentsSocketsFolder: 'tmp/x' }, ErrorCode.INVALID_PATH, 'web/dapr: pluggableComponentsSocketsFolder "tmp/x"'],
+    ['a component named like daprd', { pluggableComponents: [{ name: 'daprd', image: 'ghcr.io/acme/c:1' }] }, ErrorCode.INVALID_NAME, 'web/dapr: pluggableComponents[0].name "daprd"'],
+    ['a component with a bad image', { pluggableComponents: [{ name: 'c', image: 'UPPER CASE' }] }, ErrorCode.INVALID_IMAGE, 'web/dapr: pluggableComponents[0].image'],
+    ['a component without an image', { pluggableComponents: [{ name: 'c' } as any] }, ErrorCode.INVALID_TYPE, 'web/dapr: pluggableComponents[0].image'],
+  ])('%s', (_t, props, code, part) => {
+    expectError(() => new DaprSidecar(newChart(), 'dapr', { ...PLUGGABLE, ...props }), code, part);
+  });
+});
+
+describe('DaprSidecar <appId>-dapr Service (CONTROL_PLANE)', () => {
+  const CP: DaprSidecarProps = { appId: 'orders', mode: DaprMode.CONTROL_PLANE };
+
+  test('serviceAnnotations join the operator\'s; an exposed API adds its ports', () => {
+    const serviceAnnotations = { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', 'team': 'shop' };
+    const { docs } = onDeployment({ ...CP, exposeApi: true, apiToken: { secretName: 'dapr-api', key: 'token' }, enableMetrics: false, serviceAnnotations });
+    const svc = findDoc(docs, 'Service', 'orders-dapr');
+    expect(svc.metadata.annotations).toEqual({ 'dapr.io/app-id': 'orders', 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', 'team': 'shop' });
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port, p.targetPort])).toEqual([['dapr-http', 80, 3500], ['dapr-grpc', 50001, 50001], ['dapr-internal', 50002, 50002]]);
+  });
+
+  test('createService: false keeps the warning and makes no Service', () => {
+    const { docs, attached } = onDeployment({ ...CP, createService: false });
+    expect(docs.filter(d => d.kind === 'Service')).toEqual([]);
+    expect(attached.warnings).toEqual(['web/dapr: calls from other Dapr apps need a Service "orders-dapr" that selects the pod and targets port 50002']);
+  });
+
+  test('a Job has no label selector: a warning instead of the Service', () => {
+    const chart = newChart();
+    const job = new kplus.Job(chart, 'report', { containers: [{ name: 'report', image: 'ghcr.io/acme/report:1' }] });
+    const attached = WorkloadSidecars.of(job).add(new DaprSidecar(chart, 'dapr', { appId: 'report', mode: DaprMode.CONTROL_PLANE }));
+    const docs = synth(chart);
+    expect(docs.filter(d => d.kind === 'Service')).toEqual([]);
+    expect(attached.warnings).toEqual([expect.stringContaining('web/dapr: needs a Service "report-dapr" that selects the pod (ports 50002->50002, 9090->9090), but web/report')]);
+  });
+
+  test.each<[string, Partial<DaprSidecarProps>, ErrorCode, string]>([
+    ['createService in STANDALONE mode', { mode: undefined, createService: true }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: createService true would have no effect: mode is STANDALONE'],
+    ['serviceAnnotations without the Service', { createService: false, serviceAnnotations: { a: 'b' } }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: serviceAnnotations {"a":"b"} would have no effect: createService is false'],
+    ['an operator-managed annotation', { serviceAnnotations: { 'prometheus.io/port': '1' } }, ErrorCode.INVALID_ANNOTATION, 'web/dapr: serviceAnnotations["prometheus.io/port"]'],
+    ['a bad annotation key', { serviceAnnotations: { 'a b': 'c' } }, ErrorCode.INVALID_ANNOTATION, 'web/dapr: serviceAnnotations["a b"]'],
+    ['an app ID starting with a digit', { appId: '1orders' }, ErrorCode.INVALID_NAME, 'web/dapr: appId "1orders"'],
+  ])('%s', (_t, props, code, part) => {
+    expectError(() => new DaprSidecar(newChart(), 'dapr', { ...CP, ...props }), code, part);
+  });
+});
+
+describe('DaprSidecar daprd flags, bad input', () => {
+  const make = (props: Partial<DaprSidecarProps>) => () => new DaprSidecar(newChart(), 'dapr', { ...STANDALONE, ...props });
+
+  test.each<[string, Partial<DaprSidecarProps>, ErrorCode, string]>([
+    ['app flags without an app port', { appPort: undefined, appMaxConcurrency: 4 }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: appMaxConcurrency 4 would have no effect: appPort is not set'],
+    ['an app health check without an app port', { appPort: undefined, appHealthCheck: {} }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: appHealthCheck {} would have no effect'],
+    ['a zero max concurrency', { appMaxConcurrency: 0 }, ErrorCode.INVALID_NUMBER, 'web/dapr: appMaxConcurrency 0'],
+    ['an app channel address with a port', { appChannelAddress: 'app:8080' }, ErrorCode.INVALID_ROLE, 'web/dapr: appChannelAddress "app:8080" is not a host name or IPv4 address'],
+    ['a health check path without a slash', { appHealthCheck: { path: 'healthz' } }, ErrorCode.INVALID_PATH, 'web/dapr: appHealthCheck.path "healthz"'],
+    ['a health check path for a gRPC app', { appProtocol: DaprAppProtocol.GRPC, appHealthCheck: { path: '/healthz' } }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: appHealthCheck.path "/healthz" would have no effect: appProtocol is grpc'],
+    ['a health probe timeout above the interval', { appHealthCheck: { intervalSeconds: 1, timeoutMilliseconds: 1500 } }, ErrorCode.INVALID_NUMBER,
+      'web/dapr: appHealthCheck.timeoutMilliseconds 1500 is not a timeout of at most appHealthCheck.intervalSeconds (1000 ms)'],
+    ['a zero health threshold', { appHealthCheck: { threshold: 0 } }, ErrorCode.INVALID_NUMBER, 'web/dapr: appHealthCheck.threshold 0'],
+    ['listen addresses and exposeApi', { listenAddresses: ['127.0.0.1'], exposeApi: true }, ErrorCode.INVALID_ROLE, 'web/dapr: listenAddresses ["127.0.0.1"] and exposeApi both set'],
+    ['an empty list of listen addresses', { listenAddresses: [] }, ErrorCode.INVALID_ROLE, 'web/dapr: listenAddresses [] is not a non-empty list'],
+    ['an IPv6 listen address without brackets', { listenAddresses: ['::1'] }, ErrorCode.INVALID_ROLE, 'web/dapr: listenAddresses[0] "::1" is not an IPv4 address, a bracketed IPv6 address'],
+    ['a relative socket path', { unixDomainSocketPath: 'tmp/dapr' }, ErrorCode.INVALID_PATH, 'web/dapr: unixDomainSocketPath "tmp/dapr"'],
+    ['a read buffer size in bytes words', { readBufferSize: '4KB' }, ErrorCode.INVALID_NUMBER, 'web/dapr: readBufferSize "4KB"'],
+    ['a fractional block shutdown', { blockShutdownSeconds: 1.5 }, ErrorCode.INVALID_NUMBER, 'web/dapr: blockShutdownSeconds 1.5 is not an integer number of seconds from 1 to 3600'],
+    ['a zero dissemination timeout', { actorsDisseminateTimeoutSeconds: 0 }, ErrorCode.INVALID_NUMBER, 'web/dapr: actorsDisseminateTimeoutSeconds 0'],
+    ['a profile port without profiling', { profilePort: 7070 }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: profilePort 7070 would have no effect: enableProfiling is not true'],
+    ['a debug port without debugging', { debugPort: 40000 }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: debugPort 40000 would have no effect: enableDebug is not true'],
+    ['a profile port on the HTTP API port', { enableProfiling: true, profilePort: 3500 }, ErrorCode.DUPLICATE_PORT, 'web/dapr: profilePort 3500/TCP is declared twice (also httpPort)'],
+    ['a debug port on the app port', { enableDebug: true, debugPort: 8080 }, ErrorCode.DUPLICATE_PORT, 'web/dapr: debugPort 8080/TCP is declared twice (also appPort)'],
+    ['JWT audiences in STANDALONE mode', { sentryRequestJwtAudiences: ['a'] }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: sentryRequestJwtAudiences ["a"] would have no effect: mode is STANDALONE'],
+    ['an init endpoint twice', { disableInitEndpoints: [DaprInitEndpoint.CONFIG, DaprInitEndpoint.CONFIG] }, ErrorCode.INVALID_ROLE, 'web/dapr: disableInitEndpoints ["config","config"] is not a list without repeats'],
+    ['an unknown init endpoint', { disableInitEndpoints: ['actors' as any] }, ErrorCode.INVALID_TYPE, 'web/dapr: disableInitEndpoints[0] "actors"'],
+    ['an app token without a key', { appToken: { secretName: 'dapr-app' } as any }, ErrorCode.INVALID_TYPE, 'web/dapr: appToken.key'],
+    ['an empty allow list', { configuration: { allowedApis: [] } }, ErrorCode.INEFFECTIVE_SETTING, 'web/dapr: configuration.allowedApis [] would have no effect: an empty allow list allows every API'],
+    ['an API rule with a bad version', { configuration: { deniedApis: [{ name: 'state', version: '1.0' }] } }, ErrorCode.INVALID_ROLE,
+      'web/dapr: configuration.deniedApis[0].version "1.0" is not a Dapr API version'],
+    ['an API rule with an unknown protocol', { configuration: { deniedApis: [{ name: 'state', protocol: 'http2' as any }] } }, ErrorCode.INVALID_TYPE,
+      'web/dapr: configuration.deniedApis[0].protocol "http2"'],
+  ])('%s', (_t, props, code, part) => {
+    expectError(make(props), code, part);
   });
 });

@@ -144,6 +144,31 @@ function formatError(e: ErrorObject): string {
 const withoutTimestamps = (tags: YAML.Tags) => tags.filter(t => (typeof t === 'string' ? t !== 'timestamp' : t.tag !== 'tag:yaml.org,2002:timestamp'));
 
 /**
+ * What daprd makes of `spec.api.allowed` / `spec.api.denied` beyond the CRD's shape: it keeps a
+ * rule only for the protocol it names, compared in lower case (dapr/dapr pkg/config/configuration.go
+ * APIAccessRules.GetRulesByProtocol @ v1.18.3), so a rule without "http" or "grpc" is silently
+ * ignored; and HTTP routes are "/<version>/<name>..." (pkg/api/http/endpoints), so a version must
+ * look like "v1.0" or "v1.0-alpha1".
+ */
+function apiRuleProblems(doc: any, label: string): string[] {
+  const out: string[] = [];
+  for (const list of ['allowed', 'denied']) {
+    const rules = doc.spec?.api?.[list];
+    if (!Array.isArray(rules)) { continue; }
+    rules.forEach((r: any, i: number) => {
+      const at = `${label} at /spec/api/${list}/${i}`;
+      if (typeof r?.protocol !== 'string' || !['http', 'grpc'].includes(r.protocol.toLowerCase())) {
+        out.push(`${at}/protocol: ${JSON.stringify(r?.protocol)} matches neither "http" nor "grpc": daprd ignores the rule`);
+      }
+      if (typeof r?.version === 'string' && !/^v[0-9]+(\.[0-9]+)?(-[a-z0-9]+)?$/.test(r.version)) {
+        out.push(`${at}/version: ${JSON.stringify(r.version)} is not a Dapr API version such as "v1.0"`);
+      }
+    });
+  }
+  return out;
+}
+
+/**
  * Every problem of a Dapr resource file (one or more YAML documents), one line each:
  * `doc[i] Kind/name at /json/pointer: message`. Empty when valid.
  */
@@ -184,6 +209,7 @@ export function daprResourceErrors(text: string): string[] {
     if (!crd.validate(doc)) {
       for (const line of new Set((crd.validate.errors ?? []).map(formatError))) { problems.push(`${label} at ${line} (${crd.file})`); }
     }
+    if (doc.kind === 'Configuration') { problems.push(...apiRuleProblems(doc, label)); }
   });
   return problems;
 }
