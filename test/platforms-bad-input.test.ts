@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { PodField, PortExposure, Probe, SeccompProfile, Sidecar, SidecarProps, StartupRole, VolumeKind, WaitCondition } from '../src';
+import { ISidecar, PodField, PortExposure, Probe, SeccompProfile, Sidecar, SidecarContribution, SidecarProps, StartupRole, VolumeKind, WaitCondition } from '../src';
 import { expectError } from './errors';
 import { AciApp, AciContainerGroup, AciContainerGroupProps } from '../src/aci';
 import { ErrorCode } from '../src/core/errors';
@@ -251,5 +251,32 @@ describe('ACI refuses what it cannot do', () => {
     expectError(() => new AciContainerGroup(app, 'g', { containers: [] }), ErrorCode.NO_APP_CONTAINERS, 'g: the pod has no app container');
     expectError(() => new AciContainerGroup(app, 'h', { containers: [{ name: 'api', image: 'x:1', ports: [{ port: 70000 }] }] }),
       ErrorCode.INVALID_PORT, 'h: containers[0].ports[0].port 70000');
+  });
+});
+
+describe('a Kubernetes Service a sidecar asks for (PodRequirements.services) is refused outside Kubernetes', () => {
+  /** A sidecar whose contribution asks for a Service, as DaprSidecar's `<appId>-dapr` does on Kubernetes. */
+  class ServiceWanting extends Construct implements ISidecar {
+    public contribute(): SidecarContribution {
+      return {
+        containers: [{ name: 'agent', image: 'ghcr.io/acme/agent:1.0.0', role: StartupRole.SIDECAR, security: { uid: 4100 } }],
+        pod: { services: [{ name: 'shop-agent', ports: [{ name: 'grpc', port: 50001 }] }] },
+      };
+    }
+  }
+
+  test('ECS', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new ServiceWanting(f.stack, 'agent'));
+    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+      'Shop/agent: pod.services[0] "shop-agent" cannot be rendered on ECS Fargate: ECS tasks have no Kubernetes Services', 'needs no Kubernetes Service on ECS');
+  });
+
+  test('ACI', () => {
+    const app = new AciApp();
+    const g = new AciContainerGroup(app, 'shop', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }] });
+    g.addSidecars(new ServiceWanting(app, 'agent'));
+    expectError(() => g.toArmTemplate(), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+      'agent: pod.services[0] "shop-agent" cannot be rendered on Azure Container Instances: container groups have no Kubernetes Services', 'needs no Kubernetes Service on ACI');
   });
 });

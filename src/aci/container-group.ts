@@ -987,6 +987,13 @@ export class AciContainerGroup extends Construct {
     const pod = composePod(path, app, this.attached, identity);
     refuseTokens(pod, PLATFORM, 'the ARM template is written at synthesis with no deployment engine to fill the value in, so the deployed value would be the token\'s placeholder text');
     checkRuntimeContract(pod, aciRuntime(app.containers.map(c => c.name)));
+    // A Kubernetes Service a sidecar asks for (e.g. Dapr's `<appId>-dapr`, PodRequirements.services).
+    for (const owner of pod.sidecars) {
+      for (const [k, svc] of owner.services.entries()) {
+        throw Errors.unsupportedOnPlatform(owner.path, `pod.services[${k}]`, svc.name, PLATFORM,
+          'container groups have no Kubernetes Services (reach the group on its IP address or DNS name label)', 'Use this sidecar in a mode that needs no Kubernetes Service on ACI');
+      }
+    }
     for (const [key, { owner, value }] of pod.annotations) {
       throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,
         'container groups have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on ACI');

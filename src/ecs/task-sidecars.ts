@@ -497,6 +497,13 @@ export class TaskSidecars extends Construct {
       volumes: appVolumes,
     };
     const pod = composePod(tdPath, app, this.attached, WorkloadIdentity.AWS_IAM_ROLE);
+    // A Kubernetes Service a sidecar asks for (e.g. Dapr's `<appId>-dapr`, PodRequirements.services).
+    for (const owner of pod.sidecars) {
+      for (const [k, svc] of owner.services.entries()) {
+        throw Errors.unsupportedOnPlatform(owner.path, `pod.services[${k}]`, svc.name, PLATFORM,
+          'ECS tasks have no Kubernetes Services (use ECS Service Connect or Cloud Map to reach the task)', 'Use this sidecar in a mode that needs no Kubernetes Service on ECS');
+      }
+    }
     for (const [key, { owner, value }] of pod.annotations) {
       throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,
         'ECS tasks have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on ECS');
