@@ -80,6 +80,8 @@ export enum PodField {
   POD_IP = 'POD_IP',
   /** Name of the node the pod runs on (Kubernetes only). */
   NODE_NAME = 'NODE_NAME',
+  /** UID of the pod object (Kubernetes only: `metadata.uid`). */
+  POD_UID = 'POD_UID',
 }
 
 /**

@@ -230,7 +230,7 @@ export function checkEnv(path: string, field: string, env: EnvVarSpec[] | undefi
         'Use the key as the secret has it: letters, digits, \'-\', \'_\' and \'.\', e.g. "password"');
     }
     if (e.podField !== undefined && !Object.values(PodField).includes(e.podField)) {
-      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, `(the value of ${e.name}) is not a PodField`, 'Use PodField.POD_NAME, POD_NAMESPACE, POD_IP or NODE_NAME');
+      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, `(the value of ${e.name}) is not a PodField`, 'Use PodField.POD_NAME, POD_NAMESPACE, POD_IP, NODE_NAME or POD_UID');
     }
     if (seen.has(e.name)) { throw Errors.duplicateEnv(path, field, e.name); }
     seen.add(e.name);

@@ -30,6 +30,7 @@ const FIELD_PATHS: { [field in PodField]: string } = {
   [PodField.POD_NAMESPACE]: 'metadata.namespace',
   [PodField.POD_IP]: 'status.podIP',
   [PodField.NODE_NAME]: 'spec.nodeName',
+  [PodField.POD_UID]: 'metadata.uid',
 };
 
 export interface RenderSettings {

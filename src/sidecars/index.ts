@@ -4,5 +4,7 @@ export * from './opa';
 export * from './vault';
 export * from './fluent-bit';
 export * from './otel-collector';
+export * from './otel-instrumentation';
+export { OtelPropagator, OtelSampler, OtelSdkOptions } from './otel/sdk';
 export * from './xray-daemon';
 export * from './dapr';

@@ -11,6 +11,8 @@ import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts, literalPartsPass, splitTokens } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
+import { OTLP_OFFER } from './capabilities';
+import { OtelSdkOptions, SDK_OPTION_TYPES, sdkEnv } from './otel/sdk';
 
 /** Which build of the OpenTelemetry Collector runs. */
 export enum OtelCollectorDistribution {
@@ -372,6 +374,13 @@ export interface OtelCollectorSidecarProps {
    */
   readonly appContainers?: string[];
   /**
+   * More OpenTelemetry SDK settings for the app containers (the operator's
+   * `instrumentation.opentelemetry.io/inject-sdk`): `OTEL_SERVICE_NAME`,
+   * `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_PROPAGATORS`, the sampler and more variables. Needs `appEnv`.
+   * @default - none
+   */
+  readonly appSdk?: OtelSdkOptions;
+  /**
    * What the app waits for before it starts. HEALTHY needs a health check the platform
    * can run: on ECS that is the AWS distro's `/healthcheck` (or `healthCommand`); with
    * the contrib image on ECS use STARTED.
@@ -524,6 +533,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       appEnv: 'boolean',
       appProtocol: { enum: OtelProtocol },
       appContainers: 'stringArray',
+      appSdk: SDK_OPTION_TYPES,
       appWaitsFor: { enum: WaitCondition },
       healthCommand: 'stringArray',
       otlpGrpcPort: 'port',
@@ -644,6 +654,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
     if (p.awsXrayExporter) { permissions.push({ provider: CloudProvider.AWS, actions: [...XRAY_ACTIONS] }); }
     if (p.awsEmfExporter) { permissions.push({ provider: CloudProvider.AWS, actions: [...EMF_ACTIONS] }); }
     const appEnv = p.appEnv ?? true;
+    const sdk = sdkEnv(path, 'appSdk', p.appSdk, ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL']);
     this.contribution = {
       settableProps: ['OtelCollectorSidecarProps.appWaitsFor', 'OtelCollectorSidecarProps.healthCommand'],
       containers: [container],
@@ -652,9 +663,20 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
         env: appEnv ? [
           { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: this.appEndpoint },
           { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: appProtocol },
+          ...sdk,
         ] : [],
         containers: p.appContainers,
       },
+      offers: [{
+        name: OTLP_OFFER,
+        port: ports.otlpGrpcPort,
+        settings: {
+          grpcEndpoint: `http://127.0.0.1:${ports.otlpGrpcPort}`,
+          httpEndpoint: `http://127.0.0.1:${ports.otlpHttpPort}`,
+          appEnv: String(appEnv),
+          appProtocol,
+        },
+      }],
       pod: permissions.length ? { cloudPermissions: permissions } : undefined,
     };
     // A configuration too large for a platform names the prop with the largest value (e.g. serviceName).
@@ -924,7 +946,7 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       throw Errors.invalidRole(path, 'appProtocol', p.appProtocol, 'is not an OtelProtocol', 'Use OtelProtocol.GRPC or OtelProtocol.HTTP_PROTOBUF');
     }
     if (p.appEnv === false) {
-      for (const key of ['appProtocol', 'appContainers'] as const) {
+      for (const key of ['appProtocol', 'appContainers', 'appSdk'] as const) {
         if (p[key] !== undefined) {
           throw Errors.ineffectiveSetting(path, key, p[key], 'appEnv is false, so the app containers get no OTLP settings', `Leave ${key} out, or appEnv`);
         }

@@ -1,0 +1,221 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kplus from 'cdk8s-plus-27';
+import { AciApp } from '../../src/aci';
+import { WaitCondition } from '../../src/core/container';
+import { ErrorCode } from '../../src/core/errors';
+import { TaskSidecars } from '../../src/ecs';
+import { WorkloadSidecars } from '../../src/k8s';
+import {
+  OtelCollectorSidecar, OtelDotnetRuntime, OtelExporterTls, OtelInstrumentation, OtelInstrumentationLanguage, OtelPropagator,
+  OtelProtocol, OtelPythonPlatform, OtelSampler,
+} from '../../src/sidecars';
+import { appGroup, synthGroup } from '../aci/util';
+import { container, fargateTask, synthTemplate } from '../ecs/util';
+import { expectError } from '../errors';
+import { findDoc, newChart, podOf, synth } from '../k8s/util';
+
+const envOf = (c: any) => Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
+
+function onDeployment(...make: Array<(chart: any) => any>) {
+  const chart = newChart();
+  const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+  const attached = WorkloadSidecars.of(d);
+  for (const m of make) { attached.add(m(chart)); }
+  const docs = synth(chart);
+  const pod = podOf(findDoc(docs, 'Deployment'));
+  return { docs, pod, app: pod.spec.containers.find((c: any) => c.name === 'api') };
+}
+
+describe('OtelInstrumentation on Kubernetes', () => {
+  test('Java: an init container copies the agent into a volume mounted read-only into the app; JAVA_TOOL_OPTIONS loads it', () => {
+    const { pod, app } = onDeployment(c => new OtelInstrumentation(c, 'java', { language: OtelInstrumentationLanguage.JAVA }));
+    const init = pod.spec.initContainers.find((c: any) => c.name === 'opentelemetry-auto-instrumentation-java');
+    expect(init).toMatchObject({
+      image: 'ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-java:2.30.0',
+      command: ['cp', '/javaagent.jar', '/otel-auto-instrumentation-java/javaagent.jar'],
+      volumeMounts: [{ name: 'opentelemetry-auto-instrumentation-java', mountPath: '/otel-auto-instrumentation-java' }],
+      securityContext: expect.objectContaining({ runAsUser: 4320, runAsNonRoot: true, readOnlyRootFilesystem: true }),
+    });
+    expect(init.restartPolicy).toBeUndefined();
+    expect(pod.spec.volumes).toContainEqual({ name: 'opentelemetry-auto-instrumentation-java', emptyDir: { sizeLimit: '200Mi' } });
+    expect(app.volumeMounts).toContainEqual({ name: 'opentelemetry-auto-instrumentation-java', mountPath: '/otel-auto-instrumentation-java', readOnly: true });
+    expect(envOf(app)).toMatchObject({
+      JAVA_TOOL_OPTIONS: '-javaagent:/otel-auto-instrumentation-java/javaagent.jar',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    });
+    expect(envOf(app).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+  });
+
+  test('with the collector in the pod, the SDK exports to its receiver over the protocol the collector gives the app', () => {
+    const { app } = onDeployment(
+      c => new OtelCollectorSidecar(c, 'otel', { debugExporter: {} }),
+      c => new OtelInstrumentation(c, 'node', { language: OtelInstrumentationLanguage.NODEJS }),
+    );
+    expect(envOf(app)).toMatchObject({
+      NODE_OPTIONS: '--require /otel-auto-instrumentation-nodejs/autoinstrumentation.js',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    });
+    expect(app.env.filter((e: any) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')).toHaveLength(1);
+  });
+
+  test('Python (musl) follows a collector that leaves the app alone: HTTP receiver, the operator\'s exporter defaults', () => {
+    const { pod, app } = onDeployment(
+      c => new OtelCollectorSidecar(c, 'otel', { debugExporter: {}, appEnv: false, otlpHttpPort: 4319 }),
+      c => new OtelInstrumentation(c, 'py', { language: OtelInstrumentationLanguage.PYTHON, pythonPlatform: OtelPythonPlatform.MUSL }),
+    );
+    const init = pod.spec.initContainers.find((c: any) => c.name === 'opentelemetry-auto-instrumentation-python');
+    expect(init.command).toEqual(['cp', '-r', '/autoinstrumentation-musl/.', '/otel-auto-instrumentation-python']);
+    expect(envOf(app)).toMatchObject({
+      PYTHONPATH: '/otel-auto-instrumentation-python/opentelemetry/instrumentation/auto_instrumentation:/otel-auto-instrumentation-python',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4319',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp',
+    });
+  });
+
+  test('.NET musl: the profiler of linux-musl, the startup hook, additional deps and the store', () => {
+    const { app } = onDeployment(c => new OtelInstrumentation(c, 'net', { language: OtelInstrumentationLanguage.DOTNET, dotnetRuntime: OtelDotnetRuntime.LINUX_MUSL_X64 }));
+    const d = '/otel-auto-instrumentation-dotnet';
+    expect(envOf(app)).toMatchObject({
+      CORECLR_ENABLE_PROFILING: '1',
+      CORECLR_PROFILER: '{918728DD-259F-4A6A-AC2B-B85E1B658318}',
+      CORECLR_PROFILER_PATH: `${d}/linux-musl/OpenTelemetry.AutoInstrumentation.Native.so`,
+      DOTNET_STARTUP_HOOKS: `${d}/net/OpenTelemetry.AutoInstrumentation.StartupHook.dll`,
+      DOTNET_ADDITIONAL_DEPS: `${d}/AdditionalDeps`,
+      OTEL_DOTNET_AUTO_HOME: d,
+      DOTNET_SHARED_STORE: `${d}/store`,
+    });
+  });
+
+  test('SDK settings: service name, k8s.* from the downward API before OTEL_RESOURCE_ATTRIBUTES, propagators, sampler, TLS files, extra env', () => {
+    const tls: OtelExporterTls = { secretName: 'otlp-tls', caFile: 'ca.crt', certFile: 'tls.crt', keyFile: 'tls.key' };
+    const { pod, app } = onDeployment(c => new OtelInstrumentation(c, 'java', {
+      language: OtelInstrumentationLanguage.JAVA,
+      endpoint: 'https://collector.observability:4318',
+      exporterTls: tls,
+      appContainers: ['api'],
+      sdk: {
+        serviceName: 'shop-api',
+        serviceVersion: '1.2.3',
+        resourceAttributes: { 'deployment.environment.name': 'prod, eu', team: '$(HOME)' },
+        kubernetesAttributes: true,
+        propagators: [OtelPropagator.TRACECONTEXT, OtelPropagator.BAGGAGE, OtelPropagator.XRAY],
+        sampler: OtelSampler.PARENTBASED_TRACEIDRATIO,
+        samplerArgument: '0.25',
+        env: { OTEL_METRIC_EXPORT_INTERVAL: '30000' },
+      },
+    }));
+    const env = envOf(app);
+    expect(env).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.observability:4318',
+      OTEL_EXPORTER_OTLP_CERTIFICATE: '/otel-auto-instrumentation-tls/ca.crt',
+      OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: '/otel-auto-instrumentation-tls/tls.crt',
+      OTEL_EXPORTER_OTLP_CLIENT_KEY: '/otel-auto-instrumentation-tls/tls.key',
+      OTEL_SERVICE_NAME: 'shop-api',
+      OTEL_PROPAGATORS: 'tracecontext,baggage,xray',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      OTEL_METRIC_EXPORT_INTERVAL: '30000',
+      OTEL_RESOURCE_ATTRIBUTES_POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
+      OTEL_RESOURCE_ATTRIBUTES_POD_UID: { fieldRef: { fieldPath: 'metadata.uid' } },
+      OTEL_RESOURCE_ATTRIBUTES_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
+      OTEL_RESOURCE_ATTRIBUTES_NODE_NAME: { fieldRef: { fieldPath: 'spec.nodeName' } },
+    });
+    expect(env.OTEL_RESOURCE_ATTRIBUTES).toBe('k8s.pod.name=$(OTEL_RESOURCE_ATTRIBUTES_POD_NAME),k8s.pod.uid=$(OTEL_RESOURCE_ATTRIBUTES_POD_UID),'
+      + 'k8s.namespace.name=$(OTEL_RESOURCE_ATTRIBUTES_NAMESPACE),k8s.node.name=$(OTEL_RESOURCE_ATTRIBUTES_NODE_NAME),'
+      + 'service.version=1.2.3,deployment.environment.name=prod%2C%20eu,team=%24(HOME)');
+    const names = app.env.map((e: any) => e.name);
+    expect(names[names.length - 1]).toBe('OTEL_RESOURCE_ATTRIBUTES');
+    expect(pod.spec.volumes).toContainEqual({ name: 'opentelemetry-auto-instrumentation-java-tls', secret: expect.objectContaining({ secretName: 'otlp-tls' }) });
+    expect(app.volumeMounts).toContainEqual({ name: 'opentelemetry-auto-instrumentation-java-tls', mountPath: '/otel-auto-instrumentation-tls', readOnly: true });
+  });
+
+  test('the collector\'s appSdk gives the app the SDK settings without an agent (inject-sdk)', () => {
+    const { app } = onDeployment(c => new OtelCollectorSidecar(c, 'otel', {
+      debugExporter: {}, appSdk: { serviceName: 'shop', propagators: [OtelPropagator.B3], sampler: OtelSampler.ALWAYS_ON },
+    }));
+    expect(envOf(app)).toMatchObject({ OTEL_SERVICE_NAME: 'shop', OTEL_PROPAGATORS: 'b3', OTEL_TRACES_SAMPLER: 'always_on', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+  });
+});
+
+describe('OtelInstrumentation on ECS and ACI', () => {
+  test('ECS: the copy runs as a non-essential container the app waits on with SUCCESS; the app mounts the agent read-only', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new OtelCollectorSidecar(f.stack, 'otel', { debugExporter: {}, appWaitsFor: WaitCondition.STARTED }));
+    TaskSidecars.of(f.td).add(new OtelInstrumentation(f.stack, 'java', { language: OtelInstrumentationLanguage.JAVA, sdk: { serviceName: 'shop' } }));
+    const t = synthTemplate(f.stack);
+    const init = container(t, 'opentelemetry-auto-instrumentation-java');
+    expect(init).toMatchObject({ Essential: false, User: '4320:4320', EntryPoint: ['cp', '/javaagent.jar', '/otel-auto-instrumentation-java/javaagent.jar'] });
+    const app = container(t, 'app');
+    expect(app.DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'opentelemetry-auto-instrumentation-java', Condition: 'SUCCESS' }]));
+    expect(app.MountPoints).toEqual(expect.arrayContaining([{ SourceVolume: 'opentelemetry-auto-instrumentation-java', ContainerPath: '/otel-auto-instrumentation-java', ReadOnly: true }]));
+    expect(app.Environment).toEqual(expect.arrayContaining([
+      { Name: 'JAVA_TOOL_OPTIONS', Value: '-javaagent:/otel-auto-instrumentation-java/javaagent.jar' },
+      { Name: 'OTEL_EXPORTER_OTLP_ENDPOINT', Value: 'http://127.0.0.1:4317' },
+      { Name: 'OTEL_SERVICE_NAME', Value: 'shop' },
+    ]));
+  });
+
+  test('ECS refuses kubernetesAttributes (no downward API), naming the variable', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new OtelInstrumentation(f.stack, 'java', { language: OtelInstrumentationLanguage.JAVA, sdk: { kubernetesAttributes: true } }));
+    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/java: ', 'podField "POD_NAME" cannot be rendered on ECS Fargate');
+  });
+
+  test('ACI: an init container; the app gets the mount and the variables', () => {
+    const aci = new AciApp();
+    const group = appGroup(aci);
+    group.addSidecars(new OtelInstrumentation(aci, 'node', { language: OtelInstrumentationLanguage.NODEJS, protocol: OtelProtocol.GRPC, endpoint: 'http://10.0.0.4:4317' }));
+    const { resource } = synthGroup(group);
+    const init = resource.properties.initContainers.find((c: any) => c.name === 'opentelemetry-auto-instrumentation-nodejs').properties;
+    expect(init.command).toEqual(['cp', '-r', '/autoinstrumentation/.', '/otel-auto-instrumentation-nodejs']);
+    const app = resource.properties.containers[0].properties;
+    expect(app.volumeMounts).toContainEqual({ name: 'opentelemetry-auto-instrumentation-nodejs', mountPath: '/otel-auto-instrumentation-nodejs', readOnly: true });
+    expect(app.environmentVariables).toEqual(expect.arrayContaining([
+      { name: 'NODE_OPTIONS', value: '--require /otel-auto-instrumentation-nodejs/autoinstrumentation.js' },
+      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://10.0.0.4:4317' },
+      { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'grpc' },
+    ]));
+  });
+});
+
+describe('OtelInstrumentation bad input', () => {
+  const make = (props: any) => () => new OtelInstrumentation(newChart(), 'inst', props);
+  test.each<[string, any, ErrorCode, string]>([
+    ['language missing', {}, ErrorCode.INVALID_TYPE, 'web/inst: language'],
+    ['language not a member', { language: 'RUBY' }, ErrorCode.INVALID_TYPE, 'web/inst: language "RUBY"'],
+    ['pythonPlatform for Java', { language: 'JAVA', pythonPlatform: 'musl' }, ErrorCode.INEFFECTIVE_SETTING, 'web/inst: pythonPlatform "musl"'],
+    ['dotnetRuntime for Node', { language: 'NODEJS', dotnetRuntime: 'linux-x64' }, ErrorCode.INEFFECTIVE_SETTING, 'web/inst: dotnetRuntime "linux-x64"'],
+    ['gRPC for Python', { language: 'PYTHON', protocol: 'grpc' }, ErrorCode.INVALID_ROLE, 'web/inst: protocol "grpc"'],
+    ['endpoint not a URL', { language: 'JAVA', endpoint: 'collector:4317' }, ErrorCode.INVALID_URL, 'web/inst: endpoint "collector:4317"'],
+    ['TLS cert without key', { language: 'JAVA', exporterTls: { secretName: 's', certFile: 'tls.crt' } }, ErrorCode.MISSING_SETTING, 'web/inst: exporterTls.keyFile'],
+    ['sampler arg out of range', { language: 'JAVA', sdk: { sampler: 'traceidratio', samplerArgument: '2' } }, ErrorCode.INVALID_NUMBER, 'web/inst: sdk.samplerArgument "2"'],
+    ['sampler arg without sampler', { language: 'JAVA', sdk: { samplerArgument: '0.5' } }, ErrorCode.INEFFECTIVE_SETTING, 'web/inst: sdk.samplerArgument "0.5"'],
+    ['propagator none with others', { language: 'JAVA', sdk: { propagators: ['none', 'b3'] } }, ErrorCode.INVALID_ROLE, 'web/inst: sdk.propagators'],
+    ['propagator not a member', { language: 'JAVA', sdk: { propagators: ['w3c'] } }, ErrorCode.INVALID_TYPE, 'web/inst: sdk.propagators[0] "w3c"'],
+    ['env sets a typed variable', { language: 'JAVA', sdk: { env: { JAVA_TOOL_OPTIONS: '-Xmx1g' } } }, ErrorCode.ALREADY_SET, 'web/inst: sdk.env["JAVA_TOOL_OPTIONS"]'],
+    ['resource attribute key', { language: 'JAVA', sdk: { resourceAttributes: { 'a b': 'x' } } }, ErrorCode.INVALID_NAME, 'web/inst: sdk.resourceAttributes "a b"'],
+    ['k8s attribute twice', { language: 'JAVA', sdk: { kubernetesAttributes: true, resourceAttributes: { 'k8s.pod.name': 'x' } } }, ErrorCode.ALREADY_SET, 'web/inst: sdk.resourceAttributes["k8s.pod.name"]'],
+    ['serviceName wrong type', { language: 'JAVA', sdk: { serviceName: 3 } }, ErrorCode.INVALID_TYPE, 'web/inst: sdk.serviceName 3'],
+  ])('%s', (_name, props, code, part) => {
+    expectError(make(props), code, part);
+  });
+
+  test('Python behind a collector that gives the app gRPC: the error names the collector and the fix', () => {
+    expectError(() => onDeployment(
+      c => new OtelCollectorSidecar(c, 'otel', { debugExporter: {} }),
+      c => new OtelInstrumentation(c, 'py', { language: OtelInstrumentationLanguage.PYTHON }),
+    ), ErrorCode.INVALID_ROLE, 'web/py: protocol "grpc"', 'web/otel', 'appProtocol to OtelProtocol.HTTP_PROTOBUF');
+  });
+
+  test('an app that sets JAVA_TOOL_OPTIONS itself: a composition error naming both', () => {
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', {
+      containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080, envVariables: { JAVA_TOOL_OPTIONS: kplus.EnvValue.fromValue('-Xmx1g') } }],
+    });
+    WorkloadSidecars.of(d).add(new OtelInstrumentation(chart, 'java', { language: OtelInstrumentationLanguage.JAVA }));
+    expectError(() => synth(chart), ErrorCode.ENV_CONFLICT, 'web/java', 'JAVA_TOOL_OPTIONS');
+  });
+});
