@@ -7,7 +7,7 @@ import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../core/prop-type
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { OTLP_OFFER } from './capabilities';
-import { OtelSdkOptions, SDK_OPTION_TYPES, sdkEnv } from './otel/sdk';
+import { OtelExporterTls, OtelSdkOptions, SDK_OPTION_TYPES, sdkEnv } from './otel/sdk';
 import { OtelProtocol } from './otel-collector';
 
 /** The language agent an `OtelInstrumentation` puts into the app containers. */
@@ -36,31 +36,6 @@ export enum OtelDotnetRuntime {
   LINUX_X64 = 'linux-x64',
   /** musl-based Linux (Alpine) on x64. */
   LINUX_MUSL_X64 = 'linux-musl-x64',
-}
-
-/**
- * TLS files for the SDK's OTLP exporter, from a secret mounted into the app containers
- * (`OTEL_EXPORTER_OTLP_CERTIFICATE`, `..._CLIENT_CERTIFICATE`, `..._CLIENT_KEY`), as the
- * operator's `Instrumentation.spec.exporter.tls`.
- */
-export interface OtelExporterTls {
-  /** The secret holding the files (on Kubernetes, a Secret of the namespace). */
-  readonly secretName: string;
-  /**
-   * Key of the CA certificate the backend's certificate is checked against.
-   * @default - the system roots
-   */
-  readonly caFile?: string;
-  /**
-   * Key of the client certificate (mutual TLS); needs `keyFile`.
-   * @default - no client certificate
-   */
-  readonly certFile?: string;
-  /**
-   * Key of the client private key; needs `certFile`.
-   * @default - no client key
-   */
-  readonly keyFile?: string;
 }
 
 /** Props of an `OtelInstrumentation`. */

@@ -106,6 +106,33 @@ export interface OtelSdkOptions {
   readonly env?: { [name: string]: string };
 }
 
+/**
+ * TLS files of an exporter, from a secret mounted read-only where the exporter runs: the SDK
+ * in the app containers (`OtelInstrumentation.exporterTls`: `OTEL_EXPORTER_OTLP_CERTIFICATE`,
+ * `..._CLIENT_CERTIFICATE`, `..._CLIENT_KEY`, as the operator's
+ * `Instrumentation.spec.exporter.tls`) or the collector (`tls` of its exporters: configtls
+ * `ca_file`, `cert_file`, `key_file`).
+ */
+export interface OtelExporterTls {
+  /** The secret holding the files (on Kubernetes, a Secret of the namespace). */
+  readonly secretName: string;
+  /**
+   * Key of the CA certificate the backend's certificate is checked against.
+   * @default - the system roots
+   */
+  readonly caFile?: string;
+  /**
+   * Key of the client certificate (mutual TLS); needs `keyFile`.
+   * @default - no client certificate
+   */
+  readonly certFile?: string;
+  /**
+   * Key of the client private key; needs `certFile`.
+   * @default - no client key
+   */
+  readonly keyFile?: string;
+}
+
 /** Downward API variables of `kubernetesAttributes` (names as the operator's pkg/constants/env.go, plus the namespace). */
 const K8S_ATTRIBUTES: Array<[string, string, PodField]> = [
   ['k8s.pod.name', 'OTEL_RESOURCE_ATTRIBUTES_POD_NAME', PodField.POD_NAME],
