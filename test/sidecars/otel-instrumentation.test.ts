@@ -11,6 +11,7 @@ import {
 } from '../../src/sidecars';
 import { appGroup, synthGroup } from '../aci/util';
 import { container, fargateTask, synthTemplate } from '../ecs/util';
+import { imageFacts } from '../../src/core/image-facts';
 import { expectError } from '../errors';
 import { findDoc, newChart, podOf, synth } from '../k8s/util';
 
@@ -217,5 +218,16 @@ describe('OtelInstrumentation bad input', () => {
     });
     WorkloadSidecars.of(d).add(new OtelInstrumentation(chart, 'java', { language: OtelInstrumentationLanguage.JAVA }));
     expectError(() => synth(chart), ErrorCode.ENV_CONFLICT, 'web/java', 'JAVA_TOOL_OPTIONS');
+  });
+});
+
+describe('OtelInstrumentation: the runtime contract knows the agent images', () => {
+  test('the operator\'s autoinstrumentation images are busybox (cp on PATH); an image without cp is refused before the pod is made', () => {
+    const facts = imageFacts('ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-python:0.64b0');
+    expect(facts?.binaries).toContain('cp');
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }] });
+    WorkloadSidecars.of(d).add(new OtelInstrumentation(chart, 'java', { language: OtelInstrumentationLanguage.JAVA, image: 'otel/opentelemetry-collector-contrib:0.162.0' }));
+    expectError(() => synth(chart), ErrorCode.RUNTIME_MISSING_BINARY, 'web/java', '"cp"');
   });
 });
