@@ -1043,7 +1043,14 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
         : undefined,
     };
     // A configuration too large for a platform names the prop with the largest value (e.g. serviceName).
-    this.contribution = { ...this.contribution, origins: generatedFileOrigins(p, this.contribution.volumes) };
+    this.contribution = {
+      ...this.contribution,
+      origins: [
+        ...generatedFileOrigins(p, this.contribution.volumes),
+        // The TLS secrets of exporters (volumes 1..n): a platform that cannot mount secrets names the exporter's tls prop.
+        ...parts.volumeProps.map((prop, i) => ({ field: `volumes[${i + 1}]`, prop })),
+      ],
+    };
     // Every field check of the neutral model, now.
     resolveContribution(path, this.contribution);
   }

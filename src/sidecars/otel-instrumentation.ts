@@ -296,6 +296,8 @@ export class OtelInstrumentation extends Construct implements ISidecar {
       containers: [container],
       volumes,
       appRequests: { env: [], mounts, containers: p.appContainers },
+      // A platform that cannot mount a secret as files (ECS) names exporterTls.
+      origins: tls ? [{ field: 'volumes[1]', prop: 'exporterTls' }] : undefined,
     };
     resolveContribution(path, this.contribute({ targetPath: path, appContainers: [] }));
   }

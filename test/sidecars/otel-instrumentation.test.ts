@@ -231,3 +231,17 @@ describe('OtelInstrumentation: the runtime contract knows the agent images', () 
     expectError(() => synth(chart), ErrorCode.RUNTIME_MISSING_BINARY, 'web/java', '"cp"');
   });
 });
+
+describe('TLS files from a secret where the platform cannot mount secrets', () => {
+  test('ECS: exporterTls and an exporter\'s delivery.tls are refused naming the prop', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new OtelInstrumentation(f.stack, 'java', { language: OtelInstrumentationLanguage.JAVA, exporterTls: { secretName: 'otlp-tls', caFile: 'ca.crt' } }));
+    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/java: exporterTls "otlp-tls" cannot be rendered on ECS Fargate');
+    const g = fargateTask();
+    TaskSidecars.of(g.td).add(new OtelCollectorSidecar(g.stack, 'otel', {
+      appWaitsFor: WaitCondition.STARTED,
+      otlpExporters: [{ endpoint: 'otlp.example:4317', delivery: { tls: { secretName: 'otlp-tls', caFile: 'ca.crt' } } }],
+    }));
+    expectError(() => Template.fromStack(g.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/otel: otlpExporters[0].delivery.tls "otlp-tls" cannot be rendered on ECS Fargate');
+  });
+});

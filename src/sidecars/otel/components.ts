@@ -685,6 +685,8 @@ export class CollectorParts {
   public readonly mounts: VolumeMountSpec[] = [];
   public readonly ports: ContainerPortSpec[] = [];
   public readonly permissions: CloudPermission[] = [];
+  /** The prop that asked for each of `volumes` (for errors naming it). */
+  public readonly volumeProps: string[] = [];
   private secrets = 0;
   private readonly tlsVolumes = new Map<string, string>();
 
@@ -711,6 +713,7 @@ export class CollectorParts {
       const volume = `${this.name}-tls-${this.tlsVolumes.size}`;
       this.tlsVolumes.set(tls.secretName, volume);
       this.volumes.push({ name: volume, kind: VolumeKind.SECRET, secretName: tls.secretName });
+      this.volumeProps.push(field);
       this.mounts.push({ volume, path: dir, readOnly: true });
     }
     const out: any = {};
