@@ -201,6 +201,13 @@ export interface ContainerSecurity {
    * @default SeccompProfile.RUNTIME_DEFAULT
    */
   readonly seccompProfile?: SeccompProfile;
+  /**
+   * Run privileged (every capability, the host's devices). Only with a reason, such as an
+   * eBPF agent (OpenTelemetry Go auto-instrumentation); needs `allowPrivilegeEscalation`.
+   * Kubernetes only: ECS Fargate and ACI refuse it.
+   * @default false
+   */
+  readonly privileged?: boolean;
 }
 
 /**

@@ -40,6 +40,8 @@ export interface ResolvedSecurity {
   readonly allowPrivilegeEscalation: boolean;
   readonly addCapabilities: string[];
   readonly seccompProfile: SeccompProfile;
+  /** Privileged (Kubernetes only). */
+  readonly privileged: boolean;
 }
 
 export interface ResolvedMount {
@@ -289,6 +291,12 @@ function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbac
     throw Errors.invalidRole(path, `${prefix}security.addCapabilities`, addCapabilities, 'adds SYS_ADMIN while allowPrivilegeEscalation is false, which Kubernetes rejects',
       'Drop SYS_ADMIN (almost never needed by a sidecar), or set security.allowPrivilegeEscalation: true');
   }
+  const privileged = s.privileged ?? false;
+  if (privileged && !allowPrivilegeEscalation) {
+    // Kubernetes validation: "cannot set `allowPrivilegeEscalation` to false and `privileged` to true".
+    throw Errors.invalidRole(path, `${prefix}security.privileged`, privileged, 'is true while allowPrivilegeEscalation is false, which Kubernetes rejects',
+      'Set security.allowPrivilegeEscalation: true too, or leave privileged out');
+  }
   const seccompProfile = s.seccompProfile ?? SeccompProfile.RUNTIME_DEFAULT;
   if (!Object.values(SeccompProfile).includes(seccompProfile)) {
     throw Errors.invalidRole(path, `${prefix}security.seccompProfile`, seccompProfile, 'is not a SeccompProfile', 'Use SeccompProfile.RUNTIME_DEFAULT');
@@ -301,6 +309,7 @@ function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbac
     allowPrivilegeEscalation,
     addCapabilities,
     seccompProfile,
+    privileged,
   };
 }
 

@@ -122,7 +122,7 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
     runAsGroup: s.gid,
     runAsNonRoot: s.uid !== 0,
     allowPrivilegeEscalation: s.allowPrivilegeEscalation,
-    privileged: false,
+    privileged: s.privileged,
     readOnlyRootFilesystem: s.readOnlyRootFilesystem,
     capabilities: s.addCapabilities.length ? { drop: ['ALL'], add: s.addCapabilities } : { drop: ['ALL'] },
     seccompProfile: { type: s.seccompProfile === SeccompProfile.UNCONFINED ? 'Unconfined' : 'RuntimeDefault' },

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ContainerSpec, EnvVarSpec, ResourceRequirements, StartupRole } from '../core/container';
+import { ContainerSpec, EnvVarSpec, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, isImageReference, UID_ORIGIN } from '../core/names';
@@ -20,6 +20,12 @@ export enum OtelInstrumentationLanguage {
   PYTHON = 'PYTHON',
   /** The .NET auto-instrumentation (CLR profiler and startup hook). */
   DOTNET = 'DOTNET',
+  /**
+   * Go eBPF auto-instrumentation: a privileged root sidecar in the pod's shared process
+   * namespace attaches to `goTargetExecutable` (Kubernetes only; ECS Fargate and ACI refuse
+   * privileged containers).
+   */
+  GO = 'GO',
 }
 
 /** The C library of the app's Python image (which build of the compiled packages is copied). */
@@ -65,6 +71,11 @@ export interface OtelInstrumentationProps {
    * @default - every app container
    */
   readonly appContainers?: string[];
+  /**
+   * Go only: absolute path of the app's executable the agent attaches to (`OTEL_GO_AUTO_TARGET_EXE`).
+   * @default - none (required for GO)
+   */
+  readonly goTargetExecutable?: string;
   /**
    * Python only: the app image's C library.
    * @default OtelPythonPlatform.GLIBC
@@ -123,6 +134,8 @@ const LANGUAGES: { [l in OtelInstrumentationLanguage]: LanguageFacts } = {
   [OtelInstrumentationLanguage.NODEJS]: { image: `${REPO}-nodejs:0.78.0`, uid: 4321, key: 'nodejs' },
   [OtelInstrumentationLanguage.PYTHON]: { image: `${REPO}-python:0.64b0`, uid: 4322, key: 'python' },
   [OtelInstrumentationLanguage.DOTNET]: { image: `${REPO}-dotnet:1.16.0`, uid: 4323, key: 'dotnet' },
+  // internal/config/config.go AutoInstrumentationGoImage (versions.txt autoinstrumentation-go=v0.24.0).
+  [OtelInstrumentationLanguage.GO]: { image: 'ghcr.io/open-telemetry/opentelemetry-go-instrumentation/autoinstrumentation-go:v0.24.0', uid: 0, key: 'go' },
 };
 
 const TLS_DIR = '/otel-auto-instrumentation-tls';
@@ -141,6 +154,8 @@ function agentEnv(language: OtelInstrumentationLanguage, dir: string, p: OtelIns
       return [{ name: 'NODE_OPTIONS', value: `--require ${dir}/autoinstrumentation.js` }];
     case OtelInstrumentationLanguage.PYTHON:
       return [{ name: 'PYTHONPATH', value: `${dir}/opentelemetry/instrumentation/auto_instrumentation:${dir}` }];
+    case OtelInstrumentationLanguage.GO:
+      return [{ name: 'OTEL_GO_AUTO_TARGET_EXE', value: p.goTargetExecutable! }];
     case OtelInstrumentationLanguage.DOTNET: {
       const musl = p.dotnetRuntime === OtelDotnetRuntime.LINUX_MUSL_X64;
       return [
@@ -210,6 +225,7 @@ export class OtelInstrumentation extends Construct implements ISidecar {
       image: 'string',
       uid: 'number',
       appContainers: 'stringArray',
+      goTargetExecutable: 'string',
       pythonPlatform: { enum: OtelPythonPlatform },
       dotnetRuntime: { enum: OtelDotnetRuntime },
       endpoint: 'string',
@@ -234,6 +250,23 @@ export class OtelInstrumentation extends Construct implements ISidecar {
     if (p.dotnetRuntime !== undefined && p.language !== OtelInstrumentationLanguage.DOTNET) {
       throw Errors.ineffectiveSetting(path, 'dotnetRuntime', p.dotnetRuntime, `the language is ${p.language}, not DOTNET`, 'Leave dotnetRuntime out');
     }
+    const go = p.language === OtelInstrumentationLanguage.GO;
+    if (go) {
+      if (p.goTargetExecutable === undefined) {
+        throw Errors.missingSetting(path, 'goTargetExecutable', 'the Go agent attaches to one executable (OTEL_GO_AUTO_TARGET_EXE, golang.go)', 'Set goTargetExecutable to the app binary\'s path, e.g. "/app/server"');
+      }
+      if (!/^\/[^\s\0]*$/.test(p.goTargetExecutable)) {
+        throw Errors.invalidPath(path, 'goTargetExecutable', p.goTargetExecutable, 'is not an absolute path', 'Give the app binary\'s absolute path in its image, e.g. "/app/server"');
+      }
+      for (const key of ['uid', 'appContainers', 'volumeSizeLimitMebibytes'] as const) {
+        if (p[key] !== undefined) {
+          throw Errors.ineffectiveSetting(path, key, p[key], 'the Go agent is a root sidecar that attaches to the process by executable path, with no volume for the app',
+            `Leave ${key} out for GO`);
+        }
+      }
+    } else if (p.goTargetExecutable !== undefined) {
+      throw Errors.ineffectiveSetting(path, 'goTargetExecutable', p.goTargetExecutable, `the language is ${p.language}, not GO`, 'Leave goTargetExecutable out');
+    }
     if (p.language === OtelInstrumentationLanguage.PYTHON && p.protocol === OtelProtocol.GRPC) {
       // python.go: "OTEL_EXPORTER_OTLP_PROTOCOL ... http/protobuf ... is what our autoinstrumentation supports".
       throw Errors.invalidRole(path, 'protocol', p.protocol, 'is not supported by the Python auto-instrumentation image (it ships the OTLP/HTTP exporter only)',
@@ -250,7 +283,16 @@ export class OtelInstrumentation extends Construct implements ISidecar {
       ? ['cp', '/javaagent.jar', `${this.agentPath}/javaagent.jar`]
       : ['cp', '-r', p.pythonPlatform === OtelPythonPlatform.MUSL ? '/autoinstrumentation-musl/.' : '/autoinstrumentation/.', this.agentPath];
     const uid = p.uid ?? facts.uid;
-    const container: ContainerSpec = {
+    const container: ContainerSpec = go ? {
+      // golang.go injectGoSDK: a sidecar running as root, privileged, in the shared process namespace.
+      name: this.name,
+      image: p.image ?? facts.image,
+      role: StartupRole.SIDECAR,
+      appWaitsFor: WaitCondition.STARTED,
+      security: { uid: 0, gid: 0, allowRootUser: true, privileged: true, allowPrivilegeEscalation: true, readOnlyRootFilesystem: false },
+      resources: withDefaultResources(path, { cpuRequestMillicores: 50, memoryRequestMebibytes: 64, memoryLimitMebibytes: 256 }, p.resources),
+      origins: [{ field: 'image', prop: 'image' }, { field: 'security.privileged', prop: 'language' }],
+    } : {
       name: this.name,
       image: p.image ?? facts.image,
       role: StartupRole.INIT_STEP,
@@ -263,8 +305,8 @@ export class OtelInstrumentation extends Construct implements ISidecar {
       createsFiles: [{ volume: this.name, mode: 0o444 }],
       origins: [UID_ORIGIN, { field: 'image', prop: 'image' }],
     };
-    const volumes: VolumeSpec[] = [{ name: this.name, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: size }];
-    const mounts: VolumeMountSpec[] = [{ volume: this.name, path: this.agentPath, readOnly: true }];
+    const volumes: VolumeSpec[] = go ? [] : [{ name: this.name, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: size }];
+    const mounts: VolumeMountSpec[] = go ? [] : [{ volume: this.name, path: this.agentPath, readOnly: true }];
     this.tlsEnv = [];
     const tls = p.exporterTls;
     if (tls) {
@@ -292,7 +334,13 @@ export class OtelInstrumentation extends Construct implements ISidecar {
     this.fixedEnv = agentEnv(p.language, this.agentPath, p);
     const taken = [...this.fixedEnv, ...this.tlsEnv].map(e => e.name).concat(['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL']);
     this.sdkVars = sdkEnv(path, 'sdk', p.sdk, taken);
-    this.base = {
+    this.base = go ? {
+      // The Go agent reads the SDK settings itself; the TLS files are mounted into it.
+      containers: [{ ...container, volumeMounts: mounts }],
+      volumes,
+      pod: { shareProcessNamespace: true },
+      origins: tls ? [{ field: 'volumes[0]', prop: 'exporterTls' }] : undefined,
+    } : {
       containers: [container],
       volumes,
       appRequests: { env: [], mounts, containers: p.appContainers },
@@ -307,7 +355,9 @@ export class OtelInstrumentation extends Construct implements ISidecar {
     const p = this.props;
     const collectors = (context.offers ?? []).filter(o => o.name === OTLP_OFFER);
     const collector = collectors[0];
-    const collectorProtocol = collector?.settings?.appEnv === 'true' ? collector.settings.appProtocol as OtelProtocol : undefined;
+    // The app's variables must agree with what the collector gives the app; the Go agent's are its own.
+    const collectorProtocol = collector?.settings?.appEnv === 'true' && p.language !== OtelInstrumentationLanguage.GO
+      ? collector.settings.appProtocol as OtelProtocol : undefined;
     const protocol = p.protocol ?? collectorProtocol ?? OtelProtocol.HTTP_PROTOBUF;
     if (p.language === OtelInstrumentationLanguage.PYTHON && protocol === OtelProtocol.GRPC) {
       throw Errors.invalidRole(this.node.path, 'protocol', protocol,
@@ -325,6 +375,14 @@ export class OtelInstrumentation extends Construct implements ISidecar {
     const defaults = exporterDefaults(p.language).filter(e => !sdkNames.has(e.name));
     const resource = this.sdkVars.filter(e => e.name === 'OTEL_RESOURCE_ATTRIBUTES');
     const env = [...this.fixedEnv, ...exporter, ...this.tlsEnv, ...defaults, ...this.sdkVars.filter(e => e.name !== 'OTEL_RESOURCE_ATTRIBUTES'), ...resource];
+    if (p.language === OtelInstrumentationLanguage.GO) {
+      const [agent] = this.base.containers;
+      return {
+        ...this.base,
+        containers: [{ ...agent, env }],
+        consumes: collector && p.endpoint === undefined ? [OTLP_OFFER] : undefined,
+      };
+    }
     return {
       ...this.base,
       appRequests: { ...this.base.appRequests, env },

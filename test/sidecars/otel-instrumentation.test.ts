@@ -9,6 +9,7 @@ import {
   OtelCollectorSidecar, OtelDotnetRuntime, OtelExporterTls, OtelInstrumentation, OtelInstrumentationLanguage, OtelPropagator,
   OtelProtocol, OtelPythonPlatform, OtelSampler,
 } from '../../src/sidecars';
+import { Sidecar } from '../../src/sidecars/sidecar';
 import { appGroup, synthGroup } from '../aci/util';
 import { container, fargateTask, synthTemplate } from '../ecs/util';
 import { imageFacts } from '../../src/core/image-facts';
@@ -243,5 +244,55 @@ describe('TLS files from a secret where the platform cannot mount secrets', () =
       otlpExporters: [{ endpoint: 'otlp.example:4317', delivery: { tls: { secretName: 'otlp-tls', caFile: 'ca.crt' } } }],
     }));
     expectError(() => Template.fromStack(g.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/otel: otlpExporters[0].delivery.tls "otlp-tls" cannot be rendered on ECS Fargate');
+  });
+});
+
+describe('OtelInstrumentation GO (eBPF)', () => {
+  test('Kubernetes: a privileged root native sidecar in the shared process namespace, its own SDK env, the collector\'s HTTP receiver', () => {
+    const { pod, app } = onDeployment(
+      c => new OtelCollectorSidecar(c, 'otel', { debugExporter: {} }),
+      c => new OtelInstrumentation(c, 'go', { language: OtelInstrumentationLanguage.GO, goTargetExecutable: '/app/server', sdk: { serviceName: 'shop' } }),
+    );
+    expect(pod.spec.shareProcessNamespace).toBe(true);
+    const agent = pod.spec.initContainers.find((c: any) => c.name === 'opentelemetry-auto-instrumentation-go');
+    expect(agent).toMatchObject({
+      image: 'ghcr.io/open-telemetry/opentelemetry-go-instrumentation/autoinstrumentation-go:v0.24.0',
+      restartPolicy: 'Always',
+      securityContext: expect.objectContaining({ runAsUser: 0, privileged: true, allowPrivilegeEscalation: true }),
+    });
+    expect(envOf(agent)).toEqual({
+      OTEL_GO_AUTO_TARGET_EXE: '/app/server',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_SERVICE_NAME: 'shop',
+    });
+    expect(envOf(app).OTEL_GO_AUTO_TARGET_EXE).toBeUndefined();
+  });
+
+  test('ECS Fargate and ACI refuse the privileged agent, naming the prop', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new OtelInstrumentation(f.stack, 'go', { language: OtelInstrumentationLanguage.GO, goTargetExecutable: '/app/server' }));
+    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/go: language true cannot be rendered on ECS Fargate: Fargate does not run privileged containers');
+    const aci = new AciApp();
+    const group = appGroup(aci);
+    group.addSidecars(new OtelInstrumentation(aci, 'go', { language: OtelInstrumentationLanguage.GO, goTargetExecutable: '/app/server' }));
+    expectError(() => synthGroup(group), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'go: shareProcessNamespace true cannot be rendered on Azure Container Instances');
+  });
+
+  test.each<[string, any, ErrorCode, string]>([
+    ['no target executable', { language: 'GO' }, ErrorCode.MISSING_SETTING, 'web/inst: goTargetExecutable'],
+    ['a relative target executable', { language: 'GO', goTargetExecutable: 'server' }, ErrorCode.INVALID_PATH, 'web/inst: goTargetExecutable "server"'],
+    ['a uid for the root agent', { language: 'GO', goTargetExecutable: '/s', uid: 1000 }, ErrorCode.INEFFECTIVE_SETTING, 'web/inst: uid 1000 would have no effect'],
+    ['a target executable for Java', { language: 'JAVA', goTargetExecutable: '/s' }, ErrorCode.INEFFECTIVE_SETTING, 'web/inst: goTargetExecutable "/s"'],
+  ])('bad input: %s', (_n, props, code, part) => {
+    expectError(() => new OtelInstrumentation(newChart(), 'inst', props), code, part);
+  });
+});
+
+describe('ContainerSecurity.privileged', () => {
+  test('privileged without allowPrivilegeEscalation is refused (Kubernetes rejects the pair)', () => {
+    const chart = newChart();
+    expectError(() => new Sidecar(chart, 'p', { image: 'ghcr.io/acme/agent:1', security: { privileged: true, uid: 0, allowRootUser: true } } as any),
+      ErrorCode.INVALID_ROLE, 'privileged true is true while allowPrivilegeEscalation is false');
   });
 });
