@@ -26,6 +26,18 @@ export enum OtelInstrumentationLanguage {
    * privileged containers).
    */
   GO = 'GO',
+  /**
+   * The Apache HTTPD module (opentelemetry-cpp-contrib webserver SDK). The library writes the
+   * module's configuration file; the server's httpd.conf must `Include` it (a warning says how):
+   * the operator rewrites httpd.conf from a clone of the app container, which a synth-time
+   * library cannot do.
+   */
+  APACHE_HTTPD = 'APACHE_HTTPD',
+  /**
+   * The nginx module (same SDK). nginx.conf must `load_module` the module and `include` the
+   * generated file (a warning says how), for the reason given at APACHE_HTTPD.
+   */
+  NGINX = 'NGINX',
 }
 
 /** The C library of the app's Python image (which build of the compiled packages is copied). */
@@ -76,6 +88,12 @@ export interface OtelInstrumentationProps {
    * @default - none (required for GO)
    */
   readonly goTargetExecutable?: string;
+  /**
+   * APACHE_HTTPD: the Apache version ('2.4' or '2.2'); NGINX: the nginx version of the app image
+   * (e.g. '1.27.3'), which selects the module build.
+   * @default - '2.4' for APACHE_HTTPD; required for NGINX
+   */
+  readonly webServerVersion?: string;
   /**
    * Python only: the app image's C library.
    * @default OtelPythonPlatform.GLIBC
@@ -135,10 +153,43 @@ const LANGUAGES: { [l in OtelInstrumentationLanguage]: LanguageFacts } = {
   [OtelInstrumentationLanguage.PYTHON]: { image: `${REPO}-python:0.64b0`, uid: 4322, key: 'python' },
   [OtelInstrumentationLanguage.DOTNET]: { image: `${REPO}-dotnet:1.16.0`, uid: 4323, key: 'dotnet' },
   // internal/config/config.go AutoInstrumentationGoImage (versions.txt autoinstrumentation-go=v0.24.0).
+  // versions.txt autoinstrumentation-apache-httpd=1.0.4 (nginx uses the same image and version).
+  [OtelInstrumentationLanguage.APACHE_HTTPD]: { image: `${REPO}-apache-httpd:1.0.4`, uid: 4324, key: 'apache-httpd' },
+  [OtelInstrumentationLanguage.NGINX]: { image: `${REPO}-apache-httpd:1.0.4`, uid: 4325, key: 'nginx' },
   [OtelInstrumentationLanguage.GO]: { image: 'ghcr.io/open-telemetry/opentelemetry-go-instrumentation/autoinstrumentation-go:v0.24.0', uid: 0, key: 'go' },
 };
 
 const TLS_DIR = '/otel-auto-instrumentation-tls';
+/** apachehttpd.go / nginx.go: where the webserver SDK lives in the app container. */
+const WEBSERVER_AGENT = '/opt/opentelemetry-webserver/agent';
+const WEBSERVER_CONF_DIR = '/opt/opentelemetry-webserver/conf';
+const WEBSERVER_CONF_FILE = 'opentelemetry_agent.conf';
+/** A value written into httpd.conf / nginx.conf directives: no spaces, quotes, ';', '#', braces or line breaks (nothing to escape). */
+const DIRECTIVE_VALUE = /^[A-Za-z0-9._:/@%+=,-]+$/;
+
+/**
+ * The module configuration (apachehttpd.go getApacheOtelConfig, nginx.go getNginxOtelConfig), without
+ * the per-pod service instance id the operator fills in at run time.
+ */
+function webServerConfig(language: OtelInstrumentationLanguage, version: string, endpoint: string, serviceName: string, namespace: string | undefined): string {
+  const apache = language === OtelInstrumentationLanguage.APACHE_HTTPD;
+  const prefix = apache ? 'ApacheModule' : 'NginxModule';
+  const attrs: Array<[string, string]> = [
+    ['Enabled', 'ON'], ['OtelSpanExporter', 'otlp'], ['OtelExporterEndpoint', endpoint], ['ServiceName', serviceName],
+    ...(namespace !== undefined ? [['ServiceNamespace', namespace] as [string, string]] : []),
+    ['ResolveBackends', 'ON'], ['TraceAsError', 'ON'],
+  ];
+  const end = apache ? '' : ';';
+  const lines = attrs.map(([k, v]) => `${prefix}${k} ${v}${end}`).sort();
+  if (!apache) { return `${lines.join('\n')}\n`; }
+  const lib = `${WEBSERVER_AGENT}/sdk_lib/lib`;
+  return [
+    ...['common', 'resources', 'trace', 'otlp_recordable', 'exporter_ostream_span', 'exporter_otlp_grpc', 'webserver_sdk']
+      .map(l => `LoadFile ${lib}/libopentelemetry_${l}.so`),
+    `LoadModule otel_apache_module ${WEBSERVER_AGENT}/WebServerModule/Apache/libmod_apache_otel${version === '2.2' ? '22' : ''}.so`,
+    ...lines,
+  ].join('\n') + '\n';
+}
 const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 
 /**
@@ -156,6 +207,11 @@ function agentEnv(language: OtelInstrumentationLanguage, dir: string, p: OtelIns
       return [{ name: 'PYTHONPATH', value: `${dir}/opentelemetry/instrumentation/auto_instrumentation:${dir}` }];
     case OtelInstrumentationLanguage.GO:
       return [{ name: 'OTEL_GO_AUTO_TARGET_EXE', value: p.goTargetExecutable! }];
+    case OtelInstrumentationLanguage.NGINX:
+      // nginx.go: LD_LIBRARY_PATH gains the SDK's libraries.
+      return [{ name: 'LD_LIBRARY_PATH', value: `${WEBSERVER_AGENT}/sdk_lib/lib` }];
+    case OtelInstrumentationLanguage.APACHE_HTTPD:
+      return [];
     case OtelInstrumentationLanguage.DOTNET: {
       const musl = p.dotnetRuntime === OtelDotnetRuntime.LINUX_MUSL_X64;
       return [
@@ -267,6 +323,41 @@ export class OtelInstrumentation extends Construct implements ISidecar {
     } else if (p.goTargetExecutable !== undefined) {
       throw Errors.ineffectiveSetting(path, 'goTargetExecutable', p.goTargetExecutable, `the language is ${p.language}, not GO`, 'Leave goTargetExecutable out');
     }
+    const web = p.language === OtelInstrumentationLanguage.APACHE_HTTPD || p.language === OtelInstrumentationLanguage.NGINX;
+    if (web) {
+      const v = p.webServerVersion;
+      if (p.language === OtelInstrumentationLanguage.APACHE_HTTPD && v !== undefined && v !== '2.4' && v !== '2.2') {
+        throw Errors.invalidName(path, 'webServerVersion', v, '"2.4" or "2.2" (the module builds apachehttpd.go selects)');
+      }
+      if (p.language === OtelInstrumentationLanguage.NGINX && (v === undefined || !/^\d+\.\d+\.\d+$/.test(v))) {
+        throw Errors.missingSetting(path, 'webServerVersion', 'the nginx module is built per nginx version (WebServerModule/Nginx/<version>, nginx_agent.sh)',
+          'Set webServerVersion to the app image\'s nginx version, e.g. "1.27.3"');
+      }
+      if (p.protocol === OtelProtocol.HTTP_PROTOBUF) {
+        throw Errors.invalidRole(path, 'protocol', p.protocol, 'is not supported by the webserver module (it loads the OTLP/gRPC exporter only)', 'Leave protocol out');
+      }
+      for (const key of ['exporterTls', 'sdk'] as const) {
+        if (key === 'sdk' && p.sdk && Object.keys(p.sdk).every(k => k === 'serviceName' || k === 'resourceAttributes')) { continue; }
+        if (p[key] !== undefined) {
+          throw Errors.ineffectiveSetting(path, key, p[key], 'the webserver module is configured by its own file, which takes only the endpoint, sdk.serviceName and sdk.resourceAttributes["service.namespace"]',
+            `Leave ${key} out (or keep sdk to serviceName and resourceAttributes)`);
+        }
+      }
+      const extra = Object.keys(p.sdk?.resourceAttributes ?? {}).find(k => k !== 'service.namespace');
+      if (extra !== undefined) {
+        throw Errors.ineffectiveSetting(path, `sdk.resourceAttributes[${JSON.stringify(extra)}]`, p.sdk!.resourceAttributes![extra],
+          'the webserver module takes only service.namespace from the resource attributes', `Leave ${JSON.stringify(extra)} out`);
+      }
+      const values: Array<[string, string | undefined]> = [['endpoint', p.endpoint], ['sdk.serviceName', p.sdk?.serviceName],
+        ['sdk.resourceAttributes["service.namespace"]', p.sdk?.resourceAttributes?.['service.namespace']]];
+      for (const [field, value] of values) {
+        if (value !== undefined && !DIRECTIVE_VALUE.test(value)) {
+          throw Errors.invalidName(path, field, value, 'a value of letters, digits and ._:/@%+=,- (written unquoted into the web server\'s configuration)');
+        }
+      }
+    } else if (p.webServerVersion !== undefined) {
+      throw Errors.ineffectiveSetting(path, 'webServerVersion', p.webServerVersion, `the language is ${p.language}, not APACHE_HTTPD or NGINX`, 'Leave webServerVersion out');
+    }
     if (p.language === OtelInstrumentationLanguage.PYTHON && p.protocol === OtelProtocol.GRPC) {
       // python.go: "OTEL_EXPORTER_OTLP_PROTOCOL ... http/protobuf ... is what our autoinstrumentation supports".
       throw Errors.invalidRole(path, 'protocol', p.protocol, 'is not supported by the Python auto-instrumentation image (it ships the OTLP/HTTP exporter only)',
@@ -278,10 +369,14 @@ export class OtelInstrumentation extends Construct implements ISidecar {
     const size = p.volumeSizeLimitMebibytes ?? 200;
     if (size < 1) { throw Errors.invalidNumber(path, 'volumeSizeLimitMebibytes', size, 'a whole number of MiB >= 1'); }
 
-    this.agentPath = `/otel-auto-instrumentation-${facts.key}`;
+    this.agentPath = web ? WEBSERVER_AGENT : `/otel-auto-instrumentation-${facts.key}`;
     const copy = p.language === OtelInstrumentationLanguage.JAVA
       ? ['cp', '/javaagent.jar', `${this.agentPath}/javaagent.jar`]
-      : ['cp', '-r', p.pythonPlatform === OtelPythonPlatform.MUSL ? '/autoinstrumentation-musl/.' : '/autoinstrumentation/.', this.agentPath];
+      : web
+        // apache_httpd_agent.sh / nginx_agent.sh: copy the SDK, render its log4cxx configuration; the logs directory stays writable for the server's workers.
+        ? ['/bin/sh', '-c', `cp -r /opt/opentelemetry/. ${WEBSERVER_AGENT} && sed 's,__agent_log_dir__,${WEBSERVER_AGENT}/logs,g' `
+          + `${WEBSERVER_AGENT}/conf/opentelemetry_sdk_log4cxx.xml.template > ${WEBSERVER_AGENT}/conf/opentelemetry_sdk_log4cxx.xml && chmod a+w ${WEBSERVER_AGENT}/logs`]
+        : ['cp', '-r', p.pythonPlatform === OtelPythonPlatform.MUSL ? '/autoinstrumentation-musl/.' : '/autoinstrumentation/.', this.agentPath];
     const uid = p.uid ?? facts.uid;
     const container: ContainerSpec = go ? {
       // golang.go injectGoSDK: a sidecar running as root, privileged, in the shared process namespace.
@@ -306,7 +401,12 @@ export class OtelInstrumentation extends Construct implements ISidecar {
       origins: [UID_ORIGIN, { field: 'image', prop: 'image' }],
     };
     const volumes: VolumeSpec[] = go ? [] : [{ name: this.name, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: size }];
-    const mounts: VolumeMountSpec[] = go ? [] : [{ volume: this.name, path: this.agentPath, readOnly: true }];
+    // The web servers' module writes its logs under the agent directory: read-write for them.
+    const mounts: VolumeMountSpec[] = go ? [] : [{ volume: this.name, path: this.agentPath, readOnly: !web }];
+    if (web) {
+      volumes.push({ name: `${this.name}-conf`, kind: VolumeKind.CONFIG_FILES, files: [{ name: WEBSERVER_CONF_FILE, content: '' }] });
+      mounts.push({ volume: `${this.name}-conf`, path: WEBSERVER_CONF_DIR, readOnly: true });
+    }
     this.tlsEnv = [];
     const tls = p.exporterTls;
     if (tls) {
@@ -355,6 +455,25 @@ export class OtelInstrumentation extends Construct implements ISidecar {
     const p = this.props;
     const collectors = (context.offers ?? []).filter(o => o.name === OTLP_OFFER);
     const collector = collectors[0];
+    if (p.language === OtelInstrumentationLanguage.APACHE_HTTPD || p.language === OtelInstrumentationLanguage.NGINX) {
+      // The module exports OTLP/gRPC (libopentelemetry_exporter_otlp_grpc): the collector's gRPC receiver, else the operator's default.
+      const endpoint = p.endpoint ?? collector?.settings?.grpcEndpoint ?? 'http://localhost:4317/';
+      const content = webServerConfig(p.language, p.webServerVersion ?? '2.4', endpoint, p.sdk?.serviceName ?? this.node.id,
+        p.sdk?.resourceAttributes?.['service.namespace']);
+      const conf = `${WEBSERVER_CONF_DIR}/${WEBSERVER_CONF_FILE}`;
+      const how = p.language === OtelInstrumentationLanguage.APACHE_HTTPD
+        ? `add "Include ${conf}" to httpd.conf`
+        : `add "load_module ${WEBSERVER_AGENT}/WebServerModule/Nginx/${p.webServerVersion}/ngx_http_opentelemetry_module.so;" and "env OTEL_RESOURCE_ATTRIBUTES;" `
+          + `at the top of nginx.conf and "include ${conf};" in its http block`;
+      return {
+        ...this.base,
+        volumes: (this.base.volumes ?? []).map(v => (v.kind === VolumeKind.CONFIG_FILES ? { ...v, files: [{ name: WEBSERVER_CONF_FILE, content }] } : v)),
+        appRequests: { ...this.base.appRequests, env: [...this.fixedEnv] },
+        consumes: collector && p.endpoint === undefined ? [OTLP_OFFER] : undefined,
+        warnings: [`${this.node.path}: the ${p.language} module is copied and configured, but the library does not rewrite the server's configuration `
+          + `(the operator does it from a clone of the app container): ${how}`],
+      };
+    }
     // The app's variables must agree with what the collector gives the app; the Go agent's are its own.
     const collectorProtocol = collector?.settings?.appEnv === 'true' && p.language !== OtelInstrumentationLanguage.GO
       ? collector.settings.appProtocol as OtelProtocol : undefined;

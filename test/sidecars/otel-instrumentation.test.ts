@@ -11,7 +11,7 @@ import {
 } from '../../src/sidecars';
 import { Sidecar } from '../../src/sidecars/sidecar';
 import { appGroup, synthGroup } from '../aci/util';
-import { container, fargateTask, synthTemplate } from '../ecs/util';
+import { container, fargateTask, synthTemplate, warnings } from '../ecs/util';
 import { imageFacts } from '../../src/core/image-facts';
 import { expectError } from '../errors';
 import { findDoc, newChart, podOf, synth } from '../k8s/util';
@@ -294,5 +294,86 @@ describe('ContainerSecurity.privileged', () => {
     const chart = newChart();
     expectError(() => new Sidecar(chart, 'p', { image: 'ghcr.io/acme/agent:1', security: { privileged: true, uid: 0, allowRootUser: true } } as any),
       ErrorCode.INVALID_ROLE, 'privileged true is true while allowPrivilegeEscalation is false');
+  });
+});
+
+describe('OtelInstrumentation APACHE_HTTPD and NGINX (module copied and configured; the server config includes it)', () => {
+  test('Apache on Kubernetes: the SDK copied read-write, the module configuration generated and mounted, a warning saying what to Include', () => {
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'httpd:2.4', portNumber: 8080 }] });
+    const attached = WorkloadSidecars.of(d);
+    attached.add(new OtelCollectorSidecar(chart, 'otel', { debugExporter: {} }));
+    attached.add(new OtelInstrumentation(chart, 'httpd', {
+      language: OtelInstrumentationLanguage.APACHE_HTTPD, sdk: { serviceName: 'shop-web', resourceAttributes: { 'service.namespace': 'shop' } },
+    }));
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const docs = synth(chart);
+    stderr.mockRestore();
+    const pod = podOf(findDoc(docs, 'Deployment'));
+    const init = pod.spec.initContainers.find((c: any) => c.name === 'opentelemetry-auto-instrumentation-apache-httpd');
+    expect(init.image).toBe('ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-apache-httpd:1.0.4');
+    expect(init.command[2]).toContain('cp -r /opt/opentelemetry/. /opt/opentelemetry-webserver/agent');
+    const app = pod.spec.containers.find((c: any) => c.name === 'api');
+    expect(app.volumeMounts).toEqual(expect.arrayContaining([
+      { name: 'opentelemetry-auto-instrumentation-apache-httpd', mountPath: '/opt/opentelemetry-webserver/agent', readOnly: false },
+      { name: 'opentelemetry-auto-instrumentation-apache-httpd-conf', mountPath: '/opt/opentelemetry-webserver/conf', readOnly: true },
+    ]));
+    const cm = docs.find((x: any) => x.kind === 'ConfigMap' && x.data?.['opentelemetry_agent.conf'] !== undefined);
+    const conf: string = cm.data['opentelemetry_agent.conf'];
+    expect(conf.split('\n')).toEqual(expect.arrayContaining([
+      'LoadFile /opt/opentelemetry-webserver/agent/sdk_lib/lib/libopentelemetry_common.so',
+      'LoadModule otel_apache_module /opt/opentelemetry-webserver/agent/WebServerModule/Apache/libmod_apache_otel.so',
+      'ApacheModuleEnabled ON',
+      'ApacheModuleOtelExporterEndpoint http://127.0.0.1:4317',
+      'ApacheModuleServiceName shop-web',
+      'ApacheModuleServiceNamespace shop',
+    ]));
+    expect(attached.warnings).toContainEqual(expect.stringContaining('web/httpd: the APACHE_HTTPD module is copied and configured, but the library does not rewrite'));
+    expect(attached.warnings.join('\n')).toContain('add "Include /opt/opentelemetry-webserver/conf/opentelemetry_agent.conf" to httpd.conf');
+  });
+
+  test('nginx: the module for its version, LD_LIBRARY_PATH, directives ending in ";"', () => {
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', { containers: [{ name: 'api', image: 'nginx:1.27.3', portNumber: 8080 }] });
+    const attached = WorkloadSidecars.of(d);
+    attached.add(new OtelInstrumentation(chart, 'nginx', { language: OtelInstrumentationLanguage.NGINX, webServerVersion: '1.27.3', endpoint: 'http://collector:4317' }));
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const docs = synth(chart);
+    stderr.mockRestore();
+    const app = podOf(findDoc(docs, 'Deployment')).spec.containers.find((c: any) => c.name === 'api');
+    expect(envOf(app)).toEqual({ LD_LIBRARY_PATH: '/opt/opentelemetry-webserver/agent/sdk_lib/lib' });
+    const cm = docs.find((x: any) => x.kind === 'ConfigMap' && x.data?.['opentelemetry_agent.conf'] !== undefined);
+    expect(cm.data['opentelemetry_agent.conf']).toBe([
+      'NginxModuleEnabled ON;', 'NginxModuleOtelExporterEndpoint http://collector:4317;', 'NginxModuleOtelSpanExporter otlp;',
+      'NginxModuleResolveBackends ON;', 'NginxModuleServiceName nginx;', 'NginxModuleTraceAsError ON;', '',
+    ].join('\n'));
+    expect(attached.warnings.join('\n')).toContain('load_module /opt/opentelemetry-webserver/agent/WebServerModule/Nginx/1.27.3/ngx_http_opentelemetry_module.so;');
+  });
+
+  test.each<[string, any, ErrorCode, string]>([
+    ['nginx without its version', { language: 'NGINX' }, ErrorCode.MISSING_SETTING, 'web/inst: webServerVersion'],
+    ['an Apache version that has no module build', { language: 'APACHE_HTTPD', webServerVersion: '2.6' }, ErrorCode.INVALID_NAME, 'web/inst: webServerVersion "2.6"'],
+    ['OTLP/HTTP for the module', { language: 'APACHE_HTTPD', protocol: 'http/protobuf' }, ErrorCode.INVALID_ROLE, 'web/inst: protocol "http/protobuf"'],
+    ['a service name with a space (unquoted directive)', { language: 'APACHE_HTTPD', sdk: { serviceName: 'shop web' } }, ErrorCode.INVALID_NAME, 'web/inst: sdk.serviceName "shop web"'],
+    ['a sampler the module cannot take', { language: 'APACHE_HTTPD', sdk: { sampler: 'always_on' } }, ErrorCode.INEFFECTIVE_SETTING, 'web/inst: sdk'],
+    ['a resource attribute the module cannot take', { language: 'NGINX', webServerVersion: '1.27.3', sdk: { resourceAttributes: { team: 'a' } } }, ErrorCode.INEFFECTIVE_SETTING,
+      'web/inst: sdk.resourceAttributes["team"] "a"'],
+    ['a web server version for Java', { language: 'JAVA', webServerVersion: '2.4' }, ErrorCode.INEFFECTIVE_SETTING, 'web/inst: webServerVersion "2.4"'],
+  ])('bad input: %s', (_n, props, code, part) => {
+    expectError(() => new OtelInstrumentation(newChart(), 'inst', props), code, part);
+  });
+});
+
+describe('OtelInstrumentation APACHE_HTTPD on ECS', () => {
+  test('the module configuration comes through the config writer; the init step\'s shell script passes the image check; the warning is shown', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new OtelInstrumentation(f.stack, 'httpd', { language: OtelInstrumentationLanguage.APACHE_HTTPD, endpoint: 'http://collector.internal:4317' }));
+    const t = synthTemplate(f.stack);
+    const init = container(t, 'opentelemetry-auto-instrumentation-apache-httpd');
+    expect(init.EntryPoint[0]).toBe('/bin/sh');
+    const writer = container(t, 'cdk-sidecars-config');
+    const script: string = [...(writer.EntryPoint ?? []), ...(writer.Command ?? [])].join('\n');
+    expect(script).toContain('opentelemetry_agent.conf');
+    expect(warnings(f.stack).join('\n')).toContain('Shop/httpd: the APACHE_HTTPD module is copied and configured');
   });
 });
