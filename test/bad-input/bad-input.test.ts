@@ -156,6 +156,8 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
   },
   OtelInstrumentation: {
     language: 'enum',
+    goTargetExecutable: 'string',
+    webServerVersion: 'string',
     name: 'string',
     image: 'string',
     uid: 'number',
