@@ -359,7 +359,9 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
   { repository: 'ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-dotnet', tags: /^\d+\.\d+\.\d+$/, ...OTEL_AUTOINSTRUMENTATION },
   // The webserver SDK image (Apache HTTPD and nginx): alpine:latest, busybox applets (autoinstrumentation/apache-httpd/Dockerfile @ be894441).
   {
-    repository: 'ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-apache-httpd', tags: /^\d+\.\d+\.\d+$/, ...OTEL_AUTOINSTRUMENTATION,
+    repository: 'ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-apache-httpd',
+    tags: /^\d+\.\d+\.\d+$/,
+    ...OTEL_AUTOINSTRUMENTATION,
     binaries: ALPINE_BUSYBOX,
     source: 'open-telemetry/opentelemetry-operator autoinstrumentation/apache-httpd/Dockerfile @ be8944414a876f17fcdeb5a59b86b8866fb5c88e (FROM alpine:latest)',
   },

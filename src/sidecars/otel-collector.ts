@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { OTLP_OFFER } from './capabilities';
 import {
   ContainerPortSpec, ContainerSpec, EnvVarSpec, PortExposure, Protocol, ResourceRequirements, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
@@ -11,12 +12,12 @@ import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { hideTokens, isOnlyToken, literalParts, literalPartsPass, splitTokens } from '../core/tokens';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
-import { OTLP_OFFER } from './capabilities';
 import {
   CollectorParts, K8S_ENV, OtelAttributeAction, OtelAttributeActionType, OtelDatadogExporter, OtelDebugExtension, OtelElasticsearchExporter,
   OtelExporterDelivery, OtelFilelogReceiver, OtelFilelogStartAt, OtelFilter, OtelJaegerProtocol, OtelJaegerReceiver, OtelK8sAttributes,
   OtelOttlContext, OtelOttlErrorMode, OtelProbabilisticSampler, OtelPrometheusRemoteWriteExporter, OtelResourceDetection, OtelResourceDetector,
-  OtelSpanStatusCode, OtelStatsdReceiver, OtelTailSampling, OtelTailSamplingPolicy, OtelTailSamplingPolicyType, OtelTransform, OtelTransformStatements, OtelZipkinReceiver,
+  OtelSpanStatusCode, OtelStatsdReceiver, OtelTailSampling, OtelTailSamplingPolicy, OtelTailSamplingPolicyType, OtelTransform,
+  OtelTransformStatements, OtelZipkinReceiver,
 } from './otel/components';
 import { OtelSdkOptions, SDK_OPTION_TYPES, sdkEnv } from './otel/sdk';
 
@@ -627,7 +628,8 @@ function receiverPorts(p: OtelCollectorSidecarProps): { [field: string]: number 
 
 /** The container ports of `receiverPorts`, in the same order (pod-local: the app in the pod sends to 127.0.0.1). */
 function receiverPortSpecs(p: OtelCollectorSidecarProps, ports: { [field: string]: number }): ContainerPortSpec[] {
-  const out: ContainerPortSpec[] = jaegerProtocols(p).map(proto => ({ port: JAEGER_PORTS[proto][0], name: JAEGER_PORTS[proto][1], protocol: JAEGER_PORTS[proto][2] }));
+  const out: ContainerPortSpec[] = jaegerProtocols(p)
+    .map(proto => ({ port: JAEGER_PORTS[proto][0], name: JAEGER_PORTS[proto][1], protocol: JAEGER_PORTS[proto][2] }));
   if (p.zipkinReceiver) { out.push({ port: ports['zipkinReceiver.port'], name: 'zipkin' }); }
   if (p.statsdReceiver) { out.push({ port: ports['statsdReceiver.port'], name: 'statsd', protocol: Protocol.UDP }); }
   if (p.pprofExtension) { out.push({ port: ports['pprofExtension.port'], name: 'pprof' }); }
@@ -726,12 +728,17 @@ function tailPolicy(t: OtelTailSamplingPolicy): any {
     case OtelTailSamplingPolicyType.STATUS_CODE: return { ...base, status_code: { status_codes: [...t.statusCodes!] } };
     case OtelTailSamplingPolicyType.PROBABILISTIC: return { ...base, probabilistic: { sampling_percentage: t.samplingPercentage } };
     case OtelTailSamplingPolicyType.STRING_ATTRIBUTE:
-      return { ...base, string_attribute: { key: lit(t.key!), values: t.values!.map(lit), ...(t.invertMatch !== undefined ? { invert_match: t.invertMatch } : {}) } };
+      return {
+        ...base,
+        string_attribute: { key: lit(t.key!), values: t.values!.map(lit), ...(t.invertMatch !== undefined ? { invert_match: t.invertMatch } : {}) },
+      };
     case OtelTailSamplingPolicyType.NUMERIC_ATTRIBUTE:
       return {
         ...base,
         numeric_attribute: {
-          key: lit(t.key!), ...(t.minValue !== undefined ? { min_value: t.minValue } : {}), ...(t.maxValue !== undefined ? { max_value: t.maxValue } : {}),
+          key: lit(t.key!),
+          ...(t.minValue !== undefined ? { min_value: t.minValue } : {}),
+          ...(t.maxValue !== undefined ? { max_value: t.maxValue } : {}),
           ...(t.invertMatch !== undefined ? { invert_match: t.invertMatch } : {}),
         },
       };
@@ -819,7 +826,11 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       statsdReceiver: { struct: { port: 'port', aggregationIntervalSeconds: 'size', enableMetricType: 'boolean' } },
       filelogReceiver: {
         struct: {
-          logDirectory: 'string', include: 'stringArray', exclude: 'stringArray', startAt: { enum: OtelFilelogStartAt }, parseJson: 'boolean',
+          logDirectory: 'string',
+          include: 'stringArray',
+          exclude: 'stringArray',
+          startAt: { enum: OtelFilelogStartAt },
+          parseJson: 'boolean',
           volumeSizeLimitMebibytes: 'size',
         },
         required: ['logDirectory'],
@@ -832,13 +843,18 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       },
       transform: {
         struct: {
-          traceStatements: STATEMENTS_TYPES, metricStatements: STATEMENTS_TYPES, logStatements: STATEMENTS_TYPES,
+          traceStatements: STATEMENTS_TYPES,
+          metricStatements: STATEMENTS_TYPES,
+          logStatements: STATEMENTS_TYPES,
           errorMode: { enum: OtelOttlErrorMode },
         },
       },
       filter: {
         struct: {
-          spanConditions: 'stringArray', metricConditions: 'stringArray', dataPointConditions: 'stringArray', logConditions: 'stringArray',
+          spanConditions: 'stringArray',
+          metricConditions: 'stringArray',
+          dataPointConditions: 'stringArray',
+          logConditions: 'stringArray',
           errorMode: { enum: OtelOttlErrorMode },
         },
       },
@@ -847,9 +863,18 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
         struct: {
           policies: {
             each: {
-              name: 'string', type: { enum: OtelTailSamplingPolicyType }, latencyThresholdMilliseconds: 'size',
-              statusCodes: { enumArray: OtelSpanStatusCode }, samplingPercentage: 'number', key: 'string', values: 'stringArray',
-              minValue: 'number', maxValue: 'number', spansPerSecond: 'size', spanConditions: 'stringArray', invertMatch: 'boolean',
+              name: 'string',
+              type: { enum: OtelTailSamplingPolicyType },
+              latencyThresholdMilliseconds: 'size',
+              statusCodes: { enumArray: OtelSpanStatusCode },
+              samplingPercentage: 'number',
+              key: 'string',
+              values: 'stringArray',
+              minValue: 'number',
+              maxValue: 'number',
+              spansPerSecond: 'size',
+              spanConditions: 'stringArray',
+              invertMatch: 'boolean',
             },
             required: ['name', 'type'],
           },
@@ -868,8 +893,15 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       },
       elasticsearchExporter: {
         struct: {
-          endpoints: 'stringArray', user: 'string', password: SECRET_REF_TYPES, apiKey: SECRET_REF_TYPES, logsIndex: 'string', tracesIndex: 'string',
-          tls: TLS_TYPES, signals: { enumArray: OtelSignal }, sendingQueue: QUEUE_TYPES,
+          endpoints: 'stringArray',
+          user: 'string',
+          password: SECRET_REF_TYPES,
+          apiKey: SECRET_REF_TYPES,
+          logsIndex: 'string',
+          tracesIndex: 'string',
+          tls: TLS_TYPES,
+          signals: { enumArray: OtelSignal },
+          sendingQueue: QUEUE_TYPES,
         },
         required: ['endpoints'],
       },
@@ -991,10 +1023,10 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       ports: containerPorts,
       origins: [...portOrigins(['otlpGrpcPort', 'otlpHttpPort', 'healthCheckPort', 'telemetryPort', ...(p.prometheusExporter ? ['prometheusExporter.port'] : []),
         ...Object.keys(receiverPorts(p))]), UID_ORIGIN,
-        // The contrib image is the collector binary alone (no shell, no curl): on ECS a health
-        // check needs the AWS distro's /healthcheck (aws-observability/aws-otel-collector).
-        { field: 'healthCommand', prop: 'healthCommand', alternative: adot ? undefined : 'distribution: OtelCollectorDistribution.AWS_DISTRO (its image has /healthcheck)' },
-        { field: 'appWaitsFor', prop: 'appWaitsFor' }],
+      // The contrib image is the collector binary alone (no shell, no curl): on ECS a health
+      // check needs the AWS distro's /healthcheck (aws-observability/aws-otel-collector).
+      { field: 'healthCommand', prop: 'healthCommand', alternative: adot ? undefined : 'distribution: OtelCollectorDistribution.AWS_DISTRO (its image has /healthcheck)' },
+      { field: 'appWaitsFor', prop: 'appWaitsFor' }],
       security: { uid: this.uid, gid: this.uid },
       resources,
       // 10 checks 5 s apart: within ECS's health check ranges (interval >= 5, retries <= 10).
@@ -1237,7 +1269,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       const config: any = {
         endpoint: lit(e.endpoint),
         ...(e.metricNamespace !== undefined ? { namespace: e.metricNamespace } : {}),
-        ...(e.externalLabels && Object.keys(e.externalLabels).length ? { external_labels: Object.fromEntries(Object.entries(e.externalLabels).map(([k, v]) => [k, lit(v)])) } : {}),
+        ...(e.externalLabels && Object.keys(e.externalLabels).length
+          ? { external_labels: Object.fromEntries(Object.entries(e.externalLabels).map(([k, v]) => [k, lit(v)])) } : {}),
         ...(e.resourceToTelemetry !== undefined ? { resource_to_telemetry_conversion: { enabled: e.resourceToTelemetry } } : {}),
         ...extra,
         ...(q ? {
@@ -1340,7 +1373,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
     return signals;
   }
 
-  private collectorConfig(p: OtelCollectorSidecarProps, ports: { [field: string]: number } & CollectorPorts, exporters: Exporter[], signals: OtelSignal[],
+  private collectorConfig(p: OtelCollectorSidecarProps, ports: { [field: string]: number } & CollectorPorts, exporters: Exporter[],
+    signals: OtelSignal[],
     limiterOn: boolean, parts: CollectorParts): any {
     const scrape = p.prometheusScrapeConfigs ?? [];
     const receivers: any = {
@@ -1464,7 +1498,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
     }
     if (p.transform) {
       const t = p.transform;
-      const group = (list: OtelTransformStatements[] | undefined) => (list ?? []).map(g => ({ context: g.context, statements: g.statements.map(lit) }));
+      const group = (list: OtelTransformStatements[] | undefined) => (list ?? [])
+        .map(g => ({ context: g.context, statements: g.statements.map(lit) }));
       processors.transform = {
         ...(t.errorMode !== undefined ? { error_mode: t.errorMode } : {}),
         ...(t.traceStatements?.length ? { trace_statements: group(t.traceStatements) } : {}),
@@ -1473,7 +1508,8 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       };
       chain.push({
         key: 'transform',
-        signals: all.filter(sig => (sig === OtelSignal.TRACES ? t.traceStatements : sig === OtelSignal.METRICS ? t.metricStatements : t.logStatements)?.length),
+        signals: all.filter(sig => (sig === OtelSignal.TRACES ? t.traceStatements
+          : sig === OtelSignal.METRICS ? t.metricStatements : t.logStatements)?.length),
       });
     }
     if (p.filter) {

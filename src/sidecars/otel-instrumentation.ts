@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { OTLP_OFFER } from './capabilities';
 import { ContainerSpec, EnvVarSpec, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
@@ -6,7 +7,6 @@ import { DNS_LABEL, isImageReference, UID_ORIGIN } from '../core/names';
 import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
-import { OTLP_OFFER } from './capabilities';
 import { OtelExporterTls, OtelSdkOptions, SDK_OPTION_TYPES, sdkEnv } from './otel/sdk';
 import { OtelProtocol } from './otel-collector';
 
@@ -171,7 +171,8 @@ const DIRECTIVE_VALUE = /^[A-Za-z0-9._:/@%+=,-]+$/;
  * The module configuration (apachehttpd.go getApacheOtelConfig, nginx.go getNginxOtelConfig), without
  * the per-pod service instance id the operator fills in at run time.
  */
-function webServerConfig(language: OtelInstrumentationLanguage, version: string, endpoint: string, serviceName: string, namespace: string | undefined): string {
+function webServerConfig(language: OtelInstrumentationLanguage, version: string, endpoint: string, serviceName: string,
+  namespace: string | undefined): string {
   const apache = language === OtelInstrumentationLanguage.APACHE_HTTPD;
   const prefix = apache ? 'ApacheModule' : 'NginxModule';
   const attrs: Array<[string, string]> = [
@@ -467,7 +468,8 @@ export class OtelInstrumentation extends Construct implements ISidecar {
           + `at the top of nginx.conf and "include ${conf};" in its http block`;
       return {
         ...this.base,
-        volumes: (this.base.volumes ?? []).map(v => (v.kind === VolumeKind.CONFIG_FILES ? { ...v, files: [{ name: WEBSERVER_CONF_FILE, content }] } : v)),
+        volumes: (this.base.volumes ?? [])
+          .map(v => (v.kind === VolumeKind.CONFIG_FILES ? { ...v, files: [{ name: WEBSERVER_CONF_FILE, content }] } : v)),
         appRequests: { ...this.base.appRequests, env: [...this.fixedEnv] },
         consumes: collector && p.endpoint === undefined ? [OTLP_OFFER] : undefined,
         warnings: [`${this.node.path}: the ${p.language} module is copied and configured, but the library does not rewrite the server's configuration `

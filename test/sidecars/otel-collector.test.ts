@@ -2,22 +2,22 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
+import { FULL } from './otel-fixtures';
 import { AciApp } from '../../src/aci';
 import { WaitCondition } from '../../src/core/container';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
 import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
 import {
-  OtelCollectorDistribution, OtelCollectorSidecar, OtelCollectorSidecarProps, OtelProtocol, OtelSignal,
-} from '../../src/sidecars/otel-collector';
-import {
   OtelAttributeActionType, OtelFilelogStartAt, OtelJaegerProtocol, OtelOttlContext, OtelOttlErrorMode, OtelResourceDetector, OtelSpanStatusCode,
   OtelTailSamplingPolicyType,
 } from '../../src/sidecars/otel/components';
+import {
+  OtelCollectorDistribution, OtelCollectorSidecar, OtelCollectorSidecarProps, OtelProtocol, OtelSignal,
+} from '../../src/sidecars/otel-collector';
 import { appGroup, synthGroup } from '../aci/util';
 import { container, fargateTask, notes, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
-import { FULL } from './otel-fixtures';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateOtelCollectorConfig } from '../validate/otel-collector';
 
@@ -481,9 +481,9 @@ describe('OtelCollectorSidecar components (parity with the operator\'s collector
       endpoints: ['https://es.example:9200'], user: 'otel', password: '${env:OTELCOL_SECRET_3}', logs_index: 'app-logs',
     });
     expect(config.extensions).toEqual({
-      health_check: { endpoint: '0.0.0.0:13133', path: '/' },
-      pprof: { endpoint: '127.0.0.1:1777' },
-      zpages: { endpoint: '127.0.0.1:55680' },
+      'health_check': { endpoint: '0.0.0.0:13133', path: '/' },
+      'pprof': { endpoint: '127.0.0.1:1777' },
+      'zpages': { endpoint: '127.0.0.1:55680' },
       'bearertokenauth/otlp_grpc_vendor': { token: '${env:OTELCOL_SECRET_0}' },
       'oauth2client/otlp_http_oauth': { client_id: 'shop', client_secret: '${env:OTELCOL_SECRET_1}', token_url: 'https://idp.example/token', scopes: ['otlp.write'] },
       'sigv4auth/prometheusremotewrite': { region: 'eu-west-1', service: 'aps' },
@@ -514,7 +514,9 @@ describe('OtelCollectorSidecar components (parity with the operator\'s collector
   test('ECS: resourcedetection with the ecs detector renders; k8sattributes and the ec2 detector are refused, naming the prop', () => {
     const ok = fargateTask();
     TaskSidecars.of(ok.td).add(new OtelCollectorSidecar(ok.stack, 'otel', {
-      distribution: OtelCollectorDistribution.AWS_DISTRO, ...debug, resourceDetection: { detectors: [OtelResourceDetector.ENV, OtelResourceDetector.ECS] },
+      distribution: OtelCollectorDistribution.AWS_DISTRO,
+      ...debug,
+      resourceDetection: { detectors: [OtelResourceDetector.ENV, OtelResourceDetector.ECS] },
       prometheusRemoteWriteExporter: { endpoint: 'https://aps.example/api/v1/remote_write', delivery: { sigv4: { service: 'aps' } } },
     }));
     const t = synthTemplate(ok.stack);

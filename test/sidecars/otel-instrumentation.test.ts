@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { AciApp } from '../../src/aci';
 import { WaitCondition } from '../../src/core/container';
 import { ErrorCode } from '../../src/core/errors';
+import { imageFacts } from '../../src/core/image-facts';
 import { TaskSidecars } from '../../src/ecs';
 import { WorkloadSidecars } from '../../src/k8s';
 import {
@@ -12,7 +13,6 @@ import {
 import { Sidecar } from '../../src/sidecars/sidecar';
 import { appGroup, synthGroup } from '../aci/util';
 import { container, fargateTask, synthTemplate, warnings } from '../ecs/util';
-import { imageFacts } from '../../src/core/image-facts';
 import { expectError } from '../errors';
 import { findDoc, newChart, podOf, synth } from '../k8s/util';
 
@@ -73,7 +73,9 @@ describe('OtelInstrumentation on Kubernetes', () => {
       PYTHONPATH: '/otel-auto-instrumentation-python/opentelemetry/instrumentation/auto_instrumentation:/otel-auto-instrumentation-python',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4319',
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-      OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_METRICS_EXPORTER: 'otlp',
+      OTEL_LOGS_EXPORTER: 'otlp',
     });
   });
 
@@ -101,7 +103,7 @@ describe('OtelInstrumentation on Kubernetes', () => {
       sdk: {
         serviceName: 'shop-api',
         serviceVersion: '1.2.3',
-        resourceAttributes: { 'deployment.environment.name': 'prod, eu', team: '$(HOME)' },
+        resourceAttributes: { 'deployment.environment.name': 'prod, eu', 'team': '$(HOME)' },
         kubernetesAttributes: true,
         propagators: [OtelPropagator.TRACECONTEXT, OtelPropagator.BAGGAGE, OtelPropagator.XRAY],
         sampler: OtelSampler.PARENTBASED_TRACEIDRATIO,

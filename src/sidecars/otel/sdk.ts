@@ -233,7 +233,8 @@ export function sdkEnv(path: string, field: string, o: OtelSdkOptions | undefine
       if (ratio && (!/^\s*[0-9.eE+-]+\s*$/.test(o.samplerArgument) || !Number.isFinite(n) || n < 0 || n > 1)) {
         throw Errors.invalidNumber(path, `${field}.samplerArgument`, o.samplerArgument, 'a ratio from 0 to 1, e.g. "0.25"');
       }
-      if ([OtelSampler.ALWAYS_ON, OtelSampler.ALWAYS_OFF, OtelSampler.PARENTBASED_ALWAYS_ON, OtelSampler.PARENTBASED_ALWAYS_OFF].includes(o.sampler)) {
+      const noArgument = [OtelSampler.ALWAYS_ON, OtelSampler.ALWAYS_OFF, OtelSampler.PARENTBASED_ALWAYS_ON, OtelSampler.PARENTBASED_ALWAYS_OFF];
+      if (noArgument.includes(o.sampler)) {
         throw Errors.ineffectiveSetting(path, `${field}.samplerArgument`, o.samplerArgument, `the sampler ${o.sampler} takes no argument`, `Leave ${field}.samplerArgument out`);
       }
       env.push({ name: 'OTEL_TRACES_SAMPLER_ARG', value: o.samplerArgument });
