@@ -532,6 +532,21 @@ describe('OtelCollectorSidecar components (parity with the operator\'s collector
     expectError(() => Template.fromStack(ec2.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/otel: resourceDetection.detectors[0] "ec2" cannot be rendered on ECS Fargate');
   });
 
+  test('appContainers choose the containers that get the log volume, also with appEnv false', () => {
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', {
+      containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }, { name: 'worker', image: 'ghcr.io/acme/worker:1' }],
+    });
+    WorkloadSidecars.of(d).add(new OtelCollectorSidecar(chart, 'otel', {
+      ...debug, appEnv: false, appContainers: ['worker'], filelogReceiver: { logDirectory: '/var/log/worker' },
+    }));
+    const pod = podOf(findDoc(synth(chart), 'Deployment'));
+    const byName = (n: string) => pod.spec.containers.find((c: any) => c.name === n);
+    expect(byName('worker').volumeMounts).toContainEqual({ name: 'otel-collector-logs', mountPath: '/var/log/worker', readOnly: false });
+    expect(byName('api').volumeMounts ?? []).not.toContainEqual(expect.objectContaining({ name: 'otel-collector-logs' }));
+    expect(byName('api').env ?? []).toEqual([]);
+  });
+
   test('ACI: the filelog volume is shared with the app; the ecs detector is refused', () => {
     const app = new AciApp();
     const group = appGroup(app);
