@@ -540,8 +540,8 @@ describe('OtelCollectorSidecar components (parity with the operator\'s collector
     WorkloadSidecars.of(d).add(new OtelCollectorSidecar(chart, 'otel', {
       ...debug, appEnv: false, appContainers: ['worker'], filelogReceiver: { logDirectory: '/var/log/worker' },
     }));
-    const pod = podOf(findDoc(synth(chart), 'Deployment'));
-    const byName = (n: string) => pod.spec.containers.find((c: any) => c.name === n);
+    const spec = podOf(findDoc(synth(chart), 'Deployment')).spec;
+    const byName = (n: string) => spec.containers.find((c: any) => c.name === n);
     expect(byName('worker').volumeMounts).toContainEqual({ name: 'otel-collector-logs', mountPath: '/var/log/worker', readOnly: false });
     expect(byName('api').volumeMounts ?? []).not.toContainEqual(expect.objectContaining({ name: 'otel-collector-logs' }));
     expect(byName('api').env ?? []).toEqual([]);
