@@ -1467,9 +1467,9 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
         filter: { namespace: '${env:POD_NAMESPACE}', fields: [{ key: 'metadata.name', value: '${env:POD_NAME}', op: 'equals' }] },
         pod_association: [{ sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] }],
         extract: {
+          // k8s.deployment.name comes from the replica set's name (no replicaset watch, no RBAC for it): the default since
+          // open-telemetry/opentelemetry-collector-contrib#48534 (2026-05), which deprecated deployment_name_from_replicaset.
           metadata: [...(k.metadata ?? K8S_METADATA_DEFAULT)],
-          // The deployment name from the replica set's name: no replicaset watch (and no RBAC for it).
-          deployment_name_from_replicaset: true,
           ...(k.podLabels?.length ? { labels: k.podLabels.map(key => ({ from: 'pod', key: lit(key) })) } : {}),
           ...(k.podAnnotations?.length ? { annotations: k.podAnnotations.map(key => ({ from: 'pod', key: lit(key) })) } : {}),
         },

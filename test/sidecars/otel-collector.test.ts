@@ -430,7 +430,6 @@ describe('OtelCollectorSidecar components (parity with the operator\'s collector
       pod_association: [{ sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] }],
       extract: {
         metadata: ['k8s.pod.name', 'k8s.pod.uid', 'k8s.pod.start_time', 'k8s.namespace.name', 'k8s.node.name', 'k8s.deployment.name'],
-        deployment_name_from_replicaset: true,
         labels: [{ from: 'pod', key: 'app.kubernetes.io/version' }],
       },
     });
