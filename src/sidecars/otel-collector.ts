@@ -1514,7 +1514,9 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
     }
     if (p.filter) {
       const f = p.filter;
-      // The traces.span / metrics.metric|datapoint / logs.log_record form, decoded by every 0.1xx release (processor/filterprocessor config.schema.yaml).
+      // The traces.span / metrics.metric|datapoint / logs.log_record form, decoded by every 0.1xx release (processor/filterprocessor
+      // config.schema.yaml); the *_conditions form is only in >= v0.146 (contrib#44543) and the legacy one "remains fully supported"
+      // (open-telemetry/opentelemetry.io#9197, 2026-03).
       processors.filter = {
         ...(f.errorMode !== undefined ? { error_mode: f.errorMode } : {}),
         ...(f.spanConditions?.length ? { traces: { span: f.spanConditions.map(lit) } } : {}),
