@@ -101,7 +101,17 @@ export interface RenderOptions {
 }
 
 /** An init step: an ACI init container (no ports, probes or resources of its own). */
+/** ACI groups run in hypervisor-isolated hosts the library does not hand to a container: no privileged containers. */
+function refusePrivileged(c: ResolvedContainer): void {
+  if (c.security.privileged) {
+    throw Errors.unsupportedOnPlatform(c.owner.path, userField(c.origins, c.field, 'security.privileged'), true, PLATFORM,
+      'the library renders every ACI container unprivileged (container groups run on shared, hypervisor-isolated hosts)',
+      'Leave the privileged container out on ACI');
+  }
+}
+
 export function renderInitContainer(c: ResolvedContainer, o: RenderOptions): any {
+  refusePrivileged(c);
   const r = c.resources;
   if (Object.values(r).some(v => v !== undefined)) {
     o.note(c.owner.path, `${c.field}resources are not rendered: ACI init containers have no resources of their own and run within the group's`);
@@ -142,6 +152,7 @@ function warnEscapeHatch(c: ResolvedContainer, o: RenderOptions): void {
 /** A long-running sidecar: an ACI container of the group. */
 export function renderContainer(c: ResolvedContainer, o: RenderOptions): any {
   const path = c.owner.path;
+  refusePrivileged(c);
   if (c.workingDir) {
     throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'workingDir'), c.workingDir, PLATFORM, 'ACI containers have no working directory setting',
       'Change directory in the command, or leave workingDir out');

@@ -80,6 +80,8 @@ export enum PodField {
   POD_IP = 'POD_IP',
   /** Name of the node the pod runs on (Kubernetes only). */
   NODE_NAME = 'NODE_NAME',
+  /** UID of the pod object (Kubernetes only: `metadata.uid`). */
+  POD_UID = 'POD_UID',
 }
 
 /**
@@ -264,6 +266,13 @@ export interface ContainerSecurity {
    * @default - the UID is this container's alone
    */
   readonly sameUserAs?: string;
+  /**
+   * Run privileged (every capability, the host's devices). Only with a reason, such as an
+   * eBPF agent (OpenTelemetry Go auto-instrumentation); needs `allowPrivilegeEscalation`.
+   * Kubernetes only: ECS Fargate and ACI refuse it.
+   * @default false
+   */
+  readonly privileged?: boolean;
 }
 
 /**

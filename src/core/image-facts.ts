@@ -299,6 +299,20 @@ const BUSYBOX: Omit<ImageFacts, 'repository' | 'tags'> = {
   source: BUSYBOX_SOURCE,
 };
 
+/**
+ * The OpenTelemetry Operator's autoinstrumentation images (java, nodejs, python, dotnet): busybox
+ * with the agent under /javaagent.jar or /autoinstrumentation, no USER (root by default; the
+ * library runs their `cp` as its own UID). open-telemetry/opentelemetry-operator
+ * autoinstrumentation/{java,nodejs,python,dotnet}/Dockerfile @ be894441 (FROM busybox 1.38).
+ */
+const OTEL_AUTOINSTRUMENTATION: Omit<ImageFacts, 'repository' | 'tags'> = {
+  shell: '/bin/sh',
+  bash: false,
+  binaries: BUSYBOX_137,
+  absent: ['bash', 'curl'],
+  source: 'open-telemetry/opentelemetry-operator autoinstrumentation/{java,nodejs,python,dotnet}/Dockerfile @ be8944414a876f17fcdeb5a59b86b8866fb5c88e (FROM busybox)',
+};
+
 /** aws-cli 2.x up to 2.27.50 (Amazon Linux 2) and from 2.27.51 on (Amazon Linux 2023). */
 const AWS_CLI_AL2_TAGS = /^2\.(?:\d|1\d|2[0-6])\.\d+$|^2\.27\.(?:\d|[1-4]\d|50)$/;
 const AWS_CLI_AL2023_TAGS = /^2\.27\.(?:5[1-9]|[6-9]\d|\d{3,})$|^2\.(?:2[89]|[3-9]\d|\d{3,})\.\d+$/;
@@ -357,6 +371,20 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
   // BusyBox 1.37 (glibc variant; ECR Public mirrors the Docker official image).
   { repository: 'busybox', tags: /^1\.37(?:\.0)?(?:-glibc)?$/, ...BUSYBOX },
   { repository: 'public.ecr.aws/docker/library/busybox', tags: /^1\.37(?:\.0)?(?:-glibc)?$/, ...BUSYBOX },
+
+  // OpenTelemetry Operator autoinstrumentation images (OtelInstrumentation's init step runs their cp).
+  { repository: 'ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-java', tags: /^\d+\.\d+\.\d+$/, ...OTEL_AUTOINSTRUMENTATION },
+  { repository: 'ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-nodejs', tags: /^\d+\.\d+\.\d+$/, ...OTEL_AUTOINSTRUMENTATION },
+  { repository: 'ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-python', tags: /^\d+\.\d+(?:\.\d+)?(?:b\d+)?$/, ...OTEL_AUTOINSTRUMENTATION },
+  { repository: 'ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-dotnet', tags: /^\d+\.\d+\.\d+$/, ...OTEL_AUTOINSTRUMENTATION },
+  // The webserver SDK image (Apache HTTPD and nginx): alpine:latest, busybox applets (autoinstrumentation/apache-httpd/Dockerfile @ be894441).
+  {
+    repository: 'ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-apache-httpd',
+    tags: /^\d+\.\d+\.\d+$/,
+    ...OTEL_AUTOINSTRUMENTATION,
+    binaries: ALPINE_BUSYBOX,
+    source: 'open-telemetry/opentelemetry-operator autoinstrumentation/apache-httpd/Dockerfile @ be8944414a876f17fcdeb5a59b86b8866fb5c88e (FROM alpine:latest)',
+  },
 
   // AWS CLI v2.
   { repository: 'public.ecr.aws/aws-cli/aws-cli', tags: AWS_CLI_AL2_TAGS, ...AWS_CLI_AL2 },

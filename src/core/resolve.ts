@@ -43,6 +43,8 @@ export interface ResolvedSecurity {
   readonly seccompProfile: SeccompProfile;
   /** The app container whose UID this container shares on purpose (ContainerSecurity.sameUserAs). */
   readonly sameUserAs?: string;
+  /** Privileged (Kubernetes only). */
+  readonly privileged: boolean;
 }
 
 export interface ResolvedMount {
@@ -247,7 +249,7 @@ export function checkEnv(path: string, field: string, env: EnvVarSpec[] | undefi
         'Use the key as the secret has it: letters, digits, \'-\', \'_\' and \'.\', e.g. "password"');
     }
     if (e.podField !== undefined && !Object.values(PodField).includes(e.podField)) {
-      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, `(the value of ${e.name}) is not a PodField`, 'Use PodField.POD_NAME, POD_NAMESPACE, POD_IP or NODE_NAME');
+      throw Errors.invalidEnv(path, `${f}.podField`, e.podField, `(the value of ${e.name}) is not a PodField`, 'Use PodField.POD_NAME, POD_NAMESPACE, POD_IP, NODE_NAME or POD_UID');
     }
     if (seen.has(e.name)) { throw Errors.duplicateEnv(path, field, e.name); }
     seen.add(e.name);
@@ -306,6 +308,12 @@ function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbac
     throw Errors.invalidRole(path, `${prefix}security.addCapabilities`, addCapabilities, 'adds SYS_ADMIN while allowPrivilegeEscalation is false, which Kubernetes rejects',
       'Drop SYS_ADMIN (almost never needed by a sidecar), or set security.allowPrivilegeEscalation: true');
   }
+  const privileged = s.privileged ?? false;
+  if (privileged && !allowPrivilegeEscalation) {
+    // Kubernetes validation: "cannot set `allowPrivilegeEscalation` to false and `privileged` to true".
+    throw Errors.invalidRole(path, `${prefix}security.privileged`, privileged, 'is true while allowPrivilegeEscalation is false, which Kubernetes rejects',
+      'Set security.allowPrivilegeEscalation: true too, or leave privileged out');
+  }
   const seccompProfile = s.seccompProfile ?? SeccompProfile.RUNTIME_DEFAULT;
   if (!Object.values(SeccompProfile).includes(seccompProfile)) {
     throw Errors.invalidRole(path, `${prefix}security.seccompProfile`, seccompProfile, 'is not a SeccompProfile', 'Use SeccompProfile.RUNTIME_DEFAULT');
@@ -319,6 +327,7 @@ function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbac
     allowPrivilegeEscalation,
     addCapabilities,
     seccompProfile,
+    privileged,
   };
 }
 

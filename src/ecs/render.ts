@@ -184,6 +184,11 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'security.seccompProfile'), s.seccompProfile, PLATFORM,
       'Fargate always applies the container runtime\'s default seccomp profile and cannot turn it off', 'Leave seccompProfile at RUNTIME_DEFAULT');
   }
+  if (s.privileged) {
+    // ContainerDefinition.Privileged: "This parameter is not supported for Windows containers or tasks run on Fargate" (AWS::ECS::TaskDefinition docs).
+    throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'security.privileged'), true, PLATFORM,
+      'Fargate does not run privileged containers', 'Leave the privileged container out on ECS Fargate');
+  }
   if (o.fargate) {
     s.addCapabilities.forEach((cap, i) => {
       if (!FARGATE_ADDABLE.has(cap)) {

@@ -31,6 +31,7 @@ const FIELD_PATHS: { [field in PodField]: string } = {
   [PodField.POD_NAMESPACE]: 'metadata.namespace',
   [PodField.POD_IP]: 'status.podIP',
   [PodField.NODE_NAME]: 'spec.nodeName',
+  [PodField.POD_UID]: 'metadata.uid',
 };
 
 export interface RenderSettings {
@@ -126,7 +127,7 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
     runAsGroup: s.gid,
     runAsNonRoot: s.uid !== 0,
     allowPrivilegeEscalation: s.allowPrivilegeEscalation,
-    privileged: false,
+    privileged: s.privileged,
     readOnlyRootFilesystem: s.readOnlyRootFilesystem,
     capabilities: s.addCapabilities.length ? { drop: ['ALL'], add: s.addCapabilities } : { drop: ['ALL'] },
     seccompProfile: { type: s.seccompProfile === SeccompProfile.UNCONFINED ? 'Unconfined' : 'RuntimeDefault' },

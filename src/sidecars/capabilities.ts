@@ -8,3 +8,10 @@
  * (`port`; settings `timeoutSeconds`, `failureModeAllow`).
  */
 export const EXT_AUTHZ_GRPC = 'ext-authz.grpc';
+
+/**
+ * The OTLP receivers of an `OtelCollectorSidecar` (settings `grpcEndpoint`, `httpEndpoint`,
+ * and `appEnv` / `appProtocol`: what the collector gives the app containers itself).
+ * `OtelInstrumentation` points the SDK at them.
+ */
+export const OTLP_OFFER = 'otel-collector.otlp';

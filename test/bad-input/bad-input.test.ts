@@ -170,6 +170,43 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     telemetryPort: 'number',
     resources: 'object',
     overrides: 'object',
+    appSdk: 'object',
+    featureGates: 'array',
+    exposeTelemetry: 'boolean',
+    kubernetesAttributes: 'boolean',
+    jaegerReceiver: 'object',
+    zipkinReceiver: 'object',
+    statsdReceiver: 'object',
+    filelogReceiver: 'object',
+    k8sAttributes: 'object',
+    resourceDetection: 'object',
+    attributeActions: 'array',
+    transform: 'object',
+    filter: 'object',
+    probabilisticSampler: 'object',
+    tailSampling: 'object',
+    prometheusRemoteWriteExporter: 'object',
+    datadogExporter: 'object',
+    elasticsearchExporter: 'object',
+    pprofExtension: 'object',
+    zpagesExtension: 'object',
+  },
+  OtelInstrumentation: {
+    language: 'enum',
+    goTargetExecutable: 'string',
+    webServerVersion: 'string',
+    name: 'string',
+    image: 'string',
+    uid: 'number',
+    appContainers: 'array',
+    pythonPlatform: 'enum',
+    dotnetRuntime: 'enum',
+    endpoint: 'string',
+    protocol: 'enum',
+    exporterTls: 'object',
+    sdk: 'object',
+    volumeSizeLimitMebibytes: 'number',
+    resources: 'object',
   },
   DaprSidecar: {
     appId: 'string',
@@ -298,7 +335,7 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
 
 /** Props that have no default. */
 const REQUIRED: { [sidecar: string]: string[] } = {
-  Sidecar: ['image'], VaultAgentSidecar: ['address', 'auth', 'secrets'], FluentBitSidecar: ['outputs'], DaprSidecar: ['appId'], XRayDaemonSidecar: ['region'],
+  Sidecar: ['image'], VaultAgentSidecar: ['address', 'auth', 'secrets'], FluentBitSidecar: ['outputs'], DaprSidecar: ['appId'], XRayDaemonSidecar: ['region'], OtelInstrumentation: ['language'],
 };
 
 /** String-valued props per sidecar whose value ends up in a generated file: how to set it, and the shapes it may parse back as. */
@@ -322,6 +359,7 @@ const STRING_SITES: { [sidecar: string]: Array<[string, (s: string) => any, (s: 
   OtelCollectorSidecar: [
     ['serviceName', s => ({ serviceName: s }), s => [s]],
     ['resourceAttributes.team', s => ({ resourceAttributes: { team: s } }), s => [s]],
+    ['transform.traceStatements[0].statements[0]', s => ({ transform: { traceStatements: [{ context: 'span', statements: [s] }] } }), s => [s]],
   ],
   DaprSidecar: [['placementHostAddress', s => ({ placementHostAddress: s }), s => [s]]],
   XRayDaemonSidecar: [['region', s => ({ region: s }), s => [s]], ['roleArn', s => ({ roleArn: s }), s => [s]]],

@@ -7,7 +7,7 @@
  */
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, Sidecar, VaultAgentSidecar, VaultAuth, WaitCondition, XRayDaemonSidecar } from '../../src';
+import { DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, OtelInstrumentation, OtelInstrumentationLanguage, Sidecar, VaultAgentSidecar, VaultAuth, WaitCondition, XRayDaemonSidecar } from '../../src';
 import { AciApp, AciContainerGroup, AciMemoryVolumeHandling } from '../../src/aci';
 import { SidecarError } from '../../src/core/errors';
 import { MemoryVolumeHandling, TaskSidecars } from '../../src/ecs';
@@ -42,6 +42,7 @@ export const KINDS: { [name: string]: Kind } = {
   OpaSidecar: { name: 'OpaSidecar', make: (s, id, p) => new OpaSidecar(s, id, p), base: {} },
   FluentBitSidecar: { name: 'FluentBitSidecar', make: (s, id, p) => new FluentBitSidecar(s, id, p), base: { outputs: [FluentBitOutput.loki({ host: 'loki.monitoring.svc' })] } },
   OtelCollectorSidecar: { name: 'OtelCollectorSidecar', make: (s, id, p) => new OtelCollectorSidecar(s, id, p), base: { otlpExporters: [{ endpoint: 'https://otlp.vendor.example:4317' }], appWaitsFor: WaitCondition.STARTED } },
+  OtelInstrumentation: { name: 'OtelInstrumentation', make: (s, id, p) => new OtelInstrumentation(s, id, p), base: { language: OtelInstrumentationLanguage.JAVA } },
   DaprSidecar: { name: 'DaprSidecar', make: (s, id, p) => new DaprSidecar(s, id, p), base: { appId: 'orders', appPort: 8080, appWaitsFor: WaitCondition.STARTED } },
   XRayDaemonSidecar: { name: 'XRayDaemonSidecar', make: (s, id, p) => new XRayDaemonSidecar(s, id, p), base: { region: 'eu-west-1' } },
   EnvoySidecar: { name: 'EnvoySidecar', make: (s, id, p) => new EnvoySidecar(s, id, p), base: { redirect: false } },

@@ -2,18 +2,22 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
+import { FULL } from './otel-fixtures';
 import { AciApp } from '../../src/aci';
 import { WaitCondition } from '../../src/core/container';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
 import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
 import {
+  OtelAttributeActionType, OtelFilelogStartAt, OtelJaegerProtocol, OtelOttlContext, OtelOttlErrorMode, OtelResourceDetector, OtelSpanStatusCode,
+  OtelTailSamplingPolicyType,
+} from '../../src/sidecars/otel/components';
+import {
   OtelCollectorDistribution, OtelCollectorSidecar, OtelCollectorSidecarProps, OtelProtocol, OtelSignal,
 } from '../../src/sidecars/otel-collector';
 import { appGroup, synthGroup } from '../aci/util';
 import { container, fargateTask, notes, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
-import { FULL } from './otel-fixtures';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from '../k8s/util';
 import { validateOtelCollectorConfig } from '../validate/otel-collector';
 
@@ -22,10 +26,10 @@ const EMF_ACTIONS = ['logs:PutLogEvents', 'logs:CreateLogGroup', 'logs:CreateLog
 
 /** The component types each image has (the ones this library writes). */
 const KNOWN = {
-  receivers: ['otlp', 'prometheus'],
-  processors: ['memory_limiter', 'resource', 'batch'],
-  exporters: ['otlp_grpc', 'otlp_http', 'prometheus', 'debug', 'awsxray', 'awsemf'],
-  extensions: ['health_check'],
+  receivers: ['otlp', 'prometheus', 'jaeger', 'zipkin', 'statsd', 'filelog'],
+  processors: ['memory_limiter', 'resource', 'k8sattributes', 'resourcedetection', 'attributes', 'transform', 'filter', 'probabilistic_sampler', 'tail_sampling', 'batch'],
+  exporters: ['otlp_grpc', 'otlp_http', 'prometheus', 'debug', 'awsxray', 'awsemf', 'prometheusremotewrite', 'datadog', 'elasticsearch'],
+  extensions: ['health_check', 'bearertokenauth', 'oauth2client', 'sigv4auth', 'pprof', 'zpages'],
 };
 
 /**
@@ -337,6 +341,225 @@ describe('OtelCollectorSidecar options on Kubernetes', () => {
   });
 });
 
+describe('OtelCollectorSidecar components (parity with the operator\'s collector configs)', () => {
+  const debug = { debugExporter: {} };
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const full = onDeployment({
+    otlpExporters: [{
+      name: 'vendor',
+      endpoint: 'otlp.vendor.example:4317',
+      delivery: {
+        tls: { secretName: 'vendor-tls', caFile: 'ca.crt', certFile: 'tls.crt', keyFile: 'tls.key' },
+        bearerToken: { secretName: 'vendor', key: 'token' },
+        sendingQueue: { numConsumers: 4, queueSize: 500 },
+        retryOnFailure: { initialIntervalSeconds: 1, maxIntervalSeconds: 10, maxElapsedTimeSeconds: 60 },
+      },
+    }, {
+      name: 'oauth',
+      protocol: OtelProtocol.HTTP_PROTOBUF,
+      endpoint: 'https://otlp.idp.example',
+      signals: [OtelSignal.LOGS],
+      delivery: { oauth2: { clientId: 'shop', clientSecret: { secretName: 'idp', key: 'secret' }, tokenUrl: 'https://idp.example/token', scopes: ['otlp.write'] } },
+    }],
+    prometheusRemoteWriteExporter: {
+      endpoint: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',
+      externalLabels: { cluster: 'prod' },
+      delivery: { sigv4: { region: 'eu-west-1', service: 'aps' }, sendingQueue: { queueSize: 2000 } },
+    },
+    datadogExporter: { apiKey: { secretName: 'dd', key: 'api-key' }, site: 'datadoghq.eu', signals: [OtelSignal.TRACES] },
+    elasticsearchExporter: { endpoints: ['https://es.example:9200'], user: 'otel', password: { secretName: 'es', key: 'password' }, logsIndex: 'app-logs', signals: [OtelSignal.LOGS] },
+    jaegerReceiver: { protocols: [OtelJaegerProtocol.GRPC, OtelJaegerProtocol.THRIFT_COMPACT] },
+    zipkinReceiver: {},
+    statsdReceiver: { aggregationIntervalSeconds: 30, enableMetricType: true },
+    filelogReceiver: { logDirectory: '/var/log/app', include: ['*.json'], startAt: OtelFilelogStartAt.BEGINNING, parseJson: true },
+    kubernetesAttributes: true,
+    k8sAttributes: { podLabels: ['app.kubernetes.io/version'] },
+    resourceDetection: { detectors: [OtelResourceDetector.ENV, OtelResourceDetector.SYSTEM, OtelResourceDetector.EC2], timeoutSeconds: 2 },
+    attributeActions: [{ key: 'http.request.header.authorization', action: OtelAttributeActionType.DELETE }, { key: 'env', action: OtelAttributeActionType.UPSERT, value: 'p$od' }],
+    transform: { traceStatements: [{ context: OtelOttlContext.SPAN, statements: ['set(attributes["team"], "shop") where name == "GET /"'] }], errorMode: OtelOttlErrorMode.IGNORE },
+    filter: { spanConditions: ['attributes["http.route"] == "/healthz"'], logConditions: ['severity_number < SEVERITY_NUMBER_INFO'] },
+    probabilisticSampler: { samplingPercentage: 50 },
+    tailSampling: {
+      decisionWaitSeconds: 10,
+      policies: [
+        { name: 'errors', type: OtelTailSamplingPolicyType.STATUS_CODE, statusCodes: [OtelSpanStatusCode.ERROR] },
+        { name: 'slow', type: OtelTailSamplingPolicyType.LATENCY, latencyThresholdMilliseconds: 500 },
+        { name: 'vip', type: OtelTailSamplingPolicyType.STRING_ATTRIBUTE, key: 'customer.tier', values: ['gold'] },
+        { name: 'some', type: OtelTailSamplingPolicyType.PROBABILISTIC, samplingPercentage: 10 },
+      ],
+    },
+    pprofExtension: {},
+    zpagesExtension: { port: 55680 },
+    featureGates: ['receiver.prometheusreceiver.EnableNativeHistograms', '-component.UseLocalHostAsDefaultHost'],
+    exposeTelemetry: true,
+  });
+  stderr.mockRestore();
+  const { config, collector, pod, docs } = full;
+
+  test('receivers on 127.0.0.1: jaeger (gRPC, Thrift compact over UDP), zipkin, statsd over UDP, filelog on the shared log volume', () => {
+    expect(config.receivers.jaeger).toEqual({ protocols: { grpc: { endpoint: '127.0.0.1:14250' }, thrift_compact: { endpoint: '127.0.0.1:6831' } } });
+    expect(config.receivers.zipkin).toEqual({ protocols: { http: { endpoint: '127.0.0.1:9411' } } });
+    expect(config.receivers.statsd).toEqual({ endpoint: '127.0.0.1:8125', transport: 'udp', aggregation_interval: '30s', enable_metric_type: true });
+    expect(config.receivers.filelog).toEqual({ include: ['/var/log/app/*.json'], start_at: 'beginning', operators: [{ type: 'json_parser' }] });
+    expect(config.service.pipelines.traces.receivers).toEqual(['otlp', 'jaeger', 'zipkin']);
+    expect(config.service.pipelines.metrics.receivers).toEqual(['otlp', 'statsd']);
+    expect(config.service.pipelines.logs.receivers).toEqual(['otlp', 'filelog']);
+    // Pod-local: not declared on Kubernetes (the app in the pod sends to localhost).
+    expect((collector.ports ?? []).map((p: any) => p.containerPort)).not.toContain(14250);
+    const logMount = { name: 'otel-collector-logs', mountPath: '/var/log/app' };
+    expect(collector.volumeMounts).toContainEqual({ ...logMount, readOnly: true });
+    expect(pod.spec.containers[0].volumeMounts).toContainEqual({ ...logMount, readOnly: false });
+    expect(pod.spec.volumes).toContainEqual({ name: 'otel-collector-logs', emptyDir: {} });
+  });
+
+  test('processors in order, each only in the pipelines of its signals', () => {
+    expect(config.service.pipelines.traces.processors).toEqual(['memory_limiter', 'resource', 'k8sattributes', 'resourcedetection', 'attributes', 'transform', 'filter',
+      'probabilistic_sampler', 'tail_sampling', 'batch']);
+    expect(config.service.pipelines.metrics.processors).toEqual(['memory_limiter', 'resource', 'k8sattributes', 'resourcedetection', 'attributes', 'batch']);
+    expect(config.service.pipelines.logs.processors).toEqual(['memory_limiter', 'resource', 'k8sattributes', 'resourcedetection', 'attributes', 'filter',
+      'probabilistic_sampler', 'batch']);
+    expect(config.processors.resource.attributes).toEqual([
+      { key: 'k8s.pod.name', value: '${env:POD_NAME}', action: 'upsert' },
+      { key: 'k8s.pod.uid', value: '${env:POD_UID}', action: 'upsert' },
+      { key: 'k8s.namespace.name', value: '${env:POD_NAMESPACE}', action: 'upsert' },
+      { key: 'k8s.node.name', value: '${env:NODE_NAME}', action: 'upsert' },
+    ]);
+    expect(config.processors.k8sattributes).toEqual({
+      auth_type: 'serviceAccount',
+      filter: { namespace: '${env:POD_NAMESPACE}', fields: [{ key: 'metadata.name', value: '${env:POD_NAME}', op: 'equals' }] },
+      pod_association: [{ sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] }],
+      extract: {
+        metadata: ['k8s.pod.name', 'k8s.pod.uid', 'k8s.pod.start_time', 'k8s.namespace.name', 'k8s.node.name', 'k8s.deployment.name'],
+        labels: [{ from: 'pod', key: 'app.kubernetes.io/version' }],
+      },
+    });
+    expect(config.processors.resourcedetection).toEqual({ detectors: ['env', 'system', 'ec2'], timeout: '2s' });
+    expect(config.processors.attributes.actions).toEqual([
+      { key: 'http.request.header.authorization', action: 'delete' },
+      { key: 'env', action: 'upsert', value: 'p$$od' },
+    ]);
+    expect(config.processors.transform).toEqual({
+      error_mode: 'ignore', trace_statements: [{ context: 'span', statements: ['set(attributes["team"], "shop") where name == "GET /"'] }],
+    });
+    expect(config.processors.filter).toEqual({ traces: { span: ['attributes["http.route"] == "/healthz"'] }, logs: { log_record: ['severity_number < SEVERITY_NUMBER_INFO'] } });
+    expect(config.processors.probabilistic_sampler).toEqual({ sampling_percentage: 50 });
+    expect(config.processors.tail_sampling).toEqual({
+      decision_wait: '10s',
+      policies: [
+        { name: 'errors', type: 'status_code', status_code: { status_codes: ['ERROR'] } },
+        { name: 'slow', type: 'latency', latency: { threshold_ms: 500 } },
+        { name: 'vip', type: 'string_attribute', string_attribute: { key: 'customer.tier', values: ['gold'] } },
+        { name: 'some', type: 'probabilistic', probabilistic: { sampling_percentage: 10 } },
+      ],
+    });
+  });
+
+  test('the OTTL statements come back unchanged through the YAML writer (quotes, brackets, $ doubled only where literal)', () => {
+    const cm = docs.find((d: any) => d.kind === 'ConfigMap' && d.data?.['config.yaml'] !== undefined);
+    const text: string = cm.data['config.yaml'];
+    expect(YAML.parse(text).processors.transform.trace_statements[0].statements[0]).toBe('set(attributes["team"], "shop") where name == "GET /"');
+  });
+
+  test('exporters: TLS files from a mounted secret, authenticators as extensions, queue and retries; secrets only as env references', () => {
+    expect(config.exporters['otlp_grpc/vendor']).toEqual({
+      endpoint: 'otlp.vendor.example:4317',
+      tls: { ca_file: '/etc/otelcol-tls/vendor-tls/ca.crt', cert_file: '/etc/otelcol-tls/vendor-tls/tls.crt', key_file: '/etc/otelcol-tls/vendor-tls/tls.key' },
+      sending_queue: { num_consumers: 4, queue_size: 500 },
+      retry_on_failure: { initial_interval: '1s', max_interval: '10s', max_elapsed_time: '60s' },
+      auth: { authenticator: 'bearertokenauth/otlp_grpc_vendor' },
+    });
+    expect(config.exporters['otlp_http/oauth'].auth).toEqual({ authenticator: 'oauth2client/otlp_http_oauth' });
+    expect(config.exporters.prometheusremotewrite).toEqual({
+      endpoint: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write',
+      external_labels: { cluster: 'prod' },
+      auth: { authenticator: 'sigv4auth/prometheusremotewrite' },
+      remote_write_queue: { queue_size: 2000 },
+    });
+    expect(config.exporters.datadog).toEqual({ api: { key: '${env:OTELCOL_SECRET_2}', site: 'datadoghq.eu' } });
+    expect(config.exporters.elasticsearch).toEqual({
+      endpoints: ['https://es.example:9200'], user: 'otel', password: '${env:OTELCOL_SECRET_3}', logs_index: 'app-logs',
+    });
+    expect(config.extensions).toEqual({
+      'health_check': { endpoint: '0.0.0.0:13133', path: '/' },
+      'pprof': { endpoint: '127.0.0.1:1777' },
+      'zpages': { endpoint: '127.0.0.1:55680' },
+      'bearertokenauth/otlp_grpc_vendor': { token: '${env:OTELCOL_SECRET_0}' },
+      'oauth2client/otlp_http_oauth': { client_id: 'shop', client_secret: '${env:OTELCOL_SECRET_1}', token_url: 'https://idp.example/token', scopes: ['otlp.write'] },
+      'sigv4auth/prometheusremotewrite': { region: 'eu-west-1', service: 'aps' },
+    });
+    expect(config.service.extensions).toEqual(Object.keys(config.extensions));
+    expect(collector.env).toEqual(expect.arrayContaining([
+      { name: 'OTELCOL_SECRET_0', valueFrom: { secretKeyRef: { name: 'vendor', key: 'token' } } },
+      { name: 'OTELCOL_SECRET_1', valueFrom: { secretKeyRef: { name: 'idp', key: 'secret' } } },
+      { name: 'OTELCOL_SECRET_2', valueFrom: { secretKeyRef: { name: 'dd', key: 'api-key' } } },
+      { name: 'POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
+      { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+    ]));
+    expect(pod.spec.volumes).toContainEqual({ name: 'otel-collector-tls-0', secret: expect.objectContaining({ secretName: 'vendor-tls' }) });
+    expect(collector.volumeMounts).toContainEqual({ name: 'otel-collector-tls-0', mountPath: '/etc/otelcol-tls/vendor-tls', readOnly: true });
+  });
+
+  test('k8sattributes: a Role to read pods and the service account token; feature gates; own metrics exposed to scrapers', () => {
+    const role = findDoc(docs, 'Role');
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
+    expect(findDoc(docs, 'RoleBinding').roleRef.name).toBe(role.metadata.name);
+    expect(collector.volumeMounts).toContainEqual(expect.objectContaining({ mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }));
+    expect(collector.args).toEqual(['--config=/etc/otelcol/config.yaml',
+      '--feature-gates=receiver.prometheusreceiver.EnableNativeHistograms,-component.UseLocalHostAsDefaultHost']);
+    expect(collector.ports).toContainEqual({ containerPort: 8888, name: 'otel-telemetry', protocol: 'TCP' });
+    expect(config.service.telemetry).toEqual({ metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888 } } } }] } });
+  });
+
+  test('ECS: resourcedetection with the ecs detector renders; k8sattributes and the ec2 detector are refused, naming the prop', () => {
+    const ok = fargateTask();
+    TaskSidecars.of(ok.td).add(new OtelCollectorSidecar(ok.stack, 'otel', {
+      distribution: OtelCollectorDistribution.AWS_DISTRO,
+      ...debug,
+      resourceDetection: { detectors: [OtelResourceDetector.ENV, OtelResourceDetector.ECS] },
+      prometheusRemoteWriteExporter: { endpoint: 'https://aps.example/api/v1/remote_write', delivery: { sigv4: { service: 'aps' } } },
+    }));
+    const t = synthTemplate(ok.stack);
+    expect(ecsConfigOf(t).processors.resourcedetection).toEqual({ detectors: ['env', 'ecs'] });
+    expect(taskRoleActions(t)).toContain('aps:RemoteWrite');
+    const k8s = fargateTask();
+    TaskSidecars.of(k8s.td).add(new OtelCollectorSidecar(k8s.stack, 'otel', { distribution: OtelCollectorDistribution.AWS_DISTRO, ...debug, k8sAttributes: {} }));
+    expectError(() => Template.fromStack(k8s.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/otel: k8sAttributes {} cannot be rendered on ECS Fargate');
+    const ec2 = fargateTask();
+    TaskSidecars.of(ec2.td).add(new OtelCollectorSidecar(ec2.stack, 'otel', {
+      distribution: OtelCollectorDistribution.AWS_DISTRO, ...debug, resourceDetection: { detectors: [OtelResourceDetector.EC2] },
+    }));
+    expectError(() => Template.fromStack(ec2.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/otel: resourceDetection.detectors[0] "ec2" cannot be rendered on ECS Fargate');
+  });
+
+  test('appContainers choose the containers that get the log volume, also with appEnv false', () => {
+    const chart = newChart();
+    const d = new kplus.Deployment(chart, 'api', {
+      containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080 }, { name: 'worker', image: 'ghcr.io/acme/worker:1' }],
+    });
+    WorkloadSidecars.of(d).add(new OtelCollectorSidecar(chart, 'otel', {
+      ...debug, appEnv: false, appContainers: ['worker'], filelogReceiver: { logDirectory: '/var/log/worker' },
+    }));
+    const spec = podOf(findDoc(synth(chart), 'Deployment')).spec;
+    const byName = (n: string) => spec.containers.find((c: any) => c.name === n);
+    expect(byName('worker').volumeMounts).toContainEqual({ name: 'otel-collector-logs', mountPath: '/var/log/worker', readOnly: false });
+    expect(byName('api').volumeMounts ?? []).not.toContainEqual(expect.objectContaining({ name: 'otel-collector-logs' }));
+    expect(byName('api').env ?? []).toEqual([]);
+  });
+
+  test('ACI: the filelog volume is shared with the app; the ecs detector is refused', () => {
+    const app = new AciApp();
+    const group = appGroup(app);
+    group.addSidecars(new OtelCollectorSidecar(app, 'otel', { ...debug, appWaitsFor: WaitCondition.STARTED, filelogReceiver: { logDirectory: '/var/log/app' } }));
+    const { resource } = synthGroup(group);
+    const api = resource.properties.containers.find((c: any) => c.name === 'api').properties;
+    expect(api.volumeMounts).toContainEqual({ name: 'otel-collector-logs', mountPath: '/var/log/app', readOnly: false });
+    const bad = new AciApp();
+    const g2 = appGroup(bad);
+    g2.addSidecars(new OtelCollectorSidecar(bad, 'otel', { ...debug, appWaitsFor: WaitCondition.STARTED, resourceDetection: { detectors: [OtelResourceDetector.ECS] } }));
+    expectError(() => synthGroup(g2), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'otel: resourceDetection.detectors[0] "ecs" cannot be rendered on Azure Container Instances');
+  });
+});
+
 describe('OtelCollectorSidecar on ECS Fargate (AWS distro, X-Ray and CloudWatch)', () => {
   const f = fargateTask();
   TaskSidecars.of(f.td).add(new OtelCollectorSidecar(f.stack, 'otel', {
@@ -510,6 +733,49 @@ describe('OtelCollectorSidecar bad input', () => {
     ['a header with a line break', { otlpExporters: [{ endpoint: 'a.example:4317', headers: { 'x-a': 'b\nInjected: 1' } }] }, ErrorCode.INVALID_NAME,
       'web/otel: otlpExporters[0].headers["x-a"] "b\\nInjected: 1" is not a valid name'],
     ['root', { ...debug, uid: 0 }, ErrorCode.ROOT_NOT_ALLOWED, 'web/otel: uid is 0 (root)'],
+    ['a jaeger receiver without a traces exporter', { prometheusExporter: {}, jaegerReceiver: {} }, ErrorCode.INVALID_ROLE, 'web/otel: jaegerReceiver "traces" feeds the traces pipeline'],
+    ['a filelog directory that is not absolute', { ...debug, filelogReceiver: { logDirectory: 'logs' } }, ErrorCode.INVALID_PATH, 'web/otel: filelogReceiver.logDirectory "logs"'],
+    ['a filelog pattern leaving the directory', { ...debug, filelogReceiver: { logDirectory: '/var/log/app', include: ['../x.log'] } }, ErrorCode.INVALID_PATH,
+      'web/otel: filelogReceiver.include[0] "../x.log"'],
+    ['an unknown k8sattributes metadata field', { ...debug, k8sAttributes: { metadata: ['k8s.pod.colour'] } }, ErrorCode.INVALID_NAME, 'web/otel: k8sAttributes.metadata[0] "k8s.pod.colour"'],
+    ['a detector listed twice', { ...debug, resourceDetection: { detectors: [OtelResourceDetector.ENV, OtelResourceDetector.ENV] } }, ErrorCode.INVALID_ROLE,
+      'web/otel: resourceDetection.detectors[1] "env" is listed twice'],
+    ['an unknown detector', { ...debug, resourceDetection: { detectors: ['heroku' as any] } }, ErrorCode.INVALID_TYPE, 'web/otel: resourceDetection.detectors[0] "heroku"'],
+    ['an upsert without a value', { ...debug, attributeActions: [{ key: 'a', action: OtelAttributeActionType.UPSERT }] }, ErrorCode.MISSING_SETTING,
+      'web/otel: attributeActions[0].value'],
+    ['a delete with a value', { ...debug, attributeActions: [{ key: 'a', action: OtelAttributeActionType.DELETE, value: 'x' }] }, ErrorCode.INEFFECTIVE_SETTING,
+      'web/otel: attributeActions[0].value "x" would have no effect'],
+    ['a span context in log statements', { ...debug, transform: { logStatements: [{ context: OtelOttlContext.SPAN, statements: ['set(x, 1)'] }] } }, ErrorCode.INVALID_ROLE,
+      'web/otel: transform.logStatements[0].context "span" is not a context of logStatements'],
+    ['an OTTL statement over two lines', { ...debug, transform: { traceStatements: [{ context: OtelOttlContext.SPAN, statements: ['set(x, 1)\nset(y, 2)'] }] } },
+      ErrorCode.INVALID_NAME, 'web/otel: transform.traceStatements[0].statements[0]'],
+    ['a filter without conditions', { ...debug, filter: {} }, ErrorCode.MISSING_SETTING, 'web/otel: filter'],
+    ['a sampling percentage above 100', { ...debug, probabilisticSampler: { samplingPercentage: 150 } }, ErrorCode.INVALID_NUMBER,
+      'web/otel: probabilisticSampler.samplingPercentage 150'],
+    ['a latency policy without its threshold', { ...debug, tailSampling: { policies: [{ name: 'slow', type: OtelTailSamplingPolicyType.LATENCY }] } }, ErrorCode.MISSING_SETTING,
+      'web/otel: tailSampling.policies[0].latencyThresholdMilliseconds'],
+    ['a policy field its type does not use', { ...debug, tailSampling: { policies: [{ name: 'e', type: OtelTailSamplingPolicyType.STATUS_CODE, statusCodes: [OtelSpanStatusCode.ERROR], key: 'x' }] } },
+      ErrorCode.INEFFECTIVE_SETTING, 'web/otel: tailSampling.policies[0].key "x" would have no effect'],
+    ['two authenticators on one exporter', { otlpExporters: [{ endpoint: 'a.example:4317', delivery: { bearerToken: { secretName: 's', key: 'k' }, sigv4: {} } }] },
+      ErrorCode.INVALID_ROLE, 'web/otel: otlpExporters[0].delivery.sigv4'],
+    ['TLS files with insecure', { otlpExporters: [{ endpoint: 'a.example:4317', insecure: true, delivery: { tls: { secretName: 's', caFile: 'ca.crt' } } }] },
+      ErrorCode.INEFFECTIVE_SETTING, 'web/otel: otlpExporters[0].delivery.tls "s"'],
+    ['a TLS client cert without its key', { otlpExporters: [{ endpoint: 'a.example:4317', delivery: { tls: { secretName: 's', certFile: 'tls.crt' } } }] },
+      ErrorCode.MISSING_SETTING, 'web/otel: otlpExporters[0].delivery.tls.keyFile'],
+    ['a queue size of 0', { otlpExporters: [{ endpoint: 'a.example:4317', delivery: { sendingQueue: { queueSize: 0 } } }] }, ErrorCode.INVALID_NUMBER,
+      'web/otel: otlpExporters[0].delivery.sendingQueue.queueSize 0'],
+    ['an OAuth2 token URL that is not one', { otlpExporters: [{ endpoint: 'a.example:4317', delivery: { oauth2: { clientId: 'c', clientSecret: { secretName: 's', key: 'k' }, tokenUrl: 'idp' } } }] },
+      ErrorCode.INVALID_URL, 'web/otel: otlpExporters[0].delivery.oauth2.tokenUrl "idp"'],
+    ['a remote write URL that is not one', { prometheusRemoteWriteExporter: { endpoint: 'prometheus:9090' } }, ErrorCode.INVALID_URL,
+      'web/otel: prometheusRemoteWriteExporter.endpoint "prometheus:9090"'],
+    ['an Elasticsearch user without a password', { elasticsearchExporter: { endpoints: ['https://es:9200'], user: 'u' } }, ErrorCode.MISSING_SETTING,
+      'web/otel: elasticsearchExporter.password'],
+    ['a Datadog API key that is not a secret reference', { datadogExporter: { apiKey: 'abc' as any } }, ErrorCode.INVALID_TYPE, 'web/otel: datadogExporter.apiKey "abc"'],
+    ['a feature gate with a space', { ...debug, featureGates: ['a b'] }, ErrorCode.INVALID_NAME, 'web/otel: featureGates[0] "a b"'],
+    ['podNameAttribute with kubernetesAttributes', { ...debug, podNameAttribute: true, kubernetesAttributes: true }, ErrorCode.INEFFECTIVE_SETTING,
+      'web/otel: podNameAttribute true would have no effect'],
+    ['a receiver port on another of its ports', { ...debug, zipkinReceiver: { port: 4318 } }, ErrorCode.DUPLICATE_PORT, 'web/otel: zipkinReceiver.port 4318/TCP is declared twice'],
+    ['a wrong type for jaeger protocols', { ...debug, jaegerReceiver: { protocols: ['thrift'] as any } }, ErrorCode.INVALID_TYPE, 'web/otel: jaegerReceiver.protocols[0] "thrift"'],
   ])('%s', (_t, props, code, part) => {
     expectError(make(props), code, part);
   });

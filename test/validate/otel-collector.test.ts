@@ -293,17 +293,32 @@ service:
     expect(otelCollectorConfigErrors(SECTIONS)).toEqual([]);
   });
 
-  test('configuration.md: the type[/name] example passes except for the extensions this validator does not model (pprof, zpages)', () => {
-    expect(otelCollectorConfigErrors(NAMED)).toEqual([
-      'extensions::pprof: unknown type: "pprof" for id: "pprof" (valid values: [health_check])',
-      'extensions::zpages: unknown type: "zpages" for id: "zpages" (valid values: [health_check])',
-    ]);
+  test('configuration.md: the type[/name] example passes (pprof and zpages modelled since issue 13)', () => {
+    expect(otelCollectorConfigErrors(NAMED)).toEqual([]);
     const known = NAMED.replace(/\n {2}pprof:\n {2}zpages:/, '').replace('[health_check, pprof, zpages]', '[health_check]');
     expect(otelCollectorConfigErrors(known)).toEqual([]);
   });
 });
 
 describe('bad configurations fail with precise messages', () => {
+  test('issue 13 components: an authenticator the service does not start, a tail sampling policy without its section, an unknown k8sattributes field', () => {
+    expect(errorsOf(withPatch({
+      extensions: { 'bearertokenauth/x': { token: 't' } },
+      exporters: { otlp_grpc: { endpoint: 'a:4317', auth: { authenticator: 'bearertokenauth/x' } } },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['batch'], exporters: ['otlp_grpc'] } } },
+    }))).toEqual(['exporters::otlp_grpc::auth::authenticator: failed to resolve authenticator "bearertokenauth/x": the extension is not in service::extensions']);
+    expect(errorsOf(withPatch({
+      processors: { tail_sampling: { policies: [{ name: 'slow', type: 'latency' }] } },
+      service: { pipelines: { traces: { receivers: ['otlp'], processors: ['tail_sampling', 'batch'], exporters: ['debug'] } } },
+    }))).toEqual(['processors::tail_sampling::policies[0]: policy type "latency" needs its "latency" section']);
+    expect(errorsOf(withPatch({ processors: { k8sattributes: { extract: { metadata: ['k8s.pod.colour'] }, wait: true } } })))
+      .toEqual(['processors::k8sattributes: unknown field "wait"', 'processors::k8sattributes::extract::metadata[0]: "k8s.pod.colour" is not a supported metadata field']);
+    expect(errorsOf(withPatch({
+      processors: { probabilistic_sampler: { sampling_percentage: 10 } },
+      service: { pipelines: { metrics: { receivers: ['otlp'], processors: ['probabilistic_sampler'], exporters: ['debug'] } } },
+    }))).toEqual([expect.stringContaining('processor "probabilistic_sampler" does not support metrics')]);
+  });
+
   test('unknown field in the otlp receiver', () => {
     expect(errorsOf(withPatch({ receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317', max_recv_msg_size: 16 } } } } })))
       .toEqual(['receivers::otlp::protocols::grpc: unknown field "max_recv_msg_size"']);
@@ -326,7 +341,7 @@ describe('bad configurations fail with precise messages', () => {
 
   test('an unknown component type (and a valid-looking one this collector does not have)', () => {
     expect(errorsOf(withPatch({ exporters: { kafka: { brokers: ['k:9092'] } } })))
-      .toEqual(['exporters::kafka: unknown type: "kafka" for id: "kafka" (valid values: [awsemf awsxray debug otlp otlp_grpc otlp_http otlphttp prometheus])']);
+      .toEqual(['exporters::kafka: unknown type: "kafka" for id: "kafka" (valid values: [awsemf awsxray datadog debug elasticsearch otlp otlp_grpc otlp_http otlphttp prometheus prometheusremotewrite])']);
     expect(errorsOf(withPatch({ connectors: { forward: {} } })))
       .toEqual(['connectors::forward: unknown type: "forward" for id: "forward" (valid values: [])']);
   });

@@ -495,6 +495,83 @@ function prometheusReceiverErrors(cfg: any, at: string, dyn: Dynamic): string[] 
   return errors;
 }
 
+/** receiver/jaegerreceiver config.go Validate(): at least one protocol. */
+function jaegerReceiverErrors(cfg: any, at: string): string[] {
+  const p = isObject(cfg.protocols) ? cfg.protocols : {};
+  return ['grpc', 'thrift_http', 'thrift_compact', 'thrift_binary'].some(k => k in p) ? [] : [`${at}: must specify at least one protocol when using the Jaeger receiver`];
+}
+
+/** receiver/zipkinreceiver config.go Validate(): protocols.http, unless the deprecated top-level endpoint is used. */
+function zipkinReceiverErrors(cfg: any, at: string): string[] {
+  if (isSet(cfg.endpoint)) { return []; }
+  return isObject(cfg.protocols) && 'http' in cfg.protocols ? [] : [`${at}: must specify at least one protocol when using protocols configuration`];
+}
+
+/** pkg/stanza fileconsumer: include must not be empty (matcher.New: "'include' must be specified"). */
+function filelogReceiverErrors(cfg: any, at: string): string[] {
+  return Array.isArray(cfg.include) && cfg.include.length > 0 ? [] : [`${at}: 'include' must be specified`];
+}
+
+/** The metadata names extract.metadata accepts (processor/k8sattributesprocessor config.schema.yaml @1651d596). */
+const K8S_METADATA = ['k8s.pod.name', 'k8s.pod.uid', 'k8s.deployment.name', 'k8s.node.name', 'k8s.namespace.name', 'k8s.pod.start_time',
+  'k8s.replicaset.name', 'k8s.replicaset.uid', 'k8s.daemonset.name', 'k8s.daemonset.uid', 'k8s.job.name', 'k8s.job.uid', 'k8s.cronjob.name',
+  'k8s.cronjob.uid', 'k8s.statefulset.name', 'k8s.statefulset.uid', 'k8s.container.name', 'container.id', 'container.image.name',
+  'container.image.tag', 'container.image.repo_digests', 'k8s.cluster.uid'];
+function k8sAttributesErrors(cfg: any, at: string): string[] {
+  const errors: string[] = [];
+  const meta = isObject(cfg.extract) && Array.isArray(cfg.extract.metadata) ? cfg.extract.metadata : [];
+  meta.forEach((m: unknown, i: number) => {
+    if (typeof m === 'string' && !K8S_METADATA.includes(m)) { errors.push(`${at}::extract::metadata[${i}]: "${m}" is not a supported metadata field`); }
+  });
+  return errors;
+}
+
+/** The attributes processor: the same NewAttrProc rules as the resource processor, on `actions`. */
+function attributesProcessorErrors(cfg: any, at: string, dyn: Dynamic): string[] {
+  const move = (set: Set<string>) => new Set([...set].map(x => x.replace(/^\/actions\//, '/attributes/')));
+  return resourceErrors({ attributes: cfg.actions }, at, { partial: move(dyn.partial), whole: move(dyn.whole) })
+    .map(e => e.split(`${at}::attributes[`).join(`${at}::actions[`));
+}
+
+/** processor/tailsamplingprocessor: each policy's type needs its own section (the evaluator is built from it); names unique. */
+function tailSamplingErrors(cfg: any, at: string): string[] {
+  const errors: string[] = [];
+  const names = new Set<string>();
+  (Array.isArray(cfg.policies) ? cfg.policies : []).forEach((p: any, i: number) => {
+    if (!isObject(p)) { return; }
+    if (typeof p.name === 'string') {
+      if (names.has(p.name)) { errors.push(`${at}::policies[${i}]: duplicate policy name ${show(p.name)}`); }
+      names.add(p.name);
+    }
+    if (typeof p.type === 'string' && p.type !== 'always_sample' && !isObject(p[p.type])) {
+      errors.push(`${at}::policies[${i}]: policy type ${show(p.type)} needs its "${p.type}" section`);
+    }
+  });
+  return errors;
+}
+
+/** exporter/elasticsearchexporter Validate(): endpoints or cloudid. */
+function elasticsearchErrors(cfg: any, at: string): string[] {
+  const has = (Array.isArray(cfg.endpoints) && cfg.endpoints.length > 0) || isSet(cfg.cloudid) || isSet(cfg.endpoint);
+  return has ? [] : [`${at}: exactly one of [endpoint, endpoints, cloudid] must be specified`];
+}
+
+/** extension/bearertokenauthextension Validate(): a token, tokens or a file. */
+function bearerTokenErrors(cfg: any, at: string): string[] {
+  return isSet(cfg.token) || (Array.isArray(cfg.tokens) && cfg.tokens.length > 0) || isSet(cfg.filename) ? [] : [`${at}: no bearer token or filename is set`];
+}
+
+/** extension/oauth2clientauthextension Validate(): client id, secret and token URL. */
+function oauth2ClientErrors(cfg: any, at: string): string[] {
+  const errors: string[] = [];
+  if (!isSet(cfg.client_id) && !isSet(cfg.client_id_file)) { errors.push(`${at}: no ClientID provided in the OAuth2 exporter configuration`); }
+  if (!isSet(cfg.client_secret) && !isSet(cfg.client_secret_file) && !isSet(cfg.client_certificate_key) && !isSet(cfg.client_certificate_key_file)) {
+    errors.push(`${at}: no ClientSecret provided in the OAuth2 exporter configuration`);
+  }
+  if (!isSet(cfg.token_url)) { errors.push(`${at}: no TokenURL provided in OAuth Client Credentials configuration`); }
+  return errors;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The component types this validator knows
 // ---------------------------------------------------------------------------------------------
@@ -503,11 +580,22 @@ const KINDS: Record<Section, Record<string, Kind>> = {
   receivers: {
     otlp: { schema: 'receiver-otlp.json', signals: ALL, check: otlpReceiverErrors },
     prometheus: { schema: 'receiver-prometheus.json', signals: ['metrics'], check: prometheusReceiverErrors },
+    jaeger: { schema: 'receiver-jaeger.json', signals: ['traces'], check: jaegerReceiverErrors },
+    zipkin: { schema: 'receiver-zipkin.json', signals: ['traces'], check: zipkinReceiverErrors },
+    statsd: { schema: 'receiver-statsd.json', signals: ['metrics'] },
+    filelog: { schema: 'receiver-filelog.json', signals: ['logs'], check: filelogReceiverErrors },
   },
   processors: {
     memory_limiter: { schema: 'processor-memory_limiter.json', signals: ALL, check: memoryLimiterErrors },
     batch: { schema: 'processor-batch.json', signals: ALL, check: batchErrors },
     resource: { schema: 'processor-resource.json', signals: ALL, check: resourceErrors },
+    k8sattributes: { schema: 'processor-k8sattributes.json', signals: ALL, check: k8sAttributesErrors },
+    resourcedetection: { schema: 'processor-resourcedetection.json', signals: ALL },
+    attributes: { schema: 'processor-attributes.json', signals: ALL, check: (cfg, at, dyn) => attributesProcessorErrors(cfg, at, dyn) },
+    transform: { schema: 'processor-transform.json', signals: ALL },
+    filter: { schema: 'processor-filter.json', signals: ALL },
+    probabilistic_sampler: { schema: 'processor-probabilistic_sampler.json', signals: ['traces', 'logs'] },
+    tail_sampling: { schema: 'processor-tail_sampling.json', signals: ['traces'], check: tailSamplingErrors },
   },
   exporters: {
     otlp_grpc: { schema: 'exporter-otlp_grpc.json', signals: ALL, check: otlpGrpcExporterErrors },
@@ -518,9 +606,17 @@ const KINDS: Record<Section, Record<string, Kind>> = {
     debug: { schema: 'exporter-debug.json', signals: ALL, check: debugExporterErrors },
     awsxray: { schema: 'exporter-awsxray.json', signals: ['traces'] },
     awsemf: { schema: 'exporter-awsemf.json', signals: ['metrics'] },
+    prometheusremotewrite: { schema: 'exporter-prometheusremotewrite.json', signals: ['metrics'] },
+    datadog: { schema: 'exporter-datadog.json', signals: ALL },
+    elasticsearch: { schema: 'exporter-elasticsearch.json', signals: ALL, check: elasticsearchErrors },
   },
   extensions: {
     health_check: { schema: 'extension-health_check.json', check: healthCheckErrors },
+    bearertokenauth: { schema: 'extension-bearertokenauth.json', check: bearerTokenErrors },
+    oauth2client: { schema: 'extension-oauth2client.json', check: oauth2ClientErrors },
+    sigv4auth: { schema: 'extension-sigv4auth.json' },
+    pprof: { schema: 'extension-pprof.json' },
+    zpages: { schema: 'extension-zpages.json' },
   },
   connectors: {},
 };
@@ -624,11 +720,16 @@ export function otelCollectorConfigErrors(text: string): string[] {
     if (isObject(root.receivers) && Object.keys(root.receivers).some(r => r.trim() === c)) { errors.push(`connectors::${id}: ambiguous ID: Found both ${show(c)} receiver and ${show(c)} connector`); }
   }
 
-  errors.push(...serviceErrors(root.service, configured));
+  const authenticators: Array<[string, string]> = [];
+  for (const [id, cfg] of Object.entries(isObject(root.exporters) ? root.exporters : {})) {
+    const a = isObject(cfg) && isObject((cfg as any).auth) ? (cfg as any).auth.authenticator : undefined;
+    if (typeof a === 'string') { authenticators.push([`exporters::${id}`, a]); }
+  }
+  errors.push(...serviceErrors(root.service, configured, authenticators));
   return errors;
 }
 
-function serviceErrors(service: any, configured: Map<string, Configured>): string[] {
+function serviceErrors(service: any, configured: Map<string, Configured>, authenticators: Array<[string, string]> = []): string[] {
   const errors: string[] = [];
   const ex = expand(service ?? {}, 'service');
   errors.push(...ex.errors);
@@ -651,6 +752,13 @@ function serviceErrors(service: any, configured: Map<string, Configured>): strin
 
   // Extensions (otelcol/config.go).
   (Array.isArray(svc.extensions) ? svc.extensions : []).forEach((ref: unknown) => resolve(ref, ['extensions'], 'service::extensions', 'extension'));
+
+  // An authenticator named by an exporter must be an extension the service starts (config/configauth GetClientAuthenticator:
+  // "failed to resolve authenticator": host.GetExtensions() holds only the extensions in service::extensions).
+  const started = new Set((Array.isArray(svc.extensions) ? svc.extensions : []).filter((r: unknown) => typeof r === 'string'));
+  for (const [key, ref] of authenticators) {
+    if (!started.has(ref)) { errors.push(`${key}::auth::authenticator: failed to resolve authenticator ${show(ref)}: the extension is not in service::extensions`); }
+  }
 
   // Pipelines (service/pipelines/config.go and otelcol/config.go).
   const pipelines = isObject(svc.pipelines) ? svc.pipelines : {};
