@@ -4,6 +4,7 @@ import { ContainerSpec, EnvVarSpec, ResourceRequirements, StartupRole, WaitCondi
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, isImageReference, UID_ORIGIN } from '../core/names';
+import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
@@ -57,7 +58,7 @@ export enum OtelDotnetRuntime {
 }
 
 /** Props of an `OtelInstrumentation`. */
-export interface OtelInstrumentationProps {
+export interface OtelInstrumentationProps extends BuiltInSidecarProps {
   /** The language agent. */
   readonly language: OtelInstrumentationLanguage;
   /**
@@ -276,6 +277,7 @@ export class OtelInstrumentation extends Construct implements ISidecar {
     super(scope, id);
     rememberProps(this, props);
     const path = this.node.path;
+    checkOverrideTypes(path, props);
     checkPropTypes(path, props, {
       language: { enum: OtelInstrumentationLanguage },
       name: 'string',
@@ -453,6 +455,11 @@ export class OtelInstrumentation extends Construct implements ISidecar {
 
   /** The agent, its volume and the app's variables; the exporter follows the pod's collector, if any. */
   public contribute(context: CompositionContext): SidecarContribution {
+    // The escape hatch changes the agent's container (the init step; the Go agent's sidecar).
+    return applyOverrides(this.node.path, this.describe(context), this.props.overrides);
+  }
+
+  private describe(context: CompositionContext): SidecarContribution {
     const p = this.props;
     const collectors = (context.offers ?? []).filter(o => o.name === OTLP_OFFER);
     const collector = collectors[0];

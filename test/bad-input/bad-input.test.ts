@@ -192,6 +192,7 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     zpagesExtension: 'object',
   },
   OtelInstrumentation: {
+    overrides: 'object',
     language: 'enum',
     goTargetExecutable: 'string',
     webServerVersion: 'string',

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kplus from 'cdk8s-plus-27';
 import { AciApp } from '../../src/aci';
-import { WaitCondition } from '../../src/core/container';
+import { ImagePullPolicy, PatchOperation, WaitCondition } from '../../src/core/container';
 import { ErrorCode } from '../../src/core/errors';
 import { imageFacts } from '../../src/core/image-facts';
 import { TaskSidecars } from '../../src/ecs';
@@ -141,6 +141,30 @@ describe('OtelInstrumentation on Kubernetes', () => {
       debugExporter: {}, appSdk: { serviceName: 'shop', propagators: [OtelPropagator.B3], sampler: OtelSampler.ALWAYS_ON },
     }));
     expect(envOf(app)).toMatchObject({ OTEL_SERVICE_NAME: 'shop', OTEL_PROPAGATORS: 'b3', OTEL_TRACES_SAMPLER: 'always_on', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+  });
+});
+
+describe('OtelInstrumentation overrides (the shared escape hatch)', () => {
+  test('Kubernetes: overrides change the agent\'s copy step (env, pull policy, a patch), not the app', () => {
+    const { pod, app } = onDeployment(c => new OtelInstrumentation(c, 'java', {
+      language: OtelInstrumentationLanguage.JAVA,
+      overrides: {
+        env: [{ name: 'HTTPS_PROXY', value: 'http://proxy:3128' }],
+        imagePullPolicy: ImagePullPolicy.ALWAYS,
+        kubernetesPatches: [{ op: PatchOperation.ADD, path: '/terminationMessagePolicy', value: 'FallbackToLogsOnError' }],
+      },
+    }));
+    const init = pod.spec.initContainers.find((c: any) => c.name === 'opentelemetry-auto-instrumentation-java');
+    expect(envOf(init)).toEqual({ HTTPS_PROXY: 'http://proxy:3128' });
+    expect(init).toMatchObject({ imagePullPolicy: 'Always', terminationMessagePolicy: 'FallbackToLogsOnError' });
+    expect(envOf(app).HTTPS_PROXY).toBeUndefined();
+    expect(envOf(app).JAVA_TOOL_OPTIONS).toBe('-javaagent:/otel-auto-instrumentation-java/javaagent.jar');
+  });
+
+  test('a wrong type in overrides is a catalogued error naming the field', () => {
+    expectError(() => onDeployment(c => new OtelInstrumentation(c, 'java', {
+      language: OtelInstrumentationLanguage.JAVA, overrides: { env: 'HTTPS_PROXY=x' as any },
+    })), ErrorCode.INVALID_TYPE, 'overrides.env');
   });
 });
 
