@@ -231,7 +231,8 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
   for (const key of ['ephemeralStorageRequestMebibytes', 'ephemeralStorageLimitMebibytes'] as const) {
     if (c.resources[key] !== undefined) {
       o.warn(path, `${c.field}resources.${key} ${c.resources[key]} is not rendered: ECS has no per-container ephemeral storage; `
-        + 'the task\'s storage is sized as a whole (FargateTaskDefinition ephemeralStorageGiB, 21 to 200 GiB); leave it out on ECS to silence this');
+        + 'the task\'s storage is sized as a whole (FargateTaskDefinition ephemeralStorageGiB, 21 to 200 GiB), and on Fargate the sidecars\' sum is checked against it; '
+        + 'leave it out on ECS to silence this');
     }
   }
   const { environment, secrets } = named(c, () => renderEnv(path, `${c.field}env`, c.env, o.secrets, o.target));

@@ -557,6 +557,7 @@ export class TaskSidecars extends Construct {
     this.checkArchitecture(pod, cfn, images, writerPlan, warn);
     // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
     this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
+    if (fargate) { this.checkEphemeralStorage(cfn, pod.containers); }
 
     // Volumes.
     for (const { volume, owners } of pod.volumes) {
@@ -1048,6 +1049,31 @@ export class TaskSidecars extends Construct {
    * (ContainerValuesCannotGreater) allows the CPU sum to equal the task's, and so does this.
    * Every container counts: app containers, long-running sidecars, init steps and the writer.
    */
+  /**
+   * The sidecars' declared ephemeral storage (resources.ephemeralStorage*Mebibytes, not rendered per
+   * container on ECS) must fit in the Fargate task's storage: ephemeralStorageGiB, 20 GiB when the task
+   * does not set it (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html).
+   * A sum above it is an error naming the sidecar that passes it; the app containers' use is unknown.
+   */
+  private checkEphemeralStorage(cfn: ecs.CfnTaskDefinition, sidecars: ResolvedContainer[]): void {
+    const storage = this.taskDefinition.stack.resolve(cfn.ephemeralStorage) as { sizeInGiB?: unknown } | undefined;
+    const sizeGiB = storage?.sizeInGiB ?? 20;
+    if (typeof sizeGiB !== 'number') { return; }
+    let total = 0;
+    for (const c of sidecars) {
+      const declared = c.resources.ephemeralStorageLimitMebibytes ?? c.resources.ephemeralStorageRequestMebibytes;
+      if (declared === undefined) { continue; }
+      total += declared;
+      if (total > sizeGiB * 1024) {
+        const key = c.resources.ephemeralStorageLimitMebibytes !== undefined ? 'ephemeralStorageLimitMebibytes' : 'ephemeralStorageRequestMebibytes';
+        throw Errors.invalidResources(c.owner.path, userField(c.origins, c.field, `resources.${key}`), declared,
+          `brings the sidecars' ephemeral storage to ${total} MiB, more than the task's ${sizeGiB} GiB (${sizeGiB * 1024} MiB) of Fargate task storage`
+          + `${storage?.sizeInGiB === undefined ? ' (the default: the task sets no ephemeralStorageGiB)' : ''}`,
+          'Raise the task definition\'s ephemeralStorageGiB (21 to 200), or lower the sidecars\' ephemeral storage');
+      }
+    }
+  }
+
   private checkTaskSize(cfn: ecs.CfnTaskDefinition, appContainers: ecs.ContainerDefinition[],
     rendered: Map<ecs.ContainerDefinition, ecs.CfnTaskDefinition.ContainerDefinitionProperty>, sidecars: ResolvedContainer[],
     writer: WriterPlan | undefined): void {

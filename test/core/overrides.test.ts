@@ -6,7 +6,7 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
-  ContainerSpec, DaprSidecar, EnvoySidecar, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol, Sidecar, SidecarOverrides, VolumeKind,
+  ContainerSpec, DaprSidecar, EnvoySidecar, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol, Sidecar, SidecarOverrides, VolumeKind, XRayDaemonSidecar,
   WorkloadIdentity,
 } from '../../src';
 import { AciApp, AciContainerGroup, AciMemoryVolumeHandling } from '../../src/aci';
@@ -184,6 +184,25 @@ describe('overrides: the other fields, per platform', () => {
     expect(w).toContain('overrides.imagePullPolicy ALWAYS is not rendered');
     expect(w).toContain('resources.ephemeralStorageLimitMebibytes 512 is not rendered');
     expect(w).toContain('ephemeralStorageGiB');
+  });
+
+  test('ECS Fargate: the sidecars\' ephemeral storage must fit in the task\'s (20 GiB by default, else ephemeralStorageGiB)', () => {
+    const attach = (f: ReturnType<typeof fargateTask>, mib: number[]) => {
+      mib.forEach((m, i) => TaskSidecars.of(f.td).add(new XRayDaemonSidecar(f.stack, `xray${i}`,
+        { region: 'eu-west-1', name: `xray-${i}`, uid: 2000 + i, port: 2000 + i, appEnv: i === 0, resources: { ephemeralStorageLimitMebibytes: m } })));
+    };
+    const ok = fargateTask();
+    attach(ok, [10240, 10240]);
+    expect(() => synthTemplate(ok.stack)).not.toThrow();
+    const over = fargateTask();
+    attach(over, [10240, 10241]);
+    const e = thrown(() => synthTemplate(over.stack));
+    expect(e.code).toBe(ErrorCode.INVALID_RESOURCES);
+    expect(e.message).toContain('Shop/xray1: resources.ephemeralStorageLimitMebibytes 10241 brings the sidecars\' ephemeral storage to 20481 MiB, more than the task\'s 20 GiB (20480 MiB)');
+    expect(e.message).toContain('ephemeralStorageGiB (21 to 200)');
+    const bigger = fargateTask({ ephemeralStorageGiB: 21 });
+    attach(bigger, [10240, 10241]);
+    expect(() => synthTemplate(bigger.stack)).not.toThrow();
   });
 
   test('ACI: appVolumeMounts to a group volume; pull policy, grace period and ephemeral storage are warnings', () => {

@@ -11,7 +11,7 @@ export interface Fixture {
 }
 
 /** A Fargate task definition with the user's app container already on it. */
-export function fargateTask(props: { cpu?: number; memoryLimitMiB?: number; validation?: boolean } = {}): Fixture {
+export function fargateTask(props: { cpu?: number; memoryLimitMiB?: number; validation?: boolean; ephemeralStorageGiB?: number } = {}): Fixture {
   // aws-cdk-lib's own template validation (slow) is on only where a test asks for it,
   // and then strict: every rule violation fails the synthesis.
   const app = new App({
@@ -19,7 +19,7 @@ export function fargateTask(props: { cpu?: number; memoryLimitMiB?: number; vali
     context: props.validation ? { '@aws-cdk/core:validateAgainstDefaultRules': true, '@aws-cdk/core:strictCfnValidateErrors': true } : undefined,
   });
   const stack = new Stack(app, 'Shop', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const td = new ecs.FargateTaskDefinition(stack, 'Api', { cpu: props.cpu ?? 1024, memoryLimitMiB: props.memoryLimitMiB ?? 2048 });
+  const td = new ecs.FargateTaskDefinition(stack, 'Api', { cpu: props.cpu ?? 1024, memoryLimitMiB: props.memoryLimitMiB ?? 2048, ephemeralStorageGiB: props.ephemeralStorageGiB });
   const appContainer = td.addContainer('app', {
     containerName: 'app',
     image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/api:4.2.0'),
