@@ -1,15 +1,20 @@
 import { Construct } from 'constructs';
-import { ContainerSpec, PodField, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
-import { CloudPermission, CloudProvider, CompositionContext, ISidecar, LogRouterType, SidecarContribution, WorkloadIdentity } from '../core/contribution';
-import { Errors } from '../core/errors';
-import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, modifyRule, refuseClassicValue, tokenProblem } from '../core/escape-fluent-bit';
-import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
-import { Probe } from '../core/probe';
-import { PropTypes, RESOURCE_TYPES, checkPropTypes, isPlainMap, rememberProps } from '../core/prop-types';
-import { DEFAULT_TOKEN_PATH, resolveContribution } from '../core/resolve';
-import { literalPartsPass } from '../core/tokens';
-import { VolumeKind, VolumeSpec } from '../core/volume';
-import { toYamlText } from '../core/yaml-writer';
+import { CONFIG_DIR, STATE_DIR } from './common';
+import { FILTER_OPTION_TYPES, FluentBitFilter } from './filters';
+import { tailInput } from './inputs/tail';
+import { checkLokiLabels, FluentBitOutput, OUTPUT_OPTION_TYPES, OUTPUT_REQUIRED, outputField, RetryLimit } from './outputs';
+import { kubeTagParser } from './parsers';
+import { ContainerSpec, PodField, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { CloudPermission, CompositionContext, ISidecar, LogRouterType, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
+import { Errors } from '../../core/errors';
+import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, refuseClassicValue, tokenProblem } from '../../core/escape-fluent-bit';
+import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../../core/names';
+import { Probe } from '../../core/probe';
+import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../../core/prop-types';
+import { DEFAULT_TOKEN_PATH, resolveContribution } from '../../core/resolve';
+import { literalPartsPass } from '../../core/tokens';
+import { VolumeKind, VolumeSpec } from '../../core/volume';
+import { toYamlText } from '../../core/yaml-writer';
 
 /** Format of the generated Fluent Bit configuration. */
 export enum FluentBitConfigFormat {
@@ -18,440 +23,6 @@ export enum FluentBitConfigFormat {
   /** The classic `[SECTION]` format. */
   CLASSIC = 'CLASSIC',
 }
-
-/** Common options of an output. */
-export interface FluentBitOutputOptions {
-  /**
-   * Tag pattern of the records sent to this output.
-   * @default '*'
-   */
-  readonly match?: string;
-  /**
-   * Retries of a failed flush before the chunk is dropped: a whole number >= 1. Fluent Bit
-   * replaces 0 or less by 1 (fluent/fluent-bit src/flb_output.c), so they are refused: for no
-   * retry or no limit, use `retry` (`RetryLimit.none()`, `RetryLimit.unlimited()`).
-   * @default 5
-   */
-  readonly retryLimit?: number;
-  /**
-   * How often a failed flush is retried, as a typed choice (instead of `retryLimit`).
-   * @default - RetryLimit.retries(5), or `retryLimit` when given
-   */
-  readonly retry?: RetryLimit;
-}
-
-/**
- * How often Fluent Bit retries a failed flush before it drops the chunk (`retry_limit`).
- *
- * @see https://docs.fluentbit.io/manual/administration/scheduling-and-retries
- */
-export class RetryLimit {
-  /** At most `count` retries (a whole number >= 1). */
-  public static retries(count: number): RetryLimit {
-    return new RetryLimit(count);
-  }
-
-  /** No retry: a failed chunk is dropped at once (`no_retries`). */
-  public static none(): RetryLimit {
-    return new RetryLimit('no_retries');
-  }
-
-  /** Retry until the flush succeeds (`no_limits`). */
-  public static unlimited(): RetryLimit {
-    return new RetryLimit('no_limits');
-  }
-
-  /** The value of Fluent Bit's `retry_limit`. */
-  public readonly value: string;
-  private readonly count?: number;
-
-  private constructor(value: number | string) {
-    this.value = String(value);
-    this.count = typeof value === 'string' ? undefined : value;
-  }
-
-  /** The number of retries, for `retries()`. @internal */
-  public _count(): number | undefined {
-    return this.count;
-  }
-
-  /** @internal */
-  public _render(): string | number {
-    return this.count ?? this.value;
-  }
-}
-
-/** Elasticsearch / OpenSearch output. */
-export interface FluentBitElasticsearchOptions extends FluentBitOutputOptions {
-  /** Host. */
-  readonly host: string;
-  /**
-   * Port.
-   * @default 9200
-   */
-  readonly port?: number;
-  /**
-   * Index.
-   * @default 'fluent-bit'
-   */
-  readonly index?: string;
-  /**
-   * TLS.
-   * @default true
-   */
-  readonly tls?: boolean;
-}
-
-/** Grafana Loki output. */
-export interface FluentBitLokiOptions extends FluentBitOutputOptions {
-  /** Host. */
-  readonly host: string;
-  /**
-   * Port.
-   * @default 3100
-   */
-  readonly port?: number;
-  /**
-   * Static labels.
-   * @default { job: 'fluent-bit' }
-   */
-  readonly labels?: { [name: string]: string };
-  /**
-   * TLS.
-   * @default false
-   */
-  readonly tls?: boolean;
-}
-
-/** Amazon CloudWatch Logs output (needs the task role's logs permissions, granted on ECS). */
-export interface FluentBitCloudWatchLogsOptions extends FluentBitOutputOptions {
-  /** AWS region. */
-  readonly region: string;
-  /** Log group. */
-  readonly logGroupName: string;
-  /**
-   * Prefix of the log stream names.
-   * @default 'fluent-bit-'
-   */
-  readonly logStreamPrefix?: string;
-  /**
-   * Create the log group if missing.
-   * @default false
-   */
-  readonly autoCreateGroup?: boolean;
-}
-
-/** Amazon S3 output (needs s3:PutObject, granted on ECS). */
-export interface FluentBitS3Options extends FluentBitOutputOptions {
-  /** Bucket name. */
-  readonly bucket: string;
-  /** AWS region. */
-  readonly region: string;
-  /**
-   * Size of each object, in MiB.
-   * @default 50
-   */
-  readonly totalFileSizeMebibytes?: number;
-  /**
-   * Seconds after which a partial object is uploaded.
-   * @default 600
-   */
-  readonly uploadTimeoutSeconds?: number;
-}
-
-/** Forward output (to Fluentd or another Fluent Bit). */
-export interface FluentBitForwardOptions extends FluentBitOutputOptions {
-  /** Host. */
-  readonly host: string;
-  /**
-   * Port.
-   * @default 24224
-   */
-  readonly port?: number;
-}
-
-/** HTTP output. */
-export interface FluentBitHttpOptions extends FluentBitOutputOptions {
-  /** Host. */
-  readonly host: string;
-  /**
-   * Port.
-   * @default 443
-   */
-  readonly port?: number;
-  /**
-   * Path.
-   * @default '/'
-   */
-  readonly uri?: string;
-  /**
-   * Payload format (json, json_lines, msgpack...).
-   * @default 'json'
-   */
-  readonly format?: string;
-  /**
-   * TLS.
-   * @default true
-   */
-  readonly tls?: boolean;
-}
-
-/** Where logs go. */
-export class FluentBitOutput {
-  /** Elasticsearch or OpenSearch (`es`). */
-  public static elasticsearch(o: FluentBitElasticsearchOptions): FluentBitOutput {
-    return new FluentBitOutput('es', o, { host: o.host, port: o.port ?? 9200, index: o.index ?? 'fluent-bit', tls: onOff(o.tls ?? true), suppress_type_name: 'on' });
-  }
-
-  /** Grafana Loki (`loki`). */
-  public static loki(o: FluentBitLokiOptions): FluentBitOutput {
-    const labels = Object.entries(o.labels ?? { job: 'fluent-bit' }).map(([k, v]) => `${k}=${v}`).join(', ');
-    return new FluentBitOutput('loki', o, { host: o.host, port: o.port ?? 3100, labels, tls: onOff(o.tls ?? false) });
-  }
-
-  /** Amazon CloudWatch Logs (`cloudwatch_logs`). */
-  public static cloudWatchLogs(o: FluentBitCloudWatchLogsOptions): FluentBitOutput {
-    return new FluentBitOutput('cloudwatch_logs', o, {
-      region: o.region, log_group_name: o.logGroupName, log_stream_prefix: o.logStreamPrefix ?? 'fluent-bit-', auto_create_group: onOff(o.autoCreateGroup ?? false),
-    }, [{ provider: CloudProvider.AWS, actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', ...(o.autoCreateGroup ? ['logs:CreateLogGroup'] : [])] }]);
-  }
-
-  /** Amazon S3 (`s3`). */
-  public static s3(o: FluentBitS3Options): FluentBitOutput {
-    return new FluentBitOutput('s3', o, {
-      bucket: o.bucket, region: o.region, total_file_size: `${o.totalFileSizeMebibytes ?? 50}M`, upload_timeout: `${o.uploadTimeoutSeconds ?? 600}s`,
-    }, [{ provider: CloudProvider.AWS, actions: ['s3:PutObject'], resources: [`arn:aws:s3:::${o.bucket}/*`] }]);
-  }
-
-  /** Forward protocol (`forward`). */
-  public static forward(o: FluentBitForwardOptions): FluentBitOutput {
-    return new FluentBitOutput('forward', o, { host: o.host, port: o.port ?? 24224 });
-  }
-
-  /** HTTP (`http`). */
-  public static http(o: FluentBitHttpOptions): FluentBitOutput {
-    return new FluentBitOutput('http', o, { host: o.host, port: o.port ?? 443, uri: o.uri ?? '/', format: o.format ?? 'json', tls: onOff(o.tls ?? true) });
-  }
-
-  /** Standard output of the sidecar (`stdout`). */
-  public static stdout(options: FluentBitOutputOptions = {}): FluentBitOutput {
-    return new FluentBitOutput('stdout', options, { format: 'json_lines' });
-  }
-
-  /** Plugin name. */
-  public readonly plugin: string;
-
-  private constructor(plugin: string, private readonly options: FluentBitOutputOptions, private readonly settings: { [key: string]: string | number },
-    private readonly permissions: CloudPermission[] = []) {
-    this.plugin = plugin;
-  }
-
-  /** @internal */
-  public _render(): { [key: string]: string | number } {
-    const retry = this.options.retry instanceof RetryLimit ? this.options.retry._render() : this.options.retryLimit ?? 5;
-    return { name: this.plugin, match: this.options.match ?? '*', retry_limit: retry, ...this.settings };
-  }
-
-  /** @internal */
-  public _permissions(): CloudPermission[] {
-    return this.permissions;
-  }
-
-  /** @internal */
-  public _options(): FluentBitOutputOptions & { [key: string]: unknown } {
-    return { ...this.options, ...this.settings };
-  }
-
-  /** The options as the user gave them. @internal */
-  public _given(): { [key: string]: unknown } {
-    return { ...this.options };
-  }
-}
-
-/** The option an output setting comes from, e.g. `logGroupName` for `log_group_name`. */
-function outputField(key: string): string {
-  return ({ total_file_size: 'totalFileSizeMebibytes', upload_timeout: 'uploadTimeoutSeconds' } as { [k: string]: string })[key]
-    ?? key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-}
-
-/** Options of the kubernetes filter. */
-export interface FluentBitKubernetesFilterOptions {
-  /**
-   * Parse the `log` field as JSON and merge it into the record.
-   * @default true
-   */
-  readonly mergeLog?: boolean;
-  /**
-   * Keep the original `log` field after merging.
-   * @default false
-   */
-  readonly keepLog?: boolean;
-  /**
-   * Add the pod's labels.
-   * @default true
-   */
-  readonly labels?: boolean;
-  /**
-   * Add the pod's annotations.
-   * @default false
-   */
-  readonly annotations?: boolean;
-}
-
-/** Options of the modify filter. */
-export interface FluentBitModifyFilterOptions {
-  /**
-   * Tag pattern.
-   * @default '*'
-   */
-  readonly match?: string;
-  /**
-   * Keys to add (when missing).
-   * @default - none
-   */
-  readonly add?: { [key: string]: string };
-  /**
-   * Keys to remove.
-   * @default - none
-   */
-  readonly remove?: string[];
-  /**
-   * Keys to rename (old -> new).
-   * @default - none
-   */
-  readonly rename?: { [key: string]: string };
-}
-
-/** Options of the grep filter. */
-export interface FluentBitGrepFilterOptions {
-  /**
-   * Tag pattern.
-   * @default '*'
-   */
-  readonly match?: string;
-  /**
-   * Keep only records whose key matches the regular expression.
-   * @default - none
-   */
-  readonly regex?: { [key: string]: string };
-  /**
-   * Drop records whose key matches the regular expression.
-   * @default - none
-   */
-  readonly exclude?: { [key: string]: string };
-}
-
-/** A filter of the pipeline. */
-export class FluentBitFilter {
-  /**
-   * Kubernetes metadata of the pod (needs read access to pods: the library makes a Role
-   * and RoleBinding unless `createRbac` is false). Kubernetes only.
-   */
-  public static kubernetes(options: FluentBitKubernetesFilterOptions = {}): FluentBitFilter {
-    return new FluentBitFilter('kubernetes', options, [{
-      name: 'kubernetes',
-      match: 'kube.*',
-      kube_tag_prefix: 'kube.',
-      regex_parser: KUBE_TAG_PARSER,
-      merge_log: onOff(options.mergeLog ?? true),
-      keep_log: onOff(options.keepLog ?? false),
-      labels: onOff(options.labels ?? true),
-      annotations: onOff(options.annotations ?? false),
-    }]);
-  }
-
-  /** Adds, removes or renames keys (`modify`). */
-  public static modify(options: FluentBitModifyFilterOptions): FluentBitFilter {
-    // Options of the wrong runtime type are kept as given and named by the sidecar's type check.
-    const rules: FilterRule[] = [
-      ...mapEntries(options.add).map(([k, v]): FilterRule => ({ rule: 'add', tokens: [k, v] })),
-      ...(Array.isArray(options.remove) ? options.remove : []).map((k, j): FilterRule => ({ rule: 'remove', tokens: [k], index: j })),
-      ...mapEntries(options.rename).map(([k, v]): FilterRule => ({ rule: 'rename', tokens: [k, v] })),
-    ];
-    return new FluentBitFilter('modify', options, [{ name: 'modify', match: options.match ?? '*' }], rules, options.match);
-  }
-
-  /** Keeps or drops records by regular expressions (`grep`). */
-  public static grep(options: FluentBitGrepFilterOptions): FluentBitFilter {
-    const rules: FilterRule[] = [
-      ...mapEntries(options.regex).map(([k, v]): FilterRule => ({ rule: 'regex', tokens: [k, v] })),
-      ...mapEntries(options.exclude).map(([k, v]): FilterRule => ({ rule: 'exclude', tokens: [k, v] })),
-    ];
-    return new FluentBitFilter('grep', options, [{ name: 'grep', match: options.match ?? '*' }], rules, options.match);
-  }
-
-  /** Plugin name. */
-  public readonly plugin: string;
-
-  private constructor(
-    plugin: string,
-    private readonly given: object,
-    private readonly sections: Array<{ [key: string]: string }>,
-    private readonly rules: FilterRule[] = [],
-    private readonly match?: string,
-  ) {
-    this.plugin = plugin;
-  }
-
-  /** Settings, and repeated rules (key, value, the option it comes from). @internal */
-  public _render(): { settings: { [key: string]: string }; rules: Array<[string, string, string]> } {
-    return {
-      settings: this.sections[0],
-      rules: this.rules.map(r => [r.rule, this.plugin === 'modify' ? modifyRule(r.tokens) : r.tokens.join(' '), ruleField(r)]),
-    };
-  }
-
-  /** The options as the user gave them, for the sidecar's runtime type check. @internal */
-  public _given(): object {
-    return this.given;
-  }
-
-  /** The rules as given. @internal */
-  public _rules(): Array<{ readonly rule: string; readonly tokens: string[]; readonly index?: number }> {
-    return this.rules;
-  }
-
-  /** The match pattern as given. @internal */
-  public _match(): string | undefined {
-    return this.match;
-  }
-}
-
-/** A rule of a modify or grep filter, as the user gave it. */
-interface FilterRule {
-  /** add, remove, rename, regex, exclude. */
-  readonly rule: string;
-  /** The record key, then the value, new name or regex. */
-  readonly tokens: string[];
-  /** The position in `remove`. */
-  readonly index?: number;
-}
-
-/** The option a rule's value comes from, relative to the filter: `add["env"]`, `remove[0]`. */
-function ruleField(r: FilterRule): string {
-  return r.index !== undefined ? `${r.rule}[${r.index}]` : `${r.rule}[${JSON.stringify(r.tokens[0])}]`;
-}
-
-/** Types of the options of each output factory, by plugin (retryLimit and retry have checks of their own in check()). */
-const OUTPUT_COMMON: PropTypes = { match: 'string' };
-const OUTPUT_OPTION_TYPES: { [plugin: string]: PropTypes } = {
-  es: { ...OUTPUT_COMMON, host: 'string', port: 'port', index: 'string', tls: 'boolean' },
-  loki: { ...OUTPUT_COMMON, host: 'string', port: 'port', labels: 'stringMap', tls: 'boolean' },
-  cloudwatch_logs: { ...OUTPUT_COMMON, region: 'string', logGroupName: 'string', logStreamPrefix: 'string', autoCreateGroup: 'boolean' },
-  s3: { ...OUTPUT_COMMON, bucket: 'string', region: 'string', totalFileSizeMebibytes: 'count', uploadTimeoutSeconds: 'count' },
-  forward: { ...OUTPUT_COMMON, host: 'string', port: 'port' },
-  http: { ...OUTPUT_COMMON, host: 'string', port: 'port', uri: 'string', format: 'string', tls: 'boolean' },
-  stdout: OUTPUT_COMMON,
-};
-const OUTPUT_REQUIRED: { [plugin: string]: string[] } = {
-  es: ['host'], loki: ['host'], cloudwatch_logs: ['region', 'logGroupName'], s3: ['bucket', 'region'], forward: ['host'], http: ['host'],
-};
-/** Types of the options of each filter factory, by plugin. */
-const FILTER_OPTION_TYPES: { [plugin: string]: PropTypes } = {
-  kubernetes: { mergeLog: 'boolean', keepLog: 'boolean', labels: 'boolean', annotations: 'boolean' },
-  modify: { match: 'string', add: 'stringMap', remove: 'stringArray', rename: 'stringMap' },
-  grep: { match: 'string', regex: 'stringMap', exclude: 'stringMap' },
-};
 
 /** Props of a Fluent Bit sidecar. */
 export interface FluentBitSidecarProps {
@@ -533,21 +104,9 @@ export interface FluentBitSidecarProps {
 }
 
 const DEFAULT_IMAGE = 'fluent/fluent-bit:5.0.8';
-const CONFIG_DIR = '/etc/cdk-sidecars/fluent-bit';
-const STATE_DIR = '/var/lib/fluent-bit';
-const KUBE_TAG_PARSER = 'cdk_sidecars_kube_tag';
 /** Base memory of Fluent Bit beyond its buffers (MiB), and the headroom the check asks for. */
 const BASE_MEMORY = 48;
 const MIN_HEADROOM = 32;
-
-/** The entries of a map option; a value that is not a map has none (the sidecar's type check names it). */
-function mapEntries(map: { [key: string]: string } | undefined): Array<[string, string]> {
-  return isPlainMap(map) ? Object.entries(map) as Array<[string, string]> : [];
-}
-
-function onOff(b: boolean): string {
-  return b ? 'on' : 'off';
-}
 
 /**
  * Fluent Bit beside the app, tailing the log files the app writes to a shared volume,
@@ -696,26 +255,19 @@ export class FluentBitSidecar extends Construct implements ISidecar {
   private memBuf(): number {
     return this.props.memBufLimitMebibytes ?? 5;
   }
-
   private tail(): { [key: string]: string | number } {
     const p = this.props;
-    const k8sFilter = (p.filters ?? []).some(f => f.plugin === 'kubernetes');
-    return {
-      name: 'tail',
-      // With the kubernetes filter the tag carries the pod's identity (from env), parsed by our parser.
-      tag: k8sFilter ? 'kube.${POD_NAMESPACE}.${POD_NAME}.app' : 'app',
-      path: `${p.logDirectory ?? '/var/log/app'}/${p.logFiles ?? '*.log'}`,
-      db: `${STATE_DIR}/tail.db`,
-      mem_buf_limit: `${this.memBuf()}MB`,
-      skip_long_lines: onOff(p.skipLongLines ?? true),
-      refresh_interval: 5,
-    };
+    return tailInput({
+      kubeTag: (p.filters ?? []).some(f => f.plugin === 'kubernetes'),
+      logDirectory: p.logDirectory ?? '/var/log/app',
+      logFiles: p.logFiles ?? '*.log',
+      memBufLimitMebibytes: this.memBuf(),
+      skipLongLines: p.skipLongLines ?? true,
+    });
   }
 
   private parsers(): Array<{ [key: string]: string }> {
-    return (this.props.filters ?? []).some(f => f.plugin === 'kubernetes')
-      ? [{ name: KUBE_TAG_PARSER, format: 'regex', regex: '^(?<namespace_name>[^.]+)\\.(?<pod_name>[^.]+)\\.(?<container_name>.+)$' }]
-      : [];
+    return (this.props.filters ?? []).some(f => f.plugin === 'kubernetes') ? [kubeTagParser()] : [];
   }
 
   private service(): { [key: string]: string | number } {
@@ -902,32 +454,6 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     }
     if (p.logLevel !== undefined && !['off', 'error', 'warn', 'info', 'debug', 'trace'].includes(p.logLevel)) {
       throw Errors.invalidName(path, 'logLevel', p.logLevel, 'one of off, error, warn, info, debug, trace');
-    }
-  }
-}
-
-/**
- * Loki's `labels` is a comma-separated list of `name=value` items, each trimmed, and an item
- * starting with '$' is a record accessor (fluent/fluent-bit plugins/out_loki/loki.c: the
- * FLB_CONFIG_MAP_CLIST "labels" and parse_kv). A name must be a Loki label name
- * (https://grafana.com/docs/loki/latest/get-started/labels/: [a-zA-Z_][a-zA-Z0-9_]*); a value
- * cannot hold a comma (it would start another label) nor start or end with whitespace.
- */
-function checkLokiLabels(path: string, field: string, labels: unknown): void {
-  if (labels === undefined) { return; }
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
-    throw Errors.invalidRole(path, field, labels, 'is not a map of label names to values', 'Give labels as { name: value }');
-  }
-  const fix = 'Use a label name of letters, digits and \'_\' (not starting with a digit), and a value without commas or surrounding whitespace';
-  for (const [name, value] of Object.entries(labels)) {
-    checkFluentBitValue(path, field, name);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw Errors.unrepresentableValue(path, field, name, 'Loki\'s labels setting', 'it is not a Loki label name', fix);
-    }
-    if (typeof value !== 'string' || value.length === 0) { throw Errors.invalidName(path, `${field}[${JSON.stringify(name)}]`, value, 'a non-empty label value'); }
-    checkFluentBitValue(path, `${field}[${JSON.stringify(name)}]`, value);
-    if (value.includes(',')) {
-      throw Errors.unrepresentableValue(path, `${field}[${JSON.stringify(name)}]`, value, 'Loki\'s labels setting', 'a comma starts another label', fix);
     }
   }
 }

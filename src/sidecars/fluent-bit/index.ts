@@ -1,0 +1,3 @@
+export * from './sidecar';
+export * from './outputs';
+export * from './filters';
