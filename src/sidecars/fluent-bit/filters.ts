@@ -1,6 +1,6 @@
 import { mapEntries, onOff } from './common';
-import { KUBE_TAG_PARSER } from './parsers';
-import { modifyRule } from '../../core/escape-fluent-bit';
+import { FluentBitMultilineParser, FluentBitParser, KUBE_TAG_PARSER } from './parsers';
+import { modifyRule, slistTokens } from '../../core/escape-fluent-bit';
 import { PropTypes } from '../../core/prop-types';
 
 /** Options of the kubernetes filter. */
@@ -70,6 +70,194 @@ export interface FluentBitGrepFilterOptions {
   readonly exclude?: { [key: string]: string };
 }
 
+/** Options of the parser filter. */
+export interface FluentBitParserFilterOptions {
+  /**
+   * Tag pattern.
+   * @default '*'
+   */
+  readonly match?: string;
+  /** Record key to parse (`key_name`), e.g. 'log'. */
+  readonly keyName: string;
+  /** Parsers tried in order (`parser`, one line each). */
+  readonly parsers: FluentBitParser[];
+  /**
+   * Keep the other keys of the record (`reserve_data`).
+   * @default false
+   */
+  readonly reserveData?: boolean;
+  /**
+   * Keep the parsed key (`preserve_key`).
+   * @default false
+   */
+  readonly preserveKey?: boolean;
+}
+
+/** Mode of the multiline filter. */
+export enum FluentBitMultilineMode {
+  /** Join lines with multiline parsers (`parser`). */
+  PARSER = 'parser',
+  /** Join the partial messages the runtime split (Docker, FireLens: `partial_message`). */
+  PARTIAL_MESSAGE = 'partial_message',
+}
+
+/** Options of the multiline filter. */
+export interface FluentBitMultilineFilterOptions {
+  /**
+   * Tag pattern.
+   * @default '*'
+   */
+  readonly match?: string;
+  /**
+   * Mode (`mode`).
+   * @default FluentBitMultilineMode.PARSER
+   */
+  readonly mode?: FluentBitMultilineMode;
+  /**
+   * Multiline parsers (`multiline.parser`); required in PARSER mode.
+   * @default - none
+   */
+  readonly parsers?: FluentBitMultilineParser[];
+  /**
+   * Key holding the text to join (`multiline.key_content`).
+   * @default 'log'
+   */
+  readonly keyContent?: string;
+  /**
+   * Milliseconds before a pending record is flushed (`flush_ms`).
+   * @default 2000
+   */
+  readonly flushMillis?: number;
+}
+
+/** Options of the record_modifier filter. */
+export interface FluentBitRecordModifierFilterOptions {
+  /**
+   * Tag pattern.
+   * @default '*'
+   */
+  readonly match?: string;
+  /**
+   * Keys to append with their values (`record`).
+   * @default - none
+   */
+  readonly records?: { [key: string]: string };
+  /**
+   * Keys to remove (`remove_key`).
+   * @default - none
+   */
+  readonly removeKeys?: string[];
+  /**
+   * Keys to keep, removing every other (`allowlist_key`).
+   * @default - none
+   */
+  readonly allowlistKeys?: string[];
+}
+
+/** Operation of the nest filter. */
+export enum FluentBitNestOperation {
+  /** Move keys matching the wildcards under one key (`nest`). */
+  NEST = 'nest',
+  /** Move the keys of a map up to the record (`lift`). */
+  LIFT = 'lift',
+}
+
+/** Options of the nest filter. */
+export interface FluentBitNestFilterOptions {
+  /**
+   * Tag pattern.
+   * @default '*'
+   */
+  readonly match?: string;
+  /** Operation. */
+  readonly operation: FluentBitNestOperation;
+  /**
+   * Key patterns to nest (`wildcard`), with NEST.
+   * @default - none
+   */
+  readonly wildcards?: string[];
+  /**
+   * Key to nest under (`nest_under`), with NEST.
+   * @default - none
+   */
+  readonly nestUnder?: string;
+  /**
+   * Key to lift (`nested_under`), with LIFT.
+   * @default - none
+   */
+  readonly nestedUnder?: string;
+  /**
+   * Prefix added to the moved keys (`add_prefix`).
+   * @default - none
+   */
+  readonly addPrefix?: string;
+  /**
+   * Prefix removed from the moved keys (`remove_prefix`).
+   * @default - none
+   */
+  readonly removePrefix?: string;
+}
+
+/** Options of the throttle filter. */
+export interface FluentBitThrottleFilterOptions {
+  /**
+   * Tag pattern.
+   * @default '*'
+   */
+  readonly match?: string;
+  /** Records allowed per interval, on average (`rate`). */
+  readonly rate: number;
+  /**
+   * Intervals averaged over (`window`).
+   * @default 5
+   */
+  readonly window?: number;
+  /**
+   * Interval in seconds (`interval`).
+   * @default 1
+   */
+  readonly intervalSeconds?: number;
+}
+
+/** A rule of the rewrite_tag filter. */
+export interface FluentBitRewriteTagRule {
+  /** Record key or record accessor, e.g. '$level'. */
+  readonly key: string;
+  /** Regular expression matched on its value (no whitespace). */
+  readonly regex: string;
+  /** New tag (may use $0..$9 and $TAG), e.g. 'errors.$TAG'. */
+  readonly newTag: string;
+  /**
+   * Keep the original record too.
+   * @default false
+   */
+  readonly keep?: boolean;
+}
+
+/** Options of the rewrite_tag filter. */
+export interface FluentBitRewriteTagFilterOptions {
+  /**
+   * Tag pattern.
+   * @default '*'
+   */
+  readonly match?: string;
+  /** Rules (`rule`). */
+  readonly rules: FluentBitRewriteTagRule[];
+}
+
+/** Options of the lua filter with inline code. */
+export interface FluentBitLuaFilterOptions {
+  /**
+   * Tag pattern.
+   * @default '*'
+   */
+  readonly match?: string;
+  /** Lua code on one line (`code`), defining the function `call`. */
+  readonly code: string;
+  /** Function called per record (`call`). */
+  readonly call: string;
+}
+
 /** A filter of the pipeline. */
 export class FluentBitFilter {
   /**
@@ -109,6 +297,67 @@ export class FluentBitFilter {
     return new FluentBitFilter('grep', options, [{ name: 'grep', match: options.match ?? '*' }], rules, options.match);
   }
 
+  /** Parses a record key with parsers (`parser`). */
+  public static parser(options: FluentBitParserFilterOptions): FluentBitFilter {
+    const parsers = Array.isArray(options.parsers) ? options.parsers : [];
+    return new FluentBitFilter('parser', options, [{
+      name: 'parser', match: options.match ?? '*', key_name: options.keyName,
+      ...opt('reserve_data', options.reserveData, onOff), ...opt('preserve_key', options.preserveKey, onOff),
+    }], parsers.map((x, j): FilterRule => ({ rule: 'parser', tokens: [x instanceof FluentBitParser ? x.name : String(x)], index: j, field: 'parsers' })),
+    options.match, parsers, []);
+  }
+
+  /** Joins multi-line records (stack traces, split messages) (`multiline`). */
+  public static multiline(options: FluentBitMultilineFilterOptions): FluentBitFilter {
+    const parsers = Array.isArray(options.parsers) ? options.parsers : [];
+    return new FluentBitFilter('multiline', options, [{
+      'name': 'multiline', 'match': options.match ?? '*', 'mode': options.mode ?? FluentBitMultilineMode.PARSER,
+      ...opt('multiline.parser', parsers.length ? parsers : undefined, x => x.map(m => m.name).join(', ')),
+      ...opt('multiline.key_content', options.keyContent, String), ...opt('flush_ms', options.flushMillis, String),
+    }], [], options.match, [], parsers);
+  }
+
+  /** Appends, removes or keeps keys (`record_modifier`). */
+  public static recordModifier(options: FluentBitRecordModifierFilterOptions): FluentBitFilter {
+    const rules: FilterRule[] = [
+      ...mapEntries(options.records).map(([k, v]): FilterRule => ({ rule: 'record', tokens: [k, v], field: 'records' })),
+      ...(Array.isArray(options.removeKeys) ? options.removeKeys : []).map((k, j): FilterRule => ({ rule: 'remove_key', tokens: [k], index: j, field: 'removeKeys' })),
+      ...(Array.isArray(options.allowlistKeys) ? options.allowlistKeys : []).map((k, j): FilterRule => ({ rule: 'allowlist_key', tokens: [k], index: j, field: 'allowlistKeys' })),
+    ];
+    return new FluentBitFilter('record_modifier', options, [{ name: 'record_modifier', match: options.match ?? '*' }], rules, options.match);
+  }
+
+  /** Nests keys under one key, or lifts a map's keys (`nest`). */
+  public static nest(options: FluentBitNestFilterOptions): FluentBitFilter {
+    return new FluentBitFilter('nest', options, [{
+      name: 'nest', match: options.match ?? '*', operation: options.operation,
+      ...opt('nest_under', options.nestUnder, String), ...opt('nested_under', options.nestedUnder, String),
+      ...opt('add_prefix', options.addPrefix, String), ...opt('remove_prefix', options.removePrefix, String),
+    }], (Array.isArray(options.wildcards) ? options.wildcards : []).map((k, j): FilterRule => ({ rule: 'wildcard', tokens: [k], index: j, field: 'wildcards' })),
+    options.match);
+  }
+
+  /** Limits the record rate (`throttle`). */
+  public static throttle(options: FluentBitThrottleFilterOptions): FluentBitFilter {
+    return new FluentBitFilter('throttle', options, [{
+      name: 'throttle', match: options.match ?? '*', rate: String(options.rate), window: String(options.window ?? 5),
+      interval: `${options.intervalSeconds ?? 1}s`,
+    }], [], options.match);
+  }
+
+  /** Re-emits matching records under a new tag (`rewrite_tag`). */
+  public static rewriteTag(options: FluentBitRewriteTagFilterOptions): FluentBitFilter {
+    const rules = (Array.isArray(options.rules) ? options.rules : []).map((r, j): FilterRule => ({
+      rule: 'rule', tokens: [r?.key, r?.regex, r?.newTag, r?.keep ? 'true' : 'false'], index: j, field: 'rules',
+    }));
+    return new FluentBitFilter('rewrite_tag', options, [{ name: 'rewrite_tag', match: options.match ?? '*' }], rules, options.match);
+  }
+
+  /** Runs inline Lua code on each record (`lua` with `code`). */
+  public static lua(options: FluentBitLuaFilterOptions): FluentBitFilter {
+    return new FluentBitFilter('lua', options, [{ name: 'lua', match: options.match ?? '*', code: options.code, call: options.call }], [], options.match);
+  }
+
   /** Plugin name. */
   public readonly plugin: string;
 
@@ -118,6 +367,8 @@ export class FluentBitFilter {
     private readonly sections: Array<{ [key: string]: string }>,
     private readonly rules: FilterRule[] = [],
     private readonly match?: string,
+    private readonly parsers: FluentBitParser[] = [],
+    private readonly multilineParsers: FluentBitMultilineParser[] = [],
   ) {
     this.plugin = plugin;
   }
@@ -126,7 +377,9 @@ export class FluentBitFilter {
   public _render(): { settings: { [key: string]: string }; rules: Array<[string, string, string]> } {
     return {
       settings: this.sections[0],
-      rules: this.rules.map(r => [r.rule, this.plugin === 'modify' ? modifyRule(r.tokens) : r.tokens.join(' '), ruleField(r)]),
+      rules: this.rules.map(r => [r.rule, this.plugin === 'modify' ? modifyRule(r.tokens)
+        // record_modifier's `record` is a config map SLIST_2 (plugins/filter_record_modifier/filter_modifier.c): quoted tokens
+        : this.plugin === 'record_modifier' && r.rule === 'record' ? slistTokens(r.tokens) : r.tokens.join(' '), ruleField(r)]),
     };
   }
 
@@ -136,8 +389,18 @@ export class FluentBitFilter {
   }
 
   /** The rules as given. @internal */
-  public _rules(): Array<{ readonly rule: string; readonly tokens: string[]; readonly index?: number }> {
+  public _rules(): Array<{ readonly rule: string; readonly tokens: string[]; readonly index?: number; readonly field?: string }> {
     return this.rules;
+  }
+
+  /** The parsers it names (their definitions are written by the sidecar). @internal */
+  public _parsers(): FluentBitParser[] {
+    return this.parsers;
+  }
+
+  /** The multiline parsers it names. @internal */
+  public _multilineParsers(): FluentBitMultilineParser[] {
+    return this.multilineParsers;
   }
 
   /** The match pattern as given. @internal */
@@ -154,11 +417,19 @@ interface FilterRule {
   readonly tokens: string[];
   /** The position in `remove`. */
   readonly index?: number;
+  /** The option it comes from, when not `rule`. */
+  readonly field?: string;
+}
+
+/** `{ key: f(value) }`, or nothing when value is undefined. */
+function opt<T>(key: string, value: T | undefined, f: (v: T) => string): { [key: string]: string } {
+  return value === undefined ? {} : { [key]: f(value) };
 }
 
 /** The option a rule's value comes from, relative to the filter: `add["env"]`, `remove[0]`. */
 function ruleField(r: FilterRule): string {
-  return r.index !== undefined ? `${r.rule}[${r.index}]` : `${r.rule}[${JSON.stringify(r.tokens[0])}]`;
+  const name = r.field ?? r.rule;
+  return r.index !== undefined ? `${name}[${r.index}]` : `${name}[${JSON.stringify(r.tokens[0])}]`;
 }
 
 /** Types of the options of each filter factory, by plugin. */
@@ -166,4 +437,18 @@ export const FILTER_OPTION_TYPES: { [plugin: string]: PropTypes } = {
   kubernetes: { mergeLog: 'boolean', keepLog: 'boolean', labels: 'boolean', annotations: 'boolean' },
   modify: { match: 'string', add: 'stringMap', remove: 'stringArray', rename: 'stringMap' },
   grep: { match: 'string', regex: 'stringMap', exclude: 'stringMap' },
+  parser: { match: 'string', keyName: 'string', parsers: 'objectArray', reserveData: 'boolean', preserveKey: 'boolean' },
+  multiline: { match: 'string', mode: { enum: FluentBitMultilineMode }, parsers: 'objectArray', keyContent: 'string', flushMillis: 'count' },
+  record_modifier: { match: 'string', records: 'stringMap', removeKeys: 'stringArray', allowlistKeys: 'stringArray' },
+  nest: {
+    match: 'string', operation: { enum: FluentBitNestOperation }, wildcards: 'stringArray', nestUnder: 'string', nestedUnder: 'string',
+    addPrefix: 'string', removePrefix: 'string',
+  },
+  throttle: { match: 'string', rate: 'count', window: 'count', intervalSeconds: 'count' },
+  rewrite_tag: { match: 'string', rules: { each: { key: 'string', regex: 'string', newTag: 'string', keep: 'boolean' }, required: ['key', 'regex', 'newTag'] } },
+  lua: { match: 'string', code: 'string', call: 'string' },
+};
+/** Options each filter factory requires. */
+export const FILTER_REQUIRED: { [plugin: string]: string[] } = {
+  parser: ['keyName', 'parsers'], nest: ['operation'], throttle: ['rate'], rewrite_tag: ['rules'], lua: ['code', 'call'],
 };

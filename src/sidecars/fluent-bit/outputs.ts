@@ -1,8 +1,9 @@
 import { onOff } from './common';
+import { SecretKeyReference } from '../../core/container';
 import { CloudPermission, CloudProvider } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { checkFluentBitValue } from '../../core/escape-fluent-bit';
-import { PropTypes } from '../../core/prop-types';
+import { PropTypes, SECRET_REF, SECRET_REF_MAP } from '../../core/prop-types';
 
 /** Common options of an output. */
 export interface FluentBitOutputOptions {
@@ -23,6 +24,19 @@ export interface FluentBitOutputOptions {
    * @default - RetryLimit.retries(5), or `retryLimit` when given
    */
   readonly retry?: RetryLimit;
+  /**
+   * Threads that flush this output (`workers`).
+   * @default - the plugin's default
+   * @see https://docs.fluentbit.io/manual/administration/multithreading
+   */
+  readonly workers?: number;
+  /**
+   * Most disk space the chunks queued for this output may take, in MiB
+   * (`storage.total_limit_size`): the oldest are dropped above it. Needs `storage` on the sidecar.
+   * @default - no limit
+   * @see https://docs.fluentbit.io/manual/administration/buffering-and-storage
+   */
+  readonly storageTotalLimitSizeMebibytes?: number;
 }
 
 /**
@@ -66,13 +80,94 @@ export class RetryLimit {
   }
 }
 
-/** Elasticsearch / OpenSearch output. */
+/** Elasticsearch output (also used for OpenSearch with `FluentBitOutput.opensearch`). */
 export interface FluentBitElasticsearchOptions extends FluentBitOutputOptions {
+  /**
+   * Host. Required unless `cloudId` is given.
+   * @default - from cloudId
+   */
+  readonly host?: string;
+  /**
+   * Port.
+   * @default 9200
+   */
+  readonly port?: number;
+  /**
+   * Index (when `logstashFormat` is off).
+   * @default 'fluent-bit'
+   */
+  readonly index?: string;
+  /**
+   * TLS.
+   * @default true
+   */
+  readonly tls?: boolean;
+  /**
+   * Basic auth user (`http_user`); give the password as `httpPassword`.
+   * @default - no basic auth
+   */
+  readonly httpUser?: string;
+  /**
+   * Basic auth password (`http_passwd`), from a secret: given to the Fluent Bit container
+   * only, as an environment variable the config refers to as `${NAME}`.
+   * @default - no basic auth
+   */
+  readonly httpPassword?: SecretKeyReference;
+  /**
+   * Elasticsearch API key (`http_api_key`, the base64 `id:api_key`), from a secret.
+   * @default - none
+   */
+  readonly apiKey?: SecretKeyReference;
+  /**
+   * Elastic Cloud deployment id (`cloud_id`), instead of host and port.
+   * @default - none
+   */
+  readonly cloudId?: string;
+  /**
+   * Elastic Cloud credentials `user:password` (`cloud_auth`), from a secret.
+   * @default - none
+   */
+  readonly cloudAuth?: SecretKeyReference;
+  /**
+   * Sign requests with the task's or pod's AWS credentials (`aws_auth`, Amazon OpenSearch
+   * Service); grants `es:ESHttpPost` and `es:ESHttpPut` on ECS.
+   * @default false
+   */
+  readonly awsAuth?: boolean;
+  /**
+   * Region of the domain (`aws_region`), with awsAuth.
+   * @default - none (required with awsAuth)
+   */
+  readonly awsRegion?: string;
+  /**
+   * Role to assume for signing (`aws_role_arn`), with awsAuth.
+   * @default - the task's or pod's own credentials
+   */
+  readonly awsRoleArn?: string;
+  /**
+   * Daily indices `<logstashPrefix>-YYYY.MM.DD` (`logstash_format`).
+   * @default false
+   */
+  readonly logstashFormat?: boolean;
+  /**
+   * Prefix of the daily indices (`logstash_prefix`), with logstashFormat.
+   * @default 'logstash'
+   */
+  readonly logstashPrefix?: string;
+  /**
+   * Replace dots in field names by underscores (`replace_dots`).
+   * @default false
+   */
+  readonly replaceDots?: boolean;
+}
+
+/** Amazon OpenSearch Service / OpenSearch output. */
+export interface FluentBitOpenSearchOptions extends FluentBitOutputOptions {
   /** Host. */
   readonly host: string;
   /**
    * Port.
-   * @default 9200
+   * @default 443
    */
   readonly port?: number;
   /**
@@ -85,6 +180,52 @@ export interface FluentBitElasticsearchOptions extends FluentBitOutputOptions {
    * @default true
    */
   readonly tls?: boolean;
+  /**
+   * Basic auth user (`http_user`); give the password as `httpPassword`.
+   * @default - no basic auth
+   */
+  readonly httpUser?: string;
+  /**
+   * Basic auth password (`http_passwd`), from a secret.
+   * @default - no basic auth
+   */
+  readonly httpPassword?: SecretKeyReference;
+  /**
+   * Sign requests with AWS SigV4 (`aws_auth`); grants `es:ESHttpPost`/`es:ESHttpPut`
+   * (`aoss:APIAccessAll` with serverless) on ECS.
+   * @default false
+   */
+  readonly awsAuth?: boolean;
+  /**
+   * Region (`aws_region`), with awsAuth.
+   * @default - none (required with awsAuth)
+   */
+  readonly awsRegion?: string;
+  /**
+   * Role to assume (`aws_role_arn`), with awsAuth.
+   * @default - the task's or pod's own credentials
+   */
+  readonly awsRoleArn?: string;
+  /**
+   * OpenSearch Serverless (`aws_service_name aoss`), with awsAuth.
+   * @default false
+   */
+  readonly serverless?: boolean;
+  /**
+   * Daily indices (`logstash_format`).
+   * @default false
+   */
+  readonly logstashFormat?: boolean;
+  /**
+   * Prefix of the daily indices (`logstash_prefix`).
+   * @default 'logstash'
+   */
+  readonly logstashPrefix?: string;
+  /**
+   * Replace dots in field names (`replace_dots`).
+   * @default false
+   */
+  readonly replaceDots?: boolean;
 }
 
 /** Grafana Loki output. */
@@ -106,6 +247,36 @@ export interface FluentBitLokiOptions extends FluentBitOutputOptions {
    * @default false
    */
   readonly tls?: boolean;
+  /**
+   * Tenant (`tenant_id`, the X-Scope-OrgID header).
+   * @default - none
+   */
+  readonly tenantId?: string;
+  /**
+   * Basic auth user (`http_user`).
+   * @default - none
+   */
+  readonly httpUser?: string;
+  /**
+   * Basic auth password (`http_passwd`), from a secret.
+   * @default - none
+   */
+  readonly httpPassword?: SecretKeyReference;
+  /**
+   * Bearer token (`bearer_token`), from a secret.
+   * @default - none
+   */
+  readonly bearerToken?: SecretKeyReference;
+  /**
+   * Record keys made labels (`label_keys`, record accessors such as `$kubernetes['pod_name']`).
+   * @default - none
+   */
+  readonly labelKeys?: string[];
+  /**
+   * Format of the line (`line_format`): 'json' or 'key_value'.
+   * @default 'json'
+   */
+  readonly lineFormat?: string;
 }
 
 /** Amazon CloudWatch Logs output (needs the task role's logs permissions, granted on ECS). */
@@ -116,14 +287,34 @@ export interface FluentBitCloudWatchLogsOptions extends FluentBitOutputOptions {
   readonly logGroupName: string;
   /**
    * Prefix of the log stream names.
-   * @default 'fluent-bit-'
+   * @default 'fluent-bit-' (unless logStreamName is given)
    */
   readonly logStreamPrefix?: string;
+  /**
+   * One fixed log stream name (`log_stream_name`), instead of logStreamPrefix.
+   * @default - a stream per tag, named logStreamPrefix + tag
+   */
+  readonly logStreamName?: string;
   /**
    * Create the log group if missing.
    * @default false
    */
   readonly autoCreateGroup?: boolean;
+  /**
+   * Retention of a group it creates, in days (`log_retention_days`; grants logs:PutRetentionPolicy).
+   * @default - never expire
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Role to assume (`role_arn`; grants sts:AssumeRole on it).
+   * @default - the task's or pod's own credentials
+   */
+  readonly roleArn?: string;
+  /**
+   * Log format header (`log_format`, e.g. 'json/emf' for embedded metrics).
+   * @default - none
+   */
+  readonly logFormat?: string;
 }
 
 /** Amazon S3 output (needs s3:PutObject, granted on ECS). */
@@ -142,6 +333,21 @@ export interface FluentBitS3Options extends FluentBitOutputOptions {
    * @default 600
    */
   readonly uploadTimeoutSeconds?: number;
+  /**
+   * Object key format (`s3_key_format`, e.g. '/logs/$TAG/%Y/%m/%d/$UUID.gz').
+   * @default - the plugin's default '/fluent-bit-logs/$TAG/%Y/%m/%d/%H/%M/%S'
+   */
+  readonly s3KeyFormat?: string;
+  /**
+   * Compression (`compression`): 'gzip', 'zstd', 'snappy' or 'arrow'.
+   * @default - none
+   */
+  readonly compression?: string;
+  /**
+   * Role to assume (`role_arn`; grants sts:AssumeRole on it).
+   * @default - the task's or pod's own credentials
+   */
+  readonly roleArn?: string;
 }
 
 /** Forward output (to Fluentd or another Fluent Bit). */
@@ -153,6 +359,26 @@ export interface FluentBitForwardOptions extends FluentBitOutputOptions {
    * @default 24224
    */
   readonly port?: number;
+  /**
+   * Shared key of the secure forward handshake (`shared_key`), from a secret.
+   * @default - none
+   */
+  readonly sharedKey?: SecretKeyReference;
+  /**
+   * Host name sent in the handshake (`self_hostname`), with sharedKey.
+   * @default - the plugin's default
+   */
+  readonly selfHostname?: string;
+  /**
+   * TLS.
+   * @default false
+   */
+  readonly tls?: boolean;
+  /**
+   * Verify the server's certificate (`tls.verify`), with tls.
+   * @default true
+   */
+  readonly tlsVerify?: boolean;
 }
 
 /** HTTP output. */
@@ -179,43 +405,397 @@ export interface FluentBitHttpOptions extends FluentBitOutputOptions {
    * @default true
    */
   readonly tls?: boolean;
+  /**
+   * Headers with literal values (`header`).
+   * @default - none
+   */
+  readonly headers?: { [name: string]: string };
+  /**
+   * Headers whose values come from a secret (`header Name ${VAR}`; the variable is set in the
+   * Fluent Bit container only).
+   * @default - none
+   */
+  readonly secretHeaders?: { [name: string]: SecretKeyReference };
+  /**
+   * Basic auth user (`http_user`).
+   * @default - none
+   */
+  readonly httpUser?: string;
+  /**
+   * Basic auth password (`http_passwd`), from a secret.
+   * @default - none
+   */
+  readonly httpPassword?: SecretKeyReference;
+  /**
+   * Payload compression (`compress`): 'gzip', 'snappy' or 'zstd'.
+   * @default - none
+   */
+  readonly compress?: string;
+}
+
+/** OpenTelemetry (OTLP/HTTP) output. */
+export interface FluentBitOpenTelemetryOptions extends FluentBitOutputOptions {
+  /** Host. */
+  readonly host: string;
+  /**
+   * Port.
+   * @default 4318
+   */
+  readonly port?: number;
+  /**
+   * Path of the logs endpoint (`logs_uri`).
+   * @default '/v1/logs'
+   */
+  readonly logsUri?: string;
+  /**
+   * TLS.
+   * @default false
+   */
+  readonly tls?: boolean;
+  /**
+   * Headers with literal values (`header`).
+   * @default - none
+   */
+  readonly headers?: { [name: string]: string };
+  /**
+   * Headers whose values come from a secret.
+   * @default - none
+   */
+  readonly secretHeaders?: { [name: string]: SecretKeyReference };
+}
+
+/** Datadog output. */
+export interface FluentBitDatadogOptions extends FluentBitOutputOptions {
+  /** API key (`apikey`), from a secret. */
+  readonly apiKey: SecretKeyReference;
+  /**
+   * Intake host (`host`), per Datadog site.
+   * @default 'http-intake.logs.datadoghq.com'
+   */
+  readonly host?: string;
+  /**
+   * Service name (`dd_service`).
+   * @default - none
+   */
+  readonly service?: string;
+  /**
+   * Source (`dd_source`).
+   * @default - none
+   */
+  readonly source?: string;
+  /**
+   * Tags (`dd_tags`, 'key:value,key:value').
+   * @default - none
+   */
+  readonly tags?: string;
+}
+
+/** Splunk HTTP Event Collector output. */
+export interface FluentBitSplunkOptions extends FluentBitOutputOptions {
+  /** Host. */
+  readonly host: string;
+  /** HEC token (`splunk_token`), from a secret. */
+  readonly token: SecretKeyReference;
+  /**
+   * Port.
+   * @default 8088
+   */
+  readonly port?: number;
+  /**
+   * TLS.
+   * @default true
+   */
+  readonly tls?: boolean;
+  /**
+   * Index (`event_index`).
+   * @default - the token's default index
+   */
+  readonly index?: string;
+}
+
+/** Apache Kafka output. */
+export interface FluentBitKafkaOptions extends FluentBitOutputOptions {
+  /** Brokers, `host:port` each (`brokers`). */
+  readonly brokers: string[];
+  /** Topics (`topics`); records go to the first. */
+  readonly topics: string[];
+  /**
+   * SASL user name (`rdkafka.sasl.username`); give the password as `saslPassword`.
+   * @default - no SASL
+   */
+  readonly saslUsername?: string;
+  /**
+   * SASL password (`rdkafka.sasl.password`), from a secret.
+   * @default - no SASL
+   */
+  readonly saslPassword?: SecretKeyReference;
+  /**
+   * SASL mechanism (`rdkafka.sasl.mechanisms`): PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+   * @default 'PLAIN' (with SASL)
+   */
+  readonly saslMechanism?: string;
+  /**
+   * TLS to the brokers (`rdkafka.security.protocol` SASL_SSL / SSL).
+   * @default true with SASL, false otherwise
+   */
+  readonly tls?: boolean;
+}
+
+/** Amazon Data Firehose output (grants firehose:PutRecordBatch on ECS). */
+export interface FluentBitKinesisFirehoseOptions extends FluentBitOutputOptions {
+  /** AWS region. */
+  readonly region: string;
+  /** Delivery stream name. */
+  readonly deliveryStream: string;
+  /**
+   * Role to assume (`role_arn`; grants sts:AssumeRole on it).
+   * @default - the task's or pod's own credentials
+   */
+  readonly roleArn?: string;
+}
+
+/** Amazon Kinesis Data Streams output (grants kinesis:PutRecords on ECS). */
+export interface FluentBitKinesisStreamsOptions extends FluentBitOutputOptions {
+  /** AWS region. */
+  readonly region: string;
+  /** Stream name. */
+  readonly stream: string;
+  /**
+   * Role to assume (`role_arn`; grants sts:AssumeRole on it).
+   * @default - the task's or pod's own credentials
+   */
+  readonly roleArn?: string;
+}
+
+/** Azure Log Analytics output (`azure`). */
+export interface FluentBitAzureLogAnalyticsOptions extends FluentBitOutputOptions {
+  /** Workspace id (`customer_id`). */
+  readonly customerId: string;
+  /** Workspace key (`shared_key`), from a secret. */
+  readonly sharedKey: SecretKeyReference;
+  /**
+   * Record type (`log_type`).
+   * @default 'fluentbit'
+   */
+  readonly logType?: string;
+}
+
+/** Azure Blob Storage output (`azure_blob`). */
+export interface FluentBitAzureBlobOptions extends FluentBitOutputOptions {
+  /** Storage account (`account_name`). */
+  readonly accountName: string;
+  /** Account key (`shared_key`), from a secret. */
+  readonly sharedKey: SecretKeyReference;
+  /** Container (`container_name`). */
+  readonly containerName: string;
+  /**
+   * Create the container if missing (`auto_create_container`).
+   * @default true
+   */
+  readonly autoCreateContainer?: boolean;
+}
+
+/** A setting whose value comes from a secret, rendered as `${VAR}` (with `prefix` before it). @internal */
+export interface SecretSetting {
+  readonly secret: SecretKeyReference;
+  /** The option it comes from, e.g. `httpPassword` or `secretHeaders["X-Key"]`. */
+  readonly field: string;
+  readonly prefix?: string;
+}
+
+type Setting = string | number | SecretSetting | Array<string | SecretSetting>;
+type Settings = { [key: string]: Setting | undefined };
+
+/** One rendered entry: key, value, the option it comes from, whether it carries `${VAR}`. @internal */
+export type RenderedEntry = [string, string | number, string, boolean];
+
+const AWS_SIGN = ['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut'];
+
+function secret(ref: SecretKeyReference | undefined, field: string, prefix?: string): SecretSetting | undefined {
+  return ref === undefined ? undefined : { secret: ref, field, ...(prefix !== undefined ? { prefix } : {}) };
+}
+
+function assume(roleArn: string | undefined): CloudPermission[] {
+  return roleArn === undefined ? [] : [{ provider: CloudProvider.AWS, actions: ['sts:AssumeRole'], resources: [roleArn] }];
+}
+
+function headerEntries(headers: { [name: string]: string } | undefined, secrets: { [name: string]: SecretKeyReference } | undefined): Array<string | SecretSetting> {
+  const lit = typeof headers === 'object' && headers !== null ? Object.entries(headers).map(([k, v]) => `${k} ${v}`) : [];
+  const sec = typeof secrets === 'object' && secrets !== null
+    ? Object.entries(secrets).map(([k, v]): SecretSetting => ({ secret: v, field: `secretHeaders[${JSON.stringify(k)}]`, prefix: `${k} ` })) : [];
+  return [...lit, ...sec];
 }
 
 /** Where logs go. */
 export class FluentBitOutput {
-  /** Elasticsearch or OpenSearch (`es`). */
+  /** Elasticsearch (`es`), or Elastic Cloud with cloudId. */
   public static elasticsearch(o: FluentBitElasticsearchOptions): FluentBitOutput {
-    return new FluentBitOutput('es', o, { host: o.host, port: o.port ?? 9200, index: o.index ?? 'fluent-bit', tls: onOff(o.tls ?? true), suppress_type_name: 'on' });
+    return new FluentBitOutput('es', o, {
+      ...(o.cloudId === undefined || o.host !== undefined ? { host: o.host, port: o.port ?? 9200 } : {}),
+      index: o.logstashFormat ? undefined : o.index ?? 'fluent-bit',
+      tls: onOff(o.tls ?? true),
+      suppress_type_name: 'on',
+      http_user: o.httpUser,
+      http_passwd: secret(o.httpPassword, 'httpPassword'),
+      http_api_key: secret(o.apiKey, 'apiKey'),
+      cloud_id: o.cloudId,
+      cloud_auth: secret(o.cloudAuth, 'cloudAuth'),
+      aws_auth: o.awsAuth !== undefined ? onOff(o.awsAuth) : undefined,
+      aws_region: o.awsRegion,
+      aws_role_arn: o.awsRoleArn,
+      logstash_format: o.logstashFormat !== undefined ? onOff(o.logstashFormat) : undefined,
+      logstash_prefix: o.logstashPrefix,
+      replace_dots: o.replaceDots !== undefined ? onOff(o.replaceDots) : undefined,
+    }, o.awsAuth ? [{ provider: CloudProvider.AWS, actions: AWS_SIGN }, ...assume(o.awsRoleArn)] : []);
+  }
+
+  /** OpenSearch / Amazon OpenSearch Service (`opensearch`). */
+  public static opensearch(o: FluentBitOpenSearchOptions): FluentBitOutput {
+    return new FluentBitOutput('opensearch', o, {
+      host: o.host,
+      port: o.port ?? 443,
+      index: o.logstashFormat ? undefined : o.index ?? 'fluent-bit',
+      tls: onOff(o.tls ?? true),
+      suppress_type_name: 'on',
+      http_user: o.httpUser,
+      http_passwd: secret(o.httpPassword, 'httpPassword'),
+      aws_auth: o.awsAuth !== undefined ? onOff(o.awsAuth) : undefined,
+      aws_region: o.awsRegion,
+      aws_role_arn: o.awsRoleArn,
+      aws_service_name: o.serverless ? 'aoss' : undefined,
+      logstash_format: o.logstashFormat !== undefined ? onOff(o.logstashFormat) : undefined,
+      logstash_prefix: o.logstashPrefix,
+      replace_dots: o.replaceDots !== undefined ? onOff(o.replaceDots) : undefined,
+    }, o.awsAuth ? [{ provider: CloudProvider.AWS, actions: o.serverless ? ['aoss:APIAccessAll'] : AWS_SIGN }, ...assume(o.awsRoleArn)] : []);
   }
 
   /** Grafana Loki (`loki`). */
   public static loki(o: FluentBitLokiOptions): FluentBitOutput {
     const labels = Object.entries(o.labels ?? { job: 'fluent-bit' }).map(([k, v]) => `${k}=${v}`).join(', ');
-    return new FluentBitOutput('loki', o, { host: o.host, port: o.port ?? 3100, labels, tls: onOff(o.tls ?? false) });
+    return new FluentBitOutput('loki', o, {
+      host: o.host, port: o.port ?? 3100, labels, tls: onOff(o.tls ?? false),
+      tenant_id: o.tenantId,
+      http_user: o.httpUser,
+      http_passwd: secret(o.httpPassword, 'httpPassword'),
+      bearer_token: secret(o.bearerToken, 'bearerToken'),
+      label_keys: Array.isArray(o.labelKeys) ? o.labelKeys.join(',') : undefined,
+      line_format: o.lineFormat,
+    });
   }
 
   /** Amazon CloudWatch Logs (`cloudwatch_logs`). */
   public static cloudWatchLogs(o: FluentBitCloudWatchLogsOptions): FluentBitOutput {
     return new FluentBitOutput('cloudwatch_logs', o, {
-      region: o.region, log_group_name: o.logGroupName, log_stream_prefix: o.logStreamPrefix ?? 'fluent-bit-', auto_create_group: onOff(o.autoCreateGroup ?? false),
-    }, [{ provider: CloudProvider.AWS, actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', ...(o.autoCreateGroup ? ['logs:CreateLogGroup'] : [])] }]);
+      region: o.region, log_group_name: o.logGroupName,
+      ...(o.logStreamName !== undefined ? { log_stream_name: o.logStreamName } : { log_stream_prefix: o.logStreamPrefix ?? 'fluent-bit-' }),
+      auto_create_group: onOff(o.autoCreateGroup ?? false),
+      log_retention_days: o.logRetentionDays,
+      role_arn: o.roleArn,
+      log_format: o.logFormat,
+    }, [{
+      provider: CloudProvider.AWS,
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', ...(o.autoCreateGroup ? ['logs:CreateLogGroup'] : []),
+        ...(o.logRetentionDays !== undefined ? ['logs:PutRetentionPolicy'] : [])],
+    }, ...assume(o.roleArn)]);
   }
 
   /** Amazon S3 (`s3`). */
   public static s3(o: FluentBitS3Options): FluentBitOutput {
     return new FluentBitOutput('s3', o, {
       bucket: o.bucket, region: o.region, total_file_size: `${o.totalFileSizeMebibytes ?? 50}M`, upload_timeout: `${o.uploadTimeoutSeconds ?? 600}s`,
-    }, [{ provider: CloudProvider.AWS, actions: ['s3:PutObject'], resources: [`arn:aws:s3:::${o.bucket}/*`] }]);
+      s3_key_format: o.s3KeyFormat,
+      compression: o.compression,
+      role_arn: o.roleArn,
+    }, [{ provider: CloudProvider.AWS, actions: ['s3:PutObject'], resources: [`arn:aws:s3:::${o.bucket}/*`] }, ...assume(o.roleArn)]);
   }
 
   /** Forward protocol (`forward`). */
   public static forward(o: FluentBitForwardOptions): FluentBitOutput {
-    return new FluentBitOutput('forward', o, { host: o.host, port: o.port ?? 24224 });
+    return new FluentBitOutput('forward', o, {
+      host: o.host, port: o.port ?? 24224,
+      shared_key: secret(o.sharedKey, 'sharedKey'),
+      self_hostname: o.selfHostname,
+      tls: o.tls !== undefined ? onOff(o.tls) : undefined,
+      'tls.verify': o.tlsVerify !== undefined ? onOff(o.tlsVerify) : undefined,
+    });
   }
 
   /** HTTP (`http`). */
   public static http(o: FluentBitHttpOptions): FluentBitOutput {
-    return new FluentBitOutput('http', o, { host: o.host, port: o.port ?? 443, uri: o.uri ?? '/', format: o.format ?? 'json', tls: onOff(o.tls ?? true) });
+    const header = headerEntries(o.headers, o.secretHeaders);
+    return new FluentBitOutput('http', o, {
+      host: o.host, port: o.port ?? 443, uri: o.uri ?? '/', format: o.format ?? 'json', tls: onOff(o.tls ?? true),
+      header: header.length ? header : undefined,
+      http_user: o.httpUser,
+      http_passwd: secret(o.httpPassword, 'httpPassword'),
+      compress: o.compress,
+    });
+  }
+
+  /** OpenTelemetry OTLP/HTTP (`opentelemetry`). */
+  public static openTelemetry(o: FluentBitOpenTelemetryOptions): FluentBitOutput {
+    const header = headerEntries(o.headers, o.secretHeaders);
+    return new FluentBitOutput('opentelemetry', o, {
+      host: o.host, port: o.port ?? 4318, logs_uri: o.logsUri ?? '/v1/logs', tls: onOff(o.tls ?? false),
+      header: header.length ? header : undefined,
+    });
+  }
+
+  /** Datadog (`datadog`). */
+  public static datadog(o: FluentBitDatadogOptions): FluentBitOutput {
+    return new FluentBitOutput('datadog', o, {
+      host: o.host ?? 'http-intake.logs.datadoghq.com', tls: 'on', compress: 'gzip',
+      apikey: secret(o.apiKey, 'apiKey'),
+      dd_service: o.service, dd_source: o.source, dd_tags: o.tags,
+    });
+  }
+
+  /** Splunk HTTP Event Collector (`splunk`). */
+  public static splunk(o: FluentBitSplunkOptions): FluentBitOutput {
+    return new FluentBitOutput('splunk', o, {
+      host: o.host, port: o.port ?? 8088, tls: onOff(o.tls ?? true),
+      splunk_token: secret(o.token, 'token'),
+      event_index: o.index,
+    });
+  }
+
+  /** Apache Kafka (`kafka`). */
+  public static kafka(o: FluentBitKafkaOptions): FluentBitOutput {
+    const sasl = o.saslUsername !== undefined || o.saslPassword !== undefined;
+    const tls = o.tls ?? sasl;
+    return new FluentBitOutput('kafka', o, {
+      brokers: Array.isArray(o.brokers) ? o.brokers.join(',') : undefined,
+      topics: Array.isArray(o.topics) ? o.topics.join(',') : undefined,
+      ...(sasl || tls ? { 'rdkafka.security.protocol': sasl ? (tls ? 'SASL_SSL' : 'SASL_PLAINTEXT') : 'SSL' } : {}),
+      ...(sasl ? { 'rdkafka.sasl.mechanisms': o.saslMechanism ?? 'PLAIN' } : {}),
+      'rdkafka.sasl.username': o.saslUsername,
+      'rdkafka.sasl.password': secret(o.saslPassword, 'saslPassword'),
+    });
+  }
+
+  /** Amazon Data Firehose (`kinesis_firehose`). */
+  public static kinesisFirehose(o: FluentBitKinesisFirehoseOptions): FluentBitOutput {
+    return new FluentBitOutput('kinesis_firehose', o, { region: o.region, delivery_stream: o.deliveryStream, role_arn: o.roleArn },
+      [{ provider: CloudProvider.AWS, actions: ['firehose:PutRecordBatch'] }, ...assume(o.roleArn)]);
+  }
+
+  /** Amazon Kinesis Data Streams (`kinesis_streams`). */
+  public static kinesisStreams(o: FluentBitKinesisStreamsOptions): FluentBitOutput {
+    return new FluentBitOutput('kinesis_streams', o, { region: o.region, stream: o.stream, role_arn: o.roleArn },
+      [{ provider: CloudProvider.AWS, actions: ['kinesis:PutRecords'] }, ...assume(o.roleArn)]);
+  }
+
+  /** Azure Log Analytics (`azure`). */
+  public static azureLogAnalytics(o: FluentBitAzureLogAnalyticsOptions): FluentBitOutput {
+    return new FluentBitOutput('azure', o, { customer_id: o.customerId, shared_key: secret(o.sharedKey, 'sharedKey'), log_type: o.logType ?? 'fluentbit' });
+  }
+
+  /** Azure Blob Storage (`azure_blob`). */
+  public static azureBlob(o: FluentBitAzureBlobOptions): FluentBitOutput {
+    return new FluentBitOutput('azure_blob', o, {
+      account_name: o.accountName, shared_key: secret(o.sharedKey, 'sharedKey'), container_name: o.containerName,
+      auto_create_container: onOff(o.autoCreateContainer ?? true), tls: 'on',
+    });
   }
 
   /** Standard output of the sidecar (`stdout`). */
@@ -225,16 +805,40 @@ export class FluentBitOutput {
 
   /** Plugin name. */
   public readonly plugin: string;
+  private readonly settings: Settings;
 
-  private constructor(plugin: string, private readonly options: FluentBitOutputOptions, private readonly settings: { [key: string]: string | number },
+  private constructor(plugin: string, private readonly options: FluentBitOutputOptions, settings: Settings,
     private readonly permissions: CloudPermission[] = []) {
     this.plugin = plugin;
+    this.settings = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   }
 
-  /** @internal */
-  public _render(): { [key: string]: string | number } {
+  /**
+   * The entries, in order; a secret value is written `${VAR}` with the variable `varFor`
+   * names (the sidecar gives the Fluent Bit container that variable from the secret). @internal
+   */
+  public _entries(varFor: (s: SecretSetting) => string): RenderedEntry[] {
     const retry = this.options.retry instanceof RetryLimit ? this.options.retry._render() : this.options.retryLimit ?? 5;
-    return { name: this.plugin, match: this.options.match ?? '*', retry_limit: retry, ...this.settings };
+    const out: RenderedEntry[] = [['name', this.plugin, 'plugin', false], ['match', this.options.match ?? '*', 'match', false], ['retry_limit', retry, 'retryLimit', false]];
+    for (const [key, v] of Object.entries(this.settings)) {
+      for (const one of Array.isArray(v) ? v : [v!]) {
+        if (typeof one === 'object') {
+          out.push([key, `${one.prefix ?? ''}\${${varFor(one)}}`, one.field, true]);
+        } else {
+          out.push([key, one, outputField(key), false]);
+        }
+      }
+    }
+    if (this.options.workers !== undefined) { out.push(['workers', this.options.workers, 'workers', false]); }
+    if (this.options.storageTotalLimitSizeMebibytes !== undefined) {
+      out.push(['storage.total_limit_size', `${this.options.storageTotalLimitSizeMebibytes}M`, 'storageTotalLimitSizeMebibytes', false]);
+    }
+    return out;
+  }
+
+  /** The settings whose values come from secrets, in order. @internal */
+  public _secrets(): SecretSetting[] {
+    return Object.values(this.settings).flatMap(v => (Array.isArray(v) ? v : [v])).filter((x): x is SecretSetting => typeof x === 'object' && x !== null);
   }
 
   /** @internal */
@@ -255,23 +859,53 @@ export class FluentBitOutput {
 
 /** The option an output setting comes from, e.g. `logGroupName` for `log_group_name`. */
 export function outputField(key: string): string {
-  return ({ total_file_size: 'totalFileSizeMebibytes', upload_timeout: 'uploadTimeoutSeconds' } as { [k: string]: string })[key]
+  return ({
+    total_file_size: 'totalFileSizeMebibytes', upload_timeout: 'uploadTimeoutSeconds', http_user: 'httpUser', tenant_id: 'tenantId',
+    label_keys: 'labelKeys', line_format: 'lineFormat', s3_key_format: 's3KeyFormat', 'tls.verify': 'tlsVerify', 'rdkafka.sasl.username': 'saslUsername',
+    'rdkafka.sasl.mechanisms': 'saslMechanism', 'rdkafka.security.protocol': 'tls', dd_service: 'service', dd_source: 'source', dd_tags: 'tags',
+    event_index: 'index', delivery_stream: 'deliveryStream', customer_id: 'customerId', account_name: 'accountName', container_name: 'containerName',
+    header: 'headers', logs_uri: 'logsUri', aws_service_name: 'serverless',
+  } as { [k: string]: string })[key]
     ?? key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
 /** Types of the options of each output factory, by plugin (retryLimit and retry have checks of their own in check()). */
-const OUTPUT_COMMON: PropTypes = { match: 'string' };
+const OUTPUT_COMMON: PropTypes = { match: 'string', workers: 'count', storageTotalLimitSizeMebibytes: 'count' };
+const SEARCH: PropTypes = {
+  ...OUTPUT_COMMON, host: 'string', port: 'port', index: 'string', tls: 'boolean', httpUser: 'string', httpPassword: SECRET_REF,
+  awsAuth: 'boolean', awsRegion: 'string', awsRoleArn: 'string', logstashFormat: 'boolean', logstashPrefix: 'string', replaceDots: 'boolean',
+};
 export const OUTPUT_OPTION_TYPES: { [plugin: string]: PropTypes } = {
-  es: { ...OUTPUT_COMMON, host: 'string', port: 'port', index: 'string', tls: 'boolean' },
-  loki: { ...OUTPUT_COMMON, host: 'string', port: 'port', labels: 'stringMap', tls: 'boolean' },
-  cloudwatch_logs: { ...OUTPUT_COMMON, region: 'string', logGroupName: 'string', logStreamPrefix: 'string', autoCreateGroup: 'boolean' },
-  s3: { ...OUTPUT_COMMON, bucket: 'string', region: 'string', totalFileSizeMebibytes: 'count', uploadTimeoutSeconds: 'count' },
-  forward: { ...OUTPUT_COMMON, host: 'string', port: 'port' },
-  http: { ...OUTPUT_COMMON, host: 'string', port: 'port', uri: 'string', format: 'string', tls: 'boolean' },
+  es: { ...SEARCH, apiKey: SECRET_REF, cloudId: 'string', cloudAuth: SECRET_REF },
+  opensearch: { ...SEARCH, serverless: 'boolean' },
+  loki: {
+    ...OUTPUT_COMMON, host: 'string', port: 'port', labels: 'stringMap', tls: 'boolean', tenantId: 'string', httpUser: 'string', httpPassword: SECRET_REF,
+    bearerToken: SECRET_REF, labelKeys: 'stringArray', lineFormat: 'string',
+  },
+  cloudwatch_logs: {
+    ...OUTPUT_COMMON, region: 'string', logGroupName: 'string', logStreamPrefix: 'string', logStreamName: 'string', autoCreateGroup: 'boolean',
+    logRetentionDays: 'count', roleArn: 'string', logFormat: 'string',
+  },
+  s3: { ...OUTPUT_COMMON, bucket: 'string', region: 'string', totalFileSizeMebibytes: 'count', uploadTimeoutSeconds: 'count', s3KeyFormat: 'string', compression: 'string', roleArn: 'string' },
+  forward: { ...OUTPUT_COMMON, host: 'string', port: 'port', sharedKey: SECRET_REF, selfHostname: 'string', tls: 'boolean', tlsVerify: 'boolean' },
+  http: {
+    ...OUTPUT_COMMON, host: 'string', port: 'port', uri: 'string', format: 'string', tls: 'boolean', headers: 'stringMap', secretHeaders: SECRET_REF_MAP,
+    httpUser: 'string', httpPassword: SECRET_REF, compress: 'string',
+  },
+  opentelemetry: { ...OUTPUT_COMMON, host: 'string', port: 'port', logsUri: 'string', tls: 'boolean', headers: 'stringMap', secretHeaders: SECRET_REF_MAP },
+  datadog: { ...OUTPUT_COMMON, apiKey: SECRET_REF, host: 'string', service: 'string', source: 'string', tags: 'string' },
+  splunk: { ...OUTPUT_COMMON, host: 'string', token: SECRET_REF, port: 'port', tls: 'boolean', index: 'string' },
+  kafka: { ...OUTPUT_COMMON, brokers: 'stringArray', topics: 'stringArray', saslUsername: 'string', saslPassword: SECRET_REF, saslMechanism: 'string', tls: 'boolean' },
+  kinesis_firehose: { ...OUTPUT_COMMON, region: 'string', deliveryStream: 'string', roleArn: 'string' },
+  kinesis_streams: { ...OUTPUT_COMMON, region: 'string', stream: 'string', roleArn: 'string' },
+  azure: { ...OUTPUT_COMMON, customerId: 'string', sharedKey: SECRET_REF, logType: 'string' },
+  azure_blob: { ...OUTPUT_COMMON, accountName: 'string', sharedKey: SECRET_REF, containerName: 'string', autoCreateContainer: 'boolean' },
   stdout: OUTPUT_COMMON,
 };
 export const OUTPUT_REQUIRED: { [plugin: string]: string[] } = {
-  es: ['host'], loki: ['host'], cloudwatch_logs: ['region', 'logGroupName'], s3: ['bucket', 'region'], forward: ['host'], http: ['host'],
+  es: [], opensearch: ['host'], loki: ['host'], cloudwatch_logs: ['region', 'logGroupName'], s3: ['bucket', 'region'], forward: ['host'], http: ['host'],
+  opentelemetry: ['host'], datadog: ['apiKey'], splunk: ['host', 'token'], kafka: ['brokers', 'topics'], kinesis_firehose: ['region', 'deliveryStream'],
+  kinesis_streams: ['region', 'stream'], azure: ['customerId', 'sharedKey'], azure_blob: ['accountName', 'sharedKey', 'containerName'],
 };
 
 /**

@@ -1,16 +1,16 @@
 import { Construct } from 'constructs';
-import { CONFIG_DIR, STATE_DIR } from './common';
-import { FILTER_OPTION_TYPES, FluentBitFilter } from './filters';
-import { tailInput } from './inputs/tail';
-import { checkLokiLabels, FluentBitOutput, OUTPUT_OPTION_TYPES, OUTPUT_REQUIRED, outputField, RetryLimit } from './outputs';
-import { kubeTagParser } from './parsers';
-import { ContainerSpec, PodField, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { CONFIG_DIR, onOff, STATE_DIR } from './common';
+import { FILTER_OPTION_TYPES, FILTER_REQUIRED, FluentBitFilter, FluentBitMultilineMode } from './filters';
+import { FluentBitDbSync, FluentBitTailOptions, TAIL_FIELDS, tailInput } from './inputs/tail';
+import { checkLokiLabels, FluentBitOutput, OUTPUT_OPTION_TYPES, OUTPUT_REQUIRED, RenderedEntry, RetryLimit, SecretSetting } from './outputs';
+import { BUILT_IN_MULTILINE, FluentBitMultilineParser, FluentBitParser, KUBE_TAG_PARSER, kubeTagParser } from './parsers';
+import { ContainerSpec, EnvVarSpec, PodField, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CloudPermission, CompositionContext, ISidecar, LogRouterType, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
-import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, refuseClassicValue, tokenProblem } from '../../core/escape-fluent-bit';
+import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, refuseClassicValue, slistTokenProblem, slistTokens, tokenProblem } from '../../core/escape-fluent-bit';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../../core/names';
 import { Probe } from '../../core/probe';
-import { RESOURCE_TYPES, checkPropTypes, rememberProps } from '../../core/prop-types';
+import { RESOURCE_TYPES, checkPropTypes, checkSecretRef, rememberProps } from '../../core/prop-types';
 import { DEFAULT_TOKEN_PATH, resolveContribution } from '../../core/resolve';
 import { literalPartsPass } from '../../core/tokens';
 import { VolumeKind, VolumeSpec } from '../../core/volume';
@@ -22,6 +22,79 @@ export enum FluentBitConfigFormat {
   YAML = 'YAML',
   /** The classic `[SECTION]` format. */
   CLASSIC = 'CLASSIC',
+}
+
+/** SQLite-free filesystem buffering of Fluent Bit (chunks on a scratch volume of the sidecar). */
+export interface FluentBitStorageOptions {
+  /**
+   * Size limit of the scratch volume holding the chunks, in MiB (`storage.path` is on it).
+   * @default 512
+   */
+  readonly sizeLimitMebibytes?: number;
+  /**
+   * `storage.sync`: 'normal' or 'full' (sync every write).
+   * @default 'normal'
+   */
+  readonly sync?: string;
+  /**
+   * CRC32 checks of chunks (`storage.checksum`).
+   * @default false
+   */
+  readonly checksum?: boolean;
+  /**
+   * Memory for chunks loaded back from disk after a restart, in MiB (`storage.backlog.mem_limit`).
+   * @default 5
+   */
+  readonly backlogMemLimitMebibytes?: number;
+  /**
+   * Chunks kept up in memory (`storage.max_chunks_up`).
+   * @default 128
+   */
+  readonly maxChunksUp?: number;
+  /**
+   * Flush the backlog on shutdown (`storage.backlog.flush_on_shutdown`).
+   * @default false
+   */
+  readonly backlogFlushOnShutdown?: boolean;
+  /**
+   * Storage metrics on the HTTP server (`storage.metrics`).
+   * @default false
+   */
+  readonly metrics?: boolean;
+  /**
+   * Keep chunks that could not be delivered (dead letter queue, `storage.keep.rejected`).
+   * @default false
+   */
+  readonly keepRejected?: boolean;
+  /**
+   * Delete chunks that cannot be read (`storage.delete_irrecoverable_chunks`).
+   * @default false
+   */
+  readonly deleteIrrecoverableChunks?: boolean;
+  /**
+   * Pause the tail input when maxChunksUp is reached (`storage.pause_on_chunks_overlimit`).
+   * @default false
+   */
+  readonly pauseOnChunksOverlimit?: boolean;
+}
+
+/** Thresholds of Fluent Bit's health endpoint (`/api/v1/health`, probed through `/api/v2/health`). */
+export interface FluentBitHealthCheckOptions {
+  /**
+   * Output errors within the period that make it unhealthy (`hc_errors_count`).
+   * @default 5
+   */
+  readonly errorsCount?: number;
+  /**
+   * Failed retries within the period that make it unhealthy (`hc_retry_failure_count`).
+   * @default 5
+   */
+  readonly retryFailureCount?: number;
+  /**
+   * Period in seconds (`hc_period`).
+   * @default 60
+   */
+  readonly periodSeconds?: number;
 }
 
 /** Props of a Fluent Bit sidecar. */
@@ -101,12 +174,65 @@ export interface FluentBitSidecarProps {
    * @default 10001
    */
   readonly uid?: number;
+  /**
+   * Tuning of the tail input (exclusions, tag, offsets database, buffers, multiline and
+   * line parsers, record keys).
+   * @default - Fluent Bit's defaults, refresh_interval 5
+   */
+  readonly tail?: FluentBitTailOptions;
+  /**
+   * Filesystem buffering: chunks are written to a scratch volume (`storage.path`) and the
+   * tail input uses `storage.type filesystem`. Not on ECS (FireLens writes the service section).
+   * @default - memory buffering only
+   */
+  readonly storage?: FluentBitStorageOptions;
+  /**
+   * Seconds Fluent Bit keeps flushing on exit (`grace`); the container's termination grace
+   * period (Kubernetes) / stop timeout (ECS, at most 120 s on Fargate) is this + 5.
+   * @default 5
+   */
+  readonly graceSeconds?: number;
+  /**
+   * Health check thresholds.
+   * @default - 5 errors, 5 retry failures, 60 s period
+   */
+  readonly healthCheck?: FluentBitHealthCheckOptions;
+  /**
+   * Base of the retry backoff, in seconds (`scheduler.base`).
+   * @default 5
+   */
+  readonly schedulerBaseSeconds?: number;
+  /**
+   * Longest wait between retries, in seconds (`scheduler.cap`).
+   * @default 2000
+   */
+  readonly schedulerCapSeconds?: number;
+  /**
+   * DNS transport (`dns.mode`): 'UDP' or 'TCP'.
+   * @default 'UDP'
+   */
+  readonly dnsMode?: string;
+  /**
+   * DNS resolver (`dns.resolver`): 'LEGACY' or 'ASYNC'.
+   * @default - Fluent Bit's
+   */
+  readonly dnsResolver?: string;
+  /**
+   * Prefer IPv4 answers (`dns.prefer_ipv4`).
+   * @default false
+   */
+  readonly dnsPreferIpv4?: boolean;
 }
 
 const DEFAULT_IMAGE = 'fluent/fluent-bit:5.0.8';
 /** Base memory of Fluent Bit beyond its buffers (MiB), and the headroom the check asks for. */
 const BASE_MEMORY = 48;
 const MIN_HEADROOM = 32;
+const STORAGE_DIR = '/var/lib/fluent-bit-storage';
+/** Seconds the container's grace adds to Fluent Bit's own `grace`. */
+const GRACE_MARGIN = 5;
+/** Service settings that FireLens's generated main configuration owns on ECS (only its first [SERVICE] counts). */
+const SERVICE_PROPS = ['graceSeconds', 'healthCheck', 'schedulerBaseSeconds', 'schedulerCapSeconds', 'dnsMode', 'dnsResolver', 'dnsPreferIpv4'] as const;
 
 /**
  * Fluent Bit beside the app, tailing the log files the app writes to a shared volume,
@@ -145,6 +271,27 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       image: 'string',
       name: 'string',
       uid: 'number',
+      tail: {
+        struct: {
+          excludePaths: 'stringArray', tag: 'string', tagRegex: 'string', dbSync: { enum: FluentBitDbSync }, dbLocking: 'boolean', dbJournalMode: 'string',
+          dbCompareFilename: 'boolean', bufferChunkSizeKibibytes: 'count', bufferMaxSizeKibibytes: 'count', skipEmptyLines: 'boolean',
+          refreshIntervalSeconds: 'count', rotateWaitSeconds: 'count', readFromHead: 'boolean', ignoreOlderMinutes: 'count', multilineParsers: 'objectArray',
+          parser: 'object', key: 'string', pathKey: 'string', offsetKey: 'string', threaded: 'boolean',
+        },
+      },
+      storage: {
+        struct: {
+          sizeLimitMebibytes: 'count', sync: 'string', checksum: 'boolean', backlogMemLimitMebibytes: 'count', maxChunksUp: 'count',
+          backlogFlushOnShutdown: 'boolean', metrics: 'boolean', keepRejected: 'boolean', deleteIrrecoverableChunks: 'boolean', pauseOnChunksOverlimit: 'boolean',
+        },
+      },
+      graceSeconds: 'count',
+      healthCheck: { struct: { errorsCount: 'count', retryFailureCount: 'count', periodSeconds: 'count' } },
+      schedulerBaseSeconds: 'count',
+      schedulerCapSeconds: 'count',
+      dnsMode: 'string',
+      dnsResolver: 'string',
+      dnsPreferIpv4: 'boolean',
     }, ['outputs']);
     // Nested fields, named as the user wrote them (issue 10, section 2): the options given to
     // each output and filter factory, checked before any setting is rendered.
@@ -155,7 +302,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     });
     (props.filters ?? []).forEach((f, i) => {
       const options = given(f);
-      if (options !== undefined) { checkPropTypes(this.node.path, options, FILTER_OPTION_TYPES[f.plugin] ?? {}, [], `filters[${i}].`); }
+      if (options !== undefined) { checkPropTypes(this.node.path, options, FILTER_OPTION_TYPES[f.plugin] ?? {}, FILTER_REQUIRED[f.plugin] ?? [], `filters[${i}].`); }
     });
     checkPropTypes(this.node.path, props, { resources: { struct: RESOURCE_TYPES } });
     this.props = props;
@@ -184,12 +331,27 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         'the kubernetes filter reads the pod\'s labels and annotations from the Kubernetes API server, which ECS tasks and ACI container groups do not have',
         'Leave FluentBitFilter.kubernetes() out here (it works on Kubernetes only); add the fields you need with FluentBitFilter.modify({ add: { ... } })');
     }
+    // On ECS the router runs FireLens's generated main configuration, which includes ours but
+    // brings its own [SERVICE] section, and Fluent Bit keeps only the first one
+    // (fluent/fluent-bit src/config_format/flb_config_format.c, flb_cf_section_create sets
+    // cf->service once; aws/containers-roadmap#964 describes the generated file).
+    const firelens = context.identity === WorkloadIdentity.AWS_IAM_ROLE;
+    if (firelens && p.storage !== undefined) {
+      throw Errors.unsupportedOnPlatform(this.node.path, 'storage', 'filesystem buffering', `${context.targetPath}, an ECS task whose Fluent Bit runs FireLens's generated main configuration`,
+        'storage.path belongs to the [SERVICE] section, which FireLens generates (only the first [SERVICE] counts), so the tail input would buffer in memory only',
+        'Leave storage out on ECS');
+    }
+    const warnings: string[] = [];
+    const ignored = SERVICE_PROPS.filter(k => p[k] !== undefined);
+    if (firelens && ignored.length) {
+      warnings.push(`${ignored.map(k => `FluentBitSidecarProps.${k}`).join(', ')} not applied on ECS: FireLens generates the router's [SERVICE] section `
+        + '(Fluent Bit keeps only the first one); the included pipeline (inputs, parsers, filters, outputs) applies. The container stop timeout still follows graceSeconds');
+    }
     const classic = (p.configFormat ?? FluentBitConfigFormat.YAML) === FluentBitConfigFormat.CLASSIC;
     const files = [
       classic ? { name: 'fluent-bit.conf', content: this.classic(true) } : { name: 'fluent-bit.yaml', content: this.yaml() },
       ...(classic ? [{ name: 'parsers.conf', content: this.classicParsers() }] : []),
     ];
-    const warnings: string[] = [];
     const limit = this.memoryLimitMebibytes;
     if (p.resources?.memoryLimitMebibytes !== undefined && limit < 2 * this.memBuf() + MIN_HEADROOM) {
       warnings.push(`resources.memoryLimitMebibytes ${limit} leaves too little room above memBufLimitMebibytes ${this.memBuf()}: `
@@ -203,9 +365,13 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       appWaitsFor: WaitCondition.STARTED,
       command: ['/fluent-bit/bin/fluent-bit'],
       args: ['-c', `${CONFIG_DIR}/${classic ? 'fluent-bit.conf' : 'fluent-bit.yaml'}`],
-      env: k8sFilter ? [{ name: 'POD_NAME', podField: PodField.POD_NAME }, { name: 'POD_NAMESPACE', podField: PodField.POD_NAMESPACE }] : [],
+      env: [
+        ...(k8sFilter ? [{ name: 'POD_NAME', podField: PodField.POD_NAME }, { name: 'POD_NAMESPACE', podField: PodField.POD_NAMESPACE }] : []),
+        // Credentials of the outputs: in this container only, referred to as ${NAME} in the config.
+        ...this.secretEnv().map(([name, s]): EnvVarSpec => ({ name, secret: s.secret })),
+      ],
       ports: [{ port: p.httpPort ?? 2020, name: 'http-metrics', exposure: PortExposure.EXPOSED }],
-      origins: [...portOrigins(['httpPort']), UID_ORIGIN],
+      origins: [...portOrigins(['httpPort']), UID_ORIGIN, { field: 'shutdown.gracePeriodSeconds', prop: 'graceSeconds', offset: GRACE_MARGIN }],
       security: { uid: this.uid },
       resources: { cpuRequestMillicores: 50, memoryRequestMebibytes: Math.min(64, limit), ...p.resources, memoryLimitMebibytes: limit },
       readinessProbe: Probe.httpGet({ port: p.httpPort ?? 2020, path: '/api/v2/health', periodSeconds: 10 }),
@@ -214,6 +380,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         { volume: `${this.name}-config`, path: CONFIG_DIR, readOnly: true },
         { volume: `${this.name}-logs`, path: logDir, readOnly: true },
         { volume: `${this.name}-state`, path: STATE_DIR },
+        ...(p.storage ? [{ volume: `${this.name}-storage`, path: STORAGE_DIR }] : []),
       ],
       identityToken: k8sFilter ? {} : undefined,
       // For the runtime contract: the tail DB it keeps, and the token the kubernetes filter
@@ -222,12 +389,13 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       readsPaths: k8sFilter ? [DEFAULT_TOKEN_PATH] : undefined,
       // A log shipper that stops must not take the app down.
       essential: false,
-      shutdown: { gracePeriodSeconds: 10 },
+      shutdown: { gracePeriodSeconds: (p.graceSeconds ?? 5) + GRACE_MARGIN },
     };
     const volumes: VolumeSpec[] = [
       { name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files },
       { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
       { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 },
+      ...(p.storage ? [{ name: `${this.name}-storage`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: p.storage.sizeLimitMebibytes ?? 512 }] : []),
     ];
     return {
       containers: [container],
@@ -263,11 +431,39 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       logFiles: p.logFiles ?? '*.log',
       memBufLimitMebibytes: this.memBuf(),
       skipLongLines: p.skipLongLines ?? true,
+      options: p.tail ?? {},
+      storage: p.storage ? { pauseOnChunksOverlimit: p.storage.pauseOnChunksOverlimit } : undefined,
     });
   }
 
-  private parsers(): Array<{ [key: string]: string }> {
-    return (this.props.filters ?? []).some(f => f.plugin === 'kubernetes') ? [kubeTagParser()] : [];
+  /** The environment variable of each secret setting of the outputs, in order. */
+  private secretEnv(): Array<[string, SecretSetting]> {
+    return this.props.outputs.flatMap((o, i) => o._secrets().map((s, j): [string, SecretSetting] => [`FLB_OUTPUT_${i}_SECRET_${j}`, s]));
+  }
+
+  /** The outputs' entries, secrets as ${VAR}. */
+  private outputEntries(): RenderedEntry[][] {
+    const env = this.secretEnv();
+    return this.props.outputs.map(o => o._entries(s => env.find(([, x]) => x === s)![0]));
+  }
+
+  /** The user's parsers (tail.parser, parser filters), each name once. */
+  private userParsers(): FluentBitParser[] {
+    const all = [...(this.props.tail?.parser ? [this.props.tail.parser] : []), ...(this.props.filters ?? []).flatMap(f => f._parsers())];
+    return all.filter((x, i) => x instanceof FluentBitParser && all.findIndex(y => y.name === x.name) === i);
+  }
+
+  /** The custom multiline parsers (tail and multiline filters), each name once. */
+  private customMultiline(): FluentBitMultilineParser[] {
+    const all = [...(this.props.tail?.multilineParsers ?? []), ...(this.props.filters ?? []).flatMap(f => f._multilineParsers())];
+    return all.filter((x, i) => x instanceof FluentBitMultilineParser && x._custom() !== undefined && all.findIndex(y => y.name === x.name) === i);
+  }
+
+  private parsers(withKube = true): Array<{ [key: string]: string }> {
+    return [
+      ...(withKube && (this.props.filters ?? []).some(f => f.plugin === 'kubernetes') ? [kubeTagParser()] : []),
+      ...this.userParsers().map(x => Object.fromEntries(x._definition().map(([k, v]) => [k, v]))),
+    ];
   }
 
   private service(): { [key: string]: string | number } {
@@ -279,10 +475,73 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       http_listen: '0.0.0.0',
       http_port: p.httpPort ?? 2020,
       health_check: 'on',
-      hc_errors_count: 5,
-      hc_retry_failure_count: 5,
-      hc_period: 60,
+      hc_errors_count: p.healthCheck?.errorsCount ?? 5,
+      hc_retry_failure_count: p.healthCheck?.retryFailureCount ?? 5,
+      hc_period: p.healthCheck?.periodSeconds ?? 60,
+      grace: p.graceSeconds ?? 5,
+      ...(p.schedulerBaseSeconds !== undefined ? { 'scheduler.base': p.schedulerBaseSeconds } : {}),
+      ...(p.schedulerCapSeconds !== undefined ? { 'scheduler.cap': p.schedulerCapSeconds } : {}),
+      ...(p.dnsMode !== undefined ? { 'dns.mode': p.dnsMode } : {}),
+      ...(p.dnsResolver !== undefined ? { 'dns.resolver': p.dnsResolver } : {}),
+      ...(p.dnsPreferIpv4 !== undefined ? { 'dns.prefer_ipv4': onOff(p.dnsPreferIpv4) } : {}),
+      ...(this.storageService()),
     };
+  }
+
+  private storageService(): { [key: string]: string | number } {
+    const st = this.props.storage;
+    if (!st) { return {}; }
+    const out: { [key: string]: string | number | undefined } = {
+      'storage.path': `${STORAGE_DIR}/`,
+      'storage.sync': st.sync,
+      'storage.checksum': st.checksum !== undefined ? onOff(st.checksum) : undefined,
+      'storage.backlog.mem_limit': st.backlogMemLimitMebibytes !== undefined ? `${st.backlogMemLimitMebibytes}M` : undefined,
+      'storage.max_chunks_up': st.maxChunksUp,
+      'storage.backlog.flush_on_shutdown': st.backlogFlushOnShutdown !== undefined ? onOff(st.backlogFlushOnShutdown) : undefined,
+      'storage.metrics': st.metrics !== undefined ? onOff(st.metrics) : undefined,
+      'storage.keep.rejected': st.keepRejected !== undefined ? onOff(st.keepRejected) : undefined,
+      'storage.delete_irrecoverable_chunks': st.deleteIrrecoverableChunks !== undefined ? onOff(st.deleteIrrecoverableChunks) : undefined,
+    };
+    return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as { [key: string]: string | number };
+  }
+
+  /** The custom multiline parsers for YAML (`rules:` as a list of maps). */
+  private yamlMultiline(): Array<{ [key: string]: unknown }> {
+    return this.customMultiline().map(m => {
+      const c = m._custom()!;
+      return {
+        name: c.name, type: 'regex',
+        ...(c.flushTimeoutMillis !== undefined ? { flush_timeout: c.flushTimeoutMillis } : {}),
+        ...(c.keyContent !== undefined ? { key_content: c.keyContent } : {}),
+        ...(c.parser !== undefined ? { parser: c.parser } : {}),
+        rules: c.rules.map(r => ({ state: r.state, regex: r.regex, next_state: r.nextState })),
+      };
+    });
+  }
+
+  /**
+   * The `[PARSER]` and `[MULTILINE_PARSER]` sections of the classic format. A rule is one
+   * `rule "state" "regex" "next"` line: Fluent Bit splits it with flb_slist_split_tokens, where a
+   * token in double quotes runs to the next '"' not preceded by a backslash, and '\"' inside
+   * becomes '"' (fluent/fluent-bit src/flb_slist.c, token_retrieve and token_unescape).
+   */
+  private classicParserSections(withKube: boolean): string[] {
+    const path = this.node.path;
+    return [
+      ...this.parsers(withKube).map(x => ['[PARSER]', ...Object.entries(x).map(([k, v]) => classicEntry(path, k === 'name' || k === 'format' ? 'parser' : k, k, v, { width: 10 })), ''].join('\n')),
+      ...this.customMultiline().map(m => {
+        const c = m._custom()!;
+        const f = `multiline parser ${JSON.stringify(c.name)}`;
+        return ['[MULTILINE_PARSER]',
+          classicEntry(path, `${f}.name`, 'name', c.name, { width: 13 }),
+          classicEntry(path, f, 'type', 'regex', { width: 13 }),
+          ...(c.flushTimeoutMillis !== undefined ? [classicEntry(path, `${f}.flushTimeoutMillis`, 'flush_timeout', c.flushTimeoutMillis, { width: 13 })] : []),
+          ...(c.keyContent !== undefined ? [classicEntry(path, `${f}.keyContent`, 'key_content', c.keyContent, { width: 13 })] : []),
+          ...(c.parser !== undefined ? [classicEntry(path, `${f}.parser`, 'parser', c.parser, { width: 13 })] : []),
+          ...c.rules.map((r, j) => classicEntry(path, `${f}.rules[${j}]`, 'rule', slistTokens([r.state, r.regex, r.nextState], true), { width: 13 })),
+          ''].join('\n');
+      }),
+    ];
   }
 
   /** The YAML configuration. */
@@ -296,13 +555,23 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       }
       return out;
     });
+    const outputs = this.outputEntries().map(entries => {
+      const out: { [key: string]: string | number | Array<string | number> } = {};
+      for (const [key, value] of entries) {
+        const existing = out[key];
+        out[key] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
+      }
+      return out;
+    });
+    const multiline = this.yamlMultiline();
     const doc: any = {
       service: this.service(),
       ...(this.parsers().length ? { parsers: this.parsers() } : {}),
+      ...(multiline.length ? { multiline_parsers: multiline } : {}),
       pipeline: {
         inputs: [this.tail()],
         ...(filters.length ? { filters } : {}),
-        outputs: this.props.outputs.map(o => o._render()),
+        outputs,
       },
     };
     return toYamlText(doc, [`Fluent Bit configuration generated by cdk-sidecars for ${this.node.path}`]);
@@ -315,16 +584,24 @@ export class FluentBitSidecar extends Construct implements ISidecar {
    */
   private classic(main: boolean): string {
     const path = this.node.path;
-    const section = (name: string, entries: Array<[string, string | number, string?]>) =>
-      [`[${name}]`, ...entries.map(([k, v, field]) => classicEntry(path, field ?? k, k, v, { expandsEnv: name === 'INPUT' && k === 'tag' })), ''].join('\n');
+    const section = (name: string, entries: Array<[string, string | number, string?, boolean?]>) =>
+      [`[${name}]`, ...entries.map(([k, v, field, secretRef]) => classicEntry(path, field ?? k, k, v,
+        { expandsEnv: secretRef === true || (name === 'INPUT' && k === 'tag' && this.props.tail?.tag === undefined) })), ''].join('\n');
     const parts: string[] = [configComment(`Fluent Bit configuration generated by cdk-sidecars for ${path}${main ? '' : ' (input, filters and outputs, included by the platform)'}`), ''];
     if (main) {
-      parts.push(section('SERVICE', [...withFields(this.service(), SERVICE_FIELDS), ...(this.parsers().length ? [['parsers_file', `${CONFIG_DIR}/parsers.conf`] as [string, string]] : [])]));
+      const parsersFile = this.parsers().length || this.customMultiline().length;
+      parts.push(section('SERVICE', [...withFields(this.service(), SERVICE_FIELDS), ...(parsersFile ? [['parsers_file', `${CONFIG_DIR}/parsers.conf`] as [string, string]] : [])]));
+    } else {
+      // The included file carries the user's parsers itself: Fluent Bit loads [PARSER] and
+      // [MULTILINE_PARSER] sections from the main configuration and what it includes
+      // (fluent/fluent-bit src/flb_config.c, flb_parser_load_parser_definitions and
+      // flb_parser_load_multiline_parser_definitions on the whole config format).
+      parts.push(...this.classicParserSections(false));
     }
     // The app's log files are tailed under FireLens too (the platform's config includes this
     // file with @INCLUDE; aws-samples/amazon-ecs-firelens-under-the-hood): the platform ships
     // stdout, this input ships the files the app writes to the shared log volume.
-    parts.push(section('INPUT', withFields(this.tail(), { path: this.props.logFiles !== undefined ? 'logFiles' : 'logDirectory', mem_buf_limit: 'memBufLimitMebibytes', skip_long_lines: 'skipLongLines' })));
+    parts.push(section('INPUT', withFields(this.tail(), { ...TAIL_FIELDS, path: this.props.logFiles !== undefined ? 'logFiles' : 'logDirectory' })));
     (this.props.filters ?? []).forEach((f, i) => {
       if (!main && f.plugin === 'kubernetes') { return; }
       const { settings, rules } = f._render();
@@ -333,14 +610,14 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         ...rules.map(([k, v, field]): [string, string, string] => [k, v, `filters[${i}].${field}`]),
       ]));
     });
-    this.props.outputs.forEach((o, i) => {
-      parts.push(section('OUTPUT', Object.entries(o._render()).map(([k, v]): [string, string | number, string] => [k, v, `outputs[${i}].${outputField(k)}`])));
+    this.outputEntries().forEach((entries, i) => {
+      parts.push(section('OUTPUT', entries.map(([k, v, field, secretRef]): [string, string | number, string, boolean] => [k, v, `outputs[${i}].${field}`, secretRef])));
     });
     return parts.join('\n');
   }
 
   private classicParsers(): string {
-    return this.parsers().map(p => ['[PARSER]', ...Object.entries(p).map(([k, v]) => classicEntry(this.node.path, k, k, v, { width: 10 })), ''].join('\n')).join('\n');
+    return this.classicParserSections(true).join('\n');
   }
 
   private check(path: string): void {
@@ -395,8 +672,9 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     (p.filters ?? []).forEach((f, i) => {
       if (!(f instanceof FluentBitFilter)) { throw Errors.invalidRole(path, `filters[${i}]`, f, 'is not a FluentBitFilter', 'Make it with FluentBitFilter.kubernetes(), .modify() or .grep()'); }
       const { rules } = f._render();
-      if (f.plugin !== 'kubernetes' && rules.length === 0) {
-        throw Errors.invalidRole(path, `filters[${i}]`, f.plugin, 'has no rules and would do nothing', 'Give add/remove/rename (modify) or regex/exclude (grep)');
+      if (['modify', 'grep', 'record_modifier', 'rewrite_tag'].includes(f.plugin) && rules.length === 0) {
+        throw Errors.invalidRole(path, `filters[${i}]`, f.plugin, 'has no rules and would do nothing',
+          'Give add/remove/rename (modify), regex/exclude (grep), records/removeKeys/allowlistKeys (recordModifier) or rules (rewriteTag)');
       }
       const match = f._match();
       if (match !== undefined && (typeof match !== 'string' || match.length === 0 || /\s/.test(match))) {
@@ -405,8 +683,9 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       if (match !== undefined) { checkFluentBitValue(path, `filters[${i}].match`, match); }
       for (const r of f._rules()) {
         const [key, value] = r.tokens;
-        const keyField = r.index !== undefined ? `filters[${i}].${r.rule}[${r.index}]` : `filters[${i}].${r.rule}`;
-        const valueField = `filters[${i}].${r.rule}[${JSON.stringify(key)}]`;
+        const name = r.field ?? r.rule;
+        const keyField = r.index !== undefined ? `filters[${i}].${name}[${r.index}]` : `filters[${i}].${name}`;
+        const valueField = `filters[${i}].${name}[${JSON.stringify(key)}]`;
         if (typeof key !== 'string' || key.length === 0) { throw Errors.invalidName(path, keyField, key, 'a record key'); }
         if (r.tokens.length > 1 && (typeof value !== 'string' || value.length === 0)) {
           throw Errors.invalidName(path, valueField, value, r.rule === 'rename' ? 'a new record key' : 'a non-empty value');
@@ -419,9 +698,14 @@ export class FluentBitSidecar extends Construct implements ISidecar {
           const problem = tokenProblem(token);
           if (problem) { throw refuseClassicValue(path, field, token, problem); }
         }
-        if (f.plugin === 'grep') {
+        if (f.plugin === 'record_modifier' && r.tokens.length > 1) {
+          const problem = slistTokenProblem(value);
+          if (problem) { throw Errors.unrepresentableValue(path, valueField, value, 'a record_modifier record', problem, 'End the value with another character'); }
+        }
+        if (f.plugin === 'grep' || f.plugin === 'record_modifier') {
           if (/\s/.test(key)) {
-            throw Errors.unrepresentableValue(path, keyField, key, 'a grep filter rule', 'the grep filter reads the record key up to the first space, without quoting',
+            // record_modifier splits `record KEY VALUE` the same way (plugins/filter_record_modifier/filter_modifier.c, flb_utils_split(value, ' ', 1)).
+            throw Errors.unrepresentableValue(path, keyField, key, `a ${f.plugin} filter rule`, `the ${f.plugin} filter reads the record key up to the first space, without quoting`,
               'Use a key without whitespace (a record accessor such as $log works)');
           }
           // what the line carries is "key regex": only the regex's end can be trimmed away
@@ -430,6 +714,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         }
       }
     });
+    this.checkMore(path);
     if ((p.filters ?? []).filter(f => f.plugin === 'kubernetes').length > 1) {
       throw Errors.invalidRole(path, 'filters', 'kubernetes', 'is given twice', 'Give the kubernetes filter once');
     }
@@ -456,10 +741,214 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       throw Errors.invalidName(path, 'logLevel', p.logLevel, 'one of off, error, warn, info, debug, trace');
     }
   }
+
+  /** Checks of the tail, storage, service, parser, filter and output options added for issue 13. */
+  private checkMore(path: string): void {
+    const p = this.props;
+    const strings = (field: string, value: unknown) => {
+      if (typeof value === 'string') { checkFluentBitValue(path, field, value); }
+      if (Array.isArray(value)) { value.forEach((v, j) => { if (typeof v === 'string') { checkFluentBitValue(path, `${field}[${j}]`, v); } }); }
+    };
+    const oneOf = (field: string, value: string | undefined, allowed: string[]) => {
+      if (value !== undefined && !allowed.includes(value)) { throw Errors.invalidName(path, field, value, `one of ${allowed.join(', ')}`); }
+    };
+    const recordKey = (field: string, value: string | undefined) => {
+      if (value !== undefined && (value.length === 0 || /\s/.test(value))) { throw Errors.invalidName(path, field, value, 'a record key without whitespace'); }
+    };
+    // Tail (fluent/fluent-bit-docs pipeline/inputs/tail.md).
+    const t = p.tail ?? {};
+    for (const [name, value] of Object.entries(t)) { strings(`tail.${name}`, value); }
+    (t.excludePaths ?? []).forEach((x, j) => {
+      // exclude_path is one comma-separated list (plugins/in_tail/tail_config.c, FLB_CONFIG_MAP_CLIST).
+      if (x.length === 0 || x.includes(',') || /\s/.test(x)) { throw Errors.invalidName(path, `tail.excludePaths[${j}]`, x, 'a file pattern without commas or white space'); }
+    });
+    if (t.tag !== undefined && (t.tag.length === 0 || /\s/.test(t.tag))) { throw Errors.invalidName(path, 'tail.tag', t.tag, 'a tag without white space'); }
+    if (t.tag !== undefined && (p.filters ?? []).some(f => f.plugin === 'kubernetes')) {
+      throw Errors.alreadySet(path, 'tail.tag', t.tag, 'by FluentBitFilter.kubernetes(), which needs the tag kube.<namespace>.<pod>.app; leave tail.tag out or drop that filter');
+    }
+    if (t.tagRegex !== undefined && t.tag === undefined) {
+      throw Errors.ineffectiveSetting(path, 'tail.tagRegex', t.tagRegex, 'its named groups only fill <name> parts of tail.tag', 'Give tail.tag too, e.g. "app.<file>"');
+    }
+    oneOf('tail.dbJournalMode', t.dbJournalMode, ['WAL', 'DELETE', 'TRUNCATE', 'PERSIST', 'MEMORY', 'OFF']);
+    if (t.bufferChunkSizeKibibytes !== undefined && t.bufferChunkSizeKibibytes < 1) { throw Errors.invalidNumber(path, 'tail.bufferChunkSizeKibibytes', t.bufferChunkSizeKibibytes, 'a whole number >= 1'); }
+    if (t.bufferMaxSizeKibibytes !== undefined && t.bufferMaxSizeKibibytes < 1) { throw Errors.invalidNumber(path, 'tail.bufferMaxSizeKibibytes', t.bufferMaxSizeKibibytes, 'a whole number >= 1'); }
+    if (t.bufferChunkSizeKibibytes !== undefined && t.bufferMaxSizeKibibytes !== undefined && t.bufferChunkSizeKibibytes > t.bufferMaxSizeKibibytes) {
+      throw Errors.invalidRange(path, 'tail.bufferChunkSizeKibibytes', t.bufferChunkSizeKibibytes, 'tail.bufferMaxSizeKibibytes', t.bufferMaxSizeKibibytes);
+    }
+    if (t.refreshIntervalSeconds === 0) { throw Errors.invalidNumber(path, 'tail.refreshIntervalSeconds', 0, 'a whole number >= 1'); }
+    if (t.ignoreOlderMinutes === 0) { throw Errors.invalidNumber(path, 'tail.ignoreOlderMinutes', 0, 'a whole number >= 1'); }
+    for (const k of ['key', 'pathKey', 'offsetKey'] as const) { recordKey(`tail.${k}`, t[k]); }
+    if (t.parser !== undefined && !(t.parser instanceof FluentBitParser)) {
+      throw Errors.invalidRole(path, 'tail.parser', t.parser, 'is not a FluentBitParser', 'Make it with FluentBitParser.json(), .logfmt() or .regex()');
+    }
+    this.checkMultiline(path, 'tail.multilineParsers', t.multilineParsers);
+    // Parsers: one definition per name.
+    const parsers: Array<[FluentBitParser, string]> = [
+      ...(t.parser instanceof FluentBitParser ? [[t.parser, 'tail.parser'] as [FluentBitParser, string]] : []),
+      ...(p.filters ?? []).flatMap((f, i) => (f instanceof FluentBitFilter ? f._parsers() : []).map((x, j): [FluentBitParser, string] => [x, `filters[${i}].parsers[${j}]`])),
+    ];
+    for (const [x, field] of parsers) {
+      if (!(x instanceof FluentBitParser)) { throw Errors.invalidRole(path, field, x, 'is not a FluentBitParser', 'Make it with FluentBitParser.json(), .logfmt() or .regex()'); }
+      checkPropTypes(path, x._given(), { name: 'string', regex: 'string', timeKey: 'string', timeFormat: 'string', timeKeep: 'boolean' }, [], `${field}.`);
+      if (!/^[A-Za-z0-9_.-]+$/.test(x.name) || x.name === KUBE_TAG_PARSER) {
+        throw Errors.invalidName(path, `${field}.name`, x.name, `letters, digits, '_', '.' and '-', not ${KUBE_TAG_PARSER} (the library's own)`);
+      }
+      for (const [k, v, f] of x._definition()) { if (k !== 'format') { checkFluentBitValue(path, `${field}.${f}`, v); } }
+      const other = parsers.find(([y]) => y !== x && y instanceof FluentBitParser && y.name === x.name && JSON.stringify(y._definition()) !== JSON.stringify(x._definition()));
+      if (other) { throw Errors.alreadySet(path, `${field}.name`, x.name, `by ${other[1]}, a different parser of the same name; give each parser its own name`); }
+    }
+    // Storage and service (fluent/fluent-bit-docs administration/configuring-fluent-bit/yaml/service-section.md).
+    const st = p.storage;
+    if (st !== undefined) {
+      oneOf('storage.sync', st.sync, ['normal', 'full']);
+      if (st.sizeLimitMebibytes !== undefined && st.sizeLimitMebibytes < 1) { throw Errors.invalidNumber(path, 'storage.sizeLimitMebibytes', st.sizeLimitMebibytes, 'a whole number >= 1'); }
+      if (st.maxChunksUp === 0) { throw Errors.invalidNumber(path, 'storage.maxChunksUp', 0, 'a whole number >= 1'); }
+    }
+    p.outputs.forEach((o, i) => {
+      const lim = o._given().storageTotalLimitSizeMebibytes;
+      if (lim !== undefined && st === undefined) {
+        throw Errors.ineffectiveSetting(path, `outputs[${i}].storageTotalLimitSizeMebibytes`, lim, 'it limits the chunks buffered on disk, and storage is not set', 'Set FluentBitSidecarProps.storage too');
+      }
+    });
+    oneOf('dnsMode', p.dnsMode, ['UDP', 'TCP']);
+    oneOf('dnsResolver', p.dnsResolver, ['LEGACY', 'ASYNC']);
+    if (p.schedulerBaseSeconds === 0) { throw Errors.invalidNumber(path, 'schedulerBaseSeconds', 0, 'a whole number >= 1'); }
+    if (p.schedulerBaseSeconds !== undefined && p.schedulerCapSeconds !== undefined && p.schedulerBaseSeconds > p.schedulerCapSeconds) {
+      throw Errors.invalidRange(path, 'schedulerBaseSeconds', p.schedulerBaseSeconds, 'schedulerCapSeconds', p.schedulerCapSeconds);
+    }
+    for (const k of ['errorsCount', 'retryFailureCount', 'periodSeconds'] as const) {
+      if (p.healthCheck?.[k] === 0) { throw Errors.invalidNumber(path, `healthCheck.${k}`, 0, 'a whole number >= 1'); }
+    }
+    // Filters added for issue 13.
+    (p.filters ?? []).forEach((f, i) => {
+      const g = f._given() as { [key: string]: any };
+      for (const [name, value] of Object.entries(g)) { if (name !== 'match') { strings(`filters[${i}].${name}`, value); } }
+      if (f.plugin === 'parser') { recordKey(`filters[${i}].keyName`, g.keyName); if (!g.parsers.length) { throw Errors.missingSetting(path, `filters[${i}].parsers`, 'the parser filter needs a parser', 'Give parsers: [FluentBitParser.json()]'); } }
+      if (f.plugin === 'multiline') {
+        recordKey(`filters[${i}].keyContent`, g.keyContent);
+        this.checkMultiline(path, `filters[${i}].parsers`, g.parsers);
+        if ((g.mode ?? FluentBitMultilineMode.PARSER) === FluentBitMultilineMode.PARSER && !(g.parsers ?? []).length) {
+          throw Errors.missingSetting(path, `filters[${i}].parsers`, 'mode PARSER joins lines with multiline parsers', 'Give parsers, e.g. [FluentBitMultilineParser.java()], or mode PARTIAL_MESSAGE');
+        }
+      }
+      if (f.plugin === 'nest') {
+        if (g.operation === 'nest' && (!(g.wildcards ?? []).length || g.nestUnder === undefined)) {
+          throw Errors.missingSetting(path, `filters[${i}].${g.nestUnder === undefined ? 'nestUnder' : 'wildcards'}`, 'operation NEST needs wildcards and nestUnder', 'Give both');
+        }
+        if (g.operation === 'lift' && g.nestedUnder === undefined) {
+          throw Errors.missingSetting(path, `filters[${i}].nestedUnder`, 'operation LIFT needs the key to lift', 'Give nestedUnder');
+        }
+      }
+      if (f.plugin === 'throttle' && g.rate === 0) { throw Errors.invalidNumber(path, `filters[${i}].rate`, 0, 'a whole number >= 1'); }
+      if (f.plugin === 'rewrite_tag') {
+        // Each rule is split at spaces into KEY REGEX NEW_TAG KEEP (plugins/filter_rewrite_tag/rewrite_tag.c, flb_utils_split).
+        (g.rules as any[]).forEach((r, j) => {
+          for (const k of ['key', 'regex', 'newTag']) {
+            const v = r[k];
+            if (typeof v !== 'string' || v.length === 0 || /\s/.test(v)) { throw Errors.invalidName(path, `filters[${i}].rules[${j}].${k}`, v, 'a value without white space (the rule is split at spaces)'); }
+            checkFluentBitValue(path, `filters[${i}].rules[${j}].${k}`, v);
+          }
+        });
+      }
+    });
+    // Outputs.
+    p.outputs.forEach((o, i) => {
+      const g = o._given() as { [key: string]: any };
+      const f = `outputs[${i}]`;
+      for (const [name, value] of Object.entries(g)) { if (Array.isArray(value)) { strings(`${f}.${name}`, value); } }
+      for (const s of o._secrets()) { checkSecretRef(path, `${f}.${s.field}`, s.secret); }
+      for (const k of ['headers', 'secretHeaders']) {
+        for (const [name, value] of Object.entries(g[k] ?? {})) {
+          if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) { throw Errors.invalidName(path, `${f}.${k}`, name, 'an HTTP header name'); }
+          if (k === 'headers') { checkFluentBitValue(path, `${f}.headers[${JSON.stringify(name)}]`, value as string); }
+          if (k === 'secretHeaders' && g.headers?.[name] !== undefined) { throw Errors.alreadySet(path, `${f}.secretHeaders[${JSON.stringify(name)}]`, name, `in ${f}.headers`); }
+        }
+      }
+      if (o.plugin === 'es' && g.host === undefined && g.cloudId === undefined) {
+        throw Errors.missingSetting(path, `${f}.host`, 'Elasticsearch needs a host or an Elastic Cloud id', 'Give host, or cloudId');
+      }
+      if ((g.awsRegion !== undefined || g.awsRoleArn !== undefined || g.serverless !== undefined) && !g.awsAuth) {
+        throw Errors.ineffectiveSetting(path, `${f}.${g.awsRegion !== undefined ? 'awsRegion' : g.awsRoleArn !== undefined ? 'awsRoleArn' : 'serverless'}`,
+          g.awsRegion ?? g.awsRoleArn ?? g.serverless, 'it only applies to SigV4 signing', 'Set awsAuth: true too');
+      }
+      if (g.awsAuth && g.awsRegion === undefined) { throw Errors.missingSetting(path, `${f}.awsRegion`, 'aws_auth signs requests for a region', 'Give awsRegion'); }
+      if ((g.httpUser === undefined) !== (g.httpPassword === undefined)) {
+        throw Errors.missingSetting(path, `${f}.${g.httpUser === undefined ? 'httpUser' : 'httpPassword'}`, 'basic auth needs both a user and a password', 'Give httpUser and httpPassword');
+      }
+      if ((g.saslUsername === undefined) !== (g.saslPassword === undefined)) {
+        throw Errors.missingSetting(path, `${f}.${g.saslUsername === undefined ? 'saslUsername' : 'saslPassword'}`, 'SASL needs both a user name and a password', 'Give saslUsername and saslPassword');
+      }
+      if (o.plugin === 'kafka') {
+        oneOf(`${f}.saslMechanism`, g.saslMechanism, ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
+        for (const k of ['brokers', 'topics']) {
+          if (!g[k].length) { throw Errors.missingSetting(path, `${f}.${k}`, `Kafka needs at least one of ${k}`, `Give ${k}`); }
+          (g[k] as string[]).forEach((x, j) => { if (x.length === 0 || /[,\s]/.test(x)) { throw Errors.invalidName(path, `${f}.${k}[${j}]`, x, 'a value without commas or white space'); } });
+        }
+      }
+      if (g.labelKeys !== undefined) { (g.labelKeys as string[]).forEach((x, j) => { if (x.length === 0 || /[,\s]/.test(x)) { throw Errors.invalidName(path, `${f}.labelKeys[${j}]`, x, 'a record accessor without commas or white space'); } }); }
+      oneOf(`${f}.lineFormat`, g.lineFormat, ['json', 'key_value']);
+      if (o.plugin === 's3') { oneOf(`${f}.compression`, g.compression, ['gzip', 'zstd', 'snappy', 'arrow']); }
+      if (o.plugin === 'http') { oneOf(`${f}.compress`, g.compress, ['gzip', 'snappy', 'zstd']); }
+      if (g.logStreamName !== undefined && g.logStreamPrefix !== undefined) { throw Errors.alreadySet(path, `${f}.logStreamName`, g.logStreamName, `by ${f}.logStreamPrefix; give one of the two`); }
+      if (g.logRetentionDays !== undefined && !g.autoCreateGroup) {
+        throw Errors.ineffectiveSetting(path, `${f}.logRetentionDays`, g.logRetentionDays, 'Fluent Bit sets the retention of a group it creates', 'Set autoCreateGroup: true too');
+      }
+      if (g.tlsVerify !== undefined && !g.tls) { throw Errors.ineffectiveSetting(path, `${f}.tlsVerify`, g.tlsVerify, 'TLS is off', 'Set tls: true too'); }
+      if (g.workers === 0) { throw Errors.invalidNumber(path, `${f}.workers`, 0, 'a whole number >= 1'); }
+    });
+  }
+
+  /** Multiline parsers: built-in names or custom regex definitions with valid rules. */
+  private checkMultiline(path: string, field: string, list: unknown): void {
+    if (list === undefined) { return; }
+    const all = Array.isArray(list) ? list : [];
+    all.forEach((m, j) => {
+      const at = `${field}[${j}]`;
+      if (!(m instanceof FluentBitMultilineParser)) {
+        throw Errors.invalidRole(path, at, m, 'is not a FluentBitMultilineParser', 'Make it with FluentBitMultilineParser.java(), .python(), ... or .regex({ ... })');
+      }
+      const c = m._custom();
+      if (c === undefined) { return; }
+      checkPropTypes(path, c, {
+        name: 'string', rules: { each: { state: 'string', regex: 'string', nextState: 'string' }, required: ['state', 'regex', 'nextState'] },
+        flushTimeoutMillis: 'count', keyContent: 'string', parser: 'string',
+      }, ['name', 'rules'], `${at}.`);
+      if (!/^[A-Za-z0-9_.-]+$/.test(c.name) || BUILT_IN_MULTILINE.includes(c.name)) {
+        throw Errors.invalidName(path, `${at}.name`, c.name, `letters, digits, '_', '.' and '-', not a built-in parser's name (${BUILT_IN_MULTILINE.join(', ')})`);
+      }
+      for (const k of ['keyContent', 'parser'] as const) { if (c[k] !== undefined) { checkFluentBitValue(path, `${at}.${k}`, c[k]!); } }
+      if (c.rules.length === 0) { throw Errors.missingSetting(path, `${at}.rules`, 'a regex multiline parser needs rules', 'Give rules, the first with state "start_state"'); }
+      // The first state is start_state, and every next state must be a rule's state
+      // (fluent/fluent-bit src/multiline/flb_ml_rule.c, flb_ml_rule_init maps them).
+      if (c.rules[0].state !== 'start_state') {
+        throw Errors.invalidName(path, `${at}.rules[0].state`, c.rules[0].state, 'the first rule\'s state must be "start_state"');
+      }
+      const states = new Set(c.rules.map(r => r.state));
+      c.rules.forEach((r, k) => {
+        if (!states.has(r.nextState)) { throw Errors.invalidName(path, `${at}.rules[${k}].nextState`, r.nextState, `a state of a rule (${[...states].join(', ')})`); }
+        for (const key of ['state', 'regex', 'nextState'] as const) {
+          const v = r[key];
+          checkFluentBitValue(path, `${at}.rules[${k}].${key}`, v);
+          // A classic rule token in double quotes ends at a '"' not preceded by a backslash
+          // (src/flb_slist.c, token_retrieve): a trailing backslash would swallow the closing quote.
+          const problem = slistTokenProblem(v);
+          if (problem) { throw Errors.unrepresentableValue(path, `${at}.rules[${k}].${key}`, v, 'a classic multiline rule', problem, 'End the value with another character'); }
+          if (key !== 'regex' && !/^[A-Za-z0-9_.-]+$/.test(v)) { throw Errors.invalidName(path, `${at}.rules[${k}].${key}`, v, 'a state name of letters, digits, \'_\', \'.\' and \'-\''); }
+        }
+      });
+    });
+    for (const [j, m] of all.entries()) {
+      const twin = all.findIndex((x: FluentBitMultilineParser) => x.name === m.name);
+      if (twin !== j) { throw Errors.alreadySet(path, `${field}[${j}]`, m.name, `by ${field}[${twin}]`); }
+    }
+  }
 }
 
 /** The props the service settings come from. */
-const SERVICE_FIELDS: { [key: string]: string } = { flush: 'flushSeconds', log_level: 'logLevel', http_port: 'httpPort' };
+const SERVICE_FIELDS: { [key: string]: string } = {
+  'flush': 'flushSeconds', 'log_level': 'logLevel', 'http_port': 'httpPort', 'grace': 'graceSeconds', 'scheduler.base': 'schedulerBaseSeconds',
+  'scheduler.cap': 'schedulerCapSeconds', 'dns.mode': 'dnsMode', 'dns.resolver': 'dnsResolver', 'storage.sync': 'storage.sync',
+};
 
 /** Entries with the prop each comes from (the key itself for what the library sets). */
 function withFields(settings: { [key: string]: string | number }, fields: { [key: string]: string }): Array<[string, string | number, string]> {
