@@ -228,21 +228,30 @@ describe('filesystem buffering (rows 20, 26-28) and service knobs (rows 22, 25, 
     expect(pod.spec.terminationGracePeriodSeconds).toBe(40);
   });
 
-  test('ECS: stopTimeout = graceSeconds + 5; service knobs are reported as not applied (FireLens owns [SERVICE]); above 120 s on Fargate is an error naming graceSeconds', () => {
+  /** The FireLens include (pipeline.conf) as the config writer delivers it. */
+  const include = (t: any) => {
+    const writer = container(t, 'cdk-sidecars-config');
+    const variable = /"\$(CDK_SIDECARS_FILE_\d+)" \| base64 -d > '\/cdk-sidecars\/fluent-bit-config\/pipeline.conf'/.exec(writer.Command[0])![1];
+    return Buffer.from(writer.Environment.find((e: any) => e.Name === variable).Value, 'base64').toString();
+  };
+
+  test('ECS: the include carries the [SERVICE] section (the generated main config has none), so flush, log level, grace, health and storage apply; stopTimeout = graceSeconds + 5', () => {
     const f = fargateTask();
-    TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { outputs: [STDOUT], graceSeconds: 25, healthCheck: { errorsCount: 3 } }));
+    TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { ...props, outputs: [STDOUT], flushSeconds: 3, logLevel: 'debug' }));
     const t = synthTemplate(f.stack);
     expect(container(t, 'fluent-bit').StopTimeout).toBe(30);
-    expect(warnings(f.stack).join('\n')).toContain('FluentBitSidecarProps.graceSeconds, FluentBitSidecarProps.healthCheck not applied on ECS: FireLens generates the router\'s [SERVICE] section');
+    const sections = validateFluentBitClassic(include(t));
+    expect(sections.map(s => s.name)).toEqual(['SERVICE', 'INPUT', 'OUTPUT']);
+    expect(entry(sections, 'SERVICE')).toMatchObject({ flush: '3', log_level: 'debug', ...Object.fromEntries(Object.entries(service).map(([k, v]) => [k, String(v)])) });
+    expect(entry(sections, 'INPUT')['storage.type']).toBe('filesystem');
+    expect(container(t, 'fluent-bit').MountPoints).toEqual(expect.arrayContaining([{ SourceVolume: 'fluent-bit-storage', ContainerPath: '/var/lib/fluent-bit-storage', ReadOnly: false }]));
+    expect(warnings(f.stack).join('\n')).not.toContain('graceSeconds');
+  });
+
+  test('ECS Fargate: a stop timeout above 120 s is an error naming graceSeconds', () => {
     const g = fargateTask();
     TaskSidecars.of(g.td).add(new FluentBitSidecar(g.stack, 'logs', { outputs: [STDOUT], graceSeconds: 116 }));
     expectError(() => Template.fromStack(g.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/logs: graceSeconds 116 cannot be rendered', 'Set graceSeconds to at most 115');
-  });
-
-  test('ECS: filesystem buffering is refused (storage.path is in the [SERVICE] section FireLens generates)', () => {
-    const f = fargateTask();
-    TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { outputs: [STDOUT], storage: {} }));
-    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/logs: storage "filesystem buffering" cannot be rendered on Shop/Api');
   });
 
   test('ACI: the storage volume is an emptyDir, the config validates', () => {
@@ -398,9 +407,9 @@ describe('FireLens include carries the user\'s parsers itself', () => {
     const writer = container(t, 'cdk-sidecars-config');
     const variable = /"\$(CDK_SIDECARS_FILE_\d+)" \| base64 -d > '\/cdk-sidecars\/fluent-bit-config\/pipeline.conf'/.exec(writer.Command[0])![1];
     const text = Buffer.from(writer.Environment.find((e: any) => e.Name === variable).Value, 'base64').toString();
-    expect(validateFluentBitClassic(text).map(s => s.name)).toEqual(['PARSER', 'MULTILINE_PARSER', 'INPUT', 'OUTPUT']);
+    expect(validateFluentBitClassic(text).map(s => s.name)).toEqual(['SERVICE', 'PARSER', 'MULTILINE_PARSER', 'INPUT', 'OUTPUT']);
     expect(fluentBitClassicParserErrors(text)).toEqual([]);
-    expect(parseClassic(text)[2].entries).toEqual(expect.arrayContaining([['parser', 'json'], ['multiline.parser', 'multiline_java_app']]));
+    expect(parseClassic(text)[3].entries).toEqual(expect.arrayContaining([['parser', 'json'], ['multiline.parser', 'multiline_java_app']]));
   });
 });
 

@@ -231,8 +231,6 @@ const MIN_HEADROOM = 32;
 const STORAGE_DIR = '/var/lib/fluent-bit-storage';
 /** Seconds the container's grace adds to Fluent Bit's own `grace`. */
 const GRACE_MARGIN = 5;
-/** Service settings that FireLens's generated main configuration owns on ECS (only its first [SERVICE] counts). */
-const SERVICE_PROPS = ['graceSeconds', 'healthCheck', 'schedulerBaseSeconds', 'schedulerCapSeconds', 'dnsMode', 'dnsResolver', 'dnsPreferIpv4'] as const;
 
 /**
  * Fluent Bit beside the app, tailing the log files the app writes to a shared volume,
@@ -331,22 +329,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         'the kubernetes filter reads the pod\'s labels and annotations from the Kubernetes API server, which ECS tasks and ACI container groups do not have',
         'Leave FluentBitFilter.kubernetes() out here (it works on Kubernetes only); add the fields you need with FluentBitFilter.modify({ add: { ... } })');
     }
-    // On ECS the router runs FireLens's generated main configuration, which includes ours but
-    // brings its own [SERVICE] section, and Fluent Bit keeps only the first one
-    // (fluent/fluent-bit src/config_format/flb_config_format.c, flb_cf_section_create sets
-    // cf->service once; aws/containers-roadmap#964 describes the generated file).
-    const firelens = context.identity === WorkloadIdentity.AWS_IAM_ROLE;
-    if (firelens && p.storage !== undefined) {
-      throw Errors.unsupportedOnPlatform(this.node.path, 'storage', 'filesystem buffering', `${context.targetPath}, an ECS task whose Fluent Bit runs FireLens's generated main configuration`,
-        'storage.path belongs to the [SERVICE] section, which FireLens generates (only the first [SERVICE] counts), so the tail input would buffer in memory only',
-        'Leave storage out on ECS');
-    }
     const warnings: string[] = [];
-    const ignored = SERVICE_PROPS.filter(k => p[k] !== undefined);
-    if (firelens && ignored.length) {
-      warnings.push(`${ignored.map(k => `FluentBitSidecarProps.${k}`).join(', ')} not applied on ECS: FireLens generates the router's [SERVICE] section `
-        + '(Fluent Bit keeps only the first one); the included pipeline (inputs, parsers, filters, outputs) applies. The container stop timeout still follows graceSeconds');
-    }
     const classic = (p.configFormat ?? FluentBitConfigFormat.YAML) === FluentBitConfigFormat.CLASSIC;
     const files = [
       classic ? { name: 'fluent-bit.conf', content: this.classic(true) } : { name: 'fluent-bit.yaml', content: this.yaml() },
@@ -592,6 +575,14 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       const parsersFile = this.parsers().length || this.customMultiline().length;
       parts.push(section('SERVICE', [...withFields(this.service(), SERVICE_FIELDS), ...(parsersFile ? [['parsers_file', `${CONFIG_DIR}/parsers.conf`] as [string, string]] : [])]));
     } else {
+      // The main configuration ECS generates for FireLens has no [SERVICE] section (inputs,
+      // the metadata filter, an @INCLUDE of ours, outputs: aws/amazon-ecs-agent
+      // agent/taskresource/firelens/firelensconfig_unix.go, generateConfig, and the expected
+      // configs of its tests), and Fluent Bit takes the first [SERVICE] it reads, included
+      // files too (src/config_format/flb_config_format.c, flb_cf_section_create sets
+      // cf->service once). So ours, written here, is the router's: flush, log level, HTTP
+      // server, health thresholds, grace and storage apply on ECS as elsewhere.
+      parts.push(section('SERVICE', withFields(this.service(), SERVICE_FIELDS)));
       // The included file carries the user's parsers itself: Fluent Bit loads [PARSER] and
       // [MULTILINE_PARSER] sections from the main configuration and what it includes
       // (fluent/fluent-bit src/flb_config.c, flb_parser_load_parser_definitions and
