@@ -9,7 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  FluentBitConfigFormat, FluentBitDbSync, FluentBitFilter, FluentBitMultilineMode, FluentBitMultilineParser, FluentBitNestOperation, FluentBitOutput,
+  FluentBitConfigFormat, FluentBitDbSync, FluentBitFilter, FluentBitInput, FluentBitMultilineMode, FluentBitMultilineParser, FluentBitNestOperation, FluentBitOutput,
   FluentBitParser, FluentBitSidecar, FluentBitSidecarProps,
 } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
@@ -53,6 +53,13 @@ function classicFiles(props: Partial<FluentBitSidecarProps>) {
   expect(fluentBitClassicParserErrors(cm.data['fluent-bit.conf'], cm.data['parsers.conf'])).toEqual([]);
   return { main, parsers, text: cm.data['fluent-bit.conf'] as string };
 }
+
+/** The FireLens include (pipeline.conf) as the config writer delivers it. */
+const include = (t: any) => {
+  const writer = container(t, 'cdk-sidecars-config');
+  const variable = /"\$(CDK_SIDECARS_FILE_\d+)" \| base64 -d > '\/cdk-sidecars\/fluent-bit-config\/pipeline.conf'/.exec(writer.Command[0])![1];
+  return Buffer.from(writer.Environment.find((e: any) => e.Name === variable).Value, 'base64').toString();
+};
 
 const entry = (sections: Array<{ name: string; entries: Array<[string, string]> }>, name: string, i = 0) => Object.fromEntries(sections.filter(s => s.name === name)[i].entries);
 
@@ -228,13 +235,6 @@ describe('filesystem buffering (rows 20, 26-28) and service knobs (rows 22, 25, 
     expect(pod.spec.terminationGracePeriodSeconds).toBe(40);
   });
 
-  /** The FireLens include (pipeline.conf) as the config writer delivers it. */
-  const include = (t: any) => {
-    const writer = container(t, 'cdk-sidecars-config');
-    const variable = /"\$(CDK_SIDECARS_FILE_\d+)" \| base64 -d > '\/cdk-sidecars\/fluent-bit-config\/pipeline.conf'/.exec(writer.Command[0])![1];
-    return Buffer.from(writer.Environment.find((e: any) => e.Name === variable).Value, 'base64').toString();
-  };
-
   test('ECS: the include carries the [SERVICE] section (the generated main config has none), so flush, log level, grace, health and storage apply; stopTimeout = graceSeconds + 5', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { ...props, outputs: [STDOUT], flushSeconds: 3, logLevel: 'debug' }));
@@ -399,6 +399,61 @@ describe('outputs with credentials from secrets (rows 40-46, 48-50)', () => {
   });
 });
 
+describe('inputs other than tail (row 51), kubernetes filter options (row 33), output match_regex, net and TLS options (rows 38-39)', () => {
+  const inputs = [FluentBitInput.forward(), FluentBitInput.openTelemetry({ tag: 'otel' }), FluentBitInput.tcp({ port: 5170, format: 'none', tag: 'raw' })];
+  const expected = [
+    { name: 'forward', listen: '127.0.0.1', port: 24224, mem_buf_limit: '5MB' },
+    { name: 'opentelemetry', tag: 'otel', listen: '127.0.0.1', port: 4318, mem_buf_limit: '5MB' },
+    { name: 'tcp', tag: 'raw', listen: '127.0.0.1', port: 5170, format: 'none', mem_buf_limit: '5MB' },
+  ];
+
+  test('Kubernetes: the inputs listen on localhost, their ports are pod-local (not declared), and the memory limit covers every buffer', () => {
+    const { cm, fb } = onDeployment({ inputs });
+    const doc = validateFluentBitYaml(cm.data['fluent-bit.yaml']);
+    expect(doc.pipeline.inputs.slice(1)).toEqual(expected);
+    expect(fb.ports).toEqual([{ containerPort: 2020, name: 'http-metrics', protocol: 'TCP' }]);
+    // 2 x (4 x 5 MiB) + 48, rounded up to 16
+    expect(fb.resources.limits.memory).toBe('96Mi');
+    const { main } = classicFiles({ inputs, storage: {} });
+    expect(main.filter(s => s.name === 'INPUT').slice(1).map(s => Object.fromEntries(s.entries)))
+      .toEqual(expected.map(e => ({ ...Object.fromEntries(Object.entries(e).map(([k, v]) => [k, String(v)])), 'storage.type': 'filesystem' })));
+  });
+
+  test('ECS: FireLens\'s own ports are refused; another forward port is included in pipeline.conf', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { outputs: [STDOUT], inputs: [FluentBitInput.forward()] }));
+    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/logs: inputs[0].port 24224 cannot be rendered on Shop/Api', 'Give the input another port');
+    const g = fargateTask();
+    TaskSidecars.of(g.td).add(new FluentBitSidecar(g.stack, 'logs', { outputs: [STDOUT], inputs: [FluentBitInput.forward({ port: 24225 })] }));
+    const sections = validateFluentBitClassic(include(synthTemplate(g.stack)));
+    expect(sections.filter(s => s.name === 'INPUT').map(s => Object.fromEntries(s.entries).name)).toEqual(['tail', 'forward']);
+  });
+
+  test('ACI: the group validates with a TCP input; its port is not published', () => {
+    const app = new AciApp();
+    const group = new AciContainerGroup(app, 'shop', { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }] });
+    group.addSidecars(new FluentBitSidecar(app, 'logs', { outputs: [STDOUT], inputs: [FluentBitInput.tcp()] }));
+    const { resource } = synthGroup(group);
+    const fb = resource.properties.containers.find((c: any) => c.name === 'fluent-bit');
+    expect(JSON.stringify(fb.properties.ports ?? [])).not.toContain('5170');
+    const cfg = resource.properties.volumes.find((v: any) => v.name === 'fluent-bit-config').secret;
+    expect(validateFluentBitYaml(Buffer.from(cfg['fluent-bit.yaml'], 'base64').toString()).pipeline.inputs[1]).toMatchObject({ name: 'tcp', port: 5170 });
+  });
+
+  test('kubernetes filter: pod-suggested parsers and exclusion, merge_log_key', () => {
+    const doc = validateFluentBitYaml(onDeployment({ filters: [FluentBitFilter.kubernetes({ allowPodParser: true, allowPodExclude: true, mergeLogKey: 'app' })] }).cm.data['fluent-bit.yaml']);
+    expect(doc.pipeline.filters[0]).toMatchObject({ 'k8s-logging.parser': 'on', 'k8s-logging.exclude': 'on', 'merge_log_key': 'app' });
+  });
+
+  test('outputs: match_regex instead of match, net.connect_timeout, net.keepalive, tls.verify', () => {
+    const doc = validateFluentBitYaml(onDeployment({
+      outputs: [FluentBitOutput.http({ host: 'h', matchRegex: '^(app|kube)\\..*$', connectTimeoutSeconds: 5, keepalive: false, tlsVerify: false })],
+    }).cm.data['fluent-bit.yaml']);
+    expect(doc.pipeline.outputs[0]).toMatchObject({ 'match_regex': '^(app|kube)\\..*$', 'net.connect_timeout': 5, 'net.keepalive': 'off', 'tls.verify': 'off' });
+    expect(doc.pipeline.outputs[0].match).toBeUndefined();
+  });
+});
+
 describe('FireLens include carries the user\'s parsers itself', () => {
   test('ECS: [PARSER] and [MULTILINE_PARSER] sections in pipeline.conf, every name the input uses defined there', () => {
     const f = fargateTask();
@@ -479,6 +534,16 @@ describe('bad inputs of the issue-13 props', () => {
     ['a rewrite rule regex with a space', { filters: [FluentBitFilter.rewriteTag({ rules: [{ key: '$log', regex: 'a b', newTag: 't' }] })] }, ErrorCode.INVALID_NAME, 'web/logs: filters[0].rules[0].regex "a b"'],
     ['a record key with a space', { filters: [FluentBitFilter.recordModifier({ records: { 'my key': 'v' } })] }, ErrorCode.UNREPRESENTABLE_VALUE, 'web/logs: filters[0].records "my key"'],
     ['a record value ending in a backslash', { filters: [FluentBitFilter.recordModifier({ records: { dir: 'C:\\logs \\' } })] }, ErrorCode.UNREPRESENTABLE_VALUE, 'web/logs: filters[0].records["dir"]'],
+    ['an input that is not a FluentBitInput', { inputs: [{ plugin: 'tcp' } as any] }, ErrorCode.INVALID_ROLE, 'web/logs: inputs[0] {"plugin":"tcp"} is not a FluentBitInput'],
+    ['an input on the HTTP port', { inputs: [FluentBitInput.tcp({ port: 2020 })] }, ErrorCode.ALREADY_SET, 'web/logs: inputs[0].port is already set (2020) by httpPort'],
+    ['two inputs on one port', { inputs: [FluentBitInput.tcp({ port: 7000 }), FluentBitInput.forward({ port: 7000 })] }, ErrorCode.ALREADY_SET, 'web/logs: inputs[1].port is already set (7000) by inputs[0].port'],
+    ['an input port out of range', { inputs: [FluentBitInput.tcp({ port: 70000 })] }, ErrorCode.INVALID_PORT, 'web/logs: inputs[0].port 70000'],
+    ['an unknown tcp format', { inputs: [FluentBitInput.tcp({ format: 'msgpack' })] }, ErrorCode.INVALID_NAME, 'web/logs: inputs[0].format "msgpack"'],
+    ['an input tag with a space', { inputs: [FluentBitInput.forward({ tag: 'a b' })] }, ErrorCode.INVALID_NAME, 'web/logs: inputs[0].tag "a b"'],
+    ['match and matchRegex', { outputs: [FluentBitOutput.stdout({ match: 'app', matchRegex: '^app$' })] }, ErrorCode.ALREADY_SET, 'web/logs: outputs[0].matchRegex is already set ("^app$") by outputs[0].match'],
+    ['a matchRegex that does not compile', { outputs: [FluentBitOutput.stdout({ matchRegex: '(' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].matchRegex "("'],
+    ['tls verify on an output without TLS', { outputs: [FluentBitOutput.stdout({ tlsVerify: true })] }, ErrorCode.INEFFECTIVE_SETTING, 'web/logs: outputs[0].tlsVerify true would have no effect'],
+    ['a merge log key with a space', { filters: [FluentBitFilter.kubernetes({ mergeLogKey: 'a b' })] }, ErrorCode.INVALID_NAME, 'web/logs: filters[0].mergeLogKey "a b"'],
     ['lua code on two lines', { filters: [FluentBitFilter.lua({ code: 'function cb(t, ts, r)\nreturn 0, ts, r end', call: 'cb' })] }, ErrorCode.UNREPRESENTABLE_VALUE, 'web/logs: filters[0].code'],
   ])('%s', (_t, props, code, part) => {
     expectError(make(props), code, part);

@@ -6,7 +6,7 @@
  * outputs with a Match, known plugin names, a tail input with a buffer limit.
  */
 import * as YAML from 'yaml';
-import { FILTER_KEYS, OUTPUT_KEYS, SECTION_KEYS } from './fluent-bit-keys';
+import { FILTER_KEYS, INPUT_KEYS, OUTPUT_KEYS, SECTION_KEYS } from './fluent-bit-keys';
 
 const TOP_LEVEL = new Set(['env', 'includes', 'service', 'parsers', 'multiline_parsers', 'pipeline', 'plugins', 'upstream_servers']);
 const INPUTS = new Set(['tail', 'forward', 'dummy', 'cpu', 'mem', 'systemd', 'http', 'tcp', 'opentelemetry', 'fluentbit_metrics']);
@@ -165,7 +165,7 @@ function pluginErrors(kind: 'input' | 'filter' | 'output', where: string, entrie
   }
   if (name === 'kubernetes' && !keys.includes('kube_tag_prefix')) { errors.push(`${where}: kubernetes filter without kube_tag_prefix`); }
   // Keys the plugin documents (fluent-bit-keys.ts), for the plugins the library writes.
-  const documented = kind === 'input' ? (name === 'tail' ? SECTION_KEYS.tail : undefined) : kind === 'filter' ? FILTER_KEYS[name] : OUTPUT_KEYS[name];
+  const documented = kind === 'input' ? INPUT_KEYS[name] : kind === 'filter' ? FILTER_KEYS[name] : OUTPUT_KEYS[name];
   if (documented) {
     for (const k of new Set(keys)) {
       if (!documented.includes(k) && !COMMON_KEYS[kind].test(k)) { errors.push(`${where}: ${kind} "${name}" has no key "${k}"`); }

@@ -25,6 +25,22 @@ export interface FluentBitKubernetesFilterOptions {
    * @default false
    */
   readonly annotations?: boolean;
+  /**
+   * Let pods name a parser for their logs with the `fluentbit.io/parser` annotation
+   * (`k8s-logging.parser`).
+   * @default false
+   */
+  readonly allowPodParser?: boolean;
+  /**
+   * Let pods exclude their logs with the `fluentbit.io/exclude` annotation (`k8s-logging.exclude`).
+   * @default false
+   */
+  readonly allowPodExclude?: boolean;
+  /**
+   * Put the fields merged from the log under this key (`merge_log_key`).
+   * @default - at the top level of the record
+   */
+  readonly mergeLogKey?: string;
 }
 
 /** Options of the modify filter. */
@@ -274,6 +290,9 @@ export class FluentBitFilter {
       keep_log: onOff(options.keepLog ?? false),
       labels: onOff(options.labels ?? true),
       annotations: onOff(options.annotations ?? false),
+      ...opt('k8s-logging.parser', options.allowPodParser, onOff),
+      ...opt('k8s-logging.exclude', options.allowPodExclude, onOff),
+      ...opt('merge_log_key', options.mergeLogKey, String),
     }]);
   }
 
@@ -434,7 +453,7 @@ function ruleField(r: FilterRule): string {
 
 /** Types of the options of each filter factory, by plugin. */
 export const FILTER_OPTION_TYPES: { [plugin: string]: PropTypes } = {
-  kubernetes: { mergeLog: 'boolean', keepLog: 'boolean', labels: 'boolean', annotations: 'boolean' },
+  kubernetes: { mergeLog: 'boolean', keepLog: 'boolean', labels: 'boolean', annotations: 'boolean', allowPodParser: 'boolean', allowPodExclude: 'boolean', mergeLogKey: 'string' },
   modify: { match: 'string', add: 'stringMap', remove: 'stringArray', rename: 'stringMap' },
   grep: { match: 'string', regex: 'stringMap', exclude: 'stringMap' },
   parser: { match: 'string', keyName: 'string', parsers: 'objectArray', reserveData: 'boolean', preserveKey: 'boolean' },

@@ -12,5 +12,8 @@ export {
 } from './filters';
 export { FluentBitDbSync, FluentBitTailOptions } from './inputs/tail';
 export {
+  FluentBitForwardInputOptions, FluentBitInput, FluentBitNetworkInputOptions, FluentBitOpenTelemetryInputOptions, FluentBitTcpInputOptions,
+} from './inputs/network';
+export {
   FluentBitJsonParserOptions, FluentBitMultilineParser, FluentBitMultilineRegexOptions, FluentBitMultilineRule, FluentBitParser, FluentBitRegexParserOptions,
 } from './parsers';

@@ -37,6 +37,28 @@ export interface FluentBitOutputOptions {
    * @see https://docs.fluentbit.io/manual/administration/buffering-and-storage
    */
   readonly storageTotalLimitSizeMebibytes?: number;
+  /**
+   * Regular expression on the tag, instead of `match` (`match_regex`).
+   * @default - match is used
+   */
+  readonly matchRegex?: string;
+  /**
+   * Seconds to wait for a connection (`net.connect_timeout`).
+   * @default 10
+   * @see https://docs.fluentbit.io/manual/administration/networking
+   */
+  readonly connectTimeoutSeconds?: number;
+  /**
+   * Keep connections open between flushes (`net.keepalive`).
+   * @default true
+   */
+  readonly keepalive?: boolean;
+  /**
+   * Verify the server's certificate (`tls.verify`), where TLS is on.
+   * @default true
+   * @see https://docs.fluentbit.io/manual/administration/transport-security
+   */
+  readonly tlsVerify?: boolean;
 }
 
 /**
@@ -374,11 +396,6 @@ export interface FluentBitForwardOptions extends FluentBitOutputOptions {
    * @default false
    */
   readonly tls?: boolean;
-  /**
-   * Verify the server's certificate (`tls.verify`), with tls.
-   * @default true
-   */
-  readonly tlsVerify?: boolean;
 }
 
 /** HTTP output. */
@@ -716,7 +733,6 @@ export class FluentBitOutput {
       shared_key: secret(o.sharedKey, 'sharedKey'),
       self_hostname: o.selfHostname,
       tls: o.tls !== undefined ? onOff(o.tls) : undefined,
-      'tls.verify': o.tlsVerify !== undefined ? onOff(o.tlsVerify) : undefined,
     });
   }
 
@@ -819,7 +835,12 @@ export class FluentBitOutput {
    */
   public _entries(varFor: (s: SecretSetting) => string): RenderedEntry[] {
     const retry = this.options.retry instanceof RetryLimit ? this.options.retry._render() : this.options.retryLimit ?? 5;
-    const out: RenderedEntry[] = [['name', this.plugin, 'plugin', false], ['match', this.options.match ?? '*', 'match', false], ['retry_limit', retry, 'retryLimit', false]];
+    const o = this.options;
+    const out: RenderedEntry[] = [
+      ['name', this.plugin, 'plugin', false],
+      o.matchRegex !== undefined ? ['match_regex', o.matchRegex, 'matchRegex', false] : ['match', o.match ?? '*', 'match', false],
+      ['retry_limit', retry, 'retryLimit', false],
+    ];
     for (const [key, v] of Object.entries(this.settings)) {
       for (const one of Array.isArray(v) ? v : [v!]) {
         if (typeof one === 'object') {
@@ -829,7 +850,10 @@ export class FluentBitOutput {
         }
       }
     }
-    if (this.options.workers !== undefined) { out.push(['workers', this.options.workers, 'workers', false]); }
+    if (o.workers !== undefined) { out.push(['workers', o.workers, 'workers', false]); }
+    if (o.connectTimeoutSeconds !== undefined) { out.push(['net.connect_timeout', o.connectTimeoutSeconds, 'connectTimeoutSeconds', false]); }
+    if (o.keepalive !== undefined) { out.push(['net.keepalive', onOff(o.keepalive), 'keepalive', false]); }
+    if (o.tlsVerify !== undefined) { out.push(['tls.verify', onOff(o.tlsVerify), 'tlsVerify', false]); }
     if (this.options.storageTotalLimitSizeMebibytes !== undefined) {
       out.push(['storage.total_limit_size', `${this.options.storageTotalLimitSizeMebibytes}M`, 'storageTotalLimitSizeMebibytes', false]);
     }
@@ -870,7 +894,9 @@ export function outputField(key: string): string {
 }
 
 /** Types of the options of each output factory, by plugin (retryLimit and retry have checks of their own in check()). */
-const OUTPUT_COMMON: PropTypes = { match: 'string', workers: 'count', storageTotalLimitSizeMebibytes: 'count' };
+const OUTPUT_COMMON: PropTypes = {
+  match: 'string', workers: 'count', storageTotalLimitSizeMebibytes: 'count', matchRegex: 'string', connectTimeoutSeconds: 'count', keepalive: 'boolean', tlsVerify: 'boolean',
+};
 const SEARCH: PropTypes = {
   ...OUTPUT_COMMON, host: 'string', port: 'port', index: 'string', tls: 'boolean', httpUser: 'string', httpPassword: SECRET_REF,
   awsAuth: 'boolean', awsRegion: 'string', awsRoleArn: 'string', logstashFormat: 'boolean', logstashPrefix: 'string', replaceDots: 'boolean',
@@ -887,7 +913,7 @@ export const OUTPUT_OPTION_TYPES: { [plugin: string]: PropTypes } = {
     logRetentionDays: 'count', roleArn: 'string', logFormat: 'string',
   },
   s3: { ...OUTPUT_COMMON, bucket: 'string', region: 'string', totalFileSizeMebibytes: 'count', uploadTimeoutSeconds: 'count', s3KeyFormat: 'string', compression: 'string', roleArn: 'string' },
-  forward: { ...OUTPUT_COMMON, host: 'string', port: 'port', sharedKey: SECRET_REF, selfHostname: 'string', tls: 'boolean', tlsVerify: 'boolean' },
+  forward: { ...OUTPUT_COMMON, host: 'string', port: 'port', sharedKey: SECRET_REF, selfHostname: 'string', tls: 'boolean' },
   http: {
     ...OUTPUT_COMMON, host: 'string', port: 'port', uri: 'string', format: 'string', tls: 'boolean', headers: 'stringMap', secretHeaders: SECRET_REF_MAP,
     httpUser: 'string', httpPassword: SECRET_REF, compress: 'string',

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { CONFIG_DIR, onOff, STATE_DIR } from './common';
 import { FILTER_OPTION_TYPES, FILTER_REQUIRED, FluentBitFilter, FluentBitMultilineMode } from './filters';
+import { FluentBitInput, INPUT_FIELDS, INPUT_OPTION_TYPES } from './inputs/network';
 import { FluentBitDbSync, FluentBitTailOptions, TAIL_FIELDS, tailInput } from './inputs/tail';
 import { checkLokiLabels, FluentBitOutput, OUTPUT_OPTION_TYPES, OUTPUT_REQUIRED, RenderedEntry, RetryLimit, SecretSetting } from './outputs';
 import { BUILT_IN_MULTILINE, FluentBitMultilineParser, FluentBitParser, KUBE_TAG_PARSER, kubeTagParser } from './parsers';
@@ -181,6 +182,13 @@ export interface FluentBitSidecarProps {
    */
   readonly tail?: FluentBitTailOptions;
   /**
+   * Inputs the app sends logs to over the pod's localhost (forward, OpenTelemetry, TCP),
+   * besides the tail input; each gets the same memory buffer limit (and filesystem buffering
+   * with `storage`). On ECS, ports 24224 and 8877 are taken by FireLens's own inputs.
+   * @default - none: the tail input only
+   */
+  readonly inputs?: FluentBitInput[];
+  /**
    * Filesystem buffering: chunks are written to a scratch volume (`storage.path`) and the
    * tail input uses `storage.type filesystem`. Not on ECS (FireLens writes the service section).
    * @default - memory buffering only
@@ -269,6 +277,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       image: 'string',
       name: 'string',
       uid: 'number',
+      inputs: 'objectArray',
       tail: {
         struct: {
           excludePaths: 'stringArray', tag: 'string', tagRegex: 'string', dbSync: { enum: FluentBitDbSync }, dbLocking: 'boolean', dbJournalMode: 'string',
@@ -302,6 +311,10 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       const options = given(f);
       if (options !== undefined) { checkPropTypes(this.node.path, options, FILTER_OPTION_TYPES[f.plugin] ?? {}, FILTER_REQUIRED[f.plugin] ?? [], `filters[${i}].`); }
     });
+    (props.inputs ?? []).forEach((x, i) => {
+      const options = given(x);
+      if (options !== undefined) { checkPropTypes(this.node.path, options, INPUT_OPTION_TYPES[(x as FluentBitInput).plugin] ?? {}, [], `inputs[${i}].`); }
+    });
     checkPropTypes(this.node.path, props, { resources: { struct: RESOURCE_TYPES } });
     this.props = props;
     rememberProps(this, props);
@@ -313,7 +326,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
 
   /** The memory limit in effect, in MiB. */
   public get memoryLimitMebibytes(): number {
-    return this.props.resources?.memoryLimitMebibytes ?? Math.ceil((2 * this.memBuf() + BASE_MEMORY) / 16) * 16;
+    return this.props.resources?.memoryLimitMebibytes ?? Math.ceil((2 * this.buffers() + BASE_MEMORY) / 16) * 16;
   }
 
   public contribute(context: CompositionContext): SidecarContribution {
@@ -330,15 +343,26 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         'Leave FluentBitFilter.kubernetes() out here (it works on Kubernetes only); add the fields you need with FluentBitFilter.modify({ add: { ... } })');
     }
     const warnings: string[] = [];
+    // FireLens's generated main configuration listens with forward on 24224 and tcp on 8877
+    // (its health check input): aws/amazon-ecs-agent agent/taskresource/firelens tests' expected configs.
+    if (context.identity === WorkloadIdentity.AWS_IAM_ROLE) {
+      this.networkInputs().forEach((x, i) => {
+        if (x.port === 24224 || x.port === 8877) {
+          throw Errors.unsupportedOnPlatform(this.node.path, `inputs[${i}].port`, x.port, `${context.targetPath}, an ECS task whose Fluent Bit is the FireLens router`,
+            `FireLens's own inputs listen on port ${x.port} (forward on 24224, its health check on 8877)`, 'Give the input another port');
+        }
+      });
+    }
     const classic = (p.configFormat ?? FluentBitConfigFormat.YAML) === FluentBitConfigFormat.CLASSIC;
     const files = [
       classic ? { name: 'fluent-bit.conf', content: this.classic(true) } : { name: 'fluent-bit.yaml', content: this.yaml() },
       ...(classic ? [{ name: 'parsers.conf', content: this.classicParsers() }] : []),
     ];
     const limit = this.memoryLimitMebibytes;
-    if (p.resources?.memoryLimitMebibytes !== undefined && limit < 2 * this.memBuf() + MIN_HEADROOM) {
-      warnings.push(`resources.memoryLimitMebibytes ${limit} leaves too little room above memBufLimitMebibytes ${this.memBuf()}: `
-        + `a log storm can get Fluent Bit OOM-killed instead of pausing its input. Give FluentBitSidecarProps.resources at least ${2 * this.memBuf() + MIN_HEADROOM} MiB, `
+    if (p.resources?.memoryLimitMebibytes !== undefined && limit < 2 * this.buffers() + MIN_HEADROOM) {
+      warnings.push(`resources.memoryLimitMebibytes ${limit} leaves too little room above memBufLimitMebibytes ${this.memBuf()}`
+        + `${this.networkInputs().length ? ` (x ${1 + this.networkInputs().length} inputs)` : ''}: `
+        + `a log storm can get Fluent Bit OOM-killed instead of pausing its input. Give FluentBitSidecarProps.resources at least ${2 * this.buffers() + MIN_HEADROOM} MiB, `
         + 'or lower FluentBitSidecarProps.memBufLimitMebibytes');
     }
     const container: ContainerSpec = {
@@ -353,8 +377,12 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         // Credentials of the outputs: in this container only, referred to as ${NAME} in the config.
         ...this.secretEnv().map(([name, s]): EnvVarSpec => ({ name, secret: s.secret })),
       ],
-      ports: [{ port: p.httpPort ?? 2020, name: 'http-metrics', exposure: PortExposure.EXPOSED }],
-      origins: [...portOrigins(['httpPort']), UID_ORIGIN, { field: 'shutdown.gracePeriodSeconds', prop: 'graceSeconds', offset: GRACE_MARGIN }],
+      ports: [
+        { port: p.httpPort ?? 2020, name: 'http-metrics', exposure: PortExposure.EXPOSED },
+        // The app sends to these on localhost: not declared on the platform.
+        ...this.networkInputs().map((x, i) => ({ port: x.port, name: `in-${i}-${x.plugin.slice(0, 4)}`, exposure: PortExposure.POD_LOCAL })),
+      ],
+      origins: [...portOrigins(['httpPort', ...this.networkInputs().map((_, i) => `inputs[${i}].port`)]), UID_ORIGIN, { field: 'shutdown.gracePeriodSeconds', prop: 'graceSeconds', offset: GRACE_MARGIN }],
       security: { uid: this.uid },
       resources: { cpuRequestMillicores: 50, memoryRequestMebibytes: Math.min(64, limit), ...p.resources, memoryLimitMebibytes: limit },
       readinessProbe: Probe.httpGet({ port: p.httpPort ?? 2020, path: '/api/v2/health', periodSeconds: 10 }),
@@ -405,6 +433,24 @@ export class FluentBitSidecar extends Construct implements ISidecar {
 
   private memBuf(): number {
     return this.props.memBufLimitMebibytes ?? 5;
+  }
+
+  /** The memory buffers of all inputs, in MiB. */
+  private buffers(): number {
+    return this.memBuf() * (1 + this.networkInputs().length);
+  }
+
+  private networkInputs(): FluentBitInput[] {
+    return (this.props.inputs ?? []).filter(x => x instanceof FluentBitInput);
+  }
+
+  /** The network inputs' settings, with the buffer limit and storage type the tail input has. */
+  private networkInputSettings(): Array<{ [key: string]: string | number }> {
+    return this.networkInputs().map(x => ({
+      ...x._settings(),
+      mem_buf_limit: `${this.memBuf()}MB`,
+      ...(this.props.storage ? { 'storage.type': 'filesystem' } : {}),
+    }));
   }
   private tail(): { [key: string]: string | number } {
     const p = this.props;
@@ -552,7 +598,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       ...(this.parsers().length ? { parsers: this.parsers() } : {}),
       ...(multiline.length ? { multiline_parsers: multiline } : {}),
       pipeline: {
-        inputs: [this.tail()],
+        inputs: [this.tail(), ...this.networkInputSettings()],
         ...(filters.length ? { filters } : {}),
         outputs,
       },
@@ -593,6 +639,9 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     // file with @INCLUDE; aws-samples/amazon-ecs-firelens-under-the-hood): the platform ships
     // stdout, this input ships the files the app writes to the shared log volume.
     parts.push(section('INPUT', withFields(this.tail(), { ...TAIL_FIELDS, path: this.props.logFiles !== undefined ? 'logFiles' : 'logDirectory' })));
+    this.networkInputSettings().forEach((settings, i) => {
+      parts.push(section('INPUT', Object.entries(settings).map(([k, v]): [string, string | number, string] => [k, v, `inputs[${i}].${INPUT_FIELDS[k] ?? k}`])));
+    });
     (this.props.filters ?? []).forEach((f, i) => {
       if (!main && f.plugin === 'kubernetes') { return; }
       const { settings, rules } = f._render();
@@ -746,6 +795,18 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     const recordKey = (field: string, value: string | undefined) => {
       if (value !== undefined && (value.length === 0 || /\s/.test(value))) { throw Errors.invalidName(path, field, value, 'a record key without whitespace'); }
     };
+    // Network inputs.
+    (p.inputs ?? []).forEach((x, i) => {
+      if (!(x instanceof FluentBitInput)) { throw Errors.invalidRole(path, `inputs[${i}]`, x, 'is not a FluentBitInput', 'Make it with FluentBitInput.forward(), .openTelemetry() or .tcp()'); }
+      const g = x._given() as { tag?: string; format?: string };
+      if (g.tag !== undefined && (g.tag.length === 0 || /\s/.test(g.tag))) { throw Errors.invalidName(path, `inputs[${i}].tag`, g.tag, 'a tag without white space'); }
+      if (g.tag !== undefined) { checkFluentBitValue(path, `inputs[${i}].tag`, g.tag); }
+      oneOf(`inputs[${i}].format`, g.format, ['json', 'none']);
+      const other = [p.httpPort ?? 2020, ...(p.inputs ?? []).slice(0, i).map(y => (y as FluentBitInput).port)].indexOf(x.port);
+      if (other >= 0) {
+        throw Errors.alreadySet(path, `inputs[${i}].port`, x.port, `by ${other === 0 ? 'httpPort' : `inputs[${other - 1}].port`}; give each input its own port`);
+      }
+    });
     // Tail (fluent/fluent-bit-docs pipeline/inputs/tail.md).
     const t = p.tail ?? {};
     for (const [name, value] of Object.entries(t)) { strings(`tail.${name}`, value); }
@@ -813,6 +874,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     // Filters added for issue 13.
     (p.filters ?? []).forEach((f, i) => {
       const g = f._given() as { [key: string]: any };
+      if (f.plugin === 'kubernetes') { recordKey(`filters[${i}].mergeLogKey`, g.mergeLogKey); }
       for (const [name, value] of Object.entries(g)) { if (name !== 'match') { strings(`filters[${i}].${name}`, value); } }
       if (f.plugin === 'parser') { recordKey(`filters[${i}].keyName`, g.keyName); if (!g.parsers.length) { throw Errors.missingSetting(path, `filters[${i}].parsers`, 'the parser filter needs a parser', 'Give parsers: [FluentBitParser.json()]'); } }
       if (f.plugin === 'multiline') {
@@ -884,7 +946,14 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       if (g.logRetentionDays !== undefined && !g.autoCreateGroup) {
         throw Errors.ineffectiveSetting(path, `${f}.logRetentionDays`, g.logRetentionDays, 'Fluent Bit sets the retention of a group it creates', 'Set autoCreateGroup: true too');
       }
-      if (g.tlsVerify !== undefined && !g.tls) { throw Errors.ineffectiveSetting(path, `${f}.tlsVerify`, g.tlsVerify, 'TLS is off', 'Set tls: true too'); }
+      const tls = o._entries(() => 'X').find(([k]) => k === 'tls')?.[1];
+      if (g.tlsVerify !== undefined && tls !== 'on') { throw Errors.ineffectiveSetting(path, `${f}.tlsVerify`, g.tlsVerify, 'TLS is off for this output', 'Set tls: true too, or leave tlsVerify out'); }
+      if (g.matchRegex !== undefined) {
+        if (g.match !== undefined) { throw Errors.alreadySet(path, `${f}.matchRegex`, g.matchRegex, `by ${f}.match; give one of the two`); }
+        try { new RegExp(g.matchRegex); } catch { throw Errors.invalidName(path, `${f}.matchRegex`, g.matchRegex, 'a regular expression'); }
+        checkFluentBitValue(path, `${f}.matchRegex`, g.matchRegex);
+      }
+      if (g.connectTimeoutSeconds === 0) { throw Errors.invalidNumber(path, `${f}.connectTimeoutSeconds`, 0, 'a whole number >= 1'); }
       if (g.workers === 0) { throw Errors.invalidNumber(path, `${f}.workers`, 0, 'a whole number >= 1'); }
     });
   }
