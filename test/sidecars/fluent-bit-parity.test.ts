@@ -343,11 +343,12 @@ describe('outputs with credentials from secrets (rows 40-46, 48-50)', () => {
       FluentBitOutput.kinesisStreams({ region: 'eu-west-1', stream: 'logs' }),
       FluentBitOutput.azureLogAnalytics({ customerId: '00000000-0000-0000-0000-000000000000', sharedKey: key('la') }),
       FluentBitOutput.azureBlob({ accountName: 'shoplogs', sharedKey: key('blob'), containerName: 'logs' }),
+      FluentBitOutput.stackdriver({ resource: 'k8s_container', exportToProjectId: 'shop-prod', labels: { team: 'payments' } }),
     ];
     const { cm } = onDeployment({ outputs: all });
     const doc = validateFluentBitYaml(cm.data['fluent-bit.yaml']);
     expect(doc.pipeline.outputs.map((o: any) => o.name)).toEqual(['es', 'opensearch', 'loki', 'cloudwatch_logs', 's3', 'forward', 'opentelemetry', 'datadog', 'splunk', 'kafka',
-      'kinesis_firehose', 'kinesis_streams', 'azure', 'azure_blob']);
+      'kinesis_firehose', 'kinesis_streams', 'azure', 'azure_blob', 'stackdriver']);
     const byName = (n: string) => doc.pipeline.outputs.find((o: any) => o.name === n);
     expect(byName('es')).toMatchObject({ cloud_id: 'shop:ZXUtd2VzdC0x', cloud_auth: '${FLB_OUTPUT_0_SECRET_1}', http_api_key: '${FLB_OUTPUT_0_SECRET_0}' });
     expect(byName('es').host).toBeUndefined();
@@ -368,8 +369,9 @@ describe('outputs with credentials from secrets (rows 40-46, 48-50)', () => {
     expect(byName('kinesis_streams')).toMatchObject({ region: 'eu-west-1', stream: 'logs' });
     expect(byName('azure')).toMatchObject({ customer_id: '00000000-0000-0000-0000-000000000000', shared_key: '${FLB_OUTPUT_12_SECRET_0}', log_type: 'fluentbit' });
     expect(byName('azure_blob')).toMatchObject({ account_name: 'shoplogs', shared_key: '${FLB_OUTPUT_13_SECRET_0}', container_name: 'logs' });
+    expect(byName('stackdriver')).toMatchObject({ resource: 'k8s_container', export_to_project_id: 'shop-prod', labels: 'team=payments' });
     const { main } = classicFiles({ outputs: all });
-    expect(main.filter(s => s.name === 'OUTPUT')).toHaveLength(14);
+    expect(main.filter(s => s.name === 'OUTPUT')).toHaveLength(15);
   });
 
   test('the validator refuses a key the plugin does not document', () => {
@@ -544,6 +546,8 @@ describe('bad inputs of the issue-13 props', () => {
     ['a matchRegex that does not compile', { outputs: [FluentBitOutput.stdout({ matchRegex: '(' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].matchRegex "("'],
     ['tls verify on an output without TLS', { outputs: [FluentBitOutput.stdout({ tlsVerify: true })] }, ErrorCode.INEFFECTIVE_SETTING, 'web/logs: outputs[0].tlsVerify true would have no effect'],
     ['a merge log key with a space', { filters: [FluentBitFilter.kubernetes({ mergeLogKey: 'a b' })] }, ErrorCode.INVALID_NAME, 'web/logs: filters[0].mergeLogKey "a b"'],
+    ['an unknown stackdriver resource', { outputs: [FluentBitOutput.stackdriver({ resource: 'cloud_run' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].resource "cloud_run"'],
+    ['a stackdriver label value with a comma', { outputs: [FluentBitOutput.stackdriver({ labels: { team: 'a,b' } })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].labels["team"] "a,b"'],
     ['lua code on two lines', { filters: [FluentBitFilter.lua({ code: 'function cb(t, ts, r)\nreturn 0, ts, r end', call: 'cb' })] }, ErrorCode.UNREPRESENTABLE_VALUE, 'web/logs: filters[0].code'],
   ])('%s', (_t, props, code, part) => {
     expectError(make(props), code, part);

@@ -12,7 +12,7 @@ const TOP_LEVEL = new Set(['env', 'includes', 'service', 'parsers', 'multiline_p
 const INPUTS = new Set(['tail', 'forward', 'dummy', 'cpu', 'mem', 'systemd', 'http', 'tcp', 'opentelemetry', 'fluentbit_metrics']);
 const FILTERS = new Set(['kubernetes', 'modify', 'grep', 'record_modifier', 'parser', 'lua', 'nest', 'rewrite_tag', 'throttle', 'multiline']);
 const OUTPUTS = new Set(['es', 'loki', 'cloudwatch_logs', 's3', 'forward', 'http', 'stdout', 'opentelemetry', 'kinesis_firehose', 'null',
-  'kinesis_streams', 'opensearch', 'datadog', 'splunk', 'kafka', 'azure', 'azure_blob']);
+  'kinesis_streams', 'opensearch', 'datadog', 'splunk', 'kafka', 'azure', 'azure_blob', 'stackdriver']);
 const REPEATABLE = new Set(['add', 'remove', 'rename', 'regex', 'exclude', 'set', 'copy', 'hard_rename', 'hard_copy',
   // http / opentelemetry / loki headers, parser filter parsers, record_modifier, nest wildcards, rewrite_tag rules
   'header', 'parser', 'record', 'remove_key', 'allowlist_key', 'wildcard', 'rule']);

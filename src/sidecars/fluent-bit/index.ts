@@ -3,7 +3,7 @@ export { FluentBitConfigFormat, FluentBitHealthCheckOptions, FluentBitSidecar, F
 export {
   FluentBitAzureBlobOptions, FluentBitAzureLogAnalyticsOptions, FluentBitCloudWatchLogsOptions, FluentBitDatadogOptions, FluentBitElasticsearchOptions,
   FluentBitForwardOptions, FluentBitHttpOptions, FluentBitKafkaOptions, FluentBitKinesisFirehoseOptions, FluentBitKinesisStreamsOptions, FluentBitLokiOptions,
-  FluentBitOpenSearchOptions, FluentBitOpenTelemetryOptions, FluentBitOutput, FluentBitOutputOptions, FluentBitS3Options, FluentBitSplunkOptions, RetryLimit,
+  FluentBitOpenSearchOptions, FluentBitOpenTelemetryOptions, FluentBitOutput, FluentBitOutputOptions, FluentBitS3Options, FluentBitSplunkOptions, FluentBitStackdriverOptions, RetryLimit,
 } from './outputs';
 export {
   FluentBitFilter, FluentBitGrepFilterOptions, FluentBitKubernetesFilterOptions, FluentBitLuaFilterOptions, FluentBitModifyFilterOptions,

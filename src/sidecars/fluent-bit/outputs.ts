@@ -612,6 +612,25 @@ export interface FluentBitAzureBlobOptions extends FluentBitOutputOptions {
   readonly autoCreateContainer?: boolean;
 }
 
+/** Google Cloud Logging output (`stackdriver`), with the credentials of the metadata server (GKE Workload Identity, GCE). */
+export interface FluentBitStackdriverOptions extends FluentBitOutputOptions {
+  /**
+   * Monitored resource type (`resource`): global, generic_node, generic_task, k8s_container, k8s_pod, k8s_node or gce_instance.
+   * @default 'global'
+   */
+  readonly resource?: string;
+  /**
+   * Project receiving the logs (`export_to_project_id`).
+   * @default - the metadata server's project
+   */
+  readonly exportToProjectId?: string;
+  /**
+   * Labels of every entry (`labels`, key=value).
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
 /** A setting whose value comes from a secret, rendered as `${VAR}` (with `prefix` before it). @internal */
 export interface SecretSetting {
   readonly secret: SecretKeyReference;
@@ -814,6 +833,18 @@ export class FluentBitOutput {
     });
   }
 
+  /**
+   * Google Cloud Logging (`stackdriver`). Credentials come from the metadata server; a
+   * service account key file is not supported.
+   */
+  public static stackdriver(o: FluentBitStackdriverOptions = {}): FluentBitOutput {
+    return new FluentBitOutput('stackdriver', o, {
+      resource: o.resource ?? 'global',
+      export_to_project_id: o.exportToProjectId,
+      labels: typeof o.labels === 'object' && o.labels !== null ? Object.entries(o.labels).map(([k, v]) => `${k}=${v}`).join(',') : undefined,
+    });
+  }
+
   /** Standard output of the sidecar (`stdout`). */
   public static stdout(options: FluentBitOutputOptions = {}): FluentBitOutput {
     return new FluentBitOutput('stdout', options, { format: 'json_lines' });
@@ -926,6 +957,7 @@ export const OUTPUT_OPTION_TYPES: { [plugin: string]: PropTypes } = {
   kinesis_streams: { ...OUTPUT_COMMON, region: 'string', stream: 'string', roleArn: 'string' },
   azure: { ...OUTPUT_COMMON, customerId: 'string', sharedKey: SECRET_REF, logType: 'string' },
   azure_blob: { ...OUTPUT_COMMON, accountName: 'string', sharedKey: SECRET_REF, containerName: 'string', autoCreateContainer: 'boolean' },
+  stackdriver: { ...OUTPUT_COMMON, resource: 'string', exportToProjectId: 'string', labels: 'stringMap' },
   stdout: OUTPUT_COMMON,
 };
 export const OUTPUT_REQUIRED: { [plugin: string]: string[] } = {

@@ -941,6 +941,16 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       if (g.labelKeys !== undefined) { (g.labelKeys as string[]).forEach((x, j) => { if (x.length === 0 || /[,\s]/.test(x)) { throw Errors.invalidName(path, `${f}.labelKeys[${j}]`, x, 'a record accessor without commas or white space'); } }); }
       oneOf(`${f}.lineFormat`, g.lineFormat, ['json', 'key_value']);
       if (o.plugin === 's3') { oneOf(`${f}.compression`, g.compression, ['gzip', 'zstd', 'snappy', 'arrow']); }
+      if (o.plugin === 'stackdriver') {
+        // fluent-bit-docs pipeline/outputs/stackdriver.md, `resource`
+        oneOf(`${f}.resource`, g.resource, ['global', 'generic_node', 'generic_task', 'k8s_container', 'k8s_pod', 'k8s_node', 'gce_instance']);
+        // `labels` is a comma-separated list of key=value (plugins/out_stackdriver, FLB_CONFIG_MAP_CLIST)
+        for (const [k, v] of Object.entries(g.labels ?? {})) {
+          if (!/^[A-Za-z0-9_.\/-]+$/.test(k)) { throw Errors.invalidName(path, `${f}.labels`, k, 'a label key of letters, digits, \'_\', \'.\', \'/\' and \'-\''); }
+          if (typeof v === 'string' && (v.includes(',') || v.length === 0)) { throw Errors.invalidName(path, `${f}.labels[${JSON.stringify(k)}]`, v, 'a non-empty value without commas'); }
+          if (typeof v === 'string') { checkFluentBitValue(path, `${f}.labels[${JSON.stringify(k)}]`, v); }
+        }
+      }
       if (o.plugin === 'http') { oneOf(`${f}.compress`, g.compress, ['gzip', 'snappy', 'zstd']); }
       if (g.logStreamName !== undefined && g.logStreamPrefix !== undefined) { throw Errors.alreadySet(path, `${f}.logStreamName`, g.logStreamName, `by ${f}.logStreamPrefix; give one of the two`); }
       if (g.logRetentionDays !== undefined && !g.autoCreateGroup) {
