@@ -9,7 +9,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  FluentBitConfigFormat, FluentBitDbSync, FluentBitFilter, FluentBitInput, FluentBitMultilineMode, FluentBitMultilineParser, FluentBitNestOperation, FluentBitOutput,
+  FluentBitConfigFormat, FluentBitDbSync, FluentBitFilter, FluentBitInput, FluentBitMultilineMode, FluentBitMultilineParser, FluentBitNestOperation,
+  FluentBitOutput,
   FluentBitParser, FluentBitSidecar, FluentBitSidecarProps,
 } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
@@ -21,7 +22,8 @@ import { container, fargateTask, synthTemplate, warnings } from '../ecs/util';
 import { expectError } from '../errors';
 import { findDoc, newChart, podOf, synth } from '../k8s/util';
 import {
-  fluentBitClassicErrors, fluentBitClassicParserErrors, fluentBitYamlErrors, parseClassic, splitRuleTokens, validateFluentBitClassic, validateFluentBitYaml,
+  fluentBitClassicErrors, fluentBitClassicParserErrors, fluentBitYamlErrors, parseClassic, splitRuleTokens,
+  validateFluentBitClassic, validateFluentBitYaml,
 } from '../validate/fluent-bit';
 
 const STDOUT = FluentBitOutput.stdout();
@@ -61,7 +63,8 @@ const include = (t: any) => {
   return Buffer.from(writer.Environment.find((e: any) => e.Name === variable).Value, 'base64').toString();
 };
 
-const entry = (sections: Array<{ name: string; entries: Array<[string, string]> }>, name: string, i = 0) => Object.fromEntries(sections.filter(s => s.name === name)[i].entries);
+const entry = (sections: Array<{ name: string; entries: Array<[string, string]> }>, name: string, i = 0) =>
+  Object.fromEntries(sections.filter(s => s.name === name)[i].entries);
 
 describe('tail input knobs (rows 2-4, 6, 8-9, 11-15, 17-19)', () => {
   const tail = {
@@ -86,10 +89,30 @@ describe('tail input knobs (rows 2-4, 6, 8-9, 11-15, 17-19)', () => {
     threaded: true,
   };
   const expected = {
-    'name': 'tail', 'tag': 'app.<file>', 'tag_regex': '(?<file>[a-z]+)\\.log$', 'path': '/var/log/app/*.log', 'exclude_path': '*.gz,*.zip',
-    'db': '/var/lib/fluent-bit/tail.db', 'db.sync': 'full', 'db.locking': 'on', 'db.journal_mode': 'WAL', 'db.compare_filename': 'on', 'mem_buf_limit': '5MB',
-    'buffer_chunk_size': '64k', 'buffer_max_size': '256k', 'skip_long_lines': 'on', 'skip_empty_lines': 'on', 'refresh_interval': 10, 'rotate_wait': 30,
-    'read_from_head': 'on', 'ignore_older': '1440m', 'parser': 'json', 'key': 'message', 'path_key': 'file', 'offset_key': 'offset', 'threaded': 'on',
+    'name': 'tail',
+    'tag': 'app.<file>',
+    'tag_regex': '(?<file>[a-z]+)\\.log$',
+    'path': '/var/log/app/*.log',
+    'exclude_path': '*.gz,*.zip',
+    'db': '/var/lib/fluent-bit/tail.db',
+    'db.sync': 'full',
+    'db.locking': 'on',
+    'db.journal_mode': 'WAL',
+    'db.compare_filename': 'on',
+    'mem_buf_limit': '5MB',
+    'buffer_chunk_size': '64k',
+    'buffer_max_size': '256k',
+    'skip_long_lines': 'on',
+    'skip_empty_lines': 'on',
+    'refresh_interval': 10,
+    'rotate_wait': 30,
+    'read_from_head': 'on',
+    'ignore_older': '1440m',
+    'parser': 'json',
+    'key': 'message',
+    'path_key': 'file',
+    'offset_key': 'offset',
+    'threaded': 'on',
   };
 
   test('YAML: every knob in the input, the parser defined in parsers:', () => {
@@ -121,7 +144,9 @@ describe('multiline (row 16, row 36): built-in and custom parsers, the multiline
     const doc = validateFluentBitYaml(onDeployment({ tail: { multilineParsers: [FluentBitMultilineParser.docker(), FluentBitMultilineParser.cri(), JAVA_RULES] } }).cm.data['fluent-bit.yaml']);
     expect(doc.pipeline.inputs[0]['multiline.parser']).toBe('docker, cri, multiline_java_app');
     expect(doc.multiline_parsers).toEqual([{
-      name: 'multiline_java_app', type: 'regex', flush_timeout: 1000,
+      name: 'multiline_java_app',
+      type: 'regex',
+      flush_timeout: 1000,
       rules: [
         { state: 'start_state', regex: '/^\\d{4}-\\d{2}-\\d{2} .*/', next_state: 'cont' },
         { state: 'cont', regex: '/^\\s+(at|Caused by:|"|\\.\\.\\.).*/', next_state: 'cont' },
@@ -192,8 +217,16 @@ describe('filters parser, record_modifier, nest, throttle, rewrite_tag, lua (row
 describe('filesystem buffering (rows 20, 26-28) and service knobs (rows 22, 25, 30, 32)', () => {
   const props: Partial<FluentBitSidecarProps> = {
     storage: {
-      sizeLimitMebibytes: 1024, sync: 'full', checksum: true, backlogMemLimitMebibytes: 20, maxChunksUp: 64, backlogFlushOnShutdown: true,
-      metrics: true, keepRejected: true, deleteIrrecoverableChunks: true, pauseOnChunksOverlimit: true,
+      sizeLimitMebibytes: 1024,
+      sync: 'full',
+      checksum: true,
+      backlogMemLimitMebibytes: 20,
+      maxChunksUp: 64,
+      backlogFlushOnShutdown: true,
+      metrics: true,
+      keepRejected: true,
+      deleteIrrecoverableChunks: true,
+      pauseOnChunksOverlimit: true,
     },
     outputs: [FluentBitOutput.loki({ host: 'loki', storageTotalLimitSizeMebibytes: 500, workers: 2 })],
     graceSeconds: 25,
@@ -205,10 +238,24 @@ describe('filesystem buffering (rows 20, 26-28) and service knobs (rows 22, 25, 
     dnsPreferIpv4: true,
   };
   const service = {
-    'grace': 25, 'hc_errors_count': 3, 'hc_retry_failure_count': 2, 'hc_period': 30, 'scheduler.base': 3, 'scheduler.cap': 300, 'dns.mode': 'TCP',
-    'dns.resolver': 'LEGACY', 'dns.prefer_ipv4': 'on', 'storage.path': '/var/lib/fluent-bit-storage/', 'storage.sync': 'full', 'storage.checksum': 'on',
-    'storage.backlog.mem_limit': '20M', 'storage.max_chunks_up': 64, 'storage.backlog.flush_on_shutdown': 'on', 'storage.metrics': 'on',
-    'storage.keep.rejected': 'on', 'storage.delete_irrecoverable_chunks': 'on',
+    'grace': 25,
+    'hc_errors_count': 3,
+    'hc_retry_failure_count': 2,
+    'hc_period': 30,
+    'scheduler.base': 3,
+    'scheduler.cap': 300,
+    'dns.mode': 'TCP',
+    'dns.resolver': 'LEGACY',
+    'dns.prefer_ipv4': 'on',
+    'storage.path': '/var/lib/fluent-bit-storage/',
+    'storage.sync': 'full',
+    'storage.checksum': 'on',
+    'storage.backlog.mem_limit': '20M',
+    'storage.max_chunks_up': 64,
+    'storage.backlog.flush_on_shutdown': 'on',
+    'storage.metrics': 'on',
+    'storage.keep.rejected': 'on',
+    'storage.delete_irrecoverable_chunks': 'on',
   };
 
   test('Kubernetes YAML: service, input and output settings; the chunks on a size-limited scratch volume; termination grace = grace + 5 per native sidecar', () => {
@@ -362,8 +409,12 @@ describe('outputs with credentials from secrets (rows 40-46, 48-50)', () => {
     expect(byName('datadog')).toMatchObject({ apikey: '${FLB_OUTPUT_7_SECRET_0}', dd_service: 'shop', dd_source: 'java', dd_tags: 'env:prod,team:x', tls: 'on' });
     expect(byName('splunk')).toMatchObject({ splunk_token: '${FLB_OUTPUT_8_SECRET_0}', event_index: 'main', port: 8088 });
     expect(byName('kafka')).toMatchObject({
-      'brokers': 'b1:9092,b2:9092', 'topics': 'logs', 'rdkafka.security.protocol': 'SASL_SSL', 'rdkafka.sasl.mechanisms': 'PLAIN',
-      'rdkafka.sasl.username': 'shop', 'rdkafka.sasl.password': '${FLB_OUTPUT_9_SECRET_0}',
+      'brokers': 'b1:9092,b2:9092',
+      'topics': 'logs',
+      'rdkafka.security.protocol': 'SASL_SSL',
+      'rdkafka.sasl.mechanisms': 'PLAIN',
+      'rdkafka.sasl.username': 'shop',
+      'rdkafka.sasl.password': '${FLB_OUTPUT_9_SECRET_0}',
     });
     expect(byName('kinesis_firehose')).toMatchObject({ region: 'eu-west-1', delivery_stream: 'logs' });
     expect(byName('kinesis_streams')).toMatchObject({ region: 'eu-west-1', stream: 'logs' });

@@ -277,12 +277,16 @@ export function fluentBitYamlErrors(text: string): string[] {
   }
   if (doc.service !== undefined) { errors.push(...serviceErrors(Object.entries(doc.service))); }
   for (const [i, m] of (doc.multiline_parsers ?? []).entries()) {
-    const rules = Array.isArray(m.rules) ? m.rules.map((r: any): [string, string, string | undefined] => [String(r.state), String(r.regex), r.next_state === undefined ? undefined : String(r.next_state)]) : [];
+    const rules = Array.isArray(m.rules)
+      ? m.rules.map((r: any): [string, string, string | undefined] =>
+        [String(r.state), String(r.regex), r.next_state === undefined ? undefined : String(r.next_state)])
+      : [];
     errors.push(...multilineErrors(`multiline_parsers[${i}]`, m, rules));
   }
   errors.push(...parserReferenceErrors(
     (doc.parsers ?? []).map((p: any) => String(p.name)), (doc.multiline_parsers ?? []).map((m: any) => String(m.name)),
-    [...(doc.pipeline.inputs ?? []), ...(doc.pipeline.filters ?? [])].map((p: any) => Object.entries(p).flatMap(([k, v]): Array<[string, unknown]> => (Array.isArray(v) ? v.map(x => [k, x]) : [[k, v]])))));
+    [...(doc.pipeline.inputs ?? []), ...(doc.pipeline.filters ?? [])]
+      .map((p: any) => Object.entries(p).flatMap(([k, v]): Array<[string, unknown]> => (Array.isArray(v) ? v.map(x => [k, x]) : [[k, v]])))));
   return errors;
 }
 

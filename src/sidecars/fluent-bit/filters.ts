@@ -320,8 +320,11 @@ export class FluentBitFilter {
   public static parser(options: FluentBitParserFilterOptions): FluentBitFilter {
     const parsers = Array.isArray(options.parsers) ? options.parsers : [];
     return new FluentBitFilter('parser', options, [{
-      name: 'parser', match: options.match ?? '*', key_name: options.keyName,
-      ...opt('reserve_data', options.reserveData, onOff), ...opt('preserve_key', options.preserveKey, onOff),
+      name: 'parser',
+      match: options.match ?? '*',
+      key_name: options.keyName,
+      ...opt('reserve_data', options.reserveData, onOff),
+      ...opt('preserve_key', options.preserveKey, onOff),
     }], parsers.map((x, j): FilterRule => ({ rule: 'parser', tokens: [x instanceof FluentBitParser ? x.name : String(x)], index: j, field: 'parsers' })),
     options.match, parsers, []);
   }
@@ -330,9 +333,12 @@ export class FluentBitFilter {
   public static multiline(options: FluentBitMultilineFilterOptions): FluentBitFilter {
     const parsers = Array.isArray(options.parsers) ? options.parsers : [];
     return new FluentBitFilter('multiline', options, [{
-      'name': 'multiline', 'match': options.match ?? '*', 'mode': options.mode ?? FluentBitMultilineMode.PARSER,
+      name: 'multiline',
+      match: options.match ?? '*',
+      mode: options.mode ?? FluentBitMultilineMode.PARSER,
       ...opt('multiline.parser', parsers.length ? parsers : undefined, x => x.map(m => m.name).join(', ')),
-      ...opt('multiline.key_content', options.keyContent, String), ...opt('flush_ms', options.flushMillis, String),
+      ...opt('multiline.key_content', options.keyContent, String),
+      ...opt('flush_ms', options.flushMillis, String),
     }], [], options.match, [], parsers);
   }
 
@@ -349,9 +355,13 @@ export class FluentBitFilter {
   /** Nests keys under one key, or lifts a map's keys (`nest`). */
   public static nest(options: FluentBitNestFilterOptions): FluentBitFilter {
     return new FluentBitFilter('nest', options, [{
-      name: 'nest', match: options.match ?? '*', operation: options.operation,
-      ...opt('nest_under', options.nestUnder, String), ...opt('nested_under', options.nestedUnder, String),
-      ...opt('add_prefix', options.addPrefix, String), ...opt('remove_prefix', options.removePrefix, String),
+      name: 'nest',
+      match: options.match ?? '*',
+      operation: options.operation,
+      ...opt('nest_under', options.nestUnder, String),
+      ...opt('nested_under', options.nestedUnder, String),
+      ...opt('add_prefix', options.addPrefix, String),
+      ...opt('remove_prefix', options.removePrefix, String),
     }], (Array.isArray(options.wildcards) ? options.wildcards : []).map((k, j): FilterRule => ({ rule: 'wildcard', tokens: [k], index: j, field: 'wildcards' })),
     options.match);
   }
@@ -359,7 +369,10 @@ export class FluentBitFilter {
   /** Limits the record rate (`throttle`). */
   public static throttle(options: FluentBitThrottleFilterOptions): FluentBitFilter {
     return new FluentBitFilter('throttle', options, [{
-      name: 'throttle', match: options.match ?? '*', rate: String(options.rate), window: String(options.window ?? 5),
+      name: 'throttle',
+      match: options.match ?? '*',
+      rate: String(options.rate),
+      window: String(options.window ?? 5),
       interval: `${options.intervalSeconds ?? 1}s`,
     }], [], options.match);
   }
@@ -460,8 +473,13 @@ export const FILTER_OPTION_TYPES: { [plugin: string]: PropTypes } = {
   multiline: { match: 'string', mode: { enum: FluentBitMultilineMode }, parsers: 'objectArray', keyContent: 'string', flushMillis: 'count' },
   record_modifier: { match: 'string', records: 'stringMap', removeKeys: 'stringArray', allowlistKeys: 'stringArray' },
   nest: {
-    match: 'string', operation: { enum: FluentBitNestOperation }, wildcards: 'stringArray', nestUnder: 'string', nestedUnder: 'string',
-    addPrefix: 'string', removePrefix: 'string',
+    match: 'string',
+    operation: { enum: FluentBitNestOperation },
+    wildcards: 'stringArray',
+    nestUnder: 'string',
+    nestedUnder: 'string',
+    addPrefix: 'string',
+    removePrefix: 'string',
   },
   throttle: { match: 'string', rate: 'count', window: 'count', intervalSeconds: 'count' },
   rewrite_tag: { match: 'string', rules: { each: { key: 'string', regex: 'string', newTag: 'string', keep: 'boolean' }, required: ['key', 'regex', 'newTag'] } },

@@ -655,7 +655,8 @@ function assume(roleArn: string | undefined): CloudPermission[] {
   return roleArn === undefined ? [] : [{ provider: CloudProvider.AWS, actions: ['sts:AssumeRole'], resources: [roleArn] }];
 }
 
-function headerEntries(headers: { [name: string]: string } | undefined, secrets: { [name: string]: SecretKeyReference } | undefined): Array<string | SecretSetting> {
+function headerEntries(headers: { [name: string]: string } | undefined,
+  secrets: { [name: string]: SecretKeyReference } | undefined): Array<string | SecretSetting> {
   const lit = typeof headers === 'object' && headers !== null ? Object.entries(headers).map(([k, v]) => `${k} ${v}`) : [];
   const sec = typeof secrets === 'object' && secrets !== null
     ? Object.entries(secrets).map(([k, v]): SecretSetting => ({ secret: v, field: `secretHeaders[${JSON.stringify(k)}]`, prefix: `${k} ` })) : [];
@@ -709,7 +710,10 @@ export class FluentBitOutput {
   public static loki(o: FluentBitLokiOptions): FluentBitOutput {
     const labels = Object.entries(o.labels ?? { job: 'fluent-bit' }).map(([k, v]) => `${k}=${v}`).join(', ');
     return new FluentBitOutput('loki', o, {
-      host: o.host, port: o.port ?? 3100, labels, tls: onOff(o.tls ?? false),
+      host: o.host,
+      port: o.port ?? 3100,
+      labels,
+      tls: onOff(o.tls ?? false),
       tenant_id: o.tenantId,
       http_user: o.httpUser,
       http_passwd: secret(o.httpPassword, 'httpPassword'),
@@ -722,7 +726,8 @@ export class FluentBitOutput {
   /** Amazon CloudWatch Logs (`cloudwatch_logs`). */
   public static cloudWatchLogs(o: FluentBitCloudWatchLogsOptions): FluentBitOutput {
     return new FluentBitOutput('cloudwatch_logs', o, {
-      region: o.region, log_group_name: o.logGroupName,
+      region: o.region,
+      log_group_name: o.logGroupName,
       ...(o.logStreamName !== undefined ? { log_stream_name: o.logStreamName } : { log_stream_prefix: o.logStreamPrefix ?? 'fluent-bit-' }),
       auto_create_group: onOff(o.autoCreateGroup ?? false),
       log_retention_days: o.logRetentionDays,
@@ -738,7 +743,10 @@ export class FluentBitOutput {
   /** Amazon S3 (`s3`). */
   public static s3(o: FluentBitS3Options): FluentBitOutput {
     return new FluentBitOutput('s3', o, {
-      bucket: o.bucket, region: o.region, total_file_size: `${o.totalFileSizeMebibytes ?? 50}M`, upload_timeout: `${o.uploadTimeoutSeconds ?? 600}s`,
+      bucket: o.bucket,
+      region: o.region,
+      total_file_size: `${o.totalFileSizeMebibytes ?? 50}M`,
+      upload_timeout: `${o.uploadTimeoutSeconds ?? 600}s`,
       s3_key_format: o.s3KeyFormat,
       compression: o.compression,
       role_arn: o.roleArn,
@@ -748,7 +756,8 @@ export class FluentBitOutput {
   /** Forward protocol (`forward`). */
   public static forward(o: FluentBitForwardOptions): FluentBitOutput {
     return new FluentBitOutput('forward', o, {
-      host: o.host, port: o.port ?? 24224,
+      host: o.host,
+      port: o.port ?? 24224,
       shared_key: secret(o.sharedKey, 'sharedKey'),
       self_hostname: o.selfHostname,
       tls: o.tls !== undefined ? onOff(o.tls) : undefined,
@@ -759,7 +768,11 @@ export class FluentBitOutput {
   public static http(o: FluentBitHttpOptions): FluentBitOutput {
     const header = headerEntries(o.headers, o.secretHeaders);
     return new FluentBitOutput('http', o, {
-      host: o.host, port: o.port ?? 443, uri: o.uri ?? '/', format: o.format ?? 'json', tls: onOff(o.tls ?? true),
+      host: o.host,
+      port: o.port ?? 443,
+      uri: o.uri ?? '/',
+      format: o.format ?? 'json',
+      tls: onOff(o.tls ?? true),
       header: header.length ? header : undefined,
       http_user: o.httpUser,
       http_passwd: secret(o.httpPassword, 'httpPassword'),
@@ -771,7 +784,10 @@ export class FluentBitOutput {
   public static openTelemetry(o: FluentBitOpenTelemetryOptions): FluentBitOutput {
     const header = headerEntries(o.headers, o.secretHeaders);
     return new FluentBitOutput('opentelemetry', o, {
-      host: o.host, port: o.port ?? 4318, logs_uri: o.logsUri ?? '/v1/logs', tls: onOff(o.tls ?? false),
+      host: o.host,
+      port: o.port ?? 4318,
+      logs_uri: o.logsUri ?? '/v1/logs',
+      tls: onOff(o.tls ?? false),
       header: header.length ? header : undefined,
     });
   }
@@ -779,16 +795,22 @@ export class FluentBitOutput {
   /** Datadog (`datadog`). */
   public static datadog(o: FluentBitDatadogOptions): FluentBitOutput {
     return new FluentBitOutput('datadog', o, {
-      host: o.host ?? 'http-intake.logs.datadoghq.com', tls: 'on', compress: 'gzip',
+      host: o.host ?? 'http-intake.logs.datadoghq.com',
+      tls: 'on',
+      compress: 'gzip',
       apikey: secret(o.apiKey, 'apiKey'),
-      dd_service: o.service, dd_source: o.source, dd_tags: o.tags,
+      dd_service: o.service,
+      dd_source: o.source,
+      dd_tags: o.tags,
     });
   }
 
   /** Splunk HTTP Event Collector (`splunk`). */
   public static splunk(o: FluentBitSplunkOptions): FluentBitOutput {
     return new FluentBitOutput('splunk', o, {
-      host: o.host, port: o.port ?? 8088, tls: onOff(o.tls ?? true),
+      host: o.host,
+      port: o.port ?? 8088,
+      tls: onOff(o.tls ?? true),
       splunk_token: secret(o.token, 'token'),
       event_index: o.index,
     });
@@ -799,8 +821,8 @@ export class FluentBitOutput {
     const sasl = o.saslUsername !== undefined || o.saslPassword !== undefined;
     const tls = o.tls ?? sasl;
     return new FluentBitOutput('kafka', o, {
-      brokers: Array.isArray(o.brokers) ? o.brokers.join(',') : undefined,
-      topics: Array.isArray(o.topics) ? o.topics.join(',') : undefined,
+      'brokers': Array.isArray(o.brokers) ? o.brokers.join(',') : undefined,
+      'topics': Array.isArray(o.topics) ? o.topics.join(',') : undefined,
       ...(sasl || tls ? { 'rdkafka.security.protocol': sasl ? (tls ? 'SASL_SSL' : 'SASL_PLAINTEXT') : 'SSL' } : {}),
       ...(sasl ? { 'rdkafka.sasl.mechanisms': o.saslMechanism ?? 'PLAIN' } : {}),
       'rdkafka.sasl.username': o.saslUsername,
@@ -828,8 +850,11 @@ export class FluentBitOutput {
   /** Azure Blob Storage (`azure_blob`). */
   public static azureBlob(o: FluentBitAzureBlobOptions): FluentBitOutput {
     return new FluentBitOutput('azure_blob', o, {
-      account_name: o.accountName, shared_key: secret(o.sharedKey, 'sharedKey'), container_name: o.containerName,
-      auto_create_container: onOff(o.autoCreateContainer ?? true), tls: 'on',
+      account_name: o.accountName,
+      shared_key: secret(o.sharedKey, 'sharedKey'),
+      container_name: o.containerName,
+      auto_create_container: onOff(o.autoCreateContainer ?? true),
+      tls: 'on',
     });
   }
 
@@ -915,11 +940,28 @@ export class FluentBitOutput {
 /** The option an output setting comes from, e.g. `logGroupName` for `log_group_name`. */
 export function outputField(key: string): string {
   return ({
-    total_file_size: 'totalFileSizeMebibytes', upload_timeout: 'uploadTimeoutSeconds', http_user: 'httpUser', tenant_id: 'tenantId',
-    label_keys: 'labelKeys', line_format: 'lineFormat', s3_key_format: 's3KeyFormat', 'tls.verify': 'tlsVerify', 'rdkafka.sasl.username': 'saslUsername',
-    'rdkafka.sasl.mechanisms': 'saslMechanism', 'rdkafka.security.protocol': 'tls', dd_service: 'service', dd_source: 'source', dd_tags: 'tags',
-    event_index: 'index', delivery_stream: 'deliveryStream', customer_id: 'customerId', account_name: 'accountName', container_name: 'containerName',
-    header: 'headers', logs_uri: 'logsUri', aws_service_name: 'serverless',
+    'total_file_size': 'totalFileSizeMebibytes',
+    'upload_timeout': 'uploadTimeoutSeconds',
+    'http_user': 'httpUser',
+    'tenant_id': 'tenantId',
+    'label_keys': 'labelKeys',
+    'line_format': 'lineFormat',
+    's3_key_format': 's3KeyFormat',
+    'tls.verify': 'tlsVerify',
+    'rdkafka.sasl.username': 'saslUsername',
+    'rdkafka.sasl.mechanisms': 'saslMechanism',
+    'rdkafka.security.protocol': 'tls',
+    'dd_service': 'service',
+    'dd_source': 'source',
+    'dd_tags': 'tags',
+    'event_index': 'index',
+    'delivery_stream': 'deliveryStream',
+    'customer_id': 'customerId',
+    'account_name': 'accountName',
+    'container_name': 'containerName',
+    'header': 'headers',
+    'logs_uri': 'logsUri',
+    'aws_service_name': 'serverless',
   } as { [k: string]: string })[key]
     ?? key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
@@ -929,25 +971,61 @@ const OUTPUT_COMMON: PropTypes = {
   match: 'string', workers: 'count', storageTotalLimitSizeMebibytes: 'count', matchRegex: 'string', connectTimeoutSeconds: 'count', keepalive: 'boolean', tlsVerify: 'boolean',
 };
 const SEARCH: PropTypes = {
-  ...OUTPUT_COMMON, host: 'string', port: 'port', index: 'string', tls: 'boolean', httpUser: 'string', httpPassword: SECRET_REF,
-  awsAuth: 'boolean', awsRegion: 'string', awsRoleArn: 'string', logstashFormat: 'boolean', logstashPrefix: 'string', replaceDots: 'boolean',
+  ...OUTPUT_COMMON,
+  host: 'string',
+  port: 'port',
+  index: 'string',
+  tls: 'boolean',
+  httpUser: 'string',
+  httpPassword: SECRET_REF,
+  awsAuth: 'boolean',
+  awsRegion: 'string',
+  awsRoleArn: 'string',
+  logstashFormat: 'boolean',
+  logstashPrefix: 'string',
+  replaceDots: 'boolean',
 };
 export const OUTPUT_OPTION_TYPES: { [plugin: string]: PropTypes } = {
   es: { ...SEARCH, apiKey: SECRET_REF, cloudId: 'string', cloudAuth: SECRET_REF },
   opensearch: { ...SEARCH, serverless: 'boolean' },
   loki: {
-    ...OUTPUT_COMMON, host: 'string', port: 'port', labels: 'stringMap', tls: 'boolean', tenantId: 'string', httpUser: 'string', httpPassword: SECRET_REF,
-    bearerToken: SECRET_REF, labelKeys: 'stringArray', lineFormat: 'string',
+    ...OUTPUT_COMMON,
+    host: 'string',
+    port: 'port',
+    labels: 'stringMap',
+    tls: 'boolean',
+    tenantId: 'string',
+    httpUser: 'string',
+    httpPassword: SECRET_REF,
+    bearerToken: SECRET_REF,
+    labelKeys: 'stringArray',
+    lineFormat: 'string',
   },
   cloudwatch_logs: {
-    ...OUTPUT_COMMON, region: 'string', logGroupName: 'string', logStreamPrefix: 'string', logStreamName: 'string', autoCreateGroup: 'boolean',
-    logRetentionDays: 'count', roleArn: 'string', logFormat: 'string',
+    ...OUTPUT_COMMON,
+    region: 'string',
+    logGroupName: 'string',
+    logStreamPrefix: 'string',
+    logStreamName: 'string',
+    autoCreateGroup: 'boolean',
+    logRetentionDays: 'count',
+    roleArn: 'string',
+    logFormat: 'string',
   },
   s3: { ...OUTPUT_COMMON, bucket: 'string', region: 'string', totalFileSizeMebibytes: 'count', uploadTimeoutSeconds: 'count', s3KeyFormat: 'string', compression: 'string', roleArn: 'string' },
   forward: { ...OUTPUT_COMMON, host: 'string', port: 'port', sharedKey: SECRET_REF, selfHostname: 'string', tls: 'boolean' },
   http: {
-    ...OUTPUT_COMMON, host: 'string', port: 'port', uri: 'string', format: 'string', tls: 'boolean', headers: 'stringMap', secretHeaders: SECRET_REF_MAP,
-    httpUser: 'string', httpPassword: SECRET_REF, compress: 'string',
+    ...OUTPUT_COMMON,
+    host: 'string',
+    port: 'port',
+    uri: 'string',
+    format: 'string',
+    tls: 'boolean',
+    headers: 'stringMap',
+    secretHeaders: SECRET_REF_MAP,
+    httpUser: 'string',
+    httpPassword: SECRET_REF,
+    compress: 'string',
   },
   opentelemetry: { ...OUTPUT_COMMON, host: 'string', port: 'port', logsUri: 'string', tls: 'boolean', headers: 'stringMap', secretHeaders: SECRET_REF_MAP },
   datadog: { ...OUTPUT_COMMON, apiKey: SECRET_REF, host: 'string', service: 'string', source: 'string', tags: 'string' },
@@ -961,9 +1039,21 @@ export const OUTPUT_OPTION_TYPES: { [plugin: string]: PropTypes } = {
   stdout: OUTPUT_COMMON,
 };
 export const OUTPUT_REQUIRED: { [plugin: string]: string[] } = {
-  es: [], opensearch: ['host'], loki: ['host'], cloudwatch_logs: ['region', 'logGroupName'], s3: ['bucket', 'region'], forward: ['host'], http: ['host'],
-  opentelemetry: ['host'], datadog: ['apiKey'], splunk: ['host', 'token'], kafka: ['brokers', 'topics'], kinesis_firehose: ['region', 'deliveryStream'],
-  kinesis_streams: ['region', 'stream'], azure: ['customerId', 'sharedKey'], azure_blob: ['accountName', 'sharedKey', 'containerName'],
+  es: [],
+  opensearch: ['host'],
+  loki: ['host'],
+  cloudwatch_logs: ['region', 'logGroupName'],
+  s3: ['bucket', 'region'],
+  forward: ['host'],
+  http: ['host'],
+  opentelemetry: ['host'],
+  datadog: ['apiKey'],
+  splunk: ['host', 'token'],
+  kafka: ['brokers', 'topics'],
+  kinesis_firehose: ['region', 'deliveryStream'],
+  kinesis_streams: ['region', 'stream'],
+  azure: ['customerId', 'sharedKey'],
+  azure_blob: ['accountName', 'sharedKey', 'containerName'],
 };
 
 /**

@@ -71,7 +71,8 @@ export class FluentBitParser {
   /** Parser name. */
   public readonly name: string;
 
-  private constructor(name: string, private readonly format: string, private readonly options: FluentBitJsonParserOptions & { readonly regex?: string }) {
+  private constructor(name: string, private readonly format: string,
+    private readonly options: FluentBitJsonParserOptions & { readonly regex?: string }) {
     this.name = name;
   }
 

@@ -280,16 +280,40 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       inputs: 'objectArray',
       tail: {
         struct: {
-          excludePaths: 'stringArray', tag: 'string', tagRegex: 'string', dbSync: { enum: FluentBitDbSync }, dbLocking: 'boolean', dbJournalMode: 'string',
-          dbCompareFilename: 'boolean', bufferChunkSizeKibibytes: 'count', bufferMaxSizeKibibytes: 'count', skipEmptyLines: 'boolean',
-          refreshIntervalSeconds: 'count', rotateWaitSeconds: 'count', readFromHead: 'boolean', ignoreOlderMinutes: 'count', multilineParsers: 'objectArray',
-          parser: 'object', key: 'string', pathKey: 'string', offsetKey: 'string', threaded: 'boolean',
+          excludePaths: 'stringArray',
+          tag: 'string',
+          tagRegex: 'string',
+          dbSync: { enum: FluentBitDbSync },
+          dbLocking: 'boolean',
+          dbJournalMode: 'string',
+          dbCompareFilename: 'boolean',
+          bufferChunkSizeKibibytes: 'count',
+          bufferMaxSizeKibibytes: 'count',
+          skipEmptyLines: 'boolean',
+          refreshIntervalSeconds: 'count',
+          rotateWaitSeconds: 'count',
+          readFromHead: 'boolean',
+          ignoreOlderMinutes: 'count',
+          multilineParsers: 'objectArray',
+          parser: 'object',
+          key: 'string',
+          pathKey: 'string',
+          offsetKey: 'string',
+          threaded: 'boolean',
         },
       },
       storage: {
         struct: {
-          sizeLimitMebibytes: 'count', sync: 'string', checksum: 'boolean', backlogMemLimitMebibytes: 'count', maxChunksUp: 'count',
-          backlogFlushOnShutdown: 'boolean', metrics: 'boolean', keepRejected: 'boolean', deleteIrrecoverableChunks: 'boolean', pauseOnChunksOverlimit: 'boolean',
+          sizeLimitMebibytes: 'count',
+          sync: 'string',
+          checksum: 'boolean',
+          backlogMemLimitMebibytes: 'count',
+          maxChunksUp: 'count',
+          backlogFlushOnShutdown: 'boolean',
+          metrics: 'boolean',
+          keepRejected: 'boolean',
+          deleteIrrecoverableChunks: 'boolean',
+          pauseOnChunksOverlimit: 'boolean',
         },
       },
       graceSeconds: 'count',
@@ -539,7 +563,8 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     return this.customMultiline().map(m => {
       const c = m._custom()!;
       return {
-        name: c.name, type: 'regex',
+        name: c.name,
+        type: 'regex',
         ...(c.flushTimeoutMillis !== undefined ? { flush_timeout: c.flushTimeoutMillis } : {}),
         ...(c.keyContent !== undefined ? { key_content: c.keyContent } : {}),
         ...(c.parser !== undefined ? { parser: c.parser } : {}),
@@ -846,7 +871,8 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         throw Errors.invalidName(path, `${field}.name`, x.name, `letters, digits, '_', '.' and '-', not ${KUBE_TAG_PARSER} (the library's own)`);
       }
       for (const [k, v, f] of x._definition()) { if (k !== 'format') { checkFluentBitValue(path, `${field}.${f}`, v); } }
-      const other = parsers.find(([y]) => y !== x && y instanceof FluentBitParser && y.name === x.name && JSON.stringify(y._definition()) !== JSON.stringify(x._definition()));
+      const other = parsers.find(([y]) => y !== x && y instanceof FluentBitParser && y.name === x.name
+        && JSON.stringify(y._definition()) !== JSON.stringify(x._definition()));
       if (other) { throw Errors.alreadySet(path, `${field}.name`, x.name, `by ${other[1]}, a different parser of the same name; give each parser its own name`); }
     }
     // Storage and service (fluent/fluent-bit-docs administration/configuring-fluent-bit/yaml/service-section.md).
@@ -980,8 +1006,11 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       const c = m._custom();
       if (c === undefined) { return; }
       checkPropTypes(path, c, {
-        name: 'string', rules: { each: { state: 'string', regex: 'string', nextState: 'string' }, required: ['state', 'regex', 'nextState'] },
-        flushTimeoutMillis: 'count', keyContent: 'string', parser: 'string',
+        name: 'string',
+        rules: { each: { state: 'string', regex: 'string', nextState: 'string' }, required: ['state', 'regex', 'nextState'] },
+        flushTimeoutMillis: 'count',
+        keyContent: 'string',
+        parser: 'string',
       }, ['name', 'rules'], `${at}.`);
       if (!/^[A-Za-z0-9_.-]+$/.test(c.name) || BUILT_IN_MULTILINE.includes(c.name)) {
         throw Errors.invalidName(path, `${at}.name`, c.name, `letters, digits, '_', '.' and '-', not a built-in parser's name (${BUILT_IN_MULTILINE.join(', ')})`);
@@ -1016,8 +1045,15 @@ export class FluentBitSidecar extends Construct implements ISidecar {
 
 /** The props the service settings come from. */
 const SERVICE_FIELDS: { [key: string]: string } = {
-  'flush': 'flushSeconds', 'log_level': 'logLevel', 'http_port': 'httpPort', 'grace': 'graceSeconds', 'scheduler.base': 'schedulerBaseSeconds',
-  'scheduler.cap': 'schedulerCapSeconds', 'dns.mode': 'dnsMode', 'dns.resolver': 'dnsResolver', 'storage.sync': 'storage.sync',
+  'flush': 'flushSeconds',
+  'log_level': 'logLevel',
+  'http_port': 'httpPort',
+  'grace': 'graceSeconds',
+  'scheduler.base': 'schedulerBaseSeconds',
+  'scheduler.cap': 'schedulerCapSeconds',
+  'dns.mode': 'dnsMode',
+  'dns.resolver': 'dnsResolver',
+  'storage.sync': 'storage.sync',
 };
 
 /** Entries with the prop each comes from (the key itself for what the library sets). */
