@@ -507,6 +507,15 @@ describe('inputs other than tail (row 51), kubernetes filter options (row 33), o
   });
 });
 
+describe('S3 buffers on the state volume (the root filesystem is read-only)', () => {
+  test('store_dir is on the state volume, which grows by two objects per S3 output', () => {
+    const { cm, pod, fb } = onDeployment({ outputs: [FluentBitOutput.s3({ bucket: 'shop-logs', region: 'eu-west-1', totalFileSizeMebibytes: 20 })] });
+    expect(validateFluentBitYaml(cm.data['fluent-bit.yaml']).pipeline.outputs[0].store_dir).toBe('/var/lib/fluent-bit/s3');
+    expect(fb.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'fluent-bit-state', emptyDir: { sizeLimit: '104Mi' } }]));
+  });
+});
+
 describe('FireLens include carries the user\'s parsers itself', () => {
   test('ECS: [PARSER] and [MULTILINE_PARSER] sections in pipeline.conf, every name the input uses defined there', () => {
     const f = fargateTask();
@@ -576,6 +585,8 @@ describe('bad inputs of the issue-13 props', () => {
       ErrorCode.ALREADY_SET, 'web/logs: outputs[0].logStreamName is already set ("s") by outputs[0].logStreamPrefix'],
     ['retention without creating the group', { outputs: [FluentBitOutput.cloudWatchLogs({ region: 'r', logGroupName: 'g', logRetentionDays: 7 })] },
       ErrorCode.INEFFECTIVE_SETTING, 'web/logs: outputs[0].logRetentionDays 7 would have no effect'],
+    ['an s3 key format without a leading slash', { outputs: [FluentBitOutput.s3({ bucket: 'b-logs', region: 'r', s3KeyFormat: 'logs/$TAG' })] }, ErrorCode.INVALID_NAME,
+      'web/logs: outputs[0].s3KeyFormat "logs/$TAG"'],
     ['an unknown s3 compression', { outputs: [FluentBitOutput.s3({ bucket: 'b-logs', region: 'r', compression: 'lz4' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].compression "lz4"'],
     ['tls verify without tls', { outputs: [FluentBitOutput.forward({ host: 'f', tlsVerify: false })] }, ErrorCode.INEFFECTIVE_SETTING, 'web/logs: outputs[0].tlsVerify false would have no effect'],
     ['a multiline filter in parser mode without parsers', { filters: [FluentBitFilter.multiline({})] }, ErrorCode.MISSING_SETTING, 'web/logs: filters[0].parsers is not set'],

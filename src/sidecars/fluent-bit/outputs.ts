@@ -1,4 +1,4 @@
-import { onOff } from './common';
+import { onOff, STATE_DIR } from './common';
 import { SecretKeyReference } from '../../core/container';
 import { CloudPermission, CloudProvider } from '../../core/contribution';
 import { Errors } from '../../core/errors';
@@ -748,6 +748,10 @@ export class FluentBitOutput {
       total_file_size: `${o.totalFileSizeMebibytes ?? 50}M`,
       upload_timeout: `${o.uploadTimeoutSeconds ?? 600}s`,
       s3_key_format: o.s3KeyFormat,
+      // The plugin buffers objects in store_dir, default /tmp/fluent-bit/s3, and fails to start
+      // when it cannot create it (plugins/out_s3/s3.c, s3_store_init: "Failed to initialize S3
+      // storage"): the root filesystem is read-only, so the buffer goes on the state volume.
+      store_dir: `${STATE_DIR}/s3`,
       compression: o.compression,
       role_arn: o.roleArn,
     }, [{ provider: CloudProvider.AWS, actions: ['s3:PutObject'], resources: [`arn:aws:s3:::${o.bucket}/*`] }, ...assume(o.roleArn)]);

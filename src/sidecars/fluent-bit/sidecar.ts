@@ -420,7 +420,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       identityToken: k8sFilter ? {} : undefined,
       // For the runtime contract: the tail DB it keeps, and the token the kubernetes filter
       // reads (its kube_token_file default, the service account token path).
-      writesPaths: [`${STATE_DIR}/tail.db`],
+      writesPaths: [`${STATE_DIR}/tail.db`, ...(this.s3Buffer() ? [`${STATE_DIR}/s3`] : [])],
       readsPaths: k8sFilter ? [DEFAULT_TOKEN_PATH] : undefined,
       // A log shipper that stops must not take the app down.
       essential: false,
@@ -429,7 +429,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     const volumes: VolumeSpec[] = [
       { name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files },
       { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
-      { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 },
+      { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 + this.s3Buffer() },
       ...(p.storage ? [{ name: `${this.name}-storage`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: p.storage.sizeLimitMebibytes ?? 512 }] : []),
     ];
     return {
@@ -457,6 +457,12 @@ export class FluentBitSidecar extends Construct implements ISidecar {
 
   private memBuf(): number {
     return this.props.memBufLimitMebibytes ?? 5;
+  }
+
+  /** Room the S3 outputs' store_dir needs on the state volume, in MiB: two objects each (one filling, one uploading). */
+  private s3Buffer(): number {
+    return this.props.outputs.filter(o => o instanceof FluentBitOutput && o.plugin === 's3')
+      .reduce((sum, o) => sum + 2 * ((o._given().totalFileSizeMebibytes as number | undefined) ?? 50), 0);
   }
 
   /** The memory buffers of all inputs, in MiB. */
@@ -966,7 +972,13 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       }
       if (g.labelKeys !== undefined) { (g.labelKeys as string[]).forEach((x, j) => { if (x.length === 0 || /[,\s]/.test(x)) { throw Errors.invalidName(path, `${f}.labelKeys[${j}]`, x, 'a record accessor without commas or white space'); } }); }
       oneOf(`${f}.lineFormat`, g.lineFormat, ['json', 'key_value']);
-      if (o.plugin === 's3') { oneOf(`${f}.compression`, g.compression, ['gzip', 'zstd', 'snappy', 'arrow']); }
+      if (o.plugin === 's3') {
+        oneOf(`${f}.compression`, g.compression, ['gzip', 'zstd', 'snappy', 'arrow']);
+        // plugins/out_s3/s3.c: "'s3_key_format' must start with a '/'"
+        if (g.s3KeyFormat !== undefined && !String(g.s3KeyFormat).startsWith('/')) {
+          throw Errors.invalidName(path, `${f}.s3KeyFormat`, g.s3KeyFormat, 'an object key format starting with \'/\'');
+        }
+      }
       if (o.plugin === 'stackdriver') {
         // fluent-bit-docs pipeline/outputs/stackdriver.md, `resource`
         oneOf(`${f}.resource`, g.resource, ['global', 'generic_node', 'generic_task', 'k8s_container', 'k8s_pod', 'k8s_node', 'gce_instance']);
