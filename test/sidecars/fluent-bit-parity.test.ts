@@ -557,6 +557,10 @@ describe('bad inputs of the issue-13 props', () => {
     ['a rule regex with a line break', { tail: { multilineParsers: [FluentBitMultilineParser.regex({ name: 'ml', rules: [{ state: 'start_state', regex: 'x\ny', nextState: 'start_state' }] })] } },
       ErrorCode.UNREPRESENTABLE_VALUE, 'web/logs: tail.multilineParsers[0].rules[0].regex'],
     ['no rules', { tail: { multilineParsers: [FluentBitMultilineParser.regex({ name: 'ml', rules: [] })] } }, ErrorCode.MISSING_SETTING, 'web/logs: tail.multilineParsers[0].rules is not set'],
+    ['two custom multiline parsers of one name', {
+      tail: { multilineParsers: [JAVA_RULES] },
+      filters: [FluentBitFilter.multiline({ parsers: [FluentBitMultilineParser.regex({ name: 'multiline_java_app', rules: [{ state: 'start_state', regex: 'x', nextState: 'start_state' }] })] })],
+    }, ErrorCode.ALREADY_SET, 'web/logs: tail.multilineParsers[0].name is already set ("multiline_java_app") by filters[0].parsers[0]'],
     ['two parsers of one name', { tail: { parser: FluentBitParser.json({ name: 'p' }) }, filters: [FluentBitFilter.parser({ keyName: 'log', parsers: [FluentBitParser.logfmt({ name: 'p' })] })] },
       ErrorCode.ALREADY_SET, 'web/logs: tail.parser.name is already set ("p") by filters[0].parsers[0], a different parser of the same name'],
     ['a parser named as the library\'s own', { tail: { parser: FluentBitParser.json({ name: 'cdk_sidecars_kube_tag' }) } }, ErrorCode.INVALID_NAME, 'web/logs: tail.parser.name "cdk_sidecars_kube_tag"'],

@@ -420,7 +420,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       identityToken: k8sFilter ? {} : undefined,
       // For the runtime contract: the tail DB it keeps, and the token the kubernetes filter
       // reads (its kube_token_file default, the service account token path).
-      writesPaths: [`${STATE_DIR}/tail.db`, ...(this.s3Buffer() ? [`${STATE_DIR}/s3`] : [])],
+      writesPaths: [`${STATE_DIR}/tail.db`, ...(this.s3Buffer() ? [`${STATE_DIR}/s3`] : []), ...(p.storage ? [STORAGE_DIR] : [])],
       readsPaths: k8sFilter ? [DEFAULT_TOKEN_PATH] : undefined,
       // A log shipper that stops must not take the app down.
       essential: false,
@@ -865,6 +865,16 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       throw Errors.invalidRole(path, 'tail.parser', t.parser, 'is not a FluentBitParser', 'Make it with FluentBitParser.json(), .logfmt() or .regex()');
     }
     this.checkMultiline(path, 'tail.multilineParsers', t.multilineParsers);
+    // One definition per custom multiline parser name, across the tail input and the multiline filters.
+    const customs: Array<[FluentBitMultilineParser, string]> = [
+      ...(Array.isArray(t.multilineParsers) ? t.multilineParsers : []).map((m, j): [FluentBitMultilineParser, string] => [m, `tail.multilineParsers[${j}]`]),
+      ...(p.filters ?? []).flatMap((f, i) => (f instanceof FluentBitFilter ? f._multilineParsers() : [])
+        .map((m, j): [FluentBitMultilineParser, string] => [m, `filters[${i}].parsers[${j}]`])),
+    ].filter(([m]) => m instanceof FluentBitMultilineParser && m._custom() !== undefined);
+    for (const [m, field] of customs) {
+      const other = customs.find(([y]) => y !== m && y.name === m.name && JSON.stringify(y._custom()) !== JSON.stringify(m._custom()));
+      if (other) { throw Errors.alreadySet(path, `${field}.name`, m.name, `by ${other[1]}, a different multiline parser of the same name; give each its own name`); }
+    }
     // Parsers: one definition per name.
     const parsers: Array<[FluentBitParser, string]> = [
       ...(t.parser instanceof FluentBitParser ? [[t.parser, 'tail.parser'] as [FluentBitParser, string]] : []),
