@@ -507,6 +507,36 @@ describe('inputs other than tail (row 51), kubernetes filter options (row 33), o
   });
 });
 
+describe('a private CA for an output (row 39: tls.ca_file) from a secret mounted as a file', () => {
+  const es = FluentBitOutput.elasticsearch({ host: 'es.internal', tlsCaSecret: { secretName: 'es-ca', key: 'ca.crt' } });
+
+  test('Kubernetes: a Secret volume mounted read-only into Fluent Bit only; tls.ca_file points at the key', () => {
+    const { cm, pod, fb } = onDeployment({ outputs: [STDOUT, es] });
+    expect(validateFluentBitYaml(cm.data['fluent-bit.yaml']).pipeline.outputs[1]['tls.ca_file']).toBe('/etc/cdk-sidecars/fluent-bit-ca/1/ca.crt');
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'fluent-bit-ca-1', secret: { secretName: 'es-ca', defaultMode: 0o444 } }]));
+    expect(fb.volumeMounts).toEqual(expect.arrayContaining([{ name: 'fluent-bit-ca-1', mountPath: '/etc/cdk-sidecars/fluent-bit-ca/1', readOnly: true }]));
+    expect(JSON.stringify(pod.spec.containers.find((c: any) => c.name === 'api').volumeMounts ?? [])).not.toContain('fluent-bit-ca');
+  });
+
+  test('ACI: a secret volume from the group\'s secure parameters (secretVolumeKeys)', () => {
+    const app = new AciApp();
+    const group = new AciContainerGroup(app, 'shop', {
+      containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }], secretVolumeKeys: { 'es-ca': ['ca.crt'] },
+    });
+    group.addSidecars(new FluentBitSidecar(app, 'logs', { outputs: [es] }));
+    const { resource } = synthGroup(group);
+    const vol = resource.properties.volumes.find((v: any) => v.name === 'fluent-bit-ca-0');
+    expect(Object.keys(vol.secret)).toEqual(['ca.crt']);
+    expect(vol.secret['ca.crt']).toMatch(/^\[parameters\('.+'\)\]$/);
+  });
+
+  test('ECS: cannot mount a secret as files, named as the output\'s option', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { outputs: [es] }));
+    expectError(() => Template.fromStack(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/logs: outputs[0].tlsCaSecret "es-ca" cannot be rendered', 'Leave outputs[0].tlsCaSecret out on ECS');
+  });
+});
+
 describe('S3 buffers on the state volume (the root filesystem is read-only)', () => {
   test('store_dir is on the state volume, which grows by two objects per S3 output', () => {
     const { cm, pod, fb } = onDeployment({ outputs: [FluentBitOutput.s3({ bucket: 'shop-logs', region: 'eu-west-1', totalFileSizeMebibytes: 20 })] });
@@ -610,6 +640,8 @@ describe('bad inputs of the issue-13 props', () => {
     ['an input tag with a space', { inputs: [FluentBitInput.forward({ tag: 'a b' })] }, ErrorCode.INVALID_NAME, 'web/logs: inputs[0].tag "a b"'],
     ['match and matchRegex', { outputs: [FluentBitOutput.stdout({ match: 'app', matchRegex: '^app$' })] }, ErrorCode.ALREADY_SET, 'web/logs: outputs[0].matchRegex is already set ("^app$") by outputs[0].match'],
     ['a matchRegex that does not compile', { outputs: [FluentBitOutput.stdout({ matchRegex: '(' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].matchRegex "("'],
+    ['a CA on an output without TLS', { outputs: [FluentBitOutput.loki({ host: 'loki', tlsCaSecret: { secretName: 'ca', key: 'ca.crt' } })] }, ErrorCode.INEFFECTIVE_SETTING,
+      'web/logs: outputs[0].tlsCaSecret'],
     ['tls verify on an output without TLS', { outputs: [FluentBitOutput.stdout({ tlsVerify: true })] }, ErrorCode.INEFFECTIVE_SETTING, 'web/logs: outputs[0].tlsVerify true would have no effect'],
     ['a merge log key with a space', { filters: [FluentBitFilter.kubernetes({ mergeLogKey: 'a b' })] }, ErrorCode.INVALID_NAME, 'web/logs: filters[0].mergeLogKey "a b"'],
     ['an unknown stackdriver resource', { outputs: [FluentBitOutput.stackdriver({ resource: 'cloud_run' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].resource "cloud_run"'],

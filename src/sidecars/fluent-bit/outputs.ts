@@ -59,6 +59,13 @@ export interface FluentBitOutputOptions {
    * @see https://docs.fluentbit.io/manual/administration/transport-security
    */
   readonly tlsVerify?: boolean;
+  /**
+   * CA certificate to verify the server with (`tls.ca_file`), from a key of a secret mounted as
+   * a file into the Fluent Bit container (Kubernetes Secret volume; on ACI the key must be listed
+   * in `secretVolumeKeys`; ECS cannot mount secrets as files: an error).
+   * @default - the image's trust store
+   */
+  readonly tlsCaSecret?: SecretKeyReference;
 }
 
 /**
@@ -972,7 +979,14 @@ export function outputField(key: string): string {
 
 /** Types of the options of each output factory, by plugin (retryLimit and retry have checks of their own in check()). */
 const OUTPUT_COMMON: PropTypes = {
-  match: 'string', workers: 'count', storageTotalLimitSizeMebibytes: 'count', matchRegex: 'string', connectTimeoutSeconds: 'count', keepalive: 'boolean', tlsVerify: 'boolean',
+  match: 'string',
+  workers: 'count',
+  storageTotalLimitSizeMebibytes: 'count',
+  matchRegex: 'string',
+  connectTimeoutSeconds: 'count',
+  keepalive: 'boolean',
+  tlsVerify: 'boolean',
+  tlsCaSecret: SECRET_REF,
 };
 const SEARCH: PropTypes = {
   ...OUTPUT_COMMON,

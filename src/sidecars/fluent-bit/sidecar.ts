@@ -5,7 +5,7 @@ import { FluentBitInput, INPUT_FIELDS, INPUT_OPTION_TYPES } from './inputs/netwo
 import { FluentBitDbSync, FluentBitTailOptions, TAIL_FIELDS, tailInput } from './inputs/tail';
 import { checkLokiLabels, FluentBitOutput, OUTPUT_OPTION_TYPES, OUTPUT_REQUIRED, RenderedEntry, RetryLimit, SecretSetting } from './outputs';
 import { BUILT_IN_MULTILINE, FluentBitMultilineParser, FluentBitParser, KUBE_TAG_PARSER, kubeTagParser } from './parsers';
-import { ContainerSpec, EnvVarSpec, PodField, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { ContainerSpec, EnvVarSpec, PodField, SecretKeyReference, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CloudPermission, CompositionContext, ISidecar, LogRouterType, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { checkFluentBitValue, classicEntry, classicValueProblem, configComment, refuseClassicValue, slistTokenProblem, slistTokens, tokenProblem } from '../../core/escape-fluent-bit';
@@ -237,6 +237,8 @@ const DEFAULT_IMAGE = 'fluent/fluent-bit:5.0.8';
 const BASE_MEMORY = 48;
 const MIN_HEADROOM = 32;
 const STORAGE_DIR = '/var/lib/fluent-bit-storage';
+/** Where the outputs' CA certificates are mounted, one directory per output. */
+const CA_DIR = '/etc/cdk-sidecars/fluent-bit-ca';
 /** Seconds the container's grace adds to Fluent Bit's own `grace`. */
 const GRACE_MARGIN = 5;
 
@@ -367,6 +369,8 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         'Leave FluentBitFilter.kubernetes() out here (it works on Kubernetes only); add the fields you need with FluentBitFilter.modify({ add: { ... } })');
     }
     const warnings: string[] = [];
+    const cas = p.outputs.map((o, i): [number, SecretKeyReference | undefined] => [i, o._given().tlsCaSecret as SecretKeyReference | undefined])
+      .filter((x): x is [number, SecretKeyReference] => x[1] !== undefined);
     // FireLens's generated main configuration listens with forward on 24224 and tcp on 8877
     // (its health check input): aws/amazon-ecs-agent agent/taskresource/firelens tests' expected configs.
     if (context.identity === WorkloadIdentity.AWS_IAM_ROLE) {
@@ -416,12 +420,13 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         { volume: `${this.name}-logs`, path: logDir, readOnly: true },
         { volume: `${this.name}-state`, path: STATE_DIR },
         ...(p.storage ? [{ volume: `${this.name}-storage`, path: STORAGE_DIR }] : []),
+        ...cas.map(([i]) => ({ volume: `${this.name}-ca-${i}`, path: `${CA_DIR}/${i}`, readOnly: true })),
       ],
       identityToken: k8sFilter ? {} : undefined,
       // For the runtime contract: the tail DB it keeps, and the token the kubernetes filter
       // reads (its kube_token_file default, the service account token path).
       writesPaths: [`${STATE_DIR}/tail.db`, ...(this.s3Buffer() ? [`${STATE_DIR}/s3`] : []), ...(p.storage ? [STORAGE_DIR] : [])],
-      readsPaths: k8sFilter ? [DEFAULT_TOKEN_PATH] : undefined,
+      readsPaths: [...(k8sFilter ? [DEFAULT_TOKEN_PATH] : []), ...cas.map(([i]) => this.caFile(i)!)],
       // A log shipper that stops must not take the app down.
       essential: false,
       shutdown: { gracePeriodSeconds: (p.graceSeconds ?? 5) + GRACE_MARGIN },
@@ -431,12 +436,19 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
       { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 + this.s3Buffer() },
       ...(p.storage ? [{ name: `${this.name}-storage`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: p.storage.sizeLimitMebibytes ?? 512 }] : []),
+      ...cas.map(([i, ref]) => ({ name: `${this.name}-ca-${i}`, kind: VolumeKind.SECRET, secretName: ref.secretName })),
     ];
+    // A platform that cannot mount a secret as files names the output's option (ECS).
+    const caOrigins = cas.map(([i], k) => ({
+      field: `volumes[${volumes.length - cas.length + k}]`,
+      prop: `outputs[${i}].tlsCaSecret`,
+      alternative: 'a server certificate from a public CA, or an image whose trust store has your CA',
+    }));
     return {
       containers: [container],
       volumes,
       // A generated file too large for a platform is named by the prop with the largest value.
-      origins: generatedFileOrigins(p, volumes),
+      origins: [...generatedFileOrigins(p, volumes), ...caOrigins],
       appRequests: { mounts: [{ volume: `${this.name}-logs`, path: logDir }] },
       pod: {
         readsPodMetadata: k8sFilter && (p.createRbac ?? true) ? true : undefined,
@@ -503,7 +515,16 @@ export class FluentBitSidecar extends Construct implements ISidecar {
   /** The outputs' entries, secrets as ${VAR}. */
   private outputEntries(): RenderedEntry[][] {
     const env = this.secretEnv();
-    return this.props.outputs.map(o => o._entries(s => env.find(([, x]) => x === s)![0]));
+    return this.props.outputs.map((o, i) => {
+      const ca = this.caFile(i);
+      return [...o._entries(s => env.find(([, x]) => x === s)![0]), ...(ca ? [['tls.ca_file', ca, 'tlsCaSecret', false] as RenderedEntry] : [])];
+    });
+  }
+
+  /** Where output i's CA certificate is mounted (its secret volume), if it has one. */
+  private caFile(i: number): string | undefined {
+    const ref = this.props.outputs[i]._given().tlsCaSecret as { key: string } | undefined;
+    return ref ? `${CA_DIR}/${i}/${ref.key}` : undefined;
   }
 
   /** The user's parsers (tail.parser, parser filters), each name once. */
@@ -1005,6 +1026,10 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         throw Errors.ineffectiveSetting(path, `${f}.logRetentionDays`, g.logRetentionDays, 'Fluent Bit sets the retention of a group it creates', 'Set autoCreateGroup: true too');
       }
       const tls = o._entries(() => 'X').find(([k]) => k === 'tls')?.[1];
+      if (g.tlsCaSecret !== undefined && tls !== 'on') {
+        throw Errors.ineffectiveSetting(path, `${f}.tlsCaSecret`, g.tlsCaSecret, 'TLS is off for this output', 'Set tls: true too, or leave tlsCaSecret out');
+      }
+      if (g.tlsCaSecret !== undefined) { checkSecretRef(path, `${f}.tlsCaSecret`, g.tlsCaSecret); }
       if (g.tlsVerify !== undefined && tls !== 'on') { throw Errors.ineffectiveSetting(path, `${f}.tlsVerify`, g.tlsVerify, 'TLS is off for this output', 'Set tls: true too, or leave tlsVerify out'); }
       if (g.matchRegex !== undefined) {
         if (g.match !== undefined) { throw Errors.alreadySet(path, `${f}.matchRegex`, g.matchRegex, `by ${f}.match; give one of the two`); }
