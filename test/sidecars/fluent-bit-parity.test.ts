@@ -214,6 +214,24 @@ describe('filters parser, record_modifier, nest, throttle, rewrite_tag, lua (row
   });
 });
 
+describe('lua filter with a script file (row 36)', () => {
+  const script = 'function cb(tag, ts, record)\n  record["source"] = "shop"\n  return 1, ts, record\nend\n';
+  test('Kubernetes: the script is a file of the config volume, the filter points at it; the code parses back whole', () => {
+    const { cm } = onDeployment({ filters: [FluentBitFilter.grep({ regex: { log: 'x' } }), FluentBitFilter.lua({ script, call: 'cb' })] });
+    expect(cm.data['filter-1.lua']).toBe(script);
+    expect(validateFluentBitYaml(cm.data['fluent-bit.yaml']).pipeline.filters[1]).toEqual({ name: 'lua', match: '*', call: 'cb', script: '/etc/cdk-sidecars/fluent-bit/filter-1.lua' });
+  });
+  test('ECS: the config writer writes the script beside pipeline.conf', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { outputs: [STDOUT], filters: [FluentBitFilter.lua({ script, call: 'cb' })] }));
+    const t = synthTemplate(f.stack);
+    const writer = container(t, 'cdk-sidecars-config');
+    const variable = /"\$(CDK_SIDECARS_FILE_\d+)" \| base64 -d > '\/cdk-sidecars\/fluent-bit-config\/filter-0.lua'/.exec(writer.Command[0])![1];
+    expect(Buffer.from(writer.Environment.find((e: any) => e.Name === variable).Value, 'base64').toString()).toBe(script);
+    expect(entry(validateFluentBitClassic(include(t)), 'FILTER').script).toBe('/etc/cdk-sidecars/fluent-bit/filter-0.lua');
+  });
+});
+
 describe('filesystem buffering (rows 20, 26-28) and service knobs (rows 22, 25, 30, 32)', () => {
   const props: Partial<FluentBitSidecarProps> = {
     storage: {
@@ -646,6 +664,8 @@ describe('bad inputs of the issue-13 props', () => {
     ['a merge log key with a space', { filters: [FluentBitFilter.kubernetes({ mergeLogKey: 'a b' })] }, ErrorCode.INVALID_NAME, 'web/logs: filters[0].mergeLogKey "a b"'],
     ['an unknown stackdriver resource', { outputs: [FluentBitOutput.stackdriver({ resource: 'cloud_run' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].resource "cloud_run"'],
     ['a stackdriver label value with a comma', { outputs: [FluentBitOutput.stackdriver({ labels: { team: 'a,b' } })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].labels["team"] "a,b"'],
+    ['a lua filter with code and script', { filters: [FluentBitFilter.lua({ code: 'x', script: 'y', call: 'cb' })] }, ErrorCode.ALREADY_SET, 'web/logs: filters[0].script is already set'],
+    ['a lua filter with neither', { filters: [FluentBitFilter.lua({ call: 'cb' })] }, ErrorCode.MISSING_SETTING, 'web/logs: filters[0].code is not set'],
     ['lua code on two lines', { filters: [FluentBitFilter.lua({ code: 'function cb(t, ts, r)\nreturn 0, ts, r end', call: 'cb' })] }, ErrorCode.UNREPRESENTABLE_VALUE, 'web/logs: filters[0].code'],
   ])('%s', (_t, props, code, part) => {
     expectError(make(props), code, part);

@@ -268,8 +268,17 @@ export interface FluentBitLuaFilterOptions {
    * @default '*'
    */
   readonly match?: string;
-  /** Lua code on one line (`code`), defining the function `call`. */
-  readonly code: string;
+  /**
+   * Lua code on one line (`code`), defining the function `call`. Give `code` or `script`.
+   * @default - none
+   */
+  readonly code?: string;
+  /**
+   * A Lua script of any length, written by the library into the generated configuration's
+   * directory (`script`). Give `code` or `script`.
+   * @default - none
+   */
+  readonly script?: string;
   /** Function called per record (`call`). */
   readonly call: string;
 }
@@ -387,7 +396,7 @@ export class FluentBitFilter {
 
   /** Runs inline Lua code on each record (`lua` with `code`). */
   public static lua(options: FluentBitLuaFilterOptions): FluentBitFilter {
-    return new FluentBitFilter('lua', options, [{ name: 'lua', match: options.match ?? '*', code: options.code, call: options.call }], [], options.match);
+    return new FluentBitFilter('lua', options, [{ name: 'lua', match: options.match ?? '*', ...opt('code', options.code, String), call: options.call }], [], options.match);
   }
 
   /** Plugin name. */
@@ -483,9 +492,9 @@ export const FILTER_OPTION_TYPES: { [plugin: string]: PropTypes } = {
   },
   throttle: { match: 'string', rate: 'count', window: 'count', intervalSeconds: 'count' },
   rewrite_tag: { match: 'string', rules: { each: { key: 'string', regex: 'string', newTag: 'string', keep: 'boolean' }, required: ['key', 'regex', 'newTag'] } },
-  lua: { match: 'string', code: 'string', call: 'string' },
+  lua: { match: 'string', code: 'string', script: 'string', call: 'string' },
 };
 /** Options each filter factory requires. */
 export const FILTER_REQUIRED: { [plugin: string]: string[] } = {
-  parser: ['keyName', 'parsers'], nest: ['operation'], throttle: ['rate'], rewrite_tag: ['rules'], lua: ['code', 'call'],
+  parser: ['keyName', 'parsers'], nest: ['operation'], throttle: ['rate'], rewrite_tag: ['rules'], lua: ['call'],
 };

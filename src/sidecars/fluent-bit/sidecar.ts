@@ -385,6 +385,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     const files = [
       classic ? { name: 'fluent-bit.conf', content: this.classic(true) } : { name: 'fluent-bit.yaml', content: this.yaml() },
       ...(classic ? [{ name: 'parsers.conf', content: this.classicParsers() }] : []),
+      ...this.luaFiles(),
     ];
     const limit = this.memoryLimitMebibytes;
     if (p.resources?.memoryLimitMebibytes !== undefined && limit < 2 * this.buffers() + MIN_HEADROOM) {
@@ -625,10 +626,29 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     ];
   }
 
+  /** A filter's settings and rules, with the path of a lua filter's script file. */
+  private filterRender(f: FluentBitFilter, i: number): { settings: { [key: string]: string }; rules: Array<[string, string, string]> } {
+    const r = f._render();
+    return f.plugin === 'lua' && this.luaScript(f) !== undefined ? { ...r, settings: { ...r.settings, script: `${CONFIG_DIR}/${luaFile(i)}` } } : r;
+  }
+
+  private luaScript(f: FluentBitFilter): string | undefined {
+    const s = (f._given() as { script?: unknown }).script;
+    return typeof s === 'string' ? s : undefined;
+  }
+
+  /** The lua filters' script files, written into the config volume. */
+  private luaFiles(): Array<{ name: string; content: string }> {
+    return (this.props.filters ?? []).flatMap((f, i) => {
+      const s = f instanceof FluentBitFilter && f.plugin === 'lua' ? this.luaScript(f) : undefined;
+      return s === undefined ? [] : [{ name: luaFile(i), content: s }];
+    });
+  }
+
   /** The YAML configuration. */
   private yaml(): string {
-    const filters = (this.props.filters ?? []).map(f => {
-      const { settings, rules } = f._render();
+    const filters = (this.props.filters ?? []).map((f, i) => {
+      const { settings, rules } = this.filterRender(f, i);
       const out: { [key: string]: string | string[] } = { ...settings };
       for (const [key, value] of rules) {
         const existing = out[key];
@@ -696,7 +716,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     });
     (this.props.filters ?? []).forEach((f, i) => {
       if (!main && f.plugin === 'kubernetes') { return; }
-      const { settings, rules } = f._render();
+      const { settings, rules } = this.filterRender(f, i);
       parts.push(section('FILTER', [
         ...Object.entries(settings).map(([k, v]): [string, string, string] => [k, v, `filters[${i}].${k}`]),
         ...rules.map(([k, v, field]): [string, string, string] => [k, v, `filters[${i}].${field}`]),
@@ -938,7 +958,8 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     (p.filters ?? []).forEach((f, i) => {
       const g = f._given() as { [key: string]: any };
       if (f.plugin === 'kubernetes') { recordKey(`filters[${i}].mergeLogKey`, g.mergeLogKey); }
-      for (const [name, value] of Object.entries(g)) { if (name !== 'match') { strings(`filters[${i}].${name}`, value); } }
+      // A lua script is a file of its own (written through the platform's file delivery), not a config value.
+      for (const [name, value] of Object.entries(g)) { if (name !== 'match' && !(f.plugin === 'lua' && name === 'script')) { strings(`filters[${i}].${name}`, value); } }
       if (f.plugin === 'parser') { recordKey(`filters[${i}].keyName`, g.keyName); if (!g.parsers.length) { throw Errors.missingSetting(path, `filters[${i}].parsers`, 'the parser filter needs a parser', 'Give parsers: [FluentBitParser.json()]'); } }
       if (f.plugin === 'multiline') {
         recordKey(`filters[${i}].keyContent`, g.keyContent);
@@ -955,6 +976,12 @@ export class FluentBitSidecar extends Construct implements ISidecar {
           throw Errors.missingSetting(path, `filters[${i}].nestedUnder`, 'operation LIFT needs the key to lift', 'Give nestedUnder');
         }
       }
+      if (f.plugin === 'lua' && (g.code === undefined) === (g.script === undefined)) {
+        throw g.code === undefined
+          ? Errors.missingSetting(path, `filters[${i}].code`, 'the lua filter needs its code', 'Give code (one line) or script')
+          : Errors.alreadySet(path, `filters[${i}].script`, '(script)', `by filters[${i}].code; give one of the two`);
+      }
+      if (f.plugin === 'lua' && g.script === '') { throw Errors.missingSetting(path, `filters[${i}].script`, 'the script is empty', 'Give the Lua code'); }
       if (f.plugin === 'throttle' && g.rate === 0) { throw Errors.invalidNumber(path, `filters[${i}].rate`, 0, 'a whole number >= 1'); }
       if (f.plugin === 'rewrite_tag') {
         // Each rule is split at spaces into KEY REGEX NEW_TAG KEEP (plugins/filter_rewrite_tag/rewrite_tag.c, flb_utils_split).
@@ -1088,6 +1115,11 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       if (twin !== j) { throw Errors.alreadySet(path, `${field}[${j}]`, m.name, `by ${field}[${twin}]`); }
     }
   }
+}
+
+/** The file of the lua filter at position i (in the config directory). */
+function luaFile(i: number): string {
+  return `filter-${i}.lua`;
 }
 
 /** The props the service settings come from. */
