@@ -548,6 +548,12 @@ describe('a private CA for an output (row 39: tls.ca_file) from a secret mounted
     expect(vol.secret['ca.crt']).toMatch(/^\[parameters\('.+'\)\]$/);
   });
 
+  test('stackdriver: a service account key from a secret, as google_service_credentials', () => {
+    const { cm, pod } = onDeployment({ outputs: [FluentBitOutput.stackdriver({ credentialsSecret: { secretName: 'gcp-sa', key: 'key.json' } })] });
+    expect(validateFluentBitYaml(cm.data['fluent-bit.yaml']).pipeline.outputs[0].google_service_credentials).toBe('/etc/cdk-sidecars/fluent-bit-gcp/0/key.json');
+    expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'fluent-bit-gcp-0', secret: { secretName: 'gcp-sa', defaultMode: 0o444 } }]));
+  });
+
   test('ECS: cannot mount a secret as files, named as the output\'s option', () => {
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { outputs: [es] }));

@@ -619,7 +619,7 @@ export interface FluentBitAzureBlobOptions extends FluentBitOutputOptions {
   readonly autoCreateContainer?: boolean;
 }
 
-/** Google Cloud Logging output (`stackdriver`), with the credentials of the metadata server (GKE Workload Identity, GCE). */
+/** Google Cloud Logging output (`stackdriver`). */
 export interface FluentBitStackdriverOptions extends FluentBitOutputOptions {
   /**
    * Monitored resource type (`resource`): global, generic_node, generic_task, k8s_container, k8s_pod, k8s_node or gce_instance.
@@ -636,6 +636,13 @@ export interface FluentBitStackdriverOptions extends FluentBitOutputOptions {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * A service account key (JSON) from a secret, mounted as a file
+   * (`google_service_credentials`; Kubernetes Secret volume, ACI secret volume from
+   * `secretVolumeKeys`; ECS cannot mount secrets as files: an error).
+   * @default - credentials from the metadata server
+   */
+  readonly credentialsSecret?: SecretKeyReference;
 }
 
 /** A setting whose value comes from a secret, rendered as `${VAR}` (with `prefix` before it). @internal */
@@ -870,8 +877,8 @@ export class FluentBitOutput {
   }
 
   /**
-   * Google Cloud Logging (`stackdriver`). Credentials come from the metadata server; a
-   * service account key file is not supported.
+   * Google Cloud Logging (`stackdriver`), with the metadata server's credentials or a service
+   * account key from a secret (`credentialsSecret`).
    */
   public static stackdriver(o: FluentBitStackdriverOptions = {}): FluentBitOutput {
     return new FluentBitOutput('stackdriver', o, {
@@ -1053,7 +1060,7 @@ export const OUTPUT_OPTION_TYPES: { [plugin: string]: PropTypes } = {
   kinesis_streams: { ...OUTPUT_COMMON, region: 'string', stream: 'string', roleArn: 'string' },
   azure: { ...OUTPUT_COMMON, customerId: 'string', sharedKey: SECRET_REF, logType: 'string' },
   azure_blob: { ...OUTPUT_COMMON, accountName: 'string', sharedKey: SECRET_REF, containerName: 'string', autoCreateContainer: 'boolean' },
-  stackdriver: { ...OUTPUT_COMMON, resource: 'string', exportToProjectId: 'string', labels: 'stringMap' },
+  stackdriver: { ...OUTPUT_COMMON, resource: 'string', exportToProjectId: 'string', labels: 'stringMap', credentialsSecret: SECRET_REF },
   stdout: OUTPUT_COMMON,
 };
 export const OUTPUT_REQUIRED: { [plugin: string]: string[] } = {

@@ -237,8 +237,26 @@ const DEFAULT_IMAGE = 'fluent/fluent-bit:5.0.8';
 const BASE_MEMORY = 48;
 const MIN_HEADROOM = 32;
 const STORAGE_DIR = '/var/lib/fluent-bit-storage';
-/** Where the outputs' CA certificates are mounted, one directory per output. */
-const CA_DIR = '/etc/cdk-sidecars/fluent-bit-ca';
+/**
+ * Output settings that name a file, filled from a secret key mounted as a file into the Fluent
+ * Bit container: the option, its key, the volume/directory kind (mounted at
+ * /etc/cdk-sidecars/fluent-bit-<kind>/<output index>) and what to use where the platform cannot
+ * mount secrets as files (ECS).
+ */
+const SECRET_FILE_OPTIONS: Array<{ option: string; key: string; kind: string; alternative: string }> = [
+  { option: 'tlsCaSecret', key: 'tls.ca_file', kind: 'ca', alternative: 'a server certificate from a public CA, or an image whose trust store has your CA' },
+  { option: 'credentialsSecret', key: 'google_service_credentials', kind: 'gcp', alternative: 'credentials from the metadata server (leave credentialsSecret out)' },
+];
+
+/** One secret file of an output. */
+interface SecretFile {
+  readonly output: number;
+  readonly option: string;
+  readonly key: string;
+  readonly kind: string;
+  readonly alternative: string;
+  readonly ref: SecretKeyReference;
+}
 /** Seconds the container's grace adds to Fluent Bit's own `grace`. */
 const GRACE_MARGIN = 5;
 
@@ -369,8 +387,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         'Leave FluentBitFilter.kubernetes() out here (it works on Kubernetes only); add the fields you need with FluentBitFilter.modify({ add: { ... } })');
     }
     const warnings: string[] = [];
-    const cas = p.outputs.map((o, i): [number, SecretKeyReference | undefined] => [i, o._given().tlsCaSecret as SecretKeyReference | undefined])
-      .filter((x): x is [number, SecretKeyReference] => x[1] !== undefined);
+    const files0 = this.secretFiles();
     // FireLens's generated main configuration listens with forward on 24224 and tcp on 8877
     // (its health check input): aws/amazon-ecs-agent agent/taskresource/firelens tests' expected configs.
     if (context.identity === WorkloadIdentity.AWS_IAM_ROLE) {
@@ -421,13 +438,13 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         { volume: `${this.name}-logs`, path: logDir, readOnly: true },
         { volume: `${this.name}-state`, path: STATE_DIR },
         ...(p.storage ? [{ volume: `${this.name}-storage`, path: STORAGE_DIR }] : []),
-        ...cas.map(([i]) => ({ volume: `${this.name}-ca-${i}`, path: `${CA_DIR}/${i}`, readOnly: true })),
+        ...files0.map(s => ({ volume: `${this.name}-${s.kind}-${s.output}`, path: secretFileDir(s), readOnly: true })),
       ],
       identityToken: k8sFilter ? {} : undefined,
       // For the runtime contract: the tail DB it keeps, and the token the kubernetes filter
       // reads (its kube_token_file default, the service account token path).
       writesPaths: [`${STATE_DIR}/tail.db`, ...(this.s3Buffer() ? [`${STATE_DIR}/s3`] : []), ...(p.storage ? [STORAGE_DIR] : [])],
-      readsPaths: [...(k8sFilter ? [DEFAULT_TOKEN_PATH] : []), ...cas.map(([i]) => this.caFile(i)!)],
+      readsPaths: [...(k8sFilter ? [DEFAULT_TOKEN_PATH] : []), ...files0.map(secretFilePath)],
       // A log shipper that stops must not take the app down.
       essential: false,
       shutdown: { gracePeriodSeconds: (p.graceSeconds ?? 5) + GRACE_MARGIN },
@@ -437,13 +454,11 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
       { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 + this.s3Buffer() },
       ...(p.storage ? [{ name: `${this.name}-storage`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: p.storage.sizeLimitMebibytes ?? 512 }] : []),
-      ...cas.map(([i, ref]) => ({ name: `${this.name}-ca-${i}`, kind: VolumeKind.SECRET, secretName: ref.secretName })),
+      ...files0.map(s => ({ name: `${this.name}-${s.kind}-${s.output}`, kind: VolumeKind.SECRET, secretName: s.ref.secretName })),
     ];
     // A platform that cannot mount a secret as files names the output's option (ECS).
-    const caOrigins = cas.map(([i], k) => ({
-      field: `volumes[${volumes.length - cas.length + k}]`,
-      prop: `outputs[${i}].tlsCaSecret`,
-      alternative: 'a server certificate from a public CA, or an image whose trust store has your CA',
+    const caOrigins = files0.map((s, k) => ({
+      field: `volumes[${volumes.length - files0.length + k}]`, prop: `outputs[${s.output}].${s.option}`, alternative: s.alternative,
     }));
     return {
       containers: [container],
@@ -516,16 +531,19 @@ export class FluentBitSidecar extends Construct implements ISidecar {
   /** The outputs' entries, secrets as ${VAR}. */
   private outputEntries(): RenderedEntry[][] {
     const env = this.secretEnv();
-    return this.props.outputs.map((o, i) => {
-      const ca = this.caFile(i);
-      return [...o._entries(s => env.find(([, x]) => x === s)![0]), ...(ca ? [['tls.ca_file', ca, 'tlsCaSecret', false] as RenderedEntry] : [])];
-    });
+    const files = this.secretFiles();
+    return this.props.outputs.map((o, i) => [
+      ...o._entries(s => env.find(([, x]) => x === s)![0]),
+      ...files.filter(s => s.output === i).map((s): RenderedEntry => [s.key, secretFilePath(s), s.option, false]),
+    ]);
   }
 
-  /** Where output i's CA certificate is mounted (its secret volume), if it has one. */
-  private caFile(i: number): string | undefined {
-    const ref = this.props.outputs[i]._given().tlsCaSecret as { key: string } | undefined;
-    return ref ? `${CA_DIR}/${i}/${ref.key}` : undefined;
+  /** The outputs' settings that name a file filled from a secret (SECRET_FILE_OPTIONS). */
+  private secretFiles(): SecretFile[] {
+    return this.props.outputs.flatMap((o, i) => SECRET_FILE_OPTIONS.flatMap(f => {
+      const ref = o._given()[f.option] as SecretKeyReference | undefined;
+      return ref === undefined ? [] : [{ ...f, output: i, ref }];
+    }));
   }
 
   /** The user's parsers (tail.parser, parser filters), each name once. */
@@ -1057,6 +1075,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         throw Errors.ineffectiveSetting(path, `${f}.tlsCaSecret`, g.tlsCaSecret, 'TLS is off for this output', 'Set tls: true too, or leave tlsCaSecret out');
       }
       if (g.tlsCaSecret !== undefined) { checkSecretRef(path, `${f}.tlsCaSecret`, g.tlsCaSecret); }
+      if (g.credentialsSecret !== undefined) { checkSecretRef(path, `${f}.credentialsSecret`, g.credentialsSecret); }
       if (g.tlsVerify !== undefined && tls !== 'on') { throw Errors.ineffectiveSetting(path, `${f}.tlsVerify`, g.tlsVerify, 'TLS is off for this output', 'Set tls: true too, or leave tlsVerify out'); }
       if (g.matchRegex !== undefined) {
         if (g.match !== undefined) { throw Errors.alreadySet(path, `${f}.matchRegex`, g.matchRegex, `by ${f}.match; give one of the two`); }
@@ -1115,6 +1134,16 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       if (twin !== j) { throw Errors.alreadySet(path, `${field}[${j}]`, m.name, `by ${field}[${twin}]`); }
     }
   }
+}
+
+/** Where a secret file's volume is mounted. */
+function secretFileDir(s: SecretFile): string {
+  return `/etc/cdk-sidecars/fluent-bit-${s.kind}/${s.output}`;
+}
+
+/** The path of a secret file. */
+function secretFilePath(s: SecretFile): string {
+  return `${secretFileDir(s)}/${s.ref.key}`;
 }
 
 /** The file of the lua filter at position i (in the config directory). */
