@@ -518,9 +518,30 @@ describe('inputs other than tail (row 51), kubernetes filter options (row 33), o
 
   test('outputs: match_regex instead of match, net.connect_timeout, net.keepalive, tls.verify', () => {
     const doc = validateFluentBitYaml(onDeployment({
-      outputs: [FluentBitOutput.http({ host: 'h', matchRegex: '^(app|kube)\\..*$', connectTimeoutSeconds: 5, keepalive: false, tlsVerify: false })],
+      outputs: [FluentBitOutput.http({
+        host: 'h',
+        matchRegex: '^(app|kube)\\..*$',
+        connectTimeoutSeconds: 5,
+        keepalive: false,
+        tlsVerify: false,
+        ioTimeoutSeconds: 60,
+        keepaliveIdleTimeoutSeconds: 10,
+        keepaliveMaxRecycle: 100,
+        maxWorkerConnections: 4,
+        dnsMode: 'TCP',
+      })],
     }).cm.data['fluent-bit.yaml']);
-    expect(doc.pipeline.outputs[0]).toMatchObject({ 'match_regex': '^(app|kube)\\..*$', 'net.connect_timeout': 5, 'net.keepalive': 'off', 'tls.verify': 'off' });
+    expect(doc.pipeline.outputs[0]).toMatchObject({
+      'match_regex': '^(app|kube)\\..*$',
+      'net.connect_timeout': 5,
+      'net.keepalive': 'off',
+      'tls.verify': 'off',
+      'net.io_timeout': 60,
+      'net.keepalive_idle_timeout': 10,
+      'net.keepalive_max_recycle': 100,
+      'net.max_worker_connections': 4,
+      'net.dns.mode': 'TCP',
+    });
     expect(doc.pipeline.outputs[0].match).toBeUndefined();
   });
 });
@@ -666,6 +687,8 @@ describe('bad inputs of the issue-13 props', () => {
     ['a matchRegex that does not compile', { outputs: [FluentBitOutput.stdout({ matchRegex: '(' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].matchRegex "("'],
     ['a CA on an output without TLS', { outputs: [FluentBitOutput.loki({ host: 'loki', tlsCaSecret: { secretName: 'ca', key: 'ca.crt' } })] }, ErrorCode.INEFFECTIVE_SETTING,
       'web/logs: outputs[0].tlsCaSecret'],
+    ['an unknown output DNS mode', { outputs: [FluentBitOutput.stdout({ dnsMode: 'DOH' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].dnsMode "DOH"'],
+    ['a zero keepalive recycle', { outputs: [FluentBitOutput.stdout({ keepaliveMaxRecycle: 0 })] }, ErrorCode.INVALID_NUMBER, 'web/logs: outputs[0].keepaliveMaxRecycle 0'],
     ['tls verify on an output without TLS', { outputs: [FluentBitOutput.stdout({ tlsVerify: true })] }, ErrorCode.INEFFECTIVE_SETTING, 'web/logs: outputs[0].tlsVerify true would have no effect'],
     ['a merge log key with a space', { filters: [FluentBitFilter.kubernetes({ mergeLogKey: 'a b' })] }, ErrorCode.INVALID_NAME, 'web/logs: filters[0].mergeLogKey "a b"'],
     ['an unknown stackdriver resource', { outputs: [FluentBitOutput.stackdriver({ resource: 'cloud_run' })] }, ErrorCode.INVALID_NAME, 'web/logs: outputs[0].resource "cloud_run"'],

@@ -54,6 +54,31 @@ export interface FluentBitOutputOptions {
    */
   readonly keepalive?: boolean;
   /**
+   * Seconds a connection may stay idle while assigned (`net.io_timeout`).
+   * @default - no limit
+   */
+  readonly ioTimeoutSeconds?: number;
+  /**
+   * Seconds an idle keepalive connection is kept (`net.keepalive_idle_timeout`).
+   * @default 30
+   */
+  readonly keepaliveIdleTimeoutSeconds?: number;
+  /**
+   * Uses of a keepalive connection before it is retired (`net.keepalive_max_recycle`).
+   * @default 2000
+   */
+  readonly keepaliveMaxRecycle?: number;
+  /**
+   * Connections per worker at most (`net.max_worker_connections`).
+   * @default - no limit
+   */
+  readonly maxWorkerConnections?: number;
+  /**
+   * DNS transport for this output (`net.dns.mode`): 'UDP' or 'TCP'.
+   * @default - the service's dnsMode
+   */
+  readonly dnsMode?: string;
+  /**
    * Verify the server's certificate (`tls.verify`), where TLS is on.
    * @default true
    * @see https://docs.fluentbit.io/manual/administration/transport-security
@@ -927,6 +952,11 @@ export class FluentBitOutput {
     if (o.workers !== undefined) { out.push(['workers', o.workers, 'workers', false]); }
     if (o.connectTimeoutSeconds !== undefined) { out.push(['net.connect_timeout', o.connectTimeoutSeconds, 'connectTimeoutSeconds', false]); }
     if (o.keepalive !== undefined) { out.push(['net.keepalive', onOff(o.keepalive), 'keepalive', false]); }
+    if (o.ioTimeoutSeconds !== undefined) { out.push(['net.io_timeout', o.ioTimeoutSeconds, 'ioTimeoutSeconds', false]); }
+    if (o.keepaliveIdleTimeoutSeconds !== undefined) { out.push(['net.keepalive_idle_timeout', o.keepaliveIdleTimeoutSeconds, 'keepaliveIdleTimeoutSeconds', false]); }
+    if (o.keepaliveMaxRecycle !== undefined) { out.push(['net.keepalive_max_recycle', o.keepaliveMaxRecycle, 'keepaliveMaxRecycle', false]); }
+    if (o.maxWorkerConnections !== undefined) { out.push(['net.max_worker_connections', o.maxWorkerConnections, 'maxWorkerConnections', false]); }
+    if (o.dnsMode !== undefined) { out.push(['net.dns.mode', o.dnsMode, 'dnsMode', false]); }
     if (o.tlsVerify !== undefined) { out.push(['tls.verify', onOff(o.tlsVerify), 'tlsVerify', false]); }
     if (this.options.storageTotalLimitSizeMebibytes !== undefined) {
       out.push(['storage.total_limit_size', `${this.options.storageTotalLimitSizeMebibytes}M`, 'storageTotalLimitSizeMebibytes', false]);
@@ -994,6 +1024,11 @@ const OUTPUT_COMMON: PropTypes = {
   keepalive: 'boolean',
   tlsVerify: 'boolean',
   tlsCaSecret: SECRET_REF,
+  ioTimeoutSeconds: 'count',
+  keepaliveIdleTimeoutSeconds: 'count',
+  keepaliveMaxRecycle: 'count',
+  maxWorkerConnections: 'count',
+  dnsMode: 'string',
 };
 const SEARCH: PropTypes = {
   ...OUTPUT_COMMON,

@@ -1082,7 +1082,11 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         try { new RegExp(g.matchRegex); } catch { throw Errors.invalidName(path, `${f}.matchRegex`, g.matchRegex, 'a regular expression'); }
         checkFluentBitValue(path, `${f}.matchRegex`, g.matchRegex);
       }
-      if (g.connectTimeoutSeconds === 0) { throw Errors.invalidNumber(path, `${f}.connectTimeoutSeconds`, 0, 'a whole number >= 1'); }
+      for (const k of ['connectTimeoutSeconds', 'keepaliveIdleTimeoutSeconds', 'keepaliveMaxRecycle']) {
+        if (g[k] === 0) { throw Errors.invalidNumber(path, `${f}.${k}`, 0, 'a whole number >= 1'); }
+      }
+      // fluent-bit-docs administration/networking.md: net.dns.mode TCP or UDP
+      oneOf(`${f}.dnsMode`, g.dnsMode, ['UDP', 'TCP']);
       if (g.workers === 0) { throw Errors.invalidNumber(path, `${f}.workers`, 0, 'a whole number >= 1'); }
     });
   }
