@@ -150,3 +150,24 @@ export function modifyRule(tokens: string[]): string {
     ? `"${t.replace(/[\\"]/g, c => `\\${c}`)}"`
     : t)).join(' ');
 }
+
+/**
+ * Why a token cannot be written by slistTokens: quoted, a trailing backslash would escape the
+ * closing quote (src/flb_slist.c, token_retrieve ends a quoted token at a '"' not preceded by '\').
+ */
+export function slistTokenProblem(token: string): string | undefined {
+  return token.endsWith('\\') ? 'a trailing backslash would escape the closing quote of the token' : undefined;
+}
+
+/**
+ * The value of a space-separated list Fluent Bit reads with flb_slist_split_tokens (config map
+ * SLIST types such as record_modifier's `record KEY VALUE`, and multiline parser `rule` lines):
+ * spaces separate tokens; a token starting with '"' runs to the next '"' not preceded by a
+ * backslash, and '\"' inside it becomes '"' (fluent/fluent-bit src/flb_slist.c, token_retrieve and
+ * token_unescape; src/flb_config_map.c uses it for every SLIST property). A token that is empty,
+ * holds a space or starts with a quote (or every token, with `alwaysQuote`) is written in double
+ * quotes with its '"' escaped; check slistTokenProblem first.
+ */
+export function slistTokens(tokens: string[], alwaysQuote = false): string {
+  return tokens.map(t => (alwaysQuote || t === '' || t.includes(' ') || t[0] === '"' ? `"${t.replace(/"/g, '\\"')}"` : t)).join(' ');
+}

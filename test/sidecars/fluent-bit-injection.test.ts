@@ -136,7 +136,7 @@ describe('construct ids in comments cannot add a line', () => {
   test('ECS, FireLens pipeline.conf', () => {
     const doc = parseClassicDocument(onEcs({}, id));
     expect(doc.directives).toEqual([]);
-    expect(doc.sections.map(s => s.name)).toEqual(['INPUT', 'OUTPUT']);
+    expect(doc.sections.map(s => s.name)).toEqual(['SERVICE', 'INPUT', 'OUTPUT']);
   });
 });
 

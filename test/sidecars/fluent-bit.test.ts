@@ -232,10 +232,11 @@ describe('FluentBitSidecar on ECS: the FireLens log router', () => {
     const variable = /"\$(CDK_SIDECARS_FILE_\d+)" \| base64 -d > '\/cdk-sidecars\/fluent-bit-config\/pipeline.conf'/.exec(writer.Command[0])![1];
     const sections = validateFluentBitClassic(Buffer.from(writer.Environment.find((e: any) => e.Name === variable).Value, 'base64').toString());
     // The app's log files are shipped too: the tail input is in the included file.
-    expect(sections.map(s => s.name)).toEqual(['INPUT', 'FILTER', 'OUTPUT']);
-    expect(sections[0].entries).toEqual(expect.arrayContaining([['name', 'tail'], ['path', '/var/log/app/*.log'], ['db', '/var/lib/fluent-bit/tail.db']]));
+    // ECS's generated main config has no [SERVICE] (aws/amazon-ecs-agent firelensconfig_unix.go): ours is the router's.
+    expect(sections.map(s => s.name)).toEqual(['SERVICE', 'INPUT', 'FILTER', 'OUTPUT']);
+    expect(sections[1].entries).toEqual(expect.arrayContaining([['name', 'tail'], ['path', '/var/log/app/*.log'], ['db', '/var/lib/fluent-bit/tail.db']]));
     expect(router.MountPoints).toEqual(expect.arrayContaining([{ SourceVolume: 'fluent-bit-logs', ContainerPath: '/var/log/app', ReadOnly: true }]));
-    expect(sections[2].entries).toEqual(expect.arrayContaining([['name', 'cloudwatch_logs'], ['log_group_name', '/shop/api'], ['auto_create_group', 'on']]));
+    expect(sections[3].entries).toEqual(expect.arrayContaining([['name', 'cloudwatch_logs'], ['log_group_name', '/shop/api'], ['auto_create_group', 'on']]));
     // The task role may write the logs.
     const policy = Object.values<any>(t.Resources).find(r => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes('TaskRole'));
     expect(policy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({

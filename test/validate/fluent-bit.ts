@@ -6,12 +6,22 @@
  * outputs with a Match, known plugin names, a tail input with a buffer limit.
  */
 import * as YAML from 'yaml';
+import { FILTER_KEYS, INPUT_KEYS, OUTPUT_KEYS, SECTION_KEYS } from './fluent-bit-keys';
 
 const TOP_LEVEL = new Set(['env', 'includes', 'service', 'parsers', 'multiline_parsers', 'pipeline', 'plugins', 'upstream_servers']);
 const INPUTS = new Set(['tail', 'forward', 'dummy', 'cpu', 'mem', 'systemd', 'http', 'tcp', 'opentelemetry', 'fluentbit_metrics']);
 const FILTERS = new Set(['kubernetes', 'modify', 'grep', 'record_modifier', 'parser', 'lua', 'nest', 'rewrite_tag', 'throttle', 'multiline']);
-const OUTPUTS = new Set(['es', 'loki', 'cloudwatch_logs', 's3', 'forward', 'http', 'stdout', 'opentelemetry', 'kinesis_firehose', 'null']);
-const REPEATABLE = new Set(['add', 'remove', 'rename', 'regex', 'exclude', 'set', 'copy', 'hard_rename', 'hard_copy']);
+const OUTPUTS = new Set(['es', 'loki', 'cloudwatch_logs', 's3', 'forward', 'http', 'stdout', 'opentelemetry', 'kinesis_firehose', 'null',
+  'kinesis_streams', 'opensearch', 'datadog', 'splunk', 'kafka', 'azure', 'azure_blob', 'stackdriver']);
+const REPEATABLE = new Set(['add', 'remove', 'rename', 'regex', 'exclude', 'set', 'copy', 'hard_rename', 'hard_copy',
+  // http / opentelemetry / loki headers, parser filter parsers, record_modifier, nest wildcards, rewrite_tag rules
+  'header', 'parser', 'record', 'remove_key', 'allowlist_key', 'wildcard', 'rule']);
+/** Keys every input, filter or output takes (fluent/fluent-bit src/flb_input.c, flb_filter.c, flb_output.c property checks). */
+const COMMON_KEYS: { [kind: string]: RegExp } = {
+  input: /^(name|tag|alias|log_level|log_suppress_interval|mem_buf_limit|threaded|routable|storage\.type|storage\.pause_on_chunks_overlimit)$/,
+  filter: /^(name|match|match_regex|alias|log_level|log_suppress_interval)$/,
+  output: /^(name|match|match_regex|alias|log_level|log_suppress_interval|retry_limit|workers|storage\.total_limit_size|tls|tls\..+|net\..+|rdkafka\..+)$/,
+};
 
 export interface ClassicSection { readonly name: string; readonly entries: Array<[string, string]> }
 
@@ -154,7 +164,96 @@ function pluginErrors(kind: 'input' | 'filter' | 'output', where: string, entrie
     if (!keys.includes('mem_buf_limit')) { errors.push(`${where}: tail without mem_buf_limit (a log storm could exhaust memory)`); }
   }
   if (name === 'kubernetes' && !keys.includes('kube_tag_prefix')) { errors.push(`${where}: kubernetes filter without kube_tag_prefix`); }
+  // Keys the plugin documents (fluent-bit-keys.ts), for the plugins the library writes.
+  const documented = kind === 'input' ? INPUT_KEYS[name] : kind === 'filter' ? FILTER_KEYS[name] : OUTPUT_KEYS[name];
+  if (documented) {
+    for (const k of new Set(keys)) {
+      if (!documented.includes(k) && !COMMON_KEYS[kind].test(k)) { errors.push(`${where}: ${kind} "${name}" has no key "${k}"`); }
+    }
+  }
+  for (const [k, v] of entries) {
+    if (/^(on|off|true|false)$/i.test(String(v)) || typeof v === 'boolean') { continue; }
+    if (['exclude_path', 'multiline.parser', 'label_keys', 'brokers', 'topics'].includes(k) && /(^|,)\s*(,|$)/.test(String(v))) { errors.push(`${where}: ${k} has an empty item`); }
+  }
   return errors;
+}
+
+/** Problems of the service section's keys (fluent-bit-keys.ts, service-section.md). */
+function serviceErrors(entries: Array<[string, unknown]>): string[] {
+  const errors = entries.filter(([k]) => !SECTION_KEYS.service.includes(k)).map(([k]) => `service: unknown key "${k}"`);
+  const get = (k: string) => entries.find(([x]) => x === k)?.[1];
+  for (const [k, v] of entries) {
+    if (k.startsWith('storage.') && k !== 'storage.path' && get('storage.path') === undefined) { errors.push(`service: ${k} without storage.path`); }
+    if (['grace', 'hc_errors_count', 'hc_retry_failure_count', 'hc_period', 'scheduler.base', 'scheduler.cap', 'storage.max_chunks_up'].includes(k) && !/^[0-9]+$/.test(String(v))) {
+      errors.push(`service: ${k} ${JSON.stringify(v)} is not a whole number`);
+    }
+  }
+  return errors;
+}
+
+/** Compiles a regex of Onigmo's Ruby syntax the way the checks can: '/.../' delimiters dropped (src/flb_regex.c, str_to_regex). */
+function regexCompiles(re: string): boolean {
+  const body = re.length > 1 && re.startsWith('/') && re.endsWith('/') ? re.slice(1, -1) : re;
+  try { new RegExp(body.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$')); return true; } catch { return false; }
+}
+
+/**
+ * A regex multiline parser (src/flb_parser.c, flb_parser_load_multiline_parser_definitions and
+ * multiline_load_regex_rules; src/multiline/flb_ml_rule.c, flb_ml_rule_init): name and type;
+ * rules whose first state is start_state, every next state the state of a rule, regexes that compile.
+ */
+function multilineErrors(where: string, def: { name?: unknown; type?: unknown }, rules: Array<[string, string, string | undefined]>): string[] {
+  const errors: string[] = [];
+  if (typeof def.name !== 'string' || !def.name) { errors.push(`${where}: no name`); }
+  if (!['regex', 'endswith', 'equal', 'eq'].includes(String(def.type))) { errors.push(`${where}: type ${JSON.stringify(def.type)} is not regex, endswith or equal`); }
+  if (def.type === 'regex') {
+    if (!rules.length) { errors.push(`${where}: regex parser without rules`); }
+    const states = new Set(rules.map(r => r[0]));
+    if (rules.length && rules[0][0] !== 'start_state') { errors.push(`${where}: the first rule's state is not start_state`); }
+    rules.forEach(([, regex, next], i) => {
+      if (next === undefined || !states.has(next)) { errors.push(`${where}: rule ${i} goes to unknown state ${JSON.stringify(next)}`); }
+      if (!regexCompiles(regex)) { errors.push(`${where}: rule ${i} regex does not compile: ${regex}`); }
+    });
+  }
+  return errors;
+}
+
+/**
+ * Splits a classic `rule` value the way Fluent Bit does (src/flb_slist.c, flb_slist_split_tokens with
+ * token_retrieve / token_unescape): spaces separate tokens; a token starting with '"' runs to the
+ * next '"' not preceded by a backslash, and '\\"' inside it becomes '"'; after 3 tokens the rest is one.
+ */
+export function splitRuleTokens(value: string): string[] {
+  const out: string[] = [];
+  let p = 0;
+  while (p < value.length) {
+    while (value[p] === ' ') { p++; }
+    if (p >= value.length) { break; }
+    let token: string;
+    if (value[p] === '"') {
+      let q = p + 1;
+      for (; ;) {
+        while (q < value.length && value[q] !== '"') { q++; }
+        if (q >= value.length) { throw new Error(`unterminated quote in rule ${JSON.stringify(value)}`); }
+        if (value[q - 1] === '\\') { q++; continue; }
+        break;
+      }
+      token = value.slice(p + 1, q).replace(/\\"/g, '"');
+      p = q + 1;
+    } else {
+      let q = p;
+      while (q < value.length && value[q] !== ' ') { q++; }
+      token = value.slice(p, q);
+      p = q;
+    }
+    out.push(token);
+    if (out.length === 3) {
+      while (value[p] === ' ') { p++; }
+      if (p < value.length) { out.push(value.slice(p)); }
+      break;
+    }
+  }
+  return out;
 }
 
 /** Problems of a YAML configuration (empty when fine). */
@@ -176,6 +275,37 @@ export function fluentBitYamlErrors(text: string): string[] {
     if (!p.name || !p.format) { errors.push(`parsers[${i}] needs name and format`); }
     if (p.format === 'regex') { try { new RegExp(String(p.regex).replace(/\(\?<([a-z_]+)>/g, '(?<$1>')); } catch { errors.push(`parsers[${i}].regex does not compile`); } }
   }
+  if (doc.service !== undefined) { errors.push(...serviceErrors(Object.entries(doc.service))); }
+  for (const [i, m] of (doc.multiline_parsers ?? []).entries()) {
+    const rules = Array.isArray(m.rules)
+      ? m.rules.map((r: any): [string, string, string | undefined] =>
+        [String(r.state), String(r.regex), r.next_state === undefined ? undefined : String(r.next_state)])
+      : [];
+    errors.push(...multilineErrors(`multiline_parsers[${i}]`, m, rules));
+  }
+  errors.push(...parserReferenceErrors(
+    (doc.parsers ?? []).map((p: any) => String(p.name)), (doc.multiline_parsers ?? []).map((m: any) => String(m.name)),
+    [...(doc.pipeline.inputs ?? []), ...(doc.pipeline.filters ?? [])]
+      .map((p: any) => Object.entries(p).flatMap(([k, v]): Array<[string, unknown]> => (Array.isArray(v) ? v.map(x => [k, x]) : [[k, v]])))));
+  return errors;
+}
+
+/** The built-in multiline parsers (fluent/fluent-bit src/multiline/flb_ml_parser_*.c). */
+const BUILT_IN_MULTILINE = ['docker', 'cri', 'go', 'python', 'java', 'ruby'];
+
+/** Every parser and multiline parser an input or filter names is defined (or built in). */
+function parserReferenceErrors(parsers: string[], multiline: string[], plugins: Array<Array<[string, unknown]>>): string[] {
+  const errors: string[] = [];
+  for (const entries of plugins) {
+    for (const [k, v] of entries) {
+      if (k === 'parser' && !parsers.includes(String(v))) { errors.push(`parser ${JSON.stringify(v)} is not defined`); }
+      if (k === 'multiline.parser') {
+        for (const n of String(v).split(',').map(x => x.trim())) {
+          if (!BUILT_IN_MULTILINE.includes(n) && !multiline.includes(n)) { errors.push(`multiline parser ${JSON.stringify(n)} is not defined`); }
+        }
+      }
+    }
+  }
   return errors;
 }
 
@@ -187,7 +317,24 @@ export function fluentBitClassicErrors(text: string): string[] {
   sections.forEach((s, i) => {
     const where = `[${s.name}] #${i}`;
     switch (s.name) {
-      case 'SERVICE': case 'PARSER': case 'MULTILINE_PARSER': break;
+      case 'SERVICE': errors.push(...serviceErrors(s.entries)); break;
+      case 'PARSER':
+        if (!s.entries.some(([k]) => k === 'name') || !s.entries.some(([k]) => k === 'format')) { errors.push(`${where}: needs name and format`); }
+        break;
+      case 'MULTILINE_PARSER': {
+        const get = (k: string) => s.entries.find(([x]) => x === k)?.[1];
+        let rules: Array<[string, string, string | undefined]> = [];
+        try {
+          rules = s.entries.filter(([k]) => k === 'rule').map(([, v]) => {
+            const t = splitRuleTokens(v);
+            if (t.length !== 3) { throw new Error(`${where}: rule ${JSON.stringify(v)} is not 3 tokens`); }
+            return [t[0], t[1], t[2]];
+          });
+        } catch (e) { errors.push((e as Error).message); }
+        for (const [k] of s.entries) { if (!['name', 'type', 'rule', 'flush_timeout', 'key_content', 'key_pattern', 'key_group', 'parser', 'negate', 'match_string'].includes(k)) { errors.push(`${where}: unknown key ${k}`); } }
+        errors.push(...multilineErrors(where, { name: get('name'), type: get('type') }, rules));
+        break;
+      }
       case 'INPUT': errors.push(...pluginErrors('input', where, s.entries)); break;
       case 'FILTER': errors.push(...pluginErrors('filter', where, s.entries)); break;
       case 'OUTPUT': errors.push(...pluginErrors('output', where, s.entries)); break;
@@ -196,6 +343,16 @@ export function fluentBitClassicErrors(text: string): string[] {
   });
   if (sections.filter(s => s.name === 'SERVICE').length > 1) { errors.push('more than one [SERVICE]'); }
   return errors;
+}
+
+/**
+ * The parsers a classic configuration names are defined: in it, or in `parsersText` (the
+ * parsers_file it loads). For a FireLens include, pass no parsersText: it must carry its own.
+ */
+export function fluentBitClassicParserErrors(text: string, parsersText = ''): string[] {
+  const sections = [...parseClassic(text), ...(parsersText ? parseClassic(parsersText) : [])];
+  const names = (kind: string) => sections.filter(s => s.name === kind).map(s => s.entries.find(([k]) => k === 'name')?.[1] ?? '');
+  return parserReferenceErrors(names('PARSER'), names('MULTILINE_PARSER'), sections.filter(s => s.name === 'INPUT' || s.name === 'FILTER').map(s => s.entries));
 }
 
 export function validateFluentBitYaml(text: string): any {
