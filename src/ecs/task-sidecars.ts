@@ -1104,10 +1104,10 @@ export class TaskSidecars extends Construct {
       }
     }
     const known = (limit: string | undefined) => limit !== undefined && !Token.isUnresolved(limit);
-    const check = (field: string, limit: number, parts: Array<[string, number]>, unit: string) => {
+    const check = (field: string, limit: number, parts: Array<[string, number]>, unit: string, path = target) => {
       const total = parts.reduce((a, [, v]) => a + v, 0);
       if (total > limit) {
-        throw Errors.resourcesExceedTask(target, field, total, limit, unit, parts.map(([n, v]) => `${n} ${v}`).join(', '));
+        throw Errors.resourcesExceedTask(path, field, total, limit, unit, parts.map(([n, v]) => `${n} ${v}`).join(', '));
       }
     };
     if (known(cfn.cpu)) {
@@ -1118,7 +1118,9 @@ export class TaskSidecars extends Construct {
       check('memory', memory, shares.map((s): [string, number] => [s.name, s.reservation ?? s.memory ?? 0]), 'MiB');
       for (const s of shares) {
         const most = Math.max(s.memory ?? 0, s.reservation ?? 0);
-        if (most > memory) { check(`memory of container ${JSON.stringify(s.name)}`, memory, [[s.name, most]], 'MiB'); }
+        // One container larger than the whole task: named as its own field (a sidecar's prop, e.g. Fluent Bit's memBufLimitMebibytes).
+        const own = s.reservation !== undefined && s.reservation >= (s.memory ?? 0) ? s.fields[1] : s.fields[0];
+        if (most > memory) { check(s.path === target ? `memory of container ${JSON.stringify(s.name)}` : own, memory, [[s.name, most]], 'MiB', s.path); }
       }
     }
   }

@@ -229,7 +229,7 @@ describe("the task fit check follows ECS's rules, init steps and the writer incl
     const f = fargateTask({ cpu: 256, memoryLimitMiB: 1024 });
     TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', { image: 'ghcr.io/acme/agent:1', resources: { memoryRequestMebibytes: 64, memoryLimitMebibytes: 2048 } }));
     expectError(() => Template.fromStack(f.stack), ErrorCode.RESOURCES_EXCEED_TASK,
-      'Shop/Api: memory of container "agent": the containers need 2048 MiB (agent 2048), more than the task\'s 1024 MiB');
+      'Shop/agent: resources.memoryLimitMebibytes: the containers need 2048 MiB (agent 2048), more than the task\'s 1024 MiB');
   });
 
   test('below ECS\'s 6 MiB minimum is refused', () => {

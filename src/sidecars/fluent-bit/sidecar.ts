@@ -430,7 +430,10 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         // The app sends to these on localhost: not declared on the platform.
         ...this.networkInputs().map((x, i) => ({ port: x.port, name: `in-${i}-${x.plugin.slice(0, 4)}`, exposure: PortExposure.POD_LOCAL })),
       ],
-      origins: [...portOrigins(['httpPort', ...this.networkInputs().map((_, i) => `inputs[${i}].port`)]), UID_ORIGIN, { field: 'shutdown.gracePeriodSeconds', prop: 'graceSeconds', offset: GRACE_MARGIN }],
+      origins: [...portOrigins(['httpPort', ...this.networkInputs().map((_, i) => `inputs[${i}].port`)]), UID_ORIGIN, { field: 'shutdown.gracePeriodSeconds', prop: 'graceSeconds', offset: GRACE_MARGIN },
+        // A derived memory limit too large for a platform (an ECS task) names the prop it comes from.
+        ...(p.resources?.memoryLimitMebibytes === undefined
+          ? [{ field: 'resources.memoryLimitMebibytes', prop: 'resources.memoryLimitMebibytes (derived: 2 x memBufLimitMebibytes per input + 48 MiB)' }] : [])],
       security: { uid: this.uid },
       resources: { cpuRequestMillicores: 50, memoryRequestMebibytes: Math.min(64, limit), ...p.resources, memoryLimitMebibytes: limit },
       readinessProbe: Probe.httpGet({ port: p.httpPort ?? 2020, path: '/api/v2/health', periodSeconds: 10 }),
