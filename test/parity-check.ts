@@ -51,7 +51,7 @@ export interface ParityTable {
   readonly line: number;
 }
 
-const MARKER = /^<!-- parity-table: ([\w-]+); types: ([\w, ]+) -->$/;
+const MARKER = /^<!-- parity-table: ([\w-]+); types: ([\w*, ]+) -->$/;
 const COUNT = /^Covered: \*\*(\d+) \/ (\d+)\*\*/;
 
 /** Reads the parity tables of a markdown document. */
@@ -175,7 +175,7 @@ export function resolveProp(types: Map<string, JsiiType>, defaults: string[], to
       if (ref) { current = elementType(types, ref); rest = segments.slice(1); break; }
       if (methodsOf(types, dt).has(segments[0]) && segments.length === 1) { return undefined; }
     }
-    if (rest === undefined) { return `\`${segments[0]}\` is neither a type nor a property of ${[...new Set([...context.map(c => c.name), ...defaults])].join(', ')}`; }
+    if (rest === undefined) { return `\`${segments[0]}\` is neither a type nor a property of ${listed([...new Set([...context.map(c => c.name), ...defaults])])}`; }
     if (rest.length > 0 && !current) { return `\`${segments[0]}\` has a primitive type: \`${segments[1]}\` cannot be inside it`; }
   }
   for (let k = 0; k < rest.length; k++) {
@@ -205,6 +205,15 @@ export function apiTokens(cell: string): string[] {
     .filter(x => IDENTIFIER_PATH.test(x) && !(/_/.test(x.split('.')[0]) && !/^[A-Z][a-z]/.test(x)));
 }
 
+/** A table's types, where `Prefix*` stands for every type of the assembly whose name starts with Prefix. */
+export function expandTypes(types: Map<string, JsiiType>, names: string[]): string[] {
+  return names.flatMap(n => (n.endsWith('*') ? [...types.keys()].filter(k => k.startsWith(n.slice(0, -1))).sort() : [n]));
+}
+
+function listed(names: string[]): string {
+  return names.length > 8 ? `${names.slice(0, 8).join(', ')} and ${names.length - 8} more` : names.join(', ');
+}
+
 const IDENTIFIER_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** Every problem of the tables: low coverage, wrong counts, rows without reasons, props that do not exist. */
@@ -228,8 +237,9 @@ export function checkParity(tables: ParityTable[], types: Map<string, JsiiType>,
           problems.push(`README.md:${r.line}: ${t.name} row ${r.num}: a covered row names its prop in backticks (or starts "built in:")`);
         }
         const context: JsiiType[] = [];
+        const defaults = expandTypes(types, t.types);
         for (const token of tokens) {
-          const why = resolveProp(types, t.types, token, context);
+          const why = resolveProp(types, defaults, token, context);
           if (why) { problems.push(`README.md:${r.line}: ${t.name} row ${r.num}: \`${token}\`: ${why}`); }
         }
       }
