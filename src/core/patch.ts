@@ -84,7 +84,7 @@ export function checkPatches(path: string, field: string, patches: ContainerPatc
     if (!tokens || tokens.some(t => t === '')) {
       throw Errors.invalidPatch(path, `${f}.path`, p.path, 'is not a JSON Pointer to a field of the container', 'Start with "/" and name the field, e.g. "/resources/limits" ("~1" for "/" in a name)');
     }
-    const instead = platform.protectedFields[tokens[0]];
+    const instead = own(platform.protectedFields, tokens[0]) ? platform.protectedFields[tokens[0]] : undefined;
     if (instead !== undefined) { throw Errors.protectedPatch(path, `${f}.path`, p.path, tokens[0], instead); }
     if ((p.op === PatchOperation.REMOVE) !== (p.value === undefined)) {
       throw Errors.invalidPatch(path, `${f}.value`, p.value, p.op === PatchOperation.REMOVE ? 'is set on a REMOVE' : `is missing for ${p.op}`,
@@ -109,7 +109,9 @@ export function applyPatches(path: string, field: string, rendered: any, patches
     const tokens = pointerTokens(p.path)!;
     let parent: any = doc;
     for (const t of tokens.slice(0, -1)) {
-      parent = Array.isArray(parent) ? (/^\d+$/.test(t) ? parent[Number(t)] : undefined) : isPlainMap(parent) ? parent[t] : undefined;
+      // Only members the document owns (RFC 6901 evaluates a token against the object's own members): "__proto__" or
+      // "constructor" never lead out of the rendered container into Object.prototype.
+      parent = Array.isArray(parent) ? (/^\d+$/.test(t) ? parent[Number(t)] : undefined) : isPlainMap(parent) && own(parent, t) ? parent[t] : undefined;
       if (parent === undefined || parent === null || typeof parent !== 'object') {
         throw Errors.invalidPatch(path, f, p.path, `does not exist in the rendered container (no ${JSON.stringify(t)})`, 'Patch a field the rendered container has, or ADD its parent first');
       }
@@ -129,7 +131,11 @@ export function applyPatches(path: string, field: string, rendered: any, patches
         parent.splice(n, 1);
       }
     } else {
-      const exists = Object.prototype.hasOwnProperty.call(parent, last);
+      const exists = own(parent, last);
+      if (last === '__proto__') {
+        // An assignment to "__proto__" sets the object's prototype instead of adding a member.
+        throw Errors.invalidPatch(path, f, p.path, 'does not exist in the rendered container (no "__proto__"), and cannot be added', 'Patch a field of the container');
+      }
       if (p.op !== PatchOperation.ADD && !exists) {
         throw Errors.invalidPatch(path, f, p.path, `does not exist in the rendered container (no ${JSON.stringify(last)}), so it cannot be ${p.op === PatchOperation.REMOVE ? 'removed' : 'replaced'}`,
           'Use ADD for a new field');
@@ -154,6 +160,10 @@ export function applyPatches(path: string, field: string, rendered: any, patches
     }
   }
   return doc;
+}
+
+function own(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
 }
 
 function clone(value: unknown): unknown {

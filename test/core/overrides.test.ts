@@ -370,3 +370,17 @@ describe('overrides: bad inputs', () => {
     expect(() => KINDS.OpaSidecar.make(new AciApp(), 'sc', { overrides: { ports: [{ port: 9999, protocol: Protocol.UDP }] } })).not.toThrow();
   });
 });
+
+describe('overrides: patches that reach around the checks (review)', () => {
+  test('a patch through __proto__ is refused and pollutes nothing (RFC 6901 names members the document owns)', () => {
+    const e = thrown(() => k8sPod('OpaSidecar', { kubernetesPatches: [{ op: PatchOperation.ADD, path: '/resources/__proto__/polluted', value: 'yes' }] }));
+    const polluted = ({} as any).polluted;
+    delete (Object.prototype as any).polluted;
+    expect(polluted).toBeUndefined();
+    expect(e.code).toBe(ErrorCode.INVALID_PATCH);
+    expect(e.message).toContain('sc: overrides.kubernetesPatches[0].path "/resources/__proto__/polluted" does not exist in the rendered container');
+    // At the top, the name of an inherited member is an unknown field, not a protected one.
+    const top = thrown(() => k8sPod('OpaSidecar', { kubernetesPatches: [{ op: PatchOperation.REMOVE, path: '/toString' }] }));
+    expect(top.code).toBe(ErrorCode.INVALID_PATCH);
+  });
+});
