@@ -84,8 +84,8 @@ export function checkPatches(path: string, field: string, patches: ContainerPatc
     if (!tokens || tokens.some(t => t === '')) {
       throw Errors.invalidPatch(path, `${f}.path`, p.path, 'is not a JSON Pointer to a field of the container', 'Start with "/" and name the field, e.g. "/resources/limits" ("~1" for "/" in a name)');
     }
-    const instead = own(platform.protectedFields, tokens[0]) ? platform.protectedFields[tokens[0]] : undefined;
-    if (instead !== undefined) { throw Errors.protectedPatch(path, `${f}.path`, p.path, tokens[0], instead); }
+    const protectedField = protectedFieldOf(platform, tokens[0]);
+    if (protectedField !== undefined) { throw Errors.protectedPatch(path, `${f}.path`, p.path, protectedField, platform.protectedFields[protectedField]); }
     if ((p.op === PatchOperation.REMOVE) !== (p.value === undefined)) {
       throw Errors.invalidPatch(path, `${f}.value`, p.value, p.op === PatchOperation.REMOVE ? 'is set on a REMOVE' : `is missing for ${p.op}`,
         p.op === PatchOperation.REMOVE ? 'Leave value out' : 'Give the JSON value to write');
@@ -164,6 +164,18 @@ export function applyPatches(path: string, field: string, rendered: any, patches
 
 function own(o: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+/**
+ * The protected field a patch's first token names, if any: an own key of protectedFields (not an
+ * inherited name such as "toString"), matched without regard to letter case (a case variant such
+ * as ECS "user" is at best refused at deploy, and is never what the user should write), and on
+ * ECS also the part before a "." (the ECS binder writes patches with aws-cdk-lib
+ * addPropertyOverride, whose path splits at "."; see renderPatches).
+ */
+function protectedFieldOf(platform: PatchPlatform, token: string): string | undefined {
+  const heads = platform.key === 'ecsPatches' ? [token, token.split('.')[0]] : [token];
+  return Object.keys(platform.protectedFields).find(k => heads.some(h => h.toLowerCase() === k.toLowerCase()));
 }
 
 function clone(value: unknown): unknown {

@@ -717,10 +717,13 @@ export class TaskSidecars extends Construct {
       const after = patchRendered(c, before, ECS_PATCHES);
       for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
         if (JSON.stringify(before[key]) === JSON.stringify(after[key])) { continue; }
+        // addPropertyOverride splits its path at "." unless a backslash escapes it (aws-cdk-lib core/lib/cfn-resource.ts
+        // addOverride): the field is written under the name the checked patch gave it, never as a nested path.
+        const at = `ContainerDefinitions.${index}.${key.replace(/\./g, '\\.')}`;
         if (after[key] === undefined) {
-          cfn.addPropertyDeletionOverride(`ContainerDefinitions.${index}.${key}`);
+          cfn.addPropertyDeletionOverride(at);
         } else {
-          cfn.addPropertyOverride(`ContainerDefinitions.${index}.${key}`, after[key]);
+          cfn.addPropertyOverride(at, after[key]);
         }
       }
     }

@@ -383,4 +383,18 @@ describe('overrides: patches that reach around the checks (review)', () => {
     const top = thrown(() => k8sPod('OpaSidecar', { kubernetesPatches: [{ op: PatchOperation.REMOVE, path: '/toString' }] }));
     expect(top.code).toBe(ErrorCode.INVALID_PATCH);
   });
+
+  test('an ECS patch whose field name holds a "." cannot reach a protected field through addPropertyOverride\'s dotted path', () => {
+    const e = thrown(() => ecsTask('OpaSidecar', {
+      ecsPatches: [{ op: PatchOperation.ADD, path: '/LinuxParameters.Capabilities', value: { Add: ['SYS_ADMIN'], Drop: [] } }],
+    }));
+    expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+    expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/LinuxParameters.Capabilities" patches LinuxParameters');
+  });
+
+  test('an ECS patch of a protected field in another letter case is refused', () => {
+    const e = thrown(() => ecsTask('OpaSidecar', { ecsPatches: [{ op: PatchOperation.ADD, path: '/user', value: '0' }] }));
+    expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+    expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/user" patches User');
+  });
 });
