@@ -13,7 +13,11 @@ export interface PatchPlatform {
   /** Top-level fields of the rendered container the checks rely on, with the typed prop to use instead. */
   readonly protectedFields: { readonly [field: string]: string };
   /** Field of the container's environment list and how an entry names its variable / marks a secret. */
-  readonly env?: { readonly field: string; readonly name: string; readonly isSecret: (entry: any) => boolean };
+  readonly env?: {
+    readonly field: string; readonly name: string; readonly isSecret: (entry: any) => boolean;
+    /** A second list of variables of the container (ECS `Secrets`), whose names count as set too. */
+    readonly secretsField?: string;
+  };
 }
 
 /** The container fields a Kubernetes patch may not touch, and the prop that sets each. */
@@ -45,6 +49,9 @@ export const ECS_PATCHES: PatchPlatform = {
     Secrets: 'overrides.env (with secret)',
     DependsOn: 'the sidecar\'s start order',
   },
+  // A variable in both Environment and Secrets is a variable set twice (as on Kubernetes and ACI; CloudFormation
+  // AWS::ECS::TaskDefinition ContainerDefinition has the two lists, KeyValuePair Name and Secret Name / ValueFrom).
+  env: { field: 'Environment', name: 'Name', isSecret: e => isPlainMap(e) && e.ValueFrom !== undefined, secretsField: 'Secrets' },
 };
 
 /** The container `properties` fields an ACI patch may not touch. */
@@ -178,12 +185,29 @@ function protectedFieldOf(platform: PatchPlatform, token: string): string | unde
   return Object.keys(platform.protectedFields).find(k => heads.some(h => h.toLowerCase() === k.toLowerCase()));
 }
 
+function own(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+/**
+ * The protected field a patch's first token names, if any: an own key of protectedFields (not an
+ * inherited name such as "toString"), matched without regard to letter case (a case variant such
+ * as ECS "user" is at best refused at deploy, and is never what the user should write), and on
+ * ECS also the part before a "." (the ECS binder writes patches with aws-cdk-lib
+ * addPropertyOverride, whose path splits at "."; see renderPatches).
+ */
+function protectedFieldOf(platform: PatchPlatform, token: string): string | undefined {
+  const heads = platform.key === 'ecsPatches' ? [token, token.split('.')[0]] : [token];
+  return Object.keys(platform.protectedFields).find(k => heads.some(h => h.toLowerCase() === k.toLowerCase()));
+}
+
 function clone(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
 function envSecrets(doc: any, env: NonNullable<PatchPlatform['env']>): { all: string[]; secrets: Map<string, string> } {
-  const list: any[] = Array.isArray(doc?.[env.field]) ? doc[env.field] : [];
+  const listOf = (field: string | undefined): any[] => (field !== undefined && Array.isArray(doc?.[field]) ? doc[field] : []);
+  const list: any[] = [...listOf(env.field), ...listOf(env.secretsField)];
   return {
     all: list.map(e => String(e?.[env.name])),
     // As text: the patches change the entries in place.

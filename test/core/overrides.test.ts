@@ -397,4 +397,13 @@ describe('overrides: patches that reach around the checks (review)', () => {
     expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
     expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/user" patches User');
   });
+
+  test('an ECS patch that adds a plain variable named like one of the container\'s secrets is refused', () => {
+    const e = thrown(() => ecsTask('OpaSidecar', {
+      env: [{ name: 'TOKEN', secret: { secretName: 'db', key: 'token' } }],
+      ecsPatches: [{ op: PatchOperation.ADD, path: '/Environment', value: [{ Name: 'TOKEN', Value: 'plain' }] }],
+    }));
+    expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+    expect(e.message).toContain('sc: overrides.ecsPatches "TOKEN" patches Environment (variable TOKEN set twice)');
+  });
 });
