@@ -93,6 +93,12 @@ export function checkPatches(path: string, field: string, patches: ContainerPatc
     }
     const protectedField = protectedFieldOf(platform, tokens[0]);
     if (protectedField !== undefined) { throw Errors.protectedPatch(path, `${f}.path`, p.path, protectedField, platform.protectedFields[protectedField]); }
+    // CloudFormation names the fields of a ContainerDefinition with letters and digits only (AWS::ECS::TaskDefinition
+    // schema); anything else in the name would be read as a path by addPropertyOverride (see renderPatches).
+    if (platform.key === 'ecsPatches' && !/^[A-Za-z][A-Za-z0-9]*$/.test(tokens[0])) {
+      throw Errors.invalidPatch(path, `${f}.path`, p.path, 'is not a JSON Pointer to a field of the container',
+        'Start with "/" and a ContainerDefinition field name (letters and digits), e.g. "/Ulimits"');
+    }
     if ((p.op === PatchOperation.REMOVE) !== (p.value === undefined)) {
       throw Errors.invalidPatch(path, `${f}.value`, p.value, p.op === PatchOperation.REMOVE ? 'is set on a REMOVE' : `is missing for ${p.op}`,
         p.op === PatchOperation.REMOVE ? 'Leave value out' : 'Give the JSON value to write');

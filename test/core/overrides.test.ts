@@ -392,6 +392,13 @@ describe('overrides: patches that reach around the checks (review)', () => {
     expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/LinuxParameters.Capabilities" patches LinuxParameters');
   });
 
+  test('an ECS patch whose field name holds a backslash is refused, not written as the protected field it spells without it', () => {
+    // aws-cdk-lib addPropertyOverride drops a backslash before any character: "U\\ser" would override User (root).
+    const e = thrown(() => ecsTask('OpaSidecar', { ecsPatches: [{ op: PatchOperation.ADD, path: '/U\\ser', value: '0' }] }));
+    expect(e.code).toBe(ErrorCode.INVALID_PATCH);
+    expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/U\\\\ser" is not a JSON Pointer to a field of the container');
+  });
+
   test('an ECS patch of a protected field in another letter case is refused', () => {
     const e = thrown(() => ecsTask('OpaSidecar', { ecsPatches: [{ op: PatchOperation.ADD, path: '/user', value: '0' }] }));
     expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
