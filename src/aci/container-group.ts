@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { Construct } from 'constructs';
 import {
   AciContainerGroupProfileReference, AciDeploymentExtension, AciDnsConfig, AciDnsNameLabelScope, AciEncryption, AciGpuSku, AciIdentityAcls,
@@ -481,11 +482,18 @@ function parameterName(secretName: string, key: string): string {
  * template-expressions, "Escape characters"). The library's own references (`secureValue`) stay
  * expressions. Only the ARM template: `az container create --file` sends the YAML as the resource
  * body, unevaluated (Azure/azure-cli, container/custom.py _create_update_from_file).
+ * Applied to the whole resource body (containers, volumes, group options such as extension
+ * settings, tags): ARM evaluates expressions in any string value of a template. `own` maps the
+ * stand-ins the library wrote for its own references to the expressions they stand for.
  */
-function armLiterals(value: any, key?: string): any {
-  if (typeof value === 'string') { return key !== 'secureValue' && value.startsWith('[') && value.endsWith(']') ? `[${value}` : value; }
-  if (Array.isArray(value)) { return value.map(v => armLiterals(v)); }
-  if (value && typeof value === 'object') { return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, armLiterals(v, k)])); }
+function armLiterals(value: any, own: ReadonlyMap<string, string>): any {
+  if (typeof value === 'string') {
+    const expression = own.get(value);
+    if (expression !== undefined) { return expression; }
+    return value.startsWith('[') && value.endsWith(']') ? `[${value}` : value;
+  }
+  if (Array.isArray(value)) { return value.map(v => armLiterals(v, own)); }
+  if (value && typeof value === 'object') { return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, armLiterals(v, own)])); }
   return value;
 }
 
@@ -827,9 +835,18 @@ export class AciContainerGroup extends Construct {
     const parameters: { [name: string]: any } = {
       location: { type: 'string', defaultValue: this.props.location ?? '[resourceGroup().location]', metadata: { description: 'Azure region of the container group' } },
     };
+    // The library's parameter references are the body's only expressions: each is written as a stand-in
+    // that no user string holds (NUL and a random nonce), and becomes the expression when every other string
+    // is escaped as a literal (armLiterals).
+    const nonce = randomBytes(12).toString('hex');
+    const own = new Map<string, string>();
     const secure: SecureValues = {
       parameterFor: (secretName, key) => this.secureParameter(parameters, secretName, key),
-      render: p => `[parameters('${p}')]`,
+      render: p => {
+        const standIn = `\u0000${nonce}:${p}\u0000`;
+        own.set(standIn, `[parameters('${p}')]`);
+        return standIn;
+      },
     };
     const resource: any = {
       type: 'Microsoft.ContainerInstance/containerGroups',
@@ -838,11 +855,8 @@ export class AciContainerGroup extends Construct {
       location: "[parameters('location')]",
       // An empty policy is what az confcom acipolicygen --template-file fills in (the shape of
       // Microsoft's tutorial, container-instances-tutorial-deploy-confidential-containers-cce-arm).
-      ...this.resourceBody(secure, ''),
+      ...armLiterals(this.resourceBody(secure, ''), own),
     };
-    for (const key of ['containers', 'initContainers'] as const) {
-      if (resource.properties[key]) { resource.properties[key] = armLiterals(resource.properties[key]); }
-    }
     const template: any = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
       contentVersion: '1.0.0.0',

@@ -53,3 +53,28 @@ describe('values shaped like ARM expressions', () => {
     expect(byName(yamlEnv('api'), 'APP_LIST').value).toBe('[a, b]');
   });
 });
+
+describe('values shaped like ARM expressions outside the containers (group options, volumes, tags)', () => {
+  const app = new AciApp();
+  const group = appGroup(app, {
+    extensions: [{ name: 'kube-proxy', extensionType: 'kube-proxy', version: '1.0', settings: { clusterCidr: '[10.240.0.0/16]' } }],
+    logAnalytics: { workspaceId: '00000000-0000-0000-0000-000000000001', workspaceKey: { secretName: 'la', key: 'key' }, metadata: { team: '[a, b]' } },
+    volumes: [{ name: 'config', gitRepo: { repository: '[git@host:x]' } }],
+    tags: { owner: '[team a]' },
+  });
+  const { resource, yaml } = synthGroup(group);
+
+  test('are escaped in the ARM template, and the library\'s own parameter references stay expressions', () => {
+    expect(armLiteral(resource.properties.extensions[0].properties.settings.clusterCidr)).toBe('[10.240.0.0/16]');
+    expect(armLiteral(resource.properties.diagnostics.logAnalytics.metadata.team)).toBe('[a, b]');
+    expect(armLiteral(byName(resource.properties.volumes, 'config').gitRepo.repository)).toBe('[git@host:x]');
+    expect(armLiteral(resource.tags.owner)).toBe('[team a]');
+    expect(resource.properties.diagnostics.logAnalytics.workspaceKey).toBe("[parameters('laKey')]");
+    expect(byName(byName(resource.properties.containers, 'api').properties.environmentVariables, 'DB_PASSWORD').secureValue).toBe("[parameters('dbPassword')]");
+  });
+
+  test('stay as given in the YAML', () => {
+    expect(yaml.properties.extensions[0].properties.settings.clusterCidr).toBe('[10.240.0.0/16]');
+    expect(byName(yaml.properties.volumes, 'config').gitRepo.repository).toBe('[git@host:x]');
+  });
+});
