@@ -5,6 +5,7 @@
  * YAML as the resource body (Azure/azure-cli container/custom.py _create_update_from_file:
  * resources.create_or_update), with no template evaluation: there the value stays as it is.
  */
+import * as YAML from 'yaml';
 import { appGroup, synthGroup } from './util';
 import { Sidecar, StartupRole } from '../../src';
 import { AciApp } from '../../src/aci';
@@ -76,5 +77,31 @@ describe('values shaped like ARM expressions outside the containers (group optio
   test('stay as given in the YAML', () => {
     expect(yaml.properties.extensions[0].properties.settings.clusterCidr).toBe('[10.240.0.0/16]');
     expect(byName(yaml.properties.volumes, 'config').gitRepo.repository).toBe('[git@host:x]');
+  });
+});
+
+describe('the YAML placeholders and the deploy-time fill the header advises (GNU gettext envsubst)', () => {
+  const { execFileSync } = require('child_process');
+  const app = new AciApp();
+  const group = appGroup(app);
+  group.addSidecars(new Sidecar(app, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', env: { DATA: '$HOME/data', LIST: '${PATH}' }, command: ['sh', '-c', 'exec /agent --port "$PORT"'] }));
+  const { text } = synthGroup(group);
+
+  test('the advised command fills the placeholders and leaves the containers\' own $VARs alone', () => {
+    const line = text.split('\n').find(l => l.includes('Fill the placeholders first'))!;
+    const advised = /e\.g\. envsubst(.*?) < this-file > filled\.yaml:/.exec(line);
+    expect(advised).not.toBeNull();
+    // The advised arguments, as sh would pass them (single-quoted words).
+    const args = [...advised![1].matchAll(/'([^']*)'/g)].map(m => m[1]);
+    const filled = YAML.parse(execFileSync('envsubst', args, {
+      input: text, env: { DB_PASSWORD: 's3cret', AZURE_LOCATION: 'westeurope', HOME: '/root', PATH: '/usr/bin', PORT: '1' },
+    }).toString());
+    const api = byName(filled.properties.containers, 'api').properties.environmentVariables;
+    expect(byName(api, 'DB_PASSWORD').secureValue).toBe('s3cret');
+    expect(filled.location).toBe('westeurope');
+    const agent = byName(filled.properties.containers, 'agent').properties;
+    expect(byName(agent.environmentVariables, 'DATA').value).toBe('$HOME/data');
+    expect(byName(agent.environmentVariables, 'LIST').value).toBe('${PATH}');
+    expect(agent.command).toEqual(['sh', '-c', 'exec /agent --port "$PORT"']);
   });
 });
