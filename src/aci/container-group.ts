@@ -497,6 +497,29 @@ function armLiterals(value: any, own: ReadonlyMap<string, string>): any {
   return value;
 }
 
+/**
+ * The YAML body with the library's stand-ins replaced by their placeholders; any other string that
+ * holds a placeholder's text is refused, since filling the placeholders (envsubst) would write the
+ * secret there too.
+ */
+function yamlPlaceholders(path: string, value: any, own: ReadonlyMap<string, string>, placeholders: string[], at = ''): any {
+  if (typeof value === 'string') {
+    const mine = own.get(value);
+    if (mine !== undefined) { return mine; }
+    const held = placeholders.find(ph => value.includes(ph));
+    if (held !== undefined) {
+      throw Errors.unrepresentableValue(path, at, value, 'the ACI YAML', `it holds ${held}, a placeholder of the file, which filling it would replace with the secret`,
+        `Leave ${held} out of the value, or deploy the ARM template, which has no placeholders`);
+    }
+    return value;
+  }
+  if (Array.isArray(value)) { return value.map((v, i) => yamlPlaceholders(path, v, own, placeholders, `${at}[${i}]`)); }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, yamlPlaceholders(path, v, own, placeholders, at === '' ? k : `${at}.${k}`)]));
+  }
+  return value;
+}
+
 /** The YAML placeholder of a parameter, e.g. dbUrl -> ${DB_URL}. */
 function placeholder(parameter: string): string {
   return `\${${parameter.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}}`;
@@ -878,14 +901,23 @@ export class AciContainerGroup extends Construct {
    */
   public toYaml(): string {
     const placeholders = new Map<string, string>();
+    // As in toArmTemplate: the library's placeholders are written as stand-ins, so that a user value holding a
+    // placeholder's text (which the fill would replace with the secret) can be told from them.
+    const nonce = randomBytes(12).toString('hex');
+    const own = new Map<string, string>();
     const secure: SecureValues = {
       parameterFor: (secretName, key) => this.secureParameter({}, secretName, key),
       render: p => {
         placeholders.set(placeholder(p), p);
-        return placeholder(p);
+        const standIn = `\u0000${nonce}:${p}\u0000`;
+        own.set(standIn, placeholder(p));
+        return standIn;
       },
     };
-    const body = this.resourceBody(secure, CCE_PLACEHOLDER);
+    // The CCE policy placeholder is the library's own too (resourceBody writes it; not a secret).
+    own.set(CCE_PLACEHOLDER, CCE_PLACEHOLDER);
+    const body = yamlPlaceholders(this.node.path, this.resourceBody(secure, CCE_PLACEHOLDER), own,
+      [...placeholders.keys(), ...(this.props.location ? [] : ['${AZURE_LOCATION}'])]);
     if (body.properties.confidentialComputeProperties?.ccePolicy === CCE_PLACEHOLDER) {
       placeholders.set(CCE_PLACEHOLDER, `the base64 CCE policy printed by az confcom acipolicygen --template-file ${this.name}.arm.json --print-policy`);
     }

@@ -6,9 +6,10 @@
  * resources.create_or_update), with no template evaluation: there the value stays as it is.
  */
 import * as YAML from 'yaml';
-import { appGroup, synthGroup } from './util';
+import { appGroup, appProps, synthGroup } from './util';
 import { Sidecar, StartupRole } from '../../src';
 import { AciApp } from '../../src/aci';
+import { ErrorCode } from '../../src/core/errors';
 
 /** What ARM makes of a template string: a literal, or undefined for an expression it would evaluate. */
 function armLiteral(s: string): string | undefined {
@@ -104,4 +105,18 @@ describe('the YAML placeholders and the deploy-time fill the header advises (GNU
     expect(byName(agent.environmentVariables, 'LIST').value).toBe('${PATH}');
     expect(agent.command).toEqual(['sh', '-c', 'exec /agent --port "$PORT"']);
   });
+});
+
+test('a value that holds the text of a YAML placeholder is refused: the fill would write the secret into it', () => {
+  const app = new AciApp();
+  const group = appGroup(app, {
+    containers: [{ ...appProps().containers[0], environment: { COPY: 'x${DB_PASSWORD}' } }],
+  });
+  let error: any;
+  try { group.toYaml(); } catch (e) { error = e; }
+  expect(error?.code).toBe(ErrorCode.UNREPRESENTABLE_VALUE);
+  expect(error.message).toContain('shop: properties.containers[0].properties.environmentVariables[');
+  expect(error.message).toContain('"x${DB_PASSWORD}" cannot be written to the ACI YAML');
+  // The ARM template has no placeholders: there the value is written as given.
+  expect(() => group.toArmTemplate()).not.toThrow();
 });
