@@ -184,7 +184,8 @@ export interface EnvoyTracing {
    */
   readonly samplingPercent?: number;
   /**
-   * Service name in the spans (the X-Ray segment name).
+   * Service name in the spans (the X-Ray segment name). Not with ZIPKIN, whose tracer names
+   * spans with serviceCluster (set that instead).
    * @default - serviceCluster
    */
   readonly serviceName?: string;
@@ -1330,6 +1331,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
         throw Errors.invalidNumber(path, 'tracing.samplingPercent', t.samplingPercent, 'a percentage from 0 to 100');
       }
       text('tracing.serviceName', t.serviceName);
+      // ZipkinConfig has no service name: Envoy's Zipkin tracer names spans with the node's cluster
+      // (envoyproxy/envoy source/extensions/tracers/zipkin/zipkin_tracer_impl.cc: Tracer(local_info_.clusterName(), ...)).
+      if (t.provider === EnvoyTracingProvider.ZIPKIN && t.serviceName !== undefined && t.serviceName !== (p.serviceCluster ?? 'cdk-sidecars')) {
+        throw Errors.ineffectiveSetting(path, 'tracing.serviceName', t.serviceName, 'the Zipkin tracer names spans with the node\'s cluster (serviceCluster), not a service name of its own',
+          `Set serviceCluster to ${JSON.stringify(t.serviceName)} and leave tracing.serviceName out`);
+      }
     }
     const st = p.stats;
     if (st) {
