@@ -30,6 +30,10 @@ export const KUBERNETES_PATCHES: PatchPlatform = {
     ports: 'overrides.ports',
     restartPolicy: 'the sidecar\'s start order (native sidecars are chosen by the binder)',
     envFrom: 'overrides.env',
+    // A raw block device of a pod volume (core/v1 Container.volumeDevices names a PVC volume of the pod): a mount too.
+    volumeDevices: 'overrides.appVolumeMounts',
+    // What the app containers wait for (native sidecars: Kubernetes starts the next container when the startup probe passes).
+    startupProbe: 'overrides.startupProbe (its timing)',
   },
   env: { field: 'env', name: 'name', isSecret: e => isPlainMap(e) && isPlainMap(e.valueFrom) && e.valueFrom.secretKeyRef !== undefined },
 };
@@ -48,6 +52,8 @@ export const ECS_PATCHES: PatchPlatform = {
     PortMappings: 'overrides.ports',
     Secrets: 'overrides.env (with secret)',
     DependsOn: 'the sidecar\'s start order',
+    // What an app's dependsOn HEALTHY waits for (ECS ContainerDependency: HEALTHY needs the container's health check).
+    HealthCheck: 'overrides.startupProbe, readinessProbe or livenessProbe (their timing)',
   },
   // A variable in both Environment and Secrets is a variable set twice (as on Kubernetes and ACI; CloudFormation
   // AWS::ECS::TaskDefinition ContainerDefinition has the two lists, KeyValuePair Name and Secret Name / ValueFrom).

@@ -277,6 +277,11 @@ describe('overrides: bad inputs', () => {
     ['ecsPatches', '/User', 'the sidecar\'s uid prop'],
     ['ecsPatches', '/PortMappings', 'overrides.ports'],
     ['aciPatches', '/securityContext', 'overrides.addCapabilities'],
+    // Review: a raw block device of a pod volume is a mount too; the app waits on the startup probe (native sidecars)
+    // and on the health check (ECS dependsOn HEALTHY).
+    ['kubernetesPatches', '/volumeDevices', 'overrides.appVolumeMounts'],
+    ['kubernetesPatches', '/startupProbe', 'overrides.startupProbe'],
+    ['ecsPatches', '/HealthCheck', 'overrides.startupProbe'],
   ])('a %s patch at %s is refused, naming the typed prop', (key, path, instead) => {
     const e = thrown(make({ [key]: [{ op: PatchOperation.REPLACE, path, value: 0 }] }));
     expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
