@@ -109,8 +109,31 @@ export function checkPatches(path: string, field: string, patches: ContainerPatc
       throw Errors.invalidPatch(path, `${f}.value`, p.value, p.op === PatchOperation.REMOVE ? 'is set on a REMOVE' : `is missing for ${p.op}`,
         p.op === PatchOperation.REMOVE ? 'Leave value out' : 'Give the JSON value to write');
     }
+    if (p.value !== undefined) { checkJsonValue(path, `${f}.value`, p.value); }
     return { op: p.op, path: p.path, value: p.value };
   });
+}
+
+/**
+ * A patch value is JSON (RFC 6902 section 4: "value" is a JSON value): objects, arrays, strings,
+ * finite numbers, booleans and null, not nested too deep. Anything else (a function, NaN, a Date,
+ * a class instance) would be dropped or changed by the JSON copy. Errors name `field` (the prop the
+ * user wrote) and where inside the value the offending part is.
+ */
+function checkJsonValue(path: string, field: string, value: unknown, at = '', depth = 0): void {
+  const where = at ? `, at value${at}` : '';
+  if (depth > 64) { throw Errors.invalidType(path, field, '...', `JSON nested at most 64 levels deep${where}`); }
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') { return; }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) { throw Errors.invalidType(path, field, value, `a JSON value (finite numbers only)${where}`); }
+    return;
+  }
+  if (Array.isArray(value)) { value.forEach((v, i) => checkJsonValue(path, field, v, `${at}[${i}]`, depth + 1)); return; }
+  if (typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
+    for (const [k, v] of Object.entries(value as object)) { checkJsonValue(path, field, v, `${at}.${k}`, depth + 1); }
+    return;
+  }
+  throw Errors.invalidType(path, field, typeof value === 'function' ? 'a function' : value, `a JSON value (object, array, string, finite number, boolean or null)${where}`);
 }
 
 /**

@@ -256,6 +256,11 @@ describe('overrides: bad inputs', () => {
     ['patch op', { kubernetesPatches: [{ op: 'add', path: '/x', value: 1 }] }, 'sc: overrides.kubernetesPatches[0].op "add" (string) is not one of'],
     ['patch without value', { kubernetesPatches: [{ op: PatchOperation.ADD, path: '/x' }] }, 'sc: overrides.kubernetesPatches[0].value undefined is missing for ADD'],
     ['patch path', { aciPatches: [{ op: PatchOperation.REMOVE, path: 'resources' }] }, 'sc: overrides.aciPatches[0].path "resources" is not a JSON Pointer'],
+    // Review: a value that is not JSON (a function, NaN, a Date) was a SyntaxError from inside the library, or written as null.
+    ['patch value a function', { kubernetesPatches: [{ op: PatchOperation.ADD, path: '/x', value: () => 1 }] }, 'sc: overrides.kubernetesPatches[0].value'],
+    ['patch value NaN inside', { ecsPatches: [{ op: PatchOperation.ADD, path: '/Ulimits', value: [{ Name: 'nofile', SoftLimit: NaN }] }] },
+      'sc: overrides.ecsPatches[0].value NaN (number) is not a JSON value (finite numbers only), at value[0].SoftLimit'],
+    ['patch value a Date', { aciPatches: [{ op: PatchOperation.ADD, path: '/x', value: new Date(0) }] }, 'sc: overrides.aciPatches[0].value'],
   ])('%s', (_, overrides, message) => {
     expect(thrown(make(overrides)).message).toContain(message);
   });
