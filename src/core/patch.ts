@@ -197,6 +197,13 @@ export function applyPatches(path: string, field: string, rendered: any, patches
         throw Errors.protectedPatch(path, field, name, `${env.field} (secret variable ${name})`, 'overrides.env');
       }
     }
+    // A variable the container already had (the sidecar's own, or overrides.env) keeps its value: overrides.env
+    // refuses to change the sidecar's own (its generated configuration relies on it), and so does a patch.
+    for (const [name, entry] of before!.entries) {
+      if (after.entries.get(name) !== entry) {
+        throw Errors.protectedPatch(path, field, name, `${env.field} (variable ${name}, set by the sidecar)`, 'the sidecar\'s prop for it, or overrides.env for a variable of your own');
+      }
+    }
     for (const name of after.secrets.keys()) {
       if (!before!.secrets.has(name)) { throw Errors.protectedPatch(path, field, name, `${env.field} (secret variable ${name})`, 'overrides.env (with secret)'); }
     }
@@ -240,12 +247,13 @@ function clone(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }
 
-function envSecrets(doc: any, env: NonNullable<PatchPlatform['env']>): { all: string[]; secrets: Map<string, string> } {
+function envSecrets(doc: any, env: NonNullable<PatchPlatform['env']>): { all: string[]; secrets: Map<string, string>; entries: Map<string, string> } {
   const listOf = (field: string | undefined): any[] => (field !== undefined && Array.isArray(doc?.[field]) ? doc[field] : []);
   const list: any[] = [...listOf(env.field), ...listOf(env.secretsField)];
   return {
     all: list.map(e => String(e?.[env.name])),
     // As text: the patches change the entries in place.
     secrets: new Map(list.filter(env.isSecret).map(e => [String(e[env.name]), JSON.stringify(e)])),
+    entries: new Map(list.map(e => [String(e?.[env.name]), JSON.stringify(e)])),
   };
 }

@@ -415,6 +415,17 @@ describe('overrides: patches that reach around the checks (review)', () => {
     expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/user" patches User');
   });
 
+  test('a patch that changes or removes a variable the sidecar sets itself is refused, as overrides.env refuses it', () => {
+    const own = mainOf('VaultAgentSidecar').env![0].name;
+    const main = (pod: any) => [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c: any) => c.env?.some((e: any) => e.name === own));
+    const index = main(k8sPod('VaultAgentSidecar', {}).pod).env.findIndex((e: any) => e.name === own);
+    for (const patch of [{ op: PatchOperation.REPLACE, path: `/env/${index}/value`, value: 'elsewhere' }, { op: PatchOperation.REMOVE, path: `/env/${index}` }]) {
+      const e = thrown(() => k8sPod('VaultAgentSidecar', { kubernetesPatches: [patch] }));
+      expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+      expect(e.message).toContain(`sc: overrides.kubernetesPatches ${JSON.stringify(own)} patches env (variable ${own}, set by the sidecar)`);
+    }
+  });
+
   test('an ECS patch that adds a plain variable named like one of the container\'s secrets is refused', () => {
     const e = thrown(() => ecsTask('OpaSidecar', {
       env: [{ name: 'TOKEN', secret: { secretName: 'db', key: 'token' } }],
