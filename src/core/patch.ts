@@ -34,6 +34,9 @@ export const KUBERNETES_PATCHES: PatchPlatform = {
     volumeDevices: 'overrides.appVolumeMounts',
     // What the app containers wait for (native sidecars: Kubernetes starts the next container when the startup probe passes).
     startupProbe: 'overrides.startupProbe (its timing)',
+    // The runtime contract (contract.ts libraryCommands) checks the commands the library runs against the image's binaries.
+    image: 'the sidecar\'s image prop',
+    command: 'overrides.command (checked by the runtime contract) or overrides.extraArgs',
   },
   env: { field: 'env', name: 'name', isSecret: e => isPlainMap(e) && isPlainMap(e.valueFrom) && e.valueFrom.secretKeyRef !== undefined },
 };
@@ -54,6 +57,8 @@ export const ECS_PATCHES: PatchPlatform = {
     DependsOn: 'the sidecar\'s start order',
     // What an app's dependsOn HEALTHY waits for (ECS ContainerDependency: HEALTHY needs the container's health check).
     HealthCheck: 'overrides.startupProbe, readinessProbe or livenessProbe (their timing)',
+    Image: 'the sidecar\'s image prop',
+    EntryPoint: 'overrides.command (checked by the runtime contract) or overrides.extraArgs',
   },
   // A variable in both Environment and Secrets is a variable set twice (as on Kubernetes and ACI; CloudFormation
   // AWS::ECS::TaskDefinition ContainerDefinition has the two lists, KeyValuePair Name and Secret Name / ValueFrom).
@@ -67,6 +72,8 @@ export const ACI_PATCHES: PatchPlatform = {
     securityContext: 'overrides.addCapabilities or overrides.seccompProfile',
     volumeMounts: 'overrides.volumes or overrides.appVolumeMounts',
     ports: 'overrides.ports',
+    image: 'the sidecar\'s image prop',
+    command: 'overrides.command (checked by the runtime contract) or overrides.extraArgs',
   },
   env: { field: 'environmentVariables', name: 'name', isSecret: e => isPlainMap(e) && e.secureValue !== undefined },
 };

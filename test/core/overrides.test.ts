@@ -287,6 +287,13 @@ describe('overrides: bad inputs', () => {
     ['kubernetesPatches', '/volumeDevices', 'overrides.appVolumeMounts'],
     ['kubernetesPatches', '/startupProbe', 'overrides.startupProbe'],
     ['ecsPatches', '/HealthCheck', 'overrides.startupProbe'],
+    // The runtime contract checks the commands the library runs against the binaries the image ships.
+    ['kubernetesPatches', '/image', 'the sidecar\'s image prop'],
+    ['kubernetesPatches', '/command/0', 'overrides.command'],
+    ['ecsPatches', '/Image', 'the sidecar\'s image prop'],
+    ['ecsPatches', '/EntryPoint', 'overrides.command'],
+    ['aciPatches', '/image', 'the sidecar\'s image prop'],
+    ['aciPatches', '/command/0', 'overrides.command'],
   ])('a %s patch at %s is refused, naming the typed prop', (key, path, instead) => {
     const e = thrown(make({ [key]: [{ op: PatchOperation.REPLACE, path, value: 0 }] }));
     expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
