@@ -946,7 +946,9 @@ export class EnvoySidecar extends Construct implements ISidecar {
         ...(p.accessLogFlushIntervalMilliseconds !== undefined ? ['--file-flush-interval-msec', String(p.accessLogFlushIntervalMilliseconds)] : []),
         ...(p.accessLogFlushMinSizeKilobytes !== undefined ? ['--file-flush-min-size-kb', String(p.accessLogFlushMinSizeKilobytes)] : []),
         // Envoy merges this onto the -c bootstrap (server/options_impl.cc, --config-yaml; istio/istio pkg/envoy/proxy.go does the same for bootstrapOverride).
-        ...(p.bootstrapOverride !== undefined ? ['--config-yaml', JSON.stringify(p.bootstrapOverride)] : [])],
+        // Container args are read as Kubernetes reads them ("$$" is "$", "$(VAR)" a variable: core/v1 Container.args;
+        // the ECS binder expands them the same way, src/core/expansion.ts): a "$" before "$" or "(" is written "$$".
+        ...(p.bootstrapOverride !== undefined ? ['--config-yaml', JSON.stringify(p.bootstrapOverride).replace(/\$(?=[$(])/g, '$$$$')] : [])],
       ports,
       security: { uid: this.uid, gid: this.uid },
       resources,
