@@ -14,7 +14,9 @@ export interface PatchPlatform {
   readonly protectedFields: { readonly [field: string]: string };
   /** Field of the container's environment list and how an entry names its variable / marks a secret. */
   readonly env?: {
-    readonly field: string; readonly name: string; readonly isSecret: (entry: any) => boolean;
+    readonly field: string;
+    readonly name: string;
+    readonly isSecret: (entry: any) => boolean;
     /** A second list of variables of the container (ECS `Secrets`), whose names count as set too. */
     readonly secretsField?: string;
   };
@@ -216,22 +218,6 @@ export function applyPatches(path: string, field: string, rendered: any, patches
     }
   }
   return doc;
-}
-
-function own(o: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, key);
-}
-
-/**
- * The protected field a patch's first token names, if any: an own key of protectedFields (not an
- * inherited name such as "toString"), matched without regard to letter case (a case variant such
- * as ECS "user" is at best refused at deploy, and is never what the user should write), and on
- * ECS also the part before a "." (the ECS binder writes patches with aws-cdk-lib
- * addPropertyOverride, whose path splits at "."; see renderPatches).
- */
-function protectedFieldOf(platform: PatchPlatform, token: string): string | undefined {
-  const heads = platform.key === 'ecsPatches' ? [token, token.split('.')[0]] : [token];
-  return Object.keys(platform.protectedFields).find(k => heads.some(h => h.toLowerCase() === k.toLowerCase()));
 }
 
 function own(o: object, key: string): boolean {

@@ -5,6 +5,7 @@
  * YAML as the resource body (Azure/azure-cli container/custom.py _create_update_from_file:
  * resources.create_or_update), with no template evaluation: there the value stays as it is.
  */
+import { execFileSync } from 'child_process';
 import * as YAML from 'yaml';
 import { appGroup, appProps, synthGroup } from './util';
 import { Sidecar, StartupRole } from '../../src';
@@ -82,7 +83,6 @@ describe('values shaped like ARM expressions outside the containers (group optio
 });
 
 describe('the YAML placeholders and the deploy-time fill the header advises (GNU gettext envsubst)', () => {
-  const { execFileSync } = require('child_process');
   const app = new AciApp();
   const group = appGroup(app);
   group.addSidecars(new Sidecar(app, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', env: { DATA: '$HOME/data', LIST: '${PATH}' }, command: ['sh', '-c', 'exec /agent --port "$PORT"'] }));
