@@ -77,7 +77,9 @@ export const ACI_PATCHES: PatchPlatform = {
     image: 'the sidecar\'s image prop',
     command: 'overrides.command (checked by the runtime contract) or overrides.extraArgs',
   },
-  env: { field: 'environmentVariables', name: 'name', isSecret: e => isPlainMap(e) && e.secureValue !== undefined },
+  // A secret variable is a secureValue or a secureValueReference to a Key Vault secret reference of the group
+  // (EnvironmentVariable, Azure/azure-rest-api-specs containerInstance.json 2025-09-01).
+  env: { field: 'environmentVariables', name: 'name', isSecret: e => isPlainMap(e) && (e.secureValue !== undefined || e.secureValueReference !== undefined) },
 };
 
 /** The reference tokens of a JSON Pointer (RFC 6901), or undefined when it is not one. */

@@ -433,6 +433,15 @@ describe('overrides: patches that reach around the checks (review)', () => {
     }
   });
 
+  test('an ACI patch that adds a Key Vault secret variable (secureValueReference) is refused like one with secureValue', () => {
+    const e = thrown(() => aciGroup('OpaSidecar', {
+      env: [{ name: 'PLAIN', value: 'x' }],
+      aciPatches: [{ op: PatchOperation.ADD, path: '/environmentVariables/-', value: { name: 'TOKEN', secureValueReference: 'kv-token' } }],
+    }));
+    expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+    expect(e.message).toContain('sc: overrides.aciPatches "TOKEN" patches environmentVariables (secret variable TOKEN)');
+  });
+
   test('an ECS patch that adds a plain variable named like one of the container\'s secrets is refused', () => {
     const e = thrown(() => ecsTask('OpaSidecar', {
       env: [{ name: 'TOKEN', secret: { secretName: 'db', key: 'token' } }],
