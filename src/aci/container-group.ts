@@ -330,7 +330,8 @@ export interface AciContainerGroupProps {
    */
   readonly name?: string;
   /**
-   * Azure region. In the ARM template it is the default of the `location` parameter.
+   * Azure region, by name or display name (e.g. "westeurope", "West Europe"). In the ARM
+   * template it is the default of the `location` parameter.
    * @default - the resource group's location in the ARM template; `${AZURE_LOCATION}` (filled at deploy time) in the YAML
    */
   readonly location?: string;
@@ -820,6 +821,11 @@ export class AciContainerGroup extends Construct {
       throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'an ACI group name: 1-63 lowercase letters, digits and single \'-\'');
     }
     checkGroupProps(path, props);
+    // A region's name ("westeurope") or display name ("West Europe"), as `az account list-locations` lists them: it
+    // is the default of an ARM parameter (where "[...]" would be evaluated) and a YAML field (where "${...}" would be filled).
+    if (props.location !== undefined && (typeof props.location !== 'string' || !/^[A-Za-z0-9]+( [A-Za-z0-9]+)*$/.test(props.location))) {
+      throw Errors.invalidName(path, 'location', props.location, 'an Azure region name such as "westeurope" or "West Europe"');
+    }
     if (props.dnsNameLabel !== undefined && !/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/.test(props.dnsNameLabel)) {
       throw Errors.invalidName(path, 'dnsNameLabel', props.dnsNameLabel, '3-63 lowercase letters, digits and \'-\', starting with a letter');
     }

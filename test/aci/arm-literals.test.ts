@@ -120,3 +120,18 @@ test('a value that holds the text of a YAML placeholder is refused: the fill wou
   // The ARM template has no placeholders: there the value is written as given.
   expect(() => group.toArmTemplate()).not.toThrow();
 });
+
+test('location is an Azure region name: not an ARM expression, not a YAML placeholder, not a number', () => {
+  for (const location of ['[subscription().id]', '${DB_PASSWORD}']) {
+    let error: any;
+    try { appGroup(new AciApp(), { location }); } catch (e) { error = e; }
+    expect(error?.code).toBe(ErrorCode.INVALID_NAME);
+    expect(error.message).toContain(`shop: location ${JSON.stringify(location)} is not a valid name (an Azure region`);
+  }
+  let wrong: any;
+  try { appGroup(new AciApp(), { location: 5 as any }); } catch (e) { wrong = e; }
+  expect(wrong?.code).toBe(ErrorCode.INVALID_NAME);
+  // Region names and display names pass.
+  expect(synthGroup(appGroup(new AciApp(), { location: 'westeurope' })).arm.parameters.location.defaultValue).toBe('westeurope');
+  expect(() => appGroup(new AciApp(), { location: 'West Europe' })).not.toThrow();
+});
