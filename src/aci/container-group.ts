@@ -674,7 +674,10 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
     const headers = checkMap(path, `${f}.probeHttpHeaders`, c.probeHttpHeaders);
     headers.forEach(([name, value]) => {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) { throw Errors.invalidName(path, `${f}.probeHttpHeaders`, name, 'an HTTP header name (RFC 9110 token)'); }
-      if (typeof value !== 'string' || /[\r\n]/.test(value)) { throw Errors.invalidType(path, `${f}.probeHttpHeaders[${JSON.stringify(name)}]`, value, 'a header value on one line'); }
+      // RFC 9110 section 5.5: a field value holds no control character but HTAB.
+      if (typeof value !== 'string' || /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
+        throw Errors.invalidType(path, `${f}.probeHttpHeaders[${JSON.stringify(name)}]`, value, 'a header value on one line without control characters');
+      }
     });
     if (headers.length && ![c.livenessProbe, c.readinessProbe].some(p => p?.kind === ProbeKind.HTTP_GET)) {
       throw Errors.ineffectiveSetting(path, `${f}.probeHttpHeaders`, headers.map(([k]) => k), 'the container has no HTTP GET probe to send them', `Give ${f} an HTTP GET probe, or leave probeHttpHeaders out`);
