@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { Construct } from 'constructs';
 import {
   AciContainerGroupProfileReference, AciDeploymentExtension, AciDnsConfig, AciDnsNameLabelScope, AciEncryption, AciGpuSku, AciIdentityAcls,
@@ -329,7 +330,8 @@ export interface AciContainerGroupProps {
    */
   readonly name?: string;
   /**
-   * Azure region. In the ARM template it is the default of the `location` parameter.
+   * Azure region, by name or display name (e.g. "westeurope", "West Europe"). In the ARM
+   * template it is the default of the `location` parameter.
    * @default - the resource group's location in the ARM template; `${AZURE_LOCATION}` (filled at deploy time) in the YAML
    */
   readonly location?: string;
@@ -481,11 +483,41 @@ function parameterName(secretName: string, key: string): string {
  * template-expressions, "Escape characters"). The library's own references (`secureValue`) stay
  * expressions. Only the ARM template: `az container create --file` sends the YAML as the resource
  * body, unevaluated (Azure/azure-cli, container/custom.py _create_update_from_file).
+ * Applied to the whole resource body (containers, volumes, group options such as extension
+ * settings, tags): ARM evaluates expressions in any string value of a template. `own` maps the
+ * stand-ins the library wrote for its own references to the expressions they stand for.
  */
-function armLiterals(value: any, key?: string): any {
-  if (typeof value === 'string') { return key !== 'secureValue' && value.startsWith('[') && value.endsWith(']') ? `[${value}` : value; }
-  if (Array.isArray(value)) { return value.map(v => armLiterals(v)); }
-  if (value && typeof value === 'object') { return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, armLiterals(v, k)])); }
+function armLiterals(value: any, own: ReadonlyMap<string, string>): any {
+  if (typeof value === 'string') {
+    const expression = own.get(value);
+    if (expression !== undefined) { return expression; }
+    return value.startsWith('[') && value.endsWith(']') ? `[${value}` : value;
+  }
+  if (Array.isArray(value)) { return value.map(v => armLiterals(v, own)); }
+  if (value && typeof value === 'object') { return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, armLiterals(v, own)])); }
+  return value;
+}
+
+/**
+ * The YAML body with the library's stand-ins replaced by their placeholders; any other string that
+ * holds a placeholder's text is refused, since filling the placeholders (envsubst) would write the
+ * secret there too.
+ */
+function yamlPlaceholders(path: string, value: any, own: ReadonlyMap<string, string>, placeholders: string[], at = ''): any {
+  if (typeof value === 'string') {
+    const mine = own.get(value);
+    if (mine !== undefined) { return mine; }
+    const held = placeholders.find(ph => value.includes(ph));
+    if (held !== undefined) {
+      throw Errors.unrepresentableValue(path, at, value, 'the ACI YAML', `it holds ${held}, a placeholder of the file, which filling it would replace with the secret`,
+        `Leave ${held} out of the value, or deploy the ARM template, which has no placeholders`);
+    }
+    return value;
+  }
+  if (Array.isArray(value)) { return value.map((v, i) => yamlPlaceholders(path, v, own, placeholders, `${at}[${i}]`)); }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, yamlPlaceholders(path, v, own, placeholders, at === '' ? k : `${at}.${k}`)]));
+  }
   return value;
 }
 
@@ -642,7 +674,10 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
     const headers = checkMap(path, `${f}.probeHttpHeaders`, c.probeHttpHeaders);
     headers.forEach(([name, value]) => {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) { throw Errors.invalidName(path, `${f}.probeHttpHeaders`, name, 'an HTTP header name (RFC 9110 token)'); }
-      if (typeof value !== 'string' || /[\r\n]/.test(value)) { throw Errors.invalidType(path, `${f}.probeHttpHeaders[${JSON.stringify(name)}]`, value, 'a header value on one line'); }
+      // RFC 9110 section 5.5: a field value holds no control character but HTAB.
+      if (typeof value !== 'string' || /[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
+        throw Errors.invalidType(path, `${f}.probeHttpHeaders[${JSON.stringify(name)}]`, value, 'a header value on one line without control characters');
+      }
     });
     if (headers.length && ![c.livenessProbe, c.readinessProbe].some(p => p?.kind === ProbeKind.HTTP_GET)) {
       throw Errors.ineffectiveSetting(path, `${f}.probeHttpHeaders`, headers.map(([k]) => k), 'the container has no HTTP GET probe to send them', `Give ${f} an HTTP GET probe, or leave probeHttpHeaders out`);
@@ -789,6 +824,11 @@ export class AciContainerGroup extends Construct {
       throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'an ACI group name: 1-63 lowercase letters, digits and single \'-\'');
     }
     checkGroupProps(path, props);
+    // A region's name ("westeurope") or display name ("West Europe"), as `az account list-locations` lists them: it
+    // is the default of an ARM parameter (where "[...]" would be evaluated) and a YAML field (where "${...}" would be filled).
+    if (props.location !== undefined && (typeof props.location !== 'string' || !/^[A-Za-z0-9]+( [A-Za-z0-9]+)*$/.test(props.location))) {
+      throw Errors.invalidName(path, 'location', props.location, 'an Azure region name such as "westeurope" or "West Europe"');
+    }
     if (props.dnsNameLabel !== undefined && !/^[a-z][a-z0-9-]{1,61}[a-z0-9]$/.test(props.dnsNameLabel)) {
       throw Errors.invalidName(path, 'dnsNameLabel', props.dnsNameLabel, '3-63 lowercase letters, digits and \'-\', starting with a letter');
     }
@@ -827,9 +867,18 @@ export class AciContainerGroup extends Construct {
     const parameters: { [name: string]: any } = {
       location: { type: 'string', defaultValue: this.props.location ?? '[resourceGroup().location]', metadata: { description: 'Azure region of the container group' } },
     };
+    // The library's parameter references are the body's only expressions: each is written as a stand-in
+    // that no user string holds (NUL and a random nonce), and becomes the expression when every other string
+    // is escaped as a literal (armLiterals).
+    const nonce = randomBytes(12).toString('hex');
+    const own = new Map<string, string>();
     const secure: SecureValues = {
       parameterFor: (secretName, key) => this.secureParameter(parameters, secretName, key),
-      render: p => `[parameters('${p}')]`,
+      render: p => {
+        const standIn = `\u0000${nonce}:${p}\u0000`;
+        own.set(standIn, `[parameters('${p}')]`);
+        return standIn;
+      },
     };
     const resource: any = {
       type: 'Microsoft.ContainerInstance/containerGroups',
@@ -838,11 +887,8 @@ export class AciContainerGroup extends Construct {
       location: "[parameters('location')]",
       // An empty policy is what az confcom acipolicygen --template-file fills in (the shape of
       // Microsoft's tutorial, container-instances-tutorial-deploy-confidential-containers-cce-arm).
-      ...this.resourceBody(secure, ''),
+      ...armLiterals(this.resourceBody(secure, ''), own),
     };
-    for (const key of ['containers', 'initContainers'] as const) {
-      if (resource.properties[key]) { resource.properties[key] = armLiterals(resource.properties[key]); }
-    }
     const template: any = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
       contentVersion: '1.0.0.0',
@@ -864,14 +910,23 @@ export class AciContainerGroup extends Construct {
    */
   public toYaml(): string {
     const placeholders = new Map<string, string>();
+    // As in toArmTemplate: the library's placeholders are written as stand-ins, so that a user value holding a
+    // placeholder's text (which the fill would replace with the secret) can be told from them.
+    const nonce = randomBytes(12).toString('hex');
+    const own = new Map<string, string>();
     const secure: SecureValues = {
       parameterFor: (secretName, key) => this.secureParameter({}, secretName, key),
       render: p => {
         placeholders.set(placeholder(p), p);
-        return placeholder(p);
+        const standIn = `\u0000${nonce}:${p}\u0000`;
+        own.set(standIn, placeholder(p));
+        return standIn;
       },
     };
-    const body = this.resourceBody(secure, CCE_PLACEHOLDER);
+    // The CCE policy placeholder is the library's own too (resourceBody writes it; not a secret).
+    own.set(CCE_PLACEHOLDER, CCE_PLACEHOLDER);
+    const body = yamlPlaceholders(this.node.path, this.resourceBody(secure, CCE_PLACEHOLDER), own,
+      [...placeholders.keys(), ...(this.props.location ? [] : ['${AZURE_LOCATION}'])]);
     if (body.properties.confidentialComputeProperties?.ccePolicy === CCE_PLACEHOLDER) {
       placeholders.set(CCE_PLACEHOLDER, `the base64 CCE policy printed by az confcom acipolicygen --template-file ${this.name}.arm.json --print-policy`);
     }
@@ -886,7 +941,10 @@ export class AciContainerGroup extends Construct {
     const header = [
       `Azure Container Instances group ${this.name}, generated by cdk-sidecars from ${this.node.path}.`,
       'Deploy: az container create --resource-group <rg> --file <this file>',
-      ...(placeholders.size ? ['Fill the placeholders first, e.g. envsubst < this-file > filled.yaml:', ...[...placeholders].map(([ph, what]) => `  ${ph}: ${what}`)] : []),
+      // envsubst with a SHELL-FORMAT argument substitutes only the variables it names (GNU gettext envsubst --help);
+      // without one it replaces every $VAR and ${VAR} of the file, the containers' own commands and values included.
+      ...(placeholders.size ? [`Fill the placeholders first, e.g. envsubst '${[...placeholders.keys()].join(' ')}' < this-file > filled.yaml:`,
+        ...[...placeholders].map(([ph, what]) => `  ${ph}: ${what}`)] : []),
       ...this.warnings.map(w => `warning: ${w}`),
       ...this.notes.map(n => `note: ${n}`),
     ];

@@ -725,10 +725,14 @@ export class TaskSidecars extends Construct {
       const after = patchRendered(c, before, ECS_PATCHES);
       for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
         if (JSON.stringify(before[key]) === JSON.stringify(after[key])) { continue; }
+        // addPropertyOverride splits its path at "." and drops a backslash before any character (aws-cdk-lib
+        // core/lib/cfn-resource.ts splitOnPeriods): both are escaped, so the field is written under the name the
+        // checked patch gave it, never as a nested path or another field.
+        const at = `ContainerDefinitions.${index}.${key.replace(/[\\.]/g, '\\$&')}`;
         if (after[key] === undefined) {
-          cfn.addPropertyDeletionOverride(`ContainerDefinitions.${index}.${key}`);
+          cfn.addPropertyDeletionOverride(at);
         } else {
-          cfn.addPropertyOverride(`ContainerDefinitions.${index}.${key}`, after[key]);
+          cfn.addPropertyOverride(at, after[key]);
         }
       }
     }

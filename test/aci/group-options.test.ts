@@ -206,6 +206,11 @@ describe('ACI group options: bad input names the field', () => {
     expectError(bad({ containers: [{ ...c, gpu: { count: 1, sku: 'A100' as any } }] }), ErrorCode.INVALID_TYPE, 'containers[0].gpu.sku "A100"');
     expectError(bad({ containers: [{ ...c, secureEnvironmentReferences: { X: 'missing' } }] }), ErrorCode.UNKNOWN_REFERENCE, 'containers[0].secureEnvironmentReferences["X"] "missing"');
     expectError(bad({ containers: [{ ...c, readinessProbe: undefined, probeHttpHeaders: { 'X-A': '1' } }] }), ErrorCode.INEFFECTIVE_SETTING, 'containers[0].probeHttpHeaders');
+    // RFC 9110 section 5.5: a field value holds no control character but HTAB (a NUL or ESC, not only CR and LF).
+    for (const value of ['a\u0000b', 'a\u001bb', 'a\u007fb']) {
+      expectError(bad({ containers: [{ ...c, probeHttpHeaders: { 'X-A': value } }] }), ErrorCode.INVALID_TYPE, 'containers[0].probeHttpHeaders["X-A"]');
+    }
+    expect(() => bad({ containers: [{ ...c, probeHttpHeaders: { 'X-A': 'a\tb' } }] })()).not.toThrow();
     expectError(bad({ initContainers: [{ name: 'api', image: 'ghcr.io/acme/x:1' }] }), ErrorCode.DUPLICATE_CONTAINER_NAME, 'api');
     expectError(bad({ initContainers: [{ name: 'seed', image: 'ghcr.io/acme/x:1', volumeMounts: [{ volume: 'nope', path: '/x' }] }] }), ErrorCode.UNKNOWN_VOLUME,
       'initContainers[0].volumeMounts[0].volume "nope"');

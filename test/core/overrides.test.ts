@@ -275,6 +275,11 @@ describe('overrides: bad inputs', () => {
     ['patch op', { kubernetesPatches: [{ op: 'add', path: '/x', value: 1 }] }, 'sc: overrides.kubernetesPatches[0].op "add" (string) is not one of'],
     ['patch without value', { kubernetesPatches: [{ op: PatchOperation.ADD, path: '/x' }] }, 'sc: overrides.kubernetesPatches[0].value undefined is missing for ADD'],
     ['patch path', { aciPatches: [{ op: PatchOperation.REMOVE, path: 'resources' }] }, 'sc: overrides.aciPatches[0].path "resources" is not a JSON Pointer'],
+    // Review: a value that is not JSON (a function, NaN, a Date) was a SyntaxError from inside the library, or written as null.
+    ['patch value a function', { kubernetesPatches: [{ op: PatchOperation.ADD, path: '/x', value: () => 1 }] }, 'sc: overrides.kubernetesPatches[0].value'],
+    ['patch value NaN inside', { ecsPatches: [{ op: PatchOperation.ADD, path: '/Ulimits', value: [{ Name: 'nofile', SoftLimit: NaN }] }] },
+      'sc: overrides.ecsPatches[0].value NaN (number) is not a JSON value (finite numbers only), at value[0].SoftLimit'],
+    ['patch value a Date', { aciPatches: [{ op: PatchOperation.ADD, path: '/x', value: new Date(0) }] }, 'sc: overrides.aciPatches[0].value'],
   ])('%s', (_, overrides, message) => {
     expect(thrown(make(overrides)).message).toContain(message);
   });
@@ -296,6 +301,18 @@ describe('overrides: bad inputs', () => {
     ['ecsPatches', '/User', 'the sidecar\'s uid prop'],
     ['ecsPatches', '/PortMappings', 'overrides.ports'],
     ['aciPatches', '/securityContext', 'overrides.addCapabilities'],
+    // Review: a raw block device of a pod volume is a mount too; the app waits on the startup probe (native sidecars)
+    // and on the health check (ECS dependsOn HEALTHY).
+    ['kubernetesPatches', '/volumeDevices', 'overrides.appVolumeMounts'],
+    ['kubernetesPatches', '/startupProbe', 'overrides.startupProbe'],
+    ['ecsPatches', '/HealthCheck', 'overrides.startupProbe'],
+    // The runtime contract checks the commands the library runs against the binaries the image ships.
+    ['kubernetesPatches', '/image', 'the sidecar\'s image prop'],
+    ['kubernetesPatches', '/command/0', 'overrides.command'],
+    ['ecsPatches', '/Image', 'the sidecar\'s image prop'],
+    ['ecsPatches', '/EntryPoint', 'overrides.command'],
+    ['aciPatches', '/image', 'the sidecar\'s image prop'],
+    ['aciPatches', '/command/0', 'overrides.command'],
   ])('a %s patch at %s is refused, naming the typed prop', (key, path, instead) => {
     const e = thrown(make({ [key]: [{ op: PatchOperation.REPLACE, path, value: 0 }] }));
     expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
@@ -387,5 +404,69 @@ describe('overrides: bad inputs', () => {
 
   test('UDP ports and protocols type-check', () => {
     expect(() => KINDS.OpaSidecar.make(new AciApp(), 'sc', { overrides: { ports: [{ port: 9999, protocol: Protocol.UDP }] } })).not.toThrow();
+  });
+});
+
+describe('overrides: patches that reach around the checks (review)', () => {
+  test('a patch through __proto__ is refused and pollutes nothing (RFC 6901 names members the document owns)', () => {
+    const e = thrown(() => k8sPod('OpaSidecar', { kubernetesPatches: [{ op: PatchOperation.ADD, path: '/resources/__proto__/polluted', value: 'yes' }] }));
+    const polluted = ({} as any).polluted;
+    delete (Object.prototype as any).polluted;
+    expect(polluted).toBeUndefined();
+    expect(e.code).toBe(ErrorCode.INVALID_PATCH);
+    expect(e.message).toContain('sc: overrides.kubernetesPatches[0].path "/resources/__proto__/polluted" does not exist in the rendered container');
+    // At the top, the name of an inherited member is an unknown field, not a protected one.
+    const top = thrown(() => k8sPod('OpaSidecar', { kubernetesPatches: [{ op: PatchOperation.REMOVE, path: '/toString' }] }));
+    expect(top.code).toBe(ErrorCode.INVALID_PATCH);
+  });
+
+  test('an ECS patch whose field name holds a "." cannot reach a protected field through addPropertyOverride\'s dotted path', () => {
+    const e = thrown(() => ecsTask('OpaSidecar', {
+      ecsPatches: [{ op: PatchOperation.ADD, path: '/LinuxParameters.Capabilities', value: { Add: ['SYS_ADMIN'], Drop: [] } }],
+    }));
+    expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+    expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/LinuxParameters.Capabilities" patches LinuxParameters');
+  });
+
+  test('an ECS patch whose field name holds a backslash is refused, not written as the protected field it spells without it', () => {
+    // aws-cdk-lib addPropertyOverride drops a backslash before any character: "U\\ser" would override User (root).
+    const e = thrown(() => ecsTask('OpaSidecar', { ecsPatches: [{ op: PatchOperation.ADD, path: '/U\\ser', value: '0' }] }));
+    expect(e.code).toBe(ErrorCode.INVALID_PATCH);
+    expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/U\\\\ser" is not a JSON Pointer to a field of the container');
+  });
+
+  test('an ECS patch of a protected field in another letter case is refused', () => {
+    const e = thrown(() => ecsTask('OpaSidecar', { ecsPatches: [{ op: PatchOperation.ADD, path: '/user', value: '0' }] }));
+    expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+    expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/user" patches User');
+  });
+
+  test('a patch that changes or removes a variable the sidecar sets itself is refused, as overrides.env refuses it', () => {
+    const own = mainOf('VaultAgentSidecar').env![0].name;
+    const main = (pod: any) => [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c: any) => c.env?.some((e: any) => e.name === own));
+    const index = main(k8sPod('VaultAgentSidecar', {}).pod).env.findIndex((e: any) => e.name === own);
+    for (const patch of [{ op: PatchOperation.REPLACE, path: `/env/${index}/value`, value: 'elsewhere' }, { op: PatchOperation.REMOVE, path: `/env/${index}` }]) {
+      const e = thrown(() => k8sPod('VaultAgentSidecar', { kubernetesPatches: [patch] }));
+      expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+      expect(e.message).toContain(`sc: overrides.kubernetesPatches ${JSON.stringify(own)} patches env (variable ${own}, set by the sidecar)`);
+    }
+  });
+
+  test('an ACI patch that adds a Key Vault secret variable (secureValueReference) is refused like one with secureValue', () => {
+    const e = thrown(() => aciGroup('OpaSidecar', {
+      env: [{ name: 'PLAIN', value: 'x' }],
+      aciPatches: [{ op: PatchOperation.ADD, path: '/environmentVariables/-', value: { name: 'TOKEN', secureValueReference: 'kv-token' } }],
+    }));
+    expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+    expect(e.message).toContain('sc: overrides.aciPatches "TOKEN" patches environmentVariables (secret variable TOKEN)');
+  });
+
+  test('an ECS patch that adds a plain variable named like one of the container\'s secrets is refused', () => {
+    const e = thrown(() => ecsTask('OpaSidecar', {
+      env: [{ name: 'TOKEN', secret: { secretName: 'db', key: 'token' } }],
+      ecsPatches: [{ op: PatchOperation.ADD, path: '/Environment', value: [{ Name: 'TOKEN', Value: 'plain' }] }],
+    }));
+    expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
+    expect(e.message).toContain('sc: overrides.ecsPatches "TOKEN" patches Environment (variable TOKEN set twice)');
   });
 });

@@ -93,6 +93,9 @@ const envoyCases: Array<[string, any, ErrorCode, string[]]> = [
   ['terminationGracePeriodSeconds below drainSeconds', { drainSeconds: 30, terminationGracePeriodSeconds: 10 }, ErrorCode.INVALID_RANGE,
     ['web/envoy: drainSeconds 30 is greater than terminationGracePeriodSeconds 10']],
   ['terminationGracePeriodSeconds as a string', { terminationGracePeriodSeconds: '10' }, ErrorCode.INVALID_NUMBER, ['web/envoy: terminationGracePeriodSeconds "10"']],
+  // Envoy's Zipkin tracer names spans with the node's cluster (zipkin_tracer_impl.cc: Tracer(local_info_.clusterName(), ...)); ZipkinConfig has no service name.
+  ['a Zipkin tracing serviceName other than serviceCluster', { serviceCluster: 'shop', tracing: { provider: 'ZIPKIN', serviceName: 'checkout' } }, ErrorCode.INEFFECTIVE_SETTING,
+    ['web/envoy: tracing.serviceName "checkout" would have no effect', 'serviceCluster']],
 ];
 
 describe('EnvoySidecar refuses bad input with a catalogued error naming the path, the prop and the value', () => {

@@ -11,6 +11,7 @@ import {
 } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
+import { expandKubernetesReferences } from '../../src/core/expansion';
 import { TaskSidecars } from '../../src/ecs';
 import { SidecarMode, WorkloadSidecars } from '../../src/k8s';
 import { synthGroup } from '../aci/util';
@@ -372,6 +373,19 @@ describe('args: component log levels, access-log flush, bootstrap override; drai
     }
     const { group } = onAci({ bootstrapOverride: {} });
     expect(group.notes.concat((group as any).warnings ?? [])).toEqual(expect.arrayContaining([expect.stringContaining('bootstrapOverride is merged onto the generated bootstrap by Envoy at start')]));
+  });
+
+  test('a bootstrapOverride with "$" reaches Envoy as given: Kubernetes expands $$ and $(VAR) in args (core/v1 Container.args), so the JSON is written with "$" doubled', () => {
+    const props: EnvoySidecarProps = { bootstrapOverride: { node: { metadata: { price: 'US$$5', ref: '$(HOSTNAME)', tail: '$' } } } };
+    const { envoy } = onK8s(props);
+    // What the kubelet hands the process (k8s.io/kubernetes third_party/forked/golang/expansion, as src/core/expansion.ts reads it).
+    const seen = (envoy.args as string[]).map(a => expandKubernetesReferences(a, (envoy.env ?? []).map((e: any) => ({ name: e.name, value: e.value ?? '' }))).value);
+    expect(JSON.parse(argAfter(seen, '--config-yaml'))).toEqual(props.bootstrapOverride);
+    expect(JSON.parse(argAfter(onEcs(props).envoy.Command, '--config-yaml'))).toEqual(props.bootstrapOverride);
+    // ACI passes command words literally and refuses what Kubernetes would expand (container-group.ts); a lone "$" goes as it is.
+    expectError(() => onAci(props), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'cannot be rendered on Azure Container Instances: Kubernetes expands $(VAR) and $$ there');
+    const lone: EnvoySidecarProps = { bootstrapOverride: { node: { metadata: { price: 'US$5', tail: '$' } } } };
+    expect(JSON.parse(argAfter(onAci(lone).envoy.command, '--config-yaml'))).toEqual(lone.bootstrapOverride);
   });
 
   test('exitOnZeroActiveConnections: preStop drains, then polls the listeners\' downstream_cx_active, bounded by drainSeconds', () => {

@@ -184,7 +184,8 @@ export interface EnvoyTracing {
    */
   readonly samplingPercent?: number;
   /**
-   * Service name in the spans (the X-Ray segment name).
+   * Service name in the spans (the X-Ray segment name). Not with ZIPKIN, whose tracer names
+   * spans with serviceCluster (set that instead).
    * @default - serviceCluster
    */
   readonly serviceName?: string;
@@ -945,7 +946,9 @@ export class EnvoySidecar extends Construct implements ISidecar {
         ...(p.accessLogFlushIntervalMilliseconds !== undefined ? ['--file-flush-interval-msec', String(p.accessLogFlushIntervalMilliseconds)] : []),
         ...(p.accessLogFlushMinSizeKilobytes !== undefined ? ['--file-flush-min-size-kb', String(p.accessLogFlushMinSizeKilobytes)] : []),
         // Envoy merges this onto the -c bootstrap (server/options_impl.cc, --config-yaml; istio/istio pkg/envoy/proxy.go does the same for bootstrapOverride).
-        ...(p.bootstrapOverride !== undefined ? ['--config-yaml', JSON.stringify(p.bootstrapOverride)] : [])],
+        // Container args are read as Kubernetes reads them ("$$" is "$", "$(VAR)" a variable: core/v1 Container.args;
+        // the ECS binder expands them the same way, src/core/expansion.ts): a "$" before "$" or "(" is written "$$".
+        ...(p.bootstrapOverride !== undefined ? ['--config-yaml', JSON.stringify(p.bootstrapOverride).replace(/\$(?=[$(])/g, '$$$$')] : [])],
       ports,
       security: { uid: this.uid, gid: this.uid },
       resources,
@@ -1330,6 +1333,12 @@ export class EnvoySidecar extends Construct implements ISidecar {
         throw Errors.invalidNumber(path, 'tracing.samplingPercent', t.samplingPercent, 'a percentage from 0 to 100');
       }
       text('tracing.serviceName', t.serviceName);
+      // ZipkinConfig has no service name: Envoy's Zipkin tracer names spans with the node's cluster
+      // (envoyproxy/envoy source/extensions/tracers/zipkin/zipkin_tracer_impl.cc: Tracer(local_info_.clusterName(), ...)).
+      if (t.provider === EnvoyTracingProvider.ZIPKIN && t.serviceName !== undefined && t.serviceName !== (p.serviceCluster ?? 'cdk-sidecars')) {
+        throw Errors.ineffectiveSetting(path, 'tracing.serviceName', t.serviceName, 'the Zipkin tracer names spans with the node\'s cluster (serviceCluster), not a service name of its own',
+          `Set serviceCluster to ${JSON.stringify(t.serviceName)} and leave tracing.serviceName out`);
+      }
     }
     const st = p.stats;
     if (st) {
