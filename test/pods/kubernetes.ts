@@ -283,6 +283,9 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       for (const e of c.env ?? []) {
         if (e.value !== undefined) { args.push('--env', `${e.name}=${e.value}`); } else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') {
           args.push('--env', `${e.name}=${namespace}`);
+        } else if (e.valueFrom?.secretKeyRef && byName('Secret', e.valueFrom.secretKeyRef.name)?.data?.[e.valueFrom.secretKeyRef.key] !== undefined) {
+          // The kubelet resolves secretKeyRef from the Secret (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables).
+          args.push('--env', `${e.name}=${Buffer.from(byName('Secret', e.valueFrom.secretKeyRef.name).data[e.valueFrom.secretKeyRef.key], 'base64').toString('utf-8')}`);
         } else {
           args.push('--env', `${e.name}=stand-in ${JSON.stringify(e.valueFrom)}`);
         }

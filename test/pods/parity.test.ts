@@ -1,0 +1,99 @@
+/**
+ * The pod tier on the run-time promises of the issue-13 knobs (parity with the injectors):
+ * the shared escape hatch `overrides`, the Vault agent's injectToken and runAsSameUser,
+ * Envoy's RedirectMode.CNI and exitOnZeroActiveConnections. Each pod is synthesized by the
+ * library and run by test/pods/kubernetes.ts as the kubelet would; what is read, written or
+ * refused is the kernel's answer to each container's identity.
+ */
+/* eslint-disable no-bitwise */ // capability sets and file modes are bit sets
+import * as fs from 'fs';
+import * as path from 'path';
+import { realTest } from '../prerequisites';
+import { POD_TIMEOUT } from './examples';
+import { RunningPod, assertReaders, runKubernetesPod } from './kubernetes';
+import { podTierMissing } from './podman';
+import { FluentBitOutput, FluentBitSidecar, OpaSidecar, PatchOperation, VolumeKind } from '../../src';
+import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
+import { newChart, rawDeployment, synth } from '../k8s/util';
+
+const podTest = realTest('pods/parity.test.ts', podTierMissing());
+
+/** Runs `fn` on the started pod of the synthesized workload, and always removes the pod. */
+async function withPod(docs: any[], fn: (pod: RunningPod) => void | Promise<void>, options: Parameters<typeof runKubernetesPod>[2] = {}): Promise<void> {
+  const workload = docs.find(d => ['Deployment', 'Job', 'CronJob', 'Pod'].includes(d.kind));
+  const pod = runKubernetesPod(docs, workload, options);
+  try { await fn(pod); } finally { pod.remove(); }
+}
+
+/** The environment of each container's own process (PID 1 of its PID namespace), as that container reads it. */
+function environOf(pod: RunningPod, container: string): string[] {
+  return pod.exec(container, ['sh', '-c', 'tr "\\0" "\\n" < /proc/1/environ']).stdout.split('\n');
+}
+
+const EXTRA_TOKEN = 'stand-in token of the team\'s own Secret';
+
+describe('overrides: the escape hatch reaches only the sidecar it is set on', () => {
+  /**
+   * OPA (its -static-debug image, which has a shell) with an env var and a SECRET volume from
+   * the team's own Secret, the app's emptyDir mounted read-write, and a preStop hook added by a
+   * JSON patch; Fluent Bit with the same app volume read-only.
+   */
+  function overridesPod(): any[] {
+    const chart = newChart('ovr');
+    KubernetesTarget.set(chart, '1.33');
+    const api = rawDeployment(chart, 'api', [{
+      name: 'app', image: 'ghcr.io/acme/app:1.0.0', ports: [{ containerPort: 8080 }], volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
+    }], { volumes: [{ name: 'shared', emptyDir: {} }] });
+    WorkloadSidecars.of(api).add(
+      new OpaSidecar(chart, 'opa', {
+        image: 'openpolicyagent/opa:1.10.1-static-debug',
+        policies: { 'authz.rego': 'package authz\n\ndefault allow := false\n' },
+        overrides: {
+          env: [{ name: 'OPA_EXTRA_TOKEN', secret: { secretName: 'opa-extra', key: 'token' } }],
+          volumes: [{ name: 'opa-extra', kind: VolumeKind.SECRET, secretName: 'opa-extra', mountPath: '/etc/opa-extra' }],
+          appVolumeMounts: [{ volume: 'shared', mountPath: '/shared', readOnly: false }],
+          // Shell builtins only: the image's facts row lists /bin/sh and no other program.
+          kubernetesPatches: [{
+            op: PatchOperation.ADD, path: '/lifecycle',
+            value: { preStop: { exec: { command: ['/bin/sh', '-c', 'read -r l < /shared/from-app; echo "preStop ran; app wrote: $l" > /shared/prestop'] } } },
+          }],
+        },
+      }),
+      new FluentBitSidecar(chart, 'logs', {
+        outputs: [FluentBitOutput.forward({ host: 'fluentd.observability.svc' })],
+        overrides: { appVolumeMounts: [{ volume: 'shared', mountPath: '/shared', readOnly: true }] },
+      }),
+    );
+    // The team's own Secret (overrides name an existing one; the library does not make it).
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'opa-extra' }, data: { token: Buffer.from(EXTRA_TOKEN).toString('base64') } };
+    return [...synth(chart), secret];
+  }
+
+  podTest('env and SECRET volume: only OPA; appVolumeMounts: OPA reads and writes the app\'s file, Fluent Bit reads and gets EROFS; the patched preStop runs at termination', async () => {
+    await withPod(overridesPod(), async pod => {
+      expect(pod.started).toEqual(['opa', 'fluent-bit', 'app']);
+      // overrides.volumes SECRET: the file is OPA's alone (no other container mounts the volume).
+      assertReaders(pod, '/etc/opa-extra/token', ['opa'], EXTRA_TOKEN);
+      // overrides.env from the Secret: in OPA's process environment only, with the Secret's value.
+      for (const c of ['opa', 'fluent-bit', 'app']) {
+        expect({ c, has: environOf(pod, c).includes(`OPA_EXTRA_TOKEN=${EXTRA_TOKEN}`) }).toEqual({ c, has: c === 'opa' });
+      }
+      // overrides.appVolumeMounts: the app writes into its own volume; OPA (rw) reads and writes
+      // there; Fluent Bit (ro) reads and the kernel refuses its write (EROFS).
+      expect(pod.exec('app', ['sh', '-c', 'echo written by the app > /shared/from-app']).code).toBe(0);
+      expect(pod.exec('opa', ['cat', '/shared/from-app'])).toMatchObject({ code: 0, stdout: 'written by the app\n' });
+      expect(pod.exec('opa', ['sh', '-c', 'echo written by opa > /shared/from-opa']).code).toBe(0);
+      expect(pod.exec('fluent-bit', ['cat', '/shared/from-app', '/shared/from-opa'])).toMatchObject({ code: 0, stdout: 'written by the app\nwritten by opa\n' });
+      expect(pod.exec('fluent-bit', ['sh', '-c', 'echo x > /shared/from-fluent-bit'])).toMatchObject({ code: 1, stderr: expect.stringContaining('Read-only file system') });
+      expect(pod.exec('app', ['cat', '/shared/from-opa']).stdout).toBe('written by opa\n');
+
+      // overrides.kubernetesPatches: the preStop added by the patch runs when the pod stops
+      // (OPA is a native sidecar: after the app has exited), in OPA's image and identity.
+      const t = await pod.terminate();
+      expect(t.hooks).toEqual([expect.objectContaining({ container: 'opa', hook: 'preStop exec', code: 0 })]);
+      const written = path.join(pod.volumePath('shared'), 'prestop');
+      expect(fs.readFileSync(written, 'utf-8')).toBe('preStop ran; app wrote: written by the app\n');
+      expect(fs.statSync(written).uid).toBe(1111);
+    });
+  }, POD_TIMEOUT);
+});
