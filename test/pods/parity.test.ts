@@ -12,7 +12,7 @@ import { realTest } from '../prerequisites';
 import { POD_TIMEOUT } from './examples';
 import { RunningPod, assertReaders, runKubernetesPod } from './kubernetes';
 import { podTierMissing } from './podman';
-import { FluentBitOutput, FluentBitSidecar, OpaSidecar, PatchOperation, VolumeKind } from '../../src';
+import { FluentBitOutput, FluentBitSidecar, OpaSidecar, PatchOperation, VaultAgentSidecar, VaultAuth, VolumeKind } from '../../src';
 import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
 import { newChart, rawDeployment, synth } from '../k8s/util';
 
@@ -28,6 +28,18 @@ async function withPod(docs: any[], fn: (pod: RunningPod) => void | Promise<void
 /** The environment of each container's own process (PID 1 of its PID namespace), as that container reads it. */
 function environOf(pod: RunningPod, container: string): string[] {
   return pod.exec(container, ['sh', '-c', 'tr "\\0" "\\n" < /proc/1/environ']).stdout.split('\n');
+}
+
+/** A /proc/<pid>/status field. */
+function field(status: string, name: string): string {
+  const m = new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status);
+  if (!m) { throw new Error(`no ${name} in:\n${status}`); }
+  return m[1].trim();
+}
+
+/** The real UID of each container's own process (PID 1 of its PID namespace). */
+function uidOf(pod: RunningPod, container: string): string {
+  return field(pod.exec(container, ['cat', '/proc/1/status']).stdout, 'Uid').split(/\s+/)[0];
 }
 
 const EXTRA_TOKEN = 'stand-in token of the team\'s own Secret';
@@ -94,6 +106,54 @@ describe('overrides: the escape hatch reaches only the sidecar it is set on', ()
       const written = path.join(pod.volumePath('shared'), 'prestop');
       expect(fs.readFileSync(written, 'utf-8')).toBe('preStop ran; app wrote: written by the app\n');
       expect(fs.statSync(written).uid).toBe(1111);
+    });
+  }, POD_TIMEOUT);
+});
+
+describe('Vault agent injectToken and runAsSameUser', () => {
+  /**
+   * vault-k8s: `agent-inject-token` adds a file sink at <secret volume>/token, and
+   * `agent-run-as-same-user` runs the agent with the first app container's runAsUser
+   * (hashicorp/vault-k8s agent-inject/agent/annotations.go AnnotationAgentInjectToken,
+   * AnnotationAgentRunAsSameUser; agent.go). The file sink writes the token with the sink's
+   * `mode` (Vault docs, agent-and-proxy/autoauth/sinks/file: mode, default 0640), which the
+   * stand-in applies to the file it writes (test/pods/standin/main.go vaultAgent).
+   */
+  function vaultPod(): any[] {
+    const chart = newChart('vsame');
+    KubernetesTarget.set(chart, '1.33');
+    const api = rawDeployment(chart, 'api', [{
+      name: 'app', image: 'ghcr.io/acme/app:1.0.0', ports: [{ containerPort: 8080 }], securityContext: { runAsUser: 4100, runAsGroup: 4200 },
+    }]);
+    WorkloadSidecars.of(api).add(
+      new VaultAgentSidecar(chart, 'vault', {
+        address: 'https://vault.vault.svc:8200',
+        auth: [VaultAuth.kubernetes({ role: 'api' })],
+        secrets: [{ path: 'database/creds/api', file: 'db.json', perms: 0o400 }],
+        injectToken: true,
+        runAsSameUser: true,
+      }),
+      new OpaSidecar(chart, 'opa', { policies: { 'authz.rego': 'package authz\n\ndefault allow := false\n' } }),
+    );
+    return synth(chart);
+  }
+
+  podTest('the agents run as the app\'s UID; the app reads the 0400 token and secret, OPA and another UID cannot', async () => {
+    await withPod(vaultPod(), pod => {
+      expect(pod.started).toEqual(['vault-agent-init', 'vault-agent', 'opa', 'app']);
+      // runAsSameUser: the long-running agent's process and the app's have the app's UID.
+      expect({ agent: uidOf(pod, 'vault-agent'), app: uidOf(pod, 'app'), opa: uidOf(pod, 'opa') }).toEqual({ agent: '4100', app: '4100', opa: '1111' });
+      // What the agents wrote: owner the app's UID and GID (the agents' own), mode 0400.
+      for (const f of ['token', 'db.json']) {
+        const st = fs.statSync(path.join(pod.volumePath('vault-agent-secrets'), f));
+        expect({ f, uid: st.uid, gid: st.gid, mode: (st.mode & 0o7777).toString(8) }).toEqual({ f, uid: 4100, gid: 4200, mode: '400' });
+      }
+      // injectToken: the app reads the agent's token; OPA (no mount) cannot; the init agent's
+      // identity (the same UID) can. 0400 owner-only: another UID with the app's group cannot.
+      assertReaders(pod, '/vault/secrets/token', ['vault-agent-init', 'vault-agent', 'app'], 'stand-in token');
+      assertReaders(pod, '/vault/secrets/db.json', ['vault-agent-init', 'vault-agent', 'app']);
+      expect(pod.exec('app', ['cat', '/vault/secrets/token'], '4300:4200')).toMatchObject({ code: 1, stderr: expect.stringContaining('Permission denied') });
+      expect(pod.exec('app', ['cat', '/vault/secrets/db.json'], '4300:4200')).toMatchObject({ code: 1, stderr: expect.stringContaining('Permission denied') });
     });
   }, POD_TIMEOUT);
 });
