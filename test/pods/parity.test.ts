@@ -10,9 +10,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { realTest } from '../prerequisites';
 import { POD_TIMEOUT } from './examples';
-import { RunningPod, assertReaders, runKubernetesPod } from './kubernetes';
-import { podTierMissing } from './podman';
-import { FluentBitOutput, FluentBitSidecar, OpaSidecar, PatchOperation, VaultAgentSidecar, VaultAuth, VolumeKind } from '../../src';
+import { execFileSync } from 'child_process';
+import { RunningPod, assertReaders, podmanAsync, runKubernetesPod } from './kubernetes';
+import { TIER_BUSYBOX, podTierMissing, startPeer } from './podman';
+import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, PatchOperation, RedirectMode, VaultAgentSidecar, VaultAuth, VolumeKind } from '../../src';
 import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
 import { newChart, rawDeployment, synth } from '../k8s/util';
 
@@ -156,4 +157,118 @@ describe('Vault agent injectToken and runAsSameUser', () => {
       expect(pod.exec('app', ['cat', '/vault/secrets/db.json'], '4300:4200')).toMatchObject({ code: 1, stderr: expect.stringContaining('Permission denied') });
     });
   }, POD_TIMEOUT);
+});
+
+/** A Deployment with one app container on 8080 and Envoy beside it. */
+function envoyPod(id: string, props: ConstructorParameters<typeof EnvoySidecar>[2], containers?: any[]): any[] {
+  const chart = newChart(id);
+  KubernetesTarget.set(chart, '1.33');
+  const api = rawDeployment(chart, 'api', containers);
+  WorkloadSidecars.of(api).add(new EnvoySidecar(chart, 'envoy', props));
+  return synth(chart);
+}
+
+/** CAP_NET_ADMIN (12) and CAP_NET_RAW (13), linux/capability.h. */
+const NET_BITS = (BigInt(1) << BigInt(12)) | (BigInt(1) << BigInt(13));
+
+describe('Envoy redirectMode: RedirectMode.CNI', () => {
+  /**
+   * The rules the Istio CNI plugin would install from the pod's annotations, run from the test
+   * as the "CNI" before any container: the library's own redirect rules for the same
+   * interception (src/k8s/redirect.ts redirectRules, read from the INIT_CONTAINER rendering of
+   * the same pod), plus the one rule of istio-iptables that the validation probe relies on
+   * and the library's rules do not have: the proxy UID's connections on lo to an address other
+   * than 127.0.0.1 go to the inbound capture (istio/istio tools/istio-iptables/pkg/capture/run.go,
+   * "-o lo ! -d 127.0.0.1/32 -m owner --uid-owner 1337 -j ISTIO_IN_REDIRECT").
+   */
+  function cniRules(): string {
+    const docs = envoyPod('cni-rules', { redirectMode: RedirectMode.INIT_CONTAINER });
+    const rules: string = docs.find(d => d.kind === 'ConfigMap' && d.data?.['rules.v4'])!.data['rules.v4'];
+    const hook = '-A CDK_SIDECARS_OUTPUT -m owner --uid-owner 1337 -j RETURN';
+    expect(rules).toContain(hook);
+    return rules.replace(hook, `-A CDK_SIDECARS_OUTPUT -o lo ! -d 127.0.0.1/32 -m owner --uid-owner 1337 -j CDK_SIDECARS_IN_REDIRECT\n${hook}`);
+  }
+  const cni = (rules: string) => (pid: string) => {
+    execFileSync('nsenter', ['-t', pid, '-n', 'iptables-restore'], { input: rules });
+  };
+
+  podTest('no container holds NET_ADMIN or NET_RAW or runs as root; without the CNI\'s rules the validation init fails the pod; with them traffic is intercepted', async () => {
+    // An app as the Pod Security Standard "restricted" asks (non-root, every capability
+    // dropped): the runtime's default set would otherwise leave NET_RAW in its bounding set.
+    const docs = envoyPod('cni', { redirectMode: RedirectMode.CNI }, [{
+      name: 'app', image: 'ghcr.io/acme/app:1.0.0', ports: [{ containerPort: 8080 }],
+      securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+    }]);
+    const workload = docs.find(d => d.kind === 'Deployment');
+    const spec = workload.spec.template.spec;
+    expect([...spec.initContainers, ...spec.containers].map((c: any) => c.name)).toEqual(['cdk-sidecars-redirect-check', 'istio-proxy', 'app']);
+
+    // No CNI plugin on the node: the validation init container (Istio's istio-validation) fails the pod.
+    expect(() => runKubernetesPod(docs, workload).remove())
+      .toThrow(/init container cdk-sidecars-redirect-check exited 1:[\s\S]*validation timeout/);
+
+    const peer = startPeer('cdk-sidecars-cni-peer', [80]);
+    try {
+      await withPod(docs, pod => {
+        expect(pod.completed.map(c => c.name)).toEqual(['cdk-sidecars-redirect-check']);
+        expect(pod.completed[0].output).toContain('Validation passed');
+        // Every container, the completed init included (RunningPod.as: its identity in a new
+        // container), as the kernel sees its process: no NET_ADMIN or NET_RAW in any set, not UID 0.
+        for (const c of pod.containers) {
+          const status = pod.as(c, ['cat', '/proc/self/status']).stdout;
+          const caps = Object.fromEntries(['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb'].map(k => [k, (BigInt(`0x${field(status, k)}`) & NET_BITS) !== BigInt(0)]));
+          expect({ c, uid: field(status, 'Uid').split(/\s+/)[0] !== '0', caps })
+            .toEqual({ c, uid: true, caps: { CapInh: false, CapPrm: false, CapEff: false, CapBnd: false, CapAmb: false } });
+        }
+        // The running processes themselves (not only a command run as their identity).
+        for (const c of ['istio-proxy', 'app']) {
+          const status = pod.exec(c, ['cat', '/proc/1/status']).stdout;
+          expect({ c, uid: field(status, 'Uid').split(/\s+/)[0], bnd: BigInt(`0x${field(status, 'CapBnd')}`) & NET_BITS })
+            .toEqual({ c, uid: c === 'app' ? '25000' : '1337', bnd: BigInt(0) });
+        }
+        // The CNI's rules intercept: a client outside reaches the app through 15006.
+        const ip = pod.ip();
+        expect(peer.run(['wget', '-q', '-O-', `http://${ip}:8080/orders`])).toMatchObject({ code: 0, stdout: 'stand-in\n' });
+        expect(pod.logs('istio-proxy')).toContain(`inbound: GET /orders from ${peer.ip}`);
+      }, { cni: cni(cniRules()) });
+    } finally {
+      peer.remove();
+    }
+  }, POD_TIMEOUT * 2);
+});
+
+describe('Envoy exitOnZeroActiveConnections', () => {
+  podTest('the preStop returns once the last inbound connection closes, not while it is open, and within drainSeconds', async () => {
+    const drainSeconds = 20;
+    const hold = 8;
+    const docs = envoyPod('idle', { drainSeconds, exitOnZeroActiveConnections: true });
+    const peer = startPeer('cdk-sidecars-idle-peer', [80]);
+    try {
+      await withPod(docs, async pod => {
+        // The stand-in admin reports the gauge Envoy would: 0 with no connection.
+        const stats = () => pod.exec('app', ['wget', '-q', '-O-', 'http://127.0.0.1:15000/stats?filter=downstream_cx_active']).stdout;
+        expect(stats()).toMatch(/^listener\.0\.0\.0\.0_15006\.downstream_cx_active: 0$/m);
+        // A client outside opens a connection to the app's port (captured to 15006) and sends
+        // nothing for `hold` seconds: Envoy keeps it open, waiting for a request.
+        const client = podmanAsync(['exec', peer.name, TIER_BUSYBOX, 'sh', '-c', `sleep ${hold} | ${TIER_BUSYBOX} nc ${pod.ip()} 8080; echo closed`]);
+        const opened = Date.now();
+        await new Promise(r => setTimeout(r, 1500));
+        expect(stats()).toMatch(/^listener\.0\.0\.0\.0_15006\.downstream_cx_active: 1$/m);
+        const t = await pod.terminate();
+        const closed = Date.now();
+        await client;
+        const hook = t.hooks.find(h => h.container === 'envoy')!;
+        expect(hook).toMatchObject({ hook: 'preStop exec', code: 0 });
+        // Not before the connection closed (at opened + hold), not long after, and well
+        // within drainSeconds of the hook's start.
+        expect(hook.endedAt).toBeGreaterThanOrEqual(opened + hold * 1000 - 500);
+        expect(hook.endedAt).toBeLessThan(opened + hold * 1000 + 3500);
+        expect(hook.endedAt - hook.startedAt).toBeLessThan(drainSeconds * 1000);
+        expect(closed).toBeGreaterThan(hook.endedAt);
+        expect(pod.logs('envoy')).toContain('envoy: admin: POST /drain_listeners?graceful&inboundonly');
+      });
+    } finally {
+      peer.remove();
+    }
+  }, POD_TIMEOUT * 2);
 });
