@@ -271,4 +271,26 @@ describe('Envoy exitOnZeroActiveConnections', () => {
       peer.remove();
     }
   }, POD_TIMEOUT * 2);
+
+  podTest('a connection held past drainSeconds: the preStop returns at drainSeconds', async () => {
+    const drainSeconds = 4;
+    const docs = envoyPod('idle-bound', { drainSeconds, exitOnZeroActiveConnections: true });
+    const peer = startPeer('cdk-sidecars-idle-bound-peer', [80]);
+    try {
+      await withPod(docs, async pod => {
+        const client = podmanAsync(['exec', peer.name, TIER_BUSYBOX, 'sh', '-c', `sleep 30 | ${TIER_BUSYBOX} nc ${pod.ip()} 8080`]);
+        await new Promise(r => setTimeout(r, 1500));
+        const t = await pod.terminate();
+        const hook = t.hooks.find(h => h.container === 'envoy')!;
+        expect(hook).toMatchObject({ hook: 'preStop exec', code: 0 });
+        // The bound is drainSeconds (bash SECONDS counts whole seconds, so up to one less).
+        expect(hook.endedAt - hook.startedAt).toBeGreaterThanOrEqual((drainSeconds - 1) * 1000);
+        expect(hook.endedAt - hook.startedAt).toBeLessThan((drainSeconds + 2) * 1000);
+        peer.remove();
+        await client;
+      });
+    } finally {
+      peer.remove();
+    }
+  }, POD_TIMEOUT * 2);
 });
