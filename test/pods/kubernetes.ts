@@ -42,7 +42,11 @@
  * listening on its declared ports and the ports its probes name; postStart hooks are not run;
  * a non-root container that adds capabilities runs as root until the stand-in's `drop-to` sets
  * its user (podman.ts containerArgs; podman would make the adds effective, containerd leaves
- * them in the bounding set only), and commands exec'd into it drop the same way.
+ * them in the bounding set only), and commands exec'd into it drop the same way; an env
+ * secretKeyRef takes its value from a Secret passed among the docs (the team's own Secret),
+ * else a stand-in value; there is no CNI plugin: a test that needs one (the Istio CNI's
+ * redirect rules) applies it through the `cni` option in the pod's network namespace before
+ * any container starts, as the kubelet's RunPodSandbox would.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { execFile, execFileSync, spawnSync } from 'child_process';

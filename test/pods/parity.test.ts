@@ -6,11 +6,11 @@
  * refused is the kernel's answer to each container's identity.
  */
 /* eslint-disable no-bitwise */ // capability sets and file modes are bit sets
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { realTest } from '../prerequisites';
 import { POD_TIMEOUT } from './examples';
-import { execFileSync } from 'child_process';
 import { RunningPod, assertReaders, podmanAsync, runKubernetesPod } from './kubernetes';
 import { TIER_BUSYBOX, podTierMissing, startPeer } from './podman';
 import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, PatchOperation, RedirectMode, VaultAgentSidecar, VaultAuth, VolumeKind } from '../../src';
@@ -20,7 +20,8 @@ import { newChart, rawDeployment, synth } from '../k8s/util';
 const podTest = realTest('pods/parity.test.ts', podTierMissing());
 
 /** Runs `fn` on the started pod of the synthesized workload, and always removes the pod. */
-async function withPod(docs: any[], fn: (pod: RunningPod) => void | Promise<void>, options: Parameters<typeof runKubernetesPod>[2] = {}): Promise<void> {
+async function withPod(docs: any[], fn: (pod: RunningPod) => void | Promise<void>,
+  options: Parameters<typeof runKubernetesPod>[2] = {}): Promise<void> {
   const workload = docs.find(d => ['Deployment', 'Job', 'CronJob', 'Pod'].includes(d.kind));
   const pod = runKubernetesPod(docs, workload, options);
   try { await fn(pod); } finally { pod.remove(); }
@@ -67,7 +68,8 @@ describe('overrides: the escape hatch reaches only the sidecar it is set on', ()
           appVolumeMounts: [{ volume: 'shared', mountPath: '/shared', readOnly: false }],
           // Shell builtins only: the image's facts row lists /bin/sh and no other program.
           kubernetesPatches: [{
-            op: PatchOperation.ADD, path: '/lifecycle',
+            op: PatchOperation.ADD,
+            path: '/lifecycle',
             value: { preStop: { exec: { command: ['/bin/sh', '-c', 'read -r l < /shared/from-app; echo "preStop ran; app wrote: $l" > /shared/prestop'] } } },
           }],
         },
@@ -196,7 +198,9 @@ describe('Envoy redirectMode: RedirectMode.CNI', () => {
     // An app as the Pod Security Standard "restricted" asks (non-root, every capability
     // dropped): the runtime's default set would otherwise leave NET_RAW in its bounding set.
     const docs = envoyPod('cni', { redirectMode: RedirectMode.CNI }, [{
-      name: 'app', image: 'ghcr.io/acme/app:1.0.0', ports: [{ containerPort: 8080 }],
+      name: 'app',
+      image: 'ghcr.io/acme/app:1.0.0',
+      ports: [{ containerPort: 8080 }],
       securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
     }]);
     const workload = docs.find(d => d.kind === 'Deployment');
