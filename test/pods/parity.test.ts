@@ -11,10 +11,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { realTest } from '../prerequisites';
 import { POD_TIMEOUT } from './examples';
+import { runEcsTask } from './ecs';
 import { RunningPod, assertReaders, podmanAsync, runKubernetesPod } from './kubernetes';
 import { TIER_BUSYBOX, podTierMissing, startPeer } from './podman';
 import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, PatchOperation, RedirectMode, VaultAgentSidecar, VaultAuth, VolumeKind } from '../../src';
+import { TaskSidecars } from '../../src/ecs';
 import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
+import { fargateTask, synthTemplate } from '../ecs/util';
 import { newChart, rawDeployment, synth } from '../k8s/util';
 
 const podTest = realTest('pods/parity.test.ts', podTierMissing());
@@ -110,6 +113,30 @@ describe('overrides: the escape hatch reaches only the sidecar it is set on', ()
       expect(fs.readFileSync(written, 'utf-8')).toBe('preStop ran; app wrote: written by the app\n');
       expect(fs.statSync(written).uid).toBe(1111);
     });
+  }, POD_TIMEOUT);
+});
+
+describe('overrides.appVolumeMounts on ECS Fargate', () => {
+  podTest('OPA reads what the app writes into its task volume; read-only, the kernel refuses OPA\'s write (EROFS)', async () => {
+    const f = fargateTask();
+    f.td.addVolume({ name: 'shared' });
+    f.appContainer.addMountPoints({ sourceVolume: 'shared', containerPath: '/shared', readOnly: false });
+    TaskSidecars.of(f.td).add(new OpaSidecar(f.stack, 'opa', {
+      policies: { 'authz.rego': 'package authz\n\ndefault allow := false\n' },
+      overrides: { appVolumeMounts: [{ volume: 'shared', mountPath: '/shared', readOnly: true }] },
+    }));
+    const template = synthTemplate(f.stack);
+    const td = Object.values<any>(template.Resources).find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
+    // Fargate's bind-mount task storage is root's, 0755 (test/pods/ecs.ts): the team's app runs as root to write there.
+    td.ContainerDefinitions.find((c: any) => c.Name === 'app').User = '0:0';
+    const task = runEcsTask(template);
+    try {
+      expect(task.exec('app', ['sh', '-c', 'echo written by the app > /shared/from-app']).code).toBe(0);
+      expect(task.exec('opa', ['cat', '/shared/from-app'])).toMatchObject({ code: 0, stdout: 'written by the app\n' });
+      expect(task.exec('opa', ['sh', '-c', 'echo x > /shared/from-opa'])).toMatchObject({ code: 1, stderr: expect.stringContaining('Read-only file system') });
+    } finally {
+      task.remove();
+    }
   }, POD_TIMEOUT);
 });
 
