@@ -42,7 +42,11 @@
  * listening on its declared ports and the ports its probes name; postStart hooks are not run;
  * a non-root container that adds capabilities runs as root until the stand-in's `drop-to` sets
  * its user (podman.ts containerArgs; podman would make the adds effective, containerd leaves
- * them in the bounding set only), and commands exec'd into it drop the same way.
+ * them in the bounding set only), and commands exec'd into it drop the same way; an env
+ * secretKeyRef takes its value from a Secret passed among the docs (the team's own Secret),
+ * else a stand-in value; there is no CNI plugin: a test that needs one (the Istio CNI's
+ * redirect rules) applies it through the `cni` option in the pod's network namespace before
+ * any container starts, as the kubelet's RunPodSandbox would.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { execFile, execFileSync, spawnSync } from 'child_process';
@@ -73,6 +77,9 @@ export interface HookRun {
   readonly hook: string;
   readonly code: number;
   readonly output: string;
+  /** When the hook started and returned (ms). */
+  readonly startedAt: number;
+  readonly endedAt: number;
 }
 
 export interface Termination {
@@ -176,6 +183,13 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
   readonly complete?: boolean;
   /** How long a startup or readiness probe may take to pass before the pod fails. @default 30 */
   readonly probeSeconds?: number;
+  /**
+   * What a CNI plugin does to the pod's network namespace when the sandbox is made, before any
+   * container starts (e.g. the Istio CNI plugin's redirect rules): called with the PID of the
+   * pod's infra (pause) process, whose namespaces the containers join.
+   * @default - nothing
+   */
+  readonly cni?: (infraPid: string) => void;
 } = {}): RunningPod {
   const template = podOf(workload);
   const spec = template.spec;
@@ -206,6 +220,12 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
   };
 
   try {
+    if (options.cni) {
+      // The kubelet runs the CNI plugins when it makes the sandbox (RunPodSandbox), before any container.
+      podman(['pod', 'start', name]);
+      const infra = podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', name]).stdout.trim();
+      options.cni(podman(['inspect', '--format', '{{.State.Pid}}', infra]).stdout.trim());
+    }
     for (const v of spec.volumes ?? []) {
       const dir = path.join(root, 'volumes', v.name);
       fs.mkdirSync(dir, { recursive: true });
@@ -283,6 +303,9 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       for (const e of c.env ?? []) {
         if (e.value !== undefined) { args.push('--env', `${e.name}=${e.value}`); } else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') {
           args.push('--env', `${e.name}=${namespace}`);
+        } else if (e.valueFrom?.secretKeyRef && byName('Secret', e.valueFrom.secretKeyRef.name)?.data?.[e.valueFrom.secretKeyRef.key] !== undefined) {
+          // The kubelet resolves secretKeyRef from the Secret (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables).
+          args.push('--env', `${e.name}=${Buffer.from(byName('Secret', e.valueFrom.secretKeyRef.name).data[e.valueFrom.secretKeyRef.key], 'base64').toString('utf-8')}`);
         } else {
           args.push('--env', `${e.name}=stand-in ${JSON.stringify(e.valueFrom)}`);
         }
@@ -401,8 +424,9 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
         const url = `http://127.0.0.1:${Number(pre.httpGet.port)}${pre.httpGet.path ?? '/'}`;
         hooks.push(await hookRun(c.name, `preStop httpGet ${url}`, ['nsenter', '-t', pid, '-n', 'busybox', 'wget', '-q', '-O', '/dev/null', url], 'nsenter'));
       } else if (pre?.sleep) {
+        const startedAt = Date.now();
         await new Promise(r => setTimeout(r, Number(pre.sleep.seconds) * 1000));
-        hooks.push({ container: c.name, hook: `preStop sleep ${pre.sleep.seconds}`, code: 0, output: '' });
+        hooks.push({ container: c.name, hook: `preStop sleep ${pre.sleep.seconds}`, code: 0, output: '', startedAt, endedAt: Date.now() });
       }
       // kubelet: after the hook, at least minimumGracePeriodInSeconds (2) remain.
       const left = Math.max(2, Math.ceil(grace - (Date.now() - begun) / 1000));
@@ -453,7 +477,7 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
 }
 
 /** Runs podman without blocking the event loop (containers stopped side by side). */
-function podmanAsync(args: string[], program = 'podman'): Promise<Result> {
+export function podmanAsync(args: string[], program = 'podman'): Promise<Result> {
   return new Promise(resolve => {
     execFile(program, args, { env: { ...process.env, CONTAINERS_CONF }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof (error as any).code === 'number' ? (error as any).code : -1) : 0, stdout: String(stdout), stderr: String(stderr) });
@@ -462,8 +486,9 @@ function podmanAsync(args: string[], program = 'podman'): Promise<Result> {
 }
 
 async function hookRun(container: string, hook: string, args: string[], program = 'podman'): Promise<HookRun> {
+  const startedAt = Date.now();
   const r = await podmanAsync(args, program);
-  return { container, hook, code: r.code, output: `${r.stdout}${r.stderr}` };
+  return { container, hook, code: r.code, output: `${r.stdout}${r.stderr}`, startedAt, endedAt: Date.now() };
 }
 
 /**

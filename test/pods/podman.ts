@@ -83,7 +83,7 @@ export const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit
  * (test/pods/standin/main.go dispatches on them; one it has no case for fails with "no
  * stand-in for", not with a missing file).
  */
-const STAND_IN_NAMES = new Set(['vault', 'opa', 'fluent-bit', 'envoy', 'statsd_exporter', 'otelcol-contrib', 'awscollector', 'daprd', 'xray', 'healthcheck']);
+const STAND_IN_NAMES = new Set(['vault', 'opa', 'fluent-bit', 'envoy', 'statsd_exporter', 'otelcol-contrib', 'awscollector', 'daprd', 'xray', 'healthcheck', 'pilot-agent']);
 
 /**
  * Programs that run other programs: the host's own (GNU) binary is copied for them, never a
@@ -568,6 +568,8 @@ export function containerAddress(id: string, field: 'IPAddress' | 'GlobalIPv6Add
 
 /** A container outside the pod, task or group (see startPeer). */
 export interface Peer {
+  /** Its podman container name. */
+  readonly name: string;
   readonly ip: string;
   /** Its global IPv6 address ('' on a network without IPv6). */
   readonly ip6: string;
@@ -588,6 +590,7 @@ export function startPeer(base: string, ports: number[], network?: string): Peer
     '--sysctl', 'net.ipv4.ip_unprivileged_port_start=0', '--env', `STAND_IN_APP_PORTS=${ports.join(' ')}`,
     '--entrypoint', '["/usr/local/bin/app"]', ...imageArgs('cdk-sidecars/pod-tier-peer')]);
   return {
+    name,
     ip: containerAddress(name, 'IPAddress'),
     ip6: containerAddress(name, 'GlobalIPv6Address'),
     run: command => toolExec(name, command),

@@ -14,7 +14,8 @@ package main
 // - tcp_proxy to a cluster; clusters STATIC (first endpoint; none: the connection is closed,
 //   as Envoy's blackhole), ORIGINAL_DST (the original destination), *_DNS (resolved; failing
 //   resolution answers 503);
-// - the admin listener: /ready is 200 once every listener is bound;
+// - the admin listener: /ready is 200 once every listener is bound; GET /stats with the
+//   downstream_cx_active gauge of each listener (connections open now);
 // - pipe addresses (Unix domain sockets), listeners and cluster endpoints, as Envoy makes them
 //   (envoyproxy/envoy api/envoy/config/core/v3/address.proto Pipe: `path`, where a leading
 //   '@' on Linux names the abstract namespace, and `mode`, at most 0777, which abstract
@@ -35,8 +36,12 @@ import (
 	"io/ioutil"
 	"net"
 	"net/http"
+	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -133,16 +138,33 @@ func envoy(args []string) {
 		for _, a := range append([]address{l.Address}, additional(l)...) {
 			ln := listen(a)
 			say("envoy: listener %s on %s", l.Name, ln.Addr())
-			go e.serve(l, ln)
+			go e.serve(l, ln, gauge(listenerStat(ln)))
 		}
 	}
 	if b.Admin.Address.SocketAddress != nil {
 		ln := listen(b.Admin.Address)
 		say("envoy: admin on %s", ln.Addr())
-		go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		admin := &countingListener{Listener: ln, active: gauge("listener.admin.downstream_cx_active")}
+		go http.Serve(admin, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			switch r.URL.Path {
 			case "/ready":
 				fmt.Fprintln(w, "LIVE")
+			case "/stats":
+				// GET /stats (envoyproxy/envoy docs/root/operations/admin.rst): one "name: value"
+				// line per stat, `filter` a regular expression on the name. The stand-in keeps the
+				// downstream_cx_active gauge of each listener (docs/root/configuration/listeners/
+				// stats.rst: rooted at listener.<address>., "Total active connections") and of the
+				// admin listener (listener.admin.), counting the connections open now.
+				filter, err := regexp.Compile(r.URL.Query().Get("filter"))
+				if err != nil {
+					w.WriteHeader(400)
+					return
+				}
+				for _, line := range gaugeLines() {
+					if filter.MatchString(strings.SplitN(line, ":", 2)[0]) {
+						fmt.Fprintln(w, line)
+					}
+				}
 			case "/stats/prometheus":
 				fmt.Fprintln(w, "# stand-in")
 			case "/drain_listeners", "/healthcheck/fail", "/quitquitquit":
@@ -284,9 +306,12 @@ func originalDst(c net.Conn) (net.IP, int, error) {
 	return ip, port, serr
 }
 
-func (e *envoyStandIn) serve(l listener, ln net.Listener) {
+func (e *envoyStandIn) serve(l listener, ln net.Listener, active *int64) {
 	transparent := hasFilter(l.ListenerFilters, "envoy.filters.listener.original_dst")
 	acceptEach(ln, func(c net.Conn) {
+		// Open from accept until the handling ends (acceptEach then closes it).
+		atomic.AddInt64(active, 1)
+		defer atomic.AddInt64(active, -1)
 		if _, unix := c.(*net.UnixConn); unix {
 			// A pipe listener: no port, no original destination; the chain without a match.
 			e.chain(l, c, pickChain(l.FilterChains, 0), "unix:"+l.Address.Pipe.Path)
@@ -509,4 +534,65 @@ func asList(v interface{}) []interface{} {
 		return l
 	}
 	return nil
+}
+
+// Gauges of open downstream connections by stat name (see GET /stats).
+var (
+	gaugesMu sync.Mutex
+	gauges   = map[string]*int64{}
+)
+
+func gauge(name string) *int64 {
+	gaugesMu.Lock()
+	defer gaugesMu.Unlock()
+	if g, ok := gauges[name]; ok {
+		return g
+	}
+	g := new(int64)
+	gauges[name] = g
+	return g
+}
+
+func gaugeLines() []string {
+	gaugesMu.Lock()
+	defer gaugesMu.Unlock()
+	var lines []string
+	for name, g := range gauges {
+		lines = append(lines, fmt.Sprintf("%s: %d", name, atomic.LoadInt64(g)))
+	}
+	sort.Strings(lines)
+	return lines
+}
+
+// listenerStat is the stat name of a listener's gauge without a stat_prefix: Envoy roots a
+// listener's statistics at listener.<address>. with the address's ':' written '_' (e.g.
+// listener.0.0.0.0_15006.); a pipe at listener.<path>.
+func listenerStat(ln net.Listener) string {
+	return "listener." + strings.ReplaceAll(ln.Addr().String(), ":", "_") + ".downstream_cx_active"
+}
+
+// countingListener counts each accepted connection in `active` until it is closed.
+type countingListener struct {
+	net.Listener
+	active *int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return c, err
+	}
+	atomic.AddInt64(l.active, 1)
+	return &countedConn{Conn: c, active: l.active}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	active *int64
+	once   sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() { atomic.AddInt64(c.active, -1) })
+	return c.Conn.Close()
 }

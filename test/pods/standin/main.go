@@ -760,6 +760,8 @@ func main() {
 		udsGet(args)
 	case "envoy":
 		envoy(args)
+	case "pilot-agent":
+		pilotAgent(args)
 	case "opa":
 		opa(args)
 	case "fluent-bit":
