@@ -1108,10 +1108,10 @@ export class TaskSidecars extends Construct {
       }
     }
     const known = (limit: string | undefined) => limit !== undefined && !Token.isUnresolved(limit);
-    const check = (field: string, limit: number, parts: Array<[string, number]>, unit: string, path = target) => {
+    const check = (field: string, limit: number, parts: Array<[string, number]>, unit: string, at = target) => {
       const total = parts.reduce((a, [, v]) => a + v, 0);
       if (total > limit) {
-        throw Errors.resourcesExceedTask(path, field, total, limit, unit, parts.map(([n, v]) => `${n} ${v}`).join(', '));
+        throw Errors.resourcesExceedTask(at, field, total, limit, unit, parts.map(([n, v]) => `${n} ${v}`).join(', '));
       }
     };
     if (known(cfn.cpu)) {

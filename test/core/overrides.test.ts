@@ -6,7 +6,8 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
-  ContainerSpec, DaprSidecar, EnvoySidecar, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol, Sidecar, SidecarOverrides, VolumeKind, XRayDaemonSidecar,
+  ContainerSpec, DaprSidecar, EnvoySidecar, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol, Sidecar, SidecarOverrides, VolumeKind,
+  XRayDaemonSidecar,
   WorkloadIdentity,
 } from '../../src';
 import { AciApp, AciContainerGroup, AciMemoryVolumeHandling } from '../../src/aci';
