@@ -6,10 +6,10 @@
  * TCP connections over IPv4 and IPv6 through it. It cleans up after itself, and skips with a
  * printed reason only where it cannot get root or the tools.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { netnsPeers } from './netns-peers';
 import { findDoc, newChart, podOf, rawDeployment, synth } from './util';
 import { EnvoySidecar } from '../../src';
 import { WorkloadSidecars } from '../../src/k8s';
@@ -34,46 +34,8 @@ const reason = missingPrerequisite({
 });
 const kernelTest = realTest('redirect-nft-kernel.test.ts', reason);
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-sidecars-nft-'));
-fs.chmodSync(dir, 0o755);
-const SERVER = path.join(dir, 'server.js');
-const CLIENT = path.join(dir, 'client.js');
-fs.writeFileSync(SERVER, `
-const net = require('net');
-const specs = process.argv.slice(2);
-let ready = 0;
-for (const spec of specs) {
-  const [name, host, port] = spec.split('@');
-  net.createServer(s => { s.on('error', () => {}); s.end(name); }).listen(Number(port), host, () => {
-    if (++ready === specs.length) process.stdout.write('ready\\n');
-  });
-}
-`);
-fs.writeFileSync(CLIENT, `
-const net = require('net');
-const s = net.connect(Number(process.argv[3]), process.argv[2]);
-let data = '';
-s.setTimeout(3000, () => { process.stdout.write('timeout'); s.destroy(); });
-s.on('data', d => data += d);
-s.on('end', () => process.stdout.write(data));
-s.on('error', e => process.stdout.write('error:' + e.code));
-`);
-fs.chmodSync(SERVER, 0o644);
-fs.chmodSync(CLIENT, 0o644);
-
-const servers: ChildProcess[] = [];
-function startServer(inNamespace: boolean, specs: string[]): Promise<void> {
-  const cmd = inNamespace ? ['ip', 'netns', 'exec', NS, process.execPath, SERVER, ...specs] : [process.execPath, SERVER, ...specs];
-  const child = spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-  servers.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', d => { if (String(d).includes('ready')) { resolve(); } });
-    child.on('exit', code => reject(new Error(`server exited with ${code}`)));
-  });
-}
-const connectFromPod = (uid: number, host: string, port: number) => execFileSync('ip', ['netns', 'exec', NS, 'setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups',
-  process.execPath, CLIENT, host, String(port)], { encoding: 'utf-8' });
-const connectFromOutside = (host: string, port: number) => execFileSync(process.execPath, [CLIENT, host, String(port)], { encoding: 'utf-8' });
+const peers = netnsPeers(NS, 'cdk-sidecars-nft-');
+const { dir, startServer, connectFromPod, connectFromOutside } = peers;
 const sh = (...args: string[]) => execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
 
 /** The ruleset exactly as synthesized into the ConfigMap, and the init container's command. */
@@ -115,12 +77,11 @@ describe('the native nftables redirect rules on a real kernel', () => {
   }, 30_000);
 
   afterAll(() => {
-    for (const s of servers) { s.kill('SIGKILL'); }
     if (!reason) {
       try { sh('ip', 'netns', 'del', NS); } catch { /* already gone */ }
       try { sh('ip', 'link', 'del', HOST_IF); } catch { /* removed with the namespace */ }
     }
-    fs.rmSync(dir, { recursive: true, force: true });
+    peers.stop();
   });
 
   kernelTest('the init container runs nft -f on the ConfigMap\'s ruleset; a rerun leaves one table', () => {
