@@ -16,6 +16,14 @@ describe('the README parity section', () => {
     expect(checkParity(tables, types)).toEqual([]);
   });
 
+  test('the summary table above the tables gives each table\'s count, in the same order', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const tables = parseParityTables(readme);
+    const section = readme.slice(readme.indexOf('## Parity with the injectors'), readme.indexOf('<!-- parity-table:'));
+    const summary = section.split('\n').filter(l => /^\| [^-|]/.test(l)).slice(1).map(l => l.split('|').map(c => c.trim()));
+    expect(summary.map(cells => cells[4])).toEqual(tables.map(t => `${t.written![0]} / ${t.written![1]}`));
+  });
+
   test('the check itself: a made-up prop, a wrong count, a reasonless ◐ and low coverage are each reported', () => {
     const md = [
       '<!-- parity-table: demo; types: EnvoySidecarProps -->',
