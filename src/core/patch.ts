@@ -39,6 +39,8 @@ export const KUBERNETES_PATCHES: PatchPlatform = {
     // The runtime contract (contract.ts libraryCommands) checks the commands the library runs against the image's binaries.
     image: 'the sidecar\'s image prop',
     command: 'overrides.command (checked by the runtime contract) or overrides.extraArgs',
+    // What the memory limiters, GOMEMLIMIT / GOMAXPROCS and Envoy's concurrency are derived from.
+    resources: 'the sidecar\'s resources prop',
   },
   env: { field: 'env', name: 'name', isSecret: e => isPlainMap(e) && isPlainMap(e.valueFrom) && e.valueFrom.secretKeyRef !== undefined },
 };
@@ -61,6 +63,10 @@ export const ECS_PATCHES: PatchPlatform = {
     HealthCheck: 'overrides.startupProbe, readinessProbe or livenessProbe (their timing)',
     Image: 'the sidecar\'s image prop',
     EntryPoint: 'overrides.command (checked by the runtime contract) or overrides.extraArgs',
+    // Checked against the task's size, and what the sidecars derive their memory limiters and workers from.
+    Cpu: 'the sidecar\'s resources prop',
+    Memory: 'the sidecar\'s resources prop',
+    MemoryReservation: 'the sidecar\'s resources prop',
   },
   // A variable in both Environment and Secrets is a variable set twice (as on Kubernetes and ACI; CloudFormation
   // AWS::ECS::TaskDefinition ContainerDefinition has the two lists, KeyValuePair Name and Secret Name / ValueFrom).
@@ -76,6 +82,7 @@ export const ACI_PATCHES: PatchPlatform = {
     ports: 'overrides.ports',
     image: 'the sidecar\'s image prop',
     command: 'overrides.command (checked by the runtime contract) or overrides.extraArgs',
+    resources: 'the sidecar\'s resources prop',
   },
   // A secret variable is a secureValue or a secureValueReference to a Key Vault secret reference of the group
   // (EnvironmentVariable, Azure/azure-rest-api-specs containerInstance.json 2025-09-01).

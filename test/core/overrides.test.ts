@@ -43,7 +43,7 @@ function overridesFor(probes: ProbeName[]): SidecarOverrides {
     ...Object.fromEntries(probes.map(p => [p, { periodSeconds: 17, failureThreshold: 4 }])),
     kubernetesPatches: [{ op: PatchOperation.ADD, path: '/terminationMessagePolicy', value: 'FallbackToLogsOnError' }],
     ecsPatches: [{ op: PatchOperation.ADD, path: '/Ulimits', value: [{ Name: 'nofile', SoftLimit: 65536, HardLimit: 65536 }] }],
-    aciPatches: [{ op: PatchOperation.REPLACE, path: '/resources/requests/cpu', value: 0.7 }],
+    aciPatches: [{ op: PatchOperation.ADD, path: '/configMap', value: { keyValuePairs: { PATCHED: 'yes' } } }],
   };
 }
 
@@ -124,7 +124,7 @@ describe.each(BUILT_IN)('%s with overrides', kind => {
     expect(resource.properties.volumes).toContainEqual({ name: 'extra-cache', emptyDir: {} });
     expect(c.command[c.command.length - 1]).toBe('--extra-flag');
     for (const p of probes) { expect(p === 'livenessProbe' ? c.livenessProbe : c.readinessProbe).toMatchObject({ periodSeconds: 17, failureThreshold: 4 }); }
-    expect(c.resources.requests.cpu).toBe(0.7);
+    expect(c.configMap).toEqual({ keyValuePairs: { PATCHED: 'yes' } });
   });
 
   test('a probe timing for a probe the sidecar lacks names the field and the container', () => {
@@ -314,6 +314,10 @@ describe('overrides: bad inputs', () => {
     ['ecsPatches', '/EntryPoint', 'overrides.command'],
     ['aciPatches', '/image', 'the sidecar\'s image prop'],
     ['aciPatches', '/command/0', 'overrides.command'],
+    ['kubernetesPatches', '/resources/limits/memory', 'the sidecar\'s resources prop'],
+    ['ecsPatches', '/Memory', 'the sidecar\'s resources prop'],
+    ['ecsPatches', '/Cpu', 'the sidecar\'s resources prop'],
+    ['aciPatches', '/resources/requests/memoryInGB', 'the sidecar\'s resources prop'],
   ])('a %s patch at %s is refused, naming the typed prop', (key, path, instead) => {
     const e = thrown(make({ [key]: [{ op: PatchOperation.REPLACE, path, value: 0 }] }));
     expect(e.code).toBe(ErrorCode.PROTECTED_PATCH);
@@ -336,8 +340,8 @@ describe('overrides: bad inputs', () => {
     expect(k.message).toContain('sc: overrides.kubernetesPatches[0].path "/stdin" does not exist in the rendered container');
     const e = thrown(() => ecsTask('OpaSidecar', { ecsPatches: [{ op: PatchOperation.REPLACE, path: '/Ulimits/0', value: {} }] }));
     expect(e.message).toContain('sc: overrides.ecsPatches[0].path "/Ulimits/0" does not exist in the rendered container');
-    const a = thrown(() => aciGroup('OpaSidecar', { aciPatches: [{ op: PatchOperation.REPLACE, path: '/resources/requests/gpu/count', value: 1 }] }));
-    expect(a.message).toContain('sc: overrides.aciPatches[0].path "/resources/requests/gpu/count" does not exist in the rendered container');
+    const a = thrown(() => aciGroup('OpaSidecar', { aciPatches: [{ op: PatchOperation.REPLACE, path: '/configMap/keyValuePairs/X', value: 1 }] }));
+    expect(a.message).toContain('sc: overrides.aciPatches[0].path "/configMap/keyValuePairs/X" does not exist in the rendered container');
   });
 
   test('a port that another sidecar of the pod uses is a composition error naming the override', () => {
@@ -410,12 +414,12 @@ describe('overrides: bad inputs', () => {
 
 describe('overrides: patches that reach around the checks (review)', () => {
   test('a patch through __proto__ is refused and pollutes nothing (RFC 6901 names members the document owns)', () => {
-    const e = thrown(() => k8sPod('OpaSidecar', { kubernetesPatches: [{ op: PatchOperation.ADD, path: '/resources/__proto__/polluted', value: 'yes' }] }));
+    const e = thrown(() => k8sPod('OpaSidecar', { kubernetesPatches: [{ op: PatchOperation.ADD, path: '/readinessProbe/__proto__/polluted', value: 'yes' }] }));
     const polluted = ({} as any).polluted;
     delete (Object.prototype as any).polluted;
     expect(polluted).toBeUndefined();
     expect(e.code).toBe(ErrorCode.INVALID_PATCH);
-    expect(e.message).toContain('sc: overrides.kubernetesPatches[0].path "/resources/__proto__/polluted" does not exist in the rendered container');
+    expect(e.message).toContain('sc: overrides.kubernetesPatches[0].path "/readinessProbe/__proto__/polluted" does not exist in the rendered container');
     // At the top, the name of an inherited member is an unknown field, not a protected one.
     const top = thrown(() => k8sPod('OpaSidecar', { kubernetesPatches: [{ op: PatchOperation.REMOVE, path: '/toString' }] }));
     expect(top.code).toBe(ErrorCode.INVALID_PATCH);
