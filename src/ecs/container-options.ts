@@ -189,7 +189,17 @@ export function checkContainerOptions(path: string, field: string, o: unknown): 
       throw Errors.invalidType(path, `${field}.environmentFiles[${i}]`, e, 'an ecs.EnvironmentFile, e.g. ecs.EnvironmentFile.fromBucket(bucket, "sidecar.env")');
     }
   });
-  checkEnum(path, `${field}.versionConsistency`, opts.versionConsistency, ecs.VersionConsistency, 'ecs.VersionConsistency');
+  // ecs.VersionConsistency came with aws-cdk-lib 2.178.0; the peer floor (2.172.0) has no such enum and its
+  // container definitions no such option, so a value given there (plain JavaScript) would be dropped.
+  const versionConsistency = (ecs as { VersionConsistency?: { [key: string]: string } }).VersionConsistency;
+  if (opts.versionConsistency !== undefined && versionConsistency === undefined) {
+    throw Errors.unsupportedOnPlatform(path, `${field}.versionConsistency`, opts.versionConsistency, PLATFORM,
+      'the aws-cdk-lib this app loads has no versionConsistency on container definitions (it came with aws-cdk-lib 2.178.0)',
+      'Upgrade aws-cdk-lib to 2.178.0 or later, or leave versionConsistency out');
+  }
+  if (versionConsistency !== undefined) {
+    checkEnum(path, `${field}.versionConsistency`, opts.versionConsistency, versionConsistency, 'ecs.VersionConsistency');
+  }
   for (const [name, protocol] of checkMap(path, `${field}.portAppProtocols`, opts.portAppProtocols)) {
     // By shape, not instanceof: an app may load a second copy of aws-cdk-lib.
     const value = (protocol as { value?: unknown } | null)?.value;

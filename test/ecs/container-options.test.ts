@@ -24,6 +24,9 @@ function migrate(scope: any): Sidecar {
   return new Sidecar(scope, 'migrate', { image: 'ghcr.io/acme/migrate:1', role: StartupRole.INIT_STEP });
 }
 
+/** ecs.VersionConsistency, in aws-cdk-lib 2.178.0 and later only. */
+const versionEnum = (ecs as { VersionConsistency?: { DISABLED: string } }).VersionConsistency;
+
 function synthWith(options: TaskSidecarsOptions): any {
   const f = fargateTask();
   TaskSidecars.of(f.td, options).add(proxy(f.stack), shipper(f.stack), migrate(f.stack));
@@ -48,7 +51,20 @@ describe('SidecarContainerOptions rendering', () => {
     expect(container(t, 'shipper').RestartPolicy).toBeUndefined();
   });
 
-  test('ulimits, system controls, start timeout, init process, labels, version consistency and app protocols', () => {
+  // ecs.VersionConsistency came with aws-cdk-lib 2.178.0: the newest version renders it, the peer floor (2.172.0,
+  // .ci/run's floor job) refuses a value given from plain JavaScript instead of dropping it.
+  test('versionConsistency: rendered with aws-cdk-lib >= 2.178.0, refused with an older one', () => {
+    if (versionEnum) {
+      const t = synthWith({ containerOptions: { proxy: { versionConsistency: versionEnum.DISABLED as ecs.VersionConsistency } } });
+      expect(container(t, 'proxy').VersionConsistency).toBe('disabled');
+    } else {
+      expectError(() => synthWith({ containerOptions: { proxy: { versionConsistency: 'disabled' as ecs.VersionConsistency } } }),
+        ErrorCode.UNSUPPORTED_ON_PLATFORM, 'containerOptions.proxy.versionConsistency "disabled" cannot be rendered on ECS Fargate',
+        'it came with aws-cdk-lib 2.178.0', 'Upgrade aws-cdk-lib to 2.178.0 or later');
+    }
+  });
+
+  test('ulimits, system controls, start timeout, init process, labels and app protocols', () => {
     const t = synthWith({
       sidecarDefaults: { dockerLabels: { team: 'platform' } },
       containerOptions: {
@@ -57,7 +73,6 @@ describe('SidecarContainerOptions rendering', () => {
           systemControls: [{ namespace: 'net.ipv4.tcp_keepalive_time', value: '300' }, { namespace: 'kernel.shmmax', value: '68719476736' }],
           startTimeout: Duration.seconds(90),
           initProcessEnabled: true,
-          versionConsistency: ecs.VersionConsistency.DISABLED,
           portAppProtocols: { inbound: ecs.AppProtocol.http2 },
         },
       },
@@ -69,7 +84,6 @@ describe('SidecarContainerOptions rendering', () => {
     expect(p.LinuxParameters.InitProcessEnabled).toBe(true);
     expect(p.LinuxParameters.Capabilities.Drop).toEqual(['ALL']);
     expect(p.DockerLabels).toEqual({ team: 'platform' });
-    expect(p.VersionConsistency).toBe('disabled');
     expect(p.PortMappings).toEqual([
       { ContainerPort: 9901, Name: 'admin', Protocol: 'tcp' },
       { ContainerPort: 15006, Name: 'inbound', Protocol: 'tcp', AppProtocol: 'http2' },
@@ -146,7 +160,8 @@ describe('SidecarContainerOptions bad input', () => {
     expectError(bad({ containerOptions: { proxy: 'yes' } }), ErrorCode.INVALID_TYPE, `${at}: containerOptions.proxy "yes"`);
     expectError(bad({ containerOptions: { proxy: { startTimeout: 30 } } }), ErrorCode.INVALID_TYPE, 'containerOptions.proxy.startTimeout 30', 'a Duration');
     expectError(bad({ containerOptions: { proxy: { initProcessEnabled: 'true' } } }), ErrorCode.INVALID_TYPE, 'containerOptions.proxy.initProcessEnabled "true"');
-    expectError(bad({ containerOptions: { proxy: { versionConsistency: 'on' } } }), ErrorCode.INVALID_TYPE, 'containerOptions.proxy.versionConsistency "on"');
+    expectError(bad({ containerOptions: { proxy: { versionConsistency: 'on' } } }), versionEnum ? ErrorCode.INVALID_TYPE : ErrorCode.UNSUPPORTED_ON_PLATFORM,
+      'containerOptions.proxy.versionConsistency "on"');
     expectError(bad({ containerOptions: { proxy: { dockerLabels: { team: 1 } } } }), ErrorCode.INVALID_TYPE, 'containerOptions.proxy.dockerLabels["team"] 1');
     expectError(bad({ containerOptions: { proxy: { portAppProtocols: { inbound: 'http' } } } }), ErrorCode.INVALID_TYPE,
       'containerOptions.proxy.portAppProtocols["inbound"] "http"', 'an ecs.AppProtocol');
