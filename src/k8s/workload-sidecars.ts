@@ -160,6 +160,7 @@ export class WorkloadSidecars extends Construct {
   private readonly warned: string[] = [];
   private readonly noted: string[] = [];
   private lastComposed?: ComposedPod;
+  private capture?: { pod?: ComposedPod };
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
     super(workload, 'CdkSidecars');
@@ -223,6 +224,24 @@ export class WorkloadSidecars extends Construct {
   /** The workload's JSON as written, before injection. @internal */
   public _originalJson(): any {
     return this.originalToJson();
+  }
+
+  /**
+   * The workload as it will be deployed, for the constructs generated around it (network
+   * policies, monitors, autoscalers, reports): its JSON with the sidecars injected, and the
+   * composed pod of that rendering (which containers are whose, ports, UIDs, resources).
+   * Call it at synthesis (from a Lazy value or a validation), when the pod is final. @internal
+   */
+  public _rendered(): { readonly json: any; readonly pod: ComposedPod } {
+    // Captured for this one call only: a ComposedPod kept per workload would stay in memory for
+    // the whole synthesis of a large app.
+    this.capture = { pod: undefined };
+    try {
+      const json = this.workload.toJson();
+      return { json, pod: this.capture.pod ?? this.compose() };
+    } finally {
+      this.capture = undefined;
+    }
   }
 
   /** Records a message once in `list` and prints it to stderr. */
@@ -289,6 +308,7 @@ export class WorkloadSidecars extends Construct {
         + '(EKS Pod Identity or IRSA)'),
     ]);
     if (composed.readsPodMetadata.length) { this.notePodReader(template.spec); }
+    if (this.capture) { this.capture.pod = composed; }
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
     if (composed.trafficInterception && !rulesByCni(composed.trafficInterception.spec) && !this.configObjectNames.has(REDIRECT_VOLUME)) {
