@@ -1,8 +1,8 @@
 import { isIP } from 'net';
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { WorkloadSidecars } from './workload-sidecars';
 import { podTemplate, readAppPod } from './workload';
+import { WorkloadSidecars } from './workload-sidecars';
 import { ComposedPod } from '../core/composition';
 import { PortExposure, Protocol } from '../core/container';
 import { Errors } from '../core/errors';
@@ -401,13 +401,13 @@ function peer(p: NetworkPeer): any {
   }
   const out: any = {};
   if (p.namespace !== undefined) { out.namespaceSelector = { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } }; }
-  if (p.namespaceLabels !== undefined) { out.namespaceSelector = selector(p.namespaceLabels); }
-  if (p.podLabels !== undefined) { out.podSelector = selector(p.podLabels); }
+  if (p.namespaceLabels !== undefined) { out.namespaceSelector = labelSelector(p.namespaceLabels); }
+  if (p.podLabels !== undefined) { out.podSelector = labelSelector(p.podLabels); }
   return out;
 }
 
 /** A LabelSelector: `{}` (everything) for an empty map. */
-function selector(labels: { [key: string]: string }): any {
+function labelSelector(labels: { [key: string]: string }): any {
   return Object.keys(labels).length ? { matchLabels: { ...labels } } : {};
 }
 

@@ -4,8 +4,8 @@ import {
   ContainerPortSpec, ContainerSpec, EnvVarSpec, PortExposure, Protocol, ResourceRequirements, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
-import { Errors } from '../core/errors';
 import { endpointOf, endpoints } from '../core/endpoints';
+import { Errors } from '../core/errors';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { Probe } from '../core/probe';

@@ -2,7 +2,8 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus27 from 'cdk8s-plus-27';
 import { findDoc, synth } from './util';
 import {
-  DaprMode, DaprSidecar, EnvoySidecar, EnvoyStatsSinkKind, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, OtelProtocol, Protocol, VaultAgentSidecar, VaultAuth,
+  DaprMode, DaprSidecar, EnvoySidecar, EnvoyStatsSinkKind, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, OtelProtocol,
+  Protocol, VaultAgentSidecar, VaultAuth,
 } from '../../src';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
 import { KubernetesTarget, WorkloadNetworkPolicy, WorkloadSidecars } from '../../src/k8s';
@@ -270,7 +271,9 @@ describe('bad inputs', () => {
   test('a workload without a label selector (a bare Pod) is refused at synthesis', () => {
     const c = chartIn();
     const pod = new ApiObject(c, 'job-pod', {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'job-pod' },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'job-pod' },
       spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/app:1.0.0' }] },
     });
     WorkloadSidecars.of(pod).add(new FluentBitSidecar(c, 'logs', { outputs: [FluentBitOutput.forward({ host: '10.0.0.9' })] }));

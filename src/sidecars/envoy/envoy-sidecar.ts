@@ -698,8 +698,10 @@ function envoyEgress(p: EnvoySidecarProps): NetworkEndpoint[] {
     ...(p.clusters ?? []).map((c, i) => ({ host: c.address, port: c.port, prop: `clusters[${i}].address` })),
     ...(p.xds ? [{ host: p.xds.address, port: p.xds.port, prop: 'xds.address' }] : []),
     ...(p.tracing ? [{
-      host: p.tracing.address ?? '127.0.0.1', port: p.tracing.port ?? TRACING_PORTS[p.tracing.provider],
-      protocol: p.tracing.provider === EnvoyTracingProvider.XRAY ? Protocol.UDP : Protocol.TCP, prop: 'tracing.address',
+      host: p.tracing.address ?? '127.0.0.1',
+      port: p.tracing.port ?? TRACING_PORTS[p.tracing.provider],
+      protocol: p.tracing.provider === EnvoyTracingProvider.XRAY ? Protocol.UDP : Protocol.TCP,
+      prop: 'tracing.address',
     }] : []),
     ...(p.stats?.sinks ?? []).map((k, i) => ({ host: k.address ?? '127.0.0.1', port: k.port ?? 8125, protocol: Protocol.UDP, prop: `stats.sinks[${i}].address` })),
   ];

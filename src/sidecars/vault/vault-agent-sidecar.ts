@@ -6,8 +6,8 @@ import { VaultAgentFeature, VaultLogFormat, VaultLogLevel, VaultTelemetry, Vault
 import { APPROLE_DIR, VAULT_AGENT_AUTH_METHODS } from './paths';
 import { VaultReload, VaultReloadMethod } from './reload';
 import { ContainerSpec, EnvVarSpec, ResourceRequirements, StartupRole, WaitCondition, FieldOrigin, Protocol } from '../../core/container';
-import { endpointOf, endpoints } from '../../core/endpoints';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
+import { endpointOf, endpoints } from '../../core/endpoints';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, generatedFileOrigins, portOrigins, UID_ORIGIN } from '../../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
