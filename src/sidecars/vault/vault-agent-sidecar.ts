@@ -813,8 +813,8 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         containers: groups[0].targets,
       },
       pod: {
-        // Where the agent connects: Vault, and the telemetry sinks (armon/go-metrics: statsd and
-        // DogStatsD send UDP datagrams, statsite streams over TCP).
+        // Where the agent connects: Vault, and the telemetry sinks (hashicorp/go-metrics statsd.go and
+        // DogStatsD send UDP datagrams, statsite.go dials TCP).
         egress: endpoints(
           endpointOf(p.address, 'address'),
           endpointOf(p.telemetry?.statsdAddress, 'telemetry.statsdAddress', undefined, Protocol.UDP),
