@@ -285,6 +285,15 @@ export class WorkloadNetworkPolicy extends Construct {
         (forCallers ? callers : monitoring).push({ port: x.port, protocol: x.protocol });
       }
     }
+    // A peer list the user gave for a class of ports the pod does not have would be dropped: refused instead.
+    if (p.appPeers?.length && !callers.length) {
+      throw Errors.ineffectiveSetting(this.node.path, 'appPeers', p.appPeers, `${pod.targetPath} declares no port its callers reach (no containerPort on an app container, no PUBLIC sidecar port)`,
+        'Declare the app\'s ports on its containers, or remove appPeers');
+    }
+    if (p.monitoringPeers?.length && !monitoring.length) {
+      throw Errors.ineffectiveSetting(this.node.path, 'monitoringPeers', p.monitoringPeers, `no sidecar of ${pod.targetPath} exposes an admin, health or metrics port`,
+        'Remove monitoringPeers, or expose the sidecar\'s metrics port');
+    }
     const rules: any[] = [];
     const appPeers = p.appPeers ?? [{ podLabels: {} }];
     if (callers.length && appPeers.length) { rules.push({ from: appPeers.map(peer), ports: portList(callers) }); }
@@ -296,6 +305,12 @@ export class WorkloadNetworkPolicy extends Construct {
   private egress(pod: ComposedPod): any[] {
     const p = this.props;
     if (!(p.restrictEgress ?? pod.trafficInterception !== undefined)) {
+      // What restricted egress would use is refused rather than dropped.
+      const unused = (['egress', 'destinations', 'dnsPeers', 'allowDns'] as const).find(k => p[k] !== undefined);
+      if (unused) {
+        throw Errors.ineffectiveSetting(this.node.path, unused, p[unused], `egress of ${pod.targetPath} is not restricted (${p.restrictEgress === false
+          ? 'restrictEgress is false' : 'no sidecar intercepts its traffic and restrictEgress is not set'})`, `Set restrictEgress: true, or remove ${unused}`);
+      }
       // One empty rule allows all egress (NetworkPolicyEgressRule: empty `to` and `ports` match everything).
       return [{}];
     }

@@ -3,7 +3,7 @@ import * as kplus27 from 'cdk8s-plus-27';
 import { findDoc, synth } from './util';
 import {
   DaprMode, DaprSidecar, EnvoySidecar, EnvoyStatsSinkKind, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, OtelProtocol,
-  Protocol, VaultAgentSidecar, VaultAuth,
+  Protocol, Sidecar, VaultAgentSidecar, VaultAuth,
 } from '../../src';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
 import { KubernetesTarget, WorkloadNetworkPolicy, WorkloadSidecars } from '../../src/k8s';
@@ -266,6 +266,26 @@ describe('bad inputs', () => {
     const e = error(props);
     expect(e.code).toBe(code);
     expect(e.message).toContain(message);
+  });
+
+  test.each([
+    [{ egress: [{ ports: [{ port: 443 }] }] }, 'web/netpol: egress [{"ports":[{"port":443}]}] would have no effect: egress of web/catalog/Resource is not restricted (no sidecar intercepts'],
+    [{ restrictEgress: false, allowDns: true }, 'web/netpol: allowDns true would have no effect: egress of web/catalog/Resource is not restricted (restrictEgress is false)'],
+    [{ monitoringPeers: [{ namespace: 'monitoring' }] }, 'web/netpol: monitoringPeers [{"namespace":"monitoring"}] would have no effect: no sidecar of web/catalog/Resource exposes'],
+  ])('a setting that would be dropped is refused at synthesis: %j', (props, message) => {
+    const c = chartIn();
+    const w = deployment(c);
+    WorkloadSidecars.of(w).add(new Sidecar(c, 'agent', { image: 'ghcr.io/acme/agent:1.0.0' }));
+    new WorkloadNetworkPolicy(c, 'netpol', { sidecars: WorkloadSidecars.of(w), ...props });
+    expect(() => Testing.synth(c)).toThrow(message);
+  });
+
+  test('appPeers for a pod whose app declares no port is refused', () => {
+    const c = chartIn();
+    const w = new kplus27.Deployment(c, 'worker', { containers: [{ name: 'worker', image: 'ghcr.io/acme/worker:1.0.0' }] });
+    WorkloadSidecars.of(w).add(new Sidecar(c, 'agent', { image: 'ghcr.io/acme/agent:1.0.0' }));
+    new WorkloadNetworkPolicy(c, 'netpol', { sidecars: WorkloadSidecars.of(w), appPeers: [{ podLabels: { role: 'client' } }] });
+    expect(() => Testing.synth(c)).toThrow('web/netpol: appPeers [{"podLabels":{"role":"client"}}] would have no effect: web/worker/Resource declares no port its callers reach');
   });
 
   test('a workload without a label selector (a bare Pod) is refused at synthesis', () => {
