@@ -94,6 +94,9 @@ export enum ErrorCode {
   INVALID_PATCH = 'INVALID_PATCH',
   PROTECTED_PATCH = 'PROTECTED_PATCH',
   APP_VOLUME_MISSING = 'APP_VOLUME_MISSING',
+  INVALID_CANARY = 'INVALID_CANARY',
+  CANARY_DRIFT = 'CANARY_DRIFT',
+  INVALID_DISRUPTION_BUDGET = 'INVALID_DISRUPTION_BUDGET',
 }
 
 /**
@@ -448,6 +451,17 @@ const CATALOGUE = {
   appVolumeMissing: (path: string, field: string, volume: unknown, target: string, volumes: string[]) =>
     err(ErrorCode.APP_VOLUME_MISSING, path, `${field} ${show(volume)} is not a volume of ${target}, which has ${volumes.length ? volumes.map(v => JSON.stringify(v)).join(', ') : 'no volumes'}`,
       'Name a volume the workload declares (pod spec volumes, task definition volumes, container group volumes), or add it there'),
+  /** A SidecarCanary whose two workloads cannot be a stable/canary pair (k8s/canary.ts). */
+  invalidCanary: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_CANARY, path, `${field} ${show(value)} ${why}`, fix),
+  /** The canary workload differs from the stable one in more than its sidecars' images (k8s/canary.ts). */
+  canaryDrift: (path: string, field: string, stableValue: unknown, canaryValue: unknown, stable: string, canary: string) =>
+    err(ErrorCode.CANARY_DRIFT, path, `the canary ${canary} differs from the stable ${stable} at ${field}: ${show(stableValue)} (stable), ${show(canaryValue)} (canary); `
+      + 'a sidecar canary may change only the images of the sidecars',
+    'Build both workloads and their sidecars with the same code and props, passing only the sidecar images (e.g. one function taking the images), so that they cannot drift'),
+  /** A PodDisruptionBudget that cannot work for its workload (k8s/disruption-budget.ts). */
+  invalidDisruptionBudget: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_DISRUPTION_BUDGET, path, `${field} ${show(value)} ${why}`, fix),
 };
 
 /** Entries whose second argument is not a field (a new entry of that kind goes here too). */
