@@ -183,8 +183,10 @@ export class SidecarCanary extends Construct {
     this.canary = props.canarySidecars;
     this.routing = props.routing ?? CanaryRouting.GATEWAY_API;
     this.canaryWeight = props.canaryWeight ?? 0;
-    // Whole percents: the two weights are 100 - w and w (Istio's route weights are meant to add up
-    // to 100: istio/api networking/v1alpha3/virtual_service.proto HTTPRouteDestination.weight).
+    // Whole percents: the two weights are 100 - w and w. Both APIs read weights as relative
+    // proportions (HTTPRoute BackendRef.weight: weight/(sum of weights), gateway-api v1.6.1 CRD;
+    // VirtualService route weight: "relative proportion", istio 1.30.3 crd-all.gen.yaml), so
+    // weights that add up to 100 are percents on both.
     if (!Number.isInteger(this.canaryWeight) || this.canaryWeight < 0 || this.canaryWeight > 100) {
       throw Errors.invalidNumber(path, 'canaryWeight', this.canaryWeight, 'an integer from 0 to 100 (a percent)');
     }

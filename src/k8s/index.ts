@@ -3,3 +3,5 @@ export * from './target';
 export * from './workload-sidecars';
 export * from './injector';
 export * from './canary';
+export * from './disruption-budget';
+export * from './readiness-gates';
