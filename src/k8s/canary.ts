@@ -488,6 +488,14 @@ export class SidecarCanary extends Construct {
   private comparable(ws: WorkloadSidecars): { json: any; config: { [id: string]: any }; services: Set<string>; selector: { [k: string]: string }; podLabels: { [k: string]: string } } {
     const { json, pod } = ws._rendered();
     const generated = new Map<string, string>();
+    // Construct paths are written into generated files (e.g. the comment heading the redirect
+    // rules names the proxy's path): each sidecar's path reads as its place in the pod, the
+    // workload's as <workload>. Longest first, so that a path is not cut by its prefix.
+    const paths: Array<[string, string]> = [
+      ...pod.sidecars.map((sc, i): [string, string] => [sc.path, `<sidecar ${i + 1}>`]),
+      [ws.workload.node.path, '<workload>'] as [string, string], [userPath(ws), '<workload>'] as [string, string],
+    ].sort((x, y) => y[0].length - x[0].length);
+    const scrub = (text: string) => paths.reduce((t, [from, to]) => t.split(from).join(to), text);
     const config: { [id: string]: any } = {};
     const services = new Set<string>();
     for (const child of ws.node.findAll()) {
@@ -498,6 +506,7 @@ export class SidecarCanary extends Construct {
         if (child.kind === 'Secret') {
           for (const [k, v] of Object.entries(data)) { data[k] = Buffer.from(v, 'base64').toString('utf-8'); }
         }
+        for (const [k, v] of Object.entries(data)) { data[k] = scrub(v); }
         config[`${child.kind} ${child.node.id}`] = data;
       }
       if (child.kind === 'Service') { services.add(child.name); }
@@ -519,7 +528,7 @@ export class SidecarCanary extends Construct {
     const comparableJson = replaceNames({
       namespace: json.metadata?.namespace,
       spec: { ...rest, template: { metadata: { ...template.metadata, labels, annotations }, spec } },
-    }, generated);
+    }, generated, scrub);
     return { json: comparableJson, config, services, selector: matchLabels, podLabels };
   }
 }
@@ -540,12 +549,12 @@ function fileDifference(a: string | undefined, b: string | undefined): { line?: 
   return { line: at + 1, a: la[at], b: lb[at] };
 }
 
-/** Replaces every string equal to a generated object's name by its construct id. */
-function replaceNames(value: any, names: ReadonlyMap<string, string>): any {
-  if (typeof value === 'string') { return names.get(value) ?? value; }
-  if (Array.isArray(value)) { return value.map(v => replaceNames(v, names)); }
+/** Replaces every string equal to a generated object's name by its construct id, and construct paths in the others. */
+function replaceNames(value: any, names: ReadonlyMap<string, string>, scrub: (text: string) => string): any {
+  if (typeof value === 'string') { return names.get(value) ?? scrub(value); }
+  if (Array.isArray(value)) { return value.map(v => replaceNames(v, names, scrub)); }
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceNames(v, names)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceNames(v, names, scrub)]));
   }
   return value;
 }
@@ -563,7 +572,7 @@ function firstDifference(a: any, b: any, field: string): { field: string; a: unk
     const named = (list: any[]) => list.every(v => isObj(v) && typeof v.name === 'string') && new Set(list.map(v => v.name)).size === list.length;
     if (named(a) && named(b)) {
       const an = a.map(v => v.name);
-      const bn = b.map(v => v.name);
+      const bn = (b as any[]).map((v: any) => v.name);
       if (JSON.stringify(an) !== JSON.stringify(bn)) { return { field: `${field}[*].name`, a: an, b: bn }; }
       for (let i = 0; i < a.length; i++) {
         const d = firstDifference(a[i], b[i], `${field}[name=${a[i].name}]`);

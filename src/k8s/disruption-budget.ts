@@ -4,7 +4,8 @@
  * X-Ray daemon keep no quorum inside the pod; Dapr's placement and scheduler, which do, are
  * control-plane StatefulSets outside it). Sidecars matter to a budget through readiness:
  * a pod counts as healthy for the budget only when its Ready condition is True, and native
- * sidecars with a readiness probe, like readiness gates, take part in it. A sidecar that cannot
+ * sidecars with a readiness probe, like readiness gates, take part in it (KEP-753, kubernetes/enhancements
+ * keps/sig-node/753-sidecar-containers: a sidecar's ready state counts for the pod and its endpoints). A sidecar that cannot
  * become ready (an agent that cannot log in, a proxy without its configuration) leaves pods
  * unhealthy, and with the default policy IfHealthyBudget such pods cannot be evicted while the
  * budget is exhausted, so node drains hang. This construct therefore sets
