@@ -106,6 +106,11 @@ export class WorkloadDisruptionBudget extends Construct {
     if (!(props.sidecars instanceof WorkloadSidecars)) {
       throw Errors.invalidType(path, 'sidecars', props.sidecars, 'a WorkloadSidecars (WorkloadSidecars.of(workload))');
     }
+    // metadata.name: a DNS subdomain (the API server's ValidateObjectMeta for PodDisruptionBudget names;
+    // the schema validators do not check names).
+    if (props.name !== undefined && (props.name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(props.name))) {
+      throw Errors.invalidName(path, 'name', props.name, 'a DNS subdomain of at most 253 characters: lowercase letters, digits, \'-\' and \'.\'');
+    }
     const workload = props.sidecars.workload;
     if (!SCALED_KINDS.includes(workload.kind)) {
       throw Errors.invalidDisruptionBudget(path, 'sidecars', workload.node.path, `is a ${workload.kind}, whose pods have no replica count for a budget to keep`,

@@ -112,6 +112,10 @@ describe('WorkloadDisruptionBudget: bad inputs', () => {
     ['sidecars not a WorkloadSidecars', { sidecars: {} }, ErrorCode.INVALID_TYPE, 'shop/pdb: sidecars {} (object) is not a WorkloadSidecars'],
     ['sidecars null', { sidecars: null }, ErrorCode.INVALID_TYPE, 'shop/pdb: sidecars null (null) is not an object'],
     ['name 42', { name: 42 }, ErrorCode.INVALID_TYPE, 'shop/pdb: name 42 (number) is not a string'],
+    // metadata.name is checked by the API server (a DNS subdomain), not by the schema validators: checked here.
+    ['name "Bad_Name"', { name: 'Bad_Name' }, ErrorCode.INVALID_NAME, 'shop/pdb: name "Bad_Name" is not a valid name (a DNS subdomain'],
+    ['name ""', { name: '' }, ErrorCode.INVALID_NAME, 'shop/pdb: name "" is not a valid name'],
+    ['name of 254 characters', { name: 'a'.repeat(254) }, ErrorCode.INVALID_NAME, 'shop/pdb: name "aaaa'],
   ])('%s', (_t, props, code, part) => {
     expectError(make(props), code, part);
   });
