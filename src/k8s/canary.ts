@@ -485,7 +485,7 @@ export class SidecarCanary extends Construct {
    * returned apart, by construct id, to be compared first (the config-hash annotation is
    * derived from them).
    */
-  private comparable(ws: WorkloadSidecars): { json: any; config: { [id: string]: any }; services: Set<string>; selector: { [k: string]: string }; podLabels: { [k: string]: string } } {
+  private comparable(ws: WorkloadSidecars): Comparable {
     const { json, pod } = ws._rendered();
     const generated = new Map<string, string>();
     // Construct paths are written into generated files (e.g. the comment heading the redirect
@@ -547,6 +547,15 @@ function fileDifference(a: string | undefined, b: string | undefined): { line?: 
   const i = la.findIndex((line, n) => line !== lb[n]);
   const at = i === -1 ? la.length : i;
   return { line: at + 1, a: la[at], b: lb[at] };
+}
+
+/** A workload as SidecarCanary compares it. */
+interface Comparable {
+  readonly json: any;
+  readonly config: { [id: string]: any };
+  readonly services: Set<string>;
+  readonly selector: { [k: string]: string };
+  readonly podLabels: { [k: string]: string };
 }
 
 /** Replaces every string equal to a generated object's name by its construct id, and construct paths in the others. */

@@ -12,7 +12,13 @@ const COLLECTOR_NEXT = 'otel/opentelemetry-collector-contrib:0.140.1';
 const AGENT = 'ghcr.io/acme/agent:1.0.0';
 const AGENT_NEXT = 'ghcr.io/acme/agent:1.1.0';
 
-interface Track { readonly collector?: string; readonly agent?: string; readonly env?: string; readonly exporter?: string; readonly replicas?: number }
+interface Track {
+  readonly collector?: string;
+  readonly agent?: string;
+  readonly env?: string;
+  readonly exporter?: string;
+  readonly replicas?: number;
+}
 
 /** One track of the shop: a cdk8s-plus-27 Deployment with an OTel Collector and a generic agent, built by one function. */
 function shop(chart: Chart, id: string, t: Track = {}): WorkloadSidecars {
@@ -252,7 +258,9 @@ describe('bad inputs', () => {
     const chart = newChart('shop');
     const a = rawDeployment(chart, 'a');
     const b = new ApiObject(chart, 'b', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'b', namespace: 'other' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'b', namespace: 'other' },
       spec: { selector: { matchLabels: { app: 'b' } }, template: { metadata: { labels: { app: 'b' } }, spec: { containers: [{ name: 'app', image: APP }] } } },
     });
     const wa = WorkloadSidecars.of(a).add(new Sidecar(chart, 'agent-a', { name: 'agent', image: AGENT }));

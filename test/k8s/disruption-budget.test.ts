@@ -54,7 +54,9 @@ describe('WorkloadDisruptionBudget', () => {
   test('a raw Deployment with matchExpressions keeps them; the namespace and a given name are used', () => {
     const chart = newChart('shop');
     const d = new ApiObject(chart, 'api', {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'shop' },
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api', namespace: 'shop' },
       spec: {
         replicas: 2,
         selector: { matchLabels: { app: 'api' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['web'] }] },

@@ -20,21 +20,40 @@ function track(chart: Chart, id: string, image: string): WorkloadSidecars {
   return WorkloadSidecars.of(d).add(new Sidecar(chart, `${id}-agent`, { name: 'agent', image }));
 }
 
-const KINDS: { [construct: string]: { make: (chart: Chart, props: any) => void; base: (chart: Chart) => any; props: { [prop: string]: PropKind } } } = {
+interface Kind {
+  readonly make: (chart: Chart, props: any) => void;
+  readonly base: (chart: Chart) => any;
+  readonly props: { [prop: string]: PropKind };
+}
+
+const KINDS: { [construct: string]: Kind } = {
   SidecarCanary: {
     make: (chart, props) => new SidecarCanary(chart, 'x', props),
     base: chart => ({ sidecars: track(chart, 'web', 'ghcr.io/acme/agent:1'), canarySidecars: track(chart, 'web-canary', 'ghcr.io/acme/agent:2'), gateways: [{ name: 'public' }] }),
     props: {
-      sidecars: 'object', canarySidecars: 'object', canaryWeight: 'number', routing: 'enum', gateways: 'array',
-      hostnames: 'array', istioGateways: 'array', port: 'number', appPort: 'number', name: 'string',
+      sidecars: 'object',
+      canarySidecars: 'object',
+      canaryWeight: 'number',
+      routing: 'enum',
+      gateways: 'array',
+      hostnames: 'array',
+      istioGateways: 'array',
+      port: 'number',
+      appPort: 'number',
+      name: 'string',
     },
   },
   WorkloadDisruptionBudget: {
     make: (chart, props) => new WorkloadDisruptionBudget(chart, 'x', props),
     base: chart => ({ sidecars: track(chart, 'web', 'ghcr.io/acme/agent:1') }),
     props: {
-      sidecars: 'object', minAvailable: 'number', minAvailablePercent: 'number', maxUnavailable: 'number', maxUnavailablePercent: 'number',
-      unhealthyPodEvictionPolicy: 'enum', name: 'string',
+      sidecars: 'object',
+      minAvailable: 'number',
+      minAvailablePercent: 'number',
+      maxUnavailable: 'number',
+      maxUnavailablePercent: 'number',
+      unhealthyPodEvictionPolicy: 'enum',
+      name: 'string',
     },
   },
   WorkloadReadinessGates: {
@@ -45,7 +64,7 @@ const KINDS: { [construct: string]: { make: (chart: Chart, props: any) => void; 
 };
 
 /** Undefined when the case ends well, else what went wrong. */
-function attempt(kind: typeof KINDS[string], prop: string, value: unknown): string | undefined {
+function attempt(kind: Kind, prop: string, value: unknown): string | undefined {
   const chart = newChart('ops');
   let message: string;
   try {
