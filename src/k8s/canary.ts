@@ -463,6 +463,15 @@ export class SidecarCanary extends Construct {
           'Give each Deployment a selector of its own (e.g. app: shop plus track: canary on the canary), so that neither adopts the other\'s pods');
       }
     }
+    // A weighted backend without endpoints: its share of the requests fails (HTTPRoute BackendRef: requests to a
+    // backend that cannot be reached get an error status; Istio answers 503 "no healthy upstream").
+    for (const [field, ws, weight] of [['sidecars', this.stable, 100 - this.canaryWeight], ['canarySidecars', this.canary, this.canaryWeight]] as const) {
+      const replicas = (ws === this.stable ? a : b).replicas;
+      if (replicas === 0 && weight > 0) {
+        throw Errors.invalidCanary(path, 'canaryWeight', this.canaryWeight, `sends ${weight}% of the requests to ${userPath(ws)}, which has replicas: 0: they would find no endpoint`,
+          field === 'canarySidecars' ? 'Scale the canary up, or set canaryWeight: 0' : 'Scale the stable workload up, or set canaryWeight: 100');
+      }
+    }
     const stableLabel = `Deployment ${userPath(this.stable)}`;
     const canaryLabel = `Deployment ${userPath(this.canary)}`;
     for (const key of new Set([...Object.keys(a.config), ...Object.keys(b.config)])) {
@@ -529,7 +538,7 @@ export class SidecarCanary extends Construct {
       namespace: json.metadata?.namespace,
       spec: { ...rest, template: { metadata: { ...template.metadata, labels, annotations }, spec } },
     }, generated, scrub);
-    return { json: comparableJson, config, services, selector: matchLabels, podLabels };
+    return { json: comparableJson, config, services, selector: matchLabels, podLabels, replicas: json.spec?.replicas };
   }
 }
 
@@ -556,6 +565,8 @@ interface Comparable {
   readonly services: Set<string>;
   readonly selector: { [k: string]: string };
   readonly podLabels: { [k: string]: string };
+  /** spec.replicas as written (undefined: 1 by default, or an autoscaler's). */
+  readonly replicas: unknown;
 }
 
 /** Replaces every string equal to a generated object's name by its construct id, and construct paths in the others. */

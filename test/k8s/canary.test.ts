@@ -187,6 +187,13 @@ describe('drift between the stable and the canary is an error naming the first d
     synthThrows(chart, 'shop/canary: the canary', '(stable)', '(canary)');
   });
 
+  test('a weight on a track scaled to 0 replicas (its share of the requests would find no endpoint)', () => {
+    synthThrows(drift({ replicas: 0 }), 'shop/canary: canaryWeight 10 sends 10% of the requests to shop/shop-canary, which has replicas: 0');
+    const chart = newChart('shop');
+    canary(chart, { stable: { replicas: 0 }, canaryWeight: 100 });
+    expect(() => synth(chart)).not.toThrow();
+  });
+
   test('replicas and the sidecar images may differ (the happy path synthesizes)', () => {
     expect(() => synth(drift({ replicas: 5 }))).not.toThrow();
   });
