@@ -1,5 +1,6 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus27 from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
 import { findDoc, newChart, podOf, rawDeployment, synth } from './util';
 import { OtelCollectorSidecar, Sidecar, WaitCondition } from '../../src';
 import { ErrorCode } from '../../src/core/errors';
@@ -187,6 +188,19 @@ describe('drift between the stable and the canary is an error naming the first d
     synthThrows(chart, 'shop/canary: the canary', '(stable)', '(canary)');
   });
 
+  test('a sidecar prop other than the image (the agent\'s resources)', () => {
+    const chart = newChart('shop');
+    const other = new kplus27.Deployment(chart, 'shop-canary', {
+      replicas: 1, containers: [{ name: 'shop', image: APP, portNumber: 8080, envVariables: { MODE: kplus27.EnvValue.fromValue('live') } }],
+    });
+    const ws = WorkloadSidecars.of(other).add(
+      new OtelCollectorSidecar(chart, 'c-otel', { image: COLLECTOR_NEXT, otlpExporters: [{ endpoint: 'https://otlp.example.com:4317' }], appWaitsFor: WaitCondition.STARTED }),
+      new Sidecar(chart, 'c-agent', { name: 'agent', image: AGENT_NEXT, ports: [{ port: 9100 }], resources: { memoryLimitMebibytes: 512 } }),
+    );
+    new SidecarCanary(chart, 'canary', { sidecars: shop(chart, 'shop'), canarySidecars: ws, gateways: [{ name: 'public' }] });
+    synthThrows(chart, 'at spec.template.spec.initContainers[name=agent].resources.limits.memory:', '"512Mi" (canary)');
+  });
+
   test('a weight on a track scaled to 0 replicas (its share of the requests would find no endpoint)', () => {
     synthThrows(drift({ replicas: 0 }), 'shop/canary: canaryWeight 10 sends 10% of the requests to shop/shop-canary, which has replicas: 0');
     const chart = newChart('shop');
@@ -196,6 +210,19 @@ describe('drift between the stable and the canary is an error naming the first d
 
   test('replicas and the sidecar images may differ (the happy path synthesizes)', () => {
     expect(() => synth(drift({ replicas: 5 }))).not.toThrow();
+  });
+});
+
+describe('any weight from 0 to 100 splits into two that add up to 100, on both APIs (property)', () => {
+  test('weights', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 100 }), fc.boolean(), (w, istio) => {
+      const chart = newChart('shop');
+      canary(chart, istio ? { routing: CanaryRouting.ISTIO, gateways: undefined, canaryWeight: w } : { canaryWeight: w });
+      const docs = synth(chart);
+      const weights = istio ? findDoc(docs, 'VirtualService').spec.http[0].route.map((r: any) => r.weight)
+        : findDoc(docs, 'HTTPRoute').spec.rules[0].backendRefs.map((r: any) => r.weight);
+      expect(weights).toEqual([100 - w, w]);
+    }), { numRuns: 8, seed: 14 });
   });
 });
 
