@@ -153,6 +153,12 @@ export class SidecarCanary extends Construct {
   public readonly canaryWeight: number;
   /** The traffic-splitting API. */
   public readonly routing: CanaryRouting;
+  /** The route: the HTTPRoute (Gateway API) or the VirtualService (Istio). */
+  public readonly route: ApiObject;
+  /** The Services: stable and canary (Gateway API), or the one of both tracks (Istio). */
+  public readonly services: ApiObject[];
+  /** The DestinationRule with the two subsets (Istio only). */
+  public readonly destinationRule?: ApiObject;
 
   private readonly stable: WorkloadSidecars;
   private readonly canary: WorkloadSidecars;
@@ -199,13 +205,15 @@ export class SidecarCanary extends Construct {
       this.labelPods(ws, track);
     }
     if (this.routing === CanaryRouting.GATEWAY_API) {
-      this.service('service-stable', `${this.baseName()}-stable`, 'stable');
-      this.service('service-canary', `${this.baseName()}-canary`, 'canary');
-      this.httpRoute();
+      this.services = [
+        this.service('service-stable', `${this.baseName()}-stable`, 'stable'),
+        this.service('service-canary', `${this.baseName()}-canary`, 'canary'),
+      ];
+      this.route = this.httpRoute();
     } else {
-      this.service('service', this.baseName());
-      this.destinationRule();
-      this.virtualService();
+      this.services = [this.service('service', this.baseName())];
+      this.destinationRule = this.makeDestinationRule();
+      this.route = this.virtualService();
     }
   }
 
@@ -344,8 +352,8 @@ export class SidecarCanary extends Construct {
     return port;
   }
 
-  private service(id: string, name: string, track?: 'stable' | 'canary'): void {
-    new ApiObject(this, id, {
+  private service(id: string, name: string, track?: 'stable' | 'canary'): ApiObject {
+    return new ApiObject(this, id, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name, namespace: this.namespace, labels: { ...MANAGED_BY } },
@@ -363,10 +371,10 @@ export class SidecarCanary extends Construct {
   }
 
   /** Gateway API HTTPRoute v1 (kubernetes-sigs/gateway-api v1.6.1 standard channel). */
-  private httpRoute(): void {
+  private httpRoute(): ApiObject {
     const name = this.baseName();
     const [stable, canary] = this.weights();
-    new ApiObject(this, 'route', {
+    return new ApiObject(this, 'route', {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
       metadata: { name, namespace: this.namespace, labels: { ...MANAGED_BY } },
@@ -397,9 +405,9 @@ export class SidecarCanary extends Construct {
   }
 
   /** Istio DestinationRule v1 (istio/istio 1.30.3 crd-all.gen.yaml): the two subsets by track label. */
-  private destinationRule(): void {
+  private makeDestinationRule(): ApiObject {
     const name = this.baseName();
-    new ApiObject(this, 'destination-rule', {
+    return new ApiObject(this, 'destination-rule', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'DestinationRule',
       metadata: { name, namespace: this.namespace, labels: { ...MANAGED_BY } },
@@ -414,10 +422,10 @@ export class SidecarCanary extends Construct {
   }
 
   /** Istio VirtualService v1: one HTTP route with a weighted destination per subset. */
-  private virtualService(): void {
+  private virtualService(): ApiObject {
     const name = this.baseName();
     const [stable, canary] = this.weights();
-    new ApiObject(this, 'virtual-service', {
+    return new ApiObject(this, 'virtual-service', {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
       metadata: { name, namespace: this.namespace, labels: { ...MANAGED_BY } },

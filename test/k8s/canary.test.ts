@@ -68,7 +68,7 @@ describe('SidecarCanary with the Gateway API', () => {
   const c = canary(chart, { hostnames: ['shop.example.com'] });
   const docs = synth(chart);
   const [stable, can] = deployments(docs);
-  const name = (c.node.scope as any).node ? stable.metadata.name : '';
+  const name = stable.metadata.name;
 
   test('both pod templates carry the canary and track labels; their own selectors stay', () => {
     expect(podOf(stable).metadata.labels).toMatchObject({ 'cdk-sidecars.dev/canary': name, 'cdk-sidecars.dev/track': 'stable' });
@@ -107,6 +107,7 @@ describe('SidecarCanary with the Gateway API', () => {
       ],
     }]);
     expect(c.canaryWeight).toBe(10);
+    expect([c.route.kind, ...c.services.map(x => x.name), c.destinationRule]).toEqual(['HTTPRoute', `${name}-stable`, `${name}-canary`, undefined]);
   });
 });
 
