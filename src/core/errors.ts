@@ -97,6 +97,9 @@ export enum ErrorCode {
   INVALID_CIDR = 'INVALID_CIDR',
   INVALID_PEER = 'INVALID_PEER',
   NO_POD_SELECTOR = 'NO_POD_SELECTOR',
+  INVALID_CANARY = 'INVALID_CANARY',
+  CANARY_DRIFT = 'CANARY_DRIFT',
+  INVALID_DISRUPTION_BUDGET = 'INVALID_DISRUPTION_BUDGET',
 }
 
 /**
@@ -461,6 +464,17 @@ const CATALOGUE = {
   /** A construct that selects a workload's pods by its label selector, for a workload that has none. */
   noPodSelector: (path: string, field: string, workload: string, kind: string, fix: string) =>
     err(ErrorCode.NO_POD_SELECTOR, path, `${field}: ${workload} (${kind}) has no label selector (spec.selector.matchLabels) to select its pods by`, fix),
+  /** A SidecarCanary whose two workloads cannot be a stable/canary pair (k8s/canary.ts). */
+  invalidCanary: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_CANARY, path, `${field} ${show(value)} ${why}`, fix),
+  /** The canary workload differs from the stable one in more than its sidecars' images (k8s/canary.ts). */
+  canaryDrift: (path: string, field: string, stableValue: unknown, canaryValue: unknown, stable: string, canary: string) =>
+    err(ErrorCode.CANARY_DRIFT, path, `the canary ${canary} differs from the stable ${stable} at ${field}: ${show(stableValue)} (stable), ${show(canaryValue)} (canary); `
+      + 'a sidecar canary may change only the images of the sidecars',
+    'Build both workloads and their sidecars with the same code and props, passing only the sidecar images (e.g. one function taking the images), so that they cannot drift'),
+  /** A PodDisruptionBudget that cannot work for its workload (k8s/disruption-budget.ts). */
+  invalidDisruptionBudget: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_DISRUPTION_BUDGET, path, `${field} ${show(value)} ${why}`, fix),
 };
 
 /** Entries whose second argument is not a field (a new entry of that kind goes here too). */
