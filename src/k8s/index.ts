@@ -2,3 +2,5 @@ export * from './placement';
 export * from './target';
 export * from './workload-sidecars';
 export * from './injector';
+export * from './monitoring';
+export * from './alert-rules';

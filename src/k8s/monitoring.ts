@@ -1,0 +1,137 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { GeneratedObject } from './generated-object';
+import { relabelLiteral } from './promql';
+import { podTemplate } from './workload';
+import { WorkloadSidecars } from './workload-sidecars';
+import { StartupRole } from '../core/container';
+import { Errors } from '../core/errors';
+import { checkPropTypes } from '../core/prop-types';
+import { ResolvedContainer, ResolvedPort } from '../core/resolve';
+
+/** Label of the managed objects (the convention of the constructs generated around a workload). */
+const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
+
+/**
+ * Props of {@link SidecarMonitoring}.
+ */
+export interface SidecarMonitoringProps {
+  /** The sidecars of the workload whose sidecar metrics are scraped (`WorkloadSidecars.of(workload)`). */
+  readonly sidecars: WorkloadSidecars;
+  /**
+   * How often Prometheus scrapes each endpoint, in seconds (`podMetricsEndpoints[].interval`).
+   * @default - Prometheus' global `scrape_interval`
+   */
+  readonly scrapeIntervalSeconds?: number;
+  /**
+   * Labels of the PodMonitor object, e.g. `{ release: 'kube-prometheus-stack' }` for a Prometheus
+   * whose `podMonitorSelector` selects by label.
+   * @default - only `app.kubernetes.io/managed-by: cdk-sidecars`
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/** One metrics endpoint of a sidecar in the composed pod. */
+interface SidecarMetricsEndpoint {
+  readonly sidecarPath: string;
+  readonly container: ResolvedContainer;
+  readonly port: ResolvedPort & { readonly name: string; readonly metricsPath: string };
+}
+
+/**
+ * The Prometheus endpoints of the long-running sidecar containers of a composed pod: the ports
+ * that declare a `metricsPath` (named, declared TCP ports: core/resolve.ts checks it). Init steps
+ * exit before the app starts and are never scraped.
+ */
+export function metricsEndpoints(containers: readonly ResolvedContainer[]): SidecarMetricsEndpoint[] {
+  return containers.filter(c => c.role === StartupRole.SIDECAR).flatMap(c => c.ports
+    .filter((p): p is SidecarMetricsEndpoint['port'] => p.metricsPath !== undefined && p.name !== undefined)
+    .map(port => ({ sidecarPath: c.owner.path, container: c, port })));
+}
+
+/**
+ * The labels that select the workload's pods: its label selector (`spec.selector.matchLabels`,
+ * for a Deployment, StatefulSet, DaemonSet or ReplicaSet), else the labels of its pod template
+ * (a Job, CronJob or bare Pod). Read at synthesis.
+ */
+export function podLabels(json: any): { [key: string]: string } | undefined {
+  const fromSelector = json?.spec?.selector?.matchLabels;
+  if (fromSelector && typeof fromSelector === 'object' && Object.keys(fromSelector).length) { return { ...fromSelector }; }
+  const fromTemplate = podTemplate(json)?.metadata?.labels;
+  if (fromTemplate && typeof fromTemplate === 'object' && Object.keys(fromTemplate).length) { return { ...fromTemplate }; }
+  return undefined;
+}
+
+/**
+ * Prometheus scraping of a workload's sidecars: a `PodMonitor` (monitoring.coreos.com/v1, the
+ * Prometheus Operator) with one `podMetricsEndpoints` entry per sidecar metrics port, each
+ * naming its port, path and scheme, and labelled with the sidecar's container (`container`) and
+ * construct path (`sidecar`).
+ *
+ * What each built-in sidecar serves: Envoy `/stats/prometheus` on 15090, Fluent Bit
+ * `/api/v2/metrics/prometheus` on 2020, OPA `/metrics` on its diagnostic port 8282, Dapr `/`
+ * on 9090 (when metrics are on), the OTel Collector `/metrics` on 8888 (with `exposeTelemetry`)
+ * and on its Prometheus exporter's port. The Vault agent's metrics are on its listener, which is
+ * bound to 127.0.0.1, and the X-Ray daemon has none: neither is scraped. A generic `Sidecar`
+ * declares its own with `ContainerPortSpec.metricsPath`.
+ *
+ * Why a PodMonitor: `prometheus.io/*` pod annotations name one port per pod, and a pod with
+ * sidecars has several metrics ports; a ServiceMonitor needs a Service whose ports include
+ * every sidecar's, which the workload's Service does not have. Native sidecars (init
+ * containers) are discovered too: Prometheus' pod role lists init containers' ports
+ * (`__meta_kubernetes_pod_container_init`, prometheus.io/docs/prometheus/latest/configuration/configuration/#pod).
+ *
+ * @example
+ * new SidecarMonitoring(chart, 'monitoring', { sidecars: WorkloadSidecars.of(deployment) });
+ */
+export class SidecarMonitoring extends Construct {
+  /** The PodMonitor. */
+  public readonly podMonitor: ApiObject;
+
+  constructor(scope: Construct, id: string, props: SidecarMonitoringProps) {
+    super(scope, id);
+    const path = this.node.path;
+    checkPropTypes(path, props, { sidecars: 'object', scrapeIntervalSeconds: 'size', labels: 'stringMap' }, ['sidecars']);
+    if (!(props.sidecars instanceof WorkloadSidecars)) {
+      throw Errors.invalidType(path, 'sidecars', props.sidecars, 'a WorkloadSidecars (WorkloadSidecars.of(workload))');
+    }
+    const sidecars = props.sidecars;
+    const workload = sidecars.workload;
+    const interval = props.scrapeIntervalSeconds;
+    this.podMonitor = new GeneratedObject(this, 'pod-monitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: {
+        name: `${workload.name}-sidecars`.slice(0, 253),
+        namespace: workload.metadata.namespace,
+        labels: { ...props.labels, ...MANAGED_BY },
+      },
+    }, () => {
+      const { json, pod } = sidecars._rendered();
+      const selector = podLabels(json);
+      if (!selector) {
+        throw Errors.ineffectiveSetting(path, 'sidecars', sidecars.workload.node.path, 'a PodMonitor selects pods by label, and this workload has no label selector '
+              + '(spec.selector.matchLabels) and no pod template labels', 'Give the workload\'s pods a label (e.g. app: <name>)');
+      }
+      const endpoints = metricsEndpoints(pod.containers);
+      if (endpoints.length === 0) {
+        throw Errors.ineffectiveSetting(path, 'sidecars', sidecars.workload.node.path,
+          `none of its sidecars (${pod.sidecars.map(s => s.path).join(', ') || 'none'}) serves Prometheus metrics on a port reachable from outside the pod`,
+          'Attach a sidecar with a metrics port (e.g. Envoy, OPA, Fluent Bit, Dapr, or the OTel Collector with exposeTelemetry), or remove the SidecarMonitoring');
+      }
+      return {
+        selector: { matchLabels: selector },
+        podMetricsEndpoints: endpoints.map(e => ({
+          port: e.port.name,
+          path: e.port.metricsPath,
+          scheme: 'http',
+          ...(interval !== undefined ? { interval: `${interval}s` } : {}),
+          relabelings: [
+            { action: 'replace', sourceLabels: ['__meta_kubernetes_pod_container_name'], targetLabel: 'container' },
+            { action: 'replace', targetLabel: 'sidecar', replacement: relabelLiteral(e.sidecarPath) },
+          ],
+        })),
+      };
+    });
+  }
+}
