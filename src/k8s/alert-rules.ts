@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GeneratedObject } from './generated-object';
-import { Matcher, minutes, regexLiteral, vectorSelector } from './promql';
+import { podNamePattern } from './prometheus-targets';
+import { Matcher, minutes, vectorSelector } from './promql';
 import { podTemplate } from './workload';
 import { WorkloadSidecars } from './workload-sidecars';
 import { StartupRole } from '../core/container';
@@ -57,44 +58,6 @@ export interface SidecarAlertRulesProps {
    * @default - only `app.kubernetes.io/managed-by: cdk-sidecars`
    */
   readonly labels?: { [key: string]: string };
-}
-
-/**
- * Characters of the random parts of generated names (k8s.io/apimachinery pkg/util/rand
- * `alphanums`: no vowels, no 0, 1 and 3), which pod-template hashes (SafeEncodeString) and the
- * 5-character suffixes of generateName use.
- */
-const RAND = '[bcdfghjklmnpqrstvwxz2456789]';
-
-/**
- * A base that generateName truncates to leave room for the 5-character suffix: names are at most
- * 63 characters (k8s.io/apiserver pkg/storage/names/generate.go maxGeneratedNameLength = 58).
- */
-const MAX_GENERATED_BASE = 58;
-
-/**
- * An RE2 pattern (anchored by Prometheus) matching the names of the pods of a workload:
- * Deployment `<name>-<pod-template-hash>-<5>` (its ReplicaSet is `<name>-<hash>`,
- * kubernetes/kubernetes pkg/controller/deployment/sync.go), ReplicaSet, ReplicationController,
- * DaemonSet and Job `<name>-<5>` (generateName), StatefulSet `<name>-<ordinal>`, CronJob
- * `<name>-<scheduled time in minutes>-<5>` (pkg/controller/cronjob/utils.go getJobName), Pod
- * its own name. Where generateName may truncate the base (58 characters at most) the pattern
- * keeps the literal prefix and accepts any tail.
- */
-export function podNamePattern(kind: string, name: string): string {
-  // The longest name whose pods' generated base is never truncated: Deployment `<name>-<hash up to 10>-`,
-  // CronJob `<name>-<minutes, 8 digits until 2160>-`, the others `<name>-`.
-  const untruncated = kind === 'Deployment' ? MAX_GENERATED_BASE - 12 : kind === 'CronJob' ? MAX_GENERATED_BASE - 10 : MAX_GENERATED_BASE - 1;
-  const generated = (rest: string) => (name.length > untruncated
-    ? `${regexLiteral(`${name}-`.slice(0, MAX_GENERATED_BASE))}[a-z0-9.-]*`
-    : `${regexLiteral(name)}-${rest}${RAND}{5}`);
-  switch (kind) {
-    case 'Pod': return regexLiteral(name);
-    case 'StatefulSet': return `${regexLiteral(name)}-[0-9]+`;
-    case 'Deployment': return generated(`${RAND}{1,10}-`);
-    case 'CronJob': return generated('[0-9]+-');
-    default: return generated('');
-  }
 }
 
 /** One rule of the generated group. */

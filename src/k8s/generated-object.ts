@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 export class GeneratedObject extends ApiObject {
   private current?: { readonly spec: unknown };
 
-  constructor(scope: Construct, id: string, props: Omit<ApiObjectProps, 'spec'>, private readonly produceSpec: () => unknown) {
+  constructor(scope: Construct, id: string, props: ApiObjectProps, private readonly produceSpec: () => unknown) {
     super(scope, id, { ...props, spec: Lazy.any({ produce: () => (this.current ?? { spec: this.produceSpec() }).spec }) });
   }
 

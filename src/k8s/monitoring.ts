@@ -1,13 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GeneratedObject } from './generated-object';
+import { metricsEndpoints, podLabels } from './prometheus-targets';
 import { relabelLiteral } from './promql';
-import { podTemplate } from './workload';
 import { WorkloadSidecars } from './workload-sidecars';
-import { StartupRole } from '../core/container';
 import { Errors } from '../core/errors';
 import { checkPropTypes } from '../core/prop-types';
-import { ResolvedContainer, ResolvedPort } from '../core/resolve';
 
 /** Label of the managed objects (the convention of the constructs generated around a workload). */
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
@@ -29,37 +27,6 @@ export interface SidecarMonitoringProps {
    * @default - only `app.kubernetes.io/managed-by: cdk-sidecars`
    */
   readonly labels?: { [key: string]: string };
-}
-
-/** One metrics endpoint of a sidecar in the composed pod. */
-interface SidecarMetricsEndpoint {
-  readonly sidecarPath: string;
-  readonly container: ResolvedContainer;
-  readonly port: ResolvedPort & { readonly name: string; readonly metricsPath: string };
-}
-
-/**
- * The Prometheus endpoints of the long-running sidecar containers of a composed pod: the ports
- * that declare a `metricsPath` (named, declared TCP ports: core/resolve.ts checks it). Init steps
- * exit before the app starts and are never scraped.
- */
-export function metricsEndpoints(containers: readonly ResolvedContainer[]): SidecarMetricsEndpoint[] {
-  return containers.filter(c => c.role === StartupRole.SIDECAR).flatMap(c => c.ports
-    .filter((p): p is SidecarMetricsEndpoint['port'] => p.metricsPath !== undefined && p.name !== undefined)
-    .map(port => ({ sidecarPath: c.owner.path, container: c, port })));
-}
-
-/**
- * The labels that select the workload's pods: its label selector (`spec.selector.matchLabels`,
- * for a Deployment, StatefulSet, DaemonSet or ReplicaSet), else the labels of its pod template
- * (a Job, CronJob or bare Pod). Read at synthesis.
- */
-export function podLabels(json: any): { [key: string]: string } | undefined {
-  const fromSelector = json?.spec?.selector?.matchLabels;
-  if (fromSelector && typeof fromSelector === 'object' && Object.keys(fromSelector).length) { return { ...fromSelector }; }
-  const fromTemplate = podTemplate(json)?.metadata?.labels;
-  if (fromTemplate && typeof fromTemplate === 'object' && Object.keys(fromTemplate).length) { return { ...fromTemplate }; }
-  return undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 import { ErrorCode } from '../../src/core/errors';
 import { resolveContribution } from '../../src/core/resolve';
 import { SidecarAlertRules, SidecarMode, SidecarMonitoring, WorkloadSidecars } from '../../src/k8s';
-import { podNamePattern } from '../../src/k8s/alert-rules';
+import { podNamePattern } from '../../src/k8s/prometheus-targets';
 import { promqlString, regexLiteral, relabelLiteral, vectorSelector } from '../../src/k8s/promql';
 import { expectError } from '../errors';
 import { findDoc, newChart, rawDeployment, synth } from './util';
