@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GeneratedObject } from './generated-object';
-import { podNamePattern } from './prometheus-targets';
+import { checkObjectLabels, podNamePattern } from './prometheus-targets';
 import { Matcher, minutes, vectorSelector } from './promql';
 import { podTemplate } from './workload';
 import { WorkloadSidecars } from './workload-sidecars';
@@ -121,6 +121,7 @@ export class SidecarAlertRules extends Construct {
       const v = props[field];
       if (v !== undefined && !(v > 0 && v <= 100)) { throw Errors.invalidNumber(path, field, v, 'a percentage above 0 and at most 100'); }
     }
+    checkObjectLabels(path, 'labels', props.labels);
     const severity = props.severity ?? 'warning';
     if (!/^[a-z][a-z0-9_-]{0,62}$/.test(severity)) {
       throw Errors.invalidName(path, 'severity', severity, 'a severity such as "warning" or "critical" (lowercase letters, digits, \'_\' and \'-\')');

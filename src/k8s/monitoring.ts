@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GeneratedObject } from './generated-object';
-import { metricsEndpoints, podLabels } from './prometheus-targets';
+import { checkObjectLabels, metricsEndpoints, podLabels } from './prometheus-targets';
 import { relabelLiteral } from './promql';
 import { WorkloadSidecars } from './workload-sidecars';
 import { Errors } from '../core/errors';
@@ -62,6 +62,7 @@ export class SidecarMonitoring extends Construct {
     if (!(props.sidecars instanceof WorkloadSidecars)) {
       throw Errors.invalidType(path, 'sidecars', props.sidecars, 'a WorkloadSidecars (WorkloadSidecars.of(workload))');
     }
+    checkObjectLabels(path, 'labels', props.labels);
     const sidecars = props.sidecars;
     const workload = sidecars.workload;
     const interval = props.scrapeIntervalSeconds;

@@ -6,6 +6,7 @@
 import { regexLiteral } from './promql';
 import { podTemplate } from './workload';
 import { StartupRole } from '../core/container';
+import { Errors } from '../core/errors';
 import { ResolvedContainer, ResolvedPort } from '../core/resolve';
 
 /** One metrics endpoint of a sidecar in the composed pod. */
@@ -77,3 +78,20 @@ export function podNamePattern(kind: string, name: string): string {
   }
 }
 
+
+/** A label key: an optional DNS subdomain prefix and '/', then a name (apimachinery validation IsQualifiedName). */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** A label value: empty, or up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (IsValidLabelValue). */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** Checks the labels a user gives a generated object (the API server refuses others). */
+export function checkObjectLabels(path: string, field: string, labels: { [key: string]: string } | undefined): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    if (!LABEL_KEY.test(key) || key.split('/')[0].length > 253) {
+      throw Errors.invalidName(path, `${field} key`, key, 'a label key: an optional DNS subdomain and \'/\', then up to 63 letters, digits, \'-\', \'_\' and \'.\'');
+    }
+    if (!LABEL_VALUE.test(value)) {
+      throw Errors.invalidName(path, `${field}.${key}`, value, 'a label value: up to 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit');
+    }
+  }
+}

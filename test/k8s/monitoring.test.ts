@@ -167,6 +167,8 @@ describe('SidecarMonitoring: PodMonitor', () => {
     expectError(make('c', { sidecars, scrapeIntervalSeconds: '30' }), ErrorCode.INVALID_TYPE, 'web/c: scrapeIntervalSeconds "30"');
     expectError(make('d', { sidecars, scrapeIntervalSeconds: 0 }), ErrorCode.INVALID_NUMBER, 'web/d: scrapeIntervalSeconds 0');
     expectError(make('e', { sidecars, labels: { a: 1 } }), ErrorCode.INVALID_TYPE, 'web/e: labels.a 1');
+    expectError(make('f', { sidecars, labels: { 'bad key!': 'x' } }), ErrorCode.INVALID_NAME, 'web/f: labels key "bad key!" is not a valid name');
+    expectError(make('g', { sidecars, labels: { release: 'kube prometheus' } }), ErrorCode.INVALID_NAME, 'web/g: labels.release "kube prometheus" is not a valid name');
   });
 });
 
@@ -287,6 +289,7 @@ describe('SidecarAlertRules: PrometheusRule', () => {
     expectError(make('f', { sidecars, severity: 'Page "now"' }), ErrorCode.INVALID_NAME, 'web/f: severity "Page \\"now\\""');
     expectError(make('g', { sidecars: 'web' }), ErrorCode.INVALID_TYPE, 'web/g: sidecars "web"');
     expectError(make('h', { sidecars, labels: [] }), ErrorCode.INVALID_TYPE, 'web/h: labels []');
+    expectError(make('i', { sidecars, labels: { 'example.com/team': '-x' } }), ErrorCode.INVALID_NAME, 'web/i: labels.example.com/team "-x"');
 
     const noNamespace = newChart('nons');
     const s2 = WorkloadSidecars.of(rawDeployment(noNamespace, 'web')).add(new OpaSidecar(noNamespace, 'opa'));
