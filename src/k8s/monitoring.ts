@@ -10,6 +10,19 @@ import { checkPropTypes } from '../core/prop-types';
 /** Label of the managed objects (the convention of the constructs generated around a workload). */
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
 
+/** How Prometheus finds the sidecars' metrics endpoints. */
+export enum ScrapeMethod {
+  /** A `PodMonitor` (Prometheus Operator) with an endpoint per sidecar metrics port. */
+  POD_MONITOR = 'POD_MONITOR',
+  /**
+   * `prometheus.io/scrape`, `port`, `path` and `scheme` annotations on the pod template, read by the
+   * `kubernetes-pods` job of Prometheus' example configuration (prometheus/prometheus
+   * documentation/examples/prometheus-kubernetes.yml). They name one port per pod: the pod must
+   * have one sidecar metrics port, or `annotatedContainer` must choose one.
+   */
+  ANNOTATIONS = 'ANNOTATIONS',
+}
+
 /**
  * Props of {@link SidecarMonitoring}.
  */
@@ -27,6 +40,17 @@ export interface SidecarMonitoringProps {
    * @default - only `app.kubernetes.io/managed-by: cdk-sidecars`
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * How Prometheus finds the endpoints.
+   * @default ScrapeMethod.POD_MONITOR
+   */
+  readonly method?: ScrapeMethod;
+  /**
+   * With `ScrapeMethod.ANNOTATIONS`: the sidecar container whose metrics port the annotations name
+   * (the others are not scraped).
+   * @default - the pod's only sidecar metrics port (an error when there are several)
+   */
+  readonly annotatedContainer?: string;
 }
 
 /**
@@ -52,13 +76,15 @@ export interface SidecarMonitoringProps {
  * new SidecarMonitoring(chart, 'monitoring', { sidecars: WorkloadSidecars.of(deployment) });
  */
 export class SidecarMonitoring extends Construct {
-  /** The PodMonitor. */
-  public readonly podMonitor: ApiObject;
+  /** The PodMonitor (with `ScrapeMethod.POD_MONITOR`). */
+  public readonly podMonitor?: ApiObject;
 
   constructor(scope: Construct, id: string, props: SidecarMonitoringProps) {
     super(scope, id);
     const path = this.node.path;
-    checkPropTypes(path, props, { sidecars: 'object', scrapeIntervalSeconds: 'size', labels: 'stringMap' }, ['sidecars']);
+    checkPropTypes(path, props, {
+      sidecars: 'object', scrapeIntervalSeconds: 'size', labels: 'stringMap', method: { enum: ScrapeMethod }, annotatedContainer: 'string',
+    }, ['sidecars']);
     if (!(props.sidecars instanceof WorkloadSidecars)) {
       throw Errors.invalidType(path, 'sidecars', props.sidecars, 'a WorkloadSidecars (WorkloadSidecars.of(workload))');
     }
@@ -66,6 +92,18 @@ export class SidecarMonitoring extends Construct {
     const sidecars = props.sidecars;
     const workload = sidecars.workload;
     const interval = props.scrapeIntervalSeconds;
+    if ((props.method ?? ScrapeMethod.POD_MONITOR) === ScrapeMethod.ANNOTATIONS) {
+      for (const field of ['scrapeIntervalSeconds', 'labels'] as const) {
+        if (props[field] !== undefined) {
+          throw Errors.ineffectiveSetting(path, field, props[field], 'scrape annotations carry no interval and make no object to label', 'Leave it out, or use ScrapeMethod.POD_MONITOR');
+        }
+      }
+      sidecars._addPodAnnotations(path, pod => scrapeAnnotations(path, sidecars.workload.node.path, pod.containers, props.annotatedContainer));
+      return;
+    }
+    if (props.annotatedContainer !== undefined) {
+      throw Errors.ineffectiveSetting(path, 'annotatedContainer', props.annotatedContainer, 'a PodMonitor scrapes every sidecar metrics port', 'Leave it out, or use ScrapeMethod.ANNOTATIONS');
+    }
     this.podMonitor = new GeneratedObject(this, 'pod-monitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
@@ -102,4 +140,29 @@ export class SidecarMonitoring extends Construct {
       };
     });
   }
+}
+
+/**
+ * The `prometheus.io/*` annotations of the one metrics port scraped (the keys of Prometheus'
+ * example kubernetes-pods job: `__meta_kubernetes_pod_annotation_prometheus_io_scrape`, `_scheme`,
+ * `_path`, `_port`).
+ */
+function scrapeAnnotations(path: string, workloadPath: string, containers: Parameters<typeof metricsEndpoints>[0],
+  chosen: string | undefined): { [key: string]: string } {
+  const all = metricsEndpoints(containers);
+  const endpoints = chosen === undefined ? all : all.filter(e => e.container.name === chosen);
+  if (chosen !== undefined && endpoints.length === 0) {
+    throw Errors.unknownReference(path, 'annotatedContainer', chosen, 'sidecar container with a metrics port', workloadPath, [...new Set(all.map(e => e.container.name))]);
+  }
+  if (endpoints.length === 0) {
+    throw Errors.ineffectiveSetting(path, 'sidecars', workloadPath, 'none of its sidecars serves Prometheus metrics on a port reachable from outside the pod',
+      'Attach a sidecar with a metrics port (e.g. Envoy, OPA, Fluent Bit, Dapr, or the OTel Collector with exposeTelemetry), or remove the SidecarMonitoring');
+  }
+  if (endpoints.length > 1) {
+    throw Errors.ineffectiveSetting(path, chosen === undefined ? 'method' : 'annotatedContainer', chosen ?? ScrapeMethod.ANNOTATIONS,
+      `scrape annotations name one port per pod, and ${workloadPath} has ${endpoints.length} sidecar metrics ports (${endpoints.map(e => `${e.container.name}:${e.port.port}`).join(', ')})`,
+      'Choose one container with annotatedContainer, or use ScrapeMethod.POD_MONITOR to scrape them all');
+  }
+  const e = endpoints[0];
+  return { 'prometheus.io/scrape': 'true', 'prometheus.io/scheme': 'http', 'prometheus.io/path': e.port.metricsPath, 'prometheus.io/port': String(e.port.port) };
 }

@@ -13,7 +13,7 @@ import {
 } from '../../src';
 import { ErrorCode } from '../../src/core/errors';
 import { resolveContribution } from '../../src/core/resolve';
-import { SidecarAlertRules, SidecarMode, SidecarMonitoring, WorkloadSidecars } from '../../src/k8s';
+import { ScrapeMethod, SidecarAlertRules, SidecarMode, SidecarMonitoring, WorkloadSidecars } from '../../src/k8s';
 import { podNamePattern } from '../../src/k8s/prometheus-targets';
 import { promqlString, regexLiteral, relabelLiteral, vectorSelector } from '../../src/k8s/promql';
 import { expectError } from '../errors';
@@ -169,6 +169,67 @@ describe('SidecarMonitoring: PodMonitor', () => {
     expectError(make('e', { sidecars, labels: { a: 1 } }), ErrorCode.INVALID_TYPE, 'web/e: labels.a 1');
     expectError(make('f', { sidecars, labels: { 'bad key!': 'x' } }), ErrorCode.INVALID_NAME, 'web/f: labels key "bad key!" is not a valid name');
     expectError(make('g', { sidecars, labels: { release: 'kube prometheus' } }), ErrorCode.INVALID_NAME, 'web/g: labels.release "kube prometheus" is not a valid name');
+  });
+});
+
+describe('SidecarMonitoring: scrape annotations', () => {
+  test('the one sidecar metrics port is annotated on the pod template; no PodMonitor', () => {
+    const chart = shop();
+    const web = rawDeployment(chart, 'web');
+    const sidecars = WorkloadSidecars.of(web).add(new OpaSidecar(chart, 'opa', { diagnosticPort: 8383 }));
+    const monitoring = new SidecarMonitoring(chart, 'monitoring', { sidecars, method: ScrapeMethod.ANNOTATIONS });
+    const docs = synth(chart);
+    expect(monitoring.podMonitor).toBeUndefined();
+    expect(docs.filter(d => d.kind === 'PodMonitor')).toEqual([]);
+    const annotations = findDoc(docs, 'Deployment').spec.template.metadata.annotations;
+    expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/scheme': 'http', 'prometheus.io/path': '/metrics', 'prometheus.io/port': '8383' });
+  });
+
+  test('several metrics ports: choose one with annotatedContainer, or an error says why', () => {
+    const chart = shop();
+    const { sidecars } = fullPod(chart);
+    new SidecarMonitoring(chart, 'monitoring', { sidecars, method: ScrapeMethod.ANNOTATIONS, annotatedContainer: 'envoy' });
+    const annotations = findDoc(synth(chart), 'Deployment').spec.template.metadata.annotations;
+    expect(annotations).toMatchObject({ 'prometheus.io/path': '/stats/prometheus', 'prometheus.io/port': '15090' });
+
+    const chart2 = shop();
+    new SidecarMonitoring(chart2, 'monitoring', { sidecars: fullPod(chart2).sidecars, method: ScrapeMethod.ANNOTATIONS });
+    expectError(() => Testing.synth(chart2), ErrorCode.INEFFECTIVE_SETTING,
+      'web/monitoring: method "ANNOTATIONS" would have no effect: scrape annotations name one port per pod, and web/web/Resource has 4 sidecar metrics ports (envoy:15090, opa:8282, fluent-bit:2020, otel-collector:8888)');
+
+    const chart3 = shop();
+    new SidecarMonitoring(chart3, 'monitoring', { sidecars: fullPod(chart3).sidecars, method: ScrapeMethod.ANNOTATIONS, annotatedContainer: 'vault' });
+    expectError(() => Testing.synth(chart3), ErrorCode.UNKNOWN_REFERENCE, 'web/monitoring: annotatedContainer "vault" names a sidecar container with a metrics port');
+  });
+
+  test('an annotation the pod template already has with another value is an error, naming both', () => {
+    const chart = shop();
+    const web = new ApiObject(chart, 'web', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080' } },
+          spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/app:1.0.0', ports: [{ containerPort: 8080 }] }] },
+        },
+      },
+    });
+    new SidecarMonitoring(chart, 'monitoring', { sidecars: WorkloadSidecars.of(web).add(new OpaSidecar(chart, 'opa')), method: ScrapeMethod.ANNOTATIONS });
+    expectError(() => Testing.synth(chart), ErrorCode.ALREADY_SET,
+      'web/monitoring: pod annotation "prometheus.io/port" is already set ("8080") on the pod template of web/web, and web/monitoring needs "8282"');
+  });
+
+  test('props that annotations cannot carry are refused', () => {
+    const chart = shop();
+    const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'web')).add(new OpaSidecar(chart, 'opa'));
+    expectError(() => new SidecarMonitoring(chart, 'a', { sidecars, method: ScrapeMethod.ANNOTATIONS, scrapeIntervalSeconds: 30 }), ErrorCode.INEFFECTIVE_SETTING,
+      'web/a: scrapeIntervalSeconds 30 would have no effect');
+    expectError(() => new SidecarMonitoring(chart, 'b', { sidecars, method: ScrapeMethod.ANNOTATIONS, labels: { release: 'x' } }), ErrorCode.INEFFECTIVE_SETTING,
+      'web/b: labels {"release":"x"} would have no effect');
+    expectError(() => new SidecarMonitoring(chart, 'c', { sidecars, annotatedContainer: 'opa' }), ErrorCode.INEFFECTIVE_SETTING, 'web/c: annotatedContainer "opa" would have no effect');
+    expectError(() => new SidecarMonitoring(chart, 'd', { sidecars, method: 'SCRAPE' as any }), ErrorCode.INVALID_TYPE, 'web/d: method "SCRAPE"');
   });
 });
 
