@@ -16,9 +16,9 @@ export enum ScrapeMethod {
   POD_MONITOR = 'POD_MONITOR',
   /**
    * `prometheus.io/scrape`, `port`, `path` and `scheme` annotations on the pod template, read by the
-   * `kubernetes-pods` job of Prometheus' example configuration (prometheus/prometheus
-   * documentation/examples/prometheus-kubernetes.yml). They name one port per pod: the pod must
-   * have one sidecar metrics port, or `annotatedContainer` must choose one.
+   * `kubernetes-pods` scrape job of the community Prometheus chart (prometheus-community/helm-charts
+   * charts/prometheus values.yaml; Prometheus' own example config uses example.io/* keys). They name
+   * one port per pod: the pod must have one sidecar metrics port, or `annotatedContainer` must choose one.
    */
   ANNOTATIONS = 'ANNOTATIONS',
 }
@@ -143,9 +143,9 @@ export class SidecarMonitoring extends Construct {
 }
 
 /**
- * The `prometheus.io/*` annotations of the one metrics port scraped (the keys of Prometheus'
- * example kubernetes-pods job: `__meta_kubernetes_pod_annotation_prometheus_io_scrape`, `_scheme`,
- * `_path`, `_port`).
+ * The `prometheus.io/*` annotations of the one metrics port scraped (the keys the kubernetes-pods
+ * job of the prometheus-community chart relabels: `__meta_kubernetes_pod_annotation_prometheus_io_scrape`,
+ * `_scheme`, `_path`, `_port`).
  */
 function scrapeAnnotations(path: string, workloadPath: string, containers: Parameters<typeof metricsEndpoints>[0],
   chosen: string | undefined): { [key: string]: string } {
