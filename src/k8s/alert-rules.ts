@@ -72,6 +72,9 @@ interface AlertRule {
 /** Percent as a ratio with no floating-point noise (90 -> 0.9). */
 const ratio = (percent: number) => Number((percent / 100).toPrecision(12));
 
+/** The SidecarAlertRules of each workload: one per workload (they would write objects of one name). */
+const alerted = new WeakMap<WorkloadSidecars, string>();
+
 /**
  * A `PrometheusRule` (monitoring.coreos.com/v1) with the alerts every sidecar container needs,
  * one set per long-running sidecar container of the workload (label `container`):
@@ -122,6 +125,10 @@ export class SidecarAlertRules extends Construct {
       if (v !== undefined && !(v > 0 && v <= 100)) { throw Errors.invalidNumber(path, field, v, 'a percentage above 0 and at most 100'); }
     }
     checkObjectLabels(path, 'labels', props.labels);
+    const other = alerted.get(props.sidecars);
+    if (other !== undefined) {
+      throw Errors.alreadySet(path, 'sidecars', props.sidecars.workload.node.path, `by ${other}, the SidecarAlertRules of that workload (one per workload: both would write one object name)`);
+    }
     const severity = props.severity ?? 'warning';
     if (!/^[a-z][a-z0-9_-]{0,62}$/.test(severity)) {
       throw Errors.invalidName(path, 'severity', severity, 'a severity such as "warning" or "critical" (lowercase letters, digits, \'_\' and \'-\')');
@@ -149,6 +156,7 @@ export class SidecarAlertRules extends Construct {
       kind: 'PrometheusRule',
       metadata: { name, namespace, labels: { ...props.labels, 'app.kubernetes.io/managed-by': 'cdk-sidecars' } },
     }, () => ({ groups: [{ name, rules: this.rules(path, sidecars, namespace, settings) }] }));
+    alerted.set(sidecars, path);
   }
 
   private rules(path: string, sidecars: WorkloadSidecars, namespace: string,

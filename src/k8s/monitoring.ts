@@ -53,6 +53,9 @@ export interface SidecarMonitoringProps {
   readonly annotatedContainer?: string;
 }
 
+/** The SidecarMonitoring of each workload: one per workload (they would write objects of one name). */
+const monitored = new WeakMap<WorkloadSidecars, string>();
+
 /**
  * Prometheus scraping of a workload's sidecars: a `PodMonitor` (monitoring.coreos.com/v1, the
  * Prometheus Operator) with one `podMetricsEndpoints` entry per sidecar metrics port, each
@@ -89,6 +92,10 @@ export class SidecarMonitoring extends Construct {
       throw Errors.invalidType(path, 'sidecars', props.sidecars, 'a WorkloadSidecars (WorkloadSidecars.of(workload))');
     }
     checkObjectLabels(path, 'labels', props.labels);
+    const other = monitored.get(props.sidecars);
+    if (other !== undefined) {
+      throw Errors.alreadySet(path, 'sidecars', props.sidecars.workload.node.path, `by ${other}, the SidecarMonitoring of that workload (one per workload: both would write one object name)`);
+    }
     const sidecars = props.sidecars;
     const workload = sidecars.workload;
     const interval = props.scrapeIntervalSeconds;
@@ -98,6 +105,7 @@ export class SidecarMonitoring extends Construct {
           throw Errors.ineffectiveSetting(path, field, props[field], 'scrape annotations carry no interval and make no object to label', 'Leave it out, or use ScrapeMethod.POD_MONITOR');
         }
       }
+      monitored.set(sidecars, path);
       sidecars._addPodAnnotations(path, pod => scrapeAnnotations(path, sidecars.workload.node.path, pod.containers, props.annotatedContainer));
       return;
     }
@@ -139,6 +147,7 @@ export class SidecarMonitoring extends Construct {
         })),
       };
     });
+    monitored.set(sidecars, path);
   }
 }
 

@@ -158,6 +158,15 @@ describe('SidecarMonitoring: PodMonitor', () => {
     expectError(() => Testing.synth(chart2), ErrorCode.INEFFECTIVE_SETTING, 'web/monitoring: sidecars "web/pod" would have no effect: a PodMonitor selects pods by label');
   });
 
+  test('one SidecarMonitoring and one SidecarAlertRules per workload', () => {
+    const chart = shop();
+    const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'web')).add(new OpaSidecar(chart, 'opa'));
+    new SidecarMonitoring(chart, 'm1', { sidecars });
+    new SidecarAlertRules(chart, 'a1', { sidecars });
+    expectError(() => new SidecarMonitoring(chart, 'm2', { sidecars }), ErrorCode.ALREADY_SET, 'web/m2: sidecars is already set ("web/web") by web/m1');
+    expectError(() => new SidecarAlertRules(chart, 'a2', { sidecars }), ErrorCode.ALREADY_SET, 'web/a2: sidecars is already set ("web/web") by web/a1');
+  });
+
   test('props of the wrong runtime type', () => {
     const chart = shop();
     const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'web')).add(new OpaSidecar(chart, 'opa'));
