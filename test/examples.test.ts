@@ -284,6 +284,31 @@ test('the minimal examples: warnings counted, each names an existing prop that s
   expect(said['aci/otel-dapr'].notes.join('\n')).toContain('the Standard SKU does not honour container security contexts');
 });
 
+test('k8s/hardening-network-policy: callers reach the app port only, scrapers the metrics ports, egress to DNS, Envoy\'s cluster and the mapped log host', async () => {
+  const { docs, said } = await synthKubernetesExample(fileOf('k8s', 'hardening-network-policy'), path.join(out, 'netpol'));
+  const np = docs.find(d => d.kind === 'NetworkPolicy');
+  const deploy = docs.find(d => d.kind === 'Deployment');
+  expect(np.metadata).toMatchObject({ name: deploy.metadata.name, namespace: 'shop' });
+  expect(np.spec.podSelector).toEqual(deploy.spec.selector);
+  expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+  expect(np.spec.ingress[0]).toEqual({
+    from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }],
+    ports: [{ protocol: 'TCP', port: 8080 }],
+  });
+  // Every exposed sidecar port (Envoy readiness and Prometheus, OPA diagnostics, Fluent Bit metrics) is for the scrapers.
+  const exposed = podOf(deploy).spec.initContainers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort)).sort();
+  expect(np.spec.ingress[1].ports.map((p: any) => p.port).sort()).toEqual(exposed);
+  expect(np.spec.egress).toEqual([
+    expect.objectContaining({ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }),
+    { to: [{ ipBlock: { cidr: '10.96.40.12/32' } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+    {
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'logging' } }, podSelector: { matchLabels: { app: 'fluentd' } } }],
+      ports: [{ protocol: 'TCP', port: 24224 }],
+    },
+  ]);
+  expect(said.warnings.filter(w => /NetworkPolicy cannot match/.test(w))).toEqual([]);
+});
+
 test('monitoring-prometheus: a PodMonitor endpoint per sidecar metrics port, alert rules per native sidecar container', async () => {
   const docs = await byName('monitoring-prometheus');
   const pod = podOf(docs.find(d => d.kind === 'Deployment'));
