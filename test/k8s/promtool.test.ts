@@ -13,9 +13,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
+import { findDoc, rawDeployment, synth } from './util';
 import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, WaitCondition } from '../../src';
 import { SidecarAlertRules, SidecarMode, WorkloadSidecars } from '../../src/k8s';
-import { findDoc, rawDeployment, synth } from './util';
 
 const PROMTOOL = spawnSync('promtool', ['--version'], { encoding: 'utf-8' });
 const HAVE_PROMTOOL = PROMTOOL.status === 0;
