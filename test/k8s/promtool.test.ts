@@ -16,6 +16,7 @@ import * as YAML from 'yaml';
 import { findDoc, rawDeployment, synth } from './util';
 import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, WaitCondition } from '../../src';
 import { SidecarAlertRules, SidecarMode, WorkloadSidecars } from '../../src/k8s';
+import { promqlString, regexLiteral, vectorSelector } from '../../src/k8s/promql';
 
 const PROMTOOL = spawnSync('promtool', ['--version'], { encoding: 'utf-8' });
 const HAVE_PROMTOOL = PROMTOOL.status === 0;
@@ -52,7 +53,7 @@ const POD = 'web-7c9f8b6d5-x2k4q';
 /** Another workload's pod whose name starts with "web-" too. */
 const NEIGHBOUR = 'web-api-7c9f8b6d5-x2k4q';
 const series = (metric: string, labels: { [k: string]: string }) =>
-  `${metric}{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
+  `${metric}{${Object.entries(labels).map(([k, v]) => `${k}=${promqlString(v)}`).join(',')}}`;
 
 /** Input series where Envoy of POD is near its memory limit, throttled, restarting and not ready; the neighbour's Envoy too. */
 function inputSeries(ksm: string): Array<{ series: string; values: string }> {
@@ -133,5 +134,28 @@ maybe('the alert rules in Prometheus\' engine (promtool)', () => {
     };
     fs.writeFileSync(path.join(tmp, 'test-cross.yml'), YAML.stringify(test));
     expect(promtool(['test', 'rules', 'test-cross.yml'])).toContain('SUCCESS');
+  });
+
+  test('label values written by the escaper select exactly that value in Prometheus (= and =~)', () => {
+    const values = ['plain', 'quo"te', 'back\\slash', 'new\nline', 'tab\there', '{{ $labels.x }}', '"}) or vector(1) #', 'a.b*c+(d)[e]{f}|g^$', 'ünï'];
+    const rules = { groups: [{ name: 'escaping', rules: values.map((v, i) => ({ alert: `Escaped${i}`, expr: `${vectorSelector('probe', [['job', '=', v], ['pod', '=~', regexLiteral(v)]])} == 1` })) }] };
+    fs.writeFileSync(path.join(tmp, 'rules-escaping.yml'), YAML.stringify(rules));
+    const test = {
+      rule_files: ['rules-escaping.yml'],
+      evaluation_interval: '1m',
+      tests: [{
+        interval: '1m',
+        input_series: values.flatMap(v => [
+          { series: series('probe', { job: v, pod: v }), values: '1x5' },
+          // Near misses: the value with a suffix, and a regex-special neighbour.
+          { series: series('probe', { job: v, pod: `${v}x` }), values: '1x5' },
+          { series: series('probe', { job: `${v}x`, pod: v }), values: '1x5' },
+        ]),
+        alert_rule_test: values.map((v, i) => ({ eval_time: '2m', alertname: `Escaped${i}`, exp_alerts: [{ exp_labels: { job: v, pod: v } }] })),
+      }],
+    };
+    fs.writeFileSync(path.join(tmp, 'test-escaping.yml'), YAML.stringify(test));
+    expect(promtool(['check', 'rules', 'rules-escaping.yml'])).toContain(`SUCCESS: ${values.length} rules found`);
+    expect(promtool(['test', 'rules', 'test-escaping.yml'])).toContain('SUCCESS');
   });
 });
