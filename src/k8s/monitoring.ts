@@ -73,7 +73,7 @@ const monitored = new WeakMap<WorkloadSidecars, string>();
  * sidecars has several metrics ports; a ServiceMonitor needs a Service whose ports include
  * every sidecar's, which the workload's Service does not have. Native sidecars (init
  * containers) are discovered too: Prometheus' pod role lists init containers' ports
- * (`__meta_kubernetes_pod_container_init`, prometheus.io/docs/prometheus/latest/configuration/configuration/#pod).
+ * (labelled `__meta_kubernetes_pod_container_init`: prometheus/prometheus discovery/kubernetes/pod.go).
  *
  * @example
  * new SidecarMonitoring(chart, 'monitoring', { sidecars: WorkloadSidecars.of(deployment) });
