@@ -337,3 +337,28 @@ test('k8s/canary-sidecar-version: stable and canary differ only in the sidecar i
   const pdb = docs.find(d => d.kind === 'PodDisruptionBudget');
   expect(pdb.spec).toEqual({ minAvailable: 3, selector: deployments[0].spec.selector, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
 });
+
+test('monitoring-prometheus: a PodMonitor endpoint per sidecar metrics port, alert rules per native sidecar container', async () => {
+  const docs = await byName('monitoring-prometheus');
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  const monitor = docs.find(d => d.kind === 'PodMonitor');
+  expect(monitor.metadata).toMatchObject({ name: 'checkout-sidecars', namespace: 'shop', labels: { release: 'kube-prometheus-stack' } });
+  expect(monitor.spec.selector.matchLabels).toEqual(docs.find(d => d.kind === 'Deployment').spec.selector.matchLabels);
+  expect(monitor.spec.podMetricsEndpoints.map((e: any) => [e.port, e.path, e.interval])).toEqual([
+    ['http-envoy-prom', '/stats/prometheus', '30s'],
+    ['opa-diag', '/metrics', '30s'],
+    ['http-metrics', '/api/v2/metrics/prometheus', '30s'],
+    ['otel-telemetry', '/metrics', '30s'],
+  ]);
+  // Each named port is a containerPort of a native sidecar of the rendered pod.
+  const owner = (port: string) => pod.spec.initContainers.find((c: any) => (c.ports ?? []).some((p: any) => p.name === port));
+  for (const e of monitor.spec.podMetricsEndpoints) { expect(owner(e.port)?.restartPolicy).toBe('Always'); }
+  const rules = docs.find(d => d.kind === 'PrometheusRule').spec.groups[0].rules;
+  const sidecars = pod.spec.initContainers.filter((c: any) => c.restartPolicy === 'Always').map((c: any) => c.name);
+  expect([...new Set(rules.map((r: any) => r.labels.container))]).toEqual(sidecars);
+  for (const r of rules) {
+    expect(r.expr).toContain(`container="${r.labels.container}"`);
+    expect(r.expr).not.toMatch(/kube_pod_container_/);
+  }
+  expect(rules.filter((r: any) => r.alert === 'SidecarMemoryNearLimit').every((r: any) => r.expr.endsWith('> 0.85'))).toBe(true);
+});

@@ -66,6 +66,13 @@ export interface ContainerPortSpec {
    * @default PortExposure.POD_LOCAL
    */
   readonly exposure?: PortExposure;
+  /**
+   * The HTTP path at which the port serves Prometheus metrics (text exposition format), e.g.
+   * `/metrics`. A metrics port must be named and reachable from outside the pod (EXPOSED or
+   * PUBLIC, TCP), so that a scraper (a `PodMonitor` of `SidecarMonitoring`) can name it.
+   * @default - the port serves no Prometheus metrics
+   */
+  readonly metricsPath?: string;
 }
 
 /**

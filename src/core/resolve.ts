@@ -31,6 +31,8 @@ export interface ResolvedPort {
   readonly exposure: PortExposure;
   /** Field of the port, for messages. */
   readonly field: string;
+  /** HTTP path of the Prometheus metrics the port serves (ContainerPortSpec.metricsPath). */
+  readonly metricsPath?: string;
 }
 
 export interface ResolvedSecurity {
@@ -288,8 +290,36 @@ function resolvePorts(path: string, prefix: string, ports: ContainerPortSpec[] |
     const other = seen.get(key);
     if (other) { throw Errors.duplicatePort(path, `${field}.port`, p.port, protocol, other); }
     seen.set(key, `${field}.port`);
-    return { port: p.port, name: p.name, protocol, exposure, field: userField(origins, prefix, `ports[${i}].port`) };
+    const metricsPath = resolveMetricsPath(path, field, p, protocol, exposure);
+    return { port: p.port, name: p.name, protocol, exposure, field: userField(origins, prefix, `ports[${i}].port`), ...(metricsPath ? { metricsPath } : {}) };
   });
+}
+
+/**
+ * The metrics path of a port: an HTTP path (what Prometheus' `metrics_path` and a PodMonitor's
+ * `path` take: no query, no fragment), on a named, declared TCP port, since a PodMonitor names
+ * the port it scrapes (prometheus-operator PodMetricsEndpoint.port: "Name of the Pod port") and
+ * a scraper outside the pod cannot reach a POD_LOCAL port.
+ */
+function resolveMetricsPath(path: string, field: string, p: ContainerPortSpec, protocol: Protocol, exposure: PortExposure): string | undefined {
+  const value = p.metricsPath;
+  if (value === undefined) { return undefined; }
+  if (typeof value !== 'string') { throw Errors.invalidType(path, `${field}.metricsPath`, value, 'a string'); }
+  if (!/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(value)) {
+    throw Errors.invalidPath(path, `${field}.metricsPath`, value, 'is not an HTTP path (it must start with "/" and have no space, query or fragment)',
+      'Give the path the port serves its metrics at, e.g. "/metrics"');
+  }
+  if (p.name === undefined) {
+    throw Errors.missingSetting(path, `${field}.name`, 'a metrics port is scraped by its name (a PodMonitor names the port), and this one has none',
+      'Name the port, e.g. name: "http-metrics"');
+  }
+  if (exposure === PortExposure.POD_LOCAL || protocol !== Protocol.TCP) {
+    throw Errors.ineffectiveSetting(path, `${field}.metricsPath`, value,
+      protocol !== Protocol.TCP ? 'the port is UDP, and Prometheus scrapes over HTTP (TCP)'
+        : 'the port is POD_LOCAL (not declared on the platform), so a scraper outside the pod cannot reach it',
+      'Set exposure: PortExposure.EXPOSED on a TCP port, or leave metricsPath out');
+  }
+  return value;
 }
 
 function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbackUid: () => number): ResolvedSecurity {

@@ -6,3 +6,5 @@ export * from './network-policy';
 export * from './canary';
 export * from './disruption-budget';
 export * from './readiness-gates';
+export * from './monitoring';
+export * from './alert-rules';

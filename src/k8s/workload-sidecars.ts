@@ -161,6 +161,7 @@ export class WorkloadSidecars extends Construct {
   private readonly noted: string[] = [];
   private lastComposed?: ComposedPod;
   private capture?: { pod?: ComposedPod };
+  private readonly annotationSources: Array<{ readonly owner: string; readonly produce: (pod: ComposedPod) => { [key: string]: string } }> = [];
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
     super(workload, 'CdkSidecars');
@@ -241,6 +242,30 @@ export class WorkloadSidecars extends Construct {
       return { json, pod: this.capture.pod ?? this.compose() };
     } finally {
       this.capture = undefined;
+    }
+  }
+
+  /**
+   * Adds pod annotations computed from the composed pod at each rendering, for a construct generated
+   * around the workload (e.g. SidecarMonitoring's `prometheus.io/*`). `owner` is the construct's path,
+   * for the error when the pod template already has one of the keys with another value. @internal
+   */
+  public _addPodAnnotations(owner: string, produce: (pod: ComposedPod) => { [key: string]: string }): void {
+    this.annotationSources.push({ owner, produce });
+  }
+
+  private addPodAnnotations(template: { metadata?: any }, composed: ComposedPod): void {
+    for (const { owner, produce } of this.annotationSources) {
+      const wanted = produce(composed);
+      if (Object.keys(wanted).length === 0) { continue; }
+      template.metadata = template.metadata ?? {};
+      const annotations = template.metadata.annotations = template.metadata.annotations ?? {};
+      for (const [key, value] of Object.entries(wanted)) {
+        if (annotations[key] !== undefined && annotations[key] !== value) {
+          throw Errors.alreadySet(owner, `pod annotation ${JSON.stringify(key)}`, annotations[key], `on the pod template of ${this.workloadPath}, and ${owner} needs ${JSON.stringify(value)}`);
+        }
+        annotations[key] = value;
+      }
     }
   }
 
@@ -336,6 +361,7 @@ export class WorkloadSidecars extends Construct {
       injectors: this.injectors,
       serviceAccountName: this.serviceAccountName,
     });
+    this.addPodAnnotations(podTemplate(rendered), composed);
     checkKubectlReadsStrings(path, composed, () => this.originalToJson(), rendered, '', this.attached);
     for (const { owner, svc } of this.services) {
       checkKubectlReadsStrings(path, composed, () => ({}), svc.annotations ?? {}, `Service ${svc.name} metadata.annotations`, this.attached, owner);

@@ -1010,7 +1010,9 @@ export class DaprSidecar extends Construct implements ISidecar {
       // Dapr-to-Dapr calls are mTLS-authenticated only with a control plane.
       { port: ports.internalGrpcPort, name: 'dapr-internal', exposure: controlPlane ? PortExposure.EXPOSED : PortExposure.POD_LOCAL },
       { port: ports.publicPort, name: 'dapr-public', exposure: PortExposure.EXPOSED },
-      ...((p.enableMetrics ?? true) ? [{ port: ports.metricsPort, name: 'dapr-metrics', exposure: PortExposure.EXPOSED }] : []),
+      // daprd serves its metrics at "/" on ":<metrics-port>" (dapr/dapr pkg/metrics/exporter.go defaultMetricsPath), as the
+      // operator's Service annotation says (prometheus.io/path "/").
+      ...((p.enableMetrics ?? true) ? [{ port: ports.metricsPort, name: 'dapr-metrics', exposure: PortExposure.EXPOSED, metricsPath: '/' }] : []),
       ...(p.enableProfiling ? [{ port: p.profilePort ?? 7777, name: 'dapr-profile', exposure: api }] : []),
       // Delve listens on all interfaces (":<port>", pkg/injector/patcher/sidecar_container.go @ v1.18.3).
       ...(p.enableDebug ? [{ port: p.debugPort ?? 40000, name: 'dapr-debug', exposure: PortExposure.EXPOSED }] : []),

@@ -503,7 +503,8 @@ export class OpaSidecar extends Construct implements ISidecar {
       // The kubelet (and ACI's probes, and Prometheus) come from outside the pod's
       // loopback and cannot reach 127.0.0.1: that is why OPA's diagnostic server, which
       // serves only the read-only /health and /metrics, listens on 0.0.0.0.
-      { port: ports.diagnosticPort, name: 'opa-diag', exposure: PortExposure.EXPOSED },
+      // Metrics at /metrics (open-policy-agent/opa v1/server/server.go DiagnosticAddrs: "read-only diagnostic API's (eg /health, /metrics)").
+      { port: ports.diagnosticPort, name: 'opa-diag', exposure: PortExposure.EXPOSED, metricsPath: '/metrics' },
       // ext_authz is for the proxy of this pod only: bound to 127.0.0.1. Traffic to
       // loopback is never captured by a transparent redirect (the proxy's own UID is
       // exempt too), so Envoy reaches OPA directly.

@@ -1004,8 +1004,12 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
       // The kubelet and ACI probe from outside the pod's loopback, so the health
       // endpoint listens on 0.0.0.0; it serves only the collector's status.
       { port: health, name: 'otel-health', exposure: PortExposure.EXPOSED },
-      { port: ports.telemetryPort, name: 'otel-telemetry', ...(p.exposeTelemetry ? { exposure: PortExposure.EXPOSED } : {}) },
-      ...(p.prometheusExporter ? [{ port: ports['prometheusExporter.port']!, name: 'otel-prom', exposure: PortExposure.EXPOSED }] : []),
+      // The collector's own metrics are scrapable only when served on 0.0.0.0 (exposeTelemetry), at /metrics: the
+      // pull reader's Prometheus exporter (https://opentelemetry.io/docs/collector/internal-telemetry/, "localhost:8888/metrics").
+      { port: ports.telemetryPort, name: 'otel-telemetry', ...(p.exposeTelemetry ? { exposure: PortExposure.EXPOSED, metricsPath: '/metrics' } : {}) },
+      // The prometheus exporter serves what the collector received at /metrics (opentelemetry-collector-contrib
+      // exporter/prometheusexporter: "metrics are exposed at /metrics").
+      ...(p.prometheusExporter ? [{ port: ports['prometheusExporter.port']!, name: 'otel-prom', exposure: PortExposure.EXPOSED, metricsPath: '/metrics' }] : []),
       ...receiverPortSpecs(p, ports),
     ];
     const container: ContainerSpec = {

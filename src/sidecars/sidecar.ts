@@ -352,7 +352,7 @@ export class Sidecar extends Construct implements ISidecar {
     // otherwise be reported under the model's names (volumeMounts[0].path), crash, or render
     // `readOnly: "false"`, which the platforms refuse.
     checkPropTypes(path, props, {
-      ports: { each: { port: 'port', name: 'string', protocol: { enum: Protocol }, exposure: { enum: PortExposure } }, required: ['port'] },
+      ports: { each: { port: 'port', name: 'string', protocol: { enum: Protocol }, exposure: { enum: PortExposure }, metricsPath: 'string' }, required: ['port'] },
       resources: { struct: RESOURCE_TYPES },
       volumes: {
         each: {

@@ -384,6 +384,8 @@ export const NESTED: Row[] = [
   ...res('EnvoySidecar'),
   // The shared escape hatch (core/overrides.ts), one code path for every sidecar: OPA stands for them.
   ...OVERRIDE_ROWS('OpaSidecar'),
+  // A metrics port (read by k8s SidecarMonitoring): every special string is refused as an HTTP path.
+  ['Sidecar', 'ports[0].metricsPath', 'string', v => ({ ports: [{ port: 9000, name: 'metrics', exposure: 'EXPOSED', metricsPath: v }] }), true],
 ];
 
 const SKIP: { [k in PropKind]?: string[] } = {

@@ -936,7 +936,9 @@ export class EnvoySidecar extends Construct implements ISidecar {
       // Explicit proxy: the inbound listener is the workload's entry point (published on an ACI group's IP address).
       { port: this.ports.inbound, name: 'envoy-inbound', exposure: transparent || p.unixSockets ? PortExposure.POD_LOCAL : PortExposure.PUBLIC },
       { port: this.ports.readiness, name: 'envoy-ready', exposure: PortExposure.EXPOSED },
-      { port: this.ports.prometheus, name: 'http-envoy-prom', exposure: PortExposure.EXPOSED },
+      // The bootstrap's "prometheus" listener routes /stats/prometheus to the admin interface (envoy/bootstrap.ts),
+      // Istio's convention (15090, /stats/prometheus: istio/istio tools/packaging/common/envoy_bootstrap.json).
+      { port: this.ports.prometheus, name: 'http-envoy-prom', exposure: PortExposure.EXPOSED, metricsPath: '/stats/prometheus' },
       ...(probeRoute ? [{ port: this.ports.probe, name: 'envoy-probes', exposure: PortExposure.EXPOSED }] : []),
       ...(p.unixSockets ? [{ port: p.unixSockets.publicPort, name: 'envoy-public', exposure: PortExposure.PUBLIC }] : []),
     ];

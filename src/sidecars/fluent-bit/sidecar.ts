@@ -426,7 +426,9 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         ...this.secretEnv().map(([name, s]): EnvVarSpec => ({ name, secret: s.secret })),
       ],
       ports: [
-        { port: p.httpPort ?? 2020, name: 'http-metrics', exposure: PortExposure.EXPOSED },
+        // The HTTP server is always on (service(): http_server on, 0.0.0.0); Prometheus text at /api/v2/metrics/prometheus
+        // (fluent/fluent-bit src/http_server/api/v2/metrics.c, api_v2_metrics registers it).
+        { port: p.httpPort ?? 2020, name: 'http-metrics', exposure: PortExposure.EXPOSED, metricsPath: '/api/v2/metrics/prometheus' },
         // The app sends to these on localhost: not declared on the platform.
         ...this.networkInputs().map((x, i) => ({ port: x.port, name: `in-${i}-${x.plugin.slice(0, 4)}`, exposure: PortExposure.POD_LOCAL })),
       ],
