@@ -94,6 +94,8 @@ export enum ErrorCode {
   INVALID_PATCH = 'INVALID_PATCH',
   PROTECTED_PATCH = 'PROTECTED_PATCH',
   APP_VOLUME_MISSING = 'APP_VOLUME_MISSING',
+  IMAGE_NOT_PINNED = 'IMAGE_NOT_PINNED',
+  POD_SECURITY_VIOLATION = 'POD_SECURITY_VIOLATION',
 }
 
 /**
@@ -448,6 +450,13 @@ const CATALOGUE = {
   appVolumeMissing: (path: string, field: string, volume: unknown, target: string, volumes: string[]) =>
     err(ErrorCode.APP_VOLUME_MISSING, path, `${field} ${show(volume)} is not a volume of ${target}, which has ${volumes.length ? volumes.map(v => JSON.stringify(v)).join(', ') : 'no volumes'}`,
       'Name a volume the workload declares (pod spec volumes, task definition volumes, container group volumes), or add it there'),
+  /** An image not pinned by digest under ImagePolicy.requireDigests (OCI image-spec descriptor.md: digest = algorithm ":" encoded). */
+  imageNotPinned: (path: string, field: string, value: unknown, policyScope: string) =>
+    err(ErrorCode.IMAGE_NOT_PINNED, path, `${field} ${show(value)} is not pinned by digest, and ImagePolicy.requireDigests(${policyScope}) asks every sidecar image to be`,
+      'Pin it as "<repository>:<tag>@sha256:<64 hex digits>" (the digest `crane digest <image>` or `docker buildx imagetools inspect <image>` prints; keep the tag, which the library\'s image facts read)'),
+  /** A pod that fails a Pod Security Standards check at a level the user asked it to pass (kubernetes/pod-security-admission policy/check_*.go). */
+  podSecurityViolation: (path: string, field: string, value: unknown, level: string, check: string, fix: string) =>
+    err(ErrorCode.POD_SECURITY_VIOLATION, path, `${field} ${show(value)} fails the Pod Security Standards ${level} level (check ${check})`, fix),
 };
 
 /** Entries whose second argument is not a field (a new entry of that kind goes here too). */
