@@ -499,7 +499,8 @@ const REDIRECT_NOTE = `${LIBRARY_NAMES.redirectContainer} is the documented exce
  * Evaluates a pod (metadata and spec as JSON) against the Pod Security Standards.
  * @param path construct path used in messages
  */
-export function evaluatePodJson(path: string, meta: any, spec: any, version: string | undefined, injected: ReadonlySet<string>): PodSecurityEvaluation {
+export function evaluatePodJson(path: string, meta: any, spec: any, version: string | undefined,
+  injected: ReadonlySet<string>): PodSecurityEvaluation {
   const label = versionLabel(path, 'version', version);
   const minor = minorOf(path, 'version', label === 'latest' ? 'latest' : label);
   const violations: PodSecurityViolation[] = [];

@@ -161,7 +161,10 @@ describe('Pod Security Standards checks on hand-made pods (kubernetes/pod-securi
     expect(ids(engine, undefined, '1.31')).toEqual([]);
     // In a user namespace (hostUsers: false) runAsNonRoot, runAsUser and baseline procMount are relaxed from 1.35;
     // procMount_restricted (1.35) is not.
-    const userns = pod(s => { s.hostUsers = false; s.containers[0].securityContext = { ...s.containers[0].securityContext, runAsNonRoot: false, runAsUser: 0 }; });
+    const userns = pod(s => {
+      s.hostUsers = false;
+      s.containers[0].securityContext = { ...s.containers[0].securityContext, runAsNonRoot: false, runAsUser: 0 };
+    });
     expect(ids(userns, undefined, '1.34')).toEqual(['runAsNonRoot', 'runAsUser']);
     expect(ids(userns, undefined, '1.35')).toEqual([]);
     const unmasked = pod(s => { s.hostUsers = false; s.containers[0].securityContext.procMount = 'Unmasked'; });
