@@ -479,7 +479,10 @@ function minorOf(path: string, field: string, version: string): number {
 /** "latest" or "v1.<minor>", as the pod-security.kubernetes.io/<mode>-version labels spell it. */
 export function versionLabel(path: string, field: string, version: string | undefined): string {
   if (version === undefined || version === 'latest') { return 'latest'; }
-  return `v1.${parseVersion(path, field, version)[1]}`;
+  const [major, minor] = parseVersion(path, field, version);
+  // Pod Security admission reads "latest" or "v1.<minor>" only (pod-security-admission api/helpers.go ParseVersion).
+  if (major !== 1) { throw Errors.invalidKubernetesVersion(path, field, version); }
+  return `v1.${minor}`;
 }
 
 /** The checks of a level at a version: baseline's, and at restricted, restricted's less the baseline checks they replace. */
