@@ -96,6 +96,7 @@ export enum ErrorCode {
   APP_VOLUME_MISSING = 'APP_VOLUME_MISSING',
   IMAGE_NOT_PINNED = 'IMAGE_NOT_PINNED',
   POD_SECURITY_VIOLATION = 'POD_SECURITY_VIOLATION',
+  NO_SIDECAR_IMAGES = 'NO_SIDECAR_IMAGES',
 }
 
 /**
@@ -457,6 +458,10 @@ const CATALOGUE = {
   /** A pod that fails a Pod Security Standards check at a level the user asked it to pass (kubernetes/pod-security-admission policy/check_*.go). */
   podSecurityViolation: (path: string, field: string, value: unknown, level: string, check: string, fix: string) =>
     err(ErrorCode.POD_SECURITY_VIOLATION, path, `${field} ${show(value)} fails the Pod Security Standards ${level} level (check ${check})`, fix),
+  /** A policy over sidecar images whose workloads inject no container. */
+  noSidecarImages: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.NO_SIDECAR_IMAGES, path, `${field} ${show(value)} inject no sidecar container, so there is no image to verify`,
+      'Attach sidecars to the workloads (WorkloadSidecars.of(workload).add(...)), or name workloads that have some'),
 };
 
 /** Entries whose second argument is not a field (a new entry of that kind goes here too). */

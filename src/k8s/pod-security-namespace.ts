@@ -128,7 +128,9 @@ export class PodSecurityNamespace extends Construct {
       Object.defineProperty(obj, 'toJson', {
         value: () => {
           const json = original();
-          json.metadata = { ...json.metadata, labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars', ...this.labels() } };
+          // A Namespace is cluster-scoped: no metadata.namespace, though the chart may have one.
+          const { namespace: _, ...metadata } = json.metadata ?? {};
+          json.metadata = { ...metadata, labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars', ...this.labels() } };
           return json;
         },
         configurable: true,

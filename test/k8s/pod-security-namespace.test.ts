@@ -16,7 +16,9 @@ describe('PodSecurityNamespace', () => {
     KubernetesTarget.set(chart, '1.33');
     WorkloadSidecars.of(rawDeployment(chart, 'api', hardenedApp)).add(new FluentBitSidecar(chart, 'logs', { outputs: [FluentBitOutput.stdout()] }));
     new PodSecurityNamespace(chart, 'ns');
-    expect(labels(synth(chart), 'shop')).toEqual({
+    const docs = synth(chart);
+    expect(findDoc(docs, 'Namespace').metadata.namespace).toBeUndefined();
+    expect(labels(docs, 'shop')).toEqual({
       'app.kubernetes.io/managed-by': 'cdk-sidecars',
       'pod-security.kubernetes.io/enforce': 'restricted',
       'pod-security.kubernetes.io/enforce-version': 'v1.33',
