@@ -8,6 +8,8 @@
  * containers are visited as policy/visitor.go does (init, regular, ephemeral), and the
  * user-namespace relaxation is helpers.go relaxPolicyForUserNamespacePod (hostUsers: false).
  */
+import * as fs from 'fs';
+import { join as joinPath } from 'path';
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { KubernetesTarget, parseVersion } from './target';
@@ -645,6 +647,7 @@ export function workloadsIn(scope: IConstruct): WorkloadSidecars[] {
 export class PodSecurityCheck extends Construct {
   private readonly props: PodSecurityCheckProps;
   private last: WorkloadPodSecurity[] = [];
+  private readonly said = new Set<string>();
 
   constructor(scope: Construct, id: string, props: PodSecurityCheckProps = {}) {
     super(scope, id);
@@ -663,6 +666,20 @@ export class PodSecurityCheck extends Construct {
     return this.last.length ? [...this.last] : this.evaluateAll();
   }
 
+  /**
+   * Writes the results (of the last synthesis, or evaluated now) as JSON to
+   * `<dir>/<chart id>.pod-security.json`: `{ "workloads": [ <WorkloadPodSecurity>, ... ] }`.
+   * @param dir the output directory, e.g. the app's outdir
+   * @returns the file written
+   */
+  public writeReport(dir: string): string {
+    if (typeof dir !== 'string' || dir === '') { throw Errors.invalidType(this.node.path, 'dir', dir, 'a directory path'); }
+    const file = joinPath(dir, `${Chart.of(this).node.id}.pod-security.json`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify({ workloads: this.results }, undefined, 2)}\n`);
+    return file;
+  }
+
   private evaluateAll(): WorkloadPodSecurity[] {
     const workloads = this.props.workloads ?? workloadsIn(Chart.of(this));
     return workloads.map(w => PodSecurityStandards.evaluate(w, this.props.version));
@@ -670,15 +687,21 @@ export class PodSecurityCheck extends Construct {
 
   private run(): void {
     this.last = this.evaluateAll();
+    // cdk8s validates an app once per synthesis and again per chart: say each message once.
+    const say = (line: string) => {
+      if (this.said.has(line)) { return; }
+      this.said.add(line);
+      process.stderr.write(line);
+    };
     for (const r of this.last) {
       if (this.props.require && !atLeast(r.level, this.props.require)) {
         throw violationError(r.workload, r, this.props.require, `${this.node.path} requires ${this.props.require}`);
       }
-      process.stderr.write(`[cdk-sidecars] note: ${r.workload}: ${r.name} passes the Pod Security Standards ${r.level} level (${r.version})\n`);
+      say(`[cdk-sidecars] note: ${r.workload}: ${r.name} passes the Pod Security Standards ${r.level} level (${r.version})\n`);
       for (const v of r.violations) {
-        process.stderr.write(`[cdk-sidecars] warning: ${r.workload}: fails ${v.level} check ${v.check}: ${v.detail}\n`);
+        say(`[cdk-sidecars] warning: ${r.workload}: fails ${v.level} check ${v.check}: ${v.detail}\n`);
       }
-      for (const n of r.notes) { process.stderr.write(`[cdk-sidecars] note: ${r.workload}: ${n}\n`); }
+      for (const n of r.notes) { say(`[cdk-sidecars] note: ${r.workload}: ${n}\n`); }
     }
   }
 }

@@ -1,9 +1,13 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Testing } from 'cdk8s';
+import { newChart, rawDeployment, synth } from './util';
 import { DaprMode, DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, RedirectMode, VaultAgentSidecar, VaultAuth, XRayDaemonSidecar } from '../../src';
 import { ErrorCode } from '../../src/core/errors';
 import { KubernetesTarget, PodSecurityCheck, PodSecurityLevel, PodSecurityStandards, WorkloadSidecars } from '../../src/k8s';
 import { expectError } from '../errors';
-import { newChart, rawDeployment, synth } from './util';
+import { podSecurityReportErrors, validatePodSecurityReport } from '../validate/pod-security-report';
 
 /** An app container that passes restricted. */
 const HARDENED = {
@@ -93,6 +97,26 @@ describe('Pod Security Standards at synthesis', () => {
     const check = new PodSecurityCheck(ok, 'pss', { require: PodSecurityLevel.RESTRICTED });
     synth(ok);
     expect(check.results.map(r => [r.name, r.level])).toEqual([['Deployment/api', PodSecurityLevel.RESTRICTED]]);
+  });
+
+  test('PodSecurityCheck.writeReport writes <chart>.pod-security.json, valid against the report validator', () => {
+    const chart = newChart();
+    WorkloadSidecars.of(rawDeployment(chart, 'api', hardenedApp)).add(new EnvoySidecar(chart, 'envoy'));
+    const check = new PodSecurityCheck(chart, 'pss');
+    synth(chart);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-'));
+    const file = check.writeReport(dir);
+    expect(path.basename(file)).toBe('web.pod-security.json');
+    const text = fs.readFileSync(file, 'utf-8');
+    validatePodSecurityReport(text);
+    const report = JSON.parse(text);
+    expect(report.workloads[0]).toEqual(expect.objectContaining({ workload: 'web/api', name: 'Deployment/api', level: 'privileged', version: 'latest' }));
+    // The validator is not a rubber stamp: a level its violations contradict, an unknown check, an extra key.
+    const bad = (change: (r: any) => void) => { const r = JSON.parse(text); change(r); return podSecurityReportErrors(JSON.stringify(r)); };
+    expect(bad(r => { r.workloads[0].level = 'restricted'; })).toEqual(['/workloads/0/level restricted, but its violations leave privileged']);
+    expect(bad(r => { r.workloads[0].violations[0].check = 'noRoot'; })).toHaveLength(1);
+    expect(bad(r => { r.workloads[0].extra = 1; })).toHaveLength(1);
+    expectError(() => check.writeReport('' as any), ErrorCode.INVALID_TYPE, 'web/pss: dir ""');
   });
 
   test('PodSecurityCheck bad inputs are catalogued errors', () => {
