@@ -64,7 +64,7 @@ export function podSecurityReportErrors(text: string): string[] {
   try { report = JSON.parse(text); } catch (e) { return [`not JSON: ${(e as Error).message}`]; }
   if (!validate(report)) { return (validate.errors ?? []).map(e => `${e.instancePath || '/'} ${e.message}`); }
   const problems: string[] = [];
-  report.workloads.forEach((w: any, i: number) => {
+  (report as { workloads: any[] }).workloads.forEach((w: any, i: number) => {
     const want = w.violations.some((v: any) => v.level === 'baseline') ? 'privileged' : w.violations.length ? 'baseline' : 'restricted';
     if (w.level !== want) { problems.push(`/workloads/${i}/level ${w.level}, but its violations leave ${want}`); }
     w.violations.forEach((v: any, j: number) => {
