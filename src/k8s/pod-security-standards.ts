@@ -495,6 +495,13 @@ function checksAt(level: PodSecurityLevel, minor: number): Check[] {
   return applying.filter(c => !replaced.has(c.id));
 }
 
+/**
+ * Istio's own injection does the same: istio-init adds NET_ADMIN and NET_RAW and runs as UID 0 with
+ * runAsNonRoot false, while with the CNI plugin istio-validation runs as 1337, runAsNonRoot, every
+ * capability dropped (istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml
+ * @ 29bcc3ca14c02eae571c3f8a879ecb5f0e03c45a); NET_RAW and NET_ADMIN are not in baseline's list
+ * (check_capabilities_baseline.go).
+ */
 const REDIRECT_NOTE = `${LIBRARY_NAMES.redirectContainer} is the documented exception: it installs the iptables redirect rules, which needs `
   + 'NET_ADMIN and NET_RAW and root (as Istio\'s istio-init), so the pod fails baseline (capabilities_baseline) and restricted '
   + '(runAsNonRoot, runAsUser, capabilities_restricted). Use redirectMode: RedirectMode.CNI (the rules are installed by the Istio CNI node agent; '
