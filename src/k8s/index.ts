@@ -6,6 +6,10 @@ export * from './network-policy';
 export * from './canary';
 export * from './disruption-budget';
 export * from './readiness-gates';
-export * from './pod-security-standards';
-export * from './pod-security-namespace';
-export * from './image-verification';
+export {
+  PodSecurityLevel, PodSecurityViolation, PodSecurityEvaluation, WorkloadPodSecurity, PodSecurityStandards, PodSecurityCheckProps, PodSecurityCheck,
+} from './pod-security-standards';
+export { PodSecurityNamespaceProps, PodSecurityNamespace } from './pod-security-namespace';
+export {
+  ImageVerificationAction, ImageAttestorKeyOptions, ImageAttestorKeylessOptions, ImageAttestor, SidecarImageVerificationProps, SidecarImageVerification,
+} from './image-verification';
