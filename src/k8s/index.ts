@@ -7,7 +7,8 @@ export * from './canary';
 export * from './disruption-budget';
 export * from './readiness-gates';
 export {
-  PodSecurityLevel, PodSecurityViolation, PodSecurityEvaluation, WorkloadPodSecurity, PodSecurityStandards, PodSecurityCheckProps, PodSecurityCheck,
+  PodSecurityLevel, PodSecurityViolation, PodSecurityEvaluation, WorkloadPodSecurity, PodSecurityStandards,
+  PodSecurityCheckProps, PodSecurityCheck,
 } from './pod-security-standards';
 export { PodSecurityNamespaceProps, PodSecurityNamespace } from './pod-security-namespace';
 export {
