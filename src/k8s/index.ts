@@ -12,5 +12,6 @@ export {
 } from './pod-security-standards';
 export { PodSecurityNamespaceProps, PodSecurityNamespace } from './pod-security-namespace';
 export {
-  ImageVerificationAction, ImageAttestorKeyOptions, ImageAttestorKeylessOptions, ImageAttestor, SidecarImageVerificationProps, SidecarImageVerification,
+  ImageVerificationAction, ImageAttestorKeyOptions, ImageAttestorKeylessOptions, ImageAttestor,
+  SidecarImageVerificationProps, SidecarImageVerification,
 } from './image-verification';
