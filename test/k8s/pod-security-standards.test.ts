@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { newChart, rawDeployment, synth } from './util';
-import { DaprMode, DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, RedirectMode, VaultAgentSidecar, VaultAuth, XRayDaemonSidecar } from '../../src';
+import { DaprMode, DaprSidecar, OtelInstrumentation, OtelInstrumentationLanguage, Sidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, RedirectMode, VaultAgentSidecar, VaultAuth, XRayDaemonSidecar } from '../../src';
 import { ErrorCode } from '../../src/core/errors';
 import { KubernetesTarget, PodSecurityCheck, PodSecurityLevel, PodSecurityStandards, WorkloadSidecars } from '../../src/k8s';
 import { expectError } from '../errors';
@@ -44,6 +44,25 @@ describe('Pod Security Standards at synthesis', () => {
       expect(r.version).toBe('v1.33');
     }
     expect(PodSecurityStandards.evaluate(w).name).toBe('Deployment/api');
+  });
+
+  const WEB_SERVER: { [language: string]: string } = { [OtelInstrumentationLanguage.NGINX]: '1.27.3', [OtelInstrumentationLanguage.APACHE_HTTPD]: '2.4' };
+  test('OTel instrumentation init steps and a generic Sidecar pass restricted; Go eBPF instrumentation (privileged root) does not', () => {
+    for (const language of Object.values(OtelInstrumentationLanguage).filter(l => l !== OtelInstrumentationLanguage.GO)) {
+      const chart = newChart();
+      const w = WorkloadSidecars.of(rawDeployment(chart, 'api', hardenedApp)).add(
+        new OtelInstrumentation(chart, 'otel', { language, ...(WEB_SERVER[language] ? { webServerVersion: WEB_SERVER[language] } : {}) }),
+        new Sidecar(chart, 'agent', { image: 'ghcr.io/acme/agent:1.0.0' }),
+      );
+      synth(chart);
+      expect({ language, violations: PodSecurityStandards.evaluate(w).violations }).toEqual({ language, violations: [] });
+    }
+    const chart = newChart();
+    const go = WorkloadSidecars.of(rawDeployment(chart, 'api', hardenedApp))
+      .add(new OtelInstrumentation(chart, 'otel', { language: OtelInstrumentationLanguage.GO, goTargetExecutable: '/app/server' }));
+    const r = PodSecurityStandards.evaluate(go);
+    expect(r.level).toBe(PodSecurityLevel.PRIVILEGED);
+    expect(r.violations.filter(v => v.level === PodSecurityLevel.BASELINE).map(v => v.check)).toEqual(['privileged']);
   });
 
   test('the redirect init container (iptables: NET_ADMIN, NET_RAW, root) fails baseline: the documented exception', () => {
