@@ -48,6 +48,8 @@ export class ImagePolicy {
    * The library's default images are pinned by tag only: under this policy set each sidecar's
    * `image` (and `redirectImage` / `configWriterImage` where used) explicitly.
    *
+   * The construct context key `cdk-sidecars:requireImageDigests: true` does the same for a whole app.
+   *
    * @param scope the app, a chart or stack, or any construct above the sidecars
    */
   public static requireDigests(scope: IConstruct): void {
@@ -75,9 +77,22 @@ function checkScope(scope: unknown): void {
   }
 }
 
-/** The scope that set the digest policy for `scope`, if any. */
+/**
+ * The construct context key that switches the policy on for a whole app (`cdk.json` / `cdk8s`
+ * context, or `new App({ context })`): `true` is `ImagePolicy.requireDigests(app)`.
+ */
+export const REQUIRE_DIGESTS_CONTEXT = 'cdk-sidecars:requireImageDigests';
+
+/** The scope that set the digest policy for `scope`, if any (the root, for the context key). */
 export function policyScope(scope: IConstruct): IConstruct | undefined {
-  return scope.node.scopes.find(s => digestScopes.has(s));
+  const set = scope.node.scopes.find(s => digestScopes.has(s));
+  if (set) { return set; }
+  const context = scope.node.tryGetContext(REQUIRE_DIGESTS_CONTEXT);
+  if (context === undefined || context === false || context === 'false') { return undefined; }
+  if (context !== true && context !== 'true') {
+    throw Errors.invalidType(scope.node.path || '<app>', `context ${REQUIRE_DIGESTS_CONTEXT}`, context, 'true or false');
+  }
+  return scope.node.root;
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { Chart, Testing } from 'cdk8s';
 import { ImagePolicy, Sidecar } from '../../src';
 import { AciApp } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
@@ -93,6 +94,22 @@ describe('ImagePolicy.requireDigests', () => {
       image: `ghcr.io/acme/agent:1.0.0@${DIGEST}`, security: { uid: 1500 }, configFiles: [{ path: '/etc/agent/a.conf', content: 'x=1' }],
     }));
     expectError(() => synthTemplate(w.stack), ErrorCode.IMAGE_NOT_PINNED, 'configWriterImage', 'is not pinned by digest');
+  });
+
+  test('the context key cdk-sidecars:requireImageDigests switches it on for the whole app; a value that is not a boolean is refused', () => {
+    const withContext = (value: unknown) => {
+      const app = Testing.app();
+      app.node.setContext('cdk-sidecars:requireImageDigests', value);
+      return new Chart(app, 'web');
+    };
+    const chart = withContext(true);
+    expect(ImagePolicy.requiresDigests(chart)).toBe(true);
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(agent(chart, 'ghcr.io/acme/agent:1.0.0'));
+    expectError(() => synth(chart), ErrorCode.IMAGE_NOT_PINNED, 'web/agent: image "ghcr.io/acme/agent:1.0.0" is not pinned by digest');
+    const off = withContext(false);
+    expect(ImagePolicy.requiresDigests(off)).toBe(false);
+    const bad = withContext('yes');
+    expectError(() => ImagePolicy.requiresDigests(bad), ErrorCode.INVALID_TYPE, 'web: context cdk-sidecars:requireImageDigests "yes"');
   });
 
   test('a scope that is not a construct is a catalogued error', () => {
