@@ -15,6 +15,7 @@ import { validateFluentBitClassic, validateFluentBitYaml } from '../test/validat
 import { validateYamlFile } from '../test/validate/k8s';
 import { validateOpaConfig } from '../test/validate/opa';
 import { validateOtelCollectorConfig } from '../test/validate/otel-collector';
+import { validatePodSecurityReport } from '../test/validate/pod-security-report';
 import { validateSeccompProfile } from '../test/validate/seccomp';
 import { validateAgentConfig } from '../test/validate/vault';
 
@@ -233,6 +234,7 @@ export interface OutputFileCheck {
 
 export const OUTPUT_FILE_CHECKS: OutputFileCheck[] = [
   { format: 'seccomp profile, OCI runtime-spec v1.3.0 schema', matches: f => f.endsWith('.seccomp.json'), check: (_f, t) => validateSeccompProfile(t) },
+  { format: 'Pod Security Standards report (PodSecurityCheck.writeReport)', matches: f => f.endsWith('.pod-security.json'), check: (_f, t) => validatePodSecurityReport(t) },
 ];
 
 /** Checks the non-manifest files of an output folder (those `isManifest` does not claim); one line per file. */

@@ -362,3 +362,25 @@ test('monitoring-prometheus: a PodMonitor endpoint per sidecar metrics port, ale
   }
   expect(rules.filter((r: any) => r.alert === 'SidecarMemoryNearLimit').every((r: any) => r.expr.endsWith('> 0.85'))).toBe(true);
 });
+
+test('k8s/hardening-supply-chain: digest-pinned sidecars, Kyverno verification of exactly those images, PSA labels at restricted, the PSS report checked', async () => {
+  const { docs, configs, said } = await synthKubernetesExample(fileOf('k8s', 'hardening-supply-chain'), path.join(out, 'hardening-supply-chain'));
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  const injected = [...pod.spec.initContainers, ...pod.spec.containers].filter((c: any) => c.name !== 'api');
+  // Every sidecar image, the CNI mode's redirect check included, is pinned by digest; no privileged redirect init.
+  expect(injected.map((c: any) => c.name)).toEqual(['cdk-sidecars-redirect-check', 'istio-proxy', 'fluent-bit']);
+  for (const c of injected) { expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/); }
+  const policy = docs.find(d => d.kind === 'ClusterPolicy');
+  expect(policy.metadata.namespace).toBeUndefined();
+  expect(policy.spec.rules.flatMap((r: any) => r.verifyImages[0].imageReferences).sort())
+    .toEqual([...new Set(injected.map((c: any) => c.image.replace(/:[^:/@]+@/, '@')))].sort());
+  expect(policy.spec.rules[0].match.any[0].resources.namespaces).toEqual(['payments']);
+  const ivp = docs.find(d => d.kind === 'ImageValidatingPolicy');
+  expect(ivp.spec.matchImageReferences.map((m: any) => m.glob).sort()).toEqual([...new Set(injected.map((c: any) => c.image))].sort());
+  const ns = docs.find(d => d.kind === 'Namespace');
+  expect(ns.metadata.labels).toEqual(expect.objectContaining({ 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.33' }));
+  expect(configs.join('\n')).toContain('payments.pod-security.json (Pod Security Standards report');
+  const report = JSON.parse(fs.readFileSync(path.join(out, 'hardening-supply-chain', 'payments.pod-security.json'), 'utf-8'));
+  expect(report.workloads.map((w: any) => [w.name, w.level, w.violations.length])).toEqual([[expect.stringMatching(/^Deployment\/payments-api/), 'restricted', 0]]);
+  expect(said.notes.filter(n => n.includes('passes the Pod Security Standards restricted level'))).toHaveLength(1);
+});

@@ -7,6 +7,7 @@
 import { EnvVarSpec, Protocol, StartupRole, WaitCondition } from './container';
 import { CompositionContext, ISidecar, OfferedCapability, WorkloadIdentity } from './contribution';
 import { Errors } from './errors';
+import { checkImagePinned } from './image-policy';
 import { ResolvedContainer, ResolvedInterception, ResolvedMount, ResolvedSidecar, ResolvedVolume, resolveContribution, userField } from './resolve';
 
 /** An app container as a binder reads it from the platform object. */
@@ -246,6 +247,11 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
   identity: WorkloadIdentity = WorkloadIdentity.NONE, fileGroups = false, preStopHooks = false): ComposedPod {
   if (app.containers.length === 0) { throw Errors.noAppContainers(targetPath); }
   const set = sidecarSet(targetPath, describeSidecars(targetPath, app, sidecars, identity, fileGroups, preStopHooks));
+  // ImagePolicy.requireDigests: every sidecar container's image, on every platform.
+  for (const c of set.containers) {
+    const sidecar = sidecars.find(s => sidecarPath(s) === c.owner.path);
+    if (sidecar) { checkImagePinned([sidecar], c.owner.path, userField(c.origins, c.field, 'image'), c.image); }
+  }
   checkAgainstApp(targetPath, app, set);
   const { appEnv, appMounts } = appChanges(targetPath, app, set.sidecars);
   return {

@@ -100,6 +100,9 @@ export enum ErrorCode {
   INVALID_CANARY = 'INVALID_CANARY',
   CANARY_DRIFT = 'CANARY_DRIFT',
   INVALID_DISRUPTION_BUDGET = 'INVALID_DISRUPTION_BUDGET',
+  IMAGE_NOT_PINNED = 'IMAGE_NOT_PINNED',
+  POD_SECURITY_VIOLATION = 'POD_SECURITY_VIOLATION',
+  NO_SIDECAR_IMAGES = 'NO_SIDECAR_IMAGES',
 }
 
 /**
@@ -475,6 +478,17 @@ const CATALOGUE = {
   /** A PodDisruptionBudget that cannot work for its workload (k8s/disruption-budget.ts). */
   invalidDisruptionBudget: (path: string, field: string, value: unknown, why: string, fix: string) =>
     err(ErrorCode.INVALID_DISRUPTION_BUDGET, path, `${field} ${show(value)} ${why}`, fix),
+  /** An image not pinned by digest under ImagePolicy.requireDigests (OCI image-spec descriptor.md: digest = algorithm ":" encoded). */
+  imageNotPinned: (path: string, field: string, value: unknown, policyScope: string) =>
+    err(ErrorCode.IMAGE_NOT_PINNED, path, `${field} ${show(value)} is not pinned by digest, and ImagePolicy.requireDigests(${policyScope}) asks every sidecar image to be`,
+      'Pin it as "<repository>:<tag>@sha256:<64 hex digits>" (the digest `crane digest <image>` or `docker buildx imagetools inspect <image>` prints; keep the tag, which the library\'s image facts read)'),
+  /** A pod that fails a Pod Security Standards check at a level the user asked it to pass (kubernetes/pod-security-admission policy/check_*.go). */
+  podSecurityViolation: (path: string, field: string, value: unknown, level: string, check: string, fix: string) =>
+    err(ErrorCode.POD_SECURITY_VIOLATION, path, `${field} ${show(value)} fails the Pod Security Standards ${level} level (check ${check})`, fix),
+  /** A policy over sidecar images whose workloads inject no container. */
+  noSidecarImages: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.NO_SIDECAR_IMAGES, path, `${field} ${show(value)} inject no sidecar container, so there is no image to verify`,
+      'Attach sidecars to the workloads (WorkloadSidecars.of(workload).add(...)), or name workloads that have some'),
 };
 
 /** Entries whose second argument is not a field (a new entry of that kind goes here too). */

@@ -12,12 +12,13 @@ import { SidecarContainerOptions, applyContainerOptions, checkContainerOptions, 
 import { MIN_CONTAINER_MEMORY, PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './render';
 import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
-import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
+import { AppContainerModel, ComposedPod, composePod, sidecarPath } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, RedirectMode, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { imageArchitectures } from '../core/image-facts';
+import { checkImagePinned } from '../core/image-policy';
 import { LIBRARY_NAMES, isReservedName, largestValue, parseUser } from '../core/names';
 import { ECS_PATCHES } from '../core/patch';
 import { checkArray, checkEnum, checkMap, checkString, isPlainMap, sameValue, givenProps } from '../core/prop-types';
@@ -545,6 +546,12 @@ export class TaskSidecars extends Construct {
       if (!pod.containers.some(c => c.name === name)) {
         throw Errors.unknownReference(this.node.path, `images.${name}`, name, 'sidecar container', tdPath, pod.containers.map(c => c.name));
       }
+      // ImagePolicy.requireDigests: an ecs.ContainerImage judged by its name's literal end (an ECR
+      // repository image given a digest renders `<token>@sha256:...`, aws-cdk-lib EcrImage).
+      const imageName = (images[name] as { imageName?: unknown }).imageName;
+      const owner = pod.containers.find(c => c.name === name)?.owner.path;
+      checkImagePinned([this, ...this.attached.filter(a => sidecarPath(a) === owner)], this.node.path, `images.${name}`,
+        typeof imageName === 'string' ? imageName : '(an ecs.ContainerImage without an image name, e.g. an asset)');
     });
     const containerOptions = this.options.containerOptions ?? {};
     Object.keys(containerOptions).forEach(name => {
@@ -888,6 +895,7 @@ export class TaskSidecars extends Construct {
     }
     if (s3) { td.addVolume({ name: LIBRARY_NAMES.configWriterHome }); }
     const writerImage = this.options.configWriterImage ?? (s3 ? AWS_CLI : BUSYBOX);
+    checkImagePinned([this], this.node.path, 'configWriterImage', writerImage);
     // The runtime contract's binaries check, for the container the binder itself adds.
     checkCommandsInImage(pod.targetPath, WRITER, writerImage, [{ field: 'configWriterImage', argv: ['sh', '-c', steps.join('\n')] }], true);
     const writer = td.addContainer('Sidecar-config-writer', {

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
-import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
+import { DEFAULT_REDIRECT_IMAGE, REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
 import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
 import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './target';
@@ -14,7 +14,8 @@ import { StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, PodServiceSpec, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { resolveContribution } from '../core/resolve';
+import { checkImagePinned } from '../core/image-policy';
+import { Origins, resolveContribution } from '../core/resolve';
 import { refuseTokens } from '../core/token-check';
 import { VolumeKind } from '../core/volume';
 
@@ -25,6 +26,23 @@ import { VolumeKind } from '../core/volume';
  */
 function ownServiceAccount(spec: any): string | undefined {
   return spec?.serviceAccountName || spec?.serviceAccount || undefined;
+}
+
+/**
+ * The prop that sets (or would set) the redirect image: the user's own where given, else the
+ * one beside the interception props the user wrote (`redirectImage` on EnvoySidecar,
+ * `interceptTraffic.redirectImage` on Sidecar).
+ */
+function redirectImageField(origins: Origins): string {
+  const own = origins.get('pod.trafficInterception.redirectImage')?.prop;
+  if (own) { return own; }
+  for (const [key, o] of origins) {
+    if (!key.startsWith('pod.trafficInterception.')) { continue; }
+    const rest = key.slice('pod.trafficInterception.'.length);
+    if (o.prop.endsWith(rest)) { return `${o.prop.slice(0, o.prop.length - rest.length)}redirectImage`; }
+  }
+  // A sidecar whose interception props were all left at their defaults: EnvoySidecar's top-level prop.
+  return 'redirectImage';
 }
 
 /** Most data one ConfigMap or Secret may hold (core.MaxSecretSize, 1 MiB). */
@@ -320,6 +338,12 @@ export class WorkloadSidecars extends Construct {
     const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
     refuseTokens(composed, 'Kubernetes', 'cdk8s writes the manifest at synthesis and resolves only its own Lazy values: an aws-cdk-lib token would be deployed as its placeholder text');
     checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
+    if (composed.trafficInterception) {
+      // ImagePolicy.requireDigests: the redirect init container (or the CNI mode's check) is added for the proxy.
+      const i = composed.trafficInterception;
+      checkImagePinned([...this.attached.filter(a => sidecarPath(a) === i.owner.path), this], i.owner.path,
+        redirectImageField(i.owner.origins), i.spec.redirectImage ?? DEFAULT_REDIRECT_IMAGE);
+    }
     const cni = composed.trafficInterception && rulesByCni(composed.trafficInterception.spec) ? composed.trafficInterception : undefined;
     this.report([
       ...composed.warnings,
