@@ -94,6 +94,7 @@ export enum ErrorCode {
   INVALID_PATCH = 'INVALID_PATCH',
   PROTECTED_PATCH = 'PROTECTED_PATCH',
   APP_VOLUME_MISSING = 'APP_VOLUME_MISSING',
+  HOST_PATH_FORBIDDEN = 'HOST_PATH_FORBIDDEN',
 }
 
 /**
@@ -448,6 +449,10 @@ const CATALOGUE = {
   appVolumeMissing: (path: string, field: string, volume: unknown, target: string, volumes: string[]) =>
     err(ErrorCode.APP_VOLUME_MISSING, path, `${field} ${show(volume)} is not a volume of ${target}, which has ${volumes.length ? volumes.map(v => JSON.stringify(v)).join(', ') : 'no volumes'}`,
       'Name a volume the workload declares (pod spec volumes, task definition volumes, container group volumes), or add it there'),
+  hostPathForbidden: (path: string, field: string, value: unknown, target: string, namespacePath: string, namespace: string, level: string) =>
+    err(ErrorCode.HOST_PATH_FORBIDDEN, path, `${field} ${show(value)} is a hostPath volume of ${target}, whose namespace ${show(namespace)} (${namespacePath}) `
+      + `enforces Pod Security ${show(level)}, which forbids hostPath volumes: the API server would refuse the pod`,
+    'Use another volume kind (PERSISTENT_CLAIM, CSI, EPHEMERAL_CLAIM), or run the workload in a namespace whose pod-security.kubernetes.io/enforce label is "privileged"'),
 };
 
 /** Entries whose second argument is not a field (a new entry of that kind goes here too). */

@@ -596,6 +596,19 @@ export class TaskSidecars extends Construct {
           }
           td.addVolume({ name: volume.name });
           break;
+        case VolumeKind.PERSISTENT_CLAIM:
+        case VolumeKind.CSI:
+        case VolumeKind.EPHEMERAL_CLAIM:
+        case VolumeKind.HOST_PATH: {
+          // A Fargate task has no claims, CSI drivers or host directories: "With Fargate, only
+          // temporary volumes on the host and directories shared from a container running in the
+          // same task can be bind-mounted"; persistent storage is EFS (efsVolumeConfiguration,
+          // platform version 1.4.0 or later). https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html
+          const at = owners[0].volumes.findIndex(v => v.name === volume.name);
+          throw Errors.unsupportedOnPlatform(owner, owners[0].origins.get(`volumes[${at}]`)?.prop ?? `volumes[${at}]`, volume.name, PLATFORM,
+            `ECS has no ${volume.kind} volumes (Kubernetes only)`,
+            'Declare the storage on the task definition (e.g. an EFS volume: addVolume({ name, efsVolumeConfiguration })) and mount it into the sidecar with overrides.appVolumeMounts');
+        }
         default:
           td.addVolume({ name: volume.name });
       }
