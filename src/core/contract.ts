@@ -19,7 +19,7 @@ import { ComposedPod } from './composition';
 import { Errors } from './errors';
 import { ImageFacts, imageFacts } from './image-facts';
 import { ProbeKind } from './probe';
-import { ResolvedContainer } from './resolve';
+import { ResolvedContainer, userField } from './resolve';
 import { readShellScript, SHELL_BUILTINS } from './shell-words';
 import { VolumeKind } from './volume';
 
@@ -71,6 +71,11 @@ export interface RuntimePlatform {
    * @default - not known
    */
   readonly externalDir?: (volume: string, kind: VolumeKind) => FileAccess | undefined;
+  /**
+   * A file of a HOST_PATH volume that a container reads (`readsPaths`), as the node has it.
+   * @default - not known (not checked)
+   */
+  readonly hostFile?: (volume: string) => FileAccess;
   /**
    * The group of files created in a scratch volume by a process of primary group `gid`
    * (a setgid directory passes its own group on: Kubernetes emptyDir with fsGroup).
@@ -313,6 +318,15 @@ function checkReadsPath(p: Party, path: string, field: string, volumes: Map<stri
     checkDirAndFile(p, path, platform.configFile(v.name, file.name, file.mode ?? 0o444, v.sensitive), R, platform, `config file of volume ${JSON.stringify(v.name)}`);
   } else if (v.kind === VolumeKind.SECRET) {
     checkDirAndFile(p, path, platform.secretFile(v.name), R, platform, `secret ${JSON.stringify(v.secretName)}`);
+  } else if (v.kind === VolumeKind.HOST_PATH) {
+    const file = platform.hostFile?.(v.name);
+    if (file && !allowed(p.identity, file, R)) {
+      // Named as the container's user: that is what the fix changes (the node's files are not the pod's to change).
+      throw Errors.runtimeUnreadable(p.path, userField(c.origins, c.field, 'security.uid'), path, p.name,
+        `the files of the node under hostPath ${JSON.stringify(v.hostPath)} are ${describeFile(file)} (container logs as the runtime writes them) on ${platform.name} `
+        + `and the container runs as ${describe(p.identity)}`,
+        'Run the container as root (UID 0, every capability dropped is enough: root reads its own files by owner), or read files the app shares in a volume');
+    }
   } else if (v.kind === VolumeKind.SCRATCH || v.kind === VolumeKind.MEMORY) {
     const made = (creators.get(v.name) ?? []).filter(x => x.party !== p);
     if (made.length === 0 && !(c.createsFiles.some(f => f.volume === v.name))) {

@@ -605,7 +605,9 @@ export class TaskSidecars extends Construct {
           // same task can be bind-mounted"; persistent storage is EFS (efsVolumeConfiguration,
           // platform version 1.4.0 or later). https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html
           const at = owners[0].volumes.findIndex(v => v.name === volume.name);
-          throw Errors.unsupportedOnPlatform(owner, owners[0].origins.get(`volumes[${at}]`)?.prop ?? `volumes[${at}]`, volume.name, PLATFORM,
+          const origin = owners[0].origins.get(`volumes[${at}]`);
+          // Named as the prop that asked for it (Fluent Bit's hostLogDirectory: its value), or as the volume.
+          throw Errors.unsupportedOnPlatform(owner, origin?.prop ?? `volumes[${at}]`, origin && volume.hostPath ? volume.hostPath : volume.name, PLATFORM,
             `ECS has no ${volume.kind} volumes (Kubernetes only)`,
             'Declare the storage on the task definition (e.g. an EFS volume: addVolume({ name, efsVolumeConfiguration })) and mount it into the sidecar with overrides.appVolumeMounts');
         }

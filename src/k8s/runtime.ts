@@ -52,6 +52,11 @@ export function kubernetesRuntime(spec: any, fsGroup: number | undefined): Runti
     // SECRET volumes are rendered with defaultMode 0444 (k8s/render.ts renderVolume).
     secretFile: () => withGroup(0o444, true),
     scratchDir: () => ({ uid: 0, gid: fsGroup ?? 0, mode: 0o777 }),
+    // What a container reads from a node directory is, first of all, the node's container logs:
+    // root:root 0640 from containerd (/var/log/pods/<pod>/<container>/0.log, e.g.
+    // splunk/fluentd-hec#245), 0600 from CRI-O before conmon 2.1.13 (cri-o/cri-o#9013). Only
+    // root, by owner, can count on reading them (a non-root reader: fluent/fluent-bit#3446).
+    hostFile: () => ({ uid: 0, gid: 0, mode: 0o640 }),
     externalDir: (_volume, kind) => {
       switch (kind) {
         case VolumeKind.PERSISTENT_CLAIM:

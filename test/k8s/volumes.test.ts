@@ -18,6 +18,7 @@ import { WorkloadSidecars } from '../../src/k8s';
 import { appGroup } from '../aci/util';
 import { fargateTask, synthTemplate } from '../ecs/util';
 import { expectError } from '../errors';
+import { validateFluentBitClassic, validateFluentBitYaml } from '../validate/fluent-bit';
 import { newChart, podOf, rawDeployment, synth } from './util';
 
 const IMAGE = 'ghcr.io/acme/agent:1.0.0';
@@ -295,5 +296,62 @@ describe('the runtime contract knows who may write to claims and host paths', ()
       };
       expect(() => synthWith(reader)).not.toThrow();
     }
+  });
+});
+
+describe('Fluent Bit tails the node\'s logs (hostLogDirectory, a DaemonSet)', () => {
+  function daemonSet(chart: Chart): ApiObject {
+    return new ApiObject(chart, 'node-logs', {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'node-logs' },
+      spec: {
+        selector: { matchLabels: { app: 'node-logs' } },
+        template: { metadata: { labels: { app: 'node-logs' } }, spec: { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10' }] } },
+      },
+    });
+  }
+  function synthFb(props: any): any[] {
+    const chart = newChart('shop');
+    WorkloadSidecars.of(daemonSet(chart)).add(new FluentBitSidecar(chart, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.monitoring.svc' })], ...props }));
+    return synth(chart);
+  }
+
+  test('the node directory, read-only at the same path, tailed as root; the app shares nothing', () => {
+    const docs = synthFb({ hostLogDirectory: '/var/log', allowHostPath: true });
+    const pod = podOf(docs.find(x => x.kind === 'DaemonSet'));
+    expect(pod.spec.volumes).toContainEqual({ name: 'fluent-bit-logs', hostPath: { path: '/var/log', type: 'Directory' } });
+    const fb = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((c: any) => c.name === 'fluent-bit');
+    expect(fb.volumeMounts).toContainEqual({ name: 'fluent-bit-logs', mountPath: '/var/log', readOnly: true });
+    expect(fb.securityContext).toMatchObject({ runAsUser: 0, runAsGroup: 0, capabilities: { drop: ['ALL'] } });
+    expect(pod.spec.containers.find((c: any) => c.name === 'pause').volumeMounts).toBeUndefined();
+    const cm = docs.find(x => x.kind === 'ConfigMap' && x.metadata.name.endsWith('fluent-bit-config'));
+    const text: string = cm.data['fluent-bit.conf'] ?? cm.data['fluent-bit.yaml'];
+    const inputs = cm.data['fluent-bit.conf']
+      ? validateFluentBitClassic(text).filter(x => x.name.toUpperCase() === 'INPUT').map(x => Object.fromEntries(x.entries))
+      : validateFluentBitYaml(text).pipeline.inputs;
+    expect(inputs.find((i: any) => i.name === 'tail').path).toBe('/var/log/containers/*.log');
+  });
+
+  test('without allowHostPath it is refused, naming the prop', () => {
+    expectError(() => synthFb({ hostLogDirectory: '/var/log' }), ErrorCode.INVALID_VOLUME, 'shop/logs: allowHostPath undefined is not true');
+  });
+
+  test('a non-root uid cannot read the container logs (root:root 0640): the contract names uid', () => {
+    expectError(() => synthFb({ hostLogDirectory: '/var/log', allowHostPath: true, uid: 10001 }), ErrorCode.RUNTIME_UNREADABLE,
+      'shop/logs: uid: "/var/log/containers/*.log" cannot be read by container "fluent-bit"', '0640 owned by 0:0', 'Run the container as root');
+  });
+
+  test('logDirectory with hostLogDirectory, allowHostPath alone, a bad directory', () => {
+    expectError(() => synthFb({ hostLogDirectory: '/var/log', allowHostPath: true, logDirectory: '/var/log/app' }), ErrorCode.ALREADY_SET, 'shop/logs: logDirectory is already set ("/var/log/app") with hostLogDirectory');
+    expectError(() => synthFb({ allowHostPath: true }), ErrorCode.INEFFECTIVE_SETTING, 'shop/logs: allowHostPath true');
+    expectError(() => synthFb({ hostLogDirectory: 'var/log', allowHostPath: true }), ErrorCode.INVALID_PATH, 'shop/logs: hostLogDirectory "var/log"');
+    expectError(() => synthFb({ hostLogDirectory: '/', allowHostPath: true }), ErrorCode.INVALID_PATH, 'shop/logs: hostLogDirectory "/"');
+  });
+
+  test('ECS refuses it, naming hostLogDirectory', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.monitoring.svc' })], hostLogDirectory: '/var/log', allowHostPath: true }));
+    expectError(() => synthTemplate(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/logs: hostLogDirectory "/var/log" cannot be rendered on ECS Fargate: ECS has no HOST_PATH volumes');
   });
 });
