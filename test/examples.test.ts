@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { missingProps, namedProps, readAssembly } from './jsii-props';
 import { examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
 import { podOf } from './k8s/util';
@@ -282,4 +283,25 @@ test('the minimal examples: warnings counted, each names an existing prop that s
   expect(said['ecs/fargate-vault-opa-logs'].notes.join('\n')).toContain('livenessProbe (HTTP_GET) is not rendered');
   expect(said['ecs/fargate-vault-opa-logs'].notes.join('\n')).not.toContain('healthCommand');
   expect(said['aci/otel-dapr'].notes.join('\n')).toContain('the Standard SKU does not honour container security contexts');
+});
+
+test('k8s/daemonset-node-logs: Fluent Bit tails the node\'s container logs from a read-only hostPath, as root, in a privileged namespace', async () => {
+  const { docs, configs } = await synthKubernetesExample(fileOf('k8s', 'daemonset-node-logs'), path.join(out, 'daemonset-node-logs'));
+  const ns = docs.find(d => d.kind === 'Namespace');
+  expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  const ds = docs.find(d => d.kind === 'DaemonSet');
+  expect(ds.metadata.namespace).toBe(ns.metadata.name);
+  const pod = podOf(ds);
+  expect(pod.spec.volumes).toContainEqual({ name: 'fluent-bit-logs', hostPath: { path: '/var/log', type: 'Directory' } });
+  const fb = pod.spec.initContainers.find((c: any) => c.name === 'fluent-bit');
+  expect(fb.restartPolicy).toBe('Always');
+  expect(fb.volumeMounts).toContainEqual({ name: 'fluent-bit-logs', mountPath: '/var/log', readOnly: true });
+  expect(fb.securityContext).toMatchObject({ runAsUser: 0, runAsNonRoot: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+  // the agent shares nothing with Fluent Bit
+  expect((pod.spec.containers[0].volumeMounts ?? []).map((m: any) => m.name)).not.toContain('fluent-bit-logs');
+  const cm = docs.find(d => d.kind === 'ConfigMap' && d.metadata.name.endsWith('fluent-bit-config'));
+  expect(cm.metadata.namespace).toBe('node-agents');
+  const tail = parseAllDocuments(cm.data['fluent-bit.yaml'])[0].toJS().pipeline.inputs.find((i: any) => i.name === 'tail');
+  expect(tail).toMatchObject({ path: '/var/log/containers/*.log', 'multiline.parser': 'cri', tag: 'node.*' });
+  expect(configs.join('\n')).toMatch(/fluent-bit\.yaml \(Fluent Bit YAML\)/);
 });
