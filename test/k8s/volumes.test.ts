@@ -15,7 +15,7 @@ import { AciApp } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { TaskSidecars } from '../../src/ecs';
 import { WorkloadSidecars } from '../../src/k8s';
-import { appGroup } from '../aci/util';
+import { appGroup, synthGroup } from '../aci/util';
 import { fargateTask, synthTemplate } from '../ecs/util';
 import { expectError } from '../errors';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../validate/fluent-bit';
@@ -353,5 +353,27 @@ describe('Fluent Bit tails the node\'s logs (hostLogDirectory, a DaemonSet)', ()
     const f = fargateTask();
     TaskSidecars.of(f.td).add(new FluentBitSidecar(f.stack, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.monitoring.svc' })], hostLogDirectory: '/var/log', allowHostPath: true }));
     expectError(() => synthTemplate(f.stack), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/logs: hostLogDirectory "/var/log" cannot be rendered on ECS Fargate: ECS has no HOST_PATH volumes');
+  });
+});
+
+describe('the fixes the ECS and ACI refusals give work', () => {
+  test('ECS: an EFS volume of the task definition, mounted into the sidecar with overrides.appVolumeMounts', () => {
+    const f = fargateTask();
+    f.td.addVolume({ name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0', transitEncryption: 'ENABLED' } });
+    TaskSidecars.of(f.td).add(new Sidecar(f.stack, 'agent', { image: IMAGE, overrides: { appVolumeMounts: [{ volume: 'shared', mountPath: '/shared', readOnly: true }] } }));
+    const t = synthTemplate(f.stack);
+    const td = Object.values<any>(t.Resources).find(r => r.Type === 'AWS::ECS::TaskDefinition').Properties;
+    expect(td.Volumes).toContainEqual(expect.objectContaining({ Name: 'shared', EFSVolumeConfiguration: expect.objectContaining({ FilesystemId: 'fs-0123456789abcdef0' }) }));
+    expect(td.ContainerDefinitions.find((c: any) => c.Name === 'agent').MountPoints).toContainEqual({ SourceVolume: 'shared', ContainerPath: '/shared', ReadOnly: true });
+  });
+
+  test('ACI: an Azure Files share of the group, mounted into the sidecar with overrides.appVolumeMounts', () => {
+    const group = appGroup(new AciApp(), {
+      volumes: [{ name: 'shared', azureFile: { shareName: 'agent-data', storageAccountName: 'acmestorage', storageAccountKey: { secretName: 'storage', key: 'key' } } }],
+    });
+    group.addSidecars(new Sidecar(group, 'agent', { image: IMAGE, overrides: { appVolumeMounts: [{ volume: 'shared', mountPath: '/shared', readOnly: true }] } }));
+    const { resource } = synthGroup(group);
+    expect(resource.properties.volumes).toContainEqual(expect.objectContaining({ name: 'shared', azureFile: expect.objectContaining({ shareName: 'agent-data' }) }));
+    expect(resource.properties.containers.find((c: any) => c.name === 'agent').properties.volumeMounts).toContainEqual({ name: 'shared', mountPath: '/shared', readOnly: true });
   });
 });
