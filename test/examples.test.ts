@@ -302,6 +302,6 @@ test('k8s/daemonset-node-logs: Fluent Bit tails the node\'s container logs from 
   const cm = docs.find(d => d.kind === 'ConfigMap' && d.metadata.name.endsWith('fluent-bit-config'));
   expect(cm.metadata.namespace).toBe('node-agents');
   const tail = parseAllDocuments(cm.data['fluent-bit.yaml'])[0].toJS().pipeline.inputs.find((i: any) => i.name === 'tail');
-  expect(tail).toMatchObject({ path: '/var/log/containers/*.log', 'multiline.parser': 'cri', tag: 'node.*' });
+  expect(tail).toMatchObject({ 'path': '/var/log/containers/*.log', 'multiline.parser': 'cri', 'tag': 'node.*' });
   expect(configs.join('\n')).toMatch(/fluent-bit\.yaml \(Fluent Bit YAML\)/);
 });

@@ -229,7 +229,9 @@ export function checkRuntimeContract(pod: ComposedPod, platform: RuntimePlatform
           'Run the container with the volume\'s owner or group, or have the platform prepare the directory for it');
       }
       // The kubelet gives a hostPath no group (it is the node's directory): files keep the creator's group.
-      const gid = volumes.get(volume)?.kind === VolumeKind.HOST_PATH ? party.identity.gid ?? 0 : platform.createdFileGroup(volume, party.identity.gid ?? 0);
+      const gid = volumes.get(volume)?.kind === VolumeKind.HOST_PATH
+        ? party.identity.gid ?? 0
+        : platform.createdFileGroup(volume, party.identity.gid ?? 0);
       const created: FileAccess = { uid: party.identity.uid, gid, mode };
       for (const reader of parties) {
         if (reader === party) { continue; }

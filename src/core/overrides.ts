@@ -44,7 +44,8 @@ export interface OverrideVolume {
    * ACI a secure value given to the container group; ECS refuses secret files).
    * @default - none
    */
-  readonly secretName?: string;  /**
+  readonly secretName?: string;
+  /**
    * Name of the existing PersistentVolumeClaim of a PERSISTENT_CLAIM volume (Kubernetes only).
    * @default - none (required for PERSISTENT_CLAIM)
    */
@@ -233,8 +234,23 @@ const OVERRIDES_TYPES: PropTypes = {
         required: ['name'],
       },
       volumes: {
-        each: { name: 'string', kind: { enum: VolumeKind }, mountPath: 'string', readOnly: 'boolean', sizeLimitMebibytes: 'size', secretName: 'string',
-          claimName: 'string', csiDriver: 'string', csiAttributes: 'stringMap', fsType: 'string', claimSizeMebibytes: 'size', storageClassName: 'string', hostPath: 'string', hostPathType: { enum: HostPathType }, allowHostPath: 'boolean' },
+        each: {
+          name: 'string',
+          kind: { enum: VolumeKind },
+          mountPath: 'string',
+          readOnly: 'boolean',
+          sizeLimitMebibytes: 'size',
+          secretName: 'string',
+          claimName: 'string',
+          csiDriver: 'string',
+          csiAttributes: 'stringMap',
+          fsType: 'string',
+          claimSizeMebibytes: 'size',
+          storageClassName: 'string',
+          hostPath: 'string',
+          hostPathType: { enum: HostPathType },
+          allowHostPath: 'boolean',
+        },
         required: ['name', 'mountPath'],
       },
       appVolumeMounts: { each: { volume: 'string', mountPath: 'string', readOnly: 'boolean' }, required: ['volume', 'mountPath'] },
@@ -309,11 +325,26 @@ export function applyOverrides(path: string, contribution: SidecarContribution, 
         throw Errors.invalidVolume(path, `${p}.kind`, v.kind, 'is not a kind for overrides.volumes', 'Use SCRATCH, MEMORY or SECRET; generated files come from the sidecar\'s own props');
       }
       const vi = volumes.length;
-      for (const f of ['name', 'kind', 'sizeLimitMebibytes', 'secretName', 'claimName', 'csiDriver', 'csiAttributes', 'fsType', 'claimSizeMebibytes', 'storageClassName', 'hostPath', 'hostPathType', 'allowHostPath']) { contributionOrigins.push({ field: `volumes[${vi}].${f}`, prop: `${p}.${f}` }); }
+      const fields = ['name', 'kind', 'sizeLimitMebibytes', 'secretName', 'claimName', 'csiDriver', 'csiAttributes', 'fsType', 'claimSizeMebibytes',
+        'storageClassName', 'hostPath', 'hostPathType', 'allowHostPath'];
+      for (const f of fields) { contributionOrigins.push({ field: `volumes[${vi}].${f}`, prop: `${p}.${f}` }); }
       contributionOrigins.push({ field: `volumes[${vi}]`, prop: p });
       const kind = v.kind ?? VolumeKind.SCRATCH;
-      volumes.push({ name: v.name, kind, sizeLimitMebibytes: v.sizeLimitMebibytes, secretName: v.secretName,
-        claimName: v.claimName, csiDriver: v.csiDriver, csiAttributes: v.csiAttributes, fsType: v.fsType, claimSizeMebibytes: v.claimSizeMebibytes, storageClassName: v.storageClassName, hostPath: v.hostPath, hostPathType: v.hostPathType, allowHostPath: v.allowHostPath });
+      volumes.push({
+        name: v.name,
+        kind,
+        sizeLimitMebibytes: v.sizeLimitMebibytes,
+        secretName: v.secretName,
+        claimName: v.claimName,
+        csiDriver: v.csiDriver,
+        csiAttributes: v.csiAttributes,
+        fsType: v.fsType,
+        claimSizeMebibytes: v.claimSizeMebibytes,
+        storageClassName: v.storageClassName,
+        hostPath: v.hostPath,
+        hostPathType: v.hostPathType,
+        allowHostPath: v.allowHostPath,
+      });
       origins.push({ field: `volumeMounts[${mounts.length}].path`, prop: `${p}.mountPath` }, { field: `volumeMounts[${mounts.length}].readOnly`, prop: `${p}.readOnly` },
         { field: `volumeMounts[${mounts.length}].volume`, prop: `${p}.name` });
       mounts.push({ volume: v.name, path: v.mountPath, readOnly: v.readOnly });

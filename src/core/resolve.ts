@@ -170,9 +170,6 @@ export interface ResolvedVolume {
   readonly hostPathType?: HostPathType;
 }
 
-/** The volume kinds whose content comes from outside the pod (a claim, a CSI driver, the node). */
-export const EXTERNAL_VOLUME_KINDS: readonly VolumeKind[] = [VolumeKind.PERSISTENT_CLAIM, VolumeKind.CSI, VolumeKind.EPHEMERAL_CLAIM, VolumeKind.HOST_PATH];
-
 /** DNS-1123 subdomain: names of PersistentVolumeClaims and StorageClasses (Kubernetes object names). */
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /**
@@ -494,7 +491,8 @@ function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): Resolv
       checkInt(path, `${ff}.mode`, file.mode, 0, 0o777);
       return { name: file.name, content: file.content, mode: file.mode ?? 0o444 };
     });
-    return { name: v.name, kind: v.kind, sizeLimitMebibytes: v.sizeLimitMebibytes, files, sensitive: v.sensitive ?? false, secretName: v.secretName, ...external };
+    const sensitive = v.sensitive ?? false;
+    return { name: v.name, kind: v.kind, sizeLimitMebibytes: v.sizeLimitMebibytes, files, sensitive, secretName: v.secretName, ...external };
   });
 }
 

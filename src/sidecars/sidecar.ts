@@ -452,8 +452,21 @@ export class Sidecar extends Construct implements ISidecar {
       if (v.kind === VolumeKind.CONFIG_FILES) {
         throw Errors.invalidVolume(path, `volumes[${volumes.length}].kind`, v.kind, 'is not a kind for the volumes prop', 'Give generated files in the configFiles prop');
       }
-      volumes.push({ name: v.name, kind: v.kind ?? VolumeKind.SCRATCH, sizeLimitMebibytes: v.sizeLimitMebibytes, secretName: v.secretName,
-        claimName: v.claimName, csiDriver: v.csiDriver, csiAttributes: v.csiAttributes, fsType: v.fsType, claimSizeMebibytes: v.claimSizeMebibytes, storageClassName: v.storageClassName, hostPath: v.hostPath, hostPathType: v.hostPathType, allowHostPath: v.allowHostPath });
+      volumes.push({
+        name: v.name,
+        kind: v.kind ?? VolumeKind.SCRATCH,
+        sizeLimitMebibytes: v.sizeLimitMebibytes,
+        secretName: v.secretName,
+        claimName: v.claimName,
+        csiDriver: v.csiDriver,
+        csiAttributes: v.csiAttributes,
+        fsType: v.fsType,
+        claimSizeMebibytes: v.claimSizeMebibytes,
+        storageClassName: v.storageClassName,
+        hostPath: v.hostPath,
+        hostPathType: v.hostPathType,
+        allowHostPath: v.allowHostPath,
+      });
       const at = `volumes[${volumes.length - 1}]`;
       origins.push({ field: `volumeMounts[${mounts.length}].path`, prop: `${at}.mountPath` }, { field: `volumeMounts[${mounts.length}].readOnly`, prop: `${at}.readOnly` });
       mounts.push({ volume: v.name, path: v.mountPath, readOnly: v.readOnly });

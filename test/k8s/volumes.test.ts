@@ -7,9 +7,10 @@
  */
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
+import { newChart, podOf, rawDeployment, synth } from './util';
 import {
-  CompositionContext, ContainerSpec, FluentBitOutput, FluentBitSidecar, HostPathType, ISidecar, Sidecar, SidecarContribution, SidecarVolume, StartupRole, VolumeKind,
-  VolumeSpec,
+  CompositionContext, ContainerSpec, FluentBitOutput, FluentBitSidecar, HostPathType, ISidecar, Sidecar, SidecarContribution, SidecarVolume,
+  StartupRole, VolumeKind, VolumeSpec,
 } from '../../src';
 import { AciApp } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
@@ -19,7 +20,6 @@ import { appGroup, synthGroup } from '../aci/util';
 import { fargateTask, synthTemplate } from '../ecs/util';
 import { expectError } from '../errors';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../validate/fluent-bit';
-import { newChart, podOf, rawDeployment, synth } from './util';
 
 const IMAGE = 'ghcr.io/acme/agent:1.0.0';
 
@@ -58,8 +58,12 @@ describe('Kubernetes renders the new volume kinds', () => {
 
   test('CSI: the Secrets Store CSI driver with its attributes, read-only', () => {
     const pod = podWith([{
-      name: 'db-secrets', kind: VolumeKind.CSI, csiDriver: 'secrets-store.csi.k8s.io', csiAttributes: { secretProviderClass: 'vault-db' },
-      mountPath: '/mnt/secrets', readOnly: true,
+      name: 'db-secrets',
+      kind: VolumeKind.CSI,
+      csiDriver: 'secrets-store.csi.k8s.io',
+      csiAttributes: { secretProviderClass: 'vault-db' },
+      mountPath: '/mnt/secrets',
+      readOnly: true,
     }]);
     expect(pod.spec.volumes).toContainEqual({
       name: 'db-secrets', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'vault-db' } },
@@ -251,8 +255,13 @@ describe('the runtime contract knows who may write to claims and host paths', ()
   function writer(volume: VolumeSpec, uid: number, extra: Partial<ContainerSpec> = {}): SidecarContribution {
     return {
       containers: [{
-        name: 'writer', image: IMAGE, role: StartupRole.SIDECAR, security: { uid, gid: uid, ...(uid === 0 ? { allowRootUser: true } : {}) },
-        volumeMounts: [{ volume: volume.name, path: '/data', readOnly: false }], writesPaths: ['/data/out'], ...extra,
+        name: 'writer',
+        image: IMAGE,
+        role: StartupRole.SIDECAR,
+        security: { uid, gid: uid, ...(uid === 0 ? { allowRootUser: true } : {}) },
+        volumeMounts: [{ volume: volume.name, path: '/data', readOnly: false }],
+        writesPaths: ['/data/out'],
+        ...extra,
       }],
       volumes: [volume],
     };
