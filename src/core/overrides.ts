@@ -31,7 +31,7 @@ export interface OverrideVolume {
   readonly mountPath: string;
   /**
    * Mount read-only.
-   * @default false (true for SECRET and HOST_PATH volumes)
+   * @default false (true for SECRET and HOST_PATH volumes and Secrets Store CSI volumes)
    */
   readonly readOnly?: boolean;
   /**

@@ -178,6 +178,9 @@ const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-
  */
 const CSI_DRIVER = /^[a-zA-Z0-9]([-a-zA-Z0-9.]{0,61}[a-zA-Z0-9])?$/;
 
+/** The Secrets Store CSI driver's name (https://secrets-store-csi-driver.sigs.k8s.io/). */
+const SECRETS_STORE_CSI_DRIVER = 'secrets-store.csi.k8s.io';
+
 /** Fields of VolumeSpec that belong to one kind each: field -> kinds. */
 const KIND_FIELDS: ReadonlyArray<readonly [keyof VolumeSpec, readonly VolumeKind[]]> = [
   ['claimName', [VolumeKind.PERSISTENT_CLAIM]],
@@ -437,8 +440,17 @@ function resolveMounts(path: string, field: string, mounts: VolumeMountSpec[] | 
     if (fixedReadOnly && m.readOnly === false) {
       throw Errors.invalidVolume(path, `${f}.readOnly`, false, `cannot be false: ${vol.kind} volumes are always read-only`, 'Leave readOnly out, or write into a SCRATCH or MEMORY volume');
     }
+    // The Secrets Store CSI driver refuses to publish a volume that is not read-only ("Readonly is
+    // not true in request": kubernetes-sigs/secrets-store-csi-driver pkg/secrets-store/nodeserver.go
+    // NodePublishVolume), and the kubelet passes the volume's readOnly, which the binder sets only
+    // when every mount is read-only: the pod would never start.
+    const readOnlyCsi = vol.kind === VolumeKind.CSI && vol.csiDriver === SECRETS_STORE_CSI_DRIVER;
+    if (readOnlyCsi && m.readOnly === false) {
+      throw Errors.invalidVolume(path, `${f}.readOnly`, false, `cannot be false: the Secrets Store CSI driver (${SECRETS_STORE_CSI_DRIVER}) publishes read-only volumes only`,
+        'Leave readOnly out or set it to true');
+    }
     // A directory of the node is mounted read-only unless asked otherwise (its files are root's).
-    return { volume: m.volume, path: m.path, readOnly: m.readOnly ?? (fixedReadOnly || vol.kind === VolumeKind.HOST_PATH) };
+    return { volume: m.volume, path: m.path, readOnly: m.readOnly ?? (fixedReadOnly || readOnlyCsi || vol.kind === VolumeKind.HOST_PATH) };
   });
 }
 

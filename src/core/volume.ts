@@ -162,7 +162,7 @@ export interface VolumeMountSpec {
   readonly path: string;
   /**
    * Mount read-only.
-   * @default false for SCRATCH, MEMORY, PERSISTENT_CLAIM, CSI and EPHEMERAL_CLAIM volumes, true for CONFIG_FILES, SECRET and HOST_PATH volumes
+   * @default false for SCRATCH, MEMORY, PERSISTENT_CLAIM, CSI and EPHEMERAL_CLAIM volumes, true for CONFIG_FILES, SECRET and HOST_PATH volumes and CSI volumes of the Secrets Store driver
    */
   readonly readOnly?: boolean;
 }

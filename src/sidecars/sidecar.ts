@@ -51,7 +51,7 @@ export interface SidecarVolume {
   readonly mountPath: string;
   /**
    * Mount read-only in the sidecar.
-   * @default false (true for SECRET and HOST_PATH volumes)
+   * @default false (true for SECRET and HOST_PATH volumes and Secrets Store CSI volumes)
    */
   readonly readOnly?: boolean;
   /**
@@ -116,7 +116,7 @@ export interface SidecarVolume {
   readonly appMountPath?: string;
   /**
    * Mount read-only in the app containers.
-   * @default false
+   * @default false (true for SECRET and HOST_PATH volumes and Secrets Store CSI volumes, which are read-only)
    */
   readonly appReadOnly?: boolean;
 }
@@ -471,8 +471,9 @@ export class Sidecar extends Construct implements ISidecar {
       origins.push({ field: `volumeMounts[${mounts.length}].path`, prop: `${at}.mountPath` }, { field: `volumeMounts[${mounts.length}].readOnly`, prop: `${at}.readOnly` });
       mounts.push({ volume: v.name, path: v.mountPath, readOnly: v.readOnly });
       if (v.appMountPath !== undefined) {
-        contributionOrigins.push({ field: `appRequests.mounts[${appMounts.length}].path`, prop: `${at}.appMountPath` });
-        appMounts.push({ volume: v.name, path: v.appMountPath, readOnly: v.appReadOnly ?? false });
+        contributionOrigins.push({ field: `appRequests.mounts[${appMounts.length}].path`, prop: `${at}.appMountPath` },
+          { field: `appRequests.mounts[${appMounts.length}].readOnly`, prop: `${at}.appReadOnly` });
+        appMounts.push({ volume: v.name, path: v.appMountPath, readOnly: v.appReadOnly });
       } else if (v.appReadOnly !== undefined) {
         throw Errors.invalidVolume(path, `volumes[${volumes.length - 1}].appReadOnly`, v.appReadOnly, 'is set without appMountPath', 'Set appMountPath too, or leave appReadOnly out');
       }

@@ -386,3 +386,25 @@ describe('the fixes the ECS and ACI refusals give work', () => {
     expect(resource.properties.containers.find((c: any) => c.name === 'agent').properties.volumeMounts).toContainEqual({ name: 'shared', mountPath: '/shared', readOnly: true });
   });
 });
+
+describe('the Secrets Store CSI driver publishes read-only volumes only', () => {
+  const store: SidecarVolume = { name: 'db', kind: VolumeKind.CSI, csiDriver: 'secrets-store.csi.k8s.io', csiAttributes: { secretProviderClass: 'db' }, mountPath: '/mnt/db' };
+
+  test('mounts default to read-only, in the sidecar and the app, and so does the volume', () => {
+    const pod = podWith([{ ...store, appMountPath: '/run/db' }]);
+    expect(agentOf(pod).volumeMounts).toContainEqual({ name: 'db', mountPath: '/mnt/db', readOnly: true });
+    expect(pod.spec.containers.find((c: any) => c.name === 'app').volumeMounts).toContainEqual({ name: 'db', mountPath: '/run/db', readOnly: true });
+    expect(pod.spec.volumes).toContainEqual({ name: 'db', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'db' } } });
+  });
+
+  test('a read-write mount is refused: the driver answers "Readonly is not true in request" and the pod never starts', () => {
+    expectError(() => podWith([{ ...store, readOnly: false }]), ErrorCode.INVALID_VOLUME,
+      'shop/agent: volumes[0].readOnly false cannot be false: the Secrets Store CSI driver (secrets-store.csi.k8s.io) publishes read-only volumes only');
+    expectError(() => podWith([{ ...store, appMountPath: '/run/db', appReadOnly: false }]), ErrorCode.INVALID_VOLUME, 'shop/agent: volumes[0].appReadOnly false cannot be false');
+  });
+
+  test('another CSI driver keeps read-write mounts', () => {
+    const pod = podWith([{ name: 'scratch', kind: VolumeKind.CSI, csiDriver: 'ebs.csi.aws.com', mountPath: '/scratch' }]);
+    expect(agentOf(pod).volumeMounts).toContainEqual({ name: 'scratch', mountPath: '/scratch', readOnly: false });
+  });
+});
