@@ -305,3 +305,22 @@ test('k8s/daemonset-node-logs: Fluent Bit tails the node\'s container logs from 
   expect(tail).toMatchObject({ 'path': '/var/log/containers/*.log', 'multiline.parser': 'cri', 'tag': 'node.*' });
   expect(configs.join('\n')).toMatch(/fluent-bit\.yaml \(Fluent Bit YAML\)/);
 });
+
+test('k8s/statefulset-shared-claim: the backup sidecar mounts the claim template read-only and stages on an ephemeral claim; the fsGroup makes it writable', async () => {
+  const { docs } = await synthKubernetesExample(fileOf('k8s', 'statefulset-shared-claim'), path.join(out, 'statefulset-shared-claim'));
+  const ss = docs.find(d => d.kind === 'StatefulSet');
+  expect(ss.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['data']);
+  const pod = podOf(ss);
+  const backup = pod.spec.initContainers.find((c: any) => c.name === 'backup');
+  expect(backup.restartPolicy).toBe('Always');
+  expect(backup.volumeMounts).toEqual(expect.arrayContaining([
+    { name: 'data', mountPath: '/var/lib/db', readOnly: true },
+    { name: 'backup-spool', mountPath: '/spool', readOnly: false },
+  ]));
+  // the claim template is the pod's volume: no pod volume of that name is added
+  expect(pod.spec.volumes.map((v: any) => v.name)).not.toContain('data');
+  expect(pod.spec.volumes.find((v: any) => v.name === 'backup-spool').ephemeral.volumeClaimTemplate.spec)
+    .toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '2048Mi' } } });
+  expect(pod.spec.securityContext.fsGroup).toBe(70);
+  expect(backup.securityContext.runAsUser).not.toBe(0);
+});
