@@ -6,6 +6,7 @@
  * checked by the runtime contract (who may write where).
  */
 import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { newChart, podOf, rawDeployment, synth } from './util';
 import {
@@ -135,6 +136,14 @@ describe('hostPath needs an opt-in and a namespace that admits it', () => {
     expectError(inNamespace(level), ErrorCode.HOST_PATH_FORBIDDEN,
       `shop/agent: volumes[0].hostPath "/var/log" is a hostPath volume of shop/web, whose namespace "logging" (shop/ns) enforces Pod Security "${level}"`,
       'pod-security.kubernetes.io/enforce label is "privileged"');
+  });
+
+  test('a cdk8s-plus Namespace labelled baseline is read too', () => {
+    const chart = newChart('shop');
+    new kplus.Namespace(chart, 'ns', { metadata: { name: 'logging', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } });
+    const d = new kplus.DaemonSet(chart, 'web', { metadata: { namespace: 'logging' }, containers: [{ name: 'app', image: 'ghcr.io/acme/app:1.0.0' }] });
+    WorkloadSidecars.of(d).add(new FluentBitSidecar(chart, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.monitoring.svc' })], hostLogDirectory: '/var/log', allowHostPath: true }));
+    expectError(() => Testing.synth(chart), ErrorCode.HOST_PATH_FORBIDDEN, 'shop/logs: hostLogDirectory "/var/log" is a hostPath volume of shop/web', 'enforces Pod Security "baseline"');
   });
 
   test('rendered where the namespace enforces privileged', () => {
