@@ -1,5 +1,10 @@
 /**
  * What a volume holds.
+ *
+ * Pod Security: `restricted` allows configMap, csi, downwardAPI, emptyDir, ephemeral,
+ * persistentVolumeClaim, projected and secret volumes (kubernetes/pod-security-admission
+ * policy/check_restrictedVolumes.go), so every kind but HOST_PATH passes it; `baseline` forbids
+ * hostPath (policy/check_hostPathVolumes.go).
  */
 export enum VolumeKind {
   /** Empty scratch space on the node's disk, shared by the containers that mount it. */
