@@ -337,6 +337,8 @@ test('k8s/canary-sidecar-version: stable and canary differ only in the sidecar i
   expect(services['checkout-canary']).toEqual({ 'cdk-sidecars.dev/canary': 'checkout', 'cdk-sidecars.dev/track': 'canary' });
   const pdb = docs.find(d => d.kind === 'PodDisruptionBudget');
   expect(pdb.spec).toEqual({ minAvailable: 3, selector: deployments[0].spec.selector, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+});
+
 test('k8s/daemonset-node-logs: Fluent Bit tails the node\'s container logs from a read-only hostPath, as root, in a privileged namespace', async () => {
   const { docs, configs } = await synthKubernetesExample(fileOf('k8s', 'daemonset-node-logs'), path.join(out, 'daemonset-node-logs'));
   const ns = docs.find(d => d.kind === 'Namespace');
