@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { missingProps, namedProps, readAssembly } from './jsii-props';
 import { examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
 import { podOf } from './k8s/util';
@@ -383,4 +384,44 @@ test('k8s/hardening-supply-chain: digest-pinned sidecars, Kyverno verification o
   const report = JSON.parse(fs.readFileSync(path.join(out, 'hardening-supply-chain', 'payments.pod-security.json'), 'utf-8'));
   expect(report.workloads.map((w: any) => [w.name, w.level, w.violations.length])).toEqual([[expect.stringMatching(/^Deployment\/payments-api/), 'restricted', 0]]);
   expect(said.notes.filter(n => n.includes('passes the Pod Security Standards restricted level'))).toHaveLength(1);
+});
+
+test('k8s/daemonset-node-logs: Fluent Bit tails the node\'s container logs from a read-only hostPath, as root, in a privileged namespace', async () => {
+  const { docs, configs } = await synthKubernetesExample(fileOf('k8s', 'daemonset-node-logs'), path.join(out, 'daemonset-node-logs'));
+  const ns = docs.find(d => d.kind === 'Namespace');
+  expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  const ds = docs.find(d => d.kind === 'DaemonSet');
+  expect(ds.metadata.namespace).toBe(ns.metadata.name);
+  const pod = podOf(ds);
+  expect(pod.spec.volumes).toContainEqual({ name: 'fluent-bit-logs', hostPath: { path: '/var/log', type: 'Directory' } });
+  const fb = pod.spec.initContainers.find((c: any) => c.name === 'fluent-bit');
+  expect(fb.restartPolicy).toBe('Always');
+  expect(fb.volumeMounts).toContainEqual({ name: 'fluent-bit-logs', mountPath: '/var/log', readOnly: true });
+  expect(fb.securityContext).toMatchObject({ runAsUser: 0, runAsNonRoot: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true });
+  // the agent shares nothing with Fluent Bit
+  expect((pod.spec.containers[0].volumeMounts ?? []).map((m: any) => m.name)).not.toContain('fluent-bit-logs');
+  const cm = docs.find(d => d.kind === 'ConfigMap' && d.metadata.name.endsWith('fluent-bit-config'));
+  expect(cm.metadata.namespace).toBe('node-agents');
+  const tail = parseAllDocuments(cm.data['fluent-bit.yaml'])[0].toJS().pipeline.inputs.find((i: any) => i.name === 'tail');
+  expect(tail).toMatchObject({ 'path': '/var/log/containers/*.log', 'multiline.parser': 'cri', 'tag': 'node.*' });
+  expect(configs.join('\n')).toMatch(/fluent-bit\.yaml \(Fluent Bit YAML\)/);
+});
+
+test('k8s/statefulset-shared-claim: the backup sidecar mounts the claim template read-only and stages on an ephemeral claim; the fsGroup makes it writable', async () => {
+  const { docs } = await synthKubernetesExample(fileOf('k8s', 'statefulset-shared-claim'), path.join(out, 'statefulset-shared-claim'));
+  const ss = docs.find(d => d.kind === 'StatefulSet');
+  expect(ss.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['data']);
+  const pod = podOf(ss);
+  const backup = pod.spec.initContainers.find((c: any) => c.name === 'backup');
+  expect(backup.restartPolicy).toBe('Always');
+  expect(backup.volumeMounts).toEqual(expect.arrayContaining([
+    { name: 'data', mountPath: '/var/lib/db', readOnly: true },
+    { name: 'backup-spool', mountPath: '/spool', readOnly: false },
+  ]));
+  // the claim template is the pod's volume: no pod volume of that name is added
+  expect(pod.spec.volumes.map((v: any) => v.name)).not.toContain('data');
+  expect(pod.spec.volumes.find((v: any) => v.name === 'backup-spool').ephemeral.volumeClaimTemplate.spec)
+    .toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '2048Mi' } } });
+  expect(pod.spec.securityContext.fsGroup).toBe(70);
+  expect(backup.securityContext.runAsUser).not.toBe(0);
 });

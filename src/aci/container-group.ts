@@ -1151,6 +1151,19 @@ export class AciContainerGroup extends Construct {
           volumes.push({ name: volume.name, secret: Object.fromEntries(keys.map(k => [k, secureRef(secure, volume.secretName!, k)])) });
           break;
         }
+        case VolumeKind.PERSISTENT_CLAIM:
+        case VolumeKind.CSI:
+        case VolumeKind.EPHEMERAL_CLAIM:
+        case VolumeKind.HOST_PATH: {
+          // A container group's volumes are azureFile, emptyDir, secret and gitRepo only (Volume in
+          // Azure/azure-rest-api-specs containerinstance 2025-09-01): no claims, CSI or host paths.
+          const at = owners[0].volumes.findIndex(v => v.name === volume.name);
+          const origin = owners[0].origins.get(`volumes[${at}]`);
+          // Named as the prop that asked for it (Fluent Bit's hostLogDirectory: its value), or as the volume.
+          throw Errors.unsupportedOnPlatform(owner, origin?.prop ?? `volumes[${at}]`, origin && volume.hostPath ? volume.hostPath : volume.name, PLATFORM,
+            `ACI has no ${volume.kind} volumes (Kubernetes only; a group's volumes are azureFile, emptyDir, secret and gitRepo)`,
+            'Declare an Azure Files share in the container group\'s volumes (azureFile) and mount it into the sidecar with overrides.appVolumeMounts');
+        }
       }
     }
     const published = [

@@ -19,7 +19,7 @@ import { ComposedPod } from './composition';
 import { Errors } from './errors';
 import { ImageFacts, imageFacts } from './image-facts';
 import { ProbeKind } from './probe';
-import { ResolvedContainer } from './resolve';
+import { ResolvedContainer, userField } from './resolve';
 import { readShellScript, SHELL_BUILTINS } from './shell-words';
 import { VolumeKind } from './volume';
 
@@ -64,6 +64,18 @@ export interface RuntimePlatform {
   readonly secretFile: (volume: string) => FileAccess;
   /** The directory of a SCRATCH or MEMORY volume when containers start. */
   readonly scratchDir: (volume: string) => FileAccess;
+  /**
+   * The root directory of a volume whose content comes from outside the pod (PERSISTENT_CLAIM,
+   * CSI, EPHEMERAL_CLAIM, HOST_PATH) when containers start; undefined where the platform cannot
+   * say (a CSI driver decides), which leaves writes to it unchecked.
+   * @default - not known
+   */
+  readonly externalDir?: (volume: string, kind: VolumeKind) => FileAccess | undefined;
+  /**
+   * A file of a HOST_PATH volume that a container reads (`readsPaths`), as the node has it.
+   * @default - not known (not checked)
+   */
+  readonly hostFile?: (volume: string) => FileAccess;
   /**
    * The group of files created in a scratch volume by a process of primary group `gid`
    * (a setgid directory passes its own group on: Kubernetes emptyDir with fsGroup).
@@ -206,17 +218,21 @@ export function checkRuntimeContract(pod: ComposedPod, platform: RuntimePlatform
   // Files created at run time: the creator can write the directory; every other container
   // that mounts the volume can read (or connect to) what it creates.
   for (const [volume, list] of creators) {
-    const dir = platform.scratchDir(volume);
+    const dir = volumeDir(volumes.get(volume), volume, platform);
     for (const { party, mode, sockets, field } of list) {
       // The image's user, unknown at synth (ACI runs containers as their image's user): who
       // owns what it creates cannot be known, so nothing about it can be proven either way.
-      if (party.identity.uid === undefined) { continue; }
+      if (party.identity.uid === undefined || dir === undefined) { continue; }
       if (!allowed(party.identity, dir, W | X)) {
         throw Errors.runtimeUnwritable(party.path, `${party.field}${field.slice(party.field.length)}`, volume, party.name,
           `${platform.name} gives the volume's directory ${describeFile(dir)} and the container runs as ${describe(party.identity)}`,
           'Run the container with the volume\'s owner or group, or have the platform prepare the directory for it');
       }
-      const created: FileAccess = { uid: party.identity.uid, gid: platform.createdFileGroup(volume, party.identity.gid ?? 0), mode };
+      // The kubelet gives a hostPath no group (it is the node's directory): files keep the creator's group.
+      const gid = volumes.get(volume)?.kind === VolumeKind.HOST_PATH
+        ? party.identity.gid ?? 0
+        : platform.createdFileGroup(volume, party.identity.gid ?? 0);
+      const created: FileAccess = { uid: party.identity.uid, gid, mode };
       for (const reader of parties) {
         if (reader === party) { continue; }
         const m = reader.mounts.find(x => x.volume === volume);
@@ -249,12 +265,12 @@ export function checkRuntimeContract(pod: ComposedPod, platform: RuntimePlatform
         return;
       }
       const v = volumes.get(at.mount.volume);
-      if (at.mount.readOnly || !v || (v.kind !== VolumeKind.SCRATCH && v.kind !== VolumeKind.MEMORY)) {
+      if (at.mount.readOnly || !v || v.kind === VolumeKind.CONFIG_FILES || v.kind === VolumeKind.SECRET) {
         throw Errors.runtimeUnwritable(p.path, field, path, p.name, `the volume ${JSON.stringify(at.mount.volume)} is mounted read-only at ${at.mount.path}`,
           'Mount a SCRATCH or MEMORY volume read-write at that path or above it');
       }
-      const dir = platform.scratchDir(v.name);
-      if (!allowed(p.identity, dir, W | X)) {
+      const dir = volumeDir(v, v.name, platform);
+      if (dir && !allowed(p.identity, dir, W | X)) {
         throw Errors.runtimeUnwritable(p.path, field, path, p.name,
           `${platform.name} gives the volume ${JSON.stringify(v.name)} the directory ${describeFile(dir)} and the container runs as ${describe(p.identity)}`,
           'Run the container with the volume\'s owner or group, or have the platform prepare the directory for it');
@@ -264,6 +280,15 @@ export function checkRuntimeContract(pod: ComposedPod, platform: RuntimePlatform
   }
 
   for (const c of pod.containers) { checkImageCommands(c); }
+}
+
+/**
+ * The directory of a volume as containers find it: a scratch volume's, or the platform's word on
+ * a claim, CSI or host volume (undefined when it cannot say).
+ */
+function volumeDir(v: ComposedPod['volumes'][number]['volume'] | undefined, name: string, platform: RuntimePlatform): FileAccess | undefined {
+  if (v && v.kind !== VolumeKind.SCRATCH && v.kind !== VolumeKind.MEMORY) { return platform.externalDir?.(name, v.kind); }
+  return platform.scratchDir(name);
 }
 
 function checkDirAndFile(p: Party, path: string, file: FileAccess, want: number, platform: RuntimePlatform, what: string): void {
@@ -295,7 +320,16 @@ function checkReadsPath(p: Party, path: string, field: string, volumes: Map<stri
     checkDirAndFile(p, path, platform.configFile(v.name, file.name, file.mode ?? 0o444, v.sensitive), R, platform, `config file of volume ${JSON.stringify(v.name)}`);
   } else if (v.kind === VolumeKind.SECRET) {
     checkDirAndFile(p, path, platform.secretFile(v.name), R, platform, `secret ${JSON.stringify(v.secretName)}`);
-  } else {
+  } else if (v.kind === VolumeKind.HOST_PATH) {
+    const file = platform.hostFile?.(v.name);
+    if (file && !allowed(p.identity, file, R)) {
+      // Named as the container's user: that is what the fix changes (the node's files are not the pod's to change).
+      throw Errors.runtimeUnreadable(p.path, userField(c.origins, c.field, 'security.uid'), path, p.name,
+        `the files of the node under hostPath ${JSON.stringify(v.hostPath)} are ${describeFile(file)} (container logs as the runtime writes them) on ${platform.name} `
+        + `and the container runs as ${describe(p.identity)}`,
+        'Run the container as root (UID 0, every capability dropped is enough: root reads its own files by owner), or read files the app shares in a volume');
+    }
+  } else if (v.kind === VolumeKind.SCRATCH || v.kind === VolumeKind.MEMORY) {
     const made = (creators.get(v.name) ?? []).filter(x => x.party !== p);
     if (made.length === 0 && !(c.createsFiles.some(f => f.volume === v.name))) {
       throw Errors.runtimeMissingFile(p.path, field, path, p.name, `nothing in the pod creates files in the volume ${JSON.stringify(v.name)} mounted at ${at.mount.path}`,

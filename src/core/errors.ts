@@ -103,6 +103,7 @@ export enum ErrorCode {
   IMAGE_NOT_PINNED = 'IMAGE_NOT_PINNED',
   POD_SECURITY_VIOLATION = 'POD_SECURITY_VIOLATION',
   NO_SIDECAR_IMAGES = 'NO_SIDECAR_IMAGES',
+  HOST_PATH_FORBIDDEN = 'HOST_PATH_FORBIDDEN',
 }
 
 /**
@@ -489,6 +490,10 @@ const CATALOGUE = {
   noSidecarImages: (path: string, field: string, value: unknown) =>
     err(ErrorCode.NO_SIDECAR_IMAGES, path, `${field} ${show(value)} inject no sidecar container, so there is no image to verify`,
       'Attach sidecars to the workloads (WorkloadSidecars.of(workload).add(...)), or name workloads that have some'),
+  hostPathForbidden: (path: string, field: string, value: unknown, target: string, namespacePath: string, namespace: string, level: string) =>
+    err(ErrorCode.HOST_PATH_FORBIDDEN, path, `${field} ${show(value)} is a hostPath volume of ${target}, whose namespace ${show(namespace)} (${namespacePath}) `
+      + `enforces Pod Security ${show(level)}, which forbids hostPath volumes: the API server would refuse the pod`,
+    'Use another volume kind (PERSISTENT_CLAIM, CSI, EPHEMERAL_CLAIM), or run the workload in a namespace whose pod-security.kubernetes.io/enforce label is "privileged"'),
 };
 
 /** Entries whose second argument is not a field (a new entry of that kind goes here too). */

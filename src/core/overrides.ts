@@ -11,18 +11,19 @@ import { SidecarContribution } from './contribution';
 import { Errors } from './errors';
 import { Probe, ProbeKind, ProbeTiming } from './probe';
 import { NestedType, PropTypes, checkPropTypes, isPlainMap } from './prop-types';
-import { VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
+import { HostPathType, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
 
 /**
  * An extra volume of a built-in sidecar, mounted into its main container: scratch space on
- * disk, in memory, or the keys of a secret as files.
+ * disk, in memory, the keys of a secret as files, or (Kubernetes only) a claim, a CSI volume,
+ * a generic ephemeral volume or a directory of the node.
  */
 export interface OverrideVolume {
   /** Volume name, unique in the pod (DNS label). */
   readonly name: string;
   /**
-   * What the volume holds: SCRATCH, MEMORY or SECRET (CONFIG_FILES is refused: generated files
-   * belong to the sidecar's own props).
+   * What the volume holds: SCRATCH, MEMORY, SECRET, PERSISTENT_CLAIM, CSI, EPHEMERAL_CLAIM or
+   * HOST_PATH (CONFIG_FILES is refused: generated files belong to the sidecar's own props).
    * @default VolumeKind.SCRATCH
    */
   readonly kind?: VolumeKind;
@@ -30,7 +31,7 @@ export interface OverrideVolume {
   readonly mountPath: string;
   /**
    * Mount read-only.
-   * @default false (true for SECRET volumes)
+   * @default false (true for SECRET and HOST_PATH volumes and Secrets Store CSI volumes)
    */
   readonly readOnly?: boolean;
   /**
@@ -44,6 +45,51 @@ export interface OverrideVolume {
    * @default - none
    */
   readonly secretName?: string;
+  /**
+   * Name of the existing PersistentVolumeClaim of a PERSISTENT_CLAIM volume (Kubernetes only).
+   * @default - none (required for PERSISTENT_CLAIM)
+   */
+  readonly claimName?: string;
+  /**
+   * CSI driver of a CSI volume (Kubernetes only), e.g. `secrets-store.csi.k8s.io`.
+   * @default - none (required for CSI)
+   */
+  readonly csiDriver?: string;
+  /**
+   * Driver-specific attributes of a CSI volume (Kubernetes `volumeAttributes`).
+   * @default - none
+   */
+  readonly csiAttributes?: { [key: string]: string };
+  /**
+   * File system type of a CSI volume, e.g. `ext4`.
+   * @default - the driver's default
+   */
+  readonly fsType?: string;
+  /**
+   * Size of an EPHEMERAL_CLAIM volume's claim, in MiB (Kubernetes only).
+   * @default - none (required for EPHEMERAL_CLAIM)
+   */
+  readonly claimSizeMebibytes?: number;
+  /**
+   * Storage class of an EPHEMERAL_CLAIM volume's claim.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClassName?: string;
+  /**
+   * Path on the node of a HOST_PATH volume (Kubernetes only).
+   * @default - none (required for HOST_PATH)
+   */
+  readonly hostPath?: string;
+  /**
+   * What the kubelet checks at `hostPath` before mounting it.
+   * @default - no check
+   */
+  readonly hostPathType?: HostPathType;
+  /**
+   * Opt in to a HOST_PATH volume (Pod Security baseline and restricted forbid hostPath volumes).
+   * @default false
+   */
+  readonly allowHostPath?: boolean;
 }
 
 /**
@@ -188,7 +234,23 @@ const OVERRIDES_TYPES: PropTypes = {
         required: ['name'],
       },
       volumes: {
-        each: { name: 'string', kind: { enum: VolumeKind }, mountPath: 'string', readOnly: 'boolean', sizeLimitMebibytes: 'size', secretName: 'string' },
+        each: {
+          name: 'string',
+          kind: { enum: VolumeKind },
+          mountPath: 'string',
+          readOnly: 'boolean',
+          sizeLimitMebibytes: 'size',
+          secretName: 'string',
+          claimName: 'string',
+          csiDriver: 'string',
+          csiAttributes: 'stringMap',
+          fsType: 'string',
+          claimSizeMebibytes: 'size',
+          storageClassName: 'string',
+          hostPath: 'string',
+          hostPathType: { enum: HostPathType },
+          allowHostPath: 'boolean',
+        },
         required: ['name', 'mountPath'],
       },
       appVolumeMounts: { each: { volume: 'string', mountPath: 'string', readOnly: 'boolean' }, required: ['volume', 'mountPath'] },
@@ -263,10 +325,26 @@ export function applyOverrides(path: string, contribution: SidecarContribution, 
         throw Errors.invalidVolume(path, `${p}.kind`, v.kind, 'is not a kind for overrides.volumes', 'Use SCRATCH, MEMORY or SECRET; generated files come from the sidecar\'s own props');
       }
       const vi = volumes.length;
-      for (const f of ['name', 'kind', 'sizeLimitMebibytes', 'secretName']) { contributionOrigins.push({ field: `volumes[${vi}].${f}`, prop: `${p}.${f}` }); }
+      const fields = ['name', 'kind', 'sizeLimitMebibytes', 'secretName', 'claimName', 'csiDriver', 'csiAttributes', 'fsType', 'claimSizeMebibytes',
+        'storageClassName', 'hostPath', 'hostPathType', 'allowHostPath'];
+      for (const f of fields) { contributionOrigins.push({ field: `volumes[${vi}].${f}`, prop: `${p}.${f}` }); }
       contributionOrigins.push({ field: `volumes[${vi}]`, prop: p });
       const kind = v.kind ?? VolumeKind.SCRATCH;
-      volumes.push({ name: v.name, kind, sizeLimitMebibytes: v.sizeLimitMebibytes, secretName: v.secretName });
+      volumes.push({
+        name: v.name,
+        kind,
+        sizeLimitMebibytes: v.sizeLimitMebibytes,
+        secretName: v.secretName,
+        claimName: v.claimName,
+        csiDriver: v.csiDriver,
+        csiAttributes: v.csiAttributes,
+        fsType: v.fsType,
+        claimSizeMebibytes: v.claimSizeMebibytes,
+        storageClassName: v.storageClassName,
+        hostPath: v.hostPath,
+        hostPathType: v.hostPathType,
+        allowHostPath: v.allowHostPath,
+      });
       origins.push({ field: `volumeMounts[${mounts.length}].path`, prop: `${p}.mountPath` }, { field: `volumeMounts[${mounts.length}].readOnly`, prop: `${p}.readOnly` },
         { field: `volumeMounts[${mounts.length}].volume`, prop: `${p}.name` });
       mounts.push({ volume: v.name, path: v.mountPath, readOnly: v.readOnly });

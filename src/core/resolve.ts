@@ -16,7 +16,7 @@ import {
 import { ACI_PATCHES, ECS_PATCHES, KUBERNETES_PATCHES, PatchPlatform, applyPatches, checkPatches } from './patch';
 import { Probe, ProbeKind } from './probe';
 import { checkArray, checkBoolean } from './prop-types';
-import { ConfigFileSpec, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
+import { ConfigFileSpec, HostPathType, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
 
 /** The port is declared on the platform (EXPOSED or PUBLIC): a containerPort, a port mapping, an ACI container port. */
 export function isDeclared(port: ResolvedPort): boolean {
@@ -162,7 +162,39 @@ export interface ResolvedVolume {
   readonly files: ConfigFileSpec[];
   readonly sensitive: boolean;
   readonly secretName?: string;
+  readonly claimName?: string;
+  readonly csiDriver?: string;
+  readonly csiAttributes?: { readonly [key: string]: string };
+  readonly fsType?: string;
+  readonly claimSizeMebibytes?: number;
+  readonly storageClassName?: string;
+  readonly hostPath?: string;
+  readonly hostPathType?: HostPathType;
 }
+
+/** DNS-1123 subdomain: names of PersistentVolumeClaims and StorageClasses (Kubernetes object names). */
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/**
+ * A CSI driver name: at most 63 characters, alphanumerics at both ends, '-', '.' and
+ * alphanumerics between (Kubernetes CSIDriver object name rule; CSI spec GetPluginInfo "name").
+ */
+const CSI_DRIVER = /^[a-zA-Z0-9]([-a-zA-Z0-9.]{0,61}[a-zA-Z0-9])?$/;
+
+/** The Secrets Store CSI driver's name (https://secrets-store-csi-driver.sigs.k8s.io/). */
+const SECRETS_STORE_CSI_DRIVER = 'secrets-store.csi.k8s.io';
+
+/** Fields of VolumeSpec that belong to one kind each: field -> kinds. */
+const KIND_FIELDS: ReadonlyArray<readonly [keyof VolumeSpec, readonly VolumeKind[]]> = [
+  ['claimName', [VolumeKind.PERSISTENT_CLAIM]],
+  ['csiDriver', [VolumeKind.CSI]],
+  ['csiAttributes', [VolumeKind.CSI]],
+  ['fsType', [VolumeKind.CSI]],
+  ['claimSizeMebibytes', [VolumeKind.EPHEMERAL_CLAIM]],
+  ['storageClassName', [VolumeKind.EPHEMERAL_CLAIM]],
+  ['hostPath', [VolumeKind.HOST_PATH]],
+  ['hostPathType', [VolumeKind.HOST_PATH]],
+  ['allowHostPath', [VolumeKind.HOST_PATH]],
+];
 
 export interface ResolvedAppRequests {
   readonly env: EnvVarSpec[];
@@ -442,7 +474,17 @@ function resolveMounts(path: string, field: string, mounts: VolumeMountSpec[] | 
     if (fixedReadOnly && m.readOnly === false) {
       throw Errors.invalidVolume(path, `${f}.readOnly`, false, `cannot be false: ${vol.kind} volumes are always read-only`, 'Leave readOnly out, or write into a SCRATCH or MEMORY volume');
     }
-    return { volume: m.volume, path: m.path, readOnly: m.readOnly ?? fixedReadOnly };
+    // The Secrets Store CSI driver refuses to publish a volume that is not read-only ("Readonly is
+    // not true in request": kubernetes-sigs/secrets-store-csi-driver pkg/secrets-store/nodeserver.go
+    // NodePublishVolume), and the kubelet passes the volume's readOnly, which the binder sets only
+    // when every mount is read-only: the pod would never start.
+    const readOnlyCsi = vol.kind === VolumeKind.CSI && vol.csiDriver === SECRETS_STORE_CSI_DRIVER;
+    if (readOnlyCsi && m.readOnly === false) {
+      throw Errors.invalidVolume(path, `${f}.readOnly`, false, `cannot be false: the Secrets Store CSI driver (${SECRETS_STORE_CSI_DRIVER}) publishes read-only volumes only`,
+        'Leave readOnly out or set it to true');
+    }
+    // A directory of the node is mounted read-only unless asked otherwise (its files are root's).
+    return { volume: m.volume, path: m.path, readOnly: m.readOnly ?? (fixedReadOnly || readOnlyCsi || vol.kind === VolumeKind.HOST_PATH) };
   });
 }
 
@@ -457,8 +499,10 @@ function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): Resolv
     if (seen.has(v.name)) { throw Errors.duplicateVolume(path, 'volumes', v.name); }
     seen.add(v.name);
     if (!Object.values(VolumeKind).includes(v.kind)) {
-      throw Errors.invalidVolume(path, `${f}.kind`, v.kind, 'is not a VolumeKind', 'Use VolumeKind.SCRATCH, MEMORY, CONFIG_FILES or SECRET');
+      throw Errors.invalidVolume(path, `${f}.kind`, v.kind, 'is not a VolumeKind',
+        'Use VolumeKind.SCRATCH, MEMORY, CONFIG_FILES, SECRET, PERSISTENT_CLAIM, CSI, EPHEMERAL_CLAIM or HOST_PATH');
     }
+    const external = resolveExternalVolume(path, f, v);
     const scratch = v.kind === VolumeKind.SCRATCH || v.kind === VolumeKind.MEMORY;
     if (v.sizeLimitMebibytes !== undefined && !scratch) {
       throw Errors.invalidVolume(path, `${f}.sizeLimitMebibytes`, v.sizeLimitMebibytes, `applies only to SCRATCH and MEMORY volumes, not ${v.kind}`, 'Leave it out');
@@ -493,8 +537,76 @@ function resolveVolumes(path: string, volumes: VolumeSpec[] | undefined): Resolv
       checkInt(path, `${ff}.mode`, file.mode, 0, 0o777);
       return { name: file.name, content: file.content, mode: file.mode ?? 0o444 };
     });
-    return { name: v.name, kind: v.kind, sizeLimitMebibytes: v.sizeLimitMebibytes, files, sensitive: v.sensitive ?? false, secretName: v.secretName };
+    const sensitive = v.sensitive ?? false;
+    return { name: v.name, kind: v.kind, sizeLimitMebibytes: v.sizeLimitMebibytes, files, sensitive, secretName: v.secretName, ...external };
   });
+}
+
+/**
+ * The fields of a PERSISTENT_CLAIM, CSI, EPHEMERAL_CLAIM or HOST_PATH volume, checked: each
+ * field belongs to one kind, the kind's required fields are there, names follow Kubernetes'
+ * rules, and HOST_PATH is opted in to.
+ */
+function resolveExternalVolume(path: string, f: string, v: VolumeSpec): Partial<ResolvedVolume> {
+  for (const [field, kinds] of KIND_FIELDS) {
+    if (v[field] !== undefined && !kinds.includes(v.kind)) {
+      throw Errors.invalidVolume(path, `${f}.${field}`, v[field], `applies only to ${kinds.join(', ')} volumes, not ${v.kind}`, 'Leave it out');
+    }
+  }
+  const name = (field: 'claimName' | 'storageClassName', value: unknown, required: boolean) => {
+    if (value === undefined && !required) { return; }
+    if (typeof value !== 'string' || !DNS_SUBDOMAIN.test(value)) {
+      throw Errors.invalidVolume(path, `${f}.${field}`, value, value === undefined ? `is required for ${v.kind} volumes` : 'is not a valid Kubernetes object name',
+        'Use lowercase letters, digits, \'-\' and \'.\' (at most 253 characters)');
+    }
+  };
+  switch (v.kind) {
+    case VolumeKind.PERSISTENT_CLAIM:
+      name('claimName', v.claimName, true);
+      return { claimName: v.claimName };
+    case VolumeKind.CSI: {
+      if (typeof v.csiDriver !== 'string' || !CSI_DRIVER.test(v.csiDriver)) {
+        throw Errors.invalidVolume(path, `${f}.csiDriver`, v.csiDriver, v.csiDriver === undefined ? 'is required for CSI volumes' : 'is not a CSI driver name',
+          'Name the driver as registered in the cluster (at most 63 characters: letters, digits, \'-\' and \'.\'), e.g. "secrets-store.csi.k8s.io"');
+      }
+      const attributes = v.csiAttributes;
+      if (attributes !== undefined) {
+        if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
+          throw Errors.invalidType(path, `${f}.csiAttributes`, attributes, 'a map of string to string');
+        }
+        for (const [k, value] of Object.entries(attributes)) {
+          if (typeof value !== 'string') { throw Errors.invalidType(path, `${f}.csiAttributes[${JSON.stringify(k)}]`, value, 'a string'); }
+        }
+      }
+      if (v.fsType !== undefined && (typeof v.fsType !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,31}$/.test(v.fsType))) {
+        throw Errors.invalidVolume(path, `${f}.fsType`, v.fsType, 'is not a file system type', 'Use a type such as "ext4" or "xfs", or leave it out');
+      }
+      return { csiDriver: v.csiDriver, csiAttributes: attributes ? { ...attributes } : undefined, fsType: v.fsType };
+    }
+    case VolumeKind.EPHEMERAL_CLAIM:
+      if (v.claimSizeMebibytes === undefined) {
+        throw Errors.invalidVolume(path, `${f}.claimSizeMebibytes`, v.claimSizeMebibytes, 'is required for EPHEMERAL_CLAIM volumes', 'Give the size of the claim in MiB, e.g. 1024');
+      }
+      checkInt(path, `${f}.claimSizeMebibytes`, v.claimSizeMebibytes, 1);
+      name('storageClassName', v.storageClassName, false);
+      return { claimSizeMebibytes: v.claimSizeMebibytes, storageClassName: v.storageClassName };
+    case VolumeKind.HOST_PATH: {
+      if (v.allowHostPath !== true) {
+        checkBoolean(path, `${f}.allowHostPath`, v.allowHostPath);
+        throw Errors.invalidVolume(path, `${f}.allowHostPath`, v.allowHostPath, 'is not true, and a HOST_PATH volume gives the pod a directory of the node '
+          + '(Pod Security baseline and restricted forbid it: pod-security-admission check_hostPathVolumes)',
+        'Set allowHostPath: true to opt in, or use another volume kind');
+      }
+      const problem = typeof v.hostPath === 'string' ? pathProblem(v.hostPath) : v.hostPath === undefined ? 'is required for HOST_PATH volumes' : 'is not a string';
+      if (problem) { throw Errors.invalidPath(path, `${f}.hostPath`, v.hostPath, problem); }
+      if (v.hostPathType !== undefined && !Object.values(HostPathType).includes(v.hostPathType)) {
+        throw Errors.invalidType(path, `${f}.hostPathType`, v.hostPathType, 'a HostPathType (DIRECTORY_OR_CREATE, DIRECTORY, FILE_OR_CREATE, FILE, SOCKET, CHAR_DEVICE, BLOCK_DEVICE)');
+      }
+      return { hostPath: v.hostPath, hostPathType: v.hostPathType };
+    }
+    default:
+      return {};
+  }
 }
 
 function resolveAppRequests(path: string, req: AppRequests | undefined, volumes: Map<string, VolumeSpec>): ResolvedAppRequests {
@@ -680,8 +792,9 @@ function resolveRuntimeNeeds(path: string, prefix: string, c: ContainerSpec, vol
     const field = `${prefix}createsFiles[${i}]`;
     const vol = volumes.get(f?.volume);
     if (!vol) { throw Errors.unknownVolume(path, `${field}.volume`, f?.volume, [...volumes.keys()]); }
-    if (vol.kind !== VolumeKind.SCRATCH && vol.kind !== VolumeKind.MEMORY) {
-      throw Errors.invalidVolume(path, `${field}.volume`, f.volume, `is a ${vol.kind} volume, which the platform fills read-only`, 'Create files only in SCRATCH or MEMORY volumes');
+    if (vol.kind === VolumeKind.CONFIG_FILES || vol.kind === VolumeKind.SECRET) {
+      throw Errors.invalidVolume(path, `${field}.volume`, f.volume, `is a ${vol.kind} volume, which the platform fills read-only`,
+        'Create files only in SCRATCH, MEMORY, PERSISTENT_CLAIM, CSI, EPHEMERAL_CLAIM or HOST_PATH volumes');
     }
     if (!mounts.some(m => m.volume === f.volume && !m.readOnly)) {
       throw Errors.invalidVolume(path, `${field}.volume`, f.volume, `is not mounted read-write into ${JSON.stringify(c.name)}, which creates files in it`, 'Mount the volume read-write into the container that creates the files');

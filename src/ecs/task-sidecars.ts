@@ -603,6 +603,21 @@ export class TaskSidecars extends Construct {
           }
           td.addVolume({ name: volume.name });
           break;
+        case VolumeKind.PERSISTENT_CLAIM:
+        case VolumeKind.CSI:
+        case VolumeKind.EPHEMERAL_CLAIM:
+        case VolumeKind.HOST_PATH: {
+          // A Fargate task has no claims, CSI drivers or host directories: "With Fargate, only
+          // temporary volumes on the host and directories shared from a container running in the
+          // same task can be bind-mounted"; persistent storage is EFS (efsVolumeConfiguration,
+          // platform version 1.4.0 or later). https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_data_volumes.html
+          const at = owners[0].volumes.findIndex(v => v.name === volume.name);
+          const origin = owners[0].origins.get(`volumes[${at}]`);
+          // Named as the prop that asked for it (Fluent Bit's hostLogDirectory: its value), or as the volume.
+          throw Errors.unsupportedOnPlatform(owner, origin?.prop ?? `volumes[${at}]`, origin && volume.hostPath ? volume.hostPath : volume.name, PLATFORM,
+            `ECS has no ${volume.kind} volumes (Kubernetes only)`,
+            'Declare the storage on the task definition (e.g. an EFS volume: addVolume({ name, efsVolumeConfiguration })) and mount it into the sidecar with overrides.appVolumeMounts');
+        }
         default:
           td.addVolume({ name: volume.name });
       }

@@ -195,9 +195,52 @@ export function identityVolume(c: ResolvedContainer): any {
   };
 }
 
-export function renderVolume(cv: ComposedVolume, configObjectNames: ReadonlyMap<string, string>): any {
+/** Whether every mount of a volume in the pod (sidecars and app containers) is read-only. */
+function mountedReadOnly(pod: ComposedPod, volume: string): boolean {
+  const mounts = [...pod.containers.flatMap(c => c.volumeMounts), ...[...pod.appMounts.values()].flat()].filter(m => m.volume === volume);
+  return mounts.length > 0 && mounts.every(m => m.readOnly);
+}
+
+/**
+ * The pod volume of a sidecar's volume. `readOnly`: every mount of it is read-only, which a
+ * claim or CSI volume then says too (a CSI driver such as the Secrets Store's refuses a
+ * read-write volume: kubernetes-sigs/secrets-store-csi-driver docs, "readOnly: true").
+ */
+export function renderVolume(cv: ComposedVolume, configObjectNames: ReadonlyMap<string, string>, readOnly = false): any {
   const v = cv.volume;
   switch (v.kind) {
+    // Field names: core/v1 PersistentVolumeClaimVolumeSource, CSIVolumeSource, EphemeralVolumeSource
+    // (PersistentVolumeClaimTemplate), HostPathVolumeSource (the vendored Kubernetes OpenAPI,
+    // test/validate/schemas/kubernetes/api__v1_openapi.json).
+    case VolumeKind.PERSISTENT_CLAIM:
+      return { name: v.name, persistentVolumeClaim: { claimName: v.claimName, ...(readOnly ? { readOnly: true } : {}) } };
+    case VolumeKind.CSI:
+      return {
+        name: v.name,
+        csi: {
+          driver: v.csiDriver,
+          ...(readOnly ? { readOnly: true } : {}),
+          ...(v.fsType !== undefined ? { fsType: v.fsType } : {}),
+          ...(v.csiAttributes !== undefined ? { volumeAttributes: { ...v.csiAttributes } } : {}),
+        },
+      };
+    case VolumeKind.EPHEMERAL_CLAIM:
+      return {
+        name: v.name,
+        ephemeral: {
+          volumeClaimTemplate: {
+            metadata: { labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars' } },
+            spec: {
+              // One pod's own claim: ReadWriteOnce, the mode every provisioner offers.
+              accessModes: ['ReadWriteOnce'],
+              ...(v.storageClassName !== undefined ? { storageClassName: v.storageClassName } : {}),
+              resources: { requests: { storage: memoryQuantity(v.claimSizeMebibytes!) } },
+            },
+          },
+        },
+      };
+    case VolumeKind.HOST_PATH:
+      return { name: v.name, hostPath: { path: v.hostPath, ...(v.hostPathType !== undefined ? { type: v.hostPathType } : {}) } };
     case VolumeKind.SCRATCH:
       return { name: v.name, emptyDir: v.sizeLimitMebibytes ? { sizeLimit: memoryQuantity(v.sizeLimitMebibytes) } : {} };
     case VolumeKind.MEMORY:
@@ -328,7 +371,7 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   });
   spec.containers = [...asClassic, ...appContainers];
 
-  const volumes = pod.volumes.map(v => renderVolume(v, settings.configObjectNames));
+  const volumes = pod.volumes.map(v => renderVolume(v, settings.configObjectNames, mountedReadOnly(pod, v.volume.name)));
   if (interception && !rulesByCni(interception.spec)) {
     volumes.push(...redirectVolumes(settings.configObjectNames.get(REDIRECT_VOLUME)!, interception.spec.nativeNftables));
   }

@@ -9,9 +9,17 @@
  *   0440 (read-only volumes) or 0660, directories the setgid bit, so that files created
  *   later inherit the group (volume_linux.go SetVolumeOwnership); `fsGroup` and
  *   `supplementalGroups` are supplementary groups of every container's process.
+ * - a PersistentVolumeClaim (or a generic ephemeral volume's claim) is chowned the same way
+ *   with an fsGroup: its root directory gets the group, g+rwx and setgid (volume_linux.go
+ *   SetVolumeOwnership, for drivers that support ownership changes); without one its owner is
+ *   whatever the provisioner made, root for most, so only root may count on writing;
+ * - a hostPath is the node's own directory, which the kubelet never chowns; those it creates
+ *   (DirectoryOrCreate) are 0755 root:root (pkg/volume/util/hostutil/hostutil_linux.go MakeDir);
+ * - a CSI ephemeral volume's ownership is the driver's (CSIDriver fsGroupPolicy): not known.
  */
 /* eslint-disable no-bitwise */ // file modes are bit sets
 import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
+import { VolumeKind } from '../core/volume';
 
 function appIdentity(c: any, pod: any): ProcessIdentity {
   const sc = c.securityContext ?? {};
@@ -44,6 +52,22 @@ export function kubernetesRuntime(spec: any, fsGroup: number | undefined): Runti
     // SECRET volumes are rendered with defaultMode 0444 (k8s/render.ts renderVolume).
     secretFile: () => withGroup(0o444, true),
     scratchDir: () => ({ uid: 0, gid: fsGroup ?? 0, mode: 0o777 }),
+    // What a container reads from a node directory is, first of all, the node's container logs:
+    // root:root 0640 from containerd (/var/log/pods/<pod>/<container>/0.log, e.g.
+    // splunk/fluentd-hec#245), 0600 from CRI-O before conmon 2.1.13 (cri-o/cri-o#9013). Only
+    // root, by owner, can count on reading them (a non-root reader: fluent/fluent-bit#3446).
+    hostFile: () => ({ uid: 0, gid: 0, mode: 0o640 }),
+    externalDir: (_volume, kind) => {
+      switch (kind) {
+        case VolumeKind.PERSISTENT_CLAIM:
+        case VolumeKind.EPHEMERAL_CLAIM:
+          return fsGroup === undefined ? { uid: 0, gid: 0, mode: 0o755 } : { uid: 0, gid: fsGroup, mode: 0o775 };
+        case VolumeKind.HOST_PATH:
+          return { uid: 0, gid: 0, mode: 0o755 };
+        default:
+          return undefined;
+      }
+    },
     createdFileGroup: (_volume, gid) => fsGroup ?? gid,
     identityTokens: true,
     canShareProcessNamespace: true,

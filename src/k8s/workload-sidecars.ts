@@ -7,7 +7,7 @@ import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
 import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './target';
 import { libraryVersion } from './version';
-import { isWorkloadKind, podTemplate, readAppPod } from './workload';
+import { isWorkloadKind, podTemplate, readWorkloadPod } from './workload';
 import { checkKubectlReadsStrings } from './yaml-safety';
 import { ComposedPod, composePod, sidecarPath } from '../core/composition';
 import { StartupRole } from '../core/container';
@@ -15,7 +15,7 @@ import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, PodServiceSpec, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { checkImagePinned } from '../core/image-policy';
-import { Origins, resolveContribution } from '../core/resolve';
+import { Origins, resolveContribution, userField } from '../core/resolve';
 import { refuseTokens } from '../core/token-check';
 import { VolumeKind } from '../core/volume';
 
@@ -44,6 +44,8 @@ function redirectImageField(origins: Origins): string {
   // A sidecar whose interception props were all left at their defaults: EnvoySidecar's top-level prop.
   return 'redirectImage';
 }
+/** The namespace label that sets the Pod Security level admission enforces (pod-security.kubernetes.io/enforce). */
+const PSA_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
 /** Most data one ConfigMap or Secret may hold (core.MaxSecretSize, 1 MiB). */
 const MAX_CONFIG_OBJECT_BYTES = 1024 * 1024;
@@ -232,7 +234,7 @@ export class WorkloadSidecars extends Construct {
   /** The sidecars checked together with the app. Throws the first conflict. */
   private compose(): ComposedPod {
     const json = this.originalToJson();
-    return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
+    return composePod(this.workloadPath, readWorkloadPod(json), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
   }
 
   /** @internal */
@@ -327,6 +329,30 @@ export class WorkloadSidecars extends Construct {
     }
   }
 
+  /**
+   * A hostPath volume in a namespace whose Pod Security admission enforces `baseline` or
+   * `restricted` would be refused by the API server: the hostPathVolumes check is a baseline one,
+   * and restricted includes baseline (kubernetes/pod-security-admission policy/check_hostPathVolumes.go).
+   * The level is read from the `pod-security.kubernetes.io/enforce` label of the workload's
+   * Namespace where the app defines it (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
+   */
+  private checkHostPathAdmitted(composed: ComposedPod): void {
+    const hostPaths = composed.volumes.filter(v => v.volume.kind === VolumeKind.HOST_PATH);
+    if (hostPaths.length === 0) { return; }
+    const namespace = this.workload.metadata.namespace;
+    if (namespace === undefined) { return; }
+    for (const obj of this.workload.node.root.node.findAll()) {
+      if (!ApiObject.isApiObject(obj) || obj.kind !== 'Namespace' || obj.apiVersion !== 'v1' || obj.metadata.name !== namespace) { continue; }
+      const level = obj.metadata.getLabel(PSA_ENFORCE_LABEL);
+      if (level !== 'baseline' && level !== 'restricted') { continue; }
+      const v = hostPaths[0];
+      const owner = v.owners[0];
+      const at = owner.volumes.findIndex(x => x.name === v.volume.name);
+      throw Errors.hostPathForbidden(owner.path, userField(owner.origins, '', `volumes[${at}].hostPath`), v.volume.hostPath!, this.workloadPath,
+        obj.node.path, namespace, level);
+    }
+  }
+
   private render(json: any): any {
     if (this.attached.length === 0) { return json; }
     const template = podTemplate(json);
@@ -335,8 +361,9 @@ export class WorkloadSidecars extends Construct {
       throw Errors.alreadyInjected(this.workloadPath, annotations[INJECTED_ANNOTATION]);
     }
     const path = this.workloadPath;
-    const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
+    const composed = composePod(path, readWorkloadPod(json), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
     refuseTokens(composed, 'Kubernetes', 'cdk8s writes the manifest at synthesis and resolves only its own Lazy values: an aws-cdk-lib token would be deployed as its placeholder text');
+    this.checkHostPathAdmitted(composed);
     checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
     if (composed.trafficInterception) {
       // ImagePolicy.requireDigests: the redirect init container (or the CNI mode's check) is added for the proxy.

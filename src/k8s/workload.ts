@@ -54,6 +54,22 @@ function readContainer(c: any, podUid: number | undefined, podGid: number | unde
   };
 }
 
+/**
+ * Reads the app side of a workload's pod. A StatefulSet's `volumeClaimTemplates` are volumes of
+ * its pods too: the controller adds one pod volume per template, named as the template, which
+ * containers mount by that name (kubernetes/kubernetes pkg/controller/statefulset
+ * stateful_set_utils.go updateStorage; StatefulSetSpec.volumeClaimTemplates in the vendored
+ * apps/v1 OpenAPI: "every claim in this list must have at least one matching (by name)
+ * volumeMount in one container in the template"). So a sidecar may mount one with
+ * `overrides.appVolumeMounts`.
+ */
+export function readWorkloadPod(json: any): AppPodModel {
+  const app = readAppPod(podTemplate(json).spec);
+  if (json?.kind !== 'StatefulSet') { return app; }
+  const claims: string[] = (json.spec?.volumeClaimTemplates ?? []).map((t: any) => t?.metadata?.name).filter((n: unknown) => typeof n === 'string');
+  return { ...app, volumes: [...app.volumes, ...claims.filter(n => !app.volumes.includes(n))] };
+}
+
 /** Reads the app side of a pod spec. */
 export function readAppPod(spec: any): AppPodModel {
   const podUid = spec?.securityContext?.runAsUser;

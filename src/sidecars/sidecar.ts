@@ -10,7 +10,7 @@ import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core
 import { Probe, checkProbe } from '../core/probe';
 import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
-import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
+import { HostPathType, VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 
 /**
  * A file whose content is given inline and delivered to the sidecar: a ConfigMap
@@ -35,14 +35,15 @@ export interface SidecarConfigFile {
 }
 
 /**
- * A volume of a generic sidecar: scratch space on disk, in memory, or a secret.
+ * A volume of a generic sidecar: scratch space on disk, in memory, a secret, or (Kubernetes
+ * only) a claim, a CSI volume, a generic ephemeral volume or a directory of the node.
  * Config files have their own prop (`configFiles`).
  */
 export interface SidecarVolume {
   /** Volume name, unique in the pod (DNS label). Two sidecars share a volume by declaring it identically. */
   readonly name: string;
   /**
-   * What the volume holds: SCRATCH, MEMORY or SECRET.
+   * What the volume holds: SCRATCH, MEMORY, SECRET, PERSISTENT_CLAIM, CSI, EPHEMERAL_CLAIM or HOST_PATH.
    * @default VolumeKind.SCRATCH
    */
   readonly kind?: VolumeKind;
@@ -50,7 +51,7 @@ export interface SidecarVolume {
   readonly mountPath: string;
   /**
    * Mount read-only in the sidecar.
-   * @default false (true for SECRET volumes)
+   * @default false (true for SECRET and HOST_PATH volumes and Secrets Store CSI volumes)
    */
   readonly readOnly?: boolean;
   /**
@@ -64,13 +65,58 @@ export interface SidecarVolume {
    */
   readonly secretName?: string;
   /**
+   * Name of the existing PersistentVolumeClaim of a PERSISTENT_CLAIM volume (Kubernetes only).
+   * @default - none (required for PERSISTENT_CLAIM)
+   */
+  readonly claimName?: string;
+  /**
+   * CSI driver of a CSI volume (Kubernetes only), e.g. `secrets-store.csi.k8s.io`.
+   * @default - none (required for CSI)
+   */
+  readonly csiDriver?: string;
+  /**
+   * Driver-specific attributes of a CSI volume (Kubernetes `volumeAttributes`).
+   * @default - none
+   */
+  readonly csiAttributes?: { [key: string]: string };
+  /**
+   * File system type of a CSI volume, e.g. `ext4`.
+   * @default - the driver's default
+   */
+  readonly fsType?: string;
+  /**
+   * Size of an EPHEMERAL_CLAIM volume's claim, in MiB (Kubernetes only).
+   * @default - none (required for EPHEMERAL_CLAIM)
+   */
+  readonly claimSizeMebibytes?: number;
+  /**
+   * Storage class of an EPHEMERAL_CLAIM volume's claim.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClassName?: string;
+  /**
+   * Path on the node of a HOST_PATH volume (Kubernetes only).
+   * @default - none (required for HOST_PATH)
+   */
+  readonly hostPath?: string;
+  /**
+   * What the kubelet checks at `hostPath` before mounting it.
+   * @default - no check
+   */
+  readonly hostPathType?: HostPathType;
+  /**
+   * Opt in to a HOST_PATH volume (Pod Security baseline and restricted forbid hostPath volumes).
+   * @default false
+   */
+  readonly allowHostPath?: boolean;
+  /**
    * Also mount the volume into the app containers at this path (e.g. a shared log directory).
    * @default - not mounted into the app
    */
   readonly appMountPath?: string;
   /**
    * Mount read-only in the app containers.
-   * @default false
+   * @default false (true for SECRET and HOST_PATH volumes and Secrets Store CSI volumes, which are read-only)
    */
   readonly appReadOnly?: boolean;
 }
@@ -362,6 +408,15 @@ export class Sidecar extends Construct implements ISidecar {
           readOnly: 'boolean',
           sizeLimitMebibytes: 'count',
           secretName: 'string',
+          claimName: 'string',
+          csiDriver: 'string',
+          csiAttributes: 'stringMap',
+          fsType: 'string',
+          claimSizeMebibytes: 'size',
+          storageClassName: 'string',
+          hostPath: 'string',
+          hostPathType: { enum: HostPathType },
+          allowHostPath: 'boolean',
           appMountPath: 'string',
           appReadOnly: 'boolean',
         },
@@ -397,13 +452,28 @@ export class Sidecar extends Construct implements ISidecar {
       if (v.kind === VolumeKind.CONFIG_FILES) {
         throw Errors.invalidVolume(path, `volumes[${volumes.length}].kind`, v.kind, 'is not a kind for the volumes prop', 'Give generated files in the configFiles prop');
       }
-      volumes.push({ name: v.name, kind: v.kind ?? VolumeKind.SCRATCH, sizeLimitMebibytes: v.sizeLimitMebibytes, secretName: v.secretName });
+      volumes.push({
+        name: v.name,
+        kind: v.kind ?? VolumeKind.SCRATCH,
+        sizeLimitMebibytes: v.sizeLimitMebibytes,
+        secretName: v.secretName,
+        claimName: v.claimName,
+        csiDriver: v.csiDriver,
+        csiAttributes: v.csiAttributes,
+        fsType: v.fsType,
+        claimSizeMebibytes: v.claimSizeMebibytes,
+        storageClassName: v.storageClassName,
+        hostPath: v.hostPath,
+        hostPathType: v.hostPathType,
+        allowHostPath: v.allowHostPath,
+      });
       const at = `volumes[${volumes.length - 1}]`;
       origins.push({ field: `volumeMounts[${mounts.length}].path`, prop: `${at}.mountPath` }, { field: `volumeMounts[${mounts.length}].readOnly`, prop: `${at}.readOnly` });
       mounts.push({ volume: v.name, path: v.mountPath, readOnly: v.readOnly });
       if (v.appMountPath !== undefined) {
-        contributionOrigins.push({ field: `appRequests.mounts[${appMounts.length}].path`, prop: `${at}.appMountPath` });
-        appMounts.push({ volume: v.name, path: v.appMountPath, readOnly: v.appReadOnly ?? false });
+        contributionOrigins.push({ field: `appRequests.mounts[${appMounts.length}].path`, prop: `${at}.appMountPath` },
+          { field: `appRequests.mounts[${appMounts.length}].readOnly`, prop: `${at}.appReadOnly` });
+        appMounts.push({ volume: v.name, path: v.appMountPath, readOnly: v.appReadOnly });
       } else if (v.appReadOnly !== undefined) {
         throw Errors.invalidVolume(path, `volumes[${volumes.length - 1}].appReadOnly`, v.appReadOnly, 'is set without appMountPath', 'Set appMountPath too, or leave appReadOnly out');
       }

@@ -151,6 +151,8 @@ const PROPS: { [sidecar: string]: { [prop: string]: PropKind } } = {
     dnsMode: 'enum',
     dnsResolver: 'enum',
     dnsPreferIpv4: 'boolean',
+    hostLogDirectory: 'string',
+    allowHostPath: 'boolean',
   },
   OtelCollectorSidecar: {
     name: 'string',

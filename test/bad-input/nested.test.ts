@@ -16,6 +16,7 @@
  *   .cpuRequestMillicores, cpuLimitMillicores, memoryRequestMebibytes, memoryLimitMebibytes); security
  *   (ContainerSecurity.uid, gid, allowRootUser, readOnlyRootFilesystem, allowPrivilegeEscalation, addCapabilities,
  *   seccompProfile); volumes[] (SidecarVolume.name, kind, mountPath, readOnly, sizeLimitMebibytes, secretName,
+ *   claimName, csiDriver, csiAttributes, fsType, claimSizeMebibytes, storageClassName, hostPath, hostPathType, allowHostPath,
  *   appMountPath, appReadOnly); configFiles[] (SidecarConfigFile.path, content, mode, sensitive); secretEnv.*
  *   (SecretKeyReference.secretName, key); dependsOn[] (ContainerDependency.container, condition); interceptTraffic
  *   (InterceptTrafficOptions.inboundPort, outboundPort, appPorts, excludeInboundPorts, excludeOutboundPorts,
@@ -165,6 +166,20 @@ export const NESTED: Row[] = [
   ['Sidecar', 'volumes[0].sizeLimitMebibytes', 'number', v => ({ volumes: [{ name: 'data', mountPath: '/data', sizeLimitMebibytes: v }] })],
   ['Sidecar', 'volumes[0].appMountPath', 'string', v => ({ volumes: [{ name: 'data', mountPath: '/data', appMountPath: v }] })],
   ['Sidecar', 'volumes[0].appReadOnly', 'boolean', v => ({ volumes: [{ name: 'data', mountPath: '/data', appMountPath: '/shared', appReadOnly: v }] })],
+  // Claims, CSI and host paths exist on Kubernetes only (ECS and ACI refuse the kind itself).
+  ['Sidecar', 'volumes[0].claimName', 'string', v => ({ volumes: [{ name: 'data', kind: 'PERSISTENT_CLAIM', claimName: v, mountPath: '/data' }] }), true, K8S_ONLY],
+  ['Sidecar', 'volumes[0].csiDriver', 'string', v => ({ volumes: [{ name: 'data', kind: 'CSI', csiDriver: v, mountPath: '/data' }] }), true, K8S_ONLY],
+  ['Sidecar', 'volumes[0].csiAttributes', 'map', v => ({ volumes: [{ name: 'data', kind: 'CSI', csiDriver: 'secrets-store.csi.k8s.io', csiAttributes: v, mountPath: '/data' }] }), false, K8S_ONLY],
+  ['Sidecar', 'volumes[0].csiAttributes.secretProviderClass', 'string',
+    v => ({ volumes: [{ name: 'data', kind: 'CSI', csiDriver: 'secrets-store.csi.k8s.io', csiAttributes: { secretProviderClass: v }, mountPath: '/data' }] }), false, K8S_ONLY],
+  ['Sidecar', 'volumes[0].fsType', 'string', v => ({ volumes: [{ name: 'data', kind: 'CSI', csiDriver: 'ebs.csi.aws.com', fsType: v, mountPath: '/data' }] }), false, K8S_ONLY],
+  ['Sidecar', 'volumes[0].claimSizeMebibytes', 'number', v => ({ volumes: [{ name: 'data', kind: 'EPHEMERAL_CLAIM', claimSizeMebibytes: v, mountPath: '/data' }] }), true, K8S_ONLY],
+  ['Sidecar', 'volumes[0].storageClassName', 'string',
+    v => ({ volumes: [{ name: 'data', kind: 'EPHEMERAL_CLAIM', claimSizeMebibytes: 64, storageClassName: v, mountPath: '/data' }] }), false, K8S_ONLY],
+  ['Sidecar', 'volumes[0].hostPath', 'string', v => ({ volumes: [{ name: 'data', kind: 'HOST_PATH', allowHostPath: true, hostPath: v, mountPath: '/data' }] }), true, K8S_ONLY],
+  ['Sidecar', 'volumes[0].hostPathType', 'enum',
+    v => ({ volumes: [{ name: 'data', kind: 'HOST_PATH', allowHostPath: true, hostPath: '/var/log', hostPathType: v, mountPath: '/data' }] }), false, K8S_ONLY],
+  ['Sidecar', 'volumes[0].allowHostPath', 'boolean', v => ({ volumes: [{ name: 'data', kind: 'HOST_PATH', allowHostPath: v, hostPath: '/var/log', mountPath: '/data' }] }), false, K8S_ONLY],
   ['Sidecar', 'configFiles[0].path', 'string', v => ({ configFiles: [{ path: v, content: 'x' }] }), true],
   ['Sidecar', 'configFiles[0].content', 'string', v => ({ configFiles: [{ path: '/etc/agent/a.txt', content: v }] }), true],
   ['Sidecar', 'configFiles[0].mode', 'number', v => ({ configFiles: [{ path: '/etc/agent/a.txt', content: 'x', mode: v }] })],

@@ -23,10 +23,18 @@ export const sidecarArb = fc.record({
   uid: fc.option(fc.constantFrom(10001, 10002, 1000), { nil: undefined, freq: 3 }),
   volumes: fc.array(fc.record({
     name: fc.constantFrom('shared', 'data', 'tmp'),
-    kind: fc.constantFrom(VolumeKind.SCRATCH, VolumeKind.MEMORY),
+    // Scratch and memory mostly; claims, CSI and generic ephemeral volumes (issue 14) with their
+    // required fields; a hostPath only with its opt-in.
+    source: fc.constantFrom<object>(
+      { kind: VolumeKind.SCRATCH }, { kind: VolumeKind.MEMORY }, { kind: VolumeKind.SCRATCH }, { kind: VolumeKind.MEMORY },
+      { kind: VolumeKind.PERSISTENT_CLAIM, claimName: 'data' },
+      { kind: VolumeKind.CSI, csiDriver: 'secrets-store.csi.k8s.io', csiAttributes: { secretProviderClass: 'app' } },
+      { kind: VolumeKind.EPHEMERAL_CLAIM, claimSizeMebibytes: 256, storageClassName: 'gp3' },
+      { kind: VolumeKind.HOST_PATH, hostPath: '/var/log', allowHostPath: true },
+    ),
     mountPath: fc.constantFrom('/shared', '/data', '/var/tmp'),
     appMountPath: fc.option(fc.constantFrom('/mnt/a', '/mnt/b'), { nil: undefined }),
-  }), { maxLength: 1 }),
+  }).map(({ source, ...v }) => ({ ...v, ...source })), { maxLength: 1 }),
   appEnv: fc.dictionary(fc.constantFrom('REGION', 'ENDPOINT', 'MODE'), fc.constantFrom('a', 'b'), { maxKeys: 2 }),
   probe: fc.boolean(),
   waitHealthy: fc.boolean(),

@@ -15,7 +15,7 @@ import { Probe } from '../../core/probe';
 import { RESOURCE_TYPES, checkPropTypes, checkSecretRef, rememberProps } from '../../core/prop-types';
 import { DEFAULT_TOKEN_PATH, resolveContribution } from '../../core/resolve';
 import { literalPartsPass } from '../../core/tokens';
-import { VolumeKind, VolumeSpec } from '../../core/volume';
+import { HostPathType, VolumeKind, VolumeSpec } from '../../core/volume';
 import { toYamlText } from '../../core/yaml-writer';
 
 /** Format of the generated Fluent Bit configuration. */
@@ -116,9 +116,26 @@ export interface FluentBitSidecarProps extends BuiltInSidecarProps {
   readonly logDirectory?: string;
   /**
    * Files tailed, relative to logDirectory (glob).
-   * @default '*.log'
+   * @default '*.log' ('containers/*.log' with hostLogDirectory)
    */
   readonly logFiles?: string;
+  /**
+   * Tail logs of the node instead of the app's: this directory of the node is mounted read-only
+   * at the same path (a hostPath volume; the same path, because the node's
+   * `/var/log/containers/*.log` are symlinks into `/var/log/pods`), e.g. `/var/log` in a
+   * DaemonSet. Replaces logDirectory; needs `allowHostPath: true`. The container runtime writes
+   * container logs as root with mode 0640 (containerd) or 0600 (CRI-O before conmon 2.1.13), so
+   * Fluent Bit then runs as root (every capability still dropped) unless `uid` says otherwise,
+   * which the runtime contract refuses. Kubernetes only.
+   * @default - the app's logs (logDirectory)
+   */
+  readonly hostLogDirectory?: string;
+  /**
+   * Opt in to the hostPath volume of hostLogDirectory (Pod Security baseline and restricted
+   * forbid hostPath volumes: a namespace that enforces either is refused at synthesis).
+   * @default false
+   */
+  readonly allowHostPath?: boolean;
   /**
    * Memory the tail input may buffer before it pauses, in MiB (`mem_buf_limit`).
    * @default 5
@@ -287,6 +304,8 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       filters: 'objectArray',
       logDirectory: 'string',
       logFiles: 'string',
+      hostLogDirectory: 'string',
+      allowHostPath: 'boolean',
       memBufLimitMebibytes: 'number',
       skipLongLines: 'boolean',
       flushSeconds: 'number',
@@ -365,7 +384,8 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     rememberProps(this, props);
     checkOverrideTypes(this.node.path, props);
     this.name = props.name ?? 'fluent-bit';
-    this.uid = props.uid ?? 10001;
+    // Container logs on the node are root's, 0640 (see hostLogDirectory).
+    this.uid = props.uid ?? (props.hostLogDirectory !== undefined ? 0 : 10001);
     this.check(this.node.path);
     resolveContribution(this.node.path, this.contribute({ targetPath: this.node.path, appContainers: [] }));
   }
@@ -377,7 +397,8 @@ export class FluentBitSidecar extends Construct implements ISidecar {
 
   public contribute(context: CompositionContext): SidecarContribution {
     const p = this.props;
-    const logDir = p.logDirectory ?? '/var/log/app';
+    const logDir = this.logDir();
+    const hostLogs = p.hostLogDirectory !== undefined;
     const k8sFilter = (p.filters ?? []).some(f => f.plugin === 'kubernetes');
     // The kubernetes filter asks the Kubernetes API server for the pod's metadata
     // (fluent/fluent-bit plugins/filter_kubernetes): named as the filter the user added, not as
@@ -436,7 +457,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
         // A derived memory limit too large for a platform (an ECS task) names the prop it comes from.
         ...(p.resources?.memoryLimitMebibytes === undefined
           ? [{ field: 'resources.memoryLimitMebibytes', prop: 'resources.memoryLimitMebibytes (derived: 2 x memBufLimitMebibytes per input + 48 MiB)' }] : [])],
-      security: { uid: this.uid },
+      security: { uid: this.uid, ...(hostLogs && this.uid === 0 ? { allowRootUser: true } : {}) },
       resources: { cpuRequestMillicores: 50, memoryRequestMebibytes: Math.min(64, limit), ...p.resources, memoryLimitMebibytes: limit },
       readinessProbe: Probe.httpGet({ port: p.httpPort ?? 2020, path: '/api/v2/health', periodSeconds: 10 }),
       livenessProbe: Probe.httpGet({ port: p.httpPort ?? 2020, path: '/api/v2/health', periodSeconds: 30, failureThreshold: 3 }),
@@ -451,14 +472,16 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       // For the runtime contract: the tail DB it keeps, and the token the kubernetes filter
       // reads (its kube_token_file default, the service account token path).
       writesPaths: [`${STATE_DIR}/tail.db`, ...(this.s3Buffer() ? [`${STATE_DIR}/s3`] : []), ...(p.storage ? [STORAGE_DIR] : [])],
-      readsPaths: [...(k8sFilter ? [DEFAULT_TOKEN_PATH] : []), ...files0.map(secretFilePath)],
+      readsPaths: [...(k8sFilter ? [DEFAULT_TOKEN_PATH] : []), ...files0.map(secretFilePath), ...(hostLogs ? [`${logDir}/${this.logFilesGlob()}`] : [])],
       // A log shipper that stops must not take the app down.
       essential: false,
       shutdown: { gracePeriodSeconds: (p.graceSeconds ?? 5) + GRACE_MARGIN },
     };
     const volumes: VolumeSpec[] = [
       { name: `${this.name}-config`, kind: VolumeKind.CONFIG_FILES, files },
-      { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
+      hostLogs
+        ? { name: `${this.name}-logs`, kind: VolumeKind.HOST_PATH, hostPath: logDir, hostPathType: HostPathType.DIRECTORY, allowHostPath: p.allowHostPath }
+        : { name: `${this.name}-logs`, kind: VolumeKind.SCRATCH },
       { name: `${this.name}-state`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: 64 + this.s3Buffer() },
       ...(p.storage ? [{ name: `${this.name}-storage`, kind: VolumeKind.SCRATCH, sizeLimitMebibytes: p.storage.sizeLimitMebibytes ?? 512 }] : []),
       ...files0.map(s => ({ name: `${this.name}-${s.kind}-${s.output}`, kind: VolumeKind.SECRET, secretName: s.ref.secretName })),
@@ -471,8 +494,12 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       containers: [container],
       volumes,
       // A generated file too large for a platform is named by the prop with the largest value.
-      origins: [...generatedFileOrigins(p, volumes), ...caOrigins],
-      appRequests: { mounts: [{ volume: `${this.name}-logs`, path: logDir }] },
+      origins: [...generatedFileOrigins(p, volumes), ...caOrigins,
+        // The node's log directory (hostLogDirectory) is the logs volume, named as the props that made it.
+        ...(hostLogs ? [{ field: 'volumes[1]', prop: 'hostLogDirectory' }, { field: 'volumes[1].hostPath', prop: 'hostLogDirectory' },
+          { field: 'volumes[1].allowHostPath', prop: 'allowHostPath' }] : [])],
+      // The app shares its log directory; the node's is not the app's to write.
+      appRequests: { mounts: hostLogs ? [] : [{ volume: `${this.name}-logs`, path: logDir }] },
       pod: {
         readsPodMetadata: k8sFilter && (p.createRbac ?? true) ? true : undefined,
         cloudPermissions: mergePermissions(p.outputs.flatMap(o => o._permissions())),
@@ -518,12 +545,22 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       ...(this.props.storage ? { 'storage.type': 'filesystem' } : {}),
     }));
   }
+  /** The directory tailed, as Fluent Bit sees it: the node's (mounted at the same path) or the one shared with the app. */
+  private logDir(): string {
+    return this.props.hostLogDirectory ?? this.props.logDirectory ?? '/var/log/app';
+  }
+
+  /** The files tailed in logDir: the node's container logs by default (/var/log/containers/*.log). */
+  private logFilesGlob(): string {
+    return this.props.logFiles ?? (this.props.hostLogDirectory !== undefined ? 'containers/*.log' : '*.log');
+  }
+
   private tail(): { [key: string]: string | number } {
     const p = this.props;
     return tailInput({
       kubeTag: (p.filters ?? []).some(f => f.plugin === 'kubernetes'),
-      logDirectory: p.logDirectory ?? '/var/log/app',
-      logFiles: p.logFiles ?? '*.log',
+      logDirectory: this.logDir(),
+      logFiles: this.logFilesGlob(),
       memBufLimitMebibytes: this.memBuf(),
       skipLongLines: p.skipLongLines ?? true,
       options: p.tail ?? {},
@@ -856,8 +893,20 @@ export class FluentBitSidecar extends Construct implements ISidecar {
     if ((p.filters ?? []).filter(f => f.plugin === 'kubernetes').length > 1) {
       throw Errors.invalidRole(path, 'filters', 'kubernetes', 'is given twice', 'Give the kubernetes filter once');
     }
-    for (const [name, value] of [['logDirectory', p.logDirectory], ['logFiles', p.logFiles]] as const) {
+    for (const [name, value] of [['logDirectory', p.logDirectory], ['logFiles', p.logFiles], ['hostLogDirectory', p.hostLogDirectory]] as const) {
       if (typeof value === 'string') { checkFluentBitValue(path, name, value); }
+    }
+    if (p.hostLogDirectory !== undefined) {
+      if (p.logDirectory !== undefined) {
+        throw Errors.alreadySet(path, 'logDirectory', p.logDirectory, 'with hostLogDirectory, which is the directory tailed then; give one of the two');
+      }
+      const hostProblem = pathProblem(p.hostLogDirectory);
+      if (hostProblem) { throw Errors.invalidPath(path, 'hostLogDirectory', p.hostLogDirectory, hostProblem); }
+      if (p.hostLogDirectory === '/' || [CONFIG_DIR, STATE_DIR, STORAGE_DIR, '/fluent-bit'].some(d => p.hostLogDirectory === d || p.hostLogDirectory!.startsWith(`${d}/`))) {
+        throw Errors.invalidPath(path, 'hostLogDirectory', p.hostLogDirectory, 'is a directory Fluent Bit uses itself (or the root)', 'Give the node\'s log directory, e.g. "/var/log"');
+      }
+    } else if (p.allowHostPath !== undefined) {
+      throw Errors.ineffectiveSetting(path, 'allowHostPath', p.allowHostPath, 'applies to hostLogDirectory, which is not set', 'Set hostLogDirectory too, or leave allowHostPath out');
     }
     const problem = p.logDirectory !== undefined ? pathProblem(p.logDirectory) : undefined;
     if (problem) { throw Errors.invalidPath(path, 'logDirectory', p.logDirectory, problem); }
