@@ -3,9 +3,9 @@ import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
 import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
-import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
+import { APPARMOR_FIELD_SINCE, INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
-import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './target';
+import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor, targetAtLeast } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
 import { checkKubectlReadsStrings } from './yaml-safety';
@@ -335,6 +335,7 @@ export class WorkloadSidecars extends Construct {
       version: libraryVersion(),
       injectors: this.injectors,
       serviceAccountName: this.serviceAccountName,
+      appArmorField: targetAtLeast(this, path, APPARMOR_FIELD_SINCE),
     });
     checkKubectlReadsStrings(path, composed, () => this.originalToJson(), rendered, '', this.attached);
     for (const { owner, svc } of this.services) {
