@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
+import { PodTransform } from './pod-transform';
 import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
 import { APPARMOR_FIELD_SINCE, INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
@@ -160,6 +161,7 @@ export class WorkloadSidecars extends Construct {
   private readonly warned: string[] = [];
   private readonly noted: string[] = [];
   private lastComposed?: ComposedPod;
+  private podTransform?: PodTransform;
   private capture?: { pod?: ComposedPod };
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
@@ -214,6 +216,16 @@ export class WorkloadSidecars extends Construct {
   private compose(): ComposedPod {
     const json = this.originalToJson();
     return composePod(this.workloadPath, readAppPod(podTemplate(json).spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
+  }
+
+  /**
+   * Lays a change over the pod template after injection (PodHardening); one per workload. @internal
+   */
+  public _setPodTransform(transform: PodTransform): void {
+    if (this.podTransform) {
+      throw Errors.alreadySet(transform.path, 'sidecars', this.workloadPath, `by ${this.podTransform.path}: one PodHardening per workload`);
+    }
+    this.podTransform = transform;
   }
 
   /** @internal */
@@ -285,7 +297,7 @@ export class WorkloadSidecars extends Construct {
   }
 
   private render(json: any): any {
-    if (this.attached.length === 0) { return json; }
+    if (this.attached.length === 0) { return this.podTransform ? this.podTransform.apply(json, undefined) : json; }
     const template = podTemplate(json);
     const annotations = template.metadata?.annotations ?? {};
     if (annotations[INJECTED_ANNOTATION] !== undefined) {
@@ -337,6 +349,7 @@ export class WorkloadSidecars extends Construct {
       serviceAccountName: this.serviceAccountName,
       appArmorField: targetAtLeast(this, path, APPARMOR_FIELD_SINCE),
     });
+    if (this.podTransform) { this.podTransform.apply(rendered, composed); }
     checkKubectlReadsStrings(path, composed, () => this.originalToJson(), rendered, '', this.attached);
     for (const { owner, svc } of this.services) {
       checkKubectlReadsStrings(path, composed, () => ({}), svc.annotations ?? {}, `Service ${svc.name} metadata.annotations`, this.attached, owner);
