@@ -15,6 +15,7 @@ import { validateFluentBitClassic, validateFluentBitYaml } from '../test/validat
 import { validateYamlFile } from '../test/validate/k8s';
 import { validateOpaConfig } from '../test/validate/opa';
 import { validateOtelCollectorConfig } from '../test/validate/otel-collector';
+import { validateSeccompProfile } from '../test/validate/seccomp';
 import { validateAgentConfig } from '../test/validate/vault';
 
 /** A generated config file found in a synthesized output. */
@@ -214,7 +215,38 @@ export async function synthAciExample(example: string, outdir: string): Promise<
   const templates = arm.map(f => JSON.parse(fs.readFileSync(f, 'utf-8')));
   templates.forEach(validateArmTemplate);
   yaml.forEach(validateAciYamlFile);
-  return { files, templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()), configs: await checkConfigs(aciConfigs(templates)), said };
+  const configs = [...await checkConfigs(aciConfigs(templates)), ...checkOutputFiles(outdir, f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml'))];
+  return { files, templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()), configs, said };
+}
+
+/**
+ * Files other than manifests that an example writes into its output folder through the library's
+ * explicit APIs (seccomp profiles for the nodes, reports), each with its independent validator.
+ * Any other file in an output folder is an error.
+ */
+export interface OutputFileCheck {
+  readonly format: string;
+  readonly matches: (file: string) => boolean;
+  /** Throws on a problem; `outdir` holds the example's other outputs (for cross-checks). */
+  readonly check: (file: string, content: string, outdir: string) => unknown;
+}
+
+export const OUTPUT_FILE_CHECKS: OutputFileCheck[] = [
+  { format: 'seccomp profile, OCI runtime-spec v1.3.0 schema', matches: f => f.endsWith('.seccomp.json'), check: (_f, t) => validateSeccompProfile(t) },
+];
+
+/** Checks the non-manifest files of an output folder (those `isManifest` does not claim); one line per file. */
+export function checkOutputFiles(outdir: string, isManifest: (file: string) => boolean): string[] {
+  const lines: string[] = [];
+  for (const f of fs.readdirSync(outdir).sort()) {
+    const file = path.join(outdir, f);
+    if (isManifest(f) || !fs.statSync(file).isFile()) { continue; }
+    const check = OUTPUT_FILE_CHECKS.find(k => k.matches(f));
+    if (!check) { throw new Error(`${file}: an output file with no validator; add one to OUTPUT_FILE_CHECKS in scripts/examples.ts`); }
+    try { check.check(file, fs.readFileSync(file, 'utf-8'), outdir); } catch (e) { throw new Error(`${file}: ${(e as Error).message}`); }
+    lines.push(`${f} (${check.format})`);
+  }
+  return lines;
 }
 
 /** Synthesizes a cdk8s example into `outdir` and validates every YAML file; returns the documents. */
@@ -229,6 +261,6 @@ export async function synthKubernetesExample(example: string, outdir: string)
     validateYamlFile(f);
     docs.push(...parseAllDocuments(fs.readFileSync(f, 'utf-8')).map(d => d.toJS()).filter(d => d));
   }
-  const configs = await checkConfigs(kubernetesConfigs(docs));
+  const configs = [...await checkConfigs(kubernetesConfigs(docs)), ...checkOutputFiles(outdir, f => f.endsWith('.yaml'))];
   return { files, docs, configs, said };
 }
