@@ -105,6 +105,24 @@ export interface SeccompSyscallRule {
 }
 
 /**
+ * How a Localhost profile reaches the nodes: it decides the path pods name.
+ */
+export enum SeccompProfileDelivery {
+  /**
+   * You copy the file `writeTo` writes into the kubelet's seccomp root of every node (node
+   * image, DaemonSet, configuration management); pods name `cdk-sidecars-<name>.seccomp.json`.
+   */
+  NODE_FILE = 'NODE_FILE',
+  /**
+   * The Security Profiles Operator writes it on every node from a `SeccompProfile` object
+   * (Kubernetes: the `SeccompProfileObject` construct); pods name `operator/cdk-sidecars-<name>.json`,
+   * where SPO v1.0.0 writes a cluster-scoped profile (api/seccompprofile/v1 GetProfilePath:
+   * `<kubelet seccomp root>/operator/<namespace>/<name>.json`, no namespace for the cluster-scoped v1 kind).
+   */
+  SECURITY_PROFILES_OPERATOR = 'SECURITY_PROFILES_OPERATOR',
+}
+
+/**
  * Props of a Localhost seccomp profile.
  */
 export interface LocalhostSeccompProfileProps {
@@ -133,6 +151,11 @@ export interface LocalhostSeccompProfileProps {
    * @default - none
    */
   readonly syscalls?: SeccompSyscallRule[];
+  /**
+   * How the profile reaches the nodes.
+   * @default SeccompProfileDelivery.NODE_FILE
+   */
+  readonly delivery?: SeccompProfileDelivery;
 }
 
 /**
@@ -149,6 +172,11 @@ export interface DockerDefaultSeccompOptions {
    * @default - none
    */
   readonly extraRules?: SeccompSyscallRule[];
+  /**
+   * How the profile reaches the nodes.
+   * @default SeccompProfileDelivery.NODE_FILE
+   */
+  readonly delivery?: SeccompProfileDelivery;
 }
 
 /** Where the kubelet looks for Localhost profiles: paths are relative to it (core/v1 SeccompProfile.localhostProfile). */
@@ -172,7 +200,7 @@ const MAX_EXACT = Number.MAX_SAFE_INTEGER;
  *
  * @example
  * const profile = LocalhostSeccompProfile.dockerDefault('sidecars', { denySyscalls: ['unshare'] });
- * profile.writeTo('dist'); // dist/cdk-sidecars-sidecars.json
+ * profile.writeTo('dist'); // dist/cdk-sidecars-sidecars.seccomp.json
  */
 export class LocalhostSeccompProfile {
   /**
@@ -184,7 +212,7 @@ export class LocalhostSeccompProfile {
    */
   public static dockerDefault(name: string, options?: DockerDefaultSeccompOptions): LocalhostSeccompProfile {
     const where = `LocalhostSeccompProfile ${JSON.stringify(name)}`;
-    checkPropTypes(where, options ?? {}, { denySyscalls: 'stringArray', extraRules: 'objectArray' }, []);
+    checkPropTypes(where, options ?? {}, { denySyscalls: 'stringArray', extraRules: 'objectArray', delivery: { enum: SeccompProfileDelivery } }, []);
     const deny = options?.denySyscalls ?? [];
     const known = new Set([...DOCKER_DEFAULT_ALLOWED, ...DOCKER_DEFAULT_CONDITIONAL.flatMap(r => r.names)]);
     deny.forEach((call, i) => {
@@ -207,14 +235,18 @@ export class LocalhostSeccompProfile {
         })),
       ...(options?.extraRules ?? []),
     ];
-    return new LocalhostSeccompProfile({ name, defaultAction: SeccompAction.ERRNO, defaultErrnoRet: 1, syscalls: rules });
+    return new LocalhostSeccompProfile({ name, defaultAction: SeccompAction.ERRNO, defaultErrnoRet: 1, syscalls: rules, delivery: options?.delivery });
   }
 
   /** The profile's name. */
   public readonly name: string;
+  /** How the profile reaches the nodes. */
+  public readonly delivery: SeccompProfileDelivery;
+  /** The name of the file `writeTo` writes: `cdk-sidecars-<name>.seccomp.json`. */
+  public readonly fileName: string;
   /**
-   * The file name, and the path relative to the kubelet's seccomp root that pods name
-   * (`seccompProfile.localhostProfile`).
+   * The path relative to the kubelet's seccomp root that pods name (`seccompProfile.localhostProfile`):
+   * the file name (NODE_FILE), or where the Security Profiles Operator writes it.
    */
   public readonly localhostProfile: string;
   private readonly props: LocalhostSeccompProfileProps;
@@ -225,6 +257,7 @@ export class LocalhostSeccompProfile {
       name: 'string',
       defaultAction: { enum: SeccompAction },
       defaultErrnoRet: 'count',
+      delivery: { enum: SeccompProfileDelivery },
       architectures: { enumArray: SeccompArchitecture },
       syscalls: {
         each: {
@@ -269,7 +302,14 @@ export class LocalhostSeccompProfile {
     }
     this.props = props;
     this.name = props.name;
-    this.localhostProfile = `cdk-sidecars-${props.name}.json`;
+    this.delivery = props.delivery ?? SeccompProfileDelivery.NODE_FILE;
+    this.fileName = `cdk-sidecars-${props.name}.seccomp.json`;
+    this.localhostProfile = this.delivery === SeccompProfileDelivery.NODE_FILE ? this.fileName : `operator/${this.objectName}.json`;
+  }
+
+  /** The name of the Security Profiles Operator `SeccompProfile` object: `cdk-sidecars-<name>`. */
+  public get objectName(): string {
+    return `cdk-sidecars-${this.name}`;
   }
 
   /**
@@ -292,12 +332,12 @@ export class LocalhostSeccompProfile {
   }
 
   /**
-   * Writes the profile into `dir` as `localhostProfile` (JSON) and returns the file's path.
+   * Writes the profile into `dir` as `fileName` (JSON) and returns the file's path.
    * Copy it to the kubelet's seccomp root (`/var/lib/kubelet/seccomp` by default) on every node.
    * @param dir an existing directory, e.g. the cdk8s output directory
    */
   public writeTo(dir: string): string {
-    const file = path.join(dir, this.localhostProfile);
+    const file = path.join(dir, this.fileName);
     fs.writeFileSync(file, JSON.stringify(this.toJson(), null, 2) + '\n');
     return file;
   }

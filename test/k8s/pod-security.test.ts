@@ -9,14 +9,15 @@ import { JsonPatch } from 'cdk8s';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  AppArmorProfileType, EnvoySidecar, LocalhostSeccompProfile, SeccompAction, SeccompArchitecture, SeccompOperator, SeccompProfile, Sidecar,
+  AppArmorProfileType, EnvoySidecar, LocalhostSeccompProfile, SeccompAction, SeccompArchitecture, SeccompOperator, SeccompProfile, SeccompProfileDelivery, Sidecar,
 } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
 import { DOCKER_DEFAULT_ALLOWED, DOCKER_DEFAULT_CONDITIONAL } from '../../src/core/seccomp-default';
 import { TaskSidecars } from '../../src/ecs';
-import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
+import { KubernetesTarget, SeccompProfileObject, WorkloadSidecars } from '../../src/k8s';
 import { synthGroup } from '../aci/util';
+import { seccompProfileErrors, validateSeccompProfile } from '../validate/seccomp';
 import { fargateTask, synthTemplate } from '../ecs/util';
 import { newChart, podOf, rawDeployment, synth } from './util';
 
@@ -53,7 +54,37 @@ describe('LocalhostSeccompProfile', () => {
     for (const gone of ['mkdir', 'mkdirat', 'unshare', 'mount', 'ptrace', 'process_vm_readv']) { expect(allowed).not.toContain(gone); }
     expect(json.syscalls).toContainEqual({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
     for (const r of json.syscalls) { expect(Object.keys(r).every(k => ['names', 'action', 'errnoRet', 'args'].includes(k))).toBe(true); }
-    expect(p.localhostProfile).toBe('cdk-sidecars-sidecars.json');
+    expect(p.localhostProfile).toBe('cdk-sidecars-sidecars.seccomp.json');
+    expect(seccompProfileErrors(json)).toEqual([]);
+  });
+
+  test('the OCI validator refuses what the profile must never contain (the check can fail)', () => {
+    expect(seccompProfileErrors({ ...LocalhostSeccompProfile.dockerDefault('x').toJson(), archMap: [] })).toEqual([expect.stringContaining('unknown field "archMap"')]);
+  });
+
+  test('Security Profiles Operator delivery: a SeccompProfile object (CRD v1, validated) and the path SPO writes it to', () => {
+    const chart = newChart();
+    const p = LocalhostSeccompProfile.dockerDefault('mesh', { delivery: SeccompProfileDelivery.SECURITY_PROFILES_OPERATOR });
+    new SeccompProfileObject(chart, 'mesh-profile', { profile: p });
+    const d = rawDeployment(chart, 'api');
+    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080, overrides: { localhostSeccompProfile: p } }));
+    const docs = synth(chart);
+    const obj = docs.find(x => x.kind === 'SeccompProfile');
+    expect(obj).toEqual({
+      apiVersion: 'security-profiles-operator.x-k8s.io/v1', kind: 'SeccompProfile',
+      metadata: { name: 'cdk-sidecars-mesh', labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars' } },
+      spec: (({ defaultErrnoRet, ...rest }) => rest)(p.toJson()),
+    });
+    expect(p.toJson().defaultErrnoRet).toBe(1);
+    expect(seccompProfileErrors(obj.spec)).toEqual([]);
+    const envoy = podOf(docs.find(x => x.kind === 'Deployment')).spec.initContainers.find((c: any) => c.name === 'envoy');
+    // SPO v1.0.0 api/seccompprofile/v1 GetProfilePath: <kubelet seccomp root>/operator/<namespace>/<name>.json; cluster-scoped: no namespace.
+    expect(envoy.securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'operator/cdk-sidecars-mesh.json' });
+    const e = thrown(() => new SeccompProfileObject(chart, 'wrong', { profile: LocalhostSeccompProfile.dockerDefault('node') }));
+    expect(e.message).toContain('web/wrong: profile "node" is delivered as NODE_FILE, so its pods name cdk-sidecars-node.seccomp.json');
+    const e2 = thrown(() => new SeccompProfileObject(chart, 'errno', { profile: new LocalhostSeccompProfile({ name: 'e', defaultErrnoRet: 38,
+      delivery: SeccompProfileDelivery.SECURITY_PROFILES_OPERATOR }) }));
+    expect(e2.message).toContain('web/errno: profile.defaultErrnoRet 38 cannot be rendered on the Security Profiles Operator');
   });
 
   test('writeTo writes the JSON under its localhostProfile name', () => {
@@ -68,7 +99,8 @@ describe('LocalhostSeccompProfile', () => {
       ],
     });
     const file = p.writeTo(dir);
-    expect(file).toBe(path.join(dir, 'cdk-sidecars-deny-mount.json'));
+    expect(file).toBe(path.join(dir, 'cdk-sidecars-deny-mount.seccomp.json'));
+    validateSeccompProfile(fs.readFileSync(file, 'utf-8'));
     expect(JSON.parse(fs.readFileSync(file, 'utf-8'))).toEqual({
       defaultAction: 'SCMP_ACT_ALLOW',
       architectures: ['SCMP_ARCH_X86_64'],
@@ -109,7 +141,7 @@ describe('Kubernetes rendering', () => {
     WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080, overrides: { localhostSeccompProfile: profile } }));
     const pod = podOf(synth(chart).find(x => x.kind === 'Deployment'));
     const envoy = pod.spec.initContainers.find((c: any) => c.name === 'envoy');
-    expect(envoy.securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'cdk-sidecars-mesh.json' });
+    expect(envoy.securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'cdk-sidecars-mesh.seccomp.json' });
   });
 
   test('the generic Sidecar takes security.localhostSeccompProfile; seccompProfile with it is refused', () => {
@@ -118,7 +150,7 @@ describe('Kubernetes rendering', () => {
     WorkloadSidecars.of(d).add(new Sidecar(chart, 'tail', { image: 'busybox:1.36', command: ['sleep', 'infinity'], security: { localhostSeccompProfile: profile } }));
     const pod = podOf(synth(chart).find(x => x.kind === 'Deployment'));
     expect(pod.spec.initContainers.find((c: any) => c.name === 'tail').securityContext.seccompProfile)
-      .toEqual({ type: 'Localhost', localhostProfile: 'cdk-sidecars-mesh.json' });
+      .toEqual({ type: 'Localhost', localhostProfile: 'cdk-sidecars-mesh.seccomp.json' });
 
     const chart2 = newChart();
     const e = thrown(() => {
