@@ -71,7 +71,8 @@ export interface PodHardeningProps {
    */
   readonly fsGroup?: number;
   /**
-   * `fsGroupChangePolicy` of the pod.
+   * `fsGroupChangePolicy` of the pod. It replaces an `Always` on the workload (Kubernetes' default,
+   * which cdk8s-plus writes on every pod); another value there is a conflict.
    * @default - Kubernetes' default (ALWAYS)
    */
   readonly fsGroupChangePolicy?: FsGroupChangePolicy;
@@ -225,8 +226,11 @@ export class PodHardening extends Construct {
     }
     if (p.fsGroupChangePolicy !== undefined) {
       const value = p.fsGroupChangePolicy === FsGroupChangePolicy.ALWAYS ? 'Always' : 'OnRootMismatch';
-      if (securityContext.fsGroupChangePolicy !== undefined && securityContext.fsGroupChangePolicy !== value) {
-        throw Errors.alreadySet(path, 'fsGroupChangePolicy', p.fsGroupChangePolicy, `as ${securityContext.fsGroupChangePolicy} ${on}`);
+      // 'Always' on the workload is Kubernetes' default written out (cdk8s-plus writes it on every pod:
+      // cdk8s-plus-27 PodSecurityContext defaults fsGroupChangePolicy to ALWAYS), so it may be replaced.
+      const own = securityContext.fsGroupChangePolicy;
+      if (own !== undefined && own !== value && own !== 'Always') {
+        throw Errors.alreadySet(path, 'fsGroupChangePolicy', p.fsGroupChangePolicy, `as ${own} ${on}`);
       }
       if (securityContext.fsGroup === undefined) {
         throw Errors.invalidRole(path, 'fsGroupChangePolicy', p.fsGroupChangePolicy, 'has no effect without an fsGroup, and the pod has none', 'Set fsGroup, or leave fsGroupChangePolicy out');

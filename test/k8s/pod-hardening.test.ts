@@ -111,6 +111,19 @@ describe('file groups', () => {
     expect(e.message).toContain('web/hardening: fsGroup is already set (4000) while web/agent needs the pod\'s file group 3000');
   });
 
+  test('fsGroupChangePolicy replaces the Always cdk8s-plus writes on every pod (Kubernetes\' default), not another value', () => {
+    const chart = newChart();
+    const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'api', undefined, { securityContext: { fsGroup: 9, fsGroupChangePolicy: 'Always' } }))
+      .add(new Sidecar(chart, 'tail', { image: 'busybox:1.36' }));
+    new PodHardening(chart, 'hardening', { sidecars, fsGroupChangePolicy: FsGroupChangePolicy.ON_ROOT_MISMATCH });
+    expect(podOf(findDoc(synth(chart), 'Deployment')).spec.securityContext).toEqual({ fsGroup: 9, fsGroupChangePolicy: 'OnRootMismatch' });
+    const chart2 = newChart();
+    const sidecars2 = WorkloadSidecars.of(rawDeployment(chart2, 'api', undefined, { securityContext: { fsGroup: 9, fsGroupChangePolicy: 'OnRootMismatch' } }))
+      .add(new Sidecar(chart2, 'tail', { image: 'busybox:1.36' }));
+    new PodHardening(chart2, 'hardening', { sidecars: sidecars2, fsGroupChangePolicy: FsGroupChangePolicy.ALWAYS });
+    expect(thrown(() => Testing.synth(chart2)).message).toContain('web/hardening: fsGroupChangePolicy is already set ("ALWAYS") as OnRootMismatch');
+  });
+
   test('an fsGroup the workload sets differently is refused; fsGroupChangePolicy without any fsGroup is refused', () => {
     const chart = newChart();
     const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'api', undefined, { securityContext: { fsGroup: 7 } })).add(new Sidecar(chart, 'tail', { image: 'busybox:1.36' }));
