@@ -4,7 +4,8 @@
  * (ports, UIDs, volumes, capabilities, the runtime contract) applies to what it adds.
  */
 import {
-  AppArmorProfile, AppArmorProfileType, ContainerPatch, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol,
+  AppArmorProfile, AppArmorProfileType, ContainerPatch, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, ImagePullPolicy,
+  PatchOperation, PodField, PortExposure, Protocol,
   SeccompProfile, StartupRole,
 } from './container';
 import { SidecarContribution } from './contribution';
@@ -314,7 +315,8 @@ export function applyOverrides(path: string, contribution: SidecarContribution, 
     });
     change.ports = [...own, ...o.ports];
   }
-  if (o.addCapabilities !== undefined || o.seccompProfile !== undefined || o.localhostSeccompProfile !== undefined || o.appArmorProfile !== undefined) {
+  if (o.addCapabilities !== undefined || o.seccompProfile !== undefined || o.localhostSeccompProfile !== undefined
+    || o.appArmorProfile !== undefined) {
     const security = { ...main.security };
     if (o.addCapabilities !== undefined) {
       const own = security.addCapabilities ?? [];

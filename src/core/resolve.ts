@@ -5,7 +5,8 @@ import { isIP } from 'net';
  * Internal: not part of the jsii API.
  */
 import {
-  AppArmorProfile, AppArmorProfileType, ContainerDependency, ContainerPatch, ImagePullPolicy, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
+  AppArmorProfile, AppArmorProfileType, ContainerDependency, ContainerPatch, ImagePullPolicy, ContainerPortSpec, ContainerSpec, EnvVarSpec,
+  FieldOrigin, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
 import { AppRequests, CloudProvider, LogRouterType, PodServiceSpec, RedirectMode, SidecarContribution, TrafficInterceptionSpec } from './contribution';
@@ -358,7 +359,12 @@ function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbac
     addCapabilities,
     seccompProfile,
     ...(localhostSeccompProfile ? { localhostSeccompProfile } : {}),
-    ...(appArmorProfile ? { appArmorProfile: { type: appArmorProfile.type, ...(appArmorProfile.localhostProfile !== undefined ? { localhostProfile: appArmorProfile.localhostProfile } : {}) } } : {}),
+    ...(appArmorProfile ? {
+      appArmorProfile: {
+        type: appArmorProfile.type,
+        ...(appArmorProfile.localhostProfile !== undefined ? { localhostProfile: appArmorProfile.localhostProfile } : {}),
+      },
+    } : {}),
     privileged,
   };
 }

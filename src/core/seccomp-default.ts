@@ -60,8 +60,12 @@ export const DOCKER_DEFAULT_ALLOWED: readonly string[] = [
 ];
 
 /** The argument-conditioned and per-architecture rules of the same profile (same selection). */
-export const DOCKER_DEFAULT_CONDITIONAL: ReadonlyArray<{ readonly names: readonly string[]; readonly action: string; readonly errnoRet?: number;
-  readonly args?: ReadonlyArray<{ readonly index: number; readonly value: number; readonly valueTwo?: number; readonly op: string }> }> = [
+export const DOCKER_DEFAULT_CONDITIONAL: ReadonlyArray<{
+  readonly names: readonly string[];
+  readonly action: string;
+  readonly errnoRet?: number;
+  readonly args?: ReadonlyArray<{ readonly index: number; readonly value: number; readonly valueTwo?: number; readonly op: string }>;
+}> = [
   { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 38, op: 'SCMP_CMP_LT' }] },
   { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 39, op: 'SCMP_CMP_EQ' }] },
   { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 40, op: 'SCMP_CMP_GT' }] },

@@ -235,7 +235,9 @@ export class LocalhostSeccompProfile {
         })),
       ...(options?.extraRules ?? []),
     ];
-    return new LocalhostSeccompProfile({ name, defaultAction: SeccompAction.ERRNO, defaultErrnoRet: 1, syscalls: rules, delivery: options?.delivery });
+    return new LocalhostSeccompProfile({
+      name, defaultAction: SeccompAction.ERRNO, defaultErrnoRet: 1, syscalls: rules, delivery: options?.delivery,
+    });
   }
 
   /** The profile's name. */
@@ -326,7 +328,9 @@ export class LocalhostSeccompProfile {
         names: [...r.names],
         action: r.action,
         ...(r.errnoRet !== undefined ? { errnoRet: r.errnoRet } : {}),
-        ...(r.args?.length ? { args: r.args.map(a => ({ index: a.index, value: a.value, ...(a.valueTwo !== undefined ? { valueTwo: a.valueTwo } : {}), op: a.op })) } : {}),
+        ...(r.args?.length ? {
+          args: r.args.map(a => ({ index: a.index, value: a.value, ...(a.valueTwo !== undefined ? { valueTwo: a.valueTwo } : {}), op: a.op })),
+        } : {}),
       })),
     };
   }

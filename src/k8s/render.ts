@@ -171,8 +171,10 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
     seccompProfile: renderSeccomp(s),
   };
   if (s.appArmorProfile && appArmorField) {
-    out.securityContext.appArmorProfile = { type: APPARMOR_TYPES[s.appArmorProfile.type],
-      ...(s.appArmorProfile.localhostProfile !== undefined ? { localhostProfile: s.appArmorProfile.localhostProfile } : {}) };
+    out.securityContext.appArmorProfile = {
+      type: APPARMOR_TYPES[s.appArmorProfile.type],
+      ...(s.appArmorProfile.localhostProfile !== undefined ? { localhostProfile: s.appArmorProfile.localhostProfile } : {}),
+    };
   }
   const native = mode === SidecarMode.NATIVE && c.role === StartupRole.SIDECAR;
   // A native sidecar that others wait on until HEALTHY needs a startup probe: that is

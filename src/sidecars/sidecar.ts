@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
-  AppArmorProfileType, ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, FieldOrigin, PortExposure, Protocol, ResourceRequirements,
+  AppArmorProfileType, ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, FieldOrigin, PortExposure, Protocol,
+  ResourceRequirements,
   SeccompProfile, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';

@@ -5,12 +5,13 @@
  */
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
+import { findDoc, newChart, podOf, rawDeployment, synth } from './util';
 import {
-  CompositionContext, EnvoySidecar, FluentBitFilter, FluentBitOutput, FluentBitSidecar, ISidecar, RedirectMode, Sidecar, SidecarContribution, StartupRole,
+  CompositionContext, EnvoySidecar, FluentBitFilter, FluentBitOutput, FluentBitSidecar, ISidecar, RedirectMode, Sidecar, SidecarContribution,
+  StartupRole,
 } from '../../src';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
 import { FsGroupChangePolicy, KubernetesTarget, PodHardening, WorkloadSidecars } from '../../src/k8s';
-import { findDoc, newChart, podOf, rawDeployment, synth } from './util';
 
 function thrown(fn: () => unknown): SidecarError {
   try { fn(); } catch (e) { if (e instanceof SidecarError) { return e; } throw e; }
@@ -35,7 +36,7 @@ describe('user namespace', () => {
     const chart = newChart();
     KubernetesTarget.set(chart, '1.33');
     const d = rawDeployment(chart, 'api');
-    const sidecars = WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080 }));
+    const sidecars = WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', {}));
     const h = new PodHardening(chart, 'hardening', { sidecars, userNamespace: true });
     const pod = podOf(findDoc(synth(chart), 'Deployment'));
     expect(pod.spec.hostUsers).toBe(false);
@@ -47,7 +48,7 @@ describe('user namespace', () => {
   test.each(['1.29', '1.25'])('target %s is refused with the reason', version => {
     const chart = newChart();
     KubernetesTarget.set(chart, version);
-    const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'api')).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080 }));
+    const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'api')).add(new EnvoySidecar(chart, 'envoy', {}));
     new PodHardening(chart, 'hardening', { sidecars, userNamespace: true });
     const e = thrown(() => Testing.synth(chart));
     expect(e.code).toBe(ErrorCode.UNSUPPORTED_ON_PLATFORM);
@@ -57,7 +58,7 @@ describe('user namespace', () => {
   test('targets 1.30 to 1.32 get a warning about the feature gate', () => {
     const chart = newChart();
     KubernetesTarget.set(chart, '1.31');
-    const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'api')).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080 }));
+    const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'api')).add(new EnvoySidecar(chart, 'envoy', {}));
     const h = new PodHardening(chart, 'hardening', { sidecars, userNamespace: true });
     expect(podOf(findDoc(synth(chart), 'Deployment')).spec.hostUsers).toBe(false);
     expect(h.warnings).toEqual([expect.stringContaining('web/hardening: userNamespace needs the UserNamespacesSupport feature gate')]);
@@ -74,7 +75,7 @@ describe('user namespace', () => {
   test('a CNI-installed redirect and a privileged container get warnings', () => {
     const chart = newChart();
     const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'api')).add(
-      new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080, redirectMode: RedirectMode.CNI }),
+      new EnvoySidecar(chart, 'envoy', { redirectMode: RedirectMode.CNI }),
       new Sidecar(chart, 'ebpf', { image: 'ghcr.io/acme/ebpf:1', security: { privileged: true, allowPrivilegeEscalation: true } }),
     );
     const h = new PodHardening(chart, 'hardening', { sidecars, userNamespace: true });

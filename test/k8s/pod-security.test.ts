@@ -5,11 +5,13 @@
  * test/validate/k8s.ts (synth), templates through cloudformation.ts, groups through azure.ts.
  */
 import * as fs from 'fs';
-import { JsonPatch } from 'cdk8s';
 import * as os from 'os';
 import * as path from 'path';
+import { JsonPatch } from 'cdk8s';
+import { newChart, podOf, rawDeployment, synth } from './util';
 import {
-  AppArmorProfileType, EnvoySidecar, LocalhostSeccompProfile, SeccompAction, SeccompArchitecture, SeccompOperator, SeccompProfile, SeccompProfileDelivery, Sidecar,
+  AppArmorProfileType, EnvoySidecar, LocalhostSeccompProfile, SeccompAction, SeccompArchitecture, SeccompOperator, SeccompProfile,
+  SeccompProfileDelivery, Sidecar,
 } from '../../src';
 import { AciApp, AciContainerGroup } from '../../src/aci';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
@@ -17,9 +19,8 @@ import { DOCKER_DEFAULT_ALLOWED, DOCKER_DEFAULT_CONDITIONAL } from '../../src/co
 import { TaskSidecars } from '../../src/ecs';
 import { KubernetesTarget, SeccompProfileObject, WorkloadSidecars } from '../../src/k8s';
 import { synthGroup } from '../aci/util';
-import { seccompProfileErrors, validateSeccompProfile } from '../validate/seccomp';
 import { fargateTask, synthTemplate } from '../ecs/util';
-import { newChart, podOf, rawDeployment, synth } from './util';
+import { seccompProfileErrors, validateSeccompProfile } from '../validate/seccomp';
 
 function thrown(fn: () => unknown): SidecarError {
   try { fn(); } catch (e) { if (e instanceof SidecarError) { return e; } throw e; }
@@ -37,8 +38,12 @@ describe('LocalhostSeccompProfile', () => {
       && !(r.excludes?.arches && [...arches].every(a => r.excludes.arches.includes(a))));
     expect([...DOCKER_DEFAULT_ALLOWED]).toEqual(expected[0].names);
     expect(DOCKER_DEFAULT_CONDITIONAL.map(r => ({ names: r.names, action: r.action, errnoRet: r.errnoRet, args: r.args })))
-      .toEqual(expected.slice(1).map(r => ({ names: r.names, action: r.action, errnoRet: r.errnoRet ?? undefined,
-        args: r.args?.map((a: any) => ({ index: a.index, value: a.value, op: a.op, ...(a.valueTwo ? { valueTwo: a.valueTwo } : {}) })) })));
+      .toEqual(expected.slice(1).map(r => ({
+        names: r.names,
+        action: r.action,
+        errnoRet: r.errnoRet ?? undefined,
+        args: r.args?.map((a: any) => ({ index: a.index, value: a.value, op: a.op, ...(a.valueTwo ? { valueTwo: a.valueTwo } : {}) })),
+      })));
     // Moby's kernel >= 4.8 rule is the only one left out on purpose.
     expect(MOBY.syscalls.filter((r: any) => r.includes?.minKernel).map((r: any) => r.names)).toEqual([['process_vm_readv', 'process_vm_writev', 'ptrace']]);
   });
@@ -46,8 +51,11 @@ describe('LocalhostSeccompProfile', () => {
   test('renders OCI runtime-spec JSON: ERRNO/EPERM default, architectures, no Docker-only keys; denySyscalls are taken out', () => {
     const p = LocalhostSeccompProfile.dockerDefault('sidecars', { denySyscalls: ['mkdir', 'mkdirat'] });
     const json = p.toJson();
-    expect(json).toMatchObject({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1,
-      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM'] });
+    expect(json).toMatchObject({
+      defaultAction: 'SCMP_ACT_ERRNO',
+      defaultErrnoRet: 1,
+      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32', 'SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM'],
+    });
     expect(Object.keys(json).sort()).toEqual(['architectures', 'defaultAction', 'defaultErrnoRet', 'syscalls']);
     const allowed = json.syscalls.filter((r: any) => r.action === 'SCMP_ACT_ALLOW' && !r.args).flatMap((r: any) => r.names);
     expect(allowed).toEqual(expect.arrayContaining(['read', 'write', 'epoll_wait', 'futex', 'arch_prctl']));
@@ -67,11 +75,12 @@ describe('LocalhostSeccompProfile', () => {
     const p = LocalhostSeccompProfile.dockerDefault('mesh', { delivery: SeccompProfileDelivery.SECURITY_PROFILES_OPERATOR });
     new SeccompProfileObject(chart, 'mesh-profile', { profile: p });
     const d = rawDeployment(chart, 'api');
-    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080, overrides: { localhostSeccompProfile: p } }));
+    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { overrides: { localhostSeccompProfile: p } }));
     const docs = synth(chart);
     const obj = docs.find(x => x.kind === 'SeccompProfile');
     expect(obj).toEqual({
-      apiVersion: 'security-profiles-operator.x-k8s.io/v1', kind: 'SeccompProfile',
+      apiVersion: 'security-profiles-operator.x-k8s.io/v1',
+      kind: 'SeccompProfile',
       metadata: { name: 'cdk-sidecars-mesh', labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars' } },
       spec: (({ defaultErrnoRet, ...rest }) => rest)(p.toJson()),
     });
@@ -82,8 +91,13 @@ describe('LocalhostSeccompProfile', () => {
     expect(envoy.securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'operator/cdk-sidecars-mesh.json' });
     const e = thrown(() => new SeccompProfileObject(chart, 'wrong', { profile: LocalhostSeccompProfile.dockerDefault('node') }));
     expect(e.message).toContain('web/wrong: profile "node" is delivered as NODE_FILE, so its pods name cdk-sidecars-node.seccomp.json');
-    const e2 = thrown(() => new SeccompProfileObject(chart, 'errno', { profile: new LocalhostSeccompProfile({ name: 'e', defaultErrnoRet: 38,
-      delivery: SeccompProfileDelivery.SECURITY_PROFILES_OPERATOR }) }));
+    const e2 = thrown(() => new SeccompProfileObject(chart, 'errno', {
+      profile: new LocalhostSeccompProfile({
+        name: 'e',
+        defaultErrnoRet: 38,
+        delivery: SeccompProfileDelivery.SECURITY_PROFILES_OPERATOR,
+      }),
+    }));
     expect(e2.message).toContain('web/errno: profile.defaultErrnoRet 38 cannot be rendered on the Security Profiles Operator');
   });
 
@@ -138,7 +152,7 @@ describe('Kubernetes rendering', () => {
   test('overrides.localhostSeccompProfile renders seccompProfile Localhost with the path relative to the kubelet\'s seccomp root', () => {
     const chart = newChart();
     const d = rawDeployment(chart, 'api');
-    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080, overrides: { localhostSeccompProfile: profile } }));
+    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { overrides: { localhostSeccompProfile: profile } }));
     const pod = podOf(synth(chart).find(x => x.kind === 'Deployment'));
     const envoy = pod.spec.initContainers.find((c: any) => c.name === 'envoy');
     expect(envoy.securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'cdk-sidecars-mesh.seccomp.json' });
@@ -155,8 +169,11 @@ describe('Kubernetes rendering', () => {
     const chart2 = newChart();
     const e = thrown(() => {
       const d2 = rawDeployment(chart2, 'api');
-      WorkloadSidecars.of(d2).add(new Sidecar(chart2, 'tail', { image: 'busybox:1.36', command: ['sleep', 'infinity'],
-        security: { localhostSeccompProfile: profile, seccompProfile: SeccompProfile.UNCONFINED } }));
+      WorkloadSidecars.of(d2).add(new Sidecar(chart2, 'tail', {
+        image: 'busybox:1.36',
+        command: ['sleep', 'infinity'],
+        security: { localhostSeccompProfile: profile, seccompProfile: SeccompProfile.UNCONFINED },
+      }));
       synth(chart2);
     });
     expect(e.message).toContain('web/tail: security.seccompProfile "UNCONFINED" is set together with localhostSeccompProfile "mesh"');
@@ -166,8 +183,9 @@ describe('Kubernetes rendering', () => {
     const chart = newChart();
     const e = thrown(() => {
       const d = rawDeployment(chart, 'api');
-      WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080,
-        overrides: { localhostSeccompProfile: profile, seccompProfile: SeccompProfile.RUNTIME_DEFAULT } }));
+      WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', {
+        overrides: { localhostSeccompProfile: profile, seccompProfile: SeccompProfile.RUNTIME_DEFAULT },
+      }));
       synth(chart);
     });
     expect(e.code).toBe(ErrorCode.OVERRIDE_CONFLICT);
@@ -178,7 +196,7 @@ describe('Kubernetes rendering', () => {
     const chart = newChart();
     const e = thrown(() => {
       const d = rawDeployment(chart, 'api');
-      WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080, overrides: { localhostSeccompProfile: { name: 'x' } as any } }));
+      WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { overrides: { localhostSeccompProfile: { name: 'x' } as any } }));
       synth(chart);
     });
     expect(e.message).toContain('web/envoy: overrides.localhostSeccompProfile {"name":"x"} (object) is not a LocalhostSeccompProfile');
@@ -196,7 +214,7 @@ describe('Kubernetes rendering', () => {
     const chart = newChart();
     if (version) { KubernetesTarget.set(chart, version); }
     const d = rawDeployment(chart, 'api');
-    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080, overrides: { appArmorProfile: appArmor } }));
+    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { overrides: { appArmorProfile: appArmor } }));
     const pod = podOf(synth(chart).find(x => x.kind === 'Deployment'));
     const c = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((x: any) => x.name === 'envoy');
     const key = 'container.apparmor.security.beta.kubernetes.io/envoy';
@@ -217,7 +235,7 @@ describe('Kubernetes rendering', () => {
       const chart = newChart();
       KubernetesTarget.set(chart, version);
       const d = rawDeployment(chart, 'api');
-      WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080, overrides: { appArmorProfile: { type } } }));
+      WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { overrides: { appArmorProfile: { type } } }));
       const pod = podOf(synth(chart).find(x => x.kind === 'Deployment'));
       const c = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].find((x: any) => x.name === 'envoy');
       if (version === '1.31') {
@@ -248,7 +266,7 @@ describe('Kubernetes rendering', () => {
     KubernetesTarget.set(chart, '1.29');
     const d = rawDeployment(chart, 'api');
     d.addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { 'container.apparmor.security.beta.kubernetes.io/envoy': 'unconfined' }));
-    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080, overrides: { appArmorProfile: appArmor } }));
+    WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { overrides: { appArmorProfile: appArmor } }));
     const e = thrown(() => synth(chart));
     expect(e.code).toBe(ErrorCode.ALREADY_SET);
     expect(e.message).toContain('web/envoy: pod.annotations["container.apparmor.security.beta.kubernetes.io/envoy"] is already set ("unconfined")');
@@ -264,7 +282,7 @@ describe('ECS Fargate and ACI refuse custom seccomp and AppArmor profiles', () =
   ])('ECS %#', (overrides, message) => {
     const f = fargateTask();
     const e = thrown(() => {
-      TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy', { upstreamPort: 8080, overrides }));
+      TaskSidecars.of(f.td).add(new EnvoySidecar(f.stack, 'envoy', { overrides }));
       synthTemplate(f.stack);
     });
     expect(e.code).toBe(ErrorCode.UNSUPPORTED_ON_PLATFORM);

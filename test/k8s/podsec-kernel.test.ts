@@ -22,8 +22,8 @@ import * as path from 'path';
 import { EnvoySidecar, LocalhostSeccompProfile } from '../../src';
 import { PodHardening, WorkloadSidecars } from '../../src/k8s';
 import { missingPrerequisite, realTest } from '../prerequisites';
-import { validateSeccompProfile } from '../validate/seccomp';
 import { findDoc, newChart, podOf, rawDeployment, synth } from './util';
+import { validateSeccompProfile } from '../validate/seccomp';
 
 const reason = missingPrerequisite({
   root: 'runc bundles, user and network namespaces need root',
@@ -111,7 +111,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 kernelTest('in a user namespace (hostUsers: false) the redirect init step installs the rules and the owner match sees the pod\'s UIDs', () => {
   const chart = newChart();
   const d = rawDeployment(chart, 'api');
-  const sidecars = WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', { upstreamPort: 8080 }));
+  const sidecars = WorkloadSidecars.of(d).add(new EnvoySidecar(chart, 'envoy', {}));
   new PodHardening(chart, 'hardening', { sidecars, userNamespace: true });
   const docs = synth(chart);
   const spec = podOf(findDoc(docs, 'Deployment')).spec;
