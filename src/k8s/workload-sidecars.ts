@@ -219,7 +219,8 @@ export class WorkloadSidecars extends Construct {
   }
 
   /**
-   * Lays a change over the pod template after injection (PodHardening); one per workload. @internal
+   * Lays a change over the pod template after injection (PodHardening); one per workload.
+   * @internal
    */
   public _setPodTransform(transform: PodTransform): void {
     if (this.podTransform) {
