@@ -1,8 +1,30 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { Errors } from '../core/errors';
 import { checkPropTypes } from '../core/prop-types';
 import { LocalhostSeccompProfile, SeccompProfileDelivery } from '../core/seccomp';
+
+/** Per app (construct root): the Localhost profiles its pods name, by file, with their content and first user. */
+const claimed = new WeakMap<IConstruct, Map<string, { readonly content: string; readonly user: string }>>();
+
+/**
+ * Records that `user` (a construct path) uses `profile` in the app of `scope`. Two profiles of one
+ * name with different rules would be one file on the nodes (the last copied wins): refused.
+ * @internal
+ */
+export function claimSeccompProfile(scope: IConstruct, profile: LocalhostSeccompProfile, user: string, field: string): void {
+  const root = scope.node.root;
+  const byFile = claimed.get(root) ?? new Map();
+  claimed.set(root, byFile);
+  const content = JSON.stringify(profile.toJson());
+  const seen = byFile.get(profile.localhostProfile);
+  if (seen === undefined) {
+    byFile.set(profile.localhostProfile, { content, user });
+  } else if (seen.content !== content) {
+    throw Errors.alreadySet(user, field, profile.name, `by another LocalhostSeccompProfile of that name with other rules, used by ${seen.user}: `
+      + `both would be the file ${profile.localhostProfile} on the nodes; give one of them another name`);
+  }
+}
 
 /**
  * Props of {@link SeccompProfileObject}.
@@ -47,6 +69,7 @@ export class SeccompProfileObject extends Construct {
         'its SeccompProfile has no defaultErrnoRet, so the default action fails calls with EPERM (1)', 'Leave defaultErrnoRet at 1, or deliver the profile as a node file');
     }
     delete spec.defaultErrnoRet;
+    claimSeccompProfile(this, props.profile, path, 'profile');
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'security-profiles-operator.x-k8s.io/v1',
       kind: 'SeccompProfile',

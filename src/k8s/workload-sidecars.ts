@@ -6,6 +6,7 @@ import { PodTransform } from './pod-transform';
 import { REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
 import { APPARMOR_FIELD_SINCE, INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
+import { claimSeccompProfile } from './seccomp-profile-object';
 import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor, targetAtLeast } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readAppPod } from './workload';
@@ -15,7 +16,7 @@ import { StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, PodServiceSpec, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { resolveContribution } from '../core/resolve';
+import { resolveContribution, userField } from '../core/resolve';
 import { refuseTokens } from '../core/token-check';
 import { VolumeKind } from '../core/volume';
 
@@ -307,6 +308,10 @@ export class WorkloadSidecars extends Construct {
     const path = this.workloadPath;
     const composed = composePod(path, readAppPod(template.spec), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
     refuseTokens(composed, 'Kubernetes', 'cdk8s writes the manifest at synthesis and resolves only its own Lazy values: an aws-cdk-lib token would be deployed as its placeholder text');
+    for (const c of composed.containers) {
+      const profile = c.security.localhostSeccompProfile;
+      if (profile) { claimSeccompProfile(this, profile, c.owner.path, userField(c.origins, c.field, 'security.localhostSeccompProfile')); }
+    }
     checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
     const cni = composed.trafficInterception && rulesByCni(composed.trafficInterception.spec) ? composed.trafficInterception : undefined;
     this.report([

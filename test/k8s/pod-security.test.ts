@@ -192,6 +192,21 @@ describe('Kubernetes rendering', () => {
     expect(e.message).toContain('web/envoy: overrides.seccompProfile "RUNTIME_DEFAULT" is refused');
   });
 
+  test('two profiles of one name with different rules in one app are refused (one file on the nodes); the same rules again are fine', () => {
+    const chart = newChart();
+    const a = LocalhostSeccompProfile.dockerDefault('shared');
+    const same = LocalhostSeccompProfile.dockerDefault('shared');
+    const other = LocalhostSeccompProfile.dockerDefault('shared', { denySyscalls: ['mkdir'] });
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(new EnvoySidecar(chart, 'envoy', { overrides: { localhostSeccompProfile: a } }));
+    WorkloadSidecars.of(rawDeployment(chart, 'web')).add(new Sidecar(chart, 'tail', { image: 'busybox:1.36', security: { localhostSeccompProfile: same } }));
+    synth(chart);
+    WorkloadSidecars.of(rawDeployment(chart, 'jobs')).add(new EnvoySidecar(chart, 'envoy2', { overrides: { localhostSeccompProfile: other } }));
+    const e = thrown(() => synth(chart));
+    expect(e.code).toBe(ErrorCode.ALREADY_SET);
+    expect(e.message).toContain('web/envoy2: overrides.localhostSeccompProfile is already set ("shared") by another LocalhostSeccompProfile of that name with other rules, '
+      + 'used by web/envoy: both would be the file cdk-sidecars-shared.seccomp.json on the nodes');
+  });
+
   test('a LocalhostSeccompProfile that is not one is a catalogued type error', () => {
     const chart = newChart();
     const e = thrown(() => {
