@@ -1,13 +1,16 @@
 import { Construct } from 'constructs';
 import { PodTransform } from './pod-transform';
 import { rulesByCni } from './redirect';
-import { identityVolume, identityVolumeName } from './render';
+import { APPARMOR_FIELD_SINCE, APPARMOR_TYPES, identityVolume, identityVolumeName } from './render';
+import { claimSeccompProfile } from './seccomp-profile-object';
 import { KubernetesTarget, parseVersion, targetAtLeast } from './target';
 import { podTemplate } from './workload';
 import { WorkloadSidecars } from './workload-sidecars';
 import { ComposedPod } from '../core/composition';
+import { AppArmorProfile, AppArmorProfileType } from '../core/container';
 import { Errors } from '../core/errors';
 import { checkPropTypes } from '../core/prop-types';
+import { LocalhostSeccompProfile } from '../core/seccomp';
 
 /**
  * How the kubelet changes the ownership of the pod's volumes to `fsGroup`
@@ -93,6 +96,19 @@ export interface PodHardeningProps {
    * @default - none
    */
   readonly appServiceAccountTokens?: AppServiceAccountToken[];
+  /**
+   * A Localhost seccomp profile for the pod (`securityContext.seccompProfile`): it applies to every
+   * container without one of its own, i.e. the app's containers (each sidecar sets its own:
+   * RuntimeDefault, or its `localhostSeccompProfile`).
+   * @default - none: each container's own, else the runtime's default (the kubelet's seccompDefault)
+   */
+  readonly seccompProfile?: LocalhostSeccompProfile;
+  /**
+   * An AppArmor profile for the pod (`securityContext.appArmorProfile`, Kubernetes 1.30 or later):
+   * it applies to every container without one of its own.
+   * @default - none: the node's default
+   */
+  readonly appArmorProfile?: AppArmorProfile;
 }
 
 /** The token directory client libraries read (client-go rest.InClusterConfig, the kubelet's automount). */
@@ -134,7 +150,23 @@ export class PodHardening extends Construct {
       supplementalGroups: 'array',
       automountServiceAccountToken: 'boolean',
       appServiceAccountTokens: { each: { container: 'string', audience: 'string', expirationSeconds: 'count', mountPath: 'string' }, required: ['container'] },
+      seccompProfile: 'object',
+      appArmorProfile: { struct: { type: { enum: AppArmorProfileType }, localhostProfile: 'string' }, required: ['type'] },
     }, ['sidecars']);
+    if (props.seccompProfile !== undefined && !(props.seccompProfile instanceof LocalhostSeccompProfile)) {
+      throw Errors.invalidType(path, 'seccompProfile', props.seccompProfile, 'a LocalhostSeccompProfile');
+    }
+    const appArmor = props.appArmorProfile;
+    if (appArmor && (appArmor.type === AppArmorProfileType.LOCALHOST) !== (appArmor.localhostProfile !== undefined)) {
+      // core/v1 AppArmorProfile.localhostProfile: "Must be set if and only if type is \"Localhost\"".
+      throw Errors.invalidRole(path, 'appArmorProfile.localhostProfile', appArmor.localhostProfile,
+        appArmor.type === AppArmorProfileType.LOCALHOST ? 'is missing for type LOCALHOST' : `is set for type ${appArmor.type}`,
+        appArmor.type === AppArmorProfileType.LOCALHOST ? 'Name the profile loaded on the node' : 'Leave localhostProfile out, or use AppArmorProfileType.LOCALHOST');
+    }
+    if (appArmor?.localhostProfile !== undefined && !/^[^\s/][^\s]{0,252}$/.test(appArmor.localhostProfile)) {
+      throw Errors.invalidName(path, 'appArmorProfile.localhostProfile', appArmor.localhostProfile,
+        'the name of an AppArmor profile loaded on the node, without spaces, e.g. "k8s-deny-write"');
+    }
     if (!(props.sidecars instanceof WorkloadSidecars)) {
       throw Errors.invalidType(path, 'sidecars', props.sidecars, 'a WorkloadSidecars (WorkloadSidecars.of(workload))');
     }
@@ -240,6 +272,29 @@ export class PodHardening extends Construct {
     if (p.supplementalGroups?.length) {
       const own: number[] = securityContext.supplementalGroups ?? [];
       securityContext.supplementalGroups = [...own, ...p.supplementalGroups.filter(g => !own.includes(g))];
+    }
+    if (p.seccompProfile) {
+      claimSeccompProfile(this, p.seccompProfile, path, 'seccompProfile');
+      const value = { type: 'Localhost', localhostProfile: p.seccompProfile.localhostProfile };
+      const own = securityContext.seccompProfile;
+      if (own !== undefined && JSON.stringify(own) !== JSON.stringify(value)) {
+        throw Errors.alreadySet(path, 'seccompProfile', p.seccompProfile.name, `as ${JSON.stringify(own)} ${on}`);
+      }
+      securityContext.seccompProfile = value;
+    }
+    if (p.appArmorProfile) {
+      if (!targetAtLeast(this, path, APPARMOR_FIELD_SINCE)) {
+        throw Errors.unsupportedOnPlatform(path, 'appArmorProfile', p.appArmorProfile.type, `Kubernetes ${KubernetesTarget.versionOf(this)}`,
+          'the pod-level appArmorProfile field came with 1.30, and the older annotations name containers one by one',
+          'Target Kubernetes 1.30 or later, or set appArmorProfile per sidecar (overrides.appArmorProfile)');
+      }
+      const local = p.appArmorProfile.localhostProfile;
+      const value = { type: APPARMOR_TYPES[p.appArmorProfile.type], ...(local !== undefined ? { localhostProfile: local } : {}) };
+      const own = securityContext.appArmorProfile;
+      if (own !== undefined && JSON.stringify(own) !== JSON.stringify(value)) {
+        throw Errors.alreadySet(path, 'appArmorProfile', p.appArmorProfile.type, `as ${JSON.stringify(own)} ${on}`);
+      }
+      securityContext.appArmorProfile = value;
     }
     if (Object.keys(securityContext).length) { spec.securityContext = securityContext; } else { delete spec.securityContext; }
 

@@ -55,7 +55,7 @@ export interface RenderSettings {
 export const APPARMOR_FIELD_SINCE = 30;
 
 /** Kubernetes' names of the AppArmor profile types (core/v1 AppArmorProfile.type). */
-const APPARMOR_TYPES: { [t in AppArmorProfileType]: string } = {
+export const APPARMOR_TYPES: { [t in AppArmorProfileType]: string } = {
   [AppArmorProfileType.RUNTIME_DEFAULT]: 'RuntimeDefault',
   [AppArmorProfileType.LOCALHOST]: 'Localhost',
   [AppArmorProfileType.UNCONFINED]: 'Unconfined',

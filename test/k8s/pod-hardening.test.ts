@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { findDoc, newChart, podOf, rawDeployment, synth } from './util';
 import {
   CompositionContext, EnvoySidecar, FluentBitFilter, FluentBitOutput, FluentBitSidecar, ISidecar, RedirectMode, Sidecar, SidecarContribution,
-  StartupRole,
+  StartupRole, AppArmorProfileType, LocalhostSeccompProfile,
 } from '../../src';
 import { ErrorCode, SidecarError } from '../../src/core/errors';
 import { FsGroupChangePolicy, KubernetesTarget, PodHardening, WorkloadSidecars } from '../../src/k8s';
@@ -199,6 +199,43 @@ describe('service account tokens', () => {
     const sidecars2 = WorkloadSidecars.of(rawDeployment(chart2, 'api', undefined, { automountServiceAccountToken: true })).add(new Sidecar(chart2, 'tail', { image: 'busybox:1.36' }));
     new PodHardening(chart2, 'hardening', { sidecars: sidecars2, automountServiceAccountToken: true });
     expect(podOf(findDoc(synth(chart2), 'Deployment')).spec.automountServiceAccountToken).toBe(true);
+  });
+});
+
+describe('pod-level profiles (for the app containers)', () => {
+  test('seccompProfile and appArmorProfile go in the pod\'s securityContext; the sidecars keep their own', () => {
+    const chart = newChart();
+    const profile = LocalhostSeccompProfile.dockerDefault('app');
+    const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'api')).add(new EnvoySidecar(chart, 'envoy', {}));
+    new PodHardening(chart, 'hardening', { sidecars, seccompProfile: profile, appArmorProfile: { type: AppArmorProfileType.RUNTIME_DEFAULT } });
+    const pod = podOf(findDoc(synth(chart), 'Deployment'));
+    expect(pod.spec.securityContext).toEqual({
+      seccompProfile: { type: 'Localhost', localhostProfile: 'cdk-sidecars-app.seccomp.json' },
+      appArmorProfile: { type: 'RuntimeDefault' },
+    });
+    expect(allContainers(pod).find((c: any) => c.name === 'envoy').securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(pod.spec.containers.find((c: any) => c.name === 'app').securityContext).toBeUndefined();
+  });
+
+  test('refused: a different pod seccompProfile on the workload, appArmorProfile before 1.30, bad AppArmor props', () => {
+    const chart = newChart();
+    const sidecars = WorkloadSidecars.of(rawDeployment(chart, 'api', undefined, { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } }))
+      .add(new Sidecar(chart, 'tail', { image: 'busybox:1.36' }));
+    new PodHardening(chart, 'hardening', { sidecars, seccompProfile: LocalhostSeccompProfile.dockerDefault('app') });
+    expect(thrown(() => Testing.synth(chart)).message).toContain('web/hardening: seccompProfile is already set ("app") as {"type":"RuntimeDefault"} on the pod template of web/api');
+
+    const chart2 = newChart();
+    KubernetesTarget.set(chart2, '1.29');
+    const sidecars2 = WorkloadSidecars.of(rawDeployment(chart2, 'api')).add(new Sidecar(chart2, 'tail', { image: 'busybox:1.36' }));
+    new PodHardening(chart2, 'hardening', { sidecars: sidecars2, appArmorProfile: { type: AppArmorProfileType.UNCONFINED } });
+    expect(thrown(() => Testing.synth(chart2)).message).toContain('web/hardening: appArmorProfile "UNCONFINED" cannot be rendered on Kubernetes 1.29');
+
+    const chart3 = newChart();
+    const sidecars3 = WorkloadSidecars.of(rawDeployment(chart3, 'api'));
+    expect(thrown(() => new PodHardening(chart3, 'h', { sidecars: sidecars3, appArmorProfile: { type: AppArmorProfileType.LOCALHOST } })).message)
+      .toContain('web/h: appArmorProfile.localhostProfile undefined is missing for type LOCALHOST');
+    expect(thrown(() => new PodHardening(chart3, 'h2', { sidecars: sidecars3, seccompProfile: { name: 'x' } as any })).message)
+      .toContain('web/h2: seccompProfile {"name":"x"} (object) is not a LocalhostSeccompProfile');
   });
 });
 
