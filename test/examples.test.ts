@@ -336,6 +336,7 @@ test('k8s/canary-sidecar-version: stable and canary differ only in the sidecar i
   expect(services['checkout-canary']).toEqual({ 'cdk-sidecars.dev/canary': 'checkout', 'cdk-sidecars.dev/track': 'canary' });
   const pdb = docs.find(d => d.kind === 'PodDisruptionBudget');
   expect(pdb.spec).toEqual({ minAvailable: 3, selector: deployments[0].spec.selector, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+});
 
 test('hardening-pod-security: Localhost seccomp profile file beside the manifests (OCI-valid), AppArmor field, user namespace, tokens only where used', async () => {
   const file = examplesOf('k8s').find(f => path.basename(f) === 'hardening-pod-security.ts')!;
