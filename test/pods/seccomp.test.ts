@@ -28,7 +28,8 @@ function expectReady(pod: RunningPod, workload: any): void {
   for (const c of [...(spec.initContainers ?? []).filter((x: any) => x.restartPolicy === 'Always'), ...spec.containers]) {
     const p = c.readinessProbe;
     if (!p) { continue; }
-    const probe = p.exec ? { exec: p.exec.command } : p.httpGet ? { http: { port: Number(p.httpGet.port), path: p.httpGet.path } } : { tcp: Number(p.tcpSocket.port) };
+    const probe = p.exec ? { exec: p.exec.command }
+      : p.httpGet ? { http: { port: Number(p.httpGet.port), path: p.httpGet.path } } : { tcp: Number(p.tcpSocket.port) };
     waitForProbe(`${pod.name}-${c.name}`, probe, 'readiness');
   }
 }
