@@ -425,3 +425,34 @@ test('k8s/statefulset-shared-claim: the backup sidecar mounts the claim template
   expect(pod.spec.securityContext.fsGroup).toBe(70);
   expect(backup.securityContext.runAsUser).not.toBe(0);
 });
+
+test('hardening-pod-security: Localhost seccomp profile file beside the manifests (OCI-valid), AppArmor field, user namespace, tokens only where used', async () => {
+  const file = examplesOf('k8s').find(f => path.basename(f) === 'hardening-pod-security.ts')!;
+  const dir = path.join(out, 'hardening-pod-security');
+  const { docs, configs, said } = await synthKubernetesExample(file, dir);
+  // the profile was written and checked by OUTPUT_FILE_CHECKS (OCI runtime-spec v1.3.0, closed objects)
+  expect(configs).toContain('cdk-sidecars-sidecars.seccomp.json (seccomp profile, OCI runtime-spec v1.3.0 schema)');
+  const profile = JSON.parse(fs.readFileSync(path.join(dir, 'cdk-sidecars-sidecars.seccomp.json'), 'utf-8'));
+  expect(profile).toMatchObject({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1 });
+  const allowed = profile.syscalls.filter((r: any) => r.action === 'SCMP_ACT_ALLOW' && !r.args).flatMap((r: any) => r.names);
+  expect(allowed).toEqual(expect.arrayContaining(['epoll_pwait', 'futex', 'openat']));
+  expect(allowed).not.toEqual(expect.arrayContaining(['ptrace']));
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  const all = [...pod.spec.initContainers, ...pod.spec.containers];
+  const c = (name: string) => all.find((x: any) => x.name === name);
+  for (const name of ['envoy', 'fluent-bit']) {
+    expect(c(name).securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'cdk-sidecars-sidecars.seccomp.json' });
+  }
+  expect(c('fluent-bit').securityContext.appArmorProfile).toEqual({ type: 'Localhost', localhostProfile: 'k8s-log-shipper' });
+  expect(c('envoy').securityContext.appArmorProfile).toBeUndefined();
+  expect(c('cdk-sidecars-redirect').securityContext.capabilities.add).toEqual(expect.arrayContaining(['NET_ADMIN']));
+  const account = docs.find(d => d.kind === 'ServiceAccount');
+  expect(account.automountServiceAccountToken).toBe(false);
+  expect(pod.spec).toMatchObject({ hostUsers: false, automountServiceAccountToken: false, serviceAccountName: account.metadata.name });
+  expect(pod.spec.securityContext).toMatchObject({ fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch' });
+  expect(c('fluent-bit').volumeMounts).toContainEqual({ name: 'fluent-bit-identity', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
+  expect(c('orders').volumeMounts).toContainEqual({ name: 'orders-identity', mountPath: '/var/run/secrets/vault', readOnly: true });
+  expect(pod.spec.volumes.find((v: any) => v.name === 'orders-identity').projected.sources[0])
+    .toEqual({ serviceAccountToken: { path: 'token', expirationSeconds: 900, audience: 'vault' } });
+  expect(said.warnings).toEqual([]);
+});

@@ -4,3 +4,4 @@ export * from './probe';
 export * from './volume';
 export * from './overrides';
 export { ImagePolicy } from './image-policy';
+export * from './seccomp';

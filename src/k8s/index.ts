@@ -11,3 +11,5 @@ export * from './alert-rules';
 export * from './pod-security-standards';
 export * from './pod-security-namespace';
 export * from './image-verification';
+export * from './pod-hardening';
+export * from './seccomp-profile-object';
