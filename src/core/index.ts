@@ -3,3 +3,4 @@ export * from './contribution';
 export * from './probe';
 export * from './volume';
 export * from './overrides';
+export * from './cost-options';

@@ -2,3 +2,4 @@ export * from './placement';
 export * from './target';
 export * from './workload-sidecars';
 export * from './injector';
+export * from './cost-report';
