@@ -16,7 +16,9 @@
  * `format: int-or-string`). The translations for the absent keywords are kept because they are one
  * line each and the live apiserver's /openapi/v3 does use them.
  *
- * Kinds whose group has no vendored document are checked by
+ * Custom resources (Prometheus operator, VPA, Kyverno, Gateway API, Istio, Security Profiles
+ * Operator) are checked by `crd.ts` against their vendored CRDs, with their metadata checked
+ * against 1.35 ObjectMeta here. Other kinds whose group has no vendored document are checked by
  * `k8s-models.ts` (the `kubernetes-models` package, equally strict about unknown fields), with their
  * metadata checked against 1.35 ObjectMeta here.
  *
@@ -32,6 +34,7 @@ import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
+import { customResourceErrors } from './crd';
 import { modelErrors } from './k8s-models';
 
 /** The vendored schemas (test/validate/schemas/, see its SOURCES.md); `CDK_SIDECARS_SCHEMAS` may point at another folder of that layout. */
@@ -269,6 +272,16 @@ export function manifestErrors(docs: any[]): string[] {
     }
     if (typeof doc.apiVersion !== 'string' || typeof doc.kind !== 'string') {
       problems.push(`${label}: apiVersion and kind must be strings (got ${JSON.stringify(doc.apiVersion)}, ${JSON.stringify(doc.kind)})`);
+      return;
+    }
+    const custom = customResourceErrors(doc);
+    if (custom) {
+      // A custom resource: its CRD (crd.ts), metadata from 1.35 core/v1.
+      for (const line of custom) problems.push(`${label} at ${line}`);
+      const meta = objectMetaValidator();
+      if (doc.metadata !== undefined && !meta(doc.metadata)) {
+        for (const line of new Set((meta.errors ?? []).map(formatError))) problems.push(`${label} at /metadata${line}`);
+      }
       return;
     }
     const validate = validatorFor(doc.apiVersion, doc.kind);
