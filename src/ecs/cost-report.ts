@@ -97,7 +97,7 @@ export class TaskCostReport extends Construct {
 
   constructor(scope: Construct, id: string, props: TaskCostReportProps = {}) {
     super(scope, id);
-    checkPropTypes(this.node.path, props, { sidecars: 'objectArray' });
+    checkPropTypes(this.node.path, props, { sidecars: 'array' });
     (props.sidecars ?? []).forEach((s, i) => {
       if (!(s instanceof TaskSidecars)) { throw Errors.invalidType(this.node.path, `sidecars[${i}]`, s, 'a TaskSidecars (TaskSidecars.of(taskDefinition))'); }
     });

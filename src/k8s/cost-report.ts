@@ -108,7 +108,7 @@ export class SidecarCostReport extends Construct {
 
   constructor(scope: Construct, id: string, props: SidecarCostReportProps = {}) {
     super(scope, id);
-    checkPropTypes(this.node.path, props, { sidecars: 'objectArray' });
+    checkPropTypes(this.node.path, props, { sidecars: 'array' });
     (props.sidecars ?? []).forEach((s, i) => {
       if (!(s instanceof WorkloadSidecars)) { throw Errors.invalidType(this.node.path, `sidecars[${i}]`, s, 'a WorkloadSidecars (WorkloadSidecars.of(workload))'); }
     });
@@ -138,6 +138,7 @@ export class SidecarCostReport extends Construct {
    * @returns the files written
    */
   public writeTo(dir: string): string[] {
+    if (typeof dir !== 'string' || dir === '') { throw Errors.invalidType(this.node.path, 'dir', dir, 'a folder path'); }
     return writeCostReport(dir, costPrices(this.node.path, this.props).fileName, this.toJson());
   }
 }
