@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { INJECTED_ANNOTATION } from './render';
 import { podTemplate } from './workload';
 import { WorkloadSidecars } from './workload-sidecars';
 import { CostBasis, CostContainer, CostLifecycle, CostWorkload, costCsv, costMarkdown, costPrices, costReport, writeCostReport } from '../core/cost';
@@ -65,6 +66,12 @@ export function kubernetesCostWorkload(sidecars: WorkloadSidecars): CostWorkload
   const { json, pod } = sidecars._rendered();
   const spec = podTemplate(json).spec ?? {};
   const owners = new Map(pod.containers.map(c => [c.name, c.owner.path]));
+  // The containers the binder adds for the pod (the redirect init of a traffic interception) are
+  // listed in the injected annotation with the sidecars' own: they belong to the intercepting sidecar.
+  const injected = String(podTemplate(json).metadata?.annotations?.[INJECTED_ANNOTATION] ?? '').split(',').filter(n => n);
+  for (const name of injected) {
+    if (!owners.has(name)) { owners.set(name, pod.trafficInterception?.owner.path ?? sidecars.node.path); }
+  }
   const read = (c: any, lifecycle: CostLifecycle): CostContainer => ({
     name: String(c.name),
     ...(owners.has(c.name) ? { sidecar: owners.get(c.name) } : {}),

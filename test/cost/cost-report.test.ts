@@ -80,6 +80,9 @@ describe('SidecarCostReport', () => {
     expect(w.perReplica.sidecars.cpuMillicores).toBe(running - app);
     expect(w.allReplicas.sidecars.cpuMillicores).toBe(3 * (running - app));
     expect(w.sidecars.map((s: any) => s.path)).toEqual(['shop/envoy', 'shop/vault', 'shop/logs', 'shop/otel']);
+    // the redirect init the binder adds for Envoy's interception is Envoy's, not the app's
+    expect(w.containers.find((c: any) => c.name === 'cdk-sidecars-redirect')).toMatchObject({ sidecar: 'shop/envoy', lifecycle: 'init' });
+    expect(w.containers.filter((c: any) => c.sidecar === null).map((c: any) => c.name)).toEqual(['api']);
     expect(w.sidecars.reduce((n: number, s: any) => n + s.perReplica.cpuMillicores, 0)).toBe(running - app);
     const vcpu = w.allReplicas.sidecars.cpuMillicores / 1000;
     const gib = w.allReplicas.sidecars.memoryMebibytes / 1024;
