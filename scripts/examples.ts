@@ -9,6 +9,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { validateAciYamlFile, validateArmTemplate } from '../test/validate/azure';
 import { validateTemplateFile } from '../test/validate/cloudformation';
+import { crossCheckAci, crossCheckEcs, crossCheckKubernetes, validateCostReportFiles } from '../test/validate/cost-report';
 import { validateDaprResource } from '../test/validate/dapr';
 import { validateEnvoyBootstrap, validateEnvoyMessage } from '../test/validate/envoy';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../test/validate/fluent-bit';
@@ -115,6 +116,50 @@ export async function checkConfigs(configs: EmbeddedConfig[]): Promise<string[]>
   return lines;
 }
 
+/**
+ * Files an example writes into its output folder by an explicit API, beside the manifests or
+ * templates, each with its validator: `is` recognises the main file, `companions` are the
+ * extensions written with it, `check` validates them together (and cross-checks them against the
+ * synthesized output) and returns the lines to list. Any other file is an error.
+ */
+interface OutputFileCheck {
+  readonly what: string;
+  readonly is: (file: string, content: () => string) => boolean;
+  readonly companions: string[];
+  readonly check: (dir: string, base: string, crossCheck: (report: any) => void) => string[];
+}
+
+const OUTPUT_FILES: OutputFileCheck[] = [{
+  what: 'cost and overhead report (SidecarCostReport, TaskCostReport, ContainerGroupCostReport writeTo)',
+  is: (file, content) => file.endsWith('.json') && /"format": "cdk-sidecars\/cost-report\/v1"/.test(content()),
+  companions: ['.md', '.csv'],
+  check: validateCostReportFiles,
+}];
+
+/** Checks the files of `dir` that `known` does not claim; throws on a file no check claims. */
+function checkOutputFiles(dir: string, known: (file: string) => boolean, crossCheck: (report: any) => void): string[] {
+  const files = fs.readdirSync(dir).filter(f => !known(f)).sort();
+  const claimed = new Set<string>();
+  const lines: string[] = [];
+  for (const f of files) {
+    const check = OUTPUT_FILES.find(c => c.is(f, () => fs.readFileSync(path.join(dir, f), 'utf-8')));
+    if (!check) { continue; }
+    const base = f.replace(/\.json$/, '');
+    for (const ext of check.companions) {
+      if (!files.includes(`${base}${ext}`)) { throw new Error(`${path.join(dir, f)}: ${check.what} without its ${ext} file`); }
+      claimed.add(`${base}${ext}`);
+    }
+    claimed.add(f);
+    try { lines.push(...check.check(dir, base, crossCheck)); } catch (e) { throw new Error(`${path.join(dir, f)}: ${(e as Error).message}`); }
+  }
+  const unknown = files.filter(f => !claimed.has(f));
+  if (unknown.length) { throw new Error(`${dir}: ${unknown.join(', ')}: written by the example with no validator; add one to OUTPUT_FILES in scripts/examples.ts`); }
+  return lines;
+}
+
+/** What the CDK writes into a cloud assembly. */
+const ASSEMBLY_FILE = /^(manifest\.json|tree\.json|performance-counters\.json|validation-report\.json|cdk\.out|.*\.template\.json|.*\.assets\.json|.*\.metadata\.json|asset\..*|.*\.lock)$/;
+
 export const ROOT = path.resolve(__dirname, '..');
 
 /** The example apps of a platform folder (examples/<platform>/*.ts). */
@@ -177,7 +222,7 @@ function assemblyMessages(outdir: string, type: string): string[] {
  * `outdir` (a cloud assembly) and validates every template; returns the templates.
  */
 export async function synthEcsExample(example: string, outdir: string)
-  : Promise<{ files: string[]; templates: any[]; configs: string[]; said: Said }> {
+  : Promise<{ files: string[]; templates: any[]; configs: string[]; reports: string[]; said: Said }> {
   fs.rmSync(outdir, { recursive: true, force: true });
   const cli = require.resolve('aws-cdk/bin/cdk');
   // The CLI splits --app on spaces: give it paths relative to the repository.
@@ -192,7 +237,8 @@ export async function synthEcsExample(example: string, outdir: string)
   if (files.length === 0) { throw new Error(`${example} wrote no template to ${outdir}`); }
   for (const f of files) { validateTemplateFile(f); }
   const templates = files.map(f => JSON.parse(fs.readFileSync(f, 'utf-8')));
-  return { files, templates, configs: await checkConfigs(ecsConfigs(templates)), said: { warnings: assemblyMessages(outdir, 'aws:cdk:warning'), notes: assemblyMessages(outdir, 'aws:cdk:info') } };
+  const reports = checkOutputFiles(outdir, f => ASSEMBLY_FILE.test(f), r => crossCheckEcs(r, templates));
+  return { files, templates, configs: await checkConfigs(ecsConfigs(templates)), reports, said: { warnings: assemblyMessages(outdir, 'aws:cdk:warning'), notes: assemblyMessages(outdir, 'aws:cdk:info') } };
 }
 
 /** Synthesizes an ACI example (AciApp.synth) into `outdir` and validates the ARM templates and YAML. */
@@ -201,6 +247,7 @@ export interface AciExampleOutput {
   readonly templates: any[];
   readonly yaml: any[];
   readonly configs: string[];
+  readonly reports: string[];
   readonly said: Said;
 }
 
@@ -214,12 +261,16 @@ export async function synthAciExample(example: string, outdir: string): Promise<
   const templates = arm.map(f => JSON.parse(fs.readFileSync(f, 'utf-8')));
   templates.forEach(validateArmTemplate);
   yaml.forEach(validateAciYamlFile);
-  return { files, templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()), configs: await checkConfigs(aciConfigs(templates)), said };
+  const reports = checkOutputFiles(outdir, f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml'), r => crossCheckAci(r, templates));
+  return {
+    files: files.filter(f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml')), templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()),
+    configs: await checkConfigs(aciConfigs(templates)), reports, said,
+  };
 }
 
 /** Synthesizes a cdk8s example into `outdir` and validates every YAML file; returns the documents. */
 export async function synthKubernetesExample(example: string, outdir: string)
-  : Promise<{ files: string[]; docs: any[]; configs: string[]; said: Said }> {
+  : Promise<{ files: string[]; docs: any[]; configs: string[]; reports: string[]; said: Said }> {
   fs.rmSync(outdir, { recursive: true, force: true });
   const said = run(example, { CDK8S_OUTDIR: outdir });
   const files = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).map(f => path.join(outdir, f));
@@ -230,5 +281,6 @@ export async function synthKubernetesExample(example: string, outdir: string)
     docs.push(...parseAllDocuments(fs.readFileSync(f, 'utf-8')).map(d => d.toJS()).filter(d => d));
   }
   const configs = await checkConfigs(kubernetesConfigs(docs));
-  return { files, docs, configs, said };
+  const reports = checkOutputFiles(outdir, f => f.endsWith('.yaml'), r => crossCheckKubernetes(r, docs));
+  return { files, docs, configs, reports, said };
 }

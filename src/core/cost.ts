@@ -277,12 +277,15 @@ export function costCsv(report: any): string {
 }
 
 /**
- * One Markdown table cell: characters with a meaning in CommonMark or GFM tables escaped
- * with a backslash, line breaks as spaces. The one escaping function of the Markdown writer.
+ * One Markdown table cell or inline text: characters with an inline meaning in CommonMark or
+ * GFM tables escaped with a backslash (CommonMark 0.31 section 2.4, backslash escapes), line
+ * breaks as spaces. The one escaping function of the Markdown writer.
  */
 export function markdownCell(value: string | number | null): string {
   const s = value === null ? '' : String(value);
-  return s.replace(/[\r\n]+/g, ' ').replace(/[\\`*_{}[\]()<>#+!|~&$-]/g, c => `\\${c}`);
+  // Inline markup (emphasis, code, links, HTML, entities, strikethrough) and the cell separator; the
+  // characters that matter only at the start of a line (#, -, +) never start a cell's line here.
+  return s.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>|~&]/g, c => `\\${c}`);
 }
 
 const vcpu = (m: number) => `${round(m / 1000, 3)}`;

@@ -135,4 +135,17 @@ describe('writers escape user data', () => {
   test('Markdown: no raw table pipe or markup from a name', () => {
     expect(markdownCell(hostile)).toBe('a,b "quoted" next \\| \\*x\\* \\<b\\>');
   });
+  test.each([hostile, '*em* _em_ `code` [link](http://x) <i>html</i> &amp; ~~del~~ \\ back', '**strong** ![img](x.png) <http://auto.link>'])(
+    'Markdown: %p reads back as its own text with a CommonMark parser', text => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const commonmark = require('commonmark');
+      const walker = new commonmark.Parser().parse(`x ${markdownCell(text)}`).walker();
+      let literal = '';
+      const types = new Set<string>();
+      for (let e = walker.next(); e; e = walker.next()) {
+        if (e.entering) { types.add(e.node.type); if (e.node.type === 'text') { literal += e.node.literal; } }
+      }
+      expect([...types].sort()).toEqual(['document', 'paragraph', 'text']);
+      expect(literal).toBe(`x ${text.replace(/[\r\n]+/g, ' ')}`);
+    });
 });
