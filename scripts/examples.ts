@@ -263,8 +263,12 @@ export async function synthAciExample(example: string, outdir: string): Promise<
   yaml.forEach(validateAciYamlFile);
   const reports = checkOutputFiles(outdir, f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml'), r => crossCheckAci(r, templates));
   return {
-    files: files.filter(f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml')), templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()),
-    configs: await checkConfigs(aciConfigs(templates)), reports, said,
+    files: files.filter(f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml')),
+    templates,
+    yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()),
+    configs: await checkConfigs(aciConfigs(templates)),
+    reports,
+    said,
   };
 }
 

@@ -5,10 +5,10 @@
  * task definitions, ACI container groups) and this module adds up, prices and writes.
  * Internal: the public API is the report class of each binder.
  */
-import { Errors } from './errors';
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import { CostReportOptions } from './cost-options';
+import { Errors } from './errors';
 import { checkPropTypes } from './prop-types';
 
 /** How a container runs in its pod, which decides how its request counts. */
@@ -115,9 +115,11 @@ export function costPrices(path: string, options: CostReportOptions | undefined)
 export interface Amount { readonly cpuMillicores: number; readonly memoryMebibytes: number }
 
 const ZERO: Amount = { cpuMillicores: 0, memoryMebibytes: 0 };
-const add = (a: Amount, b: Amount): Amount => ({ cpuMillicores: a.cpuMillicores + b.cpuMillicores, memoryMebibytes: a.memoryMebibytes + b.memoryMebibytes });
-const sub = (a: Amount, b: Amount): Amount => ({ cpuMillicores: a.cpuMillicores - b.cpuMillicores, memoryMebibytes: a.memoryMebibytes - b.memoryMebibytes });
-const max = (a: Amount, b: Amount): Amount => ({ cpuMillicores: Math.max(a.cpuMillicores, b.cpuMillicores), memoryMebibytes: Math.max(a.memoryMebibytes, b.memoryMebibytes) });
+const both = (f: (x: number, y: number) => number) => (a: Amount, b: Amount): Amount =>
+  ({ cpuMillicores: f(a.cpuMillicores, b.cpuMillicores), memoryMebibytes: f(a.memoryMebibytes, b.memoryMebibytes) });
+const add = both((x, y) => x + y);
+const sub = both((x, y) => x - y);
+const max = both(Math.max);
 const times = (a: Amount, n: number): Amount => ({ cpuMillicores: a.cpuMillicores * n, memoryMebibytes: a.memoryMebibytes * n });
 const amountOf = (c: CostContainer): Amount => ({ cpuMillicores: c.cpuMillicores ?? 0, memoryMebibytes: c.memoryMebibytes ?? 0 });
 /** Rounds away binary fractions (0.1 GB steps, CPU units) without hiding a real difference. */
@@ -179,6 +181,8 @@ function monthly(a: Amount, prices: CostPrices): number | null {
 }
 
 const share = (part: number, whole: number) => (whole > 0 ? round(part / whole) : 0);
+const shares = (part: Amount, whole: Amount) =>
+  ({ cpu: share(part.cpuMillicores, whole.cpuMillicores), memory: share(part.memoryMebibytes, whole.memoryMebibytes) });
 
 /** The report as JSON (its shape: test/validate/schemas/cdk-sidecars/cost-report.schema.json). */
 export function costReport(workloads: readonly CostWorkload[], prices: CostPrices): any {
@@ -219,7 +223,7 @@ export function costReport(workloads: readonly CostWorkload[], prices: CostPrice
       })),
       perReplica: { total: rounded(perReplica.total), app: rounded(perReplica.app), sidecars: rounded(perReplica.sidecars) },
       allReplicas: { total: rounded(allReplicas.total), app: rounded(allReplicas.app), sidecars: rounded(allReplicas.sidecars) },
-      sidecarShare: { cpu: share(perReplica.sidecars.cpuMillicores, perReplica.total.cpuMillicores), memory: share(perReplica.sidecars.memoryMebibytes, perReplica.total.memoryMebibytes) },
+      sidecarShare: shares(perReplica.sidecars, perReplica.total),
       sidecars: bySidecar,
       monthlyCost: prices.pricePerVcpuHour === undefined ? null
         : { total: monthly(allReplicas.total, prices), app: monthly(allReplicas.app, prices), sidecars: monthly(allReplicas.sidecars, prices) },
@@ -235,7 +239,7 @@ export function costReport(workloads: readonly CostWorkload[], prices: CostPrice
       total: rounded(all.total),
       app: rounded(all.app),
       sidecars: rounded(all.sidecars),
-      sidecarShare: { cpu: share(all.sidecars.cpuMillicores, all.total.cpuMillicores), memory: share(all.sidecars.memoryMebibytes, all.total.memoryMebibytes) },
+      sidecarShare: shares(all.sidecars, all.total),
       monthlyCost: prices.pricePerVcpuHour === undefined ? null
         : { total: monthly(all.total, prices), app: monthly(all.app, prices), sidecars: monthly(all.sidecars, prices) },
     },

@@ -187,7 +187,8 @@ export class SidecarVerticalAutoscaler extends Construct {
         return;
       }
       if (!owner) {
-        policies.push({ containerName: c.name, mode: appMode, ...(props.appControlledValues ? { controlledValues: props.appControlledValues } : {}) });
+        const values = props.appControlledValues ? { controlledValues: props.appControlledValues } : {};
+        policies.push({ containerName: c.name, mode: appMode, ...values });
         return;
       }
       if (native) { nativeSidecars.push(c.name); }

@@ -25,7 +25,10 @@ function referenceApp(replicas = 3) {
       name: 'api',
       image: 'ghcr.io/acme/api:1.0.0',
       portNumber: 8080,
-      resources: { cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.millis(1000) }, memory: { request: Size.mebibytes(512), limit: Size.mebibytes(1024) } },
+      resources: {
+        cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.millis(1000) },
+        memory: { request: Size.mebibytes(512), limit: Size.mebibytes(1024) },
+      },
     }],
   });
   const sidecars = WorkloadSidecars.of(api).add(
@@ -120,7 +123,13 @@ describe('SidecarCostReport', () => {
 describe('writers escape user data', () => {
   const hostile = 'a,b "quoted"\r\nnext | *x* <b>';
   const workload: CostWorkload = {
-    platform: 'kubernetes', path: hostile, kind: 'Deployment', name: hostile, replicas: 1, replicasSource: 'spec.replicas', basis: CostBasis.EFFECTIVE_POD_REQUEST,
+    platform: 'kubernetes',
+    path: hostile,
+    kind: 'Deployment',
+    name: hostile,
+    replicas: 1,
+    replicasSource: 'spec.replicas',
+    basis: CostBasis.EFFECTIVE_POD_REQUEST,
     containers: [{ name: 'app', lifecycle: CostLifecycle.REGULAR, cpuMillicores: 100, memoryMebibytes: 128 },
       { name: hostile, sidecar: hostile, lifecycle: CostLifecycle.REGULAR, cpuMillicores: 50, memoryMebibytes: 64 }],
   };
@@ -137,7 +146,8 @@ describe('writers escape user data', () => {
   });
   test.each([hostile, '*em* _em_ `code` [link](http://x) <i>html</i> &amp; ~~del~~ \\ back', '**strong** ![img](x.png) <http://auto.link>'])(
     'Markdown: %p reads back as its own text with a CommonMark parser', text => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // commonmark.js comes with the jsii toolchain (jsii-rosetta, jsii-pacmak): an independent CommonMark parser here.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
       const commonmark = require('commonmark');
       const walker = new commonmark.Parser().parse(`x ${markdownCell(text)}`).walker();
       let literal = '';

@@ -14,8 +14,13 @@ function setup(version = '1.33', mode?: SidecarMode, replicas = 3) {
     replicas,
     initContainers: [{ name: 'migrate', image: 'ghcr.io/acme/migrate:1' }],
     containers: [{
-      name: 'api', image: 'ghcr.io/acme/api:1.0.0', portNumber: 8080,
-      resources: { cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.millis(1000) }, memory: { request: Size.mebibytes(512), limit: Size.mebibytes(1024) } },
+      name: 'api',
+      image: 'ghcr.io/acme/api:1.0.0',
+      portNumber: 8080,
+      resources: {
+        cpu: { request: kplus.Cpu.millis(500), limit: kplus.Cpu.millis(1000) },
+        memory: { request: Size.mebibytes(512), limit: Size.mebibytes(1024) },
+      },
     }],
   });
   const sidecars = WorkloadSidecars.of(api, mode ? { mode } : undefined).add(
@@ -51,7 +56,9 @@ describe('SidecarVerticalAutoscaler', () => {
     expect(byName.get('api')).toEqual({ containerName: 'api', mode: 'Auto' });
     for (const c of pod.initContainers.filter((x: any) => x.restartPolicy === 'Always')) {
       expect(byName.get(c.name)).toEqual({
-        containerName: c.name, mode: 'Auto', controlledValues: 'RequestsOnly',
+        containerName: c.name,
+        mode: 'Auto',
+        controlledValues: 'RequestsOnly',
         ...(c.resources.requests ? { minAllowed: { cpu: c.resources.requests.cpu, memory: c.resources.requests.memory } } : {}),
         ...(c.resources.limits ? { maxAllowed: Object.fromEntries(['cpu', 'memory'].filter(k => c.resources.limits[k]).map(k => [k, c.resources.limits[k]])) } : {}),
       });
@@ -84,9 +91,13 @@ describe('SidecarVerticalAutoscaler', () => {
   test('Auto is deprecated; RequestsAndLimits on sidecars and an HPA on CPU are warned about', () => {
     const { chart, sidecars, api } = setup('1.28');
     new ApiObject(chart, 'hpa', {
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'api', namespace: 'shop' },
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'api', namespace: 'shop' },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: api.name }, minReplicas: 3, maxReplicas: 10,
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: api.name },
+        minReplicas: 3,
+        maxReplicas: 10,
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
       },
     });

@@ -184,7 +184,8 @@ export function crossCheckAci(report: any, templates: any[]): void {
   for (const w of report.workloads.filter((x: any) => x.platform === 'aci')) {
     const g = groups.find((r: any) => r.name === w.name);
     if (!g) { throw new Error(`cross-check: no container group ${w.name}`); }
-    const sum = (keep: (c: any) => boolean, k: string) => g.properties.containers.filter(keep).reduce((n: number, c: any) => n + (c.properties.resources?.requests?.[k] ?? 0), 0);
+    const sum = (keep: (c: any) => boolean, k: string) => g.properties.containers.filter(keep)
+      .reduce((n: number, c: any) => n + (c.properties.resources?.requests?.[k] ?? 0), 0);
     const isSidecar = (c: any) => w.containers.find((x: any) => x.name === c.name)?.sidecar !== null;
     close(w.perReplica.total.cpuMillicores, sum(() => true, 'cpu') * 1000, `cross-check ${w.path} CPU`);
     close(w.perReplica.total.memoryMebibytes, sum(() => true, 'memoryInGB') * 1024, `cross-check ${w.path} memory`);
