@@ -7,6 +7,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OtelCollectorSidecar, VaultAgentSidecar, VaultAuth } from '../../src';
 import { CostBasis, CostLifecycle, CostWorkload, costCsv, costReport, csvField, effectivePodRequest, markdownCell } from '../../src/core/cost';
 import { KubernetesTarget, SidecarCostReport, WorkloadSidecars, parseQuantity } from '../../src/k8s';
+import { crossCheckKubernetes, parseRfc4180, validateCostReportCsv, validateCostReportJson, validateCostReportMarkdown } from '../validate/cost-report';
 import { validateManifests } from '../validate/k8s';
 
 /** RFC 4180 read by an independent parser: Python's csv module. */
@@ -158,4 +159,34 @@ describe('writers escape user data', () => {
       expect([...types].sort()).toEqual(['document', 'paragraph', 'text']);
       expect(literal).toBe(`x ${text.replace(/[\r\n]+/g, ' ')}`);
     });
+});
+
+describe('the report\'s validator (test/validate/cost-report.ts) catches what is wrong', () => {
+  const { chart } = referenceApp();
+  const report = new SidecarCostReport(chart, 'cost', { pricePerVcpuHour: 0.04, pricePerGibHour: 0.005 });
+  const docs = Testing.synth(chart);
+  const json = report.toJson();
+
+  test('a valid report passes every check', () => {
+    expect(() => {
+      validateCostReportJson(json);
+      crossCheckKubernetes(json, docs);
+      validateCostReportCsv(report.toCsv(), json);
+      validateCostReportMarkdown(report.toMarkdown(), json);
+    }).not.toThrow();
+  });
+  test('a wrong total, an unknown field, a wrong replica count', () => {
+    const copy = () => JSON.parse(JSON.stringify(json));
+    const a = copy(); a.totals.sidecars.cpuMillicores += 1;
+    expect(() => validateCostReportJson(a)).toThrow(/totals sidecars CPU/);
+    const b = copy(); b.workloads[0].extra = 1;
+    expect(() => validateCostReportJson(b)).toThrow(/must NOT have additional properties/);
+    const c = copy(); c.workloads[0].perReplica.app.cpuMillicores -= 100; c.workloads[0].perReplica.total.cpuMillicores -= 100;
+    expect(() => crossCheckKubernetes(c, docs)).toThrow(/cross-check shop\/api\/Resource CPU/);
+  });
+  test('CSV and Markdown that do not read back', () => {
+    expect(() => parseRfc4180('a,"b\r\n')).toThrow(/unterminated/);
+    expect(() => parseRfc4180('a,b"c\r\n')).toThrow(/quote inside an unquoted field/);
+    expect(() => validateCostReportMarkdown(report.toMarkdown().replace('| total |', '| to|tal |'), json)).toThrow(/cells in a table/);
+  });
 });
