@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Size, Testing } from 'cdk8s';
+import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OtelCollectorSidecar, VaultAgentSidecar, VaultAuth } from '../../src';
 import { CostBasis, CostLifecycle, CostWorkload, costCsv, costReport, csvField, effectivePodRequest, markdownCell } from '../../src/core/cost';
