@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as fc from 'fast-check';
 import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OtelCollectorSidecar, VaultAgentSidecar, VaultAuth } from '../../src';
 import { CostBasis, CostLifecycle, CostWorkload, costCsv, costReport, csvField, effectivePodRequest, markdownCell } from '../../src/core/cost';
 import { KubernetesTarget, SidecarCostReport, WorkloadSidecars, parseQuantity } from '../../src/k8s';
@@ -188,5 +189,30 @@ describe('the report\'s validator (test/validate/cost-report.ts) catches what is
     expect(() => parseRfc4180('a,"b\r\n')).toThrow(/unterminated/);
     expect(() => parseRfc4180('a,b"c\r\n')).toThrow(/quote inside an unquoted field/);
     expect(() => validateCostReportMarkdown(report.toMarkdown().replace('| total |', '| to|tal |'), json)).toThrow(/cells in a table/);
+  });
+});
+
+describe('effective pod request, property-based', () => {
+  /** The pod's life simulated phase by phase: each init container alone with the native sidecars already up, then all running. */
+  function simulate(containers: Array<{ lifecycle: CostLifecycle; cpuMillicores: number; memoryMebibytes: number }>) {
+    const phases: Array<typeof containers> = [];
+    const up: typeof containers = [];
+    for (const c of containers.filter(x => x.lifecycle !== CostLifecycle.REGULAR)) {
+      if (c.lifecycle === CostLifecycle.INIT) { phases.push([...up, c]); } else { up.push(c); phases.push([...up]); }
+    }
+    phases.push([...up, ...containers.filter(x => x.lifecycle === CostLifecycle.REGULAR)]);
+    const peak = (k: 'cpuMillicores' | 'memoryMebibytes') => Math.max(...phases.map(p => p.reduce((n, c) => n + c[k], 0)));
+    return { cpuMillicores: peak('cpuMillicores'), memoryMebibytes: peak('memoryMebibytes') };
+  }
+  test('equals the peak of the simulated phases', () => {
+    const container = fc.record({
+      name: fc.constant('c'),
+      lifecycle: fc.constantFrom(CostLifecycle.REGULAR, CostLifecycle.INIT, CostLifecycle.RESTARTABLE_INIT),
+      cpuMillicores: fc.integer({ min: 0, max: 4000 }),
+      memoryMebibytes: fc.integer({ min: 0, max: 8192 }),
+    });
+    fc.assert(fc.property(fc.array(container, { maxLength: 8 }), cs => {
+      expect(effectivePodRequest(cs)).toEqual(simulate(cs));
+    }), { numRuns: 300, seed: 14 });
   });
 });
