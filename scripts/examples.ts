@@ -9,13 +9,14 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { validateAciYamlFile, validateArmTemplate } from '../test/validate/azure';
 import { validateTemplateFile } from '../test/validate/cloudformation';
-import { crossCheckAci, crossCheckEcs, crossCheckKubernetes, validateCostReportFiles } from '../test/validate/cost-report';
+import { costReportFileChecks } from '../test/validate/cost-report';
 import { validateDaprResource } from '../test/validate/dapr';
 import { validateEnvoyBootstrap, validateEnvoyMessage } from '../test/validate/envoy';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../test/validate/fluent-bit';
 import { validateYamlFile } from '../test/validate/k8s';
 import { validateOpaConfig } from '../test/validate/opa';
 import { validateOtelCollectorConfig } from '../test/validate/otel-collector';
+import { validateSeccompProfile } from '../test/validate/seccomp';
 import { validateAgentConfig } from '../test/validate/vault';
 
 /** A generated config file found in a synthesized output. */
@@ -116,50 +117,6 @@ export async function checkConfigs(configs: EmbeddedConfig[]): Promise<string[]>
   return lines;
 }
 
-/**
- * Files an example writes into its output folder by an explicit API, beside the manifests or
- * templates, each with its validator: `is` recognises the main file, `companions` are the
- * extensions written with it, `check` validates them together (and cross-checks them against the
- * synthesized output) and returns the lines to list. Any other file is an error.
- */
-interface OutputFileCheck {
-  readonly what: string;
-  readonly is: (file: string, content: () => string) => boolean;
-  readonly companions: string[];
-  readonly check: (dir: string, base: string, crossCheck: (report: any) => void) => string[];
-}
-
-const OUTPUT_FILES: OutputFileCheck[] = [{
-  what: 'cost and overhead report (SidecarCostReport, TaskCostReport, ContainerGroupCostReport writeTo)',
-  is: (file, content) => file.endsWith('.json') && /"format": "cdk-sidecars\/cost-report\/v1"/.test(content()),
-  companions: ['.md', '.csv'],
-  check: validateCostReportFiles,
-}];
-
-/** Checks the files of `dir` that `known` does not claim; throws on a file no check claims. */
-function checkOutputFiles(dir: string, known: (file: string) => boolean, crossCheck: (report: any) => void): string[] {
-  const files = fs.readdirSync(dir).filter(f => !known(f)).sort();
-  const claimed = new Set<string>();
-  const lines: string[] = [];
-  for (const f of files) {
-    const check = OUTPUT_FILES.find(c => c.is(f, () => fs.readFileSync(path.join(dir, f), 'utf-8')));
-    if (!check) { continue; }
-    const base = f.replace(/\.json$/, '');
-    for (const ext of check.companions) {
-      if (!files.includes(`${base}${ext}`)) { throw new Error(`${path.join(dir, f)}: ${check.what} without its ${ext} file`); }
-      claimed.add(`${base}${ext}`);
-    }
-    claimed.add(f);
-    try { lines.push(...check.check(dir, base, crossCheck)); } catch (e) { throw new Error(`${path.join(dir, f)}: ${(e as Error).message}`); }
-  }
-  const unknown = files.filter(f => !claimed.has(f));
-  if (unknown.length) { throw new Error(`${dir}: ${unknown.join(', ')}: written by the example with no validator; add one to OUTPUT_FILES in scripts/examples.ts`); }
-  return lines;
-}
-
-/** What the CDK writes into a cloud assembly. */
-const ASSEMBLY_FILE = /^(manifest\.json|tree\.json|performance-counters\.json|validation-report\.json|cdk\.out|.*\.template\.json|.*\.assets\.json|.*\.metadata\.json|asset\..*|.*\.lock)$/;
-
 export const ROOT = path.resolve(__dirname, '..');
 
 /** The example apps of a platform folder (examples/<platform>/*.ts). */
@@ -222,7 +179,7 @@ function assemblyMessages(outdir: string, type: string): string[] {
  * `outdir` (a cloud assembly) and validates every template; returns the templates.
  */
 export async function synthEcsExample(example: string, outdir: string)
-  : Promise<{ files: string[]; templates: any[]; configs: string[]; reports: string[]; said: Said }> {
+  : Promise<{ files: string[]; templates: any[]; configs: string[]; said: Said }> {
   fs.rmSync(outdir, { recursive: true, force: true });
   const cli = require.resolve('aws-cdk/bin/cdk');
   // The CLI splits --app on spaces: give it paths relative to the repository.
@@ -237,8 +194,8 @@ export async function synthEcsExample(example: string, outdir: string)
   if (files.length === 0) { throw new Error(`${example} wrote no template to ${outdir}`); }
   for (const f of files) { validateTemplateFile(f); }
   const templates = files.map(f => JSON.parse(fs.readFileSync(f, 'utf-8')));
-  const reports = checkOutputFiles(outdir, f => ASSEMBLY_FILE.test(f), r => crossCheckEcs(r, templates));
-  return { files, templates, configs: await checkConfigs(ecsConfigs(templates)), reports, said: { warnings: assemblyMessages(outdir, 'aws:cdk:warning'), notes: assemblyMessages(outdir, 'aws:cdk:info') } };
+  const configs = [...await checkConfigs(ecsConfigs(templates)), ...checkOutputFiles(outdir, f => ASSEMBLY_FILE.test(f))];
+  return { files, templates, configs, said: { warnings: assemblyMessages(outdir, 'aws:cdk:warning'), notes: assemblyMessages(outdir, 'aws:cdk:info') } };
 }
 
 /** Synthesizes an ACI example (AciApp.synth) into `outdir` and validates the ARM templates and YAML. */
@@ -247,7 +204,6 @@ export interface AciExampleOutput {
   readonly templates: any[];
   readonly yaml: any[];
   readonly configs: string[];
-  readonly reports: string[];
   readonly said: Said;
 }
 
@@ -261,20 +217,48 @@ export async function synthAciExample(example: string, outdir: string): Promise<
   const templates = arm.map(f => JSON.parse(fs.readFileSync(f, 'utf-8')));
   templates.forEach(validateArmTemplate);
   yaml.forEach(validateAciYamlFile);
-  const reports = checkOutputFiles(outdir, f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml'), r => crossCheckAci(r, templates));
-  return {
-    files: files.filter(f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml')),
-    templates,
-    yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()),
-    configs: await checkConfigs(aciConfigs(templates)),
-    reports,
-    said,
-  };
+  const configs = [...await checkConfigs(aciConfigs(templates)), ...checkOutputFiles(outdir, f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml'))];
+  return { files: [...arm, ...yaml].sort(), templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()), configs, said };
+}
+
+/**
+ * Files other than manifests that an example writes into its output folder through the library's
+ * explicit APIs (seccomp profiles for the nodes, reports), each with its independent validator.
+ * Any other file in an output folder is an error.
+ */
+export interface OutputFileCheck {
+  readonly format: string;
+  readonly matches: (file: string) => boolean;
+  /** Throws on a problem; `outdir` holds the example's other outputs (for cross-checks). */
+  readonly check: (file: string, content: string, outdir: string) => unknown;
+}
+
+export const OUTPUT_FILE_CHECKS: OutputFileCheck[] = [
+  { format: 'seccomp profile, OCI runtime-spec v1.3.0 schema', matches: f => f.endsWith('.seccomp.json'), check: (_f, t) => validateSeccompProfile(t) },
+  // The cost and overhead report's JSON, CSV and Markdown (SidecarCostReport, TaskCostReport, ContainerGroupCostReport writeTo).
+  ...costReportFileChecks(),
+];
+
+/** What the CDK writes into a cloud assembly (ECS examples), besides the templates. */
+const ASSEMBLY_FILE = /^(manifest\.json|tree\.json|performance-counters\.json|validation-report\.json|cdk\.out|.*\.template\.json|.*\.assets\.json|.*\.metadata\.json|.*\.lock)$/;
+
+/** Checks the non-manifest files of an output folder (those `isManifest` does not claim); one line per file. */
+export function checkOutputFiles(outdir: string, isManifest: (file: string) => boolean): string[] {
+  const lines: string[] = [];
+  for (const f of fs.readdirSync(outdir).sort()) {
+    const file = path.join(outdir, f);
+    if (isManifest(f) || !fs.statSync(file).isFile()) { continue; }
+    const check = OUTPUT_FILE_CHECKS.find(k => k.matches(f));
+    if (!check) { throw new Error(`${file}: an output file with no validator; add one to OUTPUT_FILE_CHECKS in scripts/examples.ts`); }
+    try { check.check(file, fs.readFileSync(file, 'utf-8'), outdir); } catch (e) { throw new Error(`${file}: ${(e as Error).message}`); }
+    lines.push(`${f} (${check.format})`);
+  }
+  return lines;
 }
 
 /** Synthesizes a cdk8s example into `outdir` and validates every YAML file; returns the documents. */
 export async function synthKubernetesExample(example: string, outdir: string)
-  : Promise<{ files: string[]; docs: any[]; configs: string[]; reports: string[]; said: Said }> {
+  : Promise<{ files: string[]; docs: any[]; configs: string[]; said: Said }> {
   fs.rmSync(outdir, { recursive: true, force: true });
   const said = run(example, { CDK8S_OUTDIR: outdir });
   const files = fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).map(f => path.join(outdir, f));
@@ -284,7 +268,6 @@ export async function synthKubernetesExample(example: string, outdir: string)
     validateYamlFile(f);
     docs.push(...parseAllDocuments(fs.readFileSync(f, 'utf-8')).map(d => d.toJS()).filter(d => d));
   }
-  const configs = await checkConfigs(kubernetesConfigs(docs));
-  const reports = checkOutputFiles(outdir, f => f.endsWith('.yaml'), r => crossCheckKubernetes(r, docs));
-  return { files, docs, configs, reports, said };
+  const configs = [...await checkConfigs(kubernetesConfigs(docs)), ...checkOutputFiles(outdir, f => f.endsWith('.yaml'))];
+  return { files, docs, configs, said };
 }

@@ -16,27 +16,24 @@ async function main(): Promise<void> {
   let count = 0;
 
   for (const example of examplesOf('k8s')) {
-    const { files, docs, configs, reports } = await synthKubernetesExample(example, path.join(dist, 'k8s', path.basename(example, '.ts')));
+    const { files, docs, configs } = await synthKubernetesExample(example, path.join(dist, 'k8s', path.basename(example, '.ts')));
     for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)}`); }
     console.log(`      ${docs.length} manifests, valid against the Kubernetes 1.35 OpenAPI schemas (strict)`);
     for (const c of configs) { console.log(`      config ${c}`); }
-    for (const r of reports) { console.log(`      report ${r}`); }
     count += files.length;
   }
 
   for (const example of examplesOf('ecs')) {
-    const { files, configs, reports } = await synthEcsExample(example, path.join(dist, 'ecs', path.basename(example, '.ts')));
+    const { files, configs } = await synthEcsExample(example, path.join(dist, 'ecs', path.basename(example, '.ts')));
     for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (CloudFormation registry schemas, strict)`); }
     for (const c of configs) { console.log(`      config ${c}`); }
-    for (const r of reports) { console.log(`      report ${r}`); }
     count += files.length;
   }
 
   for (const example of examplesOf('aci')) {
-    const { files, configs, reports } = await synthAciExample(example, path.join(dist, 'aci', path.basename(example, '.ts')));
+    const { files, configs } = await synthAciExample(example, path.join(dist, 'aci', path.basename(example, '.ts')));
     for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (ACI 2025-09-01 REST spec${f.endsWith('.json') ? ' + ARM template schema' : ''}, strict)`); }
     for (const c of configs) { console.log(`      config ${c}`); }
-    for (const r of reports) { console.log(`      report ${r}`); }
     count += files.length;
   }
 

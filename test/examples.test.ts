@@ -284,13 +284,71 @@ test('the minimal examples: warnings counted, each names an existing prop that s
   expect(said['aci/otel-dapr'].notes.join('\n')).toContain('the Standard SKU does not honour container security contexts');
 });
 
+test('k8s/hardening-network-policy: callers reach the app port only, scrapers the metrics ports, egress to DNS, Envoy\'s cluster and the mapped log host', async () => {
+  const { docs, said } = await synthKubernetesExample(fileOf('k8s', 'hardening-network-policy'), path.join(out, 'netpol'));
+  const np = docs.find(d => d.kind === 'NetworkPolicy');
+  const deploy = docs.find(d => d.kind === 'Deployment');
+  expect(np.metadata).toMatchObject({ name: deploy.metadata.name, namespace: 'shop' });
+  expect(np.spec.podSelector).toEqual(deploy.spec.selector);
+  expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+  expect(np.spec.ingress[0]).toEqual({
+    from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } } }],
+    ports: [{ protocol: 'TCP', port: 8080 }],
+  });
+  // Every exposed sidecar port (Envoy readiness and Prometheus, OPA diagnostics, Fluent Bit metrics) is for the scrapers.
+  const exposed = podOf(deploy).spec.initContainers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort)).sort();
+  expect(np.spec.ingress[1].ports.map((p: any) => p.port).sort()).toEqual(exposed);
+  expect(np.spec.egress).toEqual([
+    expect.objectContaining({ ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }),
+    { to: [{ ipBlock: { cidr: '10.96.40.12/32' } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+    {
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'logging' } }, podSelector: { matchLabels: { app: 'fluentd' } } }],
+      ports: [{ protocol: 'TCP', port: 24224 }],
+    },
+  ]);
+  expect(said.warnings.filter(w => /NetworkPolicy cannot match/.test(w))).toEqual([]);
+});
+
+test('k8s/canary-sidecar-version: stable and canary differ only in the sidecar images; the HTTPRoute splits 90/10; the PDB keeps 3 of 4', async () => {
+  const { docs } = await synthKubernetesExample(fileOf('k8s', 'canary-sidecar-version'), path.join(out, 'canary-sidecar-version'));
+  const deployments = docs.filter(d => d.kind === 'Deployment');
+  expect(deployments.map(d => d.spec.replicas)).toEqual([4, 1]);
+  const [stable, canary] = deployments.map(d => podOf(d));
+  expect(stable.metadata.labels).toMatchObject({ 'cdk-sidecars.dev/canary': 'checkout', 'cdk-sidecars.dev/track': 'stable' });
+  expect(canary.metadata.labels).toMatchObject({ 'cdk-sidecars.dev/canary': 'checkout', 'cdk-sidecars.dev/track': 'canary' });
+  const all = (pod: any) => [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+  const images = (pod: any) => Object.fromEntries(all(pod).map((c: any) => [c.name, c.image]));
+  expect(images(stable)).toMatchObject({ envoy: 'envoyproxy/envoy:v1.36.2', checkout: 'ghcr.io/acme/checkout:3.1.0' });
+  expect(images(canary)).toMatchObject({ envoy: 'envoyproxy/envoy:v1.37.0', checkout: 'ghcr.io/acme/checkout:3.1.0' });
+  const sidecarImages = new Set(['envoy', 'otel-collector']);
+  const strip = (pod: any) => all(pod).map((c: any) => (sidecarImages.has(c.name) ? { ...c, image: undefined } : c));
+  expect(strip(canary)).toEqual(strip(stable));
+  const route = docs.find(d => d.kind === 'HTTPRoute');
+  expect(route.metadata).toMatchObject({ name: 'checkout', namespace: 'shop' });
+  expect(route.spec.parentRefs).toEqual([{ name: 'public', namespace: 'gateways', sectionName: 'https' }]);
+  expect(route.spec.hostnames).toEqual(['checkout.shop.example.com']);
+  expect(route.spec.rules[0].backendRefs).toEqual([
+    { name: 'checkout-stable', port: 8080, weight: 90 },
+    { name: 'checkout-canary', port: 8080, weight: 10 },
+  ]);
+  const services = Object.fromEntries(docs.filter(d => d.kind === 'Service').map(d => [d.metadata.name, d.spec.selector]));
+  expect(services['checkout-stable']).toEqual({ 'cdk-sidecars.dev/canary': 'checkout', 'cdk-sidecars.dev/track': 'stable' });
+  expect(services['checkout-canary']).toEqual({ 'cdk-sidecars.dev/canary': 'checkout', 'cdk-sidecars.dev/track': 'canary' });
+  const pdb = docs.find(d => d.kind === 'PodDisruptionBudget');
+  expect(pdb.spec).toEqual({ minAvailable: 3, selector: deployments[0].spec.selector, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+});
+
 describe('cost and right-sizing around the pod', () => {
   const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf-8');
 
   test('k8s/cost-and-vpa: a VPA with one policy per container, and the cost report of the reference pod x3', async () => {
     const dir = path.join(out, 'cost-and-vpa');
-    const { docs, reports } = await synthKubernetesExample(fileOf('k8s', 'cost-and-vpa'), dir);
-    expect(reports).toEqual([expect.stringMatching(/^sidecar-cost\.json/), expect.stringMatching(/^sidecar-cost\.csv/), expect.stringMatching(/^sidecar-cost\.md/)]);
+    const { docs, configs } = await synthKubernetesExample(fileOf('k8s', 'cost-and-vpa'), dir);
+    expect(configs.filter(c => c.startsWith('sidecar-cost.'))).toEqual([
+      'sidecar-cost.csv (cost report CSV, RFC 4180 read back, rows match the JSON)',
+      'sidecar-cost.json (cost report JSON, its schema, totals recomputed from the synthesized output)',
+      'sidecar-cost.md (cost report Markdown, tables match the JSON)',
+    ]);
     const deployment = docs.find(d => d.kind === 'Deployment');
     const vpa = docs.find(d => d.kind === 'VerticalPodAutoscaler');
     expect(vpa.spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
@@ -312,13 +370,13 @@ describe('cost and right-sizing around the pod', () => {
   test('ecs/fargate-vault-opa-logs and aci/vault-opa-logs write their cost reports beside the templates', async () => {
     const ecsDir = path.join(out, 'ecs-cost');
     const ecsOut = await synthEcsExample(fileOf('ecs', 'fargate-vault-opa-logs'), ecsDir);
-    expect(ecsOut.reports).toHaveLength(3);
+    expect(ecsOut.configs.filter(c => c.startsWith('sidecar-cost.'))).toHaveLength(3);
     const ecsReport = JSON.parse(read(ecsDir, 'sidecar-cost.json'));
     expect(ecsReport.workloads[0]).toMatchObject({ platform: 'ecs', basis: 'task-size', replicas: 2, perReplica: { total: { cpuMillicores: 1000, memoryMebibytes: 2048 } } });
     expect(ecsReport.workloads[0].perReplica.sidecars.cpuMillicores).toBeGreaterThan(0);
     const aciDir = path.join(out, 'aci-cost');
     const aciOut = await synthAciExample(fileOf('aci', 'vault-opa-logs'), aciDir);
-    expect(aciOut.reports).toHaveLength(3);
+    expect(aciOut.configs.filter(c => c.startsWith('sidecar-cost.'))).toHaveLength(3);
     const aciReport = JSON.parse(read(aciDir, 'sidecar-cost.json'));
     expect(aciReport.workloads[0]).toMatchObject({ platform: 'aci', basis: 'container-requests', perReplica: { app: { cpuMillicores: 1000, memoryMebibytes: 1536 } } });
   });

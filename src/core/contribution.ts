@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin } from './container';
+import { ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, Protocol } from './container';
 import { VolumeMountSpec, VolumeSpec } from './volume';
 
 /**
@@ -248,6 +248,36 @@ export interface PodRequirements {
    * @default - none
    */
   readonly fileGroup?: number;
+  /**
+   * Network destinations the sidecar connects to as configured (its server, control plane,
+   * exporters, upstreams), for the network policies generated around the pod. Loopback
+   * destinations (a sidecar of the same pod) may be listed; binders skip them.
+   * @default - none
+   */
+  readonly egress?: NetworkEndpoint[];
+  /**
+   * Exposed ports of the sidecar that other workloads call (Dapr's internal gRPC port, which
+   * the other Dapr sidecars call), unlike admin, health and metrics ports: the network
+   * policies generated around the pod open them to the app's callers, not to its scrapers.
+   * PUBLIC ports are such ports without being listed.
+   * @default - none
+   */
+  readonly callerPorts?: number[];
+}
+
+/** A network destination a sidecar connects to. */
+export interface NetworkEndpoint {
+  /** Host name or IP address, as configured. */
+  readonly host: string;
+  /** Port, 1 to 65535. */
+  readonly port: number;
+  /**
+   * Transport protocol.
+   * @default Protocol.TCP
+   */
+  readonly protocol?: Protocol;
+  /** The prop the destination comes from, for messages (e.g. `address`, `clusters[1].address`). */
+  readonly prop: string;
 }
 
 /** Cloud provider of a permission. */

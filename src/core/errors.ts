@@ -94,6 +94,12 @@ export enum ErrorCode {
   INVALID_PATCH = 'INVALID_PATCH',
   PROTECTED_PATCH = 'PROTECTED_PATCH',
   APP_VOLUME_MISSING = 'APP_VOLUME_MISSING',
+  INVALID_CIDR = 'INVALID_CIDR',
+  INVALID_PEER = 'INVALID_PEER',
+  NO_POD_SELECTOR = 'NO_POD_SELECTOR',
+  INVALID_CANARY = 'INVALID_CANARY',
+  CANARY_DRIFT = 'CANARY_DRIFT',
+  INVALID_DISRUPTION_BUDGET = 'INVALID_DISRUPTION_BUDGET',
 }
 
 /**
@@ -448,6 +454,27 @@ const CATALOGUE = {
   appVolumeMissing: (path: string, field: string, volume: unknown, target: string, volumes: string[]) =>
     err(ErrorCode.APP_VOLUME_MISSING, path, `${field} ${show(volume)} is not a volume of ${target}, which has ${volumes.length ? volumes.map(v => JSON.stringify(v)).join(', ') : 'no volumes'}`,
       'Name a volume the workload declares (pod spec volumes, task definition volumes, container group volumes), or add it there'),
+  /** A CIDR a NetworkPolicy ipBlock refuses (networking.k8s.io/v1 IPBlock: "a valid IP CIDR"). */
+  invalidCidr: (path: string, field: string, value: unknown) =>
+    err(ErrorCode.INVALID_CIDR, path, `${field} ${show(value)} is not a CIDR`,
+      'Give an IPv4 or IPv6 network with its prefix length, e.g. "10.0.0.0/16" or "2001:db8::/64"'),
+  /** A network policy peer that selects nothing or mixes an IP block with selectors (networking.k8s.io/v1 NetworkPolicyPeer). */
+  invalidPeer: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_PEER, path, `${field} ${show(value)} ${why}`, fix),
+  /** A construct that selects a workload's pods by its label selector, for a workload that has none. */
+  noPodSelector: (path: string, field: string, workload: string, kind: string, fix: string) =>
+    err(ErrorCode.NO_POD_SELECTOR, path, `${field}: ${workload} (${kind}) has no label selector (spec.selector.matchLabels) to select its pods by`, fix),
+  /** A SidecarCanary whose two workloads cannot be a stable/canary pair (k8s/canary.ts). */
+  invalidCanary: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_CANARY, path, `${field} ${show(value)} ${why}`, fix),
+  /** The canary workload differs from the stable one in more than its sidecars' images (k8s/canary.ts). */
+  canaryDrift: (path: string, field: string, stableValue: unknown, canaryValue: unknown, stable: string, canary: string) =>
+    err(ErrorCode.CANARY_DRIFT, path, `the canary ${canary} differs from the stable ${stable} at ${field}: ${show(stableValue)} (stable), ${show(canaryValue)} (canary); `
+      + 'a sidecar canary may change only the images of the sidecars',
+    'Build both workloads and their sidecars with the same code and props, passing only the sidecar images (e.g. one function taking the images), so that they cannot drift'),
+  /** A PodDisruptionBudget that cannot work for its workload (k8s/disruption-budget.ts). */
+  invalidDisruptionBudget: (path: string, field: string, value: unknown, why: string, fix: string) =>
+    err(ErrorCode.INVALID_DISRUPTION_BUDGET, path, `${field} ${show(value)} ${why}`, fix),
 };
 
 /** Entries whose second argument is not a field (a new entry of that kind goes here too). */
@@ -458,7 +485,7 @@ const NO_VALUE = new Set<string>(['rootNotAllowed', 'healthyNeedsProbe', 'unknow
   'invalidKey', 'runtimeUnreadable', 'runtimeUnwritable', 'runtimeMissingFile', 'runtimeSocketUnreachable', 'runtimeSignalUndeliverable',
   'runtimeMissingBinary', 'missingSetting', 'noSidecars', 'noAuthMethod', 'duplicateEnv', 'duplicateVolume', 'envConflict', 'mountConflict',
   'unknownAppContainer', 'dependencyCondition', 'exemptGroup', 'imageLacksBinary', 'resourcesExceedTask', 'alreadySet', 'probePortNotDeclared',
-  'fileTooLarge', 'tokenNotSupported', 'protectedPatch']);
+  'fileTooLarge', 'tokenNotSupported', 'protectedPatch', 'noPodSelector']);
 
 /**
  * The catalogue. Each error that names a field can be made again naming another one

@@ -8,7 +8,7 @@ import {
   ContainerDependency, ContainerPatch, ImagePullPolicy, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
-import { AppRequests, CloudProvider, LogRouterType, PodServiceSpec, RedirectMode, SidecarContribution, TrafficInterceptionSpec } from './contribution';
+import { AppRequests, CloudProvider, LogRouterType, NetworkEndpoint, PodServiceSpec, RedirectMode, SidecarContribution, TrafficInterceptionSpec } from './contribution';
 import { Errors, KUBELET_DOT_DOT, SidecarError } from './errors';
 import {
   DNS_LABEL, ENV_NAME, FILE_NAME, LINUX_CAPABILITIES, MAX_LINUX_ID, defaultUid, isImageReference, isPortName, isReservedName, pathProblem,
@@ -200,6 +200,10 @@ export interface ResolvedSidecar {
   readonly userWritten: boolean;
   /** The file group the sidecar needs on the pod's shared volumes (Kubernetes fsGroup). */
   readonly fileGroup?: number;
+  /** Destinations the sidecar connects to (PodRequirements.egress). */
+  readonly egress: Array<{ readonly host: string; readonly port: number; readonly protocol: Protocol; readonly prop: string }>;
+  /** Exposed ports other workloads call (PodRequirements.callerPorts). */
+  readonly callerPorts: number[];
   /** The props the user wrote for `volumes` and `appRequests` fields. */
   readonly origins: Origins;
 }
@@ -842,6 +846,20 @@ function resolveAnnotations(path: string, annotations: { [key: string]: string }
   return out;
 }
 
+function resolveEgress(path: string, egress: NetworkEndpoint[] | undefined): ResolvedSidecar['egress'] {
+  return (checkArray(path, 'pod.egress', egress) as NetworkEndpoint[]).map((e, i) => {
+    const field = `pod.egress[${i}]`;
+    if (typeof e?.host !== 'string' || e.host === '') { throw Errors.invalidType(path, `${field}.host`, e?.host, 'a host name or IP address'); }
+    checkInt(path, `${field}.port`, e.port, 1, 65535);
+    if (typeof e.port !== 'number') { throw Errors.invalidPort(path, `${field}.port`, e.port); }
+    if (e.protocol !== undefined && !Object.values(Protocol).includes(e.protocol)) {
+      throw Errors.invalidType(path, `${field}.protocol`, e.protocol, `one of ${Object.values(Protocol).join(', ')}`);
+    }
+    if (typeof e.prop !== 'string') { throw Errors.invalidType(path, `${field}.prop`, e.prop, 'a string'); }
+    return { host: e.host, port: e.port, protocol: e.protocol ?? Protocol.TCP, prop: e.prop };
+  });
+}
+
 function resolveServices(path: string, services: PodServiceSpec[] | undefined): PodServiceSpec[] {
   return (checkArray(path, 'pod.services', services) as PodServiceSpec[]).map((svc, i) => {
     const field = `pod.services[${i}]`;
@@ -901,6 +919,12 @@ function resolveUncached(path: string, contribution: SidecarContribution): Resol
     cloudPermissions: [],
     annotations: resolveAnnotations(path, contribution.pod?.annotations),
     services: resolveServices(path, contribution.pod?.services),
+    egress: resolveEgress(path, contribution.pod?.egress),
+    callerPorts: checkArray(path, 'pod.callerPorts', contribution.pod?.callerPorts).map((p, i) => {
+      checkInt(path, `pod.callerPorts[${i}]`, p as number, 1, 65535);
+      if (typeof p !== 'number') { throw Errors.invalidPort(path, `pod.callerPorts[${i}]`, p); }
+      return p;
+    }),
     warnings: (contribution.warnings ?? []).map(w => String(w)),
     settableProps: checkArray(path, 'settableProps', contribution.settableProps).map((p, i) => {
       if (typeof p !== 'string') { throw Errors.invalidType(path, `settableProps[${i}]`, p, 'a string'); }

@@ -3,6 +3,7 @@ import {
   ContainerPortSpec, ContainerSpec, EnvVarSpec, PodField, PortExposure, ResourceRequirements, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CompositionContext, ISidecar, PodServiceSpec, SidecarContribution, WorkloadIdentity } from '../core/contribution';
+import { endpointOf, endpoints } from '../core/endpoints';
 import { Errors } from '../core/errors';
 import { generatedFileOrigins, portOrigins, UID_ORIGIN } from '../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
@@ -1074,7 +1075,23 @@ export class DaprSidecar extends Construct implements ISidecar {
       // A file too large for a platform names the prop with the largest value (e.g. a component's metadata).
       origins: generatedFileOrigins(p, volumes),
       appRequests: { env: appEnv, containers: p.appContainers, mounts: appMounts.length ? appMounts : undefined },
-      pod: annotations ? { annotations, services: services.length ? services : undefined } : undefined,
+      pod: {
+        ...(annotations ? { annotations, services: services.length ? services : undefined } : {}),
+        // Other Dapr sidecars call the internal gRPC port (service invocation), and apps the API when it listens beyond loopback.
+        callerPorts: [...(controlPlane ? [ports.internalGrpcPort] : []), ...(apiExposed ? [ports.httpPort, ports.grpcPort] : [])],
+        // Where daprd connects: the control plane (operator, Sentry, placement, scheduler: cmd/daprd flags)
+        // and the trace exporters of a STANDALONE configuration.
+        egress: endpoints(
+          ...(controlPlane ? [
+            endpointOf(cp.operatorAddress ?? `dapr-api.${cpNamespace}.svc.cluster.local:443`, 'controlPlane.operatorAddress'),
+            endpointOf(cp.sentryAddress ?? `dapr-sentry.${cpNamespace}.svc.cluster.local:443`, 'controlPlane.sentryAddress'),
+          ] : []),
+          endpointOf(placement, 'placementHostAddress'),
+          endpointOf(scheduler, 'schedulerHostAddress'),
+          endpointOf(p.configuration?.otelEndpoint, 'configuration.otelEndpoint'),
+          endpointOf(p.configuration?.zipkinEndpoint, 'configuration.zipkinEndpoint'),
+        ),
+      },
       warnings,
       settableProps: ['DaprSidecarProps.appWaitsFor', 'DaprSidecarProps.healthCommand'],
     };

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from './capabilities';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
+import { endpointOf, endpoints } from '../core/endpoints';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, generatedFileOrigins, isImageReference, pathProblem, portOrigins, UID_ORIGIN } from '../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
@@ -581,6 +582,8 @@ export class OpaSidecar extends Construct implements ISidecar {
         containers: p.appContainers,
       },
       offers,
+      // Where OPA connects: its services (bundles, decision logs, status; https://www.openpolicyagent.org/docs/configuration#services).
+      pod: { egress: endpoints(...(p.services ?? []).map((s, i) => endpointOf(s.url, `services[${i}].url`))) },
       settableProps: ['OpaSidecarProps.appWaitsFor'],
     };
   }

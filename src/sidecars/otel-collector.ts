@@ -4,6 +4,7 @@ import {
   ContainerPortSpec, ContainerSpec, EnvVarSpec, PortExposure, Protocol, ResourceRequirements, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
+import { endpointOf, endpoints } from '../core/endpoints';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, portOrigins, UID_ORIGIN } from '../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
@@ -1072,9 +1073,18 @@ export class OtelCollectorSidecar extends Construct implements ISidecar {
           appProtocol,
         },
       }],
-      pod: permissions.length || p.k8sAttributes
-        ? { cloudPermissions: permissions.length ? permissions : undefined, readsPodMetadata: p.k8sAttributes ? true : undefined }
-        : undefined,
+      pod: {
+        ...(permissions.length ? { cloudPermissions: permissions } : {}),
+        ...(p.k8sAttributes ? { readsPodMetadata: true } : {}),
+        // The backends of the exporters that name one: OTLP (gRPC `host:port` or a URL; HTTP a base URL),
+        // Prometheus remote write and Elasticsearch (URLs). The AWS and Datadog exporters reach
+        // their cloud's HTTPS endpoints, which no address prop names.
+        egress: endpoints(
+          ...(p.otlpExporters ?? []).map((e, i) => endpointOf(e.endpoint, `otlpExporters[${i}].endpoint`)),
+          endpointOf(p.prometheusRemoteWriteExporter?.endpoint, 'prometheusRemoteWriteExporter.endpoint'),
+          ...(p.elasticsearchExporter?.endpoints ?? []).map((e, i) => endpointOf(e, `elasticsearchExporter.endpoints[${i}]`)),
+        ),
+      },
     };
     // A configuration too large for a platform names the prop with the largest value (e.g. serviceName).
     this.contribution = {

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
+import { parseAllDocuments } from 'yaml';
 
 const SCHEMA = path.join(__dirname, 'schemas', 'cdk-sidecars', 'cost-report.schema.json');
 let validate: ReturnType<Ajv['compile']> | undefined;
@@ -193,13 +194,45 @@ export function crossCheckAci(report: any, templates: any[]): void {
   }
 }
 
-/** The files of one report in an output folder, checked; returns the lines to list. */
-export function validateCostReportFiles(dir: string, base: string, crossCheck: (report: any) => void): string[] {
-  const read = (ext: string) => fs.readFileSync(path.join(dir, `${base}.${ext}`), 'utf-8');
-  const report = JSON.parse(read('json'));
-  validateCostReportJson(report);
-  crossCheck(report);
-  validateCostReportCsv(read('csv'), report);
-  validateCostReportMarkdown(read('md'), report);
-  return [`${base}.json (cost report schema, totals recomputed from the synthesized output)`, `${base}.csv (RFC 4180, rows match the JSON)`, `${base}.md (tables match the JSON)`];
+/** Recomputes the report's numbers from the other outputs of its folder (manifests, templates or ARM templates). */
+export function crossCheckFromOutdir(report: any, outdir: string): void {
+  const files = fs.readdirSync(outdir).sort();
+  const platforms = new Set(report.workloads.map((w: any) => w.platform));
+  const json = (f: string) => JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf-8'));
+  if (platforms.has('kubernetes')) {
+    crossCheckKubernetes(report, files.filter(f => f.endsWith('.yaml'))
+      .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(outdir, f), 'utf-8')).map(d => d.toJS()).filter(d => d)));
+  }
+  if (platforms.has('ecs')) { crossCheckEcs(report, files.filter(f => f.endsWith('.template.json')).map(json)); }
+  if (platforms.has('aci')) { crossCheckAci(report, files.filter(f => f.endsWith('.arm.json')).map(json)); }
+}
+
+/** The JSON a CSV or Markdown report was written with (same base name). */
+function sibling(file: string): any {
+  const base = file.replace(/\.(csv|md)$/, '.json');
+  if (!fs.existsSync(base)) { throw new Error(`no ${path.basename(base)} beside it: a cost report is written as JSON, Markdown and CSV together`); }
+  return JSON.parse(fs.readFileSync(base, 'utf-8'));
+}
+
+/** Entries for scripts/examples.ts OUTPUT_FILE_CHECKS: the report's three files. */
+export interface ReportFileCheck {
+  readonly format: string;
+  readonly matches: (file: string) => boolean;
+  readonly check: (file: string, content: string, outdir: string) => unknown;
+}
+
+export function costReportFileChecks(): ReportFileCheck[] {
+  return [
+    {
+      format: 'cost report JSON, its schema, totals recomputed from the synthesized output',
+      matches: f => f.endsWith('.json'),
+      check: (_f, content, outdir) => {
+        const report = JSON.parse(content);
+        validateCostReportJson(report);
+        crossCheckFromOutdir(report, outdir);
+      },
+    },
+    { format: 'cost report CSV, RFC 4180 read back, rows match the JSON', matches: f => f.endsWith('.csv'), check: (f, content) => validateCostReportCsv(content, sibling(f)) },
+    { format: 'cost report Markdown, tables match the JSON', matches: f => f.endsWith('.md'), check: (f, content) => validateCostReportMarkdown(content, sibling(f)) },
+  ];
 }

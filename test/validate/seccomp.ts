@@ -26,7 +26,7 @@ function closed(s: any): any {
   if (Array.isArray(s)) { return s.map(closed); }
   if (s === null || typeof s !== 'object') { return s; }
   const out: any = {};
-  for (const [k, v] of Object.entries(s)) { out[k] = k === 'properties' ? Object.fromEntries(Object.entries<any>(v).map(([p, ps]) => [p, closed(ps)])) : closed(v); }
+  for (const [k, v] of Object.entries<any>(s)) { out[k] = k === 'properties' ? Object.fromEntries(Object.entries<any>(v).map(([p, ps]) => [p, closed(ps)])) : closed(v); }
   if (s.properties && s.additionalProperties === undefined) { out.additionalProperties = false; }
   return out;
 }

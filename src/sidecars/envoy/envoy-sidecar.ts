@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, EGRESS_SOCKET_MODE, envoyBootstrap, sdsFiles } from './bootstrap';
 import { drainCommand, drainUntilIdleCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
-import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
-import { CompositionContext, ISidecar, RedirectMode, SidecarContribution } from '../../core/contribution';
+import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, Protocol, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
+import { CompositionContext, ISidecar, NetworkEndpoint, RedirectMode, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, generatedFileOrigins, isImageReference, pathProblem, UID_ORIGIN } from '../../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
@@ -687,6 +687,26 @@ const TRACING_PORTS: { [k in EnvoyTracingProvider]: number } = {
 const CONFIG_DIR = '/etc/envoy';
 const TLS_DIR = '/etc/envoy/tls';
 const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/**
+ * Where Envoy itself connects, as configured: its clusters (STRICT_DNS or static addresses,
+ * envoy/bootstrap.ts), the xDS control plane, the tracing collector (X-Ray over UDP, the
+ * others over TCP: envoy api v3 config/trace/v3) and the statsd sinks (UDP). For the network
+ * policies generated around the pod (PodRequirements.egress).
+ */
+function envoyEgress(p: EnvoySidecarProps): NetworkEndpoint[] {
+  return [
+    ...(p.clusters ?? []).map((c, i) => ({ host: c.address, port: c.port, prop: `clusters[${i}].address` })),
+    ...(p.xds ? [{ host: p.xds.address, port: p.xds.port, prop: 'xds.address' }] : []),
+    ...(p.tracing ? [{
+      host: p.tracing.address ?? '127.0.0.1',
+      port: p.tracing.port ?? TRACING_PORTS[p.tracing.provider],
+      protocol: p.tracing.provider === EnvoyTracingProvider.XRAY ? Protocol.UDP : Protocol.TCP,
+      prop: 'tracing.address',
+    }] : []),
+    ...(p.stats?.sinks ?? []).map((k, i) => ({ host: k.address ?? '127.0.0.1', port: k.port ?? 8125, protocol: Protocol.UDP, prop: `stats.sinks[${i}].address` })),
+  ];
+}
+
 const RESERVED_CLUSTERS = /^(admin|passthrough|blackhole|xds|ext_authz|app_uds|tracing|inbound_\d+|probe_(http|tcp|grpc)_\d+)$/;
 /** A DNS host name: labels of letters, digits and '-', at most 253 characters. */
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
@@ -1004,6 +1024,7 @@ export class EnvoySidecar extends Construct implements ISidecar {
       consumes: authz ? [EXT_AUTHZ_GRPC] : undefined,
       appRequests: { env: appEnv, mounts: appMounts },
       pod: {
+        egress: envoyEgress(p),
         trafficInterception: transparent ? {
           proxyContainer: this.name,
           proxyUid: this.uid,

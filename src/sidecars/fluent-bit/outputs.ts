@@ -1,6 +1,7 @@
 import { onOff, STATE_DIR } from './common';
 import { SecretKeyReference } from '../../core/container';
-import { CloudPermission, CloudProvider } from '../../core/contribution';
+import { CloudPermission, CloudProvider, NetworkEndpoint } from '../../core/contribution';
+import { endpointOf, endpoints } from '../../core/endpoints';
 import { Errors } from '../../core/errors';
 import { checkFluentBitValue } from '../../core/escape-fluent-bit';
 import { PropTypes, SECRET_REF, SECRET_REF_MAP } from '../../core/prop-types';
@@ -926,6 +927,23 @@ export class FluentBitOutput {
     private readonly permissions: CloudPermission[] = []) {
     this.plugin = plugin;
     this.settings = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+  }
+
+  /**
+   * Where this output connects, for the network policies generated around the pod: its `host`
+   * and `port` (a plugin without a port setting uses its TLS default, 443, else 80, as Fluent
+   * Bit's upstream does: fluent-bit src/flb_upstream.c), or Kafka's `host:port` brokers. The
+   * cloud outputs (CloudWatch, S3, Kinesis, Firehose) reach their service's HTTPS endpoint,
+   * which no host prop names. @internal
+   */
+  public _endpoints(prefix: string): NetworkEndpoint[] {
+    const host = this.settings.host;
+    if (typeof host === 'string') {
+      const port = typeof this.settings.port === 'number' ? this.settings.port : this.settings.tls === 'on' ? 443 : 80;
+      return endpoints(endpointOf(host, `${prefix}.host`, port));
+    }
+    const brokers = (this.options as FluentBitKafkaOptions).brokers;
+    return this.plugin === 'kafka' && Array.isArray(brokers) ? endpoints(...brokers.map((b, i) => endpointOf(b, `${prefix}.brokers[${i}]`))) : [];
   }
 
   /**

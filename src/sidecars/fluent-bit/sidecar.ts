@@ -474,6 +474,7 @@ export class FluentBitSidecar extends Construct implements ISidecar {
       pod: {
         readsPodMetadata: k8sFilter && (p.createRbac ?? true) ? true : undefined,
         cloudPermissions: mergePermissions(p.outputs.flatMap(o => o._permissions())),
+        egress: p.outputs.flatMap((o, i) => o._endpoints(`outputs[${i}]`)),
         logRouter: {
           container: this.name,
           type: LogRouterType.FLUENT_BIT,

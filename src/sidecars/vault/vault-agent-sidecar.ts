@@ -5,8 +5,9 @@ import { HclBlock, HclBody, hcl, hclProblem, wellFormed } from './hcl';
 import { VaultAgentFeature, VaultLogFormat, VaultLogLevel, VaultTelemetry, VaultTemplateFormat } from './options';
 import { APPROLE_DIR, VAULT_AGENT_AUTH_METHODS } from './paths';
 import { VaultReload, VaultReloadMethod } from './reload';
-import { ContainerSpec, EnvVarSpec, ResourceRequirements, StartupRole, WaitCondition, FieldOrigin } from '../../core/container';
+import { ContainerSpec, EnvVarSpec, ResourceRequirements, StartupRole, WaitCondition, FieldOrigin, Protocol } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
+import { endpointOf, endpoints } from '../../core/endpoints';
 import { Errors } from '../../core/errors';
 import { DNS_LABEL, FILE_NAME, isImageReference, pathProblem, generatedFileOrigins, portOrigins, UID_ORIGIN } from '../../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../../core/overrides';
@@ -812,6 +813,14 @@ export class VaultAgentSidecar extends Construct implements ISidecar {
         containers: groups[0].targets,
       },
       pod: {
+        // Where the agent connects: Vault, and the telemetry sinks (hashicorp/go-metrics statsd.go and
+        // DogStatsD send UDP datagrams, statsite.go dials TCP).
+        egress: endpoints(
+          endpointOf(p.address, 'address'),
+          endpointOf(p.telemetry?.statsdAddress, 'telemetry.statsdAddress', undefined, Protocol.UDP),
+          endpointOf(p.telemetry?.statsiteAddress, 'telemetry.statsiteAddress'),
+          endpointOf(p.telemetry?.dogstatsdAddress, 'telemetry.dogstatsdAddress', undefined, Protocol.UDP),
+        ),
         // Group-read files need the pod's file group (fsGroup = the agent's GID).
         ...(fileGroups && !user.same && (p.secrets.some(s => !hasBit(s.perms ?? defaultPerms, 0o004)) || p.injectToken) ? { fileGroup: gid } : {}),
         ...(p.shareProcessNamespace ? { shareProcessNamespace: true } : {}),
