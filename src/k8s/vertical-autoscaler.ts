@@ -51,6 +51,20 @@ export enum VpaControlledValues {
   REQUESTS_AND_LIMITS = 'RequestsAndLimits',
 }
 
+/** The bounds of the recommendations for a long-running sidecar (`minAllowed`, `maxAllowed`). */
+export enum VpaSidecarBounds {
+  /**
+   * From the sidecar's requests (the floor it was sized for: upstream defaults such as Istio's
+   * 100m/128Mi for its proxy) up to its limits (the ceiling its own settings derive from): VPA
+   * only raises requests that are too low.
+   */
+  REQUESTS_TO_LIMITS = 'REQUESTS_TO_LIMITS',
+  /** Up to the sidecar's limits only: VPA may also lower requests below the defaults. */
+  UP_TO_LIMITS = 'UP_TO_LIMITS',
+  /** No bounds: VPA recommends freely (with RequestsOnly, a request above the limit is refused by the API server). */
+  NONE = 'NONE',
+}
+
 /** Props of a SidecarVerticalAutoscaler. */
 export interface SidecarVerticalAutoscalerProps {
   /** The sidecars of the workload to autoscale (`WorkloadSidecars.of(workload)`). */
@@ -78,6 +92,11 @@ export interface SidecarVerticalAutoscalerProps {
    */
   readonly sidecarControlledValues?: VpaControlledValues;
   /**
+   * The bounds of the recommendations for the long-running sidecars.
+   * @default VpaSidecarBounds.REQUESTS_TO_LIMITS
+   */
+  readonly sidecarBounds?: VpaSidecarBounds;
+  /**
    * Whether the cluster's VPA recommends for native sidecars (init containers with
    * `restartPolicy: Always`). VPA up to 1.7 ignores every init container
    * (kubernetes/autoscaler#7229); support comes with the alpha `NativeSidecar` feature gate
@@ -104,8 +123,8 @@ const TARGET_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Replica
  * `containerPolicies` entry per container of the injected pod.
  *
  * - Long-running sidecars: `mode: Auto`, `minAllowed` = the sidecar's requests (the floor it was
- *   sized for), `maxAllowed` = its limits (the ceiling its own settings derive from), and
- *   `controlledValues` RequestsOnly unless told otherwise.
+ *   sized for), `maxAllowed` = its limits (the ceiling its own settings derive from), as
+ *   `sidecarBounds` says, and `controlledValues` RequestsOnly unless told otherwise.
  * - Init steps (sidecar or app init containers that run to completion): `mode: Off`.
  * - App containers: `appContainers` (Auto by default), with no bounds.
  *
@@ -127,6 +146,7 @@ export class SidecarVerticalAutoscaler extends Construct {
       appContainers: { enum: VpaContainerMode },
       appControlledValues: { enum: VpaControlledValues },
       sidecarControlledValues: { enum: VpaControlledValues },
+      sidecarBounds: { enum: VpaSidecarBounds },
       nativeSidecarSupport: 'boolean',
       name: 'string',
     }, ['sidecars']);
@@ -198,8 +218,9 @@ export class SidecarVerticalAutoscaler extends Construct {
         for (const r of ['cpu', 'memory']) { if (list?.[r] !== undefined) { out[r] = list[r]; } }
         return Object.keys(out).length ? out : undefined;
       };
-      const minAllowed = bounds(c.resources?.requests);
-      const maxAllowed = bounds(c.resources?.limits);
+      const range = props.sidecarBounds ?? VpaSidecarBounds.REQUESTS_TO_LIMITS;
+      const minAllowed = range === VpaSidecarBounds.REQUESTS_TO_LIMITS ? bounds(c.resources?.requests) : undefined;
+      const maxAllowed = range === VpaSidecarBounds.NONE ? undefined : bounds(c.resources?.limits);
       policies.push({
         containerName: c.name,
         mode: VpaContainerMode.AUTO,

@@ -36,7 +36,7 @@ function k8s(): { chart: Chart; sidecars: WorkloadSidecars } {
 
 const BUILDS: { [construct: string]: { props: { [prop: string]: PropKind }; base: (props: any) => any; build: Build } } = {
   SidecarVerticalAutoscaler: {
-    props: { sidecars: 'object', updateMode: 'enum', appContainers: 'enum', appControlledValues: 'enum', sidecarControlledValues: 'enum', nativeSidecarSupport: 'boolean', name: 'string' },
+    props: { sidecars: 'object', updateMode: 'enum', appContainers: 'enum', appControlledValues: 'enum', sidecarControlledValues: 'enum', sidecarBounds: 'enum', nativeSidecarSupport: 'boolean', name: 'string' },
     base: p => p,
     build: props => {
       const { chart, sidecars } = k8s();

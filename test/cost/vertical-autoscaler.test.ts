@@ -2,7 +2,7 @@ import { ApiObject, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { EnvoySidecar, FluentBitOutput, FluentBitSidecar, OtelCollectorSidecar } from '../../src';
 import {
-  KubernetesTarget, SidecarMode, SidecarVerticalAutoscaler, VpaContainerMode, VpaControlledValues, VpaUpdateMode, WorkloadSidecars,
+  KubernetesTarget, SidecarMode, SidecarVerticalAutoscaler, VpaContainerMode, VpaControlledValues, VpaSidecarBounds, VpaUpdateMode, WorkloadSidecars,
 } from '../../src/k8s';
 import { validateManifests } from '../validate/k8s';
 
@@ -110,6 +110,17 @@ describe('SidecarVerticalAutoscaler', () => {
       expect.stringContaining('shop/vpa: sidecarControlledValues RequestsAndLimits lets VPA change the limits of'),
       expect.stringContaining('shop/vpa: HorizontalPodAutoscaler shop/hpa'),
     ]);
+  });
+
+  test('sidecarBounds: up to the limits only, or none', () => {
+    const { chart, sidecars } = setup();
+    new SidecarVerticalAutoscaler(chart, 'up', { sidecars, sidecarBounds: VpaSidecarBounds.UP_TO_LIMITS });
+    new SidecarVerticalAutoscaler(chart, 'none', { sidecars, sidecarBounds: VpaSidecarBounds.NONE, name: 'free' });
+    const docs = Testing.synth(chart);
+    validateManifests(docs);
+    const [up, none] = docs.filter(d => d.kind === 'VerticalPodAutoscaler').map(d => d.spec.resourcePolicy.containerPolicies.find((p: any) => p.containerName === 'envoy'));
+    expect(up).toEqual({ containerName: 'envoy', mode: 'Auto', controlledValues: 'RequestsOnly', maxAllowed: { cpu: '2000m', memory: '1024Mi' } });
+    expect(none).toEqual({ containerName: 'envoy', mode: 'Auto', controlledValues: 'RequestsOnly' });
   });
 
   test('bad inputs', () => {
