@@ -95,6 +95,26 @@ describe('SidecarCostReport', () => {
     expect(json.totals.sidecars).toEqual(w.allReplicas.sidecars);
   });
 
+  test('classic sidecars (Kubernetes 1.28) are regular containers: they add to the app\'s sum', () => {
+    const app = Testing.app();
+    KubernetesTarget.set(app, '1.28');
+    const chart = new Chart(app, 'old');
+    const d = new kplus.Deployment(chart, 'api', {
+      replicas: 2,
+      containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', portNumber: 8080, resources: { cpu: { request: kplus.Cpu.millis(200) }, memory: { request: Size.mebibytes(256) } } }],
+    });
+    WorkloadSidecars.of(d).add(new FluentBitSidecar(chart, 'logs', { outputs: [FluentBitOutput.forward({ host: 'fluentd' })] }));
+    const docs = Testing.synth(chart);
+    validateManifests(docs);
+    const json = new SidecarCostReport(chart, 'cost').toJson();
+    const w = json.workloads[0];
+    expect(w.containers.map((c: any) => [c.name, c.lifecycle])).toEqual([['fluent-bit', 'regular'], ['api', 'regular']]);
+    const bit = w.containers[0];
+    expect(w.perReplica.total).toEqual({ cpuMillicores: 200 + bit.cpuMillicores, memoryMebibytes: 256 + bit.memoryMebibytes });
+    expect(w.perReplica.sidecars).toEqual({ cpuMillicores: bit.cpuMillicores, memoryMebibytes: bit.memoryMebibytes });
+    crossCheckKubernetes(json, docs);
+  });
+
   test('a DaemonSet has no replica count: per pod, said in the notes', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'node');
