@@ -51,9 +51,9 @@ export function ecsCostWorkload(sidecars: TaskSidecars, at: string): CostWorkloa
   const cfn = td.node.defaultChild as ecs.CfnTaskDefinition;
   const defs: any[] = stack.resolve(cfn.containerDefinitions) ?? [];
   // Every container counts as reserved for the task's life, init steps included (the config writer,
-  // an agent's pre-populate run): the task must fit all of them ("the total amount of CPU reserved
-  // for all containers within a task must be lower than the task-level cpu value", ECS task
-  // definition parameters, cpu), so without the sidecars the task could be that much smaller.
+  // an agent's pre-populate run): the CPU all containers of a task reserve must stay under the
+  // task-level cpu (ECS API ContainerDefinition.cpu; docs.aws.amazon.com AmazonECS task definition
+  // parameters), so without the sidecars the task could be that much smaller.
   const containers: CostContainer[] = defs.map(d => {
     const cpu = numberOf(d.cpu);
     const memory = numberOf(d.memoryReservation) ?? numberOf(d.memory);
