@@ -456,3 +456,47 @@ test('hardening-pod-security: Localhost seccomp profile file beside the manifest
     .toEqual({ serviceAccountToken: { path: 'token', expirationSeconds: 900, audience: 'vault' } });
   expect(said.warnings).toEqual([]);
 });
+
+describe('cost and right-sizing around the pod', () => {
+  const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf-8');
+
+  test('k8s/cost-and-vpa: a VPA with one policy per container, and the cost report of the reference pod x3', async () => {
+    const dir = path.join(out, 'cost-and-vpa');
+    const { docs, configs } = await synthKubernetesExample(fileOf('k8s', 'cost-and-vpa'), dir);
+    expect(configs.filter(c => c.startsWith('sidecar-cost.'))).toEqual([
+      'sidecar-cost.csv (cost report CSV, RFC 4180 read back, rows match the JSON)',
+      'sidecar-cost.json (cost report JSON, its schema, totals recomputed from the synthesized output)',
+      'sidecar-cost.md (cost report Markdown, tables match the JSON)',
+    ]);
+    const deployment = docs.find(d => d.kind === 'Deployment');
+    const vpa = docs.find(d => d.kind === 'VerticalPodAutoscaler');
+    expect(vpa.spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    expect(vpa.spec.updatePolicy.updateMode).toBe('Off');
+    const policies = new Map<string, any>(vpa.spec.resourcePolicy.containerPolicies.map((p: any) => [p.containerName, p]));
+    expect(policies.get('api')).toEqual({ containerName: 'api', mode: 'Auto' });
+    expect(policies.get('cdk-sidecars-redirect').mode).toBe('Off');
+    expect(policies.get('envoy')).toMatchObject({ mode: 'Auto', controlledValues: 'RequestsOnly', minAllowed: { cpu: '100m' } });
+    const report = JSON.parse(read(dir, 'sidecar-cost.json'));
+    const w = report.workloads[0];
+    expect(w).toMatchObject({ kind: 'Deployment', replicas: 3, basis: 'effective-pod-request' });
+    expect(w.perReplica.app).toEqual({ cpuMillicores: 500, memoryMebibytes: 512 });
+    expect(w.sidecars.map((s: any) => s.path)).toEqual(['checkout/envoy', 'checkout/vault', 'checkout/logs', 'checkout/otel']);
+    expect(w.allReplicas.sidecars.cpuMillicores).toBe(3 * w.perReplica.sidecars.cpuMillicores);
+    expect(report.totals.monthlyCost.sidecars).toBeGreaterThan(0);
+    expect(read(dir, 'sidecar-cost.md')).toContain('| sidecars |');
+  });
+
+  test('ecs/fargate-vault-opa-logs and aci/vault-opa-logs write their cost reports beside the templates', async () => {
+    const ecsDir = path.join(out, 'ecs-cost');
+    const ecsOut = await synthEcsExample(fileOf('ecs', 'fargate-vault-opa-logs'), ecsDir);
+    expect(ecsOut.configs.filter(c => c.startsWith('sidecar-cost.'))).toHaveLength(3);
+    const ecsReport = JSON.parse(read(ecsDir, 'sidecar-cost.json'));
+    expect(ecsReport.workloads[0]).toMatchObject({ platform: 'ecs', basis: 'task-size', replicas: 2, perReplica: { total: { cpuMillicores: 1000, memoryMebibytes: 2048 } } });
+    expect(ecsReport.workloads[0].perReplica.sidecars.cpuMillicores).toBeGreaterThan(0);
+    const aciDir = path.join(out, 'aci-cost');
+    const aciOut = await synthAciExample(fileOf('aci', 'vault-opa-logs'), aciDir);
+    expect(aciOut.configs.filter(c => c.startsWith('sidecar-cost.'))).toHaveLength(3);
+    const aciReport = JSON.parse(read(aciDir, 'sidecar-cost.json'));
+    expect(aciReport.workloads[0]).toMatchObject({ platform: 'aci', basis: 'container-requests', perReplica: { app: { cpuMillicores: 1000, memoryMebibytes: 1536 } } });
+  });
+});

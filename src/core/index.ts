@@ -5,3 +5,4 @@ export * from './volume';
 export * from './overrides';
 export { ImagePolicy } from './image-policy';
 export * from './seccomp';
+export * from './cost-options';

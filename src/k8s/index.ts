@@ -13,3 +13,5 @@ export * from './pod-security-namespace';
 export * from './image-verification';
 export * from './pod-hardening';
 export * from './seccomp-profile-object';
+export * from './cost-report';
+export * from './vertical-autoscaler';
