@@ -315,6 +315,10 @@ export class WorkloadNetworkPolicy extends Construct {
       return [{}];
     }
     const rules: any[] = [];
+    if (p.allowDns === false && p.dnsPeers !== undefined) {
+      // Refused rather than dropped: the DNS rule is the only use of dnsPeers.
+      throw Errors.ineffectiveSetting(this.node.path, 'dnsPeers', p.dnsPeers, 'allowDns is false, so no DNS rule is written', 'Remove dnsPeers, or set allowDns: true');
+    }
     if (p.allowDns ?? true) {
       const dns = p.dnsPeers ?? [{ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }];
       // CoreDNS answers on port 53 over UDP and, for large answers and zone transfers, TCP (RFC 7766).

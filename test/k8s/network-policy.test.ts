@@ -272,6 +272,9 @@ describe('bad inputs', () => {
     [{ egress: [{ ports: [{ port: 443 }] }] }, 'web/netpol: egress [{"ports":[{"port":443}]}] would have no effect: egress of web/catalog/Resource is not restricted (no sidecar intercepts'],
     [{ restrictEgress: false, allowDns: true }, 'web/netpol: allowDns true would have no effect: egress of web/catalog/Resource is not restricted (restrictEgress is false)'],
     [{ monitoringPeers: [{ namespace: 'monitoring' }] }, 'web/netpol: monitoringPeers [{"namespace":"monitoring"}] would have no effect: no sidecar of web/catalog/Resource exposes'],
+    // review14: dnsPeers were dropped without a word when allowDns was false.
+    [{ restrictEgress: true, allowDns: false, dnsPeers: [{ namespace: 'dns' }] },
+      'web/netpol: dnsPeers [{"namespace":"dns"}] would have no effect: allowDns is false'],
   ])('a setting that would be dropped is refused at synthesis: %j', (props, message) => {
     const c = chartIn();
     const w = deployment(c);
