@@ -330,14 +330,15 @@ export class WorkloadNetworkPolicy extends Construct {
       for (const e of s.egress) {
         if (isLoopback(e.host)) { continue; }
         const ports = [{ protocol: e.protocol, port: e.port }];
-        if (isIP(e.host)) {
-          rules.push({ to: [{ ipBlock: { cidr: `${e.host}/${isIP(e.host) === 4 ? 32 : 128}` } }], ports });
-          continue;
-        }
+        // A destination the user gave comes first, an IP address's included (its peers and ports are the user's).
         const d = destinations.find(x => x.host === e.host);
         if (d) {
           used.add(d.host);
           rules.push({ to: d.peers.map(peer), ports: d.ports ? portList(d.ports) : ports });
+          continue;
+        }
+        if (isIP(e.host)) {
+          rules.push({ to: [{ ipBlock: { cidr: `${e.host}/${isIP(e.host) === 4 ? 32 : 128}` } }], ports });
           continue;
         }
         // A NetworkPolicy has no host names (networking.k8s.io/v1 NetworkPolicyPeer: pods, namespaces, IP blocks).

@@ -304,6 +304,19 @@ describe('bad inputs', () => {
     expect(() => Testing.synth(c)).toThrow('web/netpol: spec.podSelector: web/job-pod (Pod) has no label selector');
   });
 
+  test('a destination given for an IP address a sidecar connects to is used, not dropped with a warning that no sidecar names it (review14)', () => {
+    const c = chartIn();
+    const w = deployment(c);
+    WorkloadSidecars.of(w).add(new FluentBitSidecar(c, 'logs', { outputs: [FluentBitOutput.forward({ host: '10.0.0.9', port: 24224 })] }));
+    new WorkloadNetworkPolicy(c, 'netpol', {
+      sidecars: WorkloadSidecars.of(w), restrictEgress: true, allowDns: false,
+      destinations: [{ host: '10.0.0.9', peers: [{ cidr: '10.0.0.0/29' }], ports: [{ port: 24224 }] }],
+    });
+    const { result, stderr } = quietly(() => synth(c));
+    expect(policyOf(result).spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.0.0.0/29' } }], ports: [{ protocol: 'TCP', port: 24224 }] }]);
+    expect(stderr).not.toContain('is not a destination of any sidecar');
+  });
+
   test('protocols of sidecar destinations are kept (statsd over UDP)', () => {
     const c = chartIn();
     const w = deployment(c);
