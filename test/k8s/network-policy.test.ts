@@ -309,7 +309,9 @@ describe('bad inputs', () => {
     const w = deployment(c);
     WorkloadSidecars.of(w).add(new FluentBitSidecar(c, 'logs', { outputs: [FluentBitOutput.forward({ host: '10.0.0.9', port: 24224 })] }));
     new WorkloadNetworkPolicy(c, 'netpol', {
-      sidecars: WorkloadSidecars.of(w), restrictEgress: true, allowDns: false,
+      sidecars: WorkloadSidecars.of(w),
+      restrictEgress: true,
+      allowDns: false,
       destinations: [{ host: '10.0.0.9', peers: [{ cidr: '10.0.0.0/29' }], ports: [{ port: 24224 }] }],
     });
     const { result, stderr } = quietly(() => synth(c));
