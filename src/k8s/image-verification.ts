@@ -135,11 +135,13 @@ interface UsedImage {
 
 /**
  * How Kyverno spells an image for verifyImages matching: `<registry>/<path>@<digest>`, else
- * `<registry>/<path>:<tag>`, Docker Hub's registry "docker.io" added and "library/" added to a
- * one-part path (kyverno/kyverno pkg/utils/image/infos.go GetImageInfo and ImageInfo.String; the
- * rule's imageReferences are matched against that string with wildcards, pkg/engine/utils
- * ImageMatches). With the default registry mutation turned off Kyverno leaves docker.io out,
- * so that spelling is listed too for Docker Hub images.
+ * `<registry>/<path>:<tag>`, Docker Hub's registry "docker.io" added but no "library/" (the
+ * reference is parsed with distribution/reference Parse, which does not normalize: "nginx" is
+ * "docker.io/nginx:latest", kyverno/kyverno pkg/utils/image/infos.go GetImageInfo, ImageInfo.String
+ * and infos_test.go @ 111e07bbecc66abfde36ab99969af22d7a961003; the rule's imageReferences are
+ * matched against that string with wildcards, pkg/engine/utils ImageMatches). With the default
+ * registry mutation turned off Kyverno leaves docker.io out, so that spelling is listed too for
+ * Docker Hub images.
  */
 export function kyvernoReferences(image: string): string[] {
   const at = image.indexOf('@');
@@ -156,7 +158,7 @@ export function kyvernoReferences(image: string): string[] {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  const path = rest.includes('/') ? rest : `library/${rest}`;
+  const path = rest;
   const suffix = digest ? `@${digest}` : `:${tag ?? 'latest'}`;
   const out = [`${registry}/${path}${suffix}`];
   if (!hasRegistry) { out.push(`${path}${suffix}`); }

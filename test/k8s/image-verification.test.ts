@@ -21,7 +21,10 @@ describe('SidecarImageVerification', () => {
   test('how Kyverno spells images for verifyImages matching (pkg/utils/image/infos.go)', () => {
     expect(kyvernoReferences('envoyproxy/envoy:v1.36.2')).toEqual(['docker.io/envoyproxy/envoy:v1.36.2', 'envoyproxy/envoy:v1.36.2']);
     expect(kyvernoReferences(`envoyproxy/envoy:v1.36.2@${DIGEST}`)).toEqual([`docker.io/envoyproxy/envoy@${DIGEST}`, `envoyproxy/envoy@${DIGEST}`]);
-    expect(kyvernoReferences('busybox')).toEqual(['docker.io/library/busybox:latest', 'library/busybox:latest']);
+    // Kyverno parses with distribution/reference Parse, which adds no "library/" (pkg/utils/image/infos_test.go: "nginx" is
+    // "docker.io/nginx:latest"); a "library/" spelling would match nothing, and the image would go unverified.
+    expect(kyvernoReferences('busybox')).toEqual(['docker.io/busybox:latest', 'busybox:latest']);
+    expect(kyvernoReferences('docker.io/library/busybox:1.36')).toEqual(['docker.io/library/busybox:1.36']);
     expect(kyvernoReferences('docker.io/istio/proxyv2:1.29.6')).toEqual(['docker.io/istio/proxyv2:1.29.6']);
     expect(kyvernoReferences('localhost:5000/acme/agent:1')).toEqual(['localhost:5000/acme/agent:1']);
   });
