@@ -47,7 +47,11 @@ const clusterPolicy = () => ({
       name: 'envoy',
       match: { any: [{ resources: { kinds: ['Pod'] } }] },
       verifyImages: [{
-        imageReferences: ['docker.io/envoyproxy/envoy*'], failureAction: 'Enforce', mutateDigest: true, verifyDigest: true, required: true,
+        imageReferences: ['docker.io/envoyproxy/envoy*'],
+        failureAction: 'Enforce',
+        mutateDigest: true,
+        verifyDigest: true,
+        required: true,
         attestors: [{ entries: [{ keyless: { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/envoyproxy/*', rekor: { url: 'https://rekor.sigstore.dev' } } }] }],
       }],
     }],
