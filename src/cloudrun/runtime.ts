@@ -5,6 +5,8 @@
  *   by Cloud Run" (Cloud Run Admin API v1 discovery document, run-api.json, schema Container);
  *   each container runs as its image's user (the image facts table says which, where it knows
  *   the image; root keeps the runtime's default capabilities).
+ * - Config files: from a Secret Manager secret volume (item mode) or written by the config
+ *   writer (chmod), root-owned with the file's mode.
  * - Secret volumes: files default to mode 0444 (run-api.json SecretVolumeSource.defaultMode);
  *   in-memory emptyDir volumes are taken as world-writable directories.
  * - Containers of an instance share no process namespace.
@@ -25,7 +27,7 @@ export function cloudRunRuntime(appNames: readonly string[]): RuntimePlatform {
   return {
     name: 'Cloud Run',
     podGroups: [],
-    configFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o444 }),
+    configFile: (_volume, _file, mode): FileAccess => ({ uid: 0, gid: 0, mode }),
     secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o444 }),
     scratchDir: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o777 }),
     createdFileGroup: (_volume, gid) => gid,

@@ -6,7 +6,8 @@ import { PortExposure, Protocol, StartupRole } from '../core/container';
 import { RUNTIME_DEFAULT_CAPABILITIES, checkRuntimeContract } from '../core/contract';
 import { ISidecar } from '../core/contribution';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, LIBRARY_NAMES, isImageReference, pathProblem } from '../core/names';
+import { shellWord } from '../core/shell-words';
 import { Probe } from '../core/probe';
 import { checkArray, checkEnum, checkMap, checkPropTypes, isPlainMap } from '../core/prop-types';
 import { isDeclared } from '../core/resolve';
@@ -291,6 +292,14 @@ export class CloudRunService extends Construct {
           + 'has a port; the other containers of the instance reach it on localhost');
       }
     }
+    const written: ComposedPod['volumes'][number]['volume'][] = [];
+    const sidecarVolumes = this.sidecarVolumes(pod, warn, note, written);
+    const writer = written.length ? configWriter(pod, written) : undefined;
+    if (writer) {
+      note(path, `config volumes ${written.map(v => v.name).join(', ')} hold several files each, which no one Secret Manager secret can: the container `
+        + `${WRITER} (busybox) writes them into in-memory volumes from its environment, then listens on port ${writer.port} (an empty directory) for its startup probe; `
+        + 'the containers that mount them wait for it');
+    }
     const renderedSidecars = sidecars.map(c => renderContainer(c, { warn, note, ingressPort: ingress.sidecar === c ? ingress.port : undefined }));
     if (sidecars.length) {
       const unenforced = sidecars.map(c => `${c.name} (runAsUser ${c.security.uid}, readOnlyRootFilesystem ${c.security.readOnlyRootFilesystem}, capabilities drop ALL)`).join('; ');
@@ -311,8 +320,12 @@ export class CloudRunService extends Construct {
         for (const a of props.containers) { addDep(a.name, c.name); }
       }
       for (const d of c.dependsOn) { addDep(c.name, d.container); }
+      if (writer && c.volumeMounts.some(m => written.some(v => v.name === m.volume))) { addDep(c.name, WRITER); }
     }
-    const probed = new Set([...renderedSidecars, ...appContainers].filter(c => c.startupProbe || c.ports).map(c => c.name));
+    for (const a of props.containers) {
+      if (writer && (pod.appMounts.get(a.name) ?? []).some(m => written.some(v => v.name === m.volume))) { addDep(a.name, WRITER); }
+    }
+    const probed = new Set([...renderedSidecars, ...appContainers, ...(writer ? [writer.container] : [])].filter(c => c.startupProbe || c.ports).map(c => c.name));
     for (const target of new Set(Object.values(deps).flat())) {
       if (!probed.has(target)) {
         const owner = pod.containers.find(c => c.name === target)?.owner.path ?? path;
@@ -324,7 +337,7 @@ export class CloudRunService extends Construct {
       ...(props.volumes ?? []).map(v => (v.secret
         ? { name: v.name, secret: { secretName: v.secret, items: [{ key: v.secretVersion ?? 'latest', path: v.secretFileName ?? v.secret }] } }
         : { name: v.name, emptyDir: { medium: 'Memory', ...(v.sizeLimitMebibytes ? { sizeLimit: `${v.sizeLimitMebibytes}Mi` } : {}) } })),
-      ...this.sidecarVolumes(pod, warn, note),
+      ...sidecarVolumes,
     ];
 
     const throttling = props.cpuThrottling ?? this.attached.length === 0;
@@ -337,7 +350,7 @@ export class CloudRunService extends Construct {
       'run.googleapis.com/cpu-throttling': String(throttling),
     };
     if (Object.keys(deps).length) { annotations[DEPENDENCIES] = JSON.stringify(deps); }
-    const spec: any = { containers: [...appContainers, ...renderedSidecars] };
+    const spec: any = { containers: [...appContainers, ...(writer ? [writer.container] : []), ...renderedSidecars] };
     if (props.serviceAccountName) { spec.serviceAccountName = props.serviceAccountName; }
     if (volumes.length) { spec.volumes = volumes; }
     const metadata: any = { name: this.name, labels: { 'app.kubernetes.io/managed-by': 'cdk-sidecars' } };
@@ -445,8 +458,8 @@ export class CloudRunService extends Construct {
     }
   }
 
-  /** The sidecars' volumes. */
-  private sidecarVolumes(pod: ComposedPod, warn: (at: string, m: string) => void, note: (at: string, m: string) => void): any[] {
+  /** The sidecars' volumes; `writer` receives the config volumes of several files. */
+  private sidecarVolumes(pod: ComposedPod, warn: (at: string, m: string) => void, note: (at: string, m: string) => void, writer: ComposedPod['volumes'][number]['volume'][]): any[] {
     const out: any[] = [];
     for (const { volume, owners } of pod.volumes) {
       const owner = owners[0].path;
@@ -460,11 +473,12 @@ export class CloudRunService extends Construct {
           break;
         case VolumeKind.CONFIG_FILES: {
           // Cloud Run has no ConfigMaps; a secret volume mounts versions of ONE Secret Manager
-          // secret (run-api.json SecretVolumeSource.items), so one file per volume.
+          // secret (run-api.json SecretVolumeSource.items), so a one-file volume is a secret,
+          // and a volume of several files an in-memory emptyDir the config writer fills.
           if (volume.files.length !== 1) {
-            throw Errors.unsupportedOnPlatform(owner, `volumes (${volume.name})`, volume.files.map(f => f.name), PLATFORM,
-              'generated config files are mounted from Secret Manager, and a Cloud Run secret volume holds one secret, so one file per volume',
-              'Configure the sidecar so that it writes one config file per directory, or leave it out on Cloud Run');
+            writer.push(volume);
+            out.push({ name: volume.name, emptyDir: { medium: 'Memory' } });
+            break;
           }
           const f = volume.files[0];
           const secret = `${this.name}-${volume.name}`;
@@ -604,4 +618,48 @@ function checkProps(path: string, props: CloudRunServiceProps): void {
     }
     if (!isPlainMap(c)) { throw Errors.invalidType(path, f, c, 'a CloudRunContainerProps'); }
   });
+}
+
+/**
+ * The config writer's image: docker-library/busybox builds busybox with `make defconfig` and
+ * installs every applet (`sh`, `printf`, `base64`, `chmod`, `mkdir`, `httpd`) into /bin.
+ */
+const BUSYBOX = 'docker.io/library/busybox:1.37';
+const WRITER = LIBRARY_NAMES.configWriter;
+const WRITER_ROOT = '/cdk-sidecars';
+
+/**
+ * The container that writes config volumes of several files into in-memory volumes: Cloud Run
+ * has no init containers, so it stays up, listening (busybox httpd serving an empty directory; only
+ * the ingress port of an instance is reachable from outside) so that its TCP startup probe passes once the files are written; the containers
+ * that mount the volumes depend on it (container-dependencies).
+ */
+function configWriter(pod: ComposedPod, volumes: ComposedPod['volumes'][number]['volume'][]): { container: any; port: number } {
+  const used = new Set(pod.containers.flatMap(c => c.ports.map(p => p.port)));
+  let port = 15990;
+  while (used.has(port)) { port++; }
+  const env: any[] = [];
+  const steps: string[] = [];
+  volumes.forEach((v, i) => {
+    v.files.forEach((f, j) => {
+      const variable = `CDK_SIDECARS_FILE_${i}_${j}`;
+      env.push({ name: variable, value: Buffer.from(f.content, 'utf-8').toString('base64') });
+      const target = shellWord(`${WRITER_ROOT}/${v.name}/${f.name}`);
+      steps.push(`printf '%s' "$${variable}" | base64 -d > ${target}`);
+      steps.push(`chmod ${(f.mode ?? 0o444).toString(8).padStart(4, '0')} ${target}`);
+    });
+  });
+  steps.push('mkdir -p /tmp/cdk-sidecars-empty', `exec httpd -f -p ${port} -h /tmp/cdk-sidecars-empty`);
+  return {
+    port,
+    container: {
+      name: WRITER,
+      image: BUSYBOX,
+      command: ['sh', '-c', steps.join(' && ')],
+      env,
+      resources: { limits: { cpu: '100m', memory: '32Mi' } },
+      volumeMounts: volumes.map(v => ({ name: v.name, mountPath: `${WRITER_ROOT}/${v.name}` })),
+      startupProbe: { tcpSocket: { port }, periodSeconds: 1, failureThreshold: 30 },
+    },
+  };
 }

@@ -8,7 +8,7 @@
  *   - an object schema with `properties` and no `additionalProperties` is closed (unknown
  *     fields are errors); maps keep their `additionalProperties: {type: string}`;
  *   - a property whose description starts with "Required." is required (the document has no
- *     `required` keyword);
+ *     `required` keyword), except `ObjectMeta.namespace`, which gcloud fills with the project;
  *   - `readOnly: true` (output) fields are refused in input;
  *   - Discovery formats: `int32` bounds the integer, `int64` is a decimal string, the
  *     google-* formats and `byte` are strings; `type: any` accepts anything;
@@ -55,7 +55,10 @@ function translate(schema: any, inProperties = false): any {
     out.properties = translate(schema.properties, true);
     const required = Object.entries(schema.properties)
       .filter(([, v]: [string, any]) => typeof v?.description === 'string' && v.description.startsWith('Required.'))
-      .map(([k]) => k);
+      .map(([k]) => k)
+      // ObjectMeta.namespace says "Required." (the project), but gcloud run services replace fills it in from the
+      // project it deploys to, and a revision template's metadata has none: the file leaves it out (CloudRunServiceProps.project).
+      .filter(k => !(schema.id === 'ObjectMeta' && k === 'namespace'));
     if (required.length) { out.required = required; }
   }
   if (schema.additionalProperties !== undefined) {
@@ -95,6 +98,8 @@ export function cloudRunServiceErrors(doc: any): string[] {
   if (doc?.apiVersion !== 'serving.knative.dev/v1' || doc?.kind !== 'Service') {
     problems.push('(root): not a serving.knative.dev/v1 Service');
   }
+  // Service.status is what Cloud Run observes (output), never part of what is deployed.
+  if (doc?.status !== undefined) { problems.push('/status: output only (the observed state), not part of a service to deploy'); }
   for (const p of customResourceErrors(doc) ?? []) { problems.push(`${p} (Knative CRD)`); }
   const annotations = doc?.spec?.template?.metadata?.annotations ?? {};
   for (const key of Object.keys(annotations)) {
