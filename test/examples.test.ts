@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { missingProps, namedProps, readAssembly } from './jsii-props';
-import { examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
+import { examplesOf, synthAciExample, synthCloudRunExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
 import { podOf } from './k8s/util';
 
 const out = path.join(os.tmpdir(), `cdk-sidecars-examples-${process.pid}`);
@@ -424,4 +424,20 @@ test('k8s/statefulset-shared-claim: the backup sidecar mounts the claim template
     .toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'gp3', resources: { requests: { storage: '2048Mi' } } });
   expect(pod.spec.securityContext.fsGroup).toBe(70);
   expect(backup.securityContext.runAsUser).not.toBe(0);
+});
+
+test('cloudrun/checkout-sidecars: Envoy takes the ingress port, the start order annotation, Secret Manager files beside the YAML, the config writer for Vault', async () => {
+  const { docs, configs, files } = await synthCloudRunExample(fileOf('cloudrun', 'checkout-sidecars'), path.join(out, 'cloudrun-checkout'));
+  const spec = docs[0].spec.template.spec;
+  const c = (name: string) => spec.containers.find((x: any) => x.name === name);
+  expect(spec.containers.filter((x: any) => x.ports).map((x: any) => [x.name, x.ports[0].containerPort])).toEqual([['envoy', 15006]]);
+  expect(JSON.parse(docs[0].spec.template.metadata.annotations['run.googleapis.com/container-dependencies'])).toEqual({
+    'envoy': ['checkout'], 'checkout': ['opa', 'fluent-bit', 'vault-agent'], 'vault-agent': ['cdk-sidecars-config'],
+  });
+  expect(c('checkout').env).toContainEqual({ name: 'STRIPE_KEY', valueFrom: { secretKeyRef: { name: 'checkout-stripe-key', key: 'latest' } } });
+  expect(spec.volumes.find((v: any) => v.name === 'envoy-config').secret).toEqual({ secretName: 'checkout-envoy-config', items: [{ key: 'latest', path: 'envoy.json', mode: 0o444 }] });
+  expect(files.map(f => path.basename(f))).toContain('checkout.envoy-config.envoy.json');
+  expect(spec.volumes.find((v: any) => v.name === 'vault-agent-config')).toEqual({ name: 'vault-agent-config', emptyDir: { medium: 'Memory' } });
+  expect(configs.join('\n')).toMatch(/envoy\.json \(Envoy v3 protos\)/);
+  expect(configs.join('\n')).toMatch(/vault-agent-config\/agent\.hcl \(Vault agent/);
 });

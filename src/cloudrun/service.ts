@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PLATFORM, cloudRunProbe, cpuQuantity, renderContainer, renderEnv, secretManagerName } from './render';
+import { PLATFORM, cloudRunProbe, cpuQuantity, renderContainer, renderEnv } from './render';
 import { cloudRunRuntime } from './runtime';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { PortExposure, Protocol, StartupRole } from '../core/container';
@@ -477,6 +477,10 @@ export class CloudRunService extends Construct {
           // and a volume of several files an in-memory emptyDir the config writer fills.
           if (volume.files.length !== 1) {
             writer.push(volume);
+            if (volume.sensitive) {
+              warn(owner, `config volume ${volume.name} is sensitive, and its files are written by the config writer from environment variables, which anyone who can `
+                + 'read the service (run.services.get) sees; configure the sidecar so that the secret part comes from Secret Manager');
+            }
             out.push({ name: volume.name, emptyDir: { medium: 'Memory' } });
             break;
           }
