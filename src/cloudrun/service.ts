@@ -295,6 +295,11 @@ export class CloudRunService extends Construct {
     const written: ComposedPod['volumes'][number]['volume'][] = [];
     const sidecarVolumes = this.sidecarVolumes(pod, warn, note, written);
     const writer = written.length ? configWriter(pod, written) : undefined;
+    if (this.secrets.length) {
+      // Cloud Run has no ConfigMaps: the user creates each secret (the files are written beside the YAML by CloudRunApp.synth).
+      warn(path, `the generated config files are read from Secret Manager secrets that must exist before the service deploys; create them from the files `
+        + `written beside the YAML: ${this.secrets.map(x => `gcloud secrets create ${x.secret} --data-file=${x.fileName}`).join('; ')}`);
+    }
     if (writer) {
       note(path, `config volumes ${written.map(v => v.name).join(', ')} hold several files each, which no one Secret Manager secret can: the container `
         + `${WRITER} (busybox) writes them into in-memory volumes from its environment, then listens on port ${writer.port} (an empty directory) for its startup probe; `
@@ -487,8 +492,6 @@ export class CloudRunService extends Construct {
           const f = volume.files[0];
           const secret = `${this.name}-${volume.name}`;
           this.secrets.push({ secret, fileName: `${this.name}.${volume.name}.${f.name}`, content: f.content });
-          warn(owner, `config file ${JSON.stringify(f.name)} is read from the Secret Manager secret ${secret}: create it from ${this.name}.${volume.name}.${f.name} `
-            + `(written beside the YAML) before deploying: gcloud secrets create ${secret} --data-file=${this.name}.${volume.name}.${f.name}`);
           out.push({ name: volume.name, secret: { secretName: secret, items: [{ key: 'latest', path: f.name, ...(f.mode !== undefined ? { mode: f.mode } : {}) }] } });
           break;
         }

@@ -171,6 +171,7 @@ describe('volumes and generated files', () => {
     expect(secretVolume.secret).toEqual({ secretName: generated.secret, items: [{ key: 'latest', path: 'agent.yaml', mode: 0o444 }] });
     expect(fs.readFileSync(path.join(outdir, generated.fileName), 'utf-8')).toBe('level: info\n');
     expect(fs.readFileSync(yamlFile, 'utf-8')).toContain(`gcloud secrets create ${generated.secret} --data-file=${generated.fileName}`);
+    expect(s.warnings).toEqual([`shop: the generated config files are read from Secret Manager secrets that must exist before the service deploys; create them from the files written beside the YAML: gcloud secrets create ${generated.secret} --data-file=${generated.fileName}`]);
     const mount = doc.spec.template.spec.containers.find((c: any) => c.name === 'agent').volumeMounts[0];
     expect(mount).toEqual({ name: secretVolume.name, mountPath: '/etc/agent', readOnly: true });
   });
