@@ -245,7 +245,8 @@ export function cloudRunConfigs(outdir: string, docs: any[]): EmbeddedConfig[] {
 }
 
 /** Synthesizes a Cloud Run example (CloudRunApp.synth) into `outdir`; validates each service YAML and each generated file. */
-export async function synthCloudRunExample(example: string, outdir: string): Promise<{ files: string[]; docs: any[]; configs: string[]; said: Said }> {
+export async function synthCloudRunExample(example: string, outdir: string)
+  : Promise<{ files: string[]; docs: any[]; configs: string[]; said: Said }> {
   fs.rmSync(outdir, { recursive: true, force: true });
   const said = run(example, { CLOUDRUN_OUTDIR: outdir });
   const files = fs.readdirSync(outdir).map(f => path.join(outdir, f)).sort();

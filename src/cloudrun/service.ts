@@ -7,10 +7,10 @@ import { RUNTIME_DEFAULT_CAPABILITIES, checkRuntimeContract } from '../core/cont
 import { ISidecar } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, FILE_NAME, LIBRARY_NAMES, isImageReference, pathProblem } from '../core/names';
-import { shellWord } from '../core/shell-words';
 import { Probe } from '../core/probe';
 import { checkArray, checkEnum, checkMap, checkPropTypes, isPlainMap } from '../core/prop-types';
 import { isDeclared } from '../core/resolve';
+import { shellWord } from '../core/shell-words';
 import { refuseTokens } from '../core/token-check';
 import { stringHasToken } from '../core/tokens';
 import { VolumeKind } from '../core/volume';
@@ -297,7 +297,7 @@ export class CloudRunService extends Construct {
     const writer = written.length ? configWriter(pod, written) : undefined;
     if (this.secrets.length) {
       // Cloud Run has no ConfigMaps: the user creates each secret (the files are written beside the YAML by CloudRunApp.synth).
-      warn(path, `the generated config files are read from Secret Manager secrets that must exist before the service deploys; create them from the files `
+      warn(path, 'the generated config files are read from Secret Manager secrets that must exist before the service deploys; create them from the files '
         + `written beside the YAML: ${this.secrets.map(x => `gcloud secrets create ${x.secret} --data-file=${x.fileName}`).join('; ')}`);
     }
     if (writer) {
@@ -330,7 +330,8 @@ export class CloudRunService extends Construct {
     for (const a of props.containers) {
       if (writer && (pod.appMounts.get(a.name) ?? []).some(m => written.some(v => v.name === m.volume))) { addDep(a.name, WRITER); }
     }
-    const probed = new Set([...renderedSidecars, ...appContainers, ...(writer ? [writer.container] : [])].filter(c => c.startupProbe || c.ports).map(c => c.name));
+    const probed = new Set([...renderedSidecars, ...appContainers, ...(writer ? [writer.container] : [])]
+      .filter(c => c.startupProbe || c.ports).map(c => c.name));
     for (const target of new Set(Object.values(deps).flat())) {
       if (!probed.has(target)) {
         const owner = pod.containers.find(c => c.name === target)?.owner.path ?? path;
@@ -551,8 +552,13 @@ function userField2(c: ComposedPod['containers'][number], field: string): string
 /** The runtime types and values of the service's props. */
 function checkProps(path: string, props: CloudRunServiceProps): void {
   checkPropTypes(path, props, {
-    region: 'string', cpuThrottling: 'boolean', serviceAccountName: 'string', executionEnvironment: { enum: CloudRunExecutionEnvironment },
-    containers: 'objectArray', volumes: 'objectArray', secretVolumeFiles: 'stringMap',
+    region: 'string',
+    cpuThrottling: 'boolean',
+    serviceAccountName: 'string',
+    executionEnvironment: { enum: CloudRunExecutionEnvironment },
+    containers: 'objectArray',
+    volumes: 'objectArray',
+    secretVolumeFiles: 'stringMap',
   }, ['containers']);
   checkEnum(path, 'executionEnvironment', props.executionEnvironment, CloudRunExecutionEnvironment, 'CloudRunExecutionEnvironment');
   if (props.region !== undefined && !REGION.test(props.region)) {
@@ -588,9 +594,16 @@ function checkProps(path: string, props: CloudRunServiceProps): void {
   props.containers.forEach((c, i) => {
     const f = `containers[${i}]`;
     checkPropTypes(path, c, {
-      name: 'string', image: 'string', command: 'stringArray', args: 'stringArray', port: 'port', environment: 'stringMap',
+      name: 'string',
+      image: 'string',
+      command: 'stringArray',
+      args: 'stringArray',
+      port: 'port',
+      environment: 'stringMap',
       secretEnvironment: { values: { secret: 'string', version: 'string' }, required: ['secret'] },
-      cpuMillicores: 'size', memoryMebibytes: 'size', volumeMounts: { each: { volume: 'string', path: 'string', readOnly: 'boolean' }, required: ['volume', 'path'] },
+      cpuMillicores: 'size',
+      memoryMebibytes: 'size',
+      volumeMounts: { each: { volume: 'string', path: 'string', readOnly: 'boolean' }, required: ['volume', 'path'] },
     }, ['name', 'image', 'cpuMillicores'], `${f}.`);
     if (!DNS_LABEL.test(c.name)) { throw Errors.invalidName(path, `${f}.name`, c.name, 'a DNS label'); }
     if (names.has(c.name)) { throw Errors.duplicateContainerName(path, c.name, path, path); }

@@ -9,7 +9,8 @@ export function synthService(service: CloudRunService): { doc: any; spec: any; a
   const doc = YAML.parse(text);
   validateCloudRunService(doc);
   const spec = doc.spec.template.spec;
-  return { doc, spec, annotations: doc.spec.template.metadata.annotations, text, byName: (n: string) => spec.containers.find((c: any) => c.name === n) };
+  const byName = (n: string) => spec.containers.find((c: any) => c.name === n);
+  return { doc, spec, annotations: doc.spec.template.metadata.annotations, text, byName };
 }
 
 export function appProps(): CloudRunServiceProps {
