@@ -10,6 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import { validateAciYamlFile, validateArmTemplate } from '../test/validate/azure';
 import { validateTemplateFile } from '../test/validate/cloudformation';
 import { validateCloudRunYamlFile } from '../test/validate/cloudrun';
+import { costReportFileChecks } from '../test/validate/cost-report';
 import { validateDaprResource } from '../test/validate/dapr';
 import { validateEnvoyBootstrap, validateEnvoyMessage } from '../test/validate/envoy';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../test/validate/fluent-bit';
@@ -195,7 +196,8 @@ export async function synthEcsExample(example: string, outdir: string)
   if (files.length === 0) { throw new Error(`${example} wrote no template to ${outdir}`); }
   for (const f of files) { validateTemplateFile(f); }
   const templates = files.map(f => JSON.parse(fs.readFileSync(f, 'utf-8')));
-  return { files, templates, configs: await checkConfigs(ecsConfigs(templates)), said: { warnings: assemblyMessages(outdir, 'aws:cdk:warning'), notes: assemblyMessages(outdir, 'aws:cdk:info') } };
+  const configs = [...await checkConfigs(ecsConfigs(templates)), ...checkOutputFiles(outdir, f => ASSEMBLY_FILE.test(f))];
+  return { files, templates, configs, said: { warnings: assemblyMessages(outdir, 'aws:cdk:warning'), notes: assemblyMessages(outdir, 'aws:cdk:info') } };
 }
 
 /** Synthesizes an ACI example (AciApp.synth) into `outdir` and validates the ARM templates and YAML. */
@@ -218,7 +220,7 @@ export async function synthAciExample(example: string, outdir: string): Promise<
   templates.forEach(validateArmTemplate);
   yaml.forEach(validateAciYamlFile);
   const configs = [...await checkConfigs(aciConfigs(templates)), ...checkOutputFiles(outdir, f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml'))];
-  return { files, templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()), configs, said };
+  return { files: [...arm, ...yaml].sort(), templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()), configs, said };
 }
 
 /** Config files of a Cloud Run service: Secret Manager secret files beside the YAML, and the config writer's (base64 env). */
@@ -276,7 +278,12 @@ export interface OutputFileCheck {
 export const OUTPUT_FILE_CHECKS: OutputFileCheck[] = [
   { format: 'seccomp profile, OCI runtime-spec v1.3.0 schema', matches: f => f.endsWith('.seccomp.json'), check: (_f, t) => validateSeccompProfile(t) },
   { format: 'Pod Security Standards report (PodSecurityCheck.writeReport)', matches: f => f.endsWith('.pod-security.json'), check: (_f, t) => validatePodSecurityReport(t) },
+  // The cost and overhead report's JSON, CSV and Markdown (SidecarCostReport, TaskCostReport, ContainerGroupCostReport writeTo).
+  ...costReportFileChecks(),
 ];
+
+/** What the CDK writes into a cloud assembly (ECS examples), besides the templates. */
+const ASSEMBLY_FILE = /^(manifest\.json|tree\.json|performance-counters\.json|validation-report\.json|cdk\.out|.*\.template\.json|.*\.assets\.json|.*\.metadata\.json|.*\.lock)$/;
 
 /** Checks the non-manifest files of an output folder (those `isManifest` does not claim); one line per file. */
 export function checkOutputFiles(outdir: string, isManifest: (file: string) => boolean): string[] {

@@ -426,6 +426,81 @@ test('k8s/statefulset-shared-claim: the backup sidecar mounts the claim template
   expect(backup.securityContext.runAsUser).not.toBe(0);
 });
 
+test('hardening-pod-security: Localhost seccomp profile file beside the manifests (OCI-valid), AppArmor field, user namespace, tokens only where used', async () => {
+  const file = examplesOf('k8s').find(f => path.basename(f) === 'hardening-pod-security.ts')!;
+  const dir = path.join(out, 'hardening-pod-security');
+  const { docs, configs, said } = await synthKubernetesExample(file, dir);
+  // the profile was written and checked by OUTPUT_FILE_CHECKS (OCI runtime-spec v1.3.0, closed objects)
+  expect(configs).toContain('cdk-sidecars-sidecars.seccomp.json (seccomp profile, OCI runtime-spec v1.3.0 schema)');
+  const profile = JSON.parse(fs.readFileSync(path.join(dir, 'cdk-sidecars-sidecars.seccomp.json'), 'utf-8'));
+  expect(profile).toMatchObject({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1 });
+  const allowed = profile.syscalls.filter((r: any) => r.action === 'SCMP_ACT_ALLOW' && !r.args).flatMap((r: any) => r.names);
+  expect(allowed).toEqual(expect.arrayContaining(['epoll_pwait', 'futex', 'openat']));
+  expect(allowed).not.toEqual(expect.arrayContaining(['ptrace']));
+  const pod = podOf(docs.find(d => d.kind === 'Deployment'));
+  const all = [...pod.spec.initContainers, ...pod.spec.containers];
+  const c = (name: string) => all.find((x: any) => x.name === name);
+  for (const name of ['envoy', 'fluent-bit']) {
+    expect(c(name).securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'cdk-sidecars-sidecars.seccomp.json' });
+  }
+  expect(c('fluent-bit').securityContext.appArmorProfile).toEqual({ type: 'Localhost', localhostProfile: 'k8s-log-shipper' });
+  expect(c('envoy').securityContext.appArmorProfile).toBeUndefined();
+  expect(c('cdk-sidecars-redirect').securityContext.capabilities.add).toEqual(expect.arrayContaining(['NET_ADMIN']));
+  const account = docs.find(d => d.kind === 'ServiceAccount');
+  expect(account.automountServiceAccountToken).toBe(false);
+  expect(pod.spec).toMatchObject({ hostUsers: false, automountServiceAccountToken: false, serviceAccountName: account.metadata.name });
+  expect(pod.spec.securityContext).toMatchObject({ fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch' });
+  expect(c('fluent-bit').volumeMounts).toContainEqual({ name: 'fluent-bit-identity', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true });
+  expect(c('orders').volumeMounts).toContainEqual({ name: 'orders-identity', mountPath: '/var/run/secrets/vault', readOnly: true });
+  expect(pod.spec.volumes.find((v: any) => v.name === 'orders-identity').projected.sources[0])
+    .toEqual({ serviceAccountToken: { path: 'token', expirationSeconds: 900, audience: 'vault' } });
+  expect(said.warnings).toEqual([]);
+});
+
+describe('cost and right-sizing around the pod', () => {
+  const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf-8');
+
+  test('k8s/cost-and-vpa: a VPA with one policy per container, and the cost report of the reference pod x3', async () => {
+    const dir = path.join(out, 'cost-and-vpa');
+    const { docs, configs } = await synthKubernetesExample(fileOf('k8s', 'cost-and-vpa'), dir);
+    expect(configs.filter(c => c.startsWith('sidecar-cost.'))).toEqual([
+      'sidecar-cost.csv (cost report CSV, RFC 4180 read back, rows match the JSON)',
+      'sidecar-cost.json (cost report JSON, its schema, totals recomputed from the synthesized output)',
+      'sidecar-cost.md (cost report Markdown, tables match the JSON)',
+    ]);
+    const deployment = docs.find(d => d.kind === 'Deployment');
+    const vpa = docs.find(d => d.kind === 'VerticalPodAutoscaler');
+    expect(vpa.spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+    expect(vpa.spec.updatePolicy.updateMode).toBe('Off');
+    const policies = new Map<string, any>(vpa.spec.resourcePolicy.containerPolicies.map((p: any) => [p.containerName, p]));
+    expect(policies.get('api')).toEqual({ containerName: 'api', mode: 'Auto' });
+    expect(policies.get('cdk-sidecars-redirect').mode).toBe('Off');
+    expect(policies.get('envoy')).toMatchObject({ mode: 'Auto', controlledValues: 'RequestsOnly', minAllowed: { cpu: '100m' } });
+    const report = JSON.parse(read(dir, 'sidecar-cost.json'));
+    const w = report.workloads[0];
+    expect(w).toMatchObject({ kind: 'Deployment', replicas: 3, basis: 'effective-pod-request' });
+    expect(w.perReplica.app).toEqual({ cpuMillicores: 500, memoryMebibytes: 512 });
+    expect(w.sidecars.map((s: any) => s.path)).toEqual(['checkout/envoy', 'checkout/vault', 'checkout/logs', 'checkout/otel']);
+    expect(w.allReplicas.sidecars.cpuMillicores).toBe(3 * w.perReplica.sidecars.cpuMillicores);
+    expect(report.totals.monthlyCost.sidecars).toBeGreaterThan(0);
+    expect(read(dir, 'sidecar-cost.md')).toContain('| sidecars |');
+  });
+
+  test('ecs/fargate-vault-opa-logs and aci/vault-opa-logs write their cost reports beside the templates', async () => {
+    const ecsDir = path.join(out, 'ecs-cost');
+    const ecsOut = await synthEcsExample(fileOf('ecs', 'fargate-vault-opa-logs'), ecsDir);
+    expect(ecsOut.configs.filter(c => c.startsWith('sidecar-cost.'))).toHaveLength(3);
+    const ecsReport = JSON.parse(read(ecsDir, 'sidecar-cost.json'));
+    expect(ecsReport.workloads[0]).toMatchObject({ platform: 'ecs', basis: 'task-size', replicas: 2, perReplica: { total: { cpuMillicores: 1000, memoryMebibytes: 2048 } } });
+    expect(ecsReport.workloads[0].perReplica.sidecars.cpuMillicores).toBeGreaterThan(0);
+    const aciDir = path.join(out, 'aci-cost');
+    const aciOut = await synthAciExample(fileOf('aci', 'vault-opa-logs'), aciDir);
+    expect(aciOut.configs.filter(c => c.startsWith('sidecar-cost.'))).toHaveLength(3);
+    const aciReport = JSON.parse(read(aciDir, 'sidecar-cost.json'));
+    expect(aciReport.workloads[0]).toMatchObject({ platform: 'aci', basis: 'container-requests', perReplica: { app: { cpuMillicores: 1000, memoryMebibytes: 1536 } } });
+  });
+});
+
 test('cloudrun/checkout-sidecars: Envoy takes the ingress port, the start order annotation, Secret Manager files beside the YAML, the config writer for Vault', async () => {
   const { docs, configs, files } = await synthCloudRunExample(fileOf('cloudrun', 'checkout-sidecars'), path.join(out, 'cloudrun-checkout'));
   const spec = docs[0].spec.template.spec;

@@ -7,7 +7,7 @@
  * volumes, security contexts on the Standard SKU) is reported as warnings.
  */
 import { FluentBitOutput, FluentBitSidecar, OpaSidecar, VaultAgentSidecar, VaultAuth } from 'cdk-sidecars';
-import { AciApp, AciContainerGroup, AciMemoryVolumeHandling } from 'cdk-sidecars/aci';
+import { AciApp, AciContainerGroup, AciMemoryVolumeHandling, ContainerGroupCostReport } from 'cdk-sidecars/aci';
 
 const app = new AciApp();
 
@@ -38,4 +38,10 @@ group.addSidecars(
   new FluentBitSidecar(app, 'logs', { outputs: [FluentBitOutput.loki({ host: 'loki.acme.internal', tls: true })] }),
 );
 
+// What the sidecars cost: the group is billed the sum of its containers' requests; the report
+// (sidecar-cost.json, .md, .csv beside the templates) gives the sidecars' part, at example
+// per-hour rates (ACI bills per vCPU-second and GB-second).
+const report = new ContainerGroupCostReport(app, 'cost', { pricePerVcpuHour: 0.0405, pricePerGibHour: 0.00445 });
+
 app.synth();
+report.writeTo(app.outdir);

@@ -9,7 +9,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { FluentBitOutput, FluentBitSidecar, OpaSidecar, VaultAgentSidecar, VaultAuth } from 'cdk-sidecars';
-import { MemoryVolumeHandling, TaskSidecars } from 'cdk-sidecars/ecs';
+import { MemoryVolumeHandling, TaskCostReport, TaskSidecars } from 'cdk-sidecars/ecs';
 
 const app = new App();
 const stack = new Stack(app, 'PaymentsApi', { env: { region: 'eu-west-1' } });
@@ -50,4 +50,10 @@ new ecs.FargateService(stack, 'Service', {
   circuitBreaker: { rollback: true },
 });
 
+// What the sidecars cost: Fargate bills the task size; the report (sidecar-cost.json, .md, .csv
+// in the cloud assembly) gives the sidecars' share of it for the service's 2 tasks, at the
+// eu-west-1 on-demand Linux/x86 rates of the Fargate pricing page.
+const report = new TaskCostReport(app, 'cost', { pricePerVcpuHour: 0.04048, pricePerGibHour: 0.004445 });
+
 app.synth();
+report.writeTo(app.outdir);

@@ -813,6 +813,8 @@ export class AciContainerGroup extends Construct {
   private readonly attached: ISidecar[] = [];
   /** The secret key (secretName/key) behind each ARM parameter and YAML placeholder made. */
   private readonly parameterOwners = new Map<string, string>();
+  /** Container name -> construct path of the sidecar that added it, from the last rendering. */
+  private sidecarOwners = new Map<string, string>();
   private readonly placeholderOwners = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: AciContainerGroupProps) {
@@ -860,6 +862,15 @@ export class AciContainerGroup extends Construct {
       if (!this.attached.includes(s)) { this.attached.push(s); }
     }
     return this;
+  }
+
+  /**
+   * The ARM template, and the containers the sidecars added to it by name with the construct path
+   * of the sidecar that added each (for the cost report). @internal
+   */
+  public _renderedWithOwners(): { readonly template: any; readonly owners: ReadonlyMap<string, string> } {
+    const template = this.toArmTemplate();
+    return { template, owners: new Map(this.sidecarOwners) };
   }
 
   /** The ARM deployment template (JSON) with this group as its resource. */
@@ -1043,6 +1054,7 @@ export class AciContainerGroup extends Construct {
         'Run the app as a Linux container (osType: AciOsType.LINUX), or run it without sidecars');
     }
     const pod = composePod(path, app, this.attached, identity);
+    this.sidecarOwners = new Map(pod.containers.map(c => [c.name, c.owner.path]));
     refuseTokens(pod, PLATFORM, 'the ARM template is written at synthesis with no deployment engine to fill the value in, so the deployed value would be the token\'s placeholder text');
     checkRuntimeContract(pod, aciRuntime(app.containers.map(c => c.name)));
     // A Kubernetes Service a sidecar asks for (e.g. Dapr's `<appId>-dapr`, PodRequirements.services).

@@ -103,6 +103,16 @@ export interface RenderOptions {
 /** An init step: an ACI init container (no ports, probes or resources of its own). */
 /** ACI groups run in hypervisor-isolated hosts the library does not hand to a container: no privileged containers. */
 function refusePrivileged(c: ResolvedContainer): void {
+  // Seccomp and AppArmor: the one security field ARM accepts is `privileged` (see securityContext above).
+  if (c.security.localhostSeccompProfile) {
+    throw Errors.unsupportedOnPlatform(c.owner.path, userField(c.origins, c.field, 'security.localhostSeccompProfile'), c.security.localhostSeccompProfile.name, PLATFORM,
+      'ARM refuses every container security field but privileged (MicrosoftDocs/azure-docs#123837), so no custom seccomp profile can be given',
+      'Leave localhostSeccompProfile out on ACI');
+  }
+  if (c.security.appArmorProfile) {
+    throw Errors.unsupportedOnPlatform(c.owner.path, userField(c.origins, c.field, 'security.appArmorProfile'), c.security.appArmorProfile.type, PLATFORM,
+      'container groups have no AppArmor setting', 'Leave appArmorProfile out on ACI');
+  }
   if (c.security.privileged) {
     throw Errors.unsupportedOnPlatform(c.owner.path, userField(c.origins, c.field, 'security.privileged'), true, PLATFORM,
       'the library renders every ACI container unprivileged (container groups run on shared, hypervisor-isolated hosts)',

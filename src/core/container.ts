@@ -1,4 +1,5 @@
 import { Probe } from './probe';
+import { LocalhostSeccompProfile } from './seccomp';
 import { VolumeMountSpec } from './volume';
 
 /**
@@ -219,8 +220,38 @@ export interface ContainerPatch {
 export enum SeccompProfile {
   /** The container runtime's default profile. */
   RUNTIME_DEFAULT = 'RUNTIME_DEFAULT',
-  /** No seccomp filtering. Only with a reason. */
+  /** No seccomp filtering. Only with a reason: an explicit opt-out (ECS Fargate refuses it). */
   UNCONFINED = 'UNCONFINED',
+}
+
+/**
+ * Which AppArmor profile a container runs under (Kubernetes only: core/v1 AppArmorProfile).
+ */
+export enum AppArmorProfileType {
+  /** The container runtime's default profile. */
+  RUNTIME_DEFAULT = 'RUNTIME_DEFAULT',
+  /** A profile loaded on the node, named by `localhostProfile`. */
+  LOCALHOST = 'LOCALHOST',
+  /** No AppArmor confinement. Only with a reason. */
+  UNCONFINED = 'UNCONFINED',
+}
+
+/**
+ * The AppArmor profile of a container. Kubernetes 1.30 and later take it as
+ * `securityContext.appArmorProfile` (AppArmor went GA in 1.30, kubernetes/enhancements#24);
+ * for an older target (`KubernetesTarget`) it becomes the annotation
+ * `container.apparmor.security.beta.kubernetes.io/<container>` on the pod, which the API server
+ * calls deprecated since 1.30. ECS Fargate and ACI refuse it.
+ * @see https://kubernetes.io/docs/tutorials/security/apparmor/
+ */
+export interface AppArmorProfile {
+  /** The kind of profile. */
+  readonly type: AppArmorProfileType;
+  /**
+   * The name of the profile loaded on the node (as `aa-status` shows it); required for LOCALHOST, refused otherwise.
+   * @default - none
+   */
+  readonly localhostProfile?: string;
 }
 
 /**
@@ -266,6 +297,17 @@ export interface ContainerSecurity {
    * @default SeccompProfile.RUNTIME_DEFAULT
    */
   readonly seccompProfile?: SeccompProfile;
+  /**
+   * A seccomp profile installed on the nodes (Kubernetes `seccompProfile.type: Localhost`); takes
+   * the place of `seccompProfile`, which must then be left out. ECS Fargate and ACI refuse it.
+   * @default - none: `seccompProfile` applies
+   */
+  readonly localhostSeccompProfile?: LocalhostSeccompProfile;
+  /**
+   * The AppArmor profile (Kubernetes only; ECS Fargate and ACI refuse it).
+   * @default - not rendered: the node's default (the runtime's default profile where AppArmor is on)
+   */
+  readonly appArmorProfile?: AppArmorProfile;
   /**
    * Name of the app container whose UID this container runs as on purpose (e.g. Vault's
    * agent-run-as-same-user), so that the composition does not report the shared UID with

@@ -4,13 +4,15 @@
  * (ports, UIDs, volumes, capabilities, the runtime contract) applies to what it adds.
  */
 import {
-  ContainerPatch, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, ImagePullPolicy, PatchOperation, PodField, PortExposure, Protocol,
+  AppArmorProfile, AppArmorProfileType, ContainerPatch, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, ImagePullPolicy,
+  PatchOperation, PodField, PortExposure, Protocol,
   SeccompProfile, StartupRole,
 } from './container';
 import { SidecarContribution } from './contribution';
 import { Errors } from './errors';
 import { Probe, ProbeKind, ProbeTiming } from './probe';
 import { NestedType, PropTypes, checkPropTypes, isPlainMap } from './prop-types';
+import { LocalhostSeccompProfile } from './seccomp';
 import { HostPathType, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
 
 /**
@@ -161,6 +163,19 @@ export interface SidecarOverrides {
    */
   readonly seccompProfile?: SeccompProfile;
   /**
+   * A seccomp profile installed on the nodes for the main container (Kubernetes
+   * `seccompProfile.type: Localhost`), in place of the sidecar's `seccompProfile`; refused with
+   * `seccompProfile`, and on ECS Fargate and ACI (no custom seccomp profiles there).
+   * @default - the sidecar's (RUNTIME_DEFAULT)
+   */
+  readonly localhostSeccompProfile?: LocalhostSeccompProfile;
+  /**
+   * The AppArmor profile of the main container (Kubernetes: `securityContext.appArmorProfile` from
+   * 1.30, the beta annotation for older targets; refused on ECS Fargate and ACI).
+   * @default - not rendered: the node's default
+   */
+  readonly appArmorProfile?: AppArmorProfile;
+  /**
    * Timing laid over the sidecar's startup probe (fields left out keep the sidecar's values).
    * A sidecar without a startup probe refuses it.
    * @default - the sidecar's timing
@@ -259,6 +274,8 @@ const OVERRIDES_TYPES: PropTypes = {
       ports: { each: { port: 'port', name: 'string', protocol: { enum: Protocol }, exposure: { enum: PortExposure } }, required: ['port'] },
       addCapabilities: 'stringArray',
       seccompProfile: { enum: SeccompProfile },
+      localhostSeccompProfile: 'object',
+      appArmorProfile: { struct: { type: { enum: AppArmorProfileType }, localhostProfile: 'string' }, required: ['type'] },
       startupProbe: { struct: TIMING },
       readinessProbe: { struct: TIMING },
       livenessProbe: { struct: TIMING },
@@ -376,7 +393,8 @@ export function applyOverrides(path: string, contribution: SidecarContribution, 
     });
     change.ports = [...own, ...o.ports];
   }
-  if (o.addCapabilities !== undefined || o.seccompProfile !== undefined) {
+  if (o.addCapabilities !== undefined || o.seccompProfile !== undefined || o.localhostSeccompProfile !== undefined
+    || o.appArmorProfile !== undefined) {
     const security = { ...main.security };
     if (o.addCapabilities !== undefined) {
       const own = security.addCapabilities ?? [];
@@ -395,6 +413,24 @@ export function applyOverrides(path: string, contribution: SidecarContribution, 
     if (o.seccompProfile !== undefined) {
       security.seccompProfile = o.seccompProfile;
       origins.push({ field: 'security.seccompProfile', prop: 'overrides.seccompProfile' });
+    }
+    if (o.localhostSeccompProfile !== undefined) {
+      if (!(o.localhostSeccompProfile instanceof LocalhostSeccompProfile)) {
+        throw Errors.invalidType(path, 'overrides.localhostSeccompProfile', o.localhostSeccompProfile, 'a LocalhostSeccompProfile');
+      }
+      if (o.seccompProfile !== undefined) {
+        throw Errors.overrideConflict(path, 'overrides.seccompProfile', o.seccompProfile, `is set together with overrides.localhostSeccompProfile ${JSON.stringify(o.localhostSeccompProfile.name)}, and a container has one seccomp profile`,
+          'Leave overrides.seccompProfile out (the Localhost profile takes its place)');
+      }
+      // The Localhost profile takes the place of the sidecar's own seccompProfile.
+      delete (security as { seccompProfile?: SeccompProfile }).seccompProfile;
+      security.localhostSeccompProfile = o.localhostSeccompProfile;
+      origins.push({ field: 'security.localhostSeccompProfile', prop: 'overrides.localhostSeccompProfile' });
+    }
+    if (o.appArmorProfile !== undefined) {
+      security.appArmorProfile = o.appArmorProfile;
+      origins.push({ field: 'security.appArmorProfile', prop: 'overrides.appArmorProfile' },
+        { field: 'security.appArmorProfile.localhostProfile', prop: 'overrides.appArmorProfile.localhostProfile' });
     }
     change.security = security;
   }

@@ -5,7 +5,8 @@ import { isIP } from 'net';
  * Internal: not part of the jsii API.
  */
 import {
-  ContainerDependency, ContainerPatch, ImagePullPolicy, ContainerPortSpec, ContainerSpec, EnvVarSpec, FieldOrigin, PodField, PortExposure, Protocol,
+  AppArmorProfile, AppArmorProfileType, ContainerDependency, ContainerPatch, ImagePullPolicy, ContainerPortSpec, ContainerSpec, EnvVarSpec,
+  FieldOrigin, PodField, PortExposure, Protocol,
   ResourceRequirements, SeccompProfile, ShutdownSpec, StartupRole, WaitCondition,
 } from './container';
 import { AppRequests, CloudProvider, LogRouterType, NetworkEndpoint, PodServiceSpec, RedirectMode, SidecarContribution, TrafficInterceptionSpec } from './contribution';
@@ -15,7 +16,8 @@ import {
 } from './names';
 import { ACI_PATCHES, ECS_PATCHES, KUBERNETES_PATCHES, PatchPlatform, applyPatches, checkPatches } from './patch';
 import { Probe, ProbeKind } from './probe';
-import { checkArray, checkBoolean } from './prop-types';
+import { checkArray, checkBoolean, checkPropTypes } from './prop-types';
+import { LocalhostSeccompProfile } from './seccomp';
 import { ConfigFileSpec, HostPathType, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
 
 /** The port is declared on the platform (EXPOSED or PUBLIC): a containerPort, a port mapping, an ACI container port. */
@@ -43,6 +45,10 @@ export interface ResolvedSecurity {
   readonly allowPrivilegeEscalation: boolean;
   readonly addCapabilities: string[];
   readonly seccompProfile: SeccompProfile;
+  /** A Localhost seccomp profile, which takes the place of seccompProfile (Kubernetes only). */
+  readonly localhostSeccompProfile?: LocalhostSeccompProfile;
+  /** The AppArmor profile, where one was asked for (Kubernetes only). */
+  readonly appArmorProfile?: AppArmorProfile;
   /** The app container whose UID this container shares on purpose (ContainerSecurity.sameUserAs). */
   readonly sameUserAs?: string;
   /** Privileged (Kubernetes only). */
@@ -384,6 +390,31 @@ function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbac
   if (!Object.values(SeccompProfile).includes(seccompProfile)) {
     throw Errors.invalidRole(path, `${prefix}security.seccompProfile`, seccompProfile, 'is not a SeccompProfile', 'Use SeccompProfile.RUNTIME_DEFAULT');
   }
+  const localhostSeccompProfile = s.localhostSeccompProfile;
+  if (localhostSeccompProfile !== undefined) {
+    if (!(localhostSeccompProfile instanceof LocalhostSeccompProfile)) {
+      throw Errors.invalidType(path, `${prefix}security.localhostSeccompProfile`, localhostSeccompProfile, 'a LocalhostSeccompProfile');
+    }
+    if (s.seccompProfile !== undefined) {
+      throw Errors.invalidRole(path, `${prefix}security.seccompProfile`, s.seccompProfile, `is set together with localhostSeccompProfile ${JSON.stringify(localhostSeccompProfile.name)}, and a container has one seccomp profile`,
+        'Leave seccompProfile out (the Localhost profile takes its place), or leave localhostSeccompProfile out');
+    }
+  }
+  const appArmorProfile = s.appArmorProfile;
+  if (appArmorProfile !== undefined) {
+    checkPropTypes(path, appArmorProfile, { type: { enum: AppArmorProfileType }, localhostProfile: 'string' }, ['type'], `${prefix}security.appArmorProfile.`);
+    const local = appArmorProfile.type === AppArmorProfileType.LOCALHOST;
+    if (local !== (appArmorProfile.localhostProfile !== undefined)) {
+      // core/v1 AppArmorProfile.localhostProfile: "Must be set if and only if type is \"Localhost\"".
+      throw Errors.invalidRole(path, `${prefix}security.appArmorProfile.localhostProfile`, appArmorProfile.localhostProfile,
+        local ? 'is missing for type LOCALHOST' : `is set for type ${appArmorProfile.type}`,
+        local ? 'Name the profile loaded on the node' : 'Leave localhostProfile out, or use AppArmorProfileType.LOCALHOST');
+    }
+    if (local && !/^[^\s/][^\s]{0,252}$/.test(appArmorProfile.localhostProfile!)) {
+      throw Errors.invalidName(path, `${prefix}security.appArmorProfile.localhostProfile`, appArmorProfile.localhostProfile,
+        'the name of an AppArmor profile loaded on the node, without spaces, e.g. "k8s-deny-write"');
+    }
+  }
   return {
     uid,
     gid,
@@ -393,6 +424,13 @@ function resolveSecurity(path: string, prefix: string, c: ContainerSpec, fallbac
     allowPrivilegeEscalation,
     addCapabilities,
     seccompProfile,
+    ...(localhostSeccompProfile ? { localhostSeccompProfile } : {}),
+    ...(appArmorProfile ? {
+      appArmorProfile: {
+        type: appArmorProfile.type,
+        ...(appArmorProfile.localhostProfile !== undefined ? { localhostProfile: appArmorProfile.localhostProfile } : {}),
+      },
+    } : {}),
     privileged,
   };
 }

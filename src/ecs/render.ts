@@ -184,6 +184,17 @@ export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions)
     throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'security.seccompProfile'), s.seccompProfile, PLATFORM,
       'Fargate always applies the container runtime\'s default seccomp profile and cannot turn it off', 'Leave seccompProfile at RUNTIME_DEFAULT');
   }
+  if (s.localhostSeccompProfile) {
+    // No custom seccomp profile on ECS: dockerSecurityOptions takes none and Fargate refuses dockerSecurityOptions
+    // altogether (aws/containers-roadmap#1782, open request); Fargate applies the runtime's default profile.
+    throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'security.localhostSeccompProfile'), s.localhostSeccompProfile.name, PLATFORM,
+      'task definitions have no seccomp setting: Fargate applies the container runtime\'s default profile', 'Leave localhostSeccompProfile out on ECS Fargate');
+  }
+  if (s.appArmorProfile) {
+    // AppArmor on Fargate is an open request (aws/containers-roadmap#2128).
+    throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'security.appArmorProfile'), s.appArmorProfile.type, PLATFORM,
+      'Fargate takes no AppArmor profile', 'Leave appArmorProfile out on ECS Fargate');
+  }
   if (s.privileged) {
     // ContainerDefinition.Privileged: "This parameter is not supported for Windows containers or tasks run on Fargate" (AWS::ECS::TaskDefinition docs).
     throw Errors.unsupportedOnPlatform(path, userField(c.origins, c.field, 'security.privileged'), true, PLATFORM,

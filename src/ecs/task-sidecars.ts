@@ -295,6 +295,8 @@ export class TaskSidecars extends Construct {
   private readonly options: TaskSidecarsOptions;
   private readonly attached: ISidecar[] = [];
   private readonly ours = new Set<ecs.ContainerDefinition>();
+  /** Container name -> construct path of the sidecar that added it (the config writer: this construct's). */
+  private readonly owners = new Map<string, string>();
   private readonly withHealthCheck = new Set<string>();
   private rendered = false;
   /** The port mapping names given to Service Connect (serviceConnect()), with the field that named each. */
@@ -323,6 +325,14 @@ export class TaskSidecars extends Construct {
       },
     };
     Aspects.of(taskDefinition).add(aspect, { priority: AspectPriority.MUTATING });
+  }
+
+  /**
+   * The containers the sidecars added to the task, by name, with the construct path of the
+   * sidecar that added each; undefined until the task is rendered (at synthesis). @internal
+   */
+  public _sidecarContainers(): ReadonlyMap<string, string> | undefined {
+    return this.rendered ? new Map(this.owners) : undefined;
   }
 
   /** The attached sidecars, in attachment order. */
@@ -679,6 +689,7 @@ export class TaskSidecars extends Construct {
         : td.addContainer(`Sidecar-${c.name}`, options);
       def.addMountPoints(...[...c.volumeMounts, ...c.appVolumeMounts].map(mountPoint));
       this.ours.add(def);
+      this.owners.set(c.name, c.owner.path);
       defs.set(c.name, def);
     }
     for (const c of pod.containers) {
@@ -933,6 +944,7 @@ export class TaskSidecars extends Construct {
     writer.addMountPoints(...volumes.map(v => ({ sourceVolume: v, containerPath: `${CONFIG_ROOT}/${v}`, readOnly: false })));
     if (s3) { writer.addMountPoints({ sourceVolume: `${WRITER}-home`, containerPath: '/home/writer', readOnly: false }); }
     this.ours.add(writer);
+    this.owners.set(writer.containerName, this.node.path);
     const names = new Set(volumes);
     const waitForWriter = { container: writer, condition: ecs.ContainerDependencyCondition.SUCCESS };
     for (const c of pod.containers) {

@@ -8,12 +8,10 @@ export * from './disruption-budget';
 export * from './readiness-gates';
 export * from './monitoring';
 export * from './alert-rules';
-export {
-  PodSecurityLevel, PodSecurityViolation, PodSecurityEvaluation, WorkloadPodSecurity, PodSecurityStandards,
-  PodSecurityCheckProps, PodSecurityCheck,
-} from './pod-security-standards';
-export { PodSecurityNamespaceProps, PodSecurityNamespace } from './pod-security-namespace';
-export {
-  ImageVerificationAction, ImageAttestorKeyOptions, ImageAttestorKeylessOptions, ImageAttestor,
-  SidecarImageVerificationProps, SidecarImageVerification,
-} from './image-verification';
+export * from './pod-security-standards';
+export * from './pod-security-namespace';
+export * from './image-verification';
+export * from './pod-hardening';
+export * from './seccomp-profile-object';
+export * from './cost-report';
+export * from './vertical-autoscaler';

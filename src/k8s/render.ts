@@ -8,7 +8,7 @@ import { REDIRECT_CHECK_CONTAINER, REDIRECT_CONTAINER, REDIRECT_VOLUME, cniAnnot
 import { SidecarMode } from './target';
 import { BATCH_KINDS, podTemplate } from './workload';
 import { ComposedPod, ComposedVolume } from '../core/composition';
-import { EnvVarSpec, ImagePullPolicy, PodField, PortExposure, ResourceRequirements, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
+import { AppArmorProfile, AppArmorProfileType, EnvVarSpec, ImagePullPolicy, PodField, PortExposure, ResourceRequirements, SeccompProfile, StartupRole, WaitCondition } from '../core/container';
 import { Errors } from '../core/errors';
 import { KUBERNETES_PATCHES } from '../core/patch';
 import { Probe, ProbeKind } from '../core/probe';
@@ -43,6 +43,44 @@ export interface RenderSettings {
   readonly injectors: readonly string[];
   /** The service account made for sidecars that read pod metadata, used when the pod names none. */
   readonly serviceAccountName?: string;
+  /**
+   * AppArmor profiles go in `securityContext.appArmorProfile` (target 1.30 or later, or none stated);
+   * false: the beta annotation on the pod template (older targets).
+   * @default true
+   */
+  readonly appArmorField?: boolean;
+}
+
+/** The first Kubernetes minor version with `securityContext.appArmorProfile` (AppArmor GA, kubernetes/enhancements#24). */
+export const APPARMOR_FIELD_SINCE = 30;
+
+/** Kubernetes' names of the AppArmor profile types (core/v1 AppArmorProfile.type). */
+export const APPARMOR_TYPES: { [t in AppArmorProfileType]: string } = {
+  [AppArmorProfileType.RUNTIME_DEFAULT]: 'RuntimeDefault',
+  [AppArmorProfileType.LOCALHOST]: 'Localhost',
+  [AppArmorProfileType.UNCONFINED]: 'Unconfined',
+};
+
+/**
+ * The value of the beta annotation `container.apparmor.security.beta.kubernetes.io/<container>`
+ * for Kubernetes before 1.30: `runtime/default`, `localhost/<profile>` or `unconfined`
+ * (k8s.io/api core/v1 DeprecatedAppArmorBetaProfileRuntimeDefault, ...NamePrefix, ...Unconfined).
+ */
+export function appArmorAnnotation(profile: AppArmorProfile): string {
+  switch (profile.type) {
+    case AppArmorProfileType.RUNTIME_DEFAULT: return 'runtime/default';
+    case AppArmorProfileType.LOCALHOST: return `localhost/${profile.localhostProfile}`;
+    case AppArmorProfileType.UNCONFINED: return 'unconfined';
+  }
+}
+
+/** The annotation key of a container's AppArmor profile before Kubernetes 1.30. */
+export const APPARMOR_ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
+
+/** The rendered seccompProfile of a container: Localhost (relative to the kubelet's seccomp root), Unconfined or RuntimeDefault. */
+function renderSeccomp(s: ResolvedContainer['security']): any {
+  if (s.localhostSeccompProfile) { return { type: 'Localhost', localhostProfile: s.localhostSeccompProfile.localhostProfile }; }
+  return { type: s.seccompProfile === SeccompProfile.UNCONFINED ? 'Unconfined' : 'RuntimeDefault' };
 }
 
 export function cpuQuantity(millicores: number): string {
@@ -109,7 +147,7 @@ function healthGated(pod: ComposedPod): Set<string> {
   return gated;
 }
 
-export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: boolean): any {
+export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: boolean, appArmorField = true): any {
   const out: any = { name: c.name, image: c.image };
   if (c.imagePullPolicy) { out.imagePullPolicy = PULL_POLICIES[c.imagePullPolicy]; }
   if (c.command) { out.command = c.command; }
@@ -130,8 +168,14 @@ export function renderContainer(c: ResolvedContainer, mode: SidecarMode, gated: 
     privileged: s.privileged,
     readOnlyRootFilesystem: s.readOnlyRootFilesystem,
     capabilities: s.addCapabilities.length ? { drop: ['ALL'], add: s.addCapabilities } : { drop: ['ALL'] },
-    seccompProfile: { type: s.seccompProfile === SeccompProfile.UNCONFINED ? 'Unconfined' : 'RuntimeDefault' },
+    seccompProfile: renderSeccomp(s),
   };
+  if (s.appArmorProfile && appArmorField) {
+    out.securityContext.appArmorProfile = {
+      type: APPARMOR_TYPES[s.appArmorProfile.type],
+      ...(s.appArmorProfile.localhostProfile !== undefined ? { localhostProfile: s.appArmorProfile.localhostProfile } : {}),
+    };
+  }
   const native = mode === SidecarMode.NATIVE && c.role === StartupRole.SIDECAR;
   // A native sidecar that others wait on until HEALTHY needs a startup probe: that is
   // what the kubelet waits on before it starts the next container.
@@ -299,7 +343,7 @@ export function checkMode(pod: ComposedPod, kind: string, mode: SidecarMode): vo
  */
 const modeCache = new WeakMap<readonly ResolvedContainer[], Map<string, Set<string>>>();
 
-function renderSidecarContainers(pod: ComposedPod, kind: string, mode: SidecarMode): { asInit: any[]; asClassic: any[] } {
+function renderSidecarContainers(pod: ComposedPod, kind: string, mode: SidecarMode, appArmorField: boolean): { asInit: any[]; asClassic: any[] } {
   const key = `${mode}/${BATCH_KINDS.has(kind) ? 'batch' : 'service'}`;
   let byKey = modeCache.get(pod.containers);
   let gated = byKey?.get(key);
@@ -315,7 +359,7 @@ function renderSidecarContainers(pod: ComposedPod, kind: string, mode: SidecarMo
   const asInit: any[] = [];
   const asClassic: any[] = [];
   for (const c of pod.containers) {
-    const rendered = renderContainer(c, mode, gated.has(c.name));
+    const rendered = renderContainer(c, mode, gated.has(c.name), appArmorField);
     (mode === SidecarMode.CLASSIC && c.role === StartupRole.SIDECAR ? asClassic : asInit).push(rendered);
   }
   return { asInit, asClassic };
@@ -328,7 +372,8 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   const template = podTemplate(json);
   const spec = template.spec = template.spec ?? {};
   const mode = settings.mode;
-  const { asInit, asClassic } = renderSidecarContainers(pod, json.kind, mode);
+  const appArmorField = settings.appArmorField ?? true;
+  const { asInit, asClassic } = renderSidecarContainers(pod, json.kind, mode, appArmorField);
   const interception = pod.trafficInterception;
   if (interception) {
     rewriteAppProbes(spec, interception, pod.targetPath);
@@ -413,6 +458,11 @@ export function injectIntoWorkload(json: any, pod: ComposedPod, settings: Render
   const metadata = template.metadata = template.metadata ?? {};
   const annotations = metadata.annotations = { ...(metadata.annotations ?? {}) };
   const wanted = [...pod.annotations];
+  if (!appArmorField) {
+    for (const c of pod.containers.filter(x => x.security.appArmorProfile)) {
+      wanted.push([`${APPARMOR_ANNOTATION_PREFIX}${c.name}`, { value: appArmorAnnotation(c.security.appArmorProfile!), owner: c.owner }] as typeof wanted[number]);
+    }
+  }
   if (interception && rulesByCni(interception.spec)) {
     wanted.push(...Object.entries(cniAnnotations(interception))
       .map(([key, value]) => [key, { value, owner: interception.owner }] as typeof wanted[number]));

@@ -110,3 +110,14 @@ export function checkBinderOptions(path: string, options: { readonly mode?: unkn
 function supportsNative([major, minor]: [number, number]): boolean {
   return major > 1 || (major === 1 && minor >= NATIVE_SIDECARS_SINCE);
 }
+
+/**
+ * Whether the target Kubernetes version of `scope` is 1.`minor` or later; true when none is
+ * stated (the library's default: every Kubernetes release still supported upstream).
+ */
+export function targetAtLeast(scope: IConstruct, path: string, minor: number): boolean {
+  const version = KubernetesTarget.versionOf(scope);
+  if (version === undefined) { return true; }
+  const [major, m] = parseVersion(path, 'target Kubernetes version', version);
+  return major > 1 || (major === 1 && m >= minor);
+}

@@ -2,10 +2,12 @@ import { createHash } from 'crypto';
 import { ApiObject, Include, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
+import { PodTransform } from './pod-transform';
 import { DEFAULT_REDIRECT_IMAGE, REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
-import { INJECTED_ANNOTATION, injectIntoWorkload } from './render';
+import { APPARMOR_FIELD_SINCE, INJECTED_ANNOTATION, injectIntoWorkload } from './render';
 import { kubernetesRuntime } from './runtime';
-import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor } from './target';
+import { claimSeccompProfile } from './seccomp-profile-object';
+import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor, targetAtLeast } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readWorkloadPod } from './workload';
 import { checkKubectlReadsStrings } from './yaml-safety';
@@ -180,6 +182,7 @@ export class WorkloadSidecars extends Construct {
   private readonly warned: string[] = [];
   private readonly noted: string[] = [];
   private lastComposed?: ComposedPod;
+  private podTransform?: PodTransform;
   private capture?: { pod?: ComposedPod };
   private readonly annotationSources: Array<{ readonly owner: string; readonly produce: (pod: ComposedPod) => { [key: string]: string } }> = [];
 
@@ -235,6 +238,17 @@ export class WorkloadSidecars extends Construct {
   private compose(): ComposedPod {
     const json = this.originalToJson();
     return composePod(this.workloadPath, readWorkloadPod(json), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
+  }
+
+  /**
+   * Lays a change over the pod template after injection (PodHardening); one per workload.
+   * @internal
+   */
+  public _setPodTransform(transform: PodTransform): void {
+    if (this.podTransform) {
+      throw Errors.alreadySet(transform.path, 'sidecars', this.workloadPath, `by ${this.podTransform.path}: one PodHardening per workload`);
+    }
+    this.podTransform = transform;
   }
 
   /** @internal */
@@ -354,7 +368,7 @@ export class WorkloadSidecars extends Construct {
   }
 
   private render(json: any): any {
-    if (this.attached.length === 0) { return json; }
+    if (this.attached.length === 0) { return this.podTransform ? this.podTransform.apply(json, undefined) : json; }
     const template = podTemplate(json);
     const annotations = template.metadata?.annotations ?? {};
     if (annotations[INJECTED_ANNOTATION] !== undefined) {
@@ -364,6 +378,10 @@ export class WorkloadSidecars extends Construct {
     const composed = composePod(path, readWorkloadPod(json), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
     refuseTokens(composed, 'Kubernetes', 'cdk8s writes the manifest at synthesis and resolves only its own Lazy values: an aws-cdk-lib token would be deployed as its placeholder text');
     this.checkHostPathAdmitted(composed);
+    for (const c of composed.containers) {
+      const profile = c.security.localhostSeccompProfile;
+      if (profile) { claimSeccompProfile(this, profile, c.owner.path, userField(c.origins, c.field, 'security.localhostSeccompProfile')); }
+    }
     checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
     if (composed.trafficInterception) {
       // ImagePolicy.requireDigests: the redirect init container (or the CNI mode's check) is added for the proxy.
@@ -411,8 +429,10 @@ export class WorkloadSidecars extends Construct {
       version: libraryVersion(),
       injectors: this.injectors,
       serviceAccountName: this.serviceAccountName,
+      appArmorField: targetAtLeast(this, path, APPARMOR_FIELD_SINCE),
     });
     this.addPodAnnotations(podTemplate(rendered), composed);
+    if (this.podTransform) { this.podTransform.apply(rendered, composed); }
     checkKubectlReadsStrings(path, composed, () => this.originalToJson(), rendered, '', this.attached);
     for (const { owner, svc } of this.services) {
       checkKubectlReadsStrings(path, composed, () => ({}), svc.annotations ?? {}, `Service ${svc.name} metadata.annotations`, this.attached, owner);

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import {
-  ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, FieldOrigin, PortExposure, Protocol, ResourceRequirements,
+  AppArmorProfileType, ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, FieldOrigin, PortExposure, Protocol,
+  ResourceRequirements,
   SeccompProfile, SecretKeyReference, StartupRole, WaitCondition,
 } from '../core/container';
 import { CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
@@ -377,6 +378,8 @@ export class Sidecar extends Construct implements ISidecar {
         allowPrivilegeEscalation: 'boolean',
         addCapabilities: 'stringArray',
         seccompProfile: { enum: SeccompProfile },
+        localhostSeccompProfile: 'object',
+        appArmorProfile: { struct: { type: { enum: AppArmorProfileType }, localhostProfile: 'string' }, required: ['type'] },
       }, [], 'security.');
     }
     for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {

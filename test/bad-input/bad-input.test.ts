@@ -457,6 +457,13 @@ const FIXED: Array<[string, string, any, Platform, ErrorCode, string]> = [
   ['XRayDaemonSidecar', 'logLevel: "verbose"', { logLevel: 'verbose' }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: logLevel "verbose" (string) is not one of'],
   ['Sidecar', 'terminationGracePeriodSeconds: 121 on Fargate (named as the prop, not shutdown.gracePeriodSeconds)', { terminationGracePeriodSeconds: 121 }, 'ecs',
     ErrorCode.UNSUPPORTED_ON_PLATFORM, 'Shop/sc: terminationGracePeriodSeconds 121 cannot be rendered on ECS Fargate'],
+  ['Sidecar', 'security.localhostSeccompProfile: "x"', { security: { localhostSeccompProfile: 'x' } }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: security.localhostSeccompProfile "x" (string) is not an object'],
+  ['Sidecar', 'security.localhostSeccompProfile: {} (not a LocalhostSeccompProfile)', { security: { localhostSeccompProfile: {} } }, 'k8s', ErrorCode.INVALID_TYPE,
+    'web/sc: security.localhostSeccompProfile {} (object) is not a LocalhostSeccompProfile'],
+  ['Sidecar', 'security.appArmorProfile.type: "Localhost"', { security: { appArmorProfile: { type: 'Localhost' } } }, 'ecs', ErrorCode.INVALID_TYPE,
+    'Shop/sc: security.appArmorProfile.type "Localhost" (string) is not one of'],
+  ['EnvoySidecar', 'overrides.appArmorProfile: null', { overrides: { appArmorProfile: null } }, 'k8s', ErrorCode.INVALID_TYPE, 'web/sc: overrides.appArmorProfile null (null) is not an object'],
+  ['EnvoySidecar', 'overrides.localhostSeccompProfile: 42', { overrides: { localhostSeccompProfile: 42 } }, 'aci', ErrorCode.INVALID_TYPE, 'sc: overrides.localhostSeccompProfile 42 (number) is not an object'],
 ];
 
 describe('fixed crashes (table)', () => {

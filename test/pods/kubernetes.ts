@@ -13,7 +13,7 @@
  * - each container with its securityContext: runAsUser/runAsGroup, fsGroup and
  *   supplementalGroups as supplementary groups, capabilities, readOnlyRootFilesystem (without
  *   podman's extra tmpfs mounts), allowPrivilegeEscalation: false as no_new_privs, seccomp
- *   RuntimeDefault as podman's default profile;
+ *   RuntimeDefault as podman's default profile, Localhost as the file in `options.seccompRoot`;
  * - the start order of the kubelet: init containers one after another, each run to its exit
  *   (a failure stops the pod), a native sidecar (restartPolicy: Always) started and, when it
  *   has a startup probe, waited for until the probe passes; then the app containers;
@@ -190,6 +190,13 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
    * @default - nothing
    */
   readonly cni?: (infraPid: string) => void;
+  /**
+   * The node's seccomp root (the kubelet's `<root-dir>/seccomp`): a container with a Localhost
+   * seccompProfile runs with the file `localhostProfile` names there, which runc loads as
+   * linux.seccomp. Without it such a container is refused, as a node without the file refuses it.
+   * @default - none
+   */
+  readonly seccompRoot?: string;
 } = {}): RunningPod {
   const template = podOf(workload);
   const spec = template.spec;
@@ -300,6 +307,15 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
       if (sc.privileged) { args.push('--privileged'); }
       const seccomp = sc.seccompProfile?.type ?? podSecurity.seccompProfile?.type;
       if (seccomp === 'Unconfined') { args.push('--security-opt', 'seccomp=unconfined'); }
+      if (seccomp === 'Localhost') {
+        const profile = (sc.seccompProfile ?? podSecurity.seccompProfile).localhostProfile;
+        const file = options.seccompRoot ? path.join(options.seccompRoot, profile) : undefined;
+        if (!file || !fs.existsSync(file)) {
+          throw new Error(`pod ${name}: container ${c.name}: seccomp profile ${profile} is not in the node's seccomp root ${options.seccompRoot ?? '(none given)'}: `
+            + 'the kubelet cannot start it (CreateContainerError)');
+        }
+        args.push('--security-opt', `seccomp=${file}`);
+      }
       for (const e of c.env ?? []) {
         if (e.value !== undefined) { args.push('--env', `${e.name}=${e.value}`); } else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') {
           args.push('--env', `${e.name}=${namespace}`);
