@@ -77,6 +77,40 @@ export interface CloudRunVolume {
   readonly secretVersion?: string;
 }
 
+/**
+ * A gRPC health check (grpc.health.v1.Health/Check) as a Cloud Run probe (`grpc`); Cloud Run's
+ * startup and liveness probes both take it (cloud.google.com/run/docs/configuring/healthchecks).
+ */
+export interface CloudRunGrpcProbe {
+  /** Port of the gRPC server. */
+  readonly port: number;
+  /**
+   * Service name sent in the HealthCheckRequest.
+   * @default - none (the server's overall health)
+   */
+  readonly service?: string;
+  /**
+   * Seconds before the first probe.
+   * @default 0
+   */
+  readonly initialDelaySeconds?: number;
+  /**
+   * Seconds between probes.
+   * @default 10
+   */
+  readonly periodSeconds?: number;
+  /**
+   * Seconds before a probe times out (below periodSeconds).
+   * @default 1
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Failures before the container is restarted (liveness) or shut down (startup).
+   * @default 3
+   */
+  readonly failureThreshold?: number;
+}
+
 /** An app container of a Cloud Run service. */
 export interface CloudRunContainerProps {
   /** Container name (a DNS label). */
@@ -131,6 +165,16 @@ export interface CloudRunContainerProps {
    * @default - none
    */
   readonly volumeMounts?: CloudRunVolumeMount[];
+  /**
+   * A gRPC startup probe (instead of `startupProbe`).
+   * @default - none
+   */
+  readonly grpcStartupProbe?: CloudRunGrpcProbe;
+  /**
+   * A gRPC liveness probe (instead of `livenessProbe`).
+   * @default - none
+   */
+  readonly grpcLivenessProbe?: CloudRunGrpcProbe;
 }
 
 /** Props of a Cloud Run service. */
@@ -537,6 +581,8 @@ export class CloudRunService extends Construct {
     if (mounts.length) { out.volumeMounts = mounts; }
     if (c.startupProbe) { out.startupProbe = cloudRunProbe(this.node.path, `${fieldOf(this.props, c)}.startupProbe`, c.startupProbe, 'startup'); }
     if (c.livenessProbe) { out.livenessProbe = cloudRunProbe(this.node.path, `${fieldOf(this.props, c)}.livenessProbe`, c.livenessProbe, 'liveness'); }
+    if (c.grpcStartupProbe) { out.startupProbe = grpcProbe(c.grpcStartupProbe); }
+    if (c.grpcLivenessProbe) { out.livenessProbe = grpcProbe(c.grpcLivenessProbe); }
     return out;
   }
 }
@@ -604,6 +650,8 @@ function checkProps(path: string, props: CloudRunServiceProps): void {
       cpuMillicores: 'size',
       memoryMebibytes: 'size',
       volumeMounts: { each: { volume: 'string', path: 'string', readOnly: 'boolean' }, required: ['volume', 'path'] },
+      grpcStartupProbe: { struct: GRPC_PROBE, required: ['port'] },
+      grpcLivenessProbe: { struct: GRPC_PROBE, required: ['port'] },
     }, ['name', 'image', 'cpuMillicores'], `${f}.`);
     if (!DNS_LABEL.test(c.name)) { throw Errors.invalidName(path, `${f}.name`, c.name, 'a DNS label'); }
     if (names.has(c.name)) { throw Errors.duplicateContainerName(path, c.name, path, path); }
@@ -635,6 +683,13 @@ function checkProps(path: string, props: CloudRunServiceProps): void {
       if (p === undefined) { continue; }
       if (!(p instanceof Probe)) { throw Errors.invalidProbe(path, `${f}.${k}`, p, 'is not a Probe', 'Make it with Probe.httpGet() or Probe.tcpSocket()'); }
       cloudRunProbe(path, `${f}.${k}`, p, k === 'startupProbe' ? 'startup' : 'liveness');
+    }
+    for (const [k, plain] of [['grpcStartupProbe', 'startupProbe'], ['grpcLivenessProbe', 'livenessProbe']] as const) {
+      const g = c[k];
+      if (g === undefined) { continue; }
+      if (c[plain] !== undefined) { throw Errors.alreadySet(path, `${f}.${k}`, g.port, `with ${f}.${plain}; a container has one ${plain}`); }
+      // The limits of any Cloud Run probe of that kind, checked on a Probe of the same timing.
+      cloudRunProbe(path, `${f}.${k}`, Probe.httpGet({ ...g, port: g.port, path: '/' }), k === 'grpcStartupProbe' ? 'startup' : 'liveness');
     }
     if (!isPlainMap(c)) { throw Errors.invalidType(path, f, c, 'a CloudRunContainerProps'); }
   });
@@ -682,4 +737,16 @@ function configWriter(pod: ComposedPod, volumes: ComposedPod['volumes'][number][
       startupProbe: { tcpSocket: { port }, periodSeconds: 1, failureThreshold: 30 },
     },
   };
+}
+
+const GRPC_PROBE = {
+  port: 'port', service: 'string', initialDelaySeconds: 'count', periodSeconds: 'size', timeoutSeconds: 'size', failureThreshold: 'size',
+} as const;
+
+function grpcProbe(g: CloudRunGrpcProbe): any {
+  const out: any = { grpc: { port: g.port, ...(g.service !== undefined ? { service: g.service } : {}) } };
+  for (const key of ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold'] as const) {
+    if (g[key] !== undefined) { out[key] = g[key]; }
+  }
+  return out;
 }

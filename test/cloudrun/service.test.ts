@@ -132,6 +132,21 @@ describe('probes', () => {
       ErrorCode.UNSUPPORTED_ON_PLATFORM, 'containers[0].startupProbe "EXEC"');
   });
 
+  test('gRPC probes on the app: rendered as grpc; refused beside a plain probe of the same kind, or outside the limits', () => {
+    const base = { ...appProps().containers[0], startupProbe: undefined };
+    const { byName } = synthService(new CloudRunService(new CloudRunApp(), 'shop', {
+      containers: [{ ...base, grpcStartupProbe: { port: 8080, periodSeconds: 2, failureThreshold: 60 }, grpcLivenessProbe: { port: 8080, service: 'shop.v1.Cart' } }],
+    }));
+    expect(byName('api').startupProbe).toEqual({ grpc: { port: 8080 }, periodSeconds: 2, failureThreshold: 60 });
+    expect(byName('api').livenessProbe).toEqual({ grpc: { port: 8080, service: 'shop.v1.Cart' } });
+    expectError(() => new CloudRunService(new CloudRunApp(), 'shop', { containers: [{ ...base, startupProbe: Probe.tcpSocket({ port: 8080 }), grpcStartupProbe: { port: 8080 } }] }),
+      ErrorCode.ALREADY_SET, 'shop: containers[0].grpcStartupProbe is already set (8080) with containers[0].startupProbe');
+    expectError(() => new CloudRunService(new CloudRunApp(), 'shop', { containers: [{ ...base, grpcLivenessProbe: { port: 8080, periodSeconds: 4000 } }] }),
+      ErrorCode.INVALID_PROBE, 'shop: containers[0].grpcLivenessProbe.periodSeconds 4000', '1-3600');
+    expectError(() => new CloudRunService(new CloudRunApp(), 'shop', { containers: [{ ...base, grpcLivenessProbe: { port: 0 } }] }),
+      ErrorCode.INVALID_PORT, 'shop: containers[0].grpcLivenessProbe.port');
+  });
+
   test('a sidecar\'s user-written probe outside Cloud Run\'s limits is refused naming the sidecar and the field', () => {
     const app = new CloudRunApp();
     const s = appService(app).add(agent(app, { startupProbe: Probe.httpGet({ port: 9000, path: '/', initialDelaySeconds: 600 }) }));
