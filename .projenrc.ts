@@ -127,6 +127,7 @@ project.package.addField('exports', {
   './k8s': './lib/k8s/index.js',
   './ecs': './lib/ecs/index.js',
   './aci': './lib/aci/index.js',
+  './cloudrun': './lib/cloudrun/index.js',
   './package.json': './package.json',
   './.jsii': './.jsii',
 });
@@ -138,7 +139,7 @@ const platformImports = {
     { name: 'aws-cdk-lib', message: 'src/core and src/sidecars are platform-neutral (CONVENTIONS.md section 1).' },
   ],
   patterns: [
-    { group: ['cdk8s/*', 'cdk8s-plus-*', 'aws-cdk-lib/*', '**/k8s', '**/k8s/*', '**/ecs', '**/ecs/*', '**/aci', '**/aci/*'], message: 'src/core and src/sidecars are platform-neutral (CONVENTIONS.md section 1).' },
+    { group: ['cdk8s/*', 'cdk8s-plus-*', 'aws-cdk-lib/*', '**/k8s', '**/k8s/*', '**/ecs', '**/ecs/*', '**/aci', '**/aci/*', '**/cloudrun', '**/cloudrun/*'], message: 'src/core and src/sidecars are platform-neutral (CONVENTIONS.md section 1).' },
   ],
 };
 project.eslint?.addOverride({
@@ -163,6 +164,18 @@ project.eslint?.addOverride({
         { name: 'cdk8s', message: 'The ACI binder must not load cdk8s.' },
       ],
       patterns: [{ group: ['aws-cdk-lib/*', 'cdk8s/*', 'cdk8s-plus-*', '**/ecs', '**/ecs/*', '**/k8s', '**/k8s/*'], message: 'The ACI binder must not load other platforms.' }],
+    }],
+  },
+});
+project.eslint?.addOverride({
+  files: ['src/cloudrun/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      paths: [
+        { name: 'aws-cdk-lib', message: 'The Cloud Run binder must not load aws-cdk-lib.' },
+        { name: 'cdk8s', message: 'The Cloud Run binder must not load cdk8s.' },
+      ],
+      patterns: [{ group: ['aws-cdk-lib/*', 'cdk8s/*', 'cdk8s-plus-*', '**/ecs', '**/ecs/*', '**/k8s', '**/k8s/*', '**/aci', '**/aci/*'], message: 'The Cloud Run binder must not load other platforms.' }],
     }],
   },
 });

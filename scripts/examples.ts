@@ -9,6 +9,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { validateAciYamlFile, validateArmTemplate } from '../test/validate/azure';
 import { validateTemplateFile } from '../test/validate/cloudformation';
+import { validateCloudRunYamlFile } from '../test/validate/cloudrun';
 import { costReportFileChecks } from '../test/validate/cost-report';
 import { validateDaprResource } from '../test/validate/dapr';
 import { validateEnvoyBootstrap, validateEnvoyMessage } from '../test/validate/envoy';
@@ -220,6 +221,46 @@ export async function synthAciExample(example: string, outdir: string): Promise<
   yaml.forEach(validateAciYamlFile);
   const configs = [...await checkConfigs(aciConfigs(templates)), ...checkOutputFiles(outdir, f => f.endsWith('.arm.json') || f.endsWith('.aci.yaml'))];
   return { files: [...arm, ...yaml].sort(), templates, yaml: yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS()), configs, said };
+}
+
+/** Config files of a Cloud Run service: Secret Manager secret files beside the YAML, and the config writer's (base64 env). */
+export function cloudRunConfigs(outdir: string, docs: any[]): EmbeddedConfig[] {
+  const out: EmbeddedConfig[] = [];
+  for (const doc of docs) {
+    const spec = doc.spec.template.spec;
+    for (const v of spec.volumes ?? []) {
+      if (!v.secret || !v.secret.secretName.startsWith(`${doc.metadata.name}-`)) { continue; }
+      // A generated secret: <service>-<volume>, its content in <service>.<volume>.<file> beside the YAML.
+      const item = v.secret.items[0];
+      const file = path.join(outdir, `${doc.metadata.name}.${v.name}.${item.path}`);
+      if (!fs.existsSync(file)) { throw new Error(`${file}: the generated secret ${v.secret.secretName} has no file`); }
+      out.push({ file: item.path, content: fs.readFileSync(file, 'utf-8'), where: `${doc.metadata.name}/${v.name}` });
+    }
+    const writer = (spec.containers ?? []).find((c: any) => c.name === 'cdk-sidecars-config');
+    const script = String(writer?.command?.[2] ?? '');
+    for (const e of writer?.env ?? []) {
+      const m = new RegExp(`"\\$${e.name}" \\| base64 -d > '?([^' ]+)'?`).exec(script);
+      if (m) { out.push({ file: path.basename(m[1]), content: Buffer.from(e.value, 'base64').toString('utf-8'), where: `${doc.metadata.name}/${path.basename(path.dirname(m[1]))}` }); }
+    }
+  }
+  return out;
+}
+
+/** Synthesizes a Cloud Run example (CloudRunApp.synth) into `outdir`; validates each service YAML and each generated file. */
+export async function synthCloudRunExample(example: string, outdir: string)
+  : Promise<{ files: string[]; docs: any[]; configs: string[]; said: Said }> {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const said = run(example, { CLOUDRUN_OUTDIR: outdir });
+  const files = fs.readdirSync(outdir).map(f => path.join(outdir, f)).sort();
+  const yaml = files.filter(f => f.endsWith('.cloudrun.yaml'));
+  if (yaml.length === 0) { throw new Error(`${example} wrote no .cloudrun.yaml to ${outdir}`); }
+  yaml.forEach(validateCloudRunYamlFile);
+  const docs = yaml.map(f => parseAllDocuments(fs.readFileSync(f, 'utf-8'))[0].toJS());
+  const embedded = cloudRunConfigs(outdir, docs);
+  const secretFiles = new Set(docs.flatMap(d => (d.spec.template.spec.volumes ?? []).filter((v: any) => v.secret?.secretName.startsWith(`${d.metadata.name}-`))
+    .map((v: any) => `${d.metadata.name}.${v.name}.${v.secret.items[0].path}`)));
+  const configs = [...await checkConfigs(embedded), ...checkOutputFiles(outdir, f => f.endsWith('.cloudrun.yaml') || secretFiles.has(f))];
+  return { files, docs, configs, said };
 }
 
 /**

@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { missingProps, namedProps, readAssembly } from './jsii-props';
-import { examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
+import { examplesOf, synthAciExample, synthCloudRunExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
 import { podOf } from './k8s/util';
 
 const out = path.join(os.tmpdir(), `cdk-sidecars-examples-${process.pid}`);
@@ -499,4 +499,20 @@ describe('cost and right-sizing around the pod', () => {
     const aciReport = JSON.parse(read(aciDir, 'sidecar-cost.json'));
     expect(aciReport.workloads[0]).toMatchObject({ platform: 'aci', basis: 'container-requests', perReplica: { app: { cpuMillicores: 1000, memoryMebibytes: 1536 } } });
   });
+});
+
+test('cloudrun/checkout-sidecars: Envoy takes the ingress port, the start order annotation, Secret Manager files beside the YAML, the config writer for Vault', async () => {
+  const { docs, configs, files } = await synthCloudRunExample(fileOf('cloudrun', 'checkout-sidecars'), path.join(out, 'cloudrun-checkout'));
+  const spec = docs[0].spec.template.spec;
+  const c = (name: string) => spec.containers.find((x: any) => x.name === name);
+  expect(spec.containers.filter((x: any) => x.ports).map((x: any) => [x.name, x.ports[0].containerPort])).toEqual([['envoy', 15006]]);
+  expect(JSON.parse(docs[0].spec.template.metadata.annotations['run.googleapis.com/container-dependencies'])).toEqual({
+    'envoy': ['checkout'], 'checkout': ['opa', 'fluent-bit', 'vault-agent'], 'vault-agent': ['cdk-sidecars-config'],
+  });
+  expect(c('checkout').env).toContainEqual({ name: 'STRIPE_KEY', valueFrom: { secretKeyRef: { name: 'checkout-stripe-key', key: 'latest' } } });
+  expect(spec.volumes.find((v: any) => v.name === 'envoy-config').secret).toEqual({ secretName: 'checkout-envoy-config', items: [{ key: 'latest', path: 'envoy.json', mode: 0o444 }] });
+  expect(files.map(f => path.basename(f))).toContain('checkout.envoy-config.envoy.json');
+  expect(spec.volumes.find((v: any) => v.name === 'vault-agent-config')).toEqual({ name: 'vault-agent-config', emptyDir: { medium: 'Memory' } });
+  expect(configs.join('\n')).toMatch(/envoy\.json \(Envoy v3 protos\)/);
+  expect(configs.join('\n')).toMatch(/vault-agent-config\/agent\.hcl \(Vault agent/);
 });

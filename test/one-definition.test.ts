@@ -1,6 +1,6 @@
 /**
  * One sidecar definition, no platform code in it, rendered on Kubernetes, ECS Fargate
- * and Azure Container Instances; each output checked by its independent validator and
+ * Azure Container Instances and Google Cloud Run; each output checked by its independent validator and
  * asserted field by field.
  */
 import * as cdk8s from 'cdk8s';
@@ -8,9 +8,11 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PortExposure, Probe, Protocol, Sidecar, StartupRole, WaitCondition } from '../src';
 import { AciApp, AciCcePolicy, AciContainerGroup, AciSku } from '../src/aci';
+import { CloudRunApp, CloudRunService } from '../src/cloudrun';
 import { TaskSidecars } from '../src/ecs';
 import { WorkloadSidecars } from '../src/k8s';
 import { synthGroup } from './aci/util';
+import { synthService } from './cloudrun/util';
 import { container, fargateTask, synthTemplate } from './ecs/util';
 import { podOf, synth } from './k8s/util';
 
@@ -151,4 +153,32 @@ describe('PortExposure.PUBLIC renders exactly like EXPOSED on Kubernetes and ECS
     expect(render(PortExposure.EXPOSED, [subnet]).ipAddress).toEqual(render(PortExposure.PUBLIC, [subnet]).ipAddress);
     expect(render(PortExposure.EXPOSED, [subnet]).ipAddress.ports).toEqual(pub.ipAddress.ports);
   });
+});
+
+test('Cloud Run: the init step is refused; the collector is a container the app waits for, its readiness probe the startup probe', () => {
+  const service = (app: CloudRunApp) => new CloudRunService(app, 'api', {
+    containers: [{ name: 'api', image: 'ghcr.io/acme/api:1', port: 8080, cpuMillicores: 1000 }],
+  });
+  const a1 = new CloudRunApp();
+  expect(() => service(a1).add(prepare, collector).toYaml()).toThrow('prepare: role "INIT_STEP" cannot be rendered on Google Cloud Run: Cloud Run has no init containers');
+  const s = service(new CloudRunApp()).add(collector);
+  const { spec, annotations, byName } = synthService(s);
+  const c = byName('collector');
+  // 13133 is EXPOSED, but only the ingress container (the app) has a port on Cloud Run.
+  expect(c.ports).toBeUndefined();
+  expect(byName('api').ports).toEqual([{ name: 'http1', containerPort: 8080 }]);
+  expect(c.securityContext).toBeUndefined();
+  expect(s.notes.join('\n')).toContain('collector (runAsUser 20000,');
+  expect(c.command).toEqual(['/awscollector']);
+  expect(c.args).toEqual(['--config=/etc/otelcol/config.yaml']);
+  expect(c.env).toEqual([{ name: 'GOMEMLIMIT', value: '100MiB' }]);
+  // The exec startup probe cannot run on Cloud Run; the HTTP readiness probe says "ready" instead.
+  expect(c.startupProbe).toEqual({ httpGet: { path: '/', port: 13133 } });
+  expect(s.warnings.join('\n')).toContain('collector: startupProbe (EXEC) is not rendered: Cloud Run probes are HTTP GET, TCP or gRPC (the readinessProbe is the startup probe); '
+    + 'leave SidecarProps.startupProbe out on Cloud Run to silence this');
+  expect(c.resources).toEqual({ limits: { cpu: '100m', memory: '256Mi' } });
+  expect(JSON.parse(annotations['run.googleapis.com/container-dependencies'])).toEqual({ api: ['collector'] });
+  expect(byName('api').env).toEqual([{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://127.0.0.1:4317' }]);
+  expect(spec.volumes).toEqual([{ name: expect.any(String), secret: { secretName: `api-${spec.volumes[0].name}`, items: [{ key: 'latest', path: 'config.yaml', mode: 0o444 }] } }]);
+  expect(s.generatedSecrets).toEqual([{ secret: `api-${spec.volumes[0].name}`, fileName: `api.${spec.volumes[0].name}.config.yaml`, content: 'receivers: {}\n' }]);
 });

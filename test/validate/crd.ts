@@ -10,6 +10,7 @@
  *   gateway.networking.k8s.io             HTTPRoute (Gateway API v1.6.1, standard channel)
  *   *.istio.io                            VirtualService, DestinationRule, ... (Istio 1.30.3)
  *   security-profiles-operator.x-k8s.io   SeccompProfile (SPO v1.0.0)
+ *   serving.knative.dev                   Service (Knative Serving 1.23.0; Cloud Run's shape: ./cloudrun.ts)
  *
  * A document is validated against `spec.versions[<version>].schema.openAPIV3Schema` of the CRD
  * whose group and `names.kind` match its apiVersion and kind, and only if that version is served.
@@ -58,6 +59,7 @@ const FILES_BY_GROUP: Record<string, string[]> = {
   'telemetry.istio.io': ['istio/crd-all.gen.yaml'],
   'extensions.istio.io': ['istio/crd-all.gen.yaml'],
   'security-profiles-operator.x-k8s.io': ['security-profiles-operator/seccompprofile.yaml'],
+  'serving.knative.dev': ['knative-cloudrun/knative-serving-service-crd.yaml'],
 };
 
 /** What the API server requires of a custom resource's name (RFC 1123 subdomain). */
