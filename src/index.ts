@@ -3,3 +3,4 @@ export * from './sidecars';
 export * as k8s from './k8s';
 export * as ecs from './ecs';
 export * as aci from './aci';
+export * as compose from './compose';

@@ -8,8 +8,8 @@
  * process namespace), so that the containers reach each other on localhost exactly as in a
  * Kubernetes pod; the ports are published on the pause service (a service with
  * `network_mode: service:...` cannot publish ports of its own: Docker refuses port bindings
- * in a joined network namespace, docker/cli "conflicting options: port publishing and the
- * container type network mode").
+ * in a joined network namespace with "conflicting options: port publishing and the container
+ * type network mode", testcontainers/testcontainers-java#3160; podman likewise, #845).
  */
 import { Construct } from 'constructs';
 import { ComposeAppServiceProps, ComposeProjectProps } from './props';
@@ -181,8 +181,8 @@ export class ComposeProject extends Construct {
     const join = { network_mode: `service:${PAUSE_SERVICE}`, ...(pidShared ? { pid: `service:${PAUSE_SERVICE}` } : {}) };
 
     // The pod's volumes. SCRATCH and MEMORY volumes are named volumes of the local driver on a
-    // tmpfs (docs.docker.com/engine/storage/volumes "Create tmpfs volume": type=tmpfs,
-    // device=tmpfs, o=<mount options>; podman-volume-create(1) takes the same options), mode
+    // tmpfs (docker-volume-create(1): --driver local --opt type=tmpfs --opt device=tmpfs
+    // --opt o=size=100m,uid=1000; podman-volume-create(1) takes the same options), mode
     // 1777 like a Kubernetes emptyDir (world-writable), empty when the project starts and shared
     // by every service that mounts it. A plain named volume would be a root-owned 0755
     // directory that a non-root sidecar cannot write.
@@ -219,7 +219,8 @@ export class ComposeProject extends Construct {
             }
             mountsOf.set(volume.name, target => ({ secrets: volume.files.map(f => ({ source: `${volume.name}-${f.name}`, target: `${target}/${f.name}` })) }));
           } else {
-            // Compose configs may carry their content inline (compose-spec 08-configs.md, `content`).
+            // Compose configs may carry their content inline (docs.docker.com/reference/compose-file/configs:
+            // `content`, Docker Compose 2.23.1+; compose-spec/compose-go#484), mounted with mode 0444.
             for (const f of volume.files) { configs[`${volume.name}-${f.name}`] = { content: f.content }; }
             mountsOf.set(volume.name, target => ({ configs: volume.files.map(f => ({ source: `${volume.name}-${f.name}`, target: `${target}/${f.name}` })) }));
           }

@@ -52,8 +52,9 @@ export function secretReference(variable: string): string {
 }
 
 /**
- * Compose interpolates `$VAR` and `${VAR}` in every string of the file (compose-spec
- * 12-interpolation.md, "$$" for a literal "$"), so every string is written with `$` doubled,
+ * Compose interpolates `$VAR` and `${VAR}` in every value of the file
+ * (docs.docker.com/compose/compose-file/12-interpolation: `$$` for a literal `$`,
+ * `${VAR:?error}` for a required variable), so every string is written with `$` doubled,
  * except the library's own references, written last as `${VAR:?...}` (an error at `up` when unset).
  */
 export function escapeDoc(value: any): any {
