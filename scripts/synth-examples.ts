@@ -5,10 +5,11 @@
  *   examples/k8s/<name>.ts  ->  dist/k8s/<name>/*.k8s.yaml                 (cdk8s App.synth)
  *   examples/ecs/<name>.ts  ->  dist/ecs/<name>/*.template.json + assembly (cdk synth)
  *   examples/aci/<name>.ts  ->  dist/aci/<name>/*.arm.json, *.aci.yaml     (AciApp.synth)
+ *   examples/compose/<name>.ts -> dist/compose/<name>/*.compose.yaml       (ComposeApp.synth)
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT, examplesOf, synthAciExample, synthEcsExample, synthKubernetesExample } from './examples';
+import { ROOT, examplesOf, synthAciExample, synthComposeExample, synthEcsExample, synthKubernetesExample } from './examples';
 
 async function main(): Promise<void> {
   const dist = path.join(ROOT, 'dist');
@@ -33,6 +34,13 @@ async function main(): Promise<void> {
   for (const example of examplesOf('aci')) {
     const { files, configs } = await synthAciExample(example, path.join(dist, 'aci', path.basename(example, '.ts')));
     for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (ACI 2025-09-01 REST spec${f.endsWith('.json') ? ' + ARM template schema' : ''}, strict)`); }
+    for (const c of configs) { console.log(`      config ${c}`); }
+    count += files.length;
+  }
+
+  for (const example of examplesOf('compose')) {
+    const { files, configs } = await synthComposeExample(example, path.join(dist, 'compose', path.basename(example, '.ts')));
+    for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (Compose Specification schema, compose-go v2.13.0, + depends_on/network_mode checks)`); }
     for (const c of configs) { console.log(`      config ${c}`); }
     count += files.length;
   }
