@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { ComposeAppServiceProps, ComposeProjectProps } from './props';
 import { COMPOSE_PLATFORM, PAUSE_SERVICE, renderSidecarService, serviceDependencies, composeRuntime, escapeDoc, secretReference, secretVariable, dependsOnEntry } from './render';
 import { AppContainerModel, composePod } from '../core/composition';
-import { Protocol, StartupRole } from '../core/container';
+import { EnvVarSpec, Protocol, StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
@@ -399,7 +399,7 @@ function userOf(s: ComposeAppServiceProps): { uid?: number; gid?: number } {
   return { ...(uid !== undefined ? { uid } : {}), ...(gid !== undefined ? { gid } : {}) };
 }
 
-function renderEnvValue(path: string, field: string, e: { name: string; value?: string; secret?: { secretName: string; key: string }; podField?: string }): string {
+function renderEnvValue(path: string, field: string, e: EnvVarSpec): string {
   if (e.value !== undefined) { return e.value; }
   if (e.secret) { return secretReference(secretVariable(e.secret.secretName, e.secret.key)); }
   throw Errors.unsupportedOnPlatform(path, field, e.podField, COMPOSE_PLATFORM, `Compose has no downward API for pod fields (variable ${e.name})`,

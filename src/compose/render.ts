@@ -28,7 +28,8 @@ export function dependsOnEntry(condition: WaitCondition | string): { condition: 
  * What a sidecar container waits for: its own dependsOn, and (as Kubernetes runs init
  * containers one after the other) every init step before it, to completion.
  */
-export function serviceDependencies(c: ResolvedContainer, all: readonly ResolvedContainer[], byName: ReadonlyMap<string, ResolvedContainer>): { [name: string]: { condition: string } } {
+export function serviceDependencies(c: ResolvedContainer, all: readonly ResolvedContainer[],
+  byName: ReadonlyMap<string, ResolvedContainer>): { [name: string]: { condition: string } } {
   const out: { [name: string]: { condition: string } } = {};
   for (const before of all.slice(0, all.indexOf(c))) {
     if (before.role === StartupRole.INIT_STEP) { out[before.name] = dependsOnEntry(WaitCondition.COMPLETED); }

@@ -171,7 +171,8 @@ describe('escaping for Compose interpolation', () => {
   test('every "$" of a value is written "$$"; secrets are the library\'s own required ${VAR:?...}', () => {
     const { app, p } = project({ services: [{ ...API, environment: { PRICE: '$5 ${HOME}' }, secretEnvironment: { DB_PASSWORD: { secretName: 'db', key: 'password' } } }] });
     p.add(new Sidecar(app, 'agent', {
-      image: 'ghcr.io/acme/agent:1.0.0', command: ['sh', '-c', 'echo $HOME'],
+      image: 'ghcr.io/acme/agent:1.0.0',
+      command: ['sh', '-c', 'echo $HOME'],
       configFiles: [{ path: '/etc/agent/a.conf', content: 'x = ${y}\n' }],
       secretEnv: { TOKEN: { secretName: 'agent-token', key: 'value' } },
     }));
@@ -292,8 +293,10 @@ describe('bad inputs', () => {
   test('an HTTP probe on an image known to ship no client, with the app waiting HEALTHY: refused with the fix', () => {
     const { app, p } = project();
     p.add(new Sidecar(app, 'agent', {
-      image: 'otel/opentelemetry-collector-contrib:0.162.0', ports: [{ port: 13133, exposure: PortExposure.EXPOSED }],
-      readinessProbe: Probe.httpGet({ port: 13133, path: '/' }), appWaitsFor: WaitCondition.HEALTHY,
+      image: 'otel/opentelemetry-collector-contrib:0.162.0',
+      ports: [{ port: 13133, exposure: PortExposure.EXPOSED }],
+      readinessProbe: Probe.httpGet({ port: 13133, path: '/' }),
+      appWaitsFor: WaitCondition.HEALTHY,
     }));
     expect(() => p.toYaml()).toThrow(/^agent: readinessProbe "otel\/opentelemetry-collector-contrib:0\.162\.0" has no curl or wget/);
   });

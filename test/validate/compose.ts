@@ -42,10 +42,12 @@ function joined(value: unknown): string | undefined {
 
 /** Every problem of a Compose document (parsed), empty when valid. */
 export function composeErrors(doc: any): string[] {
-  const validate = load();
+  const schema = load();
   const errors: string[] = [];
-  if (!validate(doc)) {
-    for (const e of validate.errors ?? []) { errors.push(`schema: ${e.instancePath || '/'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`); }
+  // Not the type guard itself, which would narrow `doc` to unknown.
+  const valid: boolean = schema(doc) as boolean;
+  if (!valid) {
+    for (const e of schema.errors ?? []) { errors.push(`schema: ${e.instancePath || '/'} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`); }
     return errors;
   }
   const services: { [name: string]: any } = doc.services ?? {};
