@@ -13,7 +13,10 @@
  */
 import { Construct } from 'constructs';
 import { ComposeAppServiceProps, ComposeProjectProps } from './props';
-import { COMPOSE_PLATFORM, PAUSE_SERVICE, renderSidecarService, serviceDependencies, composeRuntime, escapeDoc, secretReference, secretVariable, dependsOnEntry } from './render';
+import {
+  COMPOSE_PLATFORM, PAUSE_SERVICE, WAIT_IMAGE, composeRuntime, dependsOnEntry, escapeDoc, renderSidecarService, secretReference, secretVariable,
+  serviceDependencies, waitService, waitServiceName,
+} from './render';
 import { AppContainerModel, composePod } from '../core/composition';
 import { EnvVarSpec, Protocol, StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
@@ -322,6 +325,19 @@ export class ComposeProject extends Construct {
       };
     }
 
+    // Wait services for what the waiting services cannot see through a health check.
+    const waits = new Map<string, string>();
+    for (const c of pod.containers) {
+      if (!needsHealth.has(c.name) || services[c.name].healthcheck) { continue; }
+      const wait = waitService(c);
+      if (!wait) { continue; }
+      const name = waitServiceName(c.name);
+      services[name] = { ...wait, ...join, depends_on: { [PAUSE_SERVICE]: { condition: 'service_started' }, [c.name]: { condition: 'service_started' } } };
+      waits.set(c.name, name);
+      note(c.owner.path, `${JSON.stringify(c.name)} is waited for until healthy, but its image ${c.image} has no client for its probe: `
+        + `the one-shot service ${name} (${WAIT_IMAGE}) polls the probe in the pod's network namespace, and the waiting services wait for it to complete`);
+    }
+
     // App services: after every init step, and after each sidecar as the sidecar asks.
     for (const s of props.services) {
       const env: { [k: string]: string } = {};
@@ -348,6 +364,15 @@ export class ComposeProject extends Construct {
         ...m,
         depends_on: depends,
       };
+    }
+    // service_healthy on a container with a wait service: started, and the wait completed.
+    for (const svc of Object.values<any>(services)) {
+      for (const [target, wait] of waits) {
+        if (svc.depends_on?.[target]?.condition === 'service_healthy') {
+          svc.depends_on[target] = { condition: 'service_started' };
+          svc.depends_on[wait] = { condition: 'service_completed_successfully' };
+        }
+      }
     }
     const doc: any = { name: this.name, services };
     if (Object.keys(volumes).length) { doc.volumes = volumes; }

@@ -7,6 +7,7 @@ import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatf
 import { Errors } from '../core/errors';
 import { imageFacts } from '../core/image-facts';
 import { LIBRARY_NAMES } from '../core/names';
+import { shellWord } from '../core/shell-words';
 import { Probe, ProbeKind } from '../core/probe';
 import { LimitReport, ResolvedContainer, reportLimit, userField } from '../core/resolve';
 
@@ -111,6 +112,9 @@ function healthcheck(c: ResolvedContainer, required: boolean, say: LimitReport):
     field = `${c.field}${chosen[0]}`;
   }
   if (!command) {
+    // An HTTP (not HTTPS) or TCP probe: a wait service in the pod's network namespace checks it
+    // from an image that has the client (waitService below), so only other cases are refused.
+    if (required && chosen && waitable(chosen[1]!)) { return undefined; }
     if (required) {
       const kind = chosen ? chosen[1]!.kind : 'none';
       throw Errors.imageLacksBinary(c.owner.path, chosen ? `${c.field}${chosen[0]}` : userField(c.origins, c.field, 'appWaitsFor'), c.image,
@@ -135,6 +139,59 @@ function healthcheck(c: ResolvedContainer, required: boolean, say: LimitReport):
     // Docker checks every start_interval during the start period (Docker Engine 25+), so a
     // waiting app starts soon after the sidecar is healthy.
     start_interval: '1s',
+  };
+}
+
+function waitable(p: Probe): boolean {
+  return p.kind === ProbeKind.TCP_SOCKET || (p.kind === ProbeKind.HTTP_GET && p.scheme !== 'HTTPS');
+}
+
+/**
+ * The image of the wait services: BusyBox 1.37, whose wget and nc applets the image facts
+ * confirm (docker-library/busybox, core/image-facts.ts).
+ */
+export const WAIT_IMAGE = 'busybox:1.37';
+
+/** Name of the wait service of a container (a library name: sidecars cannot take it). */
+export function waitServiceName(container: string): string {
+  return `${PAUSE_SERVICE.replace(/-pod$/, '')}-wait-${container}`;
+}
+
+/**
+ * For a container that others wait for until HEALTHY but whose image has no client for its
+ * HTTP or TCP probe (distroless images: the OTel Collector contrib image, daprd), a one-shot
+ * service in the pod's network namespace that polls the probe from BusyBox (as the kubelet
+ * would, from outside the container) and exits 0 once it passes; the waiting services depend on
+ * it with service_completed_successfully. It fails after the probe's failure threshold (the
+ * startup probe's, else 120 tries).
+ */
+export function waitService(c: ResolvedContainer): any | undefined {
+  const probe = [c.startupProbe, c.readinessProbe, c.livenessProbe].find(p => p !== undefined);
+  if (!probe || !waitable(probe)) { return undefined; }
+  const t = probe.timing;
+  const period = t.periodSeconds ?? 1;
+  const timeout = t.timeoutSeconds ?? 1;
+  const tries = (t.failureThreshold ?? 120) + Math.ceil((t.initialDelaySeconds ?? 0) / period);
+  const check = probe.kind === ProbeKind.HTTP_GET
+    ? `wget -q -T ${timeout} -O /dev/null ${shellWord(`http://127.0.0.1:${probe.port}${probe.path ?? '/'}`)}`
+    : `nc -z -w ${timeout} 127.0.0.1 ${probe.port}`;
+  const script = [
+    'i=0',
+    `until ${check}; do`,
+    '  i=$((i+1))',
+    `  if [ "$i" -ge ${tries} ]; then echo ${shellWord(`cdk-sidecars: ${c.name} did not pass its ${probe.kind} probe`)} >&2; exit 1; fi`,
+    `  sleep ${period}`,
+    'done',
+  ].join('\n');
+  checkCommandsInImage(c.owner.path, waitServiceName(c.name), WAIT_IMAGE, [{ field: 'waitService', argv: ['sh', '-c', script] }]);
+  return {
+    image: WAIT_IMAGE,
+    entrypoint: ['sh', '-c', script],
+    user: '65534:65534',
+    read_only: true,
+    cap_drop: ['ALL'],
+    security_opt: ['no-new-privileges:true'],
+    restart: 'no',
   };
 }
 

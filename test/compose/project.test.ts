@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, PodField, PortExposure, Probe,
+  DaprSidecar, EnvoySidecar, FluentBitOutput, FluentBitSidecar, OpaSidecar, OtelCollectorSidecar, PodField, PortExposure, Probe, ProbeScheme,
   Sidecar, StartupRole, VaultAgentSidecar, VaultAuth, VolumeKind, WaitCondition, XRayDaemonSidecar,
 } from '../../src';
 import { ComposeApp, ComposeProject, ComposeProjectProps } from '../../src/compose';
@@ -245,13 +245,20 @@ describe('the built-in sidecars', () => {
   });
 
   test.each([
-    ['OTel Collector (distroless contrib image)', (app: ComposeApp) => new OtelCollectorSidecar(app, 'otel', { debugExporter: {} }), /^otel: startupProbe "otel\/opentelemetry-collector-contrib:[^"]+" has no curl or wget/],
-    ['Dapr (daprd has no shell or client)', (app: ComposeApp) => new DaprSidecar(app, 'dapr', { appId: 'orders', appPort: 8080 }), /^dapr: startupProbe "daprio\/daprd:[^"]+" has no curl or wget/],
-  ])('%s: the app waits until HEALTHY, which a Compose health check cannot see in the image: refused with the fix', (_name, make, message) => {
+    ['OTel Collector (distroless contrib image)', (app: ComposeApp) => new OtelCollectorSidecar(app, 'otel', { debugExporter: {} }), 'otel-collector', 13133],
+    ['Dapr (daprd has no shell or client)', (app: ComposeApp) => new DaprSidecar(app, 'dapr', { appId: 'orders', appPort: 8080 }), 'daprd', 3501],
+  ])('%s: the app waits until HEALTHY through a BusyBox wait service that polls the probe in the pod\'s namespace', (_name, make, container, port) => {
     const { app, p } = project();
     p.add(make(app));
-    expect(() => p.toYaml()).toThrow(message);
-    expect(() => p.toYaml()).toThrow(/WaitCondition\.STARTED/);
+    const doc = synth(p);
+    const wait = doc.services[`cdk-sidecars-wait-${container}`];
+    expect(wait).toMatchObject({ image: 'busybox:1.37', user: '65534:65534', read_only: true, cap_drop: ['ALL'], restart: 'no', network_mode: 'service:cdk-sidecars-pod' });
+    expect(wait.depends_on[container]).toEqual({ condition: 'service_started' });
+    expect(wait.entrypoint[2]).toContain(`http://127.0.0.1:${port}/`);
+    expect(wait.entrypoint[2]).toContain('i=$$((i+1))');
+    expect(doc.services[container].healthcheck).toBeUndefined();
+    expect(doc.services.api.depends_on[container]).toEqual({ condition: 'service_started' });
+    expect(doc.services.api.depends_on[`cdk-sidecars-wait-${container}`]).toEqual({ condition: 'service_completed_successfully' });
   });
 
   test('OTel Collector and Dapr compose when the app waits only until they have started', () => {
@@ -290,15 +297,16 @@ describe('bad inputs', () => {
     expect(() => p.toYaml()).toThrow('agent: env[0].podField "POD_IP" cannot be rendered on Docker Compose: Compose has no downward API for pod fields (variable POD)');
   });
 
-  test('an HTTP probe on an image known to ship no client, with the app waiting HEALTHY: refused with the fix', () => {
+  test('an HTTPS probe on an image known to ship no client, with the app waiting HEALTHY: refused with the fix', () => {
     const { app, p } = project();
     p.add(new Sidecar(app, 'agent', {
       image: 'otel/opentelemetry-collector-contrib:0.162.0',
       ports: [{ port: 13133, exposure: PortExposure.EXPOSED }],
-      readinessProbe: Probe.httpGet({ port: 13133, path: '/' }),
+      readinessProbe: Probe.httpGet({ port: 13133, path: '/', scheme: ProbeScheme.HTTPS }),
       appWaitsFor: WaitCondition.HEALTHY,
     }));
     expect(() => p.toYaml()).toThrow(/^agent: readinessProbe "otel\/opentelemetry-collector-contrib:0\.162\.0" has no curl or wget/);
+    expect(() => p.toYaml()).toThrow(/WaitCondition\.STARTED/);
   });
 
   test('a PERSISTENT_CLAIM volume is refused (Kubernetes only)', () => {
