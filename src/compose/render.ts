@@ -7,9 +7,9 @@ import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatf
 import { Errors } from '../core/errors';
 import { imageFacts } from '../core/image-facts';
 import { LIBRARY_NAMES } from '../core/names';
-import { shellWord } from '../core/shell-words';
 import { Probe, ProbeKind } from '../core/probe';
 import { LimitReport, ResolvedContainer, reportLimit, userField } from '../core/resolve';
+import { shellWord } from '../core/shell-words';
 
 export const COMPOSE_PLATFORM = 'Docker Compose';
 
