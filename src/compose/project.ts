@@ -201,6 +201,11 @@ export class ComposeProject extends Construct {
         case VolumeKind.MEMORY: {
           const size = volume.sizeLimitMebibytes !== undefined ? `,size=${volume.sizeLimitMebibytes}m` : '';
           volumes[volume.name] = { driver: 'local', driver_opts: { type: 'tmpfs', device: 'tmpfs', o: `mode=1777${size}` } };
+          if (volume.sizeLimitMebibytes !== undefined) {
+            // Docker passes o= to mount(2); podman before 4.8 refuses size= on a volume outside XFS
+            // project quota, tmpfs included (containers/podman#20449, fixed by #20451).
+            note(owner, `volume ${JSON.stringify(volume.name)} has size=${volume.sizeLimitMebibytes}m, which podman before 4.8 refuses (containers/podman#20449); Docker and podman 4.8+ take it`);
+          }
           if (volume.kind === VolumeKind.SCRATCH) {
             note(owner, `volume ${JSON.stringify(volume.name)} (SCRATCH) is a tmpfs volume, in memory: Compose's plain named volumes are root-owned 0755 directories that non-root sidecars cannot write`);
           }
@@ -267,13 +272,20 @@ export class ComposeProject extends Construct {
     for (const c of pod.containers.filter(x => x.role === StartupRole.SIDECAR)) {
       for (const p of c.ports.filter(x => x.exposure === 'PUBLIC')) { published.push(`${p.port}:${p.port}${p.protocol === Protocol.UDP ? '/udp' : ''}`); }
     }
+    // The pause service holds every tmpfs volume mounted for the life of the pod: the local driver
+    // mounts a volume with options when a container first uses it and unmounts it (the tmpfs and its
+    // data gone) when the last one stops (moby/moby#20501: "once the tmpfs is unmounted the data is
+    // gone"; podman the same), so what an init step writes would be lost before the next service
+    // starts. Proved in test/pods/compose.test.ts.
+    const held = pod.volumes.filter(v => v.volume.kind === VolumeKind.SCRATCH || v.volume.kind === VolumeKind.MEMORY)
+      .map(v => ({ type: 'volume', source: v.volume.name, target: `/.cdk-sidecars/volumes/${v.volume.name}`, read_only: true }));
     services[PAUSE_SERVICE] = {
       image: props.pauseImage ?? DEFAULT_PAUSE_IMAGE,
       read_only: true,
       cap_drop: ['ALL'],
       security_opt: ['no-new-privileges:true'],
-      ...(pidShared ? { init: false } : {}),
       ...(published.length ? { ports: published } : {}),
+      ...(held.length ? { volumes: held } : {}),
     };
 
     // Traffic interception: the redirect init runs as root with NET_ADMIN and NET_RAW in the

@@ -127,6 +127,11 @@ describe('volumes, configs and secrets', () => {
       { type: 'volume', source: 'buffer', target: '/buffer', read_only: false },
     ]);
     expect(p.notes.join('\n')).toContain('volume "buffer" (SCRATCH) is a tmpfs volume, in memory');
+    // held mounted by the pause service for the pod's life (an init step's writes survive its exit)
+    expect(doc.services['cdk-sidecars-pod'].volumes).toEqual([
+      { type: 'volume', source: 'hot', target: '/.cdk-sidecars/volumes/hot', read_only: true },
+      { type: 'volume', source: 'buffer', target: '/.cdk-sidecars/volumes/buffer', read_only: true },
+    ]);
   });
 
   test('app named volumes are declared and mounted', () => {
