@@ -34,6 +34,8 @@ export interface RunningProject {
   readonly started: string[];
   /** Exit codes of the one-shot services. */
   readonly exits: Map<string, number>;
+  /** What the file asks that this podman does not enforce (tmpfs volume sizes). */
+  readonly unenforced: string[];
   /** Container name of a service. */
   container(service: string): string;
   remove(): void;
@@ -59,6 +61,7 @@ export function runComposeProject(doc: any): RunningProject {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-pod-'));
   const exits = new Map<string, number>();
   const started: string[] = [];
+  const unenforced: string[] = [];
   const remove = () => {
     for (const c of created.reverse()) { podman(['rm', '-f', '-t', '0', c], { check: false }); }
     for (const v of volumes.values()) { podman(['volume', 'rm', '-f', v], { check: false }); }
@@ -67,7 +70,15 @@ export function runComposeProject(doc: any): RunningProject {
   try {
     for (const [name, v] of Object.entries<any>(doc.volumes ?? {})) {
       const volume = `${base}-${name}`.slice(0, 60);
-      const opts = v?.driver === 'local' ? Object.entries<string>(v.driver_opts ?? {}).flatMap(([k, o]) => ['--opt', `${k}=${o}`]) : [];
+      // podman before 4.8 refuses size= on a tmpfs volume (containers/podman#20449; Debian's is 4.3):
+      // the size is left out here and listed in `unenforced`, never dropped silently.
+      const opts = v?.driver === 'local' ? Object.entries<string>(v.driver_opts ?? {}).flatMap(([k, o]) => {
+        if (k === 'o' && v.driver_opts.type === 'tmpfs' && /(^|,)size=/.test(o)) {
+          unenforced.push(`volume ${name}: ${o.split(',').find(x => x.startsWith('size='))}`);
+          return ['--opt', `o=${o.split(',').filter(x => !x.startsWith('size=')).join(',')}`];
+        }
+        return ['--opt', `${k}=${o}`];
+      }) : [];
       podman(['volume', 'create', ...opts, volume]);
       volumes.set(name, volume);
     }
@@ -131,5 +142,5 @@ export function runComposeProject(doc: any): RunningProject {
     remove();
     throw e;
   }
-  return { container: s => names.get(s)!, started, exits, remove };
+  return { container: s => names.get(s)!, started, exits, unenforced, remove };
 }
