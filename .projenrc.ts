@@ -128,6 +128,7 @@ project.package.addField('exports', {
   './ecs': './lib/ecs/index.js',
   './aci': './lib/aci/index.js',
   './cloudrun': './lib/cloudrun/index.js',
+  './compose': './lib/compose/index.js',
   './package.json': './package.json',
   './.jsii': './.jsii',
 });
@@ -185,6 +186,21 @@ project.eslint?.addOverride({
     'no-restricted-imports': ['error', {
       paths: [{ name: 'cdk8s', message: 'The ECS binder must not load cdk8s.' }],
       patterns: [{ group: ['cdk8s/*', 'cdk8s-plus-*', '**/k8s', '**/k8s/*', '**/aci', '**/aci/*'], message: 'The ECS binder must not load other platforms.' }],
+    }],
+  },
+});
+
+project.eslint?.addOverride({
+  files: ['src/compose/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      paths: [
+        { name: 'aws-cdk-lib', message: 'The Compose binder must not load aws-cdk-lib.' },
+        { name: 'cdk8s', message: 'The Compose binder must not load cdk8s.' },
+      ],
+      // k8s/redirect.ts (iptables rules and the redirect init script) loads no cdk8s: the Compose
+      // redirect service runs the same rules in the pod's network namespace.
+      patterns: [{ group: ['aws-cdk-lib/*', 'cdk8s/*', 'cdk8s-plus-*', '**/ecs', '**/ecs/*', '**/aci', '**/aci/*', '**/k8s', '**/k8s/*', '!**/k8s/redirect'], message: 'The Compose binder must not load other platforms.' }],
     }],
   },
 });

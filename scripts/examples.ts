@@ -11,6 +11,7 @@ import { validateAciYamlFile, validateArmTemplate } from '../test/validate/azure
 import { validateTemplateFile } from '../test/validate/cloudformation';
 import { validateCloudRunYamlFile } from '../test/validate/cloudrun';
 import { costReportFileChecks } from '../test/validate/cost-report';
+import { validateComposeFile } from '../test/validate/compose';
 import { validateDaprResource } from '../test/validate/dapr';
 import { validateEnvoyBootstrap, validateEnvoyMessage } from '../test/validate/envoy';
 import { validateFluentBitClassic, validateFluentBitYaml } from '../test/validate/fluent-bit';
@@ -56,6 +57,28 @@ export function aciConfigs(templates: any[]): EmbeddedConfig[] {
     Object.entries<string>(v.secret ?? {}).filter(([, value]) => !value.startsWith('[')).map(([file, value]) => ({
       file, content: Buffer.from(value, 'base64').toString('utf-8'), where: `${r.name}/${v.name}`,
     })))));
+}
+
+/**
+ * Config files carried inline in Compose files (top-level `configs`, `content`), named by the
+ * path a service mounts them at; `$$` (Compose's escape of "$") read back as "$".
+ */
+export function composeConfigs(docs: any[]): EmbeddedConfig[] {
+  const out: EmbeddedConfig[] = [];
+  for (const d of docs) {
+    const seen = new Set<string>();
+    for (const s of Object.values<any>(d.services ?? {})) {
+      for (const m of s.configs ?? []) {
+        const content = d.configs?.[m.source]?.content;
+        if (seen.has(m.source) || typeof content !== 'string') { continue; }
+        seen.add(m.source);
+        const file = path.basename(m.target);
+        const volume = m.source.endsWith(`-${file}`) ? m.source.slice(0, -file.length - 1) : m.source;
+        out.push({ file, content: content.replace(/\$\$/g, '$'), where: `${d.name}/${volume}` });
+      }
+    }
+  }
+  return out;
 }
 
 /** A validator for one generated format: `matches` picks the files, `check` throws on a problem. */
@@ -261,6 +284,29 @@ export async function synthCloudRunExample(example: string, outdir: string)
     .map((v: any) => `${d.metadata.name}.${v.name}.${v.secret.items[0].path}`)));
   const configs = [...await checkConfigs(embedded), ...checkOutputFiles(outdir, f => f.endsWith('.cloudrun.yaml') || secretFiles.has(f))];
   return { files, docs, configs, said };
+}
+
+/** Synthesizes a Compose example (ComposeApp.synth) into `outdir` and validates each Compose file. */
+export async function synthComposeExample(example: string, outdir: string)
+  : Promise<{ files: string[]; docs: any[]; configs: string[]; said: Said }> {
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const said = run(example, { COMPOSE_OUTDIR: outdir });
+  const files = fs.readdirSync(outdir).filter(f => f.endsWith('.compose.yaml')).map(f => path.join(outdir, f)).sort();
+  if (files.length === 0) { throw new Error(`${example} wrote no Compose file to ${outdir}`); }
+  const docs = files.map(validateComposeFile);
+  // Generated secret files (<project>.secrets/): Compose secrets the files name; any other output is an error.
+  for (const f of fs.readdirSync(outdir)) {
+    const full = path.join(outdir, f);
+    if (f.endsWith('.compose.yaml')) { continue; }
+    const project = f.endsWith('.secrets') ? f.slice(0, -'.secrets'.length) : undefined;
+    const doc = docs.find(d => d.name === project);
+    if (!doc || !fs.statSync(full).isDirectory()) { throw new Error(`${full}: an output file with no validator; a Compose example writes <project>.compose.yaml and <project>.secrets/ only`); }
+    const named = new Set(Object.values<any>(doc.secrets ?? {}).map(s => s.file));
+    for (const secret of fs.readdirSync(full)) {
+      if (!named.has(`./${f}/${secret}`)) { throw new Error(`${path.join(full, secret)}: a secret file no Compose secret names`); }
+    }
+  }
+  return { files, docs, configs: await checkConfigs(composeConfigs(docs)), said };
 }
 
 /**

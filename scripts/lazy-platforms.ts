@@ -18,7 +18,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-const NAMESPACES = ['k8s', 'ecs', 'aci', 'cloudrun'];
+const NAMESPACES = ['k8s', 'ecs', 'aci', 'cloudrun', 'compose'];
 
 export function makeLazy(js: string): string {
   let out = js;

@@ -6,10 +6,11 @@
  *   examples/ecs/<name>.ts  ->  dist/ecs/<name>/*.template.json + assembly (cdk synth)
  *   examples/aci/<name>.ts  ->  dist/aci/<name>/*.arm.json, *.aci.yaml     (AciApp.synth)
  *   examples/cloudrun/<name>.ts -> dist/cloudrun/<name>/*.cloudrun.yaml + generated secret files (CloudRunApp.synth)
+ *   examples/compose/<name>.ts -> dist/compose/<name>/*.compose.yaml       (ComposeApp.synth)
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT, examplesOf, synthAciExample, synthCloudRunExample, synthEcsExample, synthKubernetesExample } from './examples';
+import { ROOT, examplesOf, synthAciExample, synthCloudRunExample, synthComposeExample, synthEcsExample, synthKubernetesExample } from './examples';
 
 async function main(): Promise<void> {
   const dist = path.join(ROOT, 'dist');
@@ -41,6 +42,13 @@ async function main(): Promise<void> {
   for (const example of examplesOf('cloudrun')) {
     const { files, configs } = await synthCloudRunExample(example, path.join(dist, 'cloudrun', path.basename(example, '.ts')));
     for (const f of files.filter(x => x.endsWith('.cloudrun.yaml'))) { console.log(`  ok  ${path.relative(ROOT, f)} (Cloud Run Admin API v1 + Knative Service CRD, strict)`); }
+    for (const c of configs) { console.log(`      config ${c}`); }
+    count += files.length;
+  }
+
+  for (const example of examplesOf('compose')) {
+    const { files, configs } = await synthComposeExample(example, path.join(dist, 'compose', path.basename(example, '.ts')));
+    for (const f of files) { console.log(`  ok  ${path.relative(ROOT, f)} (Compose Specification schema, compose-go v2.13.0, + depends_on/network_mode checks)`); }
     for (const c of configs) { console.log(`      config ${c}`); }
     count += files.length;
   }

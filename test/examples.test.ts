@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { missingProps, namedProps, readAssembly } from './jsii-props';
-import { examplesOf, synthAciExample, synthCloudRunExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
+import { examplesOf, synthAciExample, synthCloudRunExample, synthComposeExample, synthEcsExample, synthKubernetesExample } from '../scripts/examples';
 import { podOf } from './k8s/util';
 
 const out = path.join(os.tmpdir(), `cdk-sidecars-examples-${process.pid}`);
@@ -515,4 +515,21 @@ test('cloudrun/checkout-sidecars: Envoy takes the ingress port, the start order 
   expect(spec.volumes.find((v: any) => v.name === 'vault-agent-config')).toEqual({ name: 'vault-agent-config', emptyDir: { medium: 'Memory' } });
   expect(configs.join('\n')).toMatch(/envoy\.json \(Envoy v3 protos\)/);
   expect(configs.join('\n')).toMatch(/vault-agent-config\/agent\.hcl \(Vault agent/);
+});
+
+test('compose/local-dev: a pause service with the app\'s port, the redirect before Envoy, every sidecar in the pod\'s namespace, configs validated', async () => {
+  const { docs, configs, said } = await synthComposeExample(fileOf('compose', 'local-dev'), path.join(out, 'compose-local-dev'));
+  expect(docs).toHaveLength(1);
+  const doc = docs[0];
+  expect(doc.name).toBe('payments');
+  expect(Object.keys(doc.services)).toEqual(['cdk-sidecars-pod', 'cdk-sidecars-redirect', 'envoy', 'opa', 'fluent-bit', 'api']);
+  expect(doc.services['cdk-sidecars-pod'].ports).toEqual(['8080:8080']);
+  expect(doc.services['cdk-sidecars-redirect']).toMatchObject({ user: '0:0', cap_add: ['NET_ADMIN', 'NET_RAW'] });
+  expect(doc.services.envoy.depends_on['cdk-sidecars-redirect']).toEqual({ condition: 'service_completed_successfully' });
+  expect(doc.services.api).toMatchObject({ user: '1000:1000', network_mode: 'service:cdk-sidecars-pod', environment: { LOG_LEVEL: 'debug' } });
+  expect(doc.services.api.depends_on.envoy).toEqual({ condition: 'service_healthy' });
+  expect(configs.join('\n')).toMatch(/envoy\.json \(Envoy v3 protos\)/);
+  expect(configs.join('\n')).toMatch(/config\.yaml \(OPA configuration/);
+  expect(configs.join('\n')).toMatch(/fluent-bit\.yaml \(Fluent Bit YAML\)/);
+  expect(said.warnings).toEqual([]);
 });

@@ -55,6 +55,11 @@ test('cdk-sidecars/cloudrun loads neither aws-cdk-lib nor cdk8s', () => {
   expect(PLATFORMS(loadedPackages('cdk-sidecars', 'if (typeof m.cloudrun.CloudRunService !== "function") throw new Error("no cloudrun");'))).toEqual([]);
 });
 
+test('cdk-sidecars/compose loads neither aws-cdk-lib nor cdk8s', () => {
+  const pkgs = loadedPackages('cdk-sidecars/compose');
+  expect(pkgs.filter(p => p === 'cdk8s' || p.startsWith('cdk8s-plus') || p.startsWith('aws-cdk-lib') || p.startsWith('@aws-cdk'))).toEqual([]);
+});
+
 test('cdk-sidecars/ecs loads aws-cdk-lib but not cdk8s', () => {
   const pkgs = loadedPackages('cdk-sidecars/ecs');
   expect(pkgs).toContain('aws-cdk-lib');

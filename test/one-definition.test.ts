@@ -9,12 +9,14 @@ import { Construct } from 'constructs';
 import { PortExposure, Probe, Protocol, Sidecar, StartupRole, WaitCondition } from '../src';
 import { AciApp, AciCcePolicy, AciContainerGroup, AciSku } from '../src/aci';
 import { CloudRunApp, CloudRunService } from '../src/cloudrun';
+import { ComposeApp, ComposeProject } from '../src/compose';
 import { TaskSidecars } from '../src/ecs';
 import { WorkloadSidecars } from '../src/k8s';
 import { synthGroup } from './aci/util';
 import { synthService } from './cloudrun/util';
 import { container, fargateTask, synthTemplate } from './ecs/util';
 import { podOf, synth } from './k8s/util';
+import { validateComposeYaml } from './validate/compose';
 
 // The definitions: a platform team's catalogue, under a construct of no platform.
 const catalogue = new Construct(undefined as any, '');
@@ -181,4 +183,24 @@ test('Cloud Run: the init step is refused; the collector is a container the app 
   expect(byName('api').env).toEqual([{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://127.0.0.1:4317' }]);
   expect(spec.volumes).toEqual([{ name: expect.any(String), secret: { secretName: `api-${spec.volumes[0].name}`, items: [{ key: 'latest', path: 'config.yaml', mode: 0o444 }] } }]);
   expect(s.generatedSecrets).toEqual([{ secret: `api-${spec.volumes[0].name}`, fileName: `api.${spec.volumes[0].name}.config.yaml`, content: 'receivers: {}\n' }]);
+});
+
+test('Docker Compose: the same definition as services in the pod\'s network namespace, the init step completed and the collector healthy before the app', () => {
+  const app = new ComposeApp();
+  const project = new ComposeProject(app, 'api', { services: [{ name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }] }] }).add(prepare, collector);
+  const doc = validateComposeYaml(project.toYaml());
+  const c = doc.services.collector;
+  expect(c).toMatchObject({
+    user: '20000:20000',
+    entrypoint: ['/awscollector'],
+    command: ['--config=/etc/otelcol/config.yaml'],
+    environment: { GOMEMLIMIT: '100MiB' },
+    network_mode: 'service:cdk-sidecars-pod',
+    healthcheck: { test: ['CMD', '/healthcheck'], interval: '5s', retries: 12 },
+    deploy: { resources: { limits: { memory: '256m' }, reservations: { cpus: '0.1', memory: '128m' } } },
+  });
+  expect(doc.configs[c.configs[0].source].content).toBe('receivers: {}\n');
+  expect(doc.services.prepare.user).toBe('20001:20001');
+  expect(doc.services.api.depends_on).toMatchObject({ prepare: { condition: 'service_completed_successfully' }, collector: { condition: 'service_healthy' } });
+  expect(doc.services.api.environment).toEqual({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317' });
 });
