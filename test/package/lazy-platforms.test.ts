@@ -6,17 +6,18 @@
 import { makeLazy } from '../../scripts/lazy-platforms';
 
 const EAGER = [
-  'exports.compose = exports.aci = exports.ecs = exports.k8s = void 0;',
+  'exports.compose = exports.cloudrun = exports.aci = exports.ecs = exports.k8s = void 0;',
   '__exportStar(require("./core"), exports);',
   'exports.k8s = __importStar(require("./k8s"));',
   'exports.ecs = __importStar(require("./ecs"));',
   'exports.aci = __importStar(require("./aci"));',
+  'exports.cloudrun = __importStar(require("./cloudrun"));',
   'exports.compose = __importStar(require("./compose"));',
 ].join('\n');
 
 test('each platform namespace becomes a getter that requires it on first read; a second run changes nothing', () => {
   const lazy = makeLazy(EAGER);
-  for (const ns of ['k8s', 'ecs', 'aci', 'compose']) {
+  for (const ns of ['k8s', 'ecs', 'aci', 'cloudrun', 'compose']) {
     expect(lazy).not.toContain(`exports.${ns} = __importStar(`);
     expect(lazy).toContain(`Object.defineProperty(exports, "${ns}", { enumerable: true, configurable: true, get: function () { return __importStar(require("./${ns}")); } });`);
   }
