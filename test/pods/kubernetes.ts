@@ -275,6 +275,14 @@ export function runKubernetesPod(docs: any[], workload: any, options: {
         }
         fs.chmodSync(dir, 0o777);
         writeAtomic(dir, files);
+      } else if (v.persistentVolumeClaim || v.ephemeral || v.hostPath || v.csi) {
+        // Storage a node provides: a claim's root (a fresh volume is root 0755; the kubelet gives it
+        // to the fsGroup, as for an emptyDir), a host directory (root 0755; the kubelet never
+        // changes its ownership: kubernetes pkg/volume/hostpath SetUpAt), a CSI volume (its driver
+        // decides; stand-in: root 0755, no fsGroup, as for a driver whose fsGroupPolicy is None).
+        readOnly = !!(v.persistentVolumeClaim?.readOnly || v.csi?.readOnly);
+        fs.chmodSync(dir, 0o755);
+        if (v.hostPath || v.csi) { continue; }
       } else {
         throw new Error(`pod ${name}: volume ${v.name}: kind not translated by the pod tier (${Object.keys(v).join(', ')})`);
       }
