@@ -29,6 +29,17 @@ const project = new cdk.JsiiProject({
   // `dist/` is the examples' output (README contract); jsii packages go elsewhere.
   artifactsDirectory: 'dist-pkg',
 
+  // jsii targets (issue 16). Names: PyPI distribution `cdk-sidecars` / module `cdk_sidecars`,
+  // Maven groupId and Java package `dev.cdksidecars` / artifactId `cdk-sidecars`, Go module
+  // `github.com/cdk-sidecars/cdk-sidecars-go` (package `cdksidecars`, the jsii convention of a
+  // separate `-go` repository holding the generated module), NuGet `CdkSidecars` (namespace
+  // `CdkSidecars`). Only the code is generated and checked here (task package:code, in `npm test`);
+  // nothing is published (release: false, no workflows).
+  publishToPypi: { distName: 'cdk-sidecars', module: 'cdk_sidecars' },
+  publishToMaven: { javaPackage: 'dev.cdksidecars', mavenGroupId: 'dev.cdksidecars', mavenArtifactId: 'cdk-sidecars' },
+  publishToGo: { moduleName: 'github.com/cdk-sidecars/cdk-sidecars-go', packageName: 'cdksidecars' },
+  publishToNuget: { dotNetNamespace: 'CdkSidecars', packageId: 'CdkSidecars' },
+
   // CI is `.ci/run` (see README); no GitHub workflows, no release automation here.
   github: false,
   release: false,
