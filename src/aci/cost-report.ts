@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { AciContainerGroup } from './container-group';
-import { CostBasis, CostContainer, CostLifecycle, CostWorkload, costCsv, costMarkdown, costPrices, costReport, writeCostReport } from '../core/cost';
-import { CostReportOptions } from '../core/cost-options';
+import { CostBasis, CostContainer, CostLifecycle, CostWorkload, costPrices } from '../core/cost';
+import { CostReport, CostReportOptions } from '../core/cost-options';
 import { Errors } from '../core/errors';
 import { checkPropTypes } from '../core/prop-types';
 
@@ -62,11 +62,11 @@ export function aciCostWorkload(group: AciContainerGroup): CostWorkload {
  * app.synth();
  * report.writeTo(app.outdir);
  */
-export class ContainerGroupCostReport extends Construct {
+export class ContainerGroupCostReport extends CostReport {
   private readonly props: ContainerGroupCostReportProps;
 
   constructor(scope: Construct, id: string, props: ContainerGroupCostReportProps = {}) {
-    super(scope, id);
+    super(scope, id, props);
     checkPropTypes(this.node.path, props, { groups: 'array' });
     (props.groups ?? []).forEach((g, i) => {
       if (!(g instanceof AciContainerGroup)) { throw Errors.invalidType(this.node.path, `groups[${i}]`, g, 'an AciContainerGroup'); }
@@ -75,29 +75,10 @@ export class ContainerGroupCostReport extends Construct {
     this.props = props;
   }
 
-  /** The report as a JSON value (format `cdk-sidecars/cost-report/v1`). */
-  public toJson(): any {
+  /** @internal */
+  protected _workloads(): CostWorkload[] {
     const all = this.props.groups
       ?? this.node.root.node.findAll().filter((c): c is AciContainerGroup => c instanceof AciContainerGroup && c.sidecars.length > 0);
-    return costReport(all.map(aciCostWorkload), costPrices(this.node.path, this.props));
-  }
-
-  /** The report as Markdown. */
-  public toMarkdown(): string {
-    return costMarkdown(this.toJson());
-  }
-
-  /** The report as CSV (RFC 4180). */
-  public toCsv(): string {
-    return costCsv(this.toJson());
-  }
-
-  /**
-   * Writes `<fileName>.json`, `<fileName>.md` and `<fileName>.csv` into `dir`.
-   * @returns the files written
-   */
-  public writeTo(dir: string): string[] {
-    if (typeof dir !== 'string' || dir === '') { throw Errors.invalidType(this.node.path, 'dir', dir, 'a folder path'); }
-    return writeCostReport(dir, costPrices(this.node.path, this.props).fileName, this.toJson());
+    return all.map(aciCostWorkload);
   }
 }

@@ -2,8 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Construct, IConstruct } from 'constructs';
 import { TaskSidecars } from './task-sidecars';
-import { CostBasis, CostContainer, CostLifecycle, CostWorkload, costCsv, costMarkdown, costPrices, costReport, writeCostReport } from '../core/cost';
-import { CostReportOptions } from '../core/cost-options';
+import { CostBasis, CostContainer, CostLifecycle, CostWorkload, costPrices } from '../core/cost';
+import { CostReport, CostReportOptions } from '../core/cost-options';
 import { Errors } from '../core/errors';
 import { checkPropTypes } from '../core/prop-types';
 
@@ -96,11 +96,11 @@ export function ecsCostWorkload(sidecars: TaskSidecars, at: string): CostWorkloa
  * app.synth();
  * report.writeTo(app.outdir);
  */
-export class TaskCostReport extends Construct {
+export class TaskCostReport extends CostReport {
   private readonly props: TaskCostReportProps;
 
   constructor(scope: Construct, id: string, props: TaskCostReportProps = {}) {
-    super(scope, id);
+    super(scope, id, props);
     checkPropTypes(this.node.path, props, { sidecars: 'array' });
     (props.sidecars ?? []).forEach((s, i) => {
       if (!(s instanceof TaskSidecars)) { throw Errors.invalidType(this.node.path, `sidecars[${i}]`, s, 'a TaskSidecars (TaskSidecars.of(taskDefinition))'); }
@@ -109,29 +109,10 @@ export class TaskCostReport extends Construct {
     this.props = props;
   }
 
-  /** The report as a JSON value (format `cdk-sidecars/cost-report/v1`). */
-  public toJson(): any {
+  /** @internal */
+  protected _workloads(): CostWorkload[] {
     const all = this.props.sidecars
       ?? this.node.root.node.findAll().filter((c): c is TaskSidecars => c instanceof TaskSidecars && c.sidecars.length > 0);
-    return costReport(all.map(s => ecsCostWorkload(s, this.node.path)), costPrices(this.node.path, this.props));
-  }
-
-  /** The report as Markdown. */
-  public toMarkdown(): string {
-    return costMarkdown(this.toJson());
-  }
-
-  /** The report as CSV (RFC 4180). */
-  public toCsv(): string {
-    return costCsv(this.toJson());
-  }
-
-  /**
-   * Writes `<fileName>.json`, `<fileName>.md` and `<fileName>.csv` into `dir`.
-   * @returns the files written
-   */
-  public writeTo(dir: string): string[] {
-    if (typeof dir !== 'string' || dir === '') { throw Errors.invalidType(this.node.path, 'dir', dir, 'a folder path'); }
-    return writeCostReport(dir, costPrices(this.node.path, this.props).fileName, this.toJson());
+    return all.map(s => ecsCostWorkload(s, this.node.path));
   }
 }

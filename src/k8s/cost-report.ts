@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { INJECTED_ANNOTATION } from './render';
 import { podTemplate } from './workload';
 import { WorkloadSidecars } from './workload-sidecars';
-import { CostBasis, CostContainer, CostLifecycle, CostWorkload, costCsv, costMarkdown, costPrices, costReport, writeCostReport } from '../core/cost';
-import { CostReportOptions } from '../core/cost-options';
+import { CostBasis, CostContainer, CostLifecycle, CostWorkload, costPrices } from '../core/cost';
+import { CostReport, CostReportOptions } from '../core/cost-options';
 import { Errors } from '../core/errors';
 import { checkPropTypes } from '../core/prop-types';
 
@@ -124,11 +124,11 @@ const scaled = (n: number | undefined, factor: number) => (n === undefined ? und
  * app.synth();
  * report.writeTo(app.outdir);
  */
-export class SidecarCostReport extends Construct {
+export class SidecarCostReport extends CostReport {
   private readonly props: SidecarCostReportProps;
 
   constructor(scope: Construct, id: string, props: SidecarCostReportProps = {}) {
-    super(scope, id);
+    super(scope, id, props);
     checkPropTypes(this.node.path, props, { sidecars: 'array' });
     (props.sidecars ?? []).forEach((s, i) => {
       if (!(s instanceof WorkloadSidecars)) { throw Errors.invalidType(this.node.path, `sidecars[${i}]`, s, 'a WorkloadSidecars (WorkloadSidecars.of(workload))'); }
@@ -137,29 +137,10 @@ export class SidecarCostReport extends Construct {
     this.props = props;
   }
 
-  /** The report as a JSON value (format `cdk-sidecars/cost-report/v1`). */
-  public toJson(): any {
+  /** @internal */
+  protected _workloads(): CostWorkload[] {
     const all = this.props.sidecars
       ?? this.node.root.node.findAll().filter((c): c is WorkloadSidecars => c instanceof WorkloadSidecars && c.sidecars.length > 0);
-    return costReport(all.map(kubernetesCostWorkload), costPrices(this.node.path, this.props));
-  }
-
-  /** The report as Markdown. */
-  public toMarkdown(): string {
-    return costMarkdown(this.toJson());
-  }
-
-  /** The report as CSV (RFC 4180). */
-  public toCsv(): string {
-    return costCsv(this.toJson());
-  }
-
-  /**
-   * Writes `<fileName>.json`, `<fileName>.md` and `<fileName>.csv` into `dir`.
-   * @returns the files written
-   */
-  public writeTo(dir: string): string[] {
-    if (typeof dir !== 'string' || dir === '') { throw Errors.invalidType(this.node.path, 'dir', dir, 'a folder path'); }
-    return writeCostReport(dir, costPrices(this.node.path, this.props).fileName, this.toJson());
+    return all.map(kubernetesCostWorkload);
   }
 }

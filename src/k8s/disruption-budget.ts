@@ -172,9 +172,16 @@ export class WorkloadDisruptionBudget extends Construct {
  * getExpectedPodCount: GetScaledValueFromIntOrPercent(..., true)); a budget that allows no
  * eviction blocks `kubectl drain` for good ("you can prevent all voluntary evictions by
  * specifying 0" / "100%", PodDisruptionBudgetSpec). Skipped when the workload states no replicas
- * (an autoscaler sets them) or is scaled to 0.
+ * (an autoscaler sets them) or is scaled to 0, except for the budgets that allow no eviction at any
+ * count (maxUnavailable 0, either percent at its blocking end).
  */
 function checkEvictable(path: string, field: string, value: number, replicas: unknown, workload: string): void {
+  // These allow no eviction whatever the replicas (an autoscaler's included): refused without a replica count.
+  const never = (field === 'maxUnavailable' || field === 'maxUnavailablePercent') ? value === 0 : field === 'minAvailablePercent' && value === 100;
+  if (never && typeof replicas !== 'number') {
+    throw Errors.invalidDisruptionBudget(path, field, value, `lets no pod of ${workload} (any number of replicas) be evicted: node drains and cluster upgrades would wait forever`,
+      'Use a budget that leaves room for one eviction (e.g. maxUnavailable: 1)');
+  }
   if (typeof replicas !== 'number' || replicas === 0) { return; }
   let allowed: number;
   switch (field) {

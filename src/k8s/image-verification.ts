@@ -104,8 +104,9 @@ export interface SidecarImageVerificationProps {
    */
   readonly failureAction?: ImageVerificationAction;
   /**
-   * Replace each verified image's tag with its digest in the admitted pod.
-   * @default true
+   * Replace each verified image's tag with its digest in the admitted pod. Kyverno refuses
+   * `true` with `ImageVerificationAction.AUDIT` (an audit does not change the pod).
+   * @default true (false with ImageVerificationAction.AUDIT)
    */
   readonly mutateDigest?: boolean;
   /**
@@ -134,11 +135,13 @@ interface UsedImage {
 
 /**
  * How Kyverno spells an image for verifyImages matching: `<registry>/<path>@<digest>`, else
- * `<registry>/<path>:<tag>`, Docker Hub's registry "docker.io" added and "library/" added to a
- * one-part path (kyverno/kyverno pkg/utils/image/infos.go GetImageInfo and ImageInfo.String; the
- * rule's imageReferences are matched against that string with wildcards, pkg/engine/utils
- * ImageMatches). With the default registry mutation turned off Kyverno leaves docker.io out,
- * so that spelling is listed too for Docker Hub images.
+ * `<registry>/<path>:<tag>`, Docker Hub's registry "docker.io" added but no "library/" (the
+ * reference is parsed with distribution/reference Parse, which does not normalize: "nginx" is
+ * "docker.io/nginx:latest", kyverno/kyverno pkg/utils/image/infos.go GetImageInfo, ImageInfo.String
+ * and infos_test.go @ 111e07bbecc66abfde36ab99969af22d7a961003; the rule's imageReferences are
+ * matched against that string with wildcards, pkg/engine/utils ImageMatches). With the default
+ * registry mutation turned off Kyverno leaves docker.io out, so that spelling is listed too for
+ * Docker Hub images.
  */
 export function kyvernoReferences(image: string): string[] {
   const at = image.indexOf('@');
@@ -155,7 +158,7 @@ export function kyvernoReferences(image: string): string[] {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  const path = rest.includes('/') ? rest : `library/${rest}`;
+  const path = rest;
   const suffix = digest ? `@${digest}` : `:${tag ?? 'latest'}`;
   const out = [`${registry}/${path}${suffix}`];
   if (!hasRegistry) { out.push(`${path}${suffix}`); }
@@ -236,6 +239,13 @@ export class SidecarImageVerification extends Construct {
       throw Errors.invalidType(path, 'attestors', props.attestors, 'a non-empty list of ImageAttestor (ImageAttestor.publicKey or ImageAttestor.keyless)');
     }
     props.attestors.forEach((a, i) => checkAttestor(path, `attestors[${i}]`, a));
+    // Kyverno's policy validation refuses mutateDigest with an Audit failure action ("mutateDigest must be set to
+    // false for 'Audit' failure action": kyverno/kyverno api/kyverno/v1/image_verification_types.go
+    // ImageVerification.Validate, called from pkg/validation/policy/validate.go @ 111e07bbecc66abfde36ab99969af22d7a961003).
+    if (props.failureAction === ImageVerificationAction.AUDIT && props.mutateDigest === true) {
+      throw Errors.unsupportedOnPlatform(path, 'mutateDigest', true, 'Kyverno', 'with failureAction Audit Kyverno refuses the policy (an audit does not change the pod)',
+        'Leave mutateDigest out (false under Audit), or use failureAction: ImageVerificationAction.ENFORCE');
+    }
     (props.workloads ?? []).forEach((w, i) => {
       if (!(w instanceof WorkloadSidecars)) { throw Errors.invalidType(path, `workloads[${i}]`, w, 'a WorkloadSidecars (WorkloadSidecars.of(workload))'); }
     });
@@ -243,7 +253,7 @@ export class SidecarImageVerification extends Construct {
     if (!DNS_SUBDOMAIN.test(name) || name.length > 249) {
       throw Errors.invalidName(path, 'name', name, 'a DNS subdomain of at most 249 characters (the ImageValidatingPolicy adds "-cel")');
     }
-    this.props = { ...props };
+    this.props = { ...props, mutateDigest: props.mutateDigest ?? props.failureAction !== ImageVerificationAction.AUDIT };
     const labels = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
     this.clusterPolicy = new ApiObject(this, 'cluster-policy', {
       apiVersion: 'kyverno.io/v1',
@@ -292,7 +302,7 @@ export class SidecarImageVerification extends Construct {
     const taken = new Set<string>();
     const entries = this.props.attestors.map(a => (a._kind === 'key'
       ? { keys: { publicKeys: a._options.publicKeyPem, ...rekor(a) } }
-      : { keyless: { issuer: a._options.issuer, subject: a._options.subject, ...rekor(a) } }));
+      : { keyless: { issuer: a._options.issuer, subject: a._options.subject, ...keylessRekor(a) } }));
     const used = this.used();
     return {
       // verifyImages rules run at admission only (they mutate the pod and call registries).
@@ -369,6 +379,18 @@ function rekor(a: ImageAttestor): any {
   const o = a._options;
   if (o.rekorUrl === undefined && o.ignoreTlog === undefined) { return {}; }
   return { rekor: { ...(o.rekorUrl !== undefined ? { url: o.rekorUrl } : {}), ...(o.ignoreTlog !== undefined ? { ignoreTlog: o.ignoreTlog } : {}) } };
+}
+
+/** Kyverno's default transparency log (the public Rekor instance, kyverno.io_clusterpolicies.yaml rekor.url). */
+const PUBLIC_REKOR = 'https://rekor.sigstore.dev';
+
+/**
+ * A keyless attestor's `rekor`, always written: Kyverno refuses a keyless attestor with neither `rekor` nor
+ * `roots` ("Either Rekor URL or roots are required", and "An URL is required" for a `rekor` without `url`:
+ * kyverno/kyverno api/kyverno/v1/image_verification_types.go KeylessAttestor.Validate @ 111e07bbecc66abfde36ab99969af22d7a961003).
+ */
+function keylessRekor(a: ImageAttestor): any {
+  return { rekor: { url: (a._options.rekorUrl as string | undefined) ?? PUBLIC_REKOR } };
 }
 
 function ctlog(a: ImageAttestor): any {

@@ -315,6 +315,10 @@ export class WorkloadNetworkPolicy extends Construct {
       return [{}];
     }
     const rules: any[] = [];
+    if (p.allowDns === false && p.dnsPeers !== undefined) {
+      // Refused rather than dropped: the DNS rule is the only use of dnsPeers.
+      throw Errors.ineffectiveSetting(this.node.path, 'dnsPeers', p.dnsPeers, 'allowDns is false, so no DNS rule is written', 'Remove dnsPeers, or set allowDns: true');
+    }
     if (p.allowDns ?? true) {
       const dns = p.dnsPeers ?? [{ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } }];
       // CoreDNS answers on port 53 over UDP and, for large answers and zone transfers, TCP (RFC 7766).
@@ -326,14 +330,15 @@ export class WorkloadNetworkPolicy extends Construct {
       for (const e of s.egress) {
         if (isLoopback(e.host)) { continue; }
         const ports = [{ protocol: e.protocol, port: e.port }];
-        if (isIP(e.host)) {
-          rules.push({ to: [{ ipBlock: { cidr: `${e.host}/${isIP(e.host) === 4 ? 32 : 128}` } }], ports });
-          continue;
-        }
+        // A destination the user gave comes first, an IP address's included (its peers and ports are the user's).
         const d = destinations.find(x => x.host === e.host);
         if (d) {
           used.add(d.host);
           rules.push({ to: d.peers.map(peer), ports: d.ports ? portList(d.ports) : ports });
+          continue;
+        }
+        if (isIP(e.host)) {
+          rules.push({ to: [{ ipBlock: { cidr: `${e.host}/${isIP(e.host) === 4 ? 32 : 128}` } }], ports });
           continue;
         }
         // A NetworkPolicy has no host names (networking.k8s.io/v1 NetworkPolicyPeer: pods, namespaces, IP blocks).

@@ -111,7 +111,15 @@ export class PodSecurityNamespace extends Construct {
       Object.defineProperty(obj, 'toJson', {
         value: () => {
           const json = original();
-          json.metadata = { ...json.metadata, labels: { ...json.metadata?.labels, ...this.labels() } };
+          const own: { [key: string]: unknown } = json.metadata?.labels ?? {};
+          const ours = this.labels();
+          // A Pod Security label the namespace already has is the user's: refused when it differs, never overwritten.
+          const clash = Object.keys(ours).find(k => own[k] !== undefined && own[k] !== ours[k]);
+          if (clash !== undefined) {
+            throw Errors.alreadySet(this.node.path, clash, own[clash], `on ${obj.node.path}, which PodSecurityNamespace would set to ${JSON.stringify(ours[clash])}`
+              + ' (remove the label from the Namespace, or give PodSecurityNamespace the level you want)');
+          }
+          json.metadata = { ...json.metadata, labels: { ...own, ...ours } };
           return json;
         },
         configurable: true,

@@ -67,7 +67,10 @@ export interface WorkloadPodSecurity extends PodSecurityEvaluation {
   readonly workload: string;
   /** The workload's kind and name, e.g. "Deployment/api". */
   readonly name: string;
-  /** The workload's namespace, if it names one. */
+  /**
+   * The workload's namespace, if it names one.
+   * @default - none (the workload names no namespace)
+   */
   readonly namespace?: string;
 }
 

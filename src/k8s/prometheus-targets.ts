@@ -84,6 +84,9 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 /** A label value: empty, or up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (IsValidLabelValue). */
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
+const MANAGED_BY_KEY = 'app.kubernetes.io/managed-by';
+const MANAGED_BY_VALUE = 'cdk-sidecars';
+
 /** Checks the labels a user gives a generated object (the API server refuses others). */
 export function checkObjectLabels(path: string, field: string, labels: { [key: string]: string } | undefined): void {
   for (const [key, value] of Object.entries(labels ?? {})) {
@@ -92,6 +95,11 @@ export function checkObjectLabels(path: string, field: string, labels: { [key: s
     }
     if (!LABEL_VALUE.test(value)) {
       throw Errors.invalidName(path, `${field}.${key}`, value, 'a label value: up to 63 letters, digits, \'-\', \'_\' and \'.\', starting and ending with a letter or digit');
+    }
+    // Every generated object carries the library's managed-by label: another value would be replaced, so it is refused.
+    if (key === MANAGED_BY_KEY && value !== MANAGED_BY_VALUE) {
+      throw Errors.ineffectiveSetting(path, `${field}.${key}`, value, `the library labels every object it generates ${MANAGED_BY_KEY}: ${MANAGED_BY_VALUE}`,
+        `Remove ${MANAGED_BY_KEY} from ${field}`);
     }
   }
 }

@@ -91,6 +91,17 @@ describe('WorkloadDisruptionBudget: budgets that block every eviction (from the 
     expect(budget({ minAvailablePercent: 60 }).pdb.spec.minAvailable).toBe('60%');
   });
 
+  // review14: these block every eviction whatever the replicas (an autoscaler's too), so no replica count is needed to refuse them.
+  test.each([
+    ['maxUnavailable 0', { maxUnavailable: 0 }, 'shop/pdb: maxUnavailable 0 lets no pod of shop/api (any number of replicas) be evicted'],
+    ['maxUnavailablePercent 0', { maxUnavailablePercent: 0 }, 'shop/pdb: maxUnavailablePercent 0 lets no pod of shop/api (any number of replicas) be evicted'],
+    ['minAvailablePercent 100', { minAvailablePercent: 100 }, 'shop/pdb: minAvailablePercent 100 lets no pod of shop/api (any number of replicas) be evicted'],
+  ])('no replicas stated, %s: refused all the same', (_t, props, part) => {
+    synthThrows(chart => new WorkloadDisruptionBudget(chart, 'pdb', {
+      sidecars: WorkloadSidecars.of(rawDeployment(chart, 'api')).add(new Sidecar(chart, 'agent', { image: AGENT })), ...props,
+    }), part, 'node drains and cluster upgrades would wait forever');
+  });
+
   test('no replicas stated (an autoscaler sets them): not checked', () => {
     const chart = newChart('shop');
     const d = rawDeployment(chart, 'api');

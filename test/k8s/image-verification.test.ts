@@ -21,7 +21,10 @@ describe('SidecarImageVerification', () => {
   test('how Kyverno spells images for verifyImages matching (pkg/utils/image/infos.go)', () => {
     expect(kyvernoReferences('envoyproxy/envoy:v1.36.2')).toEqual(['docker.io/envoyproxy/envoy:v1.36.2', 'envoyproxy/envoy:v1.36.2']);
     expect(kyvernoReferences(`envoyproxy/envoy:v1.36.2@${DIGEST}`)).toEqual([`docker.io/envoyproxy/envoy@${DIGEST}`, `envoyproxy/envoy@${DIGEST}`]);
-    expect(kyvernoReferences('busybox')).toEqual(['docker.io/library/busybox:latest', 'library/busybox:latest']);
+    // Kyverno parses with distribution/reference Parse, which adds no "library/" (pkg/utils/image/infos_test.go: "nginx" is
+    // "docker.io/nginx:latest"); a "library/" spelling would match nothing, and the image would go unverified.
+    expect(kyvernoReferences('busybox')).toEqual(['docker.io/busybox:latest', 'busybox:latest']);
+    expect(kyvernoReferences('docker.io/library/busybox:1.36')).toEqual(['docker.io/library/busybox:1.36']);
     expect(kyvernoReferences('docker.io/istio/proxyv2:1.29.6')).toEqual(['docker.io/istio/proxyv2:1.29.6']);
     expect(kyvernoReferences('localhost:5000/acme/agent:1')).toEqual(['localhost:5000/acme/agent:1']);
   });
@@ -47,7 +50,9 @@ describe('SidecarImageVerification', () => {
         count: 1,
         entries: [
           { keys: { publicKeys: PEM, rekor: { url: 'https://rekor.internal.acme' } } },
-          { keyless: { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/acme/platform/.github/workflows/mirror.yaml@refs/heads/main' } },
+          // Kyverno refuses a keyless attestor with neither rekor nor roots ("Either Rekor URL or roots are required",
+          // kyverno/kyverno api/kyverno/v1/image_verification_types.go KeylessAttestor.Validate): the public Rekor is written out.
+          { keyless: { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/acme/platform/.github/workflows/mirror.yaml@refs/heads/main', rekor: { url: 'https://rekor.sigstore.dev' } } },
         ],
       }],
       mutateDigest: true,
@@ -69,6 +74,17 @@ describe('SidecarImageVerification', () => {
     // No namespace on the workload: its pods may run anywhere, so no namespace filter.
     expect(policy.spec.rules[0].match).toEqual({ any: [{ resources: { kinds: ['Pod'] } }] });
     expect(policy.spec.rules[0].verifyImages[0]).toEqual(expect.objectContaining({ failureAction: 'Audit', mutateDigest: false, verifyDigest: false, required: false }));
+  });
+
+  test('Audit: mutateDigest defaults to false, and true is refused (Kyverno refuses the policy: pkg/validation/policy/validate.go, ImageVerification.Validate)', () => {
+    const chart = shop();
+    new SidecarImageVerification(chart, 'verify', { attestors: [KEYLESS], failureAction: ImageVerificationAction.AUDIT });
+    const policy = findDoc(synth(chart), 'ClusterPolicy');
+    for (const rule of policy.spec.rules) {
+      expect(rule.verifyImages[0]).toEqual(expect.objectContaining({ failureAction: 'Audit', mutateDigest: false }));
+    }
+    expectError(() => new SidecarImageVerification(shop(), 'v', { attestors: [KEYLESS], failureAction: ImageVerificationAction.AUDIT, mutateDigest: true }),
+      ErrorCode.UNSUPPORTED_ON_PLATFORM, 'shop/v: mutateDigest true cannot be rendered on Kyverno: with failureAction Audit');
   });
 
   test('the CEL ImageValidatingPolicy (policies.kyverno.io/v1) with the same images and attestors', () => {

@@ -178,6 +178,11 @@ describe('SidecarMonitoring: PodMonitor', () => {
     expectError(make('e', { sidecars, labels: { a: 1 } }), ErrorCode.INVALID_TYPE, 'web/e: labels.a 1');
     expectError(make('f', { sidecars, labels: { 'bad key!': 'x' } }), ErrorCode.INVALID_NAME, 'web/f: labels key "bad key!" is not a valid name');
     expectError(make('g', { sidecars, labels: { release: 'kube prometheus' } }), ErrorCode.INVALID_NAME, 'web/g: labels.release "kube prometheus" is not a valid name');
+    // review14: the managed-by label the library sets on every generated object silently replaced the user's.
+    expectError(make('h', { sidecars, labels: { 'app.kubernetes.io/managed-by': 'helm' } }), ErrorCode.INEFFECTIVE_SETTING,
+      'web/h: labels.app.kubernetes.io/managed-by "helm" would have no effect');
+    expectError(() => new SidecarAlertRules(chart, 'i', { sidecars, labels: { 'app.kubernetes.io/managed-by': 'helm' } }), ErrorCode.INEFFECTIVE_SETTING,
+      'web/i: labels.app.kubernetes.io/managed-by "helm" would have no effect');
   });
 });
 

@@ -272,6 +272,9 @@ describe('bad inputs', () => {
     [{ egress: [{ ports: [{ port: 443 }] }] }, 'web/netpol: egress [{"ports":[{"port":443}]}] would have no effect: egress of web/catalog/Resource is not restricted (no sidecar intercepts'],
     [{ restrictEgress: false, allowDns: true }, 'web/netpol: allowDns true would have no effect: egress of web/catalog/Resource is not restricted (restrictEgress is false)'],
     [{ monitoringPeers: [{ namespace: 'monitoring' }] }, 'web/netpol: monitoringPeers [{"namespace":"monitoring"}] would have no effect: no sidecar of web/catalog/Resource exposes'],
+    // review14: dnsPeers were dropped without a word when allowDns was false.
+    [{ restrictEgress: true, allowDns: false, dnsPeers: [{ namespace: 'dns' }] },
+      'web/netpol: dnsPeers [{"namespace":"dns"}] would have no effect: allowDns is false'],
   ])('a setting that would be dropped is refused at synthesis: %j', (props, message) => {
     const c = chartIn();
     const w = deployment(c);
@@ -299,6 +302,21 @@ describe('bad inputs', () => {
     WorkloadSidecars.of(pod).add(new FluentBitSidecar(c, 'logs', { outputs: [FluentBitOutput.forward({ host: '10.0.0.9' })] }));
     new WorkloadNetworkPolicy(c, 'netpol', { sidecars: WorkloadSidecars.of(pod) });
     expect(() => Testing.synth(c)).toThrow('web/netpol: spec.podSelector: web/job-pod (Pod) has no label selector');
+  });
+
+  test('a destination given for an IP address a sidecar connects to is used, not dropped with a warning that no sidecar names it (review14)', () => {
+    const c = chartIn();
+    const w = deployment(c);
+    WorkloadSidecars.of(w).add(new FluentBitSidecar(c, 'logs', { outputs: [FluentBitOutput.forward({ host: '10.0.0.9', port: 24224 })] }));
+    new WorkloadNetworkPolicy(c, 'netpol', {
+      sidecars: WorkloadSidecars.of(w),
+      restrictEgress: true,
+      allowDns: false,
+      destinations: [{ host: '10.0.0.9', peers: [{ cidr: '10.0.0.0/29' }], ports: [{ port: 24224 }] }],
+    });
+    const { result, stderr } = quietly(() => synth(c));
+    expect(policyOf(result).spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.0.0.0/29' } }], ports: [{ protocol: 'TCP', port: 24224 }] }]);
+    expect(stderr).not.toContain('is not a destination of any sidecar');
   });
 
   test('protocols of sidecar destinations are kept (statsd over UDP)', () => {

@@ -82,6 +82,21 @@ describe('PodSecurityNamespace', () => {
     }));
   });
 
+  test('a Pod Security label the existing Namespace already has with another value is refused, not overwritten (review14)', () => {
+    const chart = new Chart(Testing.app(), 'shop', { namespace: 'payments' });
+    const existing = new kplus.Namespace(chart, 'payments', { metadata: { name: 'payments', labels: { 'pod-security.kubernetes.io/enforce': 'baseline' } } });
+    WorkloadSidecars.of(rawDeployment(chart, 'api', hardenedApp)).add(new FluentBitSidecar(chart, 'logs', { outputs: [FluentBitOutput.stdout()] }));
+    new PodSecurityNamespace(chart, 'ns', { namespace: existing });
+    expectError(() => Testing.synth(chart), ErrorCode.ALREADY_SET,
+      'shop/ns: pod-security.kubernetes.io/enforce is already set ("baseline") on shop/payments/Resource', 'which PodSecurityNamespace would set to "restricted"');
+    // The same value is kept as is.
+    const same = new Chart(Testing.app(), 'shop', { namespace: 'payments' });
+    const ns = new kplus.Namespace(same, 'payments', { metadata: { name: 'payments', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
+    WorkloadSidecars.of(rawDeployment(same, 'api', hardenedApp)).add(new FluentBitSidecar(same, 'logs', { outputs: [FluentBitOutput.stdout()] }));
+    new PodSecurityNamespace(same, 'ns', { namespace: ns });
+    expect(labels(synth(same), 'payments')['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
   test('bad inputs are catalogued errors', () => {
     const chart = new Chart(Testing.app(), 'shop');
     expectError(() => new PodSecurityNamespace(chart, 'a'), ErrorCode.INVALID_NAME, 'shop/a: name undefined');

@@ -46,7 +46,14 @@ const clusterPolicy = () => ({
     rules: [{
       name: 'envoy',
       match: { any: [{ resources: { kinds: ['Pod'] } }] },
-      verifyImages: [{ imageReferences: ['docker.io/envoyproxy/envoy*'], mutateDigest: true, verifyDigest: true, required: true, attestors: [{ entries: [{ keyless: { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/envoyproxy/*' } }] }] }],
+      verifyImages: [{
+        imageReferences: ['docker.io/envoyproxy/envoy*'],
+        failureAction: 'Enforce',
+        mutateDigest: true,
+        verifyDigest: true,
+        required: true,
+        attestors: [{ entries: [{ keyless: { issuer: 'https://token.actions.githubusercontent.com', subject: 'https://github.com/envoyproxy/*', rekor: { url: 'https://rekor.sigstore.dev' } } }] }],
+      }],
     }],
   },
 });
@@ -121,6 +128,26 @@ test('RE2 (?i) patterns keep their meaning: partial_response_strategy takes any 
   expect(r('Abort')).toEqual([]);
   expect(r('WARN')).toEqual([]);
   expect(r('abort!').join('\n')).toMatch(/partial_response_strategy: must match pattern/);
+});
+
+test('Kyverno\'s own policy validation: mutateDigest under Audit, keyless without Rekor or roots, an attestor of no kind', () => {
+  const audit = clusterPolicy() as any;
+  delete audit.spec.rules[0].verifyImages[0].failureAction; // no action anywhere: Audit
+  expect(manifestErrors([audit]).join('\n')).toContain('/spec/rules/0/verifyImages/0/mutateDigest: mutateDigest must be set to false for \'Audit\' failure action');
+  audit.spec.rules[0].verifyImages[0].mutateDigest = false;
+  expect(manifestErrors([audit])).toEqual([]);
+  const enforcedByPolicy = clusterPolicy() as any;
+  delete enforcedByPolicy.spec.rules[0].verifyImages[0].failureAction;
+  enforcedByPolicy.spec.validationFailureAction = 'Enforce';
+  expect(manifestErrors([enforcedByPolicy])).toEqual([]);
+  const keyless = clusterPolicy() as any;
+  delete keyless.spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless.rekor;
+  expect(manifestErrors([keyless]).join('\n')).toContain('/attestors/0/entries/0/keyless: Either Rekor URL or roots are required');
+  keyless.spec.rules[0].verifyImages[0].attestors[0].entries[0].keyless.roots = '-----BEGIN CERTIFICATE-----';
+  expect(manifestErrors([keyless])).toEqual([]);
+  const none = clusterPolicy() as any;
+  none.spec.rules[0].verifyImages[0].attestors[0].entries = [{}];
+  expect(manifestErrors([none]).join('\n')).toContain('keys, certificates, keyless, or a nested attestor is required');
 });
 
 test('metadata: the name is required and a DNS subdomain, and ObjectMeta is strict', () => {

@@ -25,6 +25,9 @@
  * `spec` and `status`); `metadata` is checked by the caller against 1.35 ObjectMeta, and
  * `metadata.name` must be a DNS-1123 subdomain, as the API server requires of custom resources.
  *
+ * Kyverno's own admission checks of `verifyImages` (attestors, Rekor or roots, mutateDigest under
+ * Audit) are ported as well (kyvernoVerifyImagesProblems).
+ *
  * Not checked (say so where it matters): the CRDs' CEL rules (`x-kubernetes-validations`: 89 on
  * HTTPRoute, 6 on VirtualService, 39 on DestinationRule, 4 on the VPA), the contents of
  * preserve-unknown subtrees (most of a Kyverno ClusterPolicy's patterns), PromQL in a rule's `expr`.
@@ -223,7 +226,50 @@ export function customResourceErrors(doc: any): string[] | undefined {
   if (!crd.validate(doc)) {
     for (const line of new Set((crd.validate.errors ?? []).map(formatError))) { problems.push(`${line} (${crd.file})`); }
   }
+  if (group === 'kyverno.io') { problems.push(...kyvernoVerifyImagesProblems(doc)); }
   return problems;
+}
+
+const KYVERNO_ENFORCE = ['Enforce', 'enforce'];
+
+/**
+ * What Kyverno's admission of a ClusterPolicy checks in `verifyImages` beyond the CRD, ported
+ * from kyverno/kyverno @ 111e07bbecc6 (2026-08-21): pkg/validation/policy/validate.go (the failure
+ * action of a verifyImages entry, else the policy's `validationFailureAction`; anything but
+ * Enforce counts as Audit) and api/kyverno/v1/image_verification_types.go (`ImageVerification`,
+ * `AttestorSet`, `Attestor`, `StaticKeyAttestor`, `KeylessAttestor` `Validate`). `mutateDigest`
+ * defaults to true (its CRD default).
+ */
+function kyvernoVerifyImagesProblems(doc: any): string[] {
+  const out: string[] = [];
+  const policyAction = doc.spec?.validationFailureAction;
+  const attestorSet = (set: any, at: string): void => {
+    const entries = Array.isArray(set?.entries) ? set.entries : [];
+    if (typeof set?.count === 'number' && set.count > entries.length) { out.push(`${at}/count: Count cannot exceed length of entries`); }
+    if (entries.length === 0) { out.push(`${at}/entries: An entry is required`); }
+    entries.forEach((e: any, k: number) => {
+      const where = `${at}/entries/${k}`;
+      const kinds = ['keys', 'certificates', 'keyless', 'attestor'].filter(x => e?.[x] !== undefined && e?.[x] !== null);
+      if (kinds.length !== 1) { out.push(`${where}: keys, certificates, keyless, or a nested attestor is required (exactly one)`); }
+      if (e?.keys && !e.keys.publicKeys && !e.keys.kms && !e.keys.secret) { out.push(`${where}/keys: A public key, kms key or secret is required`); }
+      if (e?.certificates && !e.certificates.cert && !e.certificates.certChain) { out.push(`${where}/certificates: cert or certChain required`); }
+      if (e?.keyless) {
+        if (!e.keyless.rekor && !e.keyless.roots) { out.push(`${where}/keyless: Either Rekor URL or roots are required`); }
+        if (e.keyless.rekor && !e.keyless.rekor.url) { out.push(`${where}/keyless/rekor: An URL is required`); }
+      }
+      if (e?.attestor) { attestorSet(e.attestor, `${where}/attestor`); }
+    });
+  };
+  (doc.spec?.rules ?? []).forEach((rule: any, i: number) => (rule?.verifyImages ?? []).forEach((v: any, j: number) => {
+    const at = `/spec/rules/${i}/verifyImages/${j}`;
+    const action = v?.failureAction ?? policyAction;
+    if (!KYVERNO_ENFORCE.includes(action) && (v?.mutateDigest ?? true)) {
+      out.push(`${at}/mutateDigest: mutateDigest must be set to false for 'Audit' failure action (failureAction ${JSON.stringify(action ?? null)})`);
+    }
+    if (!v?.image && !(v?.imageReferences?.length > 0)) { out.push(`${at}: An image reference is required`); }
+    (v?.attestors ?? []).forEach((set: any, k: number) => attestorSet(set, `${at}/attestors/${k}`));
+  }));
+  return out.map(line => `${line} (Kyverno's policy validation)`);
 }
 
 /** Patterns of the CRDs loaded so far that JavaScript could not compile (and so are not checked). */
