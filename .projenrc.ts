@@ -35,6 +35,10 @@ const project = new cdk.JsiiProject({
   // separate `-go` repository holding the generated module), NuGet `CdkSidecars` (namespace
   // `CdkSidecars`). Only the code is generated and checked here (task package:code, in `npm test`);
   // nothing is published (release: false, no workflows).
+  // jsii's reserved-word warnings stay silenced (projen's default `jsii --silence-warnings=reserved-word`):
+  // the names they flag are renamed harmlessly by the bindings: `namespace`, `override` (C# properties
+  // are PascalCase), `type`, `go()` (Go: exported `Type`, `FluentBitMultilineParser_Go`), `except`
+  // (Python: `except_`, jsii-pacmak lib/targets/python/util.js toPythonIdentifier).
   publishToPypi: { distName: 'cdk-sidecars', module: 'cdk_sidecars' },
   publishToMaven: { javaPackage: 'dev.cdksidecars', mavenGroupId: 'dev.cdksidecars', mavenArtifactId: 'cdk-sidecars' },
   publishToGo: { moduleName: 'github.com/cdk-sidecars/cdk-sidecars-go', packageName: 'cdksidecars' },
