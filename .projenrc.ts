@@ -211,6 +211,12 @@ project.testTask.spawn(project.addTask('check:api-md', {
 // both run at the end of `npm test` (about 25 s and 2 min on the 2-core machines).
 // jsiiRosetta.strict also makes any other `jsii-rosetta extract` of the package (Construct Hub) strict.
 project.package.addField('jsiiRosetta', { strict: true });
+// The per-language package tasks projen adds for the targets (package:python/java/dotnet/go) need
+// toolchains these machines lack (Maven, .NET SDK, Go proxy, twine): `npx projen package` keeps
+// making the npm package only; the other languages are checked by package:code below.
+const packageAll = project.tasks.tryFind('package-all')!;
+packageAll.reset();
+packageAll.spawn(project.tasks.tryFind('package:js')!);
 const bindings = project.addTask('package:code', {
   description: 'jsii-pacmak --code-only for Python, Java, Go and .NET into a temporary folder; py_compile the Python, parse the Go',
   exec: 'node -r ts-node/register/transpile-only scripts/bindings-code.ts',
