@@ -29,6 +29,21 @@ const project = new cdk.JsiiProject({
   // `dist/` is the examples' output (README contract); jsii packages go elsewhere.
   artifactsDirectory: 'dist-pkg',
 
+  // jsii targets (issue 16). Names: PyPI distribution `cdk-sidecars` / module `cdk_sidecars`,
+  // Maven groupId and Java package `dev.cdksidecars` / artifactId `cdk-sidecars`, Go module
+  // `github.com/cdk-sidecars/cdk-sidecars-go` (package `cdksidecars`, the jsii convention of a
+  // separate `-go` repository holding the generated module), NuGet `CdkSidecars` (namespace
+  // `CdkSidecars`). Only the code is generated and checked here (task package:code, in `npm test`);
+  // nothing is published (release: false, no workflows).
+  // jsii's reserved-word warnings stay silenced (projen's default `jsii --silence-warnings=reserved-word`):
+  // the names they flag are renamed harmlessly by the bindings: `namespace`, `override` (C# properties
+  // are PascalCase), `type`, `go()` (Go: exported `Type`, `FluentBitMultilineParser_Go`), `except`
+  // (Python: `except_`, jsii-pacmak lib/targets/python/util.js toPythonIdentifier).
+  publishToPypi: { distName: 'cdk-sidecars', module: 'cdk_sidecars' },
+  publishToMaven: { javaPackage: 'dev.cdksidecars', mavenGroupId: 'dev.cdksidecars', mavenArtifactId: 'cdk-sidecars' },
+  publishToGo: { moduleName: 'github.com/cdk-sidecars/cdk-sidecars-go', packageName: 'cdksidecars' },
+  publishToNuget: { dotNetNamespace: 'CdkSidecars', packageId: 'CdkSidecars' },
+
   // CI is `.ci/run` (see README); no GitHub workflows, no release automation here.
   github: false,
   release: false,
@@ -90,7 +105,8 @@ const project = new cdk.JsiiProject({
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'scripts'],
   },
-  gitignore: ['/dist-pkg/', '/.bench/'],
+  // .jsii.tabl.json: jsii-rosetta's tablet of translated snippets (rosetta:strict writes it next to .jsii).
+  gitignore: ['/dist-pkg/', '/.bench/', '/.jsii.tabl.json'],
 });
 
 for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/']) {
@@ -218,6 +234,28 @@ project.testTask.spawn(project.addTask('check:api-md', {
   description: 'Fails when API.md differs from what jsii-docgen generates (commit the regenerated file)',
   exec: 'git diff --exit-code -- API.md || (echo "API.md is out of date: run npx projen docgen and commit it" && exit 1)',
 }));
+
+// Other jsii languages (issue 16): the bindings' code is generated and checked, and every
+// TypeScript snippet the assembly carries (README, @example) compiles under jsii-rosetta --strict;
+// both run at the end of `npm test` (about 25 s and 2 min on the 2-core machines).
+// jsiiRosetta.strict also makes any other `jsii-rosetta extract` of the package (Construct Hub) strict.
+project.package.addField('jsiiRosetta', { strict: true });
+// The per-language package tasks projen adds for the targets (package:python/java/dotnet/go) need
+// toolchains these machines lack (Maven, .NET SDK, Go proxy, twine): `npx projen package` keeps
+// making the npm package only; the other languages are checked by package:code below.
+const packageAll = project.tasks.tryFind('package-all')!;
+packageAll.reset();
+packageAll.spawn(project.tasks.tryFind('package:js')!);
+const bindings = project.addTask('package:code', {
+  description: 'jsii-pacmak --code-only for Python, Java, Go and .NET into a temporary folder; py_compile the Python, parse the Go',
+  exec: 'node -r ts-node/register/transpile-only scripts/bindings-code.ts',
+});
+const rosetta = project.addTask('rosetta:strict', {
+  description: 'jsii-rosetta extract --strict: every TypeScript snippet of README.md and of the API docs compiles (fixtures in rosetta/)',
+  exec: 'node -r ts-node/register/transpile-only scripts/rosetta-strict.ts',
+});
+project.testTask.spawn(bindings);
+project.testTask.spawn(rosetta);
 
 // `npm run synth`: compile, then synthesize every example into dist/ and validate it.
 project.addTask('synth', {

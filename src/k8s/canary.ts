@@ -136,14 +136,11 @@ const inCanary = new WeakMap<ApiObject, string>();
  * images of the injected sidecar containers, they must be equal.
  *
  * @example
- * const web = (id: string, envoyImage: string) => {
- *   const d = new kplus.Deployment(chart, id, { containers: [{ image: APP, portNumber: 8080 }] });
- *   WorkloadSidecars.of(d).add(new EnvoySidecar(chart, `${id}-envoy`, { image: envoyImage }));
- *   return WorkloadSidecars.of(d);
- * };
+ * const stable = new kplus.Deployment(chart, 'web', { containers: [{ image: APP, portNumber: 8080 }] });
+ * const canary = new kplus.Deployment(chart, 'web-canary', { containers: [{ image: APP, portNumber: 8080 }] });
  * new SidecarCanary(chart, 'canary', {
- *   sidecars: web('web', 'envoyproxy/envoy:v1.36.2'),
- *   canarySidecars: web('web-canary', 'envoyproxy/envoy:v1.37.0'),
+ *   sidecars: WorkloadSidecars.of(stable).add(new EnvoySidecar(chart, 'web-envoy', { image: 'envoyproxy/envoy:v1.36.2' })),
+ *   canarySidecars: WorkloadSidecars.of(canary).add(new EnvoySidecar(chart, 'web-canary-envoy', { image: 'envoyproxy/envoy:v1.37.0' })),
  *   canaryWeight: 10,
  *   gateways: [{ name: 'public', namespace: 'gateways' }],
  * });

@@ -31,7 +31,8 @@ export function quickstartBlock(readme: string, platform: string, part: string):
   const marker = `<!-- quickstart:${platform}:${part} -->`;
   const at = readme.indexOf(marker);
   if (at < 0) { throw new Error(`README.md has no ${marker}`); }
-  const m = /^```[a-z]*\n([\s\S]*?)^```$/m.exec(readme.slice(at + marker.length));
+  // The info string may carry jsii-rosetta metadata after the language (```ts nofixture).
+  const m = /^```[a-z]*(?: [^\n]*)?\n([\s\S]*?)^```$/m.exec(readme.slice(at + marker.length));
   if (!m) { throw new Error(`README.md: no fenced block after ${marker}`); }
   return m[1];
 }
