@@ -370,6 +370,10 @@ export const IMAGE_FACTS: readonly ImageFacts[] = [
 
   // BusyBox 1.37 (glibc variant; ECR Public mirrors the Docker official image).
   { repository: 'busybox', tags: /^1\.37(?:\.0)?(?:-glibc)?$/, ...BUSYBOX },
+  // The Kubernetes pause image (the Compose binder's namespace holder): a scratch image with the static
+  // /pause binary and nothing else, USER 65535:65535 (kubernetes/kubernetes build/pause/Dockerfile and
+  // Makefile, tag 3.10: ADD bin/pause-linux-${ARCH} /pause; ENTRYPOINT ["/pause"]).
+  { repository: 'registry.k8s.io/pause', tags: /^3\.10(?:\.\d+)?$/, bash: false, binaries: ['/pause'], user: '65535', source: 'kubernetes/kubernetes build/pause/Dockerfile (FROM scratch, ADD bin/pause-linux-${ARCH} /pause, USER 65535:65535) and build/pause/Makefile TAG 3.10' },
   { repository: 'public.ecr.aws/docker/library/busybox', tags: /^1\.37(?:\.0)?(?:-glibc)?$/, ...BUSYBOX },
 
   // OpenTelemetry Operator autoinstrumentation images (OtelInstrumentation's init step runs their cp).
