@@ -83,7 +83,9 @@ export const STAND_IN_LINKS = ['/bin/vault', '/opa', '/fluent-bit/bin/fluent-bit
  * (test/pods/standin/main.go dispatches on them; one it has no case for fails with "no
  * stand-in for", not with a missing file).
  */
-const STAND_IN_NAMES = new Set(['vault', 'opa', 'fluent-bit', 'envoy', 'statsd_exporter', 'otelcol-contrib', 'awscollector', 'daprd', 'xray', 'healthcheck', 'pilot-agent']);
+const STAND_IN_NAMES = new Set(['vault', 'opa', 'fluent-bit', 'envoy', 'statsd_exporter', 'otelcol-contrib', 'awscollector', 'daprd', 'xray', 'healthcheck', 'pilot-agent',
+  // registry.k8s.io/pause (the Compose binder's namespace holder): /pause sleeps until stopped.
+  'pause']);
 
 /**
  * Programs that run other programs: the host's own (GNU) binary is copied for them, never a

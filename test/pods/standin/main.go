@@ -780,6 +780,10 @@ func main() {
 		xray(args)
 	case "healthcheck":
 		otelHealthcheck(args)
+	case "pause":
+		// registry.k8s.io/pause (kubernetes/kubernetes build/pause/linux/pause.c): holds the
+		// namespaces and sleeps until SIGTERM or SIGINT (exitOnTerm above).
+		forever()
 	case "statsd_exporter":
 		// prometheus/statsd_exporter: metrics on --web.listen-address (default :9102), statsd
 		// over TCP on --statsd.listen-tcp (default :9125; UDP is not stood in for).
