@@ -187,7 +187,8 @@ export function isCustomResource(apiVersion: string): boolean {
 
 const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
-function formatError(e: ErrorObject): string {
+/** One ajv error as `/json/pointer: message` (shared with dapr.ts). */
+export function formatError(e: ErrorObject): string {
   const where = e.instancePath || '(root)';
   switch (e.keyword) {
     case 'additionalProperties': {

@@ -21,9 +21,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
+import { formatError } from './crd';
 
 const CRD_DIR = path.join(__dirname, 'schemas', 'dapr');
 const GROUP = 'dapr.io';
@@ -123,23 +124,6 @@ function loadCrds(): Map<string, Map<string, CrdVersion>> {
 // Public API
 // ---------------------------------------------------------------------------------------------
 
-const escapePointer = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
-
-function formatError(e: ErrorObject): string {
-  const where = e.instancePath || '(root)';
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const field = e.params.additionalProperty as string;
-      return `${e.instancePath}/${escapePointer(field)}: unknown field "${field}"`;
-    }
-    case 'required':
-      return `${where}: missing required field "${e.params.missingProperty}"`;
-    case 'enum':
-      return `${where}: ${e.message}: ${(e.params.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')}`;
-    default:
-      return `${where}: ${e.message}`;
-  }
-}
 
 const withoutTimestamps = (tags: YAML.Tags) => tags.filter(t => (typeof t === 'string' ? t !== 'timestamp' : t.tag !== 'tag:yaml.org,2002:timestamp'));
 
