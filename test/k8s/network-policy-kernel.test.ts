@@ -25,8 +25,9 @@ const NS = `cdkp${process.pid}`;
 const HOST_IF = `cdkph${process.pid}`.slice(0, 15);
 const NS_IF = `cdkpn${process.pid}`.slice(0, 15);
 const CHAIN = `CDKNP${process.pid}`.slice(0, 28);
-const HOST_IP = '10.234.0.1';
-const POD_IP = '10.234.0.2';
+// A subnet of its own: redirect-nft-kernel.test.ts uses 10.234.0.0/24, and jest may run both files at once.
+const HOST_IP = '10.236.0.1';
+const POD_IP = '10.236.0.2';
 const RULES_DIR = '/etc/cdk-sidecars/redirect';
 
 const reason = missingPrerequisite({
