@@ -247,11 +247,7 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
   identity: WorkloadIdentity = WorkloadIdentity.NONE, fileGroups = false, preStopHooks = false): ComposedPod {
   if (app.containers.length === 0) { throw Errors.noAppContainers(targetPath); }
   const set = sidecarSet(targetPath, describeSidecars(targetPath, app, sidecars, identity, fileGroups, preStopHooks));
-  // ImagePolicy.requireDigests: every sidecar container's image, on every platform.
-  for (const c of set.containers) {
-    const sidecar = sidecars.find(s => sidecarPath(s) === c.owner.path);
-    if (sidecar) { checkImagePinned([sidecar], c.owner.path, userField(c.origins, c.field, 'image'), c.image); }
-  }
+  checkSidecarImagesPinned(set.containers, sidecars);
   checkAgainstApp(targetPath, app, set);
   const { appEnv, appMounts } = appChanges(targetPath, app, set.sidecars);
   return {
@@ -270,6 +266,33 @@ export function composePod(targetPath: string, app: AppPodModel, sidecars: reado
     warnings: set.sidecars.flatMap(s => s.warnings.map(w => `${s.path}: ${w}`)),
     fileGroup: fileGroup(targetPath, set.sidecars),
   };
+}
+
+/** ImagePolicy.requireDigests: every sidecar container's image, on every platform. */
+export function checkSidecarImagesPinned(containers: readonly ResolvedContainer[], sidecars: readonly ISidecar[]): void {
+  for (const c of containers) {
+    const sidecar = sidecars.find(s => sidecarPath(s) === c.owner.path);
+    if (sidecar) { checkImagePinned([sidecar], c.owner.path, userField(c.origins, c.field, 'image'), c.image); }
+  }
+}
+
+/** The `contribute` methods that depend only on the context's app containers, identity, offers and flags. */
+const deterministic = new WeakSet<Function>();
+
+/**
+ * Declares that a sidecar class's `contribute` returns the same description for the same app
+ * containers, identity, offers and platform flags, whatever the target is: it names
+ * `context.targetPath` only in errors, and reads nothing else that differs between pods. A binder
+ * may then compose a pod once for every workload with the same app pod and sidecars. A subclass that
+ * overrides `contribute` is not covered.
+ */
+export function declareDeterministic(contribute: Function): void {
+  deterministic.add(contribute);
+}
+
+/** Whether `sidecar`'s description is known to depend only on the pod (see declareDeterministic). */
+export function isDeterministic(sidecar: ISidecar): boolean {
+  return deterministic.has(sidecar.contribute);
 }
 
 /** The one file group of the pod: sidecars that ask for one must ask for the same. */

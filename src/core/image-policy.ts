@@ -55,6 +55,7 @@ export class ImagePolicy {
   public static requireDigests(scope: IConstruct): void {
     checkScope(scope);
     digestScopes.add(scope);
+    generation++;
   }
 
   /**
@@ -67,6 +68,13 @@ export class ImagePolicy {
   }
 
   private constructor() {}
+}
+
+let generation = 0;
+
+/** Changes whenever a scope is given to `requireDigests`: what was checked before may be checked again. */
+export function policyGeneration(): number {
+  return generation;
 }
 
 /** jsii languages and plain JavaScript can pass anything: a scope must be a construct. */

@@ -28,6 +28,9 @@ export const NATIVE_SIDECARS_SINCE = 29;
 export const KUBERNETES_VERSION_CONTEXT = 'cdk-sidecars:kubernetesVersion';
 
 const targets = new WeakMap<IConstruct, string>();
+/** Versions looked up, valid while `generation` (bumped by every `set`) is the same. */
+const looked = new WeakMap<IConstruct, { readonly generation: number; readonly version: string | undefined }>();
+let generation = 0;
 
 /**
  * The Kubernetes version a chart or app is deployed to, stated once. It decides
@@ -45,6 +48,7 @@ export class KubernetesTarget {
   public static set(scope: IConstruct, version: string): void {
     parseVersion(scope.node.path || '<app>', 'version', version);
     targets.set(scope, version);
+    generation++;
   }
 
   /**
@@ -53,6 +57,16 @@ export class KubernetesTarget {
    * @returns the version, or undefined when none was stated
    */
   public static versionOf(scope: IConstruct): string | undefined {
+    // Asked for every workload at every synthesis: remembered until the next `set` (the context of a
+    // construct with children cannot change, constructs' Node.setContext).
+    const known = looked.get(scope);
+    if (known && known.generation === generation) { return known.version; }
+    const version = KubernetesTarget.lookUp(scope);
+    looked.set(scope, { generation, version });
+    return version;
+  }
+
+  private static lookUp(scope: IConstruct): string | undefined {
     for (const s of [...scope.node.scopes].reverse()) {
       const v = targets.get(s);
       if (v !== undefined) { return v; }
@@ -69,9 +83,9 @@ export class KubernetesTarget {
 }
 
 /** Parses "1.29", "v1.29" or "1.29.3" into [major, minor] (numbers without leading zeros, as Kubernetes releases are named). */
-export function parseVersion(path: string, field: string, version: unknown): [number, number] {
+export function parseVersion(path: string | (() => string), field: string, version: unknown): [number, number] {
   const m = typeof version === 'string' ? /^v?([1-9]\d{0,2})\.(0|[1-9]\d{0,3})(\.(0|[1-9]\d{0,4}))?$/.exec(version) : null;
-  if (!m) { throw Errors.invalidKubernetesVersion(path, field, version); }
+  if (!m) { throw Errors.invalidKubernetesVersion(typeof path === 'string' ? path : path(), field, version); }
   return [Number(m[1]), Number(m[2])];
 }
 
@@ -79,11 +93,12 @@ export function parseVersion(path: string, field: string, version: unknown): [nu
  * The mode for a workload: the explicit one, else from the target version, else native
  * (every Kubernetes release still supported upstream has native sidecars).
  */
-export function modeFor(scope: IConstruct, path: string, explicit: SidecarMode | undefined): SidecarMode {
+export function modeFor(scope: IConstruct, path: string | (() => string), explicit: SidecarMode | undefined): SidecarMode {
   const version = KubernetesTarget.versionOf(scope);
-  const native = version === undefined || supportsNative(parseVersion(path, 'target Kubernetes version', version));
+  const at = () => (typeof path === 'string' ? path : path());
+  const native = version === undefined || supportsNative(parseVersion(at, 'target Kubernetes version', version));
   if (explicit === SidecarMode.NATIVE && !native) {
-    throw Errors.nativeSidecarsUnsupported(path, version!);
+    throw Errors.nativeSidecarsUnsupported(at(), version!);
   }
   return explicit ?? (native ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
 }
@@ -115,7 +130,7 @@ function supportsNative([major, minor]: [number, number]): boolean {
  * Whether the target Kubernetes version of `scope` is 1.`minor` or later; true when none is
  * stated (the library's default: every Kubernetes release still supported upstream).
  */
-export function targetAtLeast(scope: IConstruct, path: string, minor: number): boolean {
+export function targetAtLeast(scope: IConstruct, path: string | (() => string), minor: number): boolean {
   const version = KubernetesTarget.versionOf(scope);
   if (version === undefined) { return true; }
   const [major, m] = parseVersion(path, 'target Kubernetes version', version);

@@ -4,20 +4,21 @@ import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
 import { PodTransform } from './pod-transform';
 import { DEFAULT_REDIRECT_IMAGE, REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
-import { APPARMOR_FIELD_SINCE, INJECTED_ANNOTATION, injectIntoWorkload } from './render';
+import { APPARMOR_FIELD_SINCE, INJECTED_ANNOTATION, RenderSettings, injectIntoWorkload } from './render';
+import { RenderMemoEntry, cloneJson, memoEntry, renderKey, renderMemo, reuseRendering, sidecarsKey } from './render-memo';
 import { kubernetesRuntime } from './runtime';
 import { claimSeccompProfile } from './seccomp-profile-object';
 import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor, targetAtLeast } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readWorkloadPod } from './workload';
 import { checkKubectlReadsStrings } from './yaml-safety';
-import { ComposedPod, composePod, sidecarPath } from '../core/composition';
+import { ComposedPod, composePod, isDeterministic, sidecarPath } from '../core/composition';
 import { StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, PodServiceSpec, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { checkImagePinned } from '../core/image-policy';
-import { Origins, resolveContribution, userField } from '../core/resolve';
+import { Origins, ResolvedSidecar, resolveContribution, userField } from '../core/resolve';
 import { refuseTokens } from '../core/token-check';
 import { VolumeKind } from '../core/volume';
 
@@ -72,6 +73,24 @@ function checkConfigObjectSize(pod: ComposedPod, composed: ComposedPod['volumes'
     `a Kubernetes ${volume.sensitive ? 'Secret' : 'ConfigMap'}`, `the API server takes at most ${MAX_CONFIG_OBJECT_BYTES} bytes (1 MiB) of data in one`,
     generated ? `Shorten ${origin.prop}, or ship large content in the image`
       : 'Split the files across directories (each directory is one volume), or ship large content in the image');
+}
+
+/** What a deterministic sidecar says of itself before it knows the pod: the same for every workload. */
+const alone = new WeakMap<ISidecar, ResolvedSidecar>();
+
+/** The sidecar described without the pod: which volumes, Services and RBAC it needs whatever the pod holds. */
+function describedAlone(sidecar: ISidecar, targetPath: () => string): ResolvedSidecar {
+  const known = alone.get(sidecar);
+  if (known) { return known; }
+  const described = resolveContribution(sidecarPath(sidecar), sidecar.contribute({
+    targetPath: targetPath(),
+    appContainers: [],
+    identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT,
+    fileGroups: true,
+    preStopHooks: true,
+  }));
+  if (isDeterministic(sidecar)) { alone.set(sidecar, described); }
+  return described;
 }
 
 /**
@@ -150,7 +169,7 @@ export class WorkloadSidecars extends Construct {
    * @param options options; when given again they must not differ
    */
   public static of(workload: IConstruct, options?: WorkloadSidecarsOptions): WorkloadSidecars {
-    checkBinderOptions(workload.node.path, options);
+    if (options !== undefined) { checkBinderOptions(workload.node.path, options); }
     const obj = workloadObject(workload);
     const existing = attachments.get(obj);
     if (existing) {
@@ -172,7 +191,7 @@ export class WorkloadSidecars extends Construct {
   private readonly injectors: string[] = [];
   private readonly configObjectNames = new Map<string, string>();
   private readonly originalToJson: () => any;
-  private readonly workloadPath: string;
+  private path?: string;
   private options: WorkloadSidecarsOptions;
   private podReaderCreated = false;
   private readonly serviceNames = new Set<string>();
@@ -184,23 +203,27 @@ export class WorkloadSidecars extends Construct {
   private lastComposed?: ComposedPod;
   private podTransform?: PodTransform;
   private capture?: { pod?: ComposedPod };
+  /** The attached sidecars' part of the render key (render-memo.ts), null until worked out again after add. */
+  private sidecarsKey: string | undefined | null = null;
   private readonly annotationSources: Array<{ readonly owner: string; readonly produce: (pod: ComposedPod) => { [key: string]: string } }> = [];
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
     super(workload, 'CdkSidecars');
     this.workload = workload;
-    this.workloadPath = workload.node.path;
     this.options = { ...options };
     attachments.set(workload, this);
     const original = workload.toJson.bind(workload);
     this.originalToJson = original;
     // The one hook that serves every kind of workload: render the sidecars into the
-    // object's JSON after cdk8s (or cdk8s-plus) has produced it.
-    Object.defineProperty(workload, 'toJson', {
-      value: () => this.render(original()),
-      configurable: true,
-      writable: true,
-    });
+    // object's JSON after cdk8s (or cdk8s-plus) has produced it. (An assignment: defining the
+    // property with Object.defineProperty costs about a microsecond per workload.)
+    workload.toJson = () => this.render(original());
+  }
+
+  /** The workload's construct path (worked out on first use: most workloads never need it before synthesis). */
+  private get workloadPath(): string {
+    if (this.path === undefined) { this.path = this.workload.node.path; }
+    return this.path;
   }
 
   /** Warnings of the last synthesis (also printed to stderr): what the sidecars want said and what Kubernetes cannot do. */
@@ -229,6 +252,7 @@ export class WorkloadSidecars extends Construct {
     for (const sidecar of sidecars) {
       if (this.attached.includes(sidecar)) { continue; }
       this.attached.push(sidecar);
+      this.sidecarsKey = null;
       this.prepareConfigObjects(sidecar);
     }
     return this;
@@ -314,21 +338,18 @@ export class WorkloadSidecars extends Construct {
     this.say('note', this.noted, message);
   }
 
-  /** The mode of this synthesis; when it was chosen by default, says so (stderr once per app). */
-  private chooseMode(composed: ComposedPod): SidecarMode {
-    const mode = modeFor(this, this.workloadPath, this.options.mode);
-    const defaulted = this.options.mode === undefined && KubernetesTarget.versionOf(this) === undefined;
-    if (defaulted && composed.containers.some(c => c.role === StartupRole.SIDECAR) && !this.noted.includes(DEFAULT_MODE_NOTE)) {
-      this.noted.push(DEFAULT_MODE_NOTE);
-      if (!toldDefaultMode.has(this.node.root)) {
-        toldDefaultMode.add(this.node.root);
-        process.stderr.write(`[cdk-sidecars] note: ${DEFAULT_MODE_NOTE}\n`);
-      }
+  /** When the mode was chosen by default for a pod with long-running sidecars, says so (stderr once per app). */
+  private noteDefaultMode(composed: ComposedPod): void {
+    if (this.noted.includes(DEFAULT_MODE_NOTE) || this.options.mode !== undefined || KubernetesTarget.versionOf(this) !== undefined) { return; }
+    if (!composed.containers.some(c => c.role === StartupRole.SIDECAR)) { return; }
+    this.noted.push(DEFAULT_MODE_NOTE);
+    if (!toldDefaultMode.has(this.node.root)) {
+      toldDefaultMode.add(this.node.root);
+      process.stderr.write(`[cdk-sidecars] note: ${DEFAULT_MODE_NOTE}\n`);
     }
-    return mode;
   }
 
-  private report(messages: string[]): void {
+  private report(messages: readonly string[]): void {
     for (const m of messages) { this.say('warning', this.warned, m); }
   }
 
@@ -374,70 +395,116 @@ export class WorkloadSidecars extends Construct {
     if (annotations[INJECTED_ANNOTATION] !== undefined) {
       throw Errors.alreadyInjected(this.workloadPath, annotations[INJECTED_ANNOTATION]);
     }
-    const path = this.workloadPath;
-    const composed = composePod(path, readWorkloadPod(json), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
-    refuseTokens(composed, 'Kubernetes', 'cdk8s writes the manifest at synthesis and resolves only its own Lazy values: an aws-cdk-lib token would be deployed as its placeholder text');
+    const settings: RenderSettings = {
+      mode: modeFor(this, () => this.workloadPath, this.options.mode),
+      appInitContainers: this.options.appInitContainers ?? AppInitContainerPlacement.BEFORE_SIDECARS,
+      configObjectNames: this.configObjectNames,
+      version: libraryVersion(),
+      injectors: this.injectors,
+      serviceAccountName: this.serviceAccountName,
+      appArmorField: targetAtLeast(this, () => this.workloadPath, APPARMOR_FIELD_SINCE),
+    };
+    if (this.sidecarsKey === null) { this.sidecarsKey = sidecarsKey(this.attached); }
+    const key = renderKey(json, template, this.sidecarsKey, settings);
+    const memo = key === undefined ? undefined : renderMemo(this.node.root);
+    const hit = memo?.find(key!, template.spec);
+    // The pod spec as written, compared with later workloads' (injection changes it in place).
+    const original = memo && !hit && !memo.full ? cloneJson(template.spec) : undefined;
+    let composed: ComposedPod;
+    let warnings: readonly string[];
+    let rendered: any;
+    if (hit) {
+      // The same app pod and sidecars as a workload rendered before: only what depends on this
+      // workload's place in the construct tree is checked again.
+      composed = hit.composed;
+      this.checkWorkload(composed);
+      warnings = hit.warnings;
+      this.report(warnings);
+      if (composed.readsPodMetadata.length) { this.notePodReader(template.spec); }
+      rendered = reuseRendering(json, template, hit, this.configObjectNames);
+    } else {
+      composed = composePod(this.workloadPath, readWorkloadPod(json), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
+      refuseTokens(composed, 'Kubernetes', 'cdk8s writes the manifest at synthesis and resolves only its own Lazy values: an aws-cdk-lib token would be deployed as its placeholder text');
+      this.checkWorkload(composed);
+      checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
+      warnings = this.podWarnings(composed, template.spec);
+      this.report(warnings);
+      this.checkConfigVolumes(composed);
+      // Before injection, which may name a service account (the note says whether the pod named one).
+      if (composed.readsPodMetadata.length) { this.notePodReader(template.spec); }
+      rendered = injectIntoWorkload(json, composed, settings);
+    }
+    this.noteDefaultMode(composed);
+    if (this.capture) { this.capture.pod = composed; }
+    // Kept only for the ConfigMaps and Secrets rendered next (see configData).
+    this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
+    const fresh = podTemplate(rendered);
+    const entry: RenderMemoEntry | undefined = original === undefined || warnings.some(w => w.includes(this.workloadPath)) ? undefined
+      : memoEntry(original, fresh, composed, warnings, this.configObjectNames);
+    const own = this.annotationSources.length > 0 || this.podTransform !== undefined;
+    this.addPodAnnotations(fresh, composed);
+    if (this.podTransform) { this.podTransform.apply(rendered, composed); }
+    if (!hit || own) {
+      // A string kubectl would misread, let through because this workload's JSON has it, is
+      // checked again for every workload: it is not reused.
+      const excused = checkKubectlReadsStrings(this.workloadPath, composed, () => this.originalToJson(), rendered, '', this.attached);
+      if (entry && !excused) { memo!.add(key!, entry); }
+    }
+    for (const { owner, svc } of this.services) {
+      checkKubectlReadsStrings(this.workloadPath, composed, () => ({}), svc.annotations ?? {}, `Service ${svc.name} metadata.annotations`, this.attached, owner);
+    }
+    return rendered;
+  }
+
+  /** What depends on where the workload is in the construct tree: its namespace, ImagePolicy scope and seccomp profiles. */
+  private checkWorkload(composed: ComposedPod): void {
     this.checkHostPathAdmitted(composed);
     for (const c of composed.containers) {
       const profile = c.security.localhostSeccompProfile;
       if (profile) { claimSeccompProfile(this, profile, c.owner.path, userField(c.origins, c.field, 'security.localhostSeccompProfile')); }
     }
-    checkRuntimeContract(composed, kubernetesRuntime(template.spec, template.spec?.securityContext?.fsGroup ?? composed.fileGroup?.gid));
     if (composed.trafficInterception) {
       // ImagePolicy.requireDigests: the redirect init container (or the CNI mode's check) is added for the proxy.
       const i = composed.trafficInterception;
       checkImagePinned([...this.attached.filter(a => sidecarPath(a) === i.owner.path), this], i.owner.path,
         redirectImageField(i.owner.origins), i.spec.redirectImage ?? DEFAULT_REDIRECT_IMAGE);
     }
+  }
+
+  /** The warnings of a composed pod on Kubernetes. */
+  private podWarnings(composed: ComposedPod, spec: any): string[] {
     const cni = composed.trafficInterception && rulesByCni(composed.trafficInterception.spec) ? composed.trafficInterception : undefined;
-    this.report([
+    return [
       ...composed.warnings,
       // With the rules installed by the CNI plugin before any container runs, the workload's own init containers
       // are redirected too, to a proxy that does not run yet (istio/istio#27382; Istio's CNI docs: run them as the proxy's UID).
-      ...(cni && (template.spec?.initContainers ?? []).length ? [`${cni.owner.path}: the CNI plugin installs the redirect rules before any container starts, `
-        + `so the outbound TCP traffic of ${this.workloadPath}'s init containers (${(template.spec.initContainers as any[]).map(c => c.name).join(', ')}) goes to Envoy's port `
+      ...(cni && (spec?.initContainers ?? []).length ? [`${cni.owner.path}: the CNI plugin installs the redirect rules before any container starts, `
+        + `so the outbound TCP traffic of ${this.workloadPath}'s init containers (${(spec.initContainers as any[]).map(c => c.name).join(', ')}) goes to Envoy's port `
         + `${cni.spec.outboundPort} before Envoy runs and fails: run them as UID ${cni.spec.proxyUid} (exempt), or exclude the ports or CIDRs they reach`] : []),
       ...composed.cloudPermissions.map(({ owner, permission }) => `${owner.path}: needs ${permission.provider} permissions `
         + `${permission.actions.join(', ')} on ${permission.resources.join(', ')}, which Kubernetes cannot grant: give them to the pod's service account `
         + '(EKS Pod Identity or IRSA)'),
-    ]);
-    if (composed.readsPodMetadata.length) { this.notePodReader(template.spec); }
-    if (this.capture) { this.capture.pod = composed; }
-    // Kept only for the ConfigMaps and Secrets rendered next (see configData).
-    this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
+    ];
+  }
+
+  /** The config volumes of the pod: each made when the sidecar was attached, and each fits a ConfigMap or Secret. */
+  private checkConfigVolumes(composed: ComposedPod): void {
     if (composed.trafficInterception && !rulesByCni(composed.trafficInterception.spec) && !this.configObjectNames.has(REDIRECT_VOLUME)) {
       throw Errors.invalidVolume(composed.trafficInterception.owner.path, 'pod.trafficInterception', composed.trafficInterception.spec.proxyContainer,
         'appeared only once the pod was known; whether a sidecar intercepts traffic must not depend on the pod', 'Request the interception whatever the pod holds');
     }
     for (const v of composed.volumes) {
-      if (v.volume.kind === VolumeKind.CONFIG_FILES && !this.configObjectNames.has(v.volume.name)) {
+      if (v.volume.kind !== VolumeKind.CONFIG_FILES) { continue; }
+      if (!this.configObjectNames.has(v.volume.name)) {
         throw Errors.invalidVolume(v.owners[0].path, 'volumes', v.volume.name, 'appeared only once the pod was known; which config volumes a sidecar has must not depend on the pod',
           'Declare the volume whatever the pod holds (its content may depend on the pod)');
       }
-      if (v.volume.kind === VolumeKind.CONFIG_FILES) {
-        checkConfigObjectSize(composed, v);
-        if (!v.volume.sensitive) {
-          checkKubectlReadsStrings(path, composed, () => ({}), Object.fromEntries((v.volume.files ?? []).map(f => [f.name, f.content])), 'data', this.attached,
-            v.owners[0].path);
-        }
+      checkConfigObjectSize(composed, v);
+      if (!v.volume.sensitive) {
+        checkKubectlReadsStrings(this.workloadPath, composed, () => ({}), Object.fromEntries((v.volume.files ?? []).map(f => [f.name, f.content])), 'data', this.attached,
+          v.owners[0].path);
       }
     }
-    const rendered = injectIntoWorkload(json, composed, {
-      mode: this.chooseMode(composed),
-      appInitContainers: this.options.appInitContainers ?? AppInitContainerPlacement.BEFORE_SIDECARS,
-      configObjectNames: this.configObjectNames,
-      version: libraryVersion(),
-      injectors: this.injectors,
-      serviceAccountName: this.serviceAccountName,
-      appArmorField: targetAtLeast(this, path, APPARMOR_FIELD_SINCE),
-    });
-    this.addPodAnnotations(podTemplate(rendered), composed);
-    if (this.podTransform) { this.podTransform.apply(rendered, composed); }
-    checkKubectlReadsStrings(path, composed, () => this.originalToJson(), rendered, '', this.attached);
-    for (const { owner, svc } of this.services) {
-      checkKubectlReadsStrings(path, composed, () => ({}), svc.annotations ?? {}, `Service ${svc.name} metadata.annotations`, this.attached, owner);
-    }
-    return rendered;
   }
 
   /**
@@ -446,13 +513,7 @@ export class WorkloadSidecars extends Construct {
    * synthesis from the composed pod.
    */
   private prepareConfigObjects(sidecar: ISidecar): void {
-    const described = resolveContribution(sidecarPath(sidecar), sidecar.contribute({
-      targetPath: this.workloadPath,
-      appContainers: [],
-      identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT,
-      fileGroups: true,
-      preStopHooks: true,
-    }));
+    const described = describedAlone(sidecar, () => this.workloadPath);
     for (const volume of described.volumes) {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }
       this.configObject(volume.name, volume.sensitive, () => this.configData(volume.name, volume.sensitive));

@@ -158,12 +158,13 @@ function allStrings(value: unknown, into: Set<string>): Set<string> {
  * would read as a number or a boolean. Strings of `original()` (the workload's JSON as written,
  * asked for only when something is found) are the user's own (cdk8s writes them the same way
  * with or without sidecars) and are left alone.
+ * @returns whether such a string was let through because the workload's own JSON has it
  */
 export function checkKubectlReadsStrings(workloadPath: string, composed: ComposedPod, original: () => unknown, after: unknown, where: string,
-  sidecars: readonly ISidecar[], ownerPath?: string): void {
+  sidecars: readonly ISidecar[], ownerPath?: string): boolean {
   const hits = new Set<string>();
   collectMisread(after, hits);
-  if (hits.size === 0) { return; }
+  if (hits.size === 0) { return false; }
   const own = allStrings(original(), new Set());
   for (const [field, value] of strings(after, where)) {
     if (!hits.has(value) || own.has(value)) { continue; }
@@ -179,6 +180,7 @@ export function checkKubectlReadsStrings(workloadPath: string, composed: Compose
     const context = [container && `container "${container}"`, env && `variable ${env}`].filter(Boolean).join(', ');
     throw Errors.unrepresentableValue(owner, context ? `${field} (${context})` : field, value, 'a Kubernetes manifest', why(value), FIX);
   }
+  return true;
 }
 
 const FIX = 'Write the value another way (e.g. a decimal "15" for "0o17"), or give it to the container in a Secret, whose data is base64';

@@ -13,6 +13,7 @@ import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { checkProps, DaprPorts } from './dapr/checks';
 import { componentYaml, configurationYaml, secretEnvName } from './dapr/files';
+import { declareDeterministic } from '../core/composition';
 
 /**
  * Where daprd gets its components, configuration and identity.
@@ -1099,3 +1100,6 @@ export class DaprSidecar extends Construct implements ISidecar {
     };
   }
 }
+
+// Names context.targetPath only in errors: composed once per distinct pod (declareDeterministic).
+declareDeterministic(DaprSidecar.prototype.contribute);

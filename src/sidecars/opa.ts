@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from './capabilities';
+import { declareDeterministic } from '../core/composition';
 import { ContainerPortSpec, ContainerSpec, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CapabilityOffer, CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../core/contribution';
 import { endpointOf, endpoints } from '../core/endpoints';
@@ -876,3 +877,6 @@ function checkPublicKey(path: string, field: string, pem: unknown): void {
 function bundleTokenPath(p: OpaSidecarProps): string | undefined {
   return (p.services ?? []).find(s => s.credentials?.tokenPath !== undefined)?.credentials?.tokenPath;
 }
+
+// Names context.targetPath only in errors: composed once per distinct pod (declareDeterministic).
+declareDeterministic(OpaSidecar.prototype.contribute);

@@ -22,6 +22,7 @@ import {
   OtelTransformStatements, OtelZipkinReceiver,
 } from './otel/components';
 import { OtelSdkOptions, SDK_OPTION_TYPES, sdkEnv } from './otel/sdk';
+import { declareDeterministic } from '../core/composition';
 
 /** Which build of the OpenTelemetry Collector runs. */
 export enum OtelCollectorDistribution {
@@ -1834,3 +1835,6 @@ function checkRegion(path: string, field: string, region: string | undefined): v
     throw Errors.invalidName(path, field, region, 'an AWS region such as "eu-west-1"');
   }
 }
+
+// Names context.targetPath only in errors: composed once per distinct pod (declareDeterministic).
+declareDeterministic(OtelCollectorSidecar.prototype.contribute);

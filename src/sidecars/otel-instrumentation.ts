@@ -10,6 +10,7 @@ import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 import { OtelExporterTls, OtelSdkOptions, SDK_OPTION_TYPES, sdkEnv } from './otel/sdk';
 import { OtelProtocol } from './otel-collector';
+import { declareDeterministic } from '../core/composition';
 
 /** The language agent an `OtelInstrumentation` puts into the app containers. */
 export enum OtelInstrumentationLanguage {
@@ -518,3 +519,6 @@ export class OtelInstrumentation extends Construct implements ISidecar {
     };
   }
 }
+
+// Names context.targetPath only in errors: composed once per distinct pod (declareDeterministic).
+declareDeterministic(OtelInstrumentation.prototype.contribute);

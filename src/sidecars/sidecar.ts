@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareDeterministic } from '../core/composition';
 import {
   AppArmorProfileType, ContainerDependency, ContainerPortSpec, ContainerSecurity, ContainerSpec, EnvVarSpec, FieldOrigin, PortExposure, Protocol,
   ResourceRequirements,
@@ -611,3 +612,6 @@ function configVolumeName(name: string, n: number): string {
   const suffix = n === 1 ? '-config' : `-config-${n}`;
   return `${name.slice(0, 63 - suffix.length).replace(/-+$/, '')}${suffix}`;
 }
+
+// Names context.targetPath only in errors: composed once per distinct pod (declareDeterministic).
+declareDeterministic(Sidecar.prototype.contribute);

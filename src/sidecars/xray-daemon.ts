@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { declareDeterministic } from '../core/composition';
 import { ContainerSpec, Protocol, ResourceRequirements, StartupRole, WaitCondition } from '../core/container';
 import { CloudPermission, CloudProvider, CompositionContext, ISidecar, SidecarContribution } from '../core/contribution';
 import { Errors } from '../core/errors';
@@ -260,3 +261,6 @@ export class XRayDaemonSidecar extends Construct implements ISidecar {
     }
   }
 }
+
+// Names context.targetPath only in errors: composed once per distinct pod (declareDeterministic).
+declareDeterministic(XRayDaemonSidecar.prototype.contribute);

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { EXT_AUTHZ_GRPC } from '../capabilities';
 import { BootstrapSettings, EGRESS_SOCKET_MODE, envoyBootstrap, sdsFiles } from './bootstrap';
 import { drainCommand, drainUntilIdleCommand, readyCheckCommand, waitUntilReadyCommand } from './commands';
+import { declareDeterministic } from '../../core/composition';
 import { ContainerPortSpec, ContainerSpec, FieldOrigin, PortExposure, Protocol, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CompositionContext, ISidecar, NetworkEndpoint, RedirectMode, SidecarContribution } from '../../core/contribution';
 import { Errors } from '../../core/errors';
@@ -1515,3 +1516,6 @@ export class EnvoySidecar extends Construct implements ISidecar {
     }
   }
 }
+
+// Names context.targetPath only in errors: composed once per distinct pod (declareDeterministic).
+declareDeterministic(EnvoySidecar.prototype.contribute);

@@ -5,6 +5,7 @@ import { FluentBitInput, INPUT_FIELDS, INPUT_OPTION_TYPES } from './inputs/netwo
 import { FluentBitDbSync, FluentBitTailOptions, TAIL_FIELDS, tailInput } from './inputs/tail';
 import { checkLokiLabels, FluentBitOutput, OUTPUT_OPTION_TYPES, OUTPUT_REQUIRED, RenderedEntry, RetryLimit, SecretSetting } from './outputs';
 import { BUILT_IN_MULTILINE, FluentBitMultilineParser, FluentBitParser, KUBE_TAG_PARSER, kubeTagParser } from './parsers';
+import { declareDeterministic } from '../../core/composition';
 import { ContainerSpec, EnvVarSpec, PodField, SecretKeyReference, PortExposure, ResourceRequirements, StartupRole, WaitCondition } from '../../core/container';
 import { CloudPermission, CompositionContext, ISidecar, LogRouterType, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { Errors } from '../../core/errors';
@@ -1236,3 +1237,6 @@ function mergePermissions(ps: CloudPermission[]): CloudPermission[] {
   for (const p of ps) { seen.set(JSON.stringify(p), p); }
   return [...seen.values()];
 }
+
+// Names context.targetPath only in errors: composed once per distinct pod (declareDeterministic).
+declareDeterministic(FluentBitSidecar.prototype.contribute);

@@ -5,6 +5,7 @@ import { HclBlock, HclBody, hcl, hclProblem, wellFormed } from './hcl';
 import { VaultAgentFeature, VaultLogFormat, VaultLogLevel, VaultTelemetry, VaultTemplateFormat } from './options';
 import { APPROLE_DIR, VAULT_AGENT_AUTH_METHODS } from './paths';
 import { VaultReload, VaultReloadMethod } from './reload';
+import { declareDeterministic } from '../../core/composition';
 import { ContainerSpec, EnvVarSpec, ResourceRequirements, StartupRole, WaitCondition, FieldOrigin, Protocol } from '../../core/container';
 import { CompositionContext, ISidecar, SidecarContribution, WorkloadIdentity } from '../../core/contribution';
 import { endpointOf, endpoints } from '../../core/endpoints';
@@ -1261,3 +1262,6 @@ function sendsSignal(command: string[]): boolean {
   if (SIGNAL_PROGRAMS.has(program)) { return true; }
   return SHELLS.has(program) && command.slice(1).some(a => /(^|[^A-Za-z0-9_.-])(kill|pkill|killall|killall5)([^A-Za-z0-9_.-]|$)/.test(a));
 }
+
+// Names context.targetPath only in errors: composed once per distinct pod (declareDeterministic).
+declareDeterministic(VaultAgentSidecar.prototype.contribute);
