@@ -176,6 +176,7 @@ export const ROWS: Row[] = [
 ];
 
 const APP_IMAGE = 'ghcr.io/acme/api:4.2.0';
+const WARNING_PREFIX = '[cdk-sidecars] warning: ';
 
 /** Composes `sidecars` with a plain app container on `platform`, synthesizes and validates; returns the binder's warnings. */
 function compose(platform: Platform, sidecars: ISidecar[], alternative?: (stack: Stack) => object): string[] {
@@ -222,11 +223,15 @@ export function outcomes(rows: Row[] = ROWS, alternatives = false): Array<Array<
     return PLATFORMS.map(platform => {
       const alternative = alternatives ? row.alternatives?.[platform] : undefined;
       if (alternatives && !alternative) { return undefined; }
-      // The binders print their warnings to stderr too; what they return is what is classified.
+      // The binders' warnings: what they return, and any `[cdk-sidecars] warning:` printed to stderr.
       const write = process.stderr.write;
-      process.stderr.write = (() => true) as any;
+      const printed: string[] = [];
+      process.stderr.write = ((chunk: unknown) => { printed.push(String(chunk)); return true; }) as any;
       try {
-        const messages = compose(platform, sidecars, alternative);
+        const listed = compose(platform, sidecars, alternative);
+        const messages = [...listed, ...printed.join('').split('\n')
+          .filter(l => l.startsWith(WARNING_PREFIX)).map(l => l.slice(WARNING_PREFIX.length))
+          .filter(m => !listed.includes(m))];
         return { status: messages.length ? 'warned' : 'honoured', messages } as Outcome;
       } catch (e) {
         if (e instanceof SidecarError) { return { status: 'refused', code: e.code, messages: [e.message] } as Outcome; }
