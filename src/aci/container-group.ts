@@ -65,7 +65,7 @@ export enum AciIpAddressType {
 export enum AciMemoryVolumeHandling {
   /** Refuse them with an error. */
   REJECT = 'REJECT',
-  /** Use an emptyDir volume (on the host's disk) instead; a warning says so. */
+  /** Use an emptyDir volume (on the host's disk) instead; a note (`notes`) says so for each volume. */
   DISK = 'DISK',
 }
 

@@ -4,6 +4,7 @@
  * nor aws-cdk-lib.
  */
 import { EnvVarSpec, PortExposure, Protocol, StartupRole } from '../core/container';
+import { RUNTIME_DEFAULT_CAPABILITIES } from '../core/contract';
 import { Errors } from '../core/errors';
 import { ACI_PATCHES } from '../core/patch';
 import { Probe, ProbeKind } from '../core/probe';
@@ -117,6 +118,15 @@ function refusePrivileged(c: ResolvedContainer): void {
     throw Errors.unsupportedOnPlatform(c.owner.path, userField(c.origins, c.field, 'security.privileged'), true, PLATFORM,
       'the library renders every ACI container unprivileged (container groups run on shared, hypervisor-isolated hosts)',
       'Leave the privileged container out on ACI');
+  }
+  // No container security context is applied (see securityContext above) and ACI has no privileged
+  // containers (MicrosoftDocs/azure-docs#59569): a container runs with the runtime's default
+  // capabilities at most, so one beyond them would be asked for and silently not had.
+  const extra = c.security.addCapabilities.findIndex(cap => !RUNTIME_DEFAULT_CAPABILITIES.includes(cap));
+  if (extra >= 0) {
+    throw Errors.unsupportedOnPlatform(c.owner.path, `${userField(c.origins, c.field, 'security.addCapabilities')}[${extra}]`, c.security.addCapabilities[extra], PLATFORM,
+      'ACI applies no container security context, so a capability beyond the container runtime\'s defaults is not granted',
+      'Leave the capability out, or the sidecar out on ACI');
   }
 }
 

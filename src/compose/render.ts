@@ -5,6 +5,7 @@
 import { PortExposure, StartupRole, WaitCondition } from '../core/container';
 import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform, checkCommandsInImage } from '../core/contract';
 import { Errors } from '../core/errors';
+import { expandKubernetesReferences } from '../core/expansion';
 import { imageFacts } from '../core/image-facts';
 import { LIBRARY_NAMES } from '../core/names';
 import { Probe, ProbeKind } from '../core/probe';
@@ -195,14 +196,36 @@ export function waitService(c: ResolvedContainer): any | undefined {
   };
 }
 
+/**
+ * Kubernetes expands `$(NAME)` in command and args with the container's variable NAME and turns
+ * `$$` into `$` (kubernetes/kubernetes third_party/forked/golang/expansion/expand.go); Compose
+ * interpolates only `${VAR}` / `$VAR` from the shell that runs it, never the container's own
+ * environment, and Docker passes the strings to the process as they are
+ * (docs.docker.com/reference/compose-file/interpolation). Where the result is known at synthesis
+ * the string Kubernetes would run is rendered; a variable known only at run time (a secret,
+ * filled from the shell) is refused.
+ */
+function expandReferences(c: ResolvedContainer, prop: 'command' | 'args', values: readonly string[]): string[] {
+  return values.map((value, i) => {
+    const { value: expanded, runtimeVariable: name } = expandKubernetesReferences(value, c.env);
+    if (name !== undefined) {
+      throw Errors.unsupportedOnPlatform(c.owner.path, `${userField(c.origins, c.field, prop)}[${i}]`, value, COMPOSE_PLATFORM,
+        `Kubernetes replaces $(${name}) with the variable's value, but Compose passes it literally and ${name} is only known at run time`,
+        `Let a shell expand it at run time on every platform, e.g. command: ["sh", "-c", "exec /app --flag \\"$${name}\\""]`);
+    }
+    return expanded;
+  });
+}
+
 /** A sidecar container (init step or long-running) as a Compose service, without network_mode, mounts and depends_on. */
 export function renderSidecarService(c: ResolvedContainer, healthRequired: boolean, say: LimitReport): any {
   const path = c.owner.path;
   const s = c.security;
   const out: any = { image: c.image };
-  // Kubernetes command = the image's ENTRYPOINT, args = its CMD (compose-spec: entrypoint and command).
-  if (c.command) { out.entrypoint = [...c.command]; }
-  if (c.args) { out.command = [...c.args]; }
+  // Kubernetes command = the image's ENTRYPOINT, args = its CMD (compose-spec: entrypoint and command),
+  // with Kubernetes' $(VAR) expansion done here: Docker passes them literally.
+  if (c.command) { out.entrypoint = expandReferences(c, 'command', c.command); }
+  if (c.args) { out.command = expandReferences(c, 'args', c.args); }
   if (c.workingDir) { out.working_dir = c.workingDir; }
   if (c.env.length) {
     const env: { [k: string]: string } = {};

@@ -70,7 +70,7 @@ export enum MemoryVolumeHandling {
   REJECT = 'REJECT',
   /**
    * Use task storage instead (on disk; Fargate encrypts task storage at rest with
-   * AES-256 on platform version 1.4.0 and later). A warning says so for each volume.
+   * AES-256 on platform version 1.4.0 and later). A note (an info annotation) says so for each volume.
    */
   TASK_STORAGE = 'TASK_STORAGE',
 }

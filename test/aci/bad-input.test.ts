@@ -2,7 +2,7 @@
  * ACI container group props of the wrong type or value are refused at construction with a
  * catalogued error naming the group path, the prop and the value.
  */
-import { Probe, Sidecar } from '../../src';
+import { Probe, Sidecar, StartupRole } from '../../src';
 import { AciApp, AciContainerGroup, AciContainerGroupProps, AciContainerProps, AciOsType } from '../../src/aci';
 import { ErrorCode } from '../../src/core/errors';
 import { expectError } from '../errors';
@@ -87,6 +87,21 @@ describe('ACI group props are validated', () => {
     g.addSidecars(new Sidecar(g, 'agent', { image: 'ghcr.io/acme/agent:1.0.0' }));
     expectError(() => g.toArmTemplate(), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'shop: osType "Windows" cannot be rendered on Azure Container Instances', 'Linux');
   });
+
+  // ACI applies no container security context (the Standard SKU none of it; the Confidential SKU only
+  // "privileged": MicrosoftDocs/azure-docs#123837) and has no privileged containers
+  // (MicrosoftDocs/azure-docs#59569): a capability beyond the runtime's defaults is never granted.
+  test.each<[string, StartupRole]>([['a sidecar', StartupRole.SIDECAR], ['an init step', StartupRole.INIT_STEP]])(
+    'a capability beyond the runtime\'s defaults on %s is refused, one of the defaults is not', (_, role) => {
+      const withCaps = (caps: string[]) => {
+        const g = new AciContainerGroup(new AciApp(), 'shop', { containers: [api()] });
+        g.addSidecars(new Sidecar(g, 'agent', { image: 'ghcr.io/acme/agent:1.0.0', role, command: ['/agent'], security: { uid: 0, allowRootUser: true, addCapabilities: caps } }));
+        return () => synthGroup(g);
+      };
+      expectError(withCaps(['KILL', 'NET_ADMIN']), ErrorCode.UNSUPPORTED_ON_PLATFORM,
+        'shop/agent: security.addCapabilities[1] "NET_ADMIN" cannot be rendered on Azure Container Instances', 'not granted');
+      expect(withCaps(['KILL'])).not.toThrow();
+    });
 
   test('a Windows group without sidecars is fine', () => {
     const g = new AciContainerGroup(new AciApp(), 'shop', { containers: [api()], osType: AciOsType.WINDOWS } as AciContainerGroupProps);

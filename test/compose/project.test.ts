@@ -10,6 +10,8 @@ import {
   Sidecar, StartupRole, VaultAgentSidecar, VaultAuth, VolumeKind, WaitCondition, XRayDaemonSidecar,
 } from '../../src';
 import { ComposeApp, ComposeProject, ComposeProjectProps } from '../../src/compose';
+import { ErrorCode } from '../../src/core/errors';
+import { expectError } from '../errors';
 import { composeErrors, validateComposeFile, validateComposeYaml } from '../validate/compose';
 
 const API = { name: 'api', image: 'ghcr.io/acme/api:1', ports: [{ port: 8080 }], user: '1000:1000' };
@@ -276,6 +278,36 @@ describe('the built-in sidecars', () => {
     expect(doc.services.api.depends_on['otel-collector']).toEqual({ condition: 'service_started' });
     expect(doc.services.api.depends_on.daprd).toEqual({ condition: 'service_started' });
     expect(doc.services.daprd.healthcheck).toBeUndefined();
+  });
+});
+
+describe('Kubernetes\' $(VAR) expansion in command and args', () => {
+  // Kubernetes replaces $(NAME) with the container's variable and $$ with $ (kubernetes/kubernetes
+  // third_party/forked/golang/expansion/expand.go); Compose interpolates only ${VAR} and $VAR from the
+  // shell that runs it, never the container's environment, and Docker passes the strings to the
+  // process as they are (docs.docker.com/reference/compose-file/interpolation): done here at synthesis.
+  test('a literal variable is expanded, $$ is one $, an unknown name stays as written', () => {
+    const { app, p } = project();
+    p.add(new Sidecar(app, 'agent', {
+      image: 'ghcr.io/acme/agent:1.0.0',
+      command: ['/agent', '--home=$(HOME_DIR)'],
+      env: { LEVEL: 'info', HOME_DIR: '/var/lib/agent' },
+      args: ['--level=$(LEVEL)', 'price=$$(LEVEL)', '$(UNSET)', 'echo $HOME'],
+    }));
+    const doc = synth(p);
+    expect(doc.services.agent.entrypoint).toEqual(['/agent', '--home=/var/lib/agent']);
+    // The file's "$$" is Compose's escape of one "$".
+    expect(doc.services.agent.command).toEqual(['--level=info', 'price=$$(LEVEL)', '$$(UNSET)', 'echo $$HOME']);
+  });
+
+  test('a variable known only at run time (a secret) is refused, naming the field', () => {
+    const { app, p } = project();
+    p.add(new Sidecar(app, 'agent', {
+      image: 'ghcr.io/acme/agent:1.0.0',
+      secretEnv: { TOKEN: { secretName: 'agent', key: 'token' } },
+      args: ['--verbose', '--token=$(TOKEN)'],
+    }));
+    expectError(() => p.toYaml(), ErrorCode.UNSUPPORTED_ON_PLATFORM, 'agent: args[1] "--token=$(TOKEN)" cannot be rendered on Docker Compose', 'TOKEN is only known at run time');
   });
 });
 
