@@ -24,10 +24,10 @@ import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, isImageReference, parseUser, pathProblem, RESERVED_PREFIX } from '../core/names';
 import { checkPropTypes } from '../core/prop-types';
+import { redirectCommand, redirectRules, REDIRECT_CONTAINER, RULES_FILE, RULES_FILE_V6 } from '../core/redirect-rules';
 import { refuseTokens } from '../core/token-check';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
-import { redirectInitContainer, redirectRules, REDIRECT_CONTAINER, RULES_FILE, RULES_FILE_V6 } from '../k8s/redirect';
 
 export * from './props';
 
@@ -293,18 +293,17 @@ export class ComposeProject extends Construct {
     let redirect: string | undefined;
     if (pod.trafficInterception) {
       const i = pod.trafficInterception;
-      const k8s = redirectInitContainer(i);
+      const rules = redirectCommand(i);
       if (i.spec.nativeNftables) {
         throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.nativeNftables', true, COMPOSE_PLATFORM,
           'the Compose binder renders the iptables-restore rules only', 'Leave nativeNftables out with Compose');
       }
-      const dir = k8s.volumeMounts[0].mountPath;
       configs[`${REDIRECT_CONTAINER}-${RULES_FILE}`] = { content: redirectRules(i, 4) };
       configs[`${REDIRECT_CONTAINER}-${RULES_FILE_V6}`] = { content: redirectRules(i, 6) };
       redirect = REDIRECT_CONTAINER;
       services[redirect] = {
-        image: k8s.image,
-        entrypoint: k8s.command,
+        image: rules.image,
+        entrypoint: rules.command,
         user: '0:0',
         ...join,
         read_only: true,
@@ -312,7 +311,7 @@ export class ComposeProject extends Construct {
         cap_add: ['NET_ADMIN', 'NET_RAW'],
         security_opt: ['no-new-privileges:true'],
         tmpfs: ['/run'],
-        configs: [RULES_FILE, RULES_FILE_V6].map(f => ({ source: `${REDIRECT_CONTAINER}-${f}`, target: `${dir}/${f}` })),
+        configs: [RULES_FILE, RULES_FILE_V6].map(f => ({ source: `${REDIRECT_CONTAINER}-${f}`, target: `${rules.rulesDir}/${f}` })),
         restart: 'no',
         depends_on: { [PAUSE_SERVICE]: { condition: 'service_started' } },
       };
