@@ -1,7 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Construct } from 'constructs';
 import { AciContainerGroup } from './container-group';
+import { synthDocuments } from '../core/document-binders';
 
 /** Props of an AciApp. */
 export interface AciAppProps {
@@ -36,17 +35,9 @@ export class AciApp extends Construct {
    * @returns the files written
    */
   public synth(): string[] {
-    fs.mkdirSync(this.outdir, { recursive: true });
-    const files: string[] = [];
-    for (const group of this.groups) {
-      const arm = path.join(this.outdir, `${group.name}.arm.json`);
-      fs.writeFileSync(arm, `${JSON.stringify(group.toArmTemplate(), null, 2)}\n`);
-      const yaml = path.join(this.outdir, `${group.name}.aci.yaml`);
-      fs.writeFileSync(yaml, group.toYaml());
-      files.push(arm, yaml);
-      for (const w of group.warnings) { process.stderr.write(`[cdk-sidecars] warning: ${w}\n`); }
-      for (const n of group.notes) { process.stderr.write(`[cdk-sidecars] note: ${n}\n`); }
-    }
-    return files;
+    return synthDocuments(this.outdir, this.groups, (group, file) => {
+      file(`${group.name}.arm.json`, `${JSON.stringify(group.toArmTemplate(), null, 2)}\n`);
+      file(`${group.name}.aci.yaml`, group.toYaml());
+    });
   }
 }

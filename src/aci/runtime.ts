@@ -12,19 +12,9 @@
  *   on them (the files are mounted where they are read, commands, signals).
  * - Containers of a group share no process namespace.
  */
-import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
-import { imageFacts } from '../core/image-facts';
-import { parseUser } from '../core/names';
+import { FileAccess, RuntimePlatform } from '../core/contract';
+import { imageIdentity, processIdentity } from '../core/document-binders';
 import { ResolvedContainer } from '../core/resolve';
-
-/** The identity of a container whose security context is not applied: its image's user. */
-function imageIdentity(image: string): ProcessIdentity {
-  const facts = imageFacts(image);
-  if (!facts) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
-  // A known image without USER runs as root.
-  const { uid, gid } = parseUser(facts.user ?? '0:0');
-  return { uid, gid, groups: [], capabilities: new Set(uid === 0 ? RUNTIME_DEFAULT_CAPABILITIES : []) };
-}
 
 export function aciRuntime(appNames: readonly string[]): RuntimePlatform {
   return {
@@ -36,7 +26,7 @@ export function aciRuntime(appNames: readonly string[]): RuntimePlatform {
     createdFileGroup: (_volume, gid) => gid,
     identityTokens: false,
     canShareProcessNamespace: false,
-    apps: appNames.map(name => ({ name, identity: { uid: undefined, gid: undefined, groups: [], capabilities: new Set<string>() } })),
+    apps: appNames.map(name => ({ name, identity: processIdentity(undefined, undefined) })),
     sidecarIdentity: (c: ResolvedContainer) => imageIdentity(c.image),
   };
 }

@@ -1,7 +1,6 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Construct } from 'constructs';
 import { CloudRunService } from './service';
+import { synthDocuments } from '../core/document-binders';
 
 /** Props of a CloudRunApp. */
 export interface CloudRunAppProps {
@@ -36,20 +35,9 @@ export class CloudRunApp extends Construct {
    * @returns the files written
    */
   public synth(): string[] {
-    fs.mkdirSync(this.outdir, { recursive: true });
-    const files: string[] = [];
-    for (const service of this.services) {
-      const yaml = path.join(this.outdir, `${service.name}.cloudrun.yaml`);
-      fs.writeFileSync(yaml, service.toYaml());
-      files.push(yaml);
-      for (const s of service.generatedSecrets) {
-        const file = path.join(this.outdir, s.fileName);
-        fs.writeFileSync(file, s.content);
-        files.push(file);
-      }
-      for (const w of service.warnings) { process.stderr.write(`[cdk-sidecars] warning: ${w}\n`); }
-      for (const n of service.notes) { process.stderr.write(`[cdk-sidecars] note: ${n}\n`); }
-    }
-    return files;
+    return synthDocuments(this.outdir, this.services, (service, file) => {
+      file(`${service.name}.cloudrun.yaml`, service.toYaml());
+      for (const s of service.generatedSecrets) { file(s.fileName, s.content); }
+    });
   }
 }

@@ -11,17 +11,9 @@
  *   in-memory emptyDir volumes are taken as world-writable directories.
  * - Containers of an instance share no process namespace.
  */
-import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
-import { imageFacts } from '../core/image-facts';
-import { parseUser } from '../core/names';
+import { FileAccess, RuntimePlatform } from '../core/contract';
+import { imageIdentity, processIdentity } from '../core/document-binders';
 import { ResolvedContainer } from '../core/resolve';
-
-function imageIdentity(image: string): ProcessIdentity {
-  const facts = imageFacts(image);
-  if (!facts) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
-  const { uid, gid } = parseUser(facts.user ?? '0:0');
-  return { uid, gid, groups: [], capabilities: new Set(uid === 0 ? RUNTIME_DEFAULT_CAPABILITIES : []) };
-}
 
 export function cloudRunRuntime(appNames: readonly string[]): RuntimePlatform {
   return {
@@ -33,7 +25,7 @@ export function cloudRunRuntime(appNames: readonly string[]): RuntimePlatform {
     createdFileGroup: (_volume, gid) => gid,
     identityTokens: false,
     canShareProcessNamespace: false,
-    apps: appNames.map(name => ({ name, identity: { uid: undefined, gid: undefined, groups: [], capabilities: new Set<string>() } })),
+    apps: appNames.map(name => ({ name, identity: processIdentity(undefined, undefined) })),
     sidecarIdentity: (c: ResolvedContainer) => imageIdentity(c.image),
   };
 }

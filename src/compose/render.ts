@@ -3,7 +3,8 @@
  * schema/compose-spec.json). Knows Compose, nothing about any particular sidecar.
  */
 import { PortExposure, StartupRole, WaitCondition } from '../core/container';
-import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform, checkCommandsInImage } from '../core/contract';
+import { FileAccess, RuntimePlatform, checkCommandsInImage } from '../core/contract';
+import { processIdentity } from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { imageFacts } from '../core/image-facts';
 import { LIBRARY_NAMES } from '../core/names';
@@ -270,8 +271,6 @@ export function renderSidecarService(c: ResolvedContainer, healthRequired: boole
  * - the process namespace can be shared (`pid: "service:<pause>"`).
  */
 export function composeRuntime(apps: ReadonlyArray<{ readonly name: string; readonly uid?: number; readonly gid?: number }>): RuntimePlatform {
-  const identity = (uid: number | undefined, gid: number | undefined): ProcessIdentity =>
-    ({ uid, gid, groups: [], capabilities: new Set(uid === 0 ? RUNTIME_DEFAULT_CAPABILITIES : []) });
   return {
     name: COMPOSE_PLATFORM,
     podGroups: [],
@@ -281,6 +280,6 @@ export function composeRuntime(apps: ReadonlyArray<{ readonly name: string; read
     createdFileGroup: (_volume, gid) => gid,
     identityTokens: false,
     canShareProcessNamespace: true,
-    apps: apps.map(a => ({ name: a.name, identity: identity(a.uid, a.gid) })),
+    apps: apps.map(a => ({ name: a.name, identity: processIdentity(a.uid, a.gid) })),
   };
 }
