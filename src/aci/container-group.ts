@@ -12,9 +12,9 @@ import { PortExposure, Protocol, SecretKeyReference, StartupRole, WaitCondition 
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import {
-  appEnvModel, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines, forwardPodWarnings,
-  refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace, refuseTrafficInterception, requestedAppEnv,
-  startDiagnostics, unsupportedVolume, warnMissingPodServices, warnUnrenderedFileModes,
+  appEnvModel, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines, documentName,
+  forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace, refuseTrafficInterception,
+  requestedAppEnv, startDiagnostics, unsupportedVolume, warnMissingPodServices, warnUnrenderedFileModes,
 } from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
@@ -791,10 +791,7 @@ export class AciContainerGroup extends Construct {
     super(scope, id);
     const path = this.node.path;
     this.props = props;
-    this.name = props.name ?? id;
-    if (typeof this.name !== 'string' || !GROUP_NAME.test(this.name)) {
-      throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'an ACI group name: 1-63 lowercase letters, digits and single \'-\'');
-    }
+    this.name = documentName(path, props.name, id, GROUP_NAME, 'an ACI group name: 1-63 lowercase letters, digits and single \'-\'');
     checkGroupProps(path, props);
     // A region's name ("westeurope") or display name ("West Europe"), as `az account list-locations` lists them: it
     // is the default of an ARM parameter (where "[...]" would be evaluated) and a YAML field (where "${...}" would be filled).

@@ -12,21 +12,16 @@
  *   on them (the files are mounted where they are read, commands, signals).
  * - Containers of a group share no process namespace.
  */
-import { FileAccess, RuntimePlatform } from '../core/contract';
-import { imageIdentity, processIdentity } from '../core/document-binders';
-import { ResolvedContainer } from '../core/resolve';
+import { RuntimePlatform } from '../core/contract';
+import { documentRuntime } from '../core/document-binders';
 
 export function aciRuntime(appNames: readonly string[]): RuntimePlatform {
-  return {
-    name: 'ACI',
-    podGroups: [],
-    configFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o644 }),
-    secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o644 }),
-    scratchDir: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o777 }),
-    createdFileGroup: (_volume, gid) => gid,
-    identityTokens: false,
+  return documentRuntime('ACI', {
+    configFileMode: 0o644,
+    secretFileMode: 0o644,
+    scratchDirMode: 0o777,
     canShareProcessNamespace: false,
-    apps: appNames.map(name => ({ name, identity: processIdentity(undefined, undefined) })),
-    sidecarIdentity: (c: ResolvedContainer) => imageIdentity(c.image),
-  };
+    imageUsers: true,
+    apps: appNames.map(name => ({ name })),
+  });
 }

@@ -11,21 +11,15 @@
  *   in-memory emptyDir volumes are taken as world-writable directories.
  * - Containers of an instance share no process namespace.
  */
-import { FileAccess, RuntimePlatform } from '../core/contract';
-import { imageIdentity, processIdentity } from '../core/document-binders';
-import { ResolvedContainer } from '../core/resolve';
+import { RuntimePlatform } from '../core/contract';
+import { documentRuntime } from '../core/document-binders';
 
 export function cloudRunRuntime(appNames: readonly string[]): RuntimePlatform {
-  return {
-    name: 'Cloud Run',
-    podGroups: [],
-    configFile: (_volume, _file, mode): FileAccess => ({ uid: 0, gid: 0, mode }),
-    secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o444 }),
-    scratchDir: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o777 }),
-    createdFileGroup: (_volume, gid) => gid,
-    identityTokens: false,
+  return documentRuntime('Cloud Run', {
+    secretFileMode: 0o444,
+    scratchDirMode: 0o777,
     canShareProcessNamespace: false,
-    apps: appNames.map(name => ({ name, identity: processIdentity(undefined, undefined) })),
-    sidecarIdentity: (c: ResolvedContainer) => imageIdentity(c.image),
-  };
+    imageUsers: true,
+    apps: appNames.map(name => ({ name })),
+  });
 }

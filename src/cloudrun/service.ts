@@ -6,9 +6,9 @@ import { PortExposure, Protocol, StartupRole } from '../core/container';
 import { RUNTIME_DEFAULT_CAPABILITIES, checkRuntimeContract } from '../core/contract';
 import { ISidecar } from '../core/contribution';
 import {
-  appEnvModel, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines, forwardPodWarnings,
-  refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace, refuseTrafficInterception, requestedAppEnv,
-  startDiagnostics, warnMissingPodServices,
+  appEnvModel, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines, documentName,
+  forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace, refuseTrafficInterception,
+  requestedAppEnv, startDiagnostics, warnMissingPodServices,
 } from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, LIBRARY_NAMES, isImageReference } from '../core/names';
@@ -274,11 +274,7 @@ export class CloudRunService extends Construct {
     super(scope, id);
     const path = this.node.path;
     this.props = props;
-    this.name = props.name ?? id;
-    if (typeof this.name !== 'string' || !SERVICE_NAME.test(this.name)) {
-      throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name,
-        'a Cloud Run service name: 1-49 lowercase letters, digits and \'-\', starting with a letter');
-    }
+    this.name = documentName(path, props.name, id, SERVICE_NAME, 'a Cloud Run service name: 1-49 lowercase letters, digits and \'-\', starting with a letter');
     checkProps(path, props);
   }
 

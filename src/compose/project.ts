@@ -22,8 +22,8 @@ import { EnvVarSpec, Protocol, StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import {
-  appEnvModel, attachSidecars, diagnosticLines, forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, requestedAppEnv,
-  startDiagnostics, unsupportedVolume, warnMissingPodServices, warnUnrenderedFileModes,
+  appEnvModel, attachSidecars, diagnosticLines, documentName, forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations,
+  requestedAppEnv, startDiagnostics, unsupportedVolume, warnMissingPodServices, warnUnrenderedFileModes,
 } from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, isImageReference, parseUser, pathProblem, RESERVED_PREFIX } from '../core/names';
@@ -77,10 +77,7 @@ export class ComposeProject extends Construct {
       pauseImage: 'string',
     }, ['services']);
     this.props = props;
-    this.name = props.name ?? id;
-    if (!PROJECT_NAME.test(this.name)) {
-      throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'a Compose project name: lowercase letters, digits, \'_\' and \'-\', starting with a letter or digit');
-    }
+    this.name = documentName(path, props.name, id, PROJECT_NAME, 'a Compose project name: lowercase letters, digits, \'_\' and \'-\', starting with a letter or digit');
     const names = new Set<string>();
     props.services.forEach((s, i) => {
       if (!SERVICE_NAME.test(s.name) || s.name.startsWith(RESERVED_PREFIX)) {

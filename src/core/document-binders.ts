@@ -11,13 +11,13 @@ import * as fs from 'fs';
 import { dirname, join } from 'path';
 import { ComposedPod } from './composition';
 import { EnvVarSpec } from './container';
-import { ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES } from './contract';
+import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from './contract';
 import { ISidecar } from './contribution';
 import { Errors } from './errors';
 import { imageFacts } from './image-facts';
 import { ENV_NAME, parseUser, pathProblem } from './names';
 import { checkArray, checkBoolean, checkMap, isPlainMap } from './prop-types';
-import { LimitReport, ResolvedSidecar, ResolvedVolume } from './resolve';
+import { LimitReport, ResolvedContainer, ResolvedSidecar, ResolvedVolume } from './resolve';
 
 /**
  * Starts the warnings and notes of a synthesis: empties both lists and returns what adds to
@@ -36,6 +36,15 @@ export function startDiagnostics(warnings: string[], notes: string[]): LimitRepo
 /** The warnings and notes as lines of a generated file's header. */
 export function diagnosticLines(warnings: readonly string[], notes: readonly string[]): string[] {
   return [...warnings.map(w => `warning: ${w}`), ...notes.map(n => `note: ${n}`)];
+}
+
+/** The document's name (group, service, project): `name`, else the construct id; checked against `pattern`. */
+export function documentName(path: string, name: unknown, id: string, pattern: RegExp, expected: string): string {
+  const value = name ?? id;
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw Errors.invalidName(path, name === undefined ? 'name (taken from the construct id)' : 'name', value, expected);
+  }
+  return value;
 }
 
 /** Attaches sidecars to a list (a sidecar already attached is skipped). */
@@ -138,7 +147,7 @@ export function unsupportedVolume(owner: ResolvedSidecar, volume: ResolvedVolume
 }
 
 /** The identity of a process: root keeps the runtime's default capabilities. */
-export function processIdentity(uid: number | undefined, gid: number | undefined): ProcessIdentity {
+function processIdentity(uid: number | undefined, gid: number | undefined): ProcessIdentity {
   return { uid, gid, groups: [], capabilities: new Set(uid === 0 ? RUNTIME_DEFAULT_CAPABILITIES : []) };
 }
 
@@ -146,11 +155,41 @@ export function processIdentity(uid: number | undefined, gid: number | undefined
  * The identity of a container whose security context the platform does not apply: its image's
  * user, where the image facts table knows the image (a known image without USER runs as root).
  */
-export function imageIdentity(image: string): ProcessIdentity {
+function imageIdentity(image: string): ProcessIdentity {
   const facts = imageFacts(image);
   if (!facts) { return processIdentity(undefined, undefined); }
   const { uid, gid } = parseUser(facts.user ?? '0:0');
   return processIdentity(uid, gid);
+}
+
+/**
+ * The runtime (core/contract.ts) of a platform these binders write for: no pod-wide groups (no
+ * fsGroup) and no identity token files; config files, secret files and scratch directories are
+ * root's, of the modes given (`configFileMode` undefined: the config file's own mode); a file
+ * created in a volume gets its creator's group. With `imageUsers` the platform does not apply the
+ * containers' security contexts, and each sidecar runs as its image's user.
+ */
+export function documentRuntime(name: string, options: {
+  readonly configFileMode?: number;
+  readonly secretFileMode: number;
+  readonly scratchDirMode: number;
+  readonly canShareProcessNamespace: boolean;
+  readonly imageUsers: boolean;
+  readonly apps: ReadonlyArray<{ readonly name: string; readonly uid?: number; readonly gid?: number }>;
+}): RuntimePlatform {
+  const root = (mode: number): FileAccess => ({ uid: 0, gid: 0, mode });
+  return {
+    name,
+    podGroups: [],
+    configFile: (_volume, _file, mode) => root(options.configFileMode ?? mode),
+    secretFile: () => root(options.secretFileMode),
+    scratchDir: () => root(options.scratchDirMode),
+    createdFileGroup: (_volume, gid) => gid,
+    identityTokens: false,
+    canShareProcessNamespace: options.canShareProcessNamespace,
+    apps: options.apps.map(a => ({ name: a.name, identity: processIdentity(a.uid, a.gid) })),
+    ...(options.imageUsers ? { sidecarIdentity: (c: ResolvedContainer) => imageIdentity(c.image) } : {}),
+  };
 }
 
 /** An app container's command or args: a non-empty list of non-empty strings. */
