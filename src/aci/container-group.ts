@@ -12,9 +12,9 @@ import { PortExposure, Protocol, SecretKeyReference, StartupRole, WaitCondition 
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
 import {
-  appEnvModel, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines, documentName,
-  forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace, refuseTrafficInterception,
-  requestedAppEnv, startDiagnostics, unsupportedVolume, warnMissingPodServices, warnUnrenderedFileModes,
+  appEnvModel, _AppMountFields, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines,
+  documentName, forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace,
+  refuseTrafficInterception, requestedAppEnv, startDiagnostics, unsupportedVolume, warnMissingPodServices, warnUnrenderedFileModes,
 } from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
@@ -128,16 +128,9 @@ export interface AciPort {
 }
 
 /** A volume mounted into an app container. */
-export interface AciVolumeMount {
+export interface AciVolumeMount extends _AppMountFields {
   /** Name of a volume of the group (`volumes`). */
   readonly volume: string;
-  /** Absolute path in the container. */
-  readonly path: string;
-  /**
-   * Read-only.
-   * @default false
-   */
-  readonly readOnly?: boolean;
 }
 
 /** An app container of a container group. */

@@ -6,9 +6,9 @@ import { PortExposure, Protocol, StartupRole } from '../core/container';
 import { RUNTIME_DEFAULT_CAPABILITIES, checkRuntimeContract } from '../core/contract';
 import { ISidecar } from '../core/contribution';
 import {
-  appEnvModel, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines, documentName,
-  forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace, refuseTrafficInterception,
-  requestedAppEnv, startDiagnostics, warnMissingPodServices,
+  appEnvModel, _AppMountFields, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines,
+  documentName, forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace,
+  refuseTrafficInterception, requestedAppEnv, startDiagnostics, warnMissingPodServices,
 } from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, LIBRARY_NAMES, isImageReference } from '../core/names';
@@ -41,16 +41,9 @@ export interface CloudRunSecretEnv {
 }
 
 /** A volume mounted into an app container. */
-export interface CloudRunVolumeMount {
+export interface CloudRunVolumeMount extends _AppMountFields {
   /** Name of a volume of the service (`volumes`). */
   readonly volume: string;
-  /** Absolute path in the container. */
-  readonly path: string;
-  /**
-   * Read-only.
-   * @default false
-   */
-  readonly readOnly?: boolean;
 }
 
 /**

@@ -20,6 +20,22 @@ import { checkArray, checkBoolean, checkMap, isPlainMap } from './prop-types';
 import { LimitReport, ResolvedContainer, ResolvedSidecar, ResolvedVolume } from './resolve';
 
 /**
+ * The fields every app volume mount of these binders has (AciVolumeMount, CloudRunVolumeMount,
+ * ComposeVolumeMount add the volume, named after their platform's volumes). jsii erases this base
+ * (internal): each struct keeps these properties, docs and defaults as its own.
+ * @internal
+ */
+export interface _AppMountFields {
+  /** Absolute path in the container. */
+  readonly path: string;
+  /**
+   * Read-only.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
+/**
  * Starts the warnings and notes of a synthesis: empties both lists and returns what adds to
  * them, as "<construct path>: <message>", each text once.
  */
