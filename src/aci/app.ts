@@ -1,6 +1,5 @@
-import { Construct } from 'constructs';
 import { AciContainerGroup } from './container-group';
-import { synthDocuments } from '../core/document-binders';
+import { _DocumentApp, documentsOf, synthDocuments } from '../core/document-binders';
 
 /** Props of an AciApp. */
 export interface AciAppProps {
@@ -16,18 +15,14 @@ export interface AciAppProps {
  * `AciContainerGroup` in it, `<name>.arm.json` (ARM deployment template) and
  * `<name>.aci.yaml` (for `az container create --file`).
  */
-export class AciApp extends Construct {
-  /** Output folder. */
-  public readonly outdir: string;
-
+export class AciApp extends _DocumentApp {
   constructor(props: AciAppProps = {}) {
-    super(undefined as any, '');
-    this.outdir = props.outdir ?? process.env.ACI_OUTDIR ?? 'dist';
+    super(props.outdir, 'ACI_OUTDIR');
   }
 
   /** The container groups of the app. */
   public get groups(): AciContainerGroup[] {
-    return this.node.findAll().filter((c): c is AciContainerGroup => c instanceof AciContainerGroup);
+    return documentsOf(this, AciContainerGroup);
   }
 
   /**

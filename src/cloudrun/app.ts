@@ -1,6 +1,5 @@
-import { Construct } from 'constructs';
 import { CloudRunService } from './service';
-import { synthDocuments } from '../core/document-binders';
+import { _DocumentApp, documentsOf, synthDocuments } from '../core/document-binders';
 
 /** Props of a CloudRunApp. */
 export interface CloudRunAppProps {
@@ -16,18 +15,14 @@ export interface CloudRunAppProps {
  * `<name>.cloudrun.yaml` (for `gcloud run services replace`) and, beside it, one file per
  * generated config file, to be created as a Secret Manager secret (the YAML's header says how).
  */
-export class CloudRunApp extends Construct {
-  /** Output folder. */
-  public readonly outdir: string;
-
+export class CloudRunApp extends _DocumentApp {
   constructor(props: CloudRunAppProps = {}) {
-    super(undefined as any, '');
-    this.outdir = props.outdir ?? process.env.CLOUDRUN_OUTDIR ?? 'dist';
+    super(props.outdir, 'CLOUDRUN_OUTDIR');
   }
 
   /** The services of the app. */
   public get services(): CloudRunService[] {
-    return this.node.findAll().filter((c): c is CloudRunService => c instanceof CloudRunService);
+    return documentsOf(this, CloudRunService);
   }
 
   /**

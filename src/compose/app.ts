@@ -1,6 +1,5 @@
-import { Construct } from 'constructs';
 import { ComposeProject } from './project';
-import { synthDocuments } from '../core/document-binders';
+import { _DocumentApp, documentsOf, synthDocuments } from '../core/document-binders';
 
 /** Props of a ComposeApp. */
 export interface ComposeAppProps {
@@ -15,18 +14,14 @@ export interface ComposeAppProps {
  * The root of a Docker Compose app: `synth()` writes, for every `ComposeProject` in it,
  * `<name>.compose.yaml` (and `<name>.secrets/` for generated secret files).
  */
-export class ComposeApp extends Construct {
-  /** Output folder. */
-  public readonly outdir: string;
-
+export class ComposeApp extends _DocumentApp {
   constructor(props: ComposeAppProps = {}) {
-    super(undefined as any, '');
-    this.outdir = props.outdir ?? process.env.COMPOSE_OUTDIR ?? 'dist';
+    super(props.outdir, 'COMPOSE_OUTDIR');
   }
 
   /** The projects of the app. */
   public get projects(): ComposeProject[] {
-    return this.node.findAll().filter((c): c is ComposeProject => c instanceof ComposeProject);
+    return documentsOf(this, ComposeProject);
   }
 
   /**

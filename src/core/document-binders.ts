@@ -9,6 +9,7 @@
  */
 import * as fs from 'fs';
 import { dirname, join } from 'path';
+import { Construct } from 'constructs';
 import { ComposedPod } from './composition';
 import { EnvVarSpec } from './container';
 import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from './contract';
@@ -252,6 +253,27 @@ export function checkAppVolumeMounts(path: string, field: string, mounts: unknow
     if (problem) { throw Errors.invalidPath(path, `${mf}.path`, m.path, problem); }
     checkBoolean(path, `${mf}.readOnly`, m.readOnly);
   });
+}
+
+/**
+ * The root of an app of these binders (AciApp, CloudRunApp, ComposeApp): the output folder, from
+ * the props, else the environment variable `variable`, else "dist". jsii erases this base
+ * (internal): each app class keeps `outdir` as its own.
+ * @internal
+ */
+export abstract class _DocumentApp extends Construct {
+  /** Output folder. */
+  public readonly outdir: string;
+
+  protected constructor(outdir: string | undefined, variable: string) {
+    super(undefined as any, '');
+    this.outdir = outdir ?? process.env[variable] ?? 'dist';
+  }
+}
+
+/** The constructs of one class in an app (groups, services, projects), in the tree's order. */
+export function documentsOf<T>(app: Construct, type: new (...args: any[]) => T): T[] {
+  return app.node.findAll().filter(c => c instanceof type) as unknown[] as T[];
 }
 
 /**
