@@ -156,7 +156,10 @@ const platformImports = {
     { name: 'aws-cdk-lib', message: 'src/core and src/sidecars are platform-neutral (CONVENTIONS.md section 1).' },
   ],
   patterns: [
-    { group: ['cdk8s/*', 'cdk8s-plus-*', 'aws-cdk-lib/*', '**/k8s', '**/k8s/*', '**/ecs', '**/ecs/*', '**/aci', '**/aci/*', '**/cloudrun', '**/cloudrun/*'], message: 'src/core and src/sidecars are platform-neutral (CONVENTIONS.md section 1).' },
+    {
+      group: ['cdk8s/*', 'cdk8s-plus-*', 'aws-cdk-lib/*', '**/k8s', '**/k8s/*', '**/ecs', '**/ecs/*', '**/aci', '**/aci/*', '**/cloudrun', '**/cloudrun/*', '**/compose', '**/compose/*'],
+      message: 'src/core and src/sidecars are platform-neutral (CONVENTIONS.md section 1).',
+    },
   ],
 };
 project.eslint?.addOverride({
