@@ -5,7 +5,7 @@ import {
   AciImageRegistryCredential, AciLogAnalytics, AciPriority, AciSecretReference, AciStandbyPoolProfile,
 } from './group-options';
 import { checkGroupOptions, renderGroupOptions, secretReferenceNames } from './group-render';
-import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
+import { API_VERSION, PLATFORM, SecureValues, probeTiming, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
 import { aciRuntime } from './runtime';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { PortExposure, Protocol, SecretKeyReference, StartupRole, WaitCondition } from '../core/container';
@@ -1256,8 +1256,8 @@ export class AciContainerGroup extends Construct {
             ? { httpHeaders: Object.entries(c.probeHttpHeaders).map(([name, value]) => ({ name, value })) } : {}),
         },
       });
-    if (c.livenessProbe) { properties.livenessProbe = { ...probe(c.livenessProbe), ...timing(c.livenessProbe) }; }
-    if (c.readinessProbe) { properties.readinessProbe = { ...probe(c.readinessProbe), ...timing(c.readinessProbe) }; }
+    if (c.livenessProbe) { properties.livenessProbe = { ...probe(c.livenessProbe), ...probeTiming(c.livenessProbe) }; }
+    if (c.readinessProbe) { properties.readinessProbe = { ...probe(c.readinessProbe), ...probeTiming(c.readinessProbe) }; }
     return { name: c.name, properties };
   }
 }
@@ -1290,8 +1290,4 @@ function renderAppVolume(v: AciVolume, secure: SecureValues): any {
   }
   if (v.secretReferenceFiles) { return { name: v.name, secretReference: { ...v.secretReferenceFiles } }; }
   return { name: v.name, emptyDir: {} };
-}
-
-function timing(p: Probe): any {
-  return Object.fromEntries(Object.entries(p.timing).filter(([, v]) => v !== undefined));
 }
