@@ -1,7 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Construct } from 'constructs';
 import { AciContainerGroup } from './container-group';
+import { _DocumentApp, documentsOf, synthDocuments } from '../core/document-binders';
 
 /** Props of an AciApp. */
 export interface AciAppProps {
@@ -17,18 +15,14 @@ export interface AciAppProps {
  * `AciContainerGroup` in it, `<name>.arm.json` (ARM deployment template) and
  * `<name>.aci.yaml` (for `az container create --file`).
  */
-export class AciApp extends Construct {
-  /** Output folder. */
-  public readonly outdir: string;
-
+export class AciApp extends _DocumentApp {
   constructor(props: AciAppProps = {}) {
-    super(undefined as any, '');
-    this.outdir = props.outdir ?? process.env.ACI_OUTDIR ?? 'dist';
+    super(props.outdir, 'ACI_OUTDIR');
   }
 
   /** The container groups of the app. */
   public get groups(): AciContainerGroup[] {
-    return this.node.findAll().filter((c): c is AciContainerGroup => c instanceof AciContainerGroup);
+    return documentsOf(this, AciContainerGroup);
   }
 
   /**
@@ -36,17 +30,9 @@ export class AciApp extends Construct {
    * @returns the files written
    */
   public synth(): string[] {
-    fs.mkdirSync(this.outdir, { recursive: true });
-    const files: string[] = [];
-    for (const group of this.groups) {
-      const arm = path.join(this.outdir, `${group.name}.arm.json`);
-      fs.writeFileSync(arm, `${JSON.stringify(group.toArmTemplate(), null, 2)}\n`);
-      const yaml = path.join(this.outdir, `${group.name}.aci.yaml`);
-      fs.writeFileSync(yaml, group.toYaml());
-      files.push(arm, yaml);
-      for (const w of group.warnings) { process.stderr.write(`[cdk-sidecars] warning: ${w}\n`); }
-      for (const n of group.notes) { process.stderr.write(`[cdk-sidecars] note: ${n}\n`); }
-    }
-    return files;
+    return synthDocuments(this.outdir, this.groups, (group, file) => {
+      file(`${group.name}.arm.json`, `${JSON.stringify(group.toArmTemplate(), null, 2)}\n`);
+      file(`${group.name}.aci.yaml`, group.toYaml());
+    });
   }
 }

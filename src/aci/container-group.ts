@@ -5,15 +5,20 @@ import {
   AciImageRegistryCredential, AciLogAnalytics, AciPriority, AciSecretReference, AciStandbyPoolProfile,
 } from './group-options';
 import { checkGroupOptions, renderGroupOptions, secretReferenceNames } from './group-render';
-import { API_VERSION, PLATFORM, SecureValues, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
+import { API_VERSION, PLATFORM, SecureValues, probeTiming, renderContainer, renderEnv, renderInitContainer, secureRef } from './render';
 import { aciRuntime } from './runtime';
 import { AppContainerModel, ComposedPod, composePod } from '../core/composition';
 import { PortExposure, Protocol, SecretKeyReference, StartupRole, WaitCondition } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
+import {
+  appEnvModel, _AppMountFields, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines,
+  documentName, forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace,
+  refuseTrafficInterception, requestedAppEnv, startDiagnostics, unsupportedVolume, warnMissingPodServices, warnUnrenderedFileModes,
+} from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference, pathProblem } from '../core/names';
+import { DNS_LABEL, ENV_NAME, FILE_NAME, isImageReference } from '../core/names';
 import { Probe, ProbeKind } from '../core/probe';
 import { SECRET_REF, checkArray, checkBoolean, checkEnum, checkMap, checkPropTypes, checkSecretRef, checkString, isPlainMap } from '../core/prop-types';
 import { LimitReport, ResolvedSidecar, isDeclared, reportLimit, settableProp } from '../core/resolve';
@@ -123,16 +128,9 @@ export interface AciPort {
 }
 
 /** A volume mounted into an app container. */
-export interface AciVolumeMount {
+export interface AciVolumeMount extends _AppMountFields {
   /** Name of a volume of the group (`volumes`). */
   readonly volume: string;
-  /** Absolute path in the container. */
-  readonly path: string;
-  /**
-   * Read-only.
-   * @default false
-   */
-  readonly readOnly?: boolean;
 }
 
 /** An app container of a container group. */
@@ -625,9 +623,7 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
         `Pass a literal image reference on ${PLATFORM}`);
     }
     if (typeof c.image !== 'string' || !isImageReference(c.image)) { throw Errors.invalidImage(path, `${f}.image`, c.image); }
-    if (c.command !== undefined && (!Array.isArray(c.command) || c.command.length === 0 || c.command.some(v => typeof v !== 'string' || v.length === 0))) {
-      throw Errors.invalidCommand(path, `${f}.command`, c.command);
-    }
+    checkCommandList(path, `${f}.command`, c.command);
     checkArray(path, `${f}.ports`, c.ports).forEach((p, j) => {
       const pf = `${f}.ports[${j}]`;
       if (!isPlainMap(p)) { throw Errors.invalidType(path, pf, p, 'an AciPort'); }
@@ -639,17 +635,8 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
       if (other) { throw Errors.portClash(path, `${pf}.port`, p.port as number, protocol, path, other); }
       ports.set(key, `${pf}.port`);
     });
-    const env = new Set<string>();
-    for (const [name, value] of checkMap(path, `${f}.environment`, c.environment)) {
-      const ef = `${f}.environment[${JSON.stringify(name)}]`;
-      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, ef, name, 'is not a valid variable name'); }
-      if (typeof value !== 'string') { throw Errors.invalidEnv(path, ef, value, 'is not a string'); }
-      env.add(name);
-    }
-    for (const [name, ref] of checkMap(path, `${f}.secureEnvironment`, c.secureEnvironment)) {
-      const ef = `${f}.secureEnvironment[${JSON.stringify(name)}]`;
-      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, ef, name, 'is not a valid variable name'); }
-      if (env.has(name)) { throw Errors.duplicateEnv(path, `${f}.secureEnvironment (and environment)`, name); }
+    const env = checkAppEnvironment(path, f, c.environment);
+    for (const [, ref, ef] of checkSecretEnvNames(path, f, 'secureEnvironment', c.secureEnvironment, env)) {
       if (!isPlainMap(ref)) { throw Errors.invalidType(path, ef, ref, 'a SecretKeyReference ({ secretName, key })'); }
       if (typeof ref.secretName !== 'string' || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(ref.secretName)) {
         throw Errors.invalidEnv(path, `${ef}.secretName`, ref.secretName, 'is not a valid secret name');
@@ -661,14 +648,7 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
         throw Errors.invalidResources(path, `${f}.${key}`, value, 'is not a positive number');
       }
     }
-    checkArray(path, `${f}.volumeMounts`, c.volumeMounts).forEach((m, j) => {
-      const mf = `${f}.volumeMounts[${j}]`;
-      if (!isPlainMap(m)) { throw Errors.invalidType(path, mf, m, 'an AciVolumeMount'); }
-      if (typeof m.volume !== 'string' || !volumes.has(m.volume)) { throw Errors.unknownVolume(path, `${mf}.volume`, m.volume, [...volumes]); }
-      const problem = typeof m.path === 'string' ? pathProblem(m.path) : 'is not a string';
-      if (problem) { throw Errors.invalidPath(path, `${mf}.path`, m.path, problem); }
-      checkBoolean(path, `${mf}.readOnly`, m.readOnly);
-    });
+    checkAppVolumeMounts(path, `${f}.volumeMounts`, c.volumeMounts, volumes, 'an AciVolumeMount');
     checkAppProbe(path, `${f}.livenessProbe`, c.livenessProbe);
     checkAppProbe(path, `${f}.readinessProbe`, c.readinessProbe);
     const headers = checkMap(path, `${f}.probeHttpHeaders`, c.probeHttpHeaders);
@@ -702,30 +682,13 @@ function checkGroupProps(path: string, props: AciContainerGroupProps): void {
     if (names.has(c.name)) { throw Errors.duplicateContainerName(path, c.name, path, path); }
     names.add(c.name);
     if (typeof c.image !== 'string' || stringHasToken(c.image) || !isImageReference(c.image)) { throw Errors.invalidImage(path, `${f}.image`, c.image); }
-    if (c.command !== undefined && (!Array.isArray(c.command) || c.command.length === 0 || c.command.some(v => typeof v !== 'string' || v.length === 0))) {
-      throw Errors.invalidCommand(path, `${f}.command`, c.command);
-    }
-    const env = new Set<string>();
-    for (const [name, value] of checkMap(path, `${f}.environment`, c.environment)) {
-      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, `${f}.environment[${JSON.stringify(name)}]`, name, 'is not a valid variable name'); }
-      if (typeof value !== 'string') { throw Errors.invalidEnv(path, `${f}.environment[${JSON.stringify(name)}]`, value, 'is not a string'); }
-      env.add(name);
-    }
-    for (const [name, ref] of checkMap(path, `${f}.secureEnvironment`, c.secureEnvironment)) {
-      const ef = `${f}.secureEnvironment[${JSON.stringify(name)}]`;
-      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, ef, name, 'is not a valid variable name'); }
-      if (env.has(name)) { throw Errors.duplicateEnv(path, `${f}.secureEnvironment (and environment)`, name); }
+    checkCommandList(path, `${f}.command`, c.command);
+    const env = checkAppEnvironment(path, f, c.environment);
+    for (const [, ref, ef] of checkSecretEnvNames(path, f, 'secureEnvironment', c.secureEnvironment, env)) {
       checkPropTypes(path, ref, { secretName: 'string', key: 'string' }, ['secretName', 'key'], `${ef}.`);
       checkSecretRef(path, ef, ref);
     }
-    checkArray(path, `${f}.volumeMounts`, c.volumeMounts).forEach((m, j) => {
-      const mf = `${f}.volumeMounts[${j}]`;
-      if (!isPlainMap(m)) { throw Errors.invalidType(path, mf, m, 'an AciVolumeMount'); }
-      if (typeof m.volume !== 'string' || !volumes.has(m.volume)) { throw Errors.unknownVolume(path, `${mf}.volume`, m.volume, [...volumes]); }
-      const problem = typeof m.path === 'string' ? pathProblem(m.path) : 'is not a string';
-      if (problem) { throw Errors.invalidPath(path, `${mf}.path`, m.path, problem); }
-      checkBoolean(path, `${mf}.readOnly`, m.readOnly);
-    });
+    checkAppVolumeMounts(path, `${f}.volumeMounts`, c.volumeMounts, volumes, 'an AciVolumeMount');
   });
 }
 
@@ -821,10 +784,7 @@ export class AciContainerGroup extends Construct {
     super(scope, id);
     const path = this.node.path;
     this.props = props;
-    this.name = props.name ?? id;
-    if (typeof this.name !== 'string' || !GROUP_NAME.test(this.name)) {
-      throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'an ACI group name: 1-63 lowercase letters, digits and single \'-\'');
-    }
+    this.name = documentName(path, props.name, id, GROUP_NAME, 'an ACI group name: 1-63 lowercase letters, digits and single \'-\'');
     checkGroupProps(path, props);
     // A region's name ("westeurope") or display name ("West Europe"), as `az account list-locations` lists them: it
     // is the default of an ARM parameter (where "[...]" would be evaluated) and a YAML field (where "${...}" would be filled).
@@ -858,9 +818,7 @@ export class AciContainerGroup extends Construct {
 
   /** Attaches sidecars (a sidecar already attached is skipped). */
   public addSidecars(...sidecars: ISidecar[]): AciContainerGroup {
-    for (const s of sidecars) {
-      if (!this.attached.includes(s)) { this.attached.push(s); }
-    }
+    attachSidecars(this.attached, sidecars);
     return this;
   }
 
@@ -956,8 +914,7 @@ export class AciContainerGroup extends Construct {
       // without one it replaces every $VAR and ${VAR} of the file, the containers' own commands and values included.
       ...(placeholders.size ? [`Fill the placeholders first, e.g. envsubst '${[...placeholders.keys()].join(' ')}' < this-file > filled.yaml:`,
         ...[...placeholders].map(([ph, what]) => `  ${ph}: ${what}`)] : []),
-      ...this.warnings.map(w => `warning: ${w}`),
-      ...this.notes.map(n => `note: ${n}`),
+      ...diagnosticLines(this.warnings, this.notes),
     ];
     return toYamlText(doc, header);
   }
@@ -1015,31 +972,18 @@ export class AciContainerGroup extends Construct {
   private resourceBody(secure: SecureValues, pendingPolicy: string): any {
     const props = this.props;
     const path = this.node.path;
-    this.warnings.length = 0;
-    this.notes.length = 0;
-    const say = (list: string[]) => (at: string, message: string) => {
-      const text = `${at}: ${message}`;
-      if (!list.includes(text)) { list.push(text); }
-    };
-    const warn = say(this.warnings);
-    const note = say(this.notes);
+    const { warn, note } = startDiagnostics(this.warnings, this.notes);
     const app = {
       containers: props.containers.map((c): AppContainerModel => ({
         name: c.name,
         ports: (c.ports ?? []).map(p => ({ port: p.port, protocol: p.protocol ?? Protocol.TCP })),
-        env: new Map<string, string | undefined>([
-          ...Object.entries(c.environment ?? {}),
-          ...Object.keys(c.secureEnvironment ?? {}).map((k): [string, undefined] => [k, undefined]),
-        ]),
+        env: appEnvModel(c.environment, c.secureEnvironment),
         mountPaths: (c.volumeMounts ?? []).map(m => m.path),
       })),
       initContainers: (props.initContainers ?? []).map((c): AppContainerModel => ({
         name: c.name,
         ports: [],
-        env: new Map<string, string | undefined>([
-          ...Object.entries(c.environment ?? {}),
-          ...Object.keys(c.secureEnvironment ?? {}).map((k): [string, undefined] => [k, undefined]),
-        ]),
+        env: appEnvModel(c.environment, c.secureEnvironment),
         mountPaths: (c.volumeMounts ?? []).map(m => m.path),
       })),
       volumes: (props.volumes ?? []).map(v => v.name),
@@ -1057,25 +1001,12 @@ export class AciContainerGroup extends Construct {
     this.sidecarOwners = new Map(pod.containers.map(c => [c.name, c.owner.path]));
     refuseTokens(pod, PLATFORM, 'the ARM template is written at synthesis with no deployment engine to fill the value in, so the deployed value would be the token\'s placeholder text');
     checkRuntimeContract(pod, aciRuntime(app.containers.map(c => c.name)));
-    // A Kubernetes Service a sidecar asks for (e.g. Dapr's `<appId>-dapr`, PodRequirements.services).
-    for (const owner of pod.sidecars) {
-      for (const [k, svc] of owner.services.entries()) {
-        throw Errors.unsupportedOnPlatform(owner.path, `pod.services[${k}]`, svc.name, PLATFORM,
-          'container groups have no Kubernetes Services (reach the group on its IP address or DNS name label)', 'Use this sidecar in a mode that needs no Kubernetes Service on ACI');
-      }
-    }
-    for (const [key, { owner, value }] of pod.annotations) {
-      throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,
-        'container groups have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on ACI');
-    }
+    refuseKubernetesServices(pod, PLATFORM, 'container groups have no Kubernetes Services (reach the group on its IP address or DNS name label)',
+      'Use this sidecar in a mode that needs no Kubernetes Service on ACI');
+    refusePodAnnotations(pod, PLATFORM, 'container groups have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on ACI');
     this.checkPod(pod, warn);
-    for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
-    for (const { owner, permission } of pod.cloudPermissions) {
-      warn(owner.path, `needs ${permission.provider} permissions ${permission.actions.join(', ')}, which an Azure container group cannot be given; the sidecar will be denied`);
-    }
-    for (const s of pod.readsPodMetadata) {
-      warn(s.path, 'reads its pod\'s metadata from the Kubernetes API, which ACI does not have; the sidecar gets none');
-    }
+    forwardPodWarnings(pod, warn);
+    warnMissingPodServices(pod, warn, 'ACI', 'which an Azure container group cannot be given; the sidecar will be denied');
     const confidential = props.sku === AciSku.CONFIDENTIAL;
     const options = { secure, securityContext: confidential, warn, note };
 
@@ -1148,10 +1079,8 @@ export class AciContainerGroup extends Construct {
           }
           // A secret volume is a map of file name to base64 content: no file mode (spec 2025-09-01).
           // 0444 (readable by every container, the default) asks for nothing ACI need enforce.
-          for (const f of volume.files.filter(x => x.mode !== undefined && x.mode !== 0o444)) {
-            warn(owner, `config file ${JSON.stringify(f.name)} has mode ${f.mode!.toString(8).padStart(4, '0')}, which is not rendered: ACI secret volumes have no file mode, `
-              + 'so the file gets the mode ACI gives it; do not rely on the mode to keep the file from other containers of the group');
-          }
+          warnUnrenderedFileModes(volume, owner, warn, 'ACI secret volumes have no file mode, '
+            + 'so the file gets the mode ACI gives it; do not rely on the mode to keep the file from other containers of the group');
           volumes.push({ name: volume.name, secret: Object.fromEntries(volume.files.map(f => [f.name, Buffer.from(f.content, 'utf-8').toString('base64')])) });
           break;
         case VolumeKind.SECRET: {
@@ -1169,10 +1098,7 @@ export class AciContainerGroup extends Construct {
         case VolumeKind.HOST_PATH: {
           // A container group's volumes are azureFile, emptyDir, secret and gitRepo only (Volume in
           // Azure/azure-rest-api-specs containerinstance 2025-09-01): no claims, CSI or host paths.
-          const at = owners[0].volumes.findIndex(v => v.name === volume.name);
-          const origin = owners[0].origins.get(`volumes[${at}]`);
-          // Named as the prop that asked for it (Fluent Bit's hostLogDirectory: its value), or as the volume.
-          throw Errors.unsupportedOnPlatform(owner, origin?.prop ?? `volumes[${at}]`, origin && volume.hostPath ? volume.hostPath : volume.name, PLATFORM,
+          throw unsupportedVolume(owners[0], volume, PLATFORM,
             `ACI has no ${volume.kind} volumes (Kubernetes only; a group's volumes are azureFile, emptyDir, secret and gitRepo)`,
             'Declare an Azure Files share in the container group\'s volumes (azureFile) and mount it into the sidecar with overrides.appVolumeMounts');
         }
@@ -1262,22 +1188,12 @@ export class AciContainerGroup extends Construct {
 
   /** What ACI cannot honour in a composed pod. */
   private checkPod(pod: ComposedPod, warn: (at: string, message: string) => void): void {
-    if (pod.trafficInterception) {
-      throw Errors.unsupportedOnPlatform(pod.trafficInterception.owner.path, 'pod.trafficInterception', pod.trafficInterception.spec.proxyContainer, PLATFORM,
-        'transparent redirection needs NET_ADMIN in the group\'s network namespace, which ACI does not give',
-        `Run the proxy as an explicit proxy${pod.trafficInterception.spec.disableHint ? ` (${pod.trafficInterception.spec.disableHint})` : ''}: `
-        + 'point the app at its listener on localhost (e.g. HTTP_PROXY) and publish its inbound port');
-    }
-    if (pod.fileGroup) {
-      // The sidecars were told (CompositionContext.fileGroups false) that ACI has no pod file group.
-      throw Errors.unsupportedOnPlatform(pod.fileGroup.owner.path, 'pod.fileGroup', pod.fileGroup.gid, PLATFORM,
-        'ACI has no pod-wide file group (no fsGroup, no supplementary groups)',
-        'Write shared files with a world-readable mode and mount the volume only into the containers that need it');
-    }
-    if (pod.shareProcessNamespace) {
-      throw Errors.unsupportedOnPlatform(pod.sidecars.find(s => s.shareProcessNamespace)!.path, 'shareProcessNamespace', true, PLATFORM,
-        'containers of a group cannot share a process namespace', 'Have the app watch the file the sidecar writes instead of waiting for a signal');
-    }
+    refuseTrafficInterception(pod, PLATFORM, 'transparent redirection needs NET_ADMIN in the group\'s network namespace, which ACI does not give',
+      'point the app at its listener on localhost (e.g. HTTP_PROXY) and publish its inbound port');
+    // The sidecars were told (CompositionContext.fileGroups false) that ACI has no pod file group.
+    refuseFileGroup(pod, PLATFORM, 'ACI has no pod-wide file group (no fsGroup, no supplementary groups)',
+      'Write shared files with a world-readable mode and mount the volume only into the containers that need it');
+    refuseSharedProcessNamespace(pod, PLATFORM, 'containers of a group cannot share a process namespace');
     const byName = new Map(pod.containers.map(c => [c.name, c]));
     for (const c of pod.containers) {
       // Kubernetes expands $(VAR) and $$ in command and args; ACI passes them literally.
@@ -1310,10 +1226,7 @@ export class AciContainerGroup extends Construct {
   }
 
   private renderAppContainer(c: AciContainerProps, pod: ComposedPod, secure: SecureValues): any {
-    const requested = (pod.appEnv.get(c.name) ?? []).flatMap(e => {
-      const owner = pod.sidecars.find(s => s.appRequests.env.includes(e))!;
-      return renderEnv(owner.path, 'appRequests.env', [e], secure);
-    });
+    const requested = requestedAppEnv(pod, c.name).flatMap(r => renderEnv(r.path, 'appRequests.env', [r.env], secure));
     const env = [
       ...Object.entries(c.environment ?? {}).map(([name, value]) => ({ name, value })),
       ...Object.entries(c.secureEnvironment ?? {}).map(([name, ref]) => ({ name, secureValue: secureRef(secure, ref.secretName, ref.key) })),
@@ -1343,8 +1256,8 @@ export class AciContainerGroup extends Construct {
             ? { httpHeaders: Object.entries(c.probeHttpHeaders).map(([name, value]) => ({ name, value })) } : {}),
         },
       });
-    if (c.livenessProbe) { properties.livenessProbe = { ...probe(c.livenessProbe), ...timing(c.livenessProbe) }; }
-    if (c.readinessProbe) { properties.readinessProbe = { ...probe(c.readinessProbe), ...timing(c.readinessProbe) }; }
+    if (c.livenessProbe) { properties.livenessProbe = { ...probe(c.livenessProbe), ...probeTiming(c.livenessProbe) }; }
+    if (c.readinessProbe) { properties.readinessProbe = { ...probe(c.readinessProbe), ...probeTiming(c.readinessProbe) }; }
     return { name: c.name, properties };
   }
 }
@@ -1377,8 +1290,4 @@ function renderAppVolume(v: AciVolume, secure: SecureValues): any {
   }
   if (v.secretReferenceFiles) { return { name: v.name, secretReference: { ...v.secretReferenceFiles } }; }
   return { name: v.name, emptyDir: {} };
-}
-
-function timing(p: Probe): any {
-  return Object.fromEntries(Object.entries(p.timing).filter(([, v]) => v !== undefined));
 }

@@ -62,13 +62,12 @@ function renderProbe(c: ResolvedContainer, field: string, probe: Probe): any {
     throw Errors.unsupportedOnPlatform(path, `${c.field}${field}`, 'TCP_SOCKET', PLATFORM, 'ACI probes are HTTP GET or exec only',
       'Use Probe.httpGet() or Probe.exec() for this sidecar');
   }
-  const t = probe.timing;
-  if (t.initialDelaySeconds !== undefined) { out.initialDelaySeconds = t.initialDelaySeconds; }
-  if (t.periodSeconds !== undefined) { out.periodSeconds = t.periodSeconds; }
-  if (t.timeoutSeconds !== undefined) { out.timeoutSeconds = t.timeoutSeconds; }
-  if (t.failureThreshold !== undefined) { out.failureThreshold = t.failureThreshold; }
-  if (t.successThreshold !== undefined) { out.successThreshold = t.successThreshold; }
-  return out;
+  return { ...out, ...probeTiming(probe) };
+}
+
+/** The timing fields a probe sets (the others take ACI's defaults). */
+export function probeTiming(p: Probe): any {
+  return Object.fromEntries(Object.entries(p.timing).filter(([, v]) => v !== undefined));
 }
 
 /** ACI runs `command` instead of the image's entrypoint and has no separate arguments. */

@@ -12,31 +12,16 @@
  *   on them (the files are mounted where they are read, commands, signals).
  * - Containers of a group share no process namespace.
  */
-import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
-import { imageFacts } from '../core/image-facts';
-import { parseUser } from '../core/names';
-import { ResolvedContainer } from '../core/resolve';
-
-/** The identity of a container whose security context is not applied: its image's user. */
-function imageIdentity(image: string): ProcessIdentity {
-  const facts = imageFacts(image);
-  if (!facts) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
-  // A known image without USER runs as root.
-  const { uid, gid } = parseUser(facts.user ?? '0:0');
-  return { uid, gid, groups: [], capabilities: new Set(uid === 0 ? RUNTIME_DEFAULT_CAPABILITIES : []) };
-}
+import { RuntimePlatform } from '../core/contract';
+import { documentRuntime } from '../core/document-binders';
 
 export function aciRuntime(appNames: readonly string[]): RuntimePlatform {
-  return {
-    name: 'ACI',
-    podGroups: [],
-    configFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o644 }),
-    secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o644 }),
-    scratchDir: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o777 }),
-    createdFileGroup: (_volume, gid) => gid,
-    identityTokens: false,
+  return documentRuntime('ACI', {
+    configFileMode: 0o644,
+    secretFileMode: 0o644,
+    scratchDirMode: 0o777,
     canShareProcessNamespace: false,
-    apps: appNames.map(name => ({ name, identity: { uid: undefined, gid: undefined, groups: [], capabilities: new Set<string>() } })),
-    sidecarIdentity: (c: ResolvedContainer) => imageIdentity(c.image),
-  };
+    imageUsers: true,
+    apps: appNames.map(name => ({ name })),
+  });
 }

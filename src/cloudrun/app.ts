@@ -1,7 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Construct } from 'constructs';
 import { CloudRunService } from './service';
+import { _DocumentApp, documentsOf, synthDocuments } from '../core/document-binders';
 
 /** Props of a CloudRunApp. */
 export interface CloudRunAppProps {
@@ -17,18 +15,14 @@ export interface CloudRunAppProps {
  * `<name>.cloudrun.yaml` (for `gcloud run services replace`) and, beside it, one file per
  * generated config file, to be created as a Secret Manager secret (the YAML's header says how).
  */
-export class CloudRunApp extends Construct {
-  /** Output folder. */
-  public readonly outdir: string;
-
+export class CloudRunApp extends _DocumentApp {
   constructor(props: CloudRunAppProps = {}) {
-    super(undefined as any, '');
-    this.outdir = props.outdir ?? process.env.CLOUDRUN_OUTDIR ?? 'dist';
+    super(props.outdir, 'CLOUDRUN_OUTDIR');
   }
 
   /** The services of the app. */
   public get services(): CloudRunService[] {
-    return this.node.findAll().filter((c): c is CloudRunService => c instanceof CloudRunService);
+    return documentsOf(this, CloudRunService);
   }
 
   /**
@@ -36,20 +30,9 @@ export class CloudRunApp extends Construct {
    * @returns the files written
    */
   public synth(): string[] {
-    fs.mkdirSync(this.outdir, { recursive: true });
-    const files: string[] = [];
-    for (const service of this.services) {
-      const yaml = path.join(this.outdir, `${service.name}.cloudrun.yaml`);
-      fs.writeFileSync(yaml, service.toYaml());
-      files.push(yaml);
-      for (const s of service.generatedSecrets) {
-        const file = path.join(this.outdir, s.fileName);
-        fs.writeFileSync(file, s.content);
-        files.push(file);
-      }
-      for (const w of service.warnings) { process.stderr.write(`[cdk-sidecars] warning: ${w}\n`); }
-      for (const n of service.notes) { process.stderr.write(`[cdk-sidecars] note: ${n}\n`); }
-    }
-    return files;
+    return synthDocuments(this.outdir, this.services, (service, file) => {
+      file(`${service.name}.cloudrun.yaml`, service.toYaml());
+      for (const s of service.generatedSecrets) { file(s.fileName, s.content); }
+    });
   }
 }

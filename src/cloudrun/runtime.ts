@@ -11,29 +11,15 @@
  *   in-memory emptyDir volumes are taken as world-writable directories.
  * - Containers of an instance share no process namespace.
  */
-import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from '../core/contract';
-import { imageFacts } from '../core/image-facts';
-import { parseUser } from '../core/names';
-import { ResolvedContainer } from '../core/resolve';
-
-function imageIdentity(image: string): ProcessIdentity {
-  const facts = imageFacts(image);
-  if (!facts) { return { uid: undefined, gid: undefined, groups: [], capabilities: new Set() }; }
-  const { uid, gid } = parseUser(facts.user ?? '0:0');
-  return { uid, gid, groups: [], capabilities: new Set(uid === 0 ? RUNTIME_DEFAULT_CAPABILITIES : []) };
-}
+import { RuntimePlatform } from '../core/contract';
+import { documentRuntime } from '../core/document-binders';
 
 export function cloudRunRuntime(appNames: readonly string[]): RuntimePlatform {
-  return {
-    name: 'Cloud Run',
-    podGroups: [],
-    configFile: (_volume, _file, mode): FileAccess => ({ uid: 0, gid: 0, mode }),
-    secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o444 }),
-    scratchDir: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o777 }),
-    createdFileGroup: (_volume, gid) => gid,
-    identityTokens: false,
+  return documentRuntime('Cloud Run', {
+    secretFileMode: 0o444,
+    scratchDirMode: 0o777,
     canShareProcessNamespace: false,
-    apps: appNames.map(name => ({ name, identity: { uid: undefined, gid: undefined, groups: [], capabilities: new Set<string>() } })),
-    sidecarIdentity: (c: ResolvedContainer) => imageIdentity(c.image),
-  };
+    imageUsers: true,
+    apps: appNames.map(name => ({ name })),
+  });
 }

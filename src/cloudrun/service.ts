@@ -5,8 +5,13 @@ import { AppContainerModel, ComposedPod, composePod } from '../core/composition'
 import { PortExposure, Protocol, StartupRole } from '../core/container';
 import { RUNTIME_DEFAULT_CAPABILITIES, checkRuntimeContract } from '../core/contract';
 import { ISidecar } from '../core/contribution';
+import {
+  appEnvModel, _AppMountFields, attachSidecars, checkAppEnvironment, checkAppVolumeMounts, checkCommandList, checkSecretEnvNames, diagnosticLines,
+  documentName, forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations, refuseSharedProcessNamespace,
+  refuseTrafficInterception, requestedAppEnv, startDiagnostics, warnMissingPodServices,
+} from '../core/document-binders';
 import { Errors } from '../core/errors';
-import { DNS_LABEL, ENV_NAME, FILE_NAME, LIBRARY_NAMES, isImageReference, pathProblem } from '../core/names';
+import { DNS_LABEL, FILE_NAME, LIBRARY_NAMES, isImageReference } from '../core/names';
 import { Probe } from '../core/probe';
 import { checkArray, checkEnum, checkMap, checkPropTypes, isPlainMap } from '../core/prop-types';
 import { isDeclared } from '../core/resolve';
@@ -36,16 +41,9 @@ export interface CloudRunSecretEnv {
 }
 
 /** A volume mounted into an app container. */
-export interface CloudRunVolumeMount {
+export interface CloudRunVolumeMount extends _AppMountFields {
   /** Name of a volume of the service (`volumes`). */
   readonly volume: string;
-  /** Absolute path in the container. */
-  readonly path: string;
-  /**
-   * Read-only.
-   * @default false
-   */
-  readonly readOnly?: boolean;
 }
 
 /**
@@ -269,11 +267,7 @@ export class CloudRunService extends Construct {
     super(scope, id);
     const path = this.node.path;
     this.props = props;
-    this.name = props.name ?? id;
-    if (typeof this.name !== 'string' || !SERVICE_NAME.test(this.name)) {
-      throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name,
-        'a Cloud Run service name: 1-49 lowercase letters, digits and \'-\', starting with a letter');
-    }
+    this.name = documentName(path, props.name, id, SERVICE_NAME, 'a Cloud Run service name: 1-49 lowercase letters, digits and \'-\', starting with a letter');
     checkProps(path, props);
   }
 
@@ -284,9 +278,7 @@ export class CloudRunService extends Construct {
 
   /** Attaches sidecars (a sidecar already attached is skipped). */
   public add(...sidecars: ISidecar[]): CloudRunService {
-    for (const s of sidecars) {
-      if (!this.attached.includes(s)) { this.attached.push(s); }
-    }
+    attachSidecars(this.attached, sidecars);
     return this;
   }
 
@@ -299,23 +291,13 @@ export class CloudRunService extends Construct {
   public toJson(): any {
     const props = this.props;
     const path = this.node.path;
-    this.warnings.length = 0;
-    this.notes.length = 0;
+    const { warn, note } = startDiagnostics(this.warnings, this.notes);
     this.secrets = [];
-    const say = (list: string[]) => (at: string, message: string) => {
-      const text = `${at}: ${message}`;
-      if (!list.includes(text)) { list.push(text); }
-    };
-    const warn = say(this.warnings);
-    const note = say(this.notes);
     const app = {
       containers: props.containers.map((c): AppContainerModel => ({
         name: c.name,
         ports: c.port !== undefined ? [{ port: c.port, protocol: Protocol.TCP }] : [],
-        env: new Map<string, string | undefined>([
-          ...Object.entries(c.environment ?? {}),
-          ...Object.keys(c.secretEnvironment ?? {}).map((k): [string, undefined] => [k, undefined]),
-        ]),
+        env: appEnvModel(c.environment, c.secretEnvironment),
         mountPaths: (c.volumeMounts ?? []).map(m => m.path),
       })),
       initContainers: [],
@@ -325,7 +307,7 @@ export class CloudRunService extends Construct {
     refuseTokens(pod, PLATFORM, 'the service YAML is written at synthesis with no deployment engine to fill the value in');
     checkRuntimeContract(pod, cloudRunRuntime(app.containers.map(c => c.name)));
     this.checkPod(pod, warn);
-    for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
+    forwardPodWarnings(pod, warn);
 
     const ingress = this.ingress(pod);
     const sidecars = pod.containers.filter(c => c.role === StartupRole.SIDECAR);
@@ -421,8 +403,7 @@ export class CloudRunService extends Construct {
       `Deploy: gcloud run services replace <this file>${this.props.region ? '' : ' --region <region>'}`,
       ...(this.secrets.length ? ['Create the Secret Manager secrets of the generated config files first (files beside this one):',
         ...this.secrets.map(s => `  gcloud secrets create ${s.secret} --data-file=${s.fileName}  (or: gcloud secrets versions add ${s.secret} --data-file=${s.fileName})`)] : []),
-      ...this.warnings.map(w => `warning: ${w}`),
-      ...this.notes.map(n => `note: ${n}`),
+      ...diagnosticLines(this.warnings, this.notes),
     ];
     return toYamlText(doc, header);
   }
@@ -462,31 +443,14 @@ export class CloudRunService extends Construct {
 
   /** What Cloud Run cannot honour in a composed pod. */
   private checkPod(pod: ComposedPod, warn: (at: string, message: string) => void): void {
-    if (pod.trafficInterception) {
-      throw Errors.unsupportedOnPlatform(pod.trafficInterception.owner.path, 'pod.trafficInterception', pod.trafficInterception.spec.proxyContainer, PLATFORM,
-        'transparent redirection needs NET_ADMIN in the instance\'s network namespace, which Cloud Run does not give',
-        `Run the proxy as an explicit proxy${pod.trafficInterception.spec.disableHint ? ` (${pod.trafficInterception.spec.disableHint})` : ''}: `
-        + 'it takes the ingress port and forwards to the app on localhost');
-    }
-    if (pod.fileGroup) {
-      throw Errors.unsupportedOnPlatform(pod.fileGroup.owner.path, 'pod.fileGroup', pod.fileGroup.gid, PLATFORM,
-        'Cloud Run has no pod-wide file group (no fsGroup, no supplementary groups)',
-        'Write shared files with a world-readable mode');
-    }
-    if (pod.shareProcessNamespace) {
-      throw Errors.unsupportedOnPlatform(pod.sidecars.find(s => s.shareProcessNamespace)!.path, 'shareProcessNamespace', true, PLATFORM,
-        'containers of an instance cannot share a process namespace', 'Have the app watch the file the sidecar writes instead of waiting for a signal');
-    }
-    for (const owner of pod.sidecars) {
-      for (const [k, svc] of owner.services.entries()) {
-        throw Errors.unsupportedOnPlatform(owner.path, `pod.services[${k}]`, svc.name, PLATFORM,
-          'Cloud Run has no Kubernetes Services (a service is reached on its URL)', 'Use this sidecar in a mode that needs no Kubernetes Service on Cloud Run');
-      }
-    }
-    for (const [key, { owner, value }] of pod.annotations) {
-      throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, PLATFORM,
-        'Cloud Run revisions take only run.googleapis.com and autoscaling.knative.dev annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation on Cloud Run');
-    }
+    refuseTrafficInterception(pod, PLATFORM, 'transparent redirection needs NET_ADMIN in the instance\'s network namespace, which Cloud Run does not give',
+      'it takes the ingress port and forwards to the app on localhost');
+    refuseFileGroup(pod, PLATFORM, 'Cloud Run has no pod-wide file group (no fsGroup, no supplementary groups)', 'Write shared files with a world-readable mode');
+    refuseSharedProcessNamespace(pod, PLATFORM, 'containers of an instance cannot share a process namespace');
+    refuseKubernetesServices(pod, PLATFORM, 'Cloud Run has no Kubernetes Services (a service is reached on its URL)',
+      'Use this sidecar in a mode that needs no Kubernetes Service on Cloud Run');
+    refusePodAnnotations(pod, PLATFORM, 'Cloud Run revisions take only run.googleapis.com and autoscaling.knative.dev annotations',
+      'Use this sidecar in a mode that needs no Kubernetes annotation on Cloud Run');
     for (const c of pod.containers) {
       if (c.role === StartupRole.INIT_STEP) {
         // Every container of a Cloud Run service is long-running: no init containers.
@@ -500,12 +464,7 @@ export class CloudRunService extends Construct {
           'Cloud Run grants no capabilities beyond the container runtime\'s defaults', 'Leave the capability out, or the sidecar out on Cloud Run');
       }
     }
-    for (const { owner, permission } of pod.cloudPermissions) {
-      warn(owner.path, `needs ${permission.provider} permissions ${permission.actions.join(', ')}, which a Cloud Run service account cannot be given; the sidecar will be denied`);
-    }
-    for (const s of pod.readsPodMetadata) {
-      warn(s.path, 'reads its pod\'s metadata from the Kubernetes API, which Cloud Run does not have; the sidecar gets none');
-    }
+    warnMissingPodServices(pod, warn, 'Cloud Run', 'which a Cloud Run service account cannot be given; the sidecar will be denied');
   }
 
   /** The sidecars' volumes; `writer` receives the config volumes of several files. */
@@ -559,10 +518,7 @@ export class CloudRunService extends Construct {
   }
 
   private renderAppContainer(c: CloudRunContainerProps, pod: ComposedPod, ingressPort: number | undefined): any {
-    const requested = (pod.appEnv.get(c.name) ?? []).flatMap(e => {
-      const owner = pod.sidecars.find(s => s.appRequests.env.includes(e))!;
-      return renderEnv(owner.path, 'appRequests.env', [e]);
-    });
+    const requested = requestedAppEnv(pod, c.name).flatMap(r => renderEnv(r.path, 'appRequests.env', [r.env]));
     const env = [
       ...Object.entries(c.environment ?? {}).map(([name, value]) => ({ name, value })),
       ...Object.entries(c.secretEnvironment ?? {}).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.version ?? 'latest' } } })),
@@ -657,27 +613,13 @@ function checkProps(path: string, props: CloudRunServiceProps): void {
     if (names.has(c.name)) { throw Errors.duplicateContainerName(path, c.name, path, path); }
     names.add(c.name);
     if (stringHasToken(c.image) || !isImageReference(c.image)) { throw Errors.invalidImage(path, `${f}.image`, c.image); }
-    for (const k of ['command', 'args'] as const) {
-      if (c[k] !== undefined && (c[k]!.length === 0 || c[k]!.some(v => v.length === 0))) { throw Errors.invalidCommand(path, `${f}.${k}`, c[k]); }
-    }
-    const env = new Set<string>();
-    for (const [name] of Object.entries(c.environment ?? {})) {
-      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, `${f}.environment[${JSON.stringify(name)}]`, name, 'is not a valid variable name'); }
-      env.add(name);
-    }
-    for (const [name, ref] of Object.entries(c.secretEnvironment ?? {})) {
-      const ef = `${f}.secretEnvironment[${JSON.stringify(name)}]`;
-      if (!ENV_NAME.test(name)) { throw Errors.invalidEnv(path, ef, name, 'is not a valid variable name'); }
-      if (env.has(name)) { throw Errors.duplicateEnv(path, `${f}.secretEnvironment (and environment)`, name); }
+    for (const k of ['command', 'args'] as const) { checkCommandList(path, `${f}.${k}`, c[k]); }
+    const env = checkAppEnvironment(path, f, c.environment);
+    for (const [, ref, ef] of checkSecretEnvNames<CloudRunSecretEnv>(path, f, 'secretEnvironment', c.secretEnvironment, env)) {
       if (!SECRET_NAME.test(ref.secret)) { throw Errors.invalidName(path, `${ef}.secret`, ref.secret, 'a Secret Manager secret name (letters, digits, \'_\' and \'-\')'); }
       if (ref.version !== undefined && !VERSION.test(ref.version)) { throw Errors.invalidName(path, `${ef}.version`, ref.version, '"latest" or a version number'); }
     }
-    (c.volumeMounts ?? []).forEach((m, j) => {
-      const mf = `${f}.volumeMounts[${j}]`;
-      if (!volumes.has(m.volume)) { throw Errors.unknownVolume(path, `${mf}.volume`, m.volume, [...volumes]); }
-      const problem = pathProblem(m.path);
-      if (problem) { throw Errors.invalidPath(path, `${mf}.path`, m.path, problem); }
-    });
+    checkAppVolumeMounts(path, `${f}.volumeMounts`, c.volumeMounts, volumes, 'a CloudRunVolumeMount');
     for (const k of ['startupProbe', 'livenessProbe'] as const) {
       const p = c[k];
       if (p === undefined) { continue; }

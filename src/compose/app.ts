@@ -1,7 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Construct } from 'constructs';
 import { ComposeProject } from './project';
+import { _DocumentApp, documentsOf, synthDocuments } from '../core/document-binders';
 
 /** Props of a ComposeApp. */
 export interface ComposeAppProps {
@@ -16,18 +14,14 @@ export interface ComposeAppProps {
  * The root of a Docker Compose app: `synth()` writes, for every `ComposeProject` in it,
  * `<name>.compose.yaml` (and `<name>.secrets/` for generated secret files).
  */
-export class ComposeApp extends Construct {
-  /** Output folder. */
-  public readonly outdir: string;
-
+export class ComposeApp extends _DocumentApp {
   constructor(props: ComposeAppProps = {}) {
-    super(undefined as any, '');
-    this.outdir = props.outdir ?? process.env.COMPOSE_OUTDIR ?? 'dist';
+    super(props.outdir, 'COMPOSE_OUTDIR');
   }
 
   /** The projects of the app. */
   public get projects(): ComposeProject[] {
-    return this.node.findAll().filter((c): c is ComposeProject => c instanceof ComposeProject);
+    return documentsOf(this, ComposeProject);
   }
 
   /**
@@ -35,22 +29,10 @@ export class ComposeApp extends Construct {
    * @returns the files written
    */
   public synth(): string[] {
-    fs.mkdirSync(this.outdir, { recursive: true });
-    const files: string[] = [];
-    for (const project of this.projects) {
-      const file = path.join(this.outdir, `${project.name}.compose.yaml`);
-      fs.writeFileSync(file, project.toYaml());
-      files.push(file);
-      for (const [rel, content] of Object.entries(project.generatedSecretFiles())) {
-        const target = path.join(this.outdir, rel);
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        // Read by the container's user through a bind mount (Compose secrets outside Swarm), so world-readable: local development only.
-        fs.writeFileSync(target, content, { mode: 0o644 });
-        files.push(target);
-      }
-      for (const w of project.warnings) { process.stderr.write(`[cdk-sidecars] warning: ${w}\n`); }
-      for (const n of project.notes) { process.stderr.write(`[cdk-sidecars] note: ${n}\n`); }
-    }
-    return files;
+    return synthDocuments(this.outdir, this.projects, (project, file) => {
+      file(`${project.name}.compose.yaml`, project.toYaml());
+      // Read by the container's user through a bind mount (Compose secrets outside Swarm), so world-readable: local development only.
+      for (const [rel, content] of Object.entries(project.generatedSecretFiles())) { file(rel, content, 0o644); }
+    });
   }
 }

@@ -21,13 +21,17 @@ import { AppContainerModel, composePod } from '../core/composition';
 import { EnvVarSpec, Protocol, StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, WorkloadIdentity } from '../core/contribution';
+import {
+  appEnvModel, attachSidecars, diagnosticLines, documentName, forwardPodWarnings, refuseFileGroup, refuseKubernetesServices, refusePodAnnotations,
+  requestedAppEnv, startDiagnostics, unsupportedVolume, warnMissingPodServices, warnUnrenderedFileModes,
+} from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { DNS_LABEL, ENV_NAME, isImageReference, parseUser, pathProblem, RESERVED_PREFIX } from '../core/names';
 import { checkPropTypes } from '../core/prop-types';
+import { redirectCommand, redirectRules, REDIRECT_CONTAINER, RULES_FILE, RULES_FILE_V6 } from '../core/redirect-rules';
 import { refuseTokens } from '../core/token-check';
 import { VolumeKind } from '../core/volume';
 import { toYamlText } from '../core/yaml-writer';
-import { redirectInitContainer, redirectRules, REDIRECT_CONTAINER, RULES_FILE, RULES_FILE_V6 } from '../k8s/redirect';
 
 export * from './props';
 
@@ -73,10 +77,7 @@ export class ComposeProject extends Construct {
       pauseImage: 'string',
     }, ['services']);
     this.props = props;
-    this.name = props.name ?? id;
-    if (!PROJECT_NAME.test(this.name)) {
-      throw Errors.invalidName(path, props.name === undefined ? 'name (taken from the construct id)' : 'name', this.name, 'a Compose project name: lowercase letters, digits, \'_\' and \'-\', starting with a letter or digit');
-    }
+    this.name = documentName(path, props.name, id, PROJECT_NAME, 'a Compose project name: lowercase letters, digits, \'_\' and \'-\', starting with a letter or digit');
     const names = new Set<string>();
     props.services.forEach((s, i) => {
       if (!SERVICE_NAME.test(s.name) || s.name.startsWith(RESERVED_PREFIX)) {
@@ -114,9 +115,7 @@ export class ComposeProject extends Construct {
 
   /** Adds sidecars to the pod (one already added is skipped). */
   public add(...sidecars: ISidecar[]): ComposeProject {
-    for (const s of sidecars) {
-      if (!this.attached.includes(s)) { this.attached.push(s); }
-    }
+    attachSidecars(this.attached, sidecars);
     return this;
   }
 
@@ -128,23 +127,13 @@ export class ComposeProject extends Construct {
   public toCompose(): any {
     const props = this.props;
     const path = this.node.path;
-    this.warnings.length = 0;
-    this.notes.length = 0;
+    const { warn, note } = startDiagnostics(this.warnings, this.notes);
     this.secretFiles = {};
-    const say = (list: string[]) => (at: string, message: string) => {
-      const text = `${at}: ${message}`;
-      if (!list.includes(text)) { list.push(text); }
-    };
-    const warn = say(this.warnings);
-    const note = say(this.notes);
     const app = {
       containers: props.services.map((s): AppContainerModel => ({
         name: s.name,
         ports: (s.ports ?? []).map(p => ({ port: p.port, protocol: p.protocol ?? Protocol.TCP })),
-        env: new Map<string, string | undefined>([
-          ...Object.entries(s.environment ?? {}),
-          ...Object.keys(s.secretEnvironment ?? {}).map((k): [string, undefined] => [k, undefined]),
-        ]),
+        env: appEnvModel(s.environment, s.secretEnvironment),
         mountPaths: (s.volumes ?? []).map(m => m.path),
         ...userOf(s),
       })),
@@ -154,27 +143,12 @@ export class ComposeProject extends Construct {
     const pod = composePod(path, app, this.attached, WorkloadIdentity.NONE);
     refuseTokens(pod, COMPOSE_PLATFORM, 'the Compose file is written at synthesis, so the value would be the token\'s placeholder text');
     checkRuntimeContract(pod, composeRuntime(props.services.map(s => ({ name: s.name, ...userOf(s) }))));
-    for (const owner of pod.sidecars) {
-      for (const [k, svc] of owner.services.entries()) {
-        throw Errors.unsupportedOnPlatform(owner.path, `pod.services[${k}]`, svc.name, COMPOSE_PLATFORM,
-          'a Compose project has no Kubernetes Services (the pod\'s ports are published on the host)', 'Use this sidecar in a mode that needs no Kubernetes Service with Compose');
-      }
-    }
-    for (const [key, { owner, value }] of pod.annotations) {
-      throw Errors.unsupportedOnPlatform(owner.path, `pod.annotations[${JSON.stringify(key)}]`, value, COMPOSE_PLATFORM,
-        'Compose services have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation with Compose');
-    }
-    if (pod.fileGroup) {
-      throw Errors.unsupportedOnPlatform(pod.fileGroup.owner.path, 'pod.fileGroup', pod.fileGroup.gid, COMPOSE_PLATFORM,
-        'Compose has no pod-wide file group (no fsGroup)', 'Write shared files with a world-readable mode');
-    }
-    for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
-    for (const { owner, permission } of pod.cloudPermissions) {
-      warn(owner.path, `needs ${permission.provider} permissions ${permission.actions.join(', ')}, which Compose cannot give; give the sidecar credentials through its environment for local runs`);
-    }
-    for (const s of pod.readsPodMetadata) {
-      warn(s.path, 'reads its pod\'s metadata from the Kubernetes API, which Compose does not have; the sidecar gets none');
-    }
+    refuseKubernetesServices(pod, COMPOSE_PLATFORM, 'a Compose project has no Kubernetes Services (the pod\'s ports are published on the host)',
+      'Use this sidecar in a mode that needs no Kubernetes Service with Compose');
+    refusePodAnnotations(pod, COMPOSE_PLATFORM, 'Compose services have no pod annotations', 'Use this sidecar in a mode that needs no Kubernetes annotation with Compose');
+    refuseFileGroup(pod, COMPOSE_PLATFORM, 'Compose has no pod-wide file group (no fsGroup)', 'Write shared files with a world-readable mode');
+    forwardPodWarnings(pod, warn);
+    warnMissingPodServices(pod, warn, 'Compose', 'which Compose cannot give; give the sidecar credentials through its environment for local runs');
 
     const services: { [name: string]: any } = {};
     const volumes: { [name: string]: any } = {};
@@ -213,10 +187,8 @@ export class ComposeProject extends Construct {
           break;
         }
         case VolumeKind.CONFIG_FILES: {
-          for (const f of volume.files.filter(x => x.mode !== undefined && x.mode !== 0o444)) {
-            warn(owner, `config file ${JSON.stringify(f.name)} has mode ${f.mode!.toString(8).padStart(4, '0')}, which is not rendered: Compose mounts configs and secrets outside Swarm `
-              + 'as files with the default mode 0444, so do not rely on the mode to keep the file from other services of the project');
-          }
+          warnUnrenderedFileModes(volume, owner, warn, 'Compose mounts configs and secrets outside Swarm '
+            + 'as files with the default mode 0444, so do not rely on the mode to keep the file from other services of the project');
           if (volume.sensitive) {
             // Compose secrets have no inline content (compose-spec 09-secrets.md: file, environment
             // or external): the generated content goes to a file beside the Compose file.
@@ -245,9 +217,7 @@ export class ComposeProject extends Construct {
           break;
         }
         default: {
-          const at = owners[0].volumes.findIndex(v => v.name === volume.name);
-          const origin = owners[0].origins.get(`volumes[${at}]`);
-          throw Errors.unsupportedOnPlatform(owner, origin?.prop ?? `volumes[${at}]`, origin && volume.hostPath ? volume.hostPath : volume.name, COMPOSE_PLATFORM,
+          throw unsupportedVolume(owners[0], volume, COMPOSE_PLATFORM,
             `Compose projects made by this library have no ${volume.kind} volumes (Kubernetes only)`,
             'Declare a named volume in the project\'s volumes and mount it into the sidecar with overrides.appVolumeMounts');
         }
@@ -293,18 +263,17 @@ export class ComposeProject extends Construct {
     let redirect: string | undefined;
     if (pod.trafficInterception) {
       const i = pod.trafficInterception;
-      const k8s = redirectInitContainer(i);
+      const rules = redirectCommand(i);
       if (i.spec.nativeNftables) {
         throw Errors.unsupportedOnPlatform(i.owner.path, 'pod.trafficInterception.nativeNftables', true, COMPOSE_PLATFORM,
           'the Compose binder renders the iptables-restore rules only', 'Leave nativeNftables out with Compose');
       }
-      const dir = k8s.volumeMounts[0].mountPath;
       configs[`${REDIRECT_CONTAINER}-${RULES_FILE}`] = { content: redirectRules(i, 4) };
       configs[`${REDIRECT_CONTAINER}-${RULES_FILE_V6}`] = { content: redirectRules(i, 6) };
       redirect = REDIRECT_CONTAINER;
       services[redirect] = {
-        image: k8s.image,
-        entrypoint: k8s.command,
+        image: rules.image,
+        entrypoint: rules.command,
         user: '0:0',
         ...join,
         read_only: true,
@@ -312,7 +281,7 @@ export class ComposeProject extends Construct {
         cap_add: ['NET_ADMIN', 'NET_RAW'],
         security_opt: ['no-new-privileges:true'],
         tmpfs: ['/run'],
-        configs: [RULES_FILE, RULES_FILE_V6].map(f => ({ source: `${REDIRECT_CONTAINER}-${f}`, target: `${dir}/${f}` })),
+        configs: [RULES_FILE, RULES_FILE_V6].map(f => ({ source: `${REDIRECT_CONTAINER}-${f}`, target: `${rules.rulesDir}/${f}` })),
         restart: 'no',
         depends_on: { [PAUSE_SERVICE]: { condition: 'service_started' } },
       };
@@ -355,10 +324,7 @@ export class ComposeProject extends Construct {
       const env: { [k: string]: string } = {};
       for (const [k, v] of Object.entries(s.environment ?? {})) { env[k] = v; }
       for (const [k, ref] of Object.entries(s.secretEnvironment ?? {})) { env[k] = secretReference(secretVariable(ref.secretName, ref.key)); }
-      for (const e of pod.appEnv.get(s.name) ?? []) {
-        const owner = pod.sidecars.find(x => x.appRequests.env.includes(e))!;
-        env[e.name] = renderEnvValue(owner.path, 'appRequests.env', e);
-      }
+      for (const r of requestedAppEnv(pod, s.name)) { env[r.env.name] = renderEnvValue(r.path, 'appRequests.env', r.env); }
       const depends: { [k: string]: any } = { [PAUSE_SERVICE]: { condition: 'service_started' } };
       if (redirect) { depends[redirect] = { condition: 'service_completed_successfully' }; }
       for (const c of pod.containers) { depends[c.name] = dependsOnEntry(c.role === StartupRole.INIT_STEP ? 'COMPLETED' : c.appWaitsFor); }
@@ -423,8 +389,7 @@ export class ComposeProject extends Construct {
       `Docker Compose project ${this.name}, generated by cdk-sidecars from ${this.node.path}.`,
       `Run: docker compose -f ${this.name}.compose.yaml up (or podman-compose)`,
       ...(Object.keys(vars).length ? ['Set these variables first (secret values):', ...Object.entries(vars).map(([k, v]) => `  ${k}: ${v}`)] : []),
-      ...this.warnings.map(w => `warning: ${w}`),
-      ...this.notes.map(n => `note: ${n}`),
+      ...diagnosticLines(this.warnings, this.notes),
     ];
     return toYamlText(doc, header);
   }

@@ -1,4 +1,5 @@
 import { Protocol, SecretKeyReference } from '../core/container';
+import { _AppMountFields } from '../core/document-binders';
 
 /** A port of an app service, published on the host (on the pod's pause service). */
 export interface ComposePort {
@@ -17,16 +18,9 @@ export interface ComposePort {
 }
 
 /** A named volume of the project mounted into an app service. */
-export interface ComposeVolumeMount {
+export interface ComposeVolumeMount extends _AppMountFields {
   /** Name of a volume of the project (`ComposeProjectProps.volumes`). */
   readonly volume: string;
-  /** Absolute path in the container. */
-  readonly path: string;
-  /**
-   * Read-only.
-   * @default false
-   */
-  readonly readOnly?: boolean;
 }
 
 /** An app service of the pod. */

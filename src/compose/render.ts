@@ -3,7 +3,8 @@
  * schema/compose-spec.json). Knows Compose, nothing about any particular sidecar.
  */
 import { PortExposure, StartupRole, WaitCondition } from '../core/container';
-import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform, checkCommandsInImage } from '../core/contract';
+import { RuntimePlatform, checkCommandsInImage } from '../core/contract';
+import { documentRuntime } from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { expandKubernetesReferences } from '../core/expansion';
 import { imageFacts } from '../core/image-facts';
@@ -293,17 +294,12 @@ export function renderSidecarService(c: ResolvedContainer, healthRequired: boole
  * - the process namespace can be shared (`pid: "service:<pause>"`).
  */
 export function composeRuntime(apps: ReadonlyArray<{ readonly name: string; readonly uid?: number; readonly gid?: number }>): RuntimePlatform {
-  const identity = (uid: number | undefined, gid: number | undefined): ProcessIdentity =>
-    ({ uid, gid, groups: [], capabilities: new Set(uid === 0 ? RUNTIME_DEFAULT_CAPABILITIES : []) });
-  return {
-    name: COMPOSE_PLATFORM,
-    podGroups: [],
-    configFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o444 }),
-    secretFile: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o444 }),
-    scratchDir: (): FileAccess => ({ uid: 0, gid: 0, mode: 0o1777 }),
-    createdFileGroup: (_volume, gid) => gid,
-    identityTokens: false,
+  return documentRuntime(COMPOSE_PLATFORM, {
+    configFileMode: 0o444,
+    secretFileMode: 0o444,
+    scratchDirMode: 0o1777,
     canShareProcessNamespace: true,
-    apps: apps.map(a => ({ name: a.name, identity: identity(a.uid, a.gid) })),
-  };
+    imageUsers: false,
+    apps,
+  });
 }
