@@ -111,11 +111,13 @@ const plusHand = (n: number, s: Sample) => plusHandWritten(n, s, MIGRATE_UID);
 const rawHand = (n: number, s: Sample) => rawHandWritten(n, s, MIGRATE_UID);
 if (want('k8s')) {
   const plus = compare('plus-27 Deployment+4 sidecars+init, to JSON', 1000, k8s(plusLibrary, false), k8s(plusHand, false));
+  const plus10k = compare('plus-27 Deployment+4 sidecars+init, to JSON', 10000, k8s(plusLibrary, false), k8s(plusHand, false));
+  console.log(`growth 1,000 -> 10,000 (cdk8s-plus-27, library): ${(plus10k.lm / plus.lm).toFixed(2)}x time for 10x the workloads (linear = 10.00x)`);
   const plusYaml = compare('plus-27 Deployment+4 sidecars+init, to YAML', 1000, k8s(plusLibrary, true), k8s(plusHand, true));
   const raw1k = compare('raw ApiObject+4 sidecars+init, to JSON', 1000, k8s(rawLibrary, false), k8s(rawHand, false));
   const raw10k = compare('raw ApiObject+4 sidecars+init, to JSON', 10000, k8s(rawLibrary, false), k8s(rawHand, false));
   console.log(`growth 1,000 -> 10,000 (raw, library): ${(raw10k.lm / raw1k.lm).toFixed(2)}x time for 10x the workloads (linear = 10.00x)`);
-  results.push(['cdk8s-plus-27 to JSON', plus], ['cdk8s-plus-27 to YAML', plusYaml], ['raw 1,000', raw1k], ['raw 10,000', raw10k]);
+  results.push(['cdk8s-plus-27 to JSON', plus], ['cdk8s-plus-27 10,000 to JSON', plus10k], ['cdk8s-plus-27 to YAML', plusYaml], ['raw 1,000', raw1k], ['raw 10,000', raw10k]);
 }
 if (want('ecs')) {
   results.push(['ECS Fargate', compare('ECS Fargate task def+2 sidecars+init, cdk synth', 500, cdk(ecsLibrary), cdk(ecsHandWritten))]);

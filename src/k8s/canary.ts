@@ -512,7 +512,8 @@ export class SidecarCanary extends Construct {
     const scrub = (text: string) => paths.reduce((t, [from, to]) => t.split(from).join(to), text);
     const config: { [id: string]: any } = {};
     const services = new Set<string>();
-    for (const child of ws.node.findAll()) {
+    // What the library made beside the workload is under it (<workload>/CdkSidecars).
+    for (const child of ws.workload.node.findAll()) {
       if (!ApiObject.isApiObject(child) || child === ws.workload) { continue; }
       generated.set(child.name, `<${child.kind} ${child.node.id}>`);
       if (child.kind === 'ConfigMap' || child.kind === 'Secret') {

@@ -84,7 +84,7 @@ export function kubernetesCostWorkload(sidecars: WorkloadSidecars): CostWorkload
   // listed in the injected annotation with the sidecars' own: they belong to the intercepting sidecar.
   const injected = String(podTemplate(json).metadata?.annotations?.[INJECTED_ANNOTATION] ?? '').split(',').filter(n => n);
   for (const name of injected) {
-    if (!owners.has(name)) { owners.set(name, pod.trafficInterception?.owner.path ?? sidecars.node.path); }
+    if (!owners.has(name)) { owners.set(name, pod.trafficInterception?.owner.path ?? sidecars.workload.node.path); }
   }
   const read = (c: any, lifecycle: CostLifecycle): CostContainer => ({
     name: String(c.name),
@@ -140,7 +140,7 @@ export class SidecarCostReport extends CostReport {
   /** @internal */
   protected _workloads(): CostWorkload[] {
     const all = this.props.sidecars
-      ?? this.node.root.node.findAll().filter((c): c is WorkloadSidecars => c instanceof WorkloadSidecars && c.sidecars.length > 0);
+      ?? WorkloadSidecars.allIn(this.node.root).filter(c => c.sidecars.length > 0);
     return all.map(kubernetesCostWorkload);
   }
 }

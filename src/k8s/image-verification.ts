@@ -286,7 +286,7 @@ export class SidecarImageVerification extends Construct {
   }
 
   private workloads(): WorkloadSidecars[] {
-    return this.props.workloads ?? Chart.of(this).node.findAll().filter((c): c is WorkloadSidecars => c instanceof WorkloadSidecars);
+    return this.props.workloads ?? WorkloadSidecars.allIn(Chart.of(this));
   }
 
   private used(): UsedImage[] {

@@ -646,7 +646,7 @@ export interface PodSecurityCheckProps {
 
 /** Every WorkloadSidecars under `scope`. */
 export function workloadsIn(scope: IConstruct): WorkloadSidecars[] {
-  return scope.node.findAll().filter((c): c is WorkloadSidecars => c instanceof WorkloadSidecars);
+  return WorkloadSidecars.allIn(scope);
 }
 
 /**

@@ -157,10 +157,14 @@ function workloadObject(workload: IConstruct): ApiObject {
  * At synthesis the sidecars are composed with the pod (the whole pod is checked:
  * ports, UIDs, volumes, env, names, start order) and injected into its JSON.
  *
+ * It is not a construct of its own: it hooks the workload's object, so a chart of many
+ * workloads has no extra construct per workload to visit at synthesis. What it makes beside the
+ * workload (ConfigMaps, Secrets, RBAC, Services) is under `<workload>/CdkSidecars`.
+ *
  * @example
  * WorkloadSidecars.of(deployment).add(logShipper, metrics);
  */
-export class WorkloadSidecars extends Construct {
+export class WorkloadSidecars {
   /**
    * The sidecars of `workload`, created on first use. Calling it again returns the
    * same object, so attaching is idempotent.
@@ -179,6 +183,19 @@ export class WorkloadSidecars extends Construct {
     return new WorkloadSidecars(obj, options);
   }
 
+  /**
+   * The sidecars of every workload under `scope` that has any (`WorkloadSidecars.of` was called for it).
+   * @param scope a chart, an app or any construct
+   */
+  public static allIn(scope: IConstruct): WorkloadSidecars[] {
+    const found: WorkloadSidecars[] = [];
+    for (const c of scope.node.findAll()) {
+      const a = ApiObject.isApiObject(c) ? attachments.get(c) : undefined;
+      if (a) { found.push(a); }
+    }
+    return found;
+  }
+
   /** The attachment of an object, if it has one. @internal */
   public static _existing(obj: ApiObject): WorkloadSidecars | undefined {
     return attachments.get(obj);
@@ -192,6 +209,7 @@ export class WorkloadSidecars extends Construct {
   private readonly configObjectNames = new Map<string, string>();
   private readonly originalToJson: () => any;
   private path?: string;
+  private generated?: Construct;
   private options: WorkloadSidecarsOptions;
   private podReaderCreated = false;
   private readonly serviceNames = new Set<string>();
@@ -208,7 +226,6 @@ export class WorkloadSidecars extends Construct {
   private readonly annotationSources: Array<{ readonly owner: string; readonly produce: (pod: ComposedPod) => { [key: string]: string } }> = [];
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
-    super(workload, 'CdkSidecars');
     this.workload = workload;
     this.options = { ...options };
     attachments.set(workload, this);
@@ -218,6 +235,16 @@ export class WorkloadSidecars extends Construct {
     // object's JSON after cdk8s (or cdk8s-plus) has produced it. (An assignment: defining the
     // property with Object.defineProperty costs about a microsecond per workload.)
     workload.toJson = () => this.render(original());
+  }
+
+  /**
+   * The construct that holds what the library makes beside the workload (ConfigMaps, Secrets,
+   * RBAC, Services): `<workload>/CdkSidecars`, made on first use. A workload that needs none gets no
+   * construct of its own: cdk8s visits every construct of a chart at synthesis.
+   */
+  private scope(): Construct {
+    if (!this.generated) { this.generated = new Construct(this.workload, 'CdkSidecars'); }
+    return this.generated;
   }
 
   /** The workload's construct path (worked out on first use: most workloads never need it before synthesis). */
@@ -340,11 +367,11 @@ export class WorkloadSidecars extends Construct {
 
   /** When the mode was chosen by default for a pod with long-running sidecars, says so (stderr once per app). */
   private noteDefaultMode(composed: ComposedPod): void {
-    if (this.noted.includes(DEFAULT_MODE_NOTE) || this.options.mode !== undefined || KubernetesTarget.versionOf(this) !== undefined) { return; }
+    if (this.noted.includes(DEFAULT_MODE_NOTE) || this.options.mode !== undefined || KubernetesTarget.versionOf(this.workload) !== undefined) { return; }
     if (!composed.containers.some(c => c.role === StartupRole.SIDECAR)) { return; }
     this.noted.push(DEFAULT_MODE_NOTE);
-    if (!toldDefaultMode.has(this.node.root)) {
-      toldDefaultMode.add(this.node.root);
+    if (!toldDefaultMode.has(this.workload.node.root)) {
+      toldDefaultMode.add(this.workload.node.root);
       process.stderr.write(`[cdk-sidecars] note: ${DEFAULT_MODE_NOTE}\n`);
     }
   }
@@ -358,7 +385,7 @@ export class WorkloadSidecars extends Construct {
       const current = (this.options as any)[key];
       if (value === undefined || current === value) { continue; }
       if (current !== undefined) {
-        throw Errors.invalidRole(this.node.path, key, value, `differs from ${JSON.stringify(current)} given earlier for this workload`, 'Give the options once, or the same options every time');
+        throw Errors.invalidRole(this.workloadPath, key, value, `differs from ${JSON.stringify(current)} given earlier for this workload`, 'Give the options once, or the same options every time');
       }
       (this.options as any)[key] = value;
     }
@@ -396,17 +423,17 @@ export class WorkloadSidecars extends Construct {
       throw Errors.alreadyInjected(this.workloadPath, annotations[INJECTED_ANNOTATION]);
     }
     const settings: RenderSettings = {
-      mode: modeFor(this, () => this.workloadPath, this.options.mode),
+      mode: modeFor(this.workload, () => this.workloadPath, this.options.mode),
       appInitContainers: this.options.appInitContainers ?? AppInitContainerPlacement.BEFORE_SIDECARS,
       configObjectNames: this.configObjectNames,
       version: libraryVersion(),
       injectors: this.injectors,
       serviceAccountName: this.serviceAccountName,
-      appArmorField: targetAtLeast(this, () => this.workloadPath, APPARMOR_FIELD_SINCE),
+      appArmorField: targetAtLeast(this.workload, () => this.workloadPath, APPARMOR_FIELD_SINCE),
     };
     if (this.sidecarsKey === null) { this.sidecarsKey = sidecarsKey(this.attached); }
     const key = renderKey(json, template, this.sidecarsKey, settings);
-    const memo = key === undefined ? undefined : renderMemo(this.node.root);
+    const memo = key === undefined ? undefined : renderMemo(this.workload.node.root);
     const hit = memo?.find(key!, template.spec);
     // The pod spec as written, compared with later workloads' (injection changes it in place).
     const original = memo && !hit && !memo.full ? cloneJson(template.spec) : undefined;
@@ -461,12 +488,12 @@ export class WorkloadSidecars extends Construct {
     this.checkHostPathAdmitted(composed);
     for (const c of composed.containers) {
       const profile = c.security.localhostSeccompProfile;
-      if (profile) { claimSeccompProfile(this, profile, c.owner.path, userField(c.origins, c.field, 'security.localhostSeccompProfile')); }
+      if (profile) { claimSeccompProfile(this.workload, profile, c.owner.path, userField(c.origins, c.field, 'security.localhostSeccompProfile')); }
     }
     if (composed.trafficInterception) {
       // ImagePolicy.requireDigests: the redirect init container (or the CNI mode's check) is added for the proxy.
       const i = composed.trafficInterception;
-      checkImagePinned([...this.attached.filter(a => sidecarPath(a) === i.owner.path), this], i.owner.path,
+      checkImagePinned([...this.attached.filter(a => sidecarPath(a) === i.owner.path), this.workload], i.owner.path,
         redirectImageField(i.owner.origins), i.spec.redirectImage ?? DEFAULT_REDIRECT_IMAGE);
     }
   }
@@ -556,19 +583,19 @@ export class WorkloadSidecars extends Construct {
     if (!ownServiceAccount(podTemplate(this.originalToJson()).spec)) {
       const account = `${this.workload.name}-sidecars`.slice(0, 253);
       this.serviceAccountName = account;
-      new ApiObject(this, 'service-account', {
+      new ApiObject(this.scope(), 'service-account', {
         apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: account, namespace, labels }, automountServiceAccountToken: false,
       });
     }
     const role = `${this.workload.name}-pod-reader`.slice(0, 253);
     this.podReader = { reader, role };
-    new ApiObject(this, 'pod-reader-role', {
+    new ApiObject(this.scope(), 'pod-reader-role', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: { name: role, namespace, labels },
       rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
     });
-    new ApiObject(this, 'pod-reader-binding', {
+    new ApiObject(this.scope(), 'pod-reader-binding', {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
       metadata: { name: role, namespace, labels },
@@ -595,7 +622,7 @@ export class WorkloadSidecars extends Construct {
       return;
     }
     const annotations = Object.keys(svc.annotations ?? {}).length ? svc.annotations : undefined;
-    new ApiObject(this, `service-${svc.name}`, {
+    new ApiObject(this.scope(), `service-${svc.name}`, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: {
@@ -637,7 +664,7 @@ export class WorkloadSidecars extends Construct {
     const name = full.length <= 253 ? full
       : `${full.slice(0, 245).replace(/[-.]+$/, '')}-${createHash('sha256').update(full).digest('hex').slice(0, 7)}`;
     this.configObjectNames.set(volume, name);
-    new ApiObject(this, `${volume}-${sensitive ? 'secret' : 'configmap'}`, {
+    new ApiObject(this.scope(), `${volume}-${sensitive ? 'secret' : 'configmap'}`, {
       apiVersion: 'v1',
       kind: sensitive ? 'Secret' : 'ConfigMap',
       metadata: {

@@ -247,7 +247,7 @@ describe('what sidecars can be attached to', () => {
     WorkloadSidecars.of(d, { mode: SidecarMode.NATIVE });
     WorkloadSidecars.of(d, { mode: SidecarMode.NATIVE });
     expectError(() => WorkloadSidecars.of(d, { mode: SidecarMode.CLASSIC }), ErrorCode.INVALID_ROLE,
-      'web/api/CdkSidecars: mode "CLASSIC" differs from "NATIVE" given earlier for this workload');
+      'web/api: mode "CLASSIC" differs from "NATIVE" given earlier for this workload');
   });
 
   test('a target version that is not one', () => {

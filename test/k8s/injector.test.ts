@@ -116,7 +116,7 @@ describe('SidecarInjector', () => {
     const d = rawDeployment(chart, 'api');
     WorkloadSidecars.of(d, { mode: SidecarMode.NATIVE });
     new SidecarInjector(chart, 'classic', { sidecars: [shipper(chart)], mode: SidecarMode.CLASSIC });
-    expectError(() => Testing.synth(chart), ErrorCode.INVALID_ROLE, 'web/api/CdkSidecars: mode "CLASSIC" differs from "NATIVE"');
+    expectError(() => Testing.synth(chart), ErrorCode.INVALID_ROLE, 'web/api: mode "CLASSIC" differs from "NATIVE"');
   });
 
   test('bad selectors and empty sidecar lists are refused at construction', () => {
