@@ -367,7 +367,8 @@ export class WorkloadSidecars {
 
   /** When the mode was chosen by default for a pod with long-running sidecars, says so (stderr once per app). */
   private noteDefaultMode(composed: ComposedPod): void {
-    if (this.noted.includes(DEFAULT_MODE_NOTE) || this.options.mode !== undefined || KubernetesTarget.versionOf(this.workload) !== undefined) { return; }
+    if (this.noted.includes(DEFAULT_MODE_NOTE) || this.options.mode !== undefined) { return; }
+    if (KubernetesTarget.versionOf(this.workload) !== undefined) { return; }
     if (!composed.containers.some(c => c.role === StartupRole.SIDECAR)) { return; }
     this.noted.push(DEFAULT_MODE_NOTE);
     if (!toldDefaultMode.has(this.workload.node.root)) {
