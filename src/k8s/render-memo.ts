@@ -25,11 +25,13 @@ export interface RenderMemoEntry {
   readonly composed: ComposedPod;
   /** The warnings of the pod, none naming the workload. */
   readonly warnings: readonly string[];
-  /** The injected pod template's spec and annotations, before PodHardening and other constructs' annotations. */
-  readonly spec: any;
-  /** The fields of `spec` that injection added or changed (the others are each workload's own). */
-  readonly changed: ReadonlySet<string>;
-  readonly annotations: any;
+  /**
+   * The injected pod template's spec, field by field: a copier of the value where injection added
+   * or changed the field, undefined where it is the workload's own (taken from each workload's JSON).
+   */
+  readonly spec: ReadonlyArray<readonly [string, Copier | undefined]>;
+  /** A copier of the injected pod template's annotations (before other constructs' annotations). */
+  readonly annotations: Copier;
   /** The first workload's ConfigMap and Secret names, by volume, replaced by each workload's own. */
   readonly configObjectNames: ReadonlyMap<string, string>;
 }
@@ -123,10 +125,10 @@ export function renderKey(json: any, template: { metadata?: any }, sidecars: str
 /** A rendering to keep: the original spec, and what injection made of it. */
 export function memoEntry(original: any, rendered: { metadata?: any; spec?: any }, composed: ComposedPod, warnings: readonly string[],
   configObjectNames: ReadonlyMap<string, string>): RenderMemoEntry {
-  const spec = cloneJson(rendered.spec);
-  const changed = new Set(Object.keys(spec).filter(k => !Object.prototype.hasOwnProperty.call(original, k) || !sameJson(original[k], spec[k])));
-  const annotations = cloneJson(rendered.metadata?.annotations);
-  return { original, composed, warnings, spec, changed, annotations, configObjectNames: new Map(configObjectNames) };
+  const given = rendered.spec ?? {};
+  const spec = Object.keys(given).map((k): [string, Copier | undefined] =>
+    [k, Object.prototype.hasOwnProperty.call(original, k) && sameJson(original[k], given[k]) ? undefined : copier(given[k])]);
+  return { original, composed, warnings, spec, annotations: copier(rendered.metadata?.annotations), configObjectNames: new Map(configObjectNames) };
 }
 
 /** Whether two JSON values are equal, object keys in the same order (the output keeps the order). */
@@ -156,19 +158,59 @@ export function reuseRendering(json: any, template: { metadata?: any; spec?: any
   // Equal to the first workload's original: its unchanged fields are this workload's own (fresh) values.
   const written = template.spec ?? {};
   const spec: any = {};
-  for (const k in entry.spec) { spec[k] = entry.changed.has(k) ? cloneJson(entry.spec[k]) : written[k]; }
+  for (const [k, copy] of entry.spec) { spec[k] = copy === undefined ? written[k] : copy(); }
   template.spec = spec;
   template.metadata = template.metadata ?? {};
-  template.metadata.annotations = cloneJson(entry.annotations);
+  template.metadata.annotations = entry.annotations();
   // The ConfigMaps and Secrets are the workload's own: their names carry its name (renderVolume, redirectVolumes).
-  for (const v of entry.changed.has('volumes') ? spec.volumes : []) {
-    const first = entry.configObjectNames.get(v.name);
-    if (first === undefined) { continue; }
-    const own = configObjectNames.get(v.name)!;
-    if (v.configMap?.name === first) { v.configMap.name = own; }
-    if (v.secret?.secretName === first) { v.secret.secretName = own; }
+  if (entry.configObjectNames.size > 0) {
+    for (const v of spec.volumes ?? []) {
+      const first = entry.configObjectNames.get(v.name);
+      if (first === undefined) { continue; }
+      const own = configObjectNames.get(v.name)!;
+      if (v.configMap?.name === first) { v.configMap.name = own; }
+      if (v.secret?.secretName === first) { v.secret.secretName = own; }
+    }
   }
   return json;
+}
+
+/** Makes a fresh deep copy of one JSON value at each call. */
+export type Copier = () => any;
+
+/**
+ * A copier of a JSON value, worked out once: each object and array is rebuilt from its own list
+ * of keys and copiers, and strings, numbers, booleans and null are shared (they are immutable).
+ * Faster than walking the value at each copy, and the copy never shares an object with `value`.
+ */
+export function copier(value: unknown): Copier {
+  if (value === null || typeof value !== 'object') { return () => value; }
+  if (Array.isArray(value)) {
+    const items = value.map(v => (v !== null && typeof v === 'object' ? copier(v) : undefined));
+    const plain = [...value];
+    return () => {
+      const out = new Array(plain.length);
+      for (let i = 0; i < plain.length; i++) {
+        const copy = items[i];
+        out[i] = copy === undefined ? plain[i] : copy();
+      }
+      return out;
+    };
+  }
+  const keys = Object.keys(value);
+  const items = keys.map(k => {
+    const v = (value as any)[k];
+    return v !== null && typeof v === 'object' ? copier(v) : undefined;
+  });
+  const plain = keys.map(k => (value as any)[k]);
+  return () => {
+    const out: { [key: string]: unknown } = {};
+    for (let i = 0; i < keys.length; i++) {
+      const copy = items[i];
+      out[keys[i]] = copy === undefined ? plain[i] : copy();
+    }
+    return out;
+  };
 }
 
 /** A deep copy of a JSON value (plain objects, arrays, strings, numbers, booleans, null). */

@@ -29,7 +29,7 @@ export const KUBERNETES_VERSION_CONTEXT = 'cdk-sidecars:kubernetesVersion';
 
 const targets = new WeakMap<IConstruct, string>();
 /** Versions looked up, valid while `generation` (bumped by every `set`) is the same. */
-const looked = new WeakMap<IConstruct, { readonly generation: number; readonly version: string | undefined }>();
+const looked = new WeakMap<IConstruct, { readonly generation: number; readonly version: string | undefined; readonly stated: boolean }>();
 let generation = 0;
 
 /**
@@ -61,20 +61,27 @@ export class KubernetesTarget {
     // construct with children cannot change, constructs' Node.setContext).
     const known = looked.get(scope);
     if (known && known.generation === generation) { return known.version; }
-    const version = KubernetesTarget.lookUp(scope);
-    looked.set(scope, { generation, version });
+    const stated = KubernetesTarget.stated(scope);
+    let version = stated;
+    if (version === undefined) {
+      const fromContext = scope.node.tryGetContext(KUBERNETES_VERSION_CONTEXT);
+      if (fromContext !== undefined) {
+        parseVersion(scope.node.path, `context ${KUBERNETES_VERSION_CONTEXT}`, fromContext);
+        version = String(fromContext);
+      }
+    }
+    looked.set(scope, { generation, version, stated: stated !== undefined });
     return version;
   }
 
-  private static lookUp(scope: IConstruct): string | undefined {
-    for (const s of [...scope.node.scopes].reverse()) {
+  /** The version `set` on `scope` or its nearest ancestor (a set anywhere above wins over context). */
+  private static stated(scope: IConstruct): string | undefined {
+    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
       const v = targets.get(s);
       if (v !== undefined) { return v; }
-    }
-    const fromContext = scope.node.tryGetContext(KUBERNETES_VERSION_CONTEXT);
-    if (fromContext !== undefined) {
-      parseVersion(scope.node.path, `context ${KUBERNETES_VERSION_CONTEXT}`, fromContext);
-      return String(fromContext);
+      // An ancestor already looked up knows whether anything above it was set.
+      const known = s === scope ? undefined : looked.get(s);
+      if (known && known.generation === generation) { return known.stated ? known.version : undefined; }
     }
     return undefined;
   }

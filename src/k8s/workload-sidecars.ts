@@ -110,6 +110,8 @@ export interface WorkloadSidecarsOptions {
 }
 
 const attachments = new WeakMap<ApiObject, WorkloadSidecars>();
+const NONE: readonly never[] = Object.freeze([]);
+const NO_NAMES: ReadonlyMap<string, string> = new Map();
 
 /** Apps (construct roots) already told on stderr which mode was chosen without a target. */
 const toldDefaultMode = new WeakSet<IConstruct>();
@@ -205,25 +207,25 @@ export class WorkloadSidecars {
   public readonly workload: ApiObject;
 
   private readonly attached: ISidecar[] = [];
-  private readonly injectors: string[] = [];
-  private readonly configObjectNames = new Map<string, string>();
+  // Shared empty values until first written: a large app has one of these per workload.
+  private injectors: readonly string[] = NONE;
+  private configObjectNames: ReadonlyMap<string, string> = NO_NAMES;
   private readonly originalToJson: () => any;
   private path?: string;
   private generated?: Construct;
   private options: WorkloadSidecarsOptions;
   private podReaderCreated = false;
-  private readonly serviceNames = new Set<string>();
-  private readonly services: Array<{ readonly owner: string; readonly svc: PodServiceSpec }> = [];
+  private services: ReadonlyArray<{ readonly owner: string; readonly svc: PodServiceSpec }> = NONE;
   private podReader?: { readonly reader: string; readonly role: string };
   private serviceAccountName?: string;
-  private readonly warned: string[] = [];
-  private readonly noted: string[] = [];
+  private warned: readonly string[] = NONE;
+  private noted: readonly string[] = NONE;
   private lastComposed?: ComposedPod;
   private podTransform?: PodTransform;
   private capture?: { pod?: ComposedPod };
   /** The attached sidecars' part of the render key (render-memo.ts), null until worked out again after add. */
   private sidecarsKey: string | undefined | null = null;
-  private readonly annotationSources: Array<{ readonly owner: string; readonly produce: (pod: ComposedPod) => { [key: string]: string } }> = [];
+  private annotationSources: ReadonlyArray<{ readonly owner: string; readonly produce: (pod: ComposedPod) => { [key: string]: string } }> = NONE;
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
     this.workload = workload;
@@ -304,7 +306,7 @@ export class WorkloadSidecars {
 
   /** @internal */
   public _recordInjector(path: string): void {
-    if (!this.injectors.includes(path)) { this.injectors.push(path); }
+    if (!this.injectors.includes(path)) { this.injectors = [...this.injectors, path]; }
   }
 
   /** The workload's JSON as written, before injection. @internal */
@@ -336,7 +338,7 @@ export class WorkloadSidecars {
    * for the error when the pod template already has one of the keys with another value. @internal
    */
   public _addPodAnnotations(owner: string, produce: (pod: ComposedPod) => { [key: string]: string }): void {
-    this.annotationSources.push({ owner, produce });
+    this.annotationSources = [...this.annotationSources, { owner, produce }];
   }
 
   private addPodAnnotations(template: { metadata?: any }, composed: ComposedPod): void {
@@ -354,15 +356,16 @@ export class WorkloadSidecars {
     }
   }
 
-  /** Records a message once in `list` and prints it to stderr. */
-  private say(kind: 'warning' | 'note', list: string[], message: string): void {
+  /** Records a message once (warnings or notes) and prints it to stderr. */
+  private say(kind: 'warning' | 'note', message: string): void {
+    const list = kind === 'warning' ? this.warned : this.noted;
     if (list.includes(message)) { return; }
-    list.push(message);
+    if (kind === 'warning') { this.warned = [...list, message]; } else { this.noted = [...list, message]; }
     process.stderr.write(`[cdk-sidecars] ${kind}: ${message}\n`);
   }
 
   private note(message: string): void {
-    this.say('note', this.noted, message);
+    this.say('note', message);
   }
 
   /** When the mode was chosen by default for a pod with long-running sidecars, says so (stderr once per app). */
@@ -370,7 +373,7 @@ export class WorkloadSidecars {
     if (this.noted.includes(DEFAULT_MODE_NOTE) || this.options.mode !== undefined) { return; }
     if (KubernetesTarget.versionOf(this.workload) !== undefined) { return; }
     if (!composed.containers.some(c => c.role === StartupRole.SIDECAR)) { return; }
-    this.noted.push(DEFAULT_MODE_NOTE);
+    this.noted = [...this.noted, DEFAULT_MODE_NOTE];
     if (!toldDefaultMode.has(this.workload.node.root)) {
       toldDefaultMode.add(this.workload.node.root);
       process.stderr.write(`[cdk-sidecars] note: ${DEFAULT_MODE_NOTE}\n`);
@@ -378,7 +381,7 @@ export class WorkloadSidecars {
   }
 
   private report(messages: readonly string[]): void {
-    for (const m of messages) { this.say('warning', this.warned, m); }
+    for (const m of messages) { this.say('warning', m); }
   }
 
   private configure(options: WorkloadSidecarsOptions | undefined): void {
@@ -400,8 +403,8 @@ export class WorkloadSidecars {
    * Namespace where the app defines it (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
    */
   private checkHostPathAdmitted(composed: ComposedPod): void {
+    if (!composed.volumes.some(v => v.volume.kind === VolumeKind.HOST_PATH)) { return; }
     const hostPaths = composed.volumes.filter(v => v.volume.kind === VolumeKind.HOST_PATH);
-    if (hostPaths.length === 0) { return; }
     const namespace = this.workload.metadata.namespace;
     if (namespace === undefined) { return; }
     for (const obj of this.workload.node.root.node.findAll()) {
@@ -466,7 +469,8 @@ export class WorkloadSidecars {
     if (this.capture) { this.capture.pod = composed; }
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
-    const fresh = podTemplate(rendered);
+    // The same object: injection and reuse write into the workload's own pod template.
+    const fresh = template;
     const entry: RenderMemoEntry | undefined = original === undefined || warnings.some(w => w.includes(this.workloadPath)) ? undefined
       : memoEntry(original, fresh, composed, warnings, this.configObjectNames);
     const own = this.annotationSources.length > 0 || this.podTransform !== undefined;
@@ -612,13 +616,12 @@ export class WorkloadSidecars {
    * label selector, read at synthesis. A workload without one (a Job, a bare Pod) gets a warning.
    */
   private createService(owner: string, svc: PodServiceSpec): void {
-    if (this.serviceNames.has(svc.name)) { return; }
-    this.serviceNames.add(svc.name);
-    this.services.push({ owner, svc });
+    if (this.services.some(s => s.svc.name === svc.name)) { return; }
+    this.services = [...this.services, { owner, svc }];
     const matchLabels = () => this.originalToJson()?.spec?.selector?.matchLabels;
     const labels = matchLabels();
     if (!labels || typeof labels !== 'object' || Object.keys(labels).length === 0) {
-      this.say('warning', this.warned, `${owner}: needs a Service "${svc.name}" that selects the pod (ports ${svc.ports.map(p => `${p.port}->${p.targetPort}`).join(', ')}), `
+      this.say('warning', `${owner}: needs a Service "${svc.name}" that selects the pod (ports ${svc.ports.map(p => `${p.port}->${p.targetPort}`).join(', ')}), `
         + `but ${this.workloadPath} has no label selector (spec.selector.matchLabels) to select its pods by: create the Service yourself`);
       return;
     }
@@ -664,7 +667,7 @@ export class WorkloadSidecars {
     const full = `${this.workload.name}-${volume}`;
     const name = full.length <= 253 ? full
       : `${full.slice(0, 245).replace(/[-.]+$/, '')}-${createHash('sha256').update(full).digest('hex').slice(0, 7)}`;
-    this.configObjectNames.set(volume, name);
+    this.configObjectNames = new Map([...this.configObjectNames, [volume, name]]);
     new ApiObject(this.scope(), `${volume}-${sensitive ? 'secret' : 'configmap'}`, {
       apiVersion: 'v1',
       kind: sensitive ? 'Secret' : 'ConfigMap',
