@@ -37,8 +37,8 @@ const project = new cdk.JsiiProject({
   // nothing is published (release: false, no workflows).
   // jsii's reserved-word warnings stay silenced (projen's default `jsii --silence-warnings=reserved-word`):
   // the names they flag are renamed harmlessly by the bindings: `namespace`, `override` (C# properties
-  // are PascalCase), `type`, `go()` (Go: exported `Type`, `FluentBitMultilineParser_Go`), `except`
-  // (Python: `except_`, jsii-pacmak lib/targets/python/util.js toPythonIdentifier).
+  // are PascalCase), `type`, `go()` (Go: exported `Type`, `FluentBitMultilineParser_Go`). The network
+  // policy peer's `except` was renamed `exceptCidrs` (Python would read `except_`).
   publishToPypi: { distName: 'cdk-sidecars', module: 'cdk_sidecars' },
   publishToMaven: { javaPackage: 'dev.cdksidecars', mavenGroupId: 'dev.cdksidecars', mavenArtifactId: 'cdk-sidecars' },
   publishToGo: { moduleName: 'github.com/cdk-sidecars/cdk-sidecars-go', packageName: 'cdksidecars' },

@@ -44,7 +44,7 @@ export interface NetworkPeer {
    * Networks inside `cidr` that are not allowed (`ipBlock.except`).
    * @default - none
    */
-  readonly except?: string[];
+  readonly exceptCidrs?: string[];
 }
 
 /** A port or a range of ports of a network policy rule. */
@@ -150,7 +150,7 @@ export interface WorkloadNetworkPolicyProps {
   readonly egress?: NetworkPolicyRule[];
 }
 
-const PEER_TYPES: PropTypes = { podLabels: 'stringMap', namespace: 'string', namespaceLabels: 'stringMap', cidr: 'string', except: 'stringArray' };
+const PEER_TYPES: PropTypes = { podLabels: 'stringMap', namespace: 'string', namespaceLabels: 'stringMap', cidr: 'string', exceptCidrs: 'stringArray' };
 const PORT_TYPES: PropTypes = { port: 'port', endPort: 'port', protocol: { enum: Protocol } };
 const RULE_TYPES: PropTypes = { peers: { each: PEER_TYPES }, ports: { each: PORT_TYPES, required: ['port'] } };
 
@@ -391,8 +391,8 @@ function checkPeer(path: string, field: string, p: NetworkPeer): void {
   if (p.cidr !== undefined && selects) {
     throw Errors.invalidPeer(path, field, p, 'has both an IP block (cidr) and selectors, which one NetworkPolicy peer cannot hold', 'Give the IP block and the selectors as two peers');
   }
-  if (p.except !== undefined && p.cidr === undefined) {
-    throw Errors.invalidPeer(path, `${field}.except`, p.except, 'excepts networks from no IP block', 'Give cidr too, or drop except');
+  if (p.exceptCidrs !== undefined && p.cidr === undefined) {
+    throw Errors.invalidPeer(path, `${field}.exceptCidrs`, p.exceptCidrs, 'excepts networks from no IP block', 'Give cidr too, or drop exceptCidrs');
   }
   if (p.namespace !== undefined && p.namespaceLabels !== undefined) {
     throw Errors.invalidPeer(path, field, p, 'has both namespace and namespaceLabels', 'Give one: namespace is a shortcut for the namespace\'s kubernetes.io/metadata.name label');
@@ -403,8 +403,8 @@ function checkPeer(path: string, field: string, p: NetworkPeer): void {
   checkLabels(path, `${field}.podLabels`, p.podLabels);
   checkLabels(path, `${field}.namespaceLabels`, p.namespaceLabels);
   if (p.cidr !== undefined && (!isCidr(p.cidr) || !p.cidr.includes('/'))) { throw Errors.invalidCidr(path, `${field}.cidr`, p.cidr); }
-  (p.except ?? []).forEach((x, i) => {
-    if (!isCidr(x) || !x.includes('/')) { throw Errors.invalidCidr(path, `${field}.except[${i}]`, x); }
+  (p.exceptCidrs ?? []).forEach((x, i) => {
+    if (!isCidr(x) || !x.includes('/')) { throw Errors.invalidCidr(path, `${field}.exceptCidrs[${i}]`, x); }
   });
 }
 
@@ -417,7 +417,7 @@ function checkPort(path: string, field: string, p: NetworkPolicyPort): void {
 /** A NetworkPolicyPeer. */
 function peer(p: NetworkPeer): any {
   if (p.cidr !== undefined) {
-    return { ipBlock: { cidr: p.cidr, ...(p.except?.length ? { except: [...p.except] } : {}) } };
+    return { ipBlock: { cidr: p.cidr, ...(p.exceptCidrs?.length ? { except: [...p.exceptCidrs] } : {}) } };
   }
   const out: any = {};
   if (p.namespace !== undefined) { out.namespaceSelector = { matchLabels: { [NAMESPACE_NAME_LABEL]: p.namespace } }; }

@@ -106,7 +106,7 @@ describe('(a) app + OPA + Fluent Bit, no interception', () => {
       restrictEgress: true,
       allowDns: false,
       destinations: [{ host: 'fluentd.observability.svc', peers: [{ namespace: 'observability', podLabels: { app: 'fluentd' } }], ports: [{ port: 24224 }] }],
-      egress: [{ peers: [{ cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] }], ports: [{ port: 443 }] }],
+      egress: [{ peers: [{ cidr: '0.0.0.0/0', exceptCidrs: ['169.254.169.254/32'] }], ports: [{ port: 443 }] }],
     });
     const docs2 = synth(c);
     expect(policyOf(docs2).spec.egress).toEqual([
@@ -253,7 +253,7 @@ describe('bad inputs', () => {
     [{ appPeers: [{ cidr: '10.0.0.0/8', podLabels: {} }] }, ErrorCode.INVALID_PEER, 'web/netpol: appPeers[0]'],
     [{ egress: [{ peers: [{ cidr: '10.0.0.0' }] }] }, ErrorCode.INVALID_CIDR, 'web/netpol: egress[0].peers[0].cidr "10.0.0.0" is not a CIDR'],
     [{ egress: [{ peers: [{ cidr: '10.0.0.300/8' }] }] }, ErrorCode.INVALID_CIDR, 'web/netpol: egress[0].peers[0].cidr "10.0.0.300/8" is not a CIDR'],
-    [{ egress: [{ peers: [{ cidr: '10.0.0.0/8', except: ['x'] }] }] }, ErrorCode.INVALID_CIDR, 'web/netpol: egress[0].peers[0].except[0] "x" is not a CIDR'],
+    [{ egress: [{ peers: [{ cidr: '10.0.0.0/8', exceptCidrs: ['x'] }] }] }, ErrorCode.INVALID_CIDR, 'web/netpol: egress[0].peers[0].exceptCidrs[0] "x" is not a CIDR'],
     [{ ingress: [{ ports: [{ port: 70000 }] }] }, ErrorCode.INVALID_PORT, 'web/netpol: ingress[0].ports[0].port 70000 is not a port number'],
     [{ ingress: [{ ports: [{ port: 0 }] }] }, ErrorCode.INVALID_PORT, 'web/netpol: ingress[0].ports[0].port 0'],
     [{ ingress: [{ ports: [{ port: 9000, endPort: 8000 }] }] }, ErrorCode.INVALID_RANGE, 'web/netpol: ingress[0].ports[0].port 9000 is greater than ingress[0].ports[0].endPort 8000'],
