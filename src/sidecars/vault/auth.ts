@@ -177,7 +177,8 @@ export interface VaultGenericAuthOptions {
 /**
  * How the Vault agent logs in. A sidecar lists several; the one for the identity the
  * platform gives the pod is used (Kubernetes service account, AWS IAM role, Azure managed
- * identity), AppRole where no platform method fits.
+ * identity), else the first listed method that needs no platform identity (AppRole, JWT,
+ * GCP, cert or a generic method).
  */
 export class VaultAuth {
   /** Kubernetes auth (pods' service account). */

@@ -105,7 +105,10 @@ export interface VaultAgentSidecarProps extends BuiltInSidecarProps {
   readonly address: string;
   /**
    * How the agent logs in; the method for the identity the platform gives the pod is
-   * used (Kubernetes service account, AWS IAM role, Azure managed identity), else AppRole.
+   * used (Kubernetes service account, AWS IAM role, Azure managed identity), else the first
+   * listed method that needs no platform identity (AppRole, JWT, GCP, cert or a generic
+   * method), in the order given: on Cloud Run and Docker Compose, which give no identity
+   * the binders know, the order decides.
    */
   readonly auth: VaultAuth[];
   /** Secrets rendered for the app. */
