@@ -403,15 +403,15 @@ export class WorkloadSidecars {
    * Namespace where the app defines it (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
    */
   private checkHostPathAdmitted(composed: ComposedPod): void {
-    if (!composed.volumes.some(v => v.volume.kind === VolumeKind.HOST_PATH)) { return; }
-    const hostPaths = composed.volumes.filter(v => v.volume.kind === VolumeKind.HOST_PATH);
+    // The first is named in the error.
+    const v = composed.volumes.find(x => x.volume.kind === VolumeKind.HOST_PATH);
+    if (v === undefined) { return; }
     const namespace = this.workload.metadata.namespace;
     if (namespace === undefined) { return; }
     for (const obj of this.workload.node.root.node.findAll()) {
       if (!ApiObject.isApiObject(obj) || obj.kind !== 'Namespace' || obj.apiVersion !== 'v1' || obj.metadata.name !== namespace) { continue; }
       const level = obj.metadata.getLabel(PSA_ENFORCE_LABEL);
       if (level !== 'baseline' && level !== 'restricted') { continue; }
-      const v = hostPaths[0];
       const owner = v.owners[0];
       const at = owner.volumes.findIndex(x => x.name === v.volume.name);
       throw Errors.hostPathForbidden(owner.path, userField(owner.origins, '', `volumes[${at}].hostPath`), v.volume.hostPath!, this.workloadPath,
@@ -469,12 +469,11 @@ export class WorkloadSidecars {
     if (this.capture) { this.capture.pod = composed; }
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
-    // The same object: injection and reuse write into the workload's own pod template.
-    const fresh = template;
+    // Injection and reuse wrote into the workload's own pod template (`template`).
     const entry: RenderMemoEntry | undefined = original === undefined || warnings.some(w => w.includes(this.workloadPath)) ? undefined
-      : memoEntry(original, fresh, composed, warnings, this.configObjectNames);
+      : memoEntry(original, template, composed, warnings, this.configObjectNames);
     const own = this.annotationSources.length > 0 || this.podTransform !== undefined;
-    this.addPodAnnotations(fresh, composed);
+    this.addPodAnnotations(template, composed);
     if (this.podTransform) { this.podTransform.apply(rendered, composed); }
     if (!hit || own) {
       // A string kubectl would misread, let through because this workload's JSON has it, is
