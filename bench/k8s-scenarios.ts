@@ -75,7 +75,12 @@ const SECURE = (uid: number) => ({
   capabilities: { drop: ['ALL'] },
   seccompProfile: { type: 'RuntimeDefault' },
 });
-const RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } };
+/**
+ * Made for each container, as SECURE is: every document's JSON is its own, as cdk8s gives it and as the
+ * library's is (one object shared by all workloads' JSON would change them all when a later step
+ * edits one).
+ */
+const RESOURCES = () => ({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } });
 
 /** The same containers written by hand. */
 function handWrittenInitContainers(migrateUid: number): any[] {
@@ -85,14 +90,14 @@ function handWrittenInitContainers(migrateUid: number): any[] {
       image: 'ghcr.io/acme/migrate:4.2.0',
       args: ['up'],
       env: [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db', key: 'url' } } }],
-      resources: RESOURCES,
+      resources: RESOURCES(),
       securityContext: SECURE(migrateUid),
     },
     {
       name: 'proxy',
       image: 'ghcr.io/acme/proxy:1.9.0',
       ports: [{ containerPort: 15021, protocol: 'TCP' }],
-      resources: RESOURCES,
+      resources: RESOURCES(),
       securityContext: SECURE(20001),
       startupProbe: { httpGet: { path: '/ready', port: 15021, scheme: 'HTTP' }, periodSeconds: 1, failureThreshold: 60 },
       lifecycle: { preStop: { exec: { command: ['/bin/drain'] } } },
@@ -102,7 +107,7 @@ function handWrittenInitContainers(migrateUid: number): any[] {
       name: 'logs',
       image: 'fluent/fluent-bit:4.0.3',
       ports: [{ containerPort: 2020, protocol: 'TCP' }],
-      resources: RESOURCES,
+      resources: RESOURCES(),
       securityContext: SECURE(20002),
       readinessProbe: { httpGet: { path: '/api/v1/health', port: 2020, scheme: 'HTTP' } },
       volumeMounts: [{ name: 'app-logs', mountPath: '/var/log/app', readOnly: true }],
@@ -112,7 +117,7 @@ function handWrittenInitContainers(migrateUid: number): any[] {
       name: 'statsd',
       image: 'prom/statsd-exporter:v0.28.0',
       ports: [{ containerPort: 9102, protocol: 'TCP' }],
-      resources: RESOURCES,
+      resources: RESOURCES(),
       securityContext: SECURE(20003),
       livenessProbe: { tcpSocket: { port: 9102 } },
       restartPolicy: 'Always',
@@ -120,7 +125,7 @@ function handWrittenInitContainers(migrateUid: number): any[] {
     {
       name: 'secrets',
       image: 'ghcr.io/acme/secrets-agent:2.0.0',
-      resources: RESOURCES,
+      resources: RESOURCES(),
       securityContext: SECURE(20004),
       volumeMounts: [{ name: 'secrets', mountPath: '/secrets', readOnly: false }],
       restartPolicy: 'Always',

@@ -19,17 +19,14 @@ import { policyGeneration } from '../core/image-policy';
  * (test/k8s/render-memo.test.ts renders every case both ways).
  */
 export interface RenderMemoEntry {
-  /** The pod template's spec as the first workload wrote it (compared with each later workload's). */
-  readonly original: any;
+  /** Whether a later workload's pod template spec equals the first workload's, as written (keys in the same order). */
+  readonly matches: Matcher;
   /** The composed pod (its targetPath is the first workload's, used only in errors). */
   readonly composed: ComposedPod;
   /** The warnings of the pod, none naming the workload. */
   readonly warnings: readonly string[];
-  /**
-   * The injected pod template's spec, field by field: a copier of the value where injection added
-   * or changed the field, undefined where it is the workload's own (taken from each workload's JSON).
-   */
-  readonly spec: ReadonlyArray<readonly [string, Copier | undefined]>;
+  /** Makes the injected pod template spec from a later workload's own (equal to the first's as written). */
+  readonly spec: Patcher;
   /** A copier of the injected pod template's annotations (before other constructs' annotations). */
   readonly annotations: Copier;
   /** The first workload's ConfigMap and Secret names, by volume, replaced by each workload's own. */
@@ -39,17 +36,57 @@ export interface RenderMemoEntry {
 /** Distinct renderings kept per app; an app with more distinct pods renders the rest afresh. */
 export const RENDER_MEMO_SIZE = 256;
 
+/** Most key levels kept per app (each distinct value of a key part at a level is one). */
+const MAX_KEY_LEVELS = RENDER_MEMO_SIZE * 16;
+
+/**
+ * One level of the memo's key: the next key part's value leads to the level below (a Map, so a
+ * lookup builds no key string); the last level holds the renderings of that key.
+ */
+export class RenderSlot {
+  /** @internal */
+  public readonly next = new Map<unknown, RenderSlot>();
+  /** @internal */
+  public entries?: RenderMemoEntry[];
+}
+
 /** The renderings of one app: by everything but the pod spec, then compared by pod spec. */
 export class RenderMemo {
-  private readonly byKey = new Map<string, RenderMemoEntry[]>();
+  private readonly root = new RenderSlot();
   private size = 0;
+  private levels = 0;
   private found = 0;
 
-  /** The rendering of a pod spec equal to `spec` (same keys in the same order) under `key`. */
-  public find(key: string, spec: unknown): RenderMemoEntry | undefined {
-    const entry = this.byKey.get(key)?.find(e => sameJson(e.original, spec));
-    if (entry) { this.found++; }
-    return entry;
+  /**
+   * The slot of a key (renderKey): made on first use while the memo has room, undefined when it
+   * has none and the key is new.
+   */
+  public slot(key: readonly unknown[]): RenderSlot | undefined {
+    let level = this.root;
+    for (let i = 0; i < key.length; i++) {
+      let below = level.next.get(key[i]);
+      if (below === undefined) {
+        if (this.full) { return undefined; }
+        below = new RenderSlot();
+        level.next.set(key[i], below);
+        this.levels++;
+      }
+      level = below;
+    }
+    return level;
+  }
+
+  /** The rendering in `slot` of a pod spec equal to `spec` (same keys in the same order). */
+  public find(slot: RenderSlot, spec: unknown): RenderMemoEntry | undefined {
+    const entries = slot.entries;
+    if (entries === undefined) { return undefined; }
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i].matches(spec)) {
+        this.found++;
+        return entries[i];
+      }
+    }
+    return undefined;
   }
 
   /** How many renderings were reused (for tests). */
@@ -58,16 +95,15 @@ export class RenderMemo {
   }
 
   /** Keeps a rendering, unless RENDER_MEMO_SIZE are kept already. */
-  public add(key: string, entry: RenderMemoEntry): void {
+  public add(slot: RenderSlot, entry: RenderMemoEntry): void {
     if (this.size >= RENDER_MEMO_SIZE) { return; }
     this.size++;
-    const list = this.byKey.get(key);
-    if (list) { list.push(entry); } else { this.byKey.set(key, [entry]); }
+    if (slot.entries) { slot.entries.push(entry); } else { slot.entries = [entry]; }
   }
 
   /** Whether another rendering may be kept. */
   public get full(): boolean {
-    return this.size >= RENDER_MEMO_SIZE;
+    return this.size >= RENDER_MEMO_SIZE || this.levels >= MAX_KEY_LEVELS;
   }
 }
 
@@ -89,46 +125,81 @@ export function renderMemo(root: IConstruct): RenderMemo {
   return memo;
 }
 
-const ids = new WeakMap<ISidecar, number>();
-let nextId = 0;
-
 /**
- * The sidecars' part of the key, or undefined when one of them is not declared deterministic
- * (a user's own ISidecar may read `targetPath`): its pods are composed afresh.
+ * The sidecars attached to a workload, in order: one shared, frozen list for every workload that
+ * attached the same sidecars in the same order (most apps attach one set to many workloads): the
+ * list itself is a part of the render key.
  */
-export function sidecarsKey(sidecars: readonly ISidecar[]): string | undefined {
-  if (!sidecars.every(isDeterministic)) { return undefined; }
-  return sidecars.map(s => {
-    let id = ids.get(s);
-    if (id === undefined) {
-      id = nextId++;
-      ids.set(s, id);
+export class SidecarList {
+  /** No sidecars. */
+  public static readonly EMPTY = new SidecarList(Object.freeze([]));
+
+  private readonly longer = new WeakMap<ISidecar, SidecarList>();
+  private allDeterministic?: boolean;
+
+  private constructor(public readonly sidecars: readonly ISidecar[]) {}
+
+  /** This list with `sidecar` added at the end (the same list object for every workload). */
+  public with(sidecar: ISidecar): SidecarList {
+    let list = this.longer.get(sidecar);
+    if (!list) {
+      list = new SidecarList(Object.freeze([...this.sidecars, sidecar]));
+      this.longer.set(sidecar, list);
     }
-    return id;
-  }).join(',');
+    return list;
+  }
+
+  /**
+   * Whether every sidecar's `contribute` is declared deterministic: the renderings of a list with
+   * one that is not (a user's own ISidecar may read `targetPath`) are not reused.
+   */
+  public get deterministic(): boolean {
+    if (this.allDeterministic === undefined) { this.allDeterministic = this.sidecars.every(isDeterministic); }
+    return this.allDeterministic;
+  }
 }
 
+/** The render settings a key holds: RenderSettings but the library's version, the same for every workload. */
+export type KeySettings = Pick<RenderSettings, 'mode' | 'appInitContainers' | 'appArmorField' | 'serviceAccountName' | 'injectors' | 'configObjectNames'>;
+
+/** Written by each renderKey call and read at once by RenderMemo.slot (a key builds no object). */
+const scratchKey: unknown[] = [];
+
 /**
- * Everything but the pod spec that the injected pod template depends on, or undefined when the
- * rendering must not be reused (reuse off, or `sidecars` undefined: see sidecarsKey).
+ * Everything but the pod spec that the injected pod template depends on, part by part, or
+ * undefined when the rendering must not be reused (reuse off, or a sidecar not declared
+ * deterministic). The array is overwritten by the next call: pass it to RenderMemo.slot at once.
  */
-export function renderKey(json: any, template: { metadata?: any }, sidecars: string | undefined, settings: RenderSettings): string | undefined {
-  if (!enabled || sidecars === undefined) { return undefined; }
-  // A StatefulSet's claim templates are volumes of its pods (readWorkloadPod).
-  const claims = json.kind === 'StatefulSet' ? JSON.stringify(json.spec?.volumeClaimTemplates ?? null) : '';
+export function renderKey(json: any, template: { metadata?: any }, sidecars: SidecarList, settings: KeySettings): readonly unknown[] | undefined {
+  if (!enabled || !sidecars.deterministic) { return undefined; }
   const annotations = template.metadata?.annotations;
-  return `${json.apiVersion}\u0000${json.kind}\u0000${claims}\u0000${annotations === undefined ? '' : JSON.stringify(annotations)}\u0000${sidecars}`
-    + `\u0000${policyGeneration()}\u0000${settings.mode}\u0000${settings.appInitContainers}\u0000${settings.appArmorField}\u0000${settings.version}`
-    + `\u0000${settings.serviceAccountName ?? ''}\u0000${settings.injectors.join(',')}\u0000${[...settings.configObjectNames.keys()].join(',')}`;
+  scratchKey[0] = sidecars;
+  scratchKey[1] = json.apiVersion;
+  scratchKey[2] = json.kind;
+  // A StatefulSet's claim templates are volumes of its pods (readWorkloadPod).
+  scratchKey[3] = json.kind === 'StatefulSet' ? JSON.stringify(json.spec?.volumeClaimTemplates ?? null) : '';
+  scratchKey[4] = annotations === undefined ? '' : JSON.stringify(annotations);
+  scratchKey[5] = policyGeneration();
+  scratchKey[6] = settings.mode;
+  scratchKey[7] = settings.appInitContainers;
+  scratchKey[8] = settings.appArmorField;
+  scratchKey[9] = settings.serviceAccountName ?? '';
+  scratchKey[10] = settings.injectors.length === 0 ? '' : settings.injectors.join('\u0000');
+  scratchKey[11] = settings.configObjectNames.size === 0 ? '' : [...settings.configObjectNames.keys()].join('\u0000');
+  return scratchKey;
 }
 
 /** A rendering to keep: the original spec, and what injection made of it. */
 export function memoEntry(original: any, rendered: { metadata?: any; spec?: any }, composed: ComposedPod, warnings: readonly string[],
   configObjectNames: ReadonlyMap<string, string>): RenderMemoEntry {
-  const given = rendered.spec ?? {};
-  const spec = Object.keys(given).map((k): [string, Copier | undefined] =>
-    [k, Object.prototype.hasOwnProperty.call(original, k) && sameJson(original[k], given[k]) ? undefined : copier(given[k])]);
-  return { original, composed, warnings, spec, annotations: copier(rendered.metadata?.annotations), configObjectNames: new Map(configObjectNames) };
+  return {
+    matches: matcher(original),
+    composed,
+    warnings,
+    spec: patcher(original, rendered.spec ?? {}),
+    annotations: copier(rendered.metadata?.annotations),
+    configObjectNames: new Map(configObjectNames),
+  };
 }
 
 /** Whether two JSON values are equal, object keys in the same order (the output keeps the order). */
@@ -152,13 +223,99 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
+/** Whether a JSON value equals the one the matcher was made from (sameJson), allocating nothing. */
+export type Matcher = (value: unknown) => boolean;
+
+/**
+ * A matcher of a JSON value, worked out once: each object's keys are listed once, so a comparison
+ * walks the other value's keys in place (for...in) instead of listing them. Keys must come in the
+ * same order (the output keeps the order).
+ */
+export function matcher(expected: unknown): Matcher {
+  if (expected === null || typeof expected !== 'object') { return v => v === expected; }
+  if (Array.isArray(expected)) {
+    const items = expected.map(matcher);
+    return v => {
+      if (!Array.isArray(v) || v.length !== items.length) { return false; }
+      for (let i = 0; i < items.length; i++) {
+        if (!items[i](v[i])) { return false; }
+      }
+      return true;
+    };
+  }
+  const keys = Object.keys(expected);
+  const items = keys.map(k => matcher((expected as any)[k]));
+  return v => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) { return false; }
+    let n = 0;
+    for (const k in v) {
+      if (k !== keys[n]) { return false; }
+      n++;
+    }
+    if (n !== keys.length) { return false; }
+    for (let i = 0; i < keys.length; i++) {
+      if (!items[i]((v as any)[keys[i]])) { return false; }
+    }
+    return true;
+  };
+}
+
+/** Makes the injected value from a workload's own value, which equals the first workload's as written. */
+export type Patcher = (own: any) => any;
+
+const TAKE_OWN: Patcher = own => own;
+
+/**
+ * A patcher from `original` (a value as the first workload wrote it) to `rendered` (what injection
+ * made of it), worked out once. What injection left alone is taken from each workload's own JSON
+ * (fresh from cdk8s, so not shared with another workload); an object or a same-length array that
+ * injection changed is rebuilt around its unchanged parts, in the rendered key order; the rest is
+ * copied (copier).
+ */
+export function patcher(original: unknown, rendered: unknown): Patcher {
+  if (sameJson(original, rendered)) { return TAKE_OWN; }
+  if (Array.isArray(original) && Array.isArray(rendered) && original.length === rendered.length) {
+    const items = rendered.map((r, i) => patcher(original[i], r));
+    return own => {
+      const out = new Array(items.length);
+      for (let i = 0; i < items.length; i++) { out[i] = items[i](own[i]); }
+      return out;
+    };
+  }
+  if (!isPlainObject(original) || !isPlainObject(rendered)) {
+    const copy = copier(rendered);
+    return () => copy();
+  }
+  const keys = Object.keys(rendered);
+  const items = keys.map(k => (Object.prototype.hasOwnProperty.call(original, k) ? patcher(original[k], rendered[k]) : copier(rendered[k])));
+  return own => {
+    const out: { [key: string]: unknown } = {};
+    for (let i = 0; i < keys.length; i++) { setOwn(out, keys[i], items[i](own[keys[i]])); }
+    return out;
+  };
+}
+
+/**
+ * Sets an own, enumerable key: `out.__proto__ = v` would set the prototype instead (a JSON object
+ * may have a "__proto__" key, e.g. as an annotation).
+ */
+function setOwn(out: { [key: string]: unknown }, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    out[key] = value;
+  }
+}
+
+function isPlainObject(v: unknown): v is { [key: string]: unknown } {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /** Writes a kept rendering into a workload's fresh JSON (mutates and returns it). */
 export function reuseRendering(json: any, template: { metadata?: any; spec?: any }, entry: RenderMemoEntry,
   configObjectNames: ReadonlyMap<string, string>): any {
-  // Equal to the first workload's original: its unchanged fields are this workload's own (fresh) values.
-  const written = template.spec ?? {};
-  const spec: any = {};
-  for (const [k, copy] of entry.spec) { spec[k] = copy === undefined ? written[k] : copy(); }
+  // Equal to the first workload's original: its unchanged parts are this workload's own (fresh) values.
+  const spec = entry.spec(template.spec ?? {});
   template.spec = spec;
   template.metadata = template.metadata ?? {};
   template.metadata.annotations = entry.annotations();
@@ -185,6 +342,62 @@ export type Copier = () => any;
  */
 export function copier(value: unknown): Copier {
   if (value === null || typeof value !== 'object') { return () => value; }
+  const literal = literalCopier(value);
+  if (literal) { return literal; }
+  return walkingCopier(value);
+}
+
+/**
+ * A copier compiled from the value's JSON text as an object literal: V8 then builds each copy from
+ * the literal's template, as fast as hand-written literal code and with objects of exactly the
+ * right size. JSON.stringify is the one escaping function: JSON text is a JavaScript expression
+ * (ECMAScript 2019 made every JSON string a valid string literal), with one exception: a
+ * `"__proto__"` key in a literal sets the prototype instead of adding the key. Undefined (the
+ * walking copier then serves) for such a key, for anything JSON text would not give back as it is
+ * (undefined, functions, non-finite numbers, objects other than plain ones and arrays), and where
+ * code cannot be generated from strings (node --disallow-code-generation-from-strings).
+ */
+function literalCopier(value: object): Copier | undefined {
+  let text: string;
+  try {
+    text = JSON.stringify(value, function (this: any, key: string, v: unknown) {
+      if (!literalSafe(key, this[key])) { throw NOT_LITERAL; }
+      return v;
+    });
+  } catch (e) {
+    if (e === NOT_LITERAL) { return undefined; }
+    throw e;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return new Function(`return ${text};`) as Copier;
+  } catch {
+    return undefined;
+  }
+}
+
+const NOT_LITERAL = Symbol('not a JSON literal');
+
+/** Whether JSON text gives the value back as it is, under its key, in a JavaScript object literal. */
+function literalSafe(key: string, value: unknown): boolean {
+  if (key === '__proto__') { return false; }
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null || Array.isArray(value)) { return true; }
+      const proto = Object.getPrototypeOf(value);
+      return proto === Object.prototype || proto === null;
+    }
+    default:
+      return false;
+  }
+}
+
+function walkingCopier(value: object): Copier {
   if (Array.isArray(value)) {
     const items = value.map(v => (v !== null && typeof v === 'object' ? copier(v) : undefined));
     const plain = [...value];
@@ -207,7 +420,7 @@ export function copier(value: unknown): Copier {
     const out: { [key: string]: unknown } = {};
     for (let i = 0; i < keys.length; i++) {
       const copy = items[i];
-      out[keys[i]] = copy === undefined ? plain[i] : copy();
+      setOwn(out, keys[i], copy === undefined ? plain[i] : copy());
     }
     return out;
   };
@@ -222,6 +435,6 @@ export function cloneJson<T>(value: T): T {
     return out as any;
   }
   const out: { [key: string]: unknown } = {};
-  for (const k in value) { out[k] = cloneJson((value as any)[k]); }
+  for (const k of Object.keys(value)) { setOwn(out, k, cloneJson((value as any)[k])); }
   return out as T;
 }

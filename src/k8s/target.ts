@@ -29,7 +29,7 @@ export const KUBERNETES_VERSION_CONTEXT = 'cdk-sidecars:kubernetesVersion';
 
 const targets = new WeakMap<IConstruct, string>();
 /** Versions looked up, valid while `generation` (bumped by every `set`) is the same. */
-const looked = new WeakMap<IConstruct, { readonly generation: number; readonly version: string | undefined; readonly stated: boolean }>();
+const looked = new WeakMap<IConstruct, Looked>();
 let generation = 0;
 
 /**
@@ -57,36 +57,51 @@ export class KubernetesTarget {
    * @returns the version, or undefined when none was stated
    */
   public static versionOf(scope: IConstruct): string | undefined {
-    // Asked for every workload at every synthesis: remembered until the next `set` (the context of a
-    // construct with children cannot change, constructs' Node.setContext).
-    const known = looked.get(scope);
-    if (known && known.generation === generation) { return known.version; }
-    const stated = KubernetesTarget.stated(scope);
-    let version = stated;
-    if (version === undefined) {
-      const fromContext = scope.node.tryGetContext(KUBERNETES_VERSION_CONTEXT);
-      if (fromContext !== undefined) {
-        parseVersion(scope.node.path, `context ${KUBERNETES_VERSION_CONTEXT}`, fromContext);
-        version = String(fromContext);
-      }
-    }
-    looked.set(scope, { generation, version, stated: stated !== undefined });
-    return version;
+    return look(scope, true).version;
   }
 
-  /** The version `set` on `scope` or its nearest ancestor (a set anywhere above wins over context). */
-  private static stated(scope: IConstruct): string | undefined {
-    for (let s: IConstruct | undefined = scope; s; s = s.node.scope) {
-      const v = targets.get(s);
-      if (v !== undefined) { return v; }
-      // An ancestor already looked up knows whether anything above it was set.
-      const known = s === scope ? undefined : looked.get(s);
-      if (known && known.generation === generation) { return known.stated ? known.version : undefined; }
-    }
-    return undefined;
+  /**
+   * The same as versionOf, without remembering the answer for `scope` itself (its ancestors' are):
+   * asked once per workload at each synthesis, where a remembered answer per workload would only
+   * cost memory. @internal
+   */
+  public static _versionOfWorkload(scope: IConstruct): string | undefined {
+    return look(scope, false).version;
   }
 
   private constructor() {}
+}
+
+interface Looked { readonly generation: number; readonly version: string | undefined; readonly stated: boolean }
+
+/**
+ * The version for `scope`: `set` on it or its nearest ancestor, else the context key's nearest value
+ * (a set anywhere above wins over context). Remembered per scope until the next `set` (the context
+ * of a construct with children cannot change, constructs' Node.setContext); `remember` false keeps
+ * only the ancestors' answers.
+ */
+function look(scope: IConstruct, remember: boolean): Looked {
+  const known = looked.get(scope);
+  if (known && known.generation === generation) { return known; }
+  let found: Looked;
+  const own = targets.get(scope);
+  const parent = scope.node.scope;
+  const above = parent ? look(parent, true) : undefined;
+  if (own !== undefined) {
+    found = { generation, version: own, stated: true };
+  } else if (above?.stated) {
+    found = above;
+  } else {
+    const fromContext = scope.node.tryGetContext(KUBERNETES_VERSION_CONTEXT);
+    if (above !== undefined && fromContext === above.version) {
+      found = above;
+    } else {
+      if (fromContext !== undefined) { parseVersion(scope.node.path || '<app>', `context ${KUBERNETES_VERSION_CONTEXT}`, fromContext); }
+      found = { generation, version: fromContext === undefined ? undefined : String(fromContext), stated: false };
+    }
+  }
+  if (remember) { looked.set(scope, found); }
+  return found;
 }
 
 /** Parses "1.29", "v1.29" or "1.29.3" into [major, minor] (numbers without leading zeros, as Kubernetes releases are named). */
@@ -101,7 +116,11 @@ export function parseVersion(path: string | (() => string), field: string, versi
  * (every Kubernetes release still supported upstream has native sidecars).
  */
 export function modeFor(scope: IConstruct, path: string | (() => string), explicit: SidecarMode | undefined): SidecarMode {
-  const version = KubernetesTarget.versionOf(scope);
+  return modeForVersion(KubernetesTarget.versionOf(scope), path, explicit);
+}
+
+/** The same as modeFor, for a workload whose target version (KubernetesTarget.versionOf) is `version`. */
+export function modeForVersion(version: string | undefined, path: string | (() => string), explicit: SidecarMode | undefined): SidecarMode {
   const at = () => (typeof path === 'string' ? path : path());
   const native = version === undefined || supportsNative(parseVersion(at, 'target Kubernetes version', version));
   if (explicit === SidecarMode.NATIVE && !native) {
@@ -138,7 +157,11 @@ function supportsNative([major, minor]: [number, number]): boolean {
  * stated (the library's default: every Kubernetes release still supported upstream).
  */
 export function targetAtLeast(scope: IConstruct, path: string | (() => string), minor: number): boolean {
-  const version = KubernetesTarget.versionOf(scope);
+  return versionAtLeast(KubernetesTarget.versionOf(scope), path, minor);
+}
+
+/** Whether `version` (a target version, or undefined when none is stated) is 1.`minor` or later. */
+export function versionAtLeast(version: string | undefined, path: string | (() => string), minor: number): boolean {
   if (version === undefined) { return true; }
   const [major, m] = parseVersion(path, 'target Kubernetes version', version);
   return major > 1 || (major === 1 && m >= minor);

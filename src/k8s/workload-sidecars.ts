@@ -4,11 +4,11 @@ import { Construct, IConstruct } from 'constructs';
 import { AppInitContainerPlacement } from './placement';
 import { PodTransform } from './pod-transform';
 import { DEFAULT_REDIRECT_IMAGE, REDIRECT_VOLUME, RULES_FILE, RULES_FILE_NFT, RULES_FILE_V6, nftRules, redirectRules, rulesByCni } from './redirect';
-import { APPARMOR_FIELD_SINCE, INJECTED_ANNOTATION, RenderSettings, injectIntoWorkload } from './render';
-import { RenderMemoEntry, cloneJson, memoEntry, renderKey, renderMemo, reuseRendering, sidecarsKey } from './render-memo';
+import { APPARMOR_FIELD_SINCE, INJECTED_ANNOTATION, injectIntoWorkload } from './render';
+import { KeySettings, RenderMemoEntry, SidecarList, cloneJson, memoEntry, renderKey, renderMemo, reuseRendering } from './render-memo';
 import { kubernetesRuntime } from './runtime';
 import { claimSeccompProfile } from './seccomp-profile-object';
-import { KubernetesTarget, SidecarMode, checkBinderOptions, modeFor, targetAtLeast } from './target';
+import { KubernetesTarget, SidecarMode, checkBinderOptions, modeForVersion, versionAtLeast } from './target';
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readWorkloadPod } from './workload';
 import { checkKubectlReadsStrings } from './yaml-safety';
@@ -75,22 +75,34 @@ function checkConfigObjectSize(pod: ComposedPod, composed: ComposedPod['volumes'
       : 'Split the files across directories (each directory is one volume), or ship large content in the image');
 }
 
-/** What a deterministic sidecar says of itself before it knows the pod: the same for every workload. */
-const alone = new WeakMap<ISidecar, ResolvedSidecar>();
+/** What a sidecar says of itself before it knows the pod, and whether that asks for objects beside the workload. */
+interface Alone {
+  readonly described: ResolvedSidecar;
+  /** ConfigMaps, Secrets, RBAC or Services: most sidecars need none. */
+  readonly needsObjects: boolean;
+}
+
+/** What each deterministic sidecar says of itself before it knows the pod: the same for every workload. */
+const alone = new WeakMap<ISidecar, Alone>();
 
 /** The sidecar described without the pod: which volumes, Services and RBAC it needs whatever the pod holds. */
-function describedAlone(sidecar: ISidecar, targetPath: () => string): ResolvedSidecar {
+function describedAlone(sidecar: ISidecar, target: IConstruct): Alone {
   const known = alone.get(sidecar);
   if (known) { return known; }
   const described = resolveContribution(sidecarPath(sidecar), sidecar.contribute({
-    targetPath: targetPath(),
+    targetPath: target.node.path,
     appContainers: [],
     identity: WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT,
     fileGroups: true,
     preStopHooks: true,
   }));
-  if (isDeterministic(sidecar)) { alone.set(sidecar, described); }
-  return described;
+  const result = {
+    described,
+    needsObjects: described.readsPodMetadata || described.services.length > 0 || described.trafficInterception !== undefined
+      || described.volumes.some(v => v.kind === VolumeKind.CONFIG_FILES),
+  };
+  if (isDeterministic(sidecar)) { alone.set(sidecar, result); }
+  return result;
 }
 
 /**
@@ -112,6 +124,7 @@ export interface WorkloadSidecarsOptions {
 const attachments = new WeakMap<ApiObject, WorkloadSidecars>();
 const NONE: readonly never[] = Object.freeze([]);
 const NO_NAMES: ReadonlyMap<string, string> = new Map();
+const NO_OPTIONS: WorkloadSidecarsOptions = Object.freeze({});
 
 /** Apps (construct roots) already told on stderr which mode was chosen without a target. */
 const toldDefaultMode = new WeakSet<IConstruct>();
@@ -125,6 +138,26 @@ const DEFAULT_MODE_NOTE = 'no KubernetesTarget stated: long-running sidecars are
   + 'Kubernetes 1.29 or later), the default since every Kubernetes release still supported upstream has them. '
   + 'For an older cluster state it once with KubernetesTarget.set(app, \'1.28\') (classic sidecars), '
   + 'or choose per workload with WorkloadSidecarsOptions.mode';
+
+const DEFAULT_MODE_NOTED: readonly string[] = Object.freeze([DEFAULT_MODE_NOTE]);
+
+/** Whether a composed pod has long-running sidecars (worked out once per composed pod). */
+const longRunning = new WeakMap<ComposedPod, boolean>();
+function hasLongRunning(composed: ComposedPod): boolean {
+  let known = longRunning.get(composed);
+  if (known === undefined) {
+    known = composed.containers.some(c => c.role === StartupRole.SIDECAR);
+    longRunning.set(composed, known);
+  }
+  return known;
+}
+
+/** The root of a construct's tree (constructs' Node.root lists every scope on the way). */
+function rootOf(c: IConstruct): IConstruct {
+  let r = c;
+  for (let up = r.node.scope; up; up = up.node.scope) { r = up; }
+  return r;
+}
 
 /** Finds the one workload ApiObject behind a construct, or explains why there is none. */
 function workloadObject(workload: IConstruct): ApiObject {
@@ -206,11 +239,12 @@ export class WorkloadSidecars {
   /** The workload's Kubernetes object. */
   public readonly workload: ApiObject;
 
-  private readonly attached: ISidecar[] = [];
+  private list = SidecarList.EMPTY;
   // Shared empty values until first written: a large app has one of these per workload.
   private injectors: readonly string[] = NONE;
   private configObjectNames: ReadonlyMap<string, string> = NO_NAMES;
-  private readonly originalToJson: () => any;
+  /** The object's own toJson before the hook (called with the object as `this`). */
+  private readonly ownToJson: () => any;
   private path?: string;
   private generated?: Construct;
   private options: WorkloadSidecarsOptions;
@@ -223,20 +257,19 @@ export class WorkloadSidecars {
   private lastComposed?: ComposedPod;
   private podTransform?: PodTransform;
   private capture?: { pod?: ComposedPod };
-  /** The attached sidecars' part of the render key (render-memo.ts), null until worked out again after add. */
-  private sidecarsKey: string | undefined | null = null;
   private annotationSources: ReadonlyArray<{ readonly owner: string; readonly produce: (pod: ComposedPod) => { [key: string]: string } }> = NONE;
 
   private constructor(workload: ApiObject, options: WorkloadSidecarsOptions | undefined) {
     this.workload = workload;
-    this.options = { ...options };
+    // Shared until first written (configure): a large app has one of these per workload.
+    this.options = options === undefined ? NO_OPTIONS : { ...options };
     attachments.set(workload, this);
-    const original = workload.toJson.bind(workload);
-    this.originalToJson = original;
+    const own = workload.toJson;
+    this.ownToJson = own;
     // The one hook that serves every kind of workload: render the sidecars into the
     // object's JSON after cdk8s (or cdk8s-plus) has produced it. (An assignment: defining the
     // property with Object.defineProperty costs about a microsecond per workload.)
-    workload.toJson = () => this.render(original());
+    workload.toJson = () => this.render(own.call(workload));
   }
 
   /**
@@ -274,14 +307,17 @@ export class WorkloadSidecars {
     return [...this.attached];
   }
 
+  private get attached(): readonly ISidecar[] {
+    return this.list.sidecars;
+  }
+
   /**
    * Attaches sidecars. A sidecar already attached is skipped (idempotent).
    */
   public add(...sidecars: ISidecar[]): WorkloadSidecars {
     for (const sidecar of sidecars) {
-      if (this.attached.includes(sidecar)) { continue; }
-      this.attached.push(sidecar);
-      this.sidecarsKey = null;
+      if (this.list.sidecars.includes(sidecar)) { continue; }
+      this.list = this.list.with(sidecar);
       this.prepareConfigObjects(sidecar);
     }
     return this;
@@ -289,7 +325,7 @@ export class WorkloadSidecars {
 
   /** The sidecars checked together with the app. Throws the first conflict. */
   private compose(): ComposedPod {
-    const json = this.originalToJson();
+    const json = this._originalJson();
     return composePod(this.workloadPath, readWorkloadPod(json), this.attached, WorkloadIdentity.KUBERNETES_SERVICE_ACCOUNT, true, true);
   }
 
@@ -311,7 +347,7 @@ export class WorkloadSidecars {
 
   /** The workload's JSON as written, before injection. @internal */
   public _originalJson(): any {
-    return this.originalToJson();
+    return this.ownToJson.call(this.workload);
   }
 
   /**
@@ -342,7 +378,9 @@ export class WorkloadSidecars {
   }
 
   private addPodAnnotations(template: { metadata?: any }, composed: ComposedPod): void {
-    for (const { owner, produce } of this.annotationSources) {
+    // Index loops on this path: a for...of over an array allocates an iterator per workload.
+    for (let i = 0; i < this.annotationSources.length; i++) {
+      const { owner, produce } = this.annotationSources[i];
       const wanted = produce(composed);
       if (Object.keys(wanted).length === 0) { continue; }
       template.metadata = template.metadata ?? {};
@@ -369,11 +407,10 @@ export class WorkloadSidecars {
   }
 
   /** When the mode was chosen by default for a pod with long-running sidecars, says so (stderr once per app). */
-  private noteDefaultMode(composed: ComposedPod): void {
-    if (this.noted.includes(DEFAULT_MODE_NOTE) || this.options.mode !== undefined) { return; }
-    if (KubernetesTarget.versionOf(this.workload) !== undefined) { return; }
-    if (!composed.containers.some(c => c.role === StartupRole.SIDECAR)) { return; }
-    this.noted = [...this.noted, DEFAULT_MODE_NOTE];
+  private noteDefaultMode(composed: ComposedPod, targetVersion: string | undefined): void {
+    if (targetVersion !== undefined || this.options.mode !== undefined || this.noted.includes(DEFAULT_MODE_NOTE)) { return; }
+    if (!hasLongRunning(composed)) { return; }
+    this.noted = this.noted.length === 0 ? DEFAULT_MODE_NOTED : [...this.noted, DEFAULT_MODE_NOTE];
     if (!toldDefaultMode.has(this.workload.node.root)) {
       toldDefaultMode.add(this.workload.node.root);
       process.stderr.write(`[cdk-sidecars] note: ${DEFAULT_MODE_NOTE}\n`);
@@ -381,7 +418,7 @@ export class WorkloadSidecars {
   }
 
   private report(messages: readonly string[]): void {
-    for (const m of messages) { this.say('warning', m); }
+    for (let i = 0; i < messages.length; i++) { this.say('warning', messages[i]); }
   }
 
   private configure(options: WorkloadSidecarsOptions | undefined): void {
@@ -391,7 +428,7 @@ export class WorkloadSidecars {
       if (current !== undefined) {
         throw Errors.invalidRole(this.workloadPath, key, value, `differs from ${JSON.stringify(current)} given earlier for this workload`, 'Give the options once, or the same options every time');
       }
-      (this.options as any)[key] = value;
+      this.options = { ...this.options, [key]: value };
     }
   }
 
@@ -404,7 +441,10 @@ export class WorkloadSidecars {
    */
   private checkHostPathAdmitted(composed: ComposedPod): void {
     // The first is named in the error.
-    const v = composed.volumes.find(x => x.volume.kind === VolumeKind.HOST_PATH);
+    let v: ComposedPod['volumes'][number] | undefined;
+    for (let i = 0; i < composed.volumes.length && v === undefined; i++) {
+      if (composed.volumes[i].volume.kind === VolumeKind.HOST_PATH) { v = composed.volumes[i]; }
+    }
     if (v === undefined) { return; }
     const namespace = this.workload.metadata.namespace;
     if (namespace === undefined) { return; }
@@ -422,25 +462,25 @@ export class WorkloadSidecars {
   private render(json: any): any {
     if (this.attached.length === 0) { return this.podTransform ? this.podTransform.apply(json, undefined) : json; }
     const template = podTemplate(json);
-    const annotations = template.metadata?.annotations ?? {};
-    if (annotations[INJECTED_ANNOTATION] !== undefined) {
-      throw Errors.alreadyInjected(this.workloadPath, annotations[INJECTED_ANNOTATION]);
-    }
-    const settings: RenderSettings = {
-      mode: modeFor(this.workload, () => this.workloadPath, this.options.mode),
+    const injected = template.metadata?.annotations?.[INJECTED_ANNOTATION];
+    if (injected !== undefined) { throw Errors.alreadyInjected(this.workloadPath, injected); }
+    const targetVersion = KubernetesTarget._versionOfWorkload(this.workload);
+    // Neither can fail without a stated version, which then needs no path (nor a closure made for it).
+    const at = targetVersion === undefined ? '' : () => this.workloadPath;
+    const settings: KeySettings = {
+      mode: modeForVersion(targetVersion, at, this.options.mode),
       appInitContainers: this.options.appInitContainers ?? AppInitContainerPlacement.BEFORE_SIDECARS,
       configObjectNames: this.configObjectNames,
-      version: libraryVersion(),
       injectors: this.injectors,
       serviceAccountName: this.serviceAccountName,
-      appArmorField: targetAtLeast(this.workload, () => this.workloadPath, APPARMOR_FIELD_SINCE),
+      appArmorField: versionAtLeast(targetVersion, at, APPARMOR_FIELD_SINCE),
     };
-    if (this.sidecarsKey === null) { this.sidecarsKey = sidecarsKey(this.attached); }
-    const key = renderKey(json, template, this.sidecarsKey, settings);
-    const memo = key === undefined ? undefined : renderMemo(this.workload.node.root);
-    const hit = memo?.find(key!, template.spec);
+    const key = renderKey(json, template, this.list, settings);
+    const memo = key === undefined ? undefined : renderMemo(rootOf(this.workload));
+    const slot = key === undefined ? undefined : memo!.slot(key);
+    const hit = slot === undefined ? undefined : memo!.find(slot, template.spec);
     // The pod spec as written, compared with later workloads' (injection changes it in place).
-    const original = memo && !hit && !memo.full ? cloneJson(template.spec) : undefined;
+    const original = slot !== undefined && !hit && !memo!.full ? cloneJson(template.spec) : undefined;
     let composed: ComposedPod;
     let warnings: readonly string[];
     let rendered: any;
@@ -463,9 +503,9 @@ export class WorkloadSidecars {
       this.checkConfigVolumes(composed);
       // Before injection, which may name a service account (the note says whether the pod named one).
       if (composed.readsPodMetadata.length) { this.notePodReader(template.spec); }
-      rendered = injectIntoWorkload(json, composed, settings);
+      rendered = injectIntoWorkload(json, composed, { ...settings, version: libraryVersion() });
     }
-    this.noteDefaultMode(composed);
+    this.noteDefaultMode(composed, targetVersion);
     if (this.capture) { this.capture.pod = composed; }
     // Kept only for the ConfigMaps and Secrets rendered next (see configData).
     this.lastComposed = this.configObjectNames.size > 0 ? composed : undefined;
@@ -478,10 +518,11 @@ export class WorkloadSidecars {
     if (!hit || own) {
       // A string kubectl would misread, let through because this workload's JSON has it, is
       // checked again for every workload: it is not reused.
-      const excused = checkKubectlReadsStrings(this.workloadPath, composed, () => this.originalToJson(), rendered, '', this.attached);
-      if (entry && !excused) { memo!.add(key!, entry); }
+      const excused = checkKubectlReadsStrings(this.workloadPath, composed, () => this._originalJson(), rendered, '', this.attached);
+      if (entry && !excused) { memo!.add(slot!, entry); }
     }
-    for (const { owner, svc } of this.services) {
+    for (let i = 0; i < this.services.length; i++) {
+      const { owner, svc } = this.services[i];
       checkKubectlReadsStrings(this.workloadPath, composed, () => ({}), svc.annotations ?? {}, `Service ${svc.name} metadata.annotations`, this.attached, owner);
     }
     return rendered;
@@ -490,7 +531,8 @@ export class WorkloadSidecars {
   /** What depends on where the workload is in the construct tree: its namespace, ImagePolicy scope and seccomp profiles. */
   private checkWorkload(composed: ComposedPod): void {
     this.checkHostPathAdmitted(composed);
-    for (const c of composed.containers) {
+    for (let at = 0; at < composed.containers.length; at++) {
+      const c = composed.containers[at];
       const profile = c.security.localhostSeccompProfile;
       if (profile) { claimSeccompProfile(this.workload, profile, c.owner.path, userField(c.origins, c.field, 'security.localhostSeccompProfile')); }
     }
@@ -544,7 +586,8 @@ export class WorkloadSidecars {
    * synthesis from the composed pod.
    */
   private prepareConfigObjects(sidecar: ISidecar): void {
-    const described = describedAlone(sidecar, () => this.workloadPath);
+    const { described, needsObjects } = describedAlone(sidecar, this.workload);
+    if (!needsObjects) { return; }
     for (const volume of described.volumes) {
       if (volume.kind !== VolumeKind.CONFIG_FILES || this.configObjectNames.has(volume.name)) { continue; }
       this.configObject(volume.name, volume.sensitive, () => this.configData(volume.name, volume.sensitive));
@@ -584,7 +627,7 @@ export class WorkloadSidecars {
     this.podReaderCreated = true;
     const namespace = this.workload.metadata.namespace;
     const labels = { 'app.kubernetes.io/managed-by': 'cdk-sidecars' };
-    if (!ownServiceAccount(podTemplate(this.originalToJson()).spec)) {
+    if (!ownServiceAccount(podTemplate(this._originalJson()).spec)) {
       const account = `${this.workload.name}-sidecars`.slice(0, 253);
       this.serviceAccountName = account;
       new ApiObject(this.scope(), 'service-account', {
@@ -605,7 +648,7 @@ export class WorkloadSidecars {
       metadata: { name: role, namespace, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
       subjects: Lazy.any({
-        produce: () => [{ kind: 'ServiceAccount', name: this.boundAccount(podTemplate(this.originalToJson()).spec), ...(namespace ? { namespace } : {}) }],
+        produce: () => [{ kind: 'ServiceAccount', name: this.boundAccount(podTemplate(this._originalJson()).spec), ...(namespace ? { namespace } : {}) }],
       }),
     });
   }
@@ -617,7 +660,7 @@ export class WorkloadSidecars {
   private createService(owner: string, svc: PodServiceSpec): void {
     if (this.services.some(s => s.svc.name === svc.name)) { return; }
     this.services = [...this.services, { owner, svc }];
-    const matchLabels = () => this.originalToJson()?.spec?.selector?.matchLabels;
+    const matchLabels = () => this._originalJson()?.spec?.selector?.matchLabels;
     const labels = matchLabels();
     if (!labels || typeof labels !== 'object' || Object.keys(labels).length === 0) {
       this.say('warning', `${owner}: needs a Service "${svc.name}" that selects the pod (ports ${svc.ports.map(p => `${p.port}->${p.targetPort}`).join(', ')}), `

@@ -62,6 +62,15 @@ test('the reference sidecars on many Deployments: one composition, each workload
       expect(docs.some(o => (o.kind === 'ConfigMap' || o.kind === 'Secret') && o.metadata.name === name && o.metadata.namespace === d.metadata.namespace)).toBe(true);
     }
   }
+  // Each workload's JSON is its own: a later step that edits one (an Aspect, a user's toJson hook) changes no other.
+  const [first, ...rest] = docs.filter(x => x.kind === 'Deployment');
+  const before = JSON.stringify(rest);
+  const edit = (v: any): void => {
+    if (Array.isArray(v)) { v.forEach(edit); v.push('edited'); return; }
+    if (v && typeof v === 'object') { for (const k of Object.keys(v)) { edit(v[k]); } v.edited = true; }
+  };
+  edit(first);
+  expect(JSON.stringify(rest)).toBe(before);
 });
 
 test('every kind of workload, classic and native, older targets (AppArmor annotations)', () => {

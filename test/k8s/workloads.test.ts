@@ -2,11 +2,14 @@ import * as path from 'path';
 import { ApiObject, Chart, Cron, Include, Testing } from 'cdk8s';
 import * as kplus27 from 'cdk8s-plus-27';
 import * as kplus34 from 'cdk8s-plus-34';
+import { Construct } from 'constructs';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from './util';
 import {
   PodField, PortExposure, Probe, Sidecar, StartupRole, VolumeKind, WaitCondition,
 } from '../../src';
+import { ErrorCode } from '../../src/core/errors';
 import { AppInitContainerPlacement, KubernetesTarget, SidecarMode, WorkloadSidecars } from '../../src/k8s';
+import { expectError } from '../errors';
 
 const APP_IMAGE = 'ghcr.io/acme/api:1.4.2';
 
@@ -255,6 +258,37 @@ describe('classic mode', () => {
     const chart = new Chart(app, 'web');
     WorkloadSidecars.of(rawDeployment(chart, 'api')).add(logShipper(chart));
     expect(names(podOf(findDoc(synth(chart), 'Deployment')).spec.containers)).toEqual(['log-shipper', 'app']);
+  });
+
+  test('the nearest context wins, a version set anywhere above wins over context, and a later set is seen', () => {
+    const app = Testing.app();
+    app.node.setContext('cdk-sidecars:kubernetesVersion', '1.28');
+    const chart = new Chart(app, 'web');
+    const group = new Construct(chart, 'group');
+    group.node.setContext('cdk-sidecars:kubernetesVersion', '1.30');
+    const inGroup = rawDeployment(group, 'a');
+    const beside = rawDeployment(chart, 'b');
+    expect(KubernetesTarget.versionOf(inGroup)).toBe('1.30');
+    expect(KubernetesTarget.versionOf(beside)).toBe('1.28');
+    KubernetesTarget.set(chart, '1.31');
+    expect(KubernetesTarget.versionOf(inGroup)).toBe('1.31');
+    expect(KubernetesTarget.versionOf(beside)).toBe('1.31');
+    const shipper = logShipper(chart);
+    WorkloadSidecars.of(inGroup).add(shipper);
+    WorkloadSidecars.of(beside).add(shipper);
+    const docs = synth(chart);
+    expect(names(podOf(findDoc(docs, 'Deployment', 'a')).spec.initContainers)).toEqual(['log-shipper']);
+    expect(names(podOf(findDoc(docs, 'Deployment', 'b')).spec.initContainers)).toEqual(['log-shipper']);
+  });
+
+  test('a context value that is not a version, of any runtime type, is refused with the key and the value', () => {
+    for (const value of ['1.x', 1.28, true, { version: '1.28' }]) {
+      const app = Testing.app();
+      app.node.setContext('cdk-sidecars:kubernetesVersion', value);
+      const chart = new Chart(app, 'web');
+      WorkloadSidecars.of(rawDeployment(chart, 'api')).add(logShipper(chart));
+      expectError(() => Testing.synth(chart), ErrorCode.INVALID_KUBERNETES_VERSION, 'context cdk-sidecars:kubernetesVersion ');
+    }
   });
 });
 
