@@ -2,7 +2,6 @@ import * as path from 'path';
 import { ApiObject, Chart, Cron, Include, Testing } from 'cdk8s';
 import * as kplus27 from 'cdk8s-plus-27';
 import * as kplus34 from 'cdk8s-plus-34';
-import { Construct } from 'constructs';
 import { findDoc, names, newChart, podOf, rawDeployment, synth } from './util';
 import {
   PodField, PortExposure, Probe, Sidecar, StartupRole, VolumeKind, WaitCondition,
@@ -264,7 +263,7 @@ describe('classic mode', () => {
     const app = Testing.app();
     app.node.setContext('cdk-sidecars:kubernetesVersion', '1.28');
     const chart = new Chart(app, 'web');
-    const group = new Construct(chart, 'group');
+    const group = new Chart(chart, 'group');
     group.node.setContext('cdk-sidecars:kubernetesVersion', '1.30');
     const inGroup = rawDeployment(group, 'a');
     const beside = rawDeployment(chart, 'b');
