@@ -275,9 +275,8 @@ describe('classic mode', () => {
     const shipper = logShipper(chart);
     WorkloadSidecars.of(inGroup).add(shipper);
     WorkloadSidecars.of(beside).add(shipper);
-    const docs = synth(chart);
-    expect(names(podOf(findDoc(docs, 'Deployment', 'a')).spec.initContainers)).toEqual(['log-shipper']);
-    expect(names(podOf(findDoc(docs, 'Deployment', 'b')).spec.initContainers)).toEqual(['log-shipper']);
+    expect(names(podOf(findDoc(synth(group), 'Deployment', 'a')).spec.initContainers)).toEqual(['log-shipper']);
+    expect(names(podOf(findDoc(synth(chart), 'Deployment', 'b')).spec.initContainers)).toEqual(['log-shipper']);
   });
 
   test('a context value that is not a version, of any runtime type, is refused with the key and the value', () => {
