@@ -223,41 +223,41 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Whether a JSON value equals the one the matcher was made from (sameJson), allocating nothing. */
+/** Whether a workload's value equals the one the matcher was made from. */
 export type Matcher = (value: unknown) => boolean;
 
 /**
- * A matcher of a JSON value, worked out once: each object's keys are listed once, so a comparison
- * walks the other value's keys in place (for...in) instead of listing them. Keys must come in the
- * same order (the output keeps the order).
+ * A matcher of a value as a workload wrote it. Equal means equal as JSON text, keys in the same
+ * order: the form in which the manifest is synthesized. JSON.stringify compares without listing
+ * any object's keys (listing them, as Object.keys and for...in do, gives each object's hidden class
+ * an enum cache that outlives the comparison, and cdk8s-plus objects of equal shape often have
+ * distinct hidden classes). Exact as well when `expected` has neither null nor anything JSON text
+ * does not give back (cdk8s writes no null, dropping null and undefined fields): a later value's
+ * NaN or Infinity (written as null) then cannot match, and an undefined field, which it drops,
+ * is dropped from the synthesized manifest as well. Otherwise the walking comparison (sameJson).
  */
 export function matcher(expected: unknown): Matcher {
-  if (expected === null || typeof expected !== 'object') { return v => v === expected; }
-  if (Array.isArray(expected)) {
-    const items = expected.map(matcher);
-    return v => {
-      if (!Array.isArray(v) || v.length !== items.length) { return false; }
-      for (let i = 0; i < items.length; i++) {
-        if (!items[i](v[i])) { return false; }
-      }
-      return true;
-    };
-  }
-  const keys = Object.keys(expected);
-  const items = keys.map(k => matcher((expected as any)[k]));
+  if (!textFaithful(expected)) { return v => sameJson(expected, v); }
+  const text = JSON.stringify(expected);
   return v => {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) { return false; }
-    let n = 0;
-    for (const k in v) {
-      if (k !== keys[n]) { return false; }
-      n++;
+    try {
+      return JSON.stringify(v) === text;
+    } catch {
+      // BigInt or a cycle: not JSON, so not a value cdk8s wrote.
+      return false;
     }
-    if (n !== keys.length) { return false; }
-    for (let i = 0; i < keys.length; i++) {
-      if (!items[i]((v as any)[keys[i]])) { return false; }
-    }
-    return true;
   };
+}
+
+/** Whether JSON text gives `value` back as it is, and it holds no null. */
+function textFaithful(value: unknown): boolean {
+  if (value === null) { return false; }
+  if (typeof value !== 'object') { return literalSafe('', value); }
+  if (!literalSafe('', value)) { return false; }
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '__proto__' || !textFaithful(v)) { return false; }
+  }
+  return true;
 }
 
 /** Makes the injected value from a workload's own value, which equals the first workload's as written. */
@@ -276,23 +276,41 @@ export function patcher(original: unknown, rendered: unknown): Patcher {
   if (sameJson(original, rendered)) { return TAKE_OWN; }
   if (Array.isArray(original) && Array.isArray(rendered) && original.length === rendered.length) {
     const items = rendered.map((r, i) => patcher(original[i], r));
-    return own => {
+    return compiledPatch('[', ']', items.map((_, i) => `${i}`), items) ?? ((own: any) => {
       const out = new Array(items.length);
       for (let i = 0; i < items.length; i++) { out[i] = items[i](own[i]); }
       return out;
-    };
+    });
   }
-  if (!isPlainObject(original) || !isPlainObject(rendered)) {
-    const copy = copier(rendered);
-    return () => copy();
-  }
+  if (!isPlainObject(original) || !isPlainObject(rendered)) { return copier(rendered); }
   const keys = Object.keys(rendered);
   const items = keys.map(k => (Object.prototype.hasOwnProperty.call(original, k) ? patcher(original[k], rendered[k]) : copier(rendered[k])));
-  return own => {
+  return compiledPatch('{', '}', keys, items) ?? ((own: any) => {
     const out: { [key: string]: unknown } = {};
     for (let i = 0; i < keys.length; i++) { setOwn(out, keys[i], items[i](own[keys[i]])); }
     return out;
-  };
+  });
+}
+
+/**
+ * A patch compiled into one array or object literal (as literalCopier, and for the same reasons:
+ * hand-written speed, objects of the right size), whose entries take the workload's own value
+ * where injection left it alone and call the part's patcher or copier elsewhere. Keys are written
+ * with JSON.stringify; undefined for a `"__proto__"` key or where code cannot be generated.
+ */
+function compiledPatch(open: '[' | '{', close: ']' | '}', keys: readonly string[], items: readonly Patcher[]): Patcher | undefined {
+  if (open === '{' && keys.includes('__proto__')) { return undefined; }
+  const entries = keys.map((k, i) => {
+    const own = `own[${JSON.stringify(k)}]`;
+    const value = items[i] === TAKE_OWN ? own : `items[${i}](${own})`;
+    return open === '{' ? `${JSON.stringify(k)}: ${value}` : value;
+  });
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return new Function('items', `return function patch(own) { return ${open}${entries.join(', ')}${close}; };`)(items) as Patcher;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
