@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: cdk-sidecars side by side with the hand-written equivalent, in one
  * process run. Cases alternate library, hand-written, library, ... so that both see the
- * same machine state; the median of the rounds is reported, after one warm-up each.
+ * same machine state; the median of the rounds is reported, after one untimed round each at
+ * full size. Short cases get more rounds (up to BENCH_MAX_ROUNDS, until a side has run for
+ * BENCH_MIN_SECONDS): the median of five 40 ms rounds moved by a third between runs.
  * Before timing, each pair is checked to produce the same output.
  *
  * Wall time: performance.now() around building the constructs and synthesizing.
@@ -17,7 +19,10 @@ import { Scenario, plusHandWritten, plusLibrary, rawHandWritten, rawLibrary } fr
 import { defaultUid } from '../src/core/names';
 
 const gc: () => void = (globalThis as any).gc ?? (() => { throw new Error('run node with --expose-gc'); });
+/** Fewest timed rounds per side, and the most: short cases get more rounds, until a side has run for MIN_SECONDS. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const MAX_ROUNDS = Math.max(ROUNDS, Number(process.env.BENCH_MAX_ROUNDS ?? 41));
+const MIN_SECONDS = Number(process.env.BENCH_MIN_SECONDS ?? 3);
 const MIGRATE_UID = defaultUid('migrate');
 
 type Sample = () => void;
@@ -63,17 +68,22 @@ interface Result { lm: number; hm: number; same: boolean }
 
 function compare(name: string, n: number, lib: Case, hand: Case): Result {
   const same = canonical(measure(lib, Math.min(n, 100)).output) === canonical(measure(hand, Math.min(n, 100)).output);
+  // One untimed round each at full size, so that neither side is timed while its code is first optimized.
+  measure(lib, n);
+  measure(hand, n);
   const libRuns: Measure[] = [];
   const handRuns: Measure[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
+  let spent = 0;
+  for (let r = 0; r < MAX_ROUNDS && (r < ROUNDS || spent < MIN_SECONDS * 1000); r++) {
     libRuns.push({ ...measure(lib, n), output: undefined });
     handRuns.push({ ...measure(hand, n), output: undefined });
+    spent += Math.min(libRuns[r].ms, handRuns[r].ms);
   }
   const lm = median(libRuns.map(x => x.ms));
   const hm = median(handRuns.map(x => x.ms));
   const lh = median(libRuns.map(x => x.heapMiB));
   const hh = median(handRuns.map(x => x.heapMiB));
-  console.log(`${name.padEnd(46)} ${String(n).padStart(6)}  library ${lm.toFixed(0).padStart(6)} ms ${lh.toFixed(0).padStart(5)} MiB | hand-written ${hm.toFixed(0).padStart(6)} ms ${hh.toFixed(0).padStart(5)} MiB | time ratio ${(lm / hm).toFixed(3)}  heap ratio ${(lh / hh).toFixed(3)}  same output: ${same ? 'yes' : 'NO'}`);
+  console.log(`${name.padEnd(46)} ${String(n).padStart(6)} ${String(libRuns.length).padStart(3)} rounds  library ${lm.toFixed(0).padStart(6)} ms ${lh.toFixed(0).padStart(5)} MiB | hand-written ${hm.toFixed(0).padStart(6)} ms ${hh.toFixed(0).padStart(5)} MiB | time ratio ${(lm / hm).toFixed(3)}  heap ratio ${(lh / hh).toFixed(3)}  same output: ${same ? 'yes' : 'NO'}`);
   return { lm, hm, same };
 }
 
@@ -105,7 +115,7 @@ function cdk(build: (n: number, sample: Sample) => { app: any }): Case {
 
 const only = process.env.BENCH_ONLY;
 const want = (key: string) => !only || only.split(',').includes(key);
-console.log(`node ${process.version}, ${ROUNDS} rounds each, median; "to JSON" = build + Testing.synth, "to YAML" = build + app.synth() (cdk8s synth)`);
+console.log(`node ${process.version}, one untimed round, then ${ROUNDS} to ${MAX_ROUNDS} rounds each (until a side has run ${MIN_SECONDS} s), median; "to JSON" = build + Testing.synth, "to YAML" = build + app.synth() (cdk8s synth)`);
 const results: Array<[string, Result]> = [];
 const plusHand = (n: number, s: Sample) => plusHandWritten(n, s, MIGRATE_UID);
 const rawHand = (n: number, s: Sample) => rawHandWritten(n, s, MIGRATE_UID);

@@ -274,43 +274,96 @@ const TAKE_OWN: Patcher = own => own;
  */
 export function patcher(original: unknown, rendered: unknown): Patcher {
   if (sameJson(original, rendered)) { return TAKE_OWN; }
-  if (Array.isArray(original) && Array.isArray(rendered) && original.length === rendered.length) {
-    const items = rendered.map((r, i) => patcher(original[i], r));
-    return compiledPatch('[', ']', items.map((_, i) => `${i}`), items) ?? ((own: any) => {
-      const out = new Array(items.length);
-      for (let i = 0; i < items.length; i++) { out[i] = items[i](own[i]); }
-      return out;
-    });
-  }
-  if (!isPlainObject(original) || !isPlainObject(rendered)) { return copier(rendered); }
-  const keys = Object.keys(rendered);
-  const items = keys.map(k => (Object.prototype.hasOwnProperty.call(original, k) ? patcher(original[k], rendered[k]) : copier(rendered[k])));
-  return compiledPatch('{', '}', keys, items) ?? ((own: any) => {
-    const out: { [key: string]: unknown } = {};
-    for (let i = 0; i < keys.length; i++) { setOwn(out, keys[i], items[i](own[keys[i]])); }
-    return out;
-  });
+  const writer = new LiteralWriter();
+  const expression = patchExpression(original, rendered, 'own', 0, writer);
+  const fn = expression === undefined ? undefined : writer.compile(expression);
+  return fn ?? walkingPatcher(original, rendered);
 }
 
 /**
- * A patch compiled into one array or object literal (as literalCopier, and for the same reasons:
- * hand-written speed, objects of the right size), whose entries take the workload's own value
- * where injection left it alone and call the part's patcher or copier elsewhere. Keys are written
- * with JSON.stringify; undefined for a `"__proto__"` key or where code cannot be generated.
+ * The patch as one JavaScript expression over `own` (the workload's own value), or undefined
+ * where a literal cannot say it (see literalText). Unchanged parts are read from `own` by their
+ * path, changed objects and same-length arrays are literals around them, the rest literal copies.
  */
-function compiledPatch(open: '[' | '{', close: ']' | '}', keys: readonly string[], items: readonly Patcher[]): Patcher | undefined {
-  if (open === '{' && keys.includes('__proto__')) { return undefined; }
-  const entries = keys.map((k, i) => {
-    const own = `own[${JSON.stringify(k)}]`;
-    const value = items[i] === TAKE_OWN ? own : `items[${i}](${own})`;
-    return open === '{' ? `${JSON.stringify(k)}: ${value}` : value;
-  });
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    return new Function('items', `return function patch(own) { return ${open}${entries.join(', ')}${close}; };`)(items) as Patcher;
-  } catch {
-    return undefined;
+function patchExpression(original: unknown, rendered: unknown, own: string, depth: number, writer: LiteralWriter): string | undefined {
+  if (sameJson(original, rendered)) { return own; }
+  const both = Array.isArray(original) && Array.isArray(rendered) ? original.length === rendered.length
+    : isPlainObject(original) && isPlainObject(rendered);
+  if (!both) { return literalText(rendered) === undefined ? undefined : writer.value(rendered, depth); }
+  if (depth >= MAX_LITERAL_DEPTH) {
+    const inner = patchExpression(original, rendered, own, 0, writer);
+    return inner === undefined ? undefined : writer.hoist(inner);
   }
+  if (Array.isArray(rendered)) {
+    const items = rendered.map((r, i) => patchExpression((original as unknown[])[i], r, `${own}[${i}]`, depth + 1, writer));
+    return items.includes(undefined) ? undefined : `[${items.join(', ')}]`;
+  }
+  const was = original as { [key: string]: unknown };
+  const entries: string[] = [];
+  for (const k of Object.keys(rendered as object)) {
+    if (k === '__proto__') { return undefined; }
+    const key = JSON.stringify(k);
+    const r = (rendered as any)[k];
+    const value = Object.prototype.hasOwnProperty.call(was, k) ? patchExpression(was[k], r, `${own}[${key}]`, depth + 1, writer)
+      : (literalText(r) === undefined ? undefined : writer.value(r, depth + 1));
+    if (value === undefined) { return undefined; }
+    entries.push(`${key}: ${value}`);
+  }
+  return `{${entries.join(', ')}}`;
+}
+
+/**
+ * Deepest nesting of one generated literal. V8 copies a shallow literal inline and learns from it
+ * where to allocate (copies that outlive the synthesis go straight to the old generation, as the
+ * same code written by hand does); a deeper one is copied by the runtime, which learns nothing, so
+ * deeper parts become functions of their own.
+ */
+const MAX_LITERAL_DEPTH = 2;
+
+/** Writes the source of a copier or patcher: literals no deeper than MAX_LITERAL_DEPTH, deeper parts hoisted into functions. */
+class LiteralWriter {
+  private readonly defs: string[] = [];
+
+  /** The literal of a JSON value that literalText accepts. */
+  public value(v: unknown, depth: number): string {
+    if (v === null || typeof v !== 'object') { return JSON.stringify(v); }
+    if (depth >= MAX_LITERAL_DEPTH) { return this.hoist(this.value(v, 0)); }
+    if (Array.isArray(v)) { return `[${v.map(x => this.value(x, depth + 1)).join(', ')}]`; }
+    return `{${Object.keys(v).map(k => `${JSON.stringify(k)}: ${this.value((v as any)[k], depth + 1)}`).join(', ')}}`;
+  }
+
+  /** A function returning `expression` (over the workload's value `own`), and the call of it. */
+  public hoist(expression: string): string {
+    const name = `$${this.defs.length}`;
+    this.defs.push(`const ${name} = own => (${expression});`);
+    return `${name}(own)`;
+  }
+
+  /** `own => expression`, compiled once per distinct source in the process (see compiled). */
+  public compile(expression: string): ((own?: any) => any) | undefined {
+    return compile(`${this.defs.join('\n')}\nreturn function (own) { return ${expression}; };`);
+  }
+}
+
+/** The same patch built by walking, where no literal can say it (or no code can be generated). */
+function walkingPatcher(original: unknown, rendered: unknown): Patcher {
+  if (sameJson(original, rendered)) { return TAKE_OWN; }
+  if (Array.isArray(original) && Array.isArray(rendered) && original.length === rendered.length) {
+    const items = rendered.map((r, i) => walkingPatcher(original[i], r));
+    return (own: any) => {
+      const out = new Array(items.length);
+      for (let i = 0; i < items.length; i++) { out[i] = items[i](own[i]); }
+      return out;
+    };
+  }
+  if (!isPlainObject(original) || !isPlainObject(rendered)) { return copier(rendered); }
+  const keys = Object.keys(rendered);
+  const items = keys.map(k => (Object.prototype.hasOwnProperty.call(original, k) ? walkingPatcher(original[k], rendered[k]) : copier(rendered[k])));
+  return (own: any) => {
+    const out: { [key: string]: unknown } = {};
+    for (let i = 0; i < keys.length; i++) { setOwn(out, keys[i], items[i](own[keys[i]])); }
+    return out;
+  };
 }
 
 /**
@@ -376,9 +429,15 @@ export function copier(value: unknown): Copier {
  * code cannot be generated from strings (node --disallow-code-generation-from-strings).
  */
 function literalCopier(value: object): Copier | undefined {
-  let text: string;
+  if (literalText(value) === undefined) { return undefined; }
+  const writer = new LiteralWriter();
+  return writer.compile(writer.value(value, 0));
+}
+
+/** A value's JSON text, which is its JavaScript literal; undefined where it would not give the value back (literalSafe). */
+function literalText(value: unknown): string | undefined {
   try {
-    text = JSON.stringify(value, function (this: any, key: string, v: unknown) {
+    return JSON.stringify(value, function (this: any, key: string, v: unknown) {
       if (!literalSafe(key, this[key])) { throw NOT_LITERAL; }
       return v;
     });
@@ -386,12 +445,32 @@ function literalCopier(value: object): Copier | undefined {
     if (e === NOT_LITERAL) { return undefined; }
     throw e;
   }
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    return new Function(`return ${text};`) as Copier;
-  } catch {
-    return undefined;
+}
+
+/**
+ * Functions compiled so far, by source: the same rendering in another app of the process (a test
+ * suite, a watch loop, the benchmark's rounds) reuses the function and what V8 learnt of it (which
+ * literals to allocate straight in the old generation, as they outlive the synthesis).
+ */
+const compiled = new Map<string, (own?: any) => any>();
+const MAX_COMPILED = 1024;
+
+/**
+ * The function a source returns (a function body), compiled once per distinct source in the process.
+ * Undefined where code cannot be generated from strings (node --disallow-code-generation-from-strings).
+ */
+function compile(body: string): ((own?: any) => any) | undefined {
+  let fn = compiled.get(body);
+  if (fn === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      fn = new Function(body)() as (own?: any) => any;
+    } catch {
+      return undefined;
+    }
+    if (compiled.size < MAX_COMPILED) { compiled.set(body, fn); }
   }
+  return fn;
 }
 
 const NOT_LITERAL = Symbol('not a JSON literal');
