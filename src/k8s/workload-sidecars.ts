@@ -141,15 +141,12 @@ const DEFAULT_MODE_NOTE = 'no KubernetesTarget stated: long-running sidecars are
 
 const DEFAULT_MODE_NOTED: readonly string[] = Object.freeze([DEFAULT_MODE_NOTE]);
 
-/** Whether a composed pod has long-running sidecars (worked out once per composed pod). */
-const longRunning = new WeakMap<ComposedPod, boolean>();
+/** Whether a composed pod has long-running sidecars (an index loop: asked for every workload, it makes no closure). */
 function hasLongRunning(composed: ComposedPod): boolean {
-  let known = longRunning.get(composed);
-  if (known === undefined) {
-    known = composed.containers.some(c => c.role === StartupRole.SIDECAR);
-    longRunning.set(composed, known);
+  for (let i = 0; i < composed.containers.length; i++) {
+    if (composed.containers[i].role === StartupRole.SIDECAR) { return true; }
   }
-  return known;
+  return false;
 }
 
 /** The root of a construct's tree (constructs' Node.root lists every scope on the way). */
