@@ -61,12 +61,21 @@ export class KubernetesTarget {
   }
 
   /**
-   * The same as versionOf, without remembering the answer for `scope` itself (its ancestors' are):
-   * asked once per workload at each synthesis, where a remembered answer per workload would only
-   * cost memory. @internal
+   * The same as versionOf, remembering nothing: asked once per workload at each synthesis, where a
+   * remembered answer per workload (and per cdk8s-plus construct above its object) would only cost
+   * memory. The nearest `set` wins, else the nearest context value: a walk up the tree without an
+   * object made or a WeakMap entry written. @internal
    */
   public static _versionOfWorkload(scope: IConstruct): string | undefined {
-    return look(scope, false).version;
+    for (let c: IConstruct | undefined = scope; c !== undefined; c = c.node.scope) {
+      const own = targets.get(c);
+      if (own !== undefined) { return own; }
+    }
+    const fromContext = scope.node.tryGetContext(KUBERNETES_VERSION_CONTEXT);
+    if (fromContext === undefined) { return undefined; }
+    // A bad value is refused where it was set, as versionOf refuses it (look throws).
+    if (typeof fromContext !== 'string' || !VERSION.test(fromContext)) { return look(scope, false).version; }
+    return fromContext;
   }
 
   private constructor() {}
@@ -104,9 +113,12 @@ function look(scope: IConstruct, remember: boolean): Looked {
   return found;
 }
 
+/** "1.29", "v1.29" or "1.29.3": numbers without leading zeros, as Kubernetes releases are named. */
+const VERSION = /^v?([1-9]\d{0,2})\.(0|[1-9]\d{0,3})(\.(0|[1-9]\d{0,4}))?$/;
+
 /** Parses "1.29", "v1.29" or "1.29.3" into [major, minor] (numbers without leading zeros, as Kubernetes releases are named). */
 export function parseVersion(path: string | (() => string), field: string, version: unknown): [number, number] {
-  const m = typeof version === 'string' ? /^v?([1-9]\d{0,2})\.(0|[1-9]\d{0,3})(\.(0|[1-9]\d{0,4}))?$/.exec(version) : null;
+  const m = typeof version === 'string' ? VERSION.exec(version) : null;
   if (!m) { throw Errors.invalidKubernetesVersion(typeof path === 'string' ? path : path(), field, version); }
   return [Number(m[1]), Number(m[2])];
 }
