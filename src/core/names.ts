@@ -73,12 +73,24 @@ export const LINUX_CAPABILITIES: ReadonlySet<string> = new Set([
 export const MAX_LINUX_ID = 2147483647;
 
 /**
+ * Default UIDs worked out so far, by container name: every app of a process (a test suite, a watch
+ * loop) defines its sidecars again, and a hash costs more than the lookup.
+ */
+const defaultUids = new Map<string, number>();
+const MAX_DEFAULT_UIDS = 4096;
+
+/**
  * The default UID of a sidecar without one: 10000 to 59999, derived from its first
  * container's name (sha256), so that it is stable across platforms and runs and
  * distinct between sidecars in all but rare cases, which the composition check reports.
  */
 export function defaultUid(containerName: string): number {
-  return 10000 + (createHash('sha256').update(containerName, 'utf-8').digest().readUInt32BE(0) % 50000);
+  let uid = defaultUids.get(containerName);
+  if (uid === undefined) {
+    uid = 10000 + (createHash('sha256').update(containerName, 'utf-8').digest().readUInt32BE(0) % 50000);
+    if (defaultUids.size < MAX_DEFAULT_UIDS) { defaultUids.set(containerName, uid); }
+  }
+  return uid;
 }
 
 /**
