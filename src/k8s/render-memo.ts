@@ -171,18 +171,19 @@ export type KeySettings = Pick<RenderSettings, 'mode' | 'appInitContainers' | 'a
 const scratchKey: unknown[] = [];
 
 /**
- * Everything but the pod spec that the injected pod template depends on, part by part, or
+ * Everything but the pod spec that the injected pod template depends on (the workload's JSON and
+ * its pod template's annotations, read once by the caller), part by part, or
  * undefined when the rendering must not be reused (reuse off, or a sidecar not declared
  * deterministic). The array is overwritten by the next call: pass it to RenderMemo.slot at once.
  */
-export function renderKey(json: any, template: { metadata?: any }, sidecars: SidecarList, settings: KeySettings): readonly unknown[] | undefined {
+export function renderKey(json: any, annotations: unknown, sidecars: SidecarList, settings: KeySettings): readonly unknown[] | undefined {
   if (!enabled || !sidecars.deterministic) { return undefined; }
-  const annotations = template.metadata?.annotations;
+  const kind = json.kind;
   scratchKey[0] = sidecars;
   scratchKey[1] = json.apiVersion;
-  scratchKey[2] = json.kind;
+  scratchKey[2] = kind;
   // A StatefulSet's claim templates are volumes of its pods (readWorkloadPod).
-  scratchKey[3] = json.kind === 'StatefulSet' ? JSON.stringify(json.spec?.volumeClaimTemplates ?? null) : '';
+  scratchKey[3] = kind === 'StatefulSet' ? JSON.stringify(json.spec?.volumeClaimTemplates ?? null) : '';
   scratchKey[4] = annotations === undefined ? '' : JSON.stringify(annotations);
   scratchKey[5] = policyGeneration();
   scratchKey[6] = settings.mode;
@@ -393,8 +394,9 @@ export function reuseRendering(json: any, template: { metadata?: any; spec?: any
   // Equal to the first workload's original: its unchanged parts are this workload's own (fresh) values.
   const spec = entry.spec(template.spec ?? {});
   template.spec = spec;
-  template.metadata = template.metadata ?? {};
-  template.metadata.annotations = entry.annotations();
+  // Written only when missing: a store into an object whose hidden class is its own is a runtime call.
+  const metadata = template.metadata ?? (template.metadata = {});
+  metadata.annotations = entry.annotations();
   // The ConfigMaps and Secrets are the workload's own: their names carry its name (renderVolume, redirectVolumes).
   if (entry.configObjectNames.size > 0) {
     for (const v of spec.volumes ?? []) {

@@ -408,8 +408,9 @@ export class WorkloadSidecars {
     if (targetVersion !== undefined || this.options.mode !== undefined || this.noted.includes(DEFAULT_MODE_NOTE)) { return; }
     if (!hasLongRunning(composed)) { return; }
     this.noted = this.noted.length === 0 ? DEFAULT_MODE_NOTED : [...this.noted, DEFAULT_MODE_NOTE];
-    if (!toldDefaultMode.has(this.workload.node.root)) {
-      toldDefaultMode.add(this.workload.node.root);
+    const root = rootOf(this.workload);
+    if (!toldDefaultMode.has(root)) {
+      toldDefaultMode.add(root);
       process.stderr.write(`[cdk-sidecars] note: ${DEFAULT_MODE_NOTE}\n`);
     }
   }
@@ -459,7 +460,9 @@ export class WorkloadSidecars {
   private render(json: any): any {
     if (this.attached.length === 0) { return this.podTransform ? this.podTransform.apply(json, undefined) : json; }
     const template = podTemplate(json);
-    const injected = template.metadata?.annotations?.[INJECTED_ANNOTATION];
+    // Read once: a read from a cdk8s-plus object, whose hidden class is often its own, is a lookup in the runtime.
+    const annotations = template.metadata?.annotations;
+    const injected = annotations?.[INJECTED_ANNOTATION];
     if (injected !== undefined) { throw Errors.alreadyInjected(this.workloadPath, injected); }
     const targetVersion = KubernetesTarget._versionOfWorkload(this.workload);
     // Neither can fail without a stated version, which then needs no path (nor a closure made for it).
@@ -472,7 +475,7 @@ export class WorkloadSidecars {
       serviceAccountName: this.serviceAccountName,
       appArmorField: versionAtLeast(targetVersion, at, APPARMOR_FIELD_SINCE),
     };
-    const key = renderKey(json, template, this.list, settings);
+    const key = renderKey(json, annotations, this.list, settings);
     const memo = key === undefined ? undefined : renderMemo(rootOf(this.workload));
     const slot = key === undefined ? undefined : memo!.slot(key);
     const hit = slot === undefined ? undefined : memo!.find(slot, template.spec);

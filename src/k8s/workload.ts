@@ -25,12 +25,19 @@ export function isWorkloadKind(kind: string): boolean {
   return Object.prototype.hasOwnProperty.call(POD_PATHS, kind);
 }
 
-/** The pod template object (with `metadata` and `spec`) inside a workload's JSON; created when missing. */
+/**
+ * The pod template object (with `metadata` and `spec`) inside a workload's JSON; created when missing.
+ * Read once per workload at synthesis: each level is read once and written only when missing (a
+ * store into a cdk8s-plus object, whose hidden class is often its own, costs as much as a lookup
+ * in the runtime).
+ */
 export function podTemplate(json: any): { metadata?: any; spec?: any } {
+  const path = POD_PATHS[json.kind];
   let node = json;
-  for (const key of POD_PATHS[json.kind]) {
-    node[key] = node[key] ?? {};
-    node = node[key];
+  for (let i = 0; i < path.length; i++) {
+    let next = node[path[i]];
+    if (next === undefined || next === null) { next = node[path[i]] = {}; }
+    node = next;
   }
   return node;
 }
