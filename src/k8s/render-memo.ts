@@ -58,6 +58,9 @@ export class RenderSlot {
 /** The renderings of one app: by everything but the pod spec, then compared by pod spec. */
 export class RenderMemo {
   private readonly root = new RenderSlot();
+  /** The key of the last slot asked for (a copy: renderKey overwrites its array), and that slot. */
+  private readonly lastKey: unknown[] = [];
+  private lastSlot?: RenderSlot;
   private size = 0;
   private levels = 0;
   private found = 0;
@@ -67,6 +70,13 @@ export class RenderMemo {
    * has none and the key is new.
    */
   public slot(key: readonly unknown[]): RenderSlot | undefined {
+    // Most apps give many workloads in a row the same key: compared part by part, no Map is asked.
+    const last = this.lastKey;
+    if (this.lastSlot !== undefined && last.length === key.length) {
+      let same = true;
+      for (let i = 0; i < key.length && same; i++) { same = last[i] === key[i]; }
+      if (same) { return this.lastSlot; }
+    }
     let level = this.root;
     for (let i = 0; i < key.length; i++) {
       let below = level.next.get(key[i]);
@@ -78,6 +88,9 @@ export class RenderMemo {
       }
       level = below;
     }
+    this.lastSlot = level;
+    last.length = key.length;
+    for (let i = 0; i < key.length; i++) { last[i] = key[i]; }
     return level;
   }
 
@@ -321,11 +334,24 @@ const TAKE_OWN: Patcher = own => own;
  */
 export function patcher(original: unknown, rendered: unknown): Patcher {
   if (sameJson(original, rendered)) { return TAKE_OWN; }
+  // The generated patch depends on the two values' JSON text alone where that text gives them back
+  // (literalText): each app of a process (a test suite, a watch loop) then works it out once.
+  const from = literalText(original);
+  const to = from === undefined ? undefined : literalText(rendered);
+  // JSON text escapes U+0000, so the separator cannot occur in either part.
+  const key = to === undefined ? undefined : `${from}\u0000${to}`;
+  const known = key === undefined ? undefined : patchers.get(key);
+  if (known !== undefined) { return known; }
   const writer = new LiteralWriter();
   const expression = patchExpression(original, rendered, 'own', 0, writer);
   const fn = expression === undefined ? undefined : writer.compile(expression);
-  return fn ?? walkingPatcher(original, rendered);
+  if (fn === undefined) { return walkingPatcher(original, rendered); }
+  if (key !== undefined && patchers.size < MAX_COMPILED) { patchers.set(key, fn); }
+  return fn;
 }
+
+/** Patchers worked out so far, by the JSON text of the value as written and as rendered (see patcher). */
+const patchers = new Map<string, Patcher>();
 
 /**
  * The patch as one JavaScript expression over `own` (the workload's own value), or undefined

@@ -133,10 +133,11 @@ export function modeFor(scope: IConstruct, path: string | (() => string), explic
 
 /** The same as modeFor, for a workload whose target version (KubernetesTarget.versionOf) is `version`. */
 export function modeForVersion(version: string | undefined, path: string | (() => string), explicit: SidecarMode | undefined): SidecarMode {
-  const at = () => (typeof path === 'string' ? path : path());
-  const native = version === undefined || supportsNative(parseVersion(at, 'target Kubernetes version', version));
+  // Asked once per workload: without a stated version nothing can fail, and no closure is made.
+  if (version === undefined) { return explicit ?? SidecarMode.NATIVE; }
+  const native = supportsNative(parseVersion(path, 'target Kubernetes version', version));
   if (explicit === SidecarMode.NATIVE && !native) {
-    throw Errors.nativeSidecarsUnsupported(at(), version!);
+    throw Errors.nativeSidecarsUnsupported(typeof path === 'string' ? path : path(), version);
   }
   return explicit ?? (native ? SidecarMode.NATIVE : SidecarMode.CLASSIC);
 }

@@ -4,7 +4,7 @@
  * V8 as the parser, on any JSON value and on keys and strings that a literal treats specially.
  */
 import * as fc from 'fast-check';
-import { copier, matcher, patcher, sameJson } from '../../src/k8s/render-memo';
+import { RenderMemo, copier, matcher, patcher, sameJson } from '../../src/k8s/render-memo';
 
 /** Strings a JavaScript literal could misread: quotes, backslashes, line and paragraph separators, lone surrogates, `__proto__`. */
 const tricky = fc.oneof(
@@ -117,4 +117,27 @@ test('a patcher keeps what injection left alone from the workload\'s own JSON an
   expect(out.containers[0].ports).toBe(own.containers[0].ports);
   expect(out.containers[0]).not.toBe(own.containers[0]);
   expect(Object.keys(out.containers[0])).toEqual(['name', 'image', 'ports', 'env']);
+});
+
+test('a patcher is worked out once per distinct pair of JSON texts, and not shared where the text does not give the values back', () => {
+  const original = { containers: [{ name: 'api' }] };
+  const rendered = { containers: [{ name: 'api', env: [{ name: 'X', value: '1' }] }] };
+  expect(patcher(viaText(original), viaText(rendered))).toBe(patcher(original, rendered));
+  expect(patcher(original, { ...rendered, hostname: 'h' })).not.toBe(patcher(original, rendered));
+  // -0 is written as 0: such a pair gets its own patcher, which keeps -0.
+  const negative = { containers: [{ name: 'api', env: [{ name: 'X', value: '1' }] }], priority: -0 };
+  expect(Object.is(patcher(original, negative)(viaText(original)).priority, -0)).toBe(true);
+});
+
+test('the memo\'s slot of a key is found again when the caller reuses its key array, after another key too', () => {
+  const memo = new RenderMemo();
+  const key: unknown[] = ['a', 1, true];
+  const first = memo.slot(key)!;
+  key[1] = 2;
+  const second = memo.slot(key)!;
+  expect(second).not.toBe(first);
+  key[1] = 1;
+  expect(memo.slot(key)).toBe(first);
+  expect(memo.slot(['a', 1, true])).toBe(first);
+  expect(memo.slot(['a', 1])).not.toBe(first);
 });
