@@ -510,6 +510,10 @@ function literalCopier(value: object): Copier | undefined {
 
 /** A value's JSON text, which is its JavaScript literal; undefined where it would not give the value back (literalSafe). */
 function literalText(value: unknown): string | undefined {
+  // A walk, then JSON text without a replacer (a replacer call per value made this the larger part
+  // of reusing the first rendering); the replacer serves values nested deeper than any manifest, and cycles.
+  const safe = literalWalk('', value, 0);
+  if (safe !== undefined) { return safe ? JSON.stringify(value) : undefined; }
   try {
     return JSON.stringify(value, function (this: any, key: string, v: unknown) {
       if (!literalSafe(key, this[key])) { throw NOT_LITERAL; }
@@ -548,6 +552,33 @@ function compile(body: string): ((own?: any) => any) | undefined {
 }
 
 const NOT_LITERAL = Symbol('not a JSON literal');
+
+/** Deepest nesting literalWalk follows before it leaves the value to JSON.stringify with a replacer. */
+const MAX_WALK_DEPTH = 64;
+
+/**
+ * Whether every value under `value` is literalSafe under its key, as JSON.stringify would visit
+ * them (own enumerable string keys, read with Object.entries, which lists no keys into a cache);
+ * undefined when the value is nested deeper than MAX_WALK_DEPTH.
+ */
+function literalWalk(key: string, value: unknown, depth: number): boolean | undefined {
+  if (!literalSafe(key, value)) { return false; }
+  if (value === null || typeof value !== 'object') { return true; }
+  if (depth >= MAX_WALK_DEPTH) { return undefined; }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = literalWalk('', value[i], depth + 1);
+      if (item !== true) { return item; }
+    }
+    return true;
+  }
+  const entries = Object.entries(value);
+  for (let i = 0; i < entries.length; i++) {
+    const item = literalWalk(entries[i][0], entries[i][1], depth + 1);
+    if (item !== true) { return item; }
+  }
+  return true;
+}
 
 /** Whether JSON text gives the value back as it is, under its key, in a JavaScript object literal. */
 function literalSafe(key: string, value: unknown): boolean {
