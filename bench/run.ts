@@ -21,9 +21,9 @@ import { defaultUid } from '../src/core/names';
 
 const gc: () => void = (globalThis as any).gc ?? (() => { throw new Error('run node with --expose-gc'); });
 /** Fewest timed rounds per side, and the most: short cases get more rounds, until a side has run for MIN_SECONDS. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const MAX_ROUNDS = Math.max(ROUNDS, Number(process.env.BENCH_MAX_ROUNDS ?? 41));
-const MIN_SECONDS = Number(process.env.BENCH_MIN_SECONDS ?? 3);
+const MIN_SECONDS = Number(process.env.BENCH_MIN_SECONDS ?? 5);
 const MIGRATE_UID = defaultUid('migrate');
 
 type Sample = () => void;
