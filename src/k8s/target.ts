@@ -61,21 +61,12 @@ export class KubernetesTarget {
   }
 
   /**
-   * The same as versionOf, remembering nothing: asked once per workload at each synthesis, where a
-   * remembered answer per workload (and per cdk8s-plus construct above its object) would only cost
-   * memory. The nearest `set` wins, else the nearest context value: a walk up the tree without an
-   * object made or a WeakMap entry written. @internal
+   * The same as versionOf, without remembering the answer for `scope` itself (its ancestors' are):
+   * asked once per workload at each synthesis, where a remembered answer per workload would only
+   * cost memory. Every context value on the way up is checked, also one a nearer value hides. @internal
    */
   public static _versionOfWorkload(scope: IConstruct): string | undefined {
-    for (let c: IConstruct | undefined = scope; c !== undefined; c = c.node.scope) {
-      const own = targets.get(c);
-      if (own !== undefined) { return own; }
-    }
-    const fromContext = scope.node.tryGetContext(KUBERNETES_VERSION_CONTEXT);
-    if (fromContext === undefined) { return undefined; }
-    // A bad value is refused where it was set, as versionOf refuses it (look throws).
-    if (typeof fromContext !== 'string' || !VERSION.test(fromContext)) { return look(scope, false).version; }
-    return fromContext;
+    return look(scope, false).version;
   }
 
   private constructor() {}

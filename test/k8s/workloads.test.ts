@@ -288,6 +288,15 @@ describe('classic mode', () => {
       expectError(() => Testing.synth(chart), ErrorCode.INVALID_KUBERNETES_VERSION, 'context cdk-sidecars:kubernetesVersion ');
     }
   });
+
+  test('a bad context value on the app is refused even where a chart below states a good one', () => {
+    const app = Testing.app();
+    app.node.setContext('cdk-sidecars:kubernetesVersion', '1.x');
+    const chart = new Chart(app, 'web');
+    chart.node.setContext('cdk-sidecars:kubernetesVersion', '1.29');
+    WorkloadSidecars.of(rawDeployment(chart, 'api')).add(logShipper(chart));
+    expectError(() => Testing.synth(chart), ErrorCode.INVALID_KUBERNETES_VERSION, 'context cdk-sidecars:kubernetesVersion ');
+  });
 });
 
 describe('start order and health gating', () => {
