@@ -13,7 +13,7 @@ import { policyGeneration } from '../core/image-policy';
  * warnings, notes) is still done per workload by WorkloadSidecars.
  *
  * A later workload's part costs about what the same sidecars written by hand as literal JSON cost:
- * its pod spec is compared as JSON text, and the patch is one generated function of literals
+ * its pod spec is compared with the first one's (matcher), and the patch is one generated function of literals
  * (JSON.stringify is its one escaping function) that keeps what injection left alone from the
  * workload's own JSON; `npm run bench` measures it against that hand-written code.
  *
