@@ -176,8 +176,15 @@ export interface RenderContainerOptions {
   readonly initProcessEnabled?: boolean;
 }
 
+/**
+ * What renderContainer gives: none of the fields that only SidecarContainerOptions set
+ * (applyContainerOptions writes those before the rendered fields, so one given here would win).
+ */
+export type RenderedContainer = Omit<ecs.ContainerDefinitionOptions,
+'restartIgnoredExitCodes' | 'ulimits' | 'systemControls' | 'startTimeout' | 'dockerLabels' | 'versionConsistency' | 'environmentFiles'>;
+
 /** ECS container options for one neutral container (mounts and dependencies are added by the caller). */
-export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions): ecs.ContainerDefinitionOptions {
+export function renderContainer(c: ResolvedContainer, o: RenderContainerOptions): RenderedContainer {
   const path = c.owner.path;
   const s = c.security;
   if (s.seccompProfile === SeccompProfile.UNCONFINED) {
