@@ -315,6 +315,12 @@ export class TaskSidecars extends Construct {
     if (!options.logging || options.secrets || options.configDelivery === ConfigFileDelivery.SSM_PARAMETERS) {
       taskDefinition.obtainExecutionRole();
     }
+    // The task is rendered when aws-cdk-lib's aspect pass reaches the task definition, before
+    // any construct under it: aspects order by priority only on one construct, so a read-only
+    // aspect (e.g. cdk-nag) on the CfnTaskDefinition must find the sidecars there. Applied on
+    // this construct instead, it saved about 85 µs a task in the 500-task benchmark (aws-cdk-lib
+    // asks every construct under an aspect about it), but the CfnTaskDefinition, an earlier
+    // child, was then read before the render.
     const self = this;
     const aspect: IAspect = {
       visit(node: IConstruct) {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -202,6 +202,65 @@ describe('traffic interception becomes the task proxyConfiguration', () => {
     // Redirection starts with the task: the init step waits for the proxy to be healthy.
     expect(container(t, 'migrate').DependsOn).toEqual([{ ContainerName: 'proxy', Condition: 'HEALTHY' }]);
     expect(container(t, 'app').DependsOn).toEqual([{ ContainerName: 'proxy', Condition: 'HEALTHY' }, { ContainerName: 'migrate', Condition: 'SUCCESS' }]);
+  });
+});
+
+describe('when the task is rendered (at synthesis, once)', () => {
+  const appEnv = (t: any, name: string) => Object.fromEntries((container(t, name).Environment ?? []).map((e: any) => [e.Name, e.Value]));
+  const waitsFor = (t: any, name: string) => (container(t, name).DependsOn ?? []).map((d: any) => `${d.ContainerName}:${d.Condition}`).sort();
+
+  test('a container an aspect adds to the task at synthesis (mutating, on the stack) is an app container', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(statsd(f.stack));
+    Aspects.of(f.stack).add({
+      visit(node) {
+        if (node === f.td && !f.td.findContainer('worker')) {
+          f.td.addContainer('worker', { containerName: 'worker', image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/worker:1.0.0'), memoryLimitMiB: 256 });
+        }
+      },
+    }, { priority: AspectPriority.MUTATING });
+    const t = synthTemplate(f.stack);
+    for (const name of ['app', 'worker']) {
+      expect(appEnv(t, name)).toMatchObject({ STATSD_HOST: '127.0.0.1' });
+      expect(waitsFor(t, name)).toEqual(['statsd:HEALTHY']);
+    }
+    expect(taskDefinition(t).ContainerDefinitions.map((c: any) => c.Name)).toEqual(['app', 'worker', 'statsd']);
+  });
+
+  test('a read-only aspect (as cdk-nag) finds the sidecars on the CfnTaskDefinition', () => {
+    const f = fargateTask();
+    TaskSidecars.of(f.td).add(statsd(f.stack));
+    const seen: string[][] = [];
+    Aspects.of(f.stack).add({
+      visit(node) {
+        if (node instanceof ecs.CfnTaskDefinition) {
+          seen.push((Stack.of(node).resolve(node.containerDefinitions) as any[]).map(c => c.name));
+        }
+      },
+    }, { priority: AspectPriority.READONLY });
+    synthTemplate(f.stack);
+    expect(seen).toEqual([['app', 'statsd']]);
+  });
+
+  test('sidecars attached before the app container is added still reach it', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Shop');
+    const td = new ecs.FargateTaskDefinition(stack, 'Api', { cpu: 1024, memoryLimitMiB: 2048 });
+    TaskSidecars.of(td).add(statsd(stack));
+    td.addContainer('app', { containerName: 'app', image: ecs.ContainerImage.fromRegistry('ghcr.io/acme/api:4.2.0'), memoryLimitMiB: 512 });
+    const t = synthTemplate(stack);
+    expect(appEnv(t, 'app')).toEqual({ STATSD_HOST: '127.0.0.1' });
+    expect(waitsFor(t, 'app')).toEqual(['statsd:HEALTHY']);
+  });
+
+  test('synthesizing twice renders the sidecars once', () => {
+    const f = fargateTask();
+    const init = new Sidecar(f.stack, 'migrate', { image: 'ghcr.io/acme/migrate:4.2.0', role: StartupRole.INIT_STEP, args: ['up'] });
+    TaskSidecars.of(f.td).add(statsd(f.stack), init);
+    const first = synthTemplate(f.stack);
+    const second = f.app.synth({ force: true }).getStackByName('Shop').template;
+    expect(taskDefinition(second).ContainerDefinitions.map((c: any) => c.Name)).toEqual(['app', 'statsd', 'migrate']);
+    expect(second).toEqual(first);
   });
 });
 
