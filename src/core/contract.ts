@@ -402,6 +402,14 @@ export function lacks(facts: ImageFacts, binary: string, strict: boolean): boole
 }
 
 /**
+ * Images with the commands found to run in them (the image facts are fixed, so the answer is
+ * too): a binder that checks its own container for every workload, as ECS does the config
+ * writer of each task, asks the same question many times.
+ */
+const commandsRun = new Set<string>();
+const COMMANDS_RUN_SIZE = 1024;
+
+/**
  * Checks commands run inside `image` against what the image ships. The contract checks
  * every container of the pod this way; binders check the containers they add themselves
  * (the redirect init, the config writer) strictly.
@@ -410,6 +418,14 @@ export function checkCommandsInImage(path: string, container: string, image: str
   strict = false): void {
   const facts = imageFacts(image);
   if (!facts) { return; }
+  const key = JSON.stringify([image, strict, commands.map(c => c.argv)]);
+  if (commandsRun.has(key)) { return; }
+  checkCommands(path, container, image, facts, commands, strict);
+  if (commandsRun.size < COMMANDS_RUN_SIZE) { commandsRun.add(key); }
+}
+
+function checkCommands(path: string, container: string, image: string, facts: ImageFacts, commands: Array<{ field: string; argv: string[] }>,
+  strict: boolean): void {
   for (const { field, argv } of commands) {
     const first = argv[0];
     const missing = (binary: string, why?: string) => Errors.runtimeMissingBinary(path, field, binary, container, image,

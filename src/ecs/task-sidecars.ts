@@ -12,6 +12,7 @@ import { SidecarContainerOptions, applyContainerOptions, checkContainerOptions, 
 import { MIN_CONTAINER_MEMORY, PLATFORM, condition, cpuUnits, renderContainer, renderEnv } from './render';
 import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
+import { TaskPlans } from './task-plans';
 import { AppContainerModel, ComposedPod, composePod, sidecarPath } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
@@ -216,6 +217,11 @@ export function volumePreparationScript(preparations: readonly VolumePreparation
     `chmod ${p.mode} ${shellWord(`${root}/${p.volume}`)}`,
     ...(p.owner ? [`chown ${p.owner} ${shellWord(`${root}/${p.volume}`)}`] : []),
   ]);
+}
+
+/** What a task that passed its checks leaves for the next one alike (task-plans.ts). */
+interface TaskChecks {
+  readonly writerPlan: WriterPlan | undefined;
 }
 
 interface WriterPlan {
@@ -508,12 +514,16 @@ export class TaskSidecars extends Construct {
       [c, stack.resolve(c.renderContainerDefinition()) as ecs.CfnTaskDefinition.ContainerDefinitionProperty]));
     const cfn = td.node.defaultChild as ecs.CfnTaskDefinition;
     const appVolumes: string[] = (stack.resolve(cfn.volumes) ?? []).map((v: any) => String(v.name));
-    const app = {
+    // A task with the same app containers and sidecars as one rendered before reuses its
+    // composition and the checks it passed (task-plans.ts).
+    const plans = TaskPlans.of<TaskChecks>(td, this.attached);
+    const appKey = plans ? JSON.stringify([appVolumes, appContainers.map(c => rendered.get(c))]) : '';
+    const known = plans?.find(appKey, this.attached);
+    const pod: ComposedPod = known ? { ...known.pod, targetPath: tdPath } : composePod(tdPath, {
       containers: appContainers.map(c => readAppContainer(c.containerName, rendered.get(c)!)),
       initContainers: [],
       volumes: appVolumes,
-    };
-    const pod = composePod(tdPath, app, this.attached, WorkloadIdentity.AWS_IAM_ROLE);
+    }, this.attached, WorkloadIdentity.AWS_IAM_ROLE);
     // A Kubernetes Service a sidecar asks for (e.g. Dapr's `<appId>-dapr`, PodRequirements.services).
     for (const owner of pod.sidecars) {
       for (const [k, svc] of owner.services.entries()) {
@@ -576,11 +586,19 @@ export class TaskSidecars extends Construct {
       }
     });
     this.checkServiceConnect(pod, rendered);
-    const writerPlan = this.planWriter(pod, users, appContainers, rendered);
+    const storage = fargate ? stack.resolve(cfn.ephemeralStorage) as { sizeInGiB?: unknown } | undefined : undefined;
+    // Everything else the checks below read: the users (bypassProxy), the images given, the
+    // config delivery, the task's size and storage.
+    const checksKey = plans ? JSON.stringify([[...users], Object.keys(images).map(name => [name, contractImage(images[name])]),
+      this.options.configDelivery, cfn.cpu, cfn.memory, fargate, storage]) : '';
+    const checked = known?.checked.get(checksKey);
+    const writerPlan = checked ? checked.writerPlan : this.planWriter(pod, users, appContainers, rendered);
     this.checkArchitecture(pod, cfn, images, writerPlan, warn);
-    // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
-    this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
-    if (fargate) { this.checkEphemeralStorage(cfn, pod.containers); }
+    if (!checked) {
+      // Before any container is added (aws-cdk-lib checks the CPU sum as they are added).
+      this.checkTaskSize(cfn, appContainers, rendered, pod.containers, writerPlan);
+      if (fargate) { checkEphemeralStorage(storage, pod.containers); }
+    }
 
     // Volumes.
     for (const { volume, owners } of pod.volumes) {
@@ -729,8 +747,10 @@ export class TaskSidecars extends Construct {
       ...pod,
       containers: pod.containers.map(c => (images[c.name] ? { ...c, image: contractImage(images[c.name]) } : c)),
     };
-    checkRuntimeContract(contractPod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
-      writerPlan?.preparations ?? [], users));
+    if (!checked) {
+      checkRuntimeContract(contractPod, fargateRuntime(appContainers.map(c => ({ name: c.containerName, def: rendered.get(c)! })),
+        writerPlan?.preparations ?? [], users));
+    }
     if (writerPlan) { this.renderWriter(pod, writerPlan, defs, appContainers, logging(WRITER)); }
     this.renderProcessSharing(pod, cfn);
     this.renderLogRouting(pod, appContainers);
@@ -744,6 +764,7 @@ export class TaskSidecars extends Construct {
     for (const w of pod.warnings) { warn(w.slice(0, w.indexOf(': ')), w.slice(w.indexOf(': ') + 2)); }
     this.renderInterception(pod, cfn, defs, appContainers);
     this.renderPatches(pod, cfn);
+    if (plans && !checked) { plans.remember(appKey, this.attached, known?.pod ?? pod, checksKey, { writerPlan }); }
   }
 
   /**
@@ -1094,31 +1115,6 @@ export class TaskSidecars extends Construct {
    * (ContainerValuesCannotGreater) allows the CPU sum to equal the task's, and so does this.
    * Every container counts: app containers, long-running sidecars, init steps and the writer.
    */
-  /**
-   * The sidecars' declared ephemeral storage (resources.ephemeralStorage*Mebibytes, not rendered per
-   * container on ECS) must fit in the Fargate task's storage: ephemeralStorageGiB, 20 GiB when the task
-   * does not set it (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html).
-   * A sum above it is an error naming the sidecar that passes it; the app containers' use is unknown.
-   */
-  private checkEphemeralStorage(cfn: ecs.CfnTaskDefinition, sidecars: ResolvedContainer[]): void {
-    const storage = this.taskDefinition.stack.resolve(cfn.ephemeralStorage) as { sizeInGiB?: unknown } | undefined;
-    const sizeGiB = storage?.sizeInGiB ?? 20;
-    if (typeof sizeGiB !== 'number') { return; }
-    let total = 0;
-    for (const c of sidecars) {
-      const declared = c.resources.ephemeralStorageLimitMebibytes ?? c.resources.ephemeralStorageRequestMebibytes;
-      if (declared === undefined) { continue; }
-      total += declared;
-      if (total > sizeGiB * 1024) {
-        const key = c.resources.ephemeralStorageLimitMebibytes !== undefined ? 'ephemeralStorageLimitMebibytes' : 'ephemeralStorageRequestMebibytes';
-        throw Errors.invalidResources(c.owner.path, userField(c.origins, c.field, `resources.${key}`), declared,
-          `brings the sidecars' ephemeral storage to ${total} MiB, more than the task's ${sizeGiB} GiB (${sizeGiB * 1024} MiB) of Fargate task storage`
-          + `${storage?.sizeInGiB === undefined ? ' (the default: the task sets no ephemeralStorageGiB)' : ''}`,
-          'Raise the task definition\'s ephemeralStorageGiB (21 to 200), or lower the sidecars\' ephemeral storage');
-      }
-    }
-  }
-
   private checkTaskSize(cfn: ecs.CfnTaskDefinition, appContainers: ecs.ContainerDefinition[],
     rendered: Map<ecs.ContainerDefinition, ecs.CfnTaskDefinition.ContainerDefinitionProperty>, sidecars: ResolvedContainer[],
     writer: WriterPlan | undefined): void {
@@ -1167,6 +1163,31 @@ export class TaskSidecars extends Construct {
         const own = s.reservation !== undefined && s.reservation >= (s.memory ?? 0) ? s.fields[1] : s.fields[0];
         if (most > memory) { check(s.path === target ? `memory of container ${JSON.stringify(s.name)}` : own, memory, [[s.name, most]], 'MiB', s.path); }
       }
+    }
+  }
+}
+
+/**
+ * The sidecars' declared ephemeral storage (resources.ephemeralStorage*Mebibytes, not rendered per
+ * container on ECS) must fit in the Fargate task's storage (`storage`, the task definition's
+ * resolved ephemeralStorage): ephemeralStorageGiB, 20 GiB when the task does not set it
+ * (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html). A sum above it
+ * is an error naming the sidecar that passes it; the app containers' use is unknown.
+ */
+function checkEphemeralStorage(storage: { sizeInGiB?: unknown } | undefined, sidecars: ResolvedContainer[]): void {
+  const sizeGiB = storage?.sizeInGiB ?? 20;
+  if (typeof sizeGiB !== 'number') { return; }
+  let total = 0;
+  for (const c of sidecars) {
+    const declared = c.resources.ephemeralStorageLimitMebibytes ?? c.resources.ephemeralStorageRequestMebibytes;
+    if (declared === undefined) { continue; }
+    total += declared;
+    if (total > sizeGiB * 1024) {
+      const key = c.resources.ephemeralStorageLimitMebibytes !== undefined ? 'ephemeralStorageLimitMebibytes' : 'ephemeralStorageRequestMebibytes';
+      throw Errors.invalidResources(c.owner.path, userField(c.origins, c.field, `resources.${key}`), declared,
+        `brings the sidecars' ephemeral storage to ${total} MiB, more than the task's ${sizeGiB} GiB (${sizeGiB * 1024} MiB) of Fargate task storage`
+        + `${storage?.sizeInGiB === undefined ? ' (the default: the task sets no ephemeralStorageGiB)' : ''}`,
+        'Raise the task definition\'s ephemeralStorageGiB (21 to 200), or lower the sidecars\' ephemeral storage');
     }
   }
 }
