@@ -248,9 +248,9 @@ export function applyContainerOptions(c: ResolvedContainer, rendered: RenderedCo
     }
   }
   const protocols = o.portAppProtocols ?? {};
-  // The fields `rendered` cannot have (RenderedContainer) come before it: V8 adds a field to
-  // a copy of a 20-field object slowly (about 3 µs a field, measured; in this order the whole
-  // object takes under 1 µs). Those after it replace rendered ones.
+  // The fields `rendered` cannot have (RenderedContainer) come before it: V8 (Node 20) adds a
+  // field that `{ ...x }` did not copy slowly, 1 to 2.5 µs a field (measured: 20 µs for this
+  // object, under 1 µs in this order). Those after it replace rendered ones.
   return {
     restartIgnoredExitCodes: restart && o.restartIgnoredExitCodes?.length ? [...o.restartIgnoredExitCodes] : undefined,
     ulimits: o.ulimits?.length ? o.ulimits.map(u => ({ ...u })) : undefined,
