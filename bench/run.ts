@@ -90,7 +90,13 @@ function compare(name: string, n: number, lib: Case, hand: Case): Result {
   const hm = median(handRuns.map(x => x.ms));
   const lh = median(libRuns.map(x => x.heapMiB));
   const hh = median(handRuns.map(x => x.heapMiB));
-  console.log(`${name.padEnd(46)} ${String(n).padStart(6)} ${String(libRuns.length).padStart(3)} rounds  library ${lm.toFixed(0).padStart(6)} ms ${lh.toFixed(0).padStart(5)} MiB | hand-written ${hm.toFixed(0).padStart(6)} ms ${hh.toFixed(0).padStart(5)} MiB | time ratio ${(lm / hm).toFixed(3)}  heap ratio ${(lh / hh).toFixed(3)}  same output: ${same ? 'yes' : 'NO'}`);
+  // Two more readings of the same rounds, printed to show the machine's noise (the target is on
+  // the ratio of the medians): the median of each round's own ratio (a round's two sides run one
+  // after the other, so a slow stretch of the machine falls mostly on both), and the ratio of the
+  // fastest rounds (noise only adds time).
+  const paired = median(libRuns.map((x, i) => x.ms / handRuns[i].ms));
+  const fastest = Math.min(...libRuns.map(x => x.ms)) / Math.min(...handRuns.map(x => x.ms));
+  console.log(`${name.padEnd(46)} ${String(n).padStart(6)} ${String(libRuns.length).padStart(3)} rounds  library ${lm.toFixed(0).padStart(6)} ms ${lh.toFixed(0).padStart(5)} MiB | hand-written ${hm.toFixed(0).padStart(6)} ms ${hh.toFixed(0).padStart(5)} MiB | time ratio ${(lm / hm).toFixed(3)} (paired ${paired.toFixed(3)}, fastest ${fastest.toFixed(3)})  heap ratio ${(lh / hh).toFixed(3)}  same output: ${same ? 'yes' : 'NO'}`);
   return { lm, hm, same };
 }
 
