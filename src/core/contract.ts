@@ -449,10 +449,7 @@ function checkCommands(path: string, container: string, image: string, facts: Im
   }
 }
 
-const commandsChecked = new WeakSet<ResolvedContainer>();
-
+/** A container's commands against its image (checkCommandsInImage remembers the pairs that passed). */
 function checkImageCommands(c: ResolvedContainer): void {
-  if (commandsChecked.has(c)) { return; }
   checkCommandsInImage(c.owner.path, c.name, c.image, libraryCommands(c).map(x => ({ field: `${c.field}${x.field}`, argv: x.argv })));
-  commandsChecked.add(c);
 }
