@@ -66,6 +66,17 @@ export class KubernetesTarget {
    * cost memory. Every context value on the way up is checked, also one a nearer value hides. @internal
    */
   public static _versionOfWorkload(scope: IConstruct): string | undefined {
+    // Most apps state the version with `set` or not at all. Without a context value anywhere on the
+    // way up (tryGetContext gives the nearest), there is nothing to check, and the answer is the
+    // nearest `set` (checked when it was made): found by walking up, where `look` would remember
+    // an answer per workload.
+    if (scope.node.tryGetContext(KUBERNETES_VERSION_CONTEXT) === undefined) {
+      for (let s: IConstruct | undefined = scope; s !== undefined; s = s.node.scope) {
+        const own = targets.get(s);
+        if (own !== undefined) { return own; }
+      }
+      return undefined;
+    }
     return look(scope, false).version;
   }
 

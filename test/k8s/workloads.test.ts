@@ -279,6 +279,24 @@ describe('classic mode', () => {
     expect(names(podOf(findDoc(synth(chart), 'Deployment', 'b')).spec.initContainers)).toEqual(['log-shipper']);
   });
 
+  test('without context, the nearest set wins at synthesis, also one made after the sidecars were attached', () => {
+    const app = Testing.app();
+    KubernetesTarget.set(app, '1.30');
+    const chart = new Chart(app, 'web');
+    const group = new Chart(chart, 'group');
+    KubernetesTarget.set(group, '1.28');
+    const inGroup = rawDeployment(group, 'a');
+    const beside = rawDeployment(chart, 'b');
+    const shipper = logShipper(chart);
+    WorkloadSidecars.of(inGroup).add(shipper);
+    WorkloadSidecars.of(beside).add(shipper);
+    expect(names(podOf(findDoc(synth(group), 'Deployment', 'a')).spec.containers)).toEqual(['log-shipper', 'app']);
+    expect(names(podOf(findDoc(synth(chart), 'Deployment', 'b')).spec.initContainers)).toEqual(['log-shipper']);
+    KubernetesTarget.set(chart, '1.27');
+    expect(names(podOf(findDoc(synth(chart), 'Deployment', 'b')).spec.containers)).toEqual(['log-shipper', 'app']);
+    expect(names(podOf(findDoc(synth(group), 'Deployment', 'a')).spec.containers)).toEqual(['log-shipper', 'app']);
+  });
+
   test('a context value that is not a version, of any runtime type, is refused with the key and the value', () => {
     for (const value of ['1.x', 1.28, true, { version: '1.28' }]) {
       const app = Testing.app();
