@@ -62,13 +62,14 @@ function checkOne(path: string, field: string, value: unknown, type: PropType): 
   }
   if (typeof type === 'object') {
     const members = Object.values('enum' in type ? type.enum : type.enumArray);
-    const expected = `one of ${members.map(m => JSON.stringify(m)).join(', ')}`;
+    // Written only for an error: most values are members.
+    const expected = () => `one of ${members.map(m => JSON.stringify(m)).join(', ')}`;
     if ('enum' in type) {
-      if (!members.includes(value)) { throw Errors.invalidType(path, field, value, expected); }
+      if (!members.includes(value)) { throw Errors.invalidType(path, field, value, expected()); }
       return;
     }
-    if (!Array.isArray(value)) { throw Errors.invalidType(path, field, value, `an array of ${expected}`); }
-    value.forEach((v, i) => { if (!members.includes(v)) { throw Errors.invalidType(path, `${field}[${i}]`, v, expected); } });
+    if (!Array.isArray(value)) { throw Errors.invalidType(path, field, value, `an array of ${expected()}`); }
+    value.forEach((v, i) => { if (!members.includes(v)) { throw Errors.invalidType(path, `${field}[${i}]`, v, expected()); } });
     return;
   }
   switch (type) {

@@ -10,7 +10,7 @@ import { Errors, KUBELET_DOT_DOT } from '../core/errors';
 import { DNS_LABEL, FILE_NAME, defaultUid, pathProblem } from '../core/names';
 import { BuiltInSidecarProps, applyOverrides, checkOverrideTypes } from '../core/overrides';
 import { Probe, checkProbe } from '../core/probe';
-import { RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef, rememberProps } from '../core/prop-types';
+import { PropTypes, RESOURCE_TYPES, SECRET_REF_MAP, checkPropTypes, checkSecretRef, rememberProps } from '../core/prop-types';
 import { resolveContribution, withDefaultResources } from '../core/resolve';
 import { HostPathType, VolumeKind, VolumeMountSpec, VolumeSpec } from '../core/volume';
 
@@ -313,6 +313,100 @@ const DEFAULT_RESOURCES: ResourceRequirements = {
 };
 
 /**
+ * The runtime types of SidecarProps (checkPropTypes), made once: a literal in the constructor was
+ * copied, nested tables and all, for every sidecar.
+ */
+const SIDECAR_PROP_TYPES: PropTypes = {
+  name: 'string',
+  image: 'string',
+  role: { enum: StartupRole },
+  appWaitsFor: { enum: WaitCondition },
+  command: 'stringArray',
+  args: 'stringArray',
+  workingDir: 'string',
+  env: 'stringMap',
+  secretEnv: 'objectMap',
+  ports: 'objectArray',
+  startupProbe: 'object',
+  readinessProbe: 'object',
+  livenessProbe: 'object',
+  healthCommand: 'stringArray',
+  waitCommand: 'stringArray',
+  resources: 'object',
+  security: 'object',
+  volumes: 'objectArray',
+  configFiles: 'objectArray',
+  appEnv: 'stringMap',
+  appContainers: 'stringArray',
+  dependsOn: 'objectArray',
+  drainCommand: 'stringArray',
+  terminationGracePeriodSeconds: 'count',
+  shareProcessNamespace: 'boolean',
+  essential: 'boolean',
+  interceptTraffic: 'object',
+};
+
+const SECURITY_PROP_TYPES: PropTypes = {
+  uid: 'number',
+  gid: 'number',
+  allowRootUser: 'boolean',
+  readOnlyRootFilesystem: 'boolean',
+  allowPrivilegeEscalation: 'boolean',
+  addCapabilities: 'stringArray',
+  seccompProfile: { enum: SeccompProfile },
+  localhostSeccompProfile: 'object',
+  appArmorProfile: { struct: { type: { enum: AppArmorProfileType }, localhostProfile: 'string' }, required: ['type'] },
+};
+
+const SECRET_REF_TYPES: PropTypes = { secretName: 'string', key: 'string' };
+
+const INTERCEPT_PROP_TYPES: PropTypes = {
+  inboundPort: 'port',
+  outboundPort: 'port',
+  appPorts: 'portArray',
+  excludeInboundPorts: 'portArray',
+  excludeOutboundPorts: 'portArray',
+  excludeOutboundCidrs: 'stringArray',
+  excludeInterfaces: 'stringArray',
+  rerouteVirtualInterfaces: 'stringArray',
+};
+
+/**
+ * Nested fields, named as the user wrote them (issue 10, section 2): a wrong type here would
+ * otherwise be reported under the model's names (volumeMounts[0].path), crash, or render
+ * `readOnly: "false"`, which the platforms refuse.
+ */
+const SIDECAR_NESTED_TYPES: PropTypes = {
+  ports: { each: { port: 'port', name: 'string', protocol: { enum: Protocol }, exposure: { enum: PortExposure }, metricsPath: 'string' }, required: ['port'] },
+  resources: { struct: RESOURCE_TYPES },
+  volumes: {
+    each: {
+      name: 'string',
+      kind: { enum: VolumeKind },
+      mountPath: 'string',
+      readOnly: 'boolean',
+      sizeLimitMebibytes: 'count',
+      secretName: 'string',
+      claimName: 'string',
+      csiDriver: 'string',
+      csiAttributes: 'stringMap',
+      fsType: 'string',
+      claimSizeMebibytes: 'size',
+      storageClassName: 'string',
+      hostPath: 'string',
+      hostPathType: { enum: HostPathType },
+      allowHostPath: 'boolean',
+      appMountPath: 'string',
+      appReadOnly: 'boolean',
+    },
+    required: ['name', 'mountPath'],
+  },
+  configFiles: { each: { path: 'string', content: 'string', mode: 'count', sensitive: 'boolean' }, required: ['path', 'content'] },
+  secretEnv: SECRET_REF_MAP,
+  dependsOn: { each: { container: 'string', condition: { enum: WaitCondition } }, required: ['container', 'condition'] },
+};
+
+/**
  * A generic sidecar: any image, described once and rendered on Kubernetes, ECS
  * Fargate and Azure Container Instances by the platform binders.
  *
@@ -340,96 +434,18 @@ export class Sidecar extends Construct implements ISidecar {
     rememberProps(this, props);
     const path = this.node.path;
     checkOverrideTypes(path, props);
-    checkPropTypes(path, props, {
-      name: 'string',
-      image: 'string',
-      role: { enum: StartupRole },
-      appWaitsFor: { enum: WaitCondition },
-      command: 'stringArray',
-      args: 'stringArray',
-      workingDir: 'string',
-      env: 'stringMap',
-      secretEnv: 'objectMap',
-      ports: 'objectArray',
-      startupProbe: 'object',
-      readinessProbe: 'object',
-      livenessProbe: 'object',
-      healthCommand: 'stringArray',
-      waitCommand: 'stringArray',
-      resources: 'object',
-      security: 'object',
-      volumes: 'objectArray',
-      configFiles: 'objectArray',
-      appEnv: 'stringMap',
-      appContainers: 'stringArray',
-      dependsOn: 'objectArray',
-      drainCommand: 'stringArray',
-      terminationGracePeriodSeconds: 'count',
-      shareProcessNamespace: 'boolean',
-      essential: 'boolean',
-      interceptTraffic: 'object',
-    }, ['image']);
+    checkPropTypes(path, props, SIDECAR_PROP_TYPES, ['image']);
     if (props.security !== undefined) {
       // allowRootUser: 'false' would be truthy and render runAsUser 0 (issue 10, section 2).
-      checkPropTypes(path, props.security, {
-        uid: 'number',
-        gid: 'number',
-        allowRootUser: 'boolean',
-        readOnlyRootFilesystem: 'boolean',
-        allowPrivilegeEscalation: 'boolean',
-        addCapabilities: 'stringArray',
-        seccompProfile: { enum: SeccompProfile },
-        localhostSeccompProfile: 'object',
-        appArmorProfile: { struct: { type: { enum: AppArmorProfileType }, localhostProfile: 'string' }, required: ['type'] },
-      }, [], 'security.');
+      checkPropTypes(path, props.security, SECURITY_PROP_TYPES, [], 'security.');
     }
     for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
-      checkPropTypes(path, ref, { secretName: 'string', key: 'string' }, ['secretName', 'key'], `secretEnv.${name}.`);
+      checkPropTypes(path, ref, SECRET_REF_TYPES, ['secretName', 'key'], `secretEnv.${name}.`);
     }
     if (props.interceptTraffic !== undefined) {
-      checkPropTypes(path, props.interceptTraffic, {
-        inboundPort: 'port',
-        outboundPort: 'port',
-        appPorts: 'portArray',
-        excludeInboundPorts: 'portArray',
-        excludeOutboundPorts: 'portArray',
-        excludeOutboundCidrs: 'stringArray',
-        excludeInterfaces: 'stringArray',
-        rerouteVirtualInterfaces: 'stringArray',
-      }, ['inboundPort', 'outboundPort'], 'interceptTraffic.');
+      checkPropTypes(path, props.interceptTraffic, INTERCEPT_PROP_TYPES, ['inboundPort', 'outboundPort'], 'interceptTraffic.');
     }
-    // Nested fields, named as the user wrote them (issue 10, section 2): a wrong type here would
-    // otherwise be reported under the model's names (volumeMounts[0].path), crash, or render
-    // `readOnly: "false"`, which the platforms refuse.
-    checkPropTypes(path, props, {
-      ports: { each: { port: 'port', name: 'string', protocol: { enum: Protocol }, exposure: { enum: PortExposure }, metricsPath: 'string' }, required: ['port'] },
-      resources: { struct: RESOURCE_TYPES },
-      volumes: {
-        each: {
-          name: 'string',
-          kind: { enum: VolumeKind },
-          mountPath: 'string',
-          readOnly: 'boolean',
-          sizeLimitMebibytes: 'count',
-          secretName: 'string',
-          claimName: 'string',
-          csiDriver: 'string',
-          csiAttributes: 'stringMap',
-          fsType: 'string',
-          claimSizeMebibytes: 'size',
-          storageClassName: 'string',
-          hostPath: 'string',
-          hostPathType: { enum: HostPathType },
-          allowHostPath: 'boolean',
-          appMountPath: 'string',
-          appReadOnly: 'boolean',
-        },
-        required: ['name', 'mountPath'],
-      },
-      configFiles: { each: { path: 'string', content: 'string', mode: 'count', sensitive: 'boolean' }, required: ['path', 'content'] },
-      secretEnv: SECRET_REF_MAP,
-      dependsOn: { each: { container: 'string', condition: { enum: WaitCondition } }, required: ['container', 'condition'] },
-    });
+    checkPropTypes(path, props, SIDECAR_NESTED_TYPES);
     for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) { checkProbe(path, probe, props[probe]); }
     for (const [name, ref] of Object.entries(props.secretEnv ?? {})) { checkSecretRef(path, `secretEnv.${name}`, ref); }
     (props.volumes ?? []).forEach((v, i) => {
