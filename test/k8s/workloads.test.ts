@@ -508,3 +508,45 @@ describe('idempotency and YAML brought in with Include', () => {
     expect(() => Testing.synth(chart2)).toThrow(/again\/api: the pod template was already injected by cdk-sidecars \(log-shipper\)/);
   });
 });
+
+describe('finding a workload\'s attachment', () => {
+  test('of() returns the same attachment every time, and allIn finds each workload once', () => {
+    const chart = newChart();
+    const a = rawDeployment(chart, 'a');
+    const b = new kplus27.Deployment(chart, 'b', { containers: [{ name: 'app', image: APP_IMAGE }] });
+    const shipper = logShipper(chart);
+    const first = WorkloadSidecars.of(a).add(shipper);
+    expect(WorkloadSidecars.of(a)).toBe(first);
+    expect(WorkloadSidecars.of(ApiObject.of(b))).toBe(WorkloadSidecars.of(b).add(shipper));
+    expect(WorkloadSidecars.allIn(chart).map(w => w.workload.node.path)).toEqual(['web/a', 'web/b/Resource']);
+    // Another app's workload of the same id is its own.
+    const other = rawDeployment(newChart(), 'a');
+    expect(WorkloadSidecars.of(other)).not.toBe(first);
+  });
+
+  test('a toJson wrapped by other code after the sidecars were attached still leads to the one attachment, injected once', () => {
+    const chart = newChart();
+    const shipper = logShipper(chart);
+    const wrapped = [rawDeployment(chart, 'a'), rawDeployment(chart, 'b')];
+    const attached = wrapped.map(d => WorkloadSidecars.of(d).add(shipper));
+    for (const d of wrapped) {
+      const inner = d.toJson.bind(d);
+      d.toJson = () => { const json = inner(); json.metadata.labels = { wrapped: 'yes' }; return json; };
+    }
+    // A workload attached after the first search is found too.
+    const later = rawDeployment(chart, 'c');
+    expect(WorkloadSidecars.of(wrapped[0])).toBe(attached[0]);
+    const laterAttachment = WorkloadSidecars.of(later).add(shipper);
+    const inner = later.toJson.bind(later);
+    later.toJson = () => inner();
+    expect(WorkloadSidecars.of(later)).toBe(laterAttachment);
+    expect(WorkloadSidecars.of(wrapped[1]).add(shipper)).toBe(attached[1]);
+    const docs = synth(chart);
+    for (const id of ['a', 'b']) {
+      const doc = findDoc(docs, 'Deployment', id);
+      expect(doc.metadata.labels).toEqual({ wrapped: 'yes' });
+      expect(names(podOf(doc).spec.initContainers)).toEqual(['log-shipper']);
+    }
+    expect(names(podOf(findDoc(docs, 'Deployment', 'c')).spec.initContainers)).toEqual(['log-shipper']);
+  });
+});
