@@ -11,7 +11,7 @@ import {
 import { SidecarContribution } from './contribution';
 import { Errors } from './errors';
 import { Probe, ProbeKind, ProbeTiming } from './probe';
-import { NestedType, PropTypes, checkPropTypes, isPlainMap } from './prop-types';
+import { NestedType, PropTypes, VOLUME_TYPES, checkPropTypes, isPlainMap } from './prop-types';
 import { LocalhostSeccompProfile } from './seccomp';
 import { HostPathType, VolumeKind, VolumeMountSpec, VolumeSpec } from './volume';
 
@@ -248,26 +248,7 @@ const OVERRIDES_TYPES: PropTypes = {
         },
         required: ['name'],
       },
-      volumes: {
-        each: {
-          name: 'string',
-          kind: { enum: VolumeKind },
-          mountPath: 'string',
-          readOnly: 'boolean',
-          sizeLimitMebibytes: 'size',
-          secretName: 'string',
-          claimName: 'string',
-          csiDriver: 'string',
-          csiAttributes: 'stringMap',
-          fsType: 'string',
-          claimSizeMebibytes: 'size',
-          storageClassName: 'string',
-          hostPath: 'string',
-          hostPathType: { enum: HostPathType },
-          allowHostPath: 'boolean',
-        },
-        required: ['name', 'mountPath'],
-      },
+      volumes: { each: VOLUME_TYPES, required: ['name', 'mountPath'] },
       appVolumeMounts: { each: { volume: 'string', mountPath: 'string', readOnly: 'boolean' }, required: ['volume', 'mountPath'] },
       extraArgs: 'stringArray',
       command: 'stringArray',

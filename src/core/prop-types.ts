@@ -8,6 +8,7 @@
 import { Errors } from './errors';
 import { FILE_NAME } from './names';
 import { isUnresolved } from './tokens';
+import { HostPathType, VolumeKind } from './volume';
 
 /** What a prop must be at run time. */
 export type PropType =
@@ -177,6 +178,25 @@ export const RESOURCE_TYPES: PropTypes = {
   memoryLimitMebibytes: 'size',
   ephemeralStorageRequestMebibytes: 'size',
   ephemeralStorageLimitMebibytes: 'size',
+};
+
+/** Runtime types of a volume's fields (a `SidecarVolume`, as `overrides.volumes` and `Sidecar`'s `volumes` take it). */
+export const VOLUME_TYPES: PropTypes = {
+  name: 'string',
+  kind: { enum: VolumeKind },
+  mountPath: 'string',
+  readOnly: 'boolean',
+  sizeLimitMebibytes: 'size',
+  secretName: 'string',
+  claimName: 'string',
+  csiDriver: 'string',
+  csiAttributes: 'stringMap',
+  fsType: 'string',
+  claimSizeMebibytes: 'size',
+  storageClassName: 'string',
+  hostPath: 'string',
+  hostPathType: { enum: HostPathType },
+  allowHostPath: 'boolean',
 };
 
 /** A SecretKeyReference struct (both fields required). */
