@@ -281,19 +281,24 @@ describe('Envoy exitOnZeroActiveConnections', () => {
         expect(stats()).toMatch(/^listener\.0\.0\.0\.0_15006\.downstream_cx_active: 0$/m);
         // A client outside opens a connection to the app's port (captured to 15006) and sends
         // nothing for `hold` seconds: Envoy keeps it open, waiting for a request.
+        // The connection opens when `podman exec` has started nc, which takes a while on a busy
+        // machine: it closes `hold` seconds later, so no earlier than `hold` after the exec was
+        // asked for (`asked`) and no later than `hold` after Envoy was first seen holding it (`seen`).
+        const asked = Date.now();
         const client = podmanAsync(['exec', peer.name, TIER_BUSYBOX, 'sh', '-c', `sleep ${hold} | ${TIER_BUSYBOX} nc ${pod.ip()} 8080; echo closed`]);
-        const opened = Date.now();
-        await new Promise(r => setTimeout(r, 1500));
-        expect(stats()).toMatch(/^listener\.0\.0\.0\.0_15006\.downstream_cx_active: 1$/m);
+        let seen: number | undefined;
+        while (seen === undefined && Date.now() < asked + hold * 1000 - 2000) {
+          if (/^listener\.0\.0\.0\.0_15006\.downstream_cx_active: 1$/m.test(stats())) { seen = Date.now(); } else { await new Promise(r => setTimeout(r, 200)); }
+        }
+        expect(seen).toBeDefined();
         const t = await pod.terminate();
         const closed = Date.now();
         await client;
         const hook = t.hooks.find(h => h.container === 'envoy')!;
         expect(hook).toMatchObject({ hook: 'preStop exec', code: 0 });
-        // Not before the connection closed (at opened + hold), not long after, and well
-        // within drainSeconds of the hook's start.
-        expect(hook.endedAt).toBeGreaterThanOrEqual(opened + hold * 1000 - 500);
-        expect(hook.endedAt).toBeLessThan(opened + hold * 1000 + 3500);
+        // Not before the connection closed, not long after, and well within drainSeconds of the hook's start.
+        expect(hook.endedAt).toBeGreaterThanOrEqual(asked + hold * 1000 - 500);
+        expect(hook.endedAt).toBeLessThan(seen! + hold * 1000 + 3500);
         expect(hook.endedAt - hook.startedAt).toBeLessThan(drainSeconds * 1000);
         expect(closed).toBeGreaterThan(hook.endedAt);
         expect(pod.logs('envoy')).toContain('envoy: admin: POST /drain_listeners?graceful&inboundonly');
