@@ -61,9 +61,9 @@ export class KubernetesTarget {
   }
 
   /**
-   * The same as versionOf, without remembering the answer for `scope` itself (its ancestors' are):
-   * asked once per workload at each synthesis, where a remembered answer per workload would only
-   * cost memory. Every context value on the way up is checked, also one a nearer value hides. @internal
+   * The same as versionOf, without remembering the answer for `scope` itself: asked once per
+   * workload at each synthesis, where a remembered answer per workload would only cost memory.
+   * Every context value on the way up is checked, also one a nearer value hides. @internal
    */
   public static _versionOfWorkload(scope: IConstruct): string | undefined {
     // Most apps state the version with `set` or not at all. Without a context value anywhere on the
