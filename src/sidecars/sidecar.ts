@@ -358,8 +358,6 @@ const SECURITY_PROP_TYPES: PropTypes = {
   appArmorProfile: { struct: { type: { enum: AppArmorProfileType }, localhostProfile: 'string' }, required: ['type'] },
 };
 
-const SECRET_REF_TYPES: PropTypes = { secretName: 'string', key: 'string' };
-
 const INTERCEPT_PROP_TYPES: PropTypes = {
   inboundPort: 'port',
   outboundPort: 'port',
@@ -418,9 +416,6 @@ export class Sidecar extends Construct implements ISidecar {
     if (props.security !== undefined) {
       // allowRootUser: 'false' would be truthy and render runAsUser 0 (issue 10, section 2).
       checkPropTypes(path, props.security, SECURITY_PROP_TYPES, [], 'security.');
-    }
-    for (const [name, ref] of Object.entries(props.secretEnv ?? {})) {
-      checkPropTypes(path, ref, SECRET_REF_TYPES, ['secretName', 'key'], `secretEnv.${name}.`);
     }
     if (props.interceptTraffic !== undefined) {
       checkPropTypes(path, props.interceptTraffic, INTERCEPT_PROP_TYPES, ['inboundPort', 'outboundPort'], 'interceptTraffic.');
