@@ -202,16 +202,17 @@ s.on('error', e => process.stdout.write('error:' + e.code));
  * listeners named listener.<address>_<port> (no stat prefix), admin's own http.admin stats beside them.
  */
 describe('drain until no connection is left (Istio EXIT_ON_ZERO_ACTIVE_CONNECTIONS)', () => {
-  async function adminWith(active: () => number): Promise<{ port: number; seen: Seen[]; close: () => Promise<void> }> {
+  /** The stand-in admin; it answers the stats `delayMs` late, as a busy Envoy (or a loaded node) may. */
+  async function adminWith(active: () => number, delayMs = 0): Promise<{ port: number; seen: Seen[]; close: () => Promise<void> }> {
     const seen: Seen[] = [];
     const server = http.createServer((req, res) => {
       seen.push({ method: req.method!, url: req.url! });
       req.resume();
-      req.on('end', () => {
+      req.on('end', () => setTimeout(() => {
         res.end(req.url!.startsWith('/stats')
           ? `http.admin.downstream_cx_active: 1\nlistener.0.0.0.0_15006.downstream_cx_active: ${active()}\nlistener.0.0.0.0_15001.downstream_cx_active: 0\nlistener.0.0.0.0_15021.downstream_cx_active: 3\n`
           : 'OK\n');
-      });
+      }, req.url!.startsWith('/stats') ? delayMs : 0));
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     return { port: (server.address() as AddressInfo).port, seen, close: () => new Promise(r => server.close(() => r())) };
@@ -230,14 +231,43 @@ describe('drain until no connection is left (Istio EXIT_ON_ZERO_ACTIVE_CONNECTIO
     } finally { await admin.close(); }
   }, 25_000);
 
-  test('gives up after drainSeconds while connections stay open (readiness and admin connections do not count)', async () => {
-    const admin = await adminWith(() => 1);
+  /** Resolves at `fraction` of the next wall-clock second: where a clock of whole seconds is most wrong. */
+  function atFractionOfSecond(fraction: number): Promise<void> {
+    const ms = Date.now() % 1000;
+    return new Promise(r => setTimeout(r, (fraction * 1000 - ms + 1000) % 1000));
+  }
+
+  /**
+   * Runs the drain (drainSeconds 2) against an admin that always has one connection and
+   * answers the stats 300 ms late; resolves with the exit code and the milliseconds it took.
+   */
+  async function giveUp(fraction: number, wrap: (script: string) => string = s => s): Promise<{ code: number; ms: number }> {
+    const admin = await adminWith(() => 1, 300);
     try {
-      const c = envoyContainer({ adminPort: admin.port, drainSeconds: 2, exitOnZeroActiveConnections: true });
+      const argv = envoyContainer({ adminPort: admin.port, drainSeconds: 2, exitOnZeroActiveConnections: true }).shutdown!.drainCommand!;
+      await atFractionOfSecond(fraction);
       const started = Date.now();
-      expect(await run(c.shutdown!.drainCommand!, 20_000)).not.toBe(124);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
-      expect(Date.now() - started).toBeLessThan(8000);
+      const code = await run([argv[0], argv[1], wrap(argv[2])], 20_000);
+      return { code, ms: Date.now() - started };
     } finally { await admin.close(); }
+  }
+
+  // bash's SECONDS counts whole wall-clock seconds since the shell started. With a deadline of
+  // SECONDS + 2 set at x.8 and a round (admin call, sleep 1) of 1.3 s, the second round began at
+  // x+2.1, past the deadline: the drain gave up after 1.3 s (CI once saw 1,161 ms). The script's
+  // clock is EPOCHREALTIME and its last sleep is cut to the time left: drainSeconds from any start.
+  test.each([0.05, 0.5, 0.8])('gives up after drainSeconds (not before, nor a second later) while connections stay open, started at %s of a second', async (fraction) => {
+    const { code, ms } = await giveUp(fraction);
+    expect(code).toBe(0);
+    expect(ms).toBeGreaterThanOrEqual(2000);
+    expect(ms).toBeLessThan(3000);
+  }, 25_000);
+
+  // A bash older than 5.0 has no EPOCHREALTIME; `unset` takes its special meaning away in this one.
+  test.each([0.05, 0.8])('without EPOCHREALTIME (bash before 5.0) it still never gives up early, started at %s of a second', async (fraction) => {
+    const { code, ms } = await giveUp(fraction, s => `unset EPOCHREALTIME; ${s}`);
+    expect(code).toBe(0);
+    expect(ms).toBeGreaterThanOrEqual(2000);
+    expect(ms).toBeLessThan(4500);
   }, 25_000);
 });

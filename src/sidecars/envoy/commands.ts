@@ -62,6 +62,14 @@ export function drainCommand(adminPort: number, drainSeconds: number): string[] 
  * prefix), at most `drainSeconds`: Istio's EXIT_ON_ZERO_ACTIVE_CONNECTIONS (pilot-agent
  * waits for the proxy's `downstream_cx_active` to reach zero, bounded by the termination
  * drain duration). An admin call that fails counts as "not idle yet".
+ *
+ * The clock is bash's `EPOCHREALTIME` (microseconds, bash 5.0 and later: Ubuntu 20.04 and
+ * later), not `SECONDS`: `SECONDS` counts whole wall-clock seconds since the shell started
+ * (bash variables.c, the start time truncated to the second), so a deadline of
+ * `SECONDS + n` passes after as little as n - 1 seconds and a bit. The last sleep is cut to
+ * the time left, so the script gives up between drainSeconds and drainSeconds plus one admin
+ * call. Under a bash without `EPOCHREALTIME` (it is then empty) the clock falls back to
+ * `SECONDS` with one second added to the deadline: never early, at most a second late.
  */
 export function drainUntilIdleCommand(adminPort: number, drainSeconds: number, ports: number[]): string[] {
   const request = `GET /stats?filter=downstream_cx_active HTTP/1.1\\r\\nHost: 127.0.0.1:${adminPort}\\r\\nConnection: close\\r\\n\\r\\n`;
@@ -77,10 +85,17 @@ export function drainUntilIdleCommand(adminPort: number, drainSeconds: number, p
     'echo "$n"',
     ')',
   ].join(' ');
+  // now: microseconds in t (the locale's radix point stripped), or whole seconds since start.
+  const now = 'now() { t=${EPOCHREALTIME//[!0-9]/}; [ -n "$t" ] || t=$((SECONDS * 1000000)); }';
   return ['bash', '-c', [
     `${httpCheck('POST', adminPort, '/drain_listeners?graceful&inboundonly')}; check;`,
     `${active};`,
-    `end=$((SECONDS + ${drainSeconds}));`,
-    'while [ "$SECONDS" -lt "$end" ]; do [ "$(active)" = 0 ] && exit 0; sleep 1; done',
+    `${now};`,
+    `now; end=$((t + ${drainSeconds * 1_000_000})); [ -n "$EPOCHREALTIME" ] || end=$((end + 1000000));`,
+    'while now; [ "$t" -lt "$end" ]; do',
+    '[ "$(active)" = 0 ] && exit 0;',
+    'now; left=$((end - t));',
+    'if [ "$left" -ge 1000000 ]; then sleep 1; elif [ "$left" -gt 0 ]; then sleep "0.$(printf %06d "$left")"; fi;',
+    'done',
   ].join(' ')];
 }
