@@ -524,6 +524,20 @@ describe('finding a workload\'s attachment', () => {
     expect(WorkloadSidecars.of(other)).not.toBe(first);
   });
 
+  test('the attachment is kept on the object where no key listing, for...in or JSON sees it: only the toJson hook is a new key', () => {
+    const chart = newChart();
+    const a = rawDeployment(chart, 'a');
+    const keys = Object.keys(a);
+    const symbols = Object.getOwnPropertySymbols(a);
+    const forIn: string[] = [];
+    WorkloadSidecars.of(a).add(logShipper(chart));
+    for (const k in a) { forIn.push(k); }
+    expect(Object.keys(a)).toEqual([...keys, 'toJson']);
+    expect(forIn.filter(k => !keys.includes(k))).toEqual(['toJson']);
+    expect(Object.getOwnPropertySymbols(a).filter(s => !symbols.includes(s)).map(s => s.description)).toEqual(['cdk-sidecars.WorkloadSidecars']);
+    expect(Object.keys(JSON.parse(JSON.stringify(a.toJson()))).sort()).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+  });
+
   test('a toJson wrapped by other code after the sidecars were attached still leads to the one attachment, injected once', () => {
     const chart = newChart();
     const shipper = logShipper(chart);
