@@ -818,7 +818,7 @@ export class AciContainerGroup extends Construct {
 
   /** Attaches sidecars (a sidecar already attached is skipped). */
   public addSidecars(...sidecars: ISidecar[]): AciContainerGroup {
-    attachSidecars(this.attached, sidecars);
+    attachSidecars(this.node.path, this.attached, sidecars);
     return this;
   }
 

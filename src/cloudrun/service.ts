@@ -278,7 +278,7 @@ export class CloudRunService extends Construct {
 
   /** Attaches sidecars (a sidecar already attached is skipped). */
   public add(...sidecars: ISidecar[]): CloudRunService {
-    attachSidecars(this.attached, sidecars);
+    attachSidecars(this.node.path, this.attached, sidecars);
     return this;
   }
 

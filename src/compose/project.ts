@@ -115,7 +115,7 @@ export class ComposeProject extends Construct {
 
   /** Adds sidecars to the pod (one already added is skipped). */
   public add(...sidecars: ISidecar[]): ComposeProject {
-    attachSidecars(this.attached, sidecars);
+    attachSidecars(this.node.path, this.attached, sidecars);
     return this;
   }
 

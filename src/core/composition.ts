@@ -4,6 +4,7 @@
  * with the app, and put in start order. Binders render only what this returns.
  * Internal: not part of the jsii API.
  */
+import { Construct } from 'constructs';
 import { EnvVarSpec, Protocol, StartupRole, WaitCondition } from './container';
 import { CompositionContext, ISidecar, OfferedCapability, WorkloadIdentity } from './contribution';
 import { Errors } from './errors';
@@ -83,6 +84,22 @@ function envValue(e: EnvVarSpec): unknown {
 }
 
 const pathCache = new WeakMap<ISidecar, string>();
+
+/**
+ * Refuses what is not a sidecar among the values given to a binder's add (jsii languages and
+ * plain JavaScript can pass anything): without this, a string ended in a TypeError from a
+ * WeakMap, and an object without `contribute` at synthesis.
+ * @param path construct path of the binder (the workload, task or container group it serves),
+ * worked out only for an error
+ */
+export function checkSidecars(sidecars: readonly unknown[], path: () => string): void {
+  for (let i = 0; i < sidecars.length; i++) {
+    const s = sidecars[i] as { contribute?: unknown } | null | undefined;
+    if (!Construct.isConstruct(s) || typeof s.contribute !== 'function') {
+      throw Errors.invalidType(path(), `sidecars[${i}]`, s, 'an ISidecar: a sidecar construct such as Sidecar or EnvoySidecar, with a contribute method');
+    }
+  }
+}
 
 /** The construct path of a sidecar (fixed once constructed, so looked up once). */
 export function sidecarPath(sidecar: ISidecar): string {

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import { dirname, join } from 'path';
 import { Construct } from 'constructs';
-import { ComposedPod } from './composition';
+import { ComposedPod, checkSidecars } from './composition';
 import { EnvVarSpec } from './container';
 import { FileAccess, ProcessIdentity, RUNTIME_DEFAULT_CAPABILITIES, RuntimePlatform } from './contract';
 import { ISidecar } from './contribution';
@@ -65,7 +65,8 @@ export function documentName(path: string, name: unknown, id: string, pattern: R
 }
 
 /** Attaches sidecars to a list (a sidecar already attached is skipped). */
-export function attachSidecars(attached: ISidecar[], sidecars: readonly ISidecar[]): void {
+export function attachSidecars(path: string, attached: ISidecar[], sidecars: readonly ISidecar[]): void {
+  checkSidecars(sidecars, () => path);
   for (const s of sidecars) {
     if (!attached.includes(s)) { attached.push(s); }
   }

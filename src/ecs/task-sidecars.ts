@@ -13,7 +13,7 @@ import { MIN_CONTAINER_MEMORY, PLATFORM, condition, cpuUnits, renderContainer, r
 import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
 import { TaskPlans } from './task-plans';
-import { AppContainerModel, ComposedPod, composePod, sidecarPath } from '../core/composition';
+import { AppContainerModel, ComposedPod, checkSidecars, composePod, sidecarPath } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, RedirectMode, WorkloadIdentity } from '../core/contribution';
@@ -354,6 +354,7 @@ export class TaskSidecars extends Construct {
 
   /** Attaches sidecars (a sidecar already attached is skipped). */
   public add(...sidecars: ISidecar[]): TaskSidecars {
+    checkSidecars(sidecars, () => this.node.path);
     for (const s of sidecars) {
       if (!this.attached.includes(s)) { this.attached.push(s); }
     }

@@ -12,7 +12,7 @@ import { KubernetesTarget, SidecarMode, checkBinderOptions, modeForVersion, vers
 import { libraryVersion } from './version';
 import { isWorkloadKind, podTemplate, readWorkloadPod } from './workload';
 import { checkKubectlReadsStrings } from './yaml-safety';
-import { ComposedPod, composePod, isDeterministic, sidecarPath } from '../core/composition';
+import { ComposedPod, checkSidecars, composePod, isDeterministic, sidecarPath } from '../core/composition';
 import { StartupRole } from '../core/container';
 import { checkRuntimeContract } from '../core/contract';
 import { ISidecar, PodServiceSpec, WorkloadIdentity } from '../core/contribution';
@@ -323,6 +323,7 @@ export class WorkloadSidecars {
    * Attaches sidecars. A sidecar already attached is skipped (idempotent).
    */
   public add(...sidecars: ISidecar[]): WorkloadSidecars {
+    checkSidecars(sidecars, () => this.workloadPath);
     for (const sidecar of sidecars) {
       if (this.list.sidecars.includes(sidecar)) { continue; }
       this.list = this.list.with(sidecar);
