@@ -13,10 +13,11 @@ import { MIN_CONTAINER_MEMORY, PLATFORM, condition, cpuUnits, renderContainer, r
 import { fargateRuntime } from './runtime';
 import { SecretSource } from './secrets';
 import { TaskPlans } from './task-plans';
-import { AppContainerModel, ComposedPod, checkSidecars, composePod, sidecarPath } from '../core/composition';
+import { AppContainerModel, ComposedPod, composePod, sidecarPath } from '../core/composition';
 import { Protocol, StartupRole, WaitCondition } from '../core/container';
 import { checkCommandsInImage, checkRuntimeContract } from '../core/contract';
 import { ISidecar, LogRouterType, RedirectMode, WorkloadIdentity } from '../core/contribution';
+import { attachSidecars } from '../core/document-binders';
 import { Errors } from '../core/errors';
 import { imageArchitectures } from '../core/image-facts';
 import { checkImagePinned } from '../core/image-policy';
@@ -354,10 +355,7 @@ export class TaskSidecars extends Construct {
 
   /** Attaches sidecars (a sidecar already attached is skipped). */
   public add(...sidecars: ISidecar[]): TaskSidecars {
-    checkSidecars(sidecars, () => this.node.path);
-    for (const s of sidecars) {
-      if (!this.attached.includes(s)) { this.attached.push(s); }
-    }
+    attachSidecars(this.node.path, this.attached, sidecars);
     return this;
   }
 
