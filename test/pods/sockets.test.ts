@@ -15,7 +15,7 @@ import * as path from 'path';
 import { realTest } from '../prerequisites';
 import { POD_TIMEOUT } from './examples';
 import { RunningPod, runKubernetesPod } from './kubernetes';
-import { APP_IMAGE_USER, Peer, podTierMissing, startPeer } from './podman';
+import { APP_IMAGE_USER, Peer, eventually, podTierMissing, startPeer } from './podman';
 import { EnvoySidecar, Sidecar } from '../../src';
 import { KubernetesTarget, WorkloadSidecars } from '../../src/k8s';
 import { newChart, podOf, rawDeployment, synth } from '../k8s/util';
@@ -100,9 +100,8 @@ async function logMatches(pod: RunningPod | Peer, pattern: RegExp, container?: s
  * does not wait for its listener, which the stand-in binds a moment later (under load, after the
  * test's first look: ENOENT once in CI).
  */
-async function appears(dir: string, file: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!fs.existsSync(path.join(dir, file)) && Date.now() < deadline) { await new Promise(r => setTimeout(r, 100)); }
+function appears(dir: string, file: string): void {
+  eventually(`${file} in ${dir}`, () => fs.existsSync(path.join(dir, file)), 10);
 }
 
 async function withPod(docs: any[], fn: (pod: RunningPod) => Promise<void>, env?: NonNullable<Parameters<typeof runKubernetesPod>[2]>['env']): Promise<void> {
@@ -135,8 +134,8 @@ describe('unixSockets: every socket connects, for the containers the pod promise
       // runAsUser/runAsGroup with the listener's `mode`; app.sock is the app's, 0666 as the
       // README asks of the app.
       const volume = pod.volumePath('envoy-uds');
-      await appears(volume, path.basename(egress.path));
-      await appears(volume, path.basename(env.APP_LISTEN_SOCKET));
+      appears(volume, path.basename(egress.path));
+      appears(volume, path.basename(env.APP_LISTEN_SOCKET));
       const st = (f: string) => {
         const s = fs.statSync(path.join(volume, f));
         return { socket: s.isSocket(), uid: s.uid, gid: s.gid, mode: (s.mode & 0o7777).toString(8) };
@@ -181,7 +180,7 @@ describe('unixSockets: every socket connects, for the containers the pod promise
     const old = withBootstrap(docs, b => { b.static_resources.listeners.find((l: any) => l.name === 'egress').address.pipe.mode = 0o660; });
     const egress = pipeListener(bootstrapOf(old), 'egress');
     await withPod(old, async pod => {
-      await appears(pod.volumePath('envoy-uds'), path.basename(egress.path));
+      appears(pod.volumePath('envoy-uds'), path.basename(egress.path));
       const st = fs.statSync(path.join(pod.volumePath('envoy-uds'), path.basename(egress.path)));
       expect((st.mode & 0o7777).toString(8)).toBe('660');
       expect(udsGet(pod, 'app', egress.path, '/backend/hello')).toMatchObject({ code: 1, stdout: expect.stringContaining('connect: permission denied') });
@@ -190,7 +189,7 @@ describe('unixSockets: every socket connects, for the containers the pod promise
 
       // The app's own socket without write permission for others: Envoy's connect() is refused,
       // and the inbound request gets Envoy's 503.
-      await appears(pod.volumePath('envoy-uds'), 'app.sock');
+      appears(pod.volumePath('envoy-uds'), 'app.sock');
       const inbound = peer.run(['wget', '-S', '-O-', `http://${pod.ip()}:${PUBLIC_PORT}/inbound`]);
       expect(`${inbound.stdout}${inbound.stderr}`).toContain('503');
       expect(pod.logs('envoy')).toMatch(/envoy: inbound: GET \/inbound .*-> cluster app_uds \(unix:\S*app\.sock\/inbound\): .*dial unix \S*app\.sock: connect: permission denied/);
