@@ -49,7 +49,7 @@ function measure(run: Case, n: number): Measure {
 }
 
 /** Milliseconds for printing: two decimals below 10 ms (the one-workload case), else whole. */
-const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
+const formatMs = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -103,7 +103,7 @@ function compare(name: string, n: number, lib: Case, hand: Case): Result {
   // fastest rounds (noise only adds time).
   const paired = median(libRuns.map((x, i) => x.ms / handRuns[i].ms));
   const fastest = Math.min(...libRuns.map(x => x.ms)) / Math.min(...handRuns.map(x => x.ms));
-  console.log(`${name.padEnd(46)} ${String(n).padStart(6)} ${String(libRuns.length).padStart(3)} rounds  library ${ms(lm).padStart(6)} ms ${lh.toFixed(0).padStart(5)} MiB | hand-written ${ms(hm).padStart(6)} ms ${hh.toFixed(0).padStart(5)} MiB | time ratio ${(lm / hm).toFixed(3)} (paired ${paired.toFixed(3)}, fastest ${fastest.toFixed(3)})  heap ratio ${(lh / hh).toFixed(3)}  same output: ${same ? 'yes' : 'NO'}`);
+  console.log(`${name.padEnd(46)} ${String(n).padStart(6)} ${String(libRuns.length).padStart(3)} rounds  library ${formatMs(lm).padStart(6)} ms ${lh.toFixed(0).padStart(5)} MiB | hand-written ${formatMs(hm).padStart(6)} ms ${hh.toFixed(0).padStart(5)} MiB | time ratio ${(lm / hm).toFixed(3)} (paired ${paired.toFixed(3)}, fastest ${fastest.toFixed(3)})  heap ratio ${(lh / hh).toFixed(3)}  same output: ${same ? 'yes' : 'NO'}`);
   return { lm, hm, same };
 }
 
@@ -238,7 +238,7 @@ if (child !== undefined) {
     const mid = byRatio[Math.floor((byRatio.length - 1) / 2)];
     results.set(c.key, { lm: mid.lm, hm: mid.hm, same: runs.every(r => r.same) });
     console.log(`${c.target}: median of ${runs.length} process${runs.length === 1 ? '' : 'es'}: time ratio ${(mid.lm / mid.hm).toFixed(3)} `
-      + `(${ms(mid.lm)} vs ${ms(mid.hm)} ms; processes ${byRatio.map(r => (r.lm / r.hm).toFixed(3)).join(', ')})`);
+      + `(${formatMs(mid.lm)} vs ${formatMs(mid.hm)} ms; processes ${byRatio.map(r => (r.lm / r.hm).toFixed(3)).join(', ')})`);
     if (c.key === 'plus10k' && results.has('plus')) {
       console.log(`growth 1,000 -> 10,000 (cdk8s-plus-27, library): ${(results.get('plus10k')!.lm / results.get('plus')!.lm).toFixed(2)}x time for 10x the workloads (linear = 10.00x)`);
     }
@@ -250,7 +250,7 @@ if (child !== undefined) {
     const r = results.get(c.key);
     if (!r) { continue; }
     if (c.fixedCost) {
-      console.log(`no target, ${c.target}: library ${ms(r.lm)} ms, hand-written ${ms(r.hm)} ms: ${(r.lm - r.hm).toFixed(2)} ms of the library's own per app`);
+      console.log(`no target, ${c.target}: library ${formatMs(r.lm)} ms, hand-written ${formatMs(r.hm)} ms: ${(r.lm - r.hm).toFixed(2)} ms of the library's own per app`);
     } else {
       console.log(`target time ratio <= 1.05, ${c.target}: ${(r.lm / r.hm).toFixed(3)} ${r.lm / r.hm <= 1.05 ? 'met' : 'NOT met'}`);
     }
